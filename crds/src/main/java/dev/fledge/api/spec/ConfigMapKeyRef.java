@@ -1,0 +1,46 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** A ConfigMap (and key) in the release namespace. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ConfigMapKeyRef {
+
+    @JsonPropertyDescription("ConfigMap name.")
+    @Required
+    @Size(min = 1, max = 253)
+    private String name;
+
+    @JsonPropertyDescription("Key holding the prompts. Default prompts.yaml.")
+    @Size(max = 253)
+    private String key;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public ConfigMapKeyRef withName(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public String getKey() {
+        return key;
+    }
+
+    public void setKey(String key) {
+        this.key = key;
+    }
+
+    public ConfigMapKeyRef withKey(String key) {
+        this.key = key;
+        return this;
+    }
+}

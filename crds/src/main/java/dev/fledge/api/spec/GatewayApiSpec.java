@@ -1,0 +1,81 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/** Settings of the Gateway API router. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GatewayApiSpec {
+
+    @JsonPropertyDescription("Name of the HTTPRoute the operator owns. Default: the release name.")
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @Size(max = 63)
+    private String httpRoute;
+
+    @JsonPropertyDescription("Gateways (or listeners) the route attaches to. The operator checks that each Gateway exists.")
+    @Required
+    @Size(min = 1, max = 8)
+    private List<ParentReference> parentRefs;
+
+    @JsonPropertyDescription("How internal users are told apart. Default: header X-Fledge-Audience: internal, which the gateway or an auth proxy must set and strip from outside traffic.")
+    private AudienceRouteSpec internal;
+
+    @JsonPropertyDescription("How the closed group is told apart. Default: header X-Fledge-Audience: closed (see internal).")
+    private AudienceRouteSpec closed;
+
+    public String getHttpRoute() {
+        return httpRoute;
+    }
+
+    public void setHttpRoute(String httpRoute) {
+        this.httpRoute = httpRoute;
+    }
+
+    public GatewayApiSpec withHttpRoute(String httpRoute) {
+        this.httpRoute = httpRoute;
+        return this;
+    }
+
+    public List<ParentReference> getParentRefs() {
+        return parentRefs;
+    }
+
+    public void setParentRefs(List<ParentReference> parentRefs) {
+        this.parentRefs = parentRefs;
+    }
+
+    public GatewayApiSpec withParentRefs(List<ParentReference> parentRefs) {
+        this.parentRefs = parentRefs;
+        return this;
+    }
+
+    public AudienceRouteSpec getInternal() {
+        return internal;
+    }
+
+    public void setInternal(AudienceRouteSpec internal) {
+        this.internal = internal;
+    }
+
+    public GatewayApiSpec withInternal(AudienceRouteSpec internal) {
+        this.internal = internal;
+        return this;
+    }
+
+    public AudienceRouteSpec getClosed() {
+        return closed;
+    }
+
+    public void setClosed(AudienceRouteSpec closed) {
+        this.closed = closed;
+    }
+
+    public GatewayApiSpec withClosed(AudienceRouteSpec closed) {
+        this.closed = closed;
+        return this;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** A Prometheus metric gate: a PromQL query whose scalar result must stay within min and max. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.query) != has(self.template)", message = "set exactly one of query or template")
+@ValidationRule(value = "has(self.min) || has(self.max)", message = "set min, max or both")
+@ValidationRule(value = "!has(self.min) || !has(self.max) || self.min <= self.max", message = "min must not exceed max", fieldPath = ".min")
+public class MetricSpec {
+
+    @JsonPropertyDescription("Gate name, shown in status.")
+    @Required
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @Size(max = 63)
+    private String name;
+
+    @JsonPropertyDescription("A built-in query instead of query: error-rate or latency-p99 over the model server metrics.")
+    private MetricTemplate template;
+
+    @JsonPropertyDescription("PromQL with template variables {{release}}, {{namespace}}, {{canaryVersion}}, {{stableVersion}}, {{stage}}, {{audience}}, {{interval}}. Must return one scalar or a one-element vector.")
+    @Size(min = 1, max = 8192)
+    private String query;
+
+    @JsonPropertyDescription("Lowest passing value.")
+    private Double min;
+
+    @JsonPropertyDescription("Highest passing value.")
+    private Double max;
+
+    @JsonPropertyDescription("Failed checks of this gate in one rollout that trigger a rollback. Default 1.")
+    @Min(1)
+    @Max(100)
+    private Integer failureLimit;
+
+    @JsonPropertyDescription("Verdict when the query returns no data: inconclusive (hold the stage) or fail. Default inconclusive.")
+    private NoDataPolicy noData;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public MetricSpec withName(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public MetricTemplate getTemplate() {
+        return template;
+    }
+
+    public void setTemplate(MetricTemplate template) {
+        this.template = template;
+    }
+
+    public MetricSpec withTemplate(MetricTemplate template) {
+        this.template = template;
+        return this;
+    }
+
+    public String getQuery() {
+        return query;
+    }
+
+    public void setQuery(String query) {
+        this.query = query;
+    }
+
+    public MetricSpec withQuery(String query) {
+        this.query = query;
+        return this;
+    }
+
+    public Double getMin() {
+        return min;
+    }
+
+    public void setMin(Double min) {
+        this.min = min;
+    }
+
+    public MetricSpec withMin(Double min) {
+        this.min = min;
+        return this;
+    }
+
+    public Double getMax() {
+        return max;
+    }
+
+    public void setMax(Double max) {
+        this.max = max;
+    }
+
+    public MetricSpec withMax(Double max) {
+        this.max = max;
+        return this;
+    }
+
+    public Integer getFailureLimit() {
+        return failureLimit;
+    }
+
+    public void setFailureLimit(Integer failureLimit) {
+        this.failureLimit = failureLimit;
+    }
+
+    public MetricSpec withFailureLimit(Integer failureLimit) {
+        this.failureLimit = failureLimit;
+        return this;
+    }
+
+    public NoDataPolicy getNoData() {
+        return noData;
+    }
+
+    public void setNoData(NoDataPolicy noData) {
+        this.noData = noData;
+    }
+
+    public MetricSpec withNoData(NoDataPolicy noData) {
+        this.noData = noData;
+        return this;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Built-in metric queries. */
+public enum MetricTemplate {
+    /** Share of canary requests with outcome error. */
+    @JsonProperty("error-rate")
+    ERROR_RATE,
+    /** 99th percentile canary request latency, seconds. */
+    @JsonProperty("latency-p99")
+    LATENCY_P99;
+
+    /** The name used in YAML. */
+    public String wireName() {
+        try {
+            return getClass().getField(name()).getAnnotation(JsonProperty.class).value();
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** Desired state of a ModelRelease. The operator never writes it: GitOps tools own it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelReleaseSpec {
+
+    @JsonPropertyDescription("The model and the version to release. Changing model.version starts a rollout.")
+    @Required
+    private ModelSpec model;
+
+    @JsonPropertyDescription("How one version is served. Defaults: the Fledge model server image, 2 replicas, port 8080.")
+    private ServerSpec server;
+
+    @JsonPropertyDescription("How requests reach the stable and canary versions. Default: the replicas router.")
+    private TrafficSpec traffic;
+
+    @JsonPropertyDescription("The stages a new version goes through, in the order internal, closed, public. Default: all three (internal 10m, closed 30m, public steps [5, 25, 50, 100] of 10m each). Leaving a stage out skips it.")
+    @Size(min = 1, max = 3)
+    @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = "stage names must be unique")
+    @ValidationRule(value = "!self.exists(s, s.name == 'public') || self[size(self) - 1].name == 'public'", message = "the public stage must be the last stage")
+    @ValidationRule(value = "!(self.exists(s, s.name == 'internal') && self.exists(s, s.name == 'closed')) || self.exists(s, s.name == 'internal' && self[0].name == 'internal')", message = "stages run in the order internal, closed, public")
+    private List<StageSpec> stages;
+
+    @JsonPropertyDescription("The gates a stage must pass: Prometheus metrics, the safety evaluation and user feedback. With no gates, a stage advances on time alone.")
+    private AnalysisSpec analysis;
+
+    @JsonPropertyDescription("Maximum duration of a whole rollout (Go duration, e.g. 2h). A rollout past its deadline is rolled back. Default 2h.")
+    @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+    private String progressDeadline;
+
+    @JsonPropertyDescription("Holds the rollout where it is: no step forward, no promotion. Rollbacks on failed gates still happen. Default false.")
+    private Boolean paused;
+
+    public ModelSpec getModel() {
+        return model;
+    }
+
+    public void setModel(ModelSpec model) {
+        this.model = model;
+    }
+
+    public ModelReleaseSpec withModel(ModelSpec model) {
+        this.model = model;
+        return this;
+    }
+
+    public ServerSpec getServer() {
+        return server;
+    }
+
+    public void setServer(ServerSpec server) {
+        this.server = server;
+    }
+
+    public ModelReleaseSpec withServer(ServerSpec server) {
+        this.server = server;
+        return this;
+    }
+
+    public TrafficSpec getTraffic() {
+        return traffic;
+    }
+
+    public void setTraffic(TrafficSpec traffic) {
+        this.traffic = traffic;
+    }
+
+    public ModelReleaseSpec withTraffic(TrafficSpec traffic) {
+        this.traffic = traffic;
+        return this;
+    }
+
+    public List<StageSpec> getStages() {
+        return stages;
+    }
+
+    public void setStages(List<StageSpec> stages) {
+        this.stages = stages;
+    }
+
+    public ModelReleaseSpec withStages(List<StageSpec> stages) {
+        this.stages = stages;
+        return this;
+    }
+
+    public AnalysisSpec getAnalysis() {
+        return analysis;
+    }
+
+    public void setAnalysis(AnalysisSpec analysis) {
+        this.analysis = analysis;
+    }
+
+    public ModelReleaseSpec withAnalysis(AnalysisSpec analysis) {
+        this.analysis = analysis;
+        return this;
+    }
+
+    public String getProgressDeadline() {
+        return progressDeadline;
+    }
+
+    public void setProgressDeadline(String progressDeadline) {
+        this.progressDeadline = progressDeadline;
+    }
+
+    public ModelReleaseSpec withProgressDeadline(String progressDeadline) {
+        this.progressDeadline = progressDeadline;
+        return this;
+    }
+
+    public Boolean getPaused() {
+        return paused;
+    }
+
+    public void setPaused(Boolean paused) {
+        this.paused = paused;
+    }
+
+    public ModelReleaseSpec withPaused(Boolean paused) {
+        this.paused = paused;
+        return this;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** A Gateway (and optionally a listener) an HTTPRoute attaches to. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ParentReference {
+
+    @JsonPropertyDescription("Name of the Gateway.")
+    @Required
+    @Size(min = 1, max = 253)
+    private String name;
+
+    @JsonPropertyDescription("Namespace of the Gateway. Default: the release namespace.")
+    @Size(max = 63)
+    private String namespace;
+
+    @JsonPropertyDescription("Listener name on the Gateway.")
+    @Size(max = 253)
+    private String sectionName;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public ParentReference withName(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    public ParentReference withNamespace(String namespace) {
+        this.namespace = namespace;
+        return this;
+    }
+
+    public String getSectionName() {
+        return sectionName;
+    }
+
+    public void setSectionName(String sectionName) {
+        this.sectionName = sectionName;
+    }
+
+    public ParentReference withSectionName(String sectionName) {
+        this.sectionName = sectionName;
+        return this;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** The Bayesian gate on the harmful-output rate, fed by a red-team prompt suite and optionally by live traffic. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.tolerableHarmRate) || !has(self.maxHarmRate) || self.tolerableHarmRate < self.maxHarmRate", message = "tolerableHarmRate must be below maxHarmRate", fieldPath = ".tolerableHarmRate")
+@ValidationRule(value = "has(self.suite) || (has(self.online) && self.online)", message = "safety needs a suite, online: true, or both")
+public class SafetySpec {
+
+    @JsonPropertyDescription("The red-team prompt suite run against the canary in preflight and in each stage.")
+    private SuiteSpec suite;
+
+    @JsonPropertyDescription("The OpenAI-compatible moderation endpoint that judges each output. Default: the operator-wide judge URL.")
+    private JudgeSpec judge;
+
+    @JsonPropertyDescription("Also count flagged live outputs from the model server metrics (fledge_model_outputs_total). Default false.")
+    private Boolean online;
+
+    @JsonPropertyDescription("Harmful-output rate that must not be reached (the unacceptable rate). Default 0.01.")
+    @Min(value = 0.0, inclusive = false)
+    @Max(value = 1.0, inclusive = false)
+    private Double maxHarmRate;
+
+    @JsonPropertyDescription("Harmful-output rate that is clearly acceptable; the zone between it and maxHarmRate is the indifference zone. Default maxHarmRate / 5.")
+    @Min(value = 0.0, inclusive = false)
+    @Max(value = 1.0, inclusive = false)
+    private Double tolerableHarmRate;
+
+    @JsonPropertyDescription("Posterior probability needed for a verdict. Default 0.95.")
+    @Min(0.5)
+    @Max(value = 1.0, inclusive = false)
+    private Double confidence;
+
+    @JsonPropertyDescription("Beta prior on the harmful rate. Default alpha 1, beta 99.")
+    private PriorSpec prior;
+
+    @JsonPropertyDescription("Categories where a single flagged output is a critical failure: immediate rollback.")
+    @Size(max = 32)
+    private List<String> criticalCategories;
+
+    public SuiteSpec getSuite() {
+        return suite;
+    }
+
+    public void setSuite(SuiteSpec suite) {
+        this.suite = suite;
+    }
+
+    public SafetySpec withSuite(SuiteSpec suite) {
+        this.suite = suite;
+        return this;
+    }
+
+    public JudgeSpec getJudge() {
+        return judge;
+    }
+
+    public void setJudge(JudgeSpec judge) {
+        this.judge = judge;
+    }
+
+    public SafetySpec withJudge(JudgeSpec judge) {
+        this.judge = judge;
+        return this;
+    }
+
+    public Boolean getOnline() {
+        return online;
+    }
+
+    public void setOnline(Boolean online) {
+        this.online = online;
+    }
+
+    public SafetySpec withOnline(Boolean online) {
+        this.online = online;
+        return this;
+    }
+
+    public Double getMaxHarmRate() {
+        return maxHarmRate;
+    }
+
+    public void setMaxHarmRate(Double maxHarmRate) {
+        this.maxHarmRate = maxHarmRate;
+    }
+
+    public SafetySpec withMaxHarmRate(Double maxHarmRate) {
+        this.maxHarmRate = maxHarmRate;
+        return this;
+    }
+
+    public Double getTolerableHarmRate() {
+        return tolerableHarmRate;
+    }
+
+    public void setTolerableHarmRate(Double tolerableHarmRate) {
+        this.tolerableHarmRate = tolerableHarmRate;
+    }
+
+    public SafetySpec withTolerableHarmRate(Double tolerableHarmRate) {
+        this.tolerableHarmRate = tolerableHarmRate;
+        return this;
+    }
+
+    public Double getConfidence() {
+        return confidence;
+    }
+
+    public void setConfidence(Double confidence) {
+        this.confidence = confidence;
+    }
+
+    public SafetySpec withConfidence(Double confidence) {
+        this.confidence = confidence;
+        return this;
+    }
+
+    public PriorSpec getPrior() {
+        return prior;
+    }
+
+    public void setPrior(PriorSpec prior) {
+        this.prior = prior;
+    }
+
+    public SafetySpec withPrior(PriorSpec prior) {
+        this.prior = prior;
+        return this;
+    }
+
+    public List<String> getCriticalCategories() {
+        return criticalCategories;
+    }
+
+    public void setCriticalCategories(List<String> criticalCategories) {
+        this.criticalCategories = criticalCategories;
+    }
+
+    public SafetySpec withCriticalCategories(List<String> criticalCategories) {
+        this.criticalCategories = criticalCategories;
+        return this;
+    }
+}

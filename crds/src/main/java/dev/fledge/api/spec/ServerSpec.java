@@ -1,0 +1,85 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+
+/** How one model version is served. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ServerSpec {
+
+    @JsonPropertyDescription("Container image of the model server. Default fledge/model-server:0.1.0.")
+    @Size(min = 1)
+    private String image;
+
+    @JsonPropertyDescription("Replicas of the stable Deployment, and of the canary while it serves a stage. Default 2.")
+    @Min(1)
+    @Max(100)
+    private Integer replicas;
+
+    @JsonPropertyDescription("Container port of the model server HTTP API. Default 8080.")
+    @Min(1)
+    @Max(65535)
+    private Integer port;
+
+    @JsonPropertyDescription("Optional pod template merged under the generated one (resources, nodeSelector, tolerations, extra env). The model container is the one named model-server.")
+    @PreserveUnknownFields
+    @SchemaFrom(type = OpaqueObject.class)
+    private io.fabric8.kubernetes.api.model.PodTemplateSpec template;
+
+    public String getImage() {
+        return image;
+    }
+
+    public void setImage(String image) {
+        this.image = image;
+    }
+
+    public ServerSpec withImage(String image) {
+        this.image = image;
+        return this;
+    }
+
+    public Integer getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(Integer replicas) {
+        this.replicas = replicas;
+    }
+
+    public ServerSpec withReplicas(Integer replicas) {
+        this.replicas = replicas;
+        return this;
+    }
+
+    public Integer getPort() {
+        return port;
+    }
+
+    public void setPort(Integer port) {
+        this.port = port;
+    }
+
+    public ServerSpec withPort(Integer port) {
+        this.port = port;
+        return this;
+    }
+
+    public io.fabric8.kubernetes.api.model.PodTemplateSpec getTemplate() {
+        return template;
+    }
+
+    public void setTemplate(io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+        this.template = template;
+    }
+
+    public ServerSpec withTemplate(io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+        this.template = template;
+        return this;
+    }
+}

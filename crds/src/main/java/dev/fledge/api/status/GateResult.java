@@ -1,0 +1,217 @@
+package dev.fledge.api.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** The latest verdict of one gate, with its evidence. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GateResult {
+
+    @JsonPropertyDescription("Gate name.")
+    private String name;
+
+    @JsonPropertyDescription("metric, safety or feedback.")
+    private String kind;
+
+    @JsonPropertyDescription("Pass, Fail or Inconclusive.")
+    private Verdict verdict;
+
+    @JsonPropertyDescription("True when the failure demands an immediate rollback.")
+    private Boolean critical;
+
+    @JsonPropertyDescription("Why the gate gave this verdict.")
+    private String reason;
+
+    @JsonPropertyDescription("Metric value, if any.")
+    private Double value;
+
+    @JsonPropertyDescription("Outputs judged (safety) or ratings counted (feedback).")
+    private Long samples;
+
+    @JsonPropertyDescription("Outputs flagged (safety) or negative ratings (feedback).")
+    private Long flagged;
+
+    @JsonPropertyDescription("Posterior mean of the rate.")
+    private Double posteriorMean;
+
+    @JsonPropertyDescription("Upper credible bound of the rate at the configured confidence.")
+    private Double upperBound;
+
+    @JsonPropertyDescription("Posterior probability that the rate is above the maximum.")
+    private Double pAboveMax;
+
+    @JsonPropertyDescription("Failed checks of this gate in the current rollout.")
+    private Integer failures;
+
+    @JsonPropertyDescription("When the verdict was given (RFC 3339).")
+    private String at;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public GateResult withName(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public String getKind() {
+        return kind;
+    }
+
+    public void setKind(String kind) {
+        this.kind = kind;
+    }
+
+    public GateResult withKind(String kind) {
+        this.kind = kind;
+        return this;
+    }
+
+    public Verdict getVerdict() {
+        return verdict;
+    }
+
+    public void setVerdict(Verdict verdict) {
+        this.verdict = verdict;
+    }
+
+    public GateResult withVerdict(Verdict verdict) {
+        this.verdict = verdict;
+        return this;
+    }
+
+    public Boolean getCritical() {
+        return critical;
+    }
+
+    public void setCritical(Boolean critical) {
+        this.critical = critical;
+    }
+
+    public GateResult withCritical(Boolean critical) {
+        this.critical = critical;
+        return this;
+    }
+
+    public String getReason() {
+        return reason;
+    }
+
+    public void setReason(String reason) {
+        this.reason = reason;
+    }
+
+    public GateResult withReason(String reason) {
+        this.reason = reason;
+        return this;
+    }
+
+    public Double getValue() {
+        return value;
+    }
+
+    public void setValue(Double value) {
+        this.value = value;
+    }
+
+    public GateResult withValue(Double value) {
+        this.value = value;
+        return this;
+    }
+
+    public Long getSamples() {
+        return samples;
+    }
+
+    public void setSamples(Long samples) {
+        this.samples = samples;
+    }
+
+    public GateResult withSamples(Long samples) {
+        this.samples = samples;
+        return this;
+    }
+
+    public Long getFlagged() {
+        return flagged;
+    }
+
+    public void setFlagged(Long flagged) {
+        this.flagged = flagged;
+    }
+
+    public GateResult withFlagged(Long flagged) {
+        this.flagged = flagged;
+        return this;
+    }
+
+    public Double getPosteriorMean() {
+        return posteriorMean;
+    }
+
+    public void setPosteriorMean(Double posteriorMean) {
+        this.posteriorMean = posteriorMean;
+    }
+
+    public GateResult withPosteriorMean(Double posteriorMean) {
+        this.posteriorMean = posteriorMean;
+        return this;
+    }
+
+    public Double getUpperBound() {
+        return upperBound;
+    }
+
+    public void setUpperBound(Double upperBound) {
+        this.upperBound = upperBound;
+    }
+
+    public GateResult withUpperBound(Double upperBound) {
+        this.upperBound = upperBound;
+        return this;
+    }
+
+    public Double getPAboveMax() {
+        return pAboveMax;
+    }
+
+    public void setPAboveMax(Double pAboveMax) {
+        this.pAboveMax = pAboveMax;
+    }
+
+    public GateResult withPAboveMax(Double pAboveMax) {
+        this.pAboveMax = pAboveMax;
+        return this;
+    }
+
+    public Integer getFailures() {
+        return failures;
+    }
+
+    public void setFailures(Integer failures) {
+        this.failures = failures;
+    }
+
+    public GateResult withFailures(Integer failures) {
+        this.failures = failures;
+        return this;
+    }
+
+    public String getAt() {
+        return at;
+    }
+
+    public void setAt(String at) {
+        this.at = at;
+    }
+
+    public GateResult withAt(String at) {
+        this.at = at;
+        return this;
+    }
+}
