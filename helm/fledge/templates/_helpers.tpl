@@ -1,0 +1,104 @@
+{{/* Chart name, truncated to the 63 characters of a DNS label. */}}
+{{- define "fledge.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name. */}}
+{{- define "fledge.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "fledge.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "fledge.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "fledge.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "fledge.labels" -}}
+helm.sh/chart: {{ include "fledge.chart" . }}
+{{ include "fledge.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: fledge
+{{- end }}
+
+{{- define "fledge.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "fledge.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "fledge.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{- define "fledge.leaseName" -}}
+{{- default (printf "%s-leader" (include "fledge.fullname" .)) .Values.leaderElection.leaseName }}
+{{- end }}
+
+{{- define "fledge.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "fledge.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The rules the operator needs wherever it manages ModelReleases: in a ClusterRole
+(all namespaces) or in one Role per watched namespace. They must equal
+dev.fledge.operator.rbac.RequiredPermissions#watchedNamespaceRules (a chart test checks it).
+*/}}
+{{- define "fledge.watchedNamespaceRules" -}}
+- apiGroups: ["fledge.dev"]
+  resources: ["modelreleases"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["fledge.dev"]
+  resources: ["modelreleases/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: ["fledge.dev"]
+  resources: ["modelreleases/finalizers"]
+  verbs: ["update"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["httproutes"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gateways"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
+
+{{/*
+The rules the operator needs in its own namespace only: the leader-election Lease.
+They must equal RequiredPermissions#operatorNamespaceRules.
+*/}}
+{{- define "fledge.operatorNamespaceRules" -}}
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update"]
+{{- end }}

@@ -1,0 +1,17 @@
+package dev.fledge.helm;
+
+import com.marcnuri.helm.LintResult;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChartLintTest {
+
+    @Test
+    void chartPassesStrictLint() {
+        LintResult result = FledgeChart.helm().lint().strict().call();
+
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+        assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    }
+}

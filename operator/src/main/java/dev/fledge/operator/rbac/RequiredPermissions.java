@@ -1,0 +1,65 @@
+package dev.fledge.operator.rbac;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The single list of the Kubernetes RBAC rules the operator needs, and nothing more.
+ *
+ * <p>The Helm chart renders exactly these rules (its tests compare them), and the
+ * real-API-server tests can grant them to the operator. Change a rule here, in
+ * {@code helm/fledge/templates/_helpers.tpl}, and in the operator code together.
+ *
+ * <p>Plain Java, no dependencies, so that other modules can depend on it.
+ */
+public final class RequiredPermissions {
+
+    /** One RBAC rule: a resource (or subresource, {@code modelreleases/status}) of an API group. */
+    public record Rule(String apiGroup, String resource, Set<String> verbs) {
+        public Rule {
+            verbs = Set.copyOf(verbs);
+        }
+    }
+
+    private static final Set<String> READ = Set.of("get", "list", "watch");
+    private static final Set<String> OWN = Set.of("get", "list", "watch", "create", "update", "patch", "delete");
+    private static final Set<String> EMIT = Set.of("create", "patch");
+
+    private static final List<Rule> WATCHED_NAMESPACE_RULES = List.of(
+            // the primary resource: read it, remove the consumed fledge.dev/action annotation
+            new Rule("fledge.dev", "modelreleases", Set.of("get", "list", "watch", "patch")),
+            new Rule("fledge.dev", "modelreleases/status", Set.of("get", "patch", "update")),
+            // owner references with blockOwnerDeletion need this where that admission plugin runs
+            new Rule("fledge.dev", "modelreleases/finalizers", Set.of("update")),
+            // what a release owns: x-stable/x-canary Deployments, x, x-stable, x-canary,
+            // x-internal, x-closed Services, and the release's HTTPRoute
+            new Rule("apps", "deployments", OWN),
+            new Rule("", "services", OWN),
+            new Rule("gateway.networking.k8s.io", "httproutes", OWN),
+            // parentRefs are validated against existing Gateways
+            new Rule("gateway.networking.k8s.io", "gateways", READ),
+            // safety prompt suites
+            new Rule("", "configmaps", READ),
+            new Rule("", "events", EMIT),
+            new Rule("events.k8s.io", "events", EMIT));
+
+    private static final List<Rule> OPERATOR_NAMESPACE_RULES = List.of(
+            // leader election
+            new Rule("coordination.k8s.io", "leases", Set.of("get", "create", "update")));
+
+    private RequiredPermissions() {
+    }
+
+    /**
+     * Rules needed in every namespace whose ModelReleases the operator manages: granted by a
+     * ClusterRole in cluster-wide mode, or by one Role per watched namespace.
+     */
+    public static List<Rule> watchedNamespaceRules() {
+        return WATCHED_NAMESPACE_RULES;
+    }
+
+    /** Rules needed only in the operator's own namespace (the leader-election Lease). */
+    public static List<Rule> operatorNamespaceRules() {
+        return OPERATOR_NAMESPACE_RULES;
+    }
+}
