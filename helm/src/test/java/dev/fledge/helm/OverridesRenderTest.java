@@ -1,0 +1,120 @@
+package dev.fledge.helm;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OverridesRenderTest {
+
+    private static Container operator(FledgeChart.Rendered chart) {
+        return chart.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(HasMetadata resource) {
+        return (Map<String, Object>) ((GenericKubernetesResource) resource).getAdditionalProperties().get("spec");
+    }
+
+    @Test
+    void twoReplicasGetADisruptionBudgetAndSpreadOverNodes() {
+        FledgeChart.Rendered chart = FledgeChart.render("replicaCount: 2\n");
+        Deployment deployment = chart.one(Deployment.class);
+        PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class);
+
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+                .getPreferredDuringSchedulingIgnoredDuringExecution()).hasSize(1);
+    }
+
+    @Test
+    void operatorSettingsReachTheContainerEnvironment() {
+        FledgeChart.Rendered chart = FledgeChart.render("""
+                image: {tag: "0.2.0-rc.1"}
+                leaderElection: {leaseName: fledge-lock}
+                operator:
+                  logLevel: DEBUG
+                  analysis: {defaultInterval: 30s}
+                  safety: {defaultJudgeUrl: "http://guard.ml.svc:8080/v1/moderations"}
+                  prometheus:
+                    url: https://prometheus.example.com
+                    auth: {existingSecret: prom-token, tokenKey: bearer}
+                """);
+        Container container = operator(chart);
+        Map<String, EnvVar> env = DefaultRenderTest.env(container);
+
+        assertThat(container.getImage()).isEqualTo("fledge/operator:0.2.0-rc.1");
+        assertThat(env.get("FLEDGE_ANALYSIS_DEFAULT_INTERVAL").getValue()).isEqualTo("30s");
+        assertThat(env.get("FLEDGE_SAFETY_DEFAULT_JUDGE_URL").getValue())
+                .isEqualTo("http://guard.ml.svc:8080/v1/moderations");
+        assertThat(env.get("FLEDGE_PROMETHEUS_URL").getValue()).isEqualTo("https://prometheus.example.com");
+        assertThat(env.get("FLEDGE_PROMETHEUS_BEARER_TOKEN").getValue()).isNull();
+        assertThat(env.get("FLEDGE_PROMETHEUS_BEARER_TOKEN").getValueFrom().getSecretKeyRef())
+                .satisfies(ref -> {
+                    assertThat(ref.getName()).isEqualTo("prom-token");
+                    assertThat(ref.getKey()).isEqualTo("bearer");
+                });
+        assertThat(env.get("FLEDGE_LEADER_ELECTION_LEASE_NAME").getValue()).isEqualTo("fledge-lock");
+        assertThat(env.get("QUARKUS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
+    }
+
+    @Test
+    void disabledLeaderElectionDropsTheLeaseRole() {
+        FledgeChart.Rendered chart = FledgeChart.render("leaderElection: {enabled: false}\n");
+
+        assertThat(DefaultRenderTest.env(operator(chart)).get("FLEDGE_LEADER_ELECTION_ENABLED").getValue())
+                .isEqualTo("false");
+        assertThat(chart.ofKind("Role")).isEmpty();
+    }
+
+    @Test
+    void serviceMonitorScrapesTheMetricsServiceOnQuarkusMetricsPath() {
+        FledgeChart.Rendered chart = FledgeChart.render("""
+                serviceMonitor: {enabled: true, interval: 15s, labels: {release: kube-prometheus-stack}}
+                """);
+        HasMetadata monitor = chart.ofKind("ServiceMonitor").get(0);
+
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> endpoint = ((List<Map<String, Object>>) spec(monitor).get("endpoints")).get(0);
+        assertThat(endpoint).containsEntry("port", "http-metrics")
+                .containsEntry("path", "/q/metrics")
+                .containsEntry("interval", "15s");
+    }
+
+    @Test
+    void prometheusRuleIsRenderedOnlyWhenAsked() {
+        assertThat(FledgeChart.render("prometheusRule: {enabled: true}\n").ofKind("PrometheusRule")).hasSize(1);
+    }
+
+    @Test
+    void dashboardCanBeShippedToGrafanasNamespace() {
+        FledgeChart.Rendered chart = FledgeChart.render("grafanaDashboard: {namespace: monitoring}\n");
+
+        assertThat(chart.one(io.fabric8.kubernetes.api.model.ConfigMap.class).getMetadata().getNamespace())
+                .isEqualTo("monitoring");
+        assertThat(FledgeChart.render("grafanaDashboard: {enabled: false}\n")
+                .all(io.fabric8.kubernetes.api.model.ConfigMap.class)).isEmpty();
+    }
+
+    @Test
+    void extraEnvIsAppendedToTheOperatorEnvironment() {
+        FledgeChart.Rendered chart = FledgeChart.render("""
+                operator: {extraEnv: [{name: QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS, value: "4"}]}
+                """);
+
+        assertThat(DefaultRenderTest.env(operator(chart)))
+                .containsKey("QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS");
+    }
+}

@@ -1,0 +1,153 @@
+package dev.fledge.helm;
+
+import dev.fledge.operator.rbac.RequiredPermissions;
+import dev.fledge.operator.rbac.RequiredPermissions.Rule;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RbacTest {
+
+    private static final FledgeChart.Rendered CLUSTER_WIDE = FledgeChart.render();
+    private static final FledgeChart.Rendered NAMESPACED = FledgeChart.render("""
+            watchNamespaces: [ml, ml-staging]
+            """);
+
+    /** Flattens rules to one (group, resource, verbs) per resource, the shape of RequiredPermissions. */
+    static Set<Rule> flatten(List<PolicyRule> rules) {
+        Set<Rule> flat = new HashSet<>();
+        for (PolicyRule rule : rules) {
+            assertThat(rule.getResourceNames()).as("resourceNames").isNullOrEmpty();
+            assertThat(rule.getNonResourceURLs()).as("nonResourceURLs").isNullOrEmpty();
+            assertThat(rule.getVerbs()).as("verbs").doesNotContain("*");
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    assertThat(resource).as("resource").isNotEqualTo("*");
+                    assertThat(flat.add(new Rule(group, resource, new HashSet<>(rule.getVerbs()))))
+                            .as("%s/%s listed twice", group, resource).isTrue();
+                }
+            }
+        }
+        return flat;
+    }
+
+    private static ClusterRole operatorClusterRole(FledgeChart.Rendered chart) {
+        return chart.all(ClusterRole.class).stream()
+                .filter(r -> r.getMetadata().getName().equals("fledge")).findFirst().orElseThrow();
+    }
+
+    private static Role leaderElectionRole(FledgeChart.Rendered chart) {
+        return chart.all(Role.class).stream()
+                .filter(r -> r.getMetadata().getName().equals("fledge-leader-election")).findFirst().orElseThrow();
+    }
+
+    private static boolean grantsModelReleases(List<PolicyRule> rules) {
+        return rules.stream().anyMatch(r -> r.getApiGroups().contains("fledge.dev")
+                || r.getApiGroups().contains("*"));
+    }
+
+    @Test
+    void clusterRoleGrantsExactlyTheRequiredPermissions() {
+        assertThat(flatten(operatorClusterRole(CLUSTER_WIDE).getRules()))
+                .containsExactlyInAnyOrderElementsOf(RequiredPermissions.watchedNamespaceRules());
+    }
+
+    @Test
+    void leaseRoleInTheOperatorNamespaceGrantsExactlyTheLeaderElectionPermissions() {
+        for (FledgeChart.Rendered chart : List.of(CLUSTER_WIDE, NAMESPACED)) {
+            Role role = leaderElectionRole(chart);
+
+            assertThat(role.getMetadata().getNamespace()).isEqualTo(FledgeChart.NAMESPACE);
+            assertThat(flatten(role.getRules()))
+                    .containsExactlyInAnyOrderElementsOf(RequiredPermissions.operatorNamespaceRules());
+        }
+    }
+
+    @Test
+    void grantsNoSecretAccessBecauseTheKubeletInjectsThePrometheusToken() {
+        FledgeChart.Rendered chart = FledgeChart.render("""
+                operator: {prometheus: {auth: {existingSecret: prom-token}}}
+                """);
+
+        Stream<PolicyRule> rules = Stream.concat(
+                chart.all(ClusterRole.class).stream().flatMap(r -> r.getRules().stream()),
+                chart.all(Role.class).stream().flatMap(r -> r.getRules().stream()));
+        assertThat(rules).noneMatch(r -> r.getResources().contains("secrets"));
+    }
+
+    @Test
+    void watchNamespacesModeCreatesNoClusterRoleForModelReleases() {
+        assertThat(NAMESPACED.all(ClusterRole.class)).noneMatch(r -> grantsModelReleases(r.getRules()));
+        assertThat(NAMESPACED.all(ClusterRoleBinding.class)).isEmpty();
+    }
+
+    @Test
+    void watchNamespacesModeGrantsTheRequiredPermissionsInEachWatchedNamespaceOnly() {
+        List<Role> watched = NAMESPACED.all(Role.class).stream()
+                .filter(r -> r.getMetadata().getName().equals("fledge")).toList();
+
+        assertThat(watched).extracting(r -> r.getMetadata().getNamespace())
+                .containsExactlyInAnyOrder("ml", "ml-staging");
+        assertThat(watched).allSatisfy(r -> assertThat(flatten(r.getRules()))
+                .containsExactlyInAnyOrderElementsOf(RequiredPermissions.watchedNamespaceRules()));
+    }
+
+    @Test
+    void watchNamespacesModeTellsTheOperatorWhichNamespacesToWatch() {
+        var container = NAMESPACED.one(io.fabric8.kubernetes.api.model.apps.Deployment.class)
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+
+        assertThat(DefaultRenderTest.env(container).get("QUARKUS_OPERATOR_SDK_NAMESPACES").getValue())
+                .isEqualTo("ml,ml-staging");
+    }
+
+    @Test
+    void everyBindingBindsOnlyTheOperatorServiceAccountToTheChartsOwnRole() {
+        Subject operator = new Subject(null, "ServiceAccount", "fledge", FledgeChart.NAMESPACE);
+        for (FledgeChart.Rendered chart : List.of(CLUSTER_WIDE, NAMESPACED)) {
+            Set<String> roles = new HashSet<>();
+            chart.all(Role.class).forEach(r -> roles.add(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()));
+
+            assertThat(chart.all(RoleBinding.class)).allSatisfy(b -> {
+                assertThat(b.getSubjects()).containsExactly(operator);
+                assertThat(roles).contains(b.getMetadata().getNamespace() + "/" + b.getRoleRef().getName());
+            });
+            assertThat(chart.all(ClusterRoleBinding.class)).allSatisfy(b -> {
+                assertThat(b.getSubjects()).containsExactly(operator);
+                assertThat(b.getRoleRef().getName()).isEqualTo("fledge");
+            });
+        }
+    }
+
+    @Test
+    void aggregatedUserRolesLetNamespaceEditorsManageModelReleases() {
+        ClusterRole edit = CLUSTER_WIDE.all(ClusterRole.class).stream()
+                .filter(r -> r.getMetadata().getName().equals("fledge-modelrelease-edit")).findFirst().orElseThrow();
+
+        assertThat(edit.getMetadata().getLabels())
+                .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
+        assertThat(edit.getRules()).singleElement()
+                .satisfies(r -> assertThat(r.getResources()).containsExactly("modelreleases"));
+    }
+
+    @Test
+    void rbacCanBeLeftToTheCluster() {
+        FledgeChart.Rendered chart = FledgeChart.render("rbac: {create: false}\n");
+
+        assertThat(chart.all(ClusterRole.class)).isEmpty();
+        assertThat(chart.all(Role.class)).isEmpty();
+        assertThat(chart.all(ClusterRoleBinding.class)).isEmpty();
+        assertThat(chart.all(RoleBinding.class)).isEmpty();
+    }
+}
