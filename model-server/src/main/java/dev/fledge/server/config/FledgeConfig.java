@@ -1,0 +1,90 @@
+package dev.fledge.server.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything the model server reads from configuration ({@code fledge.*}, or {@code FLEDGE_*} env vars). */
+@ConfigMapping(prefix = "fledge")
+public interface FledgeConfig {
+
+    /** Name of the ModelRelease this server belongs to; a metrics label and the default model name. */
+    String release();
+
+    ModelConfig model();
+
+    GuardConfig guard();
+
+    ServingConfig serving();
+
+    FaultConfig fault();
+
+    FeedbackConfig feedback();
+
+    interface ModelConfig {
+        /** {@code file:///dir} or {@code https://host/model.zip}. */
+        String uri();
+
+        /** Version label of the served weights (metrics, {@code X-Fledge-Model-Version}). */
+        String version();
+
+        /** Served model name; defaults to {@code fledge.release}. */
+        Optional<String> name();
+
+        /** Expected SHA-256 (hex) of an {@code https://} archive. */
+        Optional<String> sha256();
+
+        /** Where {@code https://} archives are downloaded and unpacked. */
+        Optional<String> cacheDir();
+    }
+
+    interface GuardConfig {
+        /** Path of a YAML policy file that replaces the built-in default policy. */
+        Optional<String> policy();
+
+        /** Replace flagged completions with {@link #refusal()}. */
+        @WithDefault("false")
+        boolean blocking();
+
+        @WithDefault("I can't help with that.")
+        String refusal();
+    }
+
+    interface ServingConfig {
+        /** Requests that run inference at the same time (one DJL predictor each). */
+        @WithDefault("2")
+        int workers();
+
+        /** Requests that may wait for a worker; more than that are refused with 429. */
+        @WithDefault("32")
+        int queue();
+
+        /** How long a queued request waits for a worker before it is refused with 429. */
+        @WithDefault("10s")
+        Duration queueTimeout();
+
+        @WithDefault("256")
+        int maxTokens();
+
+        @WithDefault("16")
+        int defaultMaxTokens();
+    }
+
+    /** Test aids: off by default. */
+    interface FaultConfig {
+        /** Extra latency added to every inference request, in milliseconds. */
+        @WithDefault("0")
+        long latencyMs();
+
+        /** Fraction (0..1) of inference requests that fail with 503. */
+        @WithDefault("0")
+        double errorRate();
+    }
+
+    interface FeedbackConfig {
+        /** How many recently issued response ids are remembered for feedback. */
+        @WithDefault("100000")
+        int maxIds();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.fledge.server.feedback;
+
+import dev.fledge.server.api.ApiException;
+import dev.fledge.server.api.JsonBodies;
+import dev.fledge.server.metrics.Audience;
+import dev.fledge.server.metrics.Rating;
+import dev.fledge.server.metrics.ServerMetrics;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code POST /v1/feedback}: a user's rating of a response this server issued recently. It is counted with the
+ * audience the response was issued to. Unknown or expired ids get 404, a second rating of one id 409.
+ */
+@Path("/v1/feedback")
+public class FeedbackResource {
+    private final JsonBodies json;
+    private final IssuedResponses issued;
+    private final ServerMetrics metrics;
+
+    public FeedbackResource(JsonBodies json, IssuedResponses issued, ServerMetrics metrics) {
+        this.json = json;
+        this.issued = issued;
+        this.metrics = metrics;
+    }
+
+    public record Recorded(String id, String rating, String status) {
+    }
+
+    @POST
+    @Produces(MediaType.APPLICATION_JSON)
+    public Recorded rate(String body) {
+        FeedbackRequest request = json.parse(body, FeedbackRequest.class);
+        if (request.id() == null || request.id().isBlank()) {
+            throw ApiException.invalid("field 'id' is required");
+        }
+        Rating rating = Rating.parse(request.rating())
+                .orElseThrow(() -> ApiException.invalid("field 'rating' must be 'positive' or 'negative'"));
+        Audience audience = issued.rate(request.id()).orElseThrow(() -> ApiException.notFound(
+                "unknown or expired response id '" + request.id() + "'"));
+        metrics.feedback(audience, rating);
+        return new Recorded(request.id(), rating.label(), "recorded");
+    }
+}

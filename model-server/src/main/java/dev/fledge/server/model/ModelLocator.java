@@ -1,0 +1,138 @@
+package dev.fledge.server.model;
+
+import ai.djl.util.ZipUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Turns {@code fledge.model.uri} into a local model directory.
+ * {@code file://} points at the directory itself; {@code https://} points at a zip archive of it, which is
+ * downloaded once into the cache directory (checked against {@code fledge.model.sha256} when given).
+ * Every other scheme is refused.
+ */
+public final class ModelLocator {
+    private final Path cacheDir;
+    private final ArchiveFetcher fetcher;
+
+    public ModelLocator(Path cacheDir, ArchiveFetcher fetcher) {
+        this.cacheDir = cacheDir;
+        this.fetcher = fetcher;
+    }
+
+    /** Opens the body of an archive URI (HTTPS in production, a fake in tests). */
+    @FunctionalInterface
+    public interface ArchiveFetcher {
+        InputStream open(URI uri) throws IOException;
+    }
+
+    /** Fails fast, before any loading, on a URI this server cannot serve from. */
+    public static URI validate(String uri) {
+        URI parsed;
+        try {
+            parsed = URI.create(uri.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException("fledge.model.uri is not a valid URI: '" + uri + "'");
+        }
+        String scheme = Optional.ofNullable(parsed.getScheme()).orElse("").toLowerCase(Locale.ROOT);
+        if (!scheme.equals("file") && !scheme.equals("https")) {
+            throw new ModelLoadException("unsupported scheme '" + scheme + "' in fledge.model.uri=" + uri
+                    + "; the model server loads file:// directories and https:// zip archives");
+        }
+        return parsed;
+    }
+
+    public Path resolve(String uri, Optional<String> sha256) {
+        URI parsed = validate(uri);
+        if (parsed.getScheme().equalsIgnoreCase("file")) {
+            Path dir = Path.of(parsed);
+            if (!Files.isDirectory(dir)) {
+                throw new ModelLoadException("model directory " + dir + " (from fledge.model.uri) does not exist");
+            }
+            return dir;
+        }
+        return download(parsed, sha256.map(s -> s.trim().toLowerCase(Locale.ROOT)));
+    }
+
+    private Path download(URI uri, Optional<String> expected) {
+        Path target = cacheDir.resolve(hex(sha256Of(uri.toString())).substring(0, 32));
+        Path marker = target.resolve(".fledge-sha256");
+        try {
+            if (Files.isRegularFile(marker)) {
+                String cached = Files.readString(marker).trim();
+                if (expected.isEmpty() || expected.get().equals(cached)) {
+                    return modelRoot(target);
+                }
+            }
+            Files.createDirectories(cacheDir);
+            Path archive = Files.createTempFile(cacheDir, "download-", ".zip");
+            String actual;
+            try (InputStream body = fetcher.open(uri);
+                    DigestInputStream in = new DigestInputStream(body, MessageDigest.getInstance("SHA-256"))) {
+                Files.copy(in, archive, StandardCopyOption.REPLACE_EXISTING);
+                actual = hex(in.getMessageDigest().digest());
+            }
+            if (expected.isPresent() && !expected.get().equals(actual)) {
+                Files.deleteIfExists(archive);
+                throw new ModelLoadException("sha256 mismatch for " + uri + ": expected " + expected.get()
+                        + ", got " + actual);
+            }
+            Path staging = Files.createTempDirectory(cacheDir, "unpack-");
+            try (InputStream in = Files.newInputStream(archive)) {
+                ZipUtils.unzip(in, staging);
+            }
+            Files.writeString(staging.resolve(".fledge-sha256"), actual, StandardCharsets.UTF_8);
+            Files.deleteIfExists(archive);
+            deleteTree(target);
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            return modelRoot(target);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new ModelLoadException("cannot download model from " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The archive may hold the model files at its root or inside one top-level directory. */
+    private static Path modelRoot(Path unpacked) throws IOException {
+        if (Files.exists(unpacked.resolve(ModelDescriptor.FILE_NAME))) {
+            return unpacked;
+        }
+        try (Stream<Path> children = Files.list(unpacked)) {
+            return children.filter(p -> Files.exists(p.resolve(ModelDescriptor.FILE_NAME))).findFirst()
+                    .orElseThrow(() -> new ModelLoadException("archive has no " + ModelDescriptor.FILE_NAME));
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static byte[] sha256Of(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.fledge.server.model;
+
+import dev.fledge.server.config.FledgeConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads the configured model version when the application starts, warms it up, and only then reports ready.
+ * A model that cannot be loaded stops the start with a message that says why.
+ */
+@ApplicationScoped
+public class ModelRuntime {
+    private static final Logger LOG = Logger.getLogger(ModelRuntime.class);
+
+    private final FledgeConfig config;
+    private volatile ServedModel model;
+
+    public ModelRuntime(FledgeConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        long start = System.nanoTime();
+        var m = config.model();
+        Path cache = m.cacheDir().map(Path::of)
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
+        Path dir = new ModelLocator(cache, new HttpsArchiveFetcher()).resolve(m.uri(), m.sha256());
+        var serving = config.serving();
+        ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout()).load(dir);
+        loaded.warmUp();
+        model = loaded;
+        LOG.infof("serving %s version %s (%s) from %s, ready after %d ms", modelName(), m.version(),
+                loaded.descriptor().architecture(), dir, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        ServedModel m = model;
+        model = null;
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    public boolean ready() {
+        return model != null;
+    }
+
+    public Optional<ServedModel> model() {
+        return Optional.ofNullable(model);
+    }
+
+    public String modelName() {
+        return config.model().name().orElse(config.release());
+    }
+
+    public String version() {
+        return config.model().version();
+    }
+}
