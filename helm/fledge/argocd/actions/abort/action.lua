@@ -1,0 +1,6 @@
+-- Ask the Fledge operator to abort the rollout; it consumes and removes the annotation.
+if obj.metadata.annotations == nil then
+  obj.metadata.annotations = {}
+end
+obj.metadata.annotations["fledge.dev/action"] = "abort"
+return obj
