@@ -1,0 +1,45 @@
+package dev.fledge.e2e.apiserver;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Files of this repository and of {@code ../shared} beside it, as the tests see them. */
+public final class RepoFiles {
+
+  private RepoFiles() {}
+
+  /** The repository root (Maven passes it; falls back to the parent of e2e/). */
+  public static Path repo() {
+    return Path.of(System.getProperty("fledge.repo.dir", "..")).toAbsolutePath().normalize();
+  }
+
+  /** The committed ModelRelease CRD, generated from crds/. */
+  public static Path modelReleaseCrd() {
+    return repo().resolve("helm/fledge/crds/modelreleases.fledge.dev-v1.yml");
+  }
+
+  /** The upstream Gateway API v1.3.0 standard CRDs, vendored in ../shared. */
+  public static List<Path> gatewayApiCrds() {
+    return yamlFilesIn(repo().resolve("../shared/vendor/gateway-api-v1.3.0").normalize());
+  }
+
+  /** Every example manifest under examples/. */
+  public static List<Path> examples() {
+    return yamlFilesIn(repo().resolve("examples"));
+  }
+
+  static List<Path> yamlFilesIn(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(f -> f.getFileName().toString().matches(".*\\.ya?ml"))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+}
