@@ -100,5 +100,5 @@ They must equal RequiredPermissions#operatorNamespaceRules.
 {{- define "fledge.operatorNamespaceRules" -}}
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get", "create", "update", "patch"]
 {{- end }}

@@ -44,8 +44,8 @@ public final class RequiredPermissions {
             new Rule("events.k8s.io", "events", EMIT));
 
     private static final List<Rule> OPERATOR_NAMESPACE_RULES = List.of(
-            // leader election
-            new Rule("coordination.k8s.io", "leases", Set.of("get", "create", "update")));
+            // leader election: JOSDK checks get/create/update at startup; Fabric8's LeaseLock renews with patch
+            new Rule("coordination.k8s.io", "leases", Set.of("get", "create", "update", "patch")));
 
     private RequiredPermissions() {
     }
