@@ -97,8 +97,16 @@ build_etcd() {
   install -m 0755 "$out/etcd" "$TARGET/etcd"
 }
 
-start=$SECONDS
+# One build at a time on a shared machine; a second caller waits, then finds the binaries.
 mkdir -p "$TARGET"
+exec 9>"$ROOT/.kube-binaries.lock"
+flock 9
+if have_all; then
+  log "present in $TARGET (built by a concurrent run)"
+  exit 0
+fi
+
+start=$SECONDS
 [[ -x "$TARGET/etcd" ]] || build_etcd
 [[ -x "$TARGET/kube-apiserver" && -x "$TARGET/kubectl" ]] || build_kubernetes
 have_all
