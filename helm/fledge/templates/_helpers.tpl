@@ -102,3 +102,13 @@ They must equal RequiredPermissions#operatorNamespaceRules.
   resources: ["leases"]
   verbs: ["get", "create", "update", "patch"]
 {{- end }}
+
+{{/*
+With watchNamespaces, the rules in namespaces that only hold Gateways named by parentRefs.
+They must equal RequiredPermissions#gatewayNamespaceRules.
+*/}}
+{{- define "fledge.gatewayNamespaceRules" -}}
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gateways"]
+  verbs: ["get", "list", "watch"]
+{{- end }}

@@ -104,6 +104,21 @@ class RbacTest {
     }
 
     @Test
+    void gatewayNamespacesGetOnlyReadAccessToGateways() {
+        FledgeChart.Rendered chart = FledgeChart.render("""
+                watchNamespaces: [ml]
+                gatewayNamespaces: [gateway-system, ml]
+                """);
+        List<Role> readers = chart.all(Role.class).stream()
+                .filter(r -> r.getMetadata().getName().equals("fledge-gateway-reader")).toList();
+
+        assertThat(readers).extracting(r -> r.getMetadata().getNamespace()).containsExactly("gateway-system");
+        assertThat(flatten(readers.get(0).getRules()))
+                .containsExactlyInAnyOrderElementsOf(RequiredPermissions.gatewayNamespaceRules());
+        assertThat(chart.all(ClusterRole.class)).isEmpty();
+    }
+
+    @Test
     void watchNamespacesModeTellsTheOperatorWhichNamespacesToWatch() {
         var container = NAMESPACED.one(io.fabric8.kubernetes.api.model.apps.Deployment.class)
                 .getSpec().getTemplate().getSpec().getContainers().get(0);

@@ -47,6 +47,10 @@ public final class RequiredPermissions {
             // leader election: JOSDK checks get/create/update at startup; Fabric8's LeaseLock renews with patch
             new Rule("coordination.k8s.io", "leases", Set.of("get", "create", "update", "patch")));
 
+    private static final List<Rule> GATEWAY_NAMESPACE_RULES = List.of(
+            // parentRefs may name a Gateway in another namespace (say, gateway-system)
+            new Rule("gateway.networking.k8s.io", "gateways", READ));
+
     private RequiredPermissions() {
     }
 
@@ -56,6 +60,14 @@ public final class RequiredPermissions {
      */
     public static List<Rule> watchedNamespaceRules() {
         return WATCHED_NAMESPACE_RULES;
+    }
+
+    /**
+     * Rules needed, with watched namespaces, in the other namespaces that hold Gateways the
+     * releases' parentRefs name (cluster-wide mode grants them everywhere already).
+     */
+    public static List<Rule> gatewayNamespaceRules() {
+        return GATEWAY_NAMESPACE_RULES;
     }
 
     /** Rules needed only in the operator's own namespace (the leader-election Lease). */
