@@ -20,6 +20,7 @@ public class MetricSpec {
     @Required
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     @Size(max = 63)
+    @ValidationRule(value = "self != 'safety' && self != 'feedback'", message = "safety and feedback are reserved gate names")
     private String name;
 
     @JsonPropertyDescription("A built-in query instead of query: error-rate or latency-p99 over the model server metrics.")
