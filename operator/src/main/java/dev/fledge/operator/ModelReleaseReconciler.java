@@ -1,0 +1,214 @@
+package dev.fledge.operator;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.operator.gates.Gate;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.gates.GateRunner;
+import dev.fledge.operator.k8s.ActionAnnotation;
+import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.rollout.ConditionReason;
+import dev.fledge.operator.rollout.Conditions;
+import dev.fledge.operator.rollout.Decision;
+import dev.fledge.operator.rollout.GatePlan;
+import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.operator.rollout.ManualAction;
+import dev.fledge.operator.rollout.Observation;
+import dev.fledge.operator.rollout.Plan;
+import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.operator.rollout.RolloutEngine;
+import dev.fledge.operator.rollout.RolloutEvent;
+import dev.fledge.operator.rollout.Schedule;
+import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.TrafficRouter;
+import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.Names;
+import dev.fledge.operator.workload.Readiness;
+import dev.fledge.operator.workload.Workloads;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Thin reconciler: observe, validate, decide (the pure {@link RolloutEngine}), act (workloads and route), patch
+ * status. Generation-aware filtering is off so that the {@code fledge.dev/action} annotation, which does not bump
+ * the generation, is seen.
+ */
+@ControllerConfiguration(name = ModelReleaseReconciler.NAME, generationAwareEventProcessing = false)
+public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
+    public static final String NAME = "modelrelease";
+    private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
+
+    private final Clock clock;
+    private final PlanResolver plans;
+    private final SpecValidator validator;
+    private final Routers routers;
+    private final Workloads workloads;
+    private final GateProvider gates;
+    private final EventRecorder events;
+    private final ActionAnnotation actions;
+    private final OperatorMetrics metrics;
+    private final RolloutEngine engine = new RolloutEngine();
+    private final GateRunner runner = new GateRunner();
+
+    public ModelReleaseReconciler(Clock clock, PlanResolver plans, SpecValidator validator, Routers routers,
+            Workloads workloads, GateProvider gates, EventRecorder events, ActionAnnotation actions, OperatorMetrics metrics) {
+        this.clock = clock;
+        this.plans = plans;
+        this.validator = validator;
+        this.routers = routers;
+        this.workloads = workloads;
+        this.gates = gates;
+        this.events = events;
+        this.actions = actions;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public List<EventSource<?, ModelRelease>> prepareEventSources(EventSourceContext<ModelRelease> context) {
+        var deployments = InformerEventSourceConfiguration.from(Deployment.class, ModelRelease.class)
+                .withLabelSelector(Labels.RELEASE)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelRelease.class))
+                .build();
+        return List.of(new InformerEventSource<>(deployments, context));
+    }
+
+    @Override
+    public UpdateControl<ModelRelease> reconcile(ModelRelease mr, Context<ModelRelease> context) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        ModelReleaseStatus old = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
+        List<String> errors = validator.validate(mr);
+        if (errors.isEmpty()) {
+            errors = routers.forRelease(mr).validate(mr);
+        }
+        if (!errors.isEmpty()) {
+            return invalid(mr, old, String.join("; ", errors), now);
+        }
+        TrafficRouter router = routers.forRelease(mr);
+        Plan plan = plans.resolve(mr.getSpec());
+        Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
+        Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
+
+        Observation obs = observe(mr, plan, old, stable, canary);
+        if (obs.canaryReady() && Schedule.analysisDue(plan, old, now)) {
+            obs = obs.withVerdicts(evaluate(mr, plan, old, now));
+        }
+        Decision decision = engine.decide(plan, old, obs, now);
+        TrafficSplit split = decision.split();
+        try {
+            workloads.apply(mr, split, router.replicas(plan, split), stable, canary);
+            router.apply(mr, split);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 422 || e.getCode() == 400) {
+                return invalid(mr, old, "spec.server: the API server rejected a generated object: " + e.getMessage(), now);
+            }
+            throw e;
+        }
+        router.verify(mr, split).ifPresent(diff -> events.record(mr, RolloutEvent.warning("RouteDrift",
+                "route does not match the desired split after apply: " + diff)));
+        ActionAnnotation.read(mr).filter(a -> decision.actionConsumed()).ifPresent(a -> actions.consume(mr, a));
+        record(mr, decision, obs.verdicts());
+
+        ModelReleaseStatus next = decision.status();
+        next.setObservedGeneration(mr.getMetadata().getGeneration());
+        Conditions.apply(next, decision.reason(), mr.getMetadata().getGeneration(), now);
+        UpdateControl<ModelRelease> control = patchIfChanged(mr, old, next);
+        if (decision.requeueAfter() != null) {
+            control.rescheduleAfter(decision.requeueAfter());
+        }
+        return control;
+    }
+
+    private Observation observe(ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
+        boolean promoting = StagePlan.PROMOTING.equals(old.getStage());
+        String stableWanted = promoting ? old.getCanaryVersion() : old.getStableVersion();
+        Observation obs = Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
+        Optional<String> raw = ActionAnnotation.read(mr);
+        if (raw.isPresent()) {
+            Optional<ManualAction> action = ManualAction.parse(raw.get());
+            obs = action.isPresent() ? obs.withAction(action.get()) : obs.withUnknownAction(raw.get());
+        }
+        return obs;
+    }
+
+    private List<GateVerdict> evaluate(ModelRelease mr, Plan plan, ModelReleaseStatus st, Instant now) {
+        Set<String> due = plan.gatesFor(st.getStage()).stream().map(GatePlan::name).collect(Collectors.toSet());
+        List<Gate> selected = gates.gates(mr, plan).stream().filter(g -> due.contains(g.name())).toList();
+        GateContext ctx = new GateContext(mr, plan, st.getStage(), audience(st.getStage()), st.getStableVersion(),
+                st.getCanaryVersion(), now);
+        return runner.run(selected, ctx);
+    }
+
+    private static String audience(String stage) {
+        return StagePlan.PREFLIGHT.equals(stage) ? null : stage;
+    }
+
+    private void record(ModelRelease mr, Decision decision, List<GateVerdict> verdicts) {
+        String ns = mr.getMetadata().getNamespace();
+        String name = mr.getMetadata().getName();
+        for (RolloutEvent e : decision.events()) {
+            events.record(mr, e);
+            if (e.fromPhase() != null) {
+                metrics.transition(ns, name, e.fromPhase(), e.toPhase());
+            }
+            LOG.infof("%s/%s %s: %s", ns, name, e.reason(), e.message());
+        }
+        verdicts.forEach(v -> metrics.verdict(ns, name, v));
+        Integer weight = decision.status().getCanaryWeight();
+        metrics.observe(ns, name, decision.status().getPhase(), weight == null ? 0 : weight);
+    }
+
+    private UpdateControl<ModelRelease> invalid(ModelRelease mr, ModelReleaseStatus old, String message, Instant now) {
+        ModelReleaseStatus next = StatusDiff.copy(old);
+        boolean news = old.getPhase() != Phase.INVALID || !message.equals(old.getMessage());
+        next.setPhase(Phase.INVALID);
+        next.setMessage(message);
+        next.setObservedGeneration(mr.getMetadata().getGeneration());
+        Conditions.apply(next, ConditionReason.InvalidSpec, mr.getMetadata().getGeneration(), now);
+        if (news) {
+            events.record(mr, RolloutEvent.warning("InvalidSpec", message));
+        }
+        metrics.observe(mr.getMetadata().getNamespace(), mr.getMetadata().getName(), Phase.INVALID, 0);
+        return patchIfChanged(mr, old, next);
+    }
+
+    private static UpdateControl<ModelRelease> patchIfChanged(ModelRelease mr, ModelReleaseStatus old, ModelReleaseStatus next) {
+        if (StatusDiff.same(old, next)) {
+            return UpdateControl.noUpdate();
+        }
+        ModelRelease patch = new ModelRelease();
+        patch.setMetadata(new ObjectMetaBuilder().withName(mr.getMetadata().getName())
+                .withNamespace(mr.getMetadata().getNamespace()).build());
+        patch.setStatus(next);
+        return UpdateControl.patchStatus(patch);
+    }
+
+    private static Deployment deployment(Context<ModelRelease> context, String name) {
+        return context.getSecondaryResources(Deployment.class).stream()
+                .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.fledge.operator.config;
+
+import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.k8s.ActionAnnotation;
+import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.operator.routing.GatewayApiRouter;
+import dev.fledge.operator.routing.ReplicasRouter;
+import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.DesiredDeployment;
+import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.operator.workload.Workloads;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Clock;
+import java.util.Map;
+
+/** CDI producers: the one place where the operator's collaborators are built from configuration. */
+public class OperatorWiring {
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @Singleton
+    PlanResolver plans(@ConfigProperty(name = "fledge.analysis.default-interval", defaultValue = "1m") String interval) {
+        return new PlanResolver(dev.fledge.operator.rollout.GoDuration.parse(interval));
+    }
+
+    @Produces
+    @Singleton
+    SpecValidator validator() {
+        return new SpecValidator();
+    }
+
+    @Produces
+    @Singleton
+    ServerDefaults serverDefaults(
+            @ConfigProperty(name = "fledge.server.default-image", defaultValue = "fledge/model-server:0.1.0") String image,
+            @ConfigProperty(name = "fledge.server.default-port", defaultValue = "8080") int port) {
+        return new ServerDefaults(image, port);
+    }
+
+    @Produces
+    @Singleton
+    Routers routers(KubernetesClient client, ServerDefaults defaults) {
+        Applier applier = new Applier(client);
+        DesiredService services = new DesiredService(defaults);
+        return new Routers(new GatewayApiRouter(client, applier, services, defaults),
+                new ReplicasRouter(client, applier, services));
+    }
+
+    @Produces
+    @Singleton
+    Workloads workloads(KubernetesClient client, ServerDefaults defaults) {
+        return new Workloads(new Applier(client), new DesiredDeployment(defaults), new DesiredService(defaults));
+    }
+
+    @Produces
+    @Singleton
+    GateProvider gates() {
+        return new ConfiguredGates(Map.of());
+    }
+
+    @Produces
+    @Singleton
+    EventRecorder events(KubernetesClient client, Clock clock) {
+        return new EventRecorder(client, clock);
+    }
+
+    @Produces
+    @Singleton
+    ActionAnnotation actions(KubernetesClient client) {
+        return new ActionAnnotation(client);
+    }
+
+    @Produces
+    @Singleton
+    OperatorMetrics metrics(MeterRegistry registry) {
+        return new OperatorMetrics(registry);
+    }
+
+}

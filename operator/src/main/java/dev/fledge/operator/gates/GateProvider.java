@@ -1,0 +1,11 @@
+package dev.fledge.operator.gates;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.operator.rollout.Plan;
+
+import java.util.List;
+
+/** Builds the gates a release configures; one gate per name in {@link Plan#gates()}. */
+public interface GateProvider {
+    List<Gate> gates(ModelRelease release, Plan plan);
+}

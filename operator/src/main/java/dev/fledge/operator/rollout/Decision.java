@@ -1,0 +1,14 @@
+package dev.fledge.operator.rollout;
+
+import dev.fledge.api.status.ModelReleaseStatus;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The engine's answer: the next status, the traffic split it implies, the events to record, whether the manual
+ * action was consumed, when to look again (null: only on change) and the reason for the conditions.
+ */
+public record Decision(ModelReleaseStatus status, TrafficSplit split, List<RolloutEvent> events, boolean actionConsumed,
+        Duration requeueAfter, ConditionReason reason) {
+}

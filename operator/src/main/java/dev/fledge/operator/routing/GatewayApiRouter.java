@@ -1,0 +1,108 @@
+package dev.fledge.operator.routing;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AudienceRouteSpec;
+import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.operator.rollout.Plan;
+import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.Names;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One HTTPRoute per release: a rule per audience that is told apart by a header, and a default rule with weighted
+ * backendRefs to {@code x-stable} and {@code x-canary}. An audience told apart by hostname or by its own Gateway
+ * gets its own HTTPRoute {@code <route>-<audience>} instead (see docs on what each choice trusts).
+ */
+public final class GatewayApiRouter implements TrafficRouter {
+    private final KubernetesClient client;
+    private final Applier applier;
+    private final DesiredService services;
+    private final HttpRoutes routes;
+
+    public GatewayApiRouter(KubernetesClient client, Applier applier, DesiredService services, ServerDefaults defaults) {
+        this.client = client;
+        this.applier = applier;
+        this.services = services;
+        this.routes = new HttpRoutes(defaults);
+    }
+
+    @Override
+    public List<String> validate(ModelRelease release) {
+        GatewayApiSpec spec = release.getSpec().getTraffic().getGatewayAPI();
+        List<String> errors = new ArrayList<>();
+        checkParents(release, "spec.traffic.gatewayAPI.parentRefs", spec.getParentRefs(), errors);
+        for (String audience : List.of(StagePlan.INTERNAL, StagePlan.CLOSED)) {
+            AudienceRouteSpec a = HttpRoutes.audience(spec, audience);
+            if (a != null) {
+                checkParents(release, "spec.traffic.gatewayAPI." + audience + ".parentRefs", a.getParentRefs(), errors);
+            }
+        }
+        return errors;
+    }
+
+    private void checkParents(ModelRelease release, String path, List<dev.fledge.api.spec.ParentReference> refs, List<String> errors) {
+        if (refs == null) {
+            return;
+        }
+        for (int i = 0; i < refs.size(); i++) {
+            var ref = refs.get(i);
+            String ns = ref.getNamespace() == null ? release.getMetadata().getNamespace() : ref.getNamespace();
+            try {
+                Gateway gw = client.resources(Gateway.class).inNamespace(ns).withName(ref.getName()).get();
+                if (gw == null) {
+                    errors.add(path + "[" + i + "].name: Gateway " + ns + "/" + ref.getName() + " not found");
+                }
+            } catch (KubernetesClientException e) {
+                errors.add(path + "[" + i + "].name: cannot read Gateway " + ns + "/" + ref.getName()
+                        + " (is the Gateway API installed?): " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public Replicas replicas(Plan plan, TrafficSplit split) {
+        return new Replicas(split.stableVersion() == null ? 0 : plan.replicas(), split.canaryRunning() ? plan.replicas() : 0);
+    }
+
+    @Override
+    public void apply(ModelRelease release, TrafficSplit split) {
+        applier.apply(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
+        routes.desired(release, split).forEach(applier::apply);
+    }
+
+    @Override
+    public Optional<String> verify(ModelRelease release, TrafficSplit split) {
+        List<String> diffs = new ArrayList<>();
+        for (HTTPRoute want : routes.desired(release, split)) {
+            HTTPRoute have = client.resources(HTTPRoute.class).inNamespace(want.getMetadata().getNamespace())
+                    .withName(want.getMetadata().getName()).get();
+            List<String> got = have == null ? null : backends(have);
+            if (!Objects.equals(got, backends(want))) {
+                diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want " + backends(want));
+            }
+        }
+        return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
+    }
+
+    private static List<String> backends(HTTPRoute route) {
+        List<String> out = new ArrayList<>();
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            rule.getBackendRefs().forEach(b -> out.add(b.getName() + "=" + b.getWeight()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.fledge.operator.routing;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AudienceRouteSpec;
+import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.ParentReference;
+import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.operator.workload.Names;
+import dev.fledge.operator.workload.Owned;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the desired HTTPRoutes of a release for a split (pure). */
+final class HttpRoutes {
+    private final ServerDefaults defaults;
+
+    HttpRoutes(ServerDefaults defaults) {
+        this.defaults = defaults;
+    }
+
+    List<HTTPRoute> desired(ModelRelease mr, TrafficSplit split) {
+        GatewayApiSpec spec = mr.getSpec().getTraffic().getGatewayAPI();
+        String name = spec.getHttpRoute() == null ? mr.getMetadata().getName() : spec.getHttpRoute();
+        List<HTTPRouteRule> rules = new ArrayList<>();
+        List<HTTPRoute> out = new ArrayList<>();
+        for (String audience : List.of(StagePlan.INTERNAL, StagePlan.CLOSED)) {
+            AudienceRouteSpec a = audience(spec, audience);
+            String backend = backend(mr, split, audience);
+            if (ownRoute(a)) {
+                HTTPRouteRule rule = rule(List.of(), List.of(ref(mr, backend, 1)));
+                out.add(route(mr, name + "-" + audience, a.getParentRefs() != null ? a.getParentRefs() : spec.getParentRefs(),
+                        a.getHostnames(), List.of(rule), audience));
+            } else {
+                String header = a != null && a.getHeader() != null ? a.getHeader().getName() : Labels.AUDIENCE_HEADER;
+                String value = a != null && a.getHeader() != null ? a.getHeader().getValue() : audience;
+                HTTPHeaderMatch h = new HTTPHeaderMatch();
+                h.setType("Exact");
+                h.setName(header);
+                h.setValue(value);
+                HTTPRouteMatch match = new HTTPRouteMatch();
+                match.setHeaders(List.of(h));
+                rules.add(rule(List.of(match), List.of(ref(mr, backend, 1))));
+            }
+        }
+        int w = split.canaryRunning() ? split.publicCanaryWeight() : 0;
+        rules.add(rule(List.of(), List.of(ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w),
+                ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w))));
+        out.add(0, route(mr, name, spec.getParentRefs(), null, rules, null));
+        return out;
+    }
+
+    static AudienceRouteSpec audience(GatewayApiSpec spec, String audience) {
+        return StagePlan.INTERNAL.equals(audience) ? spec.getInternal() : spec.getClosed();
+    }
+
+    private static boolean ownRoute(AudienceRouteSpec a) {
+        return a != null && ((a.getHostnames() != null && !a.getHostnames().isEmpty())
+                || (a.getParentRefs() != null && !a.getParentRefs().isEmpty()));
+    }
+
+    private static String backend(ModelRelease mr, TrafficSplit split, String audience) {
+        return Names.trackService(mr, split.canaryRunning() && split.audienceOnCanary(audience)
+                ? Labels.TRACK_CANARY : Labels.TRACK_STABLE);
+    }
+
+    private HTTPBackendRef ref(ModelRelease mr, String service, int weight) {
+        HTTPBackendRef ref = new HTTPBackendRef();
+        ref.setKind("Service");
+        ref.setGroup("");
+        ref.setName(service);
+        ref.setWeight(weight);
+        ref.setPort(defaults.port(mr.getSpec().getServer()));
+        return ref;
+    }
+
+    private static HTTPRouteRule rule(List<HTTPRouteMatch> matches, List<HTTPBackendRef> refs) {
+        HTTPRouteRule rule = new HTTPRouteRule();
+        if (!matches.isEmpty()) {
+            rule.setMatches(matches);
+        }
+        rule.setBackendRefs(refs);
+        return rule;
+    }
+
+    private static HTTPRoute route(ModelRelease mr, String name, List<ParentReference> parents, List<String> hostnames,
+            List<HTTPRouteRule> rules, String audience) {
+        HTTPRoute route = new HTTPRoute();
+        route.setMetadata(Owned.meta(mr, name, audience == null ? Map.of() : Map.of("fledge.dev/audience", audience)));
+        HTTPRouteSpec spec = new HTTPRouteSpec();
+        spec.setParentRefs(parents.stream().map(HttpRoutes::parent).toList());
+        if (hostnames != null && !hostnames.isEmpty()) {
+            spec.setHostnames(hostnames);
+        }
+        spec.setRules(rules);
+        route.setSpec(spec);
+        return route;
+    }
+
+    private static io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference parent(ParentReference p) {
+        var ref = new io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference();
+        ref.setGroup("gateway.networking.k8s.io");
+        ref.setKind("Gateway");
+        ref.setName(p.getName());
+        ref.setNamespace(p.getNamespace());
+        ref.setSectionName(p.getSectionName());
+        return ref;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.fledge.operator.routing;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.operator.rollout.Plan;
+import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.Names;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Works on any cluster: the audience Services {@code x-internal} and {@code x-closed} select the canary from their
+ * stage on; the public Service {@code x} selects stable, canary, or both, and the public weight is approximated by
+ * replica counts (as Argo Rollouts does without a mesh): with N replicas, the canary gets ceil(w·N/100) and stable
+ * N − floor(w·N/100), at least one each. Precision is therefore 1/(stable+canary).
+ */
+public final class ReplicasRouter implements TrafficRouter {
+    private final KubernetesClient client;
+    private final Applier applier;
+    private final DesiredService services;
+
+    public ReplicasRouter(KubernetesClient client, Applier applier, DesiredService services) {
+        this.client = client;
+        this.applier = applier;
+        this.services = services;
+    }
+
+    @Override
+    public List<String> validate(ModelRelease release) {
+        return List.of();
+    }
+
+    @Override
+    public Replicas replicas(Plan plan, TrafficSplit split) {
+        int n = plan.replicas();
+        int stable = split.stableVersion() == null ? 0 : n;
+        if (!split.canaryRunning()) {
+            return new Replicas(stable, 0);
+        }
+        int w = split.publicCanaryWeight();
+        if (stable > 0 && w > 0 && w < 100) {
+            return new Replicas(Math.max(1, n - (int) Math.floor(w * n / 100.0)), Math.max(1, (int) Math.ceil(w * n / 100.0)));
+        }
+        return new Replicas(stable, n);
+    }
+
+    @Override
+    public void apply(ModelRelease release, TrafficSplit split) {
+        desired(release, split).forEach(applier::apply);
+    }
+
+    @Override
+    public Optional<String> verify(ModelRelease release, TrafficSplit split) {
+        List<String> diffs = new ArrayList<>();
+        for (Service want : desired(release, split)) {
+            Service have = client.services().inNamespace(want.getMetadata().getNamespace())
+                    .withName(want.getMetadata().getName()).get();
+            Map<String, String> got = have == null ? null : have.getSpec().getSelector();
+            if (!Objects.equals(got, want.getSpec().getSelector())) {
+                diffs.add("Service " + want.getMetadata().getName() + " selects " + got + ", want " + want.getSpec().getSelector());
+            }
+        }
+        return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
+    }
+
+    private List<Service> desired(ModelRelease release, TrafficSplit split) {
+        int w = split.canaryRunning() ? split.publicCanaryWeight() : 0;
+        String publicTrack = w == 0 ? Labels.TRACK_STABLE : w == 100 ? Labels.TRACK_CANARY : null;
+        return List.of(
+                services.build(release, Names.publicService(release), publicTrack),
+                services.build(release, Names.audienceService(release, StagePlan.INTERNAL), track(split, StagePlan.INTERNAL)),
+                services.build(release, Names.audienceService(release, StagePlan.CLOSED), track(split, StagePlan.CLOSED)));
+    }
+
+    private static String track(TrafficSplit split, String audience) {
+        return split.canaryRunning() && split.audienceOnCanary(audience) ? Labels.TRACK_CANARY : Labels.TRACK_STABLE;
+    }
+}

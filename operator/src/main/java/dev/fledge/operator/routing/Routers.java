@@ -1,0 +1,31 @@
+package dev.fledge.operator.routing;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.TrafficSpec;
+
+/** Picks the router of a release: gatewayAPI when set (or when traffic.gatewayAPI is given), otherwise replicas. */
+public final class Routers {
+    private final TrafficRouter gatewayApi;
+    private final TrafficRouter replicas;
+
+    public Routers(TrafficRouter gatewayApi, TrafficRouter replicas) {
+        this.gatewayApi = gatewayApi;
+        this.replicas = replicas;
+    }
+
+    public TrafficRouter forRelease(ModelRelease release) {
+        return kind(release) == Router.GATEWAY_API ? gatewayApi : replicas;
+    }
+
+    public static Router kind(ModelRelease release) {
+        TrafficSpec t = release.getSpec().getTraffic();
+        if (t == null) {
+            return Router.REPLICAS;
+        }
+        if (t.getRouter() != null) {
+            return t.getRouter();
+        }
+        return t.getGatewayAPI() != null ? Router.GATEWAY_API : Router.REPLICAS;
+    }
+}

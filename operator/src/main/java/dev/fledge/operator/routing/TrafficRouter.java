@@ -1,0 +1,28 @@
+package dev.fledge.operator.routing;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.operator.rollout.Plan;
+import dev.fledge.operator.rollout.TrafficSplit;
+
+import java.util.List;
+import java.util.Optional;
+
+/** A way of steering each audience's requests to the stable or the canary version (DESIGN §5). */
+public interface TrafficRouter {
+    /** Problems with the spec that only a look at the cluster reveals (e.g. a missing Gateway), as "field: message". */
+    List<String> validate(ModelRelease release);
+
+    /** Replica counts this router needs for the split. */
+    Replicas replicas(Plan plan, TrafficSplit split);
+
+    /** Writes the routing objects for the split. */
+    void apply(ModelRelease release, TrafficSplit split);
+
+    /** Reads the routing objects back: empty when they match the split, otherwise what differs. */
+    Optional<String> verify(ModelRelease release, TrafficSplit split);
+
+    /** Sends every audience to stable. */
+    default void reset(ModelRelease release, String stableVersion) {
+        apply(release, TrafficSplit.stableOnly(stableVersion));
+    }
+}

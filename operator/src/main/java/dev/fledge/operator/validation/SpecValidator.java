@@ -1,0 +1,103 @@
+package dev.fledge.operator.validation;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.StageSpec;
+import dev.fledge.operator.rollout.GoDuration;
+import dev.fledge.operator.workload.Names;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Checks the schema cannot express, and re-checks what an object stored before a CRD upgrade may lack. Each error
+ * names its field: {@code spec.stages[2].steps: ...}. Pure: the cluster checks live in the routers.
+ */
+public final class SpecValidator {
+
+    public List<String> validate(ModelRelease mr) {
+        List<String> errors = new ArrayList<>();
+        String name = mr.getMetadata().getName();
+        if (name.length() > Names.MAX_RELEASE_NAME) {
+            errors.add("metadata.name: at most " + Names.MAX_RELEASE_NAME + " characters, so that " + name
+                    + "-internal is a valid Service name");
+        }
+        ModelReleaseSpec spec = mr.getSpec();
+        if (spec == null) {
+            errors.add("spec: required");
+            return errors;
+        }
+        if (spec.getModel() == null) {
+            errors.add("spec.model: required");
+        } else {
+            if (blank(spec.getModel().getVersion())) {
+                errors.add("spec.model.version: required");
+            }
+            if (blank(spec.getModel().getUri())) {
+                errors.add("spec.model.uri: required");
+            }
+        }
+        duration("spec.progressDeadline", spec.getProgressDeadline(), errors::add);
+        if (spec.getAnalysis() != null) {
+            duration("spec.analysis.interval", spec.getAnalysis().getInterval(), errors::add);
+        }
+        stages(spec.getStages(), errors);
+        if (spec.getTraffic() != null && spec.getTraffic().getRouter() == Router.GATEWAY_API
+                && spec.getTraffic().getGatewayAPI() == null) {
+            errors.add("spec.traffic.gatewayAPI: required when router is gatewayAPI");
+        }
+        return errors;
+    }
+
+    private static void stages(List<StageSpec> stages, List<String> errors) {
+        if (stages == null) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < stages.size(); i++) {
+            StageSpec s = stages.get(i);
+            String path = "spec.stages[" + i + "]";
+            if (s.getName() == null) {
+                errors.add(path + ".name: required");
+                continue;
+            }
+            if (!seen.add(s.getName().wireName())) {
+                errors.add(path + ".name: duplicate stage " + s.getName().wireName());
+            }
+            duration(path + ".minDuration", s.getMinDuration(), errors::add);
+            duration(path + ".stepDuration", s.getStepDuration(), errors::add);
+            List<Integer> steps = s.getSteps();
+            if (steps != null) {
+                for (int j = 0; j < steps.size(); j++) {
+                    if (steps.get(j) == null || steps.get(j) < 1 || steps.get(j) > 100
+                            || (j > 0 && steps.get(j) <= steps.get(j - 1))) {
+                        errors.add(path + ".steps: weights must be strictly ascending between 1 and 100");
+                        break;
+                    }
+                }
+                if (!steps.isEmpty() && !Integer.valueOf(100).equals(steps.get(steps.size() - 1))) {
+                    errors.add(path + ".steps: must end at 100");
+                }
+            }
+        }
+    }
+
+    private static void duration(String path, String value, Consumer<String> errors) {
+        if (value == null) {
+            return;
+        }
+        try {
+            GoDuration.parse(value);
+        } catch (IllegalArgumentException e) {
+            errors.accept(path + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

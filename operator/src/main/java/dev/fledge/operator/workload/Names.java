@@ -1,0 +1,28 @@
+package dev.fledge.operator.workload;
+
+import dev.fledge.api.ModelRelease;
+
+/** Names of the objects Fledge manages for a release {@code x}. */
+public final class Names {
+    /** Longest release name whose derived names ({@code x-internal}) still fit a 63-character DNS label. */
+    public static final int MAX_RELEASE_NAME = 54;
+
+    private Names() {
+    }
+
+    public static String deployment(ModelRelease mr, String track) {
+        return mr.getMetadata().getName() + "-" + track;
+    }
+
+    public static String trackService(ModelRelease mr, String track) {
+        return mr.getMetadata().getName() + "-" + track;
+    }
+
+    public static String publicService(ModelRelease mr) {
+        return mr.getMetadata().getName();
+    }
+
+    public static String audienceService(ModelRelease mr, String audience) {
+        return mr.getMetadata().getName() + "-" + audience;
+    }
+}
