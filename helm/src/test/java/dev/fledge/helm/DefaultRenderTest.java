@@ -37,6 +37,14 @@ class DefaultRenderTest {
     }
 
     @Test
+    void upgradesReplaceTheOldPodFirstSoNoPodWaitsForTheLeaseOfAnother() {
+        var rollingUpdate = CHART.one(Deployment.class).getSpec().getStrategy().getRollingUpdate();
+
+        assertThat(rollingUpdate.getMaxSurge().getIntVal()).isZero();
+        assertThat(rollingUpdate.getMaxUnavailable().getIntVal()).isEqualTo(1);
+    }
+
+    @Test
     void createsNoDisruptionBudgetForASingleReplica() {
         assertThat(CHART.all(PodDisruptionBudget.class)).isEmpty();
     }
