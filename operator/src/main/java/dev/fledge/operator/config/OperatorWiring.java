@@ -6,13 +6,8 @@ import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.rollout.PlanResolver;
-import dev.fledge.operator.routing.GatewayApiRouter;
-import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.SpecValidator;
-import dev.fledge.operator.workload.Applier;
-import dev.fledge.operator.workload.DesiredDeployment;
-import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -56,16 +51,13 @@ public class OperatorWiring {
     @Produces
     @Singleton
     Routers routers(KubernetesClient client, ServerDefaults defaults) {
-        Applier applier = new Applier(client);
-        DesiredService services = new DesiredService(defaults);
-        return new Routers(new GatewayApiRouter(client, applier, services, defaults),
-                new ReplicasRouter(client, applier, services));
+        return OperatorAssembly.routers(client, defaults);
     }
 
     @Produces
     @Singleton
     Workloads workloads(KubernetesClient client, ServerDefaults defaults) {
-        return new Workloads(new Applier(client), new DesiredDeployment(defaults), new DesiredService(defaults));
+        return OperatorAssembly.workloads(client, defaults);
     }
 
     @Produces
