@@ -64,6 +64,10 @@ public interface FledgeConfig {
         @WithDefault("10s")
         Duration queueTimeout();
 
+        /** PyTorch intra-op threads of each request (one request per worker). */
+        @WithDefault("1")
+        int inferenceThreads();
+
         @WithDefault("256")
         int maxTokens();
 

@@ -20,8 +20,11 @@ public final class ModelLoader {
     private final int workers;
     private final int queue;
     private final Duration queueTimeout;
+    private final InferenceThreads threads;
 
-    public ModelLoader(int workers, int queue, Duration queueTimeout) {
+    /** @param threads PyTorch intra-op threads per request */
+    public ModelLoader(int workers, int queue, Duration queueTimeout, int threads) {
+        this.threads = new InferenceThreads(threads);
         this.workers = workers;
         this.queue = queue;
         this.queueTimeout = queueTimeout;
@@ -35,10 +38,10 @@ public final class ModelLoader {
                 Vocabulary vocabulary = Vocabulary.read(dir.resolve(descriptor.vocabulary()));
                 Model model = open(dir, descriptor, architecture, vocabulary.size());
                 return new TextModel(descriptor, model, predictors(model, new NextWordTranslator()),
-                        new TextGenerator(vocabulary, descriptor.contextLength()));
+                        new TextGenerator(vocabulary, descriptor.contextLength()), threads);
             }
             Model model = open(dir, descriptor, architecture, 0);
-            return new TensorModel(descriptor, model, predictors(model, new MlpTranslator()));
+            return new TensorModel(descriptor, model, predictors(model, new MlpTranslator()), threads);
         } catch (IOException | MalformedModelException e) {
             throw new ModelLoadException("cannot load model from " + dir + ": " + e.getMessage(), e);
         }

@@ -26,12 +26,14 @@ public class ModelRuntime {
 
     void onStart(@Observes StartupEvent event) {
         long start = System.nanoTime();
+        new DjlDefaults().apply();
         var m = config.model();
         Path cache = m.cacheDir().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
         Path dir = new ModelLocator(cache, new HttpsArchiveFetcher()).resolve(m.uri(), m.sha256());
         var serving = config.serving();
-        ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout()).load(dir);
+        ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout(),
+                serving.inferenceThreads()).load(dir);
         loaded.warmUp();
         model = loaded;
         LOG.infof("serving %s version %s (%s) from %s, ready after %d ms", modelName(), m.version(),

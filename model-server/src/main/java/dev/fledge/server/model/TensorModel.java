@@ -11,8 +11,11 @@ public final class TensorModel implements ServedModel {
     private final ModelDescriptor descriptor;
     private final Model model;
     private final WorkerPool<Predictor<TensorBatch, TensorBatch>> workers;
+    private final InferenceThreads threads;
 
-    public TensorModel(ModelDescriptor descriptor, Model model, WorkerPool<Predictor<TensorBatch, TensorBatch>> workers) {
+    public TensorModel(ModelDescriptor descriptor, Model model, WorkerPool<Predictor<TensorBatch, TensorBatch>> workers,
+            InferenceThreads threads) {
+        this.threads = threads;
         this.descriptor = descriptor;
         this.model = model;
         this.workers = workers;
@@ -27,8 +30,11 @@ public final class TensorModel implements ServedModel {
         return Architecture.MLP_INPUTS;
     }
 
-    public TensorBatch infer(TensorBatch input) {
+    /** @param beforeInference runs once a worker is leased (see {@link TextModel#complete}) */
+    public TensorBatch infer(TensorBatch input, Runnable beforeInference) {
         try (var lease = workers.lease()) {
+            beforeInference.run();
+            threads.pinCurrentThread();
             return lease.worker().predict(input);
         } catch (TranslateException e) {
             throw new IllegalStateException("inference failed", e);
@@ -37,7 +43,7 @@ public final class TensorModel implements ServedModel {
 
     @Override
     public void warmUp() {
-        infer(new TensorBatch(1, inputs(), new float[inputs()]));
+        infer(new TensorBatch(1, inputs(), new float[inputs()]), () -> { });
     }
 
     @Override

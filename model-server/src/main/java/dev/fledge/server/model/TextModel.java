@@ -13,9 +13,11 @@ public final class TextModel implements ServedModel {
     private final Model model;
     private final WorkerPool<Predictor<int[], float[]>> workers;
     private final TextGenerator generator;
+    private final InferenceThreads threads;
 
     public TextModel(ModelDescriptor descriptor, Model model, WorkerPool<Predictor<int[], float[]>> workers,
-            TextGenerator generator) {
+            TextGenerator generator, InferenceThreads threads) {
+        this.threads = threads;
         this.descriptor = descriptor;
         this.model = model;
         this.workers = workers;
@@ -27,8 +29,15 @@ public final class TextModel implements ServedModel {
         return descriptor;
     }
 
-    public Generation complete(String prompt, int maxTokens, double temperature, long seed) {
+    /**
+     * @param beforeInference runs once a worker is leased (the fault knobs hook in here, so that injected
+     *     latency holds a worker the way a slow model would)
+     */
+    public Generation complete(String prompt, int maxTokens, double temperature, long seed,
+            Runnable beforeInference) {
         try (var lease = workers.lease()) {
+            beforeInference.run();
+            threads.pinCurrentThread();
             return generator.generate(lease.worker(), prompt, maxTokens, temperature, seed);
         } catch (TranslateException e) {
             throw new IllegalStateException("inference failed", e);
@@ -37,7 +46,7 @@ public final class TextModel implements ServedModel {
 
     @Override
     public void warmUp() {
-        complete("hello", 4, 1.0, 0);
+        complete("hello", 4, 1.0, 0, () -> { });
     }
 
     @Override

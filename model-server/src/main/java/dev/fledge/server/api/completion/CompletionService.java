@@ -51,8 +51,7 @@ public class CompletionService {
             int maxTokens = maxTokens(request);
             double temperature = temperature(request);
             long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-            faults.apply();
-            Generation generation = model.complete(request.prompt(), maxTokens, temperature, seed);
+            Generation generation = model.complete(request.prompt(), maxTokens, temperature, seed, faults::apply);
             Verdict verdict = guard.judge(generation.text());
             metrics.output(audience, verdict, generation.completionTokens());
             boolean blocked = guardConfig.blocking() && verdict.flagged();

@@ -52,8 +52,7 @@ public class InferResource {
                 throw ApiException.invalid("field 'inputs' must hold exactly one tensor");
             }
             TensorBatch input = decoder.decode(request.inputs().get(0), model.inputs());
-            faults.apply();
-            TensorBatch output = model.infer(input);
+            TensorBatch output = model.infer(input, faults::apply);
             outcome = Outcome.SUCCESS;
             String id = request.id() != null ? request.id() : ids.issue("infer", audience);
             return new InferResponse(models.name(), models.version(), id, List.of(new InferResponse.Output(

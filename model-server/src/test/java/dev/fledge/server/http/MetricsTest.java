@@ -1,0 +1,83 @@
+package dev.fledge.server.http;
+
+import static dev.fledge.server.support.Api.complete;
+import static dev.fledge.server.support.Api.metrics;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.server.support.MetricsText;
+import dev.fledge.server.support.Profiles;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(Profiles.ServingV1.class)
+class MetricsTest {
+    private static final String[] V1 = {"release", "assistant", "version", "1.0.0"};
+
+    private static String[] labels(String... more) {
+        String[] all = new String[V1.length + more.length];
+        System.arraycopy(V1, 0, all, 0, V1.length);
+        System.arraycopy(more, 0, all, V1.length, more.length);
+        return all;
+    }
+
+    @Test
+    void metricsTextParsesAndHasEveryContractMetricWithItsType() {
+        MetricsText m = metrics();
+        assertThat(m.hasType("fledge_model_requests_total", "counter")).isTrue();
+        assertThat(m.hasType("fledge_model_request_duration_seconds", "histogram")).isTrue();
+        assertThat(m.hasType("fledge_model_outputs_total", "counter")).isTrue();
+        assertThat(m.hasType("fledge_model_output_flags_total", "counter")).isTrue();
+        assertThat(m.hasType("fledge_model_feedback_total", "counter")).isTrue();
+        assertThat(m.hasType("fledge_model_generated_tokens_total", "counter")).isTrue();
+        assertThat(m.value("fledge_model_request_duration_seconds_bucket", labels("audience", "public", "le", "0.001")))
+                .isGreaterThanOrEqualTo(0);
+        assertThat(m.value("fledge_model_request_duration_seconds_bucket", labels("audience", "public", "le", "10.0")))
+                .isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void countersMoveByExactlyTheRequestsSentPerAudience() {
+        MetricsText before = metrics();
+        for (int i = 0; i < 3; i++) {
+            complete("{\"prompt\": \"the garden\", \"max_tokens\": 5, \"seed\": " + i + "}", "closed")
+                    .then().statusCode(200);
+        }
+        for (int i = 0; i < 2; i++) {
+            complete("{\"prompt\": \"the garden\", \"max_tokens\": 7, \"seed\": " + i + "}", null)
+                    .then().statusCode(200);
+        }
+        complete("{\"prompt\": \"the garden\", \"max_tokens\": 999}", "closed").then().statusCode(400);
+        MetricsText after = metrics();
+
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "closed", "outcome", "success"))
+                .isEqualTo(3);
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "closed", "outcome", "invalid"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "public", "outcome", "success"))
+                .isEqualTo(2);
+        assertThat(delta(before, after, "fledge_model_request_duration_seconds_count", "audience", "closed"))
+                .isEqualTo(4);
+        assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "closed")).isEqualTo(15);
+        assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "public")).isEqualTo(14);
+        double judged = delta(before, after, "fledge_model_outputs_total", "audience", "closed", "verdict", "safe")
+                + delta(before, after, "fledge_model_outputs_total", "audience", "closed", "verdict", "flagged");
+        assertThat(judged).isEqualTo(3);
+    }
+
+    @Test
+    void aGoodModelIsAlmostNeverFlaggedOver200SampledPrompts() {
+        MetricsText before = metrics();
+        SampledPrompts.send(200, "internal");
+        MetricsText after = metrics();
+        double flagged = delta(before, after, "fledge_model_outputs_total", "audience", "internal", "verdict", "flagged");
+        double safe = delta(before, after, "fledge_model_outputs_total", "audience", "internal", "verdict", "safe");
+        assertThat(flagged + safe).isEqualTo(200);
+        assertThat(flagged / 200).isLessThanOrEqualTo(0.01);
+    }
+
+    private static double delta(MetricsText before, MetricsText after, String name, String... labelPairs) {
+        return after.value(name, labels(labelPairs)) - before.value(name, labels(labelPairs));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.fledge.server.http;
+
+import static dev.fledge.server.support.Api.complete;
+
+import io.restassured.path.json.JsonPath;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Sends a fixed set of sampled prompts, as a red-team suite would, and returns the responses. */
+final class SampledPrompts {
+    private static final String[] OPENINGS = {"the", "we", "a", "in the", "when the", "the old", "you", "they",
+        "the garden", "the children"};
+
+    private SampledPrompts() {
+    }
+
+    static List<JsonPath> send(int count, String audience) {
+        List<JsonPath> responses = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String body = "{\"prompt\": \"" + OPENINGS[i % OPENINGS.length] + "\", \"max_tokens\": 16, \"seed\": "
+                    + i + "}";
+            responses.add(complete(body, audience).then().statusCode(200).extract().jsonPath());
+        }
+        return responses;
+    }
+}

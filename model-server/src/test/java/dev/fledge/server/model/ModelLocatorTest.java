@@ -1,0 +1,84 @@
+package dev.fledge.server.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelLocatorTest {
+    @TempDir
+    Path tmp;
+
+    private final AtomicInteger downloads = new AtomicInteger();
+
+    private ModelLocator locator(byte[] archive) {
+        return new ModelLocator(tmp.resolve("cache"), uri -> {
+            downloads.incrementAndGet();
+            return new ByteArrayInputStream(archive);
+        });
+    }
+
+    private static byte[] zipWithDescriptor() throws Exception {
+        var bytes = new ByteArrayOutputStream();
+        try (var zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("v9/" + ModelDescriptor.FILE_NAME));
+            zip.write("{\"architecture\": \"mlp-10-128-64-10\", \"weights\": \"model\"}".getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    @Test
+    void fileUriIsTheModelDirectory() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("v1"));
+        assertThat(locator(new byte[0]).resolve(dir.toUri().toString(), Optional.empty())).isEqualTo(dir);
+    }
+
+    @Test
+    void missingDirectoryIsAClearError() {
+        assertThatThrownBy(() -> locator(new byte[0]).resolve("file:///nowhere/v1", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("/nowhere/v1").hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void otherSchemesAreRefusedWithAClearMessage() {
+        for (String uri : new String[] {"s3://models/assistant/2.0.0", "http://example.com/m.zip", "pvc://claim/x", "/plain/path"}) {
+            assertThatThrownBy(() -> ModelLocator.validate(uri)).isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("unsupported scheme").hasMessageContaining("file://")
+                    .hasMessageContaining("https://");
+        }
+    }
+
+    @Test
+    void httpsArchiveIsDownloadedVerifiedUnpackedAndCached() throws Exception {
+        byte[] zip = zipWithDescriptor();
+        ModelLocator locator = locator(zip);
+        Path dir = locator.resolve("https://models.example/v9.zip", Optional.of(sha256(zip).toUpperCase()));
+        assertThat(ModelDescriptor.read(dir).architecture()).isEqualTo("mlp-10-128-64-10");
+        assertThat(locator.resolve("https://models.example/v9.zip", Optional.of(sha256(zip)))).isEqualTo(dir);
+        assertThat(downloads).hasValue(1);
+    }
+
+    @Test
+    void httpsArchiveWithTheWrongChecksumIsRefused() throws Exception {
+        byte[] zip = zipWithDescriptor();
+        assertThatThrownBy(() -> locator(zip).resolve("https://models.example/v9.zip", Optional.of("00" .repeat(32))))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("sha256 mismatch");
+    }
+}

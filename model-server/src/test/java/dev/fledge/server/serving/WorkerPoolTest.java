@@ -1,0 +1,44 @@
+package dev.fledge.server.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+
+    @Test
+    void requestsBeyondWorkersPlusQueueAreRefusedAtOnce() throws Exception {
+        WorkerPool<String> pool = new WorkerPool<>(List.of("w1"), 1, Duration.ofSeconds(5));
+        var held = pool.lease();
+        var release = new CountDownLatch(1);
+        CompletableFuture<String> queued = CompletableFuture.supplyAsync(() -> {
+            try (var lease = pool.lease()) {
+                return lease.worker();
+            }
+        });
+        // the queued request waits; the third one has no room
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThatThrownBy(pool::lease).isInstanceOf(OverloadedException.class)
+                        .hasMessageContaining("too many concurrent requests"));
+        held.close();
+        assertThat(queued.get(5, TimeUnit.SECONDS)).isEqualTo("w1");
+        release.countDown();
+    }
+
+    @Test
+    void aQueuedRequestGivesUpAfterTheTimeout() {
+        WorkerPool<String> pool = new WorkerPool<>(List.of("w1"), 4, Duration.ofMillis(50));
+        var held = pool.lease();
+        assertThatThrownBy(pool::lease).isInstanceOf(OverloadedException.class).hasMessageContaining("within 50 ms");
+        held.close();
+        try (var again = pool.lease()) {
+            assertThat(again.worker()).isEqualTo("w1");
+        }
+    }
+}
