@@ -172,10 +172,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         String name = mr.getMetadata().getName();
         for (RolloutEvent e : decision.events()) {
             events.record(mr, e);
-            if (e.fromPhase() != null) {
-                metrics.transition(ns, name, e.fromPhase(), e.toPhase());
-            }
             LOG.infof("%s/%s %s: %s", ns, name, e.reason(), e.message());
+        }
+        if (decision.phaseChange() != null) {
+            metrics.transition(ns, name, decision.phaseChange().from(), decision.phaseChange().to());
         }
         verdicts.forEach(v -> metrics.verdict(ns, name, v));
         Integer weight = decision.status().getCanaryWeight();
@@ -191,6 +191,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Conditions.apply(next, ConditionReason.InvalidSpec, mr.getMetadata().getGeneration(), now);
         if (news) {
             events.record(mr, RolloutEvent.warning("InvalidSpec", message));
+        }
+        if (old.getPhase() != Phase.INVALID) {
+            metrics.transition(mr.getMetadata().getNamespace(), mr.getMetadata().getName(),
+                    old.getPhase() == null ? "None" : old.getPhase().wireName(), Phase.INVALID.wireName());
         }
         metrics.observe(mr.getMetadata().getNamespace(), mr.getMetadata().getName(), Phase.INVALID, 0);
         return patchIfChanged(mr, old, next);

@@ -12,11 +12,13 @@ import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Map;
 
 /** CDI producers: the one place where the operator's collaborators are built from configuration. */
@@ -76,6 +78,19 @@ public class OperatorWiring {
     @Singleton
     ActionAnnotation actions(KubernetesClient client) {
         return new ActionAnnotation(client);
+    }
+
+    /**
+     * Leader election on a Lease, so that a second replica (or the old pod during an upgrade) stays idle. QOSDK
+     * activates it in the prod profile ({@code quarkus.operator-sdk.activate-leader-election-for-profiles}); the
+     * lease namespace defaults to the operator's own.
+     */
+    @Produces
+    @Singleton
+    LeaderElectionConfiguration leaderElection(
+            @ConfigProperty(name = "fledge.leader-election.lease-name", defaultValue = "fledge-operator") String name,
+            @ConfigProperty(name = "fledge.leader-election.lease-namespace") Optional<String> namespace) {
+        return new LeaderElectionConfiguration(name, namespace.filter(n -> !n.isBlank()).orElse(null));
     }
 
     @Produces

@@ -50,14 +50,16 @@ final class Transition {
         obs.unknownAction().ifPresent(raw -> events.add(RolloutEvent.warning("UnknownAction",
                 "ignored fledge.dev/action=" + raw + "; use promote, abort, retry or skip-stage")));
         step();
-        if (before != st.getPhase() && before != null) {
-            events.add(new RolloutEvent(st.getPhase() == Phase.ROLLED_BACK || st.getPhase() == Phase.FAILED,
-                    "Phase" + st.getPhase().wireName(), "phase " + before.wireName() + " -> " + st.getPhase().wireName()
-                    + (st.getMessage() == null ? "" : ": " + st.getMessage()), before.wireName(), st.getPhase().wireName()));
+        if (before == Phase.PAUSED && st.getPhase() == Phase.PROGRESSING) {
+            events.add(RolloutEvent.normal("Resumed", "rollout of " + st.getCanaryVersion() + " resumed in stage " + st.getStage()));
+        } else if (before != Phase.PAUSED && st.getPhase() == Phase.PAUSED) {
+            events.add(RolloutEvent.normal("Paused", st.getMessage()));
         }
         st.setLastGate(summary());
+        Decision.PhaseChange change = before == st.getPhase() ? null
+                : new Decision.PhaseChange(before == null ? "None" : before.wireName(), st.getPhase().wireName());
         return new Decision(st, Splits.of(st), List.copyOf(events), obs.hasAction(),
-                Schedule.requeue(plan, st, now), reason == null ? reasonFromStatus() : reason);
+                Schedule.requeue(plan, st, now), reason == null ? reasonFromStatus() : reason, change);
     }
 
     private void step() {

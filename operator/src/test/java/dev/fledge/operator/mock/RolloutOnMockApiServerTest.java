@@ -103,6 +103,12 @@ class RolloutOnMockApiServerTest {
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
         assertThat(selectors()).containsExactly("assistant=stable", "assistant-internal=stable", "assistant-closed=stable");
         assertThat(replicas()).isEqualTo(List.of(2, 0));
+        assertThat(operator.registry.get("fledge_release_phase").tags("release", "assistant", "phase", "Promoted").gauge().value())
+                .isEqualTo(1.0);
+        assertThat(operator.registry.get("fledge_release_phase").tags("release", "assistant", "phase", "Progressing").gauge().value())
+                .isZero();
+        assertThat(operator.registry.get("fledge_release_transitions").tags("from", "Promoted", "to", "Progressing").counter().count())
+                .isEqualTo(1.0);
     }
 
     @Test

@@ -270,7 +270,10 @@ class RolloutEngineTest {
             r.plan = new Plan(p.version(), p.stages(), p.interval(), p.progressDeadline(), true, 2, p.gates());
             r.after(Duration.ofMinutes(20));
             r.plan = p;
-            assertThat(r.after(Duration.ofSeconds(1)).status().getStage()).isEqualTo("closed");
+            Decision resumed = r.after(Duration.ofSeconds(1));
+            assertThat(resumed.status().getStage()).isEqualTo("closed");
+            assertThat(resumed.phaseChange()).isEqualTo(new Decision.PhaseChange("Paused", "Progressing"));
+            assertThat(r.eventReasons()).containsSubsequence("Paused", "Resumed");
         }
     }
 

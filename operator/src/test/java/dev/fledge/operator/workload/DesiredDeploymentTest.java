@@ -1,0 +1,69 @@
+package dev.fledge.operator.workload;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.ServerSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DesiredDeploymentTest {
+    final DesiredDeployment builder = new DesiredDeployment(new ServerDefaults("fledge/model-server:0.1.0", 8080));
+
+    @Test
+    void theCanaryRunsItsVersionWithTheModelEnvironmentAndOwnerReference() {
+        ModelRelease mr = release(new ServerSpec());
+        var d = builder.build(mr, "canary", "2.0.0", "s3://m/2.0.0", 3);
+        assertThat(d.getMetadata().getName()).isEqualTo("assistant-canary");
+        assertThat(d.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getUid()).isEqualTo("uid-1");
+            assertThat(o.getController()).isTrue();
+        });
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(d.getSpec().getSelector().getMatchLabels()).containsOnlyKeys(Labels.RELEASE, Labels.TRACK);
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(Labels.VERSION, "2.0.0")
+                .containsEntry(Labels.TRACK, "canary");
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("fledge/model-server:0.1.0");
+        assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
+                org.assertj.core.groups.Tuple.tuple("FLEDGE_MODEL_URI", "s3://m/2.0.0"),
+                org.assertj.core.groups.Tuple.tuple("FLEDGE_MODEL_VERSION", "2.0.0"),
+                org.assertj.core.groups.Tuple.tuple("FLEDGE_RELEASE", "assistant"));
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    }
+
+    @Test
+    void theUsersPodTemplateIsKeptUnderFledgesSettings() {
+        var template = new PodTemplateSpecBuilder().withNewSpec().addToNodeSelector("gpu", "a100")
+                .addNewContainer().withName("model-server").withImage("ignored").withNewResources()
+                .addToLimits("memory", new Quantity("4Gi")).endResources()
+                .addNewEnv().withName("EXTRA").withValue("1").endEnv()
+                .addNewEnv().withName("FLEDGE_MODEL_VERSION").withValue("spoofed").endEnv().endContainer()
+                .addNewContainer().withName("sidecar").withImage("proxy").endContainer().endSpec().build();
+        var d = builder.build(release(new ServerSpec().withImage("my/server:1").withTemplate(template)), "stable", "1.0.0", "s3://m/1", 2);
+        var spec = d.getSpec().getTemplate().getSpec();
+        assertThat(spec.getNodeSelector()).containsEntry("gpu", "a100");
+        assertThat(spec.getContainers()).extracting(Container::getName).containsExactly("model-server", "sidecar");
+        Container c = spec.getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("my/server:1");
+        assertThat(c.getResources().getLimits()).containsKey("memory");
+        assertThat(c.getEnv()).extracting(EnvVar::getName).contains("EXTRA");
+        assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("FLEDGE_MODEL_VERSION")).singleElement()
+                .extracting(EnvVar::getValue).isEqualTo("1.0.0");
+    }
+
+    static ModelRelease release(ServerSpec server) {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").withUid("uid-1").build());
+        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("s3://m/2.0.0"))
+                .withServer(server));
+        return mr;
+    }
+}
