@@ -25,7 +25,15 @@ generate:
 
 ## model-fixtures: train the deterministic fixture models (model-server issue)
 model-fixtures:
-	@echo "model-fixtures: not built yet"
+	@if [ -f model-server/target/fixtures/models/.complete ]; then \
+	  echo "model-fixtures: up to date in model-server/target/fixtures/models"; \
+	else \
+	  $(MVN) -q -pl model-server -am -DskipTests test-compile && \
+	  cd model-server && DJL_CACHE_DIR=$$PWD/target/djl-cache java -Dai.djl.offline=true \
+	    -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+	    -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" \
+	    dev.fledge.server.fixtures.FixtureTrainer target/fixtures/models; \
+	fi
 
 ## kube-binaries: kube-apiserver + etcd for kube-api-test, built once and cached (real Kubernetes issue)
 kube-binaries:
@@ -41,11 +49,17 @@ demo:
 	@echo "Nothing was run. Use 'make test' for the test suites that exist today."
 	@exit 1
 
-bench-server:
-	@echo "bench-server: not built yet"; exit 1
+bench-server: model-fixtures
+	$(MVN) -q -pl model-server -am -DskipTests install
+	cd model-server && DJL_CACHE_DIR=$$PWD/target/djl-cache java -Dai.djl.offline=true \
+	  -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+	  -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" \
+	  dev.fledge.server.bench.ServerBenchmark target/quarkus-app/quarkus-run.jar target/fixtures/models/v1
 
+## bench-gates: the safety gate's decision quality against a fixed binomial test and a plain threshold (docs/safety-gate-benchmark.*)
 bench-gates:
-	@echo "bench-gates: not built yet"; exit 1
+	$(MVN) -q -pl operator -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/operator/target/bench-gates.classpath
+	java -cp operator/target/classes:operator/target/test-classes:$$(cat operator/target/bench-gates.classpath) dev.fledge.operator.gates.bayes.bench.GateBenchmark docs 20000
 
 bench-operator:
 	@echo "bench-operator: not built yet"; exit 1
