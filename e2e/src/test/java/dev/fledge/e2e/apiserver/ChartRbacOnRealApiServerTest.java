@@ -1,0 +1,188 @@
+package dev.fledge.e2e.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fledge.e2e.rollout.FledgeChart;
+import dev.fledge.e2e.rollout.InProcessOperator;
+import dev.fledge.e2e.rollout.RolloutScenario;
+import dev.fledge.e2e.rollout.StatusSubresourceKubelet;
+import dev.fledge.e2e.rollout.TestReleases;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's RBAC, and nothing else, is enough to run the operator, and no more than that: the
+ * chart's ServiceAccount, ClusterRole, leader-election Role and bindings (rendered by helm-java,
+ * default values: cluster-wide mode) are applied, and the operator runs with a client that
+ * impersonates the ServiceAccount. The test's own writes (the release, Deployment readiness) use
+ * the admin client, as a user and the Deployment controller would.
+ */
+@Tag("apiserver")
+class ChartRbacOnRealApiServerTest {
+
+  static final String OPERATOR_NS = "fledge-system";
+  static final String RELEASE_NS = "rbac-team";
+  static final String OTHER_NS = "rbac-other";
+
+  static KubernetesClient admin;
+  static KubernetesClient operatorAccount;
+  static FledgeChart chart;
+
+  @BeforeAll
+  static void applyTheChartsRbac() {
+    admin = RealApiServer.shared().client();
+    var cluster = new ClusterResources(admin);
+    cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+    cluster.installCrds(RepoFiles.gatewayApiCrds());
+    for (String ns : List.of(OPERATOR_NS, RELEASE_NS, OTHER_NS)) {
+      cluster.ensureNamespace(ns);
+    }
+    chart = FledgeChart.render(
+            RepoFiles.repo().resolve("helm/fledge"),
+            OPERATOR_NS,
+            System.getProperty("fledge.kube.version", "1.34.4"),
+            Map.of());
+    for (HasMetadata o : chart.rbac()) {
+      admin.resource(o).fieldManager(ClusterResources.FIELD_MANAGER).forceConflicts().serverSideApply();
+    }
+    admin
+        .secrets()
+        .inNamespace(OTHER_NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("db-password")
+                .endMetadata()
+                .addToStringData("password", "s3cret")
+                .build())
+        .fieldManager(ClusterResources.FIELD_MANAGER)
+        .serverSideApply();
+    String user = "system:serviceaccount:" + OPERATOR_NS + ":" + chart.serviceAccountName();
+    operatorAccount =
+        RealApiServer.shared()
+            .clientWith(
+                c -> {
+                  c.setImpersonateUsername(user);
+                  return c;
+                });
+  }
+
+  @AfterAll
+  static void close() {
+    if (operatorAccount != null) {
+      operatorAccount.close();
+    }
+  }
+
+  /**
+   * The gatewayAPI router touches the most: Deployments, Services, the HTTPRoute, a Gateway
+   * read, the release's status and annotation, Events, and the leader-election Lease.
+   */
+  @Test
+  void theChartsRbacAloneCarriesAFullRolloutAndAnAbort() {
+    admin
+        .resource(OperatorOnRealApiServerTest.gateway(RELEASE_NS, "public-gw"))
+        .fieldManager(ClusterResources.FIELD_MANAGER)
+        .serverSideApply();
+    RolloutScenario scenario =
+        new RolloutScenario(admin, RELEASE_NS, "assistant", Duration.ofSeconds(30));
+    try (var kubelet = new StatusSubresourceKubelet(admin, RELEASE_NS);
+        var operator =
+            InProcessOperator.clusterWideWithLeaderElection(
+                operatorAccount,
+                chart.operatorEnv("FLEDGE_LEADER_ELECTION_LEASE_NAME"),
+                chart.operatorEnv("FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE"))) {
+      scenario.firstReleaseIsPromoted(
+          TestReleases.gatewayApi(RELEASE_NS, "assistant", "1.0.0", "public-gw"));
+      scenario.gatewayApiRolloutIsPromoted(
+          TestReleases.gatewayApi(RELEASE_NS, "assistant", "2.0.0", "public-gw"), "public-gw");
+      scenario.abortedRolloutRollsBack(
+          TestReleases.gatewayApi(RELEASE_NS, "assistant", "3.0.0", "public-gw"), true);
+    }
+    // the operator held its Lease as the ServiceAccount
+    assertThat(
+            admin
+                .leases()
+                .inNamespace(chart.operatorEnv("FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE"))
+                .withName(chart.operatorEnv("FLEDGE_LEADER_ELECTION_LEASE_NAME"))
+                .get())
+        .isNotNull();
+  }
+
+  @Test
+  void theOperatorAccountCannotReadSecretsAnywhereNorTouchCrdsNorGrantItselfMore() {
+    // controls: the same review answers yes to what the operator does need
+    assertThat(allowed("patch", "fledge.dev", "modelreleases", "status", RELEASE_NS)).isTrue();
+    assertThat(allowed("create", "apps", "deployments", null, RELEASE_NS)).isTrue();
+
+    assertThat(allowed("get", "", "secrets", null, OTHER_NS)).isFalse();
+    assertThat(allowed("list", "", "secrets", null, null)).isFalse();
+    assertThat(allowed("get", "", "secrets", null, OPERATOR_NS)).isFalse();
+    assertThat(allowed("delete", "apiextensions.k8s.io", "customresourcedefinitions", null, null))
+        .isFalse();
+    assertThat(allowed("update", "apiextensions.k8s.io", "customresourcedefinitions", null, null))
+        .isFalse();
+    assertThat(allowed("delete", "fledge.dev", "modelreleases", null, RELEASE_NS)).isFalse();
+    assertThat(allowed("update", "fledge.dev", "modelreleases", null, RELEASE_NS)).isFalse();
+    assertThat(allowed("create", "rbac.authorization.k8s.io", "rolebindings", null, RELEASE_NS))
+        .isFalse();
+    assertThat(allowed("escalate", "rbac.authorization.k8s.io", "clusterroles", null, null))
+        .isFalse();
+    assertThat(allowed("create", "", "pods", "exec", RELEASE_NS)).isFalse();
+    assertThat(allowed("create", "coordination.k8s.io", "leases", null, RELEASE_NS)).isFalse();
+
+    // and the real calls are refused (403), not just the reviews
+    assertThatThrownBy(() -> operatorAccount.secrets().inNamespace(OTHER_NS).withName("db-password").get())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThatThrownBy(() -> operatorAccount.secrets().inAnyNamespace().list())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThatThrownBy(
+            () ->
+                operatorAccount
+                    .apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName("modelreleases.fledge.dev")
+                    .delete())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    assertThat(new ClusterResources(admin).awaitEstablished("modelreleases.fledge.dev")).isNotNull();
+  }
+
+  /** A SelfSubjectAccessReview sent as the operator's ServiceAccount. */
+  static boolean allowed(
+      String verb, String group, String resource, String subresource, String namespace) {
+    SelfSubjectAccessReview review =
+        new SelfSubjectAccessReviewBuilder()
+            .withNewSpec()
+            .withNewResourceAttributes()
+            .withVerb(verb)
+            .withGroup(group)
+            .withResource(resource)
+            .withSubresource(subresource)
+            .withNamespace(namespace)
+            .endResourceAttributes()
+            .endSpec()
+            .build();
+    return operatorAccount
+        .authorization()
+        .v1()
+        .selfSubjectAccessReview()
+        .create(review)
+        .getStatus()
+        .getAllowed();
+  }
+}

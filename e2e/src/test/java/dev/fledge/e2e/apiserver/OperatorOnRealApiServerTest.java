@@ -1,0 +1,98 @@
+package dev.fledge.e2e.apiserver;
+
+import dev.fledge.e2e.rollout.InProcessOperator;
+import dev.fledge.e2e.rollout.RolloutScenario;
+import dev.fledge.e2e.rollout.StatusSubresourceKubelet;
+import dev.fledge.e2e.rollout.TestReleases;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The production reconciler on a real API server, server-side apply on: 1.0.0 is promoted,
+ * 2.0.0 goes through internal, closed and public 25/50/100 to Promoted, then 3.0.0 is aborted
+ * and rolled back; once per router. The real schemas (the ModelRelease CRD, Gateway API
+ * v1.3.0, core Events, Deployments, Services) and field ownership judge every write.
+ */
+@Tag("apiserver")
+class OperatorOnRealApiServerTest {
+
+  static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+
+  static KubernetesClient client;
+  InProcessOperator operator;
+  StatusSubresourceKubelet kubelet;
+
+  @BeforeAll
+  static void installCrds() {
+    client = RealApiServer.shared().client();
+    var cluster = new ClusterResources(client);
+    cluster.installCrds(java.util.List.of(RepoFiles.modelReleaseCrd()));
+    cluster.installCrds(RepoFiles.gatewayApiCrds());
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (kubelet != null) {
+      kubelet.close();
+    }
+  }
+
+  private RolloutScenario start(String namespace) {
+    new ClusterResources(client).ensureNamespace(namespace);
+    kubelet = new StatusSubresourceKubelet(client, namespace);
+    operator = InProcessOperator.watching(client, namespace);
+    return new RolloutScenario(client, namespace, "assistant", STEP_TIMEOUT);
+  }
+
+  @Test
+  void replicasRouterPromotesThroughEveryStageThenAnAbortRollsBack() {
+    String ns = "rollout-replicas";
+    RolloutScenario scenario = start(ns);
+
+    scenario.firstReleaseIsPromoted(TestReleases.replicas(ns, "assistant", "1.0.0"));
+    scenario.replicasRolloutIsPromoted(TestReleases.replicas(ns, "assistant", "2.0.0"));
+    scenario.everythingWasServerSideApplied();
+    scenario.abortedRolloutRollsBack(TestReleases.replicas(ns, "assistant", "3.0.0"), false);
+  }
+
+  @Test
+  void gatewayApiRouterWritesASchemaValidRouteThroughEveryStageThenAnAbortRollsBack() {
+    String ns = "rollout-gateway-api";
+    RolloutScenario scenario = start(ns);
+    client.resource(gateway(ns, "public-gw")).fieldManager(ClusterResources.FIELD_MANAGER).serverSideApply();
+
+    scenario.firstReleaseIsPromoted(TestReleases.gatewayApi(ns, "assistant", "1.0.0", "public-gw"));
+    scenario.gatewayApiRolloutIsPromoted(
+        TestReleases.gatewayApi(ns, "assistant", "2.0.0", "public-gw"), "public-gw");
+    scenario.everythingWasServerSideApplied();
+    scenario.abortedRolloutRollsBack(
+        TestReleases.gatewayApi(ns, "assistant", "3.0.0", "public-gw"), true);
+  }
+
+  /** A Gateway for the route's parentRef (no controller here: it is never programmed). */
+  static Gateway gateway(String namespace, String name) {
+    return new GatewayBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata()
+        .withNewSpec()
+        .withGatewayClassName("example")
+        .addNewListener()
+        .withName("http")
+        .withProtocol("HTTP")
+        .withPort(80)
+        .endListener()
+        .endSpec()
+        .build();
+  }
+}
