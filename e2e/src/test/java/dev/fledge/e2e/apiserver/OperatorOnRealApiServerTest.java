@@ -1,6 +1,9 @@
 package dev.fledge.e2e.apiserver;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.e2e.rollout.InProcessOperator;
+import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import dev.fledge.e2e.rollout.StatusSubresourceKubelet;
 import dev.fledge.e2e.rollout.TestReleases;
@@ -76,6 +79,27 @@ class OperatorOnRealApiServerTest {
     scenario.everythingWasServerSideApplied();
     scenario.abortedRolloutRollsBack(
         TestReleases.gatewayApi(ns, "assistant", "3.0.0", "public-gw"), true);
+  }
+
+  /**
+   * The k3s tier applies examples/quickstart.yaml with its model on a node directory (that tier
+   * cannot run everywhere): the real schema accepts exactly those objects.
+   */
+  @Test
+  void quickstartAsTheK3sTierEditsItIsAcceptedByTheRealSchema() {
+    String ns = "quickstart-k3s-edits";
+    var cluster = new ClusterResources(client);
+    cluster.ensureNamespace(ns);
+    var json = client.getKubernetesSerialization();
+    for (var mr :
+        java.util.List.of(
+            Quickstart.at(json, RepoFiles.repo(), "1.0.0", "v1"),
+            Quickstart.at(json, RepoFiles.repo(), "2.0.0", "v2"))) {
+      var accepted = cluster.dryRunApply(mr, ns);
+      assertThat(accepted.getSpec().getServer().getTemplate().getSpec().getVolumes())
+          .singleElement()
+          .satisfies(v -> assertThat(v.getHostPath().getPath()).isEqualTo(Quickstart.NODE_MODELS_DIR));
+    }
   }
 
   /** A Gateway for the route's parentRef (no controller here: it is never programmed). */
