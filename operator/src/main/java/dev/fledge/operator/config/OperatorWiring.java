@@ -1,7 +1,8 @@
 package dev.fledge.operator.config;
 
-import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.metrics.OperatorMetrics;
@@ -19,7 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Clock;
 import java.util.Optional;
-import java.util.Map;
+import java.util.Optional;
 
 /** CDI producers: the one place where the operator's collaborators are built from configuration. */
 public class OperatorWiring {
@@ -64,8 +65,13 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    GateProvider gates() {
-        return new ConfiguredGates(Map.of());
+    GateProvider gates(@ConfigProperty(name = "fledge.prometheus.url") Optional<String> prometheusUrl,
+            @ConfigProperty(name = "fledge.prometheus.bearer-token") Optional<String> bearerToken,
+            @ConfigProperty(name = "fledge.prometheus.timeout", defaultValue = "10s") String timeout,
+            @ConfigProperty(name = "fledge.prometheus.tls.ca-file") Optional<String> caFile,
+            @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false") boolean insecure) {
+        return AnalysisGates.provider(prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
+                bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure)));
     }
 
     @Produces

@@ -1,0 +1,94 @@
+package dev.fledge.operator.gates.metric;
+
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.NoDataPolicy;
+import dev.fledge.operator.gates.Gate;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.rollout.GateVerdict;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A Prometheus metric gate: renders the query (or a built-in template), reads one number and compares it with
+ * {@code min}/{@code max}. No data follows {@code noData}; an unusable answer (Prometheus down, timeout, an error,
+ * several series) is Inconclusive with the reason, never a pass.
+ */
+public final class MetricGate implements Gate {
+    public static final String KIND = "metric";
+
+    private final MetricSpec spec;
+    private final MetricsBackend backend;
+
+    public MetricGate(MetricSpec spec, MetricsBackend backend) {
+        this.spec = spec;
+        this.backend = backend;
+    }
+
+    @Override
+    public String name() {
+        return spec.getName();
+    }
+
+    @Override
+    public GateVerdict evaluate(GateContext ctx) {
+        String promql;
+        try {
+            String text = spec.getTemplate() != null ? BuiltInQueries.of(spec.getTemplate()) : spec.getQuery();
+            if (text == null || text.isBlank()) {
+                return GateVerdict.inconclusive(name(), KIND, "the metric has neither a query nor a template");
+            }
+            promql = new QueryTemplate(text).render(variables(ctx));
+        } catch (IllegalArgumentException e) {
+            return GateVerdict.inconclusive(name(), KIND, e.getMessage());
+        }
+        QueryResult result = backend.query(promql);
+        if (result instanceof QueryResult.Value v) {
+            return judge(v.value());
+        }
+        if (result instanceof QueryResult.NoData n) {
+            return spec.getNoData() == NoDataPolicy.FAIL
+                    ? GateVerdict.fail(name(), KIND, "no data (noData: fail): " + n.detail())
+                    : GateVerdict.inconclusive(name(), KIND, "no data: " + n.detail());
+        }
+        return GateVerdict.inconclusive(name(), KIND, ((QueryResult.Unusable) result).reason());
+    }
+
+    private GateVerdict judge(double value) {
+        String shown = String.format(Locale.ROOT, "%.6g", value);
+        if (spec.getMin() != null && value < spec.getMin()) {
+            return GateVerdict.fail(name(), KIND, "value " + shown + " is below min " + spec.getMin()).withValue(value);
+        }
+        if (spec.getMax() != null && value > spec.getMax()) {
+            return GateVerdict.fail(name(), KIND, "value " + shown + " is above max " + spec.getMax()).withValue(value);
+        }
+        return GateVerdict.pass(name(), KIND, "value " + shown + " is within " + bounds()).withValue(value);
+    }
+
+    private String bounds() {
+        return "[" + (spec.getMin() == null ? "-inf" : spec.getMin()) + ", " + (spec.getMax() == null ? "+inf" : spec.getMax()) + "]";
+    }
+
+    static Map<String, String> variables(GateContext ctx) {
+        Map<String, String> v = new HashMap<>();
+        v.put("release", ctx.release().getMetadata().getName());
+        v.put("namespace", nz(ctx.release().getMetadata().getNamespace()));
+        v.put("canaryVersion", ctx.canaryVersion() != null ? ctx.canaryVersion() : ctx.plan().version());
+        v.put("stableVersion", nz(ctx.stableVersion()));
+        v.put("stage", nz(ctx.stage()));
+        v.put("audience", nz(ctx.audience()));
+        v.put("interval", promDuration(ctx.plan().interval()));
+        return v;
+    }
+
+    /** A Prometheus range duration: whole seconds, at least one. */
+    static String promDuration(Duration d) {
+        return Math.max(1, d.toSeconds()) + "s";
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

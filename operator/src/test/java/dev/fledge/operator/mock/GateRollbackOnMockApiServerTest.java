@@ -1,0 +1,114 @@
+package dev.fledge.operator.mock;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.api.status.Verdict;
+import dev.fledge.operator.gates.AnalysisGates;
+import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.gates.metric.MetricGate;
+import dev.fledge.operator.gates.metric.MetricGates;
+import dev.fledge.operator.gates.metric.QueryResult;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The operator with real gate implementations, in-process against the mock API server: a failed gate rolls back. */
+class GateRollbackOnMockApiServerTest {
+    MockCluster cluster;
+    KubernetesClient client;
+    FakeKubelet kubelet;
+    InProcessOperator operator;
+    final AtomicReference<QueryResult> errorRate = new AtomicReference<>(new QueryResult.Value(0.0));
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster();
+        client = cluster.client();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(Releases.NS).endMetadata().build()).create();
+        kubelet = new FakeKubelet(client);
+        operator = new InProcessOperator(client, new ConfiguredGates(Map.of(MetricGate.KIND, new MetricGates(q -> errorRate.get()))));
+    }
+
+    @AfterEach
+    void stop() {
+        operator.close();
+        kubelet.close();
+        cluster.close();
+    }
+
+    @Test
+    void aFailingMetricGateRollsTheCanaryBackAndNamesItsEvidence() {
+        ModelRelease mr = Releases.replicas("assistant", "1.0.0");
+        mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withMetrics(List.of(
+                new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01).withFailureLimit(2))));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+
+        errorRate.set(new QueryResult.Value(0.25));
+        client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+            return r;
+        });
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
+        GateResult gate = s.getGates().stream().filter(g -> "error-rate".equals(g.getName())).findFirst().orElseThrow();
+        assertThat(gate.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(gate.getValue()).isEqualTo(0.25);
+        assertThat(gate.getFailures()).isEqualTo(2);
+        assertThat(gate.getReason()).contains("above max 0.01");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(warnings()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("GateFailed");
+            assertThat(e.getMessage()).contains("error-rate", "value=0.25");
+        }));
+    }
+
+    @Test
+    void anUnreachablePrometheusHoldsTheStageInsteadOfPromoting() {
+        operator.close();
+        operator = new InProcessOperator(client, AnalysisGates.provider(java.util.Optional.of(
+                dev.fledge.operator.gates.metric.PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500)))));
+        ModelRelease mr = Releases.replicas("assistant", "1.0.0");
+        mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withMetrics(List.of(
+                new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01))));
+        client.resource(mr).create();
+        ModelReleaseStatus s = awaitStatus(st -> st.getGates() != null && st.getGates().stream()
+                .anyMatch(g -> "error-rate".equals(g.getName()) && g.getVerdict() == Verdict.INCONCLUSIVE));
+        assertThat(s.getPhase()).isNotEqualTo(Phase.PROMOTED);
+        assertThat(s.getGates()).anySatisfy(g -> assertThat(g.getReason()).contains("unreachable"));
+    }
+
+    ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
+        AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            ModelRelease now = client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").get();
+            if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
+                holder.set(now.getStatus());
+                return true;
+            }
+            return false;
+        });
+        return holder.get();
+    }
+
+    List<Event> warnings() {
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream().filter(e -> "Warning".equals(e.getType())).toList();
+    }
+}
