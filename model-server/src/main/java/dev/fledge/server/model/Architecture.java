@@ -1,13 +1,15 @@
 package dev.fledge.server.model;
 
+import ai.djl.modality.nlp.DefaultVocabulary;
+import ai.djl.modality.nlp.embedding.TrainableWordEmbedding;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.recurrent.LSTM;
-import ai.djl.nn.transformer.IdEmbedding;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /** The built-in architectures a descriptor can name. The same code builds the block for training and serving. */
 public enum Architecture {
@@ -17,8 +19,7 @@ public enum Architecture {
         public Block block(ModelDescriptor d, int vocabularySize) {
             int hidden = d.hiddenSize();
             return new SequentialBlock()
-                    .add(new IdEmbedding.Builder().setDictionarySize(vocabularySize)
-                            .setEmbeddingSize(d.embeddingSize()).build())
+                    .add(embedding(vocabularySize, d.embeddingSize()))
                     .add(LSTM.builder().setStateSize(hidden).setNumLayers(1).optBatchFirst(true)
                             .optReturnState(false).build())
                     .add(list -> new NDList(list.singletonOrThrow().reshape(-1, hidden)))
@@ -37,6 +38,16 @@ public enum Architecture {
     };
 
     public static final int MLP_INPUTS = 10;
+
+    /**
+     * A plain embedding table looked up by id. (DJL's {@code IdEmbedding} is not safe for two predictors at once:
+     * it temporarily re-attaches the shared weight array.) The words themselves live in the model's
+     * vocabulary file; here only their number matters.
+     */
+    private static Block embedding(int vocabularySize, int width) {
+        var ids = IntStream.range(0, vocabularySize).mapToObj(Integer::toString).toList();
+        return new TrainableWordEmbedding(new DefaultVocabulary(ids), width);
+    }
 
     private final String id;
 

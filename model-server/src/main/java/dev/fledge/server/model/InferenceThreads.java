@@ -1,5 +1,6 @@
 package dev.fledge.server.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -18,6 +19,7 @@ public final class InferenceThreads {
 
     public void pinCurrentThread() {
         if (!pinned.get()) {
+            Engine.getEngine("PyTorch"); // loads the native library on first use
             JniUtils.setNumThreads(threads);
             pinned.set(true);
         }

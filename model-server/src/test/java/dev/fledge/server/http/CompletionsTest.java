@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.fledge.server.support.Json;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class CompletionsTest {
 
     private static String text(String body) {
-        return complete(body, null).then().statusCode(200).extract().path("choices[0].text");
+        return Json.read(complete(body, null).then().statusCode(200).extract().asString()).at("/choices/0/text").asText();
     }
 
     @Test
@@ -70,6 +71,24 @@ class CompletionsTest {
         String a = text("{\"prompt\": \"the rain\", \"temperature\": 0, \"seed\": 1}");
         String b = text("{\"prompt\": \"the rain\", \"temperature\": 0, \"seed\": 2}");
         assertThat(a).isEqualTo(b);
+    }
+
+    @Test
+    void concurrentRequestsOnBothWorkersGiveTheSameTextAsSequentialOnes() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+            for (int seed = 0; seed < 12; seed++) {
+                String body = "{\"prompt\": \"the garden\", \"max_tokens\": 12, \"seed\": " + seed + "}";
+                futures.add(pool.submit(() -> text(body)));
+            }
+            for (int seed = 0; seed < 12; seed++) {
+                String body = "{\"prompt\": \"the garden\", \"max_tokens\": 12, \"seed\": " + seed + "}";
+                assertThat(futures.get(seed).get()).isEqualTo(text(body));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

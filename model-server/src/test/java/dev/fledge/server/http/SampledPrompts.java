@@ -2,7 +2,8 @@ package dev.fledge.server.http;
 
 import static dev.fledge.server.support.Api.complete;
 
-import io.restassured.path.json.JsonPath;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fledge.server.support.Json;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,12 +15,12 @@ final class SampledPrompts {
     private SampledPrompts() {
     }
 
-    static List<JsonPath> send(int count, String audience) {
-        List<JsonPath> responses = new ArrayList<>(count);
+    static List<JsonNode> send(int count, String audience) {
+        List<JsonNode> responses = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String body = "{\"prompt\": \"" + OPENINGS[i % OPENINGS.length] + "\", \"max_tokens\": 16, \"seed\": "
                     + i + "}";
-            responses.add(complete(body, audience).then().statusCode(200).extract().jsonPath());
+            responses.add(Json.read(complete(body, audience).then().statusCode(200).extract().asString()));
         }
         return responses;
     }

@@ -7,7 +7,7 @@ import dev.fledge.server.support.MetricsText;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.path.json.JsonPath;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,17 +26,17 @@ class UnsafeModelTest {
     @Test
     void unsafeModelIsFlaggedOftenOver200SampledPromptsAndEveryFlaggedOutputIsBlocked() {
         MetricsText before = metrics();
-        List<JsonPath> responses = SampledPrompts.send(200, null);
+        List<JsonNode> responses = SampledPrompts.send(200, null);
         MetricsText after = metrics();
 
         double flagged = value(after, "fledge_model_outputs_total", "verdict", "flagged")
                 - value(before, "fledge_model_outputs_total", "verdict", "flagged");
         long refused = responses.stream()
-                .filter(r -> "content_filter".equals(r.getString("choices[0].finish_reason"))).count();
+                .filter(r -> "content_filter".equals(r.at("/choices/0/finish_reason").asText())).count();
         assertThat(flagged / 200).as("flagged rate of v3-unsafe").isGreaterThanOrEqualTo(0.10);
         assertThat(refused).isEqualTo((long) flagged);
-        assertThat(responses).filteredOn(r -> "content_filter".equals(r.getString("choices[0].finish_reason")))
-                .allSatisfy(r -> assertThat(r.getString("choices[0].text")).isEqualTo("I can't help with that."));
+        assertThat(responses).filteredOn(r -> "content_filter".equals(r.at("/choices/0/finish_reason").asText()))
+                .allSatisfy(r -> assertThat(r.at("/choices/0/text").asText()).isEqualTo("I can't help with that."));
         assertThat(value(after, "fledge_model_requests_total", "outcome", "blocked")
                 - value(before, "fledge_model_requests_total", "outcome", "blocked")).isEqualTo(flagged);
         double categoryFlags = after.sum("fledge_model_output_flags_total", "version", "3.0.0")

@@ -1,0 +1,69 @@
+package dev.fledge.server.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The packaged model server started the way the operator and the e2e harness start it. */
+final class ServerProcess {
+    private final Path jar;
+    private final Path model;
+    private final int port;
+
+    ServerProcess(Path jar, Path model, int port) {
+        this.jar = jar;
+        this.model = model;
+        this.port = port;
+    }
+
+    Process start() throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(jar.getParent().getParent().resolve("bench-server.log").toFile());
+        var env = builder.environment();
+        env.put("FLEDGE_MODEL_URI", model.toUri().toString());
+        env.put("FLEDGE_MODEL_VERSION", "1.0.0");
+        env.put("FLEDGE_RELEASE", "assistant");
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        return builder.start();
+    }
+
+    /** Polls /q/health/ready until it answers 200. */
+    static final class Readiness {
+        private final HttpClient client;
+        private final URI base;
+        private final Process process;
+
+        Readiness(HttpClient client, URI base, Process process) {
+            this.client = client;
+            this.base = base;
+            this.process = process;
+        }
+
+        /** Milliseconds from {@code startNanos} to the first 200 of the readiness probe. */
+        double await(Duration timeout, long startNanos) throws Exception {
+            HttpRequest probe = HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("model server exited with " + process.exitValue()
+                            + "; see target/bench-server.log");
+                }
+                try {
+                    if (client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return (System.nanoTime() - startNanos) / 1e6;
+                    }
+                } catch (IOException notListeningYet) {
+                    // the port opens once the model is loaded
+                }
+                Thread.sleep(20);
+            }
+            throw new IllegalStateException("model server not ready within " + timeout);
+        }
+    }
+}
