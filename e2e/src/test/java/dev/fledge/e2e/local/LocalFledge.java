@@ -1,0 +1,78 @@
+package dev.fledge.e2e.local;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.e2e.apiserver.ClusterResources;
+import dev.fledge.e2e.apiserver.RealApiServer;
+import dev.fledge.e2e.apiserver.RepoFiles;
+import dev.fledge.operator.config.OperatorAssembly;
+import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Test harness, not product: Fledge on one machine. A real kube-apiserver (kube-api-test), the operator in-process
+ * exactly as production assembles it, real model-server processes run by {@link LocalKubelet}, a real Prometheus,
+ * and users following the routes ({@link LoadGenerator}).
+ */
+final class LocalFledge implements AutoCloseable {
+    final KubernetesClient client;
+    final String namespace;
+    final Path repo = RepoFiles.repo();
+    final Path work;
+    final LocalPrometheus prometheus;
+    final LocalKubelet kubelet;
+    private final Function<LocalFledge, GateProvider> gates;
+    private Operator operator;
+
+    LocalFledge(String namespace, Function<LocalFledge, GateProvider> gates) {
+        this.namespace = namespace;
+        this.gates = gates;
+        this.work = repo.resolve("e2e/target/local/" + namespace);
+        this.client = RealApiServer.shared().client();
+        ClusterResources resources = new ClusterResources(client);
+        resources.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+        resources.installCrds(RepoFiles.gatewayApiCrds());
+        resources.ensureNamespace(namespace);
+        this.prometheus = new LocalPrometheus(work.resolve("prometheus"));
+        this.kubelet = new LocalKubelet(client, namespace, LocalKubelet.jar(repo, work.resolve("logs")), prometheus);
+        startOperator();
+    }
+
+    void startOperator() {
+        var reconciler = OperatorAssembly.reconciler(client, Clock.systemUTC(), Duration.ofSeconds(2),
+                new ServerDefaults("fledge/model-server:0.1.0", 8080), gates.apply(this), new SimpleMeterRegistry());
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(reconciler, c -> c.settingNamespaces(java.util.Set.of(namespace)));
+        operator.start();
+    }
+
+    void stopOperator() {
+        operator.stop();
+    }
+
+    String modelUri(String fixture) {
+        return repo.resolve("model-server/target/fixtures/models/" + fixture).toUri().toString();
+    }
+
+    ModelRelease current(String name) {
+        return client.resources(ModelRelease.class).inNamespace(namespace).withName(name).get();
+    }
+
+    @Override
+    public void close() {
+        try {
+            operator.stop();
+        } finally {
+            kubelet.close();
+            prometheus.close();
+        }
+    }
+}

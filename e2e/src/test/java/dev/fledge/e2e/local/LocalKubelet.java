@@ -1,0 +1,176 @@
+package dev.fledge.e2e.local;
+
+import dev.fledge.api.Labels;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test harness, not product: stands in for the Deployment controller and the kubelet. For every Deployment the
+ * operator writes it runs one real model-server process with the environment of the pod template (the port is
+ * replaced by a free one), reports the Deployment ready once the process's readiness probe answers, registers the
+ * process as a Prometheus target, and stops it when the Deployment scales to zero or changes its template.
+ * The Deployment's replica count is kept as a weight for the route follower, as kube-proxy spreads traffic over pods.
+ */
+final class LocalKubelet implements AutoCloseable {
+    /** One running (or starting) model server for a Deployment. */
+    record Pod(String deployment, String track, String version, int replicas, String url, String templateKey,
+            ManagedProcess process, boolean ready, Instant startedAt) {
+    }
+
+    private static final Duration RESTART_BACKOFF = Duration.ofSeconds(2);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final ModelServerLauncher launcher;
+    private final LocalPrometheus prometheus;
+    private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService starters = Executors.newCachedThreadPool();
+
+    LocalKubelet(KubernetesClient client, String namespace, ModelServerLauncher launcher, LocalPrometheus prometheus) {
+        this.client = client;
+        this.namespace = namespace;
+        this.launcher = launcher;
+        this.prometheus = prometheus;
+        loop.scheduleWithFixedDelay(this::sync, 0, 200, TimeUnit.MILLISECONDS);
+    }
+
+    List<Pod> pods() {
+        return List.copyOf(pods.values());
+    }
+
+    private void sync() {
+        try {
+            for (Deployment d : client.apps().deployments().inNamespace(namespace).withLabel(Labels.RELEASE).list().getItems()) {
+                syncOne(d);
+            }
+            prometheus.targets(pods.values().stream().filter(Pod::ready).map(p -> p.url().substring("http://".length())).toList());
+        } catch (KubernetesClientException e) {
+            // API server busy or object changed: the next tick retries
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+        }
+    }
+
+    private void syncOne(Deployment d) {
+        String name = d.getMetadata().getName();
+        int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+        Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
+        Map<String, String> env = env(d);
+        String key = labels.get(Labels.VERSION) + "|" + env;
+        Pod pod = pods.get(name);
+        if (pod != null && !pod.process().alive() && Instant.now().isAfter(pod.startedAt().plus(RESTART_BACKOFF))) {
+            System.err.println("[kubelet] " + pod.process().name + " exited; restarting (see " + pod.process().log + ")");
+            pods.remove(name);
+            pod = null;
+        }
+        if (replicas == 0 || (pod != null && !pod.templateKey().equals(key))) {
+            if (pod != null) {
+                pods.remove(name);
+                starters.submit(pod.process()::close);
+                pod = null;
+            }
+        }
+        if (replicas > 0 && pod == null) {
+            int port = FreePort.get();
+            ManagedProcess p = launcher.start(name + "-" + labels.get(Labels.VERSION), env, port);
+            pod = new Pod(name, labels.get(Labels.TRACK), labels.get(Labels.VERSION), replicas, "http://127.0.0.1:" + port,
+                    key, p, false, Instant.now());
+            pods.put(name, pod);
+            Pod starting = pod;
+            starters.submit(() -> {
+                try {
+                    p.awaitHttpOk(starting.url() + "/q/health/ready", Duration.ofSeconds(90));
+                    pods.computeIfPresent(name, (k, v) -> v.process() == p ? withReady(v, true) : v);
+                } catch (IllegalStateException e) {
+                    System.err.println("[kubelet] " + e.getMessage());
+                }
+            });
+        } else if (pod != null && pod.replicas() != replicas) {
+            pods.computeIfPresent(name, (k, v) -> new Pod(v.deployment(), v.track(), v.version(), replicas, v.url(),
+                    v.templateKey(), v.process(), v.ready(), v.startedAt()));
+        }
+        reportStatus(d, replicas, pods.get(name));
+    }
+
+    private void reportStatus(Deployment d, int replicas, Pod pod) {
+        int ready = pod != null && pod.ready() && pod.process().alive() ? replicas : 0;
+        Long generation = d.getMetadata().getGeneration();
+        var s = d.getStatus();
+        if (s != null && Objects.equals(s.getReadyReplicas(), ready) && Objects.equals(s.getReplicas(), replicas)
+                && Objects.equals(s.getObservedGeneration(), generation)) {
+            return;
+        }
+        d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(ready).withUpdatedReplicas(replicas)
+                .withAvailableReplicas(ready).withObservedGeneration(generation).build());
+        client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+    }
+
+    private static Pod withReady(Pod p, boolean ready) {
+        return new Pod(p.deployment(), p.track(), p.version(), p.replicas(), p.url(), p.templateKey(), p.process(), ready,
+                p.startedAt());
+    }
+
+    private static Map<String, String> env(Deployment d) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
+            if ("model-server".equals(c.getName()) && c.getEnv() != null) {
+                for (EnvVar e : c.getEnv()) {
+                    if (e.getValue() != null) {
+                        env.put(e.getName(), e.getValue());
+                    }
+                }
+            }
+        }
+        return env;
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        List<Pod> all = new ArrayList<>(pods.values());
+        pods.clear();
+        all.forEach(p -> p.process().close());
+        starters.shutdownNow();
+    }
+
+    /** Where the kubelet's processes come from. */
+    interface ModelServerLauncher {
+        ManagedProcess start(String name, Map<String, String> podEnv, int port);
+    }
+
+    /** Starts {@code model-server/target/quarkus-app/quarkus-run.jar} with the pod's environment. */
+    static ModelServerLauncher jar(Path repo, Path logDir) {
+        Path jar = repo.resolve("model-server/target/quarkus-app/quarkus-run.jar");
+        Path cache = repo.resolve("model-server/target/djl-cache");
+        return (name, podEnv, port) -> {
+            Map<String, String> env = new LinkedHashMap<>(podEnv);
+            env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            env.put("DJL_OFFLINE", "true");
+            env.put("OPT_OUT_TRACKING", "true");
+            env.put("DJL_CACHE_DIR", cache.toString());
+            return ManagedProcess.start(name, List.of("java", "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
+                    "-jar", jar.toString()), env, logDir);
+        };
+    }
+}
