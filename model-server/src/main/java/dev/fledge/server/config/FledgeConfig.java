@@ -32,6 +32,9 @@ public interface FledgeConfig {
         /** Served model name; defaults to {@code fledge.release}. */
         Optional<String> name();
 
+        /** {@code spec.model.format} as the operator passes it; only {@code djl} is served here. */
+        Optional<String> format();
+
         /** Expected SHA-256 (hex) of an {@code https://} archive. */
         Optional<String> sha256();
 

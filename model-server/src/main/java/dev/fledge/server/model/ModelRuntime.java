@@ -28,6 +28,10 @@ public class ModelRuntime {
         long start = System.nanoTime();
         new DjlDefaults().apply();
         var m = config.model();
+        m.format().filter(f -> !f.equalsIgnoreCase("djl")).ifPresent(f -> {
+            throw new ModelLoadException("model format '" + f + "' is not served by the Fledge model server, which"
+                    + " serves djl (weights + descriptor); run a server for that format with the same HTTP contract");
+        });
         Path cache = m.cacheDir().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
         Path dir = new ModelLocator(cache, new HttpsArchiveFetcher()).resolve(m.uri(), m.sha256());
