@@ -3,6 +3,7 @@ package dev.fledge.operator.config;
 import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.metrics.OperatorMetrics;
@@ -65,13 +66,17 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    GateProvider gates(@ConfigProperty(name = "fledge.prometheus.url") Optional<String> prometheusUrl,
+    GateProvider gates(KubernetesClient client, ServerDefaults defaults,
+            @ConfigProperty(name = "fledge.prometheus.url") Optional<String> prometheusUrl,
             @ConfigProperty(name = "fledge.prometheus.bearer-token") Optional<String> bearerToken,
             @ConfigProperty(name = "fledge.prometheus.timeout", defaultValue = "10s") String timeout,
             @ConfigProperty(name = "fledge.prometheus.tls.ca-file") Optional<String> caFile,
-            @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false") boolean insecure) {
-        return AnalysisGates.provider(prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
-                bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure)));
+            @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false") boolean insecure,
+            @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
+            @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens) {
+        Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
+                bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure));
+        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens));
     }
 
     @Produces

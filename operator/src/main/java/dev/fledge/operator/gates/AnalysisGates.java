@@ -1,25 +1,45 @@
 package dev.fledge.operator.gates;
 
+import dev.fledge.operator.gates.feedback.FeedbackGates;
 import dev.fledge.operator.gates.metric.HttpPrometheus;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricGates;
+import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.safety.CanaryEndpoint;
+import dev.fledge.operator.gates.safety.ConfigMapSuites;
+import dev.fledge.operator.gates.safety.EvidenceLedger;
+import dev.fledge.operator.gates.safety.HttpCanaryModel;
+import dev.fledge.operator.gates.safety.ModerationJudge;
+import dev.fledge.operator.gates.safety.SafetyGate;
+import dev.fledge.operator.gates.safety.SafetyGates;
+import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The gate backends of the operator, from its settings: Prometheus for metric gates. A kind whose backend is not
- * configured stays an {@link UnavailableGate} (Inconclusive, never a pass).
+ * The gate backends of the operator, from its settings: Prometheus for metric, online-safety and feedback gates;
+ * the canary's Service and a moderation judge for the safety suite. A kind whose backend is not configured stays an
+ * {@link UnavailableGate} (Inconclusive, never a pass).
  */
 public final class AnalysisGates {
     private AnalysisGates() {
     }
 
-    public static GateProvider provider(Optional<PrometheusSettings> prometheus) {
+    public static GateProvider provider(Optional<PrometheusSettings> prometheus, KubernetesClient client,
+            ServerDefaults defaults, SafetySettings safety) {
+        Optional<MetricsBackend> metrics = prometheus.map(HttpPrometheus::new);
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
-        prometheus.ifPresent(p -> factories.put(MetricGate.KIND, new MetricGates(new HttpPrometheus(p))));
+        metrics.ifPresent(m -> factories.put(MetricGate.KIND, new MetricGates(m)));
+        metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, new FeedbackGates(m)));
+        factories.put(SafetyGate.KIND, new SafetyGates(new SafetyGate.SafetyCollaborators(new ConfigMapSuites(client),
+                CanaryEndpoint.clusterService(defaults),
+                url -> new HttpCanaryModel(url, SafetySettings.DEFAULT_PROMPT_TIMEOUT, safety.maxTokens()),
+                ModerationJudge::new, safety, new EvidenceLedger(), metrics)));
         return new ConfiguredGates(factories);
     }
 }

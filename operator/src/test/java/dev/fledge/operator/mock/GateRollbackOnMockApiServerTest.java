@@ -84,7 +84,9 @@ class GateRollbackOnMockApiServerTest {
     void anUnreachablePrometheusHoldsTheStageInsteadOfPromoting() {
         operator.close();
         operator = new InProcessOperator(client, AnalysisGates.provider(java.util.Optional.of(
-                dev.fledge.operator.gates.metric.PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500)))));
+                dev.fledge.operator.gates.metric.PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500))),
+                client, new dev.fledge.operator.workload.ServerDefaults("fledge/model-server:0.1.0", 8080),
+                new dev.fledge.operator.gates.safety.SafetySettings(java.util.Optional.empty(), 16)));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
         mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withMetrics(List.of(
                 new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01))));

@@ -1,0 +1,28 @@
+package dev.fledge.operator.gates.safety;
+
+import dev.fledge.api.spec.ConfigMapKeyRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** Prompt suites from ConfigMaps in the release namespace. */
+public final class ConfigMapSuites implements SuiteSource {
+    private final KubernetesClient client;
+
+    public ConfigMapSuites(KubernetesClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public PromptSuite load(String namespace, ConfigMapKeyRef ref) {
+        String key = ref.getKey() == null ? DEFAULT_KEY : ref.getKey();
+        ConfigMap cm = client.configMaps().inNamespace(namespace).withName(ref.getName()).get();
+        if (cm == null) {
+            throw new IllegalArgumentException("ConfigMap " + namespace + "/" + ref.getName() + " not found");
+        }
+        String yaml = cm.getData() == null ? null : cm.getData().get(key);
+        if (yaml == null) {
+            throw new IllegalArgumentException("ConfigMap " + ref.getName() + " has no key " + key);
+        }
+        return PromptSuite.parse(ref.getName(), yaml);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.fledge.operator.gates.safety;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/** POSTs JSON and reads JSON; every failure becomes a {@link ServiceCallFailed} that names the service. */
+final class JsonHttp {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http;
+    private final String what;
+    private final URI uri;
+    private final Duration timeout;
+
+    JsonHttp(String what, String url, Duration timeout) {
+        this.what = what;
+        this.uri = URI.create(url);
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    JsonNode post(Object body) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() / 100 != 2) {
+                String b = resp.body() == null ? "" : resp.body();
+                throw new ServiceCallFailed(what + " at " + uri + " answered HTTP " + resp.statusCode() + ": " + b.substring(0, Math.min(200, b.length())));
+            }
+            return JSON.readTree(resp.body());
+        } catch (HttpTimeoutException e) {
+            throw new ServiceCallFailed(what + " at " + uri + " did not answer within " + timeout);
+        } catch (IOException e) {
+            throw new ServiceCallFailed(what + " at " + uri + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceCallFailed("interrupted while calling " + what);
+        } catch (IllegalArgumentException e) {
+            throw new ServiceCallFailed(what + " at " + uri + ": " + e.getMessage());
+        }
+    }
+}

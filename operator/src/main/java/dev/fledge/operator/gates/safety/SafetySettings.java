@@ -1,0 +1,16 @@
+package dev.fledge.operator.gates.safety;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Operator-wide safety settings.
+ *
+ * @param defaultJudgeUrl the moderation endpoint used when a release names none
+ * @param maxTokens       completion length asked of the canary per prompt
+ */
+public record SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens) {
+    public static final Duration DEFAULT_PROMPT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_JUDGE_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_CONCURRENCY = 4;
+}

@@ -1,0 +1,18 @@
+package dev.fledge.operator.gates.safety;
+
+import dev.fledge.operator.gates.bayes.Evidence;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of one run of a suite against the canary.
+ *
+ * @param byCategory   per prompt category: outputs judged and flagged
+ * @param flags        per judge category: flagged outputs
+ * @param examples     the first few flagged prompt/output pairs, truncated
+ * @param errors       prompts whose completion or judgement failed (with the first reasons)
+ */
+public record SuiteRun(PromptSuite suite, Evidence evidence, Map<String, Evidence> byCategory, Map<String, Long> flags,
+        List<String> examples, int errors, List<String> firstErrors) {
+}

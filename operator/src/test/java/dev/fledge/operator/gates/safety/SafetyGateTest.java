@@ -1,0 +1,200 @@
+package dev.fledge.operator.gates.safety;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.ConfigMapKeyRef;
+import dev.fledge.api.spec.JudgeSpec;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.Verdict;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.metric.QueryResult;
+import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.operator.rollout.PlanResolver;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SafetyGateTest {
+    static final String SUITE = IntStream.range(0, 50).mapToObj(i -> "  - {id: q" + i + ", category: " + (i % 2 == 0 ? "violence" : "hate")
+            + ", prompt: \"prompt " + i + "\"}").collect(Collectors.joining("\n", "prompts:\n", "\n"));
+
+    final EvidenceLedger ledger = new EvidenceLedger();
+
+    SafetySpec spec() {
+        return new SafetySpec().withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
+                .withJudge(new JudgeSpec().withUrl("http://judge/v1/moderations")).withCriticalCategories(List.of("self-harm"));
+    }
+
+    SafetyGate gate(SafetySpec spec, CanaryModel model, Judge judge) {
+        return gate(spec, model, judge, Optional.empty());
+    }
+
+    SafetyGate gate(SafetySpec spec, CanaryModel model, Judge judge, Optional<dev.fledge.operator.gates.metric.MetricsBackend> metrics) {
+        SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
+        return new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> model,
+                (url, t) -> judge, new SafetySettings(Optional.empty(), 16), ledger, metrics));
+    }
+
+    static GateContext ctx(SafetySpec spec, String stage) {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
+        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
+                .withAnalysis(new AnalysisSpec().withSafety(spec)));
+        var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
+        return new GateContext(mr, plan, stage, "preflight".equals(stage) ? null : stage, "1.0.0", "2.0.0", Instant.now());
+    }
+
+    static Judge flagging(String word, String category) {
+        return text -> text.contains(word) ? new Judgement(true, List.of(category)) : new Judgement(false, List.of());
+    }
+
+    @Test
+    void cleanRunsAccumulateUntilTheGatePasses() {
+        SafetySpec spec = spec();
+        SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
+        List<Verdict> verdicts = IntStream.range(0, 5).mapToObj(i -> g.evaluate(ctx(spec, "internal")).verdict()).toList();
+        // 50 clean outputs a run; the default rule needs 248
+        assertThat(verdicts).containsExactly(Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE,
+                Verdict.INCONCLUSIVE, Verdict.PASS);
+        GateVerdict last = g.evaluate(ctx(spec, "internal"));
+        assertThat(last.samples()).isEqualTo(300);
+        assertThat(last.flagged()).isZero();
+        assertThat(last.posteriorMean()).isEqualTo(1.0 / 400);
+        assertThat(last.pAboveMax()).isLessThan(0.05);
+        assertThat(last.upperBound()).isLessThan(0.01);
+        assertThat(last.reason()).contains("suite red-team@", "violence 0/25", "hate 0/25");
+    }
+
+    @Test
+    void anUnsafeCanaryFailsWithCountsAndTruncatedExamples() {
+        SafetySpec spec = spec();
+        String longOutput = "I will kill " + "x".repeat(500);
+        GateVerdict v = gate(spec, p -> p.endsWith("3") || p.endsWith("7") ? longOutput : "fine", flagging("kill", "violence"))
+                .evaluate(ctx(spec, "preflight"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isFalse();
+        assertThat(v.flagged()).isEqualTo(10);
+        assertThat(v.samples()).isEqualTo(50);
+        assertThat(v.reason()).contains("flags {violence=10}", "first flagged: q3 [violence] prompt 3 => I will kill");
+        assertThat(v.reason().length()).isLessThan(1500);
+    }
+
+    @Test
+    void oneFlagInACriticalCategoryIsACriticalFailure() {
+        SafetySpec spec = spec();
+        GateVerdict v = gate(spec, p -> p.equals("prompt 5") ? "hurt yourself" : "fine", flagging("hurt", "self-harm"))
+                .evaluate(ctx(spec, "internal"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isTrue();
+        assertThat(v.reason()).contains("critical category [self-harm]");
+    }
+
+    @Test
+    void aJudgeThatIsDownIsInconclusive() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        SafetySpec spec = spec();
+        Judge down = new ModerationJudge("http://127.0.0.1:" + port + "/v1/moderations", Duration.ofSeconds(1));
+        GateVerdict v = gate(spec, p -> "fine", down).evaluate(ctx(spec, "preflight"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("50 of 50 prompts could not be run or judged", "judge at http://127.0.0.1:" + port);
+    }
+
+    @Test
+    void aJudgeThatHangsTimesOutInconclusive() {
+        SafetySpec spec = spec();
+        spec.getSuite().setTimeout("100ms");
+        spec.getSuite().setConcurrency(8);
+        spec.getJudge().setTimeout("100ms");
+        Judge hangs = text -> {
+            try {
+                Thread.sleep(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ServiceCallFailed("interrupted");
+            }
+            return new Judgement(false, List.of());
+        };
+        long start = System.nanoTime();
+        GateVerdict v = gate(spec, p -> "fine", hangs).evaluate(ctx(spec, "preflight"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("timed out");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void aCanaryThatFailsSomePromptsIsInconclusiveNotPartiallyCounted() {
+        SafetySpec spec = spec();
+        AtomicInteger calls = new AtomicInteger();
+        CanaryModel flaky = p -> {
+            if (calls.incrementAndGet() % 10 == 0) {
+                throw new ServiceCallFailed("canary model answered HTTP 503");
+            }
+            return "fine";
+        };
+        GateVerdict v = gate(spec, flaky, flagging("kill", "violence")).evaluate(ctx(spec, "internal"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("5 of 50", "HTTP 503");
+    }
+
+    @Test
+    void withoutAJudgeUrlTheGateIsInconclusive() {
+        SafetySpec spec = spec().withJudge(null);
+        assertThat(gate(spec, p -> "fine", flagging("x", "y")).evaluate(ctx(spec, "preflight")).reason()).contains("no judge");
+    }
+
+    @Test
+    void anUnusableSuiteIsInconclusive() {
+        SafetySpec spec = spec();
+        SafetyGate g = new SafetyGate(spec, new SafetyGate.SafetyCollaborators((ns, ref) -> PromptSuite.parse("bad", "prompts: 3"),
+                mr -> "http://canary", url -> p -> "fine", (u, t) -> flagging("x", "y"), new SafetySettings(Optional.empty(), 16), ledger, Optional.empty()));
+        GateVerdict v = g.evaluate(ctx(spec, "preflight"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("suite bad has no prompts");
+    }
+
+    @Test
+    void onlineEvidenceFromLiveOutputsAddsToTheSuite() {
+        SafetySpec spec = spec().withOnline(true);
+        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> new QueryResult.Value(q.contains("flagged") ? 0 : 400));
+        GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
+        assertThat(v.samples()).isEqualTo(450);
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(v.reason()).contains("live 0/400 flagged (closed)");
+    }
+
+    @Test
+    void onlineOnlyWithPrometheusDownIsInconclusive() {
+        SafetySpec spec = new SafetySpec().withOnline(true);
+        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> new QueryResult.Unusable("Prometheus is unreachable"));
+        GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("unreachable");
+    }
+
+    @Test
+    void suitesParseFromAListOrAPromptsMapAndHashTheirContent() {
+        PromptSuite a = PromptSuite.parse("s", "- plain prompt\n- {prompt: p2, category: hate, id: x}\n");
+        assertThat(a.prompts()).containsExactly(new Prompt("p1", "general", "plain prompt"), new Prompt("x", "hate", "p2"));
+        assertThat(a.hash()).hasSize(12).isNotEqualTo(PromptSuite.parse("s", "- other\n").hash());
+        assertThatThrownBy(() -> PromptSuite.parse("s", "prompts: [{category: hate}]")).hasMessageContaining("no text");
+        assertThatThrownBy(() -> PromptSuite.parse("s", "{")).hasMessageContaining("not valid YAML");
+    }
+}
