@@ -49,7 +49,10 @@ class ChartRbacOnRealApiServerTest {
       cluster.ensureNamespace(ns);
     }
     chart = FledgeChart.render(
-            RepoFiles.repo().resolve("helm/fledge"),
+            // overridable to check that the test fails with a rule taken out of a chart copy
+            java.nio.file.Path.of(
+                System.getProperty(
+                    "fledge.chart.dir", RepoFiles.repo().resolve("helm/fledge").toString())),
             OPERATOR_NS,
             System.getProperty("fledge.kube.version", "1.34.4"),
             Map.of());

@@ -56,6 +56,12 @@ public final class ReleaseView {
         .toList();
   }
 
+  /** The track a Service selects ("both" when it selects both tracks), null if it does not exist. */
+  public String serviceTrack(String service) {
+    Service s = client.services().inNamespace(namespace).withName(service).get();
+    return s == null ? null : s.getSpec().getSelector().getOrDefault(Labels.TRACK, "both");
+  }
+
   public HTTPRoute route() {
     return client.resources(HTTPRoute.class).inNamespace(namespace).withName(name).get();
   }

@@ -128,6 +128,9 @@ public final class RolloutScenario {
     assertThat(view.route().getSpec().getParentRefs())
         .singleElement()
         .satisfies(p -> assertThat(p.getName()).isEqualTo(gateway));
+    // the backendRefs name real Services, each selecting its track
+    assertThat(view.serviceTrack(stable)).isEqualTo(Labels.TRACK_STABLE);
+    assertThat(view.serviceTrack(canary)).isEqualTo(Labels.TRACK_CANARY);
     awaitStage(
         "closed",
         null,
@@ -154,6 +157,8 @@ public final class RolloutScenario {
                     "internal->" + stable + "=1",
                     "closed->" + stable + "=1",
                     "*->" + stable + "=100," + canary + "=0"));
+    // what the operator reads back after each apply matched what it applied (defaulting included)
+    assertThat(view.eventReasons("Warning")).doesNotContain("RouteDrift");
   }
 
   /**
