@@ -16,7 +16,7 @@ public class FeedbackSpec {
     @Max(value = 1.0, inclusive = false)
     private Double maxNegativeRate;
 
-    @JsonPropertyDescription("Posterior probability needed for a verdict. Default 0.9.")
+    @JsonPropertyDescription("Posterior probability needed for a verdict (as in safety.confidence). Default 0.9.")
     @Min(0.5)
     @Max(value = 1.0, inclusive = false)
     private Double confidence;
