@@ -165,6 +165,27 @@ class ChartRbacOnRealApiServerTest {
     assertThat(new ClusterResources(admin).awaitEstablished("modelreleases.fledge.dev")).isNotNull();
   }
 
+  /**
+   * Everything the chart renders with the k3s tier's values (that tier cannot run everywhere)
+   * passes a server-side dry-run apply on the real API server.
+   */
+  @Test
+  void theWholeChartAsTheK3sTierInstallsItIsAcceptedByTheRealApiServer() {
+    FledgeChart k3s =
+        FledgeChart.render(
+            RepoFiles.repo().resolve("helm/fledge"),
+            OPERATOR_NS,
+            System.getProperty("fledge.kube.version", "1.34.4"),
+            FledgeChart.K3S_VALUES);
+    var cluster = new ClusterResources(admin);
+    assertThat(k3s.objects())
+        .extracting(HasMetadata::getKind)
+        .contains("Deployment", "ServiceAccount", "ClusterRole");
+    for (HasMetadata o : k3s.objects()) {
+      assertThat(cluster.dryRunApply(o, OPERATOR_NS)).as(o.getKind()).isNotNull();
+    }
+  }
+
   /** A SelfSubjectAccessReview sent as the operator's ServiceAccount. */
   static boolean allowed(
       String verb, String group, String resource, String subresource, String namespace) {

@@ -64,16 +64,17 @@ class QuickstartOnK3sTest {
     K3S.copyFileToContainer(MountableFile.forHostPath(FIXTURE_MODELS), Quickstart.NODE_MODELS_DIR);
 
     String kubeconfig = K3S.getKubeConfigYaml();
-    new Helm(REPO.resolve("helm/fledge"))
-        .install()
-        .withKubeConfigContents(kubeconfig)
-        .withName(FledgeChart.RELEASE)
-        .withNamespace("fledge-system")
-        .createNamespace()
-        .set("image.pullPolicy", "Never")
-        .waitReady()
-        .withTimeout(300)
-        .call();
+    var install =
+        new Helm(REPO.resolve("helm/fledge"))
+            .install()
+            .withKubeConfigContents(kubeconfig)
+            .withName(FledgeChart.RELEASE)
+            .withNamespace("fledge-system")
+            .createNamespace()
+            .waitReady()
+            .withTimeout(300);
+    FledgeChart.K3S_VALUES.forEach(install::set);
+    install.call();
 
     try (KubernetesClient client =
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {

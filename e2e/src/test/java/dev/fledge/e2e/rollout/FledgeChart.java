@@ -21,6 +21,9 @@ public final class FledgeChart {
   public static final Set<String> RBAC_KINDS =
       Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
 
+  /** The values the k3s tier installs with: its images are imported into the node, never pulled. */
+  public static final Map<String, String> K3S_VALUES = Map.of("image.pullPolicy", "Never");
+
   private final List<HasMetadata> objects;
 
   private FledgeChart(List<HasMetadata> objects) {
