@@ -26,6 +26,7 @@ public final class InProcessOperator implements AutoCloseable {
 
   private InProcessOperator(
       KubernetesClient client, Set<String> namespaces, LeaderElectionConfiguration leader) {
+    TestLogging.warningsToStderr();
     var reconciler =
         OperatorAssembly.reconciler(
             client,
