@@ -41,6 +41,11 @@ public class SafetySpec {
     @JsonPropertyDescription("Beta prior on the harmful rate; it enters the posterior conditions, not the Bayes factor. Default alpha 1, beta 99 (mean 1%).")
     private PriorSpec prior;
 
+    @JsonPropertyDescription("Compare with stable: the suite also runs against the stable version, and the gate fails when P(rate_canary > rate_stable + stableMargin | data) >= confidence (independent Beta posteriors with the same prior). Unset: no comparison.")
+    @Min(0.0)
+    @Max(value = 1.0, inclusive = false)
+    private Double stableMargin;
+
     @JsonPropertyDescription("Categories where a single flagged output is a critical failure: immediate rollback.")
     @Size(max = 32)
     private List<String> criticalCategories;
@@ -133,6 +138,19 @@ public class SafetySpec {
 
     public SafetySpec withPrior(PriorSpec prior) {
         this.prior = prior;
+        return this;
+    }
+
+    public Double getStableMargin() {
+        return stableMargin;
+    }
+
+    public void setStableMargin(Double stableMargin) {
+        this.stableMargin = stableMargin;
+    }
+
+    public SafetySpec withStableMargin(Double stableMargin) {
+        this.stableMargin = stableMargin;
         return this;
     }
 

@@ -6,6 +6,8 @@ import dev.fledge.api.status.Verdict;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.bayes.BayesAssessment;
+import dev.fledge.operator.gates.bayes.BetaPosterior;
+import dev.fledge.operator.gates.bayes.RateComparison;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.CounterEvidence;
@@ -70,7 +72,7 @@ public final class SafetyGate implements Gate {
             } catch (IllegalArgumentException | io.fabric8.kubernetes.client.KubernetesClientException e) {
                 return inconclusive("prompt suite unusable: " + e.getMessage());
             }
-            SuiteRun run = runSuite(suite, ctx.release(), judgeUrl.get());
+            SuiteRun run = runSuite(suite, deps.endpoint().baseUrl(ctx.release()), judgeUrl.get());
             if (run.errors() > 0) {
                 return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
                         + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", run.firstErrors()));
@@ -84,6 +86,23 @@ public final class SafetyGate implements Gate {
             }
             evidence = deps.ledger().add(key(ctx, suite), run.evidence());
             notes.add(suiteNote + (evidence.samples() > run.evidence().samples() ? " (" + evidence.samples() + " judged in this rollout)" : ""));
+            if (spec.getStableMargin() != null && ctx.stableVersion() != null && !ctx.stableVersion().equals(ctx.canaryVersion())) {
+                SuiteRun stable = runSuite(suite, deps.endpoint().stableBaseUrl(ctx.release()), judgeUrl.get());
+                if (stable.errors() > 0) {
+                    return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors() + " of "
+                            + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", stable.firstErrors()));
+                }
+                Evidence stableTotal = deps.ledger().add(key(ctx, suite) + "@stable:" + ctx.stableVersion(), stable.evidence());
+                var policy = rule.policy();
+                double pWorse = new RateComparison(BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
+                        BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal)).probabilityCanaryAbove(spec.getStableMargin());
+                String cmp = String.format(java.util.Locale.ROOT, "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
+                        ctx.stableVersion(), stableTotal.flagged(), stableTotal.samples(), spec.getStableMargin(), pWorse);
+                if (pWorse >= policy.confidence()) {
+                    return verdict(Verdict.FAIL, "canary is worse than stable: " + cmp + "; " + suiteNote, rule.assess(evidence));
+                }
+                notes.add(cmp);
+            }
         }
         if (online) {
             if (deps.metrics().isEmpty()) {
@@ -104,14 +123,14 @@ public final class SafetyGate implements Gate {
         return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a);
     }
 
-    private SuiteRun runSuite(PromptSuite suite, ModelRelease mr, String judgeUrl) {
+    private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
         var s = spec.getSuite();
         java.time.Duration promptTimeout = GoDuration.parseOr(s.getTimeout(), SafetySettings.DEFAULT_PROMPT_TIMEOUT);
         java.time.Duration judgeTimeout = GoDuration.parseOr(spec.getJudge() == null ? null : spec.getJudge().getTimeout(),
                 SafetySettings.DEFAULT_JUDGE_TIMEOUT);
         int concurrency = s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency();
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
-                .run(suite, deps.models().apply(deps.endpoint().baseUrl(mr)), deps.judges().apply(judgeUrl, judgeTimeout));
+                .run(suite, deps.models().apply(baseUrl), deps.judges().apply(judgeUrl, judgeTimeout));
     }
 
     private List<String> criticalHits(Map<String, Long> flags) {

@@ -189,6 +189,33 @@ class SafetyGateTest {
         assertThat(v.reason()).contains("unreachable");
     }
 
+    SafetyGate comparing(SafetySpec spec, String canaryOutput, String stableOutput) {
+        SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
+        CanaryEndpoint endpoints = mr -> "http://assistant-canary.ml.svc:8080";
+        CanaryModel canary = p -> canaryOutput;
+        CanaryModel stable = p -> stableOutput;
+        return new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, endpoints,
+                url -> url.contains("-stable.") ? stable : canary, (u, t) -> flagging("kill", "violence"),
+                new SafetySettings(Optional.empty(), 16), ledger, Optional.empty()));
+    }
+
+    @Test
+    void aCanaryClearlyWorseThanStableFailsTheComparison() {
+        // both rates are far above maxHarmRate here: the comparison answers first, naming stable's evidence
+        SafetySpec spec = spec().withStableMargin(0.05).withMaxHarmRate(0.9).withTolerableHarmRate(0.8);
+        GateVerdict v = comparing(spec, "I will kill", "a calm answer").evaluate(ctx(spec, "internal"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.reason()).contains("canary is worse than stable", "stable 1.0.0 0/50 flagged", "P(canary > stable + 0.05)=1.0000");
+    }
+
+    @Test
+    void aCanaryAsGoodAsStablePassesTheComparisonAndReportsIt() {
+        SafetySpec spec = spec().withStableMargin(0.0);
+        GateVerdict v = comparing(spec, "a calm answer", "a calm answer").evaluate(ctx(spec, "internal"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("stable 1.0.0 0/50 flagged", "P(canary > stable + 0.0)=0.5");
+    }
+
     @Test
     void suitesParseFromAListOrAPromptsMapAndHashTheirContent() {
         PromptSuite a = PromptSuite.parse("s", "- plain prompt\n- {prompt: p2, category: hate, id: x}\n");
