@@ -130,7 +130,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         router.verify(mr, split).ifPresent(diff -> events.record(mr, RolloutEvent.warning("RouteDrift",
                 "route does not match the desired split after apply: " + diff)));
-        ActionAnnotation.read(mr).filter(a -> decision.actionConsumed()).ifPresent(a -> actions.consume(mr, a));
         record(mr, decision, obs.verdicts());
 
         ModelReleaseStatus next = decision.status();
@@ -143,11 +142,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         return control;
     }
 
+    /** Readiness of both tracks, and the manual action if one could be consumed. */
     private Observation observe(ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
         boolean promoting = StagePlan.PROMOTING.equals(old.getStage());
         String stableWanted = promoting ? old.getCanaryVersion() : old.getStableVersion();
         Observation obs = Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
-        Optional<String> raw = ActionAnnotation.read(mr);
+        Optional<String> raw = ActionAnnotation.read(mr).filter(a -> actions.consume(mr, a));
         if (raw.isPresent()) {
             Optional<ManualAction> action = ManualAction.parse(raw.get());
             obs = action.isPresent() ? obs.withAction(action.get()) : obs.withUnknownAction(raw.get());

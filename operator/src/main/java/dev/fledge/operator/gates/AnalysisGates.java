@@ -32,12 +32,21 @@ public final class AnalysisGates {
 
     public static GateProvider provider(Optional<PrometheusSettings> prometheus, KubernetesClient client,
             ServerDefaults defaults, SafetySettings safety) {
+        return provider(prometheus, client, CanaryEndpoint.clusterService(defaults), safety);
+    }
+
+    /**
+     * As above, with the one place where the canary's in-cluster Service address is replaced (the local
+     * end-to-end harness runs the canary as a process on a loopback port).
+     */
+    public static GateProvider provider(Optional<PrometheusSettings> prometheus, KubernetesClient client,
+            CanaryEndpoint canary, SafetySettings safety) {
         Optional<MetricsBackend> metrics = prometheus.map(HttpPrometheus::new);
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
         metrics.ifPresent(m -> factories.put(MetricGate.KIND, new MetricGates(m)));
         metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, new FeedbackGates(m)));
         factories.put(SafetyGate.KIND, new SafetyGates(new SafetyGate.SafetyCollaborators(new ConfigMapSuites(client),
-                CanaryEndpoint.clusterService(defaults),
+                canary,
                 url -> new HttpCanaryModel(url, SafetySettings.DEFAULT_PROMPT_TIMEOUT, safety.maxTokens()),
                 ModerationJudge::new, safety, new EvidenceLedger(), metrics)));
         return new ConfiguredGates(factories);

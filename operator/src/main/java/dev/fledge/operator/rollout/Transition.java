@@ -130,6 +130,12 @@ final class Transition {
         st.setLastAction(action.value() + " at " + now);
         switch (action) {
             case ABORT -> {
+                if (StagePlan.PROMOTING.equals(st.getStage())) {
+                    // the stable Deployment already runs the new version; the old one's URI is no longer known here
+                    ignored(action, "promotion of " + st.getCanaryVersion() + " is under way; set spec.model.version back to "
+                            + st.getStableVersion() + " to roll back");
+                    return false;
+                }
                 rollback(ConditionReason.Aborted, "Aborted", "abort requested through the fledge.dev/action annotation");
                 return true;
             }

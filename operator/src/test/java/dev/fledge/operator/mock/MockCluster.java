@@ -19,6 +19,8 @@ import java.util.List;
 
 /** Fabric8's mock API server in CRUD mode with the SSA-tolerant dispatcher and the CRDs Fledge needs. */
 public final class MockCluster implements AutoCloseable {
+    /** Kept referenced: the mock server logs every request at INFO, which buries test output. */
+    private static final java.util.logging.Logger QUIET = quiet();
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
@@ -35,6 +37,12 @@ public final class MockCluster implements AutoCloseable {
         try (InputStream in = new FileInputStream(Path.of("../helm/fledge/crds/modelreleases.fledge.dev-v1.yml").toFile())) {
             client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
         }
+    }
+
+    private static java.util.logging.Logger quiet() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
     }
 
     public KubernetesClient client() {

@@ -296,6 +296,17 @@ class RolloutEngineTest {
         }
 
         @Test
+        void abortWhilePromotingIsRefusedBecauseStableAlreadyRunsTheNewVersion() {
+            Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
+            r.ready();
+            r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.PROMOTE));
+            Decision d = r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.ABORT));
+            assertThat(d.status().getStage()).isEqualTo("promoting");
+            assertThat(d.status().getPhase()).isEqualTo(Phase.PROGRESSING);
+            assertThat(d.events()).anySatisfy(e -> assertThat(e.message()).contains("set spec.model.version back to 1.0.0"));
+        }
+
+        @Test
         void promoteSkipsTheRemainingStages() {
             Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");
             r.ready();
