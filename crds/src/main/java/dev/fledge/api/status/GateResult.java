@@ -1,6 +1,7 @@
 package dev.fledge.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** The latest verdict of one gate, with its evidence. */
@@ -38,6 +39,7 @@ public class GateResult {
     private Double upperBound;
 
     @JsonPropertyDescription("Posterior probability that the rate is above the maximum.")
+    @JsonProperty("pAboveMax")
     private Double pAboveMax;
 
     @JsonPropertyDescription("Failed checks of this gate in the current rollout.")
@@ -176,10 +178,12 @@ public class GateResult {
         return this;
     }
 
+    @JsonProperty("pAboveMax")
     public Double getPAboveMax() {
         return pAboveMax;
     }
 
+    @JsonProperty("pAboveMax")
     public void setPAboveMax(Double pAboveMax) {
         this.pAboveMax = pAboveMax;
     }
