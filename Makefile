@@ -44,10 +44,12 @@ prometheus:
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 	@prometheus --version 2>&1 | head -1
 
-demo:
-	@echo "make demo: the local end-to-end demo is not built yet (see the end-to-end issue)."
-	@echo "Nothing was run. Use 'make test' for the test suites that exist today."
-	@exit 1
+## demo: Fledge on one machine (real API server, operator, model servers, Prometheus); report in e2e/target/demo/
+demo: model-fixtures kube-binaries prometheus
+	$(MVN) -q -DskipTests install
+	$(MVN) -q -pl e2e dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/e2e/target/demo.classpath
+	java -Dfledge.repo.dir=$(CURDIR) -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+	  -Dorg.jboss.logging.provider=jboss -cp e2e/target/test-classes:$$(cat e2e/target/demo.classpath) dev.fledge.e2e.local.Demo
 
 bench-server: model-fixtures
 	$(MVN) -q -pl model-server -am -DskipTests install

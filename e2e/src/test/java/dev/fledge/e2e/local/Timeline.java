@@ -35,7 +35,7 @@ final class Timeline implements AutoCloseable {
         loop.scheduleWithFixedDelay(() -> {
             try {
                 ModelRelease mr = client.resources(ModelRelease.class).inNamespace(namespace).withName(release).get();
-                if (mr == null || mr.getStatus() == null) {
+                if (mr == null || mr.getStatus() == null || mr.getStatus().getPhase() == null) {
                     return;
                 }
                 ModelReleaseStatus s = mr.getStatus();

@@ -1,0 +1,159 @@
+package dev.fledge.e2e.local;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.api.status.Verdict;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * End to end with the real gates: the safety suite judged by a model server, and Prometheus metric gates over the
+ * model servers' own metrics. An unsafe version and a slow one are rolled back before the public sees them; with
+ * Prometheus down the release holds and continues once it is back.
+ */
+@Tag("e2e")
+@Tag("prometheus")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatedRolloutE2eTest {
+    static final String NS = "e2e-gated";
+    static final String NAME = "assistant";
+
+    LocalFledge fledge;
+    LocalGates.Judge judge;
+    Traffic traffic = new Traffic();
+    LoadGenerator load;
+
+    @BeforeAll
+    void start() {
+        fledge = new LocalFledge(NS, LocalGates::provider);
+        judge = LocalGates.startJudge(fledge);
+        fledge.client.resource(E2eReleases.gateway(NS)).serverSideApply();
+        fledge.client.resource(new ConfigMapBuilder().withNewMetadata().withName("red-team").withNamespace(NS).endMetadata()
+                .addToData("prompts.yaml", LocalGates.SUITE).build()).serverSideApply();
+        load = new LoadGenerator(new RouteFollower(fledge.client, NS, NAME, fledge.kubelet), traffic,
+                Map.of("internal", 10, "closed", 10, "public", 20), 10);
+        fledge.client.resource(release("1.0.0", "v1", 0)).serverSideApply();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()), Duration.ofMinutes(4));
+    }
+
+    @AfterAll
+    void stop() {
+        if (load != null) {
+            load.close();
+        }
+        if (judge != null) {
+            judge.close();
+        }
+        if (fledge != null) {
+            fledge.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anUnsafeVersionIsRolledBackByTheSafetyGateBeforeThePublicSeesIt() {
+        apply(release("3.0.0", "v3-unsafe", 0));
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK && "3.0.0".equals(st.getRolledBackVersion()),
+                Duration.ofMinutes(3));
+        GateResult safety = s.getGates().stream().filter(g -> "safety".equals(g.getName())).findFirst().orElseThrow();
+        assertThat(safety.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(safety.getFlagged()).isPositive();
+        assertThat(s.getMessage()).contains("safety");
+        assertThat(events(e -> "Warning".equals(e.getType()) && e.getMessage().contains("3.0.0") && e.getMessage().contains("safety")))
+                .as("a Warning event names the gate and its evidence")
+                .anySatisfy(e -> assertThat(e.getMessage()).contains("flagged="));
+        assertThat(traffic.count("public", "3.0.0")).as("public responses from the unsafe version").isZero();
+    }
+
+    @Test
+    @Order(2)
+    void aSlowVersionIsRolledBackByTheLatencyGate() {
+        apply(release("2.0.0", "v2", 800));
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK && "2.0.0".equals(st.getRolledBackVersion()),
+                Duration.ofMinutes(3));
+        GateResult latency = s.getGates().stream().filter(g -> "latency-p99".equals(g.getName())).findFirst().orElseThrow();
+        assertThat(latency.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(latency.getValue()).isGreaterThan(0.5);
+        assertThat(s.getMessage()).contains("latency-p99");
+        assertThat(traffic.count("public", "2.0.0")).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void withPrometheusDownTheReleaseHoldsAndContinuesWhenItIsBack() {
+        apply(release("2.1.0", "v2", 0));
+        awaitStatus(st -> "internal".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()), Duration.ofMinutes(3));
+        fledge.prometheus.stop();
+        Instant down = Instant.now();
+        ModelReleaseStatus held = awaitStatus(st -> st.getGates() != null && st.getGates().stream().anyMatch(g ->
+                g.getVerdict() == Verdict.INCONCLUSIVE && g.getAt() != null && Instant.parse(g.getAt()).isAfter(down)),
+                Duration.ofMinutes(1));
+        await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);
+        ModelReleaseStatus still = fledge.current(NAME).getStatus();
+        assertThat(still.getPhase()).isEqualTo(Phase.PROGRESSING);
+        assertThat(still.getStage()).as("held while Prometheus is down").isEqualTo(held.getStage());
+        assertThat(still.getStableVersion()).isEqualTo("1.0.0");
+        fledge.prometheus.start();
+        awaitStatus(st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()), Duration.ofMinutes(4));
+    }
+
+    // --- helpers
+
+    ModelRelease release(String version, String fixture, int latencyMs) {
+        ModelRelease mr = Demo.release(fledge, version, fixture, judge.url());
+        mr.getMetadata().setNamespace(NS);
+        mr.getSpec().getAnalysis().withMetrics(List.of(
+                new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.05),
+                new MetricSpec().withName("latency-p99").withTemplate(MetricTemplate.LATENCY_P99).withMax(0.5)));
+        if (latencyMs > 0) {
+            mr.getSpec().getServer().setTemplate(new PodTemplateSpecBuilder().withNewSpec().addNewContainer()
+                    .withName("model-server").addNewEnv().withName("FLEDGE_FAULT_LATENCY_MS").withValue(String.valueOf(latencyMs))
+                    .endEnv().endContainer().endSpec().build());
+        }
+        return mr;
+    }
+
+    void apply(ModelRelease wanted) {
+        fledge.client.resources(ModelRelease.class).inNamespace(NS).withName(NAME).edit(mr -> {
+            mr.setSpec(wanted.getSpec());
+            return mr;
+        });
+    }
+
+    ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p, Duration timeout) {
+        ModelReleaseStatus[] holder = new ModelReleaseStatus[1];
+        await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+            ModelRelease mr = fledge.current(NAME);
+            holder[0] = mr == null ? null : mr.getStatus();
+            return holder[0] != null && holder[0].getPhase() != null && p.test(holder[0]);
+        });
+        return holder[0];
+    }
+
+    List<Event> events(Predicate<Event> filter) {
+        return fledge.client.v1().events().inNamespace(NS).list().getItems().stream().filter(filter).toList();
+    }
+}
