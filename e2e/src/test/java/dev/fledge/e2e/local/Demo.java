@@ -27,7 +27,20 @@ public final class Demo {
     static final String NS = "demo";
     static final String NAME = "assistant";
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            run();
+        } catch (Exception | AssertionError e) {
+            System.err.println("demo failed: " + e);
+            status = 1;
+        }
+        // the Kubernetes client's event loops are not daemon threads: exit explicitly, which also runs the
+        // shutdown hooks that stop the API server and every process the demo started
+        System.exit(status);
+    }
+
+    static void run() throws Exception {
         Instant start = Instant.now();
         List<String> summary = new ArrayList<>();
         Traffic traffic = new Traffic();
