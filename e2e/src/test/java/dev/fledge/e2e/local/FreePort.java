@@ -5,11 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** A free TCP port on loopback. */
-final class FreePort {
+public final class FreePort {
     private FreePort() {
     }
 
-    static int get() {
+    public static int get() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * process as a Prometheus target, and stops it when the Deployment scales to zero or changes its template.
  * The Deployment's replica count is kept as a weight for the route follower, as kube-proxy spreads traffic over pods.
  */
-final class LocalKubelet implements AutoCloseable {
+public final class LocalKubelet implements AutoCloseable {
     /** One running (or starting) model server for a Deployment. */
     record Pod(String deployment, String track, String version, int replicas, String url, String templateKey,
             ManagedProcess process, boolean ready, Instant startedAt) {
@@ -153,12 +153,12 @@ final class LocalKubelet implements AutoCloseable {
     }
 
     /** Where the kubelet's processes come from. */
-    interface ModelServerLauncher {
+    public interface ModelServerLauncher {
         ManagedProcess start(String name, Map<String, String> podEnv, int port);
     }
 
     /** Starts {@code model-server/target/quarkus-app/quarkus-run.jar} with the pod's environment. */
-    static ModelServerLauncher jar(Path repo, Path logDir) {
+    public static ModelServerLauncher jar(Path repo, Path logDir) {
         Path jar = repo.resolve("model-server/target/quarkus-app/quarkus-run.jar");
         Path cache = repo.resolve("model-server/target/djl-cache");
         return (name, podEnv, port) -> {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A child process of the harness (a model server, Prometheus) with its output in a log file. Every instance is
  * tracked so that a JVM shutdown (also Ctrl-C in the demo) stops all of them.
  */
-final class ManagedProcess implements AutoCloseable {
+public final class ManagedProcess implements AutoCloseable {
     private static final java.util.Set<ManagedProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -37,7 +37,7 @@ final class ManagedProcess implements AutoCloseable {
         LIVE.add(this);
     }
 
-    static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path logDir) {
+    public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path logDir) {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
@@ -54,7 +54,7 @@ final class ManagedProcess implements AutoCloseable {
     }
 
     /** Polls {@code url} until it answers 200, the process dies, or the timeout passes. */
-    void awaitHttpOk(String url, Duration timeout) {
+    public void awaitHttpOk(String url, Duration timeout) {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {
             if (!process.isAlive()) {
