@@ -23,6 +23,7 @@ import dev.fledge.operator.rollout.PlanResolver;
 import dev.fledge.operator.rollout.RolloutEngine;
 import dev.fledge.operator.rollout.RolloutEvent;
 import dev.fledge.operator.rollout.Schedule;
+import dev.fledge.operator.rollout.StatusCopy;
 import dev.fledge.operator.rollout.StagePlan;
 import dev.fledge.operator.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Routers;
@@ -183,7 +184,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     private UpdateControl<ModelRelease> invalid(ModelRelease mr, ModelReleaseStatus old, String message, Instant now) {
-        ModelReleaseStatus next = StatusDiff.copy(old);
+        ModelReleaseStatus next = StatusCopy.of(old);
         boolean news = old.getPhase() != Phase.INVALID || !message.equals(old.getMessage());
         next.setPhase(Phase.INVALID);
         next.setMessage(message);

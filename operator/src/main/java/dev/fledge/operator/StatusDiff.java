@@ -3,7 +3,7 @@ package dev.fledge.operator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.status.ModelReleaseStatus;
 
-/** Compares and copies statuses by their JSON form, so the operator patches only on change. */
+/** Compares statuses by their JSON form, so the operator patches only on change. */
 final class StatusDiff {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -12,9 +12,5 @@ final class StatusDiff {
 
     static boolean same(ModelReleaseStatus a, ModelReleaseStatus b) {
         return MAPPER.valueToTree(a).equals(MAPPER.valueToTree(b));
-    }
-
-    static ModelReleaseStatus copy(ModelReleaseStatus s) {
-        return MAPPER.convertValue(s, ModelReleaseStatus.class);
     }
 }

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.status.ModelReleaseStatus;
 
 /** Deep copy of a status, so the engine never mutates its input. */
-final class StatusCopy {
+public final class StatusCopy {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private StatusCopy() {
     }
 
-    static ModelReleaseStatus of(ModelReleaseStatus status) {
+    public static ModelReleaseStatus of(ModelReleaseStatus status) {
         return status == null ? new ModelReleaseStatus() : MAPPER.convertValue(status, ModelReleaseStatus.class);
     }
 }
