@@ -102,8 +102,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public UpdateControl<ModelRelease> reconcile(ModelRelease mr, Context<ModelRelease> context) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ModelReleaseStatus old = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
+        long started = System.nanoTime();
         List<String> errors = validator.validate(mr);
-        if (errors.isEmpty()) {
+        if (errors.isEmpty() && specChangedOrInvalid(mr, old)) {
             errors = routers.forRelease(mr).validate(mr);
         }
         if (!errors.isEmpty()) {
@@ -116,20 +117,25 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
         Observation obs = observe(mr, plan, old, stable, canary);
         if (obs.canaryReady() && Schedule.analysisDue(plan, old, now)) {
+            long gatesStarted = System.nanoTime();
             obs = obs.withVerdicts(evaluate(mr, plan, old, now));
+            metrics.reconcilePart("gates", System.nanoTime() - gatesStarted);
         }
         Decision decision = engine.decide(plan, old, obs, now);
         TrafficSplit split = decision.split();
+        long applyStarted = System.nanoTime();
+        Optional<String> drift;
         try {
             workloads.apply(mr, split, router.replicas(plan, split), stable, canary);
-            router.apply(mr, split);
+            drift = router.apply(mr, split);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
                 return invalid(mr, old, "spec.server: the API server rejected a generated object: " + e.getMessage(), now);
             }
             throw e;
         }
-        router.verify(mr, split).ifPresent(diff -> events.record(mr, RolloutEvent.warning("RouteDrift",
+        metrics.reconcilePart("apply", System.nanoTime() - applyStarted);
+        drift.ifPresent(diff -> events.record(mr, RolloutEvent.warning("RouteDrift",
                 "route does not match the desired split after apply: " + diff)));
         record(mr, decision, obs.verdicts());
 
@@ -140,7 +146,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (decision.requeueAfter() != null) {
             control.rescheduleAfter(decision.requeueAfter());
         }
+        metrics.reconcilePart("total", System.nanoTime() - started);
         return control;
+    }
+
+    /**
+     * The router's look at the cluster (does the Gateway exist?) costs API requests, so it runs when the spec changed
+     * since the last reconcile, or while the release is invalid, not on every requeue.
+     */
+    private static boolean specChangedOrInvalid(ModelRelease mr, ModelReleaseStatus old) {
+        return old.getPhase() == Phase.INVALID || !java.util.Objects.equals(old.getObservedGeneration(), mr.getMetadata().getGeneration());
     }
 
     /** Readiness of both tracks, and the manual action if one could be consumed. */

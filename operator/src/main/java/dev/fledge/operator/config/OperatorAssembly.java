@@ -32,7 +32,7 @@ public final class OperatorAssembly {
     public static Routers routers(KubernetesClient client, ServerDefaults defaults) {
         Applier applier = new Applier(client);
         DesiredService services = new DesiredService(defaults);
-        return new Routers(new GatewayApiRouter(client, applier, services, defaults), new ReplicasRouter(client, applier, services));
+        return new Routers(new GatewayApiRouter(client, applier, services, defaults), new ReplicasRouter(applier, services));
     }
 
     public static Workloads workloads(KubernetesClient client, ServerDefaults defaults) {

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The operator's own metrics: {@code fledge_release_phase{namespace,release,phase}} (1 for the current phase),
  * {@code fledge_release_canary_weight}, {@code fledge_release_transitions_total{from,to}} and
- * {@code fledge_gate_verdicts_total{gate,verdict}}.
+ * {@code fledge_gate_verdicts_total{gate,verdict}}, and {@code fledge_reconcile_seconds{part}} for where reconcile
+ * time goes.
  */
 public final class OperatorMetrics {
     private final MeterRegistry registry;
@@ -38,6 +39,11 @@ public final class OperatorMetrics {
     public void verdict(String namespace, String release, GateVerdict v) {
         registry.counter("fledge_gate_verdicts", Tags.of("namespace", namespace, "release", release, "gate", v.name(),
                 "verdict", v.verdict().wireName())).increment();
+    }
+
+    /** {@code fledge_reconcile_seconds{part}}: time spent in a part of a reconcile (gates, apply, total). */
+    public void reconcilePart(String part, long nanos) {
+        registry.timer("fledge_reconcile", "part", part).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void forget(String namespace, String release) {

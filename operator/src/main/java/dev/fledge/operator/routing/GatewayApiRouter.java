@@ -67,8 +67,11 @@ public final class GatewayApiRouter implements TrafficRouter {
                     errors.add(path + "[" + i + "].name: Gateway " + ns + "/" + ref.getName() + " not found");
                 }
             } catch (KubernetesClientException e) {
-                errors.add(path + "[" + i + "].name: cannot read Gateway " + ns + "/" + ref.getName()
-                        + " (is the Gateway API installed?): " + e.getMessage());
+                if (e.getCode() != 403) {
+                    throw e; // a transient failure (connection, 5xx, 429) is no verdict on the spec: retried
+                }
+                errors.add(path + "[" + i + "].name: the operator may not read Gateway " + ns + "/" + ref.getName()
+                        + " (RBAC): " + e.getMessage());
             }
         }
     }
@@ -79,17 +82,11 @@ public final class GatewayApiRouter implements TrafficRouter {
     }
 
     @Override
-    public void apply(ModelRelease release, TrafficSplit split) {
+    public Optional<String> apply(ModelRelease release, TrafficSplit split) {
         applier.apply(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
-        routes.desired(release, split).forEach(applier::apply);
-    }
-
-    @Override
-    public Optional<String> verify(ModelRelease release, TrafficSplit split) {
         List<String> diffs = new ArrayList<>();
         for (HTTPRoute want : routes.desired(release, split)) {
-            HTTPRoute have = client.resources(HTTPRoute.class).inNamespace(want.getMetadata().getNamespace())
-                    .withName(want.getMetadata().getName()).get();
+            HTTPRoute have = applier.apply(want);
             List<String> got = have == null ? null : backends(have);
             if (!Objects.equals(got, backends(want))) {
                 diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want " + backends(want));

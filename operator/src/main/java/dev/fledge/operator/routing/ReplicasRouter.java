@@ -9,7 +9,6 @@ import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +23,10 @@ import java.util.Optional;
  * N − floor(w·N/100), at least one each. Precision is therefore 1/(stable+canary).
  */
 public final class ReplicasRouter implements TrafficRouter {
-    private final KubernetesClient client;
     private final Applier applier;
     private final DesiredService services;
 
-    public ReplicasRouter(KubernetesClient client, Applier applier, DesiredService services) {
-        this.client = client;
+    public ReplicasRouter(Applier applier, DesiredService services) {
         this.applier = applier;
         this.services = services;
     }
@@ -54,16 +51,10 @@ public final class ReplicasRouter implements TrafficRouter {
     }
 
     @Override
-    public void apply(ModelRelease release, TrafficSplit split) {
-        desired(release, split).forEach(applier::apply);
-    }
-
-    @Override
-    public Optional<String> verify(ModelRelease release, TrafficSplit split) {
+    public Optional<String> apply(ModelRelease release, TrafficSplit split) {
         List<String> diffs = new ArrayList<>();
         for (Service want : desired(release, split)) {
-            Service have = client.services().inNamespace(want.getMetadata().getNamespace())
-                    .withName(want.getMetadata().getName()).get();
+            Service have = applier.apply(want);
             Map<String, String> got = have == null ? null : have.getSpec().getSelector();
             if (!Objects.equals(got, want.getSpec().getSelector())) {
                 diffs.add("Service " + want.getMetadata().getName() + " selects " + got + ", want " + want.getSpec().getSelector());

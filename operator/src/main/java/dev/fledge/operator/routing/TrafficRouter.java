@@ -15,11 +15,11 @@ public interface TrafficRouter {
     /** Replica counts this router needs for the split. */
     Replicas replicas(Plan plan, TrafficSplit split);
 
-    /** Writes the routing objects for the split. */
-    void apply(ModelRelease release, TrafficSplit split);
-
-    /** Reads the routing objects back: empty when they match the split, otherwise what differs. */
-    Optional<String> verify(ModelRelease release, TrafficSplit split);
+    /**
+     * Writes the routing objects for the split and checks what the API server stored (after admission): empty when
+     * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET.
+     */
+    Optional<String> apply(ModelRelease release, TrafficSplit split);
 
     /** Sends every audience to stable. */
     default void reset(ModelRelease release, String stableVersion) {

@@ -27,16 +27,16 @@ public final class Workloads {
 
     public void apply(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable, Deployment canary) {
         if (split.stableVersion() != null) {
-            uri(mr, split.stableVersion(), stable).ifPresent(uri -> applier.apply(
-                    deployments.build(mr, Labels.TRACK_STABLE, split.stableVersion(), uri, replicas.stable())));
+            uri(mr, split.stableVersion(), stable).ifPresent(uri -> applier.applyIfChanged(
+                    deployments.build(mr, Labels.TRACK_STABLE, split.stableVersion(), uri, replicas.stable()), stable));
         }
         if (split.canaryRunning()) {
-            applier.apply(deployments.build(mr, Labels.TRACK_CANARY, split.canaryVersion(),
-                    mr.getSpec().getModel().getUri(), replicas.canary()));
+            applier.applyIfChanged(deployments.build(mr, Labels.TRACK_CANARY, split.canaryVersion(),
+                    mr.getSpec().getModel().getUri(), replicas.canary()), canary);
         } else if (canary != null && canary.getSpec().getReplicas() != null && canary.getSpec().getReplicas() > 0) {
             String version = canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
-            uri(mr, version, canary).ifPresent(uri -> applier.apply(
-                    deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0)));
+            uri(mr, version, canary).ifPresent(uri -> applier.applyIfChanged(
+                    deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0), canary));
         }
         applier.apply(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
         applier.apply(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));

@@ -1,0 +1,98 @@
+package dev.fledge.operator.routing;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.ParentReference;
+import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A missing or forbidden Gateway is a spec problem the user must fix; a failed read is not, and is retried. */
+class GatewayApiRouterValidationTest {
+    private static final String PATH = "/apis/gateway.networking.k8s.io/v1/namespaces/ml/gateways/public-gw";
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private GatewayApiRouter router;
+
+    @BeforeEach
+    void start() {
+        server = new KubernetesMockServer(false);
+        server.init();
+        // no client-side retries, so that the failed read reaches the router at once
+        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
+                .withRequestRetryBackoffLimit(0).build()).build();
+        ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
+        router = new GatewayApiRouter(client, new Applier(client), new DesiredService(defaults), defaults);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.destroy();
+    }
+
+    @Test
+    void anExistingGatewayIsAccepted() {
+        Gateway gw = new Gateway();
+        gw.setMetadata(new ObjectMetaBuilder().withName("public-gw").withNamespace("ml").build());
+        server.expect().get().withPath(PATH).andReturn(200, gw).always();
+
+        assertThat(router.validate(release())).isEmpty();
+    }
+
+    @Test
+    void aMissingGatewayIsASpecError() {
+        server.expect().get().withPath(PATH).andReturn(404, status(404)).always();
+
+        assertThat(router.validate(release())).singleElement().asString()
+                .contains("spec.traffic.gatewayAPI.parentRefs[0].name", "Gateway ml/public-gw not found");
+    }
+
+    @Test
+    void aForbiddenGatewayIsASpecErrorNamingRbac() {
+        server.expect().get().withPath(PATH).andReturn(403, status(403)).always();
+
+        assertThat(router.validate(release())).singleElement().asString()
+                .contains("spec.traffic.gatewayAPI.parentRefs[0].name", "may not read Gateway ml/public-gw (RBAC)");
+    }
+
+    @Test
+    void aFailedReadIsRetriedNotReportedAsAnInvalidSpec() {
+        server.expect().get().withPath(PATH).andReturn(503, status(503)).always();
+
+        assertThatThrownBy(() -> router.validate(release())).isInstanceOf(KubernetesClientException.class);
+    }
+
+    private static io.fabric8.kubernetes.api.model.Status status(int code) {
+        return new StatusBuilder().withCode(code).withMessage("status " + code).build();
+    }
+
+    private static ModelRelease release() {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
+        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("file:///m"))
+                .withTraffic(new TrafficSpec().withRouter(Router.GATEWAY_API).withGatewayAPI(
+                        new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw"))))));
+        return mr;
+    }
+}

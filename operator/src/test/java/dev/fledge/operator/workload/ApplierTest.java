@@ -1,0 +1,98 @@
+package dev.fledge.operator.workload;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.operator.mock.ApplyTolerantCrudDispatcher;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** An unchanged object costs no API request; any change to the desired state or to the stored spec does. */
+class ApplierTest {
+    private final DesiredDeployment deployments = new DesiredDeployment(new ServerDefaults("fledge/model-server:0.1.0", 8080));
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+    private Applier applier;
+
+    @BeforeEach
+    void start() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new ApplyTolerantCrudDispatcher(), false);
+        server.init();
+        client = server.createClient();
+        applier = new Applier(client);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.destroy();
+    }
+
+    @Test
+    void theSameDesiredStateOverTheObjectItLastWroteIsNotWrittenAgain() {
+        Deployment first = applier.applyIfChanged(canary(2), null);
+        int requests = server.getRequestCount();
+
+        Deployment again = applier.applyIfChanged(canary(2), first);
+
+        assertThat(server.getRequestCount()).isEqualTo(requests);
+        assertThat(again).isSameAs(first);
+    }
+
+    @Test
+    void aChangedDesiredStateIsWritten() {
+        Deployment first = applier.applyIfChanged(canary(2), null);
+        int requests = server.getRequestCount();
+
+        Deployment scaled = applier.applyIfChanged(canary(3), first);
+
+        assertThat(server.getRequestCount()).isGreaterThan(requests);
+        assertThat(scaled.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(client.apps().deployments().inNamespace("ml").withName(first.getMetadata().getName()).get()
+                .getSpec().getReplicas()).isEqualTo(3);
+    }
+
+    @Test
+    void anObjectWhoseSpecSomeoneElseChangedIsWrittenBack() {
+        Deployment first = applier.applyIfChanged(canary(2), null);
+        Deployment edited = new DeploymentBuilder(first).editMetadata()
+                .withGeneration(first.getMetadata().getGeneration() == null ? 7L : first.getMetadata().getGeneration() + 1)
+                .endMetadata().editSpec().withReplicas(9).endSpec().build();
+        int requests = server.getRequestCount();
+
+        applier.applyIfChanged(canary(2), edited);
+
+        assertThat(server.getRequestCount()).isGreaterThan(requests);
+    }
+
+    @Test
+    void withoutACachedObjectItAlwaysWrites() {
+        applier.applyIfChanged(canary(2), null);
+        int requests = server.getRequestCount();
+
+        applier.applyIfChanged(canary(2), null);
+
+        assertThat(server.getRequestCount()).isGreaterThan(requests);
+    }
+
+    private Deployment canary(int replicas) {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").withUid("uid-1").build());
+        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0")
+                .withUri("file:///m/2.0.0")).withServer(new ServerSpec()));
+        return deployments.build(mr, "canary", "2.0.0", "file:///m/2.0.0", replicas);
+    }
+}
