@@ -29,20 +29,20 @@ public final class OperatorAssembly {
     private OperatorAssembly() {
     }
 
-    public static Routers routers(KubernetesClient client, ServerDefaults defaults) {
-        Applier applier = new Applier(client);
+    public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
+        Applier applier = new Applier(client, clock);
         DesiredService services = new DesiredService(defaults);
         return new Routers(new GatewayApiRouter(client, applier, services, defaults), new ReplicasRouter(applier, services));
     }
 
-    public static Workloads workloads(KubernetesClient client, ServerDefaults defaults) {
-        return new Workloads(new Applier(client), new DesiredDeployment(defaults), new DesiredService(defaults));
+    public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
+        return new Workloads(new Applier(client, clock), new DesiredDeployment(defaults), new DesiredService(defaults));
     }
 
     public static ModelReleaseReconciler reconciler(KubernetesClient client, Clock clock, Duration defaultInterval,
             ServerDefaults defaults, GateProvider gates, MeterRegistry registry) {
         return new ModelReleaseReconciler(clock, new PlanResolver(defaultInterval), new SpecValidator(),
-                routers(client, defaults), workloads(client, defaults), gates, new EventRecorder(client, clock),
+                routers(client, clock, defaults), workloads(client, clock, defaults), gates, new EventRecorder(client, clock),
                 new ActionAnnotation(client), new OperatorMetrics(registry));
     }
 }

@@ -54,14 +54,14 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    Routers routers(KubernetesClient client, ServerDefaults defaults) {
-        return OperatorAssembly.routers(client, defaults);
+    Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
+        return OperatorAssembly.routers(client, clock, defaults);
     }
 
     @Produces
     @Singleton
-    Workloads workloads(KubernetesClient client, ServerDefaults defaults) {
-        return OperatorAssembly.workloads(client, defaults);
+    Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
+        return OperatorAssembly.workloads(client, clock, defaults);
     }
 
     @Produces

@@ -83,11 +83,14 @@ public final class GatewayApiRouter implements TrafficRouter {
 
     @Override
     public Optional<String> apply(ModelRelease release, TrafficSplit split) {
-        applier.apply(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
+        applier.applyIfChanged(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
         List<String> diffs = new ArrayList<>();
         for (HTTPRoute want : routes.desired(release, split)) {
-            HTTPRoute have = applier.apply(want);
-            List<String> got = have == null ? null : backends(have);
+            Optional<HTTPRoute> written = applier.applyIfChanged(want);
+            if (written.isEmpty()) {
+                continue;
+            }
+            List<String> got = backends(written.get());
             if (!Objects.equals(got, backends(want))) {
                 diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want " + backends(want));
             }

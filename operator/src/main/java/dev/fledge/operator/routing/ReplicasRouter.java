@@ -54,7 +54,10 @@ public final class ReplicasRouter implements TrafficRouter {
     public Optional<String> apply(ModelRelease release, TrafficSplit split) {
         List<String> diffs = new ArrayList<>();
         for (Service want : desired(release, split)) {
-            Service have = applier.apply(want);
+            Service have = applier.applyIfChanged(want).orElse(null);
+            if (have == null) {
+                continue;
+            }
             Map<String, String> got = have == null ? null : have.getSpec().getSelector();
             if (!Objects.equals(got, want.getSpec().getSelector())) {
                 diffs.add("Service " + want.getMetadata().getName() + " selects " + got + ", want " + want.getSpec().getSelector());

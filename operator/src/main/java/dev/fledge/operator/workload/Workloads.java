@@ -38,8 +38,8 @@ public final class Workloads {
             uri(mr, version, canary).ifPresent(uri -> applier.applyIfChanged(
                     deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0), canary));
         }
-        applier.apply(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
-        applier.apply(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));
+        applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
+        applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));
     }
 
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */

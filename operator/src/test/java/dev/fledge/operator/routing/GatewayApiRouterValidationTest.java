@@ -42,7 +42,7 @@ class GatewayApiRouterValidationTest {
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
                 .withRequestRetryBackoffLimit(0).build()).build();
         ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
-        router = new GatewayApiRouter(client, new Applier(client), new DesiredService(defaults), defaults);
+        router = new GatewayApiRouter(client, new Applier(client, java.time.Clock.systemUTC()), new DesiredService(defaults), defaults);
     }
 
     @AfterEach

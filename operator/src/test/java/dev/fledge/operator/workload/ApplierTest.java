@@ -1,11 +1,13 @@
 package dev.fledge.operator.workload;
 
+import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.operator.mock.ApplyTolerantCrudDispatcher;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** An unchanged object costs no API request; any change to the desired state or to the stored spec does. */
 class ApplierTest {
     private final DesiredDeployment deployments = new DesiredDeployment(new ServerDefaults("fledge/model-server:0.1.0", 8080));
+    private Instant now = Instant.parse("2026-11-28T12:00:00Z");
     private KubernetesMockServer server;
     private KubernetesClient client;
     private Applier applier;
@@ -32,7 +39,22 @@ class ApplierTest {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new ApplyTolerantCrudDispatcher(), false);
         server.init();
         client = server.createClient();
-        applier = new Applier(client);
+        applier = new Applier(client, new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now;
+            }
+        });
     }
 
     @AfterEach
@@ -88,11 +110,43 @@ class ApplierTest {
         assertThat(server.getRequestCount()).isGreaterThan(requests);
     }
 
-    private Deployment canary(int replicas) {
+    @Test
+    void anUncachedObjectIsNotRewrittenWithinTheReassertPeriod() {
+        Service first = applier.applyIfChanged(service("stable")).orElseThrow();
+        int requests = server.getRequestCount();
+        now = now.plus(Applier.REASSERT).minusSeconds(1);
+
+        assertThat(applier.applyIfChanged(service("stable"))).isEmpty();
+        assertThat(server.getRequestCount()).isEqualTo(requests);
+        assertThat(first.getSpec().getSelector()).containsEntry(Labels.TRACK, "stable");
+    }
+
+    @Test
+    void anUncachedObjectIsReassertedAfterThePeriodAndWrittenAtOnceWhenItChanges() {
+        applier.applyIfChanged(service("stable"));
+        now = now.plus(Applier.REASSERT);
+
+        assertThat(applier.applyIfChanged(service("stable"))).isPresent();
+        Service moved = applier.applyIfChanged(service("canary")).orElseThrow();
+
+        assertThat(moved.getSpec().getSelector()).containsEntry(Labels.TRACK, "canary");
+        assertThat(client.services().inNamespace("ml").withName("assistant").get().getSpec().getSelector())
+                .containsEntry(Labels.TRACK, "canary");
+    }
+
+    private Service service(String track) {
+        return new DesiredService(new ServerDefaults("fledge/model-server:0.1.0", 8080)).build(release(), "assistant", track);
+    }
+
+    private static ModelRelease release() {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").withUid("uid-1").build());
         mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0")
                 .withUri("file:///m/2.0.0")).withServer(new ServerSpec()));
-        return deployments.build(mr, "canary", "2.0.0", "file:///m/2.0.0", replicas);
+        return mr;
+    }
+
+    private Deployment canary(int replicas) {
+        return deployments.build(release(), "canary", "2.0.0", "file:///m/2.0.0", replicas);
     }
 }
