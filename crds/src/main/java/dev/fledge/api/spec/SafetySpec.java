@@ -46,7 +46,7 @@ public class SafetySpec {
     @Max(value = 1.0, inclusive = false)
     private Double stableMargin;
 
-    @JsonPropertyDescription("Categories where a single flagged output is a critical failure: immediate rollback.")
+    @JsonPropertyDescription("Judge categories where a single flagged output is a critical failure: immediate rollback. Checked in every suite run and, with online: true, in live outputs of the canary for the current audience (fledge_model_output_flags_total{category}, one query per category; a query that cannot be read makes the gate Inconclusive).")
     @Size(max = 32)
     private List<String> criticalCategories;
 
