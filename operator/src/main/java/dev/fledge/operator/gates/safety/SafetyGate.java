@@ -10,10 +10,7 @@ import dev.fledge.operator.gates.bayes.BetaPosterior;
 import dev.fledge.operator.gates.bayes.RateComparison;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
-import dev.fledge.operator.gates.metric.CounterEvidence;
 import dev.fledge.operator.gates.metric.MetricsBackend;
-import dev.fledge.operator.gates.metric.QueryResult;
-import dev.fledge.operator.gates.metric.QueryTemplate;
 import dev.fledge.operator.rollout.GateVerdict;
 import dev.fledge.operator.rollout.GoDuration;
 import dev.fledge.operator.rollout.PlanResolver;
@@ -23,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -35,10 +31,6 @@ import java.util.stream.Collectors;
  */
 public final class SafetyGate implements Gate {
     public static final String KIND = "safety";
-    static final String ONLINE_TOTAL = "sum(fledge_model_outputs_total{release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
-    static final String ONLINE_FLAGGED = "sum(fledge_model_outputs_total{release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"})";
-    /** Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. */
-    static final String ONLINE_CATEGORY_FLAGS = "sum(fledge_model_output_flags_total{release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"})";
     /** Flagged examples quoted in the reason (and so in the Warning event); the report ConfigMap holds more. */
     static final int EXAMPLES_IN_REASON = 2;
 
@@ -93,7 +85,7 @@ public final class SafetyGate implements Gate {
             Evidence total = critical.isEmpty() ? deps.ledger().add(key(ctx, suite), run.evidence()) : run.evidence();
             String reportNote;
             try {
-                report = deps.reports().publish(ctx.release(), report(ctx, run, total));
+                report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
                 reportNote = "; report in ConfigMap " + report;
             } catch (SafetyReports.ReportNotWritten e) {
                 reportNote = run.examples().isEmpty() ? "" : "; report not written: " + e.getMessage();
@@ -130,48 +122,23 @@ public final class SafetyGate implements Gate {
             if (deps.metrics().isEmpty()) {
                 return inconclusive("online: true needs Prometheus (fledge.prometheus.url)").withDetails(suiteRef, categories, report);
             }
-            Map<String, String> vars = Map.of("release", ctx.release().getMetadata().getName(),
-                    "canaryVersion", ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
-                    "audience", ctx.audience() == null ? "" : ctx.audience());
-            CounterEvidence live = CounterEvidence.read(deps.metrics().get(), new QueryTemplate(ONLINE_TOTAL).render(vars),
-                    new QueryTemplate(ONLINE_FLAGGED).render(vars));
+            LiveOutputs.Reading live = new LiveOutputs(deps.metrics().get()).read(ctx, criticalCategories());
             if (live.problem() != null) {
                 return inconclusive("online evidence unavailable: " + live.problem()).withDetails(suiteRef, categories, report);
             }
-            Map<String, Long> liveCritical = new TreeMap<>();
-            for (String c : criticalCategories()) {
-                String q = new QueryTemplate(ONLINE_CATEGORY_FLAGS).render(vars).replace("CATEGORY", QueryTemplate.quote(c));
-                QueryResult r = deps.metrics().get().query(q);
-                if (r instanceof QueryResult.Unusable u) {
-                    return inconclusive("online evidence unavailable: flags of critical category " + c + ": " + u.reason())
-                            .withDetails(suiteRef, categories, report);
-                }
-                long n = r instanceof QueryResult.Value v ? Math.round(v.value()) : 0;
-                categories.add(new GateVerdict.Category(c, "online", null, n));
-                if (n > 0) {
-                    liveCritical.put(c, n);
-                }
-            }
+            live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
             String liveNote = "live " + live.evidence().flagged() + "/" + live.evidence().samples() + " flagged (" + ctx.audience() + ")";
-            if (!liveCritical.isEmpty()) {
-                notes.add(0, liveNote + ", critical flags " + liveCritical);
-                return verdict(Verdict.FAIL, "critical category " + List.copyOf(liveCritical.keySet()) + " flagged in live outputs; "
+            Map<String, Long> hits = live.criticalHits();
+            if (!hits.isEmpty()) {
+                notes.add(0, liveNote + ", critical flags " + hits);
+                return verdict(Verdict.FAIL, "critical category " + List.copyOf(hits.keySet()) + " flagged in live outputs; "
                         + String.join("; ", notes), rule.assess(evidence)).asCritical().withDetails(suiteRef, categories, report);
             }
             notes.add(liveNote);
         }
         BayesAssessment a = rule.assess(evidence);
         return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a).withDetails(suiteRef, categories, report);
-    }
-
-    private SafetyReport report(GateContext ctx, SuiteRun run, Evidence rollout) {
-        Map<String, SafetyReport.Counts> counts = new TreeMap<>();
-        run.byCategory().forEach((c, e) -> counts.put(c, new SafetyReport.Counts(e.samples(), e.flagged())));
-        return new SafetyReport(ctx.release().getMetadata().getName(), ctx.canaryVersion(), ctx.stage(), ctx.now().toString(),
-                run.suite().name(), run.suite().hash(), run.suite().prompts().size(), run.evidence().samples(),
-                run.evidence().flagged(), counts, run.flags(), run.examples(),
-                new SafetyReport.Counts(rollout.samples(), rollout.flagged()));
     }
 
     private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
