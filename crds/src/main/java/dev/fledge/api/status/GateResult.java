@@ -47,7 +47,7 @@ public class GateResult {
     @JsonPropertyDescription("Safety gate: the prompt suite this verdict was judged on (name and content hash).")
     private SuiteRefStatus suite;
 
-    @JsonPropertyDescription("Safety gate: outputs judged and flagged per category, from the last suite run (by prompt category) and from live outputs (flags by judge category). At most 32.")
+    @JsonPropertyDescription("Safety gate: outputs judged and flagged per category, from the last suite run (source suite, by prompt category) and, with online: true, from live outputs (source online: the flags of each criticalCategories category). At most 32.")
     @Size(max = 32)
     private List<CategoryCount> categories;
 
