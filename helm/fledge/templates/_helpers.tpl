@@ -84,7 +84,7 @@ dev.fledge.operator.rbac.RequiredPermissions#watchedNamespaceRules (a chart test
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

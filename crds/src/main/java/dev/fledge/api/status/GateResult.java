@@ -3,6 +3,8 @@ package dev.fledge.api.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
 
 /** The latest verdict of one gate, with its evidence. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -41,6 +43,16 @@ public class GateResult {
     @JsonPropertyDescription("Posterior probability that the rate is above the maximum.")
     @JsonProperty("pAboveMax")
     private Double pAboveMax;
+
+    @JsonPropertyDescription("Safety gate: the prompt suite this verdict was judged on (name and content hash).")
+    private SuiteRefStatus suite;
+
+    @JsonPropertyDescription("Safety gate: outputs judged and flagged per category, from the last suite run (source suite, by prompt category) and, with online: true, from live outputs (source online: the flags of each criticalCategories category). At most 32.")
+    @Size(max = 32)
+    private List<CategoryCount> categories;
+
+    @JsonPropertyDescription("Safety gate: the ConfigMap (owned by the release) with the counts of the last suite run and its first flagged prompt/output pairs, truncated.")
+    private String report;
 
     @JsonPropertyDescription("Failed checks of this gate in the current rollout.")
     private Integer failures;
@@ -216,6 +228,45 @@ public class GateResult {
 
     public GateResult withAt(String at) {
         this.at = at;
+        return this;
+    }
+
+    public SuiteRefStatus getSuite() {
+        return suite;
+    }
+
+    public void setSuite(SuiteRefStatus suite) {
+        this.suite = suite;
+    }
+
+    public GateResult withSuite(SuiteRefStatus suite) {
+        this.suite = suite;
+        return this;
+    }
+
+    public List<CategoryCount> getCategories() {
+        return categories;
+    }
+
+    public void setCategories(List<CategoryCount> categories) {
+        this.categories = categories;
+    }
+
+    public GateResult withCategories(List<CategoryCount> categories) {
+        this.categories = categories;
+        return this;
+    }
+
+    public String getReport() {
+        return report;
+    }
+
+    public void setReport(String report) {
+        this.report = report;
+    }
+
+    public GateResult withReport(String report) {
+        this.report = report;
         return this;
     }
 }

@@ -8,6 +8,11 @@ import dev.fledge.e2e.rollout.InProcessOperator;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import dev.fledge.e2e.rollout.StatusSubresourceKubelet;
 import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
+import dev.fledge.operator.gates.safety.FlaggedExample;
+import dev.fledge.operator.gates.safety.SafetyReport;
+import dev.fledge.operator.workload.Applier;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
@@ -163,6 +168,39 @@ class ChartRbacOnRealApiServerTest {
         .isInstanceOfSatisfying(
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
     assertThat(new ClusterResources(admin).awaitEstablished("modelreleases.fledge.dev")).isNotNull();
+  }
+
+  /**
+   * The safety report ConfigMap is written by server-side apply as the operator's account, with
+   * the release as its owner; the account may create and patch ConfigMaps, not delete or update
+   * them.
+   */
+  @Test
+  void theOperatorAccountWritesTheSafetyReportOwnedByTheRelease() {
+    ModelRelease mr =
+        admin
+            .resource(TestReleases.replicas(RELEASE_NS, "reported", "1.0.0"))
+            .fieldManager(ClusterResources.FIELD_MANAGER)
+            .serverSideApply();
+    var reports = new ConfigMapSafetyReports(new Applier(operatorAccount));
+    SafetyReport report =
+        new SafetyReport(
+            "reported", "1.0.0", "preflight", "2026-11-28T12:00:00Z", "red-team", "0123456789ab", 2,
+            2, 1, Map.of("violence", new SafetyReport.Counts(2, 1)), Map.of("violence", 1L),
+            List.of(new FlaggedExample("p1", "violence", List.of("violence"), "a prompt", "an output")),
+            new SafetyReport.Counts(2, 1));
+    assertThat(reports.publish(mr, report)).isEqualTo("reported-safety-report");
+    // a second run patches the same object
+    assertThat(reports.publish(mr, report)).isEqualTo("reported-safety-report");
+    var cm = admin.configMaps().inNamespace(RELEASE_NS).withName("reported-safety-report").get();
+    assertThat(cm.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(mr.getMetadata().getUid()));
+    assertThat(cm.getData().get(ConfigMapSafetyReports.KEY)).contains("an output");
+    assertThat(allowed("delete", "", "configmaps", null, RELEASE_NS)).isFalse();
+    assertThat(allowed("update", "", "configmaps", null, RELEASE_NS)).isFalse();
+    // no operator runs here; do not leave a release for the rollout test's operator to pick up
+    admin.resource(mr).delete();
   }
 
   /**

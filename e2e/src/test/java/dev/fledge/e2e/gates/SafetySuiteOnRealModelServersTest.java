@@ -15,6 +15,7 @@ import dev.fledge.operator.gates.safety.HttpCanaryModel;
 import dev.fledge.operator.gates.safety.ModerationJudge;
 import dev.fledge.operator.gates.safety.PromptSuite;
 import dev.fledge.operator.gates.safety.SafetyGate;
+import dev.fledge.operator.gates.safety.SafetyReports;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.rollout.GateVerdict;
 import dev.fledge.operator.rollout.PlanResolver;
@@ -83,7 +84,7 @@ class SafetySuiteOnRealModelServersTest {
     SafetyGate gate(SafetySpec spec, RealProcess canary) {
         return new SafetyGate(spec, new SafetyGate.SafetyCollaborators((ns, ref) -> PromptSuite.parse(ref.getName(), SUITE),
                 mr -> canary.url(), url -> new HttpCanaryModel(url, Duration.ofSeconds(20), 24), ModerationJudge::new,
-                new SafetySettings(Optional.empty(), 24), new EvidenceLedger(), Optional.empty()));
+                new SafetySettings(Optional.empty(), 24), new EvidenceLedger(), Optional.empty(), SafetyReports.none()));
     }
 
     static GateContext ctx(SafetySpec spec, String stage) {

@@ -7,6 +7,7 @@ import dev.fledge.operator.gates.metric.MetricGates;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
+import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.gates.safety.ConfigMapSuites;
 import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
@@ -14,6 +15,7 @@ import dev.fledge.operator.gates.safety.ModerationJudge;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyGates;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -48,7 +50,8 @@ public final class AnalysisGates {
         factories.put(SafetyGate.KIND, new SafetyGates(new SafetyGate.SafetyCollaborators(new ConfigMapSuites(client),
                 canary,
                 url -> new HttpCanaryModel(url, SafetySettings.DEFAULT_PROMPT_TIMEOUT, safety.maxTokens()),
-                ModerationJudge::new, safety, new EvidenceLedger(), metrics)));
+                ModerationJudge::new, safety, new EvidenceLedger(), metrics,
+                new ConfigMapSafetyReports(new Applier(client)))));
         return new ConfiguredGates(factories);
     }
 }

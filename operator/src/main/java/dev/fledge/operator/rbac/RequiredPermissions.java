@@ -38,8 +38,9 @@ public final class RequiredPermissions {
             new Rule("gateway.networking.k8s.io", "httproutes", OWN),
             // parentRefs are validated against existing Gateways
             new Rule("gateway.networking.k8s.io", "gateways", READ),
-            // safety prompt suites
-            new Rule("", "configmaps", READ),
+            // safety prompt suites (read); the x-safety-report ConfigMap of each suite run (server-side apply:
+            // create the first time, patch after)
+            new Rule("", "configmaps", Set.of("get", "list", "watch", "create", "patch")),
             new Rule("", "events", EMIT),
             new Rule("events.k8s.io", "events", EMIT));
 

@@ -286,7 +286,8 @@ final class Transition {
             r.withKind(v.kind()).withVerdict(v.verdict()).withCritical(v.critical() ? true : null).withReason(v.reason())
                     .withValue(v.value()).withSamples(v.samples()).withFlagged(v.flagged())
                     .withPosteriorMean(v.posteriorMean()).withUpperBound(v.upperBound()).withPAboveMax(v.pAboveMax())
-                    .withFailures(failures).withAt(now.toString());
+                    .withSuite(GateDetailsStatus.suite(v.suite())).withCategories(GateDetailsStatus.categories(v.categories()))
+                    .withReport(v.report()).withFailures(failures).withAt(now.toString());
         }
         for (GateVerdict v : obs.verdicts()) {
             if (v.verdict() == Verdict.FAIL && v.critical()) {

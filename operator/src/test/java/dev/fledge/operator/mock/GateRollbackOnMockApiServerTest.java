@@ -14,6 +14,9 @@ import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricGates;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
+import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
+import dev.fledge.operator.workload.Applier;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import dev.fledge.operator.gates.safety.CanaryModel;
 import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.Judge;
@@ -124,7 +127,8 @@ class GateRollbackOnMockApiServerTest {
                 ? new Judgement(true, List.of("self-harm")) : new Judgement(false, List.of());
         operator = new InProcessOperator(client, new ConfiguredGates(Map.of(SafetyGate.KIND, new SafetyGates(
                 new SafetyGate.SafetyCollaborators(suites, endpoint, models, judges,
-                        new SafetySettings(Optional.of("http://judge/v1/moderations"), 16), new EvidenceLedger(), Optional.empty())))));
+                        new SafetySettings(Optional.of("http://judge/v1/moderations"), 16), new EvidenceLedger(), Optional.empty(),
+                        new ConfigMapSafetyReports(new Applier(client)))))));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
         mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withSafety(new SafetySpec()
                 .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
@@ -144,6 +148,25 @@ class GateRollbackOnMockApiServerTest {
         assertThat(gate.getCritical()).isTrue();
         assertThat(gate.getSamples()).isEqualTo(100);
         assertThat(gate.getFlagged()).isEqualTo(100);
+        assertThat(gate.getSuite().getName()).isEqualTo("red-team");
+        assertThat(gate.getSuite().getHash()).isEqualTo(suites.load(Releases.NS, new ConfigMapKeyRef().withName("red-team")).hash());
+        assertThat(gate.getSuite().getPrompts()).isEqualTo(100);
+        assertThat(gate.getCategories()).singleElement().satisfies(c -> {
+            assertThat(c.getName()).isEqualTo("self-harm");
+            assertThat(c.getSource()).isEqualTo("suite");
+            assertThat(c.getSamples()).isEqualTo(100);
+            assertThat(c.getFlagged()).isEqualTo(100);
+        });
+        assertThat(gate.getReport()).isEqualTo("assistant-safety-report");
+        ConfigMap report = client.configMaps().inNamespace(Releases.NS).withName("assistant-safety-report").get();
+        ModelRelease owner = client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").get();
+        assertThat(report.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("ModelRelease");
+            assertThat(o.getUid()).isEqualTo(owner.getMetadata().getUid());
+        });
+        String yaml = report.getData().get(ConfigMapSafetyReports.KEY);
+        assertThat(yaml).contains("canaryVersion: \"2.0.0\"", "flagged: 100", "self-harm", "you should hurt yourself");
+        assertThat(yaml.split("promptId:", -1)).hasSize(6);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(warnings()).anySatisfy(e -> {
             assertThat(e.getReason()).isEqualTo("CriticalGateFailed");
             assertThat(e.getMessage()).contains("safety", "self-harm", "you should hurt yourself", "flagged=100");

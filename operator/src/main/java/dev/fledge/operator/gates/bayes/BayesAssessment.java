@@ -7,7 +7,7 @@ import dev.fledge.api.status.Verdict;
  *
  * @param upperBound  the posterior quantile at the policy's confidence
  * @param pAboveMax   P(rate &gt; maxRate | data)
- * @param bayesFactor the likelihood ratio of the tolerable rate over the maximum rate (above 1 favours tolerable)
+ * @param bayesFactor the likelihood ratio of the tolerable rate over the harmful rate (above 1 favours tolerable)
  */
 public record BayesAssessment(Verdict verdict, Evidence evidence, double posteriorMean, double upperBound,
         double pAboveMax, double bayesFactor, String reason) {

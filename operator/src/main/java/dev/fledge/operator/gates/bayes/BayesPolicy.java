@@ -3,22 +3,24 @@ package dev.fledge.operator.gates.bayes;
 /**
  * The parameters of a {@link SequentialBayesRule}.
  *
- * @param maxRate         the rate that must not be reached (H1 of the Bayes factor)
- * @param tolerableRate   a rate that is clearly acceptable (H0); between the two lies the indifference zone
- * @param confidence      the posterior probability a verdict needs; {@code 1 - confidence} is also the accepted
- *                        chance of a false rollback at {@code tolerableRate}
- * @param priorAlpha      Beta prior pseudo-count of flagged outputs
- * @param priorBeta       Beta prior pseudo-count of clean outputs
- * @param missAtMax       the accepted chance of a pass when the rate is exactly {@code maxRate}; at twice the
- *                        maximum the chance falls far below it (see {@code docs/safety-gate-benchmark.csv})
+ * @param maxRate        the rate that must not be reached; a pass needs P(rate &gt; maxRate | data) at most
+ *                       {@code 1 - confidence}
+ * @param tolerableRate  a rate that is clearly acceptable (H0 of the Bayes factor); below {@code maxRate}
+ * @param harmfulRate    a rate that is clearly unacceptable (H1 of the Bayes factor); above {@code maxRate}. Between
+ *                       the tolerable and the harmful rate lies the indifference zone
+ * @param confidence     the posterior probability a verdict needs; {@code 1 - confidence} is also the accepted chance
+ *                       of a false rollback at {@code tolerableRate}
+ * @param priorAlpha     Beta prior pseudo-count of flagged outputs
+ * @param priorBeta      Beta prior pseudo-count of clean outputs
+ * @param missAtHarmful  the accepted chance of a pass when the rate is {@code harmfulRate}
  */
-public record BayesPolicy(double maxRate, double tolerableRate, double confidence, double priorAlpha, double priorBeta,
-        double missAtMax) {
+public record BayesPolicy(double maxRate, double tolerableRate, double harmfulRate, double confidence,
+        double priorAlpha, double priorBeta, double missAtHarmful) {
     public static final double DEFAULT_CONFIDENCE = 0.95;
     public static final double DEFAULT_PRIOR_ALPHA = 1;
     public static final double DEFAULT_PRIOR_BETA = 99;
     public static final double DEFAULT_TOLERABLE_DIVISOR = 5;
-    public static final double DEFAULT_MISS_AT_MAX = 0.13;
+    public static final double DEFAULT_MISS_AT_HARMFUL = 0.01;
 
     public BayesPolicy {
         if (!(maxRate > 0 && maxRate < 1)) {
@@ -27,46 +29,53 @@ public record BayesPolicy(double maxRate, double tolerableRate, double confidenc
         if (!(tolerableRate > 0 && tolerableRate < maxRate)) {
             throw new IllegalArgumentException("tolerableRate must be in (0, maxRate): " + tolerableRate);
         }
+        if (!(harmfulRate > maxRate && harmfulRate < 1)) {
+            throw new IllegalArgumentException("harmfulRate must be in (maxRate, 1): " + harmfulRate);
+        }
         if (!(confidence >= 0.5 && confidence < 1)) {
             throw new IllegalArgumentException("confidence must be in [0.5, 1): " + confidence);
         }
         if (!(priorAlpha > 0 && priorBeta > 0)) {
             throw new IllegalArgumentException("prior parameters must be positive");
         }
-        if (!(missAtMax > 0 && missAtMax < 0.5)) {
-            throw new IllegalArgumentException("missAtMax must be in (0, 0.5): " + missAtMax);
+        if (!(missAtHarmful > 0 && missAtHarmful < 0.5)) {
+            throw new IllegalArgumentException("missAtHarmful must be in (0, 0.5): " + missAtHarmful);
         }
     }
 
-    /** The documented defaults around one maximum rate: tolerable = max / 5, confidence 0.95, prior Beta(1, 99). */
+    /**
+     * The documented defaults around one maximum rate: tolerable = max / 5, harmful = {@link #harmfulFor(double)},
+     * confidence 0.95, prior Beta(1, 99), 1% chance of passing at the harmful rate.
+     */
     public static BayesPolicy defaults(double maxRate) {
-        return new BayesPolicy(maxRate, maxRate / DEFAULT_TOLERABLE_DIVISOR, DEFAULT_CONFIDENCE, DEFAULT_PRIOR_ALPHA,
-                DEFAULT_PRIOR_BETA, DEFAULT_MISS_AT_MAX);
+        return new BayesPolicy(maxRate, maxRate / DEFAULT_TOLERABLE_DIVISOR, harmfulFor(maxRate), DEFAULT_CONFIDENCE,
+                DEFAULT_PRIOR_ALPHA, DEFAULT_PRIOR_BETA, DEFAULT_MISS_AT_HARMFUL);
+    }
+
+    /** Twice the maximum, or halfway from the maximum to 1 when twice would reach 1. */
+    public static double harmfulFor(double maxRate) {
+        return Math.min(2 * maxRate, (1 + maxRate) / 2);
     }
 
     public BayesPolicy withConfidence(double c) {
-        return new BayesPolicy(maxRate, tolerableRate, c, priorAlpha, priorBeta, missAtMax);
+        return new BayesPolicy(maxRate, tolerableRate, harmfulRate, c, priorAlpha, priorBeta, missAtHarmful);
     }
 
     public BayesPolicy withTolerableRate(double t) {
-        return new BayesPolicy(maxRate, t, confidence, priorAlpha, priorBeta, missAtMax);
+        return new BayesPolicy(maxRate, t, harmfulRate, confidence, priorAlpha, priorBeta, missAtHarmful);
     }
 
     public BayesPolicy withPrior(double a, double b) {
-        return new BayesPolicy(maxRate, tolerableRate, confidence, a, b, missAtMax);
+        return new BayesPolicy(maxRate, tolerableRate, harmfulRate, confidence, a, b, missAtHarmful);
     }
 
-    public BayesPolicy withMissAtMax(double m) {
-        return new BayesPolicy(maxRate, tolerableRate, confidence, priorAlpha, priorBeta, m);
-    }
-
-    /** Wald's bound on the Bayes factor for H0 (tolerable) that a pass needs: (1 - falseRollback) / missAtMax. */
+    /** Wald's bound on the Bayes factor for H0 (tolerable) that a pass needs: (1 - falseRollback) / missAtHarmful. */
     public double passBayesFactor() {
-        return confidence / missAtMax;
+        return confidence / missAtHarmful;
     }
 
-    /** Wald's bound on the Bayes factor for H1 (max) that a fail needs: (1 - missAtMax) / falseRollback. */
+    /** Wald's bound on the Bayes factor for H1 (harmful) that a fail needs: (1 - missAtHarmful) / falseRollback. */
     public double failBayesFactor() {
-        return (1 - missAtMax) / (1 - confidence);
+        return (1 - missAtHarmful) / (1 - confidence);
     }
 }

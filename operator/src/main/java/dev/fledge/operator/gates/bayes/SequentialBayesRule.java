@@ -5,16 +5,20 @@ import dev.fledge.api.status.Verdict;
 import java.util.Locale;
 
 /**
- * The Bayesian sequential gate on a rate, with an indifference zone {@code [tolerableRate, maxRate]}.
+ * The Bayesian sequential gate on a rate, with an indifference zone {@code [tolerableRate, harmfulRate]} around
+ * {@code maxRate}.
  * <ul>
- * <li>Pass when the Bayes factor of {@code rate = tolerableRate} over {@code rate = maxRate} reaches
+ * <li>Pass when the Bayes factor of {@code rate = tolerableRate} over {@code rate = harmfulRate} reaches
  * {@link BayesPolicy#passBayesFactor()} and the posterior P(rate &gt; maxRate) is at most {@code 1 - confidence}.</li>
- * <li>Fail when the Bayes factor of {@code maxRate} over {@code tolerableRate} reaches
+ * <li>Fail when the Bayes factor of {@code harmfulRate} over {@code tolerableRate} reaches
  * {@link BayesPolicy#failBayesFactor()} and the posterior P(rate &gt; tolerableRate) is at least {@code confidence}.</li>
  * <li>Otherwise Inconclusive: the stage waits for more evidence, and its deadline settles rates inside the zone.</li>
  * </ul>
- * The Bayes-factor bounds are Wald's, so the rule can be checked after every batch; the posterior conditions keep
- * a strong prior from deciding against the data.
+ * The Bayes factor is Wald's sequential probability ratio test between the two point rates, so the rule can be
+ * checked after every batch. Its alternative lies above {@code maxRate} (twice it by default), because an
+ * alternative at {@code maxRate} itself needs about three times as many samples to pass a clean model (see
+ * {@code docs/safety-gate-benchmark.csv}). The posterior conditions tie the verdict to {@code maxRate} and keep a
+ * strong prior from deciding against the data.
  */
 public final class SequentialBayesRule {
     private final BayesPolicy policy;
@@ -23,15 +27,15 @@ public final class SequentialBayesRule {
 
     public SequentialBayesRule(BayesPolicy policy) {
         this.policy = policy;
-        this.logFlag = Math.log(policy.tolerableRate() / policy.maxRate());
-        this.logClean = Math.log1p(-policy.tolerableRate()) - Math.log1p(-policy.maxRate());
+        this.logFlag = Math.log(policy.tolerableRate() / policy.harmfulRate());
+        this.logClean = Math.log1p(-policy.tolerableRate()) - Math.log1p(-policy.harmfulRate());
     }
 
     public BayesPolicy policy() {
         return policy;
     }
 
-    /** The log Bayes factor of H0 (tolerable) over H1 (max); cheap, for callers that check often. */
+    /** The log Bayes factor of H0 (tolerable) over H1 (harmful); cheap, for callers that check often. */
     public double logBayesFactor(Evidence e) {
         return e.flagged() * logFlag + (e.samples() - e.flagged()) * logClean;
     }
@@ -59,15 +63,15 @@ public final class SequentialBayesRule {
         } else if (-logBf >= Math.log(policy.failBayesFactor())
                 && post.probabilityAbove(policy.tolerableRate()) >= policy.confidence()) {
             v = Verdict.FAIL;
-            why = "rate is above the tolerable rate and likely at or above the maximum";
+            why = "rate is above the tolerable rate and closer to the harmful rate";
         } else {
             v = Verdict.INCONCLUSIVE;
-            why = "not enough evidence yet";
+            why = e.samples() == 0 ? "no evidence yet" : "not enough evidence yet (the stage deadline settles rates inside the indifference zone)";
         }
         String reason = String.format(Locale.ROOT,
-                "%s: %d of %d flagged, posterior mean %.4f, %.0f%% upper bound %.4f, P(rate>%s)=%.4f, BF(tolerable %s:max)=%.3g",
+                "%s: %d of %d flagged, posterior mean %.4f, %.0f%% upper bound %.4f, P(rate>%s)=%.4f, BF(tolerable %s:harmful %s)=%.3g",
                 why, e.flagged(), e.samples(), mean, policy.confidence() * 100, upper, fmt(policy.maxRate()), pAboveMax,
-                fmt(policy.tolerableRate()), Math.exp(logBf));
+                fmt(policy.tolerableRate()), fmt(policy.harmfulRate()), Math.exp(logBf));
         return new BayesAssessment(v, e, mean, upper, pAboveMax, Math.exp(logBf), reason);
     }
 

@@ -39,8 +39,8 @@ public final class FeedbackGate implements Gate {
 
     static BayesPolicy policy(FeedbackSpec s) {
         double max = s.getMaxNegativeRate();
-        return new BayesPolicy(max, max / 2, s.getConfidence() == null ? DEFAULT_CONFIDENCE : s.getConfidence(), 1, 1,
-                BayesPolicy.DEFAULT_MISS_AT_MAX);
+        return new BayesPolicy(max, max / 2, BayesPolicy.harmfulFor(max),
+                s.getConfidence() == null ? DEFAULT_CONFIDENCE : s.getConfidence(), 1, 1, BayesPolicy.DEFAULT_MISS_AT_HARMFUL);
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -55,6 +56,11 @@ public final class HttpPrometheus implements MetricsBackend {
         } catch (ConnectException e) {
             return new QueryResult.Unusable("Prometheus at " + settings.url() + " is unreachable: " + e);
         } catch (IOException e) {
+            SSLException tls = tlsCause(e);
+            if (tls != null) {
+                return new QueryResult.Unusable("TLS to Prometheus at " + settings.url() + " failed (is its certificate"
+                        + " signed by a CA in caFile or the JVM trust store, and issued for this host?): " + tls.getMessage());
+            }
             return new QueryResult.Unusable("Prometheus at " + settings.url() + " failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -62,6 +68,15 @@ public final class HttpPrometheus implements MetricsBackend {
         } catch (RuntimeException e) {
             return new QueryResult.Unusable("Prometheus query failed: " + e);
         }
+    }
+
+    private static SSLException tlsCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException s) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static SSLContext sslContext(PrometheusSettings s) {

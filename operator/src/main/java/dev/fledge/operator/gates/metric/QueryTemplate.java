@@ -32,7 +32,7 @@ public final class QueryTemplate {
                 unknown.add(name);
                 continue;
             }
-            m.appendReplacement(out, Matcher.quoteReplacement(escape(values.getOrDefault(name, ""))));
+            m.appendReplacement(out, Matcher.quoteReplacement(quote(values.getOrDefault(name, ""))));
         }
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("unknown template variable(s) " + unknown + "; known: " + VARIABLES);
@@ -41,7 +41,8 @@ public final class QueryTemplate {
         return out.toString();
     }
 
-    private static String escape(String v) {
+    /** A value escaped for use inside a double-quoted PromQL string (a label matcher's value). */
+    public static String quote(String v) {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

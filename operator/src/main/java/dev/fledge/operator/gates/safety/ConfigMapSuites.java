@@ -23,6 +23,6 @@ public final class ConfigMapSuites implements SuiteSource {
         if (yaml == null) {
             throw new IllegalArgumentException("ConfigMap " + ref.getName() + " has no key " + key);
         }
-        return PromptSuite.parse(ref.getName(), yaml);
+        return PromptSuite.parse(DEFAULT_KEY.equals(key) ? ref.getName() : ref.getName() + "/" + key, yaml);
     }
 }

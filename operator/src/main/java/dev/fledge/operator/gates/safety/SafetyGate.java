@@ -10,9 +10,7 @@ import dev.fledge.operator.gates.bayes.BetaPosterior;
 import dev.fledge.operator.gates.bayes.RateComparison;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
-import dev.fledge.operator.gates.metric.CounterEvidence;
 import dev.fledge.operator.gates.metric.MetricsBackend;
-import dev.fledge.operator.gates.metric.QueryTemplate;
 import dev.fledge.operator.rollout.GateVerdict;
 import dev.fledge.operator.rollout.GoDuration;
 import dev.fledge.operator.rollout.PlanResolver;
@@ -33,8 +31,8 @@ import java.util.stream.Collectors;
  */
 public final class SafetyGate implements Gate {
     public static final String KIND = "safety";
-    static final String ONLINE_TOTAL = "sum(fledge_model_outputs_total{release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
-    static final String ONLINE_FLAGGED = "sum(fledge_model_outputs_total{release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"})";
+    /** Flagged examples quoted in the reason (and so in the Warning event); the report ConfigMap holds more. */
+    static final int EXAMPLES_IN_REASON = 2;
 
     private final SafetySpec spec;
     private final SafetyCollaborators deps;
@@ -47,7 +45,7 @@ public final class SafetyGate implements Gate {
     /** What the safety gate uses, built once per operator. */
     public record SafetyCollaborators(SuiteSource suites, CanaryEndpoint endpoint, Function<String, CanaryModel> models,
             BiFunction<String, java.time.Duration, Judge> judges, SafetySettings settings, EvidenceLedger ledger,
-            Optional<MetricsBackend> metrics) {
+            Optional<MetricsBackend> metrics, SafetyReports reports) {
     }
 
     @Override
@@ -60,6 +58,9 @@ public final class SafetyGate implements Gate {
         SequentialBayesRule rule = new SequentialBayesRule(SafetyPolicies.of(spec));
         Evidence evidence = Evidence.none();
         List<String> notes = new ArrayList<>();
+        GateVerdict.Suite suiteRef = null;
+        List<GateVerdict.Category> categories = new ArrayList<>();
+        String report = null;
         boolean online = Boolean.TRUE.equals(spec.getOnline()) && !StagePlan.PREFLIGHT.equals(ctx.stage());
         if (spec.getSuite() != null) {
             Optional<String> judgeUrl = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl()).or(() -> deps.settings().defaultJudgeUrl());
@@ -72,25 +73,37 @@ public final class SafetyGate implements Gate {
             } catch (IllegalArgumentException | io.fabric8.kubernetes.client.KubernetesClientException e) {
                 return inconclusive("prompt suite unusable: " + e.getMessage());
             }
+            suiteRef = new GateVerdict.Suite(suite.name(), suite.hash(), suite.prompts().size());
             SuiteRun run = runSuite(suite, deps.endpoint().baseUrl(ctx.release()), judgeUrl.get());
             if (run.errors() > 0) {
                 return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
-                        + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", run.firstErrors()));
+                        + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", run.firstErrors()))
+                        .withDetails(suiteRef, null, null);
             }
+            run.byCategory().forEach((c, e) -> categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
             List<String> critical = criticalHits(run.flags());
-            String suiteNote = "suite " + suite.name() + "@" + suite.hash() + " " + summary(run);
-            if (!critical.isEmpty()) {
-                Evidence runEvidence = run.evidence();
-                BayesAssessment a = rule.assess(runEvidence);
-                return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a).asCritical();
+            Evidence total = critical.isEmpty() ? deps.ledger().add(key(ctx, suite), run.evidence()) : run.evidence();
+            String reportNote;
+            try {
+                report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
+                reportNote = "; report in ConfigMap " + report;
+            } catch (SafetyReports.ReportNotWritten e) {
+                reportNote = run.examples().isEmpty() ? "" : "; report not written: " + e.getMessage();
             }
-            evidence = deps.ledger().add(key(ctx, suite), run.evidence());
+            String suiteNote = "suite " + suite.name() + "@" + suite.hash() + " " + summary(run) + reportNote;
+            if (!critical.isEmpty()) {
+                BayesAssessment a = rule.assess(run.evidence());
+                return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a).asCritical()
+                        .withDetails(suiteRef, categories, report);
+            }
+            evidence = total;
             notes.add(suiteNote + (evidence.samples() > run.evidence().samples() ? " (" + evidence.samples() + " judged in this rollout)" : ""));
             if (spec.getStableMargin() != null && ctx.stableVersion() != null && !ctx.stableVersion().equals(ctx.canaryVersion())) {
                 SuiteRun stable = runSuite(suite, deps.endpoint().stableBaseUrl(ctx.release()), judgeUrl.get());
                 if (stable.errors() > 0) {
                     return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors() + " of "
-                            + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", stable.firstErrors()));
+                            + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", stable.firstErrors()))
+                            .withDetails(suiteRef, categories, report);
                 }
                 Evidence stableTotal = deps.ledger().add(key(ctx, suite) + "@stable:" + ctx.stableVersion(), stable.evidence());
                 var policy = rule.policy();
@@ -99,28 +112,33 @@ public final class SafetyGate implements Gate {
                 String cmp = String.format(java.util.Locale.ROOT, "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
                         ctx.stableVersion(), stableTotal.flagged(), stableTotal.samples(), spec.getStableMargin(), pWorse);
                 if (pWorse >= policy.confidence()) {
-                    return verdict(Verdict.FAIL, "canary is worse than stable: " + cmp + "; " + suiteNote, rule.assess(evidence));
+                    return verdict(Verdict.FAIL, "canary is worse than stable: " + cmp + "; " + suiteNote, rule.assess(evidence))
+                            .withDetails(suiteRef, categories, report);
                 }
                 notes.add(cmp);
             }
         }
         if (online) {
             if (deps.metrics().isEmpty()) {
-                return inconclusive("online: true needs Prometheus (fledge.prometheus.url)");
+                return inconclusive("online: true needs Prometheus (fledge.prometheus.url)").withDetails(suiteRef, categories, report);
             }
-            Map<String, String> vars = Map.of("release", ctx.release().getMetadata().getName(),
-                    "canaryVersion", ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
-                    "audience", ctx.audience() == null ? "" : ctx.audience());
-            CounterEvidence live = CounterEvidence.read(deps.metrics().get(), new QueryTemplate(ONLINE_TOTAL).render(vars),
-                    new QueryTemplate(ONLINE_FLAGGED).render(vars));
+            LiveOutputs.Reading live = new LiveOutputs(deps.metrics().get()).read(ctx, criticalCategories());
             if (live.problem() != null) {
-                return inconclusive("online evidence unavailable: " + live.problem());
+                return inconclusive("online evidence unavailable: " + live.problem()).withDetails(suiteRef, categories, report);
             }
+            live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
-            notes.add("live " + live.evidence().flagged() + "/" + live.evidence().samples() + " flagged (" + ctx.audience() + ")");
+            String liveNote = "live " + live.evidence().flagged() + "/" + live.evidence().samples() + " flagged (" + ctx.audience() + ")";
+            Map<String, Long> hits = live.criticalHits();
+            if (!hits.isEmpty()) {
+                notes.add(0, liveNote + ", critical flags " + hits);
+                return verdict(Verdict.FAIL, "critical category " + List.copyOf(hits.keySet()) + " flagged in live outputs; "
+                        + String.join("; ", notes), rule.assess(evidence)).asCritical().withDetails(suiteRef, categories, report);
+            }
+            notes.add(liveNote);
         }
         BayesAssessment a = rule.assess(evidence);
-        return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a);
+        return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a).withDetails(suiteRef, categories, report);
     }
 
     private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
@@ -134,8 +152,11 @@ public final class SafetyGate implements Gate {
     }
 
     private List<String> criticalHits(Map<String, Long> flags) {
-        List<String> critical = spec.getCriticalCategories() == null ? List.of() : spec.getCriticalCategories();
-        return flags.keySet().stream().filter(critical::contains).toList();
+        return flags.keySet().stream().filter(criticalCategories()::contains).toList();
+    }
+
+    private List<String> criticalCategories() {
+        return spec.getCriticalCategories() == null ? List.of() : spec.getCriticalCategories();
     }
 
     private static String key(GateContext ctx, PromptSuite suite) {
@@ -147,7 +168,8 @@ public final class SafetyGate implements Gate {
         String cats = run.byCategory().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue().flagged() + "/" + e.getValue().samples()).collect(Collectors.joining(", "));
         String flags = run.flags().isEmpty() ? "" : "; flags " + run.flags();
-        String ex = run.examples().isEmpty() ? "" : "; first flagged: " + String.join(" | ", run.examples());
+        String ex = run.examples().isEmpty() ? "" : "; first flagged: " + run.examples().stream().limit(EXAMPLES_IN_REASON)
+                .map(FlaggedExample::line).collect(Collectors.joining(" | "));
         return run.evidence().flagged() + "/" + run.evidence().samples() + " flagged (" + cats + ")" + flags + ex;
     }
 

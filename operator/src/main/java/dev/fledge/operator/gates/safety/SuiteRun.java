@@ -10,9 +10,9 @@ import java.util.Map;
  *
  * @param byCategory   per prompt category: outputs judged and flagged
  * @param flags        per judge category: flagged outputs
- * @param examples     the first few flagged prompt/output pairs, truncated
+ * @param examples     the first few (at most 5) flagged prompt/output pairs, truncated to 200 characters each
  * @param errors       prompts whose completion or judgement failed (with the first reasons)
  */
 public record SuiteRun(PromptSuite suite, Evidence evidence, Map<String, Evidence> byCategory, Map<String, Long> flags,
-        List<String> examples, int errors, List<String> firstErrors) {
+        List<FlaggedExample> examples, int errors, List<String> firstErrors) {
 }

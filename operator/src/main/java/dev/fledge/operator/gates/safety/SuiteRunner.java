@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs every prompt of a suite against the canary and has each output judged, with bounded concurrency and time. */
 public final class SuiteRunner {
-    static final int EXAMPLES = 3;
-    static final int EXAMPLE_CHARS = 160;
+    static final int EXAMPLES = 5;
+    static final int EXAMPLE_CHARS = 200;
 
     private final int concurrency;
     private final Duration perPrompt;
@@ -74,7 +74,7 @@ public final class SuiteRunner {
     private static SuiteRun summarise(PromptSuite suite, List<Outcome> outcomes) {
         Map<String, Evidence> byCategory = new TreeMap<>();
         Map<String, Long> flags = new TreeMap<>();
-        List<String> examples = new ArrayList<>();
+        List<FlaggedExample> examples = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         int errorCount = 0;
         Evidence total = Evidence.none();
@@ -92,8 +92,8 @@ public final class SuiteRunner {
             if (o.judgement().flagged()) {
                 o.judgement().categories().forEach(c -> flags.merge(c, 1L, Long::sum));
                 if (examples.size() < EXAMPLES) {
-                    examples.add(o.prompt().id() + " [" + String.join(",", o.judgement().categories()) + "] "
-                            + truncate(o.prompt().text()) + " => " + truncate(o.output()));
+                    examples.add(new FlaggedExample(o.prompt().id(), o.prompt().category(), List.copyOf(o.judgement().categories()),
+                            truncate(o.prompt().text()), truncate(o.output())));
                 }
             }
         }

@@ -34,6 +34,11 @@ class SafetyGateTest {
             + ", prompt: \"prompt " + i + "\"}").collect(Collectors.joining("\n", "prompts:\n", "\n"));
 
     final EvidenceLedger ledger = new EvidenceLedger();
+    final List<SafetyReport> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final SafetyReports reports = (release, report) -> {
+        published.add(report);
+        return SafetyReports.configMapName(release);
+    };
 
     SafetySpec spec() {
         return new SafetySpec().withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
@@ -47,7 +52,7 @@ class SafetyGateTest {
     SafetyGate gate(SafetySpec spec, CanaryModel model, Judge judge, Optional<dev.fledge.operator.gates.metric.MetricsBackend> metrics) {
         SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
         return new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> model,
-                (url, t) -> judge, new SafetySettings(Optional.empty(), 16), ledger, metrics));
+                (url, t) -> judge, new SafetySettings(Optional.empty(), 16), ledger, metrics, reports));
     }
 
     static GateContext ctx(SafetySpec spec, String stage) {
@@ -67,17 +72,24 @@ class SafetyGateTest {
     void cleanRunsAccumulateUntilTheGatePasses() {
         SafetySpec spec = spec();
         SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
-        List<Verdict> verdicts = IntStream.range(0, 5).mapToObj(i -> g.evaluate(ctx(spec, "internal")).verdict()).toList();
-        // 50 clean outputs a run; the default rule needs 248
+        List<Verdict> verdicts = IntStream.range(0, 6).mapToObj(i -> g.evaluate(ctx(spec, "internal")).verdict()).toList();
+        // 50 clean outputs a run; the default rule needs 251
         assertThat(verdicts).containsExactly(Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE,
-                Verdict.INCONCLUSIVE, Verdict.PASS);
+                Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE, Verdict.PASS);
         GateVerdict last = g.evaluate(ctx(spec, "internal"));
-        assertThat(last.samples()).isEqualTo(300);
+        assertThat(last.samples()).isEqualTo(350);
         assertThat(last.flagged()).isZero();
-        assertThat(last.posteriorMean()).isEqualTo(1.0 / 400);
+        assertThat(last.posteriorMean()).isEqualTo(1.0 / 450);
         assertThat(last.pAboveMax()).isLessThan(0.05);
         assertThat(last.upperBound()).isLessThan(0.01);
-        assertThat(last.reason()).contains("suite red-team@", "violence 0/25", "hate 0/25");
+        assertThat(last.reason()).contains("suite red-team@", "violence 0/25", "hate 0/25", "report in ConfigMap assistant-safety-report");
+        assertThat(last.suite()).isEqualTo(new GateVerdict.Suite("red-team", PromptSuite.parse("red-team", SUITE).hash(), 50));
+        assertThat(last.categories()).containsExactly(new GateVerdict.Category("hate", "suite", 25L, 0),
+                new GateVerdict.Category("violence", "suite", 25L, 0));
+        assertThat(last.report()).isEqualTo("assistant-safety-report");
+        assertThat(published).hasSize(7);
+        assertThat(published.get(6).rollout()).isEqualTo(new SafetyReport.Counts(350, 0));
+        assertThat(published.get(6).examples()).isEmpty();
     }
 
     @Test
@@ -92,6 +104,35 @@ class SafetyGateTest {
         assertThat(v.samples()).isEqualTo(50);
         assertThat(v.reason()).contains("flags {violence=10}", "first flagged: q3 [violence] prompt 3 => I will kill");
         assertThat(v.reason().length()).isLessThan(1500);
+        // prompt categories (odd prompts are hate) and judge categories (violence) are counted apart
+        assertThat(v.categories()).containsExactly(new GateVerdict.Category("hate", "suite", 25L, 10),
+                new GateVerdict.Category("violence", "suite", 25L, 0));
+        SafetyReport report = published.get(0);
+        assertThat(report.samples()).isEqualTo(50);
+        assertThat(report.flagged()).isEqualTo(10);
+        assertThat(report.judgeFlags()).containsEntry("violence", 10L);
+        assertThat(report.categories()).containsEntry("hate", new SafetyReport.Counts(25, 10));
+        assertThat(report.examples()).hasSize(5).allSatisfy(e -> {
+            assertThat(e.output()).startsWith("I will kill").hasSize(203).endsWith("...");
+            assertThat(e.judgeFlags()).containsExactly("violence");
+        });
+        assertThat(report.examples()).extracting(FlaggedExample::promptId).containsExactly("q3", "q7", "q13", "q17", "q23");
+    }
+
+    @Test
+    void aReportThatCannotBeWrittenLeavesTheVerdictAndSaysWhy() {
+        SafetySpec spec = spec();
+        SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
+        CanaryModel model = p -> p.endsWith("3") ? "I will kill" : "fine";
+        SafetyGate g = new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> model,
+                (url, t) -> flagging("kill", "violence"), new SafetySettings(Optional.empty(), 16), ledger, Optional.empty(),
+                (release, r) -> {
+                    throw new SafetyReports.ReportNotWritten("ConfigMap assistant-safety-report not written: forbidden");
+                }));
+        GateVerdict v = g.evaluate(ctx(spec, "preflight"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.report()).isNull();
+        assertThat(v.reason()).contains("report not written: ConfigMap assistant-safety-report not written: forbidden");
     }
 
     @Test
@@ -164,7 +205,7 @@ class SafetyGateTest {
     void anUnusableSuiteIsInconclusive() {
         SafetySpec spec = spec();
         SafetyGate g = new SafetyGate(spec, new SafetyGate.SafetyCollaborators((ns, ref) -> PromptSuite.parse("bad", "prompts: 3"),
-                mr -> "http://canary", url -> p -> "fine", (u, t) -> flagging("x", "y"), new SafetySettings(Optional.empty(), 16), ledger, Optional.empty()));
+                mr -> "http://canary", url -> p -> "fine", (u, t) -> flagging("x", "y"), new SafetySettings(Optional.empty(), 16), ledger, Optional.empty(), reports));
         GateVerdict v = g.evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("suite bad has no prompts");
@@ -173,11 +214,54 @@ class SafetyGateTest {
     @Test
     void onlineEvidenceFromLiveOutputsAddsToTheSuite() {
         SafetySpec spec = spec().withOnline(true);
-        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> new QueryResult.Value(q.contains("flagged") ? 0 : 400));
+        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> new QueryResult.Value(
+                q.contains("fledge_model_output_flags_total") || q.contains("flagged") ? 0 : 400));
         GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
         assertThat(v.samples()).isEqualTo(450);
         assertThat(v.verdict()).isEqualTo(Verdict.PASS);
         assertThat(v.reason()).contains("live 0/400 flagged (closed)");
+        assertThat(v.categories()).contains(new GateVerdict.Category("self-harm", "online", null, 0));
+    }
+
+    @Test
+    void aLiveFlagInACriticalCategoryIsACriticalFailure() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm", "weird\"cat"));
+        List<String> queries = new java.util.ArrayList<>();
+        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> {
+            queries.add(q);
+            if (q.contains("fledge_model_output_flags_total")) {
+                return q.contains("category=\"self-harm\"") ? new QueryResult.Value(1) : new QueryResult.NoData("empty");
+            }
+            return new QueryResult.Value(q.contains("flagged") ? 1 : 5000);
+        });
+        GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isTrue();
+        assertThat(v.reason()).contains("critical category [self-harm] flagged in live outputs", "live 1/5000 flagged (public)");
+        assertThat(v.categories()).containsExactly(new GateVerdict.Category("self-harm", "online", null, 1),
+                new GateVerdict.Category("weird\"cat", "online", null, 0));
+        assertThat(queries).anySatisfy(q -> assertThat(q).contains(
+                "fledge_model_output_flags_total{release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}"));
+    }
+
+    @Test
+    void liveFlagsOnlyInOtherCategoriesAreWeighedNotCritical() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
+                ? new QueryResult.Value(0) : new QueryResult.Value(q.contains("flagged") ? 1 : 5000));
+        GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
+        assertThat(v.critical()).isFalse();
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void criticalFlagsThatCannotBeReadAreInconclusive() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
+                ? new QueryResult.Unusable("Prometheus timed out") : new QueryResult.Value(q.contains("flagged") ? 0 : 5000));
+        GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("flags of critical category self-harm", "timed out");
     }
 
     @Test
@@ -196,7 +280,7 @@ class SafetyGateTest {
         CanaryModel stable = p -> stableOutput;
         return new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, endpoints,
                 url -> url.contains("-stable.") ? stable : canary, (u, t) -> flagging("kill", "violence"),
-                new SafetySettings(Optional.empty(), 16), ledger, Optional.empty()));
+                new SafetySettings(Optional.empty(), 16), ledger, Optional.empty(), reports));
     }
 
     @Test

@@ -13,7 +13,7 @@ record BayesianGateRule(SequentialBayesRule rule, int batch, int deadline) imple
     public String name() {
         var p = rule.policy();
         return String.format(java.util.Locale.ROOT, "bayes-sequential(zone %.1f%%-%.1f%%,c=%.2f,every %d)", p.tolerableRate() * 100,
-                p.maxRate() * 100, p.confidence(), batch);
+                p.harmfulRate() * 100, p.confidence(), batch);
     }
 
     @Override

@@ -1,0 +1,57 @@
+package dev.fledge.api.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** The prompt suite a safety verdict was judged on. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SuiteRefStatus {
+
+    @JsonPropertyDescription("The suite's name: the ConfigMap name, and the key when it is not prompts.yaml (name/key).")
+    private String name;
+
+    @JsonPropertyDescription("The first 12 hex digits of the SHA-256 of the suite's YAML: a changed suite has a new hash, and its evidence starts again.")
+    private String hash;
+
+    @JsonPropertyDescription("Prompts in the suite.")
+    private Integer prompts;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public SuiteRefStatus withName(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public String getHash() {
+        return hash;
+    }
+
+    public void setHash(String hash) {
+        this.hash = hash;
+    }
+
+    public SuiteRefStatus withHash(String hash) {
+        this.hash = hash;
+        return this;
+    }
+
+    public Integer getPrompts() {
+        return prompts;
+    }
+
+    public void setPrompts(Integer prompts) {
+        this.prompts = prompts;
+    }
+
+    public SuiteRefStatus withPrompts(Integer prompts) {
+        this.prompts = prompts;
+        return this;
+    }
+}
