@@ -58,7 +58,9 @@ app.kubernetes.io/part-of: fledge
 {{/*
 The rules the operator needs wherever it manages ModelReleases: in a ClusterRole
 (all namespaces) or in one Role per watched namespace. They must equal
-dev.fledge.operator.rbac.RequiredPermissions#watchedNamespaceRules (a chart test checks it).
+dev.fledge.operator.rbac.RequiredPermissions#watchedNamespaceRules (a chart test checks it), plus
+RequiredPermissions#notificationSecretRule, limited to the named Secrets, when
+operator.notifications.secretNames lists some.
 */}}
 {{- define "fledge.watchedNamespaceRules" -}}
 - apiGroups: ["fledge.dev"]
@@ -91,6 +93,12 @@ dev.fledge.operator.rbac.RequiredPermissions#watchedNamespaceRules (a chart test
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- with .Values.operator.notifications.secretNames }}
+- apiGroups: [""]
+  resources: ["secrets"]
+  resourceNames: {{ toJson . }}
+  verbs: ["get"]
+{{- end }}
 {{- end }}
 
 {{/*

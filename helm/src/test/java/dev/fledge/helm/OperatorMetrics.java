@@ -13,7 +13,11 @@ final class OperatorMetrics {
             "fledge_release_canary_weight",
             "fledge_release_transitions_total",
             "fledge_gate_verdicts_total",
-            "fledge_gate_posterior_upper");
+            "fledge_gate_posterior_upper",
+            "fledge_gate_p_above_max",
+            "fledge_gate_samples",
+            "fledge_release_progress_deadline_timestamp_seconds",
+            "fledge_notifications_total");
 
     private static final Pattern FLEDGE_METRIC = Pattern.compile("\\bfledge_[a-z_]+\\b");
 

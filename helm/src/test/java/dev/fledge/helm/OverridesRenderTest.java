@@ -70,6 +70,37 @@ class OverridesRenderTest {
     }
 
     @Test
+    void notificationsWebhookComesFromTheSecretWhenOneIsNamed() {
+        var env = DefaultRenderTest.env(operator(FledgeChart.render("""
+                operator:
+                  notifications:
+                    webhookUrl: https://hooks.example.com/ignored
+                    existingSecret: fledge-slack
+                    urlKey: webhook
+                    format: slack
+                    events: [RolledBack, Promoted]
+                """)));
+
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValue()).isNull();
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValueFrom().getSecretKeyRef()).satisfies(ref -> {
+            assertThat(ref.getName()).isEqualTo("fledge-slack");
+            assertThat(ref.getKey()).isEqualTo("webhook");
+        });
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_FORMAT").getValue()).isEqualTo("slack");
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_EVENTS").getValue()).isEqualTo("RolledBack,Promoted");
+    }
+
+    @Test
+    void notificationsWebhookUrlIsPassedAsIsWithoutASecret() {
+        var env = DefaultRenderTest.env(operator(FledgeChart.render(
+                "operator: {notifications: {webhookUrl: 'https://hooks.example.com/fledge'}}\n")));
+
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValue()).isEqualTo("https://hooks.example.com/fledge");
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_FORMAT").getValue()).isEqualTo("generic");
+        assertThat(env).doesNotContainKey("FLEDGE_NOTIFICATIONS_EVENTS");
+    }
+
+    @Test
     void disabledLeaderElectionDropsTheLeaseRole() {
         FledgeChart.Rendered chart = FledgeChart.render("leaderElection: {enabled: false}\n");
 

@@ -55,9 +55,15 @@ class PrometheusRuleFiresTest {
                         // a rollback at minute 2
                         Map.of("series", "fledge_release_transitions_total{" + SERIES_LABELS
                                 + ",from=\"Progressing\",to=\"RolledBack\"}", "values", "0 0 1x60"),
-                        // another release progressing for 200 minutes
-                        Map.of("series", "fledge_release_phase{namespace=\"ml\",release=\"slow\",phase=\"Progressing\"}",
-                                "values", "1x200"),
+                        // another release whose deadline is 1h in; it is still under way at 200 minutes
+                        Map.of("series", "fledge_release_progress_deadline_timestamp_seconds{namespace=\"ml\",release=\"slow\"}",
+                                "values", "3600x200"),
+                        // one with a deadline at 3h that finishes (0: no rollout) at 100 minutes
+                        Map.of("series", "fledge_release_progress_deadline_timestamp_seconds{namespace=\"ml\",release=\"quick\"}",
+                                "values", "10800x100 0x100"),
+                        // one paused or promoted all along (no deadline running)
+                        Map.of("series", "fledge_release_progress_deadline_timestamp_seconds{namespace=\"ml\",release=\"idle\"}",
+                                "values", "0x200"),
                         // a third one failed from minute 0
                         Map.of("series", "fledge_release_phase{namespace=\"ml\",release=\"broken\",phase=\"Failed\"}",
                                 "values", "1x30"),
@@ -68,8 +74,10 @@ class PrometheusRuleFiresTest {
                         alert("1m", "FledgeReleaseRolledBack", null),
                         alert("5m", "FledgeReleaseRolledBack", release("warning")),
                         alert("40m", "FledgeReleaseRolledBack", null),
-                        alert("2h", "FledgeRolloutStuck", null),
-                        alert("2h20m", "FledgeRolloutStuck",
+                        alert("1h5m", "FledgeRolloutStuck", null),
+                        alert("1h12m", "FledgeRolloutStuck",
+                                Map.of("namespace", "ml", "release", "slow", "severity", "warning")),
+                        alert("3h15m", "FledgeRolloutStuck",
                                 Map.of("namespace", "ml", "release", "slow", "severity", "warning")),
                         alert("3m", "FledgeReleaseFailed", null),
                         alert("10m", "FledgeReleaseFailed",

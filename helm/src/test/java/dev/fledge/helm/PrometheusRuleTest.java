@@ -14,7 +14,7 @@ class PrometheusRuleTest {
 
     private static final FledgeChart.Rendered CHART = FledgeChart.render("""
             serviceMonitor: {enabled: true}
-            prometheusRule: {enabled: true, rolloutStuckAfter: 3h, labels: {release: kube-prometheus-stack}}
+            prometheusRule: {enabled: true, rolloutStuckGrace: 15m, labels: {release: kube-prometheus-stack}}
             """);
 
     @SuppressWarnings("unchecked")
@@ -39,11 +39,12 @@ class PrometheusRuleTest {
     }
 
     @Test
-    void stuckRolloutWaitsTheConfiguredTimeInAnActivePhase() {
+    void stuckRolloutWaitsTheGracePastTheReleasesOwnDeadline() {
         Map<String, Object> stuck = alerts().get("FledgeRolloutStuck");
 
-        assertThat(stuck.get("for")).isEqualTo("3h");
-        assertThat((String) stuck.get("expr")).contains("fledge_release_phase{phase=~\"Pending|Progressing\"}");
+        assertThat(stuck.get("for")).isEqualTo("15m");
+        assertThat((String) stuck.get("expr")).contains("fledge_release_progress_deadline_timestamp_seconds > 0")
+                .contains("< time()");
     }
 
     @Test

@@ -28,7 +28,9 @@ class RbacTest {
     static Set<Rule> flatten(List<PolicyRule> rules) {
         Set<Rule> flat = new HashSet<>();
         for (PolicyRule rule : rules) {
-            assertThat(rule.getResourceNames()).as("resourceNames").isNullOrEmpty();
+            if (!rule.getResources().equals(List.of("secrets"))) {
+                assertThat(rule.getResourceNames()).as("resourceNames").isNullOrEmpty();
+            }
             assertThat(rule.getNonResourceURLs()).as("nonResourceURLs").isNullOrEmpty();
             assertThat(rule.getVerbs()).as("verbs").doesNotContain("*");
             for (String group : rule.getApiGroups()) {
@@ -164,5 +166,24 @@ class RbacTest {
         assertThat(chart.all(Role.class)).isEmpty();
         assertThat(chart.all(ClusterRoleBinding.class)).isEmpty();
         assertThat(chart.all(RoleBinding.class)).isEmpty();
+    }
+
+    @Test
+    void webhookSecretsAreReadableByNameOnlyAndOnlyWhenListed() {
+        for (String watch : List.of("", "watchNamespaces: [ml]\n")) {
+            FledgeChart.Rendered chart = FledgeChart.render(watch + "operator: {notifications: {secretNames: [fledge-webhooks]}}\n");
+            List<PolicyRule> rules = Stream.concat(chart.all(ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals("fledge"))
+                    .flatMap(r -> r.getRules().stream()), chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().equals("fledge"))
+                    .flatMap(r -> r.getRules().stream())).toList();
+            List<PolicyRule> secrets = rules.stream().filter(r -> r.getResources().contains("secrets")).toList();
+
+            assertThat(secrets).as(watch).singleElement().satisfies(r -> {
+                assertThat(r.getResourceNames()).containsExactly("fledge-webhooks");
+                assertThat(r.getVerbs()).containsExactly("get");
+            });
+            Set<Rule> expected = new HashSet<>(RequiredPermissions.watchedNamespaceRules());
+            expected.add(RequiredPermissions.notificationSecretRule());
+            assertThat(flatten(rules)).containsExactlyInAnyOrderElementsOf(expected);
+        }
     }
 }

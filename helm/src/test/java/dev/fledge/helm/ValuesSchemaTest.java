@@ -47,6 +47,14 @@ class ValuesSchemaTest {
                         "/serviceMonitor/interval", "'often'"),
                 arguments("an unknown alert severity", "prometheusRule: {severity: page}",
                         "/prometheusRule/severity", "critical"),
+                arguments("an unknown notification format", "operator: {notifications: {format: teams}}",
+                        "/operator/notifications/format", "slack"),
+                arguments("an unknown notification event", "operator: {notifications: {events: [Rollback]}}",
+                        "/operator/notifications/events/0", "RolledBack"),
+                arguments("a webhook URL without a scheme", "operator: {notifications: {webhookUrl: hooks.slack.com/x}}",
+                        "/operator/notifications/webhookUrl", "hooks.slack.com/x"),
+                arguments("the old stuck-rollout setting", "prometheusRule: {rolloutStuckAfter: 3h}",
+                        "'rolloutStuckAfter'", "not allowed"),
                 arguments("a metrics port out of range", "metrics: {service: {port: 70000}}",
                         "/metrics/service/port", "got 70,000"));
     }
@@ -66,7 +74,8 @@ class ValuesSchemaTest {
             "watchNamespaces: [ml, ml-staging]",
             "operator: {analysis: {defaultInterval: 250ms}, safety: {defaultJudgeUrl: 'https://guard.example.com/v1/moderations'}}",
             "securityContext: {runAsUser: null, runAsGroup: null, fsGroup: null}",
-            "serviceMonitor: {enabled: true, interval: 1m30s}\nprometheusRule: {enabled: true, rolloutStuckAfter: 1d}",
+            "serviceMonitor: {enabled: true, interval: 1m30s}\nprometheusRule: {enabled: true, rolloutStuckGrace: 1d}",
+            "operator: {notifications: {webhookUrl: 'https://hooks.slack.com/services/T/B/x', format: slack, events: [RolledBack, Promoted], secretNames: [fledge-webhooks]}}",
             "image: {tag: '@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'}"})
     void acceptsGoodValues(String values) {
         assertThatCode(() -> FledgeChart.renderText(values + "\n")).doesNotThrowAnyException();

@@ -11,6 +11,8 @@ import dev.fledge.operator.gates.GateRunner;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.notify.Notification;
+import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.rollout.ConditionReason;
 import dev.fledge.operator.rollout.Conditions;
 import dev.fledge.operator.rollout.Decision;
@@ -73,11 +75,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final EventRecorder events;
     private final ActionAnnotation actions;
     private final OperatorMetrics metrics;
+    private final Notifier notifier;
     private final RolloutEngine engine = new RolloutEngine();
     private final GateRunner runner = new GateRunner();
 
     public ModelReleaseReconciler(Clock clock, PlanResolver plans, SpecValidator validator, Routers routers,
-            Workloads workloads, GateProvider gates, EventRecorder events, ActionAnnotation actions, OperatorMetrics metrics) {
+            Workloads workloads, GateProvider gates, EventRecorder events, ActionAnnotation actions, OperatorMetrics metrics,
+            Notifier notifier) {
         this.clock = clock;
         this.plans = plans;
         this.validator = validator;
@@ -87,6 +91,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.events = events;
         this.actions = actions;
         this.metrics = metrics;
+        this.notifier = notifier;
     }
 
     @Override
@@ -137,7 +142,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         metrics.reconcilePart("apply", System.nanoTime() - applyStarted);
         drift.ifPresent(diff -> events.record(mr, RolloutEvent.warning("RouteDrift",
                 "route does not match the desired split after apply: " + diff)));
-        record(mr, decision, obs.verdicts());
+        record(mr, plan, old, decision, obs.verdicts(), now);
 
         ModelReleaseStatus next = decision.status();
         next.setObservedGeneration(mr.getMetadata().getGeneration());
@@ -183,12 +188,15 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         return StagePlan.PREFLIGHT.equals(stage) ? null : stage;
     }
 
-    private void record(ModelRelease mr, Decision decision, List<GateVerdict> verdicts) {
+    /** The one place that tells the outside: Kubernetes Events, webhooks (the same events) and metrics. */
+    private void record(ModelRelease mr, Plan plan, ModelReleaseStatus old, Decision decision, List<GateVerdict> verdicts,
+            Instant now) {
         String ns = mr.getMetadata().getNamespace();
         String name = mr.getMetadata().getName();
         for (RolloutEvent e : decision.events()) {
             events.record(mr, e);
             LOG.infof("%s/%s %s: %s", ns, name, e.reason(), e.message());
+            Notification.of(mr, old, decision.status(), e, now).ifPresent(n -> notifier.notify(mr, n));
         }
         if (decision.phaseChange() != null) {
             metrics.transition(ns, name, decision.phaseChange().from(), decision.phaseChange().to());
@@ -196,6 +204,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         verdicts.forEach(v -> metrics.verdict(ns, name, v));
         Integer weight = decision.status().getCanaryWeight();
         metrics.observe(ns, name, decision.status().getPhase(), weight == null ? 0 : weight);
+        metrics.gates(ns, name, decision.status().getGates());
+        metrics.deadline(ns, name, Schedule.deadline(plan, decision.status()).orElse(null));
     }
 
     private UpdateControl<ModelRelease> invalid(ModelRelease mr, ModelReleaseStatus old, String message, Instant now) {
@@ -213,6 +223,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                     old.getPhase() == null ? "None" : old.getPhase().wireName(), Phase.INVALID.wireName());
         }
         metrics.observe(mr.getMetadata().getNamespace(), mr.getMetadata().getName(), Phase.INVALID, 0);
+        metrics.deadline(mr.getMetadata().getNamespace(), mr.getMetadata().getName(), null);
         return patchIfChanged(mr, old, next);
     }
 

@@ -39,6 +39,9 @@ public class ModelReleaseSpec {
     @JsonPropertyDescription("Holds the rollout where it is: no step forward, no promotion. Rollbacks on failed gates still happen. Default false.")
     private Boolean paused;
 
+    @JsonPropertyDescription("Webhooks notified of stage changes, promotions and rollbacks. The operator may also have a webhook of its own for every release (fledge.notifications.webhook-url).")
+    private NotificationsSpec notifications;
+
     public ModelSpec getModel() {
         return model;
     }
@@ -127,6 +130,19 @@ public class ModelReleaseSpec {
 
     public ModelReleaseSpec withPaused(Boolean paused) {
         this.paused = paused;
+        return this;
+    }
+
+    public NotificationsSpec getNotifications() {
+        return notifications;
+    }
+
+    public void setNotifications(NotificationsSpec notifications) {
+        this.notifications = notifications;
+    }
+
+    public ModelReleaseSpec withNotifications(NotificationsSpec notifications) {
+        this.notifications = notifications;
         return this;
     }
 }

@@ -133,7 +133,26 @@ class ModelReleaseRejectionTest {
             "min must not exceed max"),
         new Rejection("the gatewayAPI router without gatewayAPI settings is rejected",
             set("/spec/traffic/router", "gatewayAPI"), "spec.traffic.gatewayAPI",
-            "router gatewayAPI needs traffic.gatewayAPI with parentRefs"));
+            "router gatewayAPI needs traffic.gatewayAPI with parentRefs"),
+        // notifications
+        new Rejection("a webhook with both url and urlFrom is rejected",
+            set("/spec/notifications/webhooks/0/urlFrom", Map.of("secretKeyRef", Map.of("name", "s", "key", "k"))),
+            "spec.notifications.webhooks[0]", "set exactly one of url and urlFrom"),
+        new Rejection("a webhook with neither url nor urlFrom is rejected",
+            remove("/spec/notifications/webhooks/1/urlFrom"),
+            "spec.notifications.webhooks[1]", "set exactly one of url and urlFrom"),
+        new Rejection("two webhooks with one name are rejected",
+            set("/spec/notifications/webhooks/1/name", "ops"),
+            "spec.notifications.webhooks", "webhook names must be unique"),
+        new Rejection("a repeated webhook event is rejected",
+            set("/spec/notifications/webhooks/0/events", List.of("Promoted", "Promoted")),
+            "spec.notifications.webhooks[0].events", "events must not repeat"),
+        new Rejection("an unknown webhook format is rejected",
+            set("/spec/notifications/webhooks/1/format", "teams"),
+            "spec.notifications.webhooks[1].format", "Unsupported value: \"teams\""),
+        new Rejection("a webhook URL without a scheme is rejected",
+            set("/spec/notifications/webhooks/0/url", "hooks.example.com/x"),
+            "spec.notifications.webhooks[0].url", "should match"));
   }
 
   @Test

@@ -4,7 +4,13 @@ import dev.fledge.operator.ModelReleaseReconciler;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.notify.JdkWebhookClient;
+import dev.fledge.operator.notify.NotificationSettings;
+import dev.fledge.operator.notify.Notifier;
+import dev.fledge.operator.notify.SecretWebhookUrls;
+import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.rollout.PlanResolver;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
@@ -20,6 +26,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Builds the operator's collaborators from a client and settings. Quarkus uses it through {@link OperatorWiring};
@@ -39,10 +47,27 @@ public final class OperatorAssembly {
         return new Workloads(new Applier(client, clock), new DesiredDeployment(defaults), new DesiredService(defaults));
     }
 
+    /** The reconciler without notifications. */
     public static ModelReleaseReconciler reconciler(KubernetesClient client, Clock clock, Duration defaultInterval,
             ServerDefaults defaults, GateProvider gates, MeterRegistry registry) {
+        return reconciler(client, clock, defaultInterval, defaults, gates, new OperatorMetrics(registry), Notifier.NONE);
+    }
+
+    public static ModelReleaseReconciler reconciler(KubernetesClient client, Clock clock, Duration defaultInterval,
+            ServerDefaults defaults, GateProvider gates, OperatorMetrics metrics, Notifier notifier) {
         return new ModelReleaseReconciler(clock, new PlanResolver(defaultInterval), new SpecValidator(),
                 routers(client, clock, defaults), workloads(client, clock, defaults), gates, new EventRecorder(client, clock),
-                new ActionAnnotation(client), new OperatorMetrics(registry));
+                new ActionAnnotation(client), metrics, notifier);
+    }
+
+    /** Webhook delivery on one daemon thread of its own; close it to stop. */
+    public static WebhookDispatcher webhooks(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fledge-notifications");
+            t.setDaemon(true);
+            return t;
+        });
+        return new WebhookDispatcher(settings, new JdkWebhookClient(settings.timeout()), new SecretWebhookUrls(client),
+                scheduler, metrics, new ObjectMapper());
     }
 }

@@ -7,6 +7,9 @@ import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.notify.Backoff;
+import dev.fledge.operator.notify.NotificationSettings;
+import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.rollout.PlanResolver;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.SpecValidator;
@@ -15,12 +18,13 @@ import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Clock;
-import java.util.Optional;
 import java.util.Optional;
 
 /** CDI producers: the one place where the operator's collaborators are built from configuration. */
@@ -98,16 +102,47 @@ public class OperatorWiring {
      */
     @Produces
     @Singleton
-    LeaderElectionConfiguration leaderElection(
+    LeaderElection leaderElectionSettings(
+            @ConfigProperty(name = "fledge.leader-election.enabled", defaultValue = "true") boolean enabled,
             @ConfigProperty(name = "fledge.leader-election.lease-name", defaultValue = "fledge-operator") String name,
             @ConfigProperty(name = "fledge.leader-election.lease-namespace") Optional<String> namespace) {
-        return new LeaderElectionConfiguration(name, namespace.filter(n -> !n.isBlank()).orElse(null));
+        return new LeaderElection(enabled, name, namespace);
+    }
+
+    /** Dependent, so that it may be null: {@code fledge.leader-election.enabled=false} turns leader election off. */
+    @Produces
+    @Dependent
+    LeaderElectionConfiguration leaderElection(LeaderElection settings) {
+        return settings.configuration().orElse(null);
     }
 
     @Produces
     @Singleton
     OperatorMetrics metrics(MeterRegistry registry) {
         return new OperatorMetrics(registry);
+    }
+
+    @Produces
+    @Singleton
+    NotificationSettings notificationSettings(
+            @ConfigProperty(name = "fledge.notifications.webhook-url") Optional<String> url,
+            @ConfigProperty(name = "fledge.notifications.format", defaultValue = "generic") String format,
+            @ConfigProperty(name = "fledge.notifications.events") Optional<String> events,
+            @ConfigProperty(name = "fledge.notifications.timeout", defaultValue = "5s") String timeout,
+            @ConfigProperty(name = "fledge.notifications.max-attempts", defaultValue = "4") int maxAttempts,
+            @ConfigProperty(name = "fledge.notifications.queue-capacity", defaultValue = "1000") int queueCapacity) {
+        return new NotificationSettings(NotificationSettings.global(url, format, events),
+                dev.fledge.operator.rollout.GoDuration.parse(timeout), maxAttempts, Backoff.standard(), queueCapacity);
+    }
+
+    @Produces
+    @Singleton
+    WebhookDispatcher notifier(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
+        return OperatorAssembly.webhooks(client, settings, metrics);
+    }
+
+    void closeNotifier(@Disposes WebhookDispatcher notifier) {
+        notifier.close();
     }
 
 }

@@ -51,7 +51,7 @@ public final class AnalysisGates {
                 canary,
                 url -> new HttpCanaryModel(url, SafetySettings.DEFAULT_PROMPT_TIMEOUT, safety.maxTokens()),
                 ModerationJudge::new, safety, new EvidenceLedger(), metrics,
-                new ConfigMapSafetyReports(new Applier(client)))));
+                new ConfigMapSafetyReports(new Applier(client, java.time.Clock.systemUTC())))));
         return new ConfiguredGates(factories);
     }
 }

@@ -1,24 +1,44 @@
 package dev.fledge.operator.metrics;
 
+import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.rollout.GateVerdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
- * The operator's own metrics: {@code fledge_release_phase{namespace,release,phase}} (1 for the current phase),
- * {@code fledge_release_canary_weight}, {@code fledge_release_transitions_total{from,to}} and
- * {@code fledge_gate_verdicts_total{gate,verdict}}, and {@code fledge_reconcile_seconds{part}} for where reconcile
- * time goes.
+ * The operator's own metrics, with labels {@code namespace} and {@code release}:
+ * <ul>
+ * <li>{@code fledge_release_phase{phase}} (1 for the current phase), {@code fledge_release_canary_weight};</li>
+ * <li>{@code fledge_release_progress_deadline_timestamp_seconds}: when the running rollout's progressDeadline
+ * expires (Unix time); 0 when no deadline runs (no rollout, paused, promoting);</li>
+ * <li>{@code fledge_release_transitions_total{from,to}}, {@code fledge_gate_verdicts_total{gate,verdict}};</li>
+ * <li>{@code fledge_gate_posterior_upper{gate}}, {@code fledge_gate_p_above_max{gate}},
+ * {@code fledge_gate_samples{gate}}: the last evidence of each Bayesian gate in status;</li>
+ * </ul>
+ * and, without release labels, {@code fledge_notifications_total{result="sent|failed|dropped"}} and
+ * {@code fledge_reconcile_seconds{part="total|gates|apply"}} (where reconcile time goes).
  */
 public final class OperatorMetrics {
+    public static final String NOTIFICATION_SENT = "sent";
+    public static final String NOTIFICATION_FAILED = "failed";
+    public static final String NOTIFICATION_DROPPED = "dropped";
+    private static final List<String> GATE_GAUGES = List.of("fledge_gate_posterior_upper", "fledge_gate_p_above_max",
+            "fledge_gate_samples");
+
     private final MeterRegistry registry;
-    private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<Double>> values = new ConcurrentHashMap<>();
 
     public OperatorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -29,6 +49,36 @@ public final class OperatorMetrics {
             gauge("fledge_release_phase", namespace, release, Tags.of("phase", p.wireName())).set(p == phase ? 1 : 0);
         }
         gauge("fledge_release_canary_weight", namespace, release, Tags.empty()).set(canaryWeight);
+    }
+
+    /** The instant the running rollout's deadline expires, or null when none runs. */
+    public void deadline(String namespace, String release, Instant expires) {
+        gauge("fledge_release_progress_deadline_timestamp_seconds", namespace, release, Tags.empty())
+                .set(expires == null ? 0 : expires.getEpochSecond());
+    }
+
+    /** The Bayesian evidence of the gates in status; gauges of gates no longer in status go away. */
+    public void gates(String namespace, String release, List<GateResult> gates) {
+        Set<String> present = gates == null ? Set.of() : gates.stream().filter(g -> g.getUpperBound() != null)
+                .map(GateResult::getName).collect(Collectors.toSet());
+        registry.getMeters().stream().filter(m -> GATE_GAUGES.contains(m.getId().getName())
+                && namespace.equals(m.getId().getTag("namespace")) && release.equals(m.getId().getTag("release"))
+                && !present.contains(m.getId().getTag("gate"))).toList().forEach(m -> {
+                    registry.remove(m);
+                    values.remove(key(m.getId().getName(), namespace, release, Tags.of("gate", m.getId().getTag("gate"))));
+                });
+        if (gates == null) {
+            return;
+        }
+        for (GateResult g : gates) {
+            if (g.getUpperBound() == null) {
+                continue;
+            }
+            Tags gate = Tags.of("gate", g.getName());
+            value("fledge_gate_posterior_upper", namespace, release, gate).set(g.getUpperBound());
+            value("fledge_gate_p_above_max", namespace, release, gate).set(g.getPAboveMax() == null ? Double.NaN : g.getPAboveMax());
+            value("fledge_gate_samples", namespace, release, gate).set(g.getSamples() == null ? Double.NaN : g.getSamples());
+        }
     }
 
     public void transition(String namespace, String release, String from, String to) {
@@ -46,17 +96,35 @@ public final class OperatorMetrics {
         registry.timer("fledge_reconcile", "part", part).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** One notification outcome: {@link #NOTIFICATION_SENT}, {@link #NOTIFICATION_FAILED} or {@link #NOTIFICATION_DROPPED}. */
+    public void notification(String result) {
+        registry.counter("fledge_notifications", Tags.of("result", result)).increment();
+    }
+
     public void forget(String namespace, String release) {
         registry.getMeters().stream().filter(m -> release.equals(m.getId().getTag("release"))
                 && namespace.equals(m.getId().getTag("namespace"))).toList().forEach(registry::remove);
         gauges.keySet().removeIf(k -> k.startsWith(namespace + "|" + release + "|"));
+        values.keySet().removeIf(k -> k.startsWith(namespace + "|" + release + "|"));
     }
 
-    private AtomicInteger gauge(String name, String namespace, String release, Tags extra) {
-        String key = namespace + "|" + release + "|" + name + "|" + extra;
-        return gauges.computeIfAbsent(key, k -> {
-            AtomicInteger holder = new AtomicInteger();
-            Gauge.builder(name, holder, AtomicInteger::get).tags(extra.and("namespace", namespace, "release", release))
+    private static String key(String name, String namespace, String release, Tags extra) {
+        return namespace + "|" + release + "|" + name + "|" + extra;
+    }
+
+    private AtomicLong gauge(String name, String namespace, String release, Tags extra) {
+        return gauges.computeIfAbsent(key(name, namespace, release, extra), k -> {
+            AtomicLong holder = new AtomicLong();
+            Gauge.builder(name, holder, AtomicLong::get).tags(extra.and("namespace", namespace, "release", release))
+                    .register(registry);
+            return holder;
+        });
+    }
+
+    private AtomicReference<Double> value(String name, String namespace, String release, Tags extra) {
+        return values.computeIfAbsent(key(name, namespace, release, extra), k -> {
+            AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
+            Gauge.builder(name, holder, AtomicReference::get).tags(extra.and("namespace", namespace, "release", release))
                     .register(registry);
             return holder;
         });

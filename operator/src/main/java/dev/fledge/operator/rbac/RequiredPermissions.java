@@ -52,7 +52,18 @@ public final class RequiredPermissions {
             // parentRefs may name a Gateway in another namespace (say, gateway-system)
             new Rule("gateway.networking.k8s.io", "gateways", READ));
 
+    /**
+     * Only when the chart lists {@code operator.notifications.secretNames}: {@code get} on exactly those Secrets
+     * (the rule carries their resourceNames), for webhook URLs given by {@code urlFrom.secretKeyRef}.
+     */
+    private static final Rule NOTIFICATION_SECRETS = new Rule("", "secrets", Set.of("get"));
+
     private RequiredPermissions() {
+    }
+
+    /** The optional rule for webhook URLs in Secrets; never granted without a list of Secret names. */
+    public static Rule notificationSecretRule() {
+        return NOTIFICATION_SECRETS;
     }
 
     /**

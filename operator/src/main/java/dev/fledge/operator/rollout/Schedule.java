@@ -36,6 +36,17 @@ public final class Schedule {
         return Instant.parse(isPublic && st.getStepStartedAt() != null ? st.getStepStartedAt() : st.getStageStartedAt());
     }
 
+    /**
+     * When the running rollout's progressDeadline expires, if the operator is to act on it: a rollout is under way
+     * and not paused. Empty otherwise.
+     */
+    public static Optional<Instant> deadline(Plan plan, ModelReleaseStatus st) {
+        if (st.getRolloutStartedAt() == null || st.getCanaryVersion() == null || plan.paused()) {
+            return Optional.empty();
+        }
+        return Optional.of(Instant.parse(st.getRolloutStartedAt()).plus(plan.progressDeadline()));
+    }
+
     static Duration requeue(Plan plan, ModelReleaseStatus st, Instant now) {
         if (st.getCanaryVersion() == null || st.getStage() == null) {
             return null;

@@ -128,7 +128,7 @@ class GateRollbackOnMockApiServerTest {
         operator = new InProcessOperator(client, new ConfiguredGates(Map.of(SafetyGate.KIND, new SafetyGates(
                 new SafetyGate.SafetyCollaborators(suites, endpoint, models, judges,
                         new SafetySettings(Optional.of("http://judge/v1/moderations"), 16), new EvidenceLedger(), Optional.empty(),
-                        new ConfigMapSafetyReports(new Applier(client)))))));
+                        new ConfigMapSafetyReports(new Applier(client, java.time.Clock.systemUTC())))))));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
         mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withSafety(new SafetySpec()
                 .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))

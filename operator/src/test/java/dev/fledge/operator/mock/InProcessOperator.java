@@ -2,6 +2,8 @@ package dev.fledge.operator.mock;
 
 import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -9,15 +11,22 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** The production reconciler ({@link OperatorAssembly}) run in-process by plain JOSDK, server-side apply left on. */
 public final class InProcessOperator implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    public final OperatorMetrics metrics = new OperatorMetrics(registry);
     private final Operator operator;
 
     public InProcessOperator(KubernetesClient client, GateProvider gates) {
+        this(client, gates, m -> Notifier.NONE);
+    }
+
+    /** With the notifier the function builds on this operator's metrics. */
+    public InProcessOperator(KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier) {
         var reconciler = OperatorAssembly.reconciler(client, Clock.systemUTC(), Duration.ofSeconds(1),
-                new ServerDefaults("fledge/model-server:0.1.0", 8080), gates, registry);
+                new ServerDefaults("fledge/model-server:0.1.0", 8080), gates, metrics, notifier.apply(metrics));
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(reconciler);
         operator.start();

@@ -36,4 +36,17 @@ class ScheduleTest {
         Rollout r = new Rollout(Rollout.plan("1.0.0")).promotedAt("1.0.0");
         assertThat(r.ready().requeueAfter()).isNull();
     }
+
+    @Test
+    void theDeadlineRunsFromTheRolloutStartOnlyWhileARolloutIsUnderWayAndNotPaused() {
+        Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
+        assertThat(Schedule.deadline(Rollout.plan("1.0.0"), r.status)).as("nothing to roll out").isEmpty();
+
+        r.ready();
+        assertThat(Schedule.deadline(r.plan, r.status))
+                .contains(java.time.Instant.parse(r.status.getRolloutStartedAt()).plus(Duration.ofHours(24)));
+        Plan paused = new Plan(r.plan.version(), r.plan.stages(), r.plan.interval(), r.plan.progressDeadline(), true,
+                r.plan.replicas(), r.plan.gates());
+        assertThat(Schedule.deadline(paused, r.status)).isEmpty();
+    }
 }

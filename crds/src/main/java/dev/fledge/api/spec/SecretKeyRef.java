@@ -1,0 +1,49 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** A key of a Secret in the release namespace. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SecretKeyRef {
+
+    @JsonPropertyDescription("Secret name.")
+    @Required
+    @Size(min = 1, max = 253)
+    private String name;
+
+    @JsonPropertyDescription("Key inside the Secret.")
+    @Required
+    @Size(min = 1, max = 253)
+    @Pattern("^[-._a-zA-Z0-9]+$")
+    private String key;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public SecretKeyRef withName(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public String getKey() {
+        return key;
+    }
+
+    public void setKey(String key) {
+        this.key = key;
+    }
+
+    public SecretKeyRef withKey(String key) {
+        this.key = key;
+        return this;
+    }
+}

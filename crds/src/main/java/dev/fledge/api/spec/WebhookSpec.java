@@ -1,0 +1,102 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** One webhook: where to post, in which format, for which events. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.url) != has(self.urlFrom)", message = "set exactly one of url and urlFrom")
+public class WebhookSpec {
+
+    @JsonPropertyDescription("Name of the webhook, unique in the release; it appears in the operator's logs.")
+    @Required
+    @Size(min = 1, max = 63)
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    private String name;
+
+    @JsonPropertyDescription("URL the notification is POSTed to. A URL that carries a token (a Slack incoming webhook, say) belongs in a Secret: use urlFrom instead.")
+    @Size(max = 2048)
+    @Pattern("^https?://.+$")
+    private String url;
+
+    @JsonPropertyDescription("Reads the URL from a Secret in the release namespace. The operator needs get rights on that Secret (the Helm chart's notifications.secretNames).")
+    private WebhookUrlSource urlFrom;
+
+    @JsonPropertyDescription("Payload format: generic (Fledge's JSON document) or slack (an incoming-webhook message with text and blocks). Default generic.")
+    private NotificationFormat format;
+
+    @JsonPropertyDescription("The events to send. Default: all of them.")
+    @Size(min = 1, max = 5)
+    @ValidationRule(value = "self.all(e, self.exists_one(f, f == e))", message = "events must not repeat")
+    private List<NotificationEvent> events;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public WebhookSpec withName(String name) {
+        this.name = name;
+        return this;
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public WebhookSpec withUrl(String url) {
+        this.url = url;
+        return this;
+    }
+
+    public WebhookUrlSource getUrlFrom() {
+        return urlFrom;
+    }
+
+    public void setUrlFrom(WebhookUrlSource urlFrom) {
+        this.urlFrom = urlFrom;
+    }
+
+    public WebhookSpec withUrlFrom(WebhookUrlSource urlFrom) {
+        this.urlFrom = urlFrom;
+        return this;
+    }
+
+    public NotificationFormat getFormat() {
+        return format;
+    }
+
+    public void setFormat(NotificationFormat format) {
+        this.format = format;
+    }
+
+    public WebhookSpec withFormat(NotificationFormat format) {
+        this.format = format;
+        return this;
+    }
+
+    public List<NotificationEvent> getEvents() {
+        return events;
+    }
+
+    public void setEvents(List<NotificationEvent> events) {
+        this.events = events;
+    }
+
+    public WebhookSpec withEvents(List<NotificationEvent> events) {
+        this.events = events;
+        return this;
+    }
+}

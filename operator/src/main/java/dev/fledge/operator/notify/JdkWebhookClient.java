@@ -1,0 +1,25 @@
+package dev.fledge.operator.notify;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** The JDK's HTTP client: redirects not followed, the timeout covers the connection and the response headers. */
+public final class JdkWebhookClient implements WebhookClient {
+    private final HttpClient http;
+
+    public JdkWebhookClient(Duration connectTimeout) {
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public CompletableFuture<Integer> post(URI url, String json, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
+                .header("Content-Type", "application/json; charset=utf-8").header("User-Agent", "fledge-operator")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+    }
+}

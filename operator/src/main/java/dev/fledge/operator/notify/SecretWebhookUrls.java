@@ -1,0 +1,48 @@
+package dev.fledge.operator.notify;
+
+import dev.fledge.api.spec.SecretKeyRef;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** Webhook URLs from Secrets in the release namespace, read when a notification is sent (never cached). */
+public final class SecretWebhookUrls implements WebhookUrls {
+    private final KubernetesClient client;
+
+    public SecretWebhookUrls(KubernetesClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public String read(String namespace, SecretKeyRef ref) throws UnresolvedUrl {
+        Secret secret;
+        try {
+            secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+        } catch (KubernetesClientException e) {
+            throw new UnresolvedUrl("cannot read Secret " + namespace + "/" + ref.getName() + " (HTTP " + e.getCode()
+                    + (e.getCode() == 403 ? ": the operator has no get right on it; see the chart's notifications.secretNames" : "")
+                    + ")");
+        }
+        if (secret == null) {
+            throw new UnresolvedUrl("Secret " + namespace + "/" + ref.getName() + " does not exist");
+        }
+        String value = null;
+        if (secret.getData() != null && secret.getData().get(ref.getKey()) != null) {
+            value = new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8);
+        } else if (secret.getStringData() != null) {
+            value = secret.getStringData().get(ref.getKey());
+        }
+        if (value == null) {
+            throw new UnresolvedUrl("Secret " + namespace + "/" + ref.getName() + " has no key " + ref.getKey());
+        }
+        String url = value.trim();
+        if (!url.matches("^https?://\\S+$")) {
+            throw new UnresolvedUrl("key " + ref.getKey() + " of Secret " + namespace + "/" + ref.getName()
+                    + " does not hold an http(s) URL");
+        }
+        return url;
+    }
+}
