@@ -1,7 +1,9 @@
 package dev.fledge.cli;
 
+import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.rollout.Plan;
 import dev.fledge.operator.rollout.PlanResolver;
 import dev.fledge.operator.rollout.Splits;
@@ -62,6 +64,8 @@ final class ReleaseTree {
         if (st.getMessage() != null && !st.getMessage().isBlank()) {
             lines.add(st.getMessage().replaceAll("\\s*\\n\\s*", " "));
         }
+        ActionAnnotation.read(mr).ifPresent(a -> lines.add(style.warn(Labels.ACTION + "=" + a
+                + " is waiting for the operator to consume it")));
         Long gen = mr.getMetadata().getGeneration();
         if (gen != null && st.getObservedGeneration() != null && st.getObservedGeneration() < gen) {
             lines.add(style.warn("status is for generation " + st.getObservedGeneration() + " of " + gen

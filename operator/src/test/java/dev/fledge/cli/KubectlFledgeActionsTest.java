@@ -35,6 +35,8 @@ class KubectlFledgeActionsTest {
         assertThat(after.getMetadata().getAnnotations()).containsEntry("fledge.dev/action", "promote")
                 .containsEntry("team", "assistants");
         assertThat(json(after.getSpec())).isEqualTo(json(before.getSpec()));
+        assertThat(cli.run("get", "assistant").out())
+                .contains("\n│  fledge.dev/action=promote is waiting for the operator to consume it\n");
         Golden.check("promote", r.transcript() + onServer(after));
     }
 
