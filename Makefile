@@ -4,12 +4,13 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help build test demo generate model-fixtures kube-binaries prometheus bench-server bench-gates bench-operator clean
+.PHONY: help build test demo generate cli cli-golden model-fixtures kube-binaries prometheus bench-server bench-gates bench-operator clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
 	@echo "make demo     run the local end-to-end demo"
 	@echo "make generate regenerate the committed CRD YAML and docs/crd-reference.md"
+	@echo "make cli      build kubectl fledge and link it into CLI_BIN_DIR (default ~/.local/bin)"
 
 ## build: compile and package every module without tests
 build:
@@ -22,6 +23,22 @@ test: model-fixtures kube-binaries prometheus
 ## generate: refresh the generated files that are committed (CRD YAML, CRD reference)
 generate:
 	$(MVN) -pl crds -am install -Dfledge.generate=true -Dtest='GeneratedFilesAreFreshTest' -Dsurefire.failIfNoSpecifiedTests=false
+
+## cli: build kubectl fledge (dev.fledge.cli in the operator module, run without Quarkus) and put its launcher on
+## the PATH: a symlink CLI_BIN_DIR/kubectl-fledge -> operator/src/main/cli/kubectl-fledge. The launcher runs
+## operator/target/classes with the classpath the build writes to operator/target/cli.classpath.
+CLI_BIN_DIR ?= $(HOME)/.local/bin
+cli:
+	$(MVN) -q -pl operator -am -DskipTests process-classes
+	@mkdir -p "$(CLI_BIN_DIR)"
+	@ln -sfn "$(CURDIR)/operator/src/main/cli/kubectl-fledge" "$(CLI_BIN_DIR)/kubectl-fledge"
+	@echo "cli: $(CLI_BIN_DIR)/kubectl-fledge -> operator/src/main/cli/kubectl-fledge"
+	@case ":$$PATH:" in *":$(CLI_BIN_DIR):"*) ;; \
+	  *) echo "cli: $(CLI_BIN_DIR) is not on your PATH; add it: export PATH=\"$(CLI_BIN_DIR):\$$PATH\"";; esac
+
+## cli-golden: rewrite the CLI's golden files (operator/src/test/resources/cli-golden/) from the current output; review the diff
+cli-golden:
+	$(MVN) -pl operator -am test -Dfledge.generate=true -Dtest='KubectlFledge*Test' -Dsurefire.failIfNoSpecifiedTests=false
 
 ## model-fixtures: train the deterministic fixture models (model-server issue)
 model-fixtures:

@@ -18,4 +18,9 @@ public record StagePlan(String name, Duration minDuration, List<Integer> steps, 
     public boolean isPublic() {
         return PUBLIC.equals(name);
     }
+
+    /** The public weight steps in force: a first release (no stable version) has nothing to split with, so 100. */
+    public List<Integer> stepsFor(String stableVersion) {
+        return stableVersion == null ? List.of(100) : steps;
+    }
 }

@@ -341,7 +341,7 @@ final class Transition {
     }
 
     private List<Integer> steps(StagePlan publicStage) {
-        return st.getStableVersion() == null ? List.of(100) : publicStage.steps();
+        return publicStage.stepsFor(st.getStableVersion());
     }
 
     private void closeStage(String result, String why) {

@@ -25,7 +25,12 @@ public final class MockCluster implements AutoCloseable {
     private final KubernetesClient client;
 
     public MockCluster() throws IOException {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new ApplyTolerantCrudDispatcher(), false);
+        this(new ApplyTolerantCrudDispatcher());
+    }
+
+    /** With a dispatcher that extends the SSA-tolerant one (e.g. to answer a field selector the mock lacks). */
+    public MockCluster(ApplyTolerantCrudDispatcher dispatcher) throws IOException {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         for (var type : List.of(ModelRelease.class, HTTPRoute.class, Gateway.class)) {
             var ctx = io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.fromResourceType(type);
             server.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup(ctx.getGroup())

@@ -1,0 +1,89 @@
+package dev.fledge.cli;
+
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.api.status.Verdict;
+import dev.fledge.operator.rollout.GatePlan;
+import dev.fledge.operator.rollout.Plan;
+import dev.fledge.operator.rollout.Schedule;
+import dev.fledge.operator.rollout.StagePlan;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What moves the rollout on next, and when: the stage (or public step) ends once its minimum time from
+ * {@link Schedule#periodStart} has passed and every gate of the stage passed since it began (the operator's rule;
+ * see Transition). The operator decides; this only reads the same status and plan.
+ */
+final class NextStep {
+    private final Plan plan;
+    private final ModelReleaseStatus st;
+    private final Instant now;
+
+    NextStep(Plan plan, ModelReleaseStatus st, Instant now) {
+        this.plan = plan;
+        this.st = st;
+        this.now = now;
+    }
+
+    /** The Next line, or empty when no rollout is running. */
+    Optional<String> line(String name) {
+        if (st.getCanaryVersion() == null || st.getStage() == null) {
+            if (st.getPhase() == Phase.ROLLED_BACK || st.getPhase() == Phase.FAILED) {
+                return Optional.of("nothing until spec.model.version changes or `kubectl fledge retry " + name + "`");
+            }
+            return Optional.empty();
+        }
+        if (StagePlan.PROMOTING.equals(st.getStage())) {
+            return Optional.of("promotion ends when the stable Deployment runs " + st.getCanaryVersion() + " and is ready");
+        }
+        if (st.getPhase() == Phase.PAUSED || plan.paused()) {
+            return Optional.of("nothing while paused (spec.paused); `kubectl fledge resume " + name + "` to go on");
+        }
+        String target = target();
+        Instant start = Schedule.periodStart(plan, st);
+        Duration hold = plan.stage(st.getStage()).map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
+                .orElse(Duration.ZERO);
+        Duration left = Duration.between(now, start.plus(hold));
+        List<String> waiting = plan.gatesFor(st.getStage()).stream().map(GatePlan::name)
+                .filter(g -> !passedSince(g, start)).toList();
+        String gates = waiting.isEmpty() ? "" : String.join(", ", waiting) + (waiting.size() == 1 ? " passes" : " pass");
+        if (left.toMillis() > 0) {
+            return Optional.of(target + " in " + Durations.exact(left.plusMillis(999))
+                    + (gates.isEmpty() ? "" : ", once " + gates));
+        }
+        return Optional.of(target + (gates.isEmpty() ? " at the operator's next reconcile" : " once " + gates));
+    }
+
+    private String target() {
+        Optional<StagePlan> sp = plan.stage(st.getStage());
+        if (sp.isPresent() && sp.get().isPublic()) {
+            List<Integer> steps = sp.get().stepsFor(st.getStableVersion());
+            int step = st.getStep() == null ? 0 : st.getStep();
+            if (step + 1 < steps.size()) {
+                return "public " + steps.get(step + 1) + "% (step " + (step + 2) + " of " + steps.size() + ")";
+            }
+        }
+        return plan.after(st.getStage()).map(next -> "stage " + next.name()).orElse("promotion to stable");
+    }
+
+    private boolean passedSince(String gate, Instant start) {
+        if (st.getGates() == null) {
+            return false;
+        }
+        return st.getGates().stream().filter(r -> gate.equals(r.getName())).findFirst()
+                .filter(r -> r.getVerdict() == Verdict.PASS && r.getAt() != null && Instant.parse(r.getAt()).isAfter(start))
+                .isPresent();
+    }
+
+    /** Time left before progressDeadline rolls the release back, if a rollout is running and not paused. */
+    Optional<Duration> deadline() {
+        if (st.getRolloutStartedAt() == null || plan.paused()) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.between(now, Instant.parse(st.getRolloutStartedAt()).plus(plan.progressDeadline())));
+    }
+}

@@ -1,0 +1,54 @@
+package dev.fledge.cli;
+
+import dev.fledge.api.ModelRelease;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.util.Comparator;
+import java.util.List;
+
+/** Reads ModelReleases and their core/v1 Events in one namespace. */
+final class ReleaseStore {
+    private final KubernetesClient client;
+    private final Api api;
+
+    ReleaseStore(KubernetesClient client, Api api) {
+        this.client = client;
+        this.api = api;
+    }
+
+    String namespace() {
+        return api.namespace();
+    }
+
+    /** The release, or a {@link CliError} saying it does not exist. */
+    ModelRelease get(String name) {
+        ModelRelease mr = api.call("get", Api.MODELRELEASES,
+                () -> client.resources(ModelRelease.class).inNamespace(api.namespace()).withName(name).get());
+        if (mr == null) {
+            throw new CliError("modelrelease \"" + name + "\" not found in namespace \"" + api.namespace() + "\"");
+        }
+        return mr;
+    }
+
+    List<ModelRelease> list() {
+        return api.call("list", Api.MODELRELEASES,
+                () -> client.resources(ModelRelease.class).inNamespace(api.namespace()).list().getItems()).stream()
+                .sorted(Comparator.comparing(mr -> mr.getMetadata().getName())).toList();
+    }
+
+    /** Events whose involvedObject is this release, oldest first. */
+    List<Event> events(ModelRelease mr) {
+        String name = mr.getMetadata().getName();
+        List<Event> all = api.call("list", Api.EVENTS, () -> client.v1().events().inNamespace(api.namespace())
+                .withField("involvedObject.name", name).list().getItems());
+        // the field selector narrows by name; kind (and uid, when the event has one) are checked here
+        return all.stream()
+                .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName())
+                        && "ModelRelease".equals(e.getInvolvedObject().getKind()))
+                .filter(e -> e.getInvolvedObject().getUid() == null || mr.getMetadata().getUid() == null
+                        || e.getInvolvedObject().getUid().equals(mr.getMetadata().getUid()))
+                .sorted(Comparator.comparing(EventTimes::last))
+                .toList();
+    }
+}
