@@ -182,7 +182,7 @@ class ChartRbacOnRealApiServerTest {
             .resource(TestReleases.replicas(RELEASE_NS, "reported", "1.0.0"))
             .fieldManager(ClusterResources.FIELD_MANAGER)
             .serverSideApply();
-    var reports = new ConfigMapSafetyReports(new Applier(operatorAccount));
+    var reports = new ConfigMapSafetyReports(new Applier(operatorAccount, java.time.Clock.systemUTC()));
     SafetyReport report =
         new SafetyReport(
             "reported", "1.0.0", "preflight", "2026-11-28T12:00:00Z", "red-team", "0123456789ab", 2,
