@@ -80,8 +80,14 @@ bench-gates:
 	$(MVN) -q -pl operator -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/operator/target/bench-gates.classpath
 	java -cp operator/target/classes:operator/target/test-classes:$$(cat operator/target/bench-gates.classpath) dev.fledge.operator.gates.bayes.bench.GateBenchmark docs 20000
 
-bench-operator:
-	@echo "bench-operator: not built yet"; exit 1
+## bench-operator: the operator at scale (N releases on a real kube-apiserver): latency, CPU, RSS, time to promote
+BENCH_N ?= 100 1000
+bench-operator: kube-binaries prometheus
+	$(MVN) -q -DskipTests install
+	$(MVN) -q -pl e2e dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/e2e/target/bench.classpath
+	java -Dfledge.repo.dir=$(CURDIR) -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+	  -Dorg.jboss.logging.provider=jboss -cp e2e/target/test-classes:$$(cat e2e/target/bench.classpath) \
+	  dev.fledge.e2e.bench.OperatorBenchmark $(BENCH_N)
 
 clean:
 	$(MVN) clean

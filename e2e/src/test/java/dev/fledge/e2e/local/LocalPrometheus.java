@@ -14,13 +14,13 @@ import java.util.stream.Collectors;
  * A real Prometheus (Debian's package, installed by {@code make prometheus}) on a free loopback port, scraping the
  * harness's model-server processes every second through a file_sd target list that the kubelet stand-in rewrites.
  */
-final class LocalPrometheus implements AutoCloseable {
+public final class LocalPrometheus implements AutoCloseable {
     private final Path dir;
     private final Path targets;
     final int port;
     private ManagedProcess process;
 
-    LocalPrometheus(Path dir) {
+    public LocalPrometheus(Path dir) {
         this.dir = dir;
         this.targets = dir.resolve("targets.json");
         this.port = FreePort.get();
@@ -44,7 +44,7 @@ final class LocalPrometheus implements AutoCloseable {
         start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 

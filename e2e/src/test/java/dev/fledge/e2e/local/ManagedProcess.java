@@ -49,7 +49,12 @@ public final class ManagedProcess implements AutoCloseable {
         }
     }
 
-    boolean alive() {
+    /** The operating-system process id, for /proc measurements. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
         return process.isAlive();
     }
 

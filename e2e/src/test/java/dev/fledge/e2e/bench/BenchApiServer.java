@@ -1,0 +1,64 @@
+package dev.fledge.e2e.bench;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Benchmark harness: the same real kube-apiserver + etcd as the e2e suites (kube-api-test, binaries from
+ * {@code make kube-binaries}), but with room for thousands of Services. kube-api-test fixes
+ * {@code --service-cluster-ip-range 10.0.0.0/24} (254 addresses, and every release owns three Services), after any
+ * flag it is given, so the benchmark runs the binary through a wrapper that widens the range to a /16.
+ */
+final class BenchApiServer implements AutoCloseable {
+    static final String VERSION = System.getProperty("fledge.kube.version", "1.34.4");
+    static final String SERVICE_RANGE = "10.96.0.0/16";
+    private final KubeAPIServer server;
+    final KubernetesClient client;
+
+    BenchApiServer(Path work) throws IOException {
+        Path source = Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s", VERSION + "-linux-amd64");
+        if (!Files.isExecutable(source.resolve("kube-apiserver"))) {
+            throw new IllegalStateException("no kube-apiserver in " + source + ": run make kube-binaries");
+        }
+        Path bin = work.resolve("k8s").resolve(VERSION + "-linux-amd64");
+        Files.createDirectories(bin);
+        for (String tool : new String[] {"etcd", "kubectl"}) {
+            Files.deleteIfExists(bin.resolve(tool));
+            Files.createSymbolicLink(bin.resolve(tool), source.resolve(tool));
+        }
+        Path wrapper = bin.resolve("kube-apiserver");
+        Files.writeString(wrapper, """
+                #!/bin/bash
+                # benchmark harness: kube-api-test's kube-apiserver with a /16 service range
+                args=()
+                while [ $# -gt 0 ]; do
+                  if [ "$1" = "--service-cluster-ip-range" ]; then args+=("$1" "%s"); shift 2; continue; fi
+                  args+=("$1"); shift
+                done
+                exec "%s" "${args[@]}"
+                """.formatted(SERVICE_RANGE, source.resolve("kube-apiserver")));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig().withTestDir(work.toString())
+                .withApiServerVersion(VERSION).withOfflineMode(true).withStartupTimeout(180_000).build());
+        server.start();
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+    }
+
+    String kubeConfigYaml() {
+        return server.getKubeConfigYaml();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.stop();
+    }
+}

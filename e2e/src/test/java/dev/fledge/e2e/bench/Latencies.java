@@ -1,0 +1,93 @@
+package dev.fledge.e2e.bench;
+
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.operator.rollout.Plan;
+import dev.fledge.operator.rollout.Schedule;
+import dev.fledge.operator.rollout.StagePlan;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Verdict-to-route latency of every gated stage change: from the moment the operator could decide to move on (the
+ * stage's or step's hold over, and the last gate verdict it needed given) to the moment the new HTTPRoute was seen
+ * on a watch. The first part uses the status the operator wrote; the second the recorder's clock.
+ */
+final class Latencies {
+    private final List<Long> millis = new ArrayList<>();
+    private int unmatched;
+
+    static Latencies of(RolloutRecorder recorder, Plan plan) {
+        Latencies l = new Latencies();
+        for (Map.Entry<String, List<RolloutRecorder.StatusSeen>> e : recorder.statuses.entrySet()) {
+            List<RolloutRecorder.RouteChange> routes = recorder.routeChanges.getOrDefault(e.getKey(), List.of());
+            l.add(plan, e.getValue(), routes);
+        }
+        return l;
+    }
+
+    private void add(Plan plan, List<RolloutRecorder.StatusSeen> seen, List<RolloutRecorder.RouteChange> routes) {
+        int route = 0;
+        for (int i = 1; i < seen.size(); i++) {
+            ModelReleaseStatus prev = seen.get(i - 1).status();
+            ModelReleaseStatus next = seen.get(i).status();
+            Optional<Long> verdictAt = verdictAvailable(plan, prev, next);
+            if (verdictAt.isEmpty()) {
+                continue;
+            }
+            while (route < routes.size() && routes.get(route).seenAt() < verdictAt.get() - 1) {
+                route++;
+            }
+            if (route == routes.size()) {
+                unmatched++;
+                continue;
+            }
+            millis.add(Math.max(0, routes.get(route).seenAt() - verdictAt.get()));
+            route++;
+        }
+    }
+
+    /** When a gated stage change from {@code prev} to {@code next} could first have been made, if it is one. */
+    static Optional<Long> verdictAvailable(Plan plan, ModelReleaseStatus prev, ModelReleaseStatus next) {
+        Optional<StagePlan> from = plan.stage(prev.getStage());
+        if (from.isEmpty() || next.getStage() == null || StagePlan.PROMOTING.equals(next.getStage())
+                || !Objects.equals(prev.getCanaryVersion(), next.getCanaryVersion())
+                || (Objects.equals(prev.getStage(), next.getStage()) && Objects.equals(prev.getStep(), next.getStep()))) {
+            return Optional.empty();
+        }
+        Instant start = Schedule.periodStart(plan, prev);
+        Instant nextStart = Schedule.periodStart(plan, next);
+        Duration hold = from.get().isPublic() ? from.get().stepDuration() : from.get().minDuration();
+        Instant available = start.plus(hold);
+        for (GateResult g : next.getGates() == null ? List.<GateResult>of() : next.getGates()) {
+            Instant at = Instant.parse(g.getAt());
+            if (at.isAfter(start) && !at.isAfter(nextStart) && at.isAfter(available)) {
+                available = at;
+            }
+        }
+        return Optional.of(available.toEpochMilli());
+    }
+
+    int count() {
+        return millis.size();
+    }
+
+    int unmatched() {
+        return unmatched;
+    }
+
+    long percentile(double p) {
+        if (millis.isEmpty()) {
+            return -1;
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+}

@@ -1,0 +1,194 @@
+package dev.fledge.e2e.bench;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.e2e.apiserver.ClusterResources;
+import dev.fledge.e2e.apiserver.RepoFiles;
+import dev.fledge.e2e.local.LocalPrometheus;
+import dev.fledge.operator.rollout.Plan;
+import dev.fledge.operator.rollout.PlanResolver;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+/**
+ * {@code make bench-operator}: the operator at scale. For each N it starts the production operator jar against a
+ * real kube-apiserver, creates N ModelReleases (first release, v1), waits for all to be promoted, then moves all of
+ * them to v2 at once (a GitOps sync) and waits again. Printed per N: verdict-to-route latency p50/p99 over every
+ * gated stage change of the v2 rollout, time until all N were promoted, the operator's CPU seconds and peak RSS.
+ */
+public final class OperatorBenchmark {
+    private static final Duration TIMEOUT = Duration.ofMinutes(20);
+
+    private OperatorBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = args.length == 0 ? List.of(100, 1000) : java.util.Arrays.stream(args).map(Integer::valueOf).toList();
+        Path repo = RepoFiles.repo();
+        Path work = repo.resolve("e2e/target/bench-operator");
+        Files.createDirectories(work);
+        List<Row> rows = new ArrayList<>();
+        try (BenchApiServer server = new BenchApiServer(work.resolve("kube"));
+                LocalPrometheus prometheus = new LocalPrometheus(work.resolve("prometheus"))) {
+            KubernetesClient client = server.client;
+            Path kubeconfig = work.resolve("kubeconfig.yaml");
+            Files.writeString(kubeconfig, server.kubeConfigYaml());
+            ClusterResources resources = new ClusterResources(client);
+            resources.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+            resources.installCrds(RepoFiles.gatewayApiCrds());
+            for (int n : sizes) {
+                rows.add(run(n, client, repo, work.resolve("n" + n), kubeconfig, prometheus.url(), resources));
+                Row.print(rows);
+            }
+        }
+        System.out.println();
+        System.out.println("API server: real kube-apiserver " + BenchApiServer.VERSION
+                + " + etcd (kube-api-test, binaries from make kube-binaries, service range " + BenchApiServer.SERVICE_RANGE
+                + ") on this machine ("
+                + Runtime.getRuntime().availableProcessors() + " cores, shared with the operator, Prometheus and this harness).");
+        System.out.println("Operator: operator/target/quarkus-app/quarkus-run.jar with " + String.join(" ", OperatorProcess.JVM)
+                + " (as in the chart's container: its 512Mi limit and JAVA_TOOL_OPTIONS). Releases: " + BenchReleases.HOLD.toSeconds()
+                + " s per stage and step, steps " + BenchReleases.STEPS + ", analysis every " + BenchReleases.INTERVAL.toSeconds()
+                + " s, one metric gate through a real Prometheus.");
+        System.out.println("Goals at N=1000: p99 < 1000 ms, peak RSS < 300 MiB.");
+        System.exit(0);
+    }
+
+    private static Row run(int n, KubernetesClient client, Path repo, Path work, Path kubeconfig, String prometheus,
+            ClusterResources resources) throws Exception {
+        String ns = "bench-" + n;
+        resources.ensureNamespace(ns);
+        client.resource(BenchReleases.gateway(ns)).createOr(existing -> existing.update());
+        Files.createDirectories(work);
+        log("N=%d: starting the operator (namespace %s)", n, ns);
+        try (RolloutRecorder recorder = new RolloutRecorder(client, ns);
+                ReadinessStandIn kubelet = new ReadinessStandIn(client, ns);
+                OperatorProcess operator = new OperatorProcess(repo, work, kubeconfig, ns, prometheus)) {
+            double startupCpu = operator.cpuSeconds();
+            long t0 = System.currentTimeMillis();
+            forEach(n, i -> client.resource(BenchReleases.release(ns, BenchReleases.name(i), "1.0.0")).create());
+            double firstSeconds = awaitPromoted(recorder, n, "1.0.0", t0, operator);
+            log("N=%d: all %d first releases promoted after %.1f s", n, n, firstSeconds);
+
+            recorder.clear();
+            Scrape operatorBefore = new Scrape(operator.metrics());
+            Scrape apiBefore = new Scrape(client.raw("/metrics"));
+            double cpuBefore = operator.cpuSeconds();
+            long t1 = System.currentTimeMillis();
+            String patch = "{\"spec\":{\"model\":{\"version\":\"2.0.0\",\"uri\":\"" + BenchReleases.uri("2.0.0") + "\"}}}";
+            forEach(n, i -> client.resources(ModelRelease.class).inNamespace(ns).withName(BenchReleases.name(i))
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+            double rolloutSeconds = awaitPromoted(recorder, n, "2.0.0", t1, operator);
+            log("N=%d: all %d releases moved to 2.0.0 and promoted after %.1f s", n, n, rolloutSeconds);
+            Plan plan = new PlanResolver(BenchReleases.INTERVAL).resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
+            Latencies latencies = Latencies.of(recorder, plan);
+            String breakdown = breakdown(operatorBefore, new Scrape(operator.metrics()), apiBefore, new Scrape(client.raw("/metrics")));
+            return new Row(n, firstSeconds, rolloutSeconds, latencies, operator.cpuSeconds() - cpuBefore,
+                    operator.cpuSeconds(), startupCpu, operator.peakRssMiB(), breakdown);
+        }
+    }
+
+    /** Where the v2 rollout's time went: the operator's reconcile parts and the API requests it caused. */
+    private static String breakdown(Scrape opBefore, Scrape opAfter, Scrape apiBefore, Scrape apiAfter) {
+        var count = Scrape.delta(opBefore.sumBy("fledge_reconcile_seconds_count", "part"), opAfter.sumBy("fledge_reconcile_seconds_count", "part"));
+        var sum = Scrape.delta(opBefore.sumBy("fledge_reconcile_seconds_sum", "part"), opAfter.sumBy("fledge_reconcile_seconds_sum", "part"));
+        var requests = Scrape.delta(apiBefore.sumBy("apiserver_request_total", "verb", "resource"),
+                apiAfter.sumBy("apiserver_request_total", "verb", "resource"));
+        double reconciles = count.getOrDefault("total", 0.0);
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("  reconciles %.0f; mean ms per reconcile: total %.1f, gates %.1f (%.0f runs), apply %.1f%n",
+                reconciles, mean(sum, count, "total"), mean(sum, count, "gates"), count.getOrDefault("gates", 0.0),
+                mean(sum, count, "apply")));
+        double all = requests.values().stream().mapToDouble(Double::doubleValue).sum();
+        out.append(String.format("  API requests %.0f (%.1f per reconcile, all clients incl. this harness); top:", all,
+                reconciles == 0 ? 0 : all / reconciles));
+        requests.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(8)
+                .forEach(e -> out.append(String.format(" %s %.0f,", e.getKey(), e.getValue())));
+        return out.toString();
+    }
+
+    private static double mean(java.util.Map<String, Double> sum, java.util.Map<String, Double> count, String part) {
+        double c = count.getOrDefault(part, 0.0);
+        return c == 0 ? 0 : 1000 * sum.getOrDefault(part, 0.0) / c;
+    }
+
+    private static double awaitPromoted(RolloutRecorder recorder, int n, String version, long since, OperatorProcess operator)
+            throws InterruptedException {
+        long deadline = since + TIMEOUT.toMillis();
+        long lastLog = 0;
+        while (System.currentTimeMillis() < deadline) {
+            long promoted = recorder.count(RolloutRecorder.promoted(version));
+            if (promoted >= n) {
+                return (System.currentTimeMillis() - since) / 1000.0;
+            }
+            recorder.anyEnded().ifPresent(mr -> {
+                throw new IllegalStateException(mr.getMetadata().getName() + " ended " + mr.getStatus().getPhase()
+                        + " instead of promoting: " + mr.getStatus().getMessage());
+            });
+            if (System.currentTimeMillis() - lastLog > 15_000) {
+                lastLog = System.currentTimeMillis();
+                log("  %d/%d on %s promoted, operator RSS %.0f MiB, CPU %.1f s", promoted, n, version, operator.rssMiB(),
+                        operator.cpuSeconds());
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("not all " + n + " releases were promoted to " + version + " within " + TIMEOUT);
+    }
+
+    private interface Task {
+        void run(int i) throws Exception;
+    }
+
+    /** Runs {@code task} for 0..n-1 on a few threads, as kubectl apply of many files or a GitOps sync would. */
+    private static void forEach(int n, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Object>> futures = IntStream.range(0, n).mapToObj(i -> pool.submit(() -> {
+                task.run(i);
+                return null;
+            })).toList();
+            for (Future<Object> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("[bench] " + format + "%n", args);
+    }
+
+    /** One line of the table. */
+    record Row(int n, double firstSeconds, double rolloutSeconds, Latencies latencies, double rolloutCpu, double totalCpu,
+            double startupCpu, double peakRss, String breakdown) {
+        static void print(List<Row> rows) {
+            System.out.println();
+            System.out.printf("%6s | %11s | %12s | %11s | %8s | %8s | %8s | %12s | %10s | %9s%n", "N", "v1 promoted",
+                    "v2 promoted", "transitions", "p50 ms", "p99 ms", "max ms", "CPU s (v2)", "CPU s all", "peak RSS");
+            for (Row r : rows) {
+                System.out.printf("%6d | %9.1f s | %10.1f s | %11s | %8d | %8d | %8d | %12.1f | %10.1f | %5.0f MiB%n", r.n,
+                        r.firstSeconds, r.rolloutSeconds, r.latencies.count() + (r.latencies.unmatched() > 0
+                                ? " (" + r.latencies.unmatched() + "?)" : ""),
+                        r.latencies.percentile(0.5), r.latencies.percentile(0.99), r.latencies.percentile(1.0),
+                        r.rolloutCpu, r.totalCpu, r.peakRss);
+            }
+            System.out.printf("(least possible time for one rollout: %d s; CPU s all includes the operator's start-up)%n",
+                    BenchReleases.MINIMUM.toSeconds());
+            for (Row r : rows) {
+                System.out.printf("N=%d, where the v2 rollout's time went:%n%s%n", r.n, r.breakdown);
+            }
+        }
+    }
+}

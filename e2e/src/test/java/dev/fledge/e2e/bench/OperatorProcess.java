@@ -1,0 +1,94 @@
+package dev.fledge.e2e.bench;
+
+import dev.fledge.e2e.local.FreePort;
+import dev.fledge.e2e.local.ManagedProcess;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The production operator (the Quarkus jar that the image runs) as a child process of the benchmark, so that its
+ * CPU time and peak RSS can be read from {@code /proc} apart from the benchmark's own work. The JVM runs as in the
+ * chart's container: {@code -XX:MaxRAM=512m} stands for the 512Mi memory limit, the rest is the chart's
+ * {@code JAVA_TOOL_OPTIONS}.
+ */
+final class OperatorProcess implements AutoCloseable {
+    static final List<String> JVM = List.of("-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75");
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    private final ManagedProcess process;
+    final int httpPort = FreePort.get();
+
+    OperatorProcess(Path repo, Path work, Path kubeconfig, String namespace, String prometheusUrl) {
+        Path jar = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no operator build at " + jar + ": run ./mvnw -DskipTests install first");
+        }
+        process = ManagedProcess.start("operator", java.util.stream.Stream.concat(
+                java.util.stream.Stream.concat(java.util.stream.Stream.of("java"), JVM.stream()), java.util.stream.Stream.of("-jar", jar.toString())).toList(), Map.of(
+                "KUBECONFIG", kubeconfig.toString(),
+                "QUARKUS_HTTP_PORT", Integer.toString(httpPort),
+                "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES", namespace,
+                "FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE", namespace,
+                "FLEDGE_PROMETHEUS_URL", prometheusUrl,
+                "QUARKUS_LOG_CATEGORY__DEV_FLEDGE__LEVEL", "WARN"), work);
+        process.awaitHttpOk("http://127.0.0.1:" + httpPort + "/q/health/ready", Duration.ofSeconds(90));
+    }
+
+    /** The operator's Prometheus metrics text ({@code /q/metrics}). */
+    String metrics() {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** User + system CPU seconds the operator's JVM has used so far. */
+    double cpuSeconds() {
+        String stat = read("stat");
+        // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
+    }
+
+    /** Peak resident set size (VmHWM) in MiB. */
+    double peakRssMiB() {
+        return statusKiB("VmHWM") / 1024.0;
+    }
+
+    double rssMiB() {
+        return statusKiB("VmRSS") / 1024.0;
+    }
+
+    private long statusKiB(String key) {
+        return read("status").lines().filter(l -> l.startsWith(key + ":")).findFirst()
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElseThrow();
+    }
+
+    private String read(String file) {
+        if (!process.alive()) {
+            throw new IllegalStateException("the operator exited; see its log in the benchmark's work directory");
+        }
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(process.pid()), file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.fledge.e2e.bench;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Benchmark harness, not product: kube-api-test runs no controllers, so this stands in for the Deployment controller
+ * and the kubelet. It watches Deployments (one informer, not a poll: a poll of thousands of Deployments would load the
+ * API server more than the operator does) and reports every replica updated and ready through the status subresource.
+ */
+final class ReadinessStandIn implements AutoCloseable {
+    private final KubernetesClient client;
+    private final String namespace;
+    private final SharedIndexInformer<Deployment> informer;
+    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final Thread worker;
+
+    ReadinessStandIn(KubernetesClient client, String namespace) {
+        this.client = client;
+        this.namespace = namespace;
+        this.informer = client.apps().deployments().inNamespace(namespace).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Deployment d) {
+                offer(d);
+            }
+
+            @Override
+            public void onUpdate(Deployment old, Deployment d) {
+                offer(d);
+            }
+
+            @Override
+            public void onDelete(Deployment d, boolean unknown) {
+            }
+        });
+        this.worker = new Thread(this::run, "readiness-stand-in");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    private void offer(Deployment d) {
+        if (!ready(d) && queued.add(d.getMetadata().getName())) {
+            queue.add(d.getMetadata().getName());
+        }
+    }
+
+    private static boolean ready(Deployment d) {
+        int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+        var s = d.getStatus();
+        return s != null && Objects.equals(s.getReadyReplicas(), replicas) && Objects.equals(s.getUpdatedReplicas(), replicas)
+                && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration());
+    }
+
+    private void run() {
+        while (!Thread.currentThread().isInterrupted()) {
+            String name;
+            try {
+                name = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            queued.remove(name);
+            Deployment d = informer.getStore().getByKey(namespace + "/" + name);
+            if (d == null || ready(d)) {
+                continue;
+            }
+            int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+            d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas)
+                    .withUpdatedReplicas(replicas).withAvailableReplicas(replicas)
+                    .withObservedGeneration(d.getMetadata().getGeneration()).build());
+            try {
+                client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+            } catch (KubernetesClientException e) {
+                // 409: the operator wrote the Deployment meanwhile; the informer's update event queues it again
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.interrupt();
+        informer.close();
+    }
+}

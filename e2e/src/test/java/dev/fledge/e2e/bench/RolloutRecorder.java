@@ -1,0 +1,112 @@
+package dev.fledge.e2e.bench;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Benchmark harness: watches the releases and their HTTPRoutes, and keeps, per release, when each route change was
+ * seen (wall clock, the same clock the operator stamps status with) and each status in order. {@link Latencies}
+ * turns them into verdict-to-route latencies afterwards.
+ */
+final class RolloutRecorder implements AutoCloseable {
+    /** A route spec change (generation bump) seen at {@code seenAt} epoch millis. */
+    record RouteChange(long seenAt, long generation) {
+    }
+
+    /** A release status as the watch delivered it. */
+    record StatusSeen(long seenAt, ModelReleaseStatus status) {
+    }
+
+    private final SharedIndexInformer<ModelRelease> releases;
+    private final SharedIndexInformer<HTTPRoute> routes;
+    final Map<String, List<RouteChange>> routeChanges = new ConcurrentHashMap<>();
+    final Map<String, List<StatusSeen>> statuses = new ConcurrentHashMap<>();
+
+    RolloutRecorder(KubernetesClient client, String namespace) {
+        this.routes = client.resources(HTTPRoute.class).inNamespace(namespace).inform(handler(this::route));
+        this.releases = client.resources(ModelRelease.class).inNamespace(namespace).inform(handler(this::release));
+    }
+
+    private void route(HTTPRoute old, HTTPRoute now) {
+        long seen = System.currentTimeMillis();
+        if (old != null && Objects.equals(old.getMetadata().getGeneration(), now.getMetadata().getGeneration())) {
+            return;
+        }
+        owner(now).ifPresent(r -> routeChanges.computeIfAbsent(r, k -> new ArrayList<>())
+                .add(new RouteChange(seen, now.getMetadata().getGeneration())));
+    }
+
+    private void release(ModelRelease old, ModelRelease now) {
+        long seen = System.currentTimeMillis();
+        if (now.getStatus() != null) {
+            statuses.computeIfAbsent(now.getMetadata().getName(), k -> new ArrayList<>()).add(new StatusSeen(seen, now.getStatus()));
+        }
+    }
+
+    /** Releases (of those named) whose status satisfies {@code test}, from the informer's cache. */
+    long count(Predicate<ModelRelease> test) {
+        return releases.getStore().list().stream().filter(test).count();
+    }
+
+    /** A release that stopped without promoting (invalid, rolled back, failed): the benchmark cannot go on. */
+    java.util.Optional<ModelRelease> anyEnded() {
+        return releases.getStore().list().stream().filter(mr -> mr.getStatus() != null && (mr.getStatus().getPhase() == Phase.INVALID
+                || mr.getStatus().getPhase() == Phase.ROLLED_BACK || mr.getStatus().getPhase() == Phase.FAILED)).findFirst();
+    }
+
+    static Predicate<ModelRelease> promoted(String version) {
+        return mr -> mr.getStatus() != null && mr.getStatus().getPhase() == Phase.PROMOTED
+                && version.equals(mr.getStatus().getStableVersion());
+    }
+
+    void clear() {
+        routeChanges.clear();
+        statuses.clear();
+    }
+
+    private static java.util.Optional<String> owner(HasMetadata o) {
+        return o.getMetadata().getOwnerReferences().stream().filter(r -> "ModelRelease".equals(r.getKind()))
+                .map(r -> r.getName()).findFirst();
+    }
+
+    private static <T> ResourceEventHandler<T> handler(java.util.function.BiConsumer<T, T> onChange) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                synchronized (RolloutRecorder.class) {
+                    onChange.accept(null, obj);
+                }
+            }
+
+            @Override
+            public void onUpdate(T old, T obj) {
+                synchronized (RolloutRecorder.class) {
+                    onChange.accept(old, obj);
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean unknown) {
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        releases.close();
+        routes.close();
+    }
+}
