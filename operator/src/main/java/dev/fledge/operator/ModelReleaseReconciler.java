@@ -49,6 +49,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -65,6 +66,7 @@ import java.util.stream.Collectors;
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
+    private static final Duration AT_ONCE = Duration.ofMillis(10);
 
     private final Clock clock;
     private final PlanResolver plans;
@@ -149,7 +151,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Conditions.apply(next, decision.reason(), mr.getMetadata().getGeneration(), now);
         UpdateControl<ModelRelease> control = patchIfChanged(mr, old, next);
         if (decision.requeueAfter() != null) {
-            control.rescheduleAfter(decision.requeueAfter());
+            // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
+            Duration left = decision.requeueAfter().minus(Duration.between(now, clock.instant()));
+            control.rescheduleAfter(left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left);
         }
         metrics.reconcilePart("total", System.nanoTime() - started);
         return control;

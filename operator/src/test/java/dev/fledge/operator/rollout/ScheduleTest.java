@@ -32,6 +32,18 @@ class ScheduleTest {
     }
 
     @Test
+    void aHoldEndingInLessThanHalfASecondIsWokenForNotSkipped() {
+        Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");
+        r.ready();
+        r.ready();
+        Decision d = r.after(Duration.ofMinutes(10).minusMillis(300),
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok"))));
+
+        assertThat(d.status().getStage()).isEqualTo(StagePlan.INTERNAL);
+        assertThat(d.requeueAfter()).isEqualTo(Duration.ofMillis(300));
+    }
+
+    @Test
     void aSteadyReleaseIsNotRequeued() {
         Rollout r = new Rollout(Rollout.plan("1.0.0")).promotedAt("1.0.0");
         assertThat(r.ready().requeueAfter()).isNull();
