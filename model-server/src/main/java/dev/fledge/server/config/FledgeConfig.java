@@ -40,6 +40,12 @@ public interface FledgeConfig {
 
         /** Where {@code https://} archives are downloaded and unpacked. */
         Optional<String> cacheDir();
+
+        /**
+         * PEM file of CA certificates trusted for {@code https://} downloads in addition to the JVM's trust store
+         * (a private model registry). Without it only the JVM's trust store counts.
+         */
+        Optional<String> caFile();
     }
 
     interface GuardConfig {

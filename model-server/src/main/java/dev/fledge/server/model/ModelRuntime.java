@@ -34,7 +34,7 @@ public class ModelRuntime {
         });
         Path cache = m.cacheDir().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
-        Path dir = new ModelLocator(cache, new HttpsArchiveFetcher()).resolve(m.uri(), m.sha256());
+        Path dir = new ModelLocator(cache, new HttpsArchiveFetcher(m.caFile().map(Path::of))).resolve(m.uri(), m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout(),
                 serving.inferenceThreads()).load(dir);

@@ -7,9 +7,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The packaged model server started the way the operator and the e2e harness start it. */
+/**
+ * The packaged model server started the way the operator and the e2e harness start it, with the DJL settings of the
+ * benchmark's own JVM (the server would apply the same ones itself: DjlDefaults), and its environment
+ * ({@code DJL_CACHE_DIR}).
+ */
 final class ServerProcess {
+    private static final List<String> SAME_AS_IN_PROCESS = List.of("ai.djl.offline", "ai.djl.pytorch.num_threads",
+            "ai.djl.pytorch.num_interop_threads");
     private final Path jar;
     private final Path model;
     private final int port;
@@ -21,7 +29,15 @@ final class ServerProcess {
     }
 
     Process start() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString())
+        List<String> command = new ArrayList<>(List.of("java"));
+        for (String djl : SAME_AS_IN_PROCESS) {
+            String value = System.getProperty(djl);
+            if (value != null) {
+                command.add("-D" + djl + "=" + value);
+            }
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(jar.getParent().getParent().resolve("bench-server.log").toFile());
         var env = builder.environment();

@@ -3,13 +3,17 @@ package dev.fledge.server.http;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.server.support.ChunkedPost;
 import dev.fledge.server.support.Json;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,5 +71,32 @@ class BadInputTest {
         assertThat(error.get("message").asText()).as(row).contains(message);
         assertThat(error.get("code").asInt()).as(row).isEqualTo(status);
         assertThat(response.asString()).as(row).doesNotContain("Exception").doesNotContain("dev.fledge");
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitGetsAJson413() throws Exception {
+        byte[] body = ("{\"prompt\": \"" + "a".repeat(1024 * 1024 + 100) + "\"}").getBytes(StandardCharsets.UTF_8);
+        ChunkedPost.Answer answer = ChunkedPost.send(RestAssured.port, "/v1/completions", body);
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.headers().get("content-type")).startsWith("application/json");
+        var error = Json.read(answer.body()).get("error");
+        assertThat(error.get("message").asText()).contains("larger than the limit of 1048576 bytes");
+        assertThat(error.get("code").asInt()).isEqualTo(413);
+    }
+
+    @Test
+    void chunkedBodyWithinTheLimitIsServed() throws Exception {
+        byte[] body = "{\"prompt\": \"the garden\", \"max_tokens\": 3, \"seed\": 7}".getBytes(StandardCharsets.UTF_8);
+        ChunkedPost.Answer answer = ChunkedPost.send(RestAssured.port, "/v1/completions", body);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        assertThat(Json.read(answer.body()).get("usage").get("completion_tokens").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void chunkedMalformedBodyGetsA400() throws Exception {
+        ChunkedPost.Answer answer = ChunkedPost.send(RestAssured.port, "/v1/completions",
+                "{\"prompt\": ".getBytes(StandardCharsets.UTF_8));
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(Json.read(answer.body()).get("error").get("message").asText()).contains("malformed JSON");
     }
 }

@@ -1,6 +1,7 @@
 package dev.fledge.server.api.completion;
 
 import dev.fledge.server.api.ApiException;
+import dev.fledge.server.api.MeteredRequests;
 import dev.fledge.server.api.ServedModels;
 import dev.fledge.server.config.FledgeConfig;
 import dev.fledge.server.fault.FaultInjector;
@@ -11,7 +12,6 @@ import dev.fledge.server.metrics.Audience;
 import dev.fledge.server.metrics.Outcome;
 import dev.fledge.server.metrics.ServerMetrics;
 import dev.fledge.server.model.TextModel;
-import dev.fledge.server.serving.OverloadedException;
 import dev.fledge.server.text.Generation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -28,9 +28,11 @@ public class CompletionService {
     private final FaultInjector faults;
     private final FledgeConfig.ServingConfig limits;
     private final FledgeConfig.GuardConfig guardConfig;
+    private final MeteredRequests metered;
 
     public CompletionService(ServedModels models, Guard guard, ServerMetrics metrics, IssuedResponses ids,
-            FaultInjector faults, FledgeConfig config) {
+            FaultInjector faults, FledgeConfig config, MeteredRequests metered) {
+        this.metered = metered;
         this.models = models;
         this.guard = guard;
         this.metrics = metrics;
@@ -41,9 +43,7 @@ public class CompletionService {
     }
 
     public CompletionResponse complete(CompletionRequest request, Audience audience) {
-        long start = System.nanoTime();
-        Outcome outcome = Outcome.ERROR;
-        try {
+        return metered.run(audience, () -> {
             TextModel model = models.text(request.model());
             if (request.prompt() == null) {
                 throw ApiException.invalid("field 'prompt' is required");
@@ -55,17 +55,9 @@ public class CompletionService {
             Verdict verdict = guard.judge(generation.text());
             metrics.output(audience, verdict, generation.completionTokens());
             boolean blocked = guardConfig.blocking() && verdict.flagged();
-            outcome = blocked ? Outcome.BLOCKED : Outcome.SUCCESS;
-            return response(generation, blocked, audience);
-        } catch (ApiException e) {
-            outcome = e.status() < 500 ? Outcome.INVALID : Outcome.ERROR;
-            throw e;
-        } catch (OverloadedException e) {
-            outcome = Outcome.REJECTED;
-            throw e;
-        } finally {
-            metrics.request(audience, outcome, (System.nanoTime() - start) / 1e9);
-        }
+            return new MeteredRequests.Result<>(response(generation, blocked, audience),
+                    blocked ? Outcome.BLOCKED : Outcome.SUCCESS);
+        });
     }
 
     private int maxTokens(CompletionRequest request) {

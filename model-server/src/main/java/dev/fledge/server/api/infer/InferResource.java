@@ -2,14 +2,12 @@ package dev.fledge.server.api.infer;
 
 import dev.fledge.server.api.ApiException;
 import dev.fledge.server.api.JsonBodies;
+import dev.fledge.server.api.MeteredRequests;
 import dev.fledge.server.api.ServedModels;
 import dev.fledge.server.fault.FaultInjector;
 import dev.fledge.server.feedback.IssuedResponses;
 import dev.fledge.server.metrics.Audience;
-import dev.fledge.server.metrics.Outcome;
-import dev.fledge.server.metrics.ServerMetrics;
 import dev.fledge.server.model.TensorModel;
-import dev.fledge.server.serving.OverloadedException;
 import dev.fledge.server.tensor.TensorBatch;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -25,15 +23,15 @@ public class InferResource {
     private final JsonBodies json;
     private final ServedModels models;
     private final TensorDecoder decoder = new TensorDecoder();
-    private final ServerMetrics metrics;
+    private final MeteredRequests metered;
     private final IssuedResponses ids;
     private final FaultInjector faults;
 
-    public InferResource(JsonBodies json, ServedModels models, ServerMetrics metrics, IssuedResponses ids,
+    public InferResource(JsonBodies json, ServedModels models, MeteredRequests metered, IssuedResponses ids,
             FaultInjector faults) {
         this.json = json;
         this.models = models;
-        this.metrics = metrics;
+        this.metered = metered;
         this.ids = ids;
         this.faults = faults;
     }
@@ -43,9 +41,7 @@ public class InferResource {
     public InferResponse infer(@PathParam("name") String name, String body,
             @HeaderParam(Audience.HEADER) String audienceHeader) {
         Audience audience = Audience.fromHeader(audienceHeader);
-        long start = System.nanoTime();
-        Outcome outcome = Outcome.ERROR;
-        try {
+        return metered.run(audience, () -> {
             TensorModel model = models.tensor(name);
             InferRequest request = json.parse(body, InferRequest.class);
             if (request.inputs() == null || request.inputs().size() != 1) {
@@ -53,18 +49,10 @@ public class InferResource {
             }
             TensorBatch input = decoder.decode(request.inputs().get(0), model.inputs());
             TensorBatch output = model.infer(input, faults::apply);
-            outcome = Outcome.SUCCESS;
             String id = request.id() != null ? request.id() : ids.issue("infer", audience);
-            return new InferResponse(models.name(), models.version(), id, List.of(new InferResponse.Output(
-                    "output-0", List.of(output.rows(), output.columns()), "FP32", output.data())));
-        } catch (ApiException e) {
-            outcome = e.status() < 500 ? Outcome.INVALID : Outcome.ERROR;
-            throw e;
-        } catch (OverloadedException e) {
-            outcome = Outcome.REJECTED;
-            throw e;
-        } finally {
-            metrics.request(audience, outcome, (System.nanoTime() - start) / 1e9);
-        }
+            return MeteredRequests.Result.success(new InferResponse(models.name(), models.version(), id,
+                    List.of(new InferResponse.Output("output-0", List.of(output.rows(), output.columns()), "FP32",
+                            output.data()))));
+        });
     }
 }
