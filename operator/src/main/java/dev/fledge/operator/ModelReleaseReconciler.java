@@ -10,6 +10,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.GateRunner;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
@@ -37,6 +38,7 @@ import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -62,7 +64,8 @@ import java.util.stream.Collectors;
  * status. Generation-aware filtering is off so that the {@code fledge.dev/action} annotation, which does not bump
  * the generation, is seen.
  */
-@ControllerConfiguration(name = ModelReleaseReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(name = ModelReleaseReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(itemStore = LeanItemStore.class))
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
@@ -101,6 +104,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         var deployments = InformerEventSourceConfiguration.from(Deployment.class, ModelRelease.class)
                 .withLabelSelector(Labels.RELEASE)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelRelease.class))
+                .withItemStore(new LeanItemStore<>())
                 .build();
         return List.of(new InformerEventSource<>(deployments, context));
     }
