@@ -49,6 +49,8 @@ final class BenchApiServer implements AutoCloseable {
         server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig().withTestDir(work.toString())
                 .withApiServerVersion(VERSION).withOfflineMode(true).withStartupTimeout(180_000).build());
         server.start();
+        // Ctrl-C skips try-with-resources: stop kube-apiserver and etcd from a hook too (stop() is idempotent)
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "stop-bench-kube-apiserver"));
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
     }
 

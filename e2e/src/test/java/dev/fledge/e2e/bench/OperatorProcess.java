@@ -18,7 +18,13 @@ import java.util.Map;
  * {@code JAVA_TOOL_OPTIONS}.
  */
 final class OperatorProcess implements AutoCloseable {
-    static final List<String> JVM = List.of("-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75");
+    /**
+     * The chart's JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX (helm/fledge/templates/deployment.yaml; keep them in step),
+     * with MaxRAM standing for its 512Mi memory limit. {@code -Dfledge.bench.jvm="..."} tries other options.
+     */
+    static final List<String> JVM = List.of(System.getProperty("fledge.bench.jvm",
+            "-XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=40 -XX:TieredStopAtLevel=1").split(" "));
+    static final String MALLOC_ARENA_MAX = "2";
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final ManagedProcess process;
@@ -36,7 +42,8 @@ final class OperatorProcess implements AutoCloseable {
                 "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES", namespace,
                 "FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE", namespace,
                 "FLEDGE_PROMETHEUS_URL", prometheusUrl,
-                "QUARKUS_LOG_CATEGORY__DEV_FLEDGE__LEVEL", "WARN"), work);
+                "QUARKUS_LOG_CATEGORY__DEV_FLEDGE__LEVEL", "WARN",
+                "MALLOC_ARENA_MAX", MALLOC_ARENA_MAX), work);
         process.awaitHttpOk("http://127.0.0.1:" + httpPort + "/q/health/ready", Duration.ofSeconds(90));
     }
 

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -16,7 +18,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * Benchmark harness, not product: kube-api-test runs no controllers, so this stands in for the Deployment controller
  * and the kubelet. It watches Deployments (one informer, not a poll: a poll of thousands of Deployments would load the
- * API server more than the operator does) and reports every replica updated and ready through the status subresource.
+ * API server more than the operator does) and reports every replica updated and ready through the status subresource,
+ * on as many workers as kube-controller-manager syncs Deployments by default ({@code --concurrent-deployment-syncs=5}).
  */
 final class ReadinessStandIn implements AutoCloseable {
     private final KubernetesClient client;
@@ -24,7 +27,8 @@ final class ReadinessStandIn implements AutoCloseable {
     private final SharedIndexInformer<Deployment> informer;
     private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
-    private final Thread worker;
+    private static final int WORKERS = 5;
+    private final List<Thread> workers = new ArrayList<>();
 
     ReadinessStandIn(KubernetesClient client, String namespace) {
         this.client = client;
@@ -44,9 +48,12 @@ final class ReadinessStandIn implements AutoCloseable {
             public void onDelete(Deployment d, boolean unknown) {
             }
         });
-        this.worker = new Thread(this::run, "readiness-stand-in");
-        worker.setDaemon(true);
-        worker.start();
+        for (int i = 0; i < WORKERS; i++) {
+            Thread worker = new Thread(this::run, "readiness-stand-in-" + i);
+            worker.setDaemon(true);
+            worker.start();
+            workers.add(worker);
+        }
     }
 
     private void offer(Deployment d) {
@@ -89,7 +96,7 @@ final class ReadinessStandIn implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.interrupt();
+        workers.forEach(Thread::interrupt);
         informer.close();
     }
 }
