@@ -21,6 +21,7 @@ final class BenchApiServer implements AutoCloseable {
     static final String VERSION = System.getProperty("fledge.kube.version", "1.34.4");
     static final String SERVICE_RANGE = "10.96.0.0/16";
     private final KubeAPIServer server;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     final KubernetesClient client;
 
     BenchApiServer(Path work) throws IOException {
@@ -49,8 +50,8 @@ final class BenchApiServer implements AutoCloseable {
         server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig().withTestDir(work.toString())
                 .withApiServerVersion(VERSION).withOfflineMode(true).withStartupTimeout(180_000).build());
         server.start();
-        // Ctrl-C skips try-with-resources: stop kube-apiserver and etcd from a hook too (stop() is idempotent)
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "stop-bench-kube-apiserver"));
+        // Ctrl-C skips try-with-resources: stop kube-apiserver and etcd from a hook too, once
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "stop-bench-kube-apiserver"));
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
     }
 
@@ -61,6 +62,12 @@ final class BenchApiServer implements AutoCloseable {
     @Override
     public void close() {
         client.close();
-        server.stop();
+        stop();
+    }
+
+    private void stop() {
+        if (stopped.compareAndSet(false, true)) {
+            server.stop();
+        }
     }
 }
