@@ -97,6 +97,8 @@ class LocalRolloutE2eTest {
     void aGoodVersionIsPromotedThroughEveryStageWithPublicSharesMatchingTheWeights() {
         setVersion("2.0.0", "v2");
         awaitStatus(st -> st.getPhase() == Phase.PROMOTED && "2.0.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
+        // the timeline polls the status on its own (every 100 ms): let it see the promotion too, which ends the 100% step
+        await().atMost(Duration.ofSeconds(5)).until(() -> timeline.points().stream().anyMatch(p -> "2.0.0".equals(p.stable())));
         Instant internal = stageStart("2.0.0", "internal");
         Instant closed = stageStart("2.0.0", "closed");
         Instant pub = stageStart("2.0.0", "public");
