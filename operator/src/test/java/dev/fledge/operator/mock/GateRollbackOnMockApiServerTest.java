@@ -174,16 +174,7 @@ class GateRollbackOnMockApiServerTest {
     }
 
     ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
-        AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            ModelRelease now = client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").get();
-            if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
-                holder.set(now.getStatus());
-                return true;
-            }
-            return false;
-        });
-        return holder.get();
+        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(30), p);
     }
 
     List<Event> warnings() {

@@ -186,15 +186,6 @@ class NotificationsOnMockApiServerTest {
     }
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {
-        AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            ModelRelease now = client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").get();
-            if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
-                holder.set(now.getStatus());
-                return true;
-            }
-            return false;
-        });
-        return holder.get();
+        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(40), p);
     }
 }

@@ -9,9 +9,16 @@ import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.StageName;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
 
 /** ModelReleases with shortened durations for the in-process tests. */
 final class Releases {
@@ -40,5 +47,19 @@ final class Releases {
                         new StageSpec().withName(StageName.PUBLIC).withSteps(List.of(25, 50, 100)).withStepDuration("2s")))
                 .withProgressDeadline("10m"));
         return mr;
+    }
+
+    /** Polls the release until its status satisfies {@code p}, and returns that status. */
+    static ModelReleaseStatus awaitStatus(KubernetesClient client, String name, Duration timeout, Predicate<ModelReleaseStatus> p) {
+        AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();
+        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+            ModelRelease now = client.resources(ModelRelease.class).inNamespace(NS).withName(name).get();
+            if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
+                holder.set(now.getStatus());
+                return true;
+            }
+            return false;
+        });
+        return holder.get();
     }
 }

@@ -165,16 +165,7 @@ class RolloutOnMockApiServerTest {
     // --- helpers
 
     ModelReleaseStatus awaitStatus(ModelRelease mr, Predicate<ModelReleaseStatus> p) {
-        List<ModelReleaseStatus> holder = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            ModelRelease now = current(mr.getMetadata().getName());
-            if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
-                holder.add(now.getStatus());
-                return true;
-            }
-            return false;
-        });
-        return holder.get(0);
+        return Releases.awaitStatus(client, mr.getMetadata().getName(), Duration.ofSeconds(30), p);
     }
 
     ModelRelease current(String name) {
