@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 final class CpuTime {
     /** Linux reports thread times in clock ticks of 1/100 s; thread names are cut to 15 characters. */
     private static final double TICK_MS = 10.0;
+    private static final String JIT = "JIT compiler";
 
     private final ProcessHandle server;
 
@@ -46,12 +47,17 @@ final class CpuTime {
         long client = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
         long serverNanos = server.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
-        return new Sample(client, serverNanos, serverThreadGroups());
+        return new Sample(client, serverNanos, threadGroups(server));
     }
 
-    private Map<String, Double> serverThreadGroups() {
+    /** CPU ms the JIT compiler threads of a process have used so far (0 where /proc is not there). */
+    static double jitMs(ProcessHandle process) {
+        return threadGroups(process).getOrDefault(JIT, 0.0);
+    }
+
+    private static Map<String, Double> threadGroups(ProcessHandle process) {
         Map<String, Double> groups = new TreeMap<>();
-        Path tasks = Path.of("/proc", Long.toString(server.pid()), "task");
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
         if (!Files.isDirectory(tasks)) {
             return groups;
         }
@@ -81,7 +87,7 @@ final class CpuTime {
             return "event loop (HTTP)";
         }
         if (thread.startsWith("C1 Compiler") || thread.startsWith("C2 Compiler")) {
-            return "JIT compiler";
+            return JIT;
         }
         if (thread.startsWith("GC ") || thread.startsWith("G1 ")) {
             return "GC";

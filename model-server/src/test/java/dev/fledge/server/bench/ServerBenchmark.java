@@ -4,12 +4,10 @@ import dev.fledge.server.model.DjlDefaults;
 import dev.fledge.server.model.ModelLoader;
 import dev.fledge.server.model.TextModel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,17 +27,23 @@ import java.util.concurrent.Future;
  * throughput, p50/p99, their ratio, the CPU time per request of each side (the client, the server and the
  * in-process run share the same cores) and the server's cold start to ready.
  * <p>
- * The HTTP client is {@link HttpURLConnection}: HTTP/1.1 with keep-alive, one connection per client thread, the
- * way a load balancer or a service talks to a pod. (The JDK's {@code java.net.http.HttpClient} upgraded to h2c,
- * multiplexed both threads over one connection and spent 2.5–5 ms of CPU per request on these shared cores.)
- * Arguments: the quarkus-run.jar, the model directory, requests per thread per round (default 100), rounds (3),
- * warm-up requests per thread per mode (300).
+ * The HTTP client is {@link KeepAliveClient}: HTTP/1.1 with keep-alive, one connection per client thread, the
+ * way a load balancer or a service talks to a pod, and as little client CPU as possible, since the client shares
+ * the cores with the server. (The JDK's {@code java.net.http.HttpClient} upgraded to h2c, multiplexed both threads
+ * over one connection and spent 2.5–5 ms of CPU per request; {@code HttpURLConnection} 1.6–2.9 ms.)
+ * Both ways are warmed up until the JIT compilers are quiet (see warmUp): the goal is steady-state throughput.
+ * Arguments: the quarkus-run.jar, the model directory, requests per thread per round (default 200), rounds (3),
+ * least warm-up requests per thread each way (300).
  */
 public final class ServerBenchmark {
     static final int THREADS = 2;
     static final int MAX_TOKENS = 16;
     static final String PROMPT = "the garden";
     static final double TEMPERATURE = 1.0;
+    static final int WARM_UP_CHUNK = 250;
+    static final double QUIET_JIT_MS = 0.05;
+    static final int QUIET_CYCLES = 3;
+    static final Duration MAX_WARM_UP = Duration.ofSeconds(240);
 
     private final int perThread;
     private final int rounds;
@@ -56,7 +60,7 @@ public final class ServerBenchmark {
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]).toAbsolutePath();
         Path model = Path.of(args[1]).toAbsolutePath();
-        int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : 300;
         new DjlDefaults().apply();
@@ -73,14 +77,14 @@ public final class ServerBenchmark {
             URI base = URI.create("http://127.0.0.1:" + port);
             double readyMs = new ServerProcess.Readiness(probes, base, server).await(Duration.ofSeconds(120),
                     coldStart);
-            URL completions = base.resolve("/v1/completions").toURL();
+            List<KeepAliveClient> connections = Collections.synchronizedList(new ArrayList<>());
+            ThreadLocal<KeepAliveClient> clients = ThreadLocal.withInitial(() -> connect(port, connections));
             CpuTime cpu = new CpuTime(server.toHandle());
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             try (TextModel local = (TextModel) new ModelLoader(THREADS, 0, Duration.ofSeconds(30), 1).load(model)) {
-                Workload http = seed -> post(completions, seed);
+                Workload http = seed -> post(clients, seed);
                 Workload inProcess = seed -> local.complete(PROMPT, MAX_TOKENS, TEMPERATURE, seed, () -> { });
-                measure(pool, http, warmUp, new ArrayList<>());
-                measure(pool, inProcess, warmUp, new ArrayList<>());
+                WarmUp warmedUp = warmUp(pool, inProcess, http, server.toHandle());
                 List<Long> httpLatencies = new ArrayList<>();
                 List<Long> localLatencies = new ArrayList<>();
                 double httpSeconds = 0;
@@ -97,9 +101,13 @@ public final class ServerBenchmark {
                 }
                 report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds),
                         LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds), readyMs);
+                System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
             } finally {
                 pool.shutdownNow();
+                for (KeepAliveClient connection : connections) {
+                    connection.close();
+                }
             }
         } finally {
             server.destroy();
@@ -110,8 +118,7 @@ public final class ServerBenchmark {
     private void report(LatencyStats local, LatencyStats http, double readyMs) {
         System.out.println();
         System.out.printf("model server benchmark: %d-token completions, %d client threads, %d rounds of %d requests"
-                + " per thread after %d warm-up requests per thread, %s%n", MAX_TOKENS, THREADS, rounds, perThread,
-                warmUp, model);
+                + " per thread each way, %s%n", MAX_TOKENS, THREADS, rounds, perThread, model);
         System.out.println(LatencyStats.header());
         System.out.println(local.row());
         System.out.println(http.row());
@@ -131,27 +138,57 @@ public final class ServerBenchmark {
         http.serverGroupsMs().forEach((group, ms) -> System.out.printf("    server %-38s %.2f%n", group, ms / requests));
     }
 
-    /** One completion over HTTP/1.1 on a kept-alive connection; the body is read whole so the connection is reused. */
-    private static String post(URL url, long seed) throws IOException {
+    /** One completion over the calling thread's kept-alive connection; anything but a 200 with choices fails. */
+    private static String post(ThreadLocal<KeepAliveClient> clients, long seed) throws IOException {
         byte[] body = ("{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + MAX_TOKENS + ", \"temperature\": "
                 + TEMPERATURE + ", \"seed\": " + seed + "}").getBytes(StandardCharsets.UTF_8);
-        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
-        connection.setRequestMethod("POST");
-        connection.setDoOutput(true);
-        connection.setFixedLengthStreamingMode(body.length);
-        connection.setRequestProperty("Content-Type", "application/json");
-        connection.setConnectTimeout(5_000);
-        connection.setReadTimeout(30_000);
-        try (OutputStream out = connection.getOutputStream()) {
-            out.write(body);
+        KeepAliveClient.Response response = clients.get().postJson("/v1/completions", body);
+        String answer = response.text();
+        if (response.status() != 200 || !answer.contains("\"choices\"")) {
+            throw new IOException("HTTP " + response.status() + ": " + answer);
         }
-        int status = connection.getResponseCode();
-        try (InputStream in = status == 200 ? connection.getInputStream() : connection.getErrorStream()) {
-            String answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            if (status != 200) {
-                throw new IOException("HTTP " + status + ": " + answer);
-            }
-            return answer;
+        return answer;
+    }
+
+    /**
+     * Warms up both ways in the pattern that is measured (alternating chunks of {@link #WARM_UP_CHUNK} requests per
+     * thread, so each side also sits idle while the other runs) until the JIT compilers are quiet, since the goal is
+     * steady-state throughput: at least {@code warmUp} requests per thread each way, until {@link #QUIET_CYCLES}
+     * cycles in a row cost less than {@link #QUIET_JIT_MS} of JIT CPU per request in this JVM (in-process) and in
+     * the server (HTTP), or {@link #MAX_WARM_UP} has passed. C2 compiles a method after thousands of calls, so the
+     * server's methods that run once per request are still being compiled for the first time after 5000–10000
+     * requests, with lulls between.
+     */
+    private WarmUp warmUp(ExecutorService pool, Workload inProcess, Workload http, ProcessHandle server)
+            throws Exception {
+        long deadline = System.nanoTime() + MAX_WARM_UP.toNanos();
+        int perThreadDone = 0;
+        int quietInARow = 0;
+        double localJit;
+        double serverJit;
+        do {
+            localJit = jitPerRequest(pool, inProcess, ProcessHandle.current());
+            serverJit = jitPerRequest(pool, http, server);
+            perThreadDone += WARM_UP_CHUNK;
+            quietInARow = localJit < QUIET_JIT_MS && serverJit < QUIET_JIT_MS ? quietInARow + 1 : 0;
+        } while ((perThreadDone < warmUp || quietInARow < QUIET_CYCLES) && System.nanoTime() < deadline);
+        return new WarmUp(perThreadDone * THREADS, localJit, serverJit, quietInARow >= QUIET_CYCLES);
+    }
+
+    private static double jitPerRequest(ExecutorService pool, Workload work, ProcessHandle compiling)
+            throws Exception {
+        double before = CpuTime.jitMs(compiling);
+        measure(pool, work, WARM_UP_CHUNK, new ArrayList<>());
+        return (CpuTime.jitMs(compiling) - before) / (WARM_UP_CHUNK * THREADS);
+    }
+
+    /** How the warm-up ended: requests sent each way, the JIT CPU per request of the last cycle, whether quiet. */
+    record WarmUp(int requestsEachWay, double localJitMs, double serverJitMs, boolean quiet) {
+        String describe() {
+            return String.format("warm-up: %d requests each way, alternating; JIT CPU per request in the last cycle:"
+                    + " this JVM (in-process) %.2f ms, the server (HTTP) %.2f ms%s", requestsEachWay, localJitMs,
+                    serverJitMs, quiet ? "" : " (NOT quiet for " + QUIET_CYCLES + " cycles in a row within "
+                            + MAX_WARM_UP.toSeconds() + " s)");
         }
     }
 
@@ -182,6 +219,16 @@ public final class ServerBenchmark {
             f.get();
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static KeepAliveClient connect(int port, List<KeepAliveClient> opened) {
+        try {
+            KeepAliveClient client = new KeepAliveClient(new InetSocketAddress("127.0.0.1", port));
+            opened.add(client);
+            return client;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot connect to the model server on port " + port, e);
+        }
     }
 
     private static int freePort() throws IOException {

@@ -45,7 +45,10 @@ final class ServerProcess {
         env.put("FLEDGE_MODEL_VERSION", "1.0.0");
         env.put("FLEDGE_RELEASE", "assistant");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        return builder.start();
+        Process server = builder.start();
+        // a benchmark stopped with Ctrl-C or kill must not leave its server running (and taking CPU from the next run)
+        Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "stop-model-server"));
+        return server;
     }
 
     /** Polls /q/health/ready until it answers 200. */
