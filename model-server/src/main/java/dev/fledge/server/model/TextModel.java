@@ -6,6 +6,7 @@ import ai.djl.translate.TranslateException;
 import dev.fledge.server.serving.WorkerPool;
 import dev.fledge.server.text.Generation;
 import dev.fledge.server.text.TextGenerator;
+import java.util.concurrent.CompletableFuture;
 
 /** A word-level language model with its predictors. */
 public final class TextModel implements ServedModel {
@@ -30,15 +31,34 @@ public final class TextModel implements ServedModel {
     }
 
     /**
+     * Generates on the calling thread.
+     *
      * @param beforeInference runs once a worker is leased (the fault knobs hook in here, so that injected
      *     latency holds a worker the way a slow model would)
      */
     public Generation complete(String prompt, int maxTokens, double temperature, long seed,
             Runnable beforeInference) {
         try (var lease = workers.lease()) {
-            beforeInference.run();
-            threads.pinCurrentThread();
-            return generator.generate(lease.worker(), prompt, maxTokens, temperature, seed);
+            return generate(lease.worker(), prompt, maxTokens, temperature, seed, beforeInference);
+        }
+    }
+
+    /**
+     * Generates on one of the model's inference threads (see {@link WorkerPool#submit}); refused at once with
+     * {@link dev.fledge.server.serving.OverloadedException} when the queue is full.
+     */
+    public CompletableFuture<Generation> completeAsync(String prompt, int maxTokens, double temperature, long seed,
+            Runnable beforeInference) {
+        return workers.submit(predictor -> generate(predictor, prompt, maxTokens, temperature, seed,
+                beforeInference));
+    }
+
+    private Generation generate(Predictor<int[], float[]> predictor, String prompt, int maxTokens,
+            double temperature, long seed, Runnable beforeInference) {
+        beforeInference.run();
+        threads.pinCurrentThread();
+        try {
+            return generator.generate(predictor, prompt, maxTokens, temperature, seed);
         } catch (TranslateException e) {
             throw new IllegalStateException("inference failed", e);
         }

@@ -41,4 +41,38 @@ class WorkerPoolTest {
             assertThat(again.worker()).isEqualTo("w1");
         }
     }
+
+    @Test
+    void submittedWorkRunsOnThePoolsOwnThreadsWithAWorker() throws Exception {
+        WorkerPool<String> pool = new WorkerPool<>(List.of("w1", "w2"), 0, Duration.ofSeconds(5));
+        String ran = pool.submit(worker -> worker + " on " + Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+        assertThat(ran).matches("w[12] on inference-[12]");
+        pool.close();
+    }
+
+    @Test
+    void submitBeyondWorkersPlusQueueIsRefusedAtOnceAndAQueuedOneGivesUpAfterTheTimeout() throws Exception {
+        WorkerPool<String> pool = new WorkerPool<>(List.of("w1"), 1, Duration.ofMillis(200));
+        var held = pool.lease();
+        CompletableFuture<String> queued = pool.submit(worker -> worker);
+        assertThatThrownBy(() -> pool.submit(worker -> worker)).isInstanceOf(OverloadedException.class)
+                .hasMessageContaining("too many concurrent requests (2 admitted at most)");
+        assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(OverloadedException.class)
+                .hasMessageContaining("within 200 ms");
+        held.close();
+        assertThat(pool.submit(worker -> worker).get(5, TimeUnit.SECONDS)).isEqualTo("w1");
+        pool.close();
+    }
+
+    @Test
+    void whatTheWorkThrowsFailsTheFutureUnwrappedAndTheWorkerComesBack() throws Exception {
+        WorkerPool<String> pool = new WorkerPool<>(List.of("w1"), 0, Duration.ofSeconds(5));
+        CompletableFuture<String> failed = pool.submit(worker -> {
+            throw new IllegalArgumentException("bad input for " + worker);
+        });
+        assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS)).cause()
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("bad input for w1");
+        assertThat(pool.submit(worker -> worker).get(5, TimeUnit.SECONDS)).isEqualTo("w1");
+        pool.close();
+    }
 }

@@ -16,6 +16,7 @@ import dev.fledge.server.text.Generation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Validates a completion request, generates, judges the output, and counts all of it. */
@@ -42,8 +43,12 @@ public class CompletionService {
         this.guardConfig = config.guard();
     }
 
-    public CompletionResponse complete(CompletionRequest request, Audience audience) {
-        return metered.run(audience, () -> {
+    /**
+     * Validates at once (an invalid request fails before any inference), then generates on one of the model's
+     * inference threads, judges the output and counts it there.
+     */
+    public CompletionStage<CompletionResponse> complete(CompletionRequest request, Audience audience) {
+        return metered.runAsync(audience, () -> {
             TextModel model = models.text(request.model());
             if (request.prompt() == null) {
                 throw ApiException.invalid("field 'prompt' is required");
@@ -51,13 +56,17 @@ public class CompletionService {
             int maxTokens = maxTokens(request);
             double temperature = temperature(request);
             long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-            Generation generation = model.complete(request.prompt(), maxTokens, temperature, seed, faults::apply);
-            Verdict verdict = guard.judge(generation.text());
-            metrics.output(audience, verdict, generation.completionTokens());
-            boolean blocked = guardConfig.blocking() && verdict.flagged();
-            return new MeteredRequests.Result<>(response(generation, blocked, audience),
-                    blocked ? Outcome.BLOCKED : Outcome.SUCCESS);
+            return model.completeAsync(request.prompt(), maxTokens, temperature, seed, faults::apply)
+                    .thenApply(generation -> judged(generation, audience));
         });
+    }
+
+    private MeteredRequests.Result<CompletionResponse> judged(Generation generation, Audience audience) {
+        Verdict verdict = guard.judge(generation.text());
+        metrics.output(audience, verdict, generation.completionTokens());
+        boolean blocked = guardConfig.blocking() && verdict.flagged();
+        return new MeteredRequests.Result<>(response(generation, blocked, audience),
+                blocked ? Outcome.BLOCKED : Outcome.SUCCESS);
     }
 
     private int maxTokens(CompletionRequest request) {
