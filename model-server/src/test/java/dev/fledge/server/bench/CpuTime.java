@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 /**
  * CPU time spent by this JVM and by the server process, so the benchmark can say where the time of a request
  * goes on a machine whose cores the client, the server and everything else share. The server's time is also split
- * by thread group (request workers, event loop, JIT, GC) from /proc when it is there (Linux).
+ * by thread group (inference threads, request workers, event loop, JIT, GC) from /proc when it is there (Linux).
  */
 final class CpuTime {
     /** Linux reports thread times in clock ticks of 1/100 s; thread names are cut to 15 characters. */
@@ -80,11 +80,14 @@ final class CpuTime {
     }
 
     private static String group(String thread) {
+        if (thread.startsWith("inference-")) {
+            return "inference threads (generate, judge, count)";
+        }
         if (thread.startsWith("executor-thread")) {
-            return "request workers (handler + inference)";
+            return "request workers (blocking endpoints)";
         }
         if (thread.startsWith("vert.x-eventloo")) {
-            return "event loop (HTTP)";
+            return "event loop (HTTP, JSON)";
         }
         if (thread.startsWith("C1 Compiler") || thread.startsWith("C2 Compiler")) {
             return JIT;

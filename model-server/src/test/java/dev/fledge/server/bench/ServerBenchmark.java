@@ -135,7 +135,7 @@ public final class ServerBenchmark {
         System.out.printf("  HTTP: server process %.2f + client (this JVM) %.2f = %.2f%n",
                 http.serverNanos() / 1e6 / requests, http.clientNanos() / 1e6 / requests,
                 (http.serverNanos() + http.clientNanos()) / 1e6 / requests);
-        http.serverGroupsMs().forEach((group, ms) -> System.out.printf("    server %-38s %.2f%n", group, ms / requests));
+        http.serverGroupsMs().forEach((group, ms) -> System.out.printf("    server %-44s %.2f%n", group, ms / requests));
     }
 
     /** One completion over the calling thread's kept-alive connection; anything but a 200 with choices fails. */
