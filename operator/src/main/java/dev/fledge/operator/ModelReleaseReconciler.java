@@ -62,10 +62,11 @@ import java.util.stream.Collectors;
 /**
  * Thin reconciler: observe, validate, decide (the pure {@link RolloutEngine}), act (workloads and route), patch
  * status. Generation-aware filtering is off so that the {@code fledge.dev/action} annotation, which does not bump
- * the generation, is seen.
+ * the generation, is seen. Delete events reach the reconciler too ({@code triggerReconcilerOnAllEvents}, without
+ * a finalizer), so that a deleted release's metrics are dropped; its children go with it by owner reference.
  */
 @ControllerConfiguration(name = ModelReleaseReconciler.NAME, generationAwareEventProcessing = false,
-        informer = @Informer(itemStore = LeanItemStore.class))
+        triggerReconcilerOnAllEvents = true, informer = @Informer(itemStore = LeanItemStore.class))
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
@@ -111,6 +112,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
     @Override
     public UpdateControl<ModelRelease> reconcile(ModelRelease mr, Context<ModelRelease> context) {
+        if (context.isPrimaryResourceDeleted()) {
+            // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
+            metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            return UpdateControl.noUpdate();
+        }
+        if (mr.isMarkedForDeletion()) {
+            return UpdateControl.noUpdate(); // being deleted (another finalizer holds it): leave it alone
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ModelReleaseStatus old = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
         long started = System.nanoTime();

@@ -112,6 +112,24 @@ class RolloutOnMockApiServerTest {
     }
 
     @Test
+    void aDeletedReleaseNoLongerExportsItsMetrics() {
+        ModelRelease v1 = client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
+        ModelRelease other = client.resource(Releases.replicas("other", "1.0.0")).create();
+        awaitStatus(other, s -> s.getPhase() == Phase.PROMOTED);
+        assertThat(operator.registry.find("fledge_release_phase").tag("release", "assistant").gauges()).isNotEmpty();
+
+        client.resource(v1).delete();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                operator.registry.find("fledge_release_phase").tag("release", "assistant").gauges()).isEmpty());
+        assertThat(operator.registry.find("fledge_release_progress_deadline_timestamp_seconds")
+                .tag("release", "assistant").gauges()).isEmpty();
+        assertThat(operator.registry.get("fledge_release_phase").tags("release", "other", "phase", "Promoted")
+                .gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
     void abortMidStageRollsBackToStable() {
         ModelRelease v1 = client.resource(Releases.replicas("assistant", "1.0.0")).create();
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
