@@ -4,8 +4,6 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.rollout.ManualAction;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
@@ -36,10 +34,7 @@ abstract class ActionCommand implements Callable<Integer> {
         try (Session s = Session.open(env, cluster)) {
             ModelRelease mr = s.store.get(name);
             String pending = ActionAnnotation.read(mr).filter(a -> !a.equals(action.value())).orElse(null);
-            String patch = s.client.getKubernetesSerialization().asJson(
-                    Map.of("metadata", Map.of("annotations", Map.of(Labels.ACTION, action.value()))));
-            s.api.call("patch", Api.MODELRELEASES, () -> s.client.resources(ModelRelease.class)
-                    .inNamespace(s.namespace()).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+            s.store.mergePatch(name, Map.of("metadata", Map.of("annotations", Map.of(Labels.ACTION, action.value()))));
             env.out().println("modelrelease.fledge.dev/" + name + " " + action.value() + " requested ("
                     + Labels.ACTION + "=" + action.value()
                     + (pending == null ? "" : ", replacing the pending " + pending) + ")");

@@ -1,8 +1,6 @@
 package dev.fledge.cli;
 
 import dev.fledge.api.ModelRelease;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
@@ -38,9 +36,7 @@ abstract class PausedCommand implements Callable<Integer> {
                         + " (spec.paused=" + paused + "); nothing changed");
                 return 0;
             }
-            String patch = s.client.getKubernetesSerialization().asJson(Map.of("spec", Map.of("paused", paused)));
-            s.api.call("patch", Api.MODELRELEASES, () -> s.client.resources(ModelRelease.class)
-                    .inNamespace(s.namespace()).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+            s.store.mergePatch(name, Map.of("spec", Map.of("paused", paused)));
             env.out().println("modelrelease.fledge.dev/" + name + " " + word + " (spec.paused=" + paused + ")");
             return 0;
         }

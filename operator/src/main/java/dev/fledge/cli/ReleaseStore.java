@@ -3,11 +3,14 @@ package dev.fledge.cli;
 import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
-/** Reads ModelReleases and their core/v1 Events in one namespace. */
+/** Reads ModelReleases and their core/v1 Events in one namespace, and merge-patches a release. */
 final class ReleaseStore {
     private final KubernetesClient client;
     private final Api api;
@@ -29,6 +32,13 @@ final class ReleaseStore {
             throw new CliError("modelrelease \"" + name + "\" not found in namespace \"" + api.namespace() + "\"");
         }
         return mr;
+    }
+
+    /** A JSON merge patch of the release: only the fields in {@code patch} are touched. */
+    void mergePatch(String name, Map<String, Object> patch) {
+        String json = client.getKubernetesSerialization().asJson(patch);
+        api.call("patch", Api.MODELRELEASES, () -> client.resources(ModelRelease.class).inNamespace(api.namespace())
+                .withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), json));
     }
 
     List<ModelRelease> list() {
