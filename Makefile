@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help build test demo generate cli cli-golden model-fixtures kube-binaries prometheus bench-server bench-gates bench-operator clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus bench-server bench-gates bench-operator clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -16,8 +16,17 @@ help:
 build:
 	$(MVN) -DskipTests install
 
+## self-contained: fail if any file of the repository refers to a folder beside it (users clone the repository alone)
+SIBLING_REF := \.\.[/]shared|shared[/](vendor|docs|hooks)
+self-contained:
+	@files=$$(if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git ls-files; \
+	  else find . -type f -not -path '*/target/*' -not -path './.git/*'; fi); \
+	if hits=$$(grep -nIE '$(SIBLING_REF)' $$files /dev/null); then \
+	  echo "self-contained: these lines refer to a folder outside the repository:"; echo "$$hits"; exit 1; \
+	else echo "self-contained: no file refers to a folder outside the repository"; fi
+
 ## test: what CI runs (.ci/run). Installs/builds the real parts first.
-test: model-fixtures kube-binaries prometheus
+test: self-contained model-fixtures kube-binaries prometheus
 	$(MVN) install
 
 ## generate: refresh the generated files that are committed (CRD YAML, CRD reference)
@@ -62,7 +71,7 @@ prometheus:
 	@prometheus --version 2>&1 | head -1
 
 ## demo: Fledge on one machine (real API server, operator, model servers, Prometheus); report in e2e/target/demo/
-demo: model-fixtures kube-binaries prometheus
+demo: self-contained model-fixtures kube-binaries prometheus
 	$(MVN) -q -DskipTests install
 	$(MVN) -q -pl e2e dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/e2e/target/demo.classpath
 	java -Dfledge.repo.dir=$(CURDIR) -Djava.util.logging.manager=org.jboss.logmanager.LogManager \

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Files of this repository and of {@code ../shared} beside it, as the tests see them. */
+/** Files of this repository, as the tests see them. Nothing outside the repository is read. */
 public final class RepoFiles {
 
   private RepoFiles() {}
@@ -22,9 +22,9 @@ public final class RepoFiles {
     return repo().resolve("helm/fledge/crds/modelreleases.fledge.dev-v1.yml");
   }
 
-  /** The upstream Gateway API v1.3.0 standard CRDs, vendored in ../shared. */
+  /** The upstream Gateway API v1.3.0 standard CRDs, vendored in vendor/ (see vendor/README.md). */
   public static List<Path> gatewayApiCrds() {
-    return yamlFilesIn(repo().resolve("../shared/vendor/gateway-api-v1.3.0").normalize());
+    return yamlFilesIn(repo().resolve("vendor/gateway-api-v1.3.0"));
   }
 
   /** Every example manifest under examples/. */
