@@ -3,7 +3,7 @@ package dev.fledge.cli;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.operator.k8s.ActionAnnotation;
-import dev.fledge.operator.rollout.ManualAction;
+import dev.fledge.core.rollout.ManualAction;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 

@@ -2,8 +2,8 @@ package dev.fledge.cli;
 
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
-import dev.fledge.operator.rollout.GatePlan;
-import dev.fledge.operator.rollout.Plan;
+import dev.fledge.core.rollout.GatePlan;
+import dev.fledge.core.rollout.Plan;
 
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -3,10 +3,10 @@ package dev.fledge.cli;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.operator.rollout.GatePlan;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.Schedule;
-import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.core.rollout.GatePlan;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.Schedule;
+import dev.fledge.core.rollout.StagePlan;
 
 import java.time.Duration;
 import java.time.Instant;

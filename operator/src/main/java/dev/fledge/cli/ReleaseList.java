@@ -2,7 +2,7 @@ package dev.fledge.cli;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
-import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.core.rollout.StagePlan;
 
 import java.time.Duration;
 import java.time.Instant;

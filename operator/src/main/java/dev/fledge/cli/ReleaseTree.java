@@ -4,10 +4,10 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.operator.k8s.ActionAnnotation;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.PlanResolver;
-import dev.fledge.operator.rollout.Splits;
-import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Splits;
+import dev.fledge.core.rollout.TrafficSplit;
 import io.fabric8.kubernetes.api.model.Event;
 
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.fledge.cli;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.StageRecord;
-import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.core.rollout.StagePlan;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.fledge.cli;
 
-import dev.fledge.operator.rollout.GoDuration;
-import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.core.rollout.GoDuration;
+import dev.fledge.core.rollout.PlanResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 

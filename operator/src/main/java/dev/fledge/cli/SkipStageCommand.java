@@ -1,6 +1,6 @@
 package dev.fledge.cli;
 
-import dev.fledge.operator.rollout.ManualAction;
+import dev.fledge.core.rollout.ManualAction;
 import picocli.CommandLine.Command;
 
 /** {@code skip-stage NAME}: sets fledge.dev/action=skip-stage. */

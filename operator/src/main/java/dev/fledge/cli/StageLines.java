@@ -3,8 +3,8 @@ package dev.fledge.cli;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.StageRecord;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.StagePlan;
 
 import java.time.Duration;
 import java.time.Instant;

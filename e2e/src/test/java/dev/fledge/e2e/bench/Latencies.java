@@ -2,9 +2,9 @@ package dev.fledge.e2e.bench;
 
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.Schedule;
-import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.Schedule;
+import dev.fledge.core.rollout.StagePlan;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -11,7 +11,7 @@ import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.notify.SecretWebhookUrls;
 import dev.fledge.operator.notify.WebhookDispatcher;
-import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;

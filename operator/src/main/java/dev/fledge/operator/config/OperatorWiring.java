@@ -10,7 +10,7 @@ import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
-import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.ServerDefaults;
@@ -39,7 +39,7 @@ public class OperatorWiring {
     @Produces
     @Singleton
     PlanResolver plans(@ConfigProperty(name = "fledge.analysis.default-interval", defaultValue = "1m") String interval) {
-        return new PlanResolver(dev.fledge.operator.rollout.GoDuration.parse(interval));
+        return new PlanResolver(dev.fledge.core.rollout.GoDuration.parse(interval));
     }
 
     @Produces
@@ -79,7 +79,7 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens) {
         Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
-                bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure));
+                bearerToken.filter(t -> !t.isBlank()), dev.fledge.core.rollout.GoDuration.parse(timeout), caFile, insecure));
         return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens));
     }
 
@@ -132,7 +132,7 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.notifications.max-attempts", defaultValue = "4") int maxAttempts,
             @ConfigProperty(name = "fledge.notifications.queue-capacity", defaultValue = "1000") int queueCapacity) {
         return new NotificationSettings(NotificationSettings.global(url, format, events),
-                dev.fledge.operator.rollout.GoDuration.parse(timeout), maxAttempts, Backoff.standard(), queueCapacity);
+                dev.fledge.core.rollout.GoDuration.parse(timeout), maxAttempts, Backoff.standard(), queueCapacity);
     }
 
     @Produces

@@ -1,9 +1,9 @@
 package dev.fledge.operator.gates;
 
 import dev.fledge.api.ModelRelease;
-import dev.fledge.operator.rollout.GatePlan;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.core.rollout.GatePlan;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.PlanResolver;
 
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.fledge.operator.gates;
 
-import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.core.rollout.GateVerdict;
 
 /**
  * One analysis gate: Prometheus metric, safety evaluation or feedback. Implementations must not throw for

@@ -1,7 +1,7 @@
 package dev.fledge.operator.gates;
 
 import dev.fledge.api.ModelRelease;
-import dev.fledge.operator.rollout.Plan;
+import dev.fledge.core.rollout.Plan;
 
 import java.util.List;
 

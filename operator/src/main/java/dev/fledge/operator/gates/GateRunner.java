@@ -1,6 +1,6 @@
 package dev.fledge.operator.gates;
 
-import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.core.rollout.GateVerdict;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.fledge.operator.gates;
 
-import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.core.rollout.GateVerdict;
 
 /** Stands for a configured gate whose backend is not available in this operator: it holds the stage, never passes. */
 public record UnavailableGate(String name, String kind, String why) implements Gate {

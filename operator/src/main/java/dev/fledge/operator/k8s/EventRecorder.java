@@ -1,7 +1,7 @@
 package dev.fledge.operator.k8s;
 
 import dev.fledge.api.ModelRelease;
-import dev.fledge.operator.rollout.RolloutEvent;
+import dev.fledge.core.rollout.RolloutEvent;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

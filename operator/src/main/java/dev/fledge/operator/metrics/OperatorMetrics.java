@@ -2,7 +2,7 @@ package dev.fledge.operator.metrics;
 
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.Phase;
-import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.core.rollout.GateVerdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

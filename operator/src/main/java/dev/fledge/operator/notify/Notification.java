@@ -5,7 +5,7 @@ import dev.fledge.api.spec.NotificationEvent;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-import dev.fledge.operator.rollout.RolloutEvent;
+import dev.fledge.core.rollout.RolloutEvent;
 
 import java.time.Instant;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.fledge.operator.routing;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.StagePlan;
-import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;

@@ -1,8 +1,8 @@
 package dev.fledge.operator.routing;
 
 import dev.fledge.api.ModelRelease;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.TrafficSplit;
 
 import java.util.List;
 import java.util.Optional;

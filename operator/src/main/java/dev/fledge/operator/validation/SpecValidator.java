@@ -4,7 +4,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.StageSpec;
-import dev.fledge.operator.rollout.GoDuration;
+import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.operator.workload.Names;
 
 import java.util.ArrayList;

@@ -22,7 +22,7 @@ import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.SecretWebhookUrls;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.notify.WebhookReceiver;
-import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.core.rollout.GateVerdict;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;

@@ -9,7 +9,7 @@ import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.operator.rollout.RolloutEvent;
+import dev.fledge.core.rollout.RolloutEvent;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import org.junit.jupiter.api.Test;
 

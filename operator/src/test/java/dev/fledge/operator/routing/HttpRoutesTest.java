@@ -10,7 +10,7 @@ import dev.fledge.api.spec.ParentReference;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.spec.TrafficSpec;
-import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;

@@ -1,7 +1,7 @@
 package dev.fledge.operator.routing;
 
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.TrafficSplit;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.TrafficSplit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

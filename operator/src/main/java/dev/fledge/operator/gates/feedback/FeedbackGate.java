@@ -9,8 +9,8 @@ import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.CounterEvidence;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryTemplate;
-import dev.fledge.operator.rollout.GateVerdict;
-import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
 
 import java.util.Map;
 

@@ -4,7 +4,7 @@ import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.NoDataPolicy;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.core.rollout.GateVerdict;
 
 import java.time.Duration;
 import java.util.HashMap;

@@ -11,10 +11,10 @@ import dev.fledge.operator.gates.bayes.RateComparison;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.MetricsBackend;
-import dev.fledge.operator.rollout.GateVerdict;
-import dev.fledge.operator.rollout.GoDuration;
-import dev.fledge.operator.rollout.PlanResolver;
-import dev.fledge.operator.rollout.StagePlan;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.GoDuration;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.StagePlan;
 
 import java.util.ArrayList;
 import java.util.List;

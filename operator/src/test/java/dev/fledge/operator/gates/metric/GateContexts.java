@@ -6,8 +6,8 @@ import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.rollout.Plan;
-import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.PlanResolver;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 
 import java.time.Duration;

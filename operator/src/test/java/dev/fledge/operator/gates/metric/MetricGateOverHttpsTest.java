@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.operator.rollout.GateVerdict;
+import dev.fledge.core.rollout.GateVerdict;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

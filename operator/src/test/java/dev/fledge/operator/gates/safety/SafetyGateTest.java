@@ -11,8 +11,8 @@ import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.metric.QueryResult;
-import dev.fledge.operator.rollout.GateVerdict;
-import dev.fledge.operator.rollout.PlanResolver;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,7 @@
+package dev.fledge.core.rollout;
+
+/** Reasons of the Ready, Progressing, Degraded and InvalidSpec conditions. */
+public enum ConditionReason {
+    Promoted, RolloutInProgress, WaitingForCanary, Promoting, Paused, GateFailed, CriticalGateFailed,
+    ProgressDeadlineExceeded, Aborted, FirstReleaseRolledBack, InvalidSpec, SpecValid, NoRelease
+}

@@ -1,0 +1,19 @@
+package dev.fledge.core.rollout;
+
+import dev.fledge.api.status.ModelReleaseStatus;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The engine's answer: the next status, the traffic split it implies, the events to record, whether the manual
+ * action was consumed, when to look again (null: only on change), the reason for the conditions, and the phase
+ * change if there was one (for the transitions metric).
+ */
+public record Decision(ModelReleaseStatus status, TrafficSplit split, List<RolloutEvent> events, boolean actionConsumed,
+        Duration requeueAfter, ConditionReason reason, PhaseChange phaseChange) {
+
+    /** A phase transition, {@code from} -> {@code to} (from is {@code None} for a new release). */
+    public record PhaseChange(String from, String to) {
+    }
+}

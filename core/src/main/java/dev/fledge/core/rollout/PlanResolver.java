@@ -1,0 +1,74 @@
+package dev.fledge.core.rollout;
+
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.StageSpec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Applies the documented defaults to a spec (GitOps-friendly: defaults live here, not in the stored object). */
+public final class PlanResolver {
+    public static final Duration DEFAULT_INTERNAL = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_CLOSED = Duration.ofMinutes(30);
+    public static final Duration DEFAULT_STEP = Duration.ofMinutes(10);
+    public static final List<Integer> DEFAULT_STEPS = List.of(5, 25, 50, 100);
+    public static final Duration DEFAULT_DEADLINE = Duration.ofHours(2);
+    public static final int DEFAULT_REPLICAS = 2;
+    public static final String SAFETY_GATE = "safety";
+    public static final String FEEDBACK_GATE = "feedback";
+
+    private final Duration defaultInterval;
+
+    public PlanResolver(Duration defaultInterval) {
+        this.defaultInterval = defaultInterval;
+    }
+
+    public Plan resolve(ModelReleaseSpec spec) {
+        List<StageSpec> stages = spec.getStages() == null || spec.getStages().isEmpty() ? defaultStages() : spec.getStages();
+        Duration interval = Optional.ofNullable(spec.getAnalysis()).map(AnalysisSpec::getInterval)
+                .map(GoDuration::parse).orElse(defaultInterval);
+        int replicas = spec.getServer() == null || spec.getServer().getReplicas() == null ? DEFAULT_REPLICAS
+                : spec.getServer().getReplicas();
+        return new Plan(spec.getModel().getVersion(), stages.stream().map(PlanResolver::stage).toList(), interval,
+                GoDuration.parseOr(spec.getProgressDeadline(), DEFAULT_DEADLINE), Boolean.TRUE.equals(spec.getPaused()),
+                replicas, gates(spec.getAnalysis()));
+    }
+
+    /** The gates a spec configures; gate names are the metric names, plus {@code safety} and {@code feedback}. */
+    static List<GatePlan> gates(AnalysisSpec analysis) {
+        if (analysis == null) {
+            return List.of();
+        }
+        List<GatePlan> gates = new java.util.ArrayList<>();
+        if (analysis.getMetrics() != null) {
+            analysis.getMetrics().forEach(m -> gates.add(new GatePlan(m.getName(),
+                    m.getFailureLimit() == null ? 1 : m.getFailureLimit(), false)));
+        }
+        if (analysis.getSafety() != null) {
+            gates.add(new GatePlan(SAFETY_GATE, 1, analysis.getSafety().getSuite() != null));
+        }
+        if (analysis.getFeedback() != null) {
+            gates.add(new GatePlan(FEEDBACK_GATE, 1, false));
+        }
+        return List.copyOf(gates);
+    }
+
+    private static StagePlan stage(StageSpec s) {
+        String name = s.getName().wireName();
+        return switch (name) {
+            case StagePlan.PUBLIC -> new StagePlan(name, Duration.ZERO,
+                    s.getSteps() == null ? DEFAULT_STEPS : List.copyOf(s.getSteps()),
+                    GoDuration.parseOr(s.getStepDuration(), DEFAULT_STEP));
+            case StagePlan.INTERNAL -> new StagePlan(name, GoDuration.parseOr(s.getMinDuration(), DEFAULT_INTERNAL), List.of(), Duration.ZERO);
+            default -> new StagePlan(name, GoDuration.parseOr(s.getMinDuration(), DEFAULT_CLOSED), List.of(), Duration.ZERO);
+        };
+    }
+
+    private static List<StageSpec> defaultStages() {
+        return List.of(new StageSpec().withName(dev.fledge.api.spec.StageName.INTERNAL),
+                new StageSpec().withName(dev.fledge.api.spec.StageName.CLOSED),
+                new StageSpec().withName(dev.fledge.api.spec.StageName.PUBLIC));
+    }
+}

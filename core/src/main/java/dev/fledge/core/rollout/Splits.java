@@ -1,0 +1,38 @@
+package dev.fledge.core.rollout;
+
+import dev.fledge.api.status.ModelReleaseStatus;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Derives the traffic split from the status alone (so a restart routes exactly as before). An audience stays on
+ * the canary from its own stage on: internal from {@code internal}, closed from {@code closed}; the public share
+ * is the status's canaryWeight. While promoting, the stable Deployment already takes the new version.
+ */
+public final class Splits {
+    private static final List<String> ORDER = List.of(StagePlan.PREFLIGHT, StagePlan.INTERNAL, StagePlan.CLOSED,
+            StagePlan.PUBLIC, StagePlan.PROMOTING);
+
+    private Splits() {
+    }
+
+    public static TrafficSplit of(ModelReleaseStatus st) {
+        if (st.getCanaryVersion() == null || st.getStage() == null) {
+            return TrafficSplit.stableOnly(st.getStableVersion());
+        }
+        int rank = ORDER.indexOf(st.getStage());
+        Set<String> audiences = new LinkedHashSet<>();
+        if (rank >= ORDER.indexOf(StagePlan.INTERNAL)) {
+            audiences.add(StagePlan.INTERNAL);
+        }
+        if (rank >= ORDER.indexOf(StagePlan.CLOSED)) {
+            audiences.add(StagePlan.CLOSED);
+        }
+        boolean promoting = StagePlan.PROMOTING.equals(st.getStage());
+        int weight = st.getCanaryWeight() == null ? 0 : st.getCanaryWeight();
+        return new TrafficSplit(promoting ? st.getCanaryVersion() : st.getStableVersion(), st.getCanaryVersion(),
+                Set.copyOf(audiences), weight);
+    }
+}

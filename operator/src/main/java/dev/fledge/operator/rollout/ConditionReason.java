@@ -1,7 +1,0 @@
-package dev.fledge.operator.rollout;
-
-/** Reasons of the Ready, Progressing, Degraded and InvalidSpec conditions. */
-public enum ConditionReason {
-    Promoted, RolloutInProgress, WaitingForCanary, Promoting, Paused, GateFailed, CriticalGateFailed,
-    ProgressDeadlineExceeded, Aborted, FirstReleaseRolledBack, InvalidSpec, SpecValid, NoRelease
-}
