@@ -33,21 +33,21 @@ test: self-contained model-fixtures kube-binaries prometheus
 generate:
 	$(MVN) -pl crds -am install -Dfledge.generate=true -Dtest='GeneratedFilesAreFreshTest' -Dsurefire.failIfNoSpecifiedTests=false
 
-## cli: build kubectl fledge (dev.fledge.cli in the operator module, run without Quarkus) and put its launcher on
-## the PATH: a symlink CLI_BIN_DIR/kubectl-fledge -> operator/src/main/cli/kubectl-fledge. The launcher runs
-## operator/target/classes with the classpath the build writes to operator/target/cli.classpath.
+## cli: build kubectl fledge (the cli module, a plain JVM without Quarkus) and put its launcher on the PATH: a symlink
+## CLI_BIN_DIR/kubectl-fledge -> cli/src/main/cli/kubectl-fledge. The launcher runs cli/target/kubectl-fledge.jar,
+## whose manifest names its dependencies in cli/target/lib.
 CLI_BIN_DIR ?= $(HOME)/.local/bin
 cli:
-	$(MVN) -q -pl operator -am -DskipTests process-classes
+	$(MVN) -q -pl cli -am -DskipTests package
 	@mkdir -p "$(CLI_BIN_DIR)"
-	@ln -sfn "$(CURDIR)/operator/src/main/cli/kubectl-fledge" "$(CLI_BIN_DIR)/kubectl-fledge"
-	@echo "cli: $(CLI_BIN_DIR)/kubectl-fledge -> operator/src/main/cli/kubectl-fledge"
+	@ln -sfn "$(CURDIR)/cli/src/main/cli/kubectl-fledge" "$(CLI_BIN_DIR)/kubectl-fledge"
+	@echo "cli: $(CLI_BIN_DIR)/kubectl-fledge -> cli/src/main/cli/kubectl-fledge"
 	@case ":$$PATH:" in *":$(CLI_BIN_DIR):"*) ;; \
 	  *) echo "cli: $(CLI_BIN_DIR) is not on your PATH; add it: export PATH=\"$(CLI_BIN_DIR):\$$PATH\"";; esac
 
-## cli-golden: rewrite the CLI's golden files (operator/src/test/resources/cli-golden/) from the current output; review the diff
+## cli-golden: rewrite the CLI's golden files (cli/src/test/resources/cli-golden/) from the current output; review the diff
 cli-golden:
-	$(MVN) -pl operator -am test -Dfledge.generate=true -Dtest='KubectlFledge*Test' -Dsurefire.failIfNoSpecifiedTests=false
+	$(MVN) -pl cli -am test -Dfledge.generate=true -Dtest='KubectlFledge*Test' -Dsurefire.failIfNoSpecifiedTests=false
 
 ## model-fixtures: train the deterministic fixture models (model-server issue)
 model-fixtures:

@@ -185,7 +185,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         boolean promoting = StagePlan.PROMOTING.equals(old.getStage());
         String stableWanted = promoting ? old.getCanaryVersion() : old.getStableVersion();
         Observation obs = Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
-        Optional<String> raw = ActionAnnotation.read(mr).filter(a -> actions.consume(mr, a));
+        Optional<String> raw = ManualAction.requestedOn(mr).filter(a -> actions.consume(mr, a));
         if (raw.isPresent()) {
             Optional<ManualAction> action = ManualAction.parse(raw.get());
             obs = action.isPresent() ? obs.withAction(action.get()) : obs.withUnknownAction(raw.get());

@@ -1,5 +1,8 @@
 package dev.fledge.core.rollout;
 
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -15,6 +18,12 @@ public enum ManualAction {
 
     public String value() {
         return value;
+    }
+
+    /** The raw value of the {@code fledge.dev/action} annotation on {@code mr}, if it has one. */
+    public static Optional<String> requestedOn(ModelRelease mr) {
+        var annotations = mr.getMetadata().getAnnotations();
+        return annotations == null ? Optional.empty() : Optional.ofNullable(annotations.get(Labels.ACTION));
     }
 
     public static Optional<ManualAction> parse(String value) {

@@ -9,10 +9,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 import org.jboss.logging.Logger;
 
-import java.util.Optional;
-
 /**
- * Reads and consumes the {@code fledge.dev/action} annotation. Removal is a JSON patch that first tests the value,
+ * Consumes the {@code fledge.dev/action} annotation (read with {@code ManualAction.requestedOn}). Removal is a JSON patch that first tests the value,
  * so an action a user wrote after the one being consumed is not lost, and it happens before the action is applied.
  */
 public final class ActionAnnotation {
@@ -21,11 +19,6 @@ public final class ActionAnnotation {
 
     public ActionAnnotation(KubernetesClient client) {
         this.client = client;
-    }
-
-    public static Optional<String> read(ModelRelease mr) {
-        var annotations = mr.getMetadata().getAnnotations();
-        return annotations == null ? Optional.empty() : Optional.ofNullable(annotations.get(Labels.ACTION));
     }
 
     /**

@@ -5,7 +5,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
-import dev.fledge.operator.mock.ApplyTolerantCrudDispatcher;
+import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

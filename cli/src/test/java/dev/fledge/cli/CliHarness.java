@@ -1,7 +1,7 @@
 package dev.fledge.cli;
 
 import dev.fledge.api.ModelRelease;
-import dev.fledge.operator.mock.MockCluster;
+import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;

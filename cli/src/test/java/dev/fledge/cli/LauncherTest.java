@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The launcher script (operator/src/main/cli/kubectl-fledge) as a user runs it: through a symlink on the PATH, a
- * plain JVM on the classpath the build wrote (target/cli.classpath), a kubeconfig naming the mock API server. Also
+ * The launcher script (cli/src/main/cli/kubectl-fledge) as a user runs it: through a symlink on the PATH, a
+ * plain JVM running the jar the build wrote (target/kubectl-fledge.jar, its dependencies in target/lib), a kubeconfig
+ * naming the mock API server. Also
  * proves that Fabric8 finds an HTTP client outside Quarkus.
  */
 class LauncherTest {
@@ -28,7 +29,7 @@ class LauncherTest {
 
     @Test
     void theLauncherOnThePathDrawsAReleaseFromTheKubeconfigsServer() throws Exception {
-        assumeTrue(Files.exists(Path.of("target/cli.classpath")), "target/cli.classpath is written at process-classes");
+        assumeTrue(Files.exists(Path.of("target/kubectl-fledge.jar")), "target/kubectl-fledge.jar is written at process-classes");
         try (CliHarness cli = new CliHarness()) {
             Path bin = Files.createDirectories(dir.resolve("bin"));
             Files.createSymbolicLink(bin.resolve("kubectl-fledge"), SCRIPT);
@@ -48,7 +49,7 @@ class LauncherTest {
 
     @Test
     void kubectlFindsThePlugin() throws Exception {
-        assumeTrue(Files.exists(Path.of("target/cli.classpath")), "target/cli.classpath is written at process-classes");
+        assumeTrue(Files.exists(Path.of("target/kubectl-fledge.jar")), "target/kubectl-fledge.jar is written at process-classes");
         assumeTrue(onPath("kubectl"), "kubectl is not installed");
         try (CliHarness cli = new CliHarness()) {
             Path bin = Files.createDirectories(dir.resolve("bin"));

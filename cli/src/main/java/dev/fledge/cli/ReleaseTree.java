@@ -3,7 +3,6 @@ package dev.fledge.cli;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
-import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Splits;
@@ -14,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.fledge.core.rollout.ManualAction;
 
 /** {@code kubectl fledge get NAME}: one release drawn as a tree. Pure: release, events and time in, text out. */
 final class ReleaseTree {
@@ -64,7 +64,7 @@ final class ReleaseTree {
         if (st.getMessage() != null && !st.getMessage().isBlank()) {
             lines.add(st.getMessage().replaceAll("\\s*\\n\\s*", " "));
         }
-        ActionAnnotation.read(mr).ifPresent(a -> lines.add(style.warn(Labels.ACTION + "=" + a
+        ManualAction.requestedOn(mr).ifPresent(a -> lines.add(style.warn(Labels.ACTION + "=" + a
                 + " is waiting for the operator to consume it")));
         Long gen = mr.getMetadata().getGeneration();
         if (gen != null && st.getObservedGeneration() != null && st.getObservedGeneration() < gen) {

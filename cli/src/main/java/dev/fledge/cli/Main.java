@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
-/** Entry point of {@code kubectl-fledge} (operator/src/main/cli/kubectl-fledge): a plain JVM, no Quarkus. */
+/** Entry point of {@code kubectl-fledge} (cli/src/main/cli/kubectl-fledge): a plain JVM, no Quarkus. */
 public final class Main {
     private Main() {
     }

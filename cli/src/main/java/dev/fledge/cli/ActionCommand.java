@@ -2,7 +2,6 @@ package dev.fledge.cli;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
-import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.core.rollout.ManualAction;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -33,7 +32,7 @@ abstract class ActionCommand implements Callable<Integer> {
     public Integer call() {
         try (Session s = Session.open(env, cluster)) {
             ModelRelease mr = s.store.get(name);
-            String pending = ActionAnnotation.read(mr).filter(a -> !a.equals(action.value())).orElse(null);
+            String pending = ManualAction.requestedOn(mr).filter(a -> !a.equals(action.value())).orElse(null);
             s.store.mergePatch(name, Map.of("metadata", Map.of("annotations", Map.of(Labels.ACTION, action.value()))));
             env.out().println("modelrelease.fledge.dev/" + name + " " + action.value() + " requested ("
                     + Labels.ACTION + "=" + action.value()

@@ -1,4 +1,4 @@
-package dev.fledge.operator.mock;
+package dev.fledge.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

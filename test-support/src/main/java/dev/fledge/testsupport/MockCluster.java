@@ -1,4 +1,4 @@
-package dev.fledge.operator.mock;
+package dev.fledge.testsupport;
 
 import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
