@@ -6,6 +6,7 @@ import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GatePlan;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.Schedule;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StagePlan;
 
 import java.time.Duration;
@@ -37,7 +38,8 @@ final class NextStep {
             }
             return Optional.empty();
         }
-        if (StagePlan.PROMOTING.equals(st.getStage())) {
+        Stage stage = Stage.fromWire(st.getStage());
+        if (stage == Stage.PROMOTING) {
             return Optional.of("promotion ends when the stable Deployment runs " + st.getCanaryVersion() + " and is ready");
         }
         if (st.getPhase() == Phase.PAUSED || plan.paused()) {
@@ -45,10 +47,10 @@ final class NextStep {
         }
         String target = target();
         Instant start = Schedule.periodStart(plan, st);
-        Duration hold = plan.stage(st.getStage()).map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
+        Duration hold = plan.stage(stage).map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
                 .orElse(Duration.ZERO);
         Duration left = Duration.between(now, start.plus(hold));
-        List<String> waiting = plan.gatesFor(st.getStage()).stream().map(GatePlan::name)
+        List<String> waiting = plan.gatesFor(stage).stream().map(GatePlan::name)
                 .filter(g -> !passedSince(g, start)).toList();
         String gates = waiting.isEmpty() ? "" : String.join(", ", waiting) + (waiting.size() == 1 ? " passes" : " pass");
         if (left.toMillis() > 0) {
@@ -59,7 +61,8 @@ final class NextStep {
     }
 
     private String target() {
-        Optional<StagePlan> sp = plan.stage(st.getStage());
+        Stage stage = Stage.fromWire(st.getStage());
+        Optional<StagePlan> sp = plan.stage(stage);
         if (sp.isPresent() && sp.get().isPublic()) {
             List<Integer> steps = sp.get().stepsFor(st.getStableVersion());
             int step = st.getStep() == null ? 0 : st.getStep();
@@ -67,7 +70,7 @@ final class NextStep {
                 return "public " + steps.get(step + 1) + "% (step " + (step + 2) + " of " + steps.size() + ")";
             }
         }
-        return plan.after(st.getStage()).map(next -> "stage " + next.name()).orElse("promotion to stable");
+        return plan.after(stage).map(next -> "stage " + next.stage().wireName()).orElse("promotion to stable");
     }
 
     private boolean passedSince(String gate, Instant start) {

@@ -2,7 +2,7 @@ package dev.fledge.cli;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
-import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.Stage;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +38,7 @@ final class ReleaseList {
         if (st.getStage() == null) {
             return "-";
         }
-        return StagePlan.PUBLIC.equals(st.getStage()) && st.getStep() != null
+        return Stage.PUBLIC.wireName().equals(st.getStage()) && st.getStep() != null
                 ? st.getStage() + " #" + (st.getStep() + 1) : st.getStage();
     }
 

@@ -3,7 +3,7 @@ package dev.fledge.cli;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.StageRecord;
-import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.Stage;
 
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +29,7 @@ record RolloutRecords(String version, List<StageRecord> records) {
         int start = -1;
         for (int i = history.size() - 1; i >= 0; i--) {
             StageRecord r = history.get(i);
-            if (version.equals(r.getVersion()) && StagePlan.PREFLIGHT.equals(r.getStage())) {
+            if (version.equals(r.getVersion()) && Stage.PREFLIGHT.wireName().equals(r.getStage())) {
                 start = i;
                 break;
             }
@@ -43,9 +43,9 @@ record RolloutRecords(String version, List<StageRecord> records) {
     }
 
     /** The last record of {@code stage} in this rollout. */
-    Optional<StageRecord> last(String stage) {
+    Optional<StageRecord> last(Stage stage) {
         for (int i = records.size() - 1; i >= 0; i--) {
-            if (stage.equals(records.get(i).getStage())) {
+            if (stage.wireName().equals(records.get(i).getStage())) {
                 return Optional.of(records.get(i));
             }
         }

@@ -4,12 +4,14 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.StageRecord;
 import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StagePlan;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -32,16 +34,17 @@ final class StageLines {
     Tree tree() {
         Tree stages = new Tree("Stages" + (rollout.version() == null ? "" : " (" + rollout.version() + ")"));
         List<StagePlan> all = new ArrayList<>();
-        all.add(new StagePlan(StagePlan.PREFLIGHT, Duration.ZERO, List.of(), Duration.ZERO));
+        all.add(new StagePlan(Stage.PREFLIGHT, Duration.ZERO, List.of(), Duration.ZERO));
         all.addAll(plan.stages());
         Table rows = new Table("", "", "");
         List<Tree> children = new ArrayList<>();
+        Stage current = Stage.fromWire(st.getStage());
         for (StagePlan sp : all) {
             String[] row = row(sp);
             rows.row(row);
-            children.add(sp.isPublic() && StagePlan.PUBLIC.equals(st.getStage()) ? steps(sp) : null);
+            children.add(sp.isPublic() && current == Stage.PUBLIC ? steps(sp) : null);
         }
-        if (StagePlan.PROMOTING.equals(st.getStage())) {
+        if (current == Stage.PROMOTING) {
             rows.row(marker("current") + " promoting", style.active("current"), "stable Deployment is taking " + st.getCanaryVersion());
             children.add(null);
         }
@@ -54,12 +57,12 @@ final class StageLines {
     }
 
     private String[] row(StagePlan sp) {
-        Optional<StageRecord> rec = rollout.last(sp.name());
+        Optional<StageRecord> rec = rollout.last(sp.stage());
         String state;
         String detail;
-        if (rec.isPresent() && rec.get().getLeftAt() == null && sp.name().equals(st.getStage())) {
+        if (rec.isPresent() && rec.get().getLeftAt() == null && sp.stage() == Stage.fromWire(st.getStage())) {
             state = "current";
-            detail = sp.isPublic() ? "step " + (step() + 1) + " of " + steps(sp.name()).size()
+            detail = sp.isPublic() ? "step " + (step() + 1) + " of " + steps(sp.stage()).size()
                     : held(Instant.parse(rec.get().getEnteredAt()), sp.minDuration());
         } else if (rec.isPresent() && rec.get().getLeftAt() != null) {
             state = switch (String.valueOf(rec.get().getResult())) {
@@ -68,7 +71,7 @@ final class StageLines {
                 case "Failed" -> "failed";
                 case "Aborted" -> "aborted";
                 case "Superseded" -> "superseded";
-                default -> String.valueOf(rec.get().getResult()).toLowerCase(java.util.Locale.ROOT);
+                default -> String.valueOf(rec.get().getResult()).toLowerCase(Locale.ROOT);
             };
             detail = "took " + Durations.exact(Duration.between(Instant.parse(rec.get().getEnteredAt()),
                     Instant.parse(rec.get().getLeftAt())));
@@ -82,20 +85,20 @@ final class StageLines {
             state = rollout.version() == null ? "-" : "not reached";
             detail = rollout.version() == null ? plannedLength(sp) : "";
         }
-        return new String[] {marker(state) + " " + sp.name(), colour(state), detail};
+        return new String[] {marker(state) + " " + sp.stage().wireName(), colour(state), detail};
     }
 
     private String plannedLength(StagePlan sp) {
         if (sp.isPublic()) {
-            return steps(sp.name()).stream().map(w -> w + "%").collect(Collectors.joining(" → "))
+            return steps(sp.stage()).stream().map(w -> w + "%").collect(Collectors.joining(" → "))
                     + ", " + Durations.exact(sp.stepDuration()) + " each";
         }
-        return StagePlan.PREFLIGHT.equals(sp.name()) ? "" : "at least " + Durations.exact(sp.minDuration());
+        return sp.stage() == Stage.PREFLIGHT ? "" : "at least " + Durations.exact(sp.minDuration());
     }
 
     private Tree steps(StagePlan sp) {
         Table rows = new Table("", "", "");
-        List<Integer> steps = steps(sp.name());
+        List<Integer> steps = steps(sp.stage());
         for (int i = 0; i < steps.size(); i++) {
             String state = i < step() ? "done" : i == step() ? "current" : "pending";
             String detail = i == step() && st.getStepStartedAt() != null
@@ -115,7 +118,7 @@ final class StageLines {
         return st.getStep() == null ? 0 : st.getStep();
     }
 
-    private List<Integer> steps(String stage) {
+    private List<Integer> steps(Stage stage) {
         return plan.stage(stage).map(p -> p.stepsFor(st.getStableVersion())).orElse(List.of());
     }
 

@@ -17,6 +17,7 @@ import dev.fledge.operator.notify.Notifier;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
+import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.GatePlan;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.ManualAction;
@@ -27,7 +28,7 @@ import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.StatusCopy;
-import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
@@ -55,6 +56,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -155,7 +157,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             throw e;
         }
         metrics.reconcilePart("apply", System.nanoTime() - applyStarted);
-        drift.ifPresent(diff -> events.record(mr, RolloutEvent.warning("RouteDrift",
+        drift.ifPresent(diff -> events.record(mr, new RolloutEvent(EventReason.RouteDrift,
                 "route does not match the desired split after apply: " + diff)));
         record(mr, plan, old, decision, obs.verdicts(), now);
 
@@ -177,12 +179,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * since the last reconcile, or while the release is invalid, not on every requeue.
      */
     private static boolean specChangedOrInvalid(ModelRelease mr, ModelReleaseStatus old) {
-        return old.getPhase() == Phase.INVALID || !java.util.Objects.equals(old.getObservedGeneration(), mr.getMetadata().getGeneration());
+        return old.getPhase() == Phase.INVALID || !Objects.equals(old.getObservedGeneration(), mr.getMetadata().getGeneration());
     }
 
     /** Readiness of both tracks, and the manual action if one could be consumed. */
     private Observation observe(ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
-        boolean promoting = StagePlan.PROMOTING.equals(old.getStage());
+        boolean promoting = Stage.fromWire(old.getStage()) == Stage.PROMOTING;
         String stableWanted = promoting ? old.getCanaryVersion() : old.getStableVersion();
         Observation obs = Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
         Optional<String> raw = ManualAction.requestedOn(mr).filter(a -> actions.consume(mr, a));
@@ -194,15 +196,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     private List<GateVerdict> evaluate(ModelRelease mr, Plan plan, ModelReleaseStatus st, Instant now) {
-        Set<String> due = plan.gatesFor(st.getStage()).stream().map(GatePlan::name).collect(Collectors.toSet());
+        Stage stage = Stage.fromWire(st.getStage());
+        Set<String> due = plan.gatesFor(stage).stream().map(GatePlan::name).collect(Collectors.toSet());
         List<Gate> selected = gates.gates(mr, plan).stream().filter(g -> due.contains(g.name())).toList();
-        GateContext ctx = new GateContext(mr, plan, st.getStage(), audience(st.getStage()), st.getStableVersion(),
+        GateContext ctx = new GateContext(mr, plan, stage, audience(stage), st.getStableVersion(),
                 st.getCanaryVersion(), now);
         return runner.run(selected, ctx);
     }
 
-    private static String audience(String stage) {
-        return StagePlan.PREFLIGHT.equals(stage) ? null : stage;
+    private static String audience(Stage stage) {
+        return stage == null || stage == Stage.PREFLIGHT ? null : stage.wireName();
     }
 
     /** The one place that tells the outside: Kubernetes Events, webhooks (the same events) and metrics. */
@@ -233,7 +236,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         next.setObservedGeneration(mr.getMetadata().getGeneration());
         Conditions.apply(next, ConditionReason.InvalidSpec, mr.getMetadata().getGeneration(), now);
         if (news) {
-            events.record(mr, RolloutEvent.warning("InvalidSpec", message));
+            events.record(mr, new RolloutEvent(EventReason.InvalidSpec, message));
         }
         if (old.getPhase() != Phase.INVALID) {
             metrics.transition(mr.getMetadata().getNamespace(), mr.getMetadata().getName(),

@@ -9,7 +9,7 @@ package dev.fledge.core.rollout;
  *                     which need traffic, do not)
  */
 public record GatePlan(String name, int failureLimit, boolean inPreflight) {
-    public boolean appliesTo(String stage) {
-        return !StagePlan.PREFLIGHT.equals(stage) || inPreflight;
+    public boolean appliesTo(Stage stage) {
+        return stage != Stage.PREFLIGHT || inPreflight;
     }
 }

@@ -9,21 +9,21 @@ public record Plan(String version, List<StagePlan> stages, Duration interval, Du
         boolean paused, int replicas, List<GatePlan> gates) {
 
     /** Gates that must pass before {@code stage} (or the current public step) ends. */
-    public List<GatePlan> gatesFor(String stage) {
+    public List<GatePlan> gatesFor(Stage stage) {
         return gates.stream().filter(g -> g.appliesTo(stage)).toList();
     }
 
-    public Optional<StagePlan> stage(String name) {
-        return stages.stream().filter(s -> s.name().equals(name)).findFirst();
+    public Optional<StagePlan> stage(Stage stage) {
+        return stages.stream().filter(s -> s.stage() == stage).findFirst();
     }
 
-    /** The stage after {@code name}; preflight is followed by the first configured stage. */
-    public Optional<StagePlan> after(String name) {
-        if (StagePlan.PREFLIGHT.equals(name)) {
+    /** The stage after {@code stage}; preflight is followed by the first configured stage. */
+    public Optional<StagePlan> after(Stage stage) {
+        if (stage == Stage.PREFLIGHT) {
             return stages.stream().findFirst();
         }
         for (int i = 0; i < stages.size() - 1; i++) {
-            if (stages.get(i).name().equals(name)) {
+            if (stages.get(i).stage() == stage) {
                 return Optional.of(stages.get(i + 1));
             }
         }

@@ -4,7 +4,10 @@ import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.StageSpec;
 
+import dev.fledge.api.spec.StageName;
+
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,7 +44,7 @@ public final class PlanResolver {
         if (analysis == null) {
             return List.of();
         }
-        List<GatePlan> gates = new java.util.ArrayList<>();
+        List<GatePlan> gates = new ArrayList<>();
         if (analysis.getMetrics() != null) {
             analysis.getMetrics().forEach(m -> gates.add(new GatePlan(m.getName(),
                     m.getFailureLimit() == null ? 1 : m.getFailureLimit(), false)));
@@ -56,19 +59,18 @@ public final class PlanResolver {
     }
 
     private static StagePlan stage(StageSpec s) {
-        String name = s.getName().wireName();
-        return switch (name) {
-            case StagePlan.PUBLIC -> new StagePlan(name, Duration.ZERO,
+        Stage stage = Stage.of(s.getName());
+        return switch (stage) {
+            case PUBLIC -> new StagePlan(stage, Duration.ZERO,
                     s.getSteps() == null ? DEFAULT_STEPS : List.copyOf(s.getSteps()),
                     GoDuration.parseOr(s.getStepDuration(), DEFAULT_STEP));
-            case StagePlan.INTERNAL -> new StagePlan(name, GoDuration.parseOr(s.getMinDuration(), DEFAULT_INTERNAL), List.of(), Duration.ZERO);
-            default -> new StagePlan(name, GoDuration.parseOr(s.getMinDuration(), DEFAULT_CLOSED), List.of(), Duration.ZERO);
+            case INTERNAL -> new StagePlan(stage, GoDuration.parseOr(s.getMinDuration(), DEFAULT_INTERNAL), List.of(), Duration.ZERO);
+            default -> new StagePlan(stage, GoDuration.parseOr(s.getMinDuration(), DEFAULT_CLOSED), List.of(), Duration.ZERO);
         };
     }
 
     private static List<StageSpec> defaultStages() {
-        return List.of(new StageSpec().withName(dev.fledge.api.spec.StageName.INTERNAL),
-                new StageSpec().withName(dev.fledge.api.spec.StageName.CLOSED),
-                new StageSpec().withName(dev.fledge.api.spec.StageName.PUBLIC));
+        return List.of(new StageSpec().withName(StageName.INTERNAL), new StageSpec().withName(StageName.CLOSED),
+                new StageSpec().withName(StageName.PUBLIC));
     }
 }

@@ -20,8 +20,9 @@ public final class Schedule {
 
     /** Gates run in a rollout stage (not while promoting) when none ran since the stage or step began, or every interval. */
     public static boolean analysisDue(Plan plan, ModelReleaseStatus st, Instant now) {
-        if (st.getCanaryVersion() == null || st.getStage() == null || StagePlan.PROMOTING.equals(st.getStage())
-                || !plan.version().equals(st.getCanaryVersion()) || plan.gatesFor(st.getStage()).isEmpty()) {
+        Stage stage = Stage.fromWire(st.getStage());
+        if (st.getCanaryVersion() == null || st.getStage() == null || stage == Stage.PROMOTING
+                || !plan.version().equals(st.getCanaryVersion()) || plan.gatesFor(stage).isEmpty()) {
             return false;
         }
         if (st.getLastAnalysisAt() == null) {
@@ -33,7 +34,7 @@ public final class Schedule {
 
     /** Start of the current stage, or of the current public step. */
     public static Instant periodStart(Plan plan, ModelReleaseStatus st) {
-        boolean isPublic = plan.stage(st.getStage()).map(StagePlan::isPublic).orElse(false);
+        boolean isPublic = plan.stage(Stage.fromWire(st.getStage())).map(StagePlan::isPublic).orElse(false);
         return Instant.parse(isPublic && st.getStepStartedAt() != null ? st.getStepStartedAt() : st.getStageStartedAt());
     }
 
@@ -52,15 +53,16 @@ public final class Schedule {
         if (st.getCanaryVersion() == null || st.getStage() == null) {
             return null;
         }
-        if (StagePlan.PROMOTING.equals(st.getStage())) {
+        Stage stage = Stage.fromWire(st.getStage());
+        if (stage == Stage.PROMOTING) {
             return PROMOTING_POLL;
         }
         List<Duration> candidates = new ArrayList<>();
         Instant start = periodStart(plan, st);
-        Optional<StagePlan> sp = plan.stage(st.getStage());
+        Optional<StagePlan> sp = plan.stage(stage);
         Duration hold = sp.map(p -> p.isPublic() ? p.stepDuration() : p.minDuration()).orElse(Duration.ZERO);
         candidates.add(Duration.between(now, start.plus(hold)));
-        if (!plan.gatesFor(st.getStage()).isEmpty()) {
+        if (!plan.gatesFor(stage).isEmpty()) {
             candidates.add(st.getLastAnalysisAt() == null ? Duration.ZERO
                     : Duration.between(now, Instant.parse(st.getLastAnalysisAt()).plus(plan.interval())));
         }

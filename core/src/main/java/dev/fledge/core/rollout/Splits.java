@@ -3,7 +3,6 @@ package dev.fledge.core.rollout;
 import dev.fledge.api.status.ModelReleaseStatus;
 
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,9 +11,6 @@ import java.util.Set;
  * is the status's canaryWeight. While promoting, the stable Deployment already takes the new version.
  */
 public final class Splits {
-    private static final List<String> ORDER = List.of(StagePlan.PREFLIGHT, StagePlan.INTERNAL, StagePlan.CLOSED,
-            StagePlan.PUBLIC, StagePlan.PROMOTING);
-
     private Splits() {
     }
 
@@ -22,15 +18,14 @@ public final class Splits {
         if (st.getCanaryVersion() == null || st.getStage() == null) {
             return TrafficSplit.stableOnly(st.getStableVersion());
         }
-        int rank = ORDER.indexOf(st.getStage());
+        Stage stage = Stage.fromWire(st.getStage());
         Set<String> audiences = new LinkedHashSet<>();
-        if (rank >= ORDER.indexOf(StagePlan.INTERNAL)) {
-            audiences.add(StagePlan.INTERNAL);
+        for (Stage audience : Stage.AUDIENCES) {
+            if (stage != null && stage.atOrAfter(audience)) {
+                audiences.add(audience.wireName());
+            }
         }
-        if (rank >= ORDER.indexOf(StagePlan.CLOSED)) {
-            audiences.add(StagePlan.CLOSED);
-        }
-        boolean promoting = StagePlan.PROMOTING.equals(st.getStage());
+        boolean promoting = stage == Stage.PROMOTING;
         int weight = st.getCanaryWeight() == null ? 0 : st.getCanaryWeight();
         return new TrafficSplit(promoting ? st.getCanaryVersion() : st.getStableVersion(), st.getCanaryVersion(),
                 Set.copyOf(audiences), weight);

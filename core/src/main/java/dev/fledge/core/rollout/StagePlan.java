@@ -7,16 +7,10 @@ import java.util.List;
  * One resolved stage: {@code preflight}, {@code internal}, {@code closed} or {@code public}. Audience stages hold
  * for {@code minDuration}; the public stage walks {@code steps}, holding each for {@code stepDuration}.
  */
-public record StagePlan(String name, Duration minDuration, List<Integer> steps, Duration stepDuration) {
-    public static final String PREFLIGHT = "preflight";
-    public static final String INTERNAL = "internal";
-    public static final String CLOSED = "closed";
-    public static final String PUBLIC = "public";
-    /** Not a user stage: the stable Deployment is taking the new version. */
-    public static final String PROMOTING = "promoting";
+public record StagePlan(Stage stage, Duration minDuration, List<Integer> steps, Duration stepDuration) {
 
     public boolean isPublic() {
-        return PUBLIC.equals(name);
+        return stage == Stage.PUBLIC;
     }
 
     /** The public weight steps in force: a first release (no stable version) has nothing to split with, so 100. */

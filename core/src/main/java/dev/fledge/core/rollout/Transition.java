@@ -47,13 +47,13 @@ final class Transition {
 
     Decision run() {
         Phase before = st.getPhase();
-        obs.unknownAction().ifPresent(raw -> events.add(RolloutEvent.warning("UnknownAction",
+        obs.unknownAction().ifPresent(raw -> events.add(new RolloutEvent(EventReason.UnknownAction,
                 "ignored fledge.dev/action=" + raw + "; use promote, abort, retry or skip-stage")));
         step();
         if (before == Phase.PAUSED && st.getPhase() == Phase.PROGRESSING) {
-            events.add(RolloutEvent.normal("Resumed", "rollout of " + st.getCanaryVersion() + " resumed in stage " + st.getStage()));
+            events.add(new RolloutEvent(EventReason.Resumed, "rollout of " + st.getCanaryVersion() + " resumed in stage " + st.getStage()));
         } else if (before != Phase.PAUSED && st.getPhase() == Phase.PAUSED) {
-            events.add(RolloutEvent.normal("Paused", st.getMessage()));
+            events.add(new RolloutEvent(EventReason.Paused, st.getMessage()));
         }
         st.setLastGate(summary());
         Decision.PhaseChange change = before == st.getPhase() ? null
@@ -69,7 +69,7 @@ final class Transition {
         if (plan.version().equals(st.getStableVersion())) {
             if (inRollout) {
                 closeStage("Superseded", "spec.model.version is back to the stable " + plan.version());
-                events.add(RolloutEvent.normal("RolloutCancelled", "rollout of " + st.getCanaryVersion()
+                events.add(new RolloutEvent(EventReason.RolloutCancelled, "rollout of " + st.getCanaryVersion()
                         + " cancelled: spec.model.version is back to " + plan.version()));
                 clearCanary();
             }
@@ -79,7 +79,7 @@ final class Transition {
         }
         if (!inRollout && plan.version().equals(st.getRolledBackVersion())) {
             if (action.equals(Optional.of(ManualAction.RETRY))) {
-                events.add(RolloutEvent.normal("RetryRequested", "retrying " + plan.version()));
+                events.add(new RolloutEvent(EventReason.RetryRequested, "retrying " + plan.version()));
                 st.setRolledBackVersion(null);
                 startRollout();
                 return;
@@ -90,7 +90,7 @@ final class Transition {
         if (!plan.version().equals(st.getCanaryVersion())) {
             if (inRollout) {
                 closeStage("Superseded", "superseded by " + plan.version());
-                events.add(RolloutEvent.normal("RolloutRestarted", "rollout of " + st.getCanaryVersion()
+                events.add(new RolloutEvent(EventReason.RolloutRestarted, "rollout of " + st.getCanaryVersion()
                         + " superseded by " + plan.version() + "; restarting from preflight"));
             }
             startRollout();
@@ -98,13 +98,12 @@ final class Transition {
         if (action.isPresent() && applyAction(action.get())) {
             return;
         }
-        if (StagePlan.PROMOTING.equals(st.getStage())) {
+        if (stage() == Stage.PROMOTING) {
             promoting();
             return;
         }
         if (!plan.paused() && elapsed(st.getRolloutStartedAt()).compareTo(plan.progressDeadline()) > 0) {
-            rollback(ConditionReason.ProgressDeadlineExceeded, "ProgressDeadlineExceeded",
-                    "progressDeadline " + plan.progressDeadline() + " exceeded in stage " + st.getStage());
+            rollback(EventReason.ProgressDeadlineExceeded, "progressDeadline " + plan.progressDeadline() + " exceeded in stage " + st.getStage());
             return;
         }
         if (recordVerdicts()) {
@@ -130,18 +129,18 @@ final class Transition {
         st.setLastAction(action.value() + " at " + now);
         switch (action) {
             case ABORT -> {
-                if (StagePlan.PROMOTING.equals(st.getStage())) {
+                if (stage() == Stage.PROMOTING) {
                     // the stable Deployment already runs the new version; the old one's URI is no longer known here
                     ignored(action, "promotion of " + st.getCanaryVersion() + " is under way; set spec.model.version back to "
                             + st.getStableVersion() + " to roll back");
                     return false;
                 }
-                rollback(ConditionReason.Aborted, "Aborted", "abort requested through the fledge.dev/action annotation");
+                rollback(EventReason.Aborted, "abort requested through the fledge.dev/action annotation");
                 return true;
             }
             case PROMOTE -> {
-                if (!StagePlan.PROMOTING.equals(st.getStage())) {
-                    events.add(RolloutEvent.normal("PromoteRequested", "manual promote of " + st.getCanaryVersion()
+                if (stage() != Stage.PROMOTING) {
+                    events.add(new RolloutEvent(EventReason.PromoteRequested, "manual promote of " + st.getCanaryVersion()
                             + " from stage " + st.getStage() + "; remaining stages skipped"));
                     closeStage("Skipped", "manual promote");
                     enterPromoting();
@@ -149,8 +148,8 @@ final class Transition {
                 return false;
             }
             case SKIP_STAGE -> {
-                if (!StagePlan.PROMOTING.equals(st.getStage())) {
-                    events.add(RolloutEvent.normal("StageSkipped", "stage " + st.getStage() + " skipped by request"));
+                if (stage() != Stage.PROMOTING) {
+                    events.add(new RolloutEvent(EventReason.StageSkipped, "stage " + st.getStage() + " skipped by request"));
                     skipStage();
                 }
                 return false;
@@ -163,7 +162,7 @@ final class Transition {
     }
 
     private void ignored(ManualAction action, String why) {
-        events.add(RolloutEvent.warning("ActionIgnored", "ignored fledge.dev/action=" + action.value() + ": " + why));
+        events.add(new RolloutEvent(EventReason.ActionIgnored, "ignored fledge.dev/action=" + action.value() + ": " + why));
     }
 
     private void startRollout() {
@@ -172,14 +171,14 @@ final class Transition {
         st.setRolloutStartedAt(now.toString());
         st.setGates(new ArrayList<>());
         st.setLastAnalysisAt(null);
-        enter(StagePlan.PREFLIGHT);
+        enter(Stage.PREFLIGHT);
         setPhase(Phase.PROGRESSING, ConditionReason.WaitingForCanary, "starting rollout of " + plan.version());
-        events.add(RolloutEvent.normal("RolloutStarted", "rolling out " + plan.version()
+        events.add(new RolloutEvent(EventReason.RolloutStarted, "rolling out " + plan.version()
                 + (from == null ? " (first release, no stable version yet)" : " (stable " + from + ")")));
     }
 
-    private void enter(String stage) {
-        st.setStage(stage);
+    private void enter(Stage stage) {
+        st.setStage(stage.wireName());
         st.setStageStartedAt(now.toString());
         st.setStep(null);
         st.setStepStartedAt(null);
@@ -190,23 +189,22 @@ final class Transition {
             st.setStepStartedAt(now.toString());
             st.setCanaryWeight(steps(sp.get()).get(0));
         }
-        history().add(new StageRecord().withStage(stage).withVersion(st.getCanaryVersion()).withEnteredAt(now.toString()));
+        history().add(new StageRecord().withStage(stage.wireName()).withVersion(st.getCanaryVersion()).withEnteredAt(now.toString()));
         trimHistory();
-        if (!StagePlan.PREFLIGHT.equals(stage)) {
-            events.add(RolloutEvent.normal("StageStarted", "stage " + stage + " started for " + st.getCanaryVersion()
+        if (stage != Stage.PREFLIGHT) {
+            events.add(new RolloutEvent(EventReason.StageStarted, "stage " + stage + " started for " + st.getCanaryVersion()
                     + (st.getStep() != null ? " at public weight " + st.getCanaryWeight() + "%" : "")));
         }
     }
 
     private void advance(String result, String why) {
-        String stage = st.getStage();
-        Optional<StagePlan> sp = plan.stage(stage);
+        Optional<StagePlan> sp = plan.stage(stage());
         if (sp.isPresent() && sp.get().isPublic() && st.getStep() + 1 < steps(sp.get()).size()) {
             int next = st.getStep() + 1;
             st.setStep(next);
             st.setStepStartedAt(now.toString());
             st.setCanaryWeight(steps(sp.get()).get(next));
-            events.add(RolloutEvent.normal("StepAdvanced", "public weight " + st.getCanaryWeight() + "% (step "
+            events.add(new RolloutEvent(EventReason.StepAdvanced, "public weight " + st.getCanaryWeight() + "% (step "
                     + (next + 1) + " of " + steps(sp.get()).size() + ")"));
             return;
         }
@@ -219,20 +217,20 @@ final class Transition {
 
     private void nextStage(String result, String why) {
         closeStage(result, why);
-        Optional<StagePlan> next = plan.after(st.getStage());
+        Optional<StagePlan> next = plan.after(stage());
         if (next.isPresent()) {
-            enter(next.get().name());
+            enter(next.get().stage());
         } else {
             enterPromoting();
         }
     }
 
     private void enterPromoting() {
-        st.setStage(StagePlan.PROMOTING);
+        st.setStage(Stage.PROMOTING.wireName());
         st.setStageStartedAt(now.toString());
         st.setStepStartedAt(null);
         setPhase(Phase.PROGRESSING, ConditionReason.Promoting, "promoting " + st.getCanaryVersion() + " to stable");
-        events.add(RolloutEvent.normal("Promoting", "stable Deployment is taking " + st.getCanaryVersion()));
+        events.add(new RolloutEvent(EventReason.Promoting, "stable Deployment is taking " + st.getCanaryVersion()));
     }
 
     private void promoting() {
@@ -248,10 +246,16 @@ final class Transition {
         st.setStableVersion(version);
         clearCanary();
         setPhase(Phase.PROMOTED, ConditionReason.Promoted, version + " serves all traffic");
-        events.add(RolloutEvent.normal("Promoted", version + " promoted to stable"));
+        events.add(new RolloutEvent(EventReason.Promoted, version + " promoted to stable"));
     }
 
-    private void rollback(ConditionReason why, String eventReason, String message) {
+    private void rollback(EventReason eventReason, String message) {
+        ConditionReason why = switch (eventReason) {
+            case Aborted -> ConditionReason.Aborted;
+            case CriticalGateFailed -> ConditionReason.CriticalGateFailed;
+            case ProgressDeadlineExceeded -> ConditionReason.ProgressDeadlineExceeded;
+            default -> ConditionReason.GateFailed;
+        };
         closeStage(why == ConditionReason.Aborted ? "Aborted" : "Failed", message);
         String failed = st.getCanaryVersion();
         st.setRolledBackVersion(failed);
@@ -259,7 +263,7 @@ final class Transition {
         boolean noStable = st.getStableVersion() == null;
         setPhase(noStable ? Phase.FAILED : Phase.ROLLED_BACK, noStable ? ConditionReason.FirstReleaseRolledBack : why,
                 "rolled back " + failed + ": " + message);
-        events.add(RolloutEvent.warning(eventReason, "rolled back " + failed
+        events.add(new RolloutEvent(eventReason, "rolled back " + failed
                 + (noStable ? " (no stable version: nothing serves public traffic)" : " to " + st.getStableVersion())
                 + ": " + message));
     }
@@ -291,7 +295,7 @@ final class Transition {
         }
         for (GateVerdict v : obs.verdicts()) {
             if (v.verdict() == Verdict.FAIL && v.critical()) {
-                rollback(ConditionReason.CriticalGateFailed, "CriticalGateFailed", "gate " + v.name()
+                rollback(EventReason.CriticalGateFailed, "gate " + v.name()
                         + " failed critically: " + v.reason() + evidence(v));
                 return true;
             }
@@ -301,7 +305,7 @@ final class Transition {
             int limit = plan.gates().stream().filter(g -> g.name().equals(v.name())).mapToInt(GatePlan::failureLimit)
                     .findFirst().orElse(1);
             if (v.verdict() == Verdict.FAIL && r.getFailures() >= limit) {
-                rollback(ConditionReason.GateFailed, "GateFailed", "gate " + v.name() + " failed " + r.getFailures()
+                rollback(EventReason.GateFailed, "gate " + v.name() + " failed " + r.getFailures()
                         + " of failureLimit " + limit + ": " + v.reason() + evidence(v));
                 return true;
             }
@@ -327,7 +331,7 @@ final class Transition {
     }
 
     private boolean stageComplete() {
-        String stage = st.getStage();
+        Stage stage = stage();
         Optional<StagePlan> sp = plan.stage(stage);
         Instant start = Instant.parse(sp.isPresent() && sp.get().isPublic() ? st.getStepStartedAt() : st.getStageStartedAt());
         Duration hold = sp.map(p -> p.isPublic() ? p.stepDuration() : p.minDuration()).orElse(Duration.ZERO);
@@ -345,7 +349,7 @@ final class Transition {
     }
 
     private void closeStage(String result, String why) {
-        if (st.getStage() == null || StagePlan.PROMOTING.equals(st.getStage())) {
+        if (st.getStage() == null || stage() == Stage.PROMOTING) {
             return;
         }
         for (int i = history().size() - 1; i >= 0; i--) {
@@ -364,7 +368,7 @@ final class Transition {
     }
 
     private String progressMessage() {
-        String stage = st.getStage();
+        Stage stage = stage();
         List<GatePlan> gates = plan.gatesFor(stage);
         String pending = gates.stream().map(GatePlan::name).filter(n -> {
             GateResult r = findGate(n);
@@ -391,6 +395,11 @@ final class Transition {
             default -> st.getStableVersion() == null && st.getCanaryVersion() == null ? ConditionReason.NoRelease
                     : ConditionReason.RolloutInProgress;
         };
+    }
+
+    /** The current stage, or null outside a rollout. */
+    private Stage stage() {
+        return Stage.fromWire(st.getStage());
     }
 
     private GateResult gate(String name) {

@@ -27,11 +27,11 @@ class PlanResolverTest {
     @Test
     void anEmptySpecGetsTheDocumentedDefaults() {
         Plan p = resolver.resolve(spec());
-        assertThat(p.stages()).extracting(StagePlan::name).containsExactly("internal", "closed", "public");
-        assertThat(p.stage("internal").orElseThrow().minDuration()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(p.stage("closed").orElseThrow().minDuration()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(p.stage("public").orElseThrow().steps()).containsExactly(5, 25, 50, 100);
-        assertThat(p.stage("public").orElseThrow().stepDuration()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(p.stages()).extracting(StagePlan::stage).containsExactly(Stage.INTERNAL, Stage.CLOSED, Stage.PUBLIC);
+        assertThat(p.stage(Stage.INTERNAL).orElseThrow().minDuration()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(p.stage(Stage.CLOSED).orElseThrow().minDuration()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(p.stage(Stage.PUBLIC).orElseThrow().steps()).containsExactly(5, 25, 50, 100);
+        assertThat(p.stage(Stage.PUBLIC).orElseThrow().stepDuration()).isEqualTo(Duration.ofMinutes(10));
         assertThat(p.progressDeadline()).isEqualTo(Duration.ofHours(2));
         assertThat(p.interval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(p.replicas()).isEqualTo(2);
@@ -46,14 +46,14 @@ class PlanResolverTest {
                 .withAnalysis(new AnalysisSpec().withInterval("15s")
                         .withMetrics(List.of(new MetricSpec().withName("error-rate").withFailureLimit(3)))
                         .withSafety(new SafetySpec().withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("s"))))));
-        assertThat(p.stages()).extracting(StagePlan::name).containsExactly("closed", "public");
-        assertThat(p.stage("closed").orElseThrow().minDuration()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(p.stage("public").orElseThrow().stepDuration()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(p.stages()).extracting(StagePlan::stage).containsExactly(Stage.CLOSED, Stage.PUBLIC);
+        assertThat(p.stage(Stage.CLOSED).orElseThrow().minDuration()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(p.stage(Stage.PUBLIC).orElseThrow().stepDuration()).isEqualTo(Duration.ofMinutes(90));
         assertThat(p.interval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(p.gates()).containsExactly(new GatePlan("error-rate", 3, false), new GatePlan("safety", 1, true));
-        assertThat(p.gatesFor("preflight")).extracting(GatePlan::name).containsExactly("safety");
-        assertThat(p.after("preflight").orElseThrow().name()).isEqualTo("closed");
-        assertThat(p.after("public")).isEmpty();
+        assertThat(p.gatesFor(Stage.PREFLIGHT)).extracting(GatePlan::name).containsExactly("safety");
+        assertThat(p.after(Stage.PREFLIGHT).orElseThrow().stage()).isEqualTo(Stage.CLOSED);
+        assertThat(p.after(Stage.PUBLIC)).isEmpty();
     }
 
     @Test

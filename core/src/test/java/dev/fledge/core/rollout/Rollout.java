@@ -21,9 +21,9 @@ final class Rollout {
 
     static Plan plan(String version, List<GatePlan> gates) {
         return new Plan(version, List.of(
-                new StagePlan(StagePlan.INTERNAL, Duration.ofMinutes(10), List.of(), Duration.ZERO),
-                new StagePlan(StagePlan.CLOSED, Duration.ofMinutes(30), List.of(), Duration.ZERO),
-                new StagePlan(StagePlan.PUBLIC, Duration.ZERO, List.of(5, 25, 50, 100), Duration.ofMinutes(10))),
+                new StagePlan(Stage.INTERNAL, Duration.ofMinutes(10), List.of(), Duration.ZERO),
+                new StagePlan(Stage.CLOSED, Duration.ofMinutes(30), List.of(), Duration.ZERO),
+                new StagePlan(Stage.PUBLIC, Duration.ZERO, List.of(5, 25, 50, 100), Duration.ofMinutes(10))),
                 Duration.ofMinutes(1), Duration.ofHours(24), false, 2, gates);
     }
 
@@ -63,6 +63,6 @@ final class Rollout {
     }
 
     List<String> eventReasons() {
-        return decisions.stream().flatMap(d -> d.events().stream()).map(RolloutEvent::reason).toList();
+        return decisions.stream().flatMap(d -> d.events().stream()).map(e -> e.reason().name()).toList();
     }
 }

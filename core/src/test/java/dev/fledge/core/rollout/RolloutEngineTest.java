@@ -179,7 +179,7 @@ class RolloutEngineTest {
             assertThat(twice.split()).isEqualTo(TrafficSplit.stableOnly("1.0.0"));
             assertThat(twice.events()).anySatisfy(e -> {
                 assertThat(e.warning()).isTrue();
-                assertThat(e.reason()).isEqualTo("GateFailed");
+                assertThat(e.reason()).isEqualTo(EventReason.GateFailed);
                 assertThat(e.message()).contains("error-rate", "value=0.3");
             });
         }
@@ -334,7 +334,7 @@ class RolloutEngineTest {
             r.ready();
             Decision d = r.after(Duration.ofSeconds(1), READY.withAction(ManualAction.RETRY));
             assertThat(d.actionConsumed()).isTrue();
-            assertThat(d.events()).anySatisfy(e -> assertThat(e.reason()).isEqualTo("ActionIgnored"));
+            assertThat(d.events()).anySatisfy(e -> assertThat(e.reason()).isEqualTo(EventReason.ActionIgnored));
             assertThat(d.status().getPhase()).isEqualTo(Phase.PROGRESSING);
         }
 

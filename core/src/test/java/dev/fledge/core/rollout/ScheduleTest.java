@@ -39,7 +39,7 @@ class ScheduleTest {
         Decision d = r.after(Duration.ofMinutes(10).minusMillis(300),
                 Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok"))));
 
-        assertThat(d.status().getStage()).isEqualTo(StagePlan.INTERNAL);
+        assertThat(d.status().getStage()).isEqualTo(Stage.INTERNAL.wireName());
         assertThat(d.requeueAfter()).isEqualTo(Duration.ofMillis(300));
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import dev.fledge.core.rollout.Stage;
 
 /**
  * Verdict-to-route latency of every gated stage change: from the moment the operator could decide to move on (the
@@ -55,8 +56,8 @@ final class Latencies {
 
     /** When a gated stage change from {@code prev} to {@code next} could first have been made, if it is one. */
     static Optional<Long> verdictAvailable(Plan plan, ModelReleaseStatus prev, ModelReleaseStatus next) {
-        Optional<StagePlan> from = plan.stage(prev.getStage());
-        if (from.isEmpty() || next.getStage() == null || StagePlan.PROMOTING.equals(next.getStage())
+        Optional<StagePlan> from = plan.stage(Stage.fromWire(prev.getStage()));
+        if (from.isEmpty() || next.getStage() == null || Stage.fromWire(next.getStage()) == Stage.PROMOTING
                 || !Objects.equals(prev.getCanaryVersion(), next.getCanaryVersion())
                 || (Objects.equals(prev.getStage(), next.getStage()) && Objects.equals(prev.getStep(), next.getStep()))) {
             return Optional.empty();

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.fledge.core.rollout.Stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -127,7 +128,7 @@ class MetricGatesOnRealPrometheusTest {
         mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion(canaryVersion).withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withInterval("10s").withMetrics(List.of(spec))));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        var ctx = new GateContext(mr, plan, "closed", "closed", "1.0.0", canaryVersion, Instant.now());
+        var ctx = new GateContext(mr, plan, Stage.CLOSED, "closed", "1.0.0", canaryVersion, Instant.now());
         var backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url()).withTimeout(Duration.ofSeconds(3)));
         return new MetricGate(spec, backend).evaluate(ctx);
     }

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import dev.fledge.core.rollout.Stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,7 +94,7 @@ class SafetySuiteOnRealModelServersTest {
         mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        return new GateContext(mr, plan, stage, "preflight".equals(stage) ? null : stage, "1.0.0", "2.0.0", Instant.now());
+        return new GateContext(mr, plan, Stage.fromWire(stage), "preflight".equals(stage) ? null : stage, "1.0.0", "2.0.0", Instant.now());
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /** Emits a Kubernetes Event on the ModelRelease for every transition; a failed Event write is logged, not fatal. */
@@ -23,14 +24,14 @@ public final class EventRecorder {
     }
 
     public void record(ModelRelease mr, RolloutEvent e) {
-        String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         var event = new EventBuilder()
                 .withNewMetadata().withName(mr.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13))
                 .withNamespace(mr.getMetadata().getNamespace()).endMetadata()
                 .withNewInvolvedObject().withApiVersion(mr.getApiVersion()).withKind(mr.getKind())
                 .withName(mr.getMetadata().getName()).withNamespace(mr.getMetadata().getNamespace())
                 .withUid(mr.getMetadata().getUid()).withResourceVersion(mr.getMetadata().getResourceVersion()).endInvolvedObject()
-                .withType(e.warning() ? "Warning" : "Normal").withReason(e.reason())
+                .withType(e.warning() ? "Warning" : "Normal").withReason(e.reason().name())
                 .withMessage(e.message().length() > 1000 ? e.message().substring(0, 1000) + "…" : e.message())
                 .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                 .withNewSource().withComponent(COMPONENT).endSource()

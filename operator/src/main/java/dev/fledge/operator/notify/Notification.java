@@ -9,7 +9,6 @@ import dev.fledge.core.rollout.RolloutEvent;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,27 +30,18 @@ public record Notification(NotificationEvent event, String reason, String messag
             Long flagged, Double upperBound, Double pAboveMax) {
     }
 
-    private static final Map<String, NotificationEvent> BY_REASON = Map.of(
-            "RolloutStarted", NotificationEvent.ROLLOUT_STARTED,
-            "StageStarted", NotificationEvent.STAGE_STARTED,
-            "StepAdvanced", NotificationEvent.STEP_ADVANCED,
-            "Promoted", NotificationEvent.PROMOTED,
-            "GateFailed", NotificationEvent.ROLLED_BACK,
-            "CriticalGateFailed", NotificationEvent.ROLLED_BACK,
-            "ProgressDeadlineExceeded", NotificationEvent.ROLLED_BACK,
-            "Aborted", NotificationEvent.ROLLED_BACK);
-
-    /** The notification for a rollout event, or empty for events that are not notified (ActionIgnored, ...). */
+    /** The notification for a rollout event, or empty for events that are not notified (ActionIgnored, ...; see EventReason). */
     public static Optional<Notification> of(ModelRelease mr, ModelReleaseStatus before, ModelReleaseStatus after,
             RolloutEvent e, Instant at) {
-        NotificationEvent event = BY_REASON.get(e.reason());
-        if (event == null) {
+        Optional<NotificationEvent> notified = e.reason().notification();
+        if (notified.isEmpty()) {
             return Optional.empty();
         }
+        NotificationEvent event = notified.get();
         String canary = after.getCanaryVersion() != null ? after.getCanaryVersion() : before.getCanaryVersion();
         List<GateSummary> gates = after.getGates() == null ? List.of() : after.getGates().stream()
                 .map(Notification::summary).toList();
-        return Optional.of(new Notification(event, e.reason(), e.message(), mr.getMetadata().getNamespace(),
+        return Optional.of(new Notification(event, e.reason().name(), e.message(), mr.getMetadata().getNamespace(),
                 mr.getMetadata().getName(), after.getPhase(), before.getStage(), after.getStage(),
                 after.getCanaryWeight() == null ? 0 : after.getCanaryWeight(), after.getStableVersion(), canary, gates, at));
     }

@@ -5,7 +5,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.core.rollout.Plan;
-import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
@@ -45,7 +45,8 @@ public final class GatewayApiRouter implements TrafficRouter {
         GatewayApiSpec spec = release.getSpec().getTraffic().getGatewayAPI();
         List<String> errors = new ArrayList<>();
         checkParents(release, "spec.traffic.gatewayAPI.parentRefs", spec.getParentRefs(), errors);
-        for (String audience : List.of(StagePlan.INTERNAL, StagePlan.CLOSED)) {
+        for (Stage stage : Stage.AUDIENCES) {
+            String audience = stage.wireName();
             AudienceRouteSpec a = HttpRoutes.audience(spec, audience);
             if (a != null) {
                 checkParents(release, "spec.traffic.gatewayAPI." + audience + ".parentRefs", a.getParentRefs(), errors);

@@ -5,7 +5,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.ParentReference;
-import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Owned;
@@ -34,7 +34,8 @@ final class HttpRoutes {
         String name = spec.getHttpRoute() == null ? mr.getMetadata().getName() : spec.getHttpRoute();
         List<HTTPRouteRule> rules = new ArrayList<>();
         List<HTTPRoute> out = new ArrayList<>();
-        for (String audience : List.of(StagePlan.INTERNAL, StagePlan.CLOSED)) {
+        for (Stage stage : Stage.AUDIENCES) {
+            String audience = stage.wireName();
             AudienceRouteSpec a = audience(spec, audience);
             String backend = backend(mr, split, audience);
             if (ownRoute(a)) {
@@ -61,7 +62,7 @@ final class HttpRoutes {
     }
 
     static AudienceRouteSpec audience(GatewayApiSpec spec, String audience) {
-        return StagePlan.INTERNAL.equals(audience) ? spec.getInternal() : spec.getClosed();
+        return Stage.INTERNAL.wireName().equals(audience) ? spec.getInternal() : spec.getClosed();
     }
 
     private static boolean ownRoute(AudienceRouteSpec a) {

@@ -3,7 +3,7 @@ package dev.fledge.operator.routing;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.Plan;
-import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
@@ -71,11 +71,11 @@ public final class ReplicasRouter implements TrafficRouter {
         String publicTrack = w == 0 ? Labels.TRACK_STABLE : w == 100 ? Labels.TRACK_CANARY : null;
         return List.of(
                 services.build(release, Names.publicService(release), publicTrack),
-                services.build(release, Names.audienceService(release, StagePlan.INTERNAL), track(split, StagePlan.INTERNAL)),
-                services.build(release, Names.audienceService(release, StagePlan.CLOSED), track(split, StagePlan.CLOSED)));
+                services.build(release, Names.audienceService(release, Stage.INTERNAL.wireName()), track(split, Stage.INTERNAL)),
+                services.build(release, Names.audienceService(release, Stage.CLOSED.wireName()), track(split, Stage.CLOSED)));
     }
 
-    private static String track(TrafficSplit split, String audience) {
-        return split.canaryRunning() && split.audienceOnCanary(audience) ? Labels.TRACK_CANARY : Labels.TRACK_STABLE;
+    private static String track(TrafficSplit split, Stage audience) {
+        return split.canaryRunning() && split.audienceOnCanary(audience.wireName()) ? Labels.TRACK_CANARY : Labels.TRACK_STABLE;
     }
 }

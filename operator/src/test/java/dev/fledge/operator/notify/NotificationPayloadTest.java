@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.fledge.core.rollout.EventReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +55,7 @@ class NotificationPayloadTest {
     }
 
     static Notification rollback() {
-        return Notification.of(release(), inStage("closed", 0), rolledBack(), RolloutEvent.warning("GateFailed",
+        return Notification.of(release(), inStage("closed", 0), rolledBack(), new RolloutEvent(EventReason.GateFailed,
                 "rolled back 2.0.0 to 1.0.0: gate safety failed 1 of failureLimit 1: harm rate above 0.01 (samples=412, flagged=9)"),
                 AT).orElseThrow();
     }
@@ -90,7 +91,7 @@ class NotificationPayloadTest {
     @Test
     void aPublicStepNamesTheStageAndTheNewWeight() throws Exception {
         Notification n = Notification.of(release(), inStage("public", 25), inStage("public", 50),
-                RolloutEvent.normal("StepAdvanced", "public weight 50% (step 2 of 4)"), AT).orElseThrow();
+                new RolloutEvent(EventReason.StepAdvanced, "public weight 50% (step 2 of 4)"), AT).orElseThrow();
         JsonNode body = JSON.readTree(Payload.of(NotificationFormat.GENERIC, JSON).render(n));
 
         assertThat(n.event()).isEqualTo(NotificationEvent.STEP_ADVANCED);
@@ -105,7 +106,7 @@ class NotificationPayloadTest {
     void eventsThatAreNotRolloutMilestonesAreNotNotified() {
         for (String reason : List.of("ActionIgnored", "RouteDrift", "InvalidSpec", "Promoting", "RolloutRestarted")) {
             assertThat(Notification.of(release(), inStage("closed", 0), inStage("closed", 0),
-                    RolloutEvent.normal(reason, "x"), AT)).as(reason).isEmpty();
+                    new RolloutEvent(EventReason.valueOf(reason), "x"), AT)).as(reason).isEmpty();
         }
     }
 
@@ -131,7 +132,7 @@ class NotificationPayloadTest {
     @Test
     void slackTextIsEscapedAndBounded() throws Exception {
         Notification n = Notification.of(release(), inStage("closed", 0), rolledBack(),
-                RolloutEvent.warning("Aborted", "<@channel> & " + "x".repeat(5000)), AT).orElseThrow();
+                new RolloutEvent(EventReason.Aborted, "<@channel> & " + "x".repeat(5000)), AT).orElseThrow();
         JsonNode body = JSON.readTree(Payload.of(NotificationFormat.SLACK, JSON).render(n));
 
         String section = body.get("blocks").get(0).get("text").get("text").asText();
@@ -145,7 +146,7 @@ class NotificationPayloadTest {
         after.setPhase(Phase.PROMOTED);
         after.setStableVersion("2.0.0");
         Notification n = Notification.of(release(), inStage("promoting", 0), after,
-                RolloutEvent.normal("Promoted", "2.0.0 promoted to stable"), AT).orElseThrow();
+                new RolloutEvent(EventReason.Promoted, "2.0.0 promoted to stable"), AT).orElseThrow();
 
         assertThat(n.canaryVersion()).isEqualTo("2.0.0");
         assertThat(JSON.readTree(Payload.of(NotificationFormat.SLACK, JSON).render(n)).get("text").asText())

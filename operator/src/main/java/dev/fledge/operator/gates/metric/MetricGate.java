@@ -77,7 +77,7 @@ public final class MetricGate implements Gate {
         v.put("namespace", nz(ctx.release().getMetadata().getNamespace()));
         v.put("canaryVersion", ctx.canaryVersion() != null ? ctx.canaryVersion() : ctx.plan().version());
         v.put("stableVersion", nz(ctx.stableVersion()));
-        v.put("stage", nz(ctx.stage()));
+        v.put("stage", ctx.stage() == null ? "" : ctx.stage().wireName());
         v.put("audience", nz(ctx.audience()));
         v.put("interval", promDuration(ctx.plan().interval()));
         return v;

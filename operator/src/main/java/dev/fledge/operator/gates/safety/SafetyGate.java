@@ -14,7 +14,7 @@ import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.core.rollout.PlanResolver;
-import dev.fledge.core.rollout.StagePlan;
+import dev.fledge.core.rollout.Stage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,7 @@ public final class SafetyGate implements Gate {
         GateVerdict.Suite suiteRef = null;
         List<GateVerdict.Category> categories = new ArrayList<>();
         String report = null;
-        boolean online = Boolean.TRUE.equals(spec.getOnline()) && !StagePlan.PREFLIGHT.equals(ctx.stage());
+        boolean online = Boolean.TRUE.equals(spec.getOnline()) && ctx.stage() != Stage.PREFLIGHT;
         if (spec.getSuite() != null) {
             Optional<String> judgeUrl = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl()).or(() -> deps.settings().defaultJudgeUrl());
             if (judgeUrl.isEmpty()) {

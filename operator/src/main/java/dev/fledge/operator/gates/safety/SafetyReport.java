@@ -20,7 +20,8 @@ public record SafetyReport(String release, String canaryVersion, String stage, S
     static SafetyReport of(GateContext ctx, SuiteRun run, Evidence rollout) {
         Map<String, Counts> counts = new TreeMap<>();
         run.byCategory().forEach((c, e) -> counts.put(c, new Counts(e.samples(), e.flagged())));
-        return new SafetyReport(ctx.release().getMetadata().getName(), ctx.canaryVersion(), ctx.stage(), ctx.now().toString(),
+        return new SafetyReport(ctx.release().getMetadata().getName(), ctx.canaryVersion(),
+                ctx.stage() == null ? null : ctx.stage().wireName(), ctx.now().toString(),
                 run.suite().name(), run.suite().hash(), run.suite().prompts().size(), run.evidence().samples(),
                 run.evidence().flagged(), counts, run.flags(), run.examples(), new Counts(rollout.samples(), rollout.flagged()));
     }

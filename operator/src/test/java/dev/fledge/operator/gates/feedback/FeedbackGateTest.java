@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import dev.fledge.core.rollout.Stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +37,7 @@ class FeedbackGateTest {
         mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
         mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec()));
-        return new GateContext(mr, new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec()), "closed", "closed", "1.0.0", "2.0.0", Instant.now());
+        return new GateContext(mr, new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec()), Stage.CLOSED, "closed", "1.0.0", "2.0.0", Instant.now());
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import dev.fledge.core.rollout.Stage;
 
 /** A release with some metrics, and the context its gates see in the closed stage. */
 final class GateContexts {
@@ -29,6 +30,6 @@ final class GateContexts {
 
     static GateContext closedStage(ModelRelease mr) {
         Plan plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        return new GateContext(mr, plan, "closed", "closed", "1.0.0", "2.0.0", Instant.parse("2026-11-28T12:00:00Z"));
+        return new GateContext(mr, plan, Stage.CLOSED, "closed", "1.0.0", "2.0.0", Instant.parse("2026-11-28T12:00:00Z"));
     }
 }

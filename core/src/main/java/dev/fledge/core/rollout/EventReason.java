@@ -1,0 +1,50 @@
+package dev.fledge.core.rollout;
+
+import dev.fledge.api.spec.NotificationEvent;
+
+import java.util.Optional;
+
+/**
+ * The reason of every Kubernetes Event the operator records, with its type, and the webhook notification it becomes
+ * (if any). One enum, so a reason cannot be misspelt between where it is raised and where it is notified.
+ */
+public enum EventReason {
+    RolloutStarted(false, NotificationEvent.ROLLOUT_STARTED),
+    RolloutRestarted(false, null),
+    RolloutCancelled(false, null),
+    RetryRequested(false, null),
+    StageStarted(false, NotificationEvent.STAGE_STARTED),
+    StepAdvanced(false, NotificationEvent.STEP_ADVANCED),
+    StageSkipped(false, null),
+    PromoteRequested(false, null),
+    Promoting(false, null),
+    Promoted(false, NotificationEvent.PROMOTED),
+    Paused(false, null),
+    Resumed(false, null),
+    GateFailed(true, NotificationEvent.ROLLED_BACK),
+    CriticalGateFailed(true, NotificationEvent.ROLLED_BACK),
+    ProgressDeadlineExceeded(true, NotificationEvent.ROLLED_BACK),
+    Aborted(true, NotificationEvent.ROLLED_BACK),
+    ActionIgnored(true, null),
+    UnknownAction(true, null),
+    RouteDrift(true, null),
+    InvalidSpec(true, null);
+
+    private final boolean warning;
+    private final NotificationEvent notification;
+
+    EventReason(boolean warning, NotificationEvent notification) {
+        this.warning = warning;
+        this.notification = notification;
+    }
+
+    /** Warning events are rollbacks and refusals; the others are Normal. */
+    public boolean warning() {
+        return warning;
+    }
+
+    /** The webhook event this reason is notified as, or empty for reasons that are not notified. */
+    public Optional<NotificationEvent> notification() {
+        return Optional.ofNullable(notification);
+    }
+}

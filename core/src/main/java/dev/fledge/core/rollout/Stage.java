@@ -1,0 +1,54 @@
+package dev.fledge.core.rollout;
+
+import dev.fledge.api.spec.StageName;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Every stage a rollout passes through, in order: the user stages of the API ({@link StageName}: internal, closed,
+ * public) and the two the operator adds, {@code preflight} (before any user sees the canary) and {@code promoting}
+ * (the stable Deployment is taking the new version). {@code status.stage} holds the {@link #wireName()}; convert with
+ * {@link #fromWire} where status is read.
+ */
+public enum Stage {
+    PREFLIGHT("preflight"), INTERNAL("internal"), CLOSED("closed"), PUBLIC("public"), PROMOTING("promoting");
+
+    /** The stages with an audience of their own, told apart by the router (header, hostname or Service). */
+    public static final List<Stage> AUDIENCES = List.of(INTERNAL, CLOSED);
+
+    private final String wireName;
+
+    Stage(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The name in {@code status.stage}, {@code status.history[].stage}, Events and the CLI. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The stage named in status, or null for none (or a name this version does not know). */
+    public static Stage fromWire(String name) {
+        return Arrays.stream(values()).filter(s -> s.wireName.equals(name)).findFirst().orElse(null);
+    }
+
+    public static Stage of(StageName name) {
+        return switch (name) {
+            case INTERNAL -> INTERNAL;
+            case CLOSED -> CLOSED;
+            case PUBLIC -> PUBLIC;
+        };
+    }
+
+    /** Whether this stage comes at or after {@code other} in a rollout. */
+    public boolean atOrAfter(Stage other) {
+        return compareTo(other) >= 0;
+    }
+
+    /** The wire name, so that messages read as they always did. */
+    @Override
+    public String toString() {
+        return wireName;
+    }
+}
