@@ -1,0 +1,161 @@
+package dev.fledge.core.rollout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The wording of every status message and Event message the engine writes, in one place: SREs read these in
+ * {@code kubectl describe}, the CLI and webhooks, and tests and the runbook quote them.
+ */
+final class Messages {
+    private Messages() {
+    }
+
+    static String unknownAction(String raw) {
+        return "ignored fledge.dev/action=" + raw + "; use promote, abort, retry or skip-stage";
+    }
+
+    static String ignored(ManualAction action, String why) {
+        return "ignored fledge.dev/action=" + action.value() + ": " + why;
+    }
+
+    static String resumed(String canary, String stage) {
+        return "rollout of " + canary + " resumed in stage " + stage;
+    }
+
+    static String paused(String stage) {
+        return "paused in stage " + stage + " (spec.paused)";
+    }
+
+    static String servesAllTraffic(String version) {
+        return version + " serves all traffic";
+    }
+
+    static String backToStable(String version) {
+        return "spec.model.version is back to the stable " + version;
+    }
+
+    static String cancelled(String canary, String version) {
+        return "rollout of " + canary + " cancelled: spec.model.version is back to " + version;
+    }
+
+    static String rolledBackUseRetry(String version) {
+        return version + " was rolled back; use retry to roll it out again";
+    }
+
+    static String retrying(String version) {
+        return "retrying " + version;
+    }
+
+    static String noRolloutRunning() {
+        return "no rollout is running";
+    }
+
+    static String notFailed(String canary) {
+        return "the rollout of " + canary + " has not failed";
+    }
+
+    static String supersededBy(String version) {
+        return "superseded by " + version;
+    }
+
+    static String restarted(String canary, String version) {
+        return "rollout of " + canary + " superseded by " + version + "; restarting from preflight";
+    }
+
+    static String starting(String version) {
+        return "starting rollout of " + version;
+    }
+
+    static String started(String version, String stable) {
+        return "rolling out " + version + (stable == null ? " (first release, no stable version yet)" : " (stable " + stable + ")");
+    }
+
+    static String promotionUnderWay(String canary, String stable) {
+        // the stable Deployment already runs the new version; the old one's URI is no longer known here
+        return "promotion of " + canary + " is under way; set spec.model.version back to " + stable + " to roll back";
+    }
+
+    static String promoteRequested(String canary, String stage) {
+        return "manual promote of " + canary + " from stage " + stage + "; remaining stages skipped";
+    }
+
+    static String stageSkipped(String stage) {
+        return "stage " + stage + " skipped by request";
+    }
+
+    static String stageStarted(Stage stage, String canary, Integer step, Integer weight) {
+        return "stage " + stage + " started for " + canary + (step != null ? " at public weight " + weight + "%" : "");
+    }
+
+    static String stepAdvanced(int weight, int step, int steps) {
+        return "public weight " + weight + "% (step " + step + " of " + steps + ")";
+    }
+
+    static String promoting(String canary) {
+        return "promoting " + canary + " to stable";
+    }
+
+    static String stableTaking(String canary) {
+        return "stable Deployment is taking " + canary;
+    }
+
+    static String waitingForStable(String canary) {
+        return "waiting for the stable Deployment to run " + canary + " and be ready";
+    }
+
+    static String promoted(String version) {
+        return version + " promoted to stable";
+    }
+
+    static String waitingForCanary(String canary) {
+        return "waiting for the canary Deployment to run " + canary + " and be ready";
+    }
+
+    static String progress(String stage, Integer step, Integer weight, List<String> pending) {
+        return "stage " + stage + (step != null ? " at " + weight + "%" : "")
+                + (pending.isEmpty() ? "" : "; waiting for gates: " + String.join(", ", pending));
+    }
+
+    static String deadlineExceeded(Object deadline, String stage) {
+        return "progressDeadline " + deadline + " exceeded in stage " + stage;
+    }
+
+    static String abortRequested() {
+        return "abort requested through the fledge.dev/action annotation";
+    }
+
+    static String criticalFailure(GateVerdict v) {
+        return "gate " + v.name() + " failed critically: " + v.reason() + evidence(v);
+    }
+
+    static String overFailureLimit(GateVerdict v, int failures, int limit) {
+        return "gate " + v.name() + " failed " + failures + " of failureLimit " + limit + ": " + v.reason() + evidence(v);
+    }
+
+    static String rolledBackStatus(String failed, String message) {
+        return "rolled back " + failed + ": " + message;
+    }
+
+    static String rolledBackEvent(String failed, String stable, String message) {
+        return "rolled back " + failed + (stable == null ? " (no stable version: nothing serves public traffic)" : " to " + stable)
+                + ": " + message;
+    }
+
+    private static String evidence(GateVerdict v) {
+        List<String> parts = new ArrayList<>();
+        if (v.value() != null) {
+            parts.add("value=" + v.value());
+        }
+        if (v.samples() != null) {
+            parts.add("samples=" + v.samples());
+        }
+        if (v.flagged() != null) {
+            parts.add("flagged=" + v.flagged());
+        }
+        if (v.pAboveMax() != null) {
+            parts.add(String.format("P(rate>max)=%.4f", v.pAboveMax()));
+        }
+        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
+    }
+}

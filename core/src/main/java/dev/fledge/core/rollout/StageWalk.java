@@ -1,0 +1,132 @@
+package dev.fledge.core.rollout;
+
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Moves a rollout through its stages: start from preflight, enter a stage, walk the public steps, go on to the
+ * next stage or to promoting, finish the promotion, clear the canary. Which move to make is {@link Transition}'s.
+ */
+final class StageWalk {
+    private final Plan plan;
+    private final ModelReleaseStatus st;
+    private final Instant now;
+    private final Outcome out;
+    private final StageHistory history;
+
+    StageWalk(Plan plan, Instant now, Outcome out, StageHistory history) {
+        this.plan = plan;
+        this.st = out.st;
+        this.now = now;
+        this.out = out;
+        this.history = history;
+    }
+
+    /** The current stage, or null outside a rollout. */
+    Stage current() {
+        return Stage.fromWire(st.getStage());
+    }
+
+    void startRollout() {
+        String from = st.getStableVersion();
+        st.setCanaryVersion(plan.version());
+        st.setRolloutStartedAt(now.toString());
+        st.setGates(new ArrayList<>());
+        st.setLastAnalysisAt(null);
+        enter(Stage.PREFLIGHT);
+        out.phase(Phase.PROGRESSING, ConditionReason.WaitingForCanary, Messages.starting(plan.version()));
+        out.event(EventReason.RolloutStarted, Messages.started(plan.version(), from));
+    }
+
+    /** Whether the current stage (or public step) has been held for its minimum time since {@code start}. */
+    boolean heldLongEnough(Instant start) {
+        Duration hold = plan.stage(current()).map(p -> p.isPublic() ? p.stepDuration() : p.minDuration()).orElse(Duration.ZERO);
+        return Duration.between(start, now).compareTo(hold) >= 0;
+    }
+
+    /** Start of the current stage, or of the current public step. */
+    Instant periodStart() {
+        Optional<StagePlan> sp = plan.stage(current());
+        return Instant.parse(sp.isPresent() && sp.get().isPublic() ? st.getStepStartedAt() : st.getStageStartedAt());
+    }
+
+    /** The next public step, or else the next stage (or promoting). */
+    void advance(String result, String why) {
+        Optional<StagePlan> sp = plan.stage(current());
+        if (sp.isPresent() && sp.get().isPublic() && st.getStep() + 1 < steps(sp.get()).size()) {
+            int next = st.getStep() + 1;
+            st.setStep(next);
+            st.setStepStartedAt(now.toString());
+            st.setCanaryWeight(steps(sp.get()).get(next));
+            out.event(EventReason.StepAdvanced, Messages.stepAdvanced(st.getCanaryWeight(), next + 1, steps(sp.get()).size()));
+            return;
+        }
+        nextStage(result, why);
+    }
+
+    void nextStage(String result, String why) {
+        history.closeCurrent(result, why);
+        Optional<StagePlan> next = plan.after(current());
+        if (next.isPresent()) {
+            enter(next.get().stage());
+        } else {
+            enterPromoting();
+        }
+    }
+
+    void enterPromoting() {
+        st.setStage(Stage.PROMOTING.wireName());
+        st.setStageStartedAt(now.toString());
+        st.setStepStartedAt(null);
+        out.phase(Phase.PROGRESSING, ConditionReason.Promoting, Messages.promoting(st.getCanaryVersion()));
+        out.event(EventReason.Promoting, Messages.stableTaking(st.getCanaryVersion()));
+    }
+
+    /** The stable Deployment runs the canary's version and is ready: it is the stable version now. */
+    void finishPromotion() {
+        String version = st.getCanaryVersion();
+        history.promoted(version);
+        st.setStableVersion(version);
+        clearCanary();
+        out.phase(Phase.PROMOTED, ConditionReason.Promoted, Messages.servesAllTraffic(version));
+        out.event(EventReason.Promoted, Messages.promoted(version));
+    }
+
+    void clearCanary() {
+        st.setCanaryVersion(null);
+        st.setStage(null);
+        st.setStep(null);
+        st.setCanaryWeight(0);
+        st.setStageStartedAt(null);
+        st.setStepStartedAt(null);
+        st.setRolloutStartedAt(null);
+    }
+
+    private void enter(Stage stage) {
+        st.setStage(stage.wireName());
+        st.setStageStartedAt(now.toString());
+        st.setStep(null);
+        st.setStepStartedAt(null);
+        st.setCanaryWeight(0);
+        Optional<StagePlan> sp = plan.stage(stage);
+        if (sp.isPresent() && sp.get().isPublic()) {
+            st.setStep(0);
+            st.setStepStartedAt(now.toString());
+            st.setCanaryWeight(steps(sp.get()).get(0));
+        }
+        history.entered(stage, st.getCanaryVersion());
+        if (stage != Stage.PREFLIGHT) {
+            out.event(EventReason.StageStarted, Messages.stageStarted(stage, st.getCanaryVersion(), st.getStep(), st.getCanaryWeight()));
+        }
+    }
+
+    private List<Integer> steps(StagePlan publicStage) {
+        return publicStage.stepsFor(st.getStableVersion());
+    }
+}
