@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import dev.fledge.testsupport.FledgeChart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChartCrdTest {
 
     private static CustomResourceDefinition modelReleaseCrd() {
-        String crds = FledgeChart.helm().show().crds().call();
-        List<HasMetadata> objects = new FledgeChart.Rendered(crds).objects();
+        String crds = ChartUnderTest.helm().show().crds().call();
+        List<HasMetadata> objects = FledgeChart.of(crds).objects();
 
         assertThat(objects).hasSize(1);
         return (CustomResourceDefinition) objects.get(0);
@@ -42,6 +43,6 @@ class ChartCrdTest {
 
     @Test
     void templateLeavesTheCrdToHelmsCrdsDirectory() {
-        assertThat(FledgeChart.render().ofKind("CustomResourceDefinition")).isEmpty();
+        assertThat(ChartUnderTest.render().ofKind("CustomResourceDefinition")).isEmpty();
     }
 }

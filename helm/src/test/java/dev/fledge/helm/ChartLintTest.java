@@ -9,7 +9,7 @@ class ChartLintTest {
 
     @Test
     void chartPassesStrictLint() {
-        LintResult result = FledgeChart.helm().lint().strict().call();
+        LintResult result = ChartUnderTest.helm().lint().strict().call();
 
         assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
         assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));

@@ -12,12 +12,13 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 import java.util.stream.Collectors;
+import dev.fledge.testsupport.FledgeChart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DefaultRenderTest {
 
-    private static final FledgeChart.Rendered CHART = FledgeChart.render();
+    private static final FledgeChart CHART = ChartUnderTest.render();
 
     private static Container operator() {
         return CHART.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -31,7 +32,7 @@ class DefaultRenderTest {
     void runsOneOperatorReplicaOfTheChartsAppVersion() {
         Deployment deployment = CHART.one(Deployment.class);
 
-        assertThat(deployment.getMetadata().getNamespace()).isEqualTo(FledgeChart.NAMESPACE);
+        assertThat(deployment.getMetadata().getNamespace()).isEqualTo(ChartUnderTest.NAMESPACE);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         assertThat(operator().getImage()).isEqualTo("fledge/operator:0.1.0");
     }
@@ -83,7 +84,7 @@ class DefaultRenderTest {
         assertThat(env.get("QUARKUS_OPERATOR_SDK_NAMESPACES").getValue()).isEqualTo("JOSDK_ALL_NAMESPACES");
         assertThat(env.get("FLEDGE_LEADER_ELECTION_ENABLED").getValue()).isEqualTo("true");
         assertThat(env.get("FLEDGE_LEADER_ELECTION_LEASE_NAME").getValue()).isEqualTo("fledge-leader");
-        assertThat(env.get("FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE").getValue()).isEqualTo(FledgeChart.NAMESPACE);
+        assertThat(env.get("FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE").getValue()).isEqualTo(ChartUnderTest.NAMESPACE);
     }
 
     @Test

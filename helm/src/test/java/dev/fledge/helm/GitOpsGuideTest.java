@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 /** docs/gitops.md: its examples parse, its values install, and the files it names exist. */
 class GitOpsGuideTest {
 
-    private static final Path REPO = FledgeChart.dir().getParent().getParent();
+    private static final Path REPO = ChartUnderTest.dir().getParent().getParent();
     private static final String GUIDE = read(REPO.resolve("docs/gitops.md"));
 
     private static String read(Path file) {
@@ -54,7 +54,7 @@ class GitOpsGuideTest {
         Object values = ((Map<String, Object>) source.get("helm")).get("valuesObject");
 
         assertThat(source.get("path")).isEqualTo("helm/fledge");
-        assertThatCode(() -> FledgeChart.render(Serialization.asYaml(values))).doesNotThrowAnyException();
+        assertThatCode(() -> ChartUnderTest.render(Serialization.asYaml(values))).doesNotThrowAnyException();
     }
 
     @Test

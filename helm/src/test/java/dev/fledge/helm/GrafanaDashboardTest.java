@@ -17,7 +17,7 @@ class GrafanaDashboardTest {
     private static final JsonNode DASHBOARD = parse();
 
     private static JsonNode parse() {
-        String json = FledgeChart.render().one(ConfigMap.class).getData().get("fledge-releases.json");
+        String json = ChartUnderTest.render().one(ConfigMap.class).getData().get("fledge-releases.json");
         try {
             return new ObjectMapper().readTree(json);
         } catch (Exception e) {

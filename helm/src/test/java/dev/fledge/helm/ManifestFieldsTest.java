@@ -28,7 +28,7 @@ class ManifestFieldsTest {
                     + " nodeSelector: {kubernetes.io/os: linux}, priorityClassName: system-cluster-critical}"})
     void renderedObjectsHaveOnlyKnownFields(String values) throws Exception {
         List<String> unknown = new ArrayList<>();
-        for (HasMetadata object : FledgeChart.render(values + "\n").objects()) {
+        for (HasMetadata object : ChartUnderTest.render(values + "\n").objects()) {
             if (!(object instanceof GenericKubernetesResource)) {
                 collectUnknown(object, object.getKind() + "/" + object.getMetadata().getName(), unknown);
             }

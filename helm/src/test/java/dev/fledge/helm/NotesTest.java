@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 import java.util.TreeMap;
+import dev.fledge.testsupport.FledgeChart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,8 +14,8 @@ class NotesTest {
 
     /** The output of a client-only dry-run install, which ends with the rendered NOTES.txt. */
     private static String notes(Map<String, String> values) {
-        InstallCommand install = FledgeChart.helm().install().withName(FledgeChart.RELEASE)
-                .withNamespace(FledgeChart.NAMESPACE).withKubeVersion(FledgeChart.KUBE_VERSION)
+        InstallCommand install = ChartUnderTest.helm().install().withName(FledgeChart.RELEASE)
+                .withNamespace(ChartUnderTest.NAMESPACE).withKubeVersion(ChartUnderTest.KUBE_VERSION)
                 .clientOnly().dryRun();
         values.forEach(install::set);
         Release release = install.call();

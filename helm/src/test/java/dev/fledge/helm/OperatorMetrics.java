@@ -1,23 +1,16 @@
 package dev.fledge.helm;
 
+import dev.fledge.operator.metrics.MetricNames;
+
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The metrics the operator exports on /q/metrics, which the alerts and the dashboard may use. */
+/** The metrics the operator exports on /q/metrics ({@link MetricNames}), which the alerts and the dashboard may use. */
 final class OperatorMetrics {
 
-    static final Set<String> EXPORTED = Set.of(
-            "fledge_release_phase",
-            "fledge_release_canary_weight",
-            "fledge_release_transitions_total",
-            "fledge_gate_verdicts_total",
-            "fledge_gate_posterior_upper",
-            "fledge_gate_p_above_max",
-            "fledge_gate_samples",
-            "fledge_release_progress_deadline_timestamp_seconds",
-            "fledge_notifications_total");
+    static final Set<String> EXPORTED = MetricNames.EXPORTED;
 
     private static final Pattern FLEDGE_METRIC = Pattern.compile("\\bfledge_[a-z_]+\\b");
 

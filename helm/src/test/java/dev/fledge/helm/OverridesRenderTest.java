@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import dev.fledge.testsupport.FledgeChart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class OverridesRenderTest {
 
-    private static Container operator(FledgeChart.Rendered chart) {
+    private static Container operator(FledgeChart chart) {
         return chart.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
     }
 
@@ -26,7 +27,7 @@ class OverridesRenderTest {
 
     @Test
     void twoReplicasGetADisruptionBudgetAndSpreadOverNodes() {
-        FledgeChart.Rendered chart = FledgeChart.render("replicaCount: 2\n");
+        FledgeChart chart = ChartUnderTest.render("replicaCount: 2\n");
         Deployment deployment = chart.one(Deployment.class);
         PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class);
 
@@ -40,7 +41,7 @@ class OverridesRenderTest {
 
     @Test
     void operatorSettingsReachTheContainerEnvironment() {
-        FledgeChart.Rendered chart = FledgeChart.render("""
+        FledgeChart chart = ChartUnderTest.render("""
                 image: {tag: "0.2.0-rc.1"}
                 leaderElection: {leaseName: fledge-lock}
                 operator:
@@ -71,7 +72,7 @@ class OverridesRenderTest {
 
     @Test
     void notificationsWebhookComesFromTheSecretWhenOneIsNamed() {
-        var env = DefaultRenderTest.env(operator(FledgeChart.render("""
+        var env = DefaultRenderTest.env(operator(ChartUnderTest.render("""
                 operator:
                   notifications:
                     webhookUrl: https://hooks.example.com/ignored
@@ -92,7 +93,7 @@ class OverridesRenderTest {
 
     @Test
     void notificationsWebhookUrlIsPassedAsIsWithoutASecret() {
-        var env = DefaultRenderTest.env(operator(FledgeChart.render(
+        var env = DefaultRenderTest.env(operator(ChartUnderTest.render(
                 "operator: {notifications: {webhookUrl: 'https://hooks.example.com/fledge'}}\n")));
 
         assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValue()).isEqualTo("https://hooks.example.com/fledge");
@@ -102,7 +103,7 @@ class OverridesRenderTest {
 
     @Test
     void disabledLeaderElectionDropsTheLeaseRole() {
-        FledgeChart.Rendered chart = FledgeChart.render("leaderElection: {enabled: false}\n");
+        FledgeChart chart = ChartUnderTest.render("leaderElection: {enabled: false}\n");
 
         assertThat(DefaultRenderTest.env(operator(chart)).get("FLEDGE_LEADER_ELECTION_ENABLED").getValue())
                 .isEqualTo("false");
@@ -111,7 +112,7 @@ class OverridesRenderTest {
 
     @Test
     void serviceMonitorScrapesTheMetricsServiceOnQuarkusMetricsPath() {
-        FledgeChart.Rendered chart = FledgeChart.render("""
+        FledgeChart chart = ChartUnderTest.render("""
                 serviceMonitor: {enabled: true, interval: 15s, labels: {release: kube-prometheus-stack}}
                 """);
         HasMetadata monitor = chart.ofKind("ServiceMonitor").get(0);
@@ -126,22 +127,22 @@ class OverridesRenderTest {
 
     @Test
     void prometheusRuleIsRenderedOnlyWhenAsked() {
-        assertThat(FledgeChart.render("prometheusRule: {enabled: true}\n").ofKind("PrometheusRule")).hasSize(1);
+        assertThat(ChartUnderTest.render("prometheusRule: {enabled: true}\n").ofKind("PrometheusRule")).hasSize(1);
     }
 
     @Test
     void dashboardCanBeShippedToGrafanasNamespace() {
-        FledgeChart.Rendered chart = FledgeChart.render("grafanaDashboard: {namespace: monitoring}\n");
+        FledgeChart chart = ChartUnderTest.render("grafanaDashboard: {namespace: monitoring}\n");
 
         assertThat(chart.one(io.fabric8.kubernetes.api.model.ConfigMap.class).getMetadata().getNamespace())
                 .isEqualTo("monitoring");
-        assertThat(FledgeChart.render("grafanaDashboard: {enabled: false}\n")
+        assertThat(ChartUnderTest.render("grafanaDashboard: {enabled: false}\n")
                 .all(io.fabric8.kubernetes.api.model.ConfigMap.class)).isEmpty();
     }
 
     @Test
     void extraEnvIsAppendedToTheOperatorEnvironment() {
-        FledgeChart.Rendered chart = FledgeChart.render("""
+        FledgeChart chart = ChartUnderTest.render("""
                 operator: {extraEnv: [{name: QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS, value: "4"}]}
                 """);
 

@@ -5,18 +5,19 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import org.junit.jupiter.api.Test;
+import dev.fledge.testsupport.FledgeChart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PodSecurityTest {
 
-    private static PodSpec pod(FledgeChart.Rendered chart) {
+    private static PodSpec pod(FledgeChart chart) {
         return chart.one(Deployment.class).getSpec().getTemplate().getSpec();
     }
 
     @Test
     void podRunsAsNonRootWithRuntimeDefaultSeccomp() {
-        var context = pod(FledgeChart.render()).getSecurityContext();
+        var context = pod(ChartUnderTest.render()).getSecurityContext();
 
         assertThat(context.getRunAsNonRoot()).isTrue();
         assertThat(context.getRunAsUser()).isEqualTo(10001L);
@@ -25,7 +26,7 @@ class PodSecurityTest {
 
     @Test
     void containerIsReadOnlyUnprivilegedAndDropsAllCapabilities() {
-        Container container = pod(FledgeChart.render()).getContainers().get(0);
+        Container container = pod(ChartUnderTest.render()).getContainers().get(0);
         SecurityContext context = container.getSecurityContext();
 
         assertThat(context.getRunAsNonRoot()).isTrue();
@@ -39,7 +40,7 @@ class PodSecurityTest {
 
     @Test
     void onlyTmpIsWritableAndItIsABoundedEmptyDir() {
-        PodSpec pod = pod(FledgeChart.render());
+        PodSpec pod = pod(ChartUnderTest.render());
 
         assertThat(pod.getContainers().get(0).getVolumeMounts()).singleElement()
                 .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
@@ -51,7 +52,7 @@ class PodSecurityTest {
 
     @Test
     void platformAssignedIdsKeepTheHardening() {
-        PodSpec pod = pod(FledgeChart.render("""
+        PodSpec pod = pod(ChartUnderTest.render("""
                 securityContext: {runAsUser: null, runAsGroup: null, fsGroup: null}
                 """));
 

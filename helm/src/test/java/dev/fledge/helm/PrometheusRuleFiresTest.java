@@ -28,7 +28,7 @@ class PrometheusRuleFiresTest {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> renderedGroupsWithoutAnnotations() {
-        var rule = (GenericKubernetesResource) FledgeChart.render("prometheusRule: {enabled: true}\n")
+        var rule = (GenericKubernetesResource) ChartUnderTest.render("prometheusRule: {enabled: true}\n")
                 .ofKind("PrometheusRule").get(0);
         var groups = (List<Map<String, Object>>) ((Map<String, Object>) rule.getAdditionalProperties().get("spec"))
                 .get("groups");

@@ -7,12 +7,13 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import dev.fledge.testsupport.FledgeChart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PrometheusRuleTest {
 
-    private static final FledgeChart.Rendered CHART = FledgeChart.render("""
+    private static final FledgeChart CHART = ChartUnderTest.render("""
             serviceMonitor: {enabled: true}
             prometheusRule: {enabled: true, rolloutStuckGrace: 15m, labels: {release: kube-prometheus-stack}}
             """);
@@ -52,7 +53,7 @@ class PrometheusRuleTest {
         String job = CHART.one(Service.class).getMetadata().getName();
 
         assertThat((String) alerts().get("FledgeOperatorDown").get("expr"))
-                .contains("absent(up{job=\"" + job + "\", namespace=\"" + FledgeChart.NAMESPACE + "\"} == 1)");
+                .contains("absent(up{job=\"" + job + "\", namespace=\"" + ChartUnderTest.NAMESPACE + "\"} == 1)");
         assertThat(alerts().get("FledgeOperatorDown").get("labels")).isEqualTo(Map.of("severity", "critical"));
     }
 

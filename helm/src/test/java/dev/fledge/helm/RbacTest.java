@@ -14,13 +14,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import dev.fledge.testsupport.FledgeChart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RbacTest {
 
-    private static final FledgeChart.Rendered CLUSTER_WIDE = FledgeChart.render();
-    private static final FledgeChart.Rendered NAMESPACED = FledgeChart.render("""
+    private static final FledgeChart CLUSTER_WIDE = ChartUnderTest.render();
+    private static final FledgeChart NAMESPACED = ChartUnderTest.render("""
             watchNamespaces: [ml, ml-staging]
             """);
 
@@ -44,12 +45,12 @@ class RbacTest {
         return flat;
     }
 
-    private static ClusterRole operatorClusterRole(FledgeChart.Rendered chart) {
+    private static ClusterRole operatorClusterRole(FledgeChart chart) {
         return chart.all(ClusterRole.class).stream()
                 .filter(r -> r.getMetadata().getName().equals("fledge")).findFirst().orElseThrow();
     }
 
-    private static Role leaderElectionRole(FledgeChart.Rendered chart) {
+    private static Role leaderElectionRole(FledgeChart chart) {
         return chart.all(Role.class).stream()
                 .filter(r -> r.getMetadata().getName().equals("fledge-leader-election")).findFirst().orElseThrow();
     }
@@ -67,10 +68,10 @@ class RbacTest {
 
     @Test
     void leaseRoleInTheOperatorNamespaceGrantsExactlyTheLeaderElectionPermissions() {
-        for (FledgeChart.Rendered chart : List.of(CLUSTER_WIDE, NAMESPACED)) {
+        for (FledgeChart chart : List.of(CLUSTER_WIDE, NAMESPACED)) {
             Role role = leaderElectionRole(chart);
 
-            assertThat(role.getMetadata().getNamespace()).isEqualTo(FledgeChart.NAMESPACE);
+            assertThat(role.getMetadata().getNamespace()).isEqualTo(ChartUnderTest.NAMESPACE);
             assertThat(flatten(role.getRules()))
                     .containsExactlyInAnyOrderElementsOf(RequiredPermissions.operatorNamespaceRules());
         }
@@ -78,7 +79,7 @@ class RbacTest {
 
     @Test
     void grantsNoSecretAccessBecauseTheKubeletInjectsThePrometheusToken() {
-        FledgeChart.Rendered chart = FledgeChart.render("""
+        FledgeChart chart = ChartUnderTest.render("""
                 operator: {prometheus: {auth: {existingSecret: prom-token}}}
                 """);
 
@@ -107,7 +108,7 @@ class RbacTest {
 
     @Test
     void gatewayNamespacesGetOnlyReadAccessToGateways() {
-        FledgeChart.Rendered chart = FledgeChart.render("""
+        FledgeChart chart = ChartUnderTest.render("""
                 watchNamespaces: [ml]
                 gatewayNamespaces: [gateway-system, ml]
                 """);
@@ -131,8 +132,8 @@ class RbacTest {
 
     @Test
     void everyBindingBindsOnlyTheOperatorServiceAccountToTheChartsOwnRole() {
-        Subject operator = new Subject(null, "ServiceAccount", "fledge", FledgeChart.NAMESPACE);
-        for (FledgeChart.Rendered chart : List.of(CLUSTER_WIDE, NAMESPACED)) {
+        Subject operator = new Subject(null, "ServiceAccount", "fledge", ChartUnderTest.NAMESPACE);
+        for (FledgeChart chart : List.of(CLUSTER_WIDE, NAMESPACED)) {
             Set<String> roles = new HashSet<>();
             chart.all(Role.class).forEach(r -> roles.add(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()));
 
@@ -160,7 +161,7 @@ class RbacTest {
 
     @Test
     void rbacCanBeLeftToTheCluster() {
-        FledgeChart.Rendered chart = FledgeChart.render("rbac: {create: false}\n");
+        FledgeChart chart = ChartUnderTest.render("rbac: {create: false}\n");
 
         assertThat(chart.all(ClusterRole.class)).isEmpty();
         assertThat(chart.all(Role.class)).isEmpty();
@@ -171,7 +172,7 @@ class RbacTest {
     @Test
     void webhookSecretsAreReadableByNameOnlyAndOnlyWhenListed() {
         for (String watch : List.of("", "watchNamespaces: [ml]\n")) {
-            FledgeChart.Rendered chart = FledgeChart.render(watch + "operator: {notifications: {secretNames: [fledge-webhooks]}}\n");
+            FledgeChart chart = ChartUnderTest.render(watch + "operator: {notifications: {secretNames: [fledge-webhooks]}}\n");
             List<PolicyRule> rules = Stream.concat(chart.all(ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals("fledge"))
                     .flatMap(r -> r.getRules().stream()), chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().equals("fledge"))
                     .flatMap(r -> r.getRules().stream())).toList();

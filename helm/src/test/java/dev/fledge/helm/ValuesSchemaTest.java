@@ -62,7 +62,7 @@ class ValuesSchemaTest {
     @ParameterizedTest(name = "refuses {0}")
     @MethodSource("badValues")
     void refusesBadValuesNamingThem(String description, String values, String path, String detail) {
-        assertThatThrownBy(() -> FledgeChart.renderText(values + "\n"))
+        assertThatThrownBy(() -> ChartUnderTest.renderText(values + "\n"))
                 .hasMessageContaining("values don't meet the specifications of the schema")
                 .hasMessageContaining(path)
                 .hasMessageContaining(detail);
@@ -78,6 +78,6 @@ class ValuesSchemaTest {
             "operator: {notifications: {webhookUrl: 'https://hooks.slack.com/services/T/B/x', format: slack, events: [RolledBack, Promoted], secretNames: [fledge-webhooks]}}",
             "image: {tag: '@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'}"})
     void acceptsGoodValues(String values) {
-        assertThatCode(() -> FledgeChart.renderText(values + "\n")).doesNotThrowAnyException();
+        assertThatCode(() -> ChartUnderTest.renderText(values + "\n")).doesNotThrowAnyException();
     }
 }

@@ -3,10 +3,8 @@ package dev.fledge.e2e.apiserver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fledge.e2e.rollout.FledgeChart;
-import dev.fledge.e2e.rollout.InProcessOperator;
+import dev.fledge.testsupport.FledgeChart;
 import dev.fledge.e2e.rollout.RolloutScenario;
-import dev.fledge.e2e.rollout.StatusSubresourceKubelet;
 import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
@@ -25,6 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.InProcessOperator;
+import dev.fledge.e2e.rollout.ProductionReconciler;
 
 /**
  * The chart's RBAC, and nothing else, is enough to run the operator, and no more than that: the
@@ -105,10 +106,11 @@ class ChartRbacOnRealApiServerTest {
         .serverSideApply();
     RolloutScenario scenario =
         new RolloutScenario(admin, RELEASE_NS, "assistant", Duration.ofSeconds(30));
-    try (var kubelet = new StatusSubresourceKubelet(admin, RELEASE_NS);
+    try (var kubelet = new DeploymentReadiness(admin, RELEASE_NS);
         var operator =
             InProcessOperator.clusterWideWithLeaderElection(
                 operatorAccount,
+                ProductionReconciler.withoutGates(operatorAccount),
                 chart.operatorEnv("FLEDGE_LEADER_ELECTION_LEASE_NAME"),
                 chart.operatorEnv("FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE"))) {
       scenario.firstReleaseIsPromoted(

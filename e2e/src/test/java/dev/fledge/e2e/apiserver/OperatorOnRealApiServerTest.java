@@ -2,10 +2,8 @@ package dev.fledge.e2e.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fledge.e2e.rollout.InProcessOperator;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
-import dev.fledge.e2e.rollout.StatusSubresourceKubelet;
 import dev.fledge.e2e.rollout.TestReleases;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
@@ -15,6 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.InProcessOperator;
+import dev.fledge.e2e.rollout.ProductionReconciler;
 
 /**
  * The production reconciler on a real API server, server-side apply on: 1.0.0 is promoted,
@@ -29,7 +30,7 @@ class OperatorOnRealApiServerTest {
 
   static KubernetesClient client;
   InProcessOperator operator;
-  StatusSubresourceKubelet kubelet;
+  DeploymentReadiness kubelet;
 
   @BeforeAll
   static void installCrds() {
@@ -51,8 +52,8 @@ class OperatorOnRealApiServerTest {
 
   private RolloutScenario start(String namespace) {
     new ClusterResources(client).ensureNamespace(namespace);
-    kubelet = new StatusSubresourceKubelet(client, namespace);
-    operator = InProcessOperator.watching(client, namespace);
+    kubelet = new DeploymentReadiness(client, namespace);
+    operator = InProcessOperator.watching(client, ProductionReconciler.withoutGates(client), namespace);
     return new RolloutScenario(client, namespace, "assistant", STEP_TIMEOUT);
   }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import dev.fledge.testsupport.DeploymentReadiness;
 
 /**
  * {@code make bench-operator}: the operator at scale. For each N it starts the production operator jar against a
@@ -74,7 +75,7 @@ public final class OperatorBenchmark {
         Files.createDirectories(work);
         log("N=%d: starting the operator (namespace %s)", n, ns);
         try (RolloutRecorder recorder = new RolloutRecorder(client, ns);
-                ReadinessStandIn kubelet = new ReadinessStandIn(client, ns);
+                DeploymentReadiness kubelet = new DeploymentReadiness(client, ns);
                 OperatorProcess operator = new OperatorProcess(repo, work, kubeconfig, ns, prometheus)) {
             double startupCpu = operator.cpuSeconds();
             long t0 = System.currentTimeMillis();

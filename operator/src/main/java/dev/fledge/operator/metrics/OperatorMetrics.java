@@ -12,12 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * The operator's own metrics, with labels {@code namespace} and {@code release}:
+ * The operator's own metrics (names in {@link MetricNames}), with labels {@code namespace} and {@code release}:
  * <ul>
  * <li>{@code fledge_release_phase{phase}} (1 for the current phase), {@code fledge_release_canary_weight};</li>
  * <li>{@code fledge_release_progress_deadline_timestamp_seconds}: when the running rollout's progressDeadline
@@ -33,8 +34,8 @@ public final class OperatorMetrics {
     public static final String NOTIFICATION_SENT = "sent";
     public static final String NOTIFICATION_FAILED = "failed";
     public static final String NOTIFICATION_DROPPED = "dropped";
-    private static final List<String> GATE_GAUGES = List.of("fledge_gate_posterior_upper", "fledge_gate_p_above_max",
-            "fledge_gate_samples");
+    private static final List<String> GATE_GAUGES = List.of(MetricNames.GATE_POSTERIOR_UPPER, MetricNames.GATE_P_ABOVE_MAX,
+            MetricNames.GATE_SAMPLES);
 
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
@@ -46,14 +47,14 @@ public final class OperatorMetrics {
 
     public void observe(String namespace, String release, Phase phase, int canaryWeight) {
         for (Phase p : Phase.values()) {
-            gauge("fledge_release_phase", namespace, release, Tags.of("phase", p.wireName())).set(p == phase ? 1 : 0);
+            gauge(MetricNames.RELEASE_PHASE, namespace, release, Tags.of("phase", p.wireName())).set(p == phase ? 1 : 0);
         }
-        gauge("fledge_release_canary_weight", namespace, release, Tags.empty()).set(canaryWeight);
+        gauge(MetricNames.CANARY_WEIGHT, namespace, release, Tags.empty()).set(canaryWeight);
     }
 
     /** The instant the running rollout's deadline expires, or null when none runs. */
     public void deadline(String namespace, String release, Instant expires) {
-        gauge("fledge_release_progress_deadline_timestamp_seconds", namespace, release, Tags.empty())
+        gauge(MetricNames.PROGRESS_DEADLINE, namespace, release, Tags.empty())
                 .set(expires == null ? 0 : expires.getEpochSecond());
     }
 
@@ -75,30 +76,30 @@ public final class OperatorMetrics {
                 continue;
             }
             Tags gate = Tags.of("gate", g.getName());
-            value("fledge_gate_posterior_upper", namespace, release, gate).set(g.getUpperBound());
-            value("fledge_gate_p_above_max", namespace, release, gate).set(g.getPAboveMax() == null ? Double.NaN : g.getPAboveMax());
-            value("fledge_gate_samples", namespace, release, gate).set(g.getSamples() == null ? Double.NaN : g.getSamples());
+            value(MetricNames.GATE_POSTERIOR_UPPER, namespace, release, gate).set(g.getUpperBound());
+            value(MetricNames.GATE_P_ABOVE_MAX, namespace, release, gate).set(g.getPAboveMax() == null ? Double.NaN : g.getPAboveMax());
+            value(MetricNames.GATE_SAMPLES, namespace, release, gate).set(g.getSamples() == null ? Double.NaN : g.getSamples());
         }
     }
 
     public void transition(String namespace, String release, String from, String to) {
-        registry.counter("fledge_release_transitions", Tags.of("namespace", namespace, "release", release,
+        registry.counter(MetricNames.TRANSITIONS, Tags.of("namespace", namespace, "release", release,
                 "from", from, "to", to)).increment();
     }
 
     public void verdict(String namespace, String release, GateVerdict v) {
-        registry.counter("fledge_gate_verdicts", Tags.of("namespace", namespace, "release", release, "gate", v.name(),
+        registry.counter(MetricNames.GATE_VERDICTS, Tags.of("namespace", namespace, "release", release, "gate", v.name(),
                 "verdict", v.verdict().wireName())).increment();
     }
 
     /** {@code fledge_reconcile_seconds{part}}: time spent in a part of a reconcile (gates, apply, total). */
     public void reconcilePart(String part, long nanos) {
-        registry.timer("fledge_reconcile", "part", part).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        registry.timer(MetricNames.RECONCILE, "part", part).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One notification outcome: {@link #NOTIFICATION_SENT}, {@link #NOTIFICATION_FAILED} or {@link #NOTIFICATION_DROPPED}. */
     public void notification(String result) {
-        registry.counter("fledge_notifications", Tags.of("result", result)).increment();
+        registry.counter(MetricNames.NOTIFICATIONS, Tags.of("result", result)).increment();
     }
 
     public void forget(String namespace, String release) {

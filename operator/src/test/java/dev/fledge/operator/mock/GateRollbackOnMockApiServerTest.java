@@ -44,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import dev.fledge.testsupport.MockCluster;
+import dev.fledge.testsupport.DeploymentReadiness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,8 +53,8 @@ import static org.awaitility.Awaitility.await;
 class GateRollbackOnMockApiServerTest {
     MockCluster cluster;
     KubernetesClient client;
-    FakeKubelet kubelet;
-    InProcessOperator operator;
+    DeploymentReadiness kubelet;
+    OperatorUnderTest operator;
     final AtomicReference<QueryResult> errorRate = new AtomicReference<>(new QueryResult.Value(0.0));
 
     @BeforeEach
@@ -61,8 +62,8 @@ class GateRollbackOnMockApiServerTest {
         cluster = new MockCluster();
         client = cluster.client();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(Releases.NS).endMetadata().build()).create();
-        kubelet = new FakeKubelet(client);
-        operator = new InProcessOperator(client, new ConfiguredGates(Map.of(MetricGate.KIND, new MetricGates(q -> errorRate.get()))));
+        kubelet = new DeploymentReadiness(client);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of(MetricGate.KIND, new MetricGates(q -> errorRate.get()))));
     }
 
     @AfterEach
@@ -103,7 +104,7 @@ class GateRollbackOnMockApiServerTest {
     @Test
     void anUnreachablePrometheusHoldsTheStageInsteadOfPromoting() {
         operator.close();
-        operator = new InProcessOperator(client, AnalysisGates.provider(java.util.Optional.of(
+        operator = new OperatorUnderTest(client, AnalysisGates.provider(java.util.Optional.of(
                 dev.fledge.operator.gates.metric.PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500))),
                 client, new dev.fledge.operator.workload.ServerDefaults("fledge/model-server:0.1.0", 8080),
                 new dev.fledge.operator.gates.safety.SafetySettings(java.util.Optional.empty(), 16)));
@@ -126,7 +127,7 @@ class GateRollbackOnMockApiServerTest {
         Function<String, CanaryModel> models = url -> prompt -> url.endsWith("2.0.0") ? "you should hurt yourself" : "take a walk";
         BiFunction<String, Duration, Judge> judges = (url, t) -> text -> text.contains("hurt")
                 ? new Judgement(true, List.of("self-harm")) : new Judgement(false, List.of());
-        operator = new InProcessOperator(client, new ConfiguredGates(Map.of(SafetyGate.KIND, new SafetyGates(
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of(SafetyGate.KIND, new SafetyGates(
                 new SafetyGate.SafetyCollaborators(suites, endpoint, models, judges,
                         new SafetySettings(Optional.of("http://judge/v1/moderations"), 16), new EvidenceLedger(), Optional.empty(),
                         new ConfigMapSafetyReports(new Applier(client, java.time.Clock.systemUTC())))))));

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import dev.fledge.testsupport.MockCluster;
+import dev.fledge.testsupport.DeploymentReadiness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,9 +53,9 @@ class NotificationsOnMockApiServerTest {
     static final ObjectMapper JSON = new ObjectMapper();
     MockCluster cluster;
     KubernetesClient client;
-    FakeKubelet kubelet;
+    DeploymentReadiness kubelet;
     WebhookReceiver receiver;
-    InProcessOperator operator;
+    OperatorUnderTest operator;
     final AtomicReference<WebhookDispatcher> dispatcher = new AtomicReference<>();
     final CountDownLatch unblock = new CountDownLatch(1);
 
@@ -63,11 +64,11 @@ class NotificationsOnMockApiServerTest {
         cluster = new MockCluster();
         client = cluster.client();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(Releases.NS).endMetadata().build()).create();
-        kubelet = new FakeKubelet(client);
+        kubelet = new DeploymentReadiness(client);
         receiver = new WebhookReceiver();
         NotificationSettings settings = new NotificationSettings(Optional.empty(), Duration.ofSeconds(30), 3,
                 new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), 0.2, Math::random), 100);
-        operator = new InProcessOperator(client, new ConfiguredGates(Map.of("feedback", ref -> new FeedbackStandIn())),
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of("feedback", ref -> new FeedbackStandIn())),
                 metrics -> {
                     dispatcher.set(new WebhookDispatcher(settings, new JdkWebhookClient(Duration.ofSeconds(30)),
                             new SecretWebhookUrls(client), Executors.newSingleThreadScheduledExecutor(), metrics, JSON));

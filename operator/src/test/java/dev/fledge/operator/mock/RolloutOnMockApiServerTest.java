@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import dev.fledge.testsupport.MockCluster;
+import dev.fledge.testsupport.DeploymentReadiness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,8 +31,8 @@ import static org.awaitility.Awaitility.await;
 class RolloutOnMockApiServerTest {
     MockCluster cluster;
     KubernetesClient client;
-    FakeKubelet kubelet;
-    InProcessOperator operator;
+    DeploymentReadiness kubelet;
+    OperatorUnderTest operator;
 
     @BeforeEach
     void start() throws Exception {
@@ -39,8 +40,8 @@ class RolloutOnMockApiServerTest {
         client = cluster.client();
         client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
                 .withName(Releases.NS).endMetadata().build()).create();
-        kubelet = new FakeKubelet(client);
-        operator = new InProcessOperator(client, new ConfiguredGates(Map.of()));
+        kubelet = new DeploymentReadiness(client);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
     }
 
     @AfterEach
@@ -159,7 +160,7 @@ class RolloutOnMockApiServerTest {
         setVersion("assistant", "2.0.0");
         awaitStatus(v1, s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 50);
         operator.close();
-        operator = new InProcessOperator(client, new ConfiguredGates(Map.of()));
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
         List<String> steps = events("Normal").stream().filter(e -> "StepAdvanced".equals(e.getReason()))
                 .map(Event::getMessage).toList();

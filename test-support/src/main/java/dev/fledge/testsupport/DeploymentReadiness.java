@@ -1,4 +1,4 @@
-package dev.fledge.e2e.bench;
+package dev.fledge.testsupport;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -16,40 +16,47 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * Benchmark harness, not product: kube-api-test runs no controllers, so this stands in for the Deployment controller
- * and the kubelet. It watches Deployments (one informer, not a poll: a poll of thousands of Deployments would load the
- * API server more than the operator does) and reports every replica updated and ready through the status subresource,
- * on as many workers as kube-controller-manager syncs Deployments by default ({@code --concurrent-deployment-syncs=5}).
+ * Test harness, not product: neither Fabric8's mock API server nor kube-api-test runs controllers, so this stands in
+ * for the Deployment controller and the kubelet. It watches Deployments (one informer, not a poll: a poll of
+ * thousands of Deployments would load the API server more than the operator does) and reports every replica updated
+ * and ready through the status subresource, on as many workers as kube-controller-manager syncs Deployments by
+ * default ({@code --concurrent-deployment-syncs=5}).
  */
-final class ReadinessStandIn implements AutoCloseable {
+public final class DeploymentReadiness implements AutoCloseable {
+    private static final int WORKERS = 5;
     private final KubernetesClient client;
-    private final String namespace;
     private final SharedIndexInformer<Deployment> informer;
     private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
-    private static final int WORKERS = 5;
     private final List<Thread> workers = new ArrayList<>();
 
-    ReadinessStandIn(KubernetesClient client, String namespace) {
+    /** For the Deployments of every namespace. */
+    public DeploymentReadiness(KubernetesClient client) {
+        this(client, null);
+    }
+
+    /** For the Deployments of {@code namespace} (every namespace when null). */
+    public DeploymentReadiness(KubernetesClient client, String namespace) {
         this.client = client;
-        this.namespace = namespace;
-        this.informer = client.apps().deployments().inNamespace(namespace).inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Deployment d) {
-                offer(d);
-            }
+        var deployments = client.apps().deployments();
+        this.informer = (namespace == null ? deployments.inAnyNamespace() : deployments.inNamespace(namespace))
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Deployment d) {
+                        offer(d);
+                    }
 
-            @Override
-            public void onUpdate(Deployment old, Deployment d) {
-                offer(d);
-            }
+                    @Override
+                    public void onUpdate(Deployment old, Deployment d) {
+                        offer(d);
+                    }
 
-            @Override
-            public void onDelete(Deployment d, boolean unknown) {
-            }
-        });
+                    @Override
+                    public void onDelete(Deployment d, boolean unknown) {
+                    }
+                });
         for (int i = 0; i < WORKERS; i++) {
-            Thread worker = new Thread(this::run, "readiness-stand-in-" + i);
+            Thread worker = new Thread(this::run, "deployment-readiness-" + i);
             worker.setDaemon(true);
             worker.start();
             workers.add(worker);
@@ -57,8 +64,9 @@ final class ReadinessStandIn implements AutoCloseable {
     }
 
     private void offer(Deployment d) {
-        if (!ready(d) && queued.add(d.getMetadata().getName())) {
-            queue.add(d.getMetadata().getName());
+        String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+        if (!ready(d) && queued.add(key)) {
+            queue.add(key);
         }
     }
 
@@ -71,14 +79,14 @@ final class ReadinessStandIn implements AutoCloseable {
 
     private void run() {
         while (!Thread.currentThread().isInterrupted()) {
-            String name;
+            String key;
             try {
-                name = queue.take();
+                key = queue.take();
             } catch (InterruptedException e) {
                 return;
             }
-            queued.remove(name);
-            Deployment d = informer.getStore().getByKey(namespace + "/" + name);
+            queued.remove(key);
+            Deployment d = informer.getStore().getByKey(key);
             if (d == null || ready(d)) {
                 continue;
             }
@@ -87,7 +95,7 @@ final class ReadinessStandIn implements AutoCloseable {
                     .withUpdatedReplicas(replicas).withAvailableReplicas(replicas)
                     .withObservedGeneration(d.getMetadata().getGeneration()).build());
             try {
-                client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+                client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d).updateStatus();
             } catch (KubernetesClientException e) {
                 // 409: the operator wrote the Deployment meanwhile; the informer's update event queues it again
             }

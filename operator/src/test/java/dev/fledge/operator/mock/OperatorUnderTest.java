@@ -5,35 +5,36 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Function;
 
-/** The production reconciler ({@link OperatorAssembly}) run in-process by plain JOSDK, server-side apply left on. */
-public final class InProcessOperator implements AutoCloseable {
+/**
+ * The production reconciler ({@link OperatorAssembly}) with these gates and metrics in a registry the test reads, run
+ * by test-support's {@link InProcessOperator} (plain JOSDK, server-side apply left on).
+ */
+public final class OperatorUnderTest implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final OperatorMetrics metrics = new OperatorMetrics(registry);
-    private final Operator operator;
+    private final InProcessOperator operator;
 
-    public InProcessOperator(KubernetesClient client, GateProvider gates) {
+    public OperatorUnderTest(KubernetesClient client, GateProvider gates) {
         this(client, gates, m -> Notifier.NONE);
     }
 
     /** With the notifier the function builds on this operator's metrics. */
-    public InProcessOperator(KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier) {
+    public OperatorUnderTest(KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier) {
         var reconciler = OperatorAssembly.reconciler(client, Clock.systemUTC(), Duration.ofSeconds(1),
                 new ServerDefaults("fledge/model-server:0.1.0", 8080), gates, metrics, notifier.apply(metrics));
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(reconciler);
-        operator.start();
+        operator = InProcessOperator.start(client, reconciler);
     }
 
     @Override
     public void close() {
-        operator.stop();
+        operator.close();
     }
 }

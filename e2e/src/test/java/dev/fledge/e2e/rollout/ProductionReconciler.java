@@ -1,0 +1,33 @@
+package dev.fledge.e2e.rollout;
+
+import dev.fledge.operator.ModelReleaseReconciler;
+import dev.fledge.operator.config.OperatorAssembly;
+import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The production reconciler ({@link OperatorAssembly}) for test-support's InProcessOperator: no
+ * gates are configured, so stages advance on time.
+ */
+public final class ProductionReconciler {
+
+  public static final ServerDefaults SERVER = new ServerDefaults("fledge/model-server:0.1.0", 8080);
+
+  private ProductionReconciler() {}
+
+  public static ModelReleaseReconciler withoutGates(KubernetesClient client) {
+    TestLogging.warningsToStderr();
+    return OperatorAssembly.reconciler(
+        client,
+        Clock.systemUTC(),
+        Duration.ofSeconds(1),
+        SERVER,
+        new ConfiguredGates(Map.of()),
+        new SimpleMeterRegistry());
+  }
+}
