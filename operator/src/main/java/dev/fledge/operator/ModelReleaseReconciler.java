@@ -14,8 +14,6 @@ import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
-import dev.fledge.core.rollout.ConditionReason;
-import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.GatePlan;
@@ -27,7 +25,7 @@ import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
-import dev.fledge.core.rollout.StatusCopy;
+import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Routers;
@@ -49,6 +47,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
@@ -85,6 +84,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final OperatorMetrics metrics;
     private final Notifier notifier;
     private final RolloutEngine engine = new RolloutEngine();
+    private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
 
     public ModelReleaseReconciler(Clock clock, PlanResolver plans, SpecValidator validator, Routers routers,
@@ -124,13 +124,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ModelReleaseStatus old = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
-        long started = System.nanoTime();
+        Timer.Sample started = metrics.startTimer();
         List<String> errors = validator.validate(mr);
         if (errors.isEmpty() && specChangedOrInvalid(mr, old)) {
             errors = routers.forRelease(mr).validate(mr);
         }
         if (!errors.isEmpty()) {
-            return invalid(mr, old, String.join("; ", errors), now);
+            // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
+            return write(mr, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
         }
         TrafficRouter router = routers.forRelease(mr);
         Plan plan = plans.resolve(mr.getSpec());
@@ -139,38 +140,34 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
         Observation obs = observe(mr, plan, old, stable, canary);
         if (obs.canaryReady() && Schedule.analysisDue(plan, old, now)) {
-            long gatesStarted = System.nanoTime();
+            Timer.Sample gatesStarted = metrics.startTimer();
             obs = obs.withVerdicts(evaluate(mr, plan, old, now));
-            metrics.reconcilePart("gates", System.nanoTime() - gatesStarted);
+            metrics.reconcilePart("gates", gatesStarted);
         }
         Decision decision = engine.decide(plan, old, obs, now);
         TrafficSplit split = decision.split();
-        long applyStarted = System.nanoTime();
+        Timer.Sample applyStarted = metrics.startTimer();
         Optional<String> drift;
         try {
             workloads.apply(mr, split, router.replicas(plan, split), stable, canary);
             drift = router.apply(mr, split);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
-                return invalid(mr, old, "spec.server: the API server rejected a generated object: " + e.getMessage(), now);
+                List<String> rejected = List.of("spec.server: the API server rejected a generated object: " + e.getMessage());
+                return write(mr, plan, old, engine.decide(plan, old, Observation.invalid(rejected), now), List.of(), now);
             }
             throw e;
         }
-        metrics.reconcilePart("apply", System.nanoTime() - applyStarted);
+        metrics.reconcilePart("apply", applyStarted);
         drift.ifPresent(diff -> events.record(mr, new RolloutEvent(EventReason.RouteDrift,
                 "route does not match the desired split after apply: " + diff)));
-        record(mr, plan, old, decision, obs.verdicts(), now);
-
-        ModelReleaseStatus next = decision.status();
-        next.setObservedGeneration(mr.getMetadata().getGeneration());
-        Conditions.apply(next, decision.reason(), mr.getMetadata().getGeneration(), now);
-        UpdateControl<ModelRelease> control = patchIfChanged(mr, old, next);
+        UpdateControl<ModelRelease> control = write(mr, plan, old, decision, obs.verdicts(), now);
         if (decision.requeueAfter() != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = decision.requeueAfter().minus(Duration.between(now, clock.instant()));
             control.rescheduleAfter(left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left);
         }
-        metrics.reconcilePart("total", System.nanoTime() - started);
+        metrics.reconcilePart("total", started);
         return control;
     }
 
@@ -223,38 +220,29 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         verdicts.forEach(v -> metrics.verdict(ns, name, v));
         Integer weight = decision.status().getCanaryWeight();
+        if (decision.invalid()) {
+            // nothing is routed to the canary of an invalid release, and no deadline runs
+            metrics.observe(ns, name, decision.status().getPhase(), 0);
+            metrics.deadline(ns, name, null);
+            return;
+        }
         metrics.observe(ns, name, decision.status().getPhase(), weight == null ? 0 : weight);
         metrics.gates(ns, name, decision.status().getGates());
         metrics.deadline(ns, name, Schedule.deadline(plan, decision.status()).orElse(null));
     }
 
-    private UpdateControl<ModelRelease> invalid(ModelRelease mr, ModelReleaseStatus old, String message, Instant now) {
-        ModelReleaseStatus next = StatusCopy.of(old);
-        boolean news = old.getPhase() != Phase.INVALID || !message.equals(old.getMessage());
-        next.setPhase(Phase.INVALID);
-        next.setMessage(message);
-        next.setObservedGeneration(mr.getMetadata().getGeneration());
-        Conditions.apply(next, ConditionReason.InvalidSpec, mr.getMetadata().getGeneration(), now);
-        if (news) {
-            events.record(mr, new RolloutEvent(EventReason.InvalidSpec, message));
-        }
-        if (old.getPhase() != Phase.INVALID) {
-            metrics.transition(mr.getMetadata().getNamespace(), mr.getMetadata().getName(),
-                    old.getPhase() == null ? "None" : old.getPhase().wireName(), Phase.INVALID.wireName());
-        }
-        metrics.observe(mr.getMetadata().getNamespace(), mr.getMetadata().getName(), Phase.INVALID, 0);
-        metrics.deadline(mr.getMetadata().getNamespace(), mr.getMetadata().getName(), null);
-        return patchIfChanged(mr, old, next);
-    }
-
-    private static UpdateControl<ModelRelease> patchIfChanged(ModelRelease mr, ModelReleaseStatus old, ModelReleaseStatus next) {
-        if (StatusDiff.same(old, next)) {
+    /** Tells the outside, then patches the status the {@link StatusWriter} finished, if it changed. */
+    private UpdateControl<ModelRelease> write(ModelRelease mr, Plan plan, ModelReleaseStatus old, Decision decision,
+            List<GateVerdict> verdicts, Instant now) {
+        record(mr, plan, old, decision, verdicts, now);
+        Optional<ModelReleaseStatus> next = status.finish(old, decision, mr.getMetadata().getGeneration(), now);
+        if (next.isEmpty()) {
             return UpdateControl.noUpdate();
         }
         ModelRelease patch = new ModelRelease();
         patch.setMetadata(new ObjectMetaBuilder().withName(mr.getMetadata().getName())
                 .withNamespace(mr.getMetadata().getNamespace()).build());
-        patch.setStatus(next);
+        patch.setStatus(next.get());
         return UpdateControl.patchStatus(patch);
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one place that writes {@code status.conditions}: Ready, Progressing, Degraded and InvalidSpec, derived from
+ * Writes {@code status.conditions} for {@link StatusWriter}, the one status writer: Ready, Progressing, Degraded and InvalidSpec, derived from
  * the phase, with a reason from {@link ConditionReason}. lastTransitionTime changes only when a condition's status
  * does.
  */
@@ -24,7 +24,7 @@ public final class Conditions {
     private Conditions() {
     }
 
-    public static void apply(ModelReleaseStatus st, ConditionReason reason, Long generation, Instant now) {
+    static void apply(ModelReleaseStatus st, ConditionReason reason, Long generation, Instant now) {
         Phase phase = st.getPhase() == null ? Phase.PENDING : st.getPhase();
         String message = st.getMessage() == null ? "" : st.getMessage();
         List<Condition> out = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,11 @@ import java.util.List;
  */
 public record Decision(ModelReleaseStatus status, TrafficSplit split, List<RolloutEvent> events, boolean actionConsumed,
         Duration requeueAfter, ConditionReason reason, PhaseChange phaseChange) {
+
+    /** Whether the engine found the spec invalid: nothing is to be applied. */
+    public boolean invalid() {
+        return status.getPhase() == Phase.INVALID;
+    }
 
     /** A phase transition, {@code from} -> {@code to} (from is {@code None} for a new release). */
     public record PhaseChange(String from, String to) {

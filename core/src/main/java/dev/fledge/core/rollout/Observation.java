@@ -11,26 +11,38 @@ import java.util.Optional;
  * @param verdicts       verdicts of this evaluation, or empty when no analysis was due
  * @param action         a manual action from the annotation, if any
  * @param unknownAction  the raw annotation value when it names no known action
+ * @param specErrors     what is wrong with the spec (validation, or the API server refusing an object made from it);
+ *                       when there is any, the engine decides {@code Invalid} and nothing else
  */
-public record Observation(boolean canaryReady, boolean stableReady, List<GateVerdict> verdicts, Optional<ManualAction> action, Optional<String> unknownAction) {
+public record Observation(boolean canaryReady, boolean stableReady, List<GateVerdict> verdicts, Optional<ManualAction> action,
+        Optional<String> unknownAction, List<String> specErrors) {
 
     public static Observation of(boolean canaryReady, boolean stableReady) {
-        return new Observation(canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty());
+        return new Observation(canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty(), List.of());
+    }
+
+    /** A spec that cannot be rolled out, for these reasons. */
+    public static Observation invalid(List<String> errors) {
+        return new Observation(false, false, List.of(), Optional.empty(), Optional.empty(), List.copyOf(errors));
     }
 
     public Observation withVerdicts(List<GateVerdict> evaluated) {
-        return new Observation(canaryReady, stableReady, List.copyOf(evaluated), action, unknownAction);
+        return new Observation(canaryReady, stableReady, List.copyOf(evaluated), action, unknownAction, specErrors);
     }
 
     public Observation withAction(ManualAction a) {
-        return new Observation(canaryReady, stableReady, verdicts, Optional.of(a), unknownAction);
+        return new Observation(canaryReady, stableReady, verdicts, Optional.of(a), unknownAction, specErrors);
     }
 
     public Observation withUnknownAction(String raw) {
-        return new Observation(canaryReady, stableReady, verdicts, action, Optional.of(raw));
+        return new Observation(canaryReady, stableReady, verdicts, action, Optional.of(raw), specErrors);
     }
 
     public boolean hasAction() {
         return action.isPresent() || unknownAction.isPresent();
+    }
+
+    public boolean specInvalid() {
+        return !specErrors.isEmpty();
     }
 }

@@ -6,13 +6,13 @@ import dev.fledge.core.rollout.GateVerdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -92,9 +92,14 @@ public final class OperatorMetrics {
                 "verdict", v.verdict().wireName())).increment();
     }
 
+    /** Starts timing a part of a reconcile, on the registry's clock. */
+    public Timer.Sample startTimer() {
+        return Timer.start(registry);
+    }
+
     /** {@code fledge_reconcile_seconds{part}}: time spent in a part of a reconcile (gates, apply, total). */
-    public void reconcilePart(String part, long nanos) {
-        registry.timer(MetricNames.RECONCILE, "part", part).record(nanos, TimeUnit.NANOSECONDS);
+    public void reconcilePart(String part, Timer.Sample sample) {
+        sample.stop(registry.timer(MetricNames.RECONCILE, "part", part));
     }
 
     /** One notification outcome: {@link #NOTIFICATION_SENT}, {@link #NOTIFICATION_FAILED} or {@link #NOTIFICATION_DROPPED}. */

@@ -1,0 +1,52 @@
+package dev.fledge.core.rollout;
+
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import io.fabric8.kubernetes.api.model.Condition;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Spec errors are part of the observation: the engine decides Invalid, and StatusWriter finishes the status. */
+class InvalidSpecTest {
+    final RolloutEngine engine = new RolloutEngine();
+    final StatusWriter writer = new StatusWriter();
+    final Instant now = Instant.parse("2026-11-28T12:00:00Z");
+
+    @Test
+    void specErrorsMakeTheReleaseInvalidWithOneWarningAndNothingElseChanges() {
+        ModelReleaseStatus running = new ModelReleaseStatus().withPhase(Phase.PROGRESSING).withStableVersion("1.0.0")
+                .withCanaryVersion("2.0.0").withStage("closed").withCanaryWeight(0);
+        Decision d = engine.decide(null, running, Observation.invalid(List.of("spec.a: bad", "spec.b: bad")), now);
+
+        assertThat(d.invalid()).isTrue();
+        assertThat(d.status().getMessage()).isEqualTo("spec.a: bad; spec.b: bad");
+        assertThat(d.status().getCanaryVersion()).isEqualTo("2.0.0");
+        assertThat(d.status().getStage()).isEqualTo("closed");
+        assertThat(d.events()).extracting(RolloutEvent::reason).containsExactly(EventReason.InvalidSpec);
+        assertThat(d.phaseChange()).isEqualTo(new Decision.PhaseChange("Progressing", "Invalid"));
+        assertThat(d.reason()).isEqualTo(ConditionReason.InvalidSpec);
+        assertThat(d.requeueAfter()).isNull();
+        assertThat(running.getPhase()).as("the stored status is not touched").isEqualTo(Phase.PROGRESSING);
+
+        Decision again = engine.decide(null, d.status(), Observation.invalid(List.of("spec.a: bad", "spec.b: bad")), now);
+        assertThat(again.events()).as("the same errors are no news").isEmpty();
+        assertThat(again.phaseChange()).isNull();
+    }
+
+    @Test
+    void theWriterSetsGenerationAndConditionsAndReportsOnlyChanges() {
+        Decision d = engine.decide(null, new ModelReleaseStatus(), Observation.invalid(List.of("spec.x: bad")), now);
+        ModelReleaseStatus written = writer.finish(new ModelReleaseStatus(), d, 4L, now).orElseThrow();
+
+        assertThat(written.getObservedGeneration()).isEqualTo(4L);
+        assertThat(written.getConditions()).filteredOn(c -> c.getType().equals("InvalidSpec")).singleElement()
+                .extracting(Condition::getStatus).isEqualTo("True");
+
+        Decision same = engine.decide(null, written, Observation.invalid(List.of("spec.x: bad")), now.plusSeconds(5));
+        assertThat(writer.finish(written, same, 4L, now.plusSeconds(5))).as("nothing to patch").isEmpty();
+    }
+}
