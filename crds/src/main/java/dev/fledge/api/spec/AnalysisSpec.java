@@ -6,9 +6,13 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** The gates that decide whether a stage may advance. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class AnalysisSpec {
 
     @JsonPropertyDescription("How often the gates are evaluated. Default 1m.")
@@ -26,25 +30,9 @@ public class AnalysisSpec {
     @JsonPropertyDescription("The Bayesian gate on user thumbs-down: the safety rule applied to the negative share of fledge_model_feedback_total for the canary version and current audience, with the indifference zone [maxNegativeRate / 2, maxNegativeRate] and a uniform Beta(1, 1) prior.")
     private FeedbackSpec feedback;
 
-    public String getInterval() {
-        return interval;
-    }
-
-    public void setInterval(String interval) {
-        this.interval = interval;
-    }
-
     public AnalysisSpec withInterval(String interval) {
         this.interval = interval;
         return this;
-    }
-
-    public List<MetricSpec> getMetrics() {
-        return metrics;
-    }
-
-    public void setMetrics(List<MetricSpec> metrics) {
-        this.metrics = metrics;
     }
 
     public AnalysisSpec withMetrics(List<MetricSpec> metrics) {
@@ -52,25 +40,9 @@ public class AnalysisSpec {
         return this;
     }
 
-    public SafetySpec getSafety() {
-        return safety;
-    }
-
-    public void setSafety(SafetySpec safety) {
-        this.safety = safety;
-    }
-
     public AnalysisSpec withSafety(SafetySpec safety) {
         this.safety = safety;
         return this;
-    }
-
-    public FeedbackSpec getFeedback() {
-        return feedback;
-    }
-
-    public void setFeedback(FeedbackSpec feedback) {
-        this.feedback = feedback;
     }
 
     public AnalysisSpec withFeedback(FeedbackSpec feedback) {

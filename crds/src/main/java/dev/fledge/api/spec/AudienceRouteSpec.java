@@ -4,9 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** How one audience (internal or closed) is recognised. A header is only as trustworthy as the proxy that sets it; a hostname or a separate Gateway is trusted by who can reach it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class AudienceRouteSpec {
 
     @JsonPropertyDescription("Header match in the release HTTPRoute. Default X-Fledge-Audience with the audience name as value. Ignored when hostnames or parentRefs are set.")
@@ -20,38 +24,14 @@ public class AudienceRouteSpec {
     @Size(max = 8)
     private List<ParentReference> parentRefs;
 
-    public HeaderMatchSpec getHeader() {
-        return header;
-    }
-
-    public void setHeader(HeaderMatchSpec header) {
-        this.header = header;
-    }
-
     public AudienceRouteSpec withHeader(HeaderMatchSpec header) {
         this.header = header;
         return this;
     }
 
-    public List<String> getHostnames() {
-        return hostnames;
-    }
-
-    public void setHostnames(List<String> hostnames) {
-        this.hostnames = hostnames;
-    }
-
     public AudienceRouteSpec withHostnames(List<String> hostnames) {
         this.hostnames = hostnames;
         return this;
-    }
-
-    public List<ParentReference> getParentRefs() {
-        return parentRefs;
-    }
-
-    public void setParentRefs(List<ParentReference> parentRefs) {
-        this.parentRefs = parentRefs;
     }
 
     public AudienceRouteSpec withParentRefs(List<ParentReference> parentRefs) {

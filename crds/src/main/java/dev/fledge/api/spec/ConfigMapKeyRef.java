@@ -4,9 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import lombok.Getter;
+import lombok.Setter;
 
 /** A ConfigMap (and key) in the release namespace. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class ConfigMapKeyRef {
 
     @JsonPropertyDescription("ConfigMap name.")
@@ -18,25 +22,9 @@ public class ConfigMapKeyRef {
     @Size(max = 253)
     private String key;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public ConfigMapKeyRef withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public String getKey() {
-        return key;
-    }
-
-    public void setKey(String key) {
-        this.key = key;
     }
 
     public ConfigMapKeyRef withKey(String key) {

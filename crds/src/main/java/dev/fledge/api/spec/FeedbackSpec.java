@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import lombok.Getter;
+import lombok.Setter;
 
 /** The Bayesian gate on user thumbs-down, read from the model server metrics. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class FeedbackSpec {
 
     @JsonPropertyDescription("Negative-rating share that must not be reached.")
@@ -21,25 +25,9 @@ public class FeedbackSpec {
     @Max(value = 1.0, inclusive = false)
     private Double confidence;
 
-    public Double getMaxNegativeRate() {
-        return maxNegativeRate;
-    }
-
-    public void setMaxNegativeRate(Double maxNegativeRate) {
-        this.maxNegativeRate = maxNegativeRate;
-    }
-
     public FeedbackSpec withMaxNegativeRate(Double maxNegativeRate) {
         this.maxNegativeRate = maxNegativeRate;
         return this;
-    }
-
-    public Double getConfidence() {
-        return confidence;
-    }
-
-    public void setConfidence(Double confidence) {
-        this.confidence = confidence;
     }
 
     public FeedbackSpec withConfidence(Double confidence) {

@@ -6,9 +6,13 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** Settings of the Gateway API router. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class GatewayApiSpec {
 
     @JsonPropertyDescription("Name of the HTTPRoute the operator owns. Default: the release name.")
@@ -27,25 +31,9 @@ public class GatewayApiSpec {
     @JsonPropertyDescription("How the closed group is told apart. Default: header X-Fledge-Audience: closed (see internal).")
     private AudienceRouteSpec closed;
 
-    public String getHttpRoute() {
-        return httpRoute;
-    }
-
-    public void setHttpRoute(String httpRoute) {
-        this.httpRoute = httpRoute;
-    }
-
     public GatewayApiSpec withHttpRoute(String httpRoute) {
         this.httpRoute = httpRoute;
         return this;
-    }
-
-    public List<ParentReference> getParentRefs() {
-        return parentRefs;
-    }
-
-    public void setParentRefs(List<ParentReference> parentRefs) {
-        this.parentRefs = parentRefs;
     }
 
     public GatewayApiSpec withParentRefs(List<ParentReference> parentRefs) {
@@ -53,25 +41,9 @@ public class GatewayApiSpec {
         return this;
     }
 
-    public AudienceRouteSpec getInternal() {
-        return internal;
-    }
-
-    public void setInternal(AudienceRouteSpec internal) {
-        this.internal = internal;
-    }
-
     public GatewayApiSpec withInternal(AudienceRouteSpec internal) {
         this.internal = internal;
         return this;
-    }
-
-    public AudienceRouteSpec getClosed() {
-        return closed;
-    }
-
-    public void setClosed(AudienceRouteSpec closed) {
-        this.closed = closed;
     }
 
     public GatewayApiSpec withClosed(AudienceRouteSpec closed) {

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import lombok.Getter;
+import lombok.Setter;
 
 /** An exact HTTP header match. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class HeaderMatchSpec {
 
     @JsonPropertyDescription("Header name.")
@@ -20,25 +24,9 @@ public class HeaderMatchSpec {
     @Size(min = 1, max = 4096)
     private String value;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public HeaderMatchSpec withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public String getValue() {
-        return value;
-    }
-
-    public void setValue(String value) {
-        this.value = value;
     }
 
     public HeaderMatchSpec withValue(String value) {

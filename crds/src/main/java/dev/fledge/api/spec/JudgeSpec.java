@@ -4,9 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import lombok.Getter;
+import lombok.Setter;
 
 /** An OpenAI-compatible moderation endpoint. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class JudgeSpec {
 
     @JsonPropertyDescription("URL of the /v1/moderations endpoint.")
@@ -18,25 +22,9 @@ public class JudgeSpec {
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     private String timeout;
 
-    public String getUrl() {
-        return url;
-    }
-
-    public void setUrl(String url) {
-        this.url = url;
-    }
-
     public JudgeSpec withUrl(String url) {
         this.url = url;
         return this;
-    }
-
-    public String getTimeout() {
-        return timeout;
-    }
-
-    public void setTimeout(String timeout) {
-        this.timeout = timeout;
     }
 
     public JudgeSpec withTimeout(String timeout) {

@@ -8,12 +8,16 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import lombok.Getter;
+import lombok.Setter;
 
 /** A Prometheus metric gate: a PromQL query whose scalar result must stay within min and max. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.query) != has(self.template)", message = "set exactly one of query or template")
 @ValidationRule(value = "has(self.min) || has(self.max)", message = "set min, max or both")
 @ValidationRule(value = "!has(self.min) || !has(self.max) || self.min <= self.max", message = "min must not exceed max", fieldPath = ".min")
+@Getter
+@Setter
 public class MetricSpec {
 
     @JsonPropertyDescription("Gate name, shown in status.")
@@ -44,25 +48,9 @@ public class MetricSpec {
     @JsonPropertyDescription("Verdict when the query returns no data: inconclusive (hold the stage) or fail. Default inconclusive.")
     private NoDataPolicy noData;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public MetricSpec withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public MetricTemplate getTemplate() {
-        return template;
-    }
-
-    public void setTemplate(MetricTemplate template) {
-        this.template = template;
     }
 
     public MetricSpec withTemplate(MetricTemplate template) {
@@ -70,25 +58,9 @@ public class MetricSpec {
         return this;
     }
 
-    public String getQuery() {
-        return query;
-    }
-
-    public void setQuery(String query) {
-        this.query = query;
-    }
-
     public MetricSpec withQuery(String query) {
         this.query = query;
         return this;
-    }
-
-    public Double getMin() {
-        return min;
-    }
-
-    public void setMin(Double min) {
-        this.min = min;
     }
 
     public MetricSpec withMin(Double min) {
@@ -96,38 +68,14 @@ public class MetricSpec {
         return this;
     }
 
-    public Double getMax() {
-        return max;
-    }
-
-    public void setMax(Double max) {
-        this.max = max;
-    }
-
     public MetricSpec withMax(Double max) {
         this.max = max;
         return this;
     }
 
-    public Integer getFailureLimit() {
-        return failureLimit;
-    }
-
-    public void setFailureLimit(Integer failureLimit) {
-        this.failureLimit = failureLimit;
-    }
-
     public MetricSpec withFailureLimit(Integer failureLimit) {
         this.failureLimit = failureLimit;
         return this;
-    }
-
-    public NoDataPolicy getNoData() {
-        return noData;
-    }
-
-    public void setNoData(NoDataPolicy noData) {
-        this.noData = noData;
     }
 
     public MetricSpec withNoData(NoDataPolicy noData) {

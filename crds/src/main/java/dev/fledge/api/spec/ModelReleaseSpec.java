@@ -7,9 +7,13 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** Desired state of a ModelRelease. The operator never writes it: GitOps tools own it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class ModelReleaseSpec {
 
     @JsonPropertyDescription("The model and the version to release. Changing model.version starts a rollout.")
@@ -42,25 +46,9 @@ public class ModelReleaseSpec {
     @JsonPropertyDescription("Webhooks notified of stage changes, promotions and rollbacks. The operator may also have a webhook of its own for every release (fledge.notifications.webhook-url).")
     private NotificationsSpec notifications;
 
-    public ModelSpec getModel() {
-        return model;
-    }
-
-    public void setModel(ModelSpec model) {
-        this.model = model;
-    }
-
     public ModelReleaseSpec withModel(ModelSpec model) {
         this.model = model;
         return this;
-    }
-
-    public ServerSpec getServer() {
-        return server;
-    }
-
-    public void setServer(ServerSpec server) {
-        this.server = server;
     }
 
     public ModelReleaseSpec withServer(ServerSpec server) {
@@ -68,25 +56,9 @@ public class ModelReleaseSpec {
         return this;
     }
 
-    public TrafficSpec getTraffic() {
-        return traffic;
-    }
-
-    public void setTraffic(TrafficSpec traffic) {
-        this.traffic = traffic;
-    }
-
     public ModelReleaseSpec withTraffic(TrafficSpec traffic) {
         this.traffic = traffic;
         return this;
-    }
-
-    public List<StageSpec> getStages() {
-        return stages;
-    }
-
-    public void setStages(List<StageSpec> stages) {
-        this.stages = stages;
     }
 
     public ModelReleaseSpec withStages(List<StageSpec> stages) {
@@ -94,25 +66,9 @@ public class ModelReleaseSpec {
         return this;
     }
 
-    public AnalysisSpec getAnalysis() {
-        return analysis;
-    }
-
-    public void setAnalysis(AnalysisSpec analysis) {
-        this.analysis = analysis;
-    }
-
     public ModelReleaseSpec withAnalysis(AnalysisSpec analysis) {
         this.analysis = analysis;
         return this;
-    }
-
-    public String getProgressDeadline() {
-        return progressDeadline;
-    }
-
-    public void setProgressDeadline(String progressDeadline) {
-        this.progressDeadline = progressDeadline;
     }
 
     public ModelReleaseSpec withProgressDeadline(String progressDeadline) {
@@ -120,25 +76,9 @@ public class ModelReleaseSpec {
         return this;
     }
 
-    public Boolean getPaused() {
-        return paused;
-    }
-
-    public void setPaused(Boolean paused) {
-        this.paused = paused;
-    }
-
     public ModelReleaseSpec withPaused(Boolean paused) {
         this.paused = paused;
         return this;
-    }
-
-    public NotificationsSpec getNotifications() {
-        return notifications;
-    }
-
-    public void setNotifications(NotificationsSpec notifications) {
-        this.notifications = notifications;
     }
 
     public ModelReleaseSpec withNotifications(NotificationsSpec notifications) {

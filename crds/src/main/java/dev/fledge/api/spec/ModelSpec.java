@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import lombok.Getter;
+import lombok.Setter;
 
 /** The model and the version to release. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class ModelSpec {
 
     @JsonPropertyDescription("Name of the model (a DNS label).")
@@ -33,25 +37,9 @@ public class ModelSpec {
     @Pattern("^[a-f0-9]{64}$")
     private String sha256;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public ModelSpec withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public String getVersion() {
-        return version;
-    }
-
-    public void setVersion(String version) {
-        this.version = version;
     }
 
     public ModelSpec withVersion(String version) {
@@ -59,38 +47,14 @@ public class ModelSpec {
         return this;
     }
 
-    public String getUri() {
-        return uri;
-    }
-
-    public void setUri(String uri) {
-        this.uri = uri;
-    }
-
     public ModelSpec withUri(String uri) {
         this.uri = uri;
         return this;
     }
 
-    public ModelFormat getFormat() {
-        return format;
-    }
-
-    public void setFormat(ModelFormat format) {
-        this.format = format;
-    }
-
     public ModelSpec withFormat(ModelFormat format) {
         this.format = format;
         return this;
-    }
-
-    public String getSha256() {
-        return sha256;
-    }
-
-    public void setSha256(String sha256) {
-        this.sha256 = sha256;
     }
 
     public ModelSpec withSha256(String sha256) {

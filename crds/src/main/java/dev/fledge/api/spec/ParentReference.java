@@ -4,9 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import lombok.Getter;
+import lombok.Setter;
 
 /** A Gateway (and optionally a listener) an HTTPRoute attaches to. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class ParentReference {
 
     @JsonPropertyDescription("Name of the Gateway.")
@@ -22,38 +26,14 @@ public class ParentReference {
     @Size(max = 253)
     private String sectionName;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public ParentReference withName(String name) {
         this.name = name;
         return this;
     }
 
-    public String getNamespace() {
-        return namespace;
-    }
-
-    public void setNamespace(String namespace) {
-        this.namespace = namespace;
-    }
-
     public ParentReference withNamespace(String namespace) {
         this.namespace = namespace;
         return this;
-    }
-
-    public String getSectionName() {
-        return sectionName;
-    }
-
-    public void setSectionName(String sectionName) {
-        this.sectionName = sectionName;
     }
 
     public ParentReference withSectionName(String sectionName) {

@@ -7,11 +7,15 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** The Bayesian gate on the harmful-output rate, fed by a red-team prompt suite and optionally by live traffic. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.tolerableHarmRate) || !has(self.maxHarmRate) || self.tolerableHarmRate < self.maxHarmRate", message = "tolerableHarmRate must be below maxHarmRate", fieldPath = ".tolerableHarmRate")
 @ValidationRule(value = "has(self.suite) || (has(self.online) && self.online)", message = "safety needs a suite, online: true, or both")
+@Getter
+@Setter
 public class SafetySpec {
 
     @JsonPropertyDescription("The red-team prompt suite run against the canary in preflight and in each stage.")
@@ -50,25 +54,9 @@ public class SafetySpec {
     @Size(max = 32)
     private List<String> criticalCategories;
 
-    public SuiteSpec getSuite() {
-        return suite;
-    }
-
-    public void setSuite(SuiteSpec suite) {
-        this.suite = suite;
-    }
-
     public SafetySpec withSuite(SuiteSpec suite) {
         this.suite = suite;
         return this;
-    }
-
-    public JudgeSpec getJudge() {
-        return judge;
-    }
-
-    public void setJudge(JudgeSpec judge) {
-        this.judge = judge;
     }
 
     public SafetySpec withJudge(JudgeSpec judge) {
@@ -76,25 +64,9 @@ public class SafetySpec {
         return this;
     }
 
-    public Boolean getOnline() {
-        return online;
-    }
-
-    public void setOnline(Boolean online) {
-        this.online = online;
-    }
-
     public SafetySpec withOnline(Boolean online) {
         this.online = online;
         return this;
-    }
-
-    public Double getMaxHarmRate() {
-        return maxHarmRate;
-    }
-
-    public void setMaxHarmRate(Double maxHarmRate) {
-        this.maxHarmRate = maxHarmRate;
     }
 
     public SafetySpec withMaxHarmRate(Double maxHarmRate) {
@@ -102,25 +74,9 @@ public class SafetySpec {
         return this;
     }
 
-    public Double getTolerableHarmRate() {
-        return tolerableHarmRate;
-    }
-
-    public void setTolerableHarmRate(Double tolerableHarmRate) {
-        this.tolerableHarmRate = tolerableHarmRate;
-    }
-
     public SafetySpec withTolerableHarmRate(Double tolerableHarmRate) {
         this.tolerableHarmRate = tolerableHarmRate;
         return this;
-    }
-
-    public Double getConfidence() {
-        return confidence;
-    }
-
-    public void setConfidence(Double confidence) {
-        this.confidence = confidence;
     }
 
     public SafetySpec withConfidence(Double confidence) {
@@ -128,38 +84,14 @@ public class SafetySpec {
         return this;
     }
 
-    public PriorSpec getPrior() {
-        return prior;
-    }
-
-    public void setPrior(PriorSpec prior) {
-        this.prior = prior;
-    }
-
     public SafetySpec withPrior(PriorSpec prior) {
         this.prior = prior;
         return this;
     }
 
-    public Double getStableMargin() {
-        return stableMargin;
-    }
-
-    public void setStableMargin(Double stableMargin) {
-        this.stableMargin = stableMargin;
-    }
-
     public SafetySpec withStableMargin(Double stableMargin) {
         this.stableMargin = stableMargin;
         return this;
-    }
-
-    public List<String> getCriticalCategories() {
-        return criticalCategories;
-    }
-
-    public void setCriticalCategories(List<String> criticalCategories) {
-        this.criticalCategories = criticalCategories;
     }
 
     public SafetySpec withCriticalCategories(List<String> criticalCategories) {

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import lombok.Getter;
+import lombok.Setter;
 
 /** A key of a Secret in the release namespace. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class SecretKeyRef {
 
     @JsonPropertyDescription("Secret name.")
@@ -21,25 +25,9 @@ public class SecretKeyRef {
     @Pattern("^[-._a-zA-Z0-9]+$")
     private String key;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public SecretKeyRef withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public String getKey() {
-        return key;
-    }
-
-    public void setKey(String key) {
-        this.key = key;
     }
 
     public SecretKeyRef withKey(String key) {

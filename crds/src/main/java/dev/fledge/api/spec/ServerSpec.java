@@ -7,9 +7,13 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
+import lombok.Getter;
+import lombok.Setter;
 
 /** How one model version is served. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class ServerSpec {
 
     @JsonPropertyDescription("Container image of the model server. Default fledge/model-server:0.1.0.")
@@ -31,25 +35,9 @@ public class ServerSpec {
     @SchemaFrom(type = OpaqueObject.class)
     private io.fabric8.kubernetes.api.model.PodTemplateSpec template;
 
-    public String getImage() {
-        return image;
-    }
-
-    public void setImage(String image) {
-        this.image = image;
-    }
-
     public ServerSpec withImage(String image) {
         this.image = image;
         return this;
-    }
-
-    public Integer getReplicas() {
-        return replicas;
-    }
-
-    public void setReplicas(Integer replicas) {
-        this.replicas = replicas;
     }
 
     public ServerSpec withReplicas(Integer replicas) {
@@ -57,25 +45,9 @@ public class ServerSpec {
         return this;
     }
 
-    public Integer getPort() {
-        return port;
-    }
-
-    public void setPort(Integer port) {
-        this.port = port;
-    }
-
     public ServerSpec withPort(Integer port) {
         this.port = port;
         return this;
-    }
-
-    public io.fabric8.kubernetes.api.model.PodTemplateSpec getTemplate() {
-        return template;
-    }
-
-    public void setTemplate(io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
-        this.template = template;
     }
 
     public ServerSpec withTemplate(io.fabric8.kubernetes.api.model.PodTemplateSpec template) {

@@ -7,10 +7,14 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** One stage of a rollout. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self.name == 'public' || (!has(self.steps) && !has(self.stepDuration))", message = "steps and stepDuration apply only to the public stage", fieldPath = ".steps")
+@Getter
+@Setter
 public class StageSpec {
 
     @JsonPropertyDescription("internal, closed or public.")
@@ -32,25 +36,9 @@ public class StageSpec {
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     private String stepDuration;
 
-    public StageName getName() {
-        return name;
-    }
-
-    public void setName(StageName name) {
-        this.name = name;
-    }
-
     public StageSpec withName(StageName name) {
         this.name = name;
         return this;
-    }
-
-    public String getMinDuration() {
-        return minDuration;
-    }
-
-    public void setMinDuration(String minDuration) {
-        this.minDuration = minDuration;
     }
 
     public StageSpec withMinDuration(String minDuration) {
@@ -58,25 +46,9 @@ public class StageSpec {
         return this;
     }
 
-    public List<Integer> getSteps() {
-        return steps;
-    }
-
-    public void setSteps(List<Integer> steps) {
-        this.steps = steps;
-    }
-
     public StageSpec withSteps(List<Integer> steps) {
         this.steps = steps;
         return this;
-    }
-
-    public String getStepDuration() {
-        return stepDuration;
-    }
-
-    public void setStepDuration(String stepDuration) {
-        this.stepDuration = stepDuration;
     }
 
     public StageSpec withStepDuration(String stepDuration) {

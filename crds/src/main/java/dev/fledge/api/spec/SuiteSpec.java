@@ -6,9 +6,13 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import lombok.Getter;
+import lombok.Setter;
 
 /** A red-team prompt suite. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class SuiteSpec {
 
     @JsonPropertyDescription("ConfigMap that holds the prompts.")
@@ -24,38 +28,14 @@ public class SuiteSpec {
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     private String timeout;
 
-    public ConfigMapKeyRef getConfigMapRef() {
-        return configMapRef;
-    }
-
-    public void setConfigMapRef(ConfigMapKeyRef configMapRef) {
-        this.configMapRef = configMapRef;
-    }
-
     public SuiteSpec withConfigMapRef(ConfigMapKeyRef configMapRef) {
         this.configMapRef = configMapRef;
         return this;
     }
 
-    public Integer getConcurrency() {
-        return concurrency;
-    }
-
-    public void setConcurrency(Integer concurrency) {
-        this.concurrency = concurrency;
-    }
-
     public SuiteSpec withConcurrency(Integer concurrency) {
         this.concurrency = concurrency;
         return this;
-    }
-
-    public String getTimeout() {
-        return timeout;
-    }
-
-    public void setTimeout(String timeout) {
-        this.timeout = timeout;
     }
 
     public SuiteSpec withTimeout(String timeout) {

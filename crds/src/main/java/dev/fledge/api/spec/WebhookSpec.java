@@ -7,10 +7,14 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** One webhook: where to post, in which format, for which events. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.url) != has(self.urlFrom)", message = "set exactly one of url and urlFrom")
+@Getter
+@Setter
 public class WebhookSpec {
 
     @JsonPropertyDescription("Name of the webhook, unique in the release; it appears in the operator's logs.")
@@ -35,25 +39,9 @@ public class WebhookSpec {
     @ValidationRule(value = "self.all(e, self.exists_one(f, f == e))", message = "events must not repeat")
     private List<NotificationEvent> events;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public WebhookSpec withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public String getUrl() {
-        return url;
-    }
-
-    public void setUrl(String url) {
-        this.url = url;
     }
 
     public WebhookSpec withUrl(String url) {
@@ -61,38 +49,14 @@ public class WebhookSpec {
         return this;
     }
 
-    public WebhookUrlSource getUrlFrom() {
-        return urlFrom;
-    }
-
-    public void setUrlFrom(WebhookUrlSource urlFrom) {
-        this.urlFrom = urlFrom;
-    }
-
     public WebhookSpec withUrlFrom(WebhookUrlSource urlFrom) {
         this.urlFrom = urlFrom;
         return this;
     }
 
-    public NotificationFormat getFormat() {
-        return format;
-    }
-
-    public void setFormat(NotificationFormat format) {
-        this.format = format;
-    }
-
     public WebhookSpec withFormat(NotificationFormat format) {
         this.format = format;
         return this;
-    }
-
-    public List<NotificationEvent> getEvents() {
-        return events;
-    }
-
-    public void setEvents(List<NotificationEvent> events) {
-        this.events = events;
     }
 
     public WebhookSpec withEvents(List<NotificationEvent> events) {

@@ -2,9 +2,13 @@ package dev.fledge.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import lombok.Getter;
+import lombok.Setter;
 
 /** Outputs judged and flagged in one category. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class CategoryCount {
 
     @JsonPropertyDescription("The category: a prompt category of the suite, or a judge category of flagged live outputs.")
@@ -19,25 +23,9 @@ public class CategoryCount {
     @JsonPropertyDescription("Outputs flagged in this category.")
     private Long flagged;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public CategoryCount withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public String getSource() {
-        return source;
-    }
-
-    public void setSource(String source) {
-        this.source = source;
     }
 
     public CategoryCount withSource(String source) {
@@ -45,25 +33,9 @@ public class CategoryCount {
         return this;
     }
 
-    public Long getSamples() {
-        return samples;
-    }
-
-    public void setSamples(Long samples) {
-        this.samples = samples;
-    }
-
     public CategoryCount withSamples(Long samples) {
         this.samples = samples;
         return this;
-    }
-
-    public Long getFlagged() {
-        return flagged;
-    }
-
-    public void setFlagged(Long flagged) {
-        this.flagged = flagged;
     }
 
     public CategoryCount withFlagged(Long flagged) {

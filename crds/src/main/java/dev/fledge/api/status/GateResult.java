@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** The latest verdict of one gate, with its evidence. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class GateResult {
 
     @JsonPropertyDescription("Gate name.")
@@ -60,25 +64,9 @@ public class GateResult {
     @JsonPropertyDescription("When the verdict was given (RFC 3339).")
     private String at;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public GateResult withName(String name) {
         this.name = name;
         return this;
-    }
-
-    public String getKind() {
-        return kind;
-    }
-
-    public void setKind(String kind) {
-        this.kind = kind;
     }
 
     public GateResult withKind(String kind) {
@@ -86,25 +74,9 @@ public class GateResult {
         return this;
     }
 
-    public Verdict getVerdict() {
-        return verdict;
-    }
-
-    public void setVerdict(Verdict verdict) {
-        this.verdict = verdict;
-    }
-
     public GateResult withVerdict(Verdict verdict) {
         this.verdict = verdict;
         return this;
-    }
-
-    public Boolean getCritical() {
-        return critical;
-    }
-
-    public void setCritical(Boolean critical) {
-        this.critical = critical;
     }
 
     public GateResult withCritical(Boolean critical) {
@@ -112,25 +84,9 @@ public class GateResult {
         return this;
     }
 
-    public String getReason() {
-        return reason;
-    }
-
-    public void setReason(String reason) {
-        this.reason = reason;
-    }
-
     public GateResult withReason(String reason) {
         this.reason = reason;
         return this;
-    }
-
-    public Double getValue() {
-        return value;
-    }
-
-    public void setValue(Double value) {
-        this.value = value;
     }
 
     public GateResult withValue(Double value) {
@@ -138,25 +94,9 @@ public class GateResult {
         return this;
     }
 
-    public Long getSamples() {
-        return samples;
-    }
-
-    public void setSamples(Long samples) {
-        this.samples = samples;
-    }
-
     public GateResult withSamples(Long samples) {
         this.samples = samples;
         return this;
-    }
-
-    public Long getFlagged() {
-        return flagged;
-    }
-
-    public void setFlagged(Long flagged) {
-        this.flagged = flagged;
     }
 
     public GateResult withFlagged(Long flagged) {
@@ -164,25 +104,9 @@ public class GateResult {
         return this;
     }
 
-    public Double getPosteriorMean() {
-        return posteriorMean;
-    }
-
-    public void setPosteriorMean(Double posteriorMean) {
-        this.posteriorMean = posteriorMean;
-    }
-
     public GateResult withPosteriorMean(Double posteriorMean) {
         this.posteriorMean = posteriorMean;
         return this;
-    }
-
-    public Double getUpperBound() {
-        return upperBound;
-    }
-
-    public void setUpperBound(Double upperBound) {
-        this.upperBound = upperBound;
     }
 
     public GateResult withUpperBound(Double upperBound) {
@@ -205,25 +129,9 @@ public class GateResult {
         return this;
     }
 
-    public Integer getFailures() {
-        return failures;
-    }
-
-    public void setFailures(Integer failures) {
-        this.failures = failures;
-    }
-
     public GateResult withFailures(Integer failures) {
         this.failures = failures;
         return this;
-    }
-
-    public String getAt() {
-        return at;
-    }
-
-    public void setAt(String at) {
-        this.at = at;
     }
 
     public GateResult withAt(String at) {
@@ -231,38 +139,14 @@ public class GateResult {
         return this;
     }
 
-    public SuiteRefStatus getSuite() {
-        return suite;
-    }
-
-    public void setSuite(SuiteRefStatus suite) {
-        this.suite = suite;
-    }
-
     public GateResult withSuite(SuiteRefStatus suite) {
         this.suite = suite;
         return this;
     }
 
-    public List<CategoryCount> getCategories() {
-        return categories;
-    }
-
-    public void setCategories(List<CategoryCount> categories) {
-        this.categories = categories;
-    }
-
     public GateResult withCategories(List<CategoryCount> categories) {
         this.categories = categories;
         return this;
-    }
-
-    public String getReport() {
-        return report;
-    }
-
-    public void setReport(String report) {
-        this.report = report;
     }
 
     public GateResult withReport(String report) {

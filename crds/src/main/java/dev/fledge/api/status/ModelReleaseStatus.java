@@ -3,9 +3,13 @@ package dev.fledge.api.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
+import lombok.Getter;
+import lombok.Setter;
 
 /** Observed state of a ModelRelease; the operator owns it. Every rollout state lives here, so a restarted operator resumes where it was. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class ModelReleaseStatus {
 
     @JsonPropertyDescription("Pending, Progressing, Paused, Promoted, RolledBack, Failed or Invalid.")
@@ -62,25 +66,9 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("The metadata.generation the status reflects.")
     private Long observedGeneration;
 
-    public Phase getPhase() {
-        return phase;
-    }
-
-    public void setPhase(Phase phase) {
-        this.phase = phase;
-    }
-
     public ModelReleaseStatus withPhase(Phase phase) {
         this.phase = phase;
         return this;
-    }
-
-    public String getStableVersion() {
-        return stableVersion;
-    }
-
-    public void setStableVersion(String stableVersion) {
-        this.stableVersion = stableVersion;
     }
 
     public ModelReleaseStatus withStableVersion(String stableVersion) {
@@ -88,25 +76,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public String getCanaryVersion() {
-        return canaryVersion;
-    }
-
-    public void setCanaryVersion(String canaryVersion) {
-        this.canaryVersion = canaryVersion;
-    }
-
     public ModelReleaseStatus withCanaryVersion(String canaryVersion) {
         this.canaryVersion = canaryVersion;
         return this;
-    }
-
-    public String getStage() {
-        return stage;
-    }
-
-    public void setStage(String stage) {
-        this.stage = stage;
     }
 
     public ModelReleaseStatus withStage(String stage) {
@@ -114,25 +86,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public Integer getStep() {
-        return step;
-    }
-
-    public void setStep(Integer step) {
-        this.step = step;
-    }
-
     public ModelReleaseStatus withStep(Integer step) {
         this.step = step;
         return this;
-    }
-
-    public Integer getCanaryWeight() {
-        return canaryWeight;
-    }
-
-    public void setCanaryWeight(Integer canaryWeight) {
-        this.canaryWeight = canaryWeight;
     }
 
     public ModelReleaseStatus withCanaryWeight(Integer canaryWeight) {
@@ -140,25 +96,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public String getRolloutStartedAt() {
-        return rolloutStartedAt;
-    }
-
-    public void setRolloutStartedAt(String rolloutStartedAt) {
-        this.rolloutStartedAt = rolloutStartedAt;
-    }
-
     public ModelReleaseStatus withRolloutStartedAt(String rolloutStartedAt) {
         this.rolloutStartedAt = rolloutStartedAt;
         return this;
-    }
-
-    public String getStageStartedAt() {
-        return stageStartedAt;
-    }
-
-    public void setStageStartedAt(String stageStartedAt) {
-        this.stageStartedAt = stageStartedAt;
     }
 
     public ModelReleaseStatus withStageStartedAt(String stageStartedAt) {
@@ -166,25 +106,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public String getStepStartedAt() {
-        return stepStartedAt;
-    }
-
-    public void setStepStartedAt(String stepStartedAt) {
-        this.stepStartedAt = stepStartedAt;
-    }
-
     public ModelReleaseStatus withStepStartedAt(String stepStartedAt) {
         this.stepStartedAt = stepStartedAt;
         return this;
-    }
-
-    public String getLastAnalysisAt() {
-        return lastAnalysisAt;
-    }
-
-    public void setLastAnalysisAt(String lastAnalysisAt) {
-        this.lastAnalysisAt = lastAnalysisAt;
     }
 
     public ModelReleaseStatus withLastAnalysisAt(String lastAnalysisAt) {
@@ -192,25 +116,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public String getRolledBackVersion() {
-        return rolledBackVersion;
-    }
-
-    public void setRolledBackVersion(String rolledBackVersion) {
-        this.rolledBackVersion = rolledBackVersion;
-    }
-
     public ModelReleaseStatus withRolledBackVersion(String rolledBackVersion) {
         this.rolledBackVersion = rolledBackVersion;
         return this;
-    }
-
-    public String getMessage() {
-        return message;
-    }
-
-    public void setMessage(String message) {
-        this.message = message;
     }
 
     public ModelReleaseStatus withMessage(String message) {
@@ -218,25 +126,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public String getLastGate() {
-        return lastGate;
-    }
-
-    public void setLastGate(String lastGate) {
-        this.lastGate = lastGate;
-    }
-
     public ModelReleaseStatus withLastGate(String lastGate) {
         this.lastGate = lastGate;
         return this;
-    }
-
-    public String getLastAction() {
-        return lastAction;
-    }
-
-    public void setLastAction(String lastAction) {
-        this.lastAction = lastAction;
     }
 
     public ModelReleaseStatus withLastAction(String lastAction) {
@@ -244,25 +136,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public List<GateResult> getGates() {
-        return gates;
-    }
-
-    public void setGates(List<GateResult> gates) {
-        this.gates = gates;
-    }
-
     public ModelReleaseStatus withGates(List<GateResult> gates) {
         this.gates = gates;
         return this;
-    }
-
-    public List<StageRecord> getHistory() {
-        return history;
-    }
-
-    public void setHistory(List<StageRecord> history) {
-        this.history = history;
     }
 
     public ModelReleaseStatus withHistory(List<StageRecord> history) {
@@ -270,25 +146,9 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public List<io.fabric8.kubernetes.api.model.Condition> getConditions() {
-        return conditions;
-    }
-
-    public void setConditions(List<io.fabric8.kubernetes.api.model.Condition> conditions) {
-        this.conditions = conditions;
-    }
-
     public ModelReleaseStatus withConditions(List<io.fabric8.kubernetes.api.model.Condition> conditions) {
         this.conditions = conditions;
         return this;
-    }
-
-    public Long getObservedGeneration() {
-        return observedGeneration;
-    }
-
-    public void setObservedGeneration(Long observedGeneration) {
-        this.observedGeneration = observedGeneration;
     }
 
     public ModelReleaseStatus withObservedGeneration(Long observedGeneration) {

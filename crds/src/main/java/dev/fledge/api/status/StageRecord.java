@@ -2,9 +2,13 @@ package dev.fledge.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import lombok.Getter;
+import lombok.Setter;
 
 /** One stage of a rollout, for the history. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class StageRecord {
 
     @JsonPropertyDescription("Stage name.")
@@ -25,25 +29,9 @@ public class StageRecord {
     @JsonPropertyDescription("Why the stage ended so.")
     private String reason;
 
-    public String getStage() {
-        return stage;
-    }
-
-    public void setStage(String stage) {
-        this.stage = stage;
-    }
-
     public StageRecord withStage(String stage) {
         this.stage = stage;
         return this;
-    }
-
-    public String getVersion() {
-        return version;
-    }
-
-    public void setVersion(String version) {
-        this.version = version;
     }
 
     public StageRecord withVersion(String version) {
@@ -51,25 +39,9 @@ public class StageRecord {
         return this;
     }
 
-    public String getEnteredAt() {
-        return enteredAt;
-    }
-
-    public void setEnteredAt(String enteredAt) {
-        this.enteredAt = enteredAt;
-    }
-
     public StageRecord withEnteredAt(String enteredAt) {
         this.enteredAt = enteredAt;
         return this;
-    }
-
-    public String getLeftAt() {
-        return leftAt;
-    }
-
-    public void setLeftAt(String leftAt) {
-        this.leftAt = leftAt;
     }
 
     public StageRecord withLeftAt(String leftAt) {
@@ -77,25 +49,9 @@ public class StageRecord {
         return this;
     }
 
-    public String getResult() {
-        return result;
-    }
-
-    public void setResult(String result) {
-        this.result = result;
-    }
-
     public StageRecord withResult(String result) {
         this.result = result;
         return this;
-    }
-
-    public String getReason() {
-        return reason;
-    }
-
-    public void setReason(String reason) {
-        this.reason = reason;
     }
 
     public StageRecord withReason(String reason) {

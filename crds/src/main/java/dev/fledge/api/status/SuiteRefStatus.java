@@ -2,9 +2,13 @@ package dev.fledge.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import lombok.Getter;
+import lombok.Setter;
 
 /** The prompt suite a safety verdict was judged on. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Getter
+@Setter
 public class SuiteRefStatus {
 
     @JsonPropertyDescription("The suite's name: the ConfigMap name, and the key when it is not prompts.yaml (name/key).")
@@ -16,38 +20,14 @@ public class SuiteRefStatus {
     @JsonPropertyDescription("Prompts in the suite.")
     private Integer prompts;
 
-    public String getName() {
-        return name;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
     public SuiteRefStatus withName(String name) {
         this.name = name;
         return this;
     }
 
-    public String getHash() {
-        return hash;
-    }
-
-    public void setHash(String hash) {
-        this.hash = hash;
-    }
-
     public SuiteRefStatus withHash(String hash) {
         this.hash = hash;
         return this;
-    }
-
-    public Integer getPrompts() {
-        return prompts;
-    }
-
-    public void setPrompts(Integer prompts) {
-        this.prompts = prompts;
     }
 
     public SuiteRefStatus withPrompts(Integer prompts) {
