@@ -22,9 +22,11 @@ public interface FledgeConfig {
 
     FeedbackConfig feedback();
 
+    UpstreamConfig upstream();
+
     interface ModelConfig {
-        /** {@code file:///dir} or {@code https://host/model.zip}. */
-        String uri();
+        /** {@code file:///dir}, {@code https://host/model.zip} or {@code s3://bucket/key}; none in proxy mode. */
+        Optional<String> uri();
 
         /** Version label of the served weights (metrics, {@code X-Fledge-Model-Version}). */
         String version();
@@ -99,5 +101,27 @@ public interface FledgeConfig {
         /** How many recently issued response ids are remembered for feedback. */
         @WithDefault("100000")
         int maxIds();
+    }
+
+    /** Proxy mode: an OpenAI-compatible server in the same pod serves the model; this server forwards to it. */
+    interface UpstreamConfig {
+        /** Base URL of the upstream server ({@code http://127.0.0.1:8000}); unset = DJL mode. */
+        Optional<String> url();
+
+        /** How long connecting to the upstream may take. */
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /** The longest the upstream may stay silent: before its answer starts, and between two streamed chunks. */
+        @WithDefault("60s")
+        Duration timeout();
+
+        /** Path probed (GET, 200 expected) for readiness. */
+        @WithDefault("/v1/models")
+        String readinessPath();
+
+        /** Largest upstream answer (not streamed) that is read, judged and forwarded. */
+        @WithDefault("8M")
+        io.quarkus.runtime.configuration.MemorySize maxResponseSize();
     }
 }

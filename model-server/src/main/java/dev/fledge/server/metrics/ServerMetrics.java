@@ -76,7 +76,7 @@ public class ServerMetrics {
         duration.labelValues(release, version, audience.label()).observe(seconds);
     }
 
-    public void output(Audience audience, Verdict verdict, int generatedTokens) {
+    public void output(Audience audience, Verdict verdict, long generatedTokens) {
         outputs.labelValues(release, version, audience.label(), verdict.flagged() ? "flagged" : "safe").inc();
         verdict.flaggedCategories().forEach(c -> flags.labelValues(release, version, audience.label(), c).inc());
         tokens.labelValues(release, version, audience.label()).inc(generatedTokens);

@@ -25,6 +25,11 @@ public class ModelRuntime {
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (config.upstream().url().isPresent()) {
+            LOG.infof("proxy mode: %s version %s is served by the upstream server %s", modelName(),
+                    config.model().version(), config.upstream().url().get());
+            return;
+        }
         long start = System.nanoTime();
         new DjlDefaults().apply();
         var m = config.model();
@@ -34,7 +39,9 @@ public class ModelRuntime {
         });
         Path cache = m.cacheDir().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
-        Path dir = new ModelLocator(cache, new HttpsArchiveFetcher(m.caFile().map(Path::of))).resolve(m.uri(), m.sha256());
+        String uri = m.uri().orElseThrow(() -> new ModelLoadException("fledge.model.uri (FLEDGE_MODEL_URI) is"
+                + " required unless fledge.upstream.url names the server to forward to"));
+        Path dir = new ModelLocator(cache, new HttpsArchiveFetcher(m.caFile().map(Path::of))).resolve(uri, m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout(),
                 serving.inferenceThreads()).load(dir);
