@@ -60,7 +60,7 @@ public class ServerMetrics {
             duration.labelValues(release, version, a);
             outputs.labelValues(release, version, a, "safe");
             outputs.labelValues(release, version, a, "flagged");
-            guard.rules().forEach(rule -> flags.labelValues(release, version, a, rule.name()));
+            guard.reportedCategories().forEach(category -> flags.labelValues(release, version, a, category));
             feedback.labelValues(release, version, a, "positive");
             feedback.labelValues(release, version, a, "negative");
             tokens.labelValues(release, version, a);
