@@ -37,7 +37,7 @@ public interface FledgeConfig {
         /** {@code spec.model.format} as the operator passes it; only {@code djl} is served here. */
         Optional<String> format();
 
-        /** Expected SHA-256 (hex) of an {@code https://} archive. */
+        /** Expected SHA-256 (hex) of an {@code https://} or {@code s3://} archive. */
         Optional<String> sha256();
 
         /** Where {@code https://} archives are downloaded and unpacked. */
@@ -48,6 +48,30 @@ public interface FledgeConfig {
          * (a private model registry). Without it only the JVM's trust store counts.
          */
         Optional<String> caFile();
+
+        /** Where {@code s3://bucket/key} archives come from, and with which credentials. */
+        S3Config s3();
+    }
+
+    /**
+     * {@code s3://} models. Credentials: the two files when both are set (a Secret mounted by the operator), else
+     * the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity token, profile, ...).
+     */
+    interface S3Config {
+        /** An S3-compatible endpoint (MinIO, Ceph, a local test server); AWS's own when unset. */
+        Optional<String> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style addressing ({@code endpoint/bucket/key}); default: on when an endpoint is set. */
+        Optional<Boolean> pathStyle();
+
+        /** File holding the access key id. */
+        Optional<String> accessKeyIdFile();
+
+        /** File holding the secret access key. */
+        Optional<String> secretAccessKeyFile();
     }
 
     interface GuardConfig {

@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -41,7 +42,8 @@ public class ModelRuntime {
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
         String uri = m.uri().orElseThrow(() -> new ModelLoadException("fledge.model.uri (FLEDGE_MODEL_URI) is"
                 + " required unless fledge.upstream.url names the server to forward to"));
-        Path dir = new ModelLocator(cache, new HttpsArchiveFetcher(m.caFile().map(Path::of))).resolve(uri, m.sha256());
+        Path dir = new ModelLocator(cache, Map.of("https", new HttpsArchiveFetcher(m.caFile().map(Path::of)),
+                "s3", new S3ArchiveFetcher(m.s3()))).resolve(uri, m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout(),
                 serving.inferenceThreads()).load(dir);
