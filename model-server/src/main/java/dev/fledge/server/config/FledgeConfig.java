@@ -24,6 +24,10 @@ public interface FledgeConfig {
 
     UpstreamConfig upstream();
 
+    /** Where the reason of a failed start is written for Kubernetes (the container's terminationMessagePath). */
+    @WithDefault("/dev/termination-log")
+    String terminationMessagePath();
+
     interface ModelConfig {
         /** {@code file:///dir}, {@code https://host/model.zip} or {@code s3://bucket/key}; none in proxy mode. */
         Optional<String> uri();

@@ -31,6 +31,15 @@ public class ModelRuntime {
                     config.model().version(), config.upstream().url().get());
             return;
         }
+        try {
+            load();
+        } catch (ModelLoadException e) {
+            TerminationMessage.write(Path.of(config.terminationMessagePath()), e.getMessage());
+            throw e;
+        }
+    }
+
+    private void load() {
         long start = System.nanoTime();
         new DjlDefaults().apply();
         var m = config.model();

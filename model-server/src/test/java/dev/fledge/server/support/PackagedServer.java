@@ -94,6 +94,14 @@ public final class PackagedServer implements AutoCloseable {
         throw new IllegalStateException("server not ready within " + timeout + ":\n" + logTail());
     }
 
+    /** The exit code of a server that is expected to stop by itself. */
+    public int exitWithin(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("server still running after " + timeout);
+        }
+        return process.exitValue();
+    }
+
     public String logTail() throws IOException {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
