@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus bench-server bench-gates bench-operator clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus moto bench-server bench-gates bench-operator clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -26,7 +26,7 @@ self-contained:
 	else echo "self-contained: no file refers to a folder outside the repository"; fi
 
 ## test: what CI runs (.ci/run). Installs/builds the real parts first.
-test: self-contained model-fixtures kube-binaries prometheus
+test: self-contained model-fixtures kube-binaries prometheus moto
 	$(MVN) install
 
 ## generate: refresh the generated files that are committed (CRD YAML, CRD reference)
@@ -69,6 +69,11 @@ kube-binaries:
 prometheus:
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 	@prometheus --version 2>&1 | head -1
+
+## moto: moto's S3-compatible server (PyPI) for the model server's s3:// tests
+moto:
+	@command -v moto_server >/dev/null || pip install -q 'moto[server]==5.2.5'
+	@moto_server --help >/dev/null && echo "moto: moto_server $$(pip show moto 2>/dev/null | sed -n 's/^Version: //p')"
 
 ## demo: Fledge on one machine (real API server, operator, model servers, Prometheus); report in e2e/target/demo/
 demo: self-contained model-fixtures kube-binaries prometheus

@@ -13,24 +13,11 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
-    @ServerExceptionMapper
-    public Response api(ApiException e) {
-        return json(e.status(), e.type(), e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response overloaded(OverloadedException e) {
-        return json(429, "rate_limit_error", e.getMessage() + "; retry later");
-    }
-
-    @ServerExceptionMapper
-    public Response injected(InjectedFaultException e) {
-        return json(503, "injected_fault", e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response alreadyRated(AlreadyRated e) {
-        return json(409, "conflict_error", e.getMessage());
+    @ServerExceptionMapper({ApiException.class, OverloadedException.class, InjectedFaultException.class,
+        AlreadyRated.class})
+    public Response known(RuntimeException e) {
+        Failure failure = Failure.of(e);
+        return json(failure.status(), failure.type(), failure.message());
     }
 
     @ServerExceptionMapper

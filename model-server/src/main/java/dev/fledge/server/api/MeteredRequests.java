@@ -69,7 +69,7 @@ public class MeteredRequests {
 
     private static Outcome outcomeOf(Throwable failure) {
         if (failure instanceof ApiException e) {
-            return e.status() < 500 ? Outcome.INVALID : Outcome.ERROR;
+            return e.status() == 429 ? Outcome.REJECTED : e.status() < 500 ? Outcome.INVALID : Outcome.ERROR;
         }
         return failure instanceof OverloadedException ? Outcome.REJECTED : Outcome.ERROR;
     }

@@ -22,9 +22,15 @@ public interface FledgeConfig {
 
     FeedbackConfig feedback();
 
+    UpstreamConfig upstream();
+
+    /** Where the reason of a failed start is written for Kubernetes (the container's terminationMessagePath). */
+    @WithDefault("/dev/termination-log")
+    String terminationMessagePath();
+
     interface ModelConfig {
-        /** {@code file:///dir} or {@code https://host/model.zip}. */
-        String uri();
+        /** {@code file:///dir}, {@code https://host/model.zip} or {@code s3://bucket/key}; none in proxy mode. */
+        Optional<String> uri();
 
         /** Version label of the served weights (metrics, {@code X-Fledge-Model-Version}). */
         String version();
@@ -35,7 +41,7 @@ public interface FledgeConfig {
         /** {@code spec.model.format} as the operator passes it; only {@code djl} is served here. */
         Optional<String> format();
 
-        /** Expected SHA-256 (hex) of an {@code https://} archive. */
+        /** Expected SHA-256 (hex) of an {@code https://} or {@code s3://} archive. */
         Optional<String> sha256();
 
         /** Where {@code https://} archives are downloaded and unpacked. */
@@ -46,6 +52,30 @@ public interface FledgeConfig {
          * (a private model registry). Without it only the JVM's trust store counts.
          */
         Optional<String> caFile();
+
+        /** Where {@code s3://bucket/key} archives come from, and with which credentials. */
+        S3Config s3();
+    }
+
+    /**
+     * {@code s3://} models. Credentials: the two files when both are set (a Secret mounted by the operator), else
+     * the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity token, profile, ...).
+     */
+    interface S3Config {
+        /** An S3-compatible endpoint (MinIO, Ceph, a local test server); AWS's own when unset. */
+        Optional<String> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style addressing ({@code endpoint/bucket/key}); default: on when an endpoint is set. */
+        Optional<Boolean> pathStyle();
+
+        /** File holding the access key id. */
+        Optional<String> accessKeyIdFile();
+
+        /** File holding the secret access key. */
+        Optional<String> secretAccessKeyFile();
     }
 
     interface GuardConfig {
@@ -99,5 +129,27 @@ public interface FledgeConfig {
         /** How many recently issued response ids are remembered for feedback. */
         @WithDefault("100000")
         int maxIds();
+    }
+
+    /** Proxy mode: an OpenAI-compatible server in the same pod serves the model; this server forwards to it. */
+    interface UpstreamConfig {
+        /** Base URL of the upstream server ({@code http://127.0.0.1:8000}); unset = DJL mode. */
+        Optional<String> url();
+
+        /** How long connecting to the upstream may take. */
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /** The longest the upstream may stay silent: before its answer starts, and between two streamed chunks. */
+        @WithDefault("60s")
+        Duration timeout();
+
+        /** Path probed (GET, 200 expected) for readiness. */
+        @WithDefault("/v1/models")
+        String readinessPath();
+
+        /** Largest upstream answer (not streamed) that is read, judged and forwarded. */
+        @WithDefault("8M")
+        io.quarkus.runtime.configuration.MemorySize maxResponseSize();
     }
 }

@@ -38,6 +38,11 @@ public class IssuedResponses {
         return id;
     }
 
+    /** Remembers an id issued by another server (the upstream, in proxy mode); false when it is known already. */
+    public synchronized boolean remember(String id, Audience audience) {
+        return ids.putIfAbsent(id, new Issued(audience)) == null;
+    }
+
     /** Marks the id as rated; empty when unknown or expired, {@link AlreadyRated} when rated before. */
     public synchronized Optional<Audience> rate(String id) {
         Issued issued = ids.get(id);

@@ -1,33 +1,60 @@
 package dev.fledge.server.guard;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** One policy category compiled into a single case-insensitive matcher (whole words, plus raw patterns). */
+/**
+ * One policy category, matched on normalised text ({@link TextNormaliser}):
+ * <ul>
+ * <li>{@code words}: whole words (or phrases of whole words);</li>
+ * <li>{@code patterns}: regular expressions over the normalised text (lower case, words joined by one space);</li>
+ * <li>{@code exceptions}: regular expressions of benign uses ({@code kill -9}, {@code bath bomb}); what they match
+ *     is taken out before the words and patterns are looked for;</li>
+ * <li>{@code contexts}: words or phrases of a benign context (a crisis line, a history lesson); when one is in the
+ *     text, the category's words no longer count, its patterns still do.</li>
+ * </ul>
+ */
 public final class CategoryRule {
     private final String name;
     private final Severity severity;
-    private final Pattern pattern;
+    private final Set<String> words;
+    private final Pattern phrases;
+    private final Pattern patterns;
+    private final Pattern exceptions;
+    private final Pattern contexts;
 
     public CategoryRule(String name, Severity severity, List<String> words, List<String> patterns) {
+        this(name, severity, words, patterns, List.of(), List.of());
+    }
+
+    public CategoryRule(String name, Severity severity, List<String> words, List<String> patterns,
+            List<String> exceptions, List<String> contexts) {
         this.name = Objects.requireNonNull(name, "category name");
         this.severity = Objects.requireNonNull(severity, "severity of category " + name);
         if (words.isEmpty() && patterns.isEmpty()) {
             throw new IllegalArgumentException("category " + name + " has neither words nor patterns");
         }
-        this.pattern = compile(words, patterns);
+        List<String> normalised = words.stream().map(TextNormaliser::word).filter(w -> !w.isEmpty()).toList();
+        this.words = normalised.stream().filter(w -> !w.contains(" ")).collect(Collectors.toUnmodifiableSet());
+        this.phrases = wholeWords(normalised.stream().filter(w -> w.contains(" ")).toList());
+        this.patterns = regex(patterns);
+        this.exceptions = regex(exceptions);
+        this.contexts = wholeWords(contexts.stream().map(TextNormaliser::word).toList());
     }
 
-    private static Pattern compile(List<String> words, List<String> patterns) {
-        var alternatives = new java.util.ArrayList<String>();
-        if (!words.isEmpty()) {
-            alternatives.add("\\b(?:" + words.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")\\b");
-        }
-        patterns.forEach(p -> alternatives.add("(?:" + p + ")"));
-        return Pattern.compile(String.join("|", alternatives), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    private static Pattern wholeWords(List<String> phrases) {
+        return phrases.isEmpty() ? null : Pattern.compile("(?<![a-z0-9])(?:"
+                + phrases.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")(?![a-z0-9])");
+    }
+
+    private static Pattern regex(List<String> list) {
+        return list.isEmpty() ? null : Pattern.compile(list.stream().map(p -> "(?:" + p + ")")
+                .collect(Collectors.joining("|")), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     }
 
     public String name() {
@@ -38,13 +65,40 @@ public final class CategoryRule {
         return severity;
     }
 
-    /** Number of non-overlapping matches in the text. */
-    public int hits(String text) {
+    /** The single words of the list, normalised (the normaliser splits them out of runs of letters). */
+    Set<String> words() {
+        return words;
+    }
+
+    /** Number of matches in normalised text (see {@link TextNormaliser}). */
+    public int hits(String normalised) {
+        String text = exceptions == null ? normalised : exceptions.matcher(normalised).replaceAll(" ");
+        int n = count(patterns, text);
+        if (contexts != null && contexts.matcher(normalised).find()) {
+            return n;
+        }
+        n += count(phrases, text);
+        for (String token : text.split(" ")) {
+            if (words.contains(token)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static int count(Pattern pattern, String text) {
+        if (pattern == null) {
+            return 0;
+        }
         Matcher m = pattern.matcher(text);
         int n = 0;
         while (m.find()) {
             n++;
         }
         return n;
+    }
+
+    static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : new ArrayList<>(list);
     }
 }

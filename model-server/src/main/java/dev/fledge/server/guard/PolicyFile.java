@@ -7,10 +7,11 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record PolicyFile(List<Category> categories) {
 
-    public record Category(String name, Severity severity, List<String> words, List<String> patterns) {
+    public record Category(String name, Severity severity, List<String> words, List<String> patterns,
+            List<String> exceptions, List<String> contexts) {
         CategoryRule compile() {
-            return new CategoryRule(name, severity, words == null ? List.of() : words,
-                    patterns == null ? List.of() : patterns);
+            return new CategoryRule(name, severity, CategoryRule.orEmpty(words), CategoryRule.orEmpty(patterns),
+                    CategoryRule.orEmpty(exceptions), CategoryRule.orEmpty(contexts));
         }
     }
 

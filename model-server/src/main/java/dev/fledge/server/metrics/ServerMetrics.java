@@ -60,7 +60,7 @@ public class ServerMetrics {
             duration.labelValues(release, version, a);
             outputs.labelValues(release, version, a, "safe");
             outputs.labelValues(release, version, a, "flagged");
-            guard.rules().forEach(rule -> flags.labelValues(release, version, a, rule.name()));
+            guard.reportedCategories().forEach(category -> flags.labelValues(release, version, a, category));
             feedback.labelValues(release, version, a, "positive");
             feedback.labelValues(release, version, a, "negative");
             tokens.labelValues(release, version, a);
@@ -76,7 +76,7 @@ public class ServerMetrics {
         duration.labelValues(release, version, audience.label()).observe(seconds);
     }
 
-    public void output(Audience audience, Verdict verdict, int generatedTokens) {
+    public void output(Audience audience, Verdict verdict, long generatedTokens) {
         outputs.labelValues(release, version, audience.label(), verdict.flagged() ? "flagged" : "safe").inc();
         verdict.flaggedCategories().forEach(c -> flags.labelValues(release, version, audience.label(), c).inc());
         tokens.labelValues(release, version, audience.label()).inc(generatedTokens);

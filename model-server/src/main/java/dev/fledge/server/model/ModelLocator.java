@@ -13,25 +13,33 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * Turns {@code fledge.model.uri} into a local model directory.
- * {@code file://} points at the directory itself; {@code https://} points at a zip archive of it, which is
+ * {@code file://} points at the directory itself; {@code https://} and {@code s3://} point at a zip archive of it,
+ * which is
  * downloaded once into the cache directory (checked against {@code fledge.model.sha256} when given).
  * Every other scheme is refused.
  */
 public final class ModelLocator {
     private final Path cacheDir;
-    private final ArchiveFetcher fetcher;
+    private final Map<String, ArchiveFetcher> fetchers;
 
-    public ModelLocator(Path cacheDir, ArchiveFetcher fetcher) {
-        this.cacheDir = cacheDir;
-        this.fetcher = fetcher;
+    /** {@code https://} archives from this fetcher. */
+    public ModelLocator(Path cacheDir, ArchiveFetcher https) {
+        this(cacheDir, Map.of("https", https));
     }
 
-    /** Opens the body of an archive URI (HTTPS in production, a fake in tests). */
+    /** Archives by scheme ({@code https}, {@code s3}). */
+    public ModelLocator(Path cacheDir, Map<String, ArchiveFetcher> fetchers) {
+        this.cacheDir = cacheDir;
+        this.fetchers = Map.copyOf(fetchers);
+    }
+
+    /** The one small interface of model stores: opens the body of an archive URI (HTTPS, S3; a fake in tests). */
     @FunctionalInterface
     public interface ArchiveFetcher {
         InputStream open(URI uri) throws IOException;
@@ -43,12 +51,12 @@ public final class ModelLocator {
         try {
             parsed = URI.create(uri.trim());
         } catch (IllegalArgumentException e) {
-            throw new ModelLoadException("fledge.model.uri is not a valid URI: '" + uri + "'");
+            throw new ModelLoadException("fledge.model.uri is not a valid URI");
         }
         String scheme = Optional.ofNullable(parsed.getScheme()).orElse("").toLowerCase(Locale.ROOT);
-        if (!scheme.equals("file") && !scheme.equals("https")) {
-            throw new ModelLoadException("unsupported scheme '" + scheme + "' in fledge.model.uri=" + uri
-                    + "; the model server loads file:// directories and https:// zip archives");
+        if (!scheme.equals("file") && !scheme.equals("https") && !scheme.equals("s3")) {
+            throw new ModelLoadException("unsupported scheme '" + scheme + "' in fledge.model.uri"
+                    + "; the model server loads file:// directories and https:// or s3:// zip archives");
         }
         return parsed;
     }
@@ -62,10 +70,23 @@ public final class ModelLocator {
             }
             return dir;
         }
-        return download(parsed, sha256.map(s -> s.trim().toLowerCase(Locale.ROOT)));
+        ArchiveFetcher fetcher = fetchers.get(parsed.getScheme().toLowerCase(Locale.ROOT));
+        if (fetcher == null) {
+            throw new ModelLoadException(parsed.getScheme() + ":// models are not configured here");
+        }
+        return download(parsed, fetcher, sha256.map(s -> s.trim().toLowerCase(Locale.ROOT)));
     }
 
-    private Path download(URI uri, Optional<String> expected) {
+    /**
+     * What an error may show of a model URI: scheme, host, port and path. Never the query (where pre-signed URLs
+     * carry their signature) nor user info.
+     */
+    static String shown(URI uri) {
+        return uri.getScheme() + "://" + Optional.ofNullable(uri.getHost()).orElse("")
+                + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + Optional.ofNullable(uri.getPath()).orElse("");
+    }
+
+    private Path download(URI uri, ArchiveFetcher fetcher, Optional<String> expected) {
         Path target = cacheDir.resolve(hex(sha256Of(uri.toString())).substring(0, 32));
         Path marker = target.resolve(".fledge-sha256");
         try {
@@ -85,8 +106,8 @@ public final class ModelLocator {
             }
             if (expected.isPresent() && !expected.get().equals(actual)) {
                 Files.deleteIfExists(archive);
-                throw new ModelLoadException("sha256 mismatch for " + uri + ": expected " + expected.get()
-                        + ", got " + actual);
+                throw new ModelLoadException("sha256 mismatch for the model archive " + shown(uri) + ": expected "
+                        + expected.get() + " (fledge.model.sha256), got " + actual + "; refusing to load it");
             }
             Path staging = Files.createTempDirectory(cacheDir, "unpack-");
             try (InputStream in = Files.newInputStream(archive)) {
@@ -98,7 +119,7 @@ public final class ModelLocator {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             return modelRoot(target);
         } catch (IOException | NoSuchAlgorithmException e) {
-            throw new ModelLoadException("cannot download model from " + uri + ": " + e.getMessage(), e);
+            throw new ModelLoadException("cannot download model from " + shown(uri) + ": " + e.getMessage(), e);
         }
     }
 

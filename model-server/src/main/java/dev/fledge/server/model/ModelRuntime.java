@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -25,6 +26,20 @@ public class ModelRuntime {
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (config.upstream().url().isPresent()) {
+            LOG.infof("proxy mode: %s version %s is served by the upstream server %s", modelName(),
+                    config.model().version(), config.upstream().url().get());
+            return;
+        }
+        try {
+            load();
+        } catch (ModelLoadException e) {
+            TerminationMessage.write(Path.of(config.terminationMessagePath()), e.getMessage());
+            throw e;
+        }
+    }
+
+    private void load() {
         long start = System.nanoTime();
         new DjlDefaults().apply();
         var m = config.model();
@@ -34,7 +49,10 @@ public class ModelRuntime {
         });
         Path cache = m.cacheDir().map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
-        Path dir = new ModelLocator(cache, new HttpsArchiveFetcher(m.caFile().map(Path::of))).resolve(m.uri(), m.sha256());
+        String uri = m.uri().orElseThrow(() -> new ModelLoadException("fledge.model.uri (FLEDGE_MODEL_URI) is"
+                + " required unless fledge.upstream.url names the server to forward to"));
+        Path dir = new ModelLocator(cache, Map.of("https", new HttpsArchiveFetcher(m.caFile().map(Path::of)),
+                "s3", new S3ArchiveFetcher(m.s3()))).resolve(uri, m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout(),
                 serving.inferenceThreads()).load(dir);

@@ -7,6 +7,7 @@ import dev.fledge.server.serving.WorkerPool;
 import dev.fledge.server.text.Generation;
 import dev.fledge.server.text.TextGenerator;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /** A word-level language model with its predictors. */
 public final class TextModel implements ServedModel {
@@ -39,26 +40,28 @@ public final class TextModel implements ServedModel {
     public Generation complete(String prompt, int maxTokens, double temperature, long seed,
             Runnable beforeInference) {
         try (var lease = workers.lease()) {
-            return generate(lease.worker(), prompt, maxTokens, temperature, seed, beforeInference);
+            return generate(lease.worker(), prompt, maxTokens, temperature, seed, beforeInference,
+                    TextGenerator.NO_PIECES);
         }
     }
 
     /**
      * Generates on one of the model's inference threads (see {@link WorkerPool#submit}); refused at once with
-     * {@link dev.fledge.server.serving.OverloadedException} when the queue is full.
+     * {@link dev.fledge.server.serving.OverloadedException} when the queue is full. {@code pieces} is told each
+     * generated word as it comes (streaming), on the inference thread.
      */
     public CompletableFuture<Generation> completeAsync(String prompt, int maxTokens, double temperature, long seed,
-            Runnable beforeInference) {
+            Runnable beforeInference, Consumer<String> pieces) {
         return workers.submit(predictor -> generate(predictor, prompt, maxTokens, temperature, seed,
-                beforeInference));
+                beforeInference, pieces));
     }
 
     private Generation generate(Predictor<int[], float[]> predictor, String prompt, int maxTokens,
-            double temperature, long seed, Runnable beforeInference) {
+            double temperature, long seed, Runnable beforeInference, Consumer<String> pieces) {
         beforeInference.run();
         threads.pinCurrentThread();
         try {
-            return generator.generate(predictor, prompt, maxTokens, temperature, seed);
+            return generator.generate(predictor, prompt, maxTokens, temperature, seed, pieces);
         } catch (TranslateException e) {
             throw new IllegalStateException("inference failed", e);
         }

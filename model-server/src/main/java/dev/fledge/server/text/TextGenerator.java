@@ -6,9 +6,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /** Samples words one at a time from a word-level language model. Same seed, same text. */
 public final class TextGenerator {
+    /** No listener: nothing is streamed. */
+    public static final Consumer<String> NO_PIECES = piece -> { };
+
     private final Vocabulary vocabulary;
     private final int contextLength;
 
@@ -22,6 +26,15 @@ public final class TextGenerator {
      */
     public Generation generate(Predictor<int[], float[]> predictor, String prompt, int maxTokens,
             double temperature, long seed) throws TranslateException {
+        return generate(predictor, prompt, maxTokens, temperature, seed, NO_PIECES);
+    }
+
+    /**
+     * The same, telling {@code pieces} each generated word as it comes, with the space before it (none before the
+     * first word or a punctuation mark): the pieces put together are the generation's text.
+     */
+    public Generation generate(Predictor<int[], float[]> predictor, String prompt, int maxTokens,
+            double temperature, long seed, Consumer<String> pieces) throws TranslateException {
         int[] promptIds = vocabulary.encode(prompt);
         List<Integer> context = new ArrayList<>();
         if (promptIds.length == 0) {
@@ -36,6 +49,9 @@ public final class TextGenerator {
             int next = sample(predictor.predict(window), temperature, random);
             generated.add(next);
             context.add(next);
+            if (pieces != NO_PIECES) {
+                pieces.accept(vocabulary.piece(next, i == 0));
+            }
         }
         return new Generation(vocabulary.decode(generated), promptIds.length, generated.size());
     }

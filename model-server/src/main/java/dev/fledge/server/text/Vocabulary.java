@@ -62,6 +62,12 @@ public final class Vocabulary {
         return ids.getOrDefault(token, 0);
     }
 
+    /** One token as {@link #decode} writes it after others (with its space), or as the first one. */
+    public String piece(int id, boolean first) {
+        String t = tokens.get(id);
+        return first || NO_SPACE_BEFORE.matcher(t).matches() ? t : " " + t;
+    }
+
     public String decode(List<Integer> idList) {
         StringBuilder sb = new StringBuilder();
         for (int id : idList) {

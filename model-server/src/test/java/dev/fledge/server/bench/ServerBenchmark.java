@@ -69,28 +69,38 @@ public final class ServerBenchmark {
 
     void run(Path jar) throws Exception {
         int port = freePort();
+        int proxyPort = freePort();
         long coldStart = System.nanoTime();
-        Process server = new ServerProcess(jar, model, port).start();
+        Process server = ServerProcess.djl(jar, model, port).start();
+        Process proxy = ServerProcess.proxy(jar, port, proxyPort).start();
         try {
             HttpClient probes = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
-            URI base = URI.create("http://127.0.0.1:" + port);
-            double readyMs = new ServerProcess.Readiness(probes, base, server).await(Duration.ofSeconds(120),
-                    coldStart);
+            double readyMs = new ServerProcess.Readiness(probes, URI.create("http://127.0.0.1:" + port), server)
+                    .await(Duration.ofSeconds(120), coldStart);
+            new ServerProcess.Readiness(probes, URI.create("http://127.0.0.1:" + proxyPort), proxy)
+                    .await(Duration.ofSeconds(60), coldStart);
             List<KeepAliveClient> connections = Collections.synchronizedList(new ArrayList<>());
             ThreadLocal<KeepAliveClient> clients = ThreadLocal.withInitial(() -> connect(port, connections));
+            ThreadLocal<KeepAliveClient> proxyClients = ThreadLocal.withInitial(() -> connect(proxyPort, connections));
             CpuTime cpu = new CpuTime(server.toHandle());
+            CpuTime proxyCpu = new CpuTime(proxy.toHandle());
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             try (TextModel local = (TextModel) new ModelLoader(THREADS, 0, Duration.ofSeconds(30), 1).load(model)) {
                 Workload http = seed -> post(clients, seed);
+                Workload proxied = seed -> post(proxyClients, seed);
                 Workload inProcess = seed -> local.complete(PROMPT, MAX_TOKENS, TEMPERATURE, seed, () -> { });
-                WarmUp warmedUp = warmUp(pool, inProcess, http, server.toHandle());
+                WarmUp warmedUp = warmUp(pool, List.of(new Side(inProcess, ProcessHandle.current()),
+                        new Side(http, server.toHandle()), new Side(proxied, proxy.toHandle())));
                 List<Long> httpLatencies = new ArrayList<>();
                 List<Long> localLatencies = new ArrayList<>();
+                List<Long> proxyLatencies = new ArrayList<>();
                 double httpSeconds = 0;
                 double localSeconds = 0;
+                double proxySeconds = 0;
                 CpuTime.Sample httpCpu = CpuTime.Sample.zero();
                 CpuTime.Sample localCpu = CpuTime.Sample.zero();
+                CpuTime.Sample proxyOwnCpu = CpuTime.Sample.zero();
                 for (int r = 0; r < rounds; r++) {
                     CpuTime.Sample before = cpu.now();
                     localSeconds += measure(pool, inProcess, perThread, localLatencies);
@@ -98,9 +108,14 @@ public final class ServerBenchmark {
                     httpSeconds += measure(pool, http, perThread, httpLatencies);
                     localCpu = localCpu.plus(between.minus(before));
                     httpCpu = httpCpu.plus(cpu.now().minus(between));
+                    CpuTime.Sample proxyBefore = proxyCpu.now();
+                    proxySeconds += measure(pool, proxied, perThread, proxyLatencies);
+                    proxyOwnCpu = proxyOwnCpu.plus(proxyCpu.now().minus(proxyBefore));
                 }
-                report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds),
-                        LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds), readyMs);
+                LatencyStats direct = LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds);
+                report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds), direct, readyMs);
+                ProxyOverhead.report(direct, LatencyStats.of("HTTP via proxy mode", proxyLatencies, proxySeconds),
+                        proxyOwnCpu.serverNanos() / 1e6 / proxyLatencies.size());
                 System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
             } finally {
@@ -110,7 +125,9 @@ public final class ServerBenchmark {
                 }
             }
         } finally {
+            proxy.destroy();
             server.destroy();
+            proxy.waitFor();
             server.waitFor();
         }
     }
@@ -159,20 +176,26 @@ public final class ServerBenchmark {
      * server's methods that run once per request are still being compiled for the first time after 5000–10000
      * requests, with lulls between.
      */
-    private WarmUp warmUp(ExecutorService pool, Workload inProcess, Workload http, ProcessHandle server)
-            throws Exception {
+    private WarmUp warmUp(ExecutorService pool, List<Side> sides) throws Exception {
         long deadline = System.nanoTime() + MAX_WARM_UP.toNanos();
         int perThreadDone = 0;
         int quietInARow = 0;
-        double localJit;
-        double serverJit;
+        double[] jit = new double[sides.size()];
+        boolean quiet;
         do {
-            localJit = jitPerRequest(pool, inProcess, ProcessHandle.current());
-            serverJit = jitPerRequest(pool, http, server);
+            quiet = true;
+            for (int i = 0; i < sides.size(); i++) {
+                jit[i] = jitPerRequest(pool, sides.get(i).work(), sides.get(i).compiling());
+                quiet &= jit[i] < QUIET_JIT_MS;
+            }
             perThreadDone += WARM_UP_CHUNK;
-            quietInARow = localJit < QUIET_JIT_MS && serverJit < QUIET_JIT_MS ? quietInARow + 1 : 0;
+            quietInARow = quiet ? quietInARow + 1 : 0;
         } while ((perThreadDone < warmUp || quietInARow < QUIET_CYCLES) && System.nanoTime() < deadline);
-        return new WarmUp(perThreadDone * THREADS, localJit, serverJit, quietInARow >= QUIET_CYCLES);
+        return new WarmUp(perThreadDone * THREADS, jit, quietInARow >= QUIET_CYCLES);
+    }
+
+    /** One way of serving a completion, and the process whose JIT compiles for it. */
+    record Side(Workload work, ProcessHandle compiling) {
     }
 
     private static double jitPerRequest(ExecutorService pool, Workload work, ProcessHandle compiling)
@@ -183,12 +206,12 @@ public final class ServerBenchmark {
     }
 
     /** How the warm-up ended: requests sent each way, the JIT CPU per request of the last cycle, whether quiet. */
-    record WarmUp(int requestsEachWay, double localJitMs, double serverJitMs, boolean quiet) {
+    record WarmUp(int requestsEachWay, double[] jitMs, boolean quiet) {
         String describe() {
             return String.format("warm-up: %d requests each way, alternating; JIT CPU per request in the last cycle:"
-                    + " this JVM (in-process) %.2f ms, the server (HTTP) %.2f ms%s", requestsEachWay, localJitMs,
-                    serverJitMs, quiet ? "" : " (NOT quiet for " + QUIET_CYCLES + " cycles in a row within "
-                            + MAX_WARM_UP.toSeconds() + " s)");
+                    + " this JVM (in-process) %.2f ms, the server (HTTP) %.2f ms, the proxy %.2f ms%s",
+                    requestsEachWay, jitMs[0], jitMs[1], jitMs[2], quiet ? "" : " (NOT quiet for " + QUIET_CYCLES
+                            + " cycles in a row within " + MAX_WARM_UP.toSeconds() + " s)");
         }
     }
 

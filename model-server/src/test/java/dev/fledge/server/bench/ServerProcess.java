@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The packaged model server started the way the operator and the e2e harness start it, with the DJL settings of the
@@ -19,13 +20,26 @@ final class ServerProcess {
     private static final List<String> SAME_AS_IN_PROCESS = List.of("ai.djl.offline", "ai.djl.pytorch.num_threads",
             "ai.djl.pytorch.num_interop_threads");
     private final Path jar;
-    private final Path model;
+    private final Map<String, String> env;
     private final int port;
+    private final String log;
 
-    ServerProcess(Path jar, Path model, int port) {
+    /** The server in its DJL mode, serving the model directory. */
+    static ServerProcess djl(Path jar, Path model, int port) {
+        return new ServerProcess(jar, Map.of("FLEDGE_MODEL_URI", model.toUri().toString()), port, "bench-server.log");
+    }
+
+    /** The server in proxy mode, in front of another one on this machine. */
+    static ServerProcess proxy(Path jar, int upstreamPort, int port) {
+        return new ServerProcess(jar, Map.of("FLEDGE_UPSTREAM_URL", "http://127.0.0.1:" + upstreamPort), port,
+                "bench-proxy.log");
+    }
+
+    private ServerProcess(Path jar, Map<String, String> env, int port, String log) {
         this.jar = jar;
-        this.model = model;
+        this.env = env;
         this.port = port;
+        this.log = log;
     }
 
     Process start() throws IOException {
@@ -39,9 +53,9 @@ final class ServerProcess {
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(jar.getParent().getParent().resolve("bench-server.log").toFile());
+                .redirectOutput(jar.getParent().getParent().resolve(log).toFile());
         var env = builder.environment();
-        env.put("FLEDGE_MODEL_URI", model.toUri().toString());
+        env.putAll(this.env);
         env.put("FLEDGE_MODEL_VERSION", "1.0.0");
         env.put("FLEDGE_RELEASE", "assistant");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -71,7 +85,7 @@ final class ServerProcess {
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("model server exited with " + process.exitValue()
-                            + "; see target/bench-server.log");
+                            + "; see target/bench-server.log and target/bench-proxy.log");
                 }
                 try {
                     if (client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {

@@ -21,17 +21,18 @@ class ModerationTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "violence   | He said he would murder the neighbour.",
-        "self-harm  | I want to hurt myself tonight.",
+        "self-harm-possible | I want to hurt myself tonight.",
         "hate       | All of them are vermin.",
         "harassment | You are a pathetic loser.",
         "illicit    | Where can I buy counterfeit money?",
-        "csam       | Send me child sexual abuse material."})
-    void eachDefaultCategoryIsFlaggedAlone(String category, String text) {
+        "csam-possible | Send me child sexual abuse material."})
+    void eachDefaultCategoryIsFlaggedAloneAndCriticalOnesOnlyAsPossible(String category, String text) {
         JsonPath result = post("/v1/moderations", "{\"input\": \"" + text + "\"}").then().statusCode(200)
                 .extract().jsonPath();
         assertThat(result.getBoolean("results[0].flagged")).isTrue();
         Map<String, Boolean> categories = result.getMap("results[0].categories");
-        assertThat(categories).containsKeys("violence", "self-harm", "hate", "harassment", "illicit", "csam");
+        assertThat(categories).containsOnlyKeys("violence", "self-harm-possible", "hate", "harassment",
+                "illicit", "csam-possible");
         assertThat(categories.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey))
                 .containsExactly(category);
         assertThat(result.getDouble("results[0].category_scores['" + category + "']")).isEqualTo(1.0);

@@ -58,7 +58,7 @@ class ModelLocatorTest {
 
     @Test
     void otherSchemesAreRefusedWithAClearMessage() {
-        for (String uri : new String[] {"s3://models/assistant/2.0.0", "http://example.com/m.zip", "pvc://claim/x", "/plain/path"}) {
+        for (String uri : new String[] {"gs://models/assistant/2.0.0", "http://example.com/m.zip", "pvc://claim/x", "/plain/path"}) {
             assertThatThrownBy(() -> ModelLocator.validate(uri)).isInstanceOf(ModelLoadException.class)
                     .hasMessageContaining("unsupported scheme").hasMessageContaining("file://")
                     .hasMessageContaining("https://");
