@@ -19,6 +19,7 @@ import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,7 +45,11 @@ public final class OperatorAssembly {
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
-        return new Workloads(new Applier(client, clock), new DesiredDeployment(defaults), new DesiredService(defaults));
+        return workloads(client, clock, defaults, PodHardening.standard());
+    }
+
+    public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
+        return new Workloads(new Applier(client, clock), new DesiredDeployment(defaults, hardening), new DesiredService(defaults));
     }
 
     /** The reconciler without notifications. */

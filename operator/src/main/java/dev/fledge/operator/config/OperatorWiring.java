@@ -12,7 +12,9 @@ import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.rollout.PlanResolver;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,8 +46,15 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    SpecValidator validator() {
-        return new SpecValidator();
+    SpecValidator validator(
+            @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<java.util.List<String>> imagePrefixes) {
+        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(java.util.List.of())));
+    }
+
+    @Produces
+    @Singleton
+    PodHardening podHardening(@ConfigProperty(name = "fledge.server.run-as-user", defaultValue = "10001") long runAsUser) {
+        return new PodHardening(runAsUser > 0 ? Optional.of(runAsUser) : Optional.empty());
     }
 
     @Produces
@@ -64,8 +73,8 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
-        return OperatorAssembly.workloads(client, clock, defaults);
+    Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
+        return OperatorAssembly.workloads(client, clock, defaults, hardening);
     }
 
     @Produces

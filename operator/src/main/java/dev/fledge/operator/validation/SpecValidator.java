@@ -18,6 +18,18 @@ import java.util.function.Consumer;
  * names its field: {@code spec.stages[2].steps: ...}. Pure: the cluster checks live in the routers.
  */
 public final class SpecValidator {
+    /** The shortest {@code analysis.interval}: each evaluation costs the shared operator and Prometheus work. */
+    public static final java.time.Duration MIN_INTERVAL = java.time.Duration.ofSeconds(5);
+
+    private final PodTemplatePolicy pods;
+
+    public SpecValidator() {
+        this(PodTemplatePolicy.anyImage());
+    }
+
+    public SpecValidator(PodTemplatePolicy pods) {
+        this.pods = pods;
+    }
 
     public List<String> validate(ModelRelease mr) {
         List<String> errors = new ArrayList<>();
@@ -44,7 +56,9 @@ public final class SpecValidator {
         duration("spec.progressDeadline", spec.getProgressDeadline(), errors::add);
         if (spec.getAnalysis() != null) {
             duration("spec.analysis.interval", spec.getAnalysis().getInterval(), errors::add);
+            interval(spec.getAnalysis().getInterval(), errors);
         }
+        pods.check(spec.getServer(), errors::add);
         stages(spec.getStages(), errors);
         if (spec.getTraffic() != null && spec.getTraffic().getRouter() == Router.GATEWAY_API
                 && spec.getTraffic().getGatewayAPI() == null) {
@@ -94,6 +108,16 @@ public final class SpecValidator {
             GoDuration.parse(value);
         } catch (IllegalArgumentException e) {
             errors.accept(path + ": " + e.getMessage());
+        }
+    }
+
+    private static void interval(String value, List<String> errors) {
+        try {
+            if (value != null && GoDuration.parse(value).compareTo(MIN_INTERVAL) < 0) {
+                errors.add("spec.analysis.interval: at least " + MIN_INTERVAL.toSeconds() + "s");
+            }
+        } catch (IllegalArgumentException e) {
+            // reported by duration()
         }
     }
 
