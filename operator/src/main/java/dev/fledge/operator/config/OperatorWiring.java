@@ -48,7 +48,7 @@ public class OperatorWiring {
     @Singleton
     SpecValidator validator(
             @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<java.util.List<String>> imagePrefixes) {
-        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(java.util.List.of())));
+        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(java.util.List.of())), SpecValidator.MIN_INTERVAL);
     }
 
     @Produces
@@ -85,10 +85,12 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.prometheus.timeout", defaultValue = "10s") String timeout,
             @ConfigProperty(name = "fledge.prometheus.tls.ca-file") Optional<String> caFile,
             @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false") boolean insecure,
+            @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens) {
         Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
-                bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure));
+                bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure,
+                enforcedLabel.filter(l -> !l.isBlank())));
         return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens));
     }
 

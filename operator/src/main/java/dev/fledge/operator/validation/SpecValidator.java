@@ -18,17 +18,20 @@ import java.util.function.Consumer;
  * names its field: {@code spec.stages[2].steps: ...}. Pure: the cluster checks live in the routers.
  */
 public final class SpecValidator {
-    /** The shortest {@code analysis.interval}: each evaluation costs the shared operator and Prometheus work. */
+    /** The shortest {@code analysis.interval} (as in the CRD): each evaluation costs the shared operator and Prometheus work. */
     public static final java.time.Duration MIN_INTERVAL = java.time.Duration.ofSeconds(5);
 
     private final PodTemplatePolicy pods;
+    private final java.time.Duration minInterval;
 
+    /** No operator-side interval floor and any image: for tests that run fast intervals on a mock API server. */
     public SpecValidator() {
-        this(PodTemplatePolicy.anyImage());
+        this(PodTemplatePolicy.anyImage(), java.time.Duration.ZERO);
     }
 
-    public SpecValidator(PodTemplatePolicy pods) {
+    public SpecValidator(PodTemplatePolicy pods, java.time.Duration minInterval) {
         this.pods = pods;
+        this.minInterval = minInterval;
     }
 
     public List<String> validate(ModelRelease mr) {
@@ -111,10 +114,10 @@ public final class SpecValidator {
         }
     }
 
-    private static void interval(String value, List<String> errors) {
+    private void interval(String value, List<String> errors) {
         try {
-            if (value != null && GoDuration.parse(value).compareTo(MIN_INTERVAL) < 0) {
-                errors.add("spec.analysis.interval: at least " + MIN_INTERVAL.toSeconds() + "s");
+            if (value != null && GoDuration.parse(value).compareTo(minInterval) < 0) {
+                errors.add("spec.analysis.interval: at least " + minInterval.toSeconds() + "s");
             }
         } catch (IllegalArgumentException e) {
             // reported by duration()

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Finding 1: a ModelRelease must not become a way to create arbitrary pods. */
 class PodTemplatePolicyTest {
-    final SpecValidator validator = new SpecValidator(new PodTemplatePolicy(List.of("registry.example.com/models/")));
+    final SpecValidator validator = new SpecValidator(new PodTemplatePolicy(List.of("registry.example.com/models/")),
+            SpecValidator.MIN_INTERVAL);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
