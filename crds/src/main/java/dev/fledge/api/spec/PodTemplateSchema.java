@@ -153,9 +153,9 @@ final class PodTemplateSchema {
     }
 
     @ValidationRule(value = "[has(self.emptyDir), has(self.configMap), has(self.secret), has(self.downwardAPI),"
-            + " has(self.persistentVolumeClaim), has(self.ephemeral)].filter(x, x).size() == 1",
+            + " has(self.persistentVolumeClaim), has(self.ephemeral), has(self.hostPath)].filter(x, x).size() == 1",
             message = "a volume needs exactly one of emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim,"
-                    + " ephemeral; hostPath and other types are not allowed")
+                    + " ephemeral or (where the operator allows its path) hostPath; other types are not allowed")
     static final class Volume {
         @JsonPropertyDescription("Volume name.")
         @Required
@@ -190,5 +190,18 @@ final class PodTemplateSchema {
         @SchemaFrom(type = OpaqueObject.class)
         @PreserveUnknownFields
         public Object ephemeral;
+
+        @JsonPropertyDescription("A node directory: the operator rejects it unless its path is under one of the operator-wide allowed host path prefixes (none by default).")
+        public HostPath hostPath;
+    }
+
+    static final class HostPath {
+        @JsonPropertyDescription("Directory on the node.")
+        @Required
+        public String path;
+
+        @JsonPropertyDescription("Directory or DirectoryOrCreate.")
+        @Pattern("^(Directory|DirectoryOrCreate)$")
+        public String type;
     }
 }

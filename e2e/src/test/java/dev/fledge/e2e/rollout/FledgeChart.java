@@ -21,8 +21,13 @@ public final class FledgeChart {
   public static final Set<String> RBAC_KINDS =
       Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
 
-  /** The values the k3s tier installs with: its images are imported into the node, never pulled. */
-  public static final Map<String, String> K3S_VALUES = Map.of("image.pullPolicy", "Never");
+  /**
+   * The values the k3s tier installs with: its images are imported into the node, never pulled (so no
+   * prom-label-proxy image), and its models sit in a node directory that the operator must allow.
+   */
+  public static final Map<String, String> K3S_VALUES = Map.of("image.pullPolicy", "Never",
+      "operator.prometheus.labelProxy.enabled", "false",
+      "operator.modelPods.allowedHostPathPrefixes[0]", Quickstart.NODE_MODELS_DIR);
 
   private final List<HasMetadata> objects;
 

@@ -47,14 +47,17 @@ public class OperatorWiring {
     @Produces
     @Singleton
     SpecValidator validator(
-            @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<java.util.List<String>> imagePrefixes) {
-        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(java.util.List.of())), SpecValidator.MIN_INTERVAL);
+            @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<java.util.List<String>> imagePrefixes,
+            PodHardening hardening) {
+        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(java.util.List.of()), hardening.allowedHostPathPrefixes()),
+                SpecValidator.MIN_INTERVAL);
     }
 
     @Produces
     @Singleton
-    PodHardening podHardening(@ConfigProperty(name = "fledge.server.run-as-user", defaultValue = "10001") long runAsUser) {
-        return new PodHardening(runAsUser > 0 ? Optional.of(runAsUser) : Optional.empty());
+    PodHardening podHardening(@ConfigProperty(name = "fledge.server.run-as-user", defaultValue = "10001") long runAsUser,
+            @ConfigProperty(name = "fledge.server.allowed-host-path-prefixes") Optional<java.util.List<String>> hostPaths) {
+        return new PodHardening(runAsUser > 0 ? Optional.of(runAsUser) : Optional.empty(), hostPaths.orElse(java.util.List.of()));
     }
 
     @Produces

@@ -12,7 +12,7 @@ final class PodTemplateAllowList {
     static final Map<String, Object> ANY = Map.of();
 
     static final Map<String, Object> VOLUME = Map.of("name", ANY, "emptyDir", ANY, "configMap", ANY, "secret", ANY,
-            "downwardAPI", ANY, "persistentVolumeClaim", ANY, "ephemeral", ANY);
+            "downwardAPI", ANY, "persistentVolumeClaim", ANY, "ephemeral", ANY, "hostPath", Map.of("path", ANY, "type", ANY));
 
     static final Map<String, Object> TEMPLATE = Map.of(
             "metadata", Map.of("labels", ANY, "annotations", ANY),

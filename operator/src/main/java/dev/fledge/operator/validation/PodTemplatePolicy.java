@@ -2,6 +2,7 @@ package dev.fledge.operator.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
@@ -15,19 +16,21 @@ import java.util.function.Consumer;
  * and annotation keys the operator owns, one volume source of a safe type, and, when the operator is configured
  * with prefixes, the image. Each error names its field. Pure.
  *
- * @param allowedImagePrefixes operator-wide; empty means any image
+ * @param allowedImagePrefixes    operator-wide; empty means any image
+ * @param allowedHostPathPrefixes operator-wide node directories a hostPath volume may name; empty means none
  */
-public record PodTemplatePolicy(List<String> allowedImagePrefixes) {
+public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
     private static final String BASE = "spec.server.template";
     private static final List<String> RESERVED_ANNOTATIONS = List.of("container.apparmor.security.beta.kubernetes.io/",
             "seccomp.security.alpha.kubernetes.io/", "container.seccomp.security.alpha.kubernetes.io/");
 
     public PodTemplatePolicy {
         allowedImagePrefixes = allowedImagePrefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
+        allowedHostPathPrefixes = allowedHostPathPrefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
     }
 
     public static PodTemplatePolicy anyImage() {
-        return new PodTemplatePolicy(List.of());
+        return new PodTemplatePolicy(List.of(), List.of());
     }
 
     public void check(ServerSpec server, Consumer<String> errors) {
@@ -60,7 +63,12 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes) {
                     .filter(volumes.get(i)::has).count();
             if (sources != 1) {
                 errors.accept(BASE + ".spec.volumes[" + i + "]: needs exactly one of emptyDir, configMap, secret,"
-                        + " downwardAPI, persistentVolumeClaim, ephemeral");
+                        + " downwardAPI, persistentVolumeClaim, ephemeral, hostPath");
+            }
+            JsonNode hostPath = volumes.get(i).path("hostPath");
+            if (!hostPath.isMissingNode() && !PodHardening.hostPathAllowed(allowedHostPathPrefixes, hostPath.path("path").asText())) {
+                errors.accept(BASE + ".spec.volumes[" + i + "].hostPath: node directories are not allowed by this operator"
+                        + (allowedHostPathPrefixes.isEmpty() ? "" : " outside " + allowedHostPathPrefixes));
             }
         }
     }

@@ -56,7 +56,7 @@ public final class DesiredDeployment {
                 .addToAnnotations(userMeta.getAnnotations()).endMetadata()
                 .withNewSpec().withContainers(modelServer(mr, userContainer(user), version, uri))
                 .withNodeSelector(user.getNodeSelector()).withTolerations(user.getTolerations()).withAffinity(user.getAffinity())
-                .withVolumes(safeVolumes(user))
+                .withVolumes(safeVolumes(user, hardening))
                 .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
                 .withSecurityContext(hardening.pod())
                 .endSpec()
@@ -69,11 +69,13 @@ public final class DesiredDeployment {
     }
 
     /** Each volume with only its sources of the safe types (a hostPath, say, is dropped). */
-    private static List<Volume> safeVolumes(PodSpec user) {
+    private static List<Volume> safeVolumes(PodSpec user, PodHardening hardening) {
         return user.getVolumes() == null ? List.of() : user.getVolumes().stream().map(v -> new VolumeBuilder().withName(v.getName())
                 .withEmptyDir(v.getEmptyDir()).withConfigMap(v.getConfigMap()).withSecret(v.getSecret())
                 .withDownwardAPI(v.getDownwardAPI()).withPersistentVolumeClaim(v.getPersistentVolumeClaim())
-                .withEphemeral(v.getEphemeral()).build()).toList();
+                .withEphemeral(v.getEphemeral())
+                .withHostPath(v.getHostPath() != null && hardening.hostPathAllowed(v.getHostPath().getPath()) ? v.getHostPath() : null)
+                .build()).toList();
     }
 
     private static Container userContainer(PodSpec user) {

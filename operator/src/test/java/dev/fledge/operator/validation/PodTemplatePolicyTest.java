@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Finding 1: a ModelRelease must not become a way to create arbitrary pods. */
 class PodTemplatePolicyTest {
-    final SpecValidator validator = new SpecValidator(new PodTemplatePolicy(List.of("registry.example.com/models/")),
+    final SpecValidator validator = new SpecValidator(new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of("/var/lib/fledge/models")),
             SpecValidator.MIN_INTERVAL);
 
     @ParameterizedTest(name = "{0}")
@@ -26,7 +26,9 @@ class PodTemplatePolicyTest {
             a powerful service account          | {spec: {serviceAccountName: admin}}                                              | spec.server.template.spec.serviceAccountName: not allowed
             the host network                    | {spec: {hostNetwork: true}}                                                      | spec.server.template.spec.hostNetwork: not allowed
             the host PID namespace              | {spec: {hostPID: true}}                                                          | spec.server.template.spec.hostPID: not allowed
-            a hostPath volume                   | {spec: {volumes: [{name: root, hostPath: {path: /}}]}}                           | spec.server.template.spec.volumes[0].hostPath: not allowed
+            a hostPath volume of the node root  | {spec: {volumes: [{name: root, hostPath: {path: /}}]}}                           | spec.server.template.spec.volumes[0].hostPath: node directories are not allowed
+            a hostPath that climbs out          | {spec: {volumes: [{name: up, hostPath: {path: /var/lib/fledge/models/../../kubelet}}]}} | spec.server.template.spec.volumes[0].hostPath: node directories are not allowed
+            an nfs volume                       | {spec: {volumes: [{name: n, nfs: {server: x, path: /}}]}}                        | spec.server.template.spec.volumes[0].nfs: not allowed
             a privileged model container        | {spec: {containers: [{name: model-server, securityContext: {privileged: true}}]}} | spec.server.template.spec.containers[0].securityContext: not allowed
             a pod securityContext               | {spec: {securityContext: {runAsUser: 0}}}                                        | spec.server.template.spec.securityContext: not allowed
             an extra container                  | {spec: {containers: [{name: miner, image: evil}]}}                               | spec.server.template.spec.containers[0].name: only the container named model-server
@@ -48,7 +50,8 @@ class PodTemplatePolicyTest {
                 {metadata: {labels: {team: search}, annotations: {owner: search}},
                  spec: {nodeSelector: {gpu: a100}, tolerations: [{key: gpu, operator: Exists, effect: NoSchedule}],
                   affinity: {nodeAffinity: {}},
-                  volumes: [{name: cache, emptyDir: {}}, {name: cfg, configMap: {name: c}}],
+                  volumes: [{name: cache, emptyDir: {}}, {name: cfg, configMap: {name: c}},
+                            {name: models, hostPath: {path: /var/lib/fledge/models/v1, type: Directory}}],
                   containers: [{name: model-server, resources: {limits: {memory: 4Gi}},
                     env: [{name: A, value: "1"}, {name: B, valueFrom: {secretKeyRef: {name: s, key: k}}}],
                     volumeMounts: [{name: cache, mountPath: /cache}]}]}}""";
