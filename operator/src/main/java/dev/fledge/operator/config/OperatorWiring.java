@@ -3,6 +3,7 @@ package dev.fledge.operator.config;
 import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.safety.SafetyLimits;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
@@ -90,11 +91,25 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false") boolean insecure,
             @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
-            @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens) {
+            @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
+            SafetyLimits limits) {
         Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
                 bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure,
                 enforcedLabel.filter(l -> !l.isBlank())));
-        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens));
+        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits));
+    }
+
+    /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */
+    @Produces
+    @Singleton
+    SafetyLimits safetyLimits(
+            @ConfigProperty(name = "fledge.safety.max-prompt-timeout", defaultValue = "60s") String promptTimeout,
+            @ConfigProperty(name = "fledge.safety.max-judge-timeout", defaultValue = "30s") String judgeTimeout,
+            @ConfigProperty(name = "fledge.safety.max-concurrency", defaultValue = "8") int concurrency,
+            @ConfigProperty(name = "fledge.safety.max-prompts", defaultValue = "500") int prompts,
+            @ConfigProperty(name = "fledge.http.max-response-bytes", defaultValue = "65536") int responseBytes) {
+        return new SafetyLimits(dev.fledge.operator.rollout.GoDuration.parse(promptTimeout),
+                dev.fledge.operator.rollout.GoDuration.parse(judgeTimeout), concurrency, prompts, responseBytes);
     }
 
     @Produces

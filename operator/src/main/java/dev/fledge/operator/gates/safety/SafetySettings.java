@@ -8,8 +8,13 @@ import java.util.Optional;
  *
  * @param defaultJudgeUrl the moderation endpoint used when a release names none
  * @param maxTokens       completion length asked of the canary per prompt
+ * @param limits          operator-wide ceilings on timeouts, concurrency, suite size and response size
  */
-public record SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens) {
+public record SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens, SafetyLimits limits) {
+    public SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens) {
+        this(defaultJudgeUrl, maxTokens, SafetyLimits.standard());
+    }
+
     public static final Duration DEFAULT_PROMPT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_JUDGE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_CONCURRENCY = 4;
