@@ -5,6 +5,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.JdkWebhookClient;
 import dev.fledge.operator.notify.NotificationSettings;
@@ -67,12 +68,17 @@ public final class OperatorAssembly {
 
     /** Webhook delivery on one daemon thread of its own; close it to stop. */
     public static WebhookDispatcher webhooks(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
+        return webhooks(client, settings, metrics, OutboundPolicy.permissive());
+    }
+
+    public static WebhookDispatcher webhooks(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics,
+            OutboundPolicy outbound) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fledge-notifications");
             t.setDaemon(true);
             return t;
         });
         return new WebhookDispatcher(settings, new JdkWebhookClient(settings.timeout()), new SecretWebhookUrls(client),
-                scheduler, metrics, new ObjectMapper());
+                scheduler, metrics, new ObjectMapper(), outbound);
     }
 }

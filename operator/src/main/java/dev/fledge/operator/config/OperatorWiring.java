@@ -4,6 +4,7 @@ import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.safety.SafetyLimits;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
@@ -92,11 +93,25 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
-            SafetyLimits limits) {
+            SafetyLimits limits, OutboundPolicy outbound) {
         Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
                 bearerToken.filter(t -> !t.isBlank()), dev.fledge.operator.rollout.GoDuration.parse(timeout), caFile, insecure,
                 enforcedLabel.filter(l -> !l.isBlank())));
-        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits));
+        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits, outbound));
+    }
+
+    /**
+     * Where a release's judge and webhook URLs may point: its own namespace's Services and the operator-wide
+     * allow-list, which always holds the default judge's host; never loopback, link-local or the operator's namespace.
+     */
+    @Produces
+    @Singleton
+    OutboundPolicy outbound(@ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<java.util.List<String>> hosts,
+            @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
+            @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
+        java.util.List<String> allowed = new java.util.ArrayList<>(hosts.orElse(java.util.List.of()));
+        judgeUrl.flatMap(OutboundPolicy::hostOf).ifPresent(allowed::add);
+        return new OutboundPolicy(allowed, operatorNamespace, java.net.InetAddress::getAllByName);
     }
 
     /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */
@@ -166,8 +181,9 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    WebhookDispatcher notifier(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
-        return OperatorAssembly.webhooks(client, settings, metrics);
+    WebhookDispatcher notifier(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics,
+            OutboundPolicy outbound) {
+        return OperatorAssembly.webhooks(client, settings, metrics, outbound);
     }
 
     void closeNotifier(@Disposes WebhookDispatcher notifier) {

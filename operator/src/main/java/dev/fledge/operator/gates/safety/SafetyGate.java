@@ -63,9 +63,14 @@ public final class SafetyGate implements Gate {
         String report = null;
         boolean online = Boolean.TRUE.equals(spec.getOnline()) && !StagePlan.PREFLIGHT.equals(ctx.stage());
         if (spec.getSuite() != null) {
-            Optional<String> judgeUrl = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl()).or(() -> deps.settings().defaultJudgeUrl());
+            Optional<String> ownJudge = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl());
+            Optional<String> judgeUrl = ownJudge.or(() -> deps.settings().defaultJudgeUrl());
             if (judgeUrl.isEmpty()) {
                 return inconclusive("no judge: set spec.analysis.safety.judge.url or the operator's fledge.safety.default-judge-url");
+            }
+            Optional<String> denied = ownJudge.flatMap(u -> deps.settings().outbound().check(u, ctx.release().getMetadata().getNamespace()));
+            if (denied.isPresent()) {
+                return inconclusive("spec.analysis.safety.judge.url is not allowed: " + denied.get());
             }
             PromptSuite suite;
             try {
