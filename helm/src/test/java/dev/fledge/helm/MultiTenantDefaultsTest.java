@@ -45,10 +45,13 @@ class MultiTenantDefaultsTest {
     @Test
     void modelPodSettingsReachTheOperator() {
         Map<String, String> env = containers(FledgeChart.render("""
-                operator: {modelPods: {allowedImagePrefixes: [registry.example.com/models/, ghcr.io/acme/], runAsUser: 2000}}
+                operator:
+                  modelPods: {allowedImagePrefixes: [registry.example.com/models/, ghcr.io/acme/], runAsUser: 2000}
+                  outbound: {allowedHosts: [hooks.slack.com, "*.guard.example.com"]}
                 """)).get(0).getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
         assertThat(env).containsEntry("FLEDGE_SERVER_ALLOWED_IMAGE_PREFIXES", "registry.example.com/models/,ghcr.io/acme/")
-                .containsEntry("FLEDGE_SERVER_RUN_AS_USER", "2000");
+                .containsEntry("FLEDGE_SERVER_RUN_AS_USER", "2000")
+                .containsEntry("FLEDGE_OUTBOUND_ALLOWED_HOSTS", "hooks.slack.com,*.guard.example.com");
     }
 
     @Test
