@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus moto bench-server bench-gates bench-operator clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -26,7 +26,7 @@ self-contained:
 	else echo "self-contained: no file refers to a folder outside the repository"; fi
 
 ## test: what CI runs (.ci/run). Installs/builds the real parts first.
-test: self-contained model-fixtures kube-binaries prometheus moto
+test: self-contained model-fixtures kube-binaries prometheus prom-label-proxy moto
 	$(MVN) install
 
 ## generate: refresh the generated files that are committed (CRD YAML, CRD reference)
@@ -74,6 +74,10 @@ prometheus:
 moto:
 	@command -v moto_server >/dev/null || pip install -q 'moto[server]==5.2.5'
 	@moto_server --help >/dev/null && echo "moto: moto_server $$(pip show moto 2>/dev/null | sed -n 's/^Version: //p')"
+
+## prom-label-proxy: prometheus-community's prom-label-proxy v0.11.1, built once from its Go module and cached (issue 15)
+prom-label-proxy:
+	@bash e2e/prometheus/prom-label-proxy.sh
 
 ## demo: Fledge on one machine (real API server, operator, model servers, Prometheus); report in e2e/target/demo/
 demo: self-contained model-fixtures kube-binaries prometheus

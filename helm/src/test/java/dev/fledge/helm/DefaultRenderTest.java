@@ -92,8 +92,9 @@ class DefaultRenderTest {
         Map<String, EnvVar> env = env(operator());
 
         assertThat(env.get("FLEDGE_ANALYSIS_DEFAULT_INTERVAL").getValue()).isEqualTo("1m");
-        assertThat(env.get("FLEDGE_PROMETHEUS_URL").getValue())
-                .isEqualTo("http://prometheus-operated.monitoring.svc:9090");
+        // through prom-label-proxy beside the operator, which forwards to the configured Prometheus
+        assertThat(env.get("FLEDGE_PROMETHEUS_URL").getValue()).isEqualTo("http://127.0.0.1:9091");
+        assertThat(env.get("FLEDGE_PROMETHEUS_ENFORCED_LABEL").getValue()).isEqualTo("namespace");
         assertThat(env).doesNotContainKeys("FLEDGE_PROMETHEUS_BEARER_TOKEN", "FLEDGE_SAFETY_DEFAULT_JUDGE_URL");
     }
 

@@ -51,6 +51,7 @@ class OverridesRenderTest {
                   prometheus:
                     url: https://prometheus.example.com
                     auth: {existingSecret: prom-token, tokenKey: bearer}
+                    labelProxy: {enabled: false}
                 """);
         Container container = operator(chart);
         Map<String, EnvVar> env = DefaultRenderTest.env(container);

@@ -32,6 +32,7 @@ import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Names;
+import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -153,7 +154,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             drift = router.apply(mr, split);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
-                List<String> rejected = List.of("spec.server: the API server rejected a generated object: " + e.getMessage());
+                // an object the release does not control is not a spec error of the generated object: say so plainly
+                List<String> rejected = List.of(e instanceof Ownership.NotOwned ? e.getMessage()
+                        : "spec.server: the API server rejected a generated object: " + e.getMessage());
                 return write(mr, plan, old, engine.decide(plan, old, Observation.invalid(rejected), now), List.of(), now);
             }
             throw e;

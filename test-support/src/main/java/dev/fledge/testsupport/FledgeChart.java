@@ -23,8 +23,14 @@ public final class FledgeChart {
     public static final String RELEASE = "fledge";
     public static final Set<String> RBAC_KINDS = Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
             "RoleBinding");
-    /** The values the k3s tier installs with: its images are imported into the node, never pulled. */
-    public static final Map<String, String> K3S_VALUES = Map.of("image.pullPolicy", "Never");
+    /**
+     * The values the k3s tier installs with: its images are imported into the node, never pulled (so no
+     * prom-label-proxy image), and its models sit in a node directory (e2e's Quickstart.NODE_MODELS_DIR) that the
+     * operator must allow.
+     */
+    public static final Map<String, String> K3S_VALUES = Map.of("image.pullPolicy", "Never",
+            "operator.prometheus.labelProxy.enabled", "false",
+            "operator.modelPods.allowedHostPathPrefixes[0]", "/var/lib/fledge/models");
 
     private final String yaml;
     private final List<HasMetadata> objects;

@@ -15,8 +15,9 @@ import lombok.Setter;
 @Setter
 public class AnalysisSpec {
 
-    @JsonPropertyDescription("How often the gates are evaluated. Default 1m.")
+    @JsonPropertyDescription("How often the gates are evaluated. Default 1m, at least 5s (each evaluation costs the shared operator and Prometheus work).")
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+    @ValidationRule(value = "duration(self) >= duration('5s')", message = "interval must be at least 5s")
     private String interval;
 
     @JsonPropertyDescription("Prometheus metric gates.")

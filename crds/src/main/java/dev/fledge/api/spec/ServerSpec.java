@@ -2,7 +2,6 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -30,9 +29,8 @@ public class ServerSpec {
     @Max(65535)
     private Integer port;
 
-    @JsonPropertyDescription("Optional pod template merged under the generated one (resources, nodeSelector, tolerations, extra env). The model container is the one named model-server.")
-    @PreserveUnknownFields
-    @SchemaFrom(type = OpaqueObject.class)
+    @JsonPropertyDescription("Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
+    @SchemaFrom(type = PodTemplateSchema.class)
     private io.fabric8.kubernetes.api.model.PodTemplateSpec template;
 
     public ServerSpec withImage(String image) {

@@ -201,6 +201,9 @@ class ChartRbacOnRealApiServerTest {
     assertThat(cm.getData().get(ConfigMapSafetyReports.KEY)).contains("an output");
     assertThat(allowed("delete", "", "configmaps", null, RELEASE_NS)).isFalse();
     assertThat(allowed("update", "", "configmaps", null, RELEASE_NS)).isFalse();
+    // issue 15, finding 8: nothing lists or watches ConfigMaps, so the account may not
+    assertThat(allowed("list", "", "configmaps", null, RELEASE_NS)).isFalse();
+    assertThat(allowed("watch", "", "configmaps", null, RELEASE_NS)).isFalse();
     // no operator runs here; do not leave a release for the rollout test's operator to pick up
     admin.resource(mr).delete();
   }

@@ -44,7 +44,21 @@ final class RealProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Prometheus scraping {@code targets} as one job. The targets carry {@code namespace="ml"} as a target label,
+     * as Kubernetes service discovery sets it from the pod's namespace (not from the exposed series).
+     */
     static RealProcess prometheus(List<String> targets, Path dir) {
+        return prometheus("""
+                  - job_name: fledge-model-servers
+                    static_configs:
+                      - targets: [%s]
+                        labels: {namespace: ml}
+                """.formatted(String.join(", ", targets)), dir);
+    }
+
+    /** Prometheus with these {@code scrape_configs} entries (YAML, indented by two), scraping every second. */
+    static RealProcess prometheus(String scrapeConfigs, Path dir) {
         int port = FreePort.get();
         try {
             Files.createDirectories(dir);
@@ -53,10 +67,7 @@ final class RealProcess implements AutoCloseable {
                       scrape_interval: 1s
                       scrape_timeout: 900ms
                     scrape_configs:
-                      - job_name: fledge-model-servers
-                        static_configs:
-                          - targets: [%s]
-                    """.formatted(String.join(", ", targets)));
+                    """ + scrapeConfigs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,6 +75,23 @@ final class RealProcess implements AutoCloseable {
                 "--config.file=" + dir.resolve("prometheus.yml"), "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"), Map.of(), dir));
         p.process.awaitHttpOk(p.url() + "/-/ready", Duration.ofSeconds(30));
+        return p;
+    }
+
+    /**
+     * prom-label-proxy ({@code make prom-label-proxy}) in front of {@code upstream}, enforcing the label
+     * {@code namespace} from the URL parameter of the same name, as the chart runs it beside the operator.
+     */
+    static RealProcess promLabelProxy(String upstream, Path dir) {
+        Path bin = Path.of(System.getenv().getOrDefault("FLEDGE_TOOLS_DIR", System.getProperty("user.home") + "/.fledge-tools"),
+                "prom-label-proxy", "0.11.1", "prom-label-proxy");
+        if (!Files.isExecutable(bin)) {
+            throw new IllegalStateException("needs " + bin + ": run make prom-label-proxy");
+        }
+        int port = FreePort.get();
+        RealProcess p = new RealProcess(port, ManagedProcess.start("prom-label-proxy", List.of(bin.toString(),
+                "-label=namespace", "-upstream=" + upstream, "-insecure-listen-address=127.0.0.1:" + port), Map.of(), dir));
+        p.process.awaitHttpOk(p.url() + "/api/v1/query?namespace=x&query=vector(1)", Duration.ofSeconds(30));
         return p;
     }
 

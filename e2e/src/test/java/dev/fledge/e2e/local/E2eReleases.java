@@ -37,7 +37,7 @@ final class E2eReleases {
                 .withStages(List.of(new StageSpec().withName(StageName.INTERNAL).withMinDuration("4s"),
                         new StageSpec().withName(StageName.CLOSED).withMinDuration("4s"),
                         new StageSpec().withName(StageName.PUBLIC).withSteps(STEPS).withStepDuration("8s")))
-                .withAnalysis(new AnalysisSpec().withInterval("2s"))
+                .withAnalysis(new AnalysisSpec().withInterval("5s"))
                 .withProgressDeadline("4m"));
         return mr;
     }

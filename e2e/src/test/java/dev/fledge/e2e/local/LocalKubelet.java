@@ -62,7 +62,8 @@ public final class LocalKubelet implements AutoCloseable {
             for (Deployment d : client.apps().deployments().inNamespace(namespace).withLabel(Labels.RELEASE).list().getItems()) {
                 syncOne(d);
             }
-            prometheus.targets(pods.values().stream().filter(Pod::ready).map(p -> p.url().substring("http://".length())).toList());
+            prometheus.targets(pods.values().stream().filter(Pod::ready).map(p -> p.url().substring("http://".length())).toList(),
+                    namespace);
         } catch (KubernetesClientException e) {
             // API server busy or object changed: the next tick retries
         } catch (RuntimeException e) {

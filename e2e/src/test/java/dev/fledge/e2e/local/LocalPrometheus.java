@@ -64,10 +64,18 @@ public final class LocalPrometheus implements AutoCloseable {
         return process.alive();
     }
 
-    /** Replaces the scrape targets (host:port) atomically. */
+    /** Replaces the scrape targets (host:port) atomically: no targets. */
     synchronized void targets(List<String> hostPorts) {
+        targets(hostPorts, "");
+    }
+
+    /**
+     * Replaces the scrape targets (host:port) atomically. They carry {@code namespace} as a target label, as
+     * Kubernetes service discovery sets it from the pod (the built-in gate queries select it).
+     */
+    synchronized void targets(List<String> hostPorts, String namespace) {
         String json = "[{\"targets\": [" + hostPorts.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
-                + "], \"labels\": {\"job\": \"fledge-model-servers\"}}]";
+                + "], \"labels\": {\"job\": \"fledge-model-servers\", \"namespace\": \"" + namespace + "\"}}]";
         try {
             Path tmp = dir.resolve("targets.json.tmp");
             Files.writeString(tmp, json);

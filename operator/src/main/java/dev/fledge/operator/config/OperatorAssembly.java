@@ -5,6 +5,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.JdkWebhookClient;
 import dev.fledge.operator.notify.NotificationSettings;
@@ -19,6 +20,7 @@ import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,7 +46,11 @@ public final class OperatorAssembly {
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
-        return new Workloads(new Applier(client, clock), new DesiredDeployment(defaults), new DesiredService(defaults));
+        return workloads(client, clock, defaults, PodHardening.standard());
+    }
+
+    public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
+        return new Workloads(new Applier(client, clock), new DesiredDeployment(defaults, hardening), new DesiredService(defaults));
     }
 
     /** The reconciler without notifications. */
@@ -62,12 +68,17 @@ public final class OperatorAssembly {
 
     /** Webhook delivery on one daemon thread of its own; close it to stop. */
     public static WebhookDispatcher webhooks(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
+        return webhooks(client, settings, metrics, OutboundPolicy.permissive());
+    }
+
+    public static WebhookDispatcher webhooks(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics,
+            OutboundPolicy outbound) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fledge-notifications");
             t.setDaemon(true);
             return t;
         });
         return new WebhookDispatcher(settings, new JdkWebhookClient(settings.timeout()), new SecretWebhookUrls(client),
-                scheduler, metrics, new ObjectMapper());
+                scheduler, metrics, new ObjectMapper(), outbound);
     }
 }

@@ -3,6 +3,8 @@ package dev.fledge.operator.config;
 import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.safety.SafetyLimits;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
@@ -12,7 +14,9 @@ import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,8 +48,18 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    SpecValidator validator() {
-        return new SpecValidator();
+    SpecValidator validator(
+            @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<java.util.List<String>> imagePrefixes,
+            PodHardening hardening) {
+        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(java.util.List.of()), hardening.allowedHostPathPrefixes()),
+                SpecValidator.MIN_INTERVAL);
+    }
+
+    @Produces
+    @Singleton
+    PodHardening podHardening(@ConfigProperty(name = "fledge.server.run-as-user", defaultValue = "10001") long runAsUser,
+            @ConfigProperty(name = "fledge.server.allowed-host-path-prefixes") Optional<java.util.List<String>> hostPaths) {
+        return new PodHardening(runAsUser > 0 ? Optional.of(runAsUser) : Optional.empty(), hostPaths.orElse(java.util.List.of()));
     }
 
     @Produces
@@ -64,8 +78,8 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
-        return OperatorAssembly.workloads(client, clock, defaults);
+    Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
+        return OperatorAssembly.workloads(client, clock, defaults, hardening);
     }
 
     @Produces
@@ -76,11 +90,41 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.prometheus.timeout", defaultValue = "10s") String timeout,
             @ConfigProperty(name = "fledge.prometheus.tls.ca-file") Optional<String> caFile,
             @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false") boolean insecure,
+            @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
-            @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens) {
+            @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
+            SafetyLimits limits, OutboundPolicy outbound) {
         Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
-                bearerToken.filter(t -> !t.isBlank()), dev.fledge.core.rollout.GoDuration.parse(timeout), caFile, insecure));
-        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens));
+                bearerToken.filter(t -> !t.isBlank()), dev.fledge.core.rollout.GoDuration.parse(timeout), caFile, insecure,
+                enforcedLabel.filter(l -> !l.isBlank())));
+        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits, outbound));
+    }
+
+    /**
+     * Where a release's judge and webhook URLs may point: its own namespace's Services and the operator-wide
+     * allow-list, which always holds the default judge's host; never loopback, link-local or the operator's namespace.
+     */
+    @Produces
+    @Singleton
+    OutboundPolicy outbound(@ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<java.util.List<String>> hosts,
+            @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
+            @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
+        java.util.List<String> allowed = new java.util.ArrayList<>(hosts.orElse(java.util.List.of()));
+        judgeUrl.flatMap(OutboundPolicy::hostOf).ifPresent(allowed::add);
+        return new OutboundPolicy(allowed, operatorNamespace, java.net.InetAddress::getAllByName);
+    }
+
+    /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */
+    @Produces
+    @Singleton
+    SafetyLimits safetyLimits(
+            @ConfigProperty(name = "fledge.safety.max-prompt-timeout", defaultValue = "60s") String promptTimeout,
+            @ConfigProperty(name = "fledge.safety.max-judge-timeout", defaultValue = "30s") String judgeTimeout,
+            @ConfigProperty(name = "fledge.safety.max-concurrency", defaultValue = "8") int concurrency,
+            @ConfigProperty(name = "fledge.safety.max-prompts", defaultValue = "500") int prompts,
+            @ConfigProperty(name = "fledge.http.max-response-bytes", defaultValue = "65536") int responseBytes) {
+        return new SafetyLimits(dev.fledge.core.rollout.GoDuration.parse(promptTimeout),
+                dev.fledge.core.rollout.GoDuration.parse(judgeTimeout), concurrency, prompts, responseBytes);
     }
 
     @Produces
@@ -137,8 +181,9 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    WebhookDispatcher notifier(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
-        return OperatorAssembly.webhooks(client, settings, metrics);
+    WebhookDispatcher notifier(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics,
+            OutboundPolicy outbound) {
+        return OperatorAssembly.webhooks(client, settings, metrics, outbound);
     }
 
     void closeNotifier(@Disposes WebhookDispatcher notifier) {

@@ -49,8 +49,9 @@ public final class AnalysisGates {
         metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, new FeedbackGates(m)));
         factories.put(SafetyGate.KIND, new SafetyGates(new SafetyGate.SafetyCollaborators(new ConfigMapSuites(client),
                 canary,
-                url -> new HttpCanaryModel(url, SafetySettings.DEFAULT_PROMPT_TIMEOUT, safety.maxTokens()),
-                ModerationJudge::new, safety, new EvidenceLedger(), metrics,
+                url -> new HttpCanaryModel(url, safety.limits().promptTimeout(SafetySettings.DEFAULT_PROMPT_TIMEOUT),
+                        safety.maxTokens(), safety.limits().maxResponseBytes()),
+                (url, timeout) -> new ModerationJudge(url, timeout, safety.limits().maxResponseBytes()), safety, new EvidenceLedger(), metrics,
                 new ConfigMapSafetyReports(new Applier(client, java.time.Clock.systemUTC())))));
         return new ConfiguredGates(factories);
     }

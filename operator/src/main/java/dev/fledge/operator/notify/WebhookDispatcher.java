@@ -1,6 +1,7 @@
 package dev.fledge.operator.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.NotificationFormat;
 import dev.fledge.operator.metrics.OperatorMetrics;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +40,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final NotificationSettings settings;
+    private final OutboundPolicy outbound;
     private final WebhookClient client;
     private final WebhookUrls urls;
     private final ScheduledExecutorService scheduler;
@@ -48,6 +51,13 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
 
     public WebhookDispatcher(NotificationSettings settings, WebhookClient client, WebhookUrls urls,
             ScheduledExecutorService scheduler, OperatorMetrics metrics, ObjectMapper json) {
+        this(settings, client, urls, scheduler, metrics, json, OutboundPolicy.permissive());
+    }
+
+    /** @param outbound where a release's own webhooks may point (the operator-wide webhook is the admin's, never checked) */
+    public WebhookDispatcher(NotificationSettings settings, WebhookClient client, WebhookUrls urls,
+            ScheduledExecutorService scheduler, OperatorMetrics metrics, ObjectMapper json, OutboundPolicy outbound) {
+        this.outbound = outbound;
         this.settings = settings;
         this.client = client;
         this.urls = urls;
@@ -117,6 +127,11 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
                     : urls.read(d.namespace(), d.target().secret().orElseThrow()));
         } catch (WebhookUrls.UnresolvedUrl | IllegalArgumentException e) {
             return failed(d, e.getMessage());
+        }
+        boolean global = settings.global().map(g -> g == d.target()).orElse(false);
+        Optional<String> denied = global ? Optional.empty() : outbound.check(url.toString(), d.namespace());
+        if (denied.isPresent()) {
+            return failed(d, "webhook URL not allowed: " + denied.get());
         }
         return client.post(url, d.body(), settings.timeout())
                 .handle((status, error) -> error == null ? Outcome.of(status) : Outcome.error(error))

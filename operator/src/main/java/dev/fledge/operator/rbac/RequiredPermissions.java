@@ -38,9 +38,10 @@ public final class RequiredPermissions {
             new Rule("gateway.networking.k8s.io", "httproutes", OWN),
             // parentRefs are validated against existing Gateways
             new Rule("gateway.networking.k8s.io", "gateways", READ),
-            // safety prompt suites (read); the x-safety-report ConfigMap of each suite run (server-side apply:
-            // create the first time, patch after)
-            new Rule("", "configmaps", Set.of("get", "list", "watch", "create", "patch")),
+            // safety prompt suites (get by name); the x-safety-report ConfigMap of each suite run (server-side
+            // apply: create the first time, patch after; get to check it is the release's before writing). No list
+            // or watch: nothing watches ConfigMaps, and list would hand every ConfigMap of a namespace to the operator
+            new Rule("", "configmaps", Set.of("get", "create", "patch")),
             new Rule("", "events", EMIT),
             new Rule("events.k8s.io", "events", EMIT));
 

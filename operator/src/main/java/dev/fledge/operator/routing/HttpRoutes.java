@@ -12,6 +12,7 @@ import dev.fledge.operator.workload.Owned;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
@@ -21,8 +22,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the desired HTTPRoutes of a release for a split (pure). */
+/**
+ * Builds the desired HTTPRoutes of a release for a split (pure). Every rule matches only the model API paths
+ * ({@link #MODEL_API_PATHS}), so a Gateway never exposes {@code /metrics}, {@code /q/*} or {@code /v1/moderations}.
+ * The default (public) rule removes every audience header before the request reaches a model server, and an
+ * audience's own rule sets {@value Labels#AUDIENCE_HEADER} to that audience, so the server's metrics label traffic by
+ * the rule that matched, never by what a client claimed (issue 15, findings 5 and 8).
+ */
 final class HttpRoutes {
+    static final List<String> MODEL_API_PATHS = List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback");
+
     private final ServerDefaults defaults;
 
     HttpRoutes(ServerDefaults defaults) {
@@ -39,7 +48,8 @@ final class HttpRoutes {
             AudienceRouteSpec a = audience(spec, audience);
             String backend = backend(mr, split, audience);
             if (ownRoute(a)) {
-                HTTPRouteRule rule = rule(List.of(), List.of(ref(mr, backend, 1)));
+                HTTPRouteRule rule = rule(paths(null), List.of(ref(mr, backend, 1)));
+                rule.setFilters(List.of(AudienceHeaders.set(audience)));
                 out.add(route(mr, name + "-" + audience, a.getParentRefs() != null ? a.getParentRefs() : spec.getParentRefs(),
                         a.getHostnames(), List.of(rule), audience));
             } else {
@@ -49,16 +59,33 @@ final class HttpRoutes {
                 h.setType("Exact");
                 h.setName(header);
                 h.setValue(value);
-                HTTPRouteMatch match = new HTTPRouteMatch();
-                match.setHeaders(List.of(h));
-                rules.add(rule(List.of(match), List.of(ref(mr, backend, 1))));
+                HTTPRouteRule rule = rule(paths(h), List.of(ref(mr, backend, 1)));
+                rule.setFilters(List.of(AudienceHeaders.set(audience)));
+                rules.add(rule);
             }
         }
         int w = split.canaryRunning() ? split.publicCanaryWeight() : 0;
-        rules.add(rule(List.of(), List.of(ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w),
-                ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w))));
+        HTTPRouteRule publicRule = rule(paths(null), List.of(ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w),
+                ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w)));
+        publicRule.setFilters(List.of(AudienceHeaders.removeAll(spec)));
+        rules.add(publicRule);
         out.add(0, route(mr, name, spec.getParentRefs(), null, rules, null));
         return out;
+    }
+
+    /** One match per model API path, each with the header when given. */
+    private static List<HTTPRouteMatch> paths(HTTPHeaderMatch header) {
+        return MODEL_API_PATHS.stream().map(p -> {
+            HTTPRouteMatch m = new HTTPRouteMatch();
+            HTTPPathMatch path = new HTTPPathMatch();
+            path.setType("PathPrefix");
+            path.setValue(p);
+            m.setPath(path);
+            if (header != null) {
+                m.setHeaders(List.of(header));
+            }
+            return m;
+        }).toList();
     }
 
     static AudienceRouteSpec audience(GatewayApiSpec spec, String audience) {

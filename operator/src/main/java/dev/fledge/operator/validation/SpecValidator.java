@@ -18,6 +18,21 @@ import java.util.function.Consumer;
  * names its field: {@code spec.stages[2].steps: ...}. Pure: the cluster checks live in the routers.
  */
 public final class SpecValidator {
+    /** The shortest {@code analysis.interval} (as in the CRD): each evaluation costs the shared operator and Prometheus work. */
+    public static final java.time.Duration MIN_INTERVAL = java.time.Duration.ofSeconds(5);
+
+    private final PodTemplatePolicy pods;
+    private final java.time.Duration minInterval;
+
+    /** No operator-side interval floor and any image: for tests that run fast intervals on a mock API server. */
+    public SpecValidator() {
+        this(PodTemplatePolicy.anyImage(), java.time.Duration.ZERO);
+    }
+
+    public SpecValidator(PodTemplatePolicy pods, java.time.Duration minInterval) {
+        this.pods = pods;
+        this.minInterval = minInterval;
+    }
 
     public List<String> validate(ModelRelease mr) {
         List<String> errors = new ArrayList<>();
@@ -44,7 +59,9 @@ public final class SpecValidator {
         duration("spec.progressDeadline", spec.getProgressDeadline(), errors::add);
         if (spec.getAnalysis() != null) {
             duration("spec.analysis.interval", spec.getAnalysis().getInterval(), errors::add);
+            interval(spec.getAnalysis().getInterval(), errors);
         }
+        pods.check(spec.getServer(), errors::add);
         stages(spec.getStages(), errors);
         if (spec.getTraffic() != null && spec.getTraffic().getRouter() == Router.GATEWAY_API
                 && spec.getTraffic().getGatewayAPI() == null) {
@@ -94,6 +111,16 @@ public final class SpecValidator {
             GoDuration.parse(value);
         } catch (IllegalArgumentException e) {
             errors.accept(path + ": " + e.getMessage());
+        }
+    }
+
+    private void interval(String value, List<String> errors) {
+        try {
+            if (value != null && GoDuration.parse(value).compareTo(minInterval) < 0) {
+                errors.add("spec.analysis.interval: at least " + minInterval.toSeconds() + "s");
+            }
+        } catch (IllegalArgumentException e) {
+            // reported by duration()
         }
     }
 

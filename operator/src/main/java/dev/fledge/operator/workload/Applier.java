@@ -26,6 +26,8 @@ import java.util.Optional;
  * <li>for the others (Services, HTTPRoutes), when it wrote the same desired state less than {@link #REASSERT} ago.
  * A change someone else makes to them is put right at the next change of the split, or within that period.</li>
  * </ul>
+ * It never writes onto an object that the release does not already control ({@link Ownership}): before a write it
+ * looks at the informer's copy, or reads the object (one GET per actual write, none for a skipped one).
  */
 public final class Applier {
     public static final String FIELD_MANAGER = "fledge-operator";
@@ -50,7 +52,13 @@ public final class Applier {
         this.clock = clock;
     }
 
+    /** Applies {@code desired} after checking that an existing object of its name is the release's. */
     public <T extends HasMetadata> T apply(T desired) {
+        Ownership.check(client.resource(desired).get(), desired);
+        return write(desired);
+    }
+
+    private <T extends HasMetadata> T write(T desired) {
         return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 
@@ -66,6 +74,10 @@ public final class Applier {
                 && Objects.equals(last.uid(), current.getMetadata().getUid())
                 && Objects.equals(last.generation(), current.getMetadata().getGeneration())) {
             return current;
+        }
+        if (current != null) {
+            Ownership.check(current, desired);
+            return remember(desired, digest, write(desired));
         }
         return applyAndRemember(desired, digest);
     }
@@ -84,7 +96,10 @@ public final class Applier {
     }
 
     private <T extends HasMetadata> T applyAndRemember(T desired, String digest) {
-        T applied = apply(desired);
+        return remember(desired, digest, apply(desired));
+    }
+
+    private <T extends HasMetadata> T remember(HasMetadata desired, String digest, T applied) {
         synchronized (written) {
             written.put(key(desired), new Written(digest, applied.getMetadata().getUid(), applied.getMetadata().getGeneration(),
                     clock.instant()));

@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -20,14 +24,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Deployment of one track ({@code stable} or {@code canary}) running one model version: the user's pod
- * template from {@code spec.server.template}, with Fledge's container settings, labels and environment laid over it.
+ * The Deployment of one track ({@code stable} or {@code canary}) running one model version. From the user's pod
+ * template ({@code spec.server.template}) only the allow-listed fields are copied (docs/security.md): extra labels
+ * and annotations, nodeSelector, tolerations, affinity, volumes, and the model container's resources, env and
+ * volumeMounts. Everything else is Fledge's: one container, a restricted securityContext, no service account token.
+ * The validator rejects a template with other fields; this class drops them in any case.
  */
 public final class DesiredDeployment {
     private final ServerDefaults defaults;
+    private final PodHardening hardening;
 
     public DesiredDeployment(ServerDefaults defaults) {
+        this(defaults, PodHardening.standard());
+    }
+
+    public DesiredDeployment(ServerDefaults defaults, PodHardening hardening) {
         this.defaults = defaults;
+        this.hardening = hardening;
     }
 
     public Deployment build(ModelRelease mr, String track, String version, String uri, int replicas) {
@@ -36,9 +49,17 @@ public final class DesiredDeployment {
         podLabels.put(Labels.VERSION, version);
         PodTemplateSpec base = mr.getSpec().getServer() == null || mr.getSpec().getServer().getTemplate() == null
                 ? new PodTemplateSpec() : mr.getSpec().getServer().getTemplate();
-        PodTemplateSpec template = new PodTemplateSpecBuilder(base)
-                .editOrNewMetadata().addToLabels(podLabels).endMetadata()
-                .editOrNewSpec().withContainers(containers(mr, base, version, uri)).endSpec()
+        ObjectMeta userMeta = base.getMetadata() == null ? new ObjectMeta() : base.getMetadata();
+        PodSpec user = base.getSpec() == null ? new PodSpec() : base.getSpec();
+        PodTemplateSpec template = new PodTemplateSpecBuilder()
+                .withNewMetadata().addToLabels(userMeta.getLabels()).addToLabels(podLabels)
+                .addToAnnotations(userMeta.getAnnotations()).endMetadata()
+                .withNewSpec().withContainers(modelServer(mr, userContainer(user), version, uri))
+                .withNodeSelector(user.getNodeSelector()).withTolerations(user.getTolerations()).withAffinity(user.getAffinity())
+                .withVolumes(safeVolumes(user, hardening))
+                .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
+                .withSecurityContext(hardening.pod())
+                .endSpec()
                 .build();
         return new DeploymentBuilder()
                 .withMetadata(Owned.meta(mr, Names.deployment(mr, track), Map.of(Labels.TRACK, track, Labels.VERSION, version)))
@@ -47,20 +68,19 @@ public final class DesiredDeployment {
                 .build();
     }
 
-    private List<Container> containers(ModelRelease mr, PodTemplateSpec base, String version, String uri) {
-        List<Container> out = new ArrayList<>();
-        Container mine = null;
-        if (base.getSpec() != null && base.getSpec().getContainers() != null) {
-            for (Container c : base.getSpec().getContainers()) {
-                if (ServerDefaults.CONTAINER.equals(c.getName())) {
-                    mine = c;
-                } else {
-                    out.add(c);
-                }
-            }
-        }
-        out.add(0, modelServer(mr, mine == null ? new Container() : mine, version, uri));
-        return out;
+    /** Each volume with only its sources of the safe types (a hostPath, say, is dropped). */
+    private static List<Volume> safeVolumes(PodSpec user, PodHardening hardening) {
+        return user.getVolumes() == null ? List.of() : user.getVolumes().stream().map(v -> new VolumeBuilder().withName(v.getName())
+                .withEmptyDir(v.getEmptyDir()).withConfigMap(v.getConfigMap()).withSecret(v.getSecret())
+                .withDownwardAPI(v.getDownwardAPI()).withPersistentVolumeClaim(v.getPersistentVolumeClaim())
+                .withEphemeral(v.getEphemeral())
+                .withHostPath(v.getHostPath() != null && hardening.hostPathAllowed(v.getHostPath().getPath()) ? v.getHostPath() : null)
+                .build()).toList();
+    }
+
+    private static Container userContainer(PodSpec user) {
+        return user.getContainers() == null ? new Container() : user.getContainers().stream()
+                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName())).findFirst().orElseGet(Container::new);
     }
 
     private Container modelServer(ModelRelease mr, Container user, String version, String uri) {
@@ -81,17 +101,15 @@ public final class DesiredDeployment {
         if (user.getEnv() != null) {
             user.getEnv().stream().filter(e -> env.stream().noneMatch(m -> m.getName().equals(e.getName()))).forEach(env::add);
         }
-        ContainerBuilder b = new ContainerBuilder(user).withName(ServerDefaults.CONTAINER)
+        return new ContainerBuilder().withName(ServerDefaults.CONTAINER)
                 .withImage(defaults.image(mr.getSpec().getServer())).withEnv(env)
-                .withPorts().addNewPort().withName("http").withContainerPort(port).withProtocol("TCP").endPort();
-        if (user.getReadinessProbe() == null) {
-            b.withReadinessProbe(new ProbeBuilder().withNewHttpGet().withPath("/q/health/ready").withPort(new IntOrString("http"))
-                    .endHttpGet().withPeriodSeconds(5).build());
-        }
-        if (user.getLivenessProbe() == null) {
-            b.withLivenessProbe(new ProbeBuilder().withNewHttpGet().withPath("/q/health/live").withPort(new IntOrString("http"))
-                    .endHttpGet().withPeriodSeconds(10).withFailureThreshold(6).build());
-        }
-        return b.build();
+                .withResources(user.getResources()).withVolumeMounts(user.getVolumeMounts())
+                .withSecurityContext(hardening.container())
+                .withPorts().addNewPort().withName("http").withContainerPort(port).withProtocol("TCP").endPort()
+                .withReadinessProbe(new ProbeBuilder().withNewHttpGet().withPath("/q/health/ready").withPort(new IntOrString("http"))
+                        .endHttpGet().withPeriodSeconds(5).build())
+                .withLivenessProbe(new ProbeBuilder().withNewHttpGet().withPath("/q/health/live").withPort(new IntOrString("http"))
+                        .endHttpGet().withPeriodSeconds(10).withFailureThreshold(6).build())
+                .build();
     }
 }

@@ -224,7 +224,8 @@ class RolloutOnMockApiServerTest {
         HTTPRoute route = client.resources(HTTPRoute.class).inNamespace(Releases.NS).withName(name).get();
         List<String> out = new ArrayList<>();
         for (HTTPRouteRule rule : route.getSpec().getRules()) {
-            String match = rule.getMatches() == null || rule.getMatches().isEmpty() ? "*" : rule.getMatches().get(0).getHeaders().get(0).getValue();
+            String match = rule.getMatches() == null ? "*" : rule.getMatches().stream().filter(m -> m.getHeaders() != null)
+                    .flatMap(m -> m.getHeaders().stream()).map(h -> h.getValue()).findFirst().orElse("*");
             out.add(match + "->" + String.join(",", rule.getBackendRefs().stream().map(b -> b.getName() + "=" + b.getWeight()).toList()));
         }
         return out;

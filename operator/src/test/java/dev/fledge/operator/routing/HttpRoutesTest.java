@@ -44,6 +44,33 @@ class HttpRoutesTest {
     }
 
     @Test
+    void everyRuleMatchesOnlyTheModelApiPathsSoMetricsAndModerationsAreNotPublic() {
+        List<HTTPRoute> out = routes.desired(release(new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw")))
+                .withInternal(new AudienceRouteSpec().withParentRefs(List.of(new ParentReference().withName("internal-gw"))))),
+                new TrafficSplit("1", "2", Set.of("internal"), 10));
+        List<String> paths = out.stream().flatMap(r -> r.getSpec().getRules().stream()).flatMap(rule -> rule.getMatches().stream())
+                .map(m -> m.getPath().getType() + " " + m.getPath().getValue()).distinct().toList();
+        assertThat(paths).containsExactlyInAnyOrder("PathPrefix /v1/completions", "PathPrefix /v1/chat/completions",
+                "PathPrefix /v1/models", "PathPrefix /v1/feedback");
+        assertThat(out).allSatisfy(r -> assertThat(r.getSpec().getRules()).allSatisfy(rule -> assertThat(rule.getMatches()).hasSize(4)));
+    }
+
+    @Test
+    void thePublicRuleStripsAudienceHeadersAndAnAudienceRuleSetsItsOwn() {
+        List<HTTPRoute> out = routes.desired(release(new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("gw")))
+                .withClosed(new AudienceRouteSpec().withHeader(new HeaderMatchSpec().withName("X-Group").withValue("beta")))),
+                new TrafficSplit("1", "2", Set.of("internal", "closed"), 25));
+        var rules = out.get(0).getSpec().getRules();
+        var publicFilter = rules.get(rules.size() - 1).getFilters();
+        assertThat(publicFilter).singleElement().satisfies(f -> {
+            assertThat(f.getType()).isEqualTo("RequestHeaderModifier");
+            assertThat(f.getRequestHeaderModifier().getRemove()).containsExactly("X-Fledge-Audience", "X-Group");
+        });
+        assertThat(rules.get(1).getFilters()).singleElement().satisfies(f -> assertThat(f.getRequestHeaderModifier().getSet())
+                .singleElement().satisfies(h -> assertThat(h.getName() + "=" + h.getValue()).isEqualTo("X-Fledge-Audience=closed")));
+    }
+
+    @Test
     void anAudienceWithItsOwnHostnameOrGatewayGetsItsOwnRoute() {
         List<HTTPRoute> out = routes.desired(release(new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw")))
                 .withInternal(new AudienceRouteSpec().withParentRefs(List.of(new ParentReference().withName("internal-gw"))))

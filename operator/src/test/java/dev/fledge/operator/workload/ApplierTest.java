@@ -25,6 +25,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** An unchanged object costs no API request; any change to the desired state or to the stored spec does. */
 class ApplierTest {
@@ -132,6 +133,31 @@ class ApplierTest {
         assertThat(moved.getSpec().getSelector()).containsEntry(Labels.TRACK, "canary");
         assertThat(client.services().inNamespace("ml").withName("assistant").get().getSpec().getSelector())
                 .containsEntry(Labels.TRACK, "canary");
+    }
+
+    @Test
+    void anObjectTheReleaseDoesNotControlIsNeverTakenOver() {
+        client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("assistant")
+                .withNamespace("ml").endMetadata().withNewSpec().addToSelector("app", "payments").endSpec().build()).create();
+
+        assertThatThrownBy(() -> applier.applyIfChanged(service("stable")))
+                .isInstanceOf(Ownership.NotOwned.class).hasMessageContaining("Service ml/assistant already exists")
+                .satisfies(e -> assertThat(((Ownership.NotOwned) e).getCode()).isEqualTo(422));
+        assertThat(client.services().inNamespace("ml").withName("assistant").get().getSpec().getSelector())
+                .containsExactly(java.util.Map.entry("app", "payments"));
+    }
+
+    @Test
+    void anObjectOfAnotherReleaseWithTheSameNameIsNeverTakenOver() {
+        Deployment other = new DeploymentBuilder(canary(1)).editMetadata().editFirstOwnerReference().withUid("uid-other")
+                .withName("assistant-old").endOwnerReference().endMetadata().build();
+        Deployment stored = client.resource(other).create();
+
+        assertThatThrownBy(() -> applier.applyIfChanged(canary(2), stored)).isInstanceOf(Ownership.NotOwned.class)
+                .hasMessageContaining("controlled by ModelRelease assistant-old");
+        assertThatThrownBy(() -> applier.applyIfChanged(canary(2), null)).isInstanceOf(Ownership.NotOwned.class);
+        assertThat(client.apps().deployments().inNamespace("ml").withName("assistant-canary").get().getSpec().getReplicas())
+                .isEqualTo(1);
     }
 
     private Service service(String track) {

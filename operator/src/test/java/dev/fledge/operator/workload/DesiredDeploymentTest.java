@@ -50,13 +50,36 @@ class DesiredDeploymentTest {
         var d = builder.build(release(new ServerSpec().withImage("my/server:1").withTemplate(template)), "stable", "1.0.0", "s3://m/1", 2);
         var spec = d.getSpec().getTemplate().getSpec();
         assertThat(spec.getNodeSelector()).containsEntry("gpu", "a100");
-        assertThat(spec.getContainers()).extracting(Container::getName).containsExactly("model-server", "sidecar");
+        assertThat(spec.getContainers()).extracting(Container::getName).containsExactly("model-server");
         Container c = spec.getContainers().get(0);
         assertThat(c.getImage()).isEqualTo("my/server:1");
         assertThat(c.getResources().getLimits()).containsKey("memory");
         assertThat(c.getEnv()).extracting(EnvVar::getName).contains("EXTRA");
         assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("FLEDGE_MODEL_VERSION")).singleElement()
                 .extracting(EnvVar::getValue).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void modelPodsAreRestrictedWhateverTheTemplateSays() {
+        var template = new PodTemplateSpecBuilder().withNewSpec().withServiceAccountName("admin").withHostNetwork(true)
+                .withAutomountServiceAccountToken(true).addNewVolume().withName("root").withNewHostPath("/", null).endVolume()
+                .withNewSecurityContext().withRunAsUser(0L).endSecurityContext()
+                .addNewContainer().withName("model-server").withCommand("sh").withNewSecurityContext().withPrivileged(true)
+                .endSecurityContext().endContainer().endSpec().build();
+        var spec = builder.build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2", 1)
+                .getSpec().getTemplate().getSpec();
+        assertThat(spec.getServiceAccountName()).isNull();
+        assertThat(spec.getHostNetwork()).isNull();
+        assertThat(spec.getAutomountServiceAccountToken()).isFalse();
+        assertThat(spec.getVolumes()).extracting(v -> v.getHostPath()).containsOnlyNulls();
+        assertThat(spec.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(spec.getSecurityContext().getRunAsUser()).isEqualTo(PodHardening.DEFAULT_USER);
+        assertThat(spec.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        Container c = spec.getContainers().get(0);
+        assertThat(c.getCommand()).isEmpty();
+        assertThat(c.getSecurityContext().getPrivileged()).isFalse();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     }
 
     static ModelRelease release(ServerSpec server) {

@@ -21,8 +21,8 @@ import java.util.Map;
  */
 public final class FeedbackGate implements Gate {
     static final double DEFAULT_CONFIDENCE = 0.9;
-    static final String TOTAL = "sum(fledge_model_feedback_total{release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
-    static final String NEGATIVE = "sum(fledge_model_feedback_total{release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",rating=\"negative\"})";
+    static final String TOTAL = "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
+    static final String NEGATIVE = "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",rating=\"negative\"})";
 
     private final FeedbackSpec spec;
     private final MetricsBackend metrics;
@@ -48,10 +48,11 @@ public final class FeedbackGate implements Gate {
         if (spec.getMaxNegativeRate() == null) {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "no maxNegativeRate");
         }
-        Map<String, String> vars = Map.of("release", ctx.release().getMetadata().getName(),
+        String namespace = ctx.release().getMetadata().getNamespace();
+        Map<String, String> vars = Map.of("namespace", namespace, "release", ctx.release().getMetadata().getName(),
                 "canaryVersion", ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
                 "audience", ctx.audience() == null ? "" : ctx.audience());
-        CounterEvidence c = CounterEvidence.read(metrics, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(NEGATIVE).render(vars));
+        CounterEvidence c = CounterEvidence.read(metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(NEGATIVE).render(vars));
         if (c.problem() != null) {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "feedback counts unavailable: " + c.problem());
         }

@@ -4,7 +4,7 @@ import dev.fledge.api.spec.MetricTemplate;
 
 /** The queries behind {@code template: error-rate | latency-p99}, over the Fledge model server's metrics. */
 public final class BuiltInQueries {
-    private static final String CANARY = "release=\"{{release}}\",version=\"{{canaryVersion}}\"";
+    private static final String CANARY = "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\"";
 
     private BuiltInQueries() {
     }

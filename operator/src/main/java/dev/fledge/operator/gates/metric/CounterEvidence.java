@@ -10,12 +10,12 @@ import dev.fledge.operator.gates.bayes.Evidence;
  */
 public record CounterEvidence(Evidence evidence, String problem) {
 
-    public static CounterEvidence read(MetricsBackend backend, String totalQuery, String flaggedQuery) {
-        QueryResult total = backend.query(totalQuery);
+    public static CounterEvidence read(MetricsBackend backend, String namespace, String totalQuery, String flaggedQuery) {
+        QueryResult total = backend.query(namespace, totalQuery);
         if (total instanceof QueryResult.Unusable u) {
             return new CounterEvidence(null, u.reason());
         }
-        QueryResult flagged = backend.query(flaggedQuery);
+        QueryResult flagged = backend.query(namespace, flaggedQuery);
         if (flagged instanceof QueryResult.Unusable u) {
             return new CounterEvidence(null, u.reason());
         }

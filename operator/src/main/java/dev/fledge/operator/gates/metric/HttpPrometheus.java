@@ -1,5 +1,7 @@
 package dev.fledge.operator.gates.metric;
 
+import dev.fledge.operator.http.BoundedHttp;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -24,8 +26,14 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
-/** Prometheus's HTTP API ({@code POST /api/v1/query}), with an optional bearer token and TLS settings. */
+/**
+ * Prometheus's HTTP API ({@code POST /api/v1/query}), with an optional bearer token and TLS settings. With an
+ * {@linkplain PrometheusSettings#enforcedLabel enforced label} each query of a release carries its namespace as that
+ * URL parameter, for prom-label-proxy to inject into every selector.
+ */
 public final class HttpPrometheus implements MetricsBackend {
+    /** One number is a few hundred bytes; a larger answer is not one the gates can use. */
+    static final int MAX_RESPONSE_BYTES = 1 << 20;
     private final PrometheusSettings settings;
     private final HttpClient http;
     private final URI endpoint;
@@ -42,14 +50,30 @@ public final class HttpPrometheus implements MetricsBackend {
 
     @Override
     public QueryResult query(String promql) {
+        return send(endpoint, promql);
+    }
+
+    @Override
+    public QueryResult query(String namespace, String promql) {
+        if (settings.enforcedLabel().isEmpty()) {
+            return send(endpoint, promql);
+        }
+        if (namespace == null || namespace.isBlank()) {
+            return new QueryResult.Unusable("a confined query needs the release's namespace");
+        }
+        return send(URI.create(endpoint + "?" + URLEncoder.encode(settings.enforcedLabel().get(), StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(namespace, StandardCharsets.UTF_8)), promql);
+    }
+
+    private QueryResult send(URI target, String promql) {
         String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
                 + "&timeout=" + Math.max(1, settings.timeout().toMillis()) + "ms";
-        HttpRequest.Builder req = HttpRequest.newBuilder(endpoint).timeout(settings.timeout())
+        HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(settings.timeout())
                 .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form));
         settings.bearerToken().ifPresent(t -> req.header("Authorization", "Bearer " + t));
         try {
-            HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> resp = BoundedHttp.send(http, req.build(), MAX_RESPONSE_BYTES, settings.timeout());
             return PrometheusResponse.parse(resp.statusCode(), resp.body());
         } catch (HttpTimeoutException e) {
             return new QueryResult.Unusable("Prometheus at " + settings.url() + " did not answer within " + settings.timeout());

@@ -44,7 +44,7 @@ public final class MetricGate implements Gate {
         } catch (IllegalArgumentException e) {
             return GateVerdict.inconclusive(name(), KIND, e.getMessage());
         }
-        QueryResult result = backend.query(promql);
+        QueryResult result = backend.query(ctx.release().getMetadata().getNamespace(), promql);
         if (result instanceof QueryResult.Value v) {
             return judge(v.value());
         }

@@ -3,4 +3,13 @@ package dev.fledge.operator.gates.metric;
 /** A metrics backend that answers instant PromQL queries. Implementations never throw for backend failures. */
 public interface MetricsBackend {
     QueryResult query(String promql);
+
+    /**
+     * A query on behalf of a release in {@code namespace}: a backend that can confine it (Prometheus behind
+     * prom-label-proxy) sees only that namespace's series. The gates always call this one; the default runs
+     * {@link #query(String)} unconfined.
+     */
+    default QueryResult query(String namespace, String promql) {
+        return query(promql);
+    }
 }

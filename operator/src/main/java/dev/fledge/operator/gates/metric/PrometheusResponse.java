@@ -20,8 +20,10 @@ final class PrometheusResponse {
             return new QueryResult.Unusable("Prometheus answered HTTP " + httpStatus + " with a body that is not JSON");
         }
         if (root == null || !"success".equals(root.path("status").asText())) {
-            String err = root == null ? "" : root.path("errorType").asText("") + ": " + root.path("error").asText("");
-            return new QueryResult.Unusable("Prometheus answered HTTP " + httpStatus + " " + truncate(err));
+            // the error text is not shown: it can quote series (of any namespace) or the proxy's internals
+            String type = root == null ? "" : root.path("errorType").asText("");
+            return new QueryResult.Unusable("Prometheus refused the query (HTTP " + httpStatus
+                    + (type.matches("[a-z_]{1,40}") ? ", " + type : "") + "); check its syntax with promtool or the Prometheus UI");
         }
         JsonNode data = root.path("data");
         String type = data.path("resultType").asText();

@@ -12,7 +12,11 @@ public final class HttpCanaryModel implements CanaryModel {
     private final int maxTokens;
 
     public HttpCanaryModel(String baseUrl, Duration timeout, int maxTokens) {
-        this.http = new JsonHttp("canary model", baseUrl.replaceAll("/+$", "") + "/v1/completions", timeout);
+        this(baseUrl, timeout, maxTokens, SafetyLimits.standard().maxResponseBytes());
+    }
+
+    public HttpCanaryModel(String baseUrl, Duration timeout, int maxTokens, int maxResponseBytes) {
+        this.http = new JsonHttp("canary model", baseUrl.replaceAll("/+$", "") + "/v1/completions", timeout, maxResponseBytes);
         this.maxTokens = maxTokens;
     }
 

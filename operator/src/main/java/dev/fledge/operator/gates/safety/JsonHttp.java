@@ -2,6 +2,7 @@ package dev.fledge.operator.gates.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fledge.operator.http.BoundedHttp;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,18 +12,24 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
-/** POSTs JSON and reads JSON; every failure becomes a {@link ServiceCallFailed} that names the service. */
+/**
+ * POSTs JSON and reads JSON; every failure becomes a {@link ServiceCallFailed} that names the service. The answer
+ * comes from a server a tenant runs, so it is read with a size cap and an overall deadline ({@link BoundedHttp}),
+ * and its body is never quoted in a message (status, events).
+ */
 final class JsonHttp {
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http;
     private final String what;
     private final URI uri;
     private final Duration timeout;
+    private final int maxBytes;
 
-    JsonHttp(String what, String url, Duration timeout) {
+    JsonHttp(String what, String url, Duration timeout, int maxBytes) {
         this.what = what;
         this.uri = URI.create(url);
         this.timeout = timeout;
+        this.maxBytes = maxBytes;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -30,16 +37,17 @@ final class JsonHttp {
         try {
             HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
-            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> resp = BoundedHttp.send(http, req, maxBytes, timeout);
             if (resp.statusCode() / 100 != 2) {
-                String b = resp.body() == null ? "" : resp.body();
-                throw new ServiceCallFailed(what + " at " + uri + " answered HTTP " + resp.statusCode() + ": " + b.substring(0, Math.min(200, b.length())));
+                throw new ServiceCallFailed(what + " at " + uri + " answered HTTP " + resp.statusCode());
             }
             return JSON.readTree(resp.body());
         } catch (HttpTimeoutException e) {
             throw new ServiceCallFailed(what + " at " + uri + " did not answer within " + timeout);
+        } catch (BoundedHttp.BodyTooLarge e) {
+            throw new ServiceCallFailed(what + " at " + uri + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new ServiceCallFailed(what + " at " + uri + " failed: " + e);
+            throw new ServiceCallFailed(what + " at " + uri + " failed: " + e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceCallFailed("interrupted while calling " + what);

@@ -12,7 +12,11 @@ public final class ModerationJudge implements Judge {
     private final JsonHttp http;
 
     public ModerationJudge(String url, Duration timeout) {
-        this.http = new JsonHttp("judge", url, timeout);
+        this(url, timeout, SafetyLimits.standard().maxResponseBytes());
+    }
+
+    public ModerationJudge(String url, Duration timeout, int maxResponseBytes) {
+        this.http = new JsonHttp("judge", url, timeout, maxResponseBytes);
     }
 
     @Override

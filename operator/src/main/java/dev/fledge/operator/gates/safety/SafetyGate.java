@@ -63,9 +63,14 @@ public final class SafetyGate implements Gate {
         String report = null;
         boolean online = Boolean.TRUE.equals(spec.getOnline()) && ctx.stage() != Stage.PREFLIGHT;
         if (spec.getSuite() != null) {
-            Optional<String> judgeUrl = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl()).or(() -> deps.settings().defaultJudgeUrl());
+            Optional<String> ownJudge = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl());
+            Optional<String> judgeUrl = ownJudge.or(() -> deps.settings().defaultJudgeUrl());
             if (judgeUrl.isEmpty()) {
                 return inconclusive("no judge: set spec.analysis.safety.judge.url or the operator's fledge.safety.default-judge-url");
+            }
+            Optional<String> denied = ownJudge.flatMap(u -> deps.settings().outbound().check(u, ctx.release().getMetadata().getNamespace()));
+            if (denied.isPresent()) {
+                return inconclusive("spec.analysis.safety.judge.url is not allowed: " + denied.get());
             }
             PromptSuite suite;
             try {
@@ -74,6 +79,10 @@ public final class SafetyGate implements Gate {
                 return inconclusive("prompt suite unusable: " + e.getMessage());
             }
             suiteRef = new GateVerdict.Suite(suite.name(), suite.hash(), suite.prompts().size());
+            if (suite.prompts().size() > deps.settings().limits().maxPrompts()) {
+                return inconclusive("suite " + suite.name() + " has " + suite.prompts().size() + " prompts; this operator runs at most "
+                        + deps.settings().limits().maxPrompts()).withDetails(suiteRef, null, null);
+            }
             SuiteRun run = runSuite(suite, deps.endpoint().baseUrl(ctx.release()), judgeUrl.get());
             if (run.errors() > 0) {
                 return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
@@ -143,10 +152,11 @@ public final class SafetyGate implements Gate {
 
     private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
         var s = spec.getSuite();
-        java.time.Duration promptTimeout = GoDuration.parseOr(s.getTimeout(), SafetySettings.DEFAULT_PROMPT_TIMEOUT);
-        java.time.Duration judgeTimeout = GoDuration.parseOr(spec.getJudge() == null ? null : spec.getJudge().getTimeout(),
-                SafetySettings.DEFAULT_JUDGE_TIMEOUT);
-        int concurrency = s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency();
+        SafetyLimits limits = deps.settings().limits();
+        java.time.Duration promptTimeout = limits.promptTimeout(GoDuration.parseOr(s.getTimeout(), SafetySettings.DEFAULT_PROMPT_TIMEOUT));
+        java.time.Duration judgeTimeout = limits.judgeTimeout(GoDuration.parseOr(
+                spec.getJudge() == null ? null : spec.getJudge().getTimeout(), SafetySettings.DEFAULT_JUDGE_TIMEOUT));
+        int concurrency = limits.concurrency(s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
                 .run(suite, deps.models().apply(baseUrl), deps.judges().apply(judgeUrl, judgeTimeout));
     }

@@ -1,5 +1,7 @@
 package dev.fledge.operator.gates.safety;
 
+import dev.fledge.operator.http.OutboundPolicy;
+
 import java.time.Duration;
 import java.util.Optional;
 
@@ -8,8 +10,15 @@ import java.util.Optional;
  *
  * @param defaultJudgeUrl the moderation endpoint used when a release names none
  * @param maxTokens       completion length asked of the canary per prompt
+ * @param limits          operator-wide ceilings on timeouts, concurrency, suite size and response size
+ * @param outbound        where a release's own judge URL may point
  */
-public record SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens) {
+public record SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens, SafetyLimits limits, OutboundPolicy outbound) {
+    /** Standard limits, and any judge URL (tests and the local harness, whose judges run on loopback). */
+    public SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens) {
+        this(defaultJudgeUrl, maxTokens, SafetyLimits.standard(), OutboundPolicy.permissive());
+    }
+
     public static final Duration DEFAULT_PROMPT_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_JUDGE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_CONCURRENCY = 4;

@@ -45,9 +45,9 @@ class QueryTemplateTest {
     @Test
     void latencyTemplateIsAP99OverTheCanaryHistogram() {
         String q = new QueryTemplate(BuiltInQueries.of(MetricTemplate.LATENCY_P99))
-                .render(Map.of("release", "assistant", "canaryVersion", "2.0.0", "interval", "60s"));
+                .render(Map.of("namespace", "ml", "release", "assistant", "canaryVersion", "2.0.0", "interval", "60s"));
         assertThat(q).isEqualTo("histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"
-                + "release=\"assistant\",version=\"2.0.0\"}[60s])))");
+                + "namespace=\"ml\",release=\"assistant\",version=\"2.0.0\"}[60s])))");
     }
 
     @Test

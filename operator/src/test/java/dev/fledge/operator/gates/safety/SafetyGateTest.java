@@ -242,7 +242,7 @@ class SafetyGateTest {
         assertThat(v.categories()).containsExactly(new GateVerdict.Category("self-harm", "online", null, 1),
                 new GateVerdict.Category("weird\"cat", "online", null, 0));
         assertThat(queries).anySatisfy(q -> assertThat(q).contains(
-                "fledge_model_output_flags_total{release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}"));
+                "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}"));
     }
 
     @Test

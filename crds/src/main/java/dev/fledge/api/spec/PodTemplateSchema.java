@@ -1,0 +1,207 @@
+package dev.fledge.api.spec;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Schema of {@code spec.server.template}: the allow-list of pod template fields a tenant may set (docs/security.md).
+ * Any other field (serviceAccountName, hostNetwork, securityContext, hostPath volumes, more containers, probes,
+ * command, ...) is not in the schema: the API server rejects it with the field's path under strict field validation
+ * (kubectl's default) and prunes it otherwise; the operator rejects what an older stored object still holds.
+ * Schema only: the Java field stays a PodTemplateSpec.
+ */
+final class PodTemplateSchema {
+    @JsonPropertyDescription("Extra labels and annotations of the model pods.")
+    public Metadata metadata;
+
+    @JsonPropertyDescription("The pod fields a release may set.")
+    public Spec spec;
+
+    private PodTemplateSchema() {
+    }
+
+    static final class Metadata {
+        @JsonPropertyDescription("Extra pod labels. Keys under fledge.dev/ are the operator's.")
+        @ValidationRule(value = "self.all(k, !k.startsWith('fledge.dev/'))", message = "labels under fledge.dev/ are set by the operator")
+        @Size(max = 64)
+        public Map<String, String> labels;
+
+        @JsonPropertyDescription("Extra pod annotations. AppArmor and seccomp annotations are not allowed.")
+        @ValidationRule(value = "self.all(k, !k.startsWith('container.apparmor.security.beta.kubernetes.io/')"
+                + " && !k.startsWith('seccomp.security.alpha.kubernetes.io/')"
+                + " && !k.startsWith('container.seccomp.security.alpha.kubernetes.io/'))",
+                message = "AppArmor and seccomp annotations are set by the operator")
+        @Size(max = 64)
+        public Map<String, String> annotations;
+    }
+
+    static final class Spec {
+        @JsonPropertyDescription("Settings of the model container; only the container named model-server.")
+        @Size(max = 1)
+        public List<ModelContainer> containers;
+
+        @JsonPropertyDescription("Node labels the model pods must run on.")
+        public Map<String, String> nodeSelector;
+
+        @JsonPropertyDescription("Tolerations of the model pods (core/v1 Toleration).")
+        @Size(max = 20)
+        public List<Toleration> tolerations;
+
+        @JsonPropertyDescription("Affinity of the model pods (core/v1 Affinity).")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object affinity;
+
+        @JsonPropertyDescription("Volumes of the safe types: emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim, ephemeral.")
+        @Size(max = 20)
+        public List<Volume> volumes;
+    }
+
+    static final class Toleration {
+        @JsonPropertyDescription("Taint key.")
+        public String key;
+
+        @JsonPropertyDescription("Exists or Equal.")
+        public String operator;
+
+        @JsonPropertyDescription("Taint value.")
+        public String value;
+
+        @JsonPropertyDescription("NoSchedule, PreferNoSchedule or NoExecute.")
+        public String effect;
+
+        @JsonPropertyDescription("How long a NoExecute taint is tolerated.")
+        public Long tolerationSeconds;
+    }
+
+    static final class ModelContainer {
+        @JsonPropertyDescription("Must be model-server.")
+        @Required
+        @Pattern("^model-server$")
+        public String name;
+
+        @JsonPropertyDescription("Resource requests and limits (core/v1 ResourceRequirements).")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object resources;
+
+        @JsonPropertyDescription("Extra environment variables (core/v1 EnvVar); the operator's FLEDGE_* and QUARKUS_HTTP_PORT win.")
+        @Size(max = 100)
+        public List<EnvVar> env;
+
+        @JsonPropertyDescription("Mounts of the volumes above.")
+        @Size(max = 20)
+        public List<VolumeMount> volumeMounts;
+    }
+
+    static final class EnvVar {
+        @JsonPropertyDescription("Variable name.")
+        @Required
+        public String name;
+
+        @JsonPropertyDescription("Literal value.")
+        public String value;
+
+        @JsonPropertyDescription("A value from a field of the pod, a resource, a ConfigMap or a Secret of the release's namespace.")
+        public EnvVarSource valueFrom;
+    }
+
+    static final class EnvVarSource {
+        @JsonPropertyDescription("core/v1 ObjectFieldSelector.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object fieldRef;
+
+        @JsonPropertyDescription("core/v1 ResourceFieldSelector.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object resourceFieldRef;
+
+        @JsonPropertyDescription("core/v1 ConfigMapKeySelector.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object configMapKeyRef;
+
+        @JsonPropertyDescription("core/v1 SecretKeySelector.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object secretKeyRef;
+    }
+
+    static final class VolumeMount {
+        @JsonPropertyDescription("Name of a volume above.")
+        @Required
+        public String name;
+
+        @JsonPropertyDescription("Where it is mounted.")
+        @Required
+        public String mountPath;
+
+        @JsonPropertyDescription("Mount read-only.")
+        public Boolean readOnly;
+
+        @JsonPropertyDescription("Sub-path of the volume to mount.")
+        public String subPath;
+    }
+
+    @ValidationRule(value = "[has(self.emptyDir), has(self.configMap), has(self.secret), has(self.downwardAPI),"
+            + " has(self.persistentVolumeClaim), has(self.ephemeral), has(self.hostPath)].filter(x, x).size() == 1",
+            message = "a volume needs exactly one of emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim,"
+                    + " ephemeral or (where the operator allows its path) hostPath; other types are not allowed")
+    static final class Volume {
+        @JsonPropertyDescription("Volume name.")
+        @Required
+        public String name;
+
+        @JsonPropertyDescription("core/v1 EmptyDirVolumeSource.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object emptyDir;
+
+        @JsonPropertyDescription("core/v1 ConfigMapVolumeSource.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object configMap;
+
+        @JsonPropertyDescription("core/v1 SecretVolumeSource.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object secret;
+
+        @JsonPropertyDescription("core/v1 DownwardAPIVolumeSource.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object downwardAPI;
+
+        @JsonPropertyDescription("core/v1 PersistentVolumeClaimVolumeSource.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object persistentVolumeClaim;
+
+        @JsonPropertyDescription("core/v1 EphemeralVolumeSource.")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object ephemeral;
+
+        @JsonPropertyDescription("A node directory: the operator rejects it unless its path is under one of the operator-wide allowed host path prefixes (none by default).")
+        public HostPath hostPath;
+    }
+
+    static final class HostPath {
+        @JsonPropertyDescription("Directory on the node.")
+        @Required
+        public String path;
+
+        @JsonPropertyDescription("Directory or DirectoryOrCreate.")
+        @Pattern("^(Directory|DirectoryOrCreate)$")
+        public String type;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.fledge.operator.http;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Where the operator may send a request that a tenant names (a judge URL, a webhook URL): issue 15, finding 6. The
+ * operator POSTs from its own network position, so a tenant must not point it at the cloud metadata service, the
+ * operator's own namespace, loopback, or another team's services. Allowed:
+ * <ul>
+ * <li>a Service of the release's own namespace ({@code name.ns}, {@code name.ns.svc}, {@code name.ns.svc.cluster.local});</li>
+ * <li>a host on the operator-wide allow-list (exact, or {@code *.example.com} for its subdomains), which holds the
+ * operator's own default judge and webhook hosts.</li>
+ * </ul>
+ * Never, whatever the lists say: a name in the operator's own namespace (unless listed exactly), an address that
+ * resolves to loopback, link-local (169.254.0.0/16, fe80::/10), the unspecified address or multicast. The addresses are
+ * checked after DNS resolution; a name that re-resolves between the check and the connection (DNS rebinding) is left
+ * to the egress NetworkPolicy, which excludes the link-local range.
+ */
+public final class OutboundPolicy {
+    /** Resolves a host name (a seam for tests). */
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    private static final Pattern SERVICE = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\\.svc(\\.cluster\\.local)?)?$");
+
+    private final boolean enforced;
+    private final List<String> allowedHosts;
+    private final Optional<String> operatorNamespace;
+    private final Resolver resolver;
+
+    public OutboundPolicy(List<String> allowedHosts, Optional<String> operatorNamespace, Resolver resolver) {
+        this(true, allowedHosts, operatorNamespace, resolver);
+    }
+
+    private OutboundPolicy(boolean enforced, List<String> allowedHosts, Optional<String> operatorNamespace, Resolver resolver) {
+        this.enforced = enforced;
+        this.allowedHosts = allowedHosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
+        this.operatorNamespace = operatorNamespace.filter(n -> !n.isBlank());
+        this.resolver = resolver;
+    }
+
+    /** Any URL: for tests and embedded harnesses whose servers run on loopback. The operator itself enforces. */
+    public static OutboundPolicy permissive() {
+        return new OutboundPolicy(false, List.of(), Optional.empty(), InetAddress::getAllByName);
+    }
+
+    /** Empty when the operator may call {@code url} for a release in {@code namespace}; otherwise why not. */
+    public Optional<String> check(String url, String namespace) {
+        if (!enforced) {
+            return Optional.empty();
+        }
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return Optional.of("not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return Optional.of("only http and https URLs are allowed");
+        }
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+        if (host.isEmpty() || uri.getUserInfo() != null) {
+            return Optional.of("the URL needs a host and no user info");
+        }
+        if (!listed(host) && !ownService(host, namespace)) {
+            return Optional.of("host " + host + " is neither a Service of namespace " + namespace
+                    + " nor on the operator's allow-list (fledge.outbound.allowed-hosts)");
+        }
+        try {
+            for (InetAddress a : resolver.resolve(host)) {
+                if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                    return Optional.of("host " + host + " resolves to " + a.getHostAddress()
+                            + " (loopback, link-local and unspecified addresses are never called)");
+                }
+            }
+        } catch (UnknownHostException e) {
+            return Optional.of("host " + host + " does not resolve");
+        }
+        return Optional.empty();
+    }
+
+    private boolean listed(String host) {
+        return allowedHosts.stream().anyMatch(h -> h.startsWith("*.") ? host.endsWith(h.substring(1)) : host.equals(h));
+    }
+
+    private boolean ownService(String host, String namespace) {
+        var m = SERVICE.matcher(host);
+        return m.matches() && m.group(2).equals(namespace) && !operatorNamespace.map(namespace::equals).orElse(false);
+    }
+
+    /** The host of a configured URL, for the allow-list; empty if it has none. */
+    public static Optional<String> hostOf(String url) {
+        try {
+            return Optional.ofNullable(URI.create(url).getHost());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.fledge.operator.validation;
+
+import java.util.Map;
+
+/**
+ * The fields of {@code spec.server.template} a tenant may set, as a tree: a key maps to {@link #ANY} (any value),
+ * to a nested allow-list (an object, or each element of a list of objects). It mirrors the CRD schema
+ * ({@code PodTemplateSchema}) so that an object stored before the schema existed is held to the same list.
+ */
+final class PodTemplateAllowList {
+    /** Any value below this key. */
+    static final Map<String, Object> ANY = Map.of();
+
+    static final Map<String, Object> VOLUME = Map.of("name", ANY, "emptyDir", ANY, "configMap", ANY, "secret", ANY,
+            "downwardAPI", ANY, "persistentVolumeClaim", ANY, "ephemeral", ANY, "hostPath", Map.of("path", ANY, "type", ANY));
+
+    static final Map<String, Object> TEMPLATE = Map.of(
+            "metadata", Map.of("labels", ANY, "annotations", ANY),
+            "spec", Map.of(
+                    "containers", Map.of("name", ANY, "resources", ANY,
+                            "env", Map.of("name", ANY, "value", ANY, "valueFrom",
+                                    Map.of("fieldRef", ANY, "resourceFieldRef", ANY, "configMapKeyRef", ANY, "secretKeyRef", ANY)),
+                            "volumeMounts", Map.of("name", ANY, "mountPath", ANY, "readOnly", ANY, "subPath", ANY)),
+                    "nodeSelector", ANY,
+                    "tolerations", Map.of("key", ANY, "operator", ANY, "value", ANY, "effect", ANY, "tolerationSeconds", ANY),
+                    "affinity", ANY,
+                    "volumes", VOLUME));
+
+    private PodTemplateAllowList() {
+    }
+}

@@ -1,0 +1,111 @@
+package dev.fledge.operator.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.operator.workload.PodHardening;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What a tenant may put in {@code spec.server}: the pod template allow-list ({@link PodTemplateAllowList}), label
+ * and annotation keys the operator owns, one volume source of a safe type, and, when the operator is configured
+ * with prefixes, the image. Each error names its field. Pure.
+ *
+ * @param allowedImagePrefixes    operator-wide; empty means any image
+ * @param allowedHostPathPrefixes operator-wide node directories a hostPath volume may name; empty means none
+ */
+public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
+    private static final String BASE = "spec.server.template";
+    private static final List<String> RESERVED_ANNOTATIONS = List.of("container.apparmor.security.beta.kubernetes.io/",
+            "seccomp.security.alpha.kubernetes.io/", "container.seccomp.security.alpha.kubernetes.io/");
+
+    public PodTemplatePolicy {
+        allowedImagePrefixes = allowedImagePrefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
+        allowedHostPathPrefixes = allowedHostPathPrefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
+    }
+
+    public static PodTemplatePolicy anyImage() {
+        return new PodTemplatePolicy(List.of(), List.of());
+    }
+
+    public void check(ServerSpec server, Consumer<String> errors) {
+        if (server == null) {
+            return;
+        }
+        if (server.getImage() != null && !imageAllowed(server.getImage())) {
+            errors.accept("spec.server.image: " + server.getImage() + " is not allowed by this operator (allowed prefixes: "
+                    + allowedImagePrefixes + ")");
+        }
+        if (server.getTemplate() == null) {
+            return;
+        }
+        JsonNode tree = Serialization.jsonMapper().valueToTree(server.getTemplate());
+        walk(tree, PodTemplateAllowList.TEMPLATE, BASE, errors);
+        keys(tree.path("metadata").path("labels"), BASE + ".metadata.labels", errors,
+                k -> k.startsWith("fledge.dev/") ? "set by the operator" : null);
+        keys(tree.path("metadata").path("annotations"), BASE + ".metadata.annotations", errors,
+                k -> RESERVED_ANNOTATIONS.stream().anyMatch(k::startsWith) ? "AppArmor and seccomp are set by the operator" : null);
+        JsonNode containers = tree.path("spec").path("containers");
+        for (int i = 0; i < containers.size(); i++) {
+            if (!ServerDefaults.CONTAINER.equals(containers.get(i).path("name").asText())) {
+                errors.accept(BASE + ".spec.containers[" + i + "].name: only the container named " + ServerDefaults.CONTAINER
+                        + " may be set; extra containers are not allowed");
+            }
+        }
+        JsonNode volumes = tree.path("spec").path("volumes");
+        for (int i = 0; i < volumes.size(); i++) {
+            long sources = PodTemplateAllowList.VOLUME.keySet().stream().filter(k -> !k.equals("name"))
+                    .filter(volumes.get(i)::has).count();
+            if (sources != 1) {
+                errors.accept(BASE + ".spec.volumes[" + i + "]: needs exactly one of emptyDir, configMap, secret,"
+                        + " downwardAPI, persistentVolumeClaim, ephemeral, hostPath");
+            }
+            JsonNode hostPath = volumes.get(i).path("hostPath");
+            if (!hostPath.isMissingNode() && !PodHardening.hostPathAllowed(allowedHostPathPrefixes, hostPath.path("path").asText())) {
+                errors.accept(BASE + ".spec.volumes[" + i + "].hostPath: node directories are not allowed by this operator"
+                        + (allowedHostPathPrefixes.isEmpty() ? "" : " outside " + allowedHostPathPrefixes));
+            }
+        }
+    }
+
+    public boolean imageAllowed(String image) {
+        return allowedImagePrefixes.isEmpty() || allowedImagePrefixes.stream().anyMatch(image::startsWith);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void walk(JsonNode node, Map<String, Object> allowed, String path, Consumer<String> errors) {
+        if (allowed.isEmpty()) {
+            return;
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                walk(node.get(i), allowed, path + "[" + i + "]", errors);
+            }
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            Object below = allowed.get(field.getKey());
+            String here = path + "." + field.getKey();
+            if (below == null) {
+                errors.accept(here + ": not allowed in a ModelRelease (allowed: " + allowed.keySet().stream().sorted().toList() + ")");
+            } else {
+                walk(field.getValue(), (Map<String, Object>) below, here, errors);
+            }
+        }
+    }
+
+    private static void keys(JsonNode map, String path, Consumer<String> errors, java.util.function.Function<String, String> problem) {
+        map.fieldNames().forEachRemaining(k -> {
+            String p = problem.apply(k);
+            if (p != null) {
+                errors.accept(path + "[" + k + "]: " + p);
+            }
+        });
+    }
+}

@@ -1,0 +1,59 @@
+package dev.fledge.operator.gates.safety;
+
+import dev.fledge.api.spec.ConfigMapKeyRef;
+import dev.fledge.api.spec.JudgeSpec;
+import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.Verdict;
+import dev.fledge.operator.http.OutboundPolicy;
+import dev.fledge.core.rollout.GateVerdict;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue 15, finding 6: a release's judge URL outside the allow-list is never called. */
+class JudgeUrlPolicyTest {
+    final List<String> called = new ArrayList<>();
+
+    GateVerdict evaluate(String judgeUrl) {
+        SafetySpec spec = new SafetySpec().withMaxHarmRate(0.01)
+                .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("suite").withKey("prompts.yaml")))
+                .withJudge(new JudgeSpec().withUrl(judgeUrl));
+        OutboundPolicy policy = new OutboundPolicy(List.of(), Optional.of("fledge-system"),
+                host -> new InetAddress[] {InetAddress.getByName(host.endsWith(".svc") ? "10.0.0.1" : host)});
+        SafetySettings settings = new SafetySettings(Optional.empty(), 16, SafetyLimits.standard(), policy);
+        SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SafetyGateTest.SUITE);
+        SafetyGate gate = new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> p -> "fine",
+                (url, t) -> {
+                    called.add(url);
+                    return text -> new Judgement(false, List.of());
+                }, settings, new EvidenceLedger(), Optional.empty(), (release, r) -> "report"));
+        return gate.evaluate(SafetyGateTest.ctx(spec, "internal"));
+    }
+
+    @Test
+    void aJudgeAtTheMetadataAddressIsNeverCalled() {
+        GateVerdict v = evaluate("http://169.254.169.254/latest/meta-data/iam/security-credentials/");
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("spec.analysis.safety.judge.url is not allowed");
+        assertThat(called).isEmpty();
+    }
+
+    @Test
+    void aJudgeInAnotherTeamsNamespaceIsNeverCalled() {
+        GateVerdict v = evaluate("http://billing.team-b.svc:8080/v1/moderations");
+        assertThat(v.reason()).contains("neither a Service of namespace ml");
+        assertThat(called).isEmpty();
+    }
+
+    @Test
+    void aJudgeInTheReleasesOwnNamespaceIsCalled() {
+        evaluate("http://guard.ml.svc:8080/v1/moderations");
+        assertThat(called).containsExactly("http://guard.ml.svc:8080/v1/moderations");
+    }
+}

@@ -1,0 +1,67 @@
+package dev.fledge.operator.http;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue 15, finding 6: the judge and webhook URLs a tenant names cannot turn the operator into its proxy. */
+class OutboundPolicyTest {
+    static final Map<String, String> DNS = Map.of(
+            "guard.team-a.svc", "10.96.0.10",
+            "guard.team-a.svc.cluster.local", "10.96.0.10",
+            "payments.team-b.svc", "10.96.0.11",
+            "fledge-metrics.fledge-system.svc", "10.96.0.12",
+            "hooks.slack.com", "54.0.0.1",
+            "moderation.example.com", "54.0.0.2",
+            "rebound.example.com", "169.254.169.254",
+            "local.example.com", "127.0.0.1");
+
+    final OutboundPolicy policy = new OutboundPolicy(List.of("hooks.slack.com", "*.example.com"), Optional.of("fledge-system"),
+            host -> {
+                String ip = DNS.get(host);
+                if (ip == null && !host.matches("[0-9.]+")) {
+                    throw new UnknownHostException(host);
+                }
+                return new InetAddress[] {InetAddress.getByName(ip == null ? host : ip)};
+            });
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http://guard.team-a.svc:8080/v1/moderations               | allowed
+            http://guard.team-a.svc.cluster.local:8080/v1/moderations | allowed
+            https://hooks.slack.com/services/T/B/x                    | allowed
+            https://moderation.example.com/v1/moderations             | allowed
+            http://payments.team-b.svc:8080/                          | neither a Service of namespace team-a nor on the operator's allow-list
+            http://fledge-metrics.fledge-system.svc:8080/q/metrics    | neither a Service of namespace team-a
+            http://169.254.169.254/latest/meta-data/                  | neither a Service of namespace team-a
+            http://127.0.0.1:8080/                                    | neither a Service of namespace team-a
+            http://localhost:8080/                                    | neither a Service of namespace team-a
+            https://rebound.example.com/                              | resolves to 169.254.169.254
+            https://local.example.com/                                | resolves to 127.0.0.1
+            file:///etc/passwd                                        | only http and https
+            http://user:pw@guard.team-a.svc/                          | no user info
+            http://nowhere.team-a.svc/                                | does not resolve
+            """)
+    void onlyTheReleasesOwnServicesAndListedHostsAreCalled(String url, String expected) {
+        Optional<String> denied = policy.check(url, "team-a");
+        if (expected.equals("allowed")) {
+            assertThat(denied).isEmpty();
+        } else {
+            assertThat(denied).hasValueSatisfying(d -> assertThat(d).contains(expected));
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"http://fledge-metrics.fledge-system.svc:8080/q/metrics"})
+    void aReleaseInTheOperatorsOwnNamespaceGetsNoServiceThere(String url) {
+        assertThat(policy.check(url, "fledge-system")).isPresent();
+        assertThat(OutboundPolicy.permissive().check(url, "fledge-system")).isEmpty();
+    }
+}
