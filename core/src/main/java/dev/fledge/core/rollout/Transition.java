@@ -38,7 +38,9 @@ final class Transition {
             new Rule("No stage moves before the canary Deployment is ready (`WaitingForCanary`).",
                     Transition::canaryNotReady),
             new Rule("A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
-                    + " gave `Pass` since it began. `Inconclusive` holds it.", Transition::stageEnds));
+                    + " gave `Pass` since it began. `Inconclusive` holds it. A stage removed from `spec.stages` mid-rollout has no"
+                    + " minimum time left; once its gates pass, the rollout moves to the next stage still listed after it"
+                    + " (order internal, closed, public), never past the public steps.", Transition::stageEnds));
 
     private final Plan plan;
     private final ModelReleaseStatus st;
