@@ -109,6 +109,13 @@ final class Transition {
             return true;
         }
         obs.action().ifPresent(a -> ignored(a, Messages.rolledBackUseRetry(plan.version())));
+        if (st.getPhase() != Phase.ROLLED_BACK && st.getPhase() != Phase.FAILED) {
+            // e.g. Invalid, then fixed: the release is rolled back again, and InvalidSpec clears
+            boolean noStable = st.getStableVersion() == null;
+            out.phase(noStable ? Phase.FAILED : Phase.ROLLED_BACK,
+                    noStable ? ConditionReason.FirstReleaseRolledBack : ConditionReason.GateFailed,
+                    Messages.rolledBackUseRetry(plan.version()));
+        }
         return true;
     }
 
