@@ -37,6 +37,7 @@ final class StageWalk {
         String from = st.getStableVersion();
         st.setCanaryVersion(plan.version());
         st.setRolloutStartedAt(now.toString());
+        PauseClock.start(plan, st, now);
         st.setGates(new ArrayList<>());
         st.setLastAnalysisAt(null);
         enter(Stage.PREFLIGHT);
@@ -106,6 +107,7 @@ final class StageWalk {
         st.setStageStartedAt(null);
         st.setStepStartedAt(null);
         st.setRolloutStartedAt(null);
+        st.setPause(null);
     }
 
     private void enter(Stage stage) {

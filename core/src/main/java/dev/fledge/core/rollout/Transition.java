@@ -3,7 +3,6 @@ package dev.fledge.core.rollout;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +30,8 @@ final class Transition {
                     + " stage.", Transition::appliesAction),
             new Rule("In `promoting`: finish once the stable Deployment runs the new version and is ready.",
                     Transition::promotes),
-            new Rule("`progressDeadline` passed (not enforced while paused): roll back.", Transition::deadlinePassed),
+            new Rule("`progressDeadline` passed (not enforced while paused; time spent paused does not count, see"
+                    + " `status.pause`): roll back.", Transition::deadlinePassed),
             new Rule("Gate verdicts: a critical failure rolls back at once; a gate whose `failures` reached its"
                     + " `failureLimit` rolls back.", Transition::gatesFailed),
             new Rule("`spec.paused`: hold everything else (phase `Paused`).", Transition::paused),
@@ -67,6 +67,7 @@ final class Transition {
     Decision run() {
         Phase before = st.getPhase();
         obs.unknownAction().ifPresent(raw -> out.event(EventReason.UnknownAction, Messages.unknownAction(raw)));
+        PauseClock.track(plan, st, now);
         for (Rule rule : RULES) {
             if (rule.decides().test(this)) {
                 break;
@@ -177,9 +178,7 @@ final class Transition {
     }
 
     private boolean deadlinePassed() {
-        Duration elapsed = st.getRolloutStartedAt() == null ? Duration.ZERO
-                : Duration.between(Instant.parse(st.getRolloutStartedAt()), now);
-        if (plan.paused() || elapsed.compareTo(plan.progressDeadline()) <= 0) {
+        if (Schedule.deadline(plan, st).filter(now::isAfter).isEmpty()) {
             return false;
         }
         rollback(EventReason.ProgressDeadlineExceeded, Messages.deadlineExceeded(plan.progressDeadline(), st.getStage()));

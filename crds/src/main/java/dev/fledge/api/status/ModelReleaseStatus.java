@@ -29,6 +29,9 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("When the current rollout started (RFC 3339).")
     private String rolloutStartedAt;
 
+    @JsonPropertyDescription("Time the current rollout spent paused, which does not count against progressDeadline.")
+    private PauseStatus pause;
+
     @JsonPropertyDescription("When the current stage started (RFC 3339).")
     private String stageStartedAt;
 
@@ -151,6 +154,14 @@ public class ModelReleaseStatus {
     public ModelReleaseStatus withRolloutStartedAt(String rolloutStartedAt) {
         this.rolloutStartedAt = rolloutStartedAt;
         return this;
+    }
+
+    public PauseStatus getPause() {
+        return pause;
+    }
+
+    public void setPause(PauseStatus pause) {
+        this.pause = pause;
     }
 
     public String getStageStartedAt() {
