@@ -18,6 +18,7 @@ public enum EventReason {
     StageSkipped(false, null),
     PromoteRequested(false, null),
     Promoting(false, null),
+    PromotionStalled(true, null),
     Promoted(false, NotificationEvent.PROMOTED),
     Paused(false, null),
     Resumed(false, null),

@@ -117,6 +117,11 @@ final class Messages {
                 + (pending.isEmpty() ? "" : "; waiting for gates: " + String.join(", ", pending));
     }
 
+    static String promotionStalled(Object deadline, String canary) {
+        return "promotion stalled: the stable Deployment is not ready on " + canary + " progressDeadline " + deadline
+                + " after promotion began; traffic stays as it is, see kubectl describe deploy on the stable Deployment";
+    }
+
     static String deadlineExceeded(Object deadline, String stage) {
         return "progressDeadline " + deadline + " exceeded in stage " + stage;
     }

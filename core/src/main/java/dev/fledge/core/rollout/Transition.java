@@ -3,6 +3,7 @@ package dev.fledge.core.rollout;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -28,8 +29,9 @@ final class Transition {
                     + " `preflight`.", Transition::startsOnNewVersion),
             new Rule("Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
                     + " stage.", Transition::appliesAction),
-            new Rule("In `promoting`: finish once the stable Deployment runs the new version and is ready.",
-                    Transition::promotes),
+            new Rule("In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
+                    + " not, `progressDeadline` after promotion began, say so (`PromotionStalled`: condition"
+                    + " `Degraded`, a Warning event) and keep serving as promoting does.", Transition::promotes),
             new Rule("`progressDeadline` passed (not enforced while paused; time spent paused does not count, see"
                     + " `status.pause`): roll back.", Transition::deadlinePassed),
             new Rule("Gate verdicts: a critical failure rolls back at once; a gate whose `failures` reached its"
@@ -171,6 +173,12 @@ final class Transition {
         }
         if (obs.stableReady()) {
             walk.finishPromotion();
+        } else if (Duration.between(Instant.parse(st.getStageStartedAt()), now).compareTo(plan.progressDeadline()) > 0) {
+            String stalled = Messages.promotionStalled(plan.progressDeadline(), st.getCanaryVersion());
+            if (!stalled.equals(st.getMessage())) {
+                out.event(EventReason.PromotionStalled, stalled);
+            }
+            out.phase(Phase.PROGRESSING, ConditionReason.PromotionStalled, stalled);
         } else {
             out.phase(Phase.PROGRESSING, ConditionReason.Promoting, Messages.waitingForStable(st.getCanaryVersion()));
         }
