@@ -116,6 +116,9 @@ final class StageWalk {
         st.setStep(null);
         st.setStepStartedAt(null);
         st.setCanaryWeight(0);
+        if (st.getGates() != null) {
+            st.getGates().forEach(g -> g.setFailures(0)); // failureLimit counts the failures of one stage
+        }
         Optional<StagePlan> sp = plan.stage(stage);
         if (sp.isPresent() && sp.get().isPublic()) {
             st.setStep(0);
