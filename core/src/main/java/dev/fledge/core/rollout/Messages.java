@@ -51,6 +51,10 @@ final class Messages {
         return "no rollout is running";
     }
 
+    static String canaryNotReady(String canary) {
+        return "the canary " + canary + " is not ready; no users are sent to it before it is";
+    }
+
     static String notFailed(String canary) {
         return "the rollout of " + canary + " has not failed";
     }

@@ -28,7 +28,8 @@ final class Transition {
             new Rule("`spec.model.version` differs from `status.canaryVersion`: start (or restart) the rollout from"
                     + " `preflight`.", Transition::startsOnNewVersion),
             new Rule("Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
-                    + " stage.", Transition::appliesAction),
+                    + " stage; `promote` and `skip-stage` are ignored while the canary is not ready.",
+                    Transition::appliesAction),
             new Rule("In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
                     + " not, `progressDeadline` after promotion began, say so (`PromotionStalled`: condition"
                     + " `Degraded`, a Warning event) and keep serving as promoting does.", Transition::promotes),
@@ -149,15 +150,14 @@ final class Transition {
                 rollback(EventReason.Aborted, Messages.abortRequested());
                 return true;
             }
-            case PROMOTE -> {
-                if (!promoting) {
+            case PROMOTE, SKIP_STAGE -> {
+                if (!promoting && !obs.canaryReady()) {
+                    ignored(action.get(), Messages.canaryNotReady(st.getCanaryVersion()));
+                } else if (!promoting && action.get() == ManualAction.PROMOTE) {
                     out.event(EventReason.PromoteRequested, Messages.promoteRequested(st.getCanaryVersion(), st.getStage()));
                     history.closeCurrent("Skipped", "manual promote");
                     walk.enterPromoting();
-                }
-            }
-            case SKIP_STAGE -> {
-                if (!promoting) {
+                } else if (!promoting) {
                     out.event(EventReason.StageSkipped, Messages.stageSkipped(st.getStage()));
                     walk.nextStage("Skipped", "skipped by request");
                 }
