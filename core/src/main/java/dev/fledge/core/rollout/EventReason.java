@@ -11,6 +11,7 @@ import java.util.Optional;
 public enum EventReason {
     RolloutStarted(false, NotificationEvent.ROLLOUT_STARTED),
     RolloutRestarted(false, null),
+    StagesExceedDeadline(true, null),
     RolloutCancelled(false, null),
     RetryRequested(false, null),
     StageStarted(false, NotificationEvent.STAGE_STARTED),

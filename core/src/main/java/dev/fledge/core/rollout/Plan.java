@@ -26,4 +26,10 @@ public record Plan(String version, List<StagePlan> stages, Duration interval, Du
         return stages.stream().filter(s -> s.stage().compareTo(stage) > 0)
                 .min((a, b) -> a.stage().compareTo(b.stage()));
     }
+
+    /** The least time the configured stages take: their minimum durations plus every public step's duration. */
+    public Duration minimumTime(String stableVersion) {
+        return stages.stream().map(s -> s.isPublic() ? s.stepDuration().multipliedBy(s.stepsFor(stableVersion).size())
+                : s.minDuration()).reduce(Duration.ZERO, Duration::plus);
+    }
 }

@@ -43,6 +43,10 @@ final class StageWalk {
         enter(Stage.PREFLIGHT);
         out.phase(Phase.PROGRESSING, ConditionReason.WaitingForCanary, Messages.starting(plan.version()));
         out.event(EventReason.RolloutStarted, Messages.started(plan.version(), from));
+        Duration least = plan.minimumTime(from);
+        if (least.compareTo(plan.progressDeadline()) > 0) {
+            out.event(EventReason.StagesExceedDeadline, Messages.stagesExceedDeadline(least, plan.progressDeadline()));
+        }
     }
 
     /** Whether the current stage (or public step) has been held for its minimum time since {@code start}. */
