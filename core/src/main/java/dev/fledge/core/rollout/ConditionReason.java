@@ -2,6 +2,6 @@ package dev.fledge.core.rollout;
 
 /** Reasons of the Ready, Progressing, Degraded and InvalidSpec conditions. */
 public enum ConditionReason {
-    Promoted, RolloutInProgress, WaitingForCanary, Promoting, Paused, GateFailed, CriticalGateFailed,
+    Promoted, RolloutInProgress, WaitingForCanary, Promoting, PromotionStalled, Paused, GateFailed, CriticalGateFailed,
     ProgressDeadlineExceeded, Aborted, FirstReleaseRolledBack, InvalidSpec, SpecValid, NoRelease
 }

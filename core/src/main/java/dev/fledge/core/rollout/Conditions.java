@@ -32,7 +32,8 @@ public final class Conditions {
         out.add(make(st, READY, phase == Phase.PROMOTED, reason, message, generation, now));
         out.add(make(st, PROGRESSING, phase == Phase.PROGRESSING || phase == Phase.PENDING || phase == Phase.PAUSED,
                 reason, message, generation, now));
-        out.add(make(st, DEGRADED, phase == Phase.ROLLED_BACK || phase == Phase.FAILED, reason, message, generation, now));
+        boolean degraded = phase == Phase.ROLLED_BACK || phase == Phase.FAILED || reason == ConditionReason.PromotionStalled;
+        out.add(make(st, DEGRADED, degraded, reason, message, generation, now));
         out.add(make(st, INVALID_SPEC, invalid, invalid ? ConditionReason.InvalidSpec : ConditionReason.SpecValid,
                 invalid ? message : "", generation, now));
         st.setConditions(out);

@@ -11,6 +11,7 @@ import java.util.Optional;
 public enum EventReason {
     RolloutStarted(false, NotificationEvent.ROLLOUT_STARTED),
     RolloutRestarted(false, null),
+    StagesExceedDeadline(true, null),
     RolloutCancelled(false, null),
     RetryRequested(false, null),
     StageStarted(false, NotificationEvent.STAGE_STARTED),
@@ -18,6 +19,7 @@ public enum EventReason {
     StageSkipped(false, null),
     PromoteRequested(false, null),
     Promoting(false, null),
+    PromotionStalled(true, null),
     Promoted(false, NotificationEvent.PROMOTED),
     Paused(false, null),
     Resumed(false, null),

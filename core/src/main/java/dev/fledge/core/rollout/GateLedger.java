@@ -11,7 +11,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * {@code status.gates}: the latest verdict and evidence of each gate, and its failures counted over the rollout.
+ * {@code status.gates}: the latest verdict and evidence of each gate, and its failures counted in the current stage
+ * (reset when a stage begins).
  * Says which verdicts end the rollout and whether the gates of a stage have passed.
  */
 final class GateLedger {

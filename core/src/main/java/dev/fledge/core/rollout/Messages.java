@@ -1,5 +1,6 @@
 package dev.fledge.core.rollout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,6 +50,10 @@ final class Messages {
 
     static String noRolloutRunning() {
         return "no rollout is running";
+    }
+
+    static String canaryNotReady(String canary) {
+        return "the canary " + canary + " is not ready; no users are sent to it before it is";
     }
 
     static String notFailed(String canary) {
@@ -115,6 +120,20 @@ final class Messages {
     static String progress(String stage, Integer step, Integer weight, List<String> pending) {
         return "stage " + stage + (step != null ? " at " + weight + "%" : "")
                 + (pending.isEmpty() ? "" : "; waiting for gates: " + String.join(", ", pending));
+    }
+
+    static String promotionStalled(Object deadline, String canary) {
+        return "promotion stalled: the stable Deployment is not ready on " + canary + " progressDeadline " + deadline
+                + " after promotion began; traffic stays as it is, see kubectl describe deploy on the stable Deployment";
+    }
+
+    static String stagesExceedDeadline(Duration stages, Duration deadline) {
+        return "the stages take at least " + go(stages) + ", more than progressDeadline " + go(deadline)
+                + ": the rollout will be rolled back at the deadline unless it is raised";
+    }
+
+    private static String go(Duration d) {
+        return d.toString().substring(2).toLowerCase();
     }
 
     static String deadlineExceeded(Object deadline, String stage) {

@@ -17,16 +17,19 @@ public record Plan(String version, List<StagePlan> stages, Duration interval, Du
         return stages.stream().filter(s -> s.stage() == stage).findFirst();
     }
 
-    /** The stage after {@code stage}; preflight is followed by the first configured stage. */
+    /**
+     * The first configured stage after {@code stage} in the canonical order (internal, closed, public); preflight is
+     * followed by the first configured stage. {@code stage} need not be configured any more: a stage removed from
+     * {@code spec.stages} mid-rollout is followed by the next one still listed, so a spec edit never skips a gate.
+     */
     public Optional<StagePlan> after(Stage stage) {
-        if (stage == Stage.PREFLIGHT) {
-            return stages.stream().findFirst();
-        }
-        for (int i = 0; i < stages.size() - 1; i++) {
-            if (stages.get(i).stage() == stage) {
-                return Optional.of(stages.get(i + 1));
-            }
-        }
-        return Optional.empty();
+        return stages.stream().filter(s -> s.stage().compareTo(stage) > 0)
+                .min((a, b) -> a.stage().compareTo(b.stage()));
+    }
+
+    /** The least time the configured stages take: their minimum durations plus every public step's duration. */
+    public Duration minimumTime(String stableVersion) {
+        return stages.stream().map(s -> s.isPublic() ? s.stepDuration().multipliedBy(s.stepsFor(stableVersion).size())
+                : s.minDuration()).reduce(Duration.ZERO, Duration::plus);
     }
 }

@@ -40,13 +40,10 @@ public final class Schedule {
 
     /**
      * When the running rollout's progressDeadline expires, if the operator is to act on it: a rollout is under way
-     * and not paused. Empty otherwise.
+     * and not paused. Empty otherwise. Time spent paused moves the deadline on ({@link PauseClock}).
      */
     public static Optional<Instant> deadline(Plan plan, ModelReleaseStatus st) {
-        if (st.getRolloutStartedAt() == null || st.getCanaryVersion() == null || plan.paused()) {
-            return Optional.empty();
-        }
-        return Optional.of(Instant.parse(st.getRolloutStartedAt()).plus(plan.progressDeadline()));
+        return plan.paused() ? Optional.empty() : PauseClock.deadline(plan, st);
     }
 
     static Duration requeue(Plan plan, ModelReleaseStatus st, Instant now) {
@@ -66,10 +63,7 @@ public final class Schedule {
             candidates.add(st.getLastAnalysisAt() == null ? Duration.ZERO
                     : Duration.between(now, Instant.parse(st.getLastAnalysisAt()).plus(plan.interval())));
         }
-        if (st.getRolloutStartedAt() != null && !plan.paused()) {
-            candidates.add(Duration.between(now, Instant.parse(st.getRolloutStartedAt()).plus(plan.progressDeadline()))
-                    .plusMillis(1));
-        }
+        deadline(plan, st).ifPresent(d -> candidates.add(Duration.between(now, d).plusMillis(1)));
         candidates.add(plan.interval());
         // a wake-up that is close is kept, not dropped: skipping a hold that ends in 300 ms for the next analysis
         // delayed stage changes by up to an interval (bench-operator's verdict-to-route p99)

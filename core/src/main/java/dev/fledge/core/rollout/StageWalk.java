@@ -37,11 +37,16 @@ final class StageWalk {
         String from = st.getStableVersion();
         st.setCanaryVersion(plan.version());
         st.setRolloutStartedAt(now.toString());
+        PauseClock.start(plan, st, now);
         st.setGates(new ArrayList<>());
         st.setLastAnalysisAt(null);
         enter(Stage.PREFLIGHT);
         out.phase(Phase.PROGRESSING, ConditionReason.WaitingForCanary, Messages.starting(plan.version()));
         out.event(EventReason.RolloutStarted, Messages.started(plan.version(), from));
+        Duration least = plan.minimumTime(from);
+        if (least.compareTo(plan.progressDeadline()) > 0) {
+            out.event(EventReason.StagesExceedDeadline, Messages.stagesExceedDeadline(least, plan.progressDeadline()));
+        }
     }
 
     /** Whether the current stage (or public step) has been held for its minimum time since {@code start}. */
@@ -106,6 +111,7 @@ final class StageWalk {
         st.setStageStartedAt(null);
         st.setStepStartedAt(null);
         st.setRolloutStartedAt(null);
+        st.setPause(null);
     }
 
     private void enter(Stage stage) {
@@ -114,6 +120,9 @@ final class StageWalk {
         st.setStep(null);
         st.setStepStartedAt(null);
         st.setCanaryWeight(0);
+        if (st.getGates() != null) {
+            st.getGates().forEach(g -> g.setFailures(0)); // failureLimit counts the failures of one stage
+        }
         Optional<StagePlan> sp = plan.stage(stage);
         if (sp.isPresent() && sp.get().isPublic()) {
             st.setStep(0);

@@ -28,17 +28,22 @@ final class Transition {
             new Rule("`spec.model.version` differs from `status.canaryVersion`: start (or restart) the rollout from"
                     + " `preflight`.", Transition::startsOnNewVersion),
             new Rule("Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
-                    + " stage.", Transition::appliesAction),
-            new Rule("In `promoting`: finish once the stable Deployment runs the new version and is ready.",
-                    Transition::promotes),
-            new Rule("`progressDeadline` passed (not enforced while paused): roll back.", Transition::deadlinePassed),
+                    + " stage; `promote` and `skip-stage` are ignored while the canary is not ready.",
+                    Transition::appliesAction),
+            new Rule("In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
+                    + " not, `progressDeadline` after promotion began, say so (`PromotionStalled`: condition"
+                    + " `Degraded`, a Warning event) and keep serving as promoting does.", Transition::promotes),
+            new Rule("`progressDeadline` passed (not enforced while paused; time spent paused does not count, see"
+                    + " `status.pause`): roll back.", Transition::deadlinePassed),
             new Rule("Gate verdicts: a critical failure rolls back at once; a gate whose `failures` reached its"
                     + " `failureLimit` rolls back.", Transition::gatesFailed),
             new Rule("`spec.paused`: hold everything else (phase `Paused`).", Transition::paused),
             new Rule("No stage moves before the canary Deployment is ready (`WaitingForCanary`).",
                     Transition::canaryNotReady),
             new Rule("A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
-                    + " gave `Pass` since it began. `Inconclusive` holds it.", Transition::stageEnds));
+                    + " gave `Pass` since it began. `Inconclusive` holds it. A stage removed from `spec.stages` mid-rollout has no"
+                    + " minimum time left; once its gates pass, the rollout moves to the next stage still listed after it"
+                    + " (order internal, closed, public), never past the public steps.", Transition::stageEnds));
 
     private final Plan plan;
     private final ModelReleaseStatus st;
@@ -65,6 +70,7 @@ final class Transition {
     Decision run() {
         Phase before = st.getPhase();
         obs.unknownAction().ifPresent(raw -> out.event(EventReason.UnknownAction, Messages.unknownAction(raw)));
+        PauseClock.track(plan, st, now);
         for (Rule rule : RULES) {
             if (rule.decides().test(this)) {
                 break;
@@ -107,6 +113,13 @@ final class Transition {
             return true;
         }
         obs.action().ifPresent(a -> ignored(a, Messages.rolledBackUseRetry(plan.version())));
+        if (st.getPhase() != Phase.ROLLED_BACK && st.getPhase() != Phase.FAILED) {
+            // e.g. Invalid, then fixed: the release is rolled back again, and InvalidSpec clears
+            boolean noStable = st.getStableVersion() == null;
+            out.phase(noStable ? Phase.FAILED : Phase.ROLLED_BACK,
+                    noStable ? ConditionReason.FirstReleaseRolledBack : ConditionReason.GateFailed,
+                    Messages.rolledBackUseRetry(plan.version()));
+        }
         return true;
     }
 
@@ -137,15 +150,14 @@ final class Transition {
                 rollback(EventReason.Aborted, Messages.abortRequested());
                 return true;
             }
-            case PROMOTE -> {
-                if (!promoting) {
+            case PROMOTE, SKIP_STAGE -> {
+                if (!promoting && !obs.canaryReady()) {
+                    ignored(action.get(), Messages.canaryNotReady(st.getCanaryVersion()));
+                } else if (!promoting && action.get() == ManualAction.PROMOTE) {
                     out.event(EventReason.PromoteRequested, Messages.promoteRequested(st.getCanaryVersion(), st.getStage()));
                     history.closeCurrent("Skipped", "manual promote");
                     walk.enterPromoting();
-                }
-            }
-            case SKIP_STAGE -> {
-                if (!promoting) {
+                } else if (!promoting) {
                     out.event(EventReason.StageSkipped, Messages.stageSkipped(st.getStage()));
                     walk.nextStage("Skipped", "skipped by request");
                 }
@@ -161,6 +173,12 @@ final class Transition {
         }
         if (obs.stableReady()) {
             walk.finishPromotion();
+        } else if (Duration.between(Instant.parse(st.getStageStartedAt()), now).compareTo(plan.progressDeadline()) > 0) {
+            String stalled = Messages.promotionStalled(plan.progressDeadline(), st.getCanaryVersion());
+            if (!stalled.equals(st.getMessage())) {
+                out.event(EventReason.PromotionStalled, stalled);
+            }
+            out.phase(Phase.PROGRESSING, ConditionReason.PromotionStalled, stalled);
         } else {
             out.phase(Phase.PROGRESSING, ConditionReason.Promoting, Messages.waitingForStable(st.getCanaryVersion()));
         }
@@ -168,9 +186,7 @@ final class Transition {
     }
 
     private boolean deadlinePassed() {
-        Duration elapsed = st.getRolloutStartedAt() == null ? Duration.ZERO
-                : Duration.between(Instant.parse(st.getRolloutStartedAt()), now);
-        if (plan.paused() || elapsed.compareTo(plan.progressDeadline()) <= 0) {
+        if (Schedule.deadline(plan, st).filter(now::isAfter).isEmpty()) {
             return false;
         }
         rollback(EventReason.ProgressDeadlineExceeded, Messages.deadlineExceeded(plan.progressDeadline(), st.getStage()));

@@ -49,4 +49,47 @@ class InvalidSpecTest {
         Decision same = engine.decide(null, written, Observation.invalid(List.of("spec.x: bad")), now.plusSeconds(5));
         assertThat(writer.finish(written, same, 4L, now.plusSeconds(5))).as("nothing to patch").isEmpty();
     }
+
+    @Test
+    void fixingTheSpecAfterARollbackClearsInvalidAndTheReleaseIsRolledBackAgain() {
+        Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
+        r.ready();
+        r.step(Observation.of(true, true).withAction(ManualAction.ABORT));
+        assertThat(r.status.getPhase()).isEqualTo(Phase.ROLLED_BACK);
+        r.step(Observation.invalid(List.of("spec.x: bad")));
+        assertThat(r.status.getPhase()).isEqualTo(Phase.INVALID);
+
+        Decision fixed = r.after(java.time.Duration.ofSeconds(5));
+        ModelReleaseStatus written = writer.finish(r.decisions.get(r.decisions.size() - 2).status(), fixed, 3L, r.now)
+                .orElseThrow();
+
+        assertThat(written.getPhase()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(written.getRolledBackVersion()).isEqualTo("2.0.0");
+        assertThat(written.getConditions()).filteredOn(c -> c.getType().equals(Conditions.INVALID_SPEC)).singleElement()
+                .extracting(Condition::getStatus).isEqualTo("False");
+        assertThat(written.getConditions()).filteredOn(c -> c.getType().equals(Conditions.DEGRADED)).singleElement()
+                .extracting(Condition::getStatus).isEqualTo("True");
+    }
+
+    @Test
+    void fixingTheSpecClearsInvalidInEveryPhase() {
+        for (Phase before : List.of(Phase.PROGRESSING, Phase.PAUSED, Phase.PROMOTED, Phase.ROLLED_BACK, Phase.FAILED)) {
+            Rollout r = new Rollout(Rollout.plan("2.0.0"));
+            switch (before) {
+                case PROMOTED -> r.promotedAt("2.0.0");
+                case ROLLED_BACK -> r.promotedAt("1.0.0").step(Observation.of(true, true).withAction(ManualAction.ABORT));
+                case FAILED -> r.step(Observation.of(true, true).withAction(ManualAction.ABORT));
+                case PAUSED -> {
+                    r.promotedAt("1.0.0");
+                    r.plan = new Plan("2.0.0", r.plan.stages(), r.plan.interval(), r.plan.progressDeadline(), true, 2,
+                            List.of());
+                    r.ready();
+                }
+                default -> r.promotedAt("1.0.0").ready();
+            }
+            assertThat(r.status.getPhase()).as("set up").isEqualTo(before);
+            r.step(Observation.invalid(List.of("spec.x: bad")));
+            assertThat(r.ready().status().getPhase()).as("after %s", before).isEqualTo(before);
+        }
+    }
 }

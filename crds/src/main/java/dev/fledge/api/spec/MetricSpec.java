@@ -40,7 +40,7 @@ public class MetricSpec {
     @JsonPropertyDescription("Highest passing value.")
     private Double max;
 
-    @JsonPropertyDescription("Failed checks of this gate in one rollout that trigger a rollback. Default 1.")
+    @JsonPropertyDescription("Failed checks of this gate in one stage that trigger a rollback; the count starts again at every stage. Default 1.")
     @Min(1)
     @Max(100)
     private Integer failureLimit;

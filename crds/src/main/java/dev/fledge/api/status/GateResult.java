@@ -58,7 +58,7 @@ public class GateResult {
     @JsonPropertyDescription("Safety gate: the ConfigMap (owned by the release) with the counts of the last suite run and its first flagged prompt/output pairs, truncated.")
     private String report;
 
-    @JsonPropertyDescription("Failed checks of this gate in the current rollout.")
+    @JsonPropertyDescription("Failed checks of this gate in the current stage.")
     private Integer failures;
 
     @JsonPropertyDescription("When the verdict was given (RFC 3339).")

@@ -33,6 +33,9 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("When the current rollout started (RFC 3339).")
     private String rolloutStartedAt;
 
+    @JsonPropertyDescription("Time the current rollout spent paused, which does not count against progressDeadline.")
+    private PauseStatus pause;
+
     @JsonPropertyDescription("When the current stage started (RFC 3339).")
     private String stageStartedAt;
 

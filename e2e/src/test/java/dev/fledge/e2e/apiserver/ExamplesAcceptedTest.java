@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -31,8 +32,13 @@ class ExamplesAcceptedTest {
     return RepoFiles.examples();
   }
 
-  // examples/ may still be empty: then there is nothing to check, not a failure
-  @ParameterizedTest(name = "{0}", allowZeroInvocations = true)
+  @Test
+  void examplesDirectoryHasManifests() {
+    assertThat(examples()).as("manifests in examples/ (an empty directory would check nothing)").isNotEmpty();
+  }
+
+  // no allowZeroInvocations: an empty examples/ fails here too, instead of passing with nothing checked
+  @ParameterizedTest(name = "{0}")
   @MethodSource("examples")
   void exampleIsAcceptedByServerSideDryRun(Path example) {
     List<HasMetadata> items = cluster.load(example);

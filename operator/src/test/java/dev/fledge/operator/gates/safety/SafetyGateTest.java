@@ -294,7 +294,7 @@ class SafetyGateTest {
     }
 
     @Test
-    void aCanaryAsGoodAsStablePassesTheComparisonAndReportsIt() {
+    void aCanaryAsGoodAsStableWithNoMarginIsInconclusiveAndReportsTheComparison() {
         SafetySpec spec = spec().withStableMargin(0.0);
         GateVerdict v = comparing(spec, "a calm answer", "a calm answer").evaluate(ctx(spec, "internal"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
