@@ -11,11 +11,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ActionsBeforeCanaryReadyTest {
     static final Observation CANARY_NOT_READY = Observation.of(false, true);
 
-    @Test
-    void skipStageBeforeTheCanaryIsReadyIsIgnoredAndNoAudienceMoves() {
+    /** A rollout of 2.0.0 over stable 1.0.0 whose canary is not ready yet, asked for {@code action}. */
+    static Decision beforeTheCanaryIsReady(ManualAction action) {
         Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
         r.step(CANARY_NOT_READY);
-        Decision d = r.after(Duration.ofSeconds(5), CANARY_NOT_READY.withAction(ManualAction.SKIP_STAGE));
+        return r.after(Duration.ofSeconds(5), CANARY_NOT_READY.withAction(action));
+    }
+
+    @Test
+    void skipStageBeforeTheCanaryIsReadyIsIgnoredAndNoAudienceMoves() {
+        Decision d = beforeTheCanaryIsReady(ManualAction.SKIP_STAGE);
 
         assertThat(d.status().getStage()).isEqualTo("preflight");
         assertThat(d.split()).isEqualTo(new TrafficSplit("1.0.0", "2.0.0", Set.of(), 0));
@@ -25,9 +30,7 @@ class ActionsBeforeCanaryReadyTest {
 
     @Test
     void promoteBeforeTheCanaryIsReadyIsIgnoredAndStableKeepsItsVersion() {
-        Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
-        r.step(CANARY_NOT_READY);
-        Decision d = r.after(Duration.ofSeconds(5), CANARY_NOT_READY.withAction(ManualAction.PROMOTE));
+        Decision d = beforeTheCanaryIsReady(ManualAction.PROMOTE);
 
         assertThat(d.status().getStage()).isEqualTo("preflight");
         assertThat(d.split().stableVersion()).isEqualTo("1.0.0");
