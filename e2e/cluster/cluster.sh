@@ -19,7 +19,7 @@
 # containerd are kept across runs (the warm start), everything else is wiped at each start.
 # See e2e/cluster/README.md for the settings and why each one is needed.
 set -euo pipefail
-HERE="$(cd "$(dirname "$0")" && pwd)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 
 NS="${FLEDGE_NETNS:-fledge-node}"
@@ -39,6 +39,12 @@ NSPATH="/var/run/netns/$NS"
 SOCK="$D/containerd/containerd.sock"
 KUBECONFIG_OUT="$D/kubeconfig"
 PAUSE_IMAGE="fledge.local/pause:3.10"
+# Traefik as the Gateway API data plane: auto = when its binary is cached (make traefik), 1 = build it
+# if needed, 0 = none
+GATEWAY="${FLEDGE_CLUSTER_GATEWAY:-auto}"
+TRAEFIK_VERSION="${TRAEFIK_VERSION:-3.6.12}"
+TRAEFIK_BIN="$CACHE/traefik/$TRAEFIK_VERSION/traefik"
+GATEWAY_PORT="${FLEDGE_GATEWAY_PORT:-8000}"
 
 T0=$SECONDS
 PHASE_T=$SECONDS
@@ -69,6 +75,7 @@ stop_pid() { # stop_pid PID NAME: TERM, wait up to 10 s, then KILL
 teardown() {
   local rc=$?
   trap - EXIT INT TERM
+  set +e   # best effort: every step runs even if one fails
   [[ "${TORN_DOWN:-}" == 1 ]] && return 0
   TORN_DOWN=1
   local t=$SECONDS
@@ -102,6 +109,7 @@ teardown() {
   fi
   ip link del "$HOST_IF" 2>/dev/null || true
   rm -f "$D/ready"
+  [[ -f "$D/owner.pid" && "$(cat "$D/owner.pid")" == "$$" ]] && rm -f "$D/owner.pid"
   log "torn down in $((SECONDS - t)) s"
   return $rc
 }
@@ -415,6 +423,11 @@ EOF
     phase "smoke: a pod behind a Service VIP"
     smoke
   fi
+  case "$GATEWAY" in
+    1) bash "$HERE/traefik-binary.sh"; phase "gateway: Traefik $TRAEFIK_VERSION"; gateway ;;
+    auto) if [[ -x "$TRAEFIK_BIN" ]]; then phase "gateway: Traefik $TRAEFIK_VERSION"; gateway;
+          else log "no Traefik binary ($TRAEFIK_BIN): no Gateway (make traefik builds it)"; fi ;;
+  esac
   phase ""
   touch "$D/ready"
   log "ready in $((SECONDS - T0)) s: export KUBECONFIG=$KUBECONFIG_OUT   (API server https://$NODE_IP:6443)"
@@ -462,12 +475,81 @@ EOF
   kc delete deployment,service smoke -n default --wait=false >/dev/null
 }
 
+# Traefik outside the cluster (a process in the node's network namespace, like the kubelet), watching
+# the Gateway API objects with a ServiceAccount token; the GatewayClass "traefik" and the Gateway
+# "public-gw" (namespace default, listener http on port $GATEWAY_PORT, routes from every namespace).
+gateway() {
+  kc apply --server-side -f "$REPO/vendor/gateway-api-v1.4.0/" >/dev/null
+  kc wait --for=condition=Established crd --all --timeout=60s >/dev/null
+  kc apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: traefik, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: fledge-traefik-gateway}
+rules:
+- apiGroups: [""]
+  resources: [namespaces]
+  verbs: [list, watch]
+- apiGroups: [""]
+  resources: [services, secrets, configmaps]
+  verbs: [get, list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gatewayclasses, gateways, httproutes, grpcroutes, tcproutes, tlsroutes, referencegrants, backendtlspolicies]
+  verbs: [get, list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gatewayclasses/status, gateways/status, httproutes/status, grpcroutes/status, tcproutes/status, tlsroutes/status, referencegrants/status, backendtlspolicies/status]
+  verbs: [update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: fledge-traefik-gateway}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fledge-traefik-gateway}
+subjects: [{kind: ServiceAccount, name: traefik, namespace: kube-system}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: traefik}
+spec: {controllerName: traefik.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: public-gw, namespace: default}
+spec:
+  gatewayClassName: traefik
+  listeners:
+  - {name: http, protocol: HTTP, port: $GATEWAY_PORT, allowedRoutes: {namespaces: {from: All}}}
+EOF
+  local token
+  token="$(kc create token traefik -n kube-system --duration 24h)"
+  # no version check, no usage statistics: Traefik contacts nothing but the API server
+  start_bg traefik "$TRAEFIK_BIN" \
+    --global.checkNewVersion=false --global.sendAnonymousUsage=false \
+    --entryPoints.web.address=":$GATEWAY_PORT" \
+    --entryPoints.traefik.address=127.0.0.1:8082 --ping=true --ping.entryPoint=traefik \
+    --providers.kubernetesGateway=true \
+    --providers.kubernetesGateway.endpoint="https://$NODE_IP:6443" \
+    --providers.kubernetesGateway.token="$token" \
+    --providers.kubernetesGateway.certAuthFilePath="$P/ca.crt" \
+    --providers.kubernetesGateway.statusAddress.ip="$NODE_IP" \
+    --log.level=INFO
+  wait_for "Traefik ping" 60 traefik innet curl -fsS --max-time 2 http://127.0.0.1:8082/ping
+  wait_for "Gateway public-gw Programmed" 60 traefik \
+    bash -c "'$BIN/kubectl' --kubeconfig '$KUBECONFIG_OUT' get gateway public-gw -n default -o jsonpath='{.status.conditions[?(@.type==\"Programmed\")].status}' | grep -qx True"
+  log "gateway: Traefik serves Gateway default/public-gw at http://$NODE_IP:$GATEWAY_PORT"
+}
+
 case "${1:-up}" in
   up)
     cmd_up
     log "Ctrl-C (or: e2e/cluster/cluster.sh down) stops it"
     while sleep 5; do
-      for p in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy; do alive_or_die "$p"; done
+      for p in $(awk '{print $2}' "$(pids_file)"); do alive_or_die "$p"; done
     done
     ;;
   run)
