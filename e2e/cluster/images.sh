@@ -112,6 +112,9 @@ build_base() {
   local work="$IMAGES/work-base" t=$SECONDS
   mkdir -p "$work.fs"
   BASE_ROOTFS="$work.fs/rootfs.tar"
+  if [[ -n "${FLEDGE_BASE_ROOTFS:-}" ]]; then   # a rootfs tar made by the same mmdebstrap command before
+    cp "$FLEDGE_BASE_ROOTFS" "$BASE_ROOTFS"
+  else
   log "mmdebstrap $DEBIAN_SUITE + openjdk-17-jre-headless (cold: a few minutes)"
   # essential variant: no apt, no init, just what dpkg needs + the JRE. update-alternatives of the
   # JRE wants /usr/share/man/man1 although man pages are left out.
@@ -123,6 +126,7 @@ build_base() {
     "$DEBIAN_SUITE" "$BASE_ROOTFS" \
     "deb $DEBIAN_MIRROR $DEBIAN_SUITE main" "deb $DEBIAN_MIRROR $DEBIAN_SUITE-updates main" \
     "deb $DEBIAN_SECURITY $DEBIAN_SUITE-security main"
+  fi
   oci_image "$work" 17 fill_base \
     --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --config.env JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 \
