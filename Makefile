@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: cluster cluster-down cluster-binaries images traefik help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus bench-server bench-gates bench-operator clean
+.PHONY: cluster cluster-down cluster-test cluster-binaries images traefik help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus bench-server bench-gates bench-operator clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -109,6 +109,11 @@ cluster: cluster-binaries
 ## cluster-down: stop a running `make cluster` and remove whatever a killed one left behind
 cluster-down:
 	@bash e2e/cluster/cluster.sh down
+
+## cluster-test: the cluster tier (@Tag("cluster")) on a cluster started for it and torn down after; the test JVM
+## runs inside the node's network namespace (e2e/cluster/netns-java). Not part of `make test` yet.
+cluster-test: cluster-binaries images model-fixtures
+	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e verify -Dgroups=cluster -Djvm=$(CURDIR)/e2e/cluster/netns-java
 
 ## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), cached
 cluster-binaries:
