@@ -142,7 +142,8 @@ build_app() {
   build_base
   cd "$REPO"
   local t=$SECONDS
-  $MVN -q -pl operator,model-server -am install -DskipTests
+  # FLEDGE_SKIP_INSTALL=1: the quarkus-app directories are already built
+  [[ "${FLEDGE_SKIP_INSTALL:-0}" == 1 ]] || $MVN -q -pl operator,model-server -am install -DskipTests
   local module
   for module in operator model-server; do
     local staging=$module/target/jib-extra/deployments
@@ -162,12 +163,12 @@ build_app() {
     $MVN -q -pl "$module" com.google.cloud.tools:jib-maven-plugin:3.4.6:buildTar \
       -Djib.from.image="tar://$BASE_TAR" \
       -Djib.to.image="fledge/$module:$TAG" \
-      -Djib.extraDirectories.paths=target/jib-extra \
+      -Djib.extraDirectories.paths="$REPO/$module/target/jib-extra" \
       -Djib.container.entrypoint="$entry" \
       -Djib.container.workingDirectory=/deployments \
       -Djib.container.user=10001:10001 \
       $env \
-      -Djib.outputPaths.tar=target/jib-image.tar
+      -Djib.outputPaths.tar="$REPO/$module/target/jib-image.tar"
     log "built $module/target/jib-image.tar (fledge/$module:$TAG)"
   done
   log "app images in $((SECONDS - t)) s"
