@@ -130,7 +130,10 @@ class QuickstartOnClusterTest {
     tmp.setEmptyDir(new EmptyDirVolumeSource(null, null));
     spec.getVolumes().add(tmp);
     Container c = spec.getContainers().get(0);
-    c.getVolumeMounts().add(new VolumeMount("/tmp", null, "tmp", null, false, null, null));
+    VolumeMount tmpMount = new VolumeMount();
+    tmpMount.setName("tmp");
+    tmpMount.setMountPath("/tmp");
+    c.getVolumeMounts().add(tmpMount);
     SecurityContext sc = new SecurityContext();
     sc.setReadOnlyRootFilesystem(true);
     sc.setAllowPrivilegeEscalation(false);
