@@ -100,6 +100,15 @@ teardown() {
   # runc shims of this containerd (they outlive it): found by this instance's own socket path
   local shim
   for shim in $(pgrep -f -- "-address $SOCK" 2>/dev/null || true); do stop_pid "$shim" containerd-shim; done
+  # pod network namespaces (/var/run/netns/cni-*) whose sandbox was killed, not stopped through the
+  # CRI: ours are those with an address of this cluster's pod range
+  local podns pod_prefix="${POD_CIDR%.*}."
+  for podns in /var/run/netns/cni-*; do
+    [[ -e "$podns" ]] || continue
+    if ip -n "$(basename "$podns")" -4 -o addr show 2>/dev/null | grep -qF "inet $pod_prefix"; then
+      ip netns del "$(basename "$podns")" 2>/dev/null || true
+    fi
+  done
   # mounts left under the state directory (pod volumes, sandbox shm, overlay rootfs)
   if [[ -d "$D" ]]; then
     findmnt -rn -o TARGET | grep -F "$D/" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -232,6 +241,15 @@ network() {
   innet ip link set lo up
   innet ip addr add "$NODE_IP/30" dev "$NODE_IF"
   innet ip link set "$NODE_IF" up
+  # The namespace has no default route, so a process in it (Traefik, the tests, curl) calling a
+  # Service VIP would fail the route lookup that comes before kube-proxy's DNAT in OUTPUT
+  # ("Couldn't connect to server" after 0 ms). The Service range gets a route to a veth whose peer
+  # (also in the namespace) stays down: a packet to a live VIP is rewritten to a pod or to the API
+  # server before it is sent; any other is dropped there, and nothing leaves the namespace.
+  # (No dummy device: this kernel has no dummy module.)
+  innet ip link add fl-svc type veth peer name fl-svc-peer
+  innet ip link set fl-svc up
+  innet ip route add "$SERVICE_CIDR" dev fl-svc
   # kube-proxy and the bridge plugin expect these; they are per namespace
   innet sysctl -qw net.ipv4.ip_forward=1
   innet sysctl -qw net.ipv4.conf.all.route_localnet=1 2>/dev/null || true
@@ -310,6 +328,7 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
 maxPods: 60
+podLogsDir: $D/pod-logs
 EOF
 }
 
@@ -366,6 +385,7 @@ cmd_up() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
     --authorization-mode Node,RBAC --allow-privileged=true \
+    --kubelet-preferred-address-types InternalIP \
     --enable-priority-and-fairness=false --profiling=false
   wait_for "kube-apiserver /readyz" 120 kube-apiserver kc get --raw /readyz
 
