@@ -111,9 +111,9 @@ cluster-down:
 	@bash e2e/cluster/cluster.sh down
 
 ## cluster-test: the cluster tier (@Tag("cluster")) on a cluster started for it and torn down after; the test JVM
-## runs inside the node's network namespace (e2e/cluster/netns-java). Not part of `make test` yet.
+## runs inside the node's network namespace (e2e/cluster/netns-jvm/bin/java). Not part of `make test` yet.
 cluster-test: cluster-binaries images model-fixtures
-	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e verify -Dgroups=cluster -Djvm=$(CURDIR)/e2e/cluster/netns-java
+	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e verify -Dgroups=cluster -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java
 
 ## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), cached
 cluster-binaries:

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * status.
  *
  * <p>Run it with {@code make cluster-test}: the test JVM runs inside the node's network namespace
- * ({@code e2e/cluster/netns-java}). Anywhere else it is skipped.
+ * ({@code e2e/cluster/netns-jvm/bin/java}). Anywhere else it is skipped.
  */
 @Tag("cluster")
 class QuickstartOnClusterTest {
