@@ -13,9 +13,11 @@ import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.HostPathVolumeSource;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -83,7 +85,7 @@ class QuickstartOnClusterTest {
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
       var json = client.getKubernetesSerialization();
       String second = Files.isDirectory(FIXTURE_MODELS.resolve("v2")) ? "v2" : "v1";
-      var scenario = new RolloutScenario(client, NAMESPACE, RELEASE, Duration.ofMinutes(5));
+      var scenario = new RolloutScenario(client, NAMESPACE, RELEASE, Duration.ofMinutes(8));
 
       t0 = System.nanoTime();
       scenario.firstReleaseIsPromoted(hardened(Quickstart.at(json, REPO, "1.0.0", "v1")));
@@ -139,6 +141,18 @@ class QuickstartOnClusterTest {
     sc.setAllowPrivilegeEscalation(false);
     sc.setCapabilities(new Capabilities(null, List.of("ALL")));
     c.setSecurityContext(sc);
+    // The operator's default liveness probe kills a model server that is not up after about a
+    // minute; on 2 busy cores the first start (libtorch unpacked into the emptyDir) took 73 s here.
+    // A startup probe holds the liveness probe off for up to 5 minutes.
+    c.setStartupProbe(
+        new ProbeBuilder()
+            .withNewHttpGet()
+            .withPath("/q/health/started")
+            .withPort(new IntOrString("http"))
+            .endHttpGet()
+            .withPeriodSeconds(2)
+            .withFailureThreshold(150)
+            .build());
     return mr;
   }
 
