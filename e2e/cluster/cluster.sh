@@ -466,6 +466,7 @@ spec:
     metadata: {labels: {app: smoke}}
     spec:
       automountServiceAccountToken: false
+      terminationGracePeriodSeconds: 1   # busybox httpd as PID 1 ignores SIGTERM
       containers:
       - name: httpd
         image: fledge.local/busybox:1.35

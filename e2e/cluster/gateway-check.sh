@@ -28,6 +28,7 @@ spec:
     metadata: {labels: {app: $1}}
     spec:
       automountServiceAccountToken: false
+      terminationGracePeriodSeconds: 1
       containers:
       - name: httpd
         image: fledge.local/busybox:1.35
