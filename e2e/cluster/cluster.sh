@@ -75,7 +75,10 @@ stop_pid() { # stop_pid PID NAME: TERM, wait up to 10 s, then KILL
 teardown() {
   local rc=$?
   trap - EXIT INT TERM
-  set +e   # best effort: every step runs even if one fails
+  # best effort: every step runs even if one fails, and a closed stdout (Ctrl-C on `make cluster | tee`
+  # kills tee first) must not kill the teardown with SIGPIPE
+  trap '' PIPE INT
+  set +e
   [[ "${TORN_DOWN:-}" == 1 ]] && return 0
   TORN_DOWN=1
   local t=$SECONDS
