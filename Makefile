@@ -4,13 +4,15 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator cluster cluster-down cluster-test cluster-binaries images traefik clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
 	@echo "make demo     run the local end-to-end demo"
 	@echo "make generate regenerate the committed CRD YAML and docs/crd-reference.md"
 	@echo "make cli      build kubectl fledge and link it into CLI_BIN_DIR (default ~/.local/bin)"
+	@echo "make cluster  a real single-node Kubernetes in a network namespace (Ctrl-C or make cluster-down stops it)"
+	@echo "make images   the pause, JRE base, operator and model-server images as tars (no Docker daemon)"
 
 ## build: compile and package every module without tests
 build:
@@ -106,6 +108,36 @@ bench-operator: kube-binaries prometheus
 	java -Dfledge.repo.dir=$(CURDIR) -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
 	  -Dorg.jboss.logging.provider=jboss -cp e2e/target/test-classes:$$(cat e2e/target/bench.classpath) \
 	  dev.fledge.e2e.bench.OperatorBenchmark $(BENCH_N)
+
+## cluster: a real single-node Kubernetes v1.34 (etcd, apiserver, controller-manager, scheduler, kubelet,
+## kube-proxy, containerd + runc + CNI bridge) inside a network namespace; runs in the foreground, Ctrl-C
+## tears it down. KUBECONFIG=/var/tmp/fledge-cluster/kubeconfig. See e2e/cluster/README.md.
+cluster: cluster-binaries
+	@bash e2e/cluster/cluster.sh up
+
+## cluster-down: stop a running `make cluster` and remove whatever a killed one left behind
+cluster-down:
+	@bash e2e/cluster/cluster.sh down
+
+## cluster-test: the cluster tier (@Tag("cluster")) on a cluster started for it and torn down after; the test JVM
+## runs inside the node's network namespace (e2e/cluster/netns-jvm/bin/java). Not part of `make test` yet.
+cluster-test: cluster-binaries images model-fixtures
+	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e verify -Dgroups=cluster -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java
+
+## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), cached
+cluster-binaries:
+	@bash e2e/cluster/node-binaries.sh
+
+## images: fledge/operator and fledge/model-server as tars (<module>/target/jib-image.tar), built with Jib
+## from a Debian base made by mmdebstrap, and the pause image; no Docker daemon. With REGISTRY=host/path,
+## also pushes the two app images there (skopeo).
+images:
+	@bash e2e/cluster/images.sh all
+	@if [ -n "$(REGISTRY)" ]; then bash e2e/cluster/images.sh push "$(REGISTRY)"; fi
+
+## traefik: Traefik v3.6.12 from its Go module (the cluster tier's Gateway API data plane), cached
+traefik:
+	@bash e2e/cluster/traefik-binary.sh
 
 clean:
 	$(MVN) clean
