@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.marcnuri.helm.Helm;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.e2e.apiserver.RepoFiles;
-import dev.fledge.e2e.rollout.FledgeChart;
+import dev.fledge.testsupport.FledgeChart;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import io.fabric8.kubernetes.api.model.Capabilities;
