@@ -1,5 +1,6 @@
 package dev.fledge.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine.Option;
 
 /** Options every command takes: where to talk to, and how to print. */
@@ -18,7 +19,7 @@ public class ClusterOptions {
     boolean verbose;
 
     /** The namespace asked for, else the kube context's, else {@code default}. */
-    String namespaceOr(io.fabric8.kubernetes.client.KubernetesClient client) {
+    String namespaceOr(KubernetesClient client) {
         if (namespace != null) {
             return namespace;
         }

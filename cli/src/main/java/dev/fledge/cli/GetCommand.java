@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code get [NAME] [--watch]}: one release as a tree, or the namespace's releases as a table. */
@@ -50,7 +51,7 @@ final class GetCommand implements Callable<Integer> {
         try {
             return new ReleaseTree.Events(s.store.events(mr), null);
         } catch (CliError e) {
-            return new ReleaseTree.Events(java.util.List.of(), e.getMessage());
+            return new ReleaseTree.Events(List.of(), e.getMessage());
         }
     }
 

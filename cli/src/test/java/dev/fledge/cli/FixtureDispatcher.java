@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,7 +70,7 @@ final class FixtureDispatcher extends ApplyTolerantCrudDispatcher {
         }
     }
 
-    private static MockResponse rewrite(MockResponse response, java.util.function.Consumer<JsonNode> change) {
+    private static MockResponse rewrite(MockResponse response, Consumer<JsonNode> change) {
         if (response.code() != 200) {
             return response;
         }

@@ -1,5 +1,5 @@
 package dev.fledge.helm;
-
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -135,10 +135,10 @@ class OverridesRenderTest {
     void dashboardCanBeShippedToGrafanasNamespace() {
         FledgeChart chart = ChartUnderTest.render("grafanaDashboard: {namespace: monitoring}\n");
 
-        assertThat(chart.one(io.fabric8.kubernetes.api.model.ConfigMap.class).getMetadata().getNamespace())
+        assertThat(chart.one(ConfigMap.class).getMetadata().getNamespace())
                 .isEqualTo("monitoring");
         assertThat(ChartUnderTest.render("grafanaDashboard: {enabled: false}\n")
-                .all(io.fabric8.kubernetes.api.model.ConfigMap.class)).isEmpty();
+                .all(ConfigMap.class)).isEmpty();
     }
 
     @Test

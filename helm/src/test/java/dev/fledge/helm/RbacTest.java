@@ -2,6 +2,7 @@ package dev.fledge.helm;
 
 import dev.fledge.operator.rbac.RequiredPermissions;
 import dev.fledge.operator.rbac.RequiredPermissions.Rule;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -123,7 +124,7 @@ class RbacTest {
 
     @Test
     void watchNamespacesModeTellsTheOperatorWhichNamespacesToWatch() {
-        var container = NAMESPACED.one(io.fabric8.kubernetes.api.model.apps.Deployment.class)
+        var container = NAMESPACED.one(Deployment.class)
                 .getSpec().getTemplate().getSpec().getContainers().get(0);
 
         assertThat(DefaultRenderTest.env(container).get("QUARKUS_OPERATOR_SDK_NAMESPACES").getValue())

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -16,11 +17,13 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** Fabric8's mock API server in CRUD mode with the SSA-tolerant dispatcher and the CRDs Fledge needs. */
 public final class MockCluster implements AutoCloseable {
     /** Kept referenced: the mock server logs every request at INFO, which buries test output. */
-    private static final java.util.logging.Logger QUIET = quiet();
+    private static final Logger QUIET = quiet();
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
@@ -32,7 +35,7 @@ public final class MockCluster implements AutoCloseable {
     public MockCluster(ApplyTolerantCrudDispatcher dispatcher) throws IOException {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         for (var type : List.of(ModelRelease.class, HTTPRoute.class, Gateway.class)) {
-            var ctx = io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.fromResourceType(type);
+            var ctx = ResourceDefinitionContext.fromResourceType(type);
             server.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup(ctx.getGroup())
                     .withVersion(ctx.getVersion()).withKind(ctx.getKind()).withPlural(ctx.getPlural())
                     .withScope("Namespaced").build());
@@ -44,9 +47,9 @@ public final class MockCluster implements AutoCloseable {
         }
     }
 
-    private static java.util.logging.Logger quiet() {
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-        logger.setLevel(java.util.logging.Level.WARNING);
+    private static Logger quiet() {
+        Logger logger = Logger.getLogger("io.fabric8.mockwebserver");
+        logger.setLevel(Level.WARNING);
         return logger;
     }
 

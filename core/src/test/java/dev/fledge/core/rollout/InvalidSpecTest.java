@@ -5,6 +5,7 @@ import dev.fledge.api.status.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -59,7 +60,7 @@ class InvalidSpecTest {
         r.step(Observation.invalid(List.of("spec.x: bad")));
         assertThat(r.status.getPhase()).isEqualTo(Phase.INVALID);
 
-        Decision fixed = r.after(java.time.Duration.ofSeconds(5));
+        Decision fixed = r.after(Duration.ofSeconds(5));
         ModelReleaseStatus written = writer.finish(r.decisions.get(r.decisions.size() - 2).status(), fixed, 3L, r.now)
                 .orElseThrow();
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -49,7 +50,7 @@ class RolloutEngineTest {
             r.ready();
             assertThat(r.ready().split()).isEqualTo(new TrafficSplit("1.0.0", "2.0.0", Set.of("internal"), 0));
             assertThat(r.after(Duration.ofMinutes(10)).split().canaryAudiences()).containsExactlyInAnyOrder("internal", "closed");
-            List<Integer> weights = new java.util.ArrayList<>();
+            List<Integer> weights = new ArrayList<>();
             weights.add(r.after(Duration.ofMinutes(30)).split().publicCanaryWeight());
             for (int i = 0; i < 3; i++) {
                 weights.add(r.after(Duration.ofMinutes(10)).split().publicCanaryWeight());

@@ -3,6 +3,7 @@ package dev.fledge.core.rollout;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +57,7 @@ class ScheduleTest {
 
         r.ready();
         assertThat(Schedule.deadline(r.plan, r.status))
-                .contains(java.time.Instant.parse(r.status.getRolloutStartedAt()).plus(Duration.ofHours(24)));
+                .contains(Instant.parse(r.status.getRolloutStartedAt()).plus(Duration.ofHours(24)));
         Plan paused = new Plan(r.plan.version(), r.plan.stages(), r.plan.interval(), r.plan.progressDeadline(), true,
                 r.plan.replicas(), r.plan.gates());
         assertThat(Schedule.deadline(paused, r.status)).isEmpty();

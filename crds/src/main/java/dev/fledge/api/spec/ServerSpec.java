@@ -6,6 +6,7 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import lombok.Getter;
 import lombok.Setter;
 
@@ -31,7 +32,7 @@ public class ServerSpec {
 
     @JsonPropertyDescription("Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
     @SchemaFrom(type = PodTemplateSchema.class)
-    private io.fabric8.kubernetes.api.model.PodTemplateSpec template;
+    private PodTemplateSpec template;
 
     public ServerSpec withImage(String image) {
         this.image = image;
@@ -48,7 +49,7 @@ public class ServerSpec {
         return this;
     }
 
-    public ServerSpec withTemplate(io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+    public ServerSpec withTemplate(PodTemplateSpec template) {
         this.template = template;
         return this;
     }

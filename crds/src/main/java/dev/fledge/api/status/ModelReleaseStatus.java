@@ -2,6 +2,8 @@ package dev.fledge.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+
 import java.util.List;
 import lombok.Getter;
 import lombok.Setter;
@@ -64,7 +66,7 @@ public class ModelReleaseStatus {
     private List<StageRecord> history;
 
     @JsonPropertyDescription("Ready, Progressing, Degraded and InvalidSpec.")
-    private List<io.fabric8.kubernetes.api.model.Condition> conditions;
+    private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")
     private Long observedGeneration;
@@ -149,7 +151,7 @@ public class ModelReleaseStatus {
         return this;
     }
 
-    public ModelReleaseStatus withConditions(List<io.fabric8.kubernetes.api.model.Condition> conditions) {
+    public ModelReleaseStatus withConditions(List<Condition> conditions) {
         this.conditions = conditions;
         return this;
     }

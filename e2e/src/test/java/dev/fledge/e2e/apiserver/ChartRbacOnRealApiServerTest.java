@@ -12,10 +12,14 @@ import dev.fledge.operator.gates.safety.FlaggedExample;
 import dev.fledge.operator.gates.safety.SafetyReport;
 import dev.fledge.operator.workload.Applier;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +60,7 @@ class ChartRbacOnRealApiServerTest {
     }
     chart = FledgeChart.render(
             // overridable to check that the test fails with a rule taken out of a chart copy
-            java.nio.file.Path.of(
+            Path.of(
                 System.getProperty(
                     "fledge.chart.dir", RepoFiles.repo().resolve("helm/fledge").toString())),
             OPERATOR_NS,
@@ -69,7 +73,7 @@ class ChartRbacOnRealApiServerTest {
         .secrets()
         .inNamespace(OTHER_NS)
         .resource(
-            new io.fabric8.kubernetes.api.model.SecretBuilder()
+            new SecretBuilder()
                 .withNewMetadata()
                 .withName("db-password")
                 .endMetadata()
@@ -184,7 +188,7 @@ class ChartRbacOnRealApiServerTest {
             .resource(TestReleases.replicas(RELEASE_NS, "reported", "1.0.0"))
             .fieldManager(ClusterResources.FIELD_MANAGER)
             .serverSideApply();
-    var reports = new ConfigMapSafetyReports(new Applier(operatorAccount, java.time.Clock.systemUTC()));
+    var reports = new ConfigMapSafetyReports(new Applier(operatorAccount, Clock.systemUTC()));
     SafetyReport report =
         new SafetyReport(
             "reported", "1.0.0", "preflight", "2026-11-28T12:00:00Z", "red-team", "0123456789ab", 2,

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.List;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -36,7 +38,7 @@ class OperatorOnRealApiServerTest {
   static void installCrds() {
     client = RealApiServer.shared().client();
     var cluster = new ClusterResources(client);
-    cluster.installCrds(java.util.List.of(RepoFiles.modelReleaseCrd()));
+    cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
     cluster.installCrds(RepoFiles.gatewayApiCrds());
   }
 
@@ -93,7 +95,7 @@ class OperatorOnRealApiServerTest {
     cluster.ensureNamespace(ns);
     var json = client.getKubernetesSerialization();
     for (var mr :
-        java.util.List.of(
+        List.of(
             Quickstart.at(json, RepoFiles.repo(), "1.0.0", "v1"),
             Quickstart.at(json, RepoFiles.repo(), "2.0.0", "v2"))) {
       var accepted = cluster.dryRunApply(mr, ns);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * A real {@code kube-apiserver} + {@code etcd} (Fabric8 kube-api-test), one per test JVM.
@@ -47,7 +48,7 @@ public final class RealApiServer {
   }
 
   /** A client for another kubeconfig user on the same server, e.g. for impersonation. */
-  public KubernetesClient clientWith(java.util.function.UnaryOperator<Config> customizer) {
+  public KubernetesClient clientWith(UnaryOperator<Config> customizer) {
     return new KubernetesClientBuilder()
         .withConfig(customizer.apply(Config.fromKubeconfig(server.getKubeConfigYaml())))
         .build();

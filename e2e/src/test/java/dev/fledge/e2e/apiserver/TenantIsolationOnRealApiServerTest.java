@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class TenantIsolationOnRealApiServerTest {
   static void installCrd() {
     client = RealApiServer.shared().client();
     var cluster = new ClusterResources(client);
-    cluster.installCrds(java.util.List.of(RepoFiles.modelReleaseCrd()));
+    cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
     cluster.ensureNamespace(NAMESPACE);
     fixtures = new ModelReleaseFixtures(client);
   }
@@ -77,7 +78,7 @@ class TenantIsolationOnRealApiServerTest {
                             "serviceAccountName", "admin",
                             "hostNetwork", true,
                             "containers",
-                                java.util.List.of(
+                                List.of(
                                     Map.of(
                                         "name",
                                         "model-server",
@@ -128,7 +129,7 @@ class TenantIsolationOnRealApiServerTest {
                         "spec",
                         Map.of(
                             "volumes",
-                            java.util.List.of(
+                            List.of(
                                 Map.of("name", "n", "nfs", Map.of("server", "x", "path", "/"))))))));
     assertThat(e.getMessage()).contains("spec.server.template.spec.volumes[0]");
     var pruned =
@@ -145,7 +146,7 @@ class TenantIsolationOnRealApiServerTest {
                                     "spec",
                                     Map.of(
                                         "volumes",
-                                        java.util.List.of(
+                                        List.of(
                                             Map.of(
                                                 "name",
                                                 "n",

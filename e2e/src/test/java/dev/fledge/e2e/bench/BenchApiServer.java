@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Benchmark harness: the same real kube-apiserver + etcd as the e2e suites (kube-api-test, binaries from
@@ -21,7 +22,7 @@ final class BenchApiServer implements AutoCloseable {
     static final String VERSION = System.getProperty("fledge.kube.version", "1.34.4");
     static final String SERVICE_RANGE = "10.96.0.0/16";
     private final KubeAPIServer server;
-    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
     final KubernetesClient client;
 
     BenchApiServer(Path work) throws IOException {

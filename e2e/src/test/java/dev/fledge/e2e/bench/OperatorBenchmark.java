@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,7 +37,7 @@ public final class OperatorBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> sizes = args.length == 0 ? List.of(100, 1000) : java.util.Arrays.stream(args).map(Integer::valueOf).toList();
+        List<Integer> sizes = args.length == 0 ? List.of(100, 1000) : Arrays.stream(args).map(Integer::valueOf).toList();
         Path repo = RepoFiles.repo();
         Path work = repo.resolve("e2e/target/bench-operator");
         Files.createDirectories(work);
@@ -120,7 +122,7 @@ public final class OperatorBenchmark {
         return out.toString();
     }
 
-    private static double mean(java.util.Map<String, Double> sum, java.util.Map<String, Double> count, String part) {
+    private static double mean(Map<String, Double> sum, Map<String, Double> count, String part) {
         double c = count.getOrDefault(part, 0.0);
         return c == 0 ? 0 : 1000 * sum.getOrDefault(part, 0.0) / c;
     }

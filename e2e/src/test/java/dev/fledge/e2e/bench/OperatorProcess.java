@@ -5,11 +5,16 @@ import dev.fledge.e2e.local.ManagedProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The production operator (the Quarkus jar that the image runs) as a child process of the benchmark, so that its
@@ -35,8 +40,8 @@ final class OperatorProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no operator build at " + jar + ": run ./mvnw -DskipTests install first");
         }
-        process = ManagedProcess.start("operator", java.util.stream.Stream.concat(
-                java.util.stream.Stream.concat(java.util.stream.Stream.of("java"), JVM.stream()), java.util.stream.Stream.of("-jar", jar.toString())).toList(), Map.of(
+        process = ManagedProcess.start("operator", Stream.concat(
+                Stream.concat(Stream.of("java"), JVM.stream()), Stream.of("-jar", jar.toString())).toList(), Map.of(
                 "KUBECONFIG", kubeconfig.toString(),
                 "QUARKUS_HTTP_PORT", Integer.toString(httpPort),
                 "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES", namespace,
@@ -50,9 +55,9 @@ final class OperatorProcess implements AutoCloseable {
     /** The operator's Prometheus metrics text ({@code /q/metrics}). */
     String metrics() {
         try {
-            var http = java.net.http.HttpClient.newHttpClient();
-            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var http = HttpClient.newHttpClient();
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -62,7 +64,7 @@ final class RolloutRecorder implements AutoCloseable {
     }
 
     /** A release that stopped without promoting (invalid, rolled back, failed): the benchmark cannot go on. */
-    java.util.Optional<ModelRelease> anyEnded() {
+    Optional<ModelRelease> anyEnded() {
         return releases.getStore().list().stream().filter(mr -> mr.getStatus() != null && (mr.getStatus().getPhase() == Phase.INVALID
                 || mr.getStatus().getPhase() == Phase.ROLLED_BACK || mr.getStatus().getPhase() == Phase.FAILED)).findFirst();
     }
@@ -77,12 +79,12 @@ final class RolloutRecorder implements AutoCloseable {
         statuses.clear();
     }
 
-    private static java.util.Optional<String> owner(HasMetadata o) {
+    private static Optional<String> owner(HasMetadata o) {
         return o.getMetadata().getOwnerReferences().stream().filter(r -> "ModelRelease".equals(r.getKind()))
                 .map(r -> r.getName()).findFirst();
     }
 
-    private static <T> ResourceEventHandler<T> handler(java.util.function.BiConsumer<T, T> onChange) {
+    private static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> onChange) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {

@@ -1,6 +1,7 @@
 package dev.fledge.e2e.cluster;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -101,7 +102,7 @@ final class ServiceUsers implements AutoCloseable {
           new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
       String statusLine = in.readLine();
       if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
-        throw new java.io.IOException("no HTTP response: " + statusLine);
+        throw new IOException("no HTTP response: " + statusLine);
       }
       int status = Integer.parseInt(statusLine.split(" ")[1]);
       String version = null;

@@ -7,6 +7,7 @@ import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 
@@ -100,7 +101,7 @@ public final class Demo {
         });
     }
 
-    static dev.fledge.api.status.ModelReleaseStatus await(LocalFledge fledge, Predicate<dev.fledge.api.status.ModelReleaseStatus> p,
+    static ModelReleaseStatus await(LocalFledge fledge, Predicate<ModelReleaseStatus> p,
             Duration timeout) {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -50,7 +51,7 @@ final class LocalFledge implements AutoCloseable {
         var reconciler = OperatorAssembly.reconciler(client, Clock.systemUTC(), Duration.ofSeconds(2),
                 new ServerDefaults("fledge/model-server:0.1.0", 8080), gates.apply(this), new SimpleMeterRegistry());
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(reconciler, c -> c.settingNamespaces(java.util.Set.of(namespace)));
+        operator.register(reconciler, c -> c.settingNamespaces(Set.of(namespace)));
         operator.start();
     }
 

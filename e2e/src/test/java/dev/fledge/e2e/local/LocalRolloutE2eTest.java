@@ -17,9 +17,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,7 +59,7 @@ class LocalRolloutE2eTest {
     void stop() {
         for (String audience : List.of("internal", "closed", "public")) {
             System.out.printf("%s: %s%n", audience, traffic.responses(r -> r.audience().equals(audience)).stream()
-                    .collect(java.util.stream.Collectors.groupingBy(r -> r.version() + "/" + r.status(), java.util.stream.Collectors.counting())));
+                    .collect(Collectors.groupingBy(r -> r.version() + "/" + r.status(), Collectors.counting())));
         }
         if (load != null) {
             load.close();
@@ -197,7 +199,7 @@ class LocalRolloutE2eTest {
     void annotate(String action) {
         fledge.client.resources(ModelRelease.class).inNamespace(NS).withName(NAME).edit(mr -> {
             if (mr.getMetadata().getAnnotations() == null) {
-                mr.getMetadata().setAnnotations(new java.util.HashMap<>());
+                mr.getMetadata().setAnnotations(new HashMap<>());
             }
             mr.getMetadata().getAnnotations().put(Labels.ACTION, action);
             return mr;

@@ -7,6 +7,9 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -26,14 +29,14 @@ public final class RolloutScenario {
 
   public static final String USER_MANAGER = "fledge-e2e-user";
 
-  private final io.fabric8.kubernetes.client.KubernetesClient client;
+  private final KubernetesClient client;
   private final String namespace;
   private final String name;
   private final Duration stepTimeout;
   private final ReleaseView view;
 
   public RolloutScenario(
-      io.fabric8.kubernetes.client.KubernetesClient client,
+      KubernetesClient client,
       String namespace,
       String name,
       Duration stepTimeout) {
@@ -232,7 +235,7 @@ public final class RolloutScenario {
     }
   }
 
-  private static List<String> managers(io.fabric8.kubernetes.api.model.HasMetadata o) {
+  private static List<String> managers(HasMetadata o) {
     return o.getMetadata().getManagedFields().stream()
         .map(
             m ->

@@ -1,5 +1,6 @@
 package dev.fledge.helm.argocd;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -7,6 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -71,7 +73,7 @@ class ActionsLuaTest {
     @Test
     void annotationActionsKeepExistingAnnotations() {
         Map<String, Object> obj = fixture("progressing");
-        child(obj, "metadata").put("annotations", new java.util.HashMap<>(Map.of("team", "ml-platform")));
+        child(obj, "metadata").put("annotations", new HashMap<>(Map.of("team", "ml-platform")));
 
         Map<String, Object> after = run("abort", obj);
 
@@ -101,7 +103,7 @@ class ActionsLuaTest {
         child(paused, "status").put("phase", "Paused");
 
         assertThat(ArgoLua.run(ArgoLua.dir().resolve("health.lua"), paused))
-                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .asInstanceOf(InstanceOfAssertFactories.MAP)
                 .containsEntry("status", "Suspended");
     }
 }

@@ -3,6 +3,7 @@ package dev.fledge.helm.argocd;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -82,7 +83,7 @@ class ArgoCdConfigMapTest {
             file.toFile().deleteOnExit();
             return Files.writeString(file, yaml);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -9,6 +9,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.Locale;
+
 /** Every error leaves as a JSON body; internal details (class names, stack traces) never do. */
 public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
@@ -24,7 +26,7 @@ public class ErrorMappers {
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         String reason = Response.Status.fromStatusCode(status) == null ? "request failed"
-                : Response.Status.fromStatusCode(status).getReasonPhrase().toLowerCase(java.util.Locale.ROOT);
+                : Response.Status.fromStatusCode(status).getReasonPhrase().toLowerCase(Locale.ROOT);
         return json(status, status >= 500 ? "server_error" : "invalid_request_error", reason);
     }
 

@@ -1,5 +1,6 @@
 package dev.fledge.server.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -150,6 +151,6 @@ public interface FledgeConfig {
 
         /** Largest upstream answer (not streamed) that is read, judged and forwarded. */
         @WithDefault("8M")
-        io.quarkus.runtime.configuration.MemorySize maxResponseSize();
+        MemorySize maxResponseSize();
     }
 }

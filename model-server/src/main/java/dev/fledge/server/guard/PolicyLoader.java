@@ -1,5 +1,6 @@
 package dev.fledge.server.guard;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -37,7 +38,7 @@ public final class PolicyLoader {
             return yaml.readValue(in, PolicyFile.class).compile();
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("invalid guard policy " + source + ": " + e.getMessage(), e);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("invalid guard policy " + source + ": " + e.getOriginalMessage(), e);
         }
     }

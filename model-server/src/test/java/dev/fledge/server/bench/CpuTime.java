@@ -1,5 +1,7 @@
 package dev.fledge.server.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -44,7 +46,7 @@ final class CpuTime {
     }
 
     Sample now() {
-        long client = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        long client = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
         long serverNanos = server.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
         return new Sample(client, serverNanos, threadGroups(server));

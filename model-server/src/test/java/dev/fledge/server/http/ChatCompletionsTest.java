@@ -11,10 +11,17 @@ import dev.fledge.server.support.Profiles;
 import dev.fledge.server.support.Sse;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Arrays;
+import java.util.stream.Stream;
 
 /** {@code /v1/chat/completions} and streaming (both endpoints) in the DJL mode, over HTTP. */
 @QuarkusTest
@@ -54,7 +61,7 @@ class ChatCompletionsTest {
     void streamedChatSendsTheRoleThenOneChunkPerWordThenTheFinishAndDone() {
         String whole = ok(post("/v1/chat/completions", CHAT + "}")).at("/choices/0/message/content").asText();
         Response response = post("/v1/chat/completions", CHAT + ", \"stream\": true}");
-        response.then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/event-stream"))
+        response.then().statusCode(200).contentType(Matchers.startsWith("text/event-stream"))
                 .header("X-Fledge-Model-Version", "1.0.0");
         Sse sse = Sse.parse(response.asString());
         assertThat(sse.last()).isEqualTo("[DONE]");
@@ -131,13 +138,13 @@ class ChatCompletionsTest {
         assertThat(Json.read(response.asString()).at("/error/message").asText()).as(row).contains(message);
     }
 
-    private static io.restassured.specification.RequestSpecification given(String audience) {
-        return io.restassured.RestAssured.given().contentType(io.restassured.http.ContentType.JSON)
+    private static RequestSpecification given(String audience) {
+        return RestAssured.given().contentType(ContentType.JSON)
                 .header("X-Fledge-Audience", audience);
     }
 
     private static double delta(MetricsText before, MetricsText after, String name, String[] base, String... more) {
-        String[] labels = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
+        String[] labels = Stream.concat(Arrays.stream(base), Arrays.stream(more))
                 .toArray(String[]::new);
         return after.value(name, labels) - before.value(name, labels);
     }

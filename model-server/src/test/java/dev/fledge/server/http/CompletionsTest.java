@@ -11,8 +11,13 @@ import dev.fledge.server.support.Json;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -75,9 +80,9 @@ class CompletionsTest {
 
     @Test
     void concurrentRequestsOnBothWorkersGiveTheSameTextAsSequentialOnes() throws Exception {
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        var pool = Executors.newFixedThreadPool(4);
         try {
-            var futures = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+            var futures = new ArrayList<Future<String>>();
             for (int seed = 0; seed < 12; seed++) {
                 String body = "{\"prompt\": \"the garden\", \"max_tokens\": 12, \"seed\": " + seed + "}";
                 futures.add(pool.submit(() -> text(body)));

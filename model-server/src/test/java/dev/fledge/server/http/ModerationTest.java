@@ -9,6 +9,8 @@ import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import org.hamcrest.Matchers;
+
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,7 +50,7 @@ class ModerationTest {
     void arrayInputGetsOneResultPerTextInOrder() {
         post("/v1/moderations", "{\"model\": \"omni-moderation-latest\", \"input\": [\"hello\", \"you idiot\"]}")
                 .then().statusCode(200)
-                .body("id", org.hamcrest.Matchers.startsWith("modr-"))
+                .body("id", Matchers.startsWith("modr-"))
                 .body("results", hasSize(2))
                 .body("results[0].flagged", equalTo(false))
                 .body("results[1].flagged", equalTo(true))

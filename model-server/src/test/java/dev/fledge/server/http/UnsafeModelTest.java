@@ -8,7 +8,11 @@ import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
+
 import org.junit.jupiter.api.Test;
 
 /** v3-unsafe with the guard blocking: flagged far more often than v1 (see MetricsTest), and refused. */
@@ -18,7 +22,7 @@ class UnsafeModelTest {
     private static final String[] V3 = {"release", "assistant", "version", "3.0.0", "audience", "public"};
 
     private static double value(MetricsText m, String name, String... more) {
-        String[] labels = java.util.stream.Stream.concat(java.util.Arrays.stream(V3), java.util.Arrays.stream(more))
+        String[] labels = Stream.concat(Arrays.stream(V3), Arrays.stream(more))
                 .toArray(String[]::new);
         return m.value(name, labels);
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.fledge.server.support.FixtureModels;
+
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -14,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -100,7 +104,7 @@ class HttpsModelDownloadTest {
     void downloadsOverHttpsVerifiesTheChecksumAndLoadsTheModel() throws Exception {
         Path dir = locator(Optional.of(caFile)).resolve(uri(), Optional.of(sha256(archive)));
         assertThat(ModelDescriptor.read(dir).architecture()).isEqualTo("word-lstm-lm");
-        try (ServedModel model = new ModelLoader(1, 0, java.time.Duration.ofSeconds(5), 1).load(dir)) {
+        try (ServedModel model = new ModelLoader(1, 0, Duration.ofSeconds(5), 1).load(dir)) {
             assertThat(((TextModel) model).complete("the garden", 4, 0, 1, () -> { }).completionTokens())
                     .isEqualTo(4);
         }
@@ -136,7 +140,7 @@ class HttpsModelDownloadTest {
     }
 
     private static void keytool(String... args) throws Exception {
-        var command = new java.util.ArrayList<String>();
+        var command = new ArrayList<String>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -147,7 +151,7 @@ class HttpsModelDownloadTest {
 
     /** The v1 fixture model zipped inside one top-level directory, as a registry would serve it. */
     private static byte[] zipOfFixtureModel() throws Exception {
-        Path model = dev.fledge.server.support.FixtureModels.model("v1");
+        Path model = FixtureModels.model("v1");
         var bytes = new ByteArrayOutputStream();
         try (var zip = new ZipOutputStream(bytes); var files = Files.list(model)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 /** Plain HTTP/1.1 calls to a server that is its own process. */
 final class Http {
@@ -27,7 +28,7 @@ final class Http {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<java.util.stream.Stream<String>> postLines(URI base, String path, String body,
+    static HttpResponse<Stream<String>> postLines(URI base, String path, String body,
             String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));

@@ -15,8 +15,11 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -254,7 +257,7 @@ class ProxyIT {
     }
 
     private static double delta(MetricsText before, MetricsText after, String name, String[] base, String... more) {
-        String[] labels = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more))
+        String[] labels = Stream.concat(Arrays.stream(base), Arrays.stream(more))
                 .toArray(String[]::new);
         return after.value(name, labels) - before.value(name, labels);
     }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
@@ -23,7 +25,7 @@ class WorkerPoolTest {
             }
         });
         // the queued request waits; the third one has no room
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThatThrownBy(pool::lease).isInstanceOf(OverloadedException.class)
                         .hasMessageContaining("too many concurrent requests"));
         held.close();

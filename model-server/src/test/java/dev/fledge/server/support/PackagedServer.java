@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged model server ({@code target/quarkus-app/quarkus-run.jar}) as its own process on a free loopback
@@ -96,7 +97,7 @@ public final class PackagedServer implements AutoCloseable {
 
     /** The exit code of a server that is expected to stop by itself. */
     public int exitWithin(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("server still running after " + timeout);
         }
         return process.exitValue();

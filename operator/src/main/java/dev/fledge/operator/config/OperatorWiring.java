@@ -12,6 +12,7 @@ import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
+import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.PodTemplatePolicy;
@@ -28,7 +29,10 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.net.InetAddress;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** CDI producers: the one place where the operator's collaborators are built from configuration. */
@@ -43,23 +47,23 @@ public class OperatorWiring {
     @Produces
     @Singleton
     PlanResolver plans(@ConfigProperty(name = "fledge.analysis.default-interval", defaultValue = "1m") String interval) {
-        return new PlanResolver(dev.fledge.core.rollout.GoDuration.parse(interval));
+        return new PlanResolver(GoDuration.parse(interval));
     }
 
     @Produces
     @Singleton
     SpecValidator validator(
-            @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<java.util.List<String>> imagePrefixes,
+            @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<List<String>> imagePrefixes,
             PodHardening hardening) {
-        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(java.util.List.of()), hardening.allowedHostPathPrefixes()),
+        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(List.of()), hardening.allowedHostPathPrefixes()),
                 SpecValidator.MIN_INTERVAL);
     }
 
     @Produces
     @Singleton
     PodHardening podHardening(@ConfigProperty(name = "fledge.server.run-as-user", defaultValue = "10001") long runAsUser,
-            @ConfigProperty(name = "fledge.server.allowed-host-path-prefixes") Optional<java.util.List<String>> hostPaths) {
-        return new PodHardening(runAsUser > 0 ? Optional.of(runAsUser) : Optional.empty(), hostPaths.orElse(java.util.List.of()));
+            @ConfigProperty(name = "fledge.server.allowed-host-path-prefixes") Optional<List<String>> hostPaths) {
+        return new PodHardening(runAsUser > 0 ? Optional.of(runAsUser) : Optional.empty(), hostPaths.orElse(List.of()));
     }
 
     @Produces
@@ -95,7 +99,7 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
             SafetyLimits limits, OutboundPolicy outbound) {
         Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
-                bearerToken.filter(t -> !t.isBlank()), dev.fledge.core.rollout.GoDuration.parse(timeout), caFile, insecure,
+                bearerToken.filter(t -> !t.isBlank()), GoDuration.parse(timeout), caFile, insecure,
                 enforcedLabel.filter(l -> !l.isBlank())));
         return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits, outbound));
     }
@@ -106,12 +110,12 @@ public class OperatorWiring {
      */
     @Produces
     @Singleton
-    OutboundPolicy outbound(@ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<java.util.List<String>> hosts,
+    OutboundPolicy outbound(@ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<List<String>> hosts,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
-        java.util.List<String> allowed = new java.util.ArrayList<>(hosts.orElse(java.util.List.of()));
+        List<String> allowed = new ArrayList<>(hosts.orElse(List.of()));
         judgeUrl.flatMap(OutboundPolicy::hostOf).ifPresent(allowed::add);
-        return new OutboundPolicy(allowed, operatorNamespace, java.net.InetAddress::getAllByName);
+        return new OutboundPolicy(allowed, operatorNamespace, InetAddress::getAllByName);
     }
 
     /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */
@@ -123,8 +127,8 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.safety.max-concurrency", defaultValue = "8") int concurrency,
             @ConfigProperty(name = "fledge.safety.max-prompts", defaultValue = "500") int prompts,
             @ConfigProperty(name = "fledge.http.max-response-bytes", defaultValue = "65536") int responseBytes) {
-        return new SafetyLimits(dev.fledge.core.rollout.GoDuration.parse(promptTimeout),
-                dev.fledge.core.rollout.GoDuration.parse(judgeTimeout), concurrency, prompts, responseBytes);
+        return new SafetyLimits(GoDuration.parse(promptTimeout),
+                GoDuration.parse(judgeTimeout), concurrency, prompts, responseBytes);
     }
 
     @Produces
@@ -176,7 +180,7 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.notifications.max-attempts", defaultValue = "4") int maxAttempts,
             @ConfigProperty(name = "fledge.notifications.queue-capacity", defaultValue = "1000") int queueCapacity) {
         return new NotificationSettings(NotificationSettings.global(url, format, events),
-                dev.fledge.core.rollout.GoDuration.parse(timeout), maxAttempts, Backoff.standard(), queueCapacity);
+                GoDuration.parse(timeout), maxAttempts, Backoff.standard(), queueCapacity);
     }
 
     @Produces

@@ -19,6 +19,7 @@ import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -52,7 +53,7 @@ public final class AnalysisGates {
                 url -> new HttpCanaryModel(url, safety.limits().promptTimeout(SafetySettings.DEFAULT_PROMPT_TIMEOUT),
                         safety.maxTokens(), safety.limits().maxResponseBytes()),
                 (url, timeout) -> new ModerationJudge(url, timeout, safety.limits().maxResponseBytes()), safety, new EvidenceLedger(), metrics,
-                new ConfigMapSafetyReports(new Applier(client, java.time.Clock.systemUTC())))));
+                new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))));
         return new ConfiguredGates(factories);
     }
 }

@@ -4,6 +4,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.ParentReference;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
@@ -55,7 +56,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         return errors;
     }
 
-    private void checkParents(ModelRelease release, String path, List<dev.fledge.api.spec.ParentReference> refs, List<String> errors) {
+    private void checkParents(ModelRelease release, String path, List<ParentReference> refs, List<String> errors) {
         if (refs == null) {
             return;
         }

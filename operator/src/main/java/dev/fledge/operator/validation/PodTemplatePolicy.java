@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What a tenant may put in {@code spec.server}: the pod template allow-list ({@link PodTemplateAllowList}), label
@@ -100,7 +101,7 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
         }
     }
 
-    private static void keys(JsonNode map, String path, Consumer<String> errors, java.util.function.Function<String, String> problem) {
+    private static void keys(JsonNode map, String path, Consumer<String> errors, Function<String, String> problem) {
         map.fieldNames().forEachRemaining(k -> {
             String p = problem.apply(k);
             if (p != null) {

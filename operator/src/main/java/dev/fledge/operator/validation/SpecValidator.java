@@ -7,6 +7,7 @@ import dev.fledge.api.spec.StageSpec;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.operator.workload.Names;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,17 +20,17 @@ import java.util.function.Consumer;
  */
 public final class SpecValidator {
     /** The shortest {@code analysis.interval} (as in the CRD): each evaluation costs the shared operator and Prometheus work. */
-    public static final java.time.Duration MIN_INTERVAL = java.time.Duration.ofSeconds(5);
+    public static final Duration MIN_INTERVAL = Duration.ofSeconds(5);
 
     private final PodTemplatePolicy pods;
-    private final java.time.Duration minInterval;
+    private final Duration minInterval;
 
     /** No operator-side interval floor and any image: for tests that run fast intervals on a mock API server. */
     public SpecValidator() {
-        this(PodTemplatePolicy.anyImage(), java.time.Duration.ZERO);
+        this(PodTemplatePolicy.anyImage(), Duration.ZERO);
     }
 
-    public SpecValidator(PodTemplatePolicy pods, java.time.Duration minInterval) {
+    public SpecValidator(PodTemplatePolicy pods, Duration minInterval) {
         this.pods = pods;
         this.minInterval = minInterval;
     }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,8 +30,8 @@ public record PodHardening(Optional<Long> runAsUser, List<String> allowedHostPat
         if (path == null || path.isBlank() || !path.startsWith("/")) {
             return false;
         }
-        java.nio.file.Path p = java.nio.file.Path.of(path).normalize();
-        return prefixes.stream().map(s -> java.nio.file.Path.of(s).normalize()).anyMatch(p::startsWith);
+        Path p = Path.of(path).normalize();
+        return prefixes.stream().map(s -> Path.of(s).normalize()).anyMatch(p::startsWith);
     }
 
     public boolean hostPathAllowed(String path) {

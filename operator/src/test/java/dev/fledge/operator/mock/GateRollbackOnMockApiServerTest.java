@@ -12,10 +12,12 @@ import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricGates;
+import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
 import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import dev.fledge.operator.gates.safety.CanaryModel;
 import dev.fledge.operator.gates.safety.EvidenceLedger;
@@ -32,6 +34,8 @@ import dev.fledge.api.spec.SuiteSpec;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
+
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -104,10 +109,10 @@ class GateRollbackOnMockApiServerTest {
     @Test
     void anUnreachablePrometheusHoldsTheStageInsteadOfPromoting() {
         operator.close();
-        operator = new OperatorUnderTest(client, AnalysisGates.provider(java.util.Optional.of(
-                dev.fledge.operator.gates.metric.PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500))),
-                client, new dev.fledge.operator.workload.ServerDefaults("fledge/model-server:0.1.0", 8080),
-                new dev.fledge.operator.gates.safety.SafetySettings(java.util.Optional.empty(), 16)));
+        operator = new OperatorUnderTest(client, AnalysisGates.provider(Optional.of(
+                PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500))),
+                client, new ServerDefaults("fledge/model-server:0.1.0", 8080),
+                new SafetySettings(Optional.empty(), 16)));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
         mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withMetrics(List.of(
                 new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01))));
@@ -130,7 +135,7 @@ class GateRollbackOnMockApiServerTest {
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of(SafetyGate.KIND, new SafetyGates(
                 new SafetyGate.SafetyCollaborators(suites, endpoint, models, judges,
                         new SafetySettings(Optional.of("http://judge/v1/moderations"), 16), new EvidenceLedger(), Optional.empty(),
-                        new ConfigMapSafetyReports(new Applier(client, java.time.Clock.systemUTC())))))));
+                        new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))))));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
         mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withSafety(new SafetySpec()
                 .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
@@ -175,7 +180,7 @@ class GateRollbackOnMockApiServerTest {
         }));
     }
 
-    ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
+    ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {
         return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(30), p);
     }
 

@@ -6,9 +6,12 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -38,7 +42,7 @@ class RolloutOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster();
         client = cluster.client();
-        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
                 .withName(Releases.NS).endMetadata().build()).create();
         kubelet = new DeploymentReadiness(client);
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
@@ -197,7 +201,7 @@ class RolloutOnMockApiServerTest {
             mr.getSpec().getModel().setVersion(version);
             mr.getSpec().getModel().setUri("file:///models/" + version);
             if (mr.getMetadata().getAnnotations() == null) {
-                mr.getMetadata().setAnnotations(new java.util.HashMap<>());
+                mr.getMetadata().setAnnotations(new HashMap<>());
             }
             return mr;
         });
@@ -237,8 +241,8 @@ class RolloutOnMockApiServerTest {
 
     static Gateway gateway(String name) {
         Gateway gw = new Gateway();
-        gw.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(Releases.NS).build());
-        gw.setSpec(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec());
+        gw.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(Releases.NS).build());
+        gw.setSpec(new GatewaySpec());
         gw.getSpec().setGatewayClassName("example");
         return gw;
     }

@@ -9,6 +9,7 @@ import dev.fledge.api.spec.NotificationsSpec;
 import dev.fledge.api.spec.SecretKeyRef;
 import dev.fledge.api.spec.WebhookSpec;
 import dev.fledge.api.spec.WebhookUrlSource;
+import dev.fledge.api.status.Phase;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -226,7 +227,7 @@ class WebhookDispatcherTest {
 
     static Notification stageStarted(String stage) {
         return new Notification(NotificationEvent.STAGE_STARTED, "StageStarted", "stage " + stage + " started",
-                "ml", "assistant", dev.fledge.api.status.Phase.PROGRESSING, null, stage, 0, "1.0.0", "2.0.0", List.of(),
+                "ml", "assistant", Phase.PROGRESSING, null, stage, 0, "1.0.0", "2.0.0", List.of(),
                 Instant.parse("2026-11-28T12:00:00Z"));
     }
 

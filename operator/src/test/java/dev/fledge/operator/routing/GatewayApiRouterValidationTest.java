@@ -11,6 +11,7 @@ import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +44,7 @@ class GatewayApiRouterValidationTest {
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
                 .withRequestRetryBackoffLimit(0).build()).build();
         ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
-        router = new GatewayApiRouter(client, new Applier(client, java.time.Clock.systemUTC()), new DesiredService(defaults), defaults);
+        router = new GatewayApiRouter(client, new Applier(client, Clock.systemUTC()), new DesiredService(defaults), defaults);
     }
 
     @AfterEach
@@ -83,7 +85,7 @@ class GatewayApiRouterValidationTest {
         assertThatThrownBy(() -> router.validate(release())).isInstanceOf(KubernetesClientException.class);
     }
 
-    private static io.fabric8.kubernetes.api.model.Status status(int code) {
+    private static Status status(int code) {
         return new StatusBuilder().withCode(code).withMessage("status " + code).build();
     }
 

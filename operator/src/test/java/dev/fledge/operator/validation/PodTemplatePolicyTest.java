@@ -1,6 +1,7 @@
 package dev.fledge.operator.validation;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
@@ -12,6 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,7 +72,7 @@ class PodTemplatePolicyTest {
     @Test
     void anAnalysisIntervalBelowTheFloorIsRejected() {
         ModelRelease mr = release(null, null);
-        mr.getSpec().withAnalysis(new dev.fledge.api.spec.AnalysisSpec().withInterval("100ms"));
+        mr.getSpec().withAnalysis(new AnalysisSpec().withInterval("100ms"));
         assertThat(validator.validate(mr)).containsExactly("spec.analysis.interval: at least 5s");
     }
 
@@ -80,8 +83,8 @@ class PodTemplatePolicyTest {
         if (templateYaml != null) {
             try {
                 server.withTemplate(new ObjectMapper(new YAMLFactory()).readValue(templateYaml, PodTemplateSpec.class));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("s3://m/2"))

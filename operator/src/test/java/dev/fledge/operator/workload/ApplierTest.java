@@ -8,6 +8,7 @@ import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -137,14 +139,14 @@ class ApplierTest {
 
     @Test
     void anObjectTheReleaseDoesNotControlIsNeverTakenOver() {
-        client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("assistant")
+        client.resource(new ServiceBuilder().withNewMetadata().withName("assistant")
                 .withNamespace("ml").endMetadata().withNewSpec().addToSelector("app", "payments").endSpec().build()).create();
 
         assertThatThrownBy(() -> applier.applyIfChanged(service("stable")))
                 .isInstanceOf(Ownership.NotOwned.class).hasMessageContaining("Service ml/assistant already exists")
                 .satisfies(e -> assertThat(((Ownership.NotOwned) e).getCode()).isEqualTo(422));
         assertThat(client.services().inNamespace("ml").withName("assistant").get().getSpec().getSelector())
-                .containsExactly(java.util.Map.entry("app", "payments"));
+                .containsExactly(Map.entry("app", "payments"));
     }
 
     @Test

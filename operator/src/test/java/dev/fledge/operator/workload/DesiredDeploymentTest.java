@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +34,9 @@ class DesiredDeploymentTest {
         Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getImage()).isEqualTo("fledge/model-server:0.1.0");
         assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
-                org.assertj.core.groups.Tuple.tuple("FLEDGE_MODEL_URI", "s3://m/2.0.0"),
-                org.assertj.core.groups.Tuple.tuple("FLEDGE_MODEL_VERSION", "2.0.0"),
-                org.assertj.core.groups.Tuple.tuple("FLEDGE_RELEASE", "assistant"));
+                Tuple.tuple("FLEDGE_MODEL_URI", "s3://m/2.0.0"),
+                Tuple.tuple("FLEDGE_MODEL_VERSION", "2.0.0"),
+                Tuple.tuple("FLEDGE_RELEASE", "assistant"));
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
     }
 

@@ -11,13 +11,16 @@ import dev.fledge.operator.gates.bayes.RateComparison;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.MetricsBackend;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Stage;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -44,7 +47,7 @@ public final class SafetyGate implements Gate {
 
     /** What the safety gate uses, built once per operator. */
     public record SafetyCollaborators(SuiteSource suites, CanaryEndpoint endpoint, Function<String, CanaryModel> models,
-            BiFunction<String, java.time.Duration, Judge> judges, SafetySettings settings, EvidenceLedger ledger,
+            BiFunction<String, Duration, Judge> judges, SafetySettings settings, EvidenceLedger ledger,
             Optional<MetricsBackend> metrics, SafetyReports reports) {
     }
 
@@ -75,7 +78,7 @@ public final class SafetyGate implements Gate {
             PromptSuite suite;
             try {
                 suite = deps.suites().load(ctx.release().getMetadata().getNamespace(), spec.getSuite().getConfigMapRef());
-            } catch (IllegalArgumentException | io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (IllegalArgumentException | KubernetesClientException e) {
                 return inconclusive("prompt suite unusable: " + e.getMessage());
             }
             suiteRef = new GateVerdict.Suite(suite.name(), suite.hash(), suite.prompts().size());
@@ -118,7 +121,7 @@ public final class SafetyGate implements Gate {
                 var policy = rule.policy();
                 double pWorse = new RateComparison(BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
                         BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal)).probabilityCanaryAbove(spec.getStableMargin());
-                String cmp = String.format(java.util.Locale.ROOT, "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
+                String cmp = String.format(Locale.ROOT, "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
                         ctx.stableVersion(), stableTotal.flagged(), stableTotal.samples(), spec.getStableMargin(), pWorse);
                 if (pWorse >= policy.confidence()) {
                     return verdict(Verdict.FAIL, "canary is worse than stable: " + cmp + "; " + suiteNote, rule.assess(evidence))
@@ -153,8 +156,8 @@ public final class SafetyGate implements Gate {
     private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
         var s = spec.getSuite();
         SafetyLimits limits = deps.settings().limits();
-        java.time.Duration promptTimeout = limits.promptTimeout(GoDuration.parseOr(s.getTimeout(), SafetySettings.DEFAULT_PROMPT_TIMEOUT));
-        java.time.Duration judgeTimeout = limits.judgeTimeout(GoDuration.parseOr(
+        Duration promptTimeout = limits.promptTimeout(GoDuration.parseOr(s.getTimeout(), SafetySettings.DEFAULT_PROMPT_TIMEOUT));
+        Duration judgeTimeout = limits.judgeTimeout(GoDuration.parseOr(
                 spec.getJudge() == null ? null : spec.getJudge().getTimeout(), SafetySettings.DEFAULT_JUDGE_TIMEOUT));
         int concurrency = limits.concurrency(s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))

@@ -10,6 +10,7 @@ import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -20,8 +21,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -35,7 +38,7 @@ class SafetyGateTest {
             + ", prompt: \"prompt " + i + "\"}").collect(Collectors.joining("\n", "prompts:\n", "\n"));
 
     final EvidenceLedger ledger = new EvidenceLedger();
-    final List<SafetyReport> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<SafetyReport> published = new CopyOnWriteArrayList<>();
     final SafetyReports reports = (release, report) -> {
         published.add(report);
         return SafetyReports.configMapName(release);
@@ -50,7 +53,7 @@ class SafetyGateTest {
         return gate(spec, model, judge, Optional.empty());
     }
 
-    SafetyGate gate(SafetySpec spec, CanaryModel model, Judge judge, Optional<dev.fledge.operator.gates.metric.MetricsBackend> metrics) {
+    SafetyGate gate(SafetySpec spec, CanaryModel model, Judge judge, Optional<MetricsBackend> metrics) {
         SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
         return new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> model,
                 (url, t) -> judge, new SafetySettings(Optional.empty(), 16), ledger, metrics, reports));
@@ -215,7 +218,7 @@ class SafetyGateTest {
     @Test
     void onlineEvidenceFromLiveOutputsAddsToTheSuite() {
         SafetySpec spec = spec().withOnline(true);
-        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> new QueryResult.Value(
+        var metrics = Optional.<MetricsBackend>of(q -> new QueryResult.Value(
                 q.contains("fledge_model_output_flags_total") || q.contains("flagged") ? 0 : 400));
         GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
         assertThat(v.samples()).isEqualTo(450);
@@ -227,8 +230,8 @@ class SafetyGateTest {
     @Test
     void aLiveFlagInACriticalCategoryIsACriticalFailure() {
         SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm", "weird\"cat"));
-        List<String> queries = new java.util.ArrayList<>();
-        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> {
+        List<String> queries = new ArrayList<>();
+        var metrics = Optional.<MetricsBackend>of(q -> {
             queries.add(q);
             if (q.contains("fledge_model_output_flags_total")) {
                 return q.contains("category=\"self-harm\"") ? new QueryResult.Value(1) : new QueryResult.NoData("empty");
@@ -248,7 +251,7 @@ class SafetyGateTest {
     @Test
     void liveFlagsOnlyInOtherCategoriesAreWeighedNotCritical() {
         SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
-        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
+        var metrics = Optional.<MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
                 ? new QueryResult.Value(0) : new QueryResult.Value(q.contains("flagged") ? 1 : 5000));
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.critical()).isFalse();
@@ -258,7 +261,7 @@ class SafetyGateTest {
     @Test
     void criticalFlagsThatCannotBeReadAreInconclusive() {
         SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
-        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
+        var metrics = Optional.<MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
                 ? new QueryResult.Unusable("Prometheus timed out") : new QueryResult.Value(q.contains("flagged") ? 0 : 5000));
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
@@ -268,7 +271,7 @@ class SafetyGateTest {
     @Test
     void onlineOnlyWithPrometheusDownIsInconclusive() {
         SafetySpec spec = new SafetySpec().withOnline(true);
-        var metrics = Optional.<dev.fledge.operator.gates.metric.MetricsBackend>of(q -> new QueryResult.Unusable("Prometheus is unreachable"));
+        var metrics = Optional.<MetricsBackend>of(q -> new QueryResult.Unusable("Prometheus is unreachable"));
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("unreachable");

@@ -4,6 +4,8 @@ import dev.fledge.api.status.Verdict;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 
+import java.util.Locale;
+
 /**
  * Fledge's gate as the operator runs it: checked after every {@code batch} outputs; a release still undecided after
  * {@code deadline} outputs is rolled back, as the stage deadline does.
@@ -12,7 +14,7 @@ record BayesianGateRule(SequentialBayesRule rule, int batch, int deadline) imple
     @Override
     public String name() {
         var p = rule.policy();
-        return String.format(java.util.Locale.ROOT, "bayes-sequential(zone %.1f%%-%.1f%%,c=%.2f,every %d)", p.tolerableRate() * 100,
+        return String.format(Locale.ROOT, "bayes-sequential(zone %.1f%%-%.1f%%,c=%.2f,every %d)", p.tolerableRate() * 100,
                 p.harmfulRate() * 100, p.confidence(), batch);
     }
 

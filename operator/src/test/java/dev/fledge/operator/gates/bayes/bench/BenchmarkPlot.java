@@ -1,5 +1,6 @@
 package dev.fledge.operator.gates.bayes.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,7 @@ final class BenchmarkPlot {
 
     String svg() {
         Map<String, List<GateBenchmark.Row>> byRule = new LinkedHashMap<>();
-        rows.forEach(r -> byRule.computeIfAbsent(r.rule(), k -> new java.util.ArrayList<>()).add(r));
+        rows.forEach(r -> byRule.computeIfAbsent(r.rule(), k -> new ArrayList<>()).add(r));
         StringBuilder sb = new StringBuilder();
         sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"470\" font-family=\"sans-serif\" font-size=\"12\">\n");
         sb.append("<rect width=\"960\" height=\"470\" fill=\"white\"/>\n");
