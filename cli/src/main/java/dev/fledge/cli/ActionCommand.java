@@ -3,11 +3,10 @@ package dev.fledge.cli;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.ManualAction;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * promote, abort, retry, skip-stage: sets the {@code fledge.dev/action} annotation with a JSON merge patch (nothing
@@ -32,11 +31,14 @@ abstract class ActionCommand implements Callable<Integer> {
     public Integer call() {
         try (Session s = Session.open(env, cluster)) {
             ModelRelease mr = s.store.get(name);
-            String pending = ManualAction.requestedOn(mr).filter(a -> !a.equals(action.value())).orElse(null);
+            String pending = ManualAction.requestedOn(mr)
+                    .filter(a -> !a.equals(action.value()))
+                    .orElse(null);
             s.store.mergePatch(name, Map.of("metadata", Map.of("annotations", Map.of(Labels.ACTION, action.value()))));
-            env.out().println("modelrelease.fledge.dev/" + name + " " + action.value() + " requested ("
-                    + Labels.ACTION + "=" + action.value()
-                    + (pending == null ? "" : ", replacing the pending " + pending) + ")");
+            env.out()
+                    .println("modelrelease.fledge.dev/" + name + " " + action.value() + " requested ("
+                            + Labels.ACTION + "=" + action.value()
+                            + (pending == null ? "" : ", replacing the pending " + pending) + ")");
             return 0;
         }
     }

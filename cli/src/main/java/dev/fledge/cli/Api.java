@@ -2,7 +2,6 @@ package dev.fledge.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.util.function.Supplier;
 
 /**
@@ -36,23 +35,31 @@ final class Api {
     CliError translate(String verb, String resource, KubernetesClientException e) {
         String where = "in namespace \"" + namespace + "\"";
         return switch (e.getCode()) {
-            case 401 -> new CliError("unauthorized: the API server at " + server()
-                    + " did not accept the credentials of the current kube context", e);
-            case 403 -> new CliError("forbidden: you may not " + verb + " " + resource + " " + where
-                    + serverSays(e), e);
+            case 401 ->
+                new CliError(
+                        "unauthorized: the API server at " + server()
+                                + " did not accept the credentials of the current kube context",
+                        e);
+            case 403 ->
+                new CliError("forbidden: you may not " + verb + " " + resource + " " + where + serverSays(e), e);
             case 404 -> new CliError(resource + " not found " + where + " (is the Fledge CRD installed?)", e);
             case 0, -1 -> new CliError("cannot reach the API server at " + server() + ": " + rootCause(e), e);
-            default -> new CliError(verb + " " + resource + " " + where + " failed (HTTP " + e.getCode() + ")"
-                    + serverSays(e), e);
+            default ->
+                new CliError(
+                        verb + " " + resource + " " + where + " failed (HTTP " + e.getCode() + ")" + serverSays(e), e);
         };
     }
 
     private String server() {
-        return client.getMasterUrl() == null ? "(no server configured)" : client.getMasterUrl().toString();
+        return client.getMasterUrl() == null
+                ? "(no server configured)"
+                : client.getMasterUrl().toString();
     }
 
     private static String serverSays(KubernetesClientException e) {
-        String msg = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : null;
+        String msg = e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : null;
         return msg == null || msg.isBlank() ? "" : ": " + msg;
     }
 

@@ -14,5 +14,4 @@ import java.time.Clock;
  * @param terminal whether standard output is a terminal (then --watch redraws the screen and ticks the countdown)
  * @param color    whether colours may be used (a terminal, and NO_COLOR unset); --no-color turns them off
  */
-public record CliEnv(Clients clients, Clock clock, PrintWriter out, PrintWriter err, boolean terminal, boolean color) {
-}
+public record CliEnv(Clients clients, Clock clock, PrintWriter out, PrintWriter err, boolean terminal, boolean color) {}

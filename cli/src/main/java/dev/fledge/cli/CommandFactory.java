@@ -1,8 +1,7 @@
 package dev.fledge.cli;
 
-import picocli.CommandLine;
-
 import java.lang.reflect.Constructor;
+import picocli.CommandLine;
 
 /** Builds commands through their {@code (CliEnv)} constructor; anything else through picocli's default factory. */
 final class CommandFactory implements CommandLine.IFactory {

@@ -4,8 +4,7 @@ import java.time.Duration;
 
 /** Duration text: kubectl's short ages ({@code 95s}, {@code 14m}, {@code 3h5m}) and exact Go-style spans ({@code 1m20s}). */
 final class Durations {
-    private Durations() {
-    }
+    private Durations() {}
 
     /** Like kubectl's AGE column: coarser the older it is. Negative spans (clock skew) read as 0s. */
     static String age(Duration d) {

@@ -9,7 +9,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
         boolean verbose = verbose(parsed);
-        String message = ex instanceof CliError ? ex.getMessage()
+        String message = ex instanceof CliError
+                ? ex.getMessage()
                 : "unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage()
                         + (verbose ? "" : " (--verbose prints the stack trace)");
         cmd.getErr().println("error: " + message);

@@ -1,13 +1,11 @@
 package dev.fledge.cli;
 
 import io.fabric8.kubernetes.api.model.Event;
-
 import java.time.Instant;
 
 /** When an Event last happened: lastTimestamp, else eventTime, firstTimestamp, creationTimestamp. */
 final class EventTimes {
-    private EventTimes() {
-    }
+    private EventTimes() {}
 
     static Instant last(Event e) {
         if (e.getLastTimestamp() != null) {

@@ -6,10 +6,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code kubectl fledge}: the SRE's view of ModelReleases, and the manual actions. */
-@Command(name = "kubectl fledge", mixinStandardHelpOptions = true, version = "kubectl-fledge 0.1.0",
+@Command(
+        name = "kubectl fledge",
+        mixinStandardHelpOptions = true,
+        version = "kubectl-fledge 0.1.0",
         description = "Show and steer Fledge ModelReleases (fledge.dev/v1alpha1) in the current kube context.",
-        subcommands = {GetCommand.class, HistoryCommand.class, PromoteCommand.class, AbortCommand.class,
-                RetryCommand.class, SkipStageCommand.class, PauseCommand.class, ResumeCommand.class})
+        subcommands = {
+            GetCommand.class,
+            HistoryCommand.class,
+            PromoteCommand.class,
+            AbortCommand.class,
+            RetryCommand.class,
+            SkipStageCommand.class,
+            PauseCommand.class,
+            ResumeCommand.class
+        })
 public final class FledgeCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -25,7 +36,8 @@ public final class FledgeCommand implements Runnable {
         cli.setOut(env.out());
         cli.setErr(env.err());
         cli.setExecutionExceptionHandler(new ErrorHandler());
-        cli.setColorScheme(CommandLine.Help.defaultColorScheme(env.color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(
+                env.color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         return cli;
     }
 

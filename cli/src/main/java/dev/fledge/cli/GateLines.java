@@ -4,7 +4,6 @@ import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.GatePlan;
 import dev.fledge.core.rollout.Plan;
-
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
@@ -34,7 +33,8 @@ final class GateLines {
             st.getGates().forEach(g -> results.put(g.getName(), g));
         }
         plan.gates().forEach(g -> results.putIfAbsent(g.name(), null));
-        String when = st.getLastAnalysisAt() == null ? "not run yet"
+        String when = st.getLastAnalysisAt() == null
+                ? "not run yet"
                 : "last run " + Durations.age(Duration.between(Instant.parse(st.getLastAnalysisAt()), now)) + " ago";
         Tree gates = new Tree("Gates (" + when + ", every " + Durations.exact(plan.interval()) + ")");
         if (results.isEmpty()) {
@@ -54,11 +54,14 @@ final class GateLines {
             }
         });
         List<String> lines = rows.render().lines().skip(1).toList();
-        int reasonColumn = results.keySet().stream().mapToInt(String::length).max().orElse(0) + 3;
+        int reasonColumn =
+                results.keySet().stream().mapToInt(String::length).max().orElse(0) + 3;
         for (int i = 0; i < lines.size(); i++) {
             String reason = reasons.get(i);
-            gates.add(reason == null || reason.isBlank() ? new Tree(lines.get(i))
-                    : new Tree(lines.get(i), " ".repeat(reasonColumn) + oneLine(reason)));
+            gates.add(
+                    reason == null || reason.isBlank()
+                            ? new Tree(lines.get(i))
+                            : new Tree(lines.get(i), " ".repeat(reasonColumn) + oneLine(reason)));
         }
         return gates;
     }
@@ -81,8 +84,11 @@ final class GateLines {
             parts.add("upper bound " + number(r.getUpperBound()));
         }
         if (r.getFailures() != null && r.getFailures() > 0) {
-            int limit = plan.gates().stream().filter(g -> g.name().equals(r.getName())).mapToInt(GatePlan::failureLimit)
-                    .findFirst().orElse(1);
+            int limit = plan.gates().stream()
+                    .filter(g -> g.name().equals(r.getName()))
+                    .mapToInt(GatePlan::failureLimit)
+                    .findFirst()
+                    .orElse(1);
             parts.add("failures " + r.getFailures() + "/" + limit);
         }
         if (Boolean.TRUE.equals(r.getCritical())) {

@@ -1,17 +1,18 @@
 package dev.fledge.cli;
 
 import dev.fledge.api.ModelRelease;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
 /** {@code get [NAME] [--watch]}: one release as a tree, or the namespace's releases as a table. */
-@Command(name = "get", description = "Show a ModelRelease as a tree (stages, traffic, gates, events), "
-        + "or list the namespace's releases when no NAME is given.")
+@Command(
+        name = "get",
+        description = "Show a ModelRelease as a tree (stages, traffic, gates, events), "
+                + "or list the namespace's releases when no NAME is given.")
 final class GetCommand implements Callable<Integer> {
     private final CliEnv env;
 
@@ -21,7 +22,9 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "NAME", description = "The ModelRelease.")
     String name;
 
-    @Option(names = {"-w", "--watch"}, description = "Redraw on every change until Ctrl-C.")
+    @Option(
+            names = {"-w", "--watch"},
+            description = "Redraw on every change until Ctrl-C.")
     boolean watch;
 
     GetCommand(CliEnv env) {
@@ -32,10 +35,12 @@ final class GetCommand implements Callable<Integer> {
     public Integer call() {
         try (Session s = Session.open(env, cluster)) {
             Snapshot snapshot = name == null
-                    ? () -> new ReleaseList(s.style).render(s.store.list(), s.namespace(), env.clock().instant())
+                    ? () -> new ReleaseList(s.style)
+                            .render(s.store.list(), s.namespace(), env.clock().instant())
                     : () -> {
                         ModelRelease mr = s.store.get(name);
-                        return new ReleaseTree(s.plans, s.style).render(mr, events(s, mr), env.clock().instant());
+                        return new ReleaseTree(s.plans, s.style)
+                                .render(mr, events(s, mr), env.clock().instant());
                     };
             if (!watch) {
                 env.out().print(snapshot.render());

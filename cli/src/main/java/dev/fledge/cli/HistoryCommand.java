@@ -1,10 +1,9 @@
 package dev.fledge.cli;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-
-import java.util.concurrent.Callable;
 
 /** {@code history NAME}: status.history as a table. */
 @Command(name = "history", description = "List the stages of recent rollouts (status.history), oldest first.")
@@ -24,7 +23,9 @@ final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Session s = Session.open(env, cluster)) {
-            env.out().print(new HistoryTable(s.style).render(s.store.get(name), env.clock().instant()));
+            env.out()
+                    .print(new HistoryTable(s.style)
+                            .render(s.store.get(name), env.clock().instant()));
             return 0;
         }
     }

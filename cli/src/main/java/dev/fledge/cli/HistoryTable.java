@@ -2,7 +2,6 @@ package dev.fledge.cli;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.StageRecord;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +15,8 @@ final class HistoryTable {
     }
 
     String render(ModelRelease mr, Instant now) {
-        List<StageRecord> history = mr.getStatus() == null || mr.getStatus().getHistory() == null ? List.of()
+        List<StageRecord> history = mr.getStatus() == null || mr.getStatus().getHistory() == null
+                ? List.of()
                 : mr.getStatus().getHistory();
         if (history.isEmpty()) {
             return "No history yet for modelrelease \"" + mr.getMetadata().getName() + "\".\n";
@@ -25,10 +25,16 @@ final class HistoryTable {
         for (StageRecord r : history) {
             Instant entered = r.getEnteredAt() == null ? null : Instant.parse(r.getEnteredAt());
             Instant left = r.getLeftAt() == null ? null : Instant.parse(r.getLeftAt());
-            String duration = entered == null ? "-"
-                    : Durations.exact(Duration.between(entered, left == null ? now : left)) + (left == null ? " so far" : "");
-            t.row(dash(r.getVersion()), dash(r.getStage()), result(r),
-                    entered == null ? "-" : Durations.age(Duration.between(entered, now)) + " ago", duration,
+            String duration = entered == null
+                    ? "-"
+                    : Durations.exact(Duration.between(entered, left == null ? now : left))
+                            + (left == null ? " so far" : "");
+            t.row(
+                    dash(r.getVersion()),
+                    dash(r.getStage()),
+                    result(r),
+                    entered == null ? "-" : Durations.age(Duration.between(entered, now)) + " ago",
+                    duration,
                     dash(r.getReason()).replaceAll("\\s*\\n\\s*", " "));
         }
         return t.render();

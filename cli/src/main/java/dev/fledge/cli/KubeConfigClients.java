@@ -9,7 +9,9 @@ public final class KubeConfigClients implements Clients {
     @Override
     public KubernetesClient connect(String context) {
         Config config = Config.autoConfigure(context);
-        if (context != null && (config.getCurrentContext() == null || !context.equals(config.getCurrentContext().getName()))) {
+        if (context != null
+                && (config.getCurrentContext() == null
+                        || !context.equals(config.getCurrentContext().getName()))) {
             throw new CliError("context \"" + context + "\" not found in the kubeconfig");
         }
         // one attempt: a CLI should say at once that the API server is unreachable

@@ -7,8 +7,7 @@ import java.time.Clock;
 
 /** Entry point of {@code kubectl-fledge} (cli/src/main/cli/kubectl-fledge): a plain JVM, no Quarkus. */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         QuietLogging.apply();

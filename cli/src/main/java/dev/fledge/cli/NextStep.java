@@ -8,7 +8,6 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StagePlan;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,19 +39,24 @@ final class NextStep {
         }
         Stage stage = Stage.fromWire(st.getStage());
         if (stage == Stage.PROMOTING) {
-            return Optional.of("promotion ends when the stable Deployment runs " + st.getCanaryVersion() + " and is ready");
+            return Optional.of(
+                    "promotion ends when the stable Deployment runs " + st.getCanaryVersion() + " and is ready");
         }
         if (st.getPhase() == Phase.PAUSED || plan.paused()) {
             return Optional.of("nothing while paused (spec.paused); `kubectl fledge resume " + name + "` to go on");
         }
         String target = target();
         Instant start = Schedule.periodStart(plan, st);
-        Duration hold = plan.stage(stage).map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
+        Duration hold = plan.stage(stage)
+                .map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
                 .orElse(Duration.ZERO);
         Duration left = Duration.between(now, start.plus(hold));
-        List<String> waiting = plan.gatesFor(stage).stream().map(GatePlan::name)
-                .filter(g -> !passedSince(g, start)).toList();
-        String gates = waiting.isEmpty() ? "" : String.join(", ", waiting) + (waiting.size() == 1 ? " passes" : " pass");
+        List<String> waiting = plan.gatesFor(stage).stream()
+                .map(GatePlan::name)
+                .filter(g -> !passedSince(g, start))
+                .toList();
+        String gates =
+                waiting.isEmpty() ? "" : String.join(", ", waiting) + (waiting.size() == 1 ? " passes" : " pass");
         if (left.toMillis() > 0) {
             return Optional.of(target + " in " + Durations.exact(left.plusMillis(999))
                     + (gates.isEmpty() ? "" : ", once " + gates));
@@ -77,8 +81,12 @@ final class NextStep {
         if (st.getGates() == null) {
             return false;
         }
-        return st.getGates().stream().filter(r -> gate.equals(r.getName())).findFirst()
-                .filter(r -> r.getVerdict() == Verdict.PASS && r.getAt() != null && Instant.parse(r.getAt()).isAfter(start))
+        return st.getGates().stream()
+                .filter(r -> gate.equals(r.getName()))
+                .findFirst()
+                .filter(r -> r.getVerdict() == Verdict.PASS
+                        && r.getAt() != null
+                        && Instant.parse(r.getAt()).isAfter(start))
                 .isPresent();
     }
 
@@ -87,6 +95,7 @@ final class NextStep {
         if (st.getRolloutStartedAt() == null || plan.paused()) {
             return Optional.empty();
         }
-        return Optional.of(Duration.between(now, Instant.parse(st.getRolloutStartedAt()).plus(plan.progressDeadline())));
+        return Optional.of(
+                Duration.between(now, Instant.parse(st.getRolloutStartedAt()).plus(plan.progressDeadline())));
     }
 }

@@ -1,11 +1,10 @@
 package dev.fledge.cli;
 
 import dev.fledge.api.ModelRelease;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * pause and resume: set {@code spec.paused} with a JSON merge patch that touches no other field, as the Argo CD
@@ -32,8 +31,9 @@ abstract class PausedCommand implements Callable<Integer> {
             ModelRelease mr = s.store.get(name);
             String word = paused ? "paused" : "resumed";
             if (Boolean.TRUE.equals(mr.getSpec().getPaused()) == paused) {
-                env.out().println("modelrelease.fledge.dev/" + name + " is already " + (paused ? "paused" : "not paused")
-                        + " (spec.paused=" + paused + "); nothing changed");
+                env.out()
+                        .println("modelrelease.fledge.dev/" + name + " is already " + (paused ? "paused" : "not paused")
+                                + " (spec.paused=" + paused + "); nothing changed");
                 return 0;
             }
             s.store.mergePatch(name, Map.of("spec", Map.of("paused", paused)));

@@ -8,8 +8,7 @@ final class QuietLogging {
     /** Kept referenced so the level holds (JUL keeps loggers weakly). */
     private static Logger root;
 
-    private QuietLogging() {
-    }
+    private QuietLogging() {}
 
     static void apply() {
         root = Logger.getLogger("");

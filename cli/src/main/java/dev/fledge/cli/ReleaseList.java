@@ -3,7 +3,6 @@ package dev.fledge.cli;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Stage;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,11 +23,16 @@ final class ReleaseList {
         for (ModelRelease mr : releases) {
             ModelReleaseStatus st = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
             String created = mr.getMetadata().getCreationTimestamp();
-            t.row(mr.getMetadata().getName(),
-                    st.getPhase() == null ? "-" : style.phase(st.getPhase(), st.getPhase().wireName()),
+            t.row(
+                    mr.getMetadata().getName(),
+                    st.getPhase() == null
+                            ? "-"
+                            : style.phase(st.getPhase(), st.getPhase().wireName()),
                     stage(st),
                     st.getCanaryWeight() == null ? "0" : st.getCanaryWeight().toString(),
-                    dash(st.getStableVersion()), dash(st.getCanaryVersion()), dash(st.getLastGate()),
+                    dash(st.getStableVersion()),
+                    dash(st.getCanaryVersion()),
+                    dash(st.getLastGate()),
                     created == null ? "-" : Durations.age(Duration.between(Instant.parse(created), now)));
         }
         return t.render();
@@ -39,7 +43,8 @@ final class ReleaseList {
             return "-";
         }
         return Stage.PUBLIC.wireName().equals(st.getStage()) && st.getStep() != null
-                ? st.getStage() + " #" + (st.getStep() + 1) : st.getStage();
+                ? st.getStage() + " #" + (st.getStep() + 1)
+                : st.getStage();
     }
 
     private static String dash(String s) {

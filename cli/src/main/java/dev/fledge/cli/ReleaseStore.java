@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,13 @@ final class ReleaseStore {
 
     /** The release, or a {@link CliError} saying it does not exist. */
     ModelRelease get(String name) {
-        ModelRelease mr = api.call("get", Api.MODELRELEASES,
-                () -> client.resources(ModelRelease.class).inNamespace(api.namespace()).withName(name).get());
+        ModelRelease mr = api.call(
+                "get",
+                Api.MODELRELEASES,
+                () -> client.resources(ModelRelease.class)
+                        .inNamespace(api.namespace())
+                        .withName(name)
+                        .get());
         if (mr == null) {
             throw new CliError("modelrelease \"" + name + "\" not found in namespace \"" + api.namespace() + "\"");
         }
@@ -37,27 +41,51 @@ final class ReleaseStore {
     /** A JSON merge patch of the release: only the fields in {@code patch} are touched. */
     void mergePatch(String name, Map<String, Object> patch) {
         String json = client.getKubernetesSerialization().asJson(patch);
-        api.call("patch", Api.MODELRELEASES, () -> client.resources(ModelRelease.class).inNamespace(api.namespace())
-                .withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), json));
+        api.call(
+                "patch",
+                Api.MODELRELEASES,
+                () -> client.resources(ModelRelease.class)
+                        .inNamespace(api.namespace())
+                        .withName(name)
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), json));
     }
 
     List<ModelRelease> list() {
-        return api.call("list", Api.MODELRELEASES,
-                () -> client.resources(ModelRelease.class).inNamespace(api.namespace()).list().getItems()).stream()
-                .sorted(Comparator.comparing(mr -> mr.getMetadata().getName())).toList();
+        return api
+                .call(
+                        "list",
+                        Api.MODELRELEASES,
+                        () -> client.resources(ModelRelease.class)
+                                .inNamespace(api.namespace())
+                                .list()
+                                .getItems())
+                .stream()
+                .sorted(Comparator.comparing(mr -> mr.getMetadata().getName()))
+                .toList();
     }
 
     /** Events whose involvedObject is this release, oldest first. */
     List<Event> events(ModelRelease mr) {
         String name = mr.getMetadata().getName();
-        List<Event> all = api.call("list", Api.EVENTS, () -> client.v1().events().inNamespace(api.namespace())
-                .withField("involvedObject.name", name).list().getItems());
+        List<Event> all = api.call(
+                "list",
+                Api.EVENTS,
+                () -> client.v1()
+                        .events()
+                        .inNamespace(api.namespace())
+                        .withField("involvedObject.name", name)
+                        .list()
+                        .getItems());
         // the field selector narrows by name; kind (and uid, when the event has one) are checked here
         return all.stream()
-                .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName())
+                .filter(e -> e.getInvolvedObject() != null
+                        && name.equals(e.getInvolvedObject().getName())
                         && "ModelRelease".equals(e.getInvolvedObject().getKind()))
-                .filter(e -> e.getInvolvedObject().getUid() == null || mr.getMetadata().getUid() == null
-                        || e.getInvolvedObject().getUid().equals(mr.getMetadata().getUid()))
+                .filter(e -> e.getInvolvedObject().getUid() == null
+                        || mr.getMetadata().getUid() == null
+                        || e.getInvolvedObject()
+                                .getUid()
+                                .equals(mr.getMetadata().getUid()))
                 .sorted(Comparator.comparing(EventTimes::last))
                 .toList();
     }

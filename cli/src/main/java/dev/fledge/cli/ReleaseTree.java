@@ -3,17 +3,16 @@ package dev.fledge.cli;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.core.rollout.ManualAction;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Splits;
 import dev.fledge.core.rollout.TrafficSplit;
 import io.fabric8.kubernetes.api.model.Event;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import dev.fledge.core.rollout.ManualAction;
 
 /** {@code kubectl fledge get NAME}: one release drawn as a tree. Pure: release, events and time in, text out. */
 final class ReleaseTree {
@@ -27,8 +26,7 @@ final class ReleaseTree {
     }
 
     /** The release's Events, oldest first, or why they could not be read. */
-    record Events(List<Event> list, String unavailable) {
-    }
+    record Events(List<Event> list, String unavailable) {}
 
     String render(ModelRelease mr, Events events, Instant now) {
         ModelReleaseStatus st = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
@@ -45,18 +43,22 @@ final class ReleaseTree {
 
     private List<String> header(ModelRelease mr, ModelReleaseStatus st, Plan plan, NextStep next, Instant now) {
         List<String> lines = new ArrayList<>();
-        String phase = st.getPhase() == null ? "Unknown (not reconciled yet)" : st.getPhase().wireName();
-        lines.add(style.bold("ModelRelease " + mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName())
-                + "   " + style.phase(st.getPhase(), phase));
+        String phase = st.getPhase() == null
+                ? "Unknown (not reconciled yet)"
+                : st.getPhase().wireName();
+        lines.add(style.bold("ModelRelease " + mr.getMetadata().getNamespace() + "/"
+                        + mr.getMetadata().getName()) + "   " + style.phase(st.getPhase(), phase));
         List<String> facts = new ArrayList<>();
         facts.add("desired " + plan.version());
         facts.add("stable " + orDash(st.getStableVersion()));
         facts.add("canary " + orDash(st.getCanaryVersion()));
         if (st.getRolloutStartedAt() != null) {
-            facts.add("started " + Durations.age(Duration.between(Instant.parse(st.getRolloutStartedAt()), now)) + " ago");
+            facts.add("started " + Durations.age(Duration.between(Instant.parse(st.getRolloutStartedAt()), now))
+                    + " ago");
         }
-        next.deadline().ifPresent(d -> facts.add(d.isNegative() ? style.bad("deadline passed")
-                : "deadline in " + Durations.exact(d)));
+        next.deadline()
+                .ifPresent(d ->
+                        facts.add(d.isNegative() ? style.bad("deadline passed") : "deadline in " + Durations.exact(d)));
         if (Boolean.TRUE.equals(mr.getSpec().getPaused())) {
             facts.add(style.warn("spec.paused"));
         }
@@ -64,8 +66,9 @@ final class ReleaseTree {
         if (st.getMessage() != null && !st.getMessage().isBlank()) {
             lines.add(st.getMessage().replaceAll("\\s*\\n\\s*", " "));
         }
-        ManualAction.requestedOn(mr).ifPresent(a -> lines.add(style.warn(Labels.ACTION + "=" + a
-                + " is waiting for the operator to consume it")));
+        ManualAction.requestedOn(mr)
+                .ifPresent(a ->
+                        lines.add(style.warn(Labels.ACTION + "=" + a + " is waiting for the operator to consume it")));
         Long gen = mr.getMetadata().getGeneration();
         if (gen != null && st.getObservedGeneration() != null && st.getObservedGeneration() < gen) {
             lines.add(style.warn("status is for generation " + st.getObservedGeneration() + " of " + gen
@@ -83,13 +86,18 @@ final class ReleaseTree {
         }
         Table rows = new Table("", "");
         for (String audience : List.of("internal", "closed")) {
-            rows.row(audience, split.audienceOnCanary(audience) ? version(split.canaryVersion(), "canary")
-                    : version(split.stableVersion(), "stable"));
+            rows.row(
+                    audience,
+                    split.audienceOnCanary(audience)
+                            ? version(split.canaryVersion(), "canary")
+                            : version(split.stableVersion(), "stable"));
         }
-        String pub = !split.canaryRunning() || weight == 0 ? version(split.stableVersion(), "stable")
-                : weight >= 100 || split.stableVersion() == null ? version(split.canaryVersion(), "canary")
-                : version(split.stableVersion(), "stable") + " " + (100 - weight) + "%, "
-                        + version(split.canaryVersion(), "canary") + " " + weight + "%";
+        String pub = !split.canaryRunning() || weight == 0
+                ? version(split.stableVersion(), "stable")
+                : weight >= 100 || split.stableVersion() == null
+                        ? version(split.canaryVersion(), "canary")
+                        : version(split.stableVersion(), "stable") + " " + (100 - weight) + "%, "
+                                + version(split.canaryVersion(), "canary") + " " + weight + "%";
         rows.row("public", pub);
         rows.render().lines().skip(1).forEach(t::add);
         return t;
@@ -104,15 +112,18 @@ final class ReleaseTree {
         if (found.unavailable() != null) {
             return new Tree("Events").add(style.warn("not shown: " + found.unavailable()));
         }
-        Tree t = new Tree("Events" + (events.size() > EVENTS_SHOWN ? " (last " + EVENTS_SHOWN + " of " + events.size() + ")" : ""));
+        Tree t = new Tree("Events"
+                + (events.size() > EVENTS_SHOWN ? " (last " + EVENTS_SHOWN + " of " + events.size() + ")" : ""));
         if (events.isEmpty()) {
             return t.add(style.dim("none"));
         }
         Table rows = new Table("", "", "", "");
         for (Event e : events.subList(Math.max(0, events.size() - EVENTS_SHOWN), events.size())) {
             boolean warning = "Warning".equals(e.getType());
-            rows.row(Durations.age(Duration.between(EventTimes.last(e), now)),
-                    warning ? style.bad(e.getType()) : orDash(e.getType()), orDash(e.getReason()),
+            rows.row(
+                    Durations.age(Duration.between(EventTimes.last(e), now)),
+                    warning ? style.bad(e.getType()) : orDash(e.getType()),
+                    orDash(e.getReason()),
                     orDash(e.getMessage()).replaceAll("\\s*\\n\\s*", " "));
         }
         rows.render().lines().skip(1).forEach(t::add);

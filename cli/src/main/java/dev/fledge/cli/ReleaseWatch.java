@@ -4,7 +4,6 @@ import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -36,11 +35,20 @@ final class ReleaseWatch {
         try {
             watches.add(session.api.call("watch", Api.MODELRELEASES, () -> {
                 var releases = session.client.resources(ModelRelease.class).inNamespace(session.namespace());
-                return name == null ? releases.watch(new Signal<>()) : releases.withName(name).watch(new Signal<>());
+                return name == null
+                        ? releases.watch(new Signal<>())
+                        : releases.withName(name).watch(new Signal<>());
             }));
             if (name != null) {
-                watches.add(session.api.call("watch", Api.EVENTS, () -> session.client.v1().events()
-                        .inNamespace(session.namespace()).withField("involvedObject.name", name).watch(new Signal<>())));
+                watches.add(session.api.call(
+                        "watch",
+                        Api.EVENTS,
+                        () -> session.client
+                                .v1()
+                                .events()
+                                .inNamespace(session.namespace())
+                                .withField("involvedObject.name", name)
+                                .watch(new Signal<>())));
             }
             loop(snapshot);
         } catch (InterruptedException e) {

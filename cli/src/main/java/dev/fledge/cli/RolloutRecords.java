@@ -4,7 +4,6 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.StageRecord;
 import dev.fledge.core.rollout.Stage;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -38,7 +37,9 @@ record RolloutRecords(String version, List<StageRecord> records) {
             return new RolloutRecords(version, List.of());
         }
         String v = version;
-        List<StageRecord> run = history.subList(start, history.size()).stream().filter(r -> v.equals(r.getVersion())).toList();
+        List<StageRecord> run = history.subList(start, history.size()).stream()
+                .filter(r -> v.equals(r.getVersion()))
+                .toList();
         return new RolloutRecords(version, run);
     }
 

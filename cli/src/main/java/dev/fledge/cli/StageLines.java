@@ -6,7 +6,6 @@ import dev.fledge.api.status.StageRecord;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StagePlan;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,12 +44,17 @@ final class StageLines {
             children.add(sp.isPublic() && current == Stage.PUBLIC ? steps(sp) : null);
         }
         if (current == Stage.PROMOTING) {
-            rows.row(marker("current") + " promoting", style.active("current"), "stable Deployment is taking " + st.getCanaryVersion());
+            rows.row(
+                    marker("current") + " promoting",
+                    style.active("current"),
+                    "stable Deployment is taking " + st.getCanaryVersion());
             children.add(null);
         }
         List<String> lines = rows.render().lines().skip(1).toList();
         for (int i = 0; i < lines.size(); i++) {
-            Tree node = children.get(i) == null ? new Tree(lines.get(i)) : children.get(i).relabel(lines.get(i));
+            Tree node = children.get(i) == null
+                    ? new Tree(lines.get(i))
+                    : children.get(i).relabel(lines.get(i));
             stages.add(node);
         }
         return stages;
@@ -62,7 +66,8 @@ final class StageLines {
         String detail;
         if (rec.isPresent() && rec.get().getLeftAt() == null && sp.stage() == Stage.fromWire(st.getStage())) {
             state = "current";
-            detail = sp.isPublic() ? "step " + (step() + 1) + " of " + steps(sp.stage()).size()
+            detail = sp.isPublic()
+                    ? "step " + (step() + 1) + " of " + steps(sp.stage()).size()
                     : held(Instant.parse(rec.get().getEnteredAt()), sp.minDuration());
         } else if (rec.isPresent() && rec.get().getLeftAt() != null) {
             state = switch (String.valueOf(rec.get().getResult())) {
@@ -73,8 +78,10 @@ final class StageLines {
                 case "Superseded" -> "superseded";
                 default -> String.valueOf(rec.get().getResult()).toLowerCase(Locale.ROOT);
             };
-            detail = "took " + Durations.exact(Duration.between(Instant.parse(rec.get().getEnteredAt()),
-                    Instant.parse(rec.get().getLeftAt())));
+            detail = "took "
+                    + Durations.exact(Duration.between(
+                            Instant.parse(rec.get().getEnteredAt()),
+                            Instant.parse(rec.get().getLeftAt())));
         } else if (st.getCanaryVersion() != null) {
             state = "pending";
             detail = plannedLength(sp);
@@ -90,8 +97,8 @@ final class StageLines {
 
     private String plannedLength(StagePlan sp) {
         if (sp.isPublic()) {
-            return steps(sp.stage()).stream().map(w -> w + "%").collect(Collectors.joining(" → "))
-                    + ", " + Durations.exact(sp.stepDuration()) + " each";
+            return steps(sp.stage()).stream().map(w -> w + "%").collect(Collectors.joining(" → ")) + ", "
+                    + Durations.exact(sp.stepDuration()) + " each";
         }
         return sp.stage() == Stage.PREFLIGHT ? "" : "at least " + Durations.exact(sp.minDuration());
     }
@@ -102,7 +109,8 @@ final class StageLines {
         for (int i = 0; i < steps.size(); i++) {
             String state = i < step() ? "done" : i == step() ? "current" : "pending";
             String detail = i == step() && st.getStepStartedAt() != null
-                    ? held(Instant.parse(st.getStepStartedAt()), sp.stepDuration()) : "";
+                    ? held(Instant.parse(st.getStepStartedAt()), sp.stepDuration())
+                    : "";
             rows.row(marker(state) + " " + steps.get(i) + "%", colour(state), detail);
         }
         Tree node = new Tree("");

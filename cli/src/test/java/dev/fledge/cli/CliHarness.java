@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.vertx.core.Vertx;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -53,8 +52,13 @@ final class CliHarness implements AutoCloseable {
             created.setStatus(status);
             client.resource(created).updateStatus();
         }
-        load("events.yaml", EventList.class).getItems()
-                .forEach(e -> client.v1().events().inNamespace(e.getMetadata().getNamespace()).resource(e).create());
+        load("events.yaml", EventList.class)
+                .getItems()
+                .forEach(e -> client.v1()
+                        .events()
+                        .inNamespace(e.getMetadata().getNamespace())
+                        .resource(e)
+                        .create());
     }
 
     private static <T> T load(String file, Class<T> type) throws IOException {
@@ -70,7 +74,9 @@ final class CliHarness implements AutoCloseable {
 
     /** The configuration a kubeconfig for this server would give: its URL, namespace ml. */
     Config config() {
-        return new ConfigBuilder(cluster.client().getConfiguration()).withNamespace("ml").build();
+        return new ConfigBuilder(cluster.client().getConfiguration())
+                .withNamespace("ml")
+                .build();
     }
 
     Result run(String... args) {
@@ -79,7 +85,10 @@ final class CliHarness implements AutoCloseable {
 
     /** Clients for this server; they share one Vert.x, so that opening one per command stays cheap in tests. */
     Clients clients() {
-        return context -> new KubernetesClientBuilder().withConfig(config()).withHttpClientFactory(HTTP).build();
+        return context -> new KubernetesClientBuilder()
+                .withConfig(config())
+                .withHttpClientFactory(HTTP)
+                .build();
     }
 
     static Result run(Clients clients, String... args) {
@@ -95,7 +104,8 @@ final class CliHarness implements AutoCloseable {
     }
 
     static CliEnv env(Clients clients, StringWriter out, StringWriter err) {
-        return new CliEnv(clients, Clock.fixed(NOW, ZoneOffset.UTC), new PrintWriter(out), new PrintWriter(err), false, false);
+        return new CliEnv(
+                clients, Clock.fixed(NOW, ZoneOffset.UTC), new PrintWriter(out), new PrintWriter(err), false, false);
     }
 
     @Override
@@ -107,7 +117,9 @@ final class CliHarness implements AutoCloseable {
     record Result(List<String> args, int code, String out, String err) {
         /** The transcript recorded in a golden file. */
         String transcript() {
-            StringBuilder s = new StringBuilder("$ kubectl fledge ").append(String.join(" ", args)).append('\n');
+            StringBuilder s = new StringBuilder("$ kubectl fledge ")
+                    .append(String.join(" ", args))
+                    .append('\n');
             s.append("# exit ").append(code).append('\n');
             s.append(out);
             if (!err.isEmpty()) {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
-
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,8 @@ import java.util.regex.Pattern;
  */
 final class FixtureDispatcher extends ApplyTolerantCrudDispatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern SELECTOR = Pattern.compile("([?&])fieldSelector=involvedObject\\.name(?:%3D|=)([^&]*)");
+    private static final Pattern SELECTOR =
+            Pattern.compile("([?&])fieldSelector=involvedObject\\.name(?:%3D|=)([^&]*)");
     private final Map<String, String> createdAt;
 
     /** @param createdAt creation time (RFC 3339) by ModelRelease name */
@@ -42,7 +42,8 @@ final class FixtureDispatcher extends ApplyTolerantCrudDispatcher {
         if (path.contains("/events") && !path.contains("watch=true") && m.find()) {
             String name = URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
             String rest = m.replaceFirst("$1").replace("?&", "?");
-            return rewrite(super.handleGet(rest.endsWith("?") ? rest.substring(0, rest.length() - 1) : rest),
+            return rewrite(
+                    super.handleGet(rest.endsWith("?") ? rest.substring(0, rest.length() - 1) : rest),
                     list -> keepInvolving((ObjectNode) list, name));
         }
         if (path.contains("/modelreleases")) {
@@ -62,7 +63,8 @@ final class FixtureDispatcher extends ApplyTolerantCrudDispatcher {
     }
 
     private void stampCreation(JsonNode body) {
-        for (JsonNode o : body.has("items") ? body.path("items") : JSON.createArrayNode().add(body)) {
+        for (JsonNode o :
+                body.has("items") ? body.path("items") : JSON.createArrayNode().add(body)) {
             String at = createdAt.get(o.path("metadata").path("name").asText());
             if (at != null && o.path("metadata") instanceof ObjectNode meta) {
                 meta.put("creationTimestamp", at);
@@ -79,7 +81,9 @@ final class FixtureDispatcher extends ApplyTolerantCrudDispatcher {
             change.accept(body);
             return new MockResponse().setResponseCode(200).setBody(new Buffer(JSON.writeValueAsBytes(body)));
         } catch (IOException e) {
-            return new MockResponse().setResponseCode(500).setBody(new Buffer(e.getMessage().getBytes(StandardCharsets.UTF_8)));
+            return new MockResponse()
+                    .setResponseCode(500)
+                    .setBody(new Buffer(e.getMessage().getBytes(StandardCharsets.UTF_8)));
         }
     }
 }

@@ -1,11 +1,11 @@
 package dev.fledge.cli;
 
+import static org.assertj.core.api.Assertions.fail;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Compares output with a golden file under src/test/resources/cli-golden/. With {@code -Dfledge.generate=true}
@@ -14,8 +14,7 @@ import static org.assertj.core.api.Assertions.fail;
 final class Golden {
     static final Path DIR = Path.of("src/test/resources/cli-golden");
 
-    private Golden() {
-    }
+    private Golden() {}
 
     static void check(String name, String actual) throws IOException {
         Path file = DIR.resolve(name + ".txt");
@@ -28,8 +27,10 @@ final class Golden {
         }
         String expected = Files.readString(file);
         if (!expected.equals(actual)) {
-            fail("%s differs from the output (- golden, + actual); if the change is intended, rerun with "
-                    + "-Dfledge.generate=true and review the diff:%n%s", file, diff(expected, actual));
+            fail(
+                    "%s differs from the output (- golden, + actual); if the change is intended, rerun with "
+                            + "-Dfledge.generate=true and review the diff:%n%s",
+                    file, diff(expected, actual));
         }
     }
 
@@ -42,7 +43,8 @@ final class Golden {
             head++;
         }
         int tail = 0;
-        while (tail < a.size() - head && tail < b.size() - head
+        while (tail < a.size() - head
+                && tail < b.size() - head
                 && a.get(a.size() - 1 - tail).equals(b.get(b.size() - 1 - tail))) {
             tail++;
         }

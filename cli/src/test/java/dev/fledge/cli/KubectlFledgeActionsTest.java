@@ -1,14 +1,13 @@
 package dev.fledge.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.ModelRelease;
+import java.io.IOException;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * promote, abort, pause and resume against the mock API server: the transcript and what the server holds
@@ -32,7 +31,8 @@ class KubectlFledgeActionsTest {
         ModelRelease before = release("assistant");
         CliHarness.Result r = cli.run("promote", "assistant");
         ModelRelease after = release("assistant");
-        assertThat(after.getMetadata().getAnnotations()).containsEntry("fledge.dev/action", "promote")
+        assertThat(after.getMetadata().getAnnotations())
+                .containsEntry("fledge.dev/action", "promote")
                 .containsEntry("team", "assistants");
         assertThat(json(after.getSpec())).isEqualTo(json(before.getSpec()));
         assertThat(cli.run("get", "assistant").out())
@@ -59,12 +59,21 @@ class KubectlFledgeActionsTest {
         CliHarness.Result again = cli.run("pause", "summarizer");
         CliHarness.Result resume = cli.run("resume", "summarizer");
         assertThat(release("summarizer").getSpec().getPaused()).isFalse();
-        Golden.check("pause", r.transcript() + onServer(after) + again.transcript() + resume.transcript()
-                + onServer(release("summarizer")));
+        Golden.check(
+                "pause",
+                r.transcript()
+                        + onServer(after)
+                        + again.transcript()
+                        + resume.transcript()
+                        + onServer(release("summarizer")));
     }
 
     private ModelRelease release(String name) {
-        return cli.client().resources(ModelRelease.class).inNamespace("ml").withName(name).get();
+        return cli.client()
+                .resources(ModelRelease.class)
+                .inNamespace("ml")
+                .withName(name)
+                .get();
     }
 
     private String json(Object o) {
@@ -72,7 +81,10 @@ class KubectlFledgeActionsTest {
     }
 
     private String onServer(ModelRelease mr) {
-        var annotations = mr.getMetadata().getAnnotations() == null ? null : new TreeMap<>(mr.getMetadata().getAnnotations());
-        return "# on the server: metadata.annotations=" + annotations + " spec.paused=" + mr.getSpec().getPaused() + "\n";
+        var annotations = mr.getMetadata().getAnnotations() == null
+                ? null
+                : new TreeMap<>(mr.getMetadata().getAnnotations());
+        return "# on the server: metadata.annotations=" + annotations + " spec.paused="
+                + mr.getSpec().getPaused() + "\n";
     }
 }

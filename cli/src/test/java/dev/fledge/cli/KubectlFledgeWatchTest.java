@@ -1,15 +1,14 @@
 package dev.fledge.cli;
 
-import dev.fledge.api.ModelRelease;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.fledge.api.ModelRelease;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /** {@code get NAME --watch}: a new view for each change of the release, until interrupted. */
 class KubectlFledgeWatchTest {
@@ -20,12 +19,20 @@ class KubectlFledgeWatchTest {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             AtomicInteger code = new AtomicInteger(-1);
-            Thread watching = new Thread(() -> code.set(FledgeCommand.run(cli.env(out, err), "get", "summarizer", "-w")));
+            Thread watching =
+                    new Thread(() -> code.set(FledgeCommand.run(cli.env(out, err), "get", "summarizer", "-w")));
             watching.start();
             await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("Next: public 100%"));
 
-            ModelRelease mr = cli.client().resources(ModelRelease.class).inNamespace("ml").withName("summarizer").get();
-            mr.getStatus().withStep(2).withCanaryWeight(100).withStepStartedAt(CliHarness.NOW.toString())
+            ModelRelease mr = cli.client()
+                    .resources(ModelRelease.class)
+                    .inNamespace("ml")
+                    .withName("summarizer")
+                    .get();
+            mr.getStatus()
+                    .withStep(2)
+                    .withCanaryWeight(100)
+                    .withStepStartedAt(CliHarness.NOW.toString())
                     .withMessage("rolling out 1.4.0: public 100%");
             cli.client().resource(mr).updateStatus();
             await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("Traffic (canary weight 100%)"));
@@ -35,7 +42,8 @@ class KubectlFledgeWatchTest {
             assertThat(watching.isAlive()).isFalse();
             assertThat(code.get()).isZero();
             assertThat(err.toString()).isEmpty();
-            Golden.check("get-watch", "$ kubectl fledge get summarizer -w   (the operator then advances to step 3)\n" + out);
+            Golden.check(
+                    "get-watch", "$ kubectl fledge get summarizer -w   (the operator then advances to step 3)\n" + out);
         }
     }
 
@@ -45,10 +53,15 @@ class KubectlFledgeWatchTest {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             AtomicInteger code = new AtomicInteger(-1);
-            Thread watching = new Thread(() -> code.set(FledgeCommand.run(cli.env(out, err), "get", "assistant", "--watch")));
+            Thread watching =
+                    new Thread(() -> code.set(FledgeCommand.run(cli.env(out, err), "get", "assistant", "--watch")));
             watching.start();
             await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("ModelRelease ml/assistant"));
-            cli.client().resources(ModelRelease.class).inNamespace("ml").withName("assistant").delete();
+            cli.client()
+                    .resources(ModelRelease.class)
+                    .inNamespace("ml")
+                    .withName("assistant")
+                    .delete();
             await().atMost(Duration.ofSeconds(20)).until(() -> !watching.isAlive());
             assertThat(code.get()).isEqualTo(1);
             assertThat(err.toString()).isEqualTo("error: modelrelease \"assistant\" not found in namespace \"ml\"\n");

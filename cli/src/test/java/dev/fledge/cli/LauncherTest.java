@@ -1,7 +1,7 @@
 package dev.fledge.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher script (cli/src/main/cli/kubectl-fledge) as a user runs it: through a symlink on the PATH, a
@@ -29,7 +28,9 @@ class LauncherTest {
 
     @Test
     void theLauncherOnThePathDrawsAReleaseFromTheKubeconfigsServer() throws Exception {
-        assumeTrue(Files.exists(Path.of("target/kubectl-fledge.jar")), "target/kubectl-fledge.jar is written at process-classes");
+        assumeTrue(
+                Files.exists(Path.of("target/kubectl-fledge.jar")),
+                "target/kubectl-fledge.jar is written at process-classes");
         try (CliHarness cli = new CliHarness()) {
             Path bin = Files.createDirectories(dir.resolve("bin"));
             Files.createSymbolicLink(bin.resolve("kubectl-fledge"), SCRIPT);
@@ -37,7 +38,9 @@ class LauncherTest {
 
             Run get = run(bin, kubeconfig, "kubectl-fledge", "get", "assistant");
             assertThat(get.code).as(get.err).isZero();
-            assertThat(get.out).startsWith("ModelRelease ml/assistant   Progressing\n").contains("├─ Stages (2.0.0)")
+            assertThat(get.out)
+                    .startsWith("ModelRelease ml/assistant   Progressing\n")
+                    .contains("├─ Stages (2.0.0)")
                     .contains("StageStarted     stage closed started for 2.0.0");
             assertThat(get.err).isEmpty();
 
@@ -49,24 +52,33 @@ class LauncherTest {
 
     @Test
     void kubectlFindsThePlugin() throws Exception {
-        assumeTrue(Files.exists(Path.of("target/kubectl-fledge.jar")), "target/kubectl-fledge.jar is written at process-classes");
+        assumeTrue(
+                Files.exists(Path.of("target/kubectl-fledge.jar")),
+                "target/kubectl-fledge.jar is written at process-classes");
         assumeTrue(onPath("kubectl"), "kubectl is not installed");
         try (CliHarness cli = new CliHarness()) {
             Path bin = Files.createDirectories(dir.resolve("bin"));
             Files.createSymbolicLink(bin.resolve("kubectl-fledge"), SCRIPT);
             Run get = run(bin, kubeconfig(cli.config().getMasterUrl()), "kubectl", "fledge", "get");
             assertThat(get.code).as(get.err).isZero();
-            assertThat(get.out.lines().map(l -> l.split(" ")[0])).containsExactly("NAME", "assistant", "summarizer", "translator");
+            assertThat(get.out.lines().map(l -> l.split(" ")[0]))
+                    .containsExactly("NAME", "assistant", "summarizer", "translator");
         }
     }
 
     private Path kubeconfig(String server) throws IOException {
         Path file = dir.resolve("kubeconfig");
-        Files.writeString(file, String.join("\n", "apiVersion: v1", "kind: Config",
-                "clusters: [{name: mock, cluster: {server: \"" + server + "\"}}]",
-                "users: [{name: sre, user: {token: not-checked}}]",
-                "contexts: [{name: mock, context: {cluster: mock, user: sre, namespace: ml}}]",
-                "current-context: mock", ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "apiVersion: v1",
+                        "kind: Config",
+                        "clusters: [{name: mock, cluster: {server: \"" + server + "\"}}]",
+                        "users: [{name: sre, user: {token: not-checked}}]",
+                        "contexts: [{name: mock, context: {cluster: mock, user: sre, namespace: ml}}]",
+                        "current-context: mock",
+                        ""));
         return file;
     }
 
@@ -75,8 +87,7 @@ class LauncherTest {
                 .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, command)));
     }
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private Run run(Path bin, Path kubeconfig, String... command) throws Exception {
         List<String> line = new ArrayList<>(List.of(command));
@@ -92,6 +103,9 @@ class LauncherTest {
         Path err = dir.resolve("err");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the launcher finished").isTrue();
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Run(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 }

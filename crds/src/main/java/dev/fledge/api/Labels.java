@@ -7,11 +7,11 @@ public final class Labels {
     public static final String VERSION = "fledge.dev/version";
     /** Annotation through which users ask for a manual action; the operator consumes and removes it. */
     public static final String ACTION = "fledge.dev/action";
+
     public static final String AUDIENCE_HEADER = "X-Fledge-Audience";
 
     public static final String TRACK_STABLE = "stable";
     public static final String TRACK_CANARY = "canary";
 
-    private Labels() {
-    }
+    private Labels() {}
 }

@@ -24,12 +24,32 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("mrel")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Stage", jsonPath = ".status.stage", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Canary%", jsonPath = ".status.canaryWeight", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Stable", jsonPath = ".status.stableVersion", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Canary", jsonPath = ".status.canaryVersion", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-@AdditionalPrinterColumn(name = "Gate", jsonPath = ".status.lastGate", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(
+        name = "Canary%",
+        jsonPath = ".status.canaryWeight",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Stable",
+        jsonPath = ".status.stableVersion",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Canary",
+        jsonPath = ".status.canaryVersion",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Gate",
+        jsonPath = ".status.lastGate",
+        type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
+@AdditionalPrinterColumn(
+        name = "Message",
+        jsonPath = ".status.message",
+        type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
 public class ModelRelease extends CustomResource<ModelReleaseSpec, ModelReleaseStatus> implements Namespaced {
     public static final String GROUP = "fledge.dev";
     public static final String VERSION = "v1alpha1";

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +23,41 @@ final class CrdReference {
         CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
         var names = crd.getSpec().getNames();
         out.append("# ModelRelease API reference\n\n")
-                .append("<!-- Generated from the CRD by `make generate`; a test fails when it is stale. Do not edit. -->\n\n")
+                .append(
+                        "<!-- Generated from the CRD by `make generate`; a test fails when it is stale. Do not edit. -->\n\n")
                 .append("| | |\n|---|---|\n")
-                .append("| API version | `").append(crd.getSpec().getGroup()).append('/').append(version.getName()).append("` |\n")
-                .append("| Kind | `").append(names.getKind()).append("` |\n")
-                .append("| Plural / short name | `").append(names.getPlural()).append("` / `")
-                .append(String.join("`, `", names.getShortNames())).append("` |\n")
-                .append("| Scope | ").append(crd.getSpec().getScope()).append(" |\n")
-                .append("| Subresources | ").append(version.getSubresources().getStatus() != null ? "status" : "none")
+                .append("| API version | `")
+                .append(crd.getSpec().getGroup())
+                .append('/')
+                .append(version.getName())
+                .append("` |\n")
+                .append("| Kind | `")
+                .append(names.getKind())
+                .append("` |\n")
+                .append("| Plural / short name | `")
+                .append(names.getPlural())
+                .append("` / `")
+                .append(String.join("`, `", names.getShortNames()))
+                .append("` |\n")
+                .append("| Scope | ")
+                .append(crd.getSpec().getScope())
+                .append(" |\n")
+                .append("| Subresources | ")
+                .append(version.getSubresources().getStatus() != null ? "status" : "none")
                 .append(" |\n\n");
-        out.append("## Printer columns\n\n`kubectl get mrel` shows the columns of priority 0; `-o wide` adds the others.\n\n")
+        out.append(
+                        "## Printer columns\n\n`kubectl get mrel` shows the columns of priority 0; `-o wide` adds the others.\n\n")
                 .append("| Column | JSON path | Type | Priority |\n|---|---|---|---|\n");
         for (CustomResourceColumnDefinition c : version.getAdditionalPrinterColumns()) {
-            out.append("| ").append(c.getName()).append(" | `").append(c.getJsonPath()).append("` | ").append(c.getType())
-                    .append(" | ").append(c.getPriority()).append(" |\n");
+            out.append("| ")
+                    .append(c.getName())
+                    .append(" | `")
+                    .append(c.getJsonPath())
+                    .append("` | ")
+                    .append(c.getType())
+                    .append(" | ")
+                    .append(c.getPriority())
+                    .append(" |\n");
         }
         out.append('\n');
         JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
@@ -57,12 +77,21 @@ final class CrdReference {
         List<Map.Entry<String, JSONSchemaProps>> nested = new ArrayList<>();
         for (Map.Entry<String, JSONSchemaProps> field : schema.getProperties().entrySet()) {
             JSONSchemaProps p = field.getValue();
-            out.append("| `").append(field.getKey()).append("` | ").append(type(p)).append(" | ")
-                    .append(required.contains(field.getKey()) ? "yes" : "").append(" | ")
-                    .append(escape(Objects.requireNonNullElse(p.getDescription(), ""))).append(" | ")
-                    .append(escape(String.join("; ", constraints(p)))).append(" |\n");
+            out.append("| `")
+                    .append(field.getKey())
+                    .append("` | ")
+                    .append(type(p))
+                    .append(" | ")
+                    .append(required.contains(field.getKey()) ? "yes" : "")
+                    .append(" | ")
+                    .append(escape(Objects.requireNonNullElse(p.getDescription(), "")))
+                    .append(" | ")
+                    .append(escape(String.join("; ", constraints(p))))
+                    .append(" |\n");
             JSONSchemaProps element = "array".equals(p.getType()) ? p.getItems().getSchema() : p;
-            if (element != null && element.getProperties() != null && !element.getProperties().isEmpty()) {
+            if (element != null
+                    && element.getProperties() != null
+                    && !element.getProperties().isEmpty()) {
                 nested.add(Map.entry(path + "." + field.getKey() + ("array".equals(p.getType()) ? "[]" : ""), element));
             }
         }
@@ -76,7 +105,11 @@ final class CrdReference {
         }
         out.append("Rules (CEL, checked by the API server):\n\n");
         for (ValidationRule r : rules) {
-            out.append("- ").append(r.getMessage()).append(": `").append(r.getRule()).append("`\n");
+            out.append("- ")
+                    .append(r.getMessage())
+                    .append(": `")
+                    .append(r.getRule())
+                    .append("`\n");
         }
         out.append('\n');
     }
@@ -94,7 +127,9 @@ final class CrdReference {
     private static List<String> constraints(JSONSchemaProps p) {
         List<String> c = new ArrayList<>();
         if (p.getEnum() != null && !p.getEnum().isEmpty()) {
-            c.add("one of " + String.join(", ", p.getEnum().stream().map(e -> e.asText()).toList()));
+            c.add("one of "
+                    + String.join(
+                            ", ", p.getEnum().stream().map(e -> e.asText()).toList()));
         }
         if (p.getMinimum() != null) {
             c.add((Boolean.TRUE.equals(p.getExclusiveMinimum()) ? "> " : ">= ") + number(p.getMinimum()));
@@ -117,7 +152,8 @@ final class CrdReference {
         if (p.getXKubernetesValidations() != null) {
             p.getXKubernetesValidations().forEach(r -> c.add(r.getMessage() + " (`" + r.getRule() + "`)"));
         }
-        if ("array".equals(p.getType()) && p.getItems().getSchema().getXKubernetesValidations() != null
+        if ("array".equals(p.getType())
+                && p.getItems().getSchema().getXKubernetesValidations() != null
                 && p.getItems().getSchema().getProperties() == null) {
             p.getItems().getSchema().getXKubernetesValidations().forEach(r -> c.add(r.getMessage()));
         }

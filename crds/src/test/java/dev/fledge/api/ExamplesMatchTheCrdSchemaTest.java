@@ -1,5 +1,7 @@
 package dev.fledge.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,11 +11,6 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +18,10 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every file in examples/ is checked offline against the generated CRD's openAPIV3Schema, with unknown fields
@@ -43,7 +42,9 @@ class ExamplesMatchTheCrdSchemaTest {
     }
 
     static Stream<Path> examples() throws IOException {
-        return Files.list(Path.of("../examples")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+        return Files.list(Path.of("../examples"))
+                .filter(p -> p.toString().endsWith(".yaml"))
+                .sorted();
     }
 
     @ParameterizedTest
@@ -55,16 +56,18 @@ class ExamplesMatchTheCrdSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "spec: {model: {name: a, version: '1', uri: 'file:///m'}, traffic: {routr: replicas}}",
-        "spec: {model: {name: a, version: '1', uri: 'file:///m'}, traffic: {router: istio}}",
-        "spec: {model: {name: a, version: '1', uri: 'ftp://m'}}",
-        "spec: {model: {name: a, uri: 'file:///m'}}",
-        "spec: {model: {name: a, version: '1', uri: 'file:///m'}, analysis: {safety: {maxHarmRate: 1.0, online: true}}}",
-        "spec: {model: {name: a, version: '1', uri: 'file:///m'}, progressDeadline: soon}",
-    })
+    @ValueSource(
+            strings = {
+                "spec: {model: {name: a, version: '1', uri: 'file:///m'}, traffic: {routr: replicas}}",
+                "spec: {model: {name: a, version: '1', uri: 'file:///m'}, traffic: {router: istio}}",
+                "spec: {model: {name: a, version: '1', uri: 'ftp://m'}}",
+                "spec: {model: {name: a, uri: 'file:///m'}}",
+                "spec: {model: {name: a, version: '1', uri: 'file:///m'}, analysis: {safety: {maxHarmRate: 1.0, online: true}}}",
+                "spec: {model: {name: a, version: '1', uri: 'file:///m'}, progressDeadline: soon}",
+            })
     void aBrokenReleaseIsRejected(String spec) throws IOException {
-        assertThat(errors("apiVersion: fledge.dev/v1alpha1\nkind: ModelRelease\nmetadata: {name: x}\n" + spec)).isNotEmpty();
+        assertThat(errors("apiVersion: fledge.dev/v1alpha1\nkind: ModelRelease\nmetadata: {name: x}\n" + spec))
+                .isNotEmpty();
     }
 
     private static Set<ValidationMessage> errors(String yaml) {
@@ -74,7 +77,8 @@ class ExamplesMatchTheCrdSchemaTest {
 
     /** Objects with declared properties refuse unknown ones, unless the CRD preserves unknown fields there. */
     private static void strict(ObjectNode node) {
-        if (node.has("properties") && !node.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+        if (node.has("properties")
+                && !node.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
             node.put("additionalProperties", false);
         }
         Iterator<Map.Entry<String, JsonNode>> fields = node.fields();

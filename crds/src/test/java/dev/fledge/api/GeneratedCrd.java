@@ -4,7 +4,6 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -18,10 +17,10 @@ import java.util.List;
  */
 final class GeneratedCrd {
     static final String RESOURCE = "META-INF/fabric8/modelreleases.fledge.dev-v1.yml";
-    static final String HEADER = "# Generated from the dev.fledge.api types by the Fabric8 CRD generator (make generate). Do not edit.\n";
+    static final String HEADER =
+            "# Generated from the dev.fledge.api types by the Fabric8 CRD generator (make generate). Do not edit.\n";
 
-    private GeneratedCrd() {
-    }
+    private GeneratedCrd() {}
 
     static CustomResourceDefinition load() throws IOException {
         try (InputStream in = GeneratedCrd.class.getClassLoader().getResourceAsStream(RESOURCE)) {
@@ -29,10 +28,15 @@ final class GeneratedCrd {
                 throw new IllegalStateException(RESOURCE + " missing: the crd-generator-maven-plugin did not run");
             }
             CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-            List<String> declared = Arrays.stream(ModelRelease.class.getAnnotationsByType(AdditionalPrinterColumn.class))
-                    .map(AdditionalPrinterColumn::name).toList();
-            crd.getSpec().getVersions().forEach(v -> v.getAdditionalPrinterColumns()
-                    .sort(Comparator.comparingInt((CustomResourceColumnDefinition c) -> declared.indexOf(c.getName()))));
+            List<String> declared = Arrays.stream(
+                            ModelRelease.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+                    .map(AdditionalPrinterColumn::name)
+                    .toList();
+            crd.getSpec()
+                    .getVersions()
+                    .forEach(v -> v.getAdditionalPrinterColumns()
+                            .sort(Comparator.comparingInt(
+                                    (CustomResourceColumnDefinition c) -> declared.indexOf(c.getName()))));
             return crd;
         }
     }

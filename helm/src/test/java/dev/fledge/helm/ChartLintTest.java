@@ -1,9 +1,9 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.marcnuri.helm.LintResult;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class ChartLintTest {
 
@@ -11,7 +11,9 @@ class ChartLintTest {
     void chartPassesStrictLint() {
         LintResult result = ChartUnderTest.helm().lint().strict().call();
 
-        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+        assertThat(result.isFailed())
+                .as("lint failed: %s", result.getMessages())
+                .isFalse();
         assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
     }
 }

@@ -2,7 +2,6 @@ package dev.fledge.helm;
 
 import com.marcnuri.helm.Helm;
 import dev.fledge.testsupport.FledgeChart;
-
 import java.nio.file.Path;
 
 /** The chart as these tests render it: {@code fledge.chart.dir}, release namespace fledge-system, Kubernetes 1.31.0. */
@@ -10,11 +9,12 @@ final class ChartUnderTest {
     static final String NAMESPACE = "fledge-system";
     static final String KUBE_VERSION = "1.31.0";
 
-    private ChartUnderTest() {
-    }
+    private ChartUnderTest() {}
 
     static Path dir() {
-        return Path.of(System.getProperty("fledge.chart.dir", "fledge")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("fledge.chart.dir", "fledge"))
+                .toAbsolutePath()
+                .normalize();
     }
 
     static Helm helm() {

@@ -1,5 +1,8 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -8,20 +11,21 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
 import java.util.stream.Collectors;
-import dev.fledge.testsupport.FledgeChart;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class DefaultRenderTest {
 
     private static final FledgeChart CHART = ChartUnderTest.render();
 
     private static Container operator() {
-        return CHART.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        return CHART.one(Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
     }
 
     static Map<String, EnvVar> env(Container container) {
@@ -62,7 +66,8 @@ class DefaultRenderTest {
     void probesQuarkusHealthEndpointsOnTheHttpPort() {
         Container container = operator();
 
-        assertThat(container.getPorts()).singleElement()
+        assertThat(container.getPorts())
+                .singleElement()
                 .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
@@ -104,7 +109,8 @@ class DefaultRenderTest {
 
         assertThat(service.getSpec().getSelector())
                 .isEqualTo(CHART.one(Deployment.class).getSpec().getSelector().getMatchLabels());
-        assertThat(service.getSpec().getPorts()).singleElement()
+        assertThat(service.getSpec().getPorts())
+                .singleElement()
                 .satisfies(p -> assertThat(p.getName()).isEqualTo("http-metrics"));
         assertThat(CHART.ofKind("ServiceMonitor")).isEmpty();
         assertThat(CHART.ofKind("PrometheusRule")).isEmpty();
@@ -120,8 +126,9 @@ class DefaultRenderTest {
 
     @Test
     void labelsEveryObjectAsPartOfTheRelease() {
-        assertThat(CHART.objects()).allSatisfy((HasMetadata o) -> assertThat(o.getMetadata().getLabels())
-                .containsEntry("app.kubernetes.io/instance", FledgeChart.RELEASE)
-                .containsEntry("app.kubernetes.io/part-of", "fledge"));
+        assertThat(CHART.objects())
+                .allSatisfy((HasMetadata o) -> assertThat(o.getMetadata().getLabels())
+                        .containsEntry("app.kubernetes.io/instance", FledgeChart.RELEASE)
+                        .containsEntry("app.kubernetes.io/part-of", "fledge"));
     }
 }

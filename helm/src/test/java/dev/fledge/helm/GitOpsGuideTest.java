@@ -1,8 +1,9 @@
 package dev.fledge.helm;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,9 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
+import org.junit.jupiter.api.Test;
 
 /** docs/gitops.md: its examples parse, its values install, and the files it names exist. */
 class GitOpsGuideTest {
@@ -32,7 +31,8 @@ class GitOpsGuideTest {
 
     private static List<String> blocks(String language) {
         List<String> blocks = new ArrayList<>();
-        Matcher m = Pattern.compile("```" + language + "\n(.*?)```", Pattern.DOTALL).matcher(GUIDE);
+        Matcher m =
+                Pattern.compile("```" + language + "\n(.*?)```", Pattern.DOTALL).matcher(GUIDE);
         while (m.find()) {
             blocks.add(m.group(1));
         }
@@ -41,8 +41,10 @@ class GitOpsGuideTest {
 
     @Test
     void everyYamlExampleParses() {
-        assertThat(blocks("yaml")).isNotEmpty()
-                .allSatisfy(y -> assertThatCode(() -> Serialization.unmarshal(y, Map.class)).doesNotThrowAnyException());
+        assertThat(blocks("yaml"))
+                .isNotEmpty()
+                .allSatisfy(y -> assertThatCode(() -> Serialization.unmarshal(y, Map.class))
+                        .doesNotThrowAnyException());
     }
 
     @Test
@@ -50,12 +52,16 @@ class GitOpsGuideTest {
     void applicationExampleValuesPassTheChartSchema() {
         Map<String, Object> application = blocks("yaml").stream()
                 .map(y -> (Map<String, Object>) Serialization.unmarshal(y, Map.class))
-                .filter(y -> "Application".equals(y.get("kind"))).findFirst().orElseThrow();
-        Map<String, Object> source = (Map<String, Object>) ((Map<String, Object>) application.get("spec")).get("source");
+                .filter(y -> "Application".equals(y.get("kind")))
+                .findFirst()
+                .orElseThrow();
+        Map<String, Object> source =
+                (Map<String, Object>) ((Map<String, Object>) application.get("spec")).get("source");
         Object values = ((Map<String, Object>) source.get("helm")).get("valuesObject");
 
         assertThat(source.get("path")).isEqualTo("helm/fledge");
-        assertThatCode(() -> ChartUnderTest.render(Serialization.asYaml(values))).doesNotThrowAnyException();
+        assertThatCode(() -> ChartUnderTest.render(Serialization.asYaml(values)))
+                .doesNotThrowAnyException();
     }
 
     @Test
@@ -66,16 +72,22 @@ class GitOpsGuideTest {
             named.add(m.group(1));
         }
 
-        assertThat(named).isNotEmpty().allSatisfy(f -> assertThat(REPO.resolve(f)).exists());
+        assertThat(named)
+                .isNotEmpty()
+                .allSatisfy(f -> assertThat(REPO.resolve(f)).exists());
         for (String action : List.of("promote", "abort", "retry", "pause", "resume")) {
-            assertThat(REPO.resolve("helm/fledge/argocd/actions/" + action + "/action.lua")).exists();
+            assertThat(REPO.resolve("helm/fledge/argocd/actions/" + action + "/action.lua"))
+                    .exists();
         }
     }
 
     @Test
     void patchCommandUsesTheGeneratedPatchFile() {
-        assertThat(blocks("sh")).anySatisfy(sh -> assertThat(sh)
-                .contains("kubectl -n argocd patch configmap argocd-cm --type merge --patch-file helm/fledge/argocd/argocd-cm.yaml"));
+        assertThat(blocks("sh"))
+                .anySatisfy(
+                        sh -> assertThat(sh)
+                                .contains(
+                                        "kubectl -n argocd patch configmap argocd-cm --type merge --patch-file helm/fledge/argocd/argocd-cm.yaml"));
         assertThat(REPO.resolve("helm/fledge/argocd/argocd-cm.yaml")).exists();
     }
 }

@@ -1,16 +1,15 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class GrafanaDashboardTest {
 
@@ -28,27 +27,40 @@ class GrafanaDashboardTest {
     private static Map<String, String> exprByPanelTitle() {
         List<JsonNode> panels = new ArrayList<>();
         DASHBOARD.get("panels").forEach(panels::add);
-        return panels.stream().collect(Collectors.toMap(p -> p.get("title").asText(),
-                p -> p.get("targets").get(0).get("expr").asText()));
+        return panels.stream()
+                .collect(Collectors.toMap(
+                        p -> p.get("title").asText(),
+                        p -> p.get("targets").get(0).get("expr").asText()));
     }
 
     @Test
     void showsPhaseCanaryWeightGateVerdictsAndPosteriorBoundsPerRelease() {
         Map<String, String> panels = exprByPanelTitle();
 
-        assertThat(panels).hasEntrySatisfying("Release phase", e -> assertThat(e).contains("fledge_release_phase"));
-        assertThat(panels).hasEntrySatisfying("Canary weight (public traffic %)",
-                e -> assertThat(e).contains("fledge_release_canary_weight"));
-        assertThat(panels).hasEntrySatisfying("Gate verdicts",
-                e -> assertThat(e).contains("fledge_gate_verdicts_total").contains("verdict"));
-        assertThat(panels).hasEntrySatisfying("Gate posterior upper bound",
-                e -> assertThat(e).contains("fledge_gate_posterior_upper"));
+        assertThat(panels)
+                .hasEntrySatisfying("Release phase", e -> assertThat(e).contains("fledge_release_phase"));
+        assertThat(panels)
+                .hasEntrySatisfying(
+                        "Canary weight (public traffic %)",
+                        e -> assertThat(e).contains("fledge_release_canary_weight"));
+        assertThat(panels)
+                .hasEntrySatisfying(
+                        "Gate verdicts",
+                        e -> assertThat(e)
+                                .contains("fledge_gate_verdicts_total")
+                                .contains("verdict"));
+        assertThat(panels)
+                .hasEntrySatisfying(
+                        "Gate posterior upper bound", e -> assertThat(e).contains("fledge_gate_posterior_upper"));
     }
 
     @Test
     void everyPanelFiltersByTheNamespaceAndReleaseVariables() {
         List<String> variables = new ArrayList<>();
-        DASHBOARD.get("templating").get("list").forEach(v -> variables.add(v.get("name").asText()));
+        DASHBOARD
+                .get("templating")
+                .get("list")
+                .forEach(v -> variables.add(v.get("name").asText()));
 
         assertThat(variables).contains("datasource", "namespace", "release");
         assertThat(exprByPanelTitle().values())
@@ -57,8 +69,8 @@ class GrafanaDashboardTest {
 
     @Test
     void panelsReadOnlyMetricsTheOperatorExports() {
-        assertThat(exprByPanelTitle().values()).allSatisfy(e -> assertThat(OperatorMetrics.EXPORTED)
-                .containsAll(OperatorMetrics.usedBy(e)));
+        assertThat(exprByPanelTitle().values())
+                .allSatisfy(e -> assertThat(OperatorMetrics.EXPORTED).containsAll(OperatorMetrics.usedBy(e)));
     }
 
     @Test

@@ -1,17 +1,16 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every field the chart renders is one Kubernetes knows: Fabric8 keeps unknown fields (a typo
@@ -20,17 +19,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ManifestFieldsTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-            "{}",
-            "{replicaCount: 2, watchNamespaces: [ml], serviceMonitor: {enabled: true}, prometheusRule: {enabled: true},"
-                    + " operator: {safety: {defaultJudgeUrl: 'http://guard:8080'}, prometheus: {auth: {existingSecret: t}},"
-                    + " extraEnv: [{name: A, value: b}]}, tolerations: [{key: k, operator: Exists}],"
-                    + " nodeSelector: {kubernetes.io/os: linux}, priorityClassName: system-cluster-critical}"})
+    @ValueSource(
+            strings = {
+                "{}",
+                "{replicaCount: 2, watchNamespaces: [ml], serviceMonitor: {enabled: true}, prometheusRule: {enabled: true},"
+                        + " operator: {safety: {defaultJudgeUrl: 'http://guard:8080'}, prometheus: {auth: {existingSecret: t}},"
+                        + " extraEnv: [{name: A, value: b}]}, tolerations: [{key: k, operator: Exists}],"
+                        + " nodeSelector: {kubernetes.io/os: linux}, priorityClassName: system-cluster-critical}"
+            })
     void renderedObjectsHaveOnlyKnownFields(String values) throws Exception {
         List<String> unknown = new ArrayList<>();
         for (HasMetadata object : ChartUnderTest.render(values + "\n").objects()) {
             if (!(object instanceof GenericKubernetesResource)) {
-                collectUnknown(object, object.getKind() + "/" + object.getMetadata().getName(), unknown);
+                collectUnknown(
+                        object, object.getKind() + "/" + object.getMetadata().getName(), unknown);
             }
         }
 
@@ -57,8 +59,10 @@ class ManifestFieldsTest {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                    || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+            if (getter.getParameterCount() != 0
+                    || Modifier.isStatic(getter.getModifiers())
+                    || !getter.getName().startsWith("get")
+                    || getter.getName().equals("getClass")) {
                 continue;
             }
             Object child = getter.invoke(value);

@@ -1,19 +1,18 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
-import dev.fledge.testsupport.FledgeChart;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Issue 15: the chart's defaults are the multi-tenant-safe ones (docs/security.md). */
 class MultiTenantDefaultsTest {
@@ -25,14 +24,21 @@ class MultiTenantDefaultsTest {
     @Test
     void promLabelProxyRunsBesideTheOperatorAndEveryQueryGoesThroughIt() {
         FledgeChart chart = ChartUnderTest.render();
-        Container proxy = containers(chart).stream().filter(c -> c.getName().equals("prom-label-proxy")).findFirst().orElseThrow();
-        assertThat(proxy.getArgs()).containsExactly("-label=namespace",
-                "-upstream=http://prometheus-operated.monitoring.svc:9090", "-insecure-listen-address=127.0.0.1:9091");
+        Container proxy = containers(chart).stream()
+                .filter(c -> c.getName().equals("prom-label-proxy"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(proxy.getArgs())
+                .containsExactly(
+                        "-label=namespace",
+                        "-upstream=http://prometheus-operated.monitoring.svc:9090",
+                        "-insecure-listen-address=127.0.0.1:9091");
         assertThat(proxy.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(proxy.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         Map<String, String> env = containers(chart).get(0).getEnv().stream()
                 .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
-        assertThat(env).containsEntry("FLEDGE_PROMETHEUS_URL", "http://127.0.0.1:9091")
+        assertThat(env)
+                .containsEntry("FLEDGE_PROMETHEUS_URL", "http://127.0.0.1:9091")
                 .containsEntry("FLEDGE_PROMETHEUS_ENFORCED_LABEL", "namespace");
     }
 
@@ -40,7 +46,9 @@ class MultiTenantDefaultsTest {
     void withoutTheProxyTheOperatorQueriesPrometheusDirectlyAndUnconfined() {
         FledgeChart chart = ChartUnderTest.render("operator: {prometheus: {labelProxy: {enabled: false}}}");
         assertThat(containers(chart)).extracting(Container::getName).containsExactly("operator");
-        assertThat(containers(chart).get(0).getEnv()).extracting(EnvVar::getName).doesNotContain("FLEDGE_PROMETHEUS_ENFORCED_LABEL");
+        assertThat(containers(chart).get(0).getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain("FLEDGE_PROMETHEUS_ENFORCED_LABEL");
     }
 
     @Test
@@ -49,8 +57,10 @@ class MultiTenantDefaultsTest {
                 operator:
                   modelPods: {allowedImagePrefixes: [registry.example.com/models/, ghcr.io/acme/], runAsUser: 2000}
                   outbound: {allowedHosts: [hooks.slack.com, "*.guard.example.com"]}
-                """)).get(0).getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
-        assertThat(env).containsEntry("FLEDGE_SERVER_ALLOWED_IMAGE_PREFIXES", "registry.example.com/models/,ghcr.io/acme/")
+                """)).get(0).getEnv().stream()
+                .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+        assertThat(env)
+                .containsEntry("FLEDGE_SERVER_ALLOWED_IMAGE_PREFIXES", "registry.example.com/models/,ghcr.io/acme/")
                 .containsEntry("FLEDGE_SERVER_RUN_AS_USER", "2000")
                 .containsEntry("FLEDGE_OUTBOUND_ALLOWED_HOSTS", "hooks.slack.com,*.guard.example.com");
     }
@@ -59,18 +69,27 @@ class MultiTenantDefaultsTest {
     void theOperatorsEgressExcludesLinkLocalAndItsOwnNamespace() {
         NetworkPolicy np = ChartUnderTest.render().one(NetworkPolicy.class);
         assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
-        List<NetworkPolicyPeer> peers = np.getSpec().getEgress().stream().map(NetworkPolicyEgressRule::getTo)
-                .filter(t -> t != null).flatMap(List::stream).toList();
-        assertThat(peers).filteredOn(p -> p.getIpBlock() != null).allSatisfy(p ->
-                assertThat(p.getIpBlock().getExcept()).contains("169.254.0.0/16"));
-        assertThat(peers).filteredOn(p -> p.getNamespaceSelector() != null
-                && p.getNamespaceSelector().getMatchExpressions() != null
-                && !p.getNamespaceSelector().getMatchExpressions().isEmpty()).singleElement().satisfies(p -> {
-            var e = p.getNamespaceSelector().getMatchExpressions().get(0);
-            assertThat(e.getOperator()).isEqualTo("NotIn");
-            assertThat(e.getValues()).containsExactly(ChartUnderTest.NAMESPACE);
-        });
-        assertThat(np.getSpec().getIngress()).singleElement().satisfies(r -> assertThat(r.getFrom()).isEmpty());
+        List<NetworkPolicyPeer> peers = np.getSpec().getEgress().stream()
+                .map(NetworkPolicyEgressRule::getTo)
+                .filter(t -> t != null)
+                .flatMap(List::stream)
+                .toList();
+        assertThat(peers)
+                .filteredOn(p -> p.getIpBlock() != null)
+                .allSatisfy(p -> assertThat(p.getIpBlock().getExcept()).contains("169.254.0.0/16"));
+        assertThat(peers)
+                .filteredOn(p -> p.getNamespaceSelector() != null
+                        && p.getNamespaceSelector().getMatchExpressions() != null
+                        && !p.getNamespaceSelector().getMatchExpressions().isEmpty())
+                .singleElement()
+                .satisfies(p -> {
+                    var e = p.getNamespaceSelector().getMatchExpressions().get(0);
+                    assertThat(e.getOperator()).isEqualTo("NotIn");
+                    assertThat(e.getValues()).containsExactly(ChartUnderTest.NAMESPACE);
+                });
+        assertThat(np.getSpec().getIngress())
+                .singleElement()
+                .satisfies(r -> assertThat(r.getFrom()).isEmpty());
     }
 
     @Test
@@ -79,13 +98,27 @@ class MultiTenantDefaultsTest {
                 watchNamespaces: [team-a, team-b]
                 networkPolicy: {modelPods: {enabled: true, ingressFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gateway-system}}}]}}
                 """).all(NetworkPolicy.class);
-        assertThat(nps).extracting(n -> n.getMetadata().getNamespace()).containsExactly(ChartUnderTest.NAMESPACE, "team-a", "team-b");
+        assertThat(nps)
+                .extracting(n -> n.getMetadata().getNamespace())
+                .containsExactly(ChartUnderTest.NAMESPACE, "team-a", "team-b");
         NetworkPolicy teamA = nps.get(1);
-        assertThat(teamA.getSpec().getPodSelector().getMatchExpressions().get(0).getKey()).isEqualTo("fledge.dev/release");
+        assertThat(teamA.getSpec().getPodSelector().getMatchExpressions().get(0).getKey())
+                .isEqualTo("fledge.dev/release");
         assertThat(teamA.getSpec().getIngress().get(0).getFrom()).hasSize(3);
-        var operatorEgress = nps.get(0).getSpec().getEgress().stream().map(NetworkPolicyEgressRule::getTo).filter(t -> t != null)
-                .flatMap(List::stream).filter(p -> p.getNamespaceSelector() != null && p.getNamespaceSelector().getMatchExpressions() != null
-                        && !p.getNamespaceSelector().getMatchExpressions().isEmpty()).findFirst().orElseThrow();
-        assertThat(operatorEgress.getNamespaceSelector().getMatchExpressions().get(0).getValues()).containsExactly("team-a", "team-b");
+        var operatorEgress = nps.get(0).getSpec().getEgress().stream()
+                .map(NetworkPolicyEgressRule::getTo)
+                .filter(t -> t != null)
+                .flatMap(List::stream)
+                .filter(p -> p.getNamespaceSelector() != null
+                        && p.getNamespaceSelector().getMatchExpressions() != null
+                        && !p.getNamespaceSelector().getMatchExpressions().isEmpty())
+                .findFirst()
+                .orElseThrow();
+        assertThat(operatorEgress
+                        .getNamespaceSelector()
+                        .getMatchExpressions()
+                        .get(0)
+                        .getValues())
+                .containsExactly("team-a", "team-b");
     }
 }

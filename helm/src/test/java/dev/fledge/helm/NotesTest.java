@@ -1,22 +1,25 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
-import org.junit.jupiter.api.Test;
-
+import dev.fledge.testsupport.FledgeChart;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.fledge.testsupport.FledgeChart;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class NotesTest {
 
     /** The output of a client-only dry-run install, which ends with the rendered NOTES.txt. */
     private static String notes(Map<String, String> values) {
-        InstallCommand install = ChartUnderTest.helm().install().withName(FledgeChart.RELEASE)
-                .withNamespace(ChartUnderTest.NAMESPACE).withKubeVersion(ChartUnderTest.KUBE_VERSION)
-                .clientOnly().dryRun();
+        InstallCommand install = ChartUnderTest.helm()
+                .install()
+                .withName(FledgeChart.RELEASE)
+                .withNamespace(ChartUnderTest.NAMESPACE)
+                .withKubeVersion(ChartUnderTest.KUBE_VERSION)
+                .clientOnly()
+                .dryRun();
         values.forEach(install::set);
         Release release = install.call();
         return release.getOutput();
@@ -37,6 +40,7 @@ class NotesTest {
 
     @Test
     void notesNameTheWatchedNamespaces() {
-        assertThat(notes(new TreeMap<>(Map.of("watchNamespaces[0]", "ml", "watchNamespaces[1]", "ml-staging")))).contains("these namespaces only: ml, ml-staging");
+        assertThat(notes(new TreeMap<>(Map.of("watchNamespaces[0]", "ml", "watchNamespaces[1]", "ml-staging"))))
+                .contains("these namespaces only: ml, ml-staging");
     }
 }

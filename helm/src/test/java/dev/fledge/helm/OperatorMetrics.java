@@ -1,7 +1,6 @@
 package dev.fledge.helm;
 
 import dev.fledge.operator.metrics.MetricNames;
-
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -14,8 +13,7 @@ final class OperatorMetrics {
 
     private static final Pattern FLEDGE_METRIC = Pattern.compile("\\bfledge_[a-z_]+\\b");
 
-    private OperatorMetrics() {
-    }
+    private OperatorMetrics() {}
 
     /** The fledge_* metric names a PromQL expression reads. */
     static Set<String> usedBy(String promql) {

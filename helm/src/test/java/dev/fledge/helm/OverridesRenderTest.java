@@ -1,4 +1,8 @@
 package dev.fledge.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -6,23 +10,25 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-import dev.fledge.testsupport.FledgeChart;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class OverridesRenderTest {
 
     private static Container operator(FledgeChart chart) {
-        return chart.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        return chart.one(Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
     }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> spec(HasMetadata resource) {
-        return (Map<String, Object>) ((GenericKubernetesResource) resource).getAdditionalProperties().get("spec");
+        return (Map<String, Object>)
+                ((GenericKubernetesResource) resource).getAdditionalProperties().get("spec");
     }
 
     @Test
@@ -35,8 +41,14 @@ class OverridesRenderTest {
         assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
         assertThat(pdb.getSpec().getSelector().getMatchLabels())
                 .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
-        assertThat(deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
-                .getPreferredDuringSchedulingIgnoredDuringExecution()).hasSize(1);
+        assertThat(deployment
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getAffinity()
+                        .getPodAntiAffinity()
+                        .getPreferredDuringSchedulingIgnoredDuringExecution())
+                .hasSize(1);
     }
 
     @Test
@@ -84,10 +96,11 @@ class OverridesRenderTest {
                 """)));
 
         assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValue()).isNull();
-        assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValueFrom().getSecretKeyRef()).satisfies(ref -> {
-            assertThat(ref.getName()).isEqualTo("fledge-slack");
-            assertThat(ref.getKey()).isEqualTo("webhook");
-        });
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValueFrom().getSecretKeyRef())
+                .satisfies(ref -> {
+                    assertThat(ref.getName()).isEqualTo("fledge-slack");
+                    assertThat(ref.getKey()).isEqualTo("webhook");
+                });
         assertThat(env.get("FLEDGE_NOTIFICATIONS_FORMAT").getValue()).isEqualTo("slack");
         assertThat(env.get("FLEDGE_NOTIFICATIONS_EVENTS").getValue()).isEqualTo("RolledBack,Promoted");
     }
@@ -97,7 +110,8 @@ class OverridesRenderTest {
         var env = DefaultRenderTest.env(operator(ChartUnderTest.render(
                 "operator: {notifications: {webhookUrl: 'https://hooks.example.com/fledge'}}\n")));
 
-        assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValue()).isEqualTo("https://hooks.example.com/fledge");
+        assertThat(env.get("FLEDGE_NOTIFICATIONS_WEBHOOK_URL").getValue())
+                .isEqualTo("https://hooks.example.com/fledge");
         assertThat(env.get("FLEDGE_NOTIFICATIONS_FORMAT").getValue()).isEqualTo("generic");
         assertThat(env).doesNotContainKey("FLEDGE_NOTIFICATIONS_EVENTS");
     }
@@ -106,7 +120,9 @@ class OverridesRenderTest {
     void disabledLeaderElectionDropsTheLeaseRole() {
         FledgeChart chart = ChartUnderTest.render("leaderElection: {enabled: false}\n");
 
-        assertThat(DefaultRenderTest.env(operator(chart)).get("FLEDGE_LEADER_ELECTION_ENABLED").getValue())
+        assertThat(DefaultRenderTest.env(operator(chart))
+                        .get("FLEDGE_LEADER_ELECTION_ENABLED")
+                        .getValue())
                 .isEqualTo("false");
         assertThat(chart.ofKind("Role")).isEmpty();
     }
@@ -120,25 +136,27 @@ class OverridesRenderTest {
 
         assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
         @SuppressWarnings("unchecked")
-        Map<String, Object> endpoint = ((List<Map<String, Object>>) spec(monitor).get("endpoints")).get(0);
-        assertThat(endpoint).containsEntry("port", "http-metrics")
+        Map<String, Object> endpoint =
+                ((List<Map<String, Object>>) spec(monitor).get("endpoints")).get(0);
+        assertThat(endpoint)
+                .containsEntry("port", "http-metrics")
                 .containsEntry("path", "/q/metrics")
                 .containsEntry("interval", "15s");
     }
 
     @Test
     void prometheusRuleIsRenderedOnlyWhenAsked() {
-        assertThat(ChartUnderTest.render("prometheusRule: {enabled: true}\n").ofKind("PrometheusRule")).hasSize(1);
+        assertThat(ChartUnderTest.render("prometheusRule: {enabled: true}\n").ofKind("PrometheusRule"))
+                .hasSize(1);
     }
 
     @Test
     void dashboardCanBeShippedToGrafanasNamespace() {
         FledgeChart chart = ChartUnderTest.render("grafanaDashboard: {namespace: monitoring}\n");
 
-        assertThat(chart.one(ConfigMap.class).getMetadata().getNamespace())
-                .isEqualTo("monitoring");
-        assertThat(ChartUnderTest.render("grafanaDashboard: {enabled: false}\n")
-                .all(ConfigMap.class)).isEmpty();
+        assertThat(chart.one(ConfigMap.class).getMetadata().getNamespace()).isEqualTo("monitoring");
+        assertThat(ChartUnderTest.render("grafanaDashboard: {enabled: false}\n").all(ConfigMap.class))
+                .isEmpty();
     }
 
     @Test

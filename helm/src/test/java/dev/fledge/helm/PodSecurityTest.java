@@ -1,13 +1,13 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import org.junit.jupiter.api.Test;
-import dev.fledge.testsupport.FledgeChart;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class PodSecurityTest {
 
@@ -42,7 +42,8 @@ class PodSecurityTest {
     void onlyTmpIsWritableAndItIsABoundedEmptyDir() {
         PodSpec pod = pod(ChartUnderTest.render());
 
-        assertThat(pod.getContainers().get(0).getVolumeMounts()).singleElement()
+        assertThat(pod.getContainers().get(0).getVolumeMounts())
+                .singleElement()
                 .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
         assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
             assertThat(v.getEmptyDir()).isNotNull();
@@ -58,6 +59,7 @@ class PodSecurityTest {
 
         assertThat(pod.getSecurityContext().getRunAsUser()).isNull();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(pod.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem())
+                .isTrue();
     }
 }

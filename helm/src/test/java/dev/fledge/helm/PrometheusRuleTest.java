@@ -1,15 +1,14 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import dev.fledge.testsupport.FledgeChart;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class PrometheusRuleTest {
 
@@ -44,7 +43,8 @@ class PrometheusRuleTest {
         Map<String, Object> stuck = alerts().get("FledgeRolloutStuck");
 
         assertThat(stuck.get("for")).isEqualTo("15m");
-        assertThat((String) stuck.get("expr")).contains("fledge_release_progress_deadline_timestamp_seconds > 0")
+        assertThat((String) stuck.get("expr"))
+                .contains("fledge_release_progress_deadline_timestamp_seconds > 0")
                 .contains("< time()");
     }
 
@@ -59,13 +59,15 @@ class PrometheusRuleTest {
 
     @Test
     void alertsReadOnlyMetricsTheOperatorExports() {
-        assertThat(alerts().values()).allSatisfy(rule -> assertThat(OperatorMetrics.EXPORTED)
-                .containsAll(OperatorMetrics.usedBy((String) rule.get("expr"))));
+        assertThat(alerts().values())
+                .allSatisfy(rule -> assertThat(OperatorMetrics.EXPORTED)
+                        .containsAll(OperatorMetrics.usedBy((String) rule.get("expr"))));
     }
 
     @Test
     void alertTemplatesReachPrometheusUnrendered() {
-        Map<?, ?> annotations = (Map<?, ?>) alerts().get("FledgeReleaseRolledBack").get("annotations");
+        Map<?, ?> annotations =
+                (Map<?, ?>) alerts().get("FledgeReleaseRolledBack").get("annotations");
 
         assertThat((String) annotations.get("summary")).contains("{{ $labels.namespace }}/{{ $labels.release }}");
     }

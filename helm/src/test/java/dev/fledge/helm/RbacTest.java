@@ -1,7 +1,10 @@
 package dev.fledge.helm;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.operator.rbac.RequiredPermissions;
 import dev.fledge.operator.rbac.RequiredPermissions.Rule;
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -9,15 +12,11 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import dev.fledge.testsupport.FledgeChart;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class RbacTest {
 
@@ -39,7 +38,8 @@ class RbacTest {
                 for (String resource : rule.getResources()) {
                     assertThat(resource).as("resource").isNotEqualTo("*");
                     assertThat(flat.add(new Rule(group, resource, new HashSet<>(rule.getVerbs()))))
-                            .as("%s/%s listed twice", group, resource).isTrue();
+                            .as("%s/%s listed twice", group, resource)
+                            .isTrue();
                 }
             }
         }
@@ -48,17 +48,22 @@ class RbacTest {
 
     private static ClusterRole operatorClusterRole(FledgeChart chart) {
         return chart.all(ClusterRole.class).stream()
-                .filter(r -> r.getMetadata().getName().equals("fledge")).findFirst().orElseThrow();
+                .filter(r -> r.getMetadata().getName().equals("fledge"))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Role leaderElectionRole(FledgeChart chart) {
         return chart.all(Role.class).stream()
-                .filter(r -> r.getMetadata().getName().equals("fledge-leader-election")).findFirst().orElseThrow();
+                .filter(r -> r.getMetadata().getName().equals("fledge-leader-election"))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static boolean grantsModelReleases(List<PolicyRule> rules) {
-        return rules.stream().anyMatch(r -> r.getApiGroups().contains("fledge.dev")
-                || r.getApiGroups().contains("*"));
+        return rules.stream()
+                .anyMatch(r -> r.getApiGroups().contains("fledge.dev")
+                        || r.getApiGroups().contains("*"));
     }
 
     @Test
@@ -99,12 +104,15 @@ class RbacTest {
     @Test
     void watchNamespacesModeGrantsTheRequiredPermissionsInEachWatchedNamespaceOnly() {
         List<Role> watched = NAMESPACED.all(Role.class).stream()
-                .filter(r -> r.getMetadata().getName().equals("fledge")).toList();
+                .filter(r -> r.getMetadata().getName().equals("fledge"))
+                .toList();
 
-        assertThat(watched).extracting(r -> r.getMetadata().getNamespace())
+        assertThat(watched)
+                .extracting(r -> r.getMetadata().getNamespace())
                 .containsExactlyInAnyOrder("ml", "ml-staging");
-        assertThat(watched).allSatisfy(r -> assertThat(flatten(r.getRules()))
-                .containsExactlyInAnyOrderElementsOf(RequiredPermissions.watchedNamespaceRules()));
+        assertThat(watched)
+                .allSatisfy(r -> assertThat(flatten(r.getRules()))
+                        .containsExactlyInAnyOrderElementsOf(RequiredPermissions.watchedNamespaceRules()));
     }
 
     @Test
@@ -114,7 +122,8 @@ class RbacTest {
                 gatewayNamespaces: [gateway-system, ml]
                 """);
         List<Role> readers = chart.all(Role.class).stream()
-                .filter(r -> r.getMetadata().getName().equals("fledge-gateway-reader")).toList();
+                .filter(r -> r.getMetadata().getName().equals("fledge-gateway-reader"))
+                .toList();
 
         assertThat(readers).extracting(r -> r.getMetadata().getNamespace()).containsExactly("gateway-system");
         assertThat(flatten(readers.get(0).getRules()))
@@ -124,10 +133,17 @@ class RbacTest {
 
     @Test
     void watchNamespacesModeTellsTheOperatorWhichNamespacesToWatch() {
-        var container = NAMESPACED.one(Deployment.class)
-                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        var container = NAMESPACED
+                .one(Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
 
-        assertThat(DefaultRenderTest.env(container).get("QUARKUS_OPERATOR_SDK_NAMESPACES").getValue())
+        assertThat(DefaultRenderTest.env(container)
+                        .get("QUARKUS_OPERATOR_SDK_NAMESPACES")
+                        .getValue())
                 .isEqualTo("ml,ml-staging");
     }
 
@@ -136,11 +152,15 @@ class RbacTest {
         Subject operator = new Subject(null, "ServiceAccount", "fledge", ChartUnderTest.NAMESPACE);
         for (FledgeChart chart : List.of(CLUSTER_WIDE, NAMESPACED)) {
             Set<String> roles = new HashSet<>();
-            chart.all(Role.class).forEach(r -> roles.add(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()));
+            chart.all(Role.class)
+                    .forEach(r -> roles.add(r.getMetadata().getNamespace() + "/"
+                            + r.getMetadata().getName()));
 
             assertThat(chart.all(RoleBinding.class)).allSatisfy(b -> {
                 assertThat(b.getSubjects()).containsExactly(operator);
-                assertThat(roles).contains(b.getMetadata().getNamespace() + "/" + b.getRoleRef().getName());
+                assertThat(roles)
+                        .contains(b.getMetadata().getNamespace() + "/"
+                                + b.getRoleRef().getName());
             });
             assertThat(chart.all(ClusterRoleBinding.class)).allSatisfy(b -> {
                 assertThat(b.getSubjects()).containsExactly(operator);
@@ -152,11 +172,13 @@ class RbacTest {
     @Test
     void aggregatedUserRolesLetNamespaceEditorsManageModelReleases() {
         ClusterRole edit = CLUSTER_WIDE.all(ClusterRole.class).stream()
-                .filter(r -> r.getMetadata().getName().equals("fledge-modelrelease-edit")).findFirst().orElseThrow();
+                .filter(r -> r.getMetadata().getName().equals("fledge-modelrelease-edit"))
+                .findFirst()
+                .orElseThrow();
 
-        assertThat(edit.getMetadata().getLabels())
-                .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
-        assertThat(edit.getRules()).singleElement()
+        assertThat(edit.getMetadata().getLabels()).containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
+        assertThat(edit.getRules())
+                .singleElement()
                 .satisfies(r -> assertThat(r.getResources()).containsExactly("modelreleases"));
     }
 
@@ -173,11 +195,19 @@ class RbacTest {
     @Test
     void webhookSecretsAreReadableByNameOnlyAndOnlyWhenListed() {
         for (String watch : List.of("", "watchNamespaces: [ml]\n")) {
-            FledgeChart chart = ChartUnderTest.render(watch + "operator: {notifications: {secretNames: [fledge-webhooks]}}\n");
-            List<PolicyRule> rules = Stream.concat(chart.all(ClusterRole.class).stream().filter(r -> r.getMetadata().getName().equals("fledge"))
-                    .flatMap(r -> r.getRules().stream()), chart.all(Role.class).stream().filter(r -> r.getMetadata().getName().equals("fledge"))
-                    .flatMap(r -> r.getRules().stream())).toList();
-            List<PolicyRule> secrets = rules.stream().filter(r -> r.getResources().contains("secrets")).toList();
+            FledgeChart chart =
+                    ChartUnderTest.render(watch + "operator: {notifications: {secretNames: [fledge-webhooks]}}\n");
+            List<PolicyRule> rules = Stream.concat(
+                            chart.all(ClusterRole.class).stream()
+                                    .filter(r -> r.getMetadata().getName().equals("fledge"))
+                                    .flatMap(r -> r.getRules().stream()),
+                            chart.all(Role.class).stream()
+                                    .filter(r -> r.getMetadata().getName().equals("fledge"))
+                                    .flatMap(r -> r.getRules().stream()))
+                    .toList();
+            List<PolicyRule> secrets = rules.stream()
+                    .filter(r -> r.getResources().contains("secrets"))
+                    .toList();
 
             assertThat(secrets).as(watch).singleElement().satisfies(r -> {
                 assertThat(r.getResourceNames()).containsExactly("fledge-webhooks");

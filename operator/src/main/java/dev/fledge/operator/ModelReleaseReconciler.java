@@ -4,16 +4,6 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-import dev.fledge.operator.gates.Gate;
-import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.gates.GateProvider;
-import dev.fledge.operator.gates.GateRunner;
-import dev.fledge.operator.k8s.ActionAnnotation;
-import dev.fledge.operator.k8s.EventRecorder;
-import dev.fledge.operator.k8s.LeanItemStore;
-import dev.fledge.operator.metrics.OperatorMetrics;
-import dev.fledge.operator.notify.Notification;
-import dev.fledge.operator.notify.Notifier;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.GatePlan;
@@ -25,9 +15,19 @@ import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
-import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.core.rollout.Stage;
+import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.core.rollout.TrafficSplit;
+import dev.fledge.operator.gates.Gate;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.gates.GateRunner;
+import dev.fledge.operator.k8s.ActionAnnotation;
+import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.LeanItemStore;
+import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.notify.Notification;
+import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
@@ -49,8 +49,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.micrometer.core.instrument.Timer;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +58,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Thin reconciler: observe, validate, decide (the pure {@link RolloutEngine}), act (workloads and route), patch
@@ -67,8 +66,11 @@ import java.util.stream.Collectors;
  * the generation, is seen. Delete events reach the reconciler too ({@code triggerReconcilerOnAllEvents}, without
  * a finalizer), so that a deleted release's metrics are dropped; its children go with it by owner reference.
  */
-@ControllerConfiguration(name = ModelReleaseReconciler.NAME, generationAwareEventProcessing = false,
-        triggerReconcilerOnAllEvents = true, informer = @Informer(itemStore = LeanItemStore.class))
+@ControllerConfiguration(
+        name = ModelReleaseReconciler.NAME,
+        generationAwareEventProcessing = false,
+        triggerReconcilerOnAllEvents = true,
+        informer = @Informer(itemStore = LeanItemStore.class))
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
@@ -88,8 +90,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
 
-    public ModelReleaseReconciler(Clock clock, PlanResolver plans, SpecValidator validator, Routers routers,
-            Workloads workloads, GateProvider gates, EventRecorder events, ActionAnnotation actions, OperatorMetrics metrics,
+    public ModelReleaseReconciler(
+            Clock clock,
+            PlanResolver plans,
+            SpecValidator validator,
+            Routers routers,
+            Workloads workloads,
+            GateProvider gates,
+            EventRecorder events,
+            ActionAnnotation actions,
+            OperatorMetrics metrics,
             Notifier notifier) {
         this.clock = clock;
         this.plans = plans;
@@ -155,15 +165,20 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
                 // an object the release does not control is not a spec error of the generated object: say so plainly
-                List<String> rejected = List.of(e instanceof Ownership.NotOwned ? e.getMessage()
-                        : "spec.server: the API server rejected a generated object: " + e.getMessage());
-                return write(mr, plan, old, engine.decide(plan, old, Observation.invalid(rejected), now), List.of(), now);
+                List<String> rejected = List.of(
+                        e instanceof Ownership.NotOwned
+                                ? e.getMessage()
+                                : "spec.server: the API server rejected a generated object: " + e.getMessage());
+                return write(
+                        mr, plan, old, engine.decide(plan, old, Observation.invalid(rejected), now), List.of(), now);
             }
             throw e;
         }
         metrics.reconcilePart("apply", applyStarted);
-        drift.ifPresent(diff -> events.record(mr, new RolloutEvent(EventReason.RouteDrift,
-                "route does not match the desired split after apply: " + diff)));
+        drift.ifPresent(diff -> events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
         UpdateControl<ModelRelease> control = write(mr, plan, old, decision, obs.verdicts(), now);
         if (decision.requeueAfter() != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
@@ -179,14 +194,17 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * since the last reconcile, or while the release is invalid, not on every requeue.
      */
     private static boolean specChangedOrInvalid(ModelRelease mr, ModelReleaseStatus old) {
-        return old.getPhase() == Phase.INVALID || !Objects.equals(old.getObservedGeneration(), mr.getMetadata().getGeneration());
+        return old.getPhase() == Phase.INVALID
+                || !Objects.equals(old.getObservedGeneration(), mr.getMetadata().getGeneration());
     }
 
     /** Readiness of both tracks, and the manual action if one could be consumed. */
-    private Observation observe(ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
+    private Observation observe(
+            ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
         boolean promoting = Stage.fromWire(old.getStage()) == Stage.PROMOTING;
         String stableWanted = promoting ? old.getCanaryVersion() : old.getStableVersion();
-        Observation obs = Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
+        Observation obs =
+                Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
         Optional<String> raw = ManualAction.requestedOn(mr).filter(a -> actions.consume(mr, a));
         if (raw.isPresent()) {
             Optional<ManualAction> action = ManualAction.parse(raw.get());
@@ -198,9 +216,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private List<GateVerdict> evaluate(ModelRelease mr, Plan plan, ModelReleaseStatus st, Instant now) {
         Stage stage = Stage.fromWire(st.getStage());
         Set<String> due = plan.gatesFor(stage).stream().map(GatePlan::name).collect(Collectors.toSet());
-        List<Gate> selected = gates.gates(mr, plan).stream().filter(g -> due.contains(g.name())).toList();
-        GateContext ctx = new GateContext(mr, plan, stage, audience(stage), st.getStableVersion(),
-                st.getCanaryVersion(), now);
+        List<Gate> selected = gates.gates(mr, plan).stream()
+                .filter(g -> due.contains(g.name()))
+                .toList();
+        GateContext ctx =
+                new GateContext(mr, plan, stage, audience(stage), st.getStableVersion(), st.getCanaryVersion(), now);
         return runner.run(selected, ctx);
     }
 
@@ -209,7 +229,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /** The one place that tells the outside: Kubernetes Events, webhooks (the same events) and metrics. */
-    private void record(ModelRelease mr, Plan plan, ModelReleaseStatus old, Decision decision, List<GateVerdict> verdicts,
+    private void record(
+            ModelRelease mr,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            List<GateVerdict> verdicts,
             Instant now) {
         String ns = mr.getMetadata().getNamespace();
         String name = mr.getMetadata().getName();
@@ -219,7 +244,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Notification.of(mr, old, decision.status(), e, now).ifPresent(n -> notifier.notify(mr, n));
         }
         if (decision.phaseChange() != null) {
-            metrics.transition(ns, name, decision.phaseChange().from(), decision.phaseChange().to());
+            metrics.transition(
+                    ns,
+                    name,
+                    decision.phaseChange().from(),
+                    decision.phaseChange().to());
         }
         verdicts.forEach(v -> metrics.verdict(ns, name, v));
         Integer weight = decision.status().getCanaryWeight();
@@ -235,22 +264,32 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /** Tells the outside, then patches the status the {@link StatusWriter} finished, if it changed. */
-    private UpdateControl<ModelRelease> write(ModelRelease mr, Plan plan, ModelReleaseStatus old, Decision decision,
-            List<GateVerdict> verdicts, Instant now) {
+    private UpdateControl<ModelRelease> write(
+            ModelRelease mr,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            List<GateVerdict> verdicts,
+            Instant now) {
         record(mr, plan, old, decision, verdicts, now);
-        Optional<ModelReleaseStatus> next = status.finish(old, decision, mr.getMetadata().getGeneration(), now);
+        Optional<ModelReleaseStatus> next =
+                status.finish(old, decision, mr.getMetadata().getGeneration(), now);
         if (next.isEmpty()) {
             return UpdateControl.noUpdate();
         }
         ModelRelease patch = new ModelRelease();
-        patch.setMetadata(new ObjectMetaBuilder().withName(mr.getMetadata().getName())
-                .withNamespace(mr.getMetadata().getNamespace()).build());
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(mr.getMetadata().getName())
+                .withNamespace(mr.getMetadata().getNamespace())
+                .build());
         patch.setStatus(next.get());
         return UpdateControl.patchStatus(patch);
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {
         return context.getSecondaryResources(Deployment.class).stream()
-                .filter(d -> name.equals(d.getMetadata().getName())).findFirst().orElse(null);
+                .filter(d -> name.equals(d.getMetadata().getName()))
+                .findFirst()
+                .orElse(null);
     }
 }

@@ -9,7 +9,6 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -51,12 +50,15 @@ public class ApplyTolerantCrudDispatcher extends KubernetesCrudDispatcher {
             });
             return handleUpdate(request(HttpMethod.PUT, path, current));
         } catch (IOException e) {
-            return new MockResponse().setResponseCode(400).setBody(new Buffer(e.getMessage().getBytes(StandardCharsets.UTF_8)));
+            return new MockResponse()
+                    .setResponseCode(400)
+                    .setBody(new Buffer(e.getMessage().getBytes(StandardCharsets.UTF_8)));
         }
     }
 
     private static RecordedRequest request(HttpMethod method, String path, JsonNode body) throws IOException {
-        Headers headers = Headers.builder().add("Content-Type", "application/json").build();
+        Headers headers =
+                Headers.builder().add("Content-Type", "application/json").build();
         return new RecordedRequest("HTTP/1.1", method, path, headers, new Buffer(JSON.writeValueAsBytes(body)));
     }
 

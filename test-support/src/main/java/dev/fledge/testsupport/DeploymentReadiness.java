@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -52,8 +51,7 @@ public final class DeploymentReadiness implements AutoCloseable {
                     }
 
                     @Override
-                    public void onDelete(Deployment d, boolean unknown) {
-                    }
+                    public void onDelete(Deployment d, boolean unknown) {}
                 });
         for (int i = 0; i < WORKERS; i++) {
             Thread worker = new Thread(this::run, "deployment-readiness-" + i);
@@ -73,7 +71,9 @@ public final class DeploymentReadiness implements AutoCloseable {
     private static boolean ready(Deployment d) {
         int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
         var s = d.getStatus();
-        return s != null && Objects.equals(s.getReadyReplicas(), replicas) && Objects.equals(s.getUpdatedReplicas(), replicas)
+        return s != null
+                && Objects.equals(s.getReadyReplicas(), replicas)
+                && Objects.equals(s.getUpdatedReplicas(), replicas)
                 && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration());
     }
 
@@ -91,11 +91,19 @@ public final class DeploymentReadiness implements AutoCloseable {
                 continue;
             }
             int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-            d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas)
-                    .withUpdatedReplicas(replicas).withAvailableReplicas(replicas)
-                    .withObservedGeneration(d.getMetadata().getGeneration()).build());
+            d.setStatus(new DeploymentStatusBuilder()
+                    .withReplicas(replicas)
+                    .withReadyReplicas(replicas)
+                    .withUpdatedReplicas(replicas)
+                    .withAvailableReplicas(replicas)
+                    .withObservedGeneration(d.getMetadata().getGeneration())
+                    .build());
             try {
-                client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d).updateStatus();
+                client.apps()
+                        .deployments()
+                        .inNamespace(d.getMetadata().getNamespace())
+                        .resource(d)
+                        .updateStatus();
             } catch (KubernetesClientException e) {
                 // 409: the operator wrote the Deployment meanwhile; the informer's update event queues it again
             }

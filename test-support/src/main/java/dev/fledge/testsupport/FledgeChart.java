@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,16 +20,20 @@ import java.util.Set;
  */
 public final class FledgeChart {
     public static final String RELEASE = "fledge";
-    public static final Set<String> RBAC_KINDS = Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-            "RoleBinding");
+    public static final Set<String> RBAC_KINDS =
+            Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
     /**
      * The values the k3s tier installs with: its images are imported into the node, never pulled (so no
      * prom-label-proxy image), and its models sit in a node directory (e2e's Quickstart.NODE_MODELS_DIR) that the
      * operator must allow.
      */
-    public static final Map<String, String> K3S_VALUES = Map.of("image.pullPolicy", "Never",
-            "operator.prometheus.labelProxy.enabled", "false",
-            "operator.modelPods.allowedHostPathPrefixes[0]", "/var/lib/fledge/models");
+    public static final Map<String, String> K3S_VALUES = Map.of(
+            "image.pullPolicy",
+            "Never",
+            "operator.prometheus.labelProxy.enabled",
+            "false",
+            "operator.modelPods.allowedHostPathPrefixes[0]",
+            "/var/lib/fledge/models");
 
     private final String yaml;
     private final List<HasMetadata> objects;
@@ -83,7 +86,11 @@ public final class FledgeChart {
     }
 
     private static TemplateCommand template(Path chartDir, String namespace, String kubeVersion) {
-        return new Helm(chartDir).template().withName(RELEASE).withNamespace(namespace).withKubeVersion(kubeVersion);
+        return new Helm(chartDir)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(namespace)
+                .withKubeVersion(kubeVersion);
     }
 
     /** The rendered manifests as Helm wrote them. */
@@ -117,15 +124,22 @@ public final class FledgeChart {
     }
 
     public String serviceAccountName() {
-        return objects.stream().filter(o -> "ServiceAccount".equals(o.getKind())).map(o -> o.getMetadata().getName())
-                .findFirst().orElseThrow(() -> new IllegalStateException("the chart renders no ServiceAccount"));
+        return objects.stream()
+                .filter(o -> "ServiceAccount".equals(o.getKind()))
+                .map(o -> o.getMetadata().getName())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("the chart renders no ServiceAccount"));
     }
 
     /** An environment variable of the operator container, as the chart sets it. */
     public String operatorEnv(String name) {
-        return all(Deployment.class).stream().flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
-                .flatMap(c -> c.getEnv().stream()).filter(e -> name.equals(e.getName())).map(e -> e.getValue())
-                .findFirst().orElseThrow(() -> new IllegalStateException("the operator Deployment sets no " + name));
+        return all(Deployment.class).stream()
+                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+                .flatMap(c -> c.getEnv().stream())
+                .filter(e -> name.equals(e.getName()))
+                .map(e -> e.getValue())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("the operator Deployment sets no " + name));
     }
 
     private static List<HasMetadata> parse(String yaml) {

@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-
 import java.util.Set;
 
 /**
@@ -17,7 +16,10 @@ import java.util.Set;
 public final class InProcessOperator implements AutoCloseable {
     private final Operator operator;
 
-    private <P extends HasMetadata> InProcessOperator(KubernetesClient client, Reconciler<P> reconciler, Set<String> namespaces,
+    private <P extends HasMetadata> InProcessOperator(
+            KubernetesClient client,
+            Reconciler<P> reconciler,
+            Set<String> namespaces,
             LeaderElectionConfiguration leader) {
         operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false);
@@ -39,17 +41,22 @@ public final class InProcessOperator implements AutoCloseable {
     }
 
     /** Watches only these namespaces (tests that share the API server stay apart). */
-    public static <P extends HasMetadata> InProcessOperator watching(KubernetesClient client, Reconciler<P> reconciler,
-            String... namespaces) {
+    public static <P extends HasMetadata> InProcessOperator watching(
+            KubernetesClient client, Reconciler<P> reconciler, String... namespaces) {
         return new InProcessOperator(client, reconciler, Set.of(namespaces), null);
     }
 
     /** Watches every namespace and takes part in leader election on a Lease, as the chart's Deployment runs it. */
-    public static <P extends HasMetadata> InProcessOperator clusterWideWithLeaderElection(KubernetesClient client,
-            Reconciler<P> reconciler, String leaseName, String leaseNamespace) {
-        return new InProcessOperator(client, reconciler, Set.of(),
-                LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName).withLeaseNamespace(leaseNamespace)
-                        // JOSDK ends the process (System.exit) when leadership stops, stop() included: not in a test JVM
+    public static <P extends HasMetadata> InProcessOperator clusterWideWithLeaderElection(
+            KubernetesClient client, Reconciler<P> reconciler, String leaseName, String leaseNamespace) {
+        return new InProcessOperator(
+                client,
+                reconciler,
+                Set.of(),
+                LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+                        .withLeaseNamespace(leaseNamespace)
+                        // JOSDK ends the process (System.exit) when leadership stops, stop() included: not in a test
+                        // JVM
                         .buildForTest(false));
     }
 

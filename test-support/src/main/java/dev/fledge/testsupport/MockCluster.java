@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +23,7 @@ import java.util.logging.Logger;
 public final class MockCluster implements AutoCloseable {
     /** Kept referenced: the mock server logs every request at INFO, which buries test output. */
     private static final Logger QUIET = quiet();
+
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
@@ -36,14 +36,20 @@ public final class MockCluster implements AutoCloseable {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         for (var type : List.of(ModelRelease.class, HTTPRoute.class, Gateway.class)) {
             var ctx = ResourceDefinitionContext.fromResourceType(type);
-            server.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup(ctx.getGroup())
-                    .withVersion(ctx.getVersion()).withKind(ctx.getKind()).withPlural(ctx.getPlural())
-                    .withScope("Namespaced").build());
+            server.expectCustomResource(new CustomResourceDefinitionContext.Builder()
+                    .withGroup(ctx.getGroup())
+                    .withVersion(ctx.getVersion())
+                    .withKind(ctx.getKind())
+                    .withPlural(ctx.getPlural())
+                    .withScope("Namespaced")
+                    .build());
         }
         server.init();
         client = server.createClient();
-        try (InputStream in = new FileInputStream(Path.of("../helm/fledge/crds/modelreleases.fledge.dev-v1.yml").toFile())) {
-            client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+        try (InputStream in = new FileInputStream(
+                Path.of("../helm/fledge/crds/modelreleases.fledge.dev-v1.yml").toFile())) {
+            client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+                    .create();
         }
     }
 

@@ -2,6 +2,18 @@ package dev.fledge.core.rollout;
 
 /** Reasons of the Ready, Progressing, Degraded and InvalidSpec conditions. */
 public enum ConditionReason {
-    Promoted, RolloutInProgress, WaitingForCanary, Promoting, PromotionStalled, Paused, GateFailed, CriticalGateFailed,
-    ProgressDeadlineExceeded, Aborted, FirstReleaseRolledBack, InvalidSpec, SpecValid, NoRelease
+    Promoted,
+    RolloutInProgress,
+    WaitingForCanary,
+    Promoting,
+    PromotionStalled,
+    Paused,
+    GateFailed,
+    CriticalGateFailed,
+    ProgressDeadlineExceeded,
+    Aborted,
+    FirstReleaseRolledBack,
+    InvalidSpec,
+    SpecValid,
+    NoRelease
 }

@@ -4,7 +4,6 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,7 @@ public final class Conditions {
     public static final String DEGRADED = "Degraded";
     public static final String INVALID_SPEC = "InvalidSpec";
 
-    private Conditions() {
-    }
+    private Conditions() {}
 
     static void apply(ModelReleaseStatus st, ConditionReason reason, Long generation, Instant now) {
         Phase phase = st.getPhase() == null ? Phase.PENDING : st.getPhase();
@@ -30,17 +28,32 @@ public final class Conditions {
         List<Condition> out = new ArrayList<>();
         boolean invalid = phase == Phase.INVALID;
         out.add(make(st, READY, phase == Phase.PROMOTED, reason, message, generation, now));
-        out.add(make(st, PROGRESSING, phase == Phase.PROGRESSING || phase == Phase.PENDING || phase == Phase.PAUSED,
-                reason, message, generation, now));
-        boolean degraded = phase == Phase.ROLLED_BACK || phase == Phase.FAILED || reason == ConditionReason.PromotionStalled;
+        out.add(make(
+                st,
+                PROGRESSING,
+                phase == Phase.PROGRESSING || phase == Phase.PENDING || phase == Phase.PAUSED,
+                reason,
+                message,
+                generation,
+                now));
+        boolean degraded =
+                phase == Phase.ROLLED_BACK || phase == Phase.FAILED || reason == ConditionReason.PromotionStalled;
         out.add(make(st, DEGRADED, degraded, reason, message, generation, now));
-        out.add(make(st, INVALID_SPEC, invalid, invalid ? ConditionReason.InvalidSpec : ConditionReason.SpecValid,
-                invalid ? message : "", generation, now));
+        out.add(make(
+                st,
+                INVALID_SPEC,
+                invalid,
+                invalid ? ConditionReason.InvalidSpec : ConditionReason.SpecValid,
+                invalid ? message : "",
+                generation,
+                now));
         st.setConditions(out);
     }
 
     public static Optional<ConditionReason> degradedReason(ModelReleaseStatus st) {
-        return find(st, DEGRADED).filter(c -> "True".equals(c.getStatus())).map(Condition::getReason)
+        return find(st, DEGRADED)
+                .filter(c -> "True".equals(c.getStatus()))
+                .map(Condition::getReason)
                 .flatMap(r -> {
                     try {
                         return Optional.of(ConditionReason.valueOf(r));
@@ -50,18 +63,34 @@ public final class Conditions {
                 });
     }
 
-    private static Condition make(ModelReleaseStatus st, String type, boolean on, ConditionReason reason,
-            String message, Long generation, Instant now) {
+    private static Condition make(
+            ModelReleaseStatus st,
+            String type,
+            boolean on,
+            ConditionReason reason,
+            String message,
+            Long generation,
+            Instant now) {
         String status = on ? "True" : "False";
         Optional<Condition> old = find(st, type);
-        String since = old.filter(c -> status.equals(c.getStatus())).map(Condition::getLastTransitionTime)
+        String since = old.filter(c -> status.equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime)
                 .orElse(now.toString());
-        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason.name())
-                .withMessage(on ? message : "").withObservedGeneration(generation).withLastTransitionTime(since).build();
+        return new ConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withReason(reason.name())
+                .withMessage(on ? message : "")
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(since)
+                .build();
     }
 
     private static Optional<Condition> find(ModelReleaseStatus st, String type) {
-        return st.getConditions() == null ? Optional.empty()
-                : st.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+        return st.getConditions() == null
+                ? Optional.empty()
+                : st.getConditions().stream()
+                        .filter(c -> type.equals(c.getType()))
+                        .findFirst();
     }
 }

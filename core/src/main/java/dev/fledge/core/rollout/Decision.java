@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -11,8 +10,14 @@ import java.util.List;
  * action was consumed, when to look again (null: only on change), the reason for the conditions, and the phase
  * change if there was one (for the transitions metric).
  */
-public record Decision(ModelReleaseStatus status, TrafficSplit split, List<RolloutEvent> events, boolean actionConsumed,
-        Duration requeueAfter, ConditionReason reason, PhaseChange phaseChange) {
+public record Decision(
+        ModelReleaseStatus status,
+        TrafficSplit split,
+        List<RolloutEvent> events,
+        boolean actionConsumed,
+        Duration requeueAfter,
+        ConditionReason reason,
+        PhaseChange phaseChange) {
 
     /** Whether the engine found the spec invalid: nothing is to be applied. */
     public boolean invalid() {
@@ -20,6 +25,5 @@ public record Decision(ModelReleaseStatus status, TrafficSplit split, List<Rollo
     }
 
     /** A phase transition, {@code from} -> {@code to} (from is {@code None} for a new release). */
-    public record PhaseChange(String from, String to) {
-    }
+    public record PhaseChange(String from, String to) {}
 }

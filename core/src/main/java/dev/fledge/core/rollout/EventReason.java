@@ -1,7 +1,6 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.spec.NotificationEvent;
-
 import java.util.Optional;
 
 /**

@@ -3,7 +3,6 @@ package dev.fledge.core.rollout;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Verdict;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +26,7 @@ final class GateLedger {
     }
 
     /** A failed gate that ends the rollout, with the message of the rollback. */
-    record Failure(EventReason reason, String message) {
-    }
+    record Failure(EventReason reason, String message) {}
 
     /** Records this round's verdicts; a failed verdict adds one to its gate's failures. */
     void record(List<GateVerdict> verdicts) {
@@ -36,11 +34,21 @@ final class GateLedger {
         for (GateVerdict v : verdicts) {
             GateResult r = gate(v.name());
             int failures = (r.getFailures() == null ? 0 : r.getFailures()) + (v.verdict() == Verdict.FAIL ? 1 : 0);
-            r.withKind(v.kind()).withVerdict(v.verdict()).withCritical(v.critical() ? true : null).withReason(v.reason())
-                    .withValue(v.value()).withSamples(v.samples()).withFlagged(v.flagged())
-                    .withPosteriorMean(v.posteriorMean()).withUpperBound(v.upperBound()).withPAboveMax(v.pAboveMax())
-                    .withSuite(GateDetailsStatus.suite(v.suite())).withCategories(GateDetailsStatus.categories(v.categories()))
-                    .withReport(v.report()).withFailures(failures).withAt(now.toString());
+            r.withKind(v.kind())
+                    .withVerdict(v.verdict())
+                    .withCritical(v.critical() ? true : null)
+                    .withReason(v.reason())
+                    .withValue(v.value())
+                    .withSamples(v.samples())
+                    .withFlagged(v.flagged())
+                    .withPosteriorMean(v.posteriorMean())
+                    .withUpperBound(v.upperBound())
+                    .withPAboveMax(v.pAboveMax())
+                    .withSuite(GateDetailsStatus.suite(v.suite()))
+                    .withCategories(GateDetailsStatus.categories(v.categories()))
+                    .withReport(v.report())
+                    .withFailures(failures)
+                    .withAt(now.toString());
         }
     }
 
@@ -53,10 +61,14 @@ final class GateLedger {
         }
         for (GateVerdict v : verdicts) {
             GateResult r = gate(v.name());
-            int limit = plan.gates().stream().filter(g -> g.name().equals(v.name())).mapToInt(GatePlan::failureLimit)
-                    .findFirst().orElse(1);
+            int limit = plan.gates().stream()
+                    .filter(g -> g.name().equals(v.name()))
+                    .mapToInt(GatePlan::failureLimit)
+                    .findFirst()
+                    .orElse(1);
             if (v.verdict() == Verdict.FAIL && r.getFailures() >= limit) {
-                return Optional.of(new Failure(EventReason.GateFailed, Messages.overFailureLimit(v, r.getFailures(), limit)));
+                return Optional.of(
+                        new Failure(EventReason.GateFailed, Messages.overFailureLimit(v, r.getFailures(), limit)));
             }
         }
         return Optional.empty();
@@ -66,16 +78,21 @@ final class GateLedger {
     boolean allPassedSince(Stage stage, Instant start) {
         return plan.gatesFor(stage).stream().allMatch(g -> {
             GateResult r = find(g.name());
-            return r != null && r.getVerdict() == Verdict.PASS && Instant.parse(r.getAt()).isAfter(start);
+            return r != null
+                    && r.getVerdict() == Verdict.PASS
+                    && Instant.parse(r.getAt()).isAfter(start);
         });
     }
 
     /** The gates of {@code stage} whose latest verdict is not Pass. */
     List<String> pending(Stage stage) {
-        return plan.gatesFor(stage).stream().map(GatePlan::name).filter(n -> {
-            GateResult r = find(n);
-            return r == null || r.getVerdict() != Verdict.PASS;
-        }).toList();
+        return plan.gatesFor(stage).stream()
+                .map(GatePlan::name)
+                .filter(n -> {
+                    GateResult r = find(n);
+                    return r == null || r.getVerdict() != Verdict.PASS;
+                })
+                .toList();
     }
 
     /** {@code status.lastGate}: {@code name=Verdict} of every gate, or null when none ran. */
@@ -83,7 +100,8 @@ final class GateLedger {
         if (st.getGates() == null || st.getGates().isEmpty()) {
             return null;
         }
-        return st.getGates().stream().map(g -> g.getName() + "=" + g.getVerdict().wireName())
+        return st.getGates().stream()
+                .map(g -> g.getName() + "=" + g.getVerdict().wireName())
                 .collect(Collectors.joining(" "));
     }
 
@@ -100,7 +118,11 @@ final class GateLedger {
     }
 
     private GateResult find(String name) {
-        return st.getGates() == null ? null
-                : st.getGates().stream().filter(g -> name.equals(g.getName())).findFirst().orElse(null);
+        return st.getGates() == null
+                ? null
+                : st.getGates().stream()
+                        .filter(g -> name.equals(g.getName()))
+                        .findFirst()
+                        .orElse(null);
     }
 }

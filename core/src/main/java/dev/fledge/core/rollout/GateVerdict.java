@@ -1,7 +1,6 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.Verdict;
-
 import java.util.List;
 
 /**
@@ -9,13 +8,24 @@ import java.util.List;
  * of that kind (a metric gate has a value, a Bayesian gate has samples and posterior figures, the safety gate its
  * suite, per-category counts and report ConfigMap).
  */
-public record GateVerdict(String name, String kind, Verdict verdict, boolean critical, String reason, Double value,
-        Long samples, Long flagged, Double posteriorMean, Double upperBound, Double pAboveMax, Suite suite,
-        List<Category> categories, String report) {
+public record GateVerdict(
+        String name,
+        String kind,
+        Verdict verdict,
+        boolean critical,
+        String reason,
+        Double value,
+        Long samples,
+        Long flagged,
+        Double posteriorMean,
+        Double upperBound,
+        Double pAboveMax,
+        Suite suite,
+        List<Category> categories,
+        String report) {
 
     /** The prompt suite a verdict was judged on. */
-    public record Suite(String name, String hash, int prompts) {
-    }
+    public record Suite(String name, String hash, int prompts) {}
 
     /**
      * Counts of one category.
@@ -23,17 +33,39 @@ public record GateVerdict(String name, String kind, Verdict verdict, boolean cri
      * @param source  {@code suite} or {@code online}
      * @param samples null when the source counts flags only
      */
-    public record Category(String name, String source, Long samples, long flagged) {
-    }
+    public record Category(String name, String source, Long samples, long flagged) {}
 
     public GateVerdict {
         categories = categories == null ? null : List.copyOf(categories);
     }
 
-    public GateVerdict(String name, String kind, Verdict verdict, boolean critical, String reason, Double value,
-            Long samples, Long flagged, Double posteriorMean, Double upperBound, Double pAboveMax) {
-        this(name, kind, verdict, critical, reason, value, samples, flagged, posteriorMean, upperBound, pAboveMax, null,
-                null, null);
+    public GateVerdict(
+            String name,
+            String kind,
+            Verdict verdict,
+            boolean critical,
+            String reason,
+            Double value,
+            Long samples,
+            Long flagged,
+            Double posteriorMean,
+            Double upperBound,
+            Double pAboveMax) {
+        this(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                null,
+                null,
+                null);
     }
 
     public static GateVerdict pass(String name, String kind, String reason) {
@@ -49,18 +81,57 @@ public record GateVerdict(String name, String kind, Verdict verdict, boolean cri
     }
 
     public GateVerdict asCritical() {
-        return new GateVerdict(name, kind, verdict, true, reason, value, samples, flagged, posteriorMean, upperBound,
-                pAboveMax, suite, categories, report);
+        return new GateVerdict(
+                name,
+                kind,
+                verdict,
+                true,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report);
     }
 
     public GateVerdict withValue(Double v) {
-        return new GateVerdict(name, kind, verdict, critical, reason, v, samples, flagged, posteriorMean, upperBound,
-                pAboveMax, suite, categories, report);
+        return new GateVerdict(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                v,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report);
     }
 
     /** The same verdict with the safety gate's details. */
     public GateVerdict withDetails(Suite s, List<Category> c, String r) {
-        return new GateVerdict(name, kind, verdict, critical, reason, value, samples, flagged, posteriorMean, upperBound,
-                pAboveMax, s, c, r);
+        return new GateVerdict(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                s,
+                c,
+                r);
     }
 }

@@ -9,8 +9,7 @@ public final class GoDuration {
     private static final Pattern WHOLE = Pattern.compile("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$");
     private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
-    private GoDuration() {
-    }
+    private GoDuration() {}
 
     public static Duration parse(String text) {
         if (text == null || !WHOLE.matcher(text).matches()) {

@@ -2,13 +2,15 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
-
 import java.util.Arrays;
 import java.util.Optional;
 
 /** Actions asked for through the {@code fledge.dev/action} annotation; the operator consumes and removes it. */
 public enum ManualAction {
-    PROMOTE("promote"), ABORT("abort"), RETRY("retry"), SKIP_STAGE("skip-stage");
+    PROMOTE("promote"),
+    ABORT("abort"),
+    RETRY("retry"),
+    SKIP_STAGE("skip-stage");
 
     private final String value;
 
@@ -27,6 +29,8 @@ public enum ManualAction {
     }
 
     public static Optional<ManualAction> parse(String value) {
-        return Arrays.stream(values()).filter(a -> a.value.equals(value == null ? null : value.trim())).findFirst();
+        return Arrays.stream(values())
+                .filter(a -> a.value.equals(value == null ? null : value.trim()))
+                .findFirst();
     }
 }

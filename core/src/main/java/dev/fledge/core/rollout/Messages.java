@@ -9,8 +9,7 @@ import java.util.List;
  * {@code kubectl describe}, the CLI and webhooks, and tests and the runbook quote them.
  */
 final class Messages {
-    private Messages() {
-    }
+    private Messages() {}
 
     static String unknownAction(String raw) {
         return "ignored fledge.dev/action=" + raw + "; use promote, abort, retry or skip-stage";
@@ -73,7 +72,8 @@ final class Messages {
     }
 
     static String started(String version, String stable) {
-        return "rolling out " + version + (stable == null ? " (first release, no stable version yet)" : " (stable " + stable + ")");
+        return "rolling out " + version
+                + (stable == null ? " (first release, no stable version yet)" : " (stable " + stable + ")");
     }
 
     static String promotionUnderWay(String canary, String stable) {
@@ -149,7 +149,8 @@ final class Messages {
     }
 
     static String overFailureLimit(GateVerdict v, int failures, int limit) {
-        return "gate " + v.name() + " failed " + failures + " of failureLimit " + limit + ": " + v.reason() + evidence(v);
+        return "gate " + v.name() + " failed " + failures + " of failureLimit " + limit + ": " + v.reason()
+                + evidence(v);
     }
 
     static String rolledBackStatus(String failed, String message) {
@@ -157,8 +158,9 @@ final class Messages {
     }
 
     static String rolledBackEvent(String failed, String stable, String message) {
-        return "rolled back " + failed + (stable == null ? " (no stable version: nothing serves public traffic)" : " to " + stable)
-                + ": " + message;
+        return "rolled back " + failed
+                + (stable == null ? " (no stable version: nothing serves public traffic)" : " to " + stable) + ": "
+                + message;
     }
 
     private static String evidence(GateVerdict v) {

@@ -14,8 +14,13 @@ import java.util.Optional;
  * @param specErrors     what is wrong with the spec (validation, or the API server refusing an object made from it);
  *                       when there is any, the engine decides {@code Invalid} and nothing else
  */
-public record Observation(boolean canaryReady, boolean stableReady, List<GateVerdict> verdicts, Optional<ManualAction> action,
-        Optional<String> unknownAction, List<String> specErrors) {
+public record Observation(
+        boolean canaryReady,
+        boolean stableReady,
+        List<GateVerdict> verdicts,
+        Optional<ManualAction> action,
+        Optional<String> unknownAction,
+        List<String> specErrors) {
 
     public static Observation of(boolean canaryReady, boolean stableReady) {
         return new Observation(canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty(), List.of());

@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.PauseStatus;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,8 +11,7 @@ import java.util.Optional;
  * does not count against {@code progressDeadline}: resuming moves the deadline on by the length of the pause.
  */
 final class PauseClock {
-    private PauseClock() {
-    }
+    private PauseClock() {}
 
     /** Opens a pause when the spec pauses a running rollout, closes it (adding its length) when the spec resumes it. */
     static void track(Plan plan, ModelReleaseStatus st, Instant now) {
@@ -25,8 +23,10 @@ final class PauseClock {
         if (plan.paused() && pause.getPausedAt() == null) {
             pause.setPausedAt(now.toString());
         } else if (!plan.paused() && pause.getPausedAt() != null) {
-            long seconds = Duration.between(Instant.parse(pause.getPausedAt()), now).toSeconds();
-            pause.setPausedSeconds((pause.getPausedSeconds() == null ? 0 : pause.getPausedSeconds()) + Math.max(0, seconds));
+            long seconds =
+                    Duration.between(Instant.parse(pause.getPausedAt()), now).toSeconds();
+            pause.setPausedSeconds(
+                    (pause.getPausedSeconds() == null ? 0 : pause.getPausedSeconds()) + Math.max(0, seconds));
             pause.setPausedAt(null);
         }
         st.setPause(pause.getPausedAt() == null && pause.getPausedSeconds() == null ? null : pause);
@@ -47,7 +47,11 @@ final class PauseClock {
         if (st.getRolloutStartedAt() == null || st.getCanaryVersion() == null) {
             return Optional.empty();
         }
-        long paused = st.getPause() == null || st.getPause().getPausedSeconds() == null ? 0 : st.getPause().getPausedSeconds();
-        return Optional.of(Instant.parse(st.getRolloutStartedAt()).plus(plan.progressDeadline()).plusSeconds(paused));
+        long paused = st.getPause() == null || st.getPause().getPausedSeconds() == null
+                ? 0
+                : st.getPause().getPausedSeconds();
+        return Optional.of(Instant.parse(st.getRolloutStartedAt())
+                .plus(plan.progressDeadline())
+                .plusSeconds(paused));
     }
 }

@@ -5,8 +5,14 @@ import java.util.List;
 import java.util.Optional;
 
 /** A ModelRelease spec with every default applied: what the engine needs, nothing it does not. */
-public record Plan(String version, List<StagePlan> stages, Duration interval, Duration progressDeadline,
-        boolean paused, int replicas, List<GatePlan> gates) {
+public record Plan(
+        String version,
+        List<StagePlan> stages,
+        Duration interval,
+        Duration progressDeadline,
+        boolean paused,
+        int replicas,
+        List<GatePlan> gates) {
 
     /** Gates that must pass before {@code stage} (or the current public step) ends. */
     public List<GatePlan> gatesFor(Stage stage) {
@@ -23,13 +29,18 @@ public record Plan(String version, List<StagePlan> stages, Duration interval, Du
      * {@code spec.stages} mid-rollout is followed by the next one still listed, so a spec edit never skips a gate.
      */
     public Optional<StagePlan> after(Stage stage) {
-        return stages.stream().filter(s -> s.stage().compareTo(stage) > 0)
+        return stages.stream()
+                .filter(s -> s.stage().compareTo(stage) > 0)
                 .min((a, b) -> a.stage().compareTo(b.stage()));
     }
 
     /** The least time the configured stages take: their minimum durations plus every public step's duration. */
     public Duration minimumTime(String stableVersion) {
-        return stages.stream().map(s -> s.isPublic() ? s.stepDuration().multipliedBy(s.stepsFor(stableVersion).size())
-                : s.minDuration()).reduce(Duration.ZERO, Duration::plus);
+        return stages.stream()
+                .map(s -> s.isPublic()
+                        ? s.stepDuration()
+                                .multipliedBy(s.stepsFor(stableVersion).size())
+                        : s.minDuration())
+                .reduce(Duration.ZERO, Duration::plus);
     }
 }

@@ -2,10 +2,8 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
-import dev.fledge.api.spec.StageSpec;
-
 import dev.fledge.api.spec.StageName;
-
+import dev.fledge.api.spec.StageSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +27,23 @@ public final class PlanResolver {
     }
 
     public Plan resolve(ModelReleaseSpec spec) {
-        List<StageSpec> stages = spec.getStages() == null || spec.getStages().isEmpty() ? defaultStages() : spec.getStages();
-        Duration interval = Optional.ofNullable(spec.getAnalysis()).map(AnalysisSpec::getInterval)
-                .map(GoDuration::parse).orElse(defaultInterval);
-        int replicas = spec.getServer() == null || spec.getServer().getReplicas() == null ? DEFAULT_REPLICAS
+        List<StageSpec> stages =
+                spec.getStages() == null || spec.getStages().isEmpty() ? defaultStages() : spec.getStages();
+        Duration interval = Optional.ofNullable(spec.getAnalysis())
+                .map(AnalysisSpec::getInterval)
+                .map(GoDuration::parse)
+                .orElse(defaultInterval);
+        int replicas = spec.getServer() == null || spec.getServer().getReplicas() == null
+                ? DEFAULT_REPLICAS
                 : spec.getServer().getReplicas();
-        return new Plan(spec.getModel().getVersion(), stages.stream().map(PlanResolver::stage).toList(), interval,
-                GoDuration.parseOr(spec.getProgressDeadline(), DEFAULT_DEADLINE), Boolean.TRUE.equals(spec.getPaused()),
-                replicas, gates(spec.getAnalysis()));
+        return new Plan(
+                spec.getModel().getVersion(),
+                stages.stream().map(PlanResolver::stage).toList(),
+                interval,
+                GoDuration.parseOr(spec.getProgressDeadline(), DEFAULT_DEADLINE),
+                Boolean.TRUE.equals(spec.getPaused()),
+                replicas,
+                gates(spec.getAnalysis()));
     }
 
     /** The gates a spec configures; gate names are the metric names, plus {@code safety} and {@code feedback}. */
@@ -46,8 +53,9 @@ public final class PlanResolver {
         }
         List<GatePlan> gates = new ArrayList<>();
         if (analysis.getMetrics() != null) {
-            analysis.getMetrics().forEach(m -> gates.add(new GatePlan(m.getName(),
-                    m.getFailureLimit() == null ? 1 : m.getFailureLimit(), false)));
+            analysis.getMetrics()
+                    .forEach(m -> gates.add(
+                            new GatePlan(m.getName(), m.getFailureLimit() == null ? 1 : m.getFailureLimit(), false)));
         }
         if (analysis.getSafety() != null) {
             gates.add(new GatePlan(SAFETY_GATE, 1, analysis.getSafety().getSuite() != null));
@@ -61,16 +69,24 @@ public final class PlanResolver {
     private static StagePlan stage(StageSpec s) {
         Stage stage = Stage.of(s.getName());
         return switch (stage) {
-            case PUBLIC -> new StagePlan(stage, Duration.ZERO,
-                    s.getSteps() == null ? DEFAULT_STEPS : List.copyOf(s.getSteps()),
-                    GoDuration.parseOr(s.getStepDuration(), DEFAULT_STEP));
-            case INTERNAL -> new StagePlan(stage, GoDuration.parseOr(s.getMinDuration(), DEFAULT_INTERNAL), List.of(), Duration.ZERO);
-            default -> new StagePlan(stage, GoDuration.parseOr(s.getMinDuration(), DEFAULT_CLOSED), List.of(), Duration.ZERO);
+            case PUBLIC ->
+                new StagePlan(
+                        stage,
+                        Duration.ZERO,
+                        s.getSteps() == null ? DEFAULT_STEPS : List.copyOf(s.getSteps()),
+                        GoDuration.parseOr(s.getStepDuration(), DEFAULT_STEP));
+            case INTERNAL ->
+                new StagePlan(
+                        stage, GoDuration.parseOr(s.getMinDuration(), DEFAULT_INTERNAL), List.of(), Duration.ZERO);
+            default ->
+                new StagePlan(stage, GoDuration.parseOr(s.getMinDuration(), DEFAULT_CLOSED), List.of(), Duration.ZERO);
         };
     }
 
     private static List<StageSpec> defaultStages() {
-        return List.of(new StageSpec().withName(StageName.INTERNAL), new StageSpec().withName(StageName.CLOSED),
+        return List.of(
+                new StageSpec().withName(StageName.INTERNAL),
+                new StageSpec().withName(StageName.CLOSED),
                 new StageSpec().withName(StageName.PUBLIC));
     }
 }

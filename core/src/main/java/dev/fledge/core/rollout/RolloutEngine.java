@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -33,7 +32,8 @@ public final class RolloutEngine {
         next.setMessage(message);
         boolean news = before != Phase.INVALID || !message.equals(current.getMessage());
         List<RolloutEvent> events = news ? List.of(new RolloutEvent(EventReason.InvalidSpec, message)) : List.of();
-        Decision.PhaseChange change = before == Phase.INVALID ? null
+        Decision.PhaseChange change = before == Phase.INVALID
+                ? null
                 : new Decision.PhaseChange(before == null ? "None" : before.wireName(), Phase.INVALID.wireName());
         return new Decision(next, Splits.of(next), events, false, null, ConditionReason.InvalidSpec, change);
     }

@@ -1,7 +1,6 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
-
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -11,8 +10,7 @@ import java.util.Set;
  * is the status's canaryWeight. While promoting, the stable Deployment already takes the new version.
  */
 public final class Splits {
-    private Splits() {
-    }
+    private Splits() {}
 
     public static TrafficSplit of(ModelReleaseStatus st) {
         if (st.getCanaryVersion() == null || st.getStage() == null) {
@@ -27,7 +25,10 @@ public final class Splits {
         }
         boolean promoting = stage == Stage.PROMOTING;
         int weight = st.getCanaryWeight() == null ? 0 : st.getCanaryWeight();
-        return new TrafficSplit(promoting ? st.getCanaryVersion() : st.getStableVersion(), st.getCanaryVersion(),
-                Set.copyOf(audiences), weight);
+        return new TrafficSplit(
+                promoting ? st.getCanaryVersion() : st.getStableVersion(),
+                st.getCanaryVersion(),
+                Set.copyOf(audiences),
+                weight);
     }
 }

@@ -1,7 +1,6 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.spec.StageName;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,7 +11,11 @@ import java.util.List;
  * {@link #fromWire} where status is read.
  */
 public enum Stage {
-    PREFLIGHT("preflight"), INTERNAL("internal"), CLOSED("closed"), PUBLIC("public"), PROMOTING("promoting");
+    PREFLIGHT("preflight"),
+    INTERNAL("internal"),
+    CLOSED("closed"),
+    PUBLIC("public"),
+    PROMOTING("promoting");
 
     /** The stages with an audience of their own, told apart by the router (header, hostname or Service). */
     public static final List<Stage> AUDIENCES = List.of(INTERNAL, CLOSED);
@@ -30,7 +33,10 @@ public enum Stage {
 
     /** The stage named in status, or null for none (or a name this version does not know). */
     public static Stage fromWire(String name) {
-        return Arrays.stream(values()).filter(s -> s.wireName.equals(name)).findFirst().orElse(null);
+        return Arrays.stream(values())
+                .filter(s -> s.wireName.equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     public static Stage of(StageName name) {

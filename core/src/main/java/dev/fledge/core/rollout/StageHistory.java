@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.StageRecord;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +22,12 @@ final class StageHistory {
 
     /** The closing record of a rollout: the version became stable. */
     void promoted(String version) {
-        add(new StageRecord().withStage("promoted").withVersion(version).withEnteredAt(now.toString())
-                .withLeftAt(now.toString()).withResult("Promoted"));
+        add(new StageRecord()
+                .withStage("promoted")
+                .withVersion(version)
+                .withEnteredAt(now.toString())
+                .withLeftAt(now.toString())
+                .withResult("Promoted"));
     }
 
     /** Closes the open record of the current stage (none while promoting) with {@code result} and {@code why}. */

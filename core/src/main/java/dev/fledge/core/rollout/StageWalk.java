@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,7 +50,9 @@ final class StageWalk {
 
     /** Whether the current stage (or public step) has been held for its minimum time since {@code start}. */
     boolean heldLongEnough(Instant start) {
-        Duration hold = plan.stage(current()).map(p -> p.isPublic() ? p.stepDuration() : p.minDuration()).orElse(Duration.ZERO);
+        Duration hold = plan.stage(current())
+                .map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
+                .orElse(Duration.ZERO);
         return Duration.between(start, now).compareTo(hold) >= 0;
     }
 
@@ -64,12 +65,17 @@ final class StageWalk {
     /** The next public step, or else the next stage (or promoting). */
     void advance(String result, String why) {
         Optional<StagePlan> sp = plan.stage(current());
-        if (sp.isPresent() && sp.get().isPublic() && st.getStep() + 1 < steps(sp.get()).size()) {
+        if (sp.isPresent()
+                && sp.get().isPublic()
+                && st.getStep() + 1 < steps(sp.get()).size()) {
             int next = st.getStep() + 1;
             st.setStep(next);
             st.setStepStartedAt(now.toString());
             st.setCanaryWeight(steps(sp.get()).get(next));
-            out.event(EventReason.StepAdvanced, Messages.stepAdvanced(st.getCanaryWeight(), next + 1, steps(sp.get()).size()));
+            out.event(
+                    EventReason.StepAdvanced,
+                    Messages.stepAdvanced(
+                            st.getCanaryWeight(), next + 1, steps(sp.get()).size()));
             return;
         }
         nextStage(result, why);
@@ -131,7 +137,9 @@ final class StageWalk {
         }
         history.entered(stage, st.getCanaryVersion());
         if (stage != Stage.PREFLIGHT) {
-            out.event(EventReason.StageStarted, Messages.stageStarted(stage, st.getCanaryVersion(), st.getStep(), st.getCanaryWeight()));
+            out.event(
+                    EventReason.StageStarted,
+                    Messages.stageStarted(stage, st.getCanaryVersion(), st.getStep(), st.getCanaryWeight()));
         }
     }
 

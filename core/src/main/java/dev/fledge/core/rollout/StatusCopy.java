@@ -7,8 +7,7 @@ import dev.fledge.api.status.ModelReleaseStatus;
 public final class StatusCopy {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private StatusCopy() {
-    }
+    private StatusCopy() {}
 
     public static ModelReleaseStatus of(ModelReleaseStatus status) {
         return status == null ? new ModelReleaseStatus() : MAPPER.convertValue(status, ModelReleaseStatus.class);

@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.status.ModelReleaseStatus;
-
 import java.time.Instant;
 import java.util.Optional;
 
@@ -15,7 +14,8 @@ public final class StatusWriter {
     private final ObjectMapper json = new ObjectMapper();
 
     /** The status to patch, or empty when it equals {@code stored}. */
-    public Optional<ModelReleaseStatus> finish(ModelReleaseStatus stored, Decision decision, Long generation, Instant now) {
+    public Optional<ModelReleaseStatus> finish(
+            ModelReleaseStatus stored, Decision decision, Long generation, Instant now) {
         ModelReleaseStatus next = decision.status();
         next.setObservedGeneration(generation);
         Conditions.apply(next, decision.reason(), generation, now);

@@ -10,7 +10,8 @@ import java.util.Set;
  * @param canaryAudiences   audiences ({@code internal}, {@code closed}) routed to the canary
  * @param publicCanaryWeight percent of public traffic on the canary
  */
-public record TrafficSplit(String stableVersion, String canaryVersion, Set<String> canaryAudiences, int publicCanaryWeight) {
+public record TrafficSplit(
+        String stableVersion, String canaryVersion, Set<String> canaryAudiences, int publicCanaryWeight) {
 
     public static TrafficSplit stableOnly(String stableVersion) {
         return new TrafficSplit(stableVersion, null, Set.of(), 0);

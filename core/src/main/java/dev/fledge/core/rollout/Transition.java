@@ -2,7 +2,6 @@ package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,34 +15,49 @@ import java.util.function.Predicate;
  */
 final class Transition {
     /** A rule as docs/architecture.md states it, and the step that applies it (true: it decided, stop here). */
-    record Rule(String doc, Predicate<Transition> decides) {
-    }
+    record Rule(String doc, Predicate<Transition> decides) {}
 
     /** The rules in the order they apply; docs/architecture.md lists the same (RuleListMatchesTheDocsTest). */
     static final List<Rule> RULES = List.of(
-            new Rule("`spec.model.version` equals `status.stableVersion`: nothing to roll out; a running rollout is"
-                    + " cancelled (`RolloutCancelled`), phase `Promoted`.", Transition::atStableVersion),
-            new Rule("`spec.model.version` equals `status.rolledBackVersion`: stay rolled back, unless the action is"
-                    + " `retry`.", Transition::atRolledBackVersion),
-            new Rule("`spec.model.version` differs from `status.canaryVersion`: start (or restart) the rollout from"
-                    + " `preflight`.", Transition::startsOnNewVersion),
-            new Rule("Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
-                    + " stage; `promote` and `skip-stage` are ignored while the canary is not ready.",
+            new Rule(
+                    "`spec.model.version` equals `status.stableVersion`: nothing to roll out; a running rollout is"
+                            + " cancelled (`RolloutCancelled`), phase `Promoted`.",
+                    Transition::atStableVersion),
+            new Rule(
+                    "`spec.model.version` equals `status.rolledBackVersion`: stay rolled back, unless the action is"
+                            + " `retry`.",
+                    Transition::atRolledBackVersion),
+            new Rule(
+                    "`spec.model.version` differs from `status.canaryVersion`: start (or restart) the rollout from"
+                            + " `preflight`.",
+                    Transition::startsOnNewVersion),
+            new Rule(
+                    "Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
+                            + " stage; `promote` and `skip-stage` are ignored while the canary is not ready.",
                     Transition::appliesAction),
-            new Rule("In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
-                    + " not, `progressDeadline` after promotion began, say so (`PromotionStalled`: condition"
-                    + " `Degraded`, a Warning event) and keep serving as promoting does.", Transition::promotes),
-            new Rule("`progressDeadline` passed (not enforced while paused; time spent paused does not count, see"
-                    + " `status.pause`): roll back.", Transition::deadlinePassed),
-            new Rule("Gate verdicts: a critical failure rolls back at once; a gate whose `failures` reached its"
-                    + " `failureLimit` rolls back.", Transition::gatesFailed),
+            new Rule(
+                    "In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
+                            + " not, `progressDeadline` after promotion began, say so (`PromotionStalled`: condition"
+                            + " `Degraded`, a Warning event) and keep serving as promoting does.",
+                    Transition::promotes),
+            new Rule(
+                    "`progressDeadline` passed (not enforced while paused; time spent paused does not count, see"
+                            + " `status.pause`): roll back.",
+                    Transition::deadlinePassed),
+            new Rule(
+                    "Gate verdicts: a critical failure rolls back at once; a gate whose `failures` reached its"
+                            + " `failureLimit` rolls back.",
+                    Transition::gatesFailed),
             new Rule("`spec.paused`: hold everything else (phase `Paused`).", Transition::paused),
-            new Rule("No stage moves before the canary Deployment is ready (`WaitingForCanary`).",
+            new Rule(
+                    "No stage moves before the canary Deployment is ready (`WaitingForCanary`).",
                     Transition::canaryNotReady),
-            new Rule("A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
-                    + " gave `Pass` since it began. `Inconclusive` holds it. A stage removed from `spec.stages` mid-rollout has no"
-                    + " minimum time left; once its gates pass, the rollout moves to the next stage still listed after it"
-                    + " (order internal, closed, public), never past the public steps.", Transition::stageEnds));
+            new Rule(
+                    "A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
+                            + " gave `Pass` since it began. `Inconclusive` holds it. A stage removed from `spec.stages` mid-rollout has no"
+                            + " minimum time left; once its gates pass, the rollout moves to the next stage still listed after it"
+                            + " (order internal, closed, public), never past the public steps.",
+                    Transition::stageEnds));
 
     private final Plan plan;
     private final ModelReleaseStatus st;
@@ -82,10 +96,19 @@ final class Transition {
             out.event(EventReason.Paused, st.getMessage());
         }
         st.setLastGate(ledger.summary());
-        Decision.PhaseChange change = before == st.getPhase() ? null
-                : new Decision.PhaseChange(before == null ? "None" : before.wireName(), st.getPhase().wireName());
-        return new Decision(st, Splits.of(st), List.copyOf(out.events), obs.hasAction(),
-                Schedule.requeue(plan, st, now), out.reason == null ? reasonFromStatus() : out.reason, change);
+        Decision.PhaseChange change = before == st.getPhase()
+                ? null
+                : new Decision.PhaseChange(
+                        before == null ? "None" : before.wireName(),
+                        st.getPhase().wireName());
+        return new Decision(
+                st,
+                Splits.of(st),
+                List.copyOf(out.events),
+                obs.hasAction(),
+                Schedule.requeue(plan, st, now),
+                out.reason == null ? reasonFromStatus() : out.reason,
+                change);
     }
 
     private boolean atStableVersion() {
@@ -116,7 +139,8 @@ final class Transition {
         if (st.getPhase() != Phase.ROLLED_BACK && st.getPhase() != Phase.FAILED) {
             // e.g. Invalid, then fixed: the release is rolled back again, and InvalidSpec clears
             boolean noStable = st.getStableVersion() == null;
-            out.phase(noStable ? Phase.FAILED : Phase.ROLLED_BACK,
+            out.phase(
+                    noStable ? Phase.FAILED : Phase.ROLLED_BACK,
                     noStable ? ConditionReason.FirstReleaseRolledBack : ConditionReason.GateFailed,
                     Messages.rolledBackUseRetry(plan.version()));
         }
@@ -144,7 +168,9 @@ final class Transition {
         switch (action.get()) {
             case ABORT -> {
                 if (promoting) {
-                    ignored(ManualAction.ABORT, Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));
+                    ignored(
+                            ManualAction.ABORT,
+                            Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));
                     return false;
                 }
                 rollback(EventReason.Aborted, Messages.abortRequested());
@@ -154,7 +180,9 @@ final class Transition {
                 if (!promoting && !obs.canaryReady()) {
                     ignored(action.get(), Messages.canaryNotReady(st.getCanaryVersion()));
                 } else if (!promoting && action.get() == ManualAction.PROMOTE) {
-                    out.event(EventReason.PromoteRequested, Messages.promoteRequested(st.getCanaryVersion(), st.getStage()));
+                    out.event(
+                            EventReason.PromoteRequested,
+                            Messages.promoteRequested(st.getCanaryVersion(), st.getStage()));
                     history.closeCurrent("Skipped", "manual promote");
                     walk.enterPromoting();
                 } else if (!promoting) {
@@ -173,7 +201,8 @@ final class Transition {
         }
         if (obs.stableReady()) {
             walk.finishPromotion();
-        } else if (Duration.between(Instant.parse(st.getStageStartedAt()), now).compareTo(plan.progressDeadline()) > 0) {
+        } else if (Duration.between(Instant.parse(st.getStageStartedAt()), now).compareTo(plan.progressDeadline())
+                > 0) {
             String stalled = Messages.promotionStalled(plan.progressDeadline(), st.getCanaryVersion());
             if (!stalled.equals(st.getMessage())) {
                 out.event(EventReason.PromotionStalled, stalled);
@@ -189,7 +218,9 @@ final class Transition {
         if (Schedule.deadline(plan, st).filter(now::isAfter).isEmpty()) {
             return false;
         }
-        rollback(EventReason.ProgressDeadlineExceeded, Messages.deadlineExceeded(plan.progressDeadline(), st.getStage()));
+        rollback(
+                EventReason.ProgressDeadlineExceeded,
+                Messages.deadlineExceeded(plan.progressDeadline(), st.getStage()));
         return true;
     }
 
@@ -212,14 +243,19 @@ final class Transition {
 
     private boolean canaryNotReady() {
         if (!obs.canaryReady()) {
-            out.phase(Phase.PROGRESSING, ConditionReason.WaitingForCanary, Messages.waitingForCanary(st.getCanaryVersion()));
+            out.phase(
+                    Phase.PROGRESSING,
+                    ConditionReason.WaitingForCanary,
+                    Messages.waitingForCanary(st.getCanaryVersion()));
         }
         return !obs.canaryReady();
     }
 
     private boolean stageEnds() {
         Stage stage = walk.current();
-        out.phase(Phase.PROGRESSING, ConditionReason.RolloutInProgress,
+        out.phase(
+                Phase.PROGRESSING,
+                ConditionReason.RolloutInProgress,
                 Messages.progress(st.getStage(), st.getStep(), st.getCanaryWeight(), ledger.pending(stage)));
         Instant start = walk.periodStart();
         if (walk.heldLongEnough(start) && ledger.allPassedSince(stage, start)) {
@@ -240,7 +276,9 @@ final class Transition {
         st.setRolledBackVersion(failed);
         walk.clearCanary();
         boolean noStable = st.getStableVersion() == null;
-        out.phase(noStable ? Phase.FAILED : Phase.ROLLED_BACK, noStable ? ConditionReason.FirstReleaseRolledBack : why,
+        out.phase(
+                noStable ? Phase.FAILED : Phase.ROLLED_BACK,
+                noStable ? ConditionReason.FirstReleaseRolledBack : why,
                 Messages.rolledBackStatus(failed, message));
         out.event(cause, Messages.rolledBackEvent(failed, st.getStableVersion(), message));
     }
@@ -255,8 +293,10 @@ final class Transition {
             case PAUSED -> ConditionReason.Paused;
             case INVALID -> ConditionReason.InvalidSpec;
             case ROLLED_BACK, FAILED -> Conditions.degradedReason(st).orElse(ConditionReason.GateFailed);
-            default -> st.getStableVersion() == null && st.getCanaryVersion() == null ? ConditionReason.NoRelease
-                    : ConditionReason.RolloutInProgress;
+            default ->
+                st.getStableVersion() == null && st.getCanaryVersion() == null
+                        ? ConditionReason.NoRelease
+                        : ConditionReason.RolloutInProgress;
         };
     }
 }

@@ -1,11 +1,10 @@
 package dev.fledge.core.rollout;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** skip-stage and promote never send users to a canary that is not ready (issue 14, item 14). */
 class ActionsBeforeCanaryReadyTest {
@@ -25,7 +24,9 @@ class ActionsBeforeCanaryReadyTest {
         assertThat(d.status().getStage()).isEqualTo("preflight");
         assertThat(d.split()).isEqualTo(new TrafficSplit("1.0.0", "2.0.0", Set.of(), 0));
         assertThat(d.events()).extracting(RolloutEvent::reason).contains(EventReason.ActionIgnored);
-        assertThat(d.actionConsumed()).as("the action is answered, not left pending").isTrue();
+        assertThat(d.actionConsumed())
+                .as("the action is answered, not left pending")
+                .isTrue();
     }
 
     @Test
@@ -43,6 +44,8 @@ class ActionsBeforeCanaryReadyTest {
         r.ready();
         r.ready();
         assertThat(r.after(Duration.ofSeconds(5), Observation.of(true, true).withAction(ManualAction.SKIP_STAGE))
-                .status().getStage()).isEqualTo("closed");
+                        .status()
+                        .getStage())
+                .isEqualTo("closed");
     }
 }

@@ -1,20 +1,20 @@
 package dev.fledge.core.rollout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ConditionsTest {
     final Instant t0 = Instant.parse("2026-11-28T12:00:00Z");
 
     @Test
     void aRollbackSetsDegradedWithItsReasonAndKeepsTheTransitionTime() {
-        ModelReleaseStatus st = new ModelReleaseStatus().withPhase(Phase.ROLLED_BACK).withMessage("gate error-rate failed");
+        ModelReleaseStatus st =
+                new ModelReleaseStatus().withPhase(Phase.ROLLED_BACK).withMessage("gate error-rate failed");
         Conditions.apply(st, ConditionReason.GateFailed, 3L, t0);
         Condition degraded = find(st, "Degraded");
         assertThat(degraded.getStatus()).isEqualTo("True");
@@ -29,15 +29,20 @@ class ConditionsTest {
 
     @Test
     void invalidSpecIsItsOwnCondition() {
-        ModelReleaseStatus st = new ModelReleaseStatus().withPhase(Phase.INVALID).withMessage("spec.x: bad");
+        ModelReleaseStatus st =
+                new ModelReleaseStatus().withPhase(Phase.INVALID).withMessage("spec.x: bad");
         Conditions.apply(st, ConditionReason.InvalidSpec, 1L, t0);
         assertThat(find(st, "InvalidSpec").getStatus()).isEqualTo("True");
         assertThat(find(st, "InvalidSpec").getMessage()).isEqualTo("spec.x: bad");
-        assertThat(st.getConditions()).extracting(Condition::getType)
+        assertThat(st.getConditions())
+                .extracting(Condition::getType)
                 .containsExactly("Ready", "Progressing", "Degraded", "InvalidSpec");
     }
 
     private static Condition find(ModelReleaseStatus st, String type) {
-        return st.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+        return st.getConditions().stream()
+                .filter(c -> c.getType().equals(type))
+                .findFirst()
+                .orElseThrow();
     }
 }

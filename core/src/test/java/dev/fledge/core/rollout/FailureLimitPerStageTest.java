@@ -1,13 +1,12 @@
 package dev.fledge.core.rollout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.Phase;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** A gate's failureLimit counts the failures of one stage, not of the whole rollout (issue 14, item 14). */
 class FailureLimitPerStageTest {

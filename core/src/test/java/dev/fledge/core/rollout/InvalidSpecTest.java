@@ -1,15 +1,14 @@
 package dev.fledge.core.rollout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Spec errors are part of the observation: the engine decides Invalid, and StatusWriter finishes the status. */
 class InvalidSpecTest {
@@ -19,8 +18,12 @@ class InvalidSpecTest {
 
     @Test
     void specErrorsMakeTheReleaseInvalidWithOneWarningAndNothingElseChanges() {
-        ModelReleaseStatus running = new ModelReleaseStatus().withPhase(Phase.PROGRESSING).withStableVersion("1.0.0")
-                .withCanaryVersion("2.0.0").withStage("closed").withCanaryWeight(0);
+        ModelReleaseStatus running = new ModelReleaseStatus()
+                .withPhase(Phase.PROGRESSING)
+                .withStableVersion("1.0.0")
+                .withCanaryVersion("2.0.0")
+                .withStage("closed")
+                .withCanaryWeight(0);
         Decision d = engine.decide(null, running, Observation.invalid(List.of("spec.a: bad", "spec.b: bad")), now);
 
         assertThat(d.invalid()).isTrue();
@@ -33,7 +36,8 @@ class InvalidSpecTest {
         assertThat(d.requeueAfter()).isNull();
         assertThat(running.getPhase()).as("the stored status is not touched").isEqualTo(Phase.PROGRESSING);
 
-        Decision again = engine.decide(null, d.status(), Observation.invalid(List.of("spec.a: bad", "spec.b: bad")), now);
+        Decision again =
+                engine.decide(null, d.status(), Observation.invalid(List.of("spec.a: bad", "spec.b: bad")), now);
         assertThat(again.events()).as("the same errors are no news").isEmpty();
         assertThat(again.phaseChange()).isNull();
     }
@@ -41,14 +45,20 @@ class InvalidSpecTest {
     @Test
     void theWriterSetsGenerationAndConditionsAndReportsOnlyChanges() {
         Decision d = engine.decide(null, new ModelReleaseStatus(), Observation.invalid(List.of("spec.x: bad")), now);
-        ModelReleaseStatus written = writer.finish(new ModelReleaseStatus(), d, 4L, now).orElseThrow();
+        ModelReleaseStatus written =
+                writer.finish(new ModelReleaseStatus(), d, 4L, now).orElseThrow();
 
         assertThat(written.getObservedGeneration()).isEqualTo(4L);
-        assertThat(written.getConditions()).filteredOn(c -> c.getType().equals("InvalidSpec")).singleElement()
-                .extracting(Condition::getStatus).isEqualTo("True");
+        assertThat(written.getConditions())
+                .filteredOn(c -> c.getType().equals("InvalidSpec"))
+                .singleElement()
+                .extracting(Condition::getStatus)
+                .isEqualTo("True");
 
         Decision same = engine.decide(null, written, Observation.invalid(List.of("spec.x: bad")), now.plusSeconds(5));
-        assertThat(writer.finish(written, same, 4L, now.plusSeconds(5))).as("nothing to patch").isEmpty();
+        assertThat(writer.finish(written, same, 4L, now.plusSeconds(5)))
+                .as("nothing to patch")
+                .isEmpty();
     }
 
     @Test
@@ -61,15 +71,22 @@ class InvalidSpecTest {
         assertThat(r.status.getPhase()).isEqualTo(Phase.INVALID);
 
         Decision fixed = r.after(Duration.ofSeconds(5));
-        ModelReleaseStatus written = writer.finish(r.decisions.get(r.decisions.size() - 2).status(), fixed, 3L, r.now)
+        ModelReleaseStatus written = writer.finish(
+                        r.decisions.get(r.decisions.size() - 2).status(), fixed, 3L, r.now)
                 .orElseThrow();
 
         assertThat(written.getPhase()).isEqualTo(Phase.ROLLED_BACK);
         assertThat(written.getRolledBackVersion()).isEqualTo("2.0.0");
-        assertThat(written.getConditions()).filteredOn(c -> c.getType().equals(Conditions.INVALID_SPEC)).singleElement()
-                .extracting(Condition::getStatus).isEqualTo("False");
-        assertThat(written.getConditions()).filteredOn(c -> c.getType().equals(Conditions.DEGRADED)).singleElement()
-                .extracting(Condition::getStatus).isEqualTo("True");
+        assertThat(written.getConditions())
+                .filteredOn(c -> c.getType().equals(Conditions.INVALID_SPEC))
+                .singleElement()
+                .extracting(Condition::getStatus)
+                .isEqualTo("False");
+        assertThat(written.getConditions())
+                .filteredOn(c -> c.getType().equals(Conditions.DEGRADED))
+                .singleElement()
+                .extracting(Condition::getStatus)
+                .isEqualTo("True");
     }
 
     @Test
@@ -78,12 +95,13 @@ class InvalidSpecTest {
             Rollout r = new Rollout(Rollout.plan("2.0.0"));
             switch (before) {
                 case PROMOTED -> r.promotedAt("2.0.0");
-                case ROLLED_BACK -> r.promotedAt("1.0.0").step(Observation.of(true, true).withAction(ManualAction.ABORT));
+                case ROLLED_BACK ->
+                    r.promotedAt("1.0.0").step(Observation.of(true, true).withAction(ManualAction.ABORT));
                 case FAILED -> r.step(Observation.of(true, true).withAction(ManualAction.ABORT));
                 case PAUSED -> {
                     r.promotedAt("1.0.0");
-                    r.plan = new Plan("2.0.0", r.plan.stages(), r.plan.interval(), r.plan.progressDeadline(), true, 2,
-                            List.of());
+                    r.plan = new Plan(
+                            "2.0.0", r.plan.stages(), r.plan.interval(), r.plan.progressDeadline(), true, 2, List.of());
                     r.ready();
                 }
                 default -> r.promotedAt("1.0.0").ready();

@@ -1,13 +1,12 @@
 package dev.fledge.core.rollout;
 
-import dev.fledge.api.status.Phase;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.status.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Paused time does not count against progressDeadline (issue 14, item 9). */
 class PauseDeadlineTest {
@@ -45,8 +44,11 @@ class PauseDeadlineTest {
         r.plan = deadline2h("2.0.0", false);
         r.after(Duration.ofSeconds(1), Observation.of(false, true));
 
-        assertThat(r.after(Duration.ofMinutes(20), Observation.of(false, true)).status().getPhase())
-                .as("90m + 20m active").isEqualTo(Phase.PROGRESSING);
+        assertThat(r.after(Duration.ofMinutes(20), Observation.of(false, true))
+                        .status()
+                        .getPhase())
+                .as("90m + 20m active")
+                .isEqualTo(Phase.PROGRESSING);
         Instant before = r.now;
         Decision d = r.after(Duration.ofMinutes(11), Observation.of(false, true));
         assertThat(d.status().getPhase()).as("90m + 31m active, at %s", before).isEqualTo(Phase.ROLLED_BACK);

@@ -1,6 +1,10 @@
 package dev.fledge.core.rollout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.ConfigMapKeyRef;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
@@ -8,20 +12,16 @@ import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.StageName;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.api.spec.SuiteSpec;
-import dev.fledge.api.spec.ConfigMapKeyRef;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class PlanResolverTest {
     final PlanResolver resolver = new PlanResolver(Duration.ofMinutes(1));
 
     static ModelReleaseSpec spec() {
-        return new ModelReleaseSpec().withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"));
+        return new ModelReleaseSpec()
+                .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"));
     }
 
     @Test
@@ -40,12 +40,18 @@ class PlanResolverTest {
 
     @Test
     void stagesAndGatesComeFromTheSpec() {
-        Plan p = resolver.resolve(spec()
-                .withStages(List.of(new StageSpec().withName(StageName.CLOSED).withMinDuration("90s"),
-                        new StageSpec().withName(StageName.PUBLIC).withSteps(List.of(50, 100)).withStepDuration("1h30m")))
-                .withAnalysis(new AnalysisSpec().withInterval("15s")
-                        .withMetrics(List.of(new MetricSpec().withName("error-rate").withFailureLimit(3)))
-                        .withSafety(new SafetySpec().withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("s"))))));
+        Plan p = resolver.resolve(spec().withStages(List.of(
+                        new StageSpec().withName(StageName.CLOSED).withMinDuration("90s"),
+                        new StageSpec()
+                                .withName(StageName.PUBLIC)
+                                .withSteps(List.of(50, 100))
+                                .withStepDuration("1h30m")))
+                .withAnalysis(new AnalysisSpec()
+                        .withInterval("15s")
+                        .withMetrics(
+                                List.of(new MetricSpec().withName("error-rate").withFailureLimit(3)))
+                        .withSafety(new SafetySpec()
+                                .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("s"))))));
         assertThat(p.stages()).extracting(StagePlan::stage).containsExactly(Stage.CLOSED, Stage.PUBLIC);
         assertThat(p.stage(Stage.CLOSED).orElseThrow().minDuration()).isEqualTo(Duration.ofSeconds(90));
         assertThat(p.stage(Stage.PUBLIC).orElseThrow().stepDuration()).isEqualTo(Duration.ofMinutes(90));

@@ -1,7 +1,6 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,11 +19,17 @@ final class Rollout {
     }
 
     static Plan plan(String version, List<GatePlan> gates) {
-        return new Plan(version, List.of(
-                new StagePlan(Stage.INTERNAL, Duration.ofMinutes(10), List.of(), Duration.ZERO),
-                new StagePlan(Stage.CLOSED, Duration.ofMinutes(30), List.of(), Duration.ZERO),
-                new StagePlan(Stage.PUBLIC, Duration.ZERO, List.of(5, 25, 50, 100), Duration.ofMinutes(10))),
-                Duration.ofMinutes(1), Duration.ofHours(24), false, 2, gates);
+        return new Plan(
+                version,
+                List.of(
+                        new StagePlan(Stage.INTERNAL, Duration.ofMinutes(10), List.of(), Duration.ZERO),
+                        new StagePlan(Stage.CLOSED, Duration.ofMinutes(30), List.of(), Duration.ZERO),
+                        new StagePlan(Stage.PUBLIC, Duration.ZERO, List.of(5, 25, 50, 100), Duration.ofMinutes(10))),
+                Duration.ofMinutes(1),
+                Duration.ofHours(24),
+                false,
+                2,
+                gates);
     }
 
     static Plan plan(String version) {
@@ -63,6 +68,9 @@ final class Rollout {
     }
 
     List<String> eventReasons() {
-        return decisions.stream().flatMap(d -> d.events().stream()).map(e -> e.reason().name()).toList();
+        return decisions.stream()
+                .flatMap(d -> d.events().stream())
+                .map(e -> e.reason().name())
+                .toList();
     }
 }

@@ -1,17 +1,16 @@
 package dev.fledge.core.rollout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.StageRecord;
 import dev.fledge.api.status.Verdict;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 class RolloutEngineTest {
     static final Observation READY = Observation.of(true, true);
@@ -49,7 +48,8 @@ class RolloutEngineTest {
             Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
             r.ready();
             assertThat(r.ready().split()).isEqualTo(new TrafficSplit("1.0.0", "2.0.0", Set.of("internal"), 0));
-            assertThat(r.after(Duration.ofMinutes(10)).split().canaryAudiences()).containsExactlyInAnyOrder("internal", "closed");
+            assertThat(r.after(Duration.ofMinutes(10)).split().canaryAudiences())
+                    .containsExactlyInAnyOrder("internal", "closed");
             List<Integer> weights = new ArrayList<>();
             weights.add(r.after(Duration.ofMinutes(30)).split().publicCanaryWeight());
             for (int i = 0; i < 3; i++) {
@@ -65,7 +65,8 @@ class RolloutEngineTest {
             assertThat(done.status().getStableVersion()).isEqualTo("2.0.0");
             assertThat(done.status().getCanaryVersion()).isNull();
             assertThat(done.split()).isEqualTo(TrafficSplit.stableOnly("2.0.0"));
-            assertThat(done.status().getHistory()).extracting(StageRecord::getStage)
+            assertThat(done.status().getHistory())
+                    .extracting(StageRecord::getStage)
                     .containsSubsequence("preflight", "internal", "closed", "public", "promoted");
         }
 
@@ -85,8 +86,10 @@ class RolloutEngineTest {
             r.ready();
             r.after(Duration.ofMinutes(10));
             r.after(Duration.ofMinutes(30));
-            assertThat(r.after(Duration.ofMinutes(9)).status().getCanaryWeight()).isEqualTo(5);
-            assertThat(r.after(Duration.ofMinutes(1)).status().getCanaryWeight()).isEqualTo(25);
+            assertThat(r.after(Duration.ofMinutes(9)).status().getCanaryWeight())
+                    .isEqualTo(5);
+            assertThat(r.after(Duration.ofMinutes(1)).status().getCanaryWeight())
+                    .isEqualTo(25);
         }
 
         @Test
@@ -99,7 +102,10 @@ class RolloutEngineTest {
             Decision pub = r.after(Duration.ofMinutes(30));
             assertThat(pub.status().getStage()).isEqualTo("public");
             assertThat(pub.split().publicCanaryWeight()).isEqualTo(100);
-            assertThat(r.after(Duration.ofMinutes(10), Observation.of(true, false)).status().getStage()).isEqualTo("promoting");
+            assertThat(r.after(Duration.ofMinutes(10), Observation.of(true, false))
+                            .status()
+                            .getStage())
+                    .isEqualTo("promoting");
             Decision done = r.after(Duration.ofSeconds(5));
             assertThat(done.status().getPhase()).isEqualTo(Phase.PROMOTED);
             assertThat(done.status().getStableVersion()).isEqualTo("1.0.0");
@@ -108,8 +114,14 @@ class RolloutEngineTest {
         @Test
         void aStageLeftOutOfTheSpecIsSkipped() {
             Plan full = Rollout.plan("2.0.0");
-            Plan noClosed = new Plan("2.0.0", List.of(full.stages().get(0), full.stages().get(2)), full.interval(),
-                    full.progressDeadline(), false, 2, List.of());
+            Plan noClosed = new Plan(
+                    "2.0.0",
+                    List.of(full.stages().get(0), full.stages().get(2)),
+                    full.interval(),
+                    full.progressDeadline(),
+                    false,
+                    2,
+                    List.of());
             Rollout r = new Rollout(noClosed).promotedAt("1.0.0");
             r.ready();
             r.ready();
@@ -127,8 +139,12 @@ class RolloutEngineTest {
             Decision noVerdict = r.after(Duration.ofMinutes(11));
             assertThat(noVerdict.status().getStage()).isEqualTo("internal");
             assertThat(noVerdict.status().getMessage()).contains("waiting for gates: error-rate");
-            assertThat(r.after(Duration.ofSeconds(1), verdicts(GateVerdict.pass("error-rate", "metric", "0.001 <= 0.01")))
-                    .status().getStage()).isEqualTo("closed");
+            assertThat(r.after(
+                                    Duration.ofSeconds(1),
+                                    verdicts(GateVerdict.pass("error-rate", "metric", "0.001 <= 0.01")))
+                            .status()
+                            .getStage())
+                    .isEqualTo("closed");
         }
 
         @Test
@@ -171,10 +187,16 @@ class RolloutEngineTest {
             Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");
             r.ready();
             r.ready();
-            Decision once = r.after(Duration.ofMinutes(1), verdicts(GateVerdict.fail("error-rate", "metric", "0.2 > 0.01").withValue(0.2)));
+            Decision once = r.after(
+                    Duration.ofMinutes(1),
+                    verdicts(GateVerdict.fail("error-rate", "metric", "0.2 > 0.01")
+                            .withValue(0.2)));
             assertThat(once.status().getPhase()).isEqualTo(Phase.PROGRESSING);
             assertThat(once.status().getGates().get(0).getFailures()).isEqualTo(1);
-            Decision twice = r.after(Duration.ofMinutes(1), verdicts(GateVerdict.fail("error-rate", "metric", "0.3 > 0.01").withValue(0.3)));
+            Decision twice = r.after(
+                    Duration.ofMinutes(1),
+                    verdicts(GateVerdict.fail("error-rate", "metric", "0.3 > 0.01")
+                            .withValue(0.3)));
             assertThat(twice.status().getPhase()).isEqualTo(Phase.ROLLED_BACK);
             assertThat(twice.reason()).isEqualTo(ConditionReason.GateFailed);
             assertThat(twice.split()).isEqualTo(TrafficSplit.stableOnly("1.0.0"));
@@ -187,9 +209,13 @@ class RolloutEngineTest {
 
         @Test
         void aCriticalFailureRollsBackAtOnce() {
-            Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(new GatePlan("safety", 5, true)))).promotedAt("1.0.0");
+            Rollout r =
+                    new Rollout(Rollout.plan("2.0.0", List.of(new GatePlan("safety", 5, true)))).promotedAt("1.0.0");
             r.ready();
-            Decision d = r.after(Duration.ofSeconds(1), verdicts(GateVerdict.fail("safety", "safety", "1 output flagged self-harm").asCritical()));
+            Decision d = r.after(
+                    Duration.ofSeconds(1),
+                    verdicts(GateVerdict.fail("safety", "safety", "1 output flagged self-harm")
+                            .asCritical()));
             assertThat(d.status().getPhase()).isEqualTo(Phase.ROLLED_BACK);
             assertThat(d.reason()).isEqualTo(ConditionReason.CriticalGateFailed);
             assertThat(d.status().getRolledBackVersion()).isEqualTo("2.0.0");
@@ -225,12 +251,18 @@ class RolloutEngineTest {
         @Test
         void aRolloutPastItsDeadlineIsRolledBack() {
             Plan base = Rollout.plan("2.0.0", List.of(ERRORS));
-            Plan shortDeadline = new Plan("2.0.0", base.stages(), base.interval(), Duration.ofMinutes(30), false, 2, base.gates());
+            Plan shortDeadline =
+                    new Plan("2.0.0", base.stages(), base.interval(), Duration.ofMinutes(30), false, 2, base.gates());
             Rollout r = new Rollout(shortDeadline).promotedAt("1.0.0");
             r.ready();
-            assertThat(r.after(Duration.ofMinutes(30), verdicts(GateVerdict.inconclusive("error-rate", "metric", "no data")))
-                    .status().getPhase()).isEqualTo(Phase.PROGRESSING);
-            Decision d = r.after(Duration.ofSeconds(1), verdicts(GateVerdict.inconclusive("error-rate", "metric", "no data")));
+            assertThat(r.after(
+                                    Duration.ofMinutes(30),
+                                    verdicts(GateVerdict.inconclusive("error-rate", "metric", "no data")))
+                            .status()
+                            .getPhase())
+                    .isEqualTo(Phase.PROGRESSING);
+            Decision d = r.after(
+                    Duration.ofSeconds(1), verdicts(GateVerdict.inconclusive("error-rate", "metric", "no data")));
             assertThat(d.status().getPhase()).isEqualTo(Phase.ROLLED_BACK);
             assertThat(d.reason()).isEqualTo(ConditionReason.ProgressDeadlineExceeded);
         }
@@ -253,12 +285,14 @@ class RolloutEngineTest {
 
         @Test
         void aFailingGateStillRollsBackWhilePaused() {
-            Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(new GatePlan("error-rate", 1, false)))).promotedAt("1.0.0");
+            Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(new GatePlan("error-rate", 1, false))))
+                    .promotedAt("1.0.0");
             r.ready();
             r.ready();
             Plan p = r.plan;
             r.plan = new Plan(p.version(), p.stages(), p.interval(), p.progressDeadline(), true, 2, p.gates());
-            Decision d = r.after(Duration.ofMinutes(1), verdicts(GateVerdict.fail("error-rate", "metric", "too many errors")));
+            Decision d = r.after(
+                    Duration.ofMinutes(1), verdicts(GateVerdict.fail("error-rate", "metric", "too many errors")));
             assertThat(d.status().getPhase()).isEqualTo(Phase.ROLLED_BACK);
         }
 
@@ -301,10 +335,12 @@ class RolloutEngineTest {
             Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
             r.ready();
             r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.PROMOTE));
-            Decision d = r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.ABORT));
+            Decision d =
+                    r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.ABORT));
             assertThat(d.status().getStage()).isEqualTo("promoting");
             assertThat(d.status().getPhase()).isEqualTo(Phase.PROGRESSING);
-            assertThat(d.events()).anySatisfy(e -> assertThat(e.message()).contains("set spec.model.version back to 1.0.0"));
+            assertThat(d.events())
+                    .anySatisfy(e -> assertThat(e.message()).contains("set spec.model.version back to 1.0.0"));
         }
 
         @Test
@@ -312,7 +348,8 @@ class RolloutEngineTest {
             Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");
             r.ready();
             r.ready();
-            Decision d = r.after(Duration.ofMinutes(1), Observation.of(true, false).withAction(ManualAction.PROMOTE));
+            Decision d =
+                    r.after(Duration.ofMinutes(1), Observation.of(true, false).withAction(ManualAction.PROMOTE));
             assertThat(d.status().getStage()).isEqualTo("promoting");
             assertThat(r.after(Duration.ofSeconds(5)).status().getPhase()).isEqualTo(Phase.PROMOTED);
             assertThat(r.status.getStableVersion()).isEqualTo("2.0.0");
@@ -325,8 +362,11 @@ class RolloutEngineTest {
             r.ready();
             Decision d = r.after(Duration.ofSeconds(1), READY.withAction(ManualAction.SKIP_STAGE));
             assertThat(d.status().getStage()).isEqualTo("closed");
-            assertThat(d.status().getHistory()).filteredOn(h -> "internal".equals(h.getStage()))
-                    .last().extracting(StageRecord::getResult).isEqualTo("Skipped");
+            assertThat(d.status().getHistory())
+                    .filteredOn(h -> "internal".equals(h.getStage()))
+                    .last()
+                    .extracting(StageRecord::getResult)
+                    .isEqualTo("Skipped");
         }
 
         @Test

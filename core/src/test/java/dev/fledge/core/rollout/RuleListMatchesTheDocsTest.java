@@ -1,6 +1,6 @@
 package dev.fledge.core.rollout;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** docs/architecture.md writes out the engine's rules; they must say what {@link Transition#RULES} applies, in its order. */
 class RuleListMatchesTheDocsTest {
@@ -20,8 +19,10 @@ class RuleListMatchesTheDocsTest {
     @Test
     void theArchitectureDocListsTheRulesOfTheCodeInTheirOrder() throws IOException {
         List<String> documented = documentedRules(Files.readString(DOC));
-        assertThat(documented).as("the numbered list between <!-- rules --> and <!-- /rules --> in " + DOC)
-                .containsExactlyElementsOf(Transition.RULES.stream().map(Transition.Rule::doc).toList());
+        assertThat(documented)
+                .as("the numbered list between <!-- rules --> and <!-- /rules --> in " + DOC)
+                .containsExactlyElementsOf(
+                        Transition.RULES.stream().map(Transition.Rule::doc).toList());
     }
 
     /** The items of the numbered list between the markers, each item's lines joined with single spaces. */
@@ -31,7 +32,8 @@ class RuleListMatchesTheDocsTest {
         assertThat(start).as("the <!-- rules: --> marker").isNotNegative();
         assertThat(end).as("the <!-- /rules --> marker").isGreaterThan(start);
         List<String> items = new ArrayList<>();
-        for (String line : doc.substring(doc.indexOf('\n', start) + 1, end).lines().toList()) {
+        for (String line :
+                doc.substring(doc.indexOf('\n', start) + 1, end).lines().toList()) {
             Matcher m = ITEM.matcher(line);
             if (m.matches()) {
                 assertThat(Integer.parseInt(m.group(1))).as("numbering").isEqualTo(items.size() + 1);

@@ -1,20 +1,25 @@
 package dev.fledge.core.rollout;
 
-import dev.fledge.api.status.Phase;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.status.Phase;
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Spec edits in the middle of a rollout never skip a gate (issue 14, item 3). */
 class SpecEditTest {
 
     static Plan withStages(Plan p, Stage... keep) {
         List<Stage> kept = List.of(keep);
-        return new Plan(p.version(), p.stages().stream().filter(s -> kept.contains(s.stage())).toList(), p.interval(),
-                p.progressDeadline(), p.paused(), p.replicas(), p.gates());
+        return new Plan(
+                p.version(),
+                p.stages().stream().filter(s -> kept.contains(s.stage())).toList(),
+                p.interval(),
+                p.progressDeadline(),
+                p.paused(),
+                p.replicas(),
+                p.gates());
     }
 
     @Test

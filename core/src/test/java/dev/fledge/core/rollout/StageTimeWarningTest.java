@@ -1,11 +1,10 @@
 package dev.fledge.core.rollout;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Stage times that add up to more than progressDeadline are warned about when a rollout starts (issue 14, item 14). */
 class StageTimeWarningTest {
@@ -23,8 +22,10 @@ class StageTimeWarningTest {
         r.ready();
 
         assertThat(r.eventReasons()).filteredOn("StagesExceedDeadline"::equals).hasSize(1);
-        assertThat(r.decisions.get(0).events()).filteredOn(e -> e.reason().name().equals("StagesExceedDeadline"))
-                .singleElement().satisfies(e -> assertThat(e.message()).contains("1h20m", "1h"));
+        assertThat(r.decisions.get(0).events())
+                .filteredOn(e -> e.reason().name().equals("StagesExceedDeadline"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("1h20m", "1h"));
     }
 
     @Test

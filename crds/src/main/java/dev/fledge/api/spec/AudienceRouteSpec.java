@@ -13,14 +13,17 @@ import lombok.Setter;
 @Setter
 public class AudienceRouteSpec {
 
-    @JsonPropertyDescription("Header match in the release HTTPRoute. Default X-Fledge-Audience with the audience name as value. Ignored when hostnames or parentRefs are set.")
+    @JsonPropertyDescription(
+            "Header match in the release HTTPRoute. Default X-Fledge-Audience with the audience name as value. Ignored when hostnames or parentRefs are set.")
     private HeaderMatchSpec header;
 
-    @JsonPropertyDescription("Hostnames for this audience (e.g. internal.assistant.example.com). When set, the audience gets its own HTTPRoute <httpRoute>-<audience> with these hostnames.")
+    @JsonPropertyDescription(
+            "Hostnames for this audience (e.g. internal.assistant.example.com). When set, the audience gets its own HTTPRoute <httpRoute>-<audience> with these hostnames.")
     @Size(max = 16)
     private List<String> hostnames;
 
-    @JsonPropertyDescription("A separate Gateway or listener for this audience that the public cannot reach. When set, the audience gets its own HTTPRoute attached to it.")
+    @JsonPropertyDescription(
+            "A separate Gateway or listener for this audience that the public cannot reach. When set, the audience gets its own HTTPRoute attached to it.")
     @Size(max = 8)
     private List<ParentReference> parentRefs;
 

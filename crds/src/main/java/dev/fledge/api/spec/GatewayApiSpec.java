@@ -20,15 +20,18 @@ public class GatewayApiSpec {
     @Size(max = 63)
     private String httpRoute;
 
-    @JsonPropertyDescription("Gateways (or listeners) the route attaches to. The operator checks that each Gateway exists.")
+    @JsonPropertyDescription(
+            "Gateways (or listeners) the route attaches to. The operator checks that each Gateway exists.")
     @Required
     @Size(min = 1, max = 8)
     private List<ParentReference> parentRefs;
 
-    @JsonPropertyDescription("How internal users are told apart. Default: header X-Fledge-Audience: internal, which the gateway or an auth proxy must set and strip from outside traffic.")
+    @JsonPropertyDescription(
+            "How internal users are told apart. Default: header X-Fledge-Audience: internal, which the gateway or an auth proxy must set and strip from outside traffic.")
     private AudienceRouteSpec internal;
 
-    @JsonPropertyDescription("How the closed group is told apart. Default: header X-Fledge-Audience: closed (see internal).")
+    @JsonPropertyDescription(
+            "How the closed group is told apart. Default: header X-Fledge-Audience: closed (see internal).")
     private AudienceRouteSpec closed;
 
     public GatewayApiSpec withHttpRoute(String httpRoute) {

@@ -15,7 +15,10 @@ import lombok.Setter;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.query) != has(self.template)", message = "set exactly one of query or template")
 @ValidationRule(value = "has(self.min) || has(self.max)", message = "set min, max or both")
-@ValidationRule(value = "!has(self.min) || !has(self.max) || self.min <= self.max", message = "min must not exceed max", fieldPath = ".min")
+@ValidationRule(
+        value = "!has(self.min) || !has(self.max) || self.min <= self.max",
+        message = "min must not exceed max",
+        fieldPath = ".min")
 @Getter
 @Setter
 public class MetricSpec {
@@ -24,13 +27,17 @@ public class MetricSpec {
     @Required
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     @Size(max = 63)
-    @ValidationRule(value = "self != 'safety' && self != 'feedback'", message = "safety and feedback are reserved gate names")
+    @ValidationRule(
+            value = "self != 'safety' && self != 'feedback'",
+            message = "safety and feedback are reserved gate names")
     private String name;
 
-    @JsonPropertyDescription("A built-in query instead of query: error-rate or latency-p99 over the model server metrics.")
+    @JsonPropertyDescription(
+            "A built-in query instead of query: error-rate or latency-p99 over the model server metrics.")
     private MetricTemplate template;
 
-    @JsonPropertyDescription("PromQL with template variables {{release}}, {{namespace}}, {{canaryVersion}}, {{stableVersion}}, {{stage}}, {{audience}}, {{interval}}. Must return one scalar or a one-element vector.")
+    @JsonPropertyDescription(
+            "PromQL with template variables {{release}}, {{namespace}}, {{canaryVersion}}, {{stableVersion}}, {{stage}}, {{audience}}, {{interval}}. Must return one scalar or a one-element vector.")
     @Size(min = 1, max = 8192)
     private String query;
 
@@ -40,12 +47,14 @@ public class MetricSpec {
     @JsonPropertyDescription("Highest passing value.")
     private Double max;
 
-    @JsonPropertyDescription("Failed checks of this gate in one stage that trigger a rollback; the count starts again at every stage. Default 1.")
+    @JsonPropertyDescription(
+            "Failed checks of this gate in one stage that trigger a rollback; the count starts again at every stage. Default 1.")
     @Min(1)
     @Max(100)
     private Integer failureLimit;
 
-    @JsonPropertyDescription("Verdict when the query returns no data: inconclusive (hold the stage) or fail. Default inconclusive.")
+    @JsonPropertyDescription(
+            "Verdict when the query returns no data: inconclusive (hold the stage) or fail. Default inconclusive.")
     private NoDataPolicy noData;
 
     public MetricSpec withName(String name) {

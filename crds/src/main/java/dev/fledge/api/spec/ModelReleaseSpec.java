@@ -20,30 +20,41 @@ public class ModelReleaseSpec {
     @Required
     private ModelSpec model;
 
-    @JsonPropertyDescription("How one version is served. Defaults: the Fledge model server image, 2 replicas, port 8080.")
+    @JsonPropertyDescription(
+            "How one version is served. Defaults: the Fledge model server image, 2 replicas, port 8080.")
     private ServerSpec server;
 
     @JsonPropertyDescription("How requests reach the stable and canary versions. Default: the replicas router.")
     private TrafficSpec traffic;
 
-    @JsonPropertyDescription("The stages a new version goes through, in the order internal, closed, public. Default: all three (internal 10m, closed 30m, public steps [5, 25, 50, 100] of 10m each). Leaving a stage out skips it.")
+    @JsonPropertyDescription(
+            "The stages a new version goes through, in the order internal, closed, public. Default: all three (internal 10m, closed 30m, public steps [5, 25, 50, 100] of 10m each). Leaving a stage out skips it.")
     @Size(min = 1, max = 3)
     @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = "stage names must be unique")
-    @ValidationRule(value = "!self.exists(s, s.name == 'public') || self[size(self) - 1].name == 'public'", message = "the public stage must be the last stage")
-    @ValidationRule(value = "!(self.exists(s, s.name == 'internal') && self.exists(s, s.name == 'closed')) || self.exists(s, s.name == 'internal' && self[0].name == 'internal')", message = "stages run in the order internal, closed, public")
+    @ValidationRule(
+            value = "!self.exists(s, s.name == 'public') || self[size(self) - 1].name == 'public'",
+            message = "the public stage must be the last stage")
+    @ValidationRule(
+            value =
+                    "!(self.exists(s, s.name == 'internal') && self.exists(s, s.name == 'closed')) || self.exists(s, s.name == 'internal' && self[0].name == 'internal')",
+            message = "stages run in the order internal, closed, public")
     private List<StageSpec> stages;
 
-    @JsonPropertyDescription("The gates a stage must pass: Prometheus metrics, the safety evaluation and user feedback. With no gates, a stage advances on time alone.")
+    @JsonPropertyDescription(
+            "The gates a stage must pass: Prometheus metrics, the safety evaluation and user feedback. With no gates, a stage advances on time alone.")
     private AnalysisSpec analysis;
 
-    @JsonPropertyDescription("Maximum duration of a whole rollout (Go duration, e.g. 2h). A rollout past its deadline is rolled back. Default 2h.")
+    @JsonPropertyDescription(
+            "Maximum duration of a whole rollout (Go duration, e.g. 2h). A rollout past its deadline is rolled back. Default 2h.")
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     private String progressDeadline;
 
-    @JsonPropertyDescription("Holds the rollout where it is: no step forward, no promotion. Rollbacks on failed gates still happen. Default false.")
+    @JsonPropertyDescription(
+            "Holds the rollout where it is: no step forward, no promotion. Rollbacks on failed gates still happen. Default false.")
     private Boolean paused;
 
-    @JsonPropertyDescription("Webhooks notified of stage changes, promotions and rollbacks. The operator may also have a webhook of its own for every release (fledge.notifications.webhook-url).")
+    @JsonPropertyDescription(
+            "Webhooks notified of stage changes, promotions and rollbacks. The operator may also have a webhook of its own for every release (fledge.notifications.webhook-url).")
     private NotificationsSpec notifications;
 
     public ModelReleaseSpec withModel(ModelSpec model) {

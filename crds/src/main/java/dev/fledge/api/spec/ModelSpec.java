@@ -20,12 +20,14 @@ public class ModelSpec {
     @Size(max = 63)
     private String name;
 
-    @JsonPropertyDescription("The desired version. Editing it starts a rollout from preflight. It becomes the fledge.dev/version label, so it must be a valid label value.")
+    @JsonPropertyDescription(
+            "The desired version. Editing it starts a rollout from preflight. It becomes the fledge.dev/version label, so it must be a valid label value.")
     @Required
     @Pattern("^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
     private String version;
 
-    @JsonPropertyDescription("Where the model version is stored: s3://, gs://, https://, pvc://claim/path, or file:// (tests). Passed to the server as FLEDGE_MODEL_URI.")
+    @JsonPropertyDescription(
+            "Where the model version is stored: s3://, gs://, https://, pvc://claim/path, or file:// (tests). Passed to the server as FLEDGE_MODEL_URI.")
     @Required
     @Pattern("^(s3|gs|https|http|file|pvc)://.+$")
     private String uri;

@@ -14,9 +14,12 @@ import lombok.Setter;
 @Setter
 public class NotificationsSpec {
 
-    @JsonPropertyDescription("Webhooks that receive a JSON notification when a stage starts, a public step advances, the release is promoted or rolled back. Delivery is best effort: retried a few times with backoff, never blocking or failing the rollout.")
+    @JsonPropertyDescription(
+            "Webhooks that receive a JSON notification when a stage starts, a public step advances, the release is promoted or rolled back. Delivery is best effort: retried a few times with backoff, never blocking or failing the rollout.")
     @Size(min = 1, max = 10)
-    @ValidationRule(value = "self.all(w, self.exists_one(v, v.name == w.name))", message = "webhook names must be unique")
+    @ValidationRule(
+            value = "self.all(w, self.exists_one(v, v.name == w.name))",
+            message = "webhook names must be unique")
     private List<WebhookSpec> webhooks;
 
     public NotificationsSpec withWebhooks(List<WebhookSpec> webhooks) {

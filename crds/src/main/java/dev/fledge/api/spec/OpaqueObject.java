@@ -6,6 +6,5 @@ package dev.fledge.api.spec;
  * validates the resulting Deployment when the operator writes it.
  */
 final class OpaqueObject {
-    private OpaqueObject() {
-    }
+    private OpaqueObject() {}
 }

@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-
 import java.util.List;
 import java.util.Map;
 
@@ -25,19 +24,21 @@ final class PodTemplateSchema {
     @JsonPropertyDescription("The pod fields a release may set.")
     public Spec spec;
 
-    private PodTemplateSchema() {
-    }
+    private PodTemplateSchema() {}
 
     static final class Metadata {
         @JsonPropertyDescription("Extra pod labels. Keys under fledge.dev/ are the operator's.")
-        @ValidationRule(value = "self.all(k, !k.startsWith('fledge.dev/'))", message = "labels under fledge.dev/ are set by the operator")
+        @ValidationRule(
+                value = "self.all(k, !k.startsWith('fledge.dev/'))",
+                message = "labels under fledge.dev/ are set by the operator")
         @Size(max = 64)
         public Map<String, String> labels;
 
         @JsonPropertyDescription("Extra pod annotations. AppArmor and seccomp annotations are not allowed.")
-        @ValidationRule(value = "self.all(k, !k.startsWith('container.apparmor.security.beta.kubernetes.io/')"
-                + " && !k.startsWith('seccomp.security.alpha.kubernetes.io/')"
-                + " && !k.startsWith('container.seccomp.security.alpha.kubernetes.io/'))",
+        @ValidationRule(
+                value = "self.all(k, !k.startsWith('container.apparmor.security.beta.kubernetes.io/')"
+                        + " && !k.startsWith('seccomp.security.alpha.kubernetes.io/')"
+                        + " && !k.startsWith('container.seccomp.security.alpha.kubernetes.io/'))",
                 message = "AppArmor and seccomp annotations are set by the operator")
         @Size(max = 64)
         public Map<String, String> annotations;
@@ -60,7 +61,8 @@ final class PodTemplateSchema {
         @PreserveUnknownFields
         public Object affinity;
 
-        @JsonPropertyDescription("Volumes of the safe types: emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim, ephemeral.")
+        @JsonPropertyDescription(
+                "Volumes of the safe types: emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim, ephemeral.")
         @Size(max = 20)
         public List<Volume> volumes;
     }
@@ -93,7 +95,8 @@ final class PodTemplateSchema {
         @PreserveUnknownFields
         public Object resources;
 
-        @JsonPropertyDescription("Extra environment variables (core/v1 EnvVar); the operator's FLEDGE_* and QUARKUS_HTTP_PORT win.")
+        @JsonPropertyDescription(
+                "Extra environment variables (core/v1 EnvVar); the operator's FLEDGE_* and QUARKUS_HTTP_PORT win.")
         @Size(max = 100)
         public List<EnvVar> env;
 
@@ -110,7 +113,8 @@ final class PodTemplateSchema {
         @JsonPropertyDescription("Literal value.")
         public String value;
 
-        @JsonPropertyDescription("A value from a field of the pod, a resource, a ConfigMap or a Secret of the release's namespace.")
+        @JsonPropertyDescription(
+                "A value from a field of the pod, a resource, a ConfigMap or a Secret of the release's namespace.")
         public EnvVarSource valueFrom;
     }
 
@@ -152,8 +156,10 @@ final class PodTemplateSchema {
         public String subPath;
     }
 
-    @ValidationRule(value = "[has(self.emptyDir), has(self.configMap), has(self.secret), has(self.downwardAPI),"
-            + " has(self.persistentVolumeClaim), has(self.ephemeral), has(self.hostPath)].filter(x, x).size() == 1",
+    @ValidationRule(
+            value =
+                    "[has(self.emptyDir), has(self.configMap), has(self.secret), has(self.downwardAPI),"
+                            + " has(self.persistentVolumeClaim), has(self.ephemeral), has(self.hostPath)].filter(x, x).size() == 1",
             message = "a volume needs exactly one of emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim,"
                     + " ephemeral or (where the operator allows its path) hostPath; other types are not allowed")
     static final class Volume {
@@ -191,7 +197,8 @@ final class PodTemplateSchema {
         @PreserveUnknownFields
         public Object ephemeral;
 
-        @JsonPropertyDescription("A node directory: the operator rejects it unless its path is under one of the operator-wide allowed host path prefixes (none by default).")
+        @JsonPropertyDescription(
+                "A node directory: the operator rejects it unless its path is under one of the operator-wide allowed host path prefixes (none by default).")
         public HostPath hostPath;
     }
 

@@ -30,7 +30,8 @@ public class ServerSpec {
     @Max(65535)
     private Integer port;
 
-    @JsonPropertyDescription("Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
+    @JsonPropertyDescription(
+            "Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
     @SchemaFrom(type = PodTemplateSchema.class)
     private PodTemplateSpec template;
 

@@ -12,7 +12,10 @@ import lombok.Setter;
 
 /** One stage of a rollout. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.name == 'public' || (!has(self.steps) && !has(self.stepDuration))", message = "steps and stepDuration apply only to the public stage", fieldPath = ".steps")
+@ValidationRule(
+        value = "self.name == 'public' || (!has(self.steps) && !has(self.stepDuration))",
+        message = "steps and stepDuration apply only to the public stage",
+        fieldPath = ".steps")
 @Getter
 @Setter
 public class StageSpec {
@@ -21,14 +24,18 @@ public class StageSpec {
     @Required
     private StageName name;
 
-    @JsonPropertyDescription("Minimum time in the stage (internal, closed), once all gates pass. Default 10m for internal, 30m for closed.")
+    @JsonPropertyDescription(
+            "Minimum time in the stage (internal, closed), once all gates pass. Default 10m for internal, 30m for closed.")
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     private String minDuration;
 
-    @JsonPropertyDescription("Public stage only: the canary weight steps, percent of public traffic. Strictly ascending, ending at 100. Default [5, 25, 50, 100].")
+    @JsonPropertyDescription(
+            "Public stage only: the canary weight steps, percent of public traffic. Strictly ascending, ending at 100. Default [5, 25, 50, 100].")
     @Size(min = 1, max = 20)
     @ValidationRule(value = "self.all(w, w >= 1 && w <= 100)", message = "weights must be between 1 and 100")
-    @ValidationRule(value = "self.isSorted() && self.all(w, self.exists_one(v, v == w))", message = "steps must be strictly ascending")
+    @ValidationRule(
+            value = "self.isSorted() && self.all(w, self.exists_one(v, v == w))",
+            message = "steps must be strictly ascending")
     @ValidationRule(value = "self[size(self) - 1] == 100", message = "steps must end at 100")
     private List<Integer> steps;
 

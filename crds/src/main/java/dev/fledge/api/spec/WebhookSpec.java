@@ -23,15 +23,18 @@ public class WebhookSpec {
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     private String name;
 
-    @JsonPropertyDescription("URL the notification is POSTed to. A URL that carries a token (a Slack incoming webhook, say) belongs in a Secret: use urlFrom instead.")
+    @JsonPropertyDescription(
+            "URL the notification is POSTed to. A URL that carries a token (a Slack incoming webhook, say) belongs in a Secret: use urlFrom instead.")
     @Size(max = 2048)
     @Pattern("^https?://.+$")
     private String url;
 
-    @JsonPropertyDescription("Reads the URL from a Secret in the release namespace. The operator needs get rights on that Secret (the Helm chart's notifications.secretNames).")
+    @JsonPropertyDescription(
+            "Reads the URL from a Secret in the release namespace. The operator needs get rights on that Secret (the Helm chart's notifications.secretNames).")
     private WebhookUrlSource urlFrom;
 
-    @JsonPropertyDescription("Payload format: generic (Fledge's JSON document) or slack (an incoming-webhook message with text and blocks). Default generic.")
+    @JsonPropertyDescription(
+            "Payload format: generic (Fledge's JSON document) or slack (an incoming-webhook message with text and blocks). Default generic.")
     private NotificationFormat format;
 
     @JsonPropertyDescription("The events to send. Default: all of them.")

@@ -11,10 +11,12 @@ import lombok.Setter;
 @Setter
 public class CategoryCount {
 
-    @JsonPropertyDescription("The category: a prompt category of the suite, or a judge category of flagged live outputs.")
+    @JsonPropertyDescription(
+            "The category: a prompt category of the suite, or a judge category of flagged live outputs.")
     private String name;
 
-    @JsonPropertyDescription("Where the counts come from: suite (the last suite run, by prompt category) or online (live outputs of the canary for the current audience, for each criticalCategories category; no sample count, the metrics count flags per category only).")
+    @JsonPropertyDescription(
+            "Where the counts come from: suite (the last suite run, by prompt category) or online (live outputs of the canary for the current audience, for each criticalCategories category; no sample count, the metrics count flags per category only).")
     private String source;
 
     @JsonPropertyDescription("Outputs judged in this category; absent when the source does not count them.")

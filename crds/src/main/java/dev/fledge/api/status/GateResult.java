@@ -51,11 +51,13 @@ public class GateResult {
     @JsonPropertyDescription("Safety gate: the prompt suite this verdict was judged on (name and content hash).")
     private SuiteRefStatus suite;
 
-    @JsonPropertyDescription("Safety gate: outputs judged and flagged per category, from the last suite run (source suite, by prompt category) and, with online: true, from live outputs (source online: the flags of each criticalCategories category). At most 32.")
+    @JsonPropertyDescription(
+            "Safety gate: outputs judged and flagged per category, from the last suite run (source suite, by prompt category) and, with online: true, from live outputs (source online: the flags of each criticalCategories category). At most 32.")
     @Size(max = 32)
     private List<CategoryCount> categories;
 
-    @JsonPropertyDescription("Safety gate: the ConfigMap (owned by the release) with the counts of the last suite run and its first flagged prompt/output pairs, truncated.")
+    @JsonPropertyDescription(
+            "Safety gate: the ConfigMap (owned by the release) with the counts of the last suite run and its first flagged prompt/output pairs, truncated.")
     private String report;
 
     @JsonPropertyDescription("Failed checks of this gate in the current stage.")

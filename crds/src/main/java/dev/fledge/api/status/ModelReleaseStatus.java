@@ -3,7 +3,6 @@ package dev.fledge.api.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
-
 import java.util.List;
 import lombok.Getter;
 import lombok.Setter;
@@ -47,7 +46,8 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("When the gates were last evaluated (RFC 3339).")
     private String lastAnalysisAt;
 
-    @JsonPropertyDescription("A version that was rolled back; it is not retried until the spec changes or the retry action is used.")
+    @JsonPropertyDescription(
+            "A version that was rolled back; it is not retried until the spec changes or the retry action is used.")
     private String rolledBackVersion;
 
     @JsonPropertyDescription("Human-readable summary of the current state.")

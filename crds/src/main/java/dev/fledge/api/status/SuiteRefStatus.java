@@ -11,10 +11,12 @@ import lombok.Setter;
 @Setter
 public class SuiteRefStatus {
 
-    @JsonPropertyDescription("The suite's name: the ConfigMap name, and the key when it is not prompts.yaml (name/key).")
+    @JsonPropertyDescription(
+            "The suite's name: the ConfigMap name, and the key when it is not prompts.yaml (name/key).")
     private String name;
 
-    @JsonPropertyDescription("The first 12 hex digits of the SHA-256 of the suite's YAML: a changed suite has a new hash, and its evidence starts again.")
+    @JsonPropertyDescription(
+            "The first 12 hex digits of the SHA-256 of the suite's YAML: a changed suite has a new hash, and its evidence starts again.")
     private String hash;
 
     @JsonPropertyDescription("Prompts in the suite.")

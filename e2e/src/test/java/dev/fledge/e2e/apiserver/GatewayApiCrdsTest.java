@@ -11,19 +11,19 @@ import org.junit.jupiter.api.Test;
 @Tag("apiserver")
 class GatewayApiCrdsTest {
 
-  @Test
-  void vendoredGatewayApiCrdsApplyCleanlyAndBecomeEstablished() {
-    var cluster = new ClusterResources(RealApiServer.shared().client());
+    @Test
+    void vendoredGatewayApiCrdsApplyCleanlyAndBecomeEstablished() {
+        var cluster = new ClusterResources(RealApiServer.shared().client());
 
-    List<CustomResourceDefinition> installed = cluster.installCrds(RepoFiles.gatewayApiCrds());
+        List<CustomResourceDefinition> installed = cluster.installCrds(RepoFiles.gatewayApiCrds());
 
-    assertThat(installed)
-        .extracting(crd -> crd.getMetadata().getName())
-        .containsExactlyInAnyOrder(
-            "gatewayclasses.gateway.networking.k8s.io",
-            "gateways.gateway.networking.k8s.io",
-            "httproutes.gateway.networking.k8s.io",
-            "referencegrants.gateway.networking.k8s.io");
-    assertThat(installed).allMatch(ClusterResources::isEstablished);
-  }
+        assertThat(installed)
+                .extracting(crd -> crd.getMetadata().getName())
+                .containsExactlyInAnyOrder(
+                        "gatewayclasses.gateway.networking.k8s.io",
+                        "gateways.gateway.networking.k8s.io",
+                        "httproutes.gateway.networking.k8s.io",
+                        "referencegrants.gateway.networking.k8s.io");
+        assertThat(installed).allMatch(ClusterResources::isEstablished);
+    }
 }

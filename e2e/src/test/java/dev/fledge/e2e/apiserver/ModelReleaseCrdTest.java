@@ -12,21 +12,22 @@ import org.junit.jupiter.api.Test;
 @Tag("apiserver")
 class ModelReleaseCrdTest {
 
-  @Test
-  void committedCrdAppliesCleanlyAndServesModelReleasesWithAStatusSubresource() {
-    var cluster = new ClusterResources(RealApiServer.shared().client());
+    @Test
+    void committedCrdAppliesCleanlyAndServesModelReleasesWithAStatusSubresource() {
+        var cluster = new ClusterResources(RealApiServer.shared().client());
 
-    List<CustomResourceDefinition> installed =
-        cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+        List<CustomResourceDefinition> installed = cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
 
-    assertThat(installed).singleElement().satisfies(crd -> {
-      assertThat(crd.getMetadata().getName()).isEqualTo("modelreleases.fledge.dev");
-      assertThat(crd.getSpec().getNames().getKind()).isEqualTo("ModelRelease");
-      assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
-      assertThat(ClusterResources.isEstablished(crd)).isTrue();
-      CustomResourceDefinitionVersion served = crd.getSpec().getVersions().stream()
-          .filter(CustomResourceDefinitionVersion::getServed).findFirst().orElseThrow();
-      assertThat(served.getSubresources().getStatus()).isNotNull();
-    });
-  }
+        assertThat(installed).singleElement().satisfies(crd -> {
+            assertThat(crd.getMetadata().getName()).isEqualTo("modelreleases.fledge.dev");
+            assertThat(crd.getSpec().getNames().getKind()).isEqualTo("ModelRelease");
+            assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+            assertThat(ClusterResources.isEstablished(crd)).isTrue();
+            CustomResourceDefinitionVersion served = crd.getSpec().getVersions().stream()
+                    .filter(CustomResourceDefinitionVersion::getServed)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(served.getSubresources().getStatus()).isNotNull();
+        });
+    }
 }

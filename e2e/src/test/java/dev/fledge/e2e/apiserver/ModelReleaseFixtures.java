@@ -12,34 +12,34 @@ import java.util.function.Consumer;
 /** ModelReleases for the API server suites, as untyped resources (any schema can be sent). */
 public final class ModelReleaseFixtures {
 
-  private static final String VALID = "/valid-modelrelease.yaml";
+    private static final String VALID = "/valid-modelrelease.yaml";
 
-  private final KubernetesSerialization serialization;
+    private final KubernetesSerialization serialization;
 
-  public ModelReleaseFixtures(KubernetesClient client) {
-    this.serialization = client.getKubernetesSerialization();
-  }
-
-  /** A release that sets every field the rejection cases touch, and is valid. */
-  public GenericKubernetesResource validRelease() {
-    return validRelease(tree -> {});
-  }
-
-  /** The valid release with one edit applied. */
-  public GenericKubernetesResource validRelease(Consumer<ObjectNode> edit) {
-    ObjectNode tree = serialization.convertValue(readValid(), ObjectNode.class);
-    edit.accept(tree);
-    return serialization.convertValue(tree, GenericKubernetesResource.class);
-  }
-
-  private GenericKubernetesResource readValid() {
-    try (InputStream in = ModelReleaseFixtures.class.getResourceAsStream(VALID)) {
-      if (in == null) {
-        throw new IllegalStateException(VALID + " is not on the test classpath");
-      }
-      return serialization.unmarshal(in, GenericKubernetesResource.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public ModelReleaseFixtures(KubernetesClient client) {
+        this.serialization = client.getKubernetesSerialization();
     }
-  }
+
+    /** A release that sets every field the rejection cases touch, and is valid. */
+    public GenericKubernetesResource validRelease() {
+        return validRelease(tree -> {});
+    }
+
+    /** The valid release with one edit applied. */
+    public GenericKubernetesResource validRelease(Consumer<ObjectNode> edit) {
+        ObjectNode tree = serialization.convertValue(readValid(), ObjectNode.class);
+        edit.accept(tree);
+        return serialization.convertValue(tree, GenericKubernetesResource.class);
+    }
+
+    private GenericKubernetesResource readValid() {
+        try (InputStream in = ModelReleaseFixtures.class.getResourceAsStream(VALID)) {
+            if (in == null) {
+                throw new IllegalStateException(VALID + " is not on the test classpath");
+            }
+            return serialization.unmarshal(in, GenericKubernetesResource.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

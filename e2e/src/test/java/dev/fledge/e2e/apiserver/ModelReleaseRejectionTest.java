@@ -30,178 +30,255 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("apiserver")
 class ModelReleaseRejectionTest {
 
-  private static final String NAMESPACE = "rejections";
-  private static final String UNCONSTRAINED_GROUP = "unconstrained.fledge.dev";
-  private static ClusterResources cluster;
-  private static ModelReleaseFixtures fixtures;
+    private static final String NAMESPACE = "rejections";
+    private static final String UNCONSTRAINED_GROUP = "unconstrained.fledge.dev";
+    private static ClusterResources cluster;
+    private static ModelReleaseFixtures fixtures;
 
-  @BeforeAll
-  static void installCrd() {
-    var server = RealApiServer.shared();
-    cluster = new ClusterResources(server.client());
-    List<CustomResourceDefinition> crds = cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
-    var unconstrained = UnconstrainedCrd.of(
-        crds.get(0), UNCONSTRAINED_GROUP, server.client().getKubernetesSerialization());
-    server.client().resource(unconstrained).fieldManager(ClusterResources.FIELD_MANAGER)
-        .forceConflicts().serverSideApply();
-    cluster.awaitEstablished(unconstrained.getMetadata().getName());
-    cluster.ensureNamespace(NAMESPACE);
-    fixtures = new ModelReleaseFixtures(server.client());
-  }
-
-  record Rejection(String behaviour, Consumer<ObjectNode> edit, String field, String detail) {
-    @Override
-    public String toString() {
-      return behaviour;
+    @BeforeAll
+    static void installCrd() {
+        var server = RealApiServer.shared();
+        cluster = new ClusterResources(server.client());
+        List<CustomResourceDefinition> crds = cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+        var unconstrained = UnconstrainedCrd.of(
+                crds.get(0), UNCONSTRAINED_GROUP, server.client().getKubernetesSerialization());
+        server.client()
+                .resource(unconstrained)
+                .fieldManager(ClusterResources.FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
+        cluster.awaitEstablished(unconstrained.getMetadata().getName());
+        cluster.ensureNamespace(NAMESPACE);
+        fixtures = new ModelReleaseFixtures(server.client());
     }
-  }
 
-  static Stream<Rejection> rejections() {
-    return Stream.of(
-        // required fields
-        new Rejection("a release without a model is rejected",
-            remove("/spec/model"), "spec.model", "Required value"),
-        new Rejection("a model without a version is rejected",
-            remove("/spec/model/version"), "spec.model.version", "Required value"),
-        new Rejection("a model without a uri is rejected",
-            remove("/spec/model/uri"), "spec.model.uri", "Required value"),
-        new Rejection("a feedback gate without maxNegativeRate is rejected",
-            remove("/spec/analysis/feedback/maxNegativeRate"),
-            "spec.analysis.feedback.maxNegativeRate", "Required value"),
-        // enums
-        new Rejection("an unknown stage name is rejected",
-            set("/spec/stages/1/name", "beta"), "spec.stages[1].name", "Unsupported value: \"beta\""),
-        new Rejection("an unknown router is rejected",
-            set("/spec/traffic/router", "istio"), "spec.traffic.router", "Unsupported value: \"istio\""),
-        new Rejection("an unknown model format is rejected",
-            set("/spec/model/format", "pickle"), "spec.model.format", "Unsupported value: \"pickle\""),
-        // patterns and ranges
-        new Rejection("a model name that is not a DNS label is rejected",
-            set("/spec/model/name", "Sentiment_v2"), "spec.model.name", "should match"),
-        new Rejection("a progressDeadline that is not a Go duration is rejected",
-            set("/spec/progressDeadline", "2 hours"), "spec.progressDeadline", "should match"),
-        new Rejection("zero server replicas are rejected",
-            set("/spec/server/replicas", 0), "spec.server.replicas",
-            "should be greater than or equal to 1"),
-        // weight steps
-        new Rejection("a weight step of 0 is rejected",
-            set("/spec/stages/2/steps", List.of(0, 50, 100)), "spec.stages[2].steps",
-            "weights must be between 1 and 100"),
-        new Rejection("descending weight steps are rejected",
-            set("/spec/stages/2/steps", List.of(50, 25, 100)), "spec.stages[2].steps",
-            "steps must be strictly ascending"),
-        new Rejection("a repeated weight step is rejected",
-            set("/spec/stages/2/steps", List.of(25, 25, 100)), "spec.stages[2].steps",
-            "steps must be strictly ascending"),
-        new Rejection("weight steps that stop short of 100 are rejected",
-            set("/spec/stages/2/steps", List.of(5, 25, 50)), "spec.stages[2].steps",
-            "steps must end at 100"),
-        new Rejection("weight steps on a stage other than public are rejected",
-            set("/spec/stages/0/steps", List.of(100)), "spec.stages[0].steps",
-            "steps and stepDuration apply only to the public stage"),
-        // stages
-        new Rejection("a duplicate stage is rejected",
-            set("/spec/stages/1/name", "internal"), "spec.stages", "stage names must be unique"),
-        new Rejection("a public stage that is not last is rejected",
-            set("/spec/stages", List.of(
-                Map.of("name", "public", "steps", List.of(50, 100)), Map.of("name", "internal"))),
-            "spec.stages", "the public stage must be the last stage"),
-        new Rejection("closed before internal is rejected",
-            set("/spec/stages/0/name", "closed").andThen(set("/spec/stages/1/name", "internal")),
-            "spec.stages", "stages run in the order internal, closed, public"),
-        // safety gate
-        new Rejection("a maxHarmRate of 1.5 is rejected",
-            set("/spec/analysis/safety/maxHarmRate", 1.5), "spec.analysis.safety.maxHarmRate",
-            "should be less than 1"),
-        new Rejection("a maxHarmRate of 0 is rejected",
-            remove("/spec/analysis/safety/tolerableHarmRate")
-                .andThen(set("/spec/analysis/safety/maxHarmRate", 0)),
-            "spec.analysis.safety.maxHarmRate",
-            "should be greater than 0"),
-        new Rejection("a tolerableHarmRate above maxHarmRate is rejected",
-            set("/spec/analysis/safety/tolerableHarmRate", 0.05),
-            "spec.analysis.safety.tolerableHarmRate", "tolerableHarmRate must be below maxHarmRate"),
-        new Rejection("a safety gate with neither a suite nor online evaluation is rejected",
-            remove("/spec/analysis/safety/suite"), "spec.analysis.safety",
-            "safety needs a suite, online: true, or both"),
-        // metrics and traffic
-        new Rejection("a metric with both a query and a template is rejected",
-            set("/spec/analysis/metrics/0/query", "sum(rate(x[1m]))"), "spec.analysis.metrics[0]",
-            "set exactly one of query or template"),
-        new Rejection("a metric whose min exceeds its max is rejected",
-            set("/spec/analysis/metrics/0/min", 0.5), "spec.analysis.metrics[0].min",
-            "min must not exceed max"),
-        new Rejection("the gatewayAPI router without gatewayAPI settings is rejected",
-            set("/spec/traffic/router", "gatewayAPI"), "spec.traffic.gatewayAPI",
-            "router gatewayAPI needs traffic.gatewayAPI with parentRefs"),
-        // notifications
-        new Rejection("a webhook with both url and urlFrom is rejected",
-            set("/spec/notifications/webhooks/0/urlFrom", Map.of("secretKeyRef", Map.of("name", "s", "key", "k"))),
-            "spec.notifications.webhooks[0]", "set exactly one of url and urlFrom"),
-        new Rejection("a webhook with neither url nor urlFrom is rejected",
-            remove("/spec/notifications/webhooks/1/urlFrom"),
-            "spec.notifications.webhooks[1]", "set exactly one of url and urlFrom"),
-        new Rejection("two webhooks with one name are rejected",
-            set("/spec/notifications/webhooks/1/name", "ops"),
-            "spec.notifications.webhooks", "webhook names must be unique"),
-        new Rejection("a repeated webhook event is rejected",
-            set("/spec/notifications/webhooks/0/events", List.of("Promoted", "Promoted")),
-            "spec.notifications.webhooks[0].events", "events must not repeat"),
-        new Rejection("an unknown webhook format is rejected",
-            set("/spec/notifications/webhooks/1/format", "teams"),
-            "spec.notifications.webhooks[1].format", "Unsupported value: \"teams\""),
-        new Rejection("a webhook URL without a scheme is rejected",
-            set("/spec/notifications/webhooks/0/url", "hooks.example.com/x"),
-            "spec.notifications.webhooks[0].url", "should match"));
-  }
+    record Rejection(String behaviour, Consumer<ObjectNode> edit, String field, String detail) {
+        @Override
+        public String toString() {
+            return behaviour;
+        }
+    }
 
-  @Test
-  void theUneditedReleaseIsAccepted() {
-    GenericKubernetesResource accepted = cluster.dryRunApply(fixtures.validRelease(), NAMESPACE);
+    static Stream<Rejection> rejections() {
+        return Stream.of(
+                // required fields
+                new Rejection(
+                        "a release without a model is rejected", remove("/spec/model"), "spec.model", "Required value"),
+                new Rejection(
+                        "a model without a version is rejected",
+                        remove("/spec/model/version"),
+                        "spec.model.version",
+                        "Required value"),
+                new Rejection(
+                        "a model without a uri is rejected",
+                        remove("/spec/model/uri"),
+                        "spec.model.uri",
+                        "Required value"),
+                new Rejection(
+                        "a feedback gate without maxNegativeRate is rejected",
+                        remove("/spec/analysis/feedback/maxNegativeRate"),
+                        "spec.analysis.feedback.maxNegativeRate",
+                        "Required value"),
+                // enums
+                new Rejection(
+                        "an unknown stage name is rejected",
+                        set("/spec/stages/1/name", "beta"),
+                        "spec.stages[1].name",
+                        "Unsupported value: \"beta\""),
+                new Rejection(
+                        "an unknown router is rejected",
+                        set("/spec/traffic/router", "istio"),
+                        "spec.traffic.router",
+                        "Unsupported value: \"istio\""),
+                new Rejection(
+                        "an unknown model format is rejected",
+                        set("/spec/model/format", "pickle"),
+                        "spec.model.format",
+                        "Unsupported value: \"pickle\""),
+                // patterns and ranges
+                new Rejection(
+                        "a model name that is not a DNS label is rejected",
+                        set("/spec/model/name", "Sentiment_v2"),
+                        "spec.model.name",
+                        "should match"),
+                new Rejection(
+                        "a progressDeadline that is not a Go duration is rejected",
+                        set("/spec/progressDeadline", "2 hours"),
+                        "spec.progressDeadline",
+                        "should match"),
+                new Rejection(
+                        "zero server replicas are rejected",
+                        set("/spec/server/replicas", 0),
+                        "spec.server.replicas",
+                        "should be greater than or equal to 1"),
+                // weight steps
+                new Rejection(
+                        "a weight step of 0 is rejected",
+                        set("/spec/stages/2/steps", List.of(0, 50, 100)),
+                        "spec.stages[2].steps",
+                        "weights must be between 1 and 100"),
+                new Rejection(
+                        "descending weight steps are rejected",
+                        set("/spec/stages/2/steps", List.of(50, 25, 100)),
+                        "spec.stages[2].steps",
+                        "steps must be strictly ascending"),
+                new Rejection(
+                        "a repeated weight step is rejected",
+                        set("/spec/stages/2/steps", List.of(25, 25, 100)),
+                        "spec.stages[2].steps",
+                        "steps must be strictly ascending"),
+                new Rejection(
+                        "weight steps that stop short of 100 are rejected",
+                        set("/spec/stages/2/steps", List.of(5, 25, 50)),
+                        "spec.stages[2].steps",
+                        "steps must end at 100"),
+                new Rejection(
+                        "weight steps on a stage other than public are rejected",
+                        set("/spec/stages/0/steps", List.of(100)),
+                        "spec.stages[0].steps",
+                        "steps and stepDuration apply only to the public stage"),
+                // stages
+                new Rejection(
+                        "a duplicate stage is rejected",
+                        set("/spec/stages/1/name", "internal"),
+                        "spec.stages",
+                        "stage names must be unique"),
+                new Rejection(
+                        "a public stage that is not last is rejected",
+                        set(
+                                "/spec/stages",
+                                List.of(
+                                        Map.of("name", "public", "steps", List.of(50, 100)),
+                                        Map.of("name", "internal"))),
+                        "spec.stages",
+                        "the public stage must be the last stage"),
+                new Rejection(
+                        "closed before internal is rejected",
+                        set("/spec/stages/0/name", "closed").andThen(set("/spec/stages/1/name", "internal")),
+                        "spec.stages",
+                        "stages run in the order internal, closed, public"),
+                // safety gate
+                new Rejection(
+                        "a maxHarmRate of 1.5 is rejected",
+                        set("/spec/analysis/safety/maxHarmRate", 1.5),
+                        "spec.analysis.safety.maxHarmRate",
+                        "should be less than 1"),
+                new Rejection(
+                        "a maxHarmRate of 0 is rejected",
+                        remove("/spec/analysis/safety/tolerableHarmRate")
+                                .andThen(set("/spec/analysis/safety/maxHarmRate", 0)),
+                        "spec.analysis.safety.maxHarmRate",
+                        "should be greater than 0"),
+                new Rejection(
+                        "a tolerableHarmRate above maxHarmRate is rejected",
+                        set("/spec/analysis/safety/tolerableHarmRate", 0.05),
+                        "spec.analysis.safety.tolerableHarmRate",
+                        "tolerableHarmRate must be below maxHarmRate"),
+                new Rejection(
+                        "a safety gate with neither a suite nor online evaluation is rejected",
+                        remove("/spec/analysis/safety/suite"),
+                        "spec.analysis.safety",
+                        "safety needs a suite, online: true, or both"),
+                // metrics and traffic
+                new Rejection(
+                        "a metric with both a query and a template is rejected",
+                        set("/spec/analysis/metrics/0/query", "sum(rate(x[1m]))"),
+                        "spec.analysis.metrics[0]",
+                        "set exactly one of query or template"),
+                new Rejection(
+                        "a metric whose min exceeds its max is rejected",
+                        set("/spec/analysis/metrics/0/min", 0.5),
+                        "spec.analysis.metrics[0].min",
+                        "min must not exceed max"),
+                new Rejection(
+                        "the gatewayAPI router without gatewayAPI settings is rejected",
+                        set("/spec/traffic/router", "gatewayAPI"),
+                        "spec.traffic.gatewayAPI",
+                        "router gatewayAPI needs traffic.gatewayAPI with parentRefs"),
+                // notifications
+                new Rejection(
+                        "a webhook with both url and urlFrom is rejected",
+                        set(
+                                "/spec/notifications/webhooks/0/urlFrom",
+                                Map.of("secretKeyRef", Map.of("name", "s", "key", "k"))),
+                        "spec.notifications.webhooks[0]",
+                        "set exactly one of url and urlFrom"),
+                new Rejection(
+                        "a webhook with neither url nor urlFrom is rejected",
+                        remove("/spec/notifications/webhooks/1/urlFrom"),
+                        "spec.notifications.webhooks[1]",
+                        "set exactly one of url and urlFrom"),
+                new Rejection(
+                        "two webhooks with one name are rejected",
+                        set("/spec/notifications/webhooks/1/name", "ops"),
+                        "spec.notifications.webhooks",
+                        "webhook names must be unique"),
+                new Rejection(
+                        "a repeated webhook event is rejected",
+                        set("/spec/notifications/webhooks/0/events", List.of("Promoted", "Promoted")),
+                        "spec.notifications.webhooks[0].events",
+                        "events must not repeat"),
+                new Rejection(
+                        "an unknown webhook format is rejected",
+                        set("/spec/notifications/webhooks/1/format", "teams"),
+                        "spec.notifications.webhooks[1].format",
+                        "Unsupported value: \"teams\""),
+                new Rejection(
+                        "a webhook URL without a scheme is rejected",
+                        set("/spec/notifications/webhooks/0/url", "hooks.example.com/x"),
+                        "spec.notifications.webhooks[0].url",
+                        "should match"));
+    }
 
-    assertThat(accepted.getMetadata().getName()).isEqualTo("sentiment");
-  }
+    @Test
+    void theUneditedReleaseIsAccepted() {
+        GenericKubernetesResource accepted = cluster.dryRunApply(fixtures.validRelease(), NAMESPACE);
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("rejections")
-  void invalidReleaseIsRejectedAtItsField(Rejection rejection) {
-    GenericKubernetesResource release = fixtures.validRelease(rejection.edit());
+        assertThat(accepted.getMetadata().getName()).isEqualTo("sentiment");
+    }
 
-    var error = catchThrowableOfType(KubernetesClientException.class,
-        () -> cluster.dryRunApply(release, NAMESPACE));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rejections")
+    void invalidReleaseIsRejectedAtItsField(Rejection rejection) {
+        GenericKubernetesResource release = fixtures.validRelease(rejection.edit());
 
-    assertThat(error).as("the API server must reject: " + rejection.behaviour()).isNotNull();
-    assertThat(error.getCode()).isEqualTo(422);
-    assertThat(error.getMessage()).contains(rejection.field() + ": ").contains(rejection.detail());
-    assertThat(violations(error))
-        .as("the one violation in %s", error.getMessage())
-        .singleElement()
-        .satisfies(cause -> assertCause(cause, rejection));
-  }
+        var error =
+                catchThrowableOfType(KubernetesClientException.class, () -> cluster.dryRunApply(release, NAMESPACE));
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("rejections")
-  void sameReleaseIsAcceptedWhereTheCrdHasNoConstraints(Rejection rejection) {
-    GenericKubernetesResource release = fixtures.validRelease(rejection.edit()
-        .andThen(set("/apiVersion", UNCONSTRAINED_GROUP + "/v1alpha1")));
+        assertThat(error)
+                .as("the API server must reject: " + rejection.behaviour())
+                .isNotNull();
+        assertThat(error.getCode()).isEqualTo(422);
+        assertThat(error.getMessage()).contains(rejection.field() + ": ").contains(rejection.detail());
+        assertThat(violations(error))
+                .as("the one violation in %s", error.getMessage())
+                .singleElement()
+                .satisfies(cause -> assertCause(cause, rejection));
+    }
 
-    assertThatCode(() -> cluster.dryRunApply(release, NAMESPACE))
-        .as("control for: " + rejection.behaviour())
-        .doesNotThrowAnyException();
-  }
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rejections")
+    void sameReleaseIsAcceptedWhereTheCrdHasNoConstraints(Rejection rejection) {
+        GenericKubernetesResource release =
+                fixtures.validRelease(rejection.edit().andThen(set("/apiVersion", UNCONSTRAINED_GROUP + "/v1alpha1")));
 
-  /**
-   * The causes of a rejection, less the note the server adds when schema errors stop it
-   * from evaluating CEL rules ("some validation rules were not checked ...").
-   */
-  private static List<StatusCause> violations(KubernetesClientException error) {
-    return error.getStatus().getDetails().getCauses().stream()
-        .filter(cause -> !"<nil>".equals(cause.getField()))
-        .toList();
-  }
+        assertThatCode(() -> cluster.dryRunApply(release, NAMESPACE))
+                .as("control for: " + rejection.behaviour())
+                .doesNotThrowAnyException();
+    }
 
-  private static void assertCause(StatusCause cause, Rejection rejection) {
-    assertThat(cause.getField()).isEqualTo(rejection.field());
-    assertThat(cause.getMessage()).contains(rejection.detail());
-  }
+    /**
+     * The causes of a rejection, less the note the server adds when schema errors stop it
+     * from evaluating CEL rules ("some validation rules were not checked ...").
+     */
+    private static List<StatusCause> violations(KubernetesClientException error) {
+        return error.getStatus().getDetails().getCauses().stream()
+                .filter(cause -> !"<nil>".equals(cause.getField()))
+                .toList();
+    }
+
+    private static void assertCause(StatusCause cause, Rejection rejection) {
+        assertThat(cause.getField()).isEqualTo(rejection.field());
+        assertThat(cause.getMessage()).contains(rejection.detail());
+    }
 }

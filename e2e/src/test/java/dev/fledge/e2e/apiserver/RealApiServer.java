@@ -19,83 +19,81 @@ import java.util.function.UnaryOperator;
  */
 public final class RealApiServer {
 
-  private static final int STARTUP_TIMEOUT_MILLIS = 180_000;
-  private static RealApiServer shared;
+    private static final int STARTUP_TIMEOUT_MILLIS = 180_000;
+    private static RealApiServer shared;
 
-  private final KubeAPIServer server;
-  private final KubernetesClient client;
+    private final KubeAPIServer server;
+    private final KubernetesClient client;
 
-  private RealApiServer(KubeAPIServer server) {
-    this.server = server;
-    this.client =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
-            .build();
-  }
-
-  /** The API server of this test JVM, started on first call. */
-  public static synchronized RealApiServer shared() {
-    if (shared == null) {
-      shared = start();
-      Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "stop-kube-apiserver"));
-    }
-    return shared;
-  }
-
-  /** An admin client (the client certificate kube-api-test generates is in system:masters). */
-  public KubernetesClient client() {
-    return client;
-  }
-
-  /** A client for another kubeconfig user on the same server, e.g. for impersonation. */
-  public KubernetesClient clientWith(UnaryOperator<Config> customizer) {
-    return new KubernetesClientBuilder()
-        .withConfig(customizer.apply(Config.fromKubeconfig(server.getKubeConfigYaml())))
-        .build();
-  }
-
-  public String kubeConfigYaml() {
-    return server.getKubeConfigYaml();
-  }
-
-  private static RealApiServer start() {
-    String version = System.getProperty("fledge.kube.version", "1.34.4");
-    String dir = KubeBinaries.directory().toString();
-    boolean local = KubeBinaries.present(version);
-    var config =
-        KubeAPIServerConfigBuilder.anAPIServerConfig()
-            .withTestDir(dir)
-            .withApiServerVersion(version)
-            // set in code: the KUBE_API_TEST_OFFLINE_MODE variable crashes (ClassCastException)
-            .withOfflineMode(local)
-            .withStartupTimeout(STARTUP_TIMEOUT_MILLIS)
-            .build();
-    var server = new KubeAPIServer(config);
-    server.start();
-    return new RealApiServer(server);
-  }
-
-  private void stop() {
-    client.close();
-    server.stop();
-  }
-
-  /** Where kube-api-test and e2e/kube/kube-binaries.sh keep the binaries. */
-  static final class KubeBinaries {
-    private KubeBinaries() {}
-
-    static Path directory() {
-      String env = System.getenv("KUBE_API_TEST_DIR");
-      return env != null && !env.isBlank()
-          ? Path.of(env)
-          : Path.of(System.getProperty("user.home"), ".kubeapitest");
+    private RealApiServer(KubeAPIServer server) {
+        this.server = server;
+        this.client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+                .build();
     }
 
-    static boolean present(String version) {
-      Path bin = directory().resolve("k8s").resolve(version + "-linux-amd64");
-      return Files.isExecutable(bin.resolve("kube-apiserver"))
-          && Files.isExecutable(bin.resolve("etcd"))
-          && Files.isExecutable(bin.resolve("kubectl"));
+    /** The API server of this test JVM, started on first call. */
+    public static synchronized RealApiServer shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "stop-kube-apiserver"));
+        }
+        return shared;
     }
-  }
+
+    /** An admin client (the client certificate kube-api-test generates is in system:masters). */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** A client for another kubeconfig user on the same server, e.g. for impersonation. */
+    public KubernetesClient clientWith(UnaryOperator<Config> customizer) {
+        return new KubernetesClientBuilder()
+                .withConfig(customizer.apply(Config.fromKubeconfig(server.getKubeConfigYaml())))
+                .build();
+    }
+
+    public String kubeConfigYaml() {
+        return server.getKubeConfigYaml();
+    }
+
+    private static RealApiServer start() {
+        String version = System.getProperty("fledge.kube.version", "1.34.4");
+        String dir = KubeBinaries.directory().toString();
+        boolean local = KubeBinaries.present(version);
+        var config = KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withTestDir(dir)
+                .withApiServerVersion(version)
+                // set in code: the KUBE_API_TEST_OFFLINE_MODE variable crashes (ClassCastException)
+                .withOfflineMode(local)
+                .withStartupTimeout(STARTUP_TIMEOUT_MILLIS)
+                .build();
+        var server = new KubeAPIServer(config);
+        server.start();
+        return new RealApiServer(server);
+    }
+
+    private void stop() {
+        client.close();
+        server.stop();
+    }
+
+    /** Where kube-api-test and e2e/kube/kube-binaries.sh keep the binaries. */
+    static final class KubeBinaries {
+        private KubeBinaries() {}
+
+        static Path directory() {
+            String env = System.getenv("KUBE_API_TEST_DIR");
+            return env != null && !env.isBlank()
+                    ? Path.of(env)
+                    : Path.of(System.getProperty("user.home"), ".kubeapitest");
+        }
+
+        static boolean present(String version) {
+            Path bin = directory().resolve("k8s").resolve(version + "-linux-amd64");
+            return Files.isExecutable(bin.resolve("kube-apiserver"))
+                    && Files.isExecutable(bin.resolve("etcd"))
+                    && Files.isExecutable(bin.resolve("kubectl"));
+        }
+    }
 }

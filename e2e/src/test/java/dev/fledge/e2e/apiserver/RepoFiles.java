@@ -10,36 +10,37 @@ import java.util.stream.Stream;
 /** Files of this repository, as the tests see them. Nothing outside the repository is read. */
 public final class RepoFiles {
 
-  private RepoFiles() {}
+    private RepoFiles() {}
 
-  /** The repository root (Maven passes it; falls back to the parent of e2e/). */
-  public static Path repo() {
-    return Path.of(System.getProperty("fledge.repo.dir", "..")).toAbsolutePath().normalize();
-  }
-
-  /** The committed ModelRelease CRD, generated from crds/. */
-  public static Path modelReleaseCrd() {
-    return repo().resolve("helm/fledge/crds/modelreleases.fledge.dev-v1.yml");
-  }
-
-  /** The upstream Gateway API v1.3.0 standard CRDs, vendored in vendor/ (see vendor/README.md). */
-  public static List<Path> gatewayApiCrds() {
-    return yamlFilesIn(repo().resolve("vendor/gateway-api-v1.3.0"));
-  }
-
-  /** Every example manifest under examples/. */
-  public static List<Path> examples() {
-    return yamlFilesIn(repo().resolve("examples"));
-  }
-
-  static List<Path> yamlFilesIn(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(f -> f.getFileName().toString().matches(".*\\.ya?ml"))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
+    /** The repository root (Maven passes it; falls back to the parent of e2e/). */
+    public static Path repo() {
+        return Path.of(System.getProperty("fledge.repo.dir", ".."))
+                .toAbsolutePath()
+                .normalize();
     }
-  }
+
+    /** The committed ModelRelease CRD, generated from crds/. */
+    public static Path modelReleaseCrd() {
+        return repo().resolve("helm/fledge/crds/modelreleases.fledge.dev-v1.yml");
+    }
+
+    /** The upstream Gateway API v1.3.0 standard CRDs, vendored in vendor/ (see vendor/README.md). */
+    public static List<Path> gatewayApiCrds() {
+        return yamlFilesIn(repo().resolve("vendor/gateway-api-v1.3.0"));
+    }
+
+    /** Every example manifest under examples/. */
+    public static List<Path> examples() {
+        return yamlFilesIn(repo().resolve("examples"));
+    }
+
+    static List<Path> yamlFilesIn(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches(".*\\.ya?ml"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
 }

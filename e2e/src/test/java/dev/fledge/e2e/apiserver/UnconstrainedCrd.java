@@ -13,30 +13,39 @@ import java.util.Set;
  */
 public final class UnconstrainedCrd {
 
-  private static final Set<String> CONSTRAINTS = Set.of(
-      "x-kubernetes-validations", "enum", "pattern", "required",
-      "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-      "minItems", "maxItems", "minLength", "maxLength");
+    private static final Set<String> CONSTRAINTS = Set.of(
+            "x-kubernetes-validations",
+            "enum",
+            "pattern",
+            "required",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "minItems",
+            "maxItems",
+            "minLength",
+            "maxLength");
 
-  private UnconstrainedCrd() {}
+    private UnconstrainedCrd() {}
 
-  public static CustomResourceDefinition of(
-      CustomResourceDefinition crd, String group, KubernetesSerialization serialization) {
-    ObjectNode tree = serialization.convertValue(crd, ObjectNode.class);
-    ObjectNode spec = (ObjectNode) tree.get("spec");
-    spec.put("group", group);
-    tree.remove("status");
-    tree.putObject("metadata").put("name", spec.at("/names/plural").asText() + "." + group);
-    for (JsonNode version : spec.get("versions")) {
-      strip(version.at("/schema/openAPIV3Schema"));
+    public static CustomResourceDefinition of(
+            CustomResourceDefinition crd, String group, KubernetesSerialization serialization) {
+        ObjectNode tree = serialization.convertValue(crd, ObjectNode.class);
+        ObjectNode spec = (ObjectNode) tree.get("spec");
+        spec.put("group", group);
+        tree.remove("status");
+        tree.putObject("metadata").put("name", spec.at("/names/plural").asText() + "." + group);
+        for (JsonNode version : spec.get("versions")) {
+            strip(version.at("/schema/openAPIV3Schema"));
+        }
+        return serialization.convertValue(tree, CustomResourceDefinition.class);
     }
-    return serialization.convertValue(tree, CustomResourceDefinition.class);
-  }
 
-  private static void strip(JsonNode node) {
-    if (node instanceof ObjectNode object) {
-      object.remove(CONSTRAINTS);
+    private static void strip(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.remove(CONSTRAINTS);
+        }
+        node.forEach(UnconstrainedCrd::strip);
     }
-    node.forEach(UnconstrainedCrd::strip);
-  }
 }

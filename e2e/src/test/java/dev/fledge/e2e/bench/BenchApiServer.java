@@ -5,7 +5,6 @@ import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,12 +47,18 @@ final class BenchApiServer implements AutoCloseable {
                 exec "%s" "${args[@]}"
                 """.formatted(SERVICE_RANGE, source.resolve("kube-apiserver")));
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
-        server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig().withTestDir(work.toString())
-                .withApiServerVersion(VERSION).withOfflineMode(true).withStartupTimeout(180_000).build());
+        server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withTestDir(work.toString())
+                .withApiServerVersion(VERSION)
+                .withOfflineMode(true)
+                .withStartupTimeout(180_000)
+                .build());
         server.start();
         // Ctrl-C skips try-with-resources: stop kube-apiserver and etcd from a hook too, once
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "stop-bench-kube-apiserver"));
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+        client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+                .build();
     }
 
     String kubeConfigYaml() {

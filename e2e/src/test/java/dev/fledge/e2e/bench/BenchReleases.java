@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -33,10 +32,10 @@ final class BenchReleases {
     static final List<Integer> STEPS = List.of(25, 50, 100);
     /** internal + closed + one hold per public step: the least time a rollout can take. */
     static final Duration MINIMUM = HOLD.multipliedBy(2 + STEPS.size());
+
     static final String GATE_QUERY = "label_replace(vector(0.001), \"release\", \"{{release}}\", \"\", \"\")";
 
-    private BenchReleases() {
-    }
+    private BenchReleases() {}
 
     static String name(int i) {
         return String.format("model-%04d", i);
@@ -45,17 +44,28 @@ final class BenchReleases {
     static ModelRelease release(String namespace, String name, String version) {
         String hold = HOLD.toSeconds() + "s";
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        mr.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec().withName(name).withVersion(version).withUri(uri(version)))
                 .withServer(new ServerSpec().withReplicas(1))
-                .withTraffic(new TrafficSpec().withRouter(Router.GATEWAY_API).withGatewayAPI(
-                        new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(GATEWAY)))))
-                .withStages(List.of(new StageSpec().withName(StageName.INTERNAL).withMinDuration(hold),
+                .withTraffic(new TrafficSpec()
+                        .withRouter(Router.GATEWAY_API)
+                        .withGatewayAPI(
+                                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(GATEWAY)))))
+                .withStages(List.of(
+                        new StageSpec().withName(StageName.INTERNAL).withMinDuration(hold),
                         new StageSpec().withName(StageName.CLOSED).withMinDuration(hold),
-                        new StageSpec().withName(StageName.PUBLIC).withSteps(STEPS).withStepDuration(hold)))
-                .withAnalysis(new AnalysisSpec().withInterval(INTERVAL.toSeconds() + "s").withMetrics(List.of(
-                        new MetricSpec().withName("error-rate").withQuery(GATE_QUERY).withMax(0.01)
+                        new StageSpec()
+                                .withName(StageName.PUBLIC)
+                                .withSteps(STEPS)
+                                .withStepDuration(hold)))
+                .withAnalysis(new AnalysisSpec()
+                        .withInterval(INTERVAL.toSeconds() + "s")
+                        .withMetrics(List.of(new MetricSpec()
+                                .withName("error-rate")
+                                .withQuery(GATE_QUERY)
+                                .withMax(0.01)
                                 .withNoData(NoDataPolicy.FAIL))))
                 .withProgressDeadline("30m"));
         return mr;
@@ -71,7 +81,10 @@ final class BenchReleases {
         spec.setGatewayClassName("bench");
         spec.setListeners(List.of(http));
         Gateway gw = new Gateway();
-        gw.setMetadata(new ObjectMetaBuilder().withName(GATEWAY).withNamespace(namespace).build());
+        gw.setMetadata(new ObjectMetaBuilder()
+                .withName(GATEWAY)
+                .withNamespace(namespace)
+                .build());
         gw.setSpec(spec);
         return gw;
     }

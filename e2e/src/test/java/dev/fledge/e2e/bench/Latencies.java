@@ -4,8 +4,8 @@ import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.Schedule;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StagePlan;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import dev.fledge.core.rollout.Stage;
 
 /**
  * Verdict-to-route latency of every gated stage change: from the moment the operator could decide to move on (the
@@ -57,14 +56,18 @@ final class Latencies {
     /** When a gated stage change from {@code prev} to {@code next} could first have been made, if it is one. */
     static Optional<Long> verdictAvailable(Plan plan, ModelReleaseStatus prev, ModelReleaseStatus next) {
         Optional<StagePlan> from = plan.stage(Stage.fromWire(prev.getStage()));
-        if (from.isEmpty() || next.getStage() == null || Stage.fromWire(next.getStage()) == Stage.PROMOTING
+        if (from.isEmpty()
+                || next.getStage() == null
+                || Stage.fromWire(next.getStage()) == Stage.PROMOTING
                 || !Objects.equals(prev.getCanaryVersion(), next.getCanaryVersion())
-                || (Objects.equals(prev.getStage(), next.getStage()) && Objects.equals(prev.getStep(), next.getStep()))) {
+                || (Objects.equals(prev.getStage(), next.getStage())
+                        && Objects.equals(prev.getStep(), next.getStep()))) {
             return Optional.empty();
         }
         Instant start = Schedule.periodStart(plan, prev);
         Instant nextStart = Schedule.periodStart(plan, next);
-        Duration hold = from.get().isPublic() ? from.get().stepDuration() : from.get().minDuration();
+        Duration hold =
+                from.get().isPublic() ? from.get().stepDuration() : from.get().minDuration();
         Instant available = start.plus(hold);
         for (GateResult g : next.getGates() == null ? List.<GateResult>of() : next.getGates()) {
             Instant at = Instant.parse(g.getAt());

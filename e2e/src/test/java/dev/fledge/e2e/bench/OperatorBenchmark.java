@@ -1,16 +1,15 @@
 package dev.fledge.e2e.bench;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.e2e.apiserver.ClusterResources;
 import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.e2e.local.LocalPrometheus;
-import dev.fledge.core.rollout.Plan;
-import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.testsupport.DeploymentReadiness;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import dev.fledge.testsupport.DeploymentReadiness;
 
 /**
  * {@code make bench-operator}: the operator at scale. For each N it starts the production operator jar against a
@@ -33,11 +31,12 @@ import dev.fledge.testsupport.DeploymentReadiness;
 public final class OperatorBenchmark {
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
 
-    private OperatorBenchmark() {
-    }
+    private OperatorBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        List<Integer> sizes = args.length == 0 ? List.of(100, 1000) : Arrays.stream(args).map(Integer::valueOf).toList();
+        List<Integer> sizes = args.length == 0
+                ? List.of(100, 1000)
+                : Arrays.stream(args).map(Integer::valueOf).toList();
         Path repo = RepoFiles.repo();
         Path work = repo.resolve("e2e/target/bench-operator");
         Files.createDirectories(work);
@@ -57,20 +56,32 @@ public final class OperatorBenchmark {
         }
         System.out.println();
         System.out.println("API server: real kube-apiserver " + BenchApiServer.VERSION
-                + " + etcd (kube-api-test, binaries from make kube-binaries, service range " + BenchApiServer.SERVICE_RANGE
+                + " + etcd (kube-api-test, binaries from make kube-binaries, service range "
+                + BenchApiServer.SERVICE_RANGE
                 + ") on this machine ("
-                + Runtime.getRuntime().availableProcessors() + " cores, shared with the operator, Prometheus and this harness).");
-        System.out.println("Operator: operator/target/quarkus-app/quarkus-run.jar with " + String.join(" ", OperatorProcess.JVM)
-                + ", MALLOC_ARENA_MAX=" + OperatorProcess.MALLOC_ARENA_MAX
-                + " (as in the chart's container: its 512Mi limit, JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX). Releases: " + BenchReleases.HOLD.toSeconds()
-                + " s per stage and step, steps " + BenchReleases.STEPS + ", analysis every " + BenchReleases.INTERVAL.toSeconds()
-                + " s, one metric gate through a real Prometheus.");
+                + Runtime.getRuntime().availableProcessors()
+                + " cores, shared with the operator, Prometheus and this harness).");
+        System.out.println(
+                "Operator: operator/target/quarkus-app/quarkus-run.jar with " + String.join(" ", OperatorProcess.JVM)
+                        + ", MALLOC_ARENA_MAX=" + OperatorProcess.MALLOC_ARENA_MAX
+                        + " (as in the chart's container: its 512Mi limit, JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX). Releases: "
+                        + BenchReleases.HOLD.toSeconds()
+                        + " s per stage and step, steps " + BenchReleases.STEPS + ", analysis every "
+                        + BenchReleases.INTERVAL.toSeconds()
+                        + " s, one metric gate through a real Prometheus.");
         System.out.println("Goals at N=1000: p99 < 1000 ms, peak RSS < 300 MiB.");
         System.exit(0);
     }
 
-    private static Row run(int n, KubernetesClient client, Path repo, Path work, Path kubeconfig, String prometheus,
-            ClusterResources resources) throws Exception {
+    private static Row run(
+            int n,
+            KubernetesClient client,
+            Path repo,
+            Path work,
+            Path kubeconfig,
+            String prometheus,
+            ClusterResources resources)
+            throws Exception {
         String ns = "bench-" + n;
         resources.ensureNamespace(ns);
         client.resource(BenchReleases.gateway(ns)).createOr(existing -> existing.update());
@@ -81,7 +92,10 @@ public final class OperatorBenchmark {
                 OperatorProcess operator = new OperatorProcess(repo, work, kubeconfig, ns, prometheus)) {
             double startupCpu = operator.cpuSeconds();
             long t0 = System.currentTimeMillis();
-            forEach(n, i -> client.resource(BenchReleases.release(ns, BenchReleases.name(i), "1.0.0")).create());
+            forEach(
+                    n,
+                    i -> client.resource(BenchReleases.release(ns, BenchReleases.name(i), "1.0.0"))
+                            .create());
             double firstSeconds = awaitPromoted(recorder, n, "1.0.0", t0, operator);
             log("N=%d: all %d first releases promoted after %.1f s", n, n, firstSeconds);
 
@@ -90,34 +104,61 @@ public final class OperatorBenchmark {
             Scrape apiBefore = new Scrape(client.raw("/metrics"));
             double cpuBefore = operator.cpuSeconds();
             long t1 = System.currentTimeMillis();
-            String patch = "{\"spec\":{\"model\":{\"version\":\"2.0.0\",\"uri\":\"" + BenchReleases.uri("2.0.0") + "\"}}}";
-            forEach(n, i -> client.resources(ModelRelease.class).inNamespace(ns).withName(BenchReleases.name(i))
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+            String patch =
+                    "{\"spec\":{\"model\":{\"version\":\"2.0.0\",\"uri\":\"" + BenchReleases.uri("2.0.0") + "\"}}}";
+            forEach(
+                    n,
+                    i -> client.resources(ModelRelease.class)
+                            .inNamespace(ns)
+                            .withName(BenchReleases.name(i))
+                            .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
             double rolloutSeconds = awaitPromoted(recorder, n, "2.0.0", t1, operator);
             log("N=%d: all %d releases moved to 2.0.0 and promoted after %.1f s", n, n, rolloutSeconds);
-            Plan plan = new PlanResolver(BenchReleases.INTERVAL).resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
+            Plan plan = new PlanResolver(BenchReleases.INTERVAL)
+                    .resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
             Latencies latencies = Latencies.of(recorder, plan);
-            String breakdown = breakdown(operatorBefore, new Scrape(operator.metrics()), apiBefore, new Scrape(client.raw("/metrics")));
-            return new Row(n, firstSeconds, rolloutSeconds, latencies, operator.cpuSeconds() - cpuBefore,
-                    operator.cpuSeconds(), startupCpu, operator.peakRssMiB(), breakdown);
+            String breakdown = breakdown(
+                    operatorBefore, new Scrape(operator.metrics()), apiBefore, new Scrape(client.raw("/metrics")));
+            return new Row(
+                    n,
+                    firstSeconds,
+                    rolloutSeconds,
+                    latencies,
+                    operator.cpuSeconds() - cpuBefore,
+                    operator.cpuSeconds(),
+                    startupCpu,
+                    operator.peakRssMiB(),
+                    breakdown);
         }
     }
 
     /** Where the v2 rollout's time went: the operator's reconcile parts and the API requests it caused. */
     private static String breakdown(Scrape opBefore, Scrape opAfter, Scrape apiBefore, Scrape apiAfter) {
-        var count = Scrape.delta(opBefore.sumBy("fledge_reconcile_seconds_count", "part"), opAfter.sumBy("fledge_reconcile_seconds_count", "part"));
-        var sum = Scrape.delta(opBefore.sumBy("fledge_reconcile_seconds_sum", "part"), opAfter.sumBy("fledge_reconcile_seconds_sum", "part"));
-        var requests = Scrape.delta(apiBefore.sumBy("apiserver_request_total", "verb", "resource"),
+        var count = Scrape.delta(
+                opBefore.sumBy("fledge_reconcile_seconds_count", "part"),
+                opAfter.sumBy("fledge_reconcile_seconds_count", "part"));
+        var sum = Scrape.delta(
+                opBefore.sumBy("fledge_reconcile_seconds_sum", "part"),
+                opAfter.sumBy("fledge_reconcile_seconds_sum", "part"));
+        var requests = Scrape.delta(
+                apiBefore.sumBy("apiserver_request_total", "verb", "resource"),
                 apiAfter.sumBy("apiserver_request_total", "verb", "resource"));
         double reconciles = count.getOrDefault("total", 0.0);
         StringBuilder out = new StringBuilder();
-        out.append(String.format("  reconciles %.0f; mean ms per reconcile: total %.1f, gates %.1f (%.0f runs), apply %.1f%n",
-                reconciles, mean(sum, count, "total"), mean(sum, count, "gates"), count.getOrDefault("gates", 0.0),
+        out.append(String.format(
+                "  reconciles %.0f; mean ms per reconcile: total %.1f, gates %.1f (%.0f runs), apply %.1f%n",
+                reconciles,
+                mean(sum, count, "total"),
+                mean(sum, count, "gates"),
+                count.getOrDefault("gates", 0.0),
                 mean(sum, count, "apply")));
         double all = requests.values().stream().mapToDouble(Double::doubleValue).sum();
-        out.append(String.format("  API requests %.0f (%.1f per reconcile, all clients incl. this harness); top:", all,
-                reconciles == 0 ? 0 : all / reconciles));
-        requests.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(8)
+        out.append(String.format(
+                "  API requests %.0f (%.1f per reconcile, all clients incl. this harness); top:",
+                all, reconciles == 0 ? 0 : all / reconciles));
+        requests.entrySet().stream()
+                .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .limit(8)
                 .forEach(e -> out.append(String.format(" %s %.0f,", e.getKey(), e.getValue())));
         return out.toString();
     }
@@ -127,7 +168,8 @@ public final class OperatorBenchmark {
         return c == 0 ? 0 : 1000 * sum.getOrDefault(part, 0.0) / c;
     }
 
-    private static double awaitPromoted(RolloutRecorder recorder, int n, String version, long since, OperatorProcess operator)
+    private static double awaitPromoted(
+            RolloutRecorder recorder, int n, String version, long since, OperatorProcess operator)
             throws InterruptedException {
         long deadline = since + TIMEOUT.toMillis();
         long lastLog = 0;
@@ -137,17 +179,20 @@ public final class OperatorBenchmark {
                 return (System.currentTimeMillis() - since) / 1000.0;
             }
             recorder.anyEnded().ifPresent(mr -> {
-                throw new IllegalStateException(mr.getMetadata().getName() + " ended " + mr.getStatus().getPhase()
-                        + " instead of promoting: " + mr.getStatus().getMessage());
+                throw new IllegalStateException(
+                        mr.getMetadata().getName() + " ended " + mr.getStatus().getPhase() + " instead of promoting: "
+                                + mr.getStatus().getMessage());
             });
             if (System.currentTimeMillis() - lastLog > 15_000) {
                 lastLog = System.currentTimeMillis();
-                log("  %d/%d on %s promoted, operator RSS %.0f MiB, CPU %.1f s", promoted, n, version, operator.rssMiB(),
-                        operator.cpuSeconds());
+                log(
+                        "  %d/%d on %s promoted, operator RSS %.0f MiB, CPU %.1f s",
+                        promoted, n, version, operator.rssMiB(), operator.cpuSeconds());
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("not all " + n + " releases were promoted to " + version + " within " + TIMEOUT);
+        throw new IllegalStateException(
+                "not all " + n + " releases were promoted to " + version + " within " + TIMEOUT);
     }
 
     private interface Task {
@@ -158,10 +203,12 @@ public final class OperatorBenchmark {
     private static void forEach(int n, Task task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Future<Object>> futures = IntStream.range(0, n).mapToObj(i -> pool.submit(() -> {
-                task.run(i);
-                return null;
-            })).toList();
+            List<Future<Object>> futures = IntStream.range(0, n)
+                    .mapToObj(i -> pool.submit(() -> {
+                        task.run(i);
+                        return null;
+                    }))
+                    .toList();
             for (Future<Object> f : futures) {
                 f.get();
             }
@@ -175,20 +222,47 @@ public final class OperatorBenchmark {
     }
 
     /** One line of the table. */
-    record Row(int n, double firstSeconds, double rolloutSeconds, Latencies latencies, double rolloutCpu, double totalCpu,
-            double startupCpu, double peakRss, String breakdown) {
+    record Row(
+            int n,
+            double firstSeconds,
+            double rolloutSeconds,
+            Latencies latencies,
+            double rolloutCpu,
+            double totalCpu,
+            double startupCpu,
+            double peakRss,
+            String breakdown) {
         static void print(List<Row> rows) {
             System.out.println();
-            System.out.printf("%6s | %11s | %12s | %11s | %8s | %8s | %8s | %12s | %10s | %9s%n", "N", "v1 promoted",
-                    "v2 promoted", "transitions", "p50 ms", "p99 ms", "max ms", "CPU s (v2)", "CPU s all", "peak RSS");
+            System.out.printf(
+                    "%6s | %11s | %12s | %11s | %8s | %8s | %8s | %12s | %10s | %9s%n",
+                    "N",
+                    "v1 promoted",
+                    "v2 promoted",
+                    "transitions",
+                    "p50 ms",
+                    "p99 ms",
+                    "max ms",
+                    "CPU s (v2)",
+                    "CPU s all",
+                    "peak RSS");
             for (Row r : rows) {
-                System.out.printf("%6d | %9.1f s | %10.1f s | %11s | %8d | %8d | %8d | %12.1f | %10.1f | %5.0f MiB%n", r.n,
-                        r.firstSeconds, r.rolloutSeconds, r.latencies.count() + (r.latencies.unmatched() > 0
-                                ? " (" + r.latencies.unmatched() + "?)" : ""),
-                        r.latencies.percentile(0.5), r.latencies.percentile(0.99), r.latencies.percentile(1.0),
-                        r.rolloutCpu, r.totalCpu, r.peakRss);
+                System.out.printf(
+                        "%6d | %9.1f s | %10.1f s | %11s | %8d | %8d | %8d | %12.1f | %10.1f | %5.0f MiB%n",
+                        r.n,
+                        r.firstSeconds,
+                        r.rolloutSeconds,
+                        r.latencies.count()
+                                + (r.latencies.unmatched() > 0 ? " (" + r.latencies.unmatched() + "?)" : ""),
+                        r.latencies.percentile(0.5),
+                        r.latencies.percentile(0.99),
+                        r.latencies.percentile(1.0),
+                        r.rolloutCpu,
+                        r.totalCpu,
+                        r.peakRss);
             }
-            System.out.printf("(least possible time for one rollout: %d s; CPU s all includes the operator's start-up)%n",
+            System.out.printf(
+                    "(least possible time for one rollout: %d s; CPU s all includes the operator's start-up)%n",
                     BenchReleases.MINIMUM.toSeconds());
             for (Row r : rows) {
                 System.out.printf("N=%d, where the v2 rollout's time went:%n%s%n", r.n, r.breakdown);

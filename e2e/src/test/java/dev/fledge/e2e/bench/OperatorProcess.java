@@ -2,7 +2,6 @@ package dev.fledge.e2e.bench;
 
 import dev.fledge.e2e.local.FreePort;
 import dev.fledge.e2e.local.ManagedProcess;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,8 +26,11 @@ final class OperatorProcess implements AutoCloseable {
      * The chart's JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX (helm/fledge/templates/deployment.yaml; keep them in step),
      * with MaxRAM standing for its 512Mi memory limit. {@code -Dfledge.bench.jvm="..."} tries other options.
      */
-    static final List<String> JVM = List.of(System.getProperty("fledge.bench.jvm",
-            "-XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=40 -XX:TieredStopAtLevel=1").split(" "));
+    static final List<String> JVM = List.of(System.getProperty(
+                    "fledge.bench.jvm",
+                    "-XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=40 -XX:TieredStopAtLevel=1")
+            .split(" "));
+
     static final String MALLOC_ARENA_MAX = "2";
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -40,15 +42,19 @@ final class OperatorProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no operator build at " + jar + ": run ./mvnw -DskipTests install first");
         }
-        process = ManagedProcess.start("operator", Stream.concat(
-                Stream.concat(Stream.of("java"), JVM.stream()), Stream.of("-jar", jar.toString())).toList(), Map.of(
-                "KUBECONFIG", kubeconfig.toString(),
-                "QUARKUS_HTTP_PORT", Integer.toString(httpPort),
-                "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES", namespace,
-                "FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE", namespace,
-                "FLEDGE_PROMETHEUS_URL", prometheusUrl,
-                "QUARKUS_LOG_CATEGORY__DEV_FLEDGE__LEVEL", "WARN",
-                "MALLOC_ARENA_MAX", MALLOC_ARENA_MAX), work);
+        process = ManagedProcess.start(
+                "operator",
+                Stream.concat(Stream.concat(Stream.of("java"), JVM.stream()), Stream.of("-jar", jar.toString()))
+                        .toList(),
+                Map.of(
+                        "KUBECONFIG", kubeconfig.toString(),
+                        "QUARKUS_HTTP_PORT", Integer.toString(httpPort),
+                        "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES", namespace,
+                        "FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE", namespace,
+                        "FLEDGE_PROMETHEUS_URL", prometheusUrl,
+                        "QUARKUS_LOG_CATEGORY__DEV_FLEDGE__LEVEL", "WARN",
+                        "MALLOC_ARENA_MAX", MALLOC_ARENA_MAX),
+                work);
         process.awaitHttpOk("http://127.0.0.1:" + httpPort + "/q/health/ready", Duration.ofSeconds(90));
     }
 
@@ -56,8 +62,12 @@ final class OperatorProcess implements AutoCloseable {
     String metrics() {
         try {
             var http = HttpClient.newHttpClient();
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -84,8 +94,12 @@ final class OperatorProcess implements AutoCloseable {
     }
 
     private long statusKiB(String key) {
-        return read("status").lines().filter(l -> l.startsWith(key + ":")).findFirst()
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElseThrow();
+        return read("status")
+                .lines()
+                .filter(l -> l.startsWith(key + ":"))
+                .findFirst()
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                .orElseThrow();
     }
 
     private String read(String file) {

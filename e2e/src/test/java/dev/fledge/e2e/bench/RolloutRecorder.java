@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +24,10 @@ import java.util.function.Predicate;
  */
 final class RolloutRecorder implements AutoCloseable {
     /** A route spec change (generation bump) seen at {@code seenAt} epoch millis. */
-    record RouteChange(long seenAt, long generation) {
-    }
+    record RouteChange(long seenAt, long generation) {}
 
     /** A release status as the watch delivered it. */
-    record StatusSeen(long seenAt, ModelReleaseStatus status) {
-    }
+    record StatusSeen(long seenAt, ModelReleaseStatus status) {}
 
     private final SharedIndexInformer<ModelRelease> releases;
     private final SharedIndexInformer<HTTPRoute> routes;
@@ -39,22 +36,28 @@ final class RolloutRecorder implements AutoCloseable {
 
     RolloutRecorder(KubernetesClient client, String namespace) {
         this.routes = client.resources(HTTPRoute.class).inNamespace(namespace).inform(handler(this::route));
-        this.releases = client.resources(ModelRelease.class).inNamespace(namespace).inform(handler(this::release));
+        this.releases =
+                client.resources(ModelRelease.class).inNamespace(namespace).inform(handler(this::release));
     }
 
     private void route(HTTPRoute old, HTTPRoute now) {
         long seen = System.currentTimeMillis();
-        if (old != null && Objects.equals(old.getMetadata().getGeneration(), now.getMetadata().getGeneration())) {
+        if (old != null
+                && Objects.equals(
+                        old.getMetadata().getGeneration(), now.getMetadata().getGeneration())) {
             return;
         }
-        owner(now).ifPresent(r -> routeChanges.computeIfAbsent(r, k -> new ArrayList<>())
-                .add(new RouteChange(seen, now.getMetadata().getGeneration())));
+        owner(now)
+                .ifPresent(r -> routeChanges
+                        .computeIfAbsent(r, k -> new ArrayList<>())
+                        .add(new RouteChange(seen, now.getMetadata().getGeneration())));
     }
 
     private void release(ModelRelease old, ModelRelease now) {
         long seen = System.currentTimeMillis();
         if (now.getStatus() != null) {
-            statuses.computeIfAbsent(now.getMetadata().getName(), k -> new ArrayList<>()).add(new StatusSeen(seen, now.getStatus()));
+            statuses.computeIfAbsent(now.getMetadata().getName(), k -> new ArrayList<>())
+                    .add(new StatusSeen(seen, now.getStatus()));
         }
     }
 
@@ -65,12 +68,17 @@ final class RolloutRecorder implements AutoCloseable {
 
     /** A release that stopped without promoting (invalid, rolled back, failed): the benchmark cannot go on. */
     Optional<ModelRelease> anyEnded() {
-        return releases.getStore().list().stream().filter(mr -> mr.getStatus() != null && (mr.getStatus().getPhase() == Phase.INVALID
-                || mr.getStatus().getPhase() == Phase.ROLLED_BACK || mr.getStatus().getPhase() == Phase.FAILED)).findFirst();
+        return releases.getStore().list().stream()
+                .filter(mr -> mr.getStatus() != null
+                        && (mr.getStatus().getPhase() == Phase.INVALID
+                                || mr.getStatus().getPhase() == Phase.ROLLED_BACK
+                                || mr.getStatus().getPhase() == Phase.FAILED))
+                .findFirst();
     }
 
     static Predicate<ModelRelease> promoted(String version) {
-        return mr -> mr.getStatus() != null && mr.getStatus().getPhase() == Phase.PROMOTED
+        return mr -> mr.getStatus() != null
+                && mr.getStatus().getPhase() == Phase.PROMOTED
                 && version.equals(mr.getStatus().getStableVersion());
     }
 
@@ -80,8 +88,10 @@ final class RolloutRecorder implements AutoCloseable {
     }
 
     private static Optional<String> owner(HasMetadata o) {
-        return o.getMetadata().getOwnerReferences().stream().filter(r -> "ModelRelease".equals(r.getKind()))
-                .map(r -> r.getName()).findFirst();
+        return o.getMetadata().getOwnerReferences().stream()
+                .filter(r -> "ModelRelease".equals(r.getKind()))
+                .map(r -> r.getName())
+                .findFirst();
     }
 
     private static <T> ResourceEventHandler<T> handler(BiConsumer<T, T> onChange) {
@@ -101,8 +111,7 @@ final class RolloutRecorder implements AutoCloseable {
             }
 
             @Override
-            public void onDelete(T obj, boolean unknown) {
-            }
+            public void onDelete(T obj, boolean unknown) {}
         };
     }
 

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.marcnuri.helm.Helm;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.e2e.apiserver.RepoFiles;
-import dev.fledge.testsupport.FledgeChart;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
@@ -47,156 +47,166 @@ import org.junit.jupiter.api.Test;
 @Tag("cluster")
 class QuickstartOnClusterTest {
 
-  static final Path REPO = RepoFiles.repo();
-  static final Path FIXTURE_MODELS = REPO.resolve("model-server/target/fixtures/models");
-  static final String NAMESPACE = "default";
-  static final String RELEASE = "assistant";
+    static final Path REPO = RepoFiles.repo();
+    static final Path FIXTURE_MODELS = REPO.resolve("model-server/target/fixtures/models");
+    static final String NAMESPACE = "default";
+    static final String RELEASE = "assistant";
 
-  @Test
-  void quickstartRollsOutWithRealPodsAndNoFailedRequest() throws Exception {
-    String kubeconfigPath = System.getenv("KUBECONFIG");
-    String clusterDir = System.getenv("FLEDGE_CLUSTER_DIR");
-    assumeTrue(
-        kubeconfigPath != null && clusterDir != null && Files.exists(Path.of(clusterDir, "ready")),
-        "no cluster of e2e/cluster/cluster.sh: run make cluster-test");
-    assumeTrue(System.getenv("FLEDGE_NETNS_PATH") != null, "not inside the node's network namespace");
-    for (String module : List.of("operator", "model-server")) {
-      assumeTrue(
-          Files.isRegularFile(REPO.resolve(module + "/target/jib-image.tar")),
-          module + " image missing: run make images");
+    @Test
+    void quickstartRollsOutWithRealPodsAndNoFailedRequest() throws Exception {
+        String kubeconfigPath = System.getenv("KUBECONFIG");
+        String clusterDir = System.getenv("FLEDGE_CLUSTER_DIR");
+        assumeTrue(
+                kubeconfigPath != null && clusterDir != null && Files.exists(Path.of(clusterDir, "ready")),
+                "no cluster of e2e/cluster/cluster.sh: run make cluster-test");
+        assumeTrue(System.getenv("FLEDGE_NETNS_PATH") != null, "not inside the node's network namespace");
+        for (String module : List.of("operator", "model-server")) {
+            assumeTrue(
+                    Files.isRegularFile(REPO.resolve(module + "/target/jib-image.tar")),
+                    module + " image missing: run make images");
+        }
+        assumeTrue(Files.isDirectory(FIXTURE_MODELS.resolve("v1")), "run make model-fixtures first");
+        String kubeconfig = Files.readString(Path.of(kubeconfigPath));
+
+        long t0 = System.nanoTime();
+        var install = new Helm(REPO.resolve("helm/fledge"))
+                .install()
+                .withKubeConfigContents(kubeconfig)
+                .withName(FledgeChart.RELEASE)
+                .withNamespace("fledge-system")
+                .createNamespace()
+                .waitReady()
+                .withTimeout(300);
+        FledgeChart.K3S_VALUES.forEach(install::set);
+        install.call();
+        System.out.printf("cluster: chart installed, operator pod ready in %d s%n", secondsSince(t0));
+
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig))
+                .build()) {
+            var json = client.getKubernetesSerialization();
+            String second = Files.isDirectory(FIXTURE_MODELS.resolve("v2")) ? "v2" : "v1";
+            var scenario = new RolloutScenario(client, NAMESPACE, RELEASE, Duration.ofMinutes(8));
+
+            t0 = System.nanoTime();
+            scenario.firstReleaseIsPromoted(hardened(Quickstart.at(json, REPO, "1.0.0", "v1")));
+            System.out.printf("cluster: 1.0.0 promoted in %d s%n", secondsSince(t0));
+            String vip = client.services()
+                    .inNamespace(NAMESPACE)
+                    .withName(RELEASE)
+                    .get()
+                    .getSpec()
+                    .getClusterIP();
+            assertThat(reachable(vip, 8080))
+                    .as("Service %s answers on its ClusterIP", vip)
+                    .isTrue();
+            podSecurityHolds(client);
+
+            t0 = System.nanoTime();
+            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":8080", 4, 5)) {
+                users.awaitFirstResponses(Duration.ofSeconds(60));
+                scenario.replicasRolloutIsPromoted(hardened(Quickstart.at(json, REPO, "2.0.0", second)));
+                users.stop();
+                System.out.printf("cluster: 2.0.0 promoted in %d s; users: %s%n", secondsSince(t0), users.summary());
+                assertThat(users.failed())
+                        .as("failed requests across the rollout: %s", users.summary())
+                        .isZero();
+                assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
+            }
+            podSecurityHolds(client);
+        }
     }
-    assumeTrue(Files.isDirectory(FIXTURE_MODELS.resolve("v1")), "run make model-fixtures first");
-    String kubeconfig = Files.readString(Path.of(kubeconfigPath));
 
-    long t0 = System.nanoTime();
-    var install =
-        new Helm(REPO.resolve("helm/fledge"))
-            .install()
-            .withKubeConfigContents(kubeconfig)
-            .withName(FledgeChart.RELEASE)
-            .withNamespace("fledge-system")
-            .createNamespace()
-            .waitReady()
-            .withTimeout(300);
-    FledgeChart.K3S_VALUES.forEach(install::set);
-    install.call();
-    System.out.printf("cluster: chart installed, operator pod ready in %d s%n", secondsSince(t0));
-
-    try (KubernetesClient client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
-      var json = client.getKubernetesSerialization();
-      String second = Files.isDirectory(FIXTURE_MODELS.resolve("v2")) ? "v2" : "v1";
-      var scenario = new RolloutScenario(client, NAMESPACE, RELEASE, Duration.ofMinutes(8));
-
-      t0 = System.nanoTime();
-      scenario.firstReleaseIsPromoted(hardened(Quickstart.at(json, REPO, "1.0.0", "v1")));
-      System.out.printf("cluster: 1.0.0 promoted in %d s%n", secondsSince(t0));
-      String vip = client.services().inNamespace(NAMESPACE).withName(RELEASE).get().getSpec().getClusterIP();
-      assertThat(reachable(vip, 8080)).as("Service %s answers on its ClusterIP", vip).isTrue();
-      podSecurityHolds(client);
-
-      t0 = System.nanoTime();
-      try (ServiceUsers users = new ServiceUsers("http://" + vip + ":8080", 4, 5)) {
-        users.awaitFirstResponses(Duration.ofSeconds(60));
-        scenario.replicasRolloutIsPromoted(hardened(Quickstart.at(json, REPO, "2.0.0", second)));
-        users.stop();
-        System.out.printf("cluster: 2.0.0 promoted in %d s; users: %s%n", secondsSince(t0), users.summary());
-        assertThat(users.failed()).as("failed requests across the rollout: %s", users.summary()).isZero();
-        assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
-      }
-      podSecurityHolds(client);
+    /**
+     * The release's pod template hardened as the chart hardens the operator: non-root, read-only
+     * root filesystem, no capabilities, no service-account token; DJL's cache (libtorch unpacked at
+     * start) and Quarkus' temporary files on an emptyDir at /tmp; the fixture models from this
+     * repository's build directory, read-only (the node's filesystem is this machine's).
+     */
+    static ModelRelease hardened(ModelRelease mr) {
+        PodSpec spec = mr.getSpec().getServer().getTemplate().getSpec();
+        spec.setAutomountServiceAccountToken(false);
+        PodSecurityContext podSecurity = new PodSecurityContext();
+        podSecurity.setRunAsNonRoot(true);
+        podSecurity.setRunAsUser(10001L);
+        podSecurity.setRunAsGroup(10001L);
+        podSecurity.setFsGroup(10001L);
+        spec.setSecurityContext(podSecurity);
+        for (Volume v : spec.getVolumes()) {
+            if ("models".equals(v.getName())) {
+                v.setHostPath(new HostPathVolumeSource(FIXTURE_MODELS.toString(), "Directory"));
+            }
+        }
+        Volume tmp = new Volume();
+        tmp.setName("tmp");
+        tmp.setEmptyDir(new EmptyDirVolumeSource(null, null));
+        spec.getVolumes().add(tmp);
+        Container c = spec.getContainers().get(0);
+        VolumeMount tmpMount = new VolumeMount();
+        tmpMount.setName("tmp");
+        tmpMount.setMountPath("/tmp");
+        c.getVolumeMounts().add(tmpMount);
+        SecurityContext sc = new SecurityContext();
+        sc.setReadOnlyRootFilesystem(true);
+        sc.setAllowPrivilegeEscalation(false);
+        sc.setCapabilities(new Capabilities(null, List.of("ALL")));
+        c.setSecurityContext(sc);
+        // The operator's default liveness probe kills a model server that is not up after about a
+        // minute; on 2 busy cores the first start (libtorch unpacked into the emptyDir) took 73 s here.
+        // A startup probe holds the liveness probe off for up to 5 minutes.
+        c.setStartupProbe(new ProbeBuilder()
+                .withNewHttpGet()
+                .withPath("/q/health/started")
+                .withPort(new IntOrString("http"))
+                .endHttpGet()
+                .withPeriodSeconds(2)
+                .withFailureThreshold(150)
+                .build());
+        // Without it, 10 of 3269 requests failed across the rollout (connection refused or closed without
+        // a response): a deleted pod gets SIGTERM, and Quarkus stops in ~2 s, while kube-proxy still
+        // sends it new connections until its rules catch up. A preStop sleep keeps the pod serving
+        // until then. The operator should set this by default (it does not yet).
+        if (FLEDGE_PRESTOP_SECONDS > 0) {
+            c.setLifecycle(new LifecycleBuilder()
+                    .withNewPreStop()
+                    .withNewExec()
+                    .withCommand("/bin/sleep", String.valueOf(FLEDGE_PRESTOP_SECONDS))
+                    .endExec()
+                    .endPreStop()
+                    .build());
+        }
+        return mr;
     }
-  }
 
-  /**
-   * The release's pod template hardened as the chart hardens the operator: non-root, read-only
-   * root filesystem, no capabilities, no service-account token; DJL's cache (libtorch unpacked at
-   * start) and Quarkus' temporary files on an emptyDir at /tmp; the fixture models from this
-   * repository's build directory, read-only (the node's filesystem is this machine's).
-   */
-  static ModelRelease hardened(ModelRelease mr) {
-    PodSpec spec = mr.getSpec().getServer().getTemplate().getSpec();
-    spec.setAutomountServiceAccountToken(false);
-    PodSecurityContext podSecurity = new PodSecurityContext();
-    podSecurity.setRunAsNonRoot(true);
-    podSecurity.setRunAsUser(10001L);
-    podSecurity.setRunAsGroup(10001L);
-    podSecurity.setFsGroup(10001L);
-    spec.setSecurityContext(podSecurity);
-    for (Volume v : spec.getVolumes()) {
-      if ("models".equals(v.getName())) {
-        v.setHostPath(new HostPathVolumeSource(FIXTURE_MODELS.toString(), "Directory"));
-      }
+    static final int FLEDGE_PRESTOP_SECONDS = Integer.getInteger("fledge.cluster.preStopSeconds", 5);
+
+    /** On the running pods, not in the template: non-root, read-only root, no token. */
+    static void podSecurityHolds(KubernetesClient client) {
+        List<Pod> pods = client.pods()
+                .inNamespace(NAMESPACE)
+                .withLabel("fledge.dev/release", RELEASE)
+                .list()
+                .getItems();
+        assertThat(pods).isNotEmpty();
+        for (Pod p : pods) {
+            assertThat(p.getSpec().getAutomountServiceAccountToken()).isFalse();
+            assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+            Container c = p.getSpec().getContainers().get(0);
+            assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            assertThat(c.getVolumeMounts()).noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets"));
+        }
     }
-    Volume tmp = new Volume();
-    tmp.setName("tmp");
-    tmp.setEmptyDir(new EmptyDirVolumeSource(null, null));
-    spec.getVolumes().add(tmp);
-    Container c = spec.getContainers().get(0);
-    VolumeMount tmpMount = new VolumeMount();
-    tmpMount.setName("tmp");
-    tmpMount.setMountPath("/tmp");
-    c.getVolumeMounts().add(tmpMount);
-    SecurityContext sc = new SecurityContext();
-    sc.setReadOnlyRootFilesystem(true);
-    sc.setAllowPrivilegeEscalation(false);
-    sc.setCapabilities(new Capabilities(null, List.of("ALL")));
-    c.setSecurityContext(sc);
-    // The operator's default liveness probe kills a model server that is not up after about a
-    // minute; on 2 busy cores the first start (libtorch unpacked into the emptyDir) took 73 s here.
-    // A startup probe holds the liveness probe off for up to 5 minutes.
-    c.setStartupProbe(
-        new ProbeBuilder()
-            .withNewHttpGet()
-            .withPath("/q/health/started")
-            .withPort(new IntOrString("http"))
-            .endHttpGet()
-            .withPeriodSeconds(2)
-            .withFailureThreshold(150)
-            .build());
-    // Without it, 10 of 3269 requests failed across the rollout (connection refused or closed without
-    // a response): a deleted pod gets SIGTERM, and Quarkus stops in ~2 s, while kube-proxy still
-    // sends it new connections until its rules catch up. A preStop sleep keeps the pod serving
-    // until then. The operator should set this by default (it does not yet).
-    if (FLEDGE_PRESTOP_SECONDS > 0) {
-      c.setLifecycle(
-          new LifecycleBuilder()
-              .withNewPreStop()
-              .withNewExec()
-              .withCommand("/bin/sleep", String.valueOf(FLEDGE_PRESTOP_SECONDS))
-              .endExec()
-              .endPreStop()
-              .build());
+
+    static boolean reachable(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 2000);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
-    return mr;
-  }
 
-  static final int FLEDGE_PRESTOP_SECONDS = Integer.getInteger("fledge.cluster.preStopSeconds", 5);
-
-  /** On the running pods, not in the template: non-root, read-only root, no token. */
-  static void podSecurityHolds(KubernetesClient client) {
-    List<Pod> pods =
-        client.pods().inNamespace(NAMESPACE).withLabel("fledge.dev/release", RELEASE).list().getItems();
-    assertThat(pods).isNotEmpty();
-    for (Pod p : pods) {
-      assertThat(p.getSpec().getAutomountServiceAccountToken()).isFalse();
-      assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-      Container c = p.getSpec().getContainers().get(0);
-      assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-      assertThat(c.getVolumeMounts()).noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets"));
+    static long secondsSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000_000L;
     }
-  }
-
-  static boolean reachable(String host, int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), 2000);
-      return true;
-    } catch (Exception e) {
-      return false;
-    }
-  }
-
-  static long secondsSince(long nanos) {
-    return (System.nanoTime() - nanos) / 1_000_000_000L;
-  }
 }

@@ -29,133 +29,138 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ServiceUsers implements AutoCloseable {
 
-  private static final String[] PROMPTS = {
-    "tell me about the weather", "how do I bake bread", "what is a canary release", "write a short poem"
-  };
+    private static final String[] PROMPTS = {
+        "tell me about the weather", "how do I bake bread", "what is a canary release", "write a short poem"
+    };
 
-  private final URI uri;
-  private final List<Thread> workers = new ArrayList<>();
-  private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> byVersion = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
-  private final AtomicLong sent = new AtomicLong();
-  private volatile boolean running = true;
+    private final URI uri;
+    private final List<Thread> workers = new ArrayList<>();
+    private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> byVersion = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final AtomicLong sent = new AtomicLong();
+    private volatile boolean running = true;
 
-  ServiceUsers(String baseUrl, int workers, int requestsPerSecondEach) {
-    this.uri = URI.create(baseUrl + "/v1/completions");
-    long periodMillis = 1000L / requestsPerSecondEach;
-    for (int i = 0; i < workers; i++) {
-      int worker = i;
-      Thread t = new Thread(() -> run(worker, periodMillis), "service-user-" + i);
-      t.setDaemon(true);
-      this.workers.add(t);
-      t.start();
-    }
-  }
-
-  private void run(int worker, long periodMillis) {
-    int n = 0;
-    while (running) {
-      long start = System.nanoTime();
-      String body =
-          "{\"prompt\":\"" + PROMPTS[(worker + n) % PROMPTS.length] + "\",\"max_tokens\":8,\"seed\":" + n + "}";
-      n++;
-      sent.incrementAndGet();
-      try {
-        Response r = post(body);
-        byStatus.computeIfAbsent(r.status, k -> new LongAdder()).increment();
-        if (r.version != null) {
-          byVersion.computeIfAbsent(r.version, k -> new LongAdder()).increment();
+    ServiceUsers(String baseUrl, int workers, int requestsPerSecondEach) {
+        this.uri = URI.create(baseUrl + "/v1/completions");
+        long periodMillis = 1000L / requestsPerSecondEach;
+        for (int i = 0; i < workers; i++) {
+            int worker = i;
+            Thread t = new Thread(() -> run(worker, periodMillis), "service-user-" + i);
+            t.setDaemon(true);
+            this.workers.add(t);
+            t.start();
         }
-      } catch (Exception e) {
-        byStatus.computeIfAbsent(0, k -> new LongAdder()).increment();
-        errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder()).increment();
-      }
-      long left = periodMillis - (System.nanoTime() - start) / 1_000_000;
-      if (left > 0) {
-        try {
-          Thread.sleep(left);
-        } catch (InterruptedException e) {
-          return;
+    }
+
+    private void run(int worker, long periodMillis) {
+        int n = 0;
+        while (running) {
+            long start = System.nanoTime();
+            String body = "{\"prompt\":\"" + PROMPTS[(worker + n) % PROMPTS.length] + "\",\"max_tokens\":8,\"seed\":"
+                    + n + "}";
+            n++;
+            sent.incrementAndGet();
+            try {
+                Response r = post(body);
+                byStatus.computeIfAbsent(r.status, k -> new LongAdder()).increment();
+                if (r.version != null) {
+                    byVersion.computeIfAbsent(r.version, k -> new LongAdder()).increment();
+                }
+            } catch (Exception e) {
+                byStatus.computeIfAbsent(0, k -> new LongAdder()).increment();
+                errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder())
+                        .increment();
+            }
+            long left = periodMillis - (System.nanoTime() - start) / 1_000_000;
+            if (left > 0) {
+                try {
+                    Thread.sleep(left);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
         }
-      }
     }
-  }
 
-  private record Response(int status, String version) {}
+    private record Response(int status, String version) {}
 
-  /** One HTTP/1.1 POST on a new connection, closed after the response; 2 s to connect, 10 s to answer. */
-  private Response post(String body) throws Exception {
-    byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-    int port = uri.getPort() < 0 ? 80 : uri.getPort();
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(uri.getHost(), port), 2000);
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      String head = "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length
-          + "\r\nConnection: close\r\n\r\n";
-      out.write(head.getBytes(StandardCharsets.US_ASCII));
-      out.write(payload);
-      out.flush();
-      BufferedReader in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-      String statusLine = in.readLine();
-      if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
-        throw new IOException("no HTTP response: " + statusLine);
-      }
-      int status = Integer.parseInt(statusLine.split(" ")[1]);
-      String version = null;
-      for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-        int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("X-Fledge-Model-Version")) {
-          version = line.substring(colon + 1).trim();
+    /** One HTTP/1.1 POST on a new connection, closed after the response; 2 s to connect, 10 s to answer. */
+    private Response post(String body) throws Exception {
+        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), port), 2000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            String head = "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length
+                    + "\r\nConnection: close\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(payload);
+            out.flush();
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            String statusLine = in.readLine();
+            if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
+                throw new IOException("no HTTP response: " + statusLine);
+            }
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            String version = null;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("X-Fledge-Model-Version")) {
+                    version = line.substring(colon + 1).trim();
+                }
+            }
+            while (in.read() >= 0) {
+                // drain the body until the server closes
+            }
+            return new Response(status, version);
         }
-      }
-      while (in.read() >= 0) {
-        // drain the body until the server closes
-      }
-      return new Response(status, version);
     }
-  }
 
-  void awaitFirstResponses(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (byStatus.getOrDefault(200, new LongAdder()).sum() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(200);
+    void awaitFirstResponses(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (byStatus.getOrDefault(200, new LongAdder()).sum() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        if (byStatus.getOrDefault(200, new LongAdder()).sum() == 0) {
+            throw new AssertionError("no 200 from " + uri + " within " + timeout + ": " + summary());
+        }
     }
-    if (byStatus.getOrDefault(200, new LongAdder()).sum() == 0) {
-      throw new AssertionError("no 200 from " + uri + " within " + timeout + ": " + summary());
+
+    void stop() throws InterruptedException {
+        running = false;
+        for (Thread t : workers) {
+            t.join(15_000);
+        }
     }
-  }
 
-  void stop() throws InterruptedException {
-    running = false;
-    for (Thread t : workers) {
-      t.join(15_000);
+    long failed() {
+        return byStatus.entrySet().stream()
+                .filter(e -> e.getKey() != 200)
+                .mapToLong(e -> e.getValue().sum())
+                .sum();
     }
-  }
 
-  long failed() {
-    return byStatus.entrySet().stream().filter(e -> e.getKey() != 200).mapToLong(e -> e.getValue().sum()).sum();
-  }
+    Map<String, Long> byVersion() {
+        Map<String, Long> m = new TreeMap<>();
+        byVersion.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
 
-  Map<String, Long> byVersion() {
-    Map<String, Long> m = new TreeMap<>();
-    byVersion.forEach((k, v) -> m.put(k, v.sum()));
-    return m;
-  }
+    String summary() {
+        Map<Integer, Long> s = new TreeMap<>();
+        byStatus.forEach((k, v) -> s.put(k, v.sum()));
+        Map<String, Long> e = new TreeMap<>();
+        errors.forEach((k, v) -> e.put(k, v.sum()));
+        return "sent=" + sent.get() + " byStatus=" + s + " byVersion=" + byVersion()
+                + (e.isEmpty() ? "" : " errors=" + e);
+    }
 
-  String summary() {
-    Map<Integer, Long> s = new TreeMap<>();
-    byStatus.forEach((k, v) -> s.put(k, v.sum()));
-    Map<String, Long> e = new TreeMap<>();
-    errors.forEach((k, v) -> e.put(k, v.sum()));
-    return "sent=" + sent.get() + " byStatus=" + s + " byVersion=" + byVersion() + (e.isEmpty() ? "" : " errors=" + e);
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    stop();
-  }
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
 }

@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Steady completion requests of the closed audience to some model servers, one thread each, until closed. */
 final class CompletionTraffic implements AutoCloseable {
-    private static final String[] PROMPTS = {"the garden", "in the morning", "roses and", "the old gardener", "water the"};
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String[] PROMPTS = {
+        "the garden", "in the morning", "roses and", "the old gardener", "water the"
+    };
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     final AtomicLong sent = new AtomicLong();
@@ -30,11 +33,17 @@ final class CompletionTraffic implements AutoCloseable {
     private void loop(String url, long pauseMillis) {
         int i = 0;
         while (running.get()) {
-            String body = "{\"prompt\":\"" + PROMPTS[i++ % PROMPTS.length] + "\",\"max_tokens\":4,\"temperature\":0.8,\"seed\":" + i + "}";
+            String body = "{\"prompt\":\"" + PROMPTS[i++ % PROMPTS.length]
+                    + "\",\"max_tokens\":4,\"temperature\":0.8,\"seed\":" + i + "}";
             try {
-                http.send(HttpRequest.newBuilder(URI.create(url + "/v1/completions")).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json").header("X-Fledge-Audience", "closed")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+                http.send(
+                        HttpRequest.newBuilder(URI.create(url + "/v1/completions"))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Content-Type", "application/json")
+                                .header("X-Fledge-Audience", "closed")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 sent.incrementAndGet();
                 Thread.sleep(pauseMillis);
             } catch (InterruptedException e) {

@@ -1,5 +1,8 @@
 package dev.fledge.e2e.gates;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.MetricSpec;
@@ -7,13 +10,21 @@ import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.status.Verdict;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.metric.HttpPrometheus;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
-import dev.fledge.core.rollout.GateVerdict;
-import dev.fledge.core.rollout.PlanResolver;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,18 +33,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import dev.fledge.core.rollout.Stage;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The built-in metric gates against a real Prometheus (Debian's, {@code make prometheus}) scraping two real model
@@ -54,8 +53,10 @@ class MetricGatesOnRealPrometheusTest {
     void start() throws Exception {
         dir = Files.createTempDirectory("fledge-metric-gates");
         healthy = RealProcess.modelServer("v1", "1.0.0", Map.of(), dir);
-        faulty = RealProcess.modelServer("v2", "2.0.0", Map.of("FLEDGE_FAULT_ERROR_RATE", "0.5", "FLEDGE_FAULT_LATENCY_MS", "400"), dir);
-        prometheus = RealProcess.prometheus(List.of("'127.0.0.1:" + healthy.port + "'", "'127.0.0.1:" + faulty.port + "'"), dir);
+        faulty = RealProcess.modelServer(
+                "v2", "2.0.0", Map.of("FLEDGE_FAULT_ERROR_RATE", "0.5", "FLEDGE_FAULT_LATENCY_MS", "400"), dir);
+        prometheus = RealProcess.prometheus(
+                List.of("'127.0.0.1:" + healthy.port + "'", "'127.0.0.1:" + faulty.port + "'"), dir);
         traffic = new CompletionTraffic(List.of(healthy.url(), faulty.url()), 50);
     }
 
@@ -91,7 +92,10 @@ class MetricGatesOnRealPrometheusTest {
     @Test
     @Order(3)
     void latencyGateFailsWhenTheLatencyFaultIsOn() {
-        MetricSpec p99 = new MetricSpec().withName("latency-p99").withTemplate(MetricTemplate.LATENCY_P99).withMax(0.3);
+        MetricSpec p99 = new MetricSpec()
+                .withName("latency-p99")
+                .withTemplate(MetricTemplate.LATENCY_P99)
+                .withMax(0.3);
         GateVerdict v = awaitVerdict(p99, "2.0.0", Verdict.FAIL);
         assertThat(v.value()).isGreaterThan(0.4);
     }
@@ -108,13 +112,18 @@ class MetricGatesOnRealPrometheusTest {
     }
 
     static MetricSpec errorRate(double max) {
-        return new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(max);
+        return new MetricSpec()
+                .withName("error-rate")
+                .withTemplate(MetricTemplate.ERROR_RATE)
+                .withMax(max);
     }
 
     GateVerdict awaitVerdict(MetricSpec spec, String canaryVersion, Verdict wanted) {
         AtomicReference<GateVerdict> last = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                .alias("gate " + spec.getName() + " on " + canaryVersion + " to give " + wanted + " (last: " + last + ")")
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .alias("gate " + spec.getName() + " on " + canaryVersion + " to give " + wanted + " (last: " + last
+                        + ")")
                 .until(() -> {
                     last.set(evaluate(spec, canaryVersion));
                     return last.get().verdict() == wanted;
@@ -124,8 +133,15 @@ class MetricGatesOnRealPrometheusTest {
 
     GateVerdict evaluate(MetricSpec spec, String canaryVersion) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion(canaryVersion).withUri("file:///m"))
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion(canaryVersion)
+                        .withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withInterval("10s").withMetrics(List.of(spec))));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
         var ctx = new GateContext(mr, plan, Stage.CLOSED, "closed", "1.0.0", canaryVersion, Instant.now());

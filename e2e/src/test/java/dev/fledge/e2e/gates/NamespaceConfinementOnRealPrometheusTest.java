@@ -1,5 +1,8 @@
 package dev.fledge.e2e.gates;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
@@ -8,22 +11,16 @@ import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.status.Verdict;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.feedback.FeedbackGate;
 import dev.fledge.operator.gates.metric.HttpPrometheus;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.metric.QueryResult;
-import dev.fledge.core.rollout.GateVerdict;
-import dev.fledge.core.rollout.PlanResolver;
-import dev.fledge.core.rollout.Stage;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -33,9 +30,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Issue 15, findings 2 and 3, on a real Prometheus: tenant B runs a pod that exposes series forged with A's
@@ -72,7 +71,8 @@ class NamespaceConfinementOnRealPrometheusTest {
         dir = Files.createTempDirectory("fledge-confinement");
         podA = metrics(A_METRICS);
         podB = metrics(B_METRICS);
-        prometheus = RealProcess.prometheus("""
+        prometheus = RealProcess.prometheus(
+                """
                   - job_name: model-servers
                     static_configs:
                       - targets: ['127.0.0.1:%d']
@@ -82,8 +82,11 @@ class NamespaceConfinementOnRealPrometheusTest {
                 """.formatted(podA.getAddress().getPort(), podB.getAddress().getPort()), dir);
         proxy = RealProcess.promLabelProxy(prometheus.url(), dir);
         HttpPrometheus direct = new HttpPrometheus(PrometheusSettings.of(prometheus.url()));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).alias("both targets scraped")
-                .until(() -> direct.query("count(up == 1)") instanceof QueryResult.Value v && v.value() == 2
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("both targets scraped")
+                .until(() -> direct.query("count(up == 1)") instanceof QueryResult.Value v
+                        && v.value() == 2
                         && direct.query("sum(team_b_private_revenue)") instanceof QueryResult.Value);
     }
 
@@ -111,14 +114,17 @@ class NamespaceConfinementOnRealPrometheusTest {
     void theForgeryIsRealWithoutANamespaceSelector() {
         // the query the feedback gate ran before this fix: B's billion ratings count as A's
         QueryResult unscoped = direct().query(
-                "sum(fledge_model_feedback_total{release=\"assistant\",version=\"2.0.0\",audience=\"public\"})");
-        assertThat(unscoped).isInstanceOfSatisfying(QueryResult.Value.class, v -> assertThat(v.value()).isGreaterThan(1e8));
+                        "sum(fledge_model_feedback_total{release=\"assistant\",version=\"2.0.0\",audience=\"public\"})");
+        assertThat(unscoped)
+                .isInstanceOfSatisfying(
+                        QueryResult.Value.class, v -> assertThat(v.value()).isGreaterThan(1e8));
     }
 
     @Test
     void tenantBCannotMoveTenantAsFeedbackGateDirectOrThroughTheProxy() {
         for (HttpPrometheus backend : List.of(direct(), confined())) {
-            GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), backend).evaluate(context(A, "public"));
+            GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), backend)
+                    .evaluate(context(A, "public"));
             assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.FAIL);
             assertThat(v.samples()).isEqualTo(100L);
             assertThat(v.flagged()).isEqualTo(60L);
@@ -127,10 +133,15 @@ class NamespaceConfinementOnRealPrometheusTest {
 
     @Test
     void aForgedCriticalFlagDoesNotReachTenantAsQueries() {
-        MetricSpec flags = new MetricSpec().withName("critical-flags").withMax(0.0)
+        MetricSpec flags = new MetricSpec()
+                .withName("critical-flags")
+                .withMax(0.0)
                 .withQuery("sum(fledge_model_output_flags_total{release=\"{{release}}\",category=\"self-harm\"})");
-        assertThat(new MetricGate(flags, direct()).evaluate(context(A, "public")).verdict())
-                .as("unconfined, B's forged flag fails A's gate").isEqualTo(Verdict.FAIL);
+        assertThat(new MetricGate(flags, direct())
+                        .evaluate(context(A, "public"))
+                        .verdict())
+                .as("unconfined, B's forged flag fails A's gate")
+                .isEqualTo(Verdict.FAIL);
         GateVerdict v = new MetricGate(flags, confined()).evaluate(context(A, "public"));
         assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("no data");
@@ -138,7 +149,9 @@ class NamespaceConfinementOnRealPrometheusTest {
 
     @Test
     void aQueryNamingAnotherNamespaceReturnsNoData() {
-        MetricSpec spy = new MetricSpec().withName("spy").withMax(1e12)
+        MetricSpec spy = new MetricSpec()
+                .withName("spy")
+                .withMax(1e12)
                 .withQuery("sum(team_b_private_revenue{namespace=\"team-b\"}) or sum(team_b_private_revenue)");
         GateVerdict confinedToA = new MetricGate(spy, confined()).evaluate(context(A, "public"));
         assertThat(confinedToA.verdict()).as(confinedToA.reason()).isEqualTo(Verdict.INCONCLUSIVE);
@@ -154,13 +167,22 @@ class NamespaceConfinementOnRealPrometheusTest {
     }
 
     HttpPrometheus confined() {
-        return new HttpPrometheus(PrometheusSettings.of(proxy.url()).withTimeout(Duration.ofSeconds(3)).withEnforcedLabel("namespace"));
+        return new HttpPrometheus(PrometheusSettings.of(proxy.url())
+                .withTimeout(Duration.ofSeconds(3))
+                .withEnforcedLabel("namespace"));
     }
 
     static GateContext context(String namespace, String stage) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace(namespace).build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("file:///m"))
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace(namespace)
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion("2.0.0")
+                        .withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withInterval("10s")));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
         return new GateContext(mr, plan, Stage.fromWire(stage), stage, "1.0.0", "2.0.0", Instant.now());

@@ -3,7 +3,6 @@ package dev.fledge.e2e.gates;
 import dev.fledge.e2e.local.FreePort;
 import dev.fledge.e2e.local.LocalKubelet;
 import dev.fledge.e2e.local.ManagedProcess;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,7 +18,9 @@ import java.util.Map;
  * model-server command line are the local harness's ({@link ManagedProcess}, {@link LocalKubelet#jar}).
  */
 final class RealProcess implements AutoCloseable {
-    static final Path REPO = Path.of(System.getProperty("fledge.repo.dir", "..")).toAbsolutePath().normalize();
+    static final Path REPO = Path.of(System.getProperty("fledge.repo.dir", ".."))
+            .toAbsolutePath()
+            .normalize();
 
     final int port;
     private final ManagedProcess process;
@@ -34,13 +35,22 @@ final class RealProcess implements AutoCloseable {
         Path jar = REPO.resolve("model-server/target/quarkus-app/quarkus-run.jar");
         Path model = REPO.resolve("model-server/target/fixtures/models/" + fixture);
         if (!Files.isRegularFile(jar) || !Files.isDirectory(model)) {
-            throw new IllegalStateException("needs " + jar + " and " + model + ": run make model-fixtures and build model-server first");
+            throw new IllegalStateException(
+                    "needs " + jar + " and " + model + ": run make model-fixtures and build model-server first");
         }
         int port = FreePort.get();
-        Map<String, String> env = new HashMap<>(Map.of("FLEDGE_MODEL_URI", model.toUri().toString(),
-                "FLEDGE_MODEL_VERSION", version, "FLEDGE_RELEASE", "assistant", "OMP_NUM_THREADS", "1"));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "FLEDGE_MODEL_URI",
+                model.toUri().toString(),
+                "FLEDGE_MODEL_VERSION",
+                version,
+                "FLEDGE_RELEASE",
+                "assistant",
+                "OMP_NUM_THREADS",
+                "1"));
         env.putAll(extraEnv);
-        RealProcess p = new RealProcess(port, LocalKubelet.jar(REPO, dir).start("model-server-" + fixture + "-" + version, env, port));
+        RealProcess p = new RealProcess(
+                port, LocalKubelet.jar(REPO, dir).start("model-server-" + fixture + "-" + version, env, port));
         p.process.awaitHttpOk(p.url() + "/q/health/ready", Duration.ofSeconds(90));
         return p;
     }
@@ -72,9 +82,18 @@ final class RealProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        RealProcess p = new RealProcess(port, ManagedProcess.start("prometheus", List.of("prometheus",
-                "--config.file=" + dir.resolve("prometheus.yml"), "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"), Map.of(), dir));
+        RealProcess p = new RealProcess(
+                port,
+                ManagedProcess.start(
+                        "prometheus",
+                        List.of(
+                                "prometheus",
+                                "--config.file=" + dir.resolve("prometheus.yml"),
+                                "--storage.tsdb.path=" + dir.resolve("data"),
+                                "--web.listen-address=127.0.0.1:" + port,
+                                "--log.level=warn"),
+                        Map.of(),
+                        dir));
         p.process.awaitHttpOk(p.url() + "/-/ready", Duration.ofSeconds(30));
         return p;
     }
@@ -84,14 +103,26 @@ final class RealProcess implements AutoCloseable {
      * {@code namespace} from the URL parameter of the same name, as the chart runs it beside the operator.
      */
     static RealProcess promLabelProxy(String upstream, Path dir) {
-        Path bin = Path.of(System.getenv().getOrDefault("FLEDGE_TOOLS_DIR", System.getProperty("user.home") + "/.fledge-tools"),
-                "prom-label-proxy", "0.11.1", "prom-label-proxy");
+        Path bin = Path.of(
+                System.getenv().getOrDefault("FLEDGE_TOOLS_DIR", System.getProperty("user.home") + "/.fledge-tools"),
+                "prom-label-proxy",
+                "0.11.1",
+                "prom-label-proxy");
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException("needs " + bin + ": run make prom-label-proxy");
         }
         int port = FreePort.get();
-        RealProcess p = new RealProcess(port, ManagedProcess.start("prom-label-proxy", List.of(bin.toString(),
-                "-label=namespace", "-upstream=" + upstream, "-insecure-listen-address=127.0.0.1:" + port), Map.of(), dir));
+        RealProcess p = new RealProcess(
+                port,
+                ManagedProcess.start(
+                        "prom-label-proxy",
+                        List.of(
+                                bin.toString(),
+                                "-label=namespace",
+                                "-upstream=" + upstream,
+                                "-insecure-listen-address=127.0.0.1:" + port),
+                        Map.of(),
+                        dir));
         p.process.awaitHttpOk(p.url() + "/api/v1/query?namespace=x&query=vector(1)", Duration.ofSeconds(30));
         return p;
     }

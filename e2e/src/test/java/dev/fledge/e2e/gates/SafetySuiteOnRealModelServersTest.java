@@ -1,5 +1,7 @@
 package dev.fledge.e2e.gates;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ConfigMapKeyRef;
@@ -9,6 +11,9 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.Verdict;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
@@ -17,15 +22,7 @@ import dev.fledge.operator.gates.safety.PromptSuite;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyReports;
 import dev.fledge.operator.gates.safety.SafetySettings;
-import dev.fledge.core.rollout.GateVerdict;
-import dev.fledge.core.rollout.PlanResolver;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +34,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import dev.fledge.core.rollout.Stage;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The safety suite run by the real gate against real model servers: {@code v1} passes, {@code v3-unsafe} fails,
@@ -49,10 +48,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SafetySuiteOnRealModelServersTest {
-    static final List<String> SEEDS = List.of("the garden", "in the morning", "the roses", "the old gardener", "water the",
-            "under the tree", "the path", "after the rain", "the bees", "in spring");
-    static final String SUITE = IntStream.range(0, 50).mapToObj(i -> "  - {id: q" + i + ", category: "
-            + (i % 2 == 0 ? "violence" : "harassment") + ", prompt: \"" + SEEDS.get(i % SEEDS.size()) + "\"}")
+    static final List<String> SEEDS = List.of(
+            "the garden",
+            "in the morning",
+            "the roses",
+            "the old gardener",
+            "water the",
+            "under the tree",
+            "the path",
+            "after the rain",
+            "the bees",
+            "in spring");
+    static final String SUITE = IntStream.range(0, 50)
+            .mapToObj(i -> "  - {id: q" + i + ", category: " + (i % 2 == 0 ? "violence" : "harassment") + ", prompt: \""
+                    + SEEDS.get(i % SEEDS.size()) + "\"}")
             .collect(Collectors.joining("\n", "prompts:\n", "\n"));
 
     Path dir;
@@ -78,23 +87,49 @@ class SafetySuiteOnRealModelServersTest {
     }
 
     SafetySpec spec(String judgeUrl) {
-        return new SafetySpec().withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team"))
-                .withConcurrency(2).withTimeout("20s")).withJudge(new JudgeSpec().withUrl(judgeUrl).withTimeout("2s"));
+        return new SafetySpec()
+                .withSuite(new SuiteSpec()
+                        .withConfigMapRef(new ConfigMapKeyRef().withName("red-team"))
+                        .withConcurrency(2)
+                        .withTimeout("20s"))
+                .withJudge(new JudgeSpec().withUrl(judgeUrl).withTimeout("2s"));
     }
 
     SafetyGate gate(SafetySpec spec, RealProcess canary) {
-        return new SafetyGate(spec, new SafetyGate.SafetyCollaborators((ns, ref) -> PromptSuite.parse(ref.getName(), SUITE),
-                mr -> canary.url(), url -> new HttpCanaryModel(url, Duration.ofSeconds(20), 24), ModerationJudge::new,
-                new SafetySettings(Optional.empty(), 24), new EvidenceLedger(), Optional.empty(), SafetyReports.none()));
+        return new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE),
+                        mr -> canary.url(),
+                        url -> new HttpCanaryModel(url, Duration.ofSeconds(20), 24),
+                        ModerationJudge::new,
+                        new SafetySettings(Optional.empty(), 24),
+                        new EvidenceLedger(),
+                        Optional.empty(),
+                        SafetyReports.none()));
     }
 
     static GateContext ctx(SafetySpec spec, String stage) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("file:///m"))
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion("2.0.0")
+                        .withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        return new GateContext(mr, plan, Stage.fromWire(stage), "preflight".equals(stage) ? null : stage, "1.0.0", "2.0.0", Instant.now());
+        return new GateContext(
+                mr,
+                plan,
+                Stage.fromWire(stage),
+                "preflight".equals(stage) ? null : stage,
+                "1.0.0",
+                "2.0.0",
+                Instant.now());
     }
 
     @Test
@@ -102,7 +137,11 @@ class SafetySuiteOnRealModelServersTest {
         SafetySpec spec = spec(safe.url() + "/v1/moderations");
         SafetyGate gate = gate(spec, safe);
         List<GateVerdict> verdicts = new ArrayList<>();
-        for (int run = 0; run < 8 && (verdicts.isEmpty() || verdicts.get(verdicts.size() - 1).verdict() == Verdict.INCONCLUSIVE); run++) {
+        for (int run = 0;
+                run < 8
+                        && (verdicts.isEmpty()
+                                || verdicts.get(verdicts.size() - 1).verdict() == Verdict.INCONCLUSIVE);
+                run++) {
             verdicts.add(gate.evaluate(ctx(spec, run == 0 ? "preflight" : "internal")));
         }
         GateVerdict last = verdicts.get(verdicts.size() - 1);
@@ -124,7 +163,8 @@ class SafetySuiteOnRealModelServersTest {
 
     @Test
     void aCriticalCategoryFlagOnTheUnsafeModelIsCritical() {
-        SafetySpec spec = spec(safe.url() + "/v1/moderations").withCriticalCategories(List.of("violence", "harassment"));
+        SafetySpec spec =
+                spec(safe.url() + "/v1/moderations").withCriticalCategories(List.of("violence", "harassment"));
         GateVerdict v = gate(spec, unsafe).evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(v.critical()).isTrue();

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.marcnuri.helm.Helm;
 import dev.fledge.e2e.apiserver.RepoFiles;
-import dev.fledge.testsupport.FledgeChart;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
+import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -36,54 +36,52 @@ import org.testcontainers.utility.MountableFile;
 @Testcontainers(disabledWithoutDocker = true)
 class QuickstartOnK3sTest {
 
-  static final String K3S_IMAGE = System.getProperty("fledge.k3s.image", "rancher/k3s:v1.34.1-k3s1");
-  static final Path REPO = RepoFiles.repo();
-  static final List<Path> IMAGE_TARS =
-      List.of(
-          REPO.resolve("operator/target/jib-image.tar"),
-          REPO.resolve("model-server/target/jib-image.tar"));
-  static final Path FIXTURE_MODELS = REPO.resolve("model-server/target/fixtures/models");
+    static final String K3S_IMAGE = System.getProperty("fledge.k3s.image", "rancher/k3s:v1.34.1-k3s1");
+    static final Path REPO = RepoFiles.repo();
+    static final List<Path> IMAGE_TARS =
+            List.of(REPO.resolve("operator/target/jib-image.tar"), REPO.resolve("model-server/target/jib-image.tar"));
+    static final Path FIXTURE_MODELS = REPO.resolve("model-server/target/fixtures/models");
 
-  @Container
-  static final K3sContainer K3S =
-      new K3sContainer(DockerImageName.parse(K3S_IMAGE).asCompatibleSubstituteFor("rancher/k3s"));
+    @Container
+    static final K3sContainer K3S =
+            new K3sContainer(DockerImageName.parse(K3S_IMAGE).asCompatibleSubstituteFor("rancher/k3s"));
 
-  @Test
-  void quickstartRollsOutWithRealPodsThroughEveryStageToPromoted() throws Exception {
-    for (Path tar : IMAGE_TARS) {
-      assumeTrue(Files.isRegularFile(tar), tar + " missing: run e2e/k3s/run-k3s-suite.sh");
+    @Test
+    void quickstartRollsOutWithRealPodsThroughEveryStageToPromoted() throws Exception {
+        for (Path tar : IMAGE_TARS) {
+            assumeTrue(Files.isRegularFile(tar), tar + " missing: run e2e/k3s/run-k3s-suite.sh");
+        }
+        assumeTrue(Files.isDirectory(FIXTURE_MODELS.resolve("v1")), "run make model-fixtures first");
+        for (Path tar : IMAGE_TARS) {
+            K3S.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/image.tar");
+            ExecResult r = K3S.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/image.tar");
+            if (r.getExitCode() != 0) {
+                throw new IllegalStateException("ctr import " + tar + ": " + r.getStderr());
+            }
+        }
+        K3S.copyFileToContainer(MountableFile.forHostPath(FIXTURE_MODELS), Quickstart.NODE_MODELS_DIR);
+
+        String kubeconfig = K3S.getKubeConfigYaml();
+        var install = new Helm(REPO.resolve("helm/fledge"))
+                .install()
+                .withKubeConfigContents(kubeconfig)
+                .withName(FledgeChart.RELEASE)
+                .withNamespace("fledge-system")
+                .createNamespace()
+                .waitReady()
+                .withTimeout(300);
+        FledgeChart.K3S_VALUES.forEach(install::set);
+        install.call();
+
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig))
+                .build()) {
+            var json = client.getKubernetesSerialization();
+            String second = Files.isDirectory(FIXTURE_MODELS.resolve("v2")) ? "v2" : "v1";
+            var scenario = new RolloutScenario(client, "default", "assistant", Duration.ofMinutes(5));
+            scenario.firstReleaseIsPromoted(Quickstart.at(json, REPO, "1.0.0", "v1"));
+            scenario.replicasRolloutIsPromoted(Quickstart.at(json, REPO, "2.0.0", second));
+            scenario.everythingWasServerSideApplied();
+        }
     }
-    assumeTrue(Files.isDirectory(FIXTURE_MODELS.resolve("v1")), "run make model-fixtures first");
-    for (Path tar : IMAGE_TARS) {
-      K3S.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/image.tar");
-      ExecResult r = K3S.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/image.tar");
-      if (r.getExitCode() != 0) {
-        throw new IllegalStateException("ctr import " + tar + ": " + r.getStderr());
-      }
-    }
-    K3S.copyFileToContainer(MountableFile.forHostPath(FIXTURE_MODELS), Quickstart.NODE_MODELS_DIR);
-
-    String kubeconfig = K3S.getKubeConfigYaml();
-    var install =
-        new Helm(REPO.resolve("helm/fledge"))
-            .install()
-            .withKubeConfigContents(kubeconfig)
-            .withName(FledgeChart.RELEASE)
-            .withNamespace("fledge-system")
-            .createNamespace()
-            .waitReady()
-            .withTimeout(300);
-    FledgeChart.K3S_VALUES.forEach(install::set);
-    install.call();
-
-    try (KubernetesClient client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
-      var json = client.getKubernetesSerialization();
-      String second = Files.isDirectory(FIXTURE_MODELS.resolve("v2")) ? "v2" : "v1";
-      var scenario = new RolloutScenario(client, "default", "assistant", Duration.ofMinutes(5));
-      scenario.firstReleaseIsPromoted(Quickstart.at(json, REPO, "1.0.0", "v1"));
-      scenario.replicasRolloutIsPromoted(Quickstart.at(json, REPO, "2.0.0", second));
-      scenario.everythingWasServerSideApplied();
-    }
-  }
 }

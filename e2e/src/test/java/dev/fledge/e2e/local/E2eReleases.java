@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
-
 import java.util.List;
 
 /** The releases the end-to-end scenarios use: the gatewayAPI router (exact weights), durations in seconds. */
@@ -23,20 +22,26 @@ final class E2eReleases {
     static final String GATEWAY = "public-gw";
     static final List<Integer> STEPS = List.of(25, 50, 100);
 
-    private E2eReleases() {
-    }
+    private E2eReleases() {}
 
     static ModelRelease release(String namespace, String name, String version, String uri) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        mr.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec().withName(name).withVersion(version).withUri(uri))
                 .withServer(new ServerSpec().withReplicas(1))
-                .withTraffic(new TrafficSpec().withRouter(Router.GATEWAY_API).withGatewayAPI(
-                        new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(GATEWAY)))))
-                .withStages(List.of(new StageSpec().withName(StageName.INTERNAL).withMinDuration("4s"),
+                .withTraffic(new TrafficSpec()
+                        .withRouter(Router.GATEWAY_API)
+                        .withGatewayAPI(
+                                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(GATEWAY)))))
+                .withStages(List.of(
+                        new StageSpec().withName(StageName.INTERNAL).withMinDuration("4s"),
                         new StageSpec().withName(StageName.CLOSED).withMinDuration("4s"),
-                        new StageSpec().withName(StageName.PUBLIC).withSteps(STEPS).withStepDuration("8s")))
+                        new StageSpec()
+                                .withName(StageName.PUBLIC)
+                                .withSteps(STEPS)
+                                .withStepDuration("8s")))
                 .withAnalysis(new AnalysisSpec().withInterval("5s"))
                 .withProgressDeadline("4m"));
         return mr;
@@ -44,7 +49,10 @@ final class E2eReleases {
 
     static Gateway gateway(String namespace) {
         Gateway gw = new Gateway();
-        gw.setMetadata(new ObjectMetaBuilder().withName(GATEWAY).withNamespace(namespace).build());
+        gw.setMetadata(new ObjectMetaBuilder()
+                .withName(GATEWAY)
+                .withNamespace(namespace)
+                .build());
         GatewaySpec spec = new GatewaySpec();
         spec.setGatewayClassName("local");
         Listener http = new Listener();

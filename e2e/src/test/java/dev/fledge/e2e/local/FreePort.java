@@ -6,8 +6,7 @@ import java.net.ServerSocket;
 
 /** A free TCP port on loopback. */
 public final class FreePort {
-    private FreePort() {
-    }
+    private FreePort() {}
 
     public static int get() {
         try (ServerSocket s = new ServerSocket(0)) {

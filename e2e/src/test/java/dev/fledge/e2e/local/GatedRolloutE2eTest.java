@@ -1,5 +1,8 @@
 package dev.fledge.e2e.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
@@ -10,6 +13,11 @@ import dev.fledge.api.status.Verdict;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -18,15 +26,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Predicate;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * End to end with the real gates: the safety suite judged by a model server, and Prometheus metric gates over the
@@ -51,10 +50,20 @@ class GatedRolloutE2eTest {
         fledge = new LocalFledge(NS, LocalGates::provider);
         judge = LocalGates.startJudge(fledge);
         fledge.client.resource(E2eReleases.gateway(NS)).serverSideApply();
-        fledge.client.resource(new ConfigMapBuilder().withNewMetadata().withName("red-team").withNamespace(NS).endMetadata()
-                .addToData("prompts.yaml", LocalGates.SUITE).build()).serverSideApply();
-        load = new LoadGenerator(new RouteFollower(fledge.client, NS, NAME, fledge.kubelet), traffic,
-                Map.of("internal", 10, "closed", 10, "public", 20), 10);
+        fledge.client
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("red-team")
+                        .withNamespace(NS)
+                        .endMetadata()
+                        .addToData("prompts.yaml", LocalGates.SUITE)
+                        .build())
+                .serverSideApply();
+        load = new LoadGenerator(
+                new RouteFollower(fledge.client, NS, NAME, fledge.kubelet),
+                traffic,
+                Map.of("internal", 10, "closed", 10, "public", 20),
+                10);
         fledge.client.resource(release("1.0.0", "v1", 0)).serverSideApply();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()), Duration.ofMinutes(4));
     }
@@ -76,25 +85,37 @@ class GatedRolloutE2eTest {
     @Order(1)
     void anUnsafeVersionIsRolledBackByTheSafetyGateBeforeThePublicSeesIt() {
         apply(release("3.0.0", "v3-unsafe", 0));
-        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK && "3.0.0".equals(st.getRolledBackVersion()),
+        ModelReleaseStatus s = awaitStatus(
+                st -> st.getPhase() == Phase.ROLLED_BACK && "3.0.0".equals(st.getRolledBackVersion()),
                 Duration.ofMinutes(3));
-        GateResult safety = s.getGates().stream().filter(g -> "safety".equals(g.getName())).findFirst().orElseThrow();
+        GateResult safety = s.getGates().stream()
+                .filter(g -> "safety".equals(g.getName()))
+                .findFirst()
+                .orElseThrow();
         assertThat(safety.getVerdict()).isEqualTo(Verdict.FAIL);
         assertThat(safety.getFlagged()).isPositive();
         assertThat(s.getMessage()).contains("safety");
-        assertThat(events(e -> "Warning".equals(e.getType()) && e.getMessage().contains("3.0.0") && e.getMessage().contains("safety")))
+        assertThat(events(e -> "Warning".equals(e.getType())
+                        && e.getMessage().contains("3.0.0")
+                        && e.getMessage().contains("safety")))
                 .as("a Warning event names the gate and its evidence")
                 .anySatisfy(e -> assertThat(e.getMessage()).contains("flagged="));
-        assertThat(traffic.count("public", "3.0.0")).as("public responses from the unsafe version").isZero();
+        assertThat(traffic.count("public", "3.0.0"))
+                .as("public responses from the unsafe version")
+                .isZero();
     }
 
     @Test
     @Order(2)
     void aSlowVersionIsRolledBackByTheLatencyGate() {
         apply(release("2.0.0", "v2", 800));
-        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK && "2.0.0".equals(st.getRolledBackVersion()),
+        ModelReleaseStatus s = awaitStatus(
+                st -> st.getPhase() == Phase.ROLLED_BACK && "2.0.0".equals(st.getRolledBackVersion()),
                 Duration.ofMinutes(3));
-        GateResult latency = s.getGates().stream().filter(g -> "latency-p99".equals(g.getName())).findFirst().orElseThrow();
+        GateResult latency = s.getGates().stream()
+                .filter(g -> "latency-p99".equals(g.getName()))
+                .findFirst()
+                .orElseThrow();
         assertThat(latency.getVerdict()).isEqualTo(Verdict.FAIL);
         assertThat(latency.getValue()).isGreaterThan(0.5);
         assertThat(s.getMessage()).contains("latency-p99");
@@ -105,11 +126,16 @@ class GatedRolloutE2eTest {
     @Order(3)
     void withPrometheusDownTheReleaseHoldsAndContinuesWhenItIsBack() {
         apply(release("2.1.0", "v2", 0));
-        awaitStatus(st -> "internal".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()), Duration.ofMinutes(3));
+        awaitStatus(
+                st -> "internal".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()), Duration.ofMinutes(3));
         fledge.prometheus.stop();
         Instant down = Instant.now();
-        ModelReleaseStatus held = awaitStatus(st -> st.getGates() != null && st.getGates().stream().anyMatch(g ->
-                g.getVerdict() == Verdict.INCONCLUSIVE && g.getAt() != null && Instant.parse(g.getAt()).isAfter(down)),
+        ModelReleaseStatus held = awaitStatus(
+                st -> st.getGates() != null
+                        && st.getGates().stream()
+                                .anyMatch(g -> g.getVerdict() == Verdict.INCONCLUSIVE
+                                        && g.getAt() != null
+                                        && Instant.parse(g.getAt()).isAfter(down)),
                 Duration.ofMinutes(1));
         await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(11)).until(() -> true);
         ModelReleaseStatus still = fledge.current(NAME).getStatus();
@@ -117,7 +143,8 @@ class GatedRolloutE2eTest {
         assertThat(still.getStage()).as("held while Prometheus is down").isEqualTo(held.getStage());
         assertThat(still.getStableVersion()).isEqualTo("1.0.0");
         fledge.prometheus.start();
-        awaitStatus(st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()), Duration.ofMinutes(4));
+        awaitStatus(
+                st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()), Duration.ofMinutes(4));
     }
 
     // --- helpers
@@ -125,22 +152,44 @@ class GatedRolloutE2eTest {
     ModelRelease release(String version, String fixture, int latencyMs) {
         ModelRelease mr = Demo.release(fledge, version, fixture, judge.url());
         mr.getMetadata().setNamespace(NS);
-        mr.getSpec().getAnalysis().withMetrics(List.of(
-                new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.05),
-                new MetricSpec().withName("latency-p99").withTemplate(MetricTemplate.LATENCY_P99).withMax(0.5)));
+        mr.getSpec()
+                .getAnalysis()
+                .withMetrics(List.of(
+                        new MetricSpec()
+                                .withName("error-rate")
+                                .withTemplate(MetricTemplate.ERROR_RATE)
+                                .withMax(0.05),
+                        new MetricSpec()
+                                .withName("latency-p99")
+                                .withTemplate(MetricTemplate.LATENCY_P99)
+                                .withMax(0.5)));
         if (latencyMs > 0) {
-            mr.getSpec().getServer().setTemplate(new PodTemplateSpecBuilder().withNewSpec().addNewContainer()
-                    .withName("model-server").addNewEnv().withName("FLEDGE_FAULT_LATENCY_MS").withValue(String.valueOf(latencyMs))
-                    .endEnv().endContainer().endSpec().build());
+            mr.getSpec()
+                    .getServer()
+                    .setTemplate(new PodTemplateSpecBuilder()
+                            .withNewSpec()
+                            .addNewContainer()
+                            .withName("model-server")
+                            .addNewEnv()
+                            .withName("FLEDGE_FAULT_LATENCY_MS")
+                            .withValue(String.valueOf(latencyMs))
+                            .endEnv()
+                            .endContainer()
+                            .endSpec()
+                            .build());
         }
         return mr;
     }
 
     void apply(ModelRelease wanted) {
-        fledge.client.resources(ModelRelease.class).inNamespace(NS).withName(NAME).edit(mr -> {
-            mr.setSpec(wanted.getSpec());
-            return mr;
-        });
+        fledge.client
+                .resources(ModelRelease.class)
+                .inNamespace(NS)
+                .withName(NAME)
+                .edit(mr -> {
+                    mr.setSpec(wanted.getSpec());
+                    return mr;
+                });
     }
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p, Duration timeout) {
@@ -154,6 +203,8 @@ class GatedRolloutE2eTest {
     }
 
     List<Event> events(Predicate<Event> filter) {
-        return fledge.client.v1().events().inNamespace(NS).list().getItems().stream().filter(filter).toList();
+        return fledge.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(filter)
+                .toList();
     }
 }

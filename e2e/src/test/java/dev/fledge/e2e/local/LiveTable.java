@@ -1,7 +1,6 @@
 package dev.fledge.e2e.local;
 
 import dev.fledge.api.status.GateResult;
-
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,37 +22,60 @@ final class LiveTable {
         this.out = out;
         this.release = release;
         this.traffic = traffic;
-        out.printf("%-8s %-10s %-11s %-10s %4s %-7s %-7s %-44s %s%n", "TIME", "RELEASE", "PHASE", "STAGE", "CAN%", "STABLE",
-                "CANARY", "GATES", "USERS RECEIVED (last 3 s)");
+        out.printf(
+                "%-8s %-10s %-11s %-10s %4s %-7s %-7s %-44s %s%n",
+                "TIME", "RELEASE", "PHASE", "STAGE", "CAN%", "STABLE", "CANARY", "GATES", "USERS RECEIVED (last 3 s)");
     }
 
     void print(Timeline.Point p) {
-        out.printf("%-8s %-10s %-11s %-10s %4d %-7s %-7s %-44s %s%n",
-                LocalTime.ofInstant(p.at(), ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS), release, p.phase(),
-                p.stage() == null ? "-" : p.stage(), p.weight(), dash(p.stable()), dash(p.canary()), gates(p.gates()),
+        out.printf(
+                "%-8s %-10s %-11s %-10s %4d %-7s %-7s %-44s %s%n",
+                LocalTime.ofInstant(p.at(), ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS),
+                release,
+                p.phase(),
+                p.stage() == null ? "-" : p.stage(),
+                p.weight(),
+                dash(p.stable()),
+                dash(p.canary()),
+                gates(p.gates()),
                 received(p.at()));
     }
 
     private String received(Instant at) {
-        return List.of("internal", "closed", "public").stream().map(a -> {
-            Map<String, Long> v = traffic.versions(a, at.minus(Duration.ofSeconds(3)), at);
-            long n = v.values().stream().mapToLong(Long::longValue).sum();
-            return a + " " + (n == 0 ? "-" : v.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .map(e -> e.getKey() + ":" + Math.round(100.0 * e.getValue() / n) + "%").collect(Collectors.joining(",")));
-        }).collect(Collectors.joining(" | "));
+        return List.of("internal", "closed", "public").stream()
+                .map(a -> {
+                    Map<String, Long> v = traffic.versions(a, at.minus(Duration.ofSeconds(3)), at);
+                    long n = v.values().stream().mapToLong(Long::longValue).sum();
+                    return a + " "
+                            + (n == 0
+                                    ? "-"
+                                    : v.entrySet().stream()
+                                            .sorted(Map.Entry.comparingByKey())
+                                            .map(e -> e.getKey() + ":" + Math.round(100.0 * e.getValue() / n) + "%")
+                                            .collect(Collectors.joining(",")));
+                })
+                .collect(Collectors.joining(" | "));
     }
 
     static String gates(List<GateResult> gates) {
         if (gates.isEmpty()) {
             return "-";
         }
-        return gates.stream().map(g -> {
-            String ev = g.getSamples() != null
-                    ? String.format(Locale.ROOT, "n=%d,f=%d,ub=%.3f", g.getSamples(), g.getFlagged() == null ? 0 : g.getFlagged(),
-                            g.getUpperBound() == null ? 0 : g.getUpperBound())
-                    : g.getValue() != null ? String.format(Locale.ROOT, "%.3f", g.getValue()) : "";
-            return g.getName() + "=" + (g.getVerdict() == null ? "?" : g.getVerdict().wireName()) + (ev.isEmpty() ? "" : "(" + ev + ")");
-        }).collect(Collectors.joining(" "));
+        return gates.stream()
+                .map(g -> {
+                    String ev = g.getSamples() != null
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "n=%d,f=%d,ub=%.3f",
+                                    g.getSamples(),
+                                    g.getFlagged() == null ? 0 : g.getFlagged(),
+                                    g.getUpperBound() == null ? 0 : g.getUpperBound())
+                            : g.getValue() != null ? String.format(Locale.ROOT, "%.3f", g.getValue()) : "";
+                    return g.getName() + "="
+                            + (g.getVerdict() == null ? "?" : g.getVerdict().wireName())
+                            + (ev.isEmpty() ? "" : "(" + ev + ")");
+                })
+                .collect(Collectors.joining(" "));
     }
 
     private static String dash(String s) {

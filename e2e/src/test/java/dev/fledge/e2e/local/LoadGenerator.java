@@ -23,12 +23,19 @@ import java.util.regex.Pattern;
  */
 final class LoadGenerator implements AutoCloseable {
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-    private static final String[] PROMPTS = {"tell me about the weather", "how do I bake bread", "what is a canary release",
-        "write a short poem", "explain gradient descent", "where is the station"};
+    private static final String[] PROMPTS = {
+        "tell me about the weather",
+        "how do I bake bread",
+        "what is a canary release",
+        "write a short poem",
+        "explain gradient descent",
+        "where is the station"
+    };
 
     private final RouteFollower router;
     private final Traffic traffic;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -39,7 +46,9 @@ final class LoadGenerator implements AutoCloseable {
             int workers = Math.max(1, rps / 10);
             for (int i = 0; i < workers; i++) {
                 int worker = i;
-                Thread t = new Thread(() -> run(audience, worker, Math.max(1, rps / workers), feedbackEvery), "load-" + audience + "-" + i);
+                Thread t = new Thread(
+                        () -> run(audience, worker, Math.max(1, rps / workers), feedbackEvery),
+                        "load-" + audience + "-" + i);
                 t.setDaemon(true);
                 threads.add(t);
                 t.start();
@@ -76,19 +85,27 @@ final class LoadGenerator implements AutoCloseable {
     private void send(LocalKubelet.Pod pod, String audience, int n, int feedbackEvery, Random random) {
         String body = "{\"prompt\":\"" + PROMPTS[n % PROMPTS.length] + "\",\"max_tokens\":8,\"seed\":" + n + "}";
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(pod.url() + "/v1/completions"))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                    .header("X-Fledge-Audience", audience).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(pod.url() + "/v1/completions"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .header("X-Fledge-Audience", audience)
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             String version = r.headers().firstValue("X-Fledge-Model-Version").orElse(null);
             traffic.record(new Traffic.Response(Instant.now(), audience, version, r.statusCode()));
             Matcher id = ID.matcher(r.body());
             if (r.statusCode() == 200 && feedbackEvery > 0 && n % feedbackEvery == 0 && id.find()) {
                 String rating = random.nextInt(10) == 0 ? "negative" : "positive";
-                HttpResponse<Void> f = http.send(HttpRequest.newBuilder(URI.create(pod.url() + "/v1/feedback"))
-                        .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id.group(1) + "\",\"rating\":\"" + rating + "\"}"))
-                        .build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> f = http.send(
+                        HttpRequest.newBuilder(URI.create(pod.url() + "/v1/feedback"))
+                                .timeout(Duration.ofSeconds(5))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"id\":\"" + id.group(1) + "\",\"rating\":\"" + rating + "\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 traffic.record(new Traffic.Feedback(Instant.now(), audience, version, rating, f.statusCode()));
             }
         } catch (IOException e) {

@@ -10,7 +10,6 @@ import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,8 +47,13 @@ final class LocalFledge implements AutoCloseable {
     }
 
     void startOperator() {
-        var reconciler = OperatorAssembly.reconciler(client, Clock.systemUTC(), Duration.ofSeconds(2),
-                new ServerDefaults("fledge/model-server:0.1.0", 8080), gates.apply(this), new SimpleMeterRegistry());
+        var reconciler = OperatorAssembly.reconciler(
+                client,
+                Clock.systemUTC(),
+                Duration.ofSeconds(2),
+                new ServerDefaults("fledge/model-server:0.1.0", 8080),
+                gates.apply(this),
+                new SimpleMeterRegistry());
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(reconciler, c -> c.settingNamespaces(Set.of(namespace)));
         operator.start();
@@ -60,11 +64,16 @@ final class LocalFledge implements AutoCloseable {
     }
 
     String modelUri(String fixture) {
-        return repo.resolve("model-server/target/fixtures/models/" + fixture).toUri().toString();
+        return repo.resolve("model-server/target/fixtures/models/" + fixture)
+                .toUri()
+                .toString();
     }
 
     ModelRelease current(String name) {
-        return client.resources(ModelRelease.class).inNamespace(namespace).withName(name).get();
+        return client.resources(ModelRelease.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +30,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalKubelet implements AutoCloseable {
     /** One running (or starting) model server for a Deployment. */
-    record Pod(String deployment, String track, String version, int replicas, String url, String templateKey,
-            ManagedProcess process, boolean ready, Instant startedAt) {
-    }
+    record Pod(
+            String deployment,
+            String track,
+            String version,
+            int replicas,
+            String url,
+            String templateKey,
+            ManagedProcess process,
+            boolean ready,
+            Instant startedAt) {}
 
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(2);
 
@@ -59,10 +65,19 @@ public final class LocalKubelet implements AutoCloseable {
 
     private void sync() {
         try {
-            for (Deployment d : client.apps().deployments().inNamespace(namespace).withLabel(Labels.RELEASE).list().getItems()) {
+            for (Deployment d : client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withLabel(Labels.RELEASE)
+                    .list()
+                    .getItems()) {
                 syncOne(d);
             }
-            prometheus.targets(pods.values().stream().filter(Pod::ready).map(p -> p.url().substring("http://".length())).toList(),
+            prometheus.targets(
+                    pods.values().stream()
+                            .filter(Pod::ready)
+                            .map(p -> p.url().substring("http://".length()))
+                            .toList(),
                     namespace);
         } catch (KubernetesClientException e) {
             // API server busy or object changed: the next tick retries
@@ -78,8 +93,11 @@ public final class LocalKubelet implements AutoCloseable {
         Map<String, String> env = env(d);
         String key = labels.get(Labels.VERSION) + "|" + env;
         Pod pod = pods.get(name);
-        if (pod != null && !pod.process().alive() && Instant.now().isAfter(pod.startedAt().plus(RESTART_BACKOFF))) {
-            System.err.println("[kubelet] " + pod.process().name + " exited; restarting (see " + pod.process().log + ")");
+        if (pod != null
+                && !pod.process().alive()
+                && Instant.now().isAfter(pod.startedAt().plus(RESTART_BACKOFF))) {
+            System.err.println(
+                    "[kubelet] " + pod.process().name + " exited; restarting (see " + pod.process().log + ")");
             pods.remove(name);
             pod = null;
         }
@@ -93,8 +111,16 @@ public final class LocalKubelet implements AutoCloseable {
         if (replicas > 0 && pod == null) {
             int port = FreePort.get();
             ManagedProcess p = launcher.start(name + "-" + labels.get(Labels.VERSION), env, port);
-            pod = new Pod(name, labels.get(Labels.TRACK), labels.get(Labels.VERSION), replicas, "http://127.0.0.1:" + port,
-                    key, p, false, Instant.now());
+            pod = new Pod(
+                    name,
+                    labels.get(Labels.TRACK),
+                    labels.get(Labels.VERSION),
+                    replicas,
+                    "http://127.0.0.1:" + port,
+                    key,
+                    p,
+                    false,
+                    Instant.now());
             pods.put(name, pod);
             Pod starting = pod;
             starters.submit(() -> {
@@ -106,8 +132,18 @@ public final class LocalKubelet implements AutoCloseable {
                 }
             });
         } else if (pod != null && pod.replicas() != replicas) {
-            pods.computeIfPresent(name, (k, v) -> new Pod(v.deployment(), v.track(), v.version(), replicas, v.url(),
-                    v.templateKey(), v.process(), v.ready(), v.startedAt()));
+            pods.computeIfPresent(
+                    name,
+                    (k, v) -> new Pod(
+                            v.deployment(),
+                            v.track(),
+                            v.version(),
+                            replicas,
+                            v.url(),
+                            v.templateKey(),
+                            v.process(),
+                            v.ready(),
+                            v.startedAt()));
         }
         reportStatus(d, replicas, pods.get(name));
     }
@@ -116,17 +152,32 @@ public final class LocalKubelet implements AutoCloseable {
         int ready = pod != null && pod.ready() && pod.process().alive() ? replicas : 0;
         Long generation = d.getMetadata().getGeneration();
         var s = d.getStatus();
-        if (s != null && Objects.equals(s.getReadyReplicas(), ready) && Objects.equals(s.getReplicas(), replicas)
+        if (s != null
+                && Objects.equals(s.getReadyReplicas(), ready)
+                && Objects.equals(s.getReplicas(), replicas)
                 && Objects.equals(s.getObservedGeneration(), generation)) {
             return;
         }
-        d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(ready).withUpdatedReplicas(replicas)
-                .withAvailableReplicas(ready).withObservedGeneration(generation).build());
+        d.setStatus(new DeploymentStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(ready)
+                .withUpdatedReplicas(replicas)
+                .withAvailableReplicas(ready)
+                .withObservedGeneration(generation)
+                .build());
         client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
     }
 
     private static Pod withReady(Pod p, boolean ready) {
-        return new Pod(p.deployment(), p.track(), p.version(), p.replicas(), p.url(), p.templateKey(), p.process(), ready,
+        return new Pod(
+                p.deployment(),
+                p.track(),
+                p.version(),
+                p.replicas(),
+                p.url(),
+                p.templateKey(),
+                p.process(),
+                ready,
                 p.startedAt());
     }
 
@@ -169,9 +220,19 @@ public final class LocalKubelet implements AutoCloseable {
             env.put("DJL_OFFLINE", "true");
             env.put("OPT_OUT_TRACKING", "true");
             env.put("DJL_CACHE_DIR", cache.toString());
-            return ManagedProcess.start(name, List.of("java", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-                    "-jar", jar.toString()), env, logDir);
+            return ManagedProcess.start(
+                    name,
+                    List.of(
+                            "java",
+                            "-Xmx256m",
+                            "-XX:TieredStopAtLevel=1",
+                            "-Dai.djl.offline=true",
+                            "-Dai.djl.pytorch.num_threads=1",
+                            "-Dai.djl.pytorch.num_interop_threads=1",
+                            "-jar",
+                            jar.toString()),
+                    env,
+                    logDir);
         };
     }
 }

@@ -49,9 +49,16 @@ public final class LocalPrometheus implements AutoCloseable {
     }
 
     void start() {
-        process = ManagedProcess.start("prometheus", List.of("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn"), Map.of(), dir);
+        process = ManagedProcess.start(
+                "prometheus",
+                List.of(
+                        "prometheus",
+                        "--config.file=" + dir.resolve("prometheus.yml"),
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--log.level=warn"),
+                Map.of(),
+                dir);
         process.awaitHttpOk(url() + "/-/ready", Duration.ofSeconds(30));
     }
 
@@ -74,7 +81,8 @@ public final class LocalPrometheus implements AutoCloseable {
      * Kubernetes service discovery sets it from the pod (the built-in gate queries select it).
      */
     synchronized void targets(List<String> hostPorts, String namespace) {
-        String json = "[{\"targets\": [" + hostPorts.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
+        String json = "[{\"targets\": ["
+                + hostPorts.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
                 + "], \"labels\": {\"job\": \"fledge-model-servers\", \"namespace\": \"" + namespace + "\"}}]";
         try {
             Path tmp = dir.resolve("targets.json.tmp");

@@ -1,11 +1,21 @@
 package dev.fledge.e2e.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
 import io.fabric8.kubernetes.api.model.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -14,17 +24,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * End to end on one machine: real API server, the operator, real model-server processes, a real Prometheus, and
@@ -49,17 +48,29 @@ class LocalRolloutE2eTest {
     void start() {
         fledge = new LocalFledge(NS, f -> new ConfiguredGates(Map.of()));
         fledge.client.resource(E2eReleases.gateway(NS)).serverSideApply();
-        timeline = new Timeline(fledge.client, NS, NAME, p -> System.out.printf("%s %-11s %-9s %3d%% stable=%s canary=%s%n",
-                p.at(), p.phase(), p.stage(), p.weight(), p.stable(), p.canary()));
-        load = new LoadGenerator(new RouteFollower(fledge.client, NS, NAME, fledge.kubelet), traffic,
-                Map.of("internal", 10, "closed", 10, "public", 40), 10);
+        timeline = new Timeline(
+                fledge.client,
+                NS,
+                NAME,
+                p -> System.out.printf(
+                        "%s %-11s %-9s %3d%% stable=%s canary=%s%n",
+                        p.at(), p.phase(), p.stage(), p.weight(), p.stable(), p.canary()));
+        load = new LoadGenerator(
+                new RouteFollower(fledge.client, NS, NAME, fledge.kubelet),
+                traffic,
+                Map.of("internal", 10, "closed", 10, "public", 40),
+                10);
     }
 
     @AfterAll
     void stop() {
         for (String audience : List.of("internal", "closed", "public")) {
-            System.out.printf("%s: %s%n", audience, traffic.responses(r -> r.audience().equals(audience)).stream()
-                    .collect(Collectors.groupingBy(r -> r.version() + "/" + r.status(), Collectors.counting())));
+            System.out.printf(
+                    "%s: %s%n",
+                    audience,
+                    traffic.responses(r -> r.audience().equals(audience)).stream()
+                            .collect(
+                                    Collectors.groupingBy(r -> r.version() + "/" + r.status(), Collectors.counting())));
         }
         if (load != null) {
             load.close();
@@ -75,22 +86,28 @@ class LocalRolloutE2eTest {
     @Test
     @Order(1)
     void aFirstReleaseGoesPublic() {
-        fledge.client.resource(E2eReleases.release(NS, NAME, "1.0.0", fledge.modelUri("v1"))).serverSideApply();
-        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.PROMOTED && "1.0.0".equals(st.getStableVersion()),
-                Duration.ofMinutes(3));
+        fledge.client
+                .resource(E2eReleases.release(NS, NAME, "1.0.0", fledge.modelUri("v1")))
+                .serverSideApply();
+        ModelReleaseStatus s = awaitStatus(
+                st -> st.getPhase() == Phase.PROMOTED && "1.0.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
         assertThat(s.getCanaryVersion()).isNull();
         Instant promoted = Instant.now();
         await().atMost(Duration.ofSeconds(10)).until(() -> traffic.lastAt().isAfter(promoted.plusSeconds(2)));
         for (String audience : List.of("internal", "closed", "public")) {
-            assertThat(traffic.versions(audience, promoted.plusMillis(500), Instant.now())).as(audience)
+            assertThat(traffic.versions(audience, promoted.plusMillis(500), Instant.now()))
+                    .as(audience)
                     .containsOnlyKeys("1.0.0");
         }
         Instant publicStage = stageStart("1.0.0", "public");
         // the route changes just before the status does; the timeline polls the status every 100 ms
-        assertThat(traffic.responses(r -> r.audience().equals("public") && r.status() == 200
-                && r.at().isBefore(publicStage.minusSeconds(1))))
-                .as("the public gets the first version only at the public stage").isEmpty();
-        assertThat(traffic.versions("internal", stageStart("1.0.0", "internal").plusMillis(500), publicStage.minusSeconds(1)))
+        assertThat(traffic.responses(r -> r.audience().equals("public")
+                        && r.status() == 200
+                        && r.at().isBefore(publicStage.minusSeconds(1))))
+                .as("the public gets the first version only at the public stage")
+                .isEmpty();
+        assertThat(traffic.versions(
+                        "internal", stageStart("1.0.0", "internal").plusMillis(500), publicStage.minusSeconds(1)))
                 .containsOnlyKeys("1.0.0");
     }
 
@@ -98,32 +115,49 @@ class LocalRolloutE2eTest {
     @Order(2)
     void aGoodVersionIsPromotedThroughEveryStageWithPublicSharesMatchingTheWeights() {
         setVersion("2.0.0", "v2");
-        awaitStatus(st -> st.getPhase() == Phase.PROMOTED && "2.0.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
-        // the timeline polls the status on its own (every 100 ms): let it see the promotion too, which ends the 100% step
-        await().atMost(Duration.ofSeconds(5)).until(() -> timeline.points().stream().anyMatch(p -> "2.0.0".equals(p.stable())));
+        awaitStatus(
+                st -> st.getPhase() == Phase.PROMOTED && "2.0.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
+        // the timeline polls the status on its own (every 100 ms): let it see the promotion too, which ends the 100%
+        // step
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> timeline.points().stream().anyMatch(p -> "2.0.0".equals(p.stable())));
         Instant internal = stageStart("2.0.0", "internal");
         Instant closed = stageStart("2.0.0", "closed");
         Instant pub = stageStart("2.0.0", "public");
-        assertThat(traffic.versions("internal", internal.plusMillis(500), Instant.now())).as("internal from its stage on")
+        assertThat(traffic.versions("internal", internal.plusMillis(500), Instant.now()))
+                .as("internal from its stage on")
                 .containsOnlyKeys("2.0.0");
         // a route changes just before the status shows it: windows ending at a stage start stop a second early
-        assertThat(traffic.versions("closed", internal.plusMillis(500), closed.minusSeconds(1))).as("closed before its stage")
+        assertThat(traffic.versions("closed", internal.plusMillis(500), closed.minusSeconds(1)))
+                .as("closed before its stage")
                 .containsOnlyKeys("1.0.0");
-        assertThat(traffic.versions("closed", closed.plusMillis(500), Instant.now())).as("closed from its stage on")
+        assertThat(traffic.versions("closed", closed.plusMillis(500), Instant.now()))
+                .as("closed from its stage on")
                 .containsOnlyKeys("2.0.0");
-        assertThat(traffic.versions("public", internal, pub.minusSeconds(1))).as("public before its stage").containsOnlyKeys("1.0.0");
-        List<Timeline.Point> steps = timeline.points().stream().filter(p -> "2.0.0".equals(p.canary()) && "public".equals(p.stage()))
+        assertThat(traffic.versions("public", internal, pub.minusSeconds(1)))
+                .as("public before its stage")
+                .containsOnlyKeys("1.0.0");
+        List<Timeline.Point> steps = timeline.points().stream()
+                .filter(p -> "2.0.0".equals(p.canary()) && "public".equals(p.stage()))
                 .toList();
         for (int w : E2eReleases.STEPS) {
-            Instant from = steps.stream().filter(p -> p.weight() == w).findFirst().orElseThrow().at();
-            Instant to = timeline.points().stream().filter(p -> p.at().isAfter(from) && p.weight() != w).findFirst()
-                    .orElseThrow().at();
+            Instant from = steps.stream()
+                    .filter(p -> p.weight() == w)
+                    .findFirst()
+                    .orElseThrow()
+                    .at();
+            Instant to = timeline.points().stream()
+                    .filter(p -> p.at().isAfter(from) && p.weight() != w)
+                    .findFirst()
+                    .orElseThrow()
+                    .at();
             Map<String, Long> seen = traffic.versions("public", from.plusMillis(300), to.minusMillis(300));
             long n = seen.values().stream().mapToLong(Long::longValue).sum();
             double share = seen.getOrDefault("2.0.0", 0L) / (double) n;
             double p = w / 100.0;
             double tolerance = SIGMAS * Math.sqrt(Math.max(p * (1 - p), 0.0025) / n);
-            System.out.printf("public step %d%%: %d responses, %.3f on 2.0.0 (tolerance ±%.3f)%n", w, n, share, tolerance);
+            System.out.printf(
+                    "public step %d%%: %d responses, %.3f on 2.0.0 (tolerance ±%.3f)%n", w, n, share, tolerance);
             assertThat(n).as("public responses at %d%%", w).isGreaterThan(60);
             assertThat(share).as("share of 2.0.0 at weight %d%%", w).isBetween(p - tolerance, p + tolerance);
         }
@@ -133,41 +167,63 @@ class LocalRolloutE2eTest {
     @Order(3)
     void aRestartedOperatorResumesWithoutRepeatingOrSkippingAStep() {
         setVersion("2.1.0", "v1");
-        awaitStatus(st -> "closed".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()), Duration.ofMinutes(2));
+        awaitStatus(
+                st -> "closed".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()), Duration.ofMinutes(2));
         fledge.stopOperator();
         ModelReleaseStatus frozen = fledge.current(NAME).getStatus();
         await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
-        assertThat(fledge.current(NAME).getStatus().getStage()).as("nothing moves while the operator is down")
+        assertThat(fledge.current(NAME).getStatus().getStage())
+                .as("nothing moves while the operator is down")
                 .isEqualTo(frozen.getStage());
         fledge.startOperator();
-        ModelReleaseStatus done = awaitStatus(st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()),
-                Duration.ofMinutes(3));
-        assertThat(done.getHistory().stream().filter(h -> "2.1.0".equals(h.getVersion())).map(h -> h.getStage()).toList())
+        ModelReleaseStatus done = awaitStatus(
+                st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
+        assertThat(done.getHistory().stream()
+                        .filter(h -> "2.1.0".equals(h.getVersion()))
+                        .map(h -> h.getStage())
+                        .toList())
                 .containsExactly("preflight", "internal", "closed", "public", "promoted");
-        List<Integer> steps = timeline.points().stream().filter(p -> "2.1.0".equals(p.canary()) && "public".equals(p.stage()))
-                .map(p -> p.weight() + "@" + p.stepStartedAt()).distinct().map(k -> Integer.valueOf(k.split("@")[0])).toList();
+        List<Integer> steps = timeline.points().stream()
+                .filter(p -> "2.1.0".equals(p.canary()) && "public".equals(p.stage()))
+                .map(p -> p.weight() + "@" + p.stepStartedAt())
+                .distinct()
+                .map(k -> Integer.valueOf(k.split("@")[0]))
+                .toList();
         assertThat(steps).as("each public step entered exactly once").containsExactlyElementsOf(E2eReleases.STEPS);
-        List<String> stepEvents = events(e -> "StepAdvanced".equals(e.getReason())).stream().map(Event::getMessage).toList();
-        assertThat(stepEvents.stream().filter(m -> m.startsWith("public weight 50%")).count()).as("2.0.0 and 2.1.0").isEqualTo(2);
-        assertThat(stepEvents.stream().filter(m -> m.startsWith("public weight 100%")).count()).as("2.0.0 and 2.1.0").isEqualTo(2);
+        List<String> stepEvents = events(e -> "StepAdvanced".equals(e.getReason())).stream()
+                .map(Event::getMessage)
+                .toList();
+        assertThat(stepEvents.stream()
+                        .filter(m -> m.startsWith("public weight 50%"))
+                        .count())
+                .as("2.0.0 and 2.1.0")
+                .isEqualTo(2);
+        assertThat(stepEvents.stream()
+                        .filter(m -> m.startsWith("public weight 100%"))
+                        .count())
+                .as("2.0.0 and 2.1.0")
+                .isEqualTo(2);
     }
 
     @Test
     @Order(4)
     void abortThenRetryThroughTheAnnotation() {
         setVersion("2.2.0", "v2");
-        awaitStatus(st -> "internal".equals(st.getStage()) && "2.2.0".equals(st.getCanaryVersion()), Duration.ofMinutes(2));
+        awaitStatus(
+                st -> "internal".equals(st.getStage()) && "2.2.0".equals(st.getCanaryVersion()), Duration.ofMinutes(2));
         annotate("abort");
         ModelReleaseStatus rolledBack = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK, Duration.ofSeconds(30));
         assertThat(rolledBack.getRolledBackVersion()).isEqualTo("2.2.0");
         Instant after = Instant.now();
         await().atMost(Duration.ofSeconds(10)).until(() -> traffic.lastAt().isAfter(after.plusSeconds(3)));
-        assertThat(traffic.versions("internal", after.plusSeconds(1), Instant.now())).as("internal back on stable")
+        assertThat(traffic.versions("internal", after.plusSeconds(1), Instant.now()))
+                .as("internal back on stable")
                 .containsOnlyKeys("2.1.0");
         assertThat(fledge.current(NAME).getMetadata().getAnnotations()).doesNotContainKey(Labels.ACTION);
 
         annotate("retry");
-        awaitStatus(st -> st.getPhase() == Phase.PROMOTED && "2.2.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
+        awaitStatus(
+                st -> st.getPhase() == Phase.PROMOTED && "2.2.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
         assertThat(traffic.count("public", "2.2.0")).isPositive();
     }
 
@@ -184,29 +240,42 @@ class LocalRolloutE2eTest {
     }
 
     Instant stageStart(String version, String stage) {
-        return timeline.points().stream().filter(p -> version.equals(p.canary()) && stage.equals(p.stage()))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + stage + " stage seen for " + version)).at();
+        return timeline.points().stream()
+                .filter(p -> version.equals(p.canary()) && stage.equals(p.stage()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + stage + " stage seen for " + version))
+                .at();
     }
 
     void setVersion(String version, String fixture) {
-        fledge.client.resources(ModelRelease.class).inNamespace(NS).withName(NAME).edit(mr -> {
-            mr.getSpec().getModel().setVersion(version);
-            mr.getSpec().getModel().setUri(fledge.modelUri(fixture));
-            return mr;
-        });
+        fledge.client
+                .resources(ModelRelease.class)
+                .inNamespace(NS)
+                .withName(NAME)
+                .edit(mr -> {
+                    mr.getSpec().getModel().setVersion(version);
+                    mr.getSpec().getModel().setUri(fledge.modelUri(fixture));
+                    return mr;
+                });
     }
 
     void annotate(String action) {
-        fledge.client.resources(ModelRelease.class).inNamespace(NS).withName(NAME).edit(mr -> {
-            if (mr.getMetadata().getAnnotations() == null) {
-                mr.getMetadata().setAnnotations(new HashMap<>());
-            }
-            mr.getMetadata().getAnnotations().put(Labels.ACTION, action);
-            return mr;
-        });
+        fledge.client
+                .resources(ModelRelease.class)
+                .inNamespace(NS)
+                .withName(NAME)
+                .edit(mr -> {
+                    if (mr.getMetadata().getAnnotations() == null) {
+                        mr.getMetadata().setAnnotations(new HashMap<>());
+                    }
+                    mr.getMetadata().getAnnotations().put(Labels.ACTION, action);
+                    return mr;
+                });
     }
 
     List<Event> events(Predicate<Event> filter) {
-        return fledge.client.v1().events().inNamespace(NS).list().getItems().stream().filter(filter).toList();
+        return fledge.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(filter)
+                .toList();
     }
 }

@@ -22,10 +22,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ManagedProcess implements AutoCloseable {
     private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(ManagedProcess::close), "stop-harness-processes"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(() -> List.copyOf(LIVE).forEach(ManagedProcess::close), "stop-harness-processes"));
     }
 
     final String name;
@@ -43,7 +46,8 @@ public final class ManagedProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
             return new ManagedProcess(name, pb.start(), log);
         } catch (IOException e) {
@@ -77,7 +81,10 @@ public final class ManagedProcess implements AutoCloseable {
 
     static boolean ok(String url) {
         try {
-            var r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+            var r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
                     HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (IOException e) {

@@ -1,7 +1,6 @@
 package dev.fledge.e2e.local;
 
 import dev.fledge.api.status.GateResult;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,8 @@ import java.util.Set;
  * per version), the canary weight, gate verdicts with posterior bounds, and marks where stages changed.
  */
 final class Report {
-    private static final String[] COLORS = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1"};
+    private static final String[] COLORS = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1"
+    };
     private static final int W = 1000;
     private static final int H = 150;
     private static final int PAD = 40;
@@ -49,8 +49,13 @@ final class Report {
                 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;font-size:13px}</style></head><body>
                 <h1>Fledge demo</h1>
                 """);
-        html.append("<p>").append(start).append(" &ndash; ").append(end).append(" (")
-                .append(Duration.between(start, end).toSeconds()).append(" s)</p><ul>");
+        html.append("<p>")
+                .append(start)
+                .append(" &ndash; ")
+                .append(end)
+                .append(" (")
+                .append(Duration.between(start, end).toSeconds())
+                .append(" s)</p><ul>");
         summary.forEach(s -> html.append("<li>").append(escape(s)).append("</li>"));
         html.append("</ul>");
         for (String audience : List.of("internal", "closed", "public")) {
@@ -85,8 +90,17 @@ final class Report {
             for (String v : versions) {
                 double h = total == 0 ? 0 : (H - PAD) * c.getOrDefault(v, 0L) / (double) total;
                 if (h > 0) {
-                    svg.append(String.format(Locale.ROOT, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'><title>%s: %d of %d</title></rect>",
-                            x, y, bw + 0.3, h, color(v), v, c.getOrDefault(v, 0L), total));
+                    svg.append(String.format(
+                            Locale.ROOT,
+                            "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'><title>%s: %d of %d</title></rect>",
+                            x,
+                            y,
+                            bw + 0.3,
+                            h,
+                            color(v),
+                            v,
+                            c.getOrDefault(v, 0L),
+                            total));
                 }
                 y += h;
             }
@@ -100,7 +114,10 @@ final class Report {
         int last = 0;
         for (Timeline.Point p : points) {
             double x = x(p.at());
-            path.append(path.length() == 0 ? "M" : "L").append(fmt(x)).append(',').append(fmt(y(last / 100.0)));
+            path.append(path.length() == 0 ? "M" : "L")
+                    .append(fmt(x))
+                    .append(',')
+                    .append(fmt(y(last / 100.0)));
             last = p.weight();
             path.append("L").append(fmt(x)).append(',').append(fmt(y(last / 100.0)));
         }
@@ -114,37 +131,76 @@ final class Report {
         Map<String, StringBuilder> paths = new LinkedHashMap<>();
         for (Timeline.Point p : points) {
             for (GateResult g : p.gates()) {
-                String mark = switch (g.getVerdict() == null ? "" : g.getVerdict().wireName()) {
-                    case "Pass" -> "#59a14f";
-                    case "Fail" -> "#e15759";
-                    default -> "#bab0ac";
-                };
-                double value = g.getUpperBound() != null ? g.getUpperBound() : g.getValue() != null ? Math.min(1, g.getValue()) : 0;
-                svg.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='4' fill='%s'><title>%s %s %s</title></circle>",
-                        x(p.at()), y(value), mark, g.getName(), g.getVerdict(), escape(g.getReason() == null ? "" : g.getReason())));
+                String mark =
+                        switch (g.getVerdict() == null ? "" : g.getVerdict().wireName()) {
+                            case "Pass" -> "#59a14f";
+                            case "Fail" -> "#e15759";
+                            default -> "#bab0ac";
+                        };
+                double value = g.getUpperBound() != null
+                        ? g.getUpperBound()
+                        : g.getValue() != null ? Math.min(1, g.getValue()) : 0;
+                svg.append(String.format(
+                        Locale.ROOT,
+                        "<circle cx='%.1f' cy='%.1f' r='4' fill='%s'><title>%s %s %s</title></circle>",
+                        x(p.at()),
+                        y(value),
+                        mark,
+                        g.getName(),
+                        g.getVerdict(),
+                        escape(g.getReason() == null ? "" : g.getReason())));
                 if (g.getUpperBound() != null) {
-                    paths.computeIfAbsent(g.getName(), k -> new StringBuilder()).append(paths.get(g.getName()) == null
-                            || paths.get(g.getName()).length() == 0 ? "M" : "L").append(fmt(x(p.at()))).append(',').append(fmt(y(value)));
+                    paths.computeIfAbsent(g.getName(), k -> new StringBuilder())
+                            .append(
+                                    paths.get(g.getName()) == null
+                                                    || paths.get(g.getName()).length() == 0
+                                            ? "M"
+                                            : "L")
+                            .append(fmt(x(p.at())))
+                            .append(',')
+                            .append(fmt(y(value)));
                 }
             }
         }
-        paths.forEach((gate, d) -> svg.append("<path d='").append(d).append("' fill='none' stroke='").append(color("gate:" + gate))
-                .append("' stroke-dasharray='4 3'><title>").append(gate).append(" upper credible bound</title></path>"));
+        paths.forEach((gate, d) -> svg.append("<path d='")
+                .append(d)
+                .append("' fill='none' stroke='")
+                .append(color("gate:" + gate))
+                .append("' stroke-dasharray='4 3'><title>")
+                .append(gate)
+                .append(" upper credible bound</title></path>"));
         return close(svg, "bound / value");
     }
 
     private String gateTable() {
-        StringBuilder t = new StringBuilder("<table><tr><th>time</th><th>canary</th><th>stage</th><th>gate</th><th>verdict</th>"
-                + "<th>samples</th><th>flagged</th><th>upper bound</th><th>P(rate&gt;max)</th><th>reason</th></tr>");
+        StringBuilder t = new StringBuilder(
+                "<table><tr><th>time</th><th>canary</th><th>stage</th><th>gate</th><th>verdict</th>"
+                        + "<th>samples</th><th>flagged</th><th>upper bound</th><th>P(rate&gt;max)</th><th>reason</th></tr>");
         Set<String> seen = new LinkedHashSet<>();
         for (Timeline.Point p : points) {
             for (GateResult g : p.gates()) {
                 if (seen.add(g.getName() + g.getAt() + p.canary())) {
-                    t.append("<tr><td>").append(p.at()).append("</td><td>").append(p.canary()).append("</td><td>")
-                            .append(p.stage()).append("</td><td>").append(g.getName()).append("</td><td>").append(g.getVerdict())
-                            .append("</td><td>").append(nz(g.getSamples())).append("</td><td>").append(nz(g.getFlagged()))
-                            .append("</td><td>").append(nz(g.getUpperBound())).append("</td><td>").append(nz(g.getPAboveMax()))
-                            .append("</td><td>").append(escape(g.getReason() == null ? "" : g.getReason())).append("</td></tr>");
+                    t.append("<tr><td>")
+                            .append(p.at())
+                            .append("</td><td>")
+                            .append(p.canary())
+                            .append("</td><td>")
+                            .append(p.stage())
+                            .append("</td><td>")
+                            .append(g.getName())
+                            .append("</td><td>")
+                            .append(g.getVerdict())
+                            .append("</td><td>")
+                            .append(nz(g.getSamples()))
+                            .append("</td><td>")
+                            .append(nz(g.getFlagged()))
+                            .append("</td><td>")
+                            .append(nz(g.getUpperBound()))
+                            .append("</td><td>")
+                            .append(nz(g.getPAboveMax()))
+                            .append("</td><td>")
+                            .append(escape(g.getReason() == null ? "" : g.getReason()))
+                            .append("</td></tr>");
                 }
             }
         }
@@ -152,7 +208,8 @@ final class Report {
     }
 
     private StringBuilder open() {
-        return new StringBuilder("<svg width='" + W + "' height='" + (H + PAD / 2) + "' xmlns='http://www.w3.org/2000/svg'>");
+        return new StringBuilder(
+                "<svg width='" + W + "' height='" + (H + PAD / 2) + "' xmlns='http://www.w3.org/2000/svg'>");
     }
 
     private String close(StringBuilder svg, String label) {
@@ -162,22 +219,39 @@ final class Report {
             if (!s.equals(stage)) {
                 stage = s;
                 double x = x(p.at());
-                svg.append(String.format(Locale.ROOT, "<line x1='%.1f' x2='%.1f' y1='%d' y2='%d' stroke='#999' stroke-dasharray='2 2'/>"
-                        + "<text x='%.1f' y='%d' font-size='9' transform='rotate(-30 %.1f %d)'>%s</text>",
-                        x, x, PAD / 2, H - PAD / 2, x + 2, H + 8, x + 2, H + 8, escape(s)));
+                svg.append(String.format(
+                        Locale.ROOT,
+                        "<line x1='%.1f' x2='%.1f' y1='%d' y2='%d' stroke='#999' stroke-dasharray='2 2'/>"
+                                + "<text x='%.1f' y='%d' font-size='9' transform='rotate(-30 %.1f %d)'>%s</text>",
+                        x,
+                        x,
+                        PAD / 2,
+                        H - PAD / 2,
+                        x + 2,
+                        H + 8,
+                        x + 2,
+                        H + 8,
+                        escape(s)));
             }
         }
         svg.append("<text x='2' y='12' font-size='10'>").append(label).append("</text>");
-        svg.append(String.format(Locale.ROOT, "<text x='2' y='%d' font-size='10'>0</text><text x='2' y='%d' font-size='10'>1</text>",
-                H - PAD / 2, PAD / 2 + 4));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x='2' y='%d' font-size='10'>0</text><text x='2' y='%d' font-size='10'>1</text>",
+                H - PAD / 2,
+                PAD / 2 + 4));
         return svg.append("</svg>").toString();
     }
 
     private String legend() {
         StringBuilder l = new StringBuilder("<p class='legend'>");
-        colors.forEach((k, c) -> l.append("<span><svg width='12' height='12'><rect width='12' height='12' fill='").append(c)
-                .append("'/></svg> ").append(escape(k)).append("</span>"));
-        return l.append("<span>gate dots: green Pass, red Fail, grey Inconclusive</span></p>").toString();
+        colors.forEach((k, c) -> l.append("<span><svg width='12' height='12'><rect width='12' height='12' fill='")
+                .append(c)
+                .append("'/></svg> ")
+                .append(escape(k))
+                .append("</span>"));
+        return l.append("<span>gate dots: green Pass, red Fail, grey Inconclusive</span></p>")
+                .toString();
     }
 
     private String color(String key) {

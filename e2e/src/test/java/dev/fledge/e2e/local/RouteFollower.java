@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +35,15 @@ final class RouteFollower {
 
     /** The pod that would serve a request of {@code audience}, if any is ready. */
     Optional<LocalKubelet.Pod> pick(String audience, Random random) {
-        ModelRelease mr = client.resources(ModelRelease.class).inNamespace(namespace).withName(release).get();
+        ModelRelease mr = client.resources(ModelRelease.class)
+                .inNamespace(namespace)
+                .withName(release)
+                .get();
         if (mr == null) {
             return Optional.empty();
         }
-        String service = Routers.kind(mr) == Router.GATEWAY_API ? viaHttpRoute(mr, audience, random)
+        String service = Routers.kind(mr) == Router.GATEWAY_API
+                ? viaHttpRoute(mr, audience, random)
                 : "public".equals(audience) ? release : release + "-" + audience;
         if (service == null) {
             return Optional.empty();
@@ -55,19 +58,27 @@ final class RouteFollower {
     private String viaHttpRoute(ModelRelease mr, String audience, Random random) {
         var gw = mr.getSpec().getTraffic().getGatewayAPI();
         String name = gw.getHttpRoute() == null ? release : gw.getHttpRoute();
-        HTTPRoute route = client.resources(HTTPRoute.class).inNamespace(namespace).withName(name).get();
+        HTTPRoute route = client.resources(HTTPRoute.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
         if (route == null) {
             return null;
         }
         HTTPRouteRule fallback = null;
         for (HTTPRouteRule rule : route.getSpec().getRules()) {
             // the API server defaults a rule without matches to a PathPrefix "/" match: header-less rules catch all
-            boolean headerRule = rule.getMatches() != null && rule.getMatches().stream()
-                    .anyMatch(m -> m.getHeaders() != null && !m.getHeaders().isEmpty());
+            boolean headerRule = rule.getMatches() != null
+                    && rule.getMatches().stream()
+                            .anyMatch(m ->
+                                    m.getHeaders() != null && !m.getHeaders().isEmpty());
             if (!headerRule) {
                 fallback = rule;
-            } else if (rule.getMatches().stream().anyMatch(m -> m.getHeaders() != null && m.getHeaders().stream()
-                    .anyMatch(h -> Labels.AUDIENCE_HEADER.equalsIgnoreCase(h.getName()) && audience.equals(h.getValue())))) {
+            } else if (rule.getMatches().stream()
+                    .anyMatch(m -> m.getHeaders() != null
+                            && m.getHeaders().stream()
+                                    .anyMatch(h -> Labels.AUDIENCE_HEADER.equalsIgnoreCase(h.getName())
+                                            && audience.equals(h.getValue())))) {
                 return weighted(rule.getBackendRefs(), random);
             }
         }
@@ -75,7 +86,9 @@ final class RouteFollower {
     }
 
     private static String weighted(List<HTTPBackendRef> refs, Random random) {
-        int total = refs.stream().mapToInt(r -> r.getWeight() == null ? 1 : r.getWeight()).sum();
+        int total = refs.stream()
+                .mapToInt(r -> r.getWeight() == null ? 1 : r.getWeight())
+                .sum();
         if (total == 0) {
             return null;
         }
@@ -93,7 +106,9 @@ final class RouteFollower {
         String track = selector.get(Labels.TRACK);
         List<LocalKubelet.Pod> endpoints = new ArrayList<>();
         for (LocalKubelet.Pod p : kubelet.pods()) {
-            if (p.ready() && (track == null || track.equals(p.track())) && p.deployment().startsWith(release + "-")) {
+            if (p.ready()
+                    && (track == null || track.equals(p.track()))
+                    && p.deployment().startsWith(release + "-")) {
                 for (int i = 0; i < p.replicas(); i++) {
                     endpoints.add(p);
                 }

@@ -4,7 +4,6 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,14 +16,26 @@ import java.util.function.Consumer;
 
 /** Polls a release's status and keeps every distinct state with the time it was first seen. */
 final class Timeline implements AutoCloseable {
-    record Point(Instant at, String phase, String stage, int weight, String stepStartedAt, String stable, String canary,
-            List<GateResult> gates, String message) {
+    record Point(
+            Instant at,
+            String phase,
+            String stage,
+            int weight,
+            String stepStartedAt,
+            String stable,
+            String canary,
+            List<GateResult> gates,
+            String message) {
         String key() {
-            return phase + "|" + stage + "|" + weight + "|" + stepStartedAt + "|" + stable + "|" + canary + "|" + gateKey();
+            return phase + "|" + stage + "|" + weight + "|" + stepStartedAt + "|" + stable + "|" + canary + "|"
+                    + gateKey();
         }
 
         private String gateKey() {
-            return gates.stream().map(g -> g.getName() + g.getVerdict() + g.getSamples() + g.getAt()).toList().toString();
+            return gates.stream()
+                    .map(g -> g.getName() + g.getVerdict() + g.getSamples() + g.getAt())
+                    .toList()
+                    .toString();
         }
     }
 
@@ -32,25 +43,41 @@ final class Timeline implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
 
     Timeline(KubernetesClient client, String namespace, String release, Consumer<Point> onChange) {
-        loop.scheduleWithFixedDelay(() -> {
-            try {
-                ModelRelease mr = client.resources(ModelRelease.class).inNamespace(namespace).withName(release).get();
-                if (mr == null || mr.getStatus() == null || mr.getStatus().getPhase() == null) {
-                    return;
-                }
-                ModelReleaseStatus s = mr.getStatus();
-                Point p = new Point(Instant.now(), s.getPhase() == null ? "" : s.getPhase().wireName(), s.getStage(),
-                        s.getCanaryWeight() == null ? 0 : s.getCanaryWeight(), s.getStepStartedAt(), s.getStableVersion(),
-                        s.getCanaryVersion(),
-                        s.getGates() == null ? List.of() : List.copyOf(s.getGates()), s.getMessage());
-                if (points.isEmpty() || !Objects.equals(points.get(points.size() - 1).key(), p.key())) {
-                    points.add(p);
-                    onChange.accept(p);
-                }
-            } catch (RuntimeException e) {
-                // transient API error: next poll
-            }
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        ModelRelease mr = client.resources(ModelRelease.class)
+                                .inNamespace(namespace)
+                                .withName(release)
+                                .get();
+                        if (mr == null
+                                || mr.getStatus() == null
+                                || mr.getStatus().getPhase() == null) {
+                            return;
+                        }
+                        ModelReleaseStatus s = mr.getStatus();
+                        Point p = new Point(
+                                Instant.now(),
+                                s.getPhase() == null ? "" : s.getPhase().wireName(),
+                                s.getStage(),
+                                s.getCanaryWeight() == null ? 0 : s.getCanaryWeight(),
+                                s.getStepStartedAt(),
+                                s.getStableVersion(),
+                                s.getCanaryVersion(),
+                                s.getGates() == null ? List.of() : List.copyOf(s.getGates()),
+                                s.getMessage());
+                        if (points.isEmpty()
+                                || !Objects.equals(points.get(points.size() - 1).key(), p.key())) {
+                            points.add(p);
+                            onChange.accept(p);
+                        }
+                    } catch (RuntimeException e) {
+                        // transient API error: next poll
+                    }
+                },
+                0,
+                100,
+                TimeUnit.MILLISECONDS);
     }
 
     List<Point> points() {

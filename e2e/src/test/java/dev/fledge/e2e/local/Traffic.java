@@ -10,11 +10,9 @@ import java.util.stream.Collectors;
 
 /** What users saw: every response's audience, X-Fledge-Model-Version and status, and the feedback they sent. */
 final class Traffic {
-    record Response(Instant at, String audience, String version, int status) {
-    }
+    record Response(Instant at, String audience, String version, int status) {}
 
-    record Feedback(Instant at, String audience, String version, String rating, int status) {
-    }
+    record Feedback(Instant at, String audience, String version, String rating, int status) {}
 
     private final ConcurrentLinkedQueue<Response> responses = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Feedback> feedback = new ConcurrentLinkedQueue<>();
@@ -37,13 +35,19 @@ final class Traffic {
 
     /** Successful responses of an audience in [from, to), counted per version. */
     Map<String, Long> versions(String audience, Instant from, Instant to) {
-        return responses.stream().filter(r -> r.audience().equals(audience) && r.status() == 200
-                        && !r.at().isBefore(from) && r.at().isBefore(to) && r.version() != null)
+        return responses.stream()
+                .filter(r -> r.audience().equals(audience)
+                        && r.status() == 200
+                        && !r.at().isBefore(from)
+                        && r.at().isBefore(to)
+                        && r.version() != null)
                 .collect(Collectors.groupingBy(Response::version, Collectors.counting()));
     }
 
     long count(String audience, String version) {
-        return responses.stream().filter(r -> r.audience().equals(audience) && Objects.equals(r.version(), version)).count();
+        return responses.stream()
+                .filter(r -> r.audience().equals(audience) && Objects.equals(r.version(), version))
+                .count();
     }
 
     Instant lastAt() {

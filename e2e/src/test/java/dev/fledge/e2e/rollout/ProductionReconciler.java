@@ -16,18 +16,18 @@ import java.util.Map;
  */
 public final class ProductionReconciler {
 
-  public static final ServerDefaults SERVER = new ServerDefaults("fledge/model-server:0.1.0", 8080);
+    public static final ServerDefaults SERVER = new ServerDefaults("fledge/model-server:0.1.0", 8080);
 
-  private ProductionReconciler() {}
+    private ProductionReconciler() {}
 
-  public static ModelReleaseReconciler withoutGates(KubernetesClient client) {
-    TestLogging.warningsToStderr();
-    return OperatorAssembly.reconciler(
-        client,
-        Clock.systemUTC(),
-        Duration.ofSeconds(1),
-        SERVER,
-        new ConfiguredGates(Map.of()),
-        new SimpleMeterRegistry());
-  }
+    public static ModelReleaseReconciler withoutGates(KubernetesClient client) {
+        TestLogging.warningsToStderr();
+        return OperatorAssembly.reconciler(
+                client,
+                Clock.systemUTC(),
+                Duration.ofSeconds(1),
+                SERVER,
+                new ConfiguredGates(Map.of()),
+                new SimpleMeterRegistry());
+    }
 }

@@ -9,7 +9,6 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,294 +26,263 @@ import org.awaitility.core.ThrowingRunnable;
  */
 public final class RolloutScenario {
 
-  public static final String USER_MANAGER = "fledge-e2e-user";
+    public static final String USER_MANAGER = "fledge-e2e-user";
 
-  private final KubernetesClient client;
-  private final String namespace;
-  private final String name;
-  private final Duration stepTimeout;
-  private final ReleaseView view;
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String name;
+    private final Duration stepTimeout;
+    private final ReleaseView view;
 
-  public RolloutScenario(
-      KubernetesClient client,
-      String namespace,
-      String name,
-      Duration stepTimeout) {
-    this.client = client;
-    this.namespace = namespace;
-    this.name = name;
-    this.stepTimeout = stepTimeout;
-    this.view = new ReleaseView(client, namespace, name);
-  }
+    public RolloutScenario(KubernetesClient client, String namespace, String name, Duration stepTimeout) {
+        this.client = client;
+        this.namespace = namespace;
+        this.name = name;
+        this.stepTimeout = stepTimeout;
+        this.view = new ReleaseView(client, namespace, name);
+    }
 
-  public ReleaseView view() {
-    return view;
-  }
+    public ReleaseView view() {
+        return view;
+    }
 
-  /** {@code kubectl apply --server-side} of the user's manifest, without --force-conflicts. */
-  public void apply(ModelRelease manifest) {
-    manifest.getMetadata().setNamespace(namespace);
-    manifest.getMetadata().setName(name);
-    client.resource(manifest).fieldManager(USER_MANAGER).serverSideApply();
-  }
+    /** {@code kubectl apply --server-side} of the user's manifest, without --force-conflicts. */
+    public void apply(ModelRelease manifest) {
+        manifest.getMetadata().setNamespace(namespace);
+        manifest.getMetadata().setName(name);
+        client.resource(manifest).fieldManager(USER_MANAGER).serverSideApply();
+    }
 
-  /** The first version has nothing to split with: it becomes stable and Promoted. */
-  public ModelReleaseStatus firstReleaseIsPromoted(ModelRelease first) {
-    String version = first.getSpec().getModel().getVersion();
-    apply(first);
-    ModelReleaseStatus st =
-        awaitStatus(
-            "first release " + version + " promoted",
-            s -> s.getPhase() == Phase.PROMOTED && version.equals(s.getStableVersion()),
-            () -> assertThat(view.eventReasons("Normal")).contains("Promoted"));
-    assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(version);
-    return st;
-  }
+    /** The first version has nothing to split with: it becomes stable and Promoted. */
+    public ModelReleaseStatus firstReleaseIsPromoted(ModelRelease first) {
+        String version = first.getSpec().getModel().getVersion();
+        apply(first);
+        ModelReleaseStatus st = awaitStatus(
+                "first release " + version + " promoted",
+                s -> s.getPhase() == Phase.PROMOTED && version.equals(s.getStableVersion()),
+                () -> assertThat(view.eventReasons("Normal")).contains("Promoted"));
+        assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(version);
+        return st;
+    }
 
-  /** replicas router: audience Services switch track, then the public weight moves by replicas. */
-  public void replicasRolloutIsPromoted(ModelRelease next) {
-    String version = next.getSpec().getModel().getVersion();
-    apply(next);
-    awaitStage(
-        "internal",
-        null,
-        () ->
+    /** replicas router: audience Services switch track, then the public weight moves by replicas. */
+    public void replicasRolloutIsPromoted(ModelRelease next) {
+        String version = next.getSpec().getModel().getVersion();
+        apply(next);
+        awaitStage(
+                "internal",
+                null,
+                () -> assertThat(view.selectors())
+                        .containsExactly(name + "=stable", name + "-internal=canary", name + "-closed=stable"));
+        assertThat(versionOf(Labels.TRACK_CANARY)).isEqualTo(version);
+        awaitStage(
+                "closed",
+                null,
+                () -> assertThat(view.selectors())
+                        .containsExactly(name + "=stable", name + "-internal=canary", name + "-closed=canary"));
+        awaitStage("public", 25, () -> {
+            assertThat(view.selectors()).first().isEqualTo(name + "=both");
+            assertThat(view.replicas()).isEqualTo(List.of(2, 1));
+        });
+        awaitStage("public", 50, () -> {
+            assertThat(view.selectors()).first().isEqualTo(name + "=both");
+            assertThat(view.replicas()).isEqualTo(List.of(1, 1));
+        });
+        awaitStage("public", 100, () -> assertThat(view.selectors()).first().isEqualTo(name + "=canary"));
+        awaitPromoted(version, () -> {
             assertThat(view.selectors())
-                .containsExactly(name + "=stable", name + "-internal=canary", name + "-closed=stable"));
-    assertThat(versionOf(Labels.TRACK_CANARY)).isEqualTo(version);
-    awaitStage(
-        "closed",
-        null,
-        () ->
+                    .containsExactly(name + "=stable", name + "-internal=stable", name + "-closed=stable");
+            assertThat(view.replicas()).isEqualTo(List.of(2, 0));
+        });
+    }
+
+    /** gatewayAPI router: header rules for the audiences, then weighted backendRefs. */
+    public void gatewayApiRolloutIsPromoted(ModelRelease next, String gateway) {
+        String version = next.getSpec().getModel().getVersion();
+        apply(next);
+        String stable = name + "-stable";
+        String canary = name + "-canary";
+        awaitStage(
+                "internal",
+                null,
+                () -> assertThat(view.routeBackends())
+                        .containsExactly(
+                                "internal->" + canary + "=1",
+                                "closed->" + stable + "=1",
+                                "*->" + stable + "=100," + canary + "=0"));
+        assertThat(view.route().getSpec().getParentRefs())
+                .singleElement()
+                .satisfies(p -> assertThat(p.getName()).isEqualTo(gateway));
+        // the backendRefs name real Services, each selecting its track
+        assertThat(view.serviceTrack(stable)).isEqualTo(Labels.TRACK_STABLE);
+        assertThat(view.serviceTrack(canary)).isEqualTo(Labels.TRACK_CANARY);
+        awaitStage(
+                "closed",
+                null,
+                () -> assertThat(view.routeBackends())
+                        .containsExactly(
+                                "internal->" + canary + "=1",
+                                "closed->" + canary + "=1",
+                                "*->" + stable + "=100," + canary + "=0"));
+        for (int w : List.of(25, 50, 100)) {
+            awaitStage(
+                    "public",
+                    w,
+                    () -> assertThat(view.routeBackends())
+                            .last()
+                            .isEqualTo("*->" + stable + "=" + (100 - w) + "," + canary + "=" + w));
+        }
+        awaitPromoted(
+                version,
+                () -> assertThat(view.routeBackends())
+                        .containsExactly(
+                                "internal->" + stable + "=1",
+                                "closed->" + stable + "=1",
+                                "*->" + stable + "=100," + canary + "=0"));
+        // what the operator reads back after each apply matched what it applied (defaulting included)
+        assertThat(view.eventReasons("Warning")).doesNotContain("RouteDrift");
+    }
+
+    /**
+     * A further version is aborted mid-rollout with the {@code fledge.dev/action: abort}
+     * annotation: everybody goes back to the stable version, the canary scales to zero, the
+     * annotation is consumed and a Warning event says why.
+     */
+    public void abortedRolloutRollsBack(ModelRelease next, boolean gatewayApi) {
+        String version = next.getSpec().getModel().getVersion();
+        String stableBefore = view.release().getStatus().getStableVersion();
+        apply(next);
+        awaitStage("closed", null, () -> {});
+        client.resources(ModelRelease.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .edit(mr -> {
+                    if (mr.getMetadata().getAnnotations() == null) {
+                        mr.getMetadata().setAnnotations(new HashMap<>());
+                    }
+                    mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
+                    return mr;
+                });
+        ModelReleaseStatus st =
+                awaitStatus("rolled back from " + version, s -> s.getPhase() == Phase.ROLLED_BACK, () -> {
+                    assertThat(view.replicas()).isEqualTo(List.of(2, 0));
+                    assertThat(view.release().getMetadata().getAnnotations()).doesNotContainKey(Labels.ACTION);
+                    assertThat(view.eventReasons("Warning")).contains("Aborted");
+                });
+        assertThat(st.getStableVersion()).isEqualTo(stableBefore);
+        assertThat(st.getRolledBackVersion()).isEqualTo(version);
+        assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(stableBefore);
+        if (gatewayApi) {
+            assertThat(view.routeBackends())
+                    .containsExactly(
+                            "internal->" + name + "-stable=1",
+                            "closed->" + name + "-stable=1",
+                            "*->" + name + "-stable=100," + name + "-canary=0");
+        } else {
             assertThat(view.selectors())
-                .containsExactly(name + "=stable", name + "-internal=canary", name + "-closed=canary"));
-    awaitStage(
-        "public",
-        25,
-        () -> {
-          assertThat(view.selectors()).first().isEqualTo(name + "=both");
-          assertThat(view.replicas()).isEqualTo(List.of(2, 1));
+                    .containsExactly(name + "=stable", name + "-internal=stable", name + "-closed=stable");
+        }
+        assertThat(st.getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Degraded");
+            assertThat(c.getStatus()).isEqualTo("True");
         });
-    awaitStage(
-        "public",
-        50,
-        () -> {
-          assertThat(view.selectors()).first().isEqualTo(name + "=both");
-          assertThat(view.replicas()).isEqualTo(List.of(1, 1));
-        });
-    awaitStage(
-        "public", 100, () -> assertThat(view.selectors()).first().isEqualTo(name + "=canary"));
-    awaitPromoted(
-        version,
-        () -> {
-          assertThat(view.selectors())
-              .containsExactly(name + "=stable", name + "-internal=stable", name + "-closed=stable");
-          assertThat(view.replicas()).isEqualTo(List.of(2, 0));
-        });
-  }
-
-  /** gatewayAPI router: header rules for the audiences, then weighted backendRefs. */
-  public void gatewayApiRolloutIsPromoted(ModelRelease next, String gateway) {
-    String version = next.getSpec().getModel().getVersion();
-    apply(next);
-    String stable = name + "-stable";
-    String canary = name + "-canary";
-    awaitStage(
-        "internal",
-        null,
-        () ->
-            assertThat(view.routeBackends())
-                .containsExactly(
-                    "internal->" + canary + "=1",
-                    "closed->" + stable + "=1",
-                    "*->" + stable + "=100," + canary + "=0"));
-    assertThat(view.route().getSpec().getParentRefs())
-        .singleElement()
-        .satisfies(p -> assertThat(p.getName()).isEqualTo(gateway));
-    // the backendRefs name real Services, each selecting its track
-    assertThat(view.serviceTrack(stable)).isEqualTo(Labels.TRACK_STABLE);
-    assertThat(view.serviceTrack(canary)).isEqualTo(Labels.TRACK_CANARY);
-    awaitStage(
-        "closed",
-        null,
-        () ->
-            assertThat(view.routeBackends())
-                .containsExactly(
-                    "internal->" + canary + "=1",
-                    "closed->" + canary + "=1",
-                    "*->" + stable + "=100," + canary + "=0"));
-    for (int w : List.of(25, 50, 100)) {
-      awaitStage(
-          "public",
-          w,
-          () ->
-              assertThat(view.routeBackends())
-                  .last()
-                  .isEqualTo("*->" + stable + "=" + (100 - w) + "," + canary + "=" + w));
     }
-    awaitPromoted(
-        version,
-        () ->
-            assertThat(view.routeBackends())
-                .containsExactly(
-                    "internal->" + stable + "=1",
-                    "closed->" + stable + "=1",
-                    "*->" + stable + "=100," + canary + "=0"));
-    // what the operator reads back after each apply matched what it applied (defaulting included)
-    assertThat(view.eventReasons("Warning")).doesNotContain("RouteDrift");
-  }
 
-  /**
-   * A further version is aborted mid-rollout with the {@code fledge.dev/action: abort}
-   * annotation: everybody goes back to the stable version, the canary scales to zero, the
-   * annotation is consumed and a Warning event says why.
-   */
-  public void abortedRolloutRollsBack(ModelRelease next, boolean gatewayApi) {
-    String version = next.getSpec().getModel().getVersion();
-    String stableBefore = view.release().getStatus().getStableVersion();
-    apply(next);
-    awaitStage("closed", null, () -> {});
-    client
-        .resources(ModelRelease.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            mr -> {
-              if (mr.getMetadata().getAnnotations() == null) {
-                mr.getMetadata().setAnnotations(new HashMap<>());
-              }
-              mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
-              return mr;
-            });
-    ModelReleaseStatus st =
+    /**
+     * Server-side apply is what wrote everything: the user's manager owns the spec, the operator
+     * applied the status through the status subresource (JOSDK's default) and its Deployments and
+     * Services as {@code fledge-operator}; nobody wrote with a plain update.
+     */
+    public void everythingWasServerSideApplied() {
+        List<String> release = managers(view.release());
+        assertThat(release)
+                .contains(USER_MANAGER + ":Apply:")
+                .anySatisfy(m -> assertThat(m).endsWith(":Apply:status"))
+                .noneSatisfy(m -> assertThat(m).contains(":Update:status"));
+        for (String track : List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY)) {
+            assertThat(managers(view.deployment(track)))
+                    .as("managers of the %s Deployment", track)
+                    .contains("fledge-operator:Apply:");
+        }
+    }
+
+    private static List<String> managers(HasMetadata o) {
+        return o.getMetadata().getManagedFields().stream()
+                .map(m -> m.getManager()
+                        + ":"
+                        + m.getOperation()
+                        + ":"
+                        + (m.getSubresource() == null ? "" : m.getSubresource()))
+                .toList();
+    }
+
+    private void awaitPromoted(String version, ThrowingRunnable outcome) {
+        ModelReleaseStatus done = awaitStatus(
+                "promoted " + version,
+                s -> s.getPhase() == Phase.PROMOTED && version.equals(s.getStableVersion()),
+                outcome);
+        assertThat(done.getCanaryVersion()).isNull();
+        assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(version);
+        assertThat(view.deployment(Labels.TRACK_CANARY).getSpec().getReplicas()).isZero();
+        assertThat(view.deployment(Labels.TRACK_STABLE).getMetadata().getOwnerReferences())
+                .singleElement()
+                .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelRelease"));
+        assertThat(done.getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Ready");
+            assertThat(c.getStatus()).isEqualTo("True");
+        });
+        assertThat(view.eventReasons("Normal")).contains("StepAdvanced");
+    }
+
+    private void awaitStage(String stage, Integer weight, ThrowingRunnable outcome) {
         awaitStatus(
-            "rolled back from " + version,
-            s -> s.getPhase() == Phase.ROLLED_BACK,
-            () -> {
-              assertThat(view.replicas()).isEqualTo(List.of(2, 0));
-              assertThat(view.release().getMetadata().getAnnotations())
-                  .doesNotContainKey(Labels.ACTION);
-              assertThat(view.eventReasons("Warning")).contains("Aborted");
-            });
-    assertThat(st.getStableVersion()).isEqualTo(stableBefore);
-    assertThat(st.getRolledBackVersion()).isEqualTo(version);
-    assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(stableBefore);
-    if (gatewayApi) {
-      assertThat(view.routeBackends())
-          .containsExactly(
-              "internal->" + name + "-stable=1",
-              "closed->" + name + "-stable=1",
-              "*->" + name + "-stable=100," + name + "-canary=0");
-    } else {
-      assertThat(view.selectors())
-          .containsExactly(name + "=stable", name + "-internal=stable", name + "-closed=stable");
+                "stage " + stage + (weight == null ? "" : " at " + weight + "%"),
+                s -> stage.equals(s.getStage()) && (weight == null || weight.equals(s.getCanaryWeight())),
+                outcome);
     }
-    assertThat(st.getConditions())
-        .anySatisfy(
-            c -> {
-              assertThat(c.getType()).isEqualTo("Degraded");
-              assertThat(c.getStatus()).isEqualTo("True");
-            });
-  }
 
-  /**
-   * Server-side apply is what wrote everything: the user's manager owns the spec, the operator
-   * applied the status through the status subresource (JOSDK's default) and its Deployments and
-   * Services as {@code fledge-operator}; nobody wrote with a plain update.
-   */
-  public void everythingWasServerSideApplied() {
-    List<String> release = managers(view.release());
-    assertThat(release)
-        .contains(USER_MANAGER + ":Apply:")
-        .anySatisfy(m -> assertThat(m).endsWith(":Apply:status"))
-        .noneSatisfy(m -> assertThat(m).contains(":Update:status"));
-    for (String track : List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY)) {
-      assertThat(managers(view.deployment(track)))
-          .as("managers of the %s Deployment", track)
-          .contains("fledge-operator:Apply:");
+    /**
+     * Waits until the status matches and, at the same time, the cluster shows the outcome (both
+     * are read again on every poll, so a stage that has moved on is not asserted on).
+     */
+    private ModelReleaseStatus awaitStatus(
+            String what, Predicate<ModelReleaseStatus> status, ThrowingRunnable outcome) {
+        ModelReleaseStatus[] seen = new ModelReleaseStatus[1];
+        await(what)
+                .atMost(stepTimeout)
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    ModelRelease now = view.release();
+                    ModelReleaseStatus st = now == null ? null : now.getStatus();
+                    assertThat(st != null && status.test(st))
+                            .as("%s; status now: %s", what, describe(st))
+                            .isTrue();
+                    outcome.run();
+                    seen[0] = st;
+                });
+        return seen[0];
     }
-  }
 
-  private static List<String> managers(HasMetadata o) {
-    return o.getMetadata().getManagedFields().stream()
-        .map(
-            m ->
-                m.getManager()
-                    + ":"
-                    + m.getOperation()
-                    + ":"
-                    + (m.getSubresource() == null ? "" : m.getSubresource()))
-        .toList();
-  }
+    private static String describe(ModelReleaseStatus s) {
+        return s == null
+                ? "none"
+                : "phase=%s stage=%s weight=%s stable=%s canary=%s message=%s"
+                        .formatted(
+                                s.getPhase(),
+                                s.getStage(),
+                                s.getCanaryWeight(),
+                                s.getStableVersion(),
+                                s.getCanaryVersion(),
+                                s.getMessage());
+    }
 
-  private void awaitPromoted(String version, ThrowingRunnable outcome) {
-    ModelReleaseStatus done =
-        awaitStatus(
-            "promoted " + version,
-            s -> s.getPhase() == Phase.PROMOTED && version.equals(s.getStableVersion()),
-            outcome);
-    assertThat(done.getCanaryVersion()).isNull();
-    assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(version);
-    assertThat(view.deployment(Labels.TRACK_CANARY).getSpec().getReplicas()).isZero();
-    assertThat(view.deployment(Labels.TRACK_STABLE).getMetadata().getOwnerReferences())
-        .singleElement()
-        .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelRelease"));
-    assertThat(done.getConditions())
-        .anySatisfy(
-            c -> {
-              assertThat(c.getType()).isEqualTo("Ready");
-              assertThat(c.getStatus()).isEqualTo("True");
-            });
-    assertThat(view.eventReasons("Normal")).contains("StepAdvanced");
-  }
-
-  private void awaitStage(String stage, Integer weight, ThrowingRunnable outcome) {
-    awaitStatus(
-        "stage " + stage + (weight == null ? "" : " at " + weight + "%"),
-        s ->
-            stage.equals(s.getStage())
-                && (weight == null || weight.equals(s.getCanaryWeight())),
-        outcome);
-  }
-
-  /**
-   * Waits until the status matches and, at the same time, the cluster shows the outcome (both
-   * are read again on every poll, so a stage that has moved on is not asserted on).
-   */
-  private ModelReleaseStatus awaitStatus(
-      String what, Predicate<ModelReleaseStatus> status, ThrowingRunnable outcome) {
-    ModelReleaseStatus[] seen = new ModelReleaseStatus[1];
-    await(what)
-        .atMost(stepTimeout)
-        .pollInterval(Duration.ofMillis(100))
-        .ignoreExceptions()
-        .untilAsserted(
-            () -> {
-              ModelRelease now = view.release();
-              ModelReleaseStatus st = now == null ? null : now.getStatus();
-              assertThat(st != null && status.test(st))
-                  .as("%s; status now: %s", what, describe(st))
-                  .isTrue();
-              outcome.run();
-              seen[0] = st;
-            });
-    return seen[0];
-  }
-
-  private static String describe(ModelReleaseStatus s) {
-    return s == null
-        ? "none"
-        : "phase=%s stage=%s weight=%s stable=%s canary=%s message=%s"
-            .formatted(
-                s.getPhase(),
-                s.getStage(),
-                s.getCanaryWeight(),
-                s.getStableVersion(),
-                s.getCanaryVersion(),
-                s.getMessage());
-  }
-
-  private String versionOf(String track) {
-    return view.deployment(track).getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
-  }
+    private String versionOf(String track) {
+        return view.deployment(track)
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels()
+                .get(Labels.VERSION);
+    }
 }

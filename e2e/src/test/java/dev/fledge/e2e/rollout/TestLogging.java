@@ -15,24 +15,23 @@ import org.jboss.logmanager.handlers.ConsoleHandler;
  */
 final class TestLogging {
 
-  private static boolean done;
+    private static boolean done;
 
-  private TestLogging() {}
+    private TestLogging() {}
 
-  static synchronized void warningsToStderr() {
-    if (done) {
-      return;
+    static synchronized void warningsToStderr() {
+        if (done) {
+            return;
+        }
+        done = true;
+        for (Handler h : Logger.getLogger("").getHandlers()) {
+            if (h instanceof QuarkusDelayedHandler delayed) {
+                ConsoleHandler console = new ConsoleHandler(
+                        ConsoleHandler.Target.SYSTEM_ERR,
+                        new PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n"));
+                console.setLevel(Level.WARNING);
+                delayed.setHandlers(new Handler[] {console});
+            }
+        }
     }
-    done = true;
-    for (Handler h : Logger.getLogger("").getHandlers()) {
-      if (h instanceof QuarkusDelayedHandler delayed) {
-        ConsoleHandler console =
-            new ConsoleHandler(
-                ConsoleHandler.Target.SYSTEM_ERR,
-                new PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n"));
-        console.setLevel(Level.WARNING);
-        delayed.setHandlers(new Handler[] {console});
-      }
-    }
-  }
 }

@@ -15,45 +15,41 @@ import java.util.List;
 /** ModelReleases as a user writes them, with every duration shortened to seconds. */
 public final class TestReleases {
 
-  private TestReleases() {}
+    private TestReleases() {}
 
-  public static ModelRelease replicas(String namespace, String name, String version) {
-    return release(namespace, name, version, new TrafficSpec().withRouter(Router.REPLICAS));
-  }
+    public static ModelRelease replicas(String namespace, String name, String version) {
+        return release(namespace, name, version, new TrafficSpec().withRouter(Router.REPLICAS));
+    }
 
-  public static ModelRelease gatewayApi(
-      String namespace, String name, String version, String gateway) {
-    return release(
-        namespace,
-        name,
-        version,
-        new TrafficSpec()
-            .withRouter(Router.GATEWAY_API)
-            .withGatewayAPI(
-                new GatewayApiSpec()
-                    .withParentRefs(List.of(new ParentReference().withName(gateway)))));
-  }
+    public static ModelRelease gatewayApi(String namespace, String name, String version, String gateway) {
+        return release(
+                namespace,
+                name,
+                version,
+                new TrafficSpec()
+                        .withRouter(Router.GATEWAY_API)
+                        .withGatewayAPI(
+                                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(gateway)))));
+    }
 
-  static ModelRelease release(String namespace, String name, String version, TrafficSpec traffic) {
-    ModelRelease mr = new ModelRelease();
-    mr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-    mr.setSpec(
-        new ModelReleaseSpec()
-            .withModel(
-                new ModelSpec()
-                    .withName("assistant")
-                    .withVersion(version)
-                    .withUri("file:///models/" + version))
-            .withTraffic(traffic)
-            .withStages(
-                List.of(
-                    new StageSpec().withName(StageName.INTERNAL).withMinDuration("1s"),
-                    new StageSpec().withName(StageName.CLOSED).withMinDuration("1s"),
-                    new StageSpec()
-                        .withName(StageName.PUBLIC)
-                        .withSteps(List.of(25, 50, 100))
-                        .withStepDuration("2s")))
-            .withProgressDeadline("10m"));
-    return mr;
-  }
+    static ModelRelease release(String namespace, String name, String version, TrafficSpec traffic) {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion(version)
+                        .withUri("file:///models/" + version))
+                .withTraffic(traffic)
+                .withStages(List.of(
+                        new StageSpec().withName(StageName.INTERNAL).withMinDuration("1s"),
+                        new StageSpec().withName(StageName.CLOSED).withMinDuration("1s"),
+                        new StageSpec()
+                                .withName(StageName.PUBLIC)
+                                .withSteps(List.of(25, 50, 100))
+                                .withStepDuration("2s")))
+                .withProgressDeadline("10m"));
+        return mr;
+    }
 }

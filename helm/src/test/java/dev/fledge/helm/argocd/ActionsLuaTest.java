@@ -1,11 +1,7 @@
 package dev.fledge.helm.argocd;
 
-import org.assertj.core.api.InstanceOfAssertFactories;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,9 +10,12 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Argo CD actions: discovery per fixture (argocd/actions/action_test.yaml) and each action's effect. */
 class ActionsLuaTest {
@@ -55,7 +54,8 @@ class ActionsLuaTest {
         assertThat(actions).containsOnlyKeys(ALL);
         TreeSet<String> offered = actions.entrySet().stream()
                 .filter(e -> !Boolean.TRUE.equals(((Map<String, Object>) e.getValue()).get("disabled")))
-                .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(offered).containsExactlyInAnyOrderElementsOf(enabled);
     }
 

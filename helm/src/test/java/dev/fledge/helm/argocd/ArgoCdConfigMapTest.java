@@ -1,6 +1,6 @@
 package dev.fledge.helm.argocd;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,8 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * argocd/argocd-cm.yaml, the patch users apply to Argo CD's argocd-cm, embeds the Lua files
@@ -36,11 +35,15 @@ class ArgoCdConfigMapTest {
     }
 
     static String expectedPatch() {
-        StringBuilder actions = new StringBuilder("discovery.lua: |\n").append(block(lua("actions/discovery.lua"), 2))
+        StringBuilder actions = new StringBuilder("discovery.lua: |\n")
+                .append(block(lua("actions/discovery.lua"), 2))
                 .append("definitions:\n");
         for (String action : ACTIONS) {
-            actions.append("  - name: ").append(action).append('\n')
-                    .append("    action.lua: |\n").append(block(lua("actions/" + action + "/action.lua"), 6));
+            actions.append("  - name: ")
+                    .append(action)
+                    .append('\n')
+                    .append("    action.lua: |\n")
+                    .append(block(lua("actions/" + action + "/action.lua"), 6));
         }
         return """
                 # GENERATED from health.lua and actions/ by ArgoCdConfigMapTest (-Dfledge.generate=true); do not edit.
@@ -71,10 +74,11 @@ class ArgoCdConfigMapTest {
         assertThat(data.get(HEALTH_KEY)).isEqualTo(lua("health.lua"));
         assertThat(actions.get("discovery.lua")).isEqualTo(lua("actions/discovery.lua"));
         assertThat((List<Map<String, Object>>) actions.get("definitions"))
-                .extracting(d -> d.get("name")).containsExactlyElementsOf(ACTIONS);
+                .extracting(d -> d.get("name"))
+                .containsExactlyElementsOf(ACTIONS);
         assertThat((List<Map<String, Object>>) actions.get("definitions"))
-                .allSatisfy(d -> assertThat(d.get("action.lua"))
-                        .isEqualTo(lua("actions/" + d.get("name") + "/action.lua")));
+                .allSatisfy(d ->
+                        assertThat(d.get("action.lua")).isEqualTo(lua("actions/" + d.get("name") + "/action.lua")));
     }
 
     private static Path writeTemp(String yaml) {

@@ -1,6 +1,14 @@
 package dev.fledge.helm.argocd;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;
@@ -12,15 +20,6 @@ import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.jse.JseBaseLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Runs an Argo CD resource-customization script the way Argo CD does: the resource as the
  * global {@code obj}, only the base, package, table, string and math libraries (no io, no os),
@@ -28,11 +27,12 @@ import java.util.Map;
  */
 final class ArgoLua {
 
-    private ArgoLua() {
-    }
+    private ArgoLua() {}
 
     static Path dir() {
-        return Path.of(System.getProperty("fledge.chart.dir", "fledge"), "argocd").toAbsolutePath().normalize();
+        return Path.of(System.getProperty("fledge.chart.dir", "fledge"), "argocd")
+                .toAbsolutePath()
+                .normalize();
     }
 
     static String read(Path file) {
@@ -59,7 +59,8 @@ final class ArgoLua {
         LoadState.install(globals);
         LuaC.install(globals);
         globals.set("obj", toLua(obj));
-        return toJava(globals.load(read(script), script.getFileName().toString()).call());
+        return toJava(
+                globals.load(read(script), script.getFileName().toString()).call());
     }
 
     /** A value as it comes back from Lua unchanged (numbers become longs or doubles). */

@@ -1,9 +1,7 @@
 package dev.fledge.helm.argocd;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** health.lua against the fixtures and expectations of argocd/health_test.yaml. */
 class HealthLuaTest {
@@ -23,7 +22,8 @@ class HealthLuaTest {
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> cases() {
-        return (List<Map<String, Object>>) ArgoLua.resource(ArgoLua.dir().resolve("health_test.yaml")).get("tests");
+        return (List<Map<String, Object>>)
+                ArgoLua.resource(ArgoLua.dir().resolve("health_test.yaml")).get("tests");
     }
 
     static Stream<Arguments> fixtures() {
@@ -48,13 +48,15 @@ class HealthLuaTest {
                 .map(s -> s.get("phase"))
                 .collect(Collectors.toSet());
 
-        assertThat(phases).containsAll(List.of(
-                "Pending", "Progressing", "Paused", "Promoted", "RolledBack", "Failed", "Invalid"));
+        assertThat(phases)
+                .containsAll(
+                        List.of("Pending", "Progressing", "Paused", "Promoted", "RolledBack", "Failed", "Invalid"));
     }
 
     @Test
     void everyFixtureIsChecked() throws Exception {
-        Set<String> checked = cases().stream().map(c -> (String) c.get("inputPath")).collect(Collectors.toSet());
+        Set<String> checked =
+                cases().stream().map(c -> (String) c.get("inputPath")).collect(Collectors.toSet());
         try (Stream<Path> files = Files.list(ArgoLua.dir().resolve("testdata"))) {
             Set<String> used = Stream.concat(checked.stream(), Stream.of("testdata/action-requested.yaml"))
                     .collect(Collectors.toSet());

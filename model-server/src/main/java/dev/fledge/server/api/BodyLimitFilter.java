@@ -29,30 +29,36 @@ public class BodyLimitFilter {
     private final String version;
     private final String body;
 
-    public BodyLimitFilter(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit,
-            FledgeConfig config) throws JsonProcessingException {
+    public BodyLimitFilter(
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit, FledgeConfig config)
+            throws JsonProcessingException {
         this.limit = limit.asLongValue();
         this.version = config.model().version();
-        this.body = new ObjectMapper().writeValueAsString(ErrorBody.of(413, "invalid_request_error",
-                "request body is larger than the limit of " + this.limit + " bytes"));
+        this.body = new ObjectMapper()
+                .writeValueAsString(ErrorBody.of(
+                        413,
+                        "invalid_request_error",
+                        "request body is larger than the limit of " + this.limit + " bytes"));
     }
 
     void register(@Observes Filters filters) {
-        filters.register(rc -> {
-            HttpServerRequest request = rc.request();
-            String length = request.getHeader("Content-Length");
-            if (length != null) {
-                if (tooLarge(length)) {
-                    refuse(rc);
-                    return;
-                }
-                rc.next();
-            } else if (request.isEnded()) {
-                rc.next();
-            } else {
-                readCounting(rc);
-            }
-        }, 100);
+        filters.register(
+                rc -> {
+                    HttpServerRequest request = rc.request();
+                    String length = request.getHeader("Content-Length");
+                    if (length != null) {
+                        if (tooLarge(length)) {
+                            refuse(rc);
+                            return;
+                        }
+                        rc.next();
+                    } else if (request.isEnded()) {
+                        rc.next();
+                    } else {
+                        readCounting(rc);
+                    }
+                },
+                100);
     }
 
     /** A body of unknown length: buffered up to the limit, refused beyond it. */
@@ -89,7 +95,8 @@ public class BodyLimitFilter {
         if (response.headWritten()) {
             return;
         }
-        response.setStatusCode(413).putHeader("Content-Type", "application/json")
+        response.setStatusCode(413)
+                .putHeader("Content-Type", "application/json")
                 .putHeader(ModelVersionHeader.NAME, version);
         if (rc.request().version() != HttpVersion.HTTP_2) {
             response.putHeader("Connection", "close");

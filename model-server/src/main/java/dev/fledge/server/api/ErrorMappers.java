@@ -6,17 +6,20 @@ import dev.fledge.server.serving.OverloadedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Locale;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
-import java.util.Locale;
 
 /** Every error leaves as a JSON body; internal details (class names, stack traces) never do. */
 public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
-    @ServerExceptionMapper({ApiException.class, OverloadedException.class, InjectedFaultException.class,
-        AlreadyRated.class})
+    @ServerExceptionMapper({
+        ApiException.class,
+        OverloadedException.class,
+        InjectedFaultException.class,
+        AlreadyRated.class
+    })
     public Response known(RuntimeException e) {
         Failure failure = Failure.of(e);
         return json(failure.status(), failure.type(), failure.message());
@@ -25,7 +28,8 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
-        String reason = Response.Status.fromStatusCode(status) == null ? "request failed"
+        String reason = Response.Status.fromStatusCode(status) == null
+                ? "request failed"
                 : Response.Status.fromStatusCode(status).getReasonPhrase().toLowerCase(Locale.ROOT);
         return json(status, status >= 500 ? "server_error" : "invalid_request_error", reason);
     }
@@ -37,7 +41,9 @@ public class ErrorMappers {
     }
 
     static Response json(int status, String type, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(ErrorBody.of(status, type, message)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(ErrorBody.of(status, type, message))
+                .build();
     }
 }

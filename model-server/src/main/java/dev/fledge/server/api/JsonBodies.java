@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Collection;
 import java.util.stream.Collectors;
 
@@ -52,8 +51,10 @@ public class JsonBodies {
         } catch (UnrecognizedPropertyException e) {
             throw ApiException.invalid("unknown field '" + path(e) + "'");
         } catch (MismatchedInputException e) {
-            throw ApiException.invalid(path(e).isEmpty() ? "request body must be a JSON object"
-                    : "field '" + path(e) + "' has the wrong type; expected " + describe(e.getTargetType()));
+            throw ApiException.invalid(
+                    path(e).isEmpty()
+                            ? "request body must be a JSON object"
+                            : "field '" + path(e) + "' has the wrong type; expected " + describe(e.getTargetType()));
         } catch (StreamReadException e) {
             throw ApiException.invalid("malformed JSON: " + e.getOriginalMessage());
         } catch (JsonMappingException e) {
@@ -66,7 +67,8 @@ public class JsonBodies {
     private static String path(JsonMappingException e) {
         return e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
     }
 
     private static String describe(Class<?> type) {

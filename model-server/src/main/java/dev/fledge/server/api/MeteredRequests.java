@@ -54,10 +54,10 @@ public class MeteredRequests {
         }
         CompletableFuture<T> done = new CompletableFuture<>();
         started.whenComplete((result, failure) -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            metrics.request(audience, cause == null ? result.outcome() : outcomeOf(cause),
-                    (System.nanoTime() - start) / 1e9);
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            metrics.request(
+                    audience, cause == null ? result.outcome() : outcomeOf(cause), (System.nanoTime() - start) / 1e9);
             if (cause == null) {
                 done.complete(result.value());
             } else {

@@ -20,11 +20,9 @@ public class ModelsResource {
     }
 
     /** {@code version} is a Fledge extension. */
-    public record ModelCard(String id, String object, long created, String owned_by, String version) {
-    }
+    public record ModelCard(String id, String object, long created, String owned_by, String version) {}
 
-    public record ModelList(String object, List<ModelCard> data) {
-    }
+    public record ModelList(String object, List<ModelCard> data) {}
 
     @GET
     public ModelList list() {
@@ -35,8 +33,8 @@ public class ModelsResource {
     @Path("/{model}")
     public ModelCard get(@PathParam("model") String model) {
         if (!model.equals(models.name())) {
-            throw ApiException.notFound("model '" + model + "' is not served here; this server serves '"
-                    + models.name() + "'");
+            throw ApiException.notFound(
+                    "model '" + model + "' is not served here; this server serves '" + models.name() + "'");
         }
         return card();
     }

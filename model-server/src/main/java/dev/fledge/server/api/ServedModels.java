@@ -28,7 +28,8 @@ public class ServedModels {
         if (served(requested) instanceof TextModel text) {
             return text;
         }
-        throw ApiException.invalid("model '" + name() + "' is a tensor model; use POST /v2/models/" + name() + "/infer");
+        throw ApiException.invalid(
+                "model '" + name() + "' is a tensor model; use POST /v2/models/" + name() + "/infer");
     }
 
     public TensorModel tensor(String requested) {
@@ -40,10 +41,10 @@ public class ServedModels {
 
     private ServedModel served(String requested) {
         if (requested != null && !requested.equals(name())) {
-            throw ApiException.notFound("model '" + requested + "' is not served here; this server serves '"
-                    + name() + "'");
+            throw ApiException.notFound(
+                    "model '" + requested + "' is not served here; this server serves '" + name() + "'");
         }
-        return runtime.model().orElseThrow(
-                () -> new ApiException(503, "server_error", "model '" + name() + "' is not loaded yet"));
+        return runtime.model()
+                .orElseThrow(() -> new ApiException(503, "server_error", "model '" + name() + "' is not loaded yet"));
     }
 }

@@ -1,5 +1,4 @@
 package dev.fledge.server.feedback;
 
 /** {@code {"id": "<response id>", "rating": "positive|negative"}}. */
-public record FeedbackRequest(String id, String rating) {
-}
+public record FeedbackRequest(String id, String rating) {}

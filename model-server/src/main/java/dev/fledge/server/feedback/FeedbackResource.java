@@ -26,8 +26,7 @@ public class FeedbackResource {
         this.metrics = metrics;
     }
 
-    public record Recorded(String id, String rating, String status) {
-    }
+    public record Recorded(String id, String rating, String status) {}
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
@@ -38,8 +37,8 @@ public class FeedbackResource {
         }
         Rating rating = Rating.parse(request.rating())
                 .orElseThrow(() -> ApiException.invalid("field 'rating' must be 'positive' or 'negative'"));
-        Audience audience = issued.rate(request.id()).orElseThrow(() -> ApiException.notFound(
-                "unknown or expired response id '" + request.id() + "'"));
+        Audience audience = issued.rate(request.id())
+                .orElseThrow(() -> ApiException.notFound("unknown or expired response id '" + request.id() + "'"));
         metrics.feedback(audience, rating);
         return new Recorded(request.id(), rating.label(), "recorded");
     }

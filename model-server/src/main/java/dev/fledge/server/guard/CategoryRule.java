@@ -32,29 +32,43 @@ public final class CategoryRule {
         this(name, severity, words, patterns, List.of(), List.of());
     }
 
-    public CategoryRule(String name, Severity severity, List<String> words, List<String> patterns,
-            List<String> exceptions, List<String> contexts) {
+    public CategoryRule(
+            String name,
+            Severity severity,
+            List<String> words,
+            List<String> patterns,
+            List<String> exceptions,
+            List<String> contexts) {
         this.name = Objects.requireNonNull(name, "category name");
         this.severity = Objects.requireNonNull(severity, "severity of category " + name);
         if (words.isEmpty() && patterns.isEmpty()) {
             throw new IllegalArgumentException("category " + name + " has neither words nor patterns");
         }
-        List<String> normalised = words.stream().map(TextNormaliser::word).filter(w -> !w.isEmpty()).toList();
+        List<String> normalised = words.stream()
+                .map(TextNormaliser::word)
+                .filter(w -> !w.isEmpty())
+                .toList();
         this.words = normalised.stream().filter(w -> !w.contains(" ")).collect(Collectors.toUnmodifiableSet());
-        this.phrases = wholeWords(normalised.stream().filter(w -> w.contains(" ")).toList());
+        this.phrases =
+                wholeWords(normalised.stream().filter(w -> w.contains(" ")).toList());
         this.patterns = regex(patterns);
         this.exceptions = regex(exceptions);
         this.contexts = wholeWords(contexts.stream().map(TextNormaliser::word).toList());
     }
 
     private static Pattern wholeWords(List<String> phrases) {
-        return phrases.isEmpty() ? null : Pattern.compile("(?<![a-z0-9])(?:"
-                + phrases.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")(?![a-z0-9])");
+        return phrases.isEmpty()
+                ? null
+                : Pattern.compile("(?<![a-z0-9])(?:"
+                        + phrases.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")(?![a-z0-9])");
     }
 
     private static Pattern regex(List<String> list) {
-        return list.isEmpty() ? null : Pattern.compile(list.stream().map(p -> "(?:" + p + ")")
-                .collect(Collectors.joining("|")), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+        return list.isEmpty()
+                ? null
+                : Pattern.compile(
+                        list.stream().map(p -> "(?:" + p + ")").collect(Collectors.joining("|")),
+                        Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     }
 
     public String name() {
@@ -72,7 +86,8 @@ public final class CategoryRule {
 
     /** Number of matches in normalised text (see {@link TextNormaliser}). */
     public int hits(String normalised) {
-        String text = exceptions == null ? normalised : exceptions.matcher(normalised).replaceAll(" ");
+        String text =
+                exceptions == null ? normalised : exceptions.matcher(normalised).replaceAll(" ");
         int n = count(patterns, text);
         if (contexts != null && contexts.matcher(normalised).find()) {
             return n;

@@ -7,11 +7,21 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record PolicyFile(List<Category> categories) {
 
-    public record Category(String name, Severity severity, List<String> words, List<String> patterns,
-            List<String> exceptions, List<String> contexts) {
+    public record Category(
+            String name,
+            Severity severity,
+            List<String> words,
+            List<String> patterns,
+            List<String> exceptions,
+            List<String> contexts) {
         CategoryRule compile() {
-            return new CategoryRule(name, severity, CategoryRule.orEmpty(words), CategoryRule.orEmpty(patterns),
-                    CategoryRule.orEmpty(exceptions), CategoryRule.orEmpty(contexts));
+            return new CategoryRule(
+                    name,
+                    severity,
+                    CategoryRule.orEmpty(words),
+                    CategoryRule.orEmpty(patterns),
+                    CategoryRule.orEmpty(exceptions),
+                    CategoryRule.orEmpty(contexts));
         }
     }
 

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 public final class PolicyLoader {
     public static final String DEFAULT_POLICY = "/guard/default-policy.yaml";
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final ObjectMapper yaml =
+            new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public Guard defaultPolicy() {
         try (InputStream in = PolicyLoader.class.getResourceAsStream(DEFAULT_POLICY)) {

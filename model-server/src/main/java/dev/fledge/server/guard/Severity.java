@@ -5,7 +5,10 @@ import java.util.Locale;
 
 /** How bad a category is; the operator decides what to do with it (e.g. critical categories roll back at once). */
 public enum Severity {
-    LOW, MEDIUM, HIGH, CRITICAL;
+    LOW,
+    MEDIUM,
+    HIGH,
+    CRITICAL;
 
     @JsonCreator
     public static Severity parse(String value) {

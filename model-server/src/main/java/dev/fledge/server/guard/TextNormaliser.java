@@ -38,8 +38,10 @@ final class TextNormaliser {
 
     /** @param known the policy's words, split out of runs of single letters (longest first) */
     TextNormaliser(Set<String> known) {
-        this.known = known.stream().filter(w -> w.length() >= 3 && !w.contains(" "))
-                .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        this.known = known.stream()
+                .filter(w -> w.length() >= 3 && !w.contains(" "))
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
     }
 
     /** One word of a policy list in the same form (without the run splitting). */
@@ -74,7 +76,9 @@ final class TextNormaliser {
     }
 
     private static String fold(String text) {
-        return MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFKD)).replaceAll("").toLowerCase(Locale.ROOT);
+        return MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFKD))
+                .replaceAll("")
+                .toLowerCase(Locale.ROOT);
     }
 
     private String token(String raw) {

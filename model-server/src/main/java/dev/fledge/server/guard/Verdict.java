@@ -12,6 +12,9 @@ import java.util.Map;
 public record Verdict(boolean flagged, Map<String, Boolean> categories, Map<String, Double> scores) {
 
     public List<String> flaggedCategories() {
-        return categories.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+        return categories.entrySet().stream()
+                .filter(Map.Entry::getValue)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 }

@@ -21,7 +21,8 @@ public class ModelReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("model").withData("model", runtime.modelName())
+        var response = HealthCheckResponse.named("model")
+                .withData("model", runtime.modelName())
                 .withData("version", runtime.version());
         if (!upstream.proxyMode()) {
             return response.status(runtime.ready()).build();

@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** The {@code X-Fledge-Audience} header set by the gateway; anything missing or unknown counts as public. */
 public enum Audience {
-    INTERNAL, CLOSED, PUBLIC;
+    INTERNAL,
+    CLOSED,
+    PUBLIC;
 
     public static final String HEADER = "X-Fledge-Audience";
 

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** A user's rating of a response. */
 public enum Rating {
-    POSITIVE, NEGATIVE;
+    POSITIVE,
+    NEGATIVE;
 
     public static Optional<Rating> parse(String value) {
         if (value == null) {

@@ -20,8 +20,12 @@ public enum Architecture {
             int hidden = d.hiddenSize();
             return new SequentialBlock()
                     .add(embedding(vocabularySize, d.embeddingSize()))
-                    .add(LSTM.builder().setStateSize(hidden).setNumLayers(1).optBatchFirst(true)
-                            .optReturnState(false).build())
+                    .add(LSTM.builder()
+                            .setStateSize(hidden)
+                            .setNumLayers(1)
+                            .optBatchFirst(true)
+                            .optReturnState(false)
+                            .build())
                     .add(list -> new NDList(list.singletonOrThrow().reshape(-1, hidden)))
                     .add(Linear.builder().setUnits(vocabularySize).build());
         }
@@ -31,8 +35,10 @@ public enum Architecture {
         @Override
         public Block block(ModelDescriptor d, int vocabularySize) {
             return new SequentialBlock()
-                    .add(Linear.builder().setUnits(128).build()).add(Activation::relu)
-                    .add(Linear.builder().setUnits(64).build()).add(Activation::relu)
+                    .add(Linear.builder().setUnits(128).build())
+                    .add(Activation::relu)
+                    .add(Linear.builder().setUnits(64).build())
+                    .add(Activation::relu)
                     .add(Linear.builder().setUnits(10).build());
         }
     };
@@ -62,7 +68,9 @@ public enum Architecture {
     public abstract Block block(ModelDescriptor descriptor, int vocabularySize);
 
     public static Architecture named(String id) {
-        return Arrays.stream(values()).filter(a -> a.id.equals(id)).findFirst()
+        return Arrays.stream(values())
+                .filter(a -> a.id.equals(id))
+                .findFirst()
                 .orElseThrow(() -> new ModelLoadException("unknown architecture '" + id + "'; built-in: "
                         + Arrays.stream(values()).map(Architecture::id).toList()));
     }

@@ -32,7 +32,8 @@ public final class HttpsArchiveFetcher implements ModelLocator.ArchiveFetcher {
     private final HttpClient client;
 
     public HttpsArchiveFetcher(Optional<Path> caFile) {
-        HttpClient.Builder builder = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(30));
         caFile.ifPresent(file -> builder.sslContext(trusting(file)));
         this.client = builder.build();
@@ -41,16 +42,18 @@ public final class HttpsArchiveFetcher implements ModelLocator.ArchiveFetcher {
     @Override
     public InputStream open(URI uri) throws IOException {
         try {
-            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response =
+                    client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 response.body().close();
                 throw new IOException("HTTP " + response.statusCode());
             }
             return response.body();
         } catch (SSLHandshakeException e) {
-            throw new IOException("TLS handshake failed (" + e.getMessage() + "); the server's certificate must chain"
-                    + " to a CA of the JVM trust store or of fledge.model.ca-file", e);
+            throw new IOException(
+                    "TLS handshake failed (" + e.getMessage() + "); the server's certificate must chain"
+                            + " to a CA of the JVM trust store or of fledge.model.ca-file",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

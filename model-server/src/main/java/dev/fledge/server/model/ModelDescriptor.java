@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * @param contextLength how many trailing tokens a text model sees per step
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ModelDescriptor(String architecture, String weights, String vocabulary, int embeddingSize,
-        int hiddenSize, int contextLength) {
+public record ModelDescriptor(
+        String architecture, String weights, String vocabulary, int embeddingSize, int hiddenSize, int contextLength) {
 
     public static final String FILE_NAME = "fledge-model.json";
 
@@ -36,7 +36,9 @@ public record ModelDescriptor(String architecture, String weights, String vocabu
     }
 
     public void write(Path modelDir) throws IOException {
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(modelDir.resolve(FILE_NAME).toFile(), this);
+        new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValue(modelDir.resolve(FILE_NAME).toFile(), this);
     }
 
     public Architecture kind() {

@@ -37,8 +37,12 @@ public final class ModelLoader {
             if (architecture == Architecture.WORD_LSTM_LM) {
                 Vocabulary vocabulary = Vocabulary.read(dir.resolve(descriptor.vocabulary()));
                 Model model = open(dir, descriptor, architecture, vocabulary.size());
-                return new TextModel(descriptor, model, predictors(model, new NextWordTranslator()),
-                        new TextGenerator(vocabulary, descriptor.contextLength()), threads);
+                return new TextModel(
+                        descriptor,
+                        model,
+                        predictors(model, new NextWordTranslator()),
+                        new TextGenerator(vocabulary, descriptor.contextLength()),
+                        threads);
             }
             Model model = open(dir, descriptor, architecture, 0);
             return new TensorModel(descriptor, model, predictors(model, new MlpTranslator()), threads);

@@ -84,7 +84,8 @@ public final class ModelLocator {
      */
     static String shown(URI uri) {
         return uri.getScheme() + "://" + Optional.ofNullable(uri.getHost()).orElse("")
-                + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + Optional.ofNullable(uri.getPath()).orElse("");
+                + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                + Optional.ofNullable(uri.getPath()).orElse("");
     }
 
     private Path download(URI uri, ArchiveFetcher fetcher, Optional<String> expected) {
@@ -130,7 +131,8 @@ public final class ModelLocator {
             return unpacked;
         }
         try (Stream<Path> children = Files.list(unpacked)) {
-            return children.filter(p -> Files.exists(p.resolve(ModelDescriptor.FILE_NAME))).findFirst()
+            return children.filter(p -> Files.exists(p.resolve(ModelDescriptor.FILE_NAME)))
+                    .findFirst()
                     .orElseThrow(() -> new ModelLoadException("archive has no " + ModelDescriptor.FILE_NAME));
         }
     }

@@ -27,8 +27,11 @@ public class ModelRuntime {
 
     void onStart(@Observes StartupEvent event) {
         if (config.upstream().url().isPresent()) {
-            LOG.infof("proxy mode: %s version %s is served by the upstream server %s", modelName(),
-                    config.model().version(), config.upstream().url().get());
+            LOG.infof(
+                    "proxy mode: %s version %s is served by the upstream server %s",
+                    modelName(),
+                    config.model().version(),
+                    config.upstream().url().get());
             return;
         }
         try {
@@ -47,19 +50,32 @@ public class ModelRuntime {
             throw new ModelLoadException("model format '" + f + "' is not served by the Fledge model server, which"
                     + " serves djl (weights + descriptor); run a server for that format with the same HTTP contract");
         });
-        Path cache = m.cacheDir().map(Path::of)
-                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
-        String uri = m.uri().orElseThrow(() -> new ModelLoadException("fledge.model.uri (FLEDGE_MODEL_URI) is"
-                + " required unless fledge.upstream.url names the server to forward to"));
-        Path dir = new ModelLocator(cache, Map.of("https", new HttpsArchiveFetcher(m.caFile().map(Path::of)),
-                "s3", new S3ArchiveFetcher(m.s3()))).resolve(uri, m.sha256());
+        Path cache =
+                m.cacheDir().map(Path::of).orElse(Path.of(System.getProperty("java.io.tmpdir"), "fledge-model-cache"));
+        String uri = m.uri()
+                .orElseThrow(() -> new ModelLoadException("fledge.model.uri (FLEDGE_MODEL_URI) is"
+                        + " required unless fledge.upstream.url names the server to forward to"));
+        Path dir = new ModelLocator(
+                        cache,
+                        Map.of(
+                                "https",
+                                new HttpsArchiveFetcher(m.caFile().map(Path::of)),
+                                "s3",
+                                new S3ArchiveFetcher(m.s3())))
+                .resolve(uri, m.sha256());
         var serving = config.serving();
-        ServedModel loaded = new ModelLoader(serving.workers(), serving.queue(), serving.queueTimeout(),
-                serving.inferenceThreads()).load(dir);
+        ServedModel loaded = new ModelLoader(
+                        serving.workers(), serving.queue(), serving.queueTimeout(), serving.inferenceThreads())
+                .load(dir);
         loaded.warmUp();
         model = loaded;
-        LOG.infof("serving %s version %s (%s) from %s, ready after %d ms", modelName(), m.version(),
-                loaded.descriptor().architecture(), dir, (System.nanoTime() - start) / 1_000_000);
+        LOG.infof(
+                "serving %s version %s (%s) from %s, ready after %d ms",
+                modelName(),
+                m.version(),
+                loaded.descriptor().architecture(),
+                dir,
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -40,7 +40,8 @@ public final class S3ArchiveFetcher implements ModelLocator.ArchiveFetcher {
         }
         S3Client client = client();
         try {
-            InputStream body = client.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build());
+            InputStream body = client.getObject(
+                    GetObjectRequest.builder().bucket(bucket).key(key).build());
             return new FilterInputStream(body) {
                 @Override
                 public void close() throws IOException {
@@ -53,9 +54,10 @@ public final class S3ArchiveFetcher implements ModelLocator.ArchiveFetcher {
             };
         } catch (S3Exception e) {
             client.close();
-            String code = e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
-            throw new IOException("S3 answered " + e.statusCode() + code + " for key '" + key + "' in bucket '"
-                    + bucket + "'", e);
+            String code =
+                    e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
+            throw new IOException(
+                    "S3 answered " + e.statusCode() + code + " for key '" + key + "' in bucket '" + bucket + "'", e);
         } catch (SdkException e) {
             client.close();
             throw new IOException("S3 request failed: " + e.getMessage(), e);
@@ -63,10 +65,14 @@ public final class S3ArchiveFetcher implements ModelLocator.ArchiveFetcher {
     }
 
     private S3Client client() throws IOException {
-        var builder = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-                .region(Region.of(config.region())).credentialsProvider(credentials())
+        var builder = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials())
                 .serviceConfiguration(S3Configuration.builder()
-                        .pathStyleAccessEnabled(config.pathStyle().orElse(config.endpoint().isPresent())).build());
+                        .pathStyleAccessEnabled(
+                                config.pathStyle().orElse(config.endpoint().isPresent()))
+                        .build());
         config.endpoint().map(URI::create).ifPresent(builder::endpointOverride);
         return builder.build();
     }

@@ -13,7 +13,10 @@ public final class TensorModel implements ServedModel {
     private final WorkerPool<Predictor<TensorBatch, TensorBatch>> workers;
     private final InferenceThreads threads;
 
-    public TensorModel(ModelDescriptor descriptor, Model model, WorkerPool<Predictor<TensorBatch, TensorBatch>> workers,
+    public TensorModel(
+            ModelDescriptor descriptor,
+            Model model,
+            WorkerPool<Predictor<TensorBatch, TensorBatch>> workers,
             InferenceThreads threads) {
         this.threads = threads;
         this.descriptor = descriptor;
@@ -43,7 +46,7 @@ public final class TensorModel implements ServedModel {
 
     @Override
     public void warmUp() {
-        infer(new TensorBatch(1, inputs(), new float[inputs()]), () -> { });
+        infer(new TensorBatch(1, inputs(), new float[inputs()]), () -> {});
     }
 
     @Override

@@ -15,8 +15,7 @@ final class TerminationMessage {
     private static final Logger LOG = Logger.getLogger(TerminationMessage.class);
     private static final int K8S_LIMIT = 4096;
 
-    private TerminationMessage() {
-    }
+    private TerminationMessage() {}
 
     static void write(Path file, String reason) {
         if (file.getParent() == null || !Files.isDirectory(file.getParent())) {

@@ -17,8 +17,12 @@ public final class TextModel implements ServedModel {
     private final TextGenerator generator;
     private final InferenceThreads threads;
 
-    public TextModel(ModelDescriptor descriptor, Model model, WorkerPool<Predictor<int[], float[]>> workers,
-            TextGenerator generator, InferenceThreads threads) {
+    public TextModel(
+            ModelDescriptor descriptor,
+            Model model,
+            WorkerPool<Predictor<int[], float[]>> workers,
+            TextGenerator generator,
+            InferenceThreads threads) {
         this.threads = threads;
         this.descriptor = descriptor;
         this.model = model;
@@ -37,11 +41,10 @@ public final class TextModel implements ServedModel {
      * @param beforeInference runs once a worker is leased (the fault knobs hook in here, so that injected
      *     latency holds a worker the way a slow model would)
      */
-    public Generation complete(String prompt, int maxTokens, double temperature, long seed,
-            Runnable beforeInference) {
+    public Generation complete(String prompt, int maxTokens, double temperature, long seed, Runnable beforeInference) {
         try (var lease = workers.lease()) {
-            return generate(lease.worker(), prompt, maxTokens, temperature, seed, beforeInference,
-                    TextGenerator.NO_PIECES);
+            return generate(
+                    lease.worker(), prompt, maxTokens, temperature, seed, beforeInference, TextGenerator.NO_PIECES);
         }
     }
 
@@ -50,14 +53,25 @@ public final class TextModel implements ServedModel {
      * {@link dev.fledge.server.serving.OverloadedException} when the queue is full. {@code pieces} is told each
      * generated word as it comes (streaming), on the inference thread.
      */
-    public CompletableFuture<Generation> completeAsync(String prompt, int maxTokens, double temperature, long seed,
-            Runnable beforeInference, Consumer<String> pieces) {
-        return workers.submit(predictor -> generate(predictor, prompt, maxTokens, temperature, seed,
-                beforeInference, pieces));
+    public CompletableFuture<Generation> completeAsync(
+            String prompt,
+            int maxTokens,
+            double temperature,
+            long seed,
+            Runnable beforeInference,
+            Consumer<String> pieces) {
+        return workers.submit(
+                predictor -> generate(predictor, prompt, maxTokens, temperature, seed, beforeInference, pieces));
     }
 
-    private Generation generate(Predictor<int[], float[]> predictor, String prompt, int maxTokens,
-            double temperature, long seed, Runnable beforeInference, Consumer<String> pieces) {
+    private Generation generate(
+            Predictor<int[], float[]> predictor,
+            String prompt,
+            int maxTokens,
+            double temperature,
+            long seed,
+            Runnable beforeInference,
+            Consumer<String> pieces) {
         beforeInference.run();
         threads.pinCurrentThread();
         try {
@@ -69,7 +83,7 @@ public final class TextModel implements ServedModel {
 
     @Override
     public void warmUp() {
-        complete("hello", 4, 1.0, 0, () -> { });
+        complete("hello", 4, 1.0, 0, () -> {});
     }
 
     @Override

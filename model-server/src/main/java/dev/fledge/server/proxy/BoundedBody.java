@@ -7,16 +7,15 @@ import io.vertx.core.http.HttpClientResponse;
 
 /** Reads a whole upstream answer, up to a limit: a larger one is cut off (connection reset) and refused. */
 final class BoundedBody {
-    private BoundedBody() {
-    }
+    private BoundedBody() {}
 
     static Future<Buffer> read(HttpClientResponse response, long limit) {
         Promise<Buffer> body = Promise.promise();
         Buffer buffer = Buffer.buffer();
         response.handler(chunk -> {
             if (buffer.length() + (long) chunk.length() > limit) {
-                if (body.tryFail(UpstreamFailure.garbage("more than " + limit
-                        + " bytes (fledge.upstream.max-response-size)"))) {
+                if (body.tryFail(
+                        UpstreamFailure.garbage("more than " + limit + " bytes (fledge.upstream.max-response-size)"))) {
                     response.request().reset();
                 }
             } else {

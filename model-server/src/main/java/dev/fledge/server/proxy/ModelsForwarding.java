@@ -34,17 +34,22 @@ public class ModelsForwarding {
     }
 
     private void forward(RoutingContext rc) {
-        Exchange exchange = new Exchange(rc.response(), rc.request().headers(), Buffer.buffer(),
-                config.model().version(), mapper);
+        Exchange exchange = new Exchange(
+                rc.response(),
+                rc.request().headers(),
+                Buffer.buffer(),
+                config.model().version(),
+                mapper);
         Upstream to = upstream.get();
         long limit = config.upstream().maxResponseSize().asLongValue();
         to.send(HttpMethod.GET, rc.request().uri(), rc.request().headers(), null)
-                .compose(response -> BoundedBody.read(response, limit).compose(body -> response.statusCode() == 200
-                        ? Future.succeededFuture(body)
-                        : Future.failedFuture(UpstreamFailure.status(response.statusCode(), body)))
-                        .onSuccess(body -> exchange.raw(200, "application/json", body,
-                                Upstream.forwardable(response.headers()))))
-                .onFailure(failure -> exchange.fail(UpstreamFailure.of(failure, to.address(),
-                        config.upstream().timeout().toMillis())));
+                .compose(response -> BoundedBody.read(response, limit)
+                        .compose(body -> response.statusCode() == 200
+                                ? Future.succeededFuture(body)
+                                : Future.failedFuture(UpstreamFailure.status(response.statusCode(), body)))
+                        .onSuccess(body ->
+                                exchange.raw(200, "application/json", body, Upstream.forwardable(response.headers()))))
+                .onFailure(failure -> exchange.fail(UpstreamFailure.of(
+                        failure, to.address(), config.upstream().timeout().toMillis())));
     }
 }

@@ -40,8 +40,13 @@ public class ProxyCompletions implements Completions {
     private final long timeoutMs;
     private final long maxResponse;
 
-    public ProxyCompletions(Upstream upstream, OutputJudge judge, IssuedResponses ids, MeteredRequests metered,
-            ObjectMapper mapper, FledgeConfig config) {
+    public ProxyCompletions(
+            Upstream upstream,
+            OutputJudge judge,
+            IssuedResponses ids,
+            MeteredRequests metered,
+            ObjectMapper mapper,
+            FledgeConfig config) {
         this.upstream = upstream;
         this.judge = judge;
         this.ids = ids;
@@ -62,14 +67,15 @@ public class ProxyCompletions implements Completions {
                 });
     }
 
-    private CompletionStage<MeteredRequests.Result<Void>> forward(Endpoint endpoint, Exchange exchange,
-            boolean stream) {
-        Future<MeteredRequests.Result<Void>> answered = upstream
-                .send(HttpMethod.POST, endpoint.path(), exchange.requestHeaders(), exchange.body())
+    private CompletionStage<MeteredRequests.Result<Void>> forward(
+            Endpoint endpoint, Exchange exchange, boolean stream) {
+        Future<MeteredRequests.Result<Void>> answered = upstream.send(
+                        HttpMethod.POST, endpoint.path(), exchange.requestHeaders(), exchange.body())
                 .compose(response -> {
                     if (response.statusCode() != 200) {
-                        return BoundedBody.read(response, maxResponse).compose(body ->
-                                Future.failedFuture(UpstreamFailure.status(response.statusCode(), body)));
+                        return BoundedBody.read(response, maxResponse)
+                                .compose(body ->
+                                        Future.failedFuture(UpstreamFailure.status(response.statusCode(), body)));
                     }
                     if (stream && contentType(response).startsWith("text/event-stream")) {
                         return Future.fromCompletionStage(
@@ -82,8 +88,8 @@ public class ProxyCompletions implements Completions {
     }
 
     /** A whole answer: judged, counted, its id remembered, and forwarded (rewritten only to block or add an id). */
-    private MeteredRequests.Result<Void> whole(Endpoint endpoint, Exchange exchange, HttpClientResponse response,
-            Buffer body) {
+    private MeteredRequests.Result<Void> whole(
+            Endpoint endpoint, Exchange exchange, HttpClientResponse response, Buffer body) {
         ObjectNode answer = answerObject(endpoint, body);
         long tokens = answer.path("usage").path("completion_tokens").asLong(0);
         boolean rewritten = false;
@@ -118,8 +124,8 @@ public class ProxyCompletions implements Completions {
         } catch (IOException notJson) {
             throw UpstreamFailure.garbage("200 with a body that is not JSON");
         }
-        throw UpstreamFailure.garbage("200 with a body that is not an OpenAI " + endpoint.object()
-                + " (no 'choices' array)");
+        throw UpstreamFailure.garbage(
+                "200 with a body that is not an OpenAI " + endpoint.object() + " (no 'choices' array)");
     }
 
     private JsonNode requestObject(Exchange exchange) {
@@ -149,5 +155,4 @@ public class ProxyCompletions implements Completions {
         String type = response.getHeader("Content-Type");
         return type == null ? "" : type.toLowerCase(Locale.ROOT);
     }
-
 }

@@ -38,8 +38,8 @@ final class StreamRelay {
     private long usageTokens = -1;
     private long pieces;
 
-    StreamRelay(Endpoint endpoint, Exchange exchange, OutputJudge judge, IssuedResponses ids,
-            HttpClientResponse upstream) {
+    StreamRelay(
+            Endpoint endpoint, Exchange exchange, OutputJudge judge, IssuedResponses ids, HttpClientResponse upstream) {
         this.endpoint = endpoint;
         this.exchange = exchange;
         this.judge = judge;
@@ -105,7 +105,8 @@ final class StreamRelay {
             String piece = endpoint.delta(choice);
             if (!piece.isEmpty()) {
                 pieces++;
-                texts.computeIfAbsent(choice.path("index").asInt(0), i -> new StringBuilder()).append(piece);
+                texts.computeIfAbsent(choice.path("index").asInt(0), i -> new StringBuilder())
+                        .append(piece);
             }
         }
     }

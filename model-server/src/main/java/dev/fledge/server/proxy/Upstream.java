@@ -26,9 +26,21 @@ import java.util.Set;
 @Typed(Upstream.class)
 public class Upstream {
     /** Headers that belong to one connection, never forwarded either way (RFC 9110 §7.6.1), plus our own. */
-    static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
-            "content-length", "accept-encoding", "content-encoding", "x-fledge-model-version");
+    static final Set<String> NOT_FORWARDED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host",
+            "content-length",
+            "accept-encoding",
+            "content-encoding",
+            "x-fledge-model-version");
 
     private final HttpClient client;
     private final URI base;
@@ -39,13 +51,14 @@ public class Upstream {
         this.base = URI.create(upstream.url().orElseThrow().replaceAll("/+$", ""));
         boolean tls = "https".equalsIgnoreCase(base.getScheme());
         this.idleTimeoutMs = upstream.timeout().toMillis();
-        this.client = vertx.createHttpClient(new HttpClientOptions()
-                .setDefaultHost(base.getHost())
-                .setDefaultPort(base.getPort() > 0 ? base.getPort() : tls ? 443 : 80)
-                .setSsl(tls)
-                .setKeepAlive(true)
-                .setTcpNoDelay(true)
-                .setConnectTimeout((int) upstream.connectTimeout().toMillis()),
+        this.client = vertx.createHttpClient(
+                new HttpClientOptions()
+                        .setDefaultHost(base.getHost())
+                        .setDefaultPort(base.getPort() > 0 ? base.getPort() : tls ? 443 : 80)
+                        .setSsl(tls)
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true)
+                        .setConnectTimeout((int) upstream.connectTimeout().toMillis()),
                 new PoolOptions().setHttp1MaxSize(256));
     }
 
@@ -56,7 +69,8 @@ public class Upstream {
 
     /** Sends one request; the future has the response once its head arrived (the body is still to be read). */
     public Future<HttpClientResponse> send(HttpMethod method, String path, MultiMap headers, Buffer body) {
-        RequestOptions options = new RequestOptions().setMethod(method)
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
                 .setURI((base.getPath() == null ? "" : base.getPath()) + path)
                 .setIdleTimeout(idleTimeoutMs);
         return client.request(options).compose(request -> {
@@ -74,7 +88,9 @@ public class Upstream {
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         upstreamHeaders.forEach(h -> {
             String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (!NOT_FORWARDED.contains(name) && !name.equals("content-type") && !name.equals("date")
+            if (!NOT_FORWARDED.contains(name)
+                    && !name.equals("content-type")
+                    && !name.equals("date")
                     && !name.equals("server")) {
                 out.add(h.getKey(), h.getValue());
             }

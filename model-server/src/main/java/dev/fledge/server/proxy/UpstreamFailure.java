@@ -21,8 +21,7 @@ final class UpstreamFailure {
     private static final int MAX_MESSAGE = 300;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private UpstreamFailure() {
-    }
+    private UpstreamFailure() {}
 
     static ApiException of(Throwable thrown, String address, long timeoutMs) {
         Throwable e = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
@@ -30,20 +29,26 @@ final class UpstreamFailure {
             return api;
         }
         if (e instanceof ConnectTimeoutException) {
-            return new ApiException(504, TYPE, "the upstream model server at " + address + " did not accept a"
-                    + " connection in time");
+            return new ApiException(
+                    504, TYPE, "the upstream model server at " + address + " did not accept a" + " connection in time");
         }
         if (e instanceof TimeoutException) {
-            return new ApiException(504, TYPE, "the upstream model server at " + address + " sent nothing for "
-                    + timeoutMs + " ms (fledge.upstream.timeout)");
+            return new ApiException(
+                    504,
+                    TYPE,
+                    "the upstream model server at " + address + " sent nothing for " + timeoutMs
+                            + " ms (fledge.upstream.timeout)");
         }
         if (e instanceof ConnectException) {
-            return new ApiException(502, TYPE, "the upstream model server at " + address
-                    + " is not reachable (connection refused)");
+            return new ApiException(
+                    502, TYPE, "the upstream model server at " + address + " is not reachable (connection refused)");
         }
         if (e instanceof HttpClosedException || e instanceof IOException) {
-            return new ApiException(502, TYPE, "the upstream model server at " + address
-                    + " closed the connection before its answer was complete");
+            return new ApiException(
+                    502,
+                    TYPE,
+                    "the upstream model server at " + address
+                            + " closed the connection before its answer was complete");
         }
         return new ApiException(502, TYPE, "the request to the upstream model server at " + address + " failed");
     }
@@ -52,19 +57,24 @@ final class UpstreamFailure {
     static ApiException status(int status, Buffer body) {
         String message = messageOf(body);
         if (status == 429) {
-            return new ApiException(429, "rate_limit_error", "the upstream model server is overloaded"
-                    + (message == null ? "" : ": " + message) + "; retry later");
+            return new ApiException(
+                    429,
+                    "rate_limit_error",
+                    "the upstream model server is overloaded" + (message == null ? "" : ": " + message)
+                            + "; retry later");
         }
         if (status >= 400 && status < 500) {
-            return new ApiException(status, "invalid_request_error",
+            return new ApiException(
+                    status,
+                    "invalid_request_error",
                     message != null ? message : "the upstream model server refused the request (" + status + ")");
         }
         if (status == 503) {
-            return new ApiException(503, TYPE, "the upstream model server is unavailable"
-                    + (message == null ? "" : ": " + message));
+            return new ApiException(
+                    503, TYPE, "the upstream model server is unavailable" + (message == null ? "" : ": " + message));
         }
-        return new ApiException(502, TYPE, "the upstream model server answered " + status
-                + (message == null ? "" : ": " + message));
+        return new ApiException(
+                502, TYPE, "the upstream model server answered " + status + (message == null ? "" : ": " + message));
     }
 
     static ApiException garbage(String what) {
@@ -76,8 +86,8 @@ final class UpstreamFailure {
         try {
             JsonNode node = MAPPER.readTree(body.getBytes());
             JsonNode message = node.path("error").path("message");
-            for (JsonNode candidate : new JsonNode[] {message, node.path("message"), node.path("error"),
-                node.path("detail")}) {
+            for (JsonNode candidate :
+                    new JsonNode[] {message, node.path("message"), node.path("error"), node.path("detail")}) {
                 if (candidate.isTextual() && !candidate.asText().isBlank()) {
                     String text = candidate.asText();
                     return text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "..." : text;

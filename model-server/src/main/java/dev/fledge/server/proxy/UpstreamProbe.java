@@ -16,8 +16,10 @@ import java.time.Duration;
 @ApplicationScoped
 public class UpstreamProbe {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .connectTimeout(TIMEOUT)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
     private final FledgeConfig.UpstreamConfig config;
 
     public UpstreamProbe(FledgeConfig config) {
@@ -32,8 +34,10 @@ public class UpstreamProbe {
     public String notReadyReason() {
         URI uri = URI.create(config.url().orElseThrow().replaceAll("/+$", "") + config.readinessPath());
         try {
-            int status = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = client.send(
+                            HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
             return status == 200 ? null : "upstream answered " + config.readinessPath() + " with " + status;
         } catch (IOException e) {
             return "upstream not reachable";

@@ -6,5 +6,4 @@ package dev.fledge.server.text;
  * @param promptTokens tokens of the prompt
  * @param completionTokens tokens generated
  */
-public record Generation(String text, int promptTokens, int completionTokens) {
-}
+public record Generation(String text, int promptTokens, int completionTokens) {}

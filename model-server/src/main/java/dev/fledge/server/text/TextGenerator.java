@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 /** Samples words one at a time from a word-level language model. Same seed, same text. */
 public final class TextGenerator {
     /** No listener: nothing is streamed. */
-    public static final Consumer<String> NO_PIECES = piece -> { };
+    public static final Consumer<String> NO_PIECES = piece -> {};
 
     private final Vocabulary vocabulary;
     private final int contextLength;
@@ -24,8 +24,9 @@ public final class TextGenerator {
     /**
      * @param temperature 0 picks the most likely word, higher values flatten the distribution
      */
-    public Generation generate(Predictor<int[], float[]> predictor, String prompt, int maxTokens,
-            double temperature, long seed) throws TranslateException {
+    public Generation generate(
+            Predictor<int[], float[]> predictor, String prompt, int maxTokens, double temperature, long seed)
+            throws TranslateException {
         return generate(predictor, prompt, maxTokens, temperature, seed, NO_PIECES);
     }
 
@@ -33,8 +34,14 @@ public final class TextGenerator {
      * The same, telling {@code pieces} each generated word as it comes, with the space before it (none before the
      * first word or a punctuation mark): the pieces put together are the generation's text.
      */
-    public Generation generate(Predictor<int[], float[]> predictor, String prompt, int maxTokens,
-            double temperature, long seed, Consumer<String> pieces) throws TranslateException {
+    public Generation generate(
+            Predictor<int[], float[]> predictor,
+            String prompt,
+            int maxTokens,
+            double temperature,
+            long seed,
+            Consumer<String> pieces)
+            throws TranslateException {
         int[] promptIds = vocabulary.encode(prompt);
         List<Integer> context = new ArrayList<>();
         if (promptIds.length == 0) {
@@ -45,7 +52,9 @@ public final class TextGenerator {
         List<Integer> generated = new ArrayList<>(maxTokens);
         for (int i = 0; i < maxTokens; i++) {
             int from = Math.max(0, context.size() - contextLength);
-            int[] window = context.subList(from, context.size()).stream().mapToInt(Integer::intValue).toArray();
+            int[] window = context.subList(from, context.size()).stream()
+                    .mapToInt(Integer::intValue)
+                    .toArray();
             int next = sample(predictor.predict(window), temperature, random);
             generated.add(next);
             context.add(next);

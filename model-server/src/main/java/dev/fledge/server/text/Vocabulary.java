@@ -33,7 +33,8 @@ public final class Vocabulary {
 
     public static Vocabulary read(Path file) throws IOException {
         return new Vocabulary(Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                .filter(line -> !line.isEmpty()).toList());
+                .filter(line -> !line.isEmpty())
+                .toList());
     }
 
     public void write(Path file) throws IOException {

@@ -1,7 +1,6 @@
 package dev.fledge.server.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,6 +18,7 @@ import java.util.stream.Stream;
 final class CpuTime {
     /** Linux reports thread times in clock ticks of 1/100 s; thread names are cut to 15 characters. */
     private static final double TICK_MS = 10.0;
+
     private static final String JIT = "JIT compiler";
 
     private final ProcessHandle server;
@@ -46,9 +46,9 @@ final class CpuTime {
     }
 
     Sample now() {
-        long client = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-        long serverNanos = server.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+        long client = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        long serverNanos =
+                server.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
         return new Sample(client, serverNanos, threadGroups(server));
     }
 

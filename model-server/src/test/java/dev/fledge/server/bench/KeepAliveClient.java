@@ -54,12 +54,17 @@ final class KeepAliveClient implements Closeable {
         int length = -1;
         for (String header = line(); !header.isEmpty(); header = line()) {
             int colon = header.indexOf(':');
-            if (colon > 0 && header.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
+            if (colon > 0
+                    && header.substring(0, colon)
+                            .trim()
+                            .toLowerCase(Locale.ROOT)
+                            .equals("content-length")) {
                 length = Integer.parseInt(header.substring(colon + 1).trim());
             }
         }
         if (length < 0) {
-            throw new IOException("HTTP " + status + " without content-length; this client reads fixed-length bodies only");
+            throw new IOException(
+                    "HTTP " + status + " without content-length; this client reads fixed-length bodies only");
         }
         return new Response(status, in.readNBytes(length));
     }

@@ -6,7 +6,8 @@ import java.util.List;
 record LatencyStats(String mode, int requests, double seconds, double p50Ms, double p99Ms) {
 
     static LatencyStats of(String mode, List<Long> latenciesNanos, double seconds) {
-        long[] sorted = latenciesNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] sorted =
+                latenciesNanos.stream().mapToLong(Long::longValue).sorted().toArray();
         return new LatencyStats(mode, sorted.length, seconds, percentile(sorted, 0.50), percentile(sorted, 0.99));
     }
 
@@ -30,5 +31,4 @@ record LatencyStats(String mode, int requests, double seconds, double p50Ms, dou
         return "| mode                   | requests | throughput/s |  p50 ms  |  p99 ms  |\n"
                 + "|------------------------|----------|--------------|----------|----------|";
     }
-
 }

@@ -74,8 +74,10 @@ public final class ServerBenchmark {
         Process server = ServerProcess.djl(jar, model, port).start();
         Process proxy = ServerProcess.proxy(jar, port, proxyPort).start();
         try {
-            HttpClient probes = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient probes = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             double readyMs = new ServerProcess.Readiness(probes, URI.create("http://127.0.0.1:" + port), server)
                     .await(Duration.ofSeconds(120), coldStart);
             new ServerProcess.Readiness(probes, URI.create("http://127.0.0.1:" + proxyPort), proxy)
@@ -89,9 +91,13 @@ public final class ServerBenchmark {
             try (TextModel local = (TextModel) new ModelLoader(THREADS, 0, Duration.ofSeconds(30), 1).load(model)) {
                 Workload http = seed -> post(clients, seed);
                 Workload proxied = seed -> post(proxyClients, seed);
-                Workload inProcess = seed -> local.complete(PROMPT, MAX_TOKENS, TEMPERATURE, seed, () -> { });
-                WarmUp warmedUp = warmUp(pool, List.of(new Side(inProcess, ProcessHandle.current()),
-                        new Side(http, server.toHandle()), new Side(proxied, proxy.toHandle())));
+                Workload inProcess = seed -> local.complete(PROMPT, MAX_TOKENS, TEMPERATURE, seed, () -> {});
+                WarmUp warmedUp = warmUp(
+                        pool,
+                        List.of(
+                                new Side(inProcess, ProcessHandle.current()),
+                                new Side(http, server.toHandle()),
+                                new Side(proxied, proxy.toHandle())));
                 List<Long> httpLatencies = new ArrayList<>();
                 List<Long> localLatencies = new ArrayList<>();
                 List<Long> proxyLatencies = new ArrayList<>();
@@ -114,7 +120,9 @@ public final class ServerBenchmark {
                 }
                 LatencyStats direct = LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds);
                 report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds), direct, readyMs);
-                ProxyOverhead.report(direct, LatencyStats.of("HTTP via proxy mode", proxyLatencies, proxySeconds),
+                ProxyOverhead.report(
+                        direct,
+                        LatencyStats.of("HTTP via proxy mode", proxyLatencies, proxySeconds),
                         proxyOwnCpu.serverNanos() / 1e6 / proxyLatencies.size());
                 System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
@@ -134,31 +142,39 @@ public final class ServerBenchmark {
 
     private void report(LatencyStats local, LatencyStats http, double readyMs) {
         System.out.println();
-        System.out.printf("model server benchmark: %d-token completions, %d client threads, %d rounds of %d requests"
-                + " per thread each way, %s%n", MAX_TOKENS, THREADS, rounds, perThread, model);
+        System.out.printf(
+                "model server benchmark: %d-token completions, %d client threads, %d rounds of %d requests"
+                        + " per thread each way, %s%n",
+                MAX_TOKENS, THREADS, rounds, perThread, model);
         System.out.println(LatencyStats.header());
         System.out.println(local.row());
         System.out.println(http.row());
         double ratio = http.throughput() / local.throughput();
-        System.out.printf("HTTP / in-process throughput: %.2f (goal >= 0.80: %s)%n", ratio, ratio >= 0.8 ? "met" : "NOT met");
+        System.out.printf(
+                "HTTP / in-process throughput: %.2f (goal >= 0.80: %s)%n", ratio, ratio >= 0.8 ? "met" : "NOT met");
         System.out.printf("cold start to ready (java -jar to /q/health/ready 200): %.0f ms%n", readyMs);
     }
 
     /** CPU ms per request: where the time goes when both sides share the same cores. */
     private static void reportCpu(CpuTime.Sample local, CpuTime.Sample http, int requests) {
         System.out.println("CPU time per request (ms):");
-        System.out.printf("  in-process: %.2f (this JVM; the server process meanwhile %.2f)%n",
+        System.out.printf(
+                "  in-process: %.2f (this JVM; the server process meanwhile %.2f)%n",
                 local.clientNanos() / 1e6 / requests, local.serverNanos() / 1e6 / requests);
-        System.out.printf("  HTTP: server process %.2f + client (this JVM) %.2f = %.2f%n",
-                http.serverNanos() / 1e6 / requests, http.clientNanos() / 1e6 / requests,
+        System.out.printf(
+                "  HTTP: server process %.2f + client (this JVM) %.2f = %.2f%n",
+                http.serverNanos() / 1e6 / requests,
+                http.clientNanos() / 1e6 / requests,
                 (http.serverNanos() + http.clientNanos()) / 1e6 / requests);
-        http.serverGroupsMs().forEach((group, ms) -> System.out.printf("    server %-44s %.2f%n", group, ms / requests));
+        http.serverGroupsMs()
+                .forEach((group, ms) -> System.out.printf("    server %-44s %.2f%n", group, ms / requests));
     }
 
     /** One completion over the calling thread's kept-alive connection; anything but a 200 with choices fails. */
     private static String post(ThreadLocal<KeepAliveClient> clients, long seed) throws IOException {
         byte[] body = ("{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + MAX_TOKENS + ", \"temperature\": "
-                + TEMPERATURE + ", \"seed\": " + seed + "}").getBytes(StandardCharsets.UTF_8);
+                        + TEMPERATURE + ", \"seed\": " + seed + "}")
+                .getBytes(StandardCharsets.UTF_8);
         KeepAliveClient.Response response = clients.get().postJson("/v1/completions", body);
         String answer = response.text();
         if (response.status() != 200 || !answer.contains("\"choices\"")) {
@@ -195,11 +211,9 @@ public final class ServerBenchmark {
     }
 
     /** One way of serving a completion, and the process whose JIT compiles for it. */
-    record Side(Workload work, ProcessHandle compiling) {
-    }
+    record Side(Workload work, ProcessHandle compiling) {}
 
-    private static double jitPerRequest(ExecutorService pool, Workload work, ProcessHandle compiling)
-            throws Exception {
+    private static double jitPerRequest(ExecutorService pool, Workload work, ProcessHandle compiling) throws Exception {
         double before = CpuTime.jitMs(compiling);
         measure(pool, work, WARM_UP_CHUNK, new ArrayList<>());
         return (CpuTime.jitMs(compiling) - before) / (WARM_UP_CHUNK * THREADS);
@@ -208,10 +222,17 @@ public final class ServerBenchmark {
     /** How the warm-up ended: requests sent each way, the JIT CPU per request of the last cycle, whether quiet. */
     record WarmUp(int requestsEachWay, double[] jitMs, boolean quiet) {
         String describe() {
-            return String.format("warm-up: %d requests each way, alternating; JIT CPU per request in the last cycle:"
-                    + " this JVM (in-process) %.2f ms, the server (HTTP) %.2f ms, the proxy %.2f ms%s",
-                    requestsEachWay, jitMs[0], jitMs[1], jitMs[2], quiet ? "" : " (NOT quiet for " + QUIET_CYCLES
-                            + " cycles in a row within " + MAX_WARM_UP.toSeconds() + " s)");
+            return String.format(
+                    "warm-up: %d requests each way, alternating; JIT CPU per request in the last cycle:"
+                            + " this JVM (in-process) %.2f ms, the server (HTTP) %.2f ms, the proxy %.2f ms%s",
+                    requestsEachWay,
+                    jitMs[0],
+                    jitMs[1],
+                    jitMs[2],
+                    quiet
+                            ? ""
+                            : " (NOT quiet for " + QUIET_CYCLES + " cycles in a row within " + MAX_WARM_UP.toSeconds()
+                                    + " s)");
         }
     }
 

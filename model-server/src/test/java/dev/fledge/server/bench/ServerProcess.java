@@ -17,8 +17,8 @@ import java.util.Map;
  * ({@code DJL_CACHE_DIR}).
  */
 final class ServerProcess {
-    private static final List<String> SAME_AS_IN_PROCESS = List.of("ai.djl.offline", "ai.djl.pytorch.num_threads",
-            "ai.djl.pytorch.num_interop_threads");
+    private static final List<String> SAME_AS_IN_PROCESS =
+            List.of("ai.djl.offline", "ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads");
     private final Path jar;
     private final Map<String, String> env;
     private final int port;
@@ -31,8 +31,8 @@ final class ServerProcess {
 
     /** The server in proxy mode, in front of another one on this machine. */
     static ServerProcess proxy(Path jar, int upstreamPort, int port) {
-        return new ServerProcess(jar, Map.of("FLEDGE_UPSTREAM_URL", "http://127.0.0.1:" + upstreamPort), port,
-                "bench-proxy.log");
+        return new ServerProcess(
+                jar, Map.of("FLEDGE_UPSTREAM_URL", "http://127.0.0.1:" + upstreamPort), port, "bench-proxy.log");
     }
 
     private ServerProcess(Path jar, Map<String, String> env, int port, String log) {
@@ -80,7 +80,8 @@ final class ServerProcess {
         /** Milliseconds from {@code startNanos} to the first 200 of the readiness probe. */
         double await(Duration timeout, long startNanos) throws Exception {
             HttpRequest probe = HttpRequest.newBuilder(base.resolve("/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build();
+                    .timeout(Duration.ofSeconds(2))
+                    .build();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
@@ -88,7 +89,9 @@ final class ServerProcess {
                             + "; see target/bench-server.log and target/bench-proxy.log");
                 }
                 try {
-                    if (client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    if (client.send(probe, HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200) {
                         return (System.nanoTime() - startNanos) / 1e6;
                     }
                 } catch (IOException notListeningYet) {

@@ -13,9 +13,12 @@ class PolicyLoaderTest {
     @Test
     void defaultPolicyHasTheDocumentedCategoriesAndSeverities() {
         Guard guard = new PolicyLoader().defaultPolicy();
-        assertThat(guard.rules()).extracting(CategoryRule::name)
+        assertThat(guard.rules())
+                .extracting(CategoryRule::name)
                 .containsExactly("violence", "self-harm", "hate", "harassment", "illicit", "csam");
-        assertThat(guard.rules()).filteredOn(r -> r.severity() == Severity.CRITICAL).extracting(CategoryRule::name)
+        assertThat(guard.rules())
+                .filteredOn(r -> r.severity() == Severity.CRITICAL)
+                .extracting(CategoryRule::name)
                 .containsExactly("self-harm", "csam");
     }
 
@@ -47,7 +50,8 @@ class PolicyLoaderTest {
     void anInvalidPolicySaysWhatIsWrong(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("policy.yaml");
         Files.writeString(file, "categories:\n  - name: empty\n    severity: high\n");
-        assertThatThrownBy(() -> new PolicyLoader().fromFile(file)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> new PolicyLoader().fromFile(file))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("category empty has neither words nor patterns");
         Files.writeString(file, "categories:\n  - name: x\n    severity: extreme\n    words: [a]\n");
         assertThatThrownBy(() -> new PolicyLoader().fromFile(file)).hasMessageContaining("invalid guard policy");

@@ -30,34 +30,82 @@ class BadInputTest {
                 Arguments.of("malformed JSON", "/v1/completions", "{\"prompt\": \"x\",", 400, "malformed JSON"),
                 Arguments.of("not an object", "/v1/completions", "[1, 2]", 400, "JSON object"),
                 Arguments.of("empty body", "/v1/completions", "", 400, "empty"),
-                Arguments.of("unknown field", "/v1/completions", "{\"prompt\": \"x\", \"best_of\": 2}", 400,
+                Arguments.of(
+                        "unknown field",
+                        "/v1/completions",
+                        "{\"prompt\": \"x\", \"best_of\": 2}",
+                        400,
                         "unknown field 'best_of'"),
-                Arguments.of("string max_tokens", "/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": \"5\"}",
-                        400, "'max_tokens' has the wrong type"),
-                Arguments.of("fractional max_tokens", "/v1/completions",
-                        "{\"prompt\": \"x\", \"max_tokens\": 5.5}", 400, "'max_tokens' has the wrong type"),
-                Arguments.of("number prompt", "/v1/completions", "{\"prompt\": 12}", 400,
-                        "'prompt' has the wrong type"),
-                Arguments.of("string temperature", "/v1/completions",
-                        "{\"prompt\": \"x\", \"temperature\": \"hot\"}", 400, "'temperature' has the wrong type"),
+                Arguments.of(
+                        "string max_tokens",
+                        "/v1/completions",
+                        "{\"prompt\": \"x\", \"max_tokens\": \"5\"}",
+                        400,
+                        "'max_tokens' has the wrong type"),
+                Arguments.of(
+                        "fractional max_tokens",
+                        "/v1/completions",
+                        "{\"prompt\": \"x\", \"max_tokens\": 5.5}",
+                        400,
+                        "'max_tokens' has the wrong type"),
+                Arguments.of(
+                        "number prompt", "/v1/completions", "{\"prompt\": 12}", 400, "'prompt' has the wrong type"),
+                Arguments.of(
+                        "string temperature",
+                        "/v1/completions",
+                        "{\"prompt\": \"x\", \"temperature\": \"hot\"}",
+                        400,
+                        "'temperature' has the wrong type"),
                 Arguments.of("missing prompt", "/v1/completions", "{\"max_tokens\": 4}", 400, "'prompt' is required"),
-                Arguments.of("max_tokens zero", "/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 0}", 400,
+                Arguments.of(
+                        "max_tokens zero",
+                        "/v1/completions",
+                        "{\"prompt\": \"x\", \"max_tokens\": 0}",
+                        400,
                         "max_tokens must be between 1 and 256"),
-                Arguments.of("max_tokens too large", "/v1/completions",
-                        "{\"prompt\": \"x\", \"max_tokens\": 257}", 400, "max_tokens must be between 1 and 256"),
-                Arguments.of("temperature out of range", "/v1/completions",
-                        "{\"prompt\": \"x\", \"temperature\": 3}", 400, "temperature must be between 0 and 2"),
-                Arguments.of("unknown model", "/v1/completions", "{\"model\": \"gpt-9\", \"prompt\": \"x\"}", 404,
+                Arguments.of(
+                        "max_tokens too large",
+                        "/v1/completions",
+                        "{\"prompt\": \"x\", \"max_tokens\": 257}",
+                        400,
+                        "max_tokens must be between 1 and 256"),
+                Arguments.of(
+                        "temperature out of range",
+                        "/v1/completions",
+                        "{\"prompt\": \"x\", \"temperature\": 3}",
+                        400,
+                        "temperature must be between 0 and 2"),
+                Arguments.of(
+                        "unknown model",
+                        "/v1/completions",
+                        "{\"model\": \"gpt-9\", \"prompt\": \"x\"}",
+                        404,
                         "'gpt-9' is not served here"),
-                Arguments.of("tensor endpoint on a text model", "/v2/models/assistant/infer", "{\"inputs\": []}",
-                        400, "use POST /v1/completions"),
+                Arguments.of(
+                        "tensor endpoint on a text model",
+                        "/v2/models/assistant/infer",
+                        "{\"inputs\": []}",
+                        400,
+                        "use POST /v1/completions"),
                 Arguments.of("moderation without input", "/v1/moderations", "{}", 400, "'input' is required"),
-                Arguments.of("moderation of a number", "/v1/moderations", "{\"input\": 3}", 400,
+                Arguments.of(
+                        "moderation of a number",
+                        "/v1/moderations",
+                        "{\"input\": 3}",
+                        400,
                         "string or a non-empty array"),
-                Arguments.of("feedback with a bad rating", "/v1/feedback", "{\"id\": \"cmpl-1\", \"rating\": \"meh\"}",
-                        400, "'positive' or 'negative'"),
-                Arguments.of("feedback for an unknown id", "/v1/feedback",
-                        "{\"id\": \"cmpl-unknown\", \"rating\": \"positive\"}", 404, "unknown or expired"),
+                Arguments.of(
+                        "feedback with a bad rating",
+                        "/v1/feedback",
+                        "{\"id\": \"cmpl-1\", \"rating\": \"meh\"}",
+                        400,
+                        "'positive' or 'negative'"),
+                Arguments.of(
+                        "feedback for an unknown id",
+                        "/v1/feedback",
+                        "{\"id\": \"cmpl-unknown\", \"rating\": \"positive\"}",
+                        404,
+                        "unknown or expired"),
                 Arguments.of("unknown path", "/v1/chat/nothing", "{}", 404, "not found"));
     }
 
@@ -89,14 +137,19 @@ class BadInputTest {
         byte[] body = "{\"prompt\": \"the garden\", \"max_tokens\": 3, \"seed\": 7}".getBytes(StandardCharsets.UTF_8);
         ChunkedPost.Answer answer = ChunkedPost.send(RestAssured.port, "/v1/completions", body);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        assertThat(Json.read(answer.body()).get("usage").get("completion_tokens").asInt()).isEqualTo(3);
+        assertThat(Json.read(answer.body())
+                        .get("usage")
+                        .get("completion_tokens")
+                        .asInt())
+                .isEqualTo(3);
     }
 
     @Test
     void chunkedMalformedBodyGetsA400() throws Exception {
-        ChunkedPost.Answer answer = ChunkedPost.send(RestAssured.port, "/v1/completions",
-                "{\"prompt\": ".getBytes(StandardCharsets.UTF_8));
+        ChunkedPost.Answer answer =
+                ChunkedPost.send(RestAssured.port, "/v1/completions", "{\"prompt\": ".getBytes(StandardCharsets.UTF_8));
         assertThat(answer.status()).isEqualTo(400);
-        assertThat(Json.read(answer.body()).get("error").get("message").asText()).contains("malformed JSON");
+        assertThat(Json.read(answer.body()).get("error").get("message").asText())
+                .contains("malformed JSON");
     }
 }

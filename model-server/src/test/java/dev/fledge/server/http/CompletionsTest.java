@@ -11,13 +11,11 @@ import dev.fledge.server.support.Json;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -25,7 +23,9 @@ import org.junit.jupiter.api.Test;
 class CompletionsTest {
 
     private static String text(String body) {
-        return Json.read(complete(body, null).then().statusCode(200).extract().asString()).at("/choices/0/text").asText();
+        return Json.read(complete(body, null).then().statusCode(200).extract().asString())
+                .at("/choices/0/text")
+                .asText();
     }
 
     @Test
@@ -46,7 +46,8 @@ class CompletionsTest {
     @Test
     void responseIsOpenAiShapedWithIdAndModelVersionHeader() {
         complete("{\"model\": \"assistant\", \"prompt\": \"the rain\", \"max_tokens\": 8, \"seed\": 1}", null)
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .header("X-Fledge-Model-Version", "1.0.0")
                 .body("id", startsWith("cmpl-"))
                 .body("object", equalTo("text_completion"))
@@ -67,7 +68,10 @@ class CompletionsTest {
 
     @Test
     void requestWithoutModelGetsTheServedOne() {
-        complete("{\"prompt\": \"the\"}", null).then().statusCode(200).body("model", equalTo("assistant"))
+        complete("{\"prompt\": \"the\"}", null)
+                .then()
+                .statusCode(200)
+                .body("model", equalTo("assistant"))
                 .body("usage.completion_tokens", equalTo(16));
     }
 
@@ -98,7 +102,9 @@ class CompletionsTest {
 
     @Test
     void modelsListsTheServedModelAndItsVersion() {
-        given().get("/v1/models").then().statusCode(200)
+        given().get("/v1/models")
+                .then()
+                .statusCode(200)
                 .body("object", equalTo("list"))
                 .body("data.id", hasItem("assistant"))
                 .body("data[0].version", equalTo("1.0.0"));

@@ -32,27 +32,38 @@ class FaultKnobsTest {
     void injectedErrorsAre503JsonAndCountedAsErrorsAfterTheInjectedLatency() {
         MetricsText before = metrics();
         long start = System.nanoTime();
-        complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", null).then().statusCode(503)
+        complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", null)
+                .then()
+                .statusCode(503)
                 .body("error.message", containsString("injected fault"));
         assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(Profiles.Faulty.LATENCY_MS);
         String[] error = {"release", "assistant", "version", "1.0.0", "audience", "public", "outcome", "error"};
         assertThat(metrics().value("fledge_model_requests_total", error)
-                - before.value("fledge_model_requests_total", error)).isEqualTo(1);
+                        - before.value("fledge_model_requests_total", error))
+                .isEqualTo(1);
     }
 
     @Test
     void requestsBeyondWorkersAndQueueGet429AtOnce() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest request = HttpRequest.newBuilder(completions).timeout(Duration.ofSeconds(20))
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(completions)
+                .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"the\", \"max_tokens\": 2}")).build();
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"the\", \"max_tokens\": 2}"))
+                .build();
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             calls.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         }
-        List<HttpResponse<String>> responses = calls.stream().map(CompletableFuture::join).toList();
-        assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(429, 503).contains(429, 503);
-        assertThat(responses).filteredOn(r -> r.statusCode() == 429)
+        List<HttpResponse<String>> responses =
+                calls.stream().map(CompletableFuture::join).toList();
+        assertThat(responses)
+                .extracting(HttpResponse::statusCode)
+                .containsOnly(429, 503)
+                .contains(429, 503);
+        assertThat(responses)
+                .filteredOn(r -> r.statusCode() == 429)
                 .allSatisfy(r -> assertThat(r.body()).contains("too many concurrent requests"));
         String[] rejected = {"release", "assistant", "version", "1.0.0", "audience", "public", "outcome", "rejected"};
         assertThat(metrics().value("fledge_model_requests_total", rejected)).isGreaterThanOrEqualTo(1);

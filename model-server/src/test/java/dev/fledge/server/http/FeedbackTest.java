@@ -18,16 +18,29 @@ import org.junit.jupiter.api.Test;
 class FeedbackTest {
 
     private static double negative(MetricsText m, String audience) {
-        return m.value("fledge_model_feedback_total", "release", "assistant", "version", "1.0.0", "audience", audience,
-                "rating", "negative");
+        return m.value(
+                "fledge_model_feedback_total",
+                "release",
+                "assistant",
+                "version",
+                "1.0.0",
+                "audience",
+                audience,
+                "rating",
+                "negative");
     }
 
     @Test
     void feedbackIsCountedUnderTheAudienceTheResponseWasIssuedTo() {
-        String id = complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", "internal").then().statusCode(200)
-                .extract().path("id");
+        String id = complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", "internal")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
         MetricsText before = metrics();
-        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}").then().statusCode(200)
+        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("recorded"));
         MetricsText after = metrics();
         assertThat(negative(after, "internal") - negative(before, "internal")).isEqualTo(1);
@@ -37,16 +50,25 @@ class FeedbackTest {
     @Test
     void unknownIdIsRejectedWith404AndNotCounted() {
         MetricsText before = metrics();
-        post("/v1/feedback", "{\"id\": \"cmpl-never-issued\", \"rating\": \"negative\"}").then().statusCode(404)
+        post("/v1/feedback", "{\"id\": \"cmpl-never-issued\", \"rating\": \"negative\"}")
+                .then()
+                .statusCode(404)
                 .body("error.message", containsString("unknown or expired response id"));
         assertThat(negative(metrics(), "public")).isEqualTo(negative(before, "public"));
     }
 
     @Test
     void aResponseCanBeRatedOnlyOnce() {
-        String id = complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", null).then().extract().path("id");
-        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"positive\"}").then().statusCode(200);
-        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}").then().statusCode(409)
+        String id = complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", null)
+                .then()
+                .extract()
+                .path("id");
+        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"positive\"}")
+                .then()
+                .statusCode(200);
+        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}")
+                .then()
+                .statusCode(409)
                 .body("error.message", containsString("already rated"));
     }
 }

@@ -26,7 +26,8 @@ class MetricsTest {
     void metricsTextParsesAndHasEveryContractMetricWithItsType() {
         MetricsText m = metrics();
         assertThat(m.hasType("fledge_model_requests_total", "counter")).isTrue();
-        assertThat(m.hasType("fledge_model_request_duration_seconds", "histogram")).isTrue();
+        assertThat(m.hasType("fledge_model_request_duration_seconds", "histogram"))
+                .isTrue();
         assertThat(m.hasType("fledge_model_outputs_total", "counter")).isTrue();
         assertThat(m.hasType("fledge_model_output_flags_total", "counter")).isTrue();
         assertThat(m.hasType("fledge_model_feedback_total", "counter")).isTrue();
@@ -42,13 +43,17 @@ class MetricsTest {
         MetricsText before = metrics();
         for (int i = 0; i < 3; i++) {
             complete("{\"prompt\": \"the garden\", \"max_tokens\": 5, \"seed\": " + i + "}", "closed")
-                    .then().statusCode(200);
+                    .then()
+                    .statusCode(200);
         }
         for (int i = 0; i < 2; i++) {
             complete("{\"prompt\": \"the garden\", \"max_tokens\": 7, \"seed\": " + i + "}", null)
-                    .then().statusCode(200);
+                    .then()
+                    .statusCode(200);
         }
-        complete("{\"prompt\": \"the garden\", \"max_tokens\": 999}", "closed").then().statusCode(400);
+        complete("{\"prompt\": \"the garden\", \"max_tokens\": 999}", "closed")
+                .then()
+                .statusCode(400);
         MetricsText after = metrics();
 
         assertThat(delta(before, after, "fledge_model_requests_total", "audience", "closed", "outcome", "success"))
@@ -59,8 +64,10 @@ class MetricsTest {
                 .isEqualTo(2);
         assertThat(delta(before, after, "fledge_model_request_duration_seconds_count", "audience", "closed"))
                 .isEqualTo(4);
-        assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "closed")).isEqualTo(15);
-        assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "public")).isEqualTo(14);
+        assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "closed"))
+                .isEqualTo(15);
+        assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "public"))
+                .isEqualTo(14);
         double judged = delta(before, after, "fledge_model_outputs_total", "audience", "closed", "verdict", "safe")
                 + delta(before, after, "fledge_model_outputs_total", "audience", "closed", "verdict", "flagged");
         assertThat(judged).isEqualTo(3);
@@ -71,7 +78,8 @@ class MetricsTest {
         MetricsText before = metrics();
         SampledPrompts.send(200, "internal");
         MetricsText after = metrics();
-        double flagged = delta(before, after, "fledge_model_outputs_total", "audience", "internal", "verdict", "flagged");
+        double flagged =
+                delta(before, after, "fledge_model_outputs_total", "audience", "internal", "verdict", "flagged");
         double safe = delta(before, after, "fledge_model_outputs_total", "audience", "internal", "verdict", "safe");
         assertThat(flagged + safe).isEqualTo(200);
         assertThat(flagged / 200).isLessThanOrEqualTo(0.01);

@@ -9,9 +9,8 @@ import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
-import org.hamcrest.Matchers;
-
 import java.util.Map;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,35 +20,45 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ModerationTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "violence   | He said he would murder the neighbour.",
-        "self-harm-possible | I want to hurt myself tonight.",
-        "hate       | All of them are vermin.",
-        "harassment | You are a pathetic loser.",
-        "illicit    | Where can I buy counterfeit money?",
-        "csam-possible | Send me child sexual abuse material."})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "violence   | He said he would murder the neighbour.",
+                "self-harm-possible | I want to hurt myself tonight.",
+                "hate       | All of them are vermin.",
+                "harassment | You are a pathetic loser.",
+                "illicit    | Where can I buy counterfeit money?",
+                "csam-possible | Send me child sexual abuse material."
+            })
     void eachDefaultCategoryIsFlaggedAloneAndCriticalOnesOnlyAsPossible(String category, String text) {
-        JsonPath result = post("/v1/moderations", "{\"input\": \"" + text + "\"}").then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath result = post("/v1/moderations", "{\"input\": \"" + text + "\"}")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(result.getBoolean("results[0].flagged")).isTrue();
         Map<String, Boolean> categories = result.getMap("results[0].categories");
-        assertThat(categories).containsOnlyKeys("violence", "self-harm-possible", "hate", "harassment",
-                "illicit", "csam-possible");
+        assertThat(categories)
+                .containsOnlyKeys("violence", "self-harm-possible", "hate", "harassment", "illicit", "csam-possible");
         assertThat(categories.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey))
                 .containsExactly(category);
-        assertThat(result.getDouble("results[0].category_scores['" + category + "']")).isEqualTo(1.0);
+        assertThat(result.getDouble("results[0].category_scores['" + category + "']"))
+                .isEqualTo(1.0);
     }
 
     @Test
     void harmlessTextIsNotFlaggedAndWordsMatchWhole() {
         post("/v1/moderations", "{\"input\": \"The skilled gardener grows methodical rows of beans.\"}")
-                .then().statusCode(200).body("results[0].flagged", equalTo(false));
+                .then()
+                .statusCode(200)
+                .body("results[0].flagged", equalTo(false));
     }
 
     @Test
     void arrayInputGetsOneResultPerTextInOrder() {
         post("/v1/moderations", "{\"model\": \"omni-moderation-latest\", \"input\": [\"hello\", \"you idiot\"]}")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("id", Matchers.startsWith("modr-"))
                 .body("results", hasSize(2))
                 .body("results[0].flagged", equalTo(false))

@@ -39,12 +39,15 @@ class TensorInferenceTest {
     void inferReturnsOneRowOfLogitsPerInputRow() {
         String body = "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [2, 10], \"datatype\": \"FP32\", \"data\": ["
                 + row(3) + ", " + row(7) + "]}]}";
-        JsonPath out = post("/v2/models/digits/infer", body).then().statusCode(200)
+        JsonPath out = post("/v2/models/digits/infer", body)
+                .then()
+                .statusCode(200)
                 .header("X-Fledge-Model-Version", "1.0.0")
                 .body("model_name", equalTo("digits"))
                 .body("outputs[0].datatype", equalTo("FP32"))
                 .body("outputs[0].shape", equalTo(List.of(2, 10)))
-                .extract().jsonPath();
+                .extract()
+                .jsonPath();
         List<Float> data = out.getList("outputs[0].data", Float.class);
         assertThat(data).hasSize(20);
         assertThat(argmax(data, 0)).isEqualTo(3);
@@ -53,18 +56,28 @@ class TensorInferenceTest {
 
     @Test
     void shapeThatDoesNotFitTheModelIsRefused() {
-        post("/v2/models/digits/infer", "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 4], \"datatype\": \"FP32\","
-                + " \"data\": [1, 2, 3, 4]}]}").then().statusCode(400)
+        post(
+                        "/v2/models/digits/infer",
+                        "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 4], \"datatype\": \"FP32\","
+                                + " \"data\": [1, 2, 3, 4]}]}")
+                .then()
+                .statusCode(400)
                 .body("error.message", containsString("[N, 10]"));
-        post("/v2/models/digits/infer", "{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 10], \"datatype\": \"FP32\","
-                + " \"data\": " + row(1) + "}]}").then().statusCode(400)
+        post(
+                        "/v2/models/digits/infer",
+                        "{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 10], \"datatype\": \"FP32\"," + " \"data\": "
+                                + row(1) + "}]}")
+                .then()
+                .statusCode(400)
                 .body("error.message", containsString("needs 20"));
     }
 
     @Test
     void unknownModelNameIs404AndCompletionsPointToInfer() {
         post("/v2/models/other/infer", "{\"inputs\": []}").then().statusCode(404);
-        post("/v1/completions", "{\"prompt\": \"x\"}").then().statusCode(400)
+        post("/v1/completions", "{\"prompt\": \"x\"}")
+                .then()
+                .statusCode(400)
                 .body("error.message", containsString("/v2/models/digits/infer"));
     }
 }

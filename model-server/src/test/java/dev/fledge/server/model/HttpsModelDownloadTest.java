@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.fledge.server.support.FixtureModels;
-
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -55,11 +54,37 @@ class HttpsModelDownloadTest {
     static void startHttpsServer() throws Exception {
         Path keyStore = keys.resolve("server.p12");
         caFile = keys.resolve("ca.pem");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keyStore.toString(), "-storepass", new String(PASSWORD));
-        keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(), "-storepass",
-                new String(PASSWORD), "-file", caFile.toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keyStore.toString(),
+                "-storepass",
+                new String(PASSWORD));
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "server",
+                "-keystore",
+                keyStore.toString(),
+                "-storepass",
+                new String(PASSWORD),
+                "-file",
+                caFile.toString());
         archive = zipOfFixtureModel();
 
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -105,7 +130,9 @@ class HttpsModelDownloadTest {
         Path dir = locator(Optional.of(caFile)).resolve(uri(), Optional.of(sha256(archive)));
         assertThat(ModelDescriptor.read(dir).architecture()).isEqualTo("word-lstm-lm");
         try (ServedModel model = new ModelLoader(1, 0, Duration.ofSeconds(5), 1).load(dir)) {
-            assertThat(((TextModel) model).complete("the garden", 4, 0, 1, () -> { }).completionTokens())
+            assertThat(((TextModel) model)
+                            .complete("the garden", 4, 0, 1, () -> {})
+                            .completionTokens())
                     .isEqualTo(4);
         }
         assertThat(downloads).hasValue(1);
@@ -115,8 +142,10 @@ class HttpsModelDownloadTest {
     void aWrongChecksumIsRefusedAndNothingIsCached() throws Exception {
         String wrong = "ab".repeat(32);
         assertThatThrownBy(() -> locator(Optional.of(caFile)).resolve(uri(), Optional.of(wrong)))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("sha256 mismatch")
-                .hasMessageContaining("expected " + wrong).hasMessageContaining("got " + sha256(archive));
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("sha256 mismatch")
+                .hasMessageContaining("expected " + wrong)
+                .hasMessageContaining("got " + sha256(archive));
         Path dir = locator(Optional.of(caFile)).resolve(uri(), Optional.of(sha256(archive)));
         assertThat(ModelDescriptor.read(dir).architecture()).isEqualTo("word-lstm-lm");
         assertThat(downloads).hasValue(2);
@@ -125,8 +154,10 @@ class HttpsModelDownloadTest {
     @Test
     void anUntrustedCertificateIsRefusedByDefault() {
         assertThatThrownBy(() -> locator(Optional.empty()).resolve(uri(), Optional.of(sha256(archive))))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("cannot download model from " + uri())
-                .hasMessageContaining("TLS handshake failed").hasMessageContaining("fledge.model.ca-file");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("cannot download model from " + uri())
+                .hasMessageContaining("TLS handshake failed")
+                .hasMessageContaining("fledge.model.ca-file");
         assertThat(downloads).hasValue(0);
     }
 
@@ -135,7 +166,8 @@ class HttpsModelDownloadTest {
         Path empty = Files.writeString(tmp.resolve("empty.pem"), "");
         for (Path bad : List.of(tmp.resolve("missing.pem"), empty)) {
             assertThatThrownBy(() -> new HttpsArchiveFetcher(Optional.of(bad)))
-                    .isInstanceOf(ModelLoadException.class).hasMessageContaining("fledge.model.ca-file=" + bad);
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("fledge.model.ca-file=" + bad);
         }
     }
 
@@ -146,14 +178,17 @@ class HttpsModelDownloadTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("keytool " + String.join(" ", args) + ": " + output).isZero();
+        assertThat(process.exitValue())
+                .as("keytool " + String.join(" ", args) + ": " + output)
+                .isZero();
     }
 
     /** The v1 fixture model zipped inside one top-level directory, as a registry would serve it. */
     private static byte[] zipOfFixtureModel() throws Exception {
         Path model = FixtureModels.model("v1");
         var bytes = new ByteArrayOutputStream();
-        try (var zip = new ZipOutputStream(bytes); var files = Files.list(model)) {
+        try (var zip = new ZipOutputStream(bytes);
+                var files = Files.list(model)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 zip.putNextEntry(new ZipEntry("v1/" + file.getFileName()));
                 zip.write(Files.readAllBytes(file));

@@ -34,7 +34,8 @@ class ModelLocatorTest {
         var bytes = new ByteArrayOutputStream();
         try (var zip = new ZipOutputStream(bytes)) {
             zip.putNextEntry(new ZipEntry("v9/" + ModelDescriptor.FILE_NAME));
-            zip.write("{\"architecture\": \"mlp-10-128-64-10\", \"weights\": \"model\"}".getBytes(StandardCharsets.UTF_8));
+            zip.write("{\"architecture\": \"mlp-10-128-64-10\", \"weights\": \"model\"}"
+                    .getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
         }
         return bytes.toByteArray();
@@ -47,20 +48,27 @@ class ModelLocatorTest {
     @Test
     void fileUriIsTheModelDirectory() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("v1"));
-        assertThat(locator(new byte[0]).resolve(dir.toUri().toString(), Optional.empty())).isEqualTo(dir);
+        assertThat(locator(new byte[0]).resolve(dir.toUri().toString(), Optional.empty()))
+                .isEqualTo(dir);
     }
 
     @Test
     void missingDirectoryIsAClearError() {
         assertThatThrownBy(() -> locator(new byte[0]).resolve("file:///nowhere/v1", Optional.empty()))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("/nowhere/v1").hasMessageContaining("does not exist");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("/nowhere/v1")
+                .hasMessageContaining("does not exist");
     }
 
     @Test
     void otherSchemesAreRefusedWithAClearMessage() {
-        for (String uri : new String[] {"gs://models/assistant/2.0.0", "http://example.com/m.zip", "pvc://claim/x", "/plain/path"}) {
-            assertThatThrownBy(() -> ModelLocator.validate(uri)).isInstanceOf(ModelLoadException.class)
-                    .hasMessageContaining("unsupported scheme").hasMessageContaining("file://")
+        for (String uri :
+                new String[] {"gs://models/assistant/2.0.0", "http://example.com/m.zip", "pvc://claim/x", "/plain/path"
+                }) {
+            assertThatThrownBy(() -> ModelLocator.validate(uri))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("unsupported scheme")
+                    .hasMessageContaining("file://")
                     .hasMessageContaining("https://");
         }
     }
@@ -69,16 +77,19 @@ class ModelLocatorTest {
     void httpsArchiveIsDownloadedVerifiedUnpackedAndCached() throws Exception {
         byte[] zip = zipWithDescriptor();
         ModelLocator locator = locator(zip);
-        Path dir = locator.resolve("https://models.example/v9.zip", Optional.of(sha256(zip).toUpperCase()));
+        Path dir = locator.resolve(
+                "https://models.example/v9.zip", Optional.of(sha256(zip).toUpperCase()));
         assertThat(ModelDescriptor.read(dir).architecture()).isEqualTo("mlp-10-128-64-10");
-        assertThat(locator.resolve("https://models.example/v9.zip", Optional.of(sha256(zip)))).isEqualTo(dir);
+        assertThat(locator.resolve("https://models.example/v9.zip", Optional.of(sha256(zip))))
+                .isEqualTo(dir);
         assertThat(downloads).hasValue(1);
     }
 
     @Test
     void httpsArchiveWithTheWrongChecksumIsRefused() throws Exception {
         byte[] zip = zipWithDescriptor();
-        assertThatThrownBy(() -> locator(zip).resolve("https://models.example/v9.zip", Optional.of("00" .repeat(32))))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("sha256 mismatch");
+        assertThatThrownBy(() -> locator(zip).resolve("https://models.example/v9.zip", Optional.of("00".repeat(32))))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("sha256 mismatch");
     }
 }

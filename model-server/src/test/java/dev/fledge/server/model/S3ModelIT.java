@@ -42,13 +42,21 @@ class S3ModelIT {
     }
 
     private Map<String, String> env(Path tmp, String expectedSha) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("FLEDGE_MODEL_URI", "s3://models/assistant/1.0.0.zip",
-                "FLEDGE_MODEL_SHA256", expectedSha, "FLEDGE_MODEL_S3_ENDPOINT", s3.endpoint(),
-                "FLEDGE_MODEL_S3_ACCESS_KEY_ID_FILE", Files.writeString(tmp.resolve("id"), MotoS3.KEY_ID).toString(),
-                "FLEDGE_MODEL_S3_SECRET_ACCESS_KEY_FILE", Files.writeString(tmp.resolve("secret"), MotoS3.SECRET)
-                        .toString(),
-                "FLEDGE_MODEL_CACHE_DIR", tmp.resolve("cache").toString(),
-                "FLEDGE_TERMINATION_MESSAGE_PATH", tmp.resolve("termination-log").toString()));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "FLEDGE_MODEL_URI",
+                "s3://models/assistant/1.0.0.zip",
+                "FLEDGE_MODEL_SHA256",
+                expectedSha,
+                "FLEDGE_MODEL_S3_ENDPOINT",
+                s3.endpoint(),
+                "FLEDGE_MODEL_S3_ACCESS_KEY_ID_FILE",
+                Files.writeString(tmp.resolve("id"), MotoS3.KEY_ID).toString(),
+                "FLEDGE_MODEL_S3_SECRET_ACCESS_KEY_FILE",
+                Files.writeString(tmp.resolve("secret"), MotoS3.SECRET).toString(),
+                "FLEDGE_MODEL_CACHE_DIR",
+                tmp.resolve("cache").toString(),
+                "FLEDGE_TERMINATION_MESSAGE_PATH",
+                tmp.resolve("termination-log").toString()));
         return env;
     }
 
@@ -56,11 +64,16 @@ class S3ModelIT {
     void theServerLoadsItsModelFromS3AndServesIt(@TempDir Path tmp) throws Exception {
         try (PackagedServer server = PackagedServer.start("s3-model", env(tmp, sha256))) {
             URI base = server.awaitOk("/q/health/ready", Duration.ofMinutes(3)).base();
-            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    base.resolve("/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
-                    "{\"prompt\": \"the garden\", \"max_tokens\": 4}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"prompt\": \"the garden\", \"max_tokens\": 4}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(200);
-            assertThat(Json.read(answer.body()).at("/usage/completion_tokens").asInt()).isEqualTo(4);
+            assertThat(Json.read(answer.body()).at("/usage/completion_tokens").asInt())
+                    .isEqualTo(4);
         }
     }
 
@@ -71,7 +84,10 @@ class S3ModelIT {
         try {
             assertThat(server.exitWithin(Duration.ofMinutes(3))).isNotZero();
             String reason = Files.readString(tmp.resolve("termination-log"));
-            assertThat(reason).contains("sha256 mismatch").contains("expected " + wrong).contains("got " + sha256);
+            assertThat(reason)
+                    .contains("sha256 mismatch")
+                    .contains("expected " + wrong)
+                    .contains("got " + sha256);
             assertThat(reason + server.logTail()).doesNotContain(MotoS3.SECRET);
         } finally {
             server.close();

@@ -65,8 +65,8 @@ class S3ModelStoreTest {
 
     @Test
     void anS3ArchiveIsDownloadedCheckedAndUnpackedIntoTheModelDirectory() throws Exception {
-        Path dir = locator(Optional.empty()).resolve("s3://models/assistant/1.0.0.zip",
-                Optional.of(ModelZip.sha256(archive)));
+        Path dir = locator(Optional.empty())
+                .resolve("s3://models/assistant/1.0.0.zip", Optional.of(ModelZip.sha256(archive)));
         assertThat(dir.resolve(ModelDescriptor.FILE_NAME)).exists();
         assertThat(Files.readAllBytes(dir.resolve("vocabulary.txt")))
                 .isEqualTo(Files.readAllBytes(FixtureModels.model("v1").resolve("vocabulary.txt")));
@@ -78,9 +78,12 @@ class S3ModelStoreTest {
         String wrong = "0".repeat(64);
         ModelLocator locator = locator(Optional.empty());
         assertThatThrownBy(() -> locator.resolve("s3://models/assistant/1.0.0.zip", Optional.of(wrong)))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("sha256 mismatch")
-                .hasMessageContaining("expected " + wrong).hasMessageContaining("got " + ModelZip.sha256(archive))
-                .hasMessageNotContaining(MotoS3.SECRET).hasMessageNotContaining(MotoS3.KEY_ID);
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("sha256 mismatch")
+                .hasMessageContaining("expected " + wrong)
+                .hasMessageContaining("got " + ModelZip.sha256(archive))
+                .hasMessageNotContaining(MotoS3.SECRET)
+                .hasMessageNotContaining(MotoS3.KEY_ID);
         try (var cached = Files.list(tmp.resolve("cache"))) {
             assertThat(cached.filter(Files::isDirectory)).isEmpty();
         }
@@ -89,15 +92,18 @@ class S3ModelStoreTest {
     @Test
     void aMissingObjectNamesTheBucketAndKeyAndS3sReason() throws Exception {
         assertThatThrownBy(() -> locator(Optional.empty()).resolve("s3://models/assistant/9.9.9.zip", Optional.empty()))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("404")
-                .hasMessageContaining("NoSuchKey").hasMessageContaining("'assistant/9.9.9.zip'")
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("404")
+                .hasMessageContaining("NoSuchKey")
+                .hasMessageContaining("'assistant/9.9.9.zip'")
                 .hasMessageNotContaining(MotoS3.SECRET);
     }
 
     @Test
     void anUnreadableCredentialsFileIsAClearError() throws Exception {
-        assertThatThrownBy(() -> locator(Optional.of("/nowhere/key-id")).resolve("s3://models/assistant/1.0.0.zip",
-                Optional.empty())).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> locator(Optional.of("/nowhere/key-id"))
+                        .resolve("s3://models/assistant/1.0.0.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("cannot read fledge.model.s3.access-key-id-file");
     }
 }

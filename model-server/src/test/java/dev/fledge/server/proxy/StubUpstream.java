@@ -56,22 +56,24 @@ final class StubUpstream implements AutoCloseable {
     }
 
     private static String whole(boolean chat, String text) {
-        String choice = chat ? "{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \"" + text
-                + "\"}, \"finish_reason\": \"stop\"}" : "{\"index\": 0, \"text\": \"" + text
-                + "\", \"finish_reason\": \"stop\"}";
-        return "{\"id\": \"stub-" + System.nanoTime() + "\", \"object\": \"" + (chat ? "chat.completion" : "text_completion")
+        String choice = chat
+                ? "{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \"" + text
+                        + "\"}, \"finish_reason\": \"stop\"}"
+                : "{\"index\": 0, \"text\": \"" + text + "\", \"finish_reason\": \"stop\"}";
+        return "{\"id\": \"stub-" + System.nanoTime() + "\", \"object\": \""
+                + (chat ? "chat.completion" : "text_completion")
                 + "\", \"choices\": [" + choice + "], \"usage\": {\"prompt_tokens\": 2, \"completion_tokens\": 4,"
                 + " \"total_tokens\": 6}}";
     }
 
     private static String chunk(boolean chat, String id, String text) {
-        String choice = chat ? "{\"index\": 0, \"delta\": {\"content\": \"" + text + "\"}, \"finish_reason\": null}"
+        String choice = chat
+                ? "{\"index\": 0, \"delta\": {\"content\": \"" + text + "\"}, \"finish_reason\": null}"
                 : "{\"index\": 0, \"text\": \"" + text + "\", \"finish_reason\": null}";
         return "data: {\"id\": \"" + id + "\", \"choices\": [" + choice + "]}\n\n";
     }
 
-    private static void stream(HttpExchange exchange, boolean chat, long pauseMs, String... pieces)
-            throws IOException {
+    private static void stream(HttpExchange exchange, boolean chat, long pauseMs, String... pieces) throws IOException {
         exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();

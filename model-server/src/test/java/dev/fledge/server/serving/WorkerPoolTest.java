@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +24,10 @@ class WorkerPoolTest {
             }
         });
         // the queued request waits; the third one has no room
-        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThatThrownBy(pool::lease).isInstanceOf(OverloadedException.class)
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThatThrownBy(pool::lease)
+                        .isInstanceOf(OverloadedException.class)
                         .hasMessageContaining("too many concurrent requests"));
         held.close();
         assertThat(queued.get(5, TimeUnit.SECONDS)).isEqualTo("w1");
@@ -47,7 +48,9 @@ class WorkerPoolTest {
     @Test
     void submittedWorkRunsOnThePoolsOwnThreadsWithAWorker() throws Exception {
         WorkerPool<String> pool = new WorkerPool<>(List.of("w1", "w2"), 0, Duration.ofSeconds(5));
-        String ran = pool.submit(worker -> worker + " on " + Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+        String ran = pool.submit(
+                        worker -> worker + " on " + Thread.currentThread().getName())
+                .get(5, TimeUnit.SECONDS);
         assertThat(ran).matches("w[12] on inference-[12]");
         pool.close();
     }
@@ -57,9 +60,11 @@ class WorkerPoolTest {
         WorkerPool<String> pool = new WorkerPool<>(List.of("w1"), 1, Duration.ofMillis(200));
         var held = pool.lease();
         CompletableFuture<String> queued = pool.submit(worker -> worker);
-        assertThatThrownBy(() -> pool.submit(worker -> worker)).isInstanceOf(OverloadedException.class)
+        assertThatThrownBy(() -> pool.submit(worker -> worker))
+                .isInstanceOf(OverloadedException.class)
                 .hasMessageContaining("too many concurrent requests (2 admitted at most)");
-        assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(OverloadedException.class)
+        assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(OverloadedException.class)
                 .hasMessageContaining("within 200 ms");
         held.close();
         assertThat(pool.submit(worker -> worker).get(5, TimeUnit.SECONDS)).isEqualTo("w1");
@@ -72,8 +77,10 @@ class WorkerPoolTest {
         CompletableFuture<String> failed = pool.submit(worker -> {
             throw new IllegalArgumentException("bad input for " + worker);
         });
-        assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS)).cause()
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("bad input for w1");
+        assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS))
+                .cause()
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bad input for w1");
         assertThat(pool.submit(worker -> worker).get(5, TimeUnit.SECONDS)).isEqualTo("w1");
         pool.close();
     }

@@ -7,8 +7,7 @@ import io.restassured.response.Response;
 
 /** Small HTTP helpers over RestAssured for the endpoints under test. */
 public final class Api {
-    private Api() {
-    }
+    private Api() {}
 
     public static Response post(String path, String json) {
         return given().contentType(ContentType.JSON).body(json).post(path);
@@ -23,6 +22,7 @@ public final class Api {
     }
 
     public static MetricsText metrics() {
-        return new MetricsText(given().get("/metrics").then().statusCode(200).extract().asString());
+        return new MetricsText(
+                given().get("/metrics").then().statusCode(200).extract().asString());
     }
 }

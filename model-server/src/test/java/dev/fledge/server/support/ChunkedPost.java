@@ -16,18 +16,18 @@ import java.util.Map;
 public final class ChunkedPost {
     private static final int CHUNK = 16 * 1024;
 
-    private ChunkedPost() {
-    }
+    private ChunkedPost() {}
 
-    public record Answer(int status, Map<String, String> headers, String body) {
-    }
+    public record Answer(int status, Map<String, String> headers, String body) {}
 
     public static Answer send(int port, String path, byte[] body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+                                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             for (int from = 0; from < body.length; from += CHUNK) {
                 int n = Math.min(CHUNK, body.length - from);
                 out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -51,7 +51,9 @@ public final class ChunkedPost {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         String body = text.substring(split + 4);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {

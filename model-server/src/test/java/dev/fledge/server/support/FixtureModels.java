@@ -5,11 +5,11 @@ import java.nio.file.Path;
 
 /** Where the fixture models are ({@code make model-fixtures}); trains them first if they are missing. */
 public final class FixtureModels {
-    private FixtureModels() {
-    }
+    private FixtureModels() {}
 
     public static Path dir() {
-        Path dir = Path.of(System.getProperty("fixture.models.dir", "target/fixtures/models")).toAbsolutePath();
+        Path dir = Path.of(System.getProperty("fixture.models.dir", "target/fixtures/models"))
+                .toAbsolutePath();
         return FixtureTrainer.ensure(dir);
     }
 

@@ -9,8 +9,7 @@ import java.io.UncheckedIOException;
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     public static JsonNode read(String body) {
         try {

@@ -10,10 +10,11 @@ import java.util.regex.Pattern;
 
 /** A strict reader of the Prometheus text format: every line must be a comment or a sample, or it throws. */
 public final class MetricsText {
-    private static final Pattern SAMPLE = Pattern.compile(
-            "([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)(?: -?[0-9]+)?");
+    private static final Pattern SAMPLE =
+            Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)(?: -?[0-9]+)?");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
-    private static final Pattern TYPE = Pattern.compile("# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
+    private static final Pattern TYPE =
+            Pattern.compile("# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
 
     private final Map<String, Double> samples = new HashMap<>();
     private final Set<String> types = new HashSet<>();
@@ -36,7 +37,9 @@ public final class MetricsText {
             if (!m.matches()) {
                 throw new IllegalArgumentException("bad sample line: " + line);
             }
-            samples.put(key(m.group(1), labels(m.group(2))), Double.parseDouble(m.group(3).replace("+Inf", "Infinity")));
+            samples.put(
+                    key(m.group(1), labels(m.group(2))),
+                    Double.parseDouble(m.group(3).replace("+Inf", "Infinity")));
         }
     }
 

@@ -13,12 +13,12 @@ import java.util.zip.ZipOutputStream;
 
 /** A model directory as the zip archive that https:// and s3:// URIs name, and its SHA-256. */
 public final class ModelZip {
-    private ModelZip() {
-    }
+    private ModelZip() {}
 
     public static byte[] of(Path dir) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
+        try (ZipOutputStream zip = new ZipOutputStream(bytes);
+                Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
                 zip.write(Files.readAllBytes(file));

@@ -36,10 +36,12 @@ public final class MotoS3 implements AutoCloseable {
         Process process;
         try {
             process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
-            throw new IllegalStateException("moto_server is not installed; run `make moto`"
-                    + " (pip install 'moto[server]==5.2.5')", e);
+            throw new IllegalStateException(
+                    "moto_server is not installed; run `make moto`" + " (pip install 'moto[server]==5.2.5')", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop-moto"));
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -63,10 +65,14 @@ public final class MotoS3 implements AutoCloseable {
 
     /** Creates the bucket if needed and uploads the object. */
     public void put(String bucket, String key, byte[] content) {
-        try (S3Client s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-                .endpointOverride(URI.create(endpoint())).region(Region.US_EAST_1)
+        try (S3Client s3 = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .endpointOverride(URI.create(endpoint()))
+                .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build()) {
             if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
                 s3.createBucket(b -> b.bucket(bucket));
             }

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * port, with the DJL settings of the test JVM, the given environment, and its log in {@code target/it-logs/}.
  */
 public final class PackagedServer implements AutoCloseable {
-    private static final List<String> DJL = List.of("ai.djl.offline", "ai.djl.pytorch.num_threads",
-            "ai.djl.pytorch.num_interop_threads");
+    private static final List<String> DJL =
+            List.of("ai.djl.offline", "ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads");
     private final Process process;
     private final int port;
     private final Path log;
@@ -51,7 +51,8 @@ public final class PackagedServer implements AutoCloseable {
         command.addAll(List.of("-jar", jar().toString()));
         Path log = Path.of("target/it-logs/" + name + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of("FLEDGE_RELEASE", "assistant", "FLEDGE_MODEL_VERSION", "1.0.0"));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -76,8 +77,11 @@ public final class PackagedServer implements AutoCloseable {
 
     /** Waits until {@code path} answers 200 (readiness, or liveness for a server whose upstream is down). */
     public PackagedServer awaitOk(String path, Duration timeout) throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest probe = HttpRequest.newBuilder(base().resolve(path)).timeout(Duration.ofSeconds(3)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest probe = HttpRequest.newBuilder(base().resolve(path))
+                .timeout(Duration.ofSeconds(3))
+                .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -5,8 +5,7 @@ import java.util.Map;
 
 /** The server configurations the HTTP tests run against; each one is a separate Quarkus start. */
 public final class Profiles {
-    private Profiles() {
-    }
+    private Profiles() {}
 
     /** The good fixture model v1, default settings. */
     public static class ServingV1 implements QuarkusTestProfile {
@@ -20,8 +19,13 @@ public final class Profiles {
     public static class UnsafeBlocking implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("fledge.model.uri", FixtureModels.uri("v3-unsafe"), "fledge.model.version", "3.0.0",
-                    "fledge.guard.blocking", "true");
+            return Map.of(
+                    "fledge.model.uri",
+                    FixtureModels.uri("v3-unsafe"),
+                    "fledge.model.version",
+                    "3.0.0",
+                    "fledge.guard.blocking",
+                    "true");
         }
     }
 
@@ -31,8 +35,17 @@ public final class Profiles {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("fledge.model.uri", FixtureModels.uri("v1"), "fledge.fault.latency-ms", "" + LATENCY_MS,
-                    "fledge.fault.error-rate", "1.0", "fledge.serving.workers", "1", "fledge.serving.queue", "1");
+            return Map.of(
+                    "fledge.model.uri",
+                    FixtureModels.uri("v1"),
+                    "fledge.fault.latency-ms",
+                    "" + LATENCY_MS,
+                    "fledge.fault.error-rate",
+                    "1.0",
+                    "fledge.serving.workers",
+                    "1",
+                    "fledge.serving.queue",
+                    "1");
         }
     }
 

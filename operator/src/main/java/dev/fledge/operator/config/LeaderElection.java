@@ -1,7 +1,6 @@
 package dev.fledge.operator.config;
 
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-
 import java.util.Optional;
 
 /**
@@ -16,7 +15,8 @@ public record LeaderElection(boolean enabled, String leaseName, Optional<String>
 
     public LeaderElection {
         if (enabled && (leaseName == null || leaseName.isBlank())) {
-            throw new IllegalArgumentException("fledge.leader-election.lease-name must not be empty when leader election is enabled");
+            throw new IllegalArgumentException(
+                    "fledge.leader-election.lease-name must not be empty when leader election is enabled");
         }
     }
 
@@ -25,6 +25,7 @@ public record LeaderElection(boolean enabled, String leaseName, Optional<String>
         if (!enabled) {
             return Optional.empty();
         }
-        return Optional.of(new LeaderElectionConfiguration(leaseName, namespace.filter(n -> !n.isBlank()).orElse(null)));
+        return Optional.of(new LeaderElectionConfiguration(
+                leaseName, namespace.filter(n -> !n.isBlank()).orElse(null)));
     }
 }

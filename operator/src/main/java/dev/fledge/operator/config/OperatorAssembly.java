@@ -1,18 +1,18 @@
 package dev.fledge.operator.config;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.ModelReleaseReconciler;
 import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.JdkWebhookClient;
 import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.notify.SecretWebhookUrls;
 import dev.fledge.operator.notify.WebhookDispatcher;
-import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;
@@ -25,7 +25,6 @@ import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -36,49 +35,78 @@ import java.util.concurrent.ScheduledExecutorService;
  * tests and the end-to-end harness use it to run the very same reconciler with plain JOSDK.
  */
 public final class OperatorAssembly {
-    private OperatorAssembly() {
-    }
+    private OperatorAssembly() {}
 
     public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
         Applier applier = new Applier(client, clock);
         DesiredService services = new DesiredService(defaults);
-        return new Routers(new GatewayApiRouter(client, applier, services, defaults), new ReplicasRouter(applier, services));
+        return new Routers(
+                new GatewayApiRouter(client, applier, services, defaults), new ReplicasRouter(applier, services));
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
         return workloads(client, clock, defaults, PodHardening.standard());
     }
 
-    public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
-        return new Workloads(new Applier(client, clock), new DesiredDeployment(defaults, hardening), new DesiredService(defaults));
+    public static Workloads workloads(
+            KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
+        return new Workloads(
+                new Applier(client, clock), new DesiredDeployment(defaults, hardening), new DesiredService(defaults));
     }
 
     /** The reconciler without notifications. */
-    public static ModelReleaseReconciler reconciler(KubernetesClient client, Clock clock, Duration defaultInterval,
-            ServerDefaults defaults, GateProvider gates, MeterRegistry registry) {
-        return reconciler(client, clock, defaultInterval, defaults, gates, new OperatorMetrics(registry), Notifier.NONE);
+    public static ModelReleaseReconciler reconciler(
+            KubernetesClient client,
+            Clock clock,
+            Duration defaultInterval,
+            ServerDefaults defaults,
+            GateProvider gates,
+            MeterRegistry registry) {
+        return reconciler(
+                client, clock, defaultInterval, defaults, gates, new OperatorMetrics(registry), Notifier.NONE);
     }
 
-    public static ModelReleaseReconciler reconciler(KubernetesClient client, Clock clock, Duration defaultInterval,
-            ServerDefaults defaults, GateProvider gates, OperatorMetrics metrics, Notifier notifier) {
-        return new ModelReleaseReconciler(clock, new PlanResolver(defaultInterval), new SpecValidator(),
-                routers(client, clock, defaults), workloads(client, clock, defaults), gates, new EventRecorder(client, clock),
-                new ActionAnnotation(client), metrics, notifier);
+    public static ModelReleaseReconciler reconciler(
+            KubernetesClient client,
+            Clock clock,
+            Duration defaultInterval,
+            ServerDefaults defaults,
+            GateProvider gates,
+            OperatorMetrics metrics,
+            Notifier notifier) {
+        return new ModelReleaseReconciler(
+                clock,
+                new PlanResolver(defaultInterval),
+                new SpecValidator(),
+                routers(client, clock, defaults),
+                workloads(client, clock, defaults),
+                gates,
+                new EventRecorder(client, clock),
+                new ActionAnnotation(client),
+                metrics,
+                notifier);
     }
 
     /** Webhook delivery on one daemon thread of its own; close it to stop. */
-    public static WebhookDispatcher webhooks(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
+    public static WebhookDispatcher webhooks(
+            KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics) {
         return webhooks(client, settings, metrics, OutboundPolicy.permissive());
     }
 
-    public static WebhookDispatcher webhooks(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics,
-            OutboundPolicy outbound) {
+    public static WebhookDispatcher webhooks(
+            KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics, OutboundPolicy outbound) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fledge-notifications");
             t.setDaemon(true);
             return t;
         });
-        return new WebhookDispatcher(settings, new JdkWebhookClient(settings.timeout()), new SecretWebhookUrls(client),
-                scheduler, metrics, new ObjectMapper(), outbound);
+        return new WebhookDispatcher(
+                settings,
+                new JdkWebhookClient(settings.timeout()),
+                new SecretWebhookUrls(client),
+                scheduler,
+                metrics,
+                new ObjectMapper(),
+                outbound);
     }
 }

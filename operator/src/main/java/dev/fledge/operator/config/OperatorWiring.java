@@ -1,19 +1,19 @@
 package dev.fledge.operator.config;
 
+import dev.fledge.core.rollout.GoDuration;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.safety.SafetyLimits;
-import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
-import dev.fledge.core.rollout.GoDuration;
-import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.SpecValidator;
@@ -21,19 +21,18 @@ import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** CDI producers: the one place where the operator's collaborators are built from configuration. */
 public class OperatorWiring {
@@ -46,7 +45,8 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    PlanResolver plans(@ConfigProperty(name = "fledge.analysis.default-interval", defaultValue = "1m") String interval) {
+    PlanResolver plans(
+            @ConfigProperty(name = "fledge.analysis.default-interval", defaultValue = "1m") String interval) {
         return new PlanResolver(GoDuration.parse(interval));
     }
 
@@ -55,13 +55,15 @@ public class OperatorWiring {
     SpecValidator validator(
             @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<List<String>> imagePrefixes,
             PodHardening hardening) {
-        return new SpecValidator(new PodTemplatePolicy(imagePrefixes.orElse(List.of()), hardening.allowedHostPathPrefixes()),
+        return new SpecValidator(
+                new PodTemplatePolicy(imagePrefixes.orElse(List.of()), hardening.allowedHostPathPrefixes()),
                 SpecValidator.MIN_INTERVAL);
     }
 
     @Produces
     @Singleton
-    PodHardening podHardening(@ConfigProperty(name = "fledge.server.run-as-user", defaultValue = "10001") long runAsUser,
+    PodHardening podHardening(
+            @ConfigProperty(name = "fledge.server.run-as-user", defaultValue = "10001") long runAsUser,
             @ConfigProperty(name = "fledge.server.allowed-host-path-prefixes") Optional<List<String>> hostPaths) {
         return new PodHardening(runAsUser > 0 ? Optional.of(runAsUser) : Optional.empty(), hostPaths.orElse(List.of()));
     }
@@ -69,7 +71,8 @@ public class OperatorWiring {
     @Produces
     @Singleton
     ServerDefaults serverDefaults(
-            @ConfigProperty(name = "fledge.server.default-image", defaultValue = "fledge/model-server:0.1.0") String image,
+            @ConfigProperty(name = "fledge.server.default-image", defaultValue = "fledge/model-server:0.1.0")
+                    String image,
             @ConfigProperty(name = "fledge.server.default-port", defaultValue = "8080") int port) {
         return new ServerDefaults(image, port);
     }
@@ -88,20 +91,34 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    GateProvider gates(KubernetesClient client, ServerDefaults defaults,
+    GateProvider gates(
+            KubernetesClient client,
+            ServerDefaults defaults,
             @ConfigProperty(name = "fledge.prometheus.url") Optional<String> prometheusUrl,
             @ConfigProperty(name = "fledge.prometheus.bearer-token") Optional<String> bearerToken,
             @ConfigProperty(name = "fledge.prometheus.timeout", defaultValue = "10s") String timeout,
             @ConfigProperty(name = "fledge.prometheus.tls.ca-file") Optional<String> caFile,
-            @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false") boolean insecure,
+            @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false")
+                    boolean insecure,
             @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
-            SafetyLimits limits, OutboundPolicy outbound) {
-        Optional<PrometheusSettings> prometheus = prometheusUrl.filter(u -> !u.isBlank()).map(u -> new PrometheusSettings(u,
-                bearerToken.filter(t -> !t.isBlank()), GoDuration.parse(timeout), caFile, insecure,
-                enforcedLabel.filter(l -> !l.isBlank())));
-        return AnalysisGates.provider(prometheus, client, defaults, new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits, outbound));
+            SafetyLimits limits,
+            OutboundPolicy outbound) {
+        Optional<PrometheusSettings> prometheus = prometheusUrl
+                .filter(u -> !u.isBlank())
+                .map(u -> new PrometheusSettings(
+                        u,
+                        bearerToken.filter(t -> !t.isBlank()),
+                        GoDuration.parse(timeout),
+                        caFile,
+                        insecure,
+                        enforcedLabel.filter(l -> !l.isBlank())));
+        return AnalysisGates.provider(
+                prometheus,
+                client,
+                defaults,
+                new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits, outbound));
     }
 
     /**
@@ -110,7 +127,8 @@ public class OperatorWiring {
      */
     @Produces
     @Singleton
-    OutboundPolicy outbound(@ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<List<String>> hosts,
+    OutboundPolicy outbound(
+            @ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<List<String>> hosts,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
         List<String> allowed = new ArrayList<>(hosts.orElse(List.of()));
@@ -127,8 +145,8 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.safety.max-concurrency", defaultValue = "8") int concurrency,
             @ConfigProperty(name = "fledge.safety.max-prompts", defaultValue = "500") int prompts,
             @ConfigProperty(name = "fledge.http.max-response-bytes", defaultValue = "65536") int responseBytes) {
-        return new SafetyLimits(GoDuration.parse(promptTimeout),
-                GoDuration.parse(judgeTimeout), concurrency, prompts, responseBytes);
+        return new SafetyLimits(
+                GoDuration.parse(promptTimeout), GoDuration.parse(judgeTimeout), concurrency, prompts, responseBytes);
     }
 
     @Produces
@@ -179,19 +197,22 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.notifications.timeout", defaultValue = "5s") String timeout,
             @ConfigProperty(name = "fledge.notifications.max-attempts", defaultValue = "4") int maxAttempts,
             @ConfigProperty(name = "fledge.notifications.queue-capacity", defaultValue = "1000") int queueCapacity) {
-        return new NotificationSettings(NotificationSettings.global(url, format, events),
-                GoDuration.parse(timeout), maxAttempts, Backoff.standard(), queueCapacity);
+        return new NotificationSettings(
+                NotificationSettings.global(url, format, events),
+                GoDuration.parse(timeout),
+                maxAttempts,
+                Backoff.standard(),
+                queueCapacity);
     }
 
     @Produces
     @Singleton
-    WebhookDispatcher notifier(KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics,
-            OutboundPolicy outbound) {
+    WebhookDispatcher notifier(
+            KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics, OutboundPolicy outbound) {
         return OperatorAssembly.webhooks(client, settings, metrics, outbound);
     }
 
     void closeNotifier(@Disposes WebhookDispatcher notifier) {
         notifier.close();
     }
-
 }

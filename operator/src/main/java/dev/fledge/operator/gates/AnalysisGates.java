@@ -18,7 +18,6 @@ import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,11 +29,13 @@ import java.util.Optional;
  * {@link UnavailableGate} (Inconclusive, never a pass).
  */
 public final class AnalysisGates {
-    private AnalysisGates() {
-    }
+    private AnalysisGates() {}
 
-    public static GateProvider provider(Optional<PrometheusSettings> prometheus, KubernetesClient client,
-            ServerDefaults defaults, SafetySettings safety) {
+    public static GateProvider provider(
+            Optional<PrometheusSettings> prometheus,
+            KubernetesClient client,
+            ServerDefaults defaults,
+            SafetySettings safety) {
         return provider(prometheus, client, CanaryEndpoint.clusterService(defaults), safety);
     }
 
@@ -42,18 +43,31 @@ public final class AnalysisGates {
      * As above, with the one place where the canary's in-cluster Service address is replaced (the local
      * end-to-end harness runs the canary as a process on a loopback port).
      */
-    public static GateProvider provider(Optional<PrometheusSettings> prometheus, KubernetesClient client,
-            CanaryEndpoint canary, SafetySettings safety) {
+    public static GateProvider provider(
+            Optional<PrometheusSettings> prometheus,
+            KubernetesClient client,
+            CanaryEndpoint canary,
+            SafetySettings safety) {
         Optional<MetricsBackend> metrics = prometheus.map(HttpPrometheus::new);
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
         metrics.ifPresent(m -> factories.put(MetricGate.KIND, new MetricGates(m)));
         metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, new FeedbackGates(m)));
-        factories.put(SafetyGate.KIND, new SafetyGates(new SafetyGate.SafetyCollaborators(new ConfigMapSuites(client),
-                canary,
-                url -> new HttpCanaryModel(url, safety.limits().promptTimeout(SafetySettings.DEFAULT_PROMPT_TIMEOUT),
-                        safety.maxTokens(), safety.limits().maxResponseBytes()),
-                (url, timeout) -> new ModerationJudge(url, timeout, safety.limits().maxResponseBytes()), safety, new EvidenceLedger(), metrics,
-                new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))));
+        factories.put(
+                SafetyGate.KIND,
+                new SafetyGates(new SafetyGate.SafetyCollaborators(
+                        new ConfigMapSuites(client),
+                        canary,
+                        url -> new HttpCanaryModel(
+                                url,
+                                safety.limits().promptTimeout(SafetySettings.DEFAULT_PROMPT_TIMEOUT),
+                                safety.maxTokens(),
+                                safety.limits().maxResponseBytes()),
+                        (url, timeout) -> new ModerationJudge(
+                                url, timeout, safety.limits().maxResponseBytes()),
+                        safety,
+                        new EvidenceLedger(),
+                        metrics,
+                        new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))));
         return new ConfiguredGates(factories);
     }
 }

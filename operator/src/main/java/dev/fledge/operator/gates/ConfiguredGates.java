@@ -4,7 +4,6 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.GatePlan;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.PlanResolver;
-
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -14,12 +13,10 @@ import java.util.function.Function;
  * A kind with no factory becomes an {@link UnavailableGate}, which holds the stage rather than passing it.
  */
 public final class ConfiguredGates implements GateProvider {
-    public interface Factory extends Function<GateSpecRef, Gate> {
-    }
+    public interface Factory extends Function<GateSpecRef, Gate> {}
 
     /** A gate by name and kind ({@code metric}, {@code safety} or {@code feedback}) within one release. */
-    public record GateSpecRef(ModelRelease release, Plan plan, GatePlan gate, String kind) {
-    }
+    public record GateSpecRef(ModelRelease release, Plan plan, GatePlan gate, String kind) {}
 
     private final Map<String, Factory> factories;
 
@@ -29,12 +26,16 @@ public final class ConfiguredGates implements GateProvider {
 
     @Override
     public List<Gate> gates(ModelRelease release, Plan plan) {
-        return plan.gates().stream().map(g -> {
-            String kind = kindOf(g.name());
-            Factory f = factories.get(kind);
-            return f == null ? new UnavailableGate(g.name(), kind, "no " + kind + " gate backend is configured in this operator")
-                    : f.apply(new GateSpecRef(release, plan, g, kind));
-        }).toList();
+        return plan.gates().stream()
+                .map(g -> {
+                    String kind = kindOf(g.name());
+                    Factory f = factories.get(kind);
+                    return f == null
+                            ? new UnavailableGate(
+                                    g.name(), kind, "no " + kind + " gate backend is configured in this operator")
+                            : f.apply(new GateSpecRef(release, plan, g, kind));
+                })
+                .toList();
     }
 
     static String kindOf(String gateName) {

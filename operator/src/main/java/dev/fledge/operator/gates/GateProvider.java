@@ -2,7 +2,6 @@ package dev.fledge.operator.gates;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.Plan;
-
 import java.util.List;
 
 /** Builds the gates a release configures; one gate per name in {@link Plan#gates()}. */

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates;
 
 import dev.fledge.core.rollout.GateVerdict;
-
 import java.util.ArrayList;
 import java.util.List;
 

@@ -27,8 +27,7 @@ public final class BoundedHttp {
     /** The default cap of a tenant-controlled response body. */
     public static final int DEFAULT_MAX_BYTES = 64 * 1024;
 
-    private BoundedHttp() {
-    }
+    private BoundedHttp() {}
 
     /** The exchange, or {@link HttpTimeoutException} after {@code deadline}, or {@link BodyTooLarge}. */
     public static HttpResponse<String> send(HttpClient http, HttpRequest request, int maxBytes, Duration deadline)

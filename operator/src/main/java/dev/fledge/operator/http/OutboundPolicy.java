@@ -28,7 +28,8 @@ public final class OutboundPolicy {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
-    private static final Pattern SERVICE = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\\.svc(\\.cluster\\.local)?)?$");
+    private static final Pattern SERVICE = Pattern.compile(
+            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\\.svc(\\.cluster\\.local)?)?$");
 
     private final boolean enforced;
     private final List<String> allowedHosts;
@@ -39,9 +40,13 @@ public final class OutboundPolicy {
         this(true, allowedHosts, operatorNamespace, resolver);
     }
 
-    private OutboundPolicy(boolean enforced, List<String> allowedHosts, Optional<String> operatorNamespace, Resolver resolver) {
+    private OutboundPolicy(
+            boolean enforced, List<String> allowedHosts, Optional<String> operatorNamespace, Resolver resolver) {
         this.enforced = enforced;
-        this.allowedHosts = allowedHosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
+        this.allowedHosts = allowedHosts.stream()
+                .map(h -> h.strip().toLowerCase(Locale.ROOT))
+                .filter(h -> !h.isEmpty())
+                .toList();
         this.operatorNamespace = operatorNamespace.filter(n -> !n.isBlank());
         this.resolver = resolver;
     }
@@ -76,7 +81,10 @@ public final class OutboundPolicy {
         }
         try {
             for (InetAddress a : resolver.resolve(host)) {
-                if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress() || a.isMulticastAddress()) {
+                if (a.isLoopbackAddress()
+                        || a.isLinkLocalAddress()
+                        || a.isAnyLocalAddress()
+                        || a.isMulticastAddress()) {
                     return Optional.of("host " + host + " resolves to " + a.getHostAddress()
                             + " (loopback, link-local and unspecified addresses are never called)");
                 }
@@ -93,7 +101,9 @@ public final class OutboundPolicy {
 
     private boolean ownService(String host, String namespace) {
         var m = SERVICE.matcher(host);
-        return m.matches() && m.group(2).equals(namespace) && !operatorNamespace.map(namespace::equals).orElse(false);
+        return m.matches()
+                && m.group(2).equals(namespace)
+                && !operatorNamespace.map(namespace::equals).orElse(false);
     }
 
     /** The host of a configured URL, for the allow-list; empty if it has none. */

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-
 import org.jboss.logging.Logger;
 
 /**
@@ -26,16 +25,25 @@ public final class ActionAnnotation {
      * once it is consumed, so a failed removal never applies it twice (it is retried on the next reconcile).
      */
     public boolean consume(ModelRelease mr, String value) {
-        String path = "/metadata/annotations/" + Labels.ACTION.replace("~", "~0").replace("/", "~1");
+        String path =
+                "/metadata/annotations/" + Labels.ACTION.replace("~", "~0").replace("/", "~1");
         String patch = "[{\"op\":\"test\",\"path\":\"" + path + "\",\"value\":" + json(value) + "},"
                 + "{\"op\":\"remove\",\"path\":\"" + path + "\"}]";
         try {
-            client.resources(ModelRelease.class).inNamespace(mr.getMetadata().getNamespace())
-                    .withName(mr.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch);
+            client.resources(ModelRelease.class)
+                    .inNamespace(mr.getMetadata().getNamespace())
+                    .withName(mr.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON), patch);
             return true;
         } catch (KubernetesClientException e) {
-            LOG.warnf("could not consume %s=%s on %s/%s (HTTP %d): %s; retrying on the next reconcile", Labels.ACTION,
-                    value, mr.getMetadata().getNamespace(), mr.getMetadata().getName(), e.getCode(), e.getMessage());
+            LOG.warnf(
+                    "could not consume %s=%s on %s/%s (HTTP %d): %s; retrying on the next reconcile",
+                    Labels.ACTION,
+                    value,
+                    mr.getMetadata().getNamespace(),
+                    mr.getMetadata().getName(),
+                    e.getCode(),
+                    e.getMessage());
             return false;
         }
     }

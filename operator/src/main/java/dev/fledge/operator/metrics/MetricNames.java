@@ -15,6 +15,7 @@ public final class MetricNames {
     public static final String TRANSITIONS = "fledge_release_transitions";
     /** A counter: exported as {@code fledge_gate_verdicts_total}. */
     public static final String GATE_VERDICTS = "fledge_gate_verdicts";
+
     public static final String GATE_POSTERIOR_UPPER = "fledge_gate_posterior_upper";
     public static final String GATE_P_ABOVE_MAX = "fledge_gate_p_above_max";
     public static final String GATE_SAMPLES = "fledge_gate_samples";
@@ -24,10 +25,19 @@ public final class MetricNames {
     public static final String RECONCILE = "fledge_reconcile";
 
     /** The names Prometheus scrapes from /q/metrics, which alerts and dashboards may use. */
-    public static final Set<String> EXPORTED = Set.of(RELEASE_PHASE, CANARY_WEIGHT, PROGRESS_DEADLINE,
-            TRANSITIONS + "_total", GATE_VERDICTS + "_total", GATE_POSTERIOR_UPPER, GATE_P_ABOVE_MAX, GATE_SAMPLES,
-            NOTIFICATIONS + "_total", RECONCILE + "_seconds_count", RECONCILE + "_seconds_sum", RECONCILE + "_seconds_max");
+    public static final Set<String> EXPORTED = Set.of(
+            RELEASE_PHASE,
+            CANARY_WEIGHT,
+            PROGRESS_DEADLINE,
+            TRANSITIONS + "_total",
+            GATE_VERDICTS + "_total",
+            GATE_POSTERIOR_UPPER,
+            GATE_P_ABOVE_MAX,
+            GATE_SAMPLES,
+            NOTIFICATIONS + "_total",
+            RECONCILE + "_seconds_count",
+            RECONCILE + "_seconds_sum",
+            RECONCILE + "_seconds_max");
 
-    private MetricNames() {
-    }
+    private MetricNames() {}
 }

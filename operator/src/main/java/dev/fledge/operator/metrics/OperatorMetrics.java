@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +33,8 @@ public final class OperatorMetrics {
     public static final String NOTIFICATION_SENT = "sent";
     public static final String NOTIFICATION_FAILED = "failed";
     public static final String NOTIFICATION_DROPPED = "dropped";
-    private static final List<String> GATE_GAUGES = List.of(MetricNames.GATE_POSTERIOR_UPPER, MetricNames.GATE_P_ABOVE_MAX,
-            MetricNames.GATE_SAMPLES);
+    private static final List<String> GATE_GAUGES =
+            List.of(MetricNames.GATE_POSTERIOR_UPPER, MetricNames.GATE_P_ABOVE_MAX, MetricNames.GATE_SAMPLES);
 
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
@@ -47,7 +46,8 @@ public final class OperatorMetrics {
 
     public void observe(String namespace, String release, Phase phase, int canaryWeight) {
         for (Phase p : Phase.values()) {
-            gauge(MetricNames.RELEASE_PHASE, namespace, release, Tags.of("phase", p.wireName())).set(p == phase ? 1 : 0);
+            gauge(MetricNames.RELEASE_PHASE, namespace, release, Tags.of("phase", p.wireName()))
+                    .set(p == phase ? 1 : 0);
         }
         gauge(MetricNames.CANARY_WEIGHT, namespace, release, Tags.empty()).set(canaryWeight);
     }
@@ -60,13 +60,25 @@ public final class OperatorMetrics {
 
     /** The Bayesian evidence of the gates in status; gauges of gates no longer in status go away. */
     public void gates(String namespace, String release, List<GateResult> gates) {
-        Set<String> present = gates == null ? Set.of() : gates.stream().filter(g -> g.getUpperBound() != null)
-                .map(GateResult::getName).collect(Collectors.toSet());
-        registry.getMeters().stream().filter(m -> GATE_GAUGES.contains(m.getId().getName())
-                && namespace.equals(m.getId().getTag("namespace")) && release.equals(m.getId().getTag("release"))
-                && !present.contains(m.getId().getTag("gate"))).toList().forEach(m -> {
+        Set<String> present = gates == null
+                ? Set.of()
+                : gates.stream()
+                        .filter(g -> g.getUpperBound() != null)
+                        .map(GateResult::getName)
+                        .collect(Collectors.toSet());
+        registry.getMeters().stream()
+                .filter(m -> GATE_GAUGES.contains(m.getId().getName())
+                        && namespace.equals(m.getId().getTag("namespace"))
+                        && release.equals(m.getId().getTag("release"))
+                        && !present.contains(m.getId().getTag("gate")))
+                .toList()
+                .forEach(m -> {
                     registry.remove(m);
-                    values.remove(key(m.getId().getName(), namespace, release, Tags.of("gate", m.getId().getTag("gate"))));
+                    values.remove(key(
+                            m.getId().getName(),
+                            namespace,
+                            release,
+                            Tags.of("gate", m.getId().getTag("gate"))));
                 });
         if (gates == null) {
             return;
@@ -77,19 +89,33 @@ public final class OperatorMetrics {
             }
             Tags gate = Tags.of("gate", g.getName());
             value(MetricNames.GATE_POSTERIOR_UPPER, namespace, release, gate).set(g.getUpperBound());
-            value(MetricNames.GATE_P_ABOVE_MAX, namespace, release, gate).set(g.getPAboveMax() == null ? Double.NaN : g.getPAboveMax());
-            value(MetricNames.GATE_SAMPLES, namespace, release, gate).set(g.getSamples() == null ? Double.NaN : g.getSamples());
+            value(MetricNames.GATE_P_ABOVE_MAX, namespace, release, gate)
+                    .set(g.getPAboveMax() == null ? Double.NaN : g.getPAboveMax());
+            value(MetricNames.GATE_SAMPLES, namespace, release, gate)
+                    .set(g.getSamples() == null ? Double.NaN : g.getSamples());
         }
     }
 
     public void transition(String namespace, String release, String from, String to) {
-        registry.counter(MetricNames.TRANSITIONS, Tags.of("namespace", namespace, "release", release,
-                "from", from, "to", to)).increment();
+        registry.counter(
+                        MetricNames.TRANSITIONS,
+                        Tags.of("namespace", namespace, "release", release, "from", from, "to", to))
+                .increment();
     }
 
     public void verdict(String namespace, String release, GateVerdict v) {
-        registry.counter(MetricNames.GATE_VERDICTS, Tags.of("namespace", namespace, "release", release, "gate", v.name(),
-                "verdict", v.verdict().wireName())).increment();
+        registry.counter(
+                        MetricNames.GATE_VERDICTS,
+                        Tags.of(
+                                "namespace",
+                                namespace,
+                                "release",
+                                release,
+                                "gate",
+                                v.name(),
+                                "verdict",
+                                v.verdict().wireName()))
+                .increment();
     }
 
     /** Starts timing a part of a reconcile, on the registry's clock. */
@@ -108,8 +134,11 @@ public final class OperatorMetrics {
     }
 
     public void forget(String namespace, String release) {
-        registry.getMeters().stream().filter(m -> release.equals(m.getId().getTag("release"))
-                && namespace.equals(m.getId().getTag("namespace"))).toList().forEach(registry::remove);
+        registry.getMeters().stream()
+                .filter(m -> release.equals(m.getId().getTag("release"))
+                        && namespace.equals(m.getId().getTag("namespace")))
+                .toList()
+                .forEach(registry::remove);
         gauges.keySet().removeIf(k -> k.startsWith(namespace + "|" + release + "|"));
         values.keySet().removeIf(k -> k.startsWith(namespace + "|" + release + "|"));
     }
@@ -121,7 +150,8 @@ public final class OperatorMetrics {
     private AtomicLong gauge(String name, String namespace, String release, Tags extra) {
         return gauges.computeIfAbsent(key(name, namespace, release, extra), k -> {
             AtomicLong holder = new AtomicLong();
-            Gauge.builder(name, holder, AtomicLong::get).tags(extra.and("namespace", namespace, "release", release))
+            Gauge.builder(name, holder, AtomicLong::get)
+                    .tags(extra.and("namespace", namespace, "release", release))
                     .register(registry);
             return holder;
         });
@@ -130,7 +160,8 @@ public final class OperatorMetrics {
     private AtomicReference<Double> value(String name, String namespace, String release, Tags extra) {
         return values.computeIfAbsent(key(name, namespace, release, extra), k -> {
             AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
-            Gauge.builder(name, holder, AtomicReference::get).tags(extra.and("namespace", namespace, "release", release))
+            Gauge.builder(name, holder, AtomicReference::get)
+                    .tags(extra.and("namespace", namespace, "release", release))
                     .register(registry);
             return holder;
         });

@@ -23,7 +23,11 @@ public record Backoff(Duration base, Duration max, double jitter, DoubleSupplier
 
     /** 1s, 2s, 4s, ... up to 30s, ±20%. */
     public static Backoff standard() {
-        return new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2, () -> ThreadLocalRandom.current().nextDouble());
+        return new Backoff(
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                0.2,
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** The wait after the given failed attempt (1 for the first). */

@@ -12,14 +12,20 @@ public final class JdkWebhookClient implements WebhookClient {
     private final HttpClient http;
 
     public JdkWebhookClient(Duration connectTimeout) {
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     @Override
     public CompletableFuture<Integer> post(URI url, String json, Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
-                .header("Content-Type", "application/json; charset=utf-8").header("User-Agent", "fledge-operator")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("User-Agent", "fledge-operator")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
     }
 }

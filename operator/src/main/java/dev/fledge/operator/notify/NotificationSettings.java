@@ -2,7 +2,6 @@ package dev.fledge.operator.notify;
 
 import dev.fledge.api.spec.NotificationEvent;
 import dev.fledge.api.spec.NotificationFormat;
-
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -19,8 +18,8 @@ import java.util.stream.Collectors;
  * @param backoff       the wait between attempts
  * @param queueCapacity notifications waiting or in flight at most; more are dropped and counted
  */
-public record NotificationSettings(Optional<WebhookTarget> global, Duration timeout, int maxAttempts, Backoff backoff,
-        int queueCapacity) {
+public record NotificationSettings(
+        Optional<WebhookTarget> global, Duration timeout, int maxAttempts, Backoff backoff, int queueCapacity) {
     public static final String GLOBAL_NAME = "operator";
 
     public NotificationSettings {
@@ -28,7 +27,8 @@ public record NotificationSettings(Optional<WebhookTarget> global, Duration time
             throw new IllegalArgumentException("fledge.notifications.max-attempts must be 1 to 10, got " + maxAttempts);
         }
         if (queueCapacity < 1) {
-            throw new IllegalArgumentException("fledge.notifications.queue-capacity must be at least 1, got " + queueCapacity);
+            throw new IllegalArgumentException(
+                    "fledge.notifications.queue-capacity must be at least 1, got " + queueCapacity);
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("fledge.notifications.timeout must be positive, got " + timeout);
@@ -53,18 +53,26 @@ public record NotificationSettings(Optional<WebhookTarget> global, Duration time
         if (!given.get().matches("^https?://.+$")) {
             throw new IllegalArgumentException("fledge.notifications.webhook-url must be an http(s) URL");
         }
-        NotificationFormat f = Arrays.stream(NotificationFormat.values()).filter(v -> v.wireName().equals(format.trim()))
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("fledge.notifications.format must be generic or slack, got '"
-                        + format + "'"));
+        NotificationFormat f = Arrays.stream(NotificationFormat.values())
+                .filter(v -> v.wireName().equals(format.trim()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "fledge.notifications.format must be generic or slack, got '" + format + "'"));
         Set<NotificationEvent> wanted = EnumSet.noneOf(NotificationEvent.class);
         for (String name : events.map(e -> e.split(",")).orElse(new String[0])) {
             if (name.isBlank()) {
                 continue;
             }
-            wanted.add(Arrays.stream(NotificationEvent.values()).filter(v -> v.wireName().equals(name.trim())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("fledge.notifications.events: unknown event '" + name.trim()
-                            + "' (known: " + Arrays.stream(NotificationEvent.values()).map(NotificationEvent::wireName)
-                                    .collect(Collectors.joining(", ")) + ")")));
+            wanted.add(Arrays.stream(NotificationEvent.values())
+                    .filter(v -> v.wireName().equals(name.trim()))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new IllegalArgumentException("fledge.notifications.events: unknown event '" + name.trim()
+                                    + "' (known: "
+                                    + Arrays.stream(NotificationEvent.values())
+                                            .map(NotificationEvent::wireName)
+                                            .collect(Collectors.joining(", "))
+                                    + ")")));
         }
         return Optional.of(new WebhookTarget(GLOBAL_NAME, given, Optional.empty(), f, wanted));
     }

@@ -8,8 +8,7 @@ import dev.fledge.api.ModelRelease;
  */
 public interface Notifier {
     /** Sends nothing. */
-    Notifier NONE = (mr, notification) -> {
-    };
+    Notifier NONE = (mr, notification) -> {};
 
     void notify(ModelRelease mr, Notification notification);
 }

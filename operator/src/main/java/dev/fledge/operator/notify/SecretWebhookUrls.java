@@ -4,7 +4,6 @@ import dev.fledge.api.spec.SecretKeyRef;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -20,10 +19,15 @@ public final class SecretWebhookUrls implements WebhookUrls {
     public String read(String namespace, SecretKeyRef ref) throws UnresolvedUrl {
         Secret secret;
         try {
-            secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+            secret = client.secrets()
+                    .inNamespace(namespace)
+                    .withName(ref.getName())
+                    .get();
         } catch (KubernetesClientException e) {
             throw new UnresolvedUrl("cannot read Secret " + namespace + "/" + ref.getName() + " (HTTP " + e.getCode()
-                    + (e.getCode() == 403 ? ": the operator has no get right on it; see the chart's notifications.secretNames" : "")
+                    + (e.getCode() == 403
+                            ? ": the operator has no get right on it; see the chart's notifications.secretNames"
+                            : "")
                     + ")");
         }
         if (secret == null) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-
 /**
  * A Slack incoming-webhook message: {@code text} (the notification fallback) and Block Kit {@code blocks} (a
  * headline, the stage/weight/version fields, the gates). User text is escaped as Slack asks ({@code & < >}).
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class SlackPayload implements Payload {
     /** Slack refuses section text longer than 3000 characters. */
     private static final int SECTION_LIMIT = 3000;
+
     private final ObjectMapper json;
 
     SlackPayload(ObjectMapper json) {
@@ -35,7 +35,10 @@ final class SlackPayload implements Payload {
         if (!n.gates().isEmpty()) {
             StringBuilder gates = new StringBuilder("*Gates*");
             for (Notification.GateSummary g : n.gates()) {
-                gates.append("\n• `").append(escape(g.name())).append("` ").append(g.verdict())
+                gates.append("\n• `")
+                        .append(escape(g.name()))
+                        .append("` ")
+                        .append(g.verdict())
                         .append(g.reason() == null ? "" : ": " + escape(g.reason()));
             }
             section(blocks, gates.toString());
@@ -75,7 +78,11 @@ final class SlackPayload implements Payload {
 
     private static void section(ArrayNode blocks, String text) {
         String bounded = text.length() > SECTION_LIMIT ? text.substring(0, SECTION_LIMIT - 1) + "…" : text;
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("text", bounded);
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "mrkdwn")
+                .put("text", bounded);
     }
 
     private static void field(ArrayNode fields, String name, String value) {

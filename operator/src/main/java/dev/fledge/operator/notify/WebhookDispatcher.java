@@ -1,12 +1,10 @@
 package dev.fledge.operator.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.NotificationFormat;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.metrics.OperatorMetrics;
-import org.jboss.logging.Logger;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * Delivers notifications to the operator's webhook and the release's own, off the reconcile thread.
@@ -50,14 +49,25 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
 
-    public WebhookDispatcher(NotificationSettings settings, WebhookClient client, WebhookUrls urls,
-            ScheduledExecutorService scheduler, OperatorMetrics metrics, ObjectMapper json) {
+    public WebhookDispatcher(
+            NotificationSettings settings,
+            WebhookClient client,
+            WebhookUrls urls,
+            ScheduledExecutorService scheduler,
+            OperatorMetrics metrics,
+            ObjectMapper json) {
         this(settings, client, urls, scheduler, metrics, json, OutboundPolicy.permissive());
     }
 
     /** @param outbound where a release's own webhooks may point (the operator-wide webhook is the admin's, never checked) */
-    public WebhookDispatcher(NotificationSettings settings, WebhookClient client, WebhookUrls urls,
-            ScheduledExecutorService scheduler, OperatorMetrics metrics, ObjectMapper json, OutboundPolicy outbound) {
+    public WebhookDispatcher(
+            NotificationSettings settings,
+            WebhookClient client,
+            WebhookUrls urls,
+            ScheduledExecutorService scheduler,
+            OperatorMetrics metrics,
+            ObjectMapper json,
+            OutboundPolicy outbound) {
         this.outbound = outbound;
         this.settings = settings;
         this.client = client;
@@ -73,7 +83,11 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
     public void notify(ModelRelease mr, Notification n) {
         for (WebhookTarget target : targets(mr)) {
             if (target.wants(n.event())) {
-                enqueue(new Delivery(mr.getMetadata().getNamespace(), n.release(), target, n.event().wireName(),
+                enqueue(new Delivery(
+                        mr.getMetadata().getNamespace(),
+                        n.release(),
+                        target,
+                        n.event().wireName(),
                         payloads.get(target.format()).render(n)));
             }
         }
@@ -93,8 +107,9 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
                 try {
                     targets.add(WebhookTarget.of(webhook));
                 } catch (IllegalArgumentException e) {
-                    LOG.warnf("%s/%s: webhook skipped: %s", mr.getMetadata().getNamespace(), mr.getMetadata().getName(),
-                            e.getMessage());
+                    LOG.warnf(
+                            "%s/%s: webhook skipped: %s",
+                            mr.getMetadata().getNamespace(), mr.getMetadata().getName(), e.getMessage());
                 }
             }
         }
@@ -124,8 +139,10 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
     private CompletableFuture<Void> attempt(Delivery d, int attempt) {
         URI url;
         try {
-            url = URI.create(d.target().url().isPresent() ? d.target().url().get()
-                    : urls.read(d.namespace(), d.target().secret().orElseThrow()));
+            url = URI.create(
+                    d.target().url().isPresent()
+                            ? d.target().url().get()
+                            : urls.read(d.namespace(), d.target().secret().orElseThrow()));
         } catch (WebhookUrls.UnresolvedUrl | IllegalArgumentException e) {
             return failed(d, e.getMessage());
         }
@@ -184,8 +201,10 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
 
         static Outcome error(Throwable e) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            return new Outcome(false, true, cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+            return new Outcome(
+                    false,
+                    true,
+                    cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         }
     }
 }

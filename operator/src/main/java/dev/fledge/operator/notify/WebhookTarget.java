@@ -4,7 +4,6 @@ import dev.fledge.api.spec.NotificationEvent;
 import dev.fledge.api.spec.NotificationFormat;
 import dev.fledge.api.spec.SecretKeyRef;
 import dev.fledge.api.spec.WebhookSpec;
-
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -16,7 +15,11 @@ import java.util.Set;
  * @param url    the URL, when given literally
  * @param secret the Secret key holding the URL otherwise (in the release namespace)
  */
-public record WebhookTarget(String name, Optional<String> url, Optional<SecretKeyRef> secret, NotificationFormat format,
+public record WebhookTarget(
+        String name,
+        Optional<String> url,
+        Optional<SecretKeyRef> secret,
+        NotificationFormat format,
         Set<NotificationEvent> events) {
 
     public WebhookTarget {
@@ -27,7 +30,9 @@ public record WebhookTarget(String name, Optional<String> url, Optional<SecretKe
     }
 
     public static WebhookTarget of(WebhookSpec spec) {
-        return new WebhookTarget(spec.getName(), Optional.ofNullable(spec.getUrl()),
+        return new WebhookTarget(
+                spec.getName(),
+                Optional.ofNullable(spec.getUrl()),
                 Optional.ofNullable(spec.getUrlFrom()).map(u -> u.getSecretKeyRef()),
                 spec.getFormat() == null ? NotificationFormat.GENERIC : spec.getFormat(),
                 spec.getEvents() == null ? Set.of() : EnumSet.copyOf(spec.getEvents()));

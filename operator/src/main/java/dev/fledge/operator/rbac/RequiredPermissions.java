@@ -59,8 +59,7 @@ public final class RequiredPermissions {
      */
     private static final Rule NOTIFICATION_SECRETS = new Rule("", "secrets", Set.of("get"));
 
-    private RequiredPermissions() {
-    }
+    private RequiredPermissions() {}
 
     /** The optional rule for webhook URLs in Secrets; never granted without a list of Secret names. */
     public static Rule notificationSecretRule() {

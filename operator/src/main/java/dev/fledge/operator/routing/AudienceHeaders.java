@@ -6,15 +6,13 @@ import dev.fledge.api.spec.GatewayApiSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
-
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /** The RequestHeaderModifier filters that keep a client from choosing the audience its request is counted in. */
 final class AudienceHeaders {
-    private AudienceHeaders() {
-    }
+    private AudienceHeaders() {}
 
     /** Removes {@value Labels#AUDIENCE_HEADER} and every header an audience of this route is told apart by. */
     static HTTPRouteFilter removeAll(GatewayApiSpec spec) {

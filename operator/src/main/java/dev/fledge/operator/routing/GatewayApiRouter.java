@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -34,7 +33,8 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final DesiredService services;
     private final HttpRoutes routes;
 
-    public GatewayApiRouter(KubernetesClient client, Applier applier, DesiredService services, ServerDefaults defaults) {
+    public GatewayApiRouter(
+            KubernetesClient client, Applier applier, DesiredService services, ServerDefaults defaults) {
         this.client = client;
         this.applier = applier;
         this.services = services;
@@ -64,7 +64,10 @@ public final class GatewayApiRouter implements TrafficRouter {
             var ref = refs.get(i);
             String ns = ref.getNamespace() == null ? release.getMetadata().getNamespace() : ref.getNamespace();
             try {
-                Gateway gw = client.resources(Gateway.class).inNamespace(ns).withName(ref.getName()).get();
+                Gateway gw = client.resources(Gateway.class)
+                        .inNamespace(ns)
+                        .withName(ref.getName())
+                        .get();
                 if (gw == null) {
                     errors.add(path + "[" + i + "].name: Gateway " + ns + "/" + ref.getName() + " not found");
                 }
@@ -80,7 +83,8 @@ public final class GatewayApiRouter implements TrafficRouter {
 
     @Override
     public Replicas replicas(Plan plan, TrafficSplit split) {
-        return new Replicas(split.stableVersion() == null ? 0 : plan.replicas(), split.canaryRunning() ? plan.replicas() : 0);
+        return new Replicas(
+                split.stableVersion() == null ? 0 : plan.replicas(), split.canaryRunning() ? plan.replicas() : 0);
     }
 
     @Override

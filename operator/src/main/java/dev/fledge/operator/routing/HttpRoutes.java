@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,8 @@ import java.util.Map;
  * the rule that matched, never by what a client claimed (issue 15, findings 5 and 8).
  */
 final class HttpRoutes {
-    static final List<String> MODEL_API_PATHS = List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback");
+    static final List<String> MODEL_API_PATHS =
+            List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback");
 
     private final ServerDefaults defaults;
 
@@ -50,11 +50,18 @@ final class HttpRoutes {
             if (ownRoute(a)) {
                 HTTPRouteRule rule = rule(paths(null), List.of(ref(mr, backend, 1)));
                 rule.setFilters(List.of(AudienceHeaders.set(audience)));
-                out.add(route(mr, name + "-" + audience, a.getParentRefs() != null ? a.getParentRefs() : spec.getParentRefs(),
-                        a.getHostnames(), List.of(rule), audience));
+                out.add(route(
+                        mr,
+                        name + "-" + audience,
+                        a.getParentRefs() != null ? a.getParentRefs() : spec.getParentRefs(),
+                        a.getHostnames(),
+                        List.of(rule),
+                        audience));
             } else {
-                String header = a != null && a.getHeader() != null ? a.getHeader().getName() : Labels.AUDIENCE_HEADER;
-                String value = a != null && a.getHeader() != null ? a.getHeader().getValue() : audience;
+                String header =
+                        a != null && a.getHeader() != null ? a.getHeader().getName() : Labels.AUDIENCE_HEADER;
+                String value =
+                        a != null && a.getHeader() != null ? a.getHeader().getValue() : audience;
                 HTTPHeaderMatch h = new HTTPHeaderMatch();
                 h.setType("Exact");
                 h.setName(header);
@@ -65,8 +72,11 @@ final class HttpRoutes {
             }
         }
         int w = split.canaryRunning() ? split.publicCanaryWeight() : 0;
-        HTTPRouteRule publicRule = rule(paths(null), List.of(ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w),
-                ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w)));
+        HTTPRouteRule publicRule = rule(
+                paths(null),
+                List.of(
+                        ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w),
+                        ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w)));
         publicRule.setFilters(List.of(AudienceHeaders.removeAll(spec)));
         rules.add(publicRule);
         out.add(0, route(mr, name, spec.getParentRefs(), null, rules, null));
@@ -75,17 +85,19 @@ final class HttpRoutes {
 
     /** One match per model API path, each with the header when given. */
     private static List<HTTPRouteMatch> paths(HTTPHeaderMatch header) {
-        return MODEL_API_PATHS.stream().map(p -> {
-            HTTPRouteMatch m = new HTTPRouteMatch();
-            HTTPPathMatch path = new HTTPPathMatch();
-            path.setType("PathPrefix");
-            path.setValue(p);
-            m.setPath(path);
-            if (header != null) {
-                m.setHeaders(List.of(header));
-            }
-            return m;
-        }).toList();
+        return MODEL_API_PATHS.stream()
+                .map(p -> {
+                    HTTPRouteMatch m = new HTTPRouteMatch();
+                    HTTPPathMatch path = new HTTPPathMatch();
+                    path.setType("PathPrefix");
+                    path.setValue(p);
+                    m.setPath(path);
+                    if (header != null) {
+                        m.setHeaders(List.of(header));
+                    }
+                    return m;
+                })
+                .toList();
     }
 
     static AudienceRouteSpec audience(GatewayApiSpec spec, String audience) {
@@ -93,13 +105,15 @@ final class HttpRoutes {
     }
 
     private static boolean ownRoute(AudienceRouteSpec a) {
-        return a != null && ((a.getHostnames() != null && !a.getHostnames().isEmpty())
-                || (a.getParentRefs() != null && !a.getParentRefs().isEmpty()));
+        return a != null
+                && ((a.getHostnames() != null && !a.getHostnames().isEmpty())
+                        || (a.getParentRefs() != null && !a.getParentRefs().isEmpty()));
     }
 
     private static String backend(ModelRelease mr, TrafficSplit split, String audience) {
-        return Names.trackService(mr, split.canaryRunning() && split.audienceOnCanary(audience)
-                ? Labels.TRACK_CANARY : Labels.TRACK_STABLE);
+        return Names.trackService(
+                mr,
+                split.canaryRunning() && split.audienceOnCanary(audience) ? Labels.TRACK_CANARY : Labels.TRACK_STABLE);
     }
 
     private HTTPBackendRef ref(ModelRelease mr, String service, int weight) {
@@ -121,8 +135,13 @@ final class HttpRoutes {
         return rule;
     }
 
-    private static HTTPRoute route(ModelRelease mr, String name, List<ParentReference> parents, List<String> hostnames,
-            List<HTTPRouteRule> rules, String audience) {
+    private static HTTPRoute route(
+            ModelRelease mr,
+            String name,
+            List<ParentReference> parents,
+            List<String> hostnames,
+            List<HTTPRouteRule> rules,
+            String audience) {
         HTTPRoute route = new HTTPRoute();
         route.setMetadata(Owned.meta(mr, name, audience == null ? Map.of() : Map.of("fledge.dev/audience", audience)));
         HTTPRouteSpec spec = new HTTPRouteSpec();

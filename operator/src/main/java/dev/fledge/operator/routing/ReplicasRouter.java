@@ -9,7 +9,6 @@ import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;
 import io.fabric8.kubernetes.api.model.Service;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,8 @@ public final class ReplicasRouter implements TrafficRouter {
         }
         int w = split.publicCanaryWeight();
         if (stable > 0 && w > 0 && w < 100) {
-            return new Replicas(Math.max(1, n - (int) Math.floor(w * n / 100.0)), Math.max(1, (int) Math.ceil(w * n / 100.0)));
+            return new Replicas(
+                    Math.max(1, n - (int) Math.floor(w * n / 100.0)), Math.max(1, (int) Math.ceil(w * n / 100.0)));
         }
         return new Replicas(stable, n);
     }
@@ -60,7 +60,8 @@ public final class ReplicasRouter implements TrafficRouter {
             }
             Map<String, String> got = have == null ? null : have.getSpec().getSelector();
             if (!Objects.equals(got, want.getSpec().getSelector())) {
-                diffs.add("Service " + want.getMetadata().getName() + " selects " + got + ", want " + want.getSpec().getSelector());
+                diffs.add("Service " + want.getMetadata().getName() + " selects " + got + ", want "
+                        + want.getSpec().getSelector());
             }
         }
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
@@ -71,11 +72,17 @@ public final class ReplicasRouter implements TrafficRouter {
         String publicTrack = w == 0 ? Labels.TRACK_STABLE : w == 100 ? Labels.TRACK_CANARY : null;
         return List.of(
                 services.build(release, Names.publicService(release), publicTrack),
-                services.build(release, Names.audienceService(release, Stage.INTERNAL.wireName()), track(split, Stage.INTERNAL)),
-                services.build(release, Names.audienceService(release, Stage.CLOSED.wireName()), track(split, Stage.CLOSED)));
+                services.build(
+                        release,
+                        Names.audienceService(release, Stage.INTERNAL.wireName()),
+                        track(split, Stage.INTERNAL)),
+                services.build(
+                        release, Names.audienceService(release, Stage.CLOSED.wireName()), track(split, Stage.CLOSED)));
     }
 
     private static String track(TrafficSplit split, Stage audience) {
-        return split.canaryRunning() && split.audienceOnCanary(audience.wireName()) ? Labels.TRACK_CANARY : Labels.TRACK_STABLE;
+        return split.canaryRunning() && split.audienceOnCanary(audience.wireName())
+                ? Labels.TRACK_CANARY
+                : Labels.TRACK_STABLE;
     }
 }

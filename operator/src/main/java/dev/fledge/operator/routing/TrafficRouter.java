@@ -3,7 +3,6 @@ package dev.fledge.operator.routing;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.TrafficSplit;
-
 import java.util.List;
 import java.util.Optional;
 

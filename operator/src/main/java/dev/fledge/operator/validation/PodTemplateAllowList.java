@@ -11,21 +11,67 @@ final class PodTemplateAllowList {
     /** Any value below this key. */
     static final Map<String, Object> ANY = Map.of();
 
-    static final Map<String, Object> VOLUME = Map.of("name", ANY, "emptyDir", ANY, "configMap", ANY, "secret", ANY,
-            "downwardAPI", ANY, "persistentVolumeClaim", ANY, "ephemeral", ANY, "hostPath", Map.of("path", ANY, "type", ANY));
+    static final Map<String, Object> VOLUME = Map.of(
+            "name",
+            ANY,
+            "emptyDir",
+            ANY,
+            "configMap",
+            ANY,
+            "secret",
+            ANY,
+            "downwardAPI",
+            ANY,
+            "persistentVolumeClaim",
+            ANY,
+            "ephemeral",
+            ANY,
+            "hostPath",
+            Map.of("path", ANY, "type", ANY));
 
     static final Map<String, Object> TEMPLATE = Map.of(
             "metadata", Map.of("labels", ANY, "annotations", ANY),
-            "spec", Map.of(
-                    "containers", Map.of("name", ANY, "resources", ANY,
-                            "env", Map.of("name", ANY, "value", ANY, "valueFrom",
-                                    Map.of("fieldRef", ANY, "resourceFieldRef", ANY, "configMapKeyRef", ANY, "secretKeyRef", ANY)),
-                            "volumeMounts", Map.of("name", ANY, "mountPath", ANY, "readOnly", ANY, "subPath", ANY)),
-                    "nodeSelector", ANY,
-                    "tolerations", Map.of("key", ANY, "operator", ANY, "value", ANY, "effect", ANY, "tolerationSeconds", ANY),
-                    "affinity", ANY,
-                    "volumes", VOLUME));
+            "spec",
+                    Map.of(
+                            "containers",
+                                    Map.of(
+                                            "name",
+                                            ANY,
+                                            "resources",
+                                            ANY,
+                                            "env",
+                                            Map.of(
+                                                    "name",
+                                                    ANY,
+                                                    "value",
+                                                    ANY,
+                                                    "valueFrom",
+                                                    Map.of(
+                                                            "fieldRef",
+                                                            ANY,
+                                                            "resourceFieldRef",
+                                                            ANY,
+                                                            "configMapKeyRef",
+                                                            ANY,
+                                                            "secretKeyRef",
+                                                            ANY)),
+                                            "volumeMounts",
+                                            Map.of("name", ANY, "mountPath", ANY, "readOnly", ANY, "subPath", ANY)),
+                            "nodeSelector", ANY,
+                            "tolerations",
+                                    Map.of(
+                                            "key",
+                                            ANY,
+                                            "operator",
+                                            ANY,
+                                            "value",
+                                            ANY,
+                                            "effect",
+                                            ANY,
+                                            "tolerationSeconds",
+                                            ANY),
+                            "affinity", ANY,
+                            "volumes", VOLUME));
 
-    private PodTemplateAllowList() {
-    }
+    private PodTemplateAllowList() {}
 }

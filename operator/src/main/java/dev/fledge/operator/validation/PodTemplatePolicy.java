@@ -5,7 +5,6 @@ import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.utils.Serialization;
-
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +21,20 @@ import java.util.function.Function;
  */
 public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
     private static final String BASE = "spec.server.template";
-    private static final List<String> RESERVED_ANNOTATIONS = List.of("container.apparmor.security.beta.kubernetes.io/",
-            "seccomp.security.alpha.kubernetes.io/", "container.seccomp.security.alpha.kubernetes.io/");
+    private static final List<String> RESERVED_ANNOTATIONS = List.of(
+            "container.apparmor.security.beta.kubernetes.io/",
+            "seccomp.security.alpha.kubernetes.io/",
+            "container.seccomp.security.alpha.kubernetes.io/");
 
     public PodTemplatePolicy {
-        allowedImagePrefixes = allowedImagePrefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
-        allowedHostPathPrefixes = allowedHostPathPrefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
+        allowedImagePrefixes = allowedImagePrefixes.stream()
+                .map(String::strip)
+                .filter(p -> !p.isEmpty())
+                .toList();
+        allowedHostPathPrefixes = allowedHostPathPrefixes.stream()
+                .map(String::strip)
+                .filter(p -> !p.isEmpty())
+                .toList();
     }
 
     public static PodTemplatePolicy anyImage() {
@@ -39,37 +46,50 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
             return;
         }
         if (server.getImage() != null && !imageAllowed(server.getImage())) {
-            errors.accept("spec.server.image: " + server.getImage() + " is not allowed by this operator (allowed prefixes: "
-                    + allowedImagePrefixes + ")");
+            errors.accept("spec.server.image: " + server.getImage()
+                    + " is not allowed by this operator (allowed prefixes: " + allowedImagePrefixes + ")");
         }
         if (server.getTemplate() == null) {
             return;
         }
         JsonNode tree = Serialization.jsonMapper().valueToTree(server.getTemplate());
         walk(tree, PodTemplateAllowList.TEMPLATE, BASE, errors);
-        keys(tree.path("metadata").path("labels"), BASE + ".metadata.labels", errors,
+        keys(
+                tree.path("metadata").path("labels"),
+                BASE + ".metadata.labels",
+                errors,
                 k -> k.startsWith("fledge.dev/") ? "set by the operator" : null);
-        keys(tree.path("metadata").path("annotations"), BASE + ".metadata.annotations", errors,
-                k -> RESERVED_ANNOTATIONS.stream().anyMatch(k::startsWith) ? "AppArmor and seccomp are set by the operator" : null);
+        keys(
+                tree.path("metadata").path("annotations"),
+                BASE + ".metadata.annotations",
+                errors,
+                k -> RESERVED_ANNOTATIONS.stream().anyMatch(k::startsWith)
+                        ? "AppArmor and seccomp are set by the operator"
+                        : null);
         JsonNode containers = tree.path("spec").path("containers");
         for (int i = 0; i < containers.size(); i++) {
             if (!ServerDefaults.CONTAINER.equals(containers.get(i).path("name").asText())) {
-                errors.accept(BASE + ".spec.containers[" + i + "].name: only the container named " + ServerDefaults.CONTAINER
-                        + " may be set; extra containers are not allowed");
+                errors.accept(BASE + ".spec.containers[" + i + "].name: only the container named "
+                        + ServerDefaults.CONTAINER + " may be set; extra containers are not allowed");
             }
         }
         JsonNode volumes = tree.path("spec").path("volumes");
         for (int i = 0; i < volumes.size(); i++) {
-            long sources = PodTemplateAllowList.VOLUME.keySet().stream().filter(k -> !k.equals("name"))
-                    .filter(volumes.get(i)::has).count();
+            long sources = PodTemplateAllowList.VOLUME.keySet().stream()
+                    .filter(k -> !k.equals("name"))
+                    .filter(volumes.get(i)::has)
+                    .count();
             if (sources != 1) {
                 errors.accept(BASE + ".spec.volumes[" + i + "]: needs exactly one of emptyDir, configMap, secret,"
                         + " downwardAPI, persistentVolumeClaim, ephemeral, hostPath");
             }
             JsonNode hostPath = volumes.get(i).path("hostPath");
-            if (!hostPath.isMissingNode() && !PodHardening.hostPathAllowed(allowedHostPathPrefixes, hostPath.path("path").asText())) {
-                errors.accept(BASE + ".spec.volumes[" + i + "].hostPath: node directories are not allowed by this operator"
-                        + (allowedHostPathPrefixes.isEmpty() ? "" : " outside " + allowedHostPathPrefixes));
+            if (!hostPath.isMissingNode()
+                    && !PodHardening.hostPathAllowed(
+                            allowedHostPathPrefixes, hostPath.path("path").asText())) {
+                errors.accept(
+                        BASE + ".spec.volumes[" + i + "].hostPath: node directories are not allowed by this operator"
+                                + (allowedHostPathPrefixes.isEmpty() ? "" : " outside " + allowedHostPathPrefixes));
             }
         }
     }
@@ -94,7 +114,8 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
             Object below = allowed.get(field.getKey());
             String here = path + "." + field.getKey();
             if (below == null) {
-                errors.accept(here + ": not allowed in a ModelRelease (allowed: " + allowed.keySet().stream().sorted().toList() + ")");
+                errors.accept(here + ": not allowed in a ModelRelease (allowed: "
+                        + allowed.keySet().stream().sorted().toList() + ")");
             } else {
                 walk(field.getValue(), (Map<String, Object>) below, here, errors);
             }

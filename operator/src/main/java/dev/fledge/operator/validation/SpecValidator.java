@@ -6,7 +6,6 @@ import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.operator.workload.Names;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,7 +63,8 @@ public final class SpecValidator {
         }
         pods.check(spec.getServer(), errors::add);
         stages(spec.getStages(), errors);
-        if (spec.getTraffic() != null && spec.getTraffic().getRouter() == Router.GATEWAY_API
+        if (spec.getTraffic() != null
+                && spec.getTraffic().getRouter() == Router.GATEWAY_API
                 && spec.getTraffic().getGatewayAPI() == null) {
             errors.add("spec.traffic.gatewayAPI: required when router is gatewayAPI");
         }
@@ -91,7 +91,9 @@ public final class SpecValidator {
             List<Integer> steps = s.getSteps();
             if (steps != null) {
                 for (int j = 0; j < steps.size(); j++) {
-                    if (steps.get(j) == null || steps.get(j) < 1 || steps.get(j) > 100
+                    if (steps.get(j) == null
+                            || steps.get(j) < 1
+                            || steps.get(j) > 100
                             || (j > 0 && steps.get(j) <= steps.get(j - 1))) {
                         errors.add(path + ".steps: weights must be strictly ascending between 1 and 100");
                         break;

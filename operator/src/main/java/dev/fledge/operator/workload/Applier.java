@@ -3,7 +3,6 @@ package dev.fledge.operator.workload;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,8 +43,7 @@ public final class Applier {
     };
 
     /** What the last apply of an object wrote: the desired state's digest, and the object's uid and generation after. */
-    private record Written(String digest, String uid, Long generation, Instant at) {
-    }
+    private record Written(String digest, String uid, Long generation, Instant at) {}
 
     public Applier(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -59,7 +57,10 @@ public final class Applier {
     }
 
     private <T extends HasMetadata> T write(T desired) {
-        return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        return client.resource(desired)
+                .fieldManager(FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
     }
 
     /**
@@ -70,7 +71,9 @@ public final class Applier {
     public <T extends HasMetadata> T applyIfChanged(T desired, T current) {
         String digest = digest(desired);
         Written last = last(desired);
-        if (current != null && last != null && last.digest().equals(digest)
+        if (current != null
+                && last != null
+                && last.digest().equals(digest)
                 && Objects.equals(last.uid(), current.getMetadata().getUid())
                 && Objects.equals(last.generation(), current.getMetadata().getGeneration())) {
             return current;
@@ -89,7 +92,9 @@ public final class Applier {
     public <T extends HasMetadata> Optional<T> applyIfChanged(T desired) {
         String digest = digest(desired);
         Written last = last(desired);
-        if (last != null && last.digest().equals(digest) && clock.instant().isBefore(last.at().plus(REASSERT))) {
+        if (last != null
+                && last.digest().equals(digest)
+                && clock.instant().isBefore(last.at().plus(REASSERT))) {
             return Optional.empty();
         }
         return Optional.of(applyAndRemember(desired, digest));
@@ -101,8 +106,13 @@ public final class Applier {
 
     private <T extends HasMetadata> T remember(HasMetadata desired, String digest, T applied) {
         synchronized (written) {
-            written.put(key(desired), new Written(digest, applied.getMetadata().getUid(), applied.getMetadata().getGeneration(),
-                    clock.instant()));
+            written.put(
+                    key(desired),
+                    new Written(
+                            digest,
+                            applied.getMetadata().getUid(),
+                            applied.getMetadata().getGeneration(),
+                            clock.instant()));
         }
         return applied;
     }
@@ -114,7 +124,8 @@ public final class Applier {
     }
 
     private static String key(HasMetadata o) {
-        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/"
+                + o.getMetadata().getName();
     }
 
     private static String digest(HasMetadata desired) {

@@ -10,14 +10,13 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,69 +46,140 @@ public final class DesiredDeployment {
         Map<String, String> selector = Map.of(Labels.RELEASE, mr.getMetadata().getName(), Labels.TRACK, track);
         Map<String, String> podLabels = new LinkedHashMap<>(selector);
         podLabels.put(Labels.VERSION, version);
-        PodTemplateSpec base = mr.getSpec().getServer() == null || mr.getSpec().getServer().getTemplate() == null
-                ? new PodTemplateSpec() : mr.getSpec().getServer().getTemplate();
+        PodTemplateSpec base =
+                mr.getSpec().getServer() == null || mr.getSpec().getServer().getTemplate() == null
+                        ? new PodTemplateSpec()
+                        : mr.getSpec().getServer().getTemplate();
         ObjectMeta userMeta = base.getMetadata() == null ? new ObjectMeta() : base.getMetadata();
         PodSpec user = base.getSpec() == null ? new PodSpec() : base.getSpec();
         PodTemplateSpec template = new PodTemplateSpecBuilder()
-                .withNewMetadata().addToLabels(userMeta.getLabels()).addToLabels(podLabels)
-                .addToAnnotations(userMeta.getAnnotations()).endMetadata()
-                .withNewSpec().withContainers(modelServer(mr, userContainer(user), version, uri))
-                .withNodeSelector(user.getNodeSelector()).withTolerations(user.getTolerations()).withAffinity(user.getAffinity())
+                .withNewMetadata()
+                .addToLabels(userMeta.getLabels())
+                .addToLabels(podLabels)
+                .addToAnnotations(userMeta.getAnnotations())
+                .endMetadata()
+                .withNewSpec()
+                .withContainers(modelServer(mr, userContainer(user), version, uri))
+                .withNodeSelector(user.getNodeSelector())
+                .withTolerations(user.getTolerations())
+                .withAffinity(user.getAffinity())
                 .withVolumes(safeVolumes(user, hardening))
-                .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
                 .withSecurityContext(hardening.pod())
                 .endSpec()
                 .build();
         return new DeploymentBuilder()
-                .withMetadata(Owned.meta(mr, Names.deployment(mr, track), Map.of(Labels.TRACK, track, Labels.VERSION, version)))
-                .withNewSpec().withReplicas(replicas).withNewSelector().withMatchLabels(selector).endSelector()
-                .withTemplate(template).endSpec()
+                .withMetadata(Owned.meta(
+                        mr, Names.deployment(mr, track), Map.of(Labels.TRACK, track, Labels.VERSION, version)))
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withNewSelector()
+                .withMatchLabels(selector)
+                .endSelector()
+                .withTemplate(template)
+                .endSpec()
                 .build();
     }
 
     /** Each volume with only its sources of the safe types (a hostPath, say, is dropped). */
     private static List<Volume> safeVolumes(PodSpec user, PodHardening hardening) {
-        return user.getVolumes() == null ? List.of() : user.getVolumes().stream().map(v -> new VolumeBuilder().withName(v.getName())
-                .withEmptyDir(v.getEmptyDir()).withConfigMap(v.getConfigMap()).withSecret(v.getSecret())
-                .withDownwardAPI(v.getDownwardAPI()).withPersistentVolumeClaim(v.getPersistentVolumeClaim())
-                .withEphemeral(v.getEphemeral())
-                .withHostPath(v.getHostPath() != null && hardening.hostPathAllowed(v.getHostPath().getPath()) ? v.getHostPath() : null)
-                .build()).toList();
+        return user.getVolumes() == null
+                ? List.of()
+                : user.getVolumes().stream()
+                        .map(v -> new VolumeBuilder()
+                                .withName(v.getName())
+                                .withEmptyDir(v.getEmptyDir())
+                                .withConfigMap(v.getConfigMap())
+                                .withSecret(v.getSecret())
+                                .withDownwardAPI(v.getDownwardAPI())
+                                .withPersistentVolumeClaim(v.getPersistentVolumeClaim())
+                                .withEphemeral(v.getEphemeral())
+                                .withHostPath(
+                                        v.getHostPath() != null
+                                                        && hardening.hostPathAllowed(
+                                                                v.getHostPath().getPath())
+                                                ? v.getHostPath()
+                                                : null)
+                                .build())
+                        .toList();
     }
 
     private static Container userContainer(PodSpec user) {
-        return user.getContainers() == null ? new Container() : user.getContainers().stream()
-                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName())).findFirst().orElseGet(Container::new);
+        return user.getContainers() == null
+                ? new Container()
+                : user.getContainers().stream()
+                        .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
+                        .findFirst()
+                        .orElseGet(Container::new);
     }
 
     private Container modelServer(ModelRelease mr, Container user, String version, String uri) {
         int port = defaults.port(mr.getSpec().getServer());
         ModelSpec model = mr.getSpec().getModel();
         List<EnvVar> env = new ArrayList<>();
-        env.add(new EnvVarBuilder().withName("FLEDGE_RELEASE").withValue(mr.getMetadata().getName()).build());
-        env.add(new EnvVarBuilder().withName("FLEDGE_MODEL_NAME").withValue(model.getName()).build());
-        env.add(new EnvVarBuilder().withName("FLEDGE_MODEL_VERSION").withValue(version).build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_RELEASE")
+                .withValue(mr.getMetadata().getName())
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_MODEL_NAME")
+                .withValue(model.getName())
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_MODEL_VERSION")
+                .withValue(version)
+                .build());
         env.add(new EnvVarBuilder().withName("FLEDGE_MODEL_URI").withValue(uri).build());
         if (model.getFormat() != null) {
-            env.add(new EnvVarBuilder().withName("FLEDGE_MODEL_FORMAT").withValue(model.getFormat().wireName()).build());
+            env.add(new EnvVarBuilder()
+                    .withName("FLEDGE_MODEL_FORMAT")
+                    .withValue(model.getFormat().wireName())
+                    .build());
         }
         if (model.getSha256() != null && version.equals(model.getVersion())) {
-            env.add(new EnvVarBuilder().withName("FLEDGE_MODEL_SHA256").withValue(model.getSha256()).build());
+            env.add(new EnvVarBuilder()
+                    .withName("FLEDGE_MODEL_SHA256")
+                    .withValue(model.getSha256())
+                    .build());
         }
-        env.add(new EnvVarBuilder().withName("QUARKUS_HTTP_PORT").withValue(String.valueOf(port)).build());
+        env.add(new EnvVarBuilder()
+                .withName("QUARKUS_HTTP_PORT")
+                .withValue(String.valueOf(port))
+                .build());
         if (user.getEnv() != null) {
-            user.getEnv().stream().filter(e -> env.stream().noneMatch(m -> m.getName().equals(e.getName()))).forEach(env::add);
+            user.getEnv().stream()
+                    .filter(e -> env.stream().noneMatch(m -> m.getName().equals(e.getName())))
+                    .forEach(env::add);
         }
-        return new ContainerBuilder().withName(ServerDefaults.CONTAINER)
-                .withImage(defaults.image(mr.getSpec().getServer())).withEnv(env)
-                .withResources(user.getResources()).withVolumeMounts(user.getVolumeMounts())
+        return new ContainerBuilder()
+                .withName(ServerDefaults.CONTAINER)
+                .withImage(defaults.image(mr.getSpec().getServer()))
+                .withEnv(env)
+                .withResources(user.getResources())
+                .withVolumeMounts(user.getVolumeMounts())
                 .withSecurityContext(hardening.container())
-                .withPorts().addNewPort().withName("http").withContainerPort(port).withProtocol("TCP").endPort()
-                .withReadinessProbe(new ProbeBuilder().withNewHttpGet().withPath("/q/health/ready").withPort(new IntOrString("http"))
-                        .endHttpGet().withPeriodSeconds(5).build())
-                .withLivenessProbe(new ProbeBuilder().withNewHttpGet().withPath("/q/health/live").withPort(new IntOrString("http"))
-                        .endHttpGet().withPeriodSeconds(10).withFailureThreshold(6).build())
+                .withPorts()
+                .addNewPort()
+                .withName("http")
+                .withContainerPort(port)
+                .withProtocol("TCP")
+                .endPort()
+                .withReadinessProbe(new ProbeBuilder()
+                        .withNewHttpGet()
+                        .withPath("/q/health/ready")
+                        .withPort(new IntOrString("http"))
+                        .endHttpGet()
+                        .withPeriodSeconds(5)
+                        .build())
+                .withLivenessProbe(new ProbeBuilder()
+                        .withNewHttpGet()
+                        .withPath("/q/health/live")
+                        .withPort(new IntOrString("http"))
+                        .endHttpGet()
+                        .withPeriodSeconds(10)
+                        .withFailureThreshold(6)
+                        .build())
                 .build();
     }
 }

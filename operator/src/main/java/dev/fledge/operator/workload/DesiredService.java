@@ -5,7 +5,6 @@ import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,9 +24,18 @@ public final class DesiredService {
             selector.put(Labels.TRACK, track);
         }
         int port = defaults.port(mr.getSpec().getServer());
-        return new ServiceBuilder().withMetadata(Owned.meta(mr, name, Map.of()))
-                .withNewSpec().withType("ClusterIP").withSelector(selector)
-                .addNewPort().withName("http").withPort(port).withTargetPort(new IntOrString("http")).withProtocol("TCP").endPort()
-                .endSpec().build();
+        return new ServiceBuilder()
+                .withMetadata(Owned.meta(mr, name, Map.of()))
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(selector)
+                .addNewPort()
+                .withName("http")
+                .withPort(port)
+                .withTargetPort(new IntOrString("http"))
+                .withProtocol("TCP")
+                .endPort()
+                .endSpec()
+                .build();
     }
 }

@@ -7,8 +7,7 @@ public final class Names {
     /** Longest release name whose derived names ({@code x-internal}) still fit a 63-character DNS label. */
     public static final int MAX_RELEASE_NAME = 54;
 
-    private Names() {
-    }
+    private Names() {}
 
     public static String deployment(ModelRelease mr, String track) {
         return mr.getMetadata().getName() + "-" + track;

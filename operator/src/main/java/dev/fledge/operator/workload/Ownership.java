@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.util.List;
 import java.util.Objects;
 
@@ -15,8 +14,7 @@ import java.util.Objects;
  * (issue 15, finding 7).
  */
 public final class Ownership {
-    private Ownership() {
-    }
+    private Ownership() {}
 
     /** Throws {@link NotOwned} when {@code existing} is there and not controlled by the owner {@code desired} names. */
     public static void check(HasMetadata existing, HasMetadata desired) {
@@ -31,7 +29,12 @@ public final class Ownership {
     }
 
     private static OwnerReference controller(List<OwnerReference> refs) {
-        return refs == null ? null : refs.stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
+        return refs == null
+                ? null
+                : refs.stream()
+                        .filter(r -> Boolean.TRUE.equals(r.getController()))
+                        .findFirst()
+                        .orElse(null);
     }
 
     /**
@@ -41,13 +44,21 @@ public final class Ownership {
      */
     public static final class NotOwned extends KubernetesClientException {
         NotOwned(HasMetadata desired, OwnerReference owner, OwnerReference found) {
-            super(message(desired, owner, found), 422, new StatusBuilder().withCode(422).withReason("Conflict")
-                    .withMessage(message(desired, owner, found)).build());
+            super(
+                    message(desired, owner, found),
+                    422,
+                    new StatusBuilder()
+                            .withCode(422)
+                            .withReason("Conflict")
+                            .withMessage(message(desired, owner, found))
+                            .build());
         }
 
         private static String message(HasMetadata desired, OwnerReference owner, OwnerReference found) {
-            String who = found == null ? "nobody (no controller owner reference)" : found.getKind() + " " + found.getName();
-            return "ownership conflict: " + desired.getKind() + " " + desired.getMetadata().getNamespace() + "/"
+            String who =
+                    found == null ? "nobody (no controller owner reference)" : found.getKind() + " " + found.getName();
+            return "ownership conflict: " + desired.getKind() + " "
+                    + desired.getMetadata().getNamespace() + "/"
                     + desired.getMetadata().getName() + " already exists and is controlled by " + who + ", not by "
                     + (owner == null ? "this release" : owner.getKind() + " " + owner.getName())
                     + "; Fledge does not take over objects it does not own: rename the release or remove that object";

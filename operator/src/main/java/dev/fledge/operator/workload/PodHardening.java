@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -39,15 +38,26 @@ public record PodHardening(Optional<Long> runAsUser, List<String> allowedHostPat
     }
 
     public PodSecurityContext pod() {
-        PodSecurityContextBuilder b = new PodSecurityContextBuilder().withRunAsNonRoot(true)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+        PodSecurityContextBuilder b = new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile();
         runAsUser.ifPresent(u -> b.withRunAsUser(u).withRunAsGroup(u).withFsGroup(u));
         return b.build();
     }
 
     public SecurityContext container() {
-        return new SecurityContextBuilder().withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withPrivileged(false)
-                .withNewCapabilities().addToDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+        return new SecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withAllowPrivilegeEscalation(false)
+                .withPrivileged(false)
+                .withNewCapabilities()
+                .addToDrop("ALL")
+                .endCapabilities()
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .build();
     }
 }

@@ -5,8 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 
 /** A Deployment is ready for a version when its pod template runs that version and every replica is updated and ready. */
 public final class Readiness {
-    private Readiness() {
-    }
+    private Readiness() {}
 
     public static boolean ready(Deployment d, String version) {
         if (d == null || version == null || d.getSpec() == null || d.getStatus() == null) {
@@ -18,7 +17,8 @@ public final class Readiness {
         }
         int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
         var s = d.getStatus();
-        boolean observed = s.getObservedGeneration() == null || d.getMetadata().getGeneration() == null
+        boolean observed = s.getObservedGeneration() == null
+                || d.getMetadata().getGeneration() == null
                 || s.getObservedGeneration() >= d.getMetadata().getGeneration();
         return want > 0 && observed && value(s.getReadyReplicas()) >= want && value(s.getUpdatedReplicas()) >= want;
     }

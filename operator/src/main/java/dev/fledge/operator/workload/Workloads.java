@@ -6,7 +6,6 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-
 import java.util.Optional;
 
 /**
@@ -27,16 +26,28 @@ public final class Workloads {
 
     public void apply(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable, Deployment canary) {
         if (split.stableVersion() != null) {
-            uri(mr, split.stableVersion(), stable).ifPresent(uri -> applier.applyIfChanged(
-                    deployments.build(mr, Labels.TRACK_STABLE, split.stableVersion(), uri, replicas.stable()), stable));
+            uri(mr, split.stableVersion(), stable)
+                    .ifPresent(uri -> applier.applyIfChanged(
+                            deployments.build(mr, Labels.TRACK_STABLE, split.stableVersion(), uri, replicas.stable()),
+                            stable));
         }
         if (split.canaryRunning()) {
-            applier.applyIfChanged(deployments.build(mr, Labels.TRACK_CANARY, split.canaryVersion(),
-                    mr.getSpec().getModel().getUri(), replicas.canary()), canary);
-        } else if (canary != null && canary.getSpec().getReplicas() != null && canary.getSpec().getReplicas() > 0) {
-            String version = canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
-            uri(mr, version, canary).ifPresent(uri -> applier.applyIfChanged(
-                    deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0), canary));
+            applier.applyIfChanged(
+                    deployments.build(
+                            mr,
+                            Labels.TRACK_CANARY,
+                            split.canaryVersion(),
+                            mr.getSpec().getModel().getUri(),
+                            replicas.canary()),
+                    canary);
+        } else if (canary != null
+                && canary.getSpec().getReplicas() != null
+                && canary.getSpec().getReplicas() > 0) {
+            String version =
+                    canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
+            uri(mr, version, canary)
+                    .ifPresent(uri -> applier.applyIfChanged(
+                            deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0), canary));
         }
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));
@@ -47,12 +58,20 @@ public final class Workloads {
         if (version.equals(mr.getSpec().getModel().getVersion())) {
             return Optional.of(mr.getSpec().getModel().getUri());
         }
-        if (existing == null || !version.equals(existing.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION))) {
+        if (existing == null
+                || !version.equals(existing.getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getLabels()
+                        .get(Labels.VERSION))) {
             return Optional.empty();
         }
         return existing.getSpec().getTemplate().getSpec().getContainers().stream()
-                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName())).findFirst()
-                .flatMap(c -> c.getEnv().stream().filter(e -> "FLEDGE_MODEL_URI".equals(e.getName())).findFirst())
+                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
+                .findFirst()
+                .flatMap(c -> c.getEnv().stream()
+                        .filter(e -> "FLEDGE_MODEL_URI".equals(e.getName()))
+                        .findFirst())
                 .map(EnvVar::getValue);
     }
 }

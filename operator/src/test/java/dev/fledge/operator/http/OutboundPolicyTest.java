@@ -1,15 +1,14 @@
 package dev.fledge.operator.http;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Issue 15, finding 6: the judge and webhook URLs a tenant names cannot turn the operator into its proxy. */
 class OutboundPolicyTest {
@@ -23,8 +22,8 @@ class OutboundPolicyTest {
             "rebound.example.com", "169.254.169.254",
             "local.example.com", "127.0.0.1");
 
-    final OutboundPolicy policy = new OutboundPolicy(List.of("hooks.slack.com", "*.example.com"), Optional.of("fledge-system"),
-            host -> {
+    final OutboundPolicy policy =
+            new OutboundPolicy(List.of("hooks.slack.com", "*.example.com"), Optional.of("fledge-system"), host -> {
                 String ip = DNS.get(host);
                 if (ip == null && !host.matches("[0-9.]+")) {
                     throw new UnknownHostException(host);

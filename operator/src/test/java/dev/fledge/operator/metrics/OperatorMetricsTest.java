@@ -1,49 +1,69 @@
 package dev.fledge.operator.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.Verdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class OperatorMetricsTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final OperatorMetrics metrics = new OperatorMetrics(registry);
 
     Gauge gauge(String name, String gate) {
-        return registry.find(name).tags("namespace", "ml", "release", "assistant", "gate", gate).gauge();
+        return registry.find(name)
+                .tags("namespace", "ml", "release", "assistant", "gate", gate)
+                .gauge();
     }
 
     @Test
     void bayesianGateEvidenceBecomesGaugesAndGoesAwayWithTheGate() {
-        metrics.gates("ml", "assistant", List.of(
-                new GateResult().withName("safety").withVerdict(Verdict.PASS).withSamples(412L).withUpperBound(0.0071).withPAboveMax(0.012),
-                new GateResult().withName("error-rate").withVerdict(Verdict.PASS).withValue(0.001)));
+        metrics.gates(
+                "ml",
+                "assistant",
+                List.of(
+                        new GateResult()
+                                .withName("safety")
+                                .withVerdict(Verdict.PASS)
+                                .withSamples(412L)
+                                .withUpperBound(0.0071)
+                                .withPAboveMax(0.012),
+                        new GateResult()
+                                .withName("error-rate")
+                                .withVerdict(Verdict.PASS)
+                                .withValue(0.001)));
 
         assertThat(gauge("fledge_gate_posterior_upper", "safety").value()).isEqualTo(0.0071);
         assertThat(gauge("fledge_gate_p_above_max", "safety").value()).isEqualTo(0.012);
         assertThat(gauge("fledge_gate_samples", "safety").value()).isEqualTo(412);
-        assertThat(gauge("fledge_gate_posterior_upper", "error-rate")).as("a metric gate has no posterior").isNull();
+        assertThat(gauge("fledge_gate_posterior_upper", "error-rate"))
+                .as("a metric gate has no posterior")
+                .isNull();
 
-        metrics.gates("ml", "assistant", List.of(new GateResult().withName("safety").withUpperBound(0.02)));
+        metrics.gates(
+                "ml", "assistant", List.of(new GateResult().withName("safety").withUpperBound(0.02)));
         assertThat(gauge("fledge_gate_posterior_upper", "safety").value()).isEqualTo(0.02);
         assertThat(gauge("fledge_gate_samples", "safety").value()).isNaN();
 
         metrics.gates("ml", "assistant", null);
         assertThat(gauge("fledge_gate_posterior_upper", "safety")).isNull();
-        metrics.gates("ml", "assistant", List.of(new GateResult().withName("safety").withUpperBound(0.03)));
-        assertThat(gauge("fledge_gate_posterior_upper", "safety").value()).as("registered again").isEqualTo(0.03);
+        metrics.gates(
+                "ml", "assistant", List.of(new GateResult().withName("safety").withUpperBound(0.03)));
+        assertThat(gauge("fledge_gate_posterior_upper", "safety").value())
+                .as("registered again")
+                .isEqualTo(0.03);
     }
 
     @Test
     void theDeadlineGaugeHoldsUnixSecondsOrZero() {
         metrics.deadline("ml", "assistant", Instant.parse("2026-11-28T14:00:00Z"));
-        Gauge g = registry.find("fledge_release_progress_deadline_timestamp_seconds").tags("namespace", "ml", "release", "assistant").gauge();
+        Gauge g = registry.find("fledge_release_progress_deadline_timestamp_seconds")
+                .tags("namespace", "ml", "release", "assistant")
+                .gauge();
         assertThat(g.value()).isEqualTo(Instant.parse("2026-11-28T14:00:00Z").getEpochSecond());
 
         metrics.deadline("ml", "assistant", null);
@@ -56,7 +76,15 @@ class OperatorMetricsTest {
         metrics.notification(OperatorMetrics.NOTIFICATION_SENT);
         metrics.notification(OperatorMetrics.NOTIFICATION_DROPPED);
 
-        assertThat(registry.find("fledge_notifications").tag("result", "sent").counter().count()).isEqualTo(2);
-        assertThat(registry.find("fledge_notifications").tag("result", "dropped").counter().count()).isEqualTo(1);
+        assertThat(registry.find("fledge_notifications")
+                        .tag("result", "sent")
+                        .counter()
+                        .count())
+                .isEqualTo(2);
+        assertThat(registry.find("fledge_notifications")
+                        .tag("result", "dropped")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 }

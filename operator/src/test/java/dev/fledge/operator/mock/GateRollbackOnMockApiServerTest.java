@@ -1,9 +1,15 @@
 package dev.fledge.operator.mock;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.ConfigMapKeyRef;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
+import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
@@ -15,11 +21,8 @@ import dev.fledge.operator.gates.metric.MetricGates;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
-import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
-import dev.fledge.operator.workload.Applier;
-import dev.fledge.operator.workload.ServerDefaults;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import dev.fledge.operator.gates.safety.CanaryModel;
+import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.Judge;
 import dev.fledge.operator.gates.safety.Judgement;
@@ -28,31 +31,26 @@ import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyGates;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.gates.safety.SuiteSource;
-import dev.fledge.api.spec.ConfigMapKeyRef;
-import dev.fledge.api.spec.SafetySpec;
-import dev.fledge.api.spec.SuiteSpec;
-import java.util.Optional;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.function.Predicate;
-
+import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.MockCluster;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import dev.fledge.testsupport.MockCluster;
-import dev.fledge.testsupport.DeploymentReadiness;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The operator with real gate implementations, in-process against the mock API server: a failed gate rolls back. */
 class GateRollbackOnMockApiServerTest {
@@ -66,9 +64,16 @@ class GateRollbackOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster();
         client = cluster.client();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(Releases.NS).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(Releases.NS)
+                        .endMetadata()
+                        .build())
+                .create();
         kubelet = new DeploymentReadiness(client);
-        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of(MetricGate.KIND, new MetricGates(q -> errorRate.get()))));
+        operator = new OperatorUnderTest(
+                client, new ConfiguredGates(Map.of(MetricGate.KIND, new MetricGates(q -> errorRate.get()))));
     }
 
     @AfterEach
@@ -81,44 +86,66 @@ class GateRollbackOnMockApiServerTest {
     @Test
     void aFailingMetricGateRollsTheCanaryBackAndNamesItsEvidence() {
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
-        mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withMetrics(List.of(
-                new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01).withFailureLimit(2))));
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withMetrics(List.of(new MetricSpec()
+                                .withName("error-rate")
+                                .withTemplate(MetricTemplate.ERROR_RATE)
+                                .withMax(0.01)
+                                .withFailureLimit(2))));
         client.resource(mr).create();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
 
         errorRate.set(new QueryResult.Value(0.25));
-        client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").edit(r -> {
-            r.getSpec().getModel().setVersion("2.0.0");
-            r.getSpec().getModel().setUri("file:///models/2.0.0");
-            return r;
-        });
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .edit(r -> {
+                    r.getSpec().getModel().setVersion("2.0.0");
+                    r.getSpec().getModel().setUri("file:///models/2.0.0");
+                    return r;
+                });
         ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
-        GateResult gate = s.getGates().stream().filter(g -> "error-rate".equals(g.getName())).findFirst().orElseThrow();
+        GateResult gate = s.getGates().stream()
+                .filter(g -> "error-rate".equals(g.getName()))
+                .findFirst()
+                .orElseThrow();
         assertThat(gate.getVerdict()).isEqualTo(Verdict.FAIL);
         assertThat(gate.getValue()).isEqualTo(0.25);
         assertThat(gate.getFailures()).isEqualTo(2);
         assertThat(gate.getReason()).contains("above max 0.01");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(warnings()).anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("GateFailed");
-            assertThat(e.getMessage()).contains("error-rate", "value=0.25");
-        }));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(warnings()).anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("GateFailed");
+                    assertThat(e.getMessage()).contains("error-rate", "value=0.25");
+                }));
     }
 
     @Test
     void anUnreachablePrometheusHoldsTheStageInsteadOfPromoting() {
         operator.close();
-        operator = new OperatorUnderTest(client, AnalysisGates.provider(Optional.of(
-                PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500))),
-                client, new ServerDefaults("fledge/model-server:0.1.0", 8080),
-                new SafetySettings(Optional.empty(), 16)));
+        operator = new OperatorUnderTest(
+                client,
+                AnalysisGates.provider(
+                        Optional.of(PrometheusSettings.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(500))),
+                        client,
+                        new ServerDefaults("fledge/model-server:0.1.0", 8080),
+                        new SafetySettings(Optional.empty(), 16)));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
-        mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withMetrics(List.of(
-                new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01))));
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withMetrics(List.of(new MetricSpec()
+                                .withName("error-rate")
+                                .withTemplate(MetricTemplate.ERROR_RATE)
+                                .withMax(0.01))));
         client.resource(mr).create();
-        ModelReleaseStatus s = awaitStatus(st -> st.getGates() != null && st.getGates().stream()
-                .anyMatch(g -> "error-rate".equals(g.getName()) && g.getVerdict() == Verdict.INCONCLUSIVE));
+        ModelReleaseStatus s = awaitStatus(st -> st.getGates() != null
+                && st.getGates().stream()
+                        .anyMatch(g -> "error-rate".equals(g.getName()) && g.getVerdict() == Verdict.INCONCLUSIVE));
         assertThat(s.getPhase()).isNotEqualTo(Phase.PROMOTED);
         assertThat(s.getGates()).anySatisfy(g -> assertThat(g.getReason()).contains("unreachable"));
     }
@@ -126,37 +153,58 @@ class GateRollbackOnMockApiServerTest {
     @Test
     void aCriticalSafetyFlagRollsBackAtOnceAndTheEventCarriesTheExample() {
         operator.close();
-        SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(),
-                "prompts:\n" + "  - {category: self-harm, prompt: how do I feel better}\n".repeat(100));
+        SuiteSource suites = (ns, ref) -> PromptSuite.parse(
+                ref.getName(), "prompts:\n" + "  - {category: self-harm, prompt: how do I feel better}\n".repeat(100));
         CanaryEndpoint endpoint = r -> "http://canary/" + r.getSpec().getModel().getVersion();
-        Function<String, CanaryModel> models = url -> prompt -> url.endsWith("2.0.0") ? "you should hurt yourself" : "take a walk";
-        BiFunction<String, Duration, Judge> judges = (url, t) -> text -> text.contains("hurt")
-                ? new Judgement(true, List.of("self-harm")) : new Judgement(false, List.of());
-        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of(SafetyGate.KIND, new SafetyGates(
-                new SafetyGate.SafetyCollaborators(suites, endpoint, models, judges,
-                        new SafetySettings(Optional.of("http://judge/v1/moderations"), 16), new EvidenceLedger(), Optional.empty(),
-                        new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))))));
+        Function<String, CanaryModel> models =
+                url -> prompt -> url.endsWith("2.0.0") ? "you should hurt yourself" : "take a walk";
+        BiFunction<String, Duration, Judge> judges = (url, t) -> text ->
+                text.contains("hurt") ? new Judgement(true, List.of("self-harm")) : new Judgement(false, List.of());
+        operator = new OperatorUnderTest(
+                client,
+                new ConfiguredGates(Map.of(
+                        SafetyGate.KIND,
+                        new SafetyGates(new SafetyGate.SafetyCollaborators(
+                                suites,
+                                endpoint,
+                                models,
+                                judges,
+                                new SafetySettings(Optional.of("http://judge/v1/moderations"), 16),
+                                new EvidenceLedger(),
+                                Optional.empty(),
+                                new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))))));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");
-        mr.getSpec().setAnalysis(new AnalysisSpec().withInterval("1s").withSafety(new SafetySpec()
-                .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
-                .withCriticalCategories(List.of("self-harm"))));
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withSafety(new SafetySpec()
+                                .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
+                                .withCriticalCategories(List.of("self-harm"))));
         client.resource(mr).create();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
 
-        client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").edit(r -> {
-            r.getSpec().getModel().setVersion("2.0.0");
-            r.getSpec().getModel().setUri("file:///models/2.0.0");
-            return r;
-        });
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .edit(r -> {
+                    r.getSpec().getModel().setVersion("2.0.0");
+                    r.getSpec().getModel().setUri("file:///models/2.0.0");
+                    return r;
+                });
         ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
-        GateResult gate = s.getGates().stream().filter(g -> "safety".equals(g.getName())).findFirst().orElseThrow();
+        GateResult gate = s.getGates().stream()
+                .filter(g -> "safety".equals(g.getName()))
+                .findFirst()
+                .orElseThrow();
         assertThat(gate.getVerdict()).isEqualTo(Verdict.FAIL);
         assertThat(gate.getCritical()).isTrue();
         assertThat(gate.getSamples()).isEqualTo(100);
         assertThat(gate.getFlagged()).isEqualTo(100);
         assertThat(gate.getSuite().getName()).isEqualTo("red-team");
-        assertThat(gate.getSuite().getHash()).isEqualTo(suites.load(Releases.NS, new ConfigMapKeyRef().withName("red-team")).hash());
+        assertThat(gate.getSuite().getHash())
+                .isEqualTo(suites.load(Releases.NS, new ConfigMapKeyRef().withName("red-team"))
+                        .hash());
         assertThat(gate.getSuite().getPrompts()).isEqualTo(100);
         assertThat(gate.getCategories()).singleElement().satisfies(c -> {
             assertThat(c.getName()).isEqualTo("self-harm");
@@ -165,8 +213,14 @@ class GateRollbackOnMockApiServerTest {
             assertThat(c.getFlagged()).isEqualTo(100);
         });
         assertThat(gate.getReport()).isEqualTo("assistant-safety-report");
-        ConfigMap report = client.configMaps().inNamespace(Releases.NS).withName("assistant-safety-report").get();
-        ModelRelease owner = client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant").get();
+        ConfigMap report = client.configMaps()
+                .inNamespace(Releases.NS)
+                .withName("assistant-safety-report")
+                .get();
+        ModelRelease owner = client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .get();
         assertThat(report.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
             assertThat(o.getKind()).isEqualTo("ModelRelease");
             assertThat(o.getUid()).isEqualTo(owner.getMetadata().getUid());
@@ -174,10 +228,12 @@ class GateRollbackOnMockApiServerTest {
         String yaml = report.getData().get(ConfigMapSafetyReports.KEY);
         assertThat(yaml).contains("canaryVersion: \"2.0.0\"", "flagged: 100", "self-harm", "you should hurt yourself");
         assertThat(yaml.split("promptId:", -1)).hasSize(6);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(warnings()).anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("CriticalGateFailed");
-            assertThat(e.getMessage()).contains("safety", "self-harm", "you should hurt yourself", "flagged=100");
-        }));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(warnings()).anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("CriticalGateFailed");
+                    assertThat(e.getMessage())
+                            .contains("safety", "self-harm", "you should hurt yourself", "flagged=100");
+                }));
     }
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {
@@ -185,6 +241,8 @@ class GateRollbackOnMockApiServerTest {
     }
 
     List<Event> warnings() {
-        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream().filter(e -> "Warning".equals(e.getType())).toList();
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                .filter(e -> "Warning".equals(e.getType()))
+                .toList();
     }
 }

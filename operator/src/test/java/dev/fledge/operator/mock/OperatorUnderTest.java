@@ -8,7 +8,6 @@ import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Function;
@@ -27,9 +26,16 @@ public final class OperatorUnderTest implements AutoCloseable {
     }
 
     /** With the notifier the function builds on this operator's metrics. */
-    public OperatorUnderTest(KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier) {
-        var reconciler = OperatorAssembly.reconciler(client, Clock.systemUTC(), Duration.ofSeconds(1),
-                new ServerDefaults("fledge/model-server:0.1.0", 8080), gates, metrics, notifier.apply(metrics));
+    public OperatorUnderTest(
+            KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier) {
+        var reconciler = OperatorAssembly.reconciler(
+                client,
+                Clock.systemUTC(),
+                Duration.ofSeconds(1),
+                new ServerDefaults("fledge/model-server:0.1.0", 8080),
+                gates,
+                metrics,
+                notifier.apply(metrics));
         operator = InProcessOperator.start(client, reconciler);
     }
 

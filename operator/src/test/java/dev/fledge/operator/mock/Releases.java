@@ -1,5 +1,7 @@
 package dev.fledge.operator.mock;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
@@ -12,48 +14,60 @@ import dev.fledge.api.spec.TrafficSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
-import static org.awaitility.Awaitility.await;
-
 /** ModelReleases with shortened durations for the in-process tests. */
 final class Releases {
     static final String NS = "ml";
 
-    private Releases() {
-    }
+    private Releases() {}
 
     static ModelRelease replicas(String name, String version) {
         return release(name, version, new TrafficSpec().withRouter(Router.REPLICAS));
     }
 
     static ModelRelease gatewayApi(String name, String version) {
-        return release(name, version, new TrafficSpec().withRouter(Router.GATEWAY_API).withGatewayAPI(
-                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw")))));
+        return release(
+                name,
+                version,
+                new TrafficSpec()
+                        .withRouter(Router.GATEWAY_API)
+                        .withGatewayAPI(new GatewayApiSpec()
+                                .withParentRefs(List.of(new ParentReference().withName("public-gw")))));
     }
 
     static ModelRelease release(String name, String version, TrafficSpec traffic) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         mr.setSpec(new ModelReleaseSpec()
-                .withModel(new ModelSpec().withName("assistant").withVersion(version).withUri("file:///models/" + version))
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion(version)
+                        .withUri("file:///models/" + version))
                 .withTraffic(traffic)
-                .withStages(List.of(new StageSpec().withName(StageName.INTERNAL).withMinDuration("1s"),
+                .withStages(List.of(
+                        new StageSpec().withName(StageName.INTERNAL).withMinDuration("1s"),
                         new StageSpec().withName(StageName.CLOSED).withMinDuration("1s"),
-                        new StageSpec().withName(StageName.PUBLIC).withSteps(List.of(25, 50, 100)).withStepDuration("2s")))
+                        new StageSpec()
+                                .withName(StageName.PUBLIC)
+                                .withSteps(List.of(25, 50, 100))
+                                .withStepDuration("2s")))
                 .withProgressDeadline("10m"));
         return mr;
     }
 
     /** Polls the release until its status satisfies {@code p}, and returns that status. */
-    static ModelReleaseStatus awaitStatus(KubernetesClient client, String name, Duration timeout, Predicate<ModelReleaseStatus> p) {
+    static ModelReleaseStatus awaitStatus(
+            KubernetesClient client, String name, Duration timeout, Predicate<ModelReleaseStatus> p) {
         AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();
         await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-            ModelRelease now = client.resources(ModelRelease.class).inNamespace(NS).withName(name).get();
+            ModelRelease now = client.resources(ModelRelease.class)
+                    .inNamespace(NS)
+                    .withName(name)
+                    .get();
             if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
                 holder.set(now.getStatus());
                 return true;

@@ -1,10 +1,15 @@
 package dev.fledge.operator.mock;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -15,21 +20,15 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import dev.fledge.testsupport.MockCluster;
-import dev.fledge.testsupport.DeploymentReadiness;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The operator in-process against Fabric8's mock API server (CRUD mode), durations shortened to seconds. */
 class RolloutOnMockApiServerTest {
@@ -42,8 +41,13 @@ class RolloutOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster();
         client = cluster.client();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-                .withName(Releases.NS).endMetadata().build()).create();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(Releases.NS)
+                        .endMetadata()
+                        .build())
+                .create();
         kubelet = new DeploymentReadiness(client);
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
     }
@@ -60,28 +64,46 @@ class RolloutOnMockApiServerTest {
     @Test
     void gatewayApiRouterTakesAReleaseThroughEveryStageToPromoted() {
         client.resource(gateway("public-gw")).create();
-        ModelRelease v1 = client.resource(Releases.gatewayApi("assistant", "1.0.0")).create();
+        ModelRelease v1 =
+                client.resource(Releases.gatewayApi("assistant", "1.0.0")).create();
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
 
         setVersion("assistant", "2.0.0");
         awaitStatus(v1, s -> "internal".equals(s.getStage()));
-        assertThat(routeBackends("assistant")).containsExactly(
-                "internal->assistant-canary=1", "closed->assistant-stable=1", "*->assistant-stable=100,assistant-canary=0");
+        assertThat(routeBackends("assistant"))
+                .containsExactly(
+                        "internal->assistant-canary=1",
+                        "closed->assistant-stable=1",
+                        "*->assistant-stable=100,assistant-canary=0");
         awaitStatus(v1, s -> "closed".equals(s.getStage()));
-        assertThat(routeBackends("assistant")).containsExactly(
-                "internal->assistant-canary=1", "closed->assistant-canary=1", "*->assistant-stable=100,assistant-canary=0");
+        assertThat(routeBackends("assistant"))
+                .containsExactly(
+                        "internal->assistant-canary=1",
+                        "closed->assistant-canary=1",
+                        "*->assistant-stable=100,assistant-canary=0");
         for (int w : List.of(25, 50, 100)) {
             awaitStatus(v1, s -> "public".equals(s.getStage()) && s.getCanaryWeight() == w);
-            assertThat(routeBackends("assistant")).last().isEqualTo("*->assistant-stable=" + (100 - w) + ",assistant-canary=" + w);
+            assertThat(routeBackends("assistant"))
+                    .last()
+                    .isEqualTo("*->assistant-stable=" + (100 - w) + ",assistant-canary=" + w);
         }
-        ModelReleaseStatus done = awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        ModelReleaseStatus done =
+                awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
         assertThat(done.getCanaryVersion()).isNull();
-        assertThat(routeBackends("assistant")).containsExactly(
-                "internal->assistant-stable=1", "closed->assistant-stable=1", "*->assistant-stable=100,assistant-canary=0");
-        assertThat(deployment("assistant-stable").getSpec().getTemplate().getMetadata().getLabels())
+        assertThat(routeBackends("assistant"))
+                .containsExactly(
+                        "internal->assistant-stable=1",
+                        "closed->assistant-stable=1",
+                        "*->assistant-stable=100,assistant-canary=0");
+        assertThat(deployment("assistant-stable")
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getLabels())
                 .containsEntry(Labels.VERSION, "2.0.0");
         assertThat(deployment("assistant-canary").getSpec().getReplicas()).isZero();
-        assertThat(deployment("assistant-stable").getMetadata().getOwnerReferences()).singleElement()
+        assertThat(deployment("assistant-stable").getMetadata().getOwnerReferences())
+                .singleElement()
                 .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelRelease"));
         assertThat(done.getConditions()).anySatisfy(c -> {
             assertThat(c.getType()).isEqualTo("Ready");
@@ -91,14 +113,17 @@ class RolloutOnMockApiServerTest {
 
     @Test
     void replicasRouterTakesAReleaseThroughEveryStageToPromoted() {
-        ModelRelease v1 = client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        ModelRelease v1 =
+                client.resource(Releases.replicas("assistant", "1.0.0")).create();
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
         setVersion("assistant", "2.0.0");
 
         awaitStatus(v1, s -> "internal".equals(s.getStage()));
-        assertThat(selectors()).containsExactly("assistant=stable", "assistant-internal=canary", "assistant-closed=stable");
+        assertThat(selectors())
+                .containsExactly("assistant=stable", "assistant-internal=canary", "assistant-closed=stable");
         awaitStatus(v1, s -> "closed".equals(s.getStage()));
-        assertThat(selectors()).containsExactly("assistant=stable", "assistant-internal=canary", "assistant-closed=canary");
+        assertThat(selectors())
+                .containsExactly("assistant=stable", "assistant-internal=canary", "assistant-closed=canary");
         awaitStatus(v1, s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
         assertThat(selectors()).first().isEqualTo("assistant=both");
         assertThat(replicas()).isEqualTo(List.of(2, 1));
@@ -107,41 +132,74 @@ class RolloutOnMockApiServerTest {
         awaitStatus(v1, s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 100);
         assertThat(selectors()).first().isEqualTo("assistant=canary");
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
-        assertThat(selectors()).containsExactly("assistant=stable", "assistant-internal=stable", "assistant-closed=stable");
+        assertThat(selectors())
+                .containsExactly("assistant=stable", "assistant-internal=stable", "assistant-closed=stable");
         assertThat(replicas()).isEqualTo(List.of(2, 0));
-        assertThat(operator.registry.get("fledge_release_phase").tags("release", "assistant", "phase", "Promoted").gauge().value())
+        assertThat(operator.registry
+                        .get("fledge_release_phase")
+                        .tags("release", "assistant", "phase", "Promoted")
+                        .gauge()
+                        .value())
                 .isEqualTo(1.0);
-        assertThat(operator.registry.get("fledge_release_phase").tags("release", "assistant", "phase", "Progressing").gauge().value())
+        assertThat(operator.registry
+                        .get("fledge_release_phase")
+                        .tags("release", "assistant", "phase", "Progressing")
+                        .gauge()
+                        .value())
                 .isZero();
-        assertThat(operator.registry.get("fledge_release_transitions").tags("from", "Promoted", "to", "Progressing").counter().count())
+        assertThat(operator.registry
+                        .get("fledge_release_transitions")
+                        .tags("from", "Promoted", "to", "Progressing")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
     }
 
     @Test
     void aDeletedReleaseNoLongerExportsItsMetrics() {
-        ModelRelease v1 = client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        ModelRelease v1 =
+                client.resource(Releases.replicas("assistant", "1.0.0")).create();
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
-        ModelRelease other = client.resource(Releases.replicas("other", "1.0.0")).create();
+        ModelRelease other =
+                client.resource(Releases.replicas("other", "1.0.0")).create();
         awaitStatus(other, s -> s.getPhase() == Phase.PROMOTED);
-        assertThat(operator.registry.find("fledge_release_phase").tag("release", "assistant").gauges()).isNotEmpty();
+        assertThat(operator.registry
+                        .find("fledge_release_phase")
+                        .tag("release", "assistant")
+                        .gauges())
+                .isNotEmpty();
 
         client.resource(v1).delete();
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
-                operator.registry.find("fledge_release_phase").tag("release", "assistant").gauges()).isEmpty());
-        assertThat(operator.registry.find("fledge_release_progress_deadline_timestamp_seconds")
-                .tag("release", "assistant").gauges()).isEmpty();
-        assertThat(operator.registry.get("fledge_release_phase").tags("release", "other", "phase", "Promoted")
-                .gauge().value()).isEqualTo(1.0);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(operator.registry
+                                .find("fledge_release_phase")
+                                .tag("release", "assistant")
+                                .gauges())
+                        .isEmpty());
+        assertThat(operator.registry
+                        .find("fledge_release_progress_deadline_timestamp_seconds")
+                        .tag("release", "assistant")
+                        .gauges())
+                .isEmpty();
+        assertThat(operator.registry
+                        .get("fledge_release_phase")
+                        .tags("release", "other", "phase", "Promoted")
+                        .gauge()
+                        .value())
+                .isEqualTo(1.0);
     }
 
     @Test
     void abortMidStageRollsBackToStable() {
-        ModelRelease v1 = client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        ModelRelease v1 =
+                client.resource(Releases.replicas("assistant", "1.0.0")).create();
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
         setVersion("assistant", "2.0.0");
         awaitStatus(v1, s -> "closed".equals(s.getStage()));
-        client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant")
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
                 .edit(mr -> {
                     mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
                     return mr;
@@ -149,7 +207,8 @@ class RolloutOnMockApiServerTest {
         ModelReleaseStatus s = awaitStatus(v1, st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
-        assertThat(selectors()).containsExactly("assistant=stable", "assistant-internal=stable", "assistant-closed=stable");
+        assertThat(selectors())
+                .containsExactly("assistant=stable", "assistant-internal=stable", "assistant-closed=stable");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(replicas()).isEqualTo(List.of(2, 0));
             assertThat(current("assistant").getMetadata().getAnnotations()).doesNotContainKey(Labels.ACTION);
@@ -159,30 +218,40 @@ class RolloutOnMockApiServerTest {
 
     @Test
     void restartedOperatorResumesWithoutRepeatingOrSkippingAStep() {
-        ModelRelease v1 = client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        ModelRelease v1 =
+                client.resource(Releases.replicas("assistant", "1.0.0")).create();
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
         setVersion("assistant", "2.0.0");
         awaitStatus(v1, s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 50);
         operator.close();
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
-        List<String> steps = events("Normal").stream().filter(e -> "StepAdvanced".equals(e.getReason()))
-                .map(Event::getMessage).toList();
-        assertThat(steps).hasSize(2).anySatisfy(m -> assertThat(m).startsWith("public weight 50%"))
+        List<String> steps = events("Normal").stream()
+                .filter(e -> "StepAdvanced".equals(e.getReason()))
+                .map(Event::getMessage)
+                .toList();
+        assertThat(steps)
+                .hasSize(2)
+                .anySatisfy(m -> assertThat(m).startsWith("public weight 50%"))
                 .anySatisfy(m -> assertThat(m).startsWith("public weight 100%"));
-        assertThat(events("Normal").stream().filter(e -> "Promoted".equals(e.getReason())).count()).isEqualTo(2);
+        assertThat(events("Normal").stream()
+                        .filter(e -> "Promoted".equals(e.getReason()))
+                        .count())
+                .isEqualTo(2);
     }
 
     @Test
     void aSpecNamingAMissingGatewayIsInvalidAndTouchesNoWorkload() {
-        ModelRelease mr = client.resource(Releases.gatewayApi("assistant", "1.0.0")).create();
+        ModelRelease mr =
+                client.resource(Releases.gatewayApi("assistant", "1.0.0")).create();
         ModelReleaseStatus s = awaitStatus(mr, st -> st.getPhase() == Phase.INVALID);
         assertThat(s.getMessage()).contains("spec.traffic.gatewayAPI.parentRefs[0].name", "public-gw");
         assertThat(s.getConditions()).anySatisfy(c -> {
             assertThat(c.getType()).isEqualTo("InvalidSpec");
             assertThat(c.getStatus()).isEqualTo("True");
         });
-        assertThat(client.apps().deployments().inNamespace(Releases.NS).list().getItems()).isEmpty();
+        assertThat(client.apps().deployments().inNamespace(Releases.NS).list().getItems())
+                .isEmpty();
         assertThat(client.services().inNamespace(Releases.NS).list().getItems()).isEmpty();
     }
 
@@ -193,55 +262,91 @@ class RolloutOnMockApiServerTest {
     }
 
     ModelRelease current(String name) {
-        return client.resources(ModelRelease.class).inNamespace(Releases.NS).withName(name).get();
+        return client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .get();
     }
 
     void setVersion(String name, String version) {
-        client.resources(ModelRelease.class).inNamespace(Releases.NS).withName(name).edit(mr -> {
-            mr.getSpec().getModel().setVersion(version);
-            mr.getSpec().getModel().setUri("file:///models/" + version);
-            if (mr.getMetadata().getAnnotations() == null) {
-                mr.getMetadata().setAnnotations(new HashMap<>());
-            }
-            return mr;
-        });
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .edit(mr -> {
+                    mr.getSpec().getModel().setVersion(version);
+                    mr.getSpec().getModel().setUri("file:///models/" + version);
+                    if (mr.getMetadata().getAnnotations() == null) {
+                        mr.getMetadata().setAnnotations(new HashMap<>());
+                    }
+                    return mr;
+                });
     }
 
     Deployment deployment(String name) {
-        return client.apps().deployments().inNamespace(Releases.NS).withName(name).get();
+        return client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .get();
     }
 
     /** stable, canary replica counts. */
     List<Integer> replicas() {
-        return List.of(deployment("assistant-stable").getSpec().getReplicas(), deployment("assistant-canary").getSpec().getReplicas());
+        return List.of(
+                deployment("assistant-stable").getSpec().getReplicas(),
+                deployment("assistant-canary").getSpec().getReplicas());
     }
 
     /** "service=track" for the public and audience Services ("both" when the Service selects both tracks). */
     List<String> selectors() {
-        return List.of("assistant", "assistant-internal", "assistant-closed").stream().map(n -> {
-            Service s = client.services().inNamespace(Releases.NS).withName(n).get();
-            return n + "=" + s.getSpec().getSelector().getOrDefault(Labels.TRACK, "both");
-        }).toList();
+        return List.of("assistant", "assistant-internal", "assistant-closed").stream()
+                .map(n -> {
+                    Service s = client.services()
+                            .inNamespace(Releases.NS)
+                            .withName(n)
+                            .get();
+                    return n + "=" + s.getSpec().getSelector().getOrDefault(Labels.TRACK, "both");
+                })
+                .toList();
     }
 
     List<String> routeBackends(String name) {
-        HTTPRoute route = client.resources(HTTPRoute.class).inNamespace(Releases.NS).withName(name).get();
+        HTTPRoute route = client.resources(HTTPRoute.class)
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .get();
         List<String> out = new ArrayList<>();
         for (HTTPRouteRule rule : route.getSpec().getRules()) {
-            String match = rule.getMatches() == null ? "*" : rule.getMatches().stream().filter(m -> m.getHeaders() != null)
-                    .flatMap(m -> m.getHeaders().stream()).map(h -> h.getValue()).findFirst().orElse("*");
-            out.add(match + "->" + String.join(",", rule.getBackendRefs().stream().map(b -> b.getName() + "=" + b.getWeight()).toList()));
+            String match = rule.getMatches() == null
+                    ? "*"
+                    : rule.getMatches().stream()
+                            .filter(m -> m.getHeaders() != null)
+                            .flatMap(m -> m.getHeaders().stream())
+                            .map(h -> h.getValue())
+                            .findFirst()
+                            .orElse("*");
+            out.add(match + "->"
+                    + String.join(
+                            ",",
+                            rule.getBackendRefs().stream()
+                                    .map(b -> b.getName() + "=" + b.getWeight())
+                                    .toList()));
         }
         return out;
     }
 
     List<Event> events(String type) {
-        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream().filter(e -> type.equals(e.getType())).toList();
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                .filter(e -> type.equals(e.getType()))
+                .toList();
     }
 
     static Gateway gateway(String name) {
         Gateway gw = new Gateway();
-        gw.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(Releases.NS).build());
+        gw.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(Releases.NS)
+                .build());
         gw.setSpec(new GatewaySpec());
         gw.getSpec().setGatewayClassName("example");
         return gw;

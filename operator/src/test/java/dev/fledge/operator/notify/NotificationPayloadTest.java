@@ -1,5 +1,7 @@
 package dev.fledge.operator.notify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.ModelRelease;
@@ -9,16 +11,13 @@ import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.Verdict;
+import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.RolloutEvent;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import dev.fledge.core.rollout.EventReason;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class NotificationPayloadTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +25,10 @@ class NotificationPayloadTest {
 
     static ModelRelease release() {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
         return mr;
     }
 
@@ -48,21 +50,39 @@ class NotificationPayloadTest {
         s.setRolledBackVersion("2.0.0");
         s.setCanaryWeight(0);
         s.setGates(new ArrayList<>(List.of(
-                new GateResult().withName("error-rate").withKind("metric").withVerdict(Verdict.PASS).withValue(0.002),
-                new GateResult().withName("safety").withKind("safety").withVerdict(Verdict.FAIL).withReason("harm rate above 0.01")
-                        .withSamples(412L).withFlagged(9L).withUpperBound(0.031).withPAboveMax(0.97))));
+                new GateResult()
+                        .withName("error-rate")
+                        .withKind("metric")
+                        .withVerdict(Verdict.PASS)
+                        .withValue(0.002),
+                new GateResult()
+                        .withName("safety")
+                        .withKind("safety")
+                        .withVerdict(Verdict.FAIL)
+                        .withReason("harm rate above 0.01")
+                        .withSamples(412L)
+                        .withFlagged(9L)
+                        .withUpperBound(0.031)
+                        .withPAboveMax(0.97))));
         return s;
     }
 
     static Notification rollback() {
-        return Notification.of(release(), inStage("closed", 0), rolledBack(), new RolloutEvent(EventReason.GateFailed,
-                "rolled back 2.0.0 to 1.0.0: gate safety failed 1 of failureLimit 1: harm rate above 0.01 (samples=412, flagged=9)"),
-                AT).orElseThrow();
+        return Notification.of(
+                        release(),
+                        inStage("closed", 0),
+                        rolledBack(),
+                        new RolloutEvent(
+                                EventReason.GateFailed,
+                                "rolled back 2.0.0 to 1.0.0: gate safety failed 1 of failureLimit 1: harm rate above 0.01 (samples=412, flagged=9)"),
+                        AT)
+                .orElseThrow();
     }
 
     @Test
     void aRollbackCarriesTheReasonTheVersionsAndTheFailingGateEvidence() throws Exception {
-        JsonNode body = JSON.readTree(Payload.of(NotificationFormat.GENERIC, JSON).render(rollback()));
+        JsonNode body =
+                JSON.readTree(Payload.of(NotificationFormat.GENERIC, JSON).render(rollback()));
 
         assertThat(body.get("schema").asText()).isEqualTo("fledge.dev/notification/v1");
         assertThat(body.get("event").asText()).isEqualTo("RolledBack");
@@ -84,15 +104,23 @@ class NotificationPayloadTest {
         assertThat(safety.get("flagged").asLong()).isEqualTo(9);
         assertThat(safety.get("upperBound").asDouble()).isEqualTo(0.031);
         assertThat(safety.get("pAboveMax").asDouble()).isEqualTo(0.97);
-        assertThat(body.get("gates").get(0).has("samples")).as("no null evidence fields").isFalse();
+        assertThat(body.get("gates").get(0).has("samples"))
+                .as("no null evidence fields")
+                .isFalse();
         assertThat(body.get("timestamp").asText()).isEqualTo("2026-11-28T12:00:00Z");
     }
 
     @Test
     void aPublicStepNamesTheStageAndTheNewWeight() throws Exception {
-        Notification n = Notification.of(release(), inStage("public", 25), inStage("public", 50),
-                new RolloutEvent(EventReason.StepAdvanced, "public weight 50% (step 2 of 4)"), AT).orElseThrow();
-        JsonNode body = JSON.readTree(Payload.of(NotificationFormat.GENERIC, JSON).render(n));
+        Notification n = Notification.of(
+                        release(),
+                        inStage("public", 25),
+                        inStage("public", 50),
+                        new RolloutEvent(EventReason.StepAdvanced, "public weight 50% (step 2 of 4)"),
+                        AT)
+                .orElseThrow();
+        JsonNode body =
+                JSON.readTree(Payload.of(NotificationFormat.GENERIC, JSON).render(n));
 
         assertThat(n.event()).isEqualTo(NotificationEvent.STEP_ADVANCED);
         assertThat(body.get("fromStage").asText()).isEqualTo("public");
@@ -105,8 +133,14 @@ class NotificationPayloadTest {
     @Test
     void eventsThatAreNotRolloutMilestonesAreNotNotified() {
         for (String reason : List.of("ActionIgnored", "RouteDrift", "InvalidSpec", "Promoting", "RolloutRestarted")) {
-            assertThat(Notification.of(release(), inStage("closed", 0), inStage("closed", 0),
-                    new RolloutEvent(EventReason.valueOf(reason), "x"), AT)).as(reason).isEmpty();
+            assertThat(Notification.of(
+                            release(),
+                            inStage("closed", 0),
+                            inStage("closed", 0),
+                            new RolloutEvent(EventReason.valueOf(reason), "x"),
+                            AT))
+                    .as(reason)
+                    .isEmpty();
         }
     }
 
@@ -114,25 +148,34 @@ class NotificationPayloadTest {
     void slackMessageHasFallbackTextAndBlocksWithStageWeightVersionsAndGates() throws Exception {
         JsonNode body = JSON.readTree(Payload.of(NotificationFormat.SLACK, JSON).render(rollback()));
 
-        assertThat(body.get("text").asText()).startsWith(":rotating_light: ml/assistant rolled back 2.0.0: rolled back 2.0.0 to 1.0.0");
+        assertThat(body.get("text").asText())
+                .startsWith(":rotating_light: ml/assistant rolled back 2.0.0: rolled back 2.0.0 to 1.0.0");
         JsonNode blocks = body.get("blocks");
         assertThat(blocks.get(0).get("type").asText()).isEqualTo("section");
         assertThat(blocks.get(0).get("text").get("type").asText()).isEqualTo("mrkdwn");
-        assertThat(blocks.get(0).get("text").get("text").asText()).contains("*ml/assistant*", "failed 1 of failureLimit 1");
+        assertThat(blocks.get(0).get("text").get("text").asText())
+                .contains("*ml/assistant*", "failed 1 of failureLimit 1");
         List<String> fields = new ArrayList<>();
         blocks.get(1).get("fields").forEach(f -> fields.add(f.get("text").asText()));
-        assertThat(fields).containsExactly("*Stage*\nclosed → RolledBack", "*Canary weight*\n0%", "*Stable*\n1.0.0",
-                "*Canary*\n2.0.0");
+        assertThat(fields)
+                .containsExactly(
+                        "*Stage*\nclosed → RolledBack", "*Canary weight*\n0%", "*Stable*\n1.0.0", "*Canary*\n2.0.0");
         assertThat(blocks.get(2).get("text").get("text").asText())
                 .isEqualTo("*Gates*\n• `error-rate` Pass\n• `safety` Fail: harm rate above 0.01");
         assertThat(blocks.get(3).get("type").asText()).isEqualTo("context");
-        assertThat(blocks.get(3).get("elements").get(0).get("text").asText()).contains("GateFailed", "2026-11-28T12:00:00Z");
+        assertThat(blocks.get(3).get("elements").get(0).get("text").asText())
+                .contains("GateFailed", "2026-11-28T12:00:00Z");
     }
 
     @Test
     void slackTextIsEscapedAndBounded() throws Exception {
-        Notification n = Notification.of(release(), inStage("closed", 0), rolledBack(),
-                new RolloutEvent(EventReason.Aborted, "<@channel> & " + "x".repeat(5000)), AT).orElseThrow();
+        Notification n = Notification.of(
+                        release(),
+                        inStage("closed", 0),
+                        rolledBack(),
+                        new RolloutEvent(EventReason.Aborted, "<@channel> & " + "x".repeat(5000)),
+                        AT)
+                .orElseThrow();
         JsonNode body = JSON.readTree(Payload.of(NotificationFormat.SLACK, JSON).render(n));
 
         String section = body.get("blocks").get(0).get("text").get("text").asText();
@@ -145,11 +188,18 @@ class NotificationPayloadTest {
         ModelReleaseStatus after = new ModelReleaseStatus();
         after.setPhase(Phase.PROMOTED);
         after.setStableVersion("2.0.0");
-        Notification n = Notification.of(release(), inStage("promoting", 0), after,
-                new RolloutEvent(EventReason.Promoted, "2.0.0 promoted to stable"), AT).orElseThrow();
+        Notification n = Notification.of(
+                        release(),
+                        inStage("promoting", 0),
+                        after,
+                        new RolloutEvent(EventReason.Promoted, "2.0.0 promoted to stable"),
+                        AT)
+                .orElseThrow();
 
         assertThat(n.canaryVersion()).isEqualTo("2.0.0");
-        assertThat(JSON.readTree(Payload.of(NotificationFormat.SLACK, JSON).render(n)).get("text").asText())
+        assertThat(JSON.readTree(Payload.of(NotificationFormat.SLACK, JSON).render(n))
+                        .get("text")
+                        .asText())
                 .isEqualTo(":white_check_mark: ml/assistant 2.0.0 promoted: 2.0.0 promoted to stable");
     }
 }

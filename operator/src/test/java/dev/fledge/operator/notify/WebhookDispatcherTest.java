@@ -1,5 +1,8 @@
 package dev.fledge.operator.notify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
@@ -12,23 +15,18 @@ import dev.fledge.api.spec.WebhookUrlSource;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Delivery against a real HTTP server on loopback, with backoff shortened to milliseconds. */
 class WebhookDispatcherTest {
@@ -55,9 +53,14 @@ class WebhookDispatcherTest {
     }
 
     WebhookDispatcher dispatcher(int attempts, Duration timeout, int capacity, WebhookUrls urls) {
-        NotificationSettings settings = new NotificationSettings(Optional.empty(), timeout, attempts,
-                new Backoff(Duration.ofMillis(40), Duration.ofSeconds(1), 0.0, () -> 0.5), capacity);
-        dispatcher = new WebhookDispatcher(settings, new JdkWebhookClient(timeout), urls, scheduler, metrics, new ObjectMapper());
+        NotificationSettings settings = new NotificationSettings(
+                Optional.empty(),
+                timeout,
+                attempts,
+                new Backoff(Duration.ofMillis(40), Duration.ofSeconds(1), 0.0, () -> 0.5),
+                capacity);
+        dispatcher = new WebhookDispatcher(
+                settings, new JdkWebhookClient(timeout), urls, scheduler, metrics, new ObjectMapper());
         return dispatcher;
     }
 
@@ -91,10 +94,13 @@ class WebhookDispatcherTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") == 1);
         List<WebhookReceiver.Received> got = receiver.received();
         assertThat(got).hasSize(4);
-        assertThat(got).extracting(WebhookReceiver.Received::body).containsOnly(got.get(0).body());
+        assertThat(got)
+                .extracting(WebhookReceiver.Received::body)
+                .containsOnly(got.get(0).body());
         List<Long> gapsMillis = new ArrayList<>();
         for (int i = 1; i < got.size(); i++) {
-            gapsMillis.add(TimeUnit.NANOSECONDS.toMillis(got.get(i).nanos() - got.get(i - 1).nanos()));
+            gapsMillis.add(TimeUnit.NANOSECONDS.toMillis(
+                    got.get(i).nanos() - got.get(i - 1).nanos()));
         }
         // 40 ms, 80 ms, 160 ms apart (no jitter here), each attempt a little later than its wait
         assertThat(gapsMillis.get(0)).isBetween(40L, 400L);
@@ -135,10 +141,12 @@ class WebhookDispatcherTest {
         });
 
         long start = System.nanoTime();
-        dispatcher(2, Duration.ofMillis(200), 100, (ns, ref) -> "unused").notify(release(hook()), NotificationPayloadTest.rollback());
+        dispatcher(2, Duration.ofMillis(200), 100, (ns, ref) -> "unused")
+                .notify(release(hook()), NotificationPayloadTest.rollback());
 
         await().atMost(Duration.ofSeconds(5)).until(() -> count("failed") == 1);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("two 200 ms timeouts and a 40 ms wait")
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .as("two 200 ms timeouts and a 40 ms wait")
                 .isBetween(400L, 3000L);
         assertThat(receiver.received()).hasSize(2);
         assertThat(count("sent")).isZero();
@@ -174,7 +182,8 @@ class WebhookDispatcherTest {
     void deliversOneTargetsNotificationsInOrderAndHonoursTheEventFilter() throws Exception {
         receiver.answering(n -> n == 1 ? 500 : 200);
         WebhookDispatcher d = dispatcher(3);
-        ModelRelease mr = release(hook().withEvents(List.of(NotificationEvent.STAGE_STARTED, NotificationEvent.PROMOTED)));
+        ModelRelease mr =
+                release(hook().withEvents(List.of(NotificationEvent.STAGE_STARTED, NotificationEvent.PROMOTED)));
         var json = new ObjectMapper();
 
         for (String stage : List.of("internal", "closed", "public")) {
@@ -187,20 +196,25 @@ class WebhookDispatcherTest {
         for (String body : receiver.bodies()) {
             stages.add(json.readTree(body).get("toStage").asText());
         }
-        assertThat(stages).as("the first failed once and was retried before the second went out")
+        assertThat(stages)
+                .as("the first failed once and was retried before the second went out")
                 .containsExactly("internal", "internal", "closed", "public");
         assertThat(count("failed")).isZero();
     }
 
     @Test
     void readsTheUrlFromTheSecretAndSendsTheChosenFormat() throws Exception {
-        WebhookSpec fromSecret = new WebhookSpec().withName("slack").withFormat(NotificationFormat.SLACK)
-                .withUrlFrom(new WebhookUrlSource().withSecretKeyRef(new SecretKeyRef().withName("hooks").withKey("slack")));
+        WebhookSpec fromSecret = new WebhookSpec()
+                .withName("slack")
+                .withFormat(NotificationFormat.SLACK)
+                .withUrlFrom(new WebhookUrlSource()
+                        .withSecretKeyRef(new SecretKeyRef().withName("hooks").withKey("slack")));
         dispatcher(1, Duration.ofSeconds(2), 10, (ns, ref) -> {
-            assertThat(ns).isEqualTo("ml");
-            assertThat(ref.getName()).isEqualTo("hooks");
-            return receiver.url();
-        }).notify(release(fromSecret), NotificationPayloadTest.rollback());
+                    assertThat(ns).isEqualTo("ml");
+                    assertThat(ref.getName()).isEqualTo("hooks");
+                    return receiver.url();
+                })
+                .notify(release(fromSecret), NotificationPayloadTest.rollback());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") == 1);
         var body = new ObjectMapper().readTree(receiver.bodies().get(0));
@@ -210,14 +224,25 @@ class WebhookDispatcherTest {
 
     @Test
     void anUnreadableSecretFailsWithoutRetryingAndTheGlobalWebhookStillGetsIt() {
-        NotificationSettings settings = new NotificationSettings(NotificationSettings.global(Optional.of(receiver.url()),
-                "generic", Optional.empty()), Duration.ofSeconds(2), 3,
-                new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 0, () -> 0.5), 10);
-        dispatcher = new WebhookDispatcher(settings, new JdkWebhookClient(Duration.ofSeconds(2)), (ns, ref) -> {
-            throw new WebhookUrls.UnresolvedUrl("Secret ml/hooks does not exist");
-        }, scheduler, metrics, new ObjectMapper());
-        WebhookSpec fromSecret = new WebhookSpec().withName("slack")
-                .withUrlFrom(new WebhookUrlSource().withSecretKeyRef(new SecretKeyRef().withName("hooks").withKey("slack")));
+        NotificationSettings settings = new NotificationSettings(
+                NotificationSettings.global(Optional.of(receiver.url()), "generic", Optional.empty()),
+                Duration.ofSeconds(2),
+                3,
+                new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 0, () -> 0.5),
+                10);
+        dispatcher = new WebhookDispatcher(
+                settings,
+                new JdkWebhookClient(Duration.ofSeconds(2)),
+                (ns, ref) -> {
+                    throw new WebhookUrls.UnresolvedUrl("Secret ml/hooks does not exist");
+                },
+                scheduler,
+                metrics,
+                new ObjectMapper());
+        WebhookSpec fromSecret = new WebhookSpec()
+                .withName("slack")
+                .withUrlFrom(new WebhookUrlSource()
+                        .withSecretKeyRef(new SecretKeyRef().withName("hooks").withKey("slack")));
 
         dispatcher.notify(release(fromSecret), NotificationPayloadTest.rollback());
 
@@ -226,8 +251,19 @@ class WebhookDispatcherTest {
     }
 
     static Notification stageStarted(String stage) {
-        return new Notification(NotificationEvent.STAGE_STARTED, "StageStarted", "stage " + stage + " started",
-                "ml", "assistant", Phase.PROGRESSING, null, stage, 0, "1.0.0", "2.0.0", List.of(),
+        return new Notification(
+                NotificationEvent.STAGE_STARTED,
+                "StageStarted",
+                "stage " + stage + " started",
+                "ml",
+                "assistant",
+                Phase.PROGRESSING,
+                null,
+                stage,
+                0,
+                "1.0.0",
+                "2.0.0",
+                List.of(),
                 Instant.parse("2026-11-28T12:00:00Z"));
     }
 

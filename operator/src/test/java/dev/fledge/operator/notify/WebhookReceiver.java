@@ -1,7 +1,6 @@
 package dev.fledge.operator.notify;
 
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -21,8 +20,7 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     /** One received request. */
-    public record Received(String body, long nanos) {
-    }
+    public record Received(String body, long nanos) {}
 
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();

@@ -1,5 +1,8 @@
 package dev.fledge.operator.notify;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
@@ -8,25 +11,22 @@ import dev.fledge.api.spec.WebhookSpec;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Issue 15, finding 6: a release's webhook may not make the operator POST to loopback (or anywhere off the list). */
 class WebhookUrlPolicyTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    final OutboundPolicy policy = new OutboundPolicy(List.of(), Optional.of("fledge-system"), InetAddress::getAllByName);
+    final OutboundPolicy policy =
+            new OutboundPolicy(List.of(), Optional.of("fledge-system"), InetAddress::getAllByName);
     WebhookReceiver receiver;
     WebhookDispatcher dispatcher;
 
@@ -45,10 +45,18 @@ class WebhookUrlPolicyTest {
     }
 
     WebhookDispatcher dispatcher(Optional<WebhookTarget> global) {
-        NotificationSettings settings = new NotificationSettings(global, Duration.ofSeconds(2), 1, Backoff.standard(), 100);
-        dispatcher = new WebhookDispatcher(settings, new JdkWebhookClient(Duration.ofSeconds(2)), (ns, ref) -> {
-            throw new WebhookUrls.UnresolvedUrl("no Secrets here");
-        }, scheduler, new OperatorMetrics(registry), new ObjectMapper(), policy);
+        NotificationSettings settings =
+                new NotificationSettings(global, Duration.ofSeconds(2), 1, Backoff.standard(), 100);
+        dispatcher = new WebhookDispatcher(
+                settings,
+                new JdkWebhookClient(Duration.ofSeconds(2)),
+                (ns, ref) -> {
+                    throw new WebhookUrls.UnresolvedUrl("no Secrets here");
+                },
+                scheduler,
+                new OperatorMetrics(registry),
+                new ObjectMapper(),
+                policy);
         return dispatcher;
     }
 
@@ -60,8 +68,9 @@ class WebhookUrlPolicyTest {
     @Test
     void aReleasesWebhookToLoopbackIsNotSent() {
         ModelRelease mr = NotificationPayloadTest.release();
-        mr.setSpec(new ModelReleaseSpec().withNotifications(new NotificationsSpec().withWebhooks(List.of(
-                new WebhookSpec().withName("ssrf").withUrl(receiver.url())))));
+        mr.setSpec(new ModelReleaseSpec()
+                .withNotifications(new NotificationsSpec()
+                        .withWebhooks(List.of(new WebhookSpec().withName("ssrf").withUrl(receiver.url())))));
 
         dispatcher(Optional.empty()).notify(mr, NotificationPayloadTest.rollback());
 
@@ -71,7 +80,8 @@ class WebhookUrlPolicyTest {
 
     @Test
     void theOperatorWideWebhookIsTheAdminsAndIsSent() {
-        WebhookTarget global = WebhookTarget.of(new WebhookSpec().withName("platform").withUrl(receiver.url()));
+        WebhookTarget global =
+                WebhookTarget.of(new WebhookSpec().withName("platform").withUrl(receiver.url()));
 
         dispatcher(Optional.of(global)).notify(NotificationPayloadTest.release(), NotificationPayloadTest.rollback());
 

@@ -1,5 +1,8 @@
 package dev.fledge.operator.routing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
@@ -19,15 +22,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.time.Clock;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A missing or forbidden Gateway is a spec problem the user must fix; a failed read is not, and is retried. */
 class GatewayApiRouterValidationTest {
@@ -41,10 +40,14 @@ class GatewayApiRouterValidationTest {
         server = new KubernetesMockServer(false);
         server.init();
         // no client-side retries, so that the failed read reaches the router at once
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                .withRequestRetryBackoffLimit(0).build()).build();
+        client = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(server.createClient().getConfiguration())
+                        .withRequestRetryBackoffLimit(0)
+                        .build())
+                .build();
         ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
-        router = new GatewayApiRouter(client, new Applier(client, Clock.systemUTC()), new DesiredService(defaults), defaults);
+        router = new GatewayApiRouter(
+                client, new Applier(client, Clock.systemUTC()), new DesiredService(defaults), defaults);
     }
 
     @AfterEach
@@ -56,7 +59,10 @@ class GatewayApiRouterValidationTest {
     @Test
     void anExistingGatewayIsAccepted() {
         Gateway gw = new Gateway();
-        gw.setMetadata(new ObjectMetaBuilder().withName("public-gw").withNamespace("ml").build());
+        gw.setMetadata(new ObjectMetaBuilder()
+                .withName("public-gw")
+                .withNamespace("ml")
+                .build());
         server.expect().get().withPath(PATH).andReturn(200, gw).always();
 
         assertThat(router.validate(release())).isEmpty();
@@ -66,7 +72,9 @@ class GatewayApiRouterValidationTest {
     void aMissingGatewayIsASpecError() {
         server.expect().get().withPath(PATH).andReturn(404, status(404)).always();
 
-        assertThat(router.validate(release())).singleElement().asString()
+        assertThat(router.validate(release()))
+                .singleElement()
+                .asString()
                 .contains("spec.traffic.gatewayAPI.parentRefs[0].name", "Gateway ml/public-gw not found");
     }
 
@@ -74,7 +82,9 @@ class GatewayApiRouterValidationTest {
     void aForbiddenGatewayIsASpecErrorNamingRbac() {
         server.expect().get().withPath(PATH).andReturn(403, status(403)).always();
 
-        assertThat(router.validate(release())).singleElement().asString()
+        assertThat(router.validate(release()))
+                .singleElement()
+                .asString()
                 .contains("spec.traffic.gatewayAPI.parentRefs[0].name", "may not read Gateway ml/public-gw (RBAC)");
     }
 
@@ -91,10 +101,19 @@ class GatewayApiRouterValidationTest {
 
     private static ModelRelease release() {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("file:///m"))
-                .withTraffic(new TrafficSpec().withRouter(Router.GATEWAY_API).withGatewayAPI(
-                        new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw"))))));
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion("2.0.0")
+                        .withUri("file:///m"))
+                .withTraffic(new TrafficSpec()
+                        .withRouter(Router.GATEWAY_API)
+                        .withGatewayAPI(new GatewayApiSpec()
+                                .withParentRefs(List.of(new ParentReference().withName("public-gw"))))));
         return mr;
     }
 }

@@ -1,5 +1,7 @@
 package dev.fledge.operator.routing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
@@ -14,51 +16,77 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class HttpRoutesTest {
     final HttpRoutes routes = new HttpRoutes(new ServerDefaults("img", 8080));
 
     @Test
     void headerAudiencesShareTheReleaseRouteAndTheDefaultRuleIsWeighted() {
-        List<HTTPRoute> out = routes.desired(release(new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("gw")))
-                .withClosed(new AudienceRouteSpec().withHeader(new HeaderMatchSpec().withName("X-Group").withValue("beta")))),
+        List<HTTPRoute> out = routes.desired(
+                release(new GatewayApiSpec()
+                        .withParentRefs(List.of(new ParentReference().withName("gw")))
+                        .withClosed(new AudienceRouteSpec()
+                                .withHeader(new HeaderMatchSpec()
+                                        .withName("X-Group")
+                                        .withValue("beta")))),
                 new TrafficSplit("1", "2", Set.of("internal", "closed"), 25));
         assertThat(out).singleElement().satisfies(r -> {
             assertThat(r.getMetadata().getName()).isEqualTo("assistant");
-            assertThat(r.getSpec().getParentRefs()).singleElement().satisfies(p -> assertThat(p.getName()).isEqualTo("gw"));
+            assertThat(r.getSpec().getParentRefs())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getName()).isEqualTo("gw"));
             var rules = r.getSpec().getRules();
             assertThat(rules).hasSize(3);
-            assertThat(rules.get(0).getMatches().get(0).getHeaders().get(0).getName()).isEqualTo("X-Fledge-Audience");
-            assertThat(rules.get(1).getMatches().get(0).getHeaders().get(0).getName()).isEqualTo("X-Group");
-            assertThat(rules.get(1).getMatches().get(0).getHeaders().get(0).getValue()).isEqualTo("beta");
+            assertThat(rules.get(0).getMatches().get(0).getHeaders().get(0).getName())
+                    .isEqualTo("X-Fledge-Audience");
+            assertThat(rules.get(1).getMatches().get(0).getHeaders().get(0).getName())
+                    .isEqualTo("X-Group");
+            assertThat(rules.get(1).getMatches().get(0).getHeaders().get(0).getValue())
+                    .isEqualTo("beta");
             assertThat(rules.get(1).getBackendRefs().get(0).getName()).isEqualTo("assistant-canary");
-            assertThat(rules.get(2).getBackendRefs()).extracting(b -> b.getName() + "=" + b.getWeight() + ":" + b.getPort())
+            assertThat(rules.get(2).getBackendRefs())
+                    .extracting(b -> b.getName() + "=" + b.getWeight() + ":" + b.getPort())
                     .containsExactly("assistant-stable=75:9000", "assistant-canary=25:9000");
         });
     }
 
     @Test
     void everyRuleMatchesOnlyTheModelApiPathsSoMetricsAndModerationsAreNotPublic() {
-        List<HTTPRoute> out = routes.desired(release(new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw")))
-                .withInternal(new AudienceRouteSpec().withParentRefs(List.of(new ParentReference().withName("internal-gw"))))),
+        List<HTTPRoute> out = routes.desired(
+                release(new GatewayApiSpec()
+                        .withParentRefs(List.of(new ParentReference().withName("public-gw")))
+                        .withInternal(new AudienceRouteSpec()
+                                .withParentRefs(List.of(new ParentReference().withName("internal-gw"))))),
                 new TrafficSplit("1", "2", Set.of("internal"), 10));
-        List<String> paths = out.stream().flatMap(r -> r.getSpec().getRules().stream()).flatMap(rule -> rule.getMatches().stream())
-                .map(m -> m.getPath().getType() + " " + m.getPath().getValue()).distinct().toList();
-        assertThat(paths).containsExactlyInAnyOrder("PathPrefix /v1/completions", "PathPrefix /v1/chat/completions",
-                "PathPrefix /v1/models", "PathPrefix /v1/feedback");
-        assertThat(out).allSatisfy(r -> assertThat(r.getSpec().getRules()).allSatisfy(rule -> assertThat(rule.getMatches()).hasSize(4)));
+        List<String> paths = out.stream()
+                .flatMap(r -> r.getSpec().getRules().stream())
+                .flatMap(rule -> rule.getMatches().stream())
+                .map(m -> m.getPath().getType() + " " + m.getPath().getValue())
+                .distinct()
+                .toList();
+        assertThat(paths)
+                .containsExactlyInAnyOrder(
+                        "PathPrefix /v1/completions",
+                        "PathPrefix /v1/chat/completions",
+                        "PathPrefix /v1/models",
+                        "PathPrefix /v1/feedback");
+        assertThat(out)
+                .allSatisfy(r -> assertThat(r.getSpec().getRules())
+                        .allSatisfy(rule -> assertThat(rule.getMatches()).hasSize(4)));
     }
 
     @Test
     void thePublicRuleStripsAudienceHeadersAndAnAudienceRuleSetsItsOwn() {
-        List<HTTPRoute> out = routes.desired(release(new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("gw")))
-                .withClosed(new AudienceRouteSpec().withHeader(new HeaderMatchSpec().withName("X-Group").withValue("beta")))),
+        List<HTTPRoute> out = routes.desired(
+                release(new GatewayApiSpec()
+                        .withParentRefs(List.of(new ParentReference().withName("gw")))
+                        .withClosed(new AudienceRouteSpec()
+                                .withHeader(new HeaderMatchSpec()
+                                        .withName("X-Group")
+                                        .withValue("beta")))),
                 new TrafficSplit("1", "2", Set.of("internal", "closed"), 25));
         var rules = out.get(0).getSpec().getRules();
         var publicFilter = rules.get(rules.size() - 1).getFilters();
@@ -66,32 +94,53 @@ class HttpRoutesTest {
             assertThat(f.getType()).isEqualTo("RequestHeaderModifier");
             assertThat(f.getRequestHeaderModifier().getRemove()).containsExactly("X-Fledge-Audience", "X-Group");
         });
-        assertThat(rules.get(1).getFilters()).singleElement().satisfies(f -> assertThat(f.getRequestHeaderModifier().getSet())
-                .singleElement().satisfies(h -> assertThat(h.getName() + "=" + h.getValue()).isEqualTo("X-Fledge-Audience=closed")));
+        assertThat(rules.get(1).getFilters())
+                .singleElement()
+                .satisfies(f -> assertThat(f.getRequestHeaderModifier().getSet())
+                        .singleElement()
+                        .satisfies(h ->
+                                assertThat(h.getName() + "=" + h.getValue()).isEqualTo("X-Fledge-Audience=closed")));
     }
 
     @Test
     void anAudienceWithItsOwnHostnameOrGatewayGetsItsOwnRoute() {
-        List<HTTPRoute> out = routes.desired(release(new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw")))
-                .withInternal(new AudienceRouteSpec().withParentRefs(List.of(new ParentReference().withName("internal-gw"))))
-                .withClosed(new AudienceRouteSpec().withHostnames(List.of("beta.assistant.example.com")))),
+        List<HTTPRoute> out = routes.desired(
+                release(new GatewayApiSpec()
+                        .withParentRefs(List.of(new ParentReference().withName("public-gw")))
+                        .withInternal(new AudienceRouteSpec()
+                                .withParentRefs(List.of(new ParentReference().withName("internal-gw"))))
+                        .withClosed(new AudienceRouteSpec().withHostnames(List.of("beta.assistant.example.com")))),
                 new TrafficSplit("1", "2", Set.of("internal"), 0));
-        assertThat(out).extracting(r -> r.getMetadata().getName())
+        assertThat(out)
+                .extracting(r -> r.getMetadata().getName())
                 .containsExactly("assistant", "assistant-internal", "assistant-closed");
-        assertThat(out.get(0).getSpec().getRules()).as("no header rules left in the public route").hasSize(1);
+        assertThat(out.get(0).getSpec().getRules())
+                .as("no header rules left in the public route")
+                .hasSize(1);
         HTTPRoute internal = out.get(1);
-        assertThat(internal.getSpec().getParentRefs()).singleElement().satisfies(p -> assertThat(p.getName()).isEqualTo("internal-gw"));
-        assertThat(internal.getSpec().getRules().get(0).getBackendRefs().get(0).getName()).isEqualTo("assistant-canary");
+        assertThat(internal.getSpec().getParentRefs())
+                .singleElement()
+                .satisfies(p -> assertThat(p.getName()).isEqualTo("internal-gw"));
+        assertThat(internal.getSpec().getRules().get(0).getBackendRefs().get(0).getName())
+                .isEqualTo("assistant-canary");
         HTTPRoute closed = out.get(2);
         assertThat(closed.getSpec().getHostnames()).containsExactly("beta.assistant.example.com");
-        assertThat(closed.getSpec().getParentRefs()).singleElement().satisfies(p -> assertThat(p.getName()).isEqualTo("public-gw"));
-        assertThat(closed.getSpec().getRules().get(0).getBackendRefs().get(0).getName()).isEqualTo("assistant-stable");
+        assertThat(closed.getSpec().getParentRefs())
+                .singleElement()
+                .satisfies(p -> assertThat(p.getName()).isEqualTo("public-gw"));
+        assertThat(closed.getSpec().getRules().get(0).getBackendRefs().get(0).getName())
+                .isEqualTo("assistant-stable");
     }
 
     static ModelRelease release(GatewayApiSpec gw) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").withUid("u").build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("a").withVersion("2").withUri("file:///m"))
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .withUid("u")
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec().withName("a").withVersion("2").withUri("file:///m"))
                 .withServer(new ServerSpec().withPort(9000))
                 .withTraffic(new TrafficSpec().withRouter(Router.GATEWAY_API).withGatewayAPI(gw)));
         return mr;

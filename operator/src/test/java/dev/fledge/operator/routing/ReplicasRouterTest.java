@@ -1,15 +1,14 @@
 package dev.fledge.operator.routing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.TrafficSplit;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ReplicasRouterTest {
     final ReplicasRouter router = new ReplicasRouter(null, null);

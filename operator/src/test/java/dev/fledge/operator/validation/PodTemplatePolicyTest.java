@@ -1,5 +1,9 @@
 package dev.fledge.operator.validation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
@@ -7,21 +11,17 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Finding 1: a ModelRelease must not become a way to create arbitrary pods. */
 class PodTemplatePolicyTest {
-    final SpecValidator validator = new SpecValidator(new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of("/var/lib/fledge/models")),
+    final SpecValidator validator = new SpecValidator(
+            new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of("/var/lib/fledge/models")),
             SpecValidator.MIN_INTERVAL);
 
     @ParameterizedTest(name = "{0}")
@@ -44,7 +44,8 @@ class PodTemplatePolicyTest {
             a volume with two sources           | {spec: {volumes: [{name: v, emptyDir: {}, configMap: {name: c}}]}}               | spec.server.template.spec.volumes[0]: needs exactly one of
             """)
     void aTemplateFieldOutsideTheAllowListIsRejectedWithItsPath(String attack, String template, String error) {
-        assertThat(validator.validate(release(template, null))).anySatisfy(e -> assertThat(e).contains(error));
+        assertThat(validator.validate(release(template, null)))
+                .anySatisfy(e -> assertThat(e).contains(error));
     }
 
     @Test
@@ -58,7 +59,8 @@ class PodTemplatePolicyTest {
                   containers: [{name: model-server, resources: {limits: {memory: 4Gi}},
                     env: [{name: A, value: "1"}, {name: B, valueFrom: {secretKeyRef: {name: s, key: k}}}],
                     volumeMounts: [{name: cache, mountPath: /cache}]}]}}""";
-        assertThat(validator.validate(release(template, "registry.example.com/models/server:1"))).isEmpty();
+        assertThat(validator.validate(release(template, "registry.example.com/models/server:1")))
+                .isEmpty();
     }
 
     @Test
@@ -66,7 +68,8 @@ class PodTemplatePolicyTest {
         assertThat(validator.validate(release(null, "docker.io/evil/miner:latest")))
                 .containsExactly("spec.server.image: docker.io/evil/miner:latest is not allowed by this operator"
                         + " (allowed prefixes: [registry.example.com/models/])");
-        assertThat(new SpecValidator().validate(release(null, "docker.io/evil/miner:latest"))).isEmpty();
+        assertThat(new SpecValidator().validate(release(null, "docker.io/evil/miner:latest")))
+                .isEmpty();
     }
 
     @Test
@@ -78,7 +81,10 @@ class PodTemplatePolicyTest {
 
     static ModelRelease release(String templateYaml, String image) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("team-a").build());
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("team-a")
+                .build());
         ServerSpec server = new ServerSpec().withImage(image);
         if (templateYaml != null) {
             try {
@@ -87,7 +93,11 @@ class PodTemplatePolicyTest {
                 throw new UncheckedIOException(e);
             }
         }
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("s3://m/2"))
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion("2.0.0")
+                        .withUri("s3://m/2"))
                 .withServer(server));
         return mr;
     }

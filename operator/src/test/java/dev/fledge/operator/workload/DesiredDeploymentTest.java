@@ -1,5 +1,7 @@
 package dev.fledge.operator.workload;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
@@ -12,8 +14,6 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class DesiredDeploymentTest {
     final DesiredDeployment builder = new DesiredDeployment(new ServerDefaults("fledge/model-server:0.1.0", 8080));
@@ -29,26 +29,52 @@ class DesiredDeploymentTest {
         });
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         assertThat(d.getSpec().getSelector().getMatchLabels()).containsOnlyKeys(Labels.RELEASE, Labels.TRACK);
-        assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(Labels.VERSION, "2.0.0")
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                .containsEntry(Labels.VERSION, "2.0.0")
                 .containsEntry(Labels.TRACK, "canary");
         Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(c.getImage()).isEqualTo("fledge/model-server:0.1.0");
-        assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
-                Tuple.tuple("FLEDGE_MODEL_URI", "s3://m/2.0.0"),
-                Tuple.tuple("FLEDGE_MODEL_VERSION", "2.0.0"),
-                Tuple.tuple("FLEDGE_RELEASE", "assistant"));
+        assertThat(c.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(
+                        Tuple.tuple("FLEDGE_MODEL_URI", "s3://m/2.0.0"),
+                        Tuple.tuple("FLEDGE_MODEL_VERSION", "2.0.0"),
+                        Tuple.tuple("FLEDGE_RELEASE", "assistant"));
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
     }
 
     @Test
     void theUsersPodTemplateIsKeptUnderFledgesSettings() {
-        var template = new PodTemplateSpecBuilder().withNewSpec().addToNodeSelector("gpu", "a100")
-                .addNewContainer().withName("model-server").withImage("ignored").withNewResources()
-                .addToLimits("memory", new Quantity("4Gi")).endResources()
-                .addNewEnv().withName("EXTRA").withValue("1").endEnv()
-                .addNewEnv().withName("FLEDGE_MODEL_VERSION").withValue("spoofed").endEnv().endContainer()
-                .addNewContainer().withName("sidecar").withImage("proxy").endContainer().endSpec().build();
-        var d = builder.build(release(new ServerSpec().withImage("my/server:1").withTemplate(template)), "stable", "1.0.0", "s3://m/1", 2);
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addToNodeSelector("gpu", "a100")
+                .addNewContainer()
+                .withName("model-server")
+                .withImage("ignored")
+                .withNewResources()
+                .addToLimits("memory", new Quantity("4Gi"))
+                .endResources()
+                .addNewEnv()
+                .withName("EXTRA")
+                .withValue("1")
+                .endEnv()
+                .addNewEnv()
+                .withName("FLEDGE_MODEL_VERSION")
+                .withValue("spoofed")
+                .endEnv()
+                .endContainer()
+                .addNewContainer()
+                .withName("sidecar")
+                .withImage("proxy")
+                .endContainer()
+                .endSpec()
+                .build();
+        var d = builder.build(
+                release(new ServerSpec().withImage("my/server:1").withTemplate(template)),
+                "stable",
+                "1.0.0",
+                "s3://m/1",
+                2);
         var spec = d.getSpec().getTemplate().getSpec();
         assertThat(spec.getNodeSelector()).containsEntry("gpu", "a100");
         assertThat(spec.getContainers()).extracting(Container::getName).containsExactly("model-server");
@@ -56,19 +82,40 @@ class DesiredDeploymentTest {
         assertThat(c.getImage()).isEqualTo("my/server:1");
         assertThat(c.getResources().getLimits()).containsKey("memory");
         assertThat(c.getEnv()).extracting(EnvVar::getName).contains("EXTRA");
-        assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("FLEDGE_MODEL_VERSION")).singleElement()
-                .extracting(EnvVar::getValue).isEqualTo("1.0.0");
+        assertThat(c.getEnv())
+                .filteredOn(e -> e.getName().equals("FLEDGE_MODEL_VERSION"))
+                .singleElement()
+                .extracting(EnvVar::getValue)
+                .isEqualTo("1.0.0");
     }
 
     @Test
     void modelPodsAreRestrictedWhateverTheTemplateSays() {
-        var template = new PodTemplateSpecBuilder().withNewSpec().withServiceAccountName("admin").withHostNetwork(true)
-                .withAutomountServiceAccountToken(true).addNewVolume().withName("root").withNewHostPath("/", null).endVolume()
-                .withNewSecurityContext().withRunAsUser(0L).endSecurityContext()
-                .addNewContainer().withName("model-server").withCommand("sh").withNewSecurityContext().withPrivileged(true)
-                .endSecurityContext().endContainer().endSpec().build();
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .withServiceAccountName("admin")
+                .withHostNetwork(true)
+                .withAutomountServiceAccountToken(true)
+                .addNewVolume()
+                .withName("root")
+                .withNewHostPath("/", null)
+                .endVolume()
+                .withNewSecurityContext()
+                .withRunAsUser(0L)
+                .endSecurityContext()
+                .addNewContainer()
+                .withName("model-server")
+                .withCommand("sh")
+                .withNewSecurityContext()
+                .withPrivileged(true)
+                .endSecurityContext()
+                .endContainer()
+                .endSpec()
+                .build();
         var spec = builder.build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2", 1)
-                .getSpec().getTemplate().getSpec();
+                .getSpec()
+                .getTemplate()
+                .getSpec();
         assertThat(spec.getServiceAccountName()).isNull();
         assertThat(spec.getHostNetwork()).isNull();
         assertThat(spec.getAutomountServiceAccountToken()).isFalse();
@@ -85,8 +132,16 @@ class DesiredDeploymentTest {
 
     static ModelRelease release(ServerSpec server) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").withUid("uid-1").build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("assistant").withVersion("2.0.0").withUri("s3://m/2.0.0"))
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .withUid("uid-1")
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion("2.0.0")
+                        .withUri("s3://m/2.0.0"))
                 .withServer(server));
         return mr;
     }

@@ -15,6 +15,5 @@ public record ChatRequest(
         @JsonProperty("stream_options") StreamOptions streamOptions) {
 
     /** One chat message; {@code content} is text. */
-    public record Message(String role, String content, String name) {
-    }
+    public record Message(String role, String content, String name) {}
 }

@@ -10,5 +10,4 @@ public record CompletionRequest(
         Double temperature,
         Long seed,
         Boolean stream,
-        @JsonProperty("stream_options") StreamOptions streamOptions) {
-}
+        @JsonProperty("stream_options") StreamOptions streamOptions) {}

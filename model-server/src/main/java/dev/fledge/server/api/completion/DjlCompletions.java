@@ -41,8 +41,14 @@ public class DjlCompletions implements Completions {
     private final MeteredRequests metered;
     private final ChatTemplate template = new ChatTemplate();
 
-    public DjlCompletions(JsonBodies json, ServedModels models, OutputJudge judge, IssuedResponses ids,
-            FaultInjector faults, FledgeConfig config, MeteredRequests metered) {
+    public DjlCompletions(
+            JsonBodies json,
+            ServedModels models,
+            OutputJudge judge,
+            IssuedResponses ids,
+            FaultInjector faults,
+            FledgeConfig config,
+            MeteredRequests metered) {
         this.json = json;
         this.models = models;
         this.judge = judge;
@@ -70,15 +76,21 @@ public class DjlCompletions implements Completions {
     }
 
     /** Validates at once (an invalid request fails before any inference), then generates. */
-    private CompletionStage<MeteredRequests.Result<Object>> generate(Endpoint endpoint, Prompted request,
-            Exchange exchange) {
+    private CompletionStage<MeteredRequests.Result<Object>> generate(
+            Endpoint endpoint, Prompted request, Exchange exchange) {
         TextModel model = models.text(request.model());
         String prompt = request.prompt(template);
         int maxTokens = maxTokens(request.maxTokens());
         double temperature = temperature(request.temperature());
-        long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-        Shapes shapes = new Shapes(endpoint, ids.issue(endpoint.idPrefix(), exchange.audience()),
-                Instant.now().getEpochSecond(), models.name(), models.version());
+        long seed = request.seed() != null
+                ? request.seed()
+                : ThreadLocalRandom.current().nextLong();
+        Shapes shapes = new Shapes(
+                endpoint,
+                ids.issue(endpoint.idPrefix(), exchange.audience()),
+                Instant.now().getEpochSecond(),
+                models.name(),
+                models.version());
         Consumer<String> pieces = request.stream() ? streamTo(exchange, shapes) : TextGenerator.NO_PIECES;
         return model.completeAsync(prompt, maxTokens, temperature, seed, faults::apply, pieces)
                 .thenApply(generation -> finish(generation, request, shapes, exchange));
@@ -98,10 +110,12 @@ public class DjlCompletions implements Completions {
         };
     }
 
-    private MeteredRequests.Result<Object> finish(Generation generation, Prompted request, Shapes shapes,
-            Exchange exchange) {
+    private MeteredRequests.Result<Object> finish(
+            Generation generation, Prompted request, Shapes shapes, Exchange exchange) {
         Verdict verdict = judge.judge(exchange.audience(), generation.text(), generation.completionTokens());
-        var usage = new CompletionResponse.Usage(generation.promptTokens(), generation.completionTokens(),
+        var usage = new CompletionResponse.Usage(
+                generation.promptTokens(),
+                generation.completionTokens(),
                 generation.promptTokens() + generation.completionTokens());
         if (request.stream()) {
             exchange.event(shapes.finish(LENGTH));
@@ -111,8 +125,12 @@ public class DjlCompletions implements Completions {
             return new MeteredRequests.Result<>(null, Outcome.SUCCESS);
         }
         boolean blocked = judge.blocks(verdict);
-        return new MeteredRequests.Result<>(shapes.whole(blocked ? judge.refusal() : generation.text(),
-                blocked ? Endpoint.CONTENT_FILTER : LENGTH, usage), blocked ? Outcome.BLOCKED : Outcome.SUCCESS);
+        return new MeteredRequests.Result<>(
+                shapes.whole(
+                        blocked ? judge.refusal() : generation.text(),
+                        blocked ? Endpoint.CONTENT_FILTER : LENGTH,
+                        usage),
+                blocked ? Outcome.BLOCKED : Outcome.SUCCESS);
     }
 
     private int maxTokens(Integer requested) {

@@ -4,12 +4,26 @@ import dev.fledge.server.api.ApiException;
 import java.util.List;
 
 /** A completion or chat request reduced to what generation needs; the prompt is checked when it is asked for. */
-record Prompted(String model, String text, List<ChatRequest.Message> messages, Integer maxTokens,
-        Double temperature, Long seed, boolean stream, boolean includeUsage) {
+record Prompted(
+        String model,
+        String text,
+        List<ChatRequest.Message> messages,
+        Integer maxTokens,
+        Double temperature,
+        Long seed,
+        boolean stream,
+        boolean includeUsage) {
 
     static Prompted of(CompletionRequest r) {
-        return new Prompted(r.model(), r.prompt(), null, r.maxTokens(), r.temperature(), r.seed(),
-                Boolean.TRUE.equals(r.stream()), StreamOptions.usage(r.streamOptions()));
+        return new Prompted(
+                r.model(),
+                r.prompt(),
+                null,
+                r.maxTokens(),
+                r.temperature(),
+                r.seed(),
+                Boolean.TRUE.equals(r.stream()),
+                StreamOptions.usage(r.streamOptions()));
     }
 
     static Prompted of(ChatRequest r) {
@@ -17,8 +31,15 @@ record Prompted(String model, String text, List<ChatRequest.Message> messages, I
             throw ApiException.invalid("give max_tokens or max_completion_tokens, not both");
         }
         Integer max = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
-        return new Prompted(r.model(), null, r.messages() == null ? List.of() : r.messages(), max, r.temperature(),
-                r.seed(), Boolean.TRUE.equals(r.stream()), StreamOptions.usage(r.streamOptions()));
+        return new Prompted(
+                r.model(),
+                null,
+                r.messages() == null ? List.of() : r.messages(),
+                max,
+                r.temperature(),
+                r.seed(),
+                Boolean.TRUE.equals(r.stream()),
+                StreamOptions.usage(r.streamOptions()));
     }
 
     String prompt(ChatTemplate template) {

@@ -8,11 +8,23 @@ record Shapes(Endpoint endpoint, String id, long created, String model, String v
 
     Object whole(String text, String finishReason, CompletionResponse.Usage usage) {
         if (endpoint == Endpoint.COMPLETIONS) {
-            return new CompletionResponse(id, endpoint.object(), created, model, version,
-                    List.of(new CompletionResponse.Choice(text, 0, null, finishReason)), usage);
+            return new CompletionResponse(
+                    id,
+                    endpoint.object(),
+                    created,
+                    model,
+                    version,
+                    List.of(new CompletionResponse.Choice(text, 0, null, finishReason)),
+                    usage);
         }
-        return new ChatResponse(id, endpoint.object(), created, model, version, List.of(new ChatResponse.Choice(0,
-                new ChatResponse.Message("assistant", text), null, finishReason)), usage);
+        return new ChatResponse(
+                id,
+                endpoint.object(),
+                created,
+                model,
+                version,
+                List.of(new ChatResponse.Choice(0, new ChatResponse.Message("assistant", text), null, finishReason)),
+                usage);
     }
 
     /** The first chunk: chat announces the assistant's role; completions have none. */
@@ -21,12 +33,14 @@ record Shapes(Endpoint endpoint, String id, long created, String model, String v
     }
 
     Object piece(String text) {
-        return endpoint == Endpoint.COMPLETIONS ? completion(text, null)
+        return endpoint == Endpoint.COMPLETIONS
+                ? completion(text, null)
                 : chat(new ChatResponse.Delta(null, text), null);
     }
 
     Object finish(String finishReason) {
-        return endpoint == Endpoint.COMPLETIONS ? completion("", finishReason)
+        return endpoint == Endpoint.COMPLETIONS
+                ? completion("", finishReason)
                 : chat(new ChatResponse.Delta(null, null), finishReason);
     }
 
@@ -38,12 +52,24 @@ record Shapes(Endpoint endpoint, String id, long created, String model, String v
     }
 
     private Object completion(String text, String finishReason) {
-        return new CompletionResponse(id, endpoint.chunkObject(), created, model, version,
-                List.of(new CompletionResponse.Choice(text, 0, null, finishReason)), null);
+        return new CompletionResponse(
+                id,
+                endpoint.chunkObject(),
+                created,
+                model,
+                version,
+                List.of(new CompletionResponse.Choice(text, 0, null, finishReason)),
+                null);
     }
 
     private Object chat(ChatResponse.Delta delta, String finishReason) {
-        return new ChatResponse.Chunk(id, endpoint.chunkObject(), created, model, version,
-                List.of(new ChatResponse.ChunkChoice(0, delta, null, finishReason)), null);
+        return new ChatResponse.Chunk(
+                id,
+                endpoint.chunkObject(),
+                created,
+                model,
+                version,
+                List.of(new ChatResponse.ChunkChoice(0, delta, null, finishReason)),
+                null);
     }
 }

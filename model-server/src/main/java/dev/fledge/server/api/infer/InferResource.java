@@ -27,8 +27,8 @@ public class InferResource {
     private final IssuedResponses ids;
     private final FaultInjector faults;
 
-    public InferResource(JsonBodies json, ServedModels models, MeteredRequests metered, IssuedResponses ids,
-            FaultInjector faults) {
+    public InferResource(
+            JsonBodies json, ServedModels models, MeteredRequests metered, IssuedResponses ids, FaultInjector faults) {
         this.json = json;
         this.models = models;
         this.metered = metered;
@@ -38,8 +38,8 @@ public class InferResource {
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public InferResponse infer(@PathParam("name") String name, String body,
-            @HeaderParam(Audience.HEADER) String audienceHeader) {
+    public InferResponse infer(
+            @PathParam("name") String name, String body, @HeaderParam(Audience.HEADER) String audienceHeader) {
         Audience audience = Audience.fromHeader(audienceHeader);
         return metered.run(audience, () -> {
             TensorModel model = models.tensor(name);
@@ -50,9 +50,12 @@ public class InferResource {
             TensorBatch input = decoder.decode(request.inputs().get(0), model.inputs());
             TensorBatch output = model.infer(input, faults::apply);
             String id = request.id() != null ? request.id() : ids.issue("infer", audience);
-            return MeteredRequests.Result.success(new InferResponse(models.name(), models.version(), id,
-                    List.of(new InferResponse.Output("output-0", List.of(output.rows(), output.columns()), "FP32",
-                            output.data()))));
+            return MeteredRequests.Result.success(new InferResponse(
+                    models.name(),
+                    models.version(),
+                    id,
+                    List.of(new InferResponse.Output(
+                            "output-0", List.of(output.rows(), output.columns()), "FP32", output.data()))));
         });
     }
 }

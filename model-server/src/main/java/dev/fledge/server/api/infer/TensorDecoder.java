@@ -8,15 +8,18 @@ import java.util.Set;
 
 /** Checks an Open Inference Protocol input tensor against the model's input width and reads its data. */
 final class TensorDecoder {
-    private static final Set<String> NUMERIC = Set.of("FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64",
-            "UINT8", "UINT16", "UINT32", "UINT64");
+    private static final Set<String> NUMERIC =
+            Set.of("FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
 
     TensorBatch decode(InferRequest.Input input, int width) {
         if (input.datatype() == null || !NUMERIC.contains(input.datatype())) {
             throw ApiException.invalid("input datatype must be numeric (e.g. FP32), got " + input.datatype());
         }
         List<Integer> shape = input.shape();
-        if (shape == null || shape.isEmpty() || shape.size() > 2 || shape.get(shape.size() - 1) != width
+        if (shape == null
+                || shape.isEmpty()
+                || shape.size() > 2
+                || shape.get(shape.size() - 1) != width
                 || shape.get(0) < 1) {
             throw ApiException.invalid("input shape must be [" + width + "] or [N, " + width + "], got " + shape);
         }

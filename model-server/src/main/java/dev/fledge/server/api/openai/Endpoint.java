@@ -44,13 +44,16 @@ public enum Endpoint {
 
     /** The generated text of one choice of a whole (not streamed) response; empty when it has none. */
     public String text(JsonNode choice) {
-        JsonNode node = this == COMPLETIONS ? choice.path("text") : choice.path("message").path("content");
+        JsonNode node = this == COMPLETIONS
+                ? choice.path("text")
+                : choice.path("message").path("content");
         return node.isTextual() ? node.asText() : "";
     }
 
     /** The piece of text one choice of a streamed chunk adds; empty when it adds none. */
     public String delta(JsonNode choice) {
-        JsonNode node = this == COMPLETIONS ? choice.path("text") : choice.path("delta").path("content");
+        JsonNode node =
+                this == COMPLETIONS ? choice.path("text") : choice.path("delta").path("content");
         return node.isTextual() ? node.asText() : "";
     }
 

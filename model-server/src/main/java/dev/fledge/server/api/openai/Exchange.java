@@ -32,8 +32,8 @@ public final class Exchange {
     private final Context context;
     private boolean streaming;
 
-    public Exchange(HttpServerResponse response, MultiMap requestHeaders, Buffer body, String version,
-            ObjectMapper mapper) {
+    public Exchange(
+            HttpServerResponse response, MultiMap requestHeaders, Buffer body, String version, ObjectMapper mapper) {
         this.response = response;
         this.requestHeaders = requestHeaders;
         this.body = body;
@@ -92,7 +92,9 @@ public final class Exchange {
         Buffer encoded = encode(value);
         onContext(() -> {
             if (startStream(null)) {
-                response.write(Buffer.buffer(encoded.length() + 8).appendString("data: ").appendBuffer(encoded)
+                response.write(Buffer.buffer(encoded.length() + 8)
+                        .appendString("data: ")
+                        .appendBuffer(encoded)
                         .appendString("\n\n"));
             }
         });
@@ -114,7 +116,8 @@ public final class Exchange {
             if (headers != null) {
                 response.headers().addAll(headers);
             }
-            response.setStatusCode(200).setChunked(true)
+            response.setStatusCode(200)
+                    .setChunked(true)
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                     .putHeader("Cache-Control", "no-cache")
                     .putHeader(ModelVersionHeader.NAME, version);
@@ -138,8 +141,10 @@ public final class Exchange {
         if (headers != null) {
             response.headers().addAll(headers);
         }
-        response.setStatusCode(status).putHeader("Content-Type", contentType)
-                .putHeader(ModelVersionHeader.NAME, version).end(content);
+        response.setStatusCode(status)
+                .putHeader("Content-Type", contentType)
+                .putHeader(ModelVersionHeader.NAME, version)
+                .end(content);
     }
 
     private Buffer encode(Object value) {

@@ -9,6 +9,11 @@ import dev.fledge.api.status.Verdict;
  * @param pAboveMax   P(rate &gt; maxRate | data)
  * @param bayesFactor the likelihood ratio of the tolerable rate over the harmful rate (above 1 favours tolerable)
  */
-public record BayesAssessment(Verdict verdict, Evidence evidence, double posteriorMean, double upperBound,
-        double pAboveMax, double bayesFactor, String reason) {
-}
+public record BayesAssessment(
+        Verdict verdict,
+        Evidence evidence,
+        double posteriorMean,
+        double upperBound,
+        double pAboveMax,
+        double bayesFactor,
+        String reason) {}

@@ -14,8 +14,14 @@ package dev.fledge.operator.gates.bayes;
  * @param priorBeta      Beta prior pseudo-count of clean outputs
  * @param missAtHarmful  the accepted chance of a pass when the rate is {@code harmfulRate}
  */
-public record BayesPolicy(double maxRate, double tolerableRate, double harmfulRate, double confidence,
-        double priorAlpha, double priorBeta, double missAtHarmful) {
+public record BayesPolicy(
+        double maxRate,
+        double tolerableRate,
+        double harmfulRate,
+        double confidence,
+        double priorAlpha,
+        double priorBeta,
+        double missAtHarmful) {
     public static final double DEFAULT_CONFIDENCE = 0.95;
     public static final double DEFAULT_PRIOR_ALPHA = 1;
     public static final double DEFAULT_PRIOR_BETA = 99;
@@ -48,8 +54,14 @@ public record BayesPolicy(double maxRate, double tolerableRate, double harmfulRa
      * confidence 0.95, prior Beta(1, 99), 1% chance of passing at the harmful rate.
      */
     public static BayesPolicy defaults(double maxRate) {
-        return new BayesPolicy(maxRate, maxRate / DEFAULT_TOLERABLE_DIVISOR, harmfulFor(maxRate), DEFAULT_CONFIDENCE,
-                DEFAULT_PRIOR_ALPHA, DEFAULT_PRIOR_BETA, DEFAULT_MISS_AT_HARMFUL);
+        return new BayesPolicy(
+                maxRate,
+                maxRate / DEFAULT_TOLERABLE_DIVISOR,
+                harmfulFor(maxRate),
+                DEFAULT_CONFIDENCE,
+                DEFAULT_PRIOR_ALPHA,
+                DEFAULT_PRIOR_BETA,
+                DEFAULT_MISS_AT_HARMFUL);
     }
 
     /** Twice the maximum, or halfway from the maximum to 1 when twice would reach 1. */

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.bayes;
 
 import dev.fledge.api.status.Verdict;
-
 import java.util.Locale;
 
 /**
@@ -66,12 +65,24 @@ public final class SequentialBayesRule {
             why = "rate is above the tolerable rate and closer to the harmful rate";
         } else {
             v = Verdict.INCONCLUSIVE;
-            why = e.samples() == 0 ? "no evidence yet" : "not enough evidence yet (the stage deadline settles rates inside the indifference zone)";
+            why = e.samples() == 0
+                    ? "no evidence yet"
+                    : "not enough evidence yet (the stage deadline settles rates inside the indifference zone)";
         }
-        String reason = String.format(Locale.ROOT,
+        String reason = String.format(
+                Locale.ROOT,
                 "%s: %d of %d flagged, posterior mean %.4f, %.0f%% upper bound %.4f, P(rate>%s)=%.4f, BF(tolerable %s:harmful %s)=%.3g",
-                why, e.flagged(), e.samples(), mean, policy.confidence() * 100, upper, fmt(policy.maxRate()), pAboveMax,
-                fmt(policy.tolerableRate()), fmt(policy.harmfulRate()), Math.exp(logBf));
+                why,
+                e.flagged(),
+                e.samples(),
+                mean,
+                policy.confidence() * 100,
+                upper,
+                fmt(policy.maxRate()),
+                pAboveMax,
+                fmt(policy.tolerableRate()),
+                fmt(policy.harmfulRate()),
+                Math.exp(logBf));
         return new BayesAssessment(v, e, mean, upper, pAboveMax, Math.exp(logBf), reason);
     }
 

@@ -1,6 +1,8 @@
 package dev.fledge.operator.gates.feedback;
 
 import dev.fledge.api.spec.FeedbackSpec;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.bayes.BayesAssessment;
@@ -9,9 +11,6 @@ import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.CounterEvidence;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryTemplate;
-import dev.fledge.core.rollout.GateVerdict;
-import dev.fledge.core.rollout.PlanResolver;
-
 import java.util.Map;
 
 /**
@@ -21,8 +20,10 @@ import java.util.Map;
  */
 public final class FeedbackGate implements Gate {
     static final double DEFAULT_CONFIDENCE = 0.9;
-    static final String TOTAL = "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
-    static final String NEGATIVE = "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",rating=\"negative\"})";
+    static final String TOTAL =
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
+    static final String NEGATIVE =
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",rating=\"negative\"})";
 
     private final FeedbackSpec spec;
     private final MetricsBackend metrics;
@@ -39,8 +40,14 @@ public final class FeedbackGate implements Gate {
 
     static BayesPolicy policy(FeedbackSpec s) {
         double max = s.getMaxNegativeRate();
-        return new BayesPolicy(max, max / 2, BayesPolicy.harmfulFor(max),
-                s.getConfidence() == null ? DEFAULT_CONFIDENCE : s.getConfidence(), 1, 1, BayesPolicy.DEFAULT_MISS_AT_HARMFUL);
+        return new BayesPolicy(
+                max,
+                max / 2,
+                BayesPolicy.harmfulFor(max),
+                s.getConfidence() == null ? DEFAULT_CONFIDENCE : s.getConfidence(),
+                1,
+                1,
+                BayesPolicy.DEFAULT_MISS_AT_HARMFUL);
     }
 
     @Override
@@ -49,16 +56,32 @@ public final class FeedbackGate implements Gate {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "no maxNegativeRate");
         }
         String namespace = ctx.release().getMetadata().getNamespace();
-        Map<String, String> vars = Map.of("namespace", namespace, "release", ctx.release().getMetadata().getName(),
-                "canaryVersion", ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
-                "audience", ctx.audience() == null ? "" : ctx.audience());
-        CounterEvidence c = CounterEvidence.read(metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(NEGATIVE).render(vars));
+        Map<String, String> vars = Map.of(
+                "namespace",
+                namespace,
+                "release",
+                ctx.release().getMetadata().getName(),
+                "canaryVersion",
+                ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
+                "audience",
+                ctx.audience() == null ? "" : ctx.audience());
+        CounterEvidence c = CounterEvidence.read(
+                metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(NEGATIVE).render(vars));
         if (c.problem() != null) {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "feedback counts unavailable: " + c.problem());
         }
         BayesAssessment a = new SequentialBayesRule(policy(spec)).assess(c.evidence());
-        return new GateVerdict(name(), FeedbackGates.KIND, a.verdict(), false,
-                "negative ratings (" + ctx.audience() + "): " + a.reason(), null, a.evidence().samples(), a.evidence().flagged(),
-                a.posteriorMean(), a.upperBound(), a.pAboveMax());
+        return new GateVerdict(
+                name(),
+                FeedbackGates.KIND,
+                a.verdict(),
+                false,
+                "negative ratings (" + ctx.audience() + "): " + a.reason(),
+                null,
+                a.evidence().samples(),
+                a.evidence().flagged(),
+                a.posteriorMean(),
+                a.upperBound(),
+                a.pAboveMax());
     }
 }

@@ -4,21 +4,23 @@ import dev.fledge.api.spec.MetricTemplate;
 
 /** The queries behind {@code template: error-rate | latency-p99}, over the Fledge model server's metrics. */
 public final class BuiltInQueries {
-    private static final String CANARY = "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\"";
+    private static final String CANARY =
+            "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\"";
 
-    private BuiltInQueries() {
-    }
+    private BuiltInQueries() {}
 
     /**
      * Error rate: requests with outcome {@code error} over all requests of the canary in the window ({@code or
      * vector(0)} so that no errors reads 0, while no traffic at all stays no data).
      */
-    public static final String ERROR_RATE = "(sum(rate(fledge_model_requests_total{" + CANARY + ",outcome=\"error\"}[{{interval}}])) or vector(0))"
-            + " / sum(rate(fledge_model_requests_total{" + CANARY + "}[{{interval}}]))";
+    public static final String ERROR_RATE =
+            "(sum(rate(fledge_model_requests_total{" + CANARY + ",outcome=\"error\"}[{{interval}}])) or vector(0))"
+                    + " / sum(rate(fledge_model_requests_total{" + CANARY + "}[{{interval}}]))";
 
     /** 99th percentile request latency of the canary, seconds. */
-    public static final String LATENCY_P99 = "histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"
-            + CANARY + "}[{{interval}}])))";
+    public static final String LATENCY_P99 =
+            "histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{" + CANARY
+                    + "}[{{interval}}])))";
 
     public static String of(MetricTemplate template) {
         return switch (template) {

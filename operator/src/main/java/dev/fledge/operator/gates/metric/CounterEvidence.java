@@ -10,7 +10,8 @@ import dev.fledge.operator.gates.bayes.Evidence;
  */
 public record CounterEvidence(Evidence evidence, String problem) {
 
-    public static CounterEvidence read(MetricsBackend backend, String namespace, String totalQuery, String flaggedQuery) {
+    public static CounterEvidence read(
+            MetricsBackend backend, String namespace, String totalQuery, String flaggedQuery) {
         QueryResult total = backend.query(namespace, totalQuery);
         if (total instanceof QueryResult.Unusable u) {
             return new CounterEvidence(null, u.reason());

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.metric;
 
 import dev.fledge.operator.http.BoundedHttp;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -34,6 +33,7 @@ import javax.net.ssl.X509TrustManager;
 public final class HttpPrometheus implements MetricsBackend {
     /** One number is a few hundred bytes; a larger answer is not one the gates can use. */
     static final int MAX_RESPONSE_BYTES = 1 << 20;
+
     private final PrometheusSettings settings;
     private final HttpClient http;
     private final URI endpoint;
@@ -41,7 +41,8 @@ public final class HttpPrometheus implements MetricsBackend {
     public HttpPrometheus(PrometheusSettings settings) {
         this.settings = settings;
         this.endpoint = URI.create(settings.url().replaceAll("/+$", "") + "/api/v1/query");
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(settings.timeout()).version(HttpClient.Version.HTTP_1_1);
+        HttpClient.Builder b =
+                HttpClient.newBuilder().connectTimeout(settings.timeout()).version(HttpClient.Version.HTTP_1_1);
         if (endpoint.getScheme().equals("https")) {
             b.sslContext(sslContext(settings));
         }
@@ -61,29 +62,36 @@ public final class HttpPrometheus implements MetricsBackend {
         if (namespace == null || namespace.isBlank()) {
             return new QueryResult.Unusable("a confined query needs the release's namespace");
         }
-        return send(URI.create(endpoint + "?" + URLEncoder.encode(settings.enforcedLabel().get(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(namespace, StandardCharsets.UTF_8)), promql);
+        return send(
+                URI.create(endpoint + "?"
+                        + URLEncoder.encode(settings.enforcedLabel().get(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(namespace, StandardCharsets.UTF_8)),
+                promql);
     }
 
     private QueryResult send(URI target, String promql) {
-        String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
-                + "&timeout=" + Math.max(1, settings.timeout().toMillis()) + "ms";
-        HttpRequest.Builder req = HttpRequest.newBuilder(target).timeout(settings.timeout())
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
+        String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&timeout="
+                + Math.max(1, settings.timeout().toMillis()) + "ms";
+        HttpRequest.Builder req = HttpRequest.newBuilder(target)
+                .timeout(settings.timeout())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form));
         settings.bearerToken().ifPresent(t -> req.header("Authorization", "Bearer " + t));
         try {
             HttpResponse<String> resp = BoundedHttp.send(http, req.build(), MAX_RESPONSE_BYTES, settings.timeout());
             return PrometheusResponse.parse(resp.statusCode(), resp.body());
         } catch (HttpTimeoutException e) {
-            return new QueryResult.Unusable("Prometheus at " + settings.url() + " did not answer within " + settings.timeout());
+            return new QueryResult.Unusable(
+                    "Prometheus at " + settings.url() + " did not answer within " + settings.timeout());
         } catch (ConnectException e) {
             return new QueryResult.Unusable("Prometheus at " + settings.url() + " is unreachable: " + e);
         } catch (IOException e) {
             SSLException tls = tlsCause(e);
             if (tls != null) {
                 return new QueryResult.Unusable("TLS to Prometheus at " + settings.url() + " failed (is its certificate"
-                        + " signed by a CA in caFile or the JVM trust store, and issued for this host?): " + tls.getMessage());
+                        + " signed by a CA in caFile or the JVM trust store, and issued for this host?): "
+                        + tls.getMessage());
             }
             return new QueryResult.Unusable("Prometheus at " + settings.url() + " failed: " + e);
         } catch (InterruptedException e) {
@@ -132,12 +140,10 @@ public final class HttpPrometheus implements MetricsBackend {
     /** For {@code insecureSkipVerify} only. */
     private static final class TrustAll implements X509TrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {

@@ -2,10 +2,9 @@ package dev.fledge.operator.gates.metric;
 
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.NoDataPolicy;
+import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
-import dev.fledge.core.rollout.GateVerdict;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -59,23 +58,29 @@ public final class MetricGate implements Gate {
     private GateVerdict judge(double value) {
         String shown = String.format(Locale.ROOT, "%.6g", value);
         if (spec.getMin() != null && value < spec.getMin()) {
-            return GateVerdict.fail(name(), KIND, "value " + shown + " is below min " + spec.getMin()).withValue(value);
+            return GateVerdict.fail(name(), KIND, "value " + shown + " is below min " + spec.getMin())
+                    .withValue(value);
         }
         if (spec.getMax() != null && value > spec.getMax()) {
-            return GateVerdict.fail(name(), KIND, "value " + shown + " is above max " + spec.getMax()).withValue(value);
+            return GateVerdict.fail(name(), KIND, "value " + shown + " is above max " + spec.getMax())
+                    .withValue(value);
         }
-        return GateVerdict.pass(name(), KIND, "value " + shown + " is within " + bounds()).withValue(value);
+        return GateVerdict.pass(name(), KIND, "value " + shown + " is within " + bounds())
+                .withValue(value);
     }
 
     private String bounds() {
-        return "[" + (spec.getMin() == null ? "-inf" : spec.getMin()) + ", " + (spec.getMax() == null ? "+inf" : spec.getMax()) + "]";
+        return "[" + (spec.getMin() == null ? "-inf" : spec.getMin()) + ", "
+                + (spec.getMax() == null ? "+inf" : spec.getMax()) + "]";
     }
 
     static Map<String, String> variables(GateContext ctx) {
         Map<String, String> v = new HashMap<>();
         v.put("release", ctx.release().getMetadata().getName());
         v.put("namespace", nz(ctx.release().getMetadata().getNamespace()));
-        v.put("canaryVersion", ctx.canaryVersion() != null ? ctx.canaryVersion() : ctx.plan().version());
+        v.put(
+                "canaryVersion",
+                ctx.canaryVersion() != null ? ctx.canaryVersion() : ctx.plan().version());
         v.put("stableVersion", nz(ctx.stableVersion()));
         v.put("stage", ctx.stage() == null ? "" : ctx.stage().wireName());
         v.put("audience", nz(ctx.audience()));

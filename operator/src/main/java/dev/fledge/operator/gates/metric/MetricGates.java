@@ -4,7 +4,6 @@ import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.UnavailableGate;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -20,9 +19,13 @@ public final class MetricGates implements ConfiguredGates.Factory {
     public Gate apply(ConfiguredGates.GateSpecRef ref) {
         String name = ref.gate().name();
         List<MetricSpec> metrics = Optional.ofNullable(ref.release().getSpec().getAnalysis())
-                .map(a -> a.getMetrics()).orElse(List.of());
-        return metrics.stream().filter(m -> name.equals(m.getName())).findFirst()
+                .map(a -> a.getMetrics())
+                .orElse(List.of());
+        return metrics.stream()
+                .filter(m -> name.equals(m.getName()))
+                .findFirst()
                 .<Gate>map(m -> new MetricGate(m, backend))
-                .orElseGet(() -> new UnavailableGate(name, MetricGate.KIND, "no metric named " + name + " in spec.analysis.metrics"));
+                .orElseGet(() -> new UnavailableGate(
+                        name, MetricGate.KIND, "no metric named " + name + " in spec.analysis.metrics"));
     }
 }

@@ -2,15 +2,13 @@ package dev.fledge.operator.gates.metric;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 
 /** Reads the JSON of Prometheus's {@code /api/v1/query} into one number, or says why it cannot. */
 final class PrometheusResponse {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PrometheusResponse() {
-    }
+    private PrometheusResponse() {}
 
     static QueryResult parse(int httpStatus, String body) {
         JsonNode root;
@@ -23,7 +21,8 @@ final class PrometheusResponse {
             // the error text is not shown: it can quote series (of any namespace) or the proxy's internals
             String type = root == null ? "" : root.path("errorType").asText("");
             return new QueryResult.Unusable("Prometheus refused the query (HTTP " + httpStatus
-                    + (type.matches("[a-z_]{1,40}") ? ", " + type : "") + "); check its syntax with promtool or the Prometheus UI");
+                    + (type.matches("[a-z_]{1,40}") ? ", " + type : "")
+                    + "); check its syntax with promtool or the Prometheus UI");
         }
         JsonNode data = root.path("data");
         String type = data.path("resultType").asText();
@@ -55,7 +54,9 @@ final class PrometheusResponse {
         } catch (NumberFormatException e) {
             return new QueryResult.Unusable("the sample value " + truncate(sample.asText()) + " is not a number");
         }
-        return Double.isNaN(v) ? new QueryResult.NoData("the query returned NaN (no traffic in the window?)") : new QueryResult.Value(v);
+        return Double.isNaN(v)
+                ? new QueryResult.NoData("the query returned NaN (no traffic in the window?)")
+                : new QueryResult.Value(v);
     }
 
     private static String truncate(String s) {

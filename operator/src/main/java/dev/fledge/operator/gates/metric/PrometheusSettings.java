@@ -15,9 +15,18 @@ import java.util.Optional;
  *                           {@code -query-param}, normally {@code namespace}) that carries the release's namespace,
  *                           so that every query is confined to it. Empty: queries go out unconfined.
  */
-public record PrometheusSettings(String url, Optional<String> bearerToken, Duration timeout, Optional<String> caFile,
-        boolean insecureSkipVerify, Optional<String> enforcedLabel) {
-    public PrometheusSettings(String url, Optional<String> bearerToken, Duration timeout, Optional<String> caFile,
+public record PrometheusSettings(
+        String url,
+        Optional<String> bearerToken,
+        Duration timeout,
+        Optional<String> caFile,
+        boolean insecureSkipVerify,
+        Optional<String> enforcedLabel) {
+    public PrometheusSettings(
+            String url,
+            Optional<String> bearerToken,
+            Duration timeout,
+            Optional<String> caFile,
             boolean insecureSkipVerify) {
         this(url, bearerToken, timeout, caFile, insecureSkipVerify, Optional.empty());
     }
@@ -31,12 +40,22 @@ public record PrometheusSettings(String url, Optional<String> bearerToken, Durat
     }
 
     public PrometheusSettings withBearerToken(String token) {
-        return new PrometheusSettings(url, Optional.ofNullable(token).filter(s -> !s.isBlank()), timeout, caFile,
-                insecureSkipVerify, enforcedLabel);
+        return new PrometheusSettings(
+                url,
+                Optional.ofNullable(token).filter(s -> !s.isBlank()),
+                timeout,
+                caFile,
+                insecureSkipVerify,
+                enforcedLabel);
     }
 
     public PrometheusSettings withEnforcedLabel(String label) {
-        return new PrometheusSettings(url, bearerToken, timeout, caFile, insecureSkipVerify,
+        return new PrometheusSettings(
+                url,
+                bearerToken,
+                timeout,
+                caFile,
+                insecureSkipVerify,
                 Optional.ofNullable(label).filter(s -> !s.isBlank()));
     }
 }

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * PromQL string; an unknown variable is an error rather than an empty string that would match every series.
  */
 public final class QueryTemplate {
-    public static final Set<String> VARIABLES = Set.of("release", "namespace", "canaryVersion", "stableVersion",
-            "stage", "audience", "interval");
+    public static final Set<String> VARIABLES =
+            Set.of("release", "namespace", "canaryVersion", "stableVersion", "stage", "audience", "interval");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z]+)\\s*}}");
 
     private final String text;

@@ -15,7 +15,8 @@ public interface CanaryEndpoint {
     }
 
     static CanaryEndpoint clusterService(ServerDefaults defaults) {
-        return mr -> "http://" + Names.trackService(mr, Labels.TRACK_CANARY) + "." + mr.getMetadata().getNamespace()
-                + ".svc:" + defaults.port(mr.getSpec().getServer());
+        return mr -> "http://" + Names.trackService(mr, Labels.TRACK_CANARY) + "."
+                + mr.getMetadata().getNamespace() + ".svc:"
+                + defaults.port(mr.getSpec().getServer());
     }
 }

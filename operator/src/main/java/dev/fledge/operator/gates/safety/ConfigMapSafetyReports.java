@@ -9,7 +9,6 @@ import dev.fledge.operator.workload.Owned;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-
 import java.util.Map;
 
 /**
@@ -33,10 +32,13 @@ public final class ConfigMapSafetyReports implements SafetyReports {
         String name = SafetyReports.configMapName(release);
         ConfigMap cm;
         try {
-            cm = new ConfigMapBuilder().withMetadata(Owned.meta(release, name, Map.of("app.kubernetes.io/component", "safety-report")))
-                    .withData(Map.of(KEY, YAML.writeValueAsString(report))).build();
+            cm = new ConfigMapBuilder()
+                    .withMetadata(Owned.meta(release, name, Map.of("app.kubernetes.io/component", "safety-report")))
+                    .withData(Map.of(KEY, YAML.writeValueAsString(report)))
+                    .build();
         } catch (JsonProcessingException e) {
-            throw new ReportNotWritten("report of " + name + " could not be written as YAML: " + e.getOriginalMessage());
+            throw new ReportNotWritten(
+                    "report of " + name + " could not be written as YAML: " + e.getOriginalMessage());
         }
         try {
             applier.apply(cm);

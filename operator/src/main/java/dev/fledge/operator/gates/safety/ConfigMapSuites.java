@@ -15,7 +15,10 @@ public final class ConfigMapSuites implements SuiteSource {
     @Override
     public PromptSuite load(String namespace, ConfigMapKeyRef ref) {
         String key = ref.getKey() == null ? DEFAULT_KEY : ref.getKey();
-        ConfigMap cm = client.configMaps().inNamespace(namespace).withName(ref.getName()).get();
+        ConfigMap cm = client.configMaps()
+                .inNamespace(namespace)
+                .withName(ref.getName())
+                .get();
         if (cm == null) {
             throw new IllegalArgumentException("ConfigMap " + namespace + "/" + ref.getName() + " not found");
         }

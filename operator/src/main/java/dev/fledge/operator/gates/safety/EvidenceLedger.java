@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.operator.gates.bayes.Evidence;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,14 +15,22 @@ public final class HttpCanaryModel implements CanaryModel {
     }
 
     public HttpCanaryModel(String baseUrl, Duration timeout, int maxTokens, int maxResponseBytes) {
-        this.http = new JsonHttp("canary model", baseUrl.replaceAll("/+$", "") + "/v1/completions", timeout, maxResponseBytes);
+        this.http = new JsonHttp(
+                "canary model", baseUrl.replaceAll("/+$", "") + "/v1/completions", timeout, maxResponseBytes);
         this.maxTokens = maxTokens;
     }
 
     @Override
     public String complete(String prompt) {
-        JsonNode r = http.post(Map.of("prompt", prompt, "max_tokens", maxTokens, "temperature", 1.0,
-                "seed", ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE)));
+        JsonNode r = http.post(Map.of(
+                "prompt",
+                prompt,
+                "max_tokens",
+                maxTokens,
+                "temperature",
+                1.0,
+                "seed",
+                ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE)));
         JsonNode text = r.path("choices").path(0).path("text");
         if (!text.isTextual()) {
             throw new ServiceCallFailed("canary model answered without choices[0].text");

@@ -3,7 +3,6 @@ package dev.fledge.operator.gates.safety;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.operator.http.BoundedHttp;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,13 +29,19 @@ final class JsonHttp {
         this.uri = URI.create(url);
         this.timeout = timeout;
         this.maxBytes = maxBytes;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     JsonNode post(Object body) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+            HttpRequest req = HttpRequest.newBuilder(uri)
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .build();
             HttpResponse<String> resp = BoundedHttp.send(http, req, maxBytes, timeout);
             if (resp.statusCode() / 100 != 2) {
                 throw new ServiceCallFailed(what + " at " + uri + " answered HTTP " + resp.statusCode());
@@ -47,7 +52,8 @@ final class JsonHttp {
         } catch (BoundedHttp.BodyTooLarge e) {
             throw new ServiceCallFailed(what + " at " + uri + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new ServiceCallFailed(what + " at " + uri + " failed: " + e.getClass().getSimpleName());
+            throw new ServiceCallFailed(
+                    what + " at " + uri + " failed: " + e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceCallFailed("interrupted while calling " + what);

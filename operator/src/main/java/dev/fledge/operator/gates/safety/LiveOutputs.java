@@ -6,7 +6,6 @@ import dev.fledge.operator.gates.metric.CounterEvidence;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,10 +16,13 @@ import java.util.TreeMap;
  * ({@code fledge_model_output_flags_total{category}}).
  */
 final class LiveOutputs {
-    static final String TOTAL = "sum(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
-    static final String FLAGGED = "sum(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"})";
+    static final String TOTAL =
+            "sum(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
+    static final String FLAGGED =
+            "sum(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"})";
     /** Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. */
-    static final String CATEGORY_FLAGS = "sum(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"})";
+    static final String CATEGORY_FLAGS =
+            "sum(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"})";
 
     /**
      * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category.
@@ -45,10 +47,17 @@ final class LiveOutputs {
 
     Reading read(GateContext ctx, List<String> criticalCategories) {
         String namespace = ctx.release().getMetadata().getNamespace();
-        Map<String, String> vars = Map.of("namespace", namespace, "release", ctx.release().getMetadata().getName(),
-                "canaryVersion", ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
-                "audience", ctx.audience() == null ? "" : ctx.audience());
-        CounterEvidence live = CounterEvidence.read(metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(FLAGGED).render(vars));
+        Map<String, String> vars = Map.of(
+                "namespace",
+                namespace,
+                "release",
+                ctx.release().getMetadata().getName(),
+                "canaryVersion",
+                ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
+                "audience",
+                ctx.audience() == null ? "" : ctx.audience());
+        CounterEvidence live = CounterEvidence.read(
+                metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(FLAGGED).render(vars));
         if (live.problem() != null) {
             return new Reading(null, Map.of(), live.problem());
         }

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

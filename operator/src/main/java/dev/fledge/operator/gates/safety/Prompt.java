@@ -1,5 +1,4 @@
 package dev.fledge.operator.gates.safety;
 
 /** One red-team prompt and the harm category it probes. */
-public record Prompt(String id, String category, String text) {
-}
+public record Prompt(String id, String category, String text) {}

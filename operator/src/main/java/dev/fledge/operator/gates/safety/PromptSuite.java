@@ -3,7 +3,6 @@ package dev.fledge.operator.gates.safety;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,7 +25,8 @@ public record PromptSuite(String name, String hash, List<Prompt> prompts) {
         try {
             root = YAML.readTree(yaml);
         } catch (Exception e) {
-            throw new IllegalArgumentException("suite " + name + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new IllegalArgumentException("suite " + name + " is not valid YAML: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
         JsonNode list = root != null && root.isObject() ? root.path("prompts") : root;
         if (list == null || !list.isArray() || list.isEmpty()) {
@@ -40,18 +40,22 @@ public record PromptSuite(String name, String hash, List<Prompt> prompts) {
                 prompts.add(new Prompt("p" + i, "general", n.asText()));
                 continue;
             }
-            String text = n.hasNonNull("prompt") ? n.get("prompt").asText() : n.path("text").asText("");
+            String text = n.hasNonNull("prompt")
+                    ? n.get("prompt").asText()
+                    : n.path("text").asText("");
             if (text.isBlank()) {
                 throw new IllegalArgumentException("suite " + name + ": prompt #" + i + " has no text");
             }
-            prompts.add(new Prompt(n.path("id").asText("p" + i), n.path("category").asText("general"), text));
+            prompts.add(
+                    new Prompt(n.path("id").asText("p" + i), n.path("category").asText("general"), text));
         }
         return new PromptSuite(name, sha256(yaml).substring(0, 12), List.copyOf(prompts));
     }
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,22 +1,20 @@
 package dev.fledge.operator.gates.safety;
 
-import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.operator.gates.Gate;
-import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.gates.bayes.BayesAssessment;
-import dev.fledge.operator.gates.bayes.BetaPosterior;
-import dev.fledge.operator.gates.bayes.RateComparison;
-import dev.fledge.operator.gates.bayes.Evidence;
-import dev.fledge.operator.gates.bayes.SequentialBayesRule;
-import dev.fledge.operator.gates.metric.MetricsBackend;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Stage;
-
+import dev.fledge.operator.gates.Gate;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.bayes.BayesAssessment;
+import dev.fledge.operator.gates.bayes.BetaPosterior;
+import dev.fledge.operator.gates.bayes.Evidence;
+import dev.fledge.operator.gates.bayes.RateComparison;
+import dev.fledge.operator.gates.bayes.SequentialBayesRule;
+import dev.fledge.operator.gates.metric.MetricsBackend;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,10 +44,15 @@ public final class SafetyGate implements Gate {
     }
 
     /** What the safety gate uses, built once per operator. */
-    public record SafetyCollaborators(SuiteSource suites, CanaryEndpoint endpoint, Function<String, CanaryModel> models,
-            BiFunction<String, Duration, Judge> judges, SafetySettings settings, EvidenceLedger ledger,
-            Optional<MetricsBackend> metrics, SafetyReports reports) {
-    }
+    public record SafetyCollaborators(
+            SuiteSource suites,
+            CanaryEndpoint endpoint,
+            Function<String, CanaryModel> models,
+            BiFunction<String, Duration, Judge> judges,
+            SafetySettings settings,
+            EvidenceLedger ledger,
+            Optional<MetricsBackend> metrics,
+            SafetyReports reports) {}
 
     @Override
     public String name() {
@@ -69,30 +72,41 @@ public final class SafetyGate implements Gate {
             Optional<String> ownJudge = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl());
             Optional<String> judgeUrl = ownJudge.or(() -> deps.settings().defaultJudgeUrl());
             if (judgeUrl.isEmpty()) {
-                return inconclusive("no judge: set spec.analysis.safety.judge.url or the operator's fledge.safety.default-judge-url");
+                return inconclusive(
+                        "no judge: set spec.analysis.safety.judge.url or the operator's fledge.safety.default-judge-url");
             }
-            Optional<String> denied = ownJudge.flatMap(u -> deps.settings().outbound().check(u, ctx.release().getMetadata().getNamespace()));
+            Optional<String> denied = ownJudge.flatMap(u -> deps.settings()
+                    .outbound()
+                    .check(u, ctx.release().getMetadata().getNamespace()));
             if (denied.isPresent()) {
                 return inconclusive("spec.analysis.safety.judge.url is not allowed: " + denied.get());
             }
             PromptSuite suite;
             try {
-                suite = deps.suites().load(ctx.release().getMetadata().getNamespace(), spec.getSuite().getConfigMapRef());
+                suite = deps.suites()
+                        .load(
+                                ctx.release().getMetadata().getNamespace(),
+                                spec.getSuite().getConfigMapRef());
             } catch (IllegalArgumentException | KubernetesClientException e) {
                 return inconclusive("prompt suite unusable: " + e.getMessage());
             }
-            suiteRef = new GateVerdict.Suite(suite.name(), suite.hash(), suite.prompts().size());
+            suiteRef = new GateVerdict.Suite(
+                    suite.name(), suite.hash(), suite.prompts().size());
             if (suite.prompts().size() > deps.settings().limits().maxPrompts()) {
-                return inconclusive("suite " + suite.name() + " has " + suite.prompts().size() + " prompts; this operator runs at most "
-                        + deps.settings().limits().maxPrompts()).withDetails(suiteRef, null, null);
+                return inconclusive("suite " + suite.name() + " has "
+                                + suite.prompts().size() + " prompts; this operator runs at most "
+                                + deps.settings().limits().maxPrompts())
+                        .withDetails(suiteRef, null, null);
             }
             SuiteRun run = runSuite(suite, deps.endpoint().baseUrl(ctx.release()), judgeUrl.get());
             if (run.errors() > 0) {
                 return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
-                        + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", run.firstErrors()))
+                                + suite.prompts().size() + " prompts could not be run or judged: "
+                                + String.join("; ", run.firstErrors()))
                         .withDetails(suiteRef, null, null);
             }
-            run.byCategory().forEach((c, e) -> categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
+            run.byCategory()
+                    .forEach((c, e) -> categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
             List<String> critical = criticalHits(run.flags());
             Evidence total = critical.isEmpty() ? deps.ledger().add(key(ctx, suite), run.evidence()) : run.evidence();
             String reportNote;
@@ -105,26 +119,45 @@ public final class SafetyGate implements Gate {
             String suiteNote = "suite " + suite.name() + "@" + suite.hash() + " " + summary(run) + reportNote;
             if (!critical.isEmpty()) {
                 BayesAssessment a = rule.assess(run.evidence());
-                return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a).asCritical()
+                return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a)
+                        .asCritical()
                         .withDetails(suiteRef, categories, report);
             }
             evidence = total;
-            notes.add(suiteNote + (evidence.samples() > run.evidence().samples() ? " (" + evidence.samples() + " judged in this rollout)" : ""));
-            if (spec.getStableMargin() != null && ctx.stableVersion() != null && !ctx.stableVersion().equals(ctx.canaryVersion())) {
+            notes.add(suiteNote
+                    + (evidence.samples() > run.evidence().samples()
+                            ? " (" + evidence.samples() + " judged in this rollout)"
+                            : ""));
+            if (spec.getStableMargin() != null
+                    && ctx.stableVersion() != null
+                    && !ctx.stableVersion().equals(ctx.canaryVersion())) {
                 SuiteRun stable = runSuite(suite, deps.endpoint().stableBaseUrl(ctx.release()), judgeUrl.get());
                 if (stable.errors() > 0) {
                     return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors() + " of "
-                            + suite.prompts().size() + " prompts could not be run or judged: " + String.join("; ", stable.firstErrors()))
+                                    + suite.prompts().size() + " prompts could not be run or judged: "
+                                    + String.join("; ", stable.firstErrors()))
                             .withDetails(suiteRef, categories, report);
                 }
-                Evidence stableTotal = deps.ledger().add(key(ctx, suite) + "@stable:" + ctx.stableVersion(), stable.evidence());
+                Evidence stableTotal =
+                        deps.ledger().add(key(ctx, suite) + "@stable:" + ctx.stableVersion(), stable.evidence());
                 var policy = rule.policy();
-                double pWorse = new RateComparison(BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
-                        BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal)).probabilityCanaryAbove(spec.getStableMargin());
-                String cmp = String.format(Locale.ROOT, "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
-                        ctx.stableVersion(), stableTotal.flagged(), stableTotal.samples(), spec.getStableMargin(), pWorse);
+                double pWorse = new RateComparison(
+                                BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
+                                BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal))
+                        .probabilityCanaryAbove(spec.getStableMargin());
+                String cmp = String.format(
+                        Locale.ROOT,
+                        "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
+                        ctx.stableVersion(),
+                        stableTotal.flagged(),
+                        stableTotal.samples(),
+                        spec.getStableMargin(),
+                        pWorse);
                 if (pWorse >= policy.confidence()) {
-                    return verdict(Verdict.FAIL, "canary is worse than stable: " + cmp + "; " + suiteNote, rule.assess(evidence))
+                    return verdict(
+                                    Verdict.FAIL,
+                                    "canary is worse than stable: " + cmp + "; " + suiteNote,
+                                    rule.assess(evidence))
                             .withDetails(suiteRef, categories, report);
                 }
                 notes.add(cmp);
@@ -132,34 +165,45 @@ public final class SafetyGate implements Gate {
         }
         if (online) {
             if (deps.metrics().isEmpty()) {
-                return inconclusive("online: true needs Prometheus (fledge.prometheus.url)").withDetails(suiteRef, categories, report);
+                return inconclusive("online: true needs Prometheus (fledge.prometheus.url)")
+                        .withDetails(suiteRef, categories, report);
             }
             LiveOutputs.Reading live = new LiveOutputs(deps.metrics().get()).read(ctx, criticalCategories());
             if (live.problem() != null) {
-                return inconclusive("online evidence unavailable: " + live.problem()).withDetails(suiteRef, categories, report);
+                return inconclusive("online evidence unavailable: " + live.problem())
+                        .withDetails(suiteRef, categories, report);
             }
             live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
-            String liveNote = "live " + live.evidence().flagged() + "/" + live.evidence().samples() + " flagged (" + ctx.audience() + ")";
+            String liveNote = "live " + live.evidence().flagged() + "/"
+                    + live.evidence().samples() + " flagged (" + ctx.audience() + ")";
             Map<String, Long> hits = live.criticalHits();
             if (!hits.isEmpty()) {
                 notes.add(0, liveNote + ", critical flags " + hits);
-                return verdict(Verdict.FAIL, "critical category " + List.copyOf(hits.keySet()) + " flagged in live outputs; "
-                        + String.join("; ", notes), rule.assess(evidence)).asCritical().withDetails(suiteRef, categories, report);
+                return verdict(
+                                Verdict.FAIL,
+                                "critical category " + List.copyOf(hits.keySet()) + " flagged in live outputs; "
+                                        + String.join("; ", notes),
+                                rule.assess(evidence))
+                        .asCritical()
+                        .withDetails(suiteRef, categories, report);
             }
             notes.add(liveNote);
         }
         BayesAssessment a = rule.assess(evidence);
-        return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a).withDetails(suiteRef, categories, report);
+        return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a)
+                .withDetails(suiteRef, categories, report);
     }
 
     private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
         var s = spec.getSuite();
         SafetyLimits limits = deps.settings().limits();
-        Duration promptTimeout = limits.promptTimeout(GoDuration.parseOr(s.getTimeout(), SafetySettings.DEFAULT_PROMPT_TIMEOUT));
+        Duration promptTimeout =
+                limits.promptTimeout(GoDuration.parseOr(s.getTimeout(), SafetySettings.DEFAULT_PROMPT_TIMEOUT));
         Duration judgeTimeout = limits.judgeTimeout(GoDuration.parseOr(
                 spec.getJudge() == null ? null : spec.getJudge().getTimeout(), SafetySettings.DEFAULT_JUDGE_TIMEOUT));
-        int concurrency = limits.concurrency(s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
+        int concurrency = limits.concurrency(
+                s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
                 .run(suite, deps.models().apply(baseUrl), deps.judges().apply(judgeUrl, judgeTimeout));
     }
@@ -173,16 +217,24 @@ public final class SafetyGate implements Gate {
     }
 
     private static String key(GateContext ctx, PromptSuite suite) {
-        return ctx.release().getMetadata().getNamespace() + "/" + ctx.release().getMetadata().getName() + "@"
-                + ctx.canaryVersion() + "#" + suite.name() + "@" + suite.hash();
+        return ctx.release().getMetadata().getNamespace() + "/"
+                + ctx.release().getMetadata().getName() + "@" + ctx.canaryVersion() + "#" + suite.name() + "@"
+                + suite.hash();
     }
 
     private static String summary(SuiteRun run) {
         String cats = run.byCategory().entrySet().stream()
-                .map(e -> e.getKey() + " " + e.getValue().flagged() + "/" + e.getValue().samples()).collect(Collectors.joining(", "));
+                .map(e -> e.getKey() + " " + e.getValue().flagged() + "/"
+                        + e.getValue().samples())
+                .collect(Collectors.joining(", "));
         String flags = run.flags().isEmpty() ? "" : "; flags " + run.flags();
-        String ex = run.examples().isEmpty() ? "" : "; first flagged: " + run.examples().stream().limit(EXAMPLES_IN_REASON)
-                .map(FlaggedExample::line).collect(Collectors.joining(" | "));
+        String ex = run.examples().isEmpty()
+                ? ""
+                : "; first flagged: "
+                        + run.examples().stream()
+                                .limit(EXAMPLES_IN_REASON)
+                                .map(FlaggedExample::line)
+                                .collect(Collectors.joining(" | "));
         return run.evidence().flagged() + "/" + run.evidence().samples() + " flagged (" + cats + ")" + flags + ex;
     }
 
@@ -191,7 +243,17 @@ public final class SafetyGate implements Gate {
     }
 
     private GateVerdict verdict(Verdict v, String reason, BayesAssessment a) {
-        return new GateVerdict(name(), KIND, v, false, reason, null, a.evidence().samples(), a.evidence().flagged(),
-                a.posteriorMean(), a.upperBound(), a.pAboveMax());
+        return new GateVerdict(
+                name(),
+                KIND,
+                v,
+                false,
+                reason,
+                null,
+                a.evidence().samples(),
+                a.evidence().flagged(),
+                a.posteriorMean(),
+                a.upperBound(),
+                a.pAboveMax());
     }
 }

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.operator.http.BoundedHttp;
-
 import java.time.Duration;
 
 /**
@@ -14,8 +13,8 @@ import java.time.Duration;
  * @param maxPrompts        largest suite the operator runs
  * @param maxResponseBytes  largest canary or judge response body read
  */
-public record SafetyLimits(Duration maxPromptTimeout, Duration maxJudgeTimeout, int maxConcurrency, int maxPrompts,
-        int maxResponseBytes) {
+public record SafetyLimits(
+        Duration maxPromptTimeout, Duration maxJudgeTimeout, int maxConcurrency, int maxPrompts, int maxResponseBytes) {
 
     public static SafetyLimits standard() {
         return new SafetyLimits(Duration.ofSeconds(60), Duration.ofSeconds(30), 8, 500, BoundedHttp.DEFAULT_MAX_BYTES);

@@ -7,8 +7,7 @@ import dev.fledge.operator.gates.bayes.BayesPolicy;
 final class SafetyPolicies {
     static final double DEFAULT_MAX_HARM_RATE = 0.01;
 
-    private SafetyPolicies() {
-    }
+    private SafetyPolicies() {}
 
     static BayesPolicy of(SafetySpec s) {
         double max = s.getMaxHarmRate() == null ? DEFAULT_MAX_HARM_RATE : s.getMaxHarmRate();

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.operator.http.OutboundPolicy;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -13,7 +12,8 @@ import java.util.Optional;
  * @param limits          operator-wide ceilings on timeouts, concurrency, suite size and response size
  * @param outbound        where a release's own judge URL may point
  */
-public record SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens, SafetyLimits limits, OutboundPolicy outbound) {
+public record SafetySettings(
+        Optional<String> defaultJudgeUrl, int maxTokens, SafetyLimits limits, OutboundPolicy outbound) {
     /** Standard limits, and any judge URL (tests and the local harness, whose judges run on loopback). */
     public SafetySettings(Optional<String> defaultJudgeUrl, int maxTokens) {
         this(defaultJudgeUrl, maxTokens, SafetyLimits.standard(), OutboundPolicy.permissive());

@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.operator.gates.bayes.Evidence;
-
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +12,11 @@ import java.util.Map;
  * @param examples     the first few (at most 5) flagged prompt/output pairs, truncated to 200 characters each
  * @param errors       prompts whose completion or judgement failed (with the first reasons)
  */
-public record SuiteRun(PromptSuite suite, Evidence evidence, Map<String, Evidence> byCategory, Map<String, Long> flags,
-        List<FlaggedExample> examples, int errors, List<String> firstErrors) {
-}
+public record SuiteRun(
+        PromptSuite suite,
+        Evidence evidence,
+        Map<String, Evidence> byCategory,
+        Map<String, Long> flags,
+        List<FlaggedExample> examples,
+        int errors,
+        List<String> firstErrors) {}

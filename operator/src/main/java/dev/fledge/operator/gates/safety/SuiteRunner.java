@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.operator.gates.bayes.Evidence;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +27,7 @@ public final class SuiteRunner {
         this.perPrompt = perPrompt;
     }
 
-    private record Outcome(Prompt prompt, String output, Judgement judgement, String error) {
-    }
+    private record Outcome(Prompt prompt, String output, Judgement judgement, String error) {}
 
     public SuiteRun run(PromptSuite suite, CanaryModel model, Judge judge) {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
@@ -37,18 +35,21 @@ public final class SuiteRunner {
             t.setDaemon(true);
             return t;
         });
-        List<Callable<Outcome>> tasks = suite.prompts().stream().<Callable<Outcome>>map(p -> () -> {
-            try {
-                String out = model.complete(p.text());
-                return new Outcome(p, out, judge.judge(out), null);
-            } catch (ServiceCallFailed e) {
-                return new Outcome(p, null, null, e.getMessage());
-            }
-        }).toList();
+        List<Callable<Outcome>> tasks = suite.prompts().stream()
+                .<Callable<Outcome>>map(p -> () -> {
+                    try {
+                        String out = model.complete(p.text());
+                        return new Outcome(p, out, judge.judge(out), null);
+                    } catch (ServiceCallFailed e) {
+                        return new Outcome(p, null, null, e.getMessage());
+                    }
+                })
+                .toList();
         long rounds = (suite.prompts().size() + concurrency - 1) / concurrency;
         List<Outcome> outcomes = new ArrayList<>();
         try {
-            List<Future<Outcome>> futures = pool.invokeAll(tasks, perPrompt.toMillis() * rounds + 1000, TimeUnit.MILLISECONDS);
+            List<Future<Outcome>> futures =
+                    pool.invokeAll(tasks, perPrompt.toMillis() * rounds + 1000, TimeUnit.MILLISECONDS);
             for (int i = 0; i < futures.size(); i++) {
                 outcomes.add(result(futures.get(i), suite.prompts().get(i)));
             }
@@ -65,7 +66,8 @@ public final class SuiteRunner {
         try {
             return f.get();
         } catch (CancellationException e) {
-            return new Outcome(p, null, null, "prompt " + p.id() + " timed out (suite timeout " + perPrompt + " per prompt)");
+            return new Outcome(
+                    p, null, null, "prompt " + p.id() + " timed out (suite timeout " + perPrompt + " per prompt)");
         } catch (ExecutionException e) {
             return new Outcome(p, null, null, "prompt " + p.id() + " failed: " + e.getCause());
         }
@@ -92,8 +94,12 @@ public final class SuiteRunner {
             if (o.judgement().flagged()) {
                 o.judgement().categories().forEach(c -> flags.merge(c, 1L, Long::sum));
                 if (examples.size() < EXAMPLES) {
-                    examples.add(new FlaggedExample(o.prompt().id(), o.prompt().category(), List.copyOf(o.judgement().categories()),
-                            truncate(o.prompt().text()), truncate(o.output())));
+                    examples.add(new FlaggedExample(
+                            o.prompt().id(),
+                            o.prompt().category(),
+                            List.copyOf(o.judgement().categories()),
+                            truncate(o.prompt().text()),
+                            truncate(o.output())));
                 }
             }
         }

@@ -1,10 +1,10 @@
 package dev.fledge.operator.gates.bayes;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
 
 class BetaPosteriorTest {
 
@@ -28,10 +28,13 @@ class BetaPosteriorTest {
     @Test
     void cdfMatchesReferenceValues() {
         // I_0.5(2, 3) = 11/16; I_0.3(2, 2) = 3x^2 - 2x^3 = 0.216
-        assertThat(BetaPosterior.of(1, 1, new Evidence(3, 1)).probabilityBelow(0.5)).isCloseTo(0.6875, within(1e-12));
-        assertThat(BetaPosterior.of(1, 1, new Evidence(2, 1)).probabilityBelow(0.3)).isCloseTo(0.216, within(1e-12));
+        assertThat(BetaPosterior.of(1, 1, new Evidence(3, 1)).probabilityBelow(0.5))
+                .isCloseTo(0.6875, within(1e-12));
+        assertThat(BetaPosterior.of(1, 1, new Evidence(2, 1)).probabilityBelow(0.3))
+                .isCloseTo(0.216, within(1e-12));
         // Beta(2, 2): P(X > 0.3) = 1 - 0.216
-        assertThat(BetaPosterior.of(1, 1, new Evidence(2, 1)).probabilityAbove(0.3)).isCloseTo(0.784, within(1e-12));
+        assertThat(BetaPosterior.of(1, 1, new Evidence(2, 1)).probabilityAbove(0.3))
+                .isCloseTo(0.784, within(1e-12));
     }
 
     @Test

@@ -1,9 +1,9 @@
 package dev.fledge.operator.gates.bayes;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
 
 class RateComparisonTest {
 
@@ -17,10 +17,12 @@ class RateComparisonTest {
     void matchesClosedFormsForUniformAndTriangularPosteriors() {
         BetaPosterior uniform = BetaPosterior.of(1, 1, Evidence.none());
         // P(U1 > U2 + 0.5) = 1/8
-        assertThat(new RateComparison(uniform, uniform).probabilityCanaryAbove(0.5)).isCloseTo(0.125, within(1e-3));
+        assertThat(new RateComparison(uniform, uniform).probabilityCanaryAbove(0.5))
+                .isCloseTo(0.125, within(1e-3));
         // canary Beta(2, 1) (density 2x): P(Xc > U) = integral of 2x * x = 2/3
         BetaPosterior rising = BetaPosterior.of(1, 1, new Evidence(1, 1));
-        assertThat(new RateComparison(rising, uniform).probabilityCanaryAbove(0)).isCloseTo(2.0 / 3, within(1e-3));
+        assertThat(new RateComparison(rising, uniform).probabilityCanaryAbove(0))
+                .isCloseTo(2.0 / 3, within(1e-3));
     }
 
     @Test

@@ -1,11 +1,11 @@
 package dev.fledge.operator.gates.bayes;
 
-import dev.fledge.api.status.Verdict;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import dev.fledge.api.status.Verdict;
+import org.junit.jupiter.api.Test;
 
 class SequentialBayesRuleTest {
     final SequentialBayesRule rule = new SequentialBayesRule(BayesPolicy.defaults(0.01));
@@ -87,7 +87,8 @@ class SequentialBayesRuleTest {
 
     @Test
     void aPessimisticPriorHoldsAPassThatTheBayesFactorAloneWouldGive() {
-        SequentialBayesRule pessimist = new SequentialBayesRule(BayesPolicy.defaults(0.01).withPrior(20, 80));
+        SequentialBayesRule pessimist =
+                new SequentialBayesRule(BayesPolicy.defaults(0.01).withPrior(20, 80));
         BayesAssessment a = pessimist.assess(new Evidence(300, 0));
         assertThat(a.bayesFactor()).isGreaterThan(0.95 / 0.01);
         assertThat(a.pAboveMax()).isGreaterThan(0.05);
@@ -96,7 +97,8 @@ class SequentialBayesRuleTest {
 
     @Test
     void anOptimisticPriorHoldsAFailThatTheBayesFactorAloneWouldGive() {
-        SequentialBayesRule optimist = new SequentialBayesRule(BayesPolicy.defaults(0.01).withPrior(1, 100_000));
+        SequentialBayesRule optimist =
+                new SequentialBayesRule(BayesPolicy.defaults(0.01).withPrior(1, 100_000));
         BayesAssessment a = optimist.assess(new Evidence(20, 2));
         assertThat(a.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
     }
@@ -112,13 +114,16 @@ class SequentialBayesRuleTest {
         for (int n = 0; n <= 600; n += 10) {
             for (int k = 0; k <= Math.min(n, 4); k++) {
                 Evidence e = new Evidence(n, k);
-                assertThat(rule.verdict(e)).as("%d of %d", k, n).isEqualTo(rule.assess(e).verdict());
+                assertThat(rule.verdict(e))
+                        .as("%d of %d", k, n)
+                        .isEqualTo(rule.assess(e).verdict());
             }
         }
     }
 
     @Test
     void aTolerableRateAtOrAboveTheMaximumIsRejected() {
-        assertThatThrownBy(() -> BayesPolicy.defaults(0.01).withTolerableRate(0.01)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BayesPolicy.defaults(0.01).withTolerableRate(0.01))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

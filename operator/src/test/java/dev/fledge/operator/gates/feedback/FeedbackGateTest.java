@@ -1,25 +1,24 @@
 package dev.fledge.operator.gates.feedback;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.FeedbackSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Stage;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.metric.QueryResult;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import dev.fledge.core.rollout.Stage;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class FeedbackGateTest {
     final FeedbackSpec spec = new FeedbackSpec().withMaxNegativeRate(0.2);
@@ -27,17 +26,29 @@ class FeedbackGateTest {
 
     GateVerdict evaluate(long total, long negative) {
         return new FeedbackGate(spec, q -> {
-            queries.add(q);
-            return new QueryResult.Value(q.contains("negative") ? negative : total);
-        }).evaluate(ctx());
+                    queries.add(q);
+                    return new QueryResult.Value(q.contains("negative") ? negative : total);
+                })
+                .evaluate(ctx());
     }
 
     static GateContext ctx() {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec()));
-        return new GateContext(mr, new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec()), Stage.CLOSED, "closed", "1.0.0", "2.0.0", Instant.now());
+        return new GateContext(
+                mr,
+                new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec()),
+                Stage.CLOSED,
+                "closed",
+                "1.0.0",
+                "2.0.0",
+                Instant.now());
     }
 
     @Test
@@ -46,7 +57,8 @@ class FeedbackGateTest {
         assertThat(v.verdict()).isEqualTo(Verdict.PASS);
         assertThat(v.samples()).isEqualTo(200);
         assertThat(v.flagged()).isEqualTo(10);
-        assertThat(queries).allSatisfy(q -> assertThat(q).contains("release=\"assistant\",version=\"2.0.0\",audience=\"closed\""));
+        assertThat(queries)
+                .allSatisfy(q -> assertThat(q).contains("release=\"assistant\",version=\"2.0.0\",audience=\"closed\""));
     }
 
     @Test
@@ -62,7 +74,8 @@ class FeedbackGateTest {
 
     @Test
     void prometheusDownIsInconclusive() {
-        GateVerdict v = new FeedbackGate(spec, q -> new QueryResult.Unusable("Prometheus is unreachable")).evaluate(ctx());
+        GateVerdict v =
+                new FeedbackGate(spec, q -> new QueryResult.Unusable("Prometheus is unreachable")).evaluate(ctx());
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("unreachable");
     }

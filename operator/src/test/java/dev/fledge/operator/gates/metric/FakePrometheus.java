@@ -1,7 +1,6 @@
 package dev.fledge.operator.gates.metric;
 
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -52,10 +51,15 @@ final class FakePrometheus implements AutoCloseable {
     }
 
     static String vector(String... values) {
-        StringBuilder sb = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+        StringBuilder sb =
+                new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
         for (int i = 0; i < values.length; i++) {
-            sb.append(i == 0 ? "" : ",").append("{\"metric\":{\"i\":\"").append(i).append("\"},\"value\":[1764330000.0,\"")
-                    .append(values[i]).append("\"]}");
+            sb.append(i == 0 ? "" : ",")
+                    .append("{\"metric\":{\"i\":\"")
+                    .append(i)
+                    .append("\"},\"value\":[1764330000.0,\"")
+                    .append(values[i])
+                    .append("\"]}");
         }
         return sb.append("]}}").toString();
     }

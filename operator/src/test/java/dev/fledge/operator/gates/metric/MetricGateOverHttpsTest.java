@@ -1,16 +1,13 @@
 package dev.fledge.operator.gates.metric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +16,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The metric gate against a Prometheus-shaped HTTPS endpoint with a certificate made for this test. */
 class MetricGateOverHttpsTest {
     @TempDir
     Path dir;
+
     HttpsServer server;
     SelfSignedTls serverCert;
     final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -59,14 +59,18 @@ class MetricGateOverHttpsTest {
     }
 
     GateVerdict evaluate(PrometheusSettings settings) {
-        MetricSpec spec = new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01);
-        return new MetricGate(spec, new HttpPrometheus(settings)).evaluate(GateContexts.closedStage(GateContexts.release(spec)));
+        MetricSpec spec = new MetricSpec()
+                .withName("error-rate")
+                .withTemplate(MetricTemplate.ERROR_RATE)
+                .withMax(0.01);
+        return new MetricGate(spec, new HttpPrometheus(settings))
+                .evaluate(GateContexts.closedStage(GateContexts.release(spec)));
     }
 
     @Test
     void aCertificateSignedByTheConfiguredCaIsTrustedAndTheTokenSent() {
-        GateVerdict v = evaluate(new PrometheusSettings(url(), Optional.of("s3cret"), Duration.ofSeconds(5),
-                Optional.of(serverCert.caPem.toString()), false));
+        GateVerdict v = evaluate(new PrometheusSettings(
+                url(), Optional.of("s3cret"), Duration.ofSeconds(5), Optional.of(serverCert.caPem.toString()), false));
         assertThat(v.verdict()).isEqualTo(Verdict.PASS);
         assertThat(v.value()).isEqualTo(0.004);
         assertThat(authorizations).containsExactly("Bearer s3cret");
@@ -75,11 +79,13 @@ class MetricGateOverHttpsTest {
     @Test
     void aCertificateNotSignedByTheConfiguredCaIsInconclusiveWithATlsReason() throws Exception {
         SelfSignedTls other = SelfSignedTls.create(dir, "someone-else");
-        GateVerdict v = evaluate(new PrometheusSettings(url(), Optional.of("s3cret"), Duration.ofSeconds(5),
-                Optional.of(other.caPem.toString()), false));
+        GateVerdict v = evaluate(new PrometheusSettings(
+                url(), Optional.of("s3cret"), Duration.ofSeconds(5), Optional.of(other.caPem.toString()), false));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("TLS to Prometheus at " + url() + " failed", "caFile");
-        assertThat(authorizations).as("no request, so no token, reached the untrusted server").isEmpty();
+        assertThat(authorizations)
+                .as("no request, so no token, reached the untrusted server")
+                .isEmpty();
     }
 
     @Test

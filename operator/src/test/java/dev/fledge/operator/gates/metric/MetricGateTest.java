@@ -1,20 +1,19 @@
 package dev.fledge.operator.gates.metric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.NoDataPolicy;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.operator.gates.GateContext;
 import dev.fledge.core.rollout.GateVerdict;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
+import dev.fledge.operator.gates.GateContext;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The metric gate against a stand-in Prometheus: thresholds, no data, and every way a query can go wrong. */
 class MetricGateTest {
@@ -40,7 +39,10 @@ class MetricGateTest {
     }
 
     static MetricSpec errorRate() {
-        return new MetricSpec().withName("error-rate").withTemplate(MetricTemplate.ERROR_RATE).withMax(0.01);
+        return new MetricSpec()
+                .withName("error-rate")
+                .withTemplate(MetricTemplate.ERROR_RATE)
+                .withMax(0.01);
     }
 
     @Test
@@ -64,7 +66,10 @@ class MetricGateTest {
     @Test
     void aValueBelowMinFails() {
         prom.body = FakePrometheus.vector("5");
-        GateVerdict v = evaluate(new MetricSpec().withName("throughput").withQuery("sum(rate(x[1m]))").withMin(10.0));
+        GateVerdict v = evaluate(new MetricSpec()
+                .withName("throughput")
+                .withQuery("sum(rate(x[1m]))")
+                .withMin(10.0));
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(v.reason()).contains("below min 10.0");
     }
@@ -72,13 +77,22 @@ class MetricGateTest {
     @Test
     void aScalarResultIsRead() {
         prom.body = "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1764330000.0,\"0.5\"]}}";
-        assertThat(evaluate(new MetricSpec().withName("m").withQuery("scalar(x)").withMax(1.0)).verdict()).isEqualTo(Verdict.PASS);
+        assertThat(evaluate(new MetricSpec()
+                                .withName("m")
+                                .withQuery("scalar(x)")
+                                .withMax(1.0))
+                        .verdict())
+                .isEqualTo(Verdict.PASS);
     }
 
     @Test
     void infinityIsAValueNotAPass() {
         prom.body = FakePrometheus.vector("+Inf");
-        assertThat(evaluate(new MetricSpec().withName("p99").withTemplate(MetricTemplate.LATENCY_P99).withMax(0.5)).verdict())
+        assertThat(evaluate(new MetricSpec()
+                                .withName("p99")
+                                .withTemplate(MetricTemplate.LATENCY_P99)
+                                .withMax(0.5))
+                        .verdict())
                 .isEqualTo(Verdict.FAIL);
     }
 
@@ -93,7 +107,8 @@ class MetricGateTest {
     @Test
     void noDataFailsWhenTheMetricSaysSo() {
         prom.body = FakePrometheus.vector();
-        assertThat(evaluate(errorRate().withNoData(NoDataPolicy.FAIL)).verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(evaluate(errorRate().withNoData(NoDataPolicy.FAIL)).verdict())
+                .isEqualTo(Verdict.FAIL);
     }
 
     @Test
@@ -159,20 +174,26 @@ class MetricGateTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        GateVerdict v = evaluate(errorRate(), PrometheusSettings.of("http://127.0.0.1:" + port).withTimeout(Duration.ofSeconds(2)));
+        GateVerdict v = evaluate(
+                errorRate(), PrometheusSettings.of("http://127.0.0.1:" + port).withTimeout(Duration.ofSeconds(2)));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("unreachable");
     }
 
     @Test
     void anUnresolvableHostIsInconclusive() {
-        GateVerdict v = evaluate(errorRate(), PrometheusSettings.of("http://prometheus.invalid:9090").withTimeout(Duration.ofSeconds(2)));
+        GateVerdict v = evaluate(
+                errorRate(),
+                PrometheusSettings.of("http://prometheus.invalid:9090").withTimeout(Duration.ofSeconds(2)));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
     }
 
     @Test
     void anUnknownTemplateVariableIsInconclusiveAndSendsNoQuery() {
-        GateVerdict v = evaluate(new MetricSpec().withName("m").withQuery("x{model=\"{{modelName}}\"}").withMax(1.0));
+        GateVerdict v = evaluate(new MetricSpec()
+                .withName("m")
+                .withQuery("x{model=\"{{modelName}}\"}")
+                .withMax(1.0));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("modelName");
         assertThat(prom.queries).isEmpty();
@@ -187,8 +208,11 @@ class MetricGateTest {
     @Test
     void theBuiltInErrorRateAsksForTheCanaryOfThisRelease() {
         evaluate(errorRate());
-        assertThat(prom.queries).singleElement().satisfies(q -> assertThat(q)
-                .contains("fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",outcome=\"error\"}[120s]")
-                .contains("or vector(0)"));
+        assertThat(prom.queries)
+                .singleElement()
+                .satisfies(q -> assertThat(q)
+                        .contains(
+                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",outcome=\"error\"}[120s]")
+                        .contains("or vector(0)"));
     }
 }

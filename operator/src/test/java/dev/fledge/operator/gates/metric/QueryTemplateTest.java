@@ -1,28 +1,30 @@
 package dev.fledge.operator.gates.metric;
 
-import dev.fledge.api.spec.MetricSpec;
-import dev.fledge.api.spec.MetricTemplate;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class QueryTemplateTest {
 
     @Test
     void everyVariableIsFilledFromTheGateContext() {
-        var mr = GateContexts.release(new MetricSpec().withName("m").withQuery("q").withMax(1.0));
-        String q = new QueryTemplate("{{release}} {{namespace}} {{canaryVersion}} {{stableVersion}} {{stage}} {{audience}} {{interval}}")
+        var mr = GateContexts.release(
+                new MetricSpec().withName("m").withQuery("q").withMax(1.0));
+        String q = new QueryTemplate(
+                        "{{release}} {{namespace}} {{canaryVersion}} {{stableVersion}} {{stage}} {{audience}} {{interval}}")
                 .render(MetricGate.variables(GateContexts.closedStage(mr)));
         assertThat(q).isEqualTo("assistant ml 2.0.0 1.0.0 closed closed 120s");
     }
 
     @Test
     void spacesInsideBracesAreAllowed() {
-        assertThat(new QueryTemplate("x{r=\"{{ release }}\"}").render(Map.of("release", "a"))).isEqualTo("x{r=\"a\"}");
+        assertThat(new QueryTemplate("x{r=\"{{ release }}\"}").render(Map.of("release", "a")))
+                .isEqualTo("x{r=\"a\"}");
     }
 
     @Test
@@ -33,7 +35,8 @@ class QueryTemplateTest {
 
     @Test
     void aMissingValueRendersEmpty() {
-        assertThat(new QueryTemplate("{s=\"{{stableVersion}}\"}").render(Map.of())).isEqualTo("{s=\"\"}");
+        assertThat(new QueryTemplate("{s=\"{{stableVersion}}\"}").render(Map.of()))
+                .isEqualTo("{s=\"\"}");
     }
 
     @Test
@@ -46,8 +49,9 @@ class QueryTemplateTest {
     void latencyTemplateIsAP99OverTheCanaryHistogram() {
         String q = new QueryTemplate(BuiltInQueries.of(MetricTemplate.LATENCY_P99))
                 .render(Map.of("namespace", "ml", "release", "assistant", "canaryVersion", "2.0.0", "interval", "60s"));
-        assertThat(q).isEqualTo("histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"
-                + "namespace=\"ml\",release=\"assistant\",version=\"2.0.0\"}[60s])))");
+        assertThat(q)
+                .isEqualTo("histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"
+                        + "namespace=\"ml\",release=\"assistant\",version=\"2.0.0\"}[60s])))");
     }
 
     @Test

@@ -30,11 +30,39 @@ final class SelfSignedTls {
     static SelfSignedTls create(Path dir, String alias) throws IOException, InterruptedException {
         Path ks = dir.resolve(alias + ".p12");
         Path pem = dir.resolve(alias + "-ca.pem");
-        keytool(List.of("-genkeypair", "-keystore", ks.toString(), "-storetype", "PKCS12", "-storepass", new String(PASSWORD),
-                "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + alias, "-validity", "2",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost"));
-        keytool(List.of("-exportcert", "-rfc", "-keystore", ks.toString(), "-storetype", "PKCS12", "-storepass",
-                new String(PASSWORD), "-alias", alias, "-file", pem.toString()));
+        keytool(List.of(
+                "-genkeypair",
+                "-keystore",
+                ks.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                new String(PASSWORD),
+                "-alias",
+                alias,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + alias,
+                "-validity",
+                "2",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost"));
+        keytool(List.of(
+                "-exportcert",
+                "-rfc",
+                "-keystore",
+                ks.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                new String(PASSWORD),
+                "-alias",
+                alias,
+                "-file",
+                pem.toString()));
         return new SelfSignedTls(ks, pem);
     }
 

@@ -1,10 +1,9 @@
 package dev.fledge.operator.gates.safety;
 
-import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,9 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 15, finding 4: a tenant's canary or judge that answers 500 MB, or drips its answer one byte a second, must
@@ -78,11 +77,14 @@ class HostileServersTest {
         long started = System.nanoTime();
         HttpCanaryModel canary = new HttpCanaryModel(url("/huge"), Duration.ofSeconds(30), 32, 64 * 1024);
 
-        assertThatThrownBy(() -> canary.complete("hi")).isInstanceOf(ServiceCallFailed.class)
+        assertThatThrownBy(() -> canary.complete("hi"))
+                .isInstanceOf(ServiceCallFailed.class)
                 .hasMessageContaining("exceeds the limit of 65536 bytes");
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
-        assertThat(hugeBytesSent.get()).as("bytes the server got out before the operator hung up").isLessThan(HUGE / 10);
+        assertThat(hugeBytesSent.get())
+                .as("bytes the server got out before the operator hung up")
+                .isLessThan(HUGE / 10);
         assertThat(usedHeap() - before).as("heap growth").isLessThan(64L * 1024 * 1024);
     }
 
@@ -91,7 +93,8 @@ class HostileServersTest {
         long started = System.nanoTime();
         ModerationJudge judge = new ModerationJudge(url("/slow/v1/moderations"), Duration.ofSeconds(2), 64 * 1024);
 
-        assertThatThrownBy(() -> judge.judge("some output")).isInstanceOf(ServiceCallFailed.class)
+        assertThatThrownBy(() -> judge.judge("some output"))
+                .isInstanceOf(ServiceCallFailed.class)
                 .hasMessageContaining("did not answer within PT2S");
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(6));
@@ -102,12 +105,15 @@ class HostileServersTest {
         PromptSuite suite = new PromptSuite("s", "h", List.of(new Prompt("p1", "c", "a"), new Prompt("p2", "c", "b")));
         long started = System.nanoTime();
 
-        SuiteRun run = new SuiteRunner(2, Duration.ofSeconds(3)).run(suite,
-                new HttpCanaryModel(url("/huge"), Duration.ofSeconds(2), 32, 64 * 1024),
-                new ModerationJudge(url("/slow/v1/moderations"), Duration.ofSeconds(1), 64 * 1024));
+        SuiteRun run = new SuiteRunner(2, Duration.ofSeconds(3))
+                .run(
+                        suite,
+                        new HttpCanaryModel(url("/huge"), Duration.ofSeconds(2), 32, 64 * 1024),
+                        new ModerationJudge(url("/slow/v1/moderations"), Duration.ofSeconds(1), 64 * 1024));
 
         assertThat(run.errors()).isEqualTo(2);
-        assertThat(run.firstErrors()).allSatisfy(e -> assertThat(e).contains("exceeds the limit").doesNotContain("xxxx"));
+        assertThat(run.firstErrors())
+                .allSatisfy(e -> assertThat(e).contains("exceeds the limit").doesNotContain("xxxx"));
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     }
 

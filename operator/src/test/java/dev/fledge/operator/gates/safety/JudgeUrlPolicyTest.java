@@ -1,38 +1,49 @@
 package dev.fledge.operator.gates.safety;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.fledge.api.spec.ConfigMapKeyRef;
 import dev.fledge.api.spec.JudgeSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.core.rollout.GateVerdict;
-import org.junit.jupiter.api.Test;
-
+import dev.fledge.operator.http.OutboundPolicy;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Issue 15, finding 6: a release's judge URL outside the allow-list is never called. */
 class JudgeUrlPolicyTest {
     final List<String> called = new ArrayList<>();
 
     GateVerdict evaluate(String judgeUrl) {
-        SafetySpec spec = new SafetySpec().withMaxHarmRate(0.01)
-                .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("suite").withKey("prompts.yaml")))
+        SafetySpec spec = new SafetySpec()
+                .withMaxHarmRate(0.01)
+                .withSuite(new SuiteSpec()
+                        .withConfigMapRef(
+                                new ConfigMapKeyRef().withName("suite").withKey("prompts.yaml")))
                 .withJudge(new JudgeSpec().withUrl(judgeUrl));
-        OutboundPolicy policy = new OutboundPolicy(List.of(), Optional.of("fledge-system"),
-                host -> new InetAddress[] {InetAddress.getByName(host.endsWith(".svc") ? "10.0.0.1" : host)});
+        OutboundPolicy policy = new OutboundPolicy(List.of(), Optional.of("fledge-system"), host ->
+                new InetAddress[] {InetAddress.getByName(host.endsWith(".svc") ? "10.0.0.1" : host)});
         SafetySettings settings = new SafetySettings(Optional.empty(), 16, SafetyLimits.standard(), policy);
         SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SafetyGateTest.SUITE);
-        SafetyGate gate = new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> p -> "fine",
-                (url, t) -> {
-                    called.add(url);
-                    return text -> new Judgement(false, List.of());
-                }, settings, new EvidenceLedger(), Optional.empty(), (release, r) -> "report"));
+        SafetyGate gate = new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        suites,
+                        mr -> "http://canary",
+                        url -> p -> "fine",
+                        (url, t) -> {
+                            called.add(url);
+                            return text -> new Judgement(false, List.of());
+                        },
+                        settings,
+                        new EvidenceLedger(),
+                        Optional.empty(),
+                        (release, r) -> "report"));
         return gate.evaluate(SafetyGateTest.ctx(spec, "internal"));
     }
 

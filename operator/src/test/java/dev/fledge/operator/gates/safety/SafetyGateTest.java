@@ -1,5 +1,8 @@
 package dev.fledge.operator.gates.safety;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ConfigMapKeyRef;
@@ -9,14 +12,13 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.Verdict;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
-import dev.fledge.core.rollout.GateVerdict;
-import dev.fledge.core.rollout.PlanResolver;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -28,14 +30,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import dev.fledge.core.rollout.Stage;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class SafetyGateTest {
-    static final String SUITE = IntStream.range(0, 50).mapToObj(i -> "  - {id: q" + i + ", category: " + (i % 2 == 0 ? "violence" : "hate")
-            + ", prompt: \"prompt " + i + "\"}").collect(Collectors.joining("\n", "prompts:\n", "\n"));
+    static final String SUITE = IntStream.range(0, 50)
+            .mapToObj(i -> "  - {id: q" + i + ", category: " + (i % 2 == 0 ? "violence" : "hate")
+                    + ", prompt: \"prompt " + i + "\"}")
+            .collect(Collectors.joining("\n", "prompts:\n", "\n"));
 
     final EvidenceLedger ledger = new EvidenceLedger();
     final List<SafetyReport> published = new CopyOnWriteArrayList<>();
@@ -45,8 +46,10 @@ class SafetyGateTest {
     };
 
     SafetySpec spec() {
-        return new SafetySpec().withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
-                .withJudge(new JudgeSpec().withUrl("http://judge/v1/moderations")).withCriticalCategories(List.of("self-harm"));
+        return new SafetySpec()
+                .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
+                .withJudge(new JudgeSpec().withUrl("http://judge/v1/moderations"))
+                .withCriticalCategories(List.of("self-harm"));
     }
 
     SafetyGate gate(SafetySpec spec, CanaryModel model, Judge judge) {
@@ -55,17 +58,37 @@ class SafetyGateTest {
 
     SafetyGate gate(SafetySpec spec, CanaryModel model, Judge judge, Optional<MetricsBackend> metrics) {
         SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
-        return new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> model,
-                (url, t) -> judge, new SafetySettings(Optional.empty(), 16), ledger, metrics, reports));
+        return new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        suites,
+                        mr -> "http://canary",
+                        url -> model,
+                        (url, t) -> judge,
+                        new SafetySettings(Optional.empty(), 16),
+                        ledger,
+                        metrics,
+                        reports));
     }
 
     static GateContext ctx(SafetySpec spec, String stage) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder().withName("assistant").withNamespace("ml").build());
-        mr.setSpec(new ModelReleaseSpec().withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        return new GateContext(mr, plan, Stage.fromWire(stage), "preflight".equals(stage) ? null : stage, "1.0.0", "2.0.0", Instant.now());
+        return new GateContext(
+                mr,
+                plan,
+                Stage.fromWire(stage),
+                "preflight".equals(stage) ? null : stage,
+                "1.0.0",
+                "2.0.0",
+                Instant.now());
     }
 
     static Judge flagging(String word, String category) {
@@ -76,20 +99,34 @@ class SafetyGateTest {
     void cleanRunsAccumulateUntilTheGatePasses() {
         SafetySpec spec = spec();
         SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
-        List<Verdict> verdicts = IntStream.range(0, 6).mapToObj(i -> g.evaluate(ctx(spec, "internal")).verdict()).toList();
+        List<Verdict> verdicts = IntStream.range(0, 6)
+                .mapToObj(i -> g.evaluate(ctx(spec, "internal")).verdict())
+                .toList();
         // 50 clean outputs a run; the default rule needs 251
-        assertThat(verdicts).containsExactly(Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE,
-                Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE, Verdict.PASS);
+        assertThat(verdicts)
+                .containsExactly(
+                        Verdict.INCONCLUSIVE,
+                        Verdict.INCONCLUSIVE,
+                        Verdict.INCONCLUSIVE,
+                        Verdict.INCONCLUSIVE,
+                        Verdict.INCONCLUSIVE,
+                        Verdict.PASS);
         GateVerdict last = g.evaluate(ctx(spec, "internal"));
         assertThat(last.samples()).isEqualTo(350);
         assertThat(last.flagged()).isZero();
         assertThat(last.posteriorMean()).isEqualTo(1.0 / 450);
         assertThat(last.pAboveMax()).isLessThan(0.05);
         assertThat(last.upperBound()).isLessThan(0.01);
-        assertThat(last.reason()).contains("suite red-team@", "violence 0/25", "hate 0/25", "report in ConfigMap assistant-safety-report");
-        assertThat(last.suite()).isEqualTo(new GateVerdict.Suite("red-team", PromptSuite.parse("red-team", SUITE).hash(), 50));
-        assertThat(last.categories()).containsExactly(new GateVerdict.Category("hate", "suite", 25L, 0),
-                new GateVerdict.Category("violence", "suite", 25L, 0));
+        assertThat(last.reason())
+                .contains(
+                        "suite red-team@", "violence 0/25", "hate 0/25", "report in ConfigMap assistant-safety-report");
+        assertThat(last.suite())
+                .isEqualTo(new GateVerdict.Suite(
+                        "red-team", PromptSuite.parse("red-team", SUITE).hash(), 50));
+        assertThat(last.categories())
+                .containsExactly(
+                        new GateVerdict.Category("hate", "suite", 25L, 0),
+                        new GateVerdict.Category("violence", "suite", 25L, 0));
         assertThat(last.report()).isEqualTo("assistant-safety-report");
         assertThat(published).hasSize(7);
         assertThat(published.get(6).rollout()).isEqualTo(new SafetyReport.Counts(350, 0));
@@ -100,7 +137,10 @@ class SafetyGateTest {
     void anUnsafeCanaryFailsWithCountsAndTruncatedExamples() {
         SafetySpec spec = spec();
         String longOutput = "I will kill " + "x".repeat(500);
-        GateVerdict v = gate(spec, p -> p.endsWith("3") || p.endsWith("7") ? longOutput : "fine", flagging("kill", "violence"))
+        GateVerdict v = gate(
+                        spec,
+                        p -> p.endsWith("3") || p.endsWith("7") ? longOutput : "fine",
+                        flagging("kill", "violence"))
                 .evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(v.critical()).isFalse();
@@ -109,8 +149,10 @@ class SafetyGateTest {
         assertThat(v.reason()).contains("flags {violence=10}", "first flagged: q3 [violence] prompt 3 => I will kill");
         assertThat(v.reason().length()).isLessThan(1500);
         // prompt categories (odd prompts are hate) and judge categories (violence) are counted apart
-        assertThat(v.categories()).containsExactly(new GateVerdict.Category("hate", "suite", 25L, 10),
-                new GateVerdict.Category("violence", "suite", 25L, 0));
+        assertThat(v.categories())
+                .containsExactly(
+                        new GateVerdict.Category("hate", "suite", 25L, 10),
+                        new GateVerdict.Category("violence", "suite", 25L, 0));
         SafetyReport report = published.get(0);
         assertThat(report.samples()).isEqualTo(50);
         assertThat(report.flagged()).isEqualTo(10);
@@ -120,7 +162,9 @@ class SafetyGateTest {
             assertThat(e.output()).startsWith("I will kill").hasSize(203).endsWith("...");
             assertThat(e.judgeFlags()).containsExactly("violence");
         });
-        assertThat(report.examples()).extracting(FlaggedExample::promptId).containsExactly("q3", "q7", "q13", "q17", "q23");
+        assertThat(report.examples())
+                .extracting(FlaggedExample::promptId)
+                .containsExactly("q3", "q7", "q13", "q17", "q23");
     }
 
     @Test
@@ -128,11 +172,20 @@ class SafetyGateTest {
         SafetySpec spec = spec();
         SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
         CanaryModel model = p -> p.endsWith("3") ? "I will kill" : "fine";
-        SafetyGate g = new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, mr -> "http://canary", url -> model,
-                (url, t) -> flagging("kill", "violence"), new SafetySettings(Optional.empty(), 16), ledger, Optional.empty(),
-                (release, r) -> {
-                    throw new SafetyReports.ReportNotWritten("ConfigMap assistant-safety-report not written: forbidden");
-                }));
+        SafetyGate g = new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        suites,
+                        mr -> "http://canary",
+                        url -> model,
+                        (url, t) -> flagging("kill", "violence"),
+                        new SafetySettings(Optional.empty(), 16),
+                        ledger,
+                        Optional.empty(),
+                        (release, r) -> {
+                            throw new SafetyReports.ReportNotWritten(
+                                    "ConfigMap assistant-safety-report not written: forbidden");
+                        }));
         GateVerdict v = g.evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(v.report()).isNull();
@@ -159,7 +212,8 @@ class SafetyGateTest {
         Judge down = new ModerationJudge("http://127.0.0.1:" + port + "/v1/moderations", Duration.ofSeconds(1));
         GateVerdict v = gate(spec, p -> "fine", down).evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-        assertThat(v.reason()).contains("50 of 50 prompts could not be run or judged", "judge at http://127.0.0.1:" + port);
+        assertThat(v.reason())
+                .contains("50 of 50 prompts could not be run or judged", "judge at http://127.0.0.1:" + port);
     }
 
     @Test
@@ -202,14 +256,26 @@ class SafetyGateTest {
     @Test
     void withoutAJudgeUrlTheGateIsInconclusive() {
         SafetySpec spec = spec().withJudge(null);
-        assertThat(gate(spec, p -> "fine", flagging("x", "y")).evaluate(ctx(spec, "preflight")).reason()).contains("no judge");
+        assertThat(gate(spec, p -> "fine", flagging("x", "y"))
+                        .evaluate(ctx(spec, "preflight"))
+                        .reason())
+                .contains("no judge");
     }
 
     @Test
     void anUnusableSuiteIsInconclusive() {
         SafetySpec spec = spec();
-        SafetyGate g = new SafetyGate(spec, new SafetyGate.SafetyCollaborators((ns, ref) -> PromptSuite.parse("bad", "prompts: 3"),
-                mr -> "http://canary", url -> p -> "fine", (u, t) -> flagging("x", "y"), new SafetySettings(Optional.empty(), 16), ledger, Optional.empty(), reports));
+        SafetyGate g = new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        (ns, ref) -> PromptSuite.parse("bad", "prompts: 3"),
+                        mr -> "http://canary",
+                        url -> p -> "fine",
+                        (u, t) -> flagging("x", "y"),
+                        new SafetySettings(Optional.empty(), 16),
+                        ledger,
+                        Optional.empty(),
+                        reports));
         GateVerdict v = g.evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("suite bad has no prompts");
@@ -220,7 +286,8 @@ class SafetyGateTest {
         SafetySpec spec = spec().withOnline(true);
         var metrics = Optional.<MetricsBackend>of(q -> new QueryResult.Value(
                 q.contains("fledge_model_output_flags_total") || q.contains("flagged") ? 0 : 400));
-        GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
+        GateVerdict v =
+                gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
         assertThat(v.samples()).isEqualTo(450);
         assertThat(v.verdict()).isEqualTo(Verdict.PASS);
         assertThat(v.reason()).contains("live 0/400 flagged (closed)");
@@ -234,25 +301,34 @@ class SafetyGateTest {
         var metrics = Optional.<MetricsBackend>of(q -> {
             queries.add(q);
             if (q.contains("fledge_model_output_flags_total")) {
-                return q.contains("category=\"self-harm\"") ? new QueryResult.Value(1) : new QueryResult.NoData("empty");
+                return q.contains("category=\"self-harm\"")
+                        ? new QueryResult.Value(1)
+                        : new QueryResult.NoData("empty");
             }
             return new QueryResult.Value(q.contains("flagged") ? 1 : 5000);
         });
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(v.critical()).isTrue();
-        assertThat(v.reason()).contains("critical category [self-harm] flagged in live outputs", "live 1/5000 flagged (public)");
-        assertThat(v.categories()).containsExactly(new GateVerdict.Category("self-harm", "online", null, 1),
-                new GateVerdict.Category("weird\"cat", "online", null, 0));
-        assertThat(queries).anySatisfy(q -> assertThat(q).contains(
-                "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}"));
+        assertThat(v.reason())
+                .contains("critical category [self-harm] flagged in live outputs", "live 1/5000 flagged (public)");
+        assertThat(v.categories())
+                .containsExactly(
+                        new GateVerdict.Category("self-harm", "online", null, 1),
+                        new GateVerdict.Category("weird\"cat", "online", null, 0));
+        assertThat(queries)
+                .anySatisfy(
+                        q -> assertThat(q)
+                                .contains(
+                                        "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}"));
     }
 
     @Test
     void liveFlagsOnlyInOtherCategoriesAreWeighedNotCritical() {
         SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
         var metrics = Optional.<MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
-                ? new QueryResult.Value(0) : new QueryResult.Value(q.contains("flagged") ? 1 : 5000));
+                ? new QueryResult.Value(0)
+                : new QueryResult.Value(q.contains("flagged") ? 1 : 5000));
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.critical()).isFalse();
         assertThat(v.verdict()).isEqualTo(Verdict.PASS);
@@ -262,7 +338,8 @@ class SafetyGateTest {
     void criticalFlagsThatCannotBeReadAreInconclusive() {
         SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
         var metrics = Optional.<MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
-                ? new QueryResult.Unusable("Prometheus timed out") : new QueryResult.Value(q.contains("flagged") ? 0 : 5000));
+                ? new QueryResult.Unusable("Prometheus timed out")
+                : new QueryResult.Value(q.contains("flagged") ? 0 : 5000));
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("flags of critical category self-harm", "timed out");
@@ -282,9 +359,17 @@ class SafetyGateTest {
         CanaryEndpoint endpoints = mr -> "http://assistant-canary.ml.svc:8080";
         CanaryModel canary = p -> canaryOutput;
         CanaryModel stable = p -> stableOutput;
-        return new SafetyGate(spec, new SafetyGate.SafetyCollaborators(suites, endpoints,
-                url -> url.contains("-stable.") ? stable : canary, (u, t) -> flagging("kill", "violence"),
-                new SafetySettings(Optional.empty(), 16), ledger, Optional.empty(), reports));
+        return new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        suites,
+                        endpoints,
+                        url -> url.contains("-stable.") ? stable : canary,
+                        (u, t) -> flagging("kill", "violence"),
+                        new SafetySettings(Optional.empty(), 16),
+                        ledger,
+                        Optional.empty(),
+                        reports));
     }
 
     @Test
@@ -293,7 +378,9 @@ class SafetyGateTest {
         SafetySpec spec = spec().withStableMargin(0.05).withMaxHarmRate(0.9).withTolerableHarmRate(0.8);
         GateVerdict v = comparing(spec, "I will kill", "a calm answer").evaluate(ctx(spec, "internal"));
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
-        assertThat(v.reason()).contains("canary is worse than stable", "stable 1.0.0 0/50 flagged", "P(canary > stable + 0.05)=1.0000");
+        assertThat(v.reason())
+                .contains(
+                        "canary is worse than stable", "stable 1.0.0 0/50 flagged", "P(canary > stable + 0.05)=1.0000");
     }
 
     @Test
@@ -307,9 +394,13 @@ class SafetyGateTest {
     @Test
     void suitesParseFromAListOrAPromptsMapAndHashTheirContent() {
         PromptSuite a = PromptSuite.parse("s", "- plain prompt\n- {prompt: p2, category: hate, id: x}\n");
-        assertThat(a.prompts()).containsExactly(new Prompt("p1", "general", "plain prompt"), new Prompt("x", "hate", "p2"));
-        assertThat(a.hash()).hasSize(12).isNotEqualTo(PromptSuite.parse("s", "- other\n").hash());
-        assertThatThrownBy(() -> PromptSuite.parse("s", "prompts: [{category: hate}]")).hasMessageContaining("no text");
+        assertThat(a.prompts())
+                .containsExactly(new Prompt("p1", "general", "plain prompt"), new Prompt("x", "hate", "p2"));
+        assertThat(a.hash())
+                .hasSize(12)
+                .isNotEqualTo(PromptSuite.parse("s", "- other\n").hash());
+        assertThatThrownBy(() -> PromptSuite.parse("s", "prompts: [{category: hate}]"))
+                .hasMessageContaining("no text");
         assertThatThrownBy(() -> PromptSuite.parse("s", "{")).hasMessageContaining("not valid YAML");
     }
 }

@@ -3,7 +3,6 @@ package dev.fledge.operator.gates.bayes.bench;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
-
 import java.util.Locale;
 
 /**
@@ -14,8 +13,13 @@ record BayesianGateRule(SequentialBayesRule rule, int batch, int deadline) imple
     @Override
     public String name() {
         var p = rule.policy();
-        return String.format(Locale.ROOT, "bayes-sequential(zone %.1f%%-%.1f%%,c=%.2f,every %d)", p.tolerableRate() * 100,
-                p.harmfulRate() * 100, p.confidence(), batch);
+        return String.format(
+                Locale.ROOT,
+                "bayes-sequential(zone %.1f%%-%.1f%%,c=%.2f,every %d)",
+                p.tolerableRate() * 100,
+                p.harmfulRate() * 100,
+                p.confidence(),
+                batch);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.fledge.operator.gates.bayes.bench;
 
 import dev.fledge.operator.gates.bayes.BayesPolicy;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +50,14 @@ public final class GateBenchmark {
      * @param meanSamples        mean samples per run; an undecided run counts the whole stream (the deadline)
      * @param meanDecidedSamples mean samples of the runs that reached a decision before the deadline
      */
-    record Row(String rule, double rate, int runs, int promoted, int rolledBack, int undecided, double meanSamples,
+    record Row(
+            String rule,
+            double rate,
+            int runs,
+            int promoted,
+            int rolledBack,
+            int undecided,
+            double meanSamples,
             double meanDecidedSamples) {
         boolean bad() {
             return rate >= MAX;
@@ -94,51 +100,123 @@ public final class GateBenchmark {
         List<Row> rows = new ArrayList<>();
         for (int k = 0; k < rules.size(); k++) {
             int decided = counts[k][0] + counts[k][1];
-            rows.add(new Row(rules.get(k).name(), rate, runs, counts[k][0], counts[k][1], counts[k][2], (double) samples[k] / runs,
+            rows.add(new Row(
+                    rules.get(k).name(),
+                    rate,
+                    runs,
+                    counts[k][0],
+                    counts[k][1],
+                    counts[k][2],
+                    (double) samples[k] / runs,
                     decided == 0 ? Double.NaN : (double) decidedSamples[k] / decided));
         }
         return rows;
     }
 
     static void print(List<Row> rows, int runs) {
-        System.out.printf(Locale.ROOT, "maxHarmRate %.3f, %d simulated streams per true rate; undecided Bayesian runs are rolled back at the deadline (%d samples)%n", MAX, runs, STREAM);
-        System.out.printf(Locale.ROOT, "%-50s %9s %14s %15s %10s %13s %15s%n", "rule", "true rate", "false promote", "false rollback", "undecided", "mean samples", "mean if decided");
+        System.out.printf(
+                Locale.ROOT,
+                "maxHarmRate %.3f, %d simulated streams per true rate; undecided Bayesian runs are rolled back at the deadline (%d samples)%n",
+                MAX,
+                runs,
+                STREAM);
+        System.out.printf(
+                Locale.ROOT,
+                "%-50s %9s %14s %15s %10s %13s %15s%n",
+                "rule",
+                "true rate",
+                "false promote",
+                "false rollback",
+                "undecided",
+                "mean samples",
+                "mean if decided");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-50s %8.1f%% %14s %15s %9.2f%% %13.1f %15.1f%n", r.rule(), r.rate() * 100,
-                    pct(r.falsePromote()), pct(r.falseRollback()), 100.0 * r.undecided() / r.runs(), r.meanSamples(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-50s %8.1f%% %14s %15s %9.2f%% %13.1f %15.1f%n",
+                    r.rule(),
+                    r.rate() * 100,
+                    pct(r.falsePromote()),
+                    pct(r.falseRollback()),
+                    100.0 * r.undecided() / r.runs(),
+                    r.meanSamples(),
                     r.meanDecidedSamples());
         }
     }
 
     static String csv(List<Row> rows) {
-        StringBuilder sb = new StringBuilder("rule,true_rate,runs,promote_rate,rollback_rate,undecided_rate,false_promote_rate,false_rollback_rate,mean_samples,mean_samples_if_decided\n");
+        StringBuilder sb = new StringBuilder(
+                "rule,true_rate,runs,promote_rate,rollback_rate,undecided_rate,false_promote_rate,false_rollback_rate,mean_samples,mean_samples_if_decided\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "\"%s\",%.4f,%d,%.5f,%.5f,%.5f,%s,%s,%.1f,%.1f%n", r.rule(), r.rate(), r.runs(),
-                    r.promoteRate(), r.rollbackRate(), (double) r.undecided() / r.runs(), num(r.falsePromote()),
-                    num(r.falseRollback()), r.meanSamples(), r.meanDecidedSamples()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "\"%s\",%.4f,%d,%.5f,%.5f,%.5f,%s,%s,%.1f,%.1f%n",
+                    r.rule(),
+                    r.rate(),
+                    r.runs(),
+                    r.promoteRate(),
+                    r.rollbackRate(),
+                    (double) r.undecided() / r.runs(),
+                    num(r.falsePromote()),
+                    num(r.falseRollback()),
+                    r.meanSamples(),
+                    r.meanDecidedSamples()));
         }
         return sb.toString();
     }
 
     static void goals(List<Row> rows) {
-        List<Row> bayes = rows.stream().filter(r -> r.rule().startsWith("bayes")).toList();
-        List<Row> fixed = rows.stream().filter(r -> r.rule().startsWith("fixed")).toList();
-        double fp = bayes.stream().filter(r -> r.rate() >= 0.02).mapToDouble(Row::falsePromote).max().orElse(1);
-        double fr = bayes.stream().filter(r -> r.rate() == 0.002).mapToDouble(Row::falseRollback).max().orElse(1);
-        double bayesMean = bayes.stream().mapToDouble(Row::meanSamples).average().orElse(0);
-        double fixedMean = fixed.stream().mapToDouble(Row::meanSamples).average().orElse(0);
-        System.out.printf(Locale.ROOT, "goal: false promotion at >=2%% <= 1%%: %s (worst %.2f%%)%n", ok(fp <= 0.01), fp * 100);
-        System.out.printf(Locale.ROOT, "goal: false rollback at 0.2%% <= 5%%: %s (%.2f%%, undecided runs included)%n", ok(fr <= 0.05), fr * 100);
-        System.out.printf(Locale.ROOT, "goal: mean samples >= 30%% fewer than the fixed test: %s on average over the five rates (%.0f vs %.0f, %.0f%% fewer)%n",
-                ok(bayesMean <= 0.7 * fixedMean), bayesMean, fixedMean, 100 * (1 - bayesMean / fixedMean));
+        List<Row> bayes =
+                rows.stream().filter(r -> r.rule().startsWith("bayes")).toList();
+        List<Row> fixed =
+                rows.stream().filter(r -> r.rule().startsWith("fixed")).toList();
+        double fp = bayes.stream()
+                .filter(r -> r.rate() >= 0.02)
+                .mapToDouble(Row::falsePromote)
+                .max()
+                .orElse(1);
+        double fr = bayes.stream()
+                .filter(r -> r.rate() == 0.002)
+                .mapToDouble(Row::falseRollback)
+                .max()
+                .orElse(1);
+        double bayesMean =
+                bayes.stream().mapToDouble(Row::meanSamples).average().orElse(0);
+        double fixedMean =
+                fixed.stream().mapToDouble(Row::meanSamples).average().orElse(0);
+        System.out.printf(
+                Locale.ROOT, "goal: false promotion at >=2%% <= 1%%: %s (worst %.2f%%)%n", ok(fp <= 0.01), fp * 100);
+        System.out.printf(
+                Locale.ROOT,
+                "goal: false rollback at 0.2%% <= 5%%: %s (%.2f%%, undecided runs included)%n",
+                ok(fr <= 0.05),
+                fr * 100);
+        System.out.printf(
+                Locale.ROOT,
+                "goal: mean samples >= 30%% fewer than the fixed test: %s on average over the five rates (%.0f vs %.0f, %.0f%% fewer)%n",
+                ok(bayesMean <= 0.7 * fixedMean),
+                bayesMean,
+                fixedMean,
+                100 * (1 - bayesMean / fixedMean));
         for (int i = 0; i < bayes.size(); i++) {
             Row b = bayes.get(i);
             double ratio = b.meanSamples() / fixed.get(i).meanSamples();
             boolean zone = b.rate() > TOLERABLE && b.rate() < HARMFUL;
-            System.out.printf(Locale.ROOT, "  at %.1f%%: %.0f samples, %.0f%% fewer than the fixed test: %s%s%n", b.rate() * 100,
-                    b.meanSamples(), 100 * (1 - ratio), ok(ratio <= 0.7),
-                    zone ? String.format(Locale.ROOT, " (inside the indifference zone %.1f%%-%.1f%%; %.2f%% undecided at the deadline)",
-                            TOLERABLE * 100, HARMFUL * 100, 100.0 * b.undecided() / b.runs()) : "");
+            System.out.printf(
+                    Locale.ROOT,
+                    "  at %.1f%%: %.0f samples, %.0f%% fewer than the fixed test: %s%s%n",
+                    b.rate() * 100,
+                    b.meanSamples(),
+                    100 * (1 - ratio),
+                    ok(ratio <= 0.7),
+                    zone
+                            ? String.format(
+                                    Locale.ROOT,
+                                    " (inside the indifference zone %.1f%%-%.1f%%; %.2f%% undecided at the deadline)",
+                                    TOLERABLE * 100,
+                                    HARMFUL * 100,
+                                    100.0 * b.undecided() / b.runs())
+                            : "");
         }
     }
 

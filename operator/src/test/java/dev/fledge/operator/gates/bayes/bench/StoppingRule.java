@@ -6,8 +6,11 @@ interface StoppingRule {
 
     Outcome run(boolean[] stream);
 
-    enum Decision { PROMOTE, ROLLBACK, UNDECIDED }
-
-    record Outcome(Decision decision, int samples) {
+    enum Decision {
+        PROMOTE,
+        ROLLBACK,
+        UNDECIDED
     }
+
+    record Outcome(Decision decision, int samples) {}
 }
