@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -92,5 +93,19 @@ public final class Conditions {
                 : st.getConditions().stream()
                         .filter(c -> type.equals(c.getType()))
                         .findFirst();
+    }
+
+    /** The condition reason a status stands for when no rule of this step named one. */
+    static ConditionReason reasonOf(ModelReleaseStatus st) {
+        return switch (Objects.requireNonNullElse(st.getPhase(), Phase.PENDING)) {
+            case PROMOTED -> ConditionReason.Promoted;
+            case PAUSED -> ConditionReason.Paused;
+            case INVALID -> ConditionReason.InvalidSpec;
+            case ROLLED_BACK, FAILED -> Conditions.degradedReason(st).orElse(ConditionReason.GateFailed);
+            default ->
+                st.getStableVersion() == null && st.getCanaryVersion() == null
+                        ? ConditionReason.NoRelease
+                        : ConditionReason.RolloutInProgress;
+        };
     }
 }

@@ -5,7 +5,6 @@ import dev.fledge.api.status.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -107,7 +106,7 @@ final class Transition {
                 List.copyOf(out.events),
                 obs.hasAction(),
                 Schedule.requeue(plan, st, now),
-                out.reason == null ? reasonFromStatus() : out.reason,
+                out.reason == null ? Conditions.reasonOf(st) : out.reason,
                 change);
     }
 
@@ -285,18 +284,5 @@ final class Transition {
 
     private void ignored(ManualAction action, String why) {
         out.event(EventReason.ActionIgnored, Messages.ignored(action, why));
-    }
-
-    private ConditionReason reasonFromStatus() {
-        return switch (Objects.requireNonNullElse(st.getPhase(), Phase.PENDING)) {
-            case PROMOTED -> ConditionReason.Promoted;
-            case PAUSED -> ConditionReason.Paused;
-            case INVALID -> ConditionReason.InvalidSpec;
-            case ROLLED_BACK, FAILED -> Conditions.degradedReason(st).orElse(ConditionReason.GateFailed);
-            default ->
-                st.getStableVersion() == null && st.getCanaryVersion() == null
-                        ? ConditionReason.NoRelease
-                        : ConditionReason.RolloutInProgress;
-        };
     }
 }
