@@ -9,6 +9,7 @@ import dev.fledge.operator.gates.bayes.BayesAssessment;
 import dev.fledge.operator.gates.bayes.BayesPolicy;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.CounterEvidence;
+import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryTemplate;
 import java.util.Map;
@@ -56,15 +57,7 @@ public final class FeedbackGate implements Gate {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "no maxNegativeRate");
         }
         String namespace = ctx.release().getMetadata().getNamespace();
-        Map<String, String> vars = Map.of(
-                "namespace",
-                namespace,
-                "release",
-                ctx.release().getMetadata().getName(),
-                "canaryVersion",
-                ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
-                "audience",
-                ctx.audience() == null ? "" : ctx.audience());
+        Map<String, String> vars = MetricGate.variables(ctx);
         CounterEvidence c = CounterEvidence.read(
                 metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(NEGATIVE).render(vars));
         if (c.problem() != null) {

@@ -74,7 +74,8 @@ public final class MetricGate implements Gate {
                 + (spec.getMax() == null ? "+inf" : spec.getMax()) + "]";
     }
 
-    static Map<String, String> variables(GateContext ctx) {
+    /** The template variables of a gate's queries: release, namespace, versions, stage, audience, interval. */
+    public static Map<String, String> variables(GateContext ctx) {
         Map<String, String> v = new HashMap<>();
         v.put("release", ctx.release().getMetadata().getName());
         v.put("namespace", nz(ctx.release().getMetadata().getNamespace()));

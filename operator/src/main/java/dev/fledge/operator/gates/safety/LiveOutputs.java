@@ -3,6 +3,7 @@ package dev.fledge.operator.gates.safety;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.metric.CounterEvidence;
+import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
@@ -47,15 +48,7 @@ final class LiveOutputs {
 
     Reading read(GateContext ctx, List<String> criticalCategories) {
         String namespace = ctx.release().getMetadata().getNamespace();
-        Map<String, String> vars = Map.of(
-                "namespace",
-                namespace,
-                "release",
-                ctx.release().getMetadata().getName(),
-                "canaryVersion",
-                ctx.canaryVersion() == null ? ctx.plan().version() : ctx.canaryVersion(),
-                "audience",
-                ctx.audience() == null ? "" : ctx.audience());
+        Map<String, String> vars = MetricGate.variables(ctx);
         CounterEvidence live = CounterEvidence.read(
                 metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(FLAGGED).render(vars));
         if (live.problem() != null) {
