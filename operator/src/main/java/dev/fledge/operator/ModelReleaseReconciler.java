@@ -272,8 +272,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             List<GateVerdict> verdicts,
             Instant now) {
         record(mr, plan, old, decision, verdicts, now);
-        Optional<ModelReleaseStatus> next =
-                status.finish(old, decision, mr.getMetadata().getGeneration(), now);
+        Optional<ModelReleaseStatus> next = status.finish(
+                old,
+                decision,
+                mr.getMetadata().getGeneration(),
+                now,
+                routers.forRelease(mr).warnings(mr));
         if (next.isEmpty()) {
             return UpdateControl.noUpdate();
         }

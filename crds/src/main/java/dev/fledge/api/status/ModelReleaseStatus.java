@@ -65,7 +65,8 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("Stages of recent rollouts, newest last (bounded).")
     private List<StageRecord> history;
 
-    @JsonPropertyDescription("Ready, Progressing, Degraded and InvalidSpec.")
+    @JsonPropertyDescription(
+            "Ready, Progressing, Degraded and InvalidSpec; while it holds, the warning HeaderAudienceOnPublicListener.")
     private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")

@@ -2,6 +2,8 @@ package dev.fledge.e2e.rollout;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.HeaderAudiencesSpec;
+import dev.fledge.api.spec.HeaderTrust;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
@@ -28,8 +30,9 @@ public final class TestReleases {
                 version,
                 new TrafficSpec()
                         .withRouter(Router.GATEWAY_API)
-                        .withGatewayAPI(
-                                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(gateway)))));
+                        .withGatewayAPI(new GatewayApiSpec()
+                                .withParentRefs(List.of(new ParentReference().withName(gateway)))
+                                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))));
     }
 
     static ModelRelease release(String namespace, String name, String version, TrafficSpec traffic) {

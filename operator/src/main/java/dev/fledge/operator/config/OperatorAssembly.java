@@ -16,6 +16,7 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.StaleRoutes;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredDeployment;
@@ -40,8 +41,10 @@ public final class OperatorAssembly {
     public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
         Applier applier = new Applier(client, clock);
         DesiredService services = new DesiredService(defaults);
+        StaleRoutes stale = new StaleRoutes(client, applier);
         return new Routers(
-                new GatewayApiRouter(client, applier, services, defaults), new ReplicasRouter(applier, services));
+                new GatewayApiRouter(client, applier, services, defaults, stale),
+                new ReplicasRouter(applier, services, stale));
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Works on any cluster: the audience Services {@code x-internal} and {@code x-closed} select the canary from their
@@ -24,10 +25,12 @@ import java.util.Optional;
 public final class ReplicasRouter implements TrafficRouter {
     private final Applier applier;
     private final DesiredService services;
+    private final StaleRoutes stale;
 
-    public ReplicasRouter(Applier applier, DesiredService services) {
+    public ReplicasRouter(Applier applier, DesiredService services, StaleRoutes stale) {
         this.applier = applier;
         this.services = services;
+        this.stale = stale;
     }
 
     @Override
@@ -64,6 +67,7 @@ public final class ReplicasRouter implements TrafficRouter {
                         + want.getSpec().getSelector());
             }
         }
+        stale.sweep(release, Set.of(), true); // the HTTPRoutes of an earlier gatewayAPI router
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
     }
 

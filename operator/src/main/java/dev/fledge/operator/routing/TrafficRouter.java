@@ -2,6 +2,7 @@ package dev.fledge.operator.routing;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.TrafficSplit;
 import java.util.List;
 import java.util.Optional;
@@ -16,9 +17,15 @@ public interface TrafficRouter {
 
     /**
      * Writes the routing objects for the split and checks what the API server stored (after admission): empty when
-     * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET.
+     * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET. Then it
+     * removes the routing objects the release owns and no longer wants ({@link StaleRoutes}).
      */
     Optional<String> apply(ModelRelease release, TrafficSplit split);
+
+    /** Standing warnings about how the release is routed, each written as a True condition of its own type. */
+    default List<SpecWarning> warnings(ModelRelease release) {
+        return List.of();
+    }
 
     /** Sends every audience to stable. */
     default void reset(ModelRelease release, String stableVersion) {
