@@ -145,6 +145,21 @@ class OverridesRenderTest {
     }
 
     @Test
+    void theDefaultModelServerImageIsAChartValue() {
+        assertThat(DefaultRenderTest.env(operator(ChartUnderTest.render("{}\n")))
+                        .get("FLEDGE_SERVER_DEFAULT_IMAGE")
+                        .getValue())
+                .isEqualTo("fledge/model-server:0.1.0");
+        assertThat(DefaultRenderTest.env(
+                                operator(
+                                        ChartUnderTest.render(
+                                                "operator: {modelPods: {defaultImage: registry.example.com/fledge/model-server:0.1.0}}\n")))
+                        .get("FLEDGE_SERVER_DEFAULT_IMAGE")
+                        .getValue())
+                .isEqualTo("registry.example.com/fledge/model-server:0.1.0");
+    }
+
+    @Test
     void prometheusRuleIsRenderedOnlyWhenAsked() {
         assertThat(ChartUnderTest.render("prometheusRule: {enabled: true}\n").ofKind("PrometheusRule"))
                 .hasSize(1);
