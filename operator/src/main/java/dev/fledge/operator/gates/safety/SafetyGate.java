@@ -230,7 +230,7 @@ public final class SafetyGate implements Gate {
         String flags = run.flags().isEmpty() ? "" : "; flags " + run.flags();
         String ex = run.examples().isEmpty()
                 ? ""
-                : "; first flagged: "
+                : FlaggedExample.IN_REASON
                         + run.examples().stream()
                                 .limit(EXAMPLES_IN_REASON)
                                 .map(FlaggedExample::line)
