@@ -1,18 +1,28 @@
 package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
+import dev.fledge.core.rollout.ServingIdentity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
-/** A Deployment is ready for a version when its pod template runs that version and every replica is updated and ready. */
+/**
+ * A Deployment is ready for a serving identity when its pod template runs that version and configuration (the
+ * {@link DesiredDeployment#CONFIG_HASH} annotation) and every replica is updated and ready.
+ */
 public final class Readiness {
     private Readiness() {}
 
-    public static boolean ready(Deployment d, String version) {
-        if (d == null || version == null || d.getSpec() == null || d.getStatus() == null) {
+    public static boolean ready(Deployment d, ServingIdentity wanted) {
+        if (d == null || wanted.version() == null || d.getSpec() == null || d.getStatus() == null) {
             return false;
         }
         var labels = d.getSpec().getTemplate().getMetadata().getLabels();
-        if (labels == null || !version.equals(labels.get(Labels.VERSION))) {
+        if (labels == null || !wanted.version().equals(labels.get(Labels.VERSION))) {
+            return false;
+        }
+        var annotations = d.getMetadata().getAnnotations();
+        if (wanted.configHash() != null
+                && (annotations == null
+                        || !wanted.configHash().equals(annotations.get(DesiredDeployment.CONFIG_HASH)))) {
             return false;
         }
         int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
