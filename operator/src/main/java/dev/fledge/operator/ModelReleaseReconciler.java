@@ -15,6 +15,7 @@ import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
+import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.core.rollout.TrafficSplit;
@@ -145,7 +146,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             return write(mr, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
         }
         TrafficRouter router = routers.forRelease(mr);
-        Plan plan = plans.resolve(mr.getSpec());
+        Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
 
@@ -201,10 +202,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     /** Readiness of both tracks, and the manual action if one could be consumed. */
     private Observation observe(
             ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
-        boolean promoting = Stage.fromWire(old.getStage()) == Stage.PROMOTING;
-        String stableWanted = promoting ? old.getCanaryVersion() : old.getStableVersion();
-        Observation obs =
-                Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
+        Observation obs = Observation.of(
+                Readiness.ready(canary, ServingIdentity.of(plan)),
+                Readiness.ready(stable, ServingIdentity.stableWanted(old)));
         Optional<String> raw = ManualAction.requestedOn(mr).filter(a -> actions.consume(mr, a));
         if (raw.isPresent()) {
             Optional<ManualAction> action = ManualAction.parse(raw.get());

@@ -19,16 +19,20 @@ final class Transition {
     /** The rules in the order they apply; docs/architecture.md lists the same (RuleListMatchesTheDocsTest). */
     static final List<Rule> RULES = List.of(
             new Rule(
-                    "`spec.model.version` equals `status.stableVersion`: nothing to roll out; a running rollout is"
+                    "`spec.model.version` and the serving configuration equal the stable ones"
+                            + " (`status.stableVersion`, `status.stable`): nothing to roll out; a running rollout is"
                             + " cancelled (`RolloutCancelled`), phase `Promoted`.",
                     Transition::atStableVersion),
             new Rule(
-                    "`spec.model.version` equals `status.rolledBackVersion`: stay rolled back, unless the action is"
-                            + " `retry`.",
+                    "`spec.model.version` and the serving configuration equal the rolled-back ones"
+                            + " (`status.rolledBackVersion`, `status.rolledBackConfigHash`): stay rolled back, unless the"
+                            + " action is `retry`.",
                     Transition::atRolledBackVersion),
             new Rule(
-                    "`spec.model.version` differs from `status.canaryVersion`: start (or restart) the rollout from"
-                            + " `preflight`.",
+                    "`spec.model.version` or the serving configuration differs from the canary's"
+                            + " (`status.canaryVersion`, `status.canaryConfigHash`): start (or restart) the rollout from"
+                            + " `preflight`; if promotion was under way, the stable Deployment goes back to"
+                            + " `status.stable`.",
                     Transition::startsOnNewVersion),
             new Rule(
                     "Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
@@ -111,8 +115,12 @@ final class Transition {
     }
 
     private boolean atStableVersion() {
-        if (!plan.version().equals(st.getStableVersion())) {
+        if (!ServingIdentity.of(plan).matches(st.getStableVersion(), ServingIdentity.stableHash(st))) {
             return false;
+        }
+        if (st.getStable() == null && plan.serving() != null) {
+            // a status from before status.stable: the stable Deployment was built from this spec, record it
+            st.setStable(plan.serving());
         }
         if (inRollout) {
             history.closeCurrent("Superseded", Messages.backToStable(plan.version()));
@@ -125,12 +133,13 @@ final class Transition {
     }
 
     private boolean atRolledBackVersion() {
-        if (inRollout || !plan.version().equals(st.getRolledBackVersion())) {
+        if (inRollout || !ServingIdentity.of(plan).matches(st.getRolledBackVersion(), st.getRolledBackConfigHash())) {
             return false;
         }
         if (obs.action().equals(Optional.of(ManualAction.RETRY))) {
             out.event(EventReason.RetryRequested, Messages.retrying(plan.version()));
             st.setRolledBackVersion(null);
+            st.setRolledBackConfigHash(null);
             walk.startRollout();
             return true;
         }
@@ -147,10 +156,20 @@ final class Transition {
     }
 
     private boolean startsOnNewVersion() {
-        if (!plan.version().equals(st.getCanaryVersion())) {
+        if (inRollout && plan.version().equals(st.getCanaryVersion()) && st.getCanaryConfigHash() == null) {
+            st.setCanaryConfigHash(plan.configHash()); // a rollout started before hashes were recorded
+        }
+        if (!ServingIdentity.of(plan).matches(st.getCanaryVersion(), st.getCanaryConfigHash())) {
             if (inRollout) {
-                history.closeCurrent("Superseded", Messages.supersededBy(plan.version()));
-                out.event(EventReason.RolloutRestarted, Messages.restarted(st.getCanaryVersion(), plan.version()));
+                String by = Messages.newConfiguration(plan.version(), st.getCanaryVersion());
+                history.closeCurrent("Superseded", Messages.supersededBy(by));
+                // while promoting, the stable Deployment goes back to status.stable (Splits): nothing half-promoted
+                out.event(
+                        EventReason.RolloutRestarted,
+                        Messages.restarted(
+                                st.getCanaryVersion(),
+                                by,
+                                walk.current() == Stage.PROMOTING ? st.getStableVersion() : null));
             }
             walk.startRollout();
         }
@@ -273,6 +292,7 @@ final class Transition {
         history.closeCurrent(why == ConditionReason.Aborted ? "Aborted" : "Failed", message);
         String failed = st.getCanaryVersion();
         st.setRolledBackVersion(failed);
+        st.setRolledBackConfigHash(st.getCanaryConfigHash());
         walk.clearCanary();
         boolean noStable = st.getStableVersion() == null;
         out.phase(

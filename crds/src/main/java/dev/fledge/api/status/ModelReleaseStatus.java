@@ -19,8 +19,16 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("The version that serves everybody outside the current stage.")
     private String stableVersion;
 
+    @JsonPropertyDescription(
+            "The serving configuration the stable version was promoted with (model, image, port, pod template). The stable Deployment keeps it until the next promotion, whatever the spec says meanwhile.")
+    private ServingStatus stable;
+
     @JsonPropertyDescription("The version being rolled out, if any.")
     private String canaryVersion;
+
+    @JsonPropertyDescription(
+            "Hash of the serving configuration being rolled out (see stable.configHash). With canaryVersion it names the rollout: a spec whose version or serving configuration differs starts a new one.")
+    private String canaryConfigHash;
 
     @JsonPropertyDescription("Current stage: preflight, internal, closed or public.")
     private String stage;
@@ -49,6 +57,10 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription(
             "A version that was rolled back; it is not retried until the spec changes or the retry action is used.")
     private String rolledBackVersion;
+
+    @JsonPropertyDescription(
+            "Hash of the serving configuration that was rolled back with rolledBackVersion; the same version with another configuration is a new rollout.")
+    private String rolledBackConfigHash;
 
     @JsonPropertyDescription("Human-readable summary of the current state.")
     private String message;

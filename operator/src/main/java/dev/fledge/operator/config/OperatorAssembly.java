@@ -23,6 +23,7 @@ import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.operator.workload.ServingConfig;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,7 +55,10 @@ public final class OperatorAssembly {
     public static Workloads workloads(
             KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
         return new Workloads(
-                new Applier(client, clock), new DesiredDeployment(defaults, hardening), new DesiredService(defaults));
+                new Applier(client, clock),
+                new DesiredDeployment(defaults, hardening),
+                new DesiredService(defaults),
+                new ServingConfig(defaults));
     }
 
     /** The reconciler without notifications. */

@@ -21,7 +21,7 @@ class DesiredDeploymentTest {
     @Test
     void theCanaryRunsItsVersionWithTheModelEnvironmentAndOwnerReference() {
         ModelRelease mr = release(new ServerSpec());
-        var d = builder.build(mr, "canary", "2.0.0", "s3://m/2.0.0", 3);
+        var d = build(mr, "canary", "2.0.0", "s3://m/2.0.0", 3);
         assertThat(d.getMetadata().getName()).isEqualTo("assistant-canary");
         assertThat(d.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
             assertThat(o.getUid()).isEqualTo("uid-1");
@@ -69,7 +69,7 @@ class DesiredDeploymentTest {
                 .endContainer()
                 .endSpec()
                 .build();
-        var d = builder.build(
+        var d = build(
                 release(new ServerSpec().withImage("my/server:1").withTemplate(template)),
                 "stable",
                 "1.0.0",
@@ -112,7 +112,7 @@ class DesiredDeploymentTest {
                 .endContainer()
                 .endSpec()
                 .build();
-        var spec = builder.build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2", 1)
+        var spec = build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2", 1)
                 .getSpec()
                 .getTemplate()
                 .getSpec();
@@ -128,6 +128,13 @@ class DesiredDeploymentTest {
         assertThat(c.getSecurityContext().getPrivileged()).isFalse();
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    }
+
+    /** The Deployment of {@code mr}'s serving configuration with this version and URI. */
+    io.fabric8.kubernetes.api.model.apps.Deployment build(
+            ModelRelease mr, String track, String version, String uri, int replicas) {
+        var serving = new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(mr);
+        return builder.build(mr, track, ServingConfig.withVersion(serving, version, uri), replicas);
     }
 
     static ModelRelease release(ServerSpec server) {
