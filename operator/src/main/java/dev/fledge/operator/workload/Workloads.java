@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * Keeps the stable and canary Deployments and their Services as the split needs them. The stable Deployment keeps
- * the model URI it runs (the spec only names the new version's URI); a canary that is no longer wanted is scaled
- * to zero, keeping its template.
+ * the model URI it runs (the spec only names the new version's URI). A canary that is no longer wanted keeps its
+ * pods here: {@link #scaleDownCanary} scales it to zero, keeping its template, once the routes have moved away from it
+ * and the delay has passed ({@link CanaryDrain}).
  */
 public final class Workloads {
     private final Applier applier;
@@ -40,17 +41,21 @@ public final class Workloads {
                             mr.getSpec().getModel().getUri(),
                             replicas.canary()),
                     canary);
-        } else if (canary != null
-                && canary.getSpec().getReplicas() != null
-                && canary.getSpec().getReplicas() > 0) {
-            String version =
-                    canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
-            uri(mr, version, canary)
-                    .ifPresent(uri -> applier.applyIfChanged(
-                            deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0), canary));
         }
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));
+    }
+
+    /** Scales a canary the split no longer runs to zero, keeping its template ({@link CanaryDrain} says when). */
+    public void scaleDownCanary(ModelRelease mr, Deployment canary) {
+        if (!CanaryDrain.hasPods(canary)) {
+            return;
+        }
+        String version =
+                canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
+        uri(mr, version, canary)
+                .ifPresent(uri ->
+                        applier.applyIfChanged(deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0), canary));
     }
 
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */
