@@ -29,9 +29,11 @@ import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
+import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.CanaryDrain;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
@@ -160,9 +162,24 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         TrafficSplit split = decision.split();
         Timer.Sample applyStarted = metrics.startTimer();
         Optional<String> drift;
+        Instant scaleDownAt;
         try {
-            workloads.apply(mr, split, router.replicas(plan, split), stable, canary);
-            drift = router.apply(mr, split);
+            // traffic first, pods after: Deployments grow (and a canary keeps its pods), then the routes move, and a
+            // canary the split no longer runs is scaled down only once no route sends it requests and the delay passed
+            Replicas replicas = router.replicas(plan, split);
+            boolean hold = router.splitsByReplicas()
+                    && CanaryDrain.holdPublic(
+                            split,
+                            canary,
+                            Readiness.atFullSize(
+                                    stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()));
+            workloads.apply(mr, split, replicas, stable, canary);
+            drift = router.apply(mr, split, hold);
+            scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, hold, clock.instant(), CanaryDrain.delay(mr));
+            if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
+                workloads.scaleDownCanary(mr, canary);
+                scaleDownAt = null; // the status records a time only while one is to wait for
+            }
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
                 // an object the release does not control is not a spec error of the generated object: say so plainly
@@ -180,10 +197,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
+        decision.status().setCanaryScaleDownAt(scaleDownAt == null ? null : scaleDownAt.toString());
         UpdateControl<ModelRelease> control = write(mr, plan, old, decision, obs.verdicts(), now);
-        if (decision.requeueAfter() != null) {
+        Duration requeue = decision.requeueAfter();
+        if (scaleDownAt != null && scaleDownAt.isAfter(now)) {
+            Duration untilScaleDown = Duration.between(now, scaleDownAt);
+            requeue = requeue == null || untilScaleDown.compareTo(requeue) < 0 ? untilScaleDown : requeue;
+        }
+        if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
-            Duration left = decision.requeueAfter().minus(Duration.between(now, clock.instant()));
+            Duration left = requeue.minus(Duration.between(now, clock.instant()));
             control.rescheduleAfter(left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left);
         }
         metrics.reconcilePart("total", started);

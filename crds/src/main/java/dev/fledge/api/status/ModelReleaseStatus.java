@@ -51,6 +51,10 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("When the current public step started (RFC 3339).")
     private String stepStartedAt;
 
+    @JsonPropertyDescription(
+            "When the canary Deployment, which no route sends requests to any more, is scaled to zero (RFC 3339): spec.traffic.scaleDownDelay after that route change was applied.")
+    private String canaryScaleDownAt;
+
     @JsonPropertyDescription("When the gates were last evaluated (RFC 3339).")
     private String lastAnalysisAt;
 

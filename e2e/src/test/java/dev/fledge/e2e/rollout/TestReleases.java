@@ -17,10 +17,17 @@ import java.util.List;
 /** ModelReleases as a user writes them, with every duration shortened to seconds. */
 public final class TestReleases {
 
+    /** Short, so that the canary leaves within a scenario's step timeout (the default is 30s). */
+    public static final String SCALE_DOWN_DELAY = "2s";
+
     private TestReleases() {}
 
     public static ModelRelease replicas(String namespace, String name, String version) {
-        return release(namespace, name, version, new TrafficSpec().withRouter(Router.REPLICAS));
+        return release(
+                namespace,
+                name,
+                version,
+                new TrafficSpec().withRouter(Router.REPLICAS).withScaleDownDelay(SCALE_DOWN_DELAY));
     }
 
     public static ModelRelease gatewayApi(String namespace, String name, String version, String gateway) {
@@ -29,6 +36,7 @@ public final class TestReleases {
                 name,
                 version,
                 new TrafficSpec()
+                        .withScaleDownDelay(SCALE_DOWN_DELAY)
                         .withRouter(Router.GATEWAY_API)
                         .withGatewayAPI(new GatewayApiSpec()
                                 .withParentRefs(List.of(new ParentReference().withName(gateway)))

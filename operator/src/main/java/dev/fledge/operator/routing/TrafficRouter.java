@@ -27,6 +27,23 @@ public interface TrafficRouter {
         return List.of();
     }
 
+    /**
+     * Whether this router approximates the public weight by replica counts: it then needs stable at full size and
+     * ready before the canary may leave the public Service ({@code CanaryDrain}).
+     */
+    default boolean splitsByReplicas() {
+        return false;
+    }
+
+    /**
+     * As {@link #apply(ModelRelease, TrafficSplit)}; with {@code holdCanaryPublic}, a router that
+     * {@link #splitsByReplicas() splits by replicas} keeps the canary's pods in the public Service although the split
+     * runs no canary any more.
+     */
+    default Optional<String> apply(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
+        return apply(release, split);
+    }
+
     /** Sends every audience to stable. */
     default void reset(ModelRelease release, String stableVersion) {
         apply(release, TrafficSplit.stableOnly(stableVersion));

@@ -27,12 +27,30 @@ import java.util.Map;
  * ({@link ServingConfig}: the spec's for the canary, the recorded {@code status.stable} for the stable track), with
  * its configuration hash in the annotation {@link #CONFIG_HASH}. From the user's pod template only the allow-listed fields are copied (docs/security.md): extra labels
  * and annotations, nodeSelector, tolerations, affinity, volumes, and the model container's resources, env and
- * volumeMounts. Everything else is Fledge's: one container, a restricted securityContext, no service account token.
+ * volumeMounts. Everything else is Fledge's: one container, a restricted securityContext, no service account token,
+ * the probes (readiness, liveness, and a startup probe on the readiness endpoint) and a preStop sleep with a
+ * termination grace period that covers it.
  * The validator rejects a template with other fields; this class drops them in any case.
  */
 public final class DesiredDeployment {
     /** Annotation of the Deployment: the hash of the serving configuration its pod template was built from. */
     public static final String CONFIG_HASH = "fledge.dev/config-hash";
+
+    /**
+     * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
+     * docs/model-server.md) every 2 s for up to 10 minutes: the liveness probe starts only after it, so a slow first
+     * load (libtorch unpacked, a large model fetched) is not killed as dead.
+     */
+    static final int STARTUP_PERIOD_SECONDS = 2;
+
+    static final int STARTUP_FAILURES = 300;
+    /**
+     * A terminating pod keeps serving this long before it gets SIGTERM: Services, kube-proxy and gateways take a
+     * moment to stop sending it new requests (without it, a real cluster failed 10 of 3269 requests during a rollout).
+     */
+    static final long PRE_STOP_SECONDS = 5;
+    /** The preStop sleep plus 30 s for requests in flight to finish after SIGTERM. */
+    static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + 30;
 
     private final ServerDefaults defaults;
     private final PodHardening hardening;
@@ -66,6 +84,7 @@ public final class DesiredDeployment {
                 .withTolerations(user.getTolerations())
                 .withAffinity(user.getAffinity())
                 .withVolumes(safeVolumes(user, hardening))
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withSecurityContext(hardening.pod())
@@ -179,6 +198,19 @@ public final class DesiredDeployment {
                         .endHttpGet()
                         .withPeriodSeconds(5)
                         .build())
+                .withStartupProbe(new ProbeBuilder()
+                        .withNewHttpGet()
+                        .withPath("/q/health/ready")
+                        .withPort(new IntOrString("http"))
+                        .endHttpGet()
+                        .withPeriodSeconds(STARTUP_PERIOD_SECONDS)
+                        .withFailureThreshold(STARTUP_FAILURES)
+                        .build())
+                .withNewLifecycle()
+                .withNewPreStop()
+                .withNewSleep(PRE_STOP_SECONDS)
+                .endPreStop()
+                .endLifecycle()
                 .withLivenessProbe(new ProbeBuilder()
                         .withNewHttpGet()
                         .withPath("/q/health/live")

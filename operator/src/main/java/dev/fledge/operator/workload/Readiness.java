@@ -41,6 +41,13 @@ public final class Readiness {
                 && value(s.getReadyReplicas()) >= want;
     }
 
+    /** Ready for {@code wanted} with at least {@code replicas} replicas in its spec, all of them ready. */
+    public static boolean atFullSize(Deployment d, ServingIdentity wanted, int replicas) {
+        return ready(d, wanted)
+                && d.getSpec().getReplicas() != null
+                && d.getSpec().getReplicas() >= replicas;
+    }
+
     private static int value(Integer i) {
         return i == null ? 0 : i;
     }

@@ -13,7 +13,8 @@ import java.util.Optional;
  * Keeps the stable and canary Deployments and their Services as the split needs them. The canary runs the spec's
  * serving configuration; the stable Deployment runs the one recorded at its promotion ({@code status.stable}, in the
  * split), whatever the spec says meanwhile, and only its replicas follow the spec at once. A canary that is no longer
- * wanted is scaled to zero, keeping its version and URI.
+ * wanted keeps its pods here: {@link #scaleDownCanary} scales it to zero, keeping its version and URI, once the routes
+ * have moved away from it and the delay has passed ({@link CanaryDrain}).
  */
 public final class Workloads {
     private final Applier applier;
@@ -42,19 +43,6 @@ public final class Workloads {
         if (split.canaryRunning()) {
             applier.applyIfChanged(
                     deployments.build(mr, Labels.TRACK_CANARY, serving.of(mr), replicas.canary()), canary);
-        } else if (canary != null
-                && canary.getSpec().getReplicas() != null
-                && canary.getSpec().getReplicas() > 0) {
-            String version =
-                    canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
-            uri(mr, version, canary)
-                    .ifPresent(uri -> applier.applyIfChanged(
-                            deployments.build(
-                                    mr,
-                                    Labels.TRACK_CANARY,
-                                    ServingConfig.withVersion(serving.of(mr), version, uri),
-                                    0),
-                            canary));
         }
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));
@@ -72,6 +60,20 @@ public final class Workloads {
         ServingStatus spec = serving.of(mr);
         return uri(mr, split.stableVersion(), existing)
                 .map(uri -> ServingConfig.withVersion(spec, split.stableVersion(), uri));
+    }
+
+    /** Scales a canary the split no longer runs to zero, keeping its version and URI ({@link CanaryDrain} says when). */
+    public void scaleDownCanary(ModelRelease mr, Deployment canary) {
+        if (!CanaryDrain.hasPods(canary)) {
+            return;
+        }
+        String version =
+                canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
+        uri(mr, version, canary)
+                .ifPresent(uri -> applier.applyIfChanged(
+                        deployments.build(
+                                mr, Labels.TRACK_CANARY, ServingConfig.withVersion(serving.of(mr), version, uri), 0),
+                        canary));
     }
 
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */

@@ -43,6 +43,11 @@ final class Releases {
     }
 
     static ModelRelease release(String name, String version, TrafficSpec traffic) {
+        if (traffic.getScaleDownDelay() == null) {
+            // the tests of other behaviour see the canary scaled down as soon as the routes left it; the delay has its
+            // own test (CanaryScaleDownOnMockApiServerTest)
+            traffic.setScaleDownDelay("0s");
+        }
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         mr.setSpec(new ModelReleaseSpec()

@@ -44,6 +44,26 @@ class DesiredDeploymentTest {
     }
 
     @Test
+    void everyModelPodWaitsForTheModelBeforeLivenessAndKeepsServingBrieflyAfterItIsToldToStop() {
+        var pod = build(release(new ServerSpec()), "stable", "1.0.0", "s3://m/1.0.0", 2)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getStartupProbe().getHttpGet().getPath())
+                .as("the startup probe asks the readiness endpoint: up once the model is loaded and warm")
+                .isEqualTo("/q/health/ready");
+        assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+                .as("seconds a first start may take before the liveness probe may kill it")
+                .isGreaterThanOrEqualTo(300);
+        long preStop = c.getLifecycle().getPreStop().getSleep().getSeconds();
+        assertThat(preStop).as("preStop sleep, seconds").isBetween(3L, 15L);
+        assertThat(pod.getTerminationGracePeriodSeconds())
+                .as("the grace period covers the preStop sleep and in-flight requests after it")
+                .isGreaterThanOrEqualTo(preStop + 20);
+    }
+
+    @Test
     void theUsersPodTemplateIsKeptUnderFledgesSettings() {
         var template = new PodTemplateSpecBuilder()
                 .withNewSpec()
