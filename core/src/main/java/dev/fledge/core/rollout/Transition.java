@@ -82,6 +82,7 @@ final class Transition {
 
     Decision run() {
         Phase before = st.getPhase();
+        ActionRecord.read(st, obs, now);
         obs.unknownAction().ifPresent(raw -> out.event(EventReason.UnknownAction, Messages.unknownAction(raw)));
         PauseClock.track(plan, st, now);
         for (Rule rule : RULES) {
@@ -283,6 +284,7 @@ final class Transition {
     }
 
     private void ignored(ManualAction action, String why) {
+        ActionRecord.ignored(st);
         out.event(EventReason.ActionIgnored, Messages.ignored(action, why));
     }
 }
