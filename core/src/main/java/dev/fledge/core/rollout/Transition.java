@@ -85,6 +85,12 @@ final class Transition {
         ActionRecord.read(st, obs, now);
         obs.unknownAction().ifPresent(raw -> out.event(EventReason.UnknownAction, Messages.unknownAction(raw)));
         PauseClock.track(plan, st, now);
+        if (inRollout && st.getStage() != null && walk.current() == null) {
+            // a status.stage this operator does not know (written by another version, or by hand): no gate of it can
+            // be trusted to have passed, so the rollout starts again from preflight
+            out.event(EventReason.UnknownStage, Messages.unknownStage(st.getStage(), st.getCanaryVersion()));
+            walk.startRollout();
+        }
         for (Rule rule : RULES) {
             if (rule.decides().test(this)) {
                 break;
