@@ -4,6 +4,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.core.rollout.ActionRecord;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.GatePlan;
@@ -145,7 +146,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         if (!errors.isEmpty()) {
             // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
-            return write(mr, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
+            return write(
+                    mr, context, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
         }
         TrafficRouter router = routers.forRelease(mr);
         Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
@@ -188,7 +190,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 ? e.getMessage()
                                 : "spec.server: the API server rejected a generated object: " + e.getMessage());
                 return write(
-                        mr, plan, old, engine.decide(plan, old, Observation.invalid(rejected), now), List.of(), now);
+                        mr,
+                        context,
+                        plan,
+                        old,
+                        engine.decide(plan, old, Observation.invalid(rejected), now),
+                        List.of(),
+                        now);
             }
             throw e;
         }
@@ -198,7 +206,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
         decision.status().setCanaryScaleDownAt(scaleDownAt == null ? null : scaleDownAt.toString());
-        UpdateControl<ModelRelease> control = write(mr, plan, old, decision, obs.verdicts(), now);
+        UpdateControl<ModelRelease> control = write(mr, context, plan, old, decision, obs.verdicts(), now);
         Duration requeue = decision.requeueAfter();
         if (scaleDownAt != null && scaleDownAt.isAfter(now)) {
             Duration untilScaleDown = Duration.between(now, scaleDownAt);
@@ -222,18 +230,22 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 || !Objects.equals(old.getObservedGeneration(), mr.getMetadata().getGeneration());
     }
 
-    /** Readiness of both tracks, and the manual action if one could be consumed. */
+    /**
+     * Readiness of both tracks, and the manual action if there is a new one. An annotation that {@code status.action}
+     * records as applied is not applied again: {@link #write} removes it once the status is stored.
+     */
     private Observation observe(
             ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
         Observation obs = Observation.of(
                 Readiness.ready(canary, ServingIdentity.of(plan)),
                 Readiness.ready(stable, ServingIdentity.stableWanted(old)));
-        Optional<String> raw = ManualAction.requestedOn(mr).filter(a -> actions.consume(mr, a));
-        if (raw.isPresent()) {
-            Optional<ManualAction> action = ManualAction.parse(raw.get());
-            obs = action.isPresent() ? obs.withAction(action.get()) : obs.withUnknownAction(raw.get());
+        Optional<String> raw = ManualAction.requestedOn(mr);
+        if (raw.isEmpty()) {
+            return ActionRecord.awaitsRemoval(old) ? obs.withActionRemoved() : obs;
         }
-        return obs;
+        return ActionRecord.awaitsRemoval(old, raw.get())
+                ? obs
+                : obs.withRequestedAction(raw.get(), mr.getMetadata().getResourceVersion());
     }
 
     private List<GateVerdict> evaluate(ModelRelease mr, Plan plan, ModelReleaseStatus st, Instant now) {
@@ -286,31 +298,40 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         metrics.deadline(ns, name, Schedule.deadline(plan, decision.status()).orElse(null));
     }
 
-    /** Tells the outside, then patches the status the {@link StatusWriter} finished, if it changed. */
+    /**
+     * Patches the status the {@link StatusWriter} finished, if it changed, and only then tells the outside and removes
+     * an applied action's annotation: a failed status write throws before anything is sent or removed, and the retried
+     * reconcile decides (and sends) again, so events, webhooks and actions happen once.
+     */
     private UpdateControl<ModelRelease> write(
             ModelRelease mr,
+            Context<ModelRelease> context,
             Plan plan,
             ModelReleaseStatus old,
             Decision decision,
             List<GateVerdict> verdicts,
             Instant now) {
-        record(mr, plan, old, decision, verdicts, now);
         Optional<ModelReleaseStatus> next = status.finish(
                 old,
                 decision,
                 mr.getMetadata().getGeneration(),
                 now,
                 routers.forRelease(mr).warnings(mr));
-        if (next.isEmpty()) {
-            return UpdateControl.noUpdate();
+        if (next.isPresent()) {
+            ModelRelease patch = new ModelRelease();
+            patch.setMetadata(new ObjectMetaBuilder()
+                    .withName(mr.getMetadata().getName())
+                    .withNamespace(mr.getMetadata().getNamespace())
+                    .build());
+            patch.setStatus(next.get());
+            context.resourceOperations().serverSideApplyPrimaryStatus(patch);
         }
-        ModelRelease patch = new ModelRelease();
-        patch.setMetadata(new ObjectMetaBuilder()
-                .withName(mr.getMetadata().getName())
-                .withNamespace(mr.getMetadata().getNamespace())
-                .build());
-        patch.setStatus(next.get());
-        return UpdateControl.patchStatus(patch);
+        record(mr, plan, old, decision, verdicts, now);
+        ModelReleaseStatus stored = next.orElse(old);
+        ManualAction.requestedOn(mr)
+                .filter(raw -> ActionRecord.awaitsRemoval(stored, raw))
+                .ifPresent(raw -> actions.remove(mr, raw));
+        return UpdateControl.noUpdate();
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {

@@ -11,6 +11,11 @@ import java.util.List;
 final class Messages {
     private Messages() {}
 
+    static String unknownStage(String stage, String version) {
+        return "status.stage \"" + stage + "\" is no stage this operator knows; the rollout of " + version
+                + " starts again from preflight";
+    }
+
     static String unknownAction(String raw) {
         return "ignored fledge.dev/action=" + raw + "; use promote, abort, retry or skip-stage";
     }

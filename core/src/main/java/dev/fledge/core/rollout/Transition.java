@@ -86,8 +86,15 @@ final class Transition {
 
     Decision run() {
         Phase before = st.getPhase();
+        ActionRecord.read(st, obs, now);
         obs.unknownAction().ifPresent(raw -> out.event(EventReason.UnknownAction, Messages.unknownAction(raw)));
         PauseClock.track(plan, st, now);
+        if (inRollout && st.getStage() != null && walk.current() == null) {
+            // a status.stage this operator does not know (written by another version, or by hand): no gate of it can
+            // be trusted to have passed, so the rollout starts again from preflight
+            out.event(EventReason.UnknownStage, Messages.unknownStage(st.getStage(), st.getCanaryVersion()));
+            walk.startRollout();
+        }
         for (Rule rule : RULES) {
             if (rule.decides().test(this)) {
                 break;
@@ -303,6 +310,7 @@ final class Transition {
     }
 
     private void ignored(ManualAction action, String why) {
+        ActionRecord.ignored(st);
         out.event(EventReason.ActionIgnored, Messages.ignored(action, why));
     }
 }

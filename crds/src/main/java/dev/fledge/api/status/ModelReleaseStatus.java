@@ -72,8 +72,12 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("Summary of the last gate evaluation, e.g. error-rate=Pass.")
     private String lastGate;
 
-    @JsonPropertyDescription("The last manual action consumed from the fledge.dev/action annotation.")
+    @JsonPropertyDescription("The last manual action consumed from the fledge.dev/action annotation, as text.")
     private String lastAction;
+
+    @JsonPropertyDescription("The last manual action read from the fledge.dev/action annotation: recorded when it is"
+            + " applied, before the annotation is removed, so that it is applied exactly once.")
+    private ActionStatus action;
 
     @JsonPropertyDescription("Latest verdict of every gate, with its evidence.")
     private List<GateResult> gates;
