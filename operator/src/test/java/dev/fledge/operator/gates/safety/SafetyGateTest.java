@@ -38,7 +38,6 @@ class SafetyGateTest {
                     + ", prompt: \"prompt " + i + "\"}")
             .collect(Collectors.joining("\n", "prompts:\n", "\n"));
 
-    final EvidenceLedger ledger = new EvidenceLedger();
     final List<SafetyReport> published = new CopyOnWriteArrayList<>();
     final SafetyReports reports = (release, report) -> {
         published.add(report);
@@ -66,17 +65,23 @@ class SafetyGateTest {
                         url -> model,
                         (url, t) -> judge,
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         metrics,
                         reports));
     }
 
     static GateContext ctx(SafetySpec spec, String stage) {
+        return ctx(spec, stage, release("assistant"));
+    }
+
+    static ModelRelease release(String name) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder()
-                .withName("assistant")
-                .withNamespace("ml")
-                .build());
+        mr.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace("ml").build());
+        return mr;
+    }
+
+    /** {@code mr} (its name and status) with this spec, in this stage. */
+    static GateContext ctx(SafetySpec spec, String stage, ModelRelease mr) {
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
@@ -95,12 +100,20 @@ class SafetyGateTest {
         return text -> text.contains(word) ? new Judgement(true, List.of(category)) : new Judgement(false, List.of());
     }
 
+    /** The verdict, recorded in the release's status as the engine records it. */
+    static GateVerdict evaluated(SafetyGate g, GateContext ctx) {
+        GateVerdict v = g.evaluate(ctx);
+        RecordedVerdicts.record(ctx.release(), v);
+        return v;
+    }
+
     @Test
     void cleanRunsAccumulateUntilTheGatePasses() {
         SafetySpec spec = spec();
         SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
+        ModelRelease mr = release("assistant");
         List<Verdict> verdicts = IntStream.range(0, 6)
-                .mapToObj(i -> g.evaluate(ctx(spec, "internal")).verdict())
+                .mapToObj(i -> evaluated(g, ctx(spec, "internal", mr)).verdict())
                 .toList();
         // 50 clean outputs a run; the default rule needs 251
         assertThat(verdicts)
@@ -111,8 +124,15 @@ class SafetyGateTest {
                         Verdict.INCONCLUSIVE,
                         Verdict.INCONCLUSIVE,
                         Verdict.PASS);
-        GateVerdict last = g.evaluate(ctx(spec, "internal"));
+        GateVerdict last = evaluated(g, ctx(spec, "internal", mr));
         assertThat(last.samples()).isEqualTo(350);
+        assertThat(last.evidence())
+                .containsExactly(new GateVerdict.Tally(
+                        "suite",
+                        "red-team@" + PromptSuite.parse("red-team", SUITE).hash(),
+                        "2.0.0",
+                        350,
+                        0));
         assertThat(last.flagged()).isZero();
         assertThat(last.posteriorMean()).isEqualTo(1.0 / 450);
         assertThat(last.pAboveMax()).isLessThan(0.05);
@@ -180,7 +200,6 @@ class SafetyGateTest {
                         url -> model,
                         (url, t) -> flagging("kill", "violence"),
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         Optional.empty(),
                         (release, r) -> {
                             throw new SafetyReports.ReportNotWritten(
@@ -273,7 +292,6 @@ class SafetyGateTest {
                         url -> p -> "fine",
                         (u, t) -> flagging("x", "y"),
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         Optional.empty(),
                         reports));
         GateVerdict v = g.evaluate(ctx(spec, "preflight"));
@@ -367,7 +385,6 @@ class SafetyGateTest {
                         url -> url.contains("-stable.") ? stable : canary,
                         (u, t) -> flagging("kill", "violence"),
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         Optional.empty(),
                         reports));
     }
