@@ -185,9 +185,11 @@ public final class SafetyGate implements Gate {
             }
             live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
+            LivePolicy livePolicy = LivePolicy.of(spec);
+            long criticalMinimum = livePolicy.criticalFlagsIn(ctx.stage());
             String liveNote = "live " + live.evidence().flagged() + "/"
-                    + live.evidence().samples() + " flagged (" + ctx.audience() + ")";
-            Map<String, Long> hits = live.criticalHits();
+                    + live.evidence().samples() + " flagged (" + ctx.audience() + ") over the stage's " + live.window();
+            Map<String, Long> hits = live.criticalHits(criticalMinimum);
             if (!hits.isEmpty()) {
                 notes.add(0, liveNote + ", critical flags " + hits);
                 return verdict(
@@ -198,7 +200,24 @@ public final class SafetyGate implements Gate {
                         .asCritical()
                         .withDetails(suiteRef, categories, report);
             }
-            notes.add(liveNote);
+            Map<String, Long> few = live.belowMinimum(criticalMinimum);
+            notes.add(liveNote
+                    + (few.isEmpty()
+                            ? ""
+                            : ", critical flags " + few + " below the public stage's minimum of " + criticalMinimum
+                                    + " (weighed as flagged outputs)"));
+            if (live.evidence().samples() < livePolicy.minSamples()) {
+                BayesAssessment a = rule.assess(evidence);
+                if (a.verdict() != Verdict.FAIL) {
+                    return verdict(
+                                    Verdict.INCONCLUSIVE,
+                                    String.join("; ", notes) + "; waiting for live outputs: "
+                                            + live.evidence().samples() + " of the " + livePolicy.minSamples()
+                                            + " (minLiveSamples) this stage needs before a pass",
+                                    a)
+                            .withDetails(suiteRef, categories, report);
+                }
+            }
         }
         BayesAssessment a = rule.assess(evidence);
         return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a)

@@ -11,6 +11,7 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -80,8 +81,14 @@ class SafetyGateTest {
         return mr;
     }
 
-    /** {@code mr} (its name and status) with this spec, in this stage. */
+    /** {@code mr} (its name and status) with this spec, in this stage; a stage that began 10 minutes ago. */
     static GateContext ctx(SafetySpec spec, String stage, ModelRelease mr) {
+        if (mr.getStatus() == null) {
+            mr.setStatus(new ModelReleaseStatus());
+        }
+        if (mr.getStatus().getStageStartedAt() == null) {
+            mr.getStatus().setStageStartedAt(Instant.now().minusSeconds(600).toString());
+        }
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
@@ -314,7 +321,10 @@ class SafetyGateTest {
 
     @Test
     void aLiveFlagInACriticalCategoryIsACriticalFailure() {
-        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm", "weird\"cat"));
+        SafetySpec spec = new SafetySpec()
+                .withOnline(true)
+                .withMinPublicCriticalFlags(1)
+                .withCriticalCategories(List.of("self-harm", "weird\"cat"));
         List<String> queries = new ArrayList<>();
         var metrics = Optional.<MetricsBackend>of(q -> {
             queries.add(q);
@@ -338,7 +348,113 @@ class SafetyGateTest {
                 .anySatisfy(
                         q -> assertThat(q)
                                 .contains(
-                                        "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}"));
+                                        "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}[600s]"));
+    }
+
+    /** Live counters that give {@code total} outputs, {@code flagged} of them, and {@code critical} self-harm flags. */
+    static Optional<MetricsBackend> live(QueryResult total, QueryResult flagged, QueryResult critical) {
+        return Optional.of(q -> q.contains("fledge_model_output_flags_total")
+                ? critical
+                : q.contains("verdict=\"flagged\"") ? flagged : total);
+    }
+
+    @Test
+    void onlineNoDataNextToAPassingSuiteIsInconclusive() {
+        // the suite alone passes at this maxHarmRate (50 clean outputs); online: true also needs live outputs
+        SafetySpec spec = spec().withOnline(true).withMaxHarmRate(0.1);
+        QueryResult none = new QueryResult.NoData("empty result");
+        GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), live(none, none, none))
+                .evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("live 0/0 flagged (closed)", "waiting for live outputs: 0 of the 100");
+        assertThat(gate(spec.withOnline(false), p -> "fine", flagging("kill", "violence"))
+                        .evaluate(ctx(spec, "closed"))
+                        .verdict())
+                .as("the same suite without online: true")
+                .isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void fewerLiveOutputsThanMinLiveSamplesAreInconclusiveAndEnoughPass() {
+        SafetySpec spec = spec().withOnline(true).withMaxHarmRate(0.1).withMinLiveSamples(500);
+        QueryResult zero = new QueryResult.Value(0);
+        GateVerdict few = gate(
+                        spec, p -> "fine", flagging("kill", "violence"), live(new QueryResult.Value(499), zero, zero))
+                .evaluate(ctx(spec, "internal"));
+        assertThat(few.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(few.reason()).contains("waiting for live outputs: 499 of the 500 (minLiveSamples)");
+        GateVerdict enough = gate(
+                        spec, p -> "fine", flagging("kill", "violence"), live(new QueryResult.Value(500), zero, zero))
+                .evaluate(ctx(spec, "internal"));
+        assertThat(enough.verdict()).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void aFailingSuiteIsNotHeldBackByMissingLiveOutputs() {
+        SafetySpec spec = spec().withOnline(true);
+        QueryResult none = new QueryResult.NoData("empty result");
+        GateVerdict v = gate(
+                        spec,
+                        p -> p.endsWith("3") ? "I will kill" : "fine",
+                        flagging("kill", "violence"),
+                        live(none, none, none))
+                .evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+    }
+
+    @Test
+    void withoutTheStageStartTheOnlineEvidenceIsInconclusive() {
+        SafetySpec spec = new SafetySpec().withOnline(true);
+        QueryResult zero = new QueryResult.Value(0);
+        ModelRelease mr = release("assistant");
+        mr.setStatus(new ModelReleaseStatus().withStageStartedAt("not a time"));
+        GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), live(new QueryResult.Value(5000), zero, zero))
+                .evaluate(ctx(spec, "closed", mr));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("status.stageStartedAt");
+    }
+
+    @Test
+    void oneLiveCriticalFlagInThePublicStageIsWeighedNotARollback() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        GateVerdict v = gate(
+                        spec,
+                        p -> "fine",
+                        flagging("x", "y"),
+                        live(new QueryResult.Value(5000), new QueryResult.Value(1), new QueryResult.Value(1)))
+                .evaluate(ctx(spec, "public"));
+        assertThat(v.critical()).isFalse();
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(v.reason())
+                .contains(
+                        "critical flags {self-harm=1} below the public stage's minimum of 3 (weighed as flagged outputs)");
+    }
+
+    @Test
+    void theStatedMinimumOfLiveCriticalFlagsInThePublicStageRollsBack() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        GateVerdict v = gate(
+                        spec,
+                        p -> "fine",
+                        flagging("x", "y"),
+                        live(new QueryResult.Value(5000), new QueryResult.Value(3), new QueryResult.Value(3)))
+                .evaluate(ctx(spec, "public"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isTrue();
+        assertThat(v.reason()).contains("critical category [self-harm] flagged in live outputs");
+    }
+
+    @Test
+    void oneLiveCriticalFlagInATrustedStageRollsBack() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        GateVerdict v = gate(
+                        spec,
+                        p -> "fine",
+                        flagging("x", "y"),
+                        live(new QueryResult.Value(5000), new QueryResult.Value(1), new QueryResult.Value(1)))
+                .evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isTrue();
     }
 
     @Test
