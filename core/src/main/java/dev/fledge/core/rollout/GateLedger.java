@@ -49,6 +49,9 @@ final class GateLedger {
                     .withReport(v.report())
                     .withFailures(failures)
                     .withAt(now.toString());
+            if (v.evidence() != null) {
+                r.withEvidence(GateDetailsStatus.evidence(v.evidence())); // null: nothing new, the evidence stays
+            }
         }
     }
 

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What one gate concluded in one evaluation, with its evidence. Evidence fields are null when a gate has none
  * of that kind (a metric gate has a value, a Bayesian gate has samples and posterior figures, the safety gate its
- * suite, per-category counts and report ConfigMap).
+ * suite, per-category counts and report ConfigMap). {@code evidence} is the safety gate's suite evidence of the whole
+ * rollout; null leaves the evidence in status as it is (a verdict that learned nothing new).
  */
 public record GateVerdict(
         String name,
@@ -22,7 +23,8 @@ public record GateVerdict(
         Double pAboveMax,
         Suite suite,
         List<Category> categories,
-        String report) {
+        String report,
+        List<Tally> evidence) {
 
     /** The prompt suite a verdict was judged on. */
     public record Suite(String name, String hash, int prompts) {}
@@ -35,8 +37,51 @@ public record GateVerdict(
      */
     public record Category(String name, String source, Long samples, long flagged) {}
 
+    /**
+     * Outputs judged and flagged in this rollout by one source.
+     *
+     * @param source  {@code suite} (runs against the canary) or {@code stable} (runs against stable)
+     * @param suite   the suite as {@code name@hash}
+     * @param version the version the suite ran against
+     */
+    public record Tally(String source, String suite, String version, long samples, long flagged) {}
+
     public GateVerdict {
         categories = categories == null ? null : List.copyOf(categories);
+        evidence = evidence == null ? null : List.copyOf(evidence);
+    }
+
+    public GateVerdict(
+            String name,
+            String kind,
+            Verdict verdict,
+            boolean critical,
+            String reason,
+            Double value,
+            Long samples,
+            Long flagged,
+            Double posteriorMean,
+            Double upperBound,
+            Double pAboveMax,
+            Suite suite,
+            List<Category> categories,
+            String report) {
+        this(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report,
+                null);
     }
 
     public GateVerdict(
@@ -63,6 +108,7 @@ public record GateVerdict(
                 posteriorMean,
                 upperBound,
                 pAboveMax,
+                null,
                 null,
                 null,
                 null);
@@ -95,7 +141,8 @@ public record GateVerdict(
                 pAboveMax,
                 suite,
                 categories,
-                report);
+                report,
+                evidence);
     }
 
     public GateVerdict withValue(Double v) {
@@ -113,7 +160,8 @@ public record GateVerdict(
                 pAboveMax,
                 suite,
                 categories,
-                report);
+                report,
+                evidence);
     }
 
     /** The same verdict with the safety gate's details. */
@@ -132,6 +180,27 @@ public record GateVerdict(
                 pAboveMax,
                 s,
                 c,
-                r);
+                r,
+                evidence);
+    }
+
+    /** The same verdict with the safety gate's suite evidence of this rollout. */
+    public GateVerdict withEvidence(List<Tally> e) {
+        return new GateVerdict(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report,
+                e);
     }
 }

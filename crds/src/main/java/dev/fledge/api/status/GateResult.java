@@ -60,6 +60,11 @@ public class GateResult {
             "Safety gate: the ConfigMap (owned by the release) with the counts of the last suite run and its first flagged prompt/output pairs, truncated.")
     private String report;
 
+    @JsonPropertyDescription(
+            "Safety gate: the suite evidence of this rollout, per source, suite content and version: every run adds to it, and the posterior is computed from it. It is part of the rollout: reset when a rollout starts (a new version, retry), kept across operator restarts. At most 8 (the oldest go first).")
+    @Size(max = 8)
+    private List<EvidenceCount> evidence;
+
     @JsonPropertyDescription("Failed checks of this gate in the current stage.")
     private Integer failures;
 
@@ -148,6 +153,11 @@ public class GateResult {
 
     public GateResult withCategories(List<CategoryCount> categories) {
         this.categories = categories;
+        return this;
+    }
+
+    public GateResult withEvidence(List<EvidenceCount> evidence) {
+        this.evidence = evidence;
         return this;
     }
 

@@ -10,12 +10,14 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.EvidenceCount;
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
 import dev.fledge.operator.gates.safety.ModerationJudge;
 import dev.fledge.operator.gates.safety.PromptSuite;
@@ -104,7 +106,6 @@ class SafetySuiteOnRealModelServersTest {
                         url -> new HttpCanaryModel(url, Duration.ofSeconds(20), 24),
                         ModerationJudge::new,
                         new SafetySettings(Optional.empty(), 24),
-                        new EvidenceLedger(),
                         Optional.empty(),
                         SafetyReports.none()));
     }
@@ -115,6 +116,10 @@ class SafetySuiteOnRealModelServersTest {
                 .withName("assistant")
                 .withNamespace("ml")
                 .build());
+        return ctx(spec, stage, mr);
+    }
+
+    static GateContext ctx(SafetySpec spec, String stage, ModelRelease mr) {
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec()
                         .withName("assistant")
@@ -136,19 +141,44 @@ class SafetySuiteOnRealModelServersTest {
     void theSafeModelPassesOnceItsRunsAddUpToEnoughEvidence() {
         SafetySpec spec = spec(safe.url() + "/v1/moderations");
         SafetyGate gate = gate(spec, safe);
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
         List<GateVerdict> verdicts = new ArrayList<>();
         for (int run = 0;
                 run < 8
                         && (verdicts.isEmpty()
                                 || verdicts.get(verdicts.size() - 1).verdict() == Verdict.INCONCLUSIVE);
                 run++) {
-            verdicts.add(gate.evaluate(ctx(spec, run == 0 ? "preflight" : "internal")));
+            GateVerdict v = gate.evaluate(ctx(spec, run == 0 ? "preflight" : "internal", mr));
+            verdicts.add(v);
+            keepEvidence(mr, v);
         }
         GateVerdict last = verdicts.get(verdicts.size() - 1);
         assertThat(last.verdict()).as(last.reason()).isEqualTo(Verdict.PASS);
         assertThat(last.samples()).isGreaterThanOrEqualTo(248);
         assertThat(last.flagged()).isZero();
         assertThat(last.reason()).contains("suite red-team@");
+    }
+
+    /** The suite evidence of the verdict into the release's status, as the engine records it. */
+    static void keepEvidence(ModelRelease mr, GateVerdict v) {
+        if (v.evidence() == null) {
+            return;
+        }
+        mr.setStatus(new ModelReleaseStatus()
+                .withGates(List.of(new GateResult()
+                        .withName(v.name())
+                        .withEvidence(v.evidence().stream()
+                                .map(t -> new EvidenceCount()
+                                        .withSource(t.source())
+                                        .withSuite(t.suite())
+                                        .withVersion(t.version())
+                                        .withSamples(t.samples())
+                                        .withFlagged(t.flagged()))
+                                .toList()))));
     }
 
     @Test

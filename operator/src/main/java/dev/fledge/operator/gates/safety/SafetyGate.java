@@ -50,7 +50,6 @@ public final class SafetyGate implements Gate {
             Function<String, CanaryModel> models,
             BiFunction<String, Duration, Judge> judges,
             SafetySettings settings,
-            EvidenceLedger ledger,
             Optional<MetricsBackend> metrics,
             SafetyReports reports) {}
 
@@ -59,8 +58,19 @@ public final class SafetyGate implements Gate {
         return PlanResolver.SAFETY_GATE;
     }
 
+    /**
+     * The suite evidence of this rollout comes from status and goes back into it with the verdict
+     * ({@link RolloutEvidence}).
+     */
     @Override
     public GateVerdict evaluate(GateContext ctx) {
+        RolloutEvidence rollout = RolloutEvidence.of(ctx, name());
+        GateVerdict v = evaluate(ctx, rollout);
+        var tallies = rollout.tallies();
+        return tallies == null ? v : v.withEvidence(tallies);
+    }
+
+    private GateVerdict evaluate(GateContext ctx, RolloutEvidence rollout) {
         SequentialBayesRule rule = new SequentialBayesRule(SafetyPolicies.of(spec));
         Evidence evidence = Evidence.none();
         List<String> notes = new ArrayList<>();
@@ -108,7 +118,7 @@ public final class SafetyGate implements Gate {
             run.byCategory()
                     .forEach((c, e) -> categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
             List<String> critical = criticalHits(run.flags());
-            Evidence total = critical.isEmpty() ? deps.ledger().add(key(ctx, suite), run.evidence()) : run.evidence();
+            Evidence total = rollout.add(RolloutEvidence.SUITE, suite, ctx.canaryVersion(), run.evidence());
             String reportNote;
             try {
                 report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
@@ -139,7 +149,7 @@ public final class SafetyGate implements Gate {
                             .withDetails(suiteRef, categories, report);
                 }
                 Evidence stableTotal =
-                        deps.ledger().add(key(ctx, suite) + "@stable:" + ctx.stableVersion(), stable.evidence());
+                        rollout.add(RolloutEvidence.STABLE, suite, ctx.stableVersion(), stable.evidence());
                 var policy = rule.policy();
                 double pWorse = new RateComparison(
                                 BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
@@ -175,9 +185,11 @@ public final class SafetyGate implements Gate {
             }
             live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
+            LivePolicy livePolicy = LivePolicy.of(spec);
+            long criticalMinimum = livePolicy.criticalFlagsIn(ctx.stage());
             String liveNote = "live " + live.evidence().flagged() + "/"
-                    + live.evidence().samples() + " flagged (" + ctx.audience() + ")";
-            Map<String, Long> hits = live.criticalHits();
+                    + live.evidence().samples() + " flagged (" + ctx.audience() + ") over the stage's " + live.window();
+            Map<String, Long> hits = live.criticalHits(criticalMinimum);
             if (!hits.isEmpty()) {
                 notes.add(0, liveNote + ", critical flags " + hits);
                 return verdict(
@@ -188,7 +200,24 @@ public final class SafetyGate implements Gate {
                         .asCritical()
                         .withDetails(suiteRef, categories, report);
             }
-            notes.add(liveNote);
+            Map<String, Long> few = live.belowMinimum(criticalMinimum);
+            notes.add(liveNote
+                    + (few.isEmpty()
+                            ? ""
+                            : ", critical flags " + few + " below the public stage's minimum of " + criticalMinimum
+                                    + " (weighed as flagged outputs)"));
+            if (live.evidence().samples() < livePolicy.minSamples()) {
+                BayesAssessment a = rule.assess(evidence);
+                if (a.verdict() != Verdict.FAIL) {
+                    return verdict(
+                                    Verdict.INCONCLUSIVE,
+                                    String.join("; ", notes) + "; waiting for live outputs: "
+                                            + live.evidence().samples() + " of the " + livePolicy.minSamples()
+                                            + " (minLiveSamples) this stage needs before a pass",
+                                    a)
+                            .withDetails(suiteRef, categories, report);
+                }
+            }
         }
         BayesAssessment a = rule.assess(evidence);
         return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a)
@@ -214,12 +243,6 @@ public final class SafetyGate implements Gate {
 
     private List<String> criticalCategories() {
         return spec.getCriticalCategories() == null ? List.of() : spec.getCriticalCategories();
-    }
-
-    private static String key(GateContext ctx, PromptSuite suite) {
-        return ctx.release().getMetadata().getNamespace() + "/"
-                + ctx.release().getMetadata().getName() + "@" + ctx.canaryVersion() + "#" + suite.name() + "@"
-                + suite.hash();
     }
 
     private static String summary(SuiteRun run) {
