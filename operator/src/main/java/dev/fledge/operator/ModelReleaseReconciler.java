@@ -58,9 +58,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -76,6 +78,7 @@ import org.jboss.logging.Logger;
         triggerReconcilerOnAllEvents = true,
         informer = @Informer(itemStore = LeanItemStore.class))
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
+
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
     private static final Duration AT_ONCE = Duration.ofMillis(10);
@@ -98,6 +101,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
+    /** Decisions that end a rollout whose status write failed, by namespace/name, until the retry stores them. */
+    private final Map<String, Unstored> unstored = new ConcurrentHashMap<>();
+
+    /** A decision (and what it was made from) not yet stored, for the object at this resourceVersion. */
+    private record Unstored(String resourceVersion, Observation observation, Decision decision) {}
 
     public ModelReleaseReconciler(
             Clock clock,
@@ -137,6 +145,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (context.isPrimaryResourceDeleted()) {
             // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
             metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            unstored.remove(
+                    mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName());
             return UpdateControl.noUpdate();
         }
         if (mr.isMarkedForDeletion()) {
@@ -151,21 +161,45 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         if (!errors.isEmpty()) {
             // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
-            return write(
-                    mr, context, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
+            Observation invalid = observeAction(mr, old, Observation.invalid(errors));
+            return writeInvalid(mr, context, null, old, engine.decide(null, old, invalid, now), now);
         }
         TrafficRouter router = routers.forRelease(mr);
         Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
 
-        Observation obs = observe(mr, plan, old, stable, canary);
-        if (obs.canaryReady() && Schedule.analysisDue(plan, old, now)) {
-            Timer.Sample gatesStarted = metrics.startTimer();
-            obs = obs.withVerdicts(evaluate(mr, plan, old, now));
-            metrics.reconcilePart("gates", gatesStarted);
+        // a decision that ends the rollout (above all a rollback) is stored before anything moves, so a failed write
+        // afterwards cannot undo it: the retried reconcile reads it from status and routes it. If that first status
+        // write fails, the decision is kept (in memory, for the same resourceVersion) and the retry stores it as it is,
+        // rather than deciding again on other verdicts
+        String key = mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName();
+        Unstored kept = unstored.remove(key);
+        Observation obs;
+        Decision decision;
+        if (kept != null && kept.resourceVersion().equals(mr.getMetadata().getResourceVersion())) {
+            obs = kept.observation();
+            decision = kept.decision();
+        } else {
+            obs = observe(mr, plan, old, stable, canary);
+            if (obs.canaryReady() && Schedule.analysisDue(plan, old, now)) {
+                Timer.Sample gatesStarted = metrics.startTimer();
+                obs = obs.withVerdicts(evaluate(mr, plan, old, now));
+                metrics.reconcilePart("gates", gatesStarted);
+            }
+            decision = engine.decide(plan, old, obs, now);
         }
-        Decision decision = engine.decide(plan, old, obs, now);
+        ModelReleaseStatus stored = null;
+        UpdateControl<ModelRelease> control = null;
+        if (decision.endsRollout(old)) {
+            try {
+                control = write(mr, context, plan, old, decision, obs.verdicts(), now);
+            } catch (RuntimeException e) {
+                unstored.put(key, new Unstored(mr.getMetadata().getResourceVersion(), obs, decision));
+                throw e;
+            }
+            stored = decision.status();
+        }
         TrafficSplit split = decision.split();
         Timer.Sample applyStarted = metrics.startTimer();
         Optional<String> drift;
@@ -180,28 +214,43 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                             canary,
                             Readiness.atFullSize(
                                     stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()));
-            workloads.apply(mr, split, replicas, stable, canary);
+            KubernetesClientException workloadsFailed = null;
+            try {
+                workloads.apply(mr, split, replicas, stable, canary);
+            } catch (KubernetesClientException e) {
+                if (!split.sendsNoUsersToCanary()) {
+                    throw e;
+                }
+                workloadsFailed = e; // a split that sends nobody to the canary is routed all the same
+            }
             drift = router.apply(mr, split, hold);
+            if (workloadsFailed != null) {
+                throw workloadsFailed;
+            }
             scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, hold, clock.instant(), CanaryDrain.delay(mr));
             if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
                 workloads.scaleDownCanary(mr, canary);
                 scaleDownAt = null; // the status records a time only while one is to wait for
             }
         } catch (KubernetesClientException e) {
+            if (stored != null) {
+                // the decision is stored: a refused or failed write delays it, never cancels it; say so and retry
+                events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteDrift,
+                                "the " + stored.getPhase().wireName() + " decision is recorded, but a write failed ("
+                                        + e.getCode() + "): " + e.getMessage() + "; retrying"));
+                throw e;
+            }
             if (e.getCode() == 422 || e.getCode() == 400) {
                 // an object the release does not control is not a spec error of the generated object: say so plainly
                 List<String> rejected = List.of(
                         e instanceof Ownership.NotOwned
                                 ? e.getMessage()
                                 : "spec.server: the API server rejected a generated object: " + e.getMessage());
-                return write(
-                        mr,
-                        context,
-                        plan,
-                        old,
-                        engine.decide(plan, old, Observation.invalid(rejected), now),
-                        List.of(),
-                        now);
+                return writeInvalid(
+                        mr, context, plan, old, engine.decide(plan, old, obs.withSpecErrors(rejected), now), now);
             }
             throw e;
         }
@@ -210,9 +259,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
-        decision.status().setCanaryScaleDownAt(scaleDownAt == null ? null : scaleDownAt.toString());
-        UpdateControl<ModelRelease> control = write(mr, context, plan, old, decision, obs.verdicts(), now);
+        String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         Duration requeue = decision.requeueAfter();
+        if (stored == null) {
+            decision.status().setCanaryScaleDownAt(drainAt);
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now);
+        } else if (!Objects.equals(drainAt, stored.getCanaryScaleDownAt())) {
+            requeue = AT_ONCE; // the drain time goes into status on the next pass, which reads the stored decision
+        }
         if (scaleDownAt != null && scaleDownAt.isAfter(now)) {
             Duration untilScaleDown = Duration.between(now, scaleDownAt);
             requeue = requeue == null || untilScaleDown.compareTo(requeue) < 0 ? untilScaleDown : requeue;
@@ -233,6 +287,34 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /**
+     * Writes an {@code Invalid} decision, then routes its split: no workload is built from a spec that is not valid,
+     * but the routes follow the status (every audience back on stable in a stage with users, or after an abort). A
+     * routing failure (the routing part of the spec may be what is wrong) is a {@code RouteDrift} Warning, retried.
+     */
+    private UpdateControl<ModelRelease> writeInvalid(
+            ModelRelease mr,
+            Context<ModelRelease> context,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision d,
+            Instant now) {
+        UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
+        Optional<String> drift;
+        try {
+            drift = mr.getSpec() == null
+                    ? Optional.of("no spec.traffic to route by")
+                    : routers.forRelease(mr).apply(mr, d.split(), false);
+        } catch (RuntimeException e) {
+            drift = Optional.of("the routes could not be written: " + e.getMessage());
+        }
+        drift.ifPresent(diff -> events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift, "route does not match the split of the invalid release: " + diff)));
+        return drift.isPresent() ? control.rescheduleAfter(DRIFT_RETRY) : control;
+    }
+
+    /**
      * The router's look at the cluster (does the Gateway exist?) costs API requests, so it runs when the spec changed
      * since the last reconcile, or while the release is invalid, not on every requeue.
      */
@@ -247,9 +329,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      */
     private Observation observe(
             ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
-        Observation obs = Observation.of(
-                Readiness.ready(canary, ServingIdentity.of(plan)),
-                Readiness.ready(stable, ServingIdentity.stableWanted(old)));
+        return observeAction(
+                mr,
+                old,
+                Observation.of(
+                        Readiness.ready(canary, ServingIdentity.of(plan)),
+                        Readiness.ready(stable, ServingIdentity.stableWanted(old))));
+    }
+
+    /** The manual action on {@code mr}, added to {@code obs} if it is a new one. */
+    private static Observation observeAction(ModelRelease mr, ModelReleaseStatus old, Observation obs) {
         Optional<String> raw = ManualAction.requestedOn(mr);
         if (raw.isEmpty()) {
             return ActionRecord.awaitsRemoval(old) ? obs.withActionRemoved() : obs;
