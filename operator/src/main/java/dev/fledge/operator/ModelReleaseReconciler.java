@@ -47,11 +47,13 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +65,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -76,8 +79,17 @@ import org.jboss.logging.Logger;
         name = ModelReleaseReconciler.NAME,
         generationAwareEventProcessing = false,
         triggerReconcilerOnAllEvents = true,
-        informer = @Informer(itemStore = LeanItemStore.class))
+        informer = @Informer(itemStore = LeanItemStore.class),
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 60_000)
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
+    /**
+     * A failing reconcile is retried for ever ({@code maxAttempts = -1}: JOSDK's default gives up after 5 tries, and a
+     * rollback or a timer would then wait for an unrelated event), 1 s, 2 s, 4 s ... and then every minute.
+     */
+    public static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(1);
+    /** Every release is reconciled at least this often, whatever events and timers say (JOSDK's default is 10 h). */
+    public static final Duration MAX_RECONCILIATION_INTERVAL = Duration.ofMinutes(5);
 
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
