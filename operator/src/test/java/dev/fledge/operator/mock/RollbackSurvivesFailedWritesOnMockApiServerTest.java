@@ -99,9 +99,10 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
     @Test
     void aRollbackWhoseStatusWriteFailsIsStoredByTheRetryNotDecidedAgain() {
         promote100Then200();
-        // the status write that records the rollback fails, once; the gate would pass if asked again
+        // the status write that records the rollback is refused (409, which the client does not retry), once; the gate
+        // would pass if asked again
         api.failNext(
-                1, 500, r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("RolledBack"));
+                1, 409, r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("RolledBack"));
 
         ModelReleaseStatus s = awaitStatus(st -> st.getRolledBackVersion() != null || versionPromoted(st, "2.0.0"));
 
