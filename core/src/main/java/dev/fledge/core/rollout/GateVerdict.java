@@ -22,7 +22,8 @@ public record GateVerdict(
         Double pAboveMax,
         Suite suite,
         List<Category> categories,
-        String report) {
+        String report,
+        SuiteRun suiteRun) {
 
     /** The prompt suite a verdict was judged on. */
     public record Suite(String name, String hash, int prompts) {}
@@ -35,8 +36,50 @@ public record GateVerdict(
      */
     public record Category(String name, String source, Long samples, long flagged) {}
 
+    /**
+     * The safety suite's runs in the current stage.
+     *
+     * @param running   a run is queued or under way (it started at {@code startedAt}); else the last run was counted
+     * @param runs      runs of this stage whose evidence was counted
+     */
+    public record SuiteRun(
+            boolean running, String version, String stage, String suiteHash, int runs, String startedAt) {}
+
     public GateVerdict {
         categories = categories == null ? null : List.copyOf(categories);
+    }
+
+    public GateVerdict(
+            String name,
+            String kind,
+            Verdict verdict,
+            boolean critical,
+            String reason,
+            Double value,
+            Long samples,
+            Long flagged,
+            Double posteriorMean,
+            Double upperBound,
+            Double pAboveMax,
+            Suite suite,
+            List<Category> categories,
+            String report) {
+        this(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report,
+                null);
     }
 
     public GateVerdict(
@@ -95,7 +138,8 @@ public record GateVerdict(
                 pAboveMax,
                 suite,
                 categories,
-                report);
+                report,
+                suiteRun);
     }
 
     public GateVerdict withValue(Double v) {
@@ -113,7 +157,8 @@ public record GateVerdict(
                 pAboveMax,
                 suite,
                 categories,
-                report);
+                report,
+                suiteRun);
     }
 
     /** The same verdict with the safety gate's details. */
@@ -132,6 +177,27 @@ public record GateVerdict(
                 pAboveMax,
                 s,
                 c,
-                r);
+                r,
+                suiteRun);
+    }
+
+    /** The same verdict with the state of the safety suite's runs in this stage. */
+    public GateVerdict withSuiteRun(SuiteRun run) {
+        return new GateVerdict(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report,
+                run);
     }
 }

@@ -60,6 +60,10 @@ public class GateResult {
             "Safety gate: the ConfigMap (owned by the release) with the counts of the last suite run and its first flagged prompt/output pairs, truncated.")
     private String report;
 
+    @JsonPropertyDescription(
+            "Safety gate: the suite's runs in the current stage: Running while a run is queued or under way (off the reconcile thread), Done once counted.")
+    private SuiteRunStatus suiteRun;
+
     @JsonPropertyDescription("Failed checks of this gate in the current stage.")
     private Integer failures;
 
@@ -148,6 +152,11 @@ public class GateResult {
 
     public GateResult withCategories(List<CategoryCount> categories) {
         this.categories = categories;
+        return this;
+    }
+
+    public GateResult withSuiteRun(SuiteRunStatus suiteRun) {
+        this.suiteRun = suiteRun;
         return this;
     }
 

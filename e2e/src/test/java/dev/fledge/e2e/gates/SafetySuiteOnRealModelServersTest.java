@@ -10,6 +10,9 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.SuiteRunStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -22,8 +25,10 @@ import dev.fledge.operator.gates.safety.PromptSuite;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyReports;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.http.BoundedHttp;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +53,7 @@ import org.junit.jupiter.api.TestInstance;
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SafetySuiteOnRealModelServersTest {
+    static final HttpClient HTTP = BoundedHttp.newClient(Duration.ofSeconds(5));
     static final List<String> SEEDS = List.of(
             "the garden",
             "in the morning",
@@ -101,8 +107,9 @@ class SafetySuiteOnRealModelServersTest {
                 new SafetyGate.SafetyCollaborators(
                         (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE),
                         mr -> canary.url(),
-                        url -> new HttpCanaryModel(url, Duration.ofSeconds(20), 24),
-                        ModerationJudge::new,
+                        url -> new HttpCanaryModel(
+                                HTTP, url, Duration.ofSeconds(20), 24, BoundedHttp.DEFAULT_MAX_BYTES),
+                        (url, timeout) -> new ModerationJudge(HTTP, url, timeout, BoundedHttp.DEFAULT_MAX_BYTES),
                         new SafetySettings(Optional.empty(), 24),
                         new EvidenceLedger(),
                         Optional.empty(),
@@ -137,18 +144,41 @@ class SafetySuiteOnRealModelServersTest {
         SafetySpec spec = spec(safe.url() + "/v1/moderations");
         SafetyGate gate = gate(spec, safe);
         List<GateVerdict> verdicts = new ArrayList<>();
+        GateContext internal = ctx(spec, "internal");
         for (int run = 0;
                 run < 8
                         && (verdicts.isEmpty()
                                 || verdicts.get(verdicts.size() - 1).verdict() == Verdict.INCONCLUSIVE);
                 run++) {
-            verdicts.add(gate.evaluate(ctx(spec, run == 0 ? "preflight" : "internal")));
+            GateContext ctx = run == 0 ? ctx(spec, "preflight") : internal;
+            GateVerdict v = gate.evaluate(ctx);
+            verdicts.add(v);
+            recorded(ctx, v);
         }
         GateVerdict last = verdicts.get(verdicts.size() - 1);
         assertThat(last.verdict()).as(last.reason()).isEqualTo(Verdict.PASS);
         assertThat(last.samples()).isGreaterThanOrEqualTo(248);
         assertThat(last.flagged()).isZero();
         assertThat(last.reason()).contains("suite red-team@");
+    }
+
+    /** Records {@code v} in the release's status, as the reconciler's status write does. */
+    static void recorded(GateContext ctx, GateVerdict v) {
+        GateVerdict.SuiteRun r = v.suiteRun();
+        ModelReleaseStatus st = new ModelReleaseStatus();
+        st.setGates(List.of(new GateResult()
+                .withName(v.name())
+                .withSuiteRun(
+                        r == null
+                                ? null
+                                : new SuiteRunStatus()
+                                        .withState(r.running() ? "Running" : "Done")
+                                        .withVersion(r.version())
+                                        .withStage(r.stage())
+                                        .withSuiteHash(r.suiteHash())
+                                        .withRuns(r.runs())
+                                        .withStartedAt(r.startedAt()))));
+        ctx.release().setStatus(st);
     }
 
     @Test

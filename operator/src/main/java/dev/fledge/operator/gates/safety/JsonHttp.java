@@ -18,21 +18,20 @@ import java.time.Duration;
  */
 final class JsonHttp {
     static final ObjectMapper JSON = new ObjectMapper();
+
     private final HttpClient http;
     private final String what;
     private final URI uri;
     private final Duration timeout;
     private final int maxBytes;
 
-    JsonHttp(String what, String url, Duration timeout, int maxBytes) {
+    /** {@code http} is the operator's shared client ({@link BoundedHttp#newClient}); this only adds a request. */
+    JsonHttp(HttpClient http, String what, String url, Duration timeout, int maxBytes) {
+        this.http = http;
         this.what = what;
         this.uri = URI.create(url);
         this.timeout = timeout;
         this.maxBytes = maxBytes;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
     }
 
     JsonNode post(Object body) {

@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.GoDuration;
@@ -52,7 +53,21 @@ public final class SafetyGate implements Gate {
             SafetySettings settings,
             EvidenceLedger ledger,
             Optional<MetricsBackend> metrics,
-            SafetyReports reports) {}
+            SafetyReports reports,
+            SuiteExecutor executor) {
+        /** Suites run on the caller's thread (unit tests of the verdict logic). */
+        public SafetyCollaborators(
+                SuiteSource suites,
+                CanaryEndpoint endpoint,
+                Function<String, CanaryModel> models,
+                BiFunction<String, Duration, Judge> judges,
+                SafetySettings settings,
+                EvidenceLedger ledger,
+                Optional<MetricsBackend> metrics,
+                SafetyReports reports) {
+            this(suites, endpoint, models, judges, settings, ledger, metrics, reports, SuiteExecutor.direct());
+        }
+    }
 
     @Override
     public String name() {
@@ -67,6 +82,7 @@ public final class SafetyGate implements Gate {
         GateVerdict.Suite suiteRef = null;
         List<GateVerdict.Category> categories = new ArrayList<>();
         String report = null;
+        SuiteRounds.Round round = null;
         boolean online = Boolean.TRUE.equals(spec.getOnline()) && ctx.stage() != Stage.PREFLIGHT;
         if (spec.getSuite() != null) {
             Optional<String> ownJudge = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl());
@@ -98,80 +114,125 @@ public final class SafetyGate implements Gate {
                                 + deps.settings().limits().maxPrompts())
                         .withDetails(suiteRef, null, null);
             }
-            SuiteRun run = runSuite(suite, deps.endpoint().baseUrl(ctx.release()), judgeUrl.get());
-            if (run.errors() > 0) {
-                return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
-                                + suite.prompts().size() + " prompts could not be run or judged: "
-                                + String.join("; ", run.firstErrors()))
-                        .withDetails(suiteRef, null, null);
-            }
-            run.byCategory()
-                    .forEach((c, e) -> categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
-            List<String> critical = criticalHits(run.flags());
-            Evidence total = critical.isEmpty() ? deps.ledger().add(key(ctx, suite), run.evidence()) : run.evidence();
-            String reportNote;
-            try {
-                report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
-                reportNote = "; report in ConfigMap " + report;
-            } catch (SafetyReports.ReportNotWritten e) {
-                reportNote = run.examples().isEmpty() ? "" : "; report not written: " + e.getMessage();
-            }
-            String suiteNote = "suite " + suite.name() + "@" + suite.hash() + " " + summary(run) + reportNote;
-            if (!critical.isEmpty()) {
-                BayesAssessment a = rule.assess(run.evidence());
-                return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a)
-                        .asCritical()
-                        .withDetails(suiteRef, categories, report);
-            }
-            evidence = total;
-            notes.add(suiteNote
-                    + (evidence.samples() > run.evidence().samples()
-                            ? " (" + evidence.samples() + " judged in this rollout)"
-                            : ""));
-            if (spec.getStableMargin() != null
+            String key = key(ctx, suite);
+            boolean compare = spec.getStableMargin() != null
                     && ctx.stableVersion() != null
-                    && !ctx.stableVersion().equals(ctx.canaryVersion())) {
-                SuiteRun stable = runSuite(suite, deps.endpoint().stableBaseUrl(ctx.release()), judgeUrl.get());
-                if (stable.errors() > 0) {
-                    return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors() + " of "
+                    && !ctx.stableVersion().equals(ctx.canaryVersion());
+            String canaryUrl = deps.endpoint().baseUrl(ctx.release());
+            String stableUrl = compare ? deps.endpoint().stableBaseUrl(ctx.release()) : null;
+            String judge = judgeUrl.get();
+            boolean suffices = rule.assess(deps.ledger().total(key)).verdict() != Verdict.INCONCLUSIVE;
+            round = new SuiteRounds(deps.executor())
+                    .next(
+                            ctx,
+                            name(),
+                            suite,
+                            suffices,
+                            () -> new SuiteResults(
+                                    runSuite(suite, canaryUrl, judge),
+                                    compare ? runSuite(suite, stableUrl, judge) : null));
+            if (round instanceof SuiteRounds.Pending p) {
+                notes.add(p.note());
+            } else {
+                SuiteRun run =
+                        round instanceof SuiteRounds.Fresh f ? f.results().canary() : null;
+                if (run != null && run.errors() > 0) {
+                    return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
                                     + suite.prompts().size() + " prompts could not be run or judged: "
-                                    + String.join("; ", stable.firstErrors()))
-                            .withDetails(suiteRef, categories, report);
+                                    + String.join("; ", run.firstErrors()))
+                            .withDetails(suiteRef, null, null)
+                            .withSuiteRun(round.state());
                 }
-                Evidence stableTotal =
-                        deps.ledger().add(key(ctx, suite) + "@stable:" + ctx.stableVersion(), stable.evidence());
-                var policy = rule.policy();
-                double pWorse = new RateComparison(
-                                BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
-                                BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal))
-                        .probabilityCanaryAbove(spec.getStableMargin());
-                String cmp = String.format(
-                        Locale.ROOT,
-                        "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
-                        ctx.stableVersion(),
-                        stableTotal.flagged(),
-                        stableTotal.samples(),
-                        spec.getStableMargin(),
-                        pWorse);
-                if (pWorse >= policy.confidence()) {
-                    return verdict(
-                                    Verdict.FAIL,
-                                    "canary is worse than stable: " + cmp + "; " + suiteNote,
-                                    rule.assess(evidence))
-                            .withDetails(suiteRef, categories, report);
+                String suiteNote;
+                if (run != null) {
+                    run.byCategory()
+                            .forEach((c, e) ->
+                                    categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
+                    List<String> critical = criticalHits(run.flags());
+                    Evidence total = critical.isEmpty()
+                            ? deps.ledger().addOnce(key, ((SuiteRounds.Fresh) round).runId(), run.evidence())
+                            : run.evidence();
+                    String reportNote;
+                    try {
+                        report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
+                        reportNote = "; report in ConfigMap " + report;
+                    } catch (SafetyReports.ReportNotWritten e) {
+                        reportNote = run.examples().isEmpty() ? "" : "; report not written: " + e.getMessage();
+                    }
+                    suiteNote = "suite " + suite.name() + "@" + suite.hash() + " " + summary(run) + reportNote;
+                    if (!critical.isEmpty()) {
+                        BayesAssessment a = rule.assess(run.evidence());
+                        return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a)
+                                .asCritical()
+                                .withDetails(suiteRef, categories, report)
+                                .withSuiteRun(round.state());
+                    }
+                    evidence = total;
+                } else {
+                    // this stage's runs were counted and settle the suite evidence: no run now (docs/architecture.md)
+                    GateResult last = SuiteRounds.previousResult(ctx.release().getStatus(), name());
+                    lastCategories(last).forEach(categories::add);
+                    report = last == null ? null : last.getReport();
+                    evidence = deps.ledger().total(key);
+                    suiteNote = "suite " + suite.name() + "@" + suite.hash() + ": "
+                            + round.state().runs() + " run(s) counted in this stage";
                 }
-                notes.add(cmp);
+                notes.add(suiteNote
+                        + (run == null || evidence.samples() > run.evidence().samples()
+                                ? " (" + evidence.samples() + " judged in this rollout)"
+                                : ""));
+                if (compare) {
+                    SuiteRun stable = run == null
+                            ? null
+                            : ((SuiteRounds.Fresh) round).results().stable();
+                    if (stable != null && stable.errors() > 0) {
+                        return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors()
+                                        + " of " + suite.prompts().size() + " prompts could not be run or judged: "
+                                        + String.join("; ", stable.firstErrors()))
+                                .withDetails(suiteRef, categories, report)
+                                .withSuiteRun(round.state());
+                    }
+                    String stableKey = key + "@stable:" + ctx.stableVersion();
+                    Evidence stableTotal = stable == null
+                            ? deps.ledger().total(stableKey)
+                            : deps.ledger().addOnce(stableKey, ((SuiteRounds.Fresh) round).runId(), stable.evidence());
+                    var policy = rule.policy();
+                    double pWorse = new RateComparison(
+                                    BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
+                                    BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal))
+                            .probabilityCanaryAbove(spec.getStableMargin());
+                    String cmp = String.format(
+                            Locale.ROOT,
+                            "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
+                            ctx.stableVersion(),
+                            stableTotal.flagged(),
+                            stableTotal.samples(),
+                            spec.getStableMargin(),
+                            pWorse);
+                    if (pWorse >= policy.confidence()) {
+                        return verdict(
+                                        Verdict.FAIL,
+                                        "canary is worse than stable: " + cmp + "; " + suiteNote,
+                                        rule.assess(evidence))
+                                .withDetails(suiteRef, categories, report)
+                                .withSuiteRun(round.state());
+                    }
+                    notes.add(cmp);
+                }
             }
         }
+        GateVerdict.SuiteRun runState = round == null ? null : round.state();
         if (online) {
             if (deps.metrics().isEmpty()) {
                 return inconclusive("online: true needs Prometheus (fledge.prometheus.url)")
-                        .withDetails(suiteRef, categories, report);
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
             }
             LiveOutputs.Reading live = new LiveOutputs(deps.metrics().get()).read(ctx, criticalCategories());
             if (live.problem() != null) {
                 return inconclusive("online evidence unavailable: " + live.problem())
-                        .withDetails(suiteRef, categories, report);
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
             }
             live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
@@ -186,13 +247,21 @@ public final class SafetyGate implements Gate {
                                         + String.join("; ", notes),
                                 rule.assess(evidence))
                         .asCritical()
-                        .withDetails(suiteRef, categories, report);
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
             }
             notes.add(liveNote);
         }
+        if (round instanceof SuiteRounds.Pending) {
+            // a critical live flag above does not wait for the suite; a pass does
+            return inconclusive(String.join("; ", notes) + "; no verdict before the suite run ends")
+                    .withDetails(suiteRef, categories, report)
+                    .withSuiteRun(runState);
+        }
         BayesAssessment a = rule.assess(evidence);
         return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a)
-                .withDetails(suiteRef, categories, report);
+                .withDetails(suiteRef, categories, report)
+                .withSuiteRun(runState);
     }
 
     private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
@@ -206,6 +275,17 @@ public final class SafetyGate implements Gate {
                 s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
                 .run(suite, deps.models().apply(baseUrl), deps.judges().apply(judgeUrl, judgeTimeout));
+    }
+
+    private static List<GateVerdict.Category> lastCategories(GateResult last) {
+        if (last == null || last.getCategories() == null) {
+            return List.of();
+        }
+        return last.getCategories().stream()
+                .filter(c -> "suite".equals(c.getSource()))
+                .map(c -> new GateVerdict.Category(
+                        c.getName(), c.getSource(), c.getSamples(), c.getFlagged() == null ? 0 : c.getFlagged()))
+                .toList();
     }
 
     private List<String> criticalHits(Map<String, Long> flags) {

@@ -11,6 +11,9 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.SuiteRunStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -18,6 +21,7 @@ import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
+import dev.fledge.operator.http.BoundedHttp;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -95,13 +99,38 @@ class SafetyGateTest {
         return text -> text.contains(word) ? new Judgement(true, List.of(category)) : new Judgement(false, List.of());
     }
 
+    /** Records {@code v} in the release's status, as the reconciler's status write does. */
+    static GateContext recorded(GateContext ctx, GateVerdict v) {
+        GateVerdict.SuiteRun r = v.suiteRun();
+        ModelReleaseStatus st = new ModelReleaseStatus();
+        st.setGates(List.of(new GateResult()
+                .withName(v.name())
+                .withReport(v.report())
+                .withSuiteRun(
+                        r == null
+                                ? null
+                                : new SuiteRunStatus()
+                                        .withState(r.running() ? "Running" : "Done")
+                                        .withVersion(r.version())
+                                        .withStage(r.stage())
+                                        .withSuiteHash(r.suiteHash())
+                                        .withRuns(r.runs())
+                                        .withStartedAt(r.startedAt()))));
+        ctx.release().setStatus(st);
+        return ctx;
+    }
+
     @Test
-    void cleanRunsAccumulateUntilTheGatePasses() {
+    void cleanRunsAccumulateUntilTheGatePassesThenTheSuiteRunsOncePerStage() {
         SafetySpec spec = spec();
         SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
-        List<Verdict> verdicts = IntStream.range(0, 6)
-                .mapToObj(i -> g.evaluate(ctx(spec, "internal")).verdict())
-                .toList();
+        GateContext internal = ctx(spec, "internal");
+        List<Verdict> verdicts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            GateVerdict v = g.evaluate(internal);
+            verdicts.add(v.verdict());
+            recorded(internal, v);
+        }
         // 50 clean outputs a run; the default rule needs 251
         assertThat(verdicts)
                 .containsExactly(
@@ -111,7 +140,15 @@ class SafetyGateTest {
                         Verdict.INCONCLUSIVE,
                         Verdict.INCONCLUSIVE,
                         Verdict.PASS);
-        GateVerdict last = g.evaluate(ctx(spec, "internal"));
+        // the evidence suffices: later analyses of the stage run no suite, and still pass
+        GateVerdict again = g.evaluate(internal);
+        assertThat(again.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(again.samples()).isEqualTo(300);
+        assertThat(again.reason()).contains("6 run(s) counted in this stage");
+        assertThat(published).hasSize(6);
+        // the next stage runs the suite once more
+        GateVerdict last = g.evaluate(ctx(spec, "closed"));
+        assertThat(last.verdict()).isEqualTo(Verdict.PASS);
         assertThat(last.samples()).isEqualTo(350);
         assertThat(last.flagged()).isZero();
         assertThat(last.posteriorMean()).isEqualTo(1.0 / 450);
@@ -209,7 +246,11 @@ class SafetyGateTest {
             port = s.getLocalPort();
         }
         SafetySpec spec = spec();
-        Judge down = new ModerationJudge("http://127.0.0.1:" + port + "/v1/moderations", Duration.ofSeconds(1));
+        Judge down = new ModerationJudge(
+                BoundedHttp.newClient(Duration.ofSeconds(1)),
+                "http://127.0.0.1:" + port + "/v1/moderations",
+                Duration.ofSeconds(1),
+                BoundedHttp.DEFAULT_MAX_BYTES);
         GateVerdict v = gate(spec, p -> "fine", down).evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason())
