@@ -181,6 +181,38 @@ class SafetySuiteOnRealModelServersTest {
         ctx.release().setStatus(st);
     }
 
+    /** Issue 14, item 2: the suite's red-team outputs are the canary's evaluation traffic, never its public traffic. */
+    @Test
+    void suiteOutputsAreCountedAsEvaluationNeverAsPublicLiveTraffic() throws Exception {
+        SafetySpec spec = spec(safe.url() + "/v1/moderations");
+        String before = scrape(safe);
+        GateVerdict v = gate(spec, safe).evaluate(ctx(spec, "public"));
+        assertThat(v.samples()).as(v.reason()).isEqualTo(50L);
+        String after = scrape(safe);
+
+        assertThat(outputs(after, "public") - outputs(before, "public"))
+                .as("suite outputs counted as public live traffic")
+                .isZero();
+        assertThat(outputs(after, "evaluation") - outputs(before, "evaluation")).isEqualTo(50);
+    }
+
+    static String scrape(RealProcess server) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        return http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    /** {@code fledge_model_outputs_total} of one audience, both verdicts; 0 when the series does not exist. */
+    static double outputs(String metrics, String audience) {
+        return metrics.lines()
+                .filter(l -> l.startsWith("fledge_model_outputs_total{") && l.contains("audience=\"" + audience + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     @Test
     void theUnsafeModelFailsInItsFirstRun() {
         SafetySpec spec = spec(safe.url() + "/v1/moderations");
