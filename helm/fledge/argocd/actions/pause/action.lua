@@ -1,4 +1,4 @@
--- Pause the rollout where it is: traffic stays as it is, no gate moves it on or back.
+-- Pause the rollout where it is: traffic stays, no stage moves forward; gates still run and a failing gate still rolls back.
 if obj.spec == nil then
   obj.spec = {}
 end

@@ -13,7 +13,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
                 ? ex.getMessage()
                 : "unexpected " + ex.getClass().getSimpleName() + ": " + ex.getMessage()
                         + (verbose ? "" : " (--verbose prints the stack trace)");
-        cmd.getErr().println("error: " + message);
+        cmd.getErr().println("error: " + Printable.clean(message));
         if (verbose) {
             ex.printStackTrace(cmd.getErr());
         }

@@ -9,7 +9,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Reads ModelReleases and their core/v1 Events in one namespace, and merge-patches a release. */
+/**
+ * Reads ModelReleases and their core/v1 Events in one namespace, and merge-patches a release. What it reads is
+ * {@linkplain Printable cleaned} of control characters before anyone prints it.
+ */
 final class ReleaseStore {
     private final KubernetesClient client;
     private final Api api;
@@ -33,9 +36,10 @@ final class ReleaseStore {
                         .withName(name)
                         .get());
         if (mr == null) {
-            throw new CliError("modelrelease \"" + name + "\" not found in namespace \"" + api.namespace() + "\"");
+            throw new CliError("modelrelease \"" + Printable.clean(name) + "\" not found in namespace \""
+                    + api.namespace() + "\"");
         }
-        return mr;
+        return Printable.cleaned(client.getKubernetesSerialization(), mr, ModelRelease.class);
     }
 
     /** A JSON merge patch of the release: only the fields in {@code patch} are touched. */
@@ -51,15 +55,14 @@ final class ReleaseStore {
     }
 
     List<ModelRelease> list() {
-        return api
-                .call(
-                        "list",
-                        Api.MODELRELEASES,
-                        () -> client.resources(ModelRelease.class)
-                                .inNamespace(api.namespace())
-                                .list()
-                                .getItems())
-                .stream()
+        List<ModelRelease> all = api.call(
+                "list",
+                Api.MODELRELEASES,
+                () -> client.resources(ModelRelease.class)
+                        .inNamespace(api.namespace())
+                        .list()
+                        .getItems());
+        return Printable.cleaned(client.getKubernetesSerialization(), all, ModelRelease.class).stream()
                 .sorted(Comparator.comparing(mr -> mr.getMetadata().getName()))
                 .toList();
     }
@@ -77,7 +80,7 @@ final class ReleaseStore {
                         .list()
                         .getItems());
         // the field selector narrows by name; kind (and uid, when the event has one) are checked here
-        return all.stream()
+        return Printable.cleaned(client.getKubernetesSerialization(), all, Event.class).stream()
                 .filter(e -> e.getInvolvedObject() != null
                         && name.equals(e.getInvolvedObject().getName())
                         && "ModelRelease".equals(e.getInvolvedObject().getKind()))

@@ -145,6 +145,52 @@ class OverridesRenderTest {
     }
 
     @Test
+    void theDefaultModelServerImageIsAChartValue() {
+        assertThat(DefaultRenderTest.env(operator(ChartUnderTest.render("{}\n")))
+                        .get("FLEDGE_SERVER_DEFAULT_IMAGE")
+                        .getValue())
+                .isEqualTo("fledge/model-server:0.1.0");
+        assertThat(DefaultRenderTest.env(
+                                operator(
+                                        ChartUnderTest.render(
+                                                "operator: {modelPods: {defaultImage: registry.example.com/fledge/model-server:0.1.0}}\n")))
+                        .get("FLEDGE_SERVER_DEFAULT_IMAGE")
+                        .getValue())
+                .isEqualTo("registry.example.com/fledge/model-server:0.1.0");
+    }
+
+    @Test
+    void aPrometheusCaReachesTheProxyOrTheOperatorWhicheverTalksToPrometheus() {
+        FledgeChart proxied = ChartUnderTest.render("operator: {prometheus: {tls: {caConfigMap: service-ca}}}\n");
+        var pod = proxied.one(Deployment.class).getSpec().getTemplate().getSpec();
+        Container proxy = pod.getContainers().stream()
+                .filter(c -> c.getName().equals("prom-label-proxy"))
+                .findFirst()
+                .orElseThrow();
+
+        assertThat(pod.getVolumes())
+                .filteredOn(v -> v.getConfigMap() != null)
+                .extracting(v -> v.getConfigMap().getName())
+                .containsExactly("service-ca");
+        assertThat(proxy.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("SSL_CERT_FILE");
+            assertThat(e.getValue()).isEqualTo("/etc/fledge/prometheus-ca/ca.crt");
+        });
+        assertThat(proxy.getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/fledge/prometheus-ca"));
+
+        FledgeChart direct = ChartUnderTest.render(
+                "operator: {prometheus: {url: 'https://prometheus:9090', labelProxy: {enabled: false},"
+                        + " tls: {caConfigMap: service-ca, caKey: bundle.pem}}}\n");
+        assertThat(DefaultRenderTest.env(operator(direct))
+                        .get("FLEDGE_PROMETHEUS_TLS_CA_FILE")
+                        .getValue())
+                .isEqualTo("/etc/fledge/prometheus-ca/bundle.pem");
+        assertThat(operator(direct).getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/fledge/prometheus-ca"));
+    }
+
+    @Test
     void prometheusRuleIsRenderedOnlyWhenAsked() {
         assertThat(ChartUnderTest.render("prometheusRule: {enabled: true}\n").ofKind("PrometheusRule"))
                 .hasSize(1);

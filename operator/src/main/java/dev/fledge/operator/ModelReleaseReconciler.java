@@ -4,6 +4,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.core.rollout.ActionRecord;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.GatePlan;
@@ -15,6 +16,7 @@ import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
+import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.core.rollout.TrafficSplit;
@@ -29,9 +31,11 @@ import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
+import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.CanaryDrain;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
@@ -149,10 +153,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         if (!errors.isEmpty()) {
             // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
-            return write(mr, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
+            return write(
+                    mr, context, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
         }
         TrafficRouter router = routers.forRelease(mr);
-        Plan plan = plans.resolve(mr.getSpec());
+        Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
 
@@ -168,9 +173,24 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         TrafficSplit split = decision.split();
         Timer.Sample applyStarted = metrics.startTimer();
         Optional<String> drift;
+        Instant scaleDownAt;
         try {
-            workloads.apply(mr, split, router.replicas(plan, split), stable, canary);
-            drift = router.apply(mr, split);
+            // traffic first, pods after: Deployments grow (and a canary keeps its pods), then the routes move, and a
+            // canary the split no longer runs is scaled down only once no route sends it requests and the delay passed
+            Replicas replicas = router.replicas(plan, split);
+            boolean hold = router.splitsByReplicas()
+                    && CanaryDrain.holdPublic(
+                            split,
+                            canary,
+                            Readiness.atFullSize(
+                                    stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()));
+            workloads.apply(mr, split, replicas, stable, canary);
+            drift = router.apply(mr, split, hold);
+            scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, hold, clock.instant(), CanaryDrain.delay(mr));
+            if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
+                workloads.scaleDownCanary(mr, canary);
+                scaleDownAt = null; // the status records a time only while one is to wait for
+            }
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
                 // an object the release does not control is not a spec error of the generated object: say so plainly
@@ -179,7 +199,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 ? e.getMessage()
                                 : "spec.server: the API server rejected a generated object: " + e.getMessage());
                 return write(
-                        mr, plan, old, engine.decide(plan, old, Observation.invalid(rejected), now), List.of(), now);
+                        mr,
+                        context,
+                        plan,
+                        old,
+                        engine.decide(plan, old, Observation.invalid(rejected), now),
+                        List.of(),
+                        now);
             }
             throw e;
         }
@@ -188,10 +214,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
-        UpdateControl<ModelRelease> control = write(mr, plan, old, decision, obs.verdicts(), now);
-        if (decision.requeueAfter() != null) {
+        decision.status().setCanaryScaleDownAt(scaleDownAt == null ? null : scaleDownAt.toString());
+        UpdateControl<ModelRelease> control = write(mr, context, plan, old, decision, obs.verdicts(), now);
+        Duration requeue = decision.requeueAfter();
+        if (scaleDownAt != null && scaleDownAt.isAfter(now)) {
+            Duration untilScaleDown = Duration.between(now, scaleDownAt);
+            requeue = requeue == null || untilScaleDown.compareTo(requeue) < 0 ? untilScaleDown : requeue;
+        }
+        if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
-            Duration left = decision.requeueAfter().minus(Duration.between(now, clock.instant()));
+            Duration left = requeue.minus(Duration.between(now, clock.instant()));
             control.rescheduleAfter(left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left);
         }
         metrics.reconcilePart("total", started);
@@ -207,19 +239,22 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 || !Objects.equals(old.getObservedGeneration(), mr.getMetadata().getGeneration());
     }
 
-    /** Readiness of both tracks, and the manual action if one could be consumed. */
+    /**
+     * Readiness of both tracks, and the manual action if there is a new one. An annotation that {@code status.action}
+     * records as applied is not applied again: {@link #write} removes it once the status is stored.
+     */
     private Observation observe(
             ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
-        boolean promoting = Stage.fromWire(old.getStage()) == Stage.PROMOTING;
-        String stableWanted = promoting ? old.getCanaryVersion() : old.getStableVersion();
-        Observation obs =
-                Observation.of(Readiness.ready(canary, plan.version()), Readiness.ready(stable, stableWanted));
-        Optional<String> raw = ManualAction.requestedOn(mr).filter(a -> actions.consume(mr, a));
-        if (raw.isPresent()) {
-            Optional<ManualAction> action = ManualAction.parse(raw.get());
-            obs = action.isPresent() ? obs.withAction(action.get()) : obs.withUnknownAction(raw.get());
+        Observation obs = Observation.of(
+                Readiness.ready(canary, ServingIdentity.of(plan)),
+                Readiness.ready(stable, ServingIdentity.stableWanted(old)));
+        Optional<String> raw = ManualAction.requestedOn(mr);
+        if (raw.isEmpty()) {
+            return ActionRecord.awaitsRemoval(old) ? obs.withActionRemoved() : obs;
         }
-        return obs;
+        return ActionRecord.awaitsRemoval(old, raw.get())
+                ? obs
+                : obs.withRequestedAction(raw.get(), mr.getMetadata().getResourceVersion());
     }
 
     private List<GateVerdict> evaluate(ModelRelease mr, Plan plan, ModelReleaseStatus st, Instant now) {
@@ -272,27 +307,40 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         metrics.deadline(ns, name, Schedule.deadline(plan, decision.status()).orElse(null));
     }
 
-    /** Tells the outside, then patches the status the {@link StatusWriter} finished, if it changed. */
+    /**
+     * Patches the status the {@link StatusWriter} finished, if it changed, and only then tells the outside and removes
+     * an applied action's annotation: a failed status write throws before anything is sent or removed, and the retried
+     * reconcile decides (and sends) again, so events, webhooks and actions happen once.
+     */
     private UpdateControl<ModelRelease> write(
             ModelRelease mr,
+            Context<ModelRelease> context,
             Plan plan,
             ModelReleaseStatus old,
             Decision decision,
             List<GateVerdict> verdicts,
             Instant now) {
-        record(mr, plan, old, decision, verdicts, now);
-        Optional<ModelReleaseStatus> next =
-                status.finish(old, decision, mr.getMetadata().getGeneration(), now);
-        if (next.isEmpty()) {
-            return UpdateControl.noUpdate();
+        Optional<ModelReleaseStatus> next = status.finish(
+                old,
+                decision,
+                mr.getMetadata().getGeneration(),
+                now,
+                routers.forRelease(mr).warnings(mr));
+        if (next.isPresent()) {
+            ModelRelease patch = new ModelRelease();
+            patch.setMetadata(new ObjectMetaBuilder()
+                    .withName(mr.getMetadata().getName())
+                    .withNamespace(mr.getMetadata().getNamespace())
+                    .build());
+            patch.setStatus(next.get());
+            context.resourceOperations().serverSideApplyPrimaryStatus(patch);
         }
-        ModelRelease patch = new ModelRelease();
-        patch.setMetadata(new ObjectMetaBuilder()
-                .withName(mr.getMetadata().getName())
-                .withNamespace(mr.getMetadata().getNamespace())
-                .build());
-        patch.setStatus(next.get());
-        return UpdateControl.patchStatus(patch);
+        record(mr, plan, old, decision, verdicts, now);
+        ModelReleaseStatus stored = next.orElse(old);
+        ManualAction.requestedOn(mr)
+                .filter(raw -> ActionRecord.awaitsRemoval(stored, raw))
+                .ifPresent(raw -> actions.remove(mr, raw));
+        return UpdateControl.noUpdate();
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {

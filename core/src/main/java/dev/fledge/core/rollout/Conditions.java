@@ -24,6 +24,12 @@ public final class Conditions {
     private Conditions() {}
 
     static void apply(ModelReleaseStatus st, ConditionReason reason, Long generation, Instant now) {
+        apply(st, reason, generation, now, List.of());
+    }
+
+    /** The four rollout conditions, then one True condition per warning (a warning that no longer holds is dropped). */
+    static void apply(
+            ModelReleaseStatus st, ConditionReason reason, Long generation, Instant now, List<SpecWarning> warnings) {
         Phase phase = st.getPhase() == null ? Phase.PENDING : st.getPhase();
         String message = st.getMessage() == null ? "" : st.getMessage();
         List<Condition> out = new ArrayList<>();
@@ -48,6 +54,9 @@ public final class Conditions {
                 invalid ? message : "",
                 generation,
                 now));
+        for (SpecWarning w : warnings) {
+            out.add(make(st, w.type(), "True", w.reason(), w.message(), generation, now));
+        }
         st.setConditions(out);
     }
 
@@ -72,7 +81,17 @@ public final class Conditions {
             String message,
             Long generation,
             Instant now) {
-        String status = on ? "True" : "False";
+        return make(st, type, on ? "True" : "False", reason.name(), on ? message : "", generation, now);
+    }
+
+    private static Condition make(
+            ModelReleaseStatus st,
+            String type,
+            String status,
+            String reason,
+            String message,
+            Long generation,
+            Instant now) {
         Optional<Condition> old = find(st, type);
         String since = old.filter(c -> status.equals(c.getStatus()))
                 .map(Condition::getLastTransitionTime)
@@ -80,8 +99,8 @@ public final class Conditions {
         return new ConditionBuilder()
                 .withType(type)
                 .withStatus(status)
-                .withReason(reason.name())
-                .withMessage(on ? message : "")
+                .withReason(reason)
+                .withMessage(message)
                 .withObservedGeneration(generation)
                 .withLastTransitionTime(since)
                 .build();

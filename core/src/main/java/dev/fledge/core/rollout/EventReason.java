@@ -28,6 +28,7 @@ public enum EventReason {
     Aborted(true, NotificationEvent.ROLLED_BACK),
     ActionIgnored(true, null),
     UnknownAction(true, null),
+    UnknownStage(true, null),
     RouteDrift(true, null),
     InvalidSpec(true, null);
 

@@ -1,6 +1,7 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.CategoryCount;
+import dev.fledge.api.status.EvidenceCount;
 import dev.fledge.api.status.SuiteRefStatus;
 import dev.fledge.api.status.SuiteRunStatus;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.List;
 /** The status form of a verdict's safety details; null in, null out, so that other gates leave the fields absent. */
 final class GateDetailsStatus {
     static final int MAX_CATEGORIES = 32;
+    static final int MAX_EVIDENCE = 8;
 
     private GateDetailsStatus() {}
 
@@ -26,6 +28,7 @@ final class GateDetailsStatus {
                         .withStage(r.stage())
                         .withSuiteHash(r.suiteHash())
                         .withRuns(r.runs())
+                        .withCountedRun(r.countedRun())
                         .withStartedAt(r.running() ? r.startedAt() : null);
     }
 
@@ -40,6 +43,19 @@ final class GateDetailsStatus {
                         .withSource(c.source())
                         .withSamples(c.samples())
                         .withFlagged(c.flagged()))
+                .toList();
+    }
+
+    /** The newest {@link #MAX_EVIDENCE} tallies (the gate lists them oldest first). */
+    static List<EvidenceCount> evidence(List<GateVerdict.Tally> ts) {
+        return ts.stream()
+                .skip(Math.max(0, ts.size() - MAX_EVIDENCE))
+                .map(t -> new EvidenceCount()
+                        .withSource(t.source())
+                        .withSuite(t.suite())
+                        .withVersion(t.version())
+                        .withSamples(t.samples())
+                        .withFlagged(t.flagged()))
                 .toList();
     }
 }

@@ -50,6 +50,9 @@ final class GateLedger {
                     .withSuiteRun(GateDetailsStatus.suiteRun(v.suiteRun()))
                     .withFailures(failures)
                     .withAt(now.toString());
+            if (v.evidence() != null) {
+                r.withEvidence(GateDetailsStatus.evidence(v.evidence())); // null: nothing new, the evidence stays
+            }
         }
     }
 

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * What one gate concluded in one evaluation, with its evidence. Evidence fields are null when a gate has none
  * of that kind (a metric gate has a value, a Bayesian gate has samples and posterior figures, the safety gate its
- * suite, per-category counts and report ConfigMap).
+ * suite, per-category counts and report ConfigMap). {@code evidence} is the safety gate's suite evidence of the whole
+ * rollout; null leaves the evidence in status as it is (a verdict that learned nothing new). {@code suiteRun} is the
+ * state of the suite's runs in the current stage.
  */
 public record GateVerdict(
         String name,
@@ -23,6 +25,7 @@ public record GateVerdict(
         Suite suite,
         List<Category> categories,
         String report,
+        List<Tally> evidence,
         SuiteRun suiteRun) {
 
     /** The prompt suite a verdict was judged on. */
@@ -37,16 +40,34 @@ public record GateVerdict(
     public record Category(String name, String source, Long samples, long flagged) {}
 
     /**
+     * Outputs judged and flagged in this rollout by one source.
+     *
+     * @param source  {@code suite} (runs against the canary) or {@code stable} (runs against stable)
+     * @param suite   the suite as {@code name@hash}
+     * @param version the version the suite ran against
+     */
+    public record Tally(String source, String suite, String version, long samples, long flagged) {}
+
+    /**
      * The safety suite's runs in the current stage.
      *
      * @param running   a run is queued or under way (it started at {@code startedAt}); else the last run was counted
      * @param runs      runs of this stage whose evidence was counted
+     * @param countedRun the id of the last run whose evidence was added to {@code evidence}; a finished run is
+     *                   counted only if its id differs, so a result handed out again is not counted twice
      */
     public record SuiteRun(
-            boolean running, String version, String stage, String suiteHash, int runs, String startedAt) {}
+            boolean running,
+            String version,
+            String stage,
+            String suiteHash,
+            int runs,
+            String startedAt,
+            String countedRun) {}
 
     public GateVerdict {
         categories = categories == null ? null : List.copyOf(categories);
+        evidence = evidence == null ? null : List.copyOf(evidence);
     }
 
     public GateVerdict(
@@ -79,6 +100,7 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
+                null,
                 null);
     }
 
@@ -106,6 +128,8 @@ public record GateVerdict(
                 posteriorMean,
                 upperBound,
                 pAboveMax,
+                null,
+                null,
                 null,
                 null,
                 null);
@@ -139,6 +163,7 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
+                evidence,
                 suiteRun);
     }
 
@@ -158,6 +183,7 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
+                evidence,
                 suiteRun);
     }
 
@@ -178,6 +204,28 @@ public record GateVerdict(
                 s,
                 c,
                 r,
+                evidence,
+                suiteRun);
+    }
+
+    /** The same verdict with the safety gate's suite evidence of this rollout. */
+    public GateVerdict withEvidence(List<Tally> e) {
+        return new GateVerdict(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report,
+                e,
                 suiteRun);
     }
 
@@ -198,6 +246,7 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
+                evidence,
                 run);
     }
 }

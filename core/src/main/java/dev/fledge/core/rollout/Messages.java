@@ -11,6 +11,11 @@ import java.util.List;
 final class Messages {
     private Messages() {}
 
+    static String unknownStage(String stage, String version) {
+        return "status.stage \"" + stage + "\" is no stage this operator knows; the rollout of " + version
+                + " starts again from preflight";
+    }
+
     static String unknownAction(String raw) {
         return "ignored fledge.dev/action=" + raw + "; use promote, abort, retry or skip-stage";
     }
@@ -63,8 +68,20 @@ final class Messages {
         return "superseded by " + version;
     }
 
-    static String restarted(String canary, String version) {
-        return "rollout of " + canary + " superseded by " + version + "; restarting from preflight";
+    /**
+     * The rollout that replaces one: {@code restoredStable} names the stable version the stable Deployment goes back
+     * to when promotion was under way, else null.
+     */
+    static String restarted(String canary, String by, String restoredStable) {
+        return "rollout of " + canary + " superseded by " + by + "; restarting from preflight"
+                + (restoredStable == null
+                        ? ""
+                        : "; promotion stopped, the stable Deployment goes back to the recorded " + restoredStable);
+    }
+
+    /** The version being rolled out, said so when only its serving configuration changed. */
+    static String newConfiguration(String version, String previous) {
+        return version.equals(previous) ? version + " with a new serving configuration" : version;
     }
 
     static String starting(String version) {
@@ -72,7 +89,7 @@ final class Messages {
     }
 
     static String started(String version, String stable) {
-        return "rolling out " + version
+        return "rolling out " + newConfiguration(version, stable)
                 + (stable == null ? " (first release, no stable version yet)" : " (stable " + stable + ")");
     }
 

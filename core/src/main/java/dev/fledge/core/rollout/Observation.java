@@ -9,10 +9,12 @@ import java.util.Optional;
  * @param canaryReady    the canary Deployment runs the canary version and all its replicas are ready
  * @param stableReady    the stable Deployment runs the version it should (during promotion: the new one) and is ready
  * @param verdicts       verdicts of this evaluation, or empty when no analysis was due
- * @param action         a manual action from the annotation, if any
+ * @param action         a manual action from the annotation, if any, not yet applied
  * @param unknownAction  the raw annotation value when it names no known action
  * @param specErrors     what is wrong with the spec (validation, or the API server refusing an object made from it);
  *                       when there is any, the engine decides {@code Invalid} and nothing else
+ * @param actionRead     the object's resourceVersion when the action (or unknown action) was read, recorded with it
+ * @param actionRemoved  the annotation of the action recorded in {@code status.action} is gone
  */
 public record Observation(
         boolean canaryReady,
@@ -20,27 +22,70 @@ public record Observation(
         List<GateVerdict> verdicts,
         Optional<ManualAction> action,
         Optional<String> unknownAction,
-        List<String> specErrors) {
+        List<String> specErrors,
+        String actionRead,
+        boolean actionRemoved) {
 
     public static Observation of(boolean canaryReady, boolean stableReady) {
-        return new Observation(canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty(), List.of());
+        return new Observation(
+                canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty(), List.of(), null, false);
     }
 
     /** A spec that cannot be rolled out, for these reasons. */
     public static Observation invalid(List<String> errors) {
-        return new Observation(false, false, List.of(), Optional.empty(), Optional.empty(), List.copyOf(errors));
+        return new Observation(
+                false, false, List.of(), Optional.empty(), Optional.empty(), List.copyOf(errors), null, false);
     }
 
     public Observation withVerdicts(List<GateVerdict> evaluated) {
-        return new Observation(canaryReady, stableReady, List.copyOf(evaluated), action, unknownAction, specErrors);
+        return new Observation(
+                canaryReady,
+                stableReady,
+                List.copyOf(evaluated),
+                action,
+                unknownAction,
+                specErrors,
+                actionRead,
+                actionRemoved);
     }
 
     public Observation withAction(ManualAction a) {
-        return new Observation(canaryReady, stableReady, verdicts, Optional.of(a), unknownAction, specErrors);
+        return new Observation(
+                canaryReady,
+                stableReady,
+                verdicts,
+                Optional.of(a),
+                unknownAction,
+                specErrors,
+                actionRead,
+                actionRemoved);
     }
 
     public Observation withUnknownAction(String raw) {
-        return new Observation(canaryReady, stableReady, verdicts, action, Optional.of(raw), specErrors);
+        return new Observation(
+                canaryReady, stableReady, verdicts, action, Optional.of(raw), specErrors, actionRead, actionRemoved);
+    }
+
+    /**
+     * The annotation's value {@code raw}, read at the object's {@code resourceVersion}: a new action to apply (and
+     * record in {@code status.action}), known or not.
+     */
+    public Observation withRequestedAction(String raw, String resourceVersion) {
+        Optional<ManualAction> parsed = ManualAction.parse(raw);
+        return new Observation(
+                canaryReady,
+                stableReady,
+                verdicts,
+                parsed,
+                parsed.isPresent() ? Optional.empty() : Optional.of(raw),
+                specErrors,
+                resourceVersion,
+                actionRemoved);
+    }
+
+    /** The annotation of the action in {@code status.action} is gone (the operator removed it, or someone did). */
+    public Observation withActionRemoved() {
+        return new Observation(canaryReady, stableReady, verdicts, action, unknownAction, specErrors, actionRead, true);
     }
 
     public boolean hasAction() {

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * {@code status.pause}: when the current pause began and how long earlier pauses of this rollout lasted. Paused time
- * does not count against {@code progressDeadline}: resuming moves the deadline on by the length of the pause.
+ * does not count against {@code progressDeadline}: resuming moves the deadline on by the length of the pause. Time
+ * spent {@code Invalid} counts as paused too ({@link #hold}): the next valid reconcile closes it like a resume.
  */
 final class PauseClock {
     private PauseClock() {}
@@ -30,6 +31,18 @@ final class PauseClock {
             pause.setPausedAt(null);
         }
         st.setPause(pause.getPausedAt() == null && pause.getPausedSeconds() == null ? null : pause);
+    }
+
+    /** The spec is invalid: a rollout in flight holds its deadline clock from now, until a valid spec resumes it. */
+    static void hold(ModelReleaseStatus st, Instant now) {
+        if (st.getCanaryVersion() == null) {
+            return;
+        }
+        PauseStatus pause = st.getPause() == null ? new PauseStatus() : st.getPause();
+        if (pause.getPausedAt() == null) {
+            pause.setPausedAt(now.toString());
+        }
+        st.setPause(pause);
     }
 
     /** A new rollout starts with no paused time; a paused spec pauses it from the start. */

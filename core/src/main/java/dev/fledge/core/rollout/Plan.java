@@ -1,10 +1,16 @@
 package dev.fledge.core.rollout;
 
+import dev.fledge.api.status.ServingStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A ModelRelease spec with every default applied: what the engine needs, nothing it does not. */
+/**
+ * A ModelRelease spec with every default applied: what the engine needs, nothing it does not.
+ *
+ * @param serving the spec's serving configuration with the operator's defaults (what a canary of this spec runs),
+ *     recorded as {@code status.stable} at promotion; null when unknown (the engine then compares versions only)
+ */
 public record Plan(
         String version,
         List<StagePlan> stages,
@@ -12,7 +18,30 @@ public record Plan(
         Duration progressDeadline,
         boolean paused,
         int replicas,
-        List<GatePlan> gates) {
+        List<GatePlan> gates,
+        ServingStatus serving) {
+
+    /** A plan whose serving configuration is not known. */
+    public Plan(
+            String version,
+            List<StagePlan> stages,
+            Duration interval,
+            Duration progressDeadline,
+            boolean paused,
+            int replicas,
+            List<GatePlan> gates) {
+        this(version, stages, interval, progressDeadline, paused, replicas, gates, null);
+    }
+
+    /** This plan with the serving configuration the operator derived from the same spec. */
+    public Plan withServing(ServingStatus serving) {
+        return new Plan(version, stages, interval, progressDeadline, paused, replicas, gates, serving);
+    }
+
+    /** Hash of the serving configuration, or null when it is not known. */
+    public String configHash() {
+        return serving == null ? null : serving.getConfigHash();
+    }
 
     /** Gates that must pass before {@code stage} (or the current public step) ends. */
     public List<GatePlan> gatesFor(Stage stage) {

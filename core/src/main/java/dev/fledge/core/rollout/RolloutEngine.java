@@ -19,14 +19,19 @@ public final class RolloutEngine {
      */
     public Decision decide(Plan plan, ModelReleaseStatus current, Observation observation, Instant now) {
         if (observation.specInvalid()) {
-            return invalid(current, String.join("; ", observation.specErrors()));
+            return invalid(current, String.join("; ", observation.specErrors()), now);
         }
         return new Transition(plan, StatusCopy.of(current), observation, now).run();
     }
 
-    /** Phase Invalid with the errors as its message; a Warning event when that is news. Workloads stay as they are. */
-    private static Decision invalid(ModelReleaseStatus current, String message) {
+    /**
+     * Phase Invalid with the errors as its message; a Warning event when that is news. Workloads stay as they are. A
+     * rollout in flight stops its deadline clock as a pause does ({@link PauseClock#hold}): time spent Invalid does not
+     * count against progressDeadline.
+     */
+    private static Decision invalid(ModelReleaseStatus current, String message, Instant now) {
         ModelReleaseStatus next = StatusCopy.of(current);
+        PauseClock.hold(next, now);
         Phase before = current.getPhase();
         next.setPhase(Phase.INVALID);
         next.setMessage(message);

@@ -20,7 +20,7 @@ public final class Schedule {
     public static boolean analysisDue(Plan plan, ModelReleaseStatus st, Instant now) {
         Stage stage = Stage.fromWire(st.getStage());
         if (st.getCanaryVersion() == null
-                || st.getStage() == null
+                || stage == null // none, or unknown: the engine restarts the rollout first
                 || stage == Stage.PROMOTING
                 || !plan.version().equals(st.getCanaryVersion())
                 || plan.gatesFor(stage).isEmpty()) {

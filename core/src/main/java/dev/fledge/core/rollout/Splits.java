@@ -7,14 +7,15 @@ import java.util.Set;
 /**
  * Derives the traffic split from the status alone (so a restart routes exactly as before). An audience stays on
  * the canary from its own stage on: internal from {@code internal}, closed from {@code closed}; the public share
- * is the status's canaryWeight. While promoting, the stable Deployment already takes the new version.
+ * is the status's canaryWeight. The stable Deployment runs the recorded {@code status.stable}; while promoting, it
+ * already takes the new version with the canary's serving configuration.
  */
 public final class Splits {
     private Splits() {}
 
     public static TrafficSplit of(ModelReleaseStatus st) {
         if (st.getCanaryVersion() == null || st.getStage() == null) {
-            return TrafficSplit.stableOnly(st.getStableVersion());
+            return new TrafficSplit(st.getStableVersion(), st.getStable(), null, Set.of(), 0);
         }
         Stage stage = Stage.fromWire(st.getStage());
         Set<String> audiences = new LinkedHashSet<>();
@@ -27,6 +28,7 @@ public final class Splits {
         int weight = st.getCanaryWeight() == null ? 0 : st.getCanaryWeight();
         return new TrafficSplit(
                 promoting ? st.getCanaryVersion() : st.getStableVersion(),
+                promoting ? null : st.getStable(),
                 st.getCanaryVersion(),
                 Set.copyOf(audiences),
                 weight);

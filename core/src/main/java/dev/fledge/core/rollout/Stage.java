@@ -31,7 +31,11 @@ public enum Stage {
         return wireName;
     }
 
-    /** The stage named in status, or null for none (or a name this version does not know). */
+    /**
+     * The stage named in status, or null for none or for a name this version does not know (a status written by
+     * another version of the operator, or by hand). The engine restarts a rollout whose {@code status.stage} is
+     * unknown from preflight (event {@code UnknownStage}); until then, no gate is run for it.
+     */
     public static Stage fromWire(String name) {
         return Arrays.stream(values())
                 .filter(s -> s.wireName.equals(name))

@@ -35,6 +35,7 @@ final class StageWalk {
     void startRollout() {
         String from = st.getStableVersion();
         st.setCanaryVersion(plan.version());
+        st.setCanaryConfigHash(plan.configHash());
         st.setRolloutStartedAt(now.toString());
         PauseClock.start(plan, st, now);
         st.setGates(new ArrayList<>());
@@ -104,6 +105,9 @@ final class StageWalk {
         String version = st.getCanaryVersion();
         history.promoted(version);
         st.setStableVersion(version);
+        if (plan.serving() != null) {
+            st.setStable(plan.serving()); // the spec's, which is the canary's: any difference restarted the rollout
+        }
         clearCanary();
         out.phase(Phase.PROMOTED, ConditionReason.Promoted, Messages.servesAllTraffic(version));
         out.event(EventReason.Promoted, Messages.promoted(version));
@@ -111,6 +115,7 @@ final class StageWalk {
 
     void clearCanary() {
         st.setCanaryVersion(null);
+        st.setCanaryConfigHash(null);
         st.setStage(null);
         st.setStep(null);
         st.setCanaryWeight(0);

@@ -3,6 +3,7 @@ package dev.fledge.core.rollout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.status.ModelReleaseStatus;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,9 +17,15 @@ public final class StatusWriter {
     /** The status to patch, or empty when it equals {@code stored}. */
     public Optional<ModelReleaseStatus> finish(
             ModelReleaseStatus stored, Decision decision, Long generation, Instant now) {
+        return finish(stored, decision, generation, now, List.of());
+    }
+
+    /** As {@link #finish(ModelReleaseStatus, Decision, Long, Instant)}, with a True condition per standing warning. */
+    public Optional<ModelReleaseStatus> finish(
+            ModelReleaseStatus stored, Decision decision, Long generation, Instant now, List<SpecWarning> warnings) {
         ModelReleaseStatus next = decision.status();
         next.setObservedGeneration(generation);
-        Conditions.apply(next, decision.reason(), generation, now);
+        Conditions.apply(next, decision.reason(), generation, now, warnings);
         return json.valueToTree(stored).equals(json.valueToTree(next)) ? Optional.empty() : Optional.of(next);
     }
 }

@@ -19,16 +19,20 @@ final class Transition {
     /** The rules in the order they apply; docs/architecture.md lists the same (RuleListMatchesTheDocsTest). */
     static final List<Rule> RULES = List.of(
             new Rule(
-                    "`spec.model.version` equals `status.stableVersion`: nothing to roll out; a running rollout is"
+                    "`spec.model.version` and the serving configuration equal the stable ones"
+                            + " (`status.stableVersion`, `status.stable`): nothing to roll out; a running rollout is"
                             + " cancelled (`RolloutCancelled`), phase `Promoted`.",
                     Transition::atStableVersion),
             new Rule(
-                    "`spec.model.version` equals `status.rolledBackVersion`: stay rolled back, unless the action is"
-                            + " `retry`.",
+                    "`spec.model.version` and the serving configuration equal the rolled-back ones"
+                            + " (`status.rolledBackVersion`, `status.rolledBackConfigHash`): stay rolled back, unless the"
+                            + " action is `retry`.",
                     Transition::atRolledBackVersion),
             new Rule(
-                    "`spec.model.version` differs from `status.canaryVersion`: start (or restart) the rollout from"
-                            + " `preflight`.",
+                    "`spec.model.version` or the serving configuration differs from the canary's"
+                            + " (`status.canaryVersion`, `status.canaryConfigHash`): start (or restart) the rollout from"
+                            + " `preflight`; if promotion was under way, the stable Deployment goes back to"
+                            + " `status.stable`.",
                     Transition::startsOnNewVersion),
             new Rule(
                     "Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
@@ -82,8 +86,15 @@ final class Transition {
 
     Decision run() {
         Phase before = st.getPhase();
+        ActionRecord.read(st, obs, now);
         obs.unknownAction().ifPresent(raw -> out.event(EventReason.UnknownAction, Messages.unknownAction(raw)));
         PauseClock.track(plan, st, now);
+        if (inRollout && st.getStage() != null && walk.current() == null) {
+            // a status.stage this operator does not know (written by another version, or by hand): no gate of it can
+            // be trusted to have passed, so the rollout starts again from preflight
+            out.event(EventReason.UnknownStage, Messages.unknownStage(st.getStage(), st.getCanaryVersion()));
+            walk.startRollout();
+        }
         for (Rule rule : RULES) {
             if (rule.decides().test(this)) {
                 break;
@@ -111,8 +122,12 @@ final class Transition {
     }
 
     private boolean atStableVersion() {
-        if (!plan.version().equals(st.getStableVersion())) {
+        if (!ServingIdentity.of(plan).matches(st.getStableVersion(), ServingIdentity.stableHash(st))) {
             return false;
+        }
+        if (st.getStable() == null && plan.serving() != null) {
+            // a status from before status.stable: the stable Deployment was built from this spec, record it
+            st.setStable(plan.serving());
         }
         if (inRollout) {
             history.closeCurrent("Superseded", Messages.backToStable(plan.version()));
@@ -125,12 +140,13 @@ final class Transition {
     }
 
     private boolean atRolledBackVersion() {
-        if (inRollout || !plan.version().equals(st.getRolledBackVersion())) {
+        if (inRollout || !ServingIdentity.of(plan).matches(st.getRolledBackVersion(), st.getRolledBackConfigHash())) {
             return false;
         }
         if (obs.action().equals(Optional.of(ManualAction.RETRY))) {
             out.event(EventReason.RetryRequested, Messages.retrying(plan.version()));
             st.setRolledBackVersion(null);
+            st.setRolledBackConfigHash(null);
             walk.startRollout();
             return true;
         }
@@ -147,10 +163,20 @@ final class Transition {
     }
 
     private boolean startsOnNewVersion() {
-        if (!plan.version().equals(st.getCanaryVersion())) {
+        if (inRollout && plan.version().equals(st.getCanaryVersion()) && st.getCanaryConfigHash() == null) {
+            st.setCanaryConfigHash(plan.configHash()); // a rollout started before hashes were recorded
+        }
+        if (!ServingIdentity.of(plan).matches(st.getCanaryVersion(), st.getCanaryConfigHash())) {
             if (inRollout) {
-                history.closeCurrent("Superseded", Messages.supersededBy(plan.version()));
-                out.event(EventReason.RolloutRestarted, Messages.restarted(st.getCanaryVersion(), plan.version()));
+                String by = Messages.newConfiguration(plan.version(), st.getCanaryVersion());
+                history.closeCurrent("Superseded", Messages.supersededBy(by));
+                // while promoting, the stable Deployment goes back to status.stable (Splits): nothing half-promoted
+                out.event(
+                        EventReason.RolloutRestarted,
+                        Messages.restarted(
+                                st.getCanaryVersion(),
+                                by,
+                                walk.current() == Stage.PROMOTING ? st.getStableVersion() : null));
             }
             walk.startRollout();
         }
@@ -273,6 +299,7 @@ final class Transition {
         history.closeCurrent(why == ConditionReason.Aborted ? "Aborted" : "Failed", message);
         String failed = st.getCanaryVersion();
         st.setRolledBackVersion(failed);
+        st.setRolledBackConfigHash(st.getCanaryConfigHash());
         walk.clearCanary();
         boolean noStable = st.getStableVersion() == null;
         out.phase(
@@ -283,6 +310,7 @@ final class Transition {
     }
 
     private void ignored(ManualAction action, String why) {
+        ActionRecord.ignored(st);
         out.event(EventReason.ActionIgnored, Messages.ignored(action, why));
     }
 }

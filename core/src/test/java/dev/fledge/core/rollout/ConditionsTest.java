@@ -6,6 +6,7 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConditionsTest {
@@ -34,6 +35,26 @@ class ConditionsTest {
         Conditions.apply(st, ConditionReason.InvalidSpec, 1L, t0);
         assertThat(find(st, "InvalidSpec").getStatus()).isEqualTo("True");
         assertThat(find(st, "InvalidSpec").getMessage()).isEqualTo("spec.x: bad");
+        assertThat(st.getConditions())
+                .extracting(Condition::getType)
+                .containsExactly("Ready", "Progressing", "Degraded", "InvalidSpec");
+    }
+
+    @Test
+    void aStandingWarningIsATrueConditionWhileItHoldsAndIsDroppedAfter() {
+        ModelReleaseStatus st = new ModelReleaseStatus().withPhase(Phase.PROMOTED);
+        SpecWarning w = new SpecWarning("HeaderAudienceOnPublicListener", "HeaderTrustedToAuthProxy", "closed ...");
+        Conditions.apply(st, ConditionReason.Promoted, 1L, t0, List.of(w));
+        Condition c = find(st, "HeaderAudienceOnPublicListener");
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getReason()).isEqualTo("HeaderTrustedToAuthProxy");
+        assertThat(c.getMessage()).isEqualTo("closed ...");
+
+        Conditions.apply(st, ConditionReason.Promoted, 1L, t0.plusSeconds(60), List.of(w));
+        assertThat(find(st, "HeaderAudienceOnPublicListener").getLastTransitionTime())
+                .isEqualTo(t0.toString());
+
+        Conditions.apply(st, ConditionReason.Promoted, 2L, t0.plusSeconds(120), List.of());
         assertThat(st.getConditions())
                 .extracting(Condition::getType)
                 .containsExactly("Ready", "Progressing", "Degraded", "InvalidSpec");

@@ -14,7 +14,7 @@ import lombok.Setter;
 public class AudienceRouteSpec {
 
     @JsonPropertyDescription(
-            "Header match in the release HTTPRoute. Default X-Fledge-Audience with the audience name as value. Ignored when hostnames or parentRefs are set.")
+            "Header match in the release HTTPRoute, only with gatewayAPI.headerAudiences. Default X-Fledge-Audience with the audience name as value. Ignored when hostnames or parentRefs are set.")
     private HeaderMatchSpec header;
 
     @JsonPropertyDescription(

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 import lombok.Getter;
 import lombok.Setter;
 
@@ -25,6 +28,12 @@ public class FeedbackSpec {
     @Max(value = 1.0, inclusive = false)
     private Double confidence;
 
+    @JsonPropertyDescription(
+            "Audiences whose ratings count. Default [internal, closed]: anyone can send public feedback, so in the public stage the gate counts the trusted audiences' ratings of the canary (they stay on it from their own stage on), not the public's. Add public only when public feedback comes from authenticated users. A rating counts under the less trusted of the audience its response was issued to and the audience it was sent from (the public route strips X-Fledge-Audience).")
+    @Size(min = 1, max = 3)
+    @ValidationRule(value = "self.all(a, self.exists_one(b, b == a))", message = "trustedAudiences must not repeat")
+    private List<FeedbackAudience> trustedAudiences;
+
     public FeedbackSpec withMaxNegativeRate(Double maxNegativeRate) {
         this.maxNegativeRate = maxNegativeRate;
         return this;
@@ -32,6 +41,11 @@ public class FeedbackSpec {
 
     public FeedbackSpec withConfidence(Double confidence) {
         this.confidence = confidence;
+        return this;
+    }
+
+    public FeedbackSpec withTrustedAudiences(List<FeedbackAudience> trustedAudiences) {
+        this.trustedAudiences = trustedAudiences;
         return this;
     }
 }

@@ -27,12 +27,16 @@ public class GatewayApiSpec {
     private List<ParentReference> parentRefs;
 
     @JsonPropertyDescription(
-            "How internal users are told apart. Default: header X-Fledge-Audience: internal, which the gateway or an auth proxy must set and strip from outside traffic.")
+            "How internal users are told apart: hostnames or parentRefs that only they reach (their own HTTPRoute), or, with headerAudiences, a header (default X-Fledge-Audience: internal).")
     private AudienceRouteSpec internal;
 
     @JsonPropertyDescription(
-            "How the closed group is told apart. Default: header X-Fledge-Audience: closed (see internal).")
+            "How the closed group is told apart (see internal; default header X-Fledge-Audience: closed).")
     private AudienceRouteSpec closed;
+
+    @JsonPropertyDescription(
+            "Opt-in to header audiences: an audience without hostnames or parentRefs is told apart by a header rule in the release's HTTPRoute, on the public listeners. Without it, every audience of spec.stages needs its own hostnames or parentRefs.")
+    private HeaderAudiencesSpec headerAudiences;
 
     public GatewayApiSpec withHttpRoute(String httpRoute) {
         this.httpRoute = httpRoute;
@@ -51,6 +55,11 @@ public class GatewayApiSpec {
 
     public GatewayApiSpec withClosed(AudienceRouteSpec closed) {
         this.closed = closed;
+        return this;
+    }
+
+    public GatewayApiSpec withHeaderAudiences(HeaderAudiencesSpec headerAudiences) {
+        this.headerAudiences = headerAudiences;
         return this;
     }
 }

@@ -2,17 +2,14 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Stored model formats. */
+/**
+ * Stored model formats: only those the built-in model server loads. ONNX and TorchScript were listed once, but the
+ * server never loaded them, so a release naming them ended Failed after passing validation.
+ */
 public enum ModelFormat {
-    /** DJL weights with a Fledge descriptor. */
+    /** DJL weights with a Fledge descriptor, in a zip archive. */
     @JsonProperty("djl")
-    DJL,
-    /** A TorchScript archive. */
-    @JsonProperty("torchscript")
-    TORCHSCRIPT,
-    /** An ONNX graph. */
-    @JsonProperty("onnx")
-    ONNX;
+    DJL;
 
     /** The name used in YAML. */
     public String wireName() {

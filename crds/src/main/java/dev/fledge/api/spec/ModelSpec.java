@@ -32,7 +32,8 @@ public class ModelSpec {
     @Pattern("^(s3|gs|https|http|file|pvc)://.+$")
     private String uri;
 
-    @JsonPropertyDescription("Format of the stored model. Default djl.")
+    @JsonPropertyDescription(
+            "Format of the stored model: djl (DJL weights with a Fledge descriptor, in a zip archive), the one the built-in server loads. Default djl.")
     private ModelFormat format;
 
     @JsonPropertyDescription("Optional SHA-256 of the model archive, checked by the server after download.")

@@ -2,6 +2,7 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 import lombok.Getter;
 import lombok.Setter;
@@ -27,6 +28,12 @@ public class TrafficSpec {
     @JsonPropertyDescription("Settings of the gatewayAPI router.")
     private GatewayApiSpec gatewayAPI;
 
+    @JsonPropertyDescription(
+            "How long the canary's pods keep running after the routes stopped sending them requests (promotion, rollback, abort), so that requests in flight and gateways or kube-proxies that apply the change late still find a pod (Go duration, 0s to 1h). Default 30s, as Argo Rollouts' scaleDownDelaySeconds.")
+    @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
+    @ValidationRule(value = "duration(self) <= duration('1h')", message = "scaleDownDelay must be at most 1h")
+    private String scaleDownDelay;
+
     public TrafficSpec withRouter(Router router) {
         this.router = router;
         return this;
@@ -34,6 +41,11 @@ public class TrafficSpec {
 
     public TrafficSpec withGatewayAPI(GatewayApiSpec gatewayAPI) {
         this.gatewayAPI = gatewayAPI;
+        return this;
+    }
+
+    public TrafficSpec withScaleDownDelay(String scaleDownDelay) {
+        this.scaleDownDelay = scaleDownDelay;
         return this;
     }
 }

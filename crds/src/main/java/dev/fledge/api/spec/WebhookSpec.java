@@ -37,6 +37,14 @@ public class WebhookSpec {
             "Payload format: generic (Fledge's JSON document) or slack (an incoming-webhook message with text and blocks). Default generic.")
     private NotificationFormat format;
 
+    @JsonPropertyDescription(
+            "Signs every payload with HMAC-SHA256 under the key held in this Secret key (release namespace). Headers: X-Fledge-Timestamp (Unix seconds), X-Fledge-Delivery (one id per notification, the same on retries) and X-Fledge-Signature: sha256=<hex of HMAC(key, timestamp + \".\" + body)>. The operator needs get rights on the Secret (the chart's notifications.secretNames); a key it cannot read means the notification is not sent.")
+    private SecretKeyRef signingSecret;
+
+    @JsonPropertyDescription(
+            "Send the flagged red-team prompt/output pairs that the safety gate quotes in its reason. Default false: webhooks get a note in their place; the pairs stay in status and in the safety report ConfigMap.")
+    private Boolean includeFlaggedExamples;
+
     @JsonPropertyDescription("The events to send. Default: all of them.")
     @Size(min = 1, max = 5)
     @ValidationRule(value = "self.all(e, self.exists_one(f, f == e))", message = "events must not repeat")
@@ -59,6 +67,16 @@ public class WebhookSpec {
 
     public WebhookSpec withFormat(NotificationFormat format) {
         this.format = format;
+        return this;
+    }
+
+    public WebhookSpec withSigningSecret(SecretKeyRef signingSecret) {
+        this.signingSecret = signingSecret;
+        return this;
+    }
+
+    public WebhookSpec withIncludeFlaggedExamples(Boolean includeFlaggedExamples) {
+        this.includeFlaggedExamples = includeFlaggedExamples;
         return this;
     }
 

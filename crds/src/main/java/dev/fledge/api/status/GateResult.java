@@ -61,6 +61,11 @@ public class GateResult {
     private String report;
 
     @JsonPropertyDescription(
+            "Safety gate: the suite evidence of this rollout, per source, suite content and version: every run adds to it, and the posterior is computed from it. It is part of the rollout: reset when a rollout starts (a new version, retry), kept across operator restarts. At most 8 (the oldest go first).")
+    @Size(max = 8)
+    private List<EvidenceCount> evidence;
+
+    @JsonPropertyDescription(
             "Safety gate: the suite's runs in the current stage: Running while a run is queued or under way (off the reconcile thread), Done once counted.")
     private SuiteRunStatus suiteRun;
 
@@ -157,6 +162,11 @@ public class GateResult {
 
     public GateResult withSuiteRun(SuiteRunStatus suiteRun) {
         this.suiteRun = suiteRun;
+        return this;
+    }
+
+    public GateResult withEvidence(List<EvidenceCount> evidence) {
+        this.evidence = evidence;
         return this;
     }
 

@@ -19,8 +19,16 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("The version that serves everybody outside the current stage.")
     private String stableVersion;
 
+    @JsonPropertyDescription(
+            "The serving configuration the stable version was promoted with (model, image, port, pod template). The stable Deployment keeps it until the next promotion, whatever the spec says meanwhile.")
+    private ServingStatus stable;
+
     @JsonPropertyDescription("The version being rolled out, if any.")
     private String canaryVersion;
+
+    @JsonPropertyDescription(
+            "Hash of the serving configuration being rolled out (see stable.configHash). With canaryVersion it names the rollout: a spec whose version or serving configuration differs starts a new one.")
+    private String canaryConfigHash;
 
     @JsonPropertyDescription("Current stage: preflight, internal, closed or public.")
     private String stage;
@@ -43,6 +51,10 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("When the current public step started (RFC 3339).")
     private String stepStartedAt;
 
+    @JsonPropertyDescription(
+            "When the canary Deployment, which no route sends requests to any more, is scaled to zero (RFC 3339): spec.traffic.scaleDownDelay after that route change was applied.")
+    private String canaryScaleDownAt;
+
     @JsonPropertyDescription("When the gates were last evaluated (RFC 3339).")
     private String lastAnalysisAt;
 
@@ -50,14 +62,22 @@ public class ModelReleaseStatus {
             "A version that was rolled back; it is not retried until the spec changes or the retry action is used.")
     private String rolledBackVersion;
 
+    @JsonPropertyDescription(
+            "Hash of the serving configuration that was rolled back with rolledBackVersion; the same version with another configuration is a new rollout.")
+    private String rolledBackConfigHash;
+
     @JsonPropertyDescription("Human-readable summary of the current state.")
     private String message;
 
     @JsonPropertyDescription("Summary of the last gate evaluation, e.g. error-rate=Pass.")
     private String lastGate;
 
-    @JsonPropertyDescription("The last manual action consumed from the fledge.dev/action annotation.")
+    @JsonPropertyDescription("The last manual action consumed from the fledge.dev/action annotation, as text.")
     private String lastAction;
+
+    @JsonPropertyDescription("The last manual action read from the fledge.dev/action annotation: recorded when it is"
+            + " applied, before the annotation is removed, so that it is applied exactly once.")
+    private ActionStatus action;
 
     @JsonPropertyDescription("Latest verdict of every gate, with its evidence.")
     private List<GateResult> gates;
@@ -65,7 +85,8 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("Stages of recent rollouts, newest last (bounded).")
     private List<StageRecord> history;
 
-    @JsonPropertyDescription("Ready, Progressing, Degraded and InvalidSpec.")
+    @JsonPropertyDescription(
+            "Ready, Progressing, Degraded and InvalidSpec; while it holds, the warning HeaderAudienceOnPublicListener.")
     private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")

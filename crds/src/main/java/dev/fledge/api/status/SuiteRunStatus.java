@@ -30,6 +30,10 @@ public class SuiteRunStatus {
     @JsonPropertyDescription("Runs of this stage whose evidence was counted.")
     private Integer runs;
 
+    @JsonPropertyDescription(
+            "The id of the last run whose evidence was added to evidence: a finished run is counted only once, across retried status writes and restarts.")
+    private String countedRun;
+
     @JsonPropertyDescription("When the run under way was queued (RFC 3339), while Running.")
     private String startedAt;
 
@@ -55,6 +59,11 @@ public class SuiteRunStatus {
 
     public SuiteRunStatus withRuns(Integer runs) {
         this.runs = runs;
+        return this;
+    }
+
+    public SuiteRunStatus withCountedRun(String countedRun) {
+        this.countedRun = countedRun;
         return this;
     }
 

@@ -81,6 +81,11 @@ class ModelReleaseRejectionTest {
                         "Required value"),
                 // enums
                 new Rejection(
+                        "a model format the server cannot load is rejected",
+                        set("/spec/model/format", "onnx"),
+                        "spec.model.format",
+                        "Unsupported value: \"onnx\""),
+                new Rejection(
                         "an unknown stage name is rejected",
                         set("/spec/stages/1/name", "beta"),
                         "spec.stages[1].name",

@@ -75,6 +75,39 @@ class ModelReleaseStatusSubresourceTest {
     }
 
     @Test
+    void theRecordedStableServingConfigurationKeepsItsPodTemplate() {
+        applySpec(release("stable-kept"));
+        Map<String, Object> template = Map.of(
+                "metadata", Map.of("labels", Map.of("team", "ml")),
+                "spec", Map.of("nodeSelector", Map.of("gpu", "a100")));
+
+        applyStatus(statusOnly(
+                "stable-kept",
+                Map.of(
+                        "phase",
+                        "Promoted",
+                        "stable",
+                        Map.of(
+                                "version",
+                                "2.0.0",
+                                "image",
+                                "fledge/model-server:0.2.0",
+                                "port",
+                                8080,
+                                "template",
+                                template,
+                                "configHash",
+                                "0123456789abcdef"))));
+
+        GenericKubernetesResource stored = get("stable-kept");
+        assertThat(stored.<String>get("status", "stable", "image")).isEqualTo("fledge/model-server:0.2.0");
+        assertThat(stored.<String>get("status", "stable", "template", "spec", "nodeSelector", "gpu"))
+                .isEqualTo("a100");
+        assertThat(stored.<String>get("status", "stable", "template", "metadata", "labels", "team"))
+                .isEqualTo("ml");
+    }
+
+    @Test
     void statusWithAnUnknownPhaseIsRejected() {
         applySpec(release("bad-phase"));
 

@@ -3,6 +3,8 @@ package dev.fledge.e2e.bench;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.HeaderAudiencesSpec;
+import dev.fledge.api.spec.HeaderTrust;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
@@ -51,8 +53,9 @@ final class BenchReleases {
                 .withServer(new ServerSpec().withReplicas(1))
                 .withTraffic(new TrafficSpec()
                         .withRouter(Router.GATEWAY_API)
-                        .withGatewayAPI(
-                                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(GATEWAY)))))
+                        .withGatewayAPI(new GatewayApiSpec()
+                                .withParentRefs(List.of(new ParentReference().withName(GATEWAY)))
+                                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))))
                 .withStages(List.of(
                         new StageSpec().withName(StageName.INTERNAL).withMinDuration(hold),
                         new StageSpec().withName(StageName.CLOSED).withMinDuration(hold),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.FeedbackAudience;
 import dev.fledge.api.spec.FeedbackSpec;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
@@ -123,7 +124,11 @@ class NamespaceConfinementOnRealPrometheusTest {
     @Test
     void tenantBCannotMoveTenantAsFeedbackGateDirectOrThroughTheProxy() {
         for (HttpPrometheus backend : List.of(direct(), confined())) {
-            GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), backend)
+            GateVerdict v = new FeedbackGate(
+                            new FeedbackSpec()
+                                    .withMaxNegativeRate(0.2)
+                                    .withTrustedAudiences(List.of(FeedbackAudience.PUBLIC)),
+                            backend)
                     .evaluate(context(A, "public"));
             assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.FAIL);
             assertThat(v.samples()).isEqualTo(100L);

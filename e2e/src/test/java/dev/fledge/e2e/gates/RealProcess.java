@@ -32,13 +32,17 @@ final class RealProcess implements AutoCloseable {
 
     /** A model server serving one fixture model as {@code release}/{@code version}, with extra env (fault knobs). */
     static RealProcess modelServer(String fixture, String version, Map<String, String> extraEnv, Path dir) {
+        return modelServer(fixture, version, extraEnv, dir, FreePort.get());
+    }
+
+    /** The same on a given port: a model server started again on its port is the same scrape target. */
+    static RealProcess modelServer(String fixture, String version, Map<String, String> extraEnv, Path dir, int port) {
         Path jar = REPO.resolve("model-server/target/quarkus-app/quarkus-run.jar");
         Path model = REPO.resolve("model-server/target/fixtures/models/" + fixture);
         if (!Files.isRegularFile(jar) || !Files.isDirectory(model)) {
             throw new IllegalStateException(
                     "needs " + jar + " and " + model + ": run make model-fixtures and build model-server first");
         }
-        int port = FreePort.get();
         Map<String, String> env = new HashMap<>(Map.of(
                 "FLEDGE_MODEL_URI",
                 model.toUri().toString(),

@@ -10,6 +10,7 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
+import dev.fledge.api.status.EvidenceCount;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.SuiteRunStatus;
@@ -18,7 +19,6 @@ import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
 import dev.fledge.operator.gates.safety.ModerationJudge;
 import dev.fledge.operator.gates.safety.PromptSuite;
@@ -111,7 +111,6 @@ class SafetySuiteOnRealModelServersTest {
                                 HTTP, url, Duration.ofSeconds(20), 24, BoundedHttp.DEFAULT_MAX_BYTES),
                         (url, timeout) -> new ModerationJudge(HTTP, url, timeout, BoundedHttp.DEFAULT_MAX_BYTES),
                         new SafetySettings(Optional.empty(), 24),
-                        new EvidenceLedger(),
                         Optional.empty(),
                         SafetyReports.none()));
     }
@@ -122,6 +121,10 @@ class SafetySuiteOnRealModelServersTest {
                 .withName("assistant")
                 .withNamespace("ml")
                 .build());
+        return ctx(spec, stage, mr);
+    }
+
+    static GateContext ctx(SafetySpec spec, String stage, ModelRelease mr) {
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec()
                         .withName("assistant")
@@ -143,17 +146,21 @@ class SafetySuiteOnRealModelServersTest {
     void theSafeModelPassesOnceItsRunsAddUpToEnoughEvidence() {
         SafetySpec spec = spec(safe.url() + "/v1/moderations");
         SafetyGate gate = gate(spec, safe);
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withNamespace("ml")
+                .build());
         List<GateVerdict> verdicts = new ArrayList<>();
-        GateContext internal = ctx(spec, "internal");
         for (int run = 0;
                 run < 8
                         && (verdicts.isEmpty()
                                 || verdicts.get(verdicts.size() - 1).verdict() == Verdict.INCONCLUSIVE);
                 run++) {
-            GateContext ctx = run == 0 ? ctx(spec, "preflight") : internal;
+            GateContext ctx = ctx(spec, run == 0 ? "preflight" : "internal", mr);
             GateVerdict v = gate.evaluate(ctx);
             verdicts.add(v);
-            recorded(ctx, v);
+            recorded(mr, v);
         }
         GateVerdict last = verdicts.get(verdicts.size() - 1);
         assertThat(last.verdict()).as(last.reason()).isEqualTo(Verdict.PASS);
@@ -162,23 +169,43 @@ class SafetySuiteOnRealModelServersTest {
         assertThat(last.reason()).contains("suite red-team@");
     }
 
-    /** Records {@code v} in the release's status, as the reconciler's status write does. */
-    static void recorded(GateContext ctx, GateVerdict v) {
+    /**
+     * Records {@code v} in the release's status, as the engine's status write does: the suite's runs, and the suite
+     * evidence of the rollout (null evidence keeps what status holds).
+     */
+    static void recorded(ModelRelease mr, GateVerdict v) {
         GateVerdict.SuiteRun r = v.suiteRun();
-        ModelReleaseStatus st = new ModelReleaseStatus();
-        st.setGates(List.of(new GateResult()
-                .withName(v.name())
-                .withSuiteRun(
-                        r == null
-                                ? null
-                                : new SuiteRunStatus()
-                                        .withState(r.running() ? "Running" : "Done")
-                                        .withVersion(r.version())
-                                        .withStage(r.stage())
-                                        .withSuiteHash(r.suiteHash())
-                                        .withRuns(r.runs())
-                                        .withStartedAt(r.startedAt()))));
-        ctx.release().setStatus(st);
+        var old = mr.getStatus() == null || mr.getStatus().getGates() == null
+                ? null
+                : mr.getStatus().getGates().stream()
+                        .filter(g -> v.name().equals(g.getName()))
+                        .findFirst()
+                        .orElse(null);
+        List<EvidenceCount> evidence = v.evidence() == null
+                ? (old == null ? null : old.getEvidence())
+                : v.evidence().stream()
+                        .map(t -> new EvidenceCount()
+                                .withSource(t.source())
+                                .withSuite(t.suite())
+                                .withVersion(t.version())
+                                .withSamples(t.samples())
+                                .withFlagged(t.flagged()))
+                        .toList();
+        mr.setStatus(new ModelReleaseStatus()
+                .withGates(List.of(new GateResult()
+                        .withName(v.name())
+                        .withEvidence(evidence)
+                        .withSuiteRun(
+                                r == null
+                                        ? null
+                                        : new SuiteRunStatus()
+                                                .withState(r.running() ? "Running" : "Done")
+                                                .withVersion(r.version())
+                                                .withStage(r.stage())
+                                                .withSuiteHash(r.suiteHash())
+                                                .withRuns(r.runs())
+                                                .withCountedRun(r.countedRun())
+                                                .withStartedAt(r.startedAt())))));
     }
 
     /** Issue 14, item 2: the suite's red-team outputs are the canary's evaluation traffic, never its public traffic. */

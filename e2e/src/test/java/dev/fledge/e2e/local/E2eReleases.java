@@ -3,6 +3,8 @@ package dev.fledge.e2e.local;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.HeaderAudiencesSpec;
+import dev.fledge.api.spec.HeaderTrust;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
@@ -33,8 +35,9 @@ final class E2eReleases {
                 .withServer(new ServerSpec().withReplicas(1))
                 .withTraffic(new TrafficSpec()
                         .withRouter(Router.GATEWAY_API)
-                        .withGatewayAPI(
-                                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(GATEWAY)))))
+                        .withGatewayAPI(new GatewayApiSpec()
+                                .withParentRefs(List.of(new ParentReference().withName(GATEWAY)))
+                                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))))
                 .withStages(List.of(
                         new StageSpec().withName(StageName.INTERNAL).withMinDuration("4s"),
                         new StageSpec().withName(StageName.CLOSED).withMinDuration("4s"),

@@ -84,6 +84,7 @@ class GatedRolloutE2eTest {
     @Test
     @Order(1)
     void anUnsafeVersionIsRolledBackByTheSafetyGateBeforeThePublicSeesIt() {
+        Instant begin = Instant.now();
         apply(release("3.0.0", "v3-unsafe", 0));
         ModelReleaseStatus s = awaitStatus(
                 st -> st.getPhase() == Phase.ROLLED_BACK && "3.0.0".equals(st.getRolledBackVersion()),
@@ -103,11 +104,13 @@ class GatedRolloutE2eTest {
         assertThat(traffic.count("public", "3.0.0"))
                 .as("public responses from the unsafe version")
                 .isZero();
+        noFailedRequestAround(begin);
     }
 
     @Test
     @Order(2)
     void aSlowVersionIsRolledBackByTheLatencyGate() {
+        Instant begin = Instant.now();
         apply(release("2.0.0", "v2", 800));
         ModelReleaseStatus s = awaitStatus(
                 st -> st.getPhase() == Phase.ROLLED_BACK && "2.0.0".equals(st.getRolledBackVersion()),
@@ -120,11 +123,13 @@ class GatedRolloutE2eTest {
         assertThat(latency.getValue()).isGreaterThan(0.5);
         assertThat(s.getMessage()).contains("latency-p99");
         assertThat(traffic.count("public", "2.0.0")).isZero();
+        noFailedRequestAround(begin);
     }
 
     @Test
     @Order(3)
     void withPrometheusDownTheReleaseHoldsAndContinuesWhenItIsBack() {
+        Instant begin = Instant.now();
         apply(release("2.1.0", "v2", 0));
         awaitStatus(
                 st -> "internal".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()), Duration.ofMinutes(3));
@@ -145,6 +150,18 @@ class GatedRolloutE2eTest {
         fledge.prometheus.start();
         awaitStatus(
                 st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()), Duration.ofMinutes(4));
+        noFailedRequestAround(begin);
+    }
+
+    /** Every response users got from {@code begin} until a few seconds after the last transition was a 200. */
+    void noFailedRequestAround(Instant begin) {
+        Instant after = Instant.now();
+        await().atMost(Duration.ofSeconds(15)).until(() -> traffic.lastAt().isAfter(after.plusSeconds(5)));
+        List<Traffic.Response> failed = traffic.failures(begin, Instant.now());
+        long total = traffic.responses(r -> !r.at().isBefore(begin)).size();
+        System.out.printf("responses since %s: %d, failed %d%n", begin, total, failed.size());
+        assertThat(total).isPositive();
+        assertThat(failed).as("failed requests of %d", total).isEmpty();
     }
 
     // --- helpers

@@ -102,6 +102,7 @@ final class LoadGenerator implements AutoCloseable {
                         HttpRequest.newBuilder(URI.create(pod.url() + "/v1/feedback"))
                                 .timeout(Duration.ofSeconds(5))
                                 .header("Content-Type", "application/json")
+                                .header("X-Fledge-Audience", audience)
                                 .POST(HttpRequest.BodyPublishers.ofString(
                                         "{\"id\":\"" + id.group(1) + "\",\"rating\":\"" + rating + "\"}"))
                                 .build(),

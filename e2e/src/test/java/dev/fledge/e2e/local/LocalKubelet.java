@@ -25,7 +25,10 @@ import java.util.concurrent.TimeUnit;
  * Test harness, not product: stands in for the Deployment controller and the kubelet. For every Deployment the
  * operator writes it runs one real model-server process with the environment of the pod template (the port is
  * replaced by a free one), reports the Deployment ready once the process's readiness probe answers, registers the
- * process as a Prometheus target, and stops it when the Deployment scales to zero or changes its template.
+ * process as a Prometheus target. A template change is a rolling update with maxUnavailable 0: the old process
+ * serves until the new one is ready. A process that goes (scale to zero, rolling update done) leaves the endpoints at
+ * once and is stopped after the template's preStop sleep, as a kubelet drains a pod: requests sent to it just before
+ * still get their answer.
  * The Deployment's replica count is kept as a weight for the route follower, as kube-proxy spreads traffic over pods.
  */
 public final class LocalKubelet implements AutoCloseable {
@@ -42,12 +45,15 @@ public final class LocalKubelet implements AutoCloseable {
             Instant startedAt) {}
 
     private static final Duration RESTART_BACKOFF = Duration.ofSeconds(2);
+    /** Key suffix of a Deployment's old pod during a rolling update. */
+    private static final String OLD = "#old";
 
     private final KubernetesClient client;
     private final String namespace;
     private final ModelServerLauncher launcher;
     private final LocalPrometheus prometheus;
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+    private final java.util.Set<ManagedProcess> draining = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService starters = Executors.newCachedThreadPool();
 
@@ -101,12 +107,25 @@ public final class LocalKubelet implements AutoCloseable {
             pods.remove(name);
             pod = null;
         }
-        if (replicas == 0 || (pod != null && !pod.templateKey().equals(key))) {
-            if (pod != null) {
-                pods.remove(name);
-                starters.submit(pod.process()::close);
-                pod = null;
+        Pod previous = pods.get(name + OLD);
+        if (previous != null && (replicas == 0 || (pod != null && pod.ready()))) {
+            // the rolling update's new pod is ready (or the Deployment went to zero): the old one goes
+            pods.remove(name + OLD);
+            terminate(previous, d);
+        }
+        if (replicas == 0 && pod != null) {
+            pods.remove(name);
+            terminate(pod, d);
+            pod = null;
+        } else if (pod != null && !pod.templateKey().equals(key)) {
+            pods.remove(name);
+            if (pod.ready() && pod.process().alive() && !pods.containsKey(name + OLD)) {
+                // a rolling update (maxUnavailable 0): the old pod serves until the new one is ready
+                pods.put(name + OLD, pod);
+            } else {
+                terminate(pod, d);
             }
+            pod = null;
         }
         if (replicas > 0 && pod == null) {
             int port = FreePort.get();
@@ -148,8 +167,36 @@ public final class LocalKubelet implements AutoCloseable {
         reportStatus(d, replicas, pods.get(name));
     }
 
+    /**
+     * As the kubelet ends a pod: it is no endpoint any more at once (it left {@link #pods}), it keeps running for the
+     * template's preStop sleep, so that requests sent to it just before still get their answer, then it is stopped.
+     */
+    private void terminate(Pod pod, Deployment d) {
+        long preStop = d.getSpec().getTemplate().getSpec().getContainers().stream()
+                .filter(c -> "model-server".equals(c.getName()))
+                .map(Container::getLifecycle)
+                .filter(Objects::nonNull)
+                .map(l -> l.getPreStop() == null || l.getPreStop().getSleep() == null
+                        ? 0L
+                        : l.getPreStop().getSleep().getSeconds())
+                .findFirst()
+                .orElse(0L);
+        draining.add(pod.process());
+        loop.schedule(
+                () -> {
+                    draining.remove(pod.process());
+                    pod.process().close();
+                },
+                preStop,
+                TimeUnit.SECONDS);
+    }
+
     private void reportStatus(Deployment d, int replicas, Pod pod) {
-        int ready = pod != null && pod.ready() && pod.process().alive() ? replicas : 0;
+        Pod previous = pods.get(d.getMetadata().getName() + OLD);
+        int old = previous == null ? 0 : previous.replicas();
+        int ready = (pod != null && pod.ready() && pod.process().alive() ? replicas : 0)
+                + (previous != null && previous.ready() ? old : 0);
+        replicas += old; // status.replicas counts the old pods too; updatedReplicas does not
         Long generation = d.getMetadata().getGeneration();
         var s = d.getStatus();
         if (s != null
@@ -161,7 +208,7 @@ public final class LocalKubelet implements AutoCloseable {
         d.setStatus(new DeploymentStatusBuilder()
                 .withReplicas(replicas)
                 .withReadyReplicas(ready)
-                .withUpdatedReplicas(replicas)
+                .withUpdatedReplicas(replicas - old)
                 .withAvailableReplicas(ready)
                 .withObservedGeneration(generation)
                 .build());
@@ -201,6 +248,7 @@ public final class LocalKubelet implements AutoCloseable {
         List<Pod> all = new ArrayList<>(pods.values());
         pods.clear();
         all.forEach(p -> p.process().close());
+        List.copyOf(draining).forEach(ManagedProcess::close);
         starters.shutdownNow();
     }
 

@@ -114,6 +114,7 @@ class LocalRolloutE2eTest {
     @Test
     @Order(2)
     void aGoodVersionIsPromotedThroughEveryStageWithPublicSharesMatchingTheWeights() {
+        Instant begin = Instant.now();
         setVersion("2.0.0", "v2");
         awaitStatus(
                 st -> st.getPhase() == Phase.PROMOTED && "2.0.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
@@ -161,11 +162,13 @@ class LocalRolloutE2eTest {
             assertThat(n).as("public responses at %d%%", w).isGreaterThan(60);
             assertThat(share).as("share of 2.0.0 at weight %d%%", w).isBetween(p - tolerance, p + tolerance);
         }
+        noFailedRequestAround(begin);
     }
 
     @Test
     @Order(3)
     void aRestartedOperatorResumesWithoutRepeatingOrSkippingAStep() {
+        Instant begin = Instant.now();
         setVersion("2.1.0", "v1");
         awaitStatus(
                 st -> "closed".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()), Duration.ofMinutes(2));
@@ -203,11 +206,13 @@ class LocalRolloutE2eTest {
                         .count())
                 .as("2.0.0 and 2.1.0")
                 .isEqualTo(2);
+        noFailedRequestAround(begin);
     }
 
     @Test
     @Order(4)
     void abortThenRetryThroughTheAnnotation() {
+        Instant begin = Instant.now();
         setVersion("2.2.0", "v2");
         awaitStatus(
                 st -> "internal".equals(st.getStage()) && "2.2.0".equals(st.getCanaryVersion()), Duration.ofMinutes(2));
@@ -225,6 +230,21 @@ class LocalRolloutE2eTest {
         awaitStatus(
                 st -> st.getPhase() == Phase.PROMOTED && "2.2.0".equals(st.getStableVersion()), Duration.ofMinutes(3));
         assertThat(traffic.count("public", "2.2.0")).isPositive();
+        noFailedRequestAround(begin);
+    }
+
+    /**
+     * Every response users got from {@code begin} until a few seconds after the last transition (so that the
+     * seconds around it count) was a 200: no error, no pod missing behind a route, no connection cut.
+     */
+    void noFailedRequestAround(Instant begin) {
+        Instant after = Instant.now();
+        await().atMost(Duration.ofSeconds(15)).until(() -> traffic.lastAt().isAfter(after.plusSeconds(5)));
+        List<Traffic.Response> failed = traffic.failures(begin, Instant.now());
+        long total = traffic.responses(r -> !r.at().isBefore(begin)).size();
+        System.out.printf("responses since %s: %d, failed %d%n", begin, total, failed.size());
+        assertThat(total).isPositive();
+        assertThat(failed).as("failed requests of %d", total).isEmpty();
     }
 
     // --- helpers

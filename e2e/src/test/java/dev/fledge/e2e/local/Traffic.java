@@ -44,6 +44,16 @@ final class Traffic {
                 .collect(Collectors.groupingBy(Response::version, Collectors.counting()));
     }
 
+    /**
+     * Responses in [from, to) that were not a 200, of every audience: an error status, 503 when no pod was ready
+     * behind the route, 599 when the connection failed or timed out.
+     */
+    List<Response> failures(Instant from, Instant to) {
+        return responses.stream()
+                .filter(r -> r.status() != 200 && !r.at().isBefore(from) && r.at().isBefore(to))
+                .toList();
+    }
+
     long count(String audience, String version) {
         return responses.stream()
                 .filter(r -> r.audience().equals(audience) && Objects.equals(r.version(), version))

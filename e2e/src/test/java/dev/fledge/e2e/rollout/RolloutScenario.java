@@ -223,7 +223,13 @@ public final class RolloutScenario {
                 outcome);
         assertThat(done.getCanaryVersion()).isNull();
         assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(version);
-        assertThat(view.deployment(Labels.TRACK_CANARY).getSpec().getReplicas()).isZero();
+        // the canary keeps its pods for spec.traffic.scaleDownDelay after the routes left it
+        await("canary scaled to zero after the delay")
+                .atMost(stepTimeout)
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(
+                                view.deployment(Labels.TRACK_CANARY).getSpec().getReplicas())
+                        .isZero());
         assertThat(view.deployment(Labels.TRACK_STABLE).getMetadata().getOwnerReferences())
                 .singleElement()
                 .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelRelease"));

@@ -2,6 +2,8 @@ package dev.fledge.e2e.rollout;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.HeaderAudiencesSpec;
+import dev.fledge.api.spec.HeaderTrust;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
@@ -15,10 +17,17 @@ import java.util.List;
 /** ModelReleases as a user writes them, with every duration shortened to seconds. */
 public final class TestReleases {
 
+    /** Short, so that the canary leaves within a scenario's step timeout (the default is 30s). */
+    public static final String SCALE_DOWN_DELAY = "2s";
+
     private TestReleases() {}
 
     public static ModelRelease replicas(String namespace, String name, String version) {
-        return release(namespace, name, version, new TrafficSpec().withRouter(Router.REPLICAS));
+        return release(
+                namespace,
+                name,
+                version,
+                new TrafficSpec().withRouter(Router.REPLICAS).withScaleDownDelay(SCALE_DOWN_DELAY));
     }
 
     public static ModelRelease gatewayApi(String namespace, String name, String version, String gateway) {
@@ -27,9 +36,11 @@ public final class TestReleases {
                 name,
                 version,
                 new TrafficSpec()
+                        .withScaleDownDelay(SCALE_DOWN_DELAY)
                         .withRouter(Router.GATEWAY_API)
-                        .withGatewayAPI(
-                                new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName(gateway)))));
+                        .withGatewayAPI(new GatewayApiSpec()
+                                .withParentRefs(List.of(new ParentReference().withName(gateway)))
+                                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))));
     }
 
     static ModelRelease release(String namespace, String name, String version, TrafficSpec traffic) {

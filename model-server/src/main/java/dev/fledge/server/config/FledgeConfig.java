@@ -56,6 +56,22 @@ public interface FledgeConfig {
 
         /** Where {@code s3://bucket/key} archives come from, and with which credentials. */
         S3Config s3();
+
+        /** Largest {@code https://} or {@code s3://} archive downloaded; a larger one fails the start. */
+        @WithDefault("20G")
+        MemorySize maxDownloadSize();
+
+        /** Largest total size of the files an archive unpacks to. */
+        @WithDefault("40G")
+        MemorySize maxExtractedSize();
+
+        /** Most entries (files and directories) an archive may hold. */
+        @WithDefault("10000")
+        int maxArchiveEntries();
+
+        /** Most unpacked bytes per archive byte (archives under 1 MiB count as 1 MiB): stops zip bombs. */
+        @WithDefault("100")
+        int maxCompressionRatio();
     }
 
     /**

@@ -27,6 +27,14 @@ public enum Audience {
         };
     }
 
+    /**
+     * The less trusted of two audiences (public below closed below internal): a rating counts as internal only
+     * when the response went to an internal user <em>and</em> the rating came through the internal route.
+     */
+    public static Audience leastTrusted(Audience a, Audience b) {
+        return a.ordinal() >= b.ordinal() ? a : b;
+    }
+
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -15,6 +15,15 @@ public enum Outcome {
     /** Failed on the server side (5xx, including injected faults). */
     ERROR;
 
+    /**
+     * Whether the model handled the request (success, blocked, error): only these enter the duration histogram and
+     * the built-in error rate's denominator. Invalid and rejected requests are refused before the model runs, and
+     * anyone can send them.
+     */
+    public boolean served() {
+        return this == SUCCESS || this == BLOCKED || this == ERROR;
+    }
+
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

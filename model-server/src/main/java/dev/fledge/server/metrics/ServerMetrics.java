@@ -40,7 +40,7 @@ public class ServerMetrics {
                 .register(registry);
         duration = Histogram.builder()
                 .name("fledge_model_request_duration_seconds")
-                .help("Inference request duration")
+                .help("Duration of served inference requests (success, blocked, error; not invalid or rejected)")
                 .classicOnly()
                 .classicUpperBounds(LATENCY_BUCKETS)
                 .labelNames("release", "version", "audience")
@@ -89,10 +89,17 @@ public class ServerMetrics {
         return registry;
     }
 
+    /**
+     * Counts one request under its outcome. Only a request the model served ({@link Outcome#served()}) enters the
+     * duration histogram: a flood of malformed or shed requests, answered in microseconds, must not pull down the
+     * latency the gates read.
+     */
     public void request(Audience audience, Outcome outcome, double seconds) {
         requests.labelValues(release, version, audience.label(), outcome.label())
                 .inc();
-        duration.labelValues(release, version, audience.label()).observe(seconds);
+        if (outcome.served()) {
+            duration.labelValues(release, version, audience.label()).observe(seconds);
+        }
     }
 
     public void output(Audience audience, Verdict verdict, long generatedTokens) {

@@ -35,7 +35,8 @@ public final class ModelLoader {
         Architecture architecture = descriptor.kind();
         try {
             if (architecture == Architecture.WORD_LSTM_LM) {
-                Vocabulary vocabulary = Vocabulary.read(dir.resolve(descriptor.vocabulary()));
+                Vocabulary vocabulary =
+                        Vocabulary.read(ModelDescriptor.inside(dir, "vocabulary", descriptor.vocabulary()));
                 Model model = open(dir, descriptor, architecture, vocabulary.size());
                 return new TextModel(
                         descriptor,

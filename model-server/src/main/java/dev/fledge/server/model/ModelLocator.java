@@ -1,8 +1,8 @@
 package dev.fledge.server.model;
 
-import ai.djl.util.ZipUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,16 +28,23 @@ import java.util.stream.Stream;
 public final class ModelLocator {
     private final Path cacheDir;
     private final Map<String, ArchiveFetcher> fetchers;
+    private final DownloadLimits limits;
 
     /** {@code https://} archives from this fetcher. */
     public ModelLocator(Path cacheDir, ArchiveFetcher https) {
-        this(cacheDir, Map.of("https", https));
+        this(cacheDir, Map.of("https", https), DownloadLimits.defaults());
     }
 
-    /** Archives by scheme ({@code https}, {@code s3}). */
+    /** Archives by scheme ({@code https}, {@code s3}), within the default limits. */
     public ModelLocator(Path cacheDir, Map<String, ArchiveFetcher> fetchers) {
+        this(cacheDir, fetchers, DownloadLimits.defaults());
+    }
+
+    /** Archives by scheme ({@code https}, {@code s3}), within the limits. */
+    public ModelLocator(Path cacheDir, Map<String, ArchiveFetcher> fetchers, DownloadLimits limits) {
         this.cacheDir = cacheDir;
         this.fetchers = Map.copyOf(fetchers);
+        this.limits = limits;
     }
 
     /** The one small interface of model stores: opens the body of an archive URI (HTTPS, S3; a fake in tests). */
@@ -88,6 +95,25 @@ public final class ModelLocator {
                 + Optional.ofNullable(uri.getPath()).orElse("");
     }
 
+    /**
+     * A client library's message with the URI's secrets taken out: a fetcher (or what it calls) may quote the whole
+     * URI, its query or its user info, and the message goes to the log and the pod's termination message.
+     */
+    static String scrubbed(String message, URI uri) {
+        if (message == null) {
+            return "";
+        }
+        String out = message.replace(uri.toString(), shown(uri));
+        for (String secret : new String[] {
+            uri.getRawQuery(), uri.getQuery(), uri.getRawUserInfo(), uri.getUserInfo(), uri.getRawFragment()
+        }) {
+            if (secret != null && !secret.isEmpty()) {
+                out = out.replace(secret, "<redacted>");
+            }
+        }
+        return out;
+    }
+
     private Path download(URI uri, ArchiveFetcher fetcher, Optional<String> expected) {
         Path target = cacheDir.resolve(hex(sha256Of(uri.toString())).substring(0, 32));
         Path marker = target.resolve(".fledge-sha256");
@@ -102,9 +128,13 @@ public final class ModelLocator {
             Path archive = Files.createTempFile(cacheDir, "download-", ".zip");
             String actual;
             try (InputStream body = fetcher.open(uri);
-                    DigestInputStream in = new DigestInputStream(body, MessageDigest.getInstance("SHA-256"))) {
-                Files.copy(in, archive, StandardCopyOption.REPLACE_EXISTING);
+                    DigestInputStream in = new DigestInputStream(body, MessageDigest.getInstance("SHA-256"));
+                    OutputStream out = Files.newOutputStream(archive)) {
+                ArchiveExtractor.copyAtMost(in, out, limits.maxDownloadBytes());
                 actual = hex(in.getMessageDigest().digest());
+            } catch (IOException e) {
+                Files.deleteIfExists(archive);
+                throw e;
             }
             if (expected.isPresent() && !expected.get().equals(actual)) {
                 Files.deleteIfExists(archive);
@@ -112,8 +142,12 @@ public final class ModelLocator {
                         + expected.get() + " (fledge.model.sha256), got " + actual + "; refusing to load it");
             }
             Path staging = Files.createTempDirectory(cacheDir, "unpack-");
-            try (InputStream in = Files.newInputStream(archive)) {
-                ZipUtils.unzip(in, staging);
+            try {
+                new ArchiveExtractor(limits).unzip(archive, staging);
+            } catch (IOException e) {
+                deleteTree(staging);
+                Files.deleteIfExists(archive);
+                throw e;
             }
             Files.writeString(staging.resolve(".fledge-sha256"), actual, StandardCharsets.UTF_8);
             Files.deleteIfExists(archive);
@@ -121,7 +155,8 @@ public final class ModelLocator {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             return modelRoot(target);
         } catch (IOException | NoSuchAlgorithmException e) {
-            throw new ModelLoadException("cannot download model from " + shown(uri) + ": " + e.getMessage(), e);
+            throw new ModelLoadException(
+                    "cannot download model from " + shown(uri) + ": " + scrubbed(e.getMessage(), uri));
         }
     }
 

@@ -61,7 +61,12 @@ public class ModelRuntime {
                                 "https",
                                 new HttpsArchiveFetcher(m.caFile().map(Path::of)),
                                 "s3",
-                                new S3ArchiveFetcher(m.s3())))
+                                new S3ArchiveFetcher(m.s3())),
+                        new DownloadLimits(
+                                m.maxDownloadSize().asLongValue(),
+                                m.maxExtractedSize().asLongValue(),
+                                m.maxArchiveEntries(),
+                                m.maxCompressionRatio()))
                 .resolve(uri, m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(

@@ -31,20 +31,50 @@ class FeedbackTest {
     }
 
     @Test
-    void feedbackIsCountedUnderTheAudienceTheResponseWasIssuedTo() {
-        String id = complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", "internal")
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("id");
+    void feedbackIsCountedUnderTheAudienceTheResponseWasIssuedToWhenTheRatingComesFromIt() {
+        String id = issue("internal");
         MetricsText before = metrics();
-        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}")
+        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}", "internal")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("recorded"));
         MetricsText after = metrics();
         assertThat(negative(after, "internal") - negative(before, "internal")).isEqualTo(1);
         assertThat(negative(after, "public") - negative(before, "public")).isZero();
+    }
+
+    @Test
+    void aRatingFromThePublicOfAnInternalResponseCountsAsPublic() {
+        String id = issue("internal");
+        MetricsText before = metrics();
+        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}")
+                .then()
+                .statusCode(200);
+        MetricsText after = metrics();
+        assertThat(negative(after, "internal") - negative(before, "internal"))
+                .as("a leaked internal response id does not give the public an internal vote")
+                .isZero();
+        assertThat(negative(after, "public") - negative(before, "public")).isEqualTo(1);
+    }
+
+    @Test
+    void aForgedInternalHeaderOnAPublicResponsesRatingCountsAsPublic() {
+        String id = issue(null);
+        MetricsText before = metrics();
+        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}", "internal")
+                .then()
+                .statusCode(200);
+        MetricsText after = metrics();
+        assertThat(negative(after, "internal") - negative(before, "internal")).isZero();
+        assertThat(negative(after, "public") - negative(before, "public")).isEqualTo(1);
+    }
+
+    private static String issue(String audience) {
+        return complete("{\"prompt\": \"the garden\", \"max_tokens\": 4}", audience)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("id");
     }
 
     @Test

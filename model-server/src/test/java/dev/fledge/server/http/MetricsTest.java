@@ -63,7 +63,8 @@ class MetricsTest {
         assertThat(delta(before, after, "fledge_model_requests_total", "audience", "public", "outcome", "success"))
                 .isEqualTo(2);
         assertThat(delta(before, after, "fledge_model_request_duration_seconds_count", "audience", "closed"))
-                .isEqualTo(4);
+                .as("the 400 is counted as invalid but not timed")
+                .isEqualTo(3);
         assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "closed"))
                 .isEqualTo(15);
         assertThat(delta(before, after, "fledge_model_generated_tokens_total", "audience", "public"))
@@ -94,6 +95,26 @@ class MetricsTest {
                         before, after, "fledge_model_outputs_total", "audience", "public", "verdict", "safe")
                 + delta(before, after, "fledge_model_outputs_total", "audience", "public", "verdict", "flagged");
         assertThat(publicOutputs).isZero();
+    }
+
+    @Test
+    void aFloodOfMalformedRequestsStaysOutOfTheLatencyHistogram() {
+        MetricsText before = metrics();
+        complete("{\"prompt\": \"the garden\", \"max_tokens\": 5, \"seed\": 1}", "internal")
+                .then()
+                .statusCode(200);
+        for (int i = 0; i < 30; i++) {
+            complete("{\"prompt\": \"the garden\", \"max_tokens\": 999}", "internal")
+                    .then()
+                    .statusCode(400);
+        }
+        MetricsText after = metrics();
+
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "internal", "outcome", "invalid"))
+                .isEqualTo(30);
+        assertThat(delta(before, after, "fledge_model_request_duration_seconds_count", "audience", "internal"))
+                .as("only the served request is timed: fast 400s must not pull the canary's latency down")
+                .isEqualTo(1);
     }
 
     @Test

@@ -119,7 +119,12 @@ class ProxyIT {
                 .get("id")
                 .asText();
         MetricsText before = metrics(proxy);
-        assertThat(post(proxy, "/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}")
+        assertThat(post(
+                                proxy,
+                                "/v1/feedback",
+                                "{\"id\": \"" + id + "\", \"rating\": \"negative\"}",
+                                "X-Fledge-Audience",
+                                "internal")
                         .statusCode())
                 .isEqualTo(200);
         assertThat(value(metrics(proxy), "fledge_model_feedback_total", "internal", "rating", "negative")

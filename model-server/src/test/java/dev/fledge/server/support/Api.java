@@ -13,6 +13,14 @@ public final class Api {
         return given().contentType(ContentType.JSON).body(json).post(path);
     }
 
+    public static Response post(String path, String json, String audience) {
+        var spec = given().contentType(ContentType.JSON).body(json);
+        if (audience != null) {
+            spec.header("X-Fledge-Audience", audience);
+        }
+        return spec.post(path);
+    }
+
     public static Response complete(String json, String audience) {
         var spec = given().contentType(ContentType.JSON).body(json);
         if (audience != null) {

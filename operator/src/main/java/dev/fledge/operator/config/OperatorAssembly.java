@@ -16,12 +16,14 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.StaleRoutes;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.operator.workload.ServingConfig;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,8 +42,10 @@ public final class OperatorAssembly {
     public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
         Applier applier = new Applier(client, clock);
         DesiredService services = new DesiredService(defaults);
+        StaleRoutes stale = new StaleRoutes(client, applier);
         return new Routers(
-                new GatewayApiRouter(client, applier, services, defaults), new ReplicasRouter(applier, services));
+                new GatewayApiRouter(client, applier, services, defaults, stale),
+                new ReplicasRouter(applier, services, stale));
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
@@ -51,7 +55,10 @@ public final class OperatorAssembly {
     public static Workloads workloads(
             KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
         return new Workloads(
-                new Applier(client, clock), new DesiredDeployment(defaults, hardening), new DesiredService(defaults));
+                new Applier(client, clock),
+                new DesiredDeployment(defaults, hardening),
+                new DesiredService(defaults),
+                new ServingConfig(defaults));
     }
 
     /** The reconciler without notifications. */

@@ -216,9 +216,14 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.notifications.events") Optional<String> events,
             @ConfigProperty(name = "fledge.notifications.timeout", defaultValue = "5s") String timeout,
             @ConfigProperty(name = "fledge.notifications.max-attempts", defaultValue = "4") int maxAttempts,
-            @ConfigProperty(name = "fledge.notifications.queue-capacity", defaultValue = "1000") int queueCapacity) {
+            @ConfigProperty(name = "fledge.notifications.queue-capacity", defaultValue = "1000") int queueCapacity,
+            @ConfigProperty(name = "fledge.notifications.signing-key") Optional<String> signingKey,
+            @ConfigProperty(name = "fledge.notifications.include-flagged-examples", defaultValue = "false")
+                    boolean flaggedExamples) {
         return new NotificationSettings(
-                NotificationSettings.global(url, format, events),
+                NotificationSettings.global(url, format, events)
+                        .map(t -> t.withSigning(NotificationSettings.signing(signingKey))
+                                .withFlaggedExamples(flaggedExamples)),
                 GoDuration.parse(timeout),
                 maxAttempts,
                 Backoff.standard(),

@@ -9,7 +9,6 @@ import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
 import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.gates.safety.ConfigMapSuites;
-import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.FairSuiteExecutor;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
 import dev.fledge.operator.gates.safety.ModerationJudge;
@@ -99,7 +98,6 @@ public final class AnalysisGates {
                         (url, timeout) -> new ModerationJudge(
                                 http, url, timeout, safety.limits().maxResponseBytes()),
                         safety,
-                        new EvidenceLedger(),
                         metrics,
                         new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())),
                         executor)));

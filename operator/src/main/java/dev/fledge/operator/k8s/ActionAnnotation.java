@@ -9,8 +9,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes the {@code fledge.dev/action} annotation (read with {@code ManualAction.requestedOn}). Removal is a JSON patch that first tests the value,
- * so an action a user wrote after the one being consumed is not lost, and it happens before the action is applied.
+ * Removes the {@code fledge.dev/action} annotation (read with {@code ManualAction.requestedOn}) once the status that
+ * records its action as applied is stored ({@code status.action}). Removal is a JSON patch that first tests the value,
+ * so an action a user wrote after the one being removed is not lost.
  */
 public final class ActionAnnotation {
     private static final Logger LOG = Logger.getLogger(ActionAnnotation.class);
@@ -21,10 +22,10 @@ public final class ActionAnnotation {
     }
 
     /**
-     * Removes the annotation if it still holds {@code value}. Returns whether it did: an action is applied only
-     * once it is consumed, so a failed removal never applies it twice (it is retried on the next reconcile).
+     * Removes the annotation if it still holds {@code value}. Returns whether it did. A failed removal is retried on
+     * the next reconcile; the action is not applied again meanwhile, since {@code status.action} records it.
      */
-    public boolean consume(ModelRelease mr, String value) {
+    public boolean remove(ModelRelease mr, String value) {
         String path =
                 "/metadata/annotations/" + Labels.ACTION.replace("~", "~0").replace("/", "~1");
         String patch = "[{\"op\":\"test\",\"path\":\"" + path + "\",\"value\":" + json(value) + "},"
@@ -37,7 +38,7 @@ public final class ActionAnnotation {
             return true;
         } catch (KubernetesClientException e) {
             LOG.warnf(
-                    "could not consume %s=%s on %s/%s (HTTP %d): %s; retrying on the next reconcile",
+                    "could not remove %s=%s on %s/%s (HTTP %d): %s; retrying on the next reconcile",
                     Labels.ACTION,
                     value,
                     mr.getMetadata().getNamespace(),

@@ -6,7 +6,9 @@ import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.core.rollout.RolloutEvent;
+import dev.fledge.operator.gates.safety.FlaggedExample;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -46,6 +48,59 @@ public record Notification(
             Long flagged,
             Double upperBound,
             Double pAboveMax) {}
+
+    /** What stands in a webhook payload where the flagged prompt/output pairs were. */
+    public static final String EXAMPLES_WITHHELD = "; flagged examples withheld (see the safety report)";
+
+    /**
+     * This notification without the safety gate's flagged red-team prompt/output pairs: they are cut from each
+     * gate's reason and from the message (which quotes the failing gate's reason), and a note stands in their
+     * place. The rest of the message (the evidence after the reason) stays.
+     */
+    public Notification withoutFlaggedExamples() {
+        String msg = message;
+        List<GateSummary> kept = new ArrayList<>(gates.size());
+        for (GateSummary g : gates) {
+            String gateReason = g.reason();
+            int cut = gateReason == null ? -1 : gateReason.indexOf(FlaggedExample.IN_REASON);
+            if (cut >= 0) {
+                String examples = gateReason.substring(cut);
+                if (msg != null) {
+                    msg = msg.replace(examples, EXAMPLES_WITHHELD);
+                }
+                gateReason = gateReason.substring(0, cut) + EXAMPLES_WITHHELD;
+            }
+            kept.add(new GateSummary(
+                    g.name(),
+                    g.kind(),
+                    g.verdict(),
+                    gateReason,
+                    g.value(),
+                    g.samples(),
+                    g.flagged(),
+                    g.upperBound(),
+                    g.pAboveMax()));
+        }
+        int left = msg == null ? -1 : msg.indexOf(FlaggedExample.IN_REASON);
+        if (left >= 0) {
+            // quoted from a gate result no longer in the status: nothing tells where the examples end
+            msg = msg.substring(0, left) + EXAMPLES_WITHHELD;
+        }
+        return new Notification(
+                event,
+                reason,
+                msg,
+                namespace,
+                release,
+                phase,
+                fromStage,
+                toStage,
+                canaryWeight,
+                stableVersion,
+                canaryVersion,
+                List.copyOf(kept),
+                at);
+    }
 
     /** The notification for a rollout event, or empty for events that are not notified (ActionIgnored, ...; see EventReason). */
     public static Optional<Notification> of(

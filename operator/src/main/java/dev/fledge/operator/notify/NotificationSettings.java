@@ -44,6 +44,14 @@ public record NotificationSettings(
         return new NotificationSettings(Optional.of(target), timeout, maxAttempts, backoff, queueCapacity);
     }
 
+    /** The operator-wide webhook's HMAC key ({@code fledge.notifications.signing-key}); blank: unsigned. */
+    public static WebhookTarget.Signing signing(Optional<String> key) {
+        return key.map(String::trim)
+                .filter(k -> !k.isEmpty())
+                .map(WebhookTarget.Signing::withKey)
+                .orElse(WebhookTarget.Signing.NONE);
+    }
+
     /** The operator's webhook from configuration values; a bad format or event name is refused with its name. */
     public static Optional<WebhookTarget> global(Optional<String> url, String format, Optional<String> events) {
         Optional<String> given = url.map(String::trim).filter(u -> !u.isEmpty());

@@ -7,7 +7,10 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** Webhook URLs from Secrets in the release namespace, read when a notification is sent (never cached). */
+/**
+ * Webhook URLs and signing keys from Secrets in the release namespace, read when a notification is sent (never
+ * cached).
+ */
 public final class SecretWebhookUrls implements WebhookUrls {
     private final KubernetesClient client;
 
@@ -17,6 +20,25 @@ public final class SecretWebhookUrls implements WebhookUrls {
 
     @Override
     public String read(String namespace, SecretKeyRef ref) throws UnresolvedUrl {
+        String url = new String(value(namespace, ref), StandardCharsets.UTF_8).trim();
+        if (!url.matches("^https?://\\S+$")) {
+            throw new UnresolvedUrl("key " + ref.getKey() + " of Secret " + namespace + "/" + ref.getName()
+                    + " does not hold an http(s) URL");
+        }
+        return url;
+    }
+
+    @Override
+    public byte[] signingKey(String namespace, SecretKeyRef ref) throws UnresolvedUrl {
+        byte[] key = value(namespace, ref);
+        if (key.length == 0) {
+            throw new UnresolvedUrl("key " + ref.getKey() + " of Secret " + namespace + "/" + ref.getName()
+                    + " (the webhook's signingSecret) is empty");
+        }
+        return key;
+    }
+
+    private byte[] value(String namespace, SecretKeyRef ref) throws UnresolvedUrl {
         Secret secret;
         try {
             secret = client.secrets()
@@ -33,20 +55,15 @@ public final class SecretWebhookUrls implements WebhookUrls {
         if (secret == null) {
             throw new UnresolvedUrl("Secret " + namespace + "/" + ref.getName() + " does not exist");
         }
-        String value = null;
+        byte[] value = null;
         if (secret.getData() != null && secret.getData().get(ref.getKey()) != null) {
-            value = new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8);
-        } else if (secret.getStringData() != null) {
-            value = secret.getStringData().get(ref.getKey());
+            value = Base64.getDecoder().decode(secret.getData().get(ref.getKey()));
+        } else if (secret.getStringData() != null && secret.getStringData().get(ref.getKey()) != null) {
+            value = secret.getStringData().get(ref.getKey()).getBytes(StandardCharsets.UTF_8);
         }
         if (value == null) {
             throw new UnresolvedUrl("Secret " + namespace + "/" + ref.getName() + " has no key " + ref.getKey());
         }
-        String url = value.trim();
-        if (!url.matches("^https?://\\S+$")) {
-            throw new UnresolvedUrl("key " + ref.getKey() + " of Secret " + namespace + "/" + ref.getName()
-                    + " does not hold an http(s) URL");
-        }
-        return url;
+        return value;
     }
 }

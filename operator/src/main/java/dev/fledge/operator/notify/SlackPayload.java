@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A Slack incoming-webhook message: {@code text} (the notification fallback) and Block Kit {@code blocks} (a
- * headline, the stage/weight/version fields, the gates). User text is escaped as Slack asks ({@code & < >}).
+ * headline, the stage/weight/version fields, the gates). Every text that reaches a mrkdwn field, the {@code text}
+ * fallback included, is escaped as Slack asks ({@code & < >}): a tenant-controlled string (a version, a message, a
+ * gate reason quoting a model's output) cannot form a link ({@code <https://...|...>}) or a mention
+ * ({@code <!channel>}, {@code <@U123>}).
  */
 final class SlackPayload implements Payload {
     /** Slack refuses section text longer than 3000 characters. */
@@ -23,7 +26,9 @@ final class SlackPayload implements Payload {
     public String render(Notification n) {
         String headline = icon(n) + " *" + escape(n.namespace() + "/" + n.release()) + "* " + escape(title(n));
         ObjectNode root = json.createObjectNode();
-        root.put("text", icon(n) + " " + n.namespace() + "/" + n.release() + " " + title(n) + ": " + n.message());
+        root.put(
+                "text",
+                icon(n) + " " + escape(n.namespace() + "/" + n.release() + " " + title(n) + ": " + n.message()));
         ArrayNode blocks = root.putArray("blocks");
         section(blocks, headline + "\n" + escape(n.message()));
         ObjectNode fields = blocks.addObject().put("type", "section");
@@ -44,7 +49,7 @@ final class SlackPayload implements Payload {
             section(blocks, gates.toString());
         }
         ArrayNode context = blocks.addObject().put("type", "context").putArray("elements");
-        context.addObject().put("type", "mrkdwn").put("text", "Fledge · " + n.reason() + " · " + n.at());
+        context.addObject().put("type", "mrkdwn").put("text", escape("Fledge · " + n.reason() + " · " + n.at()));
         try {
             return json.writeValueAsString(root);
         } catch (JsonProcessingException e) {

@@ -6,12 +6,15 @@ import dev.fledge.api.spec.NotificationFormat;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +34,12 @@ import org.jboss.logging.Logger;
  * <li>An attempt fails on a timeout, a refused connection, a 5xx, 408 or 429; it is retried after
  * {@link Backoff#after} until {@code maxAttempts}. Another 4xx, or a URL that cannot be read from its Secret,
  * fails at once: retrying would not help.</li>
+ * <li>A target with a signing key gets the {@link WebhookSignature} headers on every attempt (a fresh timestamp
+ * each time, one delivery id per notification). A key that cannot be read fails the delivery: a receiver that
+ * checks signatures would drop an unsigned payload anyway, and one that does not must not be taught to accept
+ * them.</li>
+ * <li>Unless a target asks for them ({@code includeFlaggedExamples}), the safety gate's flagged prompt/output
+ * pairs are taken out of the payload ({@link Notification#withoutFlaggedExamples}).</li>
  * <li>Every outcome is counted ({@code fledge_notifications_total{result="sent|failed|dropped"}}) and failures are
  * logged, never rethrown. URLs are never logged (they may carry tokens).</li>
  * </ul>
@@ -83,12 +92,14 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
     public void notify(ModelRelease mr, Notification n) {
         for (WebhookTarget target : targets(mr)) {
             if (target.wants(n.event())) {
+                Notification shown = target.flaggedExamples() ? n : n.withoutFlaggedExamples();
                 enqueue(new Delivery(
                         mr.getMetadata().getNamespace(),
                         n.release(),
                         target,
                         n.event().wireName(),
-                        payloads.get(target.format()).render(n)));
+                        payloads.get(target.format()).render(shown),
+                        UUID.randomUUID().toString()));
             }
         }
     }
@@ -151,7 +162,13 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
         if (denied.isPresent()) {
             return failed(d, "webhook URL not allowed: " + denied.get());
         }
-        return client.post(url, d.body(), settings.timeout())
+        Map<String, String> headers;
+        try {
+            headers = signatureHeaders(d);
+        } catch (WebhookUrls.UnresolvedUrl | IllegalArgumentException e) {
+            return failed(d, "cannot sign the payload, so it is not sent: " + e.getMessage());
+        }
+        return client.post(url, d.body(), headers, settings.timeout())
                 .handle((status, error) -> error == null ? Outcome.of(status) : Outcome.error(error))
                 .thenCompose(outcome -> {
                     if (outcome.sent()) {
@@ -166,6 +183,17 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
                     LOG.debugf("%s: attempt %d failed (%s); retrying in %s", d, attempt, outcome.describe(), wait);
                     return later(wait).thenComposeAsync(ignored -> attempt(d, attempt + 1), scheduler);
                 });
+    }
+
+    private Map<String, String> signatureHeaders(Delivery d) throws WebhookUrls.UnresolvedUrl {
+        WebhookTarget.Signing signing = d.target().signing();
+        if (!signing.signs()) {
+            return Map.of();
+        }
+        byte[] key = signing.key().isPresent()
+                ? signing.key().get().getBytes(StandardCharsets.UTF_8)
+                : urls.signingKey(d.namespace(), signing.secret().orElseThrow());
+        return WebhookSignature.headers(key, d.id(), d.body(), Instant.now());
     }
 
     private CompletableFuture<Void> failed(Delivery d, String why) {
@@ -185,7 +213,8 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    private record Delivery(String namespace, String release, WebhookTarget target, String event, String body) {
+    private record Delivery(
+            String namespace, String release, WebhookTarget target, String event, String body, String id) {
         @Override
         public String toString() {
             return namespace + "/" + release + " webhook " + target.name();

@@ -6,6 +6,7 @@ import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.ParentReference;
 import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.Applier;
@@ -21,24 +22,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * One HTTPRoute per release: a rule per audience that is told apart by a header, and a default rule with weighted
- * backendRefs to {@code x-stable} and {@code x-canary}. An audience told apart by hostname or by its own Gateway
- * gets its own HTTPRoute {@code <route>-<audience>} instead (see docs on what each choice trusts).
+ * One HTTPRoute per release: a rule per audience that is told apart by a header (opt-in, {@link AudienceTrust}), and a
+ * default rule with weighted backendRefs to {@code x-stable} and {@code x-canary}. An audience told apart by hostname
+ * or by its own Gateway gets its own HTTPRoute {@code <route>-<audience>} instead (see docs on what each choice
+ * trusts). Routes and Services of the release that it no longer wants are removed ({@link StaleRoutes}).
  */
 public final class GatewayApiRouter implements TrafficRouter {
     private final KubernetesClient client;
     private final Applier applier;
     private final DesiredService services;
     private final HttpRoutes routes;
+    private final StaleRoutes stale;
 
     public GatewayApiRouter(
-            KubernetesClient client, Applier applier, DesiredService services, ServerDefaults defaults) {
+            KubernetesClient client,
+            Applier applier,
+            DesiredService services,
+            ServerDefaults defaults,
+            StaleRoutes stale) {
         this.client = client;
         this.applier = applier;
         this.services = services;
         this.routes = new HttpRoutes(defaults);
+        this.stale = stale;
     }
 
     @Override
@@ -91,7 +100,8 @@ public final class GatewayApiRouter implements TrafficRouter {
     public Optional<String> apply(ModelRelease release, TrafficSplit split) {
         applier.applyIfChanged(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
         List<String> diffs = new ArrayList<>();
-        for (HTTPRoute want : routes.desired(release, split)) {
+        List<HTTPRoute> desired = routes.desired(release, split);
+        for (HTTPRoute want : desired) {
             Optional<HTTPRoute> written = applier.applyIfChanged(want);
             if (written.isEmpty()) {
                 continue;
@@ -101,7 +111,15 @@ public final class GatewayApiRouter implements TrafficRouter {
                 diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want " + backends(want));
             }
         }
+        // after the new routes are in place: the ones this release no longer wants, and the replicas router's Services
+        stale.sweep(
+                release, desired.stream().map(r -> r.getMetadata().getName()).collect(Collectors.toSet()), false);
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
+    }
+
+    @Override
+    public List<SpecWarning> warnings(ModelRelease release) {
+        return AudienceTrust.warning(release).stream().toList();
     }
 
     private static List<String> backends(HTTPRoute route) {

@@ -26,7 +26,8 @@ import java.util.Map;
  * ({@link #MODEL_API_PATHS}), so a Gateway never exposes {@code /metrics}, {@code /q/*} or {@code /v1/moderations}.
  * The default (public) rule removes every audience header before the request reaches a model server, and an
  * audience's own rule sets {@value Labels#AUDIENCE_HEADER} to that audience, so the server's metrics label traffic by
- * the rule that matched, never by what a client claimed (issue 15, findings 5 and 8).
+ * the rule that matched, never by what a client claimed (issue 15, findings 5 and 8). An audience with neither its own
+ * route nor the header opt-in ({@link AudienceTrust}) gets no rule: its users are public.
  */
 final class HttpRoutes {
     static final List<String> MODEL_API_PATHS =
@@ -47,7 +48,7 @@ final class HttpRoutes {
             String audience = stage.wireName();
             AudienceRouteSpec a = audience(spec, audience);
             String backend = backend(mr, split, audience);
-            if (ownRoute(a)) {
+            if (AudienceTrust.ownRoute(a)) {
                 HTTPRouteRule rule = rule(paths(null), List.of(ref(mr, backend, 1)));
                 rule.setFilters(List.of(AudienceHeaders.set(audience)));
                 out.add(route(
@@ -57,7 +58,7 @@ final class HttpRoutes {
                         a.getHostnames(),
                         List.of(rule),
                         audience));
-            } else {
+            } else if (AudienceTrust.headerRule(spec, a)) {
                 String header =
                         a != null && a.getHeader() != null ? a.getHeader().getName() : Labels.AUDIENCE_HEADER;
                 String value =
@@ -102,12 +103,6 @@ final class HttpRoutes {
 
     static AudienceRouteSpec audience(GatewayApiSpec spec, String audience) {
         return Stage.INTERNAL.wireName().equals(audience) ? spec.getInternal() : spec.getClosed();
-    }
-
-    private static boolean ownRoute(AudienceRouteSpec a) {
-        return a != null
-                && ((a.getHostnames() != null && !a.getHostnames().isEmpty())
-                        || (a.getParentRefs() != null && !a.getParentRefs().isEmpty()));
     }
 
     private static String backend(ModelRelease mr, TrafficSplit split, String audience) {

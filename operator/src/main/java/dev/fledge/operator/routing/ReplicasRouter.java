@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Works on any cluster: the audience Services {@code x-internal} and {@code x-closed} select the canary from their
@@ -24,10 +25,12 @@ import java.util.Optional;
 public final class ReplicasRouter implements TrafficRouter {
     private final Applier applier;
     private final DesiredService services;
+    private final StaleRoutes stale;
 
-    public ReplicasRouter(Applier applier, DesiredService services) {
+    public ReplicasRouter(Applier applier, DesiredService services, StaleRoutes stale) {
         this.applier = applier;
         this.services = services;
+        this.stale = stale;
     }
 
     @Override
@@ -51,9 +54,23 @@ public final class ReplicasRouter implements TrafficRouter {
     }
 
     @Override
+    public boolean splitsByReplicas() {
+        return true;
+    }
+
+    @Override
     public Optional<String> apply(ModelRelease release, TrafficSplit split) {
+        return apply(release, split, false);
+    }
+
+    /**
+     * With {@code holdCanaryPublic} the public Service selects both tracks: a rollback or promotion at a public weight
+     * below 100% leaves stable with fewer pods than it needs, and the canary's pods keep serving until it has them.
+     */
+    @Override
+    public Optional<String> apply(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
         List<String> diffs = new ArrayList<>();
-        for (Service want : desired(release, split)) {
+        for (Service want : desired(release, split, holdCanaryPublic)) {
             Service have = applier.applyIfChanged(want).orElse(null);
             if (have == null) {
                 continue;
@@ -64,12 +81,14 @@ public final class ReplicasRouter implements TrafficRouter {
                         + want.getSpec().getSelector());
             }
         }
+        stale.sweep(release, Set.of(), true); // the HTTPRoutes of an earlier gatewayAPI router
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
     }
 
-    private List<Service> desired(ModelRelease release, TrafficSplit split) {
+    private List<Service> desired(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
         int w = split.canaryRunning() ? split.publicCanaryWeight() : 0;
-        String publicTrack = w == 0 ? Labels.TRACK_STABLE : w == 100 ? Labels.TRACK_CANARY : null;
+        String publicTrack =
+                holdCanaryPublic ? null : w == 0 ? Labels.TRACK_STABLE : w == 100 ? Labels.TRACK_CANARY : null;
         return List.of(
                 services.build(release, Names.publicService(release), publicTrack),
                 services.build(

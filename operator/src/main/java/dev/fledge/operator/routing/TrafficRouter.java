@@ -2,6 +2,7 @@ package dev.fledge.operator.routing;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.TrafficSplit;
 import java.util.List;
 import java.util.Optional;
@@ -16,9 +17,32 @@ public interface TrafficRouter {
 
     /**
      * Writes the routing objects for the split and checks what the API server stored (after admission): empty when
-     * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET.
+     * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET. Then it
+     * removes the routing objects the release owns and no longer wants ({@link StaleRoutes}).
      */
     Optional<String> apply(ModelRelease release, TrafficSplit split);
+
+    /** Standing warnings about how the release is routed, each written as a True condition of its own type. */
+    default List<SpecWarning> warnings(ModelRelease release) {
+        return List.of();
+    }
+
+    /**
+     * Whether this router approximates the public weight by replica counts: it then needs stable at full size and
+     * ready before the canary may leave the public Service ({@code CanaryDrain}).
+     */
+    default boolean splitsByReplicas() {
+        return false;
+    }
+
+    /**
+     * As {@link #apply(ModelRelease, TrafficSplit)}; with {@code holdCanaryPublic}, a router that
+     * {@link #splitsByReplicas() splits by replicas} keeps the canary's pods in the public Service although the split
+     * runs no canary any more.
+     */
+    default Optional<String> apply(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
+        return apply(release, split);
+    }
 
     /** Sends every audience to stable. */
     default void reset(ModelRelease release, String stableVersion) {

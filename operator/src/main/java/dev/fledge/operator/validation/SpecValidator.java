@@ -5,6 +5,8 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.core.rollout.GoDuration;
+import dev.fledge.operator.routing.AudienceTrust;
+import dev.fledge.operator.workload.CanaryDrain;
 import dev.fledge.operator.workload.Names;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,11 +65,15 @@ public final class SpecValidator {
         }
         pods.check(spec.getServer(), errors::add);
         stages(spec.getStages(), errors);
+        if (spec.getTraffic() != null) {
+            scaleDownDelay(spec.getTraffic().getScaleDownDelay(), errors);
+        }
         if (spec.getTraffic() != null
                 && spec.getTraffic().getRouter() == Router.GATEWAY_API
                 && spec.getTraffic().getGatewayAPI() == null) {
             errors.add("spec.traffic.gatewayAPI: required when router is gatewayAPI");
         }
+        errors.addAll(AudienceTrust.errors(mr));
         return errors;
     }
 
@@ -121,6 +127,18 @@ public final class SpecValidator {
         try {
             if (value != null && GoDuration.parse(value).compareTo(minInterval) < 0) {
                 errors.add("spec.analysis.interval: at least " + minInterval.toSeconds() + "s");
+            }
+        } catch (IllegalArgumentException e) {
+            // reported by duration()
+        }
+    }
+
+    /** As in the CRD: a duration of at most {@link CanaryDrain#MAX_DELAY}. */
+    private static void scaleDownDelay(String value, List<String> errors) {
+        duration("spec.traffic.scaleDownDelay", value, errors::add);
+        try {
+            if (value != null && GoDuration.parse(value).compareTo(CanaryDrain.MAX_DELAY) > 0) {
+                errors.add("spec.traffic.scaleDownDelay: at most 1h");
             }
         } catch (IllegalArgumentException e) {
             // reported by duration()

@@ -117,6 +117,13 @@ public final class Applier {
         return applied;
     }
 
+    /** Forgets having written {@code o} (it was deleted), so that the next apply of the same state writes it again. */
+    public void forget(HasMetadata o) {
+        synchronized (written) {
+            written.remove(key(o));
+        }
+    }
+
     private Written last(HasMetadata desired) {
         synchronized (written) {
             return written.get(key(desired));

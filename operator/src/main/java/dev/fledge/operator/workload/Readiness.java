@@ -1,26 +1,51 @@
 package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
+import dev.fledge.core.rollout.ServingIdentity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 
-/** A Deployment is ready for a version when its pod template runs that version and every replica is updated and ready. */
+/**
+ * A Deployment is ready for a serving identity when its pod template runs that version and configuration (the
+ * {@link DesiredDeployment#CONFIG_HASH} annotation), the Deployment controller has seen that template
+ * ({@code observedGeneration}), and the rollout to it is complete: every replica is updated and ready, and no pod of
+ * an older template is left ({@code status.replicas} no more than {@code updatedReplicas}). Ready pods of a
+ * superseded template never count for the new one.
+ */
 public final class Readiness {
     private Readiness() {}
 
-    public static boolean ready(Deployment d, String version) {
-        if (d == null || version == null || d.getSpec() == null || d.getStatus() == null) {
+    public static boolean ready(Deployment d, ServingIdentity wanted) {
+        if (d == null || wanted.version() == null || d.getSpec() == null || d.getStatus() == null) {
             return false;
         }
         var labels = d.getSpec().getTemplate().getMetadata().getLabels();
-        if (labels == null || !version.equals(labels.get(Labels.VERSION))) {
+        if (labels == null || !wanted.version().equals(labels.get(Labels.VERSION))) {
+            return false;
+        }
+        var annotations = d.getMetadata().getAnnotations();
+        if (wanted.configHash() != null
+                && (annotations == null
+                        || !wanted.configHash().equals(annotations.get(DesiredDeployment.CONFIG_HASH)))) {
             return false;
         }
         int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
         var s = d.getStatus();
-        boolean observed = s.getObservedGeneration() == null
-                || d.getMetadata().getGeneration() == null
-                || s.getObservedGeneration() >= d.getMetadata().getGeneration();
-        return want > 0 && observed && value(s.getReadyReplicas()) >= want && value(s.getUpdatedReplicas()) >= want;
+        boolean observed = d.getMetadata().getGeneration() == null
+                || (s.getObservedGeneration() != null
+                        && s.getObservedGeneration() >= d.getMetadata().getGeneration());
+        int updated = value(s.getUpdatedReplicas());
+        return want > 0
+                && observed
+                && updated >= want
+                && value(s.getReplicas()) <= updated
+                && value(s.getReadyReplicas()) >= want;
+    }
+
+    /** Ready for {@code wanted} with at least {@code replicas} replicas in its spec, all of them ready. */
+    public static boolean atFullSize(Deployment d, ServingIdentity wanted, int replicas) {
+        return ready(d, wanted)
+                && d.getSpec().getReplicas() != null
+                && d.getSpec().getReplicas() >= replicas;
     }
 
     private static int value(Integer i) {

@@ -2,6 +2,7 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ServingStatus;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -9,48 +10,70 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.Optional;
 
 /**
- * Keeps the stable and canary Deployments and their Services as the split needs them. The stable Deployment keeps
- * the model URI it runs (the spec only names the new version's URI); a canary that is no longer wanted is scaled
- * to zero, keeping its template.
+ * Keeps the stable and canary Deployments and their Services as the split needs them. The canary runs the spec's
+ * serving configuration; the stable Deployment runs the one recorded at its promotion ({@code status.stable}, in the
+ * split), whatever the spec says meanwhile, and only its replicas follow the spec at once. A canary that is no longer
+ * wanted keeps its pods here: {@link #scaleDownCanary} scales it to zero, keeping its version and URI, once the routes
+ * have moved away from it and the delay has passed ({@link CanaryDrain}).
  */
 public final class Workloads {
     private final Applier applier;
     private final DesiredDeployment deployments;
     private final DesiredService services;
+    private final ServingConfig serving;
 
-    public Workloads(Applier applier, DesiredDeployment deployments, DesiredService services) {
+    public Workloads(Applier applier, DesiredDeployment deployments, DesiredService services, ServingConfig serving) {
         this.applier = applier;
         this.deployments = deployments;
         this.services = services;
+        this.serving = serving;
+    }
+
+    /** The serving configuration the spec asks for (what a canary of it runs). */
+    public ServingStatus serving(ModelRelease mr) {
+        return serving.of(mr);
     }
 
     public void apply(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable, Deployment canary) {
         if (split.stableVersion() != null) {
-            uri(mr, split.stableVersion(), stable)
-                    .ifPresent(uri -> applier.applyIfChanged(
-                            deployments.build(mr, Labels.TRACK_STABLE, split.stableVersion(), uri, replicas.stable()),
-                            stable));
+            stableServing(mr, split, stable)
+                    .ifPresent(s -> applier.applyIfChanged(
+                            deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), stable));
         }
         if (split.canaryRunning()) {
             applier.applyIfChanged(
-                    deployments.build(
-                            mr,
-                            Labels.TRACK_CANARY,
-                            split.canaryVersion(),
-                            mr.getSpec().getModel().getUri(),
-                            replicas.canary()),
-                    canary);
-        } else if (canary != null
-                && canary.getSpec().getReplicas() != null
-                && canary.getSpec().getReplicas() > 0) {
-            String version =
-                    canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
-            uri(mr, version, canary)
-                    .ifPresent(uri -> applier.applyIfChanged(
-                            deployments.build(mr, Labels.TRACK_CANARY, version, uri, 0), canary));
+                    deployments.build(mr, Labels.TRACK_CANARY, serving.of(mr), replicas.canary()), canary);
         }
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));
+    }
+
+    /**
+     * What the stable Deployment runs: the recorded configuration; the spec's while promoting (the split records
+     * none then). A release promoted before {@code status.stable} existed has none recorded until its next promotion:
+     * its stable keeps the URI it runs, with the rest from the spec, as before.
+     */
+    private Optional<ServingStatus> stableServing(ModelRelease mr, TrafficSplit split, Deployment existing) {
+        if (split.stableServing() != null) {
+            return Optional.of(split.stableServing());
+        }
+        ServingStatus spec = serving.of(mr);
+        return uri(mr, split.stableVersion(), existing)
+                .map(uri -> ServingConfig.withVersion(spec, split.stableVersion(), uri));
+    }
+
+    /** Scales a canary the split no longer runs to zero, keeping its version and URI ({@link CanaryDrain} says when). */
+    public void scaleDownCanary(ModelRelease mr, Deployment canary) {
+        if (!CanaryDrain.hasPods(canary)) {
+            return;
+        }
+        String version =
+                canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
+        uri(mr, version, canary)
+                .ifPresent(uri -> applier.applyIfChanged(
+                        deployments.build(
+                                mr, Labels.TRACK_CANARY, ServingConfig.withVersion(serving.of(mr), version, uri), 0),
+                        canary));
     }
 
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */

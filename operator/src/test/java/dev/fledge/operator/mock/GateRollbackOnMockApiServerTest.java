@@ -23,7 +23,6 @@ import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
 import dev.fledge.operator.gates.safety.CanaryModel;
 import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
-import dev.fledge.operator.gates.safety.EvidenceLedger;
 import dev.fledge.operator.gates.safety.Judge;
 import dev.fledge.operator.gates.safety.Judgement;
 import dev.fledge.operator.gates.safety.PromptSuite;
@@ -170,7 +169,6 @@ class GateRollbackOnMockApiServerTest {
                                 models,
                                 judges,
                                 new SafetySettings(Optional.of("http://judge/v1/moderations"), 16),
-                                new EvidenceLedger(),
                                 Optional.empty(),
                                 new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))))));
         ModelRelease mr = Releases.replicas("assistant", "1.0.0");

@@ -28,9 +28,19 @@ public final class OperatorUnderTest implements AutoCloseable {
     /** With the notifier the function builds on this operator's metrics. */
     public OperatorUnderTest(
             KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier) {
+        this(client, gates, notifier, Clock.systemUTC());
+    }
+
+    /** With this clock (a test's, which it moves on). */
+    public OperatorUnderTest(KubernetesClient client, GateProvider gates, Clock clock) {
+        this(client, gates, m -> Notifier.NONE, clock);
+    }
+
+    private OperatorUnderTest(
+            KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier, Clock clock) {
         var reconciler = OperatorAssembly.reconciler(
                 client,
-                Clock.systemUTC(),
+                clock,
                 Duration.ofSeconds(1),
                 new ServerDefaults("fledge/model-server:0.1.0", 8080),
                 gates,

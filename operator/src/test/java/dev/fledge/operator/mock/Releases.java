@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.HeaderAudiencesSpec;
+import dev.fledge.api.spec.HeaderTrust;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
@@ -36,10 +38,16 @@ final class Releases {
                 new TrafficSpec()
                         .withRouter(Router.GATEWAY_API)
                         .withGatewayAPI(new GatewayApiSpec()
-                                .withParentRefs(List.of(new ParentReference().withName("public-gw")))));
+                                .withParentRefs(List.of(new ParentReference().withName("public-gw")))
+                                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))));
     }
 
     static ModelRelease release(String name, String version, TrafficSpec traffic) {
+        if (traffic.getScaleDownDelay() == null) {
+            // the tests of other behaviour see the canary scaled down as soon as the routes left it; the delay has its
+            // own test (CanaryScaleDownOnMockApiServerTest)
+            traffic.setScaleDownDelay("0s");
+        }
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         mr.setSpec(new ModelReleaseSpec()

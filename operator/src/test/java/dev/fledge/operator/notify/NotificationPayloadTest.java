@@ -184,6 +184,37 @@ class NotificationPayloadTest {
     }
 
     @Test
+    void noTenantStringFormsALinkOrMentionAnywhereInTheSlackMessage() throws Exception {
+        String hostile = "<!channel> <@U024BE7LH> <https://evil.example/login|click here> & <#C123>";
+        ModelReleaseStatus after = rolledBack();
+        after.getGates().get(1).setReason("judge: " + hostile);
+        after.setStableVersion("1.0.0<!here>");
+        Notification n = Notification.of(
+                        release(),
+                        inStage("closed", 0),
+                        after,
+                        new RolloutEvent(EventReason.GateFailed, "rolled back: " + hostile),
+                        AT)
+                .orElseThrow();
+        JsonNode body = JSON.readTree(Payload.of(NotificationFormat.SLACK, JSON).render(n));
+
+        List<String> texts = new ArrayList<>();
+        collectTexts(body, texts);
+        assertThat(texts).isNotEmpty();
+        assertThat(texts)
+                .as("every text Slack parses, the fallback text included")
+                .allSatisfy(t -> assertThat(t).doesNotContain("<!", "<@", "<#", "<http", "|click here>"));
+        assertThat(body.get("text").asText()).contains("&lt;!channel&gt;", "&amp; &lt;#C123&gt;");
+    }
+
+    private static void collectTexts(JsonNode node, List<String> into) {
+        if (node.isTextual()) {
+            into.add(node.asText());
+        }
+        node.forEach(child -> collectTexts(child, into));
+    }
+
+    @Test
     void promotionNamesTheNewStableVersion() throws Exception {
         ModelReleaseStatus after = new ModelReleaseStatus();
         after.setPhase(Phase.PROMOTED);

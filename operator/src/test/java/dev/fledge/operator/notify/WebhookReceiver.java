@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.IntUnaryOperator;
@@ -19,8 +22,12 @@ public final class WebhookReceiver implements AutoCloseable {
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
-    /** One received request. */
-    public record Received(String body, long nanos) {}
+    /** One received request: its body, arrival time, path and headers (names in lower case). */
+    public record Received(String body, long nanos, String path, Map<String, String> headers) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
 
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -29,8 +36,15 @@ public final class WebhookReceiver implements AutoCloseable {
     public WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
+            Map<String, String> headers = new HashMap<>();
+            exchange.getRequestHeaders()
+                    .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
             try (InputStream in = exchange.getRequestBody()) {
-                received.add(new Received(new String(in.readAllBytes(), StandardCharsets.UTF_8), System.nanoTime()));
+                received.add(new Received(
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                        System.nanoTime(),
+                        exchange.getRequestURI().getPath(),
+                        Map.copyOf(headers)));
             }
             int status = answer.applyAsInt(received.size());
             exchange.sendResponseHeaders(status, -1);

@@ -46,8 +46,9 @@ class GatewayApiRouterValidationTest {
                         .build())
                 .build();
         ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
+        Applier applier = new Applier(client, Clock.systemUTC());
         router = new GatewayApiRouter(
-                client, new Applier(client, Clock.systemUTC()), new DesiredService(defaults), defaults);
+                client, applier, new DesiredService(defaults), defaults, new StaleRoutes(client, applier));
     }
 
     @AfterEach

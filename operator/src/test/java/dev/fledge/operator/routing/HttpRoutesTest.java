@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.HeaderAudiencesSpec;
 import dev.fledge.api.spec.HeaderMatchSpec;
+import dev.fledge.api.spec.HeaderTrust;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
@@ -28,6 +30,7 @@ class HttpRoutesTest {
         List<HTTPRoute> out = routes.desired(
                 release(new GatewayApiSpec()
                         .withParentRefs(List.of(new ParentReference().withName("gw")))
+                        .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))
                         .withClosed(new AudienceRouteSpec()
                                 .withHeader(new HeaderMatchSpec()
                                         .withName("X-Group")
@@ -83,6 +86,7 @@ class HttpRoutesTest {
         List<HTTPRoute> out = routes.desired(
                 release(new GatewayApiSpec()
                         .withParentRefs(List.of(new ParentReference().withName("gw")))
+                        .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))
                         .withClosed(new AudienceRouteSpec()
                                 .withHeader(new HeaderMatchSpec()
                                         .withName("X-Group")
@@ -130,6 +134,26 @@ class HttpRoutesTest {
                 .satisfies(p -> assertThat(p.getName()).isEqualTo("public-gw"));
         assertThat(closed.getSpec().getRules().get(0).getBackendRefs().get(0).getName())
                 .isEqualTo("assistant-stable");
+    }
+
+    @Test
+    void withoutTheHeaderOptInAnAudienceWithoutItsOwnRouteGetsNoHeaderRule() {
+        List<HTTPRoute> out = routes.desired(
+                release(new GatewayApiSpec()
+                        .withParentRefs(List.of(new ParentReference().withName("public-gw")))
+                        .withInternal(new AudienceRouteSpec().withHostnames(List.of("internal.example.com")))),
+                new TrafficSplit("1", "2", Set.of("internal", "closed"), 0));
+        assertThat(out).extracting(r -> r.getMetadata().getName()).containsExactly("assistant", "assistant-internal");
+        var rules = out.get(0).getSpec().getRules();
+        assertThat(rules)
+                .as("only the public rule: nobody can claim closed with a header")
+                .singleElement();
+        assertThat(rules.get(0).getMatches())
+                .allSatisfy(m -> assertThat(m.getHeaders()).isNullOrEmpty());
+        assertThat(rules.get(0).getFilters())
+                .singleElement()
+                .satisfies(f ->
+                        assertThat(f.getRequestHeaderModifier().getRemove()).contains("X-Fledge-Audience"));
     }
 
     static ModelRelease release(GatewayApiSpec gw) {

@@ -55,6 +55,19 @@ class SpecValidatorTest {
     }
 
     @Test
+    void scaleDownDelayIsADurationOfAtMostAnHour() {
+        assertThat(validator.validate(release("a", valid().withTraffic(new TrafficSpec().withScaleDownDelay("0s")))))
+                .isEmpty();
+        assertThat(validator.validate(release("a", valid().withTraffic(new TrafficSpec().withScaleDownDelay("1h")))))
+                .isEmpty();
+        assertThat(validator.validate(
+                        release("a", valid().withTraffic(new TrafficSpec().withScaleDownDelay("1h0m1s")))))
+                .containsExactly("spec.traffic.scaleDownDelay: at most 1h");
+        assertThat(validator.validate(release("a", valid().withTraffic(new TrafficSpec().withScaleDownDelay("soon")))))
+                .containsExactly("spec.traffic.scaleDownDelay: not a duration (e.g. 90s, 10m, 1h30m): soon");
+    }
+
+    @Test
     void aMissingSpecIsReportedNotThrown() {
         assertThat(validator.validate(release("a", null))).containsExactly("spec: required");
     }

@@ -231,6 +231,8 @@ class ApplierTest {
     }
 
     private Deployment canary(int replicas) {
-        return deployments.build(release(), "canary", "2.0.0", "file:///m/2.0.0", replicas);
+        var serving = new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(release());
+        return deployments.build(
+                release(), "canary", ServingConfig.withVersion(serving, "2.0.0", "file:///m/2.0.0"), replicas);
     }
 }

@@ -21,7 +21,7 @@ class DesiredDeploymentTest {
     @Test
     void theCanaryRunsItsVersionWithTheModelEnvironmentAndOwnerReference() {
         ModelRelease mr = release(new ServerSpec());
-        var d = builder.build(mr, "canary", "2.0.0", "s3://m/2.0.0", 3);
+        var d = build(mr, "canary", "2.0.0", "s3://m/2.0.0", 3);
         assertThat(d.getMetadata().getName()).isEqualTo("assistant-canary");
         assertThat(d.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
             assertThat(o.getUid()).isEqualTo("uid-1");
@@ -41,6 +41,26 @@ class DesiredDeploymentTest {
                         Tuple.tuple("FLEDGE_MODEL_VERSION", "2.0.0"),
                         Tuple.tuple("FLEDGE_RELEASE", "assistant"));
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    }
+
+    @Test
+    void everyModelPodWaitsForTheModelBeforeLivenessAndKeepsServingBrieflyAfterItIsToldToStop() {
+        var pod = build(release(new ServerSpec()), "stable", "1.0.0", "s3://m/1.0.0", 2)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getStartupProbe().getHttpGet().getPath())
+                .as("the startup probe asks the readiness endpoint: up once the model is loaded and warm")
+                .isEqualTo("/q/health/ready");
+        assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+                .as("seconds a first start may take before the liveness probe may kill it")
+                .isGreaterThanOrEqualTo(300);
+        long preStop = c.getLifecycle().getPreStop().getSleep().getSeconds();
+        assertThat(preStop).as("preStop sleep, seconds").isBetween(3L, 15L);
+        assertThat(pod.getTerminationGracePeriodSeconds())
+                .as("the grace period covers the preStop sleep and in-flight requests after it")
+                .isGreaterThanOrEqualTo(preStop + 20);
     }
 
     @Test
@@ -69,7 +89,7 @@ class DesiredDeploymentTest {
                 .endContainer()
                 .endSpec()
                 .build();
-        var d = builder.build(
+        var d = build(
                 release(new ServerSpec().withImage("my/server:1").withTemplate(template)),
                 "stable",
                 "1.0.0",
@@ -112,7 +132,7 @@ class DesiredDeploymentTest {
                 .endContainer()
                 .endSpec()
                 .build();
-        var spec = builder.build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2", 1)
+        var spec = build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2", 1)
                 .getSpec()
                 .getTemplate()
                 .getSpec();
@@ -128,6 +148,13 @@ class DesiredDeploymentTest {
         assertThat(c.getSecurityContext().getPrivileged()).isFalse();
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    }
+
+    /** The Deployment of {@code mr}'s serving configuration with this version and URI. */
+    io.fabric8.kubernetes.api.model.apps.Deployment build(
+            ModelRelease mr, String track, String version, String uri, int replicas) {
+        var serving = new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(mr);
+        return builder.build(mr, track, ServingConfig.withVersion(serving, version, uri), replicas);
     }
 
     static ModelRelease release(ServerSpec server) {

@@ -1,5 +1,6 @@
 package dev.fledge.operator.gates.feedback;
 
+import dev.fledge.api.spec.FeedbackAudience;
 import dev.fledge.api.spec.FeedbackSpec;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -12,19 +13,26 @@ import dev.fledge.operator.gates.metric.CounterEvidence;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryTemplate;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The feedback gate: the {@link SequentialBayesRule} on the negative share of {@code fledge_model_feedback_total}
- * for the canary version and the current audience. Indifference zone [maxNegativeRate / 2, maxNegativeRate],
- * uniform Beta(1, 1) prior, confidence default 0.9.
+ * for the canary version. Indifference zone [maxNegativeRate / 2, maxNegativeRate], uniform Beta(1, 1) prior,
+ * confidence default 0.9.
+ *
+ * <p>Whose ratings count: the current audience's when it is one of {@code trustedAudiences} (default internal and
+ * closed); otherwise (the public stage, by default) the trusted audiences' together, who stay on the canary from
+ * their own stage on. Anonymous public ratings never count unless {@code public} is listed: anyone can send them.
  */
 public final class FeedbackGate implements Gate {
     static final double DEFAULT_CONFIDENCE = 0.9;
+    static final List<FeedbackAudience> DEFAULT_TRUSTED = List.of(FeedbackAudience.INTERNAL, FeedbackAudience.CLOSED);
     static final String TOTAL =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\"})";
     static final String NEGATIVE =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",rating=\"negative\"})";
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\",rating=\"negative\"})";
 
     private final FeedbackSpec spec;
     private final MetricsBackend metrics;
@@ -51,13 +59,26 @@ public final class FeedbackGate implements Gate {
                 BayesPolicy.DEFAULT_MISS_AT_HARMFUL);
     }
 
+    /** The audiences whose ratings count in a stage of {@code audience}. */
+    List<String> counted(String audience) {
+        List<String> trusted = (spec.getTrustedAudiences() == null
+                                || spec.getTrustedAudiences().isEmpty()
+                        ? DEFAULT_TRUSTED
+                        : spec.getTrustedAudiences())
+                .stream().map(FeedbackAudience::wireName).distinct().toList();
+        return trusted.contains(audience) ? List.of(audience) : trusted;
+    }
+
     @Override
     public GateVerdict evaluate(GateContext ctx) {
         if (spec.getMaxNegativeRate() == null) {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "no maxNegativeRate");
         }
         String namespace = ctx.release().getMetadata().getNamespace();
-        Map<String, String> vars = MetricGate.variables(ctx);
+        List<String> counted = counted(ctx.audience());
+        Map<String, String> vars = new HashMap<>(MetricGate.variables(ctx));
+        // the audiences counted, as a regex alternation of fixed names (never the stage's own string otherwise)
+        vars.put("audience", String.join("|", counted));
         CounterEvidence c = CounterEvidence.read(
                 metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(NEGATIVE).render(vars));
         if (c.problem() != null) {
@@ -69,7 +90,9 @@ public final class FeedbackGate implements Gate {
                 FeedbackGates.KIND,
                 a.verdict(),
                 false,
-                "negative ratings (" + ctx.audience() + "): " + a.reason(),
+                "negative ratings (" + String.join(", ", counted)
+                        + (counted.contains(ctx.audience()) ? "" : "; " + ctx.audience() + " feedback not trusted")
+                        + "): " + a.reason(),
                 null,
                 a.evidence().samples(),
                 a.evidence().flagged(),

@@ -10,15 +10,23 @@ public final class BuiltInQueries {
 
     private BuiltInQueries() {}
 
+    /** The outcomes of requests the model served; {@code invalid} (4xx) and {@code rejected} (429) are left out. */
+    static final String SERVED = "outcome=~\"success|blocked|error\"";
+
     /**
-     * Error rate: requests with outcome {@code error} over all requests of the canary in the window ({@code or
-     * vector(0)} so that no errors reads 0, while no traffic at all stays no data).
+     * Error rate: requests with outcome {@code error} over the requests the canary served in the window ({@code or
+     * vector(0)} so that no errors reads 0, while no traffic at all stays no data). Refused requests (invalid,
+     * rejected) are not in the denominator: anyone can send malformed requests, and a flood of them must not
+     * dilute the canary's errors.
      */
     public static final String ERROR_RATE =
             "(sum(rate(fledge_model_requests_total{" + CANARY + ",outcome=\"error\"}[{{interval}}])) or vector(0))"
-                    + " / sum(rate(fledge_model_requests_total{" + CANARY + "}[{{interval}}]))";
+                    + " / sum(rate(fledge_model_requests_total{" + CANARY + "," + SERVED + "}[{{interval}}]))";
 
-    /** 99th percentile request latency of the canary, seconds. */
+    /**
+     * 99th percentile request latency of the canary, seconds. The model server observes served requests only, so
+     * refused ones do not pull it down.
+     */
     public static final String LATENCY_P99 =
             "histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{" + CANARY
                     + "}[{{interval}}])))";

@@ -9,6 +9,11 @@ import java.util.List;
  * @param judgeFlags the categories the judge flagged
  */
 public record FlaggedExample(String promptId, String category, List<String> judgeFlags, String prompt, String output) {
+    /**
+     * What precedes the examples in a safety gate's reason; they run to the end of the reason. Webhooks cut the
+     * reason there unless asked for the examples ({@code Notification.withoutFlaggedExamples}).
+     */
+    public static final String IN_REASON = "; first flagged: ";
 
     /** One line for a status reason or an event: {@code id [flags] prompt => output}. */
     public String line() {

@@ -7,32 +7,53 @@ import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * The online evidence of the safety gate, from the model server's metrics for the canary version and the current
  * audience: outputs judged and flagged ({@code fledge_model_outputs_total}) and the flags of each critical category
- * ({@code fledge_model_output_flags_total{category}}).
+ * ({@code fledge_model_output_flags_total{category}}), each as {@code increase()} over the current stage (from
+ * {@code status.stageStartedAt} to now). So outputs from before the stage do not count, and a pod restart (a
+ * counter reset) does not erase flags. {@code increase()} extrapolates to the window's edges; the counts are
+ * rounded.
  */
 final class LiveOutputs {
     static final String TOTAL =
-            "sum(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"})";
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"}[WINDOW]))";
     static final String FLAGGED =
-            "sum(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"})";
-    /** Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. */
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"}[WINDOW]))";
+    /**
+     * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all three,
+     * {@code WINDOW} is replaced by the range before the template is rendered.
+     */
     static final String CATEGORY_FLAGS =
-            "sum(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"})";
+            "sum(increase(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"}[WINDOW]))";
 
     /**
-     * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category.
+     * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category over
+     * {@code window} (a PromQL duration).
      */
-    record Reading(Evidence evidence, Map<String, Long> criticalFlags, String problem) {
-        Map<String, Long> criticalHits() {
+    record Reading(Evidence evidence, Map<String, Long> criticalFlags, String window, String problem) {
+        /** The critical categories with at least {@code minimum} flags. */
+        Map<String, Long> criticalHits(long minimum) {
+            return flags(n -> n >= minimum);
+        }
+
+        /** The critical categories with some flags, but fewer than {@code minimum}. */
+        Map<String, Long> belowMinimum(long minimum) {
+            return flags(n -> n > 0 && n < minimum);
+        }
+
+        private Map<String, Long> flags(java.util.function.LongPredicate p) {
             Map<String, Long> hits = new TreeMap<>();
             criticalFlags.forEach((c, n) -> {
-                if (n > 0) {
+                if (p.test(n)) {
                     hits.put(c, n);
                 }
             });
@@ -47,22 +68,46 @@ final class LiveOutputs {
     }
 
     Reading read(GateContext ctx, List<String> criticalCategories) {
+        Optional<Duration> window = window(ctx);
+        if (window.isEmpty()) {
+            return new Reading(null, Map.of(), null, "the current stage's start (status.stageStartedAt) is unknown");
+        }
         String namespace = ctx.release().getMetadata().getNamespace();
         Map<String, String> vars = MetricGate.variables(ctx);
+        String range = window.get().toSeconds() + "s";
         CounterEvidence live = CounterEvidence.read(
-                metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(FLAGGED).render(vars));
+                metrics,
+                namespace,
+                new QueryTemplate(TOTAL.replace("WINDOW", range)).render(vars),
+                new QueryTemplate(FLAGGED.replace("WINDOW", range)).render(vars));
         if (live.problem() != null) {
-            return new Reading(null, Map.of(), live.problem());
+            return new Reading(null, Map.of(), range, live.problem());
         }
         Map<String, Long> flags = new TreeMap<>();
         for (String c : criticalCategories) {
-            String q = new QueryTemplate(CATEGORY_FLAGS).render(vars).replace("CATEGORY", QueryTemplate.quote(c));
+            String q = new QueryTemplate(CATEGORY_FLAGS.replace("WINDOW", range))
+                    .render(vars)
+                    .replace("CATEGORY", QueryTemplate.quote(c));
             QueryResult r = metrics.query(namespace, q);
             if (r instanceof QueryResult.Unusable u) {
-                return new Reading(null, Map.of(), "flags of critical category " + c + ": " + u.reason());
+                return new Reading(null, Map.of(), range, "flags of critical category " + c + ": " + u.reason());
             }
             flags.put(c, r instanceof QueryResult.Value v ? Math.round(v.value()) : 0);
         }
-        return new Reading(live.evidence(), flags, null);
+        return new Reading(live.evidence(), flags, range, null);
+    }
+
+    /** From the start of the current stage to now, in whole seconds (at least one). */
+    static Optional<Duration> window(GateContext ctx) {
+        var st = ctx.release().getStatus();
+        if (st == null || st.getStageStartedAt() == null) {
+            return Optional.empty();
+        }
+        try {
+            Duration d = Duration.between(Instant.parse(st.getStageStartedAt()), ctx.now());
+            return Optional.of(Duration.ofSeconds(Math.max(1, d.toSeconds())));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 }

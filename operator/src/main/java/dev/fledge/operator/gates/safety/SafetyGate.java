@@ -51,7 +51,6 @@ public final class SafetyGate implements Gate {
             Function<String, CanaryModel> models,
             BiFunction<String, Duration, Judge> judges,
             SafetySettings settings,
-            EvidenceLedger ledger,
             Optional<MetricsBackend> metrics,
             SafetyReports reports,
             SuiteExecutor executor) {
@@ -62,10 +61,9 @@ public final class SafetyGate implements Gate {
                 Function<String, CanaryModel> models,
                 BiFunction<String, Duration, Judge> judges,
                 SafetySettings settings,
-                EvidenceLedger ledger,
                 Optional<MetricsBackend> metrics,
                 SafetyReports reports) {
-            this(suites, endpoint, models, judges, settings, ledger, metrics, reports, SuiteExecutor.direct());
+            this(suites, endpoint, models, judges, settings, metrics, reports, SuiteExecutor.direct());
         }
     }
 
@@ -74,8 +72,24 @@ public final class SafetyGate implements Gate {
         return PlanResolver.SAFETY_GATE;
     }
 
+    /**
+     * The suite evidence of this rollout comes from status and goes back into it with the verdict
+     * ({@link RolloutEvidence}); {@code status.gates[].suiteRun} records which run was counted last, so that a run's
+     * evidence is added once ({@link SuiteRounds}).
+     */
     @Override
     public GateVerdict evaluate(GateContext ctx) {
+        RolloutEvidence rollout = RolloutEvidence.of(ctx, name());
+        GateVerdict v = evaluate(ctx, rollout);
+        if (v.suiteRun() == null) {
+            // no suite this time (e.g. no judge): keep the record of the counted runs with the evidence they counted
+            v = v.withSuiteRun(SuiteRounds.recorded(ctx.release().getStatus(), name()));
+        }
+        var tallies = rollout.tallies();
+        return tallies == null ? v : v.withEvidence(tallies);
+    }
+
+    private GateVerdict evaluate(GateContext ctx, RolloutEvidence rollout) {
         SequentialBayesRule rule = new SequentialBayesRule(SafetyPolicies.of(spec));
         Evidence evidence = Evidence.none();
         List<String> notes = new ArrayList<>();
@@ -114,14 +128,15 @@ public final class SafetyGate implements Gate {
                                 + deps.settings().limits().maxPrompts())
                         .withDetails(suiteRef, null, null);
             }
-            String key = key(ctx, suite);
             boolean compare = spec.getStableMargin() != null
                     && ctx.stableVersion() != null
                     && !ctx.stableVersion().equals(ctx.canaryVersion());
             String canaryUrl = deps.endpoint().baseUrl(ctx.release());
             String stableUrl = compare ? deps.endpoint().stableBaseUrl(ctx.release()) : null;
             String judge = judgeUrl.get();
-            boolean suffices = rule.assess(deps.ledger().total(key)).verdict() != Verdict.INCONCLUSIVE;
+            boolean suffices = rule.assess(rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion()))
+                            .verdict()
+                    != Verdict.INCONCLUSIVE;
             round = new SuiteRounds(deps.executor())
                     .next(
                             ctx,
@@ -134,8 +149,8 @@ public final class SafetyGate implements Gate {
             if (round instanceof SuiteRounds.Pending p) {
                 notes.add(p.note());
             } else {
-                SuiteRun run =
-                        round instanceof SuiteRounds.Fresh f ? f.results().canary() : null;
+                SuiteRounds.Fresh fresh = round instanceof SuiteRounds.Fresh f ? f : null;
+                SuiteRun run = fresh == null ? null : fresh.results().canary();
                 if (run != null && run.errors() > 0) {
                     return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
                                     + suite.prompts().size() + " prompts could not be run or judged: "
@@ -143,15 +158,18 @@ public final class SafetyGate implements Gate {
                             .withDetails(suiteRef, null, null)
                             .withSuiteRun(round.state());
                 }
+                // a run's evidence goes into the status tallies once: a result handed out again (its run id is
+                // already status.gates[].suiteRun.countedRun, e.g. after a failed status write) adds nothing
+                boolean count = fresh != null && !fresh.counted();
                 String suiteNote;
                 if (run != null) {
                     run.byCategory()
                             .forEach((c, e) ->
                                     categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
                     List<String> critical = criticalHits(run.flags());
-                    Evidence total = critical.isEmpty()
-                            ? deps.ledger().addOnce(key, ((SuiteRounds.Fresh) round).runId(), run.evidence())
-                            : run.evidence();
+                    Evidence total = count
+                            ? rollout.add(RolloutEvidence.SUITE, suite, ctx.canaryVersion(), run.evidence())
+                            : rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion());
                     String reportNote;
                     try {
                         report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
@@ -173,7 +191,7 @@ public final class SafetyGate implements Gate {
                     GateResult last = SuiteRounds.previousResult(ctx.release().getStatus(), name());
                     lastCategories(last).forEach(categories::add);
                     report = last == null ? null : last.getReport();
-                    evidence = deps.ledger().total(key);
+                    evidence = rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion());
                     suiteNote = "suite " + suite.name() + "@" + suite.hash() + ": "
                             + round.state().runs() + " run(s) counted in this stage";
                 }
@@ -182,9 +200,7 @@ public final class SafetyGate implements Gate {
                                 ? " (" + evidence.samples() + " judged in this rollout)"
                                 : ""));
                 if (compare) {
-                    SuiteRun stable = run == null
-                            ? null
-                            : ((SuiteRounds.Fresh) round).results().stable();
+                    SuiteRun stable = fresh == null ? null : fresh.results().stable();
                     if (stable != null && stable.errors() > 0) {
                         return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors()
                                         + " of " + suite.prompts().size() + " prompts could not be run or judged: "
@@ -192,10 +208,9 @@ public final class SafetyGate implements Gate {
                                 .withDetails(suiteRef, categories, report)
                                 .withSuiteRun(round.state());
                     }
-                    String stableKey = key + "@stable:" + ctx.stableVersion();
-                    Evidence stableTotal = stable == null
-                            ? deps.ledger().total(stableKey)
-                            : deps.ledger().addOnce(stableKey, ((SuiteRounds.Fresh) round).runId(), stable.evidence());
+                    Evidence stableTotal = stable != null && count
+                            ? rollout.add(RolloutEvidence.STABLE, suite, ctx.stableVersion(), stable.evidence())
+                            : rollout.total(RolloutEvidence.STABLE, suite, ctx.stableVersion());
                     var policy = rule.policy();
                     double pWorse = new RateComparison(
                                     BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
@@ -236,9 +251,11 @@ public final class SafetyGate implements Gate {
             }
             live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
+            LivePolicy livePolicy = LivePolicy.of(spec);
+            long criticalMinimum = livePolicy.criticalFlagsIn(ctx.stage());
             String liveNote = "live " + live.evidence().flagged() + "/"
-                    + live.evidence().samples() + " flagged (" + ctx.audience() + ")";
-            Map<String, Long> hits = live.criticalHits();
+                    + live.evidence().samples() + " flagged (" + ctx.audience() + ") over the stage's " + live.window();
+            Map<String, Long> hits = live.criticalHits(criticalMinimum);
             if (!hits.isEmpty()) {
                 notes.add(0, liveNote + ", critical flags " + hits);
                 return verdict(
@@ -250,7 +267,25 @@ public final class SafetyGate implements Gate {
                         .withDetails(suiteRef, categories, report)
                         .withSuiteRun(runState);
             }
-            notes.add(liveNote);
+            Map<String, Long> few = live.belowMinimum(criticalMinimum);
+            notes.add(liveNote
+                    + (few.isEmpty()
+                            ? ""
+                            : ", critical flags " + few + " below the public stage's minimum of " + criticalMinimum
+                                    + " (weighed as flagged outputs)"));
+            if (live.evidence().samples() < livePolicy.minSamples()) {
+                BayesAssessment a = rule.assess(evidence);
+                if (a.verdict() != Verdict.FAIL) {
+                    return verdict(
+                                    Verdict.INCONCLUSIVE,
+                                    String.join("; ", notes) + "; waiting for live outputs: "
+                                            + live.evidence().samples() + " of the " + livePolicy.minSamples()
+                                            + " (minLiveSamples) this stage needs before a pass",
+                                    a)
+                            .withDetails(suiteRef, categories, report)
+                            .withSuiteRun(runState);
+                }
+            }
         }
         if (round instanceof SuiteRounds.Pending) {
             // a critical live flag above does not wait for the suite; a pass does
@@ -296,12 +331,6 @@ public final class SafetyGate implements Gate {
         return spec.getCriticalCategories() == null ? List.of() : spec.getCriticalCategories();
     }
 
-    private static String key(GateContext ctx, PromptSuite suite) {
-        return ctx.release().getMetadata().getNamespace() + "/"
-                + ctx.release().getMetadata().getName() + "@" + ctx.canaryVersion() + "#" + suite.name() + "@"
-                + suite.hash();
-    }
-
     private static String summary(SuiteRun run) {
         String cats = run.byCategory().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue().flagged() + "/"
@@ -310,7 +339,7 @@ public final class SafetyGate implements Gate {
         String flags = run.flags().isEmpty() ? "" : "; flags " + run.flags();
         String ex = run.examples().isEmpty()
                 ? ""
-                : "; first flagged: "
+                : FlaggedExample.IN_REASON
                         + run.examples().stream()
                                 .limit(EXAMPLES_IN_REASON)
                                 .map(FlaggedExample::line)

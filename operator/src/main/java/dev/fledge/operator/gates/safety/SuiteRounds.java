@@ -32,8 +32,11 @@ final class SuiteRounds {
     /** A run is queued or under way: no suite evidence yet in this stage. */
     record Pending(GateVerdict.SuiteRun state, String note) implements Round {}
 
-    /** A run ended: count it (once: {@code runId} names it). */
-    record Fresh(SuiteResults results, String runId, GateVerdict.SuiteRun state) implements Round {}
+    /**
+     * A run ended: count it, once: {@code runId} names it and {@code status.gates[].suiteRun.countedRun} holds the
+     * last counted id; {@code counted} says this run's evidence is in the status tallies already.
+     */
+    record Fresh(SuiteResults results, String runId, boolean counted, GateVerdict.SuiteRun state) implements Round {}
 
     /** This stage's runs are counted and the evidence suffices: no new run. */
     record Counted(GateVerdict.SuiteRun state) implements Round {}
@@ -47,9 +50,10 @@ final class SuiteRounds {
                 && Objects.equals(prev.getStage(), stage)
                 && Objects.equals(prev.getSuiteHash(), suite.hash());
         int runs = sameStage && prev.getRuns() != null ? prev.getRuns() : 0;
+        String countedRun = prev == null ? null : prev.getCountedRun();
         boolean wasRunning = sameStage && RUNNING.equals(prev.getState());
         if (!wasRunning && runs > 0 && evidenceSuffices) {
-            return new Counted(new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs, null));
+            return new Counted(new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs, null, countedRun));
         }
         var meta = ctx.release().getMetadata();
         String release = meta.getNamespace() + "/" + meta.getName();
@@ -58,15 +62,19 @@ final class SuiteRounds {
         SuiteExecutor.Progress p = executor.request(new SuiteExecutor.Job(meta.getNamespace(), release, runId, work));
         String what = "suite " + suite.name() + "@" + suite.hash() + ": run " + (runs + 1) + " of stage " + stage;
         if (p instanceof SuiteExecutor.Done d) {
+            boolean counted = runId.equals(countedRun);
             return new Fresh(
-                    d.results(), runId, new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs + 1, null));
+                    d.results(),
+                    runId,
+                    counted,
+                    new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs + 1, null, runId));
         }
         Instant queuedAt = p instanceof SuiteExecutor.Running r ? r.queuedAt() : ((SuiteExecutor.Queued) p).since();
         String where = p instanceof SuiteExecutor.Running r
                 ? " running since " + r.since()
                 : " queued since " + queuedAt + " (waiting for a free suite slot)";
         return new Pending(
-                new GateVerdict.SuiteRun(true, version, stage, suite.hash(), runs, queuedAt.toString()),
+                new GateVerdict.SuiteRun(true, version, stage, suite.hash(), runs, queuedAt.toString(), countedRun),
                 what + where + again(wasRunning ? prev : null, queuedAt));
     }
 
@@ -77,6 +85,22 @@ final class SuiteRounds {
                         && Instant.parse(running.getStartedAt()).isBefore(queuedAt)
                 ? " (started again: the run of " + running.getStartedAt() + " was lost, e.g. by an operator restart)"
                 : "";
+    }
+
+    /** The suite runs {@code gate}'s status records, as a verdict carries them; null when it records none. */
+    static GateVerdict.SuiteRun recorded(ModelReleaseStatus st, String gate) {
+        SuiteRunStatus r = previous(st, gate);
+        if (r == null) {
+            return null;
+        }
+        return new GateVerdict.SuiteRun(
+                RUNNING.equals(r.getState()),
+                r.getVersion(),
+                r.getStage(),
+                r.getSuiteHash(),
+                r.getRuns() == null ? 0 : r.getRuns(),
+                r.getStartedAt(),
+                r.getCountedRun());
     }
 
     static GateResult previousResult(ModelReleaseStatus st, String gate) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.FeedbackAudience;
 import dev.fledge.api.spec.FeedbackSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
@@ -18,6 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class FeedbackGateTest {
@@ -33,6 +37,10 @@ class FeedbackGateTest {
     }
 
     static GateContext ctx() {
+        return ctx(Stage.CLOSED, "closed");
+    }
+
+    static GateContext ctx(Stage stage, String audience) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder()
                 .withName("assistant")
@@ -44,8 +52,8 @@ class FeedbackGateTest {
         return new GateContext(
                 mr,
                 new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec()),
-                Stage.CLOSED,
-                "closed",
+                stage,
+                audience,
                 "1.0.0",
                 "2.0.0",
                 Instant.now());
@@ -58,7 +66,8 @@ class FeedbackGateTest {
         assertThat(v.samples()).isEqualTo(200);
         assertThat(v.flagged()).isEqualTo(10);
         assertThat(queries)
-                .allSatisfy(q -> assertThat(q).contains("release=\"assistant\",version=\"2.0.0\",audience=\"closed\""));
+                .allSatisfy(
+                        q -> assertThat(q).contains("release=\"assistant\",version=\"2.0.0\",audience=~\"closed\""));
     }
 
     @Test
@@ -70,6 +79,58 @@ class FeedbackGateTest {
     void littleFeedbackIsInconclusive() {
         assertThat(evaluate(5, 1).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(evaluate(0, 0).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    }
+
+    /**
+     * A stand-in for Prometheus that holds ratings by audience and answers a feedback query by its
+     * {@code audience} matcher ({@code ="x"} or {@code =~"x|y"}) and whether it asks for negative ratings only.
+     */
+    static QueryResult ratings(String query, Map<String, long[]> byAudience) {
+        Matcher m = Pattern.compile("audience(=~?)\"([^\"]*)\"").matcher(query);
+        if (!m.find()) {
+            throw new AssertionError("the feedback query selects no audience: " + query);
+        }
+        Pattern audiences = Pattern.compile(m.group(1).equals("=~") ? m.group(2) : Pattern.quote(m.group(2)));
+        long sum = 0;
+        boolean any = false;
+        for (var e : byAudience.entrySet()) {
+            if (audiences.matcher(e.getKey()).matches()) {
+                any = true;
+                sum += query.contains("rating=\"negative\"") ? e.getValue()[1] : e.getValue()[0];
+            }
+        }
+        return any ? new QueryResult.Value(sum) : new QueryResult.NoData("no series");
+    }
+
+    /** The public floods the canary with praise; internal and closed users, still on it, mostly dislike it. */
+    static final Map<String, long[]> FLOODED = Map.of(
+            "internal", new long[] {60, 25},
+            "closed", new long[] {40, 15},
+            "public", new long[] {5000, 0});
+
+    @Test
+    void anonymousPublicFeedbackDoesNotCountByDefaultInThePublicStage() {
+        GateVerdict v = new FeedbackGate(spec, q -> ratings(q, FLOODED)).evaluate(ctx(Stage.PUBLIC, "public"));
+        assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.FAIL);
+        assertThat(v.samples()).as("internal and closed ratings only").isEqualTo(100);
+        assertThat(v.flagged()).isEqualTo(40);
+        assertThat(v.reason()).contains("internal, closed; public feedback not trusted");
+    }
+
+    @Test
+    void publicFeedbackCountsWhenTheReleaseTrustsIt() {
+        FeedbackSpec trusting =
+                new FeedbackSpec().withMaxNegativeRate(0.2).withTrustedAudiences(List.of(FeedbackAudience.PUBLIC));
+        GateVerdict v = new FeedbackGate(trusting, q -> ratings(q, FLOODED)).evaluate(ctx(Stage.PUBLIC, "public"));
+        assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.PASS);
+        assertThat(v.samples()).isEqualTo(5000);
+    }
+
+    @Test
+    void aTrustedStageCountsItsOwnAudienceOnly() {
+        GateVerdict v = new FeedbackGate(spec, q -> ratings(q, FLOODED)).evaluate(ctx(Stage.CLOSED, "closed"));
+        assertThat(v.samples()).isEqualTo(40);
+        assertThat(v.flagged()).isEqualTo(15);
     }
 
     @Test

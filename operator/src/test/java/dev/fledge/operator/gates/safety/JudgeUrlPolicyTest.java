@@ -41,7 +41,6 @@ class JudgeUrlPolicyTest {
                             return text -> new Judgement(false, List.of());
                         },
                         settings,
-                        new EvidenceLedger(),
                         Optional.empty(),
                         (release, r) -> "report"));
         return gate.evaluate(SafetyGateTest.ctx(spec, "internal"));

@@ -11,9 +11,7 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
-import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
-import dev.fledge.api.status.SuiteRunStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -42,7 +40,6 @@ class SafetyGateTest {
                     + ", prompt: \"prompt " + i + "\"}")
             .collect(Collectors.joining("\n", "prompts:\n", "\n"));
 
-    final EvidenceLedger ledger = new EvidenceLedger();
     final List<SafetyReport> published = new CopyOnWriteArrayList<>();
     final SafetyReports reports = (release, report) -> {
         published.add(report);
@@ -70,17 +67,29 @@ class SafetyGateTest {
                         url -> model,
                         (url, t) -> judge,
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         metrics,
                         reports));
     }
 
     static GateContext ctx(SafetySpec spec, String stage) {
+        return ctx(spec, stage, release("assistant"));
+    }
+
+    static ModelRelease release(String name) {
         ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder()
-                .withName("assistant")
-                .withNamespace("ml")
-                .build());
+        mr.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace("ml").build());
+        return mr;
+    }
+
+    /** {@code mr} (its name and status) with this spec, in this stage; a stage that began 10 minutes ago. */
+    static GateContext ctx(SafetySpec spec, String stage, ModelRelease mr) {
+        if (mr.getStatus() == null) {
+            mr.setStatus(new ModelReleaseStatus());
+        }
+        if (mr.getStatus().getStageStartedAt() == null) {
+            mr.getStatus().setStageStartedAt(Instant.now().minusSeconds(600).toString());
+        }
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
@@ -99,37 +108,28 @@ class SafetyGateTest {
         return text -> text.contains(word) ? new Judgement(true, List.of(category)) : new Judgement(false, List.of());
     }
 
-    /** Records {@code v} in the release's status, as the reconciler's status write does. */
+    /** Records {@code v} in the release's status, as the engine's status write does; returns {@code ctx}. */
     static GateContext recorded(GateContext ctx, GateVerdict v) {
-        GateVerdict.SuiteRun r = v.suiteRun();
-        ModelReleaseStatus st = new ModelReleaseStatus();
-        st.setGates(List.of(new GateResult()
-                .withName(v.name())
-                .withReport(v.report())
-                .withSuiteRun(
-                        r == null
-                                ? null
-                                : new SuiteRunStatus()
-                                        .withState(r.running() ? "Running" : "Done")
-                                        .withVersion(r.version())
-                                        .withStage(r.stage())
-                                        .withSuiteHash(r.suiteHash())
-                                        .withRuns(r.runs())
-                                        .withStartedAt(r.startedAt()))));
-        ctx.release().setStatus(st);
+        RecordedVerdicts.record(ctx.release(), v);
         return ctx;
+    }
+
+    /** The verdict, recorded in the release's status as the engine records it. */
+    static GateVerdict evaluated(SafetyGate g, GateContext ctx) {
+        GateVerdict v = g.evaluate(ctx);
+        RecordedVerdicts.record(ctx.release(), v);
+        return v;
     }
 
     @Test
     void cleanRunsAccumulateUntilTheGatePassesThenTheSuiteRunsOncePerStage() {
         SafetySpec spec = spec();
         SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
-        GateContext internal = ctx(spec, "internal");
+        ModelRelease mr = release("assistant");
+        GateContext internal = ctx(spec, "internal", mr);
         List<Verdict> verdicts = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            GateVerdict v = g.evaluate(internal);
-            verdicts.add(v.verdict());
-            recorded(internal, v);
+            verdicts.add(evaluated(g, internal).verdict());
         }
         // 50 clean outputs a run; the default rule needs 251
         assertThat(verdicts)
@@ -141,15 +141,22 @@ class SafetyGateTest {
                         Verdict.INCONCLUSIVE,
                         Verdict.PASS);
         // the evidence suffices: later analyses of the stage run no suite, and still pass
-        GateVerdict again = g.evaluate(internal);
+        GateVerdict again = evaluated(g, internal);
         assertThat(again.verdict()).isEqualTo(Verdict.PASS);
         assertThat(again.samples()).isEqualTo(300);
         assertThat(again.reason()).contains("6 run(s) counted in this stage");
         assertThat(published).hasSize(6);
-        // the next stage runs the suite once more
-        GateVerdict last = g.evaluate(ctx(spec, "closed"));
+        // the next stage runs the suite once more, adding to the rollout's evidence in status
+        GateVerdict last = evaluated(g, ctx(spec, "closed", mr));
         assertThat(last.verdict()).isEqualTo(Verdict.PASS);
         assertThat(last.samples()).isEqualTo(350);
+        assertThat(last.evidence())
+                .containsExactly(new GateVerdict.Tally(
+                        "suite",
+                        "red-team@" + PromptSuite.parse("red-team", SUITE).hash(),
+                        "2.0.0",
+                        350,
+                        0));
         assertThat(last.flagged()).isZero();
         assertThat(last.posteriorMean()).isEqualTo(1.0 / 450);
         assertThat(last.pAboveMax()).isLessThan(0.05);
@@ -217,7 +224,6 @@ class SafetyGateTest {
                         url -> model,
                         (url, t) -> flagging("kill", "violence"),
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         Optional.empty(),
                         (release, r) -> {
                             throw new SafetyReports.ReportNotWritten(
@@ -314,7 +320,6 @@ class SafetyGateTest {
                         url -> p -> "fine",
                         (u, t) -> flagging("x", "y"),
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         Optional.empty(),
                         reports));
         GateVerdict v = g.evaluate(ctx(spec, "preflight"));
@@ -337,7 +342,10 @@ class SafetyGateTest {
 
     @Test
     void aLiveFlagInACriticalCategoryIsACriticalFailure() {
-        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm", "weird\"cat"));
+        SafetySpec spec = new SafetySpec()
+                .withOnline(true)
+                .withMinPublicCriticalFlags(1)
+                .withCriticalCategories(List.of("self-harm", "weird\"cat"));
         List<String> queries = new ArrayList<>();
         var metrics = Optional.<MetricsBackend>of(q -> {
             queries.add(q);
@@ -361,7 +369,113 @@ class SafetyGateTest {
                 .anySatisfy(
                         q -> assertThat(q)
                                 .contains(
-                                        "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}"));
+                                        "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}[600s]"));
+    }
+
+    /** Live counters that give {@code total} outputs, {@code flagged} of them, and {@code critical} self-harm flags. */
+    static Optional<MetricsBackend> live(QueryResult total, QueryResult flagged, QueryResult critical) {
+        return Optional.of(q -> q.contains("fledge_model_output_flags_total")
+                ? critical
+                : q.contains("verdict=\"flagged\"") ? flagged : total);
+    }
+
+    @Test
+    void onlineNoDataNextToAPassingSuiteIsInconclusive() {
+        // the suite alone passes at this maxHarmRate (50 clean outputs); online: true also needs live outputs
+        SafetySpec spec = spec().withOnline(true).withMaxHarmRate(0.1);
+        QueryResult none = new QueryResult.NoData("empty result");
+        GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), live(none, none, none))
+                .evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("live 0/0 flagged (closed)", "waiting for live outputs: 0 of the 100");
+        assertThat(gate(spec.withOnline(false), p -> "fine", flagging("kill", "violence"))
+                        .evaluate(ctx(spec, "closed"))
+                        .verdict())
+                .as("the same suite without online: true")
+                .isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void fewerLiveOutputsThanMinLiveSamplesAreInconclusiveAndEnoughPass() {
+        SafetySpec spec = spec().withOnline(true).withMaxHarmRate(0.1).withMinLiveSamples(500);
+        QueryResult zero = new QueryResult.Value(0);
+        GateVerdict few = gate(
+                        spec, p -> "fine", flagging("kill", "violence"), live(new QueryResult.Value(499), zero, zero))
+                .evaluate(ctx(spec, "internal"));
+        assertThat(few.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(few.reason()).contains("waiting for live outputs: 499 of the 500 (minLiveSamples)");
+        GateVerdict enough = gate(
+                        spec, p -> "fine", flagging("kill", "violence"), live(new QueryResult.Value(500), zero, zero))
+                .evaluate(ctx(spec, "internal"));
+        assertThat(enough.verdict()).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void aFailingSuiteIsNotHeldBackByMissingLiveOutputs() {
+        SafetySpec spec = spec().withOnline(true);
+        QueryResult none = new QueryResult.NoData("empty result");
+        GateVerdict v = gate(
+                        spec,
+                        p -> p.endsWith("3") ? "I will kill" : "fine",
+                        flagging("kill", "violence"),
+                        live(none, none, none))
+                .evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+    }
+
+    @Test
+    void withoutTheStageStartTheOnlineEvidenceIsInconclusive() {
+        SafetySpec spec = new SafetySpec().withOnline(true);
+        QueryResult zero = new QueryResult.Value(0);
+        ModelRelease mr = release("assistant");
+        mr.setStatus(new ModelReleaseStatus().withStageStartedAt("not a time"));
+        GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), live(new QueryResult.Value(5000), zero, zero))
+                .evaluate(ctx(spec, "closed", mr));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("status.stageStartedAt");
+    }
+
+    @Test
+    void oneLiveCriticalFlagInThePublicStageIsWeighedNotARollback() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        GateVerdict v = gate(
+                        spec,
+                        p -> "fine",
+                        flagging("x", "y"),
+                        live(new QueryResult.Value(5000), new QueryResult.Value(1), new QueryResult.Value(1)))
+                .evaluate(ctx(spec, "public"));
+        assertThat(v.critical()).isFalse();
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(v.reason())
+                .contains(
+                        "critical flags {self-harm=1} below the public stage's minimum of 3 (weighed as flagged outputs)");
+    }
+
+    @Test
+    void theStatedMinimumOfLiveCriticalFlagsInThePublicStageRollsBack() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        GateVerdict v = gate(
+                        spec,
+                        p -> "fine",
+                        flagging("x", "y"),
+                        live(new QueryResult.Value(5000), new QueryResult.Value(3), new QueryResult.Value(3)))
+                .evaluate(ctx(spec, "public"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isTrue();
+        assertThat(v.reason()).contains("critical category [self-harm] flagged in live outputs");
+    }
+
+    @Test
+    void oneLiveCriticalFlagInATrustedStageRollsBack() {
+        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        GateVerdict v = gate(
+                        spec,
+                        p -> "fine",
+                        flagging("x", "y"),
+                        live(new QueryResult.Value(5000), new QueryResult.Value(1), new QueryResult.Value(1)))
+                .evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isTrue();
     }
 
     @Test
@@ -408,7 +522,6 @@ class SafetyGateTest {
                         url -> url.contains("-stable.") ? stable : canary,
                         (u, t) -> flagging("kill", "violence"),
                         new SafetySettings(Optional.empty(), 16),
-                        ledger,
                         Optional.empty(),
                         reports));
     }

@@ -240,6 +240,36 @@ class SuiteExecutionTest {
         assertThat(second.reason()).contains("run 2 of stage preflight");
     }
 
+    /**
+     * The suite evidence lives in status: a verdict that runs no suite (here: no judge for a while) keeps the record
+     * of the counted run, so the executor's finished run, handed out again, is not added to the evidence twice.
+     */
+    @Test
+    void aRunCountedInStatusIsNotCountedAgainAfterAVerdictWithoutASuiteRun() {
+        GateProvider gates = operator();
+        GateContext ctx = ctx("ml", "assistant");
+        GateVerdict done = await().atMost(Duration.ofSeconds(20))
+                .until(() -> analyse(gates, ctx).verdict(), v -> v.samples() != null);
+        assertThat(done.samples()).isEqualTo(20L);
+        SafetyGateTest.recorded(ctx, done);
+        var safety = ctx.release().getSpec().getAnalysis().getSafety();
+        var judge = safety.getJudge();
+        safety.setJudge(null);
+        GateVerdict noJudge = analyse(gates, ctx).verdict();
+        assertThat(noJudge.reason()).contains("no judge");
+        SafetyGateTest.recorded(ctx, noJudge);
+        safety.setJudge(judge);
+
+        GateVerdict next = analyse(gates, ctx).verdict();
+        SafetyGateTest.recorded(ctx, next);
+        assertThat(ctx.release().getStatus().getGates().get(0).getEvidence())
+                .singleElement()
+                .satisfies(e -> assertThat(e.getSamples())
+                        .as("run 1's 20 outputs, counted once")
+                        .isEqualTo(20L));
+        assertThat(next.reason()).contains("run 2 of stage preflight");
+    }
+
     /** Issue 14, smaller points: one HttpClient for the operator, not one (with its selector thread) per suite run. */
     @Test
     void suiteRunsShareTheOperatorsHttpClient() {

@@ -1,0 +1,200 @@
+package dev.fledge.e2e.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.e2e.rollout.ProductionReconciler;
+import dev.fledge.e2e.rollout.RolloutScenario;
+import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.operator.rbac.RequiredPermissions;
+import dev.fledge.operator.rbac.RequiredPermissions.Rule;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.FledgeChart;
+import dev.fledge.testsupport.InProcessOperator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15, finding 8: a namespace-scoped install for a multi-tenant cluster. The chart is rendered with
+ * {@code watchNamespaces: [team-a]}, its RBAC (and nothing else) applied to a real API server, and the operator runs
+ * as its ServiceAccount (impersonation): it carries a gatewayAPI rollout in team-a, and it may neither read nor write
+ * anything in team-b.
+ */
+@Tag("apiserver")
+class NamespaceScopedInstallOnRealApiServerTest {
+
+    // its own operator namespace, so that no ClusterRoleBinding of a cluster-wide test names this ServiceAccount
+    static final String OPERATOR_NS = "fledge-scoped";
+    static final String TEAM_A = "team-a";
+    static final String TEAM_B = "team-b";
+
+    static KubernetesClient admin;
+    static KubernetesClient operatorAccount;
+    static FledgeChart chart;
+
+    @BeforeAll
+    static void applyTheNamespaceScopedChartsRbac() {
+        admin = RealApiServer.shared().client();
+        var cluster = new ClusterResources(admin);
+        cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+        cluster.installCrds(RepoFiles.gatewayApiCrds());
+        for (String ns : List.of(OPERATOR_NS, TEAM_A, TEAM_B)) {
+            cluster.ensureNamespace(ns);
+        }
+        chart = FledgeChart.render(
+                RepoFiles.repo().resolve("helm/fledge"),
+                OPERATOR_NS,
+                System.getProperty("fledge.kube.version", "1.34.4"),
+                "watchNamespaces: [" + TEAM_A + "]\n");
+        assertThat(chart.rbac())
+                .extracting(HasMetadata::getKind)
+                .as("a namespace-scoped install grants nothing cluster-wide")
+                .doesNotContain("ClusterRole", "ClusterRoleBinding");
+        for (HasMetadata o : chart.rbac()) {
+            admin.resource(o)
+                    .fieldManager(ClusterResources.FIELD_MANAGER)
+                    .forceConflicts()
+                    .serverSideApply();
+        }
+        String user = "system:serviceaccount:" + OPERATOR_NS + ":" + chart.serviceAccountName();
+        operatorAccount = RealApiServer.shared().clientWith(c -> {
+            c.setImpersonateUsername(user);
+            return c;
+        });
+    }
+
+    @AfterAll
+    static void close() {
+        if (operatorAccount != null) {
+            operatorAccount.close();
+        }
+    }
+
+    @Test
+    void everyRequiredPermissionHoldsInTheWatchedNamespaceAndNoneInAnother() {
+        List<String> missingInA = new ArrayList<>();
+        List<String> grantedInB = new ArrayList<>();
+        for (Rule rule : RequiredPermissions.watchedNamespaceRules()) {
+            for (String verb : rule.verbs()) {
+                String what = verb + " " + rule.apiGroup() + "/" + rule.resource();
+                if (!allowed(verb, rule, TEAM_A)) {
+                    missingInA.add(what);
+                }
+                if (allowed(verb, rule, TEAM_B)) {
+                    grantedInB.add(what);
+                }
+                if (allowed(verb, rule, null)) {
+                    grantedInB.add(what + " (all namespaces)");
+                }
+            }
+        }
+        for (Rule rule : RequiredPermissions.operatorNamespaceRules()) {
+            for (String verb : rule.verbs()) {
+                if (!allowed(verb, rule, OPERATOR_NS)) {
+                    missingInA.add(verb + " " + rule.resource() + " in " + OPERATOR_NS);
+                }
+                if (allowed(verb, rule, TEAM_B)) {
+                    grantedInB.add(verb + " " + rule.resource());
+                }
+            }
+        }
+        assertThat(missingInA).as("required in team-a, refused").isEmpty();
+        // nothing lists or watches ConfigMaps, so the account may not even in its own namespace
+        assertThat(allowed("list", new Rule("", "configmaps", Set.of()), TEAM_A))
+                .isFalse();
+        assertThat(allowed("watch", new Rule("", "configmaps", Set.of()), TEAM_A))
+                .isFalse();
+        assertThat(grantedInB).as("granted outside the watched namespace").isEmpty();
+    }
+
+    @Test
+    void theOperatorCarriesARolloutInItsNamespaceAndCannotReadOrWriteAnother() {
+        admin.resource(OperatorOnRealApiServerTest.gateway(TEAM_A, "public-gw"))
+                .fieldManager(ClusterResources.FIELD_MANAGER)
+                .serverSideApply();
+        RolloutScenario scenario = new RolloutScenario(admin, TEAM_A, "assistant", Duration.ofSeconds(30));
+        try (var kubelet = new DeploymentReadiness(admin, TEAM_A);
+                var operator = InProcessOperator.watching(
+                        operatorAccount, ProductionReconciler.withoutGates(operatorAccount), TEAM_A)) {
+            scenario.firstReleaseIsPromoted(TestReleases.gatewayApi(TEAM_A, "assistant", "1.0.0", "public-gw"));
+            scenario.gatewayApiRolloutIsPromoted(
+                    TestReleases.gatewayApi(TEAM_A, "assistant", "2.0.0", "public-gw"), "public-gw");
+        }
+
+        // team-b's release exists, and the operator's account can neither see nor change anything there
+        ModelRelease other = admin.resource(TestReleases.replicas(TEAM_B, "assistant", "1.0.0"))
+                .fieldManager(ClusterResources.FIELD_MANAGER)
+                .serverSideApply();
+        assertThat(other.getMetadata().getUid()).isNotNull();
+        assertForbidden(() -> operatorAccount
+                .resources(ModelRelease.class)
+                .inNamespace(TEAM_B)
+                .withName("assistant")
+                .get());
+        assertForbidden(
+                () -> operatorAccount.apps().deployments().inNamespace(TEAM_B).list());
+        assertForbidden(() -> operatorAccount
+                .configMaps()
+                .inNamespace(TEAM_B)
+                .withName("suite")
+                .get());
+        assertForbidden(() -> operatorAccount
+                .services()
+                .inNamespace(TEAM_B)
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("assistant")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewPort()
+                        .withPort(80)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create());
+        assertForbidden(() ->
+                operatorAccount.resources(ModelRelease.class).inAnyNamespace().list());
+        admin.resource(other).delete();
+    }
+
+    static void assertForbidden(Runnable call) {
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(403));
+    }
+
+    /** A SelfSubjectAccessReview sent as the operator's ServiceAccount; {@code modelreleases/status} as a subresource. */
+    static boolean allowed(String verb, Rule rule, String namespace) {
+        String[] parts = rule.resource().split("/", 2);
+        return operatorAccount
+                .authorization()
+                .v1()
+                .selfSubjectAccessReview()
+                .create(new SelfSubjectAccessReviewBuilder()
+                        .withNewSpec()
+                        .withNewResourceAttributes()
+                        .withVerb(verb)
+                        .withGroup(rule.apiGroup())
+                        .withResource(parts[0])
+                        .withSubresource(parts.length > 1 ? parts[1] : null)
+                        .withNamespace(namespace)
+                        .endResourceAttributes()
+                        .endSpec()
+                        .build())
+                .getStatus()
+                .getAllowed();
+    }
+}

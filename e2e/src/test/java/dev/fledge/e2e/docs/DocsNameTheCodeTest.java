@@ -1,0 +1,187 @@
+package dev.fledge.e2e.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.core.rollout.ConditionReason;
+import dev.fledge.core.rollout.EventReason;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the docs name exists in the code: {@code make} targets, chart values, environment variables, operator
+ * settings, metric names, event reasons and condition reasons. For event reasons, condition reasons, operator
+ * metrics and settings the reverse holds too: the code emits nothing the runbook does not explain.
+ */
+class DocsNameTheCodeTest {
+
+    private static final RepoText REPO = RepoText.load();
+
+    @Test
+    void everyMakeTargetTheDocsNameExists() {
+        Set<String> targets = REPO.makeTargets();
+        Set<String> missing = new TreeSet<>();
+        for (Map.Entry<String, String> doc : REPO.docs().entrySet()) {
+            Matcher m = Pattern.compile("`make ([a-z][a-z0-9-]*)").matcher(doc.getValue());
+            while (m.find()) {
+                if (!targets.contains(m.group(1))) {
+                    missing.add(doc.getKey() + ": make " + m.group(1));
+                }
+            }
+        }
+        assertThat(missing)
+                .as("make targets the docs name that the Makefile lacks")
+                .isEmpty();
+    }
+
+    @Test
+    void everyChartValueTheDocsNameExists() {
+        Set<String> missing = new TreeSet<>();
+        for (Map.Entry<String, String> doc : REPO.docs().entrySet()) {
+            for (String path :
+                    ChartValuePaths.mentionedIn(doc.getValue(), REPO.values().keySet())) {
+                if (!ChartValuePaths.resolves(REPO.values(), path)) {
+                    missing.add(doc.getKey() + ": " + path);
+                }
+            }
+        }
+        assertThat(missing)
+                .as("chart values the docs name that values.yaml lacks")
+                .isEmpty();
+    }
+
+    @Test
+    void everyEnvironmentVariableTheDocsNameIsReadOrSetSomewhere() {
+        Set<String> settingsAsEnv = REPO.operatorSettings().stream()
+                .map(s -> s.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"))
+                .collect(Collectors.toSet());
+        Set<String> missing = new TreeSet<>();
+        for (Map.Entry<String, String> doc : REPO.docs().entrySet()) {
+            Matcher m = Pattern.compile("\\bFLEDGE_[A-Z0-9_]*[A-Z0-9]\\b").matcher(doc.getValue());
+            while (m.find()) {
+                if (!REPO.code().contains(m.group()) && !settingsAsEnv.contains(m.group())) {
+                    missing.add(doc.getKey() + ": " + m.group());
+                }
+            }
+        }
+        assertThat(missing)
+                .as("environment variables the docs name that no code reads or sets")
+                .isEmpty();
+    }
+
+    @Test
+    void operatorSettingsInTheDocsExistAndEveryOneIsDocumented() {
+        Set<String> settings = REPO.operatorSettings();
+        Set<String> unknown = new TreeSet<>();
+        for (Map.Entry<String, String> doc : REPO.docs().entrySet()) {
+            Matcher m = Pattern.compile("`(fledge\\.(?!dev\\b)[a-z0-9-]+(?:\\.[a-z0-9-]*[a-z0-9])+)[`=]")
+                    .matcher(doc.getValue());
+            while (m.find()) {
+                if (!settings.contains(m.group(1)) && !REPO.readsSetting(m.group(1))) {
+                    unknown.add(doc.getKey() + ": " + m.group(1));
+                }
+            }
+        }
+        String runbook = REPO.docs().get("docs/runbook.md");
+        Set<String> undocumented = settings.stream()
+                .filter(s -> !runbook.contains("`" + s + "`"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(unknown)
+                .as("operator settings the docs name that the operator does not read")
+                .isEmpty();
+        assertThat(undocumented)
+                .as("operator settings docs/runbook.md does not list")
+                .isEmpty();
+    }
+
+    @Test
+    void metricNamesInTheDocsExistAndTheRunbookListsEveryOperatorMetric() {
+        Set<String> code = REPO.metricNames();
+        Set<String> unknown = new TreeSet<>();
+        for (Map.Entry<String, String> doc : REPO.docs().entrySet()) {
+            Matcher m = Pattern.compile("\\bfledge_[a-z_]*[a-z]\\b").matcher(doc.getValue());
+            while (m.find()) {
+                if (!MetricName.isExported(m.group(), code)) {
+                    unknown.add(doc.getKey() + ": " + m.group());
+                }
+            }
+        }
+        String runbook = REPO.docs().get("docs/runbook.md");
+        Set<String> undocumented = REPO.operatorMetricNames().stream()
+                .filter(name -> !Pattern.compile("`" + name + "(_[a-z]+)?`")
+                        .matcher(runbook)
+                        .find())
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(unknown).as("metric names the docs use that nothing exports").isEmpty();
+        assertThat(undocumented)
+                .as("operator metrics docs/runbook.md does not list")
+                .isEmpty();
+    }
+
+    @Test
+    void theRunbookExplainsEveryEventReasonAndNamesNoOther() {
+        String runbook = REPO.docs().get("docs/runbook.md");
+        Set<String> reasons =
+                Arrays.stream(EventReason.values()).map(Enum::name).collect(Collectors.toSet());
+        Set<String> undocumented = reasons.stream()
+                .filter(r -> !runbook.contains("`" + r + "`"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> unknown = new TreeSet<>(tableColumn(section(runbook, "## Events"), 0));
+        unknown.removeAll(reasons);
+
+        assertThat(undocumented)
+                .as("event reasons docs/runbook.md does not explain")
+                .isEmpty();
+        assertThat(unknown)
+                .as("event reasons in the runbook's table that the code never emits")
+                .isEmpty();
+    }
+
+    @Test
+    void theRunbookExplainsEveryConditionReason() {
+        String runbook = REPO.docs().get("docs/runbook.md");
+        List<String> undocumented = Arrays.stream(ConditionReason.values())
+                .map(Enum::name)
+                .filter(r -> !runbook.contains("`" + r + "`"))
+                .toList();
+
+        assertThat(undocumented)
+                .as("condition reasons docs/runbook.md does not explain")
+                .isEmpty();
+    }
+
+    /** The text of a {@code ##} section, up to the next heading of the same level. */
+    static String section(String markdown, String heading) {
+        int start = markdown.indexOf("\n" + heading + "\n");
+        assertThat(start).as("section %s", heading).isNotNegative();
+        int end = markdown.indexOf("\n## ", start + heading.length() + 2);
+        return markdown.substring(start, end < 0 ? markdown.length() : end);
+    }
+
+    /** The backticked names in one column of the Markdown tables in a text. */
+    static Set<String> tableColumn(String text, int column) {
+        Set<String> names = new TreeSet<>();
+        for (String line : text.split("\n")) {
+            if (!line.startsWith("|") || line.startsWith("|--") || line.startsWith("| --")) {
+                continue;
+            }
+            String[] cells = line.split("\\|");
+            if (cells.length > column + 1) {
+                Matcher m = Pattern.compile("`([A-Za-z]+)`").matcher(cells[column + 1]);
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.fledge.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.testsupport.FledgeChart;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prometheus must scrape the model pods the operator creates, or every gate stays Inconclusive;
+ * and the operator's own {@code namespace} label must survive prometheus-operator's relabelling.
+ */
+class ScrapeMonitorsTest {
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(HasMetadata resource) {
+        return (Map<String, Object>)
+                ((GenericKubernetesResource) resource).getAdditionalProperties().get("spec");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> firstEndpoint(HasMetadata monitor, String key) {
+        return ((List<Map<String, Object>>) spec(monitor).get(key)).get(0);
+    }
+
+    @Test
+    void theOperatorsServiceMonitorKeepsItsNamespaceLabel() {
+        HasMetadata monitor = ChartUnderTest.render("serviceMonitor: {enabled: true}\n")
+                .ofKind("ServiceMonitor")
+                .get(0);
+
+        assertThat(firstEndpoint(monitor, "endpoints")).containsEntry("honorLabels", true);
+    }
+
+    @Test
+    void modelPodsAreScrapedWheneverServiceMonitorsAreOnWithTheNamespaceFromTheTarget() {
+        FledgeChart chart =
+                ChartUnderTest.render("serviceMonitor: {enabled: true, labels: {release: kube-prometheus-stack}}\n");
+        HasMetadata pods = chart.ofKind("PodMonitor").get(0);
+
+        assertThat(pods.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        assertThat(firstEndpoint(pods, "podMetricsEndpoints"))
+                .containsEntry("port", "http")
+                .containsEntry("path", "/metrics")
+                .containsEntry("honorLabels", false);
+        assertThat(spec(pods).get("namespaceSelector")).isEqualTo(Map.of("any", true));
+        assertThat(spec(pods).get("selector").toString()).contains("fledge.dev/release");
+    }
+
+    @Test
+    void aNamespaceScopedInstallScrapesOnlyItsNamespaces() {
+        HasMetadata pods = ChartUnderTest.render(
+                        "watchNamespaces: [team-a, team-b]\nmodelPodMonitor: {enabled: true}\n")
+                .ofKind("PodMonitor")
+                .get(0);
+
+        assertThat(spec(pods).get("namespaceSelector")).isEqualTo(Map.of("matchNames", List.of("team-a", "team-b")));
+    }
+
+    @Test
+    void thePodMonitorCanBeTurnedOffOnItsOwnAndIsOffWithoutPrometheusOperator() {
+        assertThat(ChartUnderTest.render("{}\n").ofKind("PodMonitor")).isEmpty();
+        assertThat(ChartUnderTest.render("serviceMonitor: {enabled: true}\nmodelPodMonitor: {enabled: false}\n")
+                        .ofKind("PodMonitor"))
+                .isEmpty();
+    }
+}

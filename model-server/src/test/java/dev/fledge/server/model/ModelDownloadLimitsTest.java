@@ -1,0 +1,200 @@
+package dev.fledge.server.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 15, finding 11: a model URI is the tenant's; the pod's disk, the files beside the model and the token are not. */
+class ModelDownloadLimitsTest {
+    static final long MIB = 1024 * 1024;
+    static final String DESCRIPTOR = "{\"architecture\": \"mlp-10-128-64-10\", \"weights\": \"model\"}";
+
+    @TempDir
+    Path tmp;
+
+    ModelLocator locator(DownloadLimits limits, ModelLocator.ArchiveFetcher fetcher) {
+        return new ModelLocator(tmp.resolve("cache"), Map.of("https", fetcher), limits);
+    }
+
+    ModelLocator serving(byte[] archive) {
+        return locator(DownloadLimits.defaults(), uri -> new ByteArrayInputStream(archive));
+    }
+
+    static byte[] zip(Map<String, byte[]> entries) throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        try (var zip = new ZipOutputStream(bytes)) {
+            for (var e : entries.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey()));
+                zip.write(e.getValue());
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void anArchiveEntryThatClimbsOutOfTheModelDirectoryIsNeverWritten() throws Exception {
+        for (String evil : new String[] {"../../escaped.txt", "v9/../../../escaped.txt", "/tmp/escaped-abs.txt"}) {
+            byte[] archive = zip(Map.of(
+                    ModelDescriptor.FILE_NAME,
+                    DESCRIPTOR.getBytes(StandardCharsets.UTF_8),
+                    evil,
+                    "owned".getBytes(StandardCharsets.UTF_8)));
+            assertThatThrownBy(() -> serving(archive).resolve("https://models.example/v9.zip", Optional.empty()))
+                    .as(evil)
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("refusing to unpack");
+        }
+        try (Stream<Path> all = Files.walk(tmp)) {
+            assertThat(all.filter(p -> p.getFileName().toString().startsWith("escaped")))
+                    .isEmpty();
+        }
+        assertThat(Path.of("/tmp/escaped-abs.txt")).doesNotExist();
+        assertThat(cached()).as("nothing half-unpacked stays in the cache").isEmpty();
+    }
+
+    @Test
+    void aDownloadLargerThanTheLimitIsCutThereAndLeavesNothingBehind() {
+        AtomicLong served = new AtomicLong();
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                served.incrementAndGet();
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                served.addAndGet(len);
+                return len;
+            }
+        };
+        ModelLocator locator = locator(new DownloadLimits(2 * MIB, 40 * MIB, 100, 100), uri -> endless);
+        assertThatThrownBy(() -> locator.resolve("https://models.example/huge.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("larger than " + 2 * MIB + " bytes (fledge.model.max-download-size)");
+        assertThat(served.get()).isLessThan(3 * MIB);
+        assertThat(cached()).isEmpty();
+    }
+
+    @Test
+    void aZipBombStopsAtTheCompressionRatio() throws Exception {
+        byte[] bomb = zip(Map.of(
+                ModelDescriptor.FILE_NAME,
+                DESCRIPTOR.getBytes(StandardCharsets.UTF_8),
+                "zeros.bin",
+                new byte[(int) (64 * MIB)]));
+        assertThat((long) bomb.length).isLessThan(MIB);
+        assertThatThrownBy(() -> locator(
+                                new DownloadLimits(MIB * 1024, MIB * 1024, 100, 10),
+                                uri -> new ByteArrayInputStream(bomb))
+                        .resolve("https://models.example/bomb.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("10 times its size (fledge.model.max-compression-ratio)");
+        assertThat(cached()).isEmpty();
+    }
+
+    @Test
+    void anArchiveThatUnpacksBeyondTheTotalLimitIsRefused() throws Exception {
+        byte[] noise = new byte[(int) (3 * MIB)];
+        new Random(7).nextBytes(noise);
+        byte[] archive = zip(
+                Map.of(ModelDescriptor.FILE_NAME, DESCRIPTOR.getBytes(StandardCharsets.UTF_8), "weights.bin", noise));
+        assertThatThrownBy(() -> locator(
+                                new DownloadLimits(10 * MIB, 2 * MIB, 100, 100),
+                                uri -> new ByteArrayInputStream(archive))
+                        .resolve("https://models.example/big.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(2 * MIB + " bytes (fledge.model.max-extracted-size)");
+    }
+
+    @Test
+    void tooManyEntriesAreRefused() throws Exception {
+        var entries = new java.util.TreeMap<String, byte[]>();
+        entries.put(ModelDescriptor.FILE_NAME, DESCRIPTOR.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 50; i++) {
+            entries.put("f" + i, new byte[0]);
+        }
+        byte[] archive = zip(entries);
+        assertThatThrownBy(
+                        () -> locator(new DownloadLimits(MIB, MIB, 20, 100), uri -> new ByteArrayInputStream(archive))
+                                .resolve("https://models.example/many.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("more than 20 entries");
+    }
+
+    @Test
+    void aPreSignedTokenNeverAppearsInTheError() {
+        String uri = "https://user:hunter2@models.example/v9.zip?X-Amz-Signature=SECRETSIG&X-Amz-Credential=AKIA";
+        ModelLocator.ArchiveFetcher quoting = u -> {
+            throw new IOException("GET " + u + " failed: connection reset (query " + u.getRawQuery() + ")");
+        };
+        assertThatThrownBy(() -> locator(DownloadLimits.defaults(), quoting).resolve(uri, Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("models.example/v9.zip")
+                .hasMessageContaining("connection reset")
+                .satisfies(e -> assertThat(stackText(e)).doesNotContain("SECRETSIG", "AKIA", "hunter2"));
+    }
+
+    @Test
+    void aDescriptorNamingAFileOutsideTheModelDirectoryIsRefused() throws Exception {
+        Path outside = Files.writeString(tmp.resolve("secret.txt"), "token\n");
+        Path model = Files.createDirectories(tmp.resolve("models/v1"));
+        for (String vocabulary : new String[] {"../../secret.txt", outside.toString()}) {
+            Files.writeString(
+                    model.resolve(ModelDescriptor.FILE_NAME),
+                    "{\"architecture\": \"word-lstm-lm\", \"weights\": \"model\", \"vocabulary\": \"" + vocabulary
+                            + "\", \"embeddingSize\": 4, \"hiddenSize\": 4, \"contextLength\": 2}");
+            assertThatThrownBy(() -> new ModelLoader(1, 1, java.time.Duration.ofSeconds(1), 1).load(model))
+                    .as(vocabulary)
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("'vocabulary' must name a file inside the model directory");
+        }
+        Files.createSymbolicLink(model.resolve("vocabulary.txt"), outside);
+        assertThatThrownBy(() -> ModelDescriptor.inside(model, "vocabulary", "vocabulary.txt"))
+                .as("a symbolic link pointing out")
+                .isInstanceOf(ModelLoadException.class);
+        Files.writeString(
+                model.resolve(ModelDescriptor.FILE_NAME),
+                "{\"architecture\": \"mlp-10-128-64-10\", \"weights\": \"../../../etc/model\"}");
+        assertThatThrownBy(() -> ModelDescriptor.read(model))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("'weights' must be a file name prefix");
+    }
+
+    private java.util.List<Path> cached() {
+        Path cache = tmp.resolve("cache");
+        if (!Files.exists(cache)) {
+            return java.util.List.of();
+        }
+        try (Stream<Path> all = Files.list(cache)) {
+            return all.toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String stackText(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            sb.append(t).append('\n');
+        }
+        return sb.toString();
+    }
+}

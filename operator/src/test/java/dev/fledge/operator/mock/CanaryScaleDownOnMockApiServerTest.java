@@ -1,0 +1,407 @@
+package dev.fledge.operator.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.ParentReference;
+import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.MockCluster;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Traffic moves first, pods after: a canary the split no longer runs keeps its pods until no route or Service sends
+ * it requests and {@code scaleDownDelay} has passed since, on the operator's clock (a test clock moved on by hand).
+ * A sampler reads the routing objects and the canary Deployment all along; the assertions are on those samples.
+ */
+class CanaryScaleDownOnMockApiServerTest {
+    static final Duration DELAY = Duration.ofSeconds(30);
+
+    MockCluster cluster;
+    KubernetesClient client;
+    DeploymentReadiness kubelet;
+    OperatorUnderTest operator;
+    final MovableClock clock = new MovableClock();
+    final List<Sample> samples = new CopyOnWriteArrayList<>();
+    Thread sampler;
+    volatile boolean sampling = true;
+
+    /** What the routing objects and the canary Deployment said at one moment of the operator's clock. */
+    record Sample(Instant at, int canaryReplicas, List<String> toCanary) {}
+
+    /** The system clock plus an offset the test moves on. */
+    static final class MovableClock extends Clock {
+        final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+
+        void advance(Duration d) {
+            offset.updateAndGet(o -> o.plus(d));
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset.get());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster();
+        client = cluster.client();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(Releases.NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        kubelet = new DeploymentReadiness(client);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        sampling = false;
+        if (sampler != null) {
+            sampler.join(5_000);
+        }
+        operator.close();
+        kubelet.close();
+        cluster.close();
+    }
+
+    @Test
+    void aRollbackUnderTheReplicasRouterKeepsTheCanaryPublicUntilStableIsFullThenWaitsTheDelay() {
+        ModelRelease mr = Releases.release(
+                "assistant",
+                "1.0.0",
+                new TrafficSpec().withRouter(Router.REPLICAS).withScaleDownDelay("30s"));
+        mr.getSpec().setServer(new ServerSpec().withReplicas(4));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h"); // stays at 25%
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> replicas("assistant-stable") == 3 && ready("assistant-stable") == 3);
+        startSampling(this::serviceTracksOnCanary);
+
+        kubelet.close(); // from here on the test says when pods are ready
+        edit(r -> r.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(1));
+        assertThat(selectors())
+                .as("stable has 3 of 4 pods ready: the canary's pod stays in the public Service")
+                .containsExactly("assistant=both", "assistant-internal=stable", "assistant-closed=stable");
+        assertThat(replicas("assistant-canary")).isEqualTo(1);
+        assertThat(status().getCanaryScaleDownAt())
+                .as("no route change yet, no delay running")
+                .isNull();
+
+        markReady("assistant-stable", 4);
+        ModelReleaseStatus draining = awaitStatus(s -> s.getCanaryScaleDownAt() != null);
+        assertThat(selectors())
+                .containsExactly("assistant=stable", "assistant-internal=stable", "assistant-closed=stable");
+        Instant routedAway = routedAway();
+        assertThat(Instant.parse(draining.getCanaryScaleDownAt()))
+                .isBetween(
+                        routedAway.plus(DELAY).minusSeconds(2),
+                        routedAway.plus(DELAY).plusSeconds(2));
+
+        operator.close();
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
+        pause(Duration.ofSeconds(2));
+        assertThat(replicas("assistant-canary"))
+                .as("a restarted operator keeps to the recorded time")
+                .isEqualTo(1);
+        assertThat(status().getCanaryScaleDownAt()).isEqualTo(draining.getCanaryScaleDownAt());
+
+        clock.advance(DELAY.plusSeconds(1));
+        poke();
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        assertScaledDownOnlyAfterTheRoutesLeftItAndTheDelayPassed();
+    }
+
+    @Test
+    void aPromotionUnderTheGatewayRouterMovesTheRouteThenScalesTheCanaryDownAfterTheDefaultDelay() {
+        client.resource(gateway()).create();
+        ModelRelease mr = Releases.release(
+                "assistant",
+                "1.0.0",
+                new TrafficSpec()
+                        .withRouter(Router.GATEWAY_API)
+                        .withGatewayAPI(new GatewayApiSpec()
+                                .withParentRefs(List.of(new ParentReference().withName("public-gw")))));
+        mr.getSpec().getTraffic().setScaleDownDelay(null); // the default, 30s
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        clock.advance(DELAY.plusSeconds(1)); // the first version's canary goes
+        poke();
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+
+        startSampling(this::routeBackendsOnCanary);
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        ModelReleaseStatus draining = awaitStatus(s -> s.getCanaryScaleDownAt() != null);
+        pause(Duration.ofSeconds(1));
+        assertThat(routeBackendsOnCanary()).as("nothing routes to the canary").isEmpty();
+        assertThat(replicas("assistant-canary"))
+                .as("the canary keeps its pods for the delay")
+                .isEqualTo(2);
+        Instant routedAway = routedAway();
+        assertThat(samples).anySatisfy(s -> assertThat(s.toCanary()).isNotEmpty());
+        assertThat(Instant.parse(draining.getCanaryScaleDownAt()))
+                .isBetween(
+                        routedAway.plus(DELAY).minusSeconds(2),
+                        routedAway.plus(DELAY).plusSeconds(2));
+
+        clock.advance(DELAY.plusSeconds(1));
+        poke();
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        awaitStatus(s -> s.getCanaryScaleDownAt() == null);
+        assertScaledDownOnlyAfterTheRoutesLeftItAndTheDelayPassed();
+    }
+
+    /**
+     * At every sample where the canary has no pods, nothing routes to it, and the last sample that still routed to it
+     * is at least the delay earlier.
+     */
+    void assertScaledDownOnlyAfterTheRoutesLeftItAndTheDelayPassed() {
+        await().atMost(Duration.ofSeconds(2))
+                .until(() -> samples.get(samples.size() - 1).canaryReplicas() == 0);
+        sampling = false;
+        List<Sample> seen = new ArrayList<>(samples);
+        Instant lastRouted = null;
+        for (Sample s : seen) {
+            if (!s.toCanary().isEmpty()) {
+                lastRouted = s.at();
+            }
+            if (s.canaryReplicas() == 0) {
+                assertThat(s.toCanary())
+                        .as("routes to a canary without pods at %s", s.at())
+                        .isEmpty();
+                if (lastRouted != null) {
+                    assertThat(Duration.between(lastRouted, s.at()))
+                            .as("time from the last route to the canary until it had no pods")
+                            .isGreaterThanOrEqualTo(DELAY);
+                }
+            }
+        }
+        assertThat(seen)
+                .as("samples with the canary at zero")
+                .anySatisfy(s -> assertThat(s.canaryReplicas()).isZero());
+    }
+
+    // --- sampling
+
+    void startSampling(java.util.function.Supplier<List<String>> toCanary) {
+        sampler = new Thread(() -> {
+            while (sampling) {
+                try {
+                    Instant at = clock.instant();
+                    List<String> routes = toCanary.get();
+                    samples.add(new Sample(at, replicas("assistant-canary"), routes));
+                } catch (KubernetesClientException | NullPointerException e) {
+                    // an object not there yet
+                }
+                pause(Duration.ofMillis(20));
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    /** The first sample after the last one in which something routed to the canary. */
+    Instant routedAway() {
+        List<Sample> seen = new ArrayList<>(samples);
+        int last = -1;
+        for (int i = 0; i < seen.size(); i++) {
+            if (!seen.get(i).toCanary().isEmpty()) {
+                last = i;
+            }
+        }
+        assertThat(last).as("a sample routed to the canary").isNotNegative();
+        assertThat(last).as("a sample after the routes left the canary").isLessThan(seen.size() - 1);
+        return seen.get(last + 1).at();
+    }
+
+    /** Services that select the canary track, or both tracks. */
+    List<String> serviceTracksOnCanary() {
+        return selectors().stream().filter(s -> !s.endsWith("=stable")).toList();
+    }
+
+    /** HTTPRoute backendRefs that send requests to the canary Service. */
+    List<String> routeBackendsOnCanary() {
+        HTTPRoute route = client.resources(HTTPRoute.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .get();
+        if (route == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        route.getSpec()
+                .getRules()
+                .forEach(rule -> rule.getBackendRefs().stream()
+                        .filter(b ->
+                                "assistant-canary".equals(b.getName()) && (b.getWeight() == null || b.getWeight() > 0))
+                        .forEach(b -> out.add(b.getName() + "=" + b.getWeight())));
+        return out;
+    }
+
+    List<String> selectors() {
+        return List.of("assistant", "assistant-internal", "assistant-closed").stream()
+                .map(n -> {
+                    Service s = client.services()
+                            .inNamespace(Releases.NS)
+                            .withName(n)
+                            .get();
+                    return n + "=" + s.getSpec().getSelector().getOrDefault(Labels.TRACK, "both");
+                })
+                .toList();
+    }
+
+    // --- helpers
+
+    Deployment deployment(String name) {
+        return client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .get();
+    }
+
+    int replicas(String name) {
+        Deployment d = deployment(name);
+        return d == null ? 0 : d.getSpec().getReplicas();
+    }
+
+    int ready(String name) {
+        Deployment d = deployment(name);
+        return Optional.ofNullable(d)
+                .map(Deployment::getStatus)
+                .map(s -> s.getReadyReplicas())
+                .orElse(0);
+    }
+
+    void markReady(String name, int replicas) {
+        Deployment d = deployment(name);
+        d.setStatus(new DeploymentStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(replicas)
+                .withUpdatedReplicas(replicas)
+                .withAvailableReplicas(replicas)
+                .withObservedGeneration(d.getMetadata().getGeneration())
+                .build());
+        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
+    }
+
+    ModelReleaseStatus status() {
+        return client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .get()
+                .getStatus();
+    }
+
+    ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
+        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(30), p);
+    }
+
+    /** Edits the release, again on a conflict with the operator's status write. */
+    void edit(java.util.function.Consumer<ModelRelease> change) {
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreException(KubernetesClientException.class)
+                .until(() -> {
+                    editOnce(change);
+                    return true;
+                });
+    }
+
+    void editOnce(java.util.function.Consumer<ModelRelease> change) {
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .edit(r -> {
+                    if (r.getMetadata().getAnnotations() == null) {
+                        r.getMetadata().setAnnotations(new HashMap<>());
+                    }
+                    change.accept(r);
+                    return r;
+                });
+    }
+
+    /** An event for the release, so that the operator looks again now (its own wake-up runs on real time). */
+    void poke() {
+        edit(r -> r.getMetadata()
+                .getAnnotations()
+                .put("test.fledge.dev/poke", clock.instant().toString()));
+    }
+
+    static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Gateway gateway() {
+        Gateway gw = new Gateway();
+        gw.setMetadata(new ObjectMetaBuilder()
+                .withName("public-gw")
+                .withNamespace(Releases.NS)
+                .build());
+        gw.setSpec(new GatewaySpec());
+        gw.getSpec().setGatewayClassName("example");
+        return gw;
+    }
+}

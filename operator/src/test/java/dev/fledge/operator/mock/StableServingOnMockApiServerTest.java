@@ -1,0 +1,206 @@
+package dev.fledge.operator.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.MockCluster;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stable track keeps the serving configuration it was promoted with (status.stable) until the next promotion:
+ * a spec edit reaches the canary only, and goes through the stages first.
+ */
+class StableServingOnMockApiServerTest {
+    static final String OLD_IMAGE = "fledge/model-server:0.1.0";
+    static final String NEW_IMAGE = "fledge/model-server:0.2.0";
+
+    MockCluster cluster;
+    KubernetesClient client;
+    DeploymentReadiness kubelet;
+    OperatorUnderTest operator;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster();
+        client = cluster.client();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(Releases.NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        kubelet = new DeploymentReadiness(client);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+        client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+    }
+
+    @AfterEach
+    void stop() {
+        operator.close();
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        cluster.close();
+    }
+
+    @Test
+    void aNewVersionAndImageInOneEditReachStableOnlyAtPromotion() {
+        edit(mr -> {
+            setVersion(mr, "2.0.0");
+            mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE));
+        });
+
+        for (Predicate<ModelReleaseStatus> stage : List.<Predicate<ModelReleaseStatus>>of(
+                s -> "internal".equals(s.getStage()),
+                s -> "closed".equals(s.getStage()),
+                s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 100)) {
+            awaitStatus(stage);
+            assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+            assertThat(serving("assistant-canary")).isEqualTo(List.of("2.0.0", "file:///models/2.0.0", NEW_IMAGE));
+        }
+
+        ModelReleaseStatus done =
+                awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("2.0.0", "file:///models/2.0.0", NEW_IMAGE));
+        assertThat(done.getStable().getImage()).isEqualTo(NEW_IMAGE);
+        assertThat(done.getStable().getVersion()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void afterARollbackStableStillRunsTheOldImage() {
+        edit(mr -> {
+            setVersion(mr, "2.0.0");
+            mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE));
+        });
+        awaitStatus(s -> "closed".equals(s.getStage()));
+        edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(s.getStable().getImage()).isEqualTo(OLD_IMAGE);
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+    }
+
+    @Test
+    void anImageChangeWithoutANewVersionIsARolloutThroughTheStages() {
+        edit(mr -> mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE)));
+
+        ModelReleaseStatus internal = awaitStatus(s -> "internal".equals(s.getStage()));
+        assertThat(internal.getCanaryVersion()).isEqualTo("1.0.0");
+        assertThat(internal.getCanaryConfigHash())
+                .isNotEqualTo(internal.getStable().getConfigHash());
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+        assertThat(serving("assistant-canary")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", NEW_IMAGE));
+
+        ModelReleaseStatus done = awaitStatus(s -> s.getPhase() == Phase.PROMOTED && s.getCanaryVersion() == null);
+        assertThat(done.getStable().getImage()).isEqualTo(NEW_IMAGE);
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", NEW_IMAGE));
+    }
+
+    @Test
+    void aReplicasChangeAppliesToStableAtOnceWithoutARollout() {
+        edit(mr -> mr.getSpec().setServer(new ServerSpec().withReplicas(3)));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> deployment("assistant-stable").getSpec().getReplicas() == 3);
+        ModelReleaseStatus s = current().getStatus();
+        assertThat(s.getPhase()).isEqualTo(Phase.PROMOTED);
+        assertThat(s.getCanaryVersion()).isNull();
+    }
+
+    @Test
+    void aNewVersionWhilePromotingPutsStableBackToTheRecordedConfiguration() {
+        edit(mr -> {
+            setVersion(mr, "2.0.0");
+            mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE));
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 100);
+        kubelet.close(); // no Deployment gets ready any more: promotion stays under way
+        kubelet = null;
+        awaitStatus(s -> "promoting".equals(s.getStage()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> serving("assistant-stable").get(0).equals("2.0.0"));
+
+        edit(mr -> setVersion(mr, "3.0.0"));
+
+        ModelReleaseStatus s = awaitStatus(st -> "3.0.0".equals(st.getCanaryVersion()));
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(serving("assistant-stable"))
+                        .isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE)));
+        assertThat(serving("assistant-canary")).isEqualTo(List.of("3.0.0", "file:///models/3.0.0", NEW_IMAGE));
+        assertThat(current().getStatus().getStableVersion()).isEqualTo("1.0.0");
+    }
+
+    // --- helpers
+
+    /** version label, FLEDGE_MODEL_URI and image of a Deployment's model container. */
+    List<String> serving(String name) {
+        Deployment d = deployment(name);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        String uri = c.getEnv().stream()
+                .filter(e -> "FLEDGE_MODEL_URI".equals(e.getName()))
+                .findFirst()
+                .orElseThrow()
+                .getValue();
+        return List.of(d.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION), uri, c.getImage());
+    }
+
+    static void setVersion(ModelRelease mr, String version) {
+        mr.getSpec().getModel().setVersion(version);
+        mr.getSpec().getModel().setUri("file:///models/" + version);
+    }
+
+    void edit(Consumer<ModelRelease> change) {
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .edit(mr -> {
+                    if (mr.getMetadata().getAnnotations() == null) {
+                        mr.getMetadata().setAnnotations(new HashMap<>());
+                    }
+                    change.accept(mr);
+                    return mr;
+                });
+    }
+
+    ModelRelease current() {
+        return client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .get();
+    }
+
+    Deployment deployment(String name) {
+        return client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .get();
+    }
+
+    ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {
+        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(30), p);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.fledge.testsupport;
+
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * Test-only: the SSA-tolerant CRUD mock that answers chosen requests with an API error instead, a set number of times
+ * ({@link #failNext}), as a real API server does on a conflict, a webhook timeout or a lost connection. Requests that
+ * match no armed fault are served as usual.
+ */
+public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final AtomicInteger served = new AtomicInteger();
+
+    /** The next {@code times} requests that {@code matches} accepts are answered with HTTP {@code code}. */
+    public FaultInjectingDispatcher failNext(int times, int code, Predicate<Request> matches) {
+        faults.add(new Fault(matches, code, new AtomicInteger(times)));
+        return this;
+    }
+
+    /** How many requests were answered with an injected error so far. */
+    public int failuresServed() {
+        return served.get();
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        Request r = new Request(
+                request.getMethod(),
+                request.getPath().split("\\?", 2)[0],
+                request.getHeader("Content-Type"),
+                request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+        // getBytes leaves the body unread for the CRUD mock below
+        for (Fault f : faults) {
+            if (f.left.get() > 0 && f.matches.test(r) && f.left.getAndDecrement() > 0) {
+                served.incrementAndGet();
+                String status = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + f.code
+                        + ",\"message\":\"injected by the test\"}";
+                return new MockResponse()
+                        .setResponseCode(f.code)
+                        .setHeader("Content-Type", "application/json")
+                        .setBody(status);
+            }
+        }
+        return super.dispatch(request);
+    }
+
+    /** What a fault can match on: the HTTP method, the path without query, the content type and the body. */
+    public record Request(String method, String path, String contentType, String body) {
+        /** A PATCH of the status subresource of the named object of this plural, e.g. {@code modelreleases}. */
+        public boolean isStatusPatch(String plural, String name) {
+            return "PATCH".equals(method) && path.endsWith("/" + plural + "/" + name + "/status");
+        }
+
+        /** A PATCH of the named object itself (metadata or spec), not of a subresource. */
+        public boolean isPatch(String plural, String name) {
+            return "PATCH".equals(method) && path.endsWith("/" + plural + "/" + name);
+        }
+    }
+
+    private record Fault(Predicate<Request> matches, int code, AtomicInteger left) {}
+}
