@@ -14,11 +14,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,12 +50,30 @@ class ExamplesMatchTheCrdSchemaTest {
                 .sorted();
     }
 
+    /** The ModelRelease documents of an example file (others, such as a judge's Deployment, are not checked here). */
+    static List<String> releases(Path example) throws IOException {
+        return Arrays.stream(Files.readString(example).split("(?m)^---\\s*$"))
+                .filter(doc -> doc.lines().anyMatch(l -> l.equals("kind: ModelRelease")))
+                .toList();
+    }
+
+    @Test
+    void theExamplesHoldModelReleases() throws IOException {
+        long releases = 0;
+        for (Path example : examples().toList()) {
+            releases += releases(example).size();
+        }
+        assertThat(releases).as("ModelReleases in examples/").isGreaterThanOrEqualTo(3);
+    }
+
     @ParameterizedTest
     @MethodSource("examples")
     void exampleIsValidAgainstTheSchema(Path example) throws IOException {
-        assertThat(errors(Files.readString(example))).as(example.toString()).isEmpty();
-        ModelRelease mr = Serialization.unmarshal(Files.readString(example), ModelRelease.class);
-        assertThat(mr.getSpec().getModel().getVersion()).isNotBlank();
+        for (String doc : releases(example)) {
+            assertThat(errors(doc)).as(example.toString()).isEmpty();
+            ModelRelease mr = Serialization.unmarshal(doc, ModelRelease.class);
+            assertThat(mr.getSpec().getModel().getVersion()).isNotBlank();
+        }
     }
 
     @ParameterizedTest

@@ -81,6 +81,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
     private static final Duration AT_ONCE = Duration.ofMillis(10);
+    /**
+     * How soon a release whose route did not come out as wanted (or whose stale routes could not all be removed) is
+     * reconciled again: a Promoted release has no requeue of its own.
+     */
+    public static final Duration DRIFT_RETRY = Duration.ofSeconds(15);
 
     private final Clock clock;
     private final PlanResolver plans;
@@ -224,7 +229,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = requeue.minus(Duration.between(now, clock.instant()));
-            control.rescheduleAfter(left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left);
+            requeue = left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left;
+        }
+        if (drift.isPresent() && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
+            requeue = DRIFT_RETRY; // apply (and sweep) again soon, also for a release with nothing else to wait for
+        }
+        if (requeue != null) {
+            control.rescheduleAfter(requeue);
         }
         metrics.reconcilePart("total", started);
         return control;

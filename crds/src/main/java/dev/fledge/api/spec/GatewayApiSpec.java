@@ -35,7 +35,7 @@ public class GatewayApiSpec {
     private AudienceRouteSpec closed;
 
     @JsonPropertyDescription(
-            "Opt-in to header audiences: an audience without hostnames or parentRefs is told apart by a header rule in the release's HTTPRoute, on the public listeners. Without it, every audience of spec.stages needs its own hostnames or parentRefs.")
+            "Opt-in to header audiences: an audience without hostnames or parentRefs is told apart by a header rule in the release's HTTPRoute, on the public listeners. Without it, an audience of spec.stages with neither gets no route (its users get the public split) and the release carries the condition AudienceNotRouted.")
     private HeaderAudiencesSpec headerAudiences;
 
     public GatewayApiSpec withHttpRoute(String httpRoute) {

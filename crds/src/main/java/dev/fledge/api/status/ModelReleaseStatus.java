@@ -86,7 +86,7 @@ public class ModelReleaseStatus {
     private List<StageRecord> history;
 
     @JsonPropertyDescription(
-            "Ready, Progressing, Degraded and InvalidSpec; while it holds, the warning HeaderAudienceOnPublicListener.")
+            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted and AudienceHostnameOnPublicListener.")
     private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,7 +60,7 @@ class DocsNameTheCodeTest {
 
     @Test
     void everyEnvironmentVariableTheDocsNameIsReadOrSetSomewhere() {
-        Set<String> settingsAsEnv = REPO.operatorSettings().stream()
+        Set<String> settingsAsEnv = Stream.concat(REPO.operatorSettings().stream(), REPO.documentedComponentSettings())
                 .map(s -> s.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"))
                 .collect(Collectors.toSet());
         Set<String> missing = new TreeSet<>();

@@ -98,6 +98,15 @@ record RepoText(Map<String, String> docs, Map<String, String> sources) {
                         && e.getValue().contains(" " + camel + "("));
     }
 
+    /** The {@code fledge.*} settings the docs name that a component reads (the model server's among them). */
+    Stream<String> documentedComponentSettings() {
+        Set<String> names = new TreeSet<>();
+        docs.values()
+                .forEach(text ->
+                        names.addAll(matches(text, "`(fledge\\.(?!dev\\b)[a-z0-9-]+(?:\\.[a-z0-9-]*[a-z0-9])+)`")));
+        return names.stream().filter(this::readsSetting);
+    }
+
     /** Metric names the operator and the model server define. */
     Set<String> metricNames() {
         Set<String> names = new TreeSet<>(operatorMetricNames());

@@ -19,10 +19,17 @@ import java.util.Optional;
  * {@code hostnames} or {@code parentRefs} is trusted by who can reach them. An audience told apart by a header shares
  * the public route's listeners, where anyone can send that header: so header audiences are an explicit opt-in,
  * {@code gatewayAPI.headerAudiences.trust}, and with {@code AuthProxy} the release carries the standing warning
- * {@value #HEADER_ON_PUBLIC_LISTENER}. Pure.
+ * {@value #HEADER_ON_PUBLIC_LISTENER}. Without the opt-in such an audience fails closed: no rule, its users get the
+ * public split, and the warning {@value #NOT_ROUTED}; never Invalid. Pure.
  */
 public final class AudienceTrust {
     public static final String HEADER_ON_PUBLIC_LISTENER = "HeaderAudienceOnPublicListener";
+    /** Condition type: an audience stage has no route (no own route, no header opt-in); its users get the public split. */
+    public static final String NOT_ROUTED = "AudienceNotRouted";
+    /** Reason of {@value #NOT_ROUTED}. */
+    public static final String NOT_TRUSTED = "HeaderAudienceNotTrusted";
+    /** Condition type: an audience's own route has only hostnames on the public listeners. */
+    public static final String HOSTNAME_ON_PUBLIC_LISTENER = "AudienceHostnameOnPublicListener";
 
     private AudienceTrust() {}
 
@@ -39,15 +46,18 @@ public final class AudienceTrust {
     }
 
     /**
-     * An audience of {@code spec.stages} that has neither its own route nor the header opt-in has no way in: an error
-     * with its field path. So does a header setting without the opt-in. Nothing for another router.
+     * An audience of {@code spec.stages} that has neither its own route nor the header opt-in has no way in, and a
+     * {@code header} setting without the opt-in is ignored. Neither makes the release Invalid (a release stored before
+     * the opt-in existed must keep rolling out and stay abortable): the routes are rendered without header rules, so
+     * those users get the public split, and the release carries the standing warning {@value #NOT_ROUTED} (reason
+     * {@value #NOT_TRUSTED}) naming the field to set. Nothing for another router.
      */
-    public static List<String> errors(ModelRelease mr) {
+    public static Optional<SpecWarning> notRouted(ModelRelease mr) {
         GatewayApiSpec spec = gatewayApi(mr);
         if (spec == null || spec.getHeaderAudiences() != null) {
-            return List.of();
+            return Optional.empty();
         }
-        List<String> errors = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (Stage stage : Stage.AUDIENCES) {
             String audience = stage.wireName();
             AudienceRouteSpec a = HttpRoutes.audience(spec, audience);
@@ -56,15 +66,53 @@ public final class AudienceTrust {
                 continue;
             }
             if (a != null && a.getHeader() != null) {
-                errors.add(path + ".header: header audiences are opt-in: set spec.traffic.gatewayAPI.headerAudiences"
-                        + ".trust to what keeps the public from sending that header, or use hostnames or parentRefs");
+                problems.add(path + ".header is ignored without the opt-in");
             } else if (staged(mr, audience)) {
-                errors.add(path + ": the " + audience + " stage needs hostnames or parentRefs that only " + audience
-                        + " users reach, or the opt-in spec.traffic.gatewayAPI.headerAudiences (anyone who reaches"
-                        + " the public listeners can send " + Labels.AUDIENCE_HEADER + ")");
+                problems.add("the " + audience + " stage has no route of its own (" + path + ".hostnames or"
+                        + " .parentRefs)");
             }
         }
-        return errors;
+        if (problems.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpecWarning(
+                NOT_ROUTED,
+                NOT_TRUSTED,
+                String.join("; ", problems) + ": header audiences are opt-in, so no header rule is written and those"
+                        + " users get the public split; the internal and closed stages gather no audience traffic."
+                        + " Give the audience hostnames or parentRefs that only its users reach, or set"
+                        + " spec.traffic.gatewayAPI.headerAudiences.trust (anyone who reaches the public listeners can"
+                        + " send " + Labels.AUDIENCE_HEADER + ")."));
+    }
+
+    /**
+     * An audience with its own route by {@code hostnames} only inherits the public {@code spec.parentRefs}: anyone who
+     * reaches those listeners and sends that Host header reaches it. A standing warning, unless the admin declared the
+     * listeners private ({@code headerAudiences.trust: PrivateListener}).
+     */
+    public static Optional<SpecWarning> hostnameOnPublicListener(ModelRelease mr) {
+        GatewayApiSpec spec = gatewayApi(mr);
+        if (spec == null
+                || (spec.getHeaderAudiences() != null
+                        && spec.getHeaderAudiences().getTrust() == HeaderTrust.PRIVATE_LISTENER)) {
+            return Optional.empty();
+        }
+        List<String> audiences = new ArrayList<>();
+        for (Stage stage : Stage.AUDIENCES) {
+            AudienceRouteSpec a = HttpRoutes.audience(spec, stage.wireName());
+            if (ownRoute(a) && (a.getParentRefs() == null || a.getParentRefs().isEmpty())) {
+                audiences.add(stage.wireName() + " (hostnames " + a.getHostnames() + ")");
+            }
+        }
+        if (audiences.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpecWarning(
+                HOSTNAME_ON_PUBLIC_LISTENER,
+                "HostnameOnPublicListener",
+                String.join(", ", audiences) + " inherit the public listeners " + listeners(spec.getParentRefs())
+                        + ": anyone who reaches them and sends that Host header reaches the audience's route. Give the"
+                        + " audience parentRefs on a listener or Gateway that only its users reach."));
     }
 
     /** The standing warning when a header audience shares the public route's listeners behind an auth proxy. */

@@ -113,13 +113,20 @@ public final class GatewayApiRouter implements TrafficRouter {
         }
         // after the new routes are in place: the ones this release no longer wants, and the replicas router's Services
         stale.sweep(
-                release, desired.stream().map(r -> r.getMetadata().getName()).collect(Collectors.toSet()), false);
+                        release,
+                        desired.stream().map(r -> r.getMetadata().getName()).collect(Collectors.toSet()),
+                        false)
+                .ifPresent(diffs::add);
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
     }
 
     @Override
     public List<SpecWarning> warnings(ModelRelease release) {
-        return AudienceTrust.warning(release).stream().toList();
+        List<SpecWarning> out = new ArrayList<>();
+        AudienceTrust.warning(release).ifPresent(out::add);
+        AudienceTrust.notRouted(release).ifPresent(out::add);
+        AudienceTrust.hostnameOnPublicListener(release).ifPresent(out::add);
+        return out;
     }
 
     private static List<String> backends(HTTPRoute route) {

@@ -81,7 +81,8 @@ public final class ReplicasRouter implements TrafficRouter {
                         + want.getSpec().getSelector());
             }
         }
-        stale.sweep(release, Set.of(), true); // the HTTPRoutes of an earlier gatewayAPI router
+        // the HTTPRoutes of an earlier gatewayAPI router; a failed sweep is drift, so it is reported and retried soon
+        stale.sweep(release, Set.of(), true).ifPresent(diffs::add);
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
     }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jboss.logging.Logger;
@@ -31,12 +32,16 @@ import org.jboss.logging.Logger;
  * deleted. Candidates are found by the {@value Labels#RELEASE} label the operator puts on what it creates.
  *
  * <p>A sweep costs one LIST per kind, so it runs when the set of objects a release wants differs from the one last
- * swept for it (one shared instance for both routers), and on the first apply after an operator start; a failed sweep
- * is logged and retried at the next apply, and never stops a route change or a rollback.
+ * swept for it (one shared instance for both routers), and on the first apply after an operator start. Each object
+ * is deleted on its own, so one failure does not keep the others. A sweep with a failure is logged, not remembered,
+ * and returned to the router, which reports it as route drift: the reconciler records a {@code RouteDrift} Warning
+ * Event and requeues the release within {@code ModelReleaseReconciler.DRIFT_RETRY}, where it is swept again. It never
+ * stops a route change or a rollback.
  */
 public final class StaleRoutes {
     private static final Logger LOG = Logger.getLogger(StaleRoutes.class);
     private static final int REMEMBERED = 20_000;
+    private static final String GROUP = "fledge.dev";
 
     private final KubernetesClient client;
     private final Applier applier;
@@ -54,42 +59,52 @@ public final class StaleRoutes {
 
     /**
      * Deletes the release's HTTPRoutes not named in {@code keepRoutes}, and its audience Services unless
-     * {@code keepAudienceServices}; returns what it deleted, as {@code Kind/name}.
+     * {@code keepAudienceServices}. Each object is handled on its own: one that fails (a 409 because it changed, an
+     * API error) does not stop the others. Returns what failed, empty when the sweep is done; the caller reports it
+     * and requeues soon, and since a failed sweep is not remembered, the next apply sweeps again.
      */
-    List<String> sweep(ModelRelease mr, Set<String> keepRoutes, boolean keepAudienceServices) {
+    Optional<String> sweep(ModelRelease mr, Set<String> keepRoutes, boolean keepAudienceServices) {
         String uid = mr.getMetadata().getUid();
         String wanted = new TreeSet<>(keepRoutes) + (keepAudienceServices ? "+audience-services" : "");
         synchronized (swept) {
             if (uid == null || wanted.equals(swept.get(uid))) {
-                return List.of();
+                return Optional.empty();
             }
         }
-        List<String> deleted = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
         try {
             for (HTTPRoute route : owned(mr, HTTPRoute.class)) {
                 if (!keepRoutes.contains(route.getMetadata().getName())) {
-                    delete(route, deleted);
-                }
-            }
-            if (!keepAudienceServices) {
-                Set<String> audienceServices = new TreeSet<>();
-                Stage.AUDIENCES.forEach(s -> audienceServices.add(Names.audienceService(mr, s.wireName())));
-                for (Service service : owned(mr, Service.class)) {
-                    if (audienceServices.contains(service.getMetadata().getName())) {
-                        delete(service, deleted);
-                    }
+                    delete(route, failed);
                 }
             }
         } catch (KubernetesClientException e) {
+            failed.add("listing HTTPRoutes: " + e.getMessage());
+        }
+        if (!keepAudienceServices) {
+            Set<String> audienceServices = new TreeSet<>();
+            Stage.AUDIENCES.forEach(s -> audienceServices.add(Names.audienceService(mr, s.wireName())));
+            try {
+                for (Service service : owned(mr, Service.class)) {
+                    if (audienceServices.contains(service.getMetadata().getName())) {
+                        delete(service, failed);
+                    }
+                }
+            } catch (KubernetesClientException e) {
+                failed.add("listing Services: " + e.getMessage());
+            }
+        }
+        if (!failed.isEmpty()) {
+            String message = "could not remove stale routing objects (retried soon): " + String.join("; ", failed);
             LOG.warnf(
-                    "%s/%s: could not remove stale routes (retried at the next apply): %s",
-                    mr.getMetadata().getNamespace(), mr.getMetadata().getName(), e.getMessage());
-            return deleted;
+                    "%s/%s: %s",
+                    mr.getMetadata().getNamespace(), mr.getMetadata().getName(), message);
+            return Optional.of(message);
         }
         synchronized (swept) {
             swept.put(uid, wanted);
         }
-        return deleted;
+        return Optional.empty();
     }
 
     /** The objects of a kind labelled with the release and controlled by it; none when the kind is not installed. */
@@ -112,30 +127,33 @@ public final class StaleRoutes {
                 .toList();
     }
 
-    private void delete(HasMetadata o, List<String> deleted) {
+    private void delete(HasMetadata o, List<String> failed) {
+        String what = o.getKind() + "/" + o.getMetadata().getName();
         try {
-            // a 409 (changed since it was checked, perhaps taken over) fails this sweep: looked at again at the next
+            // a 409 (changed since it was checked, perhaps taken over) fails this object: looked at again next sweep
             client.resource(o).lockResourceVersion().delete();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
-                throw e;
+                failed.add(what + ": " + e.getMessage());
+                return;
             }
         }
         applier.forget(o);
-        deleted.add(o.getKind() + "/" + o.getMetadata().getName());
         LOG.infof(
-                "%s/%s: removed %s %s, which the release owns and no longer routes through",
-                o.getMetadata().getNamespace(),
-                o.getMetadata().getLabels().get(Labels.RELEASE),
-                o.getKind(),
-                o.getMetadata().getName());
+                "%s/%s: removed %s, which the release owns and no longer routes through",
+                o.getMetadata().getNamespace(), o.getMetadata().getLabels().get(Labels.RELEASE), what);
     }
 
+    /** A controller owner reference to a fledge.dev ModelRelease with this UID (the name is not enough). */
     static boolean controlledBy(HasMetadata o, String uid) {
         List<OwnerReference> refs = o.getMetadata().getOwnerReferences();
         return uid != null
                 && refs != null
                 && refs.stream()
-                        .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && Objects.equals(uid, r.getUid()));
+                        .anyMatch(r -> Boolean.TRUE.equals(r.getController())
+                                && Objects.equals(uid, r.getUid())
+                                && "ModelRelease".equals(r.getKind())
+                                && r.getApiVersion() != null
+                                && r.getApiVersion().startsWith(GROUP + "/"));
     }
 }

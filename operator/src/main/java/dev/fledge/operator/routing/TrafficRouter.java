@@ -18,7 +18,8 @@ public interface TrafficRouter {
     /**
      * Writes the routing objects for the split and checks what the API server stored (after admission): empty when
      * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET. Then it
-     * removes the routing objects the release owns and no longer wants ({@link StaleRoutes}).
+     * removes the routing objects the release owns and no longer wants ({@link StaleRoutes}); what it could not remove
+     * is part of the returned difference, so the reconciler records {@code RouteDrift} and requeues soon.
      */
     Optional<String> apply(ModelRelease release, TrafficSplit split);
 

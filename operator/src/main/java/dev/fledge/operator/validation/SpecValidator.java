@@ -5,7 +5,6 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.core.rollout.GoDuration;
-import dev.fledge.operator.routing.AudienceTrust;
 import dev.fledge.operator.workload.CanaryDrain;
 import dev.fledge.operator.workload.Names;
 import java.time.Duration;
@@ -73,7 +72,6 @@ public final class SpecValidator {
                 && spec.getTraffic().getGatewayAPI() == null) {
             errors.add("spec.traffic.gatewayAPI: required when router is gatewayAPI");
         }
-        errors.addAll(AudienceTrust.errors(mr));
         return errors;
     }
 

@@ -261,6 +261,11 @@ class CanaryScaleDownOnMockApiServerTest {
 
     /** The first sample after the last one in which something routed to the canary. */
     Instant routedAway() {
+        // the status can be read before the sampler's next look at the routes: wait for a sample that no longer
+        // routes to the canary (the test's assertions before this call say the routes have left it)
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !samples.isEmpty()
+                        && samples.get(samples.size() - 1).toCanary().isEmpty());
         List<Sample> seen = new ArrayList<>(samples);
         int last = -1;
         for (int i = 0; i < seen.size(); i++) {

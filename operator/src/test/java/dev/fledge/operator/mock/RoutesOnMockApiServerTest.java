@@ -14,6 +14,7 @@ import dev.fledge.api.spec.Router;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -22,6 +23,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +44,29 @@ class RoutesOnMockApiServerTest {
     static final Duration WAIT = Duration.ofSeconds(30);
 
     MockCluster cluster;
+    /** The name of an HTTPRoute whose DELETE the API server fails with a 500, or null. */
+    volatile String failDeletesOf;
+
     KubernetesClient client;
     DeploymentReadiness kubelet;
     OperatorUnderTest operator;
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new MockCluster();
+        cluster = new MockCluster(new ApplyTolerantCrudDispatcher() {
+            @Override
+            public MockResponse handleDelete(String path) {
+                if (failDeletesOf != null
+                        && path.contains("/httproutes/" + failDeletesOf)
+                        && !path.contains("/httproutes/" + failDeletesOf + "-")) {
+                    return new MockResponse()
+                            .setResponseCode(500)
+                            .setBody(new Buffer("{\"kind\":\"Status\",\"code\":500,\"message\":\"injected\"}"
+                                    .getBytes(StandardCharsets.UTF_8)));
+                }
+                return super.handleDelete(path);
+            }
+        });
         client = cluster.client();
         client.namespaces()
                 .resource(new NamespaceBuilder()
@@ -74,14 +94,54 @@ class RoutesOnMockApiServerTest {
     void renamingTheHttpRouteRemovesTheOldRouteAndNeverOneTheReleaseDoesNotOwn() {
         // someone else's route that carries the release's label: the label alone never makes it the operator's
         client.resource(foreignRoute("assistant-legacy")).create();
-        client.resource(release(audiencesOnInternalGateway())).create();
+        ModelRelease mr = client.resource(release(audiencesOnInternalGateway())).create();
+        // controlled by another release (another UID), and a forged reference: the release's name, not its UID
+        client.resource(ownedBy(foreignRoute("assistant-other"), "other", "uid-of-other"))
+                .create();
+        client.resource(ownedBy(
+                        foreignRoute("assistant-forged"),
+                        "assistant",
+                        "not-" + mr.getMetadata().getUid()))
+                .create();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
         assertThat(routes())
-                .containsExactlyInAnyOrder("assistant", "assistant-internal", "assistant-closed", "assistant-legacy");
+                .containsExactlyInAnyOrder(
+                        "assistant",
+                        "assistant-internal",
+                        "assistant-closed",
+                        "assistant-legacy",
+                        "assistant-other",
+                        "assistant-forged");
 
-        edit(mr -> mr.getSpec().getTraffic().getGatewayAPI().setHttpRoute("chat"));
+        edit(r -> r.getSpec().getTraffic().getGatewayAPI().setHttpRoute("chat"));
 
-        awaitRoutes("chat", "chat-internal", "chat-closed", "assistant-legacy");
+        awaitRoutes("chat", "chat-internal", "chat-closed", "assistant-legacy", "assistant-other", "assistant-forged");
+    }
+
+    @Test
+    void aFailedRemovalOfOneStaleRouteRemovesTheOthersWarnsAndIsRetriedSoonWithoutAnotherChange() {
+        client.resource(release(audiencesOnInternalGateway())).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        awaitRoutes("assistant", "assistant-internal", "assistant-closed");
+
+        failDeletesOf = "assistant"; // the API server fails this one DELETE; the audience routes are deletable
+        edit(r -> r.getSpec().getTraffic().getGatewayAPI().setHttpRoute("chat"));
+        awaitRoutes("assistant", "chat", "chat-internal", "chat-closed");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(client.v1()
+                                .events()
+                                .inNamespace(Releases.NS)
+                                .list()
+                                .getItems())
+                        .anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("RouteDrift");
+                            assertThat(e.getType()).isEqualTo("Warning");
+                            assertThat(e.getMessage()).contains("HTTPRoute/assistant", "injected");
+                        }));
+
+        // the Promoted release has nothing to wait for; the sweep is retried anyway, and now succeeds
+        failDeletesOf = null;
+        awaitRoutes("chat", "chat-internal", "chat-closed");
     }
 
     @Test
@@ -152,15 +212,36 @@ class RoutesOnMockApiServerTest {
     }
 
     @Test
-    void anAudienceStageWithoutItsOwnRouteOrTheHeaderOptInIsInvalid() {
-        client.resource(release(
-                        new GatewayApiSpec().withParentRefs(List.of(new ParentReference().withName("public-gw")))))
-                .create();
-        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.INVALID);
-        assertThat(s.getMessage())
-                .contains("spec.traffic.gatewayAPI.internal: the internal stage needs hostnames or parentRefs")
-                .contains("spec.traffic.gatewayAPI.headerAudiences");
-        assertThat(routes()).isEmpty();
+    void aReleaseMidRolloutThatReliedOnTheOldDefaultHeaderKeepsRollingOutWithoutHeaderRulesAndCanBeAborted() {
+        ModelRelease mr = release(new GatewayApiSpec()
+                .withParentRefs(List.of(new ParentReference().withName("public-gw")))
+                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY)));
+        client.resource(mr).create();
+        awaitStatus(st -> st.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            r.getSpec().getModel().withVersion("2.0.0").setUri("file:///models/2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("10m"); // stays at 25% until aborted
+        });
+        awaitStatus(st -> "public".equals(st.getStage()) && Integer.valueOf(25).equals(st.getCanaryWeight()));
+        assertThat(headerValues("assistant")).containsExactlyInAnyOrder("internal", "closed");
+
+        // as stored before the opt-in existed: no headerAudiences, the audiences relied on the default header
+        edit(r -> r.getSpec().getTraffic().getGatewayAPI().setHeaderAudiences(null));
+        ModelReleaseStatus s = awaitStatus(st -> condition(st, "AudienceNotRouted") != null);
+        assertThat(s.getPhase()).isEqualTo(Phase.PROGRESSING);
+        assertThat(condition(s, "AudienceNotRouted").getReason()).isEqualTo("HeaderAudienceNotTrusted");
+        assertThat(condition(s, "AudienceNotRouted").getMessage())
+                .contains("spec.traffic.gatewayAPI.headerAudiences.trust");
+        // fail-closed: no header rule is left for anyone to claim, the public split still routes
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(headerValues("assistant")).isEmpty());
+        assertThat(weights("assistant")).containsExactly(75, 25);
+
+        edit(r -> r.getMetadata().setAnnotations(Map.of(Labels.ACTION, "abort")));
+        s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(weights("assistant")).containsExactly(100, 0));
     }
 
     // --- helpers
@@ -180,6 +261,18 @@ class RoutesOnMockApiServerTest {
         ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
         mr.getSpec().getTraffic().setGatewayAPI(spec);
         return mr;
+    }
+
+    static HTTPRoute ownedBy(HTTPRoute route, String release, String uid) {
+        route.getMetadata()
+                .setOwnerReferences(List.of(new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                        .withApiVersion("fledge.dev/v1")
+                        .withKind("ModelRelease")
+                        .withName(release)
+                        .withUid(uid)
+                        .withController(true)
+                        .build()));
+        return route;
     }
 
     static HTTPRoute foreignRoute(String name) {
@@ -205,6 +298,23 @@ class RoutesOnMockApiServerTest {
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {
         return Releases.awaitStatus(client, "assistant", WAIT, p);
+    }
+
+    static io.fabric8.kubernetes.api.model.Condition condition(ModelReleaseStatus s, String type) {
+        return s.getConditions() == null
+                ? null
+                : s.getConditions().stream()
+                        .filter(c -> type.equals(c.getType()))
+                        .findFirst()
+                        .orElse(null);
+    }
+
+    /** The backend weights of the route's last (public) rule. */
+    List<Integer> weights(String name) {
+        var rules = route(name).getSpec().getRules();
+        return rules.get(rules.size() - 1).getBackendRefs().stream()
+                .map(b -> b.getWeight())
+                .toList();
     }
 
     static io.fabric8.kubernetes.api.model.Condition warning(ModelReleaseStatus s) {

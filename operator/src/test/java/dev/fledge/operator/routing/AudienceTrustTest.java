@@ -24,27 +24,30 @@ class AudienceTrustTest {
     }
 
     @Test
-    void anAudienceStageWithoutItsOwnRouteOrTheHeaderOptInIsAnErrorWithItsPath() {
-        assertThat(AudienceTrust.errors(release(publicGw()
+    void anAudienceStageWithoutItsOwnRouteOrTheHeaderOptInIsAWarningNamingTheField() {
+        assertThat(AudienceTrust.notRouted(release(publicGw()
                         .withInternal(new AudienceRouteSpec()
                                 .withParentRefs(List.of(new ParentReference().withName("internal-gw")))))))
-                .singleElement()
-                .satisfies(e -> assertThat(e)
-                        .startsWith("spec.traffic.gatewayAPI.closed: the closed stage needs hostnames or parentRefs")
-                        .contains("spec.traffic.gatewayAPI.headerAudiences"));
+                .hasValueSatisfying(w -> {
+                    assertThat(w.type()).isEqualTo("AudienceNotRouted");
+                    assertThat(w.reason()).isEqualTo("HeaderAudienceNotTrusted");
+                    assertThat(w.message())
+                            .startsWith("the closed stage has no route of its own (spec.traffic.gatewayAPI.closed")
+                            .contains("spec.traffic.gatewayAPI.headerAudiences.trust")
+                            .doesNotContain("internal stage");
+                });
     }
 
     @Test
-    void aHeaderSettingWithoutTheOptInIsAnError() {
-        assertThat(AudienceTrust.errors(release(publicGw()
+    void aHeaderSettingWithoutTheOptInIsIgnoredWithAWarning() {
+        assertThat(AudienceTrust.notRouted(release(publicGw()
                         .withInternal(new AudienceRouteSpec().withHostnames(List.of("internal.example.com")))
                         .withClosed(new AudienceRouteSpec()
                                 .withHeader(new HeaderMatchSpec()
                                         .withName("X-Group")
                                         .withValue("beta"))))))
-                .singleElement()
-                .satisfies(e ->
-                        assertThat(e).startsWith("spec.traffic.gatewayAPI.closed.header: header audiences are opt-in"));
+                .hasValueSatisfying(w -> assertThat(w.message())
+                        .startsWith("spec.traffic.gatewayAPI.closed.header is ignored without the opt-in"));
     }
 
     @Test
@@ -55,7 +58,7 @@ class AudienceTrustTest {
                 .setStages(List.of(
                         new StageSpec().withName(StageName.INTERNAL),
                         new StageSpec().withName(StageName.PUBLIC).withSteps(List.of(100))));
-        assertThat(AudienceTrust.errors(mr)).isEmpty();
+        assertThat(AudienceTrust.notRouted(mr)).isEmpty();
         assertThat(AudienceTrust.warning(mr)).isEmpty();
     }
 
@@ -65,7 +68,7 @@ class AudienceTrustTest {
                 .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))
                 .withInternal(new AudienceRouteSpec()
                         .withParentRefs(List.of(new ParentReference().withName("internal-gw")))));
-        assertThat(AudienceTrust.errors(mr)).isEmpty();
+        assertThat(AudienceTrust.notRouted(mr)).isEmpty();
         assertThat(AudienceTrust.warning(mr)).hasValueSatisfying(w -> {
             assertThat(w.type()).isEqualTo("HeaderAudienceOnPublicListener");
             assertThat(w.message())
@@ -78,7 +81,7 @@ class AudienceTrustTest {
     void noWarningWhenTheListenersArePrivateOrNoAudienceUsesAHeader() {
         var privateListener = release(
                 publicGw().withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.PRIVATE_LISTENER)));
-        assertThat(AudienceTrust.errors(privateListener)).isEmpty();
+        assertThat(AudienceTrust.notRouted(privateListener)).isEmpty();
         assertThat(AudienceTrust.warning(privateListener)).isEmpty();
 
         var ownRoutes = release(publicGw()
@@ -86,5 +89,23 @@ class AudienceTrustTest {
                 .withInternal(new AudienceRouteSpec().withHostnames(List.of("internal.example.com")))
                 .withClosed(new AudienceRouteSpec().withHostnames(List.of("beta.example.com"))));
         assertThat(AudienceTrust.warning(ownRoutes)).isEmpty();
+    }
+
+    @Test
+    void anAudienceRoutedByHostnameOnlyOnThePublicListenersCarriesAWarning() {
+        var mr = release(publicGw()
+                .withInternal(
+                        new AudienceRouteSpec().withParentRefs(List.of(new ParentReference().withName("internal-gw"))))
+                .withClosed(new AudienceRouteSpec().withHostnames(List.of("beta.example.com"))));
+        assertThat(AudienceTrust.hostnameOnPublicListener(mr)).hasValueSatisfying(w -> {
+            assertThat(w.type()).isEqualTo("AudienceHostnameOnPublicListener");
+            assertThat(w.message())
+                    .startsWith("closed (hostnames [beta.example.com]) inherit the public listeners [public-gw#https]")
+                    .doesNotContain("internal");
+        });
+        var declaredPrivate = release(publicGw()
+                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.PRIVATE_LISTENER))
+                .withClosed(new AudienceRouteSpec().withHostnames(List.of("beta.example.com"))));
+        assertThat(AudienceTrust.hostnameOnPublicListener(declaredPrivate)).isEmpty();
     }
 }
