@@ -14,6 +14,7 @@ import java.util.function.Supplier;
  * (the rule says Inconclusive); never while a run is under way. The runs themselves go to the {@link SuiteExecutor},
  * off the reconcile thread. The stage's runs are recorded in {@code status.gates[].suiteRun}: a later reconcile
  * finds its run by the id built from it, and a restarted operator, which no longer knows the run, starts it again.
+ * The id names the rollout attempt too, so that a new attempt of the same version never reads an earlier one's run.
  */
 final class SuiteRounds {
     static final String RUNNING = "Running";
@@ -57,8 +58,8 @@ final class SuiteRounds {
         }
         var meta = ctx.release().getMetadata();
         String release = meta.getNamespace() + "/" + meta.getName();
-        String runId =
-                release + "/" + meta.getUid() + "@" + version + "/" + stage + "/" + suite.hash() + "#" + (runs + 1);
+        String runId = release + "/" + meta.getUid() + "@" + version + "/"
+                + attempt(ctx.release().getStatus()) + "/" + stage + "/" + suite.hash() + "#" + (runs + 1);
         SuiteExecutor.Progress p = executor.request(new SuiteExecutor.Job(meta.getNamespace(), release, runId, work));
         String what = "suite " + suite.name() + "@" + suite.hash() + ": run " + (runs + 1) + " of stage " + stage;
         if (p instanceof SuiteExecutor.Done d) {
@@ -76,6 +77,15 @@ final class SuiteRounds {
         return new Pending(
                 new GateVerdict.SuiteRun(true, version, stage, suite.hash(), runs, queuedAt.toString(), countedRun),
                 what + where + again(wasRunning ? prev : null, queuedAt));
+    }
+
+    /**
+     * Which rollout of the version the run belongs to: its start ({@code status.rolloutStartedAt}), which {@code retry}
+     * and a new version set anew and a restart keeps. Without it, run 1 of preflight after a {@code retry} would have
+     * the id of the earlier attempt's run 1, and the executor would hand out that attempt's result.
+     */
+    private static String attempt(ModelReleaseStatus st) {
+        return st == null || st.getRolloutStartedAt() == null ? "-" : st.getRolloutStartedAt();
     }
 
     /** The status says a run was under way since before this one was queued: the operator lost it and restarted it. */
