@@ -24,6 +24,7 @@ import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.GateRunner;
+import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.LeanItemStore;
@@ -57,6 +58,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -95,6 +97,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final ActionAnnotation actions;
     private final OperatorMetrics metrics;
     private final Notifier notifier;
+    private final GateWakeups wakeups;
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
@@ -120,6 +123,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.actions = actions;
         this.metrics = metrics;
         this.notifier = notifier;
+        this.wakeups = gates.wakeups();
     }
 
     @Override
@@ -129,7 +133,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelRelease.class))
                 .withItemStore(new LeanItemStore<>())
                 .build();
-        return List.of(new InformerEventSource<>(deployments, context));
+        List<EventSource<?, ModelRelease>> sources = new ArrayList<>();
+        sources.add(new InformerEventSource<>(deployments, context));
+        sources.addAll(wakeups.eventSources());
+        return sources;
     }
 
     @Override
@@ -160,7 +167,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
 
         Observation obs = observe(mr, plan, old, stable, canary);
-        if (obs.canaryReady() && Schedule.analysisDue(plan, old, now)) {
+        // a suite run that ended (off this thread) is read at once rather than at the next interval
+        boolean woken = wakeups.take(mr) && Schedule.analysisDue(plan, old, now.plus(plan.interval()));
+        if (obs.canaryReady() && (woken || Schedule.analysisDue(plan, old, now))) {
             Timer.Sample gatesStarted = metrics.startTimer();
             obs = obs.withVerdicts(evaluate(mr, plan, old, now));
             metrics.reconcilePart("gates", gatesStarted);

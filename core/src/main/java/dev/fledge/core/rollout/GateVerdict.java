@@ -7,7 +7,8 @@ import java.util.List;
  * What one gate concluded in one evaluation, with its evidence. Evidence fields are null when a gate has none
  * of that kind (a metric gate has a value, a Bayesian gate has samples and posterior figures, the safety gate its
  * suite, per-category counts and report ConfigMap). {@code evidence} is the safety gate's suite evidence of the whole
- * rollout; null leaves the evidence in status as it is (a verdict that learned nothing new).
+ * rollout; null leaves the evidence in status as it is (a verdict that learned nothing new). {@code suiteRun} is the
+ * state of the suite's runs in the current stage.
  */
 public record GateVerdict(
         String name,
@@ -24,7 +25,8 @@ public record GateVerdict(
         Suite suite,
         List<Category> categories,
         String report,
-        List<Tally> evidence) {
+        List<Tally> evidence,
+        SuiteRun suiteRun) {
 
     /** The prompt suite a verdict was judged on. */
     public record Suite(String name, String hash, int prompts) {}
@@ -45,6 +47,23 @@ public record GateVerdict(
      * @param version the version the suite ran against
      */
     public record Tally(String source, String suite, String version, long samples, long flagged) {}
+
+    /**
+     * The safety suite's runs in the current stage.
+     *
+     * @param running   a run is queued or under way (it started at {@code startedAt}); else the last run was counted
+     * @param runs      runs of this stage whose evidence was counted
+     * @param countedRun the id of the last run whose evidence was added to {@code evidence}; a finished run is
+     *                   counted only if its id differs, so a result handed out again is not counted twice
+     */
+    public record SuiteRun(
+            boolean running,
+            String version,
+            String stage,
+            String suiteHash,
+            int runs,
+            String startedAt,
+            String countedRun) {}
 
     public GateVerdict {
         categories = categories == null ? null : List.copyOf(categories);
@@ -81,6 +100,7 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
+                null,
                 null);
     }
 
@@ -108,6 +128,7 @@ public record GateVerdict(
                 posteriorMean,
                 upperBound,
                 pAboveMax,
+                null,
                 null,
                 null,
                 null,
@@ -142,7 +163,8 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
-                evidence);
+                evidence,
+                suiteRun);
     }
 
     public GateVerdict withValue(Double v) {
@@ -161,7 +183,8 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
-                evidence);
+                evidence,
+                suiteRun);
     }
 
     /** The same verdict with the safety gate's details. */
@@ -181,7 +204,8 @@ public record GateVerdict(
                 s,
                 c,
                 r,
-                evidence);
+                evidence,
+                suiteRun);
     }
 
     /** The same verdict with the safety gate's suite evidence of this rollout. */
@@ -201,6 +225,28 @@ public record GateVerdict(
                 suite,
                 categories,
                 report,
-                e);
+                e,
+                suiteRun);
+    }
+
+    /** The same verdict with the state of the safety suite's runs in this stage. */
+    public GateVerdict withSuiteRun(SuiteRun run) {
+        return new GateVerdict(
+                name,
+                kind,
+                verdict,
+                critical,
+                reason,
+                value,
+                samples,
+                flagged,
+                posteriorMean,
+                upperBound,
+                pAboveMax,
+                suite,
+                categories,
+                report,
+                evidence,
+                run);
     }
 }

@@ -75,6 +75,29 @@ class MetricsTest {
     }
 
     @Test
+    void theOperatorsSuiteTrafficIsCountedAsEvaluationNeverAsPublic() {
+        MetricsText before = metrics();
+        for (int i = 0; i < 3; i++) {
+            complete("{\"prompt\": \"the garden\", \"max_tokens\": 5, \"seed\": " + i + "}", "evaluation")
+                    .then()
+                    .statusCode(200);
+        }
+        MetricsText after = metrics();
+
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "evaluation", "outcome", "success"))
+                .isEqualTo(3);
+        double judged = delta(before, after, "fledge_model_outputs_total", "audience", "evaluation", "verdict", "safe")
+                + delta(before, after, "fledge_model_outputs_total", "audience", "evaluation", "verdict", "flagged");
+        assertThat(judged).isEqualTo(3);
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "public", "outcome", "success"))
+                .isZero();
+        double publicOutputs = delta(
+                        before, after, "fledge_model_outputs_total", "audience", "public", "verdict", "safe")
+                + delta(before, after, "fledge_model_outputs_total", "audience", "public", "verdict", "flagged");
+        assertThat(publicOutputs).isZero();
+    }
+
+    @Test
     void aFloodOfMalformedRequestsStaysOutOfTheLatencyHistogram() {
         MetricsText before = metrics();
         complete("{\"prompt\": \"the garden\", \"max_tokens\": 5, \"seed\": 1}", "internal")

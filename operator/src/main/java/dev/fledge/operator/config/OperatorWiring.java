@@ -7,6 +7,8 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.safety.SafetyLimits;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.gates.safety.SuiteConcurrency;
+import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
@@ -28,6 +30,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +107,11 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
             SafetyLimits limits,
-            OutboundPolicy outbound) {
+            OutboundPolicy outbound,
+            HttpClient tenantHttp,
+            @ConfigProperty(name = "fledge.safety.max-concurrent-suites", defaultValue = "4") int suites,
+            @ConfigProperty(name = "fledge.safety.max-concurrent-suites-per-namespace", defaultValue = "2")
+                    int suitesPerNamespace) {
         Optional<PrometheusSettings> prometheus = prometheusUrl
                 .filter(u -> !u.isBlank())
                 .map(u -> new PrometheusSettings(
@@ -118,7 +125,20 @@ public class OperatorWiring {
                 prometheus,
                 client,
                 defaults,
-                new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits, outbound));
+                new SafetySettings(
+                        judgeUrl.filter(u -> !u.isBlank()),
+                        maxTokens,
+                        limits,
+                        outbound,
+                        new SuiteConcurrency(suites, suitesPerNamespace)),
+                tenantHttp);
+    }
+
+    /** The operator's one HTTP client for tenant servers (canaries, judges); every suite run shares it. */
+    @Produces
+    @Singleton
+    HttpClient tenantHttp() {
+        return BoundedHttp.newClient(AnalysisGates.CONNECT_TIMEOUT);
     }
 
     /**

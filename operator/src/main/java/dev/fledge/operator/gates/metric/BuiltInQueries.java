@@ -4,8 +4,9 @@ import dev.fledge.api.spec.MetricTemplate;
 
 /** The queries behind {@code template: error-rate | latency-p99}, over the Fledge model server's metrics. */
 public final class BuiltInQueries {
+    /** The canary's user traffic: the operator's own suite requests (audience {@code evaluation}) are left out. */
     private static final String CANARY =
-            "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\"";
+            "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience!=\"evaluation\"";
 
     private BuiltInQueries() {}
 
