@@ -81,40 +81,6 @@ public record GateVerdict(
             Long flagged,
             Double posteriorMean,
             Double upperBound,
-            Double pAboveMax,
-            Suite suite,
-            List<Category> categories,
-            String report) {
-        this(
-                name,
-                kind,
-                verdict,
-                critical,
-                reason,
-                value,
-                samples,
-                flagged,
-                posteriorMean,
-                upperBound,
-                pAboveMax,
-                suite,
-                categories,
-                report,
-                null,
-                null);
-    }
-
-    public GateVerdict(
-            String name,
-            String kind,
-            Verdict verdict,
-            boolean critical,
-            String reason,
-            Double value,
-            Long samples,
-            Long flagged,
-            Double posteriorMean,
-            Double upperBound,
             Double pAboveMax) {
         this(
                 name,
@@ -148,105 +114,96 @@ public record GateVerdict(
     }
 
     public GateVerdict asCritical() {
-        return new GateVerdict(
-                name,
-                kind,
-                verdict,
-                true,
-                reason,
-                value,
-                samples,
-                flagged,
-                posteriorMean,
-                upperBound,
-                pAboveMax,
-                suite,
-                categories,
-                report,
-                evidence,
-                suiteRun);
+        Copy c = new Copy(this);
+        c.critical = true;
+        return c.build();
     }
 
     public GateVerdict withValue(Double v) {
-        return new GateVerdict(
-                name,
-                kind,
-                verdict,
-                critical,
-                reason,
-                v,
-                samples,
-                flagged,
-                posteriorMean,
-                upperBound,
-                pAboveMax,
-                suite,
-                categories,
-                report,
-                evidence,
-                suiteRun);
+        Copy c = new Copy(this);
+        c.value = v;
+        return c.build();
     }
 
     /** The same verdict with the safety gate's details. */
     public GateVerdict withDetails(Suite s, List<Category> c, String r) {
-        return new GateVerdict(
-                name,
-                kind,
-                verdict,
-                critical,
-                reason,
-                value,
-                samples,
-                flagged,
-                posteriorMean,
-                upperBound,
-                pAboveMax,
-                s,
-                c,
-                r,
-                evidence,
-                suiteRun);
+        Copy copy = new Copy(this);
+        copy.suite = s;
+        copy.categories = c;
+        copy.report = r;
+        return copy.build();
     }
 
     /** The same verdict with the safety gate's suite evidence of this rollout. */
     public GateVerdict withEvidence(List<Tally> e) {
-        return new GateVerdict(
-                name,
-                kind,
-                verdict,
-                critical,
-                reason,
-                value,
-                samples,
-                flagged,
-                posteriorMean,
-                upperBound,
-                pAboveMax,
-                suite,
-                categories,
-                report,
-                e,
-                suiteRun);
+        Copy c = new Copy(this);
+        c.evidence = e;
+        return c.build();
     }
 
     /** The same verdict with the state of the safety suite's runs in this stage. */
     public GateVerdict withSuiteRun(SuiteRun run) {
-        return new GateVerdict(
-                name,
-                kind,
-                verdict,
-                critical,
-                reason,
-                value,
-                samples,
-                flagged,
-                posteriorMean,
-                upperBound,
-                pAboveMax,
-                suite,
-                categories,
-                report,
-                evidence,
-                run);
+        Copy c = new Copy(this);
+        c.suiteRun = run;
+        return c.build();
+    }
+
+    /** A verdict's components, to change one or a few of them: the one place that lists them all again. */
+    private static final class Copy {
+        final String name;
+        final String kind;
+        final Verdict verdict;
+        boolean critical;
+        final String reason;
+        Double value;
+        final Long samples;
+        final Long flagged;
+        final Double posteriorMean;
+        final Double upperBound;
+        final Double pAboveMax;
+        Suite suite;
+        List<Category> categories;
+        String report;
+        List<Tally> evidence;
+        SuiteRun suiteRun;
+
+        Copy(GateVerdict v) {
+            name = v.name;
+            kind = v.kind;
+            verdict = v.verdict;
+            critical = v.critical;
+            reason = v.reason;
+            value = v.value;
+            samples = v.samples;
+            flagged = v.flagged;
+            posteriorMean = v.posteriorMean;
+            upperBound = v.upperBound;
+            pAboveMax = v.pAboveMax;
+            suite = v.suite;
+            categories = v.categories;
+            report = v.report;
+            evidence = v.evidence;
+            suiteRun = v.suiteRun;
+        }
+
+        GateVerdict build() {
+            return new GateVerdict(
+                    name,
+                    kind,
+                    verdict,
+                    critical,
+                    reason,
+                    value,
+                    samples,
+                    flagged,
+                    posteriorMean,
+                    upperBound,
+                    pAboveMax,
+                    suite,
+                    categories,
+                    report,
+                    evidence,
+                    suiteRun);
+        }
     }
 }
