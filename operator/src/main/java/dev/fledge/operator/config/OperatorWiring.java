@@ -19,6 +19,7 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
@@ -88,8 +89,24 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
-        return OperatorAssembly.workloads(client, clock, defaults, hardening);
+    Workloads workloads(
+            KubernetesClient client,
+            Clock clock,
+            ServerDefaults defaults,
+            PodHardening hardening,
+            ModelServerLimits limits) {
+        return OperatorAssembly.workloads(client, clock, defaults, hardening, limits);
+    }
+
+    /** The model server's download and extraction caps, set on every model container (docs/security.md). */
+    @Produces
+    @Singleton
+    ModelServerLimits modelServerLimits(
+            @ConfigProperty(name = "fledge.server.max-download-size", defaultValue = "20G") String download,
+            @ConfigProperty(name = "fledge.server.max-extracted-size", defaultValue = "40G") String extracted,
+            @ConfigProperty(name = "fledge.server.max-archive-entries", defaultValue = "10000") int entries,
+            @ConfigProperty(name = "fledge.server.max-compression-ratio", defaultValue = "100") int ratio) {
+        return new ModelServerLimits(download, extracted, entries, ratio);
     }
 
     @Produces
