@@ -19,7 +19,6 @@ import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StatusWriter;
-import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.GateProvider;
@@ -31,11 +30,10 @@ import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
-import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
-import dev.fledge.operator.workload.CanaryDrain;
+import dev.fledge.operator.workload.Handover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
@@ -101,6 +99,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
+    private final Handover handover;
 
     public ModelReleaseReconciler(
             Clock clock,
@@ -118,6 +117,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.validator = validator;
         this.routers = routers;
         this.workloads = workloads;
+        this.handover = new Handover(workloads, clock);
         this.gates = gates;
         this.events = events;
         this.actions = actions;
@@ -175,27 +175,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             metrics.reconcilePart("gates", gatesStarted);
         }
         Decision decision = engine.decide(plan, old, obs, now);
-        TrafficSplit split = decision.split();
         Timer.Sample applyStarted = metrics.startTimer();
-        Optional<String> drift;
-        Instant scaleDownAt;
+        Handover.Result acted;
         try {
-            // traffic first, pods after: Deployments grow (and a canary keeps its pods), then the routes move, and a
-            // canary the split no longer runs is scaled down only once no route sends it requests and the delay passed
-            Replicas replicas = router.replicas(plan, split);
-            boolean hold = router.splitsByReplicas()
-                    && CanaryDrain.holdPublic(
-                            split,
-                            canary,
-                            Readiness.atFullSize(
-                                    stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()));
-            workloads.apply(mr, split, replicas, stable, canary);
-            drift = router.apply(mr, split, hold);
-            scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, hold, clock.instant(), CanaryDrain.delay(mr));
-            if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
-                workloads.scaleDownCanary(mr, canary);
-                scaleDownAt = null; // the status records a time only while one is to wait for
-            }
+            // traffic first, pods after (Handover): a canary whose configuration changes is replaced only once no
+            // route sends it requests, and one the split no longer runs is scaled down only after the delay
+            acted = handover.act(mr, router, plan, old, decision, stable, canary);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 422 || e.getCode() == 400) {
                 // an object the release does not control is not a spec error of the generated object: say so plainly
@@ -215,16 +200,23 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             throw e;
         }
         metrics.reconcilePart("apply", applyStarted);
+        Optional<String> drift = acted.drift();
+        Instant scaleDownAt = acted.scaleDownAt();
         drift.ifPresent(diff -> events.record(
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
         decision.status().setCanaryScaleDownAt(scaleDownAt == null ? null : scaleDownAt.toString());
+        decision.status()
+                .setCanaryPublicHoldUntil(
+                        acted.holdUntil() == null ? null : acted.holdUntil().toString());
         UpdateControl<ModelRelease> control = write(mr, context, plan, old, decision, obs.verdicts(), now);
         Duration requeue = decision.requeueAfter();
-        if (scaleDownAt != null && scaleDownAt.isAfter(now)) {
-            Duration untilScaleDown = Duration.between(now, scaleDownAt);
-            requeue = requeue == null || untilScaleDown.compareTo(requeue) < 0 ? untilScaleDown : requeue;
+        for (Instant wake : new Instant[] {scaleDownAt, acted.holdUntil()}) {
+            if (wake != null && wake.isAfter(now)) {
+                Duration until = Duration.between(now, wake);
+                requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
+            }
         }
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
