@@ -72,6 +72,14 @@ public interface FledgeConfig {
         /** Most unpacked bytes per archive byte (archives under 1 MiB count as 1 MiB): stops zip bombs. */
         @WithDefault("100")
         int maxCompressionRatio();
+
+        /** Longest an archive download may go without a byte (and its answer take to start); then the start fails. */
+        @WithDefault("60s")
+        Duration downloadIdleTimeout();
+
+        /** Longest a whole archive download may take; then the start fails. */
+        @WithDefault("2h")
+        Duration downloadTimeout();
     }
 
     /**
