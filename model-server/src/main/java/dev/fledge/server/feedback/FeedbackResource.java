@@ -44,7 +44,8 @@ public class FeedbackResource {
         Rating rating = Rating.parse(request.rating())
                 .orElseThrow(() -> ApiException.invalid("field 'rating' must be 'positive' or 'negative'"));
         IssuedResponses.Issued served = issued.verify(request.id())
-                .orElseThrow(() -> ApiException.notFound("unknown, expired or forged response id"));
+                .orElseThrow(() ->
+                        ApiException.notFound("unknown or expired response id (or one this release did not sign)"));
         if (served.audience() != Audience.fromHeader(audienceHeader)) {
             throw new ApiException(
                     403,
