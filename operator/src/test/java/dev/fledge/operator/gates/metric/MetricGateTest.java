@@ -212,7 +212,7 @@ class MetricGateTest {
                 .singleElement()
                 .satisfies(q -> assertThat(q)
                         .contains(
-                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",outcome=\"error\"}[120s]")
+                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",outcome=~\"error|model_limit|rejected\"}[120s]")
                         .contains("or vector(0)"));
     }
 }
