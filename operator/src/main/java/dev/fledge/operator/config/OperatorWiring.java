@@ -121,6 +121,7 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false")
                     boolean insecure,
             @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
+            @ConfigProperty(name = "fledge.prometheus.scrape-interval", defaultValue = "15s") String scrapeInterval,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
             SafetyLimits limits,
@@ -137,7 +138,8 @@ public class OperatorWiring {
                         GoDuration.parse(timeout),
                         caFile,
                         insecure,
-                        enforcedLabel.filter(l -> !l.isBlank())));
+                        enforcedLabel.filter(l -> !l.isBlank()),
+                        GoDuration.parse(scrapeInterval)));
         return AnalysisGates.provider(
                 prometheus,
                 client,
