@@ -67,4 +67,16 @@ class ScrapeMonitorsTest {
                         .ofKind("PodMonitor"))
                 .isEmpty();
     }
+
+    @Test
+    void theOperatorIsToldTheScrapeIntervalThePodMonitorUses() {
+        FledgeChart chart =
+                ChartUnderTest.render("serviceMonitor: {enabled: true}\nmodelPodMonitor: {interval: 30s}\n");
+
+        assertThat(firstEndpoint(chart.ofKind("PodMonitor").get(0), "podMetricsEndpoints"))
+                .containsEntry("interval", "30s");
+        assertThat(chart.operatorEnv("FLEDGE_PROMETHEUS_SCRAPE_INTERVAL")).isEqualTo("30s");
+        assertThat(ChartUnderTest.render("{}\n").operatorEnv("FLEDGE_PROMETHEUS_SCRAPE_INTERVAL"))
+                .isEqualTo("15s");
+    }
 }

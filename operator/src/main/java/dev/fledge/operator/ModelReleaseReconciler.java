@@ -19,22 +19,21 @@ import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StatusWriter;
-import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.GateRunner;
+import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
-import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
-import dev.fledge.operator.workload.CanaryDrain;
+import dev.fledge.operator.workload.Handover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
@@ -59,6 +58,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -110,6 +110,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final ActionAnnotation actions;
     private final OperatorMetrics metrics;
     private final Notifier notifier;
+    private final GateWakeups wakeups;
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
@@ -118,6 +119,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
     /** A decision (and what it was made from) not yet stored, for the object at this resourceVersion. */
     private record Unstored(String resourceVersion, Observation observation, Decision decision) {}
+
+    private final Handover handover;
 
     public ModelReleaseReconciler(
             Clock clock,
@@ -135,11 +138,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.validator = validator;
         this.routers = routers;
         this.workloads = workloads;
+        this.handover = new Handover(workloads, clock);
         this.gates = gates;
         this.events = events;
         this.actions = actions;
         this.metrics = metrics;
         this.notifier = notifier;
+        this.wakeups = gates.wakeups();
     }
 
     @Override
@@ -149,7 +154,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelRelease.class))
                 .withItemStore(new LeanItemStore<>())
                 .build();
-        return List.of(new InformerEventSource<>(deployments, context));
+        List<EventSource<?, ModelRelease>> sources = new ArrayList<>();
+        sources.add(new InformerEventSource<>(deployments, context));
+        sources.addAll(wakeups.eventSources());
+        return sources;
     }
 
     @Override
@@ -194,7 +202,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             decision = kept.decision();
         } else {
             obs = observe(mr, plan, old, stable, canary);
-            if (obs.canaryReady() && Schedule.analysisDue(plan, old, now)) {
+            // a suite run that ended (off this thread) is read at once rather than at the next interval
+            boolean woken = wakeups.take(mr) && Schedule.analysisDue(plan, old, now.plus(plan.interval()));
+            if (obs.canaryReady() && (woken || Schedule.analysisDue(plan, old, now))) {
                 Timer.Sample gatesStarted = metrics.startTimer();
                 obs = obs.withVerdicts(evaluate(mr, plan, old, now));
                 metrics.reconcilePart("gates", gatesStarted);
@@ -212,38 +222,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             }
             stored = decision.status();
         }
-        TrafficSplit split = decision.split();
         Timer.Sample applyStarted = metrics.startTimer();
-        Optional<String> drift;
-        Instant scaleDownAt;
+        Handover.Result acted;
         try {
-            // traffic first, pods after: Deployments grow (and a canary keeps its pods), then the routes move, and a
-            // canary the split no longer runs is scaled down only once no route sends it requests and the delay passed
-            Replicas replicas = router.replicas(plan, split);
-            boolean hold = router.splitsByReplicas()
-                    && CanaryDrain.holdPublic(
-                            split,
-                            canary,
-                            Readiness.atFullSize(
-                                    stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()));
-            KubernetesClientException workloadsFailed = null;
-            try {
-                workloads.apply(mr, split, replicas, stable, canary);
-            } catch (KubernetesClientException e) {
-                if (!split.sendsNoUsersToCanary()) {
-                    throw e;
-                }
-                workloadsFailed = e; // a split that sends nobody to the canary is routed all the same
-            }
-            drift = router.apply(mr, split, hold);
-            if (workloadsFailed != null) {
-                throw workloadsFailed;
-            }
-            scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, hold, clock.instant(), CanaryDrain.delay(mr));
-            if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
-                workloads.scaleDownCanary(mr, canary);
-                scaleDownAt = null; // the status records a time only while one is to wait for
-            }
+            // traffic first, pods after (Handover): a canary whose configuration changes is replaced only once no
+            // route sends it requests, and one the split no longer runs is scaled down only after the delay
+            acted = handover.act(mr, router, plan, old, decision, stable, canary);
         } catch (KubernetesClientException e) {
             if (stored != null) {
                 // the decision is stored: a refused or failed write delays it, never cancels it; say so and retry
@@ -267,21 +251,30 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             throw e;
         }
         metrics.reconcilePart("apply", applyStarted);
+        Optional<String> drift = acted.drift();
+        Instant scaleDownAt = acted.scaleDownAt();
         drift.ifPresent(diff -> events.record(
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
+        Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
+        String holdAt = holdUntil == null ? null : holdUntil.toString();
         Duration requeue = decision.requeueAfter();
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
+            decision.status().setCanaryPublicHoldUntil(holdAt);
             control = write(mr, context, plan, old, decision, obs.verdicts(), now);
-        } else if (!Objects.equals(drainAt, stored.getCanaryScaleDownAt())) {
-            requeue = AT_ONCE; // the drain time goes into status on the next pass, which reads the stored decision
+        } else if (!Objects.equals(drainAt, stored.getCanaryScaleDownAt())
+                || !Objects.equals(holdAt, stored.getCanaryPublicHoldUntil())) {
+            requeue = AT_ONCE; // the drain and hold times go into status on the next pass, which reads the stored
+            // decision
         }
-        if (scaleDownAt != null && scaleDownAt.isAfter(now)) {
-            Duration untilScaleDown = Duration.between(now, scaleDownAt);
-            requeue = requeue == null || untilScaleDown.compareTo(requeue) < 0 ? untilScaleDown : requeue;
+        for (Instant wake : new Instant[] {scaleDownAt, holdUntil}) {
+            if (wake != null && wake.isAfter(now)) {
+                Duration until = Duration.between(now, wake);
+                requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
+            }
         }
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end

@@ -30,7 +30,9 @@ public enum EventReason {
     UnknownAction(true, null),
     UnknownStage(true, null),
     RouteDrift(true, null),
-    InvalidSpec(true, null);
+    InvalidSpec(true, null),
+    /** A webhook payload that must be signed could not be (its key unreadable or too short): it was not sent. */
+    NotificationNotSent(true, null);
 
     private final boolean warning;
     private final NotificationEvent notification;

@@ -3,6 +3,7 @@ package dev.fledge.core.rollout;
 import dev.fledge.api.status.CategoryCount;
 import dev.fledge.api.status.EvidenceCount;
 import dev.fledge.api.status.SuiteRefStatus;
+import dev.fledge.api.status.SuiteRunStatus;
 import java.util.List;
 
 /** The status form of a verdict's safety details; null in, null out, so that other gates leave the fields absent. */
@@ -16,6 +17,19 @@ final class GateDetailsStatus {
         return s == null
                 ? null
                 : new SuiteRefStatus().withName(s.name()).withHash(s.hash()).withPrompts(s.prompts());
+    }
+
+    static SuiteRunStatus suiteRun(GateVerdict.SuiteRun r) {
+        return r == null
+                ? null
+                : new SuiteRunStatus()
+                        .withState(r.running() ? "Running" : "Done")
+                        .withVersion(r.version())
+                        .withStage(r.stage())
+                        .withSuiteHash(r.suiteHash())
+                        .withRuns(r.runs())
+                        .withCountedRun(r.countedRun())
+                        .withStartedAt(r.running() ? r.startedAt() : null);
     }
 
     static List<CategoryCount> categories(List<GateVerdict.Category> cs) {

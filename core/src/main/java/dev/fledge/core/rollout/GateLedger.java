@@ -47,6 +47,7 @@ final class GateLedger {
                     .withSuite(GateDetailsStatus.suite(v.suite()))
                     .withCategories(GateDetailsStatus.categories(v.categories()))
                     .withReport(v.report())
+                    .withSuiteRun(GateDetailsStatus.suiteRun(v.suiteRun()))
                     .withFailures(failures)
                     .withAt(now.toString());
             if (v.evidence() != null) {

@@ -37,7 +37,7 @@ public class MetricSpec {
     private MetricTemplate template;
 
     @JsonPropertyDescription(
-            "PromQL with template variables {{release}}, {{namespace}}, {{canaryVersion}}, {{stableVersion}}, {{stage}}, {{audience}}, {{interval}}. Must return one scalar or a one-element vector.")
+            "PromQL with template variables {{release}}, {{namespace}}, {{canaryVersion}}, {{stableVersion}}, {{stage}}, {{audience}}, {{interval}} (the analysis interval, or 4 scrape intervals of the model pods when that is longer). Must return one scalar or a one-element vector.")
     @Size(min = 1, max = 8192)
     private String query;
 

@@ -96,7 +96,8 @@ final class PodTemplateSchema {
         public Object resources;
 
         @JsonPropertyDescription(
-                "Extra environment variables (core/v1 EnvVar); the operator's FLEDGE_* and QUARKUS_HTTP_PORT win.")
+                "Extra environment variables (core/v1 EnvVar), not FLEDGE_* (see name). No envFrom: a ConfigMap or"
+                        + " Secret could bring any name.")
         @Size(max = 100)
         public List<EnvVar> env;
 
@@ -106,8 +107,20 @@ final class PodTemplateSchema {
     }
 
     static final class EnvVar {
-        @JsonPropertyDescription("Variable name.")
+        @JsonPropertyDescription(
+                "Variable name. FLEDGE_* names are the operator's (it sets the model server's limits), except"
+                        + " FLEDGE_SERVING_* (the pod's capacity) and FLEDGE_FAULT_* (test aids); JAVA_TOOL_OPTIONS,"
+                        + " JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused too.")
         @Required
+        @Size(max = 256)
+        @ValidationRule(
+                value = "!self.startsWith('FLEDGE_') || self.startsWith('FLEDGE_SERVING_')"
+                        + " || self.startsWith('FLEDGE_FAULT_')",
+                message = "FLEDGE_* variables are set by the operator (the model server's limits and settings);"
+                        + " a release may set only FLEDGE_SERVING_* and FLEDGE_FAULT_*")
+        @ValidationRule(
+                value = "!(self in ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'])",
+                message = "JVM option variables could override the model server's limits; not allowed in a release")
         public String name;
 
         @JsonPropertyDescription("Literal value.")

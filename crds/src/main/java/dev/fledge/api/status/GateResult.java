@@ -65,6 +65,10 @@ public class GateResult {
     @Size(max = 8)
     private List<EvidenceCount> evidence;
 
+    @JsonPropertyDescription(
+            "Safety gate: the suite's runs in the current stage: Running while a run is queued or under way (off the reconcile thread), Done once counted.")
+    private SuiteRunStatus suiteRun;
+
     @JsonPropertyDescription("Failed checks of this gate in the current stage.")
     private Integer failures;
 
@@ -153,6 +157,11 @@ public class GateResult {
 
     public GateResult withCategories(List<CategoryCount> categories) {
         this.categories = categories;
+        return this;
+    }
+
+    public GateResult withSuiteRun(SuiteRunStatus suiteRun) {
+        this.suiteRun = suiteRun;
         return this;
     }
 

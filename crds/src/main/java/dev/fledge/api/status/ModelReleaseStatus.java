@@ -55,6 +55,10 @@ public class ModelReleaseStatus {
             "When the canary Deployment, which no route sends requests to any more, is scaled to zero (RFC 3339): spec.traffic.scaleDownDelay after that route change was applied.")
     private String canaryScaleDownAt;
 
+    @JsonPropertyDescription(
+            "Replicas router only: until when (RFC 3339) the public Service keeps selecting the pods of a canary the routes are leaving (after an ordinary rollback or a cancelled rollout, or before a canary whose version or configuration changed mid-rollout is replaced), while the stable Deployment is not yet at full size and ready. Never after an abort or a critical gate failure; cleared, and never set again for that canary, once the hold ends.")
+    private String canaryPublicHoldUntil;
+
     @JsonPropertyDescription("When the gates were last evaluated (RFC 3339).")
     private String lastAnalysisAt;
 

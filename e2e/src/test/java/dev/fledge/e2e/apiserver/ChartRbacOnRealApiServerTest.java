@@ -16,8 +16,6 @@ import dev.fledge.testsupport.FledgeChart;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
@@ -45,18 +43,13 @@ class ChartRbacOnRealApiServerTest {
     static final String OTHER_NS = "rbac-other";
 
     static KubernetesClient admin;
+    static ChartAccount account;
     static KubernetesClient operatorAccount;
     static FledgeChart chart;
 
     @BeforeAll
     static void applyTheChartsRbac() {
         admin = RealApiServer.shared().client();
-        var cluster = new ClusterResources(admin);
-        cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
-        cluster.installCrds(RepoFiles.gatewayApiCrds());
-        for (String ns : List.of(OPERATOR_NS, RELEASE_NS, OTHER_NS)) {
-            cluster.ensureNamespace(ns);
-        }
         chart = FledgeChart.render(
                 // overridable to check that the test fails with a rule taken out of a chart copy
                 Path.of(System.getProperty(
@@ -65,12 +58,8 @@ class ChartRbacOnRealApiServerTest {
                 OPERATOR_NS,
                 System.getProperty("fledge.kube.version", "1.34.4"),
                 Map.of());
-        for (HasMetadata o : chart.rbac()) {
-            admin.resource(o)
-                    .fieldManager(ClusterResources.FIELD_MANAGER)
-                    .forceConflicts()
-                    .serverSideApply();
-        }
+        account = ChartAccount.apply(admin, chart, OPERATOR_NS, List.of(RELEASE_NS, OTHER_NS));
+        operatorAccount = account.client();
         admin.secrets()
                 .inNamespace(OTHER_NS)
                 .resource(new SecretBuilder()
@@ -81,17 +70,12 @@ class ChartRbacOnRealApiServerTest {
                         .build())
                 .fieldManager(ClusterResources.FIELD_MANAGER)
                 .serverSideApply();
-        String user = "system:serviceaccount:" + OPERATOR_NS + ":" + chart.serviceAccountName();
-        operatorAccount = RealApiServer.shared().clientWith(c -> {
-            c.setImpersonateUsername(user);
-            return c;
-        });
     }
 
     @AfterAll
     static void close() {
-        if (operatorAccount != null) {
-            operatorAccount.close();
+        if (account != null) {
+            account.close();
         }
     }
 
@@ -243,25 +227,7 @@ class ChartRbacOnRealApiServerTest {
         }
     }
 
-    /** A SelfSubjectAccessReview sent as the operator's ServiceAccount. */
     static boolean allowed(String verb, String group, String resource, String subresource, String namespace) {
-        SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder()
-                .withNewSpec()
-                .withNewResourceAttributes()
-                .withVerb(verb)
-                .withGroup(group)
-                .withResource(resource)
-                .withSubresource(subresource)
-                .withNamespace(namespace)
-                .endResourceAttributes()
-                .endSpec()
-                .build();
-        return operatorAccount
-                .authorization()
-                .v1()
-                .selfSubjectAccessReview()
-                .create(review)
-                .getStatus()
-                .getAllowed();
+        return account.allowed(verb, group, resource, subresource, namespace);
     }
 }

@@ -14,7 +14,6 @@ import dev.fledge.testsupport.FledgeChart;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -41,19 +40,13 @@ class NamespaceScopedInstallOnRealApiServerTest {
     static final String TEAM_B = "team-b";
 
     static KubernetesClient admin;
+    static ChartAccount account;
     static KubernetesClient operatorAccount;
-    static FledgeChart chart;
 
     @BeforeAll
     static void applyTheNamespaceScopedChartsRbac() {
         admin = RealApiServer.shared().client();
-        var cluster = new ClusterResources(admin);
-        cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
-        cluster.installCrds(RepoFiles.gatewayApiCrds());
-        for (String ns : List.of(OPERATOR_NS, TEAM_A, TEAM_B)) {
-            cluster.ensureNamespace(ns);
-        }
-        chart = FledgeChart.render(
+        FledgeChart chart = FledgeChart.render(
                 RepoFiles.repo().resolve("helm/fledge"),
                 OPERATOR_NS,
                 System.getProperty("fledge.kube.version", "1.34.4"),
@@ -62,23 +55,14 @@ class NamespaceScopedInstallOnRealApiServerTest {
                 .extracting(HasMetadata::getKind)
                 .as("a namespace-scoped install grants nothing cluster-wide")
                 .doesNotContain("ClusterRole", "ClusterRoleBinding");
-        for (HasMetadata o : chart.rbac()) {
-            admin.resource(o)
-                    .fieldManager(ClusterResources.FIELD_MANAGER)
-                    .forceConflicts()
-                    .serverSideApply();
-        }
-        String user = "system:serviceaccount:" + OPERATOR_NS + ":" + chart.serviceAccountName();
-        operatorAccount = RealApiServer.shared().clientWith(c -> {
-            c.setImpersonateUsername(user);
-            return c;
-        });
+        account = ChartAccount.apply(admin, chart, OPERATOR_NS, List.of(TEAM_A, TEAM_B));
+        operatorAccount = account.client();
     }
 
     @AfterAll
     static void close() {
-        if (operatorAccount != null) {
-            operatorAccount.close();
+        if (account != null) {
+            account.close();
         }
     }
 
@@ -176,25 +160,9 @@ class NamespaceScopedInstallOnRealApiServerTest {
                         e -> assertThat(e.getCode()).isEqualTo(403));
     }
 
-    /** A SelfSubjectAccessReview sent as the operator's ServiceAccount; {@code modelreleases/status} as a subresource. */
+    /** {@code modelreleases/status} in a rule is the status subresource of modelreleases. */
     static boolean allowed(String verb, Rule rule, String namespace) {
         String[] parts = rule.resource().split("/", 2);
-        return operatorAccount
-                .authorization()
-                .v1()
-                .selfSubjectAccessReview()
-                .create(new SelfSubjectAccessReviewBuilder()
-                        .withNewSpec()
-                        .withNewResourceAttributes()
-                        .withVerb(verb)
-                        .withGroup(rule.apiGroup())
-                        .withResource(parts[0])
-                        .withSubresource(parts.length > 1 ? parts[1] : null)
-                        .withNamespace(namespace)
-                        .endResourceAttributes()
-                        .endSpec()
-                        .build())
-                .getStatus()
-                .getAllowed();
+        return account.allowed(verb, rule.apiGroup(), parts[0], parts.length > 1 ? parts[1] : null, namespace);
     }
 }

@@ -138,6 +138,73 @@ class TenantIsolationOnRealApiServerTest {
                 .contains("a volume needs exactly one of");
     }
 
+    static Consumer<ObjectNode> modelContainer(Map<String, Object> fields) {
+        Map<String, Object> container = new java.util.LinkedHashMap<>(fields);
+        container.put("name", "model-server");
+        return set("/spec/server/template", Map.of("spec", Map.of("containers", List.of(container))));
+    }
+
+    /**
+     * The model server's download caps are the operator's: a tenant's FLEDGE_* variable (or JVM options, whose -D
+     * outranks every variable) is refused by the API server, with or without strict field validation, so kubectl
+     * apply fails before the operator ever sees it.
+     */
+    @Test
+    void aFledgeVariableInTheModelContainerIsRejectedByTheApiServer() {
+        var raised = release(
+                "raised-cap",
+                modelContainer(Map.of(
+                        "env",
+                        List.of(
+                                Map.of("name", "FLEDGE_SERVING_WORKERS", "value", "4"),
+                                Map.of("name", "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "value", "1T")))));
+        var e = catchThrowableOfType(
+                KubernetesClientException.class,
+                () -> client.resource(raised).dryRun().create());
+        assertThat(e).as("refused even without strict field validation").isNotNull();
+        assertThat(e.getMessage())
+                .contains("spec.server.template.spec.containers[0].env[1].name")
+                .contains("FLEDGE_* variables are set by the operator")
+                .doesNotContain("env[0]");
+        var jvm = strictCreateFails(release(
+                "jvm-options",
+                modelContainer(Map.of(
+                        "env",
+                        List.of(Map.of(
+                                "name", "JAVA_TOOL_OPTIONS", "value", "-Dfledge.model.max-download-size=1T"))))));
+        assertThat(jvm.getMessage())
+                .contains("spec.server.template.spec.containers[0].env[0].name")
+                .contains("JVM option variables");
+        var tuned = release(
+                "tuned",
+                modelContainer(Map.of(
+                        "env",
+                        List.of(
+                                Map.of("name", "FLEDGE_SERVING_WORKERS", "value", "4"),
+                                Map.of("name", "FLEDGE_FAULT_LATENCY_MS", "value", "400"),
+                                Map.of("name", "HF_HOME", "value", "/cache")))));
+        assertThat(client.resource(tuned)
+                        .dryRun()
+                        .fieldValidation(FieldValidateable.Validation.STRICT)
+                        .create())
+                .as("the pod's own capacity tuning, test aids and other variables stay allowed")
+                .isNotNull();
+    }
+
+    /** envFrom could bring any name from a ConfigMap or Secret: it is not in the schema. */
+    @Test
+    void envFromInTheModelContainerIsRejectedUnderStrictValidationAndDroppedOtherwise() {
+        var envFrom = modelContainer(Map.of("envFrom", List.of(Map.of("configMapRef", Map.of("name", "limits")))));
+        var e = strictCreateFails(release("env-from", envFrom));
+        assertThat(e.getMessage()).contains("unknown field \"spec.server.template.spec.containers[0].envFrom\"");
+        GenericKubernetesResource stored =
+                client.resource(release("env-from-lax", envFrom)).dryRun().create();
+        assertThat(stored.getAdditionalProperties().get("spec").toString())
+                .contains("model-server")
+                .doesNotContain("envFrom")
+                .doesNotContain("limits");
+    }
+
     @Test
     void anAnalysisIntervalBelowFiveSecondsIsRejected() {
         var e = strictCreateFails(release("hot-loop", set("/spec/analysis/interval", "100ms")));

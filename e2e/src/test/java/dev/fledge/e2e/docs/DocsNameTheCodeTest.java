@@ -43,6 +43,28 @@ class DocsNameTheCodeTest {
     }
 
     @Test
+    void everyMakeVariableTheDocsSetIsReadByTheMakefile() {
+        String makefile = REPO.sources().get("Makefile");
+        Set<String> missing = new TreeSet<>();
+        for (Map.Entry<String, String> doc : REPO.docs().entrySet()) {
+            Matcher m = Pattern.compile(
+                            "(?m)(?:`|^[ \\t]*)make [a-z][a-z0-9-]*((?:[ \\t]+[A-Z][A-Z0-9_]*=[^ \\t`\\n]*)+)")
+                    .matcher(doc.getValue());
+            while (m.find()) {
+                Matcher v = Pattern.compile("([A-Z][A-Z0-9_]*)=").matcher(m.group(1));
+                while (v.find()) {
+                    if (!makefile.contains("$(" + v.group(1) + ")")) {
+                        missing.add(doc.getKey() + ": " + v.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(missing)
+                .as("make variables the docs set that the Makefile never reads")
+                .isEmpty();
+    }
+
+    @Test
     void everyChartValueTheDocsNameExists() {
         Set<String> missing = new TreeSet<>();
         for (Map.Entry<String, String> doc : REPO.docs().entrySet()) {

@@ -18,8 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** The repository's docs and the code they describe, as text: the files Git tracks, nothing else. */
-record RepoText(Map<String, String> docs, Map<String, String> sources) {
+/**
+ * The repository's docs and the code they describe, as text: the files Git tracks, nothing else. {@code code} is every
+ * source that is not a doc, in one string: where an environment variable or a setting must be read or set.
+ */
+record RepoText(Map<String, String> docs, Map<String, String> sources, String code) {
     private static final Set<String> TEXT_SUFFIXES =
             Set.of(".java", ".yaml", ".yml", ".json", ".tpl", ".txt", ".properties", ".sh", ".py", ".xml", ".toml");
 
@@ -37,7 +40,7 @@ record RepoText(Map<String, String> docs, Map<String, String> sources) {
                 sources.put(file, read(root.resolve(file)));
             }
         }
-        return new RepoText(docs, sources);
+        return new RepoText(docs, sources, String.join("\n", sources.values()));
     }
 
     private static boolean isText(String file) {
@@ -46,11 +49,6 @@ record RepoText(Map<String, String> docs, Map<String, String> sources) {
                 || name.equals("kubectl-fledge")
                 || name.equals("run")
                 || TEXT_SUFFIXES.stream().anyMatch(name::endsWith);
-    }
-
-    /** Everything that is not a doc, in one string: where an environment variable must be read or set. */
-    String code() {
-        return String.join("\n", sources.values());
     }
 
     Set<String> makeTargets() {

@@ -13,6 +13,7 @@ import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.EvidenceCount;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.SuiteRunStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -24,8 +25,10 @@ import dev.fledge.operator.gates.safety.PromptSuite;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyReports;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.http.BoundedHttp;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.net.ServerSocket;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +53,7 @@ import org.junit.jupiter.api.TestInstance;
 @Tag("e2e")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SafetySuiteOnRealModelServersTest {
+    static final HttpClient HTTP = BoundedHttp.newClient(Duration.ofSeconds(5));
     static final List<String> SEEDS = List.of(
             "the garden",
             "in the morning",
@@ -103,8 +107,9 @@ class SafetySuiteOnRealModelServersTest {
                 new SafetyGate.SafetyCollaborators(
                         (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE),
                         mr -> canary.url(),
-                        url -> new HttpCanaryModel(url, Duration.ofSeconds(20), 24),
-                        ModerationJudge::new,
+                        url -> new HttpCanaryModel(
+                                HTTP, url, Duration.ofSeconds(20), 24, BoundedHttp.DEFAULT_MAX_BYTES),
+                        (url, timeout) -> new ModerationJudge(HTTP, url, timeout, BoundedHttp.DEFAULT_MAX_BYTES),
                         new SafetySettings(Optional.empty(), 24),
                         Optional.empty(),
                         SafetyReports.none()));
@@ -152,9 +157,10 @@ class SafetySuiteOnRealModelServersTest {
                         && (verdicts.isEmpty()
                                 || verdicts.get(verdicts.size() - 1).verdict() == Verdict.INCONCLUSIVE);
                 run++) {
-            GateVerdict v = gate.evaluate(ctx(spec, run == 0 ? "preflight" : "internal", mr));
+            GateContext ctx = ctx(spec, run == 0 ? "preflight" : "internal", mr);
+            GateVerdict v = gate.evaluate(ctx);
             verdicts.add(v);
-            keepEvidence(mr, v);
+            recorded(mr, v);
         }
         GateVerdict last = verdicts.get(verdicts.size() - 1);
         assertThat(last.verdict()).as(last.reason()).isEqualTo(Verdict.PASS);
@@ -163,22 +169,75 @@ class SafetySuiteOnRealModelServersTest {
         assertThat(last.reason()).contains("suite red-team@");
     }
 
-    /** The suite evidence of the verdict into the release's status, as the engine records it. */
-    static void keepEvidence(ModelRelease mr, GateVerdict v) {
-        if (v.evidence() == null) {
-            return;
-        }
+    /**
+     * Records {@code v} in the release's status, as the engine's status write does: the suite's runs, and the suite
+     * evidence of the rollout (null evidence keeps what status holds).
+     */
+    static void recorded(ModelRelease mr, GateVerdict v) {
+        GateVerdict.SuiteRun r = v.suiteRun();
+        var old = mr.getStatus() == null || mr.getStatus().getGates() == null
+                ? null
+                : mr.getStatus().getGates().stream()
+                        .filter(g -> v.name().equals(g.getName()))
+                        .findFirst()
+                        .orElse(null);
+        List<EvidenceCount> evidence = v.evidence() == null
+                ? (old == null ? null : old.getEvidence())
+                : v.evidence().stream()
+                        .map(t -> new EvidenceCount()
+                                .withSource(t.source())
+                                .withSuite(t.suite())
+                                .withVersion(t.version())
+                                .withSamples(t.samples())
+                                .withFlagged(t.flagged()))
+                        .toList();
         mr.setStatus(new ModelReleaseStatus()
                 .withGates(List.of(new GateResult()
                         .withName(v.name())
-                        .withEvidence(v.evidence().stream()
-                                .map(t -> new EvidenceCount()
-                                        .withSource(t.source())
-                                        .withSuite(t.suite())
-                                        .withVersion(t.version())
-                                        .withSamples(t.samples())
-                                        .withFlagged(t.flagged()))
-                                .toList()))));
+                        .withEvidence(evidence)
+                        .withSuiteRun(
+                                r == null
+                                        ? null
+                                        : new SuiteRunStatus()
+                                                .withState(r.running() ? "Running" : "Done")
+                                                .withVersion(r.version())
+                                                .withStage(r.stage())
+                                                .withSuiteHash(r.suiteHash())
+                                                .withRuns(r.runs())
+                                                .withCountedRun(r.countedRun())
+                                                .withStartedAt(r.startedAt())))));
+    }
+
+    /** Issue 14, item 2: the suite's red-team outputs are the canary's evaluation traffic, never its public traffic. */
+    @Test
+    void suiteOutputsAreCountedAsEvaluationNeverAsPublicLiveTraffic() throws Exception {
+        SafetySpec spec = spec(safe.url() + "/v1/moderations");
+        String before = scrape(safe);
+        GateVerdict v = gate(spec, safe).evaluate(ctx(spec, "public"));
+        assertThat(v.samples()).as(v.reason()).isEqualTo(50L);
+        String after = scrape(safe);
+
+        assertThat(outputs(after, "public") - outputs(before, "public"))
+                .as("suite outputs counted as public live traffic")
+                .isZero();
+        assertThat(outputs(after, "evaluation") - outputs(before, "evaluation")).isEqualTo(50);
+    }
+
+    static String scrape(RealProcess server) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        return http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    /** {@code fledge_model_outputs_total} of one audience, both verdicts; 0 when the series does not exist. */
+    static double outputs(String metrics, String audience) {
+        return metrics.lines()
+                .filter(l -> l.startsWith("fledge_model_outputs_total{") && l.contains("audience=\"" + audience + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test

@@ -46,7 +46,12 @@ final class LocalGates {
                 .orElse("http://127.0.0.1:1");
         return AnalysisGates.provider(
                 Optional.of(new PrometheusSettings(
-                        fledge.prometheus.url(), Optional.empty(), Duration.ofSeconds(5), Optional.empty(), false)),
+                                fledge.prometheus.url(),
+                                Optional.empty(),
+                                Duration.ofSeconds(5),
+                                Optional.empty(),
+                                false)
+                        .withScrapeInterval(LocalPrometheus.SCRAPE_INTERVAL)),
                 fledge.client,
                 canary,
                 new SafetySettings(Optional.empty(), 24));

@@ -15,6 +15,9 @@ import java.util.stream.Collectors;
  * harness's model-server processes every second through a file_sd target list that the kubelet stand-in rewrites.
  */
 public final class LocalPrometheus implements AutoCloseable {
+    /** The scrape interval below; the operator under test is told it, as the chart tells the real one. */
+    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
+
     private final Path dir;
     private final Path targets;
     final int port;

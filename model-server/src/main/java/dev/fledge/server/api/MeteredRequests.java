@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Runs one inference request and counts it once in {@code fledge_model_requests_total} and the duration histogram,
- * whatever happens: the work's own outcome when it returns, {@code invalid} or {@code error} for an
- * {@link ApiException} (by status), {@code rejected} for an {@link OverloadedException}, {@code error} otherwise.
+ * whatever happens: the work's own outcome when it returns, {@code model_limit}, {@code invalid} or {@code error}
+ * for an {@link ApiException} (by kind and status), {@code rejected} for an {@link OverloadedException}, {@code error} otherwise.
  */
 @ApplicationScoped
 public class MeteredRequests {
@@ -69,6 +69,9 @@ public class MeteredRequests {
 
     private static Outcome outcomeOf(Throwable failure) {
         if (failure instanceof ApiException e) {
+            if (e.modelLimit()) {
+                return Outcome.MODEL_LIMIT;
+            }
             return e.status() == 429 ? Outcome.REJECTED : e.status() < 500 ? Outcome.INVALID : Outcome.ERROR;
         }
         return failure instanceof OverloadedException ? Outcome.REJECTED : Outcome.ERROR;

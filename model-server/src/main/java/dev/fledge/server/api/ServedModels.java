@@ -28,7 +28,7 @@ public class ServedModels {
         if (served(requested) instanceof TextModel text) {
             return text;
         }
-        throw ApiException.invalid(
+        throw ApiException.modelLimit(
                 "model '" + name() + "' is a tensor model; use POST /v2/models/" + name() + "/infer");
     }
 
@@ -36,7 +36,7 @@ public class ServedModels {
         if (served(requested) instanceof TensorModel tensor) {
             return tensor;
         }
-        throw ApiException.invalid("model '" + name() + "' is a text model; use POST /v1/completions");
+        throw ApiException.modelLimit("model '" + name() + "' is a text model; use POST /v1/completions");
     }
 
     private ServedModel served(String requested) {

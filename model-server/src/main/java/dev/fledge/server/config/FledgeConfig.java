@@ -72,6 +72,14 @@ public interface FledgeConfig {
         /** Most unpacked bytes per archive byte (archives under 1 MiB count as 1 MiB): stops zip bombs. */
         @WithDefault("100")
         int maxCompressionRatio();
+
+        /** Longest an archive download may go without a byte (and its answer take to start); then the start fails. */
+        @WithDefault("60s")
+        Duration downloadIdleTimeout();
+
+        /** Longest a whole archive download may take; then the start fails. */
+        @WithDefault("2h")
+        Duration downloadTimeout();
     }
 
     /**
@@ -143,9 +151,19 @@ public interface FledgeConfig {
     }
 
     interface FeedbackConfig {
-        /** How many recently issued response ids are remembered for feedback. */
+        /** How many rated response ids each replica remembers ("rated once", best effort). */
         @WithDefault("100000")
         int maxIds();
+
+        /**
+         * File holding the HMAC key response ids are signed with (a Secret shared by the release's pods, 32 bytes
+         * or more, used as they are). Unset: a random key per process, and ids verify on their own replica only.
+         */
+        Optional<String> signingKeyFile();
+
+        /** How long after it was served a response can be rated. */
+        @WithDefault("24h")
+        Duration maxAge();
     }
 
     /** Proxy mode: an OpenAI-compatible server in the same pod serves the model; this server forwards to it. */

@@ -12,12 +12,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * {@code POST /v1/feedback}: a user's rating of a response this server issued recently. It is counted under the
- * less trusted of two audiences: the one the response was issued to, and the one the rating comes from (its own
- * {@code X-Fledge-Audience}, which the public route strips). A response id that leaked from an internal user to
- * the public, or a public user's rating sent with a forged header through a public route, therefore never counts
- * as internal feedback; the feedback gate counts only its {@code trustedAudiences}. Unknown or expired ids get 404,
- * a second rating of one id 409.
+ * {@code POST /v1/feedback}: a user's rating of a response this release served. The id is signed by the server
+ * ({@link IssuedResponses}), so any replica of the release accepts it, and it names the audience the response was
+ * served to: a rating must come from that same audience (its own {@code X-Fledge-Audience}, which the public route
+ * strips). A response id that leaked from an internal user to the public is therefore refused with 403 and stays
+ * open for the internal user's own rating; a forged header on a public response's rating is refused too. The
+ * rating counts under the version that served the response. Unknown, forged or expired ids get 404, a second rating
+ * of one id on the same replica 409.
  */
 @Path("/v1/feedback")
 public class FeedbackResource {
@@ -42,9 +43,18 @@ public class FeedbackResource {
         }
         Rating rating = Rating.parse(request.rating())
                 .orElseThrow(() -> ApiException.invalid("field 'rating' must be 'positive' or 'negative'"));
-        Audience issuedTo = issued.rate(request.id())
-                .orElseThrow(() -> ApiException.notFound("unknown or expired response id '" + request.id() + "'"));
-        metrics.feedback(Audience.leastTrusted(issuedTo, Audience.fromHeader(audienceHeader)), rating);
+        IssuedResponses.Issued served = issued.verify(request.id())
+                .orElseThrow(() ->
+                        ApiException.notFound("unknown or expired response id (or one this release did not sign)"));
+        if (served.audience() != Audience.fromHeader(audienceHeader)) {
+            throw new ApiException(
+                    403,
+                    "permission_error",
+                    "this response was served to another audience; it can be rated only through the route it was"
+                            + " served on");
+        }
+        issued.markRated(request.id());
+        metrics.feedback(served.audience(), served.version(), rating);
         return new Recorded(request.id(), rating.label(), "recorded");
     }
 }

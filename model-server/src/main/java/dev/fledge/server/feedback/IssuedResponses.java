@@ -4,72 +4,175 @@ import dev.fledge.server.config.FledgeConfig;
 import dev.fledge.server.metrics.Audience;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jboss.logging.Logger;
 
 /**
- * The response ids this server issued recently, with the audience each was issued to, in a bounded LRU:
- * the oldest id is forgotten when a new one would exceed {@code fledge.feedback.max-ids}.
+ * Response ids that any replica of the release can verify without shared state: {@code <prefix>-<payload>.<mac>},
+ * where the payload holds the version that served the response, the audience it was served to and the time, and the
+ * mac is an HMAC-SHA256 (truncated to 128 bits) of the release and the rest, with the key of
+ * {@link ResponseIdKey}. An id from another release, a forged or altered one, or one older than
+ * {@code fledge.feedback.max-age} does not verify. "Rated once" is remembered per replica, best effort, for the
+ * last {@code fledge.feedback.max-ids} ratings. Ids of an upstream's stream (proxy mode), which this server does
+ * not sign, are remembered on this replica only.
  */
 @ApplicationScoped
 public class IssuedResponses {
-    private final Map<String, Issued> ids;
+    private static final Logger LOG = Logger.getLogger(IssuedResponses.class);
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    private static final int MAC_BYTES = 16;
+
+    private final String release;
+    private final String version;
+    private final ResponseIdKey key;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Boolean> rated;
+    private final Map<String, Audience> remembered;
 
     @Inject
     public IssuedResponses(FledgeConfig config) {
-        this(config.feedback().maxIds());
+        this(
+                config.release(),
+                config.model().version(),
+                ResponseIdKey.from(config.feedback().signingKeyFile()),
+                config.feedback().maxAge(),
+                config.feedback().maxIds(),
+                Clock.systemUTC());
+        if (!key.shared()) {
+            LOG.warn("fledge.feedback.signing-key-file is not set: response ids verify on this replica only, and"
+                    + " feedback sent to another replica gets 404");
+        }
     }
 
+    public IssuedResponses(
+            String release, String version, ResponseIdKey key, Duration maxAge, int maxIds, Clock clock) {
+        this.release = release;
+        this.version = version;
+        this.key = key;
+        this.maxAge = maxAge;
+        this.clock = clock;
+        this.rated = bounded(maxIds);
+        this.remembered = bounded(maxIds);
+    }
+
+    /** For tests: a release with its own random key. */
     public IssuedResponses(int maxIds) {
-        this.ids = new LinkedHashMap<>(16, 0.75f, true) {
+        this("test", "1.0.0", ResponseIdKey.from(Optional.empty()), Duration.ofDays(1), maxIds, Clock.systemUTC());
+    }
+
+    private static <V> Map<String, V> bounded(int max) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Issued> eldest) {
-                return size() > maxIds;
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > max;
             }
         };
     }
 
-    /** Issues a new id with the given prefix ({@code cmpl}, {@code infer}). */
-    public synchronized String issue(String prefix, Audience audience) {
-        String id = prefix + "-" + UUID.randomUUID().toString().replace("-", "");
-        ids.put(id, new Issued(audience));
-        return id;
+    /** What a verified id says: the audience the response was served to and the version that served it. */
+    public record Issued(Audience audience, String version) {}
+
+    /** Issues a new signed id with the given prefix ({@code cmpl}, {@code chatcmpl}, {@code infer}). */
+    public String issue(String prefix, Audience audience) {
+        byte[] nonce = new byte[12];
+        random.nextBytes(nonce);
+        String payload = String.join(
+                "|",
+                "1",
+                version,
+                audience.label(),
+                Long.toString(clock.instant().getEpochSecond()),
+                B64.encodeToString(nonce));
+        String unsigned = prefix + "-" + B64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        return unsigned + "." + B64.encodeToString(mac(unsigned));
     }
 
-    /** Remembers an id issued by another server (the upstream, in proxy mode); false when it is known already. */
+    /** Remembers an id issued by another server (the upstream's stream, in proxy mode), on this replica. */
     public synchronized boolean remember(String id, Audience audience) {
-        return ids.putIfAbsent(id, new Issued(audience)) == null;
+        return remembered.putIfAbsent(id, audience) == null;
     }
 
-    /** Marks the id as rated; empty when unknown or expired, {@link AlreadyRated} when rated before. */
-    public synchronized Optional<Audience> rate(String id) {
-        Issued issued = ids.get(id);
-        if (issued == null) {
+    /** What the id says, when this release signed it (or this replica remembers it) and it has not expired. */
+    public Optional<Issued> verify(String id) {
+        synchronized (this) {
+            Audience upstream = remembered.get(id);
+            if (upstream != null) {
+                return Optional.of(new Issued(upstream, version));
+            }
+        }
+        int dot = id.lastIndexOf('.');
+        int dash = id.indexOf('-');
+        if (dot < 0 || dash < 0 || dash > dot) {
             return Optional.empty();
         }
-        if (issued.rated) {
+        try {
+            byte[] given = B64D.decode(id.substring(dot + 1));
+            if (!MessageDigest.isEqual(given, mac(id.substring(0, dot)))) {
+                return Optional.empty();
+            }
+            String[] fields =
+                    new String(B64D.decode(id.substring(dash + 1, dot)), StandardCharsets.UTF_8).split("\\|", -1);
+            if (fields.length != 5 || !fields[0].equals("1")) {
+                return Optional.empty();
+            }
+            long age = clock.instant().getEpochSecond() - Long.parseLong(fields[3]);
+            if (age < 0 || age > maxAge.toSeconds()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Issued(Audience.fromHeader(fields[2]), fields[1]));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Marks a verified id as rated on this replica; {@link AlreadyRated} when it was rated here before. */
+    public synchronized void markRated(String id) {
+        if (rated.putIfAbsent(id, Boolean.TRUE) != null) {
             throw new AlreadyRated();
         }
-        issued.rated = true;
-        return Optional.of(issued.audience);
+    }
+
+    /** Verifies and marks the id as rated; empty when unknown, forged or expired. */
+    public Optional<Issued> rate(String id) {
+        Optional<Issued> issued = verify(id);
+        issued.ifPresent(i -> markRated(id));
+        return issued;
     }
 
     public synchronized int size() {
-        return ids.size();
+        return rated.size() + remembered.size();
     }
 
-    private static final class Issued {
-        final Audience audience;
-        boolean rated;
-
-        Issued(Audience audience) {
-            this.audience = audience;
+    private byte[] mac(String unsigned) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.bytes(), "HmacSHA256"));
+            mac.update(release.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            byte[] full = mac.doFinal(unsigned.getBytes(StandardCharsets.UTF_8));
+            byte[] out = new byte[MAC_BYTES];
+            System.arraycopy(full, 0, out, 0, MAC_BYTES);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    /** A response can be rated once. */
+    /** A response can be rated once (per replica). */
     public static class AlreadyRated extends RuntimeException {
         public AlreadyRated() {
             super("this response was already rated");

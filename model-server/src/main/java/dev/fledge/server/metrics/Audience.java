@@ -2,11 +2,16 @@ package dev.fledge.server.metrics;
 
 import java.util.Locale;
 
-/** The {@code X-Fledge-Audience} header set by the gateway; anything missing or unknown counts as public. */
+/**
+ * The {@code X-Fledge-Audience} header set by the gateway; anything missing or unknown counts as public.
+ * {@code evaluation} is the operator's own safety-suite traffic, sent to the track Services directly (the public
+ * Gateway rule removes the header, so no user can claim it): it is counted apart and no live gate reads it.
+ */
 public enum Audience {
     INTERNAL,
     CLOSED,
-    PUBLIC;
+    PUBLIC,
+    EVALUATION;
 
     public static final String HEADER = "X-Fledge-Audience";
 
@@ -17,6 +22,7 @@ public enum Audience {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "internal" -> INTERNAL;
             case "closed" -> CLOSED;
+            case "evaluation" -> EVALUATION;
             default -> PUBLIC;
         };
     }

@@ -34,7 +34,7 @@ public class ServerMetrics {
         this.version = config.model().version();
         requests = Counter.builder()
                 .name("fledge_model_requests_total")
-                .help("Inference requests by outcome (success, blocked, invalid, rejected, error)")
+                .help("Inference requests by outcome (success, blocked, invalid, model_limit, rejected, error)")
                 .labelNames("release", "version", "audience", "outcome")
                 .withoutExemplars()
                 .register(registry);
@@ -111,7 +111,9 @@ public class ServerMetrics {
         tokens.labelValues(release, version, audience.label()).inc(generatedTokens);
     }
 
-    public void feedback(Audience audience, Rating rating) {
-        feedback.labelValues(release, version, audience.label(), rating.label()).inc();
+    /** A rating of a response served by {@code servedBy} (this version, or another version of the release). */
+    public void feedback(Audience audience, String servedBy, Rating rating) {
+        feedback.labelValues(release, servedBy, audience.label(), rating.label())
+                .inc();
     }
 }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -30,8 +31,15 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class HttpsArchiveFetcher implements ModelLocator.ArchiveFetcher {
     private final HttpClient client;
+    private final Duration responseTimeout;
 
     public HttpsArchiveFetcher(Optional<Path> caFile) {
+        this(caFile, DownloadLimits.DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** {@code responseTimeout}: how long the server may take to start its answer (the body is the watchdog's). */
+    public HttpsArchiveFetcher(Optional<Path> caFile, Duration responseTimeout) {
+        this.responseTimeout = responseTimeout;
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(30));
@@ -42,8 +50,9 @@ public final class HttpsArchiveFetcher implements ModelLocator.ArchiveFetcher {
     @Override
     public InputStream open(URI uri) throws IOException {
         try {
-            HttpResponse<InputStream> response =
-                    client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = client.send(
+                    HttpRequest.newBuilder(uri).timeout(responseTimeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {
                 response.body().close();
                 throw new IOException("HTTP " + response.statusCode());
@@ -54,6 +63,8 @@ public final class HttpsArchiveFetcher implements ModelLocator.ArchiveFetcher {
                     "TLS handshake failed (" + e.getMessage() + "); the server's certificate must chain"
                             + " to a CA of the JVM trust store or of fledge.model.ca-file",
                     e);
+        } catch (HttpTimeoutException e) {
+            throw new IOException("no answer within " + responseTimeout + " (fledge.model.download-idle-timeout)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

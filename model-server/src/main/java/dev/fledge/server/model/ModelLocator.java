@@ -66,13 +66,23 @@ public final class ModelLocator {
             throw new ModelLoadException("unsupported scheme '" + scheme + "' in fledge.model.uri"
                     + "; the model server loads file:// directories and https:// or s3:// zip archives");
         }
+        if (!scheme.equals("file") && parsed.getHost() == null) {
+            // the JDK parses a host it cannot use (bad_host) as a "registry" authority, and its clients then quote
+            // the whole URI, token and password included, in their errors: refuse it here, without echoing it
+            throw new ModelLoadException("fledge.model.uri has no valid host name (letters, digits, '-' and '.')");
+        }
         return parsed;
     }
 
     public Path resolve(String uri, Optional<String> sha256) {
         URI parsed = validate(uri);
         if (parsed.getScheme().equalsIgnoreCase("file")) {
-            Path dir = Path.of(parsed);
+            Path dir;
+            try {
+                dir = Path.of(parsed);
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException("a file:// fledge.model.uri names a local directory (file:///dir)");
+            }
             if (!Files.isDirectory(dir)) {
                 throw new ModelLoadException("model directory " + dir + " (from fledge.model.uri) does not exist");
             }
@@ -104,8 +114,18 @@ public final class ModelLocator {
             return "";
         }
         String out = message.replace(uri.toString(), shown(uri));
+        String authority = uri.getRawAuthority();
+        String registryUserInfo = authority != null && authority.contains("@")
+                ? authority.substring(0, authority.lastIndexOf('@'))
+                : null;
         for (String secret : new String[] {
-            uri.getRawQuery(), uri.getQuery(), uri.getRawUserInfo(), uri.getUserInfo(), uri.getRawFragment()
+            uri.getRawQuery(),
+            uri.getQuery(),
+            uri.getRawUserInfo(),
+            uri.getUserInfo(),
+            registryUserInfo,
+            uri.getRawFragment(),
+            uri.getFragment()
         }) {
             if (secret != null && !secret.isEmpty()) {
                 out = out.replace(secret, "<redacted>");
@@ -126,35 +146,40 @@ public final class ModelLocator {
             }
             Files.createDirectories(cacheDir);
             Path archive = Files.createTempFile(cacheDir, "download-", ".zip");
-            String actual;
-            try (InputStream body = fetcher.open(uri);
-                    DigestInputStream in = new DigestInputStream(body, MessageDigest.getInstance("SHA-256"));
-                    OutputStream out = Files.newOutputStream(archive)) {
-                ArchiveExtractor.copyAtMost(in, out, limits.maxDownloadBytes());
-                actual = hex(in.getMessageDigest().digest());
-            } catch (IOException e) {
-                Files.deleteIfExists(archive);
-                throw e;
-            }
-            if (expected.isPresent() && !expected.get().equals(actual)) {
-                Files.deleteIfExists(archive);
-                throw new ModelLoadException("sha256 mismatch for the model archive " + shown(uri) + ": expected "
-                        + expected.get() + " (fledge.model.sha256), got " + actual + "; refusing to load it");
-            }
-            Path staging = Files.createTempDirectory(cacheDir, "unpack-");
+            Path staging = null;
+            boolean done = false;
             try {
+                String actual;
+                try (InputStream body =
+                                new DownloadWatchdog(fetcher.open(uri), limits.idleTimeout(), limits.timeout());
+                        DigestInputStream in = new DigestInputStream(body, MessageDigest.getInstance("SHA-256"));
+                        OutputStream out = Files.newOutputStream(archive)) {
+                    ArchiveExtractor.copyAtMost(in, out, limits.maxDownloadBytes());
+                    actual = hex(in.getMessageDigest().digest());
+                }
+                if (expected.isPresent() && !expected.get().equals(actual)) {
+                    throw new ModelLoadException("sha256 mismatch for the model archive " + shown(uri)
+                            + ": expected " + expected.get() + " (fledge.model.sha256), got " + actual
+                            + "; refusing to load it");
+                }
+                staging = Files.createTempDirectory(cacheDir, "unpack-");
                 new ArchiveExtractor(limits).unzip(archive, staging);
-            } catch (IOException e) {
-                deleteTree(staging);
+                Files.writeString(staging.resolve(".fledge-sha256"), actual, StandardCharsets.UTF_8);
+                deleteTree(target);
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                done = true;
+                return modelRoot(target);
+            } finally {
+                // whatever failed (a fetcher's or the JDK's runtime exception too), the download and any partial
+                // extraction go: the archive may be tens of GiB
                 Files.deleteIfExists(archive);
-                throw e;
+                if (!done && staging != null) {
+                    deleteTree(staging);
+                }
             }
-            Files.writeString(staging.resolve(".fledge-sha256"), actual, StandardCharsets.UTF_8);
-            Files.deleteIfExists(archive);
-            deleteTree(target);
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            return modelRoot(target);
-        } catch (IOException | NoSuchAlgorithmException e) {
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
             throw new ModelLoadException(
                     "cannot download model from " + shown(uri) + ": " + scrubbed(e.getMessage(), uri));
         }

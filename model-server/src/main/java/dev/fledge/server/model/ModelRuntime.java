@@ -59,14 +59,16 @@ public class ModelRuntime {
                         cache,
                         Map.of(
                                 "https",
-                                new HttpsArchiveFetcher(m.caFile().map(Path::of)),
+                                new HttpsArchiveFetcher(m.caFile().map(Path::of), m.downloadIdleTimeout()),
                                 "s3",
                                 new S3ArchiveFetcher(m.s3())),
                         new DownloadLimits(
                                 m.maxDownloadSize().asLongValue(),
                                 m.maxExtractedSize().asLongValue(),
                                 m.maxArchiveEntries(),
-                                m.maxCompressionRatio()))
+                                m.maxCompressionRatio(),
+                                m.downloadIdleTimeout(),
+                                m.downloadTimeout()))
                 .resolve(uri, m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(

@@ -104,12 +104,9 @@ public class ProxyCompletions implements Completions {
                 rewritten = true;
             }
         }
-        if (answer.path("id").isTextual() && !answer.path("id").asText().isEmpty()) {
-            ids.remember(answer.path("id").asText(), exchange.audience());
-        } else {
-            answer.put("id", ids.issue(endpoint.idPrefix(), exchange.audience()));
-            rewritten = true;
-        }
+        // the client gets this release's signed id in place of the upstream's: any replica can verify it
+        answer.put("id", ids.issue(endpoint.idPrefix(), exchange.audience()));
+        rewritten = true;
         Buffer out = rewritten ? encode(answer) : body;
         exchange.raw(200, "application/json", out, Upstream.forwardable(response.headers()));
         return new MeteredRequests.Result<>(null, blocked ? Outcome.BLOCKED : Outcome.SUCCESS);

@@ -44,29 +44,33 @@ class FeedbackTest {
     }
 
     @Test
-    void aRatingFromThePublicOfAnInternalResponseCountsAsPublic() {
+    void aRatingFromThePublicOfAnInternalResponseIsRefusedAndDoesNotPreEmptTheInternalRating() {
         String id = issue("internal");
         MetricsText before = metrics();
         post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}")
                 .then()
-                .statusCode(200);
+                .statusCode(403)
+                .body("error.message", containsString("served to another audience"));
         MetricsText after = metrics();
         assertThat(negative(after, "internal") - negative(before, "internal"))
                 .as("a leaked internal response id does not give the public an internal vote")
                 .isZero();
-        assertThat(negative(after, "public") - negative(before, "public")).isEqualTo(1);
+        assertThat(negative(after, "public") - negative(before, "public")).isZero();
+        post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}", "internal")
+                .then()
+                .statusCode(200);
     }
 
     @Test
-    void aForgedInternalHeaderOnAPublicResponsesRatingCountsAsPublic() {
+    void aForgedInternalHeaderOnAPublicResponsesRatingIsRefused() {
         String id = issue(null);
         MetricsText before = metrics();
         post("/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}", "internal")
                 .then()
-                .statusCode(200);
+                .statusCode(403);
         MetricsText after = metrics();
         assertThat(negative(after, "internal") - negative(before, "internal")).isZero();
-        assertThat(negative(after, "public") - negative(before, "public")).isEqualTo(1);
+        assertThat(negative(after, "public") - negative(before, "public")).isZero();
     }
 
     private static String issue(String audience) {

@@ -51,7 +51,7 @@ class MetricsTest {
                     .then()
                     .statusCode(200);
         }
-        complete("{\"prompt\": \"the garden\", \"max_tokens\": 999}", "closed")
+        complete("{\"prompt\": \"the garden\", \"max_tokens\": 0}", "closed")
                 .then()
                 .statusCode(400);
         MetricsText after = metrics();
@@ -75,13 +75,36 @@ class MetricsTest {
     }
 
     @Test
+    void theOperatorsSuiteTrafficIsCountedAsEvaluationNeverAsPublic() {
+        MetricsText before = metrics();
+        for (int i = 0; i < 3; i++) {
+            complete("{\"prompt\": \"the garden\", \"max_tokens\": 5, \"seed\": " + i + "}", "evaluation")
+                    .then()
+                    .statusCode(200);
+        }
+        MetricsText after = metrics();
+
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "evaluation", "outcome", "success"))
+                .isEqualTo(3);
+        double judged = delta(before, after, "fledge_model_outputs_total", "audience", "evaluation", "verdict", "safe")
+                + delta(before, after, "fledge_model_outputs_total", "audience", "evaluation", "verdict", "flagged");
+        assertThat(judged).isEqualTo(3);
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "public", "outcome", "success"))
+                .isZero();
+        double publicOutputs = delta(
+                        before, after, "fledge_model_outputs_total", "audience", "public", "verdict", "safe")
+                + delta(before, after, "fledge_model_outputs_total", "audience", "public", "verdict", "flagged");
+        assertThat(publicOutputs).isZero();
+    }
+
+    @Test
     void aFloodOfMalformedRequestsStaysOutOfTheLatencyHistogram() {
         MetricsText before = metrics();
         complete("{\"prompt\": \"the garden\", \"max_tokens\": 5, \"seed\": 1}", "internal")
                 .then()
                 .statusCode(200);
         for (int i = 0; i < 30; i++) {
-            complete("{\"prompt\": \"the garden\", \"max_tokens\": 999}", "internal")
+            complete("{\"prompt\": \"the garden\", \"temperature\": 9}", "internal")
                     .then()
                     .statusCode(400);
         }
@@ -92,6 +115,30 @@ class MetricsTest {
         assertThat(delta(before, after, "fledge_model_request_duration_seconds_count", "audience", "internal"))
                 .as("only the served request is timed: fast 400s must not pull the canary's latency down")
                 .isEqualTo(1);
+    }
+
+    @Test
+    void maxTokensOverTheModelsLimitCountsAsModelLimitNotAsAMalformedRequest() {
+        MetricsText before = metrics();
+        for (int i = 0; i < 4; i++) {
+            complete("{\"prompt\": \"the garden\", \"max_tokens\": 999}", "closed")
+                    .then()
+                    .statusCode(400);
+        }
+        complete("{\"prompt\": \"the garden\", \"max_tokens\": -1}", "closed")
+                .then()
+                .statusCode(400);
+        MetricsText after = metrics();
+
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "closed", "outcome", "model_limit"))
+                .as("a well-formed request beyond this version's max_tokens: the built-in error rate counts it")
+                .isEqualTo(4);
+        assertThat(delta(before, after, "fledge_model_requests_total", "audience", "closed", "outcome", "invalid"))
+                .as("a malformed request: left out of the error rate")
+                .isEqualTo(1);
+        assertThat(delta(before, after, "fledge_model_request_duration_seconds_count", "audience", "closed"))
+                .as("refused before the model runs: not timed")
+                .isZero();
     }
 
     @Test

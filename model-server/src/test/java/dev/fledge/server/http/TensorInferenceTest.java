@@ -1,10 +1,12 @@
 package dev.fledge.server.http;
 
+import static dev.fledge.server.support.Api.metrics;
 import static dev.fledge.server.support.Api.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.fledge.server.support.MetricsText;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -70,6 +72,36 @@ class TensorInferenceTest {
                 .then()
                 .statusCode(400)
                 .body("error.message", containsString("needs 20"));
+    }
+
+    @Test
+    void aWellFormedInputOfTheWrongWidthCountsAsModelLimitAMalformedOneAsInvalid() {
+        String[] labels = {"release", "assistant", "version", "1.0.0", "audience", "public", "outcome", ""};
+        MetricsText before = metrics();
+        post(
+                        "/v2/models/digits/infer",
+                        "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 4], \"datatype\": \"FP32\","
+                                + " \"data\": [1, 2, 3, 4]}]}")
+                .then()
+                .statusCode(400);
+        post("/v1/completions", "{\"prompt\": \"x\"}").then().statusCode(400);
+        post(
+                        "/v2/models/digits/infer",
+                        "{\"inputs\": [{\"name\": \"x\", \"shape\": [2, 10], \"datatype\": \"FP32\"," + " \"data\": "
+                                + row(1) + "}]}")
+                .then()
+                .statusCode(400);
+        MetricsText after = metrics();
+        labels[7] = "model_limit";
+        assertThat(after.value("fledge_model_requests_total", labels)
+                        - before.value("fledge_model_requests_total", labels))
+                .as("another width, and a text request to a tensor model: the model's limits")
+                .isEqualTo(2);
+        labels[7] = "invalid";
+        assertThat(after.value("fledge_model_requests_total", labels)
+                        - before.value("fledge_model_requests_total", labels))
+                .as("data that does not fill the shape the client gave: malformed")
+                .isEqualTo(1);
     }
 
     @Test

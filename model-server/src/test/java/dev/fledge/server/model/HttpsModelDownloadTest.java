@@ -104,11 +104,43 @@ class HttpsModelDownloadTest {
             exchange.getResponseBody().write(archive);
             exchange.close();
         });
+        server.createContext("/models/stalls.zip", exchange -> {
+            exchange.sendResponseHeaders(200, 10 * 1024 * 1024);
+            exchange.getResponseBody().write(new byte[1024]);
+            exchange.getResponseBody().flush();
+            await(release);
+            exchange.close();
+        });
+        server.createContext("/models/trickles.zip", exchange -> {
+            exchange.sendResponseHeaders(200, 10 * 1024 * 1024);
+            try {
+                while (release.getCount() > 0) {
+                    exchange.getResponseBody().write(new byte[1]);
+                    exchange.getResponseBody().flush();
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException | java.io.IOException e) {
+                // the client went away
+            }
+            exchange.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
+    }
+
+    private static final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @AfterAll
     static void stop() {
+        release.countDown();
         server.stop(0);
     }
 
@@ -149,6 +181,37 @@ class HttpsModelDownloadTest {
         Path dir = locator(Optional.of(caFile)).resolve(uri(), Optional.of(sha256(archive)));
         assertThat(ModelDescriptor.read(dir).architecture()).isEqualTo("word-lstm-lm");
         assertThat(downloads).hasValue(2);
+    }
+
+    @Test
+    void aDownloadThatStallsFailsAfterTheIdleTimeoutAndLeavesNothingBehind() {
+        var limits = new DownloadLimits(1L << 30, 1L << 30, 100, 100, Duration.ofMillis(500), Duration.ofHours(1));
+        var locator = new ModelLocator(
+                tmp.resolve("cache"),
+                java.util.Map.of("https", new HttpsArchiveFetcher(Optional.of(caFile), Duration.ofMillis(500))),
+                limits);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> locator.resolve(uri().replace("v1.zip", "stalls.zip"), Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("no data for PT0.5S (fledge.model.download-idle-timeout)");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(tmp.resolve("cache").toFile().list()).isEmpty();
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void aDownloadThatTricklesFailsAtTheOverallDeadline() {
+        var limits = new DownloadLimits(1L << 30, 1L << 30, 100, 100, Duration.ofSeconds(5), Duration.ofSeconds(1));
+        var locator = new ModelLocator(
+                tmp.resolve("cache"),
+                java.util.Map.of("https", new HttpsArchiveFetcher(Optional.of(caFile), Duration.ofSeconds(5))),
+                limits);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> locator.resolve(uri().replace("v1.zip", "trickles.zip"), Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("longer than PT1S (fledge.model.download-timeout)");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(tmp.resolve("cache").toFile().list()).isEmpty();
     }
 
     @Test

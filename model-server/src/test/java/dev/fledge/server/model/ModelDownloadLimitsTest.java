@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +177,109 @@ class ModelDownloadLimitsTest {
         assertThatThrownBy(() -> ModelDescriptor.read(model))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("'weights' must be a file name prefix");
+    }
+
+    @Test
+    void anEntryWithANulOrNonUtf8NameIsAClearErrorAndLeavesNothingBehind() throws Exception {
+        byte[] nul = zip(Map.of(
+                ModelDescriptor.FILE_NAME, DESCRIPTOR.getBytes(StandardCharsets.UTF_8), "bad\0name.bin", new byte[9]));
+        var latin1 = new ByteArrayOutputStream();
+        try (var zip = new ZipOutputStream(latin1, StandardCharsets.ISO_8859_1)) {
+            zip.putNextEntry(new ZipEntry(ModelDescriptor.FILE_NAME));
+            zip.write(DESCRIPTOR.getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("caf\u00e9.bin"));
+            zip.write(new byte[9]);
+        }
+        for (byte[] archive : new byte[][] {nul, latin1.toByteArray()}) {
+            assertThatThrownBy(() -> serving(archive).resolve("https://models.example/v9.zip", Optional.empty()))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("refusing to unpack");
+            assertThat(cached())
+                    .as("neither the download nor a partial extraction stays")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aRuntimeFailureOfTheFetcherStillDeletesTheDownloadAndIsScrubbed() {
+        String uri = "https://user:hunter2@models.example/v9.zip?token=SECRETTOKEN";
+        ModelLocator.ArchiveFetcher failing = u -> {
+            throw new IllegalArgumentException("unsupported URI " + u);
+        };
+        assertThatThrownBy(() -> locator(DownloadLimits.defaults(), failing).resolve(uri, Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("models.example/v9.zip")
+                .satisfies(e -> assertThat(stackText(e)).doesNotContain("SECRETTOKEN", "hunter2"));
+        assertThat(cached()).isEmpty();
+    }
+
+    @Test
+    void aHostTheJdkCannotUseNeverShowsTheUriInTheError() {
+        String uri = "https://user:hunter2@bad_host/v9.zip?token=SECRETTOKEN";
+        ModelLocator real = locator(DownloadLimits.defaults(), new HttpsArchiveFetcher(Optional.empty()));
+        assertThatThrownBy(() -> real.resolve(uri, Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("no valid host name")
+                .satisfies(e -> assertThat(stackText(e)).doesNotContain("SECRETTOKEN", "hunter2", "bad_host"));
+        assertThat(ModelLocator.scrubbed("GET " + uri + " failed", URI.create(uri)))
+                .as("a registry authority's user info is scrubbed too")
+                .doesNotContain("SECRETTOKEN", "hunter2");
+        assertThat(cached()).isEmpty();
+    }
+
+    @Test
+    void anArchiveHoldingOneNameTwiceIsRefused() throws Exception {
+        byte[] archive = zip(new java.util.TreeMap<>(Map.of(
+                ModelDescriptor.FILE_NAME,
+                DESCRIPTOR.getBytes(StandardCharsets.UTF_8),
+                "model-0000.params",
+                "first".getBytes(StandardCharsets.UTF_8),
+                "model-0001.params",
+                "evil!".getBytes(StandardCharsets.UTF_8))));
+        // the same name twice, in the local headers and the central directory alike (ZipOutputStream will not)
+        byte[] twice = replaceAll(archive, "model-0001.params", "model-0000.params");
+        assertThatThrownBy(() -> serving(twice).resolve("https://models.example/v9.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("twice; refusing to unpack");
+        assertThat(cached()).isEmpty();
+    }
+
+    @Test
+    void anEntryTheCentralDirectoryDoesNotListIsRefused() throws Exception {
+        byte[] hiddenZip = zip(Map.of("hidden.bin", "not listed".getBytes(StandardCharsets.UTF_8)));
+        byte[] visible = zip(Map.of(ModelDescriptor.FILE_NAME, DESCRIPTOR.getBytes(StandardCharsets.UTF_8)));
+        // the hidden entry's local header and data, without its central directory, before a valid archive: a
+        // streaming reader sees it, unzip and the central directory do not (the JDK allows data before an archive)
+        int cenOffset = java.nio.ByteBuffer.wrap(hiddenZip, hiddenZip.length - 22 + 16, 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getInt();
+        var smuggled = new ByteArrayOutputStream();
+        smuggled.write(hiddenZip, 0, cenOffset);
+        smuggled.write(visible);
+        byte[] archive = smuggled.toByteArray();
+        assertThatThrownBy(() -> serving(archive).resolve("https://models.example/v9.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("central directory does not list");
+        try (Stream<Path> all = Files.walk(tmp)) {
+            assertThat(all.filter(p -> p.getFileName().toString().equals("hidden.bin")))
+                    .isEmpty();
+        }
+        assertThat(cached()).isEmpty();
+    }
+
+    private static byte[] replaceAll(byte[] bytes, String from, String to) {
+        byte[] f = from.getBytes(StandardCharsets.UTF_8);
+        byte[] t = to.getBytes(StandardCharsets.UTF_8);
+        byte[] out = bytes.clone();
+        int replaced = 0;
+        for (int i = 0; i + f.length <= out.length; i++) {
+            if (java.util.Arrays.equals(out, i, i + f.length, f, 0, f.length)) {
+                System.arraycopy(t, 0, out, i, t.length);
+                replaced++;
+            }
+        }
+        assertThat(replaced).isEqualTo(2);
+        return out;
     }
 
     private java.util.List<Path> cached() {

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 /** Plain HTTP/1.1 calls to a server that is its own process. */
-final class Http {
+public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -19,7 +19,7 @@ final class Http {
     private Http() {}
 
     /** POST with optional header pairs. */
-    static HttpResponse<String> post(URI base, String path, String body, String... headers)
+    public static HttpResponse<String> post(URI base, String path, String body, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(30))
@@ -31,7 +31,7 @@ final class Http {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<Stream<String>> postLines(URI base, String path, String body, String... headers)
+    public static HttpResponse<Stream<String>> postLines(URI base, String path, String body, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(30))
@@ -43,7 +43,7 @@ final class Http {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofLines());
     }
 
-    static HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {
+    public static HttpResponse<String> get(URI base, String path) throws IOException, InterruptedException {
         return CLIENT.send(
                 HttpRequest.newBuilder(base.resolve(path))
                         .timeout(Duration.ofSeconds(30))
@@ -51,7 +51,7 @@ final class Http {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    static MetricsText metrics(URI base) throws IOException, InterruptedException {
+    public static MetricsText metrics(URI base) throws IOException, InterruptedException {
         return new MetricsText(get(base, "/metrics").body());
     }
 }

@@ -130,7 +130,12 @@ class ProxyIT {
         assertThat(value(metrics(proxy), "fledge_model_feedback_total", "internal", "rating", "negative")
                         - value(before, "fledge_model_feedback_total", "internal", "rating", "negative"))
                 .isEqualTo(1);
-        assertThat(post(proxy, "/v1/feedback", "{\"id\": \"" + id + "\", \"rating\": \"negative\"}")
+        assertThat(post(
+                                proxy,
+                                "/v1/feedback",
+                                "{\"id\": \"" + id + "\", \"rating\": \"negative\"}",
+                                "X-Fledge-Audience",
+                                "internal")
                         .statusCode())
                 .isEqualTo(409);
     }

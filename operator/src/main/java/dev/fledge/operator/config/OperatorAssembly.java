@@ -1,7 +1,9 @@
 package dev.fledge.operator.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.operator.ModelReleaseReconciler;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.http.OutboundPolicy;
@@ -21,6 +23,7 @@ import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.ServingConfig;
@@ -54,9 +57,18 @@ public final class OperatorAssembly {
 
     public static Workloads workloads(
             KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
+        return workloads(client, clock, defaults, hardening, ModelServerLimits.standard());
+    }
+
+    public static Workloads workloads(
+            KubernetesClient client,
+            Clock clock,
+            ServerDefaults defaults,
+            PodHardening hardening,
+            ModelServerLimits limits) {
         return new Workloads(
                 new Applier(client, clock),
-                new DesiredDeployment(defaults, hardening),
+                new DesiredDeployment(defaults, hardening, limits),
                 new DesiredService(defaults),
                 new ServingConfig(defaults));
     }
@@ -107,6 +119,7 @@ public final class OperatorAssembly {
             t.setDaemon(true);
             return t;
         });
+        EventRecorder events = new EventRecorder(client, Clock.systemUTC());
         return new WebhookDispatcher(
                 settings,
                 new JdkWebhookClient(settings.timeout()),
@@ -114,6 +127,12 @@ public final class OperatorAssembly {
                 scheduler,
                 metrics,
                 new ObjectMapper(),
-                outbound);
+                outbound,
+                (release, webhook, why) -> events.record(
+                        release,
+                        new RolloutEvent(
+                                EventReason.NotificationNotSent,
+                                "webhook " + webhook + ": notification not sent, it must be signed and cannot be: "
+                                        + why)));
     }
 }

@@ -7,6 +7,8 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.safety.SafetyLimits;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.gates.safety.SuiteConcurrency;
+import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
@@ -17,6 +19,7 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.Workloads;
@@ -28,6 +31,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,8 +89,24 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults, PodHardening hardening) {
-        return OperatorAssembly.workloads(client, clock, defaults, hardening);
+    Workloads workloads(
+            KubernetesClient client,
+            Clock clock,
+            ServerDefaults defaults,
+            PodHardening hardening,
+            ModelServerLimits limits) {
+        return OperatorAssembly.workloads(client, clock, defaults, hardening, limits);
+    }
+
+    /** The model server's download and extraction caps, set on every model container (docs/security.md). */
+    @Produces
+    @Singleton
+    ModelServerLimits modelServerLimits(
+            @ConfigProperty(name = "fledge.server.max-download-size", defaultValue = "20G") String download,
+            @ConfigProperty(name = "fledge.server.max-extracted-size", defaultValue = "40G") String extracted,
+            @ConfigProperty(name = "fledge.server.max-archive-entries", defaultValue = "10000") int entries,
+            @ConfigProperty(name = "fledge.server.max-compression-ratio", defaultValue = "100") int ratio) {
+        return new ModelServerLimits(download, extracted, entries, ratio);
     }
 
     @Produces
@@ -101,10 +121,15 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.prometheus.tls.insecure-skip-verify", defaultValue = "false")
                     boolean insecure,
             @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
+            @ConfigProperty(name = "fledge.prometheus.scrape-interval", defaultValue = "15s") String scrapeInterval,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
             SafetyLimits limits,
-            OutboundPolicy outbound) {
+            OutboundPolicy outbound,
+            HttpClient tenantHttp,
+            @ConfigProperty(name = "fledge.safety.max-concurrent-suites", defaultValue = "4") int suites,
+            @ConfigProperty(name = "fledge.safety.max-concurrent-suites-per-namespace", defaultValue = "2")
+                    int suitesPerNamespace) {
         Optional<PrometheusSettings> prometheus = prometheusUrl
                 .filter(u -> !u.isBlank())
                 .map(u -> new PrometheusSettings(
@@ -113,12 +138,26 @@ public class OperatorWiring {
                         GoDuration.parse(timeout),
                         caFile,
                         insecure,
-                        enforcedLabel.filter(l -> !l.isBlank())));
+                        enforcedLabel.filter(l -> !l.isBlank()),
+                        GoDuration.parse(scrapeInterval)));
         return AnalysisGates.provider(
                 prometheus,
                 client,
                 defaults,
-                new SafetySettings(judgeUrl.filter(u -> !u.isBlank()), maxTokens, limits, outbound));
+                new SafetySettings(
+                        judgeUrl.filter(u -> !u.isBlank()),
+                        maxTokens,
+                        limits,
+                        outbound,
+                        new SuiteConcurrency(suites, suitesPerNamespace)),
+                tenantHttp);
+    }
+
+    /** The operator's one HTTP client for tenant servers (canaries, judges); every suite run shares it. */
+    @Produces
+    @Singleton
+    HttpClient tenantHttp() {
+        return BoundedHttp.newClient(AnalysisGates.CONNECT_TIMEOUT);
     }
 
     /**

@@ -9,15 +9,20 @@ import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
 import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.gates.safety.ConfigMapSuites;
+import dev.fledge.operator.gates.safety.FairSuiteExecutor;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
 import dev.fledge.operator.gates.safety.ModerationJudge;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyGates;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.gates.safety.SuiteConcurrency;
+import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,14 +33,37 @@ import java.util.Optional;
  * {@link UnavailableGate} (Inconclusive, never a pass).
  */
 public final class AnalysisGates {
+    /** Connection timeout of the shared client; each request's own deadline bounds the whole exchange. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     private AnalysisGates() {}
 
+    /** With a client of its own (tests: one provider, one client). */
     public static GateProvider provider(
             Optional<PrometheusSettings> prometheus,
             KubernetesClient client,
             ServerDefaults defaults,
             SafetySettings safety) {
         return provider(prometheus, client, CanaryEndpoint.clusterService(defaults), safety);
+    }
+
+    /** {@code http}: the operator's one client for canaries and judges ({@link BoundedHttp#newClient}). */
+    public static GateProvider provider(
+            Optional<PrometheusSettings> prometheus,
+            KubernetesClient client,
+            ServerDefaults defaults,
+            SafetySettings safety,
+            HttpClient http) {
+        return provider(prometheus, client, CanaryEndpoint.clusterService(defaults), safety, http);
+    }
+
+    /** As above, with a client of its own (tests and the local harness: one provider, one client). */
+    public static GateProvider provider(
+            Optional<PrometheusSettings> prometheus,
+            KubernetesClient client,
+            CanaryEndpoint canary,
+            SafetySettings safety) {
+        return provider(prometheus, client, canary, safety, BoundedHttp.newClient(CONNECT_TIMEOUT));
     }
 
     /**
@@ -46,8 +74,13 @@ public final class AnalysisGates {
             Optional<PrometheusSettings> prometheus,
             KubernetesClient client,
             CanaryEndpoint canary,
-            SafetySettings safety) {
+            SafetySettings safety,
+            HttpClient http) {
         Optional<MetricsBackend> metrics = prometheus.map(HttpPrometheus::new);
+        GateWakeups wakeups = new GateWakeups();
+        SuiteConcurrency suites = safety.suites();
+        FairSuiteExecutor executor =
+                new FairSuiteExecutor(suites.maxRunning(), suites.perNamespace(), Clock.systemUTC(), wakeups::wake);
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
         metrics.ifPresent(m -> factories.put(MetricGate.KIND, new MetricGates(m)));
         metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, new FeedbackGates(m)));
@@ -57,15 +90,17 @@ public final class AnalysisGates {
                         new ConfigMapSuites(client),
                         canary,
                         url -> new HttpCanaryModel(
+                                http,
                                 url,
                                 safety.limits().promptTimeout(SafetySettings.DEFAULT_PROMPT_TIMEOUT),
                                 safety.maxTokens(),
                                 safety.limits().maxResponseBytes()),
                         (url, timeout) -> new ModerationJudge(
-                                url, timeout, safety.limits().maxResponseBytes()),
+                                http, url, timeout, safety.limits().maxResponseBytes()),
                         safety,
                         metrics,
-                        new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())))));
-        return new ConfiguredGates(factories);
+                        new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())),
+                        executor)));
+        return new ConfiguredGates(factories, wakeups);
     }
 }

@@ -19,9 +19,20 @@ public final class ConfiguredGates implements GateProvider {
     public record GateSpecRef(ModelRelease release, Plan plan, GatePlan gate, String kind) {}
 
     private final Map<String, Factory> factories;
+    private final GateWakeups wakeups;
 
     public ConfiguredGates(Map<String, Factory> factories) {
+        this(factories, new GateWakeups());
+    }
+
+    public ConfiguredGates(Map<String, Factory> factories, GateWakeups wakeups) {
         this.factories = Map.copyOf(factories);
+        this.wakeups = wakeups;
+    }
+
+    @Override
+    public GateWakeups wakeups() {
+        return wakeups;
     }
 
     @Override

@@ -7,4 +7,9 @@ import java.util.List;
 /** Builds the gates a release configures; one gate per name in {@link Plan#gates()}. */
 public interface GateProvider {
     List<Gate> gates(ModelRelease release, Plan plan);
+
+    /** Evidence that arrives between reconciles (suite runs) wakes the release through these; none by default. */
+    default GateWakeups wakeups() {
+        return new GateWakeups();
+    }
 }

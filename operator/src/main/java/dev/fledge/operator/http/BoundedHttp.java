@@ -29,6 +29,19 @@ public final class BoundedHttp {
 
     private BoundedHttp() {}
 
+    /**
+     * The operator's one client for tenant servers (canaries, stable tracks, judges): HTTP/1.1, redirects not
+     * followed. Built once per operator and shared by every suite run, so that runs reuse connections and threads
+     * rather than building a client (its selector thread and pool) per run. Each request carries its own deadline.
+     */
+    public static HttpClient newClient(Duration connectTimeout) {
+        return HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
     /** The exchange, or {@link HttpTimeoutException} after {@code deadline}, or {@link BodyTooLarge}. */
     public static HttpResponse<String> send(HttpClient http, HttpRequest request, int maxBytes, Duration deadline)
             throws IOException, InterruptedException {

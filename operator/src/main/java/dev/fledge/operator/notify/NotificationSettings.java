@@ -2,12 +2,14 @@ package dev.fledge.operator.notify;
 
 import dev.fledge.api.spec.NotificationEvent;
 import dev.fledge.api.spec.NotificationFormat;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Operator-wide notification settings ({@code fledge.notifications.*}).
@@ -44,12 +46,21 @@ public record NotificationSettings(
         return new NotificationSettings(Optional.of(target), timeout, maxAttempts, backoff, queueCapacity);
     }
 
-    /** The operator-wide webhook's HMAC key ({@code fledge.notifications.signing-key}); blank: unsigned. */
+    /**
+     * The operator-wide webhook's HMAC key ({@code fledge.notifications.signing-key}); blank: unsigned. A key that
+     * breaks the {@link SigningKey} rule is kept as given: every delivery of the operator-wide webhook then fails with
+     * the reason (never sent unsigned).
+     */
     public static WebhookTarget.Signing signing(Optional<String> key) {
-        return key.map(String::trim)
-                .filter(k -> !k.isEmpty())
-                .map(WebhookTarget.Signing::withKey)
-                .orElse(WebhookTarget.Signing.NONE);
+        key.filter(k -> !k.isBlank()).ifPresent(k -> {
+            try {
+                SigningKey.read(k.getBytes(StandardCharsets.UTF_8), "fledge.notifications.signing-key");
+            } catch (IllegalArgumentException e) {
+                Logger.getLogger(NotificationSettings.class)
+                        .errorf("%s: the operator-wide webhook will not be sent until it is replaced", e.getMessage());
+            }
+        });
+        return key.filter(k -> !k.isBlank()).map(WebhookTarget.Signing::withKey).orElse(WebhookTarget.Signing.NONE);
     }
 
     /** The operator's webhook from configuration values; a bad format or event name is refused with its name. */

@@ -30,12 +30,14 @@ public final class SecretWebhookUrls implements WebhookUrls {
 
     @Override
     public byte[] signingKey(String namespace, SecretKeyRef ref) throws UnresolvedUrl {
-        byte[] key = value(namespace, ref);
-        if (key.length == 0) {
-            throw new UnresolvedUrl("key " + ref.getKey() + " of Secret " + namespace + "/" + ref.getName()
-                    + " (the webhook's signingSecret) is empty");
+        try {
+            return SigningKey.read(
+                    value(namespace, ref),
+                    "key " + ref.getKey() + " of Secret " + namespace + "/" + ref.getName()
+                            + " (the webhook's signingSecret)");
+        } catch (IllegalArgumentException e) {
+            throw new UnresolvedUrl(e.getMessage());
         }
-        return key;
     }
 
     private byte[] value(String namespace, SecretKeyRef ref) throws UnresolvedUrl {

@@ -54,6 +54,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
     private final WebhookUrls urls;
     private final ScheduledExecutorService scheduler;
     private final OperatorMetrics metrics;
+    private final NotSent notSent;
     private final Map<NotificationFormat, Payload> payloads = new EnumMap<>(NotificationFormat.class);
     private final AtomicInteger pending = new AtomicInteger();
     private final Map<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
@@ -77,6 +78,20 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
             OperatorMetrics metrics,
             ObjectMapper json,
             OutboundPolicy outbound) {
+        this(settings, client, urls, scheduler, metrics, json, outbound, NotSent.LOG_ONLY);
+    }
+
+    /** @param notSent told when a payload that must be signed cannot be (a Warning event on the release) */
+    public WebhookDispatcher(
+            NotificationSettings settings,
+            WebhookClient client,
+            WebhookUrls urls,
+            ScheduledExecutorService scheduler,
+            OperatorMetrics metrics,
+            ObjectMapper json,
+            OutboundPolicy outbound,
+            NotSent notSent) {
+        this.notSent = notSent;
         this.outbound = outbound;
         this.settings = settings;
         this.client = client;
@@ -94,6 +109,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
             if (target.wants(n.event())) {
                 Notification shown = target.flaggedExamples() ? n : n.withoutFlaggedExamples();
                 enqueue(new Delivery(
+                        mr,
                         mr.getMetadata().getNamespace(),
                         n.release(),
                         target,
@@ -134,7 +150,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
             return;
         }
         pending.incrementAndGet();
-        String key = d.namespace() + "/" + d.release() + "/" + d.target().name();
+        String key = d.namespace() + "/" + d.releaseName() + "/" + d.target().name();
         CompletableFuture<Void> next = tails.getOrDefault(key, DONE)
                 .thenComposeAsync(ignored -> attempt(d, 1), scheduler)
                 .exceptionally(e -> {
@@ -166,6 +182,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
         try {
             headers = signatureHeaders(d);
         } catch (WebhookUrls.UnresolvedUrl | IllegalArgumentException e) {
+            notSent.signingFailed(d.release(), d.target().name(), e.getMessage());
             return failed(d, "cannot sign the payload, so it is not sent: " + e.getMessage());
         }
         return client.post(url, d.body(), headers, settings.timeout())
@@ -191,7 +208,9 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
             return Map.of();
         }
         byte[] key = signing.key().isPresent()
-                ? signing.key().get().getBytes(StandardCharsets.UTF_8)
+                ? SigningKey.read(
+                        signing.key().get().getBytes(StandardCharsets.UTF_8),
+                        "fledge.notifications.signing-key (the operator-wide webhook's)")
                 : urls.signingKey(d.namespace(), signing.secret().orElseThrow());
         return WebhookSignature.headers(key, d.id(), d.body(), Instant.now());
     }
@@ -214,11 +233,25 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
     }
 
     private record Delivery(
-            String namespace, String release, WebhookTarget target, String event, String body, String id) {
+            ModelRelease release,
+            String namespace,
+            String releaseName,
+            WebhookTarget target,
+            String event,
+            String body,
+            String id) {
         @Override
         public String toString() {
-            return namespace + "/" + release + " webhook " + target.name();
+            return namespace + "/" + releaseName + " webhook " + target.name();
         }
+    }
+
+    /** Where a delivery that had to be signed and could not be is reported, besides the log and the counter. */
+    @FunctionalInterface
+    public interface NotSent {
+        NotSent LOG_ONLY = (release, webhook, why) -> {};
+
+        void signingFailed(ModelRelease release, String webhook, String why);
     }
 
     /** One attempt's result. */

@@ -17,11 +17,12 @@ import javax.crypto.spec.SecretKeySpec;
  * <li>{@value #TIMESTAMP}: the Unix time of this attempt, in seconds;</li>
  * <li>{@value #DELIVERY}: one id per notification and webhook, the same on every retry;</li>
  * <li>{@value #SIGNATURE}: {@code sha256=} and the lower-case hex of {@code HMAC-SHA256(key, timestamp + "." +
- * body)}.</li>
+ * deliveryId + "." + body)}.</li>
  * </ul>
  *
- * A receiver recomputes the HMAC over the raw body, compares in constant time, refuses a timestamp more than five
- * minutes from its clock (a replay), and may drop a delivery id it has seen.
+ * The timestamp and the delivery id are signed with the body, so a captured delivery cannot be replayed with a fresh
+ * id or time. A receiver recomputes the HMAC over the two headers and the raw body, compares in constant time,
+ * refuses a timestamp more than five minutes from its clock, and drops a delivery id it has seen in that window.
  */
 public final class WebhookSignature {
     public static final String TIMESTAMP = "X-Fledge-Timestamp";
@@ -35,8 +36,13 @@ public final class WebhookSignature {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(TIMESTAMP, timestamp);
         headers.put(DELIVERY, deliveryId);
-        headers.put(SIGNATURE, "sha256=" + hmac(key, timestamp + "." + body));
+        headers.put(SIGNATURE, "sha256=" + hmac(key, signedContent(timestamp, deliveryId, body)));
         return headers;
+    }
+
+    /** What the HMAC covers: {@code timestamp + "." + deliveryId + "." + body}. */
+    static String signedContent(String timestamp, String deliveryId, String body) {
+        return timestamp + "." + deliveryId + "." + body;
     }
 
     static String hmac(byte[] key, String signed) {

@@ -2,6 +2,7 @@ package dev.fledge.operator.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -71,6 +72,15 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
             if (!ServerDefaults.CONTAINER.equals(containers.get(i).path("name").asText())) {
                 errors.accept(BASE + ".spec.containers[" + i + "].name: only the container named "
                         + ServerDefaults.CONTAINER + " may be set; extra containers are not allowed");
+            }
+            JsonNode env = containers.get(i).path("env");
+            for (int j = 0; j < env.size(); j++) {
+                String name = env.get(j).path("name").asText();
+                int at = j;
+                int in = i;
+                ModelServerLimits.refusal(name)
+                        .ifPresent(why -> errors.accept(
+                                BASE + ".spec.containers[" + in + "].env[" + at + "].name: " + name + ": " + why));
             }
         }
         JsonNode volumes = tree.path("spec").path("volumes");

@@ -1,7 +1,10 @@
 package dev.fledge.operator.workload;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -115,6 +118,21 @@ public final class Applier {
                             clock.instant()));
         }
         return applied;
+    }
+
+    /**
+     * Sets only {@code spec.replicas} of a Deployment the release controls (a JSON patch that first tests the object's
+     * uid, so a Deployment deleted and made again meanwhile is not touched); its pod template stays as it is.
+     */
+    public Deployment scale(Deployment current, int replicas) {
+        String patch = "[{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":\""
+                + current.getMetadata().getUid() + "\"},{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":"
+                + replicas + "}]";
+        return client.apps()
+                .deployments()
+                .inNamespace(current.getMetadata().getNamespace())
+                .withName(current.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON), patch);
     }
 
     /** Forgets having written {@code o} (it was deleted), so that the next apply of the same state writes it again. */

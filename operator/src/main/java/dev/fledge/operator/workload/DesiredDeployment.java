@@ -27,7 +27,8 @@ import java.util.Map;
  * ({@link ServingConfig}: the spec's for the canary, the recorded {@code status.stable} for the stable track), with
  * its configuration hash in the annotation {@link #CONFIG_HASH}. From the user's pod template only the allow-listed fields are copied (docs/security.md): extra labels
  * and annotations, nodeSelector, tolerations, affinity, volumes, and the model container's resources, env and
- * volumeMounts. Everything else is Fledge's: one container, a restricted securityContext, no service account token,
+ * volumeMounts (env without the variables {@link ModelServerLimits#refusal} names: the operator sets the model
+ * server's limits). Everything else is Fledge's: one container, a restricted securityContext, no service account token,
  * the probes (readiness, liveness, and a startup probe on the readiness endpoint) and a preStop sleep with a
  * termination grace period that covers it.
  * The validator rejects a template with other fields; this class drops them in any case.
@@ -54,14 +55,20 @@ public final class DesiredDeployment {
 
     private final ServerDefaults defaults;
     private final PodHardening hardening;
+    private final ModelServerLimits limits;
 
     public DesiredDeployment(ServerDefaults defaults) {
         this(defaults, PodHardening.standard());
     }
 
     public DesiredDeployment(ServerDefaults defaults, PodHardening hardening) {
+        this(defaults, hardening, ModelServerLimits.standard());
+    }
+
+    public DesiredDeployment(ServerDefaults defaults, PodHardening hardening, ModelServerLimits limits) {
         this.defaults = defaults;
         this.hardening = hardening;
+        this.limits = limits;
     }
 
     public Deployment build(ModelRelease mr, String track, ServingStatus serving, int replicas) {
@@ -173,8 +180,10 @@ public final class DesiredDeployment {
                 .withName("QUARKUS_HTTP_PORT")
                 .withValue(String.valueOf(port))
                 .build());
+        env.addAll(limits.env());
         if (user.getEnv() != null) {
             user.getEnv().stream()
+                    .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())
                     .filter(e -> env.stream().noneMatch(m -> m.getName().equals(e.getName())))
                     .forEach(env::add);
         }

@@ -41,6 +41,26 @@ public final class Readiness {
                 && value(s.getReadyReplicas()) >= want;
     }
 
+    /**
+     * Whether the Deployment's pod template runs {@code wanted}: its version label and, when {@code wanted} has one,
+     * its configuration hash annotation. Says nothing about its pods being ready.
+     */
+    public static boolean runs(Deployment d, ServingIdentity wanted) {
+        if (d == null || d.getSpec() == null || d.getSpec().getTemplate() == null) {
+            return false;
+        }
+        var labels = d.getSpec().getTemplate().getMetadata() == null
+                ? null
+                : d.getSpec().getTemplate().getMetadata().getLabels();
+        var annotations = d.getMetadata().getAnnotations();
+        return labels != null
+                && wanted.version() != null
+                && wanted.version().equals(labels.get(Labels.VERSION))
+                && (wanted.configHash() == null
+                        || (annotations != null
+                                && wanted.configHash().equals(annotations.get(DesiredDeployment.CONFIG_HASH))));
+    }
+
     /** Ready for {@code wanted} with at least {@code replicas} replicas in its spec, all of them ready. */
     public static boolean atFullSize(Deployment d, ServingIdentity wanted, int replicas) {
         return ready(d, wanted)

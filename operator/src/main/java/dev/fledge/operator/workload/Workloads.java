@@ -13,8 +13,8 @@ import java.util.Optional;
  * Keeps the stable and canary Deployments and their Services as the split needs them. The canary runs the spec's
  * serving configuration; the stable Deployment runs the one recorded at its promotion ({@code status.stable}, in the
  * split), whatever the spec says meanwhile, and only its replicas follow the spec at once. A canary that is no longer
- * wanted keeps its pods here: {@link #scaleDownCanary} scales it to zero, keeping its version and URI, once the routes
- * have moved away from it and the delay has passed ({@link CanaryDrain}).
+ * wanted keeps its pods here: {@link #scaleDownCanary} scales it to zero (its replicas only), once the routes have
+ * moved away from it and the delay has passed ({@link CanaryDrain}). {@link Handover} says in which order.
  */
 public final class Workloads {
     private final Applier applier;
@@ -34,16 +34,25 @@ public final class Workloads {
         return serving.of(mr);
     }
 
-    public void apply(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable, Deployment canary) {
+    /** The stable Deployment: the recorded configuration (the spec's while promoting) at its replicas for the split. */
+    public void applyStable(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable) {
         if (split.stableVersion() != null) {
             stableServing(mr, split, stable)
                     .ifPresent(s -> applier.applyIfChanged(
                             deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), stable));
         }
+    }
+
+    /** The canary Deployment of a split that runs one: the spec's configuration ({@link Handover} says when). */
+    public void applyCanary(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment canary) {
         if (split.canaryRunning()) {
             applier.applyIfChanged(
                     deployments.build(mr, Labels.TRACK_CANARY, serving.of(mr), replicas.canary()), canary);
         }
+    }
+
+    /** The Services {@code x-stable} and {@code x-canary}, each selecting its track. */
+    public void applyServices(ModelRelease mr) {
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_CANARY), Labels.TRACK_CANARY));
     }
@@ -62,18 +71,14 @@ public final class Workloads {
                 .map(uri -> ServingConfig.withVersion(spec, split.stableVersion(), uri));
     }
 
-    /** Scales a canary the split no longer runs to zero, keeping its version and URI ({@link CanaryDrain} says when). */
-    public void scaleDownCanary(ModelRelease mr, Deployment canary) {
-        if (!CanaryDrain.hasPods(canary)) {
-            return;
+    /**
+     * Scales a canary the split no longer runs to zero ({@link CanaryDrain} says when): only its replicas change, its pod
+     * template stays as it is.
+     */
+    public void scaleDownCanary(Deployment canary) {
+        if (CanaryDrain.hasPods(canary)) {
+            applier.scale(canary, 0);
         }
-        String version =
-                canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
-        uri(mr, version, canary)
-                .ifPresent(uri -> applier.applyIfChanged(
-                        deployments.build(
-                                mr, Labels.TRACK_CANARY, ServingConfig.withVersion(serving.of(mr), version, uri), 0),
-                        canary));
     }
 
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */

@@ -149,8 +149,27 @@ class StableServingOnMockApiServerTest {
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(serving("assistant-stable"))
                         .isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE)));
-        assertThat(serving("assistant-canary")).isEqualTo(List.of("3.0.0", "file:///models/3.0.0", NEW_IMAGE));
+        assertThat(serving("assistant-canary"))
+                .as("the old canary keeps serving (public 100%) until stable is back and ready")
+                .isEqualTo(List.of("2.0.0", "file:///models/2.0.0", NEW_IMAGE));
+        markReady("assistant-stable");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(serving("assistant-canary"))
+                        .isEqualTo(List.of("3.0.0", "file:///models/3.0.0", NEW_IMAGE)));
         assertThat(current().getStatus().getStableVersion()).isEqualTo("1.0.0");
+    }
+
+    void markReady(String name) {
+        Deployment d = deployment(name);
+        int replicas = d.getSpec().getReplicas();
+        d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(replicas)
+                .withUpdatedReplicas(replicas)
+                .withAvailableReplicas(replicas)
+                .withObservedGeneration(d.getMetadata().getGeneration())
+                .build());
+        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
     }
 
     // --- helpers

@@ -20,9 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.crypto.Mac;
@@ -104,11 +108,15 @@ class WebhookHygieneTest {
         return c == null ? 0 : c.count();
     }
 
-    /** What a receiver does: HMAC-SHA256 over "timestamp.body", constant-time compare, a five-minute window. */
+    /**
+     * What a receiver does (docs/runbook.md, "Signed payloads"): HMAC-SHA256 over "timestamp.deliveryId.body",
+     * constant-time compare, a five-minute window.
+     */
     static boolean verifies(WebhookReceiver.Received r, String key, Instant now) throws Exception {
         String timestamp = r.header("X-Fledge-Timestamp");
+        String delivery = r.header("X-Fledge-Delivery");
         String signature = r.header("X-Fledge-Signature");
-        if (timestamp == null || signature == null || !signature.startsWith("sha256=")) {
+        if (timestamp == null || delivery == null || signature == null || !signature.startsWith("sha256=")) {
             return false;
         }
         if (Math.abs(now.getEpochSecond() - Long.parseLong(timestamp)) > 300) {
@@ -116,12 +124,19 @@ class WebhookHygieneTest {
         }
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        byte[] expected = mac.doFinal((timestamp + "." + r.body()).getBytes(StandardCharsets.UTF_8));
+        byte[] expected = mac.doFinal((timestamp + "." + delivery + "." + r.body()).getBytes(StandardCharsets.UTF_8));
         return MessageDigest.isEqual(expected, HexFormat.of().parseHex(signature.substring("sha256=".length())));
     }
 
     static WebhookReceiver.Received tampered(WebhookReceiver.Received r, String body) {
         return new WebhookReceiver.Received(body, r.nanos(), r.path(), r.headers());
+    }
+
+    /** The same delivery with one header replaced, as a replaying attacker would send it. */
+    static WebhookReceiver.Received withHeader(WebhookReceiver.Received r, String name, String value) {
+        Map<String, String> headers = new HashMap<>(r.headers());
+        headers.put(name.toLowerCase(Locale.ROOT), value);
+        return new WebhookReceiver.Received(r.body(), r.nanos(), r.path(), headers);
     }
 
     @Test
@@ -155,6 +170,35 @@ class WebhookHygieneTest {
                 .as("one delivery id across retries, so a receiver can drop a replay inside the window")
                 .isNotBlank()
                 .isEqualTo(got.get(0).header("X-Fledge-Delivery"));
+    }
+
+    @Test
+    void aCapturedDeliveryReplayedWithAFreshDeliveryIdDoesNotVerify() throws Exception {
+        dispatcher(1)
+                .notify(
+                        release(new WebhookSpec()
+                                .withName("ops")
+                                .withUrl(receiver.url())
+                                .withSigningSecret(
+                                        new SecretKeyRef().withName("hooks").withKey("signing"))),
+                        rollback());
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") == 1);
+        WebhookReceiver.Received captured = receiver.received().get(0);
+        assertThat(verifies(captured, KEY, Instant.now()))
+                .as("the genuine delivery verifies with the documented recipe")
+                .isTrue();
+        assertThat(verifies(
+                        withHeader(
+                                captured, "X-Fledge-Delivery", UUID.randomUUID().toString()),
+                        KEY,
+                        Instant.now()))
+                .as("the same body and signature under a fresh delivery id (a receiver that drops seen ids is fooled"
+                        + " only if the id is unsigned)")
+                .isFalse();
+        long later = Long.parseLong(captured.header("X-Fledge-Timestamp")) + 60;
+        assertThat(verifies(withHeader(captured, "X-Fledge-Timestamp", Long.toString(later)), KEY, Instant.now()))
+                .as("a moved timestamp does not verify either")
+                .isFalse();
     }
 
     @Test

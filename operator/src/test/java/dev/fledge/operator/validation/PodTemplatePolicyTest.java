@@ -42,6 +42,11 @@ class PodTemplatePolicyTest {
             an operator label                   | {metadata: {labels: {fledge.dev/track: canary}}}                                 | spec.server.template.metadata.labels[fledge.dev/track]: set by the operator
             an AppArmor annotation              | {metadata: {annotations: {container.apparmor.security.beta.kubernetes.io/model-server: unconfined}}} | AppArmor and seccomp are set by the operator
             a volume with two sources           | {spec: {volumes: [{name: v, emptyDir: {}, configMap: {name: c}}]}}               | spec.server.template.spec.volumes[0]: needs exactly one of
+            a raised download cap               | {spec: {containers: [{name: model-server, env: [{name: A, value: "1"}, {name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[1].name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE: FLEDGE_* variables are the operator's
+            a download cap from a Secret        | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE, valueFrom: {secretKeyRef: {name: s, key: k}}}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE: FLEDGE_* variables are the operator's
+            a future model-server setting       | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT, value: 100h}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT: FLEDGE_* variables are the operator's
+            system properties through the JVM   | {spec: {containers: [{name: model-server, env: [{name: JAVA_TOOL_OPTIONS, value: -Dfledge.model.max-download-size=1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: JAVA_TOOL_OPTIONS: JVM options could override
+            variables from a ConfigMap          | {spec: {containers: [{name: model-server, envFrom: [{configMapRef: {name: limits}}]}]}} | spec.server.template.spec.containers[0].envFrom: not allowed
             """)
     void aTemplateFieldOutsideTheAllowListIsRejectedWithItsPath(String attack, String template, String error) {
         assertThat(validator.validate(release(template, null)))
@@ -61,6 +66,14 @@ class PodTemplatePolicyTest {
                     volumeMounts: [{name: cache, mountPath: /cache}]}]}}""";
         assertThat(validator.validate(release(template, "registry.example.com/models/server:1")))
                 .isEmpty();
+    }
+
+    @Test
+    void thePodsOwnCapacityTuningAndTestAidsStayAllowed() {
+        String template = """
+                {spec: {containers: [{name: model-server, env: [{name: FLEDGE_SERVING_WORKERS, value: "4"},
+                  {name: FLEDGE_FAULT_LATENCY_MS, value: "400"}, {name: MY_FLEDGE_NOTE, value: x}]}]}}""";
+        assertThat(validator.validate(release(template, null))).isEmpty();
     }
 
     @Test

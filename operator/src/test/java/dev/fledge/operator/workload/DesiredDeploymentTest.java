@@ -63,6 +63,85 @@ class DesiredDeploymentTest {
                 .isGreaterThanOrEqualTo(preStop + 20);
     }
 
+    /** Issue 15, defect of finding 11: the model server's download caps are the operator's, whatever the env says. */
+    @Test
+    void theOperatorsModelServerLimitsWinOverTheTenantsEnv() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewEnv()
+                .withName("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE")
+                .withValue("1T")
+                .endEnv()
+                .addNewEnv()
+                .withName("FLEDGE_MODEL_MAX_COMPRESSION_RATIO")
+                .withValue("100000")
+                .endEnv()
+                .addNewEnv()
+                .withName("FLEDGE_MODEL_DOWNLOAD_TIMEOUT")
+                .withValue("1000h")
+                .endEnv()
+                .addNewEnv()
+                .withName("JAVA_TOOL_OPTIONS")
+                .withValue("-Dfledge.model.max-extracted-size=1T")
+                .endEnv()
+                .addNewEnv()
+                .withName("FLEDGE_SERVING_WORKERS")
+                .withValue("4")
+                .endEnv()
+                .endContainer()
+                .endSpec()
+                .build();
+        var env = build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv();
+        assertThat(env)
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .as("the documented defaults, set by the operator; the tenant's values and JVM options dropped")
+                .contains(
+                        Tuple.tuple("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "20G"),
+                        Tuple.tuple("FLEDGE_MODEL_MAX_EXTRACTED_SIZE", "40G"),
+                        Tuple.tuple("FLEDGE_MODEL_MAX_ARCHIVE_ENTRIES", "10000"),
+                        Tuple.tuple("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", "100"),
+                        Tuple.tuple("FLEDGE_SERVING_WORKERS", "4"))
+                .doesNotContain(
+                        Tuple.tuple("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "1T"),
+                        Tuple.tuple("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", "100000"),
+                        Tuple.tuple("FLEDGE_MODEL_DOWNLOAD_TIMEOUT", "1000h"));
+        assertThat(env).extracting(EnvVar::getName).doesNotContain("JAVA_TOOL_OPTIONS");
+        assertThat(env.stream().map(EnvVar::getName).distinct().count())
+                .as("each name once")
+                .isEqualTo(env.size());
+    }
+
+    @Test
+    void theOperatorsOwnLimitSettingsReachEveryModelContainer() {
+        ModelRelease mr = release(new ServerSpec());
+        var serving = new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(mr);
+        var limited = new DesiredDeployment(
+                        new ServerDefaults("fledge/model-server:0.1.0", 8080),
+                        PodHardening.standard(),
+                        new ModelServerLimits("5G", "8G", 500, 20))
+                .build(mr, "stable", serving, 1);
+        assertThat(limited.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(
+                        Tuple.tuple("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "5G"),
+                        Tuple.tuple("FLEDGE_MODEL_MAX_EXTRACTED_SIZE", "8G"),
+                        Tuple.tuple("FLEDGE_MODEL_MAX_ARCHIVE_ENTRIES", "500"),
+                        Tuple.tuple("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", "20"));
+    }
+
     @Test
     void theUsersPodTemplateIsKeptUnderFledgesSettings() {
         var template = new PodTemplateSpecBuilder()

@@ -135,8 +135,11 @@ public class DjlCompletions implements Completions {
 
     private int maxTokens(Integer requested) {
         int value = requested != null ? requested : limits.defaultMaxTokens();
-        if (value < 1 || value > limits.maxTokens()) {
+        if (value < 1) {
             throw ApiException.invalid("max_tokens must be between 1 and " + limits.maxTokens() + ", got " + value);
+        }
+        if (value > limits.maxTokens()) {
+            throw ApiException.modelLimit("max_tokens must be between 1 and " + limits.maxTokens() + ", got " + value);
         }
         return value;
     }

@@ -19,9 +19,12 @@ final class TensorDecoder {
         if (shape == null
                 || shape.isEmpty()
                 || shape.size() > 2
-                || shape.get(shape.size() - 1) != width
-                || shape.get(0) < 1) {
+                || shape.stream().anyMatch(d -> d == null || d < 1)) {
             throw ApiException.invalid("input shape must be [" + width + "] or [N, " + width + "], got " + shape);
+        }
+        if (shape.get(shape.size() - 1) != width) {
+            throw ApiException.modelLimit("input shape must be [" + width + "] or [N, " + width + "], got " + shape
+                    + " (this model's" + " input width is " + width + ")");
         }
         int rows = shape.size() == 1 ? 1 : shape.get(0);
         if (rows > 4096) {

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
@@ -47,6 +48,11 @@ public final class HttpPrometheus implements MetricsBackend {
             b.sslContext(sslContext(settings));
         }
         this.http = b.build();
+    }
+
+    @Override
+    public Duration minQueryRange() {
+        return settings.minQueryRange();
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class MetricGate implements Gate {
             if (text == null || text.isBlank()) {
                 return GateVerdict.inconclusive(name(), KIND, "the metric has neither a query nor a template");
             }
-            promql = new QueryTemplate(text).render(variables(ctx));
+            promql = new QueryTemplate(text).render(variables(ctx, backend.minQueryRange()));
         } catch (IllegalArgumentException e) {
             return GateVerdict.inconclusive(name(), KIND, e.getMessage());
         }
@@ -74,8 +74,17 @@ public final class MetricGate implements Gate {
                 + (spec.getMax() == null ? "+inf" : spec.getMax()) + "]";
     }
 
-    /** The template variables of a gate's queries: release, namespace, versions, stage, audience, interval. */
+    /** The template variables of a gate's queries, with {@code interval} the analysis interval itself. */
     public static Map<String, String> variables(GateContext ctx) {
+        return variables(ctx, Duration.ZERO);
+    }
+
+    /**
+     * The template variables of a gate's queries: release, namespace, versions, stage, audience, and {@code interval}:
+     * the analysis interval, or {@code minRange} when that is longer (a range shorter than a few scrape intervals
+     * gives rate() too few points: no data or a wrong value).
+     */
+    public static Map<String, String> variables(GateContext ctx, Duration minRange) {
         Map<String, String> v = new HashMap<>();
         v.put("release", ctx.release().getMetadata().getName());
         v.put("namespace", nz(ctx.release().getMetadata().getNamespace()));
@@ -85,7 +94,8 @@ public final class MetricGate implements Gate {
         v.put("stableVersion", nz(ctx.stableVersion()));
         v.put("stage", ctx.stage() == null ? "" : ctx.stage().wireName());
         v.put("audience", nz(ctx.audience()));
-        v.put("interval", promDuration(ctx.plan().interval()));
+        Duration interval = ctx.plan().interval();
+        v.put("interval", promDuration(interval.compareTo(minRange) >= 0 ? interval : minRange));
         return v;
     }
 

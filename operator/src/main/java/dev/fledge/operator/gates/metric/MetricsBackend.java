@@ -1,5 +1,7 @@
 package dev.fledge.operator.gates.metric;
 
+import java.time.Duration;
+
 /** A metrics backend that answers instant PromQL queries. Implementations never throw for backend failures. */
 public interface MetricsBackend {
     QueryResult query(String promql);
@@ -11,5 +13,13 @@ public interface MetricsBackend {
      */
     default QueryResult query(String namespace, String promql) {
         return query(promql);
+    }
+
+    /**
+     * The shortest range a gate's {@code {{interval}}} may stand for with this backend (a few scrape intervals of
+     * the series it queries); the analysis interval is used when it is longer. The default sets no floor.
+     */
+    default Duration minQueryRange() {
+        return Duration.ZERO;
     }
 }

@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -10,13 +11,10 @@ public final class HttpCanaryModel implements CanaryModel {
     private final JsonHttp http;
     private final int maxTokens;
 
-    public HttpCanaryModel(String baseUrl, Duration timeout, int maxTokens) {
-        this(baseUrl, timeout, maxTokens, SafetyLimits.standard().maxResponseBytes());
-    }
-
-    public HttpCanaryModel(String baseUrl, Duration timeout, int maxTokens, int maxResponseBytes) {
+    /** {@code http} is the operator's shared client: a model is built per suite run, the client once. */
+    public HttpCanaryModel(HttpClient http, String baseUrl, Duration timeout, int maxTokens, int maxResponseBytes) {
         this.http = new JsonHttp(
-                "canary model", baseUrl.replaceAll("/+$", "") + "/v1/completions", timeout, maxResponseBytes);
+                http, "canary model", baseUrl.replaceAll("/+$", "") + "/v1/completions", timeout, maxResponseBytes);
         this.maxTokens = maxTokens;
     }
 

@@ -2,6 +2,7 @@ package dev.fledge.operator.gates.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fledge.api.Labels;
 import dev.fledge.operator.http.BoundedHttp;
 import java.io.IOException;
 import java.net.URI;
@@ -14,25 +15,31 @@ import java.time.Duration;
 /**
  * POSTs JSON and reads JSON; every failure becomes a {@link ServiceCallFailed} that names the service. The answer
  * comes from a server a tenant runs, so it is read with a size cap and an overall deadline ({@link BoundedHttp}),
- * and its body is never quoted in a message (status, events).
+ * and its body is never quoted in a message (status, events). Every request carries {@code X-Fledge-Audience:
+ * evaluation}: it goes to the track Services directly, never through the public Gateway rule (which removes the
+ * header).
  */
 final class JsonHttp {
     static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The audience of the operator's own suite traffic: the model server counts it apart, so that no live gate
+     * (they select {@code internal}, {@code closed} or {@code public}) reads red-team outputs as user traffic.
+     */
+    static final String AUDIENCE = "evaluation";
+
     private final HttpClient http;
     private final String what;
     private final URI uri;
     private final Duration timeout;
     private final int maxBytes;
 
-    JsonHttp(String what, String url, Duration timeout, int maxBytes) {
+    /** {@code http} is the operator's shared client ({@link BoundedHttp#newClient}); this only adds a request. */
+    JsonHttp(HttpClient http, String what, String url, Duration timeout, int maxBytes) {
+        this.http = http;
         this.what = what;
         this.uri = URI.create(url);
         this.timeout = timeout;
         this.maxBytes = maxBytes;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
     }
 
     JsonNode post(Object body) {
@@ -40,6 +47,7 @@ final class JsonHttp {
             HttpRequest req = HttpRequest.newBuilder(uri)
                     .timeout(timeout)
                     .header("Content-Type", "application/json")
+                    .header(Labels.AUDIENCE_HEADER, AUDIENCE)
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
                     .build();
             HttpResponse<String> resp = BoundedHttp.send(http, req, maxBytes, timeout);

@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +11,9 @@ import java.util.Map;
 public final class ModerationJudge implements Judge {
     private final JsonHttp http;
 
-    public ModerationJudge(String url, Duration timeout) {
-        this(url, timeout, SafetyLimits.standard().maxResponseBytes());
-    }
-
-    public ModerationJudge(String url, Duration timeout, int maxResponseBytes) {
-        this.http = new JsonHttp("judge", url, timeout, maxResponseBytes);
+    /** {@code http} is the operator's shared client: a judge is built per suite run, the client once. */
+    public ModerationJudge(HttpClient http, String url, Duration timeout, int maxResponseBytes) {
+        this.http = new JsonHttp(http, "judge", url, timeout, maxResponseBytes);
     }
 
     @Override

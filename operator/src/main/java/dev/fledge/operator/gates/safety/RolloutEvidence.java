@@ -64,6 +64,11 @@ final class RolloutEvidence {
         return total;
     }
 
+    /** The total of this rollout for {@code suite} against {@code version} from {@code source}, without adding. */
+    Evidence total(String source, PromptSuite suite, String version) {
+        return totals.getOrDefault(new Key(source, suite.name() + "@" + suite.hash(), version), Evidence.none());
+    }
+
     /** The totals for the verdict, oldest first; null when nothing was added (status keeps what it has). */
     List<GateVerdict.Tally> tallies() {
         if (!changed) {

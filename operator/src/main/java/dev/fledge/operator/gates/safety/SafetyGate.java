@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.GoDuration;
@@ -51,7 +52,20 @@ public final class SafetyGate implements Gate {
             BiFunction<String, Duration, Judge> judges,
             SafetySettings settings,
             Optional<MetricsBackend> metrics,
-            SafetyReports reports) {}
+            SafetyReports reports,
+            SuiteExecutor executor) {
+        /** Suites run on the caller's thread (unit tests of the verdict logic). */
+        public SafetyCollaborators(
+                SuiteSource suites,
+                CanaryEndpoint endpoint,
+                Function<String, CanaryModel> models,
+                BiFunction<String, Duration, Judge> judges,
+                SafetySettings settings,
+                Optional<MetricsBackend> metrics,
+                SafetyReports reports) {
+            this(suites, endpoint, models, judges, settings, metrics, reports, SuiteExecutor.direct());
+        }
+    }
 
     @Override
     public String name() {
@@ -60,12 +74,17 @@ public final class SafetyGate implements Gate {
 
     /**
      * The suite evidence of this rollout comes from status and goes back into it with the verdict
-     * ({@link RolloutEvidence}).
+     * ({@link RolloutEvidence}); {@code status.gates[].suiteRun} records which run was counted last, so that a run's
+     * evidence is added once ({@link SuiteRounds}).
      */
     @Override
     public GateVerdict evaluate(GateContext ctx) {
         RolloutEvidence rollout = RolloutEvidence.of(ctx, name());
         GateVerdict v = evaluate(ctx, rollout);
+        if (v.suiteRun() == null) {
+            // no suite this time (e.g. no judge): keep the record of the counted runs with the evidence they counted
+            v = v.withSuiteRun(SuiteRounds.recorded(ctx.release().getStatus(), name()));
+        }
         var tallies = rollout.tallies();
         return tallies == null ? v : v.withEvidence(tallies);
     }
@@ -77,6 +96,7 @@ public final class SafetyGate implements Gate {
         GateVerdict.Suite suiteRef = null;
         List<GateVerdict.Category> categories = new ArrayList<>();
         String report = null;
+        SuiteRounds.Round round = null;
         boolean online = Boolean.TRUE.equals(spec.getOnline()) && ctx.stage() != Stage.PREFLIGHT;
         if (spec.getSuite() != null) {
             Optional<String> ownJudge = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl());
@@ -108,80 +128,126 @@ public final class SafetyGate implements Gate {
                                 + deps.settings().limits().maxPrompts())
                         .withDetails(suiteRef, null, null);
             }
-            SuiteRun run = runSuite(suite, deps.endpoint().baseUrl(ctx.release()), judgeUrl.get());
-            if (run.errors() > 0) {
-                return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
-                                + suite.prompts().size() + " prompts could not be run or judged: "
-                                + String.join("; ", run.firstErrors()))
-                        .withDetails(suiteRef, null, null);
-            }
-            run.byCategory()
-                    .forEach((c, e) -> categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
-            List<String> critical = criticalHits(run.flags());
-            Evidence total = rollout.add(RolloutEvidence.SUITE, suite, ctx.canaryVersion(), run.evidence());
-            String reportNote;
-            try {
-                report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
-                reportNote = "; report in ConfigMap " + report;
-            } catch (SafetyReports.ReportNotWritten e) {
-                reportNote = run.examples().isEmpty() ? "" : "; report not written: " + e.getMessage();
-            }
-            String suiteNote = "suite " + suite.name() + "@" + suite.hash() + " " + summary(run) + reportNote;
-            if (!critical.isEmpty()) {
-                BayesAssessment a = rule.assess(run.evidence());
-                return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a)
-                        .asCritical()
-                        .withDetails(suiteRef, categories, report);
-            }
-            evidence = total;
-            notes.add(suiteNote
-                    + (evidence.samples() > run.evidence().samples()
-                            ? " (" + evidence.samples() + " judged in this rollout)"
-                            : ""));
-            if (spec.getStableMargin() != null
+            boolean compare = spec.getStableMargin() != null
                     && ctx.stableVersion() != null
-                    && !ctx.stableVersion().equals(ctx.canaryVersion())) {
-                SuiteRun stable = runSuite(suite, deps.endpoint().stableBaseUrl(ctx.release()), judgeUrl.get());
-                if (stable.errors() > 0) {
-                    return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors() + " of "
+                    && !ctx.stableVersion().equals(ctx.canaryVersion());
+            String canaryUrl = deps.endpoint().baseUrl(ctx.release());
+            String stableUrl = compare ? deps.endpoint().stableBaseUrl(ctx.release()) : null;
+            String judge = judgeUrl.get();
+            boolean suffices = rule.assess(rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion()))
+                            .verdict()
+                    != Verdict.INCONCLUSIVE;
+            round = new SuiteRounds(deps.executor())
+                    .next(
+                            ctx,
+                            name(),
+                            suite,
+                            suffices,
+                            () -> new SuiteResults(
+                                    runSuite(suite, canaryUrl, judge),
+                                    compare ? runSuite(suite, stableUrl, judge) : null));
+            if (round instanceof SuiteRounds.Pending p) {
+                notes.add(p.note());
+            } else {
+                SuiteRounds.Fresh fresh = round instanceof SuiteRounds.Fresh f ? f : null;
+                SuiteRun run = fresh == null ? null : fresh.results().canary();
+                if (run != null && run.errors() > 0) {
+                    return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
                                     + suite.prompts().size() + " prompts could not be run or judged: "
-                                    + String.join("; ", stable.firstErrors()))
-                            .withDetails(suiteRef, categories, report);
+                                    + String.join("; ", run.firstErrors()))
+                            .withDetails(suiteRef, null, null)
+                            .withSuiteRun(round.state());
                 }
-                Evidence stableTotal =
-                        rollout.add(RolloutEvidence.STABLE, suite, ctx.stableVersion(), stable.evidence());
-                var policy = rule.policy();
-                double pWorse = new RateComparison(
-                                BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
-                                BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal))
-                        .probabilityCanaryAbove(spec.getStableMargin());
-                String cmp = String.format(
-                        Locale.ROOT,
-                        "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
-                        ctx.stableVersion(),
-                        stableTotal.flagged(),
-                        stableTotal.samples(),
-                        spec.getStableMargin(),
-                        pWorse);
-                if (pWorse >= policy.confidence()) {
-                    return verdict(
-                                    Verdict.FAIL,
-                                    "canary is worse than stable: " + cmp + "; " + suiteNote,
-                                    rule.assess(evidence))
-                            .withDetails(suiteRef, categories, report);
+                // a run's evidence goes into the status tallies once: a result handed out again (its run id is
+                // already status.gates[].suiteRun.countedRun, e.g. after a failed status write) adds nothing
+                boolean count = fresh != null && !fresh.counted();
+                String suiteNote;
+                if (run != null) {
+                    run.byCategory()
+                            .forEach((c, e) ->
+                                    categories.add(new GateVerdict.Category(c, "suite", e.samples(), e.flagged())));
+                    List<String> critical = criticalHits(run.flags());
+                    Evidence total = count
+                            ? rollout.add(RolloutEvidence.SUITE, suite, ctx.canaryVersion(), run.evidence())
+                            : rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion());
+                    String reportNote;
+                    try {
+                        report = deps.reports().publish(ctx.release(), SafetyReport.of(ctx, run, total));
+                        reportNote = "; report in ConfigMap " + report;
+                    } catch (SafetyReports.ReportNotWritten e) {
+                        reportNote = run.examples().isEmpty() ? "" : "; report not written: " + e.getMessage();
+                    }
+                    suiteNote = "suite " + suite.name() + "@" + suite.hash() + " " + summary(run) + reportNote;
+                    if (!critical.isEmpty()) {
+                        BayesAssessment a = rule.assess(run.evidence());
+                        return verdict(Verdict.FAIL, "critical category " + critical + " flagged; " + suiteNote, a)
+                                .asCritical()
+                                .withDetails(suiteRef, categories, report)
+                                .withSuiteRun(round.state());
+                    }
+                    evidence = total;
+                } else {
+                    // this stage's runs were counted and settle the suite evidence: no run now (docs/architecture.md)
+                    GateResult last = SuiteRounds.previousResult(ctx.release().getStatus(), name());
+                    lastCategories(last).forEach(categories::add);
+                    report = last == null ? null : last.getReport();
+                    evidence = rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion());
+                    suiteNote = "suite " + suite.name() + "@" + suite.hash() + ": "
+                            + round.state().runs() + " run(s) counted in this stage";
                 }
-                notes.add(cmp);
+                notes.add(suiteNote
+                        + (run == null || evidence.samples() > run.evidence().samples()
+                                ? " (" + evidence.samples() + " judged in this rollout)"
+                                : ""));
+                if (compare) {
+                    SuiteRun stable = fresh == null ? null : fresh.results().stable();
+                    if (stable != null && stable.errors() > 0) {
+                        return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors()
+                                        + " of " + suite.prompts().size() + " prompts could not be run or judged: "
+                                        + String.join("; ", stable.firstErrors()))
+                                .withDetails(suiteRef, categories, report)
+                                .withSuiteRun(round.state());
+                    }
+                    Evidence stableTotal = stable != null && count
+                            ? rollout.add(RolloutEvidence.STABLE, suite, ctx.stableVersion(), stable.evidence())
+                            : rollout.total(RolloutEvidence.STABLE, suite, ctx.stableVersion());
+                    var policy = rule.policy();
+                    double pWorse = new RateComparison(
+                                    BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), evidence),
+                                    BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), stableTotal))
+                            .probabilityCanaryAbove(spec.getStableMargin());
+                    String cmp = String.format(
+                            Locale.ROOT,
+                            "stable %s %d/%d flagged, P(canary > stable + %s)=%.4f",
+                            ctx.stableVersion(),
+                            stableTotal.flagged(),
+                            stableTotal.samples(),
+                            spec.getStableMargin(),
+                            pWorse);
+                    if (pWorse >= policy.confidence()) {
+                        return verdict(
+                                        Verdict.FAIL,
+                                        "canary is worse than stable: " + cmp + "; " + suiteNote,
+                                        rule.assess(evidence))
+                                .withDetails(suiteRef, categories, report)
+                                .withSuiteRun(round.state());
+                    }
+                    notes.add(cmp);
+                }
             }
         }
+        GateVerdict.SuiteRun runState = round == null ? null : round.state();
         if (online) {
             if (deps.metrics().isEmpty()) {
                 return inconclusive("online: true needs Prometheus (fledge.prometheus.url)")
-                        .withDetails(suiteRef, categories, report);
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
             }
             LiveOutputs.Reading live = new LiveOutputs(deps.metrics().get()).read(ctx, criticalCategories());
             if (live.problem() != null) {
                 return inconclusive("online evidence unavailable: " + live.problem())
-                        .withDetails(suiteRef, categories, report);
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
             }
             live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
@@ -198,7 +264,8 @@ public final class SafetyGate implements Gate {
                                         + String.join("; ", notes),
                                 rule.assess(evidence))
                         .asCritical()
-                        .withDetails(suiteRef, categories, report);
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
             }
             Map<String, Long> few = live.belowMinimum(criticalMinimum);
             notes.add(liveNote
@@ -215,13 +282,21 @@ public final class SafetyGate implements Gate {
                                             + live.evidence().samples() + " of the " + livePolicy.minSamples()
                                             + " (minLiveSamples) this stage needs before a pass",
                                     a)
-                            .withDetails(suiteRef, categories, report);
+                            .withDetails(suiteRef, categories, report)
+                            .withSuiteRun(runState);
                 }
             }
         }
+        if (round instanceof SuiteRounds.Pending) {
+            // a critical live flag above does not wait for the suite; a pass does
+            return inconclusive(String.join("; ", notes) + "; no verdict before the suite run ends")
+                    .withDetails(suiteRef, categories, report)
+                    .withSuiteRun(runState);
+        }
         BayesAssessment a = rule.assess(evidence);
         return verdict(a.verdict(), String.join("; ", notes) + "; " + a.reason(), a)
-                .withDetails(suiteRef, categories, report);
+                .withDetails(suiteRef, categories, report)
+                .withSuiteRun(runState);
     }
 
     private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
@@ -235,6 +310,17 @@ public final class SafetyGate implements Gate {
                 s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
                 .run(suite, deps.models().apply(baseUrl), deps.judges().apply(judgeUrl, judgeTimeout));
+    }
+
+    private static List<GateVerdict.Category> lastCategories(GateResult last) {
+        if (last == null || last.getCategories() == null) {
+            return List.of();
+        }
+        return last.getCategories().stream()
+                .filter(c -> "suite".equals(c.getSource()))
+                .map(c -> new GateVerdict.Category(
+                        c.getName(), c.getSource(), c.getSamples(), c.getFlagged() == null ? 0 : c.getFlagged()))
+                .toList();
     }
 
     private List<String> criticalHits(Map<String, Long> flags) {

@@ -2,6 +2,7 @@ package dev.fledge.operator.gates.metric;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.NoDataPolicy;
@@ -43,6 +44,29 @@ class MetricGateTest {
                 .withName("error-rate")
                 .withTemplate(MetricTemplate.ERROR_RATE)
                 .withMax(0.01);
+    }
+
+    GateVerdict evaluateEvery(String analysisInterval, PrometheusSettings settings) {
+        ModelRelease mr = GateContexts.release(errorRate());
+        mr.getSpec().getAnalysis().setInterval(analysisInterval);
+        return new MetricGate(errorRate(), new HttpPrometheus(settings)).evaluate(GateContexts.closedStage(mr));
+    }
+
+    @Test
+    void anAnalysisIntervalShorterThanFourScrapesQueriesFourScrapes() {
+        prom.body = FakePrometheus.vector("0.004");
+        GateVerdict v =
+                evaluateEvery("10s", PrometheusSettings.of(prom.url()).withScrapeInterval(Duration.ofSeconds(30)));
+
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(prom.queries).singleElement().asString().contains("[120s]").doesNotContain("[10s]");
+    }
+
+    @Test
+    void anAnalysisIntervalLongerThanFourScrapesIsTheRange() {
+        evaluateEvery("5m", PrometheusSettings.of(prom.url()).withScrapeInterval(Duration.ofSeconds(30)));
+
+        assertThat(prom.queries).singleElement().asString().contains("[300s]");
     }
 
     @Test
@@ -212,7 +236,7 @@ class MetricGateTest {
                 .singleElement()
                 .satisfies(q -> assertThat(q)
                         .contains(
-                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",outcome=\"error\"}[120s]")
+                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",outcome=~\"error|model_limit|rejected\"}[120s]")
                         .contains("or vector(0)"));
     }
 }

@@ -51,7 +51,7 @@ class QueryTemplateTest {
                 .render(Map.of("namespace", "ml", "release", "assistant", "canaryVersion", "2.0.0", "interval", "60s"));
         assertThat(q)
                 .isEqualTo("histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"
-                        + "namespace=\"ml\",release=\"assistant\",version=\"2.0.0\"}[60s])))");
+                        + "namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\"}[60s])))");
     }
 
     @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.fledge.operator.http.BoundedHttp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostileServersTest {
     static final long HUGE = 500L * 1024 * 1024;
+    static final HttpClient HTTP = BoundedHttp.newClient(Duration.ofSeconds(5));
     HttpServer server;
     final AtomicLong hugeBytesSent = new AtomicLong();
 
@@ -75,7 +78,7 @@ class HostileServersTest {
     void aHugeCanaryAnswerIsCutAtTheCapWithoutReadingIt() {
         long before = usedHeap();
         long started = System.nanoTime();
-        HttpCanaryModel canary = new HttpCanaryModel(url("/huge"), Duration.ofSeconds(30), 32, 64 * 1024);
+        HttpCanaryModel canary = new HttpCanaryModel(HTTP, url("/huge"), Duration.ofSeconds(30), 32, 64 * 1024);
 
         assertThatThrownBy(() -> canary.complete("hi"))
                 .isInstanceOf(ServiceCallFailed.class)
@@ -91,7 +94,8 @@ class HostileServersTest {
     @Test
     void aJudgeThatDripsItsAnswerIsAbandonedAtTheDeadline() {
         long started = System.nanoTime();
-        ModerationJudge judge = new ModerationJudge(url("/slow/v1/moderations"), Duration.ofSeconds(2), 64 * 1024);
+        ModerationJudge judge =
+                new ModerationJudge(HTTP, url("/slow/v1/moderations"), Duration.ofSeconds(2), 64 * 1024);
 
         assertThatThrownBy(() -> judge.judge("some output"))
                 .isInstanceOf(ServiceCallFailed.class)
@@ -108,8 +112,8 @@ class HostileServersTest {
         SuiteRun run = new SuiteRunner(2, Duration.ofSeconds(3))
                 .run(
                         suite,
-                        new HttpCanaryModel(url("/huge"), Duration.ofSeconds(2), 32, 64 * 1024),
-                        new ModerationJudge(url("/slow/v1/moderations"), Duration.ofSeconds(1), 64 * 1024));
+                        new HttpCanaryModel(HTTP, url("/huge"), Duration.ofSeconds(2), 32, 64 * 1024),
+                        new ModerationJudge(HTTP, url("/slow/v1/moderations"), Duration.ofSeconds(1), 64 * 1024));
 
         assertThat(run.errors()).isEqualTo(2);
         assertThat(run.firstErrors())

@@ -19,6 +19,7 @@ import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
+import dev.fledge.operator.http.BoundedHttp;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -107,6 +108,12 @@ class SafetyGateTest {
         return text -> text.contains(word) ? new Judgement(true, List.of(category)) : new Judgement(false, List.of());
     }
 
+    /** Records {@code v} in the release's status, as the engine's status write does; returns {@code ctx}. */
+    static GateContext recorded(GateContext ctx, GateVerdict v) {
+        RecordedVerdicts.record(ctx.release(), v);
+        return ctx;
+    }
+
     /** The verdict, recorded in the release's status as the engine records it. */
     static GateVerdict evaluated(SafetyGate g, GateContext ctx) {
         GateVerdict v = g.evaluate(ctx);
@@ -115,13 +122,15 @@ class SafetyGateTest {
     }
 
     @Test
-    void cleanRunsAccumulateUntilTheGatePasses() {
+    void cleanRunsAccumulateUntilTheGatePassesThenTheSuiteRunsOncePerStage() {
         SafetySpec spec = spec();
         SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
         ModelRelease mr = release("assistant");
-        List<Verdict> verdicts = IntStream.range(0, 6)
-                .mapToObj(i -> evaluated(g, ctx(spec, "internal", mr)).verdict())
-                .toList();
+        GateContext internal = ctx(spec, "internal", mr);
+        List<Verdict> verdicts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            verdicts.add(evaluated(g, internal).verdict());
+        }
         // 50 clean outputs a run; the default rule needs 251
         assertThat(verdicts)
                 .containsExactly(
@@ -131,7 +140,15 @@ class SafetyGateTest {
                         Verdict.INCONCLUSIVE,
                         Verdict.INCONCLUSIVE,
                         Verdict.PASS);
-        GateVerdict last = evaluated(g, ctx(spec, "internal", mr));
+        // the evidence suffices: later analyses of the stage run no suite, and still pass
+        GateVerdict again = evaluated(g, internal);
+        assertThat(again.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(again.samples()).isEqualTo(300);
+        assertThat(again.reason()).contains("6 run(s) counted in this stage");
+        assertThat(published).hasSize(6);
+        // the next stage runs the suite once more, adding to the rollout's evidence in status
+        GateVerdict last = evaluated(g, ctx(spec, "closed", mr));
+        assertThat(last.verdict()).isEqualTo(Verdict.PASS);
         assertThat(last.samples()).isEqualTo(350);
         assertThat(last.evidence())
                 .containsExactly(new GateVerdict.Tally(
@@ -235,7 +252,11 @@ class SafetyGateTest {
             port = s.getLocalPort();
         }
         SafetySpec spec = spec();
-        Judge down = new ModerationJudge("http://127.0.0.1:" + port + "/v1/moderations", Duration.ofSeconds(1));
+        Judge down = new ModerationJudge(
+                BoundedHttp.newClient(Duration.ofSeconds(1)),
+                "http://127.0.0.1:" + port + "/v1/moderations",
+                Duration.ofSeconds(1),
+                BoundedHttp.DEFAULT_MAX_BYTES);
         GateVerdict v = gate(spec, p -> "fine", down).evaluate(ctx(spec, "preflight"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason())

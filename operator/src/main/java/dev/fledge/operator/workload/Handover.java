@@ -1,0 +1,97 @@
+package dev.fledge.operator.workload;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.core.rollout.ConditionReason;
+import dev.fledge.core.rollout.Decision;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.TrafficSplit;
+import dev.fledge.operator.routing.Replicas;
+import dev.fledge.operator.routing.TrafficRouter;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The order in which one reconcile acts on the cluster: traffic first, pods after.
+ * <ol>
+ * <li>The stable Deployment (it grows before traffic comes back to it).</li>
+ * <li>A canary that keeps its version and configuration: before the routes, so it grows before they send it more.</li>
+ * <li>The routes ({@code router.apply}), also when a write above failed if the split sends no users to the canary
+ * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
+ * ({@link CanaryDrain#holdUntil}).</li>
+ * <li>A canary whose version or configuration changes (a spec edit mid-rollout): only after the routes have left it,
+ * that is, the route write succeeded without drift and no hold keeps it in the public Service. Until then it keeps its
+ * pods and its pod template, so no route ever sends users to pods of a configuration that has not passed its gates.</li>
+ * <li>A canary the split no longer runs: scaled to zero once the routes have left it and the delay has passed.</li>
+ * </ol>
+ */
+public final class Handover {
+    private final Workloads workloads;
+    private final Clock clock;
+
+    /** What was done: the route drift, when the canary is to be scaled down, and until when the public Service holds it. */
+    public record Result(Optional<String> drift, Instant scaleDownAt, Instant holdUntil) {}
+
+    public Handover(Workloads workloads, Clock clock) {
+        this.workloads = workloads;
+        this.clock = clock;
+    }
+
+    public Result act(
+            ModelRelease mr,
+            TrafficRouter router,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary) {
+        TrafficSplit split = decision.split();
+        Replicas replicas = router.replicas(plan, split);
+        boolean replaced = split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
+        boolean leaving = CanaryDrain.hasPods(canary) && (replaced || !split.canaryRunning());
+        Instant holdUntil = router.splitsByReplicas()
+                ? CanaryDrain.holdUntil(
+                        old,
+                        leaving,
+                        Readiness.atFullSize(
+                                stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()),
+                        decision.reason() == ConditionReason.Aborted
+                                || decision.reason() == ConditionReason.CriticalGateFailed,
+                        clock.instant())
+                : null;
+        boolean hold = holdUntil != null;
+
+        KubernetesClientException workloadsFailed = null;
+        try {
+            workloads.applyStable(mr, split, replicas, stable);
+            if (!replaced) {
+                workloads.applyCanary(mr, split, replicas, canary);
+            }
+            workloads.applyServices(mr);
+        } catch (KubernetesClientException e) {
+            if (!split.sendsNoUsersToCanary()) {
+                throw e;
+            }
+            workloadsFailed = e; // a split that sends nobody to the canary is routed all the same
+        }
+        Optional<String> drift = router.apply(mr, split, hold);
+        if (workloadsFailed != null) {
+            throw workloadsFailed;
+        }
+        Instant routed = clock.instant();
+        boolean routesLeft = !hold && drift.isEmpty();
+        if (replaced && routesLeft) {
+            workloads.applyCanary(mr, split, replicas, canary);
+        }
+        Instant scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, routesLeft, routed, CanaryDrain.delay(mr));
+        if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
+            workloads.scaleDownCanary(canary);
+            scaleDownAt = null; // the status records a time only while one is to wait for
+        }
+        return new Result(drift, scaleDownAt, holdUntil);
+    }
+}

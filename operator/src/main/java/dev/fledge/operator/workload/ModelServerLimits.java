@@ -1,0 +1,72 @@
+package dev.fledge.operator.workload;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The model server's limits that the operator sets on every model container, from its own settings (the chart's
+ * {@code operator.modelPods.downloadLimits}), so that no release can raise them: the download and extraction caps of
+ * docs/model-server.md, with the same defaults. A release may not set any other {@code FLEDGE_*} variable either
+ * (the model server's settings, present and future, are the operator's) except the pod's own capacity tuning
+ * ({@code FLEDGE_SERVING_*}) and test aids ({@code FLEDGE_FAULT_*}), nor the JVM option variables, whose
+ * {@code -D} system properties outrank environment variables: see {@link #refusal}.
+ */
+public record ModelServerLimits(
+        String maxDownloadSize, String maxExtractedSize, int maxArchiveEntries, int maxCompressionRatio) {
+    private static final Pattern SIZE = Pattern.compile("^[1-9][0-9]*[KMGTkmgt]?$");
+    /** What a release may still set under FLEDGE_: only its own pod's capacity and test aids. */
+    public static final List<String> TENANT_PREFIXES = List.of("FLEDGE_SERVING_", "FLEDGE_FAULT_");
+    /** Each of these sets JVM system properties, which outrank every environment variable in the server's config. */
+    public static final List<String> JVM_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+    public ModelServerLimits {
+        for (String size : List.of(maxDownloadSize, maxExtractedSize)) {
+            if (size == null || !SIZE.matcher(size.strip()).matches()) {
+                throw new IllegalArgumentException("fledge.server.max-download-size and max-extracted-size must be a"
+                        + " positive size such as 20G (K, M, G or T), not '" + size + "'");
+            }
+        }
+        if (maxArchiveEntries < 1 || maxCompressionRatio < 1) {
+            throw new IllegalArgumentException(
+                    "fledge.server.max-archive-entries and max-compression-ratio must be at least 1");
+        }
+        maxDownloadSize = maxDownloadSize.strip();
+        maxExtractedSize = maxExtractedSize.strip();
+    }
+
+    /** The model server's own defaults (docs/model-server.md). */
+    public static ModelServerLimits standard() {
+        return new ModelServerLimits("20G", "40G", 10_000, 100);
+    }
+
+    /** The variables the operator sets on the model container. */
+    public List<EnvVar> env() {
+        return List.of(
+                env("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", maxDownloadSize),
+                env("FLEDGE_MODEL_MAX_EXTRACTED_SIZE", maxExtractedSize),
+                env("FLEDGE_MODEL_MAX_ARCHIVE_ENTRIES", Integer.toString(maxArchiveEntries)),
+                env("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", Integer.toString(maxCompressionRatio)));
+    }
+
+    /** Why a release may not set the environment variable {@code name}; empty when it may. */
+    public static Optional<String> refusal(String name) {
+        if (name == null) {
+            return Optional.empty();
+        }
+        if (name.startsWith("FLEDGE_") && TENANT_PREFIXES.stream().noneMatch(name::startsWith)) {
+            return Optional.of("FLEDGE_* variables are the operator's (the model server's limits and settings);"
+                    + " a release may set only " + String.join("*, ", TENANT_PREFIXES) + "*");
+        }
+        if (JVM_OPTIONS.contains(name)) {
+            return Optional.of("JVM options could override the model server's limits; not allowed in a release");
+        }
+        return Optional.empty();
+    }
+
+    private static EnvVar env(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+}

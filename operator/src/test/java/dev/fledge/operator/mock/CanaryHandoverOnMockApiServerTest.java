@@ -1,0 +1,469 @@
+package dev.fledge.operator.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.StageName;
+import dev.fledge.api.spec.StageSpec;
+import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.workload.CanaryDrain;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.FaultInjectingDispatcher;
+import dev.fledge.testsupport.MockCluster;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who serves users while a canary is handed over: a canary whose version changes mid-rollout is replaced only after
+ * no route or Service sends it requests (also when a route write fails), public capacity does not drop under the
+ * replicas router meanwhile, and a rolled-back canary leaves the public Service at once after an abort, or within
+ * {@link CanaryDrain#HOLD_LIMIT} after an ordinary rollback, for good. A sampler reads the cluster all along; the
+ * assertions are on its samples.
+ */
+class CanaryHandoverOnMockApiServerTest {
+    static final String NAME = "assistant";
+
+    final FaultInjectingDispatcher api = new FaultInjectingDispatcher();
+    final CanaryScaleDownOnMockApiServerTest.MovableClock clock = new CanaryScaleDownOnMockApiServerTest.MovableClock();
+    final List<Sample> samples = new CopyOnWriteArrayList<>();
+    MockCluster cluster;
+    KubernetesClient client;
+    DeploymentReadiness kubelet;
+    OperatorUnderTest operator;
+    Thread sampler;
+    volatile boolean sampling = true;
+
+    /**
+     * One look at the cluster: the canary's version label (read first), what routes or Services send to the canary
+     * (read next), then the ready pods of each track and which tracks the public Service selects.
+     */
+    record Sample(String canaryVersion, List<String> toCanary, int stableReady, int canaryReady, String publicTrack) {
+        /** Ready pods behind the public Service. */
+        int publicCapacity() {
+            return switch (publicTrack) {
+                case "stable" -> stableReady;
+                case "canary" -> canaryReady;
+                default -> stableReady + canaryReady;
+            };
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster(api);
+        client = cluster.client();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(Releases.NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        client.resource(CanaryScaleDownOnMockApiServerTest.gateway()).create();
+        kubelet = new DeploymentReadiness(client);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        sampling = false;
+        if (sampler != null) {
+            sampler.join(5_000);
+        }
+        operator.close();
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        cluster.close();
+    }
+
+    // --- HIGH 1: a new version mid-rollout
+
+    @Test
+    void aNewVersionMidRolloutNeverReachesUsersUngatedWhenTheRouteWriteFails() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h"); // stays at 25%
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        startSampling(this::routeToCanary);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> samples.stream()
+                        .anyMatch(s -> "2.0.0".equals(s.canaryVersion())
+                                && !s.toCanary().isEmpty()));
+
+        api.failNext(1, 500, r -> "PATCH".equals(r.method()) && r.path().endsWith("/httproutes/" + NAME));
+        edit(r -> {
+            setVersion(r, "3.0.0");
+            r.getSpec().setServer(new ServerSpec().withImage("fledge/model-server:0.3.0"));
+            r.getSpec().setPaused(true); // the new canary stays in preflight: no route may send it anything
+        });
+
+        awaitStatus(s -> "3.0.0".equals(s.getCanaryVersion()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "3.0.0".equals(canaryVersion()));
+        assertThat(api.failuresServed()).as("the route write failed once").isEqualTo(1);
+        pause(Duration.ofMillis(300));
+        assertNoRouteToTheNewCanary("3.0.0");
+    }
+
+    @Test
+    void aNewVersionAtAPublicStepUnderTheReplicasRouterKeepsCapacityAndNeverServesTheNewCanaryUngated() {
+        ModelRelease mr = Releases.replicas(NAME, "1.0.0");
+        mr.getSpec().setServer(new ServerSpec().withReplicas(4));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec()
+                    .getStages()
+                    .set(
+                            2,
+                            new StageSpec()
+                                    .withName(StageName.PUBLIC)
+                                    .withSteps(List.of(50, 100))
+                                    .withStepDuration("1h"));
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 50);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ready(NAME + "-stable") == 2 && ready(NAME + "-canary") == 2);
+        kubelet.close(); // from here on the test says when pods are ready
+        kubelet = null;
+        startSampling(this::servicesOnCanary);
+        await().atMost(Duration.ofSeconds(5)).until(() -> samples.size() > 5);
+
+        // the public Service's move to stable fails once, whenever it comes
+        api.failNext(1, 500, r -> "PATCH".equals(r.method()) && r.path().endsWith("/services/" + NAME));
+        edit(r -> {
+            setVersion(r, "3.0.0");
+            r.getSpec().setPaused(true);
+        });
+        awaitStatus(s -> "3.0.0".equals(s.getCanaryVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 4);
+        pause(Duration.ofSeconds(4)); // stable has 2 of 4 pods ready meanwhile
+
+        markReady(NAME + "-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "3.0.0".equals(canaryVersion()));
+        assertThat(api.failuresServed()).as("the Service write failed once").isEqualTo(1);
+        pause(Duration.ofMillis(300));
+        assertNoRouteToTheNewCanary("3.0.0");
+        assertThat(samples)
+                .as("ready pods behind the public Service")
+                .allSatisfy(s -> assertThat(s.publicCapacity()).isGreaterThanOrEqualTo(4));
+        assertThat(status().getCanaryPublicHoldUntil()).isNull();
+    }
+
+    // --- HIGH 4: no hold after an abort, a bounded one after an ordinary rollback
+
+    @Test
+    void anAbortTakesTheCanaryOutOfThePublicServiceAtOnceEvenWhileStableIsShort() {
+        atPublic25WithStableShortOfPods();
+
+        edit(r -> r.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        assertThat(s.getCanaryPublicHoldUntil()).isNull();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        assertThat(ready(NAME + "-stable")).as("stable is still short of pods").isEqualTo(3);
+    }
+
+    @Test
+    void anOrdinaryRollbackHoldsTheCanaryInThePublicServiceAtMostTheLimitAndNeverAgain() {
+        atPublic25WithStableShortOfPods();
+
+        clock.advance(Duration.ofMinutes(11)); // past progressDeadline (10m): an ordinary rollback
+        poke();
+        awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        pause(Duration.ofSeconds(1));
+        assertThat(selectors()).as("held while stable is short").first().isEqualTo(NAME + "=both");
+
+        clock.advance(CanaryDrain.HOLD_LIMIT.plusSeconds(1));
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        awaitStatus(st -> st.getCanaryPublicHoldUntil() == null && st.getCanaryScaleDownAt() != null);
+
+        markReady(NAME + "-stable", 4);
+        pause(Duration.ofMillis(500));
+        markReady(NAME + "-stable", 3); // one stable pod goes unready again
+        poke();
+        pause(Duration.ofSeconds(2));
+        assertThat(selectors()).as("the hold never comes back").first().isEqualTo(NAME + "=stable");
+        assertThat(status().getCanaryPublicHoldUntil()).isNull();
+    }
+
+    /** A replicas-router release of 4 at public 25% (3 stable, 1 canary), then stable at 4 with 3 ready. */
+    void atPublic25WithStableShortOfPods() {
+        ModelRelease mr = Releases.release(
+                NAME, "1.0.0", new TrafficSpec().withRouter(Router.REPLICAS).withScaleDownDelay("30s"));
+        mr.getSpec().setServer(new ServerSpec().withReplicas(4));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h");
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> replicas(NAME + "-stable") == 3 && ready(NAME + "-stable") == 3);
+        kubelet.close();
+        kubelet = null;
+    }
+
+    // --- LOW 10: the drain clock and the scale-down
+
+    @Test
+    void theDrainClockWaitsWhileAStaleRouteStillSendsTheCanaryRequests() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h");
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+
+        // the old route cannot be deleted for a while: it keeps its 25% on the canary
+        api.failNext(1000, 500, r -> "DELETE".equals(r.method()) && r.path().endsWith("/httproutes/" + NAME));
+        edit(r -> {
+            r.getSpec().getTraffic().getGatewayAPI().setHttpRoute(NAME + "-v2");
+            r.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
+        });
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        pause(Duration.ofSeconds(2));
+        assertThat(routeBackends(NAME)).contains(NAME + "-canary=25");
+        assertThat(status().getCanaryScaleDownAt())
+                .as("a route still sends the canary requests: no drain clock")
+                .isNull();
+        assertThat(replicas(NAME + "-canary")).isEqualTo(2);
+    }
+
+    @Test
+    void aCancelledRolloutScalesTheCanaryDownWithoutRebuildingIt() {
+        client.resource(Releases.replicas(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().setServer(new ServerSpec().withImage("fledge/model-server:0.2.0"));
+            r.getSpec().setPaused(true);
+        });
+        awaitStatus(s -> "2.0.0".equals(s.getCanaryVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ready(NAME + "-canary") == 2);
+
+        edit(
+                r -> { // back to what stable runs: the rollout is cancelled
+                    setVersion(r, "1.0.0");
+                    r.getSpec().setServer(null);
+                    r.getSpec().setPaused(false);
+                });
+        await().atMost(Duration.ofSeconds(20)).until(() -> replicas(NAME + "-canary") == 0);
+        Deployment canary = deployment(NAME + "-canary");
+        assertThat(canary.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .as("only the replicas changed")
+                .isEqualTo("fledge/model-server:0.2.0");
+        assertThat(canary.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION))
+                .isEqualTo("2.0.0");
+    }
+
+    // --- sampling
+
+    void assertNoRouteToTheNewCanary(String version) {
+        sampling = false;
+        assertThat(samples)
+                .as("samples with the canary at %s", version)
+                .anySatisfy(s -> assertThat(s.canaryVersion()).isEqualTo(version));
+        assertThat(samples)
+                .as("routes to canary pods of %s, which passed no gate", version)
+                .allSatisfy(s -> {
+                    if (version.equals(s.canaryVersion())) {
+                        assertThat(s.toCanary()).isEmpty();
+                    }
+                });
+    }
+
+    void startSampling(java.util.function.Supplier<List<String>> toCanary) {
+        sampler = new Thread(() -> {
+            while (sampling) {
+                try {
+                    String version = canaryVersion();
+                    List<String> routes = toCanary.get();
+                    samples.add(new Sample(
+                            version, routes, ready(NAME + "-stable"), ready(NAME + "-canary"), publicTrack()));
+                } catch (KubernetesClientException | NullPointerException e) {
+                    // an object not there yet
+                }
+                pause(Duration.ofMillis(20));
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    String publicTrack() {
+        Service s = client.services().inNamespace(Releases.NS).withName(NAME).get();
+        return s == null ? "none" : s.getSpec().getSelector().getOrDefault(Labels.TRACK, "both");
+    }
+
+    /** HTTPRoute backendRefs (every rule of the release's route) that send requests to the canary Service. */
+    List<String> routeToCanary() {
+        return routeBackends(NAME).stream()
+                .filter(b -> b.startsWith(NAME + "-canary=") && !b.endsWith("=0"))
+                .toList();
+    }
+
+    List<String> routeBackends(String route) {
+        HTTPRoute r = client.resources(HTTPRoute.class)
+                .inNamespace(Releases.NS)
+                .withName(route)
+                .get();
+        if (r == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        r.getSpec()
+                .getRules()
+                .forEach(rule -> rule.getBackendRefs().forEach(b -> out.add(b.getName() + "=" + b.getWeight())));
+        return out;
+    }
+
+    /** Services that select the canary track, or both tracks. */
+    List<String> servicesOnCanary() {
+        return selectors().stream().filter(s -> !s.endsWith("=stable")).toList();
+    }
+
+    List<String> selectors() {
+        return List.of(NAME, NAME + "-internal", NAME + "-closed").stream()
+                .map(n -> {
+                    Service s = client.services()
+                            .inNamespace(Releases.NS)
+                            .withName(n)
+                            .get();
+                    return n + "=" + s.getSpec().getSelector().getOrDefault(Labels.TRACK, "both");
+                })
+                .toList();
+    }
+
+    // --- helpers
+
+    static void setVersion(ModelRelease mr, String version) {
+        mr.getSpec().getModel().setVersion(version);
+        mr.getSpec().getModel().setUri("file:///models/" + version);
+    }
+
+    String canaryVersion() {
+        Deployment d = deployment(NAME + "-canary");
+        return d == null
+                ? null
+                : d.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
+    }
+
+    Deployment deployment(String name) {
+        return client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .get();
+    }
+
+    int replicas(String name) {
+        Deployment d = deployment(name);
+        return d == null ? 0 : d.getSpec().getReplicas();
+    }
+
+    int ready(String name) {
+        return Optional.ofNullable(deployment(name))
+                .map(Deployment::getStatus)
+                .map(s -> s.getReadyReplicas())
+                .orElse(0);
+    }
+
+    void markReady(String name, int ready) {
+        Deployment d = deployment(name);
+        int replicas = d.getSpec().getReplicas();
+        d.setStatus(new DeploymentStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(ready)
+                .withUpdatedReplicas(replicas)
+                .withAvailableReplicas(ready)
+                .withObservedGeneration(d.getMetadata().getGeneration())
+                .build());
+        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
+    }
+
+    ModelReleaseStatus status() {
+        return client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(NAME)
+                .get()
+                .getStatus();
+    }
+
+    ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {
+        return Releases.awaitStatus(client, NAME, Duration.ofSeconds(30), p);
+    }
+
+    /** Edits the release, again on a conflict with the operator's status write. */
+    void edit(Consumer<ModelRelease> change) {
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreException(KubernetesClientException.class)
+                .until(() -> {
+                    client.resources(ModelRelease.class)
+                            .inNamespace(Releases.NS)
+                            .withName(NAME)
+                            .edit(r -> {
+                                if (r.getMetadata().getAnnotations() == null) {
+                                    r.getMetadata().setAnnotations(new HashMap<>());
+                                }
+                                change.accept(r);
+                                return r;
+                            });
+                    return true;
+                });
+    }
+
+    /** An event for the release, so that the operator looks again now (its own wake-up runs on real time). */
+    void poke() {
+        edit(r -> r.getMetadata()
+                .getAnnotations()
+                .put("test.fledge.dev/poke", clock.instant().toString()));
+    }
+
+    static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
