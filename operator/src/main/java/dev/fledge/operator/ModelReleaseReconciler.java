@@ -17,6 +17,7 @@ import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.Splits;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.operator.gates.Gate;
@@ -214,6 +215,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         ModelReleaseStatus stored = null;
         UpdateControl<ModelRelease> control = null;
         if (decision.endsRollout(old)) {
+            // the public hold starts from the status before this decision (it says public traffic was on the canary)
+            Instant holdFirst = handover.holdUntil(router, plan, old, decision, stable, canary);
+            decision.status().setCanaryPublicHoldUntil(holdFirst == null ? null : holdFirst.toString());
             try {
                 control = write(mr, context, plan, old, decision, obs.verdicts(), now);
             } catch (RuntimeException e) {
@@ -267,8 +271,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             control = write(mr, context, plan, old, decision, obs.verdicts(), now);
         } else if (!Objects.equals(drainAt, stored.getCanaryScaleDownAt())
                 || !Objects.equals(holdAt, stored.getCanaryPublicHoldUntil())) {
-            requeue = AT_ONCE; // the drain and hold times go into status on the next pass, which reads the stored
-            // decision
+            // the stored decision gets the drain and hold times of this pass (the routes moved now); if this write
+            // fails, the retry reads the stored decision and counts them from its own pass
+            stored.setCanaryScaleDownAt(drainAt);
+            stored.setCanaryPublicHoldUntil(holdAt);
+            patchStatus(mr, context, stored);
         }
         for (Instant wake : new Instant[] {scaleDownAt, holdUntil}) {
             if (wake != null && wake.isAfter(now)) {
@@ -294,6 +301,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     /**
      * Writes an {@code Invalid} decision, then routes its split: no workload is built from a spec that is not valid,
      * but the routes follow the status (every audience back on stable in a stage with users, or after an abort). A
+     * release with no users on a canary (a new release, one invalid at rest) is not routed: nothing is created. A
      * routing failure (the routing part of the spec may be what is wrong) is a {@code RouteDrift} Warning, retried.
      */
     private UpdateControl<ModelRelease> writeInvalid(
@@ -304,6 +312,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Decision d,
             Instant now) {
         UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
+        if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
+            return control; // no user of this release is on a canary: nothing to route back, no object to create
+        }
         Optional<String> drift;
         try {
             drift = mr.getSpec() == null
@@ -422,21 +433,23 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr.getMetadata().getGeneration(),
                 now,
                 routers.forRelease(mr).warnings(mr));
-        if (next.isPresent()) {
-            ModelRelease patch = new ModelRelease();
-            patch.setMetadata(new ObjectMetaBuilder()
-                    .withName(mr.getMetadata().getName())
-                    .withNamespace(mr.getMetadata().getNamespace())
-                    .build());
-            patch.setStatus(next.get());
-            context.resourceOperations().serverSideApplyPrimaryStatus(patch);
-        }
+        next.ifPresent(st -> patchStatus(mr, context, st));
         record(mr, plan, old, decision, verdicts, now);
         ModelReleaseStatus stored = next.orElse(old);
         ManualAction.requestedOn(mr)
                 .filter(raw -> ActionRecord.awaitsRemoval(stored, raw))
                 .ifPresent(raw -> actions.remove(mr, raw));
         return UpdateControl.noUpdate();
+    }
+
+    private static void patchStatus(ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st) {
+        ModelRelease patch = new ModelRelease();
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(mr.getMetadata().getName())
+                .withNamespace(mr.getMetadata().getNamespace())
+                .build());
+        patch.setStatus(st);
+        context.resourceOperations().serverSideApplyPrimaryStatus(patch);
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {

@@ -51,18 +51,8 @@ public final class Handover {
             Deployment canary) {
         TrafficSplit split = decision.split();
         Replicas replicas = router.replicas(plan, split);
-        boolean replaced = split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
-        boolean leaving = CanaryDrain.hasPods(canary) && (replaced || !split.canaryRunning());
-        Instant holdUntil = router.splitsByReplicas()
-                ? CanaryDrain.holdUntil(
-                        old,
-                        leaving,
-                        Readiness.atFullSize(
-                                stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()),
-                        decision.reason() == ConditionReason.Aborted
-                                || decision.reason() == ConditionReason.CriticalGateFailed,
-                        clock.instant())
-                : null;
+        boolean replaced = replaced(plan, split, canary);
+        Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
 
         KubernetesClientException workloadsFailed = null;
@@ -93,5 +83,41 @@ public final class Handover {
             scaleDownAt = null; // the status records a time only while one is to wait for
         }
         return new Result(drift, scaleDownAt, holdUntil);
+    }
+
+    /**
+     * Until when the public Service keeps a leaving canary's pods (null: no hold). A decision that ends the rollout is
+     * stored before {@link #act} runs, with this time already in its status: the hold it recorded then is the one kept,
+     * since the stored status no longer says that public traffic was on the canary.
+     */
+    public Instant holdUntil(
+            TrafficRouter router,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary) {
+        if (!router.splitsByReplicas()) {
+            return null;
+        }
+        TrafficSplit split = decision.split();
+        boolean leaving = CanaryDrain.hasPods(canary) && (replaced(plan, split, canary) || !split.canaryRunning());
+        ModelReleaseStatus basis =
+                old.getCanaryPublicHoldUntil() == null && decision.status().getCanaryPublicHoldUntil() != null
+                        ? decision.status()
+                        : old;
+        return CanaryDrain.holdUntil(
+                basis,
+                leaving,
+                Readiness.atFullSize(
+                        stable,
+                        ServingIdentity.stableWanted(decision.status()),
+                        router.replicas(plan, split).stable()),
+                decision.reason() == ConditionReason.Aborted || decision.reason() == ConditionReason.CriticalGateFailed,
+                clock.instant());
+    }
+
+    private static boolean replaced(Plan plan, TrafficSplit split, Deployment canary) {
+        return split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
     }
 }
