@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.javaoperatorsdk.operator.processing.retry.RetryExecution;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class RetryConfigurationTest {
     final ControllerConfiguration<?> config = new BaseConfigurationService()
-            .getConfigurationFor(
-                    new ModelReleaseReconciler(null, null, null, null, null, null, null, null, null, null));
+            .getConfigurationFor(new ModelReleaseReconciler(
+                    null, null, null, null, null, (release, plan) -> List.of(), null, null, null, null));
 
     @Test
     void aFailingReconcileIsRetriedForEverWithABoundedBackoff() {
