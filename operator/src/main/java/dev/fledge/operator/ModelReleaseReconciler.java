@@ -35,6 +35,7 @@ import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Handover;
+import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
@@ -122,6 +123,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private record Unstored(String resourceVersion, Observation observation, Decision decision) {}
 
     private final Handover handover;
+    private final InvalidHandover invalidHandover;
 
     public ModelReleaseReconciler(
             Clock clock,
@@ -140,6 +142,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.routers = routers;
         this.workloads = workloads;
         this.handover = new Handover(workloads, clock);
+        this.invalidHandover = new InvalidHandover(workloads, routers.retreat(), clock);
         this.gates = gates;
         this.events = events;
         this.actions = actions;
@@ -299,10 +302,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /**
-     * Writes an {@code Invalid} decision, then routes its split: no workload is built from a spec that is not valid,
-     * but the routes follow the status (every audience back on stable in a stage with users, or after an abort). A
-     * release with no users on a canary (a new release, one invalid at rest) is not routed: nothing is created. A
-     * routing failure (the routing part of the spec may be what is wrong) is a {@code RouteDrift} Warning, retried.
+     * Writes an {@code Invalid} decision, then sends the canary's users back to stable ({@link InvalidHandover}): no
+     * workload or route is built from a spec that is not valid; the release's own routes and Services are edited to
+     * point at stable, and stable may grow to the pods the public Service held. A release with no users on a canary (a
+     * new release, one invalid at rest) is not touched. A failed edit is a {@code RouteDrift} Warning, retried soon.
      */
     private UpdateControl<ModelRelease> writeInvalid(
             ModelRelease mr,
@@ -311,23 +314,27 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             ModelReleaseStatus old,
             Decision d,
             Instant now) {
-        UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
         if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
-            return control; // no user of this release is on a canary: nothing to route back, no object to create
+            return write(mr, context, plan, old, d, List.of(), now); // no user of this release is on a canary
         }
-        Optional<String> drift;
-        try {
-            drift = mr.getSpec() == null
-                    ? Optional.of("no spec.traffic to route by")
-                    : routers.forRelease(mr).apply(mr, d.split(), false);
-        } catch (RuntimeException e) {
-            drift = Optional.of("the routes could not be written: " + e.getMessage());
-        }
+        Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
+        Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
+        InvalidHandover.Plan retreat = invalidHandover.plan(mr, old, d, stable, canary);
+        invalidHandover.grow(retreat, stable); // a failure is retried before anything is written
+        Instant hold = retreat.holdUntil();
+        d.status().setCanaryPublicHoldUntil(hold == null ? null : hold.toString());
+        UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
+        Optional<String> drift = invalidHandover.route(mr, retreat);
         drift.ifPresent(diff -> events.record(
                 mr,
                 new RolloutEvent(
-                        EventReason.RouteDrift, "route does not match the split of the invalid release: " + diff)));
-        return drift.isPresent() ? control.rescheduleAfter(DRIFT_RETRY) : control;
+                        EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
+        Duration requeue = drift.isPresent() ? DRIFT_RETRY : null;
+        if (hold != null && hold.isAfter(now)) {
+            Duration until = Duration.between(now, hold);
+            requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
+        }
+        return requeue == null ? control : control.rescheduleAfter(requeue);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.fledge.operator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.operator.ModelReleaseReconciler;
+import dev.fledge.operator.routing.Routers;
 import io.javaoperatorsdk.operator.api.config.BaseConfigurationService;
 import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -19,7 +20,16 @@ import org.junit.jupiter.api.Test;
 class RetryConfigurationTest {
     final ControllerConfiguration<?> config = new BaseConfigurationService()
             .getConfigurationFor(new ModelReleaseReconciler(
-                    null, null, null, null, null, (release, plan) -> List.of(), null, null, null, null));
+                    null,
+                    null,
+                    null,
+                    new Routers(null, null, null),
+                    null,
+                    (release, plan) -> List.of(),
+                    null,
+                    null,
+                    null,
+                    null));
 
     @Test
     void aFailingReconcileIsRetriedForEverWithABoundedBackoff() {
