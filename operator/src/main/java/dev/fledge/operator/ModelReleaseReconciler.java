@@ -68,6 +68,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -221,12 +222,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             // the public hold starts from the status before this decision (it says public traffic was on the canary)
             Instant holdFirst = handover.holdUntil(router, plan, old, decision, stable, canary);
             decision.status().setCanaryPublicHoldUntil(holdFirst == null ? null : holdFirst.toString());
-            try {
-                control = write(mr, context, plan, old, decision, obs.verdicts(), now);
-            } catch (RuntimeException e) {
-                unstored.put(key, new Unstored(mr.getMetadata().getResourceVersion(), obs, decision));
-                throw e;
-            }
+            Observation seen = obs;
+            Decision decided = decision;
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now, refused -> {
+                unstored.put(key, new Unstored(mr.getMetadata().getResourceVersion(), seen, decided));
+                routeUnstored(mr, router, plan, old, decided, stable, canary, refused);
+            });
             stored = decision.status();
         }
         Timer.Sample applyStarted = metrics.startTimer();
@@ -299,6 +300,45 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         metrics.reconcilePart("total", started);
         return control;
+    }
+
+    /**
+     * A decision that ends the rollout could not be stored. It is kept in memory and stored by the retry; meanwhile,
+     * if it sends nobody to the canary (a rollback, an abort), its users are sent to stable now: a status write that
+     * keeps failing (a 422, an RBAC or webhook refusal) must not keep them on a canary whose gates failed. If the
+     * retry sees another resourceVersion it decides again, as before this pass.
+     */
+    private void routeUnstored(
+            ModelRelease mr,
+            TrafficRouter router,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary,
+            RuntimeException refused) {
+        if (!decision.split().sendsNoUsersToCanary()) {
+            return;
+        }
+        String why = refused instanceof KubernetesClientException k
+                ? k.getCode() + ": " + k.getMessage()
+                : refused.toString();
+        try {
+            handover.act(mr, router, plan, old, decision, stable, canary);
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
+                                    + "); its users were sent to stable, and storing it is retried"));
+        } catch (RuntimeException e) {
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
+                                    + ") nor routed (" + e.getMessage() + "); retrying"));
+        }
     }
 
     /**
@@ -434,13 +474,33 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Decision decision,
             List<GateVerdict> verdicts,
             Instant now) {
+        return write(mr, context, plan, old, decision, verdicts, now, refused -> {});
+    }
+
+    /** As above; {@code statusRefused} runs when the status write itself fails (not what follows it), then it throws. */
+    private UpdateControl<ModelRelease> write(
+            ModelRelease mr,
+            Context<ModelRelease> context,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            List<GateVerdict> verdicts,
+            Instant now,
+            Consumer<RuntimeException> statusRefused) {
         Optional<ModelReleaseStatus> next = status.finish(
                 old,
                 decision,
                 mr.getMetadata().getGeneration(),
                 now,
                 routers.forRelease(mr).warnings(mr));
-        next.ifPresent(st -> patchStatus(mr, context, st));
+        if (next.isPresent()) {
+            try {
+                patchStatus(mr, context, next.get());
+            } catch (RuntimeException e) {
+                statusRefused.accept(e);
+                throw e;
+            }
+        }
         record(mr, plan, old, decision, verdicts, now);
         ModelReleaseStatus stored = next.orElse(old);
         ManualAction.requestedOn(mr)

@@ -69,8 +69,9 @@ public final class InvalidHandover {
     }
 
     /**
-     * The spec's replica count, as an upper bound only: stable grows to at most the pods the public Service held, so a
-     * retried pass after a failed status write does not grow it again, and an invalid count cannot grow it further.
+     * The spec's replica count, as an upper bound only: stable grows to at most the pods the public Service held and at
+     * most to this count. With the count unchanged, a later pass (stable grown) wants no more; if the invalid edit raised
+     * the count, each pass may grow stable by the canary's pods up to it (its pod template stays as it is).
      */
     private static int specReplicas(ModelRelease mr, int otherwise) {
         Integer n = mr.getSpec() == null || mr.getSpec().getServer() == null

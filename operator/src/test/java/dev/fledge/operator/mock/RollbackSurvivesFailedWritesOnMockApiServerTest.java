@@ -116,6 +116,44 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
                 .untilAsserted(() -> assertThat(internalServiceTrack()).isEqualTo("stable"));
     }
 
+    @Test
+    void aRollbackWhoseStatusWriteIsRefusedForGoodStillSendsItsUsersToStable() {
+        promote100Then200();
+        // every status write that would record the rollback is refused (as a schema 422 or a webhook would refuse it)
+        api.failNext(
+                1_000,
+                422,
+                r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("RolledBack"));
+
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(internalServiceTrack())
+                        .as("the internal audience is back on stable although the rollback is not stored")
+                        .isEqualTo("stable"));
+        assertThat(status().getRolledBackVersion()).as("not stored").isNull();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(client.v1()
+                                .events()
+                                .inNamespace(Releases.NS)
+                                .list()
+                                .getItems())
+                        .anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("RouteDrift");
+                            assertThat(e.getMessage()).contains("could not be stored", "sent to stable");
+                        }));
+        pauseFor(Duration.ofSeconds(3));
+        assertThat(internalServiceTrack())
+                .as("and stays there while the write is retried")
+                .isEqualTo("stable");
+    }
+
+    private static void pauseFor(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void promote100Then200() {
         ModelRelease mr = Releases.replicas(NAME, "1.0.0");
         mr.getSpec()
