@@ -108,16 +108,22 @@ final class PodTemplateSchema {
 
     static final class EnvVar {
         @JsonPropertyDescription(
-                "Variable name. FLEDGE_* names are the operator's (it sets the model server's limits), except"
-                        + " FLEDGE_SERVING_* (the pod's capacity) and FLEDGE_FAULT_* (test aids); JAVA_TOOL_OPTIONS,"
-                        + " JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused too.")
+                "Variable name. FLEDGE_*, QUARKUS_* and SMALLRYE_* names in any spelling (fledge.x, fledge_x: upper-case"
+                        + " with every other character than a letter or digit as _) configure the model server and are"
+                        + " the operator's, except FLEDGE_SERVING_* (the pod's capacity) and FLEDGE_FAULT_* (test aids);"
+                        + " LD_* (the dynamic linker), JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused"
+                        + " too.")
         @Required
         @Size(max = 256)
         @ValidationRule(
-                value = "!self.startsWith('FLEDGE_') || self.startsWith('FLEDGE_SERVING_')"
-                        + " || self.startsWith('FLEDGE_FAULT_')",
-                message = "FLEDGE_* variables are set by the operator (the model server's limits and settings);"
-                        + " a release may set only FLEDGE_SERVING_* and FLEDGE_FAULT_*")
+                value = "!self.matches('^(?i)(fledge|quarkus|smallrye)[^a-z0-9]')"
+                        + " || self.matches('^(?i)fledge[^a-z0-9](serving|fault)[^a-z0-9]')",
+                message = "FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling) configure the model server"
+                        + " and are set by the operator; a release may set only FLEDGE_SERVING_* and FLEDGE_FAULT_*")
+        @ValidationRule(
+                value = "!self.matches('^(?i)ld[^a-z0-9]')",
+                message = "LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed in a"
+                        + " release")
         @ValidationRule(
                 value = "!(self in ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'])",
                 message = "JVM option variables could override the model server's limits; not allowed in a release")
@@ -158,8 +164,20 @@ final class PodTemplateSchema {
         @Required
         public String name;
 
-        @JsonPropertyDescription("Where it is mounted.")
+        @JsonPropertyDescription("Where it is mounted: an absolute path off the image's code, not at, below or above"
+                + " /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc, /opt/java or /tmp/djl-cache (for example /data,"
+                + " /models, a directory below /tmp; /tmp itself only from an emptyDir, which the operator checks).")
         @Required
+        @Size(max = 4096)
+        @ValidationRule(value = "self.startsWith('/')", message = "mountPath must be an absolute path")
+        @ValidationRule(
+                value = "!self.matches('(^|/)[.][.]?(/|$)')",
+                message = "mountPath may not hold . or .. segments")
+        @ValidationRule(
+                value = "!self.matches('^/+(deployments|usr|lib|lib64|bin|sbin|etc|opt/+java|tmp/+djl-cache)(/|$)')"
+                        + " && !self.matches('^/+(opt/*)?$')",
+                message = "the image's code and runtime live at /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc,"
+                        + " /opt/java and /tmp/djl-cache; mount volumes elsewhere (/data, /models, below /tmp)")
         public String mountPath;
 
         @JsonPropertyDescription("Mount read-only.")

@@ -164,7 +164,7 @@ class TenantIsolationOnRealApiServerTest {
         assertThat(e).as("refused even without strict field validation").isNotNull();
         assertThat(e.getMessage())
                 .contains("spec.server.template.spec.containers[0].env[1].name")
-                .contains("FLEDGE_* variables are set by the operator")
+                .contains("configure the model server and are set by the operator")
                 .doesNotContain("env[0]");
         var jvm = strictCreateFails(release(
                 "jvm-options",
@@ -188,6 +188,107 @@ class TenantIsolationOnRealApiServerTest {
                         .fieldValidation(FieldValidateable.Validation.STRICT)
                         .create())
                 .as("the pod's own capacity tuning, test aids and other variables stay allowed")
+                .isNotNull();
+    }
+
+    /**
+     * Issue 15 review: SmallRye reads fledge.model.max-download-size and fledge_model_max_download_size before
+     * FLEDGE_MODEL_MAX_DOWNLOAD_SIZE, QUARKUS_CONFIG_LOCATIONS brings a config file that outranks the environment,
+     * LD_PRELOAD runs a library from a ConfigMap, and a ConfigMap mounted over /deployments replaces the server: the
+     * API server refuses each, with its path, without strict field validation.
+     */
+    @Test
+    void otherSpellingsOfServerSettingsTheLinkerAndMountsOverTheImagesCodeAreRejectedByTheApiServer() {
+        Map<String, String> envAttacks = Map.of(
+                "fledge.model.max-download-size", "configure the model server",
+                "fledge_model_max_download_size", "configure the model server",
+                "Fledge-Model-Max-Extracted-Size", "configure the model server",
+                "QUARKUS_CONFIG_LOCATIONS", "configure the model server",
+                "smallrye.config.locations", "configure the model server",
+                "LD_PRELOAD", "dynamic linker",
+                "ld.library.path", "dynamic linker");
+        envAttacks.forEach((name, why) -> {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release(
+                                    "env-" + Integer.toHexString(name.hashCode()),
+                                    modelContainer(Map.of("env", List.of(Map.of("name", name, "value", "1T"))))))
+                            .dryRun()
+                            .create());
+            assertThat(e).as(name).isNotNull();
+            assertThat(e.getMessage())
+                    .as(name)
+                    .contains("containers[0].env[0].name")
+                    .contains(why);
+        });
+        for (String path : List.of(
+                "/deployments/quarkus-run.jar",
+                "/deployments/config",
+                "//usr/lib/jvm",
+                "/etc",
+                "/opt/java/openjdk",
+                "/opt",
+                "/",
+                "/tmp/djl-cache",
+                "/data/../deployments",
+                "deployments")) {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release(
+                                    "mount-" + Integer.toHexString(path.hashCode()),
+                                    set(
+                                            "/spec/server/template",
+                                            Map.of(
+                                                    "spec",
+                                                    Map.of(
+                                                            "volumes",
+                                                            List.of(Map.of(
+                                                                    "name", "c", "configMap", Map.of("name", "c"))),
+                                                            "containers",
+                                                            List.of(Map.of(
+                                                                    "name",
+                                                                    "model-server",
+                                                                    "volumeMounts",
+                                                                    List.of(Map.of(
+                                                                            "name",
+                                                                            "c",
+                                                                            "mountPath",
+                                                                            path,
+                                                                            "subPath",
+                                                                            "x")))))))))
+                            .dryRun()
+                            .create());
+            assertThat(e).as(path).isNotNull();
+            assertThat(e.getMessage()).as(path).contains("containers[0].volumeMounts[0].mountPath");
+        }
+        var fine = release(
+                "fine-mounts",
+                set(
+                        "/spec/server/template",
+                        Map.of(
+                                "spec",
+                                Map.of(
+                                        "volumes",
+                                        List.of(Map.of("name", "c", "emptyDir", Map.of())),
+                                        "containers",
+                                        List.of(Map.of(
+                                                "name",
+                                                "model-server",
+                                                "env",
+                                                List.of(
+                                                        Map.of("name", "fledge.serving.workers", "value", "4"),
+                                                        Map.of("name", "HF_HOME", "value", "/models")),
+                                                "volumeMounts",
+                                                List.of(
+                                                        Map.of("name", "c", "mountPath", "/tmp"),
+                                                        Map.of("name", "c", "mountPath", "/models"),
+                                                        Map.of("name", "c", "mountPath", "/data/config"),
+                                                        Map.of("name", "c", "mountPath", "/optional"))))))));
+        assertThat(client.resource(fine)
+                        .dryRun()
+                        .fieldValidation(FieldValidateable.Validation.STRICT)
+                        .create())
+                .as("/tmp, /models, /data and the pod's own tuning in any spelling stay allowed")
                 .isNotNull();
     }
 

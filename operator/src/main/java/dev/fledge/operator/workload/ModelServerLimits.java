@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * docs/model-server.md, with the same defaults. A release may not set any other {@code FLEDGE_*} variable either
  * (the model server's settings, present and future, are the operator's) except the pod's own capacity tuning
  * ({@code FLEDGE_SERVING_*}) and test aids ({@code FLEDGE_FAULT_*}), nor the JVM option variables, whose
- * {@code -D} system properties outrank environment variables: see {@link #refusal}.
+ * {@code -D} system properties outrank environment variables, nor Quarkus/SmallRye settings (a config file of a
+ * higher ordinal) or the dynamic linker's {@code LD_*}: see {@link #refusal}.
  */
 public record ModelServerLimits(
         String maxDownloadSize, String maxExtractedSize, int maxArchiveEntries, int maxCompressionRatio) {
@@ -51,14 +52,42 @@ public record ModelServerLimits(
                 env("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", Integer.toString(maxCompressionRatio)));
     }
 
+    /**
+     * Config prefixes of the model server's frameworks (Fledge, Quarkus, SmallRye). Matched on the normalised name
+     * (upper-case, every other character than a letter or digit as {@code _}), because SmallRye finds
+     * {@code fledge.model.max-download-size} and {@code fledge_model_max_download_size} before
+     * {@code FLEDGE_MODEL_MAX_DOWNLOAD_SIZE}, and {@code QUARKUS_CONFIG_LOCATIONS} or {@code SMALLRYE_CONFIG_*} could
+     * bring a config file whose ordinal outranks the environment.
+     */
+    public static final List<String> CONFIG_PREFIXES = List.of("FLEDGE_", "QUARKUS_", "SMALLRYE_");
+
+    /** Upper-case, every character other than an ASCII letter or digit as {@code _}: how SmallRye matches env names. */
+    public static String normalised(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        for (char c : name.toCharArray()) {
+            out.append(
+                    (c >= 'a' && c <= 'z')
+                            ? (char) (c - 32)
+                            : (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_');
+        }
+        return out.toString();
+    }
+
     /** Why a release may not set the environment variable {@code name}; empty when it may. */
     public static Optional<String> refusal(String name) {
         if (name == null) {
             return Optional.empty();
         }
-        if (name.startsWith("FLEDGE_") && TENANT_PREFIXES.stream().noneMatch(name::startsWith)) {
-            return Optional.of("FLEDGE_* variables are the operator's (the model server's limits and settings);"
-                    + " a release may set only " + String.join("*, ", TENANT_PREFIXES) + "*");
+        String n = normalised(name);
+        if (CONFIG_PREFIXES.stream().anyMatch(n::startsWith)
+                && TENANT_PREFIXES.stream().noneMatch(n::startsWith)) {
+            return Optional.of("FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling: fledge.x, fledge_x)"
+                    + " configure the model server and are the operator's; a release may set only "
+                    + String.join("*, ", TENANT_PREFIXES) + "*");
+        }
+        if (n.startsWith("LD_")) {
+            return Optional.of("LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed"
+                    + " in a release");
         }
         if (JVM_OPTIONS.contains(name)) {
             return Optional.of("JVM options could override the model server's limits; not allowed in a release");

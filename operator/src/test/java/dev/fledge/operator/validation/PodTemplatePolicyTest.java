@@ -42,10 +42,25 @@ class PodTemplatePolicyTest {
             an operator label                   | {metadata: {labels: {fledge.dev/track: canary}}}                                 | spec.server.template.metadata.labels[fledge.dev/track]: set by the operator
             an AppArmor annotation              | {metadata: {annotations: {container.apparmor.security.beta.kubernetes.io/model-server: unconfined}}} | AppArmor and seccomp are set by the operator
             a volume with two sources           | {spec: {volumes: [{name: v, emptyDir: {}, configMap: {name: c}}]}}               | spec.server.template.spec.volumes[0]: needs exactly one of
-            a raised download cap               | {spec: {containers: [{name: model-server, env: [{name: A, value: "1"}, {name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[1].name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE: FLEDGE_* variables are the operator's
-            a download cap from a Secret        | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE, valueFrom: {secretKeyRef: {name: s, key: k}}}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE: FLEDGE_* variables are the operator's
-            a future model-server setting       | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT, value: 100h}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT: FLEDGE_* variables are the operator's
+            a raised download cap               | {spec: {containers: [{name: model-server, env: [{name: A, value: "1"}, {name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[1].name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
+            a download cap from a Secret        | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE, valueFrom: {secretKeyRef: {name: s, key: k}}}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
+            a future model-server setting       | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT, value: 100h}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
             system properties through the JVM   | {spec: {containers: [{name: model-server, env: [{name: JAVA_TOOL_OPTIONS, value: -Dfledge.model.max-download-size=1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: JAVA_TOOL_OPTIONS: JVM options could override
+            the cap in property spelling        | {spec: {containers: [{name: model-server, env: [{name: fledge.model.max-download-size, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: fledge.model.max-download-size: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
+            the cap in lower case               | {spec: {containers: [{name: model-server, env: [{name: fledge_model_max_download_size, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: fledge_model_max_download_size: FLEDGE_*
+            a config file of a higher ordinal   | {spec: {containers: [{name: model-server, env: [{name: QUARKUS_CONFIG_LOCATIONS, value: /data/c.properties}]}]}} | spec.server.template.spec.containers[0].env[0].name: QUARKUS_CONFIG_LOCATIONS: FLEDGE_*
+            SmallRye's own settings             | {spec: {containers: [{name: model-server, env: [{name: smallrye.config.locations, value: /data/c.properties}]}]}} | spec.server.template.spec.containers[0].env[0].name: smallrye.config.locations: FLEDGE_*
+            a preloaded library                 | {spec: {containers: [{name: model-server, env: [{name: LD_PRELOAD, value: /data/evil.so}]}]}} | spec.server.template.spec.containers[0].env[0].name: LD_PRELOAD: LD_* variables steer the dynamic linker
+            a library path in another spelling  | {spec: {containers: [{name: model-server, env: [{name: ld.library.path, value: /data}]}]}} | spec.server.template.spec.containers[0].env[0].name: ld.library.path: LD_*
+            a jar over the server by subPath    | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /deployments/quarkus-run.jar, subPath: evil.jar}]}]}} | spec.server.template.spec.containers[0].volumeMounts[0].mountPath: /deployments/quarkus-run.jar: the image's code
+            a config file beside the server     | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /deployments/config}]}]}} | spec.server.template.spec.containers[0].volumeMounts[0].mountPath: /deployments/config: the image's code
+            a mount over the JRE                | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /usr/lib/jvm}]}]}} | volumeMounts[0].mountPath: /usr/lib/jvm: the image's code
+            a mount over the root               | {spec: {volumes: [{name: c, emptyDir: {}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: //}]}]}} | volumeMounts[0].mountPath: //: the image's code
+            a mount above /opt/java             | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /opt}]}]}} | volumeMounts[0].mountPath: /opt: the image's code
+            a ConfigMap over /tmp and its cache | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /tmp/}]}]}} | volumeMounts[0].mountPath: /tmp/: the image's code
+            native libraries in the DJL cache   | {spec: {volumes: [{name: c, emptyDir: {}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /tmp/djl-cache/pytorch}]}]}} | volumeMounts[0].mountPath: /tmp/djl-cache/pytorch: the image's code
+            a path that climbs back             | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /data/../etc}]}]}} | volumeMounts[0].mountPath: /data/../etc: may not hold . or .. segments
+            a relative mount path               | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: etc}]}]}} | volumeMounts[0].mountPath: etc: must be an absolute path
             variables from a ConfigMap          | {spec: {containers: [{name: model-server, envFrom: [{configMapRef: {name: limits}}]}]}} | spec.server.template.spec.containers[0].envFrom: not allowed
             """)
     void aTemplateFieldOutsideTheAllowListIsRejectedWithItsPath(String attack, String template, String error) {
@@ -63,7 +78,9 @@ class PodTemplatePolicyTest {
                             {name: models, hostPath: {path: /var/lib/fledge/models/v1, type: Directory}}],
                   containers: [{name: model-server, resources: {limits: {memory: 4Gi}},
                     env: [{name: A, value: "1"}, {name: B, valueFrom: {secretKeyRef: {name: s, key: k}}}],
-                    volumeMounts: [{name: cache, mountPath: /cache}]}]}}""";
+                    volumeMounts: [{name: cache, mountPath: /cache}, {name: cache, mountPath: /tmp},
+                      {name: cfg, mountPath: /data/config}, {name: cfg, mountPath: /tmp/cfg},
+                      {name: models, mountPath: /models}, {name: cfg, mountPath: /optional}]}]}}""";
         assertThat(validator.validate(release(template, "registry.example.com/models/server:1")))
                 .isEmpty();
     }
@@ -72,7 +89,8 @@ class PodTemplatePolicyTest {
     void thePodsOwnCapacityTuningAndTestAidsStayAllowed() {
         String template = """
                 {spec: {containers: [{name: model-server, env: [{name: FLEDGE_SERVING_WORKERS, value: "4"},
-                  {name: FLEDGE_FAULT_LATENCY_MS, value: "400"}, {name: MY_FLEDGE_NOTE, value: x}]}]}}""";
+                  {name: FLEDGE_FAULT_LATENCY_MS, value: "400"}, {name: MY_FLEDGE_NOTE, value: x},
+                  {name: fledge.serving.workers, value: "4"}, {name: OLD_LD_PATH, value: x}]}]}}""";
         assertThat(validator.validate(release(template, null))).isEmpty();
     }
 

@@ -119,6 +119,92 @@ class DesiredDeploymentTest {
                 .isEqualTo(env.size());
     }
 
+    /** Issue 15 review: other spellings of the caps, config-file locations, LD_PRELOAD and mounts over the code. */
+    @Test
+    void noSpellingOfAServerSettingNorAMountOverTheImagesCodeReachesTheModelContainer() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("evil")
+                .withNewConfigMap()
+                .withName("evil")
+                .endConfigMap()
+                .endVolume()
+                .addNewVolume()
+                .withName("scratch")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewEnv()
+                .withName("fledge.model.max-download-size")
+                .withValue("1T")
+                .endEnv()
+                .addNewEnv()
+                .withName("fledge_model_max_extracted_size")
+                .withValue("1T")
+                .endEnv()
+                .addNewEnv()
+                .withName("QUARKUS_CONFIG_LOCATIONS")
+                .withValue("/data/evil.properties")
+                .endEnv()
+                .addNewEnv()
+                .withName("smallrye.config.locations")
+                .withValue("/data/evil.properties")
+                .endEnv()
+                .addNewEnv()
+                .withName("LD_PRELOAD")
+                .withValue("/data/evil.so")
+                .endEnv()
+                .addNewEnv()
+                .withName("fledge.serving.workers")
+                .withValue("4")
+                .endEnv()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/deployments/quarkus-run.jar")
+                .withSubPath("evil.jar")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/deployments/config")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/tmp")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("scratch")
+                .withMountPath("/tmp")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/data")
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
+                .build();
+        Container server = build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(server.getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain(
+                        "fledge.model.max-download-size",
+                        "fledge_model_max_extracted_size",
+                        "QUARKUS_CONFIG_LOCATIONS",
+                        "smallrye.config.locations",
+                        "LD_PRELOAD")
+                .contains("fledge.serving.workers");
+        assertThat(server.getVolumeMounts())
+                .extracting(m -> m.getName() + ":" + m.getMountPath())
+                .containsExactly("scratch:/tmp", "evil:/data");
+    }
+
     @Test
     void theOperatorsOwnLimitSettingsReachEveryModelContainer() {
         ModelRelease mr = release(new ServerSpec());
