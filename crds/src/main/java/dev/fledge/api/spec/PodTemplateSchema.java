@@ -112,7 +112,8 @@ final class PodTemplateSchema {
                         + " with every other character than a letter or digit as _) configure the model server and are"
                         + " the operator's, except FLEDGE_SERVING_* (the pod's capacity) and FLEDGE_FAULT_* (test aids);"
                         + " LD_* (the dynamic linker), JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused"
-                        + " too.")
+                        + " too, and so is any name that starts with another character than a letter or digit (SmallRye"
+                        + " reads _PROD_FLEDGE_X as FLEDGE_X of the prod profile).")
         @Required
         @Size(max = 256)
         @ValidationRule(
@@ -120,6 +121,10 @@ final class PodTemplateSchema {
                         + " || self.matches('^(?i)fledge[^a-z0-9](serving|fault)[^a-z0-9]')",
                 message = "FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling) configure the model server"
                         + " and are set by the operator; a release may set only FLEDGE_SERVING_* and FLEDGE_FAULT_*")
+        @ValidationRule(
+                value = "!self.matches('^[^A-Za-z0-9]')",
+                message = "names that start with another character than a letter or digit are refused: SmallRye reads"
+                        + " _PROD_FLEDGE_X and %prod.fledge.x as FLEDGE_X of a profile")
         @ValidationRule(
                 value = "!self.matches('^(?i)ld[^a-z0-9]')",
                 message = "LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed in a"

@@ -10,6 +10,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.Phase;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -290,6 +292,58 @@ class TenantIsolationOnRealApiServerTest {
                         .create())
                 .as("/tmp, /models, /data and the pod's own tuning in any spelling stay allowed")
                 .isNotNull();
+    }
+
+    /**
+     * The CRD's CEL rules on {@code env[].name} repeat the operator's list ({@code ModelServerLimits#refusal}, the
+     * source of truth for the policy check and the Deployment builder): both refuse, and both allow, the same names.
+     * Late review of issue 15: profile-prefixed spellings ({@code _PROD_QUARKUS_CONFIG_LOCATIONS}) passed both.
+     */
+    @Test
+    void theApiServerAndTheOperatorRefuseTheSameEnvNames() {
+        Map<String, Boolean> refused = new LinkedHashMap<>();
+        for (String name : List.of(
+                "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+                "fledge.model.max-download-size",
+                "QUARKUS_CONFIG_LOCATIONS",
+                "LD_PRELOAD",
+                "JAVA_TOOL_OPTIONS",
+                "_JAVA_OPTIONS",
+                "_PROD_FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+                "_PROD_QUARKUS_CONFIG_LOCATIONS",
+                "_DEV_TEST_QUARKUS_CONFIG_LOCATIONS",
+                "_PROD_SMALLRYE_CONFIG_LOCATIONS",
+                "%prod.fledge.model.max-download-size",
+                "%prod,dev.quarkus.config.locations",
+                "-prod-fledge-x")) {
+            refused.put(name, true);
+        }
+        for (String name : List.of(
+                "FLEDGE_SERVING_WORKERS",
+                "fledge.serving.workers",
+                "FLEDGE_FAULT_LATENCY_MS",
+                "HF_HOME",
+                "MY_FLEDGE_NOTE",
+                "OLD_LD_PATH",
+                "PROD_FLEDGE_NOTE",
+                "AWS_REGION")) {
+            refused.put(name, false);
+        }
+        refused.forEach((name, expected) -> {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release(
+                                    "env-" + Integer.toHexString(name.hashCode()),
+                                    modelContainer(Map.of("env", List.of(Map.of("name", name, "value", "1T"))))))
+                            .dryRun()
+                            .create());
+            assertThat(e != null)
+                    .as("the API server refuses " + name + ": " + e)
+                    .isEqualTo(expected);
+            assertThat(ModelServerLimits.refusal(name))
+                    .as("the operator refuses " + name)
+                    .matches(r -> r.isPresent() == expected);
+        });
     }
 
     /** envFrom could bring any name from a ConfigMap or Secret: it is not in the schema. */

@@ -73,12 +73,24 @@ public record ModelServerLimits(
         return out.toString();
     }
 
-    /** Why a release may not set the environment variable {@code name}; empty when it may. */
+    /**
+     * Why a release may not set the environment variable {@code name}; empty when it may. A name whose normalised form
+     * starts with {@code _} is refused outright: SmallRye reads {@code _<PROFILE>_<NAME>} as {@code <NAME>} in that
+     * profile ({@code _PROD_QUARKUS_CONFIG_LOCATIONS}, {@code %prod.fledge.x}, {@code _DEV_TEST_...}), and a model
+     * server variable has no other reason to start so.
+     */
     public static Optional<String> refusal(String name) {
         if (name == null) {
             return Optional.empty();
         }
+        if (JVM_OPTIONS.contains(name)) {
+            return Optional.of("JVM options could override the model server's limits; not allowed in a release");
+        }
         String n = normalised(name);
+        if (n.startsWith("_")) {
+            return Optional.of("names that start with another character than a letter or digit are refused: SmallRye"
+                    + " reads _PROD_FLEDGE_X and %prod.fledge.x as FLEDGE_X of a profile");
+        }
         if (CONFIG_PREFIXES.stream().anyMatch(n::startsWith)
                 && TENANT_PREFIXES.stream().noneMatch(n::startsWith)) {
             return Optional.of("FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling: fledge.x, fledge_x)"
@@ -88,9 +100,6 @@ public record ModelServerLimits(
         if (n.startsWith("LD_")) {
             return Optional.of("LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed"
                     + " in a release");
-        }
-        if (JVM_OPTIONS.contains(name)) {
-            return Optional.of("JVM options could override the model server's limits; not allowed in a release");
         }
         return Optional.empty();
     }

@@ -68,6 +68,31 @@ class PodTemplatePolicyTest {
                 .anySatisfy(e -> assertThat(e).contains(error));
     }
 
+    /**
+     * Late review of issue 15: SmallRye reads {@code _<PROFILE>_<NAME>} (and {@code %profile.name}) as NAME in that
+     * profile, so a profile prefix hid a server setting from the prefix check. Any name that starts with another
+     * character than a letter or digit is refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            _PROD_FLEDGE_MODEL_MAX_DOWNLOAD_SIZE
+            _PROD_QUARKUS_CONFIG_LOCATIONS
+            _DEV_TEST_QUARKUS_CONFIG_LOCATIONS
+            _PROD_SMALLRYE_CONFIG_LOCATIONS
+            %prod.fledge.model.max-download-size
+            %prod,dev.quarkus.config.locations
+            _PROD_LD_PRELOAD
+            -prod-fledge-model-max-download-size
+            """)
+    void aServerSettingBehindAProfilePrefixIsRefused(String name) {
+        String template = "{spec: {containers: [{name: model-server, env: [{name: '" + name + "', value: 1T}]}]}}";
+        assertThat(validator.validate(release(template, null)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.containers[0].env[0].name: " + name + ": ")
+                .contains("SmallRye reads _PROD_FLEDGE_X");
+    }
+
     @Test
     void theAllowListedFieldsPass() {
         String template = """

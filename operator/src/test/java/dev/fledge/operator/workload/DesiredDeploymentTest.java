@@ -9,9 +9,11 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
@@ -203,6 +205,39 @@ class DesiredDeploymentTest {
         assertThat(server.getVolumeMounts())
                 .extracting(m -> m.getName() + ":" + m.getMountPath())
                 .containsExactly("scratch:/tmp", "evil:/data");
+    }
+
+    /** Late review of issue 15: a SmallRye profile prefix ({@code _PROD_}, {@code %prod.}) hid a server setting. */
+    @Test
+    void noProfilePrefixedSettingReachesTheModelContainer() {
+        var names = List.of(
+                "_PROD_FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+                "_PROD_QUARKUS_CONFIG_LOCATIONS",
+                "_DEV_TEST_QUARKUS_CONFIG_LOCATIONS",
+                "%prod.fledge.model.max-extracted-size",
+                "%prod,dev.smallrye.config.locations");
+        assertThat(modelServerEnv(names)).extracting(EnvVar::getName).doesNotContainAnyElementsOf(names);
+    }
+
+    private List<EnvVar> modelServerEnv(List<String> names) {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("model-server")
+                .withEnv(names.stream()
+                        .map(n ->
+                                new EnvVarBuilder().withName(n).withValue("1T").build())
+                        .toList())
+                .endContainer()
+                .endSpec()
+                .build();
+        return build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv();
     }
 
     @Test
