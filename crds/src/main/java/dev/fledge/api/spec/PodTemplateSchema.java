@@ -112,7 +112,9 @@ final class PodTemplateSchema {
                         + " with every other character than a letter or digit as _) configure the model server and are"
                         + " the operator's, except FLEDGE_SERVING_* (the pod's capacity) and FLEDGE_FAULT_* (test aids);"
                         + " LD_* (the dynamic linker), JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused"
-                        + " too, and so is any name that starts with another character than a letter or digit (SmallRye"
+                        + " too, as are DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*,"
+                        + " PATH, HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (where native code and programs"
+                        + " come from), and any name that starts with another character than a letter or digit (SmallRye"
                         + " reads _PROD_FLEDGE_X as FLEDGE_X of the prod profile).")
         @Required
         @Size(max = 256)
@@ -129,6 +131,15 @@ final class PodTemplateSchema {
                 value = "!self.matches('^(?i)ld[^a-z0-9]')",
                 message = "LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed in a"
                         + " release")
+        @ValidationRule(
+                value = "!self.matches('^(?i)(djl|ai[^a-z0-9]djl|pytorch|libstdcxx|mxnet|tensorflow)[^a-z0-9]')"
+                        + " && !self.matches('^(?i)engine[^a-z0-9]cache[^a-z0-9]dir')"
+                        + " && !self.matches('^(?i)(path|home|aws[^a-z0-9]config[^a-z0-9]file"
+                        + "|aws[^a-z0-9]shared[^a-z0-9]credentials[^a-z0-9]file)$')",
+                message =
+                        "DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*, PATH, HOME,"
+                                + " AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose which native library or program the"
+                                + " model server loads; they are the image's, not a release's")
         @ValidationRule(
                 value = "!(self in ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'])",
                 message = "JVM option variables could override the model server's limits; not allowed in a release")

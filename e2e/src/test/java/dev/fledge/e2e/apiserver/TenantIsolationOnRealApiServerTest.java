@@ -315,7 +315,20 @@ class TenantIsolationOnRealApiServerTest {
                 "_PROD_SMALLRYE_CONFIG_LOCATIONS",
                 "%prod.fledge.model.max-download-size",
                 "%prod,dev.quarkus.config.locations",
-                "-prod-fledge-x")) {
+                "-prod-fledge-x",
+                "DJL_CACHE_DIR",
+                "ENGINE_CACHE_DIR",
+                "PYTORCH_LIBRARY_PATH",
+                "PYTORCH_VERSION",
+                "pytorch.flavor",
+                "LIBSTDCXX_LIBRARY_PATH",
+                "ai.djl.pytorch.native_helper",
+                "MXNET_LIBRARY_PATH",
+                "TENSORFLOW_LIBRARY_PATH",
+                "PATH",
+                "HOME",
+                "AWS_CONFIG_FILE",
+                "aws.shared.credentials.file")) {
             refused.put(name, true);
         }
         for (String name : List.of(
@@ -326,7 +339,13 @@ class TenantIsolationOnRealApiServerTest {
                 "MY_FLEDGE_NOTE",
                 "OLD_LD_PATH",
                 "PROD_FLEDGE_NOTE",
-                "AWS_REGION")) {
+                "AWS_REGION",
+                "AWS_ACCESS_KEY_ID",
+                "OMP_NUM_THREADS",
+                "MY_PATH",
+                "PATH_PREFIX_NOTE",
+                "HOMEPAGE",
+                "MY_DJL_NOTE")) {
             refused.put(name, false);
         }
         refused.forEach((name, expected) -> {

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * (the model server's settings, present and future, are the operator's) except the pod's own capacity tuning
  * ({@code FLEDGE_SERVING_*}) and test aids ({@code FLEDGE_FAULT_*}), nor the JVM option variables, whose
  * {@code -D} system properties outrank environment variables, nor Quarkus/SmallRye settings (a config file of a
- * higher ordinal) or the dynamic linker's {@code LD_*}: see {@link #refusal}.
+ * higher ordinal) or the dynamic linker's {@code LD_*}, nor what chooses DJL's native engine, the programs or the
+ * AWS config files ({@link #NATIVE_PREFIXES}, {@link #PROCESS_NAMES}): see {@link #refusal}.
  */
 public record ModelServerLimits(
         String maxDownloadSize, String maxExtractedSize, int maxArchiveEntries, int maxCompressionRatio) {
@@ -61,6 +62,24 @@ public record ModelServerLimits(
      */
     public static final List<String> CONFIG_PREFIXES = List.of("FLEDGE_", "QUARKUS_", "SMALLRYE_");
 
+    /**
+     * Where DJL finds its native engine, matched on the normalised name like {@link #CONFIG_PREFIXES}: DJL reads
+     * {@code DJL_CACHE_DIR}, {@code ENGINE_CACHE_DIR}, {@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_VERSION},
+     * {@code PYTORCH_FLAVOR}, {@code LIBSTDCXX_LIBRARY_PATH} and its {@code ai.djl.*} settings from the environment, so
+     * any of them could make it load a library from a volume the tenant mounted; {@code MXNET_} and
+     * {@code TENSORFLOW_} are the same for the engines DJL could add.
+     */
+    public static final List<String> NATIVE_PREFIXES =
+            List.of("DJL_", "AI_DJL_", "ENGINE_CACHE_DIR", "PYTORCH_", "LIBSTDCXX_", "MXNET_", "TENSORFLOW_");
+
+    /**
+     * Names (normalised) that choose what the process runs or reads as its own: {@code PATH} (the image's entrypoint
+     * is {@code java}, found on it), {@code HOME} (the AWS SDK's {@code ~/.aws/config} may name a
+     * {@code credential_process}) and the AWS SDK's own config and credentials file locations.
+     */
+    public static final List<String> PROCESS_NAMES =
+            List.of("PATH", "HOME", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE");
+
     /** Upper-case, every character other than an ASCII letter or digit as {@code _}: how SmallRye matches env names. */
     public static String normalised(String name) {
         StringBuilder out = new StringBuilder(name.length());
@@ -96,6 +115,11 @@ public record ModelServerLimits(
             return Optional.of("FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling: fledge.x, fledge_x)"
                     + " configure the model server and are the operator's; a release may set only "
                     + String.join("*, ", TENANT_PREFIXES) + "*");
+        }
+        if (NATIVE_PREFIXES.stream().anyMatch(n::startsWith) || PROCESS_NAMES.contains(n)) {
+            return Optional.of("DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*, PATH,"
+                    + " HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose which native library or program"
+                    + " the model server loads; they are the image's, not a release's");
         }
         if (n.startsWith("LD_")) {
             return Optional.of("LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed"

@@ -93,6 +93,36 @@ class PodTemplatePolicyTest {
                 .contains("SmallRye reads _PROD_FLEDGE_X");
     }
 
+    /**
+     * Late review of issue 15: DJL reads where its native engine lives from the environment, and the entrypoint's
+     * {@code java} is found on PATH, so these names could load a tenant's library from a mount it chose.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(textBlock = """
+            DJL_CACHE_DIR
+            ENGINE_CACHE_DIR
+            PYTORCH_LIBRARY_PATH
+            PYTORCH_VERSION
+            PYTORCH_FLAVOR
+            pytorch.extra.library.path
+            LIBSTDCXX_LIBRARY_PATH
+            ai.djl.pytorch.native_helper
+            MXNET_LIBRARY_PATH
+            TENSORFLOW_LIBRARY_PATH
+            PATH
+            HOME
+            AWS_CONFIG_FILE
+            AWS_SHARED_CREDENTIALS_FILE
+            """)
+    void aVariableThatChoosesNativeCodeOrProgramsIsRefused(String name) {
+        String template = "{spec: {containers: [{name: model-server, env: [{name: '" + name + "', value: /data}]}]}}";
+        assertThat(validator.validate(release(template, null)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.containers[0].env[0].name: " + name + ": ")
+                .contains("choose which native library or program the model server loads");
+    }
+
     @Test
     void theAllowListedFieldsPass() {
         String template = """
@@ -115,7 +145,9 @@ class PodTemplatePolicyTest {
         String template = """
                 {spec: {containers: [{name: model-server, env: [{name: FLEDGE_SERVING_WORKERS, value: "4"},
                   {name: FLEDGE_FAULT_LATENCY_MS, value: "400"}, {name: MY_FLEDGE_NOTE, value: x},
-                  {name: fledge.serving.workers, value: "4"}, {name: OLD_LD_PATH, value: x}]}]}}""";
+                  {name: fledge.serving.workers, value: "4"}, {name: OLD_LD_PATH, value: x},
+                  {name: HF_HOME, value: /models}, {name: OMP_NUM_THREADS, value: "2"}, {name: MY_PATH, value: x},
+                  {name: AWS_REGION, value: eu-west-1}, {name: AWS_ACCESS_KEY_ID, value: x}]}]}}""";
         assertThat(validator.validate(release(template, null))).isEmpty();
     }
 

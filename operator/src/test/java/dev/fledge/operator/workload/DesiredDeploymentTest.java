@@ -219,6 +219,25 @@ class DesiredDeploymentTest {
         assertThat(modelServerEnv(names)).extracting(EnvVar::getName).doesNotContainAnyElementsOf(names);
     }
 
+    /** Late review of issue 15: DJL's engine location, PATH and HOME could load a tenant's library or program. */
+    @Test
+    void noVariableThatChoosesNativeCodeOrProgramsReachesTheModelContainer() {
+        var names = List.of(
+                "DJL_CACHE_DIR",
+                "ENGINE_CACHE_DIR",
+                "PYTORCH_LIBRARY_PATH",
+                "PYTORCH_VERSION",
+                "LIBSTDCXX_LIBRARY_PATH",
+                "ai.djl.pytorch.native_helper",
+                "PATH",
+                "HOME",
+                "AWS_CONFIG_FILE");
+        assertThat(modelServerEnv(names)).extracting(EnvVar::getName).doesNotContainAnyElementsOf(names);
+        assertThat(modelServerEnv(List.of("HF_HOME", "OMP_NUM_THREADS")))
+                .extracting(EnvVar::getName)
+                .contains("HF_HOME", "OMP_NUM_THREADS");
+    }
+
     private List<EnvVar> modelServerEnv(List<String> names) {
         var template = new PodTemplateSpecBuilder()
                 .withNewSpec()
