@@ -139,7 +139,12 @@ public final class DesiredDeployment {
                         .toList();
     }
 
-    /** The mounts off the image's code ({@link MountPaths}); the others are dropped (validation refuses them). */
+    /**
+     * The mounts off the image's code ({@link MountPaths}); the others are dropped. A second line only: the reconciler
+     * validates first ({@code PodTemplatePolicy}, the same rule), so a release holding such a mount (one stored before
+     * an upgrade) goes Invalid with a Warning {@code InvalidSpec} Event naming the path, and its Deployments are not
+     * rebuilt without it.
+     */
     private static List<VolumeMount> safeMounts(Container user, Set<String> emptyDirs) {
         return user.getVolumeMounts() == null
                 ? null
