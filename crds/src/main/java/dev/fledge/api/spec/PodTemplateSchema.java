@@ -110,7 +110,8 @@ final class PodTemplateSchema {
         @JsonPropertyDescription(
                 "Variable name. FLEDGE_*, QUARKUS_* and SMALLRYE_* names in any spelling (fledge.x, fledge_x: upper-case"
                         + " with every other character than a letter or digit as _) configure the model server and are"
-                        + " the operator's, except FLEDGE_SERVING_* (the pod's capacity) and FLEDGE_FAULT_* (test aids);"
+                        + " the operator's, except FLEDGE_SERVING_* (the pod's capacity), FLEDGE_FAULT_* (test aids) and"
+                        + " FLEDGE_MODEL_CA_FILE (a private CA for https:// downloads, for example /certs/ca.crt);"
                         + " LD_* (the dynamic linker), JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused"
                         + " too, as are DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*,"
                         + " PATH, HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (where native code and programs"
@@ -120,9 +121,11 @@ final class PodTemplateSchema {
         @Size(max = 256)
         @ValidationRule(
                 value = "!self.matches('^(?i)(fledge|quarkus|smallrye)[^a-z0-9]')"
-                        + " || self.matches('^(?i)fledge[^a-z0-9](serving|fault)[^a-z0-9]')",
+                        + " || self.matches('^(?i)fledge[^a-z0-9](serving|fault)[^a-z0-9]')"
+                        + " || self.matches('^(?i)fledge[^a-z0-9]model[^a-z0-9]ca[^a-z0-9]file$')",
                 message = "FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling) configure the model server"
-                        + " and are set by the operator; a release may set only FLEDGE_SERVING_* and FLEDGE_FAULT_*")
+                        + " and are set by the operator; a release may set only FLEDGE_SERVING_*, FLEDGE_FAULT_* and"
+                        + " FLEDGE_MODEL_CA_FILE")
         @ValidationRule(
                 value = "!self.matches('^[^A-Za-z0-9]')",
                 message = "names that start with another character than a letter or digit are refused: SmallRye reads"

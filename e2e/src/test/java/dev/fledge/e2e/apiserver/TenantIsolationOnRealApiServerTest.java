@@ -285,7 +285,8 @@ class TenantIsolationOnRealApiServerTest {
                                                         Map.of("name", "c", "mountPath", "/tmp"),
                                                         Map.of("name", "c", "mountPath", "/models"),
                                                         Map.of("name", "c", "mountPath", "/data/config"),
-                                                        Map.of("name", "c", "mountPath", "/optional"))))))));
+                                                        Map.of("name", "c", "mountPath", "/optional"),
+                                                        Map.of("name", "c", "mountPath", "/certs"))))))));
         assertThat(client.resource(fine)
                         .dryRun()
                         .fieldValidation(FieldValidateable.Validation.STRICT)
@@ -328,7 +329,9 @@ class TenantIsolationOnRealApiServerTest {
                 "PATH",
                 "HOME",
                 "AWS_CONFIG_FILE",
-                "aws.shared.credentials.file")) {
+                "aws.shared.credentials.file",
+                "FLEDGE_MODEL_CA_FILES",
+                "_PROD_FLEDGE_MODEL_CA_FILE")) {
             refused.put(name, true);
         }
         for (String name : List.of(
@@ -345,7 +348,9 @@ class TenantIsolationOnRealApiServerTest {
                 "MY_PATH",
                 "PATH_PREFIX_NOTE",
                 "HOMEPAGE",
-                "MY_DJL_NOTE")) {
+                "MY_DJL_NOTE",
+                "FLEDGE_MODEL_CA_FILE",
+                "fledge.model.ca-file")) {
             refused.put(name, false);
         }
         refused.forEach((name, expected) -> {

@@ -21,6 +21,12 @@ public record ModelServerLimits(
     private static final Pattern SIZE = Pattern.compile("^[1-9][0-9]*[KMGTkmgt]?$");
     /** What a release may still set under FLEDGE_: only its own pod's capacity and test aids. */
     public static final List<String> TENANT_PREFIXES = List.of("FLEDGE_SERVING_", "FLEDGE_FAULT_");
+    /**
+     * Single model-server settings a release may set (normalised names): {@code FLEDGE_MODEL_CA_FILE}, a PEM bundle of
+     * CAs trusted for its {@code https://} download in addition to the JVM's (a private registry; mount it at
+     * {@code /certs}, as {@code /etc} is refused). It only widens whom this release's own pods trust.
+     */
+    public static final List<String> TENANT_NAMES = List.of("FLEDGE_MODEL_CA_FILE");
     /** Each of these sets JVM system properties, which outrank every environment variable in the server's config. */
     public static final List<String> JVM_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
@@ -111,10 +117,11 @@ public record ModelServerLimits(
                     + " reads _PROD_FLEDGE_X and %prod.fledge.x as FLEDGE_X of a profile");
         }
         if (CONFIG_PREFIXES.stream().anyMatch(n::startsWith)
-                && TENANT_PREFIXES.stream().noneMatch(n::startsWith)) {
+                && TENANT_PREFIXES.stream().noneMatch(n::startsWith)
+                && !TENANT_NAMES.contains(n)) {
             return Optional.of("FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling: fledge.x, fledge_x)"
                     + " configure the model server and are the operator's; a release may set only "
-                    + String.join("*, ", TENANT_PREFIXES) + "*");
+                    + String.join("*, ", TENANT_PREFIXES) + "* and " + String.join(", ", TENANT_NAMES));
         }
         if (NATIVE_PREFIXES.stream().anyMatch(n::startsWith) || PROCESS_NAMES.contains(n)) {
             return Optional.of("DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*, PATH,"

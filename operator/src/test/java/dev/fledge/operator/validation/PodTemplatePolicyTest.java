@@ -151,6 +151,26 @@ class PodTemplatePolicyTest {
         assertThat(validator.validate(release(template, null))).isEmpty();
     }
 
+    /**
+     * Late review of issue 15: with /etc refused, a private CA (a registry or object store with its own certificate)
+     * comes in at /certs, named by FLEDGE_MODEL_CA_FILE, the one model-server setting a release may set.
+     */
+    @Test
+    void aPrivateCaForModelDownloadsMountedAtCertsIsAllowed() {
+        String template = """
+                {spec: {volumes: [{name: ca, configMap: {name: registry-ca}}],
+                  containers: [{name: model-server, env: [{name: FLEDGE_MODEL_CA_FILE, value: /certs/ca.crt}],
+                    volumeMounts: [{name: ca, mountPath: /certs, readOnly: true}]}]}}""";
+        assertThat(validator.validate(release(template, null))).isEmpty();
+        assertThat(validator.validate(release(
+                        "{spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_CA_FILES, value: x}]}]}}",
+                        null)))
+                .as("only that exact setting")
+                .singleElement()
+                .asString()
+                .contains("a release may set only FLEDGE_SERVING_*, FLEDGE_FAULT_* and FLEDGE_MODEL_CA_FILE");
+    }
+
     @Test
     void anImageOutsideTheOperatorsPrefixesIsRejected() {
         assertThat(validator.validate(release(null, "docker.io/evil/miner:latest")))

@@ -238,6 +238,45 @@ class DesiredDeploymentTest {
                 .contains("HF_HOME", "OMP_NUM_THREADS");
     }
 
+    /** Late review of issue 15: a private CA for downloads reaches the model server (/etc is refused). */
+    @Test
+    void aPrivateCaForModelDownloadsReachesTheModelServer() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("ca")
+                .withNewConfigMap()
+                .withName("registry-ca")
+                .endConfigMap()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewEnv()
+                .withName("FLEDGE_MODEL_CA_FILE")
+                .withValue("/certs/ca.crt")
+                .endEnv()
+                .addNewVolumeMount()
+                .withName("ca")
+                .withMountPath("/certs")
+                .withReadOnly(true)
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
+                .build();
+        Container server = build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(server.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(Tuple.tuple("FLEDGE_MODEL_CA_FILE", "/certs/ca.crt"));
+        assertThat(server.getVolumeMounts())
+                .extracting(m -> m.getName() + ":" + m.getMountPath())
+                .containsExactly("ca:/certs");
+    }
+
     private List<EnvVar> modelServerEnv(List<String> names) {
         var template = new PodTemplateSpecBuilder()
                 .withNewSpec()
