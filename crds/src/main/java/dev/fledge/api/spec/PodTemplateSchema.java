@@ -185,7 +185,8 @@ final class PodTemplateSchema {
 
         @JsonPropertyDescription("Where it is mounted: an absolute path off the image's code, not at, below or above"
                 + " /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc, /opt/java or /tmp/djl-cache (for example /data,"
-                + " /models, a directory below /tmp; /tmp itself only from an emptyDir, which the operator checks).")
+                + " /models, a directory below /tmp other than /tmp/djl-cache; /tmp itself only from an emptyDir, which the operator"
+                + " checks).")
         @Required
         @Size(max = 4096)
         @ValidationRule(value = "self.startsWith('/')", message = "mountPath must be an absolute path")
@@ -196,7 +197,8 @@ final class PodTemplateSchema {
                 value = "!self.matches('^/+(deployments|usr|lib|lib64|bin|sbin|etc|opt/+java|tmp/+djl-cache)(/|$)')"
                         + " && !self.matches('^/+(opt/*)?$')",
                 message = "the image's code and runtime live at /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc,"
-                        + " /opt/java and /tmp/djl-cache; mount volumes elsewhere (/data, /models, below /tmp)")
+                        + " /opt/java and /tmp/djl-cache; mount volumes elsewhere (/data, /models, below /tmp but not in"
+                        + " /tmp/djl-cache)")
         public String mountPath;
 
         @JsonPropertyDescription("Mount read-only.")

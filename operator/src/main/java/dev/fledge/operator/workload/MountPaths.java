@@ -8,7 +8,8 @@ import java.util.Optional;
  * images.sh) holds the JRE under {@code /usr/lib/jvm}, the server under {@code /deployments}, and DJL unpacks its
  * native engine into {@code /tmp/djl-cache}; a ConfigMap mounted over any of them (or over a parent of them, or
  * a single file there by subPath) would run the tenant's code whatever image prefix the operator allows. Allowed:
- * any other path, such as {@code /data}, {@code /models}, {@code /cache} or a directory below {@code /tmp};
+ * any other path, such as {@code /data}, {@code /models}, {@code /cache} or a directory below {@code /tmp} other than
+ * {@code /tmp/djl-cache};
  * {@code /tmp} itself only from an emptyDir (it holds the DJL cache). Pure.
  */
 public final class MountPaths {
@@ -40,7 +41,7 @@ public final class MountPaths {
         for (String p : PROTECTED) {
             if (path.equals(p) || path.startsWith(p + "/") || p.startsWith(path.equals("/") ? "/" : path + "/")) {
                 return Optional.of("the image's code and runtime live at " + PROTECTED
-                        + "; mount volumes elsewhere (/data, /models, a directory below /tmp; /tmp itself only"
+                        + "; mount volumes elsewhere (/data, /models, a directory below /tmp other than /tmp/djl-cache; /tmp itself only"
                         + " from an emptyDir)");
             }
         }
