@@ -108,7 +108,7 @@ final class PodTemplateSchema {
 
     static final class EnvVar {
         @JsonPropertyDescription(
-                "Variable name. FLEDGE_*, QUARKUS_* and SMALLRYE_* names in any spelling (fledge.x, fledge_x: upper-case"
+                "Variable name. FLEDGE_*, QUARKUS_* and SMALLRYE_* names in any spelling (fledge.x, Fledge-X: upper-case"
                         + " with every other character than a letter or digit as _) configure the model server and are"
                         + " the operator's, except FLEDGE_SERVING_* (the pod's capacity), FLEDGE_FAULT_* (test aids) and"
                         + " FLEDGE_MODEL_CA_FILE (a private CA for https:// downloads, for example /certs/ca.crt);"
