@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
@@ -13,6 +14,7 @@ import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -260,6 +262,94 @@ class RolloutOnMockApiServerTest {
         assertThat(client.apps().deployments().inNamespace(Releases.NS).list().getItems())
                 .isEmpty();
         assertThat(client.services().inNamespace(Releases.NS).list().getItems()).isEmpty();
+    }
+
+    /**
+     * Late review of issue 15: after an operator upgrade that refuses a mount path (here {@code /etc/pki}), a release
+     * stored before it must not lose the volume silently. It goes Invalid with a Warning Event and the InvalidSpec
+     * condition naming the mount path, and its running Deployment is left as it was (not rebuilt without the mount).
+     */
+    @Test
+    void aReleaseStoredBeforeAnUpgradeWithAMountNowRefusedIsInvalidWithAWarningAndKeepsItsPods() {
+        ModelRelease v1 = Releases.replicas("assistant", "1.0.0");
+        v1.getSpec()
+                .withServer(new ServerSpec()
+                        .withTemplate(new PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewVolume()
+                                .withName("ca")
+                                .withNewConfigMap()
+                                .withName("ca")
+                                .endConfigMap()
+                                .endVolume()
+                                .addNewContainer()
+                                .withName("model-server")
+                                .addNewVolumeMount()
+                                .withName("ca")
+                                .withMountPath("/certs")
+                                .endVolumeMount()
+                                .endContainer()
+                                .endSpec()
+                                .build()));
+        v1 = client.resource(v1).create();
+        awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
+        // what the older operator stored and ran: the mount at a path this operator refuses
+        operator.close();
+        operator = null;
+        client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName("assistant-stable")
+                .edit(d -> {
+                    d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getVolumeMounts()
+                            .get(0)
+                            .setMountPath("/etc/pki");
+                    return d;
+                });
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .edit(mr -> {
+                    mr.getSpec()
+                            .getServer()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getVolumeMounts()
+                            .get(0)
+                            .setMountPath("/etc/pki");
+                    return mr;
+                });
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+        String path = "spec.server.template.spec.containers[0].volumeMounts[0].mountPath: /etc/pki";
+        ModelReleaseStatus s = awaitStatus(v1, st -> st.getPhase() == Phase.INVALID);
+        assertThat(s.getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("InvalidSpec");
+            assertThat(c.getStatus()).isEqualTo("True");
+            assertThat(c.getMessage()).contains(path);
+        });
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(events("Warning")).anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("InvalidSpec");
+                    assertThat(e.getMessage()).contains(path);
+                }));
+        assertThat(deployment("assistant-stable")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getVolumeMounts())
+                .as("the running pods keep their volume until the release is fixed")
+                .extracting(m -> m.getName() + ":" + m.getMountPath())
+                .containsExactly("ca:/etc/pki");
+        assertThat(deployment("assistant-stable").getSpec().getReplicas()).isEqualTo(2);
     }
 
     // --- helpers
