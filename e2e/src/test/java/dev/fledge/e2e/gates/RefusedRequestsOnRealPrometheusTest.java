@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,6 +64,9 @@ import org.junit.jupiter.api.TestInstance;
 class RefusedRequestsOnRealPrometheusTest {
     static final String SERIES =
             "fledge_model_requests_total{release=\"assistant\",version=\"2.0.0\",audience=\"public\",outcome=\"%s\"} %d\n";
+
+    /** The analysis interval of the real model servers' release: the gate's rate() window. */
+    static final String WINDOW = "30s";
 
     Path dir;
     HttpServer pod;
@@ -174,34 +178,41 @@ class RefusedRequestsOnRealPrometheusTest {
                 .withName("error-rate")
                 .withTemplate(MetricTemplate.ERROR_RATE)
                 .withMax(0.08);
-        // the lower-cap canary refuses every legitimate request: once its window is full it reads about 0.5
-        AtomicReference<GateVerdict> low = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(90))
+        // every rate() window the gate reads is full of this traffic: a window holding only a few requests would
+        // read the tracks' scrape phases, not their refusals
+        await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(1))
-                .alias("the lower-cap canary's error rate to reach its refusals of served requests (last: " + low + ")")
-                .until(() -> {
-                    low.set(new MetricGate(errorRate, backend).evaluate(context("ml", "1.0.0", "3.0.0")));
-                    return low.get().value() != null && low.get().value() > 0.3;
-                });
-        assertThat(low.get().verdict()).as(low.get().reason()).isEqualTo(Verdict.FAIL);
-        assertThat(low.get().value()).isCloseTo(0.5, offset(0.15));
+                .alias("30 s of traffic on every track")
+                .until(() -> backend.query("min(count_over_time(fledge_model_requests_total{namespace=\"ml\","
+                                        + "audience=\"public\",outcome=\"model_limit\"}[" + WINDOW + "]))")
+                                instanceof QueryResult.Value full
+                        && full.value() >= 25);
 
+        // (b) the lower-cap canary refuses every legitimate request too, which the stable serves: about 0.5 > 0.08
+        GateVerdict low = new MetricGate(errorRate, backend).evaluate(context("ml", "1.0.0", "3.0.0"));
+        assertThat(low.verdict()).as(low.reason()).isEqualTo(Verdict.FAIL);
+        assertThat(low.value()).as(low.reason()).isCloseTo(0.5, offset(0.1));
+
+        // (a) the canary with the stable's cap refuses the flood exactly as often as the stable: about 0, a pass,
+        // while the counters it is read from hold about one refusal for each served request
         for (int i = 0; i < 5; i++) {
             GateVerdict v = new MetricGate(errorRate, backend).evaluate(context("ml", "1.0.0", "2.0.0"));
             assertThat(v.verdict())
                     .as("the canary refuses only what the stable refuses: " + v.reason())
                     .isEqualTo(Verdict.PASS);
-            assertThat(v.value()).isLessThan(0.03);
+            assertThat(v.value())
+                    .as("served %s, refused %s", traffic.served, traffic.refused)
+                    .isLessThan(0.03);
             sleep(Duration.ofSeconds(1));
         }
         // the control: counting every model_limit (the query before) the flood fails the same canary at about 0.5
-        assertThat(
-                        backend.query(
-                                "sum(rate(fledge_model_requests_total{namespace=\"ml\",version=\"2.0.0\","
-                                        + "outcome=~\"error|model_limit|rejected\"}[10s])) / sum(rate(fledge_model_requests_total{"
-                                        + "namespace=\"ml\",version=\"2.0.0\",outcome=~\"success|blocked|error|model_limit|rejected\"}[10s]))"))
+        assertThat(backend.query("sum(rate(fledge_model_requests_total{namespace=\"ml\",version=\"2.0.0\","
+                        + "outcome=~\"error|model_limit|rejected\"}[" + WINDOW
+                        + "])) / sum(rate(fledge_model_requests_total{"
+                        + "namespace=\"ml\",version=\"2.0.0\",outcome=~\"success|blocked|error|model_limit|rejected\"}["
+                        + WINDOW + "]))"))
                 .isInstanceOfSatisfying(
-                        QueryResult.Value.class, all -> assertThat(all.value()).isGreaterThan(0.3));
+                        QueryResult.Value.class, all -> assertThat(all.value()).isCloseTo(0.5, offset(0.1)));
         // a version without traffic stays no data, not a pass
         GateVerdict none = new MetricGate(errorRate, backend).evaluate(context("ml", "1.0.0", "9.9.9"));
         assertThat(none.verdict()).as(none.reason()).isEqualTo(Verdict.INCONCLUSIVE);
@@ -220,7 +231,7 @@ class RefusedRequestsOnRealPrometheusTest {
                         .withName("assistant")
                         .withVersion(canaryVersion)
                         .withUri("file:///m"))
-                .withAnalysis(new AnalysisSpec().withInterval("10s")));
+                .withAnalysis(new AnalysisSpec().withInterval(WINDOW)));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
         return new GateContext(mr, plan, Stage.PUBLIC, "public", stableVersion, canaryVersion, Instant.now());
     }
@@ -241,25 +252,29 @@ class RefusedRequestsOnRealPrometheusTest {
         private final HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
+        private final List<Thread> threads = new ArrayList<>();
+        final AtomicLong served = new AtomicLong();
         final AtomicLong refused = new AtomicLong();
 
         PublicTraffic(List<String> baseUrls) {
-            thread = new Thread(() -> loop(baseUrls), "public-traffic");
-            thread.setDaemon(true);
-            thread.start();
+            for (String url : baseUrls) {
+                Thread t = new Thread(() -> loop(url), "public-traffic-" + url);
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
         }
 
-        private void loop(List<String> baseUrls) {
+        private void loop(String url) {
             int i = 0;
             while (running.get()) {
-                for (String url : baseUrls) {
-                    send(url, "{\"prompt\":\"the garden\",\"max_tokens\":4,\"seed\":" + i++ + "}");
-                    if (send(url, "{\"prompt\":\"the garden\",\"max_tokens\":100000}") == 400) {
-                        refused.incrementAndGet();
-                    }
+                if (send(url, "{\"prompt\":\"the garden\",\"max_tokens\":4,\"seed\":" + i++ + "}") == 200) {
+                    served.incrementAndGet();
                 }
-                sleep(Duration.ofMillis(20));
+                if (send(url, "{\"prompt\":\"the garden\",\"max_tokens\":100000}") == 400) {
+                    refused.incrementAndGet();
+                }
+                sleep(Duration.ofMillis(10));
             }
         }
 
@@ -285,7 +300,7 @@ class RefusedRequestsOnRealPrometheusTest {
         @Override
         public void close() {
             running.set(false);
-            thread.interrupt();
+            threads.forEach(Thread::interrupt);
         }
     }
 }
