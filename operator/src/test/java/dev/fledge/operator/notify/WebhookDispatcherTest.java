@@ -250,6 +250,40 @@ class WebhookDispatcherTest {
         assertThat(receiver.received()).hasSize(1);
     }
 
+    @Test
+    void anUnparsableUrlFromASecretIsNotLogged() {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getMessage() + " " + java.util.Arrays.toString(r.getParameters()));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(WebhookDispatcher.class.getName());
+        jul.addHandler(capture);
+        try {
+            WebhookSpec fromSecret = new WebhookSpec()
+                    .withName("slack")
+                    .withUrlFrom(new WebhookUrlSource()
+                            .withSecretKeyRef(
+                                    new SecretKeyRef().withName("hooks").withKey("slack")));
+            dispatcher(1, Duration.ofSeconds(2), 10, (ns, ref) -> "https://hooks.example/[services?token=HOOK-SECRET")
+                    .notify(release(fromSecret), NotificationPayloadTest.rollback());
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> count("failed") == 1);
+            assertThat(logged).anySatisfy(l -> assertThat(l).contains("the webhook URL is not a valid URI"));
+            assertThat(logged).noneSatisfy(l -> assertThat(l).contains("HOOK-SECRET"));
+        } finally {
+            jul.removeHandler(capture);
+        }
+    }
+
     static Notification stageStarted(String stage) {
         return new Notification(
                 NotificationEvent.STAGE_STARTED,

@@ -52,21 +52,33 @@ final class JsonHttp {
                     .build();
             HttpResponse<String> resp = BoundedHttp.send(http, req, maxBytes, timeout);
             if (resp.statusCode() / 100 != 2) {
-                throw new ServiceCallFailed(what + " at " + uri + " answered HTTP " + resp.statusCode());
+                throw new ServiceCallFailed(what + " at " + shown(uri) + " answered HTTP " + resp.statusCode());
             }
             return JSON.readTree(resp.body());
         } catch (HttpTimeoutException e) {
-            throw new ServiceCallFailed(what + " at " + uri + " did not answer within " + timeout);
+            throw new ServiceCallFailed(what + " at " + shown(uri) + " did not answer within " + timeout);
         } catch (BoundedHttp.BodyTooLarge e) {
-            throw new ServiceCallFailed(what + " at " + uri + ": " + e.getMessage());
+            throw new ServiceCallFailed(what + " at " + shown(uri) + ": " + e.getMessage());
         } catch (IOException e) {
             throw new ServiceCallFailed(
-                    what + " at " + uri + " failed: " + e.getClass().getSimpleName());
+                    what + " at " + shown(uri) + " failed: " + e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceCallFailed("interrupted while calling " + what);
         } catch (IllegalArgumentException e) {
-            throw new ServiceCallFailed(what + " at " + uri + ": " + e.getMessage());
+            throw new ServiceCallFailed(what + " at " + shown(uri) + ": the URL cannot be called");
         }
+    }
+
+    /**
+     * The URL as error texts show it (they reach status and events): scheme://host[:port]/path, never its query, user
+     * info or fragment, which may hold a token.
+     */
+    static String shown(URI uri) {
+        if (uri.getHost() == null) {
+            return uri.getScheme() + ":";
+        }
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 }
