@@ -102,11 +102,11 @@ class WebhookDispatcherTest {
             gapsMillis.add(TimeUnit.NANOSECONDS.toMillis(
                     got.get(i).nanos() - got.get(i - 1).nanos()));
         }
-        // 40 ms, 80 ms, 160 ms apart (no jitter here), each attempt a little later than its wait
-        assertThat(gapsMillis.get(0)).isBetween(40L, 400L);
-        assertThat(gapsMillis.get(1)).isBetween(80L, 600L);
-        assertThat(gapsMillis.get(2)).isBetween(160L, 900L);
-        assertThat(gapsMillis.get(2)).isGreaterThan(gapsMillis.get(0));
+        // waits of 40 ms, 80 ms, 160 ms (no jitter here): each attempt comes at least its wait after the one before;
+        // the upper bound only says it is not a much longer wait (a loaded machine delays, never hastens, an attempt)
+        assertThat(gapsMillis.get(0)).isBetween(40L, 5_000L);
+        assertThat(gapsMillis.get(1)).isBetween(80L, 5_000L);
+        assertThat(gapsMillis.get(2)).isBetween(160L, 5_000L);
         assertThat(count("failed")).isZero();
         assertThat(dispatcher.pending()).isZero();
     }
