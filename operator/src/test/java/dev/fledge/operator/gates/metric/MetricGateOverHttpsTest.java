@@ -90,7 +90,7 @@ class MetricGateOverHttpsTest {
 
     @Test
     void aSelfSignedCertificateIsNotTrustedByTheJvmDefaults() {
-        GateVerdict v = evaluate(PrometheusSettings.of(url()).withTimeout(Duration.ofSeconds(5)));
+        GateVerdict v = evaluate(PrometheusSettings.of(url()).withTimeout(Duration.ofSeconds(30)));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("TLS to Prometheus at " + url() + " failed");
     }
