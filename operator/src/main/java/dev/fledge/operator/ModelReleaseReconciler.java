@@ -165,6 +165,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
+        // a status from an older operator lacks the tracks' configuration hashes: read them from the Deployments
+        old = workloads.withLiveIdentity(mr, old, stable, canary);
 
         Observation obs = observe(mr, plan, old, stable, canary);
         // a suite run that ended (off this thread) is read at once rather than at the next interval
