@@ -30,10 +30,11 @@ import java.util.Set;
  * env, resources, volume mounts, scheduling fields, volumes, labels and annotations) is compared with what the spec's
  * configuration builds. The same: the track runs the spec's configuration. Different: it runs the configuration read
  * from the template, under its own hash, so the spec is a change and goes through the stages, while the stable
- * Deployment keeps what it runs. Unreadable canary (none, another version): its hash is {@link #UNKNOWN}, a change too.
+ * Deployment keeps what it runs. Unreadable canary (none, another version): its hash is {@link #UNKNOWN}, a change too;
+ * so is an unreadable stable whose version the spec names ({@link #unreadStable}).
  */
 final class LiveServing {
-    /** The canary hash of a canary whose configuration cannot be read: equal to no configuration's hash. */
+    /** The hash of a track whose configuration cannot be read: equal to no configuration's hash. */
     static final String UNKNOWN = "unknown";
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -57,9 +58,8 @@ final class LiveServing {
         ModelReleaseStatus completed = JSON.convertValue(st, ModelReleaseStatus.class);
         ServingStatus spec = serving.of(mr);
         if (noStable) {
-            // no readable stable Deployment: it is rebuilt from the spec as before (nothing older serves to keep)
-            running(mr, Labels.TRACK_STABLE, stable, st.getStableVersion(), spec)
-                    .ifPresent(completed::setStable);
+            completed.setStable(running(mr, Labels.TRACK_STABLE, stable, st.getStableVersion(), spec)
+                    .orElseGet(() -> unreadStable(st.getStableVersion(), spec)));
         }
         if (noCanaryHash) {
             completed.setCanaryConfigHash(running(mr, Labels.TRACK_CANARY, canary, st.getCanaryVersion(), spec)
@@ -67,6 +67,22 @@ final class LiveServing {
                     .orElse(UNKNOWN));
         }
         return completed;
+    }
+
+    /**
+     * The stable configuration when the stable Deployment is missing or runs another version: nothing says what stable
+     * ran, so it is never taken for the spec's. When the spec names the stable version, the spec's configuration (the
+     * only one there is to rebuild stable from, as before) under the hash {@link #UNKNOWN}: the spec differs from it
+     * and goes through the stages, and only its promotion records it. Otherwise none (the version alone differs; the
+     * stable Deployment keeps the URI it runs, as before).
+     */
+    private static ServingStatus unreadStable(String version, ServingStatus spec) {
+        if (!version.equals(spec.getVersion())) {
+            return null;
+        }
+        ServingStatus unknown = JSON.convertValue(spec, ServingStatus.class);
+        unknown.setConfigHash(UNKNOWN);
+        return unknown;
     }
 
     /**

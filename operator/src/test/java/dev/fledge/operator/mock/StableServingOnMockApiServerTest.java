@@ -189,6 +189,28 @@ class StableServingOnMockApiServerTest {
     }
 
     @Test
+    void aMissingStableDeploymentMetByAnUpgradedOperatorIsNotTakenForTheSpec() {
+        upgradeFromAnOperatorWithoutHashes(mr -> {
+            client.apps()
+                    .deployments()
+                    .inNamespace(Releases.NS)
+                    .withName("assistant-stable")
+                    .delete();
+            mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE));
+        });
+
+        ModelReleaseStatus rollout = awaitStatus(s -> "1.0.0".equals(s.getCanaryVersion()));
+        assertThat(rollout.getStable().getConfigHash())
+                .as("an unreadable stable configuration is unknown, never the spec's")
+                .isEqualTo("unknown");
+        ModelReleaseStatus done = awaitStatus(s -> s.getPhase() == Phase.PROMOTED
+                && s.getCanaryVersion() == null
+                && NEW_IMAGE.equals(s.getStable().getImage())
+                && !"unknown".equals(s.getStable().getConfigHash()));
+        assertThat(done.getStableVersion()).isEqualTo("1.0.0");
+    }
+
+    @Test
     void anInFlightCanaryMetByAnUpgradedOperatorRestartsItsRolloutOnAnImageOnlyEdit() {
         edit(mr -> setVersion(mr, "2.0.0"));
         awaitStatus(s -> "closed".equals(s.getStage()));
