@@ -22,6 +22,7 @@ import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.GateProvider;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -267,6 +268,39 @@ class SuiteExecutionTest {
                 .satisfies(e -> assertThat(e.getSamples())
                         .as("run 1's 20 outputs, counted once")
                         .isEqualTo(20L));
+        assertThat(next.reason()).contains("run 2 of stage preflight");
+    }
+
+    /**
+     * Issue 15 finding 4 (review): a run longer than {@code fledge.safety.max-suite-duration} (here 1 s; the canary
+     * takes 20 s per prompt) is stopped; the gate says so, Inconclusive, and the next analysis asks for a new run.
+     */
+    @Test
+    void aSuiteRunPastTheOperatorsMaxDurationIsStoppedAndTheGateSaysWhy() {
+        GateProvider gates = AnalysisGates.provider(
+                Optional.empty(),
+                client,
+                mr -> base() + "/hang",
+                new SafetySettings(
+                        Optional.empty(),
+                        16,
+                        SafetyLimits.standard(),
+                        OutboundPolicy.permissive(),
+                        new SuiteConcurrency(4, 2, Duration.ofSeconds(1))));
+        GateContext ctx = ctx("slow", "assistant");
+        GateVerdict stopped = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> analyse(gates, ctx).verdict(),
+                        v -> v.suiteRun() != null && !v.suiteRun().running());
+        assertThat(stopped.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(stopped.reason())
+                .contains("run 1 of stage preflight")
+                .contains("stopped after 1s")
+                .contains("fledge.safety.max-suite-duration");
+        assertThat(stopped.samples()).isNull();
+        SafetyGateTest.recorded(ctx, stopped);
+        GateVerdict next = analyse(gates, ctx).verdict();
+        assertThat(next.suiteRun().running()).isTrue();
         assertThat(next.reason()).contains("run 2 of stage preflight");
     }
 
