@@ -170,6 +170,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (context.isPrimaryResourceDeleted()) {
             // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
             metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
+            gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             unstored.remove(
                     mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName());
             return UpdateControl.noUpdate();

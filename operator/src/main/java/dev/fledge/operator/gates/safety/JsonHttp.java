@@ -11,11 +11,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 /**
  * POSTs JSON and reads JSON; every failure becomes a {@link ServiceCallFailed} that names the service. The answer
  * comes from a server a tenant runs, so it is read with a size cap and an overall deadline ({@link BoundedHttp}),
- * and its body is never quoted in a message (status, events). Every request carries {@code X-Fledge-Audience:
+ * and its body is never quoted in a message (status, events). A busy server (429, 503) is asked again after its
+ * {@code Retry-After} or a short backoff, while the wait ends within the call's timeout. Every request carries {@code X-Fledge-Audience:
  * evaluation}: it goes to the track Services directly, never through the public Gateway rule (which removes the
  * header).
  */
@@ -44,13 +49,27 @@ final class JsonHttp {
 
     JsonNode post(Object body) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(uri)
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .header(Labels.AUDIENCE_HEADER, AUDIENCE)
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                    .build();
-            HttpResponse<String> resp = BoundedHttp.send(http, req, maxBytes, timeout);
+            String json = JSON.writeValueAsString(body);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            HttpResponse<String> resp;
+            for (int attempt = 0; ; attempt++) {
+                Duration left = Duration.ofNanos(deadline - System.nanoTime());
+                if (left.toMillis() <= 0) {
+                    throw new HttpTimeoutException("no time left");
+                }
+                HttpRequest req = HttpRequest.newBuilder(uri)
+                        .timeout(left)
+                        .header("Content-Type", "application/json")
+                        .header(Labels.AUDIENCE_HEADER, AUDIENCE)
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build();
+                resp = BoundedHttp.send(http, req, maxBytes, left);
+                Duration wait = busy(resp) ? retryAfter(resp, attempt) : null;
+                if (wait == null || wait.toNanos() >= deadline - System.nanoTime()) {
+                    break; // an answer, or a busy server whose wait would outlast this call's timeout
+                }
+                Thread.sleep(wait.toMillis());
+            }
             if (resp.statusCode() / 100 != 2) {
                 throw new ServiceCallFailed(what + " at " + shown(uri) + " answered HTTP " + resp.statusCode());
             }
@@ -80,5 +99,35 @@ final class JsonHttp {
         }
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
                 + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
+    /** A busy server (429 Too Many Requests, 503 Unavailable), e.g. a judge that several tenants share. */
+    private static boolean busy(HttpResponse<?> resp) {
+        return resp.statusCode() == 429 || resp.statusCode() == 503;
+    }
+
+    /**
+     * How long to wait before asking a busy server again: its {@code Retry-After} (seconds or an HTTP date), else
+     * 100 ms doubled with each attempt up to 2 s. The caller retries only while the wait ends within its timeout.
+     */
+    static Duration retryAfter(HttpResponse<?> resp, int attempt) {
+        Duration backoff = Duration.ofMillis(Math.min(2000, 100L << Math.min(attempt, 5)));
+        return resp.headers()
+                .firstValue("Retry-After")
+                .map(String::strip)
+                .map(v -> {
+                    try {
+                        return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+                    } catch (NumberFormatException e) {
+                        try {
+                            Duration until = Duration.between(
+                                    Instant.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+                            return until.isNegative() ? Duration.ZERO : until;
+                        } catch (DateTimeParseException e2) {
+                            return backoff;
+                        }
+                    }
+                })
+                .orElse(backoff);
     }
 }
