@@ -201,14 +201,7 @@ class GatedRolloutE2eTest {
     }
 
     void apply(ModelRelease wanted) {
-        fledge.client
-                .resources(ModelRelease.class)
-                .inNamespace(NS)
-                .withName(NAME)
-                .edit(mr -> {
-                    mr.setSpec(wanted.getSpec());
-                    return mr;
-                });
+        fledge.replaceSpec(NAME, wanted.getSpec());
     }
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p, Duration timeout) {
