@@ -47,6 +47,11 @@ final class JsonHttp {
         this.maxBytes = maxBytes;
     }
 
+    /** Tries of one call to a busy server, the first one included. */
+    static final int MAX_ATTEMPTS = 5;
+    /** No call waits longer than this for a busy server, whatever it asks. */
+    static final Duration LONGEST_WAIT = Duration.ofMinutes(10);
+
     JsonNode post(Object body) {
         try {
             String json = JSON.writeValueAsString(body);
@@ -64,9 +69,9 @@ final class JsonHttp {
                         .POST(HttpRequest.BodyPublishers.ofString(json))
                         .build();
                 resp = BoundedHttp.send(http, req, maxBytes, left);
-                Duration wait = busy(resp) ? retryAfter(resp, attempt) : null;
-                if (wait == null || wait.toNanos() >= deadline - System.nanoTime()) {
-                    break; // an answer, or a busy server whose wait would outlast this call's timeout
+                Duration wait = busy(resp) && attempt + 1 < MAX_ATTEMPTS ? retryAfter(resp, attempt) : null;
+                if (wait == null || wait.compareTo(Duration.ofNanos(deadline - System.nanoTime())) >= 0) {
+                    break; // an answer, a busy server whose wait would outlast this call's timeout, or the last try
                 }
                 Thread.sleep(wait.toMillis());
             }
@@ -107,17 +112,25 @@ final class JsonHttp {
     }
 
     /**
-     * How long to wait before asking a busy server again: its {@code Retry-After} (seconds or an HTTP date), else
-     * 100 ms doubled with each attempt up to 2 s. The caller retries only while the wait ends within its timeout.
+     * How long to wait before asking a busy server again: the longer of its {@code Retry-After} (seconds or an HTTP
+     * date) and 100 ms doubled with each attempt up to 2 s, so a server that says "0", a negative number or a past date
+     * cannot make the operator ask again at once. The caller retries at most {@link #MAX_ATTEMPTS} times in all, and
+     * only while the wait ends within its timeout; a wait beyond any timeout (a date centuries away) is capped.
      */
     static Duration retryAfter(HttpResponse<?> resp, int attempt) {
         Duration backoff = Duration.ofMillis(Math.min(2000, 100L << Math.min(attempt, 5)));
+        Duration asked = askedWait(resp, backoff);
+        Duration wait = asked.compareTo(backoff) > 0 ? asked : backoff;
+        return wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait;
+    }
+
+    private static Duration askedWait(HttpResponse<?> resp, Duration backoff) {
         return resp.headers()
                 .firstValue("Retry-After")
                 .map(String::strip)
                 .map(v -> {
                     try {
-                        return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+                        return Duration.ofSeconds(Math.max(0, Math.min(LONGEST_WAIT.toSeconds(), Long.parseLong(v))));
                     } catch (NumberFormatException e) {
                         try {
                             Duration until = Duration.between(

@@ -129,4 +129,26 @@ class BusyJudgeTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(2500));
         assertThat(calls.get()).isGreaterThan(1);
     }
+
+    /** A hostile or broken server that answers 429 with Retry-After: 0 for ever is not asked again at once for ever. */
+    @Test
+    void aServerThatSaysRetryAfterZeroForEverIsAskedAFewTimesWithGrowingWaits() {
+        busyLeft.set(100_000);
+        retryAfter = "0";
+        assertThatThrownBy(() -> judge(Duration.ofSeconds(10)).judge("text"))
+                .isInstanceOf(ServiceCallFailed.class)
+                .hasMessageContaining("HTTP 429");
+        assertThat(calls.get()).isEqualTo(JsonHttp.MAX_ATTEMPTS);
+    }
+
+    /** A Retry-After date centuries away is a busy answer like any other, not an arithmetic overflow. */
+    @Test
+    void aRetryAfterDateCenturiesAwayFailsTheCallAsBusy() {
+        busyLeft.set(100);
+        retryAfter = "Fri, 31 Dec 9999 23:59:59 GMT";
+        assertThatThrownBy(() -> judge(Duration.ofSeconds(2)).judge("text"))
+                .isInstanceOf(ServiceCallFailed.class)
+                .hasMessageContaining("HTTP 429");
+        assertThat(calls.get()).isEqualTo(1);
+    }
 }
