@@ -108,8 +108,12 @@ final class Messages {
     }
 
     static String promotionUnderWay(String canary, String stable) {
-        // the stable Deployment already runs the new version; the old one's URI is no longer known here
-        return "promotion of " + canary + " is under way; set spec.model.version back to " + stable + " to roll back";
+        return stable == null
+                ? "promotion of " + canary
+                        + " is under way and it is the first release: there is no stable to go back to"
+                : "promotion of " + canary + " is under way and status.stable does not record " + stable
+                        + "'s serving configuration (written by an older operator); set spec.model.version back to "
+                        + stable + " to roll back";
     }
 
     static String promoteRequested(String canary, String stage) {

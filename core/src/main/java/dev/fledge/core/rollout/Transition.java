@@ -35,8 +35,10 @@ final class Transition {
                             + " `status.stable`.",
                     Transition::startsOnNewVersion),
             new Rule(
-                    "Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
-                            + " stage; `promote` and `skip-stage` are ignored while the canary is not ready.",
+                    "Manual actions: `abort` rolls back, while `promoting` too (the stable Deployment goes back to"
+                            + " `status.stable`; a first release has no stable and ignores it); `promote` jumps to"
+                            + " `promoting`; `skip-stage` ends the current stage; `promote` and `skip-stage` are ignored"
+                            + " while the canary is not ready.",
                     Transition::appliesAction),
             new Rule(
                     "In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
@@ -143,7 +145,7 @@ final class Transition {
                 ignored(a, Messages.specInvalid());
             } else if (!inRollout) {
                 ignored(a, Messages.noRolloutRunning());
-            } else if (walk.current() == Stage.PROMOTING) {
+            } else if (walk.current() == Stage.PROMOTING && st.getStable() == null) {
                 ignored(a, Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));
             } else {
                 rollback(EventReason.Aborted, Messages.abortRequested());
@@ -252,7 +254,8 @@ final class Transition {
         boolean promoting = walk.current() == Stage.PROMOTING;
         switch (action.get()) {
             case ABORT -> {
-                if (promoting) {
+                if (promoting && st.getStable() == null) {
+                    // a first release has no stable to return to; an old status may lack the stable's configuration
                     ignored(
                             ManualAction.ABORT,
                             Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));

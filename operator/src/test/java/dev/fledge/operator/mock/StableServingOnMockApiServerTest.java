@@ -161,6 +161,29 @@ class StableServingOnMockApiServerTest {
     }
 
     @Test
+    void anAbortWhilePromotingPutsStableBackToTheRecordedConfiguration() {
+        edit(mr -> {
+            setVersion(mr, "2.0.0");
+            mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE));
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 100);
+        kubelet.close(); // no Deployment gets ready any more: promotion stays under way
+        kubelet = null;
+        awaitStatus(s -> "promoting".equals(s.getStage()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> serving("assistant-stable").get(0).equals("2.0.0"));
+
+        edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(serving("assistant-stable"))
+                        .isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE)));
+    }
+
+    @Test
     void anImageOnlyEditMetByAnUpgradedOperatorIsARolloutAndLeavesStableAlone() {
         upgradeFromAnOperatorWithoutHashes(mr -> mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE)));
 
