@@ -8,8 +8,8 @@ import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -84,22 +84,11 @@ final class LocalFledge implements AutoCloseable {
      * again and retried.
      */
     void replaceSpec(String name, ModelReleaseSpec spec) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                client.resources(ModelRelease.class)
-                        .inNamespace(namespace)
-                        .withName(name)
-                        .edit(mr -> {
-                            mr.setSpec(spec);
-                            return mr;
-                        });
-                return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(namespace).withName(name), mr -> {
+                    mr.setSpec(spec);
+                    return mr;
+                });
     }
 
     @Override

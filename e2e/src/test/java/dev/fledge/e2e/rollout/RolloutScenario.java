@@ -7,6 +7,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -153,10 +154,8 @@ public final class RolloutScenario {
         String stableBefore = view.release().getStatus().getStableVersion();
         apply(next);
         awaitStage("closed", null, () -> {});
-        client.resources(ModelRelease.class)
-                .inNamespace(namespace)
-                .withName(name)
-                .edit(mr -> {
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(namespace).withName(name), mr -> {
                     if (mr.getMetadata().getAnnotations() == null) {
                         mr.getMetadata().setAnnotations(new HashMap<>());
                     }
