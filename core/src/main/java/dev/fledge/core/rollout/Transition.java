@@ -145,7 +145,7 @@ final class Transition {
                 ignored(a, Messages.specInvalid());
             } else if (!inRollout) {
                 ignored(a, Messages.noRolloutRunning());
-            } else if (walk.current() == Stage.PROMOTING && st.getStable() == null) {
+            } else if (promotingWithNoStableToGoBackTo()) {
                 ignored(a, Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));
             } else {
                 rollback(EventReason.Aborted, Messages.abortRequested());
@@ -254,8 +254,7 @@ final class Transition {
         boolean promoting = walk.current() == Stage.PROMOTING;
         switch (action.get()) {
             case ABORT -> {
-                if (promoting && st.getStable() == null) {
-                    // a first release has no stable to return to; an old status may lack the stable's configuration
+                if (promotingWithNoStableToGoBackTo()) {
                     ignored(
                             ManualAction.ABORT,
                             Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));
@@ -281,6 +280,14 @@ final class Transition {
             default -> ignored(action.get(), Messages.notFailed(st.getCanaryVersion()));
         }
         return false;
+    }
+
+    /**
+     * An abort while promoting puts stable back to {@code status.stable}; a first release has none, and a status
+     * written by an older operator may lack it.
+     */
+    private boolean promotingWithNoStableToGoBackTo() {
+        return walk.current() == Stage.PROMOTING && st.getStable() == null;
     }
 
     private boolean promotes() {
