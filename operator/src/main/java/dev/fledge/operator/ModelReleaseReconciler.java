@@ -324,9 +324,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (!decision.split().sendsNoUsersToCanary()) {
             return;
         }
-        String why = refused instanceof KubernetesClientException k
-                ? k.getCode() + ": " + k.getMessage()
-                : refused.toString();
+        String why = refusal(refused);
         try {
             handover.act(mr, router, plan, old, decision, stable, canary);
             events.record(
@@ -349,7 +347,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * Writes an {@code Invalid} decision, then sends the canary's users back to stable ({@link InvalidHandover}): no
      * workload or route is built from a spec that is not valid; the release's own routes and Services are edited to
      * point at stable, and stable may grow to the pods the public Service held. A release with no users on a canary (a
-     * new release, one invalid at rest) is not touched. A failed edit is a {@code RouteDrift} Warning, retried soon.
+     * new release, one invalid at rest) is not touched. Growing stable is best effort (a refusal is a {@code RouteDrift}
+     * Warning; the hold still ends at its limit), the status is always written, and if that write fails the users are
+     * sent to stable all the same (the public Service too: an unstored hold has no bound) before the retry. A failed
+     * route edit is a {@code RouteDrift} Warning, retried soon.
      */
     private UpdateControl<ModelRelease> writeInvalid(
             ModelRelease mr,
@@ -364,10 +365,33 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
         InvalidHandover.Plan retreat = invalidHandover.plan(mr, old, d, stable, canary);
-        invalidHandover.grow(retreat, stable); // a failure is retried before anything is written
+        Optional<String> notGrown = invalidHandover.grow(retreat, stable);
         Instant hold = retreat.holdUntil();
         d.status().setCanaryPublicHoldUntil(hold == null ? null : hold.toString());
-        UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
+        UpdateControl<ModelRelease> control;
+        try {
+            control = write(mr, context, plan, old, d, List.of(), now);
+        } catch (RuntimeException refused) {
+            Optional<String> left = invalidHandover.routeUnstored(mr);
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + d.status().getPhase().wireName() + " decision could not be stored ("
+                                    + refusal(refused) + "); "
+                                    + left.map(diff -> "and " + diff)
+                                            .orElse("its users were sent to stable, and storing it is retried")));
+            throw refused;
+        }
+        notGrown.ifPresent(why -> events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift,
+                        "the invalid release's " + why + "; "
+                                + (hold == null
+                                        ? "tried again at the next pass"
+                                        : "the public Service keeps the canary's pods until " + hold
+                                                + " at most, then sends everyone to stable"))));
         Optional<String> drift = invalidHandover.route(mr, retreat);
         drift.ifPresent(diff -> events.record(
                 mr,
@@ -379,6 +403,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
         }
         return requeue == null ? control : control.rescheduleAfter(requeue);
+    }
+
+    private static String refusal(RuntimeException e) {
+        return e instanceof KubernetesClientException k ? k.getCode() + ": " + k.getMessage() : e.toString();
     }
 
     /**
