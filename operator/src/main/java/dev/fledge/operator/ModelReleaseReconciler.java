@@ -273,7 +273,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
-        Duration requeue = decision.requeueAfter();
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
@@ -286,12 +285,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             stored.setCanaryPublicHoldUntil(holdAt);
             patchStatus(mr, context, stored);
         }
-        for (Instant wake : new Instant[] {scaleDownAt, holdUntil}) {
-            if (wake != null && wake.isAfter(now)) {
-                Duration until = Duration.between(now, wake);
-                requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
-            }
-        }
+        Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = requeue.minus(Duration.between(now, clock.instant()));
@@ -398,12 +392,20 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
-        Duration requeue = drift.isPresent() ? DRIFT_RETRY : null;
-        if (hold != null && hold.isAfter(now)) {
-            Duration until = Duration.between(now, hold);
-            requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
-        }
+        Duration requeue = earliest(now, drift.isPresent() ? DRIFT_RETRY : null, hold);
         return requeue == null ? control : control.rescheduleAfter(requeue);
+    }
+
+    /** The soonest of {@code wait} and of the {@code wakes} still ahead of {@code now} (nulls ignored); null if none. */
+    private static Duration earliest(Instant now, Duration wait, Instant... wakes) {
+        Duration soonest = wait;
+        for (Instant wake : wakes) {
+            if (wake != null && wake.isAfter(now)) {
+                Duration until = Duration.between(now, wake);
+                soonest = soonest == null || until.compareTo(soonest) < 0 ? until : soonest;
+            }
+        }
+        return soonest;
     }
 
     private static String refusal(RuntimeException e) {
