@@ -28,6 +28,7 @@ import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.LeanItemStore;
+import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
@@ -62,11 +63,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -117,11 +116,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
-    /** Decisions that end a rollout whose status write failed, by namespace/name, until the retry stores them. */
-    private final Map<String, Unstored> unstored = new ConcurrentHashMap<>();
-
-    /** A decision (and what it was made from) not yet stored, for the object at this resourceVersion. */
-    private record Unstored(String resourceVersion, Observation observation, Decision decision) {}
+    /** Decisions that end a rollout whose status write failed, until a retry stores them (also across restarts). */
+    private final UnstoredDecisions unstored;
 
     private final Handover handover;
     private final InvalidHandover invalidHandover;
@@ -135,6 +131,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             GateProvider gates,
             EventRecorder events,
             ActionAnnotation actions,
+            UnstoredDecisions unstored,
             OperatorMetrics metrics,
             Notifier notifier) {
         this.clock = clock;
@@ -147,6 +144,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.gates = gates;
         this.events = events;
         this.actions = actions;
+        this.unstored = unstored;
         this.metrics = metrics;
         this.notifier = notifier;
         this.wakeups = gates.wakeups();
@@ -172,8 +170,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
             gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
-            unstored.remove(
-                    mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName());
+            unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             return UpdateControl.noUpdate();
         }
         if (mr.isMarkedForDeletion()) {
@@ -200,15 +197,19 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
         // a decision that ends the rollout (above all a rollback) is stored before anything moves, so a failed write
         // afterwards cannot undo it: the retried reconcile reads it from status and routes it. If that first status
-        // write fails, the decision is kept (in memory, for the same resourceVersion) and the retry stores it as it is,
-        // rather than deciding again on other verdicts
-        String key = mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName();
-        Unstored kept = unstored.remove(key);
+        // write fails, the decision is kept (UnstoredDecisions: in memory and in an annotation, while the status and
+        // the
+        // spec's canary stay as they were) and the retry stores it as it is, rather than deciding again on other
+        // verdicts
+        ServingIdentity planned = ServingIdentity.of(plan);
+        Optional<UnstoredDecisions.Kept> kept = unstored.find(mr, recorded, old, planned);
         Observation obs;
         Decision decision;
-        if (kept != null && kept.resourceVersion().equals(mr.getMetadata().getResourceVersion())) {
-            obs = kept.observation();
-            decision = kept.decision();
+        if (kept.isPresent()) {
+            obs = kept.get().observation() != null
+                    ? kept.get().observation()
+                    : observe(mr, plan, old, stable, canary); // read back after a restart: its verdicts are not kept
+            decision = kept.get().decision();
         } else {
             obs = observe(mr, plan, old, stable, canary);
             // a suite run that ended (off this thread) is read at once rather than at the next interval
@@ -229,7 +230,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Observation seen = obs;
             Decision decided = decision;
             control = write(mr, context, plan, old, decision, obs.verdicts(), now, refused -> {
-                unstored.put(key, new Unstored(mr.getMetadata().getResourceVersion(), seen, decided));
+                unstored.keep(mr, recorded, old, planned, seen, decided);
                 routeUnstored(mr, router, plan, old, decided, stable, canary, refused);
             });
             stored = decision.status();
@@ -272,7 +273,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
-        Duration requeue = decision.requeueAfter();
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
@@ -285,12 +285,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             stored.setCanaryPublicHoldUntil(holdAt);
             patchStatus(mr, context, stored);
         }
-        for (Instant wake : new Instant[] {scaleDownAt, holdUntil}) {
-            if (wake != null && wake.isAfter(now)) {
-                Duration until = Duration.between(now, wake);
-                requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
-            }
-        }
+        Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = requeue.minus(Duration.between(now, clock.instant()));
@@ -307,10 +302,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /**
-     * A decision that ends the rollout could not be stored. It is kept in memory and stored by the retry; meanwhile,
-     * if it sends nobody to the canary (a rollback, an abort), its users are sent to stable now: a status write that
-     * keeps failing (a 422, an RBAC or webhook refusal) must not keep them on a canary whose gates failed. If the
-     * retry sees another resourceVersion it decides again, as before this pass.
+     * A decision that ends the rollout could not be stored. It is kept ({@link UnstoredDecisions}) and stored by a
+     * retry; meanwhile, if it sends nobody to the canary (a rollback, an abort), its users are sent to stable now: a
+     * status write that keeps failing (a 422, an RBAC or webhook refusal) must not keep them on a canary whose gates
+     * failed.
      */
     private void routeUnstored(
             ModelRelease mr,
@@ -324,9 +319,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (!decision.split().sendsNoUsersToCanary()) {
             return;
         }
-        String why = refused instanceof KubernetesClientException k
-                ? k.getCode() + ": " + k.getMessage()
-                : refused.toString();
+        String why = refusal(refused);
         try {
             handover.act(mr, router, plan, old, decision, stable, canary);
             events.record(
@@ -349,7 +342,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * Writes an {@code Invalid} decision, then sends the canary's users back to stable ({@link InvalidHandover}): no
      * workload or route is built from a spec that is not valid; the release's own routes and Services are edited to
      * point at stable, and stable may grow to the pods the public Service held. A release with no users on a canary (a
-     * new release, one invalid at rest) is not touched. A failed edit is a {@code RouteDrift} Warning, retried soon.
+     * new release, one invalid at rest) is not touched. Growing stable is best effort (a refusal is a {@code RouteDrift}
+     * Warning; the hold still ends at its limit), the status is always written, and if that write fails the users are
+     * sent to stable all the same (the public Service too: an unstored hold has no bound) before the retry. A failed
+     * route edit is a {@code RouteDrift} Warning, retried soon.
      */
     private UpdateControl<ModelRelease> writeInvalid(
             ModelRelease mr,
@@ -364,21 +360,56 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
         InvalidHandover.Plan retreat = invalidHandover.plan(mr, old, d, stable, canary);
-        invalidHandover.grow(retreat, stable); // a failure is retried before anything is written
+        Optional<String> notGrown = invalidHandover.grow(retreat, stable);
         Instant hold = retreat.holdUntil();
         d.status().setCanaryPublicHoldUntil(hold == null ? null : hold.toString());
-        UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
+        UpdateControl<ModelRelease> control;
+        try {
+            control = write(mr, context, plan, old, d, List.of(), now);
+        } catch (RuntimeException refused) {
+            Optional<String> left = invalidHandover.routeUnstored(mr);
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + d.status().getPhase().wireName() + " decision could not be stored ("
+                                    + refusal(refused) + "); "
+                                    + left.map(diff -> "and " + diff)
+                                            .orElse("its users were sent to stable, and storing it is retried")));
+            throw refused;
+        }
+        notGrown.ifPresent(why -> events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift,
+                        "the invalid release's " + why + "; "
+                                + (hold == null
+                                        ? "tried again at the next pass"
+                                        : "the public Service keeps the canary's pods until " + hold
+                                                + " at most, then sends everyone to stable"))));
         Optional<String> drift = invalidHandover.route(mr, retreat);
         drift.ifPresent(diff -> events.record(
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
-        Duration requeue = drift.isPresent() ? DRIFT_RETRY : null;
-        if (hold != null && hold.isAfter(now)) {
-            Duration until = Duration.between(now, hold);
-            requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
-        }
+        Duration requeue = earliest(now, drift.isPresent() ? DRIFT_RETRY : null, hold);
         return requeue == null ? control : control.rescheduleAfter(requeue);
+    }
+
+    /** The soonest of {@code wait} and of the {@code wakes} still ahead of {@code now} (nulls ignored); null if none. */
+    private static Duration earliest(Instant now, Duration wait, Instant... wakes) {
+        Duration soonest = wait;
+        for (Instant wake : wakes) {
+            if (wake != null && wake.isAfter(now)) {
+                Duration until = Duration.between(now, wake);
+                soonest = soonest == null || until.compareTo(soonest) < 0 ? until : soonest;
+            }
+        }
+        return soonest;
+    }
+
+    private static String refusal(RuntimeException e) {
+        return e instanceof KubernetesClientException k ? k.getCode() + ": " + k.getMessage() : e.toString();
     }
 
     /**
@@ -504,6 +535,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 statusRefused.accept(e);
                 throw e;
             }
+            unstored.stored(mr); // a decision kept unstored is stored now, or superseded
         }
         record(mr, plan, old, decision, verdicts, now);
         ModelReleaseStatus stored = next.orElse(old);

@@ -9,6 +9,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.JdkWebhookClient;
 import dev.fledge.operator.notify.NotificationSettings;
@@ -104,6 +105,7 @@ public final class OperatorAssembly {
                 gates,
                 new EventRecorder(client, clock),
                 new ActionAnnotation(client),
+                new UnstoredDecisions(client),
                 metrics,
                 notifier);
     }

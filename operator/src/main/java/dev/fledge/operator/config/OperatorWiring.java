@@ -12,6 +12,7 @@ import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
@@ -199,6 +200,12 @@ public class OperatorWiring {
     @Singleton
     ActionAnnotation actions(KubernetesClient client) {
         return new ActionAnnotation(client);
+    }
+
+    @Produces
+    @Singleton
+    UnstoredDecisions unstoredDecisions(KubernetesClient client) {
+        return new UnstoredDecisions(client);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.operator.routing.StableRetreat;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -18,7 +19,9 @@ import java.util.Optional;
  * count. Under the replicas router the public Service may hold stable and canary pods at a public step, with stable
  * short of its full size; stable is then scaled to the pods the public Service holds (stable's plus the canary's, at
  * most {@code spec.server.replicas}), and the public Service keeps the canary's pods until stable has them ready, at
- * most {@link CanaryDrain#HOLD_LIMIT} and never after an abort, as after a rollback.
+ * most {@link CanaryDrain#HOLD_LIMIT} and never after an abort, as after a rollback. Growing stable is best effort: a
+ * scale-up refused for good (a replica cap, a change freeze) must not keep the release from turning {@code Invalid}, nor
+ * its users from going back to stable once the hold is over.
  */
 public final class InvalidHandover {
     private final Workloads workloads;
@@ -54,18 +57,34 @@ public final class InvalidHandover {
     }
 
     /**
-     * Before the status is written: stable grows (its replicas only). More capacity is no decision, and a failure here
-     * leaves nothing written, so the retry plans again from the same status.
+     * Stable grows (its replicas only), best effort: returns why it could not, empty when it did or had no need. More
+     * capacity is no decision; the status and the routes are written either way, and the public hold stays bounded by
+     * {@link CanaryDrain#HOLD_LIMIT}. The next pass tries again.
      */
-    public void grow(Plan plan, Deployment stable) {
-        if (stable != null && plan.stableReplicas() > replicas(stable)) {
+    public Optional<String> grow(Plan plan, Deployment stable) {
+        if (stable == null || plan.stableReplicas() <= replicas(stable)) {
+            return Optional.empty();
+        }
+        try {
             workloads.scaleStable(stable, plan.stableReplicas());
+            return Optional.empty();
+        } catch (KubernetesClientException e) {
+            return Optional.of("stable Deployment could not grow to " + plan.stableReplicas() + " replicas ("
+                    + e.getCode() + ": " + e.getMessage() + ")");
         }
     }
 
     /** After the status is written: the routes leave the canary (the public Service only once the hold is over). */
     public Optional<String> route(ModelRelease mr, Plan plan) {
         return retreat.apply(mr, plan.holdUntil() != null);
+    }
+
+    /**
+     * When the status could not be written: every route and Service leaves the canary, the public Service too. A hold
+     * is bounded only by the time stored with the status; one that is not stored would start again at every pass.
+     */
+    public Optional<String> routeUnstored(ModelRelease mr) {
+        return retreat.apply(mr, false);
     }
 
     /**

@@ -29,6 +29,7 @@ class RetryConfigurationTest {
                     null,
                     null,
                     null,
+                    null,
                     null));
 
     @Test

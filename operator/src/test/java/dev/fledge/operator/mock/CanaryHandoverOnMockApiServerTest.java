@@ -249,6 +249,73 @@ class CanaryHandoverOnMockApiServerTest {
         awaitStatus(st -> st.getPhase() == Phase.INVALID && st.getCanaryPublicHoldUntil() == null);
     }
 
+    @Test
+    void aReleaseThatTurnsInvalidWhileStableMayNotGrowStillTurnsInvalidAndSendsEveryoneToStableOnceTheHoldIsOver() {
+        atPublic25WithStableShortOfPods();
+        // an admission policy refuses every write to the stable Deployment (a replica cap, a change freeze)
+        api.failNext(
+                1_000, 403, r -> "PATCH".equals(r.method()) && r.path().endsWith("/deployments/" + NAME + "-stable"));
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        assertThat(s.getCanaryPublicHoldUntil())
+                .as("the public hold, bounded, is stored with the decision")
+                .isNotNull();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=both", NAME + "-internal=stable", NAME + "-closed=stable"));
+        assertThat(replicas(NAME + "-stable")).as("the scale-up was refused").isEqualTo(3);
+        assertThat(api.failuresServed()).isPositive();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(client.v1()
+                                .events()
+                                .inNamespace(Releases.NS)
+                                .list()
+                                .getItems())
+                        .anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("RouteDrift");
+                            assertThat(e.getMessage()).contains("could not grow");
+                        }));
+
+        clock.advance(CanaryDrain.HOLD_LIMIT.plusSeconds(1));
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        awaitStatus(st -> st.getPhase() == Phase.INVALID && st.getCanaryPublicHoldUntil() == null);
+    }
+
+    @Test
+    void anInvalidReleaseWhoseStatusWriteIsRefusedForGoodStillSendsEveryoneToStable() {
+        atPublic25WithStableShortOfPods();
+        // every status write that would record Invalid is refused (as a schema 422 or a webhook would refuse it)
+        api.failNext(
+                1_000,
+                422,
+                r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("\"Invalid\""));
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(selectors())
+                        .as("every user back on stable although Invalid is not stored")
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        assertThat(status().getPhase()).as("not stored").isEqualTo(Phase.PROGRESSING);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(client.v1()
+                                .events()
+                                .inNamespace(Releases.NS)
+                                .list()
+                                .getItems())
+                        .anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("RouteDrift");
+                            assertThat(e.getMessage()).contains("could not be stored", "sent to stable");
+                        }));
+        pause(Duration.ofSeconds(2));
+        assertThat(selectors())
+                .as("and stays there while the write is retried")
+                .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable");
+    }
+
     /** A replicas-router release of 4 at public 25% (3 stable, 1 canary), then stable at 4 with 3 ready. */
     void atPublic25WithStableShortOfPods() {
         ModelRelease mr = Releases.release(

@@ -13,6 +13,7 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricGates;
 import dev.fledge.operator.gates.metric.QueryResult;
+import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
@@ -55,11 +56,15 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
                         .build())
                 .create();
         kubelet = new DeploymentReadiness(client);
-        // once armed, the next evaluation fails (error rate 25%); every other one passes
-        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of(MetricGate.KIND, new MetricGates(q -> {
+        operator = new OperatorUnderTest(client, gates());
+    }
+
+    /** Once armed, the next evaluation fails (error rate 25%); every other one passes. */
+    ConfiguredGates gates() {
+        return new ConfiguredGates(Map.of(MetricGate.KIND, new MetricGates(q -> {
             evaluations.incrementAndGet();
             return new QueryResult.Value(failOnce.getAndSet(false) ? 0.25 : 0.0);
-        }))));
+        })));
     }
 
     @AfterEach
@@ -146,6 +151,72 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
         assertThat(internalServiceTrack())
                 .as("and stays there while the write is retried")
                 .isEqualTo("stable");
+    }
+
+    @Test
+    void aRollbackWhoseStatusWriteIsRefusedKeepsItsUsersOnStableAcrossAnOperatorRestartAndAnEdit() {
+        promote100Then200();
+        AtomicBoolean refusing = new AtomicBoolean(true);
+        api.failNext(
+                1_000_000,
+                422,
+                r -> refusing.get()
+                        && r.isStatusPatch("modelreleases", NAME)
+                        && r.body().contains("RolledBack"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(api.failuresServed())
+                        .as("the rollback's status write was refused")
+                        .isPositive());
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(internalServiceTrack()).isEqualTo("stable"));
+        assertThat(status().getRolledBackVersion()).as("not stored").isNull();
+
+        // a new operator instance on the same API server (a restart), then an unrelated edit (a new resourceVersion);
+        // the gate would pass now
+        operator.close();
+        operator = new OperatorUnderTest(client, gates());
+        List<String> tracks = new java.util.ArrayList<>();
+        long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        boolean poked = false;
+        while (System.nanoTime() < until) {
+            tracks.add(String.valueOf(internalServiceTrack()));
+            if (!poked && tracks.size() > 40) {
+                client.resources(ModelRelease.class)
+                        .inNamespace(Releases.NS)
+                        .withName(NAME)
+                        .edit(r -> {
+                            if (r.getMetadata().getAnnotations() == null) {
+                                r.getMetadata().setAnnotations(new java.util.HashMap<>());
+                            }
+                            r.getMetadata().getAnnotations().put("test.fledge.dev/poke", "1");
+                            return r;
+                        });
+                poked = true;
+            }
+            pauseFor(Duration.ofMillis(50));
+        }
+        assertThat(tracks)
+                .as("the internal audience never goes back to the rolled-back canary")
+                .isNotEmpty()
+                .allMatch("stable"::equals);
+        assertThat(evaluations.get()).as("the gate was not asked again").isEqualTo(1);
+
+        refusing.set(false); // the policy is lifted: the rollback as decided is stored
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(client.resources(ModelRelease.class)
+                                .inNamespace(Releases.NS)
+                                .withName(NAME)
+                                .get()
+                                .getMetadata()
+                                .getAnnotations())
+                        .as("the kept decision is dropped once stored")
+                        .satisfiesAnyOf(
+                                a -> assertThat(a).isNull(),
+                                a -> assertThat(a).doesNotContainKey(UnstoredDecisions.ANNOTATION)));
+        assertThat(internalServiceTrack()).isEqualTo("stable");
     }
 
     private static void pauseFor(Duration d) {
