@@ -11,10 +11,12 @@ import java.util.Set;
 /**
  * A reconciler run in-process by plain JOSDK with its defaults (server-side apply of status and of owned objects
  * stays on), against a mock or a real API server. The caller builds the reconciler (the operator's tests and e2e
- * use the production one from {@code OperatorAssembly}), so this module does not depend on the operator.
+ * use the production one from {@code OperatorAssembly}), so this module does not depend on the operator. A
+ * {@link GatewaySimulator} plays the cluster's Gateway controller meanwhile.
  */
 public final class InProcessOperator implements AutoCloseable {
     private final Operator operator;
+    private final GatewaySimulator gateway;
 
     private <P extends HasMetadata> InProcessOperator(
             KubernetesClient client,
@@ -33,6 +35,12 @@ public final class InProcessOperator implements AutoCloseable {
             operator.register(reconciler, c -> c.settingNamespaces(namespaces));
         }
         operator.start();
+        gateway = GatewaySimulator.start(client, namespaces);
+    }
+
+    /** The simulated Gateway controller that accepts the HTTPRoutes of the watched namespaces, as a real one would. */
+    public GatewaySimulator gateway() {
+        return gateway;
     }
 
     /** Watches every namespace. */
@@ -62,6 +70,7 @@ public final class InProcessOperator implements AutoCloseable {
 
     @Override
     public void close() {
+        gateway.close();
         operator.stop();
     }
 }

@@ -19,7 +19,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -28,7 +31,9 @@ import java.util.stream.Collectors;
  * One HTTPRoute per release: a rule per audience that is told apart by a header (opt-in, {@link AudienceTrust}), and a
  * default rule with weighted backendRefs to {@code x-stable} and {@code x-canary}. An audience told apart by hostname
  * or by its own Gateway gets its own HTTPRoute {@code <route>-<audience>} instead (see docs on what each choice
- * trusts). Routes and Services of the release that it no longer wants are removed ({@link StaleRoutes}).
+ * trusts). Routes and Services of the release that it no longer wants are removed ({@link StaleRoutes}). A route
+ * counts as applied only once its Gateway accepted its current generation ({@link RouteAcceptance}); until then it is
+ * reported as drift, which keeps a replaced canary's template and the drain clock waiting.
  */
 public final class GatewayApiRouter implements TrafficRouter {
     private final KubernetesClient client;
@@ -36,6 +41,14 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final DesiredService services;
     private final HttpRoutes routes;
     private final StaleRoutes stale;
+    /** Routes seen accepted by every parent at the generation last written (bounded, as the applier's memory). */
+    private final Map<String, Long> acceptedGenerations =
+            Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                    return size() > 20_000;
+                }
+            });
 
     public GatewayApiRouter(
             KubernetesClient client,
@@ -103,13 +116,14 @@ public final class GatewayApiRouter implements TrafficRouter {
         List<HTTPRoute> desired = routes.desired(release, split);
         for (HTTPRoute want : desired) {
             Optional<HTTPRoute> written = applier.applyIfChanged(want);
-            if (written.isEmpty()) {
-                continue;
+            if (written.isPresent()) {
+                List<String> got = backends(written.get());
+                if (!Objects.equals(got, backends(want))) {
+                    diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want "
+                            + backends(want));
+                }
             }
-            List<String> got = backends(written.get());
-            if (!Objects.equals(got, backends(want))) {
-                diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want " + backends(want));
-            }
+            accepted(want, written).ifPresent(diffs::add);
         }
         // after the new routes are in place: the ones this release no longer wants, and the replicas router's Services
         stale.sweep(
@@ -118,6 +132,42 @@ public final class GatewayApiRouter implements TrafficRouter {
                         false)
                 .ifPresent(diffs::add);
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
+    }
+
+    /**
+     * Why the Gateway has not (yet) taken this route as written ({@link RouteAcceptance}), or empty. Read from the
+     * apply response when there was a write, else from one GET, which is skipped while the route is known accepted at
+     * the generation this operator last wrote.
+     */
+    private Optional<String> accepted(HTTPRoute want, Optional<HTTPRoute> written) {
+        String key =
+                want.getMetadata().getNamespace() + "/" + want.getMetadata().getName();
+        HTTPRoute seen;
+        if (written.isPresent()) {
+            seen = written.get();
+        } else if (acceptedGenerations.containsKey(key)) {
+            return Optional.empty();
+        } else {
+            try {
+                seen = client.resources(HTTPRoute.class)
+                        .inNamespace(want.getMetadata().getNamespace())
+                        .withName(want.getMetadata().getName())
+                        .get();
+            } catch (KubernetesClientException e) {
+                return Optional.of("could not read the status of HTTPRoute "
+                        + want.getMetadata().getName() + ": " + e.getMessage());
+            }
+            if (seen == null) {
+                return Optional.of("HTTPRoute " + want.getMetadata().getName() + " is gone");
+            }
+        }
+        Optional<String> problem = RouteAcceptance.problem(seen);
+        if (problem.isEmpty()) {
+            acceptedGenerations.put(key, seen.getMetadata().getGeneration());
+        } else {
+            acceptedGenerations.remove(key);
+        }
+        return problem;
     }
 
     @Override

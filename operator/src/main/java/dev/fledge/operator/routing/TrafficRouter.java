@@ -19,7 +19,10 @@ public interface TrafficRouter {
      * Writes the routing objects for the split and checks what the API server stored (after admission): empty when
      * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET. Then it
      * removes the routing objects the release owns and no longer wants ({@link StaleRoutes}); what it could not remove
-     * is part of the returned difference, so the reconciler records {@code RouteDrift} and requeues soon.
+     * is part of the returned difference, so the reconciler records {@code RouteDrift} and requeues soon. A router whose
+     * objects are taken up asynchronously says so too: the gatewayAPI router returns a route its Gateway has not accepted
+     * at its current generation as a difference ({@code RouteAcceptance}), because the Gateway may still route as the
+     * previous route said. The replicas router has nothing to wait for: kube-proxy programs Services from their selector.
      */
     Optional<String> apply(ModelRelease release, TrafficSplit split);
 

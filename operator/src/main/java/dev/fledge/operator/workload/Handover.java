@@ -22,7 +22,8 @@ import java.util.Optional;
  * <li>The routes ({@code router.apply}); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}).</li>
  * <li>A canary whose version or configuration changes (a spec edit mid-rollout): only after the routes have left it,
- * that is, the route write succeeded without drift and no hold keeps it in the public Service. Until then it keeps its
+ * that is, the route write succeeded without drift (under the gatewayAPI router: and every Gateway accepted the routes'
+ * current generation) and no hold keeps it in the public Service. Until then it keeps its
  * pods and its pod template, so no route ever sends users to pods of a configuration that has not passed its gates.</li>
  * <li>A canary the split no longer runs: scaled to zero once the routes have left it and the delay has passed.</li>
  * </ol>

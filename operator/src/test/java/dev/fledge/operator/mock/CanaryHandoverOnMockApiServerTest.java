@@ -132,6 +132,96 @@ class CanaryHandoverOnMockApiServerTest {
         assertNoRouteToTheNewCanary("3.0.0");
     }
 
+    // --- a route write counts only once the Gateway accepted it
+
+    @Test
+    void aNewVersionMidRolloutKeepsTheOldCanaryTemplateWhileTheGatewayHasNotAcceptedTheRouteAwayFromIt() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h"); // stays at 25%
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !servedToCanary().isEmpty());
+
+        operator.gateway().hold(); // the Gateway is slow: it keeps serving the route it accepted last
+        startSampling(this::servedToCanary);
+        edit(r -> {
+            setVersion(r, "3.0.0");
+            r.getSpec().setPaused(true);
+        });
+        awaitStatus(s -> "3.0.0".equals(s.getCanaryVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty()); // written, not accepted
+        pause(Duration.ofSeconds(3));
+        assertThat(canaryVersion()).as("the canary keeps its template").isEqualTo("2.0.0");
+        assertThat(servedToCanary())
+                .as("the Gateway still sends the canary requests")
+                .isNotEmpty();
+        assertThat(warnings("RouteDrift"))
+                .as("the route the Gateway has not taken is reported")
+                .anySatisfy(m -> assertThat(m).contains("not yet accepted by Gateway"));
+
+        operator.gateway().accept();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "3.0.0".equals(canaryVersion()));
+        pause(Duration.ofMillis(300));
+        assertNoRouteToTheNewCanary("3.0.0");
+    }
+
+    @Test
+    void aRollbackRouteTheGatewayRejectsKeepsTheCanaryPodsAndSaysWhy() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h");
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !servedToCanary().isEmpty());
+
+        operator.gateway().reject("NotAllowedByListeners");
+        edit(r -> r.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty()); // written, rejected
+        clock.advance(Duration.ofMinutes(5));
+        poke();
+        pause(Duration.ofSeconds(3));
+        assertThat(servedToCanary())
+                .as("the Gateway still sends the canary requests")
+                .isNotEmpty();
+        assertThat(replicas(NAME + "-canary")).as("the canary keeps its pods").isEqualTo(2);
+        assertThat(status().getCanaryScaleDownAt()).as("no drain clock").isNull();
+        assertThat(warnings("RouteDrift"))
+                .anySatisfy(m -> assertThat(m).contains("Accepted=False").contains("NotAllowedByListeners"));
+
+        operator.gateway().accept();
+        await().atMost(Duration.ofSeconds(30)).until(() -> replicas(NAME + "-canary") == 0);
+    }
+
+    /** Backends of the route the Gateway last accepted (what it serves) that send requests to the canary. */
+    List<String> servedToCanary() {
+        return operator.gateway()
+                .programmed(Releases.NS, NAME)
+                .map(spec -> {
+                    List<String> out = new ArrayList<>();
+                    spec.getRules()
+                            .forEach(rule -> rule.getBackendRefs().stream()
+                                    .filter(b -> (NAME + "-canary").equals(b.getName())
+                                            && (b.getWeight() == null || b.getWeight() > 0))
+                                    .forEach(b -> out.add(b.getName() + "=" + b.getWeight())));
+                    return out;
+                })
+                .orElse(List.of());
+    }
+
+    /** Messages of the release's Warning events of this reason. */
+    List<String> warnings(String reason) {
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .map(e -> e.getMessage())
+                .toList();
+    }
+
     @Test
     void aNewVersionAtAPublicStepUnderTheReplicasRouterKeepsCapacityAndNeverServesTheNewCanaryUngated() {
         ModelRelease mr = Releases.replicas(NAME, "1.0.0");

@@ -49,6 +49,11 @@ public final class OperatorUnderTest implements AutoCloseable {
         operator = InProcessOperator.start(client, reconciler);
     }
 
+    /** The simulated Gateway controller that accepts HTTPRoutes. */
+    public dev.fledge.testsupport.GatewaySimulator gateway() {
+        return operator.gateway();
+    }
+
     @Override
     public void close() {
         operator.close();
