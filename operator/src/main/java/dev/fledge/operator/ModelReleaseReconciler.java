@@ -17,6 +17,7 @@ import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.Splits;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.operator.gates.Gate;
@@ -34,6 +35,7 @@ import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Handover;
+import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
@@ -46,11 +48,13 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,9 +62,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -74,8 +82,18 @@ import org.jboss.logging.Logger;
         name = ModelReleaseReconciler.NAME,
         generationAwareEventProcessing = false,
         triggerReconcilerOnAllEvents = true,
-        informer = @Informer(itemStore = LeanItemStore.class))
+        informer = @Informer(itemStore = LeanItemStore.class),
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 60_000)
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
+    /**
+     * A failing reconcile is retried for ever ({@code maxAttempts = -1}: JOSDK's default gives up after 5 tries, and a
+     * rollback or a timer would then wait for an unrelated event), 1 s, 2 s, 4 s ... and then every minute.
+     */
+    public static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(1);
+    /** Every release is reconciled at least this often, whatever events and timers say (JOSDK's default is 10 h). */
+    public static final Duration MAX_RECONCILIATION_INTERVAL = Duration.ofMinutes(5);
+
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
     private static final Duration AT_ONCE = Duration.ofMillis(10);
@@ -99,7 +117,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
+    /** Decisions that end a rollout whose status write failed, by namespace/name, until the retry stores them. */
+    private final Map<String, Unstored> unstored = new ConcurrentHashMap<>();
+
+    /** A decision (and what it was made from) not yet stored, for the object at this resourceVersion. */
+    private record Unstored(String resourceVersion, Observation observation, Decision decision) {}
+
     private final Handover handover;
+    private final InvalidHandover invalidHandover;
 
     public ModelReleaseReconciler(
             Clock clock,
@@ -118,6 +143,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.routers = routers;
         this.workloads = workloads;
         this.handover = new Handover(workloads, clock);
+        this.invalidHandover = new InvalidHandover(workloads, routers.retreat(), clock);
         this.gates = gates;
         this.events = events;
         this.actions = actions;
@@ -144,6 +170,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (context.isPrimaryResourceDeleted()) {
             // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
             metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            unstored.remove(
+                    mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName());
             return UpdateControl.noUpdate();
         }
         if (mr.isMarkedForDeletion()) {
@@ -158,23 +186,50 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         if (!errors.isEmpty()) {
             // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
-            return write(
-                    mr, context, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
+            Observation invalid = observeAction(mr, old, Observation.invalid(errors));
+            return writeInvalid(mr, context, null, old, engine.decide(null, old, invalid, now), now);
         }
         TrafficRouter router = routers.forRelease(mr);
         Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
 
-        Observation obs = observe(mr, plan, old, stable, canary);
-        // a suite run that ended (off this thread) is read at once rather than at the next interval
-        boolean woken = wakeups.take(mr) && Schedule.analysisDue(plan, old, now.plus(plan.interval()));
-        if (obs.canaryReady() && (woken || Schedule.analysisDue(plan, old, now))) {
-            Timer.Sample gatesStarted = metrics.startTimer();
-            obs = obs.withVerdicts(evaluate(mr, plan, old, now));
-            metrics.reconcilePart("gates", gatesStarted);
+        // a decision that ends the rollout (above all a rollback) is stored before anything moves, so a failed write
+        // afterwards cannot undo it: the retried reconcile reads it from status and routes it. If that first status
+        // write fails, the decision is kept (in memory, for the same resourceVersion) and the retry stores it as it is,
+        // rather than deciding again on other verdicts
+        String key = mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName();
+        Unstored kept = unstored.remove(key);
+        Observation obs;
+        Decision decision;
+        if (kept != null && kept.resourceVersion().equals(mr.getMetadata().getResourceVersion())) {
+            obs = kept.observation();
+            decision = kept.decision();
+        } else {
+            obs = observe(mr, plan, old, stable, canary);
+            // a suite run that ended (off this thread) is read at once rather than at the next interval
+            boolean woken = wakeups.take(mr) && Schedule.analysisDue(plan, old, now.plus(plan.interval()));
+            if (obs.canaryReady() && (woken || Schedule.analysisDue(plan, old, now))) {
+                Timer.Sample gatesStarted = metrics.startTimer();
+                obs = obs.withVerdicts(evaluate(mr, plan, old, now));
+                metrics.reconcilePart("gates", gatesStarted);
+            }
+            decision = engine.decide(plan, old, obs, now);
         }
-        Decision decision = engine.decide(plan, old, obs, now);
+        ModelReleaseStatus stored = null;
+        UpdateControl<ModelRelease> control = null;
+        if (decision.endsRollout(old)) {
+            // the public hold starts from the status before this decision (it says public traffic was on the canary)
+            Instant holdFirst = handover.holdUntil(router, plan, old, decision, stable, canary);
+            decision.status().setCanaryPublicHoldUntil(holdFirst == null ? null : holdFirst.toString());
+            Observation seen = obs;
+            Decision decided = decision;
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now, refused -> {
+                unstored.put(key, new Unstored(mr.getMetadata().getResourceVersion(), seen, decided));
+                routeUnstored(mr, router, plan, old, decided, stable, canary, refused);
+            });
+            stored = decision.status();
+        }
         Timer.Sample applyStarted = metrics.startTimer();
         Handover.Result acted;
         try {
@@ -182,20 +237,24 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             // route sends it requests, and one the split no longer runs is scaled down only after the delay
             acted = handover.act(mr, router, plan, old, decision, stable, canary);
         } catch (KubernetesClientException e) {
+            if (stored != null) {
+                // the decision is stored: a refused or failed write delays it, never cancels it; say so and retry
+                events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteDrift,
+                                "the " + stored.getPhase().wireName() + " decision is recorded, but a write failed ("
+                                        + e.getCode() + "): " + e.getMessage() + "; retrying"));
+                throw e;
+            }
             if (e.getCode() == 422 || e.getCode() == 400) {
                 // an object the release does not control is not a spec error of the generated object: say so plainly
                 List<String> rejected = List.of(
                         e instanceof Ownership.NotOwned
                                 ? e.getMessage()
                                 : "spec.server: the API server rejected a generated object: " + e.getMessage());
-                return write(
-                        mr,
-                        context,
-                        plan,
-                        old,
-                        engine.decide(plan, old, Observation.invalid(rejected), now),
-                        List.of(),
-                        now);
+                return writeInvalid(
+                        mr, context, plan, old, engine.decide(plan, old, obs.withSpecErrors(rejected), now), now);
             }
             throw e;
         }
@@ -206,13 +265,23 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
-        decision.status().setCanaryScaleDownAt(scaleDownAt == null ? null : scaleDownAt.toString());
-        decision.status()
-                .setCanaryPublicHoldUntil(
-                        acted.holdUntil() == null ? null : acted.holdUntil().toString());
-        UpdateControl<ModelRelease> control = write(mr, context, plan, old, decision, obs.verdicts(), now);
+        Instant holdUntil = acted.holdUntil();
+        String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
+        String holdAt = holdUntil == null ? null : holdUntil.toString();
         Duration requeue = decision.requeueAfter();
-        for (Instant wake : new Instant[] {scaleDownAt, acted.holdUntil()}) {
+        if (stored == null) {
+            decision.status().setCanaryScaleDownAt(drainAt);
+            decision.status().setCanaryPublicHoldUntil(holdAt);
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now);
+        } else if (!Objects.equals(drainAt, stored.getCanaryScaleDownAt())
+                || !Objects.equals(holdAt, stored.getCanaryPublicHoldUntil())) {
+            // the stored decision gets the drain and hold times of this pass (the routes moved now); if this write
+            // fails, the retry reads the stored decision and counts them from its own pass
+            stored.setCanaryScaleDownAt(drainAt);
+            stored.setCanaryPublicHoldUntil(holdAt);
+            patchStatus(mr, context, stored);
+        }
+        for (Instant wake : new Instant[] {scaleDownAt, holdUntil}) {
             if (wake != null && wake.isAfter(now)) {
                 Duration until = Duration.between(now, wake);
                 requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
@@ -234,6 +303,81 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /**
+     * A decision that ends the rollout could not be stored. It is kept in memory and stored by the retry; meanwhile,
+     * if it sends nobody to the canary (a rollback, an abort), its users are sent to stable now: a status write that
+     * keeps failing (a 422, an RBAC or webhook refusal) must not keep them on a canary whose gates failed. If the
+     * retry sees another resourceVersion it decides again, as before this pass.
+     */
+    private void routeUnstored(
+            ModelRelease mr,
+            TrafficRouter router,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary,
+            RuntimeException refused) {
+        if (!decision.split().sendsNoUsersToCanary()) {
+            return;
+        }
+        String why = refused instanceof KubernetesClientException k
+                ? k.getCode() + ": " + k.getMessage()
+                : refused.toString();
+        try {
+            handover.act(mr, router, plan, old, decision, stable, canary);
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
+                                    + "); its users were sent to stable, and storing it is retried"));
+        } catch (RuntimeException e) {
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
+                                    + ") nor routed (" + e.getMessage() + "); retrying"));
+        }
+    }
+
+    /**
+     * Writes an {@code Invalid} decision, then sends the canary's users back to stable ({@link InvalidHandover}): no
+     * workload or route is built from a spec that is not valid; the release's own routes and Services are edited to
+     * point at stable, and stable may grow to the pods the public Service held. A release with no users on a canary (a
+     * new release, one invalid at rest) is not touched. A failed edit is a {@code RouteDrift} Warning, retried soon.
+     */
+    private UpdateControl<ModelRelease> writeInvalid(
+            ModelRelease mr,
+            Context<ModelRelease> context,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision d,
+            Instant now) {
+        if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
+            return write(mr, context, plan, old, d, List.of(), now); // no user of this release is on a canary
+        }
+        Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
+        Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
+        InvalidHandover.Plan retreat = invalidHandover.plan(mr, old, d, stable, canary);
+        invalidHandover.grow(retreat, stable); // a failure is retried before anything is written
+        Instant hold = retreat.holdUntil();
+        d.status().setCanaryPublicHoldUntil(hold == null ? null : hold.toString());
+        UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
+        Optional<String> drift = invalidHandover.route(mr, retreat);
+        drift.ifPresent(diff -> events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
+        Duration requeue = drift.isPresent() ? DRIFT_RETRY : null;
+        if (hold != null && hold.isAfter(now)) {
+            Duration until = Duration.between(now, hold);
+            requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
+        }
+        return requeue == null ? control : control.rescheduleAfter(requeue);
+    }
+
+    /**
      * The router's look at the cluster (does the Gateway exist?) costs API requests, so it runs when the spec changed
      * since the last reconcile, or while the release is invalid, not on every requeue.
      */
@@ -248,9 +392,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      */
     private Observation observe(
             ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
-        Observation obs = Observation.of(
-                Readiness.ready(canary, ServingIdentity.of(plan)),
-                Readiness.ready(stable, ServingIdentity.stableWanted(old)));
+        return observeAction(
+                mr,
+                old,
+                Observation.of(
+                        Readiness.ready(canary, ServingIdentity.of(plan)),
+                        Readiness.ready(stable, ServingIdentity.stableWanted(old))));
+    }
+
+    /** The manual action on {@code mr}, added to {@code obs} if it is a new one. */
+    private static Observation observeAction(ModelRelease mr, ModelReleaseStatus old, Observation obs) {
         Optional<String> raw = ManualAction.requestedOn(mr);
         if (raw.isEmpty()) {
             return ActionRecord.awaitsRemoval(old) ? obs.withActionRemoved() : obs;
@@ -323,6 +474,19 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Decision decision,
             List<GateVerdict> verdicts,
             Instant now) {
+        return write(mr, context, plan, old, decision, verdicts, now, refused -> {});
+    }
+
+    /** As above; {@code statusRefused} runs when the status write itself fails (not what follows it), then it throws. */
+    private UpdateControl<ModelRelease> write(
+            ModelRelease mr,
+            Context<ModelRelease> context,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            List<GateVerdict> verdicts,
+            Instant now,
+            Consumer<RuntimeException> statusRefused) {
         Optional<ModelReleaseStatus> next = status.finish(
                 old,
                 decision,
@@ -330,13 +494,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 now,
                 routers.forRelease(mr).warnings(mr));
         if (next.isPresent()) {
-            ModelRelease patch = new ModelRelease();
-            patch.setMetadata(new ObjectMetaBuilder()
-                    .withName(mr.getMetadata().getName())
-                    .withNamespace(mr.getMetadata().getNamespace())
-                    .build());
-            patch.setStatus(next.get());
-            context.resourceOperations().serverSideApplyPrimaryStatus(patch);
+            try {
+                patchStatus(mr, context, next.get());
+            } catch (RuntimeException e) {
+                statusRefused.accept(e);
+                throw e;
+            }
         }
         record(mr, plan, old, decision, verdicts, now);
         ModelReleaseStatus stored = next.orElse(old);
@@ -344,6 +507,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .filter(raw -> ActionRecord.awaitsRemoval(stored, raw))
                 .ifPresent(raw -> actions.remove(mr, raw));
         return UpdateControl.noUpdate();
+    }
+
+    private static void patchStatus(ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st) {
+        ModelRelease patch = new ModelRelease();
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(mr.getMetadata().getName())
+                .withNamespace(mr.getMetadata().getNamespace())
+                .build());
+        patch.setStatus(st);
+        context.resourceOperations().serverSideApplyPrimaryStatus(patch);
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {

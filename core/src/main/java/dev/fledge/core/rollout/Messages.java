@@ -52,6 +52,20 @@ final class Messages {
         return "retrying " + version;
     }
 
+    static String heldAtStable(String stage) {
+        return "every audience is on stable while the spec is invalid (no gate runs); once it is valid, stage " + stage
+                + " starts again (its minimum time and gates anew)";
+    }
+
+    static String resumedAfterInvalid(String canary, String stage) {
+        return "the spec is valid again: rollout of " + canary + " resumes at the start of stage " + stage
+                + ", traffic back on the canary as the last passed gates allowed";
+    }
+
+    static String specInvalid() {
+        return "the spec is invalid; only abort applies until it is fixed";
+    }
+
     static String noRolloutRunning() {
         return "no rollout is running";
     }

@@ -63,12 +63,13 @@ public class ModelRuntime {
                                 "s3",
                                 new S3ArchiveFetcher(m.s3())),
                         new DownloadLimits(
-                                m.maxDownloadSize().asLongValue(),
-                                m.maxExtractedSize().asLongValue(),
-                                m.maxArchiveEntries(),
-                                m.maxCompressionRatio(),
-                                m.downloadIdleTimeout(),
-                                m.downloadTimeout()))
+                                        m.maxDownloadSize().asLongValue(),
+                                        m.maxExtractedSize().asLongValue(),
+                                        m.maxArchiveEntries(),
+                                        m.maxCompressionRatio(),
+                                        m.downloadIdleTimeout(),
+                                        m.downloadTimeout())
+                                .cappedBy(System::getenv))
                 .resolve(uri, m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(

@@ -18,6 +18,7 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.StableRetreat;
 import dev.fledge.operator.routing.StaleRoutes;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
@@ -48,7 +49,8 @@ public final class OperatorAssembly {
         StaleRoutes stale = new StaleRoutes(client, applier);
         return new Routers(
                 new GatewayApiRouter(client, applier, services, defaults, stale),
-                new ReplicasRouter(applier, services, stale));
+                new ReplicasRouter(applier, services, stale),
+                new StableRetreat(client, applier));
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {

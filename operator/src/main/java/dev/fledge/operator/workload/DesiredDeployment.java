@@ -15,12 +15,15 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The Deployment of one track ({@code stable} or {@code canary}) running one serving configuration
@@ -86,7 +89,7 @@ public final class DesiredDeployment {
                 .addToAnnotations(userMeta.getAnnotations())
                 .endMetadata()
                 .withNewSpec()
-                .withContainers(modelServer(mr, userContainer(user), serving))
+                .withContainers(modelServer(mr, userContainer(user), emptyDirs(user), serving))
                 .withNodeSelector(user.getNodeSelector())
                 .withTolerations(user.getTolerations())
                 .withAffinity(user.getAffinity())
@@ -136,6 +139,30 @@ public final class DesiredDeployment {
                         .toList();
     }
 
+    /**
+     * The mounts off the image's code ({@link MountPaths}); the others are dropped. A second line only: the reconciler
+     * validates first ({@code PodTemplatePolicy}, the same rule), so a release holding such a mount (one stored before
+     * an upgrade) goes Invalid with a Warning {@code InvalidSpec} Event naming the path, and its Deployments are not
+     * rebuilt without it.
+     */
+    private static List<VolumeMount> safeMounts(Container user, Set<String> emptyDirs) {
+        return user.getVolumeMounts() == null
+                ? null
+                : user.getVolumeMounts().stream()
+                        .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
+                                .isEmpty())
+                        .toList();
+    }
+
+    private static Set<String> emptyDirs(PodSpec user) {
+        return user.getVolumes() == null
+                ? Set.of()
+                : user.getVolumes().stream()
+                        .filter(v -> v.getEmptyDir() != null)
+                        .map(Volume::getName)
+                        .collect(Collectors.toSet());
+    }
+
     private static Container userContainer(PodSpec user) {
         return user.getContainers() == null
                 ? new Container()
@@ -145,7 +172,7 @@ public final class DesiredDeployment {
                         .orElseGet(Container::new);
     }
 
-    private Container modelServer(ModelRelease mr, Container user, ServingStatus serving) {
+    private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVarBuilder()
@@ -192,7 +219,7 @@ public final class DesiredDeployment {
                 .withImage(serving.getImage() == null ? defaults.image(null) : serving.getImage())
                 .withEnv(env)
                 .withResources(user.getResources())
-                .withVolumeMounts(user.getVolumeMounts())
+                .withVolumeMounts(safeMounts(user, emptyDirs))
                 .withSecurityContext(hardening.container())
                 .withPorts()
                 .addNewPort()

@@ -10,6 +10,7 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.TrafficRouter;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * <ol>
  * <li>The stable Deployment (it grows before traffic comes back to it).</li>
  * <li>A canary that keeps its version and configuration: before the routes, so it grows before they send it more.</li>
- * <li>The routes ({@code router.apply}); under the replicas router the public Service may hold a leaving canary's pods
+ * <li>The routes ({@code router.apply}), also when a write above failed if the split sends no users to the canary
+ * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}).</li>
  * <li>A canary whose version or configuration changes (a spec edit mid-rollout): only after the routes have left it,
  * that is, the route write succeeded without drift (under the gatewayAPI router: and every Gateway accepted the routes'
@@ -50,26 +52,27 @@ public final class Handover {
             Deployment canary) {
         TrafficSplit split = decision.split();
         Replicas replicas = router.replicas(plan, split);
-        boolean replaced = split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
-        boolean leaving = CanaryDrain.hasPods(canary) && (replaced || !split.canaryRunning());
-        Instant holdUntil = router.splitsByReplicas()
-                ? CanaryDrain.holdUntil(
-                        old,
-                        leaving,
-                        Readiness.atFullSize(
-                                stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()),
-                        decision.reason() == ConditionReason.Aborted
-                                || decision.reason() == ConditionReason.CriticalGateFailed,
-                        clock.instant())
-                : null;
+        boolean replaced = replaced(plan, split, canary);
+        Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
 
-        workloads.applyStable(mr, split, replicas, stable);
-        if (!replaced) {
-            workloads.applyCanary(mr, split, replicas, canary);
+        KubernetesClientException workloadsFailed = null;
+        try {
+            workloads.applyStable(mr, split, replicas, stable);
+            if (!replaced) {
+                workloads.applyCanary(mr, split, replicas, canary);
+            }
+            workloads.applyServices(mr);
+        } catch (KubernetesClientException e) {
+            if (!split.sendsNoUsersToCanary()) {
+                throw e;
+            }
+            workloadsFailed = e; // a split that sends nobody to the canary is routed all the same
         }
-        workloads.applyServices(mr);
         Optional<String> drift = router.apply(mr, split, hold);
+        if (workloadsFailed != null) {
+            throw workloadsFailed;
+        }
         Instant routed = clock.instant();
         boolean routesLeft = !hold && drift.isEmpty();
         if (replaced && routesLeft) {
@@ -81,5 +84,41 @@ public final class Handover {
             scaleDownAt = null; // the status records a time only while one is to wait for
         }
         return new Result(drift, scaleDownAt, holdUntil);
+    }
+
+    /**
+     * Until when the public Service keeps a leaving canary's pods (null: no hold). A decision that ends the rollout is
+     * stored before {@link #act} runs, with this time already in its status: the hold it recorded then is the one kept,
+     * since the stored status no longer says that public traffic was on the canary.
+     */
+    public Instant holdUntil(
+            TrafficRouter router,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary) {
+        if (!router.splitsByReplicas()) {
+            return null;
+        }
+        TrafficSplit split = decision.split();
+        boolean leaving = CanaryDrain.hasPods(canary) && (replaced(plan, split, canary) || !split.canaryRunning());
+        ModelReleaseStatus basis =
+                old.getCanaryPublicHoldUntil() == null && decision.status().getCanaryPublicHoldUntil() != null
+                        ? decision.status()
+                        : old;
+        return CanaryDrain.holdUntil(
+                basis,
+                leaving,
+                Readiness.atFullSize(
+                        stable,
+                        ServingIdentity.stableWanted(decision.status()),
+                        router.replicas(plan, split).stable()),
+                decision.reason() == ConditionReason.Aborted || decision.reason() == ConditionReason.CriticalGateFailed,
+                clock.instant());
+    }
+
+    private static boolean replaced(Plan plan, TrafficSplit split, Deployment canary) {
+        return split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
     }
 }

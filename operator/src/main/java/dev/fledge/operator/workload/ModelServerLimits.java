@@ -12,13 +12,21 @@ import java.util.regex.Pattern;
  * docs/model-server.md, with the same defaults. A release may not set any other {@code FLEDGE_*} variable either
  * (the model server's settings, present and future, are the operator's) except the pod's own capacity tuning
  * ({@code FLEDGE_SERVING_*}) and test aids ({@code FLEDGE_FAULT_*}), nor the JVM option variables, whose
- * {@code -D} system properties outrank environment variables: see {@link #refusal}.
+ * {@code -D} system properties outrank environment variables, nor Quarkus/SmallRye settings (a config file of a
+ * higher ordinal) or the dynamic linker's {@code LD_*}, nor what chooses DJL's native engine, the programs or the
+ * AWS config files ({@link #NATIVE_PREFIXES}, {@link #PROCESS_NAMES}): see {@link #refusal}.
  */
 public record ModelServerLimits(
         String maxDownloadSize, String maxExtractedSize, int maxArchiveEntries, int maxCompressionRatio) {
     private static final Pattern SIZE = Pattern.compile("^[1-9][0-9]*[KMGTkmgt]?$");
     /** What a release may still set under FLEDGE_: only its own pod's capacity and test aids. */
     public static final List<String> TENANT_PREFIXES = List.of("FLEDGE_SERVING_", "FLEDGE_FAULT_");
+    /**
+     * Single model-server settings a release may set (normalised names): {@code FLEDGE_MODEL_CA_FILE}, a PEM bundle of
+     * CAs trusted for its {@code https://} download in addition to the JVM's (a private registry; mount it at
+     * {@code /certs}, as {@code /etc} is refused). It only widens whom this release's own pods trust.
+     */
+    public static final List<String> TENANT_NAMES = List.of("FLEDGE_MODEL_CA_FILE");
     /** Each of these sets JVM system properties, which outrank every environment variable in the server's config. */
     public static final List<String> JVM_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
@@ -51,17 +59,78 @@ public record ModelServerLimits(
                 env("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", Integer.toString(maxCompressionRatio)));
     }
 
-    /** Why a release may not set the environment variable {@code name}; empty when it may. */
+    /**
+     * Config prefixes of the model server's frameworks (Fledge, Quarkus, SmallRye). Matched on the normalised name
+     * (upper-case, every other character than a letter or digit as {@code _}), because SmallRye finds
+     * {@code fledge.model.max-download-size} and {@code fledge_model_max_download_size} before
+     * {@code FLEDGE_MODEL_MAX_DOWNLOAD_SIZE}, and {@code QUARKUS_CONFIG_LOCATIONS} or {@code SMALLRYE_CONFIG_*} could
+     * bring a config file whose ordinal outranks the environment.
+     */
+    public static final List<String> CONFIG_PREFIXES = List.of("FLEDGE_", "QUARKUS_", "SMALLRYE_");
+
+    /**
+     * Where DJL finds its native engine, matched on the normalised name like {@link #CONFIG_PREFIXES}: DJL reads
+     * {@code DJL_CACHE_DIR}, {@code ENGINE_CACHE_DIR}, {@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_VERSION},
+     * {@code PYTORCH_FLAVOR}, {@code LIBSTDCXX_LIBRARY_PATH} and its {@code ai.djl.*} settings from the environment, so
+     * any of them could make it load a library from a volume the tenant mounted; {@code MXNET_} and
+     * {@code TENSORFLOW_} are the same for the engines DJL could add.
+     */
+    public static final List<String> NATIVE_PREFIXES =
+            List.of("DJL_", "AI_DJL_", "ENGINE_CACHE_DIR", "PYTORCH_", "LIBSTDCXX_", "MXNET_", "TENSORFLOW_");
+
+    /**
+     * Names (normalised) that choose what the process runs or reads as its own: {@code PATH} (the image's entrypoint
+     * is {@code java}, found on it), {@code HOME} (the AWS SDK's {@code ~/.aws/config} may name a
+     * {@code credential_process}) and the AWS SDK's own config and credentials file locations.
+     */
+    public static final List<String> PROCESS_NAMES =
+            List.of("PATH", "HOME", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE");
+
+    /** Upper-case, every character other than an ASCII letter or digit as {@code _}: how SmallRye matches env names. */
+    public static String normalised(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        for (char c : name.toCharArray()) {
+            out.append(
+                    (c >= 'a' && c <= 'z')
+                            ? (char) (c - 32)
+                            : (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_');
+        }
+        return out.toString();
+    }
+
+    /**
+     * Why a release may not set the environment variable {@code name}; empty when it may. A name whose normalised form
+     * starts with {@code _} is refused outright: SmallRye reads {@code _<PROFILE>_<NAME>} as {@code <NAME>} in that
+     * profile ({@code _PROD_QUARKUS_CONFIG_LOCATIONS}, {@code %prod.fledge.x}, {@code _DEV_TEST_...}), and a model
+     * server variable has no other reason to start so.
+     */
     public static Optional<String> refusal(String name) {
         if (name == null) {
             return Optional.empty();
         }
-        if (name.startsWith("FLEDGE_") && TENANT_PREFIXES.stream().noneMatch(name::startsWith)) {
-            return Optional.of("FLEDGE_* variables are the operator's (the model server's limits and settings);"
-                    + " a release may set only " + String.join("*, ", TENANT_PREFIXES) + "*");
-        }
         if (JVM_OPTIONS.contains(name)) {
             return Optional.of("JVM options could override the model server's limits; not allowed in a release");
+        }
+        String n = normalised(name);
+        if (n.startsWith("_")) {
+            return Optional.of("names that start with another character than a letter or digit are refused: SmallRye"
+                    + " reads _PROD_FLEDGE_X and %prod.fledge.x as FLEDGE_X of a profile");
+        }
+        if (CONFIG_PREFIXES.stream().anyMatch(n::startsWith)
+                && TENANT_PREFIXES.stream().noneMatch(n::startsWith)
+                && !TENANT_NAMES.contains(n)) {
+            return Optional.of("FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling: fledge.x, fledge_x)"
+                    + " configure the model server and are the operator's; a release may set only "
+                    + String.join("*, ", TENANT_PREFIXES) + "* and " + String.join(", ", TENANT_NAMES));
+        }
+        if (NATIVE_PREFIXES.stream().anyMatch(n::startsWith) || PROCESS_NAMES.contains(n)) {
+            return Optional.of("DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*, PATH,"
+                    + " HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose which native library or program"
+                    + " the model server loads; they are the image's, not a release's");
+        }
+        if (n.startsWith("LD_")) {
+            return Optional.of("LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed"
+                    + " in a release");
         }
         return Optional.empty();
     }

@@ -81,6 +81,11 @@ public final class Workloads {
         }
     }
 
+    /** Scales stable to {@code replicas} (its replicas only: its pod template stays as it is). */
+    public void scaleStable(Deployment stable, int replicas) {
+        applier.scale(stable, replicas);
+    }
+
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */
     private static Optional<String> uri(ModelRelease mr, String version, Deployment existing) {
         if (version.equals(mr.getSpec().getModel().getVersion())) {

@@ -309,6 +309,36 @@ class CanaryHandoverOnMockApiServerTest {
         assertThat(status().getCanaryPublicHoldUntil()).isNull();
     }
 
+    @Test
+    void aReleaseThatTurnsInvalidAtAPublicStepKeepsPublicCapacityUntilStableHasItAndThenSendsEveryoneToStable() {
+        atPublic25WithStableShortOfPods();
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        assertThat(s.getCanaryPublicHoldUntil())
+                .as("the public hold is stored with the decision")
+                .isNotNull();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=both", NAME + "-internal=stable", NAME + "-closed=stable"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 4);
+        poke();
+        pause(Duration.ofSeconds(1));
+        assertThat(replicas(NAME + "-stable"))
+                .as("grown once, to the pods the public Service held")
+                .isEqualTo(4);
+        assertThat(replicas(NAME + "-canary"))
+                .as("nothing is built from the invalid spec")
+                .isEqualTo(1);
+        assertThat(selectors()).first().isEqualTo(NAME + "=both");
+
+        markReady(NAME + "-stable", 4);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        awaitStatus(st -> st.getPhase() == Phase.INVALID && st.getCanaryPublicHoldUntil() == null);
+    }
+
     /** A replicas-router release of 4 at public 25% (3 stable, 1 canary), then stable at 4 with 3 ready. */
     void atPublic25WithStableShortOfPods() {
         ModelRelease mr = Releases.release(

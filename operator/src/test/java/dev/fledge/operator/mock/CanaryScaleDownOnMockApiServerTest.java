@@ -181,7 +181,8 @@ class CanaryScaleDownOnMockApiServerTest {
                                 .withParentRefs(List.of(new ParentReference().withName("public-gw")))));
         mr.getSpec().getTraffic().setScaleDownDelay(null); // the default, 30s
         client.resource(mr).create();
-        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        // the promotion is stored before the routes move; the drain clock is recorded once they have
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && s.getCanaryScaleDownAt() != null);
         clock.advance(DELAY.plusSeconds(1)); // the first version's canary goes
         poke();
         await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
