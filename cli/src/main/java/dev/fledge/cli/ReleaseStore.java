@@ -30,18 +30,7 @@ final class ReleaseStore {
 
     /** The release, or a {@link CliError} saying it does not exist. */
     ModelRelease get(String name) {
-        ModelRelease mr = api.call(
-                "get",
-                Api.MODELRELEASES,
-                () -> client.resources(ModelRelease.class)
-                        .inNamespace(api.namespace())
-                        .withName(name)
-                        .get());
-        if (mr == null) {
-            throw new CliError("modelrelease \"" + Printable.clean(name) + "\" not found in namespace \""
-                    + api.namespace() + "\"");
-        }
-        return Printable.cleaned(client.getKubernetesSerialization(), mr, ModelRelease.class);
+        return Printable.cleaned(client.getKubernetesSerialization(), getAsStored(name), ModelRelease.class);
     }
 
     /**

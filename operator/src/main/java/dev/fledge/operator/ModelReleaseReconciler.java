@@ -170,6 +170,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (context.isPrimaryResourceDeleted()) {
             // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
             metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
+            gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             unstored.remove(
                     mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName());
             return UpdateControl.noUpdate();
@@ -178,21 +180,23 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             return UpdateControl.noUpdate(); // being deleted (another finalizer holds it): leave it alone
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        ModelReleaseStatus old = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
+        ModelReleaseStatus recorded = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
         Timer.Sample started = metrics.startTimer();
         List<String> errors = validator.validate(mr);
-        if (errors.isEmpty() && specChangedOrInvalid(mr, old)) {
+        if (errors.isEmpty() && specChangedOrInvalid(mr, recorded)) {
             errors = routers.forRelease(mr).validate(mr);
         }
         if (!errors.isEmpty()) {
             // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
-            Observation invalid = observeAction(mr, old, Observation.invalid(errors));
-            return writeInvalid(mr, context, null, old, engine.decide(null, old, invalid, now), now);
+            Observation invalid = observeAction(mr, recorded, Observation.invalid(errors));
+            return writeInvalid(mr, context, null, recorded, engine.decide(null, recorded, invalid, now), now);
         }
         TrafficRouter router = routers.forRelease(mr);
         Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
+        // a status from an older operator lacks the tracks' configuration hashes: read them from the Deployments
+        ModelReleaseStatus old = workloads.withLiveIdentity(mr, recorded, stable, canary);
 
         // a decision that ends the rollout (above all a rollback) is stored before anything moves, so a failed write
         // afterwards cannot undo it: the retried reconcile reads it from status and routes it. If that first status

@@ -2,8 +2,10 @@ package dev.fledge.e2e.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.EventReason;
+import dev.fledge.operator.gates.metric.BuiltInQueries;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -180,6 +182,25 @@ class DocsNameTheCodeTest {
         assertThat(undocumented)
                 .as("condition reasons docs/runbook.md does not explain")
                 .isEmpty();
+    }
+
+    /**
+     * docs/model-server.md "Built-in queries" quotes the operator's built-in PromQL exactly (whitespace aside, which
+     * PromQL ignores here), so a change of the query that the docs do not follow fails.
+     */
+    @Test
+    void theBuiltInQueriesAreQuotedExactlyInTheDocs() {
+        String doc = section(REPO.docs().get("docs/model-server.md"), "### Built-in queries");
+        Set<String> blocks = new TreeSet<>();
+        Matcher m = Pattern.compile("```promql\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        while (m.find()) {
+            blocks.add(m.group(1).replaceAll("\\s+", ""));
+        }
+        for (MetricTemplate template : MetricTemplate.values()) {
+            assertThat(blocks)
+                    .as("docs/model-server.md quotes the %s query", template)
+                    .contains(BuiltInQueries.of(template).replaceAll("\\s+", ""));
+        }
     }
 
     /** The text of a {@code ##} section, up to the next heading of the same level. */

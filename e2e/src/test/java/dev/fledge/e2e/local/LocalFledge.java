@@ -1,6 +1,7 @@
 package dev.fledge.e2e.local;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.e2e.apiserver.ClusterResources;
 import dev.fledge.e2e.apiserver.RealApiServer;
 import dev.fledge.e2e.apiserver.RepoFiles;
@@ -9,6 +10,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.testsupport.GatewaySimulator;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -78,6 +80,30 @@ final class LocalFledge implements AutoCloseable {
                 .inNamespace(namespace)
                 .withName(name)
                 .get();
+    }
+
+    /**
+     * Gives the release this spec, as a user's apply would. The edit is conditional on the version it read, and the
+     * operator writes status meanwhile (twice when a rollout ends: the decision, then its drain time), so a 409 is read
+     * again and retried.
+     */
+    void replaceSpec(String name, ModelReleaseSpec spec) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resources(ModelRelease.class)
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .edit(mr -> {
+                            mr.setSpec(spec);
+                            return mr;
+                        });
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override

@@ -68,6 +68,11 @@ public final class HttpsArchiveFetcher implements ModelLocator.ArchiveFetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (RuntimeException e) {
+            // the JDK client's IllegalArgumentException for a malformed redirect Location quotes that URL, which
+            // ModelLocator cannot scrub (it knows only the original URI) and may hold a pre-signed token
+            throw new IOException("the server's answer could not be followed ("
+                    + e.getClass().getSimpleName() + "; a malformed redirect Location?)");
         }
     }
 

@@ -129,7 +129,8 @@ public class OperatorWiring {
             HttpClient tenantHttp,
             @ConfigProperty(name = "fledge.safety.max-concurrent-suites", defaultValue = "4") int suites,
             @ConfigProperty(name = "fledge.safety.max-concurrent-suites-per-namespace", defaultValue = "2")
-                    int suitesPerNamespace) {
+                    int suitesPerNamespace,
+            @ConfigProperty(name = "fledge.safety.max-suite-duration", defaultValue = "15m") String maxSuiteDuration) {
         Optional<PrometheusSettings> prometheus = prometheusUrl
                 .filter(u -> !u.isBlank())
                 .map(u -> new PrometheusSettings(
@@ -149,7 +150,7 @@ public class OperatorWiring {
                         maxTokens,
                         limits,
                         outbound,
-                        new SuiteConcurrency(suites, suitesPerNamespace)),
+                        new SuiteConcurrency(suites, suitesPerNamespace, GoDuration.parse(maxSuiteDuration))),
                 tenantHttp);
     }
 

@@ -170,8 +170,11 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
                     d.target().url().isPresent()
                             ? d.target().url().get()
                             : urls.read(d.namespace(), d.target().secret().orElseThrow()));
-        } catch (WebhookUrls.UnresolvedUrl | IllegalArgumentException e) {
+        } catch (WebhookUrls.UnresolvedUrl e) {
             return failed(d, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // URI.create quotes the whole URL, which may come from a Secret and hold a token
+            return failed(d, "the webhook URL is not a valid URI");
         }
         boolean global = settings.global().map(g -> g == d.target()).orElse(false);
         Optional<String> denied = global ? Optional.empty() : outbound.check(url.toString(), d.namespace());

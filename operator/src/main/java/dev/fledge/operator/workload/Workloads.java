@@ -2,6 +2,7 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.ServingStatus;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
@@ -21,12 +22,24 @@ public final class Workloads {
     private final DesiredDeployment deployments;
     private final DesiredService services;
     private final ServingConfig serving;
+    private final LiveServing live;
 
     public Workloads(Applier applier, DesiredDeployment deployments, DesiredService services, ServingConfig serving) {
         this.applier = applier;
         this.deployments = deployments;
         this.services = services;
         this.serving = serving;
+        this.live = new LiveServing(deployments, serving);
+    }
+
+    /**
+     * {@code st}, with the identities an older operator did not record ({@code status.stable},
+     * {@code status.canaryConfigHash}) read from the live Deployments ({@link LiveServing}): never assumed to match
+     * the spec. The status itself is left as it is.
+     */
+    public ModelReleaseStatus withLiveIdentity(
+            ModelRelease mr, ModelReleaseStatus st, Deployment stable, Deployment canary) {
+        return live.complete(mr, st, stable, canary);
     }
 
     /** The serving configuration the spec asks for (what a canary of it runs). */

@@ -83,9 +83,11 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
         ModelReleaseStatus s = awaitStatus(st -> st.getRolledBackVersion() != null || versionPromoted(st, "2.0.0"));
 
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
-        assertThat(api.failuresServed())
-                .as("the rollback's route write was refused")
-                .isEqualTo(1);
+        // the rollback is stored first; its route write, the one refused, comes just after
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(api.failuresServed())
+                        .as("the rollback's route write was refused")
+                        .isEqualTo(1));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(internalServiceTrack())
                     .as("the internal audience is back on stable")

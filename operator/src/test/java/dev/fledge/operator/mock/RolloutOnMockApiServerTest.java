@@ -243,10 +243,12 @@ class RolloutOnMockApiServerTest {
                 .hasSize(2)
                 .anySatisfy(m -> assertThat(m).startsWith("public weight 50%"))
                 .anySatisfy(m -> assertThat(m).startsWith("public weight 100%"));
-        assertThat(events("Normal").stream()
-                        .filter(e -> "Promoted".equals(e.getReason()))
-                        .count())
-                .isEqualTo(2);
+        // the promotion's event is recorded just after its status is stored
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(events("Normal").stream()
+                                .filter(e -> "Promoted".equals(e.getReason()))
+                                .count())
+                        .isEqualTo(2));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.Container;
@@ -157,6 +158,103 @@ class StableServingOnMockApiServerTest {
                 .untilAsserted(() -> assertThat(serving("assistant-canary"))
                         .isEqualTo(List.of("3.0.0", "file:///models/3.0.0", NEW_IMAGE)));
         assertThat(current().getStatus().getStableVersion()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void anImageOnlyEditMetByAnUpgradedOperatorIsARolloutAndLeavesStableAlone() {
+        upgradeFromAnOperatorWithoutHashes(mr -> mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE)));
+
+        ModelReleaseStatus rollout = awaitStatus(s -> "1.0.0".equals(s.getCanaryVersion()));
+        assertThat(rollout.getStable().getImage())
+                .as("the stable configuration is read from the stable Deployment, not taken from the spec")
+                .isEqualTo(OLD_IMAGE);
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+
+        ModelReleaseStatus done = awaitStatus(s -> s.getPhase() == Phase.PROMOTED
+                && s.getCanaryVersion() == null
+                && NEW_IMAGE.equals(s.getStable().getImage()));
+        assertThat(done.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", NEW_IMAGE));
+    }
+
+    @Test
+    void anUnchangedSpecMetByAnUpgradedOperatorStartsNoRollout() {
+        upgradeFromAnOperatorWithoutHashes(mr -> {});
+
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)).until(() -> {
+            ModelReleaseStatus s = current().getStatus();
+            return s.getPhase() == Phase.PROMOTED && s.getCanaryVersion() == null;
+        });
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+    }
+
+    @Test
+    void aMissingStableDeploymentMetByAnUpgradedOperatorIsNotTakenForTheSpec() {
+        upgradeFromAnOperatorWithoutHashes(mr -> {
+            client.apps()
+                    .deployments()
+                    .inNamespace(Releases.NS)
+                    .withName("assistant-stable")
+                    .delete();
+            mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE));
+        });
+
+        ModelReleaseStatus rollout = awaitStatus(s -> "1.0.0".equals(s.getCanaryVersion()));
+        assertThat(rollout.getStable().getConfigHash())
+                .as("an unreadable stable configuration is unknown, never the spec's")
+                .isEqualTo("unknown");
+        ModelReleaseStatus done = awaitStatus(s -> s.getPhase() == Phase.PROMOTED
+                && s.getCanaryVersion() == null
+                && NEW_IMAGE.equals(s.getStable().getImage())
+                && !"unknown".equals(s.getStable().getConfigHash()));
+        assertThat(done.getStableVersion()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void anInFlightCanaryMetByAnUpgradedOperatorRestartsItsRolloutOnAnImageOnlyEdit() {
+        edit(mr -> setVersion(mr, "2.0.0"));
+        awaitStatus(s -> "closed".equals(s.getStage()));
+        kubelet.close(); // new pods never get ready: the restarted rollout stays in its first stage
+        kubelet = null;
+
+        upgradeFromAnOperatorWithoutHashes(mr -> mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE)));
+
+        ModelReleaseStatus restarted =
+                awaitStatus(s -> "2.0.0".equals(s.getCanaryVersion()) && "preflight".equals(s.getStage()));
+        assertThat(restarted.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(restarted.getStable().getImage()).isEqualTo(OLD_IMAGE);
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+    }
+
+    /**
+     * Stops the operator, leaves the release as an operator from before status.stable and canaryConfigHash left it (no
+     * recorded configuration, no hash annotation on the Deployments), applies {@code specChange}, and starts the
+     * operator again: its first reconcile sees both.
+     */
+    void upgradeFromAnOperatorWithoutHashes(Consumer<ModelRelease> specChange) {
+        operator.close();
+        ModelRelease mr = current();
+        mr.getStatus().setStable(null);
+        mr.getStatus().setCanaryConfigHash(null);
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .resource(mr)
+                .updateStatus();
+        assertThat(current().getStatus().getStable()).isNull();
+        for (String name : List.of("assistant-stable", "assistant-canary")) {
+            if (deployment(name) != null) {
+                client.apps()
+                        .deployments()
+                        .inNamespace(Releases.NS)
+                        .withName(name)
+                        .edit(d -> {
+                            d.getMetadata().getAnnotations().remove(DesiredDeployment.CONFIG_HASH);
+                            return d;
+                        });
+            }
+        }
+        edit(specChange);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
     }
 
     void markReady(String name) {
