@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,35 +21,52 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Test harness: plays a Gateway controller. It polls the HTTPRoutes (of the given namespaces, or all) and, as a real
+ * Test harness: plays a Gateway controller. It watches the HTTPRoutes (of the given namespaces, or all) and, as a real
  * Gateway does once it has programmed a route, writes {@code status.parents[]} with {@code Accepted=True} and
  * {@code observedGeneration} = the route's generation for each parentRef. It remembers the spec it last accepted:
  * what the Gateway really serves ({@link #programmed}). A test can {@link #hold} it (the Gateway is slow and accepts
- * nothing new) or make it {@link #reject} routes ({@code Accepted=False}). Failures to read or write (a client without
- * the RBAC for it) are ignored.
+ * nothing new) or make it {@link #reject} routes ({@code Accepted=False}).
+ *
+ * <p>It plays the Gateway's controller, not the operator: give it a client that may list, watch and write
+ * {@code httproutes/status} (an admin client), never the operator's, whose RBAC has no {@code httproutes/status}.
+ * Changes are seen through an informer; its cache is looked at every 100 ms, so a held route is taken up once the test
+ * lets the Gateway {@link #accept} again. A failed status write (409: the route changed meanwhile) is retried then.
  */
 public final class GatewaySimulator implements AutoCloseable {
     public static final String CONTROLLER = "fledge.dev/test-gateway";
 
     private final KubernetesClient client;
-    private final Set<String> namespaces;
+    private final List<SharedIndexInformer<HTTPRoute>> informers = new ArrayList<>();
     private final Map<String, HTTPRouteSpec> programmed = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean held;
     private volatile String rejectReason;
 
-    private GatewaySimulator(KubernetesClient client, Set<String> namespaces) {
-        this.client = client;
-        this.namespaces = namespaces;
+    private GatewaySimulator(KubernetesClient admin, Set<String> namespaces) {
+        // its own client, as a Gateway controller has: closing the operator's client does not stop it, nor the reverse
+        this.client = new KubernetesClientBuilder()
+                .withConfig(admin.getConfiguration())
+                .build();
+        if (namespaces.isEmpty()) {
+            informers.add(client.resources(HTTPRoute.class).inAnyNamespace().inform());
+        } else {
+            for (String ns : namespaces) {
+                informers.add(client.resources(HTTPRoute.class).inNamespace(ns).inform());
+            }
+        }
         thread = new Thread(this::run, "gateway-simulator");
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Accepts the routes of these namespaces, or of every namespace when none is given. */
-    public static GatewaySimulator start(KubernetesClient client, Set<String> namespaces) {
-        return new GatewaySimulator(client, namespaces);
+    /**
+     * Accepts the routes of these namespaces, or of every namespace when none is given, writing their status with a
+     * client of its own built from {@code admin}'s configuration (the rights of a Gateway controller, not the
+     * operator's). The Gateway API CRDs must be installed.
+     */
+    public static GatewaySimulator start(KubernetesClient admin, Set<String> namespaces) {
+        return new GatewaySimulator(admin, namespaces);
     }
 
     /** From now on the Gateway accepts no new route generation (it keeps serving what it last accepted). */
@@ -73,14 +92,16 @@ public final class GatewaySimulator implements AutoCloseable {
 
     private void run() {
         while (running) {
-            try {
-                for (HTTPRoute route : routes()) {
-                    if (!held) {
-                        sync(route);
+            if (!held) {
+                for (SharedIndexInformer<HTTPRoute> informer : informers) {
+                    for (HTTPRoute route : informer.getStore().list()) {
+                        try {
+                            sync(route);
+                        } catch (KubernetesClientException | IllegalStateException e) {
+                            // 409 (changed meanwhile) or the server is going away: the next look retries it
+                        }
                     }
                 }
-            } catch (KubernetesClientException | IllegalStateException e) {
-                // not allowed, or the server is going away: a Gateway without access programs nothing
             }
             try {
                 Thread.sleep(100);
@@ -91,22 +112,14 @@ public final class GatewaySimulator implements AutoCloseable {
         }
     }
 
-    private List<HTTPRoute> routes() {
-        if (namespaces.isEmpty()) {
-            return client.resources(HTTPRoute.class).inAnyNamespace().list().getItems();
-        }
-        List<HTTPRoute> out = new ArrayList<>();
-        for (String ns : namespaces) {
-            out.addAll(client.resources(HTTPRoute.class).inNamespace(ns).list().getItems());
-        }
-        return out;
-    }
-
     private void sync(HTTPRoute route) {
         Long generation = route.getMetadata().getGeneration();
         String reason = rejectReason;
         boolean accept = reason == null;
-        if (current(route, generation, accept) || route.getSpec().getParentRefs() == null) {
+        if (route.getSpec() == null || route.getSpec().getParentRefs() == null) {
+            return;
+        }
+        if (current(route, generation, accept)) {
             if (accept) {
                 remember(route);
             }
@@ -132,13 +145,9 @@ public final class GatewaySimulator implements AutoCloseable {
         HTTPRouteStatus status = new HTTPRouteStatus();
         status.setParents(parents);
         copy.setStatus(status);
-        try {
-            client.resource(copy).updateStatus();
-            if (accept) {
-                remember(route);
-            }
-        } catch (KubernetesClientException e) {
-            // 409: the route changed meanwhile; the next poll takes the new generation
+        client.resource(copy).updateStatus();
+        if (accept) {
+            remember(route);
         }
     }
 
@@ -154,10 +163,7 @@ public final class GatewaySimulator implements AutoCloseable {
         }
         List<RouteParentStatus> parents = route.getStatus().getParents();
         return !parents.isEmpty()
-                && parents.size()
-                        == (route.getSpec().getParentRefs() == null
-                                ? 0
-                                : route.getSpec().getParentRefs().size())
+                && parents.size() == route.getSpec().getParentRefs().size()
                 && parents.stream()
                         .allMatch(p -> p.getConditions() != null
                                 && p.getConditions().stream()
@@ -175,5 +181,7 @@ public final class GatewaySimulator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        informers.forEach(SharedIndexInformer::close);
+        client.close();
     }
 }

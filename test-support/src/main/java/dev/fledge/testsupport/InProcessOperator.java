@@ -11,12 +11,12 @@ import java.util.Set;
 /**
  * A reconciler run in-process by plain JOSDK with its defaults (server-side apply of status and of owned objects
  * stays on), against a mock or a real API server. The caller builds the reconciler (the operator's tests and e2e
- * use the production one from {@code OperatorAssembly}), so this module does not depend on the operator. A
- * {@link GatewaySimulator} plays the cluster's Gateway controller meanwhile.
+ * use the production one from {@code OperatorAssembly}), so this module does not depend on the operator. It
+ * runs no Gateway: a test of the gatewayAPI router starts a {@link GatewaySimulator} with an admin client beside it
+ * (the operator's client may lack the rights a Gateway controller has).
  */
 public final class InProcessOperator implements AutoCloseable {
     private final Operator operator;
-    private final GatewaySimulator gateway;
 
     private <P extends HasMetadata> InProcessOperator(
             KubernetesClient client,
@@ -35,12 +35,6 @@ public final class InProcessOperator implements AutoCloseable {
             operator.register(reconciler, c -> c.settingNamespaces(namespaces));
         }
         operator.start();
-        gateway = GatewaySimulator.start(client, namespaces);
-    }
-
-    /** The simulated Gateway controller that accepts the HTTPRoutes of the watched namespaces, as a real one would. */
-    public GatewaySimulator gateway() {
-        return gateway;
     }
 
     /** Watches every namespace. */
@@ -70,7 +64,6 @@ public final class InProcessOperator implements AutoCloseable {
 
     @Override
     public void close() {
-        gateway.close();
         operator.stop();
     }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Whether the Gateway has taken an HTTPRoute as written (Gateway API semantics): for each of the route's
@@ -19,14 +20,17 @@ final class RouteAcceptance {
 
     private RouteAcceptance() {}
 
-    /** Empty when every parent accepted this generation of the route; otherwise why not, for the drift message. */
-    static Optional<String> problem(HTTPRoute route) {
+    /**
+     * The first parent that has not accepted this generation of the route ({@code rejected}: it answered
+     * {@code Accepted=False}), or empty when every parent did.
+     */
+    static Optional<Unaccepted> problem(HTTPRoute route) {
         Long generation = route.getMetadata().getGeneration();
-        String name = "HTTPRoute " + route.getMetadata().getName();
+        String name = route.getMetadata().getName();
         List<ParentReference> refs =
                 route.getSpec() == null ? null : route.getSpec().getParentRefs();
         if (refs == null || refs.isEmpty()) {
-            return Optional.of(name + " has no parentRefs: no Gateway serves it");
+            return Optional.of(new Unaccepted(name, "-", false, "the route has no parentRefs: no Gateway serves it"));
         }
         List<RouteParentStatus> parents =
                 route.getStatus() == null || route.getStatus().getParents() == null
@@ -38,23 +42,39 @@ final class RouteAcceptance {
                     + (ref.getSectionName() == null ? "" : "#" + ref.getSectionName());
             Condition accepted = parents.stream()
                     .filter(p -> sameParent(p.getParentRef(), ref, ns))
-                    .flatMap(p -> p.getConditions() == null
-                            ? java.util.stream.Stream.<Condition>empty()
-                            : p.getConditions().stream())
+                    .flatMap(p -> p.getConditions() == null ? Stream.<Condition>empty() : p.getConditions().stream())
                     .filter(c -> ACCEPTED.equals(c.getType()))
                     .findFirst()
                     .orElse(null);
             if (accepted == null) {
-                return Optional.of(name + " not yet accepted by Gateway " + parent + " (no Accepted condition)");
-            }
-            if (!"True".equals(accepted.getStatus())) {
-                return Optional.of(name + " not accepted by Gateway " + parent + ": Accepted=" + accepted.getStatus()
-                        + " reason " + accepted.getReason() + ": " + accepted.getMessage());
+                return Optional.of(new Unaccepted(
+                        name, parent, false, "no Accepted condition yet (generation " + generation + ")"));
             }
             Long observed = accepted.getObservedGeneration();
-            if (generation != null && (observed == null || observed < generation)) {
-                return Optional.of(name + " generation " + generation + " not yet accepted by Gateway " + parent
-                        + " (Accepted observedGeneration " + observed + ")");
+            boolean current = generation == null || (observed != null && observed >= generation);
+            if (!"True".equals(accepted.getStatus())) {
+                String said = "Accepted=" + accepted.getStatus() + " reason " + accepted.getReason()
+                        + (accepted.getMessage() == null
+                                        || accepted.getMessage().isBlank()
+                                ? ""
+                                : ": " + accepted.getMessage());
+                return Optional.of(
+                        current
+                                ? new Unaccepted(name, parent, true, said)
+                                : new Unaccepted(
+                                        name,
+                                        parent,
+                                        false,
+                                        "generation " + generation + " not answered yet (last answer, to generation "
+                                                + observed + ": " + said + ")"));
+            }
+            if (!current) {
+                return Optional.of(new Unaccepted(
+                        name,
+                        parent,
+                        false,
+                        "generation " + generation + " not accepted yet (Accepted=True at generation " + observed
+                                + ")"));
             }
         }
         return Optional.empty();

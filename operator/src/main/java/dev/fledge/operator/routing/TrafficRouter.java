@@ -19,10 +19,7 @@ public interface TrafficRouter {
      * Writes the routing objects for the split and checks what the API server stored (after admission): empty when
      * it matches the split, otherwise what differs. The check reads the apply responses, not a second GET. Then it
      * removes the routing objects the release owns and no longer wants ({@link StaleRoutes}); what it could not remove
-     * is part of the returned difference, so the reconciler records {@code RouteDrift} and requeues soon. A router whose
-     * objects are taken up asynchronously says so too: the gatewayAPI router returns a route its Gateway has not accepted
-     * at its current generation as a difference ({@code RouteAcceptance}), because the Gateway may still route as the
-     * previous route said. The replicas router has nothing to wait for: kube-proxy programs Services from their selector.
+     * is part of the returned difference, so the reconciler records {@code RouteDrift} and requeues soon.
      */
     Optional<String> apply(ModelRelease release, TrafficSplit split);
 
@@ -46,6 +43,16 @@ public interface TrafficRouter {
      */
     default Optional<String> apply(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
         return apply(release, split);
+    }
+
+    /**
+     * As {@link #apply(ModelRelease, TrafficSplit, boolean)}, and also which routes are stored as wanted but not yet
+     * taken up by whoever serves them: the gatewayAPI router returns the HTTPRoutes a Gateway has not accepted at their
+     * current generation ({@link Unaccepted}), because that Gateway may still route as the previous route said. The
+     * replicas router has nothing to wait for: kube-proxy programs a Service's endpoints from its selector.
+     */
+    default Routed route(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
+        return Routed.of(apply(release, split, holdCanaryPublic));
     }
 
     /** Sends every audience to stable. */

@@ -132,7 +132,7 @@ class CanaryHandoverOnMockApiServerTest {
         assertNoRouteToTheNewCanary("3.0.0");
     }
 
-    // --- a route write counts only once the Gateway accepted it
+    // --- a route write counts only once the Gateway accepted it (review HIGH 2, MED-HIGH 3)
 
     @Test
     void aNewVersionMidRolloutKeepsTheOldCanaryTemplateWhileTheGatewayHasNotAcceptedTheRouteAwayFromIt() {
@@ -153,23 +153,51 @@ class CanaryHandoverOnMockApiServerTest {
         });
         awaitStatus(s -> "3.0.0".equals(s.getCanaryVersion()));
         await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty()); // written, not accepted
+        awaitStatus(s -> routeNotAccepted(s).isPresent());
         pause(Duration.ofSeconds(3));
         assertThat(canaryVersion()).as("the canary keeps its template").isEqualTo("2.0.0");
         assertThat(servedToCanary())
                 .as("the Gateway still sends the canary requests")
                 .isNotEmpty();
+        assertThat(routeNotAccepted(status()))
+                .as("the status says what the release waits for")
+                .hasValueSatisfying(c -> {
+                    assertThat(c.getReason()).isEqualTo("WaitingForGateway");
+                    assertThat(c.getMessage())
+                            .contains("waiting for the Gateway to accept HTTPRoute " + NAME)
+                            .contains("parent " + Releases.NS + "/public-gw");
+                });
         assertThat(warnings("RouteDrift"))
-                .as("the route the Gateway has not taken is reported")
-                .anySatisfy(m -> assertThat(m).contains("not yet accepted by Gateway"));
+                .as("a route not yet accepted is no drift")
+                .isEmpty();
+        assertThat(warnings("RouteNotAccepted"))
+                .as("no Warning while the wait is short")
+                .isEmpty();
+
+        clock.advance(Duration.ofSeconds(31)); // the Gateway has not answered for more than 30 s
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !warnings("RouteNotAccepted").isEmpty());
+        pause(Duration.ofSeconds(5)); // passes every 2 s meanwhile
+        assertThat(warnings("RouteNotAccepted"))
+                .as("one Warning per wait, naming the route and the parent")
+                .singleElement()
+                .satisfies(m -> assertThat(m)
+                        .contains("HTTPRoute " + NAME)
+                        .contains("parent " + Releases.NS + "/public-gw")
+                        .contains("not accepted yet"));
+        assertThat(canaryVersion()).isEqualTo("2.0.0");
 
         operator.gateway().accept();
         await().atMost(Duration.ofSeconds(30)).until(() -> "3.0.0".equals(canaryVersion()));
+        awaitStatus(s -> routeNotAccepted(s).isEmpty());
         pause(Duration.ofMillis(300));
         assertNoRouteToTheNewCanary("3.0.0");
+        assertThat(warnings("RouteDrift")).isEmpty();
     }
 
     @Test
-    void aRollbackRouteTheGatewayRejectsKeepsTheCanaryPodsAndSaysWhy() {
+    void aRollbackMovesUsersAtOnceButARouteTheGatewayRejectsKeepsTheCanaryPodsAndSaysWhy() {
         client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
         edit(r -> {
@@ -182,20 +210,40 @@ class CanaryHandoverOnMockApiServerTest {
         operator.gateway().reject("NotAllowedByListeners");
         edit(r -> r.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
         awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
-        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty()); // written, rejected
+        // the rollback does not wait for the Gateway: the route to stable is written at once
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty());
+        awaitStatus(s -> routeNotAccepted(s)
+                .filter(c -> "RouteRefused".equals(c.getReason()))
+                .isPresent());
+        assertThat(routeNotAccepted(status()).orElseThrow().getMessage())
+                .contains("Accepted=False")
+                .contains("NotAllowedByListeners");
         clock.advance(Duration.ofMinutes(5));
         poke();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !warnings("RouteNotAccepted").isEmpty());
         pause(Duration.ofSeconds(3));
         assertThat(servedToCanary())
                 .as("the Gateway still sends the canary requests")
                 .isNotEmpty();
         assertThat(replicas(NAME + "-canary")).as("the canary keeps its pods").isEqualTo(2);
         assertThat(status().getCanaryScaleDownAt()).as("no drain clock").isNull();
-        assertThat(warnings("RouteDrift"))
-                .anySatisfy(m -> assertThat(m).contains("Accepted=False").contains("NotAllowedByListeners"));
+        assertThat(warnings("RouteNotAccepted"))
+                .singleElement()
+                .satisfies(m -> assertThat(m).contains("Accepted=False").contains("NotAllowedByListeners"));
 
-        operator.gateway().accept();
+        operator.gateway().accept(); // the drain goes on once the Gateway takes the route (delay 0 s here)
         await().atMost(Duration.ofSeconds(30)).until(() -> replicas(NAME + "-canary") == 0);
+        awaitStatus(s -> routeNotAccepted(s).isEmpty());
+    }
+
+    /** The release's {@code RouteNotAccepted} condition, if it holds. */
+    static Optional<io.fabric8.kubernetes.api.model.Condition> routeNotAccepted(ModelReleaseStatus s) {
+        return s == null || s.getConditions() == null
+                ? Optional.empty()
+                : s.getConditions().stream()
+                        .filter(c -> "RouteNotAccepted".equals(c.getType()) && "True".equals(c.getStatus()))
+                        .findFirst();
     }
 
     /** Backends of the route the Gateway last accepted (what it serves) that send requests to the canary. */
