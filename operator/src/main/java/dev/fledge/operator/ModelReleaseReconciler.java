@@ -17,8 +17,10 @@ import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.Splits;
 import dev.fledge.core.rollout.Stage;
+import dev.fledge.core.rollout.StatusCopy;
 import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
@@ -32,8 +34,10 @@ import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
+import dev.fledge.operator.routing.AcceptanceWatch;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
+import dev.fledge.operator.routing.Unaccepted;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Handover;
 import dev.fledge.operator.workload.InvalidHandover;
@@ -101,6 +105,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * reconciled again: a Promoted release has no requeue of its own.
      */
     public static final Duration DRIFT_RETRY = Duration.ofSeconds(15);
+    /**
+     * How soon a release is reconciled again while a Gateway has not accepted its route (it takes a Gateway a moment to
+     * program one); once that wait has been reported as a {@code RouteNotAccepted} Warning, {@link #DRIFT_RETRY}.
+     */
+    public static final Duration ACCEPTANCE_RETRY = Duration.ofSeconds(2);
+    /** The condition that is True while a route of the release waits for its Gateway ({@link Unaccepted}). */
+    public static final String ROUTE_NOT_ACCEPTED = "RouteNotAccepted";
 
     private final Clock clock;
     private final PlanResolver plans;
@@ -229,7 +240,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             decision.status().setCanaryPublicHoldUntil(holdFirst == null ? null : holdFirst.toString());
             Observation seen = obs;
             Decision decided = decision;
-            control = write(mr, context, plan, old, decision, obs.verdicts(), now, refused -> {
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now, stillWaiting(old), refused -> {
                 unstored.keep(mr, recorded, old, planned, seen, decided);
                 routeUnstored(mr, router, plan, old, decided, stable, canary, refused);
             });
@@ -265,25 +276,39 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         metrics.reconcilePart("apply", applyStarted);
         Optional<String> drift = acted.drift();
+        List<Unaccepted> pending = acted.pending();
         Instant scaleDownAt = acted.scaleDownAt();
         drift.ifPresent(diff -> events.record(
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
+        // a route the Gateway has not taken yet is no fault at first (programming one takes a moment): a Warning only
+        // once the wait has lasted, once per wait; meanwhile the status says what the release waits for
+        pending.stream()
+                .filter(Unaccepted::warn)
+                .forEach(p -> events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteNotAccepted,
+                                p.message() + ", for " + p.waited().toSeconds()
+                                        + " s; the canary keeps its pods and its pod"
+                                        + " template until every parent accepts the route")));
+        List<SpecWarning> waiting = waiting(pending);
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
-            control = write(mr, context, plan, old, decision, obs.verdicts(), now);
-        } else if (!Objects.equals(drainAt, stored.getCanaryScaleDownAt())
-                || !Objects.equals(holdAt, stored.getCanaryPublicHoldUntil())) {
-            // the stored decision gets the drain and hold times of this pass (the routes moved now); if this write
-            // fails, the retry reads the stored decision and counts them from its own pass
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now, waiting, refused -> {});
+        } else {
+            // the stored decision gets the drain and hold times of this pass (the routes moved now) and what its routes
+            // wait for; if this write fails, the retry reads the stored decision and counts them from its own pass
+            ModelReleaseStatus before = StatusCopy.of(stored);
             stored.setCanaryScaleDownAt(drainAt);
             stored.setCanaryPublicHoldUntil(holdAt);
-            patchStatus(mr, context, stored);
+            status.finish(before, decision, mr.getMetadata().getGeneration(), now, warnings(mr, waiting))
+                    .ifPresent(st -> patchStatus(mr, context, st));
         }
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
         if (requeue != null) {
@@ -293,6 +318,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         if (drift.isPresent() && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
             requeue = DRIFT_RETRY; // apply (and sweep) again soon, also for a release with nothing else to wait for
+        }
+        if (!pending.isEmpty()) {
+            // look again soon; a wait already reported (a Gateway that does not answer) is looked at less often
+            Duration again = pending.stream().allMatch(p -> p.waited().compareTo(AcceptanceWatch.WARN_AFTER) >= 0)
+                    ? DRIFT_RETRY
+                    : ACCEPTANCE_RETRY;
+            requeue = requeue == null || requeue.compareTo(again) > 0 ? again : requeue;
         }
         if (requeue != null) {
             control.rescheduleAfter(requeue);
@@ -509,10 +541,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Decision decision,
             List<GateVerdict> verdicts,
             Instant now) {
-        return write(mr, context, plan, old, decision, verdicts, now, refused -> {});
+        return write(mr, context, plan, old, decision, verdicts, now, List.of(), refused -> {});
     }
 
-    /** As above; {@code statusRefused} runs when the status write itself fails (not what follows it), then it throws. */
+    /**
+     * As above, with {@code waiting} (the {@value #ROUTE_NOT_ACCEPTED} condition, if a route waits for its Gateway);
+     * {@code statusRefused} runs when the status write itself fails (not what follows it), then it throws.
+     */
     private UpdateControl<ModelRelease> write(
             ModelRelease mr,
             Context<ModelRelease> context,
@@ -521,13 +556,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Decision decision,
             List<GateVerdict> verdicts,
             Instant now,
+            List<SpecWarning> waiting,
             Consumer<RuntimeException> statusRefused) {
-        Optional<ModelReleaseStatus> next = status.finish(
-                old,
-                decision,
-                mr.getMetadata().getGeneration(),
-                now,
-                routers.forRelease(mr).warnings(mr));
+        Optional<ModelReleaseStatus> next =
+                status.finish(old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, waiting));
         if (next.isPresent()) {
             try {
                 patchStatus(mr, context, next.get());
@@ -543,6 +575,39 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .filter(raw -> ActionRecord.awaitsRemoval(stored, raw))
                 .ifPresent(raw -> actions.remove(mr, raw));
         return UpdateControl.noUpdate();
+    }
+
+    /** The router's standing warnings, and what the release's routes wait for. */
+    private List<SpecWarning> warnings(ModelRelease mr, List<SpecWarning> waiting) {
+        List<SpecWarning> out = new ArrayList<>(routers.forRelease(mr).warnings(mr));
+        out.addAll(waiting);
+        return out;
+    }
+
+    /**
+     * The {@value #ROUTE_NOT_ACCEPTED} condition for routes a Gateway has not accepted: reason {@code RouteRefused} when
+     * a parent answered {@code Accepted=False}, else {@code WaitingForGateway}; its message names each route and parent.
+     */
+    private static List<SpecWarning> waiting(List<Unaccepted> pending) {
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        boolean refused = pending.stream().anyMatch(Unaccepted::rejected);
+        return List.of(new SpecWarning(
+                ROUTE_NOT_ACCEPTED,
+                refused ? "RouteRefused" : "WaitingForGateway",
+                pending.stream().map(Unaccepted::message).collect(Collectors.joining("; "))
+                        + "; the canary keeps its pods and its pod template until then"));
+    }
+
+    /** A decision stored before the routes are written keeps the wait the last pass saw (the pass after updates it). */
+    private static List<SpecWarning> stillWaiting(ModelReleaseStatus old) {
+        return old.getConditions() == null
+                ? List.of()
+                : old.getConditions().stream()
+                        .filter(c -> ROUTE_NOT_ACCEPTED.equals(c.getType()) && "True".equals(c.getStatus()))
+                        .map(c -> new SpecWarning(c.getType(), c.getReason(), c.getMessage()))
+                        .toList();
     }
 
     private static void patchStatus(ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st) {

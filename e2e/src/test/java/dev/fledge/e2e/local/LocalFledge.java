@@ -8,6 +8,7 @@ import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -33,6 +34,8 @@ final class LocalFledge implements AutoCloseable {
     final LocalKubelet kubelet;
     private final Function<LocalFledge, GateProvider> gates;
     private Operator operator;
+    /** Plays the Gateway controller: accepts the operator's HTTPRoutes, as a real Gateway does once it programmed them. */
+    final GatewaySimulator gateway;
 
     LocalFledge(String namespace, Function<LocalFledge, GateProvider> gates) {
         this.namespace = namespace;
@@ -45,6 +48,7 @@ final class LocalFledge implements AutoCloseable {
         resources.ensureNamespace(namespace);
         this.prometheus = new LocalPrometheus(work.resolve("prometheus"));
         this.kubelet = new LocalKubelet(client, namespace, LocalKubelet.jar(repo, work.resolve("logs")), prometheus);
+        this.gateway = GatewaySimulator.start(client, Set.of(namespace));
         startOperator();
     }
 
@@ -93,6 +97,7 @@ final class LocalFledge implements AutoCloseable {
 
     @Override
     public void close() {
+        gateway.close();
         try {
             operator.stop();
         } finally {

@@ -141,7 +141,7 @@ public final class RolloutScenario {
                                 "closed->" + stable + "=1",
                                 "*->" + stable + "=100," + canary + "=0"));
         // what the operator reads back after each apply matched what it applied (defaulting included)
-        assertThat(view.eventReasons("Warning")).doesNotContain("RouteDrift");
+        assertThat(view.eventReasons("Warning")).doesNotContain("RouteDrift", "RouteNotAccepted");
     }
 
     /**

@@ -49,7 +49,7 @@ public final class OperatorAssembly {
         DesiredService services = new DesiredService(defaults);
         StaleRoutes stale = new StaleRoutes(client, applier);
         return new Routers(
-                new GatewayApiRouter(client, applier, services, defaults, stale),
+                new GatewayApiRouter(client, applier, services, defaults, stale, clock),
                 new ReplicasRouter(applier, services, stale),
                 new StableRetreat(client, applier));
     }

@@ -8,11 +8,14 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
+import dev.fledge.operator.routing.Routed;
 import dev.fledge.operator.routing.TrafficRouter;
+import dev.fledge.operator.routing.Unaccepted;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,17 +27,22 @@ import java.util.Optional;
  * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}).</li>
  * <li>A canary whose version or configuration changes (a spec edit mid-rollout): only after the routes have left it,
- * that is, the route write succeeded without drift and no hold keeps it in the public Service. Until then it keeps its
+ * that is, the route write succeeded without drift, every Gateway accepted the routes' current generation (gatewayAPI
+ * router: {@link Routed#pending}) and no hold keeps it in the public Service. Until then it keeps its
  * pods and its pod template, so no route ever sends users to pods of a configuration that has not passed its gates.</li>
- * <li>A canary the split no longer runs: scaled to zero once the routes have left it and the delay has passed.</li>
+ * <li>A canary the split no longer runs: scaled to zero once the routes have left it (as above) and the delay has
+ * passed.</li>
  * </ol>
  */
 public final class Handover {
     private final Workloads workloads;
     private final Clock clock;
 
-    /** What was done: the route drift, when the canary is to be scaled down, and until when the public Service holds it. */
-    public record Result(Optional<String> drift, Instant scaleDownAt, Instant holdUntil) {}
+    /**
+     * What was done: the route drift, the routes a Gateway has not accepted yet, when the canary is to be scaled down,
+     * and until when the public Service holds it.
+     */
+    public record Result(Optional<String> drift, List<Unaccepted> pending, Instant scaleDownAt, Instant holdUntil) {}
 
     public Handover(Workloads workloads, Clock clock) {
         this.workloads = workloads;
@@ -68,21 +76,21 @@ public final class Handover {
             }
             workloadsFailed = e; // a split that sends nobody to the canary is routed all the same
         }
-        Optional<String> drift = router.apply(mr, split, hold);
+        Routed routed = router.route(mr, split, hold);
         if (workloadsFailed != null) {
             throw workloadsFailed;
         }
-        Instant routed = clock.instant();
-        boolean routesLeft = !hold && drift.isEmpty();
+        Instant at = clock.instant();
+        boolean routesLeft = !hold && routed.settled();
         if (replaced && routesLeft) {
             workloads.applyCanary(mr, split, replicas, canary);
         }
-        Instant scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, routesLeft, routed, CanaryDrain.delay(mr));
+        Instant scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, routesLeft, at, CanaryDrain.delay(mr));
         if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
             workloads.scaleDownCanary(canary);
             scaleDownAt = null; // the status records a time only while one is to wait for
         }
-        return new Result(drift, scaleDownAt, holdUntil);
+        return new Result(routed.drift(), routed.pending(), scaleDownAt, holdUntil);
     }
 
     /**

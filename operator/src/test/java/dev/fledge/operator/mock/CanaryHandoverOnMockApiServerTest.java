@@ -132,6 +132,144 @@ class CanaryHandoverOnMockApiServerTest {
         assertNoRouteToTheNewCanary("3.0.0");
     }
 
+    // --- a route write counts only once the Gateway accepted it (review HIGH 2, MED-HIGH 3)
+
+    @Test
+    void aNewVersionMidRolloutKeepsTheOldCanaryTemplateWhileTheGatewayHasNotAcceptedTheRouteAwayFromIt() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h"); // stays at 25%
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !servedToCanary().isEmpty());
+
+        operator.gateway().hold(); // the Gateway is slow: it keeps serving the route it accepted last
+        startSampling(this::servedToCanary);
+        edit(r -> {
+            setVersion(r, "3.0.0");
+            r.getSpec().setPaused(true);
+        });
+        awaitStatus(s -> "3.0.0".equals(s.getCanaryVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty()); // written, not accepted
+        awaitStatus(s -> routeNotAccepted(s).isPresent());
+        pause(Duration.ofSeconds(3));
+        assertThat(canaryVersion()).as("the canary keeps its template").isEqualTo("2.0.0");
+        assertThat(servedToCanary())
+                .as("the Gateway still sends the canary requests")
+                .isNotEmpty();
+        assertThat(routeNotAccepted(status()))
+                .as("the status says what the release waits for")
+                .hasValueSatisfying(c -> {
+                    assertThat(c.getReason()).isEqualTo("WaitingForGateway");
+                    assertThat(c.getMessage())
+                            .contains("waiting for the Gateway to accept HTTPRoute " + NAME)
+                            .contains("parent " + Releases.NS + "/public-gw");
+                });
+        assertThat(warnings("RouteDrift"))
+                .as("a route not yet accepted is no drift")
+                .isEmpty();
+        assertThat(warnings("RouteNotAccepted"))
+                .as("no Warning while the wait is short")
+                .isEmpty();
+
+        clock.advance(Duration.ofSeconds(31)); // the Gateway has not answered for more than 30 s
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !warnings("RouteNotAccepted").isEmpty());
+        pause(Duration.ofSeconds(5)); // passes every 2 s meanwhile
+        assertThat(warnings("RouteNotAccepted"))
+                .as("one Warning per wait, naming the route and the parent")
+                .singleElement()
+                .satisfies(m -> assertThat(m)
+                        .contains("HTTPRoute " + NAME)
+                        .contains("parent " + Releases.NS + "/public-gw")
+                        .contains("not accepted yet"));
+        assertThat(canaryVersion()).isEqualTo("2.0.0");
+
+        operator.gateway().accept();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "3.0.0".equals(canaryVersion()));
+        awaitStatus(s -> routeNotAccepted(s).isEmpty());
+        pause(Duration.ofMillis(300));
+        assertNoRouteToTheNewCanary("3.0.0");
+        assertThat(warnings("RouteDrift")).isEmpty();
+    }
+
+    @Test
+    void aRollbackMovesUsersAtOnceButARouteTheGatewayRejectsKeepsTheCanaryPodsAndSaysWhy() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h");
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !servedToCanary().isEmpty());
+
+        operator.gateway().reject("NotAllowedByListeners");
+        edit(r -> r.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        // the rollback does not wait for the Gateway: the route to stable is written at once
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty());
+        awaitStatus(s -> routeNotAccepted(s)
+                .filter(c -> "RouteRefused".equals(c.getReason()))
+                .isPresent());
+        assertThat(routeNotAccepted(status()).orElseThrow().getMessage())
+                .contains("Accepted=False")
+                .contains("NotAllowedByListeners");
+        clock.advance(Duration.ofMinutes(5));
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !warnings("RouteNotAccepted").isEmpty());
+        pause(Duration.ofSeconds(3));
+        assertThat(servedToCanary())
+                .as("the Gateway still sends the canary requests")
+                .isNotEmpty();
+        assertThat(replicas(NAME + "-canary")).as("the canary keeps its pods").isEqualTo(2);
+        assertThat(status().getCanaryScaleDownAt()).as("no drain clock").isNull();
+        assertThat(warnings("RouteNotAccepted"))
+                .singleElement()
+                .satisfies(m -> assertThat(m).contains("Accepted=False").contains("NotAllowedByListeners"));
+
+        operator.gateway().accept(); // the drain goes on once the Gateway takes the route (delay 0 s here)
+        await().atMost(Duration.ofSeconds(30)).until(() -> replicas(NAME + "-canary") == 0);
+        awaitStatus(s -> routeNotAccepted(s).isEmpty());
+    }
+
+    /** The release's {@code RouteNotAccepted} condition, if it holds. */
+    static Optional<io.fabric8.kubernetes.api.model.Condition> routeNotAccepted(ModelReleaseStatus s) {
+        return s == null || s.getConditions() == null
+                ? Optional.empty()
+                : s.getConditions().stream()
+                        .filter(c -> "RouteNotAccepted".equals(c.getType()) && "True".equals(c.getStatus()))
+                        .findFirst();
+    }
+
+    /** Backends of the route the Gateway last accepted (what it serves) that send requests to the canary. */
+    List<String> servedToCanary() {
+        return operator.gateway()
+                .programmed(Releases.NS, NAME)
+                .map(spec -> {
+                    List<String> out = new ArrayList<>();
+                    spec.getRules()
+                            .forEach(rule -> rule.getBackendRefs().stream()
+                                    .filter(b -> (NAME + "-canary").equals(b.getName())
+                                            && (b.getWeight() == null || b.getWeight() > 0))
+                                    .forEach(b -> out.add(b.getName() + "=" + b.getWeight())));
+                    return out;
+                })
+                .orElse(List.of());
+    }
+
+    /** Messages of the release's Warning events of this reason. */
+    List<String> warnings(String reason) {
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .map(e -> e.getMessage())
+                .toList();
+    }
+
     @Test
     void aNewVersionAtAPublicStepUnderTheReplicasRouterKeepsCapacityAndNeverServesTheNewCanaryUngated() {
         ModelRelease mr = Releases.replicas(NAME, "1.0.0");

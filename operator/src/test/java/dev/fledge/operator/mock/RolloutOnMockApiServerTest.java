@@ -105,7 +105,11 @@ class RolloutOnMockApiServerTest {
                         .getMetadata()
                         .getLabels())
                 .containsEntry(Labels.VERSION, "2.0.0");
-        assertThat(deployment("assistant-canary").getSpec().getReplicas()).isZero();
+        // the canary is drained once the Gateway accepted the route away from it (a pass or two later)
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-canary").getSpec().getReplicas())
+                        .isZero());
         assertThat(deployment("assistant-stable").getMetadata().getOwnerReferences())
                 .singleElement()
                 .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelRelease"));
