@@ -21,8 +21,9 @@ import java.util.Optional;
 /**
  * The order in which one reconcile acts on the cluster: traffic first, pods after.
  * <ol>
- * <li>The stable Deployment (it grows before traffic comes back to it).</li>
  * <li>A canary that keeps its version and configuration: before the routes, so it grows before they send it more.</li>
+ * <li>The stable Deployment (it grows before traffic comes back to it); it shrinks only if the canary write above
+ * succeeded, so a canary that cannot take its share leaves stable at its size.</li>
  * <li>The routes ({@code router.apply}), also when a write above failed if the split sends no users to the canary
  * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}).</li>
@@ -63,19 +64,20 @@ public final class Handover {
         Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
 
-        KubernetesClientException workloadsFailed = null;
-        try {
-            workloads.applyStable(mr, split, replicas, stable);
-            if (!replaced) {
-                workloads.applyCanary(mr, split, replicas, canary);
-            }
-            workloads.applyServices(mr);
-        } catch (KubernetesClientException e) {
-            if (!split.sendsNoUsersToCanary()) {
-                throw e;
-            }
-            workloadsFailed = e; // a split that sends nobody to the canary is routed all the same
+        KubernetesClientException workloadsFailed =
+                replaced ? null : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
+        if (workloadsFailed == null || !shrinks(stable, replicas.stable())) {
+            // stable shrinks only once the canary has taken its share: a canary write refused for good must not leave
+            // the routes on a stable that already gave up its pods
+            KubernetesClientException stableFailed = attempt(() -> workloads.applyStable(mr, split, replicas, stable));
+            workloadsFailed = workloadsFailed == null ? stableFailed : workloadsFailed;
         }
+        if (workloadsFailed == null) {
+            workloadsFailed = attempt(() -> workloads.applyServices(mr));
+        }
+        if (workloadsFailed != null && !split.sendsNoUsersToCanary()) {
+            throw workloadsFailed;
+        } // a split that sends nobody to the canary is routed all the same
         Routed routed = router.route(mr, split, hold);
         if (workloadsFailed != null) {
             throw workloadsFailed;
@@ -123,6 +125,21 @@ public final class Handover {
                         router.replicas(plan, split).stable()),
                 decision.reason() == ConditionReason.Aborted || decision.reason() == ConditionReason.CriticalGateFailed,
                 clock.instant());
+    }
+
+    private static KubernetesClientException attempt(Runnable write) {
+        try {
+            write.run();
+            return null;
+        } catch (KubernetesClientException e) {
+            return e;
+        }
+    }
+
+    private static boolean shrinks(Deployment stable, int replicas) {
+        return stable != null
+                && stable.getSpec().getReplicas() != null
+                && replicas < stable.getSpec().getReplicas();
     }
 
     private static boolean replaced(Plan plan, TrafficSplit split, Deployment canary) {

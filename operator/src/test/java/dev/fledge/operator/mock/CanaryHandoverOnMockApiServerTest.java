@@ -388,6 +388,35 @@ class CanaryHandoverOnMockApiServerTest {
     }
 
     @Test
+    void aResumeWhoseCanaryCannotBeWrittenKeepsStableAtTheSizeThatServesThePublic() {
+        atPublic25WithStableShortOfPods();
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 4);
+        markReady(NAME + "-stable", 4);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        // meanwhile the canary Deployment is deleted, and an admission policy refuses to create it again
+        api.failNext(
+                1_000, 422, r -> "PATCH".equals(r.method()) && r.path().endsWith("/deployments/" + NAME + "-canary"));
+        client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(NAME + "-canary")
+                .delete();
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("30s")); // fixed: the rollout resumes at public 25%
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.failuresServed() > 0);
+        poke();
+        pause(Duration.ofSeconds(2));
+        assertThat(replicas(NAME + "-stable"))
+                .as("stable keeps the pods the public Service needs while the canary cannot take its share")
+                .isEqualTo(4);
+        assertThat(selectors()).first().isEqualTo(NAME + "=stable");
+    }
+
+    @Test
     void aReleaseThatTurnsInvalidWhileStableMayNotGrowStillTurnsInvalidAndSendsEveryoneToStableOnceTheHoldIsOver() {
         atPublic25WithStableShortOfPods();
         // an admission policy refuses every write to the stable Deployment (a replica cap, a change freeze)

@@ -201,10 +201,12 @@ class CanaryScaleDownOnMockApiServerTest {
                 .isEqualTo(2);
         Instant routedAway = routedAway();
         assertThat(samples).anySatisfy(s -> assertThat(s.toCanary()).isNotEmpty());
+        // never before the delay after the route left the canary; the clock counts from the Gateway's acceptance,
+        // which follows the route write by the simulated Gateway's latency (seconds on a loaded machine)
         assertThat(Instant.parse(draining.getCanaryScaleDownAt()))
                 .isBetween(
                         routedAway.plus(DELAY).minusSeconds(2),
-                        routedAway.plus(DELAY).plusSeconds(2));
+                        routedAway.plus(DELAY).plusSeconds(6));
 
         clock.advance(DELAY.plusSeconds(1));
         poke();
