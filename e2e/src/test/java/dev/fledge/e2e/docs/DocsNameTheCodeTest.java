@@ -152,6 +152,20 @@ class DocsNameTheCodeTest {
                 .isEmpty();
     }
 
+    /** docs/model-server.md's Metrics table lists every series the model server exports (the server's contract). */
+    @Test
+    void theModelServerDocsListEveryMetricTheServerExports() {
+        Set<String> listed =
+                tableColumnNames(section(REPO.docs().get("docs/model-server.md"), "## Metrics"), "fledge_[a-z_]+");
+        Set<String> undocumented = new TreeSet<>(REPO.modelServerMetricNames());
+        undocumented.removeAll(listed);
+
+        assertThat(REPO.modelServerMetricNames()).isNotEmpty();
+        assertThat(undocumented)
+                .as("model-server metrics the Metrics table of docs/model-server.md does not list")
+                .isEmpty();
+    }
+
     @Test
     void theRunbookExplainsEveryEventReasonAndNamesNoOther() {
         String runbook = REPO.docs().get("docs/runbook.md");
@@ -209,6 +223,21 @@ class DocsNameTheCodeTest {
         assertThat(start).as("section %s", heading).isNotNegative();
         int end = markdown.indexOf("\n## ", start + heading.length() + 2);
         return markdown.substring(start, end < 0 ? markdown.length() : end);
+    }
+
+    /** The backticked names matching {@code name} in the first column of the Markdown tables in a text. */
+    static Set<String> tableColumnNames(String text, String name) {
+        Set<String> names = new TreeSet<>();
+        for (String line : text.split("\n")) {
+            String[] cells = line.split("\\|");
+            if (line.startsWith("|") && cells.length > 1) {
+                Matcher m = Pattern.compile("`(" + name + ")`").matcher(cells[1]);
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        return names;
     }
 
     /** The backticked names in one column of the Markdown tables in a text. */

@@ -108,6 +108,13 @@ record RepoText(Map<String, String> docs, Map<String, String> sources, String co
     /** Metric names the operator and the model server define. */
     Set<String> metricNames() {
         Set<String> names = new TreeSet<>(operatorMetricNames());
+        names.addAll(modelServerMetricNames());
+        return names;
+    }
+
+    /** Metric names the model server defines. */
+    Set<String> modelServerMetricNames() {
+        Set<String> names = new TreeSet<>();
         sources.forEach((file, text) -> {
             if (file.startsWith("model-server/src/main/java/")) {
                 names.addAll(matches(text, "\"(fledge_[a-z_]+)\""));
