@@ -7,6 +7,7 @@ import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.EventReason;
 import dev.fledge.operator.gates.metric.BuiltInQueries;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -150,6 +151,50 @@ class DocsNameTheCodeTest {
         assertThat(undocumented)
                 .as("operator metrics docs/runbook.md does not list")
                 .isEmpty();
+    }
+
+    /**
+     * The condition types the code writes (the four of {@code Conditions} and every warning condition, {@code new
+     * SpecWarning(type, reason, ...)}) and the warnings' reasons are in the runbook's Conditions section; the
+     * rollout reasons are {@link #theRunbookExplainsEveryConditionReason()}'s.
+     */
+    @Test
+    void theRunbookExplainsEveryConditionTypeAndWarningReason() {
+        String conditions = section(REPO.docs().get("docs/runbook.md"), "## Conditions");
+        Set<String> written = new TreeSet<>();
+        REPO.sources().forEach((file, text) -> {
+            if (!file.contains("/src/main/java/")) {
+                return;
+            }
+            if (file.endsWith("/rollout/Conditions.java")) {
+                written.addAll(constants(text).values());
+            }
+            Matcher m = Pattern.compile("new SpecWarning\\(\\s*(\\w+|\"\\w+\"),\\s*(\\w+|\"\\w+\")")
+                    .matcher(text);
+            Map<String, String> constants = constants(text);
+            while (m.find()) {
+                for (String arg : List.of(m.group(1), m.group(2))) {
+                    written.add(arg.startsWith("\"") ? arg.replace("\"", "") : constants.getOrDefault(arg, arg));
+                }
+            }
+        });
+        Set<String> undocumented = written.stream()
+                .filter(name -> !conditions.contains("`" + name + "`"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(written).contains("Ready", "Degraded", "AudienceNotRouted");
+        assertThat(undocumented)
+                .as("condition types and warning reasons the runbook's Conditions section does not explain")
+                .isEmpty();
+    }
+
+    private static Map<String, String> constants(String javaSource) {
+        Map<String, String> constants = new HashMap<>();
+        Matcher m = Pattern.compile("static final String (\\w+) = \"(\\w+)\";").matcher(javaSource);
+        while (m.find()) {
+            constants.put(m.group(1), m.group(2));
+        }
+        return constants;
     }
 
     /** docs/model-server.md's Metrics table lists every series the model server exports (the server's contract). */
