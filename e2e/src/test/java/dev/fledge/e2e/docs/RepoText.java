@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * source that is not a doc, in one string: where an environment variable or a setting must be read or set.
  */
 record RepoText(Map<String, String> docs, Map<String, String> sources, String code) {
-    private static final Set<String> TEXT_SUFFIXES =
-            Set.of(".java", ".yaml", ".yml", ".json", ".tpl", ".txt", ".properties", ".sh", ".py", ".xml", ".toml");
+    private static final Set<String> TEXT_SUFFIXES = Set.of(
+            ".java", ".yaml", ".yml", ".json", ".tpl", ".txt", ".properties", ".sh", ".py", ".xml", ".toml", ".lua");
 
     static RepoText load() {
         Path root = RepoFiles.repo();
