@@ -197,6 +197,32 @@ class DocsNameTheCodeTest {
         return constants;
     }
 
+    /** docs/model-server.md's contract names every environment variable the operator sets on a model container. */
+    @Test
+    void theModelServerContractNamesEveryVariableTheOperatorSets() {
+        String contract = section(REPO.docs().get("docs/model-server.md"), "## Contract with the operator");
+        String workload = "operator/src/main/java/dev/fledge/operator/workload/";
+        Set<String> set = new TreeSet<>();
+        Matcher m = Pattern.compile("withName\\(\"([A-Z][A-Z0-9_]*)\"\\)")
+                .matcher(REPO.sources().get(workload + "DesiredDeployment.java"));
+        while (m.find()) {
+            set.add(m.group(1));
+        }
+        m = Pattern.compile("\\benv\\(\"([A-Z][A-Z0-9_]*)\",")
+                .matcher(REPO.sources().get(workload + "ModelServerLimits.java"));
+        while (m.find()) {
+            set.add(m.group(1));
+        }
+        Set<String> unnamed = set.stream()
+                .filter(name -> !contract.contains("`" + name + "`"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(set).contains("FLEDGE_MODEL_URI", "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+        assertThat(unnamed)
+                .as("variables the operator sets on model containers that docs/model-server.md's contract omits")
+                .isEmpty();
+    }
+
     /** docs/model-server.md's Metrics table lists every series the model server exports (the server's contract). */
     @Test
     void theModelServerDocsListEveryMetricTheServerExports() {
