@@ -169,11 +169,16 @@ class DocsNameTheCodeTest {
             if (file.endsWith("/rollout/Conditions.java")) {
                 written.addAll(constants(text).values());
             }
-            Matcher m = Pattern.compile("new SpecWarning\\(\\s*(\\w+|\"\\w+\"),\\s*(\\w+|\"\\w+\")")
+            // the reason may be a choice (cond ? A : B): both branches are written, the condition is not
+            Matcher m = Pattern.compile("new SpecWarning\\(\\s*(\\w+|\"\\w+\"),\\s*(\\w+|\"\\w+\")"
+                            + "(?:\\s*\\?\\s*(\\w+|\"\\w+\")\\s*:\\s*(\\w+|\"\\w+\"))?")
                     .matcher(text);
             Map<String, String> constants = constants(text);
             while (m.find()) {
-                for (String arg : List.of(m.group(1), m.group(2))) {
+                List<String> args = m.group(3) == null
+                        ? List.of(m.group(1), m.group(2))
+                        : List.of(m.group(1), m.group(3), m.group(4));
+                for (String arg : args) {
                     written.add(arg.startsWith("\"") ? arg.replace("\"", "") : constants.getOrDefault(arg, arg));
                 }
             }
