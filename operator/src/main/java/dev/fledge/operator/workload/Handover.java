@@ -23,10 +23,12 @@ import java.util.Optional;
  * <ol>
  * <li>A canary that keeps its version and configuration: before the routes, so it grows before they send it more.</li>
  * <li>The stable Deployment (it grows before traffic comes back to it); it shrinks only if the canary write above
- * succeeded, so a canary that cannot take its share leaves stable at its size.</li>
+ * succeeded and (replicas router) the canary is ready at its new size, so a canary that cannot take its share leaves
+ * stable at its size.</li>
  * <li>The routes ({@code router.apply}), also when a write above failed if the split sends no users to the canary
  * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
- * ({@link CanaryDrain#holdUntil}).</li>
+ * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
+ * ready at full size.</li>
  * <li>A canary whose version or configuration changes (a spec edit mid-rollout): only after the routes have left it,
  * that is, the route write succeeded without drift, every Gateway accepted the routes' current generation (gatewayAPI
  * router: {@link Routed#pending}) and no hold keeps it in the public Service. Until then it keeps its
@@ -64,11 +66,16 @@ public final class Handover {
         Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
 
+        // under the replicas router a canary growing to a larger share is short of pods until they are ready
+        boolean canaryShort = router.splitsByReplicas()
+                && !replaced
+                && split.canaryRunning()
+                && !Readiness.atFullSize(canary, ServingIdentity.of(plan), replicas.canary());
         KubernetesClientException workloadsFailed =
                 replaced ? null : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
-        if (workloadsFailed == null || !shrinks(stable, replicas.stable())) {
-            // stable shrinks only once the canary has taken its share: a canary write refused for good must not leave
-            // the routes on a stable that already gave up its pods
+        if ((workloadsFailed == null && !canaryShort) || !shrinks(stable, replicas.stable())) {
+            // stable shrinks only once the canary has taken its share, its pods ready: a canary write refused for good
+            // or pods that never get ready must not leave the public Service on a stable that already gave up its pods
             KubernetesClientException stableFailed = attempt(() -> workloads.applyStable(mr, split, replicas, stable));
             workloadsFailed = workloadsFailed == null ? stableFailed : workloadsFailed;
         }
@@ -78,7 +85,9 @@ public final class Handover {
         if (workloadsFailed != null && !split.sendsNoUsersToCanary()) {
             throw workloadsFailed;
         } // a split that sends nobody to the canary is routed all the same
-        Routed routed = router.route(mr, split, hold);
+        // at a public weight of 100% the public Service keeps stable's pods too until the canary has all of its own
+        boolean filling = canaryShort && split.publicCanaryWeight() >= 100;
+        Routed routed = router.route(mr, split, hold || filling);
         if (workloadsFailed != null) {
             throw workloadsFailed;
         }

@@ -483,6 +483,39 @@ class CanaryHandoverOnMockApiServerTest {
                 .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable");
     }
 
+    @Test
+    void aPublicStepUnderTheReplicasRouterTakesStablesPodsOnlyOnceTheCanaryHasItsOwnReady() {
+        atPublic25WithStableShortOfPods(); // stable 3 of 3 ready, canary 1 of 1; new pods get ready only when marked
+        edit(r -> r.getSpec().setProgressDeadline("6h")); // two 1h steps fit
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1)); // to public 50%: stable 2, canary 2
+        poke();
+        awaitStatus(st -> st.getCanaryWeight() == 50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-canary") == 2);
+        poke();
+        pause(Duration.ofSeconds(1));
+        assertThat(replicas(NAME + "-stable"))
+                .as("stable keeps its pods while the canary's new pod is not ready")
+                .isEqualTo(3);
+        markReady(NAME + "-canary", 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 2);
+        markReady(NAME + "-stable", 2);
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1)); // to public 100%: canary 4, stable back to 4
+        poke();
+        awaitStatus(st -> st.getCanaryWeight() == 100);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-canary") == 4);
+        poke();
+        pause(Duration.ofSeconds(1));
+        assertThat(selectors())
+                .as("the public Service keeps stable's pods while the canary has 2 of 4 ready")
+                .first()
+                .isEqualTo(NAME + "=both");
+        markReady(NAME + "-canary", 4);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors()).first().isEqualTo(NAME + "=canary"));
+    }
+
     /** A replicas-router release of 4 at public 25% (3 stable, 1 canary), then stable at 4 with 3 ready. */
     void atPublic25WithStableShortOfPods() {
         ModelRelease mr = Releases.release(
