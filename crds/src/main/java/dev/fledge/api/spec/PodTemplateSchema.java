@@ -111,7 +111,7 @@ final class PodTemplateSchema {
                 "Variable name. FLEDGE_*, QUARKUS_* and SMALLRYE_* names in any spelling (fledge.x, Fledge-X: upper-case"
                         + " with every other character than a letter or digit as _) configure the model server and are"
                         + " the operator's, except FLEDGE_SERVING_* (the pod's capacity), FLEDGE_FAULT_* (test aids) and"
-                        + " FLEDGE_MODEL_CA_FILE (a private CA for https:// downloads, for example /certs/ca.crt);"
+                        + " FLEDGE_MODEL_CA_FILE (a private CA for https:// and s3:// downloads, for example /certs/ca.crt);"
                         + " LD_* (the dynamic linker), JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused"
                         + " too, as are DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*,"
                         + " PATH, HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (where native code and programs"
