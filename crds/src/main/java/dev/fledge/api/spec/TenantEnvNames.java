@@ -49,8 +49,8 @@ public final class TenantEnvNames {
     public static final String RULE_CONFIG = "!self.matches('^(?i)(" + CONFIG_PREFIXES + ")" + SEP + "')"
             + " || self.matches('^(?i)fledge" + SEP + "(" + TENANT_FLEDGE_PREFIXES + ")" + SEP + "')"
             + " || self.matches('^(?i)(" + TENANT_NAMES + ")$')";
-    public static final String MESSAGE_CONFIG = "FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling:"
-            + " fledge.x, fledge_x) configure the model server and are set by the operator; a release may set only"
+    public static final String MESSAGE_CONFIG = "FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling,"
+            + " such as fledge.x) configure the model server and are set by the operator; a release may set only"
             + " FLEDGE_SERVING_*, FLEDGE_FAULT_* and FLEDGE_MODEL_CA_FILE";
 
     public static final String RULE_LEADING = "!self.matches('^[^A-Za-z0-9]')";
