@@ -111,7 +111,7 @@ final class PodTemplateSchema {
                 "Variable name. FLEDGE_*, QUARKUS_* and SMALLRYE_* names in any spelling (fledge.x, Fledge-X: upper-case"
                         + " with every other character than a letter or digit as _) configure the model server and are"
                         + " the operator's, except FLEDGE_SERVING_* (the pod's capacity), FLEDGE_FAULT_* (test aids) and"
-                        + " FLEDGE_MODEL_CA_FILE (a private CA for https:// downloads, for example /certs/ca.crt);"
+                        + " FLEDGE_MODEL_CA_FILE (a private CA for https:// and s3:// downloads, for example /certs/ca.crt);"
                         + " LD_* (the dynamic linker), JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused"
                         + " too, as are DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*,"
                         + " PATH, HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (where native code and programs"
@@ -119,33 +119,11 @@ final class PodTemplateSchema {
                         + " reads _PROD_FLEDGE_X as FLEDGE_X of the prod profile).")
         @Required
         @Size(max = 256)
-        @ValidationRule(
-                value = "!self.matches('^(?i)(fledge|quarkus|smallrye)[^a-z0-9]')"
-                        + " || self.matches('^(?i)fledge[^a-z0-9](serving|fault)[^a-z0-9]')"
-                        + " || self.matches('^(?i)fledge[^a-z0-9]model[^a-z0-9]ca[^a-z0-9]file$')",
-                message = "FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling) configure the model server"
-                        + " and are set by the operator; a release may set only FLEDGE_SERVING_*, FLEDGE_FAULT_* and"
-                        + " FLEDGE_MODEL_CA_FILE")
-        @ValidationRule(
-                value = "!self.matches('^[^A-Za-z0-9]')",
-                message = "names that start with another character than a letter or digit are refused: SmallRye reads"
-                        + " _PROD_FLEDGE_X and %prod.fledge.x as FLEDGE_X of a profile")
-        @ValidationRule(
-                value = "!self.matches('^(?i)ld[^a-z0-9]')",
-                message = "LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed in a"
-                        + " release")
-        @ValidationRule(
-                value = "!self.matches('^(?i)(djl|ai[^a-z0-9]djl|pytorch|libstdcxx|mxnet|tensorflow)[^a-z0-9]')"
-                        + " && !self.matches('^(?i)engine[^a-z0-9]cache[^a-z0-9]dir')"
-                        + " && !self.matches('^(?i)(path|home|aws[^a-z0-9]config[^a-z0-9]file"
-                        + "|aws[^a-z0-9]shared[^a-z0-9]credentials[^a-z0-9]file)$')",
-                message =
-                        "DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*, PATH, HOME,"
-                                + " AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose which native library or program the"
-                                + " model server loads; they are the image's, not a release's")
-        @ValidationRule(
-                value = "!(self in ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'])",
-                message = "JVM option variables could override the model server's limits; not allowed in a release")
+        @ValidationRule(value = TenantEnvNames.RULE_CONFIG, message = TenantEnvNames.MESSAGE_CONFIG)
+        @ValidationRule(value = TenantEnvNames.RULE_LEADING, message = TenantEnvNames.MESSAGE_LEADING)
+        @ValidationRule(value = TenantEnvNames.RULE_LINKER, message = TenantEnvNames.MESSAGE_LINKER)
+        @ValidationRule(value = TenantEnvNames.RULE_NATIVE, message = TenantEnvNames.MESSAGE_NATIVE)
+        @ValidationRule(value = TenantEnvNames.RULE_JVM, message = TenantEnvNames.MESSAGE_JVM)
         public String name;
 
         @JsonPropertyDescription("Literal value.")

@@ -15,12 +15,14 @@ import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Stage;
+import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.metric.HttpPrometheus;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.metric.QueryResult;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -178,15 +180,7 @@ class RefusedRequestsOnRealPrometheusTest {
                 .withName("error-rate")
                 .withTemplate(MetricTemplate.ERROR_RATE)
                 .withMax(0.08);
-        // every rate() window the gate reads is full of this traffic: a window holding only a few requests would
-        // read the tracks' scrape phases, not their refusals
-        await().atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofSeconds(1))
-                .alias("30 s of traffic on every track")
-                .until(() -> backend.query("min(count_over_time(fledge_model_requests_total{namespace=\"ml\","
-                                        + "audience=\"public\",outcome=\"model_limit\"}[" + WINDOW + "]))")
-                                instanceof QueryResult.Value full
-                        && full.value() >= 25);
+        awaitFullWindowsOfTraffic(backend);
 
         // (a) the canary with the stable's cap refuses the flood exactly as often as the stable: about 0, a pass,
         // while the counters it is read from hold about one refusal for each served request
@@ -218,6 +212,57 @@ class RefusedRequestsOnRealPrometheusTest {
         assertThat(none.verdict()).as(none.reason()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(none.reason()).contains("no data");
         assertThat(traffic.refused.get()).as("the flood was refused").isGreaterThan(100);
+    }
+
+    /**
+     * examples/full.yaml's own error-rate PromQL (the text a tenant copies), run as a tenant's {@code query} against
+     * the same real model servers and flood: the canary refusing only what the stable refuses passes, the lower-cap
+     * one fails. Its query before counted every refusal, and the flood failed the good canary at about 0.5.
+     */
+    @Test
+    void theFullExamplesOwnErrorRateQueryIsNotFailedByAFloodOverEveryServersCap() throws IOException {
+        HttpPrometheus backend =
+                new HttpPrometheus(PrometheusSettings.of(prometheus.url()).withTimeout(Duration.ofSeconds(3)));
+        MetricSpec example;
+        try (var in = Files.newInputStream(RepoFiles.repo().resolve("examples/full.yaml"))) {
+            example = Serialization.unmarshal(in, ModelRelease.class).getSpec().getAnalysis().getMetrics().stream()
+                    .filter(m -> "error-rate".equals(m.getName()))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        assertThat(example.getQuery())
+                .as("full.yaml's error-rate is the tenant's own PromQL")
+                .isNotNull();
+        MetricSpec tenants = new MetricSpec()
+                .withName("error-rate")
+                .withQuery(example.getQuery())
+                .withMax(0.08);
+        awaitFullWindowsOfTraffic(backend);
+        for (int i = 0; i < 3; i++) {
+            GateVerdict v = new MetricGate(tenants, backend).evaluate(context("ml", "1.0.0", "2.0.0"));
+            assertThat(v.verdict())
+                    .as("the canary refuses only what the stable refuses: " + v.reason())
+                    .isEqualTo(Verdict.PASS);
+            assertThat(v.value()).as(v.reason()).isLessThan(0.03);
+            sleep(Duration.ofSeconds(1));
+        }
+        GateVerdict low = new MetricGate(tenants, backend).evaluate(context("ml", "1.0.0", "3.0.0"));
+        assertThat(low.verdict()).as(low.reason()).isEqualTo(Verdict.FAIL);
+        assertThat(low.value()).as(low.reason()).isCloseTo(0.5, offset(0.1));
+    }
+
+    /**
+     * Every rate() window the gate reads is full of the public traffic: a window holding only a few requests would read
+     * the tracks' scrape phases, not their refusals.
+     */
+    static void awaitFullWindowsOfTraffic(HttpPrometheus backend) {
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .alias("30 s of traffic on every track")
+                .until(() -> backend.query("min(count_over_time(fledge_model_requests_total{namespace=\"ml\","
+                                        + "audience=\"public\",outcome=\"model_limit\"}[" + WINDOW + "]))")
+                                instanceof QueryResult.Value full
+                        && full.value() >= 25);
     }
 
     static GateContext context(String namespace, String stableVersion, String canaryVersion) {

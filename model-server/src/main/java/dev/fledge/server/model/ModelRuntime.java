@@ -61,7 +61,7 @@ public class ModelRuntime {
                                 "https",
                                 new HttpsArchiveFetcher(m.caFile().map(Path::of), m.downloadIdleTimeout()),
                                 "s3",
-                                new S3ArchiveFetcher(m.s3())),
+                                new S3ArchiveFetcher(m.s3(), m.caFile().map(Path::of))),
                         new DownloadLimits(
                                         m.maxDownloadSize().asLongValue(),
                                         m.maxExtractedSize().asLongValue(),

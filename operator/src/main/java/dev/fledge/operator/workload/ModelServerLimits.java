@@ -1,10 +1,12 @@
 package dev.fledge.operator.workload;
 
+import dev.fledge.api.spec.TenantEnvNames;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The model server's limits that the operator sets on every model container, from its own settings (the chart's
@@ -19,16 +21,22 @@ import java.util.regex.Pattern;
 public record ModelServerLimits(
         String maxDownloadSize, String maxExtractedSize, int maxArchiveEntries, int maxCompressionRatio) {
     private static final Pattern SIZE = Pattern.compile("^[1-9][0-9]*[KMGTkmgt]?$");
-    /** What a release may still set under FLEDGE_: only its own pod's capacity and test aids. */
-    public static final List<String> TENANT_PREFIXES = List.of("FLEDGE_SERVING_", "FLEDGE_FAULT_");
+    /**
+     * What a release may still set under FLEDGE_: only its own pod's capacity and test aids. This list and the ones
+     * below are derived from {@link TenantEnvNames}, the source of the CRD's CEL rules too.
+     */
+    public static final List<String> TENANT_PREFIXES =
+            TenantEnvNames.names(TenantEnvNames.TENANT_FLEDGE_PREFIXES).stream()
+                    .map(p -> "FLEDGE_" + p + "_")
+                    .toList();
     /**
      * Single model-server settings a release may set (normalised names): {@code FLEDGE_MODEL_CA_FILE}, a PEM bundle of
-     * CAs trusted for its {@code https://} download in addition to the JVM's (a private registry; mount it at
-     * {@code /certs}, as {@code /etc} is refused). It only widens whom this release's own pods trust.
+     * CAs trusted for its {@code https://} and {@code s3://} downloads in addition to the JVM's (a private registry;
+     * mount it at {@code /certs}, as {@code /etc} is refused). It only widens whom this release's own pods trust.
      */
-    public static final List<String> TENANT_NAMES = List.of("FLEDGE_MODEL_CA_FILE");
+    public static final List<String> TENANT_NAMES = TenantEnvNames.names(TenantEnvNames.TENANT_NAMES);
     /** Each of these sets JVM system properties, which outrank every environment variable in the server's config. */
-    public static final List<String> JVM_OPTIONS = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+    public static final List<String> JVM_OPTIONS = TenantEnvNames.jvmOptions();
 
     public ModelServerLimits {
         for (String size : List.of(maxDownloadSize, maxExtractedSize)) {
@@ -66,7 +74,7 @@ public record ModelServerLimits(
      * {@code FLEDGE_MODEL_MAX_DOWNLOAD_SIZE}, and {@code QUARKUS_CONFIG_LOCATIONS} or {@code SMALLRYE_CONFIG_*} could
      * bring a config file whose ordinal outranks the environment.
      */
-    public static final List<String> CONFIG_PREFIXES = List.of("FLEDGE_", "QUARKUS_", "SMALLRYE_");
+    public static final List<String> CONFIG_PREFIXES = separated(TenantEnvNames.CONFIG_PREFIXES);
 
     /**
      * Where DJL finds its native engine, matched on the normalised name like {@link #CONFIG_PREFIXES}: DJL reads
@@ -75,16 +83,25 @@ public record ModelServerLimits(
      * any of them could make it load a library from a volume the tenant mounted; {@code MXNET_} and
      * {@code TENSORFLOW_} are the same for the engines DJL could add.
      */
-    public static final List<String> NATIVE_PREFIXES =
-            List.of("DJL_", "AI_DJL_", "ENGINE_CACHE_DIR", "PYTORCH_", "LIBSTDCXX_", "MXNET_", "TENSORFLOW_");
+    public static final List<String> NATIVE_PREFIXES = Stream.concat(
+                    separated(TenantEnvNames.NATIVE_PREFIXES).stream(),
+                    TenantEnvNames.names(TenantEnvNames.NATIVE_BARE_PREFIXES).stream())
+            .toList();
 
     /**
      * Names (normalised) that choose what the process runs or reads as its own: {@code PATH} (the image's entrypoint
      * is {@code java}, found on it), {@code HOME} (the AWS SDK's {@code ~/.aws/config} may name a
      * {@code credential_process}) and the AWS SDK's own config and credentials file locations.
      */
-    public static final List<String> PROCESS_NAMES =
-            List.of("PATH", "HOME", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE");
+    public static final List<String> PROCESS_NAMES = TenantEnvNames.names(TenantEnvNames.PROCESS_NAMES);
+
+    /** The dynamic linker's prefixes ({@code LD_}). */
+    public static final List<String> LINKER_PREFIXES = separated(TenantEnvNames.LINKER_PREFIXES);
+
+    /** The normalised names of an alternation of prefixes that the CEL rule follows by a separator. */
+    private static List<String> separated(String alternation) {
+        return TenantEnvNames.names(alternation).stream().map(p -> p + "_").toList();
+    }
 
     /** Upper-case, every character other than an ASCII letter or digit as {@code _}: how SmallRye matches env names. */
     public static String normalised(String name) {
@@ -109,28 +126,22 @@ public record ModelServerLimits(
             return Optional.empty();
         }
         if (JVM_OPTIONS.contains(name)) {
-            return Optional.of("JVM options could override the model server's limits; not allowed in a release");
+            return Optional.of(TenantEnvNames.MESSAGE_JVM);
         }
         String n = normalised(name);
         if (n.startsWith("_")) {
-            return Optional.of("names that start with another character than a letter or digit are refused: SmallRye"
-                    + " reads _PROD_FLEDGE_X and %prod.fledge.x as FLEDGE_X of a profile");
+            return Optional.of(TenantEnvNames.MESSAGE_LEADING);
         }
         if (CONFIG_PREFIXES.stream().anyMatch(n::startsWith)
                 && TENANT_PREFIXES.stream().noneMatch(n::startsWith)
                 && !TENANT_NAMES.contains(n)) {
-            return Optional.of("FLEDGE_*, QUARKUS_* and SMALLRYE_* variables (in any spelling: fledge.x, fledge_x)"
-                    + " configure the model server and are the operator's; a release may set only "
-                    + String.join("*, ", TENANT_PREFIXES) + "* and " + String.join(", ", TENANT_NAMES));
+            return Optional.of(TenantEnvNames.MESSAGE_CONFIG);
         }
         if (NATIVE_PREFIXES.stream().anyMatch(n::startsWith) || PROCESS_NAMES.contains(n)) {
-            return Optional.of("DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*, PATH,"
-                    + " HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE choose which native library or program"
-                    + " the model server loads; they are the image's, not a release's");
+            return Optional.of(TenantEnvNames.MESSAGE_NATIVE);
         }
-        if (n.startsWith("LD_")) {
-            return Optional.of("LD_* variables steer the dynamic linker (LD_PRELOAD runs any library); not allowed"
-                    + " in a release");
+        if (LINKER_PREFIXES.stream().anyMatch(n::startsWith)) {
+            return Optional.of(TenantEnvNames.MESSAGE_LINKER);
         }
         return Optional.empty();
     }

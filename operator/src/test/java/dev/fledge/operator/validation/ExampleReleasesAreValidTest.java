@@ -3,7 +3,9 @@ package dev.fledge.operator.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.status.ServingStatus;
+import dev.fledge.operator.gates.metric.BuiltInQueries;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.ServingConfig;
@@ -59,6 +61,38 @@ class ExampleReleasesAreValidTest {
         assertThat(new SpecValidator().validate(load(file)))
                 .as("%s", file.getFileName())
                 .isEmpty();
+    }
+
+    /**
+     * Issue 15, finding 9: an example's own error-rate PromQL that counts refusals ({@code model_limit},
+     * {@code rejected}) must weigh them against the stable version's share as the built-in query does, else a flood of
+     * requests every server refuses fails any canary. It is the built-in text (whitespace aside, which PromQL ignores
+     * here); {@code RefusedRequestsOnRealPrometheusTest} runs full.yaml's on a real Prometheus.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releases")
+    void anExamplesOwnQueryThatCountsRefusalsWeighsThemAgainstTheStableAsTheBuiltInDoes(Path file) throws IOException {
+        var analysis = load(file).getSpec().getAnalysis();
+        if (analysis == null || analysis.getMetrics() == null) {
+            return;
+        }
+        for (MetricSpec metric : analysis.getMetrics()) {
+            String query = metric.getQuery();
+            if (query != null && (query.contains("model_limit") || query.contains("rejected"))) {
+                assertThat(query.replaceAll("\\s+", ""))
+                        .as(
+                                "%s: metric %s counts refusals; it must weigh them as template: error-rate does",
+                                file.getFileName(), metric.getName())
+                        .isEqualTo(BuiltInQueries.ERROR_RATE.replaceAll("\\s+", ""));
+            }
+        }
+    }
+
+    @Test
+    void fullYamlShowsItsOwnErrorRateQuery() throws IOException {
+        assertThat(load(EXAMPLES.resolve("full.yaml")).getSpec().getAnalysis().getMetrics())
+                .as("full.yaml shows every field, the query of a metric included")
+                .anySatisfy(m -> assertThat(m.getQuery()).contains("model_limit"));
     }
 
     @Test
