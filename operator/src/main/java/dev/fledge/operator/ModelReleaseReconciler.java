@@ -17,6 +17,7 @@ import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.Splits;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StatusWriter;
@@ -491,12 +492,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             List<GateVerdict> verdicts,
             Instant now,
             Consumer<RuntimeException> statusRefused) {
-        Optional<ModelReleaseStatus> next = status.finish(
-                old,
-                decision,
-                mr.getMetadata().getGeneration(),
-                now,
-                routers.forRelease(mr).warnings(mr));
+        List<SpecWarning> warnings = new ArrayList<>(routers.forRelease(mr).warnings(mr));
+        workloads
+                .olderStableTemplate(deployment(context, Names.deployment(mr, Labels.TRACK_STABLE)))
+                .ifPresent(warnings::add);
+        Optional<ModelReleaseStatus> next =
+                status.finish(old, decision, mr.getMetadata().getGeneration(), now, warnings);
         if (next.isPresent()) {
             try {
                 patchStatus(mr, context, next.get());

@@ -41,6 +41,21 @@ public final class DesiredDeployment {
     public static final String CONFIG_HASH = "fledge.dev/config-hash";
 
     /**
+     * Annotation of the Deployment: the revision of the pod template the operator built around the serving
+     * configuration ({@link #templateRevision()}). A stable Deployment of another revision keeps its pod template until
+     * the next promotion ({@link Workloads#applyStable}).
+     */
+    public static final String TEMPLATE_REVISION = "fledge.dev/template-revision";
+
+    /**
+     * The revision of what this operator builds around a serving configuration: everything in the pod template that no
+     * spec field sets (the env, probes, lifecycle, security contexts, mounts and volumes of this class,
+     * {@link PodHardening} and {@link ModelServerLimits}). Bump it with every change of that: {@code
+     * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then.
+     */
+    public static final int REVISION = 1;
+
+    /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
      * docs/model-server.md) every 2 s for up to 10 minutes: the liveness probe starts only after it, so a slow first
      * load (libtorch unpacked, a large model fetched) is not killed as dead.
@@ -105,6 +120,7 @@ public final class DesiredDeployment {
                         mr, Names.deployment(mr, track), Map.of(Labels.TRACK, track, Labels.VERSION, version)))
                 .editMetadata()
                 .addToAnnotations(CONFIG_HASH, serving.getConfigHash())
+                .addToAnnotations(TEMPLATE_REVISION, templateRevision())
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(replicas)
@@ -114,6 +130,19 @@ public final class DesiredDeployment {
                 .withTemplate(template)
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The template revision this operator builds: {@link #REVISION} and a digest of its model-pod settings (the
+     * hardening and the model server's limits, set at install), so a change of either is a new template too.
+     */
+    public String templateRevision() {
+        return REVISION + "-" + ServingConfig.digest(hardening + "/" + limits);
+    }
+
+    /** The template revision a Deployment was built with; empty for one built before revisions were recorded. */
+    public static java.util.Optional<String> templateRevision(Deployment d) {
+        return java.util.Optional.ofNullable(d.getMetadata().getAnnotations()).map(a -> a.get(TEMPLATE_REVISION));
     }
 
     /** Each volume with only its sources of the safe types (a hostPath, say, is dropped). */
