@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -140,9 +141,14 @@ public final class DesiredDeployment {
         return REVISION + "-" + ServingConfig.digest(hardening + "/" + limits);
     }
 
-    /** The template revision a Deployment was built with; empty for one built before revisions were recorded. */
-    public static java.util.Optional<String> templateRevision(Deployment d) {
-        return java.util.Optional.ofNullable(d.getMetadata().getAnnotations()).map(a -> a.get(TEMPLATE_REVISION));
+    /**
+     * The template revision a Deployment was built with; empty for one built before revisions were recorded (no
+     * annotation, or an empty one: {@link KeptTemplate#restoredIn}).
+     */
+    public static Optional<String> templateRevision(Deployment d) {
+        return Optional.ofNullable(d.getMetadata().getAnnotations())
+                .map(a -> a.get(TEMPLATE_REVISION))
+                .filter(r -> !r.isEmpty());
     }
 
     /** Each volume with only its sources of the safe types (a hostPath, say, is dropped). */

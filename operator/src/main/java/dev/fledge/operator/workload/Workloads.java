@@ -73,7 +73,30 @@ public final class Workloads {
             }
             return;
         }
-        applier.applyIfChanged(deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), stable);
+        applier.applyIfChanged(
+                withKeptTemplate(deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), split, s, stable),
+                stable);
+    }
+
+    /**
+     * {@code desired} with the older template a promotion replaces ({@link KeptTemplate}): kept in an annotation while
+     * the promotion is under way (the split records no stable configuration then), and put back when stable returns
+     * to the configuration it ran.
+     */
+    private Deployment withKeptTemplate(Deployment desired, TrafficSplit split, ServingStatus s, Deployment stable) {
+        if (stable == null || stable.getSpec() == null || stable.getSpec().getTemplate() == null) {
+            return KeptTemplate.noneIn(desired);
+        }
+        Optional<KeptTemplate> kept = KeptTemplate.keptBy(stable);
+        if (kept.isPresent() && kept.get().runs(s)) {
+            return kept.get().restoredIn(desired);
+        }
+        if (!DesiredDeployment.templateRevision(stable).equals(Optional.of(deployments.templateRevision()))) {
+            return KeptTemplate.of(stable).keptIn(desired);
+        }
+        return kept.isPresent() && split.stableServing() == null
+                ? kept.get().keptIn(desired)
+                : KeptTemplate.noneIn(desired);
     }
 
     /**

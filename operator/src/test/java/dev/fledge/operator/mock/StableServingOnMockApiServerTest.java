@@ -307,6 +307,26 @@ class StableServingOnMockApiServerTest {
                         .isEqualTo(promoted));
     }
 
+    @Test
+    void anAbortWhilePromotingAfterAnOperatorUpgradePutsStableBackInTheTemplateItWasPromotedWith() {
+        PodTemplateSpec promoted = upgradeFromAnOperatorWithAnOlderTemplate(mr -> {});
+        promoting2WithNewImageThatNeverGetsReady();
+        assertThat(envNames("assistant-stable"))
+                .as("the promotion writes the template the canary ran")
+                .contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+
+        edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+
+        awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .as("the recorded configuration in the template it passed its gates in")
+                        .isEqualTo(promoted));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isPresent());
+    }
+
     /**
      * Stops the operator, leaves the stable Deployment as an older operator built it (no template revision recorded,
      * one of today's model-server limits missing from its env), applies {@code specChange}, and starts the operator

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorTemplateRevisionTest {
     static final String GOLDEN = "src/test/resources/dev/fledge/operator/workload/operator-template.golden.json";
+    /** Where a rendering that differs from the golden file is written, to compare. */
+    static final String RENDERED = "target/operator-template.rendered.json";
+
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -45,7 +48,8 @@ class OperatorTemplateRevisionTest {
 
     @Test
     void theOperatorBuiltPodTemplateChangesOnlyWithANewTemplateRevision() throws Exception {
-        ObjectNode now = rendering();
+        // compared as parsed text: a tree made from objects holds a long where one read from text holds an int
+        JsonNode now = JSON.readTree(JSON.writeValueAsString(rendering()));
         Path golden = Path.of(GOLDEN);
         JsonNode committed = Files.exists(golden) ? JSON.readTree(golden.toFile()) : JSON.createObjectNode();
         boolean sameRevision = committed.path("revision").asInt(-1) == DesiredDeployment.REVISION;
@@ -53,8 +57,10 @@ class OperatorTemplateRevisionTest {
         if (sameRevision && sameTemplates) {
             return;
         }
+        Files.writeString(Path.of(RENDERED), JSON.writeValueAsString(now) + "\n", StandardCharsets.UTF_8);
         if (sameRevision) {
-            fail("the pod template the operator builds changed (" + GOLDEN + "): bump DesiredDeployment.REVISION,"
+            fail("the pod template the operator builds changed (" + GOLDEN + ", now " + RENDERED
+                    + "): bump DesiredDeployment.REVISION,"
                     + " so that stable Deployments keep their template until their next promotion, and update the"
                     + " golden file (run this test with -Dfledge.golden.update=true)");
         }
