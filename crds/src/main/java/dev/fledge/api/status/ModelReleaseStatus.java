@@ -90,7 +90,7 @@ public class ModelReleaseStatus {
     private List<StageRecord> history;
 
     @JsonPropertyDescription(
-            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted and AudienceHostnameOnPublicListener.")
+            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted, AudienceHostnameOnPublicListener and StableTemplateKept.")
     private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")

@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public final class Workloads {
     /** Condition type: stable keeps a pod template of an older operator (or other model-pod settings). */
-    public static final String OLDER_STABLE_TEMPLATE = "StableTemplateKept";
+    public static final String STABLE_TEMPLATE_KEPT = "StableTemplateKept";
 
     private final Applier applier;
     private final DesiredDeployment deployments;
@@ -111,7 +111,7 @@ public final class Workloads {
     }
 
     /**
-     * A condition {@value #OLDER_STABLE_TEMPLATE} while the stable Deployment has a pod template of another revision
+     * A condition {@value #STABLE_TEMPLATE_KEPT} while the stable Deployment has a pod template of another revision
      * than this operator builds (it keeps it until the next promotion, {@link #applyStable}).
      */
     public Optional<SpecWarning> olderStableTemplate(Deployment stable) {
@@ -124,7 +124,7 @@ public final class Workloads {
             return Optional.empty();
         }
         return Optional.of(new SpecWarning(
-                OLDER_STABLE_TEMPLATE,
+                STABLE_TEMPLATE_KEPT,
                 "OperatorTemplateChanged",
                 "the stable Deployment keeps the pod template it was promoted with (template revision "
                         + revision.orElse("unrecorded") + "; this operator builds " + current

@@ -358,7 +358,7 @@ class StableServingOnMockApiServerTest {
         return s.getConditions() == null
                 ? Optional.empty()
                 : s.getConditions().stream()
-                        .filter(c -> Workloads.OLDER_STABLE_TEMPLATE.equals(c.getType()))
+                        .filter(c -> Workloads.STABLE_TEMPLATE_KEPT.equals(c.getType()))
                         .filter(c -> "True".equals(c.getStatus()))
                         .findFirst();
     }
