@@ -307,7 +307,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             ModelReleaseStatus before = StatusCopy.of(stored);
             stored.setCanaryScaleDownAt(drainAt);
             stored.setCanaryPublicHoldUntil(holdAt);
-            status.finish(before, decision, mr.getMetadata().getGeneration(), now, warnings(mr, waiting))
+            status.finish(before, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, waiting))
                     .ifPresent(st -> patchStatus(mr, context, st));
         }
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
@@ -559,7 +559,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             List<SpecWarning> waiting,
             Consumer<RuntimeException> statusRefused) {
         Optional<ModelReleaseStatus> next =
-                status.finish(old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, waiting));
+                status.finish(old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, waiting));
         if (next.isPresent()) {
             try {
                 patchStatus(mr, context, next.get());
@@ -577,9 +577,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         return UpdateControl.noUpdate();
     }
 
-    /** The router's standing warnings, and what the release's routes wait for. */
-    private List<SpecWarning> warnings(ModelRelease mr, List<SpecWarning> waiting) {
+    /** The router's standing warnings, a stable that keeps an older operator's template, and what the routes wait for. */
+    private List<SpecWarning> warnings(ModelRelease mr, Context<ModelRelease> context, List<SpecWarning> waiting) {
         List<SpecWarning> out = new ArrayList<>(routers.forRelease(mr).warnings(mr));
+        workloads
+                .olderStableTemplate(deployment(context, Names.deployment(mr, Labels.TRACK_STABLE)))
+                .ifPresent(out::add);
         out.addAll(waiting);
         return out;
     }

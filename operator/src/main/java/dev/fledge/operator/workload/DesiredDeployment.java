@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -39,6 +40,21 @@ import java.util.stream.Collectors;
 public final class DesiredDeployment {
     /** Annotation of the Deployment: the hash of the serving configuration its pod template was built from. */
     public static final String CONFIG_HASH = "fledge.dev/config-hash";
+
+    /**
+     * Annotation of the Deployment: the revision of the pod template the operator built around the serving
+     * configuration ({@link #templateRevision()}). A stable Deployment of another revision keeps its pod template until
+     * the next promotion ({@link Workloads#applyStable}).
+     */
+    public static final String TEMPLATE_REVISION = "fledge.dev/template-revision";
+
+    /**
+     * The revision of what this operator builds around a serving configuration: everything in the pod template that no
+     * spec field sets (the env, probes, lifecycle, security contexts, mounts and volumes of this class,
+     * {@link PodHardening} and {@link ModelServerLimits}). Bump it with every change of that: {@code
+     * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then.
+     */
+    public static final int REVISION = 1;
 
     /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
@@ -105,6 +121,7 @@ public final class DesiredDeployment {
                         mr, Names.deployment(mr, track), Map.of(Labels.TRACK, track, Labels.VERSION, version)))
                 .editMetadata()
                 .addToAnnotations(CONFIG_HASH, serving.getConfigHash())
+                .addToAnnotations(TEMPLATE_REVISION, templateRevision())
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(replicas)
@@ -114,6 +131,24 @@ public final class DesiredDeployment {
                 .withTemplate(template)
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The template revision this operator builds: {@link #REVISION} and a digest of its model-pod settings (the
+     * hardening and the model server's limits, set at install), so a change of either is a new template too.
+     */
+    public String templateRevision() {
+        return REVISION + "-" + ServingConfig.digest(hardening + "/" + limits);
+    }
+
+    /**
+     * The template revision a Deployment was built with; empty for one built before revisions were recorded (no
+     * annotation, or an empty one: {@link KeptTemplate#restoredIn}).
+     */
+    public static Optional<String> templateRevision(Deployment d) {
+        return Optional.ofNullable(d.getMetadata().getAnnotations())
+                .map(a -> a.get(TEMPLATE_REVISION))
+                .filter(r -> !r.isEmpty());
     }
 
     /** Each volume with only its sources of the safe types (a hostPath, say, is dropped). */

@@ -10,16 +10,21 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.DesiredDeployment;
+import dev.fledge.operator.workload.Workloads;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -243,6 +248,125 @@ class StableServingOnMockApiServerTest {
         assertThat(restarted.getStableVersion()).isEqualTo("1.0.0");
         assertThat(restarted.getStable().getImage()).isEqualTo(OLD_IMAGE);
         assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+    }
+
+    @Test
+    void anOperatorUpgradeLeavesStablesPodTemplateAsItWasPromotedWhileReplicasFollowTheSpec() {
+        PodTemplateSpec promoted = upgradeFromAnOperatorWithAnOlderTemplate(
+                mr -> mr.getSpec().setServer(new ServerSpec().withReplicas(3)));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> deployment("assistant-stable").getSpec().getReplicas() == 3);
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .as("the pod template the older operator built, which passed its gates")
+                        .isEqualTo(promoted));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isPresent());
+        assertThat(templateKept(current().getStatus()).get().getMessage())
+                .contains("template revision unrecorded", "next promotion");
+        assertThat(current().getStatus().getPhase()).isEqualTo(Phase.PROMOTED);
+        assertThat(current().getStatus().getCanaryVersion()).isNull();
+
+        edit(mr -> setVersion(mr, "2.0.0"));
+        ModelReleaseStatus done =
+                awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(envNames("assistant-stable"))
+                        .as("the promotion brings the template this operator builds, which the canary ran")
+                        .contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE"));
+        assertThat(deployment("assistant-stable").getMetadata().getAnnotations())
+                .containsEntry(
+                        DesiredDeployment.TEMPLATE_REVISION,
+                        deployment("assistant-canary")
+                                .getMetadata()
+                                .getAnnotations()
+                                .get(DesiredDeployment.TEMPLATE_REVISION));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isEmpty());
+        assertThat(done.getStable().getVersion()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void aRollbackAfterAnOperatorUpgradeLeavesStablesPodTemplateAsItWasPromoted() {
+        PodTemplateSpec promoted = upgradeFromAnOperatorWithAnOlderTemplate(mr -> setVersion(mr, "2.0.0"));
+        awaitStatus(s -> "closed".equals(s.getStage()));
+        assertThat(envNames("assistant-canary"))
+                .as("the canary runs the template this operator builds: it is gated")
+                .contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+
+        edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+
+        awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .isEqualTo(promoted));
+    }
+
+    @Test
+    void anAbortWhilePromotingAfterAnOperatorUpgradePutsStableBackInTheTemplateItWasPromotedWith() {
+        PodTemplateSpec promoted = upgradeFromAnOperatorWithAnOlderTemplate(mr -> {});
+        promoting2WithNewImageThatNeverGetsReady();
+        assertThat(envNames("assistant-stable"))
+                .as("the promotion writes the template the canary ran")
+                .contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+
+        edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+
+        awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .as("the recorded configuration in the template it passed its gates in")
+                        .isEqualTo(promoted));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isPresent());
+    }
+
+    /**
+     * Stops the operator, leaves the stable Deployment as an older operator built it (no template revision recorded,
+     * one of today's model-server limits missing from its env), applies {@code specChange}, and starts the operator
+     * again. Returns the stable pod template as the older operator left it.
+     */
+    PodTemplateSpec upgradeFromAnOperatorWithAnOlderTemplate(Consumer<ModelRelease> specChange) {
+        operator.close();
+        Deployment older = client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName("assistant-stable")
+                .edit(d -> {
+                    d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+                    d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getEnv()
+                            .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
+                    return d;
+                });
+        edit(specChange);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+        return older.getSpec().getTemplate();
+    }
+
+    static Optional<Condition> templateKept(ModelReleaseStatus s) {
+        return s.getConditions() == null
+                ? Optional.empty()
+                : s.getConditions().stream()
+                        .filter(c -> Workloads.STABLE_TEMPLATE_KEPT.equals(c.getType()))
+                        .filter(c -> "True".equals(c.getStatus()))
+                        .findFirst();
+    }
+
+    List<String> envNames(String name) {
+        return deployment(name).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .map(EnvVar::getName)
+                .toList();
     }
 
     /**
