@@ -11,6 +11,7 @@ import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -138,7 +139,9 @@ class RolloutOnMockApiServerTest {
         awaitStatus(v1, s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 50);
         assertThat(replicas()).isEqualTo(List.of(1, 1));
         awaitStatus(v1, s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 100);
-        assertThat(selectors()).first().isEqualTo("assistant=canary");
+        // the public Service keeps stable's pods too until the canary has all of its own ready
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors()).first().isEqualTo("assistant=canary"));
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
         // the decision that ends the rollout is stored first, then routed (#14 review item 5): the routes follow
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -372,10 +375,9 @@ class RolloutOnMockApiServerTest {
     }
 
     void setVersion(String name, String version) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName(name)
-                .edit(mr -> {
+        // the operator writes the status meanwhile: a conflict is retried, as a user would
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(Releases.NS).withName(name), mr -> {
                     mr.getSpec().getModel().setVersion(version);
                     mr.getSpec().getModel().setUri("file:///models/" + version);
                     if (mr.getMetadata().getAnnotations() == null) {

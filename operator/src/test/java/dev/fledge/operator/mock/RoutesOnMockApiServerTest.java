@@ -17,6 +17,7 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -334,10 +335,9 @@ class RoutesOnMockApiServerTest {
     }
 
     void edit(Consumer<ModelRelease> change) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(mr -> {
+        // the operator writes the status meanwhile: a conflict is retried, as a user would
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant"), mr -> {
                     change.accept(mr);
                     return mr;
                 });
