@@ -5,6 +5,7 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.e2e.apiserver.ClusterResources;
 import dev.fledge.e2e.apiserver.RealApiServer;
 import dev.fledge.e2e.apiserver.RepoFiles;
+import dev.fledge.operator.config.ClientRetries;
 import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.workload.ServerDefaults;
@@ -34,6 +35,7 @@ final class LocalFledge implements AutoCloseable {
     final LocalKubelet kubelet;
     private final Function<LocalFledge, GateProvider> gates;
     private Operator operator;
+    private KubernetesClient operatorClient;
     /** Plays the Gateway controller: accepts the operator's HTTPRoutes, as a real Gateway does once it programmed them. */
     final GatewaySimulator gateway;
 
@@ -53,14 +55,15 @@ final class LocalFledge implements AutoCloseable {
     }
 
     void startOperator() {
+        operatorClient = ClientRetries.derive(client); // retries as the deployed operator's client does
         var reconciler = OperatorAssembly.reconciler(
-                client,
+                operatorClient,
                 Clock.systemUTC(),
                 Duration.ofSeconds(2),
                 new ServerDefaults("fledge/model-server:0.1.0", 8080),
                 gates.apply(this),
                 new SimpleMeterRegistry());
-        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator = new Operator(o -> o.withKubernetesClient(operatorClient).withCloseClientOnStop(true));
         operator.register(reconciler, c -> c.settingNamespaces(Set.of(namespace)));
         operator.start();
     }

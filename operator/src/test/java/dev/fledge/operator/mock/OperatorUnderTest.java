@@ -1,5 +1,6 @@
 package dev.fledge.operator.mock;
 
+import dev.fledge.operator.config.ClientRetries;
 import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.metrics.OperatorMetrics;
@@ -16,13 +17,15 @@ import java.util.function.Function;
 
 /**
  * The production reconciler ({@link OperatorAssembly}) with these gates and metrics in a registry the test reads, run
- * by test-support's {@link InProcessOperator} (plain JOSDK, server-side apply left on).
+ * by test-support's {@link InProcessOperator} (plain JOSDK, server-side apply left on), with a client of its own that
+ * retries as the deployed operator's does ({@link ClientRetries}).
  */
 public final class OperatorUnderTest implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final OperatorMetrics metrics = new OperatorMetrics(registry);
     private final InProcessOperator operator;
     private final GatewaySimulator gateway;
+    private final KubernetesClient own;
 
     public OperatorUnderTest(KubernetesClient client, GateProvider gates) {
         this(client, gates, m -> Notifier.NONE);
@@ -41,8 +44,9 @@ public final class OperatorUnderTest implements AutoCloseable {
 
     private OperatorUnderTest(
             KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier, Clock clock) {
+        own = ClientRetries.derive(client);
         var reconciler = OperatorAssembly.reconciler(
-                client,
+                own,
                 clock,
                 Duration.ofSeconds(1),
                 new ServerDefaults("fledge/model-server:0.1.0", 8080),
@@ -51,7 +55,7 @@ public final class OperatorUnderTest implements AutoCloseable {
                 notifier.apply(metrics));
         // the Gateway controller beside the operator, with a client of its own (the mock API server checks no RBAC)
         gateway = GatewaySimulator.start(client, Set.of());
-        operator = InProcessOperator.start(client, reconciler);
+        operator = InProcessOperator.start(own, reconciler);
     }
 
     /** The simulated Gateway controller that accepts HTTPRoutes. */
@@ -61,7 +65,11 @@ public final class OperatorUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
-        operator.close();
-        gateway.close();
+        try {
+            operator.close();
+            gateway.close();
+        } finally {
+            own.close();
+        }
     }
 }

@@ -154,6 +154,29 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
     }
 
     @Test
+    void aRollbackWhoseStatusWriteGetsAServerErrorSendsItsUsersToStableWithinSeconds() {
+        promote100Then200();
+        // every status write that would record the rollback fails with 503 (an overloaded API server, a failing
+        // admission webhook): the client must not sit in its own retries before the users are sent to stable
+        api.failNext(
+                1_000_000,
+                503,
+                r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("RolledBack"));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(api.failuresServed())
+                        .as("the rollback's status write failed")
+                        .isPositive());
+
+        await().atMost(Duration.ofSeconds(8))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(internalServiceTrack())
+                        .as("the internal audience is back on stable within seconds of the first 503")
+                        .isEqualTo("stable"));
+        assertThat(status().getRolledBackVersion()).as("not stored").isNull();
+    }
+
+    @Test
     void aRollbackWhoseStatusWriteIsRefusedKeepsItsUsersOnStableAcrossAnOperatorRestartAndAnEdit() {
         promote100Then200();
         AtomicBoolean refusing = new AtomicBoolean(true);
