@@ -66,6 +66,23 @@ class MultiTenantDefaultsTest {
     }
 
     @Test
+    void routeLimitsReachTheOperatorAndAreUnsetByDefault() {
+        Map<String, String> env = containers(ChartUnderTest.render("""
+                operator:
+                  routing:
+                    allowedParentRefs: ["{namespace}/*", gateways/shared-gw]
+                    allowedHostnames: ["*.{namespace}.models.example.com"]
+                """)).get(0).getEnv().stream()
+                .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+        assertThat(env)
+                .containsEntry("FLEDGE_ROUTING_ALLOWED_PARENT_REFS", "{namespace}/*,gateways/shared-gw")
+                .containsEntry("FLEDGE_ROUTING_ALLOWED_HOSTNAMES", "*.{namespace}.models.example.com");
+        assertThat(containers(ChartUnderTest.render()).get(0).getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain("FLEDGE_ROUTING_ALLOWED_PARENT_REFS", "FLEDGE_ROUTING_ALLOWED_HOSTNAMES");
+    }
+
+    @Test
     void theOperatorsEgressExcludesLinkLocalAndItsOwnNamespace() {
         NetworkPolicy np = ChartUnderTest.render().one(NetworkPolicy.class);
         assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");

@@ -96,6 +96,11 @@ class ValuesSchemaTest {
                         "'rolloutStuckAfter'",
                         "not allowed"),
                 arguments(
+                        "an allowed parentRef without a namespace",
+                        "operator: {routing: {allowedParentRefs: [shared-gw]}}",
+                        "/operator/routing/allowedParentRefs/0",
+                        "does not match"),
+                arguments(
                         "a metrics port out of range",
                         "metrics: {service: {port: 70000}}",
                         "/metrics/service/port",
@@ -120,6 +125,7 @@ class ValuesSchemaTest {
                 "securityContext: {runAsUser: null, runAsGroup: null, fsGroup: null}",
                 "serviceMonitor: {enabled: true, interval: 1m30s}\nprometheusRule: {enabled: true, rolloutStuckGrace: 1d}",
                 "operator: {notifications: {webhookUrl: 'https://hooks.slack.com/services/T/B/x', format: slack, events: [RolledBack, Promoted], secretNames: [fledge-webhooks]}}",
+                "operator: {routing: {allowedParentRefs: ['{namespace}/*', 'gateways/shared-gw'], allowedHostnames: ['*.{namespace}.example.com', api.example.com]}}",
                 "image: {tag: '@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'}"
             })
     void acceptsGoodValues(String values) {

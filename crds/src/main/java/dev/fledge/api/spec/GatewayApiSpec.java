@@ -21,10 +21,15 @@ public class GatewayApiSpec {
     private String httpRoute;
 
     @JsonPropertyDescription(
-            "Gateways (or listeners) the route attaches to. The operator checks that each Gateway exists.")
+            "Gateways (or listeners) the route attaches to. The operator checks that each Gateway exists, and that this operator allows it (fledge.routing.allowed-parent-refs).")
     @Required
     @Size(min = 1, max = 8)
     private List<ParentReference> parentRefs;
+
+    @JsonPropertyDescription(
+            "Hostnames of the release's public HTTPRoute (e.g. assistant.example.com). Default: none, and the route serves every host of its listeners. Required when the operator limits hostnames (fledge.routing.allowed-hostnames).")
+    @Size(max = 16)
+    private List<String> hostnames;
 
     @JsonPropertyDescription(
             "How internal users are told apart: hostnames or parentRefs that only they reach (their own HTTPRoute), or, with headerAudiences, a header (default X-Fledge-Audience: internal).")
@@ -45,6 +50,11 @@ public class GatewayApiSpec {
 
     public GatewayApiSpec withParentRefs(List<ParentReference> parentRefs) {
         this.parentRefs = parentRefs;
+        return this;
+    }
+
+    public GatewayApiSpec withHostnames(List<String> hostnames) {
+        this.hostnames = hostnames;
         return this;
     }
 

@@ -19,6 +19,7 @@ import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.PodTemplatePolicy;
+import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
@@ -59,9 +60,12 @@ public class OperatorWiring {
     @Singleton
     SpecValidator validator(
             @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<List<String>> imagePrefixes,
+            @ConfigProperty(name = "fledge.routing.allowed-parent-refs") Optional<List<String>> parentRefs,
+            @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames,
             PodHardening hardening) {
         return new SpecValidator(
                 new PodTemplatePolicy(imagePrefixes.orElse(List.of()), hardening.allowedHostPathPrefixes()),
+                new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of())),
                 SpecValidator.MIN_INTERVAL);
     }
 

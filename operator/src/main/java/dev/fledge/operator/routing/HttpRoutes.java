@@ -80,7 +80,7 @@ final class HttpRoutes {
                         ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w)));
         publicRule.setFilters(List.of(AudienceHeaders.removeAll(spec)));
         rules.add(publicRule);
-        out.add(0, route(mr, name, spec.getParentRefs(), null, rules, null));
+        out.add(0, route(mr, name, spec.getParentRefs(), spec.getHostnames(), rules, null));
         return out;
     }
 

@@ -23,15 +23,21 @@ public final class SpecValidator {
     public static final Duration MIN_INTERVAL = Duration.ofSeconds(5);
 
     private final PodTemplatePolicy pods;
+    private final RoutePolicy routes;
     private final Duration minInterval;
 
-    /** No operator-side interval floor and any image: for tests that run fast intervals on a mock API server. */
+    /** No operator-side interval floor, any image, any Gateway: for tests that run fast intervals on a mock API server. */
     public SpecValidator() {
         this(PodTemplatePolicy.anyImage(), Duration.ZERO);
     }
 
     public SpecValidator(PodTemplatePolicy pods, Duration minInterval) {
+        this(pods, RoutePolicy.any(), minInterval);
+    }
+
+    public SpecValidator(PodTemplatePolicy pods, RoutePolicy routes, Duration minInterval) {
         this.pods = pods;
+        this.routes = routes;
         this.minInterval = minInterval;
     }
 
@@ -71,6 +77,9 @@ public final class SpecValidator {
                 && spec.getTraffic().getRouter() == Router.GATEWAY_API
                 && spec.getTraffic().getGatewayAPI() == null) {
             errors.add("spec.traffic.gatewayAPI: required when router is gatewayAPI");
+        }
+        if (spec.getTraffic() != null && spec.getTraffic().getRouter() == Router.GATEWAY_API) {
+            routes.check(mr, spec.getTraffic().getGatewayAPI(), errors::add);
         }
         return errors;
     }

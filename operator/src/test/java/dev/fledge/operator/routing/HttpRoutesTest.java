@@ -137,6 +137,22 @@ class HttpRoutesTest {
     }
 
     @Test
+    void thePublicRouteCarriesItsHostnamesAndWithoutThemClaimsEveryHost() {
+        GatewayApiSpec spec = new GatewayApiSpec()
+                .withParentRefs(List.of(new ParentReference().withName("public-gw")))
+                .withHostnames(List.of("assistant.team-a.example.com"));
+        TrafficSplit split = new TrafficSplit("1", "2", Set.of(), 25);
+
+        assertThat(routes.desired(release(spec), split).get(0).getSpec().getHostnames())
+                .containsExactly("assistant.team-a.example.com");
+        assertThat(routes.desired(release(spec.withHostnames(null)), split)
+                        .get(0)
+                        .getSpec()
+                        .getHostnames())
+                .isNullOrEmpty();
+    }
+
+    @Test
     void withoutTheHeaderOptInAnAudienceWithoutItsOwnRouteGetsNoHeaderRule() {
         List<HTTPRoute> out = routes.desired(
                 release(new GatewayApiSpec()

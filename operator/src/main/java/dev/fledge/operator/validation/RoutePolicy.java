@@ -1,0 +1,142 @@
+package dev.fledge.operator.validation;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AudienceRouteSpec;
+import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.ParentReference;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Which Gateways a release's HTTPRoutes may attach to and which hostnames they may claim, operator-wide. The operator
+ * writes HTTPRoutes for tenants that may not write them themselves, so without this a tenant could attach a route to
+ * any Gateway that admits its namespace and claim another tenant's hostname there (an exact hostname wins over a
+ * route without one). Pure.
+ *
+ * <p>A parentRef entry is {@code <namespace>/<name>}; a hostname entry is a hostname, optionally {@code *.}-prefixed
+ * (any name below it). In both, {@value #OWN_NAMESPACE} stands for the release's namespace, and {@code *} for any
+ * namespace or Gateway name. An empty list allows anything (the behaviour before these settings). With hostnames set,
+ * the public route must name its own ({@code gatewayAPI.hostnames}), since a route without any claims every host of
+ * its listeners.
+ *
+ * @param allowedParentRefs {@code namespace/name} patterns; empty means any Gateway
+ * @param allowedHostnames  hostname patterns; empty means any hostname, and none required
+ */
+public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHostnames) {
+    /** Stands for the release's namespace in an entry. */
+    public static final String OWN_NAMESPACE = "{namespace}";
+
+    private static final String BASE = "spec.traffic.gatewayAPI";
+
+    public RoutePolicy {
+        allowedParentRefs = clean(allowedParentRefs);
+        allowedHostnames = clean(allowedHostnames);
+        for (String p : allowedParentRefs) {
+            String[] parts = p.split("/", -1);
+            if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+                throw new IllegalArgumentException("fledge.routing.allowed-parent-refs: " + p
+                        + " is not <namespace>/<name> (" + OWN_NAMESPACE + " and * allowed)");
+            }
+        }
+        for (String h : allowedHostnames) {
+            if (h.equals("*") || h.substring(h.startsWith("*.") ? 2 : 0).contains("*")) {
+                throw new IllegalArgumentException("fledge.routing.allowed-hostnames: " + h
+                        + " is not a hostname or *.<hostname> (" + OWN_NAMESPACE + " allowed)");
+            }
+        }
+    }
+
+    /** No limit: any Gateway, any hostname. */
+    public static RoutePolicy any() {
+        return new RoutePolicy(List.of(), List.of());
+    }
+
+    public void check(ModelRelease mr, GatewayApiSpec spec, Consumer<String> errors) {
+        if (spec == null) {
+            return;
+        }
+        String namespace = mr.getMetadata().getNamespace();
+        parents(namespace, BASE + ".parentRefs", spec.getParentRefs(), errors);
+        hostnames(namespace, BASE + ".hostnames", spec.getHostnames(), errors);
+        if (!allowedHostnames.isEmpty()
+                && (spec.getHostnames() == null || spec.getHostnames().isEmpty())) {
+            errors.accept(BASE + ".hostnames: required by this operator (allowed: "
+                    + shown(allowedHostnames, namespace)
+                    + "): a route without hostnames claims every host of its listeners");
+        }
+        audience(namespace, "internal", spec.getInternal(), errors);
+        audience(namespace, "closed", spec.getClosed(), errors);
+    }
+
+    private void audience(String namespace, String name, AudienceRouteSpec a, Consumer<String> errors) {
+        if (a == null) {
+            return;
+        }
+        parents(namespace, BASE + "." + name + ".parentRefs", a.getParentRefs(), errors);
+        hostnames(namespace, BASE + "." + name + ".hostnames", a.getHostnames(), errors);
+    }
+
+    private void parents(String namespace, String field, List<ParentReference> refs, Consumer<String> errors) {
+        if (refs == null || allowedParentRefs.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < refs.size(); i++) {
+            ParentReference ref = refs.get(i);
+            if (ref == null || ref.getName() == null) {
+                continue; // the schema requires the name
+            }
+            String ns = ref.getNamespace() == null || ref.getNamespace().isBlank() ? namespace : ref.getNamespace();
+            if (allowedParentRefs.stream().noneMatch(p -> parentMatches(p, namespace, ns, ref.getName()))) {
+                errors.accept(field + "[" + i + "]: Gateway " + ns + "/" + ref.getName()
+                        + " is not allowed by this operator (allowed: " + shown(allowedParentRefs, namespace) + ")");
+            }
+        }
+    }
+
+    private void hostnames(String namespace, String field, List<String> names, Consumer<String> errors) {
+        if (names == null || allowedHostnames.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            String h = names.get(i);
+            if (h == null) {
+                continue;
+            }
+            if (allowedHostnames.stream().noneMatch(p -> hostnameMatches(p, namespace, h))) {
+                errors.accept(field + "[" + i + "]: " + h + " is not allowed by this operator (allowed: "
+                        + shown(allowedHostnames, namespace) + ")");
+            }
+        }
+    }
+
+    static boolean parentMatches(String pattern, String ownNamespace, String namespace, String name) {
+        String[] parts = pattern.split("/", -1);
+        String ns = parts[0].replace(OWN_NAMESPACE, ownNamespace);
+        return (ns.equals("*") || ns.equals(namespace)) && (parts[1].equals("*") || parts[1].equals(name));
+    }
+
+    /**
+     * Whether route hostname {@code host} lies within {@code pattern}: equal to it, or, for {@code *.suffix}, any name
+     * below the suffix (a wildcard route hostname {@code *.x.suffix} or {@code *.suffix} included).
+     */
+    static boolean hostnameMatches(String pattern, String ownNamespace, String host) {
+        String p = pattern.replace(OWN_NAMESPACE, ownNamespace).toLowerCase(Locale.ROOT);
+        String h = host.strip().toLowerCase(Locale.ROOT);
+        if (!p.startsWith("*.")) {
+            return p.equals(h);
+        }
+        String suffix = p.substring(1); // ".suffix"
+        return h.endsWith(suffix) && h.length() > suffix.length();
+    }
+
+    private static String shown(List<String> patterns, String namespace) {
+        return String.join(
+                ", ",
+                patterns.stream().map(p -> p.replace(OWN_NAMESPACE, namespace)).toList());
+    }
+
+    private static List<String> clean(List<String> entries) {
+        return entries.stream().map(String::strip).filter(e -> !e.isEmpty()).toList();
+    }
+}
