@@ -10,6 +10,7 @@ import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.gates.safety.SuiteConcurrency;
 import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.http.OutboundPolicy;
+import dev.fledge.operator.http.ServiceLookup;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.UnstoredDecisions;
@@ -165,16 +166,18 @@ public class OperatorWiring {
     /**
      * Where a release's judge and webhook URLs may point: its own namespace's Services and the operator-wide
      * allow-list, which always holds the default judge's host; never loopback, link-local or the operator's namespace.
+     * A Service is read first: ExternalName, selector-less and headless ones are refused.
      */
     @Produces
     @Singleton
     OutboundPolicy outbound(
+            KubernetesClient client,
             @ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<List<String>> hosts,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
         List<String> allowed = new ArrayList<>(hosts.orElse(List.of()));
         judgeUrl.flatMap(OutboundPolicy::hostOf).ifPresent(allowed::add);
-        return new OutboundPolicy(allowed, operatorNamespace, InetAddress::getAllByName);
+        return new OutboundPolicy(allowed, operatorNamespace, InetAddress::getAllByName, ServiceLookup.of(client));
     }
 
     /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */
