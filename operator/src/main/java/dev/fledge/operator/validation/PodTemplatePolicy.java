@@ -124,8 +124,26 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
         }
     }
 
+    /**
+     * Whether {@code image} is under one of the prefixes, on a path-segment boundary (security review 7, LOW 1): a
+     * prefix ending in {@code /} matches as it is; any other prefix must be the image's whole repository or be
+     * followed by {@code /}, {@code :} or {@code @}. So {@code registry.example.com} allows
+     * {@code registry.example.com/x} but not {@code registry.example.com.evil.io/x}, and {@code ghcr.io/acme/models}
+     * allows {@code ghcr.io/acme/models:1.0} but not {@code ghcr.io/acme/models-attacker/x}.
+     */
     public boolean imageAllowed(String image) {
-        return allowedImagePrefixes.isEmpty() || allowedImagePrefixes.stream().anyMatch(image::startsWith);
+        return allowedImagePrefixes.isEmpty() || allowedImagePrefixes.stream().anyMatch(p -> underPrefix(image, p));
+    }
+
+    private static boolean underPrefix(String image, String prefix) {
+        if (!image.startsWith(prefix)) {
+            return false;
+        }
+        if (prefix.endsWith("/") || image.length() == prefix.length()) {
+            return true;
+        }
+        char next = image.charAt(prefix.length());
+        return next == '/' || next == ':' || next == '@';
     }
 
     @SuppressWarnings("unchecked")

@@ -180,6 +180,26 @@ class PodTemplatePolicyTest {
                 .isEmpty();
     }
 
+    /** Security review 7, LOW 1: a prefix matches on a path-segment boundary, never as a bare string prefix. */
+    @ParameterizedTest(name = "{1} under {0}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            registry.example.com        | registry.example.com.evil.io/x:1             | false
+            registry.example.com        | registry.example.comevil/x                   | false
+            registry.example.com        | registry.example.com/models/x:1              | true
+            ghcr.io/acme/models         | ghcr.io/acme/models-attacker/x:1             | false
+            ghcr.io/acme/models         | ghcr.io/acme/modelsx                         | false
+            ghcr.io/acme/models         | ghcr.io/acme/models                          | true
+            ghcr.io/acme/models         | ghcr.io/acme/models:1.0                      | true
+            ghcr.io/acme/models         | ghcr.io/acme/models@sha256:0123456789abcdef  | true
+            ghcr.io/acme/models         | ghcr.io/acme/models/llm:2                    | true
+            registry.example.com/models/ | registry.example.com/models/llm:2           | true
+            registry.example.com/models/ | registry.example.com/models-evil/llm:2      | false
+            """)
+    void anImagePrefixMatchesOnlyOnAPathSegmentBoundary(String prefix, String image, boolean allowed) {
+        assertThat(new PodTemplatePolicy(List.of(prefix), List.of()).imageAllowed(image))
+                .isEqualTo(allowed);
+    }
+
     @Test
     void anAnalysisIntervalBelowTheFloorIsRejected() {
         ModelRelease mr = release(null, null);
