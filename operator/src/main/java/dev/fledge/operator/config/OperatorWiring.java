@@ -19,6 +19,7 @@ import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.validation.PodMetadataKeys;
 import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.ModelServerLimits;
@@ -60,9 +61,15 @@ public class OperatorWiring {
     @Singleton
     SpecValidator validator(
             @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<List<String>> imagePrefixes,
+            @ConfigProperty(name = "fledge.server.allowed-pod-label-prefixes") Optional<List<String>> labelPrefixes,
+            @ConfigProperty(name = "fledge.server.allowed-pod-annotation-prefixes")
+                    Optional<List<String>> annotationPrefixes,
             PodHardening hardening) {
         return new SpecValidator(
-                new PodTemplatePolicy(imagePrefixes.orElse(List.of()), hardening.allowedHostPathPrefixes()),
+                new PodTemplatePolicy(
+                        imagePrefixes.orElse(List.of()),
+                        hardening.allowedHostPathPrefixes(),
+                        new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of()))),
                 SpecValidator.MIN_INTERVAL);
     }
 

@@ -24,8 +24,10 @@ import java.util.function.Function;
  *
  * @param allowedImagePrefixes    operator-wide; empty means any image
  * @param allowedHostPathPrefixes operator-wide node directories a hostPath volume may name; empty means none
+ * @param metadataKeys            the label and annotation keys a tenant may set ({@link PodMetadataKeys})
  */
-public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
+public record PodTemplatePolicy(
+        List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes, PodMetadataKeys metadataKeys) {
     private static final String BASE = "spec.server.template";
     private static final List<String> RESERVED_ANNOTATIONS = List.of(
             "container.apparmor.security.beta.kubernetes.io/",
@@ -41,6 +43,11 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
                 .map(String::strip)
                 .filter(p -> !p.isEmpty())
                 .toList();
+    }
+
+    /** Unprefixed label and annotation keys only. */
+    public PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
+        this(allowedImagePrefixes, allowedHostPathPrefixes, PodMetadataKeys.unprefixedOnly());
     }
 
     public static PodTemplatePolicy anyImage() {
@@ -64,14 +71,14 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
                 tree.path("metadata").path("labels"),
                 BASE + ".metadata.labels",
                 errors,
-                k -> k.startsWith("fledge.dev/") ? "set by the operator" : null);
+                k -> metadataKeys.labelRefusal(k).orElse(null));
         keys(
                 tree.path("metadata").path("annotations"),
                 BASE + ".metadata.annotations",
                 errors,
                 k -> RESERVED_ANNOTATIONS.stream().anyMatch(k::startsWith)
                         ? "AppArmor and seccomp are set by the operator"
-                        : null);
+                        : metadataKeys.annotationRefusal(k).orElse(null));
         JsonNode volumes = tree.path("spec").path("volumes");
         Set<String> emptyDirs = new HashSet<>();
         volumes.forEach(v -> {
