@@ -55,13 +55,21 @@ class MultiTenantDefaultsTest {
     void modelPodSettingsReachTheOperator() {
         Map<String, String> env = containers(ChartUnderTest.render("""
                 operator:
-                  modelPods: {allowedImagePrefixes: [registry.example.com/models/, ghcr.io/acme/], runAsUser: 2000}
+                  modelPods:
+                    allowedImagePrefixes: [registry.example.com/models/, ghcr.io/acme/]
+                    runAsUser: 2000
+                    allowedLabelPrefixes: [acme.com/, app.kubernetes.io/part-of]
+                    allowedAnnotationPrefixes: [cluster-autoscaler.kubernetes.io/safe-to-evict]
                   outbound: {allowedHosts: [hooks.slack.com, "*.guard.example.com"]}
                 """)).get(0).getEnv().stream()
                 .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
         assertThat(env)
                 .containsEntry("FLEDGE_SERVER_ALLOWED_IMAGE_PREFIXES", "registry.example.com/models/,ghcr.io/acme/")
                 .containsEntry("FLEDGE_SERVER_RUN_AS_USER", "2000")
+                .containsEntry("FLEDGE_SERVER_ALLOWED_POD_LABEL_PREFIXES", "acme.com/,app.kubernetes.io/part-of")
+                .containsEntry(
+                        "FLEDGE_SERVER_ALLOWED_POD_ANNOTATION_PREFIXES",
+                        "cluster-autoscaler.kubernetes.io/safe-to-evict")
                 .containsEntry("FLEDGE_OUTBOUND_ALLOWED_HOSTS", "hooks.slack.com,*.guard.example.com");
     }
 

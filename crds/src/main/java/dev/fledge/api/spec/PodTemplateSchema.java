@@ -222,14 +222,46 @@ final class PodTemplateSchema {
         @PreserveUnknownFields
         public Object persistentVolumeClaim;
 
-        @JsonPropertyDescription("core/v1 EphemeralVolumeSource.")
-        @SchemaFrom(type = OpaqueObject.class)
-        @PreserveUnknownFields
-        public Object ephemeral;
+        @JsonPropertyDescription(
+                "core/v1 EphemeralVolumeSource: a new, empty claim only (no volumeName, selector, dataSource or dataSourceRef).")
+        public Ephemeral ephemeral;
 
         @JsonPropertyDescription(
                 "A node directory: the operator rejects it unless its path is under one of the operator-wide allowed host path prefixes (none by default).")
         public HostPath hostPath;
+    }
+
+    /**
+     * A new claim only: {@code volumeName} would bind an Available PersistentVolume (another team's data included),
+     * {@code selector} the same by labels, {@code dataSource}/{@code dataSourceRef} copy another claim or a snapshot
+     * (security review 7, MED 4). None is in the schema.
+     */
+    static final class Ephemeral {
+        @JsonPropertyDescription("The claim to create for the pod.")
+        @Required
+        public ClaimTemplate volumeClaimTemplate;
+    }
+
+    static final class ClaimTemplate {
+        @JsonPropertyDescription("Spec of the new claim.")
+        @Required
+        public ClaimSpec spec;
+    }
+
+    static final class ClaimSpec {
+        @JsonPropertyDescription("Access modes of the claim.")
+        public List<String> accessModes;
+
+        @JsonPropertyDescription("core/v1 VolumeResourceRequirements (the claim's size).")
+        @SchemaFrom(type = OpaqueObject.class)
+        @PreserveUnknownFields
+        public Object resources;
+
+        @JsonPropertyDescription("StorageClass of the claim.")
+        public String storageClassName;
+
+        @JsonPropertyDescription("Filesystem or Block.")
+        public String volumeMode;
     }
 
     static final class HostPath {

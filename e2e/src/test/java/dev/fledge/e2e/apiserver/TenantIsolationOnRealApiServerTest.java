@@ -106,6 +106,47 @@ class TenantIsolationOnRealApiServerTest {
         assertThat(spec.toString()).contains("gpu=a100").doesNotContain("hostPID");
     }
 
+    /** Security review 7, MED 4: the API server stored volumeName, which binds another team's Available volume. */
+    @Test
+    void anEphemeralClaimThatReachesAnExistingVolumeIsRejectedOrPruned() {
+        Map<String, Object> template = Map.of(
+                "spec",
+                Map.of(
+                        "volumes",
+                        List.of(Map.of(
+                                "name",
+                                "scratch",
+                                "ephemeral",
+                                Map.of(
+                                        "volumeClaimTemplate",
+                                        Map.of(
+                                                "spec",
+                                                Map.of(
+                                                        "accessModes",
+                                                        List.of("ReadWriteOnce"),
+                                                        "resources",
+                                                        Map.of("requests", Map.of("storage", "1Gi")),
+                                                        "volumeName",
+                                                        "pv-team-b-data",
+                                                        "dataSourceRef",
+                                                        Map.of("kind", "PersistentVolumeClaim", "name", "data"))))))));
+        var e = strictCreateFails(release("claim-b", set("/spec/server/template", template)));
+        assertThat(e).isNotNull();
+        String claim = "spec.server.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.";
+        assertThat(e.getMessage())
+                .contains("unknown field \"" + claim + "volumeName\"")
+                .contains("unknown field \"" + claim + "dataSourceRef\"");
+        GenericKubernetesResource stored = client.resource(
+                        release("claim-b-lax", set("/spec/server/template", template)))
+                .dryRun()
+                .create();
+        String spec = stored.getAdditionalProperties().get("spec").toString();
+        assertThat(spec)
+                .contains("storage=1Gi")
+                .doesNotContain("pv-team-b-data")
+                .doesNotContain("dataSourceRef");
+    }
+
     @Test
     void aVolumeOfAnUnsafeTypeIsRejectedByTheCelRule() {
         var e = strictCreateFails(release(

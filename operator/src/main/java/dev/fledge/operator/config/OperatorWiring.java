@@ -10,6 +10,7 @@ import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.gates.safety.SuiteConcurrency;
 import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.http.OutboundPolicy;
+import dev.fledge.operator.http.ServiceLookup;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.UnstoredDecisions;
@@ -18,6 +19,7 @@ import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.validation.PodMetadataKeys;
 import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.validation.SpecValidator;
@@ -60,11 +62,17 @@ public class OperatorWiring {
     @Singleton
     SpecValidator validator(
             @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<List<String>> imagePrefixes,
+            @ConfigProperty(name = "fledge.server.allowed-pod-label-prefixes") Optional<List<String>> labelPrefixes,
+            @ConfigProperty(name = "fledge.server.allowed-pod-annotation-prefixes")
+                    Optional<List<String>> annotationPrefixes,
             @ConfigProperty(name = "fledge.routing.allowed-parent-refs") Optional<List<String>> parentRefs,
             @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames,
             PodHardening hardening) {
         return new SpecValidator(
-                new PodTemplatePolicy(imagePrefixes.orElse(List.of()), hardening.allowedHostPathPrefixes()),
+                new PodTemplatePolicy(
+                        imagePrefixes.orElse(List.of()),
+                        hardening.allowedHostPathPrefixes(),
+                        new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of()))),
                 new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of())),
                 SpecValidator.MIN_INTERVAL);
     }
@@ -169,16 +177,18 @@ public class OperatorWiring {
     /**
      * Where a release's judge and webhook URLs may point: its own namespace's Services and the operator-wide
      * allow-list, which always holds the default judge's host; never loopback, link-local or the operator's namespace.
+     * A Service is read first: ExternalName, selector-less and headless ones are refused.
      */
     @Produces
     @Singleton
     OutboundPolicy outbound(
+            KubernetesClient client,
             @ConfigProperty(name = "fledge.outbound.allowed-hosts") Optional<List<String>> hosts,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
         List<String> allowed = new ArrayList<>(hosts.orElse(List.of()));
         judgeUrl.flatMap(OutboundPolicy::hostOf).ifPresent(allowed::add);
-        return new OutboundPolicy(allowed, operatorNamespace, InetAddress::getAllByName);
+        return new OutboundPolicy(allowed, operatorNamespace, InetAddress::getAllByName, ServiceLookup.of(client));
     }
 
     /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */

@@ -1,5 +1,6 @@
 package dev.fledge.operator.http;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -7,13 +8,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Where the operator may send a request that a tenant names (a judge URL, a webhook URL): issue 15, finding 6. The
  * operator POSTs from its own network position, so a tenant must not point it at the cloud metadata service, the
  * operator's own namespace, loopback, or another team's services. Allowed:
  * <ul>
- * <li>a Service of the release's own namespace ({@code name.ns}, {@code name.ns.svc}, {@code name.ns.svc.cluster.local});</li>
+ * <li>a Service of the release's own namespace ({@code name.ns}, {@code name.ns.svc}, {@code name.ns.svc.cluster.local})
+ * that selects pods and has a cluster IP, the name resolving to that cluster IP. An ExternalName Service, or one without a
+ * selector (its EndpointSlices are written by hand and can name any address), could send the request to any host
+ * (security review 7, MED 5), so they are refused, as is a headless one (its name resolves to whatever its endpoints
+ * say);</li>
  * <li>a host on the operator-wide allow-list (exact, or {@code *.example.com} for its subdomains), which holds the
  * operator's own default judge and webhook hosts.</li>
  * </ul>
@@ -35,13 +41,19 @@ public final class OutboundPolicy {
     private final List<String> allowedHosts;
     private final Optional<String> operatorNamespace;
     private final Resolver resolver;
+    private final ServiceLookup services;
 
-    public OutboundPolicy(List<String> allowedHosts, Optional<String> operatorNamespace, Resolver resolver) {
-        this(true, allowedHosts, operatorNamespace, resolver);
+    public OutboundPolicy(
+            List<String> allowedHosts, Optional<String> operatorNamespace, Resolver resolver, ServiceLookup services) {
+        this(true, allowedHosts, operatorNamespace, resolver, services);
     }
 
     private OutboundPolicy(
-            boolean enforced, List<String> allowedHosts, Optional<String> operatorNamespace, Resolver resolver) {
+            boolean enforced,
+            List<String> allowedHosts,
+            Optional<String> operatorNamespace,
+            Resolver resolver,
+            ServiceLookup services) {
         this.enforced = enforced;
         this.allowedHosts = allowedHosts.stream()
                 .map(h -> h.strip().toLowerCase(Locale.ROOT))
@@ -49,11 +61,13 @@ public final class OutboundPolicy {
                 .toList();
         this.operatorNamespace = operatorNamespace.filter(n -> !n.isBlank());
         this.resolver = resolver;
+        this.services = services;
     }
 
     /** Any URL: for tests and embedded harnesses whose servers run on loopback. The operator itself enforces. */
     public static OutboundPolicy permissive() {
-        return new OutboundPolicy(false, List.of(), Optional.empty(), InetAddress::getAllByName);
+        return new OutboundPolicy(
+                false, List.of(), Optional.empty(), InetAddress::getAllByName, (ns, name) -> Optional.empty());
     }
 
     /** Empty when the operator may call {@code url} for a release in {@code namespace}; otherwise why not. */
@@ -75,12 +89,35 @@ public final class OutboundPolicy {
         if (host.isEmpty() || uri.getUserInfo() != null) {
             return Optional.of("the URL needs a host and no user info");
         }
-        if (!listed(host) && !ownService(host, namespace)) {
+        boolean listed = listed(host);
+        if (!listed && !ownService(host, namespace)) {
             return Optional.of("host " + host + " is neither a Service of namespace " + namespace
                     + " nor on the operator's allow-list (fledge.outbound.allowed-hosts)");
         }
+        Optional<List<InetAddress>> clusterIps = Optional.empty();
+        if (!listed) {
+            String name = host.substring(0, host.indexOf('.'));
+            Optional<ServiceLookup.Facts> service;
+            try {
+                service = services.find(namespace, name);
+            } catch (KubernetesClientException e) {
+                return Optional.of("cannot read Service " + namespace + "/" + name + " (HTTP " + e.getCode() + ")");
+            }
+            if (service.isEmpty()) {
+                return Optional.of("Service " + namespace + "/" + name + " does not exist");
+            }
+            Optional<String> unsafe = unsafe(service.get(), namespace + "/" + name);
+            if (unsafe.isPresent()) {
+                return unsafe;
+            }
+            clusterIps = Optional.of(addresses(service.get().clusterIps()));
+        }
         try {
             for (InetAddress a : resolver.resolve(host)) {
+                if (clusterIps.isPresent() && !clusterIps.get().contains(a)) {
+                    return Optional.of("host " + host + " resolves to " + a.getHostAddress()
+                            + ", not to the cluster IP of its Service");
+                }
                 if (a.isLoopbackAddress()
                         || a.isLinkLocalAddress()
                         || a.isAnyLocalAddress()
@@ -93,6 +130,33 @@ public final class OutboundPolicy {
             return Optional.of("host " + host + " does not resolve");
         }
         return Optional.empty();
+    }
+
+    /** Why a Service of the release's namespace may still lead anywhere; empty if it leads only to its own pods. */
+    private static Optional<String> unsafe(ServiceLookup.Facts s, String ref) {
+        if (s.type().equals("ExternalName")) {
+            return Optional.of("Service " + ref + " is of type ExternalName, which can name any host");
+        }
+        if (!s.selectsPods()) {
+            return Optional.of("Service " + ref + " has no selector, so its endpoints can be any address");
+        }
+        if (addresses(s.clusterIps()).isEmpty()) {
+            return Optional.of("Service " + ref + " is headless; the operator calls only a Service with a cluster IP");
+        }
+        return Optional.empty();
+    }
+
+    private static List<InetAddress> addresses(List<String> ips) {
+        return ips.stream()
+                .filter(ip -> ip.matches("[0-9a-fA-F.:]+") && (ip.contains(".") || ip.contains(":")))
+                .flatMap(ip -> {
+                    try {
+                        return Stream.of(InetAddress.getByName(ip));
+                    } catch (UnknownHostException e) {
+                        return Stream.empty();
+                    }
+                })
+                .toList();
     }
 
     private boolean listed(String host) {

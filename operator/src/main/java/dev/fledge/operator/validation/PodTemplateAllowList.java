@@ -11,6 +11,16 @@ final class PodTemplateAllowList {
     /** Any value below this key. */
     static final Map<String, Object> ANY = Map.of();
 
+    /**
+     * An ephemeral volume's claim: size, access modes, class, mode. Never {@code volumeName} (it binds an Available
+     * PersistentVolume, another team's data included), {@code selector} (the same by labels), or
+     * {@code dataSource}/{@code dataSourceRef} (a copy of another claim or snapshot), nor claim labels or annotations
+     * (provisioners read them): security review 7, MED 4.
+     */
+    static final Map<String, Object> EPHEMERAL = Map.of(
+            "volumeClaimTemplate",
+            Map.of("spec", Map.of("accessModes", ANY, "resources", ANY, "storageClassName", ANY, "volumeMode", ANY)));
+
     static final Map<String, Object> VOLUME = Map.of(
             "name",
             ANY,
@@ -25,7 +35,7 @@ final class PodTemplateAllowList {
             "persistentVolumeClaim",
             ANY,
             "ephemeral",
-            ANY,
+            EPHEMERAL,
             "hostPath",
             Map.of("path", ANY, "type", ANY));
 

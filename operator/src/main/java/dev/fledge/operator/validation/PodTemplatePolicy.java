@@ -24,8 +24,10 @@ import java.util.function.Function;
  *
  * @param allowedImagePrefixes    operator-wide; empty means any image
  * @param allowedHostPathPrefixes operator-wide node directories a hostPath volume may name; empty means none
+ * @param metadataKeys            the label and annotation keys a tenant may set ({@link PodMetadataKeys})
  */
-public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
+public record PodTemplatePolicy(
+        List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes, PodMetadataKeys metadataKeys) {
     private static final String BASE = "spec.server.template";
     private static final List<String> RESERVED_ANNOTATIONS = List.of(
             "container.apparmor.security.beta.kubernetes.io/",
@@ -41,6 +43,11 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
                 .map(String::strip)
                 .filter(p -> !p.isEmpty())
                 .toList();
+    }
+
+    /** Unprefixed label and annotation keys only. */
+    public PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
+        this(allowedImagePrefixes, allowedHostPathPrefixes, PodMetadataKeys.unprefixedOnly());
     }
 
     public static PodTemplatePolicy anyImage() {
@@ -64,14 +71,14 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
                 tree.path("metadata").path("labels"),
                 BASE + ".metadata.labels",
                 errors,
-                k -> k.startsWith("fledge.dev/") ? "set by the operator" : null);
+                k -> metadataKeys.labelRefusal(k).orElse(null));
         keys(
                 tree.path("metadata").path("annotations"),
                 BASE + ".metadata.annotations",
                 errors,
                 k -> RESERVED_ANNOTATIONS.stream().anyMatch(k::startsWith)
                         ? "AppArmor and seccomp are set by the operator"
-                        : null);
+                        : metadataKeys.annotationRefusal(k).orElse(null));
         JsonNode volumes = tree.path("spec").path("volumes");
         Set<String> emptyDirs = new HashSet<>();
         volumes.forEach(v -> {
@@ -124,8 +131,26 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
         }
     }
 
+    /**
+     * Whether {@code image} is under one of the prefixes, on a path-segment boundary (security review 7, LOW 1): a
+     * prefix ending in {@code /} matches as it is; any other prefix must be the image's whole repository or be
+     * followed by {@code /}, {@code :} or {@code @}. So {@code registry.example.com} allows
+     * {@code registry.example.com/x} but not {@code registry.example.com.evil.io/x}, and {@code ghcr.io/acme/models}
+     * allows {@code ghcr.io/acme/models:1.0} but not {@code ghcr.io/acme/models-attacker/x}.
+     */
     public boolean imageAllowed(String image) {
-        return allowedImagePrefixes.isEmpty() || allowedImagePrefixes.stream().anyMatch(image::startsWith);
+        return allowedImagePrefixes.isEmpty() || allowedImagePrefixes.stream().anyMatch(p -> underPrefix(image, p));
+    }
+
+    private static boolean underPrefix(String image, String prefix) {
+        if (!image.startsWith(prefix)) {
+            return false;
+        }
+        if (prefix.endsWith("/") || image.length() == prefix.length()) {
+            return true;
+        }
+        char next = image.charAt(prefix.length());
+        return next == '/' || next == ':' || next == '@';
     }
 
     @SuppressWarnings("unchecked")

@@ -15,6 +15,8 @@ class OutboundPolicyTest {
     static final Map<String, String> DNS = Map.of(
             "guard.team-a.svc", "10.96.0.10",
             "guard.team-a.svc.cluster.local", "10.96.0.10",
+            "evil.team-a.svc", "10.96.9.90",
+            "moved.team-a.svc", "10.96.9.90",
             "payments.team-b.svc", "10.96.0.11",
             "fledge-metrics.fledge-system.svc", "10.96.0.12",
             "hooks.slack.com", "54.0.0.1",
@@ -22,14 +24,27 @@ class OutboundPolicyTest {
             "rebound.example.com", "169.254.169.254",
             "local.example.com", "127.0.0.1");
 
-    final OutboundPolicy policy =
-            new OutboundPolicy(List.of("hooks.slack.com", "*.example.com"), Optional.of("fledge-system"), host -> {
+    /** The Services of team-a, as the API server has them. */
+    static final Map<String, ServiceLookup.Facts> SERVICES = Map.of(
+            "guard", new ServiceLookup.Facts("ClusterIP", true, List.of("10.96.0.10")),
+            // ExternalName: its name is a CNAME to, e.g., prometheus.monitoring.svc (10.96.9.90)
+            "evil", new ServiceLookup.Facts("ExternalName", false, List.of()),
+            // no selector: hand-written EndpointSlices may name any address
+            "manual", new ServiceLookup.Facts("ClusterIP", false, List.of("10.96.0.13")),
+            "headless", new ServiceLookup.Facts("ClusterIP", true, List.of("None")),
+            "moved", new ServiceLookup.Facts("ClusterIP", true, List.of("10.96.0.14")));
+
+    final OutboundPolicy policy = new OutboundPolicy(
+            List.of("hooks.slack.com", "*.example.com"),
+            Optional.of("fledge-system"),
+            host -> {
                 String ip = DNS.get(host);
                 if (ip == null && !host.matches("[0-9.]+")) {
                     throw new UnknownHostException(host);
                 }
                 return new InetAddress[] {InetAddress.getByName(ip == null ? host : ip)};
-            });
+            },
+            (ns, name) -> ns.equals("team-a") ? Optional.ofNullable(SERVICES.get(name)) : Optional.empty());
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -46,7 +61,7 @@ class OutboundPolicyTest {
             https://local.example.com/                                | resolves to 127.0.0.1
             file:///etc/passwd                                        | only http and https
             http://user:pw@guard.team-a.svc/                          | no user info
-            http://nowhere.team-a.svc/                                | does not resolve
+            http://nowhere.team-a.svc/                                | Service team-a/nowhere does not exist
             """)
     void onlyTheReleasesOwnServicesAndListedHostsAreCalled(String url, String expected) {
         Optional<String> denied = policy.check(url, "team-a");
@@ -55,6 +70,20 @@ class OutboundPolicyTest {
         } else {
             assertThat(denied).hasValueSatisfying(d -> assertThat(d).contains(expected));
         }
+    }
+
+    /** Security review 7, MED 5: a Service of the release's own namespace that can lead to any host is refused. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http://evil.team-a.svc:9090/-/quit     | Service team-a/evil is of type ExternalName
+            http://evil.team-a:9090/-/quit         | Service team-a/evil is of type ExternalName
+            http://manual.team-a.svc:9090/-/quit   | Service team-a/manual has no selector
+            http://headless.team-a.svc:8080/       | Service team-a/headless is headless
+            http://moved.team-a.svc:9090/-/quit    | resolves to 10.96.9.90, not to the cluster IP of its Service
+            """)
+    void anOwnServiceThatCanLeadAnywhereIsRefused(String url, String expected) {
+        assertThat(policy.check(url, "team-a"))
+                .hasValueSatisfying(d -> assertThat(d).contains(expected));
     }
 
     @ParameterizedTest

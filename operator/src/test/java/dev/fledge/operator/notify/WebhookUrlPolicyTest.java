@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 class WebhookUrlPolicyTest {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    final OutboundPolicy policy =
-            new OutboundPolicy(List.of(), Optional.of("fledge-system"), InetAddress::getAllByName);
+    final OutboundPolicy policy = new OutboundPolicy(
+            List.of(), Optional.of("fledge-system"), InetAddress::getAllByName, (ns, name) -> Optional.empty());
     WebhookReceiver receiver;
     WebhookDispatcher dispatcher;
 

@@ -180,6 +180,104 @@ class PodTemplatePolicyTest {
                 .isEmpty();
     }
 
+    /** Security review 7, LOW 1: a prefix matches on a path-segment boundary, never as a bare string prefix. */
+    @ParameterizedTest(name = "{1} under {0}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            registry.example.com        | registry.example.com.evil.io/x:1             | false
+            registry.example.com        | registry.example.comevil/x                   | false
+            registry.example.com        | registry.example.com/models/x:1              | true
+            ghcr.io/acme/models         | ghcr.io/acme/models-attacker/x:1             | false
+            ghcr.io/acme/models         | ghcr.io/acme/modelsx                         | false
+            ghcr.io/acme/models         | ghcr.io/acme/models                          | true
+            ghcr.io/acme/models         | ghcr.io/acme/models:1.0                      | true
+            ghcr.io/acme/models         | ghcr.io/acme/models@sha256:0123456789abcdef  | true
+            ghcr.io/acme/models         | ghcr.io/acme/models/llm:2                    | true
+            registry.example.com/models/ | registry.example.com/models/llm:2           | true
+            registry.example.com/models/ | registry.example.com/models-evil/llm:2      | false
+            """)
+    void anImagePrefixMatchesOnlyOnAPathSegmentBoundary(String prefix, String image, boolean allowed) {
+        assertThat(new PodTemplatePolicy(List.of(prefix), List.of()).imageAllowed(image))
+                .isEqualTo(allowed);
+    }
+
+    /**
+     * Security review 7, MED 4: the API server stores any label and annotation, and controllers act on them. By
+     * default only keys without a prefix pass; the identity, network and mesh domains never do.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            a cloud role                        | {metadata: {annotations: {iam.amazonaws.com/role: admin}}}                         | metadata.annotations[iam.amazonaws.com/role]: keys of iam.amazonaws.com
+            a second network                    | {metadata: {annotations: {k8s.v1.cni.cncf.io/networks: team-b/net}}}              | metadata.annotations[k8s.v1.cni.cncf.io/networks]: keys of k8s.v1.cni.cncf.io
+            a fixed pod IP                      | {metadata: {annotations: {cni.projectcalico.org/ipAddrs: '["10.0.0.7"]'}}}        | metadata.annotations[cni.projectcalico.org/ipAddrs]: keys of cni.projectcalico.org
+            a way around the mesh egress        | {metadata: {annotations: {traffic.sidecar.istio.io/excludeOutboundIPRanges: 0.0.0.0/0}}} | metadata.annotations[traffic.sidecar.istio.io/excludeOutboundIPRanges]: keys of traffic.sidecar.istio.io
+            no sidecar                          | {metadata: {labels: {sidecar.istio.io/inject: "false"}}}                          | metadata.labels[sidecar.istio.io/inject]: keys of sidecar.istio.io
+            a spoofed app label                 | {metadata: {labels: {app.kubernetes.io/name: prometheus}}}                        | metadata.labels[app.kubernetes.io/name]: a prefixed key needs the operator's allow-list (fledge.server.allowed-pod-label-prefixes: none
+            an unlisted annotation              | {metadata: {annotations: {example.com/anything: x}}}                              | metadata.annotations[example.com/anything]: a prefixed key needs the operator's allow-list (fledge.server.allowed-pod-annotation-prefixes: none
+            """)
+    void aLabelOrAnnotationKeyOutsideTheAllowListIsRejected(String attack, String template, String error) {
+        assertThat(validator.validate(release(template, null)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.")
+                .contains(error);
+    }
+
+    @Test
+    void prefixedKeysTheOperatorListsPassButTheIdentityNetworkAndMeshDomainsNever() {
+        SpecValidator listing = new SpecValidator(
+                new PodTemplatePolicy(
+                        List.of(),
+                        List.of(),
+                        new PodMetadataKeys(
+                                List.of("acme.com/", "app.kubernetes.io/part-of"),
+                                List.of("cluster-autoscaler.kubernetes.io/safe-to-evict", "iam.amazonaws.com/"))),
+                SpecValidator.MIN_INTERVAL);
+        assertThat(listing.validate(release(
+                        "{metadata: {labels: {team: a, acme.com/cost-center: x, app.kubernetes.io/part-of: search},"
+                                + " annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'true'}}}",
+                        null)))
+                .isEmpty();
+        assertThat(listing.validate(release(
+                        "{metadata: {labels: {app.kubernetes.io/name: prometheus, acme.com.evil.io/x: y},"
+                                + " annotations: {iam.amazonaws.com/role: admin}}}",
+                        null)))
+                .containsExactlyInAnyOrder(
+                        "spec.server.template.metadata.labels[app.kubernetes.io/name]: a prefixed key needs the"
+                                + " operator's allow-list (fledge.server.allowed-pod-label-prefixes:"
+                                + " [acme.com/, app.kubernetes.io/part-of])",
+                        "spec.server.template.metadata.labels[acme.com.evil.io/x]: a prefixed key needs the"
+                                + " operator's allow-list (fledge.server.allowed-pod-label-prefixes:"
+                                + " [acme.com/, app.kubernetes.io/part-of])",
+                        "spec.server.template.metadata.annotations[iam.amazonaws.com/role]: keys of iam.amazonaws.com"
+                                + " set a pod's cloud identity, network or mesh and are never allowed in a ModelRelease");
+    }
+
+    /** Security review 7, MED 4: an ephemeral volume's claim may not bind, select or copy an existing volume. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            another team's volume    | {volumeName: pv-team-b-data}                                     | volumes[0].ephemeral.volumeClaimTemplate.spec.volumeName: not allowed
+            a volume by its labels   | {selector: {matchLabels: {team: b}}}                             | volumes[0].ephemeral.volumeClaimTemplate.spec.selector: not allowed
+            a copy of a claim        | {dataSource: {kind: PersistentVolumeClaim, name: data}}          | volumes[0].ephemeral.volumeClaimTemplate.spec.dataSource: not allowed
+            a copy of a snapshot     | {dataSourceRef: {kind: VolumeSnapshot, name: s, namespace: team-b}} | volumes[0].ephemeral.volumeClaimTemplate.spec.dataSourceRef: not allowed
+            """)
+    void anEphemeralClaimThatReachesAnExistingVolumeIsRejected(String attack, String claimSpec, String error) {
+        String template =
+                "{spec: {volumes: [{name: scratch, ephemeral: {volumeClaimTemplate: {spec: " + claimSpec + "}}}]}}";
+        assertThat(validator.validate(release(template, null)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.")
+                .contains(error);
+    }
+
+    @Test
+    void aNewEphemeralClaimPasses() {
+        String template = "{spec: {volumes: [{name: scratch, ephemeral: {volumeClaimTemplate: {spec:"
+                + " {accessModes: [ReadWriteOnce], storageClassName: fast, volumeMode: Filesystem,"
+                + " resources: {requests: {storage: 10Gi}}}}}}]}}";
+        assertThat(validator.validate(release(template, null))).isEmpty();
+    }
+
     @Test
     void anAnalysisIntervalBelowTheFloorIsRejected() {
         ModelRelease mr = release(null, null);

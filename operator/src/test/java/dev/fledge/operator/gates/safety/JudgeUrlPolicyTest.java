@@ -9,6 +9,7 @@ import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.operator.http.OutboundPolicy;
+import dev.fledge.operator.http.ServiceLookup;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +27,14 @@ class JudgeUrlPolicyTest {
                         .withConfigMapRef(
                                 new ConfigMapKeyRef().withName("suite").withKey("prompts.yaml")))
                 .withJudge(new JudgeSpec().withUrl(judgeUrl));
-        OutboundPolicy policy = new OutboundPolicy(List.of(), Optional.of("fledge-system"), host ->
-                new InetAddress[] {InetAddress.getByName(host.endsWith(".svc") ? "10.0.0.1" : host)});
+        OutboundPolicy policy = new OutboundPolicy(
+                List.of(),
+                Optional.of("fledge-system"),
+                host -> new InetAddress[] {InetAddress.getByName(host.endsWith(".svc") ? "10.0.0.1" : host)},
+                (ns, name) -> Optional.of(
+                        name.equals("proxy")
+                                ? new ServiceLookup.Facts("ExternalName", false, List.of())
+                                : new ServiceLookup.Facts("ClusterIP", true, List.of("10.0.0.1"))));
         SafetySettings settings = new SafetySettings(Optional.empty(), 16, SafetyLimits.standard(), policy);
         SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SafetyGateTest.SUITE);
         SafetyGate gate = new SafetyGate(
@@ -58,6 +65,14 @@ class JudgeUrlPolicyTest {
     void aJudgeInAnotherTeamsNamespaceIsNeverCalled() {
         GateVerdict v = evaluate("http://billing.team-b.svc:8080/v1/moderations");
         assertThat(v.reason()).contains("neither a Service of namespace ml");
+        assertThat(called).isEmpty();
+    }
+
+    @Test
+    void aJudgeBehindAnExternalNameServiceIsNeverCalled() {
+        GateVerdict v = evaluate("http://proxy.ml.svc:9090/-/quit");
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("Service ml/proxy is of type ExternalName");
         assertThat(called).isEmpty();
     }
 
