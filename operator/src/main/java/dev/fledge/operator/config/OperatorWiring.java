@@ -5,6 +5,8 @@ import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.metric.QueryBudget;
+import dev.fledge.operator.gates.safety.CanaryEndpoint;
 import dev.fledge.operator.gates.safety.SafetyLimits;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.gates.safety.SuiteConcurrency;
@@ -135,6 +137,10 @@ public class OperatorWiring {
                     boolean insecure,
             @ConfigProperty(name = "fledge.prometheus.enforced-label") Optional<String> enforcedLabel,
             @ConfigProperty(name = "fledge.prometheus.scrape-interval", defaultValue = "15s") String scrapeInterval,
+            @ConfigProperty(name = "fledge.prometheus.max-queries-per-namespace", defaultValue = "4")
+                    int queriesPerNamespace,
+            @ConfigProperty(name = "fledge.prometheus.namespace-query-time", defaultValue = "30s")
+                    String namespaceQueryTime,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
             SafetyLimits limits,
@@ -154,10 +160,16 @@ public class OperatorWiring {
                         insecure,
                         enforcedLabel.filter(l -> !l.isBlank()),
                         GoDuration.parse(scrapeInterval)));
+        QueryBudget standard = QueryBudget.standard();
         return AnalysisGates.provider(
                 prometheus,
+                new QueryBudget(
+                        queriesPerNamespace,
+                        standard.slotWait(),
+                        GoDuration.parse(namespaceQueryTime),
+                        standard.window()),
                 client,
-                defaults,
+                CanaryEndpoint.clusterService(defaults),
                 new SafetySettings(
                         judgeUrl.filter(u -> !u.isBlank()),
                         maxTokens,

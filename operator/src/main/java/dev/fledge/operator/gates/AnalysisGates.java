@@ -1,11 +1,13 @@
 package dev.fledge.operator.gates;
 
 import dev.fledge.operator.gates.feedback.FeedbackGates;
+import dev.fledge.operator.gates.metric.BudgetedMetrics;
 import dev.fledge.operator.gates.metric.HttpPrometheus;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricGates;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.metric.QueryBudget;
 import dev.fledge.operator.gates.safety.CanaryEndpoint;
 import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.gates.safety.ConfigMapSuites;
@@ -76,7 +78,18 @@ public final class AnalysisGates {
             CanaryEndpoint canary,
             SafetySettings safety,
             HttpClient http) {
-        Optional<MetricsBackend> metrics = prometheus.map(HttpPrometheus::new);
+        return provider(prometheus, QueryBudget.standard(), client, canary, safety, http);
+    }
+
+    /** As above, with each namespace's share of Prometheus ({@link BudgetedMetrics}). */
+    public static GateProvider provider(
+            Optional<PrometheusSettings> prometheus,
+            QueryBudget budget,
+            KubernetesClient client,
+            CanaryEndpoint canary,
+            SafetySettings safety,
+            HttpClient http) {
+        Optional<MetricsBackend> metrics = prometheus.map(p -> new BudgetedMetrics(new HttpPrometheus(p), budget));
         GateWakeups wakeups = new GateWakeups();
         SuiteConcurrency suites = safety.suites();
         FairSuiteExecutor executor = new FairSuiteExecutor(

@@ -1,0 +1,35 @@
+package dev.fledge.operator.gates.metric;
+
+import java.time.Duration;
+
+/**
+ * What the gates of one namespace may ask of Prometheus. prom-label-proxy confines which series a tenant's query sees,
+ * not what it costs, and each query holds one of the operator's reconcile threads until Prometheus answers; so every
+ * namespace gets a few queries in flight and a share of Prometheus time per window ({@link BudgetedMetrics}).
+ *
+ * @param maxRunning queries of one namespace in flight at once
+ * @param slotWait   how long a query waits for one of those to end before it is Inconclusive
+ * @param time       the time one namespace's queries may take (as the operator waits for the answers) per window
+ * @param window     the sliding window {@code time} is counted over
+ */
+public record QueryBudget(int maxRunning, Duration slotWait, Duration time, Duration window) {
+    public QueryBudget {
+        if (maxRunning < 1) {
+            throw new IllegalArgumentException(
+                    "fledge.prometheus.max-queries-per-namespace must be at least 1: " + maxRunning);
+        }
+        if (slotWait.isNegative()) {
+            throw new IllegalArgumentException("the wait for a query slot must not be negative: " + slotWait);
+        }
+        if (time.isNegative() || time.isZero() || window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException(
+                    "fledge.prometheus.namespace-query-time and its window must be positive: " + time + " per "
+                            + window);
+        }
+    }
+
+    /** 4 queries at once (waiting up to 1 s for a slot) and 30 s of query time per minute, per namespace. */
+    public static QueryBudget standard() {
+        return new QueryBudget(4, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1));
+    }
+}
