@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
@@ -52,6 +54,11 @@ public final class DesiredDeployment {
     static final long PRE_STOP_SECONDS = 5;
     /** The preStop sleep plus 30 s for requests in flight to finish after SIGTERM. */
     static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + 30;
+    /** The volume of the release's response-id key ({@link FeedbackKey}), its mount path and the file in it. */
+    static final String FEEDBACK_KEY_VOLUME = "fledge-feedback-key";
+
+    static final String FEEDBACK_KEY_DIR = "/var/run/fledge/feedback-key";
+    public static final String FEEDBACK_KEY_FILE = FEEDBACK_KEY_DIR + "/" + FeedbackKey.DATA_KEY;
 
     private final ServerDefaults defaults;
     private final PodHardening hardening;
@@ -91,6 +98,7 @@ public final class DesiredDeployment {
                 .withTolerations(user.getTolerations())
                 .withAffinity(user.getAffinity())
                 .withVolumes(safeVolumes(user, hardening))
+                .addToVolumes(feedbackKeyVolume(mr))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
@@ -118,6 +126,7 @@ public final class DesiredDeployment {
         return user.getVolumes() == null
                 ? List.of()
                 : user.getVolumes().stream()
+                        .filter(v -> !FEEDBACK_KEY_VOLUME.equals(v.getName()))
                         .map(v -> new VolumeBuilder()
                                 .withName(v.getName())
                                 .withEmptyDir(v.getEmptyDir())
@@ -134,6 +143,36 @@ public final class DesiredDeployment {
                                                 : null)
                                 .build())
                         .toList();
+    }
+
+    /**
+     * The release's key Secret, mounted read-only. Mode 0444: the pod may run as the image's user (no runAsUser, no
+     * fsGroup), and the model server is the pod's only container.
+     */
+    private static Volume feedbackKeyVolume(ModelRelease mr) {
+        return new VolumeBuilder()
+                .withName(FEEDBACK_KEY_VOLUME)
+                .withNewSecret()
+                .withSecretName(Names.feedbackKey(mr))
+                .withDefaultMode(0444)
+                .withOptional(false)
+                .endSecret()
+                .build();
+    }
+
+    private static List<VolumeMount> volumeMounts(Container user) {
+        List<VolumeMount> mounts = new ArrayList<>();
+        if (user.getVolumeMounts() != null) {
+            user.getVolumeMounts().stream()
+                    .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()))
+                    .forEach(mounts::add);
+        }
+        mounts.add(new VolumeMountBuilder()
+                .withName(FEEDBACK_KEY_VOLUME)
+                .withMountPath(FEEDBACK_KEY_DIR)
+                .withReadOnly(true)
+                .build());
+        return mounts;
     }
 
     private static Container userContainer(PodSpec user) {
@@ -180,6 +219,10 @@ public final class DesiredDeployment {
                 .withName("QUARKUS_HTTP_PORT")
                 .withValue(String.valueOf(port))
                 .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
+                .withValue(FEEDBACK_KEY_FILE)
+                .build());
         env.addAll(limits.env());
         if (user.getEnv() != null) {
             user.getEnv().stream()
@@ -192,7 +235,7 @@ public final class DesiredDeployment {
                 .withImage(serving.getImage() == null ? defaults.image(null) : serving.getImage())
                 .withEnv(env)
                 .withResources(user.getResources())
-                .withVolumeMounts(user.getVolumeMounts())
+                .withVolumeMounts(volumeMounts(user))
                 .withSecurityContext(hardening.container())
                 .withPorts()
                 .addNewPort()

@@ -230,6 +230,44 @@ class DesiredDeploymentTest {
     }
 
     /** The Deployment of {@code mr}'s serving configuration with this version and URI. */
+    @Test
+    void bothTracksMountTheReleasesFeedbackKeyReadOnlyAndTheServerIsToldWhereAndATemplateCannotReplaceIt() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("fledge-feedback-key")
+                .withNewSecret()
+                .withSecretName("my-own-key")
+                .endSecret()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewVolumeMount()
+                .withName("fledge-feedback-key")
+                .withMountPath("/elsewhere")
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
+                .build();
+        for (String track : new String[] {"stable", "canary"}) {
+            var pod = build(release(new ServerSpec().withTemplate(template)), track, "1.0.0", "s3://m/1.0.0", 2)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec();
+            assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
+                assertThat(v.getSecret().getSecretName()).isEqualTo("assistant-feedback-key");
+                assertThat(v.getSecret().getOptional()).isFalse();
+            });
+            Container c = pod.getContainers().get(0);
+            assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> {
+                assertThat(m.getReadOnly()).isTrue();
+                assertThat(c.getEnv())
+                        .extracting(EnvVar::getName, EnvVar::getValue)
+                        .contains(Tuple.tuple("FLEDGE_FEEDBACK_SIGNING_KEY_FILE", m.getMountPath() + "/key"));
+            });
+        }
+    }
+
     io.fabric8.kubernetes.api.model.apps.Deployment build(
             ModelRelease mr, String track, String version, String uri, int replicas) {
         var serving = new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(mr);
