@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator cluster cluster-down cluster-test cluster-binaries images traefik clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator cluster cluster-down cluster-test cluster-binaries images traefik clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -62,6 +62,13 @@ model-fixtures:
 	    -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" \
 	    dev.fledge.server.fixtures.FixtureTrainer target/fixtures/models; \
 	fi
+
+## model-archive: the fixture models as the zip archives the quick start loads, with their sha256:
+## model-server/target/model-archives/{v1,v2,v3-unsafe,mlp}.zip and <name>.zip.sha256 (README, examples/quickstart.yaml)
+model-archive: model-fixtures
+	$(MVN) -q -pl model-server -am -DskipTests test-compile
+	cd model-server && java -cp target/test-classes dev.fledge.server.fixtures.ModelArchives \
+	  target/fixtures/models target/model-archives
 
 ## kube-binaries: kube-apiserver + etcd for kube-api-test, built once and cached (real Kubernetes issue)
 kube-binaries:

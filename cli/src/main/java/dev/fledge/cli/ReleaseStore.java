@@ -3,15 +3,17 @@ package dev.fledge.cli;
 import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads ModelReleases and their core/v1 Events in one namespace, and merge-patches a release. What it reads is
- * {@linkplain Printable cleaned} of control characters before anyone prints it.
+ * {@linkplain Printable cleaned} of control characters before anyone prints it (but {@link #getAsStored}).
  */
 final class ReleaseStore {
     private final KubernetesClient client;
@@ -28,6 +30,14 @@ final class ReleaseStore {
 
     /** The release, or a {@link CliError} saying it does not exist. */
     ModelRelease get(String name) {
+        return Printable.cleaned(client.getKubernetesSerialization(), getAsStored(name), ModelRelease.class);
+    }
+
+    /**
+     * The release as stored, not cleaned: for the values a write's preconditions test. Never print from it (print from
+     * {@link #get}).
+     */
+    ModelRelease getAsStored(String name) {
         ModelRelease mr = api.call(
                 "get",
                 Api.MODELRELEASES,
@@ -39,7 +49,29 @@ final class ReleaseStore {
             throw new CliError("modelrelease \"" + Printable.clean(name) + "\" not found in namespace \""
                     + api.namespace() + "\"");
         }
-        return Printable.cleaned(client.getKubernetesSerialization(), mr, ModelRelease.class);
+        return mr;
+    }
+
+    /**
+     * A JSON patch (RFC 6902) of the release, whose {@code test} operations are its preconditions. Returns empty when
+     * it was applied, or the error when the server refused it as a conflict (409) or unprocessable (422), which is
+     * what a failed {@code test} gives; any other failure is thrown.
+     */
+    Optional<CliError> jsonPatch(String name, List<Map<String, Object>> operations) {
+        String json = client.getKubernetesSerialization().asJson(operations);
+        try {
+            client.resources(ModelRelease.class)
+                    .inNamespace(api.namespace())
+                    .withName(name)
+                    .patch(PatchContext.of(PatchType.JSON), json);
+            return Optional.empty();
+        } catch (KubernetesClientException e) {
+            CliError error = api.translate("patch", Api.MODELRELEASES, e);
+            if (e.getCode() == 409 || e.getCode() == 422) {
+                return Optional.of(error);
+            }
+            throw error;
+        }
     }
 
     /** A JSON merge patch of the release: only the fields in {@code patch} are touched. */

@@ -3,7 +3,6 @@ package dev.fledge.cli;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
-import dev.fledge.core.rollout.ManualAction;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Splits;
@@ -66,7 +65,9 @@ final class ReleaseTree {
         if (st.getMessage() != null && !st.getMessage().isBlank()) {
             lines.add(st.getMessage().replaceAll("\\s*\\n\\s*", " "));
         }
-        ManualAction.requestedOn(mr)
+        // an annotation status.action records as read is applied already; the operator only removes it
+        PendingAction.on(mr)
+                .unread()
                 .ifPresent(a ->
                         lines.add(style.warn(Labels.ACTION + "=" + a + " is waiting for the operator to consume it")));
         Long gen = mr.getMetadata().getGeneration();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,9 @@ import java.util.regex.Pattern;
  * <li>it matches field selectors on metadata.name and metadata.namespace only, so an Event list by
  * {@code involvedObject.name} (which real API servers support, and kubectl describe uses) came back empty: this
  * answers that selector as an API server does, with the namespace's Events filtered;</li>
+ * <li>its JSON patch fails a {@code test} of a missing member against {@code null}, which the API server passes, and
+ * answers a failed {@code test} with no response at all: {@code test} operations are checked here as the API server
+ * checks them (a missing member equals {@code null}; a failure answers 422), the rest goes to the mock;</li>
  * <li>it stamps its wall-clock time as creationTimestamp on create and update: reads report the fixtures' creation
  * times instead, so that AGE columns are deterministic.</li>
  * </ul>
@@ -34,6 +38,51 @@ final class FixtureDispatcher extends ApplyTolerantCrudDispatcher {
     /** @param createdAt creation time (RFC 3339) by ModelRelease name */
     FixtureDispatcher(Map<String, String> createdAt) {
         this.createdAt = Map.copyOf(createdAt);
+    }
+
+    @Override
+    public MockResponse handlePatch(RecordedRequest request) {
+        String type = request.getHeader("Content-Type");
+        if (type == null || !type.startsWith("application/json-patch+json")) {
+            return super.handlePatch(request);
+        }
+        try {
+            JsonNode ops = JSON.readTree(request.getUtf8Body());
+            MockResponse existing = super.handleGet(request.getPath().split("\\?", 2)[0]);
+            if (existing.code() != 200) {
+                return existing;
+            }
+            JsonNode current = JSON.readTree(existing.getBody().readUtf8());
+            ArrayNode rest = JSON.createArrayNode();
+            for (JsonNode op : ops) {
+                if (!"test".equals(op.path("op").asText())) {
+                    rest.add(op);
+                    continue;
+                }
+                JsonNode at = current.at(op.path("path").asText());
+                JsonNode want = op.path("value");
+                boolean nullish = at.isMissingNode() || at.isNull();
+                if (want.isNull() || want.isMissingNode() ? !nullish : !want.equals(at)) {
+                    return new MockResponse()
+                            .setResponseCode(422)
+                            .setBody(new Buffer(("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                            + "\"message\":\"the server rejected our request due to an error in our"
+                                            + " request\",\"reason\":\"Invalid\",\"code\":422}")
+                                    .getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            RecordedRequest stripped = new RecordedRequest(
+                    request.getHttpVersion(),
+                    request.method(),
+                    request.getPath(),
+                    request.getHeaders(),
+                    new Buffer(JSON.writeValueAsBytes(rest)));
+            return super.handlePatch(stripped);
+        } catch (IOException e) {
+            return new MockResponse()
+                    .setResponseCode(400)
+                    .setBody(new Buffer(e.getMessage().getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     @Override

@@ -69,6 +69,25 @@ class ScrapeMonitorsTest {
     }
 
     @Test
+    void aShortPodScrapeIntervalNeverGetsALongerScrapeTimeout() {
+        // Prometheus refuses a scrape job whose timeout is longer than its interval
+        Map<String, Object> endpoint = firstEndpoint(
+                ChartUnderTest.render("serviceMonitor: {enabled: true}\nmodelPodMonitor: {interval: 5s}\n")
+                        .ofKind("PodMonitor")
+                        .get(0),
+                "podMetricsEndpoints");
+
+        assertThat(endpoint).containsEntry("interval", "5s").doesNotContainKey("scrapeTimeout");
+        assertThat(firstEndpoint(
+                        ChartUnderTest.render(
+                                        "serviceMonitor: {enabled: true}\nmodelPodMonitor: {interval: 30s, scrapeTimeout: 20s}\n")
+                                .ofKind("PodMonitor")
+                                .get(0),
+                        "podMetricsEndpoints"))
+                .containsEntry("scrapeTimeout", "20s");
+    }
+
+    @Test
     void theOperatorIsToldTheScrapeIntervalThePodMonitorUses() {
         FledgeChart chart =
                 ChartUnderTest.render("serviceMonitor: {enabled: true}\nmodelPodMonitor: {interval: 30s}\n");

@@ -17,7 +17,10 @@ import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.SpecWarning;
+import dev.fledge.core.rollout.Splits;
 import dev.fledge.core.rollout.Stage;
+import dev.fledge.core.rollout.StatusCopy;
 import dev.fledge.core.rollout.StatusWriter;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
@@ -27,13 +30,17 @@ import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.LeanItemStore;
+import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
+import dev.fledge.operator.routing.AcceptanceWatch;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
+import dev.fledge.operator.routing.Unaccepted;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Handover;
+import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
@@ -46,11 +53,13 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +70,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -74,8 +85,18 @@ import org.jboss.logging.Logger;
         name = ModelReleaseReconciler.NAME,
         generationAwareEventProcessing = false,
         triggerReconcilerOnAllEvents = true,
-        informer = @Informer(itemStore = LeanItemStore.class))
+        informer = @Informer(itemStore = LeanItemStore.class),
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+@GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 60_000)
 public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
+    /**
+     * A failing reconcile is retried for ever ({@code maxAttempts = -1}: JOSDK's default gives up after 5 tries, and a
+     * rollback or a timer would then wait for an unrelated event), 1 s, 2 s, 4 s ... and then every minute.
+     */
+    public static final Duration MAX_RETRY_INTERVAL = Duration.ofMinutes(1);
+    /** Every release is reconciled at least this often, whatever events and timers say (JOSDK's default is 10 h). */
+    public static final Duration MAX_RECONCILIATION_INTERVAL = Duration.ofMinutes(5);
+
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
     private static final Duration AT_ONCE = Duration.ofMillis(10);
@@ -84,6 +105,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * reconciled again: a Promoted release has no requeue of its own.
      */
     public static final Duration DRIFT_RETRY = Duration.ofSeconds(15);
+    /**
+     * How soon a release is reconciled again while a Gateway has not accepted its route (it takes a Gateway a moment to
+     * program one); once that wait has been reported as a {@code RouteNotAccepted} Warning, {@link #DRIFT_RETRY}.
+     */
+    public static final Duration ACCEPTANCE_RETRY = Duration.ofSeconds(2);
+    /** The condition that is True while a route of the release waits for its Gateway ({@link Unaccepted}). */
+    public static final String ROUTE_NOT_ACCEPTED = "RouteNotAccepted";
 
     private final Clock clock;
     private final PlanResolver plans;
@@ -99,7 +127,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
     private final GateRunner runner = new GateRunner();
+    /** Decisions that end a rollout whose status write failed, until a retry stores them (also across restarts). */
+    private final UnstoredDecisions unstored;
+
     private final Handover handover;
+    private final InvalidHandover invalidHandover;
 
     public ModelReleaseReconciler(
             Clock clock,
@@ -110,6 +142,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             GateProvider gates,
             EventRecorder events,
             ActionAnnotation actions,
+            UnstoredDecisions unstored,
             OperatorMetrics metrics,
             Notifier notifier) {
         this.clock = clock;
@@ -118,9 +151,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.routers = routers;
         this.workloads = workloads;
         this.handover = new Handover(workloads, clock);
+        this.invalidHandover = new InvalidHandover(workloads, routers.retreat(), clock);
         this.gates = gates;
         this.events = events;
         this.actions = actions;
+        this.unstored = unstored;
         this.metrics = metrics;
         this.notifier = notifier;
         this.wakeups = gates.wakeups();
@@ -144,37 +179,73 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (context.isPrimaryResourceDeleted()) {
             // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
             metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
+            gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             return UpdateControl.noUpdate();
         }
         if (mr.isMarkedForDeletion()) {
             return UpdateControl.noUpdate(); // being deleted (another finalizer holds it): leave it alone
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        ModelReleaseStatus old = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
+        ModelReleaseStatus recorded = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
         Timer.Sample started = metrics.startTimer();
         List<String> errors = validator.validate(mr);
-        if (errors.isEmpty() && specChangedOrInvalid(mr, old)) {
+        if (errors.isEmpty() && specChangedOrInvalid(mr, recorded)) {
             errors = routers.forRelease(mr).validate(mr);
         }
         if (!errors.isEmpty()) {
             // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
-            return write(
-                    mr, context, null, old, engine.decide(null, old, Observation.invalid(errors), now), List.of(), now);
+            Observation invalid = observeAction(mr, recorded, Observation.invalid(errors));
+            return writeInvalid(mr, context, null, recorded, engine.decide(null, recorded, invalid, now), now);
         }
         TrafficRouter router = routers.forRelease(mr);
         Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
+        // a status from an older operator lacks the tracks' configuration hashes: read them from the Deployments
+        ModelReleaseStatus old = workloads.withLiveIdentity(mr, recorded, stable, canary);
 
-        Observation obs = observe(mr, plan, old, stable, canary);
-        // a suite run that ended (off this thread) is read at once rather than at the next interval
-        boolean woken = wakeups.take(mr) && Schedule.analysisDue(plan, old, now.plus(plan.interval()));
-        if (obs.canaryReady() && (woken || Schedule.analysisDue(plan, old, now))) {
-            Timer.Sample gatesStarted = metrics.startTimer();
-            obs = obs.withVerdicts(evaluate(mr, plan, old, now));
-            metrics.reconcilePart("gates", gatesStarted);
+        // a decision that ends the rollout (above all a rollback) is stored before anything moves, so a failed write
+        // afterwards cannot undo it: the retried reconcile reads it from status and routes it. If that first status
+        // write fails, the decision is kept (UnstoredDecisions: in memory and in an annotation, while the status and
+        // the
+        // spec's canary stay as they were) and the retry stores it as it is, rather than deciding again on other
+        // verdicts
+        ServingIdentity planned = ServingIdentity.of(plan);
+        Optional<UnstoredDecisions.Kept> kept = unstored.find(mr, recorded, old, planned);
+        Observation obs;
+        Decision decision;
+        if (kept.isPresent()) {
+            obs = kept.get().observation() != null
+                    ? kept.get().observation()
+                    : observe(mr, plan, old, stable, canary); // read back after a restart: its verdicts are not kept
+            decision = kept.get().decision();
+        } else {
+            obs = observe(mr, plan, old, stable, canary);
+            // a suite run that ended (off this thread) is read at once rather than at the next interval
+            boolean woken = wakeups.take(mr) && Schedule.analysisDue(plan, old, now.plus(plan.interval()));
+            if (obs.canaryReady() && (woken || Schedule.analysisDue(plan, old, now))) {
+                Timer.Sample gatesStarted = metrics.startTimer();
+                obs = obs.withVerdicts(evaluate(mr, plan, old, now));
+                metrics.reconcilePart("gates", gatesStarted);
+            }
+            decision = engine.decide(plan, old, obs, now);
         }
-        Decision decision = engine.decide(plan, old, obs, now);
+        ModelReleaseStatus stored = null;
+        UpdateControl<ModelRelease> control = null;
+        if (decision.endsRollout(old)) {
+            // the public hold starts from the status before this decision (it says public traffic was on the canary)
+            Instant holdFirst = handover.holdUntil(router, plan, old, decision, stable, canary);
+            decision.status().setCanaryPublicHoldUntil(holdFirst == null ? null : holdFirst.toString());
+            Observation seen = obs;
+            Decision decided = decision;
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now, stillWaiting(old), refused -> {
+                unstored.keep(mr, recorded, old, planned, seen, decided);
+                routeUnstored(mr, router, plan, old, decided, stable, canary, refused);
+            });
+            stored = decision.status();
+        }
         Timer.Sample applyStarted = metrics.startTimer();
         Handover.Result acted;
         try {
@@ -182,42 +253,64 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             // route sends it requests, and one the split no longer runs is scaled down only after the delay
             acted = handover.act(mr, router, plan, old, decision, stable, canary);
         } catch (KubernetesClientException e) {
+            if (stored != null) {
+                // the decision is stored: a refused or failed write delays it, never cancels it; say so and retry
+                events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteDrift,
+                                "the " + stored.getPhase().wireName() + " decision is recorded, but a write failed ("
+                                        + e.getCode() + "): " + e.getMessage() + "; retrying"));
+                throw e;
+            }
             if (e.getCode() == 422 || e.getCode() == 400) {
                 // an object the release does not control is not a spec error of the generated object: say so plainly
                 List<String> rejected = List.of(
                         e instanceof Ownership.NotOwned
                                 ? e.getMessage()
                                 : "spec.server: the API server rejected a generated object: " + e.getMessage());
-                return write(
-                        mr,
-                        context,
-                        plan,
-                        old,
-                        engine.decide(plan, old, Observation.invalid(rejected), now),
-                        List.of(),
-                        now);
+                return writeInvalid(
+                        mr, context, plan, old, engine.decide(plan, old, obs.withSpecErrors(rejected), now), now);
             }
             throw e;
         }
         metrics.reconcilePart("apply", applyStarted);
         Optional<String> drift = acted.drift();
+        List<Unaccepted> pending = acted.pending();
         Instant scaleDownAt = acted.scaleDownAt();
         drift.ifPresent(diff -> events.record(
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "route does not match the desired split after apply: " + diff)));
-        decision.status().setCanaryScaleDownAt(scaleDownAt == null ? null : scaleDownAt.toString());
-        decision.status()
-                .setCanaryPublicHoldUntil(
-                        acted.holdUntil() == null ? null : acted.holdUntil().toString());
-        UpdateControl<ModelRelease> control = write(mr, context, plan, old, decision, obs.verdicts(), now);
-        Duration requeue = decision.requeueAfter();
-        for (Instant wake : new Instant[] {scaleDownAt, acted.holdUntil()}) {
-            if (wake != null && wake.isAfter(now)) {
-                Duration until = Duration.between(now, wake);
-                requeue = requeue == null || until.compareTo(requeue) < 0 ? until : requeue;
-            }
+        // a route the Gateway has not taken yet is no fault at first (programming one takes a moment): a Warning only
+        // once the wait has lasted, once per wait; meanwhile the status says what the release waits for
+        pending.stream()
+                .filter(Unaccepted::warn)
+                .forEach(p -> events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteNotAccepted,
+                                p.message() + ", for " + p.waited().toSeconds()
+                                        + " s; the canary keeps its pods and its pod"
+                                        + " template until every parent accepts the route")));
+        List<SpecWarning> waiting = waiting(pending);
+        Instant holdUntil = acted.holdUntil();
+        String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
+        String holdAt = holdUntil == null ? null : holdUntil.toString();
+        if (stored == null) {
+            decision.status().setCanaryScaleDownAt(drainAt);
+            decision.status().setCanaryPublicHoldUntil(holdAt);
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now, waiting, refused -> {});
+        } else {
+            // the stored decision gets the drain and hold times of this pass (the routes moved now) and what its routes
+            // wait for; if this write fails, the retry reads the stored decision and counts them from its own pass
+            ModelReleaseStatus before = StatusCopy.of(stored);
+            stored.setCanaryScaleDownAt(drainAt);
+            stored.setCanaryPublicHoldUntil(holdAt);
+            status.finish(before, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, waiting))
+                    .ifPresent(st -> patchStatus(mr, context, st));
         }
+        Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = requeue.minus(Duration.between(now, clock.instant()));
@@ -226,11 +319,129 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (drift.isPresent() && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
             requeue = DRIFT_RETRY; // apply (and sweep) again soon, also for a release with nothing else to wait for
         }
+        if (!pending.isEmpty()) {
+            // look again soon; a wait already reported (a Gateway that does not answer) is looked at less often
+            Duration again = pending.stream().allMatch(p -> p.waited().compareTo(AcceptanceWatch.WARN_AFTER) >= 0)
+                    ? DRIFT_RETRY
+                    : ACCEPTANCE_RETRY;
+            requeue = requeue == null || requeue.compareTo(again) > 0 ? again : requeue;
+        }
         if (requeue != null) {
             control.rescheduleAfter(requeue);
         }
         metrics.reconcilePart("total", started);
         return control;
+    }
+
+    /**
+     * A decision that ends the rollout could not be stored. It is kept ({@link UnstoredDecisions}) and stored by a
+     * retry; meanwhile, if it sends nobody to the canary (a rollback, an abort), its users are sent to stable now: a
+     * status write that keeps failing (a 422, an RBAC or webhook refusal) must not keep them on a canary whose gates
+     * failed.
+     */
+    private void routeUnstored(
+            ModelRelease mr,
+            TrafficRouter router,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary,
+            RuntimeException refused) {
+        if (!decision.split().sendsNoUsersToCanary()) {
+            return;
+        }
+        String why = refusal(refused);
+        try {
+            handover.act(mr, router, plan, old, decision, stable, canary);
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
+                                    + "); its users were sent to stable, and storing it is retried"));
+        } catch (RuntimeException e) {
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
+                                    + ") nor routed (" + e.getMessage() + "); retrying"));
+        }
+    }
+
+    /**
+     * Writes an {@code Invalid} decision, then sends the canary's users back to stable ({@link InvalidHandover}): no
+     * workload or route is built from a spec that is not valid; the release's own routes and Services are edited to
+     * point at stable, and stable may grow to the pods the public Service held. A release with no users on a canary (a
+     * new release, one invalid at rest) is not touched. Growing stable is best effort (a refusal is a {@code RouteDrift}
+     * Warning; the hold still ends at its limit), the status is always written, and if that write fails the users are
+     * sent to stable all the same (the public Service too: an unstored hold has no bound) before the retry. A failed
+     * route edit is a {@code RouteDrift} Warning, retried soon.
+     */
+    private UpdateControl<ModelRelease> writeInvalid(
+            ModelRelease mr,
+            Context<ModelRelease> context,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision d,
+            Instant now) {
+        if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
+            return write(mr, context, plan, old, d, List.of(), now); // no user of this release is on a canary
+        }
+        Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
+        Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
+        InvalidHandover.Plan retreat = invalidHandover.plan(mr, old, d, stable, canary);
+        Optional<String> notGrown = invalidHandover.grow(retreat, stable);
+        Instant hold = retreat.holdUntil();
+        d.status().setCanaryPublicHoldUntil(hold == null ? null : hold.toString());
+        UpdateControl<ModelRelease> control;
+        try {
+            control = write(mr, context, plan, old, d, List.of(), now);
+        } catch (RuntimeException refused) {
+            Optional<String> left = invalidHandover.routeUnstored(mr);
+            events.record(
+                    mr,
+                    new RolloutEvent(
+                            EventReason.RouteDrift,
+                            "the " + d.status().getPhase().wireName() + " decision could not be stored ("
+                                    + refusal(refused) + "); "
+                                    + left.map(diff -> "and " + diff)
+                                            .orElse("its users were sent to stable, and storing it is retried")));
+            throw refused;
+        }
+        notGrown.ifPresent(why -> events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift,
+                        "the invalid release's " + why + "; "
+                                + (hold == null
+                                        ? "tried again at the next pass"
+                                        : "the public Service keeps the canary's pods until " + hold
+                                                + " at most, then sends everyone to stable"))));
+        Optional<String> drift = invalidHandover.route(mr, retreat);
+        drift.ifPresent(diff -> events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
+        Duration requeue = earliest(now, drift.isPresent() ? DRIFT_RETRY : null, hold);
+        return requeue == null ? control : control.rescheduleAfter(requeue);
+    }
+
+    /** The soonest of {@code wait} and of the {@code wakes} still ahead of {@code now} (nulls ignored); null if none. */
+    private static Duration earliest(Instant now, Duration wait, Instant... wakes) {
+        Duration soonest = wait;
+        for (Instant wake : wakes) {
+            if (wake != null && wake.isAfter(now)) {
+                Duration until = Duration.between(now, wake);
+                soonest = soonest == null || until.compareTo(soonest) < 0 ? until : soonest;
+            }
+        }
+        return soonest;
+    }
+
+    private static String refusal(RuntimeException e) {
+        return e instanceof KubernetesClientException k ? k.getCode() + ": " + k.getMessage() : e.toString();
     }
 
     /**
@@ -248,9 +459,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      */
     private Observation observe(
             ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
-        Observation obs = Observation.of(
-                Readiness.ready(canary, ServingIdentity.of(plan)),
-                Readiness.ready(stable, ServingIdentity.stableWanted(old)));
+        return observeAction(
+                mr,
+                old,
+                Observation.of(
+                        Readiness.ready(canary, ServingIdentity.of(plan)),
+                        Readiness.ready(stable, ServingIdentity.stableWanted(old))));
+    }
+
+    /** The manual action on {@code mr}, added to {@code obs} if it is a new one. */
+    private static Observation observeAction(ModelRelease mr, ModelReleaseStatus old, Observation obs) {
         Optional<String> raw = ManualAction.requestedOn(mr);
         if (raw.isEmpty()) {
             return ActionRecord.awaitsRemoval(old) ? obs.withActionRemoved() : obs;
@@ -323,20 +541,33 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Decision decision,
             List<GateVerdict> verdicts,
             Instant now) {
-        Optional<ModelReleaseStatus> next = status.finish(
-                old,
-                decision,
-                mr.getMetadata().getGeneration(),
-                now,
-                routers.forRelease(mr).warnings(mr));
+        return write(mr, context, plan, old, decision, verdicts, now, List.of(), refused -> {});
+    }
+
+    /**
+     * As above, with {@code waiting} (the {@value #ROUTE_NOT_ACCEPTED} condition, if a route waits for its Gateway);
+     * {@code statusRefused} runs when the status write itself fails (not what follows it), then it throws.
+     */
+    private UpdateControl<ModelRelease> write(
+            ModelRelease mr,
+            Context<ModelRelease> context,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            List<GateVerdict> verdicts,
+            Instant now,
+            List<SpecWarning> waiting,
+            Consumer<RuntimeException> statusRefused) {
+        Optional<ModelReleaseStatus> next =
+                status.finish(old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, waiting));
         if (next.isPresent()) {
-            ModelRelease patch = new ModelRelease();
-            patch.setMetadata(new ObjectMetaBuilder()
-                    .withName(mr.getMetadata().getName())
-                    .withNamespace(mr.getMetadata().getNamespace())
-                    .build());
-            patch.setStatus(next.get());
-            context.resourceOperations().serverSideApplyPrimaryStatus(patch);
+            try {
+                patchStatus(mr, context, next.get());
+            } catch (RuntimeException e) {
+                statusRefused.accept(e);
+                throw e;
+            }
+            unstored.stored(mr); // a decision kept unstored is stored now, or superseded
         }
         record(mr, plan, old, decision, verdicts, now);
         ModelReleaseStatus stored = next.orElse(old);
@@ -344,6 +575,52 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .filter(raw -> ActionRecord.awaitsRemoval(stored, raw))
                 .ifPresent(raw -> actions.remove(mr, raw));
         return UpdateControl.noUpdate();
+    }
+
+    /** The router's standing warnings, a stable that keeps an older operator's template, and what the routes wait for. */
+    private List<SpecWarning> warnings(ModelRelease mr, Context<ModelRelease> context, List<SpecWarning> waiting) {
+        List<SpecWarning> out = new ArrayList<>(routers.forRelease(mr).warnings(mr));
+        workloads
+                .olderStableTemplate(deployment(context, Names.deployment(mr, Labels.TRACK_STABLE)))
+                .ifPresent(out::add);
+        out.addAll(waiting);
+        return out;
+    }
+
+    /**
+     * The {@value #ROUTE_NOT_ACCEPTED} condition for routes a Gateway has not accepted: reason {@code RouteRefused} when
+     * a parent answered {@code Accepted=False}, else {@code WaitingForGateway}; its message names each route and parent.
+     */
+    private static List<SpecWarning> waiting(List<Unaccepted> pending) {
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        boolean refused = pending.stream().anyMatch(Unaccepted::rejected);
+        return List.of(new SpecWarning(
+                ROUTE_NOT_ACCEPTED,
+                refused ? "RouteRefused" : "WaitingForGateway",
+                pending.stream().map(Unaccepted::message).collect(Collectors.joining("; "))
+                        + "; the canary keeps its pods and its pod template until then"));
+    }
+
+    /** A decision stored before the routes are written keeps the wait the last pass saw (the pass after updates it). */
+    private static List<SpecWarning> stillWaiting(ModelReleaseStatus old) {
+        return old.getConditions() == null
+                ? List.of()
+                : old.getConditions().stream()
+                        .filter(c -> ROUTE_NOT_ACCEPTED.equals(c.getType()) && "True".equals(c.getStatus()))
+                        .map(c -> new SpecWarning(c.getType(), c.getReason(), c.getMessage()))
+                        .toList();
+    }
+
+    private static void patchStatus(ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st) {
+        ModelRelease patch = new ModelRelease();
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(mr.getMetadata().getName())
+                .withNamespace(mr.getMetadata().getNamespace())
+                .build());
+        patch.setStatus(st);
+        context.resourceOperations().serverSideApplyPrimaryStatus(patch);
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {

@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * A reconciler run in-process by plain JOSDK with its defaults (server-side apply of status and of owned objects
  * stays on), against a mock or a real API server. The caller builds the reconciler (the operator's tests and e2e
- * use the production one from {@code OperatorAssembly}), so this module does not depend on the operator.
+ * use the production one from {@code OperatorAssembly}), so this module does not depend on the operator. It
+ * runs no Gateway: a test of the gatewayAPI router starts a {@link GatewaySimulator} with an admin client beside it
+ * (the operator's client may lack the rights a Gateway controller has).
  */
 public final class InProcessOperator implements AutoCloseable {
     private final Operator operator;

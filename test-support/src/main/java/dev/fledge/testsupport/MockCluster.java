@@ -42,6 +42,7 @@ public final class MockCluster implements AutoCloseable {
                     .withKind(ctx.getKind())
                     .withPlural(ctx.getPlural())
                     .withScope("Namespaced")
+                    .withStatusSubresource(type == HTTPRoute.class) // a Gateway writes it (GatewaySimulator)
                     .build());
         }
         server.init();

@@ -42,9 +42,8 @@ public final class ActionRecord {
             return;
         }
         ActionStatus a = new ActionStatus();
-        a.setValue(obs.action()
-                .map(ManualAction::value)
-                .orElseGet(() -> obs.unknownAction().orElseThrow().trim()));
+        // the annotation's value as given, its nonce included: the same action with another nonce is a new request
+        a.setValue(obs.raw().trim());
         a.setResourceVersion(obs.actionRead());
         a.setAppliedAt(now.toString());
         a.setOutcome(obs.action().isPresent() ? APPLIED : UNKNOWN);

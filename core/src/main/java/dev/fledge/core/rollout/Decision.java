@@ -24,6 +24,14 @@ public record Decision(
         return status.getPhase() == Phase.INVALID;
     }
 
+    /**
+     * Whether this decision ends the rollout that {@code before} records (a rollback, an abort, a cancel, a finished
+     * promotion): the reconciler stores it before it moves anything, so a failed write afterwards cannot undo it.
+     */
+    public boolean endsRollout(ModelReleaseStatus before) {
+        return before.getCanaryVersion() != null && status.getCanaryVersion() == null;
+    }
+
     /** A phase transition, {@code from} -> {@code to} (from is {@code None} for a new release). */
     public record PhaseChange(String from, String to) {}
 }

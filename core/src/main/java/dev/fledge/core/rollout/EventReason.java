@@ -30,6 +30,8 @@ public enum EventReason {
     UnknownAction(true, null),
     UnknownStage(true, null),
     RouteDrift(true, null),
+    /** A route the API server stored has not been accepted by its Gateway for a while (once per wait). */
+    RouteNotAccepted(true, null),
     InvalidSpec(true, null),
     /** A webhook payload that must be signed could not be (its key unreadable or too short): it was not sent. */
     NotificationNotSent(true, null);

@@ -12,6 +12,9 @@ public enum ManualAction {
     RETRY("retry"),
     SKIP_STAGE("skip-stage");
 
+    /** Between an action and its optional nonce in the annotation value. */
+    public static final char NONCE_SEPARATOR = ':';
+
     private final String value;
 
     ManualAction(String value) {
@@ -28,9 +31,23 @@ public enum ManualAction {
         return annotations == null ? Optional.empty() : Optional.ofNullable(annotations.get(Labels.ACTION));
     }
 
+    /**
+     * The action an annotation value names: the action itself ({@code abort}), or the action with a nonce after a colon
+     * ({@code abort:2}, {@code abort:20261130T1502}). The nonce tells one request from the next: the same action given
+     * again with a new nonce is a new request, even before the operator has seen the first one removed.
+     */
     public static Optional<ManualAction> parse(String value) {
-        return Arrays.stream(values())
-                .filter(a -> a.value.equals(value == null ? null : value.trim()))
-                .findFirst();
+        if (value == null) {
+            return Optional.empty();
+        }
+        String name = value.trim();
+        int colon = name.indexOf(NONCE_SEPARATOR);
+        String action = colon < 0 ? name : name.substring(0, colon);
+        return Arrays.stream(values()).filter(a -> a.value.equals(action)).findFirst();
+    }
+
+    /** The annotation value of this action with a nonce, {@code abort:NONCE}: a request of its own. */
+    public String withNonce(String nonce) {
+        return value + NONCE_SEPARATOR + nonce;
     }
 }

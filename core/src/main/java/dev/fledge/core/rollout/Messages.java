@@ -52,6 +52,20 @@ final class Messages {
         return "retrying " + version;
     }
 
+    static String heldAtStable(String stage) {
+        return "every audience is on stable while the spec is invalid (no gate runs); once it is valid, stage " + stage
+                + " starts again (its minimum time and gates anew)";
+    }
+
+    static String resumedAfterInvalid(String canary, String stage) {
+        return "the spec is valid again: rollout of " + canary + " resumes at the start of stage " + stage
+                + ", traffic back on the canary as the last passed gates allowed";
+    }
+
+    static String specInvalid() {
+        return "the spec is invalid; only abort applies until it is fixed";
+    }
+
     static String noRolloutRunning() {
         return "no rollout is running";
     }
@@ -94,8 +108,12 @@ final class Messages {
     }
 
     static String promotionUnderWay(String canary, String stable) {
-        // the stable Deployment already runs the new version; the old one's URI is no longer known here
-        return "promotion of " + canary + " is under way; set spec.model.version back to " + stable + " to roll back";
+        return stable == null
+                ? "promotion of " + canary
+                        + " is under way and it is the first release: there is no stable to go back to"
+                : "promotion of " + canary + " is under way and status.stable does not record " + stable
+                        + "'s serving configuration (written by an older operator); set spec.model.version back to "
+                        + stable + " to roll back";
     }
 
     static String promoteRequested(String canary, String stage) {

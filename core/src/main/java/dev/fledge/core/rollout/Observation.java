@@ -15,6 +15,7 @@ import java.util.Optional;
  *                       when there is any, the engine decides {@code Invalid} and nothing else
  * @param actionRead     the object's resourceVersion when the action (or unknown action) was read, recorded with it
  * @param actionRemoved  the annotation of the action recorded in {@code status.action} is gone
+ * @param actionValue    the annotation's value as given (with its nonce, if any), or null when none was read
  */
 public record Observation(
         boolean canaryReady,
@@ -24,17 +25,35 @@ public record Observation(
         Optional<String> unknownAction,
         List<String> specErrors,
         String actionRead,
-        boolean actionRemoved) {
+        boolean actionRemoved,
+        String actionValue) {
 
     public static Observation of(boolean canaryReady, boolean stableReady) {
         return new Observation(
-                canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty(), List.of(), null, false);
+                canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty(), List.of(), null, false, null);
     }
 
     /** A spec that cannot be rolled out, for these reasons. */
     public static Observation invalid(List<String> errors) {
         return new Observation(
-                false, false, List.of(), Optional.empty(), Optional.empty(), List.copyOf(errors), null, false);
+                false, false, List.of(), Optional.empty(), Optional.empty(), List.copyOf(errors), null, false, null);
+    }
+
+    /**
+     * The same observation (its action included) of a spec that cannot be rolled out, for these reasons: only an
+     * {@code abort} applies then; any other action is recorded as ignored.
+     */
+    public Observation withSpecErrors(List<String> errors) {
+        return new Observation(
+                canaryReady,
+                stableReady,
+                List.of(),
+                action,
+                unknownAction,
+                List.copyOf(errors),
+                actionRead,
+                actionRemoved,
+                actionValue);
     }
 
     public Observation withVerdicts(List<GateVerdict> evaluated) {
@@ -46,7 +65,8 @@ public record Observation(
                 unknownAction,
                 specErrors,
                 actionRead,
-                actionRemoved);
+                actionRemoved,
+                actionValue);
     }
 
     public Observation withAction(ManualAction a) {
@@ -58,12 +78,21 @@ public record Observation(
                 unknownAction,
                 specErrors,
                 actionRead,
-                actionRemoved);
+                actionRemoved,
+                actionValue);
     }
 
     public Observation withUnknownAction(String raw) {
         return new Observation(
-                canaryReady, stableReady, verdicts, action, Optional.of(raw), specErrors, actionRead, actionRemoved);
+                canaryReady,
+                stableReady,
+                verdicts,
+                action,
+                Optional.of(raw),
+                specErrors,
+                actionRead,
+                actionRemoved,
+                actionValue);
     }
 
     /**
@@ -80,12 +109,22 @@ public record Observation(
                 parsed.isPresent() ? Optional.empty() : Optional.of(raw),
                 specErrors,
                 resourceVersion,
-                actionRemoved);
+                actionRemoved,
+                raw);
     }
 
     /** The annotation of the action in {@code status.action} is gone (the operator removed it, or someone did). */
     public Observation withActionRemoved() {
-        return new Observation(canaryReady, stableReady, verdicts, action, unknownAction, specErrors, actionRead, true);
+        return new Observation(
+                canaryReady, stableReady, verdicts, action, unknownAction, specErrors, actionRead, true, actionValue);
+    }
+
+    /** The value to record in {@code status.action}: the annotation as given, or the action's name. */
+    public String raw() {
+        if (actionValue != null) {
+            return actionValue;
+        }
+        return action.map(ManualAction::value).orElseGet(() -> unknownAction.orElse(""));
     }
 
     public boolean hasAction() {

@@ -6,7 +6,8 @@ import dev.fledge.api.status.ModelReleaseStatus;
  * A track's identity: its model version and the hash of its serving configuration ({@code configHash}). A spec whose
  * version or configuration differs from the canary's starts a rollout; only a promotion changes the stable one. A
  * null hash on either side is unknown (a status written before hashes were recorded, or a plan without one) and
- * matches any.
+ * matches any. The operator therefore fills a status hash an older operator did not record in from the live
+ * Deployments before it decides (a track it cannot read gets a hash that matches nothing).
  *
  * @param version    the model version
  * @param configHash hash of the serving configuration, null when unknown

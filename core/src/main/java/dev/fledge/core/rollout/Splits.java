@@ -1,6 +1,7 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -8,7 +9,9 @@ import java.util.Set;
  * Derives the traffic split from the status alone (so a restart routes exactly as before). An audience stays on
  * the canary from its own stage on: internal from {@code internal}, closed from {@code closed}; the public share
  * is the status's canaryWeight. The stable Deployment runs the recorded {@code status.stable}; while promoting, it
- * already takes the new version with the canary's serving configuration.
+ * already takes the new version with the canary's serving configuration. A release that is {@code Invalid} in a stage
+ * with users ({@link #heldAtStable}) sends every audience to stable and keeps its canary's pods: no gate runs for an
+ * invalid spec, so the canary serves nobody until the spec is valid again.
  */
 public final class Splits {
     private Splits() {}
@@ -18,6 +21,9 @@ public final class Splits {
             return new TrafficSplit(st.getStableVersion(), st.getStable(), null, Set.of(), 0);
         }
         Stage stage = Stage.fromWire(st.getStage());
+        if (heldAtStable(st)) {
+            return new TrafficSplit(st.getStableVersion(), st.getStable(), st.getCanaryVersion(), Set.of(), 0);
+        }
         Set<String> audiences = new LinkedHashSet<>();
         for (Stage audience : Stage.AUDIENCES) {
             if (stage != null && stage.atOrAfter(audience)) {
@@ -32,5 +38,13 @@ public final class Splits {
                 st.getCanaryVersion(),
                 Set.copyOf(audiences),
                 weight);
+    }
+
+    /** An invalid release whose rollout had users on the canary: they all go back to stable until the spec is valid. */
+    public static boolean heldAtStable(ModelReleaseStatus st) {
+        return st.getPhase() == Phase.INVALID
+                && st.getCanaryVersion() != null
+                && st.getStableVersion() != null // a first release has no stable to go back to: it keeps its users
+                && Stage.gatedWithUsers(Stage.fromWire(st.getStage()));
     }
 }

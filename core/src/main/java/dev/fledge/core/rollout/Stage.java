@@ -56,6 +56,14 @@ public enum Stage {
         return compareTo(other) >= 0;
     }
 
+    /**
+     * Whether users are sent to the canary in this stage while its gates watch them: internal, closed and public (not
+     * preflight, which has no users, nor promoting, which runs no gate). {@code status.stage} may name no stage (null).
+     */
+    public static boolean gatedWithUsers(Stage stage) {
+        return stage != null && stage != PREFLIGHT && stage != PROMOTING;
+    }
+
     /** The wire name, so that messages read as they always did. */
     @Override
     public String toString() {

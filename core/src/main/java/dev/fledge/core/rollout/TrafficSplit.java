@@ -35,6 +35,11 @@ public record TrafficSplit(
         return canaryVersion != null;
     }
 
+    /** Whether no audience and no public share is routed to the canary (there may still be canary pods). */
+    public boolean sendsNoUsersToCanary() {
+        return !canaryRunning() || (canaryAudiences.isEmpty() && publicCanaryWeight == 0);
+    }
+
     public boolean audienceOnCanary(String audience) {
         return canaryAudiences.contains(audience);
     }

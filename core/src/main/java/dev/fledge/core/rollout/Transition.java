@@ -35,8 +35,10 @@ final class Transition {
                             + " `status.stable`.",
                     Transition::startsOnNewVersion),
             new Rule(
-                    "Manual actions: `abort` rolls back; `promote` jumps to `promoting`; `skip-stage` ends the current"
-                            + " stage; `promote` and `skip-stage` are ignored while the canary is not ready.",
+                    "Manual actions: `abort` rolls back, while `promoting` too (the stable Deployment goes back to"
+                            + " `status.stable`; a first release has no stable and ignores it); `promote` jumps to"
+                            + " `promoting`; `skip-stage` ends the current stage; `promote` and `skip-stage` are ignored"
+                            + " while the canary is not ready.",
                     Transition::appliesAction),
             new Rule(
                     "In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
@@ -95,6 +97,11 @@ final class Transition {
             out.event(EventReason.UnknownStage, Messages.unknownStage(st.getStage(), st.getCanaryVersion()));
             walk.startRollout();
         }
+        if (before == Phase.INVALID
+                && Splits.heldAtStable(st)
+                && ServingIdentity.of(plan).matches(st.getCanaryVersion(), st.getCanaryConfigHash())) {
+            resumeAfterInvalid();
+        }
         for (Rule rule : RULES) {
             if (rule.decides().test(this)) {
                 break;
@@ -119,6 +126,61 @@ final class Transition {
                 Schedule.requeue(plan, st, now),
                 out.reason == null ? Conditions.reasonOf(st) : out.reason,
                 change);
+    }
+
+    /**
+     * The spec cannot be rolled out (the observation's errors): phase {@code Invalid}, and a Warning event when that is
+     * news. No gate runs and nothing moves forward. A rollout in flight stops its deadline clock as a pause does
+     * ({@link PauseClock#hold}); in a stage with users, every audience goes back to stable ({@link Splits#heldAtStable})
+     * until the spec is valid again. An {@code abort} still rolls back; any other action is recorded as ignored.
+     */
+    Decision invalid() {
+        Phase before = st.getPhase();
+        String previous = st.getMessage();
+        ActionRecord.read(st, obs, now);
+        obs.unknownAction().ifPresent(raw -> out.event(EventReason.UnknownAction, Messages.unknownAction(raw)));
+        obs.action().ifPresent(a -> {
+            st.setLastAction(a.value() + " at " + now);
+            if (a != ManualAction.ABORT) {
+                ignored(a, Messages.specInvalid());
+            } else if (!inRollout) {
+                ignored(a, Messages.noRolloutRunning());
+            } else if (promotingWithNoStableToGoBackTo()) {
+                ignored(a, Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));
+            } else {
+                rollback(EventReason.Aborted, Messages.abortRequested());
+            }
+        });
+        PauseClock.hold(st, now);
+        st.setPhase(Phase.INVALID);
+        String message = String.join("; ", obs.specErrors());
+        if (Splits.heldAtStable(st)) {
+            message = message + "; " + Messages.heldAtStable(st.getStage());
+        }
+        st.setMessage(message);
+        if (before != Phase.INVALID || !message.equals(previous)) {
+            out.event(EventReason.InvalidSpec, message);
+        }
+        Decision.PhaseChange change = before == Phase.INVALID
+                ? null
+                : new Decision.PhaseChange(before == null ? "None" : before.wireName(), Phase.INVALID.wireName());
+        return new Decision(
+                st, Splits.of(st), List.copyOf(out.events), obs.hasAction(), null, ConditionReason.InvalidSpec, change);
+    }
+
+    /**
+     * The spec is valid again after an {@code Invalid} spell that sent every audience back to stable: the current stage
+     * (public: the current step) starts again, so traffic returns at the weight the last passed gates allowed and this
+     * stage's minimum time and gates count from now.
+     */
+    private void resumeAfterInvalid() {
+        Optional<StagePlan> sp = plan.stage(walk.current());
+        if (sp.isPresent() && sp.get().isPublic()) {
+            st.setStepStartedAt(now.toString());
+        } else {
+            st.setStageStartedAt(now.toString());
+        }
+        out.event(EventReason.Resumed, Messages.resumedAfterInvalid(st.getCanaryVersion(), st.getStage()));
     }
 
     private boolean atStableVersion() {
@@ -192,7 +254,7 @@ final class Transition {
         boolean promoting = walk.current() == Stage.PROMOTING;
         switch (action.get()) {
             case ABORT -> {
-                if (promoting) {
+                if (promotingWithNoStableToGoBackTo()) {
                     ignored(
                             ManualAction.ABORT,
                             Messages.promotionUnderWay(st.getCanaryVersion(), st.getStableVersion()));
@@ -218,6 +280,14 @@ final class Transition {
             default -> ignored(action.get(), Messages.notFailed(st.getCanaryVersion()));
         }
         return false;
+    }
+
+    /**
+     * An abort while promoting puts stable back to {@code status.stable}; a first release has none, and a status
+     * written by an older operator may lack it.
+     */
+    private boolean promotingWithNoStableToGoBackTo() {
+        return walk.current() == Stage.PROMOTING && st.getStable() == null;
     }
 
     private boolean promotes() {

@@ -17,7 +17,7 @@ class InvalidSpecTest {
     final Instant now = Instant.parse("2026-11-28T12:00:00Z");
 
     @Test
-    void specErrorsMakeTheReleaseInvalidWithOneWarningAndNothingElseChanges() {
+    void specErrorsMakeTheReleaseInvalidWithOneWarningAndKeepTheRolloutWhereItWas() {
         ModelReleaseStatus running = new ModelReleaseStatus()
                 .withPhase(Phase.PROGRESSING)
                 .withStableVersion("1.0.0")
@@ -27,7 +27,7 @@ class InvalidSpecTest {
         Decision d = engine.decide(null, running, Observation.invalid(List.of("spec.a: bad", "spec.b: bad")), now);
 
         assertThat(d.invalid()).isTrue();
-        assertThat(d.status().getMessage()).isEqualTo("spec.a: bad; spec.b: bad");
+        assertThat(d.status().getMessage()).startsWith("spec.a: bad; spec.b: bad; every audience is on stable");
         assertThat(d.status().getCanaryVersion()).isEqualTo("2.0.0");
         assertThat(d.status().getStage()).isEqualTo("closed");
         assertThat(d.events()).extracting(RolloutEvent::reason).containsExactly(EventReason.InvalidSpec);

@@ -331,7 +331,7 @@ class RolloutEngineTest {
         }
 
         @Test
-        void abortWhilePromotingIsRefusedBecauseStableAlreadyRunsTheNewVersion() {
+        void abortWhilePromotingWithoutARecordedStableConfigurationIsIgnored() {
             Rollout r = new Rollout(Rollout.plan("2.0.0")).promotedAt("1.0.0");
             r.ready();
             r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.PROMOTE));

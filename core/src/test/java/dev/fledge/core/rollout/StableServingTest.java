@@ -177,4 +177,73 @@ class StableServingTest {
         assertThat(d.status().getCanaryConfigHash()).isEqualTo("hash-b");
         assertThat(d.events()).noneSatisfy(e -> assertThat(e.reason()).isEqualTo(EventReason.RolloutRestarted));
     }
+
+    @Test
+    void anAbortWhilePromotingPutsStableBackToTheRecordedConfiguration() {
+        Rollout r = promoted();
+        r.plan = plan("2.0.0", "b");
+        untilPromoting(r);
+        assertThat(Splits.of(r.status).stableServing())
+                .as("promoting: stable takes the canary's")
+                .isNull();
+
+        Decision d = r.after(Duration.ofSeconds(5), Observation.of(true, false).withAction(ManualAction.ABORT));
+
+        assertThat(d.status().getPhase()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(d.reason()).isEqualTo(ConditionReason.Aborted);
+        assertThat(d.status().getRolledBackVersion()).isEqualTo("2.0.0");
+        assertThat(d.status().getRolledBackConfigHash()).isEqualTo("hash-b");
+        assertThat(d.split().canaryRunning()).isFalse();
+        assertThat(ServingIdentity.stableWanted(d.status())).isEqualTo(new ServingIdentity("1.0.0", "hash-a"));
+        assertThat(d.split().stableServing().getImage()).isEqualTo("a");
+        assertThat(r.after(Duration.ofMinutes(1)).status().getPhase())
+                .as("the aborted version stays rolled back")
+                .isEqualTo(Phase.ROLLED_BACK);
+    }
+
+    @Test
+    void anAbortAfterThePromotionStalledRollsBack() {
+        Rollout r = promoted();
+        r.plan = plan("2.0.0", "b");
+        untilPromoting(r);
+        Decision stalled = r.after(Duration.ofHours(25), Observation.of(true, false));
+        assertThat(stalled.reason()).isEqualTo(ConditionReason.PromotionStalled);
+
+        Decision d = r.after(Duration.ofSeconds(5), Observation.of(true, false).withAction(ManualAction.ABORT));
+
+        assertThat(d.status().getPhase()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(ServingIdentity.stableWanted(d.status())).isEqualTo(new ServingIdentity("1.0.0", "hash-a"));
+    }
+
+    @Test
+    void anAbortWhilePromotingAnInvalidSpecRollsBackToo() {
+        Rollout r = promoted();
+        r.plan = plan("2.0.0", "b");
+        untilPromoting(r);
+
+        Decision d = r.after(
+                Duration.ofSeconds(5),
+                Observation.invalid(java.util.List.of("spec.server.template: not allowed"))
+                        .withRequestedAction("abort", "7"));
+
+        assertThat(d.status().getRolledBackVersion()).isEqualTo("2.0.0");
+        assertThat(d.status().getCanaryVersion()).isNull();
+        assertThat(ServingIdentity.stableWanted(d.status())).isEqualTo(new ServingIdentity("1.0.0", "hash-a"));
+        assertThat(d.events()).extracting(RolloutEvent::reason).contains(EventReason.Aborted);
+    }
+
+    @Test
+    void aFirstReleaseWhilePromotingIgnoresAnAbortItHasNoStableFor() {
+        Rollout r = new Rollout(plan("1.0.0", "a"));
+        r.ready();
+        r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.PROMOTE));
+        assertThat(r.status.getStage()).isEqualTo("promoting");
+
+        Decision d = r.after(Duration.ofSeconds(1), Observation.of(true, false).withAction(ManualAction.ABORT));
+
+        assertThat(d.status().getStage()).isEqualTo("promoting");
+        assertThat(d.status().getPhase()).isEqualTo(Phase.PROGRESSING);
+        assertThat(d.events())
+                .anySatisfy(e -> assertThat(e.message()).contains("first release: there is no stable to go back to"));
+    }
 }

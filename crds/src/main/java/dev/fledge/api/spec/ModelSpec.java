@@ -27,7 +27,7 @@ public class ModelSpec {
     private String version;
 
     @JsonPropertyDescription(
-            "Where the model version is stored: s3://, gs://, https://, pvc://claim/path, or file:// (tests). Passed to the server as FLEDGE_MODEL_URI.")
+            "Where the model version is stored. The built-in server loads file:// (a directory or a zip archive on a volume the pod template mounts, as in the quick start) and https:// or s3:// zip archives; gs://, http:// and pvc:// pass this schema for a spec.server.image of your own, and the built-in server refuses them when it starts. Passed to the server as FLEDGE_MODEL_URI.")
     @Required
     @Pattern("^(s3|gs|https|http|file|pvc)://.+$")
     private String uri;

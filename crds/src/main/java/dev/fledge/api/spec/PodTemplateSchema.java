@@ -108,19 +108,22 @@ final class PodTemplateSchema {
 
     static final class EnvVar {
         @JsonPropertyDescription(
-                "Variable name. FLEDGE_* names are the operator's (it sets the model server's limits), except"
-                        + " FLEDGE_SERVING_* (the pod's capacity) and FLEDGE_FAULT_* (test aids); JAVA_TOOL_OPTIONS,"
-                        + " JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused too.")
+                "Variable name. FLEDGE_*, QUARKUS_* and SMALLRYE_* names in any spelling (fledge.x, Fledge-X: upper-case"
+                        + " with every other character than a letter or digit as _) configure the model server and are"
+                        + " the operator's, except FLEDGE_SERVING_* (the pod's capacity), FLEDGE_FAULT_* (test aids) and"
+                        + " FLEDGE_MODEL_CA_FILE (a private CA for https:// and s3:// downloads, for example /certs/ca.crt);"
+                        + " LD_* (the dynamic linker), JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS and _JAVA_OPTIONS are refused"
+                        + " too, as are DJL_*, AI_DJL_*, ENGINE_CACHE_DIR, PYTORCH_*, LIBSTDCXX_*, MXNET_*, TENSORFLOW_*,"
+                        + " PATH, HOME, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (where native code and programs"
+                        + " come from), and any name that starts with another character than a letter or digit (SmallRye"
+                        + " reads _PROD_FLEDGE_X as FLEDGE_X of the prod profile).")
         @Required
         @Size(max = 256)
-        @ValidationRule(
-                value = "!self.startsWith('FLEDGE_') || self.startsWith('FLEDGE_SERVING_')"
-                        + " || self.startsWith('FLEDGE_FAULT_')",
-                message = "FLEDGE_* variables are set by the operator (the model server's limits and settings);"
-                        + " a release may set only FLEDGE_SERVING_* and FLEDGE_FAULT_*")
-        @ValidationRule(
-                value = "!(self in ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'])",
-                message = "JVM option variables could override the model server's limits; not allowed in a release")
+        @ValidationRule(value = TenantEnvNames.RULE_CONFIG, message = TenantEnvNames.MESSAGE_CONFIG)
+        @ValidationRule(value = TenantEnvNames.RULE_LEADING, message = TenantEnvNames.MESSAGE_LEADING)
+        @ValidationRule(value = TenantEnvNames.RULE_LINKER, message = TenantEnvNames.MESSAGE_LINKER)
+        @ValidationRule(value = TenantEnvNames.RULE_NATIVE, message = TenantEnvNames.MESSAGE_NATIVE)
+        @ValidationRule(value = TenantEnvNames.RULE_JVM, message = TenantEnvNames.MESSAGE_JVM)
         public String name;
 
         @JsonPropertyDescription("Literal value.")
@@ -158,8 +161,22 @@ final class PodTemplateSchema {
         @Required
         public String name;
 
-        @JsonPropertyDescription("Where it is mounted.")
+        @JsonPropertyDescription("Where it is mounted: an absolute path off the image's code, not at, below or above"
+                + " /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc, /opt/java or /tmp/djl-cache (for example /data,"
+                + " /models, a directory below /tmp other than /tmp/djl-cache; /tmp itself only from an emptyDir, which the operator"
+                + " checks).")
         @Required
+        @Size(max = 4096)
+        @ValidationRule(value = "self.startsWith('/')", message = "mountPath must be an absolute path")
+        @ValidationRule(
+                value = "!self.matches('(^|/)[.][.]?(/|$)')",
+                message = "mountPath may not hold . or .. segments")
+        @ValidationRule(
+                value = "!self.matches('^/+(deployments|usr|lib|lib64|bin|sbin|etc|opt/+java|tmp/+djl-cache)(/|$)')"
+                        + " && !self.matches('^/+(opt/*)?$')",
+                message = "the image's code and runtime live at /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc,"
+                        + " /opt/java and /tmp/djl-cache; mount volumes elsewhere (/data, /models, below /tmp but not in"
+                        + " /tmp/djl-cache)")
         public String mountPath;
 
         @JsonPropertyDescription("Mount read-only.")

@@ -38,7 +38,7 @@ public class WebhookSpec {
     private NotificationFormat format;
 
     @JsonPropertyDescription(
-            "Signs every payload with HMAC-SHA256 under the key held in this Secret key (release namespace). Headers: X-Fledge-Timestamp (Unix seconds), X-Fledge-Delivery (one id per notification, the same on retries) and X-Fledge-Signature: sha256=<hex of HMAC(key, timestamp + \".\" + delivery + \".\" + body)>. The key is the Secret value without surrounding whitespace and must be at least 32 bytes. The operator needs get rights on the Secret (the chart's notifications.secretNames); a key it cannot read, or a shorter one, means the notification is not sent (a NotificationNotSent Warning event).")
+            "Signs every payload with HMAC-SHA256 under the key held in this Secret key (release namespace). Headers: X-Fledge-Timestamp (Unix seconds), X-Fledge-Delivery (one id per notification, the same on retries) and X-Fledge-Signature: sha256=<hex of HMAC(key, timestamp + \".\" + delivery + \".\" + receiver + \".\" + body)>, receiver being the URL it is sent to as scheme://host[:port]/path (no query; docs/runbook.md, Signed payloads). The key is the Secret value without surrounding whitespace and must be at least 32 bytes. The operator needs get rights on the Secret (the chart's notifications.secretNames); a key it cannot read, or a shorter one, means the notification is not sent (a NotificationNotSent Warning event).")
     private SecretKeyRef signingSecret;
 
     @JsonPropertyDescription(

@@ -90,7 +90,7 @@ public class ModelReleaseStatus {
     private List<StageRecord> history;
 
     @JsonPropertyDescription(
-            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted and AudienceHostnameOnPublicListener.")
+            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted, AudienceHostnameOnPublicListener and StableTemplateKept, and RouteNotAccepted while a Gateway has not accepted the current generation of the release's HTTPRoute (reason WaitingForGateway, or RouteRefused when a parent answered Accepted=False).")
     private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")

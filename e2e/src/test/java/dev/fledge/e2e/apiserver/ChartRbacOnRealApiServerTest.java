@@ -13,6 +13,7 @@ import dev.fledge.operator.gates.safety.SafetyReport;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FledgeChart;
+import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -90,6 +92,8 @@ class ChartRbacOnRealApiServerTest {
                 .serverSideApply();
         RolloutScenario scenario = new RolloutScenario(admin, RELEASE_NS, "assistant", Duration.ofSeconds(30));
         try (var kubelet = new DeploymentReadiness(admin, RELEASE_NS);
+                // the Gateway controller accepts the routes with its own rights, not the operator account's
+                var gateway = GatewaySimulator.start(admin, Set.of(RELEASE_NS));
                 var operator = InProcessOperator.clusterWideWithLeaderElection(
                         operatorAccount,
                         ProductionReconciler.withoutGates(operatorAccount),

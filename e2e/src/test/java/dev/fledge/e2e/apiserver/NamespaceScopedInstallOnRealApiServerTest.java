@@ -11,6 +11,7 @@ import dev.fledge.operator.rbac.RequiredPermissions;
 import dev.fledge.operator.rbac.RequiredPermissions.Rule;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FledgeChart;
+import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -113,6 +114,8 @@ class NamespaceScopedInstallOnRealApiServerTest {
                 .serverSideApply();
         RolloutScenario scenario = new RolloutScenario(admin, TEAM_A, "assistant", Duration.ofSeconds(30));
         try (var kubelet = new DeploymentReadiness(admin, TEAM_A);
+                // the Gateway controller accepts the routes with its own rights, not the operator account's
+                var gateway = GatewaySimulator.start(admin, Set.of(TEAM_A));
                 var operator = InProcessOperator.watching(
                         operatorAccount, ProductionReconciler.withoutGates(operatorAccount), TEAM_A)) {
             scenario.firstReleaseIsPromoted(TestReleases.gatewayApi(TEAM_A, "assistant", "1.0.0", "public-gw"));

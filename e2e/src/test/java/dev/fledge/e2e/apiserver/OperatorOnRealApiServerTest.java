@@ -7,12 +7,14 @@ import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -31,6 +33,7 @@ class OperatorOnRealApiServerTest {
 
     static KubernetesClient client;
     InProcessOperator operator;
+    GatewaySimulator gateway;
     DeploymentReadiness kubelet;
 
     @BeforeAll
@@ -46,6 +49,9 @@ class OperatorOnRealApiServerTest {
         if (operator != null) {
             operator.close();
         }
+        if (gateway != null) {
+            gateway.close();
+        }
         if (kubelet != null) {
             kubelet.close();
         }
@@ -54,6 +60,7 @@ class OperatorOnRealApiServerTest {
     private RolloutScenario start(String namespace) {
         new ClusterResources(client).ensureNamespace(namespace);
         kubelet = new DeploymentReadiness(client, namespace);
+        gateway = GatewaySimulator.start(client, Set.of(namespace)); // the Gateway controller: accepts the routes
         operator = InProcessOperator.watching(client, ProductionReconciler.withoutGates(client), namespace);
         return new RolloutScenario(client, namespace, "assistant", STEP_TIMEOUT);
     }

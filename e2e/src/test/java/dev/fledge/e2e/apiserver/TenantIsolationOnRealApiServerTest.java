@@ -10,6 +10,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.Phase;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -164,7 +166,7 @@ class TenantIsolationOnRealApiServerTest {
         assertThat(e).as("refused even without strict field validation").isNotNull();
         assertThat(e.getMessage())
                 .contains("spec.server.template.spec.containers[0].env[1].name")
-                .contains("FLEDGE_* variables are set by the operator")
+                .contains("configure the model server and are set by the operator")
                 .doesNotContain("env[0]");
         var jvm = strictCreateFails(release(
                 "jvm-options",
@@ -189,6 +191,183 @@ class TenantIsolationOnRealApiServerTest {
                         .create())
                 .as("the pod's own capacity tuning, test aids and other variables stay allowed")
                 .isNotNull();
+    }
+
+    /**
+     * Issue 15 review: SmallRye reads fledge.model.max-download-size and fledge_model_max_download_size before
+     * FLEDGE_MODEL_MAX_DOWNLOAD_SIZE, QUARKUS_CONFIG_LOCATIONS brings a config file that outranks the environment,
+     * LD_PRELOAD runs a library from a ConfigMap, and a ConfigMap mounted over /deployments replaces the server: the
+     * API server refuses each, with its path, without strict field validation.
+     */
+    @Test
+    void otherSpellingsOfServerSettingsTheLinkerAndMountsOverTheImagesCodeAreRejectedByTheApiServer() {
+        Map<String, String> envAttacks = Map.of(
+                "fledge.model.max-download-size", "configure the model server",
+                "fledge_model_max_download_size", "configure the model server",
+                "Fledge-Model-Max-Extracted-Size", "configure the model server",
+                "QUARKUS_CONFIG_LOCATIONS", "configure the model server",
+                "smallrye.config.locations", "configure the model server",
+                "LD_PRELOAD", "dynamic linker",
+                "ld.library.path", "dynamic linker");
+        envAttacks.forEach((name, why) -> {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release(
+                                    "env-" + Integer.toHexString(name.hashCode()),
+                                    modelContainer(Map.of("env", List.of(Map.of("name", name, "value", "1T"))))))
+                            .dryRun()
+                            .create());
+            assertThat(e).as(name).isNotNull();
+            assertThat(e.getMessage())
+                    .as(name)
+                    .contains("containers[0].env[0].name")
+                    .contains(why);
+        });
+        for (String path : List.of(
+                "/deployments/quarkus-run.jar",
+                "/deployments/config",
+                "//usr/lib/jvm",
+                "/etc",
+                "/opt/java/openjdk",
+                "/opt",
+                "/",
+                "/tmp/djl-cache",
+                "/data/../deployments",
+                "deployments")) {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release(
+                                    "mount-" + Integer.toHexString(path.hashCode()),
+                                    set(
+                                            "/spec/server/template",
+                                            Map.of(
+                                                    "spec",
+                                                    Map.of(
+                                                            "volumes",
+                                                            List.of(Map.of(
+                                                                    "name", "c", "configMap", Map.of("name", "c"))),
+                                                            "containers",
+                                                            List.of(Map.of(
+                                                                    "name",
+                                                                    "model-server",
+                                                                    "volumeMounts",
+                                                                    List.of(Map.of(
+                                                                            "name",
+                                                                            "c",
+                                                                            "mountPath",
+                                                                            path,
+                                                                            "subPath",
+                                                                            "x")))))))))
+                            .dryRun()
+                            .create());
+            assertThat(e).as(path).isNotNull();
+            assertThat(e.getMessage()).as(path).contains("containers[0].volumeMounts[0].mountPath");
+        }
+        var fine = release(
+                "fine-mounts",
+                set(
+                        "/spec/server/template",
+                        Map.of(
+                                "spec",
+                                Map.of(
+                                        "volumes",
+                                        List.of(Map.of("name", "c", "emptyDir", Map.of())),
+                                        "containers",
+                                        List.of(Map.of(
+                                                "name",
+                                                "model-server",
+                                                "env",
+                                                List.of(
+                                                        Map.of("name", "fledge.serving.workers", "value", "4"),
+                                                        Map.of("name", "HF_HOME", "value", "/models")),
+                                                "volumeMounts",
+                                                List.of(
+                                                        Map.of("name", "c", "mountPath", "/tmp"),
+                                                        Map.of("name", "c", "mountPath", "/models"),
+                                                        Map.of("name", "c", "mountPath", "/data/config"),
+                                                        Map.of("name", "c", "mountPath", "/optional"),
+                                                        Map.of("name", "c", "mountPath", "/certs"))))))));
+        assertThat(client.resource(fine)
+                        .dryRun()
+                        .fieldValidation(FieldValidateable.Validation.STRICT)
+                        .create())
+                .as("/tmp, /models, /data and the pod's own tuning in any spelling stay allowed")
+                .isNotNull();
+    }
+
+    /**
+     * The CRD's CEL rules on {@code env[].name} repeat the operator's list ({@code ModelServerLimits#refusal}, the
+     * source of truth for the policy check and the Deployment builder): both refuse, and both allow, the same names.
+     * Late review of issue 15: profile-prefixed spellings ({@code _PROD_QUARKUS_CONFIG_LOCATIONS}) passed both.
+     */
+    @Test
+    void theApiServerAndTheOperatorRefuseTheSameEnvNames() {
+        Map<String, Boolean> refused = new LinkedHashMap<>();
+        for (String name : List.of(
+                "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+                "fledge.model.max-download-size",
+                "QUARKUS_CONFIG_LOCATIONS",
+                "LD_PRELOAD",
+                "JAVA_TOOL_OPTIONS",
+                "_JAVA_OPTIONS",
+                "_PROD_FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+                "_PROD_QUARKUS_CONFIG_LOCATIONS",
+                "_DEV_TEST_QUARKUS_CONFIG_LOCATIONS",
+                "_PROD_SMALLRYE_CONFIG_LOCATIONS",
+                "%prod.fledge.model.max-download-size",
+                "%prod,dev.quarkus.config.locations",
+                "-prod-fledge-x",
+                "DJL_CACHE_DIR",
+                "ENGINE_CACHE_DIR",
+                "PYTORCH_LIBRARY_PATH",
+                "PYTORCH_VERSION",
+                "pytorch.flavor",
+                "LIBSTDCXX_LIBRARY_PATH",
+                "ai.djl.pytorch.native_helper",
+                "MXNET_LIBRARY_PATH",
+                "TENSORFLOW_LIBRARY_PATH",
+                "PATH",
+                "HOME",
+                "AWS_CONFIG_FILE",
+                "aws.shared.credentials.file",
+                "FLEDGE_MODEL_CA_FILES",
+                "_PROD_FLEDGE_MODEL_CA_FILE")) {
+            refused.put(name, true);
+        }
+        for (String name : List.of(
+                "FLEDGE_SERVING_WORKERS",
+                "fledge.serving.workers",
+                "FLEDGE_FAULT_LATENCY_MS",
+                "HF_HOME",
+                "MY_FLEDGE_NOTE",
+                "OLD_LD_PATH",
+                "PROD_FLEDGE_NOTE",
+                "AWS_REGION",
+                "AWS_ACCESS_KEY_ID",
+                "OMP_NUM_THREADS",
+                "MY_PATH",
+                "PATH_PREFIX_NOTE",
+                "HOMEPAGE",
+                "MY_DJL_NOTE",
+                "FLEDGE_MODEL_CA_FILE",
+                "fledge.model.ca-file")) {
+            refused.put(name, false);
+        }
+        refused.forEach((name, expected) -> {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release(
+                                    "env-" + Integer.toHexString(name.hashCode()),
+                                    modelContainer(Map.of("env", List.of(Map.of("name", name, "value", "1T"))))))
+                            .dryRun()
+                            .create());
+            assertThat(e != null)
+                    .as("the API server refuses " + name + ": " + e)
+                    .isEqualTo(expected);
+            assertThat(ModelServerLimits.refusal(name))
+                    .as("the operator refuses " + name)
+                    .matches(r -> r.isPresent() == expected);
+        });
     }
 
     /** envFrom could bring any name from a ConfigMap or Secret: it is not in the schema. */

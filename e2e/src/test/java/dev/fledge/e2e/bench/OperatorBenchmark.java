@@ -7,6 +7,7 @@ import dev.fledge.e2e.apiserver.ClusterResources;
 import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.e2e.local.LocalPrometheus;
 import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.GatewaySimulator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -89,6 +91,8 @@ public final class OperatorBenchmark {
         log("N=%d: starting the operator (namespace %s)", n, ns);
         try (RolloutRecorder recorder = new RolloutRecorder(client, ns);
                 DeploymentReadiness kubelet = new DeploymentReadiness(client, ns);
+                // the Gateway controller: accepts each route write (the operator waits for that before it drains)
+                GatewaySimulator gateway = GatewaySimulator.start(client, Set.of(ns));
                 OperatorProcess operator = new OperatorProcess(repo, work, kubeconfig, ns, prometheus)) {
             double startupCpu = operator.cpuSeconds();
             long t0 = System.currentTimeMillis();

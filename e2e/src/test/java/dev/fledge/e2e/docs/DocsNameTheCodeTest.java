@@ -2,9 +2,12 @@ package dev.fledge.e2e.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.EventReason;
+import dev.fledge.operator.gates.metric.BuiltInQueries;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -150,6 +153,95 @@ class DocsNameTheCodeTest {
                 .isEmpty();
     }
 
+    /**
+     * The condition types the code writes (the four of {@code Conditions} and every warning condition, {@code new
+     * SpecWarning(type, reason, ...)}) and the warnings' reasons are in the runbook's Conditions section; the
+     * rollout reasons are {@link #theRunbookExplainsEveryConditionReason()}'s.
+     */
+    @Test
+    void theRunbookExplainsEveryConditionTypeAndWarningReason() {
+        String conditions = section(REPO.docs().get("docs/runbook.md"), "## Conditions");
+        Set<String> written = new TreeSet<>();
+        REPO.sources().forEach((file, text) -> {
+            if (!file.contains("/src/main/java/")) {
+                return;
+            }
+            if (file.endsWith("/rollout/Conditions.java")) {
+                written.addAll(constants(text).values());
+            }
+            // the reason may be a choice (cond ? A : B): both branches are written, the condition is not
+            Matcher m = Pattern.compile("new SpecWarning\\(\\s*(\\w+|\"\\w+\"),\\s*(\\w+|\"\\w+\")"
+                            + "(?:\\s*\\?\\s*(\\w+|\"\\w+\")\\s*:\\s*(\\w+|\"\\w+\"))?")
+                    .matcher(text);
+            Map<String, String> constants = constants(text);
+            while (m.find()) {
+                List<String> args = m.group(3) == null
+                        ? List.of(m.group(1), m.group(2))
+                        : List.of(m.group(1), m.group(3), m.group(4));
+                for (String arg : args) {
+                    written.add(arg.startsWith("\"") ? arg.replace("\"", "") : constants.getOrDefault(arg, arg));
+                }
+            }
+        });
+        Set<String> undocumented = written.stream()
+                .filter(name -> !conditions.contains("`" + name + "`"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(written).contains("Ready", "Degraded", "AudienceNotRouted");
+        assertThat(undocumented)
+                .as("condition types and warning reasons the runbook's Conditions section does not explain")
+                .isEmpty();
+    }
+
+    private static Map<String, String> constants(String javaSource) {
+        Map<String, String> constants = new HashMap<>();
+        Matcher m = Pattern.compile("static final String (\\w+) = \"(\\w+)\";").matcher(javaSource);
+        while (m.find()) {
+            constants.put(m.group(1), m.group(2));
+        }
+        return constants;
+    }
+
+    /** docs/model-server.md's contract names every environment variable the operator sets on a model container. */
+    @Test
+    void theModelServerContractNamesEveryVariableTheOperatorSets() {
+        String contract = section(REPO.docs().get("docs/model-server.md"), "## Contract with the operator");
+        String workload = "operator/src/main/java/dev/fledge/operator/workload/";
+        Set<String> set = new TreeSet<>();
+        Matcher m = Pattern.compile("withName\\(\"([A-Z][A-Z0-9_]*)\"\\)")
+                .matcher(REPO.sources().get(workload + "DesiredDeployment.java"));
+        while (m.find()) {
+            set.add(m.group(1));
+        }
+        m = Pattern.compile("\\benv\\(\"([A-Z][A-Z0-9_]*)\",")
+                .matcher(REPO.sources().get(workload + "ModelServerLimits.java"));
+        while (m.find()) {
+            set.add(m.group(1));
+        }
+        Set<String> unnamed = set.stream()
+                .filter(name -> !contract.contains("`" + name + "`"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(set).contains("FLEDGE_MODEL_URI", "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+        assertThat(unnamed)
+                .as("variables the operator sets on model containers that docs/model-server.md's contract omits")
+                .isEmpty();
+    }
+
+    /** docs/model-server.md's Metrics table lists every series the model server exports (the server's contract). */
+    @Test
+    void theModelServerDocsListEveryMetricTheServerExports() {
+        Set<String> listed =
+                tableColumnNames(section(REPO.docs().get("docs/model-server.md"), "## Metrics"), "fledge_[a-z_]+");
+        Set<String> undocumented = new TreeSet<>(REPO.modelServerMetricNames());
+        undocumented.removeAll(listed);
+
+        assertThat(REPO.modelServerMetricNames()).isNotEmpty();
+        assertThat(undocumented)
+                .as("model-server metrics the Metrics table of docs/model-server.md does not list")
+                .isEmpty();
+    }
+
     @Test
     void theRunbookExplainsEveryEventReasonAndNamesNoOther() {
         String runbook = REPO.docs().get("docs/runbook.md");
@@ -182,12 +274,46 @@ class DocsNameTheCodeTest {
                 .isEmpty();
     }
 
+    /**
+     * docs/model-server.md "Built-in queries" quotes the operator's built-in PromQL exactly (whitespace aside, which
+     * PromQL ignores here), so a change of the query that the docs do not follow fails.
+     */
+    @Test
+    void theBuiltInQueriesAreQuotedExactlyInTheDocs() {
+        String doc = section(REPO.docs().get("docs/model-server.md"), "### Built-in queries");
+        Set<String> blocks = new TreeSet<>();
+        Matcher m = Pattern.compile("```promql\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        while (m.find()) {
+            blocks.add(m.group(1).replaceAll("\\s+", ""));
+        }
+        for (MetricTemplate template : MetricTemplate.values()) {
+            assertThat(blocks)
+                    .as("docs/model-server.md quotes the %s query", template)
+                    .contains(BuiltInQueries.of(template).replaceAll("\\s+", ""));
+        }
+    }
+
     /** The text of a {@code ##} section, up to the next heading of the same level. */
     static String section(String markdown, String heading) {
         int start = markdown.indexOf("\n" + heading + "\n");
         assertThat(start).as("section %s", heading).isNotNegative();
         int end = markdown.indexOf("\n## ", start + heading.length() + 2);
         return markdown.substring(start, end < 0 ? markdown.length() : end);
+    }
+
+    /** The backticked names matching {@code name} in the first column of the Markdown tables in a text. */
+    static Set<String> tableColumnNames(String text, String name) {
+        Set<String> names = new TreeSet<>();
+        for (String line : text.split("\n")) {
+            String[] cells = line.split("\\|");
+            if (line.startsWith("|") && cells.length > 1) {
+                Matcher m = Pattern.compile("`(" + name + ")`").matcher(cells[1]);
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        return names;
     }
 
     /** The backticked names in one column of the Markdown tables in a text. */

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * source that is not a doc, in one string: where an environment variable or a setting must be read or set.
  */
 record RepoText(Map<String, String> docs, Map<String, String> sources, String code) {
-    private static final Set<String> TEXT_SUFFIXES =
-            Set.of(".java", ".yaml", ".yml", ".json", ".tpl", ".txt", ".properties", ".sh", ".py", ".xml", ".toml");
+    private static final Set<String> TEXT_SUFFIXES = Set.of(
+            ".java", ".yaml", ".yml", ".json", ".tpl", ".txt", ".properties", ".sh", ".py", ".xml", ".toml", ".lua");
 
     static RepoText load() {
         Path root = RepoFiles.repo();
@@ -108,6 +108,13 @@ record RepoText(Map<String, String> docs, Map<String, String> sources, String co
     /** Metric names the operator and the model server define. */
     Set<String> metricNames() {
         Set<String> names = new TreeSet<>(operatorMetricNames());
+        names.addAll(modelServerMetricNames());
+        return names;
+    }
+
+    /** Metric names the model server defines. */
+    Set<String> modelServerMetricNames() {
+        Set<String> names = new TreeSet<>();
         sources.forEach((file, text) -> {
             if (file.startsWith("model-server/src/main/java/")) {
                 names.addAll(matches(text, "\"(fledge_[a-z_]+)\""));

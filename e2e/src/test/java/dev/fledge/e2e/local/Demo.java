@@ -122,15 +122,7 @@ public final class Demo {
     }
 
     static void apply(LocalFledge fledge, String version, String fixture, String judgeUrl) {
-        ModelRelease wanted = release(fledge, version, fixture, judgeUrl);
-        fledge.client
-                .resources(ModelRelease.class)
-                .inNamespace(NS)
-                .withName(NAME)
-                .edit(mr -> {
-                    mr.setSpec(wanted.getSpec());
-                    return mr;
-                });
+        fledge.replaceSpec(NAME, release(fledge, version, fixture, judgeUrl).getSpec());
     }
 
     static ModelReleaseStatus await(LocalFledge fledge, Predicate<ModelReleaseStatus> p, Duration timeout) {

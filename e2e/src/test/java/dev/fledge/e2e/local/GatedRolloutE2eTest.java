@@ -96,11 +96,13 @@ class GatedRolloutE2eTest {
         assertThat(safety.getVerdict()).isEqualTo(Verdict.FAIL);
         assertThat(safety.getFlagged()).isPositive();
         assertThat(s.getMessage()).contains("safety");
-        assertThat(events(e -> "Warning".equals(e.getType())
-                        && e.getMessage().contains("3.0.0")
-                        && e.getMessage().contains("safety")))
-                .as("a Warning event names the gate and its evidence")
-                .anySatisfy(e -> assertThat(e.getMessage()).contains("flagged="));
+        // the events are recorded just after the status that says so is stored
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(events(e -> "Warning".equals(e.getType())
+                                && e.getMessage().contains("3.0.0")
+                                && e.getMessage().contains("safety")))
+                        .as("a Warning event names the gate and its evidence")
+                        .anySatisfy(e -> assertThat(e.getMessage()).contains("flagged=")));
         assertThat(traffic.count("public", "3.0.0"))
                 .as("public responses from the unsafe version")
                 .isZero();
@@ -199,14 +201,7 @@ class GatedRolloutE2eTest {
     }
 
     void apply(ModelRelease wanted) {
-        fledge.client
-                .resources(ModelRelease.class)
-                .inNamespace(NS)
-                .withName(NAME)
-                .edit(mr -> {
-                    mr.setSpec(wanted.getSpec());
-                    return mr;
-                });
+        fledge.replaceSpec(NAME, wanted.getSpec());
     }
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p, Duration timeout) {

@@ -1,12 +1,15 @@
 package dev.fledge.e2e.local;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.e2e.apiserver.ClusterResources;
 import dev.fledge.e2e.apiserver.RealApiServer;
 import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.testsupport.GatewaySimulator;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,6 +34,8 @@ final class LocalFledge implements AutoCloseable {
     final LocalKubelet kubelet;
     private final Function<LocalFledge, GateProvider> gates;
     private Operator operator;
+    /** Plays the Gateway controller: accepts the operator's HTTPRoutes, as a real Gateway does once it programmed them. */
+    final GatewaySimulator gateway;
 
     LocalFledge(String namespace, Function<LocalFledge, GateProvider> gates) {
         this.namespace = namespace;
@@ -43,6 +48,7 @@ final class LocalFledge implements AutoCloseable {
         resources.ensureNamespace(namespace);
         this.prometheus = new LocalPrometheus(work.resolve("prometheus"));
         this.kubelet = new LocalKubelet(client, namespace, LocalKubelet.jar(repo, work.resolve("logs")), prometheus);
+        this.gateway = GatewaySimulator.start(client, Set.of(namespace));
         startOperator();
     }
 
@@ -76,8 +82,22 @@ final class LocalFledge implements AutoCloseable {
                 .get();
     }
 
+    /**
+     * Gives the release this spec, as a user's apply would. The edit is conditional on the version it read, and the
+     * operator writes status meanwhile (twice when a rollout ends: the decision, then its drain time), so a 409 is read
+     * again and retried.
+     */
+    void replaceSpec(String name, ModelReleaseSpec spec) {
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(namespace).withName(name), mr -> {
+                    mr.setSpec(spec);
+                    return mr;
+                });
+    }
+
     @Override
     public void close() {
+        gateway.close();
         try {
             operator.stop();
         } finally {

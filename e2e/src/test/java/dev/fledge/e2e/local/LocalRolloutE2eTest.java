@@ -8,6 +8,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.Event;
 import java.time.Duration;
 import java.time.Instant;
@@ -268,11 +269,8 @@ class LocalRolloutE2eTest {
     }
 
     void setVersion(String version, String fixture) {
-        fledge.client
-                .resources(ModelRelease.class)
-                .inNamespace(NS)
-                .withName(NAME)
-                .edit(mr -> {
+        UserEdits.edit(
+                fledge.client.resources(ModelRelease.class).inNamespace(NS).withName(NAME), mr -> {
                     mr.getSpec().getModel().setVersion(version);
                     mr.getSpec().getModel().setUri(fledge.modelUri(fixture));
                     return mr;
@@ -280,11 +278,8 @@ class LocalRolloutE2eTest {
     }
 
     void annotate(String action) {
-        fledge.client
-                .resources(ModelRelease.class)
-                .inNamespace(NS)
-                .withName(NAME)
-                .edit(mr -> {
+        UserEdits.edit(
+                fledge.client.resources(ModelRelease.class).inNamespace(NS).withName(NAME), mr -> {
                     if (mr.getMetadata().getAnnotations() == null) {
                         mr.getMetadata().setAnnotations(new HashMap<>());
                     }

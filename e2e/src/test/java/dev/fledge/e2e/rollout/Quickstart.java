@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * {@code examples/quickstart.yaml} as the k3s suite applies it. Its model URI points at a
- * public host; on a test cluster the model server loads the fixture models ({@code make
- * model-fixtures}) from a directory of the node instead, mounted through the release's own
- * {@code spec.server.template} (what a user would do for a model on a volume).
+ * {@code examples/quickstart.yaml} as the k3s suite applies it. The example loads the archives
+ * of {@code make model-archive} from a ConfigMap; on a test cluster the model server loads the
+ * fixture model directories ({@code make model-fixtures}) from a directory of the node instead,
+ * mounted through the release's own {@code spec.server.template}, which replaces the example's.
  */
 public final class Quickstart {
 

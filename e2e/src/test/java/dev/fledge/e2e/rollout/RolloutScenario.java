@@ -7,6 +7,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -140,7 +141,7 @@ public final class RolloutScenario {
                                 "closed->" + stable + "=1",
                                 "*->" + stable + "=100," + canary + "=0"));
         // what the operator reads back after each apply matched what it applied (defaulting included)
-        assertThat(view.eventReasons("Warning")).doesNotContain("RouteDrift");
+        assertThat(view.eventReasons("Warning")).doesNotContain("RouteDrift", "RouteNotAccepted");
     }
 
     /**
@@ -153,10 +154,8 @@ public final class RolloutScenario {
         String stableBefore = view.release().getStatus().getStableVersion();
         apply(next);
         awaitStage("closed", null, () -> {});
-        client.resources(ModelRelease.class)
-                .inNamespace(namespace)
-                .withName(name)
-                .edit(mr -> {
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(namespace).withName(name), mr -> {
                     if (mr.getMetadata().getAnnotations() == null) {
                         mr.getMetadata().setAnnotations(new HashMap<>());
                     }

@@ -1,6 +1,7 @@
 package dev.fledge.helm.argocd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.luaj.vm2.LuaError;
 
 /** The Argo CD actions: discovery per fixture (argocd/actions/action_test.yaml) and each action's effect. */
 class ActionsLuaTest {
@@ -65,7 +67,9 @@ class ActionsLuaTest {
         Map<String, Object> before = fixture("progressing");
         Map<String, Object> after = run(action, fixture("progressing"));
 
-        assertThat(child(child(after, "metadata"), "annotations")).containsEntry("fledge.dev/action", action);
+        assertThat((String) child(child(after, "metadata"), "annotations").get("fledge.dev/action"))
+                .as("the action with a nonce: the UTC time and the resourceVersion acted on")
+                .matches(action + ":\\d{8}T\\d{6}-41");
         assertThat(after.get("spec")).isEqualTo(ArgoLua.roundTrip(before.get("spec")));
         assertThat(after.get("status")).isEqualTo(ArgoLua.roundTrip(before.get("status")));
     }
@@ -79,7 +83,27 @@ class ActionsLuaTest {
 
         assertThat(child(child(after, "metadata"), "annotations"))
                 .containsEntry("team", "ml-platform")
-                .containsEntry("fledge.dev/action", "abort");
+                .hasEntrySatisfying(
+                        "fledge.dev/action", v -> assertThat((String) v).startsWith("abort:"));
+    }
+
+    @ParameterizedTest(name = "{0} refuses to replace an unread action")
+    @ValueSource(strings = {"promote", "abort", "retry"})
+    void anActionTheOperatorHasNotReadIsNeverReplaced(String action) {
+        Map<String, Object> obj = fixture("progressing");
+        child(obj, "metadata").put("annotations", new HashMap<>(Map.of("fledge.dev/action", "abort:7")));
+
+        assertThatThrownBy(() -> run(action, obj))
+                .isInstanceOf(LuaError.class)
+                .hasMessageContaining("fledge.dev/action=abort:7 is pending, not yet read by the operator");
+    }
+
+    @Test
+    void anActionTheOperatorHasReadIsReplaced() {
+        Map<String, Object> after = run("promote", fixture("action-read"));
+
+        assertThat((String) child(child(after, "metadata"), "annotations").get("fledge.dev/action"))
+                .startsWith("promote:");
     }
 
     @Test

@@ -19,11 +19,13 @@ import org.luaj.vm2.lib.StringLib;
 import org.luaj.vm2.lib.TableLib;
 import org.luaj.vm2.lib.jse.JseBaseLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
+import org.luaj.vm2.lib.jse.JseOsLib;
 
 /**
  * Runs an Argo CD resource-customization script the way Argo CD does: the resource as the
- * global {@code obj}, only the base, package, table, string and math libraries (no io, no os),
- * and the script's return value read back as plain Java maps and lists.
+ * global {@code obj}, only the base, package, table, string and math libraries (no io), of os
+ * only {@code os.date} and {@code os.time} (Argo CD's safe os library, also by
+ * {@code require("os")}), and the script's return value read back as plain Java maps and lists.
  */
 final class ArgoLua {
 
@@ -56,11 +58,26 @@ final class ArgoLua {
         globals.load(new TableLib());
         globals.load(new StringLib());
         globals.load(new JseMathLib());
+        LuaTable os = safeOs();
+        globals.set("os", os);
+        globals.get("package").get("loaded").set("os", os);
         LoadState.install(globals);
         LuaC.install(globals);
         globals.set("obj", toLua(obj));
         return toJava(
                 globals.load(read(script), script.getFileName().toString()).call());
+    }
+
+    private static LuaTable safeOs() {
+        Globals scratch = new Globals();
+        scratch.load(new JseBaseLib());
+        scratch.load(new PackageLib());
+        scratch.load(new JseOsLib());
+        LuaTable safe = new LuaTable();
+        for (String f : new String[] {"date", "time"}) {
+            safe.set(f, scratch.get("os").get(f));
+        }
+        return safe;
     }
 
     /** A value as it comes back from Lua unchanged (numbers become longs or doubles). */

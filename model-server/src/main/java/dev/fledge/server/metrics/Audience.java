@@ -4,8 +4,11 @@ import java.util.Locale;
 
 /**
  * The {@code X-Fledge-Audience} header set by the gateway; anything missing or unknown counts as public.
- * {@code evaluation} is the operator's own safety-suite traffic, sent to the track Services directly (the public
- * Gateway rule removes the header, so no user can claim it): it is counted apart and no live gate reads it.
+ * {@code evaluation} is the operator's own safety-suite traffic, sent to the track Services directly: it is counted
+ * apart and no live gate reads it. The header is trusted as far as the network path is: the public Gateway rule
+ * removes it, so no caller of the public route can claim an audience, but any pod that reaches the track Services
+ * directly ({@code <release>-canary.<ns>.svc}) can send any value, unless a NetworkPolicy admits only the Gateway,
+ * the operator and Prometheus (docs/security.md, "The audience boundary").
  */
 public enum Audience {
     INTERNAL,

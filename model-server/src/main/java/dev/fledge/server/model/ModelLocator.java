@@ -20,10 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * Turns {@code fledge.model.uri} into a local model directory.
- * {@code file://} points at the directory itself; {@code https://} and {@code s3://} point at a zip archive of it,
- * which is
- * downloaded once into the cache directory (checked against {@code fledge.model.sha256} when given).
- * Every other scheme is refused.
+ * {@code file://} points at the directory itself or at a zip archive of it on a mounted volume (a ConfigMap, a PVC);
+ * {@code https://} and {@code s3://} point at a zip archive. An archive is copied once into the cache directory,
+ * checked against {@code fledge.model.sha256} when given, and unpacked there. Every other scheme is refused.
  */
 public final class ModelLocator {
     private final Path cacheDir;
@@ -64,7 +63,7 @@ public final class ModelLocator {
         String scheme = Optional.ofNullable(parsed.getScheme()).orElse("").toLowerCase(Locale.ROOT);
         if (!scheme.equals("file") && !scheme.equals("https") && !scheme.equals("s3")) {
             throw new ModelLoadException("unsupported scheme '" + scheme + "' in fledge.model.uri"
-                    + "; the model server loads file:// directories and https:// or s3:// zip archives");
+                    + "; the model server loads file:// directories and file://, https:// or s3:// zip archives");
         }
         if (!scheme.equals("file") && parsed.getHost() == null) {
             // the JDK parses a host it cannot use (bad_host) as a "registry" authority, and its clients then quote
@@ -83,10 +82,17 @@ public final class ModelLocator {
             } catch (IllegalArgumentException e) {
                 throw new ModelLoadException("a file:// fledge.model.uri names a local directory (file:///dir)");
             }
-            if (!Files.isDirectory(dir)) {
-                throw new ModelLoadException("model directory " + dir + " (from fledge.model.uri) does not exist");
+            if (Files.isDirectory(dir)) {
+                return dir;
             }
-            return dir;
+            if (Files.isRegularFile(dir)) {
+                return download(
+                        parsed,
+                        file -> Files.newInputStream(dir),
+                        sha256.map(s -> s.trim().toLowerCase(Locale.ROOT)));
+            }
+            throw new ModelLoadException(
+                    "model directory or archive " + dir + " (from fledge.model.uri) does not exist");
         }
         ArchiveFetcher fetcher = fetchers.get(parsed.getScheme().toLowerCase(Locale.ROOT));
         if (fetcher == null) {

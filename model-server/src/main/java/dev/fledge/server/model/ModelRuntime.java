@@ -61,14 +61,15 @@ public class ModelRuntime {
                                 "https",
                                 new HttpsArchiveFetcher(m.caFile().map(Path::of), m.downloadIdleTimeout()),
                                 "s3",
-                                new S3ArchiveFetcher(m.s3())),
+                                new S3ArchiveFetcher(m.s3(), m.caFile().map(Path::of))),
                         new DownloadLimits(
-                                m.maxDownloadSize().asLongValue(),
-                                m.maxExtractedSize().asLongValue(),
-                                m.maxArchiveEntries(),
-                                m.maxCompressionRatio(),
-                                m.downloadIdleTimeout(),
-                                m.downloadTimeout()))
+                                        m.maxDownloadSize().asLongValue(),
+                                        m.maxExtractedSize().asLongValue(),
+                                        m.maxArchiveEntries(),
+                                        m.maxCompressionRatio(),
+                                        m.downloadIdleTimeout(),
+                                        m.downloadTimeout())
+                                .cappedBy(System::getenv))
                 .resolve(uri, m.sha256());
         var serving = config.serving();
         ServedModel loaded = new ModelLoader(

@@ -7,6 +7,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -22,13 +25,24 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 /**
  * Opens {@code s3://bucket/key} (a zip archive of a model directory) with the AWS SDK for Java v2: the endpoint,
  * region and addressing of {@code fledge.model.s3.*}, credentials from two mounted files or the SDK's default
- * chain. Errors name the bucket and key and S3's own reason, never a credential.
+ * chain; TLS trust as for {@code https://} ({@link ModelTrust}: the JVM's plus {@code fledge.model.ca-file}). Errors name the bucket and key and S3's own reason, never a credential.
  */
 public final class S3ArchiveFetcher implements ModelLocator.ArchiveFetcher {
     private final FledgeConfig.S3Config config;
+    private final Optional<TrustManager[]> trust;
 
+    /** Trusting the JVM's trust store only. */
     public S3ArchiveFetcher(FledgeConfig.S3Config config) {
+        this(config, Optional.empty());
+    }
+
+    /**
+     * Trusting the JVM's trust store plus the CA certificates of {@code caFile} ({@code fledge.model.ca-file}), as
+     * {@code https://} downloads do: an S3-compatible store with a private CA.
+     */
+    public S3ArchiveFetcher(FledgeConfig.S3Config config, Optional<Path> caFile) {
         this.config = config;
+        this.trust = caFile.map(ModelTrust::trustManagers);
     }
 
     @Override
@@ -60,13 +74,32 @@ public final class S3ArchiveFetcher implements ModelLocator.ArchiveFetcher {
                     "S3 answered " + e.statusCode() + code + " for key '" + key + "' in bucket '" + bucket + "'", e);
         } catch (SdkException e) {
             client.close();
+            SSLHandshakeException handshake = handshakeCause(e);
+            if (handshake != null) {
+                throw new IOException(
+                        "TLS handshake with the S3 endpoint failed (" + handshake.getMessage()
+                                + "); its certificate must chain to a CA of the JVM trust store or of"
+                                + " fledge.model.ca-file",
+                        e);
+            }
             throw new IOException("S3 request failed: " + e.getMessage(), e);
         }
     }
 
+    private static SSLHandshakeException handshakeCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException handshake) {
+                return handshake;
+            }
+        }
+        return null;
+    }
+
     private S3Client client() throws IOException {
+        var http = UrlConnectionHttpClient.builder();
+        trust.ifPresent(managers -> http.tlsTrustManagersProvider(() -> managers));
         var builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .httpClientBuilder(http)
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials())
                 .serviceConfiguration(S3Configuration.builder()

@@ -124,6 +124,11 @@ class HttpsModelDownloadTest {
             }
             exchange.close();
         });
+        server.createContext("/models/redirects.zip", exchange -> {
+            exchange.getResponseHeaders().add("Location", "http://[zz/m.zip?sig=REDIRECT-SECRET");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
@@ -212,6 +217,17 @@ class HttpsModelDownloadTest {
                 .hasMessageContaining("longer than PT1S (fledge.model.download-timeout)");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(tmp.resolve("cache").toFile().list()).isEmpty();
+    }
+
+    @Test
+    void aMalformedRedirectLocationIsAnErrorThatDoesNotQuoteIt() {
+        String origin = uri().replace("v1.zip", "redirects.zip") + "?sig=ORIGIN-SECRET";
+        assertThatThrownBy(() -> locator(Optional.of(caFile)).resolve(origin, Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("cannot download model from " + uri().replace("v1.zip", "redirects.zip"))
+                .hasMessageNotContaining("SECRET")
+                .hasMessageNotContaining("[zz");
+        assertThat(tmp.resolve("cache").toFile().list()).isNullOrEmpty();
     }
 
     @Test

@@ -95,6 +95,33 @@ class ModelDownloadLimitsTest {
     }
 
     @Test
+    void noConfigSourceRaisesALimitAboveTheOperatorsVariable() {
+        // A tenant's config file (ordinal 1000) or spelling fledge_model_max_download_size says 1T; the operator's
+        // exact variables say 2M, 4M, 7 and 3.
+        DownloadLimits raised = new DownloadLimits(1L << 40, 1L << 40, 1_000_000, 100_000);
+        Map<String, String> operator = Map.of(
+                "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "2M",
+                "FLEDGE_MODEL_MAX_EXTRACTED_SIZE", "4M",
+                "FLEDGE_MODEL_MAX_ARCHIVE_ENTRIES", "7",
+                "FLEDGE_MODEL_MAX_COMPRESSION_RATIO", "3");
+        DownloadLimits capped = raised.cappedBy(operator::get);
+        assertThat(capped.maxDownloadBytes()).isEqualTo(2 * MIB);
+        assertThat(capped.maxExtractedBytes()).isEqualTo(4 * MIB);
+        assertThat(capped.maxEntries()).isEqualTo(7);
+        assertThat(capped.maxRatio()).isEqualTo(3);
+        ModelLocator locator = locator(capped, uri -> new ByteArrayInputStream(new byte[(int) (3 * MIB)]));
+        assertThatThrownBy(() -> locator.resolve("https://models.example/huge.zip", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("larger than " + 2 * MIB + " bytes");
+        // A lower configured value stays; no variable leaves the configuration as it is.
+        DownloadLimits lower = new DownloadLimits(MIB, MIB, 5, 2);
+        assertThat(lower.cappedBy(operator::get)).isEqualTo(lower);
+        assertThat(raised.cappedBy(name -> null)).isEqualTo(raised);
+        assertThatThrownBy(() -> raised.cappedBy(Map.of("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "lots")::get))
+                .isInstanceOf(ModelLoadException.class);
+    }
+
+    @Test
     void aZipBombStopsAtTheCompressionRatio() throws Exception {
         byte[] bomb = zip(Map.of(
                 ModelDescriptor.FILE_NAME,

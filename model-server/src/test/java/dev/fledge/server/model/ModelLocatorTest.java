@@ -61,6 +61,29 @@ class ModelLocatorTest {
     }
 
     @Test
+    void fileUriMayNameAZipArchiveOnAVolumeWhichIsVerifiedUnpackedAndCached() throws Exception {
+        byte[] zip = zipWithDescriptor();
+        Path archive =
+                Files.write(Files.createDirectories(tmp.resolve("volume")).resolve("v9.zip"), zip);
+        ModelLocator locator = locator(new byte[0]);
+        Path dir = locator.resolve(archive.toUri().toString(), Optional.of(sha256(zip)));
+        assertThat(ModelDescriptor.read(dir).architecture()).isEqualTo("mlp-10-128-64-10");
+        assertThat(dir).startsWith(tmp.resolve("cache"));
+        assertThat(locator.resolve(archive.toUri().toString(), Optional.empty()))
+                .isEqualTo(dir);
+        assertThat(downloads).as("no https:// fetcher is used for a file").hasValue(0);
+    }
+
+    @Test
+    void fileArchiveWithTheWrongChecksumIsRefused() throws Exception {
+        Path archive = Files.write(tmp.resolve("v9.zip"), zipWithDescriptor());
+        assertThatThrownBy(() -> locator(new byte[0]).resolve(archive.toUri().toString(), Optional.of("00".repeat(32))))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("sha256 mismatch");
+        assertThat(tmp.resolve("cache")).isEmptyDirectory();
+    }
+
+    @Test
     void otherSchemesAreRefusedWithAClearMessage() {
         for (String uri :
                 new String[] {"gs://models/assistant/2.0.0", "http://example.com/m.zip", "pvc://claim/x", "/plain/path"

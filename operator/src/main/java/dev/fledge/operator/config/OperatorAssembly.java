@@ -9,6 +9,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.JdkWebhookClient;
 import dev.fledge.operator.notify.NotificationSettings;
@@ -18,6 +19,7 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.StableRetreat;
 import dev.fledge.operator.routing.StaleRoutes;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
@@ -48,8 +50,9 @@ public final class OperatorAssembly {
         DesiredService services = new DesiredService(defaults);
         StaleRoutes stale = new StaleRoutes(client, applier);
         return new Routers(
-                new GatewayApiRouter(client, applier, services, defaults, stale),
-                new ReplicasRouter(applier, services, stale));
+                new GatewayApiRouter(client, applier, services, defaults, stale, clock),
+                new ReplicasRouter(applier, services, stale),
+                new StableRetreat(client, applier));
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
@@ -104,6 +107,7 @@ public final class OperatorAssembly {
                 gates,
                 new EventRecorder(client, clock),
                 new ActionAnnotation(client),
+                new UnstoredDecisions(client),
                 metrics,
                 notifier);
     }

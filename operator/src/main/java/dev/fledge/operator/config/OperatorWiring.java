@@ -12,6 +12,7 @@ import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
@@ -129,7 +130,8 @@ public class OperatorWiring {
             HttpClient tenantHttp,
             @ConfigProperty(name = "fledge.safety.max-concurrent-suites", defaultValue = "4") int suites,
             @ConfigProperty(name = "fledge.safety.max-concurrent-suites-per-namespace", defaultValue = "2")
-                    int suitesPerNamespace) {
+                    int suitesPerNamespace,
+            @ConfigProperty(name = "fledge.safety.max-suite-duration", defaultValue = "15m") String maxSuiteDuration) {
         Optional<PrometheusSettings> prometheus = prometheusUrl
                 .filter(u -> !u.isBlank())
                 .map(u -> new PrometheusSettings(
@@ -149,7 +151,7 @@ public class OperatorWiring {
                         maxTokens,
                         limits,
                         outbound,
-                        new SuiteConcurrency(suites, suitesPerNamespace)),
+                        new SuiteConcurrency(suites, suitesPerNamespace, GoDuration.parse(maxSuiteDuration))),
                 tenantHttp);
     }
 
@@ -198,6 +200,12 @@ public class OperatorWiring {
     @Singleton
     ActionAnnotation actions(KubernetesClient client) {
         return new ActionAnnotation(client);
+    }
+
+    @Produces
+    @Singleton
+    UnstoredDecisions unstoredDecisions(KubernetesClient client) {
+        return new UnstoredDecisions(client);
     }
 
     /**

@@ -79,8 +79,8 @@ public final class AnalysisGates {
         Optional<MetricsBackend> metrics = prometheus.map(HttpPrometheus::new);
         GateWakeups wakeups = new GateWakeups();
         SuiteConcurrency suites = safety.suites();
-        FairSuiteExecutor executor =
-                new FairSuiteExecutor(suites.maxRunning(), suites.perNamespace(), Clock.systemUTC(), wakeups::wake);
+        FairSuiteExecutor executor = new FairSuiteExecutor(
+                suites.maxRunning(), suites.perNamespace(), suites.maxDuration(), Clock.systemUTC(), wakeups::wake);
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
         metrics.ifPresent(m -> factories.put(MetricGate.KIND, new MetricGates(m)));
         metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, new FeedbackGates(m)));
@@ -101,6 +101,6 @@ public final class AnalysisGates {
                         metrics,
                         new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())),
                         executor)));
-        return new ConfiguredGates(factories, wakeups);
+        return new ConfiguredGates(factories, wakeups, executor::forget);
     }
 }

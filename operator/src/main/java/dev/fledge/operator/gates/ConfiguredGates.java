@@ -6,6 +6,7 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.PlanResolver;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -20,14 +21,26 @@ public final class ConfiguredGates implements GateProvider {
 
     private final Map<String, Factory> factories;
     private final GateWakeups wakeups;
+    private final Consumer<String> forget;
 
     public ConfiguredGates(Map<String, Factory> factories) {
         this(factories, new GateWakeups());
     }
 
     public ConfiguredGates(Map<String, Factory> factories, GateWakeups wakeups) {
+        this(factories, wakeups, release -> {});
+    }
+
+    /** {@code forget} is told a deleted release ({@code namespace/name}), e.g. to drop its suite run. */
+    public ConfiguredGates(Map<String, Factory> factories, GateWakeups wakeups, Consumer<String> forget) {
         this.factories = Map.copyOf(factories);
         this.wakeups = wakeups;
+        this.forget = forget;
+    }
+
+    @Override
+    public void forget(String namespace, String name) {
+        forget.accept(namespace + "/" + name);
     }
 
     @Override

@@ -12,4 +12,7 @@ public interface GateProvider {
     default GateWakeups wakeups() {
         return new GateWakeups();
     }
+
+    /** The release was deleted: whatever the gates hold for it (a queued or running suite run) goes. */
+    default void forget(String namespace, String name) {}
 }

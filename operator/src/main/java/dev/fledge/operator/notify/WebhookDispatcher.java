@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
  * {@link Backoff#after} until {@code maxAttempts}. Another 4xx, or a URL that cannot be read from its Secret,
  * fails at once: retrying would not help.</li>
  * <li>A target with a signing key gets the {@link WebhookSignature} headers on every attempt (a fresh timestamp
- * each time, one delivery id per notification). A key that cannot be read fails the delivery: a receiver that
+ * each time, one delivery id per notification, signed for the URL it is sent to). A key that cannot be read fails the delivery: a receiver that
  * checks signatures would drop an unsigned payload anyway, and one that does not must not be taught to accept
  * them.</li>
  * <li>Unless a target asks for them ({@code includeFlaggedExamples}), the safety gate's flagged prompt/output
@@ -170,8 +170,11 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
                     d.target().url().isPresent()
                             ? d.target().url().get()
                             : urls.read(d.namespace(), d.target().secret().orElseThrow()));
-        } catch (WebhookUrls.UnresolvedUrl | IllegalArgumentException e) {
+        } catch (WebhookUrls.UnresolvedUrl e) {
             return failed(d, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // URI.create quotes the whole URL, which may come from a Secret and hold a token
+            return failed(d, "the webhook URL is not a valid URI");
         }
         boolean global = settings.global().map(g -> g == d.target()).orElse(false);
         Optional<String> denied = global ? Optional.empty() : outbound.check(url.toString(), d.namespace());
@@ -180,7 +183,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
         }
         Map<String, String> headers;
         try {
-            headers = signatureHeaders(d);
+            headers = signatureHeaders(d, url);
         } catch (WebhookUrls.UnresolvedUrl | IllegalArgumentException e) {
             notSent.signingFailed(d.release(), d.target().name(), e.getMessage());
             return failed(d, "cannot sign the payload, so it is not sent: " + e.getMessage());
@@ -202,7 +205,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
                 });
     }
 
-    private Map<String, String> signatureHeaders(Delivery d) throws WebhookUrls.UnresolvedUrl {
+    private Map<String, String> signatureHeaders(Delivery d, URI url) throws WebhookUrls.UnresolvedUrl {
         WebhookTarget.Signing signing = d.target().signing();
         if (!signing.signs()) {
             return Map.of();
@@ -212,7 +215,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
                         signing.key().get().getBytes(StandardCharsets.UTF_8),
                         "fledge.notifications.signing-key (the operator-wide webhook's)")
                 : urls.signingKey(d.namespace(), signing.secret().orElseThrow());
-        return WebhookSignature.headers(key, d.id(), d.body(), Instant.now());
+        return WebhookSignature.headers(key, d.id(), url, d.body(), Instant.now());
     }
 
     private CompletableFuture<Void> failed(Delivery d, String why) {

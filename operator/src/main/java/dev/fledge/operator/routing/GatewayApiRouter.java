@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +29,10 @@ import java.util.stream.Collectors;
  * One HTTPRoute per release: a rule per audience that is told apart by a header (opt-in, {@link AudienceTrust}), and a
  * default rule with weighted backendRefs to {@code x-stable} and {@code x-canary}. An audience told apart by hostname
  * or by its own Gateway gets its own HTTPRoute {@code <route>-<audience>} instead (see docs on what each choice
- * trusts). Routes and Services of the release that it no longer wants are removed ({@link StaleRoutes}).
+ * trusts). Routes and Services of the release that it no longer wants are removed ({@link StaleRoutes}). A route
+ * has left a canary only once its Gateway accepted its current generation ({@link RouteAcceptance}): until then it is
+ * reported as pending ({@link Routed#pending}), not as drift, and keeps a replaced canary's template and the drain
+ * clock waiting.
  */
 public final class GatewayApiRouter implements TrafficRouter {
     private final KubernetesClient client;
@@ -36,14 +40,17 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final DesiredService services;
     private final HttpRoutes routes;
     private final StaleRoutes stale;
+    private final AcceptanceWatch acceptance;
 
     public GatewayApiRouter(
             KubernetesClient client,
             Applier applier,
             DesiredService services,
             ServerDefaults defaults,
-            StaleRoutes stale) {
+            StaleRoutes stale,
+            Clock clock) {
         this.client = client;
+        this.acceptance = new AcceptanceWatch(clock);
         this.applier = applier;
         this.services = services;
         this.routes = new HttpRoutes(defaults);
@@ -98,18 +105,26 @@ public final class GatewayApiRouter implements TrafficRouter {
 
     @Override
     public Optional<String> apply(ModelRelease release, TrafficSplit split) {
+        return route(release, split, false).drift();
+    }
+
+    @Override
+    public Routed route(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
         applier.applyIfChanged(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
         List<String> diffs = new ArrayList<>();
+        List<Unaccepted> pending = new ArrayList<>();
         List<HTTPRoute> desired = routes.desired(release, split);
         for (HTTPRoute want : desired) {
             Optional<HTTPRoute> written = applier.applyIfChanged(want);
-            if (written.isEmpty()) {
-                continue;
+            if (written.isPresent()) {
+                List<String> got = backends(written.get());
+                if (!Objects.equals(got, backends(want))) {
+                    diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want "
+                            + backends(want));
+                    continue; // drift already: what the Gateway thinks of a route that is not ours does not matter
+                }
             }
-            List<String> got = backends(written.get());
-            if (!Objects.equals(got, backends(want))) {
-                diffs.add("HTTPRoute " + want.getMetadata().getName() + " routes " + got + ", want " + backends(want));
-            }
+            accepted(want, written).ifPresent(pending::add);
         }
         // after the new routes are in place: the ones this release no longer wants, and the replicas router's Services
         stale.sweep(
@@ -117,7 +132,39 @@ public final class GatewayApiRouter implements TrafficRouter {
                         desired.stream().map(r -> r.getMetadata().getName()).collect(Collectors.toSet()),
                         false)
                 .ifPresent(diffs::add);
-        return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
+        return new Routed(diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs)), pending);
+    }
+
+    /**
+     * Whether the Gateway has taken this route as written ({@link RouteAcceptance}): read from the apply response when
+     * there was a write (no extra request), else from one GET, which is skipped while the route is known accepted at
+     * the generation this operator last wrote. So a pass that changes no route costs no GET once its routes were
+     * accepted; a route waiting for its Gateway costs one GET per pass until it is accepted.
+     */
+    private Optional<Unaccepted> accepted(HTTPRoute want, Optional<HTTPRoute> written) {
+        String name = want.getMetadata().getName();
+        String key = want.getMetadata().getNamespace() + "/" + name;
+        if (written.isPresent()) {
+            return acceptance.seen(key, written.get());
+        }
+        if (acceptance.knownAccepted(key)) {
+            return Optional.empty();
+        }
+        HTTPRoute seen;
+        try {
+            seen = client.resources(HTTPRoute.class)
+                    .inNamespace(want.getMetadata().getNamespace())
+                    .withName(name)
+                    .get();
+        } catch (KubernetesClientException e) {
+            return Optional.of(acceptance.waits(
+                    key,
+                    new Unaccepted(name, "-", false, "status unreadable (" + e.getCode() + "): " + e.getMessage())));
+        }
+        if (seen == null) {
+            return Optional.of(acceptance.waits(key, new Unaccepted(name, "-", false, "the route is gone")));
+        }
+        return acceptance.seen(key, seen);
     }
 
     @Override

@@ -8,10 +8,17 @@ import dev.fledge.api.spec.TrafficSpec;
 public final class Routers {
     private final TrafficRouter gatewayApi;
     private final TrafficRouter replicas;
+    private final StableRetreat retreat;
 
-    public Routers(TrafficRouter gatewayApi, TrafficRouter replicas) {
+    public Routers(TrafficRouter gatewayApi, TrafficRouter replicas, StableRetreat retreat) {
         this.gatewayApi = gatewayApi;
         this.replicas = replicas;
+        this.retreat = retreat;
+    }
+
+    /** Sends the users of an invalid release back to stable without reading its spec's routing section. */
+    public StableRetreat retreat() {
+        return retreat;
     }
 
     public TrafficRouter forRelease(ModelRelease release) {

@@ -6,7 +6,6 @@ import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,9 +39,9 @@ import org.jboss.logging.Logger;
 public final class StaleRoutes {
     private static final Logger LOG = Logger.getLogger(StaleRoutes.class);
     private static final int REMEMBERED = 20_000;
-    private static final String GROUP = "fledge.dev";
 
     private final KubernetesClient client;
+    private final OwnedRouting owned;
     private final Applier applier;
     private final Map<String, String> swept = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -54,6 +52,7 @@ public final class StaleRoutes {
 
     public StaleRoutes(KubernetesClient client, Applier applier) {
         this.client = client;
+        this.owned = new OwnedRouting(client);
         this.applier = applier;
     }
 
@@ -73,7 +72,7 @@ public final class StaleRoutes {
         }
         List<String> failed = new ArrayList<>();
         try {
-            for (HTTPRoute route : owned(mr, HTTPRoute.class)) {
+            for (HTTPRoute route : owned.of(mr, HTTPRoute.class)) {
                 if (!keepRoutes.contains(route.getMetadata().getName())) {
                     delete(route, failed);
                 }
@@ -85,7 +84,7 @@ public final class StaleRoutes {
             Set<String> audienceServices = new TreeSet<>();
             Stage.AUDIENCES.forEach(s -> audienceServices.add(Names.audienceService(mr, s.wireName())));
             try {
-                for (Service service : owned(mr, Service.class)) {
+                for (Service service : owned.of(mr, Service.class)) {
                     if (audienceServices.contains(service.getMetadata().getName())) {
                         delete(service, failed);
                     }
@@ -107,26 +106,6 @@ public final class StaleRoutes {
         return Optional.empty();
     }
 
-    /** The objects of a kind labelled with the release and controlled by it; none when the kind is not installed. */
-    private <T extends HasMetadata> List<T> owned(ModelRelease mr, Class<T> type) {
-        List<T> items;
-        try {
-            items = client.resources(type)
-                    .inNamespace(mr.getMetadata().getNamespace())
-                    .withLabel(Labels.RELEASE, mr.getMetadata().getName())
-                    .list()
-                    .getItems();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                return List.of(); // no Gateway API CRDs in this cluster: no HTTPRoutes to remove
-            }
-            throw e;
-        }
-        return items.stream()
-                .filter(o -> controlledBy(o, mr.getMetadata().getUid()))
-                .toList();
-    }
-
     private void delete(HasMetadata o, List<String> failed) {
         String what = o.getKind() + "/" + o.getMetadata().getName();
         try {
@@ -142,18 +121,5 @@ public final class StaleRoutes {
         LOG.infof(
                 "%s/%s: removed %s, which the release owns and no longer routes through",
                 o.getMetadata().getNamespace(), o.getMetadata().getLabels().get(Labels.RELEASE), what);
-    }
-
-    /** A controller owner reference to a fledge.dev ModelRelease with this UID (the name is not enough). */
-    static boolean controlledBy(HasMetadata o, String uid) {
-        List<OwnerReference> refs = o.getMetadata().getOwnerReferences();
-        return uid != null
-                && refs != null
-                && refs.stream()
-                        .anyMatch(r -> Boolean.TRUE.equals(r.getController())
-                                && Objects.equals(uid, r.getUid())
-                                && "ModelRelease".equals(r.getKind())
-                                && r.getApiVersion() != null
-                                && r.getApiVersion().startsWith(GROUP + "/"));
     }
 }

@@ -45,6 +45,16 @@ public interface TrafficRouter {
         return apply(release, split);
     }
 
+    /**
+     * As {@link #apply(ModelRelease, TrafficSplit, boolean)}, and also which routes are stored as wanted but not yet
+     * taken up by whoever serves them: the gatewayAPI router returns the HTTPRoutes a Gateway has not accepted at their
+     * current generation ({@link Unaccepted}), because that Gateway may still route as the previous route said. The
+     * replicas router has nothing to wait for: kube-proxy programs a Service's endpoints from its selector.
+     */
+    default Routed route(ModelRelease release, TrafficSplit split, boolean holdCanaryPublic) {
+        return Routed.of(apply(release, split, holdCanaryPublic));
+    }
+
     /** Sends every audience to stable. */
     default void reset(ModelRelease release, String stableVersion) {
         apply(release, TrafficSplit.stableOnly(stableVersion));

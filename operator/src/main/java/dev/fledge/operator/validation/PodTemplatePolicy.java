@@ -3,18 +3,23 @@ package dev.fledge.operator.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.operator.workload.ModelServerLimits;
+import dev.fledge.operator.workload.MountPaths;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * What a tenant may put in {@code spec.server}: the pod template allow-list ({@link PodTemplateAllowList}), label
- * and annotation keys the operator owns, one volume source of a safe type, and, when the operator is configured
+ * and annotation keys the operator owns, one volume source of a safe type, env names that do not configure the
+ * server or the linker ({@link ModelServerLimits#refusal}), mount paths off the image's code ({@link MountPaths}),
+ * and, when the operator is configured
  * with prefixes, the image. Each error names its field. Pure.
  *
  * @param allowedImagePrefixes    operator-wide; empty means any image
@@ -67,6 +72,13 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
                 k -> RESERVED_ANNOTATIONS.stream().anyMatch(k::startsWith)
                         ? "AppArmor and seccomp are set by the operator"
                         : null);
+        JsonNode volumes = tree.path("spec").path("volumes");
+        Set<String> emptyDirs = new HashSet<>();
+        volumes.forEach(v -> {
+            if (v.has("emptyDir")) {
+                emptyDirs.add(v.path("name").asText());
+            }
+        });
         JsonNode containers = tree.path("spec").path("containers");
         for (int i = 0; i < containers.size(); i++) {
             if (!ServerDefaults.CONTAINER.equals(containers.get(i).path("name").asText())) {
@@ -82,8 +94,16 @@ public record PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> 
                         .ifPresent(why -> errors.accept(
                                 BASE + ".spec.containers[" + in + "].env[" + at + "].name: " + name + ": " + why));
             }
+            JsonNode mounts = containers.get(i).path("volumeMounts");
+            for (int j = 0; j < mounts.size(); j++) {
+                String path = mounts.get(j).path("mountPath").asText(null);
+                String at = BASE + ".spec.containers[" + i + "].volumeMounts[" + j + "].mountPath: " + path + ": ";
+                MountPaths.refusal(
+                                path,
+                                emptyDirs.contains(mounts.get(j).path("name").asText()))
+                        .ifPresent(why -> errors.accept(at + why));
+            }
         }
-        JsonNode volumes = tree.path("spec").path("volumes");
         for (int i = 0; i < volumes.size(); i++) {
             long sources = PodTemplateAllowList.VOLUME.keySet().stream()
                     .filter(k -> !k.equals("name"))

@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The Deployment of one track ({@code stable} or {@code canary}) running one serving configuration
@@ -38,6 +41,22 @@ import java.util.Map;
 public final class DesiredDeployment {
     /** Annotation of the Deployment: the hash of the serving configuration its pod template was built from. */
     public static final String CONFIG_HASH = "fledge.dev/config-hash";
+
+    /**
+     * Annotation of the Deployment: the revision of the pod template the operator built around the serving
+     * configuration ({@link #templateRevision()}). A stable Deployment of another revision keeps its pod template until
+     * the next promotion ({@link Workloads#applyStable}).
+     */
+    public static final String TEMPLATE_REVISION = "fledge.dev/template-revision";
+
+    /**
+     * The revision of what this operator builds around a serving configuration: everything in the pod template that no
+     * spec field sets (the env, probes, lifecycle, security contexts, mounts and volumes of this class,
+     * {@link PodHardening} and {@link ModelServerLimits}). Bump it with every change of that: {@code
+     * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then. 2: the
+     * release's response-id key ({@link FeedbackKey}) mounted, with {@code FLEDGE_FEEDBACK_SIGNING_KEY_FILE}.
+     */
+    public static final int REVISION = 2;
 
     /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
@@ -93,7 +112,7 @@ public final class DesiredDeployment {
                 .addToAnnotations(userMeta.getAnnotations())
                 .endMetadata()
                 .withNewSpec()
-                .withContainers(modelServer(mr, userContainer(user), serving))
+                .withContainers(modelServer(mr, userContainer(user), emptyDirs(user), serving))
                 .withNodeSelector(user.getNodeSelector())
                 .withTolerations(user.getTolerations())
                 .withAffinity(user.getAffinity())
@@ -110,6 +129,7 @@ public final class DesiredDeployment {
                         mr, Names.deployment(mr, track), Map.of(Labels.TRACK, track, Labels.VERSION, version)))
                 .editMetadata()
                 .addToAnnotations(CONFIG_HASH, serving.getConfigHash())
+                .addToAnnotations(TEMPLATE_REVISION, templateRevision())
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(replicas)
@@ -119,6 +139,24 @@ public final class DesiredDeployment {
                 .withTemplate(template)
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The template revision this operator builds: {@link #REVISION} and a digest of its model-pod settings (the
+     * hardening and the model server's limits, set at install), so a change of either is a new template too.
+     */
+    public String templateRevision() {
+        return REVISION + "-" + ServingConfig.digest(hardening + "/" + limits);
+    }
+
+    /**
+     * The template revision a Deployment was built with; empty for one built before revisions were recorded (no
+     * annotation, or an empty one: {@link KeptTemplate#restoredIn}).
+     */
+    public static Optional<String> templateRevision(Deployment d) {
+        return Optional.ofNullable(d.getMetadata().getAnnotations())
+                .map(a -> a.get(TEMPLATE_REVISION))
+                .filter(r -> !r.isEmpty());
     }
 
     /** Each volume with only its sources of the safe types (a hostPath, say, is dropped). */
@@ -160,11 +198,20 @@ public final class DesiredDeployment {
                 .build();
     }
 
-    private static List<VolumeMount> volumeMounts(Container user) {
+    /**
+     * The mounts off the image's code ({@link MountPaths}); the others are dropped. A second line only: the reconciler
+     * validates first ({@code PodTemplatePolicy}, the same rule), so a release holding such a mount (one stored before
+     * an upgrade) goes Invalid with a Warning {@code InvalidSpec} Event naming the path, and its Deployments are not
+     * rebuilt without it. A mount of the key's volume name is the operator's: the template's is dropped, and the key
+     * is mounted read-only last.
+     */
+    private static List<VolumeMount> safeMounts(Container user, Set<String> emptyDirs) {
         List<VolumeMount> mounts = new ArrayList<>();
         if (user.getVolumeMounts() != null) {
             user.getVolumeMounts().stream()
                     .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()))
+                    .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
+                            .isEmpty())
                     .forEach(mounts::add);
         }
         mounts.add(new VolumeMountBuilder()
@@ -173,6 +220,15 @@ public final class DesiredDeployment {
                 .withReadOnly(true)
                 .build());
         return mounts;
+    }
+
+    private static Set<String> emptyDirs(PodSpec user) {
+        return user.getVolumes() == null
+                ? Set.of()
+                : user.getVolumes().stream()
+                        .filter(v -> v.getEmptyDir() != null)
+                        .map(Volume::getName)
+                        .collect(Collectors.toSet());
     }
 
     private static Container userContainer(PodSpec user) {
@@ -184,7 +240,7 @@ public final class DesiredDeployment {
                         .orElseGet(Container::new);
     }
 
-    private Container modelServer(ModelRelease mr, Container user, ServingStatus serving) {
+    private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVarBuilder()
@@ -235,7 +291,7 @@ public final class DesiredDeployment {
                 .withImage(serving.getImage() == null ? defaults.image(null) : serving.getImage())
                 .withEnv(env)
                 .withResources(user.getResources())
-                .withVolumeMounts(volumeMounts(user))
+                .withVolumeMounts(safeMounts(user, emptyDirs))
                 .withSecurityContext(hardening.container())
                 .withPorts()
                 .addNewPort()

@@ -8,31 +8,44 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
+import dev.fledge.operator.routing.Routed;
 import dev.fledge.operator.routing.TrafficRouter;
+import dev.fledge.operator.routing.Unaccepted;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The order in which one reconcile acts on the cluster: traffic first, pods after.
  * <ol>
- * <li>The stable Deployment (it grows before traffic comes back to it).</li>
  * <li>A canary that keeps its version and configuration: before the routes, so it grows before they send it more.</li>
- * <li>The routes ({@code router.apply}); under the replicas router the public Service may hold a leaving canary's pods
- * ({@link CanaryDrain#holdUntil}).</li>
+ * <li>The stable Deployment (it grows before traffic comes back to it); it shrinks only if the canary write above
+ * succeeded and (replicas router) the canary is ready at its new size, so a canary that cannot take its share leaves
+ * stable at its size.</li>
+ * <li>The routes ({@code router.apply}), also when a write above failed if the split sends no users to the canary
+ * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
+ * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
+ * ready at full size.</li>
  * <li>A canary whose version or configuration changes (a spec edit mid-rollout): only after the routes have left it,
- * that is, the route write succeeded without drift and no hold keeps it in the public Service. Until then it keeps its
+ * that is, the route write succeeded without drift, every Gateway accepted the routes' current generation (gatewayAPI
+ * router: {@link Routed#pending}) and no hold keeps it in the public Service. Until then it keeps its
  * pods and its pod template, so no route ever sends users to pods of a configuration that has not passed its gates.</li>
- * <li>A canary the split no longer runs: scaled to zero once the routes have left it and the delay has passed.</li>
+ * <li>A canary the split no longer runs: scaled to zero once the routes have left it (as above) and the delay has
+ * passed.</li>
  * </ol>
  */
 public final class Handover {
     private final Workloads workloads;
     private final Clock clock;
 
-    /** What was done: the route drift, when the canary is to be scaled down, and until when the public Service holds it. */
-    public record Result(Optional<String> drift, Instant scaleDownAt, Instant holdUntil) {}
+    /**
+     * What was done: the route drift, the routes a Gateway has not accepted yet, when the canary is to be scaled down,
+     * and until when the public Service holds it.
+     */
+    public record Result(Optional<String> drift, List<Unaccepted> pending, Instant scaleDownAt, Instant holdUntil) {}
 
     public Handover(Workloads workloads, Clock clock) {
         this.workloads = workloads;
@@ -49,36 +62,96 @@ public final class Handover {
             Deployment canary) {
         TrafficSplit split = decision.split();
         Replicas replicas = router.replicas(plan, split);
-        boolean replaced = split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
-        boolean leaving = CanaryDrain.hasPods(canary) && (replaced || !split.canaryRunning());
-        Instant holdUntil = router.splitsByReplicas()
-                ? CanaryDrain.holdUntil(
-                        old,
-                        leaving,
-                        Readiness.atFullSize(
-                                stable, ServingIdentity.stableWanted(decision.status()), replicas.stable()),
-                        decision.reason() == ConditionReason.Aborted
-                                || decision.reason() == ConditionReason.CriticalGateFailed,
-                        clock.instant())
-                : null;
+        boolean replaced = replaced(plan, split, canary);
+        Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
 
-        workloads.applyStable(mr, split, replicas, stable);
-        if (!replaced) {
-            workloads.applyCanary(mr, split, replicas, canary);
+        // under the replicas router a canary growing to a larger share is short of pods until they are ready
+        boolean canaryShort = router.splitsByReplicas()
+                && !replaced
+                && split.canaryRunning()
+                && !Readiness.atFullSize(canary, ServingIdentity.of(plan), replicas.canary());
+        KubernetesClientException workloadsFailed =
+                replaced ? null : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
+        if ((workloadsFailed == null && !canaryShort) || !shrinks(stable, replicas.stable())) {
+            // stable shrinks only once the canary has taken its share, its pods ready: a canary write refused for good
+            // or pods that never get ready must not leave the public Service on a stable that already gave up its pods
+            KubernetesClientException stableFailed = attempt(() -> workloads.applyStable(mr, split, replicas, stable));
+            workloadsFailed = workloadsFailed == null ? stableFailed : workloadsFailed;
         }
-        workloads.applyServices(mr);
-        Optional<String> drift = router.apply(mr, split, hold);
-        Instant routed = clock.instant();
-        boolean routesLeft = !hold && drift.isEmpty();
+        if (workloadsFailed == null) {
+            workloadsFailed = attempt(() -> workloads.applyServices(mr));
+        }
+        if (workloadsFailed != null && !split.sendsNoUsersToCanary()) {
+            throw workloadsFailed;
+        } // a split that sends nobody to the canary is routed all the same
+        // at a public weight of 100% the public Service keeps stable's pods too until the canary has all of its own
+        boolean filling = canaryShort && split.publicCanaryWeight() >= 100;
+        Routed routed = router.route(mr, split, hold || filling);
+        if (workloadsFailed != null) {
+            throw workloadsFailed;
+        }
+        Instant at = clock.instant();
+        boolean routesLeft = !hold && routed.settled();
         if (replaced && routesLeft) {
             workloads.applyCanary(mr, split, replicas, canary);
         }
-        Instant scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, routesLeft, routed, CanaryDrain.delay(mr));
+        Instant scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, routesLeft, at, CanaryDrain.delay(mr));
         if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
             workloads.scaleDownCanary(canary);
             scaleDownAt = null; // the status records a time only while one is to wait for
         }
-        return new Result(drift, scaleDownAt, holdUntil);
+        return new Result(routed.drift(), routed.pending(), scaleDownAt, holdUntil);
+    }
+
+    /**
+     * Until when the public Service keeps a leaving canary's pods (null: no hold). A decision that ends the rollout is
+     * stored before {@link #act} runs, with this time already in its status: the hold it recorded then is the one kept,
+     * since the stored status no longer says that public traffic was on the canary.
+     */
+    public Instant holdUntil(
+            TrafficRouter router,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary) {
+        if (!router.splitsByReplicas()) {
+            return null;
+        }
+        TrafficSplit split = decision.split();
+        boolean leaving = CanaryDrain.hasPods(canary) && (replaced(plan, split, canary) || !split.canaryRunning());
+        ModelReleaseStatus basis =
+                old.getCanaryPublicHoldUntil() == null && decision.status().getCanaryPublicHoldUntil() != null
+                        ? decision.status()
+                        : old;
+        return CanaryDrain.holdUntil(
+                basis,
+                leaving,
+                Readiness.atFullSize(
+                        stable,
+                        ServingIdentity.stableWanted(decision.status()),
+                        router.replicas(plan, split).stable()),
+                decision.reason() == ConditionReason.Aborted || decision.reason() == ConditionReason.CriticalGateFailed,
+                clock.instant());
+    }
+
+    private static KubernetesClientException attempt(Runnable write) {
+        try {
+            write.run();
+            return null;
+        } catch (KubernetesClientException e) {
+            return e;
+        }
+    }
+
+    private static boolean shrinks(Deployment stable, int replicas) {
+        return stable != null
+                && stable.getSpec().getReplicas() != null
+                && replicas < stable.getSpec().getReplicas();
+    }
+
+    private static boolean replaced(Plan plan, TrafficSplit split, Deployment canary) {
+        return split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
     }
 }

@@ -69,12 +69,21 @@ public final class ServingConfig {
         c.setVersion(null);
         c.setConfigHash(null);
         try {
-            byte[] json = JSON.writeValueAsString(c).getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(json))
-                    .substring(0, 16);
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return digest(JSON.writeValueAsString(c));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a serving configuration always serializes", e);
+        }
+    }
+
+    /** SHA-256 of {@code text}, its first 16 hex digits. */
+    static String digest(String text) {
+        try {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))
+                    .substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
     }
 

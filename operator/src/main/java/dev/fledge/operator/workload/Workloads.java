@@ -2,7 +2,10 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.ServingStatus;
+import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -18,11 +21,15 @@ import java.util.Optional;
  * tracks mount the release's one response-id key ({@link FeedbackKey}), created before their first pod.
  */
 public final class Workloads {
+    /** Condition type: stable keeps a pod template of an older operator (or other model-pod settings). */
+    public static final String STABLE_TEMPLATE_KEPT = "StableTemplateKept";
+
     private final Applier applier;
     private final DesiredDeployment deployments;
     private final DesiredService services;
     private final ServingConfig serving;
     private final FeedbackKey feedbackKey;
+    private final LiveServing live;
 
     public Workloads(
             Applier applier,
@@ -35,6 +42,17 @@ public final class Workloads {
         this.deployments = deployments;
         this.services = services;
         this.serving = serving;
+        this.live = new LiveServing(deployments, serving);
+    }
+
+    /**
+     * {@code st}, with the identities an older operator did not record ({@code status.stable},
+     * {@code status.canaryConfigHash}) read from the live Deployments ({@link LiveServing}): never assumed to match
+     * the spec. The status itself is left as it is.
+     */
+    public ModelReleaseStatus withLiveIdentity(
+            ModelRelease mr, ModelReleaseStatus st, Deployment stable, Deployment canary) {
+        return live.complete(mr, st, stable, canary);
     }
 
     /** The serving configuration the spec asks for (what a canary of it runs). */
@@ -42,14 +60,84 @@ public final class Workloads {
         return serving.of(mr);
     }
 
-    /** The stable Deployment: the recorded configuration (the spec's while promoting) at its replicas for the split. */
+    /**
+     * The stable Deployment: the recorded configuration (the spec's while promoting) at its replicas for the split. One
+     * that runs that configuration in a pod template of another {@link DesiredDeployment#TEMPLATE_REVISION} (built by
+     * an older operator, or with other model-pod settings) keeps that template, which passed its gates, and gets its
+     * replicas only: the template this operator builds reaches stable at the next promotion, after the canary ran it.
+     */
     public void applyStable(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable) {
-        if (split.stableVersion() != null) {
-            feedbackKey.ensure(mr);
-            stableServing(mr, split, stable)
-                    .ifPresent(s -> applier.applyIfChanged(
-                            deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), stable));
+        if (split.stableVersion() == null) {
+            return;
         }
+        Optional<ServingStatus> wanted = stableServing(mr, split, stable);
+        if (wanted.isEmpty()) {
+            return;
+        }
+        ServingStatus s = wanted.get();
+        if (keepsTemplate(stable, s)) {
+            if (!Integer.valueOf(replicas.stable()).equals(stable.getSpec().getReplicas())) {
+                applier.scale(stable, replicas.stable());
+            }
+            return;
+        }
+        feedbackKey.ensure(mr);
+        applier.applyIfChanged(
+                withKeptTemplate(deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), split, s, stable),
+                stable);
+    }
+
+    /**
+     * {@code desired} with the older template a promotion replaces ({@link KeptTemplate}): kept in an annotation while
+     * the promotion is under way (the split records no stable configuration then), and put back when stable returns
+     * to the configuration it ran.
+     */
+    private Deployment withKeptTemplate(Deployment desired, TrafficSplit split, ServingStatus s, Deployment stable) {
+        if (stable == null || stable.getSpec() == null || stable.getSpec().getTemplate() == null) {
+            return KeptTemplate.noneIn(desired);
+        }
+        Optional<KeptTemplate> kept = KeptTemplate.keptBy(stable);
+        if (kept.isPresent() && kept.get().runs(s)) {
+            return kept.get().restoredIn(desired);
+        }
+        if (!DesiredDeployment.templateRevision(stable).equals(Optional.of(deployments.templateRevision()))) {
+            return KeptTemplate.of(stable).keptIn(desired);
+        }
+        return kept.isPresent() && split.stableServing() == null
+                ? kept.get().keptIn(desired)
+                : KeptTemplate.noneIn(desired);
+    }
+
+    /**
+     * Whether the stable Deployment runs {@code serving} (its version label and configuration hash) in a pod template of
+     * another revision than this operator builds (none recorded: built before revisions were).
+     */
+    private boolean keepsTemplate(Deployment stable, ServingStatus serving) {
+        return stable != null
+                && stable.getSpec() != null
+                && !DesiredDeployment.templateRevision(stable).equals(Optional.of(deployments.templateRevision()))
+                && Readiness.runs(stable, new ServingIdentity(serving.getVersion(), serving.getConfigHash()));
+    }
+
+    /**
+     * A condition {@value #STABLE_TEMPLATE_KEPT} while the stable Deployment has a pod template of another revision
+     * than this operator builds (it keeps it until the next promotion, {@link #applyStable}).
+     */
+    public Optional<SpecWarning> olderStableTemplate(Deployment stable) {
+        if (stable == null) {
+            return Optional.empty();
+        }
+        String current = deployments.templateRevision();
+        Optional<String> revision = DesiredDeployment.templateRevision(stable);
+        if (revision.equals(Optional.of(current))) {
+            return Optional.empty();
+        }
+        return Optional.of(new SpecWarning(
+                STABLE_TEMPLATE_KEPT,
+                "OperatorTemplateChanged",
+                "the stable Deployment keeps the pod template it was promoted with (template revision "
+                        + revision.orElse("unrecorded") + "; this operator builds " + current
+                        + "): only its replicas change until the next promotion, after a canary has run the new one"));
     }
 
     /** The canary Deployment of a split that runs one: the spec's configuration ({@link Handover} says when). */
@@ -89,6 +177,11 @@ public final class Workloads {
         if (CanaryDrain.hasPods(canary)) {
             applier.scale(canary, 0);
         }
+    }
+
+    /** Scales stable to {@code replicas} (its replicas only: its pod template stays as it is). */
+    public void scaleStable(Deployment stable, int replicas) {
+        applier.scale(stable, replicas);
     }
 
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */

@@ -132,6 +132,144 @@ class CanaryHandoverOnMockApiServerTest {
         assertNoRouteToTheNewCanary("3.0.0");
     }
 
+    // --- a route write counts only once the Gateway accepted it (review HIGH 2, MED-HIGH 3)
+
+    @Test
+    void aNewVersionMidRolloutKeepsTheOldCanaryTemplateWhileTheGatewayHasNotAcceptedTheRouteAwayFromIt() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h"); // stays at 25%
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !servedToCanary().isEmpty());
+
+        operator.gateway().hold(); // the Gateway is slow: it keeps serving the route it accepted last
+        startSampling(this::servedToCanary);
+        edit(r -> {
+            setVersion(r, "3.0.0");
+            r.getSpec().setPaused(true);
+        });
+        awaitStatus(s -> "3.0.0".equals(s.getCanaryVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty()); // written, not accepted
+        awaitStatus(s -> routeNotAccepted(s).isPresent());
+        pause(Duration.ofSeconds(3));
+        assertThat(canaryVersion()).as("the canary keeps its template").isEqualTo("2.0.0");
+        assertThat(servedToCanary())
+                .as("the Gateway still sends the canary requests")
+                .isNotEmpty();
+        assertThat(routeNotAccepted(status()))
+                .as("the status says what the release waits for")
+                .hasValueSatisfying(c -> {
+                    assertThat(c.getReason()).isEqualTo("WaitingForGateway");
+                    assertThat(c.getMessage())
+                            .contains("waiting for the Gateway to accept HTTPRoute " + NAME)
+                            .contains("parent " + Releases.NS + "/public-gw");
+                });
+        assertThat(warnings("RouteDrift"))
+                .as("a route not yet accepted is no drift")
+                .isEmpty();
+        assertThat(warnings("RouteNotAccepted"))
+                .as("no Warning while the wait is short")
+                .isEmpty();
+
+        clock.advance(Duration.ofSeconds(31)); // the Gateway has not answered for more than 30 s
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !warnings("RouteNotAccepted").isEmpty());
+        pause(Duration.ofSeconds(5)); // passes every 2 s meanwhile
+        assertThat(warnings("RouteNotAccepted"))
+                .as("one Warning per wait, naming the route and the parent")
+                .singleElement()
+                .satisfies(m -> assertThat(m)
+                        .contains("HTTPRoute " + NAME)
+                        .contains("parent " + Releases.NS + "/public-gw")
+                        .contains("not accepted yet"));
+        assertThat(canaryVersion()).isEqualTo("2.0.0");
+
+        operator.gateway().accept();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "3.0.0".equals(canaryVersion()));
+        awaitStatus(s -> routeNotAccepted(s).isEmpty());
+        pause(Duration.ofMillis(300));
+        assertNoRouteToTheNewCanary("3.0.0");
+        assertThat(warnings("RouteDrift")).isEmpty();
+    }
+
+    @Test
+    void aRollbackMovesUsersAtOnceButARouteTheGatewayRejectsKeepsTheCanaryPodsAndSaysWhy() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h");
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 25);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !servedToCanary().isEmpty());
+
+        operator.gateway().reject("NotAllowedByListeners");
+        edit(r -> r.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        // the rollback does not wait for the Gateway: the route to stable is written at once
+        await().atMost(Duration.ofSeconds(10)).until(() -> routeToCanary().isEmpty());
+        awaitStatus(s -> routeNotAccepted(s)
+                .filter(c -> "RouteRefused".equals(c.getReason()))
+                .isPresent());
+        assertThat(routeNotAccepted(status()).orElseThrow().getMessage())
+                .contains("Accepted=False")
+                .contains("NotAllowedByListeners");
+        clock.advance(Duration.ofMinutes(5));
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !warnings("RouteNotAccepted").isEmpty());
+        pause(Duration.ofSeconds(3));
+        assertThat(servedToCanary())
+                .as("the Gateway still sends the canary requests")
+                .isNotEmpty();
+        assertThat(replicas(NAME + "-canary")).as("the canary keeps its pods").isEqualTo(2);
+        assertThat(status().getCanaryScaleDownAt()).as("no drain clock").isNull();
+        assertThat(warnings("RouteNotAccepted"))
+                .singleElement()
+                .satisfies(m -> assertThat(m).contains("Accepted=False").contains("NotAllowedByListeners"));
+
+        operator.gateway().accept(); // the drain goes on once the Gateway takes the route (delay 0 s here)
+        await().atMost(Duration.ofSeconds(30)).until(() -> replicas(NAME + "-canary") == 0);
+        awaitStatus(s -> routeNotAccepted(s).isEmpty());
+    }
+
+    /** The release's {@code RouteNotAccepted} condition, if it holds. */
+    static Optional<io.fabric8.kubernetes.api.model.Condition> routeNotAccepted(ModelReleaseStatus s) {
+        return s == null || s.getConditions() == null
+                ? Optional.empty()
+                : s.getConditions().stream()
+                        .filter(c -> "RouteNotAccepted".equals(c.getType()) && "True".equals(c.getStatus()))
+                        .findFirst();
+    }
+
+    /** Backends of the route the Gateway last accepted (what it serves) that send requests to the canary. */
+    List<String> servedToCanary() {
+        return operator.gateway()
+                .programmed(Releases.NS, NAME)
+                .map(spec -> {
+                    List<String> out = new ArrayList<>();
+                    spec.getRules()
+                            .forEach(rule -> rule.getBackendRefs().stream()
+                                    .filter(b -> (NAME + "-canary").equals(b.getName())
+                                            && (b.getWeight() == null || b.getWeight() > 0))
+                                    .forEach(b -> out.add(b.getName() + "=" + b.getWeight())));
+                    return out;
+                })
+                .orElse(List.of());
+    }
+
+    /** Messages of the release's Warning events of this reason. */
+    List<String> warnings(String reason) {
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .map(e -> e.getMessage())
+                .toList();
+    }
+
     @Test
     void aNewVersionAtAPublicStepUnderTheReplicasRouterKeepsCapacityAndNeverServesTheNewCanaryUngated() {
         ModelRelease mr = Releases.replicas(NAME, "1.0.0");
@@ -217,6 +355,165 @@ class CanaryHandoverOnMockApiServerTest {
         pause(Duration.ofSeconds(2));
         assertThat(selectors()).as("the hold never comes back").first().isEqualTo(NAME + "=stable");
         assertThat(status().getCanaryPublicHoldUntil()).isNull();
+    }
+
+    @Test
+    void aReleaseThatTurnsInvalidAtAPublicStepKeepsPublicCapacityUntilStableHasItAndThenSendsEveryoneToStable() {
+        atPublic25WithStableShortOfPods();
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        assertThat(s.getCanaryPublicHoldUntil())
+                .as("the public hold is stored with the decision")
+                .isNotNull();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=both", NAME + "-internal=stable", NAME + "-closed=stable"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 4);
+        poke();
+        pause(Duration.ofSeconds(1));
+        assertThat(replicas(NAME + "-stable"))
+                .as("grown once, to the pods the public Service held")
+                .isEqualTo(4);
+        assertThat(replicas(NAME + "-canary"))
+                .as("nothing is built from the invalid spec")
+                .isEqualTo(1);
+        assertThat(selectors()).first().isEqualTo(NAME + "=both");
+
+        markReady(NAME + "-stable", 4);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        awaitStatus(st -> st.getPhase() == Phase.INVALID && st.getCanaryPublicHoldUntil() == null);
+    }
+
+    @Test
+    void aResumeWhoseCanaryCannotBeWrittenKeepsStableAtTheSizeThatServesThePublic() {
+        atPublic25WithStableShortOfPods();
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 4);
+        markReady(NAME + "-stable", 4);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        // meanwhile the canary Deployment is deleted, and an admission policy refuses to create it again
+        api.failNext(
+                1_000, 422, r -> "PATCH".equals(r.method()) && r.path().endsWith("/deployments/" + NAME + "-canary"));
+        client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(NAME + "-canary")
+                .delete();
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("30s")); // fixed: the rollout resumes at public 25%
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.failuresServed() > 0);
+        poke();
+        pause(Duration.ofSeconds(2));
+        assertThat(replicas(NAME + "-stable"))
+                .as("stable keeps the pods the public Service needs while the canary cannot take its share")
+                .isEqualTo(4);
+        assertThat(selectors()).first().isEqualTo(NAME + "=stable");
+    }
+
+    @Test
+    void aReleaseThatTurnsInvalidWhileStableMayNotGrowStillTurnsInvalidAndSendsEveryoneToStableOnceTheHoldIsOver() {
+        atPublic25WithStableShortOfPods();
+        // an admission policy refuses every write to the stable Deployment (a replica cap, a change freeze)
+        api.failNext(
+                1_000, 403, r -> "PATCH".equals(r.method()) && r.path().endsWith("/deployments/" + NAME + "-stable"));
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        assertThat(s.getCanaryPublicHoldUntil())
+                .as("the public hold, bounded, is stored with the decision")
+                .isNotNull();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=both", NAME + "-internal=stable", NAME + "-closed=stable"));
+        assertThat(replicas(NAME + "-stable")).as("the scale-up was refused").isEqualTo(3);
+        assertThat(api.failuresServed()).isPositive();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(client.v1()
+                                .events()
+                                .inNamespace(Releases.NS)
+                                .list()
+                                .getItems())
+                        .anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("RouteDrift");
+                            assertThat(e.getMessage()).contains("could not grow");
+                        }));
+
+        clock.advance(CanaryDrain.HOLD_LIMIT.plusSeconds(1));
+        poke();
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors())
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        awaitStatus(st -> st.getPhase() == Phase.INVALID && st.getCanaryPublicHoldUntil() == null);
+    }
+
+    @Test
+    void anInvalidReleaseWhoseStatusWriteIsRefusedForGoodStillSendsEveryoneToStable() {
+        atPublic25WithStableShortOfPods();
+        // every status write that would record Invalid is refused (as a schema 422 or a webhook would refuse it)
+        api.failNext(
+                1_000,
+                422,
+                r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("\"Invalid\""));
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(selectors())
+                        .as("every user back on stable although Invalid is not stored")
+                        .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
+        assertThat(status().getPhase()).as("not stored").isEqualTo(Phase.PROGRESSING);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(client.v1()
+                                .events()
+                                .inNamespace(Releases.NS)
+                                .list()
+                                .getItems())
+                        .anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("RouteDrift");
+                            assertThat(e.getMessage()).contains("could not be stored", "sent to stable");
+                        }));
+        pause(Duration.ofSeconds(2));
+        assertThat(selectors())
+                .as("and stays there while the write is retried")
+                .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable");
+    }
+
+    @Test
+    void aPublicStepUnderTheReplicasRouterTakesStablesPodsOnlyOnceTheCanaryHasItsOwnReady() {
+        atPublic25WithStableShortOfPods(); // stable 3 of 3 ready, canary 1 of 1; new pods get ready only when marked
+        edit(r -> r.getSpec().setProgressDeadline("6h")); // two 1h steps fit
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1)); // to public 50%: stable 2, canary 2
+        poke();
+        awaitStatus(st -> st.getCanaryWeight() == 50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-canary") == 2);
+        poke();
+        pause(Duration.ofSeconds(1));
+        assertThat(replicas(NAME + "-stable"))
+                .as("stable keeps its pods while the canary's new pod is not ready")
+                .isEqualTo(3);
+        markReady(NAME + "-canary", 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 2);
+        markReady(NAME + "-stable", 2);
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1)); // to public 100%: canary 4, stable back to 4
+        poke();
+        awaitStatus(st -> st.getCanaryWeight() == 100);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-canary") == 4);
+        poke();
+        pause(Duration.ofSeconds(1));
+        assertThat(selectors())
+                .as("the public Service keeps stable's pods while the canary has 2 of 4 ready")
+                .first()
+                .isEqualTo(NAME + "=both");
+        markReady(NAME + "-canary", 4);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(selectors()).first().isEqualTo(NAME + "=canary"));
     }
 
     /** A replicas-router release of 4 at public 25% (3 stable, 1 canary), then stable at 4 with 3 ready. */

@@ -117,7 +117,7 @@ class ExactlyOnceOnMockApiServerTest {
         awaitStatus(s -> "internal".equals(s.getStage()) && s.getCanaryVersion() != null);
         annotate("promote");
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !annotations().containsKey(Labels.ACTION));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !annotations().containsKey(Labels.ACTION));
         setVersion("2.0.0");
         awaitStatus(s -> "internal".equals(s.getStage()) && "2.0.0".equals(s.getCanaryVersion()));
     }
@@ -136,7 +136,7 @@ class ExactlyOnceOnMockApiServerTest {
                 .isEqualTo(1);
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
-        await().atMost(Duration.ofSeconds(10))
+        await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(
                         () -> assertThat(current().getStatus().getAction().getAnnotationRemoved())
                                 .as("the annotation is removed after the status recorded the action")
@@ -147,7 +147,7 @@ class ExactlyOnceOnMockApiServerTest {
         assertThat(done.getAction().getOutcome()).isEqualTo("Applied");
         assertThat(done.getAction().getResourceVersion()).isNotBlank();
         assertThat(eventCount("Aborted")).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> webhookEvents().contains("RolledBack 2.0.0"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> webhookEvents().contains("RolledBack 2.0.0"));
         assertThat(webhookEvents()).filteredOn("RolledBack 2.0.0"::equals).hasSize(1);
     }
 
@@ -180,7 +180,7 @@ class ExactlyOnceOnMockApiServerTest {
         assertThat(api.failuresServed())
                 .as("the status write that starts the rollout failed twice")
                 .isEqualTo(2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> webhookEvents().contains("StageStarted internal"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> webhookEvents().contains("StageStarted internal"));
         await().pollDelay(Duration.ofSeconds(1)).until(() -> true); // let any late duplicate arrive
         assertThat(webhookEvents())
                 .filteredOn(e -> e.startsWith("RolloutStarted"))

@@ -5,11 +5,13 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -20,6 +22,7 @@ public final class OperatorUnderTest implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final OperatorMetrics metrics = new OperatorMetrics(registry);
     private final InProcessOperator operator;
+    private final GatewaySimulator gateway;
 
     public OperatorUnderTest(KubernetesClient client, GateProvider gates) {
         this(client, gates, m -> Notifier.NONE);
@@ -46,11 +49,19 @@ public final class OperatorUnderTest implements AutoCloseable {
                 gates,
                 metrics,
                 notifier.apply(metrics));
+        // the Gateway controller beside the operator, with a client of its own (the mock API server checks no RBAC)
+        gateway = GatewaySimulator.start(client, Set.of());
         operator = InProcessOperator.start(client, reconciler);
+    }
+
+    /** The simulated Gateway controller that accepts HTTPRoutes. */
+    public GatewaySimulator gateway() {
+        return gateway;
     }
 
     @Override
     public void close() {
         operator.close();
+        gateway.close();
     }
 }

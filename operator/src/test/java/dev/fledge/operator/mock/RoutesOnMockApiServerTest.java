@@ -17,6 +17,7 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -244,6 +245,53 @@ class RoutesOnMockApiServerTest {
                 .untilAsserted(() -> assertThat(weights("assistant")).containsExactly(100, 0));
     }
 
+    @Test
+    void aReleaseThatTurnsInvalidMidRolloutSendsItsUsersToStableThroughTheRoutesItHasAndNoOther() {
+        client.resource(release(audiencesOnInternalGateway())).create();
+        awaitStatus(st -> st.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            r.getSpec().getModel().withVersion("2.0.0").setUri("file:///models/2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("10m"); // stays at 25%
+        });
+        awaitStatus(st -> "public".equals(st.getStage()) && Integer.valueOf(25).equals(st.getCanaryWeight()));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(weights("assistant")).containsExactly(75, 25));
+
+        // one edit renames the route and points it at a Gateway that does not exist: the spec is invalid
+        edit(r -> {
+            r.getSpec().getTraffic().getGatewayAPI().setHttpRoute("chat");
+            r.getSpec().getTraffic().getGatewayAPI().setParentRefs(List.of(new ParentReference().withName("typo-gw")));
+        });
+        awaitStatus(st -> st.getPhase() == Phase.INVALID);
+
+        // every user goes back to stable through the routes the release has: none created, renamed or removed,
+        // and no parentRef taken from the invalid spec
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(backends())
+                        .containsOnlyKeys("assistant", "assistant-internal", "assistant-closed")
+                        .allSatisfy((route, refs) -> assertThat(refs).containsExactly("assistant-stable")));
+        assertThat(routes()).containsExactlyInAnyOrder("assistant", "assistant-internal", "assistant-closed");
+        assertThat(route("assistant").getSpec().getParentRefs())
+                .extracting(p -> p.getName())
+                .containsExactly("public-gw");
+        assertThat(route("assistant-internal").getSpec().getParentRefs())
+                .extracting(p -> p.getName())
+                .containsExactly("internal-gw");
+
+        // valid again: the rollout resumes at its step, through the routes the spec names
+        edit(r -> {
+            r.getSpec().getTraffic().getGatewayAPI().setHttpRoute(null);
+            r.getSpec()
+                    .getTraffic()
+                    .getGatewayAPI()
+                    .setParentRefs(List.of(new ParentReference().withName("public-gw")));
+        });
+        awaitStatus(st -> st.getPhase() == Phase.PROGRESSING);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(weights("assistant")).containsExactly(75, 25));
+        assertThat(backends().get("assistant-internal")).containsExactly("assistant-canary");
+    }
+
     // --- helpers
 
     static GatewayApiSpec audiencesOnInternalGateway() {
@@ -287,10 +335,9 @@ class RoutesOnMockApiServerTest {
     }
 
     void edit(Consumer<ModelRelease> change) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(mr -> {
+        // the operator writes the status meanwhile: a conflict is retried, as a user would
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant"), mr -> {
                     change.accept(mr);
                     return mr;
                 });
@@ -336,6 +383,23 @@ class RoutesOnMockApiServerTest {
         return client.resources(HTTPRoute.class).inNamespace(Releases.NS).list().getItems().stream()
                 .map(r -> r.getMetadata().getName())
                 .toList();
+    }
+
+    /** The backend Services of each route's rules, by route name. */
+    Map<String, List<String>> backends() {
+        Map<String, List<String>> out = new java.util.TreeMap<>();
+        for (HTTPRoute r : client.resources(HTTPRoute.class)
+                .inNamespace(Releases.NS)
+                .list()
+                .getItems()) {
+            out.put(
+                    r.getMetadata().getName(),
+                    r.getSpec().getRules().stream()
+                            .flatMap(rule -> rule.getBackendRefs().stream())
+                            .map(b -> b.getName())
+                            .toList());
+        }
+        return out;
     }
 
     List<String> services() {

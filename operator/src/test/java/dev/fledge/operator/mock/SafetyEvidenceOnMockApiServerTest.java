@@ -124,7 +124,11 @@ class SafetyEvidenceOnMockApiServerTest {
         create("1.0.0");
         awaitStatus(s -> samples(s) >= 100);
         action("abort");
-        awaitStatus(s -> s.getPhase() == Phase.FAILED);
+        // as a user would: the next action once the operator has taken the abort's annotation away (replacing it
+        // earlier makes the operator's conditional removal fail; the mock API server then hangs that request)
+        awaitStatus(s -> s.getPhase() == Phase.FAILED
+                && s.getAction() != null
+                && Boolean.TRUE.equals(s.getAction().getAnnotationRemoved()));
 
         action("retry");
         ModelReleaseStatus retried = awaitStatus(s -> s.getPhase() == Phase.PROGRESSING && samples(s) > 0);

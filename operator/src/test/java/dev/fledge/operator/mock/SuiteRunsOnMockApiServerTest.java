@@ -16,7 +16,10 @@ import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.AnalysisGates;
+import dev.fledge.operator.gates.safety.SafetyLimits;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.gates.safety.SuiteConcurrency;
+import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -249,6 +252,42 @@ class SuiteRunsOnMockApiServerTest {
             assertThat(s.getStage()).as("flood-%d", i).isEqualTo("preflight");
             assertThat(suiteRunning(FLOOD, "flood-" + i)).as("flood-%d", i).isTrue();
         }
+    }
+
+    /**
+     * Issue 15 finding 4 (review): the operator has 2 suite slots, and two slow releases of one namespace hold both
+     * (minutes per run). They are deleted: their runs stop and free the slots, so another namespace's release gets
+     * its run and leaves preflight within seconds. Before the fix a deleted release's run went on to its end.
+     */
+    @Test
+    void aDeletedReleasesSuiteRunFreesItsSlotForOtherReleases() {
+        operator.close();
+        operator = new OperatorUnderTest(
+                client,
+                AnalysisGates.provider(
+                        Optional.empty(),
+                        client,
+                        mr -> base() + (FLOOD.equals(mr.getMetadata().getNamespace()) ? "/slow" : "/fast"),
+                        new SafetySettings(
+                                Optional.empty(),
+                                16,
+                                SafetyLimits.standard(),
+                                OutboundPolicy.permissive(),
+                                new SuiteConcurrency(2, 2))));
+        create(FLOOD, "flood-0");
+        create(FLOOD, "flood-1");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> suiteRunning(FLOOD, "flood-0") && suiteRunning(FLOOD, "flood-1"));
+        create(Releases.NS, "assistant");
+        for (String name : List.of("flood-0", "flood-1")) {
+            client.resources(ModelRelease.class)
+                    .inNamespace(FLOOD)
+                    .withName(name)
+                    .delete();
+        }
+        ModelReleaseStatus moved =
+                awaitStatus(Releases.NS, "assistant", Duration.ofSeconds(20), st -> preflights(st, "Passed") > 0);
+        assertThat(moved.getPhase()).isIn(Phase.PROGRESSING, Phase.PROMOTED);
     }
 
     /** How many preflights of this release ended with {@code result} (Passed, Failed), from its stage history. */

@@ -16,6 +16,7 @@ import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.operator.gates.safety.FlaggedExample;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -109,10 +110,11 @@ class WebhookHygieneTest {
     }
 
     /**
-     * What a receiver does (docs/runbook.md, "Signed payloads"): HMAC-SHA256 over "timestamp.deliveryId.body",
-     * constant-time compare, a five-minute window.
+     * What a receiver does (docs/runbook.md, "Signed payloads"): HMAC-SHA256 over
+     * "timestamp.deliveryId.receiver.body", where receiver is its own URL as the webhook is configured
+     * ({@code myUrl}) in canonical form, constant-time compare, a five-minute window.
      */
-    static boolean verifies(WebhookReceiver.Received r, String key, Instant now) throws Exception {
+    static boolean verifies(WebhookReceiver.Received r, String key, String myUrl, Instant now) throws Exception {
         String timestamp = r.header("X-Fledge-Timestamp");
         String delivery = r.header("X-Fledge-Delivery");
         String signature = r.header("X-Fledge-Signature");
@@ -124,8 +126,23 @@ class WebhookHygieneTest {
         }
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        byte[] expected = mac.doFinal((timestamp + "." + delivery + "." + r.body()).getBytes(StandardCharsets.UTF_8));
+        byte[] expected = mac.doFinal((timestamp + "." + delivery + "." + canonical(myUrl) + "." + r.body())
+                .getBytes(StandardCharsets.UTF_8));
         return MessageDigest.isEqual(expected, HexFormat.of().parseHex(signature.substring("sha256=".length())));
+    }
+
+    /**
+     * The runbook's canonical receiver: scheme://host[:port]/path, scheme and host lower case, no default port, no
+     * user info, query or fragment, "/" for an empty path.
+     */
+    static String canonical(String url) {
+        URI u = URI.create(url);
+        String scheme = u.getScheme().toLowerCase(Locale.ROOT);
+        int port = u.getPort();
+        boolean defaultPort =
+                port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+        return scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port) + path;
     }
 
     static WebhookReceiver.Received tampered(WebhookReceiver.Received r, String body) {
@@ -155,14 +172,19 @@ class WebhookHygieneTest {
         List<WebhookReceiver.Received> got = receiver.received();
         assertThat(got).hasSize(2);
         for (WebhookReceiver.Received r : got) {
-            assertThat(verifies(r, KEY, Instant.now()))
+            assertThat(verifies(r, KEY, receiver.url(), Instant.now()))
                     .as("signature of %s", r.headers())
                     .isTrue();
-            assertThat(verifies(r, "another key", Instant.now())).isFalse();
-            assertThat(verifies(tampered(r, r.body().replace("rolled back", "promoted")), KEY, Instant.now()))
+            assertThat(verifies(r, "another key", receiver.url(), Instant.now()))
+                    .isFalse();
+            assertThat(verifies(
+                            tampered(r, r.body().replace("rolled back", "promoted")),
+                            KEY,
+                            receiver.url(),
+                            Instant.now()))
                     .as("a changed body does not verify")
                     .isFalse();
-            assertThat(verifies(r, KEY, Instant.now().plus(Duration.ofMinutes(10))))
+            assertThat(verifies(r, KEY, receiver.url(), Instant.now().plus(Duration.ofMinutes(10))))
                     .as("a replay ten minutes later is refused by its timestamp")
                     .isFalse();
         }
@@ -184,21 +206,64 @@ class WebhookHygieneTest {
                         rollback());
         await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") == 1);
         WebhookReceiver.Received captured = receiver.received().get(0);
-        assertThat(verifies(captured, KEY, Instant.now()))
+        assertThat(verifies(captured, KEY, receiver.url(), Instant.now()))
                 .as("the genuine delivery verifies with the documented recipe")
                 .isTrue();
         assertThat(verifies(
                         withHeader(
                                 captured, "X-Fledge-Delivery", UUID.randomUUID().toString()),
                         KEY,
+                        receiver.url(),
                         Instant.now()))
                 .as("the same body and signature under a fresh delivery id (a receiver that drops seen ids is fooled"
                         + " only if the id is unsigned)")
                 .isFalse();
         long later = Long.parseLong(captured.header("X-Fledge-Timestamp")) + 60;
-        assertThat(verifies(withHeader(captured, "X-Fledge-Timestamp", Long.toString(later)), KEY, Instant.now()))
+        assertThat(verifies(
+                        withHeader(captured, "X-Fledge-Timestamp", Long.toString(later)),
+                        KEY,
+                        receiver.url(),
+                        Instant.now()))
                 .as("a moved timestamp does not verify either")
                 .isFalse();
+    }
+
+    /**
+     * Two receivers that share a key (the operator-wide key signs for every receiver; here one release's two
+     * webhooks under one Secret): a delivery captured at A and replayed to B within the window does not verify at B,
+     * since the signature covers the URL it was sent to. Each receiver's own delivery verifies at it.
+     */
+    @Test
+    void aDeliverySignedForOneReceiverDoesNotVerifyAtAnotherThatSharesTheKey() throws Exception {
+        try (WebhookReceiver other = new WebhookReceiver()) {
+            SecretKeyRef shared = new SecretKeyRef().withName("hooks").withKey("signing");
+            dispatcher(1)
+                    .notify(
+                            release(
+                                    new WebhookSpec()
+                                            .withName("a")
+                                            .withUrl(receiver.url())
+                                            .withSigningSecret(shared),
+                                    new WebhookSpec()
+                                            .withName("b")
+                                            .withUrl(other.url())
+                                            .withSigningSecret(shared)),
+                            rollback());
+            await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") == 2);
+            WebhookReceiver.Received atA = receiver.received().get(0);
+            WebhookReceiver.Received atB = other.received().get(0);
+            assertThat(verifies(atA, KEY, receiver.url(), Instant.now())).isTrue();
+            assertThat(verifies(atB, KEY, other.url(), Instant.now())).isTrue();
+            assertThat(verifies(atA, KEY, other.url(), Instant.now()))
+                    .as("A's delivery replayed to B (same key, inside the window) does not verify at B")
+                    .isFalse();
+            assertThat(verifies(atA, KEY, receiver.origin() + "/another-path", Instant.now()))
+                    .as("nor at another path of the same host")
+                    .isFalse();
+            assertThat(verifies(atA, KEY, receiver.url() + "?team=ml", Instant.now()))
+                    .as("the query is not signed: a receiver need not know the token in its own query")
+                    .isTrue();
+        }
     }
 
     @Test
@@ -236,7 +301,8 @@ class WebhookHygieneTest {
                 new ObjectMapper());
         dispatcher.notify(release(), rollback());
         await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") == 1);
-        assertThat(verifies(receiver.received().get(0), KEY, Instant.now())).isTrue();
+        assertThat(verifies(receiver.received().get(0), KEY, receiver.url(), Instant.now()))
+                .isTrue();
     }
 
     /** A rollback on the safety gate whose reason quotes a flagged red-team pair, as SafetyGate writes it. */

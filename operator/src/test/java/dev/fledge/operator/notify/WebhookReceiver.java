@@ -60,7 +60,12 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return origin() + "/hook";
+    }
+
+    /** {@code http://127.0.0.1:<port>}, without a path. */
+    public String origin() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     public List<Received> received() {

@@ -48,7 +48,12 @@ class GatewayApiRouterValidationTest {
         ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
         Applier applier = new Applier(client, Clock.systemUTC());
         router = new GatewayApiRouter(
-                client, applier, new DesiredService(defaults), defaults, new StaleRoutes(client, applier));
+                client,
+                applier,
+                new DesiredService(defaults),
+                defaults,
+                new StaleRoutes(client, applier),
+                Clock.systemUTC());
     }
 
     @AfterEach

@@ -26,21 +26,21 @@ class StaleRoutesTest {
 
     @Test
     void aControllerReferenceToTheReleasesUidIsTheReleases() {
-        assertThat(StaleRoutes.controlledBy(ownedBy("fledge.dev/v1", "ModelRelease", "u1", true), "u1"))
+        assertThat(OwnedRouting.controlledBy(ownedBy("fledge.dev/v1", "ModelRelease", "u1", true), "u1"))
                 .isTrue();
     }
 
     @Test
     void anotherUidANonControllerReferenceOrAnotherKindOrGroupIsNot() {
-        assertThat(StaleRoutes.controlledBy(ownedBy("fledge.dev/v1", "ModelRelease", "u2", true), "u1"))
+        assertThat(OwnedRouting.controlledBy(ownedBy("fledge.dev/v1", "ModelRelease", "u2", true), "u1"))
                 .isFalse();
-        assertThat(StaleRoutes.controlledBy(ownedBy("fledge.dev/v1", "ModelRelease", "u1", false), "u1"))
+        assertThat(OwnedRouting.controlledBy(ownedBy("fledge.dev/v1", "ModelRelease", "u1", false), "u1"))
                 .isFalse();
-        assertThat(StaleRoutes.controlledBy(ownedBy("apps/v1", "Deployment", "u1", true), "u1"))
+        assertThat(OwnedRouting.controlledBy(ownedBy("apps/v1", "Deployment", "u1", true), "u1"))
                 .isFalse();
-        assertThat(StaleRoutes.controlledBy(ownedBy("example.com/v1", "ModelRelease", "u1", true), "u1"))
+        assertThat(OwnedRouting.controlledBy(ownedBy("example.com/v1", "ModelRelease", "u1", true), "u1"))
                 .isFalse();
-        assertThat(StaleRoutes.controlledBy(ownedBy("v1", "ModelRelease", "u1", true), "u1"))
+        assertThat(OwnedRouting.controlledBy(ownedBy("v1", "ModelRelease", "u1", true), "u1"))
                 .isFalse();
     }
 }

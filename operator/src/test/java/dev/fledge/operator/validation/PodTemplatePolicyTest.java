@@ -42,15 +42,85 @@ class PodTemplatePolicyTest {
             an operator label                   | {metadata: {labels: {fledge.dev/track: canary}}}                                 | spec.server.template.metadata.labels[fledge.dev/track]: set by the operator
             an AppArmor annotation              | {metadata: {annotations: {container.apparmor.security.beta.kubernetes.io/model-server: unconfined}}} | AppArmor and seccomp are set by the operator
             a volume with two sources           | {spec: {volumes: [{name: v, emptyDir: {}, configMap: {name: c}}]}}               | spec.server.template.spec.volumes[0]: needs exactly one of
-            a raised download cap               | {spec: {containers: [{name: model-server, env: [{name: A, value: "1"}, {name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[1].name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE: FLEDGE_* variables are the operator's
-            a download cap from a Secret        | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE, valueFrom: {secretKeyRef: {name: s, key: k}}}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE: FLEDGE_* variables are the operator's
-            a future model-server setting       | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT, value: 100h}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT: FLEDGE_* variables are the operator's
-            system properties through the JVM   | {spec: {containers: [{name: model-server, env: [{name: JAVA_TOOL_OPTIONS, value: -Dfledge.model.max-download-size=1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: JAVA_TOOL_OPTIONS: JVM options could override
+            a raised download cap               | {spec: {containers: [{name: model-server, env: [{name: A, value: "1"}, {name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[1].name: FLEDGE_MODEL_MAX_DOWNLOAD_SIZE: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
+            a download cap from a Secret        | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE, valueFrom: {secretKeyRef: {name: s, key: k}}}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_MAX_EXTRACTED_SIZE: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
+            a future model-server setting       | {spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT, value: 100h}]}]}} | spec.server.template.spec.containers[0].env[0].name: FLEDGE_MODEL_DOWNLOAD_TIMEOUT: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
+            system properties through the JVM   | {spec: {containers: [{name: model-server, env: [{name: JAVA_TOOL_OPTIONS, value: -Dfledge.model.max-download-size=1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: JAVA_TOOL_OPTIONS: JVM option variables could override
+            the cap in property spelling        | {spec: {containers: [{name: model-server, env: [{name: fledge.model.max-download-size, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: fledge.model.max-download-size: FLEDGE_*, QUARKUS_* and SMALLRYE_* variables
+            the cap in lower case               | {spec: {containers: [{name: model-server, env: [{name: fledge_model_max_download_size, value: 1T}]}]}} | spec.server.template.spec.containers[0].env[0].name: fledge_model_max_download_size: FLEDGE_*
+            a config file of a higher ordinal   | {spec: {containers: [{name: model-server, env: [{name: QUARKUS_CONFIG_LOCATIONS, value: /data/c.properties}]}]}} | spec.server.template.spec.containers[0].env[0].name: QUARKUS_CONFIG_LOCATIONS: FLEDGE_*
+            SmallRye's own settings             | {spec: {containers: [{name: model-server, env: [{name: smallrye.config.locations, value: /data/c.properties}]}]}} | spec.server.template.spec.containers[0].env[0].name: smallrye.config.locations: FLEDGE_*
+            a preloaded library                 | {spec: {containers: [{name: model-server, env: [{name: LD_PRELOAD, value: /data/evil.so}]}]}} | spec.server.template.spec.containers[0].env[0].name: LD_PRELOAD: LD_* variables steer the dynamic linker
+            a library path in another spelling  | {spec: {containers: [{name: model-server, env: [{name: ld.library.path, value: /data}]}]}} | spec.server.template.spec.containers[0].env[0].name: ld.library.path: LD_*
+            a jar over the server by subPath    | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /deployments/quarkus-run.jar, subPath: evil.jar}]}]}} | spec.server.template.spec.containers[0].volumeMounts[0].mountPath: /deployments/quarkus-run.jar: the image's code
+            a config file beside the server     | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /deployments/config}]}]}} | spec.server.template.spec.containers[0].volumeMounts[0].mountPath: /deployments/config: the image's code
+            a mount over the JRE                | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /usr/lib/jvm}]}]}} | volumeMounts[0].mountPath: /usr/lib/jvm: the image's code
+            a mount over the root               | {spec: {volumes: [{name: c, emptyDir: {}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: //}]}]}} | volumeMounts[0].mountPath: //: the image's code
+            a mount above /opt/java             | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /opt}]}]}} | volumeMounts[0].mountPath: /opt: the image's code
+            a ConfigMap over /tmp and its cache | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /tmp/}]}]}} | volumeMounts[0].mountPath: /tmp/: the image's code
+            native libraries in the DJL cache   | {spec: {volumes: [{name: c, emptyDir: {}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /tmp/djl-cache/pytorch}]}]}} | volumeMounts[0].mountPath: /tmp/djl-cache/pytorch: the image's code
+            a path that climbs back             | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /data/../etc}]}]}} | volumeMounts[0].mountPath: /data/../etc: may not hold . or .. segments
+            a relative mount path               | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: etc}]}]}} | volumeMounts[0].mountPath: etc: must be an absolute path
             variables from a ConfigMap          | {spec: {containers: [{name: model-server, envFrom: [{configMapRef: {name: limits}}]}]}} | spec.server.template.spec.containers[0].envFrom: not allowed
             """)
     void aTemplateFieldOutsideTheAllowListIsRejectedWithItsPath(String attack, String template, String error) {
         assertThat(validator.validate(release(template, null)))
                 .anySatisfy(e -> assertThat(e).contains(error));
+    }
+
+    /**
+     * Late review of issue 15: SmallRye reads {@code _<PROFILE>_<NAME>} (and {@code %profile.name}) as NAME in that
+     * profile, so a profile prefix hid a server setting from the prefix check. Any name that starts with another
+     * character than a letter or digit is refused.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            _PROD_FLEDGE_MODEL_MAX_DOWNLOAD_SIZE
+            _PROD_QUARKUS_CONFIG_LOCATIONS
+            _DEV_TEST_QUARKUS_CONFIG_LOCATIONS
+            _PROD_SMALLRYE_CONFIG_LOCATIONS
+            %prod.fledge.model.max-download-size
+            %prod,dev.quarkus.config.locations
+            _PROD_LD_PRELOAD
+            -prod-fledge-model-max-download-size
+            """)
+    void aServerSettingBehindAProfilePrefixIsRefused(String name) {
+        String template = "{spec: {containers: [{name: model-server, env: [{name: '" + name + "', value: 1T}]}]}}";
+        assertThat(validator.validate(release(template, null)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.containers[0].env[0].name: " + name + ": ")
+                .contains("SmallRye reads _PROD_FLEDGE_X");
+    }
+
+    /**
+     * Late review of issue 15: DJL reads where its native engine lives from the environment, and the entrypoint's
+     * {@code java} is found on PATH, so these names could load a tenant's library from a mount it chose.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(textBlock = """
+            DJL_CACHE_DIR
+            ENGINE_CACHE_DIR
+            PYTORCH_LIBRARY_PATH
+            PYTORCH_VERSION
+            PYTORCH_FLAVOR
+            pytorch.extra.library.path
+            LIBSTDCXX_LIBRARY_PATH
+            ai.djl.pytorch.native_helper
+            MXNET_LIBRARY_PATH
+            TENSORFLOW_LIBRARY_PATH
+            PATH
+            HOME
+            AWS_CONFIG_FILE
+            AWS_SHARED_CREDENTIALS_FILE
+            """)
+    void aVariableThatChoosesNativeCodeOrProgramsIsRefused(String name) {
+        String template = "{spec: {containers: [{name: model-server, env: [{name: '" + name + "', value: /data}]}]}}";
+        assertThat(validator.validate(release(template, null)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.containers[0].env[0].name: " + name + ": ")
+                .contains("choose which native library or program the model server loads");
     }
 
     @Test
@@ -63,7 +133,9 @@ class PodTemplatePolicyTest {
                             {name: models, hostPath: {path: /var/lib/fledge/models/v1, type: Directory}}],
                   containers: [{name: model-server, resources: {limits: {memory: 4Gi}},
                     env: [{name: A, value: "1"}, {name: B, valueFrom: {secretKeyRef: {name: s, key: k}}}],
-                    volumeMounts: [{name: cache, mountPath: /cache}]}]}}""";
+                    volumeMounts: [{name: cache, mountPath: /cache}, {name: cache, mountPath: /tmp},
+                      {name: cfg, mountPath: /data/config}, {name: cfg, mountPath: /tmp/cfg},
+                      {name: models, mountPath: /models}, {name: cfg, mountPath: /optional}]}]}}""";
         assertThat(validator.validate(release(template, "registry.example.com/models/server:1")))
                 .isEmpty();
     }
@@ -72,8 +144,31 @@ class PodTemplatePolicyTest {
     void thePodsOwnCapacityTuningAndTestAidsStayAllowed() {
         String template = """
                 {spec: {containers: [{name: model-server, env: [{name: FLEDGE_SERVING_WORKERS, value: "4"},
-                  {name: FLEDGE_FAULT_LATENCY_MS, value: "400"}, {name: MY_FLEDGE_NOTE, value: x}]}]}}""";
+                  {name: FLEDGE_FAULT_LATENCY_MS, value: "400"}, {name: MY_FLEDGE_NOTE, value: x},
+                  {name: fledge.serving.workers, value: "4"}, {name: OLD_LD_PATH, value: x},
+                  {name: HF_HOME, value: /models}, {name: OMP_NUM_THREADS, value: "2"}, {name: MY_PATH, value: x},
+                  {name: AWS_REGION, value: eu-west-1}, {name: AWS_ACCESS_KEY_ID, value: x}]}]}}""";
         assertThat(validator.validate(release(template, null))).isEmpty();
+    }
+
+    /**
+     * Late review of issue 15: with /etc refused, a private CA (a registry or object store with its own certificate)
+     * comes in at /certs, named by FLEDGE_MODEL_CA_FILE, the one model-server setting a release may set.
+     */
+    @Test
+    void aPrivateCaForModelDownloadsMountedAtCertsIsAllowed() {
+        String template = """
+                {spec: {volumes: [{name: ca, configMap: {name: registry-ca}}],
+                  containers: [{name: model-server, env: [{name: FLEDGE_MODEL_CA_FILE, value: /certs/ca.crt}],
+                    volumeMounts: [{name: ca, mountPath: /certs, readOnly: true}]}]}}""";
+        assertThat(validator.validate(release(template, null))).isEmpty();
+        assertThat(validator.validate(release(
+                        "{spec: {containers: [{name: model-server, env: [{name: FLEDGE_MODEL_CA_FILES, value: x}]}]}}",
+                        null)))
+                .as("only that exact setting")
+                .singleElement()
+                .asString()
+                .contains("a release may set only FLEDGE_SERVING_*, FLEDGE_FAULT_* and FLEDGE_MODEL_CA_FILE");
     }
 
     @Test

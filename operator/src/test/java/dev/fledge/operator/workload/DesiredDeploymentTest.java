@@ -9,9 +9,11 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
@@ -117,6 +119,184 @@ class DesiredDeploymentTest {
         assertThat(env.stream().map(EnvVar::getName).distinct().count())
                 .as("each name once")
                 .isEqualTo(env.size());
+    }
+
+    /** Issue 15 review: other spellings of the caps, config-file locations, LD_PRELOAD and mounts over the code. */
+    @Test
+    void noSpellingOfAServerSettingNorAMountOverTheImagesCodeReachesTheModelContainer() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("evil")
+                .withNewConfigMap()
+                .withName("evil")
+                .endConfigMap()
+                .endVolume()
+                .addNewVolume()
+                .withName("scratch")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewEnv()
+                .withName("fledge.model.max-download-size")
+                .withValue("1T")
+                .endEnv()
+                .addNewEnv()
+                .withName("fledge_model_max_extracted_size")
+                .withValue("1T")
+                .endEnv()
+                .addNewEnv()
+                .withName("QUARKUS_CONFIG_LOCATIONS")
+                .withValue("/data/evil.properties")
+                .endEnv()
+                .addNewEnv()
+                .withName("smallrye.config.locations")
+                .withValue("/data/evil.properties")
+                .endEnv()
+                .addNewEnv()
+                .withName("LD_PRELOAD")
+                .withValue("/data/evil.so")
+                .endEnv()
+                .addNewEnv()
+                .withName("fledge.serving.workers")
+                .withValue("4")
+                .endEnv()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/deployments/quarkus-run.jar")
+                .withSubPath("evil.jar")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/deployments/config")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/tmp")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("scratch")
+                .withMountPath("/tmp")
+                .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("evil")
+                .withMountPath("/data")
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
+                .build();
+        Container server = build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(server.getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain(
+                        "fledge.model.max-download-size",
+                        "fledge_model_max_extracted_size",
+                        "QUARKUS_CONFIG_LOCATIONS",
+                        "smallrye.config.locations",
+                        "LD_PRELOAD")
+                .contains("fledge.serving.workers");
+        assertThat(server.getVolumeMounts())
+                .extracting(m -> m.getName() + ":" + m.getMountPath())
+                .containsExactly(
+                        "scratch:/tmp", "evil:/data", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
+    }
+
+    /** Late review of issue 15: a SmallRye profile prefix ({@code _PROD_}, {@code %prod.}) hid a server setting. */
+    @Test
+    void noProfilePrefixedSettingReachesTheModelContainer() {
+        var names = List.of(
+                "_PROD_FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+                "_PROD_QUARKUS_CONFIG_LOCATIONS",
+                "_DEV_TEST_QUARKUS_CONFIG_LOCATIONS",
+                "%prod.fledge.model.max-extracted-size",
+                "%prod,dev.smallrye.config.locations");
+        assertThat(modelServerEnv(names)).extracting(EnvVar::getName).doesNotContainAnyElementsOf(names);
+    }
+
+    /** Late review of issue 15: DJL's engine location, PATH and HOME could load a tenant's library or program. */
+    @Test
+    void noVariableThatChoosesNativeCodeOrProgramsReachesTheModelContainer() {
+        var names = List.of(
+                "DJL_CACHE_DIR",
+                "ENGINE_CACHE_DIR",
+                "PYTORCH_LIBRARY_PATH",
+                "PYTORCH_VERSION",
+                "LIBSTDCXX_LIBRARY_PATH",
+                "ai.djl.pytorch.native_helper",
+                "PATH",
+                "HOME",
+                "AWS_CONFIG_FILE");
+        assertThat(modelServerEnv(names)).extracting(EnvVar::getName).doesNotContainAnyElementsOf(names);
+        assertThat(modelServerEnv(List.of("HF_HOME", "OMP_NUM_THREADS")))
+                .extracting(EnvVar::getName)
+                .contains("HF_HOME", "OMP_NUM_THREADS");
+    }
+
+    /** Late review of issue 15: a private CA for downloads reaches the model server (/etc is refused). */
+    @Test
+    void aPrivateCaForModelDownloadsReachesTheModelServer() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("ca")
+                .withNewConfigMap()
+                .withName("registry-ca")
+                .endConfigMap()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewEnv()
+                .withName("FLEDGE_MODEL_CA_FILE")
+                .withValue("/certs/ca.crt")
+                .endEnv()
+                .addNewVolumeMount()
+                .withName("ca")
+                .withMountPath("/certs")
+                .withReadOnly(true)
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
+                .build();
+        Container server = build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(server.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(Tuple.tuple("FLEDGE_MODEL_CA_FILE", "/certs/ca.crt"));
+        assertThat(server.getVolumeMounts())
+                .extracting(m -> m.getName() + ":" + m.getMountPath())
+                .containsExactly("ca:/certs", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
+    }
+
+    private List<EnvVar> modelServerEnv(List<String> names) {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("model-server")
+                .withEnv(names.stream()
+                        .map(n ->
+                                new EnvVarBuilder().withName(n).withValue("1T").build())
+                        .toList())
+                .endContainer()
+                .endSpec()
+                .build();
+        return build(release(new ServerSpec().withTemplate(template)), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv();
     }
 
     @Test
@@ -229,7 +409,7 @@ class DesiredDeploymentTest {
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     }
 
-    /** The Deployment of {@code mr}'s serving configuration with this version and URI. */
+    /** Issue 19 item 6: one key per release, the operator's, in both tracks. */
     @Test
     void bothTracksMountTheReleasesFeedbackKeyReadOnlyAndTheServerIsToldWhereAndATemplateCannotReplaceIt() {
         var template = new PodTemplateSpecBuilder()
@@ -246,6 +426,10 @@ class DesiredDeploymentTest {
                 .withName("fledge-feedback-key")
                 .withMountPath("/elsewhere")
                 .endVolumeMount()
+                .addNewEnv()
+                .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
+                .withValue("/elsewhere/key")
+                .endEnv()
                 .endContainer()
                 .endSpec()
                 .build();
@@ -262,12 +446,15 @@ class DesiredDeploymentTest {
             assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> {
                 assertThat(m.getReadOnly()).isTrue();
                 assertThat(c.getEnv())
-                        .extracting(EnvVar::getName, EnvVar::getValue)
-                        .contains(Tuple.tuple("FLEDGE_FEEDBACK_SIGNING_KEY_FILE", m.getMountPath() + "/key"));
+                        .filteredOn(e -> e.getName().equals("FLEDGE_FEEDBACK_SIGNING_KEY_FILE"))
+                        .as("the template's own key file is dropped")
+                        .extracting(EnvVar::getValue)
+                        .containsExactly(m.getMountPath() + "/key");
             });
         }
     }
 
+    /** The Deployment of {@code mr}'s serving configuration with this version and URI. */
     io.fabric8.kubernetes.api.model.apps.Deployment build(
             ModelRelease mr, String track, String version, String uri, int replicas) {
         var serving = new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(mr);

@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * The feedback gate: the {@link SequentialBayesRule} on the negative share of {@code fledge_model_feedback_total}
- * for the canary version. Indifference zone [maxNegativeRate / 2, maxNegativeRate], uniform Beta(1, 1) prior,
- * confidence default 0.9.
+ * for the canary version. Indifference zone [maxNegativeRate / 2, twice maxNegativeRate] (halfway to 1 when twice
+ * would reach 1), uniform Beta(1, 1) prior, confidence default 0.9.
  *
  * <p>Whose ratings count: the current audience's when it is one of {@code trustedAudiences} (default internal and
  * closed); otherwise (the public stage, by default) the trusted audiences' together, who stay on the canary from

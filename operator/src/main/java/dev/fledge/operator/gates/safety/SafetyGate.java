@@ -146,6 +146,11 @@ public final class SafetyGate implements Gate {
                             () -> new SuiteResults(
                                     runSuite(suite, canaryUrl, judge),
                                     compare ? runSuite(suite, stableUrl, judge) : null));
+            if (round instanceof SuiteRounds.Stopped stopped) {
+                return inconclusive(stopped.reason())
+                        .withDetails(suiteRef, null, null)
+                        .withSuiteRun(round.state());
+            }
             if (round instanceof SuiteRounds.Pending p) {
                 notes.add(p.note());
             } else {

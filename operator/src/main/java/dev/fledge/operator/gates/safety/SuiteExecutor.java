@@ -33,7 +33,16 @@ public interface SuiteExecutor {
     /** Done: what the run found. */
     record Done(SuiteResults results) implements Progress {}
 
+    /** Stopped before it ended (it took too long): no evidence; {@code reason} says why. */
+    record Stopped(String reason) implements Progress {}
+
     Progress request(Job job);
+
+    /** The release was deleted: stop or dequeue its run and keep nothing of it. */
+    default void forget(String release) {}
+
+    /** The release's status counts run {@code runId}: a finished run of that id need not be kept. */
+    default void counted(String release, String runId) {}
 
     /** Runs each job at once on the caller's thread (unit tests of the verdict logic). */
     static SuiteExecutor direct() {

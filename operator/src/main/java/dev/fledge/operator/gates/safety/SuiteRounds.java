@@ -39,6 +39,12 @@ final class SuiteRounds {
      */
     record Fresh(SuiteResults results, String runId, boolean counted, GateVerdict.SuiteRun state) implements Round {}
 
+    /**
+     * The executor stopped the run (it took longer than {@code fledge.safety.max-suite-duration}): no evidence; the
+     * run is recorded, so that the next analysis asks for a new run, which queues behind the waiting ones.
+     */
+    record Stopped(GateVerdict.SuiteRun state, String reason) implements Round {}
+
     /** This stage's runs are counted and the evidence suffices: no new run. */
     record Counted(GateVerdict.SuiteRun state) implements Round {}
 
@@ -53,11 +59,14 @@ final class SuiteRounds {
         int runs = sameStage && prev.getRuns() != null ? prev.getRuns() : 0;
         String countedRun = prev == null ? null : prev.getCountedRun();
         boolean wasRunning = sameStage && RUNNING.equals(prev.getState());
+        var meta = ctx.release().getMetadata();
+        String release = meta.getNamespace() + "/" + meta.getName();
+        if (countedRun != null) {
+            executor.counted(release, countedRun); // the status holds its evidence: the executor need not
+        }
         if (!wasRunning && runs > 0 && evidenceSuffices) {
             return new Counted(new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs, null, countedRun));
         }
-        var meta = ctx.release().getMetadata();
-        String release = meta.getNamespace() + "/" + meta.getName();
         String runId = release + "/" + meta.getUid() + "@" + version + "/"
                 + attempt(ctx.release().getStatus()) + "/" + stage + "/" + suite.hash() + "#" + (runs + 1);
         SuiteExecutor.Progress p = executor.request(new SuiteExecutor.Job(meta.getNamespace(), release, runId, work));
@@ -69,6 +78,11 @@ final class SuiteRounds {
                     runId,
                     counted,
                     new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs + 1, null, runId));
+        }
+        if (p instanceof SuiteExecutor.Stopped s) {
+            return new Stopped(
+                    new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs + 1, null, runId),
+                    what + ": " + s.reason());
         }
         Instant queuedAt = p instanceof SuiteExecutor.Running r ? r.queuedAt() : ((SuiteExecutor.Queued) p).since();
         String where = p instanceof SuiteExecutor.Running r

@@ -70,7 +70,7 @@ class MetricGateOverHttpsTest {
     @Test
     void aCertificateSignedByTheConfiguredCaIsTrustedAndTheTokenSent() {
         GateVerdict v = evaluate(new PrometheusSettings(
-                url(), Optional.of("s3cret"), Duration.ofSeconds(5), Optional.of(serverCert.caPem.toString()), false));
+                url(), Optional.of("s3cret"), Duration.ofSeconds(30), Optional.of(serverCert.caPem.toString()), false));
         assertThat(v.verdict()).isEqualTo(Verdict.PASS);
         assertThat(v.value()).isEqualTo(0.004);
         assertThat(authorizations).containsExactly("Bearer s3cret");
@@ -80,7 +80,7 @@ class MetricGateOverHttpsTest {
     void aCertificateNotSignedByTheConfiguredCaIsInconclusiveWithATlsReason() throws Exception {
         SelfSignedTls other = SelfSignedTls.create(dir, "someone-else");
         GateVerdict v = evaluate(new PrometheusSettings(
-                url(), Optional.of("s3cret"), Duration.ofSeconds(5), Optional.of(other.caPem.toString()), false));
+                url(), Optional.of("s3cret"), Duration.ofSeconds(30), Optional.of(other.caPem.toString()), false));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("TLS to Prometheus at " + url() + " failed", "caFile");
         assertThat(authorizations)
@@ -90,7 +90,7 @@ class MetricGateOverHttpsTest {
 
     @Test
     void aSelfSignedCertificateIsNotTrustedByTheJvmDefaults() {
-        GateVerdict v = evaluate(PrometheusSettings.of(url()).withTimeout(Duration.ofSeconds(5)));
+        GateVerdict v = evaluate(PrometheusSettings.of(url()).withTimeout(Duration.ofSeconds(30)));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("TLS to Prometheus at " + url() + " failed");
     }

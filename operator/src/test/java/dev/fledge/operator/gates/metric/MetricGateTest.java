@@ -8,10 +8,13 @@ import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.NoDataPolicy;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -230,13 +233,53 @@ class MetricGateTest {
     }
 
     @Test
+    void theBuiltInErrorRateCountsTheCanarysRefusalsOnlyInExcessOfTheStables() {
+        evaluate(errorRate());
+        String canary =
+                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",";
+        String stable =
+                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"1.0.0\",audience!=\"evaluation\",";
+        String weighed = "outcome=~\"success|blocked|error|model_limit|rejected\"}[120s]";
+        String refused = "outcome=~\"model_limit|rejected\"}[120s]";
+        // server errors count outright; refusals only beyond the stable's share of them, audience by audience;
+        // no errors reads 0 and no canary traffic stays no data (the denominator)
+        assertThat(prom.queries)
+                .singleElement()
+                .satisfies(q -> assertThat(q)
+                        .startsWith(
+                                "((sum(rate(" + canary + "outcome=\"error\"}[120s])) or vector(0)) + sum(clamp_min(")
+                        .contains("sum by (audience) (rate(" + canary + refused + "))")
+                        .contains("sum by (audience) (rate(" + stable + refused + "))")
+                        .contains("/ (sum by (audience) (rate(" + stable + weighed + ")) > 0))")
+                        .endsWith(", 0))) / sum(rate(" + canary + weighed + "))"));
+    }
+
+    @Test
+    void theBuiltInErrorRateWithoutAStableVersionCountsEveryRefusal() {
+        ModelRelease mr = GateContexts.release(errorRate());
+        GateContext first = new GateContext(
+                mr,
+                new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec()),
+                Stage.CLOSED,
+                "closed",
+                null,
+                "2.0.0",
+                Instant.parse("2026-11-28T12:00:00Z"));
+        new MetricGate(errorRate(), new HttpPrometheus(PrometheusSettings.of(prom.url()))).evaluate(first);
+        // version="" selects no model server's series: the stable's share is the 0 of the canary's audiences
+        assertThat(prom.queries)
+                .singleElement()
+                .satisfies(q -> assertThat(q).contains("version=\"\",").contains("> 0)) or (sum by (audience)"));
+    }
+
+    @Test
     void theBuiltInErrorRateAsksForTheCanaryOfThisRelease() {
         evaluate(errorRate());
         assertThat(prom.queries)
                 .singleElement()
                 .satisfies(q -> assertThat(q)
                         .contains(
-                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",outcome=~\"error|model_limit|rejected\"}[120s]")
+                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",outcome=\"error\"}[120s]")
                         .contains("or vector(0)"));
     }
 }

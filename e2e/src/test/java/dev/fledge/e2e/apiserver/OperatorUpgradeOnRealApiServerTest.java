@@ -1,0 +1,146 @@
+package dev.fledge.e2e.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.status.Phase;
+import dev.fledge.e2e.rollout.ProductionReconciler;
+import dev.fledge.e2e.rollout.RolloutScenario;
+import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.operator.workload.DesiredDeployment;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.InProcessOperator;
+import dev.fledge.testsupport.UserEdits;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An operator upgrade on a real API server, where server-side apply removes the fields the operator owned and no
+ * longer applies: the stable Deployment an older operator built keeps its pod template while its replicas follow the
+ * spec, and an abort during the next promotion puts it back in exactly that template.
+ */
+@Tag("apiserver")
+class OperatorUpgradeOnRealApiServerTest {
+    static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+    static final String NS = "operator-upgrade";
+
+    static KubernetesClient client;
+    InProcessOperator operator;
+    DeploymentReadiness kubelet;
+
+    @BeforeAll
+    static void installCrds() {
+        client = RealApiServer.shared().client();
+        new ClusterResources(client).installCrds(List.of(RepoFiles.modelReleaseCrd()));
+    }
+
+    @AfterEach
+    void stop() {
+        if (operator != null) {
+            operator.close();
+        }
+        if (kubelet != null) {
+            kubelet.close();
+        }
+    }
+
+    @Test
+    void stableKeepsTheTemplateAnOlderOperatorBuiltThroughAReplicasChangeAndAnAbortWhilePromoting() {
+        new ClusterResources(client).ensureNamespace(NS);
+        kubelet = new DeploymentReadiness(client, NS);
+        operator = startOperator();
+        RolloutScenario scenario = new RolloutScenario(client, NS, "assistant", STEP_TIMEOUT);
+        scenario.firstReleaseIsPromoted(TestReleases.replicas(NS, "assistant", "1.0.0"));
+
+        operator.close();
+        Deployment older = stable().edit(d -> {
+            d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+            d.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getEnv()
+                    .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
+            return d;
+        });
+        PodTemplateSpec promoted = older.getSpec().getTemplate();
+        ModelRelease threeReplicas = TestReleases.replicas(NS, "assistant", "1.0.0");
+        threeReplicas.getSpec().setServer(new ServerSpec().withReplicas(3));
+        scenario.apply(threeReplicas);
+        operator = startOperator();
+
+        await("stable at 3 replicas")
+                .atMost(STEP_TIMEOUT)
+                .until(() -> stable().get().getSpec().getReplicas() == 3);
+        await().during(Duration.ofSeconds(2))
+                .atMost(STEP_TIMEOUT)
+                .untilAsserted(() -> assertThat(stable().get().getSpec().getTemplate())
+                        .as("the template the older operator built")
+                        .isEqualTo(promoted));
+
+        ModelRelease next = TestReleases.replicas(NS, "assistant", "2.0.0");
+        next.getSpec().setServer(new ServerSpec().withReplicas(3));
+        scenario.apply(next);
+        await("public 100").atMost(Duration.ofSeconds(60)).until(() -> {
+            var s = scenario.view().release().getStatus();
+            return "public".equals(s.getStage()) && Integer.valueOf(100).equals(s.getCanaryWeight());
+        });
+        kubelet.close(); // nothing gets ready any more: the promotion stays under way
+        kubelet = null;
+        await("promoting with the new template on stable")
+                .atMost(STEP_TIMEOUT)
+                .until(() -> envNames().contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE")
+                        && "2.0.0"
+                                .equals(stable().get()
+                                        .getSpec()
+                                        .getTemplate()
+                                        .getMetadata()
+                                        .getLabels()
+                                        .get(Labels.VERSION)));
+
+        UserEdits.edit(client.resources(ModelRelease.class).inNamespace(NS).withName("assistant"), mr -> {
+            if (mr.getMetadata().getAnnotations() == null) {
+                mr.getMetadata().setAnnotations(new HashMap<>());
+            }
+            mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
+            return mr;
+        });
+
+        await("rolled back")
+                .atMost(STEP_TIMEOUT)
+                .until(() -> scenario.view().release().getStatus().getPhase() == Phase.ROLLED_BACK);
+        await("stable back in the older template")
+                .atMost(STEP_TIMEOUT)
+                .untilAsserted(
+                        () -> assertThat(stable().get().getSpec().getTemplate()).isEqualTo(promoted));
+        assertThat(stable().get().getMetadata().getAnnotations())
+                .containsEntry(DesiredDeployment.TEMPLATE_REVISION, "");
+    }
+
+    private InProcessOperator startOperator() {
+        return InProcessOperator.watching(client, ProductionReconciler.withoutGates(client), NS);
+    }
+
+    private io.fabric8.kubernetes.client.dsl.RollableScalableResource<Deployment> stable() {
+        return client.apps().deployments().inNamespace(NS).withName("assistant-stable");
+    }
+
+    private List<String> envNames() {
+        return stable().get().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .map(EnvVar::getName)
+                .toList();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.fledge.operator.routing;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Whether the Gateway has taken an HTTPRoute as written (Gateway API semantics): for each of the route's
+ * {@code parentRefs}, {@code status.parents[]} holds an entry for that parent whose {@code Accepted} condition is True
+ * with an {@code observedGeneration} at least the route's {@code metadata.generation}. A 200 on the write only says the
+ * API server stored it; until the Gateway accepted it, it may still send requests as the previous route said. Pure.
+ */
+final class RouteAcceptance {
+    static final String ACCEPTED = "Accepted";
+
+    private RouteAcceptance() {}
+
+    /**
+     * The first parent that has not accepted this generation of the route ({@code rejected}: it answered
+     * {@code Accepted=False}), or empty when every parent did.
+     */
+    static Optional<Unaccepted> problem(HTTPRoute route) {
+        Long generation = route.getMetadata().getGeneration();
+        String name = route.getMetadata().getName();
+        List<ParentReference> refs =
+                route.getSpec() == null ? null : route.getSpec().getParentRefs();
+        if (refs == null || refs.isEmpty()) {
+            return Optional.of(new Unaccepted(name, "-", false, "the route has no parentRefs: no Gateway serves it"));
+        }
+        List<RouteParentStatus> parents =
+                route.getStatus() == null || route.getStatus().getParents() == null
+                        ? List.of()
+                        : route.getStatus().getParents();
+        String ns = route.getMetadata().getNamespace();
+        for (ParentReference ref : refs) {
+            String parent = (ref.getNamespace() == null ? ns : ref.getNamespace()) + "/" + ref.getName()
+                    + (ref.getSectionName() == null ? "" : "#" + ref.getSectionName());
+            Condition accepted = parents.stream()
+                    .filter(p -> sameParent(p.getParentRef(), ref, ns))
+                    .flatMap(p -> p.getConditions() == null ? Stream.<Condition>empty() : p.getConditions().stream())
+                    .filter(c -> ACCEPTED.equals(c.getType()))
+                    .findFirst()
+                    .orElse(null);
+            if (accepted == null) {
+                return Optional.of(new Unaccepted(
+                        name, parent, false, "no Accepted condition yet (generation " + generation + ")"));
+            }
+            Long observed = accepted.getObservedGeneration();
+            boolean current = generation == null || (observed != null && observed >= generation);
+            if (!"True".equals(accepted.getStatus())) {
+                String said = "Accepted=" + accepted.getStatus() + " reason " + accepted.getReason()
+                        + (accepted.getMessage() == null
+                                        || accepted.getMessage().isBlank()
+                                ? ""
+                                : ": " + accepted.getMessage());
+                return Optional.of(
+                        current
+                                ? new Unaccepted(name, parent, true, said)
+                                : new Unaccepted(
+                                        name,
+                                        parent,
+                                        false,
+                                        "generation " + generation + " not answered yet (last answer, to generation "
+                                                + observed + ": " + said + ")"));
+            }
+            if (!current) {
+                return Optional.of(new Unaccepted(
+                        name,
+                        parent,
+                        false,
+                        "generation " + generation + " not accepted yet (Accepted=True at generation " + observed
+                                + ")"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameParent(ParentReference seen, ParentReference wanted, String routeNamespace) {
+        return seen != null
+                && Objects.equals(seen.getName(), wanted.getName())
+                && Objects.equals(
+                        seen.getNamespace() == null ? routeNamespace : seen.getNamespace(),
+                        wanted.getNamespace() == null ? routeNamespace : wanted.getNamespace())
+                && Objects.equals(seen.getSectionName(), wanted.getSectionName())
+                && (wanted.getPort() == null || Objects.equals(seen.getPort(), wanted.getPort()));
+    }
+}

@@ -1,0 +1,128 @@
+package dev.fledge.operator.routing;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.core.rollout.Stage;
+import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.Names;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sends every user of an invalid release back to stable (issue 14, review item 1). The spec is not valid, and its
+ * routing section may be what is wrong (a typo in a parentRef, a renamed route), so nothing here reads
+ * {@code spec.traffic}: only routing objects the release already owns are edited, and only where they point at the
+ * canary. A backendRef to {@code <release>-canary} becomes one to {@code <release>-stable}; an audience Service or the
+ * public Service that selects canary pods selects stable ones. Nothing is created, renamed, re-parented or removed,
+ * whatever router the spec names; the router applies its own objects again once the spec is valid.
+ */
+public final class StableRetreat {
+    private final KubernetesClient client;
+    private final OwnedRouting owned;
+    private final Applier applier;
+
+    public StableRetreat(KubernetesClient client, Applier applier) {
+        this.client = client;
+        this.owned = new OwnedRouting(client);
+        this.applier = applier;
+    }
+
+    /** The public Service {@code <release>} if the release owns it, else null. */
+    public Service publicService(ModelRelease mr) {
+        Service s = client.services()
+                .inNamespace(mr.getMetadata().getNamespace())
+                .withName(Names.publicService(mr))
+                .get();
+        return s != null && OwnedRouting.controlledBy(s, mr.getMetadata().getUid()) ? s : null;
+    }
+
+    /** Whether a Service selects canary pods: it names the canary track, or no track at all (both). */
+    public static boolean selectsCanary(Service s) {
+        Map<String, String> selector = s.getSpec().getSelector();
+        return selector != null && !Labels.TRACK_STABLE.equals(selector.get(Labels.TRACK));
+    }
+
+    /**
+     * Points the release's own routes and Services at stable; with {@code holdPublic} the public Service is left as it
+     * is (it keeps canary pods while stable grows, {@code CanaryDrain}). Returns what could not be done, empty when
+     * every owned object now sends its users to stable.
+     */
+    public Optional<String> apply(ModelRelease mr, boolean holdPublic) {
+        List<String> failed = new ArrayList<>();
+        try {
+            for (HTTPRoute route : owned.of(mr, HTTPRoute.class)) {
+                if (toStable(mr, route)) {
+                    write(() -> client.resource(route).lockResourceVersion().update(), route, failed);
+                }
+            }
+        } catch (KubernetesClientException e) {
+            failed.add("listing HTTPRoutes: " + e.getMessage());
+        }
+        Set<String> names = new HashSet<>();
+        Stage.AUDIENCES.forEach(s -> names.add(Names.audienceService(mr, s.wireName())));
+        if (!holdPublic) {
+            names.add(Names.publicService(mr));
+        }
+        try {
+            for (Service service : owned.of(mr, Service.class)) {
+                if (names.contains(service.getMetadata().getName()) && selectsCanary(service)) {
+                    Map<String, String> selector =
+                            new LinkedHashMap<>(service.getSpec().getSelector());
+                    selector.put(Labels.TRACK, Labels.TRACK_STABLE);
+                    service.getSpec().setSelector(selector);
+                    write(() -> client.resource(service).lockResourceVersion().update(), service, failed);
+                }
+            }
+        } catch (KubernetesClientException e) {
+            failed.add("listing Services: " + e.getMessage());
+        }
+        return failed.isEmpty()
+                ? Optional.empty()
+                : Optional.of("could not send every user back to stable (retried soon): " + String.join("; ", failed));
+    }
+
+    /** Rewrites every rule that reaches the canary to reach stable alone; whether anything changed. */
+    private static boolean toStable(ModelRelease mr, HTTPRoute route) {
+        String canary = Names.trackService(mr, Labels.TRACK_CANARY);
+        String stable = Names.trackService(mr, Labels.TRACK_STABLE);
+        boolean changed = false;
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            List<HTTPBackendRef> refs = rule.getBackendRefs();
+            if (refs == null || refs.stream().noneMatch(r -> canary.equals(r.getName()))) {
+                continue;
+            }
+            HTTPBackendRef kept = refs.stream()
+                    .filter(r -> stable.equals(r.getName()))
+                    .findFirst()
+                    .orElse(refs.stream()
+                            .filter(r -> canary.equals(r.getName()))
+                            .findFirst()
+                            .orElseThrow());
+            kept.setName(stable);
+            kept.setWeight(1);
+            rule.setBackendRefs(new ArrayList<>(List.of(kept)));
+            changed = true;
+        }
+        return changed;
+    }
+
+    private void write(Runnable update, io.fabric8.kubernetes.api.model.HasMetadata o, List<String> failed) {
+        try {
+            update.run(); // conditional on the resourceVersion read: a 409 is retried with what is there then
+        } catch (KubernetesClientException e) {
+            failed.add(o.getKind() + "/" + o.getMetadata().getName() + ": " + e.getMessage());
+        }
+        applier.forget(o); // the router writes its own version of this object again once the spec is valid
+    }
+}

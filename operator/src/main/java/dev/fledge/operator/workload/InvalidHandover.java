@@ -1,0 +1,105 @@
+package dev.fledge.operator.workload;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.core.rollout.Decision;
+import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.operator.routing.StableRetreat;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Sends the users of an invalid release back to stable (issue 14, review items 1 and 5). Nothing is built from the
+ * spec: the routes are edited by {@link StableRetreat}, and the only workload write is the stable Deployment's replica
+ * count. Under the replicas router the public Service may hold stable and canary pods at a public step, with stable
+ * short of its full size; stable is then scaled to the pods the public Service holds (stable's plus the canary's, at
+ * most {@code spec.server.replicas}), and the public Service keeps the canary's pods until stable has them ready, at
+ * most {@link CanaryDrain#HOLD_LIMIT} and never after an abort, as after a rollback. Growing stable is best effort: a
+ * scale-up refused for good (a replica cap, a change freeze) must not keep the release from turning {@code Invalid}, nor
+ * its users from going back to stable once the hold is over.
+ */
+public final class InvalidHandover {
+    private final Workloads workloads;
+    private final StableRetreat retreat;
+    private final Clock clock;
+
+    /** What the retreat is to do: the public hold (null: none) and the stable replicas the public Service needs. */
+    public record Plan(Instant holdUntil, int stableReplicas) {}
+
+    public InvalidHandover(Workloads workloads, StableRetreat retreat, Clock clock) {
+        this.workloads = workloads;
+        this.retreat = retreat;
+        this.clock = clock;
+    }
+
+    /** Decided before the status is written (the hold is part of it); reads the public Service. */
+    public Plan plan(ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment stable, Deployment canary) {
+        Service pub = retreat.publicService(mr);
+        if (stable == null || pub == null || !StableRetreat.selectsCanary(pub)) {
+            return new Plan(null, 0);
+        }
+        int have = replicas(stable);
+        boolean bothTracks = !pub.getSpec().getSelector().containsKey(Labels.TRACK);
+        int wanted = bothTracks ? Math.min(have + replicas(canary), Math.max(have, specReplicas(mr, have))) : have;
+        boolean noHold = decision.endsRollout(old); // an invalid release ends its rollout only by an abort
+        Instant hold = CanaryDrain.holdUntil(
+                old,
+                CanaryDrain.hasPods(canary),
+                Readiness.atFullSize(stable, ServingIdentity.stableWanted(decision.status()), wanted),
+                noHold,
+                clock.instant());
+        return new Plan(hold, wanted);
+    }
+
+    /**
+     * Stable grows (its replicas only), best effort: returns why it could not, empty when it did or had no need. More
+     * capacity is no decision; the status and the routes are written either way, and the public hold stays bounded by
+     * {@link CanaryDrain#HOLD_LIMIT}. The next pass tries again.
+     */
+    public Optional<String> grow(Plan plan, Deployment stable) {
+        if (stable == null || plan.stableReplicas() <= replicas(stable)) {
+            return Optional.empty();
+        }
+        try {
+            workloads.scaleStable(stable, plan.stableReplicas());
+            return Optional.empty();
+        } catch (KubernetesClientException e) {
+            return Optional.of("stable Deployment could not grow to " + plan.stableReplicas() + " replicas ("
+                    + e.getCode() + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /** After the status is written: the routes leave the canary (the public Service only once the hold is over). */
+    public Optional<String> route(ModelRelease mr, Plan plan) {
+        return retreat.apply(mr, plan.holdUntil() != null);
+    }
+
+    /**
+     * When the status could not be written: every route and Service leaves the canary, the public Service too. A hold
+     * is bounded only by the time stored with the status; one that is not stored would start again at every pass.
+     */
+    public Optional<String> routeUnstored(ModelRelease mr) {
+        return retreat.apply(mr, false);
+    }
+
+    /**
+     * The spec's replica count, as an upper bound only: stable grows to at most the pods the public Service held and at
+     * most to this count. With the count unchanged, a later pass (stable grown) wants no more; if the invalid edit raised
+     * the count, each pass may grow stable by the canary's pods up to it (its pod template stays as it is).
+     */
+    private static int specReplicas(ModelRelease mr, int otherwise) {
+        Integer n = mr.getSpec() == null || mr.getSpec().getServer() == null
+                ? null
+                : mr.getSpec().getServer().getReplicas();
+        return n == null ? otherwise : n;
+    }
+
+    private static int replicas(Deployment d) {
+        return d == null || d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
+    }
+}

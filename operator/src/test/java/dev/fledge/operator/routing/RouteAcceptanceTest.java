@@ -1,0 +1,136 @@
+package dev.fledge.operator.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** When a route counts as taken by its Gateways, and when a wait for them becomes a Warning. */
+class RouteAcceptanceTest {
+    static final ParentReference PUBLIC =
+            new ParentReferenceBuilder().withName("public-gw").build();
+    static final ParentReference INTERNAL = new ParentReferenceBuilder()
+            .withName("internal-gw")
+            .withNamespace("infra")
+            .build();
+
+    @Test
+    void aRouteIsAcceptedOnlyWhenEveryParentAcceptedItsCurrentGeneration() {
+        assertThat(RouteAcceptance.problem(route(3, List.of(PUBLIC, INTERNAL), parent(PUBLIC, "True", 3))))
+                .as("one parent has not answered")
+                .hasValueSatisfying(u -> {
+                    assertThat(u.parent()).isEqualTo("infra/internal-gw");
+                    assertThat(u.rejected()).isFalse();
+                    assertThat(u.message()).startsWith("waiting for the Gateway to accept HTTPRoute r:");
+                });
+        assertThat(RouteAcceptance.problem(
+                        route(3, List.of(PUBLIC, INTERNAL), parent(PUBLIC, "True", 3), parent(INTERNAL, "True", 2))))
+                .as("an answer to an older generation")
+                .hasValueSatisfying(u -> assertThat(u.detail()).contains("generation 3 not accepted yet"));
+        assertThat(RouteAcceptance.problem(
+                        route(3, List.of(PUBLIC, INTERNAL), parent(PUBLIC, "True", 3), parent(INTERNAL, "True", 3))))
+                .isEmpty();
+    }
+
+    @Test
+    void aRefusalOfTheCurrentGenerationIsReportedWithItsReasonAnOlderOneAsAWait() {
+        assertThat(RouteAcceptance.problem(route(4, List.of(PUBLIC), parent(PUBLIC, "False", 4))))
+                .hasValueSatisfying(u -> {
+                    assertThat(u.rejected()).isTrue();
+                    assertThat(u.message())
+                            .startsWith("the Gateway refuses HTTPRoute r: parent ns/public-gw")
+                            .contains("Accepted=False reason NotAllowedByListeners: no listener allows it");
+                });
+        assertThat(RouteAcceptance.problem(route(5, List.of(PUBLIC), parent(PUBLIC, "False", 4))))
+                .hasValueSatisfying(u -> assertThat(u.rejected()).isFalse());
+    }
+
+    @Test
+    void aWaitIsAWarningOnceAfterThirtySecondsAndStartsAgainAfterAnAcceptance() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        AcceptanceWatch watch = new AcceptanceWatch(clock);
+        HTTPRoute waiting = route(2, List.of(PUBLIC), parent(PUBLIC, "True", 1));
+        assertThat(watch.seen("ns/r", waiting))
+                .hasValueSatisfying(u -> assertThat(u.warn()).isFalse());
+        now.set(now.get().plusSeconds(29));
+        assertThat(watch.seen("ns/r", waiting))
+                .hasValueSatisfying(u -> assertThat(u.warn()).isFalse());
+        now.set(now.get().plusSeconds(2));
+        assertThat(watch.seen("ns/r", waiting)).hasValueSatisfying(u -> {
+            assertThat(u.warn()).isTrue();
+            assertThat(u.waited()).isEqualTo(Duration.ofSeconds(31));
+        });
+        now.set(now.get().plusSeconds(60));
+        assertThat(watch.seen("ns/r", waiting))
+                .as("once per wait")
+                .hasValueSatisfying(u -> assertThat(u.warn()).isFalse());
+        assertThat(watch.knownAccepted("ns/r")).isFalse();
+
+        assertThat(watch.seen("ns/r", route(2, List.of(PUBLIC), parent(PUBLIC, "True", 2))))
+                .isEmpty();
+        assertThat(watch.knownAccepted("ns/r"))
+                .as("no GET while nothing was written")
+                .isTrue();
+        assertThat(watch.seen("ns/r", route(3, List.of(PUBLIC), parent(PUBLIC, "True", 2))))
+                .as("a new wait starts its own clock")
+                .hasValueSatisfying(u -> assertThat(u.waited()).isZero());
+    }
+
+    static HTTPRoute route(long generation, List<ParentReference> parents, RouteParentStatus... status) {
+        return new HTTPRouteBuilder()
+                .withNewMetadata()
+                .withName("r")
+                .withNamespace("ns")
+                .withGeneration(generation)
+                .endMetadata()
+                .withNewSpec()
+                .withParentRefs(parents)
+                .endSpec()
+                .withNewStatus()
+                .withParents(List.of(status))
+                .endStatus()
+                .build();
+    }
+
+    static RouteParentStatus parent(ParentReference ref, String accepted, long observed) {
+        RouteParentStatus p = new RouteParentStatus();
+        p.setParentRef(ref);
+        p.setControllerName("example.com/gateway");
+        p.setConditions(List.of(new ConditionBuilder()
+                .withType("Accepted")
+                .withStatus(accepted)
+                .withReason("True".equals(accepted) ? "Accepted" : "NotAllowedByListeners")
+                .withMessage("True".equals(accepted) ? "" : "no listener allows it")
+                .withObservedGeneration(observed)
+                .build()));
+        return p;
+    }
+}

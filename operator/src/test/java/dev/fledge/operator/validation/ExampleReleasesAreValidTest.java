@@ -1,0 +1,127 @@
+package dev.fledge.operator.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.status.ServingStatus;
+import dev.fledge.operator.gates.metric.BuiltInQueries;
+import dev.fledge.operator.workload.DesiredDeployment;
+import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.operator.workload.ServingConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The ModelReleases of examples/ pass the operator's own validation (the CRD schema is checked elsewhere), and the
+ * quick start's model pods get its model archive: the ConfigMap mounted at /models, the URI and the sha256.
+ */
+class ExampleReleasesAreValidTest {
+    static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    static Stream<Path> releases() throws IOException {
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files
+                    .filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> {
+                        try {
+                            return Files.readString(p).contains("\nkind: ModelRelease\n");
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .sorted()
+                    .toList()
+                    .stream();
+        }
+    }
+
+    static ModelRelease load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            ModelRelease mr = Serialization.unmarshal(in, ModelRelease.class);
+            mr.getMetadata().setNamespace("ml");
+            return mr;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releases")
+    void exampleReleasePassesTheOperatorsValidation(Path file) throws IOException {
+        assertThat(new SpecValidator().validate(load(file)))
+                .as("%s", file.getFileName())
+                .isEmpty();
+    }
+
+    /**
+     * Issue 15, finding 9: an example's own error-rate PromQL that counts refusals ({@code model_limit},
+     * {@code rejected}) must weigh them against the stable version's share as the built-in query does, else a flood of
+     * requests every server refuses fails any canary. It is the built-in text (whitespace aside, which PromQL ignores
+     * here); {@code RefusedRequestsOnRealPrometheusTest} runs full.yaml's on a real Prometheus.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releases")
+    void anExamplesOwnQueryThatCountsRefusalsWeighsThemAgainstTheStableAsTheBuiltInDoes(Path file) throws IOException {
+        var analysis = load(file).getSpec().getAnalysis();
+        if (analysis == null || analysis.getMetrics() == null) {
+            return;
+        }
+        for (MetricSpec metric : analysis.getMetrics()) {
+            String query = metric.getQuery();
+            if (query != null && (query.contains("model_limit") || query.contains("rejected"))) {
+                assertThat(query.replaceAll("\\s+", ""))
+                        .as(
+                                "%s: metric %s counts refusals; it must weigh them as template: error-rate does",
+                                file.getFileName(), metric.getName())
+                        .isEqualTo(BuiltInQueries.ERROR_RATE.replaceAll("\\s+", ""));
+            }
+        }
+    }
+
+    @Test
+    void fullYamlShowsItsOwnErrorRateQuery() throws IOException {
+        assertThat(load(EXAMPLES.resolve("full.yaml")).getSpec().getAnalysis().getMetrics())
+                .as("full.yaml shows every field, the query of a metric included")
+                .anySatisfy(m -> assertThat(m.getQuery()).contains("model_limit"));
+    }
+
+    @Test
+    void quickstartModelPodsReadTheArchiveFromTheMountedConfigMap() throws IOException {
+        ModelRelease mr = load(EXAMPLES.resolve("quickstart.yaml"));
+        var defaults = new ServerDefaults("fledge/model-server:0.1.0", 8080);
+        ServingStatus serving = new ServingConfig(defaults).of(mr);
+        Deployment d = new DesiredDeployment(defaults).build(mr, "stable", serving, 2);
+        var pod = d.getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        String uri = env(c, "FLEDGE_MODEL_URI");
+        assertThat(uri).startsWith("file:///models/").endsWith(".zip");
+        assertThat(env(c, "FLEDGE_MODEL_SHA256"))
+                .isEqualTo(mr.getSpec().getModel().getSha256());
+        var mount = c.getVolumeMounts().stream()
+                .filter(m -> "/models".equals(m.getMountPath()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo(mount.getName());
+            assertThat(v.getConfigMap().getName()).isEqualTo("assistant-models");
+        });
+    }
+
+    private static String env(Container c, String name) {
+        return c.getEnv().stream()
+                .filter(e -> name.equals(e.getName()))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+}
