@@ -84,7 +84,7 @@ class RbacTest {
     }
 
     @Test
-    void grantsNoSecretAccessBecauseTheKubeletInjectsThePrometheusToken() {
+    void grantsNoSecretReadBecauseTheKubeletInjectsThePrometheusTokenAndTheFeedbackKeyIsOnlyCreated() {
         FledgeChart chart = ChartUnderTest.render("""
                 operator: {prometheus: {auth: {existingSecret: prom-token}}}
                 """);
@@ -92,7 +92,13 @@ class RbacTest {
         Stream<PolicyRule> rules = Stream.concat(
                 chart.all(ClusterRole.class).stream().flatMap(r -> r.getRules().stream()),
                 chart.all(Role.class).stream().flatMap(r -> r.getRules().stream()));
-        assertThat(rules).noneMatch(r -> r.getResources().contains("secrets"));
+        assertThat(rules.filter(r -> r.getResources().contains("secrets")).toList())
+                .as("the feedback-key Secrets are created, never read back")
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getVerbs()).containsExactly("create");
+                    assertThat(r.getResources()).containsExactly("secrets");
+                });
     }
 
     @Test
@@ -207,6 +213,7 @@ class RbacTest {
                     .toList();
             List<PolicyRule> secrets = rules.stream()
                     .filter(r -> r.getResources().contains("secrets"))
+                    .filter(r -> r.getVerbs().contains("get"))
                     .toList();
 
             assertThat(secrets).as(watch).singleElement().satisfies(r -> {

@@ -105,6 +105,24 @@ class ChartRbacOnRealApiServerTest {
             scenario.abortedRolloutRollsBack(
                     TestReleases.gatewayApi(RELEASE_NS, "assistant", "3.0.0", "public-gw"), true);
         }
+        // issue 19 item 6: the release's response-id key was created by the account, owned by the release, and the
+        // account cannot read it back
+        var key = admin.secrets()
+                .inNamespace(RELEASE_NS)
+                .withName("assistant-feedback-key")
+                .get();
+        assertThat(key).isNotNull();
+        assertThat(key.getMetadata().getOwnerReferences())
+                .singleElement()
+                .satisfies(o -> assertThat(o.getKind()).isEqualTo("ModelRelease"));
+        assertThatThrownBy(() -> operatorAccount
+                        .secrets()
+                        .inNamespace(RELEASE_NS)
+                        .withName("assistant-feedback-key")
+                        .get())
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(403));
         // the operator held its Lease as the ServiceAccount
         assertThat(admin.leases()
                         .inNamespace(chart.operatorEnv("FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE"))
@@ -120,6 +138,11 @@ class ChartRbacOnRealApiServerTest {
                 .isTrue();
         assertThat(allowed("create", "apps", "deployments", null, RELEASE_NS)).isTrue();
 
+        // the response-id key Secrets are created, never read (docs/security.md)
+        assertThat(allowed("create", "", "secrets", null, RELEASE_NS)).isTrue();
+        assertThat(allowed("get", "", "secrets", null, RELEASE_NS)).isFalse();
+        assertThat(allowed("update", "", "secrets", null, RELEASE_NS)).isFalse();
+        assertThat(allowed("watch", "", "secrets", null, RELEASE_NS)).isFalse();
         assertThat(allowed("get", "", "secrets", null, OTHER_NS)).isFalse();
         assertThat(allowed("list", "", "secrets", null, null)).isFalse();
         assertThat(allowed("get", "", "secrets", null, OPERATOR_NS)).isFalse();

@@ -101,6 +101,9 @@ class NamespaceScopedInstallOnRealApiServerTest {
                 .isFalse();
         assertThat(allowed("watch", new Rule("", "configmaps", Set.of()), TEAM_A))
                 .isFalse();
+        // the response-id key Secrets are only created: no Secret is readable, even in the watched namespace
+        assertThat(allowed("get", new Rule("", "secrets", Set.of()), TEAM_A)).isFalse();
+        assertThat(allowed("list", new Rule("", "secrets", Set.of()), TEAM_A)).isFalse();
         assertThat(grantedInB).as("granted outside the watched namespace").isEmpty();
     }
 

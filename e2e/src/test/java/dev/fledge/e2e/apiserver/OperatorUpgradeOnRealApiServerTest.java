@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An operator upgrade on a real API server, where server-side apply removes the fields the operator owned and no
  * longer applies: the stable Deployment an older operator built keeps its pod template while its replicas follow the
- * spec, and an abort during the next promotion puts it back in exactly that template.
+ * spec, and an abort during the next promotion puts it back in exactly that template. The older template is the
+ * previous operator's (template revision 1): without the response-id key, which reaches stable only with a promotion.
  */
 @Tag("apiserver")
 class OperatorUpgradeOnRealApiServerTest {
@@ -67,13 +68,15 @@ class OperatorUpgradeOnRealApiServerTest {
         operator.close();
         Deployment older = stable().edit(d -> {
             d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
-            d.getSpec()
-                    .getTemplate()
-                    .getSpec()
-                    .getContainers()
+            var pod = d.getSpec().getTemplate().getSpec();
+            pod.getContainers()
                     .get(0)
                     .getEnv()
-                    .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
+                    .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName())
+                            || "FLEDGE_FEEDBACK_SIGNING_KEY_FILE".equals(e.getName()));
+            // nor the response-id key, which operators before template revision 2 did not mount
+            pod.getContainers().get(0).getVolumeMounts().removeIf(m -> "fledge-feedback-key".equals(m.getName()));
+            pod.getVolumes().removeIf(v -> "fledge-feedback-key".equals(v.getName()));
             return d;
         });
         PodTemplateSpec promoted = older.getSpec().getTemplate();
@@ -102,7 +105,9 @@ class OperatorUpgradeOnRealApiServerTest {
         kubelet = null;
         await("promoting with the new template on stable")
                 .atMost(STEP_TIMEOUT)
-                .until(() -> envNames().contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE")
+                .until(() -> envNames()
+                                .containsAll(
+                                        List.of("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "FLEDGE_FEEDBACK_SIGNING_KEY_FILE"))
                         && "2.0.0"
                                 .equals(stable().get()
                                         .getSpec()

@@ -347,6 +347,8 @@ class TenantIsolationOnRealApiServerTest {
         for (String name : List.of(
                 "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
                 "fledge.model.max-download-size",
+                "FLEDGE_FEEDBACK_SIGNING_KEY_FILE",
+                "fledge.feedback.signing-key-file",
                 "QUARKUS_CONFIG_LOCATIONS",
                 "LD_PRELOAD",
                 "JAVA_TOOL_OPTIONS",

@@ -49,7 +49,8 @@ final class LocalFledge implements AutoCloseable {
         resources.installCrds(RepoFiles.gatewayApiCrds());
         resources.ensureNamespace(namespace);
         this.prometheus = new LocalPrometheus(work.resolve("prometheus"));
-        this.kubelet = new LocalKubelet(client, namespace, LocalKubelet.jar(repo, work.resolve("logs")), prometheus);
+        this.kubelet = new LocalKubelet(
+                client, namespace, work.resolve("volumes"), LocalKubelet.jar(repo, work.resolve("logs")), prometheus);
         this.gateway = GatewaySimulator.start(client, Set.of(namespace));
         startOperator();
     }

@@ -3,14 +3,22 @@ package dev.fledge.e2e.local;
 import dev.fledge.api.Labels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +38,9 @@ import java.util.concurrent.TimeUnit;
  * once and is stopped after the template's preStop sleep, as a kubelet drains a pod: requests sent to it just before
  * still get their answer.
  * The Deployment's replica count is kept as a weight for the route follower, as kube-proxy spreads traffic over pods.
+ * A Secret volume the model container mounts (the release's response-id key) is written below a local directory, and
+ * env values under its mount path point there; while the Secret is missing no process starts (a pod's
+ * {@code ContainerCreating}).
  */
 public final class LocalKubelet implements AutoCloseable {
     /** One running (or starting) model server for a Deployment. */
@@ -50,6 +61,7 @@ public final class LocalKubelet implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String namespace;
+    private final Path volumes;
     private final ModelServerLauncher launcher;
     private final LocalPrometheus prometheus;
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
@@ -57,9 +69,15 @@ public final class LocalKubelet implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService starters = Executors.newCachedThreadPool();
 
-    LocalKubelet(KubernetesClient client, String namespace, ModelServerLauncher launcher, LocalPrometheus prometheus) {
+    LocalKubelet(
+            KubernetesClient client,
+            String namespace,
+            Path volumes,
+            ModelServerLauncher launcher,
+            LocalPrometheus prometheus) {
         this.client = client;
         this.namespace = namespace;
+        this.volumes = volumes;
         this.launcher = launcher;
         this.prometheus = prometheus;
         loop.scheduleWithFixedDelay(this::sync, 0, 200, TimeUnit.MILLISECONDS);
@@ -97,6 +115,9 @@ public final class LocalKubelet implements AutoCloseable {
         int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
         Map<String, String> labels = d.getSpec().getTemplate().getMetadata().getLabels();
         Map<String, String> env = env(d);
+        if (env == null) {
+            return; // a Secret it mounts is missing: no process yet
+        }
         String key = labels.get(Labels.VERSION) + "|" + env;
         Pod pod = pods.get(name);
         if (pod != null
@@ -228,18 +249,61 @@ public final class LocalKubelet implements AutoCloseable {
                 p.startedAt());
     }
 
-    private static Map<String, String> env(Deployment d) {
+    /** The model container's env, with paths under a mounted Secret moved to its local copy; null without the Secret. */
+    private Map<String, String> env(Deployment d) {
         Map<String, String> env = new LinkedHashMap<>();
-        for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
+        var pod = d.getSpec().getTemplate().getSpec();
+        for (Container c : pod.getContainers()) {
             if ("model-server".equals(c.getName()) && c.getEnv() != null) {
                 for (EnvVar e : c.getEnv()) {
                     if (e.getValue() != null) {
                         env.put(e.getName(), e.getValue());
                     }
                 }
+                for (VolumeMount m : c.getVolumeMounts() == null ? List.<VolumeMount>of() : c.getVolumeMounts()) {
+                    Volume v = pod.getVolumes() == null
+                            ? null
+                            : pod.getVolumes().stream()
+                                    .filter(x -> x.getName().equals(m.getName()))
+                                    .findFirst()
+                                    .orElse(null);
+                    if (v == null || v.getSecret() == null) {
+                        continue;
+                    }
+                    Path local = secret(v.getSecret().getSecretName());
+                    if (local == null) {
+                        return null;
+                    }
+                    env.replaceAll(
+                            (name, value) -> value.equals(m.getMountPath()) || value.startsWith(m.getMountPath() + "/")
+                                    ? local + value.substring(m.getMountPath().length())
+                                    : value);
+                }
             }
         }
         return env;
+    }
+
+    /** The Secret's entries as files of a local directory (written when they differ); null while it is missing. */
+    private Path secret(String name) {
+        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+        if (secret == null) {
+            return null;
+        }
+        Path dir = volumes.resolve(name);
+        try {
+            Files.createDirectories(dir);
+            for (var entry : (secret.getData() == null ? Map.<String, String>of() : secret.getData()).entrySet()) {
+                byte[] bytes = Base64.getDecoder().decode(entry.getValue());
+                Path file = dir.resolve(entry.getKey());
+                if (!Files.exists(file) || !Arrays.equals(Files.readAllBytes(file), bytes)) {
+                    Files.write(file, bytes);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir.toAbsolutePath();
     }
 
     @Override

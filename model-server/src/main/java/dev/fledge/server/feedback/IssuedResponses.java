@@ -2,9 +2,12 @@ package dev.fledge.server.feedback;
 
 import dev.fledge.server.config.FledgeConfig;
 import dev.fledge.server.metrics.Audience;
+import dev.fledge.server.model.TerminationMessage;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -28,6 +31,7 @@ import org.jboss.logging.Logger;
  * not sign, are remembered on this replica only.
  */
 @ApplicationScoped
+@Startup
 public class IssuedResponses {
     private static final Logger LOG = Logger.getLogger(IssuedResponses.class);
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -48,7 +52,7 @@ public class IssuedResponses {
         this(
                 config.release(),
                 config.model().version(),
-                ResponseIdKey.from(config.feedback().signingKeyFile()),
+                keyAtStart(config),
                 config.feedback().maxAge(),
                 config.feedback().maxIds(),
                 Clock.systemUTC());
@@ -67,6 +71,20 @@ public class IssuedResponses {
         this.clock = clock;
         this.rated = bounded(maxIds);
         this.remembered = bounded(maxIds);
+    }
+
+    /**
+     * The key, read when the server starts ({@link Startup}): a key file that is named but cannot be used (missing,
+     * unreadable, shorter than 32 bytes) stops the start with the reason in the log and the pod's termination
+     * message, rather than a ready server failing every request.
+     */
+    private static ResponseIdKey keyAtStart(FledgeConfig config) {
+        try {
+            return ResponseIdKey.from(config.feedback().signingKeyFile());
+        } catch (IllegalStateException e) {
+            TerminationMessage.write(Path.of(config.terminationMessagePath()), e.getMessage());
+            throw e;
+        }
     }
 
     /** For tests: a release with its own random key. */

@@ -9,8 +9,10 @@ import java.util.Optional;
 /**
  * The HMAC key response ids are signed with. All replicas of a release read the same key from the file of
  * {@code fledge.feedback.signing-key-file} (a mounted Secret), so an id served by one replica is accepted by every
- * other, and survives restarts. The file's bytes are the key as they are (no trimming), at least 32 of them. Without
- * the setting each process draws its own random key: ids then verify on the replica that served them only.
+ * other, and survives restarts. The file's bytes are the key as they are (no trimming), at least 32 of them; a file
+ * that is named but missing, unreadable or shorter is an error, which stops the server at start
+ * ({@link IssuedResponses}). Without the setting each process draws its own random key: ids then verify on the
+ * replica that served them only.
  */
 public record ResponseIdKey(byte[] bytes, boolean shared) {
     static final int MIN_BYTES = 32;

@@ -11,13 +11,13 @@ import org.jboss.logging.Logger;
  * ({@code terminationMessagePath}, {@code /dev/termination-log} by default), so that the pod's status says it
  * ({@code lastState.terminated.message}) next to the log. Nothing is written where the file cannot be.
  */
-final class TerminationMessage {
+public final class TerminationMessage {
     private static final Logger LOG = Logger.getLogger(TerminationMessage.class);
     private static final int K8S_LIMIT = 4096;
 
     private TerminationMessage() {}
 
-    static void write(Path file, String reason) {
+    public static void write(Path file, String reason) {
         if (file.getParent() == null || !Files.isDirectory(file.getParent())) {
             return;
         }

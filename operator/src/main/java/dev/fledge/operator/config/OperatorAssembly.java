@@ -25,6 +25,7 @@ import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
+import dev.fledge.operator.workload.FeedbackKey;
 import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
@@ -73,7 +74,8 @@ public final class OperatorAssembly {
                 new Applier(client, clock),
                 new DesiredDeployment(defaults, hardening, limits),
                 new DesiredService(defaults),
-                new ServingConfig(defaults));
+                new ServingConfig(defaults),
+                new FeedbackKey(client, clock));
     }
 
     /** The reconciler without notifications. */

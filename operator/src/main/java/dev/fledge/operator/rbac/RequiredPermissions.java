@@ -42,6 +42,9 @@ public final class RequiredPermissions {
             // apply: create the first time, patch after; get to check it is the release's before writing). No list
             // or watch: nothing watches ConfigMaps, and list would hand every ConfigMap of a namespace to the operator
             new Rule("", "configmaps", Set.of("get", "create", "patch")),
+            // each release's response-id key, x-feedback-key (FeedbackKey): create only, never read back (409 means it
+            // is there). No get, list or watch: the operator cannot read any Secret, its own included
+            new Rule("", "secrets", Set.of("create")),
             new Rule("", "events", EMIT),
             new Rule("events.k8s.io", "events", EMIT));
 

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
@@ -52,9 +53,10 @@ public final class DesiredDeployment {
      * The revision of what this operator builds around a serving configuration: everything in the pod template that no
      * spec field sets (the env, probes, lifecycle, security contexts, mounts and volumes of this class,
      * {@link PodHardening} and {@link ModelServerLimits}). Bump it with every change of that: {@code
-     * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then.
+     * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then. 2: the
+     * release's response-id key ({@link FeedbackKey}) mounted, with {@code FLEDGE_FEEDBACK_SIGNING_KEY_FILE}.
      */
-    public static final int REVISION = 1;
+    public static final int REVISION = 2;
 
     /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
@@ -71,6 +73,11 @@ public final class DesiredDeployment {
     static final long PRE_STOP_SECONDS = 5;
     /** The preStop sleep plus 30 s for requests in flight to finish after SIGTERM. */
     static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + 30;
+    /** The volume of the release's response-id key ({@link FeedbackKey}), its mount path and the file in it. */
+    static final String FEEDBACK_KEY_VOLUME = "fledge-feedback-key";
+
+    static final String FEEDBACK_KEY_DIR = "/var/run/fledge/feedback-key";
+    public static final String FEEDBACK_KEY_FILE = FEEDBACK_KEY_DIR + "/" + FeedbackKey.DATA_KEY;
 
     private final ServerDefaults defaults;
     private final PodHardening hardening;
@@ -110,6 +117,7 @@ public final class DesiredDeployment {
                 .withTolerations(user.getTolerations())
                 .withAffinity(user.getAffinity())
                 .withVolumes(safeVolumes(user, hardening))
+                .addToVolumes(feedbackKeyVolume(mr))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
@@ -156,6 +164,7 @@ public final class DesiredDeployment {
         return user.getVolumes() == null
                 ? List.of()
                 : user.getVolumes().stream()
+                        .filter(v -> !FEEDBACK_KEY_VOLUME.equals(v.getName()))
                         .map(v -> new VolumeBuilder()
                                 .withName(v.getName())
                                 .withEmptyDir(v.getEmptyDir())
@@ -175,18 +184,42 @@ public final class DesiredDeployment {
     }
 
     /**
+     * The release's key Secret, mounted read-only. Mode 0444: the pod may run as the image's user (no runAsUser, no
+     * fsGroup), and the model server is the pod's only container.
+     */
+    private static Volume feedbackKeyVolume(ModelRelease mr) {
+        return new VolumeBuilder()
+                .withName(FEEDBACK_KEY_VOLUME)
+                .withNewSecret()
+                .withSecretName(Names.feedbackKey(mr))
+                .withDefaultMode(0444)
+                .withOptional(false)
+                .endSecret()
+                .build();
+    }
+
+    /**
      * The mounts off the image's code ({@link MountPaths}); the others are dropped. A second line only: the reconciler
      * validates first ({@code PodTemplatePolicy}, the same rule), so a release holding such a mount (one stored before
      * an upgrade) goes Invalid with a Warning {@code InvalidSpec} Event naming the path, and its Deployments are not
-     * rebuilt without it.
+     * rebuilt without it. A mount of the key's volume name is the operator's: the template's is dropped, and the key
+     * is mounted read-only last.
      */
     private static List<VolumeMount> safeMounts(Container user, Set<String> emptyDirs) {
-        return user.getVolumeMounts() == null
-                ? null
-                : user.getVolumeMounts().stream()
-                        .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
-                                .isEmpty())
-                        .toList();
+        List<VolumeMount> mounts = new ArrayList<>();
+        if (user.getVolumeMounts() != null) {
+            user.getVolumeMounts().stream()
+                    .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()))
+                    .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
+                            .isEmpty())
+                    .forEach(mounts::add);
+        }
+        mounts.add(new VolumeMountBuilder()
+                .withName(FEEDBACK_KEY_VOLUME)
+                .withMountPath(FEEDBACK_KEY_DIR)
+                .withReadOnly(true)
+                .build());
+        return mounts;
     }
 
     private static Set<String> emptyDirs(PodSpec user) {
@@ -241,6 +274,10 @@ public final class DesiredDeployment {
         env.add(new EnvVarBuilder()
                 .withName("QUARKUS_HTTP_PORT")
                 .withValue(String.valueOf(port))
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
+                .withValue(FEEDBACK_KEY_FILE)
                 .build());
         env.addAll(limits.env());
         if (user.getEnv() != null) {

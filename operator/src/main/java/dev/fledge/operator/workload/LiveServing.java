@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -31,7 +33,9 @@ import java.util.Set;
  * configuration builds. The same: the track runs the spec's configuration. Different: it runs the configuration read
  * from the template, under its own hash, so the spec is a change and goes through the stages, while the stable
  * Deployment keeps what it runs. Unreadable canary (none, another version): its hash is {@link #UNKNOWN}, a change too;
- * so is an unreadable stable whose version the spec names ({@link #unreadStable}).
+ * so is an unreadable stable whose version the spec names ({@link #unreadStable}). The release's response-id key
+ * ({@link FeedbackKey}: its env variable, volume and mount) is the operator's, not the user's: an older operator's
+ * template without it runs the same configuration as one with it.
  */
 final class LiveServing {
     /** The hash of a track whose configuration cannot be read: equal to no configuration's hash. */
@@ -147,7 +151,17 @@ final class LiveServing {
                 .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())
                 .filter(e -> !OPERATOR_ENV.contains(e.getName()))
                 .toList();
+        List<VolumeMount> userMounts = c.getVolumeMounts() == null
+                ? List.of()
+                : c.getVolumeMounts().stream()
+                        .filter(m -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName()))
+                        .toList();
         PodSpec spec = pod.getSpec();
+        List<Volume> userVolumes = spec.getVolumes() == null
+                ? List.of()
+                : spec.getVolumes().stream()
+                        .filter(v -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(v.getName()))
+                        .toList();
         ResourceRequirements resources = c.getResources();
         boolean noResources = resources == null
                 || (empty(resources.getLimits()) && empty(resources.getRequests()) && empty(resources.getClaims()));
@@ -164,12 +178,12 @@ final class LiveServing {
                         .withName(ServerDefaults.CONTAINER)
                         .withResources(noResources ? null : resources)
                         .withEnv(userEnv.isEmpty() ? null : userEnv)
-                        .withVolumeMounts(empty(c.getVolumeMounts()) ? null : c.getVolumeMounts())
+                        .withVolumeMounts(userMounts.isEmpty() ? null : userMounts)
                         .build())
                 .withNodeSelector(empty(spec.getNodeSelector()) ? null : spec.getNodeSelector())
                 .withTolerations(empty(spec.getTolerations()) ? null : spec.getTolerations())
                 .withAffinity(spec.getAffinity())
-                .withVolumes(empty(spec.getVolumes()) ? null : spec.getVolumes())
+                .withVolumes(userVolumes.isEmpty() ? null : userVolumes)
                 .endSpec()
                 .build());
         return Optional.of(s);

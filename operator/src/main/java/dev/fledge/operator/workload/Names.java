@@ -24,4 +24,9 @@ public final class Names {
     public static String audienceService(ModelRelease mr, String audience) {
         return mr.getMetadata().getName() + "-" + audience;
     }
+
+    /** The Secret holding the key that signs the release's response ids ({@link FeedbackKey}). */
+    public static String feedbackKey(ModelRelease mr) {
+        return mr.getMetadata().getName() + "-feedback-key";
+    }
 }

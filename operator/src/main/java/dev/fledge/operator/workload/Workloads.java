@@ -17,7 +17,8 @@ import java.util.Optional;
  * serving configuration; the stable Deployment runs the one recorded at its promotion ({@code status.stable}, in the
  * split), whatever the spec says meanwhile, and only its replicas follow the spec at once. A canary that is no longer
  * wanted keeps its pods here: {@link #scaleDownCanary} scales it to zero (its replicas only), once the routes have
- * moved away from it and the delay has passed ({@link CanaryDrain}). {@link Handover} says in which order.
+ * moved away from it and the delay has passed ({@link CanaryDrain}). {@link Handover} says in which order. Both
+ * tracks mount the release's one response-id key ({@link FeedbackKey}), created before their first pod.
  */
 public final class Workloads {
     /** Condition type: stable keeps a pod template of an older operator (or other model-pod settings). */
@@ -27,10 +28,17 @@ public final class Workloads {
     private final DesiredDeployment deployments;
     private final DesiredService services;
     private final ServingConfig serving;
+    private final FeedbackKey feedbackKey;
     private final LiveServing live;
 
-    public Workloads(Applier applier, DesiredDeployment deployments, DesiredService services, ServingConfig serving) {
+    public Workloads(
+            Applier applier,
+            DesiredDeployment deployments,
+            DesiredService services,
+            ServingConfig serving,
+            FeedbackKey feedbackKey) {
         this.applier = applier;
+        this.feedbackKey = feedbackKey;
         this.deployments = deployments;
         this.services = services;
         this.serving = serving;
@@ -73,6 +81,7 @@ public final class Workloads {
             }
             return;
         }
+        feedbackKey.ensure(mr);
         applier.applyIfChanged(
                 withKeptTemplate(deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), split, s, stable),
                 stable);
@@ -134,6 +143,7 @@ public final class Workloads {
     /** The canary Deployment of a split that runs one: the spec's configuration ({@link Handover} says when). */
     public void applyCanary(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment canary) {
         if (split.canaryRunning()) {
+            feedbackKey.ensure(mr);
             applier.applyIfChanged(
                     deployments.build(mr, Labels.TRACK_CANARY, serving.of(mr), replicas.canary()), canary);
         }

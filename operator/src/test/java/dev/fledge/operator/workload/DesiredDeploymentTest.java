@@ -204,7 +204,8 @@ class DesiredDeploymentTest {
                 .contains("fledge.serving.workers");
         assertThat(server.getVolumeMounts())
                 .extracting(m -> m.getName() + ":" + m.getMountPath())
-                .containsExactly("scratch:/tmp", "evil:/data");
+                .containsExactly(
+                        "scratch:/tmp", "evil:/data", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
     }
 
     /** Late review of issue 15: a SmallRye profile prefix ({@code _PROD_}, {@code %prod.}) hid a server setting. */
@@ -274,7 +275,7 @@ class DesiredDeploymentTest {
                 .contains(Tuple.tuple("FLEDGE_MODEL_CA_FILE", "/certs/ca.crt"));
         assertThat(server.getVolumeMounts())
                 .extracting(m -> m.getName() + ":" + m.getMountPath())
-                .containsExactly("ca:/certs");
+                .containsExactly("ca:/certs", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
     }
 
     private List<EnvVar> modelServerEnv(List<String> names) {
@@ -406,6 +407,51 @@ class DesiredDeploymentTest {
         assertThat(c.getSecurityContext().getPrivileged()).isFalse();
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    }
+
+    /** Issue 19 item 6: one key per release, the operator's, in both tracks. */
+    @Test
+    void bothTracksMountTheReleasesFeedbackKeyReadOnlyAndTheServerIsToldWhereAndATemplateCannotReplaceIt() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("fledge-feedback-key")
+                .withNewSecret()
+                .withSecretName("my-own-key")
+                .endSecret()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewVolumeMount()
+                .withName("fledge-feedback-key")
+                .withMountPath("/elsewhere")
+                .endVolumeMount()
+                .addNewEnv()
+                .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
+                .withValue("/elsewhere/key")
+                .endEnv()
+                .endContainer()
+                .endSpec()
+                .build();
+        for (String track : new String[] {"stable", "canary"}) {
+            var pod = build(release(new ServerSpec().withTemplate(template)), track, "1.0.0", "s3://m/1.0.0", 2)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec();
+            assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
+                assertThat(v.getSecret().getSecretName()).isEqualTo("assistant-feedback-key");
+                assertThat(v.getSecret().getOptional()).isFalse();
+            });
+            Container c = pod.getContainers().get(0);
+            assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> {
+                assertThat(m.getReadOnly()).isTrue();
+                assertThat(c.getEnv())
+                        .filteredOn(e -> e.getName().equals("FLEDGE_FEEDBACK_SIGNING_KEY_FILE"))
+                        .as("the template's own key file is dropped")
+                        .extracting(EnvVar::getValue)
+                        .containsExactly(m.getMountPath() + "/key");
+            });
+        }
     }
 
     /** The Deployment of {@code mr}'s serving configuration with this version and URI. */

@@ -43,6 +43,8 @@ class TenantEnvNamesAgreeWithTheCrdTest {
         List<String> messages = crdEnvNameRules().stream().map(Rule::message).toList();
         for (String name : List.of(
                 "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+                "FLEDGE_FEEDBACK_SIGNING_KEY_FILE",
+                "fledge.feedback.signing-key-file",
                 "quarkus.config.locations",
                 "_PROD_FLEDGE_X",
                 "LD_PRELOAD",
