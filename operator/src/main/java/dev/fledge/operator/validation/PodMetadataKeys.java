@@ -35,8 +35,8 @@ public record PodMetadataKeys(List<String> allowedLabelPrefixes, List<String> al
             "linkerd.io");
 
     public PodMetadataKeys {
-        allowedLabelPrefixes = clean(allowedLabelPrefixes);
-        allowedAnnotationPrefixes = clean(allowedAnnotationPrefixes);
+        allowedLabelPrefixes = SettingList.entries(allowedLabelPrefixes);
+        allowedAnnotationPrefixes = SettingList.entries(allowedAnnotationPrefixes);
     }
 
     /** Unprefixed keys only. */
@@ -73,9 +73,5 @@ public record PodMetadataKeys(List<String> allowedLabelPrefixes, List<String> al
         }
         return Optional.of("a prefixed key needs the operator's allow-list (" + setting + ": "
                 + (allowed.isEmpty() ? "none, so only keys without a prefix" : allowed.toString()) + ")");
-    }
-
-    private static List<String> clean(List<String> prefixes) {
-        return prefixes.stream().map(String::strip).filter(p -> !p.isEmpty()).toList();
     }
 }

@@ -35,14 +35,8 @@ public record PodTemplatePolicy(
             "container.seccomp.security.alpha.kubernetes.io/");
 
     public PodTemplatePolicy {
-        allowedImagePrefixes = allowedImagePrefixes.stream()
-                .map(String::strip)
-                .filter(p -> !p.isEmpty())
-                .toList();
-        allowedHostPathPrefixes = allowedHostPathPrefixes.stream()
-                .map(String::strip)
-                .filter(p -> !p.isEmpty())
-                .toList();
+        allowedImagePrefixes = SettingList.entries(allowedImagePrefixes);
+        allowedHostPathPrefixes = SettingList.entries(allowedHostPathPrefixes);
     }
 
     /** Unprefixed label and annotation keys only. */

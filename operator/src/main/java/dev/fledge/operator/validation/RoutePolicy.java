@@ -30,8 +30,8 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
     private static final String BASE = "spec.traffic.gatewayAPI";
 
     public RoutePolicy {
-        allowedParentRefs = clean(allowedParentRefs);
-        allowedHostnames = clean(allowedHostnames);
+        allowedParentRefs = SettingList.entries(allowedParentRefs);
+        allowedHostnames = SettingList.entries(allowedHostnames);
         for (String p : allowedParentRefs) {
             String[] parts = p.split("/", -1);
             if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
@@ -134,9 +134,5 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         return String.join(
                 ", ",
                 patterns.stream().map(p -> p.replace(OWN_NAMESPACE, namespace)).toList());
-    }
-
-    private static List<String> clean(List<String> entries) {
-        return entries.stream().map(String::strip).filter(e -> !e.isEmpty()).toList();
     }
 }

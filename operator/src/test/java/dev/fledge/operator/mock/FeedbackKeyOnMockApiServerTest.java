@@ -11,6 +11,7 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -263,10 +264,9 @@ class FeedbackKeyOnMockApiServerTest {
     }
 
     void edit(String version) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(mr -> {
+        // the operator writes status meanwhile: a 409 is read again and retried, as a user's apply would
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(Releases.NS).withName("assistant"), mr -> {
                     StableServingOnMockApiServerTest.setVersion(mr, version);
                     return mr;
                 });
