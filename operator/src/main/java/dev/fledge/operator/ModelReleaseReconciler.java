@@ -5,6 +5,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.core.rollout.ActionRecord;
+import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.GatePlan;
@@ -48,6 +49,7 @@ import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -112,6 +114,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final Duration ACCEPTANCE_RETRY = Duration.ofSeconds(2);
     /** The condition that is True while a route of the release waits for its Gateway ({@link Unaccepted}). */
     public static final String ROUTE_NOT_ACCEPTED = "RouteNotAccepted";
+    /**
+     * The condition that is True while the split the status stands for is not what the cluster has: a route came out
+     * of the API server other than written (reason {@code RouteDrift}), or a write of the pass failed (reason
+     * {@code WriteFailed}). It goes once a pass applies the split.
+     */
+    public static final String ROUTE_NOT_APPLIED = "RouteNotApplied";
 
     private final Clock clock;
     private final PlanResolver plans;
@@ -195,6 +203,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             errors = routers.forRelease(mr).validate(mr);
         }
         if (!errors.isEmpty()) {
+            Optional<UnstoredDecisions.Kept> rollback = unstored.findRollback(mr, recorded);
+            if (rollback.isPresent()) {
+                // a rollback decided before the spec turned invalid is stored first, or the Invalid status would
+                // replace the status it was made from, and fixing the spec would resume the failed canary
+                return storeKeptRollback(mr, context, recorded, rollback.get().decision(), now);
+            }
             // an invalid spec need not resolve into a plan: the engine decides Invalid from the errors alone
             Observation invalid = observeAction(mr, recorded, Observation.invalid(errors));
             return writeInvalid(mr, context, null, recorded, engine.decide(null, recorded, invalid, now), now);
@@ -261,6 +275,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 EventReason.RouteDrift,
                                 "the " + stored.getPhase().wireName() + " decision is recorded, but a write failed ("
                                         + e.getCode() + "): " + e.getMessage() + "; retrying"));
+                sayNotApplied(mr, context, stored, e, now);
                 throw e;
             }
             if (e.getCode() == 422 || e.getCode() == 400) {
@@ -272,6 +287,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 return writeInvalid(
                         mr, context, plan, old, engine.decide(plan, old, obs.withSpecErrors(rejected), now), now);
             }
+            sayNotApplied(mr, context, recorded, e, now); // nothing of this pass is stored: the status says why
             throw e;
         }
         metrics.reconcilePart("apply", applyStarted);
@@ -293,7 +309,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 p.message() + ", for " + p.waited().toSeconds()
                                         + " s; the canary keeps its pods and its pod"
                                         + " template until every parent accepts the route")));
-        List<SpecWarning> waiting = waiting(pending);
+        List<SpecWarning> waiting = new ArrayList<>(waiting(pending));
+        drift.ifPresent(diff -> waiting.add(new SpecWarning(
+                ROUTE_NOT_APPLIED, "RouteDrift", "route does not match the desired split after apply: " + diff)));
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
@@ -368,6 +386,74 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                             "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
                                     + ") nor routed (" + e.getMessage() + "); retrying"));
         }
+    }
+
+    /**
+     * The {@value #ROUTE_NOT_APPLIED} condition on {@code base} (the status as stored), for a write of this pass that
+     * failed: the reconcile is retried, and meanwhile the status says that the split it stands for is not applied.
+     * Best effort: a refused status write is logged, and the failure that led here is the one thrown.
+     */
+    private void sayNotApplied(
+            ModelRelease mr,
+            Context<ModelRelease> context,
+            ModelReleaseStatus base,
+            KubernetesClientException e,
+            Instant now) {
+        ModelReleaseStatus next = StatusCopy.of(base);
+        Conditions.put(
+                next,
+                new SpecWarning(
+                        ROUTE_NOT_APPLIED,
+                        "WriteFailed",
+                        "the split is not applied: a write failed (" + e.getCode() + "): " + e.getMessage()
+                                + "; retrying"),
+                now);
+        if (Objects.equals(Serialization.asJson(next), Serialization.asJson(base))) {
+            return;
+        }
+        try {
+            patchStatus(mr, context, next);
+        } catch (RuntimeException refused) {
+            LOG.warnf(
+                    "%s/%s: could not say in its status that a write failed: %s",
+                    mr.getMetadata().getNamespace(), mr.getMetadata().getName(), refused.getMessage());
+        }
+    }
+
+    /**
+     * A rollback (or abort, cancel) whose status write was refused, found while the spec is invalid: stored as it was
+     * decided, its users sent to stable through the release's own routes and Services, and the release reconciled again
+     * at once, which then decides Invalid from the stored rollback.
+     */
+    private UpdateControl<ModelRelease> storeKeptRollback(
+            ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus recorded, Decision kept, Instant now) {
+        UpdateControl<ModelRelease> control = write(
+                mr,
+                context,
+                null,
+                recorded,
+                kept,
+                List.of(),
+                now,
+                List.of(),
+                refused -> invalidHandover
+                        .routeUnstored(mr)
+                        .ifPresent(diff -> events.record(
+                                mr,
+                                new RolloutEvent(
+                                        EventReason.RouteDrift,
+                                        "the " + kept.status().getPhase().wireName() + " decision could not be stored ("
+                                                + refusal(refused) + ") and its users are not all on stable: "
+                                                + diff))));
+        invalidHandover
+                .routeUnstored(mr)
+                .ifPresent(diff -> events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteDrift,
+                                "the " + kept.status().getPhase().wireName()
+                                        + " decision is recorded, but its users are not all on stable: " + diff)));
+        return control.rescheduleAfter(AT_ONCE);
     }
 
     /**
@@ -525,7 +611,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         metrics.observe(ns, name, decision.status().getPhase(), weight == null ? 0 : weight);
         metrics.gates(ns, name, decision.status().getGates());
-        metrics.deadline(ns, name, Schedule.deadline(plan, decision.status()).orElse(null));
+        metrics.deadline(
+                ns,
+                name,
+                plan == null ? null : Schedule.deadline(plan, decision.status()).orElse(null));
     }
 
     /**
@@ -603,12 +692,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         + "; the canary keeps its pods and its pod template until then"));
     }
 
-    /** A decision stored before the routes are written keeps the wait the last pass saw (the pass after updates it). */
+    /**
+     * A decision stored before the routes are written keeps the wait and the drift the last pass saw (the pass after
+     * updates them).
+     */
     private static List<SpecWarning> stillWaiting(ModelReleaseStatus old) {
         return old.getConditions() == null
                 ? List.of()
                 : old.getConditions().stream()
-                        .filter(c -> ROUTE_NOT_ACCEPTED.equals(c.getType()) && "True".equals(c.getStatus()))
+                        .filter(c -> (ROUTE_NOT_ACCEPTED.equals(c.getType()) || ROUTE_NOT_APPLIED.equals(c.getType()))
+                                && "True".equals(c.getStatus()))
                         .map(c -> new SpecWarning(c.getType(), c.getReason(), c.getMessage()))
                         .toList();
     }

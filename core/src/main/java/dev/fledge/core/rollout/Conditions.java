@@ -60,6 +60,21 @@ public final class Conditions {
         st.setConditions(out);
     }
 
+    /**
+     * Sets {@code warning} as a True condition of its type on {@code st} (in place of one of that type), every other
+     * condition as it is: for a status that is written again as stored, with one more thing to say.
+     */
+    public static void put(ModelReleaseStatus st, SpecWarning warning, Instant now) {
+        List<Condition> out = new ArrayList<>();
+        if (st.getConditions() != null) {
+            st.getConditions().stream()
+                    .filter(c -> !warning.type().equals(c.getType()))
+                    .forEach(out::add);
+        }
+        out.add(make(st, warning.type(), "True", warning.reason(), warning.message(), st.getObservedGeneration(), now));
+        st.setConditions(out);
+    }
+
     public static Optional<ConditionReason> degradedReason(ModelReleaseStatus st) {
         return find(st, DEGRADED)
                 .filter(c -> "True".equals(c.getStatus()))

@@ -86,6 +86,25 @@ public final class UnstoredDecisions {
     }
 
     /**
+     * The kept decision for {@code mr} that sends nobody to the canary (a rollback, an abort, a cancel), if {@code
+     * recorded} is still the status it was made from, whatever canary the spec names now: for a spec that turned
+     * invalid, from which no canary can be read. Such a decision stays true of the canary it was made for. Nothing is
+     * dropped here; {@link #find} drops what no longer holds once the spec is valid.
+     */
+    public Optional<Kept> findRollback(ModelRelease mr, ModelReleaseStatus recorded) {
+        String basis = basis(recorded);
+        Kept inMemory = memory.get(key(mr));
+        if (inMemory != null
+                && inMemory.basis().equals(basis)
+                && inMemory.decision().split().sendsNoUsersToCanary()) {
+            return Optional.of(inMemory);
+        }
+        String raw = annotation(mr);
+        return Optional.ofNullable(raw == null ? null : parse(raw, recorded))
+                .filter(k -> k.basis().equals(basis)); // read from the annotation, a decision is always "no canary"
+    }
+
+    /**
      * Keeps {@code decision}, made from {@code recorded} for the spec's {@code canary}, whose status write failed.
      * Never throws: a failed annotation write leaves the decision in memory only.
      */

@@ -242,6 +242,87 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
         assertThat(internalServiceTrack()).isEqualTo("stable");
     }
 
+    @Test
+    void aStoredRollbackWhoseRouteWriteKeepsFailingSaysSoInItsStatusUntilTheUsersAreOnStable() {
+        promote100Then200();
+        // every write that would send the internal audience back to stable fails, until the API server recovers
+        AtomicBoolean failing = new AtomicBoolean(true);
+        api.failNext(
+                1_000_000,
+                500,
+                r -> failing.get()
+                        && "PATCH".equals(r.method())
+                        && r.path().endsWith("/services/" + NAME + "-internal")
+                        && r.body().contains("\"stable\""));
+
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK && notApplied(st) != null);
+        assertThat(notApplied(s).getReason()).isEqualTo("WriteFailed");
+        assertThat(notApplied(s).getMessage()).contains("500", "retrying");
+        assertThat(internalServiceTrack()).as("the write is still failing").isEqualTo("canary");
+
+        failing.set(false);
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(internalServiceTrack()).isEqualTo("stable"));
+        ModelReleaseStatus after = awaitStatus(st -> notApplied(st) == null);
+        assertThat(after.getPhase()).isEqualTo(Phase.ROLLED_BACK);
+    }
+
+    @Test
+    void aRollbackNotYetStoredWinsOverASpecThatTurnsInvalidAndStaysTheOutcomeOnceTheSpecIsFixed() {
+        promote100Then200();
+        AtomicBoolean refusing = new AtomicBoolean(true);
+        api.failNext(
+                1_000_000,
+                422,
+                r -> refusing.get()
+                        && r.isStatusPatch("modelreleases", NAME)
+                        && r.body().contains("RolledBack"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(api.failuresServed()).isPositive());
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(internalServiceTrack()).isEqualTo("stable"));
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        pauseFor(Duration.ofSeconds(3));
+        refusing.set(false); // the rollback can be stored now; the spec is still invalid
+        awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        assertThat(internalServiceTrack()).isEqualTo("stable");
+
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay(null)); // fixed
+        List<String> tracks = new java.util.ArrayList<>();
+        long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        while (System.nanoTime() < until) {
+            tracks.add(String.valueOf(internalServiceTrack()));
+            pauseFor(Duration.ofMillis(50));
+        }
+        assertThat(tracks)
+                .as("the internal audience never goes back to the canary whose gate failed")
+                .allMatch("stable"::equals);
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() != Phase.INVALID);
+        assertThat(s.getPhase()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(evaluations.get()).as("the gate was not asked again").isEqualTo(1);
+    }
+
+    /** The release's {@code RouteNotApplied} condition, if it holds; else null. */
+    private static io.fabric8.kubernetes.api.model.Condition notApplied(ModelReleaseStatus st) {
+        return st.getConditions() == null
+                ? null
+                : st.getConditions().stream()
+                        .filter(c -> "RouteNotApplied".equals(c.getType()) && "True".equals(c.getStatus()))
+                        .findFirst()
+                        .orElse(null);
+    }
+
+    private void edit(java.util.function.Consumer<ModelRelease> change) {
+        dev.fledge.testsupport.UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(Releases.NS).withName(NAME), r -> {
+                    change.accept(r);
+                    return r;
+                });
+    }
+
     private static void pauseFor(Duration d) {
         try {
             Thread.sleep(d.toMillis());
