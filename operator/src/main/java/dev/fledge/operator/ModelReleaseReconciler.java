@@ -540,17 +540,21 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /**
-     * Readiness of both tracks, and the manual action if there is a new one. An annotation that {@code status.action}
+     * Readiness of both tracks, whether the canary's pod template is one this operator builds otherwise, and the manual
+     * action if there is a new one. An annotation that {@code status.action}
      * records as applied is not applied again: {@link #write} removes it once the status is stored.
      */
     private Observation observe(
             ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
+        ServingIdentity canaryWanted = ServingIdentity.of(plan);
         return observeAction(
                 mr,
                 old,
                 Observation.of(
-                        Readiness.ready(canary, ServingIdentity.of(plan)),
-                        Readiness.ready(stable, ServingIdentity.stableWanted(old))));
+                                Readiness.ready(canary, canaryWanted),
+                                Readiness.ready(stable, ServingIdentity.stableWanted(old)))
+                        .withCanaryTemplateChanged(
+                                Readiness.runs(canary, canaryWanted) && workloads.builtOtherwise(canary)));
     }
 
     /** The manual action on {@code mr}, added to {@code obs} if it is a new one. */

@@ -86,6 +86,16 @@ final class Messages {
      * The rollout that replaces one: {@code restoredStable} names the stable version the stable Deployment goes back
      * to when promotion was under way, else null.
      */
+    static String canaryTemplateChanged() {
+        return "the operator builds the canary's pod template otherwise now";
+    }
+
+    static String restartedForTemplate(String canary) {
+        return "the operator builds the canary's pod template otherwise now (an operator upgrade, or a change of its"
+                + " model-pod settings); the rollout of " + canary + " starts again from preflight, its users back on"
+                + " stable until the new template has passed the gates";
+    }
+
     static String restarted(String canary, String by, String restoredStable) {
         return "rollout of " + canary + " superseded by " + by + "; restarting from preflight"
                 + (restoredStable == null

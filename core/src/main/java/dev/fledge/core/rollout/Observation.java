@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param actionRead     the object's resourceVersion when the action (or unknown action) was read, recorded with it
  * @param actionRemoved  the annotation of the action recorded in {@code status.action} is gone
  * @param actionValue    the annotation's value as given (with its nonce, if any), or null when none was read
+ * @param canaryTemplateChanged the canary Deployment runs the canary's version and configuration in a pod template
+ *                       the operator now builds otherwise (an operator upgrade, or a change of its model-pod
+ *                       settings): the template its gates passed is not the one its pods would get
  */
 public record Observation(
         boolean canaryReady,
@@ -26,17 +29,36 @@ public record Observation(
         List<String> specErrors,
         String actionRead,
         boolean actionRemoved,
-        String actionValue) {
+        String actionValue,
+        boolean canaryTemplateChanged) {
 
     public static Observation of(boolean canaryReady, boolean stableReady) {
         return new Observation(
-                canaryReady, stableReady, List.of(), Optional.empty(), Optional.empty(), List.of(), null, false, null);
+                canaryReady,
+                stableReady,
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                null,
+                false,
+                null,
+                false);
     }
 
     /** A spec that cannot be rolled out, for these reasons. */
     public static Observation invalid(List<String> errors) {
         return new Observation(
-                false, false, List.of(), Optional.empty(), Optional.empty(), List.copyOf(errors), null, false, null);
+                false,
+                false,
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                List.copyOf(errors),
+                null,
+                false,
+                null,
+                false);
     }
 
     /**
@@ -53,7 +75,8 @@ public record Observation(
                 List.copyOf(errors),
                 actionRead,
                 actionRemoved,
-                actionValue);
+                actionValue,
+                canaryTemplateChanged);
     }
 
     public Observation withVerdicts(List<GateVerdict> evaluated) {
@@ -66,7 +89,8 @@ public record Observation(
                 specErrors,
                 actionRead,
                 actionRemoved,
-                actionValue);
+                actionValue,
+                canaryTemplateChanged);
     }
 
     public Observation withAction(ManualAction a) {
@@ -79,7 +103,8 @@ public record Observation(
                 specErrors,
                 actionRead,
                 actionRemoved,
-                actionValue);
+                actionValue,
+                canaryTemplateChanged);
     }
 
     public Observation withUnknownAction(String raw) {
@@ -92,7 +117,8 @@ public record Observation(
                 specErrors,
                 actionRead,
                 actionRemoved,
-                actionValue);
+                actionValue,
+                canaryTemplateChanged);
     }
 
     /**
@@ -110,13 +136,41 @@ public record Observation(
                 specErrors,
                 resourceVersion,
                 actionRemoved,
-                raw);
+                raw,
+                canaryTemplateChanged);
     }
 
     /** The annotation of the action in {@code status.action} is gone (the operator removed it, or someone did). */
     public Observation withActionRemoved() {
         return new Observation(
-                canaryReady, stableReady, verdicts, action, unknownAction, specErrors, actionRead, true, actionValue);
+                canaryReady,
+                stableReady,
+                verdicts,
+                action,
+                unknownAction,
+                specErrors,
+                actionRead,
+                true,
+                actionValue,
+                canaryTemplateChanged);
+    }
+
+    /**
+     * The same observation, with the canary's pod template built otherwise by the operator now: such a canary is not
+     * ready for its plan (its pods are to be replaced), whatever its pods say.
+     */
+    public Observation withCanaryTemplateChanged(boolean changed) {
+        return new Observation(
+                canaryReady && !changed,
+                stableReady,
+                verdicts,
+                action,
+                unknownAction,
+                specErrors,
+                actionRead,
+                actionRemoved,
+                actionValue,
+                changed);
     }
 
     /** The value to record in {@code status.action}: the annotation as given, or the action's name. */

@@ -97,6 +97,13 @@ final class Transition {
             out.event(EventReason.UnknownStage, Messages.unknownStage(st.getStage(), st.getCanaryVersion()));
             walk.startRollout();
         }
+        if (inRollout && obs.canaryTemplateChanged() && Stage.gatedWithUsers(walk.current())) {
+            // the operator now builds the canary's pods otherwise: users reach only a template whose gates passed, so
+            // they go back to stable and the new template starts again from preflight
+            history.closeCurrent("Superseded", Messages.canaryTemplateChanged());
+            out.event(EventReason.RolloutRestarted, Messages.restartedForTemplate(st.getCanaryVersion()));
+            walk.startRollout();
+        }
         if (before == Phase.INVALID
                 && Splits.heldAtStable(st)
                 && ServingIdentity.of(plan).matches(st.getCanaryVersion(), st.getCanaryConfigHash())) {

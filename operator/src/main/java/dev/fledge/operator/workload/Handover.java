@@ -29,7 +29,8 @@ import java.util.Optional;
  * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
  * ready at full size.</li>
- * <li>A canary whose version or configuration changes (a spec edit mid-rollout): only after the routes have left it,
+ * <li>A canary whose version or configuration changes (a spec edit mid-rollout), or whose pod template this operator
+ * builds otherwise (an upgrade): only after the routes have left it,
  * that is, the route write succeeded without drift, every Gateway accepted the routes' current generation (gatewayAPI
  * router: {@link Routed#pending}) and no hold keeps it in the public Service. Until then it keeps its
  * pods and its pod template, so no route ever sends users to pods of a configuration that has not passed its gates.</li>
@@ -151,7 +152,13 @@ public final class Handover {
                 && replicas < stable.getSpec().getReplicas();
     }
 
-    private static boolean replaced(Plan plan, TrafficSplit split, Deployment canary) {
-        return split.canaryRunning() && canary != null && !Readiness.runs(canary, ServingIdentity.of(plan));
+    /**
+     * Whether the canary's pod template is to change: another version or configuration, or a template this operator
+     * builds otherwise (the engine then restarts the rollout from preflight, so no user is on it).
+     */
+    private boolean replaced(Plan plan, TrafficSplit split, Deployment canary) {
+        return split.canaryRunning()
+                && canary != null
+                && (!Readiness.runs(canary, ServingIdentity.of(plan)) || workloads.builtOtherwise(canary));
     }
 }

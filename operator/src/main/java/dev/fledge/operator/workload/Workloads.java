@@ -113,10 +113,19 @@ public final class Workloads {
      * another revision than this operator builds (none recorded: built before revisions were).
      */
     private boolean keepsTemplate(Deployment stable, ServingStatus serving) {
-        return stable != null
-                && stable.getSpec() != null
-                && !DesiredDeployment.templateRevision(stable).equals(Optional.of(deployments.templateRevision()))
+        return builtOtherwise(stable)
                 && Readiness.runs(stable, new ServingIdentity(serving.getVersion(), serving.getConfigHash()));
+    }
+
+    /**
+     * Whether the Deployment has a pod template of another {@link DesiredDeployment#TEMPLATE_REVISION} than this
+     * operator builds (an older operator's, or one built with other model-pod settings; none recorded: built before
+     * revisions were).
+     */
+    public boolean builtOtherwise(Deployment d) {
+        return d != null
+                && d.getSpec() != null
+                && !DesiredDeployment.templateRevision(d).equals(Optional.of(deployments.templateRevision()));
     }
 
     /**
