@@ -49,7 +49,6 @@ import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -275,7 +274,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 EventReason.RouteDrift,
                                 "the " + stored.getPhase().wireName() + " decision is recorded, but a write failed ("
                                         + e.getCode() + "): " + e.getMessage() + "; retrying"));
-                sayNotApplied(mr, context, stored, e, now);
+                sayNotApplied(mr, context, stored, null, e, now);
                 throw e;
             }
             if (e.getCode() == 422 || e.getCode() == 400) {
@@ -287,7 +286,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 return writeInvalid(
                         mr, context, plan, old, engine.decide(plan, old, obs.withSpecErrors(rejected), now), now);
             }
-            sayNotApplied(mr, context, recorded, e, now); // nothing of this pass is stored: the status says why
+            // nothing of this pass is stored: the status says why, unless another writer changed it since it was read
+            sayNotApplied(mr, context, recorded, mr.getMetadata().getResourceVersion(), e, now);
             throw e;
         }
         metrics.reconcilePart("apply", applyStarted);
@@ -391,14 +391,26 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     /**
      * The {@value #ROUTE_NOT_APPLIED} condition on {@code base} (the status as stored), for a write of this pass that
      * failed: the reconcile is retried, and meanwhile the status says that the split it stands for is not applied.
+     * Written once per failure (a message that differs from pass to pass, say with a request id, is no news, and every
+     * status write is an event that would start the next pass at once, past the retry's backoff). With {@code
+     * resourceVersion}, the write is refused if the release changed since (another writer's status is not overwritten).
      * Best effort: a refused status write is logged, and the failure that led here is the one thrown.
      */
     private void sayNotApplied(
             ModelRelease mr,
             Context<ModelRelease> context,
             ModelReleaseStatus base,
+            String resourceVersion,
             KubernetesClientException e,
             Instant now) {
+        boolean said = base.getConditions() != null
+                && base.getConditions().stream()
+                        .anyMatch(c -> ROUTE_NOT_APPLIED.equals(c.getType())
+                                && "True".equals(c.getStatus())
+                                && "WriteFailed".equals(c.getReason()));
+        if (said) {
+            return;
+        }
         ModelReleaseStatus next = StatusCopy.of(base);
         Conditions.put(
                 next,
@@ -408,11 +420,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         "the split is not applied: a write failed (" + e.getCode() + "): " + e.getMessage()
                                 + "; retrying"),
                 now);
-        if (Objects.equals(Serialization.asJson(next), Serialization.asJson(base))) {
-            return;
-        }
         try {
-            patchStatus(mr, context, next);
+            patchStatus(mr, context, next, resourceVersion);
         } catch (RuntimeException refused) {
             LOG.warnf(
                     "%s/%s: could not say in its status that a write failed: %s",
@@ -422,38 +431,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
     /**
      * A rollback (or abort, cancel) whose status write was refused, found while the spec is invalid: stored as it was
-     * decided, its users sent to stable through the release's own routes and Services, and the release reconciled again
-     * at once, which then decides Invalid from the stored rollback.
+     * decided and acted on as an abort of an invalid release is ({@link #writeInvalid}: stable grows to what the public
+     * Service held, a promotion's stable goes back to its recorded configuration, the users go to stable through the
+     * release's own routes and Services), and the release is reconciled again at once, which then decides Invalid from
+     * the stored rollback.
      */
     private UpdateControl<ModelRelease> storeKeptRollback(
             ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus recorded, Decision kept, Instant now) {
-        UpdateControl<ModelRelease> control = write(
-                mr,
-                context,
-                null,
-                recorded,
-                kept,
-                List.of(),
-                now,
-                List.of(),
-                refused -> invalidHandover
-                        .routeUnstored(mr)
-                        .ifPresent(diff -> events.record(
-                                mr,
-                                new RolloutEvent(
-                                        EventReason.RouteDrift,
-                                        "the " + kept.status().getPhase().wireName() + " decision could not be stored ("
-                                                + refusal(refused) + ") and its users are not all on stable: "
-                                                + diff))));
-        invalidHandover
-                .routeUnstored(mr)
-                .ifPresent(diff -> events.record(
-                        mr,
-                        new RolloutEvent(
-                                EventReason.RouteDrift,
-                                "the " + kept.status().getPhase().wireName()
-                                        + " decision is recorded, but its users are not all on stable: " + diff)));
-        return control.rescheduleAfter(AT_ONCE);
+        return writeInvalid(mr, context, null, recorded, kept, now).rescheduleAfter(AT_ONCE);
     }
 
     /**
@@ -496,6 +481,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                             .orElse("its users were sent to stable, and storing it is retried")));
             throw refused;
         }
+        invalidHandover
+                .restoreStable(mr, old, d, stable, retreat)
+                .ifPresent(why -> events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteDrift,
+                                "the " + d.status().getPhase().wireName() + " decision is recorded, but the " + why
+                                        + "; retrying")));
         notGrown.ifPresent(why -> events.record(
                 mr,
                 new RolloutEvent(
@@ -711,10 +704,17 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     private static void patchStatus(ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st) {
+        patchStatus(mr, context, st, null);
+    }
+
+    /** As above; with {@code resourceVersion}, the API server refuses it (409) if the release changed since. */
+    private static void patchStatus(
+            ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st, String resourceVersion) {
         ModelRelease patch = new ModelRelease();
         patch.setMetadata(new ObjectMetaBuilder()
                 .withName(mr.getMetadata().getName())
                 .withNamespace(mr.getMetadata().getNamespace())
+                .withResourceVersion(resourceVersion)
                 .build());
         patch.setStatus(st);
         context.resourceOperations().serverSideApplyPrimaryStatus(patch);

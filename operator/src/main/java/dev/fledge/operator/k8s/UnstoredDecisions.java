@@ -96,7 +96,7 @@ public final class UnstoredDecisions {
         Kept inMemory = memory.get(key(mr));
         if (inMemory != null
                 && inMemory.basis().equals(basis)
-                && inMemory.decision().split().sendsNoUsersToCanary()) {
+                && toRecordedStable(inMemory.decision().status(), recorded)) {
             return Optional.of(inMemory);
         }
         String raw = annotation(mr);

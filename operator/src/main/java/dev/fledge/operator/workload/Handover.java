@@ -6,6 +6,7 @@ import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routed;
@@ -30,7 +31,8 @@ import java.util.Optional;
  * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
  * ready at full size.</li>
  * <li>A canary whose version or configuration changes (a spec edit mid-rollout), or whose pod template this operator
- * builds otherwise (an upgrade): only after the routes have left it,
+ * builds otherwise (an upgrade; not in the pass whose stored status still has users on it): only after the routes
+ * have left it,
  * that is, the route write succeeded without drift, every Gateway accepted the routes' current generation (gatewayAPI
  * router: {@link Routed#pending}) and no hold keeps it in the public Service. Until then it keeps its
  * pods and its pod template, so no route ever sends users to pods of a configuration that has not passed its gates.</li>
@@ -63,17 +65,22 @@ public final class Handover {
             Deployment canary) {
         TrafficSplit split = decision.split();
         Replicas replicas = router.replicas(plan, split);
-        boolean replaced = replaced(plan, split, canary);
+        // a canary built otherwise, while the stored status still has users on it: the restart that takes them off is
+        // not stored yet, so its template is not written in this pass (a failed status write must not leave users on
+        // a template that no gate passed)
+        boolean frozen = workloads.builtOtherwise(canary) && Stage.gatedWithUsers(Stage.fromWire(old.getStage()));
+        boolean replaced = !frozen && replaced(plan, split, canary);
         Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
 
         // under the replicas router a canary growing to a larger share is short of pods until they are ready
         boolean canaryShort = router.splitsByReplicas()
                 && !replaced
+                && !frozen
                 && split.canaryRunning()
                 && !Readiness.atFullSize(canary, ServingIdentity.of(plan), replicas.canary());
         KubernetesClientException workloadsFailed =
-                replaced ? null : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
+                replaced || frozen ? null : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
         if ((workloadsFailed == null && !canaryShort) || !shrinks(stable, replicas.stable())) {
             // stable shrinks only once the canary has taken its share, its pods ready: a canary write refused for good
             // or pods that never get ready must not leave the public Service on a stable that already gave up its pods

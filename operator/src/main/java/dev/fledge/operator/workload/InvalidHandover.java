@@ -5,6 +5,8 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.Stage;
+import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.StableRetreat;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -71,6 +73,30 @@ public final class InvalidHandover {
         } catch (KubernetesClientException e) {
             return Optional.of("stable Deployment could not grow to " + plan.stableReplicas() + " replicas ("
                     + e.getCode() + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * After the status is written, for a decision that ends a rollout while it was promoting (an abort, a kept rollback):
+     * the stable Deployment goes back to the configuration recorded in {@code status.stable}, which is built from the
+     * status alone (the pod template recorded with it, or the one {@link KeptTemplate} kept), never from the invalid
+     * spec. Its replicas stay as they are, or grow to what the public Service needs. Returns why it could not, empty
+     * when it did or had no need.
+     */
+    public Optional<String> restoreStable(
+            ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment stable, Plan plan) {
+        if (!decision.endsRollout(old)
+                || Stage.fromWire(old.getStage()) != Stage.PROMOTING
+                || decision.split().stableServing() == null) {
+            return Optional.empty();
+        }
+        try {
+            workloads.applyStable(
+                    mr, decision.split(), new Replicas(Math.max(replicas(stable), plan.stableReplicas()), 0), stable);
+            return Optional.empty();
+        } catch (KubernetesClientException e) {
+            return Optional.of("stable Deployment could not go back to its recorded configuration (" + e.getCode()
+                    + ": " + e.getMessage() + ")");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
 import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OperatorUpgradeMidRolloutOnMockApiServerTest {
     static final String NAME = "assistant";
 
+    final FaultInjectingDispatcher api = new FaultInjectingDispatcher();
     MockCluster cluster;
     KubernetesClient client;
     DeploymentReadiness kubelet;
@@ -46,7 +48,7 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new MockCluster();
+        cluster = new MockCluster(api);
         client = cluster.client();
         client.namespaces()
                 .resource(new NamespaceBuilder()
@@ -70,6 +72,23 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
     @ParameterizedTest
     @ValueSource(strings = {"replicas", "gatewayAPI"})
     void anUpgradeThatChangesTheCanaryTemplateKeepsItsUsersOffItUntilTheNewTemplateHasPassedTheGates(String router) {
+        upgradeMidRolloutAndSample(router, () -> {});
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replicas", "gatewayAPI"})
+    void theRestartsFailedStatusWriteDoesNotLeaveUsersOnTheNewTemplate(String router) {
+        // the status write that records the restart (stage preflight) fails, twice: the retry must not find users on a
+        // canary that already has the new template
+        upgradeMidRolloutAndSample(
+                router,
+                () -> api.failNext(
+                        2,
+                        500,
+                        r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("\"preflight\"")));
+    }
+
+    void upgradeMidRolloutAndSample(String router, Runnable beforeTheNewOperator) {
         ModelRelease mr =
                 "replicas".equals(router) ? Releases.replicas(NAME, "1.0.0") : Releases.gatewayApi(NAME, "1.0.0");
         client.resource(mr).create();
@@ -118,6 +137,7 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
         sampler.start();
         boolean startedAgain;
         try {
+            beforeTheNewOperator.run();
             operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
             // the new template runs, it passed preflight, and the internal stage has started again with users on it
             startedAgain = within(

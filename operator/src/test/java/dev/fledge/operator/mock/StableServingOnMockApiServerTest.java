@@ -170,6 +170,24 @@ class StableServingOnMockApiServerTest {
                         .isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE)));
     }
 
+    @Test
+    void anAbortWhilePromotingWithAnInvalidSpecPutsStableBackToTheRecordedConfigurationToo() {
+        promoting2WithNewImageThatNeverGetsReady();
+
+        edit(mr -> {
+            mr.getSpec().getTraffic().setScaleDownDelay("2h"); // invalid: at most 1h
+            mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
+        });
+
+        ModelReleaseStatus s = awaitStatus(st -> "2.0.0".equals(st.getRolledBackVersion()));
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(s.getPhase()).isEqualTo(Phase.INVALID);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(serving("assistant-stable"))
+                        .as("the stable Deployment runs what the status says it does, although the spec is invalid")
+                        .isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE)));
+    }
+
     /** 2.0.0 on NEW_IMAGE goes through every stage; then no Deployment gets ready, so promotion stays under way. */
     private void promoting2WithNewImageThatNeverGetsReady() {
         edit(mr -> {
