@@ -63,8 +63,9 @@ model-fixtures:
 	    dev.fledge.server.fixtures.FixtureTrainer target/fixtures/models; \
 	fi
 
-## model-archive: the fixture models as the zip archives the quick start loads, with their sha256:
-## model-server/target/model-archives/{v1,v2,v3-unsafe,mlp}.zip and <name>.zip.sha256 (README, examples/quickstart.yaml)
+## model-archive: the fixture models as zip archives the model server loads, with their sha256:
+## model-server/target/model-archives/{v1,v2,v3-unsafe,mlp}.zip and <name>.zip.sha256 (the quick start's v1, v2
+## are committed in examples/models/: training gives other bytes on other CPUs)
 model-archive: model-fixtures
 	$(MVN) -q -pl model-server -am -DskipTests test-compile
 	cd model-server && java -cp target/test-classes dev.fledge.server.fixtures.ModelArchives \

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * {@code examples/quickstart.yaml} as the k3s suite applies it. The example loads the archives
- * of {@code make model-archive} from a ConfigMap; on a test cluster the model server loads the
+ * committed in {@code examples/models/} from a ConfigMap; on a test cluster the model server loads the
  * fixture model directories ({@code make model-fixtures}) from a directory of the node instead,
  * mounted through the release's own {@code spec.server.template}, which replaces the example's.
  */
