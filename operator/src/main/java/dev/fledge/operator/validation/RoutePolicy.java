@@ -113,7 +113,8 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
     static boolean parentMatches(String pattern, String ownNamespace, String namespace, String name) {
         String[] parts = pattern.split("/", -1);
         String ns = parts[0].replace(OWN_NAMESPACE, ownNamespace);
-        return (ns.equals("*") || ns.equals(namespace)) && (parts[1].equals("*") || parts[1].equals(name));
+        String gateway = parts[1].replace(OWN_NAMESPACE, ownNamespace);
+        return (ns.equals("*") || ns.equals(namespace)) && (gateway.equals("*") || gateway.equals(name));
     }
 
     /**

@@ -106,6 +106,19 @@ class RoutePolicyTest {
     }
 
     @Test
+    void theNamespaceStandsInTheGatewayNameToo() {
+        var perTenantGateway = new SpecValidator(
+                PodTemplatePolicy.anyImage(), new RoutePolicy(List.of("infra/{namespace}"), List.of()), Duration.ZERO);
+        var own = new GatewayApiSpec().withParentRefs(List.of(gw("infra", "team-b")));
+        var other = new GatewayApiSpec().withParentRefs(List.of(gw("infra", "team-a")));
+
+        assertThat(perTenantGateway.validate(release("team-b", own))).isEmpty();
+        assertThat(perTenantGateway.validate(release("team-b", other)))
+                .containsExactly("spec.traffic.gatewayAPI.parentRefs[0]: Gateway infra/team-a is not allowed by this"
+                        + " operator (allowed: infra/team-b)");
+    }
+
+    @Test
     void withoutLimitsAnyGatewayAndHostnameStaysValid() {
         var spec = new GatewayApiSpec()
                 .withParentRefs(List.of(gw("team-a", "public-gw")))
