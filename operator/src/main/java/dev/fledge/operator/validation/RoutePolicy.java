@@ -17,8 +17,9 @@ import java.util.function.Consumer;
  * <p>A parentRef entry is {@code <namespace>/<name>}; a hostname entry is a hostname, optionally {@code *.}-prefixed
  * (any name below it). In both, {@value #OWN_NAMESPACE} stands for the release's namespace, and {@code *} for any
  * namespace or Gateway name. An empty list allows anything (the behaviour before these settings). With hostnames set,
- * the public route must name its own ({@code gatewayAPI.hostnames}), since a route without any claims every host of
- * its listeners.
+ * every route must name its own: the public one ({@code gatewayAPI.hostnames}) and an audience's own route
+ * ({@code gatewayAPI.<audience>.hostnames}, when it has {@code parentRefs}), since a route without any claims every
+ * host of its listeners.
  *
  * @param allowedParentRefs {@code namespace/name} patterns; empty means any Gateway
  * @param allowedHostnames  hostname patterns; empty means any hostname, and none required
@@ -75,6 +76,14 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         }
         parents(namespace, BASE + "." + name + ".parentRefs", a.getParentRefs(), errors);
         hostnames(namespace, BASE + "." + name + ".hostnames", a.getHostnames(), errors);
+        boolean ownRoute = a.getParentRefs() != null && !a.getParentRefs().isEmpty();
+        if (!allowedHostnames.isEmpty()
+                && ownRoute
+                && (a.getHostnames() == null || a.getHostnames().isEmpty())) {
+            errors.accept(BASE + "." + name + ".hostnames: required by this operator when the " + name
+                    + " audience has its own route (allowed: " + shown(allowedHostnames, namespace)
+                    + "): a route without hostnames claims every host of its listeners");
+        }
     }
 
     private void parents(String namespace, String field, List<ParentReference> refs, Consumer<String> errors) {

@@ -55,7 +55,9 @@ class RoutePolicyTest {
         var spec = new GatewayApiSpec()
                 .withParentRefs(List.of(gw("team-a", "public-gw")))
                 .withHostnames(List.of("assistant.team-b.example.com"))
-                .withClosed(new AudienceRouteSpec().withParentRefs(List.of(gw("kube-system", "infra"))));
+                .withClosed(new AudienceRouteSpec()
+                        .withParentRefs(List.of(gw("kube-system", "infra")))
+                        .withHostnames(List.of("closed.team-b.example.com")));
 
         assertThat(limited.validate(release("team-b", spec)))
                 .containsExactlyInAnyOrder(
@@ -73,6 +75,22 @@ class RoutePolicyTest {
                 .singleElement()
                 .asString()
                 .startsWith("spec.traffic.gatewayAPI.hostnames: required by this operator");
+    }
+
+    @Test
+    void withHostnamesLimitedAnAudiencesOwnRouteMustNameItsOwnToo() {
+        var spec = new GatewayApiSpec()
+                .withParentRefs(List.of(gw("gateways", "shared-gw")))
+                .withHostnames(List.of("assistant.team-b.example.com"))
+                .withInternal(new AudienceRouteSpec().withParentRefs(List.of(gw("gateways", "shared-gw"))));
+
+        assertThat(limited.validate(release("team-b", spec)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.traffic.gatewayAPI.internal.hostnames: required by this operator");
+        assertThat(new SpecValidator().validate(release("team-b", spec)))
+                .as("without limits an audience route may still claim every host of its own listener")
+                .isEmpty();
     }
 
     @Test
