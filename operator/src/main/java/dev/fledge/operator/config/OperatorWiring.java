@@ -67,16 +67,24 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.server.allowed-pod-label-prefixes") Optional<List<String>> labelPrefixes,
             @ConfigProperty(name = "fledge.server.allowed-pod-annotation-prefixes")
                     Optional<List<String>> annotationPrefixes,
-            @ConfigProperty(name = "fledge.routing.allowed-parent-refs") Optional<List<String>> parentRefs,
-            @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames,
+            RoutePolicy routeLimits,
             PodHardening hardening) {
         return new SpecValidator(
                 new PodTemplatePolicy(
                         imagePrefixes.orElse(List.of()),
                         hardening.allowedHostPathPrefixes(),
                         new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of()))),
-                new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of())),
+                routeLimits,
                 SpecValidator.MIN_INTERVAL);
+    }
+
+    /** Which Gateways and hostnames a release's routes may use: checked on the spec, and held to on an invalid one. */
+    @Produces
+    @Singleton
+    RoutePolicy routeLimits(
+            @ConfigProperty(name = "fledge.routing.allowed-parent-refs") Optional<List<String>> parentRefs,
+            @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames) {
+        return new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of()));
     }
 
     @Produces
@@ -98,8 +106,8 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
-        return OperatorAssembly.routers(client, clock, defaults);
+    Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy routeLimits) {
+        return OperatorAssembly.routers(client, clock, defaults, routeLimits);
     }
 
     @Produces

@@ -4,6 +4,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.ParentReference;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -117,6 +118,40 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
                         + shown(allowedHostnames, namespace) + ")");
             }
         }
+    }
+
+    /** Whether any limit is set (otherwise every route lies within them). */
+    public boolean limits() {
+        return !allowedParentRefs.isEmpty() || !allowedHostnames.isEmpty();
+    }
+
+    /**
+     * What of a route already in the cluster lies outside the limits, for a release in {@code namespace}: each Gateway
+     * ({@code namespace/name}) and hostname not allowed, and no hostnames at all where hostnames are limited (such a
+     * route claims every host of its listeners). Empty when it lies within them.
+     */
+    public List<String> outside(String namespace, List<String> gateways, List<String> hostnames) {
+        List<String> out = new ArrayList<>();
+        if (!allowedParentRefs.isEmpty()) {
+            for (String g : gateways) {
+                String[] parts = g.split("/", 2);
+                if (allowedParentRefs.stream().noneMatch(p -> parentMatches(p, namespace, parts[0], parts[1]))) {
+                    out.add("Gateway " + g + " is not allowed (allowed: " + shown(allowedParentRefs, namespace) + ")");
+                }
+            }
+        }
+        if (!allowedHostnames.isEmpty()) {
+            if (hostnames.isEmpty()) {
+                out.add("it names no hostname, so it claims every host of its listeners (allowed: "
+                        + shown(allowedHostnames, namespace) + ")");
+            }
+            for (String h : hostnames) {
+                if (allowedHostnames.stream().noneMatch(p -> hostnameMatches(p, namespace, h))) {
+                    out.add("hostname " + h + " is not allowed (allowed: " + shown(allowedHostnames, namespace) + ")");
+                }
+            }
+        }
+        return out;
     }
 
     static boolean parentMatches(String pattern, String ownNamespace, String namespace, String name) {

@@ -137,6 +137,24 @@ class RoutePolicyTest {
     }
 
     @Test
+    void aRouteInTheClusterIsOutsideTheLimitsByItsGatewayItsHostnamesOrHavingNone() {
+        var policy = new RoutePolicy(List.of("{namespace}/*"), List.of("*.{namespace}.example.com"));
+
+        assertThat(policy.outside("team-b", List.of("team-b/public-gw"), List.of("a.team-b.example.com")))
+                .isEmpty();
+        assertThat(policy.outside("team-b", List.of("gateways/shared-gw"), List.of("a.team-b.example.com")))
+                .containsExactly("Gateway gateways/shared-gw is not allowed (allowed: team-b/*)");
+        assertThat(policy.outside("team-b", List.of("team-b/public-gw"), List.of("a.team-a.example.com")))
+                .containsExactly("hostname a.team-a.example.com is not allowed (allowed: *.team-b.example.com)");
+        assertThat(policy.outside("team-b", List.of("team-b/public-gw"), List.of()))
+                .singleElement()
+                .asString()
+                .contains("claims every host of its listeners");
+        assertThat(RoutePolicy.any().outside("team-b", List.of("x/y"), List.of()))
+                .isEmpty();
+    }
+
+    @Test
     void withoutLimitsAnyGatewayAndHostnameStaysValid() {
         var spec = new GatewayApiSpec()
                 .withParentRefs(List.of(gw("team-a", "public-gw")))
