@@ -39,6 +39,7 @@ import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -208,7 +209,12 @@ public class OperatorWiring {
             @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
         List<String> allowed = new ArrayList<>(hosts.orElse(List.of()));
         judgeUrl.flatMap(OutboundPolicy::hostOf).ifPresent(allowed::add);
-        return new OutboundPolicy(allowed, operatorNamespace, InetAddress::getAllByName, ServiceLookup.of(client));
+        // a release's judge URL is checked before every judge call: a Service's answer is kept 2 s at most
+        return new OutboundPolicy(
+                allowed,
+                operatorNamespace,
+                InetAddress::getAllByName,
+                ServiceLookup.cached(ServiceLookup.of(client), Duration.ofSeconds(2), System::nanoTime));
     }
 
     /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */
