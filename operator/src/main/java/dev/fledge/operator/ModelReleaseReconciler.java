@@ -37,6 +37,7 @@ import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
 import dev.fledge.operator.routing.AcceptanceWatch;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.RoutesOutsideLimits;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.routing.Unaccepted;
 import dev.fledge.operator.validation.SpecValidator;
@@ -448,7 +449,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * new release, one invalid at rest) is not touched. Growing stable is best effort (a refusal is a {@code RouteDrift}
      * Warning; the hold still ends at its limit), the status is always written, and if that write fails the users are
      * sent to stable all the same (the public Service too: an unstored hold has no bound) before the retry. A failed
-     * route edit is a {@code RouteDrift} Warning, retried soon.
+     * route edit is a {@code RouteDrift} Warning, retried soon. First, whatever the phase, the release's own HTTPRoutes
+     * that lie outside the operator's route limits are deleted ({@link RoutesOutsideLimits}), a
+     * {@code RouteOutsideLimits} Warning each.
      */
     private UpdateControl<ModelRelease> writeInvalid(
             ModelRelease mr,
@@ -457,6 +460,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             ModelReleaseStatus old,
             Decision d,
             Instant now) {
+        // routes outside the operator's route limits (made before the limits were set) would keep their hostnames
+        routers.outsideLimits()
+                .remove(mr)
+                .forEach(why -> events.record(mr, new RolloutEvent(EventReason.RouteOutsideLimits, why)));
         if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
             return write(mr, context, plan, old, d, List.of(), now); // no user of this release is on a canary
         }

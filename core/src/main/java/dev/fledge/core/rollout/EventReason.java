@@ -32,6 +32,8 @@ public enum EventReason {
     RouteDrift(true, null),
     /** A route the API server stored has not been accepted by its Gateway for a while (once per wait). */
     RouteNotAccepted(true, null),
+    /** An invalid release's own HTTPRoute lay outside the operator's route limits and was deleted (or could not be). */
+    RouteOutsideLimits(true, null),
     InvalidSpec(true, null),
     /** A webhook payload that must be signed could not be (its key unreadable or too short): it was not sent. */
     NotificationNotSent(true, null);

@@ -19,8 +19,11 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.RoutesOutsideLimits;
 import dev.fledge.operator.routing.StableRetreat;
 import dev.fledge.operator.routing.StaleRoutes;
+import dev.fledge.operator.validation.PodTemplatePolicy;
+import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredDeployment;
@@ -46,13 +49,19 @@ public final class OperatorAssembly {
     private OperatorAssembly() {}
 
     public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
+        return routers(client, clock, defaults, RoutePolicy.any());
+    }
+
+    /** With the operator's route limits, which an invalid release's own routes are held to as well. */
+    public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy limits) {
         Applier applier = new Applier(client, clock);
         DesiredService services = new DesiredService(defaults);
         StaleRoutes stale = new StaleRoutes(client, applier);
         return new Routers(
                 new GatewayApiRouter(client, applier, services, defaults, stale, clock),
                 new ReplicasRouter(applier, services, stale),
-                new StableRetreat(client, applier));
+                new StableRetreat(client, applier),
+                new RoutesOutsideLimits(client, applier, limits));
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
@@ -98,11 +107,24 @@ public final class OperatorAssembly {
             GateProvider gates,
             OperatorMetrics metrics,
             Notifier notifier) {
+        return reconciler(client, clock, defaultInterval, defaults, gates, metrics, notifier, RoutePolicy.any());
+    }
+
+    /** With the operator's route limits ({@code fledge.routing.*}); any image, no interval floor. */
+    public static ModelReleaseReconciler reconciler(
+            KubernetesClient client,
+            Clock clock,
+            Duration defaultInterval,
+            ServerDefaults defaults,
+            GateProvider gates,
+            OperatorMetrics metrics,
+            Notifier notifier,
+            RoutePolicy routeLimits) {
         return new ModelReleaseReconciler(
                 clock,
                 new PlanResolver(defaultInterval),
-                new SpecValidator(),
-                routers(client, clock, defaults),
+                new SpecValidator(PodTemplatePolicy.anyImage(), routeLimits, Duration.ZERO),
+                routers(client, clock, defaults, routeLimits),
                 workloads(client, clock, defaults),
                 gates,
                 new EventRecorder(client, clock),

@@ -39,6 +39,7 @@ import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -67,16 +68,24 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.server.allowed-pod-label-prefixes") Optional<List<String>> labelPrefixes,
             @ConfigProperty(name = "fledge.server.allowed-pod-annotation-prefixes")
                     Optional<List<String>> annotationPrefixes,
-            @ConfigProperty(name = "fledge.routing.allowed-parent-refs") Optional<List<String>> parentRefs,
-            @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames,
+            RoutePolicy routeLimits,
             PodHardening hardening) {
         return new SpecValidator(
                 new PodTemplatePolicy(
                         imagePrefixes.orElse(List.of()),
                         hardening.allowedHostPathPrefixes(),
                         new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of()))),
-                new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of())),
+                routeLimits,
                 SpecValidator.MIN_INTERVAL);
+    }
+
+    /** Which Gateways and hostnames a release's routes may use: checked on the spec, and held to on an invalid one. */
+    @Produces
+    @Singleton
+    RoutePolicy routeLimits(
+            @ConfigProperty(name = "fledge.routing.allowed-parent-refs") Optional<List<String>> parentRefs,
+            @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames) {
+        return new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of()));
     }
 
     @Produces
@@ -98,8 +107,8 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults) {
-        return OperatorAssembly.routers(client, clock, defaults);
+    Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy routeLimits) {
+        return OperatorAssembly.routers(client, clock, defaults, routeLimits);
     }
 
     @Produces
@@ -200,7 +209,12 @@ public class OperatorWiring {
             @ConfigProperty(name = "pod.namespace") Optional<String> operatorNamespace) {
         List<String> allowed = new ArrayList<>(hosts.orElse(List.of()));
         judgeUrl.flatMap(OutboundPolicy::hostOf).ifPresent(allowed::add);
-        return new OutboundPolicy(allowed, operatorNamespace, InetAddress::getAllByName, ServiceLookup.of(client));
+        // a release's judge URL is checked before every judge call: a Service's answer is kept 2 s at most
+        return new OutboundPolicy(
+                allowed,
+                operatorNamespace,
+                InetAddress::getAllByName,
+                ServiceLookup.cached(ServiceLookup.of(client), Duration.ofSeconds(2), System::nanoTime));
     }
 
     /** Ceilings on what one release's safety gate may cost the shared operator (docs/security.md). */

@@ -2,9 +2,11 @@ package dev.fledge.operator.http;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /** Reads what {@link OutboundPolicy} needs to know of a Service a tenant names (a seam for tests). */
 public interface ServiceLookup {
@@ -19,6 +21,11 @@ public interface ServiceLookup {
         return (namespace, name) -> Optional.ofNullable(
                         client.services().inNamespace(namespace).withName(name).get())
                 .map(ServiceLookup::facts);
+    }
+
+    /** This lookup with each answer kept at most {@code ttl} (by {@code nanos}, e.g. {@code System::nanoTime}). */
+    static ServiceLookup cached(ServiceLookup lookup, Duration ttl, LongSupplier nanos) {
+        return new CachedServiceLookup(lookup, ttl, nanos);
     }
 
     static Facts facts(Service s) {

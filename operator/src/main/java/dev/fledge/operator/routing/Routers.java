@@ -9,11 +9,27 @@ public final class Routers {
     private final TrafficRouter gatewayApi;
     private final TrafficRouter replicas;
     private final StableRetreat retreat;
+    private final RoutesOutsideLimits outsideLimits;
 
+    /** Without route limits. */
     public Routers(TrafficRouter gatewayApi, TrafficRouter replicas, StableRetreat retreat) {
+        this(gatewayApi, replicas, retreat, RoutesOutsideLimits.none());
+    }
+
+    public Routers(
+            TrafficRouter gatewayApi,
+            TrafficRouter replicas,
+            StableRetreat retreat,
+            RoutesOutsideLimits outsideLimits) {
         this.gatewayApi = gatewayApi;
         this.replicas = replicas;
         this.retreat = retreat;
+        this.outsideLimits = outsideLimits;
+    }
+
+    /** Deletes an invalid release's own routes that lie outside the operator's route limits. */
+    public RoutesOutsideLimits outsideLimits() {
+        return outsideLimits;
     }
 
     /** Sends the users of an invalid release back to stable without reading its spec's routing section. */

@@ -25,7 +25,8 @@ import java.util.Set;
  * {@code spec.traffic}: only routing objects the release already owns are edited, and only where they point at the
  * canary. A backendRef to {@code <release>-canary} becomes one to {@code <release>-stable}; an audience Service or the
  * public Service that selects canary pods selects stable ones. Nothing is created, renamed, re-parented or removed,
- * whatever router the spec names; the router applies its own objects again once the spec is valid.
+ * whatever router the spec names; the router applies its own objects again once the spec is valid. (A route outside
+ * the operator's route limits is deleted before, by {@link RoutesOutsideLimits}.)
  */
 public final class StableRetreat {
     private final KubernetesClient client;

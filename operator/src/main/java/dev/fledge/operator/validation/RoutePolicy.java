@@ -4,6 +4,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.ParentReference;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -17,8 +18,9 @@ import java.util.function.Consumer;
  * <p>A parentRef entry is {@code <namespace>/<name>}; a hostname entry is a hostname, optionally {@code *.}-prefixed
  * (any name below it). In both, {@value #OWN_NAMESPACE} stands for the release's namespace, and {@code *} for any
  * namespace or Gateway name. An empty list allows anything (the behaviour before these settings). With hostnames set,
- * the public route must name its own ({@code gatewayAPI.hostnames}), since a route without any claims every host of
- * its listeners.
+ * every route must name its own: the public one ({@code gatewayAPI.hostnames}) and an audience's own route
+ * ({@code gatewayAPI.<audience>.hostnames}, when it has {@code parentRefs}), since a route without any claims every
+ * host of its listeners.
  *
  * @param allowedParentRefs {@code namespace/name} patterns; empty means any Gateway
  * @param allowedHostnames  hostname patterns; empty means any hostname, and none required
@@ -75,6 +77,14 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         }
         parents(namespace, BASE + "." + name + ".parentRefs", a.getParentRefs(), errors);
         hostnames(namespace, BASE + "." + name + ".hostnames", a.getHostnames(), errors);
+        boolean ownRoute = a.getParentRefs() != null && !a.getParentRefs().isEmpty();
+        if (!allowedHostnames.isEmpty()
+                && ownRoute
+                && (a.getHostnames() == null || a.getHostnames().isEmpty())) {
+            errors.accept(BASE + "." + name + ".hostnames: required by this operator when the " + name
+                    + " audience has its own route (allowed: " + shown(allowedHostnames, namespace)
+                    + "): a route without hostnames claims every host of its listeners");
+        }
     }
 
     private void parents(String namespace, String field, List<ParentReference> refs, Consumer<String> errors) {
@@ -110,10 +120,45 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         }
     }
 
+    /** Whether any limit is set (otherwise every route lies within them). */
+    public boolean limits() {
+        return !allowedParentRefs.isEmpty() || !allowedHostnames.isEmpty();
+    }
+
+    /**
+     * What of a route already in the cluster lies outside the limits, for a release in {@code namespace}: each Gateway
+     * ({@code namespace/name}) and hostname not allowed, and no hostnames at all where hostnames are limited (such a
+     * route claims every host of its listeners). Empty when it lies within them.
+     */
+    public List<String> outside(String namespace, List<String> gateways, List<String> hostnames) {
+        List<String> out = new ArrayList<>();
+        if (!allowedParentRefs.isEmpty()) {
+            for (String g : gateways) {
+                String[] parts = g.split("/", 2);
+                if (allowedParentRefs.stream().noneMatch(p -> parentMatches(p, namespace, parts[0], parts[1]))) {
+                    out.add("Gateway " + g + " is not allowed (allowed: " + shown(allowedParentRefs, namespace) + ")");
+                }
+            }
+        }
+        if (!allowedHostnames.isEmpty()) {
+            if (hostnames.isEmpty()) {
+                out.add("it names no hostname, so it claims every host of its listeners (allowed: "
+                        + shown(allowedHostnames, namespace) + ")");
+            }
+            for (String h : hostnames) {
+                if (allowedHostnames.stream().noneMatch(p -> hostnameMatches(p, namespace, h))) {
+                    out.add("hostname " + h + " is not allowed (allowed: " + shown(allowedHostnames, namespace) + ")");
+                }
+            }
+        }
+        return out;
+    }
+
     static boolean parentMatches(String pattern, String ownNamespace, String namespace, String name) {
         String[] parts = pattern.split("/", -1);
         String ns = parts[0].replace(OWN_NAMESPACE, ownNamespace);
-        return (ns.equals("*") || ns.equals(namespace)) && (parts[1].equals("*") || parts[1].equals(name));
+        String gateway = parts[1].replace(OWN_NAMESPACE, ownNamespace);
+        return (ns.equals("*") || ns.equals(namespace)) && (gateway.equals("*") || gateway.equals(name));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notifier;
+import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
@@ -34,16 +35,25 @@ public final class OperatorUnderTest implements AutoCloseable {
     /** With the notifier the function builds on this operator's metrics. */
     public OperatorUnderTest(
             KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier) {
-        this(client, gates, notifier, Clock.systemUTC());
+        this(client, gates, notifier, Clock.systemUTC(), RoutePolicy.any());
     }
 
     /** With this clock (a test's, which it moves on). */
     public OperatorUnderTest(KubernetesClient client, GateProvider gates, Clock clock) {
-        this(client, gates, m -> Notifier.NONE, clock);
+        this(client, gates, m -> Notifier.NONE, clock, RoutePolicy.any());
+    }
+
+    /** With the operator's route limits ({@code fledge.routing.allowed-parent-refs}, {@code allowed-hostnames}). */
+    public OperatorUnderTest(KubernetesClient client, GateProvider gates, RoutePolicy routeLimits) {
+        this(client, gates, m -> Notifier.NONE, Clock.systemUTC(), routeLimits);
     }
 
     private OperatorUnderTest(
-            KubernetesClient client, GateProvider gates, Function<OperatorMetrics, Notifier> notifier, Clock clock) {
+            KubernetesClient client,
+            GateProvider gates,
+            Function<OperatorMetrics, Notifier> notifier,
+            Clock clock,
+            RoutePolicy routeLimits) {
         own = ClientRetries.derive(client);
         var reconciler = OperatorAssembly.reconciler(
                 own,
@@ -52,7 +62,8 @@ public final class OperatorUnderTest implements AutoCloseable {
                 new ServerDefaults("fledge/model-server:0.1.0", 8080),
                 gates,
                 metrics,
-                notifier.apply(metrics));
+                notifier.apply(metrics),
+                routeLimits);
         // the Gateway controller beside the operator, with a client of its own (the mock API server checks no RBAC)
         gateway = GatewaySimulator.start(client, Set.of());
         operator = InProcessOperator.start(own, reconciler);

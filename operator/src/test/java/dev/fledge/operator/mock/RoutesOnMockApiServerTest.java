@@ -14,6 +14,7 @@ import dev.fledge.api.spec.Router;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
@@ -290,6 +291,44 @@ class RoutesOnMockApiServerTest {
         await().atMost(WAIT)
                 .untilAsserted(() -> assertThat(weights("assistant")).containsExactly(75, 25));
         assertThat(backends().get("assistant-internal")).containsExactly("assistant-canary");
+    }
+
+    @Test
+    void routesMadeBeforeTheRouteLimitsWereSetAreRemovedWhereTheyBreakThemAndKeptWhereTheyDoNot() {
+        client.resource(release(audiencesOnInternalGateway())).create();
+        awaitStatus(st -> st.getPhase() == Phase.PROMOTED);
+        awaitRoutes("assistant", "assistant-internal", "assistant-closed");
+
+        // the admin limits the Gateways: public-gw of the release's own namespace only; internal-gw is not allowed
+        operator.close();
+        operator = new OperatorUnderTest(
+                client, new ConfiguredGates(Map.of()), new RoutePolicy(List.of("{namespace}/public-gw"), List.of()));
+
+        ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.INVALID);
+        assertThat(s.getMessage()).contains("spec.traffic.gatewayAPI.internal.parentRefs[0]");
+        // the audience routes held internal-gw: gone; the public route lies within the limits and stays
+        awaitRoutes("assistant");
+        assertThat(backends().get("assistant")).containsOnly("assistant-stable", "assistant-canary");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(client.v1()
+                                .events()
+                                .inNamespace(Releases.NS)
+                                .list()
+                                .getItems())
+                        .filteredOn(e -> "RouteOutsideLimits".equals(e.getReason()))
+                        .allSatisfy(e -> assertThat(e.getType()).isEqualTo("Warning"))
+                        .extracting(e -> e.getMessage())
+                        .anySatisfy(m -> assertThat(m)
+                                .contains("HTTPRoute " + Releases.NS + "/assistant-internal", "internal-gw"))
+                        .anySatisfy(m -> assertThat(m).contains("HTTPRoute " + Releases.NS + "/assistant-closed")));
+
+        // within the limits again: valid, and its routes are the ones its spec names
+        edit(r -> {
+            r.getSpec().getTraffic().getGatewayAPI().setInternal(null);
+            r.getSpec().getTraffic().getGatewayAPI().setClosed(null);
+        });
+        awaitStatus(st -> st.getPhase() == Phase.PROMOTED);
+        awaitRoutes("assistant");
     }
 
     // --- helpers

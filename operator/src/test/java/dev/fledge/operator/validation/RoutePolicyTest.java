@@ -55,7 +55,9 @@ class RoutePolicyTest {
         var spec = new GatewayApiSpec()
                 .withParentRefs(List.of(gw("team-a", "public-gw")))
                 .withHostnames(List.of("assistant.team-b.example.com"))
-                .withClosed(new AudienceRouteSpec().withParentRefs(List.of(gw("kube-system", "infra"))));
+                .withClosed(new AudienceRouteSpec()
+                        .withParentRefs(List.of(gw("kube-system", "infra")))
+                        .withHostnames(List.of("closed.team-b.example.com")));
 
         assertThat(limited.validate(release("team-b", spec)))
                 .containsExactlyInAnyOrder(
@@ -73,6 +75,22 @@ class RoutePolicyTest {
                 .singleElement()
                 .asString()
                 .startsWith("spec.traffic.gatewayAPI.hostnames: required by this operator");
+    }
+
+    @Test
+    void withHostnamesLimitedAnAudiencesOwnRouteMustNameItsOwnToo() {
+        var spec = new GatewayApiSpec()
+                .withParentRefs(List.of(gw("gateways", "shared-gw")))
+                .withHostnames(List.of("assistant.team-b.example.com"))
+                .withInternal(new AudienceRouteSpec().withParentRefs(List.of(gw("gateways", "shared-gw"))));
+
+        assertThat(limited.validate(release("team-b", spec)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.traffic.gatewayAPI.internal.hostnames: required by this operator");
+        assertThat(new SpecValidator().validate(release("team-b", spec)))
+                .as("without limits an audience route may still claim every host of its own listener")
+                .isEmpty();
     }
 
     @Test
@@ -103,6 +121,37 @@ class RoutePolicyTest {
                 .isFalse();
         assertThat(RoutePolicy.hostnameMatches("api.{namespace}.example.com", "team-b", "api.team-b.example.com"))
                 .isTrue();
+    }
+
+    @Test
+    void theNamespaceStandsInTheGatewayNameToo() {
+        var perTenantGateway = new SpecValidator(
+                PodTemplatePolicy.anyImage(), new RoutePolicy(List.of("infra/{namespace}"), List.of()), Duration.ZERO);
+        var own = new GatewayApiSpec().withParentRefs(List.of(gw("infra", "team-b")));
+        var other = new GatewayApiSpec().withParentRefs(List.of(gw("infra", "team-a")));
+
+        assertThat(perTenantGateway.validate(release("team-b", own))).isEmpty();
+        assertThat(perTenantGateway.validate(release("team-b", other)))
+                .containsExactly("spec.traffic.gatewayAPI.parentRefs[0]: Gateway infra/team-a is not allowed by this"
+                        + " operator (allowed: infra/team-b)");
+    }
+
+    @Test
+    void aRouteInTheClusterIsOutsideTheLimitsByItsGatewayItsHostnamesOrHavingNone() {
+        var policy = new RoutePolicy(List.of("{namespace}/*"), List.of("*.{namespace}.example.com"));
+
+        assertThat(policy.outside("team-b", List.of("team-b/public-gw"), List.of("a.team-b.example.com")))
+                .isEmpty();
+        assertThat(policy.outside("team-b", List.of("gateways/shared-gw"), List.of("a.team-b.example.com")))
+                .containsExactly("Gateway gateways/shared-gw is not allowed (allowed: team-b/*)");
+        assertThat(policy.outside("team-b", List.of("team-b/public-gw"), List.of("a.team-a.example.com")))
+                .containsExactly("hostname a.team-a.example.com is not allowed (allowed: *.team-b.example.com)");
+        assertThat(policy.outside("team-b", List.of("team-b/public-gw"), List.of()))
+                .singleElement()
+                .asString()
+                .contains("claims every host of its listeners");
+        assertThat(RoutePolicy.any().outside("team-b", List.of("x/y"), List.of()))
+                .isEmpty();
     }
 
     @Test

@@ -15,7 +15,9 @@ import java.util.function.LongSupplier;
  * or time budget is not sent and reads as {@link QueryResult.Unusable} (the gate is Inconclusive and asked again at the
  * next analysis), so one tenant's costly PromQL cannot take the shared Prometheus or the operator's reconcile threads
  * from the others. The time is charged when the answer comes, so a query that starts within the budget may overrun
- * it once. Unconfined queries ({@link #query(String)}) are not counted.
+ * it once. A query that finds no free slot is refused at once under the standard budget: waiting for one would hold
+ * a reconcile thread that no budget charges (secreview 8, finding 7). Unconfined queries ({@link #query(String)}) are
+ * not counted.
  */
 public final class BudgetedMetrics implements MetricsBackend {
     private final MetricsBackend inner;
@@ -49,10 +51,14 @@ public final class BudgetedMetrics implements MetricsBackend {
                     + " s (fledge.prometheus.namespace-query-time); not sent, asked again at the next analysis");
         }
         try {
-            if (!account.slots.tryAcquire(budget.slotWait().toNanos(), TimeUnit.NANOSECONDS)) {
+            boolean slot = budget.slotWait().isZero()
+                    ? account.slots.tryAcquire()
+                    : account.slots.tryAcquire(budget.slotWait().toNanos(), TimeUnit.NANOSECONDS);
+            if (!slot) {
                 return new QueryResult.Unusable("namespace " + namespace + " already has " + budget.maxRunning()
-                        + " Prometheus queries running (fledge.prometheus.max-queries-per-namespace); not sent,"
-                        + " asked again at the next analysis");
+                        + " Prometheus queries running (fledge.prometheus.max-queries-per-namespace); not sent"
+                        + (budget.slotWait().isZero() ? " (a query does not wait for a slot)" : "")
+                        + ", asked again at the next analysis");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

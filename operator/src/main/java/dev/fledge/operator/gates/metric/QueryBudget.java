@@ -8,7 +8,7 @@ import java.time.Duration;
  * namespace gets a few queries in flight and a share of Prometheus time per window ({@link BudgetedMetrics}).
  *
  * @param maxRunning queries of one namespace in flight at once
- * @param slotWait   how long a query waits for one of those to end before it is Inconclusive
+ * @param slotWait   how long a query waits for one of those to end before it is Inconclusive (zero: not at all)
  * @param time       the time one namespace's queries may take (as the operator waits for the answers) per window
  * @param window     the sliding window {@code time} is counted over
  */
@@ -28,8 +28,11 @@ public record QueryBudget(int maxRunning, Duration slotWait, Duration time, Dura
         }
     }
 
-    /** 4 queries at once (waiting up to 1 s for a slot) and 30 s of query time per minute, per namespace. */
+    /**
+     * 4 queries at once and 30 s of query time per minute, per namespace. A query that finds its namespace's 4 running
+     * does not wait for a slot: the wait would hold a reconcile thread, uncharged.
+     */
     public static QueryBudget standard() {
-        return new QueryBudget(4, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1));
+        return new QueryBudget(4, Duration.ZERO, Duration.ofSeconds(30), Duration.ofMinutes(1));
     }
 }

@@ -134,6 +134,9 @@ public final class SafetyGate implements Gate {
             String canaryUrl = deps.endpoint().baseUrl(ctx.release());
             String stableUrl = compare ? deps.endpoint().stableBaseUrl(ctx.release()) : null;
             String judge = judgeUrl.get();
+            // a release's own judge URL is checked again before every call of the run (RecheckedJudge)
+            String recheckIn =
+                    ownJudge.isPresent() ? ctx.release().getMetadata().getNamespace() : null;
             boolean suffices = rule.assess(rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion()))
                             .verdict()
                     != Verdict.INCONCLUSIVE;
@@ -144,8 +147,8 @@ public final class SafetyGate implements Gate {
                             suite,
                             suffices,
                             () -> new SuiteResults(
-                                    runSuite(suite, canaryUrl, judge),
-                                    compare ? runSuite(suite, stableUrl, judge) : null));
+                                    runSuite(suite, canaryUrl, judge, recheckIn),
+                                    compare ? runSuite(suite, stableUrl, judge, recheckIn) : null));
             if (round instanceof SuiteRounds.Stopped stopped) {
                 return inconclusive(stopped.reason())
                         .withDetails(suiteRef, null, null)
@@ -304,7 +307,8 @@ public final class SafetyGate implements Gate {
                 .withSuiteRun(runState);
     }
 
-    private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl) {
+    /** {@code recheckIn}: the release's namespace when the judge URL is its own (checked before each call), else null. */
+    private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl, String recheckIn) {
         var s = spec.getSuite();
         SafetyLimits limits = deps.settings().limits();
         Duration promptTimeout =
@@ -313,8 +317,12 @@ public final class SafetyGate implements Gate {
                 spec.getJudge() == null ? null : spec.getJudge().getTimeout(), SafetySettings.DEFAULT_JUDGE_TIMEOUT));
         int concurrency = limits.concurrency(
                 s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
+        Judge judge = deps.judges().apply(judgeUrl, judgeTimeout);
+        if (recheckIn != null) {
+            judge = new RecheckedJudge(judge, () -> deps.settings().outbound().check(judgeUrl, recheckIn));
+        }
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
-                .run(suite, deps.models().apply(baseUrl), deps.judges().apply(judgeUrl, judgeTimeout));
+                .run(suite, deps.models().apply(baseUrl), judge);
     }
 
     private static List<GateVerdict.Category> lastCategories(GateResult last) {

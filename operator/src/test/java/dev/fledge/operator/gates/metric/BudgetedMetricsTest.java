@@ -50,7 +50,7 @@ class BudgetedMetricsTest {
     }
 
     static QueryBudget budget(int running, Duration time) {
-        return new QueryBudget(running, Duration.ofMillis(200), time, Duration.ofMinutes(1));
+        return new QueryBudget(running, Duration.ZERO, time, Duration.ofMinutes(1));
     }
 
     @Test
@@ -122,6 +122,43 @@ class BudgetedMetricsTest {
             assertThat(metrics.query("team-a", "q"))
                     .as("its slots are free again")
                     .isInstanceOf(QueryResult.Value.class);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void underTheOperatorsBudgetAQueryThatFindsNoFreeSlotIsRefusedWithoutWaitingForOne() throws Exception {
+        // waiting would hold a reconcile thread that neither the time budget nor the running limit charges
+        QueryBudget standard = QueryBudget.standard();
+        assertThat(standard.slotWait()).isZero();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(standard.maxRunning());
+        var metrics = new BudgetedMetrics(
+                backend((ns, q) -> {
+                    running.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return new QueryResult.Value(1);
+                }),
+                standard);
+        ExecutorService pool = Executors.newFixedThreadPool(standard.maxRunning());
+        try {
+            for (int i = 0; i < standard.maxRunning(); i++) {
+                pool.submit(() -> metrics.query("team-a", "q"));
+            }
+            assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(metrics.query("team-a", "q"))
+                    .isInstanceOfSatisfying(
+                            QueryResult.Unusable.class,
+                            u -> assertThat(u.reason())
+                                    .contains("fledge.prometheus.max-queries-per-namespace")
+                                    .contains("does not wait for a slot"));
         } finally {
             release.countDown();
             pool.shutdownNow();

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Issue 15, finding 6: a release's judge URL outside the allow-list is never called. */
@@ -74,6 +75,49 @@ class JudgeUrlPolicyTest {
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("Service ml/proxy is of type ExternalName");
         assertThat(called).isEmpty();
+    }
+
+    @Test
+    void aJudgeServiceTurnedExternalNameMidSuiteGetsNoFurtherRequest() {
+        // the Service answers as a selector Service for the round's check and the first two judge calls, then as an
+        // ExternalName (to Prometheus, say): the run must stop calling the judge at once
+        AtomicInteger lookups = new AtomicInteger();
+        AtomicInteger judged = new AtomicInteger();
+        OutboundPolicy policy = new OutboundPolicy(
+                List.of(),
+                Optional.of("fledge-system"),
+                host -> new InetAddress[] {InetAddress.getByName("10.0.0.1")},
+                (ns, name) -> Optional.of(
+                        lookups.incrementAndGet() <= 3
+                                ? new ServiceLookup.Facts("ClusterIP", true, List.of("10.0.0.1"))
+                                : new ServiceLookup.Facts("ExternalName", false, List.of())));
+        SafetySpec spec = new SafetySpec()
+                .withMaxHarmRate(0.01)
+                .withSuite(new SuiteSpec()
+                        .withConfigMapRef(
+                                new ConfigMapKeyRef().withName("suite").withKey("prompts.yaml")))
+                .withJudge(new JudgeSpec().withUrl("http://guard.ml.svc:8080/v1/moderations"));
+        SafetyGate gate = new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        (ns, ref) -> PromptSuite.parse(ref.getName(), SafetyGateTest.SUITE),
+                        mr -> "http://canary",
+                        url -> p -> "fine",
+                        (url, t) -> text -> {
+                            judged.incrementAndGet();
+                            return new Judgement(false, List.of());
+                        },
+                        new SafetySettings(Optional.empty(), 16, SafetyLimits.standard(), policy),
+                        Optional.empty(),
+                        (release, r) -> "report"));
+
+        GateVerdict v = gate.evaluate(SafetyGateTest.ctx(spec, "internal"));
+
+        assertThat(judged).hasValue(2);
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason())
+                .contains("could not be run or judged", "spec.analysis.safety.judge.url is no longer allowed")
+                .contains("Service ml/guard is of type ExternalName");
     }
 
     @Test
