@@ -257,7 +257,9 @@ final class PodTemplateSchema {
         @PreserveUnknownFields
         public Object resources;
 
-        @JsonPropertyDescription("StorageClass of the claim.")
+        @JsonPropertyDescription("StorageClass of the claim; unset for the cluster's default class. Not empty: an empty"
+                + " class binds any matching pre-provisioned volume, which may hold another team's data.")
+        @Size(min = 1)
         public String storageClassName;
 
         @JsonPropertyDescription("Filesystem or Block.")

@@ -147,6 +147,34 @@ class TenantIsolationOnRealApiServerTest {
                 .doesNotContain("dataSourceRef");
     }
 
+    /** Security review 8, LOW 6: an empty storage class binds any matching pre-provisioned volume. */
+    @Test
+    void anEphemeralClaimWithAnEmptyStorageClassIsRejected() {
+        Map<String, Object> template = Map.of(
+                "spec",
+                Map.of(
+                        "volumes",
+                        List.of(Map.of(
+                                "name",
+                                "scratch",
+                                "ephemeral",
+                                Map.of(
+                                        "volumeClaimTemplate",
+                                        Map.of(
+                                                "spec",
+                                                Map.of(
+                                                        "accessModes",
+                                                        List.of("ReadWriteOnce"),
+                                                        "resources",
+                                                        Map.of("requests", Map.of("storage", "1Gi")),
+                                                        "storageClassName",
+                                                        "")))))));
+        var e = strictCreateFails(release("claim-empty-class", set("/spec/server/template", template)));
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage())
+                .contains("spec.server.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName");
+    }
+
     @Test
     void aVolumeOfAnUnsafeTypeIsRejectedByTheCelRule() {
         var e = strictCreateFails(release(
