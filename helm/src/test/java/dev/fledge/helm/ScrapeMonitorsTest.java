@@ -98,4 +98,37 @@ class ScrapeMonitorsTest {
         assertThat(ChartUnderTest.render("{}\n").operatorEnv("FLEDGE_PROMETHEUS_SCRAPE_INTERVAL"))
                 .isEqualTo("15s");
     }
+    /**
+     * Review of issue 15, LOW 2: a tenant may choose its model image, and the shared Prometheus scrapes every model
+     * pod; without limits one pod could flood it with series or huge labels. The limits are per target, so a pod past
+     * them fails only its own scrape.
+     */
+    @Test
+    void thePodMonitorLimitsWhatOneModelPodMayAddToTheSharedPrometheus() {
+        Map<String, Object> spec = spec(ChartUnderTest.render("serviceMonitor: {enabled: true}\n")
+                .ofKind("PodMonitor")
+                .get(0));
+
+        assertThat(spec)
+                .containsEntry("sampleLimit", 5000)
+                .containsEntry("labelLimit", 64)
+                .containsEntry("labelNameLengthLimit", 128)
+                .containsEntry("labelValueLengthLimit", 1024)
+                .doesNotContainKey("targetLimit");
+    }
+
+    @Test
+    void thePodMonitorLimitsCanBeChanged() {
+        Map<String, Object> spec = spec(ChartUnderTest.render("serviceMonitor: {enabled: true}\n"
+                        + "modelPodMonitor: {sampleLimit: 2000000, labelLimit: 30, labelNameLengthLimit: 0,"
+                        + " labelValueLengthLimit: 4096}\n")
+                .ofKind("PodMonitor")
+                .get(0));
+
+        assertThat(spec)
+                .containsEntry("sampleLimit", 2000000)
+                .containsEntry("labelLimit", 30)
+                .containsEntry("labelNameLengthLimit", 0)
+                .containsEntry("labelValueLengthLimit", 4096);
+    }
 }

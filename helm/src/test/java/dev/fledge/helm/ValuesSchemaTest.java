@@ -58,6 +58,16 @@ class ValuesSchemaTest {
                         "/operator/prometheus/auth/existingSecret",
                         "Prom_Token"),
                 arguments("an unknown log level", "operator: {logLevel: LOUD}", "/operator/logLevel", "INFO"),
+                arguments(
+                        "a negative sample limit",
+                        "modelPodMonitor: {sampleLimit: -1}",
+                        "/modelPodMonitor/sampleLimit",
+                        "minimum"),
+                arguments(
+                        "a label limit in words",
+                        "modelPodMonitor: {labelLimit: many}",
+                        "/modelPodMonitor/labelLimit",
+                        "want integer"),
                 arguments("running as root", "securityContext: {runAsUser: 0}", "/securityContext/runAsUser", "got 0"),
                 arguments(
                         "weakening the hardening",

@@ -326,7 +326,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             ModelReleaseStatus before = StatusCopy.of(stored);
             stored.setCanaryScaleDownAt(drainAt);
             stored.setCanaryPublicHoldUntil(holdAt);
-            status.finish(before, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, waiting))
+            status.finish(
+                            before,
+                            decision,
+                            mr.getMetadata().getGeneration(),
+                            now,
+                            warnings(mr, context, decision, waiting))
                     .ifPresent(st -> patchStatus(mr, context, st));
         }
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
@@ -651,8 +656,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Instant now,
             List<SpecWarning> waiting,
             Consumer<RuntimeException> statusRefused) {
-        Optional<ModelReleaseStatus> next =
-                status.finish(old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, waiting));
+        Optional<ModelReleaseStatus> next = status.finish(
+                old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, decision, waiting));
         if (next.isPresent()) {
             try {
                 patchStatus(mr, context, next.get());
@@ -670,11 +675,18 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         return UpdateControl.noUpdate();
     }
 
-    /** The router's standing warnings, a stable that keeps an older operator's template, and what the routes wait for. */
-    private List<SpecWarning> warnings(ModelRelease mr, Context<ModelRelease> context, List<SpecWarning> waiting) {
+    /**
+     * The router's standing warnings, a stable that keeps an older operator's template, a recorded stable configuration
+     * (in {@code decision}'s split) or kept template the operator's policy refuses, and what the routes wait for.
+     */
+    private List<SpecWarning> warnings(
+            ModelRelease mr, Context<ModelRelease> context, Decision decision, List<SpecWarning> waiting) {
         List<SpecWarning> out = new ArrayList<>(routers.forRelease(mr).warnings(mr));
+        Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
+        workloads.olderStableTemplate(stable).ifPresent(out::add);
         workloads
-                .olderStableTemplate(deployment(context, Names.deployment(mr, Labels.TRACK_STABLE)))
+                .refusedStable(
+                        decision.split() == null ? null : decision.split().stableServing(), stable)
                 .ifPresent(out::add);
         out.addAll(waiting);
         return out;

@@ -161,10 +161,11 @@ final class PodTemplateSchema {
         @Required
         public String name;
 
-        @JsonPropertyDescription("Where it is mounted: an absolute path off the image's code, not at, below or above"
-                + " /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc, /opt/java or /tmp/djl-cache (for example /data,"
-                + " /models, a directory below /tmp other than /tmp/djl-cache; /tmp itself only from an emptyDir, which the operator"
-                + " checks).")
+        @JsonPropertyDescription("Where it is mounted: an absolute path off the image's code and the operator's own"
+                + " mounts, not at, below or above /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc, /opt/java,"
+                + " /tmp/djl-cache, /var/run/fledge or /run/fledge (the operator mounts the release's response-id key"
+                + " there) (for example /data, /models, a directory below /tmp other than /tmp/djl-cache; /tmp itself only"
+                + " from an emptyDir, which the operator checks).")
         @Required
         @Size(max = 4096)
         @ValidationRule(value = "self.startsWith('/')", message = "mountPath must be an absolute path")
@@ -177,6 +178,10 @@ final class PodTemplateSchema {
                 message = "the image's code and runtime live at /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc,"
                         + " /opt/java and /tmp/djl-cache; mount volumes elsewhere (/data, /models, below /tmp but not in"
                         + " /tmp/djl-cache)")
+        @ValidationRule(
+                value = "!self.matches('^/+(var/+)?run/+fledge(/|$)') && !self.matches('^/+(var|(var/+)?run)/*$')",
+                message = "the operator mounts the release's response-id key under /var/run/fledge (/run/fledge);"
+                        + " mount volumes elsewhere (/data, /models, below /tmp but not in /tmp/djl-cache)")
         public String mountPath;
 
         @JsonPropertyDescription("Mount read-only.")

@@ -11,6 +11,7 @@ import dev.fledge.api.status.Phase;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.operator.workload.ModelServerLimits;
+import dev.fledge.operator.workload.MountPaths;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
@@ -302,7 +303,9 @@ class TenantIsolationOnRealApiServerTest {
                 "/",
                 "/tmp/djl-cache",
                 "/data/../deployments",
-                "deployments")) {
+                "deployments",
+                "/var/run/fledge/feedback-key",
+                "/run/fledge")) {
             var e = catchThrowableOfType(
                     KubernetesClientException.class,
                     () -> client.resource(release(
@@ -437,6 +440,79 @@ class TenantIsolationOnRealApiServerTest {
                     .isEqualTo(expected);
             assertThat(ModelServerLimits.refusal(name))
                     .as("the operator refuses " + name)
+                    .matches(r -> r.isPresent() == expected);
+        });
+    }
+
+    /**
+     * The CRD's CEL rules on {@code volumeMounts[].mountPath} repeat the operator's {@link MountPaths#refusal} (the
+     * source of truth for the policy check and the Deployment builder): both refuse, and both allow, the same paths.
+     * Review of issue 15, LOW 3a: a tenant's own volume at the operator's key mount, /var/run/fledge/feedback-key,
+     * passed both.
+     */
+    @Test
+    void theApiServerAndTheOperatorRefuseTheSameMountPaths() {
+        Map<String, Boolean> refused = new LinkedHashMap<>();
+        for (String path : List.of(
+                "/deployments",
+                "//usr/lib/jvm",
+                "/etc/",
+                "/opt",
+                "/",
+                "/tmp/djl-cache/pytorch",
+                "/var/run/fledge",
+                "/var/run/fledge/feedback-key",
+                "/var/run/fledge/feedback-key/key",
+                "//var//run/fledge/",
+                "/var/run",
+                "/var",
+                "/run",
+                "/run/fledge/feedback-key",
+                "/data/../etc")) {
+            refused.put(path, true);
+        }
+        for (String path : List.of(
+                "/tmp",
+                "/models",
+                "/data/config",
+                "/certs",
+                "/opt/models",
+                "/var/cache/model",
+                "/var/runner",
+                "/var/run/other",
+                "/var/run/fledged",
+                "/run2")) {
+            refused.put(path, false);
+        }
+        refused.forEach((path, expected) -> {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release(
+                                    "mount-" + Integer.toHexString(path.hashCode()),
+                                    set(
+                                            "/spec/server/template",
+                                            Map.of(
+                                                    "spec",
+                                                    Map.of(
+                                                            "volumes",
+                                                            List.of(Map.of("name", "c", "emptyDir", Map.of())),
+                                                            "containers",
+                                                            List.of(Map.of(
+                                                                    "name",
+                                                                    "model-server",
+                                                                    "volumeMounts",
+                                                                    List.of(Map.of(
+                                                                            "name", "c", "mountPath", path)))))))))
+                            .dryRun()
+                            .create());
+            assertThat(e != null)
+                    .as("the API server refuses " + path + ": " + e)
+                    .isEqualTo(expected);
+            if (expected) {
+                assertThat(e.getMessage()).as(path).contains("containers[0].volumeMounts[0].mountPath");
+            }
+            assertThat(MountPaths.refusal(path, true))
+                    .as("the operator refuses " + path)
                     .matches(r -> r.isPresent() == expected);
         });
     }

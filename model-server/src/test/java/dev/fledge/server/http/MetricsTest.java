@@ -4,10 +4,15 @@ import static dev.fledge.server.support.Api.complete;
 import static dev.fledge.server.support.Api.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fledge.server.support.MetricsText;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -36,6 +41,30 @@ class MetricsTest {
                 .isGreaterThanOrEqualTo(0);
         assertThat(m.value("fledge_model_request_duration_seconds_bucket", labels("audience", "public", "le", "10.0")))
                 .isGreaterThanOrEqualTo(0);
+    }
+
+    /**
+     * The chart's PodMonitor caps what one model pod may add to the shared Prometheus (review of issue 15, LOW 2): a
+     * pod past {@code modelPodMonitor.sampleLimit} or {@code labelLimit} fails its own scrape. Fledge's own server
+     * must stay far below the defaults, whatever traffic it served, or its gates would go blind.
+     */
+    @Test
+    void aPodExportsFarFewerSamplesAndLabelsThanThePodMonitorsDefaultLimits() throws IOException {
+        complete("{\"prompt\": \"the garden\", \"max_tokens\": 5}", "internal")
+                .then()
+                .statusCode(200);
+        JsonNode monitor = new ObjectMapper(new YAMLFactory())
+                .readTree(Path.of("..", "helm", "fledge", "values.yaml").toFile())
+                .path("modelPodMonitor");
+        MetricsText m = metrics();
+
+        assertThat(m.sampleCount() * 10L)
+                .as("10 x the %d samples a pod exports", m.sampleCount())
+                .isLessThanOrEqualTo(monitor.path("sampleLimit").asLong());
+        // the target adds namespace, pod, container, endpoint, job and instance
+        assertThat((m.maxLabelsPerSample() + 6) * 4L)
+                .as("4 x the %d labels of a sample", m.maxLabelsPerSample() + 6)
+                .isLessThanOrEqualTo(monitor.path("labelLimit").asLong());
     }
 
     @Test

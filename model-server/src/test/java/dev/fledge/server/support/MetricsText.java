@@ -43,6 +43,19 @@ public final class MetricsText {
         }
     }
 
+    /** How many samples the text holds: what Prometheus counts against a scrape's sample limit. */
+    public int sampleCount() {
+        return samples.size();
+    }
+
+    /** The most labels one sample carries, its name not counted. */
+    public int maxLabelsPerSample() {
+        return samples.keySet().stream()
+                .mapToInt(k -> k.substring(k.indexOf('{')).split("=", -1).length - 1)
+                .max()
+                .orElse(0);
+    }
+
     private static Map<String, String> labels(String raw) {
         Map<String, String> labels = new TreeMap<>();
         if (raw == null || raw.isEmpty()) {

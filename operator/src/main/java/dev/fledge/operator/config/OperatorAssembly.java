@@ -33,6 +33,7 @@ import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.ServingConfig;
+import dev.fledge.operator.workload.ServingPolicy;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -79,12 +80,24 @@ public final class OperatorAssembly {
             ServerDefaults defaults,
             PodHardening hardening,
             ModelServerLimits limits) {
+        return workloads(client, clock, defaults, hardening, limits, ServingPolicy.ANY);
+    }
+
+    /** With {@code policy} held against the recorded stable configuration before it is applied (RecordedServingPolicy). */
+    public static Workloads workloads(
+            KubernetesClient client,
+            Clock clock,
+            ServerDefaults defaults,
+            PodHardening hardening,
+            ModelServerLimits limits,
+            ServingPolicy policy) {
         return new Workloads(
                 new Applier(client, clock),
                 new DesiredDeployment(defaults, hardening, limits),
                 new DesiredService(defaults),
                 new ServingConfig(defaults),
-                new FeedbackKey(client, clock));
+                new FeedbackKey(client, clock),
+                policy);
     }
 
     /** The reconciler without notifications. */

@@ -23,6 +23,7 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.PodMetadataKeys;
 import dev.fledge.operator.validation.PodTemplatePolicy;
+import dev.fledge.operator.validation.RecordedServingPolicy;
 import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.ModelServerLimits;
@@ -61,22 +62,25 @@ public class OperatorWiring {
         return new PlanResolver(GoDuration.parse(interval));
     }
 
+    /** What a release may put in spec.server; also held against the recorded stable configuration (Workloads). */
     @Produces
     @Singleton
-    SpecValidator validator(
+    PodTemplatePolicy podTemplatePolicy(
             @ConfigProperty(name = "fledge.server.allowed-image-prefixes") Optional<List<String>> imagePrefixes,
             @ConfigProperty(name = "fledge.server.allowed-pod-label-prefixes") Optional<List<String>> labelPrefixes,
             @ConfigProperty(name = "fledge.server.allowed-pod-annotation-prefixes")
                     Optional<List<String>> annotationPrefixes,
-            RoutePolicy routeLimits,
             PodHardening hardening) {
-        return new SpecValidator(
-                new PodTemplatePolicy(
-                        imagePrefixes.orElse(List.of()),
-                        hardening.allowedHostPathPrefixes(),
-                        new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of()))),
-                routeLimits,
-                SpecValidator.MIN_INTERVAL);
+        return new PodTemplatePolicy(
+                imagePrefixes.orElse(List.of()),
+                hardening.allowedHostPathPrefixes(),
+                new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of())));
+    }
+
+    @Produces
+    @Singleton
+    SpecValidator validator(PodTemplatePolicy pods, RoutePolicy routeLimits) {
+        return new SpecValidator(pods, routeLimits, SpecValidator.MIN_INTERVAL);
     }
 
     /** Which Gateways and hostnames a release's routes may use: checked on the spec, and held to on an invalid one. */
@@ -118,8 +122,10 @@ public class OperatorWiring {
             Clock clock,
             ServerDefaults defaults,
             PodHardening hardening,
-            ModelServerLimits limits) {
-        return OperatorAssembly.workloads(client, clock, defaults, hardening, limits);
+            ModelServerLimits limits,
+            PodTemplatePolicy pods) {
+        return OperatorAssembly.workloads(
+                client, clock, defaults, hardening, limits, new RecordedServingPolicy(pods, defaults.image()));
     }
 
     /** The model server's download and extraction caps, set on every model container (docs/security.md). */

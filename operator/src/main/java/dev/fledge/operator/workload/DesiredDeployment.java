@@ -97,6 +97,11 @@ public final class DesiredDeployment {
         this.limits = limits;
     }
 
+    /** The security settings every model pod gets from this operator. */
+    PodHardening hardening() {
+        return hardening;
+    }
+
     public Deployment build(ModelRelease mr, String track, ServingStatus serving, int replicas) {
         String version = serving.getVersion();
         Map<String, String> selector = Map.of(Labels.RELEASE, mr.getMetadata().getName(), Labels.TRACK, track);

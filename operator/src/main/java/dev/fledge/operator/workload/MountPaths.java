@@ -2,20 +2,30 @@ package dev.fledge.operator.workload;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * Where a release may mount a volume in the model container: not over the image's code. The image (e2e/cluster/
+ * Where a release may mount a volume in the model container: not over the image's code or the operator's mounts. The image (e2e/cluster/
  * images.sh) holds the JRE under {@code /usr/lib/jvm}, the server under {@code /deployments}, and DJL unpacks its
  * native engine into {@code /tmp/djl-cache}; a ConfigMap mounted over any of them (or over a parent of them, or
  * a single file there by subPath) would run the tenant's code whatever image prefix the operator allows. Allowed:
  * any other path, such as {@code /data}, {@code /models}, {@code /cache} or a directory below {@code /tmp} other than
  * {@code /tmp/djl-cache};
- * {@code /tmp} itself only from an emptyDir (it holds the DJL cache). Pure.
+ * {@code /tmp} itself only from an emptyDir (it holds the DJL cache). The operator's own mounts are protected the same
+ * way: it mounts the release's response-id key Secret at {@code /var/run/fledge/feedback-key}
+ * ({@link DesiredDeployment#FEEDBACK_KEY_DIR}), and a tenant's volume there (or above it) would either fail the pod as
+ * a duplicate mount or hand the server a key of the tenant's choosing. {@code /run/fledge} is the same directory in
+ * images where {@code /var/run} links to {@code /run} (Debian, the model server's base). Pure.
  */
 public final class MountPaths {
-    /** Subtrees of the image's code: no mount at, below or above them. */
-    public static final List<String> PROTECTED =
+    /** Where the operator mounts its own volumes (the response-id key), in both spellings of {@code /var/run}. */
+    public static final List<String> OPERATOR = List.of("/var/run/fledge", "/run/fledge");
+    /** Subtrees of the image's code. */
+    private static final List<String> CODE =
             List.of("/deployments", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/opt/java", "/tmp/djl-cache");
+    /** Subtrees of the image's code and the operator's own mounts: no mount at, below or above them. */
+    public static final List<String> PROTECTED =
+            Stream.concat(CODE.stream(), OPERATOR.stream()).toList();
     /** The parent of the DJL cache, writable scratch space: an emptyDir may go there, nothing else. */
     public static final String SCRATCH = "/tmp";
 
@@ -40,7 +50,12 @@ public final class MountPaths {
         }
         for (String p : PROTECTED) {
             if (path.equals(p) || path.startsWith(p + "/") || p.startsWith(path.equals("/") ? "/" : path + "/")) {
-                return Optional.of("the image's code and runtime live at " + PROTECTED
+                if (OPERATOR.contains(p)) {
+                    return Optional.of(
+                            "the operator mounts the release's response-id key under " + OPERATOR
+                                    + "; mount volumes elsewhere (/data, /models, a directory below /tmp other than /tmp/djl-cache)");
+                }
+                return Optional.of("the image's code and runtime live at " + CODE
                         + "; mount volumes elsewhere (/data, /models, a directory below /tmp other than /tmp/djl-cache; /tmp itself only"
                         + " from an emptyDir)");
             }

@@ -10,7 +10,9 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps the stable and canary Deployments and their Services as the split needs them. The canary runs the spec's
@@ -23,12 +25,19 @@ import java.util.Optional;
 public final class Workloads {
     /** Condition type: stable keeps a pod template of an older operator (or other model-pod settings). */
     public static final String STABLE_TEMPLATE_KEPT = "StableTemplateKept";
+    /** Condition type: the recorded stable configuration, or a kept template, fails the operator's current policy. */
+    public static final String STABLE_CONFIG_REFUSED = "StableConfigRefused";
+
+    private static final String RECORDED_CONFIG_REFUSED = "RecordedConfigRefused";
+    private static final String KEPT_TEMPLATE_REFUSED = "KeptTemplateRefused";
+    private static final Logger LOG = Logger.getLogger(Workloads.class);
 
     private final Applier applier;
     private final DesiredDeployment deployments;
     private final DesiredService services;
     private final ServingConfig serving;
     private final FeedbackKey feedbackKey;
+    private final ServingPolicy policy;
     private final LiveServing live;
 
     public Workloads(
@@ -36,12 +45,14 @@ public final class Workloads {
             DesiredDeployment deployments,
             DesiredService services,
             ServingConfig serving,
-            FeedbackKey feedbackKey) {
+            FeedbackKey feedbackKey,
+            ServingPolicy policy) {
         this.applier = applier;
         this.feedbackKey = feedbackKey;
         this.deployments = deployments;
         this.services = services;
         this.serving = serving;
+        this.policy = policy;
         this.live = new LiveServing(deployments, serving);
     }
 
@@ -65,6 +76,9 @@ public final class Workloads {
      * that runs that configuration in a pod template of another {@link DesiredDeployment#TEMPLATE_REVISION} (built by
      * an older operator, or with other model-pod settings) keeps that template, which passed its gates, and gets its
      * replicas only: the template this operator builds reaches stable at the next promotion, after the canary ran it.
+     * A recorded configuration ({@code status.stable}) that the operator's current policy refuses is never applied
+     * (review of issue 15, LOW 4): stable keeps what it runs and gets its replicas only, under the condition
+     * {@value #STABLE_CONFIG_REFUSED} ({@link #refusedStable}).
      */
     public void applyStable(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable) {
         if (split.stableVersion() == null) {
@@ -75,7 +89,12 @@ public final class Workloads {
             return;
         }
         ServingStatus s = wanted.get();
-        if (keepsTemplate(stable, s)) {
+        boolean refused = split.stableServing() != null
+                && !policy.refusals(split.stableServing()).isEmpty();
+        if (refused || keepsTemplate(stable, s)) {
+            if (stable == null) {
+                return;
+            }
             if (!Integer.valueOf(replicas.stable()).equals(stable.getSpec().getReplicas())) {
                 applier.scale(stable, replicas.stable());
             }
@@ -98,7 +117,18 @@ public final class Workloads {
         }
         Optional<KeptTemplate> kept = KeptTemplate.keptBy(stable);
         if (kept.isPresent() && kept.get().runs(s)) {
-            return kept.get().restoredIn(desired);
+            Optional<String> why = KeptTemplateCheck.refusal(kept.get().template(), s, deployments.hardening());
+            if (why.isEmpty()) {
+                return kept.get().restoredIn(desired);
+            }
+            // not one an operator built for this configuration: the configuration as this operator builds it
+            LOG.warnf(
+                    "%s/%s: the pod template kept in %s is not restored (%s)",
+                    stable.getMetadata().getNamespace(),
+                    stable.getMetadata().getName(),
+                    KeptTemplate.ANNOTATION,
+                    why.get());
+            return KeptTemplate.noneIn(desired);
         }
         if (!DesiredDeployment.templateRevision(stable).equals(Optional.of(deployments.templateRevision()))) {
             return KeptTemplate.of(stable).keptIn(desired);
@@ -147,6 +177,36 @@ public final class Workloads {
                 "the stable Deployment keeps the pod template it was promoted with (template revision "
                         + revision.orElse("unrecorded") + "; this operator builds " + current
                         + "): only its replicas change until the next promotion, after a canary has run the new one"));
+    }
+
+    /**
+     * A condition {@value #STABLE_CONFIG_REFUSED} while the stable track's recorded configuration ({@code
+     * status.stable}, {@code recorded}) fails the operator's current policy, so {@link #applyStable} only scales stable
+     * (reason {@value #RECORDED_CONFIG_REFUSED}), or while the stable Deployment keeps a pod template for it that no
+     * operator built (reason {@value #KEPT_TEMPLATE_REFUSED}), which is not restored: stable gets the recorded
+     * configuration as this operator builds it.
+     */
+    public Optional<SpecWarning> refusedStable(ServingStatus recorded, Deployment stable) {
+        if (recorded == null) {
+            return Optional.empty();
+        }
+        List<String> refusals = policy.refusals(recorded);
+        if (!refusals.isEmpty()) {
+            return Optional.of(new SpecWarning(
+                    STABLE_CONFIG_REFUSED,
+                    RECORDED_CONFIG_REFUSED,
+                    "the recorded stable configuration is not applied, the operator's policy refuses it: "
+                            + String.join("; ", refusals)
+                            + "; the stable Deployment keeps what it runs and only its replicas change"));
+        }
+        return KeptTemplate.keptBy(stable)
+                .filter(k -> k.runs(recorded))
+                .flatMap(k -> KeptTemplateCheck.refusal(k.template(), recorded, deployments.hardening()))
+                .map(why -> new SpecWarning(
+                        STABLE_CONFIG_REFUSED,
+                        KEPT_TEMPLATE_REFUSED,
+                        "the pod template kept in " + KeptTemplate.ANNOTATION + " is not restored: " + why
+                                + "; stable runs the recorded configuration in the template this operator builds"));
     }
 
     /** The canary Deployment of a split that runs one: the spec's configuration ({@link Handover} says when). */

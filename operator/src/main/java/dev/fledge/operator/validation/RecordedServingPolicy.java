@@ -1,0 +1,34 @@
+package dev.fledge.operator.validation;
+
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.status.ServingStatus;
+import dev.fledge.operator.workload.ServingPolicy;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link PodTemplatePolicy}, the spec's check, applied to a recorded serving configuration ({@code status.stable}):
+ * its image against the operator's prefixes (the operator's default image, which a release that names none runs, is
+ * the admin's and always allowed, as in the spec check), its template against the allow-list, label and annotation
+ * keys, env names, mount paths and host paths. Errors name their field under {@code status.stable}. Pure.
+ *
+ * @param pods         the operator's pod template policy, as the spec validator has it
+ * @param defaultImage the operator's default model-server image
+ */
+public record RecordedServingPolicy(PodTemplatePolicy pods, String defaultImage) implements ServingPolicy {
+    private static final String SPEC = "spec.server";
+    private static final String STATUS = "status.stable";
+
+    @Override
+    public List<String> refusals(ServingStatus serving) {
+        ServerSpec server = new ServerSpec();
+        server.setImage(
+                serving.getImage() == null || serving.getImage().equals(defaultImage) ? null : serving.getImage());
+        server.setTemplate(serving.getTemplate());
+        List<String> errors = new ArrayList<>();
+        pods.check(server, errors::add);
+        return errors.stream()
+                .map(e -> e.startsWith(SPEC) ? STATUS + e.substring(SPEC.length()) : e)
+                .toList();
+    }
+}

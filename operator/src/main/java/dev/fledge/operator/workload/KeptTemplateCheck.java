@@ -1,0 +1,149 @@
+package dev.fledge.operator.workload;
+
+import dev.fledge.api.status.ServingStatus;
+import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Whether a pod template kept in the stable Deployment's annotation ({@link KeptTemplate}) may be put back: it must be
+ * one an operator built for the recorded configuration, and no more (review of issue 15, LOW 4). Whoever may write the
+ * Deployment's annotations could otherwise have the operator restore any pod, and restore it again after every fix.
+ * A kept template comes from an older operator, so it is not compared with what this one builds (that is why it is
+ * kept); it is held to what every template revision has built: the one container {@code model-server} running the
+ * recorded image and model URI, no service account token, no host namespaces, a non-root pod, a container without
+ * privilege, privilege escalation or added capabilities, volumes without a host path this operator does not allow,
+ * mounts off the image's code ({@link MountPaths}, the operator's key mount excepted), no env name a release may not
+ * set other than the operator's own, and pod labels and annotations that the recorded template holds or the operator
+ * (or {@code kubectl rollout restart}) sets. Pure.
+ */
+final class KeptTemplateCheck {
+    private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+    private static final Set<String> OPERATOR_ENV = Set.of("QUARKUS_HTTP_PORT");
+
+    private KeptTemplateCheck() {}
+
+    /** Why {@code kept} may not be restored for {@code recorded}; empty when it may. */
+    static Optional<String> refusal(PodTemplateSpec kept, ServingStatus recorded, PodHardening hardening) {
+        PodSpec pod = kept == null ? null : kept.getSpec();
+        if (pod == null || pod.getContainers() == null || pod.getContainers().size() != 1) {
+            return Optional.of("it does not hold exactly one container");
+        }
+        Container c = pod.getContainers().get(0);
+        if (!ServerDefaults.CONTAINER.equals(c.getName())) {
+            return Optional.of("its container is not " + ServerDefaults.CONTAINER);
+        }
+        if (recorded.getImage() == null || !recorded.getImage().equals(c.getImage())) {
+            return Optional.of("its image " + c.getImage() + " is not the recorded " + recorded.getImage());
+        }
+        if (notEmpty(pod.getInitContainers()) || notEmpty(pod.getEphemeralContainers())) {
+            return Optional.of("it holds init or ephemeral containers");
+        }
+        if (notEmpty(c.getCommand()) || notEmpty(c.getArgs())) {
+            return Optional.of("it overrides the container's command");
+        }
+        if (!(pod.getServiceAccountName() == null || "default".equals(pod.getServiceAccountName()))
+                || !(pod.getServiceAccount() == null || "default".equals(pod.getServiceAccount()))
+                || !Boolean.FALSE.equals(pod.getAutomountServiceAccountToken())) {
+            return Optional.of("it names a service account or mounts its token");
+        }
+        if (Boolean.TRUE.equals(pod.getHostNetwork())
+                || Boolean.TRUE.equals(pod.getHostPID())
+                || Boolean.TRUE.equals(pod.getHostIPC())) {
+            return Optional.of("it shares a host namespace");
+        }
+        if (pod.getSecurityContext() == null
+                || !Boolean.TRUE.equals(pod.getSecurityContext().getRunAsNonRoot())
+                || Long.valueOf(0).equals(pod.getSecurityContext().getRunAsUser())) {
+            return Optional.of("its pod may run as root");
+        }
+        SecurityContext sc = c.getSecurityContext();
+        Capabilities caps = sc == null ? null : sc.getCapabilities();
+        if (sc == null
+                || Boolean.TRUE.equals(sc.getPrivileged())
+                || !Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())
+                || Long.valueOf(0).equals(sc.getRunAsUser())
+                || Boolean.FALSE.equals(sc.getRunAsNonRoot())
+                || (caps != null && notEmpty(caps.getAdd()))) {
+            return Optional.of("its container may gain privileges");
+        }
+        List<Volume> volumes = Objects.requireNonNullElse(pod.getVolumes(), List.of());
+        for (Volume v : volumes) {
+            if (v.getHostPath() != null
+                    && !hardening.hostPathAllowed(v.getHostPath().getPath())) {
+                return Optional.of("its volume " + v.getName() + " names the node directory "
+                        + v.getHostPath().getPath());
+            }
+        }
+        Set<String> emptyDirs = volumes.stream()
+                .filter(v -> v.getEmptyDir() != null)
+                .map(Volume::getName)
+                .collect(Collectors.toSet());
+        for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
+            boolean key = DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName())
+                    && DesiredDeployment.FEEDBACK_KEY_DIR.equals(m.getMountPath());
+            Optional<String> why =
+                    key ? Optional.empty() : MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()));
+            if (why.isPresent()) {
+                return Optional.of("its mount " + m.getMountPath() + ": " + why.get());
+            }
+        }
+        for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
+            if (ModelServerLimits.refusal(e.getName()).isPresent()
+                    && !e.getName().startsWith("FLEDGE_")
+                    && !OPERATOR_ENV.contains(e.getName())) {
+                return Optional.of("its env " + e.getName() + " is not one a release or the operator sets");
+            }
+        }
+        if (!Objects.equals(recorded.getUri(), value(c, "FLEDGE_MODEL_URI"))) {
+            return Optional.of("its model URI is not the recorded one");
+        }
+        String keyFile = value(c, "FLEDGE_FEEDBACK_SIGNING_KEY_FILE");
+        if (keyFile != null && !DesiredDeployment.FEEDBACK_KEY_FILE.equals(keyFile)) {
+            return Optional.of("its response-id key file is not the operator's");
+        }
+        ObjectMeta own =
+                recorded.getTemplate() == null ? null : recorded.getTemplate().getMetadata();
+        ObjectMeta meta = kept.getMetadata();
+        Optional<String> label =
+                foreignKey(meta == null ? null : meta.getLabels(), own == null ? null : own.getLabels());
+        if (label.isPresent()) {
+            return Optional.of("its pod label " + label.get() + " is not the recorded template's");
+        }
+        Optional<String> annotation =
+                foreignKey(meta == null ? null : meta.getAnnotations(), own == null ? null : own.getAnnotations());
+        return annotation.map(k -> "its pod annotation " + k + " is not the recorded template's");
+    }
+
+    /** A key of {@code kept} that neither the recorded template, the operator nor a rollout restart sets. */
+    private static Optional<String> foreignKey(Map<String, String> kept, Map<String, String> recorded) {
+        return Objects.requireNonNullElse(kept, Map.<String, String>of()).keySet().stream()
+                .filter(k -> !k.startsWith("fledge.dev/") && !RESTARTED_AT.equals(k))
+                .filter(k -> recorded == null || !recorded.containsKey(k))
+                .findFirst();
+    }
+
+    private static String value(Container c, String name) {
+        return Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of()).stream()
+                .filter(e -> name.equals(e.getName()))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static boolean notEmpty(List<?> list) {
+        return list != null && !list.isEmpty();
+    }
+}
