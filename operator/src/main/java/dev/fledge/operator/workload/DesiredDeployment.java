@@ -154,6 +154,17 @@ public final class DesiredDeployment {
         return REVISION + "-" + ServingConfig.digest(hardening + "/" + limits);
     }
 
+    /** Whether {@code d}'s pod template mounts the release's key Secret (the operator's volume). */
+    static boolean mountsFeedbackKey(Deployment d) {
+        return d != null
+                && d.getSpec() != null
+                && d.getSpec().getTemplate() != null
+                && d.getSpec().getTemplate().getSpec() != null
+                && d.getSpec().getTemplate().getSpec().getVolumes() != null
+                && d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                        .anyMatch(v -> FEEDBACK_KEY_VOLUME.equals(v.getName()) && v.getSecret() != null);
+    }
+
     /**
      * The template revision a Deployment was built with; empty for one built before revisions were recorded (no
      * annotation, or an empty one: {@link KeptTemplate#restoredIn}).

@@ -10,6 +10,7 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -25,12 +26,13 @@ import org.jboss.logging.Logger;
 public final class Workloads {
     /** Condition type: stable keeps a pod template of an older operator (or other model-pod settings). */
     public static final String STABLE_TEMPLATE_KEPT = "StableTemplateKept";
+
+    private static final Logger LOG = Logger.getLogger(Workloads.class);
     /** Condition type: the recorded stable configuration, or a kept template, fails the operator's current policy. */
     public static final String STABLE_CONFIG_REFUSED = "StableConfigRefused";
 
     private static final String RECORDED_CONFIG_REFUSED = "RecordedConfigRefused";
     private static final String KEPT_TEMPLATE_REFUSED = "KeptTemplateRefused";
-    private static final Logger LOG = Logger.getLogger(Workloads.class);
 
     private final Applier applier;
     private final DesiredDeployment deployments;
@@ -100,7 +102,7 @@ public final class Workloads {
             }
             return;
         }
-        feedbackKey.ensure(mr);
+        ensureKey(mr, stable);
         applier.applyIfChanged(
                 withKeptTemplate(deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), split, s, stable),
                 stable);
@@ -212,9 +214,34 @@ public final class Workloads {
     /** The canary Deployment of a split that runs one: the spec's configuration ({@link Handover} says when). */
     public void applyCanary(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment canary) {
         if (split.canaryRunning()) {
-            feedbackKey.ensure(mr);
+            ensureKey(mr, canary);
             applier.applyIfChanged(
                     deployments.build(mr, Labels.TRACK_CANARY, serving.of(mr), replicas.canary()), canary);
+        }
+    }
+
+    /**
+     * The release's key Secret before a Deployment that mounts it is applied. If the create fails (a namespace whose
+     * Secret quota is full answers 403 "exceeded quota" even for a Secret that exists, and an operator restart forgets
+     * that it was created) while {@code existing} already mounts the key, the key was created before: the Deployment is
+     * applied all the same (a rollback must still grow stable), and the failure is logged. A Deployment that does not
+     * mount it yet is not applied without it.
+     */
+    private void ensureKey(ModelRelease mr, Deployment existing) {
+        try {
+            feedbackKey.ensure(mr);
+        } catch (KubernetesClientException e) {
+            if (!DesiredDeployment.mountsFeedbackKey(existing)) {
+                throw e;
+            }
+            LOG.warnf(
+                    "%s/%s: could not assert the key Secret %s (%d: %s); %s already mounts it, applied all the same",
+                    mr.getMetadata().getNamespace(),
+                    mr.getMetadata().getName(),
+                    Names.feedbackKey(mr),
+                    e.getCode(),
+                    e.getMessage(),
+                    existing.getMetadata().getName());
         }
     }
 

@@ -331,6 +331,32 @@ class CanaryHandoverOnMockApiServerTest {
         assertThat(ready(NAME + "-stable")).as("stable is still short of pods").isEqualTo(3);
     }
 
+    /**
+     * Security review 8, MED 5b: a namespace whose Secret quota is full answers 403 to a create of the key Secret even
+     * though it exists; after an operator restart (which forgets that it exists) the rollback must still grow stable.
+     */
+    @Test
+    void aRollbackGrowsStableAlthoughTheKeySecretCannotBeCreatedAgainAfterARestart() {
+        atPublic25WithStableShortOfPods();
+        operator.close();
+        api.failNext(
+                1_000_000,
+                403,
+                r -> "POST".equals(r.method()) && r.path().endsWith("/namespaces/" + Releases.NS + "/secrets"));
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
+
+        clock.advance(Duration.ofMinutes(11)); // past progressDeadline (10m): an ordinary rollback
+        poke();
+        awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(replicas(NAME + "-stable"))
+                        .as("stable grows back to its full size")
+                        .isEqualTo(4));
+        assertThat(api.failuresServed())
+                .as("the key Secret's create was refused")
+                .isPositive();
+    }
+
     @Test
     void anOrdinaryRollbackHoldsTheCanaryInThePublicServiceAtMostTheLimitAndNeverAgain() {
         atPublic25WithStableShortOfPods();
