@@ -397,7 +397,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     /**
      * The {@value #ROUTE_NOT_APPLIED} condition on {@code base} (the status as stored), for a write of this pass that
      * failed: the reconcile is retried, and meanwhile the status says that the split it stands for is not applied.
-     * Written once per failure (a message that differs from pass to pass, say with a request id, is no news, and every
+     * Written once per failure code (a message that differs from pass to pass, say with a request id, is no news, and every
      * status write is an event that would start the next pass at once, past the retry's backoff). With {@code
      * resourceVersion}, the write is refused if the release changed since (another writer's status is not overwritten).
      * Best effort: a refused status write is logged, and the failure that led here is the one thrown.
@@ -413,7 +413,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 && base.getConditions().stream()
                         .anyMatch(c -> ROUTE_NOT_APPLIED.equals(c.getType())
                                 && "True".equals(c.getStatus())
-                                && "WriteFailed".equals(c.getReason()));
+                                && "WriteFailed".equals(c.getReason())
+                                && c.getMessage() != null
+                                && c.getMessage().contains("(" + e.getCode() + ")"));
         if (said) {
             return;
         }
@@ -469,12 +471,23 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         routers.outsideLimits()
                 .remove(mr)
                 .forEach(why -> events.record(mr, new RolloutEvent(EventReason.RouteOutsideLimits, why)));
-        if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
-            return write(mr, context, plan, old, d, List.of(), now); // no user of this release is on a canary
-        }
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
+        if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
+            // no user of this release is on a canary; stable runs what the status records (an abort during promoting
+            // whose stable write failed is put right here, at every pass until it holds)
+            UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
+            Optional<String> notRestored =
+                    invalidHandover.restoreStable(mr, d, stable, new InvalidHandover.Plan(null, 0));
+            notRestored.ifPresent(why -> notRestored(mr, d, why));
+            return notRestored.isPresent() ? control.rescheduleAfter(DRIFT_RETRY) : control;
+        }
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
-        InvalidHandover.Plan retreat = invalidHandover.plan(mr, old, d, stable, canary);
+        InvalidHandover.Plan retreat;
+        try {
+            retreat = invalidHandover.plan(mr, old, d, stable, canary);
+        } catch (KubernetesClientException e) {
+            retreat = new InvalidHandover.Plan(null, 0); // the public Service could not be read: no hold, no growth
+        }
         Optional<String> notGrown = invalidHandover.grow(retreat, stable);
         Instant hold = retreat.holdUntil();
         d.status().setCanaryPublicHoldUntil(hold == null ? null : hold.toString());
@@ -493,14 +506,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                             .orElse("its users were sent to stable, and storing it is retried")));
             throw refused;
         }
-        invalidHandover
-                .restoreStable(mr, old, d, stable, retreat)
-                .ifPresent(why -> events.record(
-                        mr,
-                        new RolloutEvent(
-                                EventReason.RouteDrift,
-                                "the " + d.status().getPhase().wireName() + " decision is recorded, but the " + why
-                                        + "; retrying")));
+        Optional<String> notRestored = invalidHandover.restoreStable(mr, d, stable, retreat);
+        notRestored.ifPresent(why -> notRestored(mr, d, why));
         notGrown.ifPresent(why -> events.record(
                 mr,
                 new RolloutEvent(
@@ -515,8 +522,17 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
-        Duration requeue = earliest(now, drift.isPresent() ? DRIFT_RETRY : null, hold);
+        Duration requeue = earliest(now, drift.isPresent() || notRestored.isPresent() ? DRIFT_RETRY : null, hold);
         return requeue == null ? control : control.rescheduleAfter(requeue);
+    }
+
+    private void notRestored(ModelRelease mr, Decision d, String why) {
+        events.record(
+                mr,
+                new RolloutEvent(
+                        EventReason.RouteDrift,
+                        "the " + d.status().getPhase().wireName() + " status is recorded, but the " + why
+                                + "; retrying"));
     }
 
     /** The soonest of {@code wait} and of the {@code wakes} still ahead of {@code now} (nulls ignored); null if none. */
@@ -559,7 +575,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 Readiness.ready(canary, canaryWanted),
                                 Readiness.ready(stable, ServingIdentity.stableWanted(old)))
                         .withCanaryTemplateChanged(
-                                Readiness.runs(canary, canaryWanted) && workloads.builtOtherwise(canary)));
+                                canaryWanted.matches(old.getCanaryVersion(), old.getCanaryConfigHash())
+                                        && workloads.builtOtherwise(canary)));
     }
 
     /** The manual action on {@code mr}, added to {@code obs} if it is a new one. */

@@ -31,7 +31,7 @@ public record ServingIdentity(String version, String configHash) {
     }
 
     /** Same version, and the same configuration as far as both are known. */
-    boolean matches(String otherVersion, String otherHash) {
+    public boolean matches(String otherVersion, String otherHash) {
         return version != null
                 && version.equals(otherVersion)
                 && (configHash == null || otherHash == null || configHash.equals(otherHash));

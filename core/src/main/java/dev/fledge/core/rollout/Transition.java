@@ -97,9 +97,13 @@ final class Transition {
             out.event(EventReason.UnknownStage, Messages.unknownStage(st.getStage(), st.getCanaryVersion()));
             walk.startRollout();
         }
-        if (inRollout && obs.canaryTemplateChanged() && Stage.gatedWithUsers(walk.current())) {
+        if (inRollout
+                && obs.canaryTemplateChanged()
+                && Stage.gatedWithUsers(walk.current())
+                && st.getStableVersion() != null) {
             // the operator now builds the canary's pods otherwise: users reach only a template whose gates passed, so
-            // they go back to stable and the new template starts again from preflight
+            // they go back to stable and the new template starts again from preflight (a first release has no stable
+            // to send them to: its canary keeps its template, see Handover)
             history.closeCurrent("Superseded", Messages.canaryTemplateChanged());
             out.event(EventReason.RolloutRestarted, Messages.restartedForTemplate(st.getCanaryVersion()));
             walk.startRollout();

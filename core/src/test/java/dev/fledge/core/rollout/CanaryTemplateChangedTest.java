@@ -63,4 +63,18 @@ class CanaryTemplateChangedTest {
         assertThat(d.split().publicCanaryWeight()).isZero();
         assertThat(d.split().sendsNoUsersToCanary()).isTrue();
     }
+
+    @Test
+    void aFirstReleaseHasNoStableToSendItsUsersToAndKeepsItsStage() {
+        Rollout r = new Rollout(Rollout.plan("1.0.0"));
+        r.ready();
+        assertThat(r.status.getStage()).isEqualTo("internal");
+        assertThat(r.status.getStableVersion()).isNull();
+
+        Decision d = r.step(Observation.of(true, false).withCanaryTemplateChanged(true));
+
+        assertThat(d.status().getStage()).isEqualTo("internal");
+        assertThat(d.split().audienceOnCanary("internal")).isTrue();
+        assertThat(d.events()).extracting(RolloutEvent::reason).doesNotContain(EventReason.RolloutRestarted);
+    }
 }

@@ -6,7 +6,7 @@ import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.ServingIdentity;
-import dev.fledge.core.rollout.Stage;
+import dev.fledge.core.rollout.Splits;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routed;
@@ -31,8 +31,8 @@ import java.util.Optional;
  * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
  * ready at full size.</li>
  * <li>A canary whose version or configuration changes (a spec edit mid-rollout), or whose pod template this operator
- * builds otherwise (an upgrade; not in the pass whose stored status still has users on it): only after the routes
- * have left it,
+ * builds otherwise (an upgrade; never while the stored status sends users to it: only its replicas change then):
+ * only after the routes have left it,
  * that is, the route write succeeded without drift, every Gateway accepted the routes' current generation (gatewayAPI
  * router: {@link Routed#pending}) and no hold keeps it in the public Service. Until then it keeps its
  * pods and its pod template, so no route ever sends users to pods of a configuration that has not passed its gates.</li>
@@ -65,10 +65,10 @@ public final class Handover {
             Deployment canary) {
         TrafficSplit split = decision.split();
         Replicas replicas = router.replicas(plan, split);
-        // a canary built otherwise, while the stored status still has users on it: the restart that takes them off is
-        // not stored yet, so its template is not written in this pass (a failed status write must not leave users on
-        // a template that no gate passed)
-        boolean frozen = workloads.builtOtherwise(canary) && Stage.gatedWithUsers(Stage.fromWire(old.getStage()));
+        // a canary built otherwise while the stored status still sends users to it (a restart that takes them off is
+        // not stored yet; promoting; a first release, which has no stable to send them to): its template is not
+        // written, only its replicas follow the split, so no user reaches a template that no gate passed
+        boolean frozen = workloads.builtOtherwise(canary) && !Splits.of(old).sendsNoUsersToCanary();
         boolean replaced = !frozen && replaced(plan, split, canary);
         Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
@@ -79,8 +79,11 @@ public final class Handover {
                 && !frozen
                 && split.canaryRunning()
                 && !Readiness.atFullSize(canary, ServingIdentity.of(plan), replicas.canary());
-        KubernetesClientException workloadsFailed =
-                replaced || frozen ? null : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
+        KubernetesClientException workloadsFailed = replaced
+                ? null
+                : frozen
+                        ? attempt(() -> workloads.scaleCanary(canary, split, replicas))
+                        : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
         if ((workloadsFailed == null && !canaryShort) || !shrinks(stable, replicas.stable())) {
             // stable shrinks only once the canary has taken its share, its pods ready: a canary write refused for good
             // or pods that never get ready must not leave the public Service on a stable that already gave up its pods

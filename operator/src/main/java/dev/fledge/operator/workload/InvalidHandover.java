@@ -5,7 +5,6 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.ServingIdentity;
-import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.StableRetreat;
 import io.fabric8.kubernetes.api.model.Service;
@@ -77,17 +76,19 @@ public final class InvalidHandover {
     }
 
     /**
-     * After the status is written, for a decision that ends a rollout while it was promoting (an abort, a kept rollback):
-     * the stable Deployment goes back to the configuration recorded in {@code status.stable}, which is built from the
-     * status alone (the pod template recorded with it, or the one {@link KeptTemplate} kept), never from the invalid
-     * spec. Its replicas stay as they are, or grow to what the public Service needs. Returns why it could not, empty
-     * when it did or had no need.
+     * After the status is written, while no canary runs (an abort or a rollback, also one that ended a promotion): the
+     * stable Deployment is put back to the configuration recorded in {@code status.stable} if it runs another version or
+     * configuration (a promotion under way, a stable write that failed before). It is built from the status alone (the
+     * pod template recorded with it, or the one {@link KeptTemplate} kept), never from the invalid spec. Its replicas
+     * stay as they are, or grow to what the public Service needs. Checked at every pass, so a failed write is retried.
+     * Returns why it could not, empty when it did or had no need.
      */
-    public Optional<String> restoreStable(
-            ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment stable, Plan plan) {
-        if (!decision.endsRollout(old)
-                || Stage.fromWire(old.getStage()) != Stage.PROMOTING
-                || decision.split().stableServing() == null) {
+    public Optional<String> restoreStable(ModelRelease mr, Decision decision, Deployment stable, Plan plan) {
+        ModelReleaseStatus st = decision.status();
+        if (stable == null
+                || st.getCanaryVersion() != null
+                || decision.split().stableServing() == null
+                || Readiness.runs(stable, ServingIdentity.stableWanted(st))) {
             return Optional.empty();
         }
         try {

@@ -245,6 +245,18 @@ public final class Workloads {
         }
     }
 
+    /**
+     * The canary of a split that runs one, its replicas only (its pod template stays as it is): for a canary whose
+     * template this operator builds otherwise while users are on it ({@link Handover}).
+     */
+    public void scaleCanary(Deployment canary, TrafficSplit split, Replicas replicas) {
+        if (split.canaryRunning()
+                && canary != null
+                && !Integer.valueOf(replicas.canary()).equals(canary.getSpec().getReplicas())) {
+            applier.scale(canary, replicas.canary());
+        }
+    }
+
     /** The Services {@code x-stable} and {@code x-canary}, each selecting its track. */
     public void applyServices(ModelRelease mr) {
         applier.applyIfChanged(services.build(mr, Names.trackService(mr, Labels.TRACK_STABLE), Labels.TRACK_STABLE));

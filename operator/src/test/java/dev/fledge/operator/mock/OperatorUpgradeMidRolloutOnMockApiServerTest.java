@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,7 +66,9 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
     @AfterEach
     void stop() {
         operator.close();
-        kubelet.close();
+        if (kubelet != null) {
+            kubelet.close();
+        }
         cluster.close();
     }
 
@@ -80,12 +83,91 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
     void theRestartsFailedStatusWriteDoesNotLeaveUsersOnTheNewTemplate(String router) {
         // the status write that records the restart (stage preflight) fails, twice: the retry must not find users on a
         // canary that already has the new template
-        upgradeMidRolloutAndSample(
-                router,
-                () -> api.failNext(
-                        2,
-                        500,
-                        r -> r.isStatusPatch("modelreleases", NAME) && r.body().contains("\"preflight\"")));
+        upgradeMidRolloutAndSample(router, () -> api.failNext(2, 500, r -> r.isStatusPatch("modelreleases", NAME)));
+        assertThat(api.failuresServed())
+                .as("the new operator's first status write failed (both tries)")
+                .isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replicas", "gatewayAPI"})
+    void anUpgradeWhilePromotingLeavesTheCanaryItsTemplateUntilThePromotionIsDone(String router) {
+        ModelRelease mr =
+                "replicas".equals(router) ? Releases.replicas(NAME, "1.0.0") : Releases.gatewayApi(NAME, "1.0.0");
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 100);
+        kubelet.close(); // no Deployment gets ready any more: the promotion stays under way
+        kubelet = null;
+        awaitStatus(s -> "promoting".equals(s.getStage()));
+
+        operator.close();
+        leaveTheCanaryAsAnOlderOperatorBuiltIt();
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+        long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(newCanaryTemplate())
+                    .as("the canary, which every audience still reaches while promoting, keeps its template")
+                    .isFalse();
+            assertThat(current().getStatus().getStage()).isEqualTo("promoting");
+            pause(Duration.ofMillis(50));
+        }
+        assertThat(client.v1().events().inNamespace(Releases.NS).list().getItems())
+                .noneMatch(e -> "RolloutRestarted".equals(e.getReason()));
+    }
+
+    @Test
+    void anUpgradeDuringAFirstReleaseKeepsItsUsersOnTheCanaryAndItsTemplate() {
+        ModelRelease mr = Releases.replicas(NAME, "1.0.0");
+        mr.getSpec().getStages().get(0).setMinDuration("1h"); // stays at internal
+        client.resource(mr).create();
+        awaitStatus(s -> "internal".equals(s.getStage()));
+        await().atMost(Duration.ofSeconds(20)).until(this::internalOnCanary);
+
+        operator.close();
+        leaveTheCanaryAsAnOlderOperatorBuiltIt();
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+        long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(internalOnCanary())
+                    .as("a first release has no stable: its users stay on the canary")
+                    .isTrue();
+            assertThat(newCanaryTemplate())
+                    .as("and the canary keeps its template")
+                    .isFalse();
+            assertThat(current().getStatus().getStage()).isEqualTo("internal");
+            pause(Duration.ofMillis(50));
+        }
+    }
+
+    void leaveTheCanaryAsAnOlderOperatorBuiltIt() {
+        client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(NAME + "-canary")
+                .edit(d -> {
+                    d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+                    d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getEnv()
+                            .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
+                    return d;
+                });
+    }
+
+    static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void upgradeMidRolloutAndSample(String router, Runnable beforeTheNewOperator) {
@@ -105,21 +187,7 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
         // the operator stops; the canary is left as an older operator built it (no template revision recorded, one
         // of today's model-server limits missing from its env)
         operator.close();
-        client.apps()
-                .deployments()
-                .inNamespace(Releases.NS)
-                .withName(NAME + "-canary")
-                .edit(d -> {
-                    d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
-                    d.getSpec()
-                            .getTemplate()
-                            .getSpec()
-                            .getContainers()
-                            .get(0)
-                            .getEnv()
-                            .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
-                    return d;
-                });
+        leaveTheCanaryAsAnOlderOperatorBuiltIt();
         List<Sample> samples = new CopyOnWriteArrayList<>();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {

@@ -245,12 +245,14 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
     @Test
     void aStoredRollbackWhoseRouteWriteKeepsFailingSaysSoInItsStatusUntilTheUsersAreOnStable() {
         promote100Then200();
-        // every write that would send the internal audience back to stable fails, until the API server recovers
+        // every write that would send the internal audience back to stable fails once the gate has failed (not a write
+        // of the new rollout's start), until the API server recovers
         AtomicBoolean failing = new AtomicBoolean(true);
         api.failNext(
                 1_000_000,
                 500,
                 r -> failing.get()
+                        && evaluations.get() > 0
                         && "PATCH".equals(r.method())
                         && r.path().endsWith("/services/" + NAME + "-internal")
                         && r.body().contains("\"stable\""));

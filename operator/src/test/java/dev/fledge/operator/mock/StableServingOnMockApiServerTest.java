@@ -12,6 +12,7 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.Workloads;
 import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
@@ -39,6 +40,7 @@ class StableServingOnMockApiServerTest {
     static final String OLD_IMAGE = "fledge/model-server:0.1.0";
     static final String NEW_IMAGE = "fledge/model-server:0.2.0";
 
+    final FaultInjectingDispatcher api = new FaultInjectingDispatcher();
     MockCluster cluster;
     KubernetesClient client;
     DeploymentReadiness kubelet;
@@ -46,7 +48,7 @@ class StableServingOnMockApiServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new MockCluster();
+        cluster = new MockCluster(api);
         client = cluster.client();
         client.namespaces()
                 .resource(new NamespaceBuilder()
@@ -173,6 +175,13 @@ class StableServingOnMockApiServerTest {
     @Test
     void anAbortWhilePromotingWithAnInvalidSpecPutsStableBackToTheRecordedConfigurationToo() {
         promoting2WithNewImageThatNeverGetsReady();
+        // the first writes that would put stable back are refused (a webhook, a quota): a later pass must retry them
+        api.failNext(
+                4,
+                403,
+                r -> "PATCH".equals(r.method())
+                        && r.path().endsWith("/deployments/assistant-stable")
+                        && r.body().contains(OLD_IMAGE));
 
         edit(mr -> {
             mr.getSpec().getTraffic().setScaleDownDelay("2h"); // invalid: at most 1h
@@ -182,10 +191,13 @@ class StableServingOnMockApiServerTest {
         ModelReleaseStatus s = awaitStatus(st -> "2.0.0".equals(st.getRolledBackVersion()));
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
         assertThat(s.getPhase()).isEqualTo(Phase.INVALID);
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(serving("assistant-stable"))
                         .as("the stable Deployment runs what the status says it does, although the spec is invalid")
                         .isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE)));
+        assertThat(api.failuresServed())
+                .as("stable's first writes were refused")
+                .isPositive();
     }
 
     /** 2.0.0 on NEW_IMAGE goes through every stage; then no Deployment gets ready, so promotion stays under way. */
