@@ -575,7 +575,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 Readiness.ready(canary, canaryWanted),
                                 Readiness.ready(stable, ServingIdentity.stableWanted(old)))
                         .withCanaryTemplateChanged(
-                                canaryWanted.matches(old.getCanaryVersion(), old.getCanaryConfigHash())
+                                // a first release is not restarted (no stable to send its users to): its canary keeps
+                                // its template and its rollout goes on, so the flag would only hold it for ever
+                                old.getStableVersion() != null
+                                        && canaryWanted.matches(old.getCanaryVersion(), old.getCanaryConfigHash())
                                         && workloads.builtOtherwise(canary)));
     }
 

@@ -82,7 +82,10 @@ public final class Handover {
         KubernetesClientException workloadsFailed = replaced
                 ? null
                 : frozen
-                        ? attempt(() -> workloads.scaleCanary(canary, split, replicas))
+                        // grown only for users the split sends it (not in the pass that takes them off)
+                        ? split.sendsNoUsersToCanary()
+                                ? null
+                                : attempt(() -> workloads.scaleCanary(canary, split, replicas))
                         : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
         if ((workloadsFailed == null && !canaryShort) || !shrinks(stable, replicas.stable())) {
             // stable shrinks only once the canary has taken its share, its pods ready: a canary write refused for good

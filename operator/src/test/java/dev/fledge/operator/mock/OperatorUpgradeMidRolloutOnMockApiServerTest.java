@@ -142,6 +142,9 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
             assertThat(current().getStatus().getStage()).isEqualTo("internal");
             pause(Duration.ofMillis(50));
         }
+        edit(r -> r.getSpec().getStages().get(0).setMinDuration("1s"));
+        awaitStatus(s -> "closed".equals(s.getStage())); // its rollout goes on, on the template its gates passed
+        assertThat(newCanaryTemplate()).isFalse();
     }
 
     void leaveTheCanaryAsAnOlderOperatorBuiltIt() {
