@@ -5,7 +5,6 @@ import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Objects;
@@ -14,9 +13,12 @@ import java.util.Optional;
 /**
  * The container port the replicas router's public Service targets: {@link ServerDefaults#PUBLIC_PORT}, where the
  * model server counts every request as public whatever audience header it carries (security review 15, MED 3), once
- * every pod of the release has it. A stable Deployment kept from an operator before template revision 3 has no such
- * port until its next promotion, and a Deployment still rolling to one that has it runs older pods: a Service that
- * named the new port would have no endpoint on them, so until then the public Service keeps {@link ServerDefaults#PORT}.
+ * the pod template of each of the release's Deployments names it. A stable Deployment kept from an operator before
+ * template revision 3 has no such port until its next promotion: a Service that named it would have no endpoint on
+ * those pods, so until then the public Service keeps {@link ServerDefaults#PORT}. During that promotion the stable's
+ * old pods leave the public endpoints as soon as its template has the port; the public Service still selects the
+ * canary's pods until the stable has all of its new ones ready, so it is never without endpoints. Not the rollout's
+ * progress but the template decides, so the port does not flap while a canary scales.
  */
 public final class PublicTarget {
     private final KubernetesClient client;
@@ -32,37 +34,20 @@ public final class PublicTarget {
                     .inNamespace(mr.getMetadata().getNamespace())
                     .withName(Names.deployment(mr, track))
                     .get();
-            if (d != null && !allPodsHavePublicPort(d)) {
+            if (d != null && !namesPublicPort(d)) {
                 return ServerDefaults.PORT;
             }
         }
         return ServerDefaults.PUBLIC_PORT;
     }
 
-    /** The template names the public port and every pod was built from that template (the rollout is complete). */
-    static boolean allPodsHavePublicPort(Deployment d) {
-        boolean declared =
-                Optional.ofNullable(d.getSpec().getTemplate().getSpec().getContainers()).orElse(List.of()).stream()
-                        .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
-                        .map(Container::getPorts)
-                        .filter(Objects::nonNull)
-                        .flatMap(List::stream)
-                        .map(ContainerPort::getName)
-                        .anyMatch(ServerDefaults.PUBLIC_PORT::equals);
-        if (!declared) {
-            return false;
-        }
-        DeploymentStatus status = d.getStatus();
-        if (status == null) {
-            return replicas(d.getSpec().getReplicas()) == 0;
-        }
-        boolean observed = status.getObservedGeneration() != null
-                && d.getMetadata().getGeneration() != null
-                && status.getObservedGeneration() >= d.getMetadata().getGeneration();
-        return observed && replicas(status.getReplicas()) == replicas(status.getUpdatedReplicas());
-    }
-
-    private static int replicas(Integer n) {
-        return n == null ? 0 : n;
+    static boolean namesPublicPort(Deployment d) {
+        return Optional.ofNullable(d.getSpec().getTemplate().getSpec().getContainers()).orElse(List.of()).stream()
+                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
+                .map(Container::getPorts)
+                .filter(Objects::nonNull)
+                .flatMap(List::stream)
+                .map(ContainerPort::getName)
+                .anyMatch(ServerDefaults.PUBLIC_PORT::equals);
     }
 }
