@@ -130,6 +130,9 @@ class MultiTenantDefaultsTest {
         assertThat(teamA.getSpec().getPodSelector().getMatchExpressions().get(0).getKey())
                 .isEqualTo("fledge.dev/release");
         assertThat(teamA.getSpec().getIngress().get(0).getFrom()).hasSize(3);
+        assertThat(teamA.getSpec().getIngress().get(0).getPorts())
+                .as("no port list: the public Service's port http-public (review MED 3) is admitted beside http")
+                .isNullOrEmpty();
         var operatorEgress = nps.get(0).getSpec().getEgress().stream()
                 .map(NetworkPolicyEgressRule::getTo)
                 .filter(t -> t != null)

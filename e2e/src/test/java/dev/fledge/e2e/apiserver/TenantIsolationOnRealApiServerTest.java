@@ -380,6 +380,11 @@ class TenantIsolationOnRealApiServerTest {
                 "fledge.model.max-download-size",
                 "FLEDGE_FEEDBACK_SIGNING_KEY_FILE",
                 "fledge.feedback.signing-key-file",
+                // the public port (review MED 3): a release that moved it would have the public Service reach a port
+                // that honours the audience header
+                "FLEDGE_PUBLIC_PORT",
+                "fledge.public-port",
+                "_PROD_FLEDGE_PUBLIC_PORT",
                 "QUARKUS_CONFIG_LOCATIONS",
                 "LD_PRELOAD",
                 "JAVA_TOOL_OPTIONS",

@@ -328,6 +328,9 @@ public final class LocalKubelet implements AutoCloseable {
         return (name, podEnv, port) -> {
             Map<String, String> env = new LinkedHashMap<>(podEnv);
             env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            // the pod's public port (8081 in every pod) on a free one: the harness plays kube-proxy and sends public
+            // traffic without an audience header to the main port, which counts the same
+            env.put("FLEDGE_PUBLIC_PORT", "0");
             env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
             env.put("DJL_OFFLINE", "true");
             env.put("OPT_OUT_TRACKING", "true");

@@ -25,6 +25,14 @@ public interface FledgeConfig {
 
     UpstreamConfig upstream();
 
+    /**
+     * The public port: every request that arrives on it counts as {@code public}, whatever {@code X-Fledge-Audience}
+     * it carries (the replicas router's public Service {@code <release>} sends here). The operator sets it through
+     * {@code FLEDGE_PUBLIC_PORT}, which a release may not set; 0 picks a free port (tests).
+     */
+    @WithDefault("8081")
+    int publicPort();
+
     /** Where the reason of a failed start is written for Kubernetes (the container's terminationMessagePath). */
     @WithDefault("/dev/termination-log")
     String terminationMessagePath();

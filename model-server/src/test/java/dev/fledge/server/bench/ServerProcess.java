@@ -59,6 +59,7 @@ final class ServerProcess {
         env.put("FLEDGE_MODEL_VERSION", "1.0.0");
         env.put("FLEDGE_RELEASE", "assistant");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("FLEDGE_PUBLIC_PORT", "0");
         Process server = builder.start();
         // a benchmark stopped with Ctrl-C or kill must not leave its server running (and taking CPU from the next run)
         Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "stop-model-server"));

@@ -53,7 +53,9 @@ public final class PackagedServer implements AutoCloseable {
         Files.createDirectories(log.getParent());
         ProcessBuilder builder =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(Map.of("FLEDGE_RELEASE", "assistant", "FLEDGE_MODEL_VERSION", "1.0.0"));
+        builder.environment()
+                .putAll(Map.of(
+                        "FLEDGE_RELEASE", "assistant", "FLEDGE_MODEL_VERSION", "1.0.0", "FLEDGE_PUBLIC_PORT", "0"));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         Process process = builder.start();

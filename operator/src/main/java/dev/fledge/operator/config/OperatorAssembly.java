@@ -31,6 +31,7 @@ import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.FeedbackKey;
 import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
+import dev.fledge.operator.workload.PublicTarget;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.ServingConfig;
 import dev.fledge.operator.workload.ServingPolicy;
@@ -60,7 +61,7 @@ public final class OperatorAssembly {
         StaleRoutes stale = new StaleRoutes(client, applier);
         return new Routers(
                 new GatewayApiRouter(client, applier, services, defaults, stale, clock),
-                new ReplicasRouter(applier, services, stale),
+                new ReplicasRouter(applier, services, stale, new PublicTarget(client)),
                 new StableRetreat(client, applier),
                 new RoutesOutsideLimits(client, applier, limits));
     }

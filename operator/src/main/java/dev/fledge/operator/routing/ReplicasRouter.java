@@ -8,6 +8,7 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;
+import dev.fledge.operator.workload.PublicTarget;
 import io.fabric8.kubernetes.api.model.Service;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,17 +21,21 @@ import java.util.Set;
  * Works on any cluster: the audience Services {@code x-internal} and {@code x-closed} select the canary from their
  * stage on; the public Service {@code x} selects stable, canary, or both, and the public weight is approximated by
  * replica counts (as Argo Rollouts does without a mesh): with N replicas, the canary gets ceil(w·N/100) and stable
- * N − floor(w·N/100), at least one each. Precision is therefore 1/(stable+canary).
+ * N − floor(w·N/100), at least one each. Precision is therefore 1/(stable+canary). The public Service targets the
+ * pods' public port ({@link PublicTarget}), where the model server ignores any audience header a client sends; the
+ * audience Services target the port that honours it.
  */
 public final class ReplicasRouter implements TrafficRouter {
     private final Applier applier;
     private final DesiredService services;
     private final StaleRoutes stale;
+    private final PublicTarget publicTarget;
 
-    public ReplicasRouter(Applier applier, DesiredService services, StaleRoutes stale) {
+    public ReplicasRouter(Applier applier, DesiredService services, StaleRoutes stale, PublicTarget publicTarget) {
         this.applier = applier;
         this.services = services;
         this.stale = stale;
+        this.publicTarget = publicTarget;
     }
 
     @Override
@@ -91,7 +96,7 @@ public final class ReplicasRouter implements TrafficRouter {
         String publicTrack =
                 holdCanaryPublic ? null : w == 0 ? Labels.TRACK_STABLE : w == 100 ? Labels.TRACK_CANARY : null;
         return List.of(
-                services.build(release, Names.publicService(release), publicTrack),
+                services.build(release, Names.publicService(release), publicTrack, publicTarget.portName(release)),
                 services.build(
                         release,
                         Names.audienceService(release, Stage.INTERNAL.wireName()),

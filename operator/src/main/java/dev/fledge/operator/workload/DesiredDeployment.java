@@ -54,9 +54,11 @@ public final class DesiredDeployment {
      * spec field sets (the env, probes, lifecycle, security contexts, mounts and volumes of this class,
      * {@link PodHardening} and {@link ModelServerLimits}). Bump it with every change of that: {@code
      * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then. 2: the
-     * release's response-id key ({@link FeedbackKey}) mounted, with {@code FLEDGE_FEEDBACK_SIGNING_KEY_FILE}.
+     * release's response-id key ({@link FeedbackKey}) mounted, with {@code FLEDGE_FEEDBACK_SIGNING_KEY_FILE}. 3: the
+     * public port ({@link ServerDefaults#PUBLIC_PORT}, {@code FLEDGE_PUBLIC_PORT}, which a release may not set), where
+     * the server counts every request as public.
      */
-    public static final int REVISION = 2;
+    public static final int REVISION = 3;
 
     /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
@@ -292,6 +294,10 @@ public final class DesiredDeployment {
                 .withValue(String.valueOf(port))
                 .build());
         env.add(new EnvVarBuilder()
+                .withName("FLEDGE_PUBLIC_PORT")
+                .withValue(String.valueOf(ServerDefaults.publicPort(port)))
+                .build());
+        env.add(new EnvVarBuilder()
                 .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
                 .withValue(FEEDBACK_KEY_FILE)
                 .build());
@@ -311,8 +317,13 @@ public final class DesiredDeployment {
                 .withSecurityContext(hardening.container())
                 .withPorts()
                 .addNewPort()
-                .withName("http")
+                .withName(ServerDefaults.PORT)
                 .withContainerPort(port)
+                .withProtocol("TCP")
+                .endPort()
+                .addNewPort()
+                .withName(ServerDefaults.PUBLIC_PORT)
+                .withContainerPort(ServerDefaults.publicPort(port))
                 .withProtocol("TCP")
                 .endPort()
                 .withReadinessProbe(new ProbeBuilder()

@@ -18,6 +18,15 @@ public final class DesiredService {
 
     /** @param track {@code stable}, {@code canary}, or null for both tracks */
     public Service build(ModelRelease mr, String name, String track) {
+        return build(mr, name, track, ServerDefaults.PORT);
+    }
+
+    /**
+     * @param track {@code stable}, {@code canary}, or null for both tracks
+     * @param targetPort the container port's name: {@link ServerDefaults#PORT}, or {@link ServerDefaults#PUBLIC_PORT}
+     *     for the replicas router's public Service
+     */
+    public Service build(ModelRelease mr, String name, String track, String targetPort) {
         Map<String, String> selector = new LinkedHashMap<>();
         selector.put(Labels.RELEASE, mr.getMetadata().getName());
         if (track != null) {
@@ -32,7 +41,7 @@ public final class DesiredService {
                 .addNewPort()
                 .withName("http")
                 .withPort(port)
-                .withTargetPort(new IntOrString("http"))
+                .withTargetPort(new IntOrString(targetPort))
                 .withProtocol("TCP")
                 .endPort()
                 .endSpec()

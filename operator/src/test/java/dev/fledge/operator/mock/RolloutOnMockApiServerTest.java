@@ -169,6 +169,43 @@ class RolloutOnMockApiServerTest {
                 .isEqualTo(1.0);
     }
 
+    /**
+     * Security review 15, MED 3: a public user who reaches {@code <release>} must not be able to claim an audience, so
+     * the public Service sends to the pods' public port (where the model server counts every request as public); the
+     * audience and track Services keep the port that honours {@code X-Fledge-Audience}.
+     */
+    @Test
+    void theReplicasRoutersPublicServiceTargetsThePublicPortAndTheAudienceServicesDoNot() {
+        ModelRelease v1 =
+                client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
+        setVersion("assistant", "2.0.0");
+        awaitStatus(v1, s -> "internal".equals(s.getStage()));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(targetPorts())
+                        .containsExactly(
+                                "assistant=http-public",
+                                "assistant-internal=http",
+                                "assistant-closed=http",
+                                "assistant-stable=http",
+                                "assistant-canary=http"));
+        for (String track : List.of("assistant-stable", "assistant-canary")) {
+            var container = deployment(track)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0);
+            assertThat(container.getPorts())
+                    .extracting(p -> p.getName() + ":" + p.getContainerPort())
+                    .containsExactly("http:8080", "http-public:8081");
+            assertThat(container.getEnv())
+                    .filteredOn(e -> e.getName().equals("FLEDGE_PUBLIC_PORT"))
+                    .extracting(e -> e.getValue())
+                    .containsExactly("8081");
+        }
+    }
+
     @Test
     void aDeletedReleaseNoLongerExportsItsMetrics() {
         ModelRelease v1 =
@@ -412,6 +449,23 @@ class RolloutOnMockApiServerTest {
                             .get();
                     return n + "=" + s.getSpec().getSelector().getOrDefault(Labels.TRACK, "both");
                 })
+                .toList();
+    }
+
+    /** "service=targetPort" for the public, audience and track Services. */
+    List<String> targetPorts() {
+        return List.of("assistant", "assistant-internal", "assistant-closed", "assistant-stable", "assistant-canary")
+                .stream()
+                .map(n -> n + "="
+                        + client.services()
+                                .inNamespace(Releases.NS)
+                                .withName(n)
+                                .get()
+                                .getSpec()
+                                .getPorts()
+                                .get(0)
+                                .getTargetPort()
+                                .getStrVal())
                 .toList();
     }
 

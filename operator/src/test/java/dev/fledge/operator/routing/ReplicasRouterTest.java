@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ReplicasRouterTest {
-    final ReplicasRouter router = new ReplicasRouter(null, null, null);
+    final ReplicasRouter router = new ReplicasRouter(null, null, null, null);
 
     @ParameterizedTest(name = "{0} replicas at {1}% -> stable {2}, canary {3}")
     @CsvSource({"2,0,2,2", "2,5,2,1", "2,25,2,1", "2,50,1,1", "2,100,2,2", "4,25,3,1", "10,5,10,1", "10,50,5,5"})

@@ -208,6 +208,48 @@ class DesiredDeploymentTest {
                         "scratch:/tmp", "evil:/data", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
     }
 
+    /**
+     * Review of issue 15, MED 3: the public Service reaches the pods' public port, where the server forces the audience
+     * {@code public}. A release that could move that port onto the main one would reopen the finding: its own
+     * {@code FLEDGE_PUBLIC_PORT} in any spelling never reaches the container, the operator's is the next port.
+     */
+    @Test
+    void theModelContainerHasAPublicPortBesideItsOwnThatTheReleaseCannotMove() {
+        var template = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewEnv()
+                .withName("FLEDGE_PUBLIC_PORT")
+                .withValue("9000")
+                .endEnv()
+                .addNewEnv()
+                .withName("fledge.public-port")
+                .withValue("9000")
+                .endEnv()
+                .endContainer()
+                .endSpec()
+                .build();
+        Container server = build(
+                        release(new ServerSpec().withPort(9000).withTemplate(template)),
+                        "canary",
+                        "2.0.0",
+                        "s3://m/2.0.0",
+                        1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(server.getPorts())
+                .extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("http:9000", "http-public:9001");
+        assertThat(server.getEnv())
+                .filteredOn(e -> e.getName().toLowerCase(java.util.Locale.ROOT).contains("public"))
+                .extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly("FLEDGE_PUBLIC_PORT=9001");
+    }
+
     /** Late review of issue 15: a SmallRye profile prefix ({@code _PROD_}, {@code %prod.}) hid a server setting. */
     @Test
     void noProfilePrefixedSettingReachesTheModelContainer() {

@@ -1,0 +1,53 @@
+package dev.fledge.operator.workload;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The container port the replicas router's public Service targets: {@link ServerDefaults#PUBLIC_PORT}, where the
+ * model server counts every request as public whatever audience header it carries (security review 15, MED 3), once
+ * the pod template of each of the release's Deployments names it. A stable Deployment kept from an operator before
+ * template revision 3 has no such port until its next promotion: a Service that named it would have no endpoint on
+ * those pods, so until then the public Service keeps {@link ServerDefaults#PORT}. During that promotion the stable's
+ * old pods leave the public endpoints as soon as its template has the port; the public Service still selects the
+ * canary's pods until the stable has all of its new ones ready, so it is never without endpoints. Not the rollout's
+ * progress but the template decides, so the port does not flap while a canary scales.
+ */
+public final class PublicTarget {
+    private final KubernetesClient client;
+
+    public PublicTarget(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public String portName(ModelRelease mr) {
+        for (String track : List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY)) {
+            Deployment d = client.apps()
+                    .deployments()
+                    .inNamespace(mr.getMetadata().getNamespace())
+                    .withName(Names.deployment(mr, track))
+                    .get();
+            if (d != null && !namesPublicPort(d)) {
+                return ServerDefaults.PORT;
+            }
+        }
+        return ServerDefaults.PUBLIC_PORT;
+    }
+
+    static boolean namesPublicPort(Deployment d) {
+        return Optional.ofNullable(d.getSpec().getTemplate().getSpec().getContainers()).orElse(List.of()).stream()
+                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
+                .map(Container::getPorts)
+                .filter(Objects::nonNull)
+                .flatMap(List::stream)
+                .map(ContainerPort::getName)
+                .anyMatch(ServerDefaults.PUBLIC_PORT::equals);
+    }
+}
