@@ -68,7 +68,7 @@ public final class Handover {
         // a canary built otherwise while the stored status still sends users to it (a restart that takes them off is
         // not stored yet; promoting; a first release, which has no stable to send them to): its template is not
         // written, only its replicas follow the split, so no user reaches a template that no gate passed
-        boolean frozen = workloads.builtOtherwise(canary) && !Splits.of(old).sendsNoUsersToCanary();
+        boolean frozen = frozen(old, canary);
         boolean replaced = !frozen && replaced(plan, split, canary);
         Instant holdUntil = holdUntil(router, plan, old, decision, stable, canary);
         boolean hold = holdUntil != null;
@@ -134,7 +134,8 @@ public final class Handover {
             return null;
         }
         TrafficSplit split = decision.split();
-        boolean leaving = CanaryDrain.hasPods(canary) && (replaced(plan, split, canary) || !split.canaryRunning());
+        boolean leaving = CanaryDrain.hasPods(canary)
+                && ((!frozen(old, canary) && replaced(plan, split, canary)) || !split.canaryRunning());
         ModelReleaseStatus basis =
                 old.getCanaryPublicHoldUntil() == null && decision.status().getCanaryPublicHoldUntil() != null
                         ? decision.status()
@@ -148,6 +149,11 @@ public final class Handover {
                         router.replicas(plan, split).stable()),
                 decision.reason() == ConditionReason.Aborted || decision.reason() == ConditionReason.CriticalGateFailed,
                 clock.instant());
+    }
+
+    /** A canary built otherwise while the stored status still sends users to it: only its replicas change. */
+    private boolean frozen(ModelReleaseStatus old, Deployment canary) {
+        return workloads.builtOtherwise(canary) && !Splits.of(old).sendsNoUsersToCanary();
     }
 
     private static KubernetesClientException attempt(Runnable write) {

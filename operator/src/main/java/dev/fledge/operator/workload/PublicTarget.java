@@ -4,6 +4,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
@@ -34,20 +35,33 @@ public final class PublicTarget {
                     .inNamespace(mr.getMetadata().getNamespace())
                     .withName(Names.deployment(mr, track))
                     .get();
-            if (d != null && !namesPublicPort(d)) {
+            if (d != null && (!namesPublicPort(d.getSpec().getTemplate()) || keepsTemplateWithoutIt(d))) {
                 return ServerDefaults.PORT;
             }
         }
         return ServerDefaults.PUBLIC_PORT;
     }
 
-    static boolean namesPublicPort(Deployment d) {
-        return Optional.ofNullable(d.getSpec().getTemplate().getSpec().getContainers()).orElse(List.of()).stream()
-                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
-                .map(Container::getPorts)
-                .filter(Objects::nonNull)
-                .flatMap(List::stream)
-                .map(ContainerPort::getName)
-                .anyMatch(ServerDefaults.PUBLIC_PORT::equals);
+    /**
+     * A stable in its first promotion to a template with the port keeps its older template ({@link KeptTemplate}) to go
+     * back to on an abort (also while the spec is invalid, when no route is recomputed): until the promotion is done,
+     * the public Service stays on {@link ServerDefaults#PORT}, which both templates have.
+     */
+    private static boolean keepsTemplateWithoutIt(Deployment d) {
+        return KeptTemplate.keptBy(d)
+                .filter(k -> !namesPublicPort(k.template()))
+                .isPresent();
+    }
+
+    static boolean namesPublicPort(PodTemplateSpec t) {
+        return t != null
+                && t.getSpec() != null
+                && Optional.ofNullable(t.getSpec().getContainers()).orElse(List.of()).stream()
+                        .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
+                        .map(Container::getPorts)
+                        .filter(Objects::nonNull)
+                        .flatMap(List::stream)
+                        .map(ContainerPort::getName)
+                        .anyMatch(ServerDefaults.PUBLIC_PORT::equals);
     }
 }

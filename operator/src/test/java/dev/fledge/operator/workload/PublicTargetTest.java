@@ -2,9 +2,13 @@ package dev.fledge.operator.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.ModelRelease;
+import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,11 +48,50 @@ class PublicTargetTest {
 
     @Test
     void aDeploymentBuiltByThisOperatorNamesThePublicPort() {
-        assertThat(PublicTarget.namesPublicPort(deployment(true))).isTrue();
+        assertThat(PublicTarget.namesPublicPort(deployment(true).getSpec().getTemplate()))
+                .isTrue();
     }
 
     @Test
     void aStableKeptWithATemplateWithoutThePublicPortKeepsThePortThatServesIt() {
-        assertThat(PublicTarget.namesPublicPort(deployment(false))).isFalse();
+        assertThat(PublicTarget.namesPublicPort(deployment(false).getSpec().getTemplate()))
+                .isFalse();
+    }
+
+    /**
+     * Fourth #14 review, HIGH 1: during the first promotion of a stable to a template with the public port, the stable
+     * keeps its older template to go back to; an abort while the spec is invalid restores it and recomputes no route,
+     * so a public Service on the public port would lose every endpoint. It stays on the old port until that is over.
+     */
+    @Test
+    void aStableThatKeepsAnOlderTemplateWithoutThePortKeepsThePublicServiceOnTheOldPortUntilThePromotionIsDone()
+            throws Exception {
+        try (MockCluster cluster = new MockCluster()) {
+            KubernetesClient client = cluster.client();
+            Deployment promoting = KeptTemplate.of(deployment(false)).keptIn(deployment(true));
+            promoting.getMetadata().setNamespace("ml");
+            client.resource(promoting).create();
+            Deployment canary = deployment(true);
+            canary.getMetadata().setName("assistant-canary");
+            canary.getMetadata().setNamespace("ml");
+            client.resource(canary).create();
+            ModelRelease mr = new ModelRelease();
+            mr.setMetadata(new ObjectMetaBuilder()
+                    .withName("assistant")
+                    .withNamespace("ml")
+                    .build());
+            PublicTarget target = new PublicTarget(client);
+
+            assertThat(target.portName(mr))
+                    .as("while the older template is kept")
+                    .isEqualTo(ServerDefaults.PORT);
+
+            client.apps()
+                    .deployments()
+                    .inNamespace("ml")
+                    .withName("assistant-stable")
+                    .edit(KeptTemplate::noneIn);
+            assertThat(target.portName(mr)).as("once the promotion is done").isEqualTo(ServerDefaults.PUBLIC_PORT);
+        }
     }
 }
