@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +27,7 @@ import java.util.stream.Collectors;
  * recorded image and model URI, no service account token, no host namespaces, a non-root pod, a container without
  * privilege, privilege escalation or added capabilities, volumes without a host path this operator does not allow,
  * mounts off the image's code ({@link MountPaths}, the operator's key mount excepted), no env name a release may not
- * set other than the operator's own, and pod labels and annotations that the recorded template holds or the operator
+ * set other than the operator's own, no env name twice (the pod takes the last, the checks here the first), and pod labels and annotations that the recorded template holds or the operator
  * (or {@code kubectl rollout restart}) sets. Pure.
  */
 final class KeptTemplateCheck {
@@ -98,6 +99,13 @@ final class KeptTemplateCheck {
                     key ? Optional.empty() : MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()));
             if (why.isPresent()) {
                 return Optional.of("its mount " + m.getMountPath() + ": " + why.get());
+            }
+        }
+        Set<String> names = new HashSet<>();
+        for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
+            if (!names.add(e.getName())) {
+                // the checks below read the first entry of a name, the pod gets the last one
+                return Optional.of("its env " + e.getName() + " is set twice");
             }
         }
         for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {

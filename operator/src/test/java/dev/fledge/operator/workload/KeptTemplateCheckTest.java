@@ -95,6 +95,16 @@ class KeptTemplateCheckTest {
                                 .forEach(e -> e.setValue("s3://evil/model")),
                         "model URI"),
                 edit(
+                        "a second model URI after the recorded one (the last one wins in the pod)",
+                        t -> container(t).getEnv().add(new EnvVar("FLEDGE_MODEL_URI", "s3://evil/model", null)),
+                        "FLEDGE_MODEL_URI is set twice"),
+                edit(
+                        "a second key file after the operator's",
+                        t -> container(t)
+                                .getEnv()
+                                .add(new EnvVar("FLEDGE_FEEDBACK_SIGNING_KEY_FILE", "/data/mine", null)),
+                        "FLEDGE_FEEDBACK_SIGNING_KEY_FILE is set twice"),
+                edit(
                         "a cloud role",
                         t -> t.getMetadata().getAnnotations().put("iam.amazonaws.com/role", "admin"),
                         "iam.amazonaws.com/role"));
