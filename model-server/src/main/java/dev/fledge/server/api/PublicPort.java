@@ -65,8 +65,13 @@ public class PublicPort {
             throw new IllegalStateException(
                     "fledge.public-port must differ from quarkus.http.port (both " + mainPort + ")");
         }
+        // the header is forced here, on the listener itself, before the router sees the request: the filter below
+        // runs only once Quarkus has added its filters to the router, after this listener is already open
         server = vertx.createHttpServer(options)
-                .requestHandler(router)
+                .requestHandler(request -> {
+                    request.headers().set(Audience.HEADER, Audience.PUBLIC.label());
+                    router.handle(request);
+                })
                 .listen()
                 .toCompletionStage()
                 .toCompletableFuture()
