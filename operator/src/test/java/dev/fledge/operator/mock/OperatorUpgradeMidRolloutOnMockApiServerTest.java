@@ -106,7 +106,7 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
         awaitStatus(s -> "promoting".equals(s.getStage()));
 
         operator.close();
-        leaveTheCanaryAsAnOlderOperatorBuiltIt();
+        Releases.asBuiltByAnOlderOperator(client, NAME + "-canary");
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
         long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
         while (System.nanoTime() < until) {
@@ -114,7 +114,7 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
                     .as("the canary, which every audience still reaches while promoting, keeps its template")
                     .isFalse();
             assertThat(current().getStatus().getStage()).isEqualTo("promoting");
-            pause(Duration.ofMillis(50));
+            CanaryHandoverOnMockApiServerTest.pause(Duration.ofMillis(50));
         }
         assertThat(client.v1().events().inNamespace(Releases.NS).list().getItems())
                 .noneMatch(e -> "RolloutRestarted".equals(e.getReason()));
@@ -129,7 +129,7 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
         await().atMost(Duration.ofSeconds(20)).until(this::internalOnCanary);
 
         operator.close();
-        leaveTheCanaryAsAnOlderOperatorBuiltIt();
+        Releases.asBuiltByAnOlderOperator(client, NAME + "-canary");
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
         long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
         while (System.nanoTime() < until) {
@@ -140,37 +140,11 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
                     .as("and the canary keeps its template")
                     .isFalse();
             assertThat(current().getStatus().getStage()).isEqualTo("internal");
-            pause(Duration.ofMillis(50));
+            CanaryHandoverOnMockApiServerTest.pause(Duration.ofMillis(50));
         }
         edit(r -> r.getSpec().getStages().get(0).setMinDuration("1s"));
         awaitStatus(s -> "closed".equals(s.getStage())); // its rollout goes on, on the template its gates passed
         assertThat(newCanaryTemplate()).isFalse();
-    }
-
-    void leaveTheCanaryAsAnOlderOperatorBuiltIt() {
-        client.apps()
-                .deployments()
-                .inNamespace(Releases.NS)
-                .withName(NAME + "-canary")
-                .edit(d -> {
-                    d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
-                    d.getSpec()
-                            .getTemplate()
-                            .getSpec()
-                            .getContainers()
-                            .get(0)
-                            .getEnv()
-                            .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
-                    return d;
-                });
-    }
-
-    static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     void upgradeMidRolloutAndSample(String router, Runnable beforeTheNewOperator) {
@@ -190,7 +164,7 @@ class OperatorUpgradeMidRolloutOnMockApiServerTest {
         // the operator stops; the canary is left as an older operator built it (no template revision recorded, one
         // of today's model-server limits missing from its env)
         operator.close();
-        leaveTheCanaryAsAnOlderOperatorBuiltIt();
+        Releases.asBuiltByAnOlderOperator(client, NAME + "-canary");
         List<Sample> samples = new CopyOnWriteArrayList<>();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {

@@ -14,7 +14,9 @@ import dev.fledge.api.spec.StageName;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.api.spec.TrafficSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.operator.workload.DesiredDeployment;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +67,24 @@ final class Releases {
                                 .withStepDuration("2s")))
                 .withProgressDeadline("10m"));
         return mr;
+    }
+
+    /**
+     * Leaves the Deployment {@code name} as an older operator built it: no template revision recorded, and one of
+     * today's model-server limits missing from its env. Returns it as left.
+     */
+    static Deployment asBuiltByAnOlderOperator(KubernetesClient client, String name) {
+        return client.apps().deployments().inNamespace(NS).withName(name).edit(d -> {
+            d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+            d.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getEnv()
+                    .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
+            return d;
+        });
     }
 
     /** Polls the release until its status satisfies {@code p}, and returns that status. */

@@ -364,21 +364,7 @@ class StableServingOnMockApiServerTest {
      */
     PodTemplateSpec upgradeFromAnOperatorWithAnOlderTemplate(Consumer<ModelRelease> specChange) {
         operator.close();
-        Deployment older = client.apps()
-                .deployments()
-                .inNamespace(Releases.NS)
-                .withName("assistant-stable")
-                .edit(d -> {
-                    d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
-                    d.getSpec()
-                            .getTemplate()
-                            .getSpec()
-                            .getContainers()
-                            .get(0)
-                            .getEnv()
-                            .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
-                    return d;
-                });
+        Deployment older = Releases.asBuiltByAnOlderOperator(client, "assistant-stable");
         edit(specChange);
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
         return older.getSpec().getTemplate();
