@@ -13,6 +13,7 @@ import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.gates.safety.ConfigMapSuites;
 import dev.fledge.operator.gates.safety.FairSuiteExecutor;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
+import dev.fledge.operator.gates.safety.LiveReader;
 import dev.fledge.operator.gates.safety.ModerationJudge;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyGates;
@@ -37,6 +38,11 @@ import java.util.Optional;
 public final class AnalysisGates {
     /** Connection timeout of the shared client; each request's own deadline bounds the whole exchange. */
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Threads that evaluate the gates that wait on Prometheus (metric, feedback, the safety gate's online evidence),
+     * off the reconcile threads; each namespace may use {@link QueryBudget#maxRunning()} of them at once.
+     */
+    public static final int PROMETHEUS_READERS = 8;
 
     private AnalysisGates() {}
 
@@ -94,9 +100,13 @@ public final class AnalysisGates {
         SuiteConcurrency suites = safety.suites();
         FairSuiteExecutor executor = new FairSuiteExecutor(
                 suites.maxRunning(), suites.perNamespace(), suites.maxDuration(), Clock.systemUTC(), wakeups::wake);
+        DeferredReads reads = new DeferredReads(
+                new FairWorkers(PROMETHEUS_READERS, budget.maxRunning(), "fledge-prometheus-read"),
+                Clock.systemUTC(),
+                wakeups::wake);
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
-        metrics.ifPresent(m -> factories.put(MetricGate.KIND, new MetricGates(m)));
-        metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, new FeedbackGates(m)));
+        metrics.ifPresent(m -> factories.put(MetricGate.KIND, deferred(new MetricGates(m), reads)));
+        metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, deferred(new FeedbackGates(m), reads)));
         factories.put(
                 SafetyGate.KIND,
                 new SafetyGates(new SafetyGate.SafetyCollaborators(
@@ -113,7 +123,19 @@ public final class AnalysisGates {
                         safety,
                         metrics,
                         new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())),
-                        executor)));
-        return new ConfiguredGates(factories, wakeups, executor::forget);
+                        executor,
+                        metrics.map(m -> LiveReader.deferred(m, reads)))));
+        return new ConfiguredGates(factories, wakeups, release -> {
+            executor.forget(release);
+            reads.forget(release);
+        });
+    }
+
+    /** The gates of {@code factory} evaluated off the reconcile thread ({@link DeferredGate}). */
+    private static ConfiguredGates.Factory deferred(ConfiguredGates.Factory factory, DeferredReads reads) {
+        return ref -> {
+            Gate gate = factory.apply(ref);
+            return gate instanceof UnavailableGate ? gate : new DeferredGate(gate, reads);
+        };
     }
 }

@@ -53,7 +53,30 @@ public final class SafetyGate implements Gate {
             SafetySettings settings,
             Optional<MetricsBackend> metrics,
             SafetyReports reports,
-            SuiteExecutor executor) {
+            SuiteExecutor executor,
+            Optional<LiveReader> live) {
+        /** The online evidence read on the caller's thread. */
+        public SafetyCollaborators(
+                SuiteSource suites,
+                CanaryEndpoint endpoint,
+                Function<String, CanaryModel> models,
+                BiFunction<String, Duration, Judge> judges,
+                SafetySettings settings,
+                Optional<MetricsBackend> metrics,
+                SafetyReports reports,
+                SuiteExecutor executor) {
+            this(
+                    suites,
+                    endpoint,
+                    models,
+                    judges,
+                    settings,
+                    metrics,
+                    reports,
+                    executor,
+                    metrics.map(LiveReader::direct));
+        }
+
         /** Suites run on the caller's thread (unit tests of the verdict logic). */
         public SafetyCollaborators(
                 SuiteSource suites,
@@ -246,12 +269,19 @@ public final class SafetyGate implements Gate {
         }
         GateVerdict.SuiteRun runState = round == null ? null : round.state();
         if (online) {
-            if (deps.metrics().isEmpty()) {
+            if (deps.live().isEmpty()) {
                 return inconclusive("online: true needs Prometheus (fledge.prometheus.url)")
                         .withDetails(suiteRef, categories, report)
                         .withSuiteRun(runState);
             }
-            LiveOutputs.Reading live = new LiveOutputs(deps.metrics().get()).read(ctx, criticalCategories());
+            Optional<LiveOutputs.Reading> reading = deps.live().get().read(ctx, name(), criticalCategories());
+            if (reading.isEmpty()) {
+                return inconclusive("online evidence: waiting for Prometheus' first answer in this stage (asked off"
+                                + " the reconcile thread)")
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
+            }
+            LiveOutputs.Reading live = reading.get();
             if (live.problem() != null) {
                 return inconclusive("online evidence unavailable: " + live.problem())
                         .withDetails(suiteRef, categories, report)

@@ -1,0 +1,165 @@
+package dev.fledge.operator.gates;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Reads that wait on Prometheus, done off the reconcile thread. A gate asks for its reading on every pass; the first
+ * ask sends the work to the {@link FairWorkers} and finds nothing yet; when the work ends, the release is woken
+ * ({@code wake}, {@code namespace/name}) and its next pass finds the answer. So a slow Prometheus, or a tenant's costly
+ * query, never holds a reconcile thread: an abort, a spec edit or a rollback of the same release is handled while its
+ * query runs.
+ *
+ * <p>A reading belongs to a scope (the rollout attempt, stage, step and spec generation it was asked in); an answer
+ * of another scope is never handed out. A new reading of a key is sent at most once per {@code every} (the analysis
+ * interval): a pass that a wake-up or a watch event brings earlier reads what is there and sends nothing.
+ */
+public final class DeferredReads {
+    /** An answer that no pass took within this time is dropped (its release moved on, or was deleted). */
+    static final Duration KEEP = Duration.ofMinutes(10);
+
+    private final FairWorkers workers;
+    private final Clock clock;
+    private final Consumer<String> wake;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private volatile Instant swept = Instant.EPOCH;
+
+    public DeferredReads(FairWorkers workers, Clock clock, Consumer<String> wake) {
+        this.workers = workers;
+        this.clock = clock;
+        this.wake = wake;
+    }
+
+    /**
+     * One reading a gate asks for.
+     *
+     * @param namespace the tenant, whose reads share out the workers fairly with other namespaces
+     * @param release   {@code namespace/name}
+     * @param key       the reading within the release, e.g. {@code gate:error-rate}
+     * @param scope     when the reading was asked: an answer is handed out only within the same scope
+     * @param every     a new reading of {@code key} is sent at most this often
+     */
+    public record Ask<T>(
+            String namespace, String release, String key, String scope, Duration every, Supplier<T> work) {}
+
+    /** What {@link #latest} found: the answer and when it came. */
+    public record Answer<T>(T value, Instant at) {}
+
+    /**
+     * The answer to the last reading of {@code ask.key}, once: a pass that takes it gets it, later passes get nothing
+     * until a new reading (sent at most once per {@code every}) is answered. For verdicts that count, such as a metric
+     * gate's failures: each answer is counted by one pass only.
+     */
+    public <T> Optional<T> take(Ask<T> ask) {
+        Entry e = entry(ask);
+        synchronized (e) {
+            if (e.fresh) {
+                e.fresh = false;
+                return Optional.of(cast(e.answer));
+            }
+            sendIfDue(e, ask);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The latest answer of the scope, on every pass until a newer one comes; a new reading is sent once the last was
+     * sent {@code every} ago. For evidence that is re-weighed on every pass, such as live output counts.
+     */
+    public <T> Optional<Answer<T>> latest(Ask<T> ask) {
+        Entry e = entry(ask);
+        synchronized (e) {
+            e.fresh = false;
+            sendIfDue(e, ask);
+            return e.answeredAt == null ? Optional.empty() : Optional.of(new Answer<>(cast(e.answer), e.answeredAt));
+        }
+    }
+
+    /** The release was deleted: its readings go (a running one ends unseen). */
+    public void forget(String release) {
+        entries.keySet().removeIf(k -> k.startsWith(release + "\n"));
+    }
+
+    /** Readings kept (tests). */
+    int size() {
+        return entries.size();
+    }
+
+    private Entry entry(Ask<?> ask) {
+        sweep();
+        String id = ask.release() + "\n" + ask.key();
+        Entry e = entries.compute(
+                id, (k, old) -> old == null || !old.scope.equals(ask.scope()) ? new Entry(ask.scope()) : old);
+        synchronized (e) {
+            e.every = ask.every();
+        }
+        return Objects.requireNonNull(e);
+    }
+
+    private void sendIfDue(Entry e, Ask<?> ask) {
+        Instant now = clock.instant();
+        if (e.running || (e.sentAt != null && now.isBefore(e.sentAt.plus(ask.every())))) {
+            return;
+        }
+        e.running = true;
+        e.sentAt = now;
+        workers.submit(ask.namespace(), () -> {
+            Object answer;
+            try {
+                answer = ask.work().get();
+            } finally {
+                synchronized (e) {
+                    e.running = false;
+                }
+            }
+            synchronized (e) {
+                e.answer = answer;
+                e.answeredAt = clock.instant();
+                e.fresh = true;
+            }
+            wake.accept(ask.release());
+        });
+    }
+
+    /** Drops, at most once a minute, what was last sent more than {@link #KEEP} (or two intervals) ago. */
+    private void sweep() {
+        Instant now = clock.instant();
+        if (now.isBefore(swept.plus(Duration.ofMinutes(1)))) {
+            return;
+        }
+        swept = now;
+        entries.values().removeIf(e -> {
+            synchronized (e) {
+                Duration keep = e.every.multipliedBy(2).compareTo(KEEP) > 0 ? e.every.multipliedBy(2) : KEEP;
+                return !e.running && e.sentAt != null && now.isAfter(e.sentAt.plus(keep));
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object o) {
+        return (T) o;
+    }
+
+    private static final class Entry {
+        final String scope;
+        Duration every = Duration.ZERO;
+        boolean running;
+        Instant sentAt;
+        Object answer;
+        Instant answeredAt;
+        /** Answered and not yet taken. */
+        boolean fresh;
+
+        Entry(String scope) {
+            this.scope = scope;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.fledge.operator.gates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DeferredReadsTest {
+    static final Duration EVERY = Duration.ofSeconds(10);
+
+    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T12:00:00Z"));
+    final List<String> woken = new CopyOnWriteArrayList<>();
+    final FairWorkers workers = new FairWorkers(2, 1, "test-read");
+    final DeferredReads reads = new DeferredReads(workers, clock(), woken::add);
+    final AtomicInteger sent = new AtomicInteger();
+
+    @AfterEach
+    void stop() {
+        workers.close();
+    }
+
+    @Test
+    void aVerdictIsHandedOutOnceAfterItsWorkEndedAndTheReleaseIsWoken() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        var ask = ask("scope-1", () -> {
+            block(answer);
+            return "Pass";
+        });
+
+        assertThat(reads.take(ask)).as("nothing yet: the work was sent").isEmpty();
+        assertThat(reads.take(ask)).as("still running").isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() == 1);
+
+        answer.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.contains("team-a/assistant"));
+        assertThat(reads.take(ask)).contains("Pass");
+        assertThat(reads.take(ask))
+                .as("taken once: a failure is not counted twice")
+                .isEmpty();
+        assertThat(sent).as("no new reading within the interval").hasValue(1);
+
+        now.set(now.get().plus(EVERY));
+        assertThat(reads.take(ask)).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() == 2); // the next interval sends the next one
+    }
+
+    @Test
+    void anAnswerAskedInAnotherScopeIsNeverHandedOut() {
+        assertThat(reads.take(ask("stage internal", () -> "Pass from internal")))
+                .isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 1);
+
+        var closed = ask("stage closed", () -> "Fail from closed");
+        assertThat(reads.take(closed))
+                .as("the internal answer is not the closed stage's")
+                .isEmpty();
+        // a new scope sends at once, whatever the interval
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 2);
+        assertThat(sent).hasValue(2);
+        assertThat(reads.take(closed)).contains("Fail from closed");
+    }
+
+    @Test
+    void theLatestAnswerIsReadOnEveryPassAndRefreshedOncePerInterval() {
+        AtomicInteger reading = new AtomicInteger();
+        var ask = ask("scope", reading::incrementAndGet);
+        assertThat(reads.latest(ask)).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).until(() -> reads.latest(ask).isPresent());
+        assertThat(reads.latest(ask).map(DeferredReads.Answer::value)).contains(1);
+        assertThat(reads.latest(ask).map(DeferredReads.Answer::value)).contains(1);
+
+        now.set(now.get().plus(EVERY));
+        assertThat(reads.latest(ask).map(DeferredReads.Answer::value))
+                .as("the previous answer stands while the next is on its way")
+                .contains(1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> reads.latest(ask).map(DeferredReads.Answer::value), v -> v.equals(Optional.of(2)));
+    }
+
+    @Test
+    void aDeletedReleasesReadingsGo() {
+        reads.take(ask("scope", () -> "Pass"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 1);
+        reads.forget("team-a/assistant");
+        assertThat(reads.size()).isZero();
+    }
+
+    private <T> DeferredReads.Ask<T> ask(String scope, java.util.function.Supplier<T> work) {
+        return new DeferredReads.Ask<>("team-a", "team-a/assistant", "gate:error-rate", scope, EVERY, () -> {
+            sent.incrementAndGet();
+            return work.get();
+        });
+    }
+
+    private static void block(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Clock clock() {
+        return new Clock() {
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+    }
+}

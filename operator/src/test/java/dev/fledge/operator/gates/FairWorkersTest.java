@@ -1,0 +1,62 @@
+package dev.fledge.operator.gates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class FairWorkersTest {
+
+    @Test
+    void aNamespaceWithManySlowReadsLeavesAThreadForAnotherNamespace() throws Exception {
+        try (FairWorkers workers = new FairWorkers(3, 2, "test-read")) {
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger slowStarted = new AtomicInteger();
+            for (int i = 0; i < 10; i++) {
+                workers.submit("team-a", () -> {
+                    slowStarted.incrementAndGet();
+                    await(release);
+                });
+            }
+            CountDownLatch other = new CountDownLatch(1);
+            workers.submit("team-b", other::countDown);
+
+            assertThat(other.await(5, TimeUnit.SECONDS))
+                    .as("team-b's read runs while team-a's wait")
+                    .isTrue();
+            assertThat(slowStarted).as("team-a holds its own share only").hasValue(2);
+            assertThat(workers.waiting()).isEqualTo(8);
+            release.countDown();
+        }
+    }
+
+    @Test
+    void freeThreadsGoToTheWaitingNamespacesInTurn() throws Exception {
+        try (FairWorkers workers = new FairWorkers(1, 1, "test-read")) {
+            CountDownLatch first = new CountDownLatch(1);
+            StringBuffer order = new StringBuffer();
+            workers.submit("team-a", () -> await(first));
+            workers.submit("team-a", () -> order.append("a"));
+            workers.submit("team-a", () -> order.append("a"));
+            workers.submit("team-b", () -> order.append("b"));
+            CountDownLatch done = new CountDownLatch(1);
+            workers.submit("team-c", () -> {
+                order.append("c");
+                done.countDown();
+            });
+            first.countDown();
+            assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(order.toString()).startsWith("abc");
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

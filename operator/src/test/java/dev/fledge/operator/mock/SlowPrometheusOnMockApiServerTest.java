@@ -1,0 +1,153 @@
+package dev.fledge.operator.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.operator.gates.AnalysisGates;
+import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.MockCluster;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's real gates against a Prometheus on loopback that can be told to hold its answers: a slow query must
+ * never hold the release's reconcile (issue 15, finding 4, secreview HIGH 2). JOSDK reconciles one release on one
+ * thread at a time, so before the gates were evaluated off the reconcile thread an abort waited for the query.
+ */
+class SlowPrometheusOnMockApiServerTest {
+    static final String NAME = "assistant";
+
+    MockCluster cluster;
+    KubernetesClient client;
+    DeploymentReadiness kubelet;
+    OperatorUnderTest operator;
+    HttpServer prometheus;
+    /** Set: every query waits until it is counted down (or 60 s). */
+    final AtomicReference<CountDownLatch> hold = new AtomicReference<>(new CountDownLatch(0));
+
+    final AtomicInteger held = new AtomicInteger();
+
+    @BeforeEach
+    void start() throws IOException {
+        prometheus = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        prometheus.setExecutor(Executors.newCachedThreadPool());
+        prometheus.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            CountDownLatch latch = hold.get();
+            if (latch.getCount() > 0) {
+                held.incrementAndGet();
+                try {
+                    latch.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] body = ("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+                            + "\"value\":[" + System.currentTimeMillis() / 1000 + ",\"0\"]}]}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        prometheus.start();
+        cluster = new MockCluster();
+        client = cluster.client();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(Releases.NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        kubelet = new DeploymentReadiness(client);
+        operator = new OperatorUnderTest(
+                client,
+                AnalysisGates.provider(
+                        Optional.of(PrometheusSettings.of("http://127.0.0.1:"
+                                        + prometheus.getAddress().getPort())
+                                .withTimeout(Duration.ofSeconds(45))),
+                        client,
+                        new ServerDefaults("fledge/model-server:0.1.0", 8080),
+                        new SafetySettings(Optional.empty(), 16)));
+    }
+
+    @AfterEach
+    void stop() {
+        hold.get().countDown();
+        operator.close();
+        kubelet.close();
+        cluster.close();
+        prometheus.stop(0);
+    }
+
+    @Test
+    void anAbortIsCarriedOutWhileTheReleasesPrometheusQueryIsStillRunning() {
+        ModelRelease mr = Releases.replicas(NAME, "1.0.0");
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withMetrics(List.of(new MetricSpec()
+                                .withName("error-rate")
+                                .withTemplate(MetricTemplate.ERROR_RATE)
+                                .withMax(0.01))));
+        client.resource(mr).create();
+        awaitStatus(
+                Duration.ofSeconds(60), s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+
+        hold.set(new CountDownLatch(1)); // Prometheus takes its time from now on (the query's timeout is 45 s)
+        held.set(0);
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(NAME)
+                .edit(r -> {
+                    r.getSpec().getModel().setVersion("2.0.0");
+                    r.getSpec().getModel().setUri("file:///models/2.0.0");
+                    return r;
+                });
+        awaitStatus(Duration.ofSeconds(30), s -> "2.0.0".equals(s.getCanaryVersion()) && held.get() > 0);
+
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(NAME)
+                .edit(r -> {
+                    if (r.getMetadata().getAnnotations() == null) {
+                        r.getMetadata().setAnnotations(new java.util.HashMap<>());
+                    }
+                    r.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
+                    return r;
+                });
+        ModelReleaseStatus s = awaitStatus(Duration.ofSeconds(10), st -> st.getPhase() == Phase.ROLLED_BACK);
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(hold.get().getCount()).as("Prometheus has not answered yet").isEqualTo(1);
+    }
+
+    private ModelReleaseStatus awaitStatus(Duration timeout, Predicate<ModelReleaseStatus> p) {
+        return Releases.awaitStatus(client, NAME, timeout, p);
+    }
+}
