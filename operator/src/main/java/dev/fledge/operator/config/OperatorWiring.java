@@ -156,6 +156,7 @@ public class OperatorWiring {
                     int queriesPerNamespace,
             @ConfigProperty(name = "fledge.prometheus.namespace-query-time", defaultValue = "30s")
                     String namespaceQueryTime,
+            @ConfigProperty(name = "fledge.prometheus.readers", defaultValue = "32") int readers,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
             SafetyLimits limits,
@@ -182,7 +183,8 @@ public class OperatorWiring {
                         queriesPerNamespace,
                         standard.slotWait(),
                         GoDuration.parse(namespaceQueryTime),
-                        standard.window()),
+                        standard.window(),
+                        readers),
                 client,
                 CanaryEndpoint.clusterService(defaults),
                 new SafetySettings(

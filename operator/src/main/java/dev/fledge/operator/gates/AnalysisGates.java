@@ -38,11 +38,6 @@ import java.util.Optional;
 public final class AnalysisGates {
     /** Connection timeout of the shared client; each request's own deadline bounds the whole exchange. */
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /**
-     * Threads that evaluate the gates that wait on Prometheus (metric, feedback, the safety gate's online evidence),
-     * off the reconcile threads; each namespace may use {@link QueryBudget#maxRunning()} of them at once.
-     */
-    public static final int PROMETHEUS_READERS = 8;
 
     private AnalysisGates() {}
 
@@ -101,12 +96,13 @@ public final class AnalysisGates {
         FairSuiteExecutor executor = new FairSuiteExecutor(
                 suites.maxRunning(), suites.perNamespace(), suites.maxDuration(), Clock.systemUTC(), wakeups::wake);
         DeferredReads reads = new DeferredReads(
-                new FairWorkers(PROMETHEUS_READERS, budget.maxRunning(), "fledge-prometheus-read"),
+                new FairWorkers(budget.readers(), budget.readersPerNamespace(), "fledge-prometheus-read"),
                 Clock.systemUTC(),
                 wakeups::wake);
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
-        metrics.ifPresent(m -> factories.put(MetricGate.KIND, deferred(new MetricGates(m), reads)));
-        metrics.ifPresent(m -> factories.put(FeedbackGates.KIND, deferred(new FeedbackGates(m), reads)));
+        metrics.ifPresent(m -> factories.put(MetricGate.KIND, deferred(MetricGate.KIND, new MetricGates(m), reads)));
+        metrics.ifPresent(
+                m -> factories.put(FeedbackGates.KIND, deferred(FeedbackGates.KIND, new FeedbackGates(m), reads)));
         factories.put(
                 SafetyGate.KIND,
                 new SafetyGates(new SafetyGate.SafetyCollaborators(
@@ -132,10 +128,10 @@ public final class AnalysisGates {
     }
 
     /** The gates of {@code factory} evaluated off the reconcile thread ({@link DeferredGate}). */
-    private static ConfiguredGates.Factory deferred(ConfiguredGates.Factory factory, DeferredReads reads) {
+    private static ConfiguredGates.Factory deferred(String kind, ConfiguredGates.Factory factory, DeferredReads reads) {
         return ref -> {
             Gate gate = factory.apply(ref);
-            return gate instanceof UnavailableGate ? gate : new DeferredGate(gate, reads);
+            return gate instanceof UnavailableGate ? gate : new DeferredGate(gate, kind, reads);
         };
     }
 }

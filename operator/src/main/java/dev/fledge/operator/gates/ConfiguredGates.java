@@ -41,6 +41,7 @@ public final class ConfiguredGates implements GateProvider {
     @Override
     public void forget(String namespace, String name) {
         forget.accept(namespace + "/" + name);
+        wakeups.forget(namespace + "/" + name);
     }
 
     @Override

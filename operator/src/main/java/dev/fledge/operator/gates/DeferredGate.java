@@ -5,16 +5,20 @@ import java.util.Optional;
 
 /**
  * A gate whose evaluation waits on Prometheus (metric and feedback gates), evaluated off the reconcile thread through
- * {@link DeferredReads}: a pass gets the verdict of an evaluation that ended since the last pass took one, or nothing
- * (the gate's last verdict in status stands, and the stage is held until every gate has passed since it began). Each
- * verdict is counted by one pass only, so a failure is not counted twice.
+ * {@link DeferredReads}. The pass that sends an evaluation records Inconclusive ("evaluating"), so no stage ends on a
+ * verdict from before it (the canary was unready for a while, the operator was down) and none ends while an evaluation
+ * is on its way; the pass woken by the answer records the verdict, and only that pass (a failure counts once). Passes
+ * in between record nothing for the gate.
  */
 public final class DeferredGate implements Gate {
     private final Gate inner;
+    private final String kind;
     private final DeferredReads reads;
 
-    public DeferredGate(Gate inner, DeferredReads reads) {
+    /** {@code kind}: the inner gate's ({@code metric}, {@code feedback}), for the verdict of a pass that sends. */
+    public DeferredGate(Gate inner, String kind, DeferredReads reads) {
         this.inner = inner;
+        this.kind = kind;
         this.reads = reads;
     }
 
@@ -29,15 +33,26 @@ public final class DeferredGate implements Gate {
         return inner.evaluate(context);
     }
 
-    /** A verdict that came in since the last pass took one, or empty; an evaluation is sent if one is due. */
+    /** This pass's verdict of the gate, if it has one (see above). */
     public Optional<GateVerdict> poll(GateContext ctx) {
         var meta = ctx.release().getMetadata();
-        return reads.take(new DeferredReads.Ask<>(
+        DeferredReads.Taken<GateVerdict> taken = reads.take(new DeferredReads.Ask<>(
                 meta.getNamespace(),
                 meta.getNamespace() + "/" + meta.getName(),
                 "gate:" + name(),
                 ReadScope.of(ctx),
                 ctx.plan().interval(),
                 () -> GateRunner.safely(inner, ctx)));
+        if (taken instanceof DeferredReads.Fresh<GateVerdict> fresh) {
+            return Optional.of(fresh.value());
+        }
+        if (taken instanceof DeferredReads.Sent<GateVerdict> sent) {
+            return Optional.of(GateVerdict.inconclusive(
+                    name(),
+                    kind,
+                    "evaluating: asked Prometheus at " + sent.at()
+                            + " (off the reconcile thread); the verdict is recorded when it answers"));
+        }
+        return Optional.empty();
     }
 }

@@ -52,20 +52,31 @@ public final class DeferredReads {
     /** What {@link #latest} found: the answer and when it came. */
     public record Answer<T>(T value, Instant at) {}
 
+    /** What {@link #take} found. */
+    public sealed interface Taken<T> {}
+
+    /** An answer no pass took yet: it is this pass's, and no other pass gets it. */
+    public record Fresh<T>(T value) implements Taken<T> {}
+
+    /** A reading was sent now: the answer comes to a later pass. */
+    public record Sent<T>(Instant at) implements Taken<T> {}
+
+    /** Nothing new: a reading is on its way, or the last answer was taken and the next is not due yet. */
+    public record Nothing<T>() implements Taken<T> {}
+
     /**
      * The answer to the last reading of {@code ask.key}, once: a pass that takes it gets it, later passes get nothing
      * until a new reading (sent at most once per {@code every}) is answered. For verdicts that count, such as a metric
      * gate's failures: each answer is counted by one pass only.
      */
-    public <T> Optional<T> take(Ask<T> ask) {
+    public <T> Taken<T> take(Ask<T> ask) {
         Entry e = entry(ask);
         synchronized (e) {
             if (e.fresh) {
                 e.fresh = false;
-                return Optional.of(cast(e.answer));
+                return new Fresh<>(cast(e.answer));
             }
-            sendIfDue(e, ask);
-            return Optional.empty();
+            return sendIfDue(e, ask) ? new Sent<>(e.sentAt) : new Nothing<>();
         }
     }
 
@@ -96,36 +107,43 @@ public final class DeferredReads {
         sweep();
         String id = ask.release() + "\n" + ask.key();
         Entry e = entries.compute(
-                id, (k, old) -> old == null || !old.scope.equals(ask.scope()) ? new Entry(ask.scope()) : old);
+                id, (k, old) -> old == null || !old.scope.equals(ask.scope()) ? new Entry(id, ask.scope()) : old);
         synchronized (e) {
             e.every = ask.every();
         }
         return Objects.requireNonNull(e);
     }
 
-    private void sendIfDue(Entry e, Ask<?> ask) {
+    /** Sends a new reading unless one is on its way, an answer waits to be taken, or the last was sent too lately. */
+    private boolean sendIfDue(Entry e, Ask<?> ask) {
         Instant now = clock.instant();
-        if (e.running || (e.sentAt != null && now.isBefore(e.sentAt.plus(ask.every())))) {
-            return;
+        if (e.running
+                || e.fresh
+                || (e.sentAt != null && now.isBefore(e.sentAt.plus(ask.every())))
+                || entries.get(e.id) != e) { // swept or replaced meanwhile: the next pass asks anew
+            return false;
         }
         e.running = true;
         e.sentAt = now;
         workers.submit(ask.namespace(), () -> {
-            Object answer;
+            Object answer = null;
+            boolean answered = false;
             try {
                 answer = ask.work().get();
+                answered = true;
             } finally {
                 synchronized (e) {
                     e.running = false;
+                    if (answered) {
+                        e.answer = answer;
+                        e.answeredAt = clock.instant();
+                        e.fresh = true;
+                    }
                 }
+                wake.accept(ask.release());
             }
-            synchronized (e) {
-                e.answer = answer;
-                e.answeredAt = clock.instant();
-                e.fresh = true;
-            }
-            wake.accept(ask.release());
         });
+        return true;
     }
 
     /** Drops, at most once a minute, what was last sent more than {@link #KEEP} (or two intervals) ago. */
@@ -149,6 +167,7 @@ public final class DeferredReads {
     }
 
     private static final class Entry {
+        final String id;
         final String scope;
         Duration every = Duration.ZERO;
         boolean running;
@@ -158,7 +177,8 @@ public final class DeferredReads {
         /** Answered and not yet taken. */
         boolean fresh;
 
-        Entry(String scope) {
+        Entry(String id, String scope) {
+            this.id = id;
             this.scope = scope;
         }
     }

@@ -33,6 +33,11 @@ public final class GateWakeups {
                 mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName());
     }
 
+    /** The release ({@code namespace/name}) was deleted: an answer that came after it leaves nothing behind. */
+    public void forget(String release) {
+        due.remove(release);
+    }
+
     /** The event source the reconciler registers, so that {@link #wake} triggers a reconcile. */
     public List<EventSource<?, ModelRelease>> eventSources() {
         return List.of(source);

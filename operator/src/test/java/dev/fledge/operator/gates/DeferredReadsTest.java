@@ -40,37 +40,37 @@ class DeferredReadsTest {
             return "Pass";
         });
 
-        assertThat(reads.take(ask)).as("nothing yet: the work was sent").isEmpty();
-        assertThat(reads.take(ask)).as("still running").isEmpty();
+        assertThat(reads.take(ask)).as("nothing yet: the work was sent").isInstanceOf(DeferredReads.Sent.class);
+        assertThat(reads.take(ask)).as("still running").isInstanceOf(DeferredReads.Nothing.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() == 1);
 
         answer.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> woken.contains("team-a/assistant"));
-        assertThat(reads.take(ask)).contains("Pass");
+        assertThat(reads.take(ask)).isEqualTo(new DeferredReads.Fresh<>("Pass"));
         assertThat(reads.take(ask))
                 .as("taken once: a failure is not counted twice")
-                .isEmpty();
+                .isInstanceOf(DeferredReads.Nothing.class);
         assertThat(sent).as("no new reading within the interval").hasValue(1);
 
         now.set(now.get().plus(EVERY));
-        assertThat(reads.take(ask)).isEmpty();
+        assertThat(reads.take(ask)).isInstanceOf(DeferredReads.Sent.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() == 2); // the next interval sends the next one
     }
 
     @Test
     void anAnswerAskedInAnotherScopeIsNeverHandedOut() {
         assertThat(reads.take(ask("stage internal", () -> "Pass from internal")))
-                .isEmpty();
+                .isInstanceOf(DeferredReads.Sent.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 1);
 
         var closed = ask("stage closed", () -> "Fail from closed");
         assertThat(reads.take(closed))
-                .as("the internal answer is not the closed stage's")
-                .isEmpty();
+                .as("the internal answer is not the closed stage's; a new scope sends at once")
+                .isInstanceOf(DeferredReads.Sent.class);
         // a new scope sends at once, whatever the interval
         await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 2);
         assertThat(sent).hasValue(2);
-        assertThat(reads.take(closed)).contains("Fail from closed");
+        assertThat(reads.take(closed)).isEqualTo(new DeferredReads.Fresh<>("Fail from closed"));
     }
 
     @Test
@@ -88,6 +88,28 @@ class DeferredReadsTest {
                 .contains(1);
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> reads.latest(ask).map(DeferredReads.Answer::value), v -> v.equals(Optional.of(2)));
+    }
+
+    @Test
+    void anAnswerNotYetTakenIsNotReplacedByAnotherReading() {
+        AtomicInteger reading = new AtomicInteger();
+        var ask = ask("scope", reading::incrementAndGet);
+        reads.take(ask);
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 1);
+        now.set(now.get().plus(EVERY.multipliedBy(3)));
+        assertThat(reads.take(ask)).as("the answer waiting to be taken").isEqualTo(new DeferredReads.Fresh<>(1));
+    }
+
+    @Test
+    void aReadingThatThrowsWakesTheReleaseAndIsSentAgainAtTheNextInterval() {
+        var ask = ask("scope", () -> {
+            throw new IllegalStateException("boom");
+        });
+        reads.take(ask);
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 1);
+        assertThat(reads.take(ask)).isInstanceOf(DeferredReads.Nothing.class);
+        now.set(now.get().plus(EVERY));
+        assertThat(reads.take(ask)).isInstanceOf(DeferredReads.Sent.class);
     }
 
     @Test

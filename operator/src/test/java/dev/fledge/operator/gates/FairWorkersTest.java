@@ -1,7 +1,9 @@
 package dev.fledge.operator.gates;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,7 +19,7 @@ class FairWorkersTest {
             for (int i = 0; i < 10; i++) {
                 workers.submit("team-a", () -> {
                     slowStarted.incrementAndGet();
-                    await(release);
+                    block(release);
                 });
             }
             CountDownLatch other = new CountDownLatch(1);
@@ -26,6 +28,7 @@ class FairWorkersTest {
             assertThat(other.await(5, TimeUnit.SECONDS))
                     .as("team-b's read runs while team-a's wait")
                     .isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> slowStarted.get() == 2);
             assertThat(slowStarted).as("team-a holds its own share only").hasValue(2);
             assertThat(workers.waiting()).isEqualTo(8);
             release.countDown();
@@ -37,7 +40,7 @@ class FairWorkersTest {
         try (FairWorkers workers = new FairWorkers(1, 1, "test-read")) {
             CountDownLatch first = new CountDownLatch(1);
             StringBuffer order = new StringBuffer();
-            workers.submit("team-a", () -> await(first));
+            workers.submit("team-a", () -> block(first));
             workers.submit("team-a", () -> order.append("a"));
             workers.submit("team-a", () -> order.append("a"));
             workers.submit("team-b", () -> order.append("b"));
@@ -52,7 +55,7 @@ class FairWorkersTest {
         }
     }
 
-    private static void await(CountDownLatch latch) {
+    private static void block(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

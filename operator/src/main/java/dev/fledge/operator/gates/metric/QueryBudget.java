@@ -11,9 +11,21 @@ import java.time.Duration;
  * @param slotWait   how long a query waits for one of those to end before it is Inconclusive (zero: not at all)
  * @param time       the time one namespace's queries may take (as the operator waits for the answers) per window
  * @param window     the sliding window {@code time} is counted over
+ * @param readers    the operator's threads that evaluate gates waiting on Prometheus, off the reconcile threads; one
+ *                   namespace may use {@code maxRunning} of them, and at most half
  */
-public record QueryBudget(int maxRunning, Duration slotWait, Duration time, Duration window) {
+public record QueryBudget(int maxRunning, Duration slotWait, Duration time, Duration window, int readers) {
+    /** {@code fledge.prometheus.readers}. */
+    public static final int DEFAULT_READERS = 32;
+
+    public QueryBudget(int maxRunning, Duration slotWait, Duration time, Duration window) {
+        this(maxRunning, slotWait, time, window, DEFAULT_READERS);
+    }
+
     public QueryBudget {
+        if (readers < 2) {
+            throw new IllegalArgumentException("fledge.prometheus.readers must be at least 2: " + readers);
+        }
         if (maxRunning < 1) {
             throw new IllegalArgumentException(
                     "fledge.prometheus.max-queries-per-namespace must be at least 1: " + maxRunning);
@@ -34,5 +46,10 @@ public record QueryBudget(int maxRunning, Duration slotWait, Duration time, Dura
      */
     public static QueryBudget standard() {
         return new QueryBudget(4, Duration.ZERO, Duration.ofSeconds(30), Duration.ofMinutes(1));
+    }
+
+    /** The readers one namespace may use at once: {@code maxRunning}, and never more than half of them all. */
+    public int readersPerNamespace() {
+        return Math.max(1, Math.min(maxRunning, readers / 2));
     }
 }

@@ -5,6 +5,7 @@ import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.ReadScope;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads the safety gate's online evidence ({@link LiveOutputs}); empty while the first reading is on its way. */
@@ -17,20 +18,40 @@ public interface LiveReader {
     }
 
     /**
-     * Off the reconcile thread: each pass weighs the latest reading of the stage, and a new one is asked once per
-     * analysis interval.
+     * Off the reconcile thread: each pass weighs the latest reading of the stage (and public step), and a new one is
+     * asked once per analysis interval. The reading's window runs from the stage's start to when the reader runs the
+     * queries, not to when the pass asked: Prometheus evaluates them then, so a window that ended at the ask would lose
+     * its first seconds, as many as the reading waited for a free reader.
      */
     static LiveReader deferred(MetricsBackend metrics, DeferredReads reads) {
         return (ctx, gate, critical) -> {
             var meta = ctx.release().getMetadata();
+            long askedAt = System.nanoTime();
             return reads.latest(new DeferredReads.Ask<>(
                             meta.getNamespace(),
                             meta.getNamespace() + "/" + meta.getName(),
                             "live:" + gate,
                             ReadScope.of(ctx),
                             ctx.plan().interval(),
-                            () -> new LiveOutputs(metrics).read(ctx, critical)))
+                            () -> readNow(metrics, ctx, askedAt, critical)))
                     .map(DeferredReads.Answer::value);
         };
+    }
+
+    private static LiveOutputs.Reading readNow(
+            MetricsBackend metrics, GateContext asked, long askedAt, List<String> critical) {
+        GateContext now = new GateContext(
+                asked.release(),
+                asked.plan(),
+                asked.stage(),
+                asked.audience(),
+                asked.stableVersion(),
+                asked.canaryVersion(),
+                asked.now().plusNanos(System.nanoTime() - askedAt));
+        try {
+            return new LiveOutputs(metrics).read(now, critical);
+        } catch (RuntimeException e) {
+            return new LiveOutputs.Reading(null, Map.of(), null, "online evidence could not be read: " + e);
+        }
     }
 }

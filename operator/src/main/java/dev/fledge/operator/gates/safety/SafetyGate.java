@@ -276,8 +276,9 @@ public final class SafetyGate implements Gate {
             }
             Optional<LiveOutputs.Reading> reading = deps.live().get().read(ctx, name(), criticalCategories());
             if (reading.isEmpty()) {
-                return inconclusive("online evidence: waiting for Prometheus' first answer in this stage (asked off"
-                                + " the reconcile thread)")
+                return inconclusive(
+                                "online evidence: waiting for Prometheus' first answer in this stage or public step (asked off"
+                                        + " the reconcile thread)")
                         .withDetails(suiteRef, categories, report)
                         .withSuiteRun(runState);
             }

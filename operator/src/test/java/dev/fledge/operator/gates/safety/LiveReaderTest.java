@@ -1,0 +1,80 @@
+package dev.fledge.operator.gates.safety;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.operator.gates.DeferredReads;
+import dev.fledge.operator.gates.FairWorkers;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.metric.MetricsBackend;
+import dev.fledge.operator.gates.metric.QueryResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The safety gate's online evidence, read off the reconcile thread as the operator wires it. */
+class LiveReaderTest {
+    final FairWorkers workers = new FairWorkers(2, 1, "test-read");
+    final DeferredReads reads = new DeferredReads(workers, Clock.systemUTC(), release -> {});
+    final List<String> queries = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        workers.close();
+    }
+
+    @Test
+    void theWindowRunsToWhenTheReaderSendsTheQueriesNotToWhenThePassAsked() throws Exception {
+        MetricsBackend metrics = q -> {
+            queries.add(q);
+            return new QueryResult.Value(0);
+        };
+        GateContext ctx = SafetyGateTest.ctx(new SafetySpec().withOnline(true), "internal"); // stage began 600 s ago
+        CountDownLatch busy = new CountDownLatch(1);
+        workers.submit("ml", () -> block(busy)); // the namespace's one reader is taken for 3 s
+        LiveReader live = LiveReader.deferred(metrics, reads);
+
+        assertThat(live.read(ctx, "safety", List.of())).isEmpty();
+        Thread.sleep(3000);
+        busy.countDown();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> live.read(ctx, "safety", List.of()).isPresent());
+
+        Matcher range = Pattern.compile("\\[(\\d+)s]").matcher(queries.get(0));
+        assertThat(range.find()).isTrue();
+        assertThat(Long.parseLong(range.group(1)))
+                .as("Prometheus evaluates the range when the query is sent: it must reach back to the stage's start")
+                .isGreaterThanOrEqualTo(602);
+    }
+
+    @Test
+    void aReadingThatThrowsIsAProblemNotASilentPass() {
+        MetricsBackend metrics = q -> {
+            throw new IllegalStateException("boom");
+        };
+        GateContext ctx = SafetyGateTest.ctx(new SafetySpec().withOnline(true), "internal");
+        LiveReader live = LiveReader.deferred(metrics, reads);
+        live.read(ctx, "safety", List.of());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> live.read(ctx, "safety", List.of()).isPresent());
+        Optional<LiveOutputs.Reading> reading = live.read(ctx, "safety", List.of());
+        assertThat(reading.orElseThrow().problem()).contains("could not be read", "boom");
+    }
+
+    private static void block(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
