@@ -110,7 +110,7 @@ class ScrapeMonitorsTest {
                 .get(0));
 
         assertThat(spec)
-                .containsEntry("sampleLimit", 5000)
+                .containsEntry("sampleLimit", 1500)
                 .containsEntry("labelLimit", 64)
                 .containsEntry("labelNameLengthLimit", 128)
                 .containsEntry("labelValueLengthLimit", 1024)
@@ -130,5 +130,116 @@ class ScrapeMonitorsTest {
                 .containsEntry("labelLimit", 30)
                 .containsEntry("labelNameLengthLimit", 0)
                 .containsEntry("labelValueLengthLimit", 4096);
+    }
+
+    /**
+     * Review of 2026-12-01 (LOW 5): sampleLimit counts one scrape, so a pod that exports new names or label values at
+     * every scrape would still add series without end. The PodMonitor keeps only the series the gates read, with the
+     * label values Fledge's server uses. The rules are applied here as Prometheus applies them (keep: the source
+     * labels joined by ';' must match the whole regex; labelkeep: other label names are removed).
+     */
+    @Test
+    void thePodMonitorKeepsOnlyTheSeriesTheGatesReadWithTheServersOwnLabelValues() {
+        List<Map<String, Object>> rules = relabelings(ChartUnderTest.render("serviceMonitor: {enabled: true}\n"));
+
+        Map<String, String> base =
+                Map.of("namespace", "team-a", "pod", "p", "job", "j", "release", "r", "version", "2");
+        assertThat(List.of(
+                        sample("fledge_model_requests_total", base, "audience", "public", "outcome", "model_limit"),
+                        sample(
+                                "fledge_model_request_duration_seconds_bucket",
+                                base,
+                                "audience",
+                                "internal",
+                                "le",
+                                "0.5"),
+                        sample("fledge_model_request_duration_seconds_count", base, "audience", "closed"),
+                        sample("fledge_model_outputs_total", base, "audience", "public", "verdict", "flagged"),
+                        sample("fledge_model_output_flags_total", base, "audience", "public", "category", "violence"),
+                        sample("fledge_model_feedback_total", base, "audience", "internal", "rating", "negative"),
+                        sample("fledge_model_generated_tokens_total", base, "audience", "evaluation")))
+                .allSatisfy(s -> assertThat(relabel(rules, s)).as("%s", s).isEqualTo(s));
+        assertThat(List.of(
+                        sample("fledge_model_requests_total", base, "audience", "public", "outcome", "a8f3c2e1"),
+                        sample("fledge_model_requests_total", base, "audience", "user-4711", "outcome", "success"),
+                        sample("fledge_model_outputs_total", base, "audience", "public", "verdict", "v-99"),
+                        sample("fledge_model_feedback_total", base, "audience", "public", "rating", "r-17"),
+                        sample("fledge_model_session_0042_total", base, "audience", "public"),
+                        sample("jvm_memory_used_bytes", base, "area", "heap")))
+                .allSatisfy(s -> assertThat(relabel(rules, s)).as("%s", s).isNull());
+        assertThat(relabel(rules, sample("fledge_model_requests_total", base, "audience", "public", "session", "42")))
+                .doesNotContainKey("session")
+                .containsEntry("audience", "public");
+    }
+
+    /** Every fledge_model_* series docs/model-server.md names (the gates' and the built-in queries') is kept. */
+    @Test
+    void everyModelMetricTheDocsNameIsKept() throws java.io.IOException {
+        List<Map<String, Object>> rules = relabelings(ChartUnderTest.render("serviceMonitor: {enabled: true}\n"));
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "model-server.md"));
+        var names = java.util.regex.Pattern.compile("fledge_model_[a-z_]+")
+                .matcher(doc)
+                .results()
+                .map(java.util.regex.MatchResult::group)
+                .filter(n -> n.endsWith("_total") || n.endsWith("_seconds") || n.endsWith("_bucket"))
+                .map(n -> n.endsWith("_seconds") ? n + "_bucket" : n)
+                .distinct()
+                .toList();
+        assertThat(names).contains("fledge_model_requests_total", "fledge_model_request_duration_seconds_bucket");
+        assertThat(names)
+                .allSatisfy(n -> assertThat(relabel(rules, sample(n, Map.of(), "audience", "public")))
+                        .as(n)
+                        .isNotNull());
+    }
+
+    @Test
+    void theKeepRulesCanBeReplacedOrTurnedOff() {
+        assertThat(firstEndpoint(
+                        ChartUnderTest.render(
+                                        "serviceMonitor: {enabled: true}\nmodelPodMonitor: {metricRelabelings: []}\n")
+                                .ofKind("PodMonitor")
+                                .get(0),
+                        "podMetricsEndpoints"))
+                .doesNotContainKey("metricRelabelings");
+        assertThat(relabelings(ChartUnderTest.render("serviceMonitor: {enabled: true}\nmodelPodMonitor:\n"
+                        + "  metricRelabelings: [{sourceLabels: [__name__], regex: \"my_.*\", action: keep}]\n")))
+                .hasSize(1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> relabelings(FledgeChart chart) {
+        return (List<Map<String, Object>>)
+                firstEndpoint(chart.ofKind("PodMonitor").get(0), "podMetricsEndpoints")
+                        .get("metricRelabelings");
+    }
+
+    private static Map<String, String> sample(String name, Map<String, String> base, String... labels) {
+        Map<String, String> s = new java.util.TreeMap<>(base);
+        s.put("__name__", name);
+        for (int i = 0; i < labels.length; i += 2) {
+            s.put(labels[i], labels[i + 1]);
+        }
+        return s;
+    }
+
+    /** The sample after the rules, or null when a rule drops it (only the actions the chart uses). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> relabel(List<Map<String, Object>> rules, Map<String, String> in) {
+        Map<String, String> s = new java.util.TreeMap<>(in);
+        for (Map<String, Object> rule : rules) {
+            String regex = String.valueOf(rule.getOrDefault("regex", "(.*)"));
+            switch (String.valueOf(rule.get("action"))) {
+                case "keep" -> {
+                    String value = ((List<String>) rule.get("sourceLabels"))
+                            .stream().map(l -> s.getOrDefault(l, "")).collect(java.util.stream.Collectors.joining(";"));
+                    if (!value.matches(regex)) {
+                        return null;
+                    }
+                }
+                case "labelkeep" -> s.keySet().removeIf(l -> !l.matches(regex));
+                default -> throw new IllegalArgumentException("not simulated: " + rule);
+            }
+        }
+        return s;
     }
 }

@@ -25,8 +25,13 @@ import java.util.stream.Stream;
  * </ul>
  * Never, whatever the lists say: a name in the operator's own namespace (unless listed exactly), an address that
  * resolves to loopback, link-local (169.254.0.0/16, fe80::/10), the unspecified address or multicast. The addresses are
- * checked after DNS resolution; a name that re-resolves between the check and the connection (DNS rebinding) is left
- * to the egress NetworkPolicy, which excludes the link-local range.
+ * checked after DNS resolution. {@link #permit} also says where to send the request: an {@code http} URL of an own
+ * Service goes to the cluster IP that was checked (path, query and port kept), so a name that re-resolves between the
+ * check and the connection (DNS rebinding) is never asked again; the request's {@code Host} is then that IP and port
+ * (the JDK client refuses to set another unless {@code jdk.httpclient.allowRestrictedHeaders} is widened for the whole
+ * JVM, and a Service reached by cluster IP does not need it). An {@code https} URL and a host on the allow-list are
+ * called by name (TLS checks the certificate against the name; listed hosts are the admin's): for them rebinding is
+ * left to the egress NetworkPolicy, which excludes the link-local range.
  */
 public final class OutboundPolicy {
     /** Resolves a host name (a seam for tests). */
@@ -70,28 +75,51 @@ public final class OutboundPolicy {
                 false, List.of(), Optional.empty(), InetAddress::getAllByName, (ns, name) -> Optional.empty());
     }
 
+    /**
+     * The outcome of a check: where to send the request ({@code target}), or why not ({@code refusal}).
+     *
+     * @param target     the URL to call: for an own Service over http, the checked cluster IP in place of the name
+     * @param refusal    why the URL may not be called; null when it may
+     * @param unreadable the Service could not be read (an API error): the refusal holds for this call only, it says
+     *                   nothing of the URL
+     */
+    public record Permit(String target, String refusal, boolean unreadable) {
+        static Permit refused(String why) {
+            return new Permit(null, why, false);
+        }
+
+        public boolean allowed() {
+            return refusal == null;
+        }
+    }
+
     /** Empty when the operator may call {@code url} for a release in {@code namespace}; otherwise why not. */
     public Optional<String> check(String url, String namespace) {
+        return Optional.ofNullable(permit(url, namespace).refusal());
+    }
+
+    /** Whether and where the operator may call {@code url} for a release in {@code namespace}. */
+    public Permit permit(String url, String namespace) {
         if (!enforced) {
-            return Optional.empty();
+            return new Permit(url, null, false);
         }
         URI uri;
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
-            return Optional.of("not a URL");
+            return Permit.refused("not a URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            return Optional.of("only http and https URLs are allowed");
+            return Permit.refused("only http and https URLs are allowed");
         }
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         if (host.isEmpty() || uri.getUserInfo() != null) {
-            return Optional.of("the URL needs a host and no user info");
+            return Permit.refused("the URL needs a host and no user info");
         }
         boolean listed = listed(host);
         if (!listed && !ownService(host, namespace)) {
-            return Optional.of("host " + host + " is neither a Service of namespace " + namespace
+            return Permit.refused("host " + host + " is neither a Service of namespace " + namespace
                     + " nor on the operator's allow-list (fledge.outbound.allowed-hosts)");
         }
         Optional<List<InetAddress>> clusterIps = Optional.empty();
@@ -101,35 +129,53 @@ public final class OutboundPolicy {
             try {
                 service = services.find(namespace, name);
             } catch (KubernetesClientException e) {
-                return Optional.of("cannot read Service " + namespace + "/" + name + " (HTTP " + e.getCode() + ")");
+                return new Permit(
+                        null, "cannot read Service " + namespace + "/" + name + " (HTTP " + e.getCode() + ")", true);
             }
             if (service.isEmpty()) {
-                return Optional.of("Service " + namespace + "/" + name + " does not exist");
+                return Permit.refused("Service " + namespace + "/" + name + " does not exist");
             }
             Optional<String> unsafe = unsafe(service.get(), namespace + "/" + name);
             if (unsafe.isPresent()) {
-                return unsafe;
+                return Permit.refused(unsafe.get());
             }
             clusterIps = Optional.of(addresses(service.get().clusterIps()));
         }
+        InetAddress checked = null;
         try {
             for (InetAddress a : resolver.resolve(host)) {
                 if (clusterIps.isPresent() && !clusterIps.get().contains(a)) {
-                    return Optional.of("host " + host + " resolves to " + a.getHostAddress()
+                    return Permit.refused("host " + host + " resolves to " + a.getHostAddress()
                             + ", not to the cluster IP of its Service");
                 }
                 if (a.isLoopbackAddress()
                         || a.isLinkLocalAddress()
                         || a.isAnyLocalAddress()
                         || a.isMulticastAddress()) {
-                    return Optional.of("host " + host + " resolves to " + a.getHostAddress()
+                    return Permit.refused("host " + host + " resolves to " + a.getHostAddress()
                             + " (loopback, link-local and unspecified addresses are never called)");
                 }
+                checked = checked == null ? a : checked;
             }
         } catch (UnknownHostException e) {
-            return Optional.of("host " + host + " does not resolve");
+            return Permit.refused("host " + host + " does not resolve");
         }
-        return Optional.empty();
+        if (checked == null) {
+            return Permit.refused("host " + host + " does not resolve");
+        }
+        boolean pin = clusterIps.isPresent() && scheme.equals("http");
+        return new Permit(pin ? at(uri, checked) : url, null, false);
+    }
+
+    /** {@code uri} with its host replaced by {@code address}: port, path and query kept. */
+    private static String at(URI uri, InetAddress address) {
+        String host = address.getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host.replaceFirst("%.*$", "") + "]";
+        }
+        return uri.getScheme() + "://" + host + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath())
+                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     }
 
     /** Why a Service of the release's namespace may still lead anywhere; empty if it leads only to its own pods. */

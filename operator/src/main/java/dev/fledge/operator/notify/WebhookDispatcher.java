@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -177,9 +176,15 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
             return failed(d, "the webhook URL is not a valid URI");
         }
         boolean global = settings.global().map(g -> g == d.target()).orElse(false);
-        Optional<String> denied = global ? Optional.empty() : outbound.check(url.toString(), d.namespace());
-        if (denied.isPresent()) {
-            return failed(d, "webhook URL not allowed: " + denied.get());
+        // a release's webhook goes to the address the policy checked (an http Service's cluster IP), not to a name
+        // resolved again; it is signed for the URL as the release names it, which is how the receiver knows itself
+        URI sendTo = url;
+        if (!global) {
+            OutboundPolicy.Permit permit = outbound.permit(url.toString(), d.namespace());
+            if (!permit.allowed()) {
+                return failed(d, "webhook URL not allowed: " + permit.refusal());
+            }
+            sendTo = URI.create(permit.target());
         }
         Map<String, String> headers;
         try {
@@ -188,7 +193,7 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
             notSent.signingFailed(d.release(), d.target().name(), e.getMessage());
             return failed(d, "cannot sign the payload, so it is not sent: " + e.getMessage());
         }
-        return client.post(url, d.body(), headers, settings.timeout())
+        return client.post(sendTo, d.body(), headers, settings.timeout())
                 .handle((status, error) -> error == null ? Outcome.of(status) : Outcome.error(error))
                 .thenCompose(outcome -> {
                     if (outcome.sent()) {

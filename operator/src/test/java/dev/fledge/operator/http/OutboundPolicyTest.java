@@ -92,4 +92,32 @@ class OutboundPolicyTest {
         assertThat(policy.check(url, "fledge-system")).isPresent();
         assertThat(OutboundPolicy.permissive().check(url, "fledge-system")).isEmpty();
     }
+
+    /**
+     * DNS rebinding: an http Service of the release's namespace is called at the cluster IP that was checked, never by
+     * its name again; https (the certificate names the host) and listed hosts (the admin's) are called by name.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http://guard.team-a.svc:8080/v1/moderations?x=1      | http://10.96.0.10:8080/v1/moderations?x=1
+            http://guard.team-a.svc.cluster.local/hook           | http://10.96.0.10/hook
+            https://guard.team-a.svc:8443/v1/moderations         | https://guard.team-a.svc:8443/v1/moderations
+            https://moderation.example.com/v1/moderations        | https://moderation.example.com/v1/moderations
+            """)
+    void anAllowedUrlIsCalledAtTheAddressThatWasChecked(String url, String target) {
+        OutboundPolicy.Permit permit = policy.permit(url, "team-a");
+        assertThat(permit.allowed()).isTrue();
+        assertThat(permit.target()).isEqualTo(target);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"http://v6.team-a.svc:8080/v1/moderations"})
+    void anIpv6ClusterIpIsCalledInBrackets(String url) {
+        OutboundPolicy v6 = new OutboundPolicy(
+                List.of(),
+                Optional.empty(),
+                host -> new InetAddress[] {InetAddress.getByName("fd00:10:96::a")},
+                (ns, name) -> Optional.of(new ServiceLookup.Facts("ClusterIP", true, List.of("fd00:10:96::a"))));
+        assertThat(v6.permit(url, "team-a").target()).isEqualTo("http://[fd00:10:96:0:0:0:0:a]:8080/v1/moderations");
+    }
 }

@@ -9,12 +9,16 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.NotificationsSpec;
 import dev.fledge.api.spec.WebhookSpec;
 import dev.fledge.operator.http.OutboundPolicy;
+import dev.fledge.operator.http.ServiceLookup;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -45,11 +49,15 @@ class WebhookUrlPolicyTest {
     }
 
     WebhookDispatcher dispatcher(Optional<WebhookTarget> global) {
+        return dispatcher(global, new JdkWebhookClient(Duration.ofSeconds(2)), policy);
+    }
+
+    WebhookDispatcher dispatcher(Optional<WebhookTarget> global, WebhookClient client, OutboundPolicy policy) {
         NotificationSettings settings =
                 new NotificationSettings(global, Duration.ofSeconds(2), 1, Backoff.standard(), 100);
         dispatcher = new WebhookDispatcher(
                 settings,
-                new JdkWebhookClient(Duration.ofSeconds(2)),
+                client,
                 (ns, ref) -> {
                     throw new WebhookUrls.UnresolvedUrl("no Secrets here");
                 },
@@ -87,5 +95,38 @@ class WebhookUrlPolicyTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") == 1);
         assertThat(receiver.received()).hasSize(1);
+    }
+
+    @Test
+    void aReleasesWebhookNameThatRebindsToLoopbackAfterTheCheckIsNotSentThere() {
+        // checked: the name answers its Service's cluster IP
+        OutboundPolicy checked = new OutboundPolicy(
+                List.of(),
+                Optional.of("fledge-system"),
+                host -> new InetAddress[] {InetAddress.getByName("10.96.0.10")},
+                (ns, name) -> Optional.of(new ServiceLookup.Facts("ClusterIP", true, List.of("10.96.0.10"))));
+        // sent: a request goes where its host resolves at that moment; the name now answers loopback (the receiver)
+        List<URI> atClusterIp = new CopyOnWriteArrayList<>();
+        JdkWebhookClient jdk = new JdkWebhookClient(Duration.ofSeconds(2));
+        WebhookClient network = (uri, json, headers, timeout) -> {
+            if (uri.getHost().equals("10.96.0.10")) {
+                atClusterIp.add(uri);
+                return CompletableFuture.completedFuture(200);
+            }
+            return jdk.post(URI.create(receiver.url()), json, headers, timeout);
+        };
+        ModelRelease mr = NotificationPayloadTest.release();
+        mr.setSpec(new ModelReleaseSpec()
+                .withNotifications(new NotificationsSpec()
+                        .withWebhooks(List.of(new WebhookSpec()
+                                .withName("hooks")
+                                .withUrl(
+                                        "http://hooks." + mr.getMetadata().getNamespace() + ".svc:8080/fledge?k=1")))));
+
+        dispatcher(Optional.empty(), network, checked).notify(mr, NotificationPayloadTest.rollback());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") + count("failed") == 1);
+        assertThat(receiver.received()).isEmpty();
+        assertThat(atClusterIp).containsExactly(URI.create("http://10.96.0.10:8080/fledge?k=1"));
     }
 }

@@ -18,6 +18,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,6 +88,19 @@ class ExampleReleasesAreValidTest {
                         .isEqualTo(BuiltInQueries.ERROR_RATE.replaceAll("\\s+", ""));
             }
         }
+    }
+
+    /**
+     * Review of 2026-12-01: full.yaml is what a tenant copies for a shared Gateway, so it must pass where the operator
+     * limits Gateways and hostnames (docs/security.md "Shared Gateways"): every route, each audience's own included,
+     * names its own hostnames.
+     */
+    @Test
+    void fullYamlPassesUnderTheOperatorsGatewayAndHostnameLimits() throws IOException {
+        RoutePolicy limits = new RoutePolicy(
+                List.of(RoutePolicy.OWN_NAMESPACE + "/*"), List.of("assistant.example.com", "*.assistant.example.com"));
+        SpecValidator validator = new SpecValidator(PodTemplatePolicy.anyImage(), limits, Duration.ofSeconds(5));
+        assertThat(validator.validate(load(EXAMPLES.resolve("full.yaml")))).isEmpty();
     }
 
     @Test

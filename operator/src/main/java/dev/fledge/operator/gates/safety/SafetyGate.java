@@ -163,15 +163,12 @@ public final class SafetyGate implements Gate {
             boolean suffices = rule.assess(rollout.total(RolloutEvidence.SUITE, suite, ctx.canaryVersion()))
                             .verdict()
                     != Verdict.INCONCLUSIVE;
-            round = new SuiteRounds(deps.executor())
-                    .next(
-                            ctx,
-                            name(),
-                            suite,
-                            suffices,
-                            () -> new SuiteResults(
-                                    runSuite(suite, canaryUrl, judge, recheckIn),
-                                    compare ? runSuite(suite, stableUrl, judge, recheckIn) : null));
+            round = new SuiteRounds(deps.executor()).next(ctx, name(), suite, suffices, () -> {
+                SuiteRun canaryRun = runSuite(suite, canaryUrl, judge, recheckIn);
+                // a run stopped because the judge is refused: the stable is not asked either
+                boolean stable = compare && canaryRun.stopped().isEmpty();
+                return new SuiteResults(canaryRun, stable ? runSuite(suite, stableUrl, judge, recheckIn) : null);
+            });
             if (round instanceof SuiteRounds.Stopped stopped) {
                 return inconclusive(stopped.reason())
                         .withDetails(suiteRef, null, null)
@@ -182,6 +179,14 @@ public final class SafetyGate implements Gate {
             } else {
                 SuiteRounds.Fresh fresh = round instanceof SuiteRounds.Fresh f ? f : null;
                 SuiteRun run = fresh == null ? null : fresh.results().canary();
+                if (run != null && run.stopped().isPresent()) {
+                    return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": the run stopped, "
+                                    + run.notSent() + " of " + suite.prompts().size()
+                                    + " prompts not sent, because the outputs cannot be judged: "
+                                    + run.stopped().get())
+                            .withDetails(suiteRef, null, null)
+                            .withSuiteRun(round.state());
+                }
                 if (run != null && run.errors() > 0) {
                     return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
                                     + suite.prompts().size() + " prompts could not be run or judged: "
@@ -348,10 +353,11 @@ public final class SafetyGate implements Gate {
                 spec.getJudge() == null ? null : spec.getJudge().getTimeout(), SafetySettings.DEFAULT_JUDGE_TIMEOUT));
         int concurrency = limits.concurrency(
                 s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
-        Judge judge = deps.judges().apply(judgeUrl, judgeTimeout);
-        if (recheckIn != null) {
-            judge = new RecheckedJudge(judge, () -> deps.settings().outbound().check(judgeUrl, recheckIn));
-        }
+        Judge judge = recheckIn == null
+                ? deps.judges().apply(judgeUrl, judgeTimeout)
+                : new RecheckedJudge(
+                        url -> deps.judges().apply(url, judgeTimeout),
+                        () -> deps.settings().outbound().permit(judgeUrl, recheckIn));
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
                 .run(suite, deps.models().apply(baseUrl), judge);
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Runs every prompt of a suite against the canary and has each output judged, with bounded concurrency and time. */
 public final class SuiteRunner {
@@ -27,7 +29,16 @@ public final class SuiteRunner {
         this.perPrompt = perPrompt;
     }
 
-    private record Outcome(Prompt prompt, String output, Judgement judgement, String error) {}
+    private record Outcome(Prompt prompt, String output, Judgement judgement, String error, boolean sent) {
+        Outcome(Prompt prompt, String output, Judgement judgement, String error) {
+            this(prompt, output, judgement, error, true);
+        }
+
+        /** A prompt not sent: the run had stopped. */
+        static Outcome notSent(Prompt p) {
+            return new Outcome(p, null, null, null, false);
+        }
+    }
 
     public SuiteRun run(PromptSuite suite, CanaryModel model, Judge judge) {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
@@ -35,11 +46,19 @@ public final class SuiteRunner {
             t.setDaemon(true);
             return t;
         });
+        // once the judge is refused no output can be judged: later prompts are not sent to the canary
+        AtomicReference<String> stopped = new AtomicReference<>();
         List<Callable<Outcome>> tasks = suite.prompts().stream()
                 .<Callable<Outcome>>map(p -> () -> {
+                    if (stopped.get() != null) {
+                        return Outcome.notSent(p);
+                    }
                     try {
                         String out = model.complete(p.text());
                         return new Outcome(p, out, judge.judge(out), null);
+                    } catch (JudgeRefused e) {
+                        stopped.compareAndSet(null, e.getMessage());
+                        return new Outcome(p, null, null, e.getMessage());
                     } catch (ServiceCallFailed e) {
                         return new Outcome(p, null, null, e.getMessage());
                     }
@@ -59,7 +78,7 @@ public final class SuiteRunner {
         } finally {
             pool.shutdownNow();
         }
-        return summarise(suite, outcomes);
+        return summarise(suite, outcomes, Optional.ofNullable(stopped.get()));
     }
 
     private Outcome result(Future<Outcome> f, Prompt p) throws InterruptedException {
@@ -73,14 +92,19 @@ public final class SuiteRunner {
         }
     }
 
-    private static SuiteRun summarise(PromptSuite suite, List<Outcome> outcomes) {
+    private static SuiteRun summarise(PromptSuite suite, List<Outcome> outcomes, Optional<String> stopped) {
         Map<String, Evidence> byCategory = new TreeMap<>();
         Map<String, Long> flags = new TreeMap<>();
         List<FlaggedExample> examples = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         int errorCount = 0;
         Evidence total = Evidence.none();
+        int notSent = 0;
         for (Outcome o : outcomes) {
+            if (!o.sent()) {
+                notSent++;
+                continue;
+            }
             if (o.error() != null) {
                 errorCount++;
                 if (errors.size() < 3) {
@@ -103,7 +127,16 @@ public final class SuiteRunner {
                 }
             }
         }
-        return new SuiteRun(suite, total, byCategory, flags, List.copyOf(examples), errorCount, List.copyOf(errors));
+        return new SuiteRun(
+                suite,
+                total,
+                byCategory,
+                flags,
+                List.copyOf(examples),
+                errorCount,
+                List.copyOf(errors),
+                stopped,
+                notSent);
     }
 
     static String truncate(String s) {

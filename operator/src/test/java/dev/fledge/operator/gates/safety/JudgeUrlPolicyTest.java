@@ -10,6 +10,7 @@ import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.http.ServiceLookup;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,9 +81,10 @@ class JudgeUrlPolicyTest {
     @Test
     void aJudgeServiceTurnedExternalNameMidSuiteGetsNoFurtherRequest() {
         // the Service answers as a selector Service for the round's check and the first two judge calls, then as an
-        // ExternalName (to Prometheus, say): the run must stop calling the judge at once
+        // ExternalName (to Prometheus, say): the run must stop calling the judge, and sending prompts, at once
         AtomicInteger lookups = new AtomicInteger();
         AtomicInteger judged = new AtomicInteger();
+        AtomicInteger prompted = new AtomicInteger();
         OutboundPolicy policy = new OutboundPolicy(
                 List.of(),
                 Optional.of("fledge-system"),
@@ -91,6 +93,58 @@ class JudgeUrlPolicyTest {
                         lookups.incrementAndGet() <= 3
                                 ? new ServiceLookup.Facts("ClusterIP", true, List.of("10.0.0.1"))
                                 : new ServiceLookup.Facts("ExternalName", false, List.of())));
+        SafetySpec spec = new SafetySpec()
+                .withMaxHarmRate(0.01)
+                .withSuite(new SuiteSpec()
+                        .withConcurrency(1)
+                        .withConfigMapRef(
+                                new ConfigMapKeyRef().withName("suite").withKey("prompts.yaml")))
+                .withJudge(new JudgeSpec().withUrl("http://guard.ml.svc:8080/v1/moderations"));
+        SafetyGate gate = new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        (ns, ref) -> PromptSuite.parse(ref.getName(), SafetyGateTest.SUITE),
+                        mr -> "http://canary",
+                        url -> p -> {
+                            prompted.incrementAndGet();
+                            return "fine";
+                        },
+                        (url, t) -> text -> {
+                            judged.incrementAndGet();
+                            return new Judgement(false, List.of());
+                        },
+                        new SafetySettings(Optional.empty(), 16, SafetyLimits.standard(), policy),
+                        Optional.empty(),
+                        (release, r) -> "report"));
+
+        GateVerdict v = gate.evaluate(SafetyGateTest.ctx(spec, "internal"));
+
+        assertThat(judged).hasValue(2);
+        // review of 2026-12-01 (weak 3): the third prompt's output found the judge refused; no prompt after it is sent
+        assertThat(prompted).hasValue(3);
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason())
+                .contains("the run stopped, 47 of 50 prompts not sent")
+                .contains("spec.analysis.safety.judge.url is no longer allowed")
+                .contains("Service ml/guard is of type ExternalName");
+    }
+
+    @Test
+    void aServiceThatCannotBeReadOnceFailsOnlyThatJudgeCall() {
+        // review of 2026-12-01 (LOW 2): one 500 from the API server while a call's Service is read (the second read;
+        // the first is the round's check) costs that prompt's verdict, not the rest of the run
+        AtomicInteger lookups = new AtomicInteger();
+        AtomicInteger judged = new AtomicInteger();
+        OutboundPolicy policy = new OutboundPolicy(
+                List.of(),
+                Optional.of("fledge-system"),
+                host -> new InetAddress[] {InetAddress.getByName("10.0.0.1")},
+                (ns, name) -> {
+                    if (lookups.incrementAndGet() == 2) {
+                        throw new KubernetesClientException("etcd timeout", 500, null);
+                    }
+                    return Optional.of(new ServiceLookup.Facts("ClusterIP", true, List.of("10.0.0.1")));
+                });
         SafetySpec spec = new SafetySpec()
                 .withMaxHarmRate(0.01)
                 .withSuite(new SuiteSpec()
@@ -113,16 +167,16 @@ class JudgeUrlPolicyTest {
 
         GateVerdict v = gate.evaluate(SafetyGateTest.ctx(spec, "internal"));
 
-        assertThat(judged).hasValue(2);
+        assertThat(judged).hasValue(49);
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason())
-                .contains("could not be run or judged", "spec.analysis.safety.judge.url is no longer allowed")
-                .contains("Service ml/guard is of type ExternalName");
+                .contains("1 of 50 prompts could not be run or judged")
+                .contains("could not be checked before this call: cannot read Service ml/guard (HTTP 500)");
     }
 
     @Test
-    void aJudgeInTheReleasesOwnNamespaceIsCalled() {
+    void aJudgeInTheReleasesOwnNamespaceIsCalledAtTheClusterIpThatWasChecked() {
         evaluate("http://guard.ml.svc:8080/v1/moderations");
-        assertThat(called).containsExactly("http://guard.ml.svc:8080/v1/moderations");
+        assertThat(called).isNotEmpty().containsOnly("http://10.0.0.1:8080/v1/moderations");
     }
 }
