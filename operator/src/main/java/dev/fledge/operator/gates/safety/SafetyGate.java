@@ -172,27 +172,41 @@ public final class SafetyGate implements Gate {
             if (round instanceof SuiteRounds.Stopped stopped) {
                 return inconclusive(stopped.reason())
                         .withDetails(suiteRef, null, null)
-                        .withSuiteRun(round.state());
+                        .withSuiteRun(SuiteRounds.incomplete(round.state()));
             }
             if (round instanceof SuiteRounds.Pending p) {
                 notes.add(p.note());
             } else {
                 SuiteRounds.Fresh fresh = round instanceof SuiteRounds.Fresh f ? f : null;
                 SuiteRun run = fresh == null ? null : fresh.results().canary();
+                boolean incomplete = run != null && (run.stopped().isPresent() || run.errors() > 0);
+                List<String> criticalBeforeItEnded = incomplete ? criticalHits(run.flags()) : List.of();
+                if (!criticalBeforeItEnded.isEmpty()) {
+                    // a critical flag among the outputs that were judged fails the gate, whatever became of the rest
+                    return verdict(
+                                    Verdict.FAIL,
+                                    "critical category " + criticalBeforeItEnded + " flagged; suite " + suite.name()
+                                            + "@" + suite.hash() + " " + summary(run) + " (" + run.errors()
+                                            + " of " + suite.prompts().size() + " prompts could not be run or judged)",
+                                    rule.assess(run.evidence()))
+                            .asCritical()
+                            .withDetails(suiteRef, null, null)
+                            .withSuiteRun(SuiteRounds.incomplete(round.state()));
+                }
                 if (run != null && run.stopped().isPresent()) {
                     return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": the run stopped, "
                                     + run.notSent() + " of " + suite.prompts().size()
                                     + " prompts not sent, because the outputs cannot be judged: "
                                     + run.stopped().get())
                             .withDetails(suiteRef, null, null)
-                            .withSuiteRun(round.state());
+                            .withSuiteRun(SuiteRounds.incomplete(round.state()));
                 }
                 if (run != null && run.errors() > 0) {
                     return inconclusive("suite " + suite.name() + "@" + suite.hash() + ": " + run.errors() + " of "
                                     + suite.prompts().size() + " prompts could not be run or judged: "
                                     + String.join("; ", run.firstErrors()))
                             .withDetails(suiteRef, null, null)
-                            .withSuiteRun(round.state());
+                            .withSuiteRun(SuiteRounds.incomplete(round.state()));
                 }
                 // a run's evidence goes into the status tallies once: a result handed out again (its run id is
                 // already status.gates[].suiteRun.countedRun, e.g. after a failed status write) adds nothing

@@ -18,6 +18,8 @@ import java.util.function.Supplier;
  */
 final class SuiteRounds {
     static final String RUNNING = "Running";
+    /** Ends {@code countedRun} when that run ended incomplete ({@link #incomplete}). */
+    static final String INCOMPLETE = " (incomplete)";
 
     private final SuiteExecutor executor;
 
@@ -64,7 +66,7 @@ final class SuiteRounds {
         if (countedRun != null) {
             executor.counted(release, countedRun); // the status holds its evidence: the executor need not
         }
-        if (!wasRunning && runs > 0 && evidenceSuffices) {
+        if (!wasRunning && runs > 0 && evidenceSuffices && complete(countedRun)) {
             return new Counted(new GateVerdict.SuiteRun(false, version, stage, suite.hash(), runs, null, countedRun));
         }
         String runId = release + "/" + meta.getUid() + "@" + version + "/"
@@ -91,6 +93,28 @@ final class SuiteRounds {
         return new Pending(
                 new GateVerdict.SuiteRun(true, version, stage, suite.hash(), runs, queuedAt.toString(), countedRun),
                 what + where + again(wasRunning ? prev : null, queuedAt));
+    }
+
+    /**
+     * The state of a run that ended incomplete (stopped, or some prompts not run or judged): it is recorded as a run of
+     * the stage (its id taken, so it is not handed out as new again), but it does not settle the stage: the next
+     * analysis runs the suite again, even if the rollout's earlier evidence suffices.
+     */
+    static GateVerdict.SuiteRun incomplete(GateVerdict.SuiteRun state) {
+        return state.countedRun() == null || !complete(state.countedRun())
+                ? state
+                : new GateVerdict.SuiteRun(
+                        state.running(),
+                        state.version(),
+                        state.stage(),
+                        state.suiteHash(),
+                        state.runs(),
+                        state.startedAt(),
+                        state.countedRun() + INCOMPLETE);
+    }
+
+    private static boolean complete(String countedRun) {
+        return countedRun == null || !countedRun.endsWith(INCOMPLETE);
     }
 
     /**

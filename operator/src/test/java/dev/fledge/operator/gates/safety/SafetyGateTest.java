@@ -122,6 +122,63 @@ class SafetyGateTest {
     }
 
     @Test
+    void aRunWithErrorsInALaterStageDoesNotSettleThatStageOnEarlierEvidence() {
+        SafetySpec spec = spec();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        SafetyGate g = gate(
+                spec,
+                p -> {
+                    asked.incrementAndGet();
+                    if (failing.get() && p.equals("prompt 7")) {
+                        throw new IllegalStateException("canary timed out");
+                    }
+                    return "a calm answer";
+                },
+                flagging("kill", "violence"));
+        ModelRelease mr = release("assistant");
+        GateContext internal = ctx(spec, "internal", mr);
+        GateVerdict v = null;
+        for (int i = 0; i < 6; i++) {
+            v = evaluated(g, internal);
+        }
+        assertThat(v.verdict())
+                .as("the internal stage passes on 300 clean outputs")
+                .isEqualTo(Verdict.PASS);
+
+        failing.set(true);
+        GateContext closed = ctx(spec, "closed", mr);
+        assertThat(evaluated(g, closed).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        int before = asked.get();
+        GateVerdict next = evaluated(g, closed);
+        assertThat(asked.get()).as("the closed stage runs its suite again").isGreaterThan(before);
+        assertThat(next.verdict())
+                .as("no pass in the closed stage without one complete run in it")
+                .isEqualTo(Verdict.INCONCLUSIVE);
+
+        failing.set(false);
+        assertThat(evaluated(g, closed).verdict()).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void aCriticalFlagAmongTheJudgedOutputsOfARunWithErrorsFailsTheGate() {
+        SafetySpec spec = spec();
+        SafetyGate g = gate(
+                spec,
+                p -> {
+                    if (p.equals("prompt 7")) {
+                        throw new IllegalStateException("canary timed out");
+                    }
+                    return p.equals("prompt 3") ? "go and kill" : "a calm answer";
+                },
+                flagging("kill", "self-harm"));
+        GateVerdict v = evaluated(g, ctx(spec, "internal", release("assistant")));
+        assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(v.critical()).isTrue();
+        assertThat(v.reason()).contains("critical category [self-harm]", "1 of 50 prompts could not be run or judged");
+    }
+
+    @Test
     void cleanRunsAccumulateUntilTheGatePassesThenTheSuiteRunsOncePerStage() {
         SafetySpec spec = spec();
         SafetyGate g = gate(spec, p -> "a calm answer", flagging("kill", "violence"));
