@@ -80,8 +80,8 @@ public final class OutboundPolicy {
      *
      * @param target     the URL to call: for an own Service over http, the checked cluster IP in place of the name
      * @param refusal    why the URL may not be called; null when it may
-     * @param unreadable the Service could not be read (an API error): the refusal holds for this call only, it says
-     *                   nothing of the URL
+     * @param unreadable the Service could not be read (an API error) or the name did not resolve: the refusal holds
+     *                   for this call only, it says nothing of the URL
      */
     public record Permit(String target, String refusal, boolean unreadable) {
         static Permit refused(String why) {
@@ -158,13 +158,18 @@ public final class OutboundPolicy {
                 checked = checked == null ? a : checked;
             }
         } catch (UnknownHostException e) {
-            return Permit.refused("host " + host + " does not resolve");
+            return unresolved(host);
         }
         if (checked == null) {
-            return Permit.refused("host " + host + " does not resolve");
+            return unresolved(host);
         }
         boolean pin = clusterIps.isPresent() && scheme.equals("http");
         return new Permit(pin ? at(uri, checked) : url, null, false);
+    }
+
+    /** A name that does not resolve now may resolve in a moment (DNS hiccup): refused for this call only. */
+    private static Permit unresolved(String host) {
+        return new Permit(null, "host " + host + " does not resolve", true);
     }
 
     /** {@code uri} with its host replaced by {@code address}: port, path and query kept. */
@@ -205,8 +210,13 @@ public final class OutboundPolicy {
                 .toList();
     }
 
+    /** On the allow-list; a wildcard never covers a name in the operator's own namespace, only an exact entry does. */
     private boolean listed(String host) {
-        return allowedHosts.stream().anyMatch(h -> h.startsWith("*.") ? host.endsWith(h.substring(1)) : host.equals(h));
+        var m = SERVICE.matcher(host);
+        boolean operators =
+                m.matches() && operatorNamespace.map(m.group(2)::equals).orElse(false);
+        return allowedHosts.stream()
+                .anyMatch(h -> h.startsWith("*.") ? !operators && host.endsWith(h.substring(1)) : host.equals(h));
     }
 
     private boolean ownService(String host, String namespace) {

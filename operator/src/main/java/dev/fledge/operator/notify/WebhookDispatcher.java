@@ -181,6 +181,12 @@ public final class WebhookDispatcher implements Notifier, AutoCloseable {
         URI sendTo = url;
         if (!global) {
             OutboundPolicy.Permit permit = outbound.permit(url.toString(), d.namespace());
+            if (!permit.allowed() && permit.unreadable() && attempt < settings.maxAttempts()) {
+                // the Service could not be read or the name did not resolve: a moment later it may
+                LOG.debugf("%s: attempt %d not sent (%s); retrying", d, attempt, permit.refusal());
+                return later(settings.backoff().after(attempt))
+                        .thenComposeAsync(ignored -> attempt(d, attempt + 1), scheduler);
+            }
             if (!permit.allowed()) {
                 return failed(d, "webhook URL not allowed: " + permit.refusal());
             }

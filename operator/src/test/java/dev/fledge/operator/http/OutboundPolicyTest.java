@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -119,5 +120,32 @@ class OutboundPolicyTest {
                 host -> new InetAddress[] {InetAddress.getByName("fd00:10:96::a")},
                 (ns, name) -> Optional.of(new ServiceLookup.Facts("ClusterIP", true, List.of("fd00:10:96::a"))));
         assertThat(v6.permit(url, "team-a").target()).isEqualTo("http://[fd00:10:96:0:0:0:0:a]:8080/v1/moderations");
+    }
+
+    /** A wildcard on the allow-list never reaches the operator's own namespace; only an exact entry does. */
+    @Test
+    void aWildcardEntryDoesNotOpenTheOperatorsNamespace() {
+        OutboundPolicy wide = new OutboundPolicy(
+                List.of("*.svc.cluster.local", "judge.fledge-system.svc.cluster.local"),
+                Optional.of("fledge-system"),
+                host -> new InetAddress[] {InetAddress.getByName("10.96.0.50")},
+                (ns, name) -> Optional.empty());
+        assertThat(wide.check("http://fledge-metrics.fledge-system.svc.cluster.local:8080/q/metrics", "team-a"))
+                .hasValueSatisfying(d -> assertThat(d).contains("neither a Service of namespace team-a"));
+        assertThat(wide.check("http://judge.fledge-system.svc.cluster.local/v1/moderations", "team-a"))
+                .as("listed exactly")
+                .isEmpty();
+        assertThat(wide.check("http://guard.team-b.svc.cluster.local/v1/moderations", "team-a"))
+                .as("the admin's wildcard")
+                .isEmpty();
+    }
+
+    /** A name that does not resolve now is refused for this call only: a judge run or a webhook may try again. */
+    @Test
+    void aNameThatDoesNotResolveIsRefusedForThisCallOnly() {
+        OutboundPolicy.Permit permit = policy.permit("https://gone.example.com/v1/moderations", "team-a");
+        assertThat(permit.allowed()).isFalse();
+        assertThat(permit.refusal()).contains("does not resolve");
+        assertThat(permit.unreadable()).isTrue();
     }
 }

@@ -129,4 +129,52 @@ class WebhookUrlPolicyTest {
         assertThat(receiver.received()).isEmpty();
         assertThat(atClusterIp).containsExactly(URI.create("http://10.96.0.10:8080/fledge?k=1"));
     }
+
+    @Test
+    void aWebhookWhoseServiceCannotBeReadForAMomentIsSentOnTheNextAttempt() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        OutboundPolicy flaky = new OutboundPolicy(
+                List.of(),
+                Optional.of("fledge-system"),
+                host -> new InetAddress[] {InetAddress.getByName("10.96.0.10")},
+                (ns, name) -> {
+                    if (reads.incrementAndGet() == 1) {
+                        throw new io.fabric8.kubernetes.client.KubernetesClientException(
+                                "etcd leader changed", 500, null);
+                    }
+                    return Optional.of(new ServiceLookup.Facts("ClusterIP", true, List.of("10.96.0.10")));
+                });
+        List<URI> sent = new CopyOnWriteArrayList<>();
+        WebhookClient network = (uri, json, headers, timeout) -> {
+            sent.add(uri);
+            return CompletableFuture.completedFuture(200);
+        };
+        dispatcher = new WebhookDispatcher(
+                new NotificationSettings(
+                        Optional.empty(),
+                        Duration.ofSeconds(2),
+                        3,
+                        new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), 0, () -> 0.5),
+                        100),
+                network,
+                (ns, ref) -> {
+                    throw new WebhookUrls.UnresolvedUrl("no Secrets here");
+                },
+                scheduler,
+                new OperatorMetrics(registry),
+                new ObjectMapper(),
+                flaky);
+        ModelRelease mr = NotificationPayloadTest.release();
+        mr.setSpec(new ModelReleaseSpec()
+                .withNotifications(new NotificationsSpec()
+                        .withWebhooks(List.of(new WebhookSpec()
+                                .withName("hooks")
+                                .withUrl("http://hooks." + mr.getMetadata().getNamespace() + ".svc:8080/fledge")))));
+
+        dispatcher.notify(mr, NotificationPayloadTest.rollback());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("sent") + count("failed") == 1);
+        assertThat(count("sent")).isEqualTo(1);
+        assertThat(sent).containsExactly(URI.create("http://10.96.0.10:8080/fledge"));
+    }
 }
