@@ -148,7 +148,7 @@ public record PodTemplatePolicy(
     }
 
     @SuppressWarnings("unchecked")
-    private static void walk(JsonNode node, Map<String, Object> allowed, String path, Consumer<String> errors) {
+    static void walk(JsonNode node, Map<String, Object> allowed, String path, Consumer<String> errors) {
         if (allowed.isEmpty()) {
             return;
         }

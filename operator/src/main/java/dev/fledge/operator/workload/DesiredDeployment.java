@@ -6,7 +6,6 @@ import dev.fledge.api.status.ServingStatus;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -258,50 +257,37 @@ public final class DesiredDeployment {
                         .orElseGet(Container::new);
     }
 
+    /**
+     * The variables this operator sets on the model container of {@code release} for {@code serving}, by name, in the
+     * order they are set: the model, the ports, the response-id key file and the model server's limits. A release may
+     * set none of them ({@link ModelServerLimits#refusal}); a kept template may hold them only at these values
+     * ({@link KeptTemplateCheck}).
+     */
+    Map<String, String> operatorEnv(String release, ServingStatus serving) {
+        int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("FLEDGE_RELEASE", release);
+        env.put("FLEDGE_MODEL_NAME", serving.getName());
+        env.put("FLEDGE_MODEL_VERSION", serving.getVersion());
+        env.put("FLEDGE_MODEL_URI", serving.getUri());
+        if (serving.getFormat() != null) {
+            env.put("FLEDGE_MODEL_FORMAT", serving.getFormat().wireName());
+        }
+        if (serving.getSha256() != null) {
+            env.put("FLEDGE_MODEL_SHA256", serving.getSha256());
+        }
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("FLEDGE_PUBLIC_PORT", String.valueOf(ServerDefaults.publicPort(port)));
+        env.put("FLEDGE_FEEDBACK_SIGNING_KEY_FILE", FEEDBACK_KEY_FILE);
+        limits.env().forEach(e -> env.put(e.getName(), e.getValue()));
+        return env;
+    }
+
     private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
         List<EnvVar> env = new ArrayList<>();
-        env.add(new EnvVarBuilder()
-                .withName("FLEDGE_RELEASE")
-                .withValue(mr.getMetadata().getName())
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FLEDGE_MODEL_NAME")
-                .withValue(serving.getName())
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FLEDGE_MODEL_VERSION")
-                .withValue(serving.getVersion())
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FLEDGE_MODEL_URI")
-                .withValue(serving.getUri())
-                .build());
-        if (serving.getFormat() != null) {
-            env.add(new EnvVarBuilder()
-                    .withName("FLEDGE_MODEL_FORMAT")
-                    .withValue(serving.getFormat().wireName())
-                    .build());
-        }
-        if (serving.getSha256() != null) {
-            env.add(new EnvVarBuilder()
-                    .withName("FLEDGE_MODEL_SHA256")
-                    .withValue(serving.getSha256())
-                    .build());
-        }
-        env.add(new EnvVarBuilder()
-                .withName("QUARKUS_HTTP_PORT")
-                .withValue(String.valueOf(port))
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FLEDGE_PUBLIC_PORT")
-                .withValue(String.valueOf(ServerDefaults.publicPort(port)))
-                .build());
-        env.add(new EnvVarBuilder()
-                .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
-                .withValue(FEEDBACK_KEY_FILE)
-                .build());
-        env.addAll(limits.env());
+        operatorEnv(mr.getMetadata().getName(), serving)
+                .forEach((name, value) -> env.add(new EnvVar(name, value, null)));
         if (user.getEnv() != null) {
             user.getEnv().stream()
                     .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())
