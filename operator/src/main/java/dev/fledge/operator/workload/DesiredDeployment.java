@@ -55,9 +55,17 @@ public final class DesiredDeployment {
      * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then. 2: the
      * release's response-id key ({@link FeedbackKey}) mounted, with {@code FLEDGE_FEEDBACK_SIGNING_KEY_FILE}. 3: the
      * public port ({@link ServerDefaults#PUBLIC_PORT}, {@code FLEDGE_PUBLIC_PORT}, which a release may not set), where
-     * the server counts every request as public.
+     * the server counts every request as public. 4: the readiness probe asks the public port, so a pod whose image does
+     * not serve it (a pinned older {@code spec.server.image}) is never Ready, rather than Ready behind a public Service
+     * that cannot reach it (review of issue 15).
      */
-    public static final int REVISION = 3;
+    public static final int REVISION = 4;
+
+    /**
+     * The readiness endpoint. The readiness probe asks it on the public port (the one the public Service targets,
+     * {@link PublicTarget}), the startup probe on the main one: a pod is Ready only once both listen.
+     */
+    static final String READY_PATH = "/q/health/ready";
 
     /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
@@ -314,15 +322,15 @@ public final class DesiredDeployment {
                 .endPort()
                 .withReadinessProbe(new ProbeBuilder()
                         .withNewHttpGet()
-                        .withPath("/q/health/ready")
-                        .withPort(new IntOrString("http"))
+                        .withPath(READY_PATH)
+                        .withPort(new IntOrString(ServerDefaults.PUBLIC_PORT))
                         .endHttpGet()
                         .withPeriodSeconds(5)
                         .build())
                 .withStartupProbe(new ProbeBuilder()
                         .withNewHttpGet()
-                        .withPath("/q/health/ready")
-                        .withPort(new IntOrString("http"))
+                        .withPath(READY_PATH)
+                        .withPort(new IntOrString(ServerDefaults.PORT))
                         .endHttpGet()
                         .withPeriodSeconds(STARTUP_PERIOD_SECONDS)
                         .withFailureThreshold(STARTUP_FAILURES)
@@ -335,7 +343,7 @@ public final class DesiredDeployment {
                 .withLivenessProbe(new ProbeBuilder()
                         .withNewHttpGet()
                         .withPath("/q/health/live")
-                        .withPort(new IntOrString("http"))
+                        .withPort(new IntOrString(ServerDefaults.PORT))
                         .endHttpGet()
                         .withPeriodSeconds(10)
                         .withFailureThreshold(6)
