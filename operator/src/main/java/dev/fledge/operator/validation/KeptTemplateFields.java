@@ -75,12 +75,16 @@ public final class KeptTemplateFields {
 
     private KeptTemplateFields() {}
 
-    /** Each field of {@code kept} outside the list, with its path; empty values (an empty list, say) are no field. */
+    /**
+     * Each field of {@code kept} outside the list, with its path (empty values, an empty list say, are no field), and
+     * each volume the spec's schema would refuse ({@link SchemaRules#volumes}).
+     */
     public static List<String> outside(PodTemplateSpec kept) {
         List<String> errors = new ArrayList<>();
         if (kept != null) {
             JsonNode tree = pruned(Serialization.jsonMapper().valueToTree(kept));
             PodTemplatePolicy.walk(tree, KEPT, "template", errors::add);
+            SchemaRules.volumes(tree.path("spec").path("volumes"), "template.spec.volumes", errors::add);
         }
         return errors;
     }

@@ -105,6 +105,7 @@ public record PodTemplatePolicy(
                         .ifPresent(why -> errors.accept(at + why));
             }
         }
+        SchemaRules.volumes(volumes, BASE + ".spec.volumes", errors);
         for (int i = 0; i < volumes.size(); i++) {
             long sources = PodTemplateAllowList.VOLUME.keySet().stream()
                     .filter(k -> !k.equals("name"))

@@ -193,6 +193,21 @@ class KeptTemplateCheckTest {
                         "capabilities"),
                 edit("another scheduler", t -> t.getSpec().setSchedulerName("mine"), "scheduler"),
                 edit(
+                        "an ephemeral claim with an empty storage class",
+                        t -> t.getSpec()
+                                .getVolumes()
+                                .add(new VolumeBuilder()
+                                        .withName("scratch")
+                                        .withNewEphemeral()
+                                        .withNewVolumeClaimTemplate()
+                                        .withNewSpec()
+                                        .withStorageClassName("")
+                                        .endSpec()
+                                        .endVolumeClaimTemplate()
+                                        .endEphemeral()
+                                        .build()),
+                        "storageClassName: empty"),
+                edit(
                         "a cloud role",
                         t -> t.getMetadata().getAnnotations().put("iam.amazonaws.com/role", "admin"),
                         "iam.amazonaws.com/role"));
