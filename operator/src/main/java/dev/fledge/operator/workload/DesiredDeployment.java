@@ -6,6 +6,7 @@ import dev.fledge.api.status.ServingStatus;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -271,31 +272,64 @@ public final class DesiredDeployment {
      * set none of them ({@link ModelServerLimits#refusal}); a kept template may hold them only at these values
      * ({@link KeptTemplateCheck}).
      */
-    Map<String, String> operatorEnv(String release, ServingStatus serving) {
+    List<EnvVar> operatorEnv(String release, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("FLEDGE_RELEASE", release);
-        env.put("FLEDGE_MODEL_NAME", serving.getName());
-        env.put("FLEDGE_MODEL_VERSION", serving.getVersion());
-        env.put("FLEDGE_MODEL_URI", serving.getUri());
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_RELEASE")
+                .withValue(release)
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_MODEL_NAME")
+                .withValue(serving.getName())
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_MODEL_VERSION")
+                .withValue(serving.getVersion())
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_MODEL_URI")
+                .withValue(serving.getUri())
+                .build());
         if (serving.getFormat() != null) {
-            env.put("FLEDGE_MODEL_FORMAT", serving.getFormat().wireName());
+            env.add(new EnvVarBuilder()
+                    .withName("FLEDGE_MODEL_FORMAT")
+                    .withValue(serving.getFormat().wireName())
+                    .build());
         }
         if (serving.getSha256() != null) {
-            env.put("FLEDGE_MODEL_SHA256", serving.getSha256());
+            env.add(new EnvVarBuilder()
+                    .withName("FLEDGE_MODEL_SHA256")
+                    .withValue(serving.getSha256())
+                    .build());
         }
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        env.put("FLEDGE_PUBLIC_PORT", String.valueOf(ServerDefaults.publicPort(port)));
-        env.put("FLEDGE_FEEDBACK_SIGNING_KEY_FILE", FEEDBACK_KEY_FILE);
-        limits.env().forEach(e -> env.put(e.getName(), e.getValue()));
+        env.add(new EnvVarBuilder()
+                .withName("QUARKUS_HTTP_PORT")
+                .withValue(String.valueOf(port))
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_PUBLIC_PORT")
+                .withValue(String.valueOf(ServerDefaults.publicPort(port)))
+                .build());
+        env.add(new EnvVarBuilder()
+                .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
+                .withValue(FEEDBACK_KEY_FILE)
+                .build());
+        env.addAll(limits.env());
         return env;
+    }
+
+    /** {@link #operatorEnv} by name, to compare with. */
+    Map<String, String> operatorEnvValues(String release, ServingStatus serving) {
+        Map<String, String> values = new LinkedHashMap<>();
+        operatorEnv(release, serving).forEach(e -> values.put(e.getName(), e.getValue()));
+        return values;
     }
 
     private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
         List<EnvVar> env = new ArrayList<>();
-        operatorEnv(mr.getMetadata().getName(), serving)
-                .forEach((name, value) -> env.add(new EnvVar(name, value, null)));
+        env.addAll(operatorEnv(mr.getMetadata().getName(), serving));
         if (user.getEnv() != null) {
             user.getEnv().stream()
                     .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())

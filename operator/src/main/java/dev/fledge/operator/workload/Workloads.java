@@ -120,7 +120,10 @@ public final class Workloads {
         Optional<KeptTemplate> kept = KeptTemplate.keptBy(stable);
         if (kept.isPresent() && kept.get().runs(s)) {
             Optional<String> why = KeptTemplateCheck.refusal(
-                    kept.get().template(), s, deployments.operatorEnv(releaseOf(stable), s), deployments.hardening());
+                    kept.get().template(),
+                    s,
+                    deployments.operatorEnvValues(releaseOf(stable), s),
+                    deployments.hardening());
             if (why.isEmpty()) {
                 return kept.get().restoredIn(desired);
             }
@@ -207,7 +210,7 @@ public final class Workloads {
                 .flatMap(k -> KeptTemplateCheck.refusal(
                         k.template(),
                         recorded,
-                        deployments.operatorEnv(releaseOf(stable), recorded),
+                        deployments.operatorEnvValues(releaseOf(stable), recorded),
                         deployments.hardening()))
                 .map(why -> new SpecWarning(
                         STABLE_CONFIG_REFUSED,

@@ -41,7 +41,8 @@ class KeptTemplateCheckTest {
                     .build(mr, Labels.TRACK_STABLE, recorded, 2)
                     .getSpec()
                     .getTemplate();
-            assertThat(KeptTemplateCheck.refusal(t, recorded, OPERATOR.operatorEnv("assistant", recorded), HARDENING))
+            assertThat(KeptTemplateCheck.refusal(
+                            t, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                     .isEmpty();
         }
     }
@@ -225,7 +226,7 @@ class KeptTemplateCheckTest {
         }
         change.accept(t);
 
-        assertThat(KeptTemplateCheck.refusal(t, recorded, OPERATOR.operatorEnv("assistant", recorded), HARDENING))
+        assertThat(KeptTemplateCheck.refusal(t, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                 .hasValueSatisfying(why -> assertThat(why).contains(reason));
     }
 
@@ -245,7 +246,8 @@ class KeptTemplateCheckTest {
         container(stored).getReadinessProbe().setTimeoutSeconds(1);
         container(stored).getReadinessProbe().setSuccessThreshold(1);
         container(stored).getReadinessProbe().getHttpGet().setScheme("HTTP");
-        assertThat(KeptTemplateCheck.refusal(stored, recorded, OPERATOR.operatorEnv("assistant", recorded), HARDENING))
+        assertThat(KeptTemplateCheck.refusal(
+                        stored, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                 .isEmpty();
 
         // before revision 2 and 3: no key, no public port, no limits
@@ -258,7 +260,8 @@ class KeptTemplateCheckTest {
         container(older).getVolumeMounts().clear();
         older.getSpec().getVolumes().clear();
         container(older).getPorts().remove(1);
-        assertThat(KeptTemplateCheck.refusal(older, recorded, OPERATOR.operatorEnv("assistant", recorded), HARDENING))
+        assertThat(KeptTemplateCheck.refusal(
+                        older, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                 .isEmpty();
     }
 
@@ -287,11 +290,11 @@ class KeptTemplateCheckTest {
         PodTemplateSpec t = Serialization.clone(OPERATOR.build(withEnv, Labels.TRACK_STABLE, serving, 2)
                 .getSpec()
                 .getTemplate());
-        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnv("assistant", serving), HARDENING))
+        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnvValues("assistant", serving), HARDENING))
                 .isEmpty();
 
         container(t).getEnv().removeIf(e -> e.getName().equals("FLEDGE_MODEL_SHA256"));
-        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnv("assistant", serving), HARDENING))
+        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnvValues("assistant", serving), HARDENING))
                 .hasValueSatisfying(why -> assertThat(why).contains("FLEDGE_MODEL_SHA256 is missing"));
     }
 
