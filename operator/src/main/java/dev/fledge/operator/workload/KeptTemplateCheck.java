@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  * and every capability dropped, no field outside the spec's allow-list and what an operator or the API server adds
  * ({@link KeptTemplateFields}: no other volume type, host port, exec probe, sysctl...), the operator's env variables
  * only at the values this operator sets for the recorded configuration ({@link DesiredDeployment#operatorEnv}; an
- * older revision may lack some, never the model URI or its checksum), no other env name a release may not set, no env
+ * older revision may lack some, never the model URI or its checksum; the model server's limits at most the
+ * operator's), no other env name a release may not set, no env
  * name twice (the pod takes the last, the checks here the first), the key volume the release's key Secret, and pod
  * labels and annotations that the recorded template holds or the operator (or {@code kubectl rollout restart}) sets
  * (review of issue 15, MED 1: the operator's {@code FLEDGE_*} names passed at any value, and only host paths of all
@@ -146,7 +147,10 @@ final class KeptTemplateCheck {
         }
         for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
             if (operatorEnv.containsKey(e.getName())) {
-                if (e.getValueFrom() != null || !Objects.equals(operatorEnv.get(e.getName()), e.getValue())) {
+                boolean lowerLimit = ModelServerLimits.isLimit(e.getName())
+                        && ModelServerLimits.atMost(e.getValue(), operatorEnv.get(e.getName()));
+                if (e.getValueFrom() != null
+                        || !(lowerLimit || Objects.equals(operatorEnv.get(e.getName()), e.getValue()))) {
                     return Optional.of("its env " + e.getName() + " is not the value this operator sets ("
                             + (e.getName().equals("FLEDGE_MODEL_URI")
                                     ? "the recorded model URI"

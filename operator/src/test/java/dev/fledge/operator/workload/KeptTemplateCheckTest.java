@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -263,6 +264,25 @@ class KeptTemplateCheckTest {
         assertThat(KeptTemplateCheck.refusal(
                         older, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                 .isEmpty();
+    }
+
+    /**
+     * A template kept from before the operator's download limits were raised holds lower ones: no higher than the
+     * operator's, it may be restored; a higher one is refused (the rows above).
+     */
+    @Test
+    void aLimitBelowTheOperatorsIsRestoredOneAboveIsNot() {
+        Map<String, String> raised = new DesiredDeployment(
+                        DEFAULTS, HARDENING, new ModelServerLimits("100G", "200G", 20_000, 200))
+                .operatorEnvValues("assistant", recorded);
+        PodTemplateSpec builtBefore = Serialization.clone(
+                OPERATOR.build(mr, Labels.TRACK_STABLE, recorded, 2).getSpec().getTemplate());
+        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING))
+                .isEmpty();
+
+        setEnv(builtBefore, "FLEDGE_MODEL_MAX_EXTRACTED_SIZE", "1T");
+        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING))
+                .hasValueSatisfying(why -> assertThat(why).contains("FLEDGE_MODEL_MAX_EXTRACTED_SIZE"));
     }
 
     @Test
