@@ -8,12 +8,16 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.HttpUtils;
+import io.vertx.core.json.Json;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -22,11 +26,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * forced to {@code public}: before any resource reads it, every {@code X-Fledge-Audience} a client sent on that port
  * is replaced by {@code public}. The replicas router's public Service {@code <release>} targets this port, so a
  * public user cannot claim to be internal (security review 15, MED 3); the audience Services and the track Services
- * keep the main port, where the header is honoured. Probes and {@code /metrics} stay on the main port too.
+ * keep the main port, where the header is honoured. It serves only the model API paths a Gateway route carries (the
+ * operator's {@code HttpRoutes.MODEL_API_PATHS}: {@code /v1/completions}, {@code /v1/chat/completions},
+ * {@code /v1/models}, {@code /v1/feedback} and below) and the readiness endpoint the pod's readiness probe asks here;
+ * every other path ({@code /metrics}, {@code /q/*}, {@code /v1/moderations}, {@code /v2/*}...) is 404, matched on the
+ * path as the router normalises it (dot segments removed). {@code /metrics} and the other probes stay on the main
+ * port.
  */
 @ApplicationScoped
 public class PublicPort {
     private static final int BEFORE_EVERY_OTHER_FILTER = 1000;
+    /** Path prefixes served here: the operator's {@code HttpRoutes.MODEL_API_PATHS}, matched as Gateway API PathPrefix. */
+    static final List<String> MODEL_API_PATHS =
+            List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback");
+    /** The readiness endpoint, which the readiness probe asks on this port. */
+    static final String READY = "/q/health/ready";
 
     private final Vertx vertx;
     private final int configured;
@@ -69,6 +83,10 @@ public class PublicPort {
         // runs only once Quarkus has added its filters to the router, after this listener is already open
         server = vertx.createHttpServer(options)
                 .requestHandler(request -> {
+                    if (!served(request.path())) {
+                        notFound(request.response());
+                        return;
+                    }
                     request.headers().set(Audience.HEADER, Audience.PUBLIC.label());
                     router.handle(request);
                 })
@@ -92,8 +110,33 @@ public class PublicPort {
     private void forcePublic(RoutingContext rc) {
         SocketAddress local = rc.request().localAddress();
         if (local != null && local.port() == port()) {
+            if (!served(rc.normalizedPath())) {
+                notFound(rc.response());
+                return;
+            }
             rc.request().headers().set(Audience.HEADER, Audience.PUBLIC.label());
         }
         rc.next();
+    }
+
+    /**
+     * Whether the public port serves {@code path}: the readiness endpoint, or a model API path (a prefix, or below it
+     * after a {@code /}), once normalised as the router does.
+     */
+    static boolean served(String path) {
+        String p;
+        try {
+            p = path == null ? null : HttpUtils.normalizePath(path);
+        } catch (IllegalArgumentException e) {
+            return false; // not a path the router could match either
+        }
+        return p != null
+                && (READY.equals(p) || MODEL_API_PATHS.stream().anyMatch(a -> p.equals(a) || p.startsWith(a + "/")));
+    }
+
+    private static void notFound(HttpServerResponse response) {
+        response.setStatusCode(404)
+                .putHeader("Content-Type", "application/json")
+                .end(Json.encode(ErrorBody.of(404, "not_found_error", "not served on the public port")));
     }
 }

@@ -12,6 +12,10 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +27,9 @@ import org.junit.jupiter.api.Test;
 @TestProfile(Profiles.ServingV1.class)
 class PublicPortTest {
     private static final String PROMPT = "{\"prompt\": \"the garden\", \"max_tokens\": 4}";
+    private static final String CHAT =
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"the garden\"}], \"max_tokens\": 4}";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Inject
     PublicPort publicPort;
@@ -98,6 +105,62 @@ class PublicPortTest {
                 .statusCode(403);
         assertThat(feedback(metrics(), "internal") - feedback(before, "internal"))
                 .isZero();
+    }
+
+    /**
+     * Review of issue 15: the public port served every path, {@code /metrics}, {@code /q/*} and
+     * {@code /v1/moderations} included. It serves the paths a Gateway route carries and the readiness endpoint its
+     * probe asks; the others are 404 there, also when spelled with dot segments, and still served on the main port.
+     */
+    @Test
+    void thePublicPortServesOnlyTheModelApiAndTheReadinessEndpoint() throws Exception {
+        assertThat(rawGet(publicPort.port(), "/v1/models")).isEqualTo(200);
+        assertThat(rawGet(publicPort.port(), "/q/health/ready")).isEqualTo(200);
+        onPublicPort("/v1/chat/completions", CHAT, "X-Fledge-Audience", "public")
+                .then()
+                .statusCode(200);
+        for (String path : java.util.List.of(
+                "/metrics",
+                "/q/health/live",
+                "/q/health",
+                "/q/metrics",
+                "/v1/modelsx",
+                "/v1/models/../../metrics",
+                "/v1/models/%2e%2e/%2E%2E/metrics",
+                "/v1/completions/../moderations")) {
+            assertThat(rawGet(publicPort.port(), path)).as(path).isEqualTo(404);
+            assertThat(rawPost(publicPort.port(), path)).as("POST " + path).isEqualTo(404);
+        }
+        onPublicPort("/v1/moderations", "{\"input\": \"the garden\"}", "X-Fledge-Audience", "public")
+                .then()
+                .statusCode(404);
+
+        assertThat(rawGet(io.restassured.RestAssured.port, "/metrics"))
+                .as("the main port")
+                .isEqualTo(200);
+        assertThat(rawGet(io.restassured.RestAssured.port, "/q/health/live"))
+                .as("the main port")
+                .isEqualTo(200);
+    }
+
+    /** A GET of {@code path} as written (no client normalises it), its status. */
+    private static int rawGet(int port, String path) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static int rawPost(int port, String path) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(PROMPT))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     @Test

@@ -105,6 +105,7 @@ public record PodTemplatePolicy(
                         .ifPresent(why -> errors.accept(at + why));
             }
         }
+        SchemaRules.volumes(volumes, BASE + ".spec.volumes", errors);
         for (int i = 0; i < volumes.size(); i++) {
             long sources = PodTemplateAllowList.VOLUME.keySet().stream()
                     .filter(k -> !k.equals("name"))
@@ -148,7 +149,7 @@ public record PodTemplatePolicy(
     }
 
     @SuppressWarnings("unchecked")
-    private static void walk(JsonNode node, Map<String, Object> allowed, String path, Consumer<String> errors) {
+    static void walk(JsonNode node, Map<String, Object> allowed, String path, Consumer<String> errors) {
         if (allowed.isEmpty()) {
             return;
         }

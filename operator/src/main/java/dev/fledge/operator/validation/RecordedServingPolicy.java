@@ -10,7 +10,9 @@ import java.util.List;
  * {@link PodTemplatePolicy}, the spec's check, applied to a recorded serving configuration ({@code status.stable}):
  * its image against the operator's prefixes (the operator's default image, which a release that names none runs, is
  * the admin's and always allowed, as in the spec check), its template against the allow-list, label and annotation
- * keys, env names, mount paths and host paths. Errors name their field under {@code status.stable}. Pure.
+ * keys, env names, mount paths and host paths, and what only the spec's CRD schema holds ({@link SchemaRules}: URI
+ * scheme, port, name, version, checksum, an empty ephemeral storage class, host path types). Errors name their field
+ * under {@code status.stable}. Pure.
  *
  * @param pods         the operator's pod template policy, as the spec validator has it
  * @param defaultImage the operator's default model-server image
@@ -26,6 +28,7 @@ public record RecordedServingPolicy(PodTemplatePolicy pods, String defaultImage)
                 serving.getImage() == null || serving.getImage().equals(defaultImage) ? null : serving.getImage());
         server.setTemplate(serving.getTemplate());
         List<String> errors = new ArrayList<>();
+        SchemaRules.serving(serving, STATUS, errors::add);
         pods.check(server, errors::add);
         return errors.stream()
                 .map(e -> e.startsWith(SPEC) ? STATUS + e.substring(SPEC.length()) : e)

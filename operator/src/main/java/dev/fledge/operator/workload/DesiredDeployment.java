@@ -56,9 +56,17 @@ public final class DesiredDeployment {
      * OperatorTemplateRevisionTest} compares the template with a committed rendering and fails until then. 2: the
      * release's response-id key ({@link FeedbackKey}) mounted, with {@code FLEDGE_FEEDBACK_SIGNING_KEY_FILE}. 3: the
      * public port ({@link ServerDefaults#PUBLIC_PORT}, {@code FLEDGE_PUBLIC_PORT}, which a release may not set), where
-     * the server counts every request as public.
+     * the server counts every request as public. 4: the readiness probe asks the public port, so a pod whose image does
+     * not serve it (a pinned older {@code spec.server.image}) is never Ready, rather than Ready behind a public Service
+     * that cannot reach it (review of issue 15).
      */
-    public static final int REVISION = 3;
+    public static final int REVISION = 4;
+
+    /**
+     * The readiness endpoint. The readiness probe asks it on the public port (the one the public Service targets,
+     * {@link PublicTarget}), the startup probe on the main one: a pod is Ready only once both listen.
+     */
+    static final String READY_PATH = "/q/health/ready";
 
     /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
@@ -258,12 +266,18 @@ public final class DesiredDeployment {
                         .orElseGet(Container::new);
     }
 
-    private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
+    /**
+     * The variables this operator sets on the model container of {@code release} for {@code serving}, by name, in the
+     * order they are set: the model, the ports, the response-id key file and the model server's limits. A release may
+     * set none of them ({@link ModelServerLimits#refusal}); a kept template may hold them only at these values
+     * ({@link KeptTemplateCheck}).
+     */
+    List<EnvVar> operatorEnv(String release, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVarBuilder()
                 .withName("FLEDGE_RELEASE")
-                .withValue(mr.getMetadata().getName())
+                .withValue(release)
                 .build());
         env.add(new EnvVarBuilder()
                 .withName("FLEDGE_MODEL_NAME")
@@ -302,6 +316,20 @@ public final class DesiredDeployment {
                 .withValue(FEEDBACK_KEY_FILE)
                 .build());
         env.addAll(limits.env());
+        return env;
+    }
+
+    /** {@link #operatorEnv} by name, to compare with. */
+    Map<String, String> operatorEnvValues(String release, ServingStatus serving) {
+        Map<String, String> values = new LinkedHashMap<>();
+        operatorEnv(release, serving).forEach(e -> values.put(e.getName(), e.getValue()));
+        return values;
+    }
+
+    private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
+        int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
+        List<EnvVar> env = new ArrayList<>();
+        env.addAll(operatorEnv(mr.getMetadata().getName(), serving));
         if (user.getEnv() != null) {
             user.getEnv().stream()
                     .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())
@@ -328,15 +356,15 @@ public final class DesiredDeployment {
                 .endPort()
                 .withReadinessProbe(new ProbeBuilder()
                         .withNewHttpGet()
-                        .withPath("/q/health/ready")
-                        .withPort(new IntOrString("http"))
+                        .withPath(READY_PATH)
+                        .withPort(new IntOrString(ServerDefaults.PUBLIC_PORT))
                         .endHttpGet()
                         .withPeriodSeconds(5)
                         .build())
                 .withStartupProbe(new ProbeBuilder()
                         .withNewHttpGet()
-                        .withPath("/q/health/ready")
-                        .withPort(new IntOrString("http"))
+                        .withPath(READY_PATH)
+                        .withPort(new IntOrString(ServerDefaults.PORT))
                         .endHttpGet()
                         .withPeriodSeconds(STARTUP_PERIOD_SECONDS)
                         .withFailureThreshold(STARTUP_FAILURES)
@@ -349,7 +377,7 @@ public final class DesiredDeployment {
                 .withLivenessProbe(new ProbeBuilder()
                         .withNewHttpGet()
                         .withPath("/q/health/live")
-                        .withPort(new IntOrString("http"))
+                        .withPort(new IntOrString(ServerDefaults.PORT))
                         .endHttpGet()
                         .withPeriodSeconds(10)
                         .withFailureThreshold(6)

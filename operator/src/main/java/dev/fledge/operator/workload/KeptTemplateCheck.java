@@ -1,6 +1,7 @@
 package dev.fledge.operator.workload;
 
 import dev.fledge.api.status.ServingStatus;
+import dev.fledge.operator.validation.KeptTemplateFields;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -26,18 +27,31 @@ import java.util.stream.Collectors;
  * kept); it is held to what every template revision has built: the one container {@code model-server} running the
  * recorded image and model URI, no service account token, no host namespaces, a non-root pod, a container without
  * privilege, privilege escalation or added capabilities, volumes without a host path this operator does not allow,
- * mounts off the image's code ({@link MountPaths}, the operator's key mount excepted), no env name a release may not
- * set other than the operator's own, no env name twice (the pod takes the last, the checks here the first), and pod labels and annotations that the recorded template holds or the operator
- * (or {@code kubectl rollout restart}) sets. Pure.
+ * mounts off the image's code ({@link MountPaths}, the operator's key mount excepted), seccomp {@code RuntimeDefault}
+ * and every capability dropped, no field outside the spec's allow-list and what an operator or the API server adds
+ * ({@link KeptTemplateFields}: no other volume type, host port, exec probe, sysctl...), the operator's env variables
+ * only at the values this operator sets for the recorded configuration ({@link DesiredDeployment#operatorEnv}; an
+ * older revision may lack some, never the model URI or its checksum; the model server's limits at most the
+ * operator's), no other env name a release may not set, no env
+ * name twice (the pod takes the last, the checks here the first), the key volume the release's key Secret, and pod
+ * labels and annotations that the recorded template holds or the operator (or {@code kubectl rollout restart}) sets
+ * (review of issue 15, MED 1: the operator's {@code FLEDGE_*} names passed at any value, and only host paths of all
+ * the volume fields were checked). Pure.
  */
 final class KeptTemplateCheck {
     private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
-    private static final Set<String> OPERATOR_ENV = Set.of("QUARKUS_HTTP_PORT");
+    private static final String RUNTIME_DEFAULT = "RuntimeDefault";
 
     private KeptTemplateCheck() {}
 
-    /** Why {@code kept} may not be restored for {@code recorded}; empty when it may. */
-    static Optional<String> refusal(PodTemplateSpec kept, ServingStatus recorded, PodHardening hardening) {
+    /**
+     * Why {@code kept} may not be restored for {@code recorded}; empty when it may.
+     *
+     * @param operatorEnv what this operator sets on the model container for {@code recorded}
+     *                    ({@link DesiredDeployment#operatorEnv})
+     */
+    static Optional<String> refusal(
+            PodTemplateSpec kept, ServingStatus recorded, Map<String, String> operatorEnv, PodHardening hardening) {
         PodSpec pod = kept == null ? null : kept.getSpec();
         if (pod == null || pod.getContainers() == null || pod.getContainers().size() != 1) {
             return Optional.of("it does not hold exactly one container");
@@ -80,12 +94,35 @@ final class KeptTemplateCheck {
                 || (caps != null && notEmpty(caps.getAdd()))) {
             return Optional.of("its container may gain privileges");
         }
+        if (!RUNTIME_DEFAULT.equals(seccomp(pod.getSecurityContext().getSeccompProfile()))
+                || !(sc.getSeccompProfile() == null || RUNTIME_DEFAULT.equals(seccomp(sc.getSeccompProfile())))
+                || caps == null
+                || caps.getDrop() == null
+                || !caps.getDrop().contains("ALL")) {
+            return Optional.of("its seccomp profile is not RuntimeDefault or its container keeps capabilities");
+        }
+        if (!(pod.getRestartPolicy() == null || "Always".equals(pod.getRestartPolicy()))
+                || !(pod.getDnsPolicy() == null || "ClusterFirst".equals(pod.getDnsPolicy()))
+                || !(pod.getSchedulerName() == null || "default-scheduler".equals(pod.getSchedulerName()))) {
+            return Optional.of("its restart policy, DNS policy or scheduler is not the API server's default");
+        }
+        List<String> outside = KeptTemplateFields.outside(kept);
+        if (!outside.isEmpty()) {
+            return Optional.of("no operator builds " + outside.get(0));
+        }
         List<Volume> volumes = Objects.requireNonNullElse(pod.getVolumes(), List.of());
         for (Volume v : volumes) {
             if (v.getHostPath() != null
                     && !hardening.hostPathAllowed(v.getHostPath().getPath())) {
                 return Optional.of("its volume " + v.getName() + " names the node directory "
                         + v.getHostPath().getPath());
+            }
+        }
+        String keySecret = Names.feedbackKey(operatorEnv.get("FLEDGE_RELEASE"));
+        for (Volume v : volumes) {
+            if (DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(v.getName())
+                    && (v.getSecret() == null || !keySecret.equals(v.getSecret().getSecretName()))) {
+                return Optional.of("its volume " + v.getName() + " is not the release's key Secret " + keySecret);
             }
         }
         Set<String> emptyDirs = volumes.stream()
@@ -109,18 +146,25 @@ final class KeptTemplateCheck {
             }
         }
         for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
-            if (ModelServerLimits.refusal(e.getName()).isPresent()
-                    && !e.getName().startsWith("FLEDGE_")
-                    && !OPERATOR_ENV.contains(e.getName())) {
+            if (operatorEnv.containsKey(e.getName())) {
+                boolean lowerLimit = ModelServerLimits.isLimit(e.getName())
+                        && ModelServerLimits.atMost(e.getValue(), operatorEnv.get(e.getName()));
+                if (e.getValueFrom() != null
+                        || !(lowerLimit || Objects.equals(operatorEnv.get(e.getName()), e.getValue()))) {
+                    return Optional.of("its env " + e.getName() + " is not the value this operator sets ("
+                            + (e.getName().equals("FLEDGE_MODEL_URI")
+                                    ? "the recorded model URI"
+                                    : operatorEnv.get(e.getName()))
+                            + ")");
+                }
+            } else if (ModelServerLimits.refusal(e.getName()).isPresent()) {
                 return Optional.of("its env " + e.getName() + " is not one a release or the operator sets");
             }
         }
-        if (!Objects.equals(recorded.getUri(), value(c, "FLEDGE_MODEL_URI"))) {
-            return Optional.of("its model URI is not the recorded one");
-        }
-        String keyFile = value(c, "FLEDGE_FEEDBACK_SIGNING_KEY_FILE");
-        if (keyFile != null && !DesiredDeployment.FEEDBACK_KEY_FILE.equals(keyFile)) {
-            return Optional.of("its response-id key file is not the operator's");
+        for (String required : List.of("FLEDGE_MODEL_URI", "FLEDGE_MODEL_SHA256")) {
+            if (operatorEnv.containsKey(required) && value(c, required) == null) {
+                return Optional.of("its env " + required + " is missing (the recorded model needs it)");
+            }
         }
         ObjectMeta own =
                 recorded.getTemplate() == null ? null : recorded.getTemplate().getMetadata();
@@ -149,6 +193,10 @@ final class KeptTemplateCheck {
                 .map(EnvVar::getValue)
                 .findFirst()
                 .orElse(null);
+    }
+
+    private static String seccomp(io.fabric8.kubernetes.api.model.SeccompProfile p) {
+        return p == null ? null : p.getType();
     }
 
     private static boolean notEmpty(List<?> list) {

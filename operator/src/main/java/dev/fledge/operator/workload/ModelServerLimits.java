@@ -67,6 +67,38 @@ public record ModelServerLimits(
                 env("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", Integer.toString(maxCompressionRatio)));
     }
 
+    /** Whether {@code name} is one of the limit variables of {@link #env}. */
+    static boolean isLimit(String name) {
+        return standard().env().stream().anyMatch(e -> e.getName().equals(name));
+    }
+
+    /**
+     * Whether {@code value} of a limit variable is a limit no higher than {@code limit} (a size such as {@code 20G},
+     * K to T by 1024, or a count): a pod template kept from before the limits were raised still holds the lower ones.
+     */
+    static boolean atMost(String value, String limit) {
+        long v = amount(value);
+        long l = amount(limit);
+        return v > 0 && l > 0 && v <= l;
+    }
+
+    /** A size or count as a number; -1 when it is none. */
+    private static long amount(String text) {
+        if (text == null || !SIZE.matcher(text.strip()).matches()) {
+            return -1;
+        }
+        String t = text.strip().toUpperCase(java.util.Locale.ROOT);
+        int shift = "KMGT".indexOf(t.charAt(t.length() - 1));
+        String digits = shift < 0 ? t : t.substring(0, t.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            long scale = 1L << (10 * (shift + 1));
+            return shift < 0 ? n : (n > Long.MAX_VALUE / scale ? Long.MAX_VALUE : n * scale);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // more digits than a long: no limit is lower
+        }
+    }
+
     /**
      * Config prefixes of the model server's frameworks (Fledge, Quarkus, SmallRye). Matched on the normalised name
      * (upper-case, every other character than a letter or digit as {@code _}), because SmallRye finds

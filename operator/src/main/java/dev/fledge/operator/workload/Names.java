@@ -27,6 +27,10 @@ public final class Names {
 
     /** The Secret holding the key that signs the release's response ids ({@link FeedbackKey}). */
     public static String feedbackKey(ModelRelease mr) {
-        return mr.getMetadata().getName() + "-feedback-key";
+        return feedbackKey(mr.getMetadata().getName());
+    }
+
+    static String feedbackKey(String release) {
+        return release + "-feedback-key";
     }
 }

@@ -1,5 +1,6 @@
 package dev.fledge.operator.workload;
 
+import dev.fledge.api.ModelRelease;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -26,6 +27,19 @@ public final class Ownership {
         if (owner == null || found == null || !Objects.equals(owner.getUid(), found.getUid())) {
             throw new NotOwned(desired, owner, found);
         }
+    }
+
+    /**
+     * Whether {@code existing} is controlled by {@code mr} (its controller owner reference carries the release's UID):
+     * what the operator reads by name is counted only then, so an object another team created under the release's
+     * names does not steer it.
+     */
+    public static boolean controlledBy(HasMetadata existing, ModelRelease mr) {
+        OwnerReference found =
+                existing == null ? null : controller(existing.getMetadata().getOwnerReferences());
+        return found != null
+                && mr.getMetadata().getUid() != null
+                && mr.getMetadata().getUid().equals(found.getUid());
     }
 
     private static OwnerReference controller(List<OwnerReference> refs) {

@@ -19,7 +19,9 @@ import java.util.Optional;
  * those pods, so until then the public Service keeps {@link ServerDefaults#PORT}. During that promotion the stable's
  * old pods leave the public endpoints as soon as its template has the port; the public Service still selects the
  * canary's pods until the stable has all of its new ones ready, so it is never without endpoints. Not the rollout's
- * progress but the template decides, so the port does not flap while a canary scales.
+ * progress but the template decides, so the port does not flap while a canary scales. Only Deployments the release
+ * controls count ({@link Ownership#controlledBy}): a {@code <release>-canary} someone else created is none of its
+ * tracks, and the operator never writes it.
  */
 public final class PublicTarget {
     private final KubernetesClient client;
@@ -35,7 +37,9 @@ public final class PublicTarget {
                     .inNamespace(mr.getMetadata().getNamespace())
                     .withName(Names.deployment(mr, track))
                     .get();
-            if (d != null && (!namesPublicPort(d.getSpec().getTemplate()) || keepsTemplateWithoutIt(d))) {
+            // a Deployment under the release's name that it does not own is not its track (Ownership)
+            if (Ownership.controlledBy(d, mr)
+                    && (!namesPublicPort(d.getSpec().getTemplate()) || keepsTemplateWithoutIt(d))) {
                 return ServerDefaults.PORT;
             }
         }

@@ -119,7 +119,11 @@ public final class Workloads {
         }
         Optional<KeptTemplate> kept = KeptTemplate.keptBy(stable);
         if (kept.isPresent() && kept.get().runs(s)) {
-            Optional<String> why = KeptTemplateCheck.refusal(kept.get().template(), s, deployments.hardening());
+            Optional<String> why = KeptTemplateCheck.refusal(
+                    kept.get().template(),
+                    s,
+                    deployments.operatorEnvValues(releaseOf(stable), s),
+                    deployments.hardening());
             if (why.isEmpty()) {
                 return kept.get().restoredIn(desired);
             }
@@ -203,12 +207,23 @@ public final class Workloads {
         }
         return KeptTemplate.keptBy(stable)
                 .filter(k -> k.runs(recorded))
-                .flatMap(k -> KeptTemplateCheck.refusal(k.template(), recorded, deployments.hardening()))
+                .flatMap(k -> KeptTemplateCheck.refusal(
+                        k.template(),
+                        recorded,
+                        deployments.operatorEnvValues(releaseOf(stable), recorded),
+                        deployments.hardening()))
                 .map(why -> new SpecWarning(
                         STABLE_CONFIG_REFUSED,
                         KEPT_TEMPLATE_REFUSED,
                         "the pod template kept in " + KeptTemplate.ANNOTATION + " is not restored: " + why
                                 + "; stable runs the recorded configuration in the template this operator builds"));
+    }
+
+    /** The release of its stable Deployment, by the Deployment's name ({@link Names#deployment}). */
+    private static String releaseOf(Deployment stable) {
+        String name = stable.getMetadata().getName();
+        String suffix = "-" + Labels.TRACK_STABLE;
+        return name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : name;
     }
 
     /** The canary Deployment of a split that runs one: the spec's configuration ({@link Handover} says when). */

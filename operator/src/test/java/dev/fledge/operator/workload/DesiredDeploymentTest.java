@@ -65,6 +65,28 @@ class DesiredDeploymentTest {
                 .isGreaterThanOrEqualTo(preStop + 20);
     }
 
+    /**
+     * Review of issue 15: the public Service targets {@code http-public} from template revision 3 on; an image that
+     * does not serve it (a pinned older model server) was Ready on {@code http} and the public Service failed every
+     * connection. The readiness probe asks the public port, so such a pod is never Ready; the other probes stay on
+     * the main port, so the pod is not restarted for it.
+     */
+    @Test
+    void aPodIsReadyOnlyWhenThePortThePublicServiceTargetsAnswers() {
+        Container c = build(release(new ServerSpec()), "stable", "1.0.0", "s3://m/1.0.0", 2)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
+        assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo(ServerDefaults.PUBLIC_PORT);
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+        assertThat(c.getPorts()).extracting(p -> p.getName()).contains(ServerDefaults.PUBLIC_PORT, ServerDefaults.PORT);
+        assertThat(List.of(c.getStartupProbe(), c.getLivenessProbe()))
+                .allSatisfy(
+                        p -> assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo(ServerDefaults.PORT));
+    }
+
     /** Issue 15, defect of finding 11: the model server's download caps are the operator's, whatever the env says. */
     @Test
     void theOperatorsModelServerLimitsWinOverTheTenantsEnv() {

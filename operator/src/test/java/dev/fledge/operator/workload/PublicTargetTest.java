@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * from an operator before template revision 3 (no {@code http-public}) would otherwise lose its public endpoints.
  */
 class PublicTargetTest {
+    static final String UID = "uid-assistant";
 
     private static Deployment deployment(boolean publicPort) {
         var container = new ContainerBuilder()
@@ -34,6 +35,13 @@ class PublicTargetTest {
         return new DeploymentBuilder()
                 .withNewMetadata()
                 .withName("assistant-stable")
+                .addNewOwnerReference()
+                .withApiVersion("fledge.dev/v1alpha1")
+                .withKind("ModelRelease")
+                .withName("assistant")
+                .withUid(UID)
+                .withController(true)
+                .endOwnerReference()
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(2)
@@ -79,6 +87,7 @@ class PublicTargetTest {
             mr.setMetadata(new ObjectMetaBuilder()
                     .withName("assistant")
                     .withNamespace("ml")
+                    .withUid(UID)
                     .build());
             PublicTarget target = new PublicTarget(client);
 
@@ -92,6 +101,64 @@ class PublicTargetTest {
                     .withName("assistant-stable")
                     .edit(KeptTemplate::noneIn);
             assertThat(target.portName(mr)).as("once the promotion is done").isEqualTo(ServerDefaults.PUBLIC_PORT);
+        }
+    }
+
+    /**
+     * Review of issue 15: a {@code <release>-canary} the release does not own (another team's, or one left by a
+     * release of the same name that was deleted) held the public Service on the old port. It is none of the release's
+     * tracks: only Deployments the release controls count, as for every write (Ownership).
+     */
+    @Test
+    void aDeploymentUnderTheReleasesNameThatItDoesNotOwnDoesNotHoldThePublicServiceOnTheOldPort() throws Exception {
+        try (MockCluster cluster = new MockCluster()) {
+            KubernetesClient client = cluster.client();
+            Deployment stable = deployment(true);
+            stable.getMetadata().setNamespace("ml");
+            client.resource(stable).create();
+            Deployment foreign = deployment(false);
+            foreign.getMetadata().setName("assistant-canary");
+            foreign.getMetadata().setNamespace("ml");
+            foreign.getMetadata().setOwnerReferences(java.util.List.of());
+            client.resource(foreign).create();
+            ModelRelease mr = new ModelRelease();
+            mr.setMetadata(new ObjectMetaBuilder()
+                    .withName("assistant")
+                    .withNamespace("ml")
+                    .withUid(UID)
+                    .build());
+            PublicTarget target = new PublicTarget(client);
+
+            assertThat(target.portName(mr)).as("nobody owns it").isEqualTo(ServerDefaults.PUBLIC_PORT);
+
+            client.apps()
+                    .deployments()
+                    .inNamespace("ml")
+                    .withName("assistant-canary")
+                    .edit(d -> {
+                        d.getMetadata()
+                                .setOwnerReferences(stable.getMetadata().getOwnerReferences().stream()
+                                        .map(r -> new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder(r)
+                                                .withUid("uid-of-an-earlier-assistant")
+                                                .build())
+                                        .toList());
+                        return d;
+                    });
+            assertThat(target.portName(mr))
+                    .as("another release of the same name owns it")
+                    .isEqualTo(ServerDefaults.PUBLIC_PORT);
+
+            client.apps()
+                    .deployments()
+                    .inNamespace("ml")
+                    .withName("assistant-canary")
+                    .edit(d -> {
+                        d.getMetadata().setOwnerReferences(stable.getMetadata().getOwnerReferences());
+                        return d;
+                    });
+            assertThat(target.portName(mr))
+                    .as("the release's own canary without the port")
+                    .isEqualTo(ServerDefaults.PORT);
         }
     }
 }

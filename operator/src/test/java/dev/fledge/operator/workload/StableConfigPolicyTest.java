@@ -25,9 +25,14 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Review of issue 15, LOW 4: the stable Deployment is rebuilt from {@code status.stable} and may get back a pod
@@ -115,6 +120,84 @@ class StableConfigPolicyTest {
         assertThat(workloads.refusedStable(forged, stable()))
                 .hasValueSatisfying(w -> assertThat(w.message())
                         .contains("status.stable.template.metadata.annotations[iam.amazonaws.com/role]"));
+    }
+
+    static Stream<Arguments> schemaOnly() {
+        return Stream.of(
+                Arguments.of(
+                        "an empty ephemeral storage class (binds any pre-provisioned volume)",
+                        (Consumer<ServingStatus>) s -> s.setTemplate(new PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewVolume()
+                                .withName("scratch")
+                                .withNewEphemeral()
+                                .withNewVolumeClaimTemplate()
+                                .withNewSpec()
+                                .withStorageClassName("")
+                                .withAccessModes("ReadWriteOnce")
+                                .endSpec()
+                                .endVolumeClaimTemplate()
+                                .endEphemeral()
+                                .endVolume()
+                                .endSpec()
+                                .build()),
+                        "status.stable.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName"),
+                Arguments.of("port 0", (Consumer<ServingStatus>) s -> s.setPort(0), "status.stable.port"),
+                Arguments.of("port 70000", (Consumer<ServingStatus>) s -> s.setPort(70000), "status.stable.port"),
+                Arguments.of(
+                        "a URI of no scheme the server reads",
+                        (Consumer<ServingStatus>) s -> s.setUri("/var/run/secrets/kubernetes.io/serviceaccount"),
+                        "status.stable.uri"),
+                Arguments.of("no URI", (Consumer<ServingStatus>) s -> s.setUri(null), "status.stable.uri"),
+                Arguments.of(
+                        "a checksum that is none",
+                        (Consumer<ServingStatus>) s -> s.setSha256("x"),
+                        "status.stable.sha256"),
+                Arguments.of(
+                        "a model name the schema refuses",
+                        (Consumer<ServingStatus>) s -> s.setName("Evil Name"),
+                        "status.stable.name"),
+                Arguments.of(
+                        "a version the schema refuses",
+                        (Consumer<ServingStatus>) s -> s.setVersion("../1"),
+                        "status.stable.version"),
+                Arguments.of(
+                        "a host path of another type",
+                        (Consumer<ServingStatus>) s -> s.setTemplate(new PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewVolume()
+                                .withName("models")
+                                .withNewHostPath()
+                                .withPath("/srv/models/a.sock")
+                                .withType("Socket")
+                                .endHostPath()
+                                .endVolume()
+                                .endSpec()
+                                .build()),
+                        "status.stable.template.spec.volumes[0].hostPath.type: Socket"));
+    }
+
+    /**
+     * Review of issue 15: the re-check of {@code status.stable} held it to the spec's policy but not to the rules only
+     * the CRD schema holds for the spec, which the status subresource never applies.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schemaOnly")
+    void aRecordedConfigurationTheSpecsSchemaWouldRefuseIsNotApplied(
+            String what, Consumer<ServingStatus> forge, String field) {
+        Workloads workloads = workloads(new RecordedServingPolicy(
+                new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of("/srv/models")), DEFAULT_IMAGE));
+        workloads.applyStable(mr, stableRuns(v1), new Replicas(2, 0), null);
+        Deployment before = stable();
+        ServingStatus forged = copy(v1);
+        forge.accept(forged);
+        forged.setConfigHash("forged");
+
+        workloads.applyStable(mr, stableRuns(forged), new Replicas(2, 0), before);
+
+        assertThat(stable().getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
+        assertThat(workloads.refusedStable(forged, stable()))
+                .hasValueSatisfying(w -> assertThat(w.message()).contains(field));
     }
 
     @Test
