@@ -28,17 +28,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * public user cannot claim to be internal (security review 15, MED 3); the audience Services and the track Services
  * keep the main port, where the header is honoured. It serves only the model API paths a Gateway route carries (the
  * operator's {@code HttpRoutes.MODEL_API_PATHS}: {@code /v1/completions}, {@code /v1/chat/completions},
- * {@code /v1/models}, {@code /v1/feedback} and below) and the readiness endpoint the pod's readiness probe asks here;
- * every other path ({@code /metrics}, {@code /q/*}, {@code /v1/moderations}, {@code /v2/*}...) is 404, matched on the
- * path as the router normalises it (dot segments removed). {@code /metrics} and the other probes stay on the main
- * port.
+ * {@code /v1/models}, {@code /v1/feedback}, {@code /v2/models} and below) and the readiness endpoint the pod's
+ * readiness probe asks here; every other path ({@code /metrics}, {@code /q/*}, {@code /v1/moderations}...) is 404,
+ * matched on the path as the router normalises it (dot segments removed). {@code /metrics} and the other probes stay
+ * on the main port.
  */
 @ApplicationScoped
 public class PublicPort {
     private static final int BEFORE_EVERY_OTHER_FILTER = 1000;
     /** Path prefixes served here: the operator's {@code HttpRoutes.MODEL_API_PATHS}, matched as Gateway API PathPrefix. */
     static final List<String> MODEL_API_PATHS =
-            List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback");
+            List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback", "/v2/models");
     /** The readiness endpoint, which the readiness probe asks on this port. */
     static final String READY = "/q/health/ready";
 

@@ -125,6 +125,8 @@ class PublicPortTest {
                 "/q/health",
                 "/q/metrics",
                 "/v1/modelsx",
+                "/v2/modelsx",
+                "/v2/health/ready",
                 "/v1/models/../../metrics",
                 "/v1/models/%2e%2e/%2E%2E/metrics",
                 "/v1/completions/../moderations")) {
@@ -141,6 +143,23 @@ class PublicPortTest {
         assertThat(rawGet(io.restassured.RestAssured.port, "/q/health/live"))
                 .as("the main port")
                 .isEqualTo(200);
+    }
+
+    /**
+     * Review of session 9, MED 1: the public port's paths lacked {@code /v2/models}, so tensor inference was 404
+     * there (and no Gateway route carried it). It reaches the handler now, which answers this text model's server with
+     * its own error.
+     */
+    @Test
+    void tensorInferenceReachesItsHandlerOnThePublicPort() {
+        onPublicPort(
+                        "/v2/models/assistant/infer",
+                        "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}",
+                        "X-Fledge-Audience",
+                        "public")
+                .then()
+                .statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("is a text model"));
     }
 
     /** A GET of {@code path} as written (no client normalises it), its status. */

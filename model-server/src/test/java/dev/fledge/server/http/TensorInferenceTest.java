@@ -2,15 +2,19 @@ package dev.fledge.server.http;
 
 import static dev.fledge.server.support.Api.metrics;
 import static dev.fledge.server.support.Api.post;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.fledge.server.api.PublicPort;
 import dev.fledge.server.support.MetricsText;
 import dev.fledge.server.support.Profiles;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +22,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(Profiles.Mlp.class)
 class TensorInferenceTest {
+    @Inject
+    PublicPort publicPort;
 
     private static String row(int hot) {
         StringBuilder sb = new StringBuilder("[");
@@ -54,6 +60,34 @@ class TensorInferenceTest {
         assertThat(data).hasSize(20);
         assertThat(argmax(data, 0)).isEqualTo(3);
         assertThat(argmax(data, 10)).isEqualTo(7);
+    }
+
+    /** Review of session 9, MED 1: the public port (the replicas router's public Service) serves tensor inference. */
+    @Test
+    void inferIsServedOnThePublicPortAndCountedAsPublic() {
+        String[] labels = {"release", "assistant", "version", "1.0.0", "audience", "", "outcome", "success"};
+        MetricsText before = metrics();
+        String body = "{\"inputs\": [{\"name\": \"input-0\", \"shape\": [10], \"datatype\": \"FP32\", \"data\": "
+                + row(4) + "}]}";
+        List<Float> data = given().port(publicPort.port())
+                .contentType(ContentType.JSON)
+                .header("X-Fledge-Audience", "internal")
+                .body(body)
+                .post("/v2/models/digits/infer")
+                .then()
+                .statusCode(200)
+                .body("model_name", equalTo("digits"))
+                .extract()
+                .jsonPath()
+                .getList("outputs[0].data", Float.class);
+        assertThat(argmax(data, 0)).isEqualTo(4);
+        MetricsText after = metrics();
+        labels[5] = "public";
+        assertThat(after.sum("fledge_model_requests_total", labels) - before.sum("fledge_model_requests_total", labels))
+                .isEqualTo(1);
+        labels[5] = "internal";
+        assertThat(after.sum("fledge_model_requests_total", labels) - before.sum("fledge_model_requests_total", labels))
+                .isZero();
     }
 
     @Test

@@ -23,7 +23,8 @@ import java.util.Map;
 
 /**
  * Builds the desired HTTPRoutes of a release for a split (pure). Every rule matches only the model API paths
- * ({@link #MODEL_API_PATHS}), so a Gateway never exposes {@code /metrics}, {@code /q/*} or {@code /v1/moderations}.
+ * ({@link #MODEL_API_PATHS}: the OpenAI-style {@code /v1} paths and the tensor models' {@code /v2/models}), so a
+ * Gateway never exposes {@code /metrics}, {@code /q/*} or {@code /v1/moderations}.
  * The default (public) rule removes every audience header before the request reaches a model server, and an
  * audience's own rule sets {@value Labels#AUDIENCE_HEADER} to that audience, so the server's metrics label traffic by
  * the rule that matched, never by what a client claimed (issue 15, findings 5 and 8). An audience with neither its own
@@ -31,7 +32,7 @@ import java.util.Map;
  */
 final class HttpRoutes {
     static final List<String> MODEL_API_PATHS =
-            List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback");
+            List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback", "/v2/models");
 
     private final ServerDefaults defaults;
 

@@ -75,10 +75,11 @@ class HttpRoutesTest {
                         "PathPrefix /v1/completions",
                         "PathPrefix /v1/chat/completions",
                         "PathPrefix /v1/models",
-                        "PathPrefix /v1/feedback");
+                        "PathPrefix /v1/feedback",
+                        "PathPrefix /v2/models");
         assertThat(out)
                 .allSatisfy(r -> assertThat(r.getSpec().getRules())
-                        .allSatisfy(rule -> assertThat(rule.getMatches()).hasSize(4)));
+                        .allSatisfy(rule -> assertThat(rule.getMatches()).hasSize(5)));
     }
 
     @Test
