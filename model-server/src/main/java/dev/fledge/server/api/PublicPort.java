@@ -36,7 +36,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class PublicPort {
     private static final int BEFORE_EVERY_OTHER_FILTER = 1000;
-    /** Path prefixes served here: the operator's {@code HttpRoutes.MODEL_API_PATHS}, matched as Gateway API PathPrefix. */
+    /**
+     * Path prefixes served here: the operator's {@code HttpRoutes.MODEL_API_PATHS}, matched as Gateway API PathPrefix
+     * (e2e {@code PublicPortServesTheRoutedPathsTest} fails when the two lists differ).
+     */
     static final List<String> MODEL_API_PATHS =
             List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback", "/v2/models");
     /** The readiness endpoint, which the readiness probe asks on this port. */

@@ -31,6 +31,7 @@ import java.util.Map;
  * route nor the header opt-in ({@link AudienceTrust}) gets no rule: its users are public.
  */
 final class HttpRoutes {
+    /** The model server's public port serves the same list (e2e {@code PublicPortServesTheRoutedPathsTest}). */
     static final List<String> MODEL_API_PATHS =
             List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback", "/v2/models");
 
