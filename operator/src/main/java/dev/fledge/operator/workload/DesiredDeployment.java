@@ -360,6 +360,8 @@ public final class DesiredDeployment {
                         .withPort(new IntOrString(ServerDefaults.PUBLIC_PORT))
                         .endHttpGet()
                         .withPeriodSeconds(5)
+                        // it shares the public listener with the users: a busy second is not a pod to drop
+                        .withTimeoutSeconds(3)
                         .build())
                 .withStartupProbe(new ProbeBuilder()
                         .withNewHttpGet()

@@ -84,6 +84,12 @@ final class KeptTemplateCheck {
                 || Long.valueOf(0).equals(pod.getSecurityContext().getRunAsUser())) {
             return Optional.of("its pod may run as root");
         }
+        if (Long.valueOf(0).equals(pod.getSecurityContext().getRunAsGroup())
+                || Long.valueOf(0).equals(pod.getSecurityContext().getFsGroup())
+                || (c.getSecurityContext() != null
+                        && Long.valueOf(0).equals(c.getSecurityContext().getRunAsGroup()))) {
+            return Optional.of("its pod runs in the root group");
+        }
         SecurityContext sc = c.getSecurityContext();
         Capabilities caps = sc == null ? null : sc.getCapabilities();
         if (sc == null
@@ -161,10 +167,16 @@ final class KeptTemplateCheck {
                 return Optional.of("its env " + e.getName() + " is not one a release or the operator sets");
             }
         }
-        for (String required : List.of("FLEDGE_MODEL_URI", "FLEDGE_MODEL_SHA256")) {
+        // every template since revisions were recorded sets these: one without them would run the model server's
+        // own defaults (higher download limits than the operator's, another port)
+        for (String required : REQUIRED_ENV) {
             if (operatorEnv.containsKey(required) && value(c, required) == null) {
-                return Optional.of("its env " + required + " is missing (the recorded model needs it)");
+                return Optional.of("its env " + required + " is missing (every operator sets it)");
             }
+        }
+        Optional<String> ports = ports(c, operatorEnv);
+        if (ports.isPresent()) {
+            return ports;
         }
         ObjectMeta own =
                 recorded.getTemplate() == null ? null : recorded.getTemplate().getMetadata();
@@ -178,6 +190,60 @@ final class KeptTemplateCheck {
                 foreignKey(meta == null ? null : meta.getAnnotations(), own == null ? null : own.getAnnotations());
         return annotation.map(k -> "its pod annotation " + k + " is not the recorded template's");
     }
+
+    /**
+     * The container's ports are {@code http} at the server's port and, optionally, {@code http-public} at the public
+     * port (revision 3 on), and every probe asks one of them for a health path: a template that swapped the two names
+     * would send the public Service to the port where the audience header is honoured (review MED 3).
+     */
+    private static Optional<String> ports(Container c, Map<String, String> operatorEnv) {
+        Map<String, String> allowed = new java.util.HashMap<>();
+        allowed.put(ServerDefaults.PORT, operatorEnv.get("QUARKUS_HTTP_PORT"));
+        allowed.put(ServerDefaults.PUBLIC_PORT, operatorEnv.get("FLEDGE_PUBLIC_PORT"));
+        boolean http = false;
+        for (var p :
+                Objects.requireNonNullElse(c.getPorts(), List.<io.fabric8.kubernetes.api.model.ContainerPort>of())) {
+            String want = allowed.get(p.getName());
+            if (want == null || p.getContainerPort() == null || !want.equals(String.valueOf(p.getContainerPort()))) {
+                return Optional.of("its port " + p.getName() + " " + p.getContainerPort()
+                        + " is not one an operator declares (" + allowed + ")");
+            }
+            http |= ServerDefaults.PORT.equals(p.getName());
+        }
+        if (!http) {
+            return Optional.of("it declares no port " + ServerDefaults.PORT);
+        }
+        for (io.fabric8.kubernetes.api.model.Probe probe :
+                java.util.Arrays.asList(c.getReadinessProbe(), c.getLivenessProbe(), c.getStartupProbe())) {
+            if (probe == null) {
+                continue;
+            }
+            var get = probe.getHttpGet();
+            String port = get == null || get.getPort() == null
+                    ? null
+                    : get.getPort().getStrVal() != null
+                            ? allowed.get(get.getPort().getStrVal())
+                            : String.valueOf(get.getPort().getIntVal());
+            if (get == null
+                    || port == null
+                    || !allowed.containsValue(port)
+                    || get.getPath() == null
+                    || !get.getPath().startsWith("/q/health/")) {
+                return Optional.of("a probe does not ask the server's health on its own ports");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final List<String> REQUIRED_ENV = List.of(
+            "FLEDGE_RELEASE",
+            "FLEDGE_MODEL_URI",
+            "FLEDGE_MODEL_SHA256",
+            "QUARKUS_HTTP_PORT",
+            "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
+            "FLEDGE_MODEL_MAX_EXTRACTED_SIZE",
+            "FLEDGE_MODEL_MAX_ARCHIVE_ENTRIES",
+            "FLEDGE_MODEL_MAX_COMPRESSION_RATIO");
 
     /** A key of {@code kept} that neither the recorded template, the operator nor a rollout restart sets. */
     private static Optional<String> foreignKey(Map<String, String> kept, Map<String, String> recorded) {

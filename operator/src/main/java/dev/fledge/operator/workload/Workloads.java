@@ -93,7 +93,7 @@ public final class Workloads {
         ServingStatus s = wanted.get();
         boolean refused = split.stableServing() != null
                 && !policy.refusals(split.stableServing()).isEmpty();
-        if (refused || keepsTemplate(stable, s)) {
+        if (refused || keepsTemplate(mr, stable, s)) {
             if (stable == null) {
                 return;
             }
@@ -148,9 +148,23 @@ public final class Workloads {
      * Whether the stable Deployment runs {@code serving} (its version label and configuration hash) in a pod template of
      * another revision than this operator builds (none recorded: built before revisions were).
      */
-    private boolean keepsTemplate(Deployment stable, ServingStatus serving) {
-        return builtOtherwise(stable)
-                && Readiness.runs(stable, new ServingIdentity(serving.getVersion(), serving.getConfigHash()));
+    private boolean keepsTemplate(ModelRelease mr, Deployment stable, ServingStatus serving) {
+        if (!builtOtherwise(stable)
+                || !Readiness.runs(stable, new ServingIdentity(serving.getVersion(), serving.getConfigHash()))) {
+            return false;
+        }
+        // the live template is held to what an operator built, as a kept one is: an edit of the Deployment (and a
+        // revision annotation that says "another operator") would otherwise keep any pod until the next promotion
+        Optional<String> why = KeptTemplateCheck.refusal(
+                stable.getSpec().getTemplate(),
+                serving,
+                deployments.operatorEnvValues(mr.getMetadata().getName(), serving),
+                deployments.hardening());
+        why.ifPresent(w -> LOG.warnf(
+                "%s/%s: the stable pod template of another revision is not kept (%s); it is rebuilt from the recorded"
+                        + " configuration",
+                stable.getMetadata().getNamespace(), stable.getMetadata().getName(), w));
+        return why.isEmpty();
     }
 
     /**

@@ -15,6 +15,8 @@ import dev.fledge.api.spec.StageSpec;
 import dev.fledge.api.spec.TrafficSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.operator.workload.DesiredDeployment;
+import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -70,22 +72,23 @@ final class Releases {
     }
 
     /**
-     * Leaves the Deployment {@code name} as an older operator built it: no template revision recorded, and one of
-     * today's model-server limits missing from its env. Returns it as left.
+     * Leaves the Deployment {@code name} as an older operator built it (revision 2): no template revision recorded,
+     * no public port ({@code FLEDGE_PUBLIC_PORT}, the port {@code http-public}), readiness asked on {@code http}.
+     * Returns it as left.
      */
     static Deployment asBuiltByAnOlderOperator(KubernetesClient client, String name) {
         return client.apps().deployments().inNamespace(NS).withName(name).edit(d -> {
             d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
-            d.getSpec()
-                    .getTemplate()
-                    .getSpec()
-                    .getContainers()
-                    .get(0)
-                    .getEnv()
-                    .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()));
+            var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            c.getEnv().removeIf(e -> OLDER_TEMPLATE_LACKS.equals(e.getName()));
+            c.getPorts().removeIf(p -> ServerDefaults.PUBLIC_PORT.equals(p.getName()));
+            c.getReadinessProbe().getHttpGet().setPort(new IntOrString(ServerDefaults.PORT));
             return d;
         });
     }
+
+    /** The env name a template of {@link #asBuiltByAnOlderOperator} lacks and this operator's has. */
+    static final String OLDER_TEMPLATE_LACKS = "FLEDGE_PUBLIC_PORT";
 
     /** Polls the release until its status satisfies {@code p}, and returns that status. */
     static ModelReleaseStatus awaitStatus(

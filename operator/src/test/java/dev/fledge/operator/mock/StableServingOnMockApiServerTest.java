@@ -306,7 +306,7 @@ class StableServingOnMockApiServerTest {
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(envNames("assistant-stable"))
                         .as("the promotion brings the template this operator builds, which the canary ran")
-                        .contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE"));
+                        .contains(Releases.OLDER_TEMPLATE_LACKS));
         assertThat(deployment("assistant-stable").getMetadata().getAnnotations())
                 .containsEntry(
                         DesiredDeployment.TEMPLATE_REVISION,
@@ -325,7 +325,7 @@ class StableServingOnMockApiServerTest {
         awaitStatus(s -> "closed".equals(s.getStage()));
         assertThat(envNames("assistant-canary"))
                 .as("the canary runs the template this operator builds: it is gated")
-                .contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+                .contains(Releases.OLDER_TEMPLATE_LACKS);
 
         edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
 
@@ -343,7 +343,7 @@ class StableServingOnMockApiServerTest {
         promoting2WithNewImageThatNeverGetsReady();
         assertThat(envNames("assistant-stable"))
                 .as("the promotion writes the template the canary ran")
-                .contains("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+                .contains(Releases.OLDER_TEMPLATE_LACKS);
 
         edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
 
@@ -355,6 +355,48 @@ class StableServingOnMockApiServerTest {
                         .isEqualTo(promoted));
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> templateKept(current().getStatus()).isPresent());
+    }
+
+    /**
+     * Review of h9a, HIGH 1: an edit of the stable Deployment that also drops its template revision looked like an
+     * older operator's template, and was kept (scaled only) until the next promotion. The live template is now held to
+     * what an operator builds, as a kept one is; one no operator built is rebuilt from the recorded configuration.
+     */
+    @Test
+    void aStableTemplateEditedToLookOlderIsNotKeptWhenNoOperatorBuiltIt() {
+        upgradeFromAnOperatorWithAnOlderTemplate(mr -> {});
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isPresent());
+
+        client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName("assistant-stable")
+                .edit(d -> {
+                    d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getSecurityContext()
+                            .setPrivileged(true);
+                    return d;
+                });
+        edit(mr -> mr.getMetadata().getAnnotations().put("poke", "1"));
+
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(deployment("assistant-stable")
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getSecurityContext()
+                                .getPrivileged())
+                        .as("rebuilt from the recorded configuration")
+                        .isNotEqualTo(Boolean.TRUE));
+        assertThat(envNames("assistant-stable")).contains(Releases.OLDER_TEMPLATE_LACKS);
+        assertThat(current().getStatus().getStableVersion()).isEqualTo("1.0.0");
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.fledge.api.status.ServingStatus;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ExecAction;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Sysctl;
@@ -210,6 +211,26 @@ class KeptTemplateCheckTest {
                                         .build()),
                         "storageClassName: empty"),
                 edit(
+                        "the download limits dropped (the server's own, higher, would apply)",
+                        t -> container(t).getEnv().removeIf(e -> e.getName().equals("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE")),
+                        "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE is missing"),
+                edit(
+                        "the two ports' names swapped (the public Service would reach the port that honours the header)",
+                        t -> {
+                            container(t).getPorts().get(0).setContainerPort(8081);
+                            container(t).getPorts().get(1).setContainerPort(8080);
+                        },
+                        "its port http 8081"),
+                edit(
+                        "a probe on another port",
+                        t -> container(t).getReadinessProbe().getHttpGet().setPort(new IntOrString(9999)),
+                        "probe"),
+                edit(
+                        "a probe on another path",
+                        t -> container(t).getLivenessProbe().getHttpGet().setPath("/-/quit"),
+                        "probe"),
+                edit("the root group", t -> t.getSpec().getSecurityContext().setFsGroup(0L), "root group"),
+                edit(
                         "a cloud role",
                         t -> t.getMetadata().getAnnotations().put("iam.amazonaws.com/role", "admin"),
                         "iam.amazonaws.com/role"));
@@ -251,16 +272,16 @@ class KeptTemplateCheckTest {
                         stored, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                 .isEmpty();
 
-        // before revision 2 and 3: no key, no public port, no limits
+        // before revision 2 and 3: no key, no public port, readiness on http (the limits are older than revisions)
         PodTemplateSpec older = Serialization.clone(stored);
         container(older)
                 .getEnv()
-                .removeIf(e -> e.getName().startsWith("FLEDGE_MODEL_MAX_")
-                        || e.getName().equals("FLEDGE_PUBLIC_PORT")
+                .removeIf(e -> e.getName().equals("FLEDGE_PUBLIC_PORT")
                         || e.getName().equals("FLEDGE_FEEDBACK_SIGNING_KEY_FILE"));
         container(older).getVolumeMounts().clear();
         older.getSpec().getVolumes().clear();
         container(older).getPorts().remove(1);
+        container(older).getReadinessProbe().getHttpGet().setPort(new IntOrString("http"));
         assertThat(KeptTemplateCheck.refusal(
                         older, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
                 .isEmpty();
