@@ -15,6 +15,7 @@ import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.InProcessOperator;
 import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -68,14 +69,17 @@ class OperatorUpgradeOnRealApiServerTest {
         operator.close();
         Deployment older = stable().edit(d -> {
             d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+            // as template revision 1 was: no public port (revision 3), readiness on http, and no response-id key,
+            // which operators before template revision 2 did not mount
             var pod = d.getSpec().getTemplate().getSpec();
-            pod.getContainers()
-                    .get(0)
+            var container = pod.getContainers().get(0);
+            container
                     .getEnv()
-                    .removeIf(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName())
+                    .removeIf(e -> "FLEDGE_PUBLIC_PORT".equals(e.getName())
                             || "FLEDGE_FEEDBACK_SIGNING_KEY_FILE".equals(e.getName()));
-            // nor the response-id key, which operators before template revision 2 did not mount
-            pod.getContainers().get(0).getVolumeMounts().removeIf(m -> "fledge-feedback-key".equals(m.getName()));
+            container.getPorts().removeIf(p -> "http-public".equals(p.getName()));
+            container.getReadinessProbe().getHttpGet().setPort(new IntOrString("http"));
+            container.getVolumeMounts().removeIf(m -> "fledge-feedback-key".equals(m.getName()));
             pod.getVolumes().removeIf(v -> "fledge-feedback-key".equals(v.getName()));
             return d;
         });
@@ -105,9 +109,7 @@ class OperatorUpgradeOnRealApiServerTest {
         kubelet = null;
         await("promoting with the new template on stable")
                 .atMost(STEP_TIMEOUT)
-                .until(() -> envNames()
-                                .containsAll(
-                                        List.of("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "FLEDGE_FEEDBACK_SIGNING_KEY_FILE"))
+                .until(() -> envNames().containsAll(List.of("FLEDGE_PUBLIC_PORT", "FLEDGE_FEEDBACK_SIGNING_KEY_FILE"))
                         && "2.0.0"
                                 .equals(stable().get()
                                         .getSpec()
