@@ -4,13 +4,19 @@ import dev.fledge.api.status.ServingStatus;
 import dev.fledge.operator.validation.KeptTemplateFields;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Whether a pod template kept in the stable Deployment's annotation ({@link KeptTemplate}) may be put back: it must be
@@ -41,6 +48,14 @@ import java.util.stream.Collectors;
 final class KeptTemplateCheck {
     private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
     private static final String RUNTIME_DEFAULT = "RuntimeDefault";
+    /**
+     * What every template since revisions were recorded sets: one without them would run the model server's own
+     * defaults (higher download limits than the operator's, another port).
+     */
+    private static final List<String> REQUIRED_ENV = Stream.concat(
+                    Stream.of("FLEDGE_RELEASE", "FLEDGE_MODEL_URI", "FLEDGE_MODEL_SHA256", "QUARKUS_HTTP_PORT"),
+                    ModelServerLimits.names().stream())
+            .toList();
 
     private KeptTemplateCheck() {}
 
@@ -167,8 +182,6 @@ final class KeptTemplateCheck {
                 return Optional.of("its env " + e.getName() + " is not one a release or the operator sets");
             }
         }
-        // every template since revisions were recorded sets these: one without them would run the model server's
-        // own defaults (higher download limits than the operator's, another port)
         for (String required : REQUIRED_ENV) {
             if (operatorEnv.containsKey(required) && value(c, required) == null) {
                 return Optional.of("its env " + required + " is missing (every operator sets it)");
@@ -197,12 +210,11 @@ final class KeptTemplateCheck {
      * would send the public Service to the port where the audience header is honoured (review MED 3).
      */
     private static Optional<String> ports(Container c, Map<String, String> operatorEnv) {
-        Map<String, String> allowed = new java.util.HashMap<>();
+        Map<String, String> allowed = new HashMap<>();
         allowed.put(ServerDefaults.PORT, operatorEnv.get("QUARKUS_HTTP_PORT"));
         allowed.put(ServerDefaults.PUBLIC_PORT, operatorEnv.get("FLEDGE_PUBLIC_PORT"));
         boolean http = false;
-        for (var p :
-                Objects.requireNonNullElse(c.getPorts(), List.<io.fabric8.kubernetes.api.model.ContainerPort>of())) {
+        for (ContainerPort p : Objects.requireNonNullElse(c.getPorts(), List.<ContainerPort>of())) {
             String want = allowed.get(p.getName());
             if (want == null || p.getContainerPort() == null || !want.equals(String.valueOf(p.getContainerPort()))) {
                 return Optional.of("its port " + p.getName() + " " + p.getContainerPort()
@@ -213,19 +225,13 @@ final class KeptTemplateCheck {
         if (!http) {
             return Optional.of("it declares no port " + ServerDefaults.PORT);
         }
-        for (io.fabric8.kubernetes.api.model.Probe probe :
-                java.util.Arrays.asList(c.getReadinessProbe(), c.getLivenessProbe(), c.getStartupProbe())) {
+        for (Probe probe : Arrays.asList(c.getReadinessProbe(), c.getLivenessProbe(), c.getStartupProbe())) {
             if (probe == null) {
                 continue;
             }
-            var get = probe.getHttpGet();
-            String port = get == null || get.getPort() == null
-                    ? null
-                    : get.getPort().getStrVal() != null
-                            ? allowed.get(get.getPort().getStrVal())
-                            : String.valueOf(get.getPort().getIntVal());
-            if (get == null
-                    || port == null
+            HTTPGetAction get = probe.getHttpGet();
+            String port = get == null ? null : portNumber(get.getPort(), allowed);
+            if (port == null
                     || !allowed.containsValue(port)
                     || get.getPath() == null
                     || !get.getPath().startsWith("/q/health/")) {
@@ -235,15 +241,13 @@ final class KeptTemplateCheck {
         return Optional.empty();
     }
 
-    private static final List<String> REQUIRED_ENV = List.of(
-            "FLEDGE_RELEASE",
-            "FLEDGE_MODEL_URI",
-            "FLEDGE_MODEL_SHA256",
-            "QUARKUS_HTTP_PORT",
-            "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE",
-            "FLEDGE_MODEL_MAX_EXTRACTED_SIZE",
-            "FLEDGE_MODEL_MAX_ARCHIVE_ENTRIES",
-            "FLEDGE_MODEL_MAX_COMPRESSION_RATIO");
+    /** The number a probe's port stands for: a name of {@code allowed}, or the number itself; null if neither. */
+    private static String portNumber(IntOrString port, Map<String, String> allowed) {
+        if (port == null) {
+            return null;
+        }
+        return port.getStrVal() != null ? allowed.get(port.getStrVal()) : String.valueOf(port.getIntVal());
+    }
 
     /** A key of {@code kept} that neither the recorded template, the operator nor a rollout restart sets. */
     private static Optional<String> foreignKey(Map<String, String> kept, Map<String, String> recorded) {

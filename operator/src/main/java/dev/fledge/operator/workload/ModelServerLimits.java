@@ -67,9 +67,14 @@ public record ModelServerLimits(
                 env("FLEDGE_MODEL_MAX_COMPRESSION_RATIO", Integer.toString(maxCompressionRatio)));
     }
 
+    /** The names of the limit variables of {@link #env}. */
+    static List<String> names() {
+        return standard().env().stream().map(EnvVar::getName).toList();
+    }
+
     /** Whether {@code name} is one of the limit variables of {@link #env}. */
     static boolean isLimit(String name) {
-        return standard().env().stream().anyMatch(e -> e.getName().equals(name));
+        return names().contains(name);
     }
 
     /**

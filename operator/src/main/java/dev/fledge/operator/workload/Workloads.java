@@ -9,6 +9,7 @@ import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
@@ -119,11 +120,7 @@ public final class Workloads {
         }
         Optional<KeptTemplate> kept = KeptTemplate.keptBy(stable);
         if (kept.isPresent() && kept.get().runs(s)) {
-            Optional<String> why = KeptTemplateCheck.refusal(
-                    kept.get().template(),
-                    s,
-                    deployments.operatorEnvValues(releaseOf(stable), s),
-                    deployments.hardening());
+            Optional<String> why = templateRefusal(kept.get().template(), s, releaseOf(stable));
             if (why.isEmpty()) {
                 return kept.get().restoredIn(desired);
             }
@@ -155,11 +152,8 @@ public final class Workloads {
         }
         // the live template is held to what an operator built, as a kept one is: an edit of the Deployment (and a
         // revision annotation that says "another operator") would otherwise keep any pod until the next promotion
-        Optional<String> why = KeptTemplateCheck.refusal(
-                stable.getSpec().getTemplate(),
-                serving,
-                deployments.operatorEnvValues(mr.getMetadata().getName(), serving),
-                deployments.hardening());
+        Optional<String> why = templateRefusal(
+                stable.getSpec().getTemplate(), serving, mr.getMetadata().getName());
         why.ifPresent(w -> LOG.warnf(
                 "%s/%s: the stable pod template of another revision is not kept (%s); it is rebuilt from the recorded"
                         + " configuration",
@@ -221,16 +215,21 @@ public final class Workloads {
         }
         return KeptTemplate.keptBy(stable)
                 .filter(k -> k.runs(recorded))
-                .flatMap(k -> KeptTemplateCheck.refusal(
-                        k.template(),
-                        recorded,
-                        deployments.operatorEnvValues(releaseOf(stable), recorded),
-                        deployments.hardening()))
+                .flatMap(k -> templateRefusal(k.template(), recorded, releaseOf(stable)))
                 .map(why -> new SpecWarning(
                         STABLE_CONFIG_REFUSED,
                         KEPT_TEMPLATE_REFUSED,
                         "the pod template kept in " + KeptTemplate.ANNOTATION + " is not restored: " + why
                                 + "; stable runs the recorded configuration in the template this operator builds"));
+    }
+
+    /**
+     * Why {@code template}, built by another operator revision, may not run {@code serving} for {@code release}
+     * ({@link KeptTemplateCheck}, against what this operator sets); empty when it may.
+     */
+    private Optional<String> templateRefusal(PodTemplateSpec template, ServingStatus serving, String release) {
+        return KeptTemplateCheck.refusal(
+                template, serving, deployments.operatorEnvValues(release, serving), deployments.hardening());
     }
 
     /** The release of its stable Deployment, by the Deployment's name ({@link Names#deployment}). */
