@@ -35,14 +35,8 @@ public final class DeferredGate implements Gate {
 
     /** This pass's verdict of the gate, if it has one (see above). */
     public Optional<GateVerdict> poll(GateContext ctx) {
-        var meta = ctx.release().getMetadata();
-        DeferredReads.Taken<GateVerdict> taken = reads.take(new DeferredReads.Ask<>(
-                meta.getNamespace(),
-                meta.getNamespace() + "/" + meta.getName(),
-                "gate:" + name(),
-                ReadScope.of(ctx),
-                ctx.plan().interval(),
-                () -> GateRunner.safely(inner, ctx)));
+        DeferredReads.Taken<GateVerdict> taken =
+                reads.take(DeferredReads.Ask.of(ctx, "gate:" + name(), () -> GateRunner.safely(inner, ctx)));
         if (taken instanceof DeferredReads.Fresh<GateVerdict> fresh) {
             return Optional.of(fresh.value());
         }

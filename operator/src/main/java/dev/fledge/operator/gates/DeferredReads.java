@@ -46,8 +46,22 @@ public final class DeferredReads {
      * @param scope     when the reading was asked: an answer is handed out only within the same scope
      * @param every     a new reading of {@code key} is sent at most this often
      */
-    public record Ask<T>(
-            String namespace, String release, String key, String scope, Duration every, Supplier<T> work) {}
+    public record Ask<T>(String namespace, String release, String key, String scope, Duration every, Supplier<T> work) {
+        /**
+         * {@code key} of the release in {@code ctx}, asked in its scope ({@link ReadScope}) at most once per analysis
+         * interval.
+         */
+        public static <T> Ask<T> of(GateContext ctx, String key, Supplier<T> work) {
+            var meta = ctx.release().getMetadata();
+            return new Ask<>(
+                    meta.getNamespace(),
+                    meta.getNamespace() + "/" + meta.getName(),
+                    key,
+                    ReadScope.of(ctx),
+                    ctx.plan().interval(),
+                    work);
+        }
+    }
 
     /** What {@link #latest} found: the answer and when it came. */
     public record Answer<T>(T value, Instant at) {}

@@ -16,4 +16,10 @@ public record GateContext(
         String audience,
         String stableVersion,
         String canaryVersion,
-        Instant now) {}
+        Instant now) {
+
+    /** The same context at another time. */
+    public GateContext withNow(Instant at) {
+        return new GateContext(release, plan, stage, audience, stableVersion, canaryVersion, at);
+    }
+}

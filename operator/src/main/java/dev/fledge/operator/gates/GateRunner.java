@@ -12,14 +12,14 @@ public final class GateRunner {
     public List<GateVerdict> run(List<Gate> gates, GateContext context) {
         List<GateVerdict> out = new ArrayList<>();
         for (Gate gate : gates) {
-            if (!(gate instanceof DeferredGate deferred)) {
-                out.add(safely(gate, context));
-                continue;
-            }
             try {
-                deferred.poll(context).ifPresent(out::add);
+                if (gate instanceof DeferredGate deferred) {
+                    deferred.poll(context).ifPresent(out::add);
+                } else {
+                    out.add(gate.evaluate(context));
+                }
             } catch (RuntimeException e) {
-                out.add(GateVerdict.inconclusive(gate.name(), "unknown", "gate error: " + e));
+                out.add(failed(gate, e));
             }
         }
         return out;
@@ -29,7 +29,11 @@ public final class GateRunner {
         try {
             return gate.evaluate(context);
         } catch (RuntimeException e) {
-            return GateVerdict.inconclusive(gate.name(), "unknown", "gate error: " + e);
+            return failed(gate, e);
         }
+    }
+
+    private static GateVerdict failed(Gate gate, RuntimeException e) {
+        return GateVerdict.inconclusive(gate.name(), "unknown", "gate error: " + e);
     }
 }

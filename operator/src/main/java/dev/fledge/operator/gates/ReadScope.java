@@ -7,10 +7,10 @@ import dev.fledge.api.status.ModelReleaseStatus;
  * version, the stage and the public step. A reading asked in one of them is never handed out in another, so a verdict
  * from before a stage or step began, or from a spec since edited, never counts for it.
  */
-public final class ReadScope {
+final class ReadScope {
     private ReadScope() {}
 
-    public static String of(GateContext ctx) {
+    static String of(GateContext ctx) {
         var meta = ctx.release().getMetadata();
         ModelReleaseStatus st = ctx.release().getStatus();
         return String.join(

@@ -2,7 +2,6 @@ package dev.fledge.operator.gates.safety;
 
 import dev.fledge.operator.gates.DeferredReads;
 import dev.fledge.operator.gates.GateContext;
-import dev.fledge.operator.gates.ReadScope;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import java.util.List;
 import java.util.Map;
@@ -25,29 +24,16 @@ public interface LiveReader {
      */
     static LiveReader deferred(MetricsBackend metrics, DeferredReads reads) {
         return (ctx, gate, critical) -> {
-            var meta = ctx.release().getMetadata();
             long askedAt = System.nanoTime();
-            return reads.latest(new DeferredReads.Ask<>(
-                            meta.getNamespace(),
-                            meta.getNamespace() + "/" + meta.getName(),
-                            "live:" + gate,
-                            ReadScope.of(ctx),
-                            ctx.plan().interval(),
-                            () -> readNow(metrics, ctx, askedAt, critical)))
+            return reads.latest(
+                            DeferredReads.Ask.of(ctx, "live:" + gate, () -> readNow(metrics, ctx, askedAt, critical)))
                     .map(DeferredReads.Answer::value);
         };
     }
 
     private static LiveOutputs.Reading readNow(
             MetricsBackend metrics, GateContext asked, long askedAt, List<String> critical) {
-        GateContext now = new GateContext(
-                asked.release(),
-                asked.plan(),
-                asked.stage(),
-                asked.audience(),
-                asked.stableVersion(),
-                asked.canaryVersion(),
-                asked.now().plusNanos(System.nanoTime() - askedAt));
+        GateContext now = asked.withNow(asked.now().plusNanos(System.nanoTime() - askedAt));
         try {
             return new LiveOutputs(metrics).read(now, critical);
         } catch (RuntimeException e) {
