@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator cluster cluster-down cluster-test cluster-binaries images traefik clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -27,9 +27,13 @@ self-contained:
 	elif [ $$rc -eq 0 ]; then echo "self-contained: these lines refer to a folder outside the repository:"; echo "$$hits"; exit 1; \
 	else echo "self-contained: the check itself failed (grep exit $$rc)"; exit 1; fi
 
-## test: what CI runs (.ci/run). Installs/builds the real parts first.
-test: self-contained model-fixtures kube-binaries prometheus prom-label-proxy moto
-	$(MVN) install
+## test: what CI runs (.ci/run). Installs/builds the real parts first, runs every module's tests, then the
+## cluster tier (a real cluster, the images built from this build). Prints the time of each phase.
+test: self-contained
+	@t=$$SECONDS; $(MAKE) --no-print-directory model-fixtures kube-binaries cluster-binaries prometheus prom-label-proxy moto \
+	  && echo "make test: phase prerequisites: $$((SECONDS - t)) s"
+	@t=$$SECONDS; $(MVN) install && echo "make test: phase modules (mvn install): $$((SECONDS - t)) s"
+	@t=$$SECONDS; $(MAKE) --no-print-directory cluster-tier && echo "make test: phase cluster tier: $$((SECONDS - t)) s"
 
 ## generate: refresh the generated files that are committed (CRD YAML, CRD reference)
 generate:
@@ -127,10 +131,18 @@ cluster: cluster-binaries
 cluster-down:
 	@bash e2e/cluster/cluster.sh down
 
-## cluster-test: the cluster tier (@Tag("cluster")) on a cluster started for it and torn down after; the test JVM
-## runs inside the node's network namespace (e2e/cluster/netns-jvm/bin/java). Not part of `make test` yet.
-cluster-test: cluster-binaries images model-fixtures
-	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e verify -Dgroups=cluster -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java
+## cluster-test: the cluster tier alone (build without tests, then cluster-tier); `make test` runs it too
+cluster-test: cluster-binaries model-fixtures
+	$(MVN) -q -DskipTests install
+	@$(MAKE) --no-print-directory cluster-tier
+
+## cluster-tier: after an install: the images from the built modules, a cluster started for the @Tag("cluster")
+## tests (excluded from the modules' own run) and torn down after; the test JVM runs inside the node's network
+## namespace (e2e/cluster/netns-jvm/bin/java). A missing prerequisite fails these tests, it never skips them.
+cluster-tier:
+	@t=$$SECONDS; FLEDGE_SKIP_INSTALL=1 MVN="$(MVN)" bash e2e/cluster/images.sh all && echo "cluster-tier: images in $$((SECONDS - t)) s"
+	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e surefire:test -Dgroups=cluster -Dfledge.e2e.excludedGroups=none \
+	  -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java
 
 ## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), cached
 cluster-binaries:

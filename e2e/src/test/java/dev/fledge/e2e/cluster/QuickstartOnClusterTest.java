@@ -1,7 +1,6 @@
 package dev.fledge.e2e.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.marcnuri.helm.Helm;
 import dev.fledge.api.ModelRelease;
@@ -9,61 +8,48 @@ import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import dev.fledge.testsupport.FledgeChart;
-import io.fabric8.kubernetes.api.model.Capabilities;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
-import io.fabric8.kubernetes.api.model.HostPathVolumeSource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodSecurityContext;
-import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cluster tier: {@code examples/quickstart.yaml} from 1.0.0 to 2.0.0 on the real single-node
- * cluster of {@code e2e/cluster/cluster.sh}, with the chart installed by helm-java, the operator
- * and the model servers as pods of the images built by {@code e2e/cluster/images.sh}, and users
- * that only ever call the release's Service (its ClusterIP, through kube-proxy), counting every
- * status.
+ * The cluster tier: the README's "Quick start on a real cluster", literally, on the real single-node cluster of
+ * {@code e2e/cluster/cluster.sh}. The chart is installed by helm-java with the images that {@code e2e/cluster/images.sh}
+ * built and imported ({@code image.pullPolicy=Never}); the operator and the model servers run as pods. Then, as the
+ * README says ({@link ReadmeQuickstart} reads its commands): the namespace, the ConfigMap of the committed model
+ * archives ({@code examples/models/}), {@code examples/quickstart.yaml} unchanged, and the README's merge patch to
+ * 2.0.0. Users only ever call the release's Service (its ClusterIP, through kube-proxy), one connection per request,
+ * and every status and {@code X-Fledge-Model-Version} is counted.
  *
- * <p>Run it with {@code make cluster-test}: the test JVM runs inside the node's network namespace
- * ({@code e2e/cluster/netns-jvm/bin/java}). Anywhere else it is skipped.
+ * <p>{@code make test} and {@code make cluster-test} run it ({@code make cluster-tier}): the test JVM runs inside the
+ * node's network namespace ({@code e2e/cluster/netns-jvm/bin/java}). The modules' own test run excludes the tag.
  */
 @Tag("cluster")
 class QuickstartOnClusterTest {
 
     static final Path REPO = RepoFiles.repo();
-    static final Path FIXTURE_MODELS = REPO.resolve("model-server/target/fixtures/models");
-    static final String NAMESPACE = "default";
-    static final String RELEASE = "assistant";
+    static final Duration STEP_TIMEOUT = Duration.ofMinutes(8);
 
     @Test
-    void quickstartRollsOutWithRealPodsAndNoFailedRequest() throws Exception {
-        String kubeconfigPath = System.getenv("KUBECONFIG");
-        String clusterDir = System.getenv("FLEDGE_CLUSTER_DIR");
-        assumeTrue(
-                kubeconfigPath != null && clusterDir != null && Files.exists(Path.of(clusterDir, "ready")),
-                "no cluster of e2e/cluster/cluster.sh: run make cluster-test");
-        assumeTrue(System.getenv("FLEDGE_NETNS_PATH") != null, "not inside the node's network namespace");
-        for (String module : List.of("operator", "model-server")) {
-            assumeTrue(
-                    Files.isRegularFile(REPO.resolve(module + "/target/jib-image.tar")),
-                    module + " image missing: run make images");
-        }
-        assumeTrue(Files.isDirectory(FIXTURE_MODELS.resolve("v1")), "run make model-fixtures first");
-        String kubeconfig = Files.readString(Path.of(kubeconfigPath));
+    void theReadmeQuickStartRollsOutWithRealPodsAndNoFailedRequest() throws Exception {
+        String kubeconfig = Files.readString(requireCluster());
+        ReadmeQuickstart readme = ReadmeQuickstart.read(REPO);
 
         long t0 = System.nanoTime();
         var install = new Helm(REPO.resolve("helm/fledge"))
@@ -81,28 +67,54 @@ class QuickstartOnClusterTest {
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
-            var json = client.getKubernetesSerialization();
-            String second = Files.isDirectory(FIXTURE_MODELS.resolve("v2")) ? "v2" : "v1";
-            var scenario = new RolloutScenario(client, NAMESPACE, RELEASE, Duration.ofMinutes(8));
+            operatorPodIsHardened(client);
+            String ns = readme.namespace();
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .endMetadata()
+                            .build())
+                    .create();
+            client.configMaps()
+                    .inNamespace(ns)
+                    .resource(modelsConfigMap(readme))
+                    .create();
+            ModelRelease quickstart = Quickstart.load(client.getKubernetesSerialization(), REPO);
+            assertThat(quickstart.getMetadata().getName()).isEqualTo(readme.release());
+            var scenario = new RolloutScenario(client, ns, readme.release(), STEP_TIMEOUT);
 
             t0 = System.nanoTime();
-            scenario.firstReleaseIsPromoted(hardened(Quickstart.at(json, REPO, "1.0.0", "v1")));
+            scenario.firstReleaseIsPromoted(quickstart);
             System.out.printf("cluster: 1.0.0 promoted in %d s%n", secondsSince(t0));
             String vip = client.services()
-                    .inNamespace(NAMESPACE)
-                    .withName(RELEASE)
+                    .inNamespace(ns)
+                    .withName(readme.release())
                     .get()
                     .getSpec()
                     .getClusterIP();
-            assertThat(reachable(vip, 8080))
-                    .as("Service %s answers on its ClusterIP", vip)
+            int port = client.services()
+                    .inNamespace(ns)
+                    .withName(readme.release())
+                    .get()
+                    .getSpec()
+                    .getPorts()
+                    .get(0)
+                    .getPort();
+            assertThat(reachable(vip, port))
+                    .as("Service %s:%d answers on its ClusterIP", vip, port)
                     .isTrue();
-            podSecurityHolds(client);
+            modelPodsAreHardened(client, ns, readme.release());
 
             t0 = System.nanoTime();
-            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":8080", 4, 5)) {
+            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5)) {
                 users.awaitFirstResponses(Duration.ofSeconds(60));
-                scenario.replicasRolloutIsPromoted(hardened(Quickstart.at(json, REPO, "2.0.0", second)));
+                scenario.replicasRolloutIsPromoted(
+                        "2.0.0",
+                        () -> client.resources(ModelRelease.class)
+                                .inNamespace(ns)
+                                .withName(readme.release())
+                                .patch(PatchContext.of(PatchType.JSON_MERGE), readme.patch()));
                 users.stop();
                 System.out.printf("cluster: 2.0.0 promoted in %d s; users: %s%n", secondsSince(t0), users.summary());
                 assertThat(users.failed())
@@ -110,55 +122,74 @@ class QuickstartOnClusterTest {
                         .isZero();
                 assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
             }
-            podSecurityHolds(client);
+            modelPodsAreHardened(client, ns, readme.release());
         }
     }
 
     /**
-     * The release's pod template hardened as the chart hardens the operator: non-root, read-only
-     * root filesystem, no capabilities, no service-account token; DJL's cache (libtorch unpacked at
-     * start) and Quarkus' temporary files on an emptyDir at /tmp; the fixture models from this
-     * repository's build directory, read-only (the node's filesystem is this machine's).
+     * The cluster this tier runs on, its kubeconfig. This class runs only in the cluster tier (its tag is excluded
+     * elsewhere): a missing part fails it, so that {@code make test} can never pass with the tier silently skipped.
      */
-    static ModelRelease hardened(ModelRelease mr) {
-        PodSpec spec = mr.getSpec().getServer().getTemplate().getSpec();
-        spec.setAutomountServiceAccountToken(false);
-        PodSecurityContext podSecurity = new PodSecurityContext();
-        podSecurity.setRunAsNonRoot(true);
-        podSecurity.setRunAsUser(10001L);
-        podSecurity.setRunAsGroup(10001L);
-        podSecurity.setFsGroup(10001L);
-        spec.setSecurityContext(podSecurity);
-        for (Volume v : spec.getVolumes()) {
-            if ("models".equals(v.getName())) {
-                v.setHostPath(new HostPathVolumeSource(FIXTURE_MODELS.toString(), "Directory"));
-            }
+    static Path requireCluster() {
+        String kubeconfig = System.getenv("KUBECONFIG");
+        String clusterDir = System.getenv("FLEDGE_CLUSTER_DIR");
+        assertThat(kubeconfig != null && clusterDir != null && Files.exists(Path.of(clusterDir, "ready")))
+                .as("no cluster of e2e/cluster/cluster.sh: run make cluster-test")
+                .isTrue();
+        assertThat(System.getenv("FLEDGE_NETNS_PATH"))
+                .as("not inside the node's network namespace (make cluster-tier runs the JVM there)")
+                .isNotNull();
+        for (String module : List.of("operator", "model-server")) {
+            assertThat(REPO.resolve(module + "/target/jib-image.tar"))
+                    .as(module + " image missing: run make images")
+                    .isRegularFile();
         }
-        Volume tmp = new Volume();
-        tmp.setName("tmp");
-        tmp.setEmptyDir(new EmptyDirVolumeSource(null, null));
-        spec.getVolumes().add(tmp);
-        Container c = spec.getContainers().get(0);
-        VolumeMount tmpMount = new VolumeMount();
-        tmpMount.setName("tmp");
-        tmpMount.setMountPath("/tmp");
-        c.getVolumeMounts().add(tmpMount);
-        SecurityContext sc = new SecurityContext();
-        sc.setReadOnlyRootFilesystem(true);
-        sc.setAllowPrivilegeEscalation(false);
-        sc.setCapabilities(new Capabilities(null, List.of("ALL")));
-        c.setSecurityContext(sc);
-        // No startup probe and no preStop sleep here: the operator sets both on every model pod (a startup probe on
-        // the readiness endpoint, up to 10 minutes; a 5 s preStop sleep). Without the sleep, 10 of 3269 requests
-        // failed across the rollout: kube-proxy still sent new connections to a pod that had got SIGTERM.
-        return mr;
+        return Path.of(kubeconfig);
     }
 
-    /** On the running pods, not in the template: non-root, read-only root, no token. */
-    static void podSecurityHolds(KubernetesClient client) {
+    /** {@code kubectl create configmap NAME --from-file=F...}: each file under its own name, as binary data. */
+    static ConfigMap modelsConfigMap(ReadmeQuickstart readme) throws Exception {
+        ConfigMapBuilder cm = new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(readme.configMap())
+                .endMetadata();
+        for (String file : readme.modelFiles()) {
+            Path path = REPO.resolve(file);
+            cm.addToBinaryData(
+                    path.getFileName().toString(), Base64.getEncoder().encodeToString(Files.readAllBytes(path)));
+        }
+        return cm.build();
+    }
+
+    /** The chart's operator pod, running: non-root, read-only root filesystem, no privilege escalation. */
+    static void operatorPodIsHardened(KubernetesClient client) {
         List<Pod> pods = client.pods()
-                .inNamespace(NAMESPACE)
-                .withLabel("fledge.dev/release", RELEASE)
+                .inNamespace("fledge-system")
+                .withLabel("app.kubernetes.io/name", "fledge")
+                .list()
+                .getItems();
+        assertThat(pods).isNotEmpty();
+        for (Pod p : pods) {
+            assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+            for (Container c : p.getSpec().getContainers()) {
+                assertThat(c.getSecurityContext().getReadOnlyRootFilesystem())
+                        .as(c.getName())
+                        .isTrue();
+                assertThat(c.getSecurityContext().getAllowPrivilegeEscalation())
+                        .as(c.getName())
+                        .isFalse();
+            }
+        }
+    }
+
+    /**
+     * The model pods the operator made, running: non-root, no capabilities, no privilege escalation, no service-account
+     * token (neither the field nor a mounted token).
+     */
+    static void modelPodsAreHardened(KubernetesClient client, String ns, String release) {
+        List<Pod> pods = client.pods()
+                .inNamespace(ns)
+                .withLabel("fledge.dev/release", release)
                 .list()
                 .getItems();
         assertThat(pods).isNotEmpty();
@@ -166,8 +197,9 @@ class QuickstartOnClusterTest {
             assertThat(p.getSpec().getAutomountServiceAccountToken()).isFalse();
             assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
             Container c = p.getSpec().getContainers().get(0);
-            assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-            assertThat(c.getVolumeMounts()).noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets"));
+            assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(c.getSecurityContext().getCapabilities().getDrop()).contains("ALL");
+            assertThat(c.getVolumeMounts()).noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets/kubernetes"));
         }
     }
 

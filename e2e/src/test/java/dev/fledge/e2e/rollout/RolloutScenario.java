@@ -68,8 +68,12 @@ public final class RolloutScenario {
 
     /** replicas router: audience Services switch track, then the public weight moves by replicas. */
     public void replicasRolloutIsPromoted(ModelRelease next) {
-        String version = next.getSpec().getModel().getVersion();
-        apply(next);
+        replicasRolloutIsPromoted(next.getSpec().getModel().getVersion(), () -> apply(next));
+    }
+
+    /** As {@link #replicasRolloutIsPromoted(ModelRelease)}, the rollout to {@code version} started by {@code start}. */
+    public void replicasRolloutIsPromoted(String version, Runnable start) {
+        start.run();
         awaitStage(
                 "internal",
                 null,
