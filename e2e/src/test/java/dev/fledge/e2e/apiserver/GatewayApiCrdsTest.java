@@ -23,7 +23,12 @@ class GatewayApiCrdsTest {
                         "gatewayclasses.gateway.networking.k8s.io",
                         "gateways.gateway.networking.k8s.io",
                         "httproutes.gateway.networking.k8s.io",
-                        "referencegrants.gateway.networking.k8s.io");
+                        "referencegrants.gateway.networking.k8s.io",
+                        "grpcroutes.gateway.networking.k8s.io",
+                        "backendtlspolicies.gateway.networking.k8s.io");
+        assertThat(installed)
+                .allSatisfy(crd -> assertThat(crd.getMetadata().getAnnotations())
+                        .containsEntry("gateway.networking.k8s.io/bundle-version", "v1.4.0"));
         assertThat(installed).allMatch(ClusterResources::isEstablished);
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * The production reconciler on a real API server, server-side apply on: 1.0.0 is promoted,
  * 2.0.0 goes through internal, closed and public 25/50/100 to Promoted, then 3.0.0 is aborted
  * and rolled back; once per router. The real schemas (the ModelRelease CRD, Gateway API
- * v1.3.0, core Events, Deployments, Services) and field ownership judge every write.
+ * v1.4.0, core Events, Deployments, Services) and field ownership judge every write.
  */
 @Tag("apiserver")
 class OperatorOnRealApiServerTest {

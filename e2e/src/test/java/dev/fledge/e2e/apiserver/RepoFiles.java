@@ -24,9 +24,9 @@ public final class RepoFiles {
         return repo().resolve("helm/fledge/crds/modelreleases.fledge.dev-v1.yml");
     }
 
-    /** The upstream Gateway API v1.3.0 standard CRDs, vendored in vendor/ (see vendor/README.md). */
+    /** The upstream Gateway API v1.4.0 standard CRDs, vendored in vendor/ (see vendor/README.md). */
     public static List<Path> gatewayApiCrds() {
-        return yamlFilesIn(repo().resolve("vendor/gateway-api-v1.3.0"));
+        return yamlFilesIn(repo().resolve("vendor/gateway-api-v1.4.0"));
     }
 
     /** Every example manifest under examples/. */
