@@ -160,7 +160,8 @@ build_app() {
     fi
     entry+=",-Djava.io.tmpdir=/tmp,-jar,/deployments/quarkus-run.jar"
     # shellcheck disable=SC2086
-    $MVN -q -pl "$module" com.google.cloud.tools:jib-maven-plugin:3.4.6:buildTar \
+    # jib.disableUpdateChecks: Jib otherwise asks storage.googleapis.com for a newer version of itself
+    $MVN -q -pl "$module" com.google.cloud.tools:jib-maven-plugin:3.4.6:buildTar -Djib.disableUpdateChecks=true \
       -Djib.from.image="tar://$BASE_TAR" \
       -Djib.to.image="fledge/$module:$TAG" \
       -Djib.extraDirectories.paths="$REPO/$module/target/jib-extra" \
