@@ -77,7 +77,7 @@ final class Report {
     String html() {
         StringBuilder html = new StringBuilder("""
                 <!doctype html><html><head><meta charset="utf-8"><title>Fledge demo report</title>
-                <style>body{font-family:'DejaVu Sans',Verdana,sans-serif;margin:24px;color:#222}h2{margin:26px 0 4px;font-size:17px}
+                <style>body{font-family:'DejaVu Sans',Verdana,sans-serif;margin:24px;color:#222}h2{margin:18px 0 2px;font-size:16px}
                 p.note{color:#555;font-size:13px;margin:2px 0 6px}svg{display:block}
                 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;font-size:12px}</style></head><body>
                 <h1>Fledge demo</h1>
@@ -104,7 +104,7 @@ final class Report {
     }
 
     private String shareChart(String audience) {
-        Chart chart = new Chart("share-" + audience, time, stages, Chart.YAxis.linear("share", 100, 50, "%"), 80);
+        Chart chart = new Chart("share-" + audience, time, stages, Chart.YAxis.linear("share", 100, 50, "%"), 60);
         long span = Math.max(1, Duration.between(start, end).toMillis());
         long bucket = Math.max(1000, span / ((Chart.RIGHT - Chart.LEFT) / 3));
         for (long t = 0; t < span; t += bucket) {
@@ -131,7 +131,7 @@ final class Report {
     }
 
     private String weightChart() {
-        Chart chart = new Chart("weight", time, stages, Chart.YAxis.linear("canary weight", 100, 25, "%"), 80);
+        Chart chart = new Chart("weight", time, stages, Chart.YAxis.linear("canary weight", 100, 25, "%"), 60);
         StringBuilder d = new StringBuilder();
         int last = 0;
         for (Timeline.Point p : points) {
@@ -155,7 +155,7 @@ final class Report {
             }
         }
         int from = Math.max(-5, Math.min(-3, (int) Math.floor(Math.log10(lowest))));
-        Chart chart = new Chart("bound", time, stages, Chart.YAxis.log("upper bound", from, 0), 150);
+        Chart chart = new Chart("bound", time, stages, Chart.YAxis.log("upper bound", from, 0), 120);
         String maxSeries = "maxHarmRate " + num(maxHarmRate);
         chart.series(maxSeries, "#e15759", "dash")
                 .path(
@@ -222,7 +222,7 @@ final class Report {
         }
         long max = niceCeiling(peak);
         Chart chart = new Chart(
-                "failures", time, stages, Chart.YAxis.linear("failed / s", max, max <= 5 ? 1 : max / 5.0, ""), 80);
+                "failures", time, stages, Chart.YAxis.linear("failed / s", max, max <= 5 ? 1 : max / 5.0, ""), 70);
         for (int a = 0; a < AUDIENCES.size(); a++) {
             chart.series(AUDIENCES.get(a), AUDIENCE_COLORS[a], "box");
         }
