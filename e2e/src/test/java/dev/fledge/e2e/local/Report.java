@@ -273,7 +273,7 @@ final class Report {
 
     private String gateTable() {
         StringBuilder t = new StringBuilder(
-                "<table><tr><th>time</th><th>canary</th><th>stage</th><th>gate</th><th>verdict</th>"
+                "<table><tr><th>time</th><th>canary</th><th>stage</th><th>gate</th><th>verdict</th><th>value</th>"
                         + "<th>samples</th><th>flagged</th><th>upper bound</th><th>P(rate&gt;max)</th><th>reason</th></tr>");
         Set<String> seen = new LinkedHashSet<>();
         for (Timeline.Point p : points) {
@@ -286,6 +286,7 @@ final class Report {
                         p.stage(),
                         g.getName(),
                         g.getVerdict() == null ? null : g.getVerdict().wireName(),
+                        g.getValue(),
                         g.getSamples(),
                         g.getFlagged(),
                         g.getUpperBound(),

@@ -78,6 +78,27 @@ class ReportTest {
     }
 
     @Test
+    void labelsAtTheRightEdgeEndAtTheirMarkAndAPileOfMarksTakesExtraRows() {
+        List<StageLabels.Mark> marks = new ArrayList<>();
+        IntStream.range(0, 30).forEach(i -> marks.add(new StageLabels.Mark(1000 + 2 * i, forms(i))));
+        List<StageLabels.Placed> placed = StageLabels.layout(marks, 64, 1070, 10, 3);
+
+        for (int i = 0; i < placed.size(); i++) {
+            StageLabels.Placed p = placed.get(i);
+            assertThat(p.left()).as("%s", p).isGreaterThanOrEqualTo(64);
+            assertThat(p.left() + p.width()).as("%s", p).isLessThanOrEqualTo(1070);
+            for (int j = i + 1; j < placed.size(); j++) {
+                assertThat(p.overlaps(placed.get(j)))
+                        .as("%s / %s", p, placed.get(j))
+                        .isFalse();
+            }
+        }
+        assertThat(StageLabels.rows(placed))
+                .as("30 marks in 60 px need more than 3 rows")
+                .isGreaterThan(3);
+    }
+
+    @Test
     void labelWidthsAreNeverLessThanDejaVuSansMeasures() {
         // advance widths at 10 px, measured with java.awt from DejaVuSans.ttf (the font the report asks for)
         Map<String, Double> measured = Map.of(
