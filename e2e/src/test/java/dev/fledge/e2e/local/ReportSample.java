@@ -48,6 +48,7 @@ final class ReportSample {
         safety(t + 9, canary, 80, 0, 0.037, Verdict.PASS);
         point(t + 11, "Progressing", "public", 25, stable, canary);
         safety(t + 14, canary, 160, 0, 0.018, Verdict.PASS);
+        errorRate(t + 16, canary, 0.004);
         point(t + 19, "Progressing", "public", 50, stable, canary);
         safety(t + 24, canary, 280, 1, 0.017, Verdict.PASS);
         point(t + 27, "Progressing", "public", 100, stable, canary);
@@ -66,6 +67,18 @@ final class ReportSample {
                 .withUpperBound(bound)
                 .withAt(START.plusMillis((long) (t * 1000)).toString())
                 .withReason(flagged + " of " + samples + " flagged"));
+        Timeline.Point last = points.get(points.size() - 1);
+        point(t, last.phase(), last.stage(), last.weight(), last.stable(), canary);
+    }
+
+    /** The error-rate metric gate: a value against its max, no posterior bound. */
+    private void errorRate(double t, String canary, double value) {
+        gates.removeIf(g -> g.getName().equals("error-rate"));
+        gates.add(new GateResult()
+                .withName("error-rate")
+                .withVerdict(Verdict.PASS)
+                .withValue(value)
+                .withAt(START.plusMillis((long) (t * 1000)).toString()));
         Timeline.Point last = points.get(points.size() - 1);
         point(t, last.phase(), last.stage(), last.weight(), last.stable(), canary);
     }
