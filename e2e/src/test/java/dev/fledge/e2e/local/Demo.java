@@ -26,6 +26,7 @@ import java.util.function.Predicate;
 public final class Demo {
     static final String NS = "demo";
     static final String NAME = "assistant";
+    static final double MAX_HARM_RATE = 0.05;
 
     public static void main(String[] args) {
         int status = 0;
@@ -91,7 +92,7 @@ public final class Demo {
                 Thread.sleep(2000);
                 Instant end = Instant.now();
                 Path report = fledge.repo.resolve("e2e/target/demo/report.html");
-                new Report(start, end, timeline.points(), traffic, summary).write(report);
+                new Report(start, end, timeline.points(), traffic, summary, MAX_HARM_RATE).write(report);
                 System.out.println();
                 System.out.println("Summary (" + Duration.between(start, end).toSeconds() + " s):");
                 summary.forEach(line -> System.out.println("  - " + line));
@@ -116,7 +117,7 @@ public final class Demo {
                                 .withConcurrency(2)
                                 .withTimeout("20s"))
                         .withJudge(new JudgeSpec().withUrl(judgeUrl).withTimeout("5s"))
-                        .withMaxHarmRate(0.05)
+                        .withMaxHarmRate(MAX_HARM_RATE)
                         .withTolerableHarmRate(0.01));
         return mr;
     }

@@ -6,276 +6,333 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
- * Writes the demo report: one self-contained HTML page with SVG timelines of what each audience received (share
- * per version), the canary weight, gate verdicts with posterior bounds, and marks where stages changed.
+ * Writes the demo report: one self-contained HTML page with SVG charts over a shared time axis: what each audience
+ * received (share per version), the public canary weight, the safety gate's posterior upper bound on a log scale
+ * against maxHarmRate, and failed requests per second. Stage changes are marked on every chart, their labels placed
+ * by {@link StageLabels} so that none overlap; every chart has a legend.
  */
 final class Report {
-    private static final String[] COLORS = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1"
-    };
-    private static final int W = 1000;
-    private static final int H = 150;
-    private static final int PAD = 40;
+    private static final String[] VERSION_COLORS = {"#4e79a7", "#f28e2b", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
+    private static final String[] GATE_COLORS = {"#4e79a7", "#b07aa1", "#9c755f", "#76b7b2"};
+    private static final List<String> AUDIENCES = List.of("internal", "closed", "public");
+    private static final String[] AUDIENCE_COLORS = {"#4e79a7", "#f28e2b", "#e15759"};
+    private static final int LABEL_ROWS = 3;
 
     private final Instant start;
     private final Instant end;
     private final List<Timeline.Point> points;
     private final Traffic traffic;
     private final List<String> summary;
-    private final Map<String, String> colors = new LinkedHashMap<>();
+    private final double maxHarmRate;
+    private final TimeScale time;
+    private final List<StageLabels.Placed> stages;
+    private final List<String> versions;
 
-    Report(Instant start, Instant end, List<Timeline.Point> points, Traffic traffic, List<String> summary) {
+    /** maxHarmRate: the release's spec.analysis.safety.maxHarmRate, drawn on the bound chart. */
+    Report(
+            Instant start,
+            Instant end,
+            List<Timeline.Point> points,
+            Traffic traffic,
+            List<String> summary,
+            double maxHarmRate) {
         this.start = start;
         this.end = end;
         this.points = points;
         this.traffic = traffic;
         this.summary = summary;
+        this.maxHarmRate = maxHarmRate;
+        this.time = new TimeScale(start, end, Chart.LEFT, Chart.RIGHT);
+        this.stages =
+                StageLabels.layout(StageLabels.marks(points, time), Chart.LEFT, Chart.RIGHT, Chart.FONT, LABEL_ROWS);
+        Set<String> seen = new TreeSet<>();
+        points.forEach(p -> {
+            if (p.stable() != null) {
+                seen.add(p.stable());
+            }
+            if (p.canary() != null) {
+                seen.add(p.canary());
+            }
+        });
+        traffic.responses(r -> r.version() != null).forEach(r -> seen.add(r.version()));
+        this.versions = List.copyOf(seen);
     }
 
     void write(Path file) throws IOException {
         Files.createDirectories(file.getParent());
+        Files.writeString(file, html());
+    }
+
+    String html() {
         StringBuilder html = new StringBuilder("""
                 <!doctype html><html><head><meta charset="utf-8"><title>Fledge demo report</title>
-                <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}h2{margin-top:28px}
-                svg{background:#fafafa;border:1px solid #ddd}.legend span{margin-right:14px}
-                table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;font-size:13px}</style></head><body>
+                <style>body{font-family:'DejaVu Sans',Verdana,sans-serif;margin:24px;color:#222}h2{margin:18px 0 2px;font-size:16px}
+                p.note{color:#555;font-size:13px;margin:2px 0 6px}svg{display:block}
+                table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;font-size:12px}</style></head><body>
                 <h1>Fledge demo</h1>
                 """);
-        html.append("<p>")
-                .append(start)
-                .append(" &ndash; ")
-                .append(end)
-                .append(" (")
-                .append(Duration.between(start, end).toSeconds())
-                .append(" s)</p><ul>");
+        html.append(f(
+                "<p>%s &ndash; %s (%d s)</p><ul>",
+                start, end, Duration.between(start, end).toSeconds()));
         summary.forEach(s -> html.append("<li>").append(escape(s)).append("</li>"));
-        html.append("</ul>");
-        for (String audience : List.of("internal", "closed", "public")) {
-            html.append("<h2>Responses to ").append(audience).append(" users, share per version</h2>");
+        html.append("</ul><p class='note'>Dashed vertical lines mark stage changes. Crowded labels are shortened"
+                + " (pre = preflight, int = internal, cls = closed, p25 = public 25%, prm = promoting,"
+                + " RB = RolledBack); hover a label for its full text.</p>");
+        for (String audience : AUDIENCES) {
+            html.append("<h2>Responses to ").append(audience).append(" users: share per version</h2>");
             html.append(shareChart(audience));
         }
-        html.append("<h2>Public canary weight and stages</h2>").append(weightChart());
-        html.append("<h2>Gates</h2>").append(gateChart()).append(gateTable());
-        html.append(legend()).append("</body></html>\n");
-        Files.writeString(file, html.toString());
+        html.append("<h2>Public canary weight</h2>").append(weightChart());
+        html.append("<h2>Safety gate: posterior upper bound of the harm rate</h2>")
+                .append("<p class='note'>Log scale. The gate rolls back when the bound stays above maxHarmRate;"
+                        + " dots are the gate's verdicts.</p>")
+                .append(boundChart());
+        html.append("<h2>Failed requests per second</h2>").append(failureChart());
+        html.append("<h2>Gate verdicts</h2>").append(gateTable());
+        return html.append("</body></html>\n").toString();
     }
 
     private String shareChart(String audience) {
+        Chart chart = new Chart("share-" + audience, time, stages, Chart.YAxis.linear("share", 100, 50, "%"), 60);
         long span = Math.max(1, Duration.between(start, end).toMillis());
-        int buckets = 100;
-        StringBuilder svg = open();
-        Set<String> versions = new LinkedHashSet<>();
-        List<Map<String, Long>> counts = new ArrayList<>();
-        for (int b = 0; b < buckets; b++) {
-            Instant from = start.plusMillis(span * b / buckets);
-            Instant to = start.plusMillis(span * (b + 1) / buckets);
-            Map<String, Long> c = traffic.versions(audience, from, to);
-            versions.addAll(c.keySet());
-            counts.add(c);
-        }
-        for (int b = 0; b < buckets; b++) {
-            Map<String, Long> c = counts.get(b);
-            long total = c.values().stream().mapToLong(Long::longValue).sum();
-            double x = PAD + (W - 2.0 * PAD) * b / buckets;
-            double bw = (W - 2.0 * PAD) / buckets;
-            double y = PAD / 2.0;
-            for (String v : versions) {
-                double h = total == 0 ? 0 : (H - PAD) * c.getOrDefault(v, 0L) / (double) total;
-                if (h > 0) {
-                    svg.append(String.format(
-                            Locale.ROOT,
-                            "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' fill='%s'><title>%s: %d of %d</title></rect>",
-                            x,
-                            y,
-                            bw + 0.3,
-                            h,
-                            color(v),
-                            v,
-                            c.getOrDefault(v, 0L),
-                            total));
-                }
-                y += h;
+        long bucket = Math.max(1000, span / ((Chart.RIGHT - Chart.LEFT) / 3));
+        for (long t = 0; t < span; t += bucket) {
+            Instant from = start.plusMillis(t);
+            Instant to = start.plusMillis(Math.min(span, t + bucket));
+            Map<String, Long> counts = new TreeMap<>(traffic.versions(audience, from, to));
+            long total = counts.values().stream().mapToLong(Long::longValue).sum();
+            double share = 0;
+            for (Map.Entry<String, Long> c : counts.entrySet()) {
+                double next = share + 100.0 * c.getValue() / total;
+                chart.series(c.getKey(), versionColor(c.getKey()), "box");
+                chart.rect(
+                        c.getKey(),
+                        chart.x(from),
+                        chart.y(next),
+                        chart.x(to) - chart.x(from) + 0.3,
+                        chart.y(share) - chart.y(next),
+                        versionColor(c.getKey()),
+                        f("%s, %s-%s: %d of %d", c.getKey(), time.since(from), time.since(to), c.getValue(), total));
+                share = next;
             }
         }
-        return close(svg, "share");
+        return chart.svg();
     }
 
     private String weightChart() {
-        StringBuilder svg = open();
-        StringBuilder path = new StringBuilder();
+        Chart chart = new Chart("weight", time, stages, Chart.YAxis.linear("canary weight", 100, 25, "%"), 60);
+        StringBuilder d = new StringBuilder();
         int last = 0;
         for (Timeline.Point p : points) {
-            double x = x(p.at());
-            path.append(path.length() == 0 ? "M" : "L")
-                    .append(fmt(x))
-                    .append(',')
-                    .append(fmt(y(last / 100.0)));
+            d.append(d.isEmpty() ? "M" : "L").append(f("%.1f,%.1f", chart.x(p.at()), chart.y(last)));
             last = p.weight();
-            path.append("L").append(fmt(x)).append(',').append(fmt(y(last / 100.0)));
+            d.append(f("L%.1f,%.1f", chart.x(p.at()), chart.y(last)));
         }
-        path.append("L").append(fmt(x(end))).append(',').append(fmt(y(last / 100.0)));
-        svg.append("<path d='").append(path).append("' fill='none' stroke='#333' stroke-width='2'/>");
-        return close(svg, "canary %");
+        d.append(f("L%.1f,%.1f", chart.x(end), chart.y(last)));
+        chart.series("public canary weight", "#333", "line")
+                .path("public canary weight", d.toString(), "#333", null, null);
+        return chart.svg();
     }
 
-    private String gateChart() {
-        StringBuilder svg = open();
-        Map<String, StringBuilder> paths = new LinkedHashMap<>();
+    private String boundChart() {
+        double lowest = maxHarmRate;
         for (Timeline.Point p : points) {
             for (GateResult g : p.gates()) {
-                String mark =
-                        switch (g.getVerdict() == null ? "" : g.getVerdict().wireName()) {
-                            case "Pass" -> "#59a14f";
-                            case "Fail" -> "#e15759";
-                            default -> "#bab0ac";
-                        };
-                double value = g.getUpperBound() != null
-                        ? g.getUpperBound()
-                        : g.getValue() != null ? Math.min(1, g.getValue()) : 0;
-                svg.append(String.format(
-                        Locale.ROOT,
-                        "<circle cx='%.1f' cy='%.1f' r='4' fill='%s'><title>%s %s %s</title></circle>",
-                        x(p.at()),
-                        y(value),
-                        mark,
-                        g.getName(),
-                        g.getVerdict(),
-                        escape(g.getReason() == null ? "" : g.getReason())));
-                if (g.getUpperBound() != null) {
-                    paths.computeIfAbsent(g.getName(), k -> new StringBuilder())
-                            .append(
-                                    paths.get(g.getName()) == null
-                                                    || paths.get(g.getName()).length() == 0
-                                            ? "M"
-                                            : "L")
-                            .append(fmt(x(p.at())))
-                            .append(',')
-                            .append(fmt(y(value)));
+                if (g.getUpperBound() != null && g.getUpperBound() > 0) {
+                    lowest = Math.min(lowest, g.getUpperBound());
                 }
             }
         }
-        paths.forEach((gate, d) -> svg.append("<path d='")
-                .append(d)
-                .append("' fill='none' stroke='")
-                .append(color("gate:" + gate))
-                .append("' stroke-dasharray='4 3'><title>")
-                .append(gate)
-                .append(" upper credible bound</title></path>"));
-        return close(svg, "bound / value");
+        int from = Math.max(-5, Math.min(-3, (int) Math.floor(Math.log10(lowest))));
+        Chart chart = new Chart("bound", time, stages, Chart.YAxis.log("upper bound", from, 0), 120);
+        String maxSeries = "maxHarmRate " + num(maxHarmRate);
+        chart.series(maxSeries, "#e15759", "dash")
+                .path(
+                        maxSeries,
+                        f("M%d,%.1fL%d,%.1f", Chart.LEFT, chart.y(maxHarmRate), Chart.RIGHT, chart.y(maxHarmRate)),
+                        "#e15759",
+                        "6 3",
+                        "the release's spec.analysis.safety.maxHarmRate");
+        chart.text(Chart.RIGHT - 4, chart.y(maxHarmRate) - 4, "end", maxSeries);
+        Map<String, StringBuilder> paths = new TreeMap<>();
+        Map<String, String> lastCanary = new TreeMap<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (Timeline.Point p : points) {
+            for (GateResult g : p.gates()) {
+                if (g.getUpperBound() == null || !seen.add(evaluation(p, g))) {
+                    continue;
+                }
+                double x = chart.x(p.at());
+                double y = chart.y(g.getUpperBound());
+                StringBuilder d = paths.computeIfAbsent(g.getName(), k -> new StringBuilder());
+                boolean newRun = !Objects.equals(lastCanary.put(g.getName(), p.canary()), p.canary());
+                d.append(newRun || d.isEmpty() ? "M" : "L").append(f("%.1f,%.1f", x, y));
+                String verdict =
+                        g.getVerdict() == null ? "no verdict" : g.getVerdict().wireName();
+                chart.series(verdict, verdictColor(verdict), "dot")
+                        .dot(
+                                verdict,
+                                x,
+                                y,
+                                verdictColor(verdict),
+                                f(
+                                        "%s %s at %s: %s, upper bound %s (%s)",
+                                        g.getName(),
+                                        verdict,
+                                        time.since(p.at()),
+                                        p.canary(),
+                                        num(g.getUpperBound()),
+                                        g.getReason() == null ? "" : g.getReason()));
+            }
+        }
+        int i = 0;
+        for (Map.Entry<String, StringBuilder> e : paths.entrySet()) {
+            String series = e.getKey() + " upper bound";
+            String color = GATE_COLORS[i++ % GATE_COLORS.length];
+            chart.series(series, color, "line").path(series, e.getValue().toString(), color, null, series);
+        }
+        return chart.svg();
+    }
+
+    private String failureChart() {
+        long seconds = Math.max(1, (Duration.between(start, end).toMillis() + 999) / 1000);
+        long[][] counts = new long[(int) seconds][AUDIENCES.size()];
+        List<Traffic.Response> failed = traffic.failures(start, end);
+        for (Traffic.Response r : failed) {
+            int s = (int) Math.min(seconds - 1, Duration.between(start, r.at()).toSeconds());
+            int a = AUDIENCES.indexOf(r.audience());
+            if (s >= 0 && a >= 0) {
+                counts[s][a]++;
+            }
+        }
+        long peak = 1;
+        for (long[] c : counts) {
+            peak = Math.max(peak, c[0] + c[1] + c[2]);
+        }
+        long max = niceCeiling(peak);
+        Chart chart = new Chart(
+                "failures", time, stages, Chart.YAxis.linear("failed / s", max, max <= 5 ? 1 : max / 5.0, ""), 70);
+        for (int a = 0; a < AUDIENCES.size(); a++) {
+            chart.series(AUDIENCES.get(a), AUDIENCE_COLORS[a], "box");
+        }
+        for (int s = 0; s < seconds; s++) {
+            double y = 0;
+            for (int a = 0; a < AUDIENCES.size(); a++) {
+                if (counts[s][a] == 0) {
+                    continue;
+                }
+                Instant from = start.plusSeconds(s);
+                double x = chart.x(from);
+                double w = Math.max(1, chart.x(from.plusSeconds(1)) - x - 0.5);
+                chart.rect(
+                        AUDIENCES.get(a),
+                        x,
+                        chart.y(y + counts[s][a]),
+                        w,
+                        chart.y(y) - chart.y(y + counts[s][a]),
+                        AUDIENCE_COLORS[a],
+                        f("%s at %s: %d failed", AUDIENCES.get(a), time.since(from), counts[s][a]));
+                y += counts[s][a];
+            }
+        }
+        long total = traffic.responses(r -> true).size();
+        String byStatus = failed.stream()
+                .collect(Collectors.groupingBy(Traffic.Response::status, TreeMap::new, Collectors.counting()))
+                .entrySet()
+                .stream()
+                .map(e -> e.getValue() + " \u00d7 " + e.getKey())
+                .collect(Collectors.joining(", "));
+        return f(
+                        "<p class='note'>Responses other than 200, per audience: %d of %d requests%s"
+                                + " (503: no ready pod behind the route, 599: connection failed or timed out).</p>",
+                        failed.size(), total, byStatus.isEmpty() ? "" : ": " + byStatus)
+                + chart.svg();
+    }
+
+    /** The smallest of 1, 2, 5, 10, 20, 50, ... that is at least n. */
+    static long niceCeiling(long n) {
+        for (long decade = 1; ; decade *= 10) {
+            for (long m : new long[] {1, 2, 5}) {
+                if (m * decade >= n) {
+                    return m * decade;
+                }
+            }
+        }
     }
 
     private String gateTable() {
         StringBuilder t = new StringBuilder(
-                "<table><tr><th>time</th><th>canary</th><th>stage</th><th>gate</th><th>verdict</th>"
+                "<table><tr><th>time</th><th>canary</th><th>stage</th><th>gate</th><th>verdict</th><th>value</th>"
                         + "<th>samples</th><th>flagged</th><th>upper bound</th><th>P(rate&gt;max)</th><th>reason</th></tr>");
         Set<String> seen = new LinkedHashSet<>();
         for (Timeline.Point p : points) {
             for (GateResult g : p.gates()) {
-                if (seen.add(g.getName() + g.getAt() + p.canary())) {
-                    t.append("<tr><td>")
-                            .append(p.at())
-                            .append("</td><td>")
-                            .append(p.canary())
-                            .append("</td><td>")
-                            .append(p.stage())
-                            .append("</td><td>")
-                            .append(g.getName())
-                            .append("</td><td>")
-                            .append(g.getVerdict())
-                            .append("</td><td>")
-                            .append(nz(g.getSamples()))
-                            .append("</td><td>")
-                            .append(nz(g.getFlagged()))
-                            .append("</td><td>")
-                            .append(nz(g.getUpperBound()))
-                            .append("</td><td>")
-                            .append(nz(g.getPAboveMax()))
-                            .append("</td><td>")
-                            .append(escape(g.getReason() == null ? "" : g.getReason()))
-                            .append("</td></tr>");
+                if (seen.add(evaluation(p, g))) {
+                    t.append("<tr>");
+                    for (Object cell : new Object[] {
+                        time.since(p.at()),
+                        p.canary(),
+                        p.stage(),
+                        g.getName(),
+                        g.getVerdict() == null ? null : g.getVerdict().wireName(),
+                        g.getValue(),
+                        g.getSamples(),
+                        g.getFlagged(),
+                        g.getUpperBound(),
+                        g.getPAboveMax(),
+                        g.getReason()
+                    }) {
+                        t.append("<td>")
+                                .append(escape(cell == null ? "" : cell instanceof Double d ? num(d) : cell.toString()))
+                                .append("</td>");
+                    }
+                    t.append("</tr>");
                 }
             }
         }
         return t.append("</table>").toString();
     }
 
-    private StringBuilder open() {
-        return new StringBuilder(
-                "<svg width='" + W + "' height='" + (H + PAD / 2) + "' xmlns='http://www.w3.org/2000/svg'>");
+    /** One evaluation of a gate: the status repeats it on every later point until the next one. */
+    private static String evaluation(Timeline.Point p, GateResult g) {
+        return g.getName() + "@" + (g.getAt() != null ? g.getAt() : p.at().toString());
     }
 
-    private String close(StringBuilder svg, String label) {
-        String stage = null;
-        for (Timeline.Point p : points) {
-            String s = p.canary() == null ? p.phase() : p.canary() + " " + (p.stage() == null ? p.phase() : p.stage());
-            if (!s.equals(stage)) {
-                stage = s;
-                double x = x(p.at());
-                svg.append(String.format(
-                        Locale.ROOT,
-                        "<line x1='%.1f' x2='%.1f' y1='%d' y2='%d' stroke='#999' stroke-dasharray='2 2'/>"
-                                + "<text x='%.1f' y='%d' font-size='9' transform='rotate(-30 %.1f %d)'>%s</text>",
-                        x,
-                        x,
-                        PAD / 2,
-                        H - PAD / 2,
-                        x + 2,
-                        H + 8,
-                        x + 2,
-                        H + 8,
-                        escape(s)));
-            }
-        }
-        svg.append("<text x='2' y='12' font-size='10'>").append(label).append("</text>");
-        svg.append(String.format(
-                Locale.ROOT,
-                "<text x='2' y='%d' font-size='10'>0</text><text x='2' y='%d' font-size='10'>1</text>",
-                H - PAD / 2,
-                PAD / 2 + 4));
-        return svg.append("</svg>").toString();
+    private String versionColor(String version) {
+        int i = versions.indexOf(version);
+        return VERSION_COLORS[(i < 0 ? versions.size() : i) % VERSION_COLORS.length];
     }
 
-    private String legend() {
-        StringBuilder l = new StringBuilder("<p class='legend'>");
-        colors.forEach((k, c) -> l.append("<span><svg width='12' height='12'><rect width='12' height='12' fill='")
-                .append(c)
-                .append("'/></svg> ")
-                .append(escape(k))
-                .append("</span>"));
-        return l.append("<span>gate dots: green Pass, red Fail, grey Inconclusive</span></p>")
-                .toString();
+    private static String verdictColor(String verdict) {
+        return switch (verdict) {
+            case "Pass" -> "#59a14f";
+            case "Fail" -> "#e15759";
+            default -> "#9d9d9d";
+        };
     }
 
-    private String color(String key) {
-        return colors.computeIfAbsent(key, k -> COLORS[colors.size() % COLORS.length]);
+    private static String num(double d) {
+        return String.format(Locale.ROOT, "%.4g", d)
+                .replaceAll("(\\.\\d*?)0+$", "$1")
+                .replaceAll("\\.$", "");
     }
 
-    private double x(Instant t) {
-        long span = Math.max(1, Duration.between(start, end).toMillis());
-        return PAD + (W - 2.0 * PAD) * Duration.between(start, t).toMillis() / span;
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
     }
 
-    private static double y(double fraction) {
-        return PAD / 2.0 + (H - PAD) * (1 - fraction);
-    }
-
-    private static String fmt(double d) {
-        return String.format(Locale.ROOT, "%.1f", d);
-    }
-
-    private static String nz(Object o) {
-        return o == null ? "" : o instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : o.toString();
-    }
-
-    private static String escape(String s) {
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
     }
 }
