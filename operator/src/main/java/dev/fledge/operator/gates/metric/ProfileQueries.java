@@ -35,7 +35,7 @@ public final class ProfileQueries {
                                 "http_requests_total{" + CANARY
                                         + ",handler=~\"/v1/(chat/)?completions\",status=\"5xx\"}",
                                 "http_requests_total{" + CANARY
-                                        + ",handler=~\"/v1/(chat/)?completions\",status=~\"2xx|5xx\"}"),
+                                        + ",handler=~\"/v1/(chat/)?completions\",status=\"2xx\"}"),
                         p99("vllm:e2e_request_latency_seconds_bucket", 1),
                         p99("vllm:time_to_first_token_seconds_bucket", 1),
                         p99("vllm:time_per_output_token_seconds_bucket", 1),
@@ -45,8 +45,7 @@ public final class ProfileQueries {
                 queries(
                         errorRate(
                                 "tgi_request_failure{" + CANARY + ",err!=\"validation\"}",
-                                "{__name__=~\"tgi_request_success|tgi_request_failure\"," + CANARY
-                                        + ",err!=\"validation\"}"),
+                                "tgi_request_success{" + CANARY + "}"),
                         p99("tgi_request_duration_bucket", 1),
                         null,
                         p99("tgi_request_mean_time_per_token_duration_bucket", 1),
@@ -54,9 +53,7 @@ public final class ProfileQueries {
         t.put(
                 ServerProfile.NIM,
                 queries(
-                        errorRate(
-                                "request_failure_total{" + CANARY + "}",
-                                "{__name__=~\"request_success_total|request_failure_total\"," + CANARY + "}"),
+                        errorRate("request_failure_total{" + CANARY + "}", "request_success_total{" + CANARY + "}"),
                         p99("e2e_request_latency_seconds_bucket", 1),
                         p99("time_to_first_token_seconds_bucket", 1),
                         p99("time_per_output_token_seconds_bucket", 1),
@@ -66,8 +63,7 @@ public final class ProfileQueries {
                 queries(
                         errorRate(
                                 "nv_inference_request_failure{" + CANARY + "}",
-                                "{__name__=~\"nv_inference_request_success|nv_inference_request_failure\"," + CANARY
-                                        + "}"),
+                                "nv_inference_request_success{" + CANARY + "}"),
                         // a summary (--metrics-config summary_latencies=true): Triton's own p99 of each pod, the
                         // highest of the window; quantiles of several pods cannot be merged, the worst one is taken
                         "max(max_over_time(nv_inference_request_summary_us{" + CANARY
@@ -96,9 +92,15 @@ public final class ProfileQueries {
         return Map.copyOf(q);
     }
 
-    /** Failed over all weighed requests in the window; no failures read 0, no requests at all stay no data. */
-    private static String errorRate(String failed, String weighed) {
-        return "(sum(rate(" + failed + "[{{interval}}])) or vector(0)) / sum(rate(" + weighed + "[{{interval}}]))";
+    /**
+     * Failed over failed plus succeeded requests in the window. A server creates a counter's series at its first
+     * increment, so either may be missing: each reads 0 without one, and no request at all is 0 / 0, NaN: no data.
+     * (One selector over both names would not do: rate() drops the names, and two series with the same labels are
+     * an error.)
+     */
+    private static String errorRate(String failed, String succeeded) {
+        String f = "(sum(rate(" + failed + "[{{interval}}])) or vector(0))";
+        return f + " / (" + f + " + (sum(rate(" + succeeded + "[{{interval}}])) or vector(0)))";
     }
 
     /** The canary's 99th percentile of a histogram over all its pods, in seconds ({@code divisor}: the unit). */
