@@ -295,6 +295,43 @@ class DocsNameTheCodeTest {
         }
     }
 
+    /**
+     * Issue 17 part 4: docs/servers.md quotes every other server profile's built-in PromQL exactly, and names in its
+     * table every template a profile offers and only those (the rest are marked with a dash).
+     */
+    @Test
+    void everyServerProfilesQueriesAreQuotedExactlyInTheServersPage() {
+        String doc = REPO.docs().get("docs/servers.md");
+        Set<String> blocks = new TreeSet<>();
+        Matcher m = Pattern.compile("```promql\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        while (m.find()) {
+            blocks.add(m.group(1).replaceAll("\\s+", ""));
+        }
+        String templates = section(doc, "## Templates by server");
+        for (ServerProfile profile : ServerProfile.values()) {
+            String row = templates
+                    .lines()
+                    .filter(l -> l.startsWith("| `" + profile.wireName() + "`")
+                            || l.contains(", `" + profile.wireName() + "` |"))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new AssertionError("docs/servers.md has no row for profile " + profile.wireName()));
+            String[] cells = row.split("\\|");
+            for (MetricTemplate template : MetricTemplate.values()) {
+                String cell = cells[2 + template.ordinal()].trim();
+                var query = ProfileQueries.of(profile, template);
+                assertThat(cell.startsWith("—"))
+                        .as("docs/servers.md marks %s %s as missing: %s", profile.wireName(), template.wireName(), cell)
+                        .isEqualTo(query.isEmpty());
+                if (query.isPresent() && profile != ServerProfile.FLEDGE && profile != ServerProfile.OPENAI) {
+                    assertThat(blocks)
+                            .as("docs/servers.md quotes the %s %s query", profile.wireName(), template.wireName())
+                            .contains(query.get().replaceAll("\\s+", ""));
+                }
+            }
+        }
+    }
+
     /** The text of a {@code ##} section, up to the next heading of the same level. */
     static String section(String markdown, String heading) {
         int start = markdown.indexOf("\n" + heading + "\n");
