@@ -68,6 +68,21 @@ final class ServerExposition implements AutoCloseable {
         double t = seconds();
         StringBuilder b = new StringBuilder();
         switch (profile) {
+            case FLEDGE -> {
+                // Fledge's own release and version labels, here not the pod's: the scrape's (the pod's) must win
+                String l = "audience=\"public\",release=\"self-reported\",version=\"self-reported\"";
+                b.append("# TYPE fledge_model_requests_total counter\n");
+                counter(b, "fledge_model_requests_total", l + ",outcome=\"success\"", RPS * t);
+                counter(b, "fledge_model_requests_total", l + ",outcome=\"invalid\"", RPS * 0.5 * t);
+                counter(b, "fledge_model_requests_total", l + ",outcome=\"error\"", bad ? RPS * 0.2 * t : 0);
+                histogram(
+                        b,
+                        "fledge_model_request_duration_seconds",
+                        l,
+                        t,
+                        new double[] {0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+                        latency(0.8, 5.0));
+            }
             case VLLM -> {
                 String l = "engine=\"0\",model_name=\"llama\"";
                 b.append("# HELP http_requests_total Total number of requests by method, status and handler.\n")

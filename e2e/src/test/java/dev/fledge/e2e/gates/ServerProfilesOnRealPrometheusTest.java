@@ -45,7 +45,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 17 part 4: every built-in template of the vLLM, TGI, NIM and Triton profiles on a real Prometheus (Debian's,
+ * Issue 17 part 4: every built-in template of the vLLM, TGI, NIM and Triton profiles (and Fledge's) on a real
+ * Prometheus (Debian's,
  * {@code make prometheus}) scraping, per server, a good and a bad canary pod ({@link ServerExposition}: that server's
  * metric names, types, units and own labels). The pods do not know Fledge's labels: Prometheus adds release, track and
  * version from the pod labels by the scrape job of docs/servers.md, whose {@code relabel_configs} and {@code
@@ -55,8 +56,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("prometheus")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServerProfilesOnRealPrometheusTest {
-    static final List<ServerProfile> SERVERS =
-            List.of(ServerProfile.VLLM, ServerProfile.TGI, ServerProfile.NIM, ServerProfile.TRITON);
+    /** Fledge's own server too: its release and version labels lose to the pod's, and its series are still kept. */
+    static final List<ServerProfile> SERVERS = List.of(
+            ServerProfile.FLEDGE, ServerProfile.VLLM, ServerProfile.TGI, ServerProfile.NIM, ServerProfile.TRITON);
+
     static final Map<MetricTemplate, Double> MAX = Map.of(
             MetricTemplate.ERROR_RATE, 0.05,
             MetricTemplate.LATENCY_P99, 2.0,
