@@ -46,8 +46,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 17 part 4: every built-in template of the vLLM, TGI, NIM and Triton profiles (and Fledge's) on a real
- * Prometheus (Debian's,
- * {@code make prometheus}) scraping, per server, a good and a bad canary pod ({@link ServerExposition}: that server's
+ * Prometheus (Debian's, {@code make prometheus}) scraping, per server, a good and a bad canary pod ({@link ServerExposition}: that server's
  * metric names, types, units and own labels). The pods do not know Fledge's labels: Prometheus adds release, track and
  * version from the pod labels by the scrape job of docs/servers.md, whose {@code relabel_configs} and {@code
  * metric_relabel_configs} are read from that page and run unchanged. The targets are static, so each carries the
