@@ -192,6 +192,168 @@ class ScrapeMonitorsTest {
                         .isNotNull());
     }
 
+    /**
+     * Issue 17 part 4: vLLM, TGI, NIM and Triton do not know Fledge's labels; release, track and version come from
+     * the pod's labels, which the operator sets.
+     */
+    @Test
+    void releaseTrackAndVersionComeFromThePodsLabels() {
+        List<Map<String, Object>> rules = targetRelabelings(ChartUnderTest.render("serviceMonitor: {enabled: true}\n"));
+
+        assertThat(rules)
+                .containsExactly(
+                        Map.of(
+                                "sourceLabels", List.of("__meta_kubernetes_pod_label_fledge_dev_release"),
+                                "targetLabel", "release",
+                                "action", "replace"),
+                        Map.of(
+                                "sourceLabels", List.of("__meta_kubernetes_pod_label_fledge_dev_track"),
+                                "targetLabel", "track",
+                                "action", "replace"),
+                        Map.of(
+                                "sourceLabels", List.of("__meta_kubernetes_pod_label_fledge_dev_version"),
+                                "targetLabel", "version",
+                                "action", "replace"));
+    }
+
+    /** The series of the other servers' profiles (docs/servers.md) are kept, with the labels that keep them apart. */
+    @Test
+    void theSeriesOfEveryServerProfileAreKeptAndTheirOtherSeriesDropped() {
+        List<Map<String, Object>> rules = relabelings(ChartUnderTest.render("serviceMonitor: {enabled: true}\n"));
+        Map<String, String> base = Map.of(
+                "namespace", "team-a", "pod", "p", "job", "j", "release", "r", "track", "canary", "version", "2");
+        String vllm = "vllm:";
+        assertThat(List.of(
+                        sample(
+                                "http_requests_total",
+                                base,
+                                "handler",
+                                "/v1/completions",
+                                "method",
+                                "POST",
+                                "status",
+                                "5xx"),
+                        sample(
+                                "http_requests_total",
+                                base,
+                                "handler",
+                                "/v1/chat/completions",
+                                "method",
+                                "POST",
+                                "status",
+                                "2xx"),
+                        sample(
+                                vllm + "e2e_request_latency_seconds_bucket",
+                                base,
+                                "model_name",
+                                "m",
+                                "engine",
+                                "0",
+                                "le",
+                                "0.3"),
+                        sample(vllm + "time_to_first_token_seconds_count", base, "model_name", "m", "engine", "1"),
+                        sample(
+                                vllm + "time_per_output_token_seconds_bucket",
+                                base,
+                                "model_name",
+                                "m",
+                                "engine",
+                                "0",
+                                "le",
+                                "0.01"),
+                        sample(vllm + "num_requests_waiting", base, "model_name", "m", "engine", "0"),
+                        sample("tgi_request_success", base),
+                        sample("tgi_request_failure", base, "err", "generation"),
+                        sample("tgi_request_duration_bucket", base, "le", "0.5"),
+                        sample("tgi_request_mean_time_per_token_duration_sum", base),
+                        sample("tgi_queue_size", base),
+                        sample("request_success_total", base, "model_name", "m"),
+                        sample("request_failure_total", base, "model_name", "m"),
+                        sample("e2e_request_latency_seconds_bucket", base, "model_name", "m", "le", "1.0"),
+                        sample("time_to_first_token_seconds_bucket", base, "model_name", "m", "le", "1.0"),
+                        sample("time_per_output_token_seconds_bucket", base, "model_name", "m", "le", "1.0"),
+                        sample("num_requests_waiting", base, "model_name", "m"),
+                        sample("nv_inference_request_success", base, "model", "m"),
+                        sample("nv_inference_request_failure", base, "model", "m", "reason", "BACKEND"),
+                        sample("nv_inference_request_summary_us", base, "model", "m", "quantile", "0.99"),
+                        sample("nv_inference_first_response_histogram_ms_bucket", base, "model", "m", "le", "100"),
+                        sample("nv_inference_pending_request_count", base, "model", "m")))
+                .allSatisfy(s -> assertThat(relabel(rules, s)).as("%s", s).isEqualTo(s));
+        assertThat(List.of(
+                        sample("http_requests_total", base, "handler", "/metrics", "method", "GET", "status", "2xx"),
+                        sample(
+                                "http_requests_total",
+                                base,
+                                "handler",
+                                "/v1/completions",
+                                "method",
+                                "X-17",
+                                "status",
+                                "2xx"),
+                        sample(
+                                "http_requests_total",
+                                base,
+                                "handler",
+                                "/v1/completions",
+                                "method",
+                                "POST",
+                                "status",
+                                "503"),
+                        sample(vllm + "num_requests_waiting", base, "audience", "public"),
+                        sample(vllm + "cache_config_info", base, "block_size", "16"),
+                        sample("request_success_created", base, "model_name", "m"),
+                        sample("nv_gpu_utilization", base, "gpu_uuid", "GPU-1")))
+                .allSatisfy(s -> assertThat(relabel(rules, s)).as("%s", s).isNull());
+        assertThat(relabel(
+                        rules,
+                        sample("nv_inference_pending_request_count", base, "model", "m", "exported_version", "1")))
+                .doesNotContainKey("exported_version");
+    }
+
+    /**
+     * The plain Prometheus job of docs/servers.md has the chart's rules, so what ServerProfilesOnRealPrometheusTest
+     * runs on a real Prometheus is what the chart ships.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void thePlainScrapeJobInTheDocsHasTheChartsRules() throws java.io.IOException {
+        FledgeChart chart = ChartUnderTest.render("serviceMonitor: {enabled: true}\n");
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "servers.md"));
+        var m = java.util.regex.Pattern.compile("```yaml\n(scrape_configs:.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(doc);
+        assertThat(m.find()).as("docs/servers.md shows a scrape job").isTrue();
+        Map<String, Object> job = ((List<Map<String, Object>>)
+                        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(m.group(1), Map.class)
+                                .get("scrape_configs"))
+                .get(0);
+
+        assertThat((List<Map<String, Object>>) job.get("metric_relabel_configs"))
+                .isEqualTo(snakeCase(relabelings(chart)));
+        assertThat((List<Map<String, Object>>) job.get("relabel_configs"))
+                .containsSubsequence(snakeCase(targetRelabelings(chart)));
+        assertThat(job)
+                .containsEntry("honor_labels", false)
+                .containsEntry("sample_limit", 1500)
+                .containsEntry("label_limit", 64);
+    }
+
+    private static List<Map<String, Object>> snakeCase(List<Map<String, Object>> rules) {
+        return rules.stream()
+                .map(r -> {
+                    Map<String, Object> out = new java.util.LinkedHashMap<>();
+                    r.forEach((k, v) -> out.put(k.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT), v));
+                    return out;
+                })
+                .toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> targetRelabelings(FledgeChart chart) {
+        return (List<Map<String, Object>>)
+                firstEndpoint(chart.ofKind("PodMonitor").get(0), "podMetricsEndpoints")
+                        .get("relabelings");
+    }
+
     @Test
     void theKeepRulesCanBeReplacedOrTurnedOff() {
         assertThat(firstEndpoint(

@@ -33,7 +33,7 @@ public class MetricSpec {
     private String name;
 
     @JsonPropertyDescription(
-            "A built-in query instead of query: error-rate or latency-p99 over the model server metrics.")
+            "A built-in query instead of query: error-rate, latency-p99, ttft-p99, tpot-p99 or queue-depth, over the metrics of the server spec.server.profile names. A template that server has no metric for is refused (docs/servers.md).")
     private MetricTemplate template;
 
     @JsonPropertyDescription(

@@ -9,7 +9,16 @@ public enum MetricTemplate {
     ERROR_RATE,
     /** 99th percentile canary request latency, seconds. */
     @JsonProperty("latency-p99")
-    LATENCY_P99;
+    LATENCY_P99,
+    /** 99th percentile canary time to first token, seconds. */
+    @JsonProperty("ttft-p99")
+    TTFT_P99,
+    /** 99th percentile canary time per output token, seconds. */
+    @JsonProperty("tpot-p99")
+    TPOT_P99,
+    /** Requests waiting in the canary's queue: the mean over the window of its most loaded pod. */
+    @JsonProperty("queue-depth")
+    QUEUE_DEPTH;
 
     /** The name used in YAML. */
     public String wireName() {

@@ -31,6 +31,10 @@ public class ServerSpec {
     private Integer port;
 
     @JsonPropertyDescription(
+            "Which server's metrics the built-in metric templates read: fledge (default; Fledge's model server, or any server behind the Fledge proxy), vllm, tgi, nim, triton, or openai (any OpenAI-compatible server behind the Fledge proxy). A template the profile has no metric for is refused (docs/servers.md).")
+    private ServerProfile profile;
+
+    @JsonPropertyDescription(
             "Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
     @SchemaFrom(type = PodTemplateSchema.class)
     private PodTemplateSpec template;
@@ -47,6 +51,11 @@ public class ServerSpec {
 
     public ServerSpec withPort(Integer port) {
         this.port = port;
+        return this;
+    }
+
+    public ServerSpec withProfile(ServerProfile profile) {
+        this.profile = profile;
         return this;
     }
 

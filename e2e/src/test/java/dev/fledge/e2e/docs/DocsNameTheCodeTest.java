@@ -3,9 +3,10 @@ package dev.fledge.e2e.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.spec.MetricTemplate;
+import dev.fledge.api.spec.ServerProfile;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.EventReason;
-import dev.fledge.operator.gates.metric.BuiltInQueries;
+import dev.fledge.operator.gates.metric.ProfileQueries;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -287,9 +288,47 @@ class DocsNameTheCodeTest {
             blocks.add(m.group(1).replaceAll("\\s+", ""));
         }
         for (MetricTemplate template : MetricTemplate.values()) {
-            assertThat(blocks)
-                    .as("docs/model-server.md quotes the %s query", template)
-                    .contains(BuiltInQueries.of(template).replaceAll("\\s+", ""));
+            ProfileQueries.of(ServerProfile.FLEDGE, template)
+                    .ifPresent(q -> assertThat(blocks)
+                            .as("docs/model-server.md quotes the %s query", template)
+                            .contains(q.replaceAll("\\s+", "")));
+        }
+    }
+
+    /**
+     * Issue 17 part 4: docs/servers.md quotes every other server profile's built-in PromQL exactly, and names in its
+     * table every template a profile offers and only those (the rest are marked with a dash).
+     */
+    @Test
+    void everyServerProfilesQueriesAreQuotedExactlyInTheServersPage() {
+        String doc = REPO.docs().get("docs/servers.md");
+        Set<String> blocks = new TreeSet<>();
+        Matcher m = Pattern.compile("```promql\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        while (m.find()) {
+            blocks.add(m.group(1).replaceAll("\\s+", ""));
+        }
+        String templates = section(doc, "## Templates by server");
+        for (ServerProfile profile : ServerProfile.values()) {
+            String row = templates
+                    .lines()
+                    .filter(l -> l.startsWith("| `" + profile.wireName() + "`")
+                            || l.contains(", `" + profile.wireName() + "` |"))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new AssertionError("docs/servers.md has no row for profile " + profile.wireName()));
+            String[] cells = row.split("\\|");
+            for (MetricTemplate template : MetricTemplate.values()) {
+                String cell = cells[2 + template.ordinal()].trim();
+                var query = ProfileQueries.of(profile, template);
+                assertThat(cell.startsWith("—"))
+                        .as("docs/servers.md marks %s %s as missing: %s", profile.wireName(), template.wireName(), cell)
+                        .isEqualTo(query.isEmpty());
+                if (query.isPresent() && profile != ServerProfile.FLEDGE && profile != ServerProfile.OPENAI) {
+                    assertThat(blocks)
+                            .as("docs/servers.md quotes the %s %s query", profile.wireName(), template.wireName())
+                            .contains(query.get().replaceAll("\\s+", ""));
+                }
+            }
         }
     }
 

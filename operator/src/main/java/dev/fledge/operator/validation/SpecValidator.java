@@ -1,10 +1,14 @@
 package dev.fledge.operator.validation;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.ServerProfile;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.core.rollout.GoDuration;
+import dev.fledge.operator.gates.metric.ProfileQueries;
 import dev.fledge.operator.workload.CanaryDrain;
 import dev.fledge.operator.workload.Names;
 import java.time.Duration;
@@ -69,6 +73,7 @@ public final class SpecValidator {
             interval(spec.getAnalysis().getInterval(), errors);
         }
         pods.check(spec.getServer(), errors::add);
+        templates(spec, errors);
         stages(spec.getStages(), errors);
         if (spec.getTraffic() != null) {
             scaleDownDelay(spec.getTraffic().getScaleDownDelay(), errors);
@@ -82,6 +87,23 @@ public final class SpecValidator {
             routes.check(mr, spec.getTraffic().getGatewayAPI(), errors::add);
         }
         return errors;
+    }
+
+    /** A built-in template the release's server profile has no metric for is refused, never a gate that cannot fail. */
+    private static void templates(ModelReleaseSpec spec, List<String> errors) {
+        List<MetricSpec> metrics =
+                spec.getAnalysis() == null ? null : spec.getAnalysis().getMetrics();
+        if (metrics == null) {
+            return;
+        }
+        ServerProfile profile = ProfileQueries.profileOf(spec);
+        for (int i = 0; i < metrics.size(); i++) {
+            MetricTemplate template =
+                    metrics.get(i) == null ? null : metrics.get(i).getTemplate();
+            if (template != null && ProfileQueries.of(profile, template).isEmpty()) {
+                errors.add("spec.analysis.metrics[" + i + "].template: " + ProfileQueries.refusal(profile, template));
+            }
+        }
     }
 
     private static void stages(List<StageSpec> stages, List<String> errors) {

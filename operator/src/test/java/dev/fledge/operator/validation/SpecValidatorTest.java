@@ -3,9 +3,14 @@ package dev.fledge.operator.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.ServerProfile;
+import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.spec.StageName;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.api.spec.TrafficSpec;
@@ -52,6 +57,35 @@ class SpecValidatorTest {
                         "spec.stages[0].steps: must end at 100",
                         "spec.stages[1].name: duplicate stage public",
                         "spec.traffic.gatewayAPI: required when router is gatewayAPI");
+    }
+
+    /** Issue 17 part 4: a built-in template the server profile has no metric for is refused, naming both. */
+    @Test
+    void aTemplateTheServerProfileCannotProvideIsRefusedNamingProfileAndTemplate() {
+        var metrics = List.of(
+                new MetricSpec()
+                        .withName("errors")
+                        .withTemplate(MetricTemplate.ERROR_RATE)
+                        .withMax(0.01),
+                new MetricSpec()
+                        .withName("ttft")
+                        .withTemplate(MetricTemplate.TTFT_P99)
+                        .withMax(0.5),
+                new MetricSpec().withName("own").withQuery("vector(0)").withMax(1.0));
+        var tgi = valid().withServer(new ServerSpec().withProfile(ServerProfile.TGI))
+                .withAnalysis(new AnalysisSpec().withMetrics(metrics));
+
+        assertThat(validator.validate(release("a", tgi)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.analysis.metrics[1].template: server profile tgi has no metric for template ttft-p99")
+                .contains("error-rate, latency-p99, tpot-p99, queue-depth");
+        assertThat(validator.validate(release("a", tgi.withServer(new ServerSpec().withProfile(ServerProfile.VLLM)))))
+                .isEmpty();
+        assertThat(validator.validate(release("a", tgi.withServer(null))))
+                .singleElement()
+                .asString()
+                .contains("server profile fledge has no metric for template ttft-p99");
     }
 
     @Test

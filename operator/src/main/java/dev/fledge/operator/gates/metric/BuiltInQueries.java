@@ -1,8 +1,10 @@
 package dev.fledge.operator.gates.metric;
 
-import dev.fledge.api.spec.MetricTemplate;
-
-/** The queries behind {@code template: error-rate | latency-p99}, over the Fledge model server's metrics. */
+/**
+ * The queries behind {@code template: error-rate | latency-p99} of the {@code fledge} and {@code openai} profiles, over
+ * the Fledge model server's metrics (its own, or its proxy's in front of another server). {@link ProfileQueries} holds
+ * every profile's.
+ */
 public final class BuiltInQueries {
     /** The canary's user traffic: the operator's own suite requests (audience {@code evaluation}) are left out. */
     private static final String CANARY =
@@ -75,11 +77,4 @@ public final class BuiltInQueries {
     public static final String LATENCY_P99 =
             "histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{" + CANARY
                     + "}[{{interval}}])))";
-
-    public static String of(MetricTemplate template) {
-        return switch (template) {
-            case ERROR_RATE -> ERROR_RATE;
-            case LATENCY_P99 -> LATENCY_P99;
-        };
-    }
 }

@@ -2,6 +2,7 @@ package dev.fledge.operator.gates.metric;
 
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.NoDataPolicy;
+import dev.fledge.api.spec.ServerProfile;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.operator.gates.Gate;
 import dev.fledge.operator.gates.GateContext;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A Prometheus metric gate: renders the query (or a built-in template), reads one number and compares it with
@@ -35,7 +37,16 @@ public final class MetricGate implements Gate {
     public GateVerdict evaluate(GateContext ctx) {
         String promql;
         try {
-            String text = spec.getTemplate() != null ? BuiltInQueries.of(spec.getTemplate()) : spec.getQuery();
+            String text = spec.getQuery();
+            if (spec.getTemplate() != null) {
+                ServerProfile profile = ProfileQueries.profileOf(ctx.release().getSpec());
+                Optional<String> builtIn = ProfileQueries.of(profile, spec.getTemplate());
+                if (builtIn.isEmpty()) {
+                    // the spec validation refuses it first; never a pass if it gets here
+                    return GateVerdict.inconclusive(name(), KIND, ProfileQueries.refusal(profile, spec.getTemplate()));
+                }
+                text = builtIn.get();
+            }
             if (text == null || text.isBlank()) {
                 return GateVerdict.inconclusive(name(), KIND, "the metric has neither a query nor a template");
             }

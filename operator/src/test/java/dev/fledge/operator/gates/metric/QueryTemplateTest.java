@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fledge.api.spec.MetricSpec;
-import dev.fledge.api.spec.MetricTemplate;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,7 @@ class QueryTemplateTest {
 
     @Test
     void latencyTemplateIsAP99OverTheCanaryHistogram() {
-        String q = new QueryTemplate(BuiltInQueries.of(MetricTemplate.LATENCY_P99))
+        String q = new QueryTemplate(BuiltInQueries.LATENCY_P99)
                 .render(Map.of("namespace", "ml", "release", "assistant", "canaryVersion", "2.0.0", "interval", "60s"));
         assertThat(q)
                 .isEqualTo("histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"

@@ -1,0 +1,186 @@
+package dev.fledge.e2e.gates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.ServerProfile;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.status.Verdict;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.core.rollout.PlanResolver;
+import dev.fledge.core.rollout.Stage;
+import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.metric.HttpPrometheus;
+import dev.fledge.operator.gates.metric.MetricGate;
+import dev.fledge.operator.gates.metric.ProfileQueries;
+import dev.fledge.operator.gates.metric.PrometheusSettings;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 17 part 4: every built-in template of the vLLM, TGI, NIM and Triton profiles (and Fledge's) on a real
+ * Prometheus (Debian's, {@code make prometheus}) scraping, per server, a good and a bad canary pod ({@link ServerExposition}: that server's
+ * metric names, types, units and own labels). The pods do not know Fledge's labels: Prometheus adds release, track and
+ * version from the pod labels by the scrape job of docs/servers.md, whose {@code relabel_configs} and {@code
+ * metric_relabel_configs} are read from that page and run unchanged. The targets are static, so each carries the
+ * {@code __meta_kubernetes_*} labels Kubernetes service discovery would give it.
+ */
+@Tag("prometheus")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServerProfilesOnRealPrometheusTest {
+    /** Fledge's own server too: its release and version labels lose to the pod's, and its series are still kept. */
+    static final List<ServerProfile> SERVERS = List.of(
+            ServerProfile.FLEDGE, ServerProfile.VLLM, ServerProfile.TGI, ServerProfile.NIM, ServerProfile.TRITON);
+
+    static final Map<MetricTemplate, Double> MAX = Map.of(
+            MetricTemplate.ERROR_RATE, 0.05,
+            MetricTemplate.LATENCY_P99, 2.0,
+            MetricTemplate.TTFT_P99, 0.5,
+            MetricTemplate.TPOT_P99, 0.1,
+            MetricTemplate.QUEUE_DEPTH, 10.0);
+    static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+
+    Path dir;
+    final List<ServerExposition> pods = new ArrayList<>();
+    RealProcess prometheus;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("fledge-server-profiles");
+        List<Map<String, Object>> targets = new ArrayList<>();
+        for (ServerProfile server : SERVERS) {
+            for (boolean bad : new boolean[] {false, true}) {
+                ServerExposition pod = new ServerExposition(server, bad);
+                pods.add(pod);
+                targets.add(target(pod, version(server, bad)));
+            }
+        }
+        Map<String, Object> job = new LinkedHashMap<>(docsScrapeJob());
+        job.remove("kubernetes_sd_configs");
+        job.put("scrape_interval", "1s");
+        job.put("scrape_timeout", "900ms");
+        job.put("static_configs", targets);
+        String entries = YAML.writeValueAsString(List.of(job)).replaceAll("(?m)^", "  ");
+        prometheus = RealProcess.prometheus(entries, dir);
+    }
+
+    @AfterAll
+    void stop() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        pods.forEach(ServerExposition::close);
+        RealProcess.deleteTree(dir);
+    }
+
+    static String version(ServerProfile server, boolean bad) {
+        return server.wireName() + (bad ? "-bad" : "-good");
+    }
+
+    /** A static target with the labels the pod role of Kubernetes service discovery gives a model pod. */
+    static Map<String, Object> target(ServerExposition pod, String version) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("__meta_kubernetes_namespace", "ml");
+        labels.put("__meta_kubernetes_pod_name", "chat-canary-" + version);
+        labels.put("__meta_kubernetes_pod_container_port_name", "http");
+        labels.put("__meta_kubernetes_pod_label_fledge_dev_release", "chat");
+        labels.put("__meta_kubernetes_pod_label_fledge_dev_track", "canary");
+        labels.put("__meta_kubernetes_pod_label_fledge_dev_version", version);
+        return Map.of("targets", List.of("127.0.0.1:" + pod.port()), "labels", labels);
+    }
+
+    /** The plain Prometheus job docs/servers.md shows, as a reader would copy it. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> docsScrapeJob() throws Exception {
+        String doc = Files.readString(RealProcess.REPO.resolve("docs/servers.md"));
+        Matcher m = Pattern.compile("```yaml\n(scrape_configs:.*?)```", Pattern.DOTALL)
+                .matcher(doc);
+        assertThat(m.find()).as("docs/servers.md shows a scrape_configs block").isTrue();
+        Map<String, Object> config = YAML.readValue(m.group(1), Map.class);
+        return ((List<Map<String, Object>>) config.get("scrape_configs")).get(0);
+    }
+
+    static Stream<Arguments> everyTemplateOfEveryServer() {
+        return SERVERS.stream()
+                .flatMap(s -> Stream.of(MetricTemplate.values())
+                        .filter(t -> ProfileQueries.of(s, t).isPresent())
+                        .map(t -> Arguments.of(s, t)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyTemplateOfEveryServer")
+    void aGoodCanaryPassesABadOneFailsAndNoDataIsInconclusive(ServerProfile server, MetricTemplate template) {
+        MetricSpec gate = new MetricSpec()
+                .withName(template.wireName())
+                .withTemplate(template)
+                .withMax(MAX.get(template));
+
+        GateVerdict good = awaitVerdict(server, gate, version(server, false), Verdict.PASS);
+        GateVerdict bad = awaitVerdict(server, gate, version(server, true), Verdict.FAIL);
+        GateVerdict none = evaluate(server, gate, server.wireName() + "-absent");
+
+        assertThat(good.value()).isLessThanOrEqualTo(MAX.get(template));
+        assertThat(bad.value()).isGreaterThan(MAX.get(template));
+        assertThat(bad.reason()).contains("above max");
+        assertThat(none.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(none.reason()).contains("no data");
+    }
+
+    GateVerdict awaitVerdict(ServerProfile server, MetricSpec gate, String version, Verdict wanted) {
+        AtomicReference<GateVerdict> last = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .alias(server + " " + gate.getName() + " on " + version + " to give " + wanted + " (last: " + last
+                        + ")")
+                .until(() -> {
+                    last.set(evaluate(server, gate, version));
+                    return last.get().verdict() == wanted;
+                });
+        return last.get();
+    }
+
+    GateVerdict evaluate(ServerProfile server, MetricSpec gate, String canaryVersion) {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(
+                new ObjectMetaBuilder().withName("chat").withNamespace("ml").build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("chat")
+                        .withVersion(canaryVersion)
+                        .withUri("https://models.example/chat.zip"))
+                .withServer(new ServerSpec().withProfile(server))
+                .withAnalysis(new AnalysisSpec().withInterval("10s").withMetrics(List.of(gate))));
+        var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
+        var ctx = new GateContext(mr, plan, Stage.CLOSED, "closed", "stable-1", canaryVersion, Instant.now());
+        var backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url()).withTimeout(Duration.ofSeconds(3)));
+        return new MetricGate(gate, backend).evaluate(ctx);
+    }
+}
