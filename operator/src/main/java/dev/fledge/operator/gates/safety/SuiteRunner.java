@@ -54,7 +54,7 @@ public final class SuiteRunner {
                         return Outcome.notSent(p);
                     }
                     try {
-                        String out = model.complete(p.text());
+                        String out = model.answer(p);
                         return new Outcome(p, out, judge.judge(out), null);
                     } catch (JudgeRefused e) {
                         stopped.compareAndSet(null, e.getMessage());
