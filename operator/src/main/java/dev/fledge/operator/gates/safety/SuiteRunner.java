@@ -55,7 +55,7 @@ public final class SuiteRunner {
                     }
                     try {
                         String out = model.answer(p);
-                        return new Outcome(p, out, judge.judge(out), null);
+                        return new Outcome(p, out, judge.judge(p.conversation(), out), null);
                     } catch (JudgeRefused e) {
                         stopped.compareAndSet(null, e.getMessage());
                         return new Outcome(p, null, null, e.getMessage());

@@ -104,7 +104,7 @@ final class LoopbackModels implements AutoCloseable {
             if (verdict.startsWith("unsafe")) {
                 for (String code :
                         verdict.lines().skip(1).findFirst().orElse("").split(",")) {
-                    categories.put(code.strip(), true);
+                    categories.put(LlamaGuardCategories.DEFAULTS.getOrDefault(code.strip(), code.strip()), true);
                 }
             }
             var result = JSON.createObjectNode().put("flagged", verdict.startsWith("unsafe"));
