@@ -27,7 +27,7 @@ public class SafetySpec {
     private SuiteSpec suite;
 
     @JsonPropertyDescription(
-            "The OpenAI-compatible moderation endpoint that judges each output. Default: the operator-wide judge URL.")
+            "The judge of each output: an OpenAI-compatible moderation endpoint (kind moderation) or a Llama Guard-style chat model (kind llamaGuard). Default: the operator-wide judge URL, a moderation endpoint.")
     private JudgeSpec judge;
 
     @JsonPropertyDescription(

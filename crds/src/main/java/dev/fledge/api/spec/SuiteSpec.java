@@ -15,7 +15,8 @@ import lombok.Setter;
 @Setter
 public class SuiteSpec {
 
-    @JsonPropertyDescription("ConfigMap that holds the prompts.")
+    @JsonPropertyDescription(
+            "ConfigMap that holds the prompts: completion prompts (sent to the canary's /v1/completions) and chat prompts with a system prompt and earlier turns (sent to its /v1/chat/completions); the format is in docs/safety-gate.md.")
     @Required
     private ConfigMapKeyRef configMapRef;
 

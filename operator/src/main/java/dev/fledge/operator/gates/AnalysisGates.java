@@ -13,8 +13,8 @@ import dev.fledge.operator.gates.safety.ConfigMapSafetyReports;
 import dev.fledge.operator.gates.safety.ConfigMapSuites;
 import dev.fledge.operator.gates.safety.FairSuiteExecutor;
 import dev.fledge.operator.gates.safety.HttpCanaryModel;
+import dev.fledge.operator.gates.safety.Judges;
 import dev.fledge.operator.gates.safety.LiveReader;
-import dev.fledge.operator.gates.safety.ModerationJudge;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyGates;
 import dev.fledge.operator.gates.safety.SafetySettings;
@@ -32,7 +32,7 @@ import java.util.Optional;
 
 /**
  * The gate backends of the operator, from its settings: Prometheus for metric, online-safety and feedback gates;
- * the canary's Service and a moderation judge for the safety suite. A kind whose backend is not configured stays an
+ * the canary's Service and the judges (moderation or llamaGuard) for the safety suite. A kind whose backend is not configured stays an
  * {@link UnavailableGate} (Inconclusive, never a pass).
  */
 public final class AnalysisGates {
@@ -114,8 +114,7 @@ public final class AnalysisGates {
                                 safety.limits().promptTimeout(SafetySettings.DEFAULT_PROMPT_TIMEOUT),
                                 safety.maxTokens(),
                                 safety.limits().maxResponseBytes()),
-                        (url, timeout) -> new ModerationJudge(
-                                http, url, timeout, safety.limits().maxResponseBytes()),
+                        Judges.http(http, safety.limits().maxResponseBytes()),
                         safety,
                         metrics,
                         new ConfigMapSafetyReports(new Applier(client, Clock.systemUTC())),

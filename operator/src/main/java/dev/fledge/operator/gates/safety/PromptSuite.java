@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * A red-team prompt suite, parsed from YAML (a ConfigMap key). Either a list or a map with {@code prompts:}; each
  * entry has {@code prompt} (or {@code text}), {@code category} and optionally {@code id}. A bare string is a prompt
- * of category {@code general}.
+ * of category {@code general}. An entry with {@code messages} (and optionally {@code system}), or with {@code system}
+ * and {@code prompt}, is a chat prompt ({@link ChatPrompts}). An entry that is none of these is refused with its
+ * position, so that the gate says which one to fix.
  *
  * @param hash the first 12 hex digits of the SHA-256 of the YAML, recorded with each verdict
  */
@@ -40,14 +42,24 @@ public record PromptSuite(String name, String hash, List<Prompt> prompts) {
                 prompts.add(new Prompt("p" + i, "general", n.asText()));
                 continue;
             }
+            if (!n.isObject()) {
+                throw new IllegalArgumentException(
+                        "suite " + name + ": prompt #" + i + " is neither a string nor a map with prompt or messages");
+            }
+            String id = n.path("id").asText("p" + i);
+            String category = n.path("category").asText("general");
+            if (ChatPrompts.isChat(n)) {
+                prompts.add(Prompt.chat(
+                        id, category, ChatPrompts.messages("suite " + name + ": prompt #" + i + " (" + id + ")", n)));
+                continue;
+            }
             String text = n.hasNonNull("prompt")
                     ? n.get("prompt").asText()
                     : n.path("text").asText("");
             if (text.isBlank()) {
                 throw new IllegalArgumentException("suite " + name + ": prompt #" + i + " has no text");
             }
-            prompts.add(
-                    new Prompt(n.path("id").asText("p" + i), n.path("category").asText("general"), text));
+            prompts.add(new Prompt(id, category, text));
         }
         return new PromptSuite(name, sha256(yaml).substring(0, 12), List.copyOf(prompts));
     }

@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.operator.http.OutboundPolicy;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -24,6 +25,16 @@ final class RecheckedJudge implements Judge {
 
     @Override
     public Judgement judge(String text) {
+        return checked().judge(text);
+    }
+
+    @Override
+    public Judgement judge(List<ChatMessage> conversation, String output) {
+        return checked().judge(conversation, output);
+    }
+
+    /** The judge at the address the policy allows now. */
+    private Judge checked() {
         OutboundPolicy.Permit p = permit.get();
         if (p.unreadable()) {
             throw new ServiceCallFailed(
@@ -33,6 +44,6 @@ final class RecheckedJudge implements Judge {
             throw new JudgeRefused(
                     "spec.analysis.safety.judge.url is no longer allowed (checked before each call): " + p.refusal());
         }
-        return judgeAt.apply(p.target()).judge(text);
+        return judgeAt.apply(p.target());
     }
 }

@@ -1,5 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
+import dev.fledge.api.spec.JudgeSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.Verdict;
@@ -49,7 +50,7 @@ public final class SafetyGate implements Gate {
             SuiteSource suites,
             CanaryEndpoint endpoint,
             Function<String, CanaryModel> models,
-            BiFunction<String, Duration, Judge> judges,
+            Judges judges,
             SafetySettings settings,
             Optional<MetricsBackend> metrics,
             SafetyReports reports,
@@ -60,7 +61,7 @@ public final class SafetyGate implements Gate {
                 SuiteSource suites,
                 CanaryEndpoint endpoint,
                 Function<String, CanaryModel> models,
-                BiFunction<String, Duration, Judge> judges,
+                Judges judges,
                 SafetySettings settings,
                 Optional<MetricsBackend> metrics,
                 SafetyReports reports,
@@ -82,11 +83,23 @@ public final class SafetyGate implements Gate {
                 SuiteSource suites,
                 CanaryEndpoint endpoint,
                 Function<String, CanaryModel> models,
-                BiFunction<String, Duration, Judge> judges,
+                Judges judges,
                 SafetySettings settings,
                 Optional<MetricsBackend> metrics,
                 SafetyReports reports) {
             this(suites, endpoint, models, judges, settings, metrics, reports, SuiteExecutor.direct());
+        }
+
+        /** As above, with moderation judges only ({@link Judges#moderationOnly}). */
+        public SafetyCollaborators(
+                SuiteSource suites,
+                CanaryEndpoint endpoint,
+                Function<String, CanaryModel> models,
+                BiFunction<String, Duration, Judge> judges,
+                SafetySettings settings,
+                Optional<MetricsBackend> metrics,
+                SafetyReports reports) {
+            this(suites, endpoint, models, Judges.moderationOnly(judges), settings, metrics, reports);
         }
     }
 
@@ -133,6 +146,10 @@ public final class SafetyGate implements Gate {
                     .check(u, ctx.release().getMetadata().getNamespace()));
             if (denied.isPresent()) {
                 return inconclusive("spec.analysis.safety.judge.url is not allowed: " + denied.get());
+            }
+            String judgeProblem = ownJudge.isPresent() ? Judges.problem(spec.getJudge()) : null;
+            if (judgeProblem != null) {
+                return inconclusive("spec.analysis.safety." + judgeProblem);
             }
             PromptSuite suite;
             try {
@@ -367,10 +384,12 @@ public final class SafetyGate implements Gate {
                 spec.getJudge() == null ? null : spec.getJudge().getTimeout(), SafetySettings.DEFAULT_JUDGE_TIMEOUT));
         int concurrency = limits.concurrency(
                 s.getConcurrency() == null ? SafetySettings.DEFAULT_CONCURRENCY : s.getConcurrency());
+        // the operator's default judge is a moderation endpoint; a release's own judge is of the kind it names
+        JudgeSpec own = recheckIn == null ? null : spec.getJudge();
         Judge judge = recheckIn == null
-                ? deps.judges().apply(judgeUrl, judgeTimeout)
+                ? deps.judges().at(null, judgeUrl, judgeTimeout)
                 : new RecheckedJudge(
-                        url -> deps.judges().apply(url, judgeTimeout),
+                        url -> deps.judges().at(own, url, judgeTimeout),
                         () -> deps.settings().outbound().permit(judgeUrl, recheckIn));
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
                 .run(suite, deps.models().apply(baseUrl), judge);

@@ -54,8 +54,8 @@ public final class SuiteRunner {
                         return Outcome.notSent(p);
                     }
                     try {
-                        String out = model.complete(p.text());
-                        return new Outcome(p, out, judge.judge(out), null);
+                        String out = model.answer(p);
+                        return new Outcome(p, out, judge.judge(p.conversation(), out), null);
                     } catch (JudgeRefused e) {
                         stopped.compareAndSet(null, e.getMessage());
                         return new Outcome(p, null, null, e.getMessage());

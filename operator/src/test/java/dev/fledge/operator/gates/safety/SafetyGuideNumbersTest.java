@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/safety-gate.md and examples/red-team-suite.yaml say how much evidence the default safety gate needs; the
+ * docs/safety-gate.md, examples/red-team-suite.yaml and examples/chat-suite.yaml say how much evidence the default safety gate needs; the
  * numbers they give are the rule's, computed here from the defaults a spec without settings gets.
  */
 class SafetyGuideNumbersTest {
@@ -66,6 +66,7 @@ class SafetyGuideNumbersTest {
                         + " fail");
         assertThat(read("examples/red-team-suite.yaml"))
                 .contains("a pass needs about " + pass + " clean judged outputs");
+        assertThat(read("examples/chat-suite.yaml")).contains("a pass needs about " + pass + " clean judged outputs");
         assertThat(DEFAULT.assess(new Evidence(twoFlagsFailWithin, 2)).verdict())
                 .isEqualTo(Verdict.FAIL);
     }
