@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * README says ({@link ReadmeQuickstart} reads its commands): the namespace, the ConfigMap of the committed model
  * archives ({@code examples/models/}), {@code examples/quickstart.yaml} unchanged, and the README's merge patch to
  * 2.0.0. Users only ever call the release's Service (its ClusterIP, through kube-proxy), one connection per request,
- * and every status and {@code X-Fledge-Model-Version} is counted.
+ * and every status and {@code X-Fledge-Model-Version} is counted. At stage closed the operator's pod is deleted
+ * ({@link OperatorPodKiller}); the rollout must go on without a step repeated or skipped.
  *
  * <p>{@code make test} and {@code make cluster-test} run it ({@code make cluster-tier}): the test JVM runs inside the
  * node's network namespace ({@code e2e/cluster/netns-jvm/bin/java}). The modules' own test run excludes the tag.
@@ -107,7 +108,10 @@ class QuickstartOnClusterTest {
             modelPodsAreHardened(client, ns, readme.release());
 
             t0 = System.nanoTime();
-            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5)) {
+            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5);
+                    // the operator pod is killed mid-rollout (kubectl delete pod), and the chart's Deployment brings
+                    // a new one: not a README step, but what an SRE expects to survive
+                    OperatorPodKiller killer = new OperatorPodKiller(client, ns, readme.release(), "closed")) {
                 users.awaitFirstResponses(Duration.ofSeconds(60));
                 scenario.replicasRolloutIsPromoted(
                         "2.0.0",
@@ -121,6 +125,28 @@ class QuickstartOnClusterTest {
                         .as("failed requests across the rollout: %s", users.summary())
                         .isZero();
                 assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
+
+                assertThat(killer.killedPodUid())
+                        .as("the operator pod was deleted at stage closed")
+                        .isNotNull();
+                assertThat(OperatorPodKiller.operatorPods(client))
+                        .as("the Deployment brought a new operator pod, Ready")
+                        .singleElement()
+                        .satisfies(p -> {
+                            assertThat(p.getMetadata().getUid()).isNotEqualTo(killer.killedPodUid());
+                            assertThat(p.getStatus().getConditions())
+                                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+                        });
+                assertThat(killer.publicWeights())
+                        .as("each public step entered exactly once across the operator's restart")
+                        .containsExactly(25, 50, 100);
+                assertThat(scenario.view().release().getStatus().getHistory().stream()
+                                .filter(h -> "2.0.0".equals(h.getVersion()))
+                                .map(h -> h.getStage())
+                                .toList())
+                        .as("no stage repeated or skipped")
+                        .doesNotHaveDuplicates()
+                        .containsSubsequence("internal", "closed", "public");
             }
             modelPodsAreHardened(client, ns, readme.release());
         }

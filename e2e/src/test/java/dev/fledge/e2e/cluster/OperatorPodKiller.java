@@ -1,0 +1,122 @@
+package dev.fledge.e2e.cluster;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Watches a release's status from a thread of its own while a rollout runs, and the first time the release is in
+ * {@code killAtStage} deletes the operator's pod ({@code kubectl delete pod}: the chart's Deployment brings a new one,
+ * which takes the leader lease and resumes). It records every public step it saw, as weight and the step's start, so
+ * that a step entered twice (repeated after the restart) or never (skipped) shows.
+ */
+final class OperatorPodKiller implements AutoCloseable {
+    static final String OPERATOR_NAMESPACE = "fledge-system";
+    static final String OPERATOR_LABEL = "app.kubernetes.io/name";
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String release;
+    private final String killAtStage;
+    private final Set<String> publicSteps = new LinkedHashSet<>();
+    private final AtomicReference<String> killed = new AtomicReference<>();
+    private final List<Throwable> errors = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    OperatorPodKiller(KubernetesClient client, String namespace, String release, String killAtStage) {
+        this.client = client;
+        this.namespace = namespace;
+        this.release = release;
+        this.killAtStage = killAtStage;
+        this.thread = new Thread(this::run, "operator-pod-killer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void run() {
+        while (!stopped) {
+            try {
+                ModelRelease mr = client.resources(ModelRelease.class)
+                        .inNamespace(namespace)
+                        .withName(release)
+                        .get();
+                ModelReleaseStatus st = mr == null ? null : mr.getStatus();
+                if (st != null && st.getCanaryVersion() != null) {
+                    if ("public".equals(st.getStage()) && st.getCanaryWeight() != null) {
+                        synchronized (publicSteps) {
+                            publicSteps.add(st.getCanaryWeight() + "@" + st.getStepStartedAt());
+                        }
+                    }
+                    if (killed.get() == null && killAtStage.equals(st.getStage())) {
+                        killed.set(deleteOperatorPod());
+                    }
+                }
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // the API server answers through the restart too; a failed read is retried, and reported at close
+                synchronized (errors) {
+                    if (errors.size() < 5) {
+                        errors.add(e);
+                    }
+                }
+            }
+        }
+    }
+
+    private String deleteOperatorPod() {
+        List<Pod> pods = operatorPods(client);
+        if (pods.isEmpty()) {
+            throw new IllegalStateException("no operator pod to delete");
+        }
+        Pod pod = pods.get(0);
+        client.pods().inNamespace(OPERATOR_NAMESPACE).resource(pod).delete();
+        System.out.printf(
+                "cluster: deleted the operator pod %s at stage %s%n",
+                pod.getMetadata().getName(), killAtStage);
+        return pod.getMetadata().getUid();
+    }
+
+    static List<Pod> operatorPods(KubernetesClient client) {
+        return client.pods()
+                .inNamespace(OPERATOR_NAMESPACE)
+                .withLabel(OPERATOR_LABEL, "fledge")
+                .list()
+                .getItems();
+    }
+
+    /** The uid of the pod it deleted, or null if the release never reached the stage. */
+    String killedPodUid() {
+        return killed.get();
+    }
+
+    /** The public weights in the order their steps were first seen, one per step (weight and step start). */
+    List<Integer> publicWeights() {
+        synchronized (publicSteps) {
+            return publicSteps.stream()
+                    .map(s -> Integer.valueOf(s.substring(0, s.indexOf('@'))))
+                    .toList();
+        }
+    }
+
+    List<Throwable> errors() {
+        synchronized (errors) {
+            return List.copyOf(errors);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopped = true;
+        thread.interrupt();
+        thread.join(5000);
+    }
+}
