@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * archives ({@code examples/models/}), {@code examples/quickstart.yaml} unchanged, and the README's merge patch to
  * 2.0.0. Users only ever call the release's Service (its ClusterIP, through kube-proxy), one connection per request,
  * and every status and {@code X-Fledge-Model-Version} is counted. At stage closed the operator's pod is deleted
- * ({@link OperatorPodKiller}); the rollout must go on without a step repeated or skipped.
+ * ({@link OperatorPodKiller}); the rollout must go on without a step repeated or skipped. Then, beyond the README, a
+ * further version is aborted and retried through the {@code fledge.dev/action} annotation.
  *
  * <p>{@code make test} and {@code make cluster-test} run it ({@code make cluster-tier}): the test JVM runs inside the
  * node's network namespace ({@code e2e/cluster/netns-jvm/bin/java}). The modules' own test run excludes the tag.
@@ -149,7 +150,38 @@ class QuickstartOnClusterTest {
                         .containsSubsequence("internal", "closed", "public");
             }
             modelPodsAreHardened(client, ns, readme.release());
+
+            // Beyond the README: a further version is aborted at stage closed (fledge.dev/action=abort), everyone is
+            // back on 2.0.0, then retried (fledge.dev/action=retry) and promoted; users on the Service throughout.
+            t0 = System.nanoTime();
+            String next = "{\"spec\":{\"model\":{\"version\":\"2.1.0\",\"uri\":\"file:///models/v1.zip\",\"sha256\":\""
+                    + sha256Of("examples/models/v1.zip") + "\"}}}";
+            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5)) {
+                users.awaitFirstResponses(Duration.ofSeconds(60));
+                scenario.abortedRolloutRollsBack(
+                        "2.1.0",
+                        () -> client.resources(ModelRelease.class)
+                                .inNamespace(ns)
+                                .withName(readme.release())
+                                .patch(PatchContext.of(PatchType.JSON_MERGE), next),
+                        false);
+                System.out.printf("cluster: 2.1.0 aborted and rolled back in %d s%n", secondsSince(t0));
+                scenario.retriedRolloutIsPromoted("2.1.0");
+                users.stop();
+                System.out.printf(
+                        "cluster: 2.1.0 aborted, retried and promoted in %d s; users: %s%n",
+                        secondsSince(t0), users.summary());
+                assertThat(users.failed())
+                        .as("failed requests across the abort and the retry: %s", users.summary())
+                        .isZero();
+                assertThat(users.byVersion()).containsKeys("2.0.0", "2.1.0");
+            }
         }
+    }
+
+    /** The digest committed beside an archive ({@code <archive>.sha256}, as {@code sha256sum} writes it). */
+    static String sha256Of(String archive) throws Exception {
+        return Files.readString(REPO.resolve(archive + ".sha256")).trim().split("\\s+")[0];
     }
 
     /**

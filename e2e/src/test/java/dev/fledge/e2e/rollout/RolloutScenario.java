@@ -154,18 +154,15 @@ public final class RolloutScenario {
      * annotation is consumed and a Warning event says why.
      */
     public void abortedRolloutRollsBack(ModelRelease next, boolean gatewayApi) {
-        String version = next.getSpec().getModel().getVersion();
+        abortedRolloutRollsBack(next.getSpec().getModel().getVersion(), () -> apply(next), gatewayApi);
+    }
+
+    /** As {@link #abortedRolloutRollsBack(ModelRelease, boolean)}, the rollout to {@code version} started by {@code start}. */
+    public void abortedRolloutRollsBack(String version, Runnable start, boolean gatewayApi) {
         String stableBefore = view.release().getStatus().getStableVersion();
-        apply(next);
+        start.run();
         awaitStage("closed", null, () -> {});
-        UserEdits.edit(
-                client.resources(ModelRelease.class).inNamespace(namespace).withName(name), mr -> {
-                    if (mr.getMetadata().getAnnotations() == null) {
-                        mr.getMetadata().setAnnotations(new HashMap<>());
-                    }
-                    mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
-                    return mr;
-                });
+        annotate("abort");
         ModelReleaseStatus st =
                 awaitStatus("rolled back from " + version, s -> s.getPhase() == Phase.ROLLED_BACK, () -> {
                     assertThat(view.replicas()).isEqualTo(List.of(2, 0));
@@ -189,6 +186,35 @@ public final class RolloutScenario {
             assertThat(c.getType()).isEqualTo("Degraded");
             assertThat(c.getStatus()).isEqualTo("True");
         });
+    }
+
+    /**
+     * {@code kubectl annotate mrel NAME fledge.dev/action=retry --overwrite} after a rollback: the rolled-back version
+     * is rolled out again from the first stage and promoted; the annotation is consumed.
+     */
+    public void retriedRolloutIsPromoted(String version) {
+        assertThat(view.release().getStatus().getRolledBackVersion()).isEqualTo(version);
+        annotate("retry");
+        awaitStage(
+                "internal",
+                null,
+                () -> assertThat(versionOf(Labels.TRACK_CANARY)).isEqualTo(version));
+        awaitPromoted(version, () -> {
+            assertThat(view.release().getMetadata().getAnnotations()).doesNotContainKey(Labels.ACTION);
+            assertThat(view.selectors())
+                    .containsExactly(name + "=stable", name + "-internal=stable", name + "-closed=stable");
+        });
+    }
+
+    private void annotate(String action) {
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(namespace).withName(name), mr -> {
+                    if (mr.getMetadata().getAnnotations() == null) {
+                        mr.getMetadata().setAnnotations(new HashMap<>());
+                    }
+                    mr.getMetadata().getAnnotations().put(Labels.ACTION, action);
+                    return mr;
+                });
     }
 
     /**
