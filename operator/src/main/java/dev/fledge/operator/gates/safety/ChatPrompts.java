@@ -44,7 +44,7 @@ final class ChatPrompts {
                 String role = m.path("role").asText("");
                 boolean systemFirst = ChatMessage.SYSTEM.equals(role) && j == 1 && !entry.has("system");
                 if (!systemFirst && !ChatMessage.USER.equals(role) && !ChatMessage.ASSISTANT.equals(role)) {
-                    throw new IllegalArgumentException(at + " has role '" + role
+                    throw new IllegalArgumentException(at + " has role '" + TenantText.cut(role)
                             + "'; roles are user and assistant, and system only as the first message (or system:)");
                 }
                 out.add(new ChatMessage(role, text(at + ": content", m.get("content"))));

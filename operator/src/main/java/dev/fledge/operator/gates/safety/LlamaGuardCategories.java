@@ -30,11 +30,11 @@ public final class LlamaGuardCategories {
         if (own != null) {
             own.forEach((code, name) -> {
                 if (code == null || !CODE.matcher(code).matches()) {
-                    throw new IllegalArgumentException(
-                            "judge.categories: key '" + code + "' is not a category code S<number> (e.g. S11)");
+                    throw new IllegalArgumentException("judge.categories: key '" + TenantText.cut(code)
+                            + "' is not a category code S<number> (e.g. S11)");
                 }
                 if (name == null || !NAME.matcher(name).matches()) {
-                    throw new IllegalArgumentException("judge.categories: " + code
+                    throw new IllegalArgumentException("judge.categories: " + TenantText.cut(code)
                             + " must map to a category name (lower case letters, digits, -, _, /; at most 63)");
                 }
                 m.put(code, name);

@@ -50,7 +50,9 @@ public record PromptSuite(String name, String hash, List<Prompt> prompts) {
             String category = n.path("category").asText("general");
             if (ChatPrompts.isChat(n)) {
                 prompts.add(Prompt.chat(
-                        id, category, ChatPrompts.messages("suite " + name + ": prompt #" + i + " (" + id + ")", n)));
+                        id,
+                        category,
+                        ChatPrompts.messages("suite " + name + ": prompt #" + i + " (" + TenantText.cut(id) + ")", n)));
                 continue;
             }
             String text = n.hasNonNull("prompt")

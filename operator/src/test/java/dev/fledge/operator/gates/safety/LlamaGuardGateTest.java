@@ -144,6 +144,29 @@ class LlamaGuardGateTest {
         assertThat(models.canaryPaths).isEmpty();
     }
 
+    @Test
+    void aHugeKeyOrRoleFromTheTenantIsNotEchoedWholeIntoTheStatus() {
+        String huge = "x".repeat(200_000);
+        GateVerdict badKey = evaluate(
+                spec(new JudgeSpec()
+                        .withKind(JudgeKind.LLAMA_GUARD)
+                        .withUrl(models.judgeUrl("/v1/chat/completions"))
+                        .withCategories(Map.of(huge, "S1"))),
+                SUITE);
+        GateVerdict badRole = evaluate(
+                spec(new JudgeSpec().withKind(JudgeKind.LLAMA_GUARD).withUrl(models.judgeUrl("/v1/chat/completions"))),
+                "- messages:\n    - {role: " + huge + ", content: hi}\n");
+
+        for (GateVerdict v : List.of(badKey, badRole)) {
+            assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            // a status and an Event stay small: the reason says what is wrong, with the tenant's text cut short
+            assertThat(v.reason()).hasSizeLessThan(1_000).contains("xxx...");
+        }
+        assertThat(badKey.reason()).contains("judge.categories: key");
+        assertThat(badRole.reason()).contains("prompt suite unusable").contains("has role");
+        assertThat(models.canaryPaths).isEmpty();
+    }
+
     // the outbound policy and the check before each call apply to a llamaGuard judge as to a moderation one
 
     static OutboundPolicy policy(AtomicInteger lookups, int goodLookups) {
