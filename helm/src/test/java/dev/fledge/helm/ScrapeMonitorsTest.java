@@ -203,6 +203,14 @@ class ScrapeMonitorsTest {
         assertThat(rules)
                 .containsExactly(
                         Map.of(
+                                "sourceLabels",
+                                        List.of(
+                                                "__meta_kubernetes_pod_label_fledge_dev_release",
+                                                "__meta_kubernetes_pod_label_fledge_dev_track",
+                                                "__meta_kubernetes_pod_label_fledge_dev_version"),
+                                "regex", ".+;.+;.+",
+                                "action", "keep"),
+                        Map.of(
                                 "sourceLabels", List.of("__meta_kubernetes_pod_label_fledge_dev_release"),
                                 "targetLabel", "release",
                                 "action", "replace"),

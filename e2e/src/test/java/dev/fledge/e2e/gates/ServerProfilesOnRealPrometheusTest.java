@@ -39,6 +39,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -83,6 +84,16 @@ class ServerProfilesOnRealPrometheusTest {
                 targets.add(target(pod, version(server, bad)));
             }
         }
+        // a pod of the release without its track and version labels, whose series carry their own version
+        ServerExposition unlabelled = new ServerExposition(ServerProfile.FLEDGE, false);
+        pods.add(unlabelled);
+        Map<String, Object> withoutLabels = target(unlabelled, "ignored");
+        @SuppressWarnings("unchecked")
+        Map<String, String> labels = new LinkedHashMap<>((Map<String, String>) withoutLabels.get("labels"));
+        labels.remove("__meta_kubernetes_pod_label_fledge_dev_track");
+        labels.remove("__meta_kubernetes_pod_label_fledge_dev_version");
+        labels.put("__meta_kubernetes_pod_name", "chat-unlabelled");
+        targets.add(Map.of("targets", withoutLabels.get("targets"), "labels", labels));
         Map<String, Object> job = new LinkedHashMap<>(docsScrapeJob());
         job.remove("kubernetes_sd_configs");
         job.put("scrape_interval", "1s");
@@ -152,6 +163,25 @@ class ServerProfilesOnRealPrometheusTest {
         assertThat(bad.reason()).contains("above max");
         assertThat(none.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(none.reason()).contains("no data");
+    }
+
+    /**
+     * A pod without all three of the operator's labels is not scraped: otherwise its series would keep the version
+     * it reports itself ("self-reported", ServerExposition's Fledge server), which no pod label overrides.
+     */
+    @Test
+    void aPodWithoutItsVersionLabelIsNotCountedUnderTheVersionItReports() {
+        MetricSpec gate = new MetricSpec()
+                .withName("error-rate")
+                .withTemplate(MetricTemplate.ERROR_RATE)
+                .withMax(MAX.get(MetricTemplate.ERROR_RATE));
+        // the labelled Fledge pods are scraped (so scrapes have happened) ...
+        awaitVerdict(ServerProfile.FLEDGE, gate, version(ServerProfile.FLEDGE, false), Verdict.PASS);
+
+        // ... and nothing answers for the version the unlabelled pod reports
+        GateVerdict forged = evaluate(ServerProfile.FLEDGE, gate, "self-reported");
+        assertThat(forged.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(forged.reason()).contains("no data");
     }
 
     GateVerdict awaitVerdict(ServerProfile server, MetricSpec gate, String version, Verdict wanted) {
