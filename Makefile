@@ -149,10 +149,11 @@ cluster-binaries:
 	@bash e2e/cluster/node-binaries.sh
 
 ## images: fledge/operator and fledge/model-server as tars (<module>/target/jib-image.tar), built with Jib
-## from a Debian base made by mmdebstrap, and the pause image; no Docker daemon. With REGISTRY=host/path,
-## also pushes the two app images there (skopeo).
+## from a Debian base made by mmdebstrap; no Docker daemon, no Go. With REGISTRY=host/path, also pushes the
+## two app images there (skopeo). The cluster tier's pause and busybox images are built by cluster.sh.
 images:
-	@bash e2e/cluster/images.sh all
+	@bash e2e/cluster/images.sh app
+	@bash e2e/cluster/images.sh sizes
 	@if [ -n "$(REGISTRY)" ]; then bash e2e/cluster/images.sh push "$(REGISTRY)"; fi
 
 ## traefik: Traefik v3.6.12 from its Go module (the cluster tier's Gateway API data plane), cached
