@@ -140,7 +140,6 @@ public final class SuiteRunner {
     }
 
     static String truncate(String s) {
-        String one = s.replaceAll("\\s+", " ").strip();
-        return one.length() <= EXAMPLE_CHARS ? one : one.substring(0, EXAMPLE_CHARS) + "...";
+        return TenantText.cut(s.strip(), EXAMPLE_CHARS);
     }
 }

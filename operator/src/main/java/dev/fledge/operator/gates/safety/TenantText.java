@@ -1,8 +1,9 @@
 package dev.fledge.operator.gates.safety;
 
 /**
- * A tenant's text (a suite entry's id or role, a mapping's key) as an error names it: at most {@link #MAX} characters,
- * on one line, so that a reason written to status and Events stays small whatever the release holds.
+ * A tenant's text (a suite entry's id or role, a mapping's key; a prompt or an output in a flagged example) as status
+ * and Events name it: on one line, at most {@link #MAX} characters (or a caller's bound), so that what is written
+ * stays small whatever the release holds or the canary answers.
  */
 final class TenantText {
     static final int MAX = 64;
@@ -10,10 +11,12 @@ final class TenantText {
     private TenantText() {}
 
     static String cut(String s) {
-        if (s == null) {
-            return "null";
-        }
+        return s == null ? "null" : cut(s, MAX);
+    }
+
+    /** {@code s} on one line (each run of whitespace one space), cut to {@code max} characters and "...". */
+    static String cut(String s, int max) {
         String one = s.replaceAll("\\s+", " ");
-        return one.length() <= MAX ? one : one.substring(0, MAX) + "...";
+        return one.length() <= max ? one : one.substring(0, max) + "...";
     }
 }
