@@ -13,11 +13,10 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -89,20 +88,13 @@ class QuickstartOnClusterTest {
             t0 = System.nanoTime();
             scenario.firstReleaseIsPromoted(quickstart);
             System.out.printf("cluster: 1.0.0 promoted in %d s%n", secondsSince(t0));
-            String vip = client.services()
+            ServiceSpec service = client.services()
                     .inNamespace(ns)
                     .withName(readme.release())
                     .get()
-                    .getSpec()
-                    .getClusterIP();
-            int port = client.services()
-                    .inNamespace(ns)
-                    .withName(readme.release())
-                    .get()
-                    .getSpec()
-                    .getPorts()
-                    .get(0)
-                    .getPort();
+                    .getSpec();
+            String vip = service.getClusterIP();
+            int port = service.getPorts().get(0).getPort();
             assertThat(reachable(vip, port))
                     .as("Service %s:%d answers on its ClusterIP", vip, port)
                     .isTrue();
@@ -114,12 +106,7 @@ class QuickstartOnClusterTest {
                     // a new one: not a README step, but what an SRE expects to survive
                     OperatorPodKiller killer = new OperatorPodKiller(client, ns, readme.release(), "closed")) {
                 users.awaitFirstResponses(Duration.ofSeconds(60));
-                scenario.replicasRolloutIsPromoted(
-                        "2.0.0",
-                        () -> client.resources(ModelRelease.class)
-                                .inNamespace(ns)
-                                .withName(readme.release())
-                                .patch(PatchContext.of(PatchType.JSON_MERGE), readme.patch()));
+                scenario.replicasRolloutIsPromoted("2.0.0", () -> scenario.mergePatch(readme.patch()));
                 users.stop();
                 System.out.printf("cluster: 2.0.0 promoted in %d s; users: %s%n", secondsSince(t0), users.summary());
                 assertThat(users.failed())
@@ -158,13 +145,7 @@ class QuickstartOnClusterTest {
                     + sha256Of("examples/models/v1.zip") + "\"}}}";
             try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5)) {
                 users.awaitFirstResponses(Duration.ofSeconds(60));
-                scenario.abortedRolloutRollsBack(
-                        "2.1.0",
-                        () -> client.resources(ModelRelease.class)
-                                .inNamespace(ns)
-                                .withName(readme.release())
-                                .patch(PatchContext.of(PatchType.JSON_MERGE), next),
-                        false);
+                scenario.abortedRolloutRollsBack("2.1.0", () -> scenario.mergePatch(next), false);
                 System.out.printf("cluster: 2.1.0 aborted and rolled back in %d s%n", secondsSince(t0));
                 scenario.retriedRolloutIsPromoted("2.1.0");
                 users.stop();
@@ -221,11 +202,7 @@ class QuickstartOnClusterTest {
 
     /** The chart's operator pod, running: non-root, read-only root filesystem, no privilege escalation. */
     static void operatorPodIsHardened(KubernetesClient client) {
-        List<Pod> pods = client.pods()
-                .inNamespace("fledge-system")
-                .withLabel("app.kubernetes.io/name", "fledge")
-                .list()
-                .getItems();
+        List<Pod> pods = OperatorPodKiller.operatorPods(client);
         assertThat(pods).isNotEmpty();
         for (Pod p : pods) {
             assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();

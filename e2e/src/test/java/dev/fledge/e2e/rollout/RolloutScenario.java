@@ -10,6 +10,8 @@ import dev.fledge.api.status.Phase;
 import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -204,6 +206,14 @@ public final class RolloutScenario {
             assertThat(view.selectors())
                     .containsExactly(name + "=stable", name + "-internal=stable", name + "-closed=stable");
         });
+    }
+
+    /** {@code kubectl patch mrel NAME --type merge -p JSON}, as the README's user starts a rollout. */
+    public void mergePatch(String json) {
+        client.resources(ModelRelease.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), json);
     }
 
     private void annotate(String action) {
