@@ -28,6 +28,7 @@ import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.GateRunner;
 import dev.fledge.operator.gates.GateWakeups;
+import dev.fledge.operator.gates.safety.UnjudgedCategories;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.LeanItemStore;
@@ -697,7 +698,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
     /**
      * The router's standing warnings, a stable that keeps an older operator's template, a recorded stable configuration
-     * (in {@code decision}'s split) or kept template the operator's policy refuses, and what the routes wait for.
+     * (in {@code decision}'s split) or kept template the operator's policy refuses, critical categories the judge never
+     * reports, and what the routes wait for.
      */
     private List<SpecWarning> warnings(
             ModelRelease mr, Context<ModelRelease> context, Decision decision, List<SpecWarning> waiting) {
@@ -708,6 +710,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .refusedStable(
                         decision.split() == null ? null : decision.split().stableServing(), stable)
                 .ifPresent(out::add);
+        UnjudgedCategories.warning(mr).ifPresent(out::add);
         out.addAll(waiting);
         return out;
     }

@@ -90,7 +90,7 @@ public class ModelReleaseStatus {
     private List<StageRecord> history;
 
     @JsonPropertyDescription(
-            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted, AudienceHostnameOnPublicListener and StableTemplateKept, and RouteNotAccepted while a Gateway has not accepted the current generation of the release's HTTPRoute (reason WaitingForGateway, or RouteRefused when a parent answered Accepted=False), and RouteNotApplied while the split the status stands for is not applied (reason RouteDrift when a route came out of the API server other than written, WriteFailed when a write of the pass failed).")
+            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted, AudienceHostnameOnPublicListener, StableTemplateKept and CriticalCategoryNotJudged, and RouteNotAccepted while a Gateway has not accepted the current generation of the release's HTTPRoute (reason WaitingForGateway, or RouteRefused when a parent answered Accepted=False), and RouteNotApplied while the split the status stands for is not applied (reason RouteDrift when a route came out of the API server other than written, WriteFailed when a write of the pass failed).")
     private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")

@@ -6,6 +6,8 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ConfigMapKeyRef;
+import dev.fledge.api.spec.JudgeKind;
+import dev.fledge.api.spec.JudgeSpec;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.SuiteSpec;
 import dev.fledge.api.status.EvidenceCount;
@@ -18,6 +20,7 @@ import dev.fledge.operator.gates.safety.PromptSuite;
 import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyGates;
 import dev.fledge.operator.gates.safety.SafetySettings;
+import dev.fledge.operator.gates.safety.UnjudgedCategories;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -155,6 +158,44 @@ class SafetyEvidenceOnMockApiServerTest {
         assertThat(safety(next).getEvidence())
                 .singleElement()
                 .satisfies(e -> assertThat(e.getVersion()).isEqualTo("1.1.0"));
+    }
+
+    /**
+     * Issue 17 review, MED 2: a critical category the llamaGuard judge never reports ({@code sexual/minors}, which its
+     * S4 calls {@code csam}) is a standing warning in status, gone once the judge's mapping reports it.
+     */
+    @Test
+    void aCriticalCategoryTheLlamaGuardJudgeNeverReportsIsAWarningUntilItIsMapped() {
+        ModelRelease mr = Releases.replicas("assistant", "1.0.0");
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withSafety(new SafetySpec()
+                                .withSuite(new SuiteSpec().withConfigMapRef(new ConfigMapKeyRef().withName("red-team")))
+                                .withJudge(new JudgeSpec()
+                                        .withKind(JudgeKind.LLAMA_GUARD)
+                                        .withUrl("http://judge/v1/chat/completions"))
+                                .withCriticalCategories(List.of("sexual/minors", "violence", "S15"))));
+        client.resource(mr).create();
+        ModelReleaseStatus s =
+                awaitStatus(st -> RoutesOnMockApiServerTest.condition(st, UnjudgedCategories.TYPE) != null);
+        var c = RoutesOnMockApiServerTest.condition(s, UnjudgedCategories.TYPE);
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getMessage())
+                .startsWith("spec.analysis.safety.criticalCategories [sexual/minors] are not categories the llamaGuard"
+                        + " judge reports")
+                .contains("judge.categories: {S4: sexual/minors}");
+
+        client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .edit(r -> {
+                    r.getSpec().getAnalysis().getSafety().getJudge().setCategories(Map.of("S4", "sexual/minors"));
+                    return r;
+                });
+        awaitStatus(st -> RoutesOnMockApiServerTest.condition(st, UnjudgedCategories.TYPE) == null
+                && st.getObservedGeneration() != null
+                && st.getObservedGeneration() == 2L);
     }
 
     void action(String value) {

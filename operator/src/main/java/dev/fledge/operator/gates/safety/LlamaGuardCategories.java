@@ -48,6 +48,14 @@ public final class LlamaGuardCategories {
         return mapping.getOrDefault(code, code);
     }
 
+    /**
+     * Whether an answer can count under {@code name}: a name the mapping gives some code, or a code the mapping leaves
+     * under its own name.
+     */
+    boolean reports(String name) {
+        return mapping.containsValue(name) || (CODE.matcher(name).matches() && !mapping.containsKey(name));
+    }
+
     private static Map<String, String> defaults() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("S1", "violence"); // Violent Crimes
