@@ -141,6 +141,11 @@ class MetricGatesOnRealPrometheusTest {
     }
 
     GateVerdict evaluate(MetricSpec spec, String canaryVersion) {
+        return evaluate(prometheus.url(), spec, "1.0.0", canaryVersion);
+    }
+
+    /** The gate of {@code spec} for release ml/assistant at stage closed, over the Prometheus at {@code url}. */
+    static GateVerdict evaluate(String url, MetricSpec spec, String stableVersion, String canaryVersion) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder()
                 .withName("assistant")
@@ -153,8 +158,8 @@ class MetricGatesOnRealPrometheusTest {
                         .withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withInterval("10s").withMetrics(List.of(spec))));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        var ctx = new GateContext(mr, plan, Stage.CLOSED, "closed", "1.0.0", canaryVersion, Instant.now());
-        var backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url()).withTimeout(Duration.ofSeconds(3)));
+        var ctx = new GateContext(mr, plan, Stage.CLOSED, "closed", stableVersion, canaryVersion, Instant.now());
+        var backend = new HttpPrometheus(PrometheusSettings.of(url).withTimeout(Duration.ofSeconds(3)));
         return new MetricGate(spec, backend).evaluate(ctx);
     }
 }

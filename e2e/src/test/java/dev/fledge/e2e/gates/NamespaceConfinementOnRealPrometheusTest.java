@@ -77,9 +77,9 @@ class NamespaceConfinementOnRealPrometheusTest {
                   - job_name: model-servers
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                        labels: {namespace: team-a}
+                        labels: {namespace: team-a, track: canary}
                       - targets: ['127.0.0.1:%d']
-                        labels: {namespace: team-b}
+                        labels: {namespace: team-b, track: canary}
                 """.formatted(podA.getAddress().getPort(), podB.getAddress().getPort()), dir);
         proxy = RealProcess.promLabelProxy(prometheus.url(), dir);
         HttpPrometheus direct = new HttpPrometheus(PrometheusSettings.of(prometheus.url()));

@@ -58,7 +58,7 @@ class QueryRangeOnRealPrometheusTest {
                     scrape_timeout: 5s
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                        labels: {namespace: ml}
+                        labels: {namespace: ml, track: canary}
                 """.formatted(server.port), dir);
         traffic = new CompletionTraffic(List.of(server.url()), 20);
     }

@@ -60,15 +60,16 @@ final class RealProcess implements AutoCloseable {
     }
 
     /**
-     * Prometheus scraping {@code targets} as one job. The targets carry {@code namespace="ml"} as a target label,
-     * as Kubernetes service discovery sets it from the pod's namespace (not from the exposed series).
+     * Prometheus scraping {@code targets} as one job, as canaries. The targets carry {@code namespace="ml"} and
+     * {@code track="canary"} as target labels, as the chart's PodMonitor sets them from the pod (not from the exposed
+     * series).
      */
     static RealProcess prometheus(List<String> targets, Path dir) {
         return prometheus("""
                   - job_name: fledge-model-servers
                     static_configs:
                       - targets: [%s]
-                        labels: {namespace: ml}
+                        labels: {namespace: ml, track: canary}
                 """.formatted(String.join(", ", targets)), dir);
     }
 

@@ -108,11 +108,13 @@ class RefusedRequestsOnRealPrometheusTest {
                   - job_name: model-servers
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                        labels: {namespace: team-a}
+                        labels: {namespace: team-a, track: canary}
                   - job_name: real-model-servers
                     static_configs:
-                      - targets: ['127.0.0.1:%d', '127.0.0.1:%d', '127.0.0.1:%d']
-                        labels: {namespace: ml}
+                      - targets: ['127.0.0.1:%d']
+                        labels: {namespace: ml, track: stable}
+                      - targets: ['127.0.0.1:%d', '127.0.0.1:%d']
+                        labels: {namespace: ml, track: canary}
                 """.formatted(pod.getAddress().getPort(), stable.port, canary.port, lowCapCanary.port), dir);
         traffic = new PublicTraffic(List.of(stable.url(), canary.url(), lowCapCanary.url()));
     }

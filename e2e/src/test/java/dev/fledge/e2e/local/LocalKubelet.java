@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Test harness, not product: stands in for the Deployment controller and the kubelet. For every Deployment the
@@ -100,8 +101,10 @@ public final class LocalKubelet implements AutoCloseable {
             prometheus.targets(
                     pods.values().stream()
                             .filter(Pod::ready)
-                            .map(p -> p.url().substring("http://".length()))
-                            .toList(),
+                            .collect(Collectors.groupingBy(
+                                    p -> Objects.requireNonNullElse(p.track(), ""),
+                                    Collectors.mapping(
+                                            p -> p.url().substring("http://".length()), Collectors.toList()))),
                     namespace);
         } catch (KubernetesClientException e) {
             // API server busy or object changed: the next tick retries

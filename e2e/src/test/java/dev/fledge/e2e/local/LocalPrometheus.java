@@ -40,7 +40,7 @@ public final class LocalPrometheus implements AutoCloseable {
                           - files: [%s]
                             refresh_interval: 1s
                     """.formatted(targets));
-            targets(List.of());
+            targets(Map.of(), "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -74,19 +74,18 @@ public final class LocalPrometheus implements AutoCloseable {
         return process.alive();
     }
 
-    /** Replaces the scrape targets (host:port) atomically: no targets. */
-    synchronized void targets(List<String> hostPorts) {
-        targets(hostPorts, "");
-    }
-
     /**
-     * Replaces the scrape targets (host:port) atomically. They carry {@code namespace} as a target label, as
-     * Kubernetes service discovery sets it from the pod (the built-in gate queries select it).
+     * Replaces the scrape targets (host:port, by the pod's track) atomically. They carry {@code namespace} and
+     * {@code track} as target labels, as the chart's PodMonitor sets them from the pod (the built-in gate queries
+     * select both).
      */
-    synchronized void targets(List<String> hostPorts, String namespace) {
-        String json = "[{\"targets\": ["
-                + hostPorts.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
-                + "], \"labels\": {\"job\": \"fledge-model-servers\", \"namespace\": \"" + namespace + "\"}}]";
+    synchronized void targets(Map<String, List<String>> hostPortsByTrack, String namespace) {
+        String json = hostPortsByTrack.entrySet().stream()
+                .map(e -> "{\"targets\": ["
+                        + e.getValue().stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "))
+                        + "], \"labels\": {\"job\": \"fledge-model-servers\", \"namespace\": \"" + namespace
+                        + "\", \"track\": \"" + e.getKey() + "\"}}")
+                .collect(Collectors.joining(", ", "[", "]"));
         try {
             Path tmp = dir.resolve("targets.json.tmp");
             Files.writeString(tmp, json);

@@ -30,9 +30,9 @@ public final class FeedbackGate implements Gate {
     static final double DEFAULT_CONFIDENCE = 0.9;
     static final List<FeedbackAudience> DEFAULT_TRUSTED = List.of(FeedbackAudience.INTERNAL, FeedbackAudience.CLOSED);
     static final String TOTAL =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\"})";
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\"})";
     static final String NEGATIVE =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\",rating=\"negative\"})";
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\",rating=\"negative\"})";
 
     private final FeedbackSpec spec;
     private final MetricsBackend metrics;

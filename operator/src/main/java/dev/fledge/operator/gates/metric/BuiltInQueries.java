@@ -8,13 +8,13 @@ package dev.fledge.operator.gates.metric;
 public final class BuiltInQueries {
     /** The canary's user traffic: the operator's own suite requests (audience {@code evaluation}) are left out. */
     private static final String CANARY =
-            "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience!=\"evaluation\"";
+            "namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience!=\"evaluation\"";
 
     private BuiltInQueries() {}
 
     /** The stable version's user traffic in the same namespace and release: the yardstick of refusals. */
     private static final String STABLE =
-            "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{stableVersion}}\",audience!=\"evaluation\"";
+            "namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"stable\",version=\"{{stableVersion}}\",audience!=\"evaluation\"";
 
     /**
      * The outcomes the error rate weighs: every request but a malformed one ({@code invalid}), which anyone can

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  */
 public final class ProfileQueries {
     /** The canary's series, whatever the server: the labels the scrape configuration adds from the pod. */
-    static final String CANARY = "namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\"";
+    static final String CANARY =
+            "namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\"";
 
     private static final Map<ServerProfile, Map<MetricTemplate, String>> TABLE = table();
 

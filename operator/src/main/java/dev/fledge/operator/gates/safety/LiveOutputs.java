@@ -25,15 +25,15 @@ import java.util.TreeMap;
  */
 final class LiveOutputs {
     static final String TOTAL =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"}[WINDOW]))";
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"}[WINDOW]))";
     static final String FLAGGED =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"}[WINDOW]))";
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"}[WINDOW]))";
     /**
      * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all three,
      * {@code WINDOW} is replaced by the range before the template is rendered.
      */
     static final String CATEGORY_FLAGS =
-            "sum(increase(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"}[WINDOW]))";
+            "sum(increase(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"}[WINDOW]))";
 
     /**
      * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category over

@@ -236,9 +236,9 @@ class MetricGateTest {
     void theBuiltInErrorRateCountsTheCanarysRefusalsOnlyInExcessOfTheStables() {
         evaluate(errorRate());
         String canary =
-                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",";
+                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",track=\"canary\",version=\"2.0.0\",audience!=\"evaluation\",";
         String stable =
-                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"1.0.0\",audience!=\"evaluation\",";
+                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",track=\"stable\",version=\"1.0.0\",audience!=\"evaluation\",";
         String weighed = "outcome=~\"success|blocked|error|model_limit|rejected\"}[120s]";
         String refused = "outcome=~\"model_limit|rejected\"}[120s]";
         // server errors count outright; refusals only beyond the stable's share of them, audience by audience;
@@ -279,7 +279,7 @@ class MetricGateTest {
                 .singleElement()
                 .satisfies(q -> assertThat(q)
                         .contains(
-                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\",outcome=\"error\"}[120s]")
+                                "fledge_model_requests_total{namespace=\"ml\",release=\"assistant\",track=\"canary\",version=\"2.0.0\",audience!=\"evaluation\",outcome=\"error\"}[120s]")
                         .contains("or vector(0)"));
     }
 }

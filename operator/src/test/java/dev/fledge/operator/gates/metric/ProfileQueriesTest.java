@@ -62,13 +62,13 @@ class ProfileQueriesTest {
     }
 
     @Test
-    void everyQuerySelectsTheCanaryByTheLabelsTheScrapeAddsAndRendersWithTheKnownVariables() {
+    void everyQuerySelectsTheCanarysTrackByTheLabelsTheScrapeAddsAndRendersWithTheKnownVariables() {
         for (ServerProfile p : ServerProfile.values()) {
             for (MetricTemplate t : MetricTemplate.values()) {
                 ProfileQueries.of(p, t)
                         .ifPresent(q -> assertThat(new QueryTemplate(q).render(VARS))
                                 .as("%s %s", p, t)
-                                .contains("namespace=\"ml\",release=\"assistant\",version=\"2.0.0\"")
+                                .contains("namespace=\"ml\",release=\"assistant\",track=\"canary\",version=\"2.0.0\"")
                                 .doesNotContain("{{"));
             }
         }

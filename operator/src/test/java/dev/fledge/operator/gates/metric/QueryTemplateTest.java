@@ -49,8 +49,9 @@ class QueryTemplateTest {
         String q = new QueryTemplate(BuiltInQueries.LATENCY_P99)
                 .render(Map.of("namespace", "ml", "release", "assistant", "canaryVersion", "2.0.0", "interval", "60s"));
         assertThat(q)
-                .isEqualTo("histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"
-                        + "namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience!=\"evaluation\"}[60s])))");
+                .isEqualTo(
+                        "histogram_quantile(0.99, sum by (le) (rate(fledge_model_request_duration_seconds_bucket{"
+                                + "namespace=\"ml\",release=\"assistant\",track=\"canary\",version=\"2.0.0\",audience!=\"evaluation\"}[60s])))");
     }
 
     @Test

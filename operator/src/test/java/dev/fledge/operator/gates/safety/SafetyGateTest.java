@@ -426,7 +426,7 @@ class SafetyGateTest {
                 .anySatisfy(
                         q -> assertThat(q)
                                 .contains(
-                                        "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}[600s]"));
+                                        "fledge_model_output_flags_total{namespace=\"ml\",release=\"assistant\",track=\"canary\",version=\"2.0.0\",audience=\"public\",category=\"weird\\\"cat\"}[600s]"));
     }
 
     /** Live counters that give {@code total} outputs, {@code flagged} of them, and {@code critical} self-harm flags. */
