@@ -218,8 +218,8 @@ class QuickstartOnClusterTest {
     }
 
     /**
-     * The model pods the operator made, running: non-root, no capabilities, no privilege escalation, no service-account
-     * token (neither the field nor a mounted token).
+     * The model pods the operator made, running: non-root, a read-only root filesystem with an emptyDir at /tmp, no
+     * capabilities, no privilege escalation, no service-account token (neither the field nor a mounted token).
      */
     static void modelPodsAreHardened(KubernetesClient client, String ns, String release) {
         List<Pod> pods = client.pods()
@@ -233,6 +233,14 @@ class QuickstartOnClusterTest {
             assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
             Container c = p.getSpec().getContainers().get(0);
             assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            assertThat(c.getVolumeMounts())
+                    .filteredOn(m -> "/tmp".equals(m.getMountPath()))
+                    .singleElement()
+                    .satisfies(m -> assertThat(p.getSpec().getVolumes())
+                            .filteredOn(v -> v.getName().equals(m.getName()))
+                            .singleElement()
+                            .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull()));
             assertThat(c.getSecurityContext().getCapabilities().getDrop()).contains("ALL");
             assertThat(c.getVolumeMounts()).noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets/kubernetes"));
         }

@@ -44,6 +44,7 @@ public final class KeptTemplateFields {
                                                     "runAsNonRoot", ANY,
                                                     "allowPrivilegeEscalation", ANY,
                                                     "privileged", ANY,
+                                                    "readOnlyRootFilesystem", ANY,
                                                     "capabilities", Map.of("drop", ANY, "add", ANY),
                                                     "seccompProfile", SECCOMP)),
                                     Map.entry("ports", Map.of("name", ANY, "containerPort", ANY, "protocol", ANY)),

@@ -58,9 +58,10 @@ public final class DesiredDeployment {
      * public port ({@link ServerDefaults#PUBLIC_PORT}, {@code FLEDGE_PUBLIC_PORT}, which a release may not set), where
      * the server counts every request as public. 4: the readiness probe asks the public port, so a pod whose image does
      * not serve it (a pinned older {@code spec.server.image}) is never Ready, rather than Ready behind a public Service
-     * that cannot reach it (review of issue 15).
+     * that cannot reach it (review of issue 15). 5: a read-only root filesystem, with an emptyDir at {@code /tmp}
+     * ({@link #SCRATCH_VOLUME}) unless the template mounts one there (issue 16).
      */
-    public static final int REVISION = 4;
+    public static final int REVISION = 5;
 
     /**
      * The readiness endpoint. The readiness probe asks it on the public port (the one the public Service targets,
@@ -85,6 +86,14 @@ public final class DesiredDeployment {
     static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + 30;
     /** The volume of the release's response-id key ({@link FeedbackKey}), its mount path and the file in it. */
     static final String FEEDBACK_KEY_VOLUME = "fledge-feedback-key";
+
+    /**
+     * The operator's emptyDir at {@link MountPaths#SCRATCH}, the model server's only writable directory on a read-only
+     * root filesystem: the DJL cache (libtorch unpacked at start), downloads and the JVM's temporary files. Not added
+     * when the template mounts an emptyDir of its own there (to set a {@code sizeLimit} or {@code medium}, say). A
+     * template volume of this name is dropped, as the key's is.
+     */
+    static final String SCRATCH_VOLUME = "fledge-tmp";
 
     static final String FEEDBACK_KEY_DIR = "/var/run/fledge/feedback-key";
     public static final String FEEDBACK_KEY_FILE = FEEDBACK_KEY_DIR + "/" + FeedbackKey.DATA_KEY;
@@ -133,6 +142,7 @@ public final class DesiredDeployment {
                 .withAffinity(user.getAffinity())
                 .withVolumes(safeVolumes(user, hardening))
                 .addToVolumes(feedbackKeyVolume(mr))
+                .addAllToVolumes(scratchVolume(userContainer(user), emptyDirs(user)))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
@@ -190,7 +200,7 @@ public final class DesiredDeployment {
         return user.getVolumes() == null
                 ? List.of()
                 : user.getVolumes().stream()
-                        .filter(v -> !FEEDBACK_KEY_VOLUME.equals(v.getName()))
+                        .filter(v -> !FEEDBACK_KEY_VOLUME.equals(v.getName()) && !SCRATCH_VOLUME.equals(v.getName()))
                         .map(v -> new VolumeBuilder()
                                 .withName(v.getName())
                                 .withEmptyDir(v.getEmptyDir())
@@ -235,10 +245,16 @@ public final class DesiredDeployment {
         List<VolumeMount> mounts = new ArrayList<>();
         if (user.getVolumeMounts() != null) {
             user.getVolumeMounts().stream()
-                    .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()))
+                    .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()) && !SCRATCH_VOLUME.equals(m.getName()))
                     .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
                             .isEmpty())
                     .forEach(mounts::add);
+        }
+        if (!scratchVolume(user, emptyDirs).isEmpty()) {
+            mounts.add(new VolumeMountBuilder()
+                    .withName(SCRATCH_VOLUME)
+                    .withMountPath(MountPaths.SCRATCH)
+                    .build());
         }
         mounts.add(new VolumeMountBuilder()
                 .withName(FEEDBACK_KEY_VOLUME)
@@ -246,6 +262,26 @@ public final class DesiredDeployment {
                 .withReadOnly(true)
                 .build());
         return mounts;
+    }
+
+    /** The operator's {@link #SCRATCH_VOLUME}, or none when the template mounts an emptyDir of its own at /tmp. */
+    private static List<Volume> scratchVolume(Container user, Set<String> emptyDirs) {
+        boolean own = user.getVolumeMounts() != null
+                && user.getVolumeMounts().stream()
+                        .anyMatch(m -> !SCRATCH_VOLUME.equals(m.getName())
+                                && emptyDirs.contains(m.getName())
+                                && m.getMountPath() != null
+                                && m.getMountPath()
+                                        .replaceAll("/+$", "")
+                                        .replaceAll("/+", "/")
+                                        .equals(MountPaths.SCRATCH));
+        return own
+                ? List.of()
+                : List.of(new VolumeBuilder()
+                        .withName(SCRATCH_VOLUME)
+                        .withNewEmptyDir()
+                        .endEmptyDir()
+                        .build());
     }
 
     private static Set<String> emptyDirs(PodSpec user) {

@@ -154,13 +154,15 @@ final class LiveServing {
         List<VolumeMount> userMounts = c.getVolumeMounts() == null
                 ? List.of()
                 : c.getVolumeMounts().stream()
-                        .filter(m -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName()))
+                        .filter(m -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName())
+                                && !DesiredDeployment.SCRATCH_VOLUME.equals(m.getName()))
                         .toList();
         PodSpec spec = pod.getSpec();
         List<Volume> userVolumes = spec.getVolumes() == null
                 ? List.of()
                 : spec.getVolumes().stream()
-                        .filter(v -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(v.getName()))
+                        .filter(v -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(v.getName())
+                                && !DesiredDeployment.SCRATCH_VOLUME.equals(v.getName()))
                         .toList();
         ResourceRequirements resources = c.getResources();
         boolean noResources = resources == null

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * The security settings of every model pod, which a release cannot change: the Pod Security Standard "restricted"
- * profile (non-root, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault).
+ * profile (non-root, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault) and a read-only root
+ * filesystem (the model server writes only below {@code /tmp}, an emptyDir: {@link DesiredDeployment}).
  *
  * @param runAsUser numeric user (and group) the model server runs as, so that runAsNonRoot holds for any image;
  *                  empty to keep the image's own (non-root) user
@@ -52,6 +53,7 @@ public record PodHardening(Optional<Long> runAsUser, List<String> allowedHostPat
                 .withRunAsNonRoot(true)
                 .withAllowPrivilegeEscalation(false)
                 .withPrivileged(false)
+                .withReadOnlyRootFilesystem(true)
                 .withNewCapabilities()
                 .addToDrop("ALL")
                 .endCapabilities()

@@ -11,8 +11,11 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -339,7 +342,90 @@ class DesiredDeploymentTest {
                 .contains(Tuple.tuple("FLEDGE_MODEL_CA_FILE", "/certs/ca.crt"));
         assertThat(server.getVolumeMounts())
                 .extracting(m -> m.getName() + ":" + m.getMountPath())
-                .containsExactly("ca:/certs", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
+                .containsExactly(
+                        "ca:/certs", "fledge-tmp:/tmp", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
+    }
+
+    /**
+     * Issue 16: the model container's root filesystem is read-only, and its one writable directory is {@code /tmp}
+     * (the DJL cache, downloads): the operator's emptyDir there, or the template's own emptyDir at {@code /tmp}, never
+     * a template volume that takes the operator's name.
+     */
+    @Test
+    void theModelContainerRunsOnAReadOnlyRootWithAnEmptyDirAtTmp() {
+        var pod = build(release(new ServerSpec()), "canary", "1.0.0", "s3://m/1.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getVolumeMounts())
+                .filteredOn(m -> "/tmp".equals(m.getMountPath()))
+                .singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+                    assertThat(pod.getVolumes())
+                            .filteredOn(v -> v.getName().equals(m.getName()))
+                            .singleElement()
+                            .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+                });
+
+        // the template's own emptyDir at /tmp (a sizeLimit, say) replaces the operator's
+        PodTemplateSpec own = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("scratch")
+                .withNewEmptyDir()
+                .withSizeLimit(new Quantity("20Gi"))
+                .endEmptyDir()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewVolumeMount()
+                .withName("scratch")
+                .withMountPath("/tmp/")
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
+                .build();
+        var withOwn = build(release(new ServerSpec().withTemplate(own)), "canary", "1.0.0", "s3://m/1.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(withOwn.getVolumes()).extracting(Volume::getName).containsExactly("scratch", "fledge-feedback-key");
+        assertThat(withOwn.getContainers().get(0).getVolumeMounts())
+                .extracting(VolumeMount::getName)
+                .containsExactly("scratch", "fledge-feedback-key");
+
+        // a template volume of the operator's name is dropped with its mount
+        PodTemplateSpec squatter = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewVolume()
+                .withName("fledge-tmp")
+                .withNewSecret()
+                .withSecretName("mine")
+                .endSecret()
+                .endVolume()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewVolumeMount()
+                .withName("fledge-tmp")
+                .withMountPath("/data")
+                .endVolumeMount()
+                .endContainer()
+                .endSpec()
+                .build();
+        var squatted = build(release(new ServerSpec().withTemplate(squatter)), "canary", "1.0.0", "s3://m/1.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(squatted.getVolumes())
+                .filteredOn(v -> v.getName().equals("fledge-tmp"))
+                .singleElement()
+                .satisfies(v -> assertThat(v.getSecret()).isNull());
+        assertThat(squatted.getContainers().get(0).getVolumeMounts())
+                .extracting(m -> m.getName() + ":" + m.getMountPath())
+                .containsExactly("fledge-tmp:/tmp", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
     }
 
     private List<EnvVar> modelServerEnv(List<String> names) {
@@ -502,19 +588,25 @@ class DesiredDeploymentTest {
                     .getSpec()
                     .getTemplate()
                     .getSpec();
-            assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
-                assertThat(v.getSecret().getSecretName()).isEqualTo("assistant-feedback-key");
-                assertThat(v.getSecret().getOptional()).isFalse();
-            });
+            assertThat(pod.getVolumes())
+                    .filteredOn(v -> v.getSecret() != null)
+                    .singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.getSecret().getSecretName()).isEqualTo("assistant-feedback-key");
+                        assertThat(v.getSecret().getOptional()).isFalse();
+                    });
             Container c = pod.getContainers().get(0);
-            assertThat(c.getVolumeMounts()).singleElement().satisfies(m -> {
-                assertThat(m.getReadOnly()).isTrue();
-                assertThat(c.getEnv())
-                        .filteredOn(e -> e.getName().equals("FLEDGE_FEEDBACK_SIGNING_KEY_FILE"))
-                        .as("the template's own key file is dropped")
-                        .extracting(EnvVar::getValue)
-                        .containsExactly(m.getMountPath() + "/key");
-            });
+            assertThat(c.getVolumeMounts())
+                    .filteredOn(m -> !"/tmp".equals(m.getMountPath()))
+                    .singleElement()
+                    .satisfies(m -> {
+                        assertThat(m.getReadOnly()).isTrue();
+                        assertThat(c.getEnv())
+                                .filteredOn(e -> e.getName().equals("FLEDGE_FEEDBACK_SIGNING_KEY_FILE"))
+                                .as("the template's own key file is dropped")
+                                .extracting(EnvVar::getValue)
+                                .containsExactly(m.getMountPath() + "/key");
+                    });
         }
     }
 

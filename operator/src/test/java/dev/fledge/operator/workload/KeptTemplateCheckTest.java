@@ -144,7 +144,7 @@ class KeptTemplateCheckTest {
                                         .withPath("/")
                                         .endNfs()
                                         .build()),
-                        "template.spec.volumes[1].nfs"),
+                        "template.spec.volumes[2].nfs"),
                 edit(
                         "a projected token",
                         t -> t.getSpec()
