@@ -338,6 +338,9 @@ public final class LocalKubelet implements AutoCloseable {
             env.put("DJL_OFFLINE", "true");
             env.put("OPT_OUT_TRACKING", "true");
             env.put("DJL_CACHE_DIR", cache.toString());
+            // a pod's are in its /tmp emptyDir; here the build's cache, and the harness's home
+            env.put("ENGINE_CACHE_DIR", cache.toString());
+            env.remove("HOME");
             return ManagedProcess.start(
                     name,
                     List.of(

@@ -95,6 +95,11 @@ public final class DesiredDeployment {
      */
     static final String SCRATCH_VOLUME = "fledge-tmp";
 
+    /** Where the model server writes, set on every model container: all below {@link MountPaths#SCRATCH}. */
+    private static final String[][] SCRATCH_ENV = {
+        {"HOME", MountPaths.SCRATCH}, {"DJL_CACHE_DIR", "/tmp/djl-cache"}, {"ENGINE_CACHE_DIR", "/tmp/djl-cache"}
+    };
+
     static final String FEEDBACK_KEY_DIR = "/var/run/fledge/feedback-key";
     public static final String FEEDBACK_KEY_FILE = FEEDBACK_KEY_DIR + "/" + FeedbackKey.DATA_KEY;
 
@@ -243,14 +248,17 @@ public final class DesiredDeployment {
      */
     private static List<VolumeMount> safeMounts(Container user, Set<String> emptyDirs) {
         List<VolumeMount> mounts = new ArrayList<>();
+        boolean scratch = !scratchVolume(user, emptyDirs).isEmpty();
         if (user.getVolumeMounts() != null) {
             user.getVolumeMounts().stream()
                     .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()) && !SCRATCH_VOLUME.equals(m.getName()))
+                    // the operator's scratch volume takes /tmp: a read-only one of the template's is dropped
+                    .filter(m -> !(scratch && isScratch(m.getMountPath())))
                     .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
                             .isEmpty())
                     .forEach(mounts::add);
         }
-        if (!scratchVolume(user, emptyDirs).isEmpty()) {
+        if (scratch) {
             mounts.add(new VolumeMountBuilder()
                     .withName(SCRATCH_VOLUME)
                     .withMountPath(MountPaths.SCRATCH)
@@ -264,17 +272,23 @@ public final class DesiredDeployment {
         return mounts;
     }
 
-    /** The operator's {@link #SCRATCH_VOLUME}, or none when the template mounts an emptyDir of its own at /tmp. */
+    private static boolean isScratch(String mountPath) {
+        return mountPath != null
+                && mountPath.replaceAll("/+", "/").replaceAll("(.)/$", "$1").equals(MountPaths.SCRATCH);
+    }
+
+    /**
+     * The operator's {@link #SCRATCH_VOLUME}, or none when the template mounts a writable emptyDir of its own at /tmp
+     * (one the operator keeps: not under the key's volume name).
+     */
     private static List<Volume> scratchVolume(Container user, Set<String> emptyDirs) {
         boolean own = user.getVolumeMounts() != null
                 && user.getVolumeMounts().stream()
                         .anyMatch(m -> !SCRATCH_VOLUME.equals(m.getName())
+                                && !FEEDBACK_KEY_VOLUME.equals(m.getName())
+                                && !Boolean.TRUE.equals(m.getReadOnly())
                                 && emptyDirs.contains(m.getName())
-                                && m.getMountPath() != null
-                                && m.getMountPath()
-                                        .replaceAll("/+$", "")
-                                        .replaceAll("/+", "/")
-                                        .equals(MountPaths.SCRATCH));
+                                && isScratch(m.getMountPath()));
         return own
                 ? List.of()
                 : List.of(new VolumeBuilder()
@@ -351,6 +365,11 @@ public final class DesiredDeployment {
                 .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
                 .withValue(FEEDBACK_KEY_FILE)
                 .build());
+        // the root filesystem is read-only: whatever the image sets, the DJL cache (libtorch unpacked at start) and
+        // the home directory are in the /tmp emptyDir (a release may not set these names: ModelServerLimits)
+        for (String[] e : SCRATCH_ENV) {
+            env.add(new EnvVarBuilder().withName(e[0]).withValue(e[1]).build());
+        }
         env.addAll(limits.env());
         return env;
     }

@@ -300,7 +300,14 @@ class DesiredDeploymentTest {
                 "PATH",
                 "HOME",
                 "AWS_CONFIG_FILE");
-        assertThat(modelServerEnv(names)).extracting(EnvVar::getName).doesNotContainAnyElementsOf(names);
+        // the template's values never reach it; the operator's own cache and home (in the /tmp emptyDir) do
+        assertThat(modelServerEnv(names))
+                .filteredOn(e -> names.contains(e.getName()))
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .containsExactly(
+                        Tuple.tuple("HOME", "/tmp"),
+                        Tuple.tuple("DJL_CACHE_DIR", "/tmp/djl-cache"),
+                        Tuple.tuple("ENGINE_CACHE_DIR", "/tmp/djl-cache"));
         assertThat(modelServerEnv(List.of("HF_HOME", "OMP_NUM_THREADS")))
                 .extracting(EnvVar::getName)
                 .contains("HF_HOME", "OMP_NUM_THREADS");
@@ -359,6 +366,13 @@ class DesiredDeploymentTest {
                 .getSpec();
         Container c = pod.getContainers().get(0);
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        // whatever the image sets, the server's caches and home are in the emptyDir
+        assertThat(c.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(
+                        Tuple.tuple("HOME", "/tmp"),
+                        Tuple.tuple("DJL_CACHE_DIR", "/tmp/djl-cache"),
+                        Tuple.tuple("ENGINE_CACHE_DIR", "/tmp/djl-cache"));
         assertThat(c.getVolumeMounts())
                 .filteredOn(m -> "/tmp".equals(m.getMountPath()))
                 .singleElement()
@@ -396,6 +410,38 @@ class DesiredDeploymentTest {
         assertThat(withOwn.getContainers().get(0).getVolumeMounts())
                 .extracting(VolumeMount::getName)
                 .containsExactly("scratch", "fledge-feedback-key");
+
+        // an emptyDir at /tmp that is read-only, or under the key's volume name, is not a writable /tmp: the
+        // operator's takes its place
+        for (boolean keyName : new boolean[] {false, true}) {
+            String name = keyName ? "fledge-feedback-key" : "scratch";
+            PodTemplateSpec notWritable = new PodTemplateSpecBuilder()
+                    .withNewSpec()
+                    .addNewVolume()
+                    .withName(name)
+                    .withNewEmptyDir()
+                    .endEmptyDir()
+                    .endVolume()
+                    .addNewContainer()
+                    .withName("model-server")
+                    .addNewVolumeMount()
+                    .withName(name)
+                    .withMountPath("/tmp")
+                    .withReadOnly(!keyName)
+                    .endVolumeMount()
+                    .endContainer()
+                    .endSpec()
+                    .build();
+            var fixed = build(release(new ServerSpec().withTemplate(notWritable)), "canary", "1.0.0", "s3://m/1.0.0", 1)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec();
+            assertThat(fixed.getContainers().get(0).getVolumeMounts())
+                    .as("template volume %s", name)
+                    .filteredOn(m -> m.getMountPath().equals("/tmp"))
+                    .extracting(VolumeMount::getName)
+                    .containsExactly("fledge-tmp");
+        }
 
         // a template volume of the operator's name is dropped with its mount
         PodTemplateSpec squatter = new PodTemplateSpecBuilder()

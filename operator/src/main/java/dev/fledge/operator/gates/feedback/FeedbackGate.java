@@ -29,10 +29,17 @@ import java.util.Map;
 public final class FeedbackGate implements Gate {
     static final double DEFAULT_CONFIDENCE = 0.9;
     static final List<FeedbackAudience> DEFAULT_TRUSTED = List.of(FeedbackAudience.INTERNAL, FeedbackAudience.CLOSED);
+    /**
+     * Selected by version, not by {@code track}: any pod of the release accepts a signed response id and counts the
+     * rating under the version that served it, with the receiving pod's track (at a public weight between 0 and 100
+     * the public Service selects both tracks). So in a rollout of a configuration alone at the same version, the
+     * ratings of both tracks pool here (docs/architecture.md).
+     */
     static final String TOTAL =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\"})";
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\"})";
+
     static final String NEGATIVE =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\",rating=\"negative\"})";
+            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\",rating=\"negative\"})";
 
     private final FeedbackSpec spec;
     private final MetricsBackend metrics;

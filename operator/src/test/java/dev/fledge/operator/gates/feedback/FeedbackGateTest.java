@@ -66,8 +66,8 @@ class FeedbackGateTest {
         assertThat(v.samples()).isEqualTo(200);
         assertThat(v.flagged()).isEqualTo(10);
         assertThat(queries)
-                .allSatisfy(q -> assertThat(q)
-                        .contains("release=\"assistant\",track=\"canary\",version=\"2.0.0\",audience=~\"closed\""));
+                .allSatisfy(
+                        q -> assertThat(q).contains("release=\"assistant\",version=\"2.0.0\",audience=~\"closed\""));
     }
 
     @Test
