@@ -48,7 +48,7 @@ public class ModelReleaseSpec {
             message = "the public stage must be the last stage")
     @ValidationRule(
             value =
-                    "!(self.exists(s, s.name == 'internal') && self.exists(s, s.name == 'closed')) || self.exists(s, s.name == 'internal' && self[0].name == 'internal')",
+                    "!(self.exists(s, s.name == 'internal') && self.exists(s, s.name == 'closed')) || self.filter(s, s.name != 'shadow')[0].name == 'internal'",
             message = "stages run in the order internal, closed, public")
     @ValidationRule(
             value = "!self.exists(s, s.name == 'shadow') || self[0].name == 'shadow'",
