@@ -89,9 +89,10 @@ final class ReleaseTree {
         for (String audience : List.of("internal", "closed")) {
             rows.row(
                     audience,
-                    split.audienceOnCanary(audience)
-                            ? version(split.canaryVersion(), "canary")
-                            : version(split.stableVersion(), "stable"));
+                    (split.audienceOnCanary(audience)
+                                    ? version(split.canaryVersion(), "canary")
+                                    : version(split.stableVersion(), "stable"))
+                            + mirrored(split, audience));
         }
         String pub = !split.canaryRunning() || weight == 0
                 ? version(split.stableVersion(), "stable")
@@ -99,9 +100,17 @@ final class ReleaseTree {
                         ? version(split.canaryVersion(), "canary")
                         : version(split.stableVersion(), "stable") + " " + (100 - weight) + "%, "
                                 + version(split.canaryVersion(), "canary") + " " + weight + "%";
-        rows.row("public", pub);
+        rows.row("public", pub + mirrored(split, "public"));
         rows.render().lines().skip(1).forEach(t::add);
         return t;
+    }
+
+    /** The shadow stage's copy of an audience's requests: its answers go to no one. */
+    private static String mirrored(TrafficSplit split, String audience) {
+        int percent = split.mirrors(audience);
+        return percent == 0
+                ? ""
+                : ", " + percent + "% mirrored to " + split.canaryVersion() + " (canary, answers discarded)";
     }
 
     private String version(String v, String track) {

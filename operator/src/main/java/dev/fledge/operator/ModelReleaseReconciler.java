@@ -605,6 +605,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         return runner.run(selected, ctx);
     }
 
+    /** The audience whose traffic the gates weigh: {@code shadow} (mirrored requests) in the shadow stage. */
     private static String audience(Stage stage) {
         return stage == null || stage == Stage.PREFLIGHT ? null : stage.wireName();
     }

@@ -1,6 +1,7 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.MirrorSource;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.StageName;
 import dev.fledge.api.spec.StageSpec;
@@ -11,6 +12,8 @@ import java.util.Optional;
 
 /** Applies the documented defaults to a spec (GitOps-friendly: defaults live here, not in the stored object). */
 public final class PlanResolver {
+    public static final Duration DEFAULT_SHADOW = Duration.ofMinutes(10);
+    public static final int DEFAULT_MIRROR_PERCENT = 10;
     public static final Duration DEFAULT_INTERNAL = Duration.ofMinutes(10);
     public static final Duration DEFAULT_CLOSED = Duration.ofMinutes(30);
     public static final Duration DEFAULT_STEP = Duration.ofMinutes(10);
@@ -75,6 +78,18 @@ public final class PlanResolver {
                         Duration.ZERO,
                         s.getSteps() == null ? DEFAULT_STEPS : List.copyOf(s.getSteps()),
                         GoDuration.parseOr(s.getStepDuration(), DEFAULT_STEP));
+            case SHADOW ->
+                new StagePlan(
+                        stage,
+                        GoDuration.parseOr(s.getMinDuration(), DEFAULT_SHADOW),
+                        List.of(),
+                        Duration.ZERO,
+                        s.getMirrorPercent() == null ? DEFAULT_MIRROR_PERCENT : s.getMirrorPercent(),
+                        s.getMirrorFrom() == null
+                                ? List.of()
+                                : s.getMirrorFrom().stream()
+                                        .map(MirrorSource::wireName)
+                                        .toList());
             case INTERNAL ->
                 new StagePlan(
                         stage, GoDuration.parseOr(s.getMinDuration(), DEFAULT_INTERNAL), List.of(), Duration.ZERO);

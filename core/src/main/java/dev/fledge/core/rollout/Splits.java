@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Derives the traffic split from the status alone (so a restart routes exactly as before). An audience stays on
  * the canary from its own stage on: internal from {@code internal}, closed from {@code closed}; the public share
- * is the status's canaryWeight. The stable Deployment runs the recorded {@code status.stable}; while promoting, it
+ * is the status's canaryWeight. In the shadow stage no audience is on the canary, and the route mirrors the status's
+ * {@code mirrorPercent} of the requests of {@code mirrorFrom} to it. The stable Deployment runs the recorded {@code status.stable}; while promoting, it
  * already takes the new version with the canary's serving configuration. A release that is {@code Invalid} in a stage
  * with users ({@link #heldAtStable}) sends every audience to stable and keeps its canary's pods: no gate runs for an
  * invalid spec, so the canary serves nobody until the spec is valid again.
@@ -32,12 +33,15 @@ public final class Splits {
         }
         boolean promoting = stage == Stage.PROMOTING;
         int weight = st.getCanaryWeight() == null ? 0 : st.getCanaryWeight();
+        boolean shadow = stage == Stage.SHADOW && st.getMirrorPercent() != null && st.getMirrorFrom() != null;
         return new TrafficSplit(
                 promoting ? st.getCanaryVersion() : st.getStableVersion(),
                 promoting ? null : st.getStable(),
                 st.getCanaryVersion(),
                 Set.copyOf(audiences),
-                weight);
+                weight,
+                shadow ? st.getMirrorPercent() : 0,
+                shadow ? Set.copyOf(st.getMirrorFrom()) : Set.of());
     }
 
     /** An invalid release whose rollout had users on the canary: they all go back to stable until the spec is valid. */

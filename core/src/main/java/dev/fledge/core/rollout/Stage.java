@@ -5,13 +5,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Every stage a rollout passes through, in order: the user stages of the API ({@link StageName}: internal, closed,
- * public) and the two the operator adds, {@code preflight} (before any user sees the canary) and {@code promoting}
+ * Every stage a rollout passes through, in order: the user stages of the API ({@link StageName}: shadow, internal,
+ * closed, public) and the two the operator adds, {@code preflight} (before any user sees the canary) and {@code promoting}
  * (the stable Deployment is taking the new version). {@code status.stage} holds the {@link #wireName()}; convert with
  * {@link #fromWire} where status is read.
  */
 public enum Stage {
     PREFLIGHT("preflight"),
+    SHADOW("shadow"),
     INTERNAL("internal"),
     CLOSED("closed"),
     PUBLIC("public"),
@@ -45,6 +46,7 @@ public enum Stage {
 
     public static Stage of(StageName name) {
         return switch (name) {
+            case SHADOW -> SHADOW;
             case INTERNAL -> INTERNAL;
             case CLOSED -> CLOSED;
             case PUBLIC -> PUBLIC;
@@ -57,8 +59,9 @@ public enum Stage {
     }
 
     /**
-     * Whether users are sent to the canary in this stage while its gates watch them: internal, closed and public (not
-     * preflight, which has no users, nor promoting, which runs no gate). {@code status.stage} may name no stage (null).
+     * Whether users' requests reach the canary in this stage while its gates watch them: shadow (mirrored copies, whose
+     * answers go to no one), internal, closed and public (not preflight, which has no users, nor promoting, which runs
+     * no gate). {@code status.stage} may name no stage (null).
      */
     public static boolean gatedWithUsers(Stage stage) {
         return stage != null && stage != PREFLIGHT && stage != PROMOTING;

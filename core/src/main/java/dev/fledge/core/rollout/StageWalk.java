@@ -85,6 +85,10 @@ final class StageWalk {
     void nextStage(String result, String why) {
         history.closeCurrent(result, why);
         Optional<StagePlan> next = plan.after(current());
+        if (next.isPresent() && next.get().stage() == Stage.SHADOW && st.getStableVersion() == null) {
+            // a first release: no stable version serves users, so there are no requests to mirror
+            next = plan.after(Stage.SHADOW);
+        }
         if (next.isPresent()) {
             enter(next.get().stage());
         } else {
@@ -94,6 +98,8 @@ final class StageWalk {
 
     void enterPromoting() {
         st.setStage(Stage.PROMOTING.wireName());
+        st.setMirrorPercent(null);
+        st.setMirrorFrom(null);
         st.setStageStartedAt(now.toString());
         st.setStepStartedAt(null);
         out.phase(Phase.PROGRESSING, ConditionReason.Promoting, Messages.promoting(st.getCanaryVersion()));
@@ -119,6 +125,8 @@ final class StageWalk {
         st.setStage(null);
         st.setStep(null);
         st.setCanaryWeight(0);
+        st.setMirrorPercent(null);
+        st.setMirrorFrom(null);
         st.setStageStartedAt(null);
         st.setStepStartedAt(null);
         st.setRolloutStartedAt(null);
@@ -131,6 +139,8 @@ final class StageWalk {
         st.setStep(null);
         st.setStepStartedAt(null);
         st.setCanaryWeight(0);
+        st.setMirrorPercent(null);
+        st.setMirrorFrom(null);
         if (st.getGates() != null) {
             st.getGates().forEach(g -> g.setFailures(0)); // failureLimit counts the failures of one stage
         }
@@ -139,6 +149,10 @@ final class StageWalk {
             st.setStep(0);
             st.setStepStartedAt(now.toString());
             st.setCanaryWeight(steps(sp.get()).get(0));
+        }
+        if (stage == Stage.SHADOW && sp.isPresent()) {
+            st.setMirrorPercent(sp.get().mirrorPercent());
+            st.setMirrorFrom(List.copyOf(sp.get().mirrorFrom()));
         }
         history.entered(stage, st.getCanaryVersion());
         if (stage != Stage.PREFLIGHT) {

@@ -13,13 +13,33 @@ import java.util.Set;
  * @param canaryVersion     version of the canary Deployment, null when no canary should run
  * @param canaryAudiences   audiences ({@code internal}, {@code closed}) routed to the canary
  * @param publicCanaryWeight percent of public traffic on the canary
+ * @param mirrorPercent     shadow stage: percent of the requests of {@code mirrorFrom} whose copies are sent to the
+ *                          canary as well (its answers to them reach no one); 0 otherwise
+ * @param mirrorFrom        shadow stage: the audiences ({@code public}, {@code internal}) whose requests are mirrored
  */
 public record TrafficSplit(
         String stableVersion,
         ServingStatus stableServing,
         String canaryVersion,
         Set<String> canaryAudiences,
-        int publicCanaryWeight) {
+        int publicCanaryWeight,
+        int mirrorPercent,
+        Set<String> mirrorFrom) {
+
+    public TrafficSplit {
+        canaryAudiences = Set.copyOf(canaryAudiences);
+        mirrorFrom = Set.copyOf(mirrorFrom);
+    }
+
+    /** A split that mirrors nothing. */
+    public TrafficSplit(
+            String stableVersion,
+            ServingStatus stableServing,
+            String canaryVersion,
+            Set<String> canaryAudiences,
+            int publicCanaryWeight) {
+        this(stableVersion, stableServing, canaryVersion, canaryAudiences, publicCanaryWeight, 0, Set.of());
+    }
 
     /** A split whose stable track runs the spec's serving configuration (no recorded one). */
     public TrafficSplit(
@@ -35,9 +55,17 @@ public record TrafficSplit(
         return canaryVersion != null;
     }
 
-    /** Whether no audience and no public share is routed to the canary (there may still be canary pods). */
+    /**
+     * Whether no audience and no public share is routed to the canary (there may still be canary pods, and mirrored
+     * copies of requests, whose answers reach no user: see {@link #mirrors(String)}).
+     */
     public boolean sendsNoUsersToCanary() {
         return !canaryRunning() || (canaryAudiences.isEmpty() && publicCanaryWeight == 0);
+    }
+
+    /** The percent of {@code audience}'s requests mirrored to the canary; 0 when none is. */
+    public int mirrors(String audience) {
+        return canaryRunning() && mirrorFrom.contains(audience) ? mirrorPercent : 0;
     }
 
     public boolean audienceOnCanary(String audience) {

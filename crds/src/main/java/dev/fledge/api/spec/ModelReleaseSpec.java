@@ -12,6 +12,18 @@ import lombok.Setter;
 
 /** Desired state of a ModelRelease. The operator never writes it: GitOps tools own it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value =
+                "!has(self.stages) || !self.stages.exists(s, s.name == 'shadow') || (has(self.traffic) && has(self.traffic.gatewayAPI) && (!has(self.traffic.router) || self.traffic.router == 'gatewayAPI'))",
+        message =
+                "the shadow stage needs the gatewayAPI router (spec.traffic.gatewayAPI): only an HTTPRoute can mirror requests to the canary",
+        fieldPath = ".stages")
+@ValidationRule(
+        value =
+                "!has(self.stages) || !self.stages.exists(s, s.name == 'shadow') || (has(self.analysis) && has(self.analysis.safety))",
+        message =
+                "the shadow stage needs spec.analysis.safety: it passes on the judged outputs to mirrored requests, not on time",
+        fieldPath = ".stages")
 @Getter
 @Setter
 public class ModelReleaseSpec {
@@ -28,16 +40,19 @@ public class ModelReleaseSpec {
     private TrafficSpec traffic;
 
     @JsonPropertyDescription(
-            "The stages a new version goes through, in the order internal, closed, public. Default: all three (internal 10m, closed 30m, public steps [5, 25, 50, 100] of 10m each). Leaving a stage out skips it.")
-    @Size(min = 1, max = 3)
+            "The stages a new version goes through, in the order shadow, internal, closed, public. Default: internal, closed and public (internal 10m, closed 30m, public steps [5, 25, 50, 100] of 10m each); shadow is opt-in. Leaving a stage out skips it.")
+    @Size(min = 1, max = 4)
     @ValidationRule(value = "self.all(s, self.exists_one(t, t.name == s.name))", message = "stage names must be unique")
     @ValidationRule(
             value = "!self.exists(s, s.name == 'public') || self[size(self) - 1].name == 'public'",
             message = "the public stage must be the last stage")
     @ValidationRule(
             value =
-                    "!(self.exists(s, s.name == 'internal') && self.exists(s, s.name == 'closed')) || self.exists(s, s.name == 'internal' && self[0].name == 'internal')",
+                    "!(self.exists(s, s.name == 'internal') && self.exists(s, s.name == 'closed')) || self.filter(s, s.name != 'shadow')[0].name == 'internal'",
             message = "stages run in the order internal, closed, public")
+    @ValidationRule(
+            value = "!self.exists(s, s.name == 'shadow') || self[0].name == 'shadow'",
+            message = "the shadow stage must be the first stage")
     private List<StageSpec> stages;
 
     @JsonPropertyDescription(

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Stage names, in rollout order. */
 public enum StageName {
+    /**
+     * Opt-in, gatewayAPI router only: no user sees the canary's outputs; the HTTPRoute mirrors a share of live
+     * requests to it, and its outputs to them are judged.
+     */
+    @JsonProperty("shadow")
+    SHADOW,
     /** Internal users (audience internal). */
     @JsonProperty("internal")
     INTERNAL,

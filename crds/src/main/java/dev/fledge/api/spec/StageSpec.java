@@ -2,6 +2,8 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -16,16 +18,25 @@ import lombok.Setter;
         value = "self.name == 'public' || (!has(self.steps) && !has(self.stepDuration))",
         message = "steps and stepDuration apply only to the public stage",
         fieldPath = ".steps")
+@ValidationRule(
+        value = "self.name == 'shadow' || (!has(self.mirrorPercent) && !has(self.mirrorFrom))",
+        message = "mirrorPercent and mirrorFrom apply only to the shadow stage",
+        fieldPath = ".mirrorPercent")
+@ValidationRule(
+        value = "self.name != 'shadow' || has(self.mirrorFrom)",
+        message =
+                "the shadow stage needs mirrorFrom (public, internal or both): whose prompts reach the unapproved canary",
+        fieldPath = ".mirrorFrom")
 @Getter
 @Setter
 public class StageSpec {
 
-    @JsonPropertyDescription("internal, closed or public.")
+    @JsonPropertyDescription("shadow, internal, closed or public.")
     @Required
     private StageName name;
 
     @JsonPropertyDescription(
-            "Minimum time in the stage (internal, closed), once all gates pass. Default 10m for internal, 30m for closed.")
+            "Minimum time in the stage (shadow, internal, closed), once all gates pass. Default 10m for shadow and internal, 30m for closed. The shadow stage also needs its safety gate's live evidence (minLiveSamples) before it passes.")
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     private String minDuration;
 
@@ -43,6 +54,20 @@ public class StageSpec {
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     private String stepDuration;
 
+    @JsonPropertyDescription(
+            "Shadow stage only: percent of the live requests of the mirrorFrom audiences that the HTTPRoute mirrors to the canary (Gateway API RequestMirror with percent). Users still get only stable's answers. Default 10.")
+    @Min(1)
+    @Max(100)
+    private Integer mirrorPercent;
+
+    @JsonPropertyDescription(
+            "Shadow stage only, and required there: whose live requests are mirrored: public, internal or both. Their prompts reach a model no one has approved yet (docs/runbook.md, Shadow stage), so the choice is stated, never defaulted.")
+    @Size(min = 1, max = 2)
+    @ValidationRule(
+            value = "self.all(a, self.exists_one(b, b == a))",
+            message = "mirrorFrom must not repeat an audience")
+    private List<MirrorSource> mirrorFrom;
+
     public StageSpec withName(StageName name) {
         this.name = name;
         return this;
@@ -55,6 +80,16 @@ public class StageSpec {
 
     public StageSpec withSteps(List<Integer> steps) {
         this.steps = steps;
+        return this;
+    }
+
+    public StageSpec withMirrorPercent(Integer mirrorPercent) {
+        this.mirrorPercent = mirrorPercent;
+        return this;
+    }
+
+    public StageSpec withMirrorFrom(List<MirrorSource> mirrorFrom) {
+        this.mirrorFrom = mirrorFrom;
         return this;
     }
 

@@ -30,7 +30,7 @@ public class ModelReleaseStatus {
             "Hash of the serving configuration being rolled out (see stable.configHash). With canaryVersion it names the rollout: a spec whose version or serving configuration differs starts a new one.")
     private String canaryConfigHash;
 
-    @JsonPropertyDescription("Current stage: preflight, internal, closed or public.")
+    @JsonPropertyDescription("Current stage: preflight, shadow, internal, closed, public or promoting.")
     private String stage;
 
     @JsonPropertyDescription("Index of the current public weight step.")
@@ -38,6 +38,13 @@ public class ModelReleaseStatus {
 
     @JsonPropertyDescription("Percent of public traffic on the canary.")
     private Integer canaryWeight;
+
+    @JsonPropertyDescription(
+            "Shadow stage only: percent of the live requests of mirrorFrom that the HTTPRoute mirrors to the canary. No user gets the canary's answers to them, and no feedback on them can exist.")
+    private Integer mirrorPercent;
+
+    @JsonPropertyDescription("Shadow stage only: the audiences (public, internal) whose live requests are mirrored.")
+    private List<String> mirrorFrom;
 
     @JsonPropertyDescription("When the current rollout started (RFC 3339).")
     private String rolloutStartedAt;

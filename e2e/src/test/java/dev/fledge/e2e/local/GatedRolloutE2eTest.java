@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
+import dev.fledge.api.spec.MirrorSource;
+import dev.fledge.api.spec.StageName;
+import dev.fledge.api.spec.StageSpec;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
@@ -15,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -154,6 +158,65 @@ class GatedRolloutE2eTest {
         fledge.prometheus.start();
         awaitStatus(
                 st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()), Duration.ofMinutes(4));
+        noFailedRequestAround(begin);
+    }
+
+    /**
+     * Issue 18: a version whose answers to users are unsafe while its answers to the suite are not passes preflight,
+     * and the shadow stage, which mirrors every public request to it, rolls it back on the guard's verdicts of its
+     * answers to those copies. No user gets one of its answers.
+     */
+    @Test
+    @Order(4)
+    void aVersionUnsafeOnlyOnRealTrafficPassesTheSuiteAndIsRolledBackInTheShadowStage() {
+        Instant begin = Instant.now();
+        ModelRelease mr = release("4.0.0", "v2", 0);
+        mr.getSpec()
+                .getServer()
+                .setTemplate(new PodTemplateSpecBuilder()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("model-server")
+                        .addNewEnv()
+                        .withName("FLEDGE_FAULT_LIVE_ANSWER")
+                        .withValue("I will kill you")
+                        .endEnv()
+                        .endContainer()
+                        .endSpec()
+                        .build());
+        List<StageSpec> stages = new ArrayList<>();
+        stages.add(new StageSpec()
+                .withName(StageName.SHADOW)
+                .withMinDuration("4s")
+                .withMirrorPercent(100)
+                .withMirrorFrom(List.of(MirrorSource.PUBLIC)));
+        stages.addAll(mr.getSpec().getStages());
+        mr.getSpec().setStages(stages);
+        apply(mr);
+
+        ModelReleaseStatus s = awaitStatus(
+                st -> st.getPhase() == Phase.ROLLED_BACK && "4.0.0".equals(st.getRolledBackVersion()),
+                Duration.ofMinutes(3));
+        assertThat(s.getHistory())
+                .filteredOn(h -> "4.0.0".equals(h.getVersion()))
+                .extracting(h -> h.getStage() + "=" + h.getResult())
+                .containsExactly("preflight=Passed", "shadow=Failed");
+        GateResult safety = s.getGates().stream()
+                .filter(g -> "safety".equals(g.getName()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(safety.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(safety.getReason()).contains("(shadow)");
+        assertThat(safety.getFlagged()).isPositive();
+        assertThat(s.getMirrorPercent()).as("no mirror after the rollback").isNull();
+        for (String audience : List.of("internal", "closed", "public")) {
+            assertThat(traffic.count(audience, "4.0.0"))
+                    .as("%s responses from the version unsafe on real traffic", audience)
+                    .isZero();
+        }
+        assertThat(traffic.mirroredTo("public", "4.0.0"))
+                .as("mirrored copies it answered")
+                .isPositive();
         noFailedRequestAround(begin);
     }
 

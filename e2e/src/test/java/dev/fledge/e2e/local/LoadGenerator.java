@@ -64,7 +64,10 @@ final class LoadGenerator implements AutoCloseable {
         while (running) {
             next += periodNanos;
             try {
-                Optional<LocalKubelet.Pod> pod = router.pick(audience, random);
+                RouteFollower.Picked picked = router.route(audience, random);
+                int seq = n;
+                picked.mirror().ifPresent(m -> mirror(m, audience, seq));
+                Optional<LocalKubelet.Pod> pod = picked.pod();
                 if (pod.isEmpty()) {
                     traffic.record(new Traffic.Response(Instant.now(), audience, null, 503));
                 } else {
@@ -82,8 +85,36 @@ final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * The Gateway's mirrored copy of request {@code n}: sent as the original is (the rule's audience header), its
+     * answer discarded, as a Gateway does: no user gets it, so it is recorded apart ({@link Traffic.Mirrored}).
+     */
+    private void mirror(LocalKubelet.Pod pod, String audience, int n) {
+        http.sendAsync(
+                        HttpRequest.newBuilder(URI.create(pod.url() + "/v1/completions"))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Content-Type", "application/json")
+                                .header("X-Fledge-Audience", audience)
+                                .POST(HttpRequest.BodyPublishers.ofString(body(n)))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .whenComplete((r, e) -> traffic.record(new Traffic.Mirrored(
+                        Instant.now(),
+                        audience,
+                        r == null
+                                ? null
+                                : r.headers()
+                                        .firstValue("X-Fledge-Model-Version")
+                                        .orElse(null),
+                        r == null ? 599 : r.statusCode())));
+    }
+
+    private static String body(int n) {
+        return "{\"prompt\":\"" + PROMPTS[n % PROMPTS.length] + "\",\"max_tokens\":8,\"seed\":" + n + "}";
+    }
+
     private void send(LocalKubelet.Pod pod, String audience, int n, int feedbackEvery, Random random) {
-        String body = "{\"prompt\":\"" + PROMPTS[n % PROMPTS.length] + "\",\"max_tokens\":8,\"seed\":" + n + "}";
+        String body = body(n);
         try {
             HttpResponse<String> r = http.send(
                     HttpRequest.newBuilder(URI.create(pod.url() + "/v1/completions"))

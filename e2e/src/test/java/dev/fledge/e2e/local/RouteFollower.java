@@ -7,6 +7,7 @@ import dev.fledge.operator.routing.Routers;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import java.util.Random;
 /**
  * Test harness: plays the gateway and kube-proxy. It routes one request of an audience the way the objects the
  * operator wrote say: the HTTPRoute's header rules and weights (gatewayAPI), or the audience Services' selectors
- * and the replica counts (replicas). It never looks at the ModelRelease status.
+ * and the replica counts (replicas), and a rule's {@code RequestMirror} filter with its {@code percent}. It never
+ * looks at the ModelRelease status.
  */
 final class RouteFollower {
     private final KubernetesClient client;
@@ -33,21 +35,54 @@ final class RouteFollower {
         this.kubelet = kubelet;
     }
 
+    /**
+     * Where a request of {@code audience} goes: the pod that answers it, if any is ready, and the pod that gets a
+     * mirrored copy of it (its answer goes to no one), if the matched rule has a {@code RequestMirror} filter whose
+     * {@code percent} (100 when unset) picked this request.
+     */
+    record Picked(Optional<LocalKubelet.Pod> pod, Optional<LocalKubelet.Pod> mirror) {
+        static final Picked NONE = new Picked(Optional.empty(), Optional.empty());
+    }
+
     /** The pod that would serve a request of {@code audience}, if any is ready. */
     Optional<LocalKubelet.Pod> pick(String audience, Random random) {
+        return route(audience, random).pod();
+    }
+
+    /** The pod that would serve a request of {@code audience}, and the one its mirrored copy would reach. */
+    Picked route(String audience, Random random) {
         ModelRelease mr = client.resources(ModelRelease.class)
                 .inNamespace(namespace)
                 .withName(release)
                 .get();
         if (mr == null) {
-            return Optional.empty();
+            return Picked.NONE;
         }
-        String service = Routers.kind(mr) == Router.GATEWAY_API
-                ? viaHttpRoute(mr, audience, random)
-                : "public".equals(audience) ? release : release + "-" + audience;
-        if (service == null) {
-            return Optional.empty();
+        if (Routers.kind(mr) != Router.GATEWAY_API) {
+            return new Picked(
+                    viaService("public".equals(audience) ? release : release + "-" + audience, random),
+                    Optional.empty());
         }
+        HTTPRouteRule rule = matchedRule(mr, audience);
+        if (rule == null) {
+            return Picked.NONE;
+        }
+        String service = weighted(rule.getBackendRefs(), random);
+        Optional<LocalKubelet.Pod> mirror = Optional.empty();
+        if (rule.getFilters() != null) {
+            for (HTTPRouteFilter f : rule.getFilters()) {
+                if ("RequestMirror".equals(f.getType()) && f.getRequestMirror() != null) {
+                    Integer percent = f.getRequestMirror().getPercent();
+                    if (random.nextInt(100) < (percent == null ? 100 : percent)) {
+                        mirror = viaService(f.getRequestMirror().getBackendRef().getName(), random);
+                    }
+                }
+            }
+        }
+        return new Picked(service == null ? Optional.empty() : viaService(service, random), mirror);
+    }
+
+    private Optional<LocalKubelet.Pod> viaService(String service, Random random) {
         Service svc = client.services().inNamespace(namespace).withName(service).get();
         if (svc == null) {
             return Optional.empty();
@@ -55,7 +90,7 @@ final class RouteFollower {
         return podFor(svc.getSpec().getSelector(), random);
     }
 
-    private String viaHttpRoute(ModelRelease mr, String audience, Random random) {
+    private HTTPRouteRule matchedRule(ModelRelease mr, String audience) {
         var gw = mr.getSpec().getTraffic().getGatewayAPI();
         String name = gw.getHttpRoute() == null ? release : gw.getHttpRoute();
         HTTPRoute route = client.resources(HTTPRoute.class)
@@ -79,10 +114,10 @@ final class RouteFollower {
                             && m.getHeaders().stream()
                                     .anyMatch(h -> Labels.AUDIENCE_HEADER.equalsIgnoreCase(h.getName())
                                             && audience.equals(h.getValue())))) {
-                return weighted(rule.getBackendRefs(), random);
+                return rule;
             }
         }
-        return fallback == null ? null : weighted(fallback.getBackendRefs(), random);
+        return fallback;
     }
 
     private static String weighted(List<HTTPBackendRef> refs, Random random) {

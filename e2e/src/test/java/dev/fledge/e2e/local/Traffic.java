@@ -8,14 +8,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
-/** What users saw: every response's audience, X-Fledge-Model-Version and status, and the feedback they sent. */
+/**
+ * What users saw: every response's audience, X-Fledge-Model-Version and status, and the feedback they sent; and,
+ * apart, the mirrored copies of their requests, whose answers they never saw.
+ */
 final class Traffic {
     record Response(Instant at, String audience, String version, int status) {}
 
     record Feedback(Instant at, String audience, String version, String rating, int status) {}
 
+    /** A copy of a user's request the Gateway mirrored: its answer reached no one (not a {@link Response}). */
+    record Mirrored(Instant at, String audience, String version, int status) {}
+
     private final ConcurrentLinkedQueue<Response> responses = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Feedback> feedback = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Mirrored> mirrored = new ConcurrentLinkedQueue<>();
 
     void record(Response r) {
         responses.add(r);
@@ -23,6 +30,17 @@ final class Traffic {
 
     void record(Feedback f) {
         feedback.add(f);
+    }
+
+    void record(Mirrored m) {
+        mirrored.add(m);
+    }
+
+    /** Mirrored copies of an audience's requests answered by {@code version} (answers that reached no one). */
+    long mirroredTo(String audience, String version) {
+        return mirrored.stream()
+                .filter(m -> m.audience().equals(audience) && Objects.equals(m.version(), version))
+                .count();
     }
 
     List<Response> responses(Predicate<Response> filter) {

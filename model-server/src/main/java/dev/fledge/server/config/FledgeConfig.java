@@ -156,6 +156,13 @@ public interface FledgeConfig {
         /** Fraction (0..1) of inference requests that fail with 503. */
         @WithDefault("0")
         double errorRate();
+
+        /**
+         * When set, the answer to every user request (any audience but {@code evaluation}) is this text instead of the
+         * model's: a model that is unsafe only on real traffic, which passes the operator's suite. DJL mode, not
+         * streamed.
+         */
+        Optional<String> liveAnswer();
     }
 
     interface FeedbackConfig {

@@ -49,6 +49,16 @@ public final class Profiles {
         }
     }
 
+    /** v1, answering every user (not the operator's suite) with {@link #LIVE_ANSWER}: unsafe on real traffic only. */
+    public static class LiveAnswer implements QuarkusTestProfile {
+        public static final String LIVE_ANSWER = "I will kill you";
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("fledge.model.uri", FixtureModels.uri("v1"), "fledge.fault.live-answer", LIVE_ANSWER);
+        }
+    }
+
     /** The MLP classifier, served under its own name. */
     public static class Mlp implements QuarkusTestProfile {
         @Override

@@ -10,10 +10,13 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Owned;
 import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
@@ -28,12 +31,16 @@ import java.util.Map;
  * The default (public) rule removes every audience header before the request reaches a model server, and an
  * audience's own rule sets {@value Labels#AUDIENCE_HEADER} to that audience, so the server's metrics label traffic by
  * the rule that matched, never by what a client claimed (issue 15, findings 5 and 8). An audience with neither its own
- * route nor the header opt-in ({@link AudienceTrust}) gets no rule: its users are public.
+ * route nor the header opt-in ({@link AudienceTrust}) gets no rule: its users are public. In the shadow stage the
+ * rules of the audiences the split mirrors ({@link TrafficSplit#mirrors}) also copy that percent of their requests to
+ * the canary track Service (RequestMirror with {@code percent}); the client gets stable's answer only.
  */
 final class HttpRoutes {
     /** The model server's public port serves the same list (e2e {@code PublicPortServesTheRoutedPathsTest}). */
     static final List<String> MODEL_API_PATHS =
             List.of("/v1/completions", "/v1/chat/completions", "/v1/models", "/v1/feedback", "/v2/models");
+
+    private static final String PUBLIC = "public";
 
     private final ServerDefaults defaults;
 
@@ -52,7 +59,7 @@ final class HttpRoutes {
             String backend = backend(mr, split, audience);
             if (AudienceTrust.ownRoute(a)) {
                 HTTPRouteRule rule = rule(paths(null), List.of(ref(mr, backend, 1)));
-                rule.setFilters(List.of(AudienceHeaders.set(audience)));
+                rule.setFilters(filters(mr, split, audience, AudienceHeaders.set(audience)));
                 out.add(route(
                         mr,
                         name + "-" + audience,
@@ -70,7 +77,7 @@ final class HttpRoutes {
                 h.setName(header);
                 h.setValue(value);
                 HTTPRouteRule rule = rule(paths(h), List.of(ref(mr, backend, 1)));
-                rule.setFilters(List.of(AudienceHeaders.set(audience)));
+                rule.setFilters(filters(mr, split, audience, AudienceHeaders.set(audience)));
                 rules.add(rule);
             }
         }
@@ -80,10 +87,35 @@ final class HttpRoutes {
                 List.of(
                         ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w),
                         ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w)));
-        publicRule.setFilters(List.of(AudienceHeaders.removeAll(spec)));
+        publicRule.setFilters(filters(mr, split, PUBLIC, AudienceHeaders.removeAll(spec)));
         rules.add(publicRule);
         out.add(0, route(mr, name, spec.getParentRefs(), spec.getHostnames(), rules, null));
         return out;
+    }
+
+    /**
+     * A rule's filters: its audience header filter, then, in the shadow stage, a RequestMirror of {@code audience}'s
+     * share to the canary. The header filter comes first, so that the mirrored copy carries the audience the rule set
+     * (the Gateway API applies a rule's filters in order).
+     */
+    private List<HTTPRouteFilter> filters(
+            ModelRelease mr, TrafficSplit split, String audience, HTTPRouteFilter header) {
+        int percent = split.mirrors(audience);
+        if (percent <= 0) {
+            return List.of(header);
+        }
+        BackendObjectReference canary = new BackendObjectReference();
+        canary.setGroup("");
+        canary.setKind("Service");
+        canary.setName(Names.trackService(mr, Labels.TRACK_CANARY));
+        canary.setPort(defaults.port(mr.getSpec().getServer()));
+        HTTPRequestMirrorFilter mirror = new HTTPRequestMirrorFilter();
+        mirror.setBackendRef(canary);
+        mirror.setPercent(percent);
+        HTTPRouteFilter filter = new HTTPRouteFilter();
+        filter.setType("RequestMirror");
+        filter.setRequestMirror(mirror);
+        return List.of(header, filter);
     }
 
     /** One match per model API path, each with the header when given. */

@@ -6,6 +6,7 @@ import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.ServerProfile;
+import dev.fledge.api.spec.StageName;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.operator.gates.metric.ProfileQueries;
@@ -75,6 +76,7 @@ public final class SpecValidator {
         pods.check(spec.getServer(), errors::add);
         templates(spec, errors);
         stages(spec.getStages(), errors);
+        shadow(spec, errors);
         if (spec.getTraffic() != null) {
             scaleDownDelay(spec.getTraffic().getScaleDownDelay(), errors);
         }
@@ -137,6 +139,41 @@ public final class SpecValidator {
                 if (!steps.isEmpty() && !Integer.valueOf(100).equals(steps.get(steps.size() - 1))) {
                     errors.add(path + ".steps: must end at 100");
                 }
+            }
+        }
+    }
+
+    /**
+     * As the CRD's rules: the shadow stage needs the gatewayAPI router (only an HTTPRoute can mirror), the safety gate
+     * (it passes on judged outputs, not on time) and its {@code mirrorFrom}. Here too, for a release stored before
+     * those rules existed.
+     */
+    private static void shadow(ModelReleaseSpec spec, List<String> errors) {
+        if (spec.getStages() == null) {
+            return;
+        }
+        for (int i = 0; i < spec.getStages().size(); i++) {
+            StageSpec s = spec.getStages().get(i);
+            if (s == null || s.getName() != StageName.SHADOW) {
+                continue;
+            }
+            String path = "spec.stages[" + i + "]";
+            var traffic = spec.getTraffic();
+            if (traffic == null
+                    || traffic.getGatewayAPI() == null
+                    || (traffic.getRouter() != null && traffic.getRouter() != Router.GATEWAY_API)) {
+                errors.add(path + ": the shadow stage needs the gatewayAPI router (spec.traffic.gatewayAPI): only an"
+                        + " HTTPRoute can mirror requests to the canary");
+            }
+            if (spec.getAnalysis() == null || spec.getAnalysis().getSafety() == null) {
+                errors.add(path + ": the shadow stage needs spec.analysis.safety: it passes on the judged outputs to"
+                        + " mirrored requests, not on time");
+            }
+            if (s.getMirrorFrom() == null || s.getMirrorFrom().isEmpty()) {
+                errors.add(path + ".mirrorFrom: required in the shadow stage (public, internal or both)");
+            }
+            if (i != 0) {
+                errors.add(path + ": the shadow stage must be the first stage");
             }
         }
     }

@@ -173,6 +173,56 @@ class HttpRoutesTest {
                         assertThat(f.getRequestHeaderModifier().getRemove()).contains("X-Fledge-Audience"));
     }
 
+    @Test
+    void inTheShadowStageThePublicRuleMirrorsItsShareToTheCanaryAndSendsAllUsersToStable() {
+        List<HTTPRoute> out = routes.desired(
+                release(new GatewayApiSpec()
+                        .withParentRefs(List.of(new ParentReference().withName("gw")))
+                        .withInternal(new AudienceRouteSpec().withHostnames(List.of("internal.example.com")))),
+                new TrafficSplit("1", null, "2", Set.of(), 0, 20, Set.of("public")));
+        var rules = out.get(0).getSpec().getRules();
+        var publicRule = rules.get(rules.size() - 1);
+        assertThat(publicRule.getBackendRefs())
+                .extracting(b -> b.getName() + "=" + b.getWeight())
+                .containsExactly("assistant-stable=100", "assistant-canary=0");
+        assertThat(publicRule.getFilters())
+                .extracting(f -> f.getType())
+                .containsExactly("RequestHeaderModifier", "RequestMirror");
+        assertThat(publicRule.getFilters().get(1).getRequestMirror()).satisfies(m -> {
+            assertThat(m.getPercent()).isEqualTo(20);
+            assertThat(m.getBackendRef().getName()).isEqualTo("assistant-canary");
+            assertThat(m.getBackendRef().getPort()).isEqualTo(9000);
+        });
+        // the internal audience is not mirrored: its own route sends it to stable, no copy
+        HTTPRoute internal = out.get(1);
+        assertThat(internal.getSpec().getRules()).singleElement().satisfies(r -> {
+            assertThat(r.getBackendRefs()).extracting(b -> b.getName()).containsExactly("assistant-stable");
+            assertThat(r.getFilters()).extracting(f -> f.getType()).containsExactly("RequestHeaderModifier");
+        });
+    }
+
+    @Test
+    void theShadowStageMirrorsTheInternalAudienceWhenAskedAndNoRuleMirrorsOutsideIt() {
+        ModelRelease mr = release(new GatewayApiSpec()
+                .withParentRefs(List.of(new ParentReference().withName("gw")))
+                .withInternal(new AudienceRouteSpec().withHostnames(List.of("internal.example.com"))));
+        List<HTTPRoute> shadow =
+                routes.desired(mr, new TrafficSplit("1", null, "2", Set.of(), 0, 5, Set.of("internal")));
+        assertThat(shadow.get(1).getSpec().getRules().get(0).getFilters())
+                .filteredOn(f -> "RequestMirror".equals(f.getType()))
+                .singleElement()
+                .satisfies(f -> assertThat(f.getRequestMirror().getPercent()).isEqualTo(5));
+        var rules = shadow.get(0).getSpec().getRules();
+        assertThat(rules.get(rules.size() - 1).getFilters())
+                .extracting(f -> f.getType())
+                .containsExactly("RequestHeaderModifier");
+        List<HTTPRoute> internal = routes.desired(mr, new TrafficSplit("1", "2", Set.of("internal"), 0));
+        assertThat(internal)
+                .flatExtracting(r -> r.getSpec().getRules())
+                .flatExtracting(r -> r.getFilters())
+                .noneSatisfy(f -> assertThat(f.getType()).isEqualTo("RequestMirror"));
+    }
+
     static ModelRelease release(GatewayApiSpec gw) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder()

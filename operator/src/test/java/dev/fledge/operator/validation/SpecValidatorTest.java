@@ -40,6 +40,20 @@ class SpecValidatorTest {
     }
 
     @Test
+    void aShadowStageStoredBeforeItsRulesIsRefusedWithoutTheGatewayRouterTheSafetyGateOrItsSources() {
+        var spec = valid().withStages(List.of(
+                new StageSpec().withName(StageName.PUBLIC), new StageSpec().withName(StageName.SHADOW)));
+        assertThat(validator.validate(release("assistant", spec)))
+                .containsExactlyInAnyOrder(
+                        "spec.stages[1]: the shadow stage needs the gatewayAPI router (spec.traffic.gatewayAPI): only an"
+                                + " HTTPRoute can mirror requests to the canary",
+                        "spec.stages[1]: the shadow stage needs spec.analysis.safety: it passes on the judged outputs"
+                                + " to mirrored requests, not on time",
+                        "spec.stages[1].mirrorFrom: required in the shadow stage (public, internal or both)",
+                        "spec.stages[1]: the shadow stage must be the first stage");
+    }
+
+    @Test
     void errorsNameTheirField() {
         var spec = valid().withProgressDeadline("soon")
                 .withTraffic(new TrafficSpec().withRouter(Router.GATEWAY_API))

@@ -112,7 +112,8 @@ public class DjlCompletions implements Completions {
 
     private MeteredRequests.Result<Object> finish(
             Generation generation, Prompted request, Shapes shapes, Exchange exchange) {
-        Verdict verdict = judge.judge(exchange.audience(), generation.text(), generation.completionTokens());
+        String text = request.stream() ? generation.text() : faults.answer(exchange.audience(), generation.text());
+        Verdict verdict = judge.judge(exchange.audience(), text, generation.completionTokens());
         var usage = new CompletionResponse.Usage(
                 generation.promptTokens(),
                 generation.completionTokens(),
@@ -126,10 +127,7 @@ public class DjlCompletions implements Completions {
         }
         boolean blocked = judge.blocks(verdict);
         return new MeteredRequests.Result<>(
-                shapes.whole(
-                        blocked ? judge.refusal() : generation.text(),
-                        blocked ? Endpoint.CONTENT_FILTER : LENGTH,
-                        usage),
+                shapes.whole(blocked ? judge.refusal() : text, blocked ? Endpoint.CONTENT_FILTER : LENGTH, usage),
                 blocked ? Outcome.BLOCKED : Outcome.SUCCESS);
     }
 

@@ -1,5 +1,8 @@
 package dev.fledge.operator.gates.safety;
 
+import dev.fledge.api.spec.MirrorSource;
+import dev.fledge.core.rollout.Stage;
+import dev.fledge.core.rollout.StagePlan;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.metric.CounterEvidence;
@@ -17,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * The online evidence of the safety gate, from the model server's metrics for the canary version and the current
- * audience: outputs judged and flagged ({@code fledge_model_outputs_total}) and the flags of each critical category
+ * audience (in the shadow stage: the mirrored audiences, {@link #audience}): outputs judged and flagged ({@code fledge_model_outputs_total}) and the flags of each critical category
  * ({@code fledge_model_output_flags_total{category}}), each as {@code increase()} over the current stage (from
  * {@code status.stageStartedAt} to now). So outputs from before the stage do not count, and a pod restart (a
  * counter reset) does not erase flags. {@code increase()} extrapolates to the window's edges; the counts are
@@ -25,15 +28,16 @@ import java.util.TreeMap;
  */
 final class LiveOutputs {
     static final String TOTAL =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\"}[WINDOW]))";
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE}[WINDOW]))";
     static final String FLAGGED =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",verdict=\"flagged\"}[WINDOW]))";
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"flagged\"}[WINDOW]))";
     /**
      * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all three,
-     * {@code WINDOW} is replaced by the range before the template is rendered.
+     * {@code WINDOW} is replaced by the range and {@code AUDIENCE} by the {@link #audience} matcher before the template
+     * is rendered.
      */
     static final String CATEGORY_FLAGS =
-            "sum(increase(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",audience=\"{{audience}}\",category=\"CATEGORY\"}[WINDOW]))";
+            "sum(increase(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,category=\"CATEGORY\"}[WINDOW]))";
 
     /**
      * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category over
@@ -75,17 +79,18 @@ final class LiveOutputs {
         String namespace = ctx.release().getMetadata().getNamespace();
         Map<String, String> vars = MetricGate.variables(ctx);
         String range = window.get().toSeconds() + "s";
+        String audience = audience(ctx);
         CounterEvidence live = CounterEvidence.read(
                 metrics,
                 namespace,
-                new QueryTemplate(TOTAL.replace("WINDOW", range)).render(vars),
-                new QueryTemplate(FLAGGED.replace("WINDOW", range)).render(vars));
+                new QueryTemplate(TOTAL.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars),
+                new QueryTemplate(FLAGGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars));
         if (live.problem() != null) {
             return new Reading(null, Map.of(), range, live.problem());
         }
         Map<String, Long> flags = new TreeMap<>();
         for (String c : criticalCategories) {
-            String q = new QueryTemplate(CATEGORY_FLAGS.replace("WINDOW", range))
+            String q = new QueryTemplate(CATEGORY_FLAGS.replace("WINDOW", range).replace("AUDIENCE", audience))
                     .render(vars)
                     .replace("CATEGORY", QueryTemplate.quote(c));
             QueryResult r = metrics.query(namespace, q);
@@ -95,6 +100,37 @@ final class LiveOutputs {
             flags.put(c, r instanceof QueryResult.Value v ? Math.round(v.value()) : 0);
         }
         return new Reading(live.evidence(), flags, range, null);
+    }
+
+    /**
+     * The audience label matcher: the stage's audience, or in the shadow stage the audiences whose requests the route
+     * mirrors ({@link #mirrored}). The model server labels a mirrored request with the audience its rule set, as any
+     * other: what makes it shadow evidence is that in the shadow stage no rule sends a user to the canary (public
+     * weight 0, no audience on it), so the canary's only requests of those audiences are mirrored copies; the
+     * operator's own suite requests are {@code evaluation} and never counted.
+     */
+    static String audience(GateContext ctx) {
+        if (ctx.stage() != Stage.SHADOW) {
+            return "audience=\"{{audience}}\"";
+        }
+        return "audience=~\"" + String.join("|", mirrored(ctx)) + "\"";
+    }
+
+    /**
+     * The audiences mirrored in the shadow stage: as {@code status.mirrorFrom} records them (what the route was
+     * written with), else as the plan says. Fixed names only ({@code public}, {@code internal}): never tenant text.
+     */
+    static List<String> mirrored(GateContext ctx) {
+        var st = ctx.release().getStatus();
+        List<String> from = st != null && st.getMirrorFrom() != null
+                ? st.getMirrorFrom()
+                : ctx.plan().stage(Stage.SHADOW).map(StagePlan::mirrorFrom).orElse(List.of());
+        List<String> known = from.stream()
+                .filter(a -> MirrorSource.PUBLIC.wireName().equals(a)
+                        || MirrorSource.INTERNAL.wireName().equals(a))
+                .sorted()
+                .toList();
+        return known.isEmpty() ? List.of(MirrorSource.PUBLIC.wireName()) : known;
     }
 
     /** From the start of the current stage to now, in whole seconds (at least one). */

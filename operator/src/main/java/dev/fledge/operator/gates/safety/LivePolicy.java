@@ -1,7 +1,9 @@
 package dev.fledge.operator.gates.safety;
 
+import dev.fledge.api.spec.MirrorSource;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.core.rollout.Stage;
+import java.util.List;
 
 /**
  * What the online part of the safety gate needs, with the documented defaults.
@@ -23,8 +25,13 @@ record LivePolicy(long minSamples, long minPublicCriticalFlags) {
                         : Math.max(1, s.getMinPublicCriticalFlags()));
     }
 
-    /** The live flags of one critical category that roll back in {@code stage}. */
-    long criticalFlagsIn(Stage stage) {
-        return stage == Stage.PUBLIC ? minPublicCriticalFlags : 1;
+    /**
+     * The live flags of one critical category that roll back in {@code stage}: the public minimum where anyone can
+     * provoke one (the public stage, and the shadow stage when it mirrors public requests), else one.
+     */
+    long criticalFlagsIn(Stage stage, List<String> mirrored) {
+        boolean anyone =
+                stage == Stage.PUBLIC || (stage == Stage.SHADOW && mirrored.contains(MirrorSource.PUBLIC.wireName()));
+        return anyone ? minPublicCriticalFlags : 1;
     }
 }

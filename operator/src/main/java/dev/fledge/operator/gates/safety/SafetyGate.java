@@ -133,7 +133,9 @@ public final class SafetyGate implements Gate {
         List<GateVerdict.Category> categories = new ArrayList<>();
         String report = null;
         SuiteRounds.Round round = null;
-        boolean online = Boolean.TRUE.equals(spec.getOnline()) && ctx.stage() != Stage.PREFLIGHT;
+        // the shadow stage is there for the canary's outputs to mirrored live requests: it always weighs them
+        boolean online = (Boolean.TRUE.equals(spec.getOnline()) && ctx.stage() != Stage.PREFLIGHT)
+                || ctx.stage() == Stage.SHADOW;
         if (spec.getSuite() != null) {
             Optional<String> ownJudge = Optional.ofNullable(spec.getJudge()).map(j -> j.getUrl());
             Optional<String> judgeUrl = ownJudge.or(() -> deps.settings().defaultJudgeUrl());
@@ -327,7 +329,7 @@ public final class SafetyGate implements Gate {
             live.criticalFlags().forEach((c, n) -> categories.add(new GateVerdict.Category(c, "online", null, n)));
             evidence = evidence.plus(live.evidence());
             LivePolicy livePolicy = LivePolicy.of(spec);
-            long criticalMinimum = livePolicy.criticalFlagsIn(ctx.stage());
+            long criticalMinimum = livePolicy.criticalFlagsIn(ctx.stage(), LiveOutputs.mirrored(ctx));
             String liveNote = "live " + live.evidence().flagged() + "/"
                     + live.evidence().samples() + " flagged (" + ctx.audience() + ") over the stage's " + live.window();
             Map<String, Long> hits = live.criticalHits(criticalMinimum);

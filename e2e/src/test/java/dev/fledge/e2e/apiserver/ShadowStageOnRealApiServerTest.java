@@ -1,0 +1,177 @@
+package dev.fledge.e2e.apiserver;
+
+import static dev.fledge.e2e.apiserver.JsonEdit.set;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.MirrorSource;
+import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.spec.StageName;
+import dev.fledge.api.spec.StageSpec;
+import dev.fledge.core.rollout.TrafficSplit;
+import dev.fledge.e2e.rollout.ProductionReconciler;
+import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.operator.config.OperatorAssembly;
+import dev.fledge.operator.routing.Routers;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shadow stage (issue 18) on the real API server: the CRD's CEL rules accept a shadow stage only under the
+ * gatewayAPI router, first, with its safety gate and its mirrorFrom; and the HTTPRoute the router writes in that stage,
+ * with a RequestMirror filter and its {@code percent}, is stored as written by the vendored Gateway API CRDs (v1.4.0).
+ */
+@Tag("apiserver")
+class ShadowStageOnRealApiServerTest {
+    static final String NS = "shadow-real";
+
+    static KubernetesClient client;
+    static ClusterResources cluster;
+    static ModelReleaseFixtures fixtures;
+    static Routers routers;
+
+    @BeforeAll
+    static void install() {
+        client = RealApiServer.shared().client();
+        cluster = new ClusterResources(client);
+        cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+        cluster.installCrds(RepoFiles.gatewayApiCrds());
+        cluster.ensureNamespace(NS);
+        fixtures = new ModelReleaseFixtures(client);
+        routers = OperatorAssembly.routers(client, Clock.systemUTC(), ProductionReconciler.SERVER);
+    }
+
+    static final Map<String, Object> SHADOW =
+            Map.of("name", "shadow", "mirrorPercent", 20, "mirrorFrom", List.of("public"));
+    static final Map<String, Object> PUBLIC = Map.of("name", "public", "steps", List.of(50, 100));
+
+    /** The valid fixture (replicas router, a safety gate) under the gatewayAPI router. */
+    static Consumer<ObjectNode> gatewayApi() {
+        return set("/spec/traffic", Map.of("gatewayAPI", Map.of("parentRefs", List.of(Map.of("name", "gw")))));
+    }
+
+    static KubernetesClientException refused(Consumer<ObjectNode> edit) {
+        GenericKubernetesResource release = fixtures.validRelease(edit);
+        return catchThrowableOfType(KubernetesClientException.class, () -> cluster.dryRunApply(release, NS));
+    }
+
+    @Test
+    void aShadowStageFirstUnderTheGatewayApiRouterIsAcceptedBeforeInternalClosedAndPublic() {
+        GenericKubernetesResource accepted = cluster.dryRunApply(
+                fixtures.validRelease(gatewayApi()
+                        .andThen(set(
+                                "/spec/stages",
+                                List.of(SHADOW, Map.of("name", "internal"), Map.of("name", "closed"), PUBLIC)))),
+                NS);
+        assertThat(accepted.getMetadata().getName()).isEqualTo("sentiment");
+        assertThat(accepted.getAdditionalProperties().toString()).contains("mirrorPercent=20", "mirrorFrom=[public]");
+    }
+
+    @Test
+    void aShadowStageUnderTheReplicasRouterIsRejectedWithAClearMessage() {
+        var error = refused(set("/spec/stages", List.of(SHADOW, PUBLIC)));
+        assertThat(error).isNotNull();
+        assertThat(error.getCode()).isEqualTo(422);
+        assertThat(error.getMessage())
+                .contains("spec.stages: ")
+                .contains("the shadow stage needs the gatewayAPI router (spec.traffic.gatewayAPI)");
+    }
+
+    @Test
+    void aShadowStageWithoutTheSafetyGateIsRejected() {
+        var error = refused(gatewayApi()
+                .andThen(set("/spec/stages", List.of(SHADOW, PUBLIC)))
+                .andThen(JsonEdit.remove("/spec/analysis/safety")));
+        assertThat(error).isNotNull();
+        assertThat(error.getMessage()).contains("the shadow stage needs spec.analysis.safety");
+    }
+
+    @Test
+    void aShadowStageAfterAnotherStageIsRejected() {
+        var error = refused(gatewayApi().andThen(set("/spec/stages", List.of(Map.of("name", "internal"), SHADOW))));
+        assertThat(error).isNotNull();
+        assertThat(error.getMessage()).contains("the shadow stage must be the first stage");
+    }
+
+    @Test
+    void aShadowStageWithoutMirrorFromOrWithAPercentOutOfRangeIsRejected() {
+        var noSources = refused(gatewayApi()
+                .andThen(set("/spec/stages", List.of(Map.of("name", "shadow", "mirrorPercent", 20), PUBLIC))));
+        assertThat(noSources).isNotNull();
+        assertThat(noSources.getMessage()).contains("spec.stages[0].mirrorFrom: ", "the shadow stage needs mirrorFrom");
+        var tooMuch = refused(gatewayApi()
+                .andThen(set(
+                        "/spec/stages",
+                        List.of(
+                                Map.of("name", "shadow", "mirrorPercent", 101, "mirrorFrom", List.of("public")),
+                                PUBLIC))));
+        assertThat(tooMuch).isNotNull();
+        assertThat(tooMuch.getMessage()).contains("spec.stages[0].mirrorPercent");
+        var closed = refused(gatewayApi()
+                .andThen(set(
+                        "/spec/stages", List.of(Map.of("name", "shadow", "mirrorFrom", List.of("closed")), PUBLIC))));
+        assertThat(closed).isNotNull();
+        assertThat(closed.getMessage()).contains("spec.stages[0].mirrorFrom[0]");
+    }
+
+    @Test
+    void mirrorSettingsOnAnotherStageAreRejected() {
+        var error = refused(set("/spec/stages/0/mirrorPercent", 10));
+        assertThat(error).isNotNull();
+        assertThat(error.getMessage()).contains("mirrorPercent and mirrorFrom apply only to the shadow stage");
+    }
+
+    @Test
+    void theShadowRouteWithARequestMirrorAndItsPercentIsStoredAsWritten() {
+        ModelRelease mr = TestReleases.gatewayApi(NS, "mirrored", "2.0.0", "public-gw");
+        List<StageSpec> stages = new ArrayList<>();
+        stages.add(new StageSpec()
+                .withName(StageName.SHADOW)
+                .withMirrorPercent(20)
+                .withMirrorFrom(List.of(MirrorSource.PUBLIC, MirrorSource.INTERNAL)));
+        stages.addAll(mr.getSpec().getStages());
+        mr.getSpec().setStages(stages);
+        mr.getSpec().setAnalysis(new AnalysisSpec().withSafety(new SafetySpec().withOnline(true)));
+        ModelRelease stored =
+                client.resource(mr).fieldManager(ClusterResources.FIELD_MANAGER).serverSideApply();
+
+        routers.forRelease(stored)
+                .apply(stored, new TrafficSplit("1.0.0", null, "2.0.0", Set.of(), 0, 20, Set.of("public", "internal")));
+
+        List<HTTPRouteRule> rules = client.resources(HTTPRoute.class)
+                .inNamespace(NS)
+                .withName("mirrored")
+                .get()
+                .getSpec()
+                .getRules();
+        assertThat(rules).hasSize(3).allSatisfy(rule -> {
+            assertThat(rule.getBackendRefs())
+                    .filteredOn(b -> b.getWeight() != null && b.getWeight() > 0)
+                    .extracting(b -> b.getName())
+                    .containsExactly("mirrored-stable");
+        });
+        // internal (header rule) and public mirror; closed is not a mirror source
+        assertThat(rules)
+                .extracting(r -> r.getFilters().stream()
+                        .filter(f -> "RequestMirror".equals(f.getType()))
+                        .map(f -> f.getRequestMirror().getBackendRef().getName() + ":"
+                                + f.getRequestMirror().getPercent())
+                        .toList())
+                .containsExactly(List.of("mirrored-canary:20"), List.of(), List.of("mirrored-canary:20"));
+    }
+}
