@@ -2,6 +2,7 @@ package dev.fledge.operator;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.CapacityStatus;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.core.rollout.ActionRecord;
@@ -46,6 +47,7 @@ import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
+import dev.fledge.operator.workload.TrackCapacities;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -316,9 +318,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
+        CapacityStatus capacity = TrackCapacities.of(stable, canary);
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
+            decision.status().setCanaryHeldWeight(acted.heldWeight());
+            decision.status().setCapacity(capacity);
             control = write(mr, context, plan, old, decision, obs.verdicts(), now, waiting, refused -> {});
         } else {
             // the stored decision gets the drain and hold times of this pass (the routes moved now) and what its routes
@@ -326,6 +331,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             ModelReleaseStatus before = StatusCopy.of(stored);
             stored.setCanaryScaleDownAt(drainAt);
             stored.setCanaryPublicHoldUntil(holdAt);
+            stored.setCanaryHeldWeight(acted.heldWeight());
+            stored.setCapacity(capacity);
             status.finish(
                             before,
                             decision,
@@ -335,6 +342,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                     .ifPresent(st -> patchStatus(mr, context, st));
         }
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
+        if (acted.heldWeight() != null && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
+            requeue = DRIFT_RETRY; // the routes wait for a track's pods: look again soon (their events wake it too)
+        }
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = requeue.minus(Duration.between(now, clock.instant()));

@@ -12,6 +12,12 @@ import lombok.Setter;
 
 /** Desired state of a ModelRelease. The operator never writes it: GitOps tools own it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value =
+                "!has(self.server) || (!has(self.server.canary) && !has(self.server.dynamicStableScale)) || (has(self.traffic) && has(self.traffic.gatewayAPI))",
+        message =
+                "server.canary and server.dynamicStableScale need the gatewayAPI router: the replicas router splits public traffic by replica counts, so the canary's size is its weight",
+        fieldPath = ".server")
 @Getter
 @Setter
 public class ModelReleaseSpec {
