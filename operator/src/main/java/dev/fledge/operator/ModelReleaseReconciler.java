@@ -6,6 +6,7 @@ import dev.fledge.api.status.CapacityStatus;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.core.rollout.ActionRecord;
+import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
@@ -581,15 +582,25 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         return observeAction(
                 mr,
                 old,
-                Observation.of(
-                                Readiness.ready(canary, canaryWanted),
-                                Readiness.ready(stable, ServingIdentity.stableWanted(old)))
+                Observation.of(Readiness.ready(canary, canaryWanted), stableReady(mr, plan, old, stable))
                         .withCanaryTemplateChanged(
                                 // a first release is not restarted (no stable to send its users to): its canary keeps
                                 // its template and its rollout goes on, so the flag would only hold it for ever
                                 old.getStableVersion() != null
                                         && canaryWanted.matches(old.getCanaryVersion(), old.getCanaryConfigHash())
                                         && workloads.builtOtherwise(canary)));
+    }
+
+    /**
+     * Whether stable is ready for what it is to run. Promoting under {@code server.dynamicStableScale}, stable grows a
+     * few pods at a time ({@code Capacity}): it is ready only at {@code spec.server.replicas}, so the promotion never
+     * ends on a stable that is not whole.
+     */
+    private static boolean stableReady(ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable) {
+        ServingIdentity wanted = ServingIdentity.stableWanted(old);
+        boolean growing = Stage.fromWire(old.getStage()) == Stage.PROMOTING
+                && Capacity.of(mr.getSpec().getServer(), plan.replicas()).dynamic();
+        return growing ? Readiness.atFullSize(stable, wanted, plan.replicas()) : Readiness.ready(stable, wanted);
     }
 
     /** The manual action on {@code mr}, added to {@code obs} if it is a new one. */

@@ -15,8 +15,9 @@ import java.util.Set;
  * internal and closed have public weight 0: one replica). A first release (no stable) runs it at full size: it serves
  * everybody.</li>
  * <li>Stable runs {@code replicas}; with dynamicStableScale, {@code min(replicas, replicas + surge - canary)}, never
- * below {@link #stableNeeds} (its own share of the weight actually routed), and {@code replicas} while promoting (it
- * takes the new version and must be whole before the canary leaves).</li>
+ * below {@link #stableNeeds} (its own share of the weight actually routed). While promoting it takes the new
+ * version: at {@code replicas} without dynamicStableScale; with it, a few pods at a time, as the routes hand the
+ * canary's share over to its ready pods (the engine finishes the promotion only once stable is whole and ready).</li>
  * <li>The routes move only towards a track that is ready for its new share ({@link #step}): a larger public weight
  * waits for the canary's ready replicas (under matchTrafficWeight it moves part of the way, as far as they carry, so
  * stable can give up pods for the canary's next ones; the canary grows only into what stable gave up), and a smaller
@@ -138,20 +139,52 @@ public record Capacity(int replicas, Integer fixed, boolean match, Integer surge
         if (!managed() || before == null) {
             return new Step(wanted, false, want);
         }
-        TrafficSplit routed =
-                readyFor(wanted, before, stableReady, canaryReady) ? wanted : partway(wanted, before, canaryReady);
+        boolean handback = promoting && dynamic();
+        TrafficSplit routed = readyFor(wanted, before, stableReady, canaryReady)
+                ? wanted
+                : handback ? partwayBack(wanted, before, stableReady) : partway(wanted, before, canaryReady);
         int routedWeight = canaryShare(routed);
         int stable = Math.max(want.stable(), stableShare(routed));
         int canary = want.canary();
         if (wanted.canaryRunning() && routed.canaryRunning() && wanted.stableVersion() != null) {
             int needed = carrying(routedWeight);
             canary = Math.max(canary, needed);
-            if (dynamic() && !promoting) {
+            // what a track gave up counts once its pods are gone, not when its replicas are lowered
+            if (handback) {
+                // promoting: stable takes the new version a few pods at a time, as the canary hands its share over
+                stable = Math.max(
+                        stableShare(routed), Math.min(replicas, replicas + surge - Math.max(canary, canaryReady)));
+            } else if (dynamic()) {
                 // the canary grows only into what stable gave up: together within replicas + surge
-                canary = Math.min(canary, Math.max(needed, replicas + surge - stable));
+                canary = Math.min(canary, Math.max(needed, replicas + surge - Math.max(stable, stableReady)));
             }
         }
         return new Step(routed, !routed.equals(wanted), new Sizes(stable, canary));
+    }
+
+    /**
+     * Promoting under dynamicStableScale: {@code before} at the smallest canary weight, down to {@code wanted}'s, whose
+     * remainder stable's ready pods of the new version carry; the canary then gives up pods for stable's next ones.
+     */
+    private TrafficSplit partwayBack(TrafficSplit wanted, TrafficSplit before, int stableReady) {
+        if (!wanted.canaryRunning()
+                || !before.canaryRunning()
+                || !wanted.canaryVersion().equals(before.canaryVersion())) {
+            return before;
+        }
+        int carried = before.publicCanaryWeight();
+        while (carried > wanted.publicCanaryWeight() && stableNeeds(carried - 1) <= stableReady) {
+            carried--;
+        }
+        if (carried == before.publicCanaryWeight()) {
+            return before;
+        }
+        return new TrafficSplit(
+                wanted.stableVersion(),
+                wanted.stableServing(),
+                before.canaryVersion(),
+                before.canaryAudiences(),
+                carried);
     }
 
     /**

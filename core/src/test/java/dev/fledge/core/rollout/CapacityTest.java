@@ -109,7 +109,9 @@ class CapacityTest {
         assertThat(s.held()).isTrue();
         // part of the way: as far as one ready canary pod carries (25%, within one percentage point)
         assertThat(s.routed()).isEqualTo(at(26));
-        assertThat(s.sizes()).isEqualTo(new Capacity.Sizes(3, 2)); // the canary grows; stable keeps 74%'s need
+        // stable gives up a pod first (it keeps 74%'s need); the canary grows once that pod is gone
+        assertThat(s.sizes()).isEqualTo(new Capacity.Sizes(3, 1));
+        assertThat(c.step(at(50), at(26), 3, 1, false).sizes()).isEqualTo(new Capacity.Sizes(3, 2));
         Capacity.Step fixed = Capacity.of(new ServerSpec().withCanary(new CanaryScaleSpec().withReplicas(2)), 4)
                 .step(at(50), at(25), 4, 1, false);
         assertThat(fixed.routed()).isEqualTo(at(25)); // a fixed canary is not yet at its size: the routes wait
@@ -183,13 +185,12 @@ class CapacityTest {
             } else if (!s.held()) {
                 canarySpec = 0; // drained after the routes left it
             }
-            stableReady = stableReady > stableSpec ? stableSpec : stableReady;
-            canaryReady = canaryReady > canarySpec ? canarySpec : canaryReady;
+            // a pod scaled away is gone by the next pass; a new one is ready a pass later, one at a time
             peakPods = Math.max(peakPods, Math.max(stableSpec, stableReady) + Math.max(canarySpec, canaryReady));
             log.add(wanted.publicCanaryWeight() + "->" + w + " s" + stableSpec + "/" + stableReady + " c" + canarySpec
                     + "/" + canaryReady);
-            stableReady = Math.min(stableSpec, stableReady + 1);
-            canaryReady = Math.min(canarySpec, canaryReady + 1);
+            stableReady = stableReady > stableSpec ? stableSpec : Math.min(stableSpec, stableReady + 1);
+            canaryReady = canaryReady > canarySpec ? canarySpec : Math.min(canarySpec, canaryReady + 1);
             return s;
         }
 
@@ -242,6 +243,38 @@ class CapacityTest {
             }
             assertThat(world.peakPods).as("n=%d %s", n, world.log).isLessThanOrEqualTo(n + 1);
         }
+    }
+
+    @Test
+    void aPromotionHandsTheCanarysShareToStableWithinReplicasPlusOne() {
+        for (int n : new int[] {1, 2, 4, 8, 10}) {
+            World world = new World(dynamic(n, 1), n);
+            for (int w : WEIGHTS) {
+                world.settle(at(w), false);
+                world.settle(at(w), false);
+            }
+            // promoting: stable takes version 2 (none of its pods runs it yet); the engine waits for it whole
+            world.stableReady = 0;
+            TrafficSplit promoting = new TrafficSplit("2", "2", BOTH, 0);
+            for (int i = 0; i < 100; i++) {
+                boolean held = world.pass(promoting, true).held();
+                if (!held && world.stableReady == n) {
+                    break; // stable whole and ready, the routes on it: the engine ends the promotion
+                }
+            }
+            assertThat(world.stableSpec).as("n=%d %s", n, world.log).isEqualTo(n);
+            assertThat(world.routed).isEqualTo(promoting);
+            world.settle(TrafficSplit.stableOnly("2"), false);
+            assertThat(world.canarySpec).isZero();
+            assertThat(world.peakPods).as("n=%d %s", n, world.log).isLessThanOrEqualTo(n + 1);
+        }
+    }
+
+    @Test
+    void withoutDynamicStableScaleAPromotionRunsStableWholeAtOnce() {
+        assertThat(match(4).step(new TrafficSplit("2", "2", BOTH, 0), at(100), 0, 4, true)
+                        .sizes())
+                .isEqualTo(new Capacity.Sizes(4, 4));
     }
 
     @Test

@@ -158,6 +158,27 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     @Test
+    void withDynamicStableScaleAWholeRolloutAndItsPromotionRunAtMostReplicasPlusOnePods() {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(gpuServer(true));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        startSampling();
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        sampling = false;
+        List<Sample> seen = new ArrayList<>(samples);
+        assertThat(seen).anySatisfy(s -> assertThat(s).isEqualTo(new Sample(1, 1, 4, 4, 100)));
+        assertThat(seen).allSatisfy(s -> assertThat(s.pods()).as("%s", s).isLessThanOrEqualTo(5));
+        assertThat(lastSample()).isEqualTo(new Sample(4, 4, 0, 0, 0));
+    }
+
+    @Test
     void withMatchTrafficWeightAloneStableStaysWholeAndTheCanaryFollowsItsWeight() {
         ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
         mr.getSpec().setServer(gpuServer(false));
