@@ -319,7 +319,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
-        CapacityStatus capacity = TrackCapacities.of(stable, canary);
+        CapacityStatus capacity = capacity(mr, plan, stable, canary);
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
@@ -589,6 +589,21 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                                 old.getStableVersion() != null
                                         && canaryWanted.matches(old.getCanaryVersion(), old.getCanaryConfigHash())
                                         && workloads.builtOtherwise(canary)));
+    }
+
+    /**
+     * {@code status.capacity} for a release that sizes its canary ({@code server.canary},
+     * {@code server.dynamicStableScale}) or whose pods request GPUs; null for others, whose status then changes no more
+     * often than before (not at every pod that gets ready).
+     */
+    private static CapacityStatus capacity(ModelRelease mr, Plan plan, Deployment stable, Deployment canary) {
+        boolean gpus =
+                (stable != null && TrackCapacities.gpusPerPod(stable.getSpec().getTemplate()) > 0)
+                        || (canary != null
+                                && TrackCapacities.gpusPerPod(canary.getSpec().getTemplate()) > 0);
+        return gpus || Capacity.of(mr.getSpec().getServer(), plan.replicas()).managed()
+                ? TrackCapacities.of(stable, canary)
+                : null;
     }
 
     /**

@@ -63,7 +63,8 @@ public class ModelReleaseStatus {
             "server.dynamicStableScale only: the public weight the routes keep on a leaving canary (after a rollback, an abort or a cancelled rollout) until the stable Deployment is back at server.replicas and ready; cleared once the routes have moved.")
     private Integer canaryHeldWeight;
 
-    @JsonPropertyDescription("Each track's replicas (desired and ready) and the GPUs its pods request.")
+    @JsonPropertyDescription(
+            "Each track's replicas (desired and ready) and the GPUs its pods request; for a release that sets server.canary or server.dynamicStableScale, or whose pods request GPUs.")
     private CapacityStatus capacity;
 
     @JsonPropertyDescription("When the gates were last evaluated (RFC 3339).")
