@@ -139,16 +139,17 @@ public record Capacity(int replicas, Integer fixed, boolean match, Integer surge
         if (!managed() || before == null) {
             return new Step(wanted, false, want);
         }
-        boolean handback = promoting && dynamic();
-        TrafficSplit routed = readyFor(wanted, before, stableReady, canaryReady)
-                ? wanted
-                : handback ? partwayBack(wanted, before, stableReady) : partway(wanted, before, canaryReady);
+        boolean handback = promoting && dynamic() && wanted.canaryRunning();
+        TrafficSplit routed = handback
+                ? handOver(wanted, before, stableReady)
+                : readyFor(wanted, before, stableReady, canaryReady) ? wanted : partway(wanted, before, canaryReady);
         int routedWeight = canaryShare(routed);
         int stable = Math.max(want.stable(), stableShare(routed));
         int canary = want.canary();
         if (wanted.canaryRunning() && routed.canaryRunning() && wanted.stableVersion() != null) {
             int needed = carrying(routedWeight);
-            canary = Math.max(canary, needed);
+            // promoting: the canary keeps what its share of the routes needs, one pod at least for the audiences
+            canary = handback ? Math.max(1, needed) : Math.max(canary, needed);
             // what a track gave up counts once its pods are gone, not when its replicas are lowered
             if (handback) {
                 // promoting: stable takes the new version a few pods at a time, as the canary hands its share over
@@ -163,27 +164,23 @@ public record Capacity(int replicas, Integer fixed, boolean match, Integer surge
     }
 
     /**
-     * Promoting under dynamicStableScale: {@code before} at the smallest canary weight, down to {@code wanted}'s, whose
-     * remainder stable's ready pods of the new version carry; the canary then gives up pods for stable's next ones.
+     * Promoting under dynamicStableScale, where stable runs the canary's version and configuration: the public weight
+     * the routes give the canary goes down from {@code before}'s, as far as stable's ready pods carry the rest, to none
+     * (whatever weight the promoting split keeps: moving users between two tracks of one configuration is safe), so
+     * the canary can give up pods for stable's next ones. {@code wanted}'s tracks and audiences.
      */
-    private TrafficSplit partwayBack(TrafficSplit wanted, TrafficSplit before, int stableReady) {
-        if (!wanted.canaryRunning()
-                || !before.canaryRunning()
-                || !wanted.canaryVersion().equals(before.canaryVersion())) {
-            return before;
-        }
-        int carried = before.publicCanaryWeight();
-        while (carried > wanted.publicCanaryWeight() && stableNeeds(carried - 1) <= stableReady) {
+    private TrafficSplit handOver(TrafficSplit wanted, TrafficSplit before, int stableReady) {
+        int carried = before.canaryRunning() && wanted.canaryVersion().equals(before.canaryVersion())
+                ? before.publicCanaryWeight()
+                : wanted.publicCanaryWeight();
+        while (carried > 0 && stableNeeds(carried - 1) <= stableReady) {
             carried--;
-        }
-        if (carried == before.publicCanaryWeight()) {
-            return before;
         }
         return new TrafficSplit(
                 wanted.stableVersion(),
                 wanted.stableServing(),
-                before.canaryVersion(),
-                before.canaryAudiences(),
+                wanted.canaryVersion(),
+                wanted.canaryAudiences(),
                 carried);
     }
 

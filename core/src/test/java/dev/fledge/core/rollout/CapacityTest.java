@@ -271,6 +271,23 @@ class CapacityTest {
     }
 
     @Test
+    void aFirstReleaseIsPromotedToAWholeStableWhateverWeightThePromotingSplitKeeps() {
+        World world = new World(dynamic(4, 1), 4);
+        world.stableSpec = 0;
+        world.stableReady = 0;
+        world.canarySpec = 4;
+        world.canaryReady = 4;
+        world.routed = new TrafficSplit(null, "1", BOTH, 100);
+        TrafficSplit promoting = new TrafficSplit("1", "1", BOTH, 100); // a first release promotes at 100%
+        for (int i = 0; i < 100 && !(world.stableReady == 4 && world.routed.publicCanaryWeight() == 0); i++) {
+            world.pass(promoting, true);
+        }
+        assertThat(world.stableReady).as("%s", world.log).isEqualTo(4);
+        assertThat(world.routed.publicCanaryWeight()).isZero();
+        assertThat(world.peakPods).as("%s", world.log).isLessThanOrEqualTo(5);
+    }
+
+    @Test
     void withoutDynamicStableScaleAPromotionRunsStableWholeAtOnce() {
         assertThat(match(4).step(new TrafficSplit("2", "2", BOTH, 0), at(100), 0, 4, true)
                         .sizes())

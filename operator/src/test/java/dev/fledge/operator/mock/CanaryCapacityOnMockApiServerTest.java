@@ -158,6 +158,22 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     @Test
+    void aFirstReleaseWithDynamicStableScaleIsPromoted() {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(gpuServer(true));
+        client.resource(mr).create();
+        startSampling();
+        try {
+            awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        } catch (RuntimeException e) {
+            throw new AssertionError(
+                    "status " + client.getKubernetesSerialization().asJson(status()) + "\nsamples "
+                            + samples.subList(Math.max(0, samples.size() - 5), samples.size()),
+                    e);
+        }
+    }
+
+    @Test
     void withDynamicStableScaleAWholeRolloutAndItsPromotionRunAtMostReplicasPlusOnePods() {
         ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
         mr.getSpec().setServer(gpuServer(true));
