@@ -12,6 +12,7 @@ import dev.fledge.operator.workload.TrackCapacities;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 class CapacityBenchmark {
     static final int REPLICAS = 4;
+    static final int GPUS_PER_POD = 8;
 
     enum Mode {
         DEFAULT("default (canary at replicas)"),
@@ -56,6 +58,12 @@ class CapacityBenchmark {
 
         ServerSpec server() {
             ServerSpec s = CanaryCapacityOnMockApiServerTest.gpuServer(this == DYNAMIC);
+            s.getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getResources()
+                    .setLimits(Map.of("nvidia.com/gpu", new Quantity(String.valueOf(GPUS_PER_POD))));
             if (this == DEFAULT) {
                 s.setCanary(null);
             }
