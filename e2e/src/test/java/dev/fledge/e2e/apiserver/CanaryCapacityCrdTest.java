@@ -74,7 +74,8 @@ class CanaryCapacityCrdTest {
                         "set either replicas or matchTrafficWeight: true"),
                 new Rejection(
                         "a canary with neither is rejected",
-                        set("/spec/server/canary", Map.of("matchTrafficWeight", false)),
+                        remove("/spec/server/dynamicStableScale")
+                                .andThen(set("/spec/server/canary", Map.of("matchTrafficWeight", false))),
                         "spec.server.canary",
                         "set either replicas or matchTrafficWeight: true"),
                 new Rejection(
