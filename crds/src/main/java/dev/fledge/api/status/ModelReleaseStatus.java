@@ -60,7 +60,7 @@ public class ModelReleaseStatus {
     private String canaryPublicHoldUntil;
 
     @JsonPropertyDescription(
-            "server.dynamicStableScale only: the public weight the routes keep on a leaving canary (after a rollback, an abort or a cancelled rollout) until the stable Deployment is back at server.replicas and ready; cleared once the routes have moved.")
+            "server.canary / server.dynamicStableScale only: the public weight the routes keep on the canary while the track that is to take more of the traffic is not ready for it (the canary as its weight grows; stable after a rollback, an abort or a cancelled rollout, until it is back at server.replicas and ready; while promoting, stable taking the canary's share); cleared once the routes carry the split.")
     private Integer canaryHeldWeight;
 
     @JsonPropertyDescription(

@@ -309,7 +309,9 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
-        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(30), p);
+        // a whole rollout with the promotion's hand-over, pod by pod: longer than the other mock tests on a loaded
+        // machine
+        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(90), p);
     }
 
     void edit(java.util.function.Consumer<ModelRelease> change) {
