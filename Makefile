@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator bench-capacity cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -120,6 +120,14 @@ bench-operator: kube-binaries prometheus
 	java -Dfledge.repo.dir=$(CURDIR) -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
 	  -Dorg.jboss.logging.provider=jboss -cp e2e/target/test-classes:$$(cat e2e/target/bench.classpath) \
 	  dev.fledge.e2e.bench.OperatorBenchmark $(BENCH_N)
+
+## bench-capacity: peak pods and GPUs of a 4-replica GPU release through a rollout, its promotion and a rollback,
+## by default, with server.canary.matchTrafficWeight and with server.dynamicStableScale (the real operator on the
+## Fabric8 mock API server, Deployments made ready at once; see CapacityBenchmark)
+bench-capacity:
+	$(MVN) -q -pl operator -am install -DskipTests
+	$(MVN) -pl operator test -Dtest=CapacityBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+	@cat operator/target/bench-capacity.txt
 
 ## cluster: a real single-node Kubernetes v1.34 (etcd, apiserver, controller-manager, scheduler, kubelet,
 ## kube-proxy, containerd + runc + CNI bridge) inside a network namespace; runs in the foreground, Ctrl-C

@@ -2,7 +2,9 @@ package dev.fledge.cli;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.CapacityStatus;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.TrackCapacity;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Splits;
@@ -34,6 +36,7 @@ final class ReleaseTree {
         Tree root = new Tree(header(mr, st, plan, next, now));
         root.add(new StageLines(plan, st, now, style).tree());
         root.add(traffic(st));
+        capacity(st).ifPresent(root::add);
         next.line(mr.getMetadata().getName()).ifPresent(line -> root.add("Next: " + line));
         root.add(new GateLines(plan, st, now, style).tree());
         root.add(events(events, now));
@@ -111,6 +114,38 @@ final class ReleaseTree {
         return percent == 0
                 ? ""
                 : ", " + percent + "% mirrored to " + split.canaryVersion() + " (canary, answers discarded)";
+    }
+
+    /** Each track's replicas (ready of desired) and GPUs, as the operator last read them; absent before it did. */
+    private java.util.Optional<Tree> capacity(ModelReleaseStatus st) {
+        CapacityStatus c = st.getCapacity();
+        if (c == null || (c.getStable() == null && c.getCanary() == null)) {
+            return java.util.Optional.empty();
+        }
+        Tree t = new Tree("Capacity");
+        Table rows = new Table("", "");
+        track(rows, "stable", c.getStable());
+        track(rows, "canary", c.getCanary());
+        rows.render().lines().skip(1).forEach(t::add);
+        if (st.getCanaryHeldWeight() != null) {
+            t.add(style.warn("routes held at " + st.getCanaryHeldWeight()
+                    + "% on the canary until the track taking more of the traffic is ready for it"));
+        }
+        return java.util.Optional.of(t);
+    }
+
+    private void track(Table rows, String name, TrackCapacity t) {
+        if (t == null) {
+            return;
+        }
+        int desired = t.getReplicas() == null ? 0 : t.getReplicas();
+        int ready = t.getReadyReplicas() == null ? 0 : t.getReadyReplicas();
+        String pods = ready + "/" + desired + " ready";
+        long gpus = t.getGpus() == null ? 0 : t.getGpus();
+        rows.row(
+                name,
+                (ready < desired ? style.warn(pods) : pods)
+                        + (gpus > 0 ? ", " + gpus + (gpus == 1 ? " GPU" : " GPUs") : ""));
     }
 
     private String version(String v, String track) {

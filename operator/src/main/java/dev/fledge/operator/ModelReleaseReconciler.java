@@ -2,9 +2,11 @@ package dev.fledge.operator;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.CapacityStatus;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.core.rollout.ActionRecord;
+import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
@@ -47,6 +49,7 @@ import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
+import dev.fledge.operator.workload.TrackCapacities;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -317,9 +320,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
+        CapacityStatus capacity = capacity(mr, plan, stable, canary);
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
+            decision.status().setCanaryHeldWeight(acted.heldWeight());
+            decision.status().setCapacity(capacity);
             control = write(mr, context, plan, old, decision, obs.verdicts(), now, waiting, refused -> {});
         } else {
             // the stored decision gets the drain and hold times of this pass (the routes moved now) and what its routes
@@ -327,6 +333,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             ModelReleaseStatus before = StatusCopy.of(stored);
             stored.setCanaryScaleDownAt(drainAt);
             stored.setCanaryPublicHoldUntil(holdAt);
+            stored.setCanaryHeldWeight(acted.heldWeight());
+            stored.setCapacity(capacity);
             status.finish(
                             before,
                             decision,
@@ -336,6 +344,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                     .ifPresent(st -> patchStatus(mr, context, st));
         }
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
+        if (acted.heldWeight() != null && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
+            requeue = DRIFT_RETRY; // the routes wait for a track's pods: look again soon (their events wake it too)
+        }
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = requeue.minus(Duration.between(now, clock.instant()));
@@ -572,15 +583,40 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         return observeAction(
                 mr,
                 old,
-                Observation.of(
-                                Readiness.ready(canary, canaryWanted),
-                                Readiness.ready(stable, ServingIdentity.stableWanted(old)))
+                Observation.of(Readiness.ready(canary, canaryWanted), stableReady(mr, plan, old, stable))
                         .withCanaryTemplateChanged(
                                 // a first release is not restarted (no stable to send its users to): its canary keeps
                                 // its template and its rollout goes on, so the flag would only hold it for ever
                                 old.getStableVersion() != null
                                         && canaryWanted.matches(old.getCanaryVersion(), old.getCanaryConfigHash())
                                         && workloads.builtOtherwise(canary)));
+    }
+
+    /**
+     * {@code status.capacity} for a release that sizes its canary ({@code server.canary},
+     * {@code server.dynamicStableScale}) or whose pods request GPUs; null for others, whose status then changes no more
+     * often than before (not at every pod that gets ready).
+     */
+    private static CapacityStatus capacity(ModelRelease mr, Plan plan, Deployment stable, Deployment canary) {
+        boolean gpus =
+                (stable != null && TrackCapacities.gpusPerPod(stable.getSpec().getTemplate()) > 0)
+                        || (canary != null
+                                && TrackCapacities.gpusPerPod(canary.getSpec().getTemplate()) > 0);
+        return gpus || Capacity.of(mr.getSpec().getServer(), plan.replicas()).managed()
+                ? TrackCapacities.of(stable, canary)
+                : null;
+    }
+
+    /**
+     * Whether stable is ready for what it is to run. Promoting under {@code server.dynamicStableScale}, stable grows a
+     * few pods at a time ({@code Capacity}): it is ready only at {@code spec.server.replicas}, so the promotion never
+     * ends on a stable that is not whole.
+     */
+    private static boolean stableReady(ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable) {
+        ServingIdentity wanted = ServingIdentity.stableWanted(old);
+        boolean growing = Stage.fromWire(old.getStage()) == Stage.PROMOTING
+                && Capacity.of(mr.getSpec().getServer(), plan.replicas()).dynamic();
+        return growing ? Readiness.atFullSize(stable, wanted, plan.replicas()) : Readiness.ready(stable, wanted);
     }
 
     /** The manual action on {@code mr}, added to {@code obs} if it is a new one. */

@@ -24,6 +24,12 @@ import lombok.Setter;
         message =
                 "the shadow stage needs spec.analysis.safety: it passes on the judged outputs to mirrored requests, not on time",
         fieldPath = ".stages")
+@ValidationRule(
+        value =
+                "!has(self.server) || (!has(self.server.canary) && !has(self.server.dynamicStableScale)) || (has(self.traffic) && has(self.traffic.gatewayAPI))",
+        message =
+                "server.canary and server.dynamicStableScale need the gatewayAPI router: the replicas router splits public traffic by replica counts, so the canary's size is its weight",
+        fieldPath = ".server")
 @Getter
 @Setter
 public class ModelReleaseSpec {

@@ -6,12 +6,24 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import lombok.Getter;
 import lombok.Setter;
 
 /** How one model version is served. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value =
+                "!has(self.canary) || !has(self.canary.replicas) || self.canary.replicas <= (has(self.replicas) ? self.replicas : 2)",
+        message = "server.canary.replicas must not exceed server.replicas",
+        fieldPath = ".canary")
+@ValidationRule(
+        value =
+                "!has(self.dynamicStableScale) || (has(self.canary) && has(self.canary.matchTrafficWeight) && self.canary.matchTrafficWeight)",
+        message =
+                "server.dynamicStableScale needs server.canary.matchTrafficWeight: true (a canary at a fixed size could leave stable short of its share)",
+        fieldPath = ".dynamicStableScale")
 @Getter
 @Setter
 public class ServerSpec {
@@ -20,10 +32,19 @@ public class ServerSpec {
     @Size(min = 1)
     private String image;
 
-    @JsonPropertyDescription("Replicas of the stable Deployment, and of the canary while it serves a stage. Default 2.")
+    @JsonPropertyDescription(
+            "Replicas of the stable Deployment, and of the canary while it serves a stage (unless canary says otherwise). Default 2.")
     @Min(1)
     @Max(100)
     private Integer replicas;
+
+    @JsonPropertyDescription(
+            "How many replicas the canary runs in each stage: a fixed number, or following its public weight (matchTrafficWeight). Default: server.replicas from preflight on. gatewayAPI router only (the replicas router splits traffic by replica counts).")
+    private CanaryScaleSpec canary;
+
+    @JsonPropertyDescription(
+            "Stable shrinks as the canary's public share grows, never below what its own share needs, so stable + canary stay within server.replicas + surge. Before a rollback or an abort sends traffic back, stable is grown to server.replicas and ready. Needs canary.matchTrafficWeight and the gatewayAPI router.")
+    private DynamicStableScaleSpec dynamicStableScale;
 
     @JsonPropertyDescription("Container port of the model server HTTP API. Default 8080.")
     @Min(1)
@@ -46,6 +67,16 @@ public class ServerSpec {
 
     public ServerSpec withReplicas(Integer replicas) {
         this.replicas = replicas;
+        return this;
+    }
+
+    public ServerSpec withCanary(CanaryScaleSpec canary) {
+        this.canary = canary;
+        return this;
+    }
+
+    public ServerSpec withDynamicStableScale(DynamicStableScaleSpec dynamicStableScale) {
+        this.dynamicStableScale = dynamicStableScale;
         return this;
     }
 

@@ -66,6 +66,14 @@ public class ModelReleaseStatus {
             "Replicas router only: until when (RFC 3339) the public Service keeps selecting the pods of a canary the routes are leaving (after an ordinary rollback or a cancelled rollout, or before a canary whose version or configuration changed mid-rollout is replaced), while the stable Deployment is not yet at full size and ready. Never after an abort or a critical gate failure; cleared, and never set again for that canary, once the hold ends.")
     private String canaryPublicHoldUntil;
 
+    @JsonPropertyDescription(
+            "server.canary / server.dynamicStableScale only: the public weight the routes keep on the canary while the track that is to take more of the traffic is not ready for it (the canary as its weight grows; stable after a rollback, an abort or a cancelled rollout, until it is back at server.replicas and ready; while promoting, stable taking the canary's share); cleared once the routes carry the split.")
+    private Integer canaryHeldWeight;
+
+    @JsonPropertyDescription(
+            "Each track's replicas (desired and ready) and the GPUs its pods request; for a release that sets server.canary or server.dynamicStableScale, or whose pods request GPUs.")
+    private CapacityStatus capacity;
+
     @JsonPropertyDescription("When the gates were last evaluated (RFC 3339).")
     private String lastAnalysisAt;
 

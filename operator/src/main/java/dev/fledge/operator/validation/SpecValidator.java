@@ -9,6 +9,7 @@ import dev.fledge.api.spec.ServerProfile;
 import dev.fledge.api.spec.StageName;
 import dev.fledge.api.spec.StageSpec;
 import dev.fledge.core.rollout.GoDuration;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.operator.gates.metric.ProfileQueries;
 import dev.fledge.operator.workload.CanaryDrain;
 import dev.fledge.operator.workload.Names;
@@ -74,6 +75,7 @@ public final class SpecValidator {
             interval(spec.getAnalysis().getInterval(), errors);
         }
         pods.check(spec.getServer(), errors::add);
+        capacity(spec, errors);
         templates(spec, errors);
         stages(spec.getStages(), errors);
         shadow(spec, errors);
@@ -89,6 +91,46 @@ public final class SpecValidator {
             routes.check(mr, spec.getTraffic().getGatewayAPI(), errors::add);
         }
         return errors;
+    }
+
+    /**
+     * {@code server.canary} and {@code server.dynamicStableScale}, as the CRD's rules hold them (a release stored before
+     * they existed, or by an API server that skipped them): one of fixed replicas and matchTrafficWeight, no more
+     * canary replicas than replicas, dynamicStableScale only with matchTrafficWeight, and both only under the
+     * gatewayAPI router (the replicas router splits public traffic by replica counts: the canary's size is its weight).
+     */
+    private static void capacity(ModelReleaseSpec spec, List<String> errors) {
+        var server = spec.getServer();
+        if (server == null || (server.getCanary() == null && server.getDynamicStableScale() == null)) {
+            return;
+        }
+        var canary = server.getCanary();
+        boolean match = canary != null && Boolean.TRUE.equals(canary.getMatchTrafficWeight());
+        if (canary != null && (canary.getReplicas() != null) == match) {
+            errors.add("spec.server.canary: set either replicas or matchTrafficWeight: true, not both and not neither");
+        }
+        int replicas = server.getReplicas() == null ? PlanResolver.DEFAULT_REPLICAS : server.getReplicas();
+        if (canary != null
+                && canary.getReplicas() != null
+                && (canary.getReplicas() < 1 || canary.getReplicas() > replicas)) {
+            errors.add("spec.server.canary.replicas: between 1 and server.replicas (" + replicas + ")");
+        }
+        if (server.getDynamicStableScale() != null) {
+            Integer surge = server.getDynamicStableScale().getSurge();
+            if (surge != null && (surge < 1 || surge > 100)) {
+                errors.add("spec.server.dynamicStableScale.surge: between 1 and 100");
+            }
+            if (!match) {
+                errors.add("spec.server.dynamicStableScale: needs server.canary.matchTrafficWeight: true");
+            }
+        }
+        boolean gatewayApi = spec.getTraffic() != null
+                && spec.getTraffic().getGatewayAPI() != null
+                && spec.getTraffic().getRouter() != Router.REPLICAS;
+        if (!gatewayApi) {
+            errors.add("spec.server: canary and dynamicStableScale need the gatewayAPI router (the replicas router"
+                    + " splits public traffic by replica counts, so the canary's size is its weight)");
+        }
     }
 
     /** A built-in template the release's server profile has no metric for is refused, never a gate that cannot fail. */

@@ -1,12 +1,15 @@
 package dev.fledge.operator.workload;
 
+import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.Splits;
+import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routed;
@@ -26,7 +29,9 @@ import java.util.Optional;
  * <li>The stable Deployment (it grows before traffic comes back to it); it shrinks only if the canary write above
  * succeeded and (replicas router) the canary is ready at its new size, so a canary that cannot take its share leaves
  * stable at its size.</li>
- * <li>The routes ({@code router.apply}), also when a write above failed if the split sends no users to the canary
+ * <li>The routes ({@code router.apply}): with {@code server.canary} or {@code server.dynamicStableScale}, the split
+ * {@link Capacity#step} allows (a track not yet ready for its new share keeps the routes where they were, their weight
+ * kept in {@code status.canaryHeldWeight}, and the canary keeps its pods meanwhile); also when a write above failed if the split sends no users to the canary
  * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
  * ready at full size.</li>
@@ -48,7 +53,12 @@ public final class Handover {
      * What was done: the route drift, the routes a Gateway has not accepted yet, when the canary is to be scaled down,
      * and until when the public Service holds it.
      */
-    public record Result(Optional<String> drift, List<Unaccepted> pending, Instant scaleDownAt, Instant holdUntil) {}
+    public record Result(
+            Optional<String> drift,
+            List<Unaccepted> pending,
+            Instant scaleDownAt,
+            Instant holdUntil,
+            Integer heldWeight) {}
 
     public Handover(Workloads workloads, Clock clock) {
         this.workloads = workloads;
@@ -64,7 +74,13 @@ public final class Handover {
             Deployment stable,
             Deployment canary) {
         TrafficSplit split = decision.split();
-        Replicas replicas = router.replicas(plan, split);
+        // spec.server.canary / dynamicStableScale: each track's size, and the split the routes may carry now (Capacity)
+        Optional<Capacity.Step> step = capacityStep(mr, plan, old, decision, stable, canary);
+        Replicas replicas = step.map(
+                        c -> new Replicas(c.sizes().stable(), c.sizes().canary()))
+                .orElseGet(() -> router.replicas(plan, split));
+        TrafficSplit routedSplit = step.map(Capacity.Step::routed).orElse(split);
+        boolean held = step.map(Capacity.Step::held).orElse(false);
         // a canary built otherwise while the stored status still sends users to it (a restart that takes them off is
         // not stored yet; promoting; a first release, which has no stable to send them to): its template is not
         // written, only its replicas follow the split, so no user reaches a template that no gate passed
@@ -101,12 +117,12 @@ public final class Handover {
         } // a split that sends nobody to the canary is routed all the same
         // at a public weight of 100% the public Service keeps stable's pods too until the canary has all of its own
         boolean filling = canaryShort && split.publicCanaryWeight() >= 100;
-        Routed routed = router.route(mr, split, hold || filling);
+        Routed routed = router.route(mr, routedSplit, hold || filling);
         if (workloadsFailed != null) {
             throw workloadsFailed;
         }
         Instant at = clock.instant();
-        boolean routesLeft = !hold && routed.settled();
+        boolean routesLeft = !hold && !held && routed.settled();
         if (replaced && routesLeft) {
             workloads.applyCanary(mr, split, replicas, canary);
         }
@@ -115,7 +131,52 @@ public final class Handover {
             workloads.scaleDownCanary(canary);
             scaleDownAt = null; // the status records a time only while one is to wait for
         }
-        return new Result(routed.drift(), routed.pending(), scaleDownAt, holdUntil);
+        return new Result(
+                routed.drift(),
+                routed.pending(),
+                scaleDownAt,
+                holdUntil,
+                held ? routedSplit.publicCanaryWeight() : null);
+    }
+
+    /**
+     * The capacity step of this pass when the spec sets {@code server.canary} or {@code server.dynamicStableScale}
+     * (empty otherwise: the router sizes the tracks and the routes follow the split at once). The routes carried the
+     * weight the status holds ({@code status.canaryHeldWeight}), or else the stored status's split; each track counts
+     * its replicas that are ready and run what it is to run.
+     */
+    private static Optional<Capacity.Step> capacityStep(
+            ModelRelease mr,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary) {
+        Capacity capacity = Capacity.of(mr.getSpec().getServer(), plan.replicas());
+        if (!capacity.managed()) {
+            return Optional.empty();
+        }
+        TrafficSplit split = decision.split();
+        TrafficSplit before = old.getCanaryHeldWeight() != null && CanaryDrain.hasPods(canary)
+                ? Capacity.held(split, canaryVersion(old, canary), old.getCanaryHeldWeight())
+                : Splits.of(old);
+        boolean promoting = Stage.fromWire(decision.status().getStage()) == Stage.PROMOTING;
+        return Optional.of(capacity.step(
+                split,
+                before,
+                Readiness.readyReplicas(stable, ServingIdentity.stableWanted(decision.status())),
+                Readiness.readyReplicas(canary, ServingIdentity.of(plan)),
+                promoting));
+    }
+
+    /** The version the canary's pods run: the stored status's, else its Deployment's version label. */
+    private static String canaryVersion(ModelReleaseStatus old, Deployment canary) {
+        if (old.getCanaryVersion() != null) {
+            return old.getCanaryVersion();
+        }
+        var labels = canary.getSpec().getTemplate().getMetadata().getLabels();
+        String v = labels == null ? null : labels.get(Labels.VERSION);
+        return v == null ? "" : v;
     }
 
     /**

@@ -61,6 +61,21 @@ public final class Readiness {
                                 && wanted.configHash().equals(annotations.get(DesiredDeployment.CONFIG_HASH))));
     }
 
+    /**
+     * How many of the Deployment's replicas are ready and run {@code wanted}: 0 unless its pod template runs it and the
+     * Deployment controller has seen that template; then its ready replicas, no more than its updated ones.
+     */
+    public static int readyReplicas(Deployment d, ServingIdentity wanted) {
+        if (!runs(d, wanted) || d.getStatus() == null) {
+            return 0;
+        }
+        var s = d.getStatus();
+        boolean observed = d.getMetadata().getGeneration() == null
+                || (s.getObservedGeneration() != null
+                        && s.getObservedGeneration() >= d.getMetadata().getGeneration());
+        return observed ? Math.min(value(s.getReadyReplicas()), value(s.getUpdatedReplicas())) : 0;
+    }
+
     /** Ready for {@code wanted} with at least {@code replicas} replicas in its spec, all of them ready. */
     public static boolean atFullSize(Deployment d, ServingIdentity wanted, int replicas) {
         return ready(d, wanted)

@@ -1,0 +1,348 @@
+package dev.fledge.operator.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.CanaryScaleSpec;
+import dev.fledge.api.spec.DynamicStableScaleSpec;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.MockCluster;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * spec.server.canary (matchTrafficWeight) and dynamicStableScale through a rollout on the mock API server, with the
+ * gatewayAPI router: a sampler reads both Deployments' replicas and the public route's canary weight all along; the
+ * assertions are on those samples. The rollback runs with the test's kubelet stopped, so stable's pods get ready only
+ * when the test says.
+ */
+class CanaryCapacityOnMockApiServerTest {
+    MockCluster cluster;
+    KubernetesClient client;
+    DeploymentReadiness kubelet;
+    OperatorUnderTest operator;
+    final CanaryScaleDownOnMockApiServerTest.MovableClock clock = new CanaryScaleDownOnMockApiServerTest.MovableClock();
+    final List<Sample> samples = new CopyOnWriteArrayList<>();
+    Thread sampler;
+    volatile boolean sampling = true;
+
+    /** Both Deployments' replicas (spec and ready) and the public canary weight (percent) at one moment. */
+    record Sample(int stable, int stableReady, int canary, int canaryReady, int weight) {
+        int pods() {
+            return Math.max(stable, stableReady) + Math.max(canary, canaryReady);
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster();
+        client = cluster.client();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(Releases.NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        client.resource(RolloutOnMockApiServerTest.gateway("public-gw")).create();
+        kubelet = new DeploymentReadiness(client);
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        sampling = false;
+        if (sampler != null) {
+            sampler.join(5_000);
+        }
+        operator.close();
+        kubelet.close();
+        cluster.close();
+    }
+
+    static ServerSpec gpuServer(boolean dynamic) {
+        ServerSpec server = new ServerSpec()
+                .withReplicas(4)
+                .withCanary(new CanaryScaleSpec().withMatchTrafficWeight(true))
+                .withTemplate(new PodTemplateSpecBuilder()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("model-server")
+                        .withNewResources()
+                        .withLimits(Map.of("nvidia.com/gpu", new Quantity("2")))
+                        .endResources()
+                        .endContainer()
+                        .endSpec()
+                        .build());
+        return dynamic ? server.withDynamicStableScale(new DynamicStableScaleSpec()) : server;
+    }
+
+    @Test
+    void withDynamicStableScaleTheTracksStayWithinReplicasPlusOneAndARollbackWaitsForAFullReadyStable() {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(gpuServer(true));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        startSampling();
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h"); // stays at 50%
+            r.getSpec().getStages().get(2).setSteps(List.of(50, 100));
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 50);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lastSample().weight() == 50 && lastSample().stable() == 3);
+        assertThat(samples)
+                .as("internal and closed: one canary replica, stable whole")
+                .anySatisfy(s -> assertThat(s).isEqualTo(new Sample(4, 4, 1, 1, 0)));
+        assertThat(lastSample()).isEqualTo(new Sample(3, 3, 2, 2, 50));
+        assertThat(samples).allSatisfy(s -> assertThat(s.pods()).as("%s", s).isLessThanOrEqualTo(5));
+        ModelReleaseStatus st = awaitStatus(s -> s.getCapacity() != null
+                && s.getCapacity().getCanary() != null
+                && Integer.valueOf(2).equals(s.getCapacity().getCanary().getReadyReplicas())
+                && Integer.valueOf(3).equals(s.getCapacity().getStable().getReadyReplicas()));
+        assertThat(st.getCapacity().getStable().getGpus()).isEqualTo(6L);
+        assertThat(st.getCapacity().getCanary().getGpus()).isEqualTo(4L);
+
+        kubelet.close(); // from here on the test says when pods are ready
+        clock.advance(Duration.ofMinutes(11)); // the deadline passes: a rollback
+        poke();
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight())
+                .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
+                .isEqualTo(50);
+        assertThat(status().getCanaryHeldWeight()).isEqualTo(50);
+        assertThat(replicas("assistant-canary")).isEqualTo(2);
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        awaitStatus(s -> s.getCanaryHeldWeight() == null);
+        sampling = false;
+        // at every sample the route's public canary weight is never below 50 while stable had fewer than 4 ready
+        List<Sample> seen = new ArrayList<>(samples);
+        boolean rolledBack = false;
+        for (Sample s : seen) {
+            rolledBack |= s.stable() == 4 && s.canary() == 2;
+            if (rolledBack && s.stableReady() < 4) {
+                assertThat(s.weight())
+                        .as("traffic back on a stable that is not whole: %s", s)
+                        .isEqualTo(50);
+            }
+        }
+    }
+
+    @Test
+    void aFirstReleaseWithDynamicStableScaleIsPromoted() {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(gpuServer(true));
+        client.resource(mr).create();
+        startSampling();
+        try {
+            awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        } catch (RuntimeException e) {
+            throw new AssertionError(
+                    "status " + client.getKubernetesSerialization().asJson(status()) + "\nsamples "
+                            + samples.subList(Math.max(0, samples.size() - 5), samples.size()),
+                    e);
+        }
+    }
+
+    @Test
+    void withDynamicStableScaleAWholeRolloutAndItsPromotionRunAtMostReplicasPlusOnePods() {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(gpuServer(true));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        startSampling();
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        sampling = false;
+        List<Sample> seen = new ArrayList<>(samples);
+        assertThat(seen).anySatisfy(s -> assertThat(s).isEqualTo(new Sample(1, 1, 4, 4, 100)));
+        assertThat(seen).allSatisfy(s -> assertThat(s.pods()).as("%s", s).isLessThanOrEqualTo(5));
+        assertThat(lastSample()).isEqualTo(new Sample(4, 4, 0, 0, 0));
+    }
+
+    @Test
+    void withMatchTrafficWeightAloneStableStaysWholeAndTheCanaryFollowsItsWeight() {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(gpuServer(false));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        startSampling();
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        sampling = false;
+        List<Sample> seen = new ArrayList<>(samples);
+        assertThat(seen).allSatisfy(s -> assertThat(s.stable()).isEqualTo(4));
+        assertThat(seen).anySatisfy(s -> assertThat(s).isEqualTo(new Sample(4, 4, 1, 1, 0)));
+        assertThat(seen).anySatisfy(s -> assertThat(s).isEqualTo(new Sample(4, 4, 1, 1, 25)));
+        assertThat(seen).anySatisfy(s -> assertThat(s).isEqualTo(new Sample(4, 4, 2, 2, 50)));
+        for (Sample s : seen) {
+            // the route never gives the canary more than its ready pods carry
+            assertThat(s.canaryReady() * 100).as("%s", s).isGreaterThanOrEqualTo((s.weight() - 1) * 4);
+        }
+    }
+
+    // --- sampling
+
+    void startSampling() {
+        sampler = new Thread(() -> {
+            while (sampling) {
+                try {
+                    samples.add(new Sample(
+                            replicas("assistant-stable"),
+                            ready("assistant-stable"),
+                            replicas("assistant-canary"),
+                            ready("assistant-canary"),
+                            publicCanaryWeight()));
+                } catch (KubernetesClientException | NullPointerException e) {
+                    // an object not there yet
+                }
+                pause(Duration.ofMillis(20));
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    Sample lastSample() {
+        return samples.isEmpty() ? new Sample(0, 0, 0, 0, -1) : samples.get(samples.size() - 1);
+    }
+
+    /** The canary's percent of the public rule (the route's last rule), 0 when it names no canary. */
+    int publicCanaryWeight() {
+        HTTPRoute route = client.resources(HTTPRoute.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .get();
+        if (route == null) {
+            return 0;
+        }
+        List<HTTPRouteRule> rules = route.getSpec().getRules();
+        HTTPRouteRule pub = rules.get(rules.size() - 1);
+        int total = 0;
+        int canary = 0;
+        for (HTTPBackendRef b : pub.getBackendRefs()) {
+            int w = b.getWeight() == null ? 1 : b.getWeight();
+            total += w;
+            if ("assistant-canary".equals(b.getName())) {
+                canary += w;
+            }
+        }
+        return total == 0 ? 0 : canary * 100 / total;
+    }
+
+    Deployment deployment(String name) {
+        return client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName(name)
+                .get();
+    }
+
+    int replicas(String name) {
+        Deployment d = deployment(name);
+        return d == null ? 0 : d.getSpec().getReplicas();
+    }
+
+    int ready(String name) {
+        Deployment d = deployment(name);
+        return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null
+                ? 0
+                : d.getStatus().getReadyReplicas();
+    }
+
+    void markReady(String name, int replicas) {
+        Deployment d = deployment(name);
+        d.setStatus(new DeploymentStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(replicas)
+                .withUpdatedReplicas(replicas)
+                .withAvailableReplicas(replicas)
+                .withObservedGeneration(d.getMetadata().getGeneration())
+                .build());
+        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
+    }
+
+    ModelReleaseStatus status() {
+        return client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName("assistant")
+                .get()
+                .getStatus();
+    }
+
+    ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
+        // a whole rollout with the promotion's hand-over, pod by pod: longer than the other mock tests on a loaded
+        // machine
+        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(90), p);
+    }
+
+    void edit(java.util.function.Consumer<ModelRelease> change) {
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreException(KubernetesClientException.class)
+                .until(() -> {
+                    client.resources(ModelRelease.class)
+                            .inNamespace(Releases.NS)
+                            .withName("assistant")
+                            .edit(r -> {
+                                if (r.getMetadata().getAnnotations() == null) {
+                                    r.getMetadata().setAnnotations(new HashMap<>());
+                                }
+                                change.accept(r);
+                                return r;
+                            });
+                    return true;
+                });
+    }
+
+    void poke() {
+        edit(r -> r.getMetadata()
+                .getAnnotations()
+                .put("test.fledge.dev/poke", clock.instant().toString()));
+    }
+
+    static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
