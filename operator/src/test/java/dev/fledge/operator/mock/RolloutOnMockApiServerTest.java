@@ -394,7 +394,7 @@ class RolloutOnMockApiServerTest {
                         .getVolumeMounts())
                 .as("the running pods keep their volume until the release is fixed")
                 .extracting(m -> m.getName() + ":" + m.getMountPath())
-                .containsExactly("ca:/etc/pki", "fledge-feedback-key:/var/run/fledge/feedback-key");
+                .containsExactly("ca:/etc/pki", "fledge-tmp:/tmp", "fledge-feedback-key:/var/run/fledge/feedback-key");
         assertThat(deployment("assistant-stable").getSpec().getReplicas()).isEqualTo(2);
     }
 
