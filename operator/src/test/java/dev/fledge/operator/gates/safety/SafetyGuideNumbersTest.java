@@ -37,6 +37,19 @@ class SafetyGuideNumbersTest {
         return n;
     }
 
+    /** The most outputs after which some flag count is still undecided: the boundaries meet there. */
+    static long lastUndecided() {
+        long last = 0;
+        for (long n = 1; n <= 5000; n++) {
+            for (long k = 0; k <= Math.min(n, 60); k++) {
+                if (DEFAULT.verdict(new Evidence(n, k)) == Verdict.INCONCLUSIVE) {
+                    last = n;
+                }
+            }
+        }
+        return last;
+    }
+
     @Test
     void theSafetyGuideGivesTheDefaultGatesNumbers() throws IOException {
         long pass = cleanOutputsToPass(0);
@@ -59,7 +72,8 @@ class SafetyGuideNumbersTest {
                 .contains("passes after " + pass + " clean outputs (" + oneFlag + " with one flag, " + twoFlags
                         + " with two, about " + furtherFlag + " more for each further flag)")
                 .contains("fails on 2 flags within the first " + twoFlagsFailWithin + ", 3 within the first "
-                        + threeFlagsFailWithin);
+                        + threeFlagsFailWithin)
+                .contains("gets a verdict within " + lastUndecided() + " outputs");
         assertThat(crd)
                 .contains(pass + " clean outputs pass (" + oneFlag + " with one flag, " + twoFlags + " with two, about "
                         + furtherFlag + " more for each further flag), and 2 flags in the first " + twoFlagsFailWithin
