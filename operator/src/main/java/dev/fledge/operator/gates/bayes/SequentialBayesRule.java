@@ -12,13 +12,14 @@ import java.util.Locale;
  * <li>Fail when the likelihood ratio of the middle rate over {@code tolerableRate} reaches the design's fail
  * threshold and the posterior P(rate &gt; tolerableRate) is at least {@code confidence}.</li>
  * <li>When both hold (near where the two boundaries meet), the Bayes factor of tolerable over harmful decides: Fail
- * below 1.</li>
+ * below 1, that is when the observed rate is above the middle rate.</li>
  * <li>Otherwise Inconclusive: the stage waits for more evidence.</li>
  * </ul>
  * The middle rate is the SPRT's neutral rate, so the boundaries meet: the test ends after a bounded number of
  * outputs, inside the zone too, and its worst expected sample size is well below Wald's SPRT's. The thresholds are
- * computed for the error targets with the posterior conditions in place (P(fail) &le; {@code 1 - confidence} at the
- * tolerable rate, P(pass) &le; {@code missAtHarmful} at the harmful rate), so a prior changes how fast the gate
+ * computed for the error targets, with a margin, with the posterior conditions in place (P(fail) &le; 0.9 &times;
+ * {@code (1 - confidence)} at the tolerable rate, P(pass) &le; 0.9 &times; {@code missAtHarmful} at the harmful
+ * rate), so a prior changes how fast the gate
  * decides, not how often it is wrong at those rates. The posterior conditions tie the verdict to {@code maxRate} and
  * keep a strong prior from deciding against the data. See {@code docs/safety-gate-benchmark.md}.
  */

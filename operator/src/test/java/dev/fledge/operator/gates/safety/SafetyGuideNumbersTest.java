@@ -55,7 +55,7 @@ class SafetyGuideNumbersTest {
         long pass = cleanOutputsToPass(0);
         long oneFlag = cleanOutputsToPass(1);
         long twoFlags = cleanOutputsToPass(2);
-        // after the first flags the posterior check binds, not the Bayes factor: rounded to tens
+        // after the first flags the posterior check binds, not the likelihood ratio: rounded to tens
         long furtherFlag = Math.round((cleanOutputsToPass(5) - twoFlags) / 3.0 / 10) * 10;
         long twoFlagsFailWithin = mostOutputsThatFailWith(2) / 10 * 10;
         long threeFlagsFailWithin = mostOutputsThatFailWith(3);
