@@ -33,7 +33,12 @@ public record TwoSprtDesign(double middleRate, double logFail, double logPass, b
     /** The longest path the exact computation follows; a longer horizon gets Ville's bounds. */
     static final int MAX_HORIZON = 200_000;
 
-    private static final int CACHED = 64;
+    /**
+     * Designs kept, most recently used first: a record of four numbers each. Enough that releases have to differ in
+     * over a thousand policies before a design is computed again (a few milliseconds with the defaults, up to about
+     * 0.6 s for a maxHarmRate of 1e-4, on the reconcile thread).
+     */
+    private static final int CACHED = 1024;
     private static final Map<BayesPolicy, TwoSprtDesign> CACHE =
             Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
