@@ -85,6 +85,10 @@ public final class SequentialBayesRule {
             long flagged,
             boolean posteriorAllowsPass,
             boolean posteriorAllowsFail) {
+        if (samples == 0) {
+            // no evidence: the posterior is the prior, which alone must not roll a model back or promote it
+            return Verdict.INCONCLUSIVE;
+        }
         boolean fail = posteriorAllowsFail && failRatio(d, p, samples, flagged);
         boolean pass = posteriorAllowsPass && passRatio(d, p, samples, flagged);
         if (fail && pass) {

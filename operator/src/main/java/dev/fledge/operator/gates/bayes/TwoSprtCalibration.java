@@ -2,6 +2,7 @@ package dev.fledge.operator.gates.bayes;
 
 import dev.fledge.api.status.Verdict;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * Finds the smallest 2-SPRT thresholds that keep {@link #MARGIN} of a policy's error targets ({@link TwoSprtDesign}): the exact
@@ -20,6 +21,13 @@ final class TwoSprtCalibration {
     static final double MARGIN = 0.9;
     /** Probability left on a path below which the computation stops following it (counted as an error). */
     private static final double NEGLIGIBLE = 1e-15;
+    /**
+     * The work one design may take, in binomial cells visited plus {@link #POSTERIOR_COST} per posterior evaluation
+     * (a Beta survival function, the dearer step): past it the design is Ville's bounds.
+     */
+    static final long BUDGET = 15_000_000L;
+    /** A posterior evaluation, in binomial cells. */
+    static final long POSTERIOR_COST = 100;
 
     private final BayesPolicy policy;
     private final double middle;
@@ -27,6 +35,7 @@ final class TwoSprtCalibration {
     private final double falsePass;
     private final int horizon;
     private final PosteriorLimits limits;
+    private long work;
 
     TwoSprtCalibration(BayesPolicy policy) {
         this.policy = policy;
@@ -35,14 +44,51 @@ final class TwoSprtCalibration {
         this.falsePass = MARGIN * policy.missAtHarmful();
         this.horizon =
                 (int) Math.min(Integer.MAX_VALUE - 1, Math.ceil(2 * apex(ville(falseFail), ville(falsePass))) + 10);
-        this.limits = new PosteriorLimits(policy);
+        this.limits = new PosteriorLimits(policy, this::spend);
     }
 
+    /** Ville's bounds for a policy, not calibrated: they hold for any check schedule. */
+    static TwoSprtDesign fallback(BayesPolicy policy) {
+        return new TwoSprtDesign(
+                TwoSprtDesign.neutralRate(policy.tolerableRate(), policy.harmfulRate()),
+                ville(MARGIN * (1 - policy.confidence())),
+                ville(MARGIN * policy.missAtHarmful()),
+                false);
+    }
+
+    /** The work spent so far, in binomial cells ({@link #BUDGET}). */
+    long work() {
+        return work;
+    }
+
+    /** The calibrated design, or {@link #fallback} when it cannot be computed within {@link #BUDGET}. */
     TwoSprtDesign design() {
-        TwoSprtDesign fallback = new TwoSprtDesign(middle, ville(falseFail), ville(falsePass), false);
         if (horizon > TwoSprtDesign.MAX_HORIZON) {
-            return fallback;
+            return fallback(policy);
         }
+        try {
+            return calibrate();
+        } catch (OverBudget e) {
+            return fallback(policy);
+        }
+    }
+
+    private void spend(long cells) {
+        work += cells;
+        if (work > BUDGET) {
+            throw new OverBudget();
+        }
+    }
+
+    /** Thrown when a design would cost more than {@link #BUDGET}. */
+    private static final class OverBudget extends RuntimeException {
+        OverBudget() {
+            super(null, null, false, false);
+        }
+    }
+
+    private TwoSprtDesign calibrate() {
+        TwoSprtDesign fallback = fallback(policy);
         double logFail = 0;
         double logPass = 0;
         for (int r = 0; r < ROUNDS; r++) {
@@ -133,6 +179,7 @@ final class TwoSprtCalibration {
             next = t;
             dirty = hi;
             hi++;
+            spend(hi - lo + 1);
             left = 0;
             int newLo = -1;
             int newHi = -1;
@@ -169,12 +216,14 @@ final class TwoSprtCalibration {
      */
     static final class PosteriorLimits {
         private final BayesPolicy policy;
+        private final LongConsumer spend;
         private int[] pass = new int[1024];
         private int[] fail = new int[1024];
         private int known = -1;
 
-        PosteriorLimits(BayesPolicy policy) {
+        PosteriorLimits(BayesPolicy policy, LongConsumer spend) {
             this.policy = policy;
+            this.spend = spend;
         }
 
         int mostFlagsToPass(int n) {
@@ -212,6 +261,7 @@ final class TwoSprtCalibration {
         }
 
         private double above(int n, int k, double x) {
+            spend.accept(POSTERIOR_COST);
             return BetaPosterior.of(policy.priorAlpha(), policy.priorBeta(), new Evidence(n, k))
                     .probabilityAbove(x);
         }

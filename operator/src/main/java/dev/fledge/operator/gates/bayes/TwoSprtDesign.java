@@ -1,8 +1,9 @@
 package dev.fledge.operator.gates.bayes;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The boundaries of Lorden's 2-SPRT (G. Lorden, "2-SPRT's and the modified Kiefer-Weiss problem of minimizing an
@@ -21,8 +22,13 @@ import java.util.Map;
  * conditions in place ({@link SequentialBayesRule}): P(fail | rate = tolerable) &le; 0.9 &times;
  * {@code (1 - confidence)} and P(pass | rate = harmful) &le; 0.9 &times; {@code missAtHarmful}, computed exactly (not simulated) over the binomial paths with a check after every
  * output, the densest schedule; a run still undecided at the horizon counts as an error both ways. Checks in batches
- * (computed for batches of 2 to 200 outputs with the defaults) gave fewer errors. When that computation would be too long (a tiny rate), or cannot meet the targets,
- * the thresholds are Ville's bounds {@code ln(1 / target)}, which hold for any schedule.
+ * (computed for batches of 2 to 200 outputs with the defaults) gave fewer errors. When that computation would be too long, or cannot meet the targets, or fails, the thresholds are Ville's
+ * bounds {@code ln(1 / target)}, which hold for any schedule. Too long is a horizon over {@link #MAX_HORIZON} or
+ * more than {@link TwoSprtCalibration#BUDGET} binomial cells (a posterior evaluation counting as
+ * {@link TwoSprtCalibration#POSTERIOR_COST}): at most about 0.5 s of one core on the 2-core development machine
+ * (before the budget a maxHarmRate of 1e-4 took 1.1 s with the default prior, 1.19e-4 with a prior of (1e-9, 1e9)
+ * 91 s). With the default prior a maxHarmRate of 5e-4 is calibrated (7.6 million cells); 2e-4 (19 million) and
+ * below get Ville's bounds.
  *
  * @param middleRate the rate both one-sided tests start from
  * @param logFail    ln of the likelihood ratio (middle over tolerable) a fail needs
@@ -35,24 +41,44 @@ public record TwoSprtDesign(double middleRate, double logFail, double logPass, b
 
     /**
      * Designs kept, most recently used first: a record of four numbers each. Enough that releases have to differ in
-     * over a thousand policies before a design is computed again (a few milliseconds with the defaults, up to about
-     * 0.6 s for a maxHarmRate of 1e-4, on the reconcile thread).
+     * over a thousand policies before a design is computed again (a few milliseconds with the defaults; a policy whose
+     * computation exceeds {@link TwoSprtCalibration#BUDGET} gets Ville's bounds, at most about 0.5 s of one core).
      */
     private static final int CACHED = 1024;
-    private static final Map<BayesPolicy, TwoSprtDesign> CACHE =
-            Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+
+    private static final Map<BayesPolicy, CompletableFuture<TwoSprtDesign>> CACHE =
+            new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<BayesPolicy, TwoSprtDesign> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<BayesPolicy, CompletableFuture<TwoSprtDesign>> eldest) {
                     return size() > CACHED;
                 }
-            });
+            };
 
-    /** The design for a policy, computed once per policy (a few milliseconds with the defaults). */
+    /**
+     * The design for a policy, computed once per policy (a few milliseconds with the defaults): a caller asking while
+     * another computes the same policy waits for its result. Never throws: a computation that fails gives Ville's
+     * bounds, kept like any design.
+     */
     public static TwoSprtDesign of(BayesPolicy policy) {
-        TwoSprtDesign d = CACHE.get(policy);
-        if (d == null) {
-            d = new TwoSprtCalibration(policy).design();
-            CACHE.put(policy, d);
+        return of(policy, p -> new TwoSprtCalibration(p).design());
+    }
+
+    static TwoSprtDesign of(BayesPolicy policy, Function<BayesPolicy, TwoSprtDesign> calibration) {
+        CompletableFuture<TwoSprtDesign> mine = new CompletableFuture<>();
+        CompletableFuture<TwoSprtDesign> known;
+        synchronized (CACHE) {
+            known = CACHE.putIfAbsent(policy, mine);
+        }
+        if (known != null) {
+            return known.join();
+        }
+        TwoSprtDesign d = TwoSprtCalibration.fallback(policy);
+        try {
+            d = calibration.apply(policy);
+        } catch (RuntimeException e) {
+            // e.g. a prior whose posterior Commons Statistics cannot evaluate: Ville's bounds need no posterior
+        } finally {
+            mine.complete(d);
         }
         return d;
     }
