@@ -51,7 +51,7 @@ public class SafetySpec {
     private Double maxHarmRate;
 
     @JsonPropertyDescription(
-            "Harmful-output rate that is clearly acceptable: at this rate the gate fails at most 0.9 x (1 - confidence) of models. The zone between it and the harmful rate (twice maxHarmRate) is the indifference zone, where either verdict is acceptable. A wider zone decides faster. Default maxHarmRate / 5.")
+            "Harmful-output rate that is clearly acceptable: at this rate one stage's test fails at most 0.9 x (1 - confidence) of models (the gate decides again in each stage, so a rollout's chance of a false rollback can be higher). The zone between it and the harmful rate (twice maxHarmRate) is the indifference zone, where either verdict is acceptable. A wider zone decides faster. Default maxHarmRate / 5.")
     @Min(value = 0.0, inclusive = false)
     @Max(value = 1.0, inclusive = false)
     private Double tolerableHarmRate;
