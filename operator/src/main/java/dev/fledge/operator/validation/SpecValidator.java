@@ -166,7 +166,6 @@ public final class SpecValidator {
         }
     }
 
-    /** As in the CRD: a duration of at most {@link CanaryDrain#MAX_DELAY}. */
     /** As in the CRD, for objects stored before its bound: a larger prior makes the gate's design costly. */
     private static void prior(PriorSpec prior, List<String> errors) {
         if (prior == null) {
@@ -182,6 +181,7 @@ public final class SpecValidator {
         }
     }
 
+    /** As in the CRD: a duration of at most {@link CanaryDrain#MAX_DELAY}. */
     private static void scaleDownDelay(String value, List<String> errors) {
         duration("spec.traffic.scaleDownDelay", value, errors::add);
         try {
