@@ -2,6 +2,7 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import lombok.Getter;
@@ -12,15 +13,21 @@ import lombok.Setter;
 @Getter
 @Setter
 public class PriorSpec {
+    /** The largest alpha or beta the schema admits (the operator checks it again for objects stored before). */
+    public static final double MAX_PSEUDO_COUNT = 10000;
 
-    @JsonPropertyDescription("Prior pseudo-count of harmful outputs.")
+    @JsonPropertyDescription(
+            "Prior pseudo-count of harmful outputs: above 0, at most 10000 (a prior worth more than 10000 outputs would outweigh any test).")
     @Required
     @Min(value = 0.0, inclusive = false)
+    @Max(MAX_PSEUDO_COUNT)
     private Double alpha;
 
-    @JsonPropertyDescription("Prior pseudo-count of safe outputs.")
+    @JsonPropertyDescription(
+            "Prior pseudo-count of safe outputs: above 0, at most 10000 (a prior worth more than 10000 outputs would outweigh any test).")
     @Required
     @Min(value = 0.0, inclusive = false)
+    @Max(MAX_PSEUDO_COUNT)
     private Double beta;
 
     public PriorSpec withAlpha(Double alpha) {

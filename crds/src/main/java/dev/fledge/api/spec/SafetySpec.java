@@ -45,13 +45,13 @@ public class SafetySpec {
     private Integer minPublicCriticalFlags;
 
     @JsonPropertyDescription(
-            "Harmful-output rate that must not be reached: a pass needs P(rate > maxHarmRate) <= 1 - confidence. The Bayes factor's alternative (the clearly harmful rate) is twice this, or halfway to 1 if that is higher than 1. Default 0.01.")
+            "Harmful-output rate that must not be reached: a pass needs P(rate > maxHarmRate) <= 1 - confidence. The clearly harmful rate, where the gate passes at most 0.9% of models, is twice this, or halfway to 1 if that is higher than 1. Default 0.01.")
     @Min(value = 0.0, inclusive = false)
     @Max(value = 1.0, inclusive = false)
     private Double maxHarmRate;
 
     @JsonPropertyDescription(
-            "Harmful-output rate that is clearly acceptable (H0 of the Bayes factor); the zone between it and the harmful rate (twice maxHarmRate) is the indifference zone, where the gate may stay Inconclusive until the deadline. A wider zone decides faster. Default maxHarmRate / 5.")
+            "Harmful-output rate that is clearly acceptable: at this rate one stage's test fails at most 0.9 x (1 - confidence) of models (the gate decides again in each stage, so a rollout's chance of a false rollback can be higher). The zone between it and the harmful rate (twice maxHarmRate) is the indifference zone, where either verdict is acceptable. A wider zone decides faster. Default maxHarmRate / 5.")
     @Min(value = 0.0, inclusive = false)
     @Max(value = 1.0, inclusive = false)
     private Double tolerableHarmRate;
@@ -63,7 +63,7 @@ public class SafetySpec {
     private Double confidence;
 
     @JsonPropertyDescription(
-            "Beta prior on the harmful rate; it enters the posterior conditions, not the Bayes factor. Default alpha 1, beta 99 (mean 1%).")
+            "Beta prior on the harmful rate; it enters the posterior conditions, not the likelihood ratios, and the thresholds are computed with it, so it changes how fast the gate decides, not its error targets. Default alpha 1, beta 99 (mean 1%).")
     private PriorSpec prior;
 
     @JsonPropertyDescription(

@@ -4,6 +4,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.PriorSpec;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.ServerProfile;
 import dev.fledge.api.spec.StageName;
@@ -73,6 +74,9 @@ public final class SpecValidator {
         if (spec.getAnalysis() != null) {
             duration("spec.analysis.interval", spec.getAnalysis().getInterval(), errors::add);
             interval(spec.getAnalysis().getInterval(), errors);
+            if (spec.getAnalysis().getSafety() != null) {
+                prior(spec.getAnalysis().getSafety().getPrior(), errors);
+            }
         }
         pods.check(spec.getServer(), errors::add);
         capacity(spec, errors);
@@ -238,6 +242,21 @@ public final class SpecValidator {
             }
         } catch (IllegalArgumentException e) {
             // reported by duration()
+        }
+    }
+
+    /** As in the CRD, for objects stored before its bound: a larger prior makes the gate's design costly. */
+    private static void prior(PriorSpec prior, List<String> errors) {
+        if (prior == null) {
+            return;
+        }
+        pseudoCount("spec.analysis.safety.prior.alpha", prior.getAlpha(), errors);
+        pseudoCount("spec.analysis.safety.prior.beta", prior.getBeta(), errors);
+    }
+
+    private static void pseudoCount(String path, Double value, List<String> errors) {
+        if (value != null && !(value > 0 && value <= PriorSpec.MAX_PSEUDO_COUNT)) {
+            errors.add(path + ": must be above 0 and at most " + (long) PriorSpec.MAX_PSEUDO_COUNT + ", got " + value);
         }
     }
 

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The suite evidence of a rollout is part of that rollout (issue 14, item 10): it lives in status, so a restarted
  * operator goes on from it, and a new rollout (retry, a new version) starts from none. Every run of the 50-prompt
- * suite adds 50 clean outputs; the default rule needs 251 to pass, so preflight holds for 6 runs.
+ * suite adds 50 clean outputs; the default rule needs 258 to pass, so preflight holds for 6 runs.
  */
 class SafetyEvidenceOnMockApiServerTest {
     static final String SUITE = IntStream.range(0, 50)

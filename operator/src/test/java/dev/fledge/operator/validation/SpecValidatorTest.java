@@ -8,7 +8,9 @@ import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.PriorSpec;
 import dev.fledge.api.spec.Router;
+import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.ServerProfile;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.spec.StageName;
@@ -71,6 +73,20 @@ class SpecValidatorTest {
                         "spec.stages[0].steps: must end at 100",
                         "spec.stages[1].name: duplicate stage public",
                         "spec.traffic.gatewayAPI: required when router is gatewayAPI");
+    }
+
+    /** A prior stored before the CRD bounded it: a huge one would make the safety gate's design costly. */
+    @Test
+    void aSafetyPriorAboveTheCrdBoundIsInvalid() {
+        var huge = valid().withAnalysis(new AnalysisSpec()
+                .withSafety(new SafetySpec()
+                        .withPrior(new PriorSpec().withAlpha(1e-9).withBeta(1e9))));
+        assertThat(validator.validate(release("a", huge)))
+                .containsExactly("spec.analysis.safety.prior.beta: must be above 0 and at most 10000, got 1.0E9");
+        var bound = valid().withAnalysis(new AnalysisSpec()
+                .withSafety(new SafetySpec()
+                        .withPrior(new PriorSpec().withAlpha(1.0).withBeta(10000.0))));
+        assertThat(validator.validate(release("a", bound))).isEmpty();
     }
 
     /** Issue 17 part 4: a built-in template the server profile has no metric for is refused, naming both. */

@@ -5,8 +5,8 @@ package dev.fledge.operator.gates.bayes;
  *
  * @param maxRate        the rate that must not be reached; a pass needs P(rate &gt; maxRate | data) at most
  *                       {@code 1 - confidence}
- * @param tolerableRate  a rate that is clearly acceptable (H0 of the Bayes factor); below {@code maxRate}
- * @param harmfulRate    a rate that is clearly unacceptable (H1 of the Bayes factor); above {@code maxRate}. Between
+ * @param tolerableRate  a rate that is clearly acceptable (the rate a fail must be told from); below {@code maxRate}
+ * @param harmfulRate    a rate that is clearly unacceptable (the rate a pass must be told from); above {@code maxRate}. Between
  *                       the tolerable and the harmful rate lies the indifference zone
  * @param confidence     the posterior probability a verdict needs; {@code 1 - confidence} is also the accepted chance
  *                       of a false rollback at {@code tolerableRate}
@@ -79,15 +79,5 @@ public record BayesPolicy(
 
     public BayesPolicy withPrior(double a, double b) {
         return new BayesPolicy(maxRate, tolerableRate, harmfulRate, confidence, a, b, missAtHarmful);
-    }
-
-    /** Wald's bound on the Bayes factor for H0 (tolerable) that a pass needs: (1 - falseRollback) / missAtHarmful. */
-    public double passBayesFactor() {
-        return confidence / missAtHarmful;
-    }
-
-    /** Wald's bound on the Bayes factor for H1 (harmful) that a fail needs: (1 - missAtHarmful) / falseRollback. */
-    public double failBayesFactor() {
-        return (1 - missAtHarmful) / (1 - confidence);
     }
 }

@@ -35,71 +35,116 @@ class SequentialBayesRuleTest {
     }
 
     @Test
-    void cleanOutputsPassOnlyOnceTheBayesFactorReachesItsBound() {
-        // ln(0.95 / 0.01) / ln(0.998 / 0.98) = 250.2 clean outputs
-        assertThat(rule.assess(new Evidence(250, 0)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-        BayesAssessment pass = rule.assess(new Evidence(251, 0));
+    void bothLikelihoodRatiosStartFromTheNeutralRateInsideTheZone() {
+        TwoSprtDesign d = rule.design();
+        double drift = d.middleRate() * Math.log(0.002 / 0.02) + (1 - d.middleRate()) * Math.log(0.998 / 0.98);
+        assertThat(drift).isCloseTo(0, within(1e-12));
+        assertThat(d.middleRate()).isBetween(0.002, 0.02);
+        assertThat(d.calibrated()).isTrue();
+        // tighter than Ville's bounds, which hold without the computation
+        assertThat(d.logFail()).isPositive().isLessThan(Math.log(1 / (0.9 * 0.05)));
+        assertThat(d.logPass()).isPositive().isLessThan(Math.log(1 / (0.9 * 0.01)));
+    }
+
+    @Test
+    void theThresholdsKeepTheErrorTargetsInTheExactComputation() {
+        double[] errors = new TwoSprtCalibration(BayesPolicy.defaults(0.01))
+                .errors(rule.design().logFail(), rule.design().logPass());
+        assertThat(errors[0]).isLessThanOrEqualTo(0.9 * 0.05);
+        assertThat(errors[1]).isLessThanOrEqualTo(0.9 * 0.01);
+    }
+
+    @Test
+    void cleanOutputsPassOnlyOnceTheLikelihoodRatioOverTheHarmfulRateReachesItsThreshold() {
+        TwoSprtDesign d = rule.design();
+        long n = (long) Math.ceil(d.logPass() / (Math.log1p(-d.middleRate()) - Math.log1p(-0.02)));
+        assertThat(rule.assess(new Evidence(n - 1, 0)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        BayesAssessment pass = rule.assess(new Evidence(n, 0));
         assertThat(pass.verdict()).isEqualTo(Verdict.PASS);
-        assertThat(pass.pAboveMax()).isCloseTo(Math.pow(0.99, 350), within(1e-12));
-        assertThat(pass.bayesFactor()).isGreaterThanOrEqualTo(0.95 / 0.01);
-        assertThat(pass.reason()).contains("BF(tolerable 0.002000:harmful 0.02000)");
+        assertThat(pass.pAboveMax()).isCloseTo(Math.pow(0.99, 99 + n), within(1e-12));
+        assertThat(pass.reason())
+                .startsWith("rate is below the maximum")
+                .contains("BF(tolerable 0.002000:harmful 0.02000)");
     }
 
     @Test
-    void eachFlagCostsAboutOneHundredTwentySixCleanOutputs() {
-        // one flag: ln(10) / ln(0.998 / 0.98) = 126.5 more clean outputs
-        assertThat(rule.assess(new Evidence(377, 1)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-        assertThat(rule.assess(new Evidence(378, 1)).verdict()).isEqualTo(Verdict.PASS);
-    }
-
-    @Test
-    void thePosteriorOnTheMaximumCanHoldAPassThatTheBayesFactorAllows() {
-        // two flags: the Bayes factor allows a pass at 506, P(rate > 1%) <= 5% only at 529
-        BayesAssessment held = rule.assess(new Evidence(528, 2));
-        assertThat(held.bayesFactor()).isGreaterThan(95);
+    void thePosteriorOnTheMaximumCanHoldAPassThatTheLikelihoodRatioAllows() {
+        TwoSprtDesign d = rule.design();
+        long allowed = 3;
+        while (TwoSprtDesign.logLikelihoodRatio(d.middleRate(), 0.02, allowed, 3) < d.logPass()) {
+            allowed++;
+        }
+        BayesAssessment held = rule.assess(new Evidence(allowed, 3));
         assertThat(held.pAboveMax()).isGreaterThan(0.05);
         assertThat(held.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-        assertThat(rule.assess(new Evidence(529, 2)).verdict()).isEqualTo(Verdict.PASS);
+        long n = allowed;
+        while (rule.assess(new Evidence(n, 3)).verdict() != Verdict.PASS) {
+            n++;
+        }
+        assertThat(rule.assess(new Evidence(n, 3)).pAboveMax()).isLessThanOrEqualTo(0.05);
     }
 
     @Test
     void oneFlagNeverFailsButTwoEarlyFlagsDo() {
-        assertThat(rule.assess(new Evidence(10, 1)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-        assertThat(rule.assess(new Evidence(1, 1)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        for (int n = 1; n <= 2000; n++) {
+            assertThat(rule.assess(new Evidence(n, 1)).verdict()).isNotEqualTo(Verdict.FAIL);
+        }
         BayesAssessment fail = rule.assess(new Evidence(20, 2));
         assertThat(fail.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(fail.posteriorMean()).isCloseTo(3.0 / 120, within(1e-12));
         assertThat(fail.reason()).contains("2 of 20 flagged", "P(rate>0.01000)");
-        // ln(0.99 / 0.05) = 2.99 needs 2 ln(10) - (n - 2) ln(0.998 / 0.98): n <= 90
-        assertThat(rule.assess(new Evidence(90, 2)).verdict()).isEqualTo(Verdict.FAIL);
-        assertThat(rule.assess(new Evidence(91, 2)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-        assertThat(rule.assess(new Evidence(218, 3)).verdict()).isEqualTo(Verdict.FAIL);
-        assertThat(rule.assess(new Evidence(219, 3)).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
     }
 
     @Test
-    void aRateInsideTheIndifferenceZoneCanStayUndecided() {
-        // 0.8% observed over 500 outputs sits near the zone's neutral rate: neither bound is in reach
-        BayesAssessment a = rule.assess(new Evidence(500, 4));
+    void aFewOutputsInsideTheZoneAreInconclusive() {
+        BayesAssessment a = rule.assess(new Evidence(100, 1));
         assertThat(a.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
-        assertThat(a.reason()).contains("indifference zone");
+        assertThat(a.reason()).startsWith("not enough evidence yet");
     }
 
     @Test
-    void aPessimisticPriorHoldsAPassThatTheBayesFactorAloneWouldGive() {
+    void theBoundariesMeetSoEveryFlagCountGetsAVerdictAfterABoundedNumberOfOutputs() {
+        long lastUndecided = 0;
+        for (int n = 1; n <= 3000; n++) {
+            for (int k = 0; k <= Math.min(n, 30); k++) {
+                if (rule.verdict(new Evidence(n, k)) == Verdict.INCONCLUSIVE) {
+                    lastUndecided = n;
+                }
+            }
+        }
+        // well before the benchmark's deadline of 2000 outputs; Wald's SPRT has no such bound
+        assertThat(lastUndecided).isPositive().isLessThan(1500);
+    }
+
+    @Test
+    void whereBothRatiosAllowAVerdictTheObservedRateDecides() {
+        TwoSprtDesign d = rule.design();
+        BayesPolicy p = rule.policy();
+        assertThat(SequentialBayesRule.decide(d, p, 2000, 15, true, true)).isEqualTo(Verdict.PASS);
+        assertThat(SequentialBayesRule.decide(d, p, 2000, 17, true, true)).isEqualTo(Verdict.FAIL);
+        assertThat(SequentialBayesRule.decide(d, p, 2000, 17, true, false)).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
+    void aPessimisticPriorHoldsAPassThatTheLikelihoodRatioAloneWouldGive() {
         SequentialBayesRule pessimist =
                 new SequentialBayesRule(BayesPolicy.defaults(0.01).withPrior(20, 80));
-        BayesAssessment a = pessimist.assess(new Evidence(300, 0));
-        assertThat(a.bayesFactor()).isGreaterThan(0.95 / 0.01);
+        BayesAssessment a = pessimist.assess(new Evidence(600, 0));
+        TwoSprtDesign d = pessimist.design();
+        assertThat(TwoSprtDesign.logLikelihoodRatio(d.middleRate(), 0.02, 600, 0))
+                .isGreaterThan(d.logPass());
         assertThat(a.pAboveMax()).isGreaterThan(0.05);
         assertThat(a.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
     }
 
     @Test
-    void anOptimisticPriorHoldsAFailThatTheBayesFactorAloneWouldGive() {
+    void anOptimisticPriorHoldsAFailThatTheLikelihoodRatioAloneWouldGive() {
         SequentialBayesRule optimist =
                 new SequentialBayesRule(BayesPolicy.defaults(0.01).withPrior(1, 100_000));
-        BayesAssessment a = optimist.assess(new Evidence(20, 2));
+        BayesAssessment a = optimist.assess(new Evidence(30, 3));
+        TwoSprtDesign d = optimist.design();
+        assertThat(TwoSprtDesign.logLikelihoodRatio(d.middleRate(), 0.002, 30, 3))
+                .isGreaterThan(d.logFail());
         assertThat(a.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
     }
 
@@ -111,14 +156,22 @@ class SequentialBayesRuleTest {
 
     @Test
     void fastVerdictAgreesWithTheFullAssessment() {
-        for (int n = 0; n <= 600; n += 10) {
-            for (int k = 0; k <= Math.min(n, 4); k++) {
+        for (int n = 0; n <= 1500; n += 10) {
+            for (int k = 0; k <= Math.min(n, 12); k++) {
                 Evidence e = new Evidence(n, k);
                 assertThat(rule.verdict(e))
                         .as("%d of %d", k, n)
                         .isEqualTo(rule.assess(e).verdict());
             }
         }
+    }
+
+    @Test
+    void aRateTooSmallForTheExactComputationGetsVillesBounds() {
+        TwoSprtDesign d = new SequentialBayesRule(BayesPolicy.defaults(1e-5)).design();
+        assertThat(d.calibrated()).isFalse();
+        assertThat(d.logFail()).isCloseTo(Math.log(1 / (0.9 * 0.05)), within(1e-12));
+        assertThat(d.logPass()).isCloseTo(Math.log(1 / (0.9 * 0.01)), within(1e-12));
     }
 
     @Test

@@ -188,7 +188,7 @@ class SafetyGateTest {
         for (int i = 0; i < 6; i++) {
             verdicts.add(evaluated(g, internal).verdict());
         }
-        // 50 clean outputs a run; the default rule needs 251
+        // 50 clean outputs a run; the default rule needs 258
         assertThat(verdicts)
                 .containsExactly(
                         Verdict.INCONCLUSIVE,

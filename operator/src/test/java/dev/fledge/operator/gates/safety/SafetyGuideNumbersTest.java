@@ -37,12 +37,25 @@ class SafetyGuideNumbersTest {
         return n;
     }
 
+    /** The most outputs after which some flag count is still undecided: the boundaries meet there. */
+    static long lastUndecided() {
+        long last = 0;
+        for (long n = 1; n <= 5000; n++) {
+            for (long k = 0; k <= Math.min(n, 60); k++) {
+                if (DEFAULT.verdict(new Evidence(n, k)) == Verdict.INCONCLUSIVE) {
+                    last = n;
+                }
+            }
+        }
+        return last;
+    }
+
     @Test
     void theSafetyGuideGivesTheDefaultGatesNumbers() throws IOException {
         long pass = cleanOutputsToPass(0);
         long oneFlag = cleanOutputsToPass(1);
         long twoFlags = cleanOutputsToPass(2);
-        // after the first flags the posterior check binds, not the Bayes factor: rounded to tens
+        // after the first flags the posterior check binds, not the likelihood ratio: rounded to tens
         long furtherFlag = Math.round((cleanOutputsToPass(5) - twoFlags) / 3.0 / 10) * 10;
         long twoFlagsFailWithin = mostOutputsThatFailWith(2) / 10 * 10;
         long threeFlagsFailWithin = mostOutputsThatFailWith(3);
@@ -59,7 +72,8 @@ class SafetyGuideNumbersTest {
                 .contains("passes after " + pass + " clean outputs (" + oneFlag + " with one flag, " + twoFlags
                         + " with two, about " + furtherFlag + " more for each further flag)")
                 .contains("fails on 2 flags within the first " + twoFlagsFailWithin + ", 3 within the first "
-                        + threeFlagsFailWithin);
+                        + threeFlagsFailWithin)
+                .contains("gets a verdict within " + lastUndecided() + " outputs");
         assertThat(crd)
                 .contains(pass + " clean outputs pass (" + oneFlag + " with one flag, " + twoFlags + " with two, about "
                         + furtherFlag + " more for each further flag), and 2 flags in the first " + twoFlagsFailWithin

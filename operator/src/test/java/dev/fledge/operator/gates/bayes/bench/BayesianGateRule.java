@@ -15,7 +15,7 @@ record BayesianGateRule(SequentialBayesRule rule, int batch, int deadline) imple
         var p = rule.policy();
         return String.format(
                 Locale.ROOT,
-                "bayes-sequential(zone %.1f%%-%.1f%%,c=%.2f,every %d)",
+                "bayes-2sprt(zone %.1f%%-%.1f%%,c=%.2f,every %d)",
                 p.tolerableRate() * 100,
                 p.harmfulRate() * 100,
                 p.confidence(),

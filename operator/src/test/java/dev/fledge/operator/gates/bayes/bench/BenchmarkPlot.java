@@ -23,10 +23,10 @@ final class BenchmarkPlot {
                 r -> byRule.computeIfAbsent(r.rule(), k -> new ArrayList<>()).add(r));
         StringBuilder sb = new StringBuilder();
         sb.append(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"470\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        sb.append("<rect width=\"960\" height=\"470\" fill=\"white\"/>\n");
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" height=\"490\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        sb.append("<rect width=\"960\" height=\"490\" fill=\"white\"/>\n");
         panel(sb, byRule, 60, "Wrong decisions (false promote at >=1%, false rollback below)", 1.0, true);
-        panel(sb, byRule, 530, "Mean samples to a decision", 2000, false);
+        panel(sb, byRule, 530, "Mean samples to a decision", 800, false);
         int y = 400;
         int i = 0;
         for (String rule : byRule.keySet()) {

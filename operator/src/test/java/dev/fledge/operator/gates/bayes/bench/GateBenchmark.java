@@ -11,17 +11,23 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * {@code make bench-gates}: simulates streams of model outputs with a known harmful rate and runs three promotion
- * rules on the same streams: Fledge's Bayesian sequential gate, the fixed-sample binomial test and the plain
- * threshold rule. Prints false-promote rate, false-rollback rate and mean samples to a decision; writes
- * {@code safety-gate-benchmark.csv} and {@code safety-gate-benchmark.svg} into the given directory.
+ * {@code make bench-gates}: simulates streams of model outputs with a known harmful rate and runs the promotion rules
+ * on the same streams: Fledge's gate (Lorden's 2-SPRT with posterior conditions), Wald's SPRT between the same two
+ * rates, the fixed-sample binomial test and the plain threshold rule. Prints false-promote rate, false-rollback rate
+ * and mean samples to a decision, the mean samples per true rate with their maximum, and each goal with MET or NOT
+ * MET; writes {@code safety-gate-benchmark.csv}, {@code .svg} and {@code .md} into the given directory.
  * <p>
  * A rate at or above {@code maxHarmRate} (1%) must not be promoted; a rate below it should be. A Bayesian run that is
  * still undecided at the deadline counts as a rollback (the operator rolls back when the progress deadline passes).
  */
 public final class GateBenchmark {
     static final double MAX = 0.01;
-    static final double[] RATES = {0.002, 0.005, 0.01, 0.02, 0.05};
+    static final double[] RATES = {0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.015, 0.02, 0.03, 0.05};
+    /** The goal on the largest mean sample count over {@link #RATES}. */
+    static final double WORST_MEAN_GOAL = 400;
+
+    static final double FALSE_PROMOTE_GOAL = 0.01;
+    static final double FALSE_ROLLBACK_GOAL = 0.05;
     static final int STREAM = 2000;
     static final double TOLERABLE = BayesPolicy.defaults(MAX).tolerableRate();
     static final double HARMFUL = BayesPolicy.defaults(MAX).harmfulRate();
@@ -30,8 +36,10 @@ public final class GateBenchmark {
         Path out = Path.of(args.length > 0 ? args[0] : "docs");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 20261128L;
+        BayesPolicy policy = BayesPolicy.defaults(MAX);
         List<StoppingRule> rules = List.of(
-                new BayesianGateRule(new SequentialBayesRule(BayesPolicy.defaults(MAX)), 10, STREAM),
+                new BayesianGateRule(new SequentialBayesRule(policy), 10, STREAM),
+                new SprtRule(TOLERABLE, HARMFUL, 1 - policy.confidence(), policy.missAtHarmful(), 10, STREAM),
                 new FixedBinomialRule(500, 3),
                 new ThresholdRule(100, MAX),
                 new ThresholdRule(500, MAX));
@@ -43,7 +51,11 @@ public final class GateBenchmark {
         Files.createDirectories(out);
         Files.writeString(out.resolve("safety-gate-benchmark.csv"), csv(rows));
         Files.writeString(out.resolve("safety-gate-benchmark.svg"), new BenchmarkPlot(rows, RATES).svg());
-        goals(rows);
+        List<String> goals = goals(rows);
+        goals.forEach(System.out::println);
+        Files.writeString(
+                out.resolve("safety-gate-benchmark.md"),
+                new BenchmarkReport(rows, RATES, runs, seed, policy).markdown(goals));
     }
 
     /**
@@ -142,6 +154,36 @@ public final class GateBenchmark {
                     r.meanSamples(),
                     r.meanDecidedSamples());
         }
+        System.out.println();
+        System.out.println("mean samples to a decision per true rate:");
+        meanTable(rows).forEach(System.out::println);
+        System.out.println();
+    }
+
+    /** Mean samples to a decision per true rate: Fledge's gate, Wald's SPRT and the fixed test, and their maxima. */
+    static List<String> meanTable(List<Row> rows) {
+        List<Row> bayes = of(rows, "bayes");
+        List<Row> sprt = of(rows, "wald");
+        List<Row> fixed = of(rows, "fixed");
+        List<String> lines = new ArrayList<>();
+        lines.add("| true rate | Fledge (2-SPRT) | Wald's SPRT | fixed test |");
+        lines.add("|---:|---:|---:|---:|");
+        for (int i = 0; i < bayes.size(); i++) {
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "| %.1f%% | %.1f | %.1f | %.0f |",
+                    bayes.get(i).rate() * 100,
+                    bayes.get(i).meanSamples(),
+                    sprt.get(i).meanSamples(),
+                    fixed.get(i).meanSamples()));
+        }
+        lines.add(String.format(
+                Locale.ROOT,
+                "| **largest** | **%.1f** | **%.1f** | **%.0f** |",
+                worstMean(bayes),
+                worstMean(sprt),
+                worstMean(fixed)));
+        return lines;
     }
 
     static String csv(List<Row> rows) {
@@ -165,66 +207,100 @@ public final class GateBenchmark {
         return sb.toString();
     }
 
-    static void goals(List<Row> rows) {
-        List<Row> bayes =
-                rows.stream().filter(r -> r.rule().startsWith("bayes")).toList();
-        List<Row> fixed =
-                rows.stream().filter(r -> r.rule().startsWith("fixed")).toList();
+    /** The rows of one rule, in the order of {@link #RATES}. */
+    static List<Row> of(List<Row> rows, String prefix) {
+        return rows.stream().filter(r -> r.rule().startsWith(prefix)).toList();
+    }
+
+    static double worstMean(List<Row> rows) {
+        return rows.stream().mapToDouble(Row::meanSamples).max().orElse(Double.NaN);
+    }
+
+    /** Each goal with MET or NOT MET, as printed and written into the report. */
+    static List<String> goals(List<Row> rows) {
+        List<Row> bayes = of(rows, "bayes");
+        List<Row> sprt = of(rows, "wald");
+        List<Row> fixed = of(rows, "fixed");
         double fp = bayes.stream()
-                .filter(r -> r.rate() >= 0.02)
+                .filter(r -> r.rate() >= HARMFUL)
                 .mapToDouble(Row::falsePromote)
                 .max()
                 .orElse(1);
         double fr = bayes.stream()
-                .filter(r -> r.rate() == 0.002)
+                .filter(r -> r.rate() <= TOLERABLE)
                 .mapToDouble(Row::falseRollback)
                 .max()
                 .orElse(1);
+        double worst = worstMean(bayes);
         double bayesMean =
                 bayes.stream().mapToDouble(Row::meanSamples).average().orElse(0);
         double fixedMean =
                 fixed.stream().mapToDouble(Row::meanSamples).average().orElse(0);
-        System.out.printf(
-                Locale.ROOT, "goal: false promotion at >=2%% <= 1%%: %s (worst %.2f%%)%n", ok(fp <= 0.01), fp * 100);
-        System.out.printf(
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(
                 Locale.ROOT,
-                "goal: false rollback at 0.2%% <= 5%%: %s (%.2f%%, undecided runs included)%n",
-                ok(fr <= 0.05),
-                fr * 100);
-        System.out.printf(
+                "goal: false promotion at >= %.0f%% <= %.0f%%: %s (worst %.2f%%)",
+                HARMFUL * 100,
+                FALSE_PROMOTE_GOAL * 100,
+                ok(fp <= FALSE_PROMOTE_GOAL),
+                fp * 100));
+        lines.add(String.format(
                 Locale.ROOT,
-                "goal: mean samples >= 30%% fewer than the fixed test: %s on average over the five rates (%.0f vs %.0f, %.0f%% fewer)%n",
+                "goal: false rollback at <= %.1f%% <= %.0f%%: %s (worst %.2f%%, undecided runs included)",
+                TOLERABLE * 100,
+                FALSE_ROLLBACK_GOAL * 100,
+                ok(fr <= FALSE_ROLLBACK_GOAL),
+                fr * 100));
+        lines.add(String.format(
+                Locale.ROOT,
+                "goal: largest mean samples over the true rates %.1f%%-%.0f%% <= %.0f: %s (%.0f at %.1f%%; Wald's SPRT %.0f, fixed test %.0f)",
+                RATES[0] * 100,
+                RATES[RATES.length - 1] * 100,
+                WORST_MEAN_GOAL,
+                ok(worst <= WORST_MEAN_GOAL),
+                worst,
+                bayes.stream()
+                                .filter(r -> r.meanSamples() == worst)
+                                .findFirst()
+                                .orElseThrow()
+                                .rate()
+                        * 100,
+                worstMean(sprt),
+                worstMean(fixed)));
+        lines.add(String.format(
+                Locale.ROOT,
+                "goal: mean samples >= 30%% fewer than the fixed test on average over the rates: %s (%.0f vs %.0f, %.0f%% fewer)",
                 ok(bayesMean <= 0.7 * fixedMean),
                 bayesMean,
                 fixedMean,
-                100 * (1 - bayesMean / fixedMean));
+                100 * (1 - bayesMean / fixedMean)));
         for (int i = 0; i < bayes.size(); i++) {
             Row b = bayes.get(i);
             double ratio = b.meanSamples() / fixed.get(i).meanSamples();
             boolean zone = b.rate() > TOLERABLE && b.rate() < HARMFUL;
-            System.out.printf(
+            lines.add(String.format(
                     Locale.ROOT,
-                    "  at %.1f%%: %.0f samples, %.0f%% fewer than the fixed test: %s%s%n",
+                    "  at %.1f%%: %.0f samples (Wald's SPRT %.0f), %.0f%% fewer than the fixed test: %s%s",
                     b.rate() * 100,
                     b.meanSamples(),
+                    sprt.get(i).meanSamples(),
                     100 * (1 - ratio),
                     ok(ratio <= 0.7),
                     zone
                             ? String.format(
                                     Locale.ROOT,
-                                    " (inside the indifference zone %.1f%%-%.1f%%; %.2f%% undecided at the deadline)",
-                                    TOLERABLE * 100,
-                                    HARMFUL * 100,
+                                    " (inside the indifference zone; %.2f%% undecided at the deadline)",
                                     100.0 * b.undecided() / b.runs())
-                            : "");
+                            : ""));
         }
+        return lines;
     }
 
-    private static String ok(boolean b) {
+    static String ok(boolean b) {
         return b ? "MET" : "NOT MET";
     }
 
-    private static String pct(double x) {
+    static String pct(double x) {
         return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.2f%%", x * 100);
     }
 
