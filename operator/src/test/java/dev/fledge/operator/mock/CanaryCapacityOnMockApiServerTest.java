@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -308,28 +307,13 @@ class CanaryCapacityOnMockApiServerTest {
                 .getStatus();
     }
 
+    /** A whole rollout with the promotion's hand-over, pod by pod: {@link CapacityBenchmark#awaitStatus}'s 90 s. */
     ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
-        // a whole rollout with the promotion's hand-over, pod by pod: longer than the other mock tests on a loaded
-        // machine
-        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(90), p);
+        return CapacityBenchmark.awaitStatus(client, p);
     }
 
     void edit(java.util.function.Consumer<ModelRelease> change) {
-        await().atMost(Duration.ofSeconds(10))
-                .ignoreException(KubernetesClientException.class)
-                .until(() -> {
-                    client.resources(ModelRelease.class)
-                            .inNamespace(Releases.NS)
-                            .withName("assistant")
-                            .edit(r -> {
-                                if (r.getMetadata().getAnnotations() == null) {
-                                    r.getMetadata().setAnnotations(new HashMap<>());
-                                }
-                                change.accept(r);
-                                return r;
-                            });
-                    return true;
-                });
+        CapacityBenchmark.edit(client, change);
     }
 
     void poke() {
