@@ -174,17 +174,7 @@ class CanaryCapacityOnMockApiServerTest {
 
     @Test
     void withDynamicStableScaleAWholeRolloutAndItsPromotionRunAtMostReplicasPlusOnePods() {
-        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
-        mr.getSpec().setServer(gpuServer(true));
-        client.resource(mr).create();
-        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
-        startSampling();
-        edit(r -> {
-            r.getSpec().getModel().setVersion("2.0.0");
-            r.getSpec().getModel().setUri("file:///models/2.0.0");
-        });
-        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        sampleRolloutToTwo(gpuServer(true));
         await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
         sampling = false;
         List<Sample> seen = new ArrayList<>(samples);
@@ -195,17 +185,7 @@ class CanaryCapacityOnMockApiServerTest {
 
     @Test
     void withMatchTrafficWeightAloneStableStaysWholeAndTheCanaryFollowsItsWeight() {
-        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
-        mr.getSpec().setServer(gpuServer(false));
-        client.resource(mr).create();
-        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
-        startSampling();
-        edit(r -> {
-            r.getSpec().getModel().setVersion("2.0.0");
-            r.getSpec().getModel().setUri("file:///models/2.0.0");
-        });
-        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        sampleRolloutToTwo(gpuServer(false));
         sampling = false;
         List<Sample> seen = new ArrayList<>(samples);
         assertThat(seen).allSatisfy(s -> assertThat(s.stable()).isEqualTo(4));
@@ -305,6 +285,21 @@ class CanaryCapacityOnMockApiServerTest {
                 .withName("assistant")
                 .get()
                 .getStatus();
+    }
+
+    /** 1.0.0 promoted with {@code server}, then sampled while 2.0.0 rolls out, until it is promoted. */
+    void sampleRolloutToTwo(ServerSpec server) {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(server);
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        startSampling();
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
     }
 
     /** A whole rollout with the promotion's hand-over, pod by pod: {@link CapacityBenchmark#awaitStatus}'s 90 s. */
