@@ -377,16 +377,12 @@ class CanaryScaleDownOnMockApiServerTest {
     }
 
     void editOnce(java.util.function.Consumer<ModelRelease> change) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(r -> {
-                    if (r.getMetadata().getAnnotations() == null) {
-                        r.getMetadata().setAnnotations(new HashMap<>());
-                    }
-                    change.accept(r);
-                    return r;
-                });
+        Releases.edit(client, "assistant", r -> {
+            if (r.getMetadata().getAnnotations() == null) {
+                r.getMetadata().setAnnotations(new HashMap<>());
+            }
+            change.accept(r);
+        });
     }
 
     /** An event for the release, so that the operator looks again now (its own wake-up runs on real time). */

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -209,20 +208,6 @@ class CapacityBenchmark {
     }
 
     static void edit(KubernetesClient client, Consumer<ModelRelease> change) {
-        await().atMost(Duration.ofSeconds(10))
-                .ignoreException(KubernetesClientException.class)
-                .until(() -> {
-                    client.resources(ModelRelease.class)
-                            .inNamespace(Releases.NS)
-                            .withName("assistant")
-                            .edit(r -> {
-                                if (r.getMetadata().getAnnotations() == null) {
-                                    r.getMetadata().setAnnotations(new HashMap<>());
-                                }
-                                change.accept(r);
-                                return r;
-                            });
-                    return true;
-                });
+        Releases.edit(client, "assistant", change);
     }
 }

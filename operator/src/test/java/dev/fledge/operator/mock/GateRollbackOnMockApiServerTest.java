@@ -97,14 +97,10 @@ class GateRollbackOnMockApiServerTest {
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
 
         errorRate.set(new QueryResult.Value(0.25));
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(r -> {
-                    r.getSpec().getModel().setVersion("2.0.0");
-                    r.getSpec().getModel().setUri("file:///models/2.0.0");
-                    return r;
-                });
+        Releases.edit(client, "assistant", r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
         ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
@@ -185,14 +181,10 @@ class GateRollbackOnMockApiServerTest {
         client.resource(mr).create();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
 
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(r -> {
-                    r.getSpec().getModel().setVersion("2.0.0");
-                    r.getSpec().getModel().setUri("file:///models/2.0.0");
-                    return r;
-                });
+        Releases.edit(client, "assistant", r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
         ModelReleaseStatus s = awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");
         GateResult gate = s.getGates().stream()

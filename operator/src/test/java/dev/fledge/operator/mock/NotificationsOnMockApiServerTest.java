@@ -235,14 +235,10 @@ class NotificationsOnMockApiServerTest {
     }
 
     void setVersion(String version) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(r -> {
-                    r.getSpec().getModel().setVersion(version);
-                    r.getSpec().getModel().setUri("file:///models/" + version);
-                    return r;
-                });
+        Releases.edit(client, "assistant", r -> {
+            r.getSpec().getModel().setVersion(version);
+            r.getSpec().getModel().setUri("file:///models/" + version);
+        });
     }
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {

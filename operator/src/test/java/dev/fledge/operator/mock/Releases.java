@@ -91,6 +91,29 @@ final class Releases {
     static final String OLDER_TEMPLATE_LACKS = "FLEDGE_PUBLIC_PORT";
 
     /** Polls the release until its status satisfies {@code p}, and returns that status. */
+    /**
+     * Edits the release as a user would, read-modify-write, retried on a conflict: the operator writes the status
+     * meanwhile, and a 409 from that is no failure of the test.
+     */
+    static void edit(KubernetesClient client, String name, java.util.function.Consumer<ModelRelease> change) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .until(() -> {
+                    client.resources(ModelRelease.class)
+                            .inNamespace(NS)
+                            .withName(name)
+                            .edit(r -> {
+                                if (r.getMetadata().getAnnotations() == null) {
+                                    r.getMetadata().setAnnotations(new java.util.HashMap<>());
+                                }
+                                change.accept(r);
+                                return r;
+                            });
+                    return true;
+                });
+    }
+
     static ModelReleaseStatus awaitStatus(
             KubernetesClient client, String name, Duration timeout, Predicate<ModelReleaseStatus> p) {
         AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();

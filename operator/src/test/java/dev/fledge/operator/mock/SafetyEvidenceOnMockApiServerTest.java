@@ -145,14 +145,10 @@ class SafetyEvidenceOnMockApiServerTest {
     void aNewVersionStartsTheEvidenceAgain() {
         create("1.0.0");
         awaitStatus(s -> samples(s) >= 100);
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(r -> {
-                    r.getSpec().getModel().setVersion("1.1.0");
-                    r.getSpec().getModel().setUri("file:///models/1.1.0");
-                    return r;
-                });
+        Releases.edit(client, "assistant", r -> {
+            r.getSpec().getModel().setVersion("1.1.0");
+            r.getSpec().getModel().setUri("file:///models/1.1.0");
+        });
         ModelReleaseStatus next = awaitStatus(s -> "1.1.0".equals(s.getCanaryVersion()) && samples(s) > 0);
         assertThat(samples(next)).isEqualTo(50);
         assertThat(safety(next).getEvidence())
@@ -186,26 +182,18 @@ class SafetyEvidenceOnMockApiServerTest {
                         + " judge reports")
                 .contains("judge.categories: {S4: sexual/minors}");
 
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(r -> {
-                    r.getSpec().getAnalysis().getSafety().getJudge().setCategories(Map.of("S4", "sexual/minors"));
-                    return r;
-                });
+        Releases.edit(
+                client,
+                "assistant",
+                r -> r.getSpec().getAnalysis().getSafety().getJudge().setCategories(Map.of("S4", "sexual/minors")));
         awaitStatus(st -> RoutesOnMockApiServerTest.condition(st, UnjudgedCategories.TYPE) == null
                 && st.getObservedGeneration() != null
                 && st.getObservedGeneration() == 2L);
     }
 
     void action(String value) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(mr -> {
-                    mr.getMetadata().getAnnotations().put(Labels.ACTION, value);
-                    return mr;
-                });
+        Releases.edit(
+                client, "assistant", mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, value));
     }
 
     static GateResult safety(ModelReleaseStatus s) {

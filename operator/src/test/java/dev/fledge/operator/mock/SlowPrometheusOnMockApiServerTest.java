@@ -122,26 +122,18 @@ class SlowPrometheusOnMockApiServerTest {
 
         hold.set(new CountDownLatch(1)); // Prometheus takes its time from now on (the query's timeout is 45 s)
         held.set(0);
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName(NAME)
-                .edit(r -> {
-                    r.getSpec().getModel().setVersion("2.0.0");
-                    r.getSpec().getModel().setUri("file:///models/2.0.0");
-                    return r;
-                });
+        Releases.edit(client, NAME, r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+        });
         awaitStatus(Duration.ofSeconds(30), s -> "2.0.0".equals(s.getCanaryVersion()) && held.get() > 0);
 
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName(NAME)
-                .edit(r -> {
-                    if (r.getMetadata().getAnnotations() == null) {
-                        r.getMetadata().setAnnotations(new java.util.HashMap<>());
-                    }
-                    r.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
-                    return r;
-                });
+        Releases.edit(client, NAME, r -> {
+            if (r.getMetadata().getAnnotations() == null) {
+                r.getMetadata().setAnnotations(new java.util.HashMap<>());
+            }
+            r.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
+        });
         ModelReleaseStatus s = awaitStatus(Duration.ofSeconds(10), st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
         assertThat(hold.get().getCount()).as("Prometheus has not answered yet").isEqualTo(1);
