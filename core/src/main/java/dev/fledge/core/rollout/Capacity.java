@@ -135,6 +135,24 @@ public record Capacity(int replicas, Integer fixed, boolean match, Integer surge
      * {@code before} (held). Stable keeps what the routed split needs of it, so a held weight never leaves it short.
      */
     public Step step(TrafficSplit wanted, TrafficSplit before, int stableReady, int canaryReady, boolean promoting) {
+        return step(wanted, before, stableReady, canaryReady, stableReady, canaryReady, promoting);
+    }
+
+    /**
+     * As {@link #step(TrafficSplit, TrafficSplit, int, int, boolean)}, where {@code stablePods} and {@code canaryPods}
+     * are the pods each track still holds (its Deployment's status, whatever the controller has observed): what a
+     * track gave up counts once its pods are gone. Right after the operator lowers a track's replicas, the Deployment
+     * controller has not seen the change yet, so no replica of it counts as ready for its identity, but its pods still
+     * run and hold their GPUs.
+     */
+    public Step step(
+            TrafficSplit wanted,
+            TrafficSplit before,
+            int stableReady,
+            int canaryReady,
+            int stablePods,
+            int canaryPods,
+            boolean promoting) {
         Sizes want = sizes(wanted, promoting);
         if (!managed() || before == null) {
             return new Step(wanted, false, want);
@@ -154,10 +172,13 @@ public record Capacity(int replicas, Integer fixed, boolean match, Integer surge
             if (handback) {
                 // promoting: stable takes the new version a few pods at a time, as the canary hands its share over
                 stable = Math.max(
-                        stableShare(routed), Math.min(replicas, replicas + surge - Math.max(canary, canaryReady)));
+                        stableShare(routed),
+                        Math.min(replicas, replicas + surge - Math.max(canary, Math.max(canaryReady, canaryPods))));
             } else if (dynamic()) {
                 // the canary grows only into what stable gave up: together within replicas + surge
-                canary = Math.min(canary, Math.max(needed, replicas + surge - Math.max(stable, stableReady)));
+                canary = Math.min(
+                        canary,
+                        Math.max(needed, replicas + surge - Math.max(stable, Math.max(stableReady, stablePods))));
             }
         }
         return new Step(routed, !routed.equals(wanted), new Sizes(stable, canary));

@@ -303,4 +303,20 @@ class CapacityTest {
         }
         assertThat(world.peakPods).isEqualTo(8);
     }
+
+    @Test
+    void promotingStableDoesNotGrowIntoPodsTheCanaryStillRunsBeforeItsControllerSawItsReplicasLowered() {
+        // dynamicStableScale, 4 replicas, surge 1: the canary (4 pods, all still running) was just lowered to 3 and its
+        // controller has not observed that yet, so none of its replicas counts as ready for its identity
+        Capacity c = Capacity.of(
+                new ServerSpec()
+                        .withCanary(new CanaryScaleSpec().withMatchTrafficWeight(true))
+                        .withDynamicStableScale(new DynamicStableScaleSpec().withSurge(1)),
+                4);
+        TrafficSplit promoting = new TrafficSplit("2", "2", BOTH, 100);
+        Capacity.Step s = c.step(promoting, at(100), 1, 0, 1, 4, true);
+        assertThat(s.sizes().stable() + 4)
+                .as("stable's pods plus the canary's 4 still running: within replicas + surge")
+                .isLessThanOrEqualTo(5);
+    }
 }

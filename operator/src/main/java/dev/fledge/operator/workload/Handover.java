@@ -166,6 +166,8 @@ public final class Handover {
                 before,
                 Readiness.readyReplicas(stable, ServingIdentity.stableWanted(decision.status())),
                 Readiness.readyReplicas(canary, ServingIdentity.of(plan)),
+                Readiness.podsHeld(stable),
+                Readiness.podsHeld(canary),
                 promoting));
     }
 

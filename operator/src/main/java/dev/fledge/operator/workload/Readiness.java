@@ -76,6 +76,17 @@ public final class Readiness {
         return observed ? Math.min(value(s.getReadyReplicas()), value(s.getUpdatedReplicas())) : 0;
     }
 
+    /**
+     * The pods the Deployment still runs, by its status as it stands (any template, observed or not): right after its
+     * replicas are lowered, the ones it is to give up are still there until the controller has seen the change.
+     */
+    public static int podsHeld(Deployment d) {
+        if (d == null || d.getStatus() == null) {
+            return 0;
+        }
+        return Math.max(value(d.getStatus().getReplicas()), value(d.getStatus().getReadyReplicas()));
+    }
+
     /** Ready for {@code wanted} with at least {@code replicas} replicas in its spec, all of them ready. */
     public static boolean atFullSize(Deployment d, ServingIdentity wanted, int replicas) {
         return ready(d, wanted)
