@@ -50,6 +50,11 @@ final class NextStep {
         Duration hold = plan.stage(stage)
                 .map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
                 .orElse(Duration.ZERO);
+        if (plan.stage(stage).map(StagePlan::isPublic).orElse(false) && st.getStepWaitingSince() != null) {
+            // the operator starts a step once its split is in place (Transition): its time has not begun
+            return Optional.of(target + " " + Durations.exact(hold) + " after this step's split is in place (the canary"
+                    + " ready, the routes carrying " + st.getCanaryWeight() + "%)");
+        }
         Duration left = Duration.between(now, start.plus(hold));
         List<String> waiting = plan.gatesFor(stage).stream()
                 .map(GatePlan::name)

@@ -108,9 +108,14 @@ final class StageLines {
         List<Integer> steps = steps(sp.stage());
         for (int i = 0; i < steps.size(); i++) {
             String state = i < step() ? "done" : i == step() ? "current" : "pending";
-            String detail = i == step() && st.getStepStartedAt() != null
-                    ? held(Instant.parse(st.getStepStartedAt()), sp.stepDuration())
-                    : "";
+            String detail = i != step()
+                    ? ""
+                    // the engine starts a step once its split is in place (canary ready, route carrying it)
+                    : st.getStepWaitingSince() != null
+                            ? "not started: waiting for its split to be in place"
+                            : st.getStepStartedAt() != null
+                                    ? held(Instant.parse(st.getStepStartedAt()), sp.stepDuration())
+                                    : "";
             rows.row(marker(state) + " " + steps.get(i) + "%", colour(state), detail);
         }
         Tree node = new Tree("");

@@ -117,13 +117,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      */
     public static final Duration ACCEPTANCE_RETRY = Duration.ofSeconds(2);
     /** The condition that is True while a route of the release waits for its Gateway ({@link Unaccepted}). */
-    public static final String ROUTE_NOT_ACCEPTED = "RouteNotAccepted";
+    public static final String ROUTE_NOT_ACCEPTED = Conditions.ROUTE_NOT_ACCEPTED;
     /**
      * The condition that is True while the split the status stands for is not what the cluster has: a route came out
      * of the API server other than written (reason {@code RouteDrift}), or a write of the pass failed (reason
      * {@code WriteFailed}). It goes once a pass applies the split.
      */
-    public static final String ROUTE_NOT_APPLIED = "RouteNotApplied";
+    public static final String ROUTE_NOT_APPLIED = Conditions.ROUTE_NOT_APPLIED;
 
     private final Clock clock;
     private final PlanResolver plans;
@@ -346,6 +346,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
         if (acted.heldWeight() != null && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
             requeue = DRIFT_RETRY; // the routes wait for a track's pods: look again soon (their events wake it too)
+        }
+        if (decision.status().getStepWaitingSince() != null
+                && obs.canaryReady() // else its Deployment's events wake the release
+                && acted.heldWeight() == null
+                && pending.isEmpty()
+                && drift.isEmpty()
+                && (requeue == null || requeue.compareTo(ACCEPTANCE_RETRY) > 0)) {
+            // this pass put the step's split in place (the engine saw the status from before it): the next pass starts
+            // the step, soon, rather than at the next analysis
+            requeue = ACCEPTANCE_RETRY;
         }
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end

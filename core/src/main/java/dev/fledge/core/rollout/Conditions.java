@@ -20,6 +20,10 @@ public final class Conditions {
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
     public static final String INVALID_SPEC = "InvalidSpec";
+    /** True while a route of the release waits for its Gateway to accept it (the operator's acceptance watch). */
+    public static final String ROUTE_NOT_ACCEPTED = "RouteNotAccepted";
+    /** True while a route came out of the API server other than written, or a write of the pass failed. */
+    public static final String ROUTE_NOT_APPLIED = "RouteNotApplied";
 
     private Conditions() {}
 
@@ -73,6 +77,15 @@ public final class Conditions {
         }
         out.add(make(st, warning.type(), "True", warning.reason(), warning.message(), st.getObservedGeneration(), now));
         st.setConditions(out);
+    }
+
+    /** The last pass left a route not accepted by its Gateway, or not as written: the split is not in place. */
+    static boolean routesPending(ModelReleaseStatus st) {
+        return isTrue(st, ROUTE_NOT_ACCEPTED) || isTrue(st, ROUTE_NOT_APPLIED);
+    }
+
+    private static boolean isTrue(ModelReleaseStatus st, String type) {
+        return find(st, type).filter(c -> "True".equals(c.getStatus())).isPresent();
     }
 
     public static Optional<ConditionReason> degradedReason(ModelReleaseStatus st) {

@@ -82,21 +82,24 @@ final class GateLedger {
     boolean allPassedSince(Stage stage, Instant start) {
         return plan.gatesFor(stage).stream().allMatch(g -> {
             GateResult r = find(g.name());
-            return r != null
-                    && r.getVerdict() == Verdict.PASS
-                    && Instant.parse(r.getAt()).isAfter(start);
+            return r != null && r.getVerdict() == Verdict.PASS && at(r).isAfter(start);
         });
     }
 
-    /** The gates of {@code stage} whose latest verdict is not Pass. */
-    List<String> pending(Stage stage) {
+    /** The gates of {@code stage} with no Pass since {@code start}: what {@link #allPassedSince} waits for. */
+    List<String> pending(Stage stage, Instant start) {
         return plan.gatesFor(stage).stream()
                 .map(GatePlan::name)
                 .filter(n -> {
                     GateResult r = find(n);
-                    return r == null || r.getVerdict() != Verdict.PASS;
+                    return r == null || r.getVerdict() != Verdict.PASS || !at(r).isAfter(start);
                 })
                 .toList();
+    }
+
+    /** When a verdict was given; one with no time (a status edited by hand) counts as given at the epoch. */
+    private static Instant at(GateResult r) {
+        return r.getAt() == null ? Instant.EPOCH : Instant.parse(r.getAt());
     }
 
     /** {@code status.lastGate}: {@code name=Verdict} of every gate, or null when none ran. */

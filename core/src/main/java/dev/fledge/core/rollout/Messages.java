@@ -162,6 +162,17 @@ final class Messages {
         return "waiting for the canary Deployment to run " + canary + " and be ready";
     }
 
+    static String capacityHeld(String stage, Integer weight, int held) {
+        return "stage " + stage + " at " + weight + "%: the route holds the canary at " + held
+                + "% until its pods are ready; the step does not move until it carries " + weight + "%";
+    }
+
+    static String routesPending(String stage, Integer weight) {
+        return "stage " + stage + " at " + weight
+                + "%: waiting for the routes to carry it (conditions RouteNotAccepted,"
+                + " RouteNotApplied); the step does not move until they do";
+    }
+
     static String progress(String stage, Integer step, Integer weight, List<String> pending) {
         return "stage " + stage + (step != null ? " at " + weight + "%" : "")
                 + (pending.isEmpty() ? "" : "; waiting for gates: " + String.join(", ", pending));

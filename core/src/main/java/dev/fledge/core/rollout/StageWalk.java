@@ -57,6 +57,29 @@ final class StageWalk {
         return Duration.between(start, now).compareTo(hold) >= 0;
     }
 
+    /**
+     * The current public step's split is in place (the canary ready, no route held below the step's weight, every
+     * route accepted and as written): a step that was waiting for it starts now. A step starts waiting when it is
+     * entered, since the pass that decides a step has not moved any traffic yet; one that has started is not started
+     * again by a later dip (a canary pod that goes unready holds it, {@code WaitingForCanary}, and keeps its time).
+     */
+    void publicStepInPlace() {
+        if (st.getStepWaitingSince() != null && inPublicStage()) {
+            st.setStepStartedAt(now.toString());
+            st.setStepWaitingSince(null);
+        }
+    }
+
+    /** The current public step starts (again) from now once its split is in place: traffic is about to move. */
+    void publicStepWaits() {
+        st.setStepStartedAt(now.toString());
+        st.setStepWaitingSince(now.toString());
+    }
+
+    private boolean inPublicStage() {
+        return plan.stage(current()).filter(StagePlan::isPublic).isPresent();
+    }
+
     /** Start of the current stage, or of the current public step. */
     Instant periodStart() {
         Optional<StagePlan> sp = plan.stage(current());
@@ -71,7 +94,7 @@ final class StageWalk {
                 && st.getStep() + 1 < steps(sp.get()).size()) {
             int next = st.getStep() + 1;
             st.setStep(next);
-            st.setStepStartedAt(now.toString());
+            publicStepWaits();
             st.setCanaryWeight(steps(sp.get()).get(next));
             out.event(
                     EventReason.StepAdvanced,
@@ -102,6 +125,7 @@ final class StageWalk {
         st.setMirrorFrom(null);
         st.setStageStartedAt(now.toString());
         st.setStepStartedAt(null);
+        st.setStepWaitingSince(null);
         out.phase(Phase.PROGRESSING, ConditionReason.Promoting, Messages.promoting(st.getCanaryVersion()));
         out.event(EventReason.Promoting, Messages.stableTaking(st.getCanaryVersion()));
     }
@@ -129,6 +153,7 @@ final class StageWalk {
         st.setMirrorFrom(null);
         st.setStageStartedAt(null);
         st.setStepStartedAt(null);
+        st.setStepWaitingSince(null);
         st.setRolloutStartedAt(null);
         st.setPause(null);
     }
@@ -138,6 +163,7 @@ final class StageWalk {
         st.setStageStartedAt(now.toString());
         st.setStep(null);
         st.setStepStartedAt(null);
+        st.setStepWaitingSince(null);
         st.setCanaryWeight(0);
         st.setMirrorPercent(null);
         st.setMirrorFrom(null);
@@ -147,7 +173,7 @@ final class StageWalk {
         Optional<StagePlan> sp = plan.stage(stage);
         if (sp.isPresent() && sp.get().isPublic()) {
             st.setStep(0);
-            st.setStepStartedAt(now.toString());
+            publicStepWaits();
             st.setCanaryWeight(steps(sp.get()).get(0));
         }
         if (stage == Stage.SHADOW && sp.isPresent()) {

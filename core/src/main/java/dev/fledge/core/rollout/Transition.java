@@ -58,7 +58,15 @@ final class Transition {
                     "No stage moves before the canary Deployment is ready (`WaitingForCanary`).",
                     Transition::canaryNotReady),
             new Rule(
-                    "A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
+                    "In a public step, the route holds the canary below the step's weight until its pods are ready"
+                            + " (`status.canaryHeldWeight`, canary capacity), or a route is not accepted by its Gateway"
+                            + " or not as written (conditions `RouteNotAccepted`, `RouteNotApplied`): the step does not"
+                            + " move.",
+                    Transition::publicSplitNotInPlace),
+            new Rule(
+                    "A public step waiting for its split (`status.stepWaitingSince`, set when the step is"
+                            + " entered) starts now that its split is in place: `status.stepStartedAt` is set, and its"
+                            + " time counts from there. A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
                             + " gave `Pass` since it began. `Inconclusive` holds it. A stage removed from `spec.stages` mid-rollout has no"
                             + " minimum time left; once its gates pass, the rollout moves to the next stage still listed after it"
                             + " (order internal, closed, public), never past the public steps.",
@@ -187,7 +195,7 @@ final class Transition {
     private void resumeAfterInvalid() {
         Optional<StagePlan> sp = plan.stage(walk.current());
         if (sp.isPresent() && sp.get().isPublic()) {
-            st.setStepStartedAt(now.toString());
+            walk.publicStepWaits(); // traffic comes back from stable to the step's weight
         } else {
             st.setStageStartedAt(now.toString());
         }
@@ -357,13 +365,30 @@ final class Transition {
         return !obs.canaryReady();
     }
 
-    private boolean stageEnds() {
-        Stage stage = walk.current();
+    private boolean publicSplitNotInPlace() {
+        Integer held = st.getCanaryHeldWeight();
+        boolean routes = Conditions.routesPending(st);
+        if ((held == null && !routes)
+                || !plan.stage(walk.current()).map(StagePlan::isPublic).orElse(false)) {
+            return false;
+        }
         out.phase(
                 Phase.PROGRESSING,
                 ConditionReason.RolloutInProgress,
-                Messages.progress(st.getStage(), st.getStep(), st.getCanaryWeight(), ledger.pending(stage)));
+                held != null
+                        ? Messages.capacityHeld(st.getStage(), st.getCanaryWeight(), held)
+                        : Messages.routesPending(st.getStage(), st.getCanaryWeight()));
+        return true;
+    }
+
+    private boolean stageEnds() {
+        Stage stage = walk.current();
+        walk.publicStepInPlace();
         Instant start = walk.periodStart();
+        out.phase(
+                Phase.PROGRESSING,
+                ConditionReason.RolloutInProgress,
+                Messages.progress(st.getStage(), st.getStep(), st.getCanaryWeight(), ledger.pending(stage, start)));
         if (walk.heldLongEnough(start) && ledger.allPassedSince(stage, start)) {
             walk.advance("Passed", "all gates passed");
         }

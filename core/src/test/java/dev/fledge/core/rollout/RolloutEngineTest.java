@@ -53,9 +53,11 @@ class RolloutEngineTest {
             List<Integer> weights = new ArrayList<>();
             weights.add(r.after(Duration.ofMinutes(30)).split().publicCanaryWeight());
             for (int i = 0; i < 3; i++) {
+                r.ready(); // the step's split is in place: its 10 minutes start
                 weights.add(r.after(Duration.ofMinutes(10)).split().publicCanaryWeight());
             }
             assertThat(weights).containsExactly(5, 25, 50, 100);
+            r.ready();
             Decision promoting = r.after(Duration.ofMinutes(10), Observation.of(true, false));
             assertThat(promoting.status().getStage()).isEqualTo("promoting");
             assertThat(promoting.split().stableVersion()).isEqualTo("2.0.0");
@@ -86,6 +88,7 @@ class RolloutEngineTest {
             r.ready();
             r.after(Duration.ofMinutes(10));
             r.after(Duration.ofMinutes(30));
+            r.ready(); // the step's split is in place: its 10 minutes start
             assertThat(r.after(Duration.ofMinutes(9)).status().getCanaryWeight())
                     .isEqualTo(5);
             assertThat(r.after(Duration.ofMinutes(1)).status().getCanaryWeight())
@@ -102,6 +105,7 @@ class RolloutEngineTest {
             Decision pub = r.after(Duration.ofMinutes(30));
             assertThat(pub.status().getStage()).isEqualTo("public");
             assertThat(pub.split().publicCanaryWeight()).isEqualTo(100);
+            r.ready(); // in place
             assertThat(r.after(Duration.ofMinutes(10), Observation.of(true, false))
                             .status()
                             .getStage())

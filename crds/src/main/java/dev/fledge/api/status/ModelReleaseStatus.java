@@ -55,8 +55,13 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("When the current stage started (RFC 3339).")
     private String stageStartedAt;
 
-    @JsonPropertyDescription("When the current public step started (RFC 3339).")
+    @JsonPropertyDescription(
+            "When the current public step started (RFC 3339): the first reconcile that saw its split in place (stepWaitingSince empty). stepDuration counts from here.")
     private String stepStartedAt;
+
+    @JsonPropertyDescription(
+            "Set while the current public step waits for its split to be in place (RFC 3339: since when): the canary ready at its share, the route not holding it below the step's weight (canaryHeldWeight), every route accepted and as written. Empty once the step has started.")
+    private String stepWaitingSince;
 
     @JsonPropertyDescription(
             "When the canary Deployment, which no route sends requests to any more, is scaled to zero (RFC 3339): spec.traffic.scaleDownDelay after that route change was applied.")

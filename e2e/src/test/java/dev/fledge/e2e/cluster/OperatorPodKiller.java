@@ -98,12 +98,21 @@ final class OperatorPodKiller implements AutoCloseable {
         return killed.get();
     }
 
-    /** The public weights in the order their steps were first seen, one per step (weight and step start). */
+    /**
+     * The public weights in the order their steps were seen, one per step: a step's start (weight and step start) may
+     * be seen more than once in a row, as it starts again while its split is not in place (the canary growing), so
+     * consecutive equal weights are one step; a step entered again after a later one shows twice.
+     */
     List<Integer> publicWeights() {
         synchronized (publicSteps) {
-            return publicSteps.stream()
-                    .map(s -> Integer.valueOf(s.substring(0, s.indexOf('@'))))
-                    .toList();
+            List<Integer> weights = new java.util.ArrayList<>();
+            for (String s : publicSteps) {
+                int w = Integer.parseInt(s.substring(0, s.indexOf('@')));
+                if (weights.isEmpty() || weights.get(weights.size() - 1) != w) {
+                    weights.add(w);
+                }
+            }
+            return weights;
         }
     }
 

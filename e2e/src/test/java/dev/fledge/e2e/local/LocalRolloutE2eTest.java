@@ -12,6 +12,7 @@ import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.Event;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -187,12 +188,16 @@ class LocalRolloutE2eTest {
                         .map(h -> h.getStage())
                         .toList())
                 .containsExactly("preflight", "internal", "closed", "public", "promoted");
-        List<Integer> steps = timeline.points().stream()
+        // consecutive points at one weight are one step (its start is cleared while its split is not in place, the
+        // canary growing for it); a step entered again after a later one would show twice
+        List<Integer> steps = new ArrayList<>();
+        timeline.points().stream()
                 .filter(p -> "2.1.0".equals(p.canary()) && "public".equals(p.stage()))
-                .map(p -> p.weight() + "@" + p.stepStartedAt())
-                .distinct()
-                .map(k -> Integer.valueOf(k.split("@")[0]))
-                .toList();
+                .forEach(p -> {
+                    if (steps.isEmpty() || !steps.get(steps.size() - 1).equals(p.weight())) {
+                        steps.add(p.weight());
+                    }
+                });
         assertThat(steps).as("each public step entered exactly once").containsExactlyElementsOf(E2eReleases.STEPS);
         List<String> stepEvents = events(e -> "StepAdvanced".equals(e.getReason())).stream()
                 .map(Event::getMessage)

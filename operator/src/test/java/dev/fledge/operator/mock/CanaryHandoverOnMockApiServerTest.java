@@ -197,6 +197,46 @@ class CanaryHandoverOnMockApiServerTest {
     }
 
     @Test
+    void aPublicStepsTimeCountsOnlyFromWhenTheGatewayAcceptedItsRoute() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        edit(r -> {
+            setVersion(r, "2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1m");
+        });
+        awaitStatus(s -> "public".equals(s.getStage())
+                && s.getCanaryWeight() == 25
+                && s.getStepWaitingSince() == null // started: its route accepted
+                && routeNotAccepted(s).isEmpty());
+
+        operator.gateway().hold(); // from here the Gateway keeps serving the 25% route
+        clock.advance(Duration.ofSeconds(61));
+        poke();
+        awaitStatus(s -> s.getCanaryWeight() == 50 && routeNotAccepted(s).isPresent());
+        clock.advance(Duration.ofMinutes(5)); // five step durations, the 50% route still not accepted
+        poke();
+        pause(Duration.ofSeconds(3));
+        assertThat(status().getCanaryWeight())
+                .as("a step whose route no Gateway serves yet has served nobody: it does not pass")
+                .isEqualTo(50);
+        assertThat(status().getStepWaitingSince()).as("not started").isNotNull();
+        assertThat(status().getMessage()).contains("waiting for the routes");
+
+        operator.gateway().accept();
+        // the pass that saw the route accepted looks again within 2 s, and that one starts the step
+        awaitStatus(s -> routeNotAccepted(s).isEmpty() && s.getStepWaitingSince() == null);
+        clock.advance(Duration.ofSeconds(40));
+        poke();
+        pause(Duration.ofSeconds(3));
+        assertThat(status().getCanaryWeight())
+                .as("40 s of the step's minute since the Gateway took the route")
+                .isEqualTo(50);
+        clock.advance(Duration.ofSeconds(25));
+        poke();
+        awaitStatus(s -> s.getCanaryWeight() == 100);
+    }
+
+    @Test
     void aRollbackMovesUsersAtOnceButARouteTheGatewayRejectsKeepsTheCanaryPodsAndSaysWhy() {
         client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
