@@ -67,7 +67,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,9 +126,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final String ROUTE_NOT_APPLIED = "RouteNotApplied";
 
     private final Clock clock;
-    /** How soon a release is looked at again after drift: {@link #DRIFT_RETRY}, shorter in the in-process tests. */
-    private final Duration driftRetry;
-
     private final PlanResolver plans;
     private final SpecValidator validator;
     private final Routers routers;
@@ -149,7 +145,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final Handover handover;
     private final InvalidHandover invalidHandover;
 
-    @Inject
     public ModelReleaseReconciler(
             Clock clock,
             PlanResolver plans,
@@ -162,39 +157,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             UnstoredDecisions unstored,
             OperatorMetrics metrics,
             Notifier notifier) {
-        this(
-                clock,
-                plans,
-                validator,
-                routers,
-                workloads,
-                gates,
-                events,
-                actions,
-                unstored,
-                metrics,
-                notifier,
-                DRIFT_RETRY);
-    }
-
-    /**
-     * With {@code driftRetry} instead of {@link #DRIFT_RETRY}: the in-process tests shorten it, so that a test of a
-     * write refused a few times does not wait 15 s for each retry.
-     */
-    public ModelReleaseReconciler(
-            Clock clock,
-            PlanResolver plans,
-            SpecValidator validator,
-            Routers routers,
-            Workloads workloads,
-            GateProvider gates,
-            EventRecorder events,
-            ActionAnnotation actions,
-            UnstoredDecisions unstored,
-            OperatorMetrics metrics,
-            Notifier notifier,
-            Duration driftRetry) {
-        this.driftRetry = driftRetry;
         this.clock = clock;
         this.plans = plans;
         this.validator = validator;
@@ -382,21 +344,21 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                     .ifPresent(st -> patchStatus(mr, context, st));
         }
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
-        if (acted.heldWeight() != null && (requeue == null || requeue.compareTo(driftRetry) > 0)) {
-            requeue = driftRetry; // the routes wait for a track's pods: look again soon (their events wake it too)
+        if (acted.heldWeight() != null && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
+            requeue = DRIFT_RETRY; // the routes wait for a track's pods: look again soon (their events wake it too)
         }
         if (requeue != null) {
             // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
             Duration left = requeue.minus(Duration.between(now, clock.instant()));
             requeue = left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left;
         }
-        if (drift.isPresent() && (requeue == null || requeue.compareTo(driftRetry) > 0)) {
-            requeue = driftRetry; // apply (and sweep) again soon, also for a release with nothing else to wait for
+        if (drift.isPresent() && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
+            requeue = DRIFT_RETRY; // apply (and sweep) again soon, also for a release with nothing else to wait for
         }
         if (!pending.isEmpty()) {
             // look again soon; a wait already reported (a Gateway that does not answer) is looked at less often
             Duration again = pending.stream().allMatch(p -> p.waited().compareTo(AcceptanceWatch.WARN_AFTER) >= 0)
-                    ? driftRetry
+                    ? DRIFT_RETRY
                     : ACCEPTANCE_RETRY;
             requeue = requeue == null || requeue.compareTo(again) > 0 ? again : requeue;
         }
@@ -529,7 +491,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Optional<String> notRestored =
                     invalidHandover.restoreStable(mr, d, stable, new InvalidHandover.Plan(null, 0));
             notRestored.ifPresent(why -> notRestored(mr, d, why));
-            return notRestored.isPresent() ? control.rescheduleAfter(driftRetry) : control;
+            return notRestored.isPresent() ? control.rescheduleAfter(DRIFT_RETRY) : control;
         }
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
         InvalidHandover.Plan retreat;
@@ -572,7 +534,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
-        Duration requeue = earliest(now, drift.isPresent() || notRestored.isPresent() ? driftRetry : null, hold);
+        Duration requeue = earliest(now, drift.isPresent() || notRestored.isPresent() ? DRIFT_RETRY : null, hold);
         return requeue == null ? control : control.rescheduleAfter(requeue);
     }
 

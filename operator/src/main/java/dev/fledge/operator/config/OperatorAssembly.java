@@ -134,32 +134,6 @@ public final class OperatorAssembly {
             OperatorMetrics metrics,
             Notifier notifier,
             RoutePolicy routeLimits) {
-        return reconciler(
-                client,
-                clock,
-                defaultInterval,
-                defaults,
-                gates,
-                metrics,
-                notifier,
-                routeLimits,
-                ModelReleaseReconciler.DRIFT_RETRY);
-    }
-
-    /**
-     * With how soon a release whose routes or stable track did not come out as wanted is looked at again (the
-     * in-process tests shorten {@link ModelReleaseReconciler#DRIFT_RETRY}).
-     */
-    public static ModelReleaseReconciler reconciler(
-            KubernetesClient client,
-            Clock clock,
-            Duration defaultInterval,
-            ServerDefaults defaults,
-            GateProvider gates,
-            OperatorMetrics metrics,
-            Notifier notifier,
-            RoutePolicy routeLimits,
-            Duration driftRetry) {
         return new ModelReleaseReconciler(
                 clock,
                 new PlanResolver(defaultInterval),
@@ -171,8 +145,7 @@ public final class OperatorAssembly {
                 new ActionAnnotation(client),
                 new UnstoredDecisions(client),
                 metrics,
-                notifier,
-                driftRetry);
+                notifier);
     }
 
     /** Webhook delivery on one daemon thread of its own; close it to stop. */

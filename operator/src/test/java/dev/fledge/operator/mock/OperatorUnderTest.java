@@ -19,18 +19,9 @@ import java.util.function.Function;
 /**
  * The production reconciler ({@link OperatorAssembly}) with these gates and metrics in a registry the test reads, run
  * by test-support's {@link InProcessOperator} (plain JOSDK, server-side apply left on), with a client of its own that
- * retries as the deployed operator's does ({@link ClientRetries}). Drift is retried sooner than deployed ({@link
- * #DRIFT_RETRY}).
+ * retries as the deployed operator's does ({@link ClientRetries}).
  */
 public final class OperatorUnderTest implements AutoCloseable {
-    /**
-     * How soon a release whose write was refused or whose route drifted is looked at again: 2 s here, not the
-     * deployed operator's 15 s ({@link dev.fledge.operator.ModelReleaseReconciler#DRIFT_RETRY}), so that a test whose
-     * fault refuses a few writes does not wait 15 s for each retry. Never below the 2 s of {@code ACCEPTANCE_RETRY},
-     * so that a wait already reported is still looked at no more often than a fresh one.
-     */
-    static final Duration DRIFT_RETRY = Duration.ofSeconds(2);
-
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final OperatorMetrics metrics = new OperatorMetrics(registry);
     private final InProcessOperator operator;
@@ -72,8 +63,7 @@ public final class OperatorUnderTest implements AutoCloseable {
                 gates,
                 metrics,
                 notifier.apply(metrics),
-                routeLimits,
-                DRIFT_RETRY);
+                routeLimits);
         // the Gateway controller beside the operator, with a client of its own (the mock API server checks no RBAC)
         gateway = GatewaySimulator.start(client, Set.of());
         operator = InProcessOperator.start(own, reconciler);
