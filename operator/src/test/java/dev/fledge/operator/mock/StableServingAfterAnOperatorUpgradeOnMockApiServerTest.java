@@ -1,0 +1,163 @@
+package dev.fledge.operator.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.operator.workload.DesiredDeployment;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stable track keeps the serving configuration it was promoted with also across an operator upgrade: an older
+ * operator's release (no recorded configuration, no hashes, an older pod template) met by this one.
+ */
+class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServingFixture {
+    @Test
+    void anImageOnlyEditMetByAnUpgradedOperatorIsARolloutAndLeavesStableAlone() {
+        upgradeFromAnOperatorWithoutHashes(mr -> mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE)));
+
+        ModelReleaseStatus rollout = awaitStatus(s -> "1.0.0".equals(s.getCanaryVersion()));
+        assertThat(rollout.getStable().getImage())
+                .as("the stable configuration is read from the stable Deployment, not taken from the spec")
+                .isEqualTo(OLD_IMAGE);
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+
+        ModelReleaseStatus done = awaitStatus(s -> s.getPhase() == Phase.PROMOTED
+                && s.getCanaryVersion() == null
+                && NEW_IMAGE.equals(s.getStable().getImage()));
+        assertThat(done.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", NEW_IMAGE));
+    }
+
+    @Test
+    void anUnchangedSpecMetByAnUpgradedOperatorStartsNoRollout() {
+        upgradeFromAnOperatorWithoutHashes(mr -> {});
+
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20)).until(() -> {
+            ModelReleaseStatus s = current().getStatus();
+            return s.getPhase() == Phase.PROMOTED && s.getCanaryVersion() == null;
+        });
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+    }
+
+    @Test
+    void aMissingStableDeploymentMetByAnUpgradedOperatorIsNotTakenForTheSpec() {
+        upgradeFromAnOperatorWithoutHashes(mr -> {
+            client.apps()
+                    .deployments()
+                    .inNamespace(Releases.NS)
+                    .withName("assistant-stable")
+                    .delete();
+            mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE));
+        });
+
+        ModelReleaseStatus rollout = awaitStatus(s -> "1.0.0".equals(s.getCanaryVersion()));
+        assertThat(rollout.getStable().getConfigHash())
+                .as("an unreadable stable configuration is unknown, never the spec's")
+                .isEqualTo("unknown");
+        ModelReleaseStatus done = awaitStatus(s -> s.getPhase() == Phase.PROMOTED
+                && s.getCanaryVersion() == null
+                && NEW_IMAGE.equals(s.getStable().getImage())
+                && !"unknown".equals(s.getStable().getConfigHash()));
+        assertThat(done.getStableVersion()).isEqualTo("1.0.0");
+    }
+
+    @Test
+    void anInFlightCanaryMetByAnUpgradedOperatorRestartsItsRolloutOnAnImageOnlyEdit() {
+        edit(mr -> setVersion(mr, "2.0.0"));
+        awaitStatus(s -> "closed".equals(s.getStage()));
+        kubelet.close(); // new pods never get ready: the restarted rollout stays in its first stage
+        kubelet = null;
+
+        upgradeFromAnOperatorWithoutHashes(mr -> mr.getSpec().setServer(new ServerSpec().withImage(NEW_IMAGE)));
+
+        ModelReleaseStatus restarted =
+                awaitStatus(s -> "2.0.0".equals(s.getCanaryVersion()) && "preflight".equals(s.getStage()));
+        assertThat(restarted.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(restarted.getStable().getImage()).isEqualTo(OLD_IMAGE);
+        assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+    }
+
+    @Test
+    void anOperatorUpgradeLeavesStablesPodTemplateAsItWasPromotedWhileReplicasFollowTheSpec() {
+        PodTemplateSpec promoted = upgradeFromAnOperatorWithAnOlderTemplate(
+                mr -> mr.getSpec().setServer(new ServerSpec().withReplicas(3)));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> deployment("assistant-stable").getSpec().getReplicas() == 3);
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .as("the pod template the older operator built, which passed its gates")
+                        .isEqualTo(promoted));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isPresent());
+        assertThat(templateKept(current().getStatus()).get().getMessage())
+                .contains("template revision unrecorded", "next promotion");
+        assertThat(current().getStatus().getPhase()).isEqualTo(Phase.PROMOTED);
+        assertThat(current().getStatus().getCanaryVersion()).isNull();
+
+        edit(mr -> setVersion(mr, "2.0.0"));
+        ModelReleaseStatus done =
+                awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(envNames("assistant-stable"))
+                        .as("the promotion brings the template this operator builds, which the canary ran")
+                        .contains(Releases.OLDER_TEMPLATE_LACKS));
+        assertThat(deployment("assistant-stable").getMetadata().getAnnotations())
+                .containsEntry(
+                        DesiredDeployment.TEMPLATE_REVISION,
+                        deployment("assistant-canary")
+                                .getMetadata()
+                                .getAnnotations()
+                                .get(DesiredDeployment.TEMPLATE_REVISION));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isEmpty());
+        assertThat(done.getStable().getVersion()).isEqualTo("2.0.0");
+    }
+
+    @Test
+    void aRollbackAfterAnOperatorUpgradeLeavesStablesPodTemplateAsItWasPromoted() {
+        PodTemplateSpec promoted = upgradeFromAnOperatorWithAnOlderTemplate(mr -> setVersion(mr, "2.0.0"));
+        awaitStatus(s -> "closed".equals(s.getStage()));
+        assertThat(envNames("assistant-canary"))
+                .as("the canary runs the template this operator builds: it is gated")
+                .contains(Releases.OLDER_TEMPLATE_LACKS);
+
+        edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+
+        awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .isEqualTo(promoted));
+    }
+
+    @Test
+    void anAbortWhilePromotingAfterAnOperatorUpgradePutsStableBackInTheTemplateItWasPromotedWith() {
+        PodTemplateSpec promoted = upgradeFromAnOperatorWithAnOlderTemplate(mr -> {});
+        promoting2WithNewImageThatNeverGetsReady();
+        assertThat(envNames("assistant-stable"))
+                .as("the promotion writes the template the canary ran")
+                .contains(Releases.OLDER_TEMPLATE_LACKS);
+
+        edit(mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
+
+        awaitStatus(st -> st.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .as("the recorded configuration in the template it passed its gates in")
+                        .isEqualTo(promoted));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(current().getStatus()).isPresent());
+    }
+}
