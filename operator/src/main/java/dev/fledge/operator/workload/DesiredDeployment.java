@@ -37,7 +37,10 @@ import java.util.stream.Collectors;
  * server's limits). Everything else is Fledge's: one container, a restricted securityContext, no service account token,
  * the probes (readiness, liveness, and a startup probe on the readiness endpoint) and a preStop sleep with a
  * termination grace period that covers it.
- * The validator rejects a template with other fields; this class drops them in any case.
+ * The validator rejects a template with other fields; this class drops them in any case. With {@code
+ * spec.server.upstream} the model container runs another server's image (with the template's command and args too,
+ * one port {@link ServerDefaults#UPSTREAM_PORT}, no probes), and a second container {@link
+ * ServerDefaults#PROXY_CONTAINER}, the Fledge model server in proxy mode, holds the ports, probes, env and key above.
  */
 public final class DesiredDeployment {
     /** Annotation of the Deployment: the hash of the serving configuration its pod template was built from. */
