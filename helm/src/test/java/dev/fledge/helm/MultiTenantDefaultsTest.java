@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -129,10 +132,13 @@ class MultiTenantDefaultsTest {
         NetworkPolicy teamA = nps.get(1);
         assertThat(teamA.getSpec().getPodSelector().getMatchExpressions().get(0).getKey())
                 .isEqualTo("fledge.dev/release");
-        assertThat(teamA.getSpec().getIngress().get(0).getFrom()).hasSize(3);
-        assertThat(teamA.getSpec().getIngress().get(0).getPorts())
-                .as("no port list: the public Service's port http-public (review MED 3) is admitted beside http")
-                .isNullOrEmpty();
+        assertThat(admittedTo(teamA, "http"))
+                .as("the namespace's pods, the operator and ingressFrom")
+                .hasSize(3)
+                .contains(GATEWAY);
+        assertThat(admittedTo(teamA, "http-public"))
+                .as("the public Service's port (review MED 3) beside http")
+                .isEqualTo(admittedTo(teamA, "http"));
         var operatorEgress = nps.get(0).getSpec().getEgress().stream()
                 .map(NetworkPolicyEgressRule::getTo)
                 .filter(t -> t != null)
@@ -148,5 +154,85 @@ class MultiTenantDefaultsTest {
                         .get(0)
                         .getValues())
                 .containsExactly("team-a", "team-b");
+    }
+
+    static final NetworkPolicyPeer GATEWAY = new NetworkPolicyPeerBuilder()
+            .withNewNamespaceSelector()
+            .addToMatchLabels("kubernetes.io/metadata.name", "gateway-system")
+            .endNamespaceSelector()
+            .build();
+    static final NetworkPolicyPeer PROMETHEUS = new NetworkPolicyPeerBuilder()
+            .withNewNamespaceSelector()
+            .addToMatchLabels("kubernetes.io/metadata.name", "monitoring")
+            .endNamespaceSelector()
+            .withNewPodSelector()
+            .addToMatchLabels("app.kubernetes.io/name", "prometheus")
+            .endPodSelector()
+            .build();
+
+    /** The model-pod policy of team-a, rendered with the given networkPolicy.modelPods values. */
+    static NetworkPolicy teamAModelPodPolicy(String modelPods) {
+        return ChartUnderTest.render("watchNamespaces: [team-a]\nnetworkPolicy: {modelPods: " + modelPods + "}\n")
+                .all(NetworkPolicy.class)
+                .stream()
+                .filter(n -> n.getMetadata().getNamespace().equals("team-a"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /**
+     * The peers a policy admits to a named port, read as the API does: a rule without ports admits every port, a
+     * port entry without a port every port, a rule without peers everyone (returned as an empty peer).
+     */
+    static List<NetworkPolicyPeer> admittedTo(NetworkPolicy np, String port) {
+        List<NetworkPolicyPeer> peers = new ArrayList<>();
+        for (NetworkPolicyIngressRule rule : np.getSpec().getIngress()) {
+            boolean portMatches = rule.getPorts() == null
+                    || rule.getPorts().isEmpty()
+                    || rule.getPorts().stream()
+                            .anyMatch(p -> p.getPort() == null
+                                    || port.equals(p.getPort().getStrVal()));
+            if (!portMatches) {
+                continue;
+            }
+            if (rule.getFrom() == null || rule.getFrom().isEmpty()) {
+                peers.add(new NetworkPolicyPeer());
+            } else {
+                peers.addAll(rule.getFrom());
+            }
+        }
+        return peers;
+    }
+
+    @Test
+    void withoutUpstreamPeersNoOneReachesTheUpstreamPortNorAnyPortButTheFledgeServers() {
+        NetworkPolicy np = teamAModelPodPolicy("{enabled: true, ingressFrom: [{namespaceSelector: {matchLabels:"
+                + " {kubernetes.io/metadata.name: gateway-system}}}]}");
+        assertThat(admittedTo(np, "upstream"))
+                .as("the upstream server's port skips the sidecar's guard, metrics and audience")
+                .isEmpty();
+        assertThat(admittedTo(np, "9000"))
+                .as("a port the Fledge server does not hold")
+                .isEmpty();
+        assertThat(admittedTo(np, "http")).contains(GATEWAY).hasSize(3);
+        assertThat(admittedTo(np, "http-public")).isEqualTo(admittedTo(np, "http"));
+    }
+
+    @Test
+    void onlyTheUpstreamMetricsPeersReachTheUpstreamPortAndNothingElseThroughThatRule() {
+        NetworkPolicy np = teamAModelPodPolicy("""
+                {enabled: true,
+                 ingressFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gateway-system}}}],
+                 upstreamMetricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}},
+                                        podSelector: {matchLabels: {app.kubernetes.io/name: prometheus}}}]}""");
+        assertThat(admittedTo(np, "upstream"))
+                .as("not the namespace's pods, the operator or the Gateway")
+                .containsExactly(PROMETHEUS);
+        assertThat(admittedTo(np, "http"))
+                .doesNotContain(PROMETHEUS)
+                .contains(GATEWAY)
+                .hasSize(3);
+        assertThat(admittedTo(np, "http-public")).isEqualTo(admittedTo(np, "http"));
+        assertThat(admittedTo(np, "9000")).isEmpty();
     }
 }

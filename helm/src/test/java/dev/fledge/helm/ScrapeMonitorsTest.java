@@ -201,6 +201,8 @@ class ScrapeMonitorsTest {
         List<Map<String, Object>> rules = targetRelabelings(ChartUnderTest.render("serviceMonitor: {enabled: true}\n"));
 
         assertThat(rules)
+                // the upstream target's path (theUpstreamServersOwnMetricsAreASecondTarget...) sets no series label
+                .filteredOn(r -> !"__metrics_path__".equals(r.get("targetLabel")))
                 .containsExactly(
                         Map.of(
                                 "sourceLabels",
@@ -343,6 +345,40 @@ class ScrapeMonitorsTest {
                 .containsEntry("honor_labels", false)
                 .containsEntry("sample_limit", 1500)
                 .containsEntry("label_limit", 64);
+    }
+
+    /**
+     * Issue 17: behind the Fledge sidecar (spec.server.upstream) the pod's port http is the sidecar's, so the server's
+     * own series (vllm:*, tgi_*...) that the server profiles read come from a second target on the model container's
+     * port upstream, at the path the operator writes in the pod's annotation, with the same labels and keep rules.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theUpstreamServersOwnMetricsAreASecondTargetWithTheSameRulesAtTheAnnotatedPath() {
+        var endpoints = (List<Map<String, Object>>) spec(ChartUnderTest.render("serviceMonitor: {enabled: true}\n")
+                        .ofKind("PodMonitor")
+                        .get(0))
+                .get("podMetricsEndpoints");
+
+        assertThat(endpoints).extracting(e -> e.get("port")).containsExactly("http", "upstream");
+        Map<String, Object> http = endpoints.get(0);
+        Map<String, Object> upstream = endpoints.get(1);
+        assertThat(upstream)
+                .containsEntry("honorLabels", false)
+                .containsEntry("metricRelabelings", http.get("metricRelabelings"))
+                .containsEntry("relabelings", http.get("relabelings"));
+        var pathRule = ((List<Map<String, Object>>) upstream.get("relabelings"))
+                .stream()
+                        .filter(r -> "__metrics_path__".equals(r.get("targetLabel")))
+                        .toList();
+        assertThat(pathRule).singleElement().satisfies(r -> {
+            assertThat(r.get("sourceLabels"))
+                    .isEqualTo(List.of(
+                            "__meta_kubernetes_pod_container_port_name",
+                            "__meta_kubernetes_pod_annotation_fledge_dev_upstream_metrics_path"));
+            assertThat("upstream;/stats").matches(String.valueOf(r.get("regex")));
+            assertThat("http;/stats").as("the sidecar keeps /metrics").doesNotMatch(String.valueOf(r.get("regex")));
+        });
     }
 
     private static List<Map<String, Object>> snakeCase(List<Map<String, Object>> rules) {

@@ -104,6 +104,17 @@ final class PodTemplateSchema {
         @JsonPropertyDescription("Mounts of the volumes above.")
         @Size(max = 20)
         public List<VolumeMount> volumeMounts;
+
+        @JsonPropertyDescription(
+                "Entrypoint of the model container; only with server.upstream (another server's image, told here which"
+                        + " model to serve).")
+        @Size(max = 64)
+        public List<String> command;
+
+        @JsonPropertyDescription(
+                "Arguments of the model container (vLLM: --model, --served-model-name...); only with server.upstream.")
+        @Size(max = 128)
+        public List<String> args;
     }
 
     static final class EnvVar {

@@ -24,6 +24,21 @@ import lombok.Setter;
         message =
                 "server.dynamicStableScale needs server.canary.matchTrafficWeight: true (a canary at a fixed size could leave stable short of its share)",
         fieldPath = ".dynamicStableScale")
+@ValidationRule(
+        value =
+                "!has(self.upstream) || ((has(self.upstream.port) ? self.upstream.port : 8000) != (has(self.port) ? self.port : 8080)"
+                        + " && (has(self.upstream.port) ? self.upstream.port : 8000)"
+                        + " != (has(self.port) ? (self.port < 65535 ? self.port + 1 : self.port - 1) : 8081))",
+        message = "server.upstream.port (default 8000) must differ from server.port (default 8080) and the public port"
+                + " beside it: those are the sidecar's",
+        fieldPath = ".upstream")
+@ValidationRule(
+        value = "has(self.upstream) || !has(self.template) || !has(self.template.spec)"
+                + " || !has(self.template.spec.containers)"
+                + " || self.template.spec.containers.all(c, !has(c.command) && !has(c.args))",
+        message = "server.template: command and args of the model container only with server.upstream (another server's"
+                + " image); the Fledge model server is started by the operator",
+        fieldPath = ".template")
 @Getter
 @Setter
 public class ServerSpec {
@@ -54,6 +69,14 @@ public class ServerSpec {
     @JsonPropertyDescription(
             "Which server's metrics the built-in metric templates read: fledge (default; Fledge's model server, or any server behind the Fledge proxy), vllm, tgi, nim, triton, or openai (any OpenAI-compatible server behind the Fledge proxy). A template the profile has no metric for is refused (docs/servers.md).")
     private ServerProfile profile;
+
+    @JsonPropertyDescription(
+            "The model container (spec.server.image, its template container model-server) is another OpenAI-compatible"
+                    + " server (vLLM, TGI, NIM...) listening on upstream.port; the operator adds the Fledge sidecar"
+                    + " fledge-proxy in front of it, which serves the ports the Services, probes and gates use"
+                    + " (docs/servers.md). The template's command and args of model-server are then kept: they tell"
+                    + " the server which model to load (it does not read spec.model.uri).")
+    private UpstreamSpec upstream;
 
     @JsonPropertyDescription(
             "Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
@@ -87,6 +110,11 @@ public class ServerSpec {
 
     public ServerSpec withProfile(ServerProfile profile) {
         this.profile = profile;
+        return this;
+    }
+
+    public ServerSpec withUpstream(UpstreamSpec upstream) {
+        this.upstream = upstream;
         return this;
     }
 

@@ -3,6 +3,7 @@ package dev.fledge.api.status;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.fledge.api.spec.ModelFormat;
+import dev.fledge.api.spec.UpstreamSpec;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -39,6 +40,10 @@ public class ServingStatus {
 
     @JsonPropertyDescription("Container port of the model server (spec.server.port, or the operator's default).")
     private Integer port;
+
+    @JsonPropertyDescription(
+            "The model container's server behind the Fledge sidecar (spec.server.upstream, with the operator's defaults).")
+    private UpstreamSpec upstream;
 
     @JsonPropertyDescription("The pod template merged under the generated one (spec.server.template).")
     @SchemaFrom(type = RecordedObject.class)

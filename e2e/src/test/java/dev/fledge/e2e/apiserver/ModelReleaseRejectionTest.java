@@ -162,6 +162,43 @@ class ModelReleaseRejectionTest {
                         set("/spec/stages/0/name", "closed").andThen(set("/spec/stages/1/name", "internal")),
                         "spec.stages",
                         "stages run in the order internal, closed, public"),
+                // another server behind the Fledge sidecar (issue 17)
+                new Rejection(
+                        "an upstream on the sidecar's port is rejected",
+                        set("/spec/server/upstream", Map.of("port", 8080)),
+                        "spec.server.upstream",
+                        "server.upstream.port (default 8000) must differ from server.port"),
+                new Rejection(
+                        "an upstream on the sidecar's public port is rejected",
+                        set("/spec/server/upstream", Map.of("port", 8081)),
+                        "spec.server.upstream",
+                        "must differ from server.port"),
+                new Rejection(
+                        "an upstream on the default port when the server port is 8000 is rejected",
+                        set("/spec/server/port", 8000).andThen(set("/spec/server/upstream", Map.of())),
+                        "spec.server.upstream",
+                        "must differ from server.port"),
+                new Rejection(
+                        "an upstream port above 65535 is rejected",
+                        set("/spec/server/upstream", Map.of("port", 70000)),
+                        "spec.server.upstream.port",
+                        "should be less than or equal to 65535"),
+                new Rejection(
+                        "a relative upstream readiness path is rejected",
+                        set("/spec/server/upstream", Map.of("readinessPath", "health")),
+                        "spec.server.upstream.readinessPath",
+                        "should match"),
+                new Rejection(
+                        "args of the Fledge server without an upstream are rejected",
+                        set(
+                                "/spec/server/template",
+                                Map.of(
+                                        "spec",
+                                        Map.of(
+                                                "containers",
+                                                List.of(Map.of("name", "model-server", "args", List.of("--debug")))))),
+                        "spec.server.template",
+                        "command and args of the model container only with server.upstream"),
                 // safety gate
                 new Rejection(
                         "a maxHarmRate of 1.5 is rejected",
@@ -233,6 +270,34 @@ class ModelReleaseRejectionTest {
                         set("/spec/notifications/webhooks/0/url", "hooks.example.com/x"),
                         "spec.notifications.webhooks[0].url",
                         "should match"));
+    }
+
+    /** Issue 17: the upstream's command and args, GPUs and a port of its own are what a vLLM release writes. */
+    @Test
+    void aReleaseOfAnotherServerBehindTheSidecarIsAccepted() {
+        GenericKubernetesResource accepted = cluster.dryRunApply(
+                fixtures.validRelease(set(
+                                "/spec/server/upstream",
+                                Map.of("port", 8000, "readinessPath", "/health", "metricsPath", "/metrics"))
+                        .andThen(set("/spec/server/image", "vllm/vllm-openai:v0.9.1"))
+                        .andThen(set(
+                                "/spec/server/template",
+                                Map.of(
+                                        "spec",
+                                        Map.of(
+                                                "containers",
+                                                List.of(Map.of(
+                                                        "name",
+                                                        "model-server",
+                                                        "args",
+                                                        List.of("--model", "/models/llama", "--port", "8000"),
+                                                        "resources",
+                                                        Map.of("limits", Map.of("nvidia.com/gpu", 1))))))))),
+                NAMESPACE);
+
+        assertThat(accepted.getAdditionalProperties().toString())
+                .contains("upstream")
+                .contains("--model");
     }
 
     @Test

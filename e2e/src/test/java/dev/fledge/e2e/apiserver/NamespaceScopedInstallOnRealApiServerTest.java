@@ -15,6 +15,8 @@ import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -157,6 +159,52 @@ class NamespaceScopedInstallOnRealApiServerTest {
         assertForbidden(() ->
                 operatorAccount.resources(ModelRelease.class).inAnyNamespace().list());
         admin.resource(other).delete();
+    }
+
+    /**
+     * The model-pod NetworkPolicy of each watched namespace, with peers for the sidecar's {@code upstream} port, is
+     * accepted by the real API server, and what it stores admits {@code upstream} from those peers only and the
+     * Fledge server's named ports from the rest.
+     */
+    @Test
+    void theModelPodPolicyWithItsPerPortRulesIsAcceptedAsRendered() {
+        FledgeChart chart = FledgeChart.render(
+                RepoFiles.repo().resolve("helm/fledge"),
+                OPERATOR_NS,
+                System.getProperty("fledge.kube.version", "1.34.4"),
+                """
+                watchNamespaces: [%s]
+                networkPolicy:
+                  modelPods:
+                    enabled: true
+                    ingressFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: gateway-system}}}]
+                    upstreamMetricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+                """.formatted(TEAM_A));
+        NetworkPolicy rendered = chart.all(NetworkPolicy.class).stream()
+                .filter(n -> TEAM_A.equals(n.getMetadata().getNamespace()))
+                .findFirst()
+                .orElseThrow();
+        NetworkPolicy stored = new ClusterResources(admin).dryRunApply(rendered, TEAM_A);
+        List<NetworkPolicyIngressRule> ingress = stored.getSpec().getIngress();
+        assertThat(ingress).allSatisfy(r -> {
+            assertThat(r.getPorts()).as("every rule names its ports").isNotEmpty();
+            assertThat(r.getFrom()).as("every rule names its peers").isNotEmpty();
+        });
+        assertThat(ingress)
+                .filteredOn(r -> r.getPorts().stream()
+                        .anyMatch(p -> "upstream".equals(p.getPort().getStrVal())))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getPorts()).hasSize(1);
+                    assertThat(r.getFrom())
+                            .singleElement()
+                            .satisfies(p -> assertThat(p.getNamespaceSelector().getMatchLabels())
+                                    .containsEntry("kubernetes.io/metadata.name", "monitoring"));
+                });
+        assertThat(ingress)
+                .flatExtracting(NetworkPolicyIngressRule::getPorts)
+                .extracting(p -> p.getPort().getStrVal())
+                .containsExactlyInAnyOrder("http", "http-public", "upstream");
     }
 
     static void assertForbidden(Runnable call) {

@@ -2,6 +2,9 @@ package dev.fledge.e2e.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
@@ -9,11 +12,15 @@ import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +96,63 @@ class OperatorOnRealApiServerTest {
                 TestReleases.gatewayApi(ns, "assistant", "2.0.0", "public-gw"), "public-gw");
         scenario.everythingWasServerSideApplied();
         scenario.abortedRolloutRollsBack(TestReleases.gatewayApi(ns, "assistant", "3.0.0", "public-gw"), true);
+    }
+
+    /**
+     * Issue 17: a release of another server's image behind the Fledge sidecar. The real API server accepts the pod the
+     * operator writes (two containers, the server's args and port, the sidecar's ports and probes), and every Service
+     * targets a port of the sidecar: the public one its public port, where the audience is forced to public.
+     */
+    @Test
+    void anUpstreamReleaseRunsBehindTheSidecarAndItsServicesTargetTheSidecar() {
+        String ns = "rollout-upstream";
+        RolloutScenario scenario = start(ns);
+        ModelRelease mr = TestReleases.replicas(ns, "assistant", "1.0.0");
+        mr.getSpec()
+                .setServer(new ServerSpec()
+                        .withImage("vllm/vllm-openai:v0.9.1")
+                        .withUpstream(new UpstreamSpec().withPort(8000).withReadinessPath("/health"))
+                        .withTemplate(new PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("model-server")
+                                .withArgs("--model", "/models/llama", "--port", "8000")
+                                .endContainer()
+                                .endSpec()
+                                .build()));
+
+        scenario.firstReleaseIsPromoted(mr);
+
+        var pod = client.apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName("assistant-stable")
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("model-server", "fledge-proxy");
+        assertThat(pod.getContainers().get(0).getArgs()).containsExactly("--model", "/models/llama", "--port", "8000");
+        Map<String, String> portOwner = new HashMap<>();
+        pod.getContainers().forEach(c -> c.getPorts().forEach(p -> portOwner.put(p.getName(), c.getName())));
+        assertThat(portOwner)
+                .containsEntry("upstream", "model-server")
+                .containsEntry("http", "fledge-proxy")
+                .containsEntry("http-public", "fledge-proxy");
+        var services = client.services().inNamespace(ns).list().getItems();
+        assertThat(services).isNotEmpty();
+        for (var service : services) {
+            String target = service.getSpec().getPorts().get(0).getTargetPort().getStrVal();
+            assertThat(portOwner.get(target))
+                    .as("Service %s targets %s", service.getMetadata().getName(), target)
+                    .isEqualTo("fledge-proxy");
+        }
+        assertThat(services)
+                .filteredOn(s -> s.getMetadata().getName().equals("assistant"))
+                .singleElement()
+                .satisfies(s -> assertThat(
+                                s.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+                        .isEqualTo("http-public"));
     }
 
     /**

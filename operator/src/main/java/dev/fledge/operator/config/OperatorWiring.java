@@ -105,8 +105,10 @@ public class OperatorWiring {
     ServerDefaults serverDefaults(
             @ConfigProperty(name = "fledge.server.default-image", defaultValue = "fledge/model-server:0.1.0")
                     String image,
-            @ConfigProperty(name = "fledge.server.default-port", defaultValue = "8080") int port) {
-        return new ServerDefaults(image, port);
+            @ConfigProperty(name = "fledge.server.default-port", defaultValue = "8080") int port,
+            @ConfigProperty(name = "fledge.server.proxy-image") Optional<String> proxyImage) {
+        return new ServerDefaults(
+                image, port, proxyImage.filter(i -> !i.isBlank()).orElse(image));
     }
 
     @Produces
@@ -125,7 +127,12 @@ public class OperatorWiring {
             ModelServerLimits limits,
             PodTemplatePolicy pods) {
         return OperatorAssembly.workloads(
-                client, clock, defaults, hardening, limits, new RecordedServingPolicy(pods, defaults.image()));
+                client,
+                clock,
+                defaults,
+                hardening,
+                limits,
+                new RecordedServingPolicy(pods, defaults.image(), defaults.proxyImage()));
     }
 
     /** The model server's download and extraction caps, set on every model container (docs/security.md). */

@@ -66,7 +66,12 @@ final class PodTemplateAllowList {
                                                             "secretKeyRef",
                                                             ANY)),
                                             "volumeMounts",
-                                            Map.of("name", ANY, "mountPath", ANY, "readOnly", ANY, "subPath", ANY)),
+                                            Map.of("name", ANY, "mountPath", ANY, "readOnly", ANY, "subPath", ANY),
+                                            // only with spec.server.upstream (PodTemplatePolicy)
+                                            "command",
+                                            ANY,
+                                            "args",
+                                            ANY),
                             "nodeSelector", ANY,
                             "tolerations",
                                     Map.of(

@@ -56,6 +56,13 @@ public record PodTemplatePolicy(
             errors.accept("spec.server.image: " + server.getImage()
                     + " is not allowed by this operator (allowed prefixes: " + allowedImagePrefixes + ")");
         }
+        if (server.getUpstream() != null
+                && server.getUpstream().getProxyImage() != null
+                && !imageAllowed(server.getUpstream().getProxyImage())) {
+            errors.accept(
+                    "spec.server.upstream.proxyImage: " + server.getUpstream().getProxyImage()
+                            + " is not allowed by this operator (allowed prefixes: " + allowedImagePrefixes + ")");
+        }
         if (server.getTemplate() == null) {
             return;
         }
@@ -85,6 +92,13 @@ public record PodTemplatePolicy(
             if (!ServerDefaults.CONTAINER.equals(containers.get(i).path("name").asText())) {
                 errors.accept(BASE + ".spec.containers[" + i + "].name: only the container named "
                         + ServerDefaults.CONTAINER + " may be set; extra containers are not allowed");
+            }
+            for (String field : List.of("command", "args")) {
+                if (server.getUpstream() == null && containers.get(i).has(field)) {
+                    errors.accept(BASE + ".spec.containers[" + i + "]." + field
+                            + ": only with spec.server.upstream (another server's image); the operator starts the"
+                            + " Fledge model server");
+                }
             }
             JsonNode env = containers.get(i).path("env");
             for (int j = 0; j < env.size(); j++) {

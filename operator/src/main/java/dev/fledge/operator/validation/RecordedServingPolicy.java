@@ -1,6 +1,9 @@
 package dev.fledge.operator.validation;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.api.status.ServingStatus;
 import dev.fledge.operator.workload.ServingPolicy;
 import java.util.ArrayList;
@@ -15,11 +18,20 @@ import java.util.List;
  * under {@code status.stable}. Pure.
  *
  * @param pods         the operator's pod template policy, as the spec validator has it
- * @param defaultImage the operator's default model-server image
+ * @param defaultImage      the operator's default model-server image
+ * @param defaultProxyImage the operator's default sidecar image ({@code spec.server.upstream}), allowed as the default
+ *                          image is
  */
-public record RecordedServingPolicy(PodTemplatePolicy pods, String defaultImage) implements ServingPolicy {
+public record RecordedServingPolicy(PodTemplatePolicy pods, String defaultImage, String defaultProxyImage)
+        implements ServingPolicy {
     private static final String SPEC = "spec.server";
     private static final String STATUS = "status.stable";
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    /** The sidecar's default image is the model server's. */
+    public RecordedServingPolicy(PodTemplatePolicy pods, String defaultImage) {
+        this(pods, defaultImage, defaultImage);
+    }
 
     @Override
     public List<String> refusals(ServingStatus serving) {
@@ -27,6 +39,13 @@ public record RecordedServingPolicy(PodTemplatePolicy pods, String defaultImage)
         server.setImage(
                 serving.getImage() == null || serving.getImage().equals(defaultImage) ? null : serving.getImage());
         server.setTemplate(serving.getTemplate());
+        if (serving.getUpstream() != null) {
+            UpstreamSpec upstream = JSON.convertValue(serving.getUpstream(), UpstreamSpec.class);
+            if (defaultProxyImage.equals(upstream.getProxyImage())) {
+                upstream.setProxyImage(null);
+            }
+            server.setUpstream(upstream);
+        }
         List<String> errors = new ArrayList<>();
         SchemaRules.serving(serving, STATUS, errors::add);
         pods.check(server, errors::add);

@@ -2,6 +2,7 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.api.status.ServingStatus;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -36,7 +37,10 @@ import java.util.stream.Collectors;
  * server's limits). Everything else is Fledge's: one container, a restricted securityContext, no service account token,
  * the probes (readiness, liveness, and a startup probe on the readiness endpoint) and a preStop sleep with a
  * termination grace period that covers it.
- * The validator rejects a template with other fields; this class drops them in any case.
+ * The validator rejects a template with other fields; this class drops them in any case. With {@code
+ * spec.server.upstream} the model container runs another server's image (with the template's command and args too,
+ * one port {@link ServerDefaults#UPSTREAM_PORT}, no probes), and a second container {@link
+ * ServerDefaults#PROXY_CONTAINER}, the Fledge model server in proxy mode, holds the ports, probes, env and key above.
  */
 public final class DesiredDeployment {
     /** Annotation of the Deployment: the hash of the serving configuration its pod template was built from. */
@@ -95,10 +99,23 @@ public final class DesiredDeployment {
      */
     static final String SCRATCH_VOLUME = "fledge-tmp";
 
+    /**
+     * The sidecar's emptyDir at {@link MountPaths#SCRATCH} beside an upstream ({@code spec.server.upstream}): its own,
+     * not the model container's {@link #SCRATCH_VOLUME}. A template volume or mount of this name is dropped then.
+     */
+    static final String PROXY_SCRATCH_VOLUME = "fledge-proxy-tmp";
+
     /** Where the model server writes, set on every model container: all below {@link MountPaths#SCRATCH}. */
     private static final String[][] SCRATCH_ENV = {
         {"HOME", MountPaths.SCRATCH}, {"DJL_CACHE_DIR", "/tmp/djl-cache"}, {"ENGINE_CACHE_DIR", "/tmp/djl-cache"}
     };
+
+    /**
+     * Pod annotation of a pod with an upstream ({@code spec.server.upstream}): the path of the upstream's own metrics on
+     * its port {@link ServerDefaults#UPSTREAM_PORT}, which the scrape configuration's second target reads
+     * (docs/servers.md).
+     */
+    public static final String UPSTREAM_METRICS_PATH = "fledge.dev/upstream-metrics-path";
 
     static final String FEEDBACK_KEY_DIR = "/var/run/fledge/feedback-key";
     public static final String FEEDBACK_KEY_FILE = FEEDBACK_KEY_DIR + "/" + FeedbackKey.DATA_KEY;
@@ -139,15 +156,19 @@ public final class DesiredDeployment {
                 .addToLabels(userMeta.getLabels())
                 .addToLabels(podLabels)
                 .addToAnnotations(userMeta.getAnnotations())
+                .addToAnnotations(upstreamAnnotations(serving))
                 .endMetadata()
                 .withNewSpec()
-                .withContainers(modelServer(mr, userContainer(user), emptyDirs(user), serving))
+                .withContainers(containers(mr, userContainer(user), emptyDirs(user), serving))
                 .withNodeSelector(user.getNodeSelector())
                 .withTolerations(user.getTolerations())
                 .withAffinity(user.getAffinity())
-                .withVolumes(safeVolumes(user, hardening))
+                .withVolumes(safeVolumes(user, hardening).stream()
+                        .filter(v -> serving.getUpstream() == null || !PROXY_SCRATCH_VOLUME.equals(v.getName()))
+                        .toList())
                 .addToVolumes(feedbackKeyVolume(mr))
                 .addAllToVolumes(scratchVolume(userContainer(user), emptyDirs(user)))
+                .addAllToVolumes(proxyScratchVolume(serving))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
@@ -272,6 +293,20 @@ public final class DesiredDeployment {
         return mounts;
     }
 
+    /** The sidecar's mounts: its own {@code /tmp} and the release's key. */
+    private static List<VolumeMount> proxyMounts() {
+        return List.of(
+                new VolumeMountBuilder()
+                        .withName(PROXY_SCRATCH_VOLUME)
+                        .withMountPath(MountPaths.SCRATCH)
+                        .build(),
+                new VolumeMountBuilder()
+                        .withName(FEEDBACK_KEY_VOLUME)
+                        .withMountPath(FEEDBACK_KEY_DIR)
+                        .withReadOnly(true)
+                        .build());
+    }
+
     private static boolean isScratch(String mountPath) {
         return mountPath != null
                 && mountPath.replaceAll("/+", "/").replaceAll("(.)/$", "$1").equals(MountPaths.SCRATCH);
@@ -298,6 +333,17 @@ public final class DesiredDeployment {
                         .build());
     }
 
+    /** The sidecar's own {@code /tmp} ({@link #PROXY_SCRATCH_VOLUME}), with an upstream only. */
+    private static List<Volume> proxyScratchVolume(ServingStatus serving) {
+        return serving.getUpstream() == null
+                ? List.of()
+                : List.of(new VolumeBuilder()
+                        .withName(PROXY_SCRATCH_VOLUME)
+                        .withNewEmptyDir()
+                        .endEmptyDir()
+                        .build());
+    }
+
     private static Set<String> emptyDirs(PodSpec user) {
         return user.getVolumes() == null
                 ? Set.of()
@@ -305,6 +351,22 @@ public final class DesiredDeployment {
                         .filter(v -> v.getEmptyDir() != null)
                         .map(Volume::getName)
                         .collect(Collectors.toSet());
+    }
+
+    /**
+     * The container of {@code containers} that serves the pod contract (ports, probes, the operator's env): the sidecar
+     * {@code fledge-proxy} when there is one, else {@code model-server}.
+     */
+    static Optional<Container> fledgeContainer(List<Container> containers) {
+        if (containers == null) {
+            return Optional.empty();
+        }
+        return containers.stream()
+                .filter(c -> ServerDefaults.PROXY_CONTAINER.equals(c.getName()))
+                .findFirst()
+                .or(() -> containers.stream()
+                        .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
+                        .findFirst());
     }
 
     private static Container userContainer(PodSpec user) {
@@ -371,6 +433,17 @@ public final class DesiredDeployment {
             env.add(new EnvVarBuilder().withName(e[0]).withValue(e[1]).build());
         }
         env.addAll(limits.env());
+        UpstreamSpec upstream = serving.getUpstream();
+        if (upstream != null) {
+            env.add(new EnvVarBuilder()
+                    .withName("FLEDGE_UPSTREAM_URL")
+                    .withValue("http://127.0.0.1:" + upstream.getPort())
+                    .build());
+            env.add(new EnvVarBuilder()
+                    .withName("FLEDGE_UPSTREAM_READINESS_PATH")
+                    .withValue(upstream.getReadinessPath())
+                    .build());
+        }
         return env;
     }
 
@@ -381,22 +454,93 @@ public final class DesiredDeployment {
         return values;
     }
 
-    private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
-        int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
+    /**
+     * The pod's containers: the Fledge model server {@code model-server}; or, with {@code upstream}, the user's server
+     * as {@code model-server} and the Fledge model server in proxy mode in front of it as {@code fledge-proxy}.
+     */
+    private List<Container> containers(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
+        UpstreamSpec upstream = serving.getUpstream();
+        if (upstream == null) {
+            return List.of(modelServer(mr, user, emptyDirs, serving));
+        }
+        return List.of(upstreamServer(user, emptyDirs, serving, upstream), modelServer(mr, null, emptyDirs, serving));
+    }
+
+    /** The pod annotation that tells the scrape configuration where the upstream serves its own metrics. */
+    private static Map<String, String> upstreamAnnotations(ServingStatus serving) {
+        return serving.getUpstream() == null
+                ? Map.of()
+                : Map.of(UPSTREAM_METRICS_PATH, serving.getUpstream().getMetricsPath());
+    }
+
+    /**
+     * The user's OpenAI-compatible server ({@code spec.server.upstream}): their image, command, args, resources, env
+     * and mounts, the operator's hardening and {@code /tmp}, one port {@code upstream} and no probes of its own (the
+     * sidecar's readiness asks it), a preStop sleep as long as the sidecar's so it outlives the requests in flight.
+     */
+    private Container upstreamServer(
+            Container user, Set<String> emptyDirs, ServingStatus serving, UpstreamSpec upstream) {
         List<EnvVar> env = new ArrayList<>();
-        env.addAll(operatorEnv(mr.getMetadata().getName(), serving));
+        env.add(new EnvVarBuilder()
+                .withName("HOME")
+                .withValue(MountPaths.SCRATCH)
+                .build());
         if (user.getEnv() != null) {
             user.getEnv().stream()
                     .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())
                     .filter(e -> env.stream().noneMatch(m -> m.getName().equals(e.getName())))
                     .forEach(env::add);
         }
+        List<VolumeMount> mounts = safeMounts(user, emptyDirs).stream()
+                .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()) && !PROXY_SCRATCH_VOLUME.equals(m.getName()))
+                .toList();
         return new ContainerBuilder()
                 .withName(ServerDefaults.CONTAINER)
                 .withImage(serving.getImage() == null ? defaults.image(null) : serving.getImage())
+                .withCommand(user.getCommand())
+                .withArgs(user.getArgs())
                 .withEnv(env)
                 .withResources(user.getResources())
-                .withVolumeMounts(safeMounts(user, emptyDirs))
+                .withVolumeMounts(mounts)
+                .withSecurityContext(hardening.container())
+                .addNewPort()
+                .withName(ServerDefaults.UPSTREAM_PORT)
+                .withContainerPort(upstream.getPort())
+                .withProtocol("TCP")
+                .endPort()
+                .withNewLifecycle()
+                .withNewPreStop()
+                .withNewSleep(PRE_STOP_SECONDS)
+                .endPreStop()
+                .endLifecycle()
+                .build();
+    }
+
+    /**
+     * The Fledge model server: the pod contract of docs/model-server.md (ports {@code http} and {@code http-public},
+     * probes, the operator's env). With an upstream it is the sidecar {@code fledge-proxy} in proxy mode, without the
+     * user's settings (those are the upstream's), forwarding to the upstream's port on the pod's loopback.
+     */
+    private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
+        int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
+        UpstreamSpec upstream = serving.getUpstream();
+        List<EnvVar> env = new ArrayList<>();
+        env.addAll(operatorEnv(mr.getMetadata().getName(), serving));
+        if (upstream == null && user.getEnv() != null) {
+            user.getEnv().stream()
+                    .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())
+                    .filter(e -> env.stream().noneMatch(m -> m.getName().equals(e.getName())))
+                    .forEach(env::add);
+        }
+        return new ContainerBuilder()
+                .withName(upstream == null ? ServerDefaults.CONTAINER : ServerDefaults.PROXY_CONTAINER)
+                .withImage(
+                        upstream != null
+                                ? upstream.getProxyImage()
+                                : serving.getImage() == null ? defaults.image(null) : serving.getImage())
+                .withEnv(env)
+                .withResources(upstream == null ? user.getResources() : null)
+                .withVolumeMounts(upstream == null ? safeMounts(user, emptyDirs) : proxyMounts())
                 .withSecurityContext(hardening.container())
                 .withPorts()
                 .addNewPort()

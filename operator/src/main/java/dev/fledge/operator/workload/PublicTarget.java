@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The container port the replicas router's public Service targets: {@link ServerDefaults#PUBLIC_PORT}, where the
@@ -60,8 +59,7 @@ public final class PublicTarget {
     static boolean namesPublicPort(PodTemplateSpec t) {
         return t != null
                 && t.getSpec() != null
-                && Optional.ofNullable(t.getSpec().getContainers()).orElse(List.of()).stream()
-                        .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
+                && DesiredDeployment.fledgeContainer(t.getSpec().getContainers()).stream()
                         .map(Container::getPorts)
                         .filter(Objects::nonNull)
                         .flatMap(List::stream)

@@ -1,10 +1,20 @@
 package dev.fledge.operator.workload;
 
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 
-/** Defaults of {@code spec.server}. */
-public record ServerDefaults(String image, int port) {
+/**
+ * Defaults of {@code spec.server}.
+ *
+ * @param proxyImage the image of the Fledge sidecar in front of another server ({@code spec.server.upstream}), unless
+ *                   the release names one
+ */
+public record ServerDefaults(String image, int port, String proxyImage) {
     public static final String CONTAINER = "model-server";
+    /** The sidecar beside a model container of another server ({@code spec.server.upstream}). */
+    public static final String PROXY_CONTAINER = "fledge-proxy";
+    /** The model container's own port when it is another server: the sidecar forwards to it, Prometheus scrapes it. */
+    public static final String UPSTREAM_PORT = "upstream";
     /** The container port every Service but the public one targets: the server honours the audience header there. */
     public static final String PORT = "http";
     /**
@@ -16,6 +26,25 @@ public record ServerDefaults(String image, int port) {
     /** The public port beside a server port: the next one, or the one below for 65535. */
     public static int publicPort(int port) {
         return port < 65535 ? port + 1 : port - 1;
+    }
+
+    /** The sidecar's image defaults to the model server's. */
+    public ServerDefaults(String image, int port) {
+        this(image, port, image);
+    }
+
+    /** {@code spec.server.upstream} with every default filled in; null without one. */
+    public UpstreamSpec upstream(ServerSpec s) {
+        UpstreamSpec u = s == null ? null : s.getUpstream();
+        if (u == null) {
+            return null;
+        }
+        return new UpstreamSpec()
+                .withPort(u.getPort() == null ? UpstreamSpec.DEFAULT_PORT : u.getPort())
+                .withReadinessPath(
+                        u.getReadinessPath() == null ? UpstreamSpec.DEFAULT_READINESS_PATH : u.getReadinessPath())
+                .withMetricsPath(u.getMetricsPath() == null ? UpstreamSpec.DEFAULT_METRICS_PATH : u.getMetricsPath())
+                .withProxyImage(u.getProxyImage() == null ? proxyImage : u.getProxyImage());
     }
 
     public String image(ServerSpec s) {

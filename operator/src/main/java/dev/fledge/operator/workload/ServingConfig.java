@@ -15,7 +15,7 @@ import java.util.HexFormat;
 
 /**
  * The serving configuration of a spec: every field that goes into the model pods (model name, version, URI,
- * format, sha256; server image, port and template, with the operator's defaults), and the hash of all but the
+ * format, sha256; server image, port, upstream and template, with the operator's defaults), and the hash of all but the
  * version. Replicas are not part of it. A spec whose configuration hash differs from the canary's starts a rollout;
  * the stable track runs the configuration recorded at its promotion ({@code status.stable}).
  */
@@ -42,6 +42,7 @@ public final class ServingConfig {
         s.setSha256(model.getSha256());
         s.setImage(defaults.image(mr.getSpec().getServer()));
         s.setPort(defaults.port(mr.getSpec().getServer()));
+        s.setUpstream(defaults.upstream(mr.getSpec().getServer()));
         if (mr.getSpec().getServer() != null && mr.getSpec().getServer().getTemplate() != null) {
             s.setTemplate(copy(mr.getSpec().getServer().getTemplate()));
         }

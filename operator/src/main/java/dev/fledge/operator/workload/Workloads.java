@@ -333,9 +333,8 @@ public final class Workloads {
                         .get(Labels.VERSION))) {
             return Optional.empty();
         }
-        return existing.getSpec().getTemplate().getSpec().getContainers().stream()
-                .filter(c -> ServerDefaults.CONTAINER.equals(c.getName()))
-                .findFirst()
+        return DesiredDeployment.fledgeContainer(
+                        existing.getSpec().getTemplate().getSpec().getContainers())
                 .flatMap(c -> c.getEnv().stream()
                         .filter(e -> "FLEDGE_MODEL_URI".equals(e.getName()))
                         .findFirst())

@@ -9,6 +9,10 @@ import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
+import dev.fledge.api.status.ServingStatus;
+import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.operator.workload.ServingConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.io.IOException;
@@ -36,7 +40,7 @@ class PodTemplatePolicyTest {
             a pod securityContext               | {spec: {securityContext: {runAsUser: 0}}}                                        | spec.server.template.spec.securityContext: not allowed
             an extra container                  | {spec: {containers: [{name: miner, image: evil}]}}                               | spec.server.template.spec.containers[0].name: only the container named model-server
             an init container                   | {spec: {initContainers: [{name: x, image: evil}]}}                               | spec.server.template.spec.initContainers: not allowed
-            a command override                  | {spec: {containers: [{name: model-server, command: [sh]}]}}                      | spec.server.template.spec.containers[0].command: not allowed
+            a command override                  | {spec: {containers: [{name: model-server, command: [sh]}]}}                      | spec.server.template.spec.containers[0].command: only with spec.server.upstream
             a probe that makes the kubelet call | {spec: {containers: [{name: model-server, readinessProbe: {httpGet: {host: 169.254.169.254, port: 80}}}]}} | spec.server.template.spec.containers[0].readinessProbe: not allowed
             the token automount back on         | {spec: {automountServiceAccountToken: true}}                                     | spec.server.template.spec.automountServiceAccountToken: not allowed
             an operator label                   | {metadata: {labels: {fledge.dev/track: canary}}}                                 | spec.server.template.metadata.labels[fledge.dev/track]: set by the operator
@@ -65,6 +69,7 @@ class PodTemplatePolicyTest {
             the key file by subPath via /run    | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: //run/fledge/feedback-key/key, subPath: k}]}]}} | volumeMounts[0].mountPath: //run/fledge/feedback-key/key: the operator mounts
             a path that climbs back             | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: /data/../etc}]}]}} | volumeMounts[0].mountPath: /data/../etc: may not hold . or .. segments
             a relative mount path               | {spec: {volumes: [{name: c, configMap: {name: c}}], containers: [{name: model-server, volumeMounts: [{name: c, mountPath: etc}]}]}} | volumeMounts[0].mountPath: etc: must be an absolute path
+            arguments of the Fledge server      | {spec: {containers: [{name: model-server, args: [--debug]}]}}                     | spec.server.template.spec.containers[0].args: only with spec.server.upstream
             variables from a ConfigMap          | {spec: {containers: [{name: model-server, envFrom: [{configMapRef: {name: limits}}]}]}} | spec.server.template.spec.containers[0].envFrom: not allowed
             """)
     void aTemplateFieldOutsideTheAllowListIsRejectedWithItsPath(String attack, String template, String error) {
@@ -287,6 +292,52 @@ class PodTemplatePolicyTest {
         ModelRelease mr = release(null, null);
         mr.getSpec().withAnalysis(new AnalysisSpec().withInterval("100ms"));
         assertThat(validator.validate(mr)).containsExactly("spec.analysis.interval: at least 5s");
+    }
+
+    /**
+     * Issue 17: another server's image learns which model to serve from its command and args, so they are kept for the
+     * model container of a release with spec.server.upstream (never for the Fledge server, above), and the sidecar's
+     * image is held to the operator's image prefixes as the model image is.
+     */
+    @Test
+    void commandAndArgsAreTheUpstreamServersAndItsSidecarImageIsHeldToTheImagePrefixes() {
+        ModelRelease mr = release(
+                "{spec: {containers: [{name: model-server, command: [vllm], args: [serve, /models/llama]}]}}",
+                "registry.example.com/models/vllm:1");
+        mr.getSpec().getServer().setUpstream(new UpstreamSpec().withPort(8000));
+        assertThat(validator.validate(mr)).isEmpty();
+
+        mr.getSpec().getServer().getUpstream().setProxyImage("evil.example/fledge:1");
+        assertThat(validator.validate(mr))
+                .singleElement()
+                .satisfies(e -> assertThat(e).startsWith("spec.server.upstream.proxyImage: evil.example/fledge:1"));
+    }
+
+    /** The same rules hold for a recorded stable configuration ({@code status.stable}), its default sidecar allowed. */
+    @Test
+    void aRecordedUpstreamConfigurationKeepsItsArgsAndTheOperatorsSidecarButNoOtherSidecar() {
+        var policy = new RecordedServingPolicy(
+                new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of()),
+                "registry.example.com/models/server:1",
+                "fledge/proxy:1");
+        ModelRelease mr = release(
+                "{spec: {containers: [{name: model-server, args: [serve]}]}}", "registry.example.com/models/vllm:1");
+        mr.getSpec().getServer().setUpstream(new UpstreamSpec());
+        ServingStatus recorded = new ServingConfig(
+                        new ServerDefaults("registry.example.com/models/server:1", 8080, "fledge/proxy:1"))
+                .of(mr);
+        assertThat(policy.refusals(recorded)).isEmpty();
+
+        recorded.getUpstream().setProxyImage("evil.example/fledge:1");
+        assertThat(policy.refusals(recorded))
+                .singleElement()
+                .satisfies(e -> assertThat(e).startsWith("status.stable.upstream.proxyImage: evil.example/fledge:1"));
+
+        recorded.setUpstream(null);
+        assertThat(policy.refusals(recorded))
+                .singleElement()
+                .satisfies(e -> assertThat(e)
+                        .startsWith("status.stable.template.spec.containers[0].args: only with spec.server.upstream"));
     }
 
     static ModelRelease release(String templateYaml, String image) {

@@ -7,6 +7,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -654,6 +655,175 @@ class DesiredDeploymentTest {
                                 .containsExactly(m.getMountPath() + "/key");
                     });
         }
+    }
+
+    /** A release of another server's image: spec.server.upstream with the template's command, args and GPUs. */
+    static ServerSpec vllm(UpstreamSpec upstream) {
+        return new ServerSpec()
+                .withImage("vllm/vllm-openai:v0.9.1")
+                .withUpstream(upstream)
+                .withTemplate(new PodTemplateSpecBuilder()
+                        .withNewSpec()
+                        .addNewVolume()
+                        .withName("models")
+                        .withNewPersistentVolumeClaim()
+                        .withClaimName("llama")
+                        .endPersistentVolumeClaim()
+                        .endVolume()
+                        .addNewContainer()
+                        .withName("model-server")
+                        .withCommand("vllm")
+                        .withArgs("serve", "/models/llama-3-8b", "--port", "8000")
+                        .addNewEnv()
+                        .withName("HF_HUB_OFFLINE")
+                        .withValue("1")
+                        .endEnv()
+                        .addNewEnv()
+                        .withName("FLEDGE_UPSTREAM_URL")
+                        .withValue("http://evil.example")
+                        .endEnv()
+                        .withNewResources()
+                        .addToLimits("nvidia.com/gpu", new Quantity("1"))
+                        .endResources()
+                        .addNewVolumeMount()
+                        .withName("models")
+                        .withMountPath("/models")
+                        .withReadOnly(true)
+                        .endVolumeMount()
+                        .endContainer()
+                        .endSpec()
+                        .build());
+    }
+
+    /**
+     * Issue 17 part 1: with spec.server.upstream the user's server runs as model-server (their image, command, args,
+     * GPUs, mounts), hardened as every model container, and the Fledge model server runs beside it in proxy mode as
+     * fledge-proxy, holding the whole pod contract: the ports the Services name, the probes, the operator's env and
+     * the release's key. So routing, gates, feedback and the guard see the same pod as before.
+     */
+    @Test
+    void anUpstreamServerRunsBehindTheFledgeSidecarWhichServesThePodContract() {
+        ModelRelease mr = release(vllm(new UpstreamSpec().withPort(8000).withReadinessPath("/health")));
+        var template = build(mr, "canary", "2.0.0", "s3://m/2.0.0", 1).getSpec().getTemplate();
+        var pod = template.getSpec();
+
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("model-server", "fledge-proxy");
+        Container server = pod.getContainers().get(0);
+        Container proxy = pod.getContainers().get(1);
+        assertThat(server.getImage()).isEqualTo("vllm/vllm-openai:v0.9.1");
+        assertThat(server.getCommand()).containsExactly("vllm");
+        assertThat(server.getArgs()).containsExactly("serve", "/models/llama-3-8b", "--port", "8000");
+        assertThat(server.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(server.getPorts())
+                .extracting(p -> p.getName(), p -> p.getContainerPort())
+                .containsExactly(Tuple.tuple("upstream", 8000));
+        assertThat(server.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .containsExactly(Tuple.tuple("HOME", "/tmp"), Tuple.tuple("HF_HUB_OFFLINE", "1"));
+        assertThat(server.getReadinessProbe())
+                .as("the sidecar's readiness asks the server")
+                .isNull();
+        assertThat(server.getVolumeMounts())
+                .extracting(VolumeMount::getMountPath)
+                .containsExactlyInAnyOrder("/models", "/tmp")
+                .as("the response-id key is the sidecar's only")
+                .doesNotContain("/var/run/fledge/feedback-key");
+
+        assertThat(proxy.getImage()).isEqualTo("fledge/model-server:0.1.0");
+        assertThat(proxy.getCommand()).isEmpty();
+        assertThat(proxy.getResources()).as("the GPUs are the server's").isNull();
+        assertThat(proxy.getPorts())
+                .extracting(p -> p.getName(), p -> p.getContainerPort())
+                .containsExactly(Tuple.tuple("http", 8080), Tuple.tuple("http-public", 8081));
+        assertThat(proxy.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http-public");
+        assertThat(proxy.getStartupProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(proxy.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(proxy.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(
+                        Tuple.tuple("FLEDGE_UPSTREAM_URL", "http://127.0.0.1:8000"),
+                        Tuple.tuple("FLEDGE_UPSTREAM_READINESS_PATH", "/health"),
+                        Tuple.tuple("FLEDGE_RELEASE", "assistant"),
+                        Tuple.tuple("FLEDGE_MODEL_VERSION", "2.0.0"),
+                        Tuple.tuple("FLEDGE_PUBLIC_PORT", "8081"),
+                        Tuple.tuple("FLEDGE_FEEDBACK_SIGNING_KEY_FILE", DesiredDeployment.FEEDBACK_KEY_FILE))
+                .as("the template's env is the server's, never the sidecar's")
+                .doesNotContain(Tuple.tuple("HF_HUB_OFFLINE", "1"))
+                .doesNotContain(Tuple.tuple("FLEDGE_UPSTREAM_URL", "http://evil.example"));
+        assertThat(proxy.getVolumeMounts())
+                .extracting(VolumeMount::getName, VolumeMount::getMountPath)
+                .containsExactlyInAnyOrder(
+                        Tuple.tuple("fledge-proxy-tmp", "/tmp"),
+                        Tuple.tuple("fledge-feedback-key", "/var/run/fledge/feedback-key"));
+
+        for (Container c : pod.getContainers()) {
+            assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+            assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+            assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isPositive();
+        }
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getVolumes())
+                .extracting(Volume::getName)
+                .containsExactlyInAnyOrder("models", "fledge-feedback-key", "fledge-tmp", "fledge-proxy-tmp");
+        assertThat(template.getMetadata().getAnnotations())
+                .containsEntry(DesiredDeployment.UPSTREAM_METRICS_PATH, "/metrics");
+
+        // every Service targets a port by name: each name is the sidecar's, so the public one is the guarded port
+        DesiredService services = new DesiredService(new ServerDefaults("fledge/model-server:0.1.0", 8080));
+        for (String target : List.of(ServerDefaults.PORT, ServerDefaults.PUBLIC_PORT)) {
+            String named = services.build(mr, "assistant", null, target)
+                    .getSpec()
+                    .getPorts()
+                    .get(0)
+                    .getTargetPort()
+                    .getStrVal();
+            assertThat(pod.getContainers())
+                    .filteredOn(
+                            c -> c.getPorts().stream().anyMatch(p -> p.getName().equals(named)))
+                    .extracting(Container::getName)
+                    .containsExactly("fledge-proxy");
+        }
+        assertThat(PublicTarget.namesPublicPort(template))
+                .as("the replicas router's public Service may target the sidecar's public port")
+                .isTrue();
+    }
+
+    @Test
+    void theSidecarImageIsTheOperatorsProxyImageUnlessTheReleaseNamesOne() {
+        DesiredDeployment withProxy =
+                new DesiredDeployment(new ServerDefaults("fledge/model-server:0.1.0", 8080, "fledge/proxy:0.2.0"));
+        ServingConfig config =
+                new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080, "fledge/proxy:0.2.0"));
+
+        ModelRelease byDefault = release(vllm(new UpstreamSpec()));
+        var serving = config.of(byDefault);
+        var pod = withProxy
+                .build(byDefault, "canary", serving, 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(pod.getContainers().get(1).getImage()).isEqualTo("fledge/proxy:0.2.0");
+        assertThat(pod.getContainers().get(0).getPorts().get(0).getContainerPort())
+                .as("default upstream port")
+                .isEqualTo(8000);
+        assertThat(pod.getContainers().get(1).getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(Tuple.tuple("FLEDGE_UPSTREAM_READINESS_PATH", "/health"));
+
+        ModelRelease own = release(vllm(new UpstreamSpec().withProxyImage("registry.example.com/fledge:1")));
+        assertThat(withProxy
+                        .build(own, "canary", config.of(own), 1)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(1)
+                        .getImage())
+                .isEqualTo("registry.example.com/fledge:1");
+        assertThat(config.of(own).getConfigHash())
+                .as("another sidecar image is another configuration: it goes through the stages")
+                .isNotEqualTo(serving.getConfigHash());
     }
 
     /** The Deployment of {@code mr}'s serving configuration with this version and URI. */
