@@ -363,10 +363,9 @@ class ScrapeMonitorsTest {
         assertThat(endpoints).extracting(e -> e.get("port")).containsExactly("http", "upstream");
         Map<String, Object> http = endpoints.get(0);
         Map<String, Object> upstream = endpoints.get(1);
-        assertThat(upstream)
-                .containsEntry("honorLabels", false)
-                .containsEntry("metricRelabelings", http.get("metricRelabelings"))
-                .containsEntry("relabelings", http.get("relabelings"));
+        assertThat(upstream).containsEntry("honorLabels", false).containsEntry("relabelings", http.get("relabelings"));
+        assertThat((List<Map<String, Object>>) upstream.get("metricRelabelings"))
+                .endsWith(((List<Map<String, Object>>) http.get("metricRelabelings")).toArray(Map[]::new));
         var pathRule = ((List<Map<String, Object>>) upstream.get("relabelings"))
                 .stream()
                         .filter(r -> "__metrics_path__".equals(r.get("targetLabel")))
@@ -379,6 +378,37 @@ class ScrapeMonitorsTest {
             assertThat("upstream;/stats").matches(String.valueOf(r.get("regex")));
             assertThat("http;/stats").as("the sidecar keeps /metrics").doesNotMatch(String.valueOf(r.get("regex")));
         });
+    }
+
+    /**
+     * Security review (upstream): the gates sum fledge_model_* series (requests, outputs, feedback), which are the
+     * sidecar's; the other server runs the tenant's code, so its target may not publish them, whatever the keep rules.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theUpstreamTargetCannotPublishTheSeriesTheGatesSum() {
+        Map<String, String> base = Map.of("namespace", "team-a", "pod", "p", "release", "r", "version", "2");
+        for (String values : List.of(
+                "serviceMonitor: {enabled: true}\n",
+                "serviceMonitor: {enabled: true}\nmodelPodMonitor: {metricRelabelings: []}\n")) {
+            var endpoints = (List<Map<String, Object>>)
+                    spec(ChartUnderTest.render(values).ofKind("PodMonitor").get(0))
+                            .get("podMetricsEndpoints");
+            var http = (List<Map<String, Object>>) endpoints.get(0).getOrDefault("metricRelabelings", List.of());
+            var upstream = (List<Map<String, Object>>) endpoints.get(1).get("metricRelabelings");
+            for (String name : List.of(
+                    "fledge_model_feedback_total", "fledge_model_outputs_total", "fledge_model_requests_total")) {
+                Map<String, String> fake = sample(name, base, "audience", "public", "rating", "positive");
+                assertThat(relabel(http, fake))
+                        .as("%s from the sidecar (%s)", name, values)
+                        .isNotNull();
+                assertThat(relabel(upstream, fake))
+                        .as("%s from the upstream (%s)", name, values)
+                        .isNull();
+            }
+            Map<String, String> vllm = sample("vllm:num_requests_waiting", base);
+            assertThat(relabel(upstream, vllm)).as(values).isNotNull();
+        }
     }
 
     private static List<Map<String, Object>> snakeCase(List<Map<String, Object>> rules) {
@@ -439,6 +469,13 @@ class ScrapeMonitorsTest {
                     String value = ((List<String>) rule.get("sourceLabels"))
                             .stream().map(l -> s.getOrDefault(l, "")).collect(java.util.stream.Collectors.joining(";"));
                     if (!value.matches(regex)) {
+                        return null;
+                    }
+                }
+                case "drop" -> {
+                    String value = ((List<String>) rule.get("sourceLabels"))
+                            .stream().map(l -> s.getOrDefault(l, "")).collect(java.util.stream.Collectors.joining(";"));
+                    if (value.matches(regex)) {
                         return null;
                     }
                 }
