@@ -337,8 +337,25 @@ class ScrapeMonitorsTest {
                                 .get("scrape_configs"))
                 .get(0);
 
-        assertThat((List<Map<String, Object>>) job.get("metric_relabel_configs"))
-                .isEqualTo(snakeCase(relabelings(chart)));
+        var jobRules = (List<Map<String, Object>>) job.get("metric_relabel_configs");
+        assertThat(jobRules.subList(1, jobRules.size())).isEqualTo(snakeCase(relabelings(chart)));
+        // first, as the PodMonitor's upstream endpoint: no fledge_model_* from port upstream (label endpoint, as the
+        // PodMonitor's, set from the port name)
+        Map<String, Object> drop = jobRules.get(0);
+        List<Map<String, Object>> dropRule = List.of(Map.of(
+                "sourceLabels", drop.get("source_labels"), "regex", drop.get("regex"), "action", drop.get("action")));
+        assertThat(relabel(dropRule, sample("fledge_model_feedback_total", Map.of("endpoint", "upstream"))))
+                .isNull();
+        assertThat(relabel(dropRule, sample("fledge_model_feedback_total", Map.of("endpoint", "http"))))
+                .isNotNull();
+        assertThat(relabel(dropRule, sample("vllm:num_requests_waiting", Map.of("endpoint", "upstream"))))
+                .isNotNull();
+        assertThat((List<Map<String, Object>>) job.get("relabel_configs"))
+                .contains(Map.of(
+                        "source_labels",
+                        List.of("__meta_kubernetes_pod_container_port_name"),
+                        "target_label",
+                        "endpoint"));
         assertThat((List<Map<String, Object>>) job.get("relabel_configs"))
                 .containsSubsequence(snakeCase(targetRelabelings(chart)));
         assertThat(job)
