@@ -76,6 +76,39 @@ class MultiTenantDefaultsTest {
                 .containsEntry("FLEDGE_OUTBOUND_ALLOWED_HOSTS", "hooks.slack.com,*.guard.example.com");
     }
 
+    /**
+     * Security review (upstream): spec.server.upstream runs a tenant's code in the model pod, so the operator allows it
+     * only when the platform turns it on; the sidecar beside it gets requests and limits (ResourceQuota).
+     */
+    @Test
+    void upstreamIsOffByDefaultAndTheSidecarsResourcesReachTheOperator() {
+        Map<String, String> defaults = env(ChartUnderTest.render("{}"));
+        assertThat(defaults)
+                .doesNotContainKey("FLEDGE_SERVER_UPSTREAM_ENABLED")
+                .containsEntry("FLEDGE_SERVER_PROXY_CPU_REQUEST", "250m")
+                .containsEntry("FLEDGE_SERVER_PROXY_MEMORY_REQUEST", "512Mi")
+                .containsEntry("FLEDGE_SERVER_PROXY_MEMORY_LIMIT", "1Gi")
+                .doesNotContainKey("FLEDGE_SERVER_PROXY_CPU_LIMIT");
+
+        Map<String, String> set = env(ChartUnderTest.render("""
+                operator:
+                  modelPods:
+                    upstream: {enabled: true}
+                    proxyResources: {requests: {cpu: 100m, memory: 256Mi}, limits: {cpu: "1", memory: 2Gi}}
+                """));
+        assertThat(set)
+                .containsEntry("FLEDGE_SERVER_UPSTREAM_ENABLED", "true")
+                .containsEntry("FLEDGE_SERVER_PROXY_CPU_REQUEST", "100m")
+                .containsEntry("FLEDGE_SERVER_PROXY_MEMORY_REQUEST", "256Mi")
+                .containsEntry("FLEDGE_SERVER_PROXY_CPU_LIMIT", "1")
+                .containsEntry("FLEDGE_SERVER_PROXY_MEMORY_LIMIT", "2Gi");
+    }
+
+    private static Map<String, String> env(FledgeChart chart) {
+        return containers(chart).get(0).getEnv().stream()
+                .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
+    }
+
     @Test
     void routeLimitsReachTheOperatorAndAreUnsetByDefault() {
         Map<String, String> env = containers(ChartUnderTest.render("""

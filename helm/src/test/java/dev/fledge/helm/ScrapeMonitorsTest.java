@@ -337,8 +337,25 @@ class ScrapeMonitorsTest {
                                 .get("scrape_configs"))
                 .get(0);
 
-        assertThat((List<Map<String, Object>>) job.get("metric_relabel_configs"))
-                .isEqualTo(snakeCase(relabelings(chart)));
+        var jobRules = (List<Map<String, Object>>) job.get("metric_relabel_configs");
+        assertThat(jobRules.subList(1, jobRules.size())).isEqualTo(snakeCase(relabelings(chart)));
+        // first, as the PodMonitor's upstream endpoint: no fledge_model_* from port upstream (label endpoint, as the
+        // PodMonitor's, set from the port name)
+        Map<String, Object> drop = jobRules.get(0);
+        List<Map<String, Object>> dropRule = List.of(Map.of(
+                "sourceLabels", drop.get("source_labels"), "regex", drop.get("regex"), "action", drop.get("action")));
+        assertThat(relabel(dropRule, sample("fledge_model_feedback_total", Map.of("endpoint", "upstream"))))
+                .isNull();
+        assertThat(relabel(dropRule, sample("fledge_model_feedback_total", Map.of("endpoint", "http"))))
+                .isNotNull();
+        assertThat(relabel(dropRule, sample("vllm:num_requests_waiting", Map.of("endpoint", "upstream"))))
+                .isNotNull();
+        assertThat((List<Map<String, Object>>) job.get("relabel_configs"))
+                .contains(Map.of(
+                        "source_labels",
+                        List.of("__meta_kubernetes_pod_container_port_name"),
+                        "target_label",
+                        "endpoint"));
         assertThat((List<Map<String, Object>>) job.get("relabel_configs"))
                 .containsSubsequence(snakeCase(targetRelabelings(chart)));
         assertThat(job)
@@ -363,10 +380,9 @@ class ScrapeMonitorsTest {
         assertThat(endpoints).extracting(e -> e.get("port")).containsExactly("http", "upstream");
         Map<String, Object> http = endpoints.get(0);
         Map<String, Object> upstream = endpoints.get(1);
-        assertThat(upstream)
-                .containsEntry("honorLabels", false)
-                .containsEntry("metricRelabelings", http.get("metricRelabelings"))
-                .containsEntry("relabelings", http.get("relabelings"));
+        assertThat(upstream).containsEntry("honorLabels", false).containsEntry("relabelings", http.get("relabelings"));
+        assertThat((List<Map<String, Object>>) upstream.get("metricRelabelings"))
+                .endsWith(((List<Map<String, Object>>) http.get("metricRelabelings")).toArray(Map[]::new));
         var pathRule = ((List<Map<String, Object>>) upstream.get("relabelings"))
                 .stream()
                         .filter(r -> "__metrics_path__".equals(r.get("targetLabel")))
@@ -379,6 +395,37 @@ class ScrapeMonitorsTest {
             assertThat("upstream;/stats").matches(String.valueOf(r.get("regex")));
             assertThat("http;/stats").as("the sidecar keeps /metrics").doesNotMatch(String.valueOf(r.get("regex")));
         });
+    }
+
+    /**
+     * Security review (upstream): the gates sum fledge_model_* series (requests, outputs, feedback), which are the
+     * sidecar's; the other server runs the tenant's code, so its target may not publish them, whatever the keep rules.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theUpstreamTargetCannotPublishTheSeriesTheGatesSum() {
+        Map<String, String> base = Map.of("namespace", "team-a", "pod", "p", "release", "r", "version", "2");
+        for (String values : List.of(
+                "serviceMonitor: {enabled: true}\n",
+                "serviceMonitor: {enabled: true}\nmodelPodMonitor: {metricRelabelings: []}\n")) {
+            var endpoints = (List<Map<String, Object>>)
+                    spec(ChartUnderTest.render(values).ofKind("PodMonitor").get(0))
+                            .get("podMetricsEndpoints");
+            var http = (List<Map<String, Object>>) endpoints.get(0).getOrDefault("metricRelabelings", List.of());
+            var upstream = (List<Map<String, Object>>) endpoints.get(1).get("metricRelabelings");
+            for (String name : List.of(
+                    "fledge_model_feedback_total", "fledge_model_outputs_total", "fledge_model_requests_total")) {
+                Map<String, String> fake = sample(name, base, "audience", "public", "rating", "positive");
+                assertThat(relabel(http, fake))
+                        .as("%s from the sidecar (%s)", name, values)
+                        .isNotNull();
+                assertThat(relabel(upstream, fake))
+                        .as("%s from the upstream (%s)", name, values)
+                        .isNull();
+            }
+            Map<String, String> vllm = sample("vllm:num_requests_waiting", base);
+            assertThat(relabel(upstream, vllm)).as(values).isNotNull();
+        }
     }
 
     private static List<Map<String, Object>> snakeCase(List<Map<String, Object>> rules) {
@@ -439,6 +486,13 @@ class ScrapeMonitorsTest {
                     String value = ((List<String>) rule.get("sourceLabels"))
                             .stream().map(l -> s.getOrDefault(l, "")).collect(java.util.stream.Collectors.joining(";"));
                     if (!value.matches(regex)) {
+                        return null;
+                    }
+                }
+                case "drop" -> {
+                    String value = ((List<String>) rule.get("sourceLabels"))
+                            .stream().map(l -> s.getOrDefault(l, "")).collect(java.util.stream.Collectors.joining(";"));
+                    if (value.matches(regex)) {
                         return null;
                     }
                 }

@@ -39,6 +39,11 @@ import lombok.Setter;
         message = "server.template: command and args of the model container only with server.upstream (another server's"
                 + " image); the Fledge model server is started by the operator",
         fieldPath = ".template")
+@ValidationRule(
+        value = "!has(self.upstream) || has(self.image)",
+        message = "server.upstream needs server.image (the other server's image): the operator's default image is the"
+                + " Fledge model server",
+        fieldPath = ".upstream")
 @Getter
 @Setter
 public class ServerSpec {
@@ -75,11 +80,12 @@ public class ServerSpec {
                     + " server (vLLM, TGI, NIM...) listening on upstream.port; the operator adds the Fledge sidecar"
                     + " fledge-proxy in front of it, which serves the ports the Services, probes and gates use"
                     + " (docs/servers.md). The template's command and args of model-server are then kept: they tell"
-                    + " the server which model to load (it does not read spec.model.uri).")
+                    + " the server which model to load (it does not read spec.model.uri). Needs spec.server.image, and an operator with upstream enabled"
+                    + " (chart operator.modelPods.upstream.enabled).")
     private UpstreamSpec upstream;
 
     @JsonPropertyDescription(
-            "Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
+            "Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server, and its command and args with upstream only; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
     @SchemaFrom(type = PodTemplateSchema.class)
     private PodTemplateSpec template;
 

@@ -22,6 +22,11 @@ public class UpstreamSpec {
     public static final int DEFAULT_PORT = 8000;
     /** Default of {@link #readinessPath}: vLLM's and TGI's. */
     public static final String DEFAULT_READINESS_PATH = "/health";
+    /**
+     * An absolute URI path of RFC 3986 characters only (unreserved, sub-delims, {@code :}, {@code @}, {@code /} and
+     * {@code %} with two hex digits): the sidecar and Prometheus build URIs of it.
+     */
+    public static final String PATH = "^/([A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*$";
     /** Default of {@link #metricsPath}. */
     public static final String DEFAULT_METRICS_PATH = "/metrics";
 
@@ -35,15 +40,15 @@ public class UpstreamSpec {
 
     @JsonPropertyDescription(
             "Path of the model container that answers 200 once its model is loaded (GET, on port): the sidecar's"
-                    + " readiness follows it. Default /health (vLLM, TGI); NIM: /v1/health/ready.")
-    @Pattern("^/[^\\s?#]*$")
+                    + " readiness follows it. RFC 3986 path characters only. Default /health (vLLM, TGI); NIM: /v1/health/ready.")
+    @Pattern(PATH)
     @Size(max = 256)
     private String readinessPath;
 
     @JsonPropertyDescription(
             "Path of the model container's own Prometheus metrics on port (the second scrape target of the pod,"
-                    + " read by the server profiles' templates). Default /metrics.")
-    @Pattern("^/[^\\s?#]*$")
+                    + " read by the server profiles' templates). RFC 3986 path characters only. Default /metrics.")
+    @Pattern(PATH)
     @Size(max = 256)
     private String metricsPath;
 

@@ -165,28 +165,48 @@ class ModelReleaseRejectionTest {
                 // another server behind the Fledge sidecar (issue 17)
                 new Rejection(
                         "an upstream on the sidecar's port is rejected",
-                        set("/spec/server/upstream", Map.of("port", 8080)),
+                        upstream(Map.of("port", 8080)),
                         "spec.server.upstream",
                         "server.upstream.port (default 8000) must differ from server.port"),
                 new Rejection(
                         "an upstream on the sidecar's public port is rejected",
-                        set("/spec/server/upstream", Map.of("port", 8081)),
+                        upstream(Map.of("port", 8081)),
                         "spec.server.upstream",
                         "must differ from server.port"),
                 new Rejection(
                         "an upstream on the default port when the server port is 8000 is rejected",
-                        set("/spec/server/port", 8000).andThen(set("/spec/server/upstream", Map.of())),
+                        set("/spec/server/port", 8000).andThen(upstream(Map.of())),
                         "spec.server.upstream",
                         "must differ from server.port"),
                 new Rejection(
                         "an upstream port above 65535 is rejected",
-                        set("/spec/server/upstream", Map.of("port", 70000)),
+                        upstream(Map.of("port", 70000)),
                         "spec.server.upstream.port",
                         "should be less than or equal to 65535"),
                 new Rejection(
                         "a relative upstream readiness path is rejected",
-                        set("/spec/server/upstream", Map.of("readinessPath", "health")),
+                        upstream(Map.of("readinessPath", "health")),
                         "spec.server.upstream.readinessPath",
+                        "should match"),
+                new Rejection(
+                        "an upstream without its own image (the default is Fledge's server, with a shell) is rejected",
+                        set("/spec/server/upstream", Map.of()),
+                        "spec.server.upstream",
+                        "server.upstream needs server.image"),
+                new Rejection(
+                        "an upstream readiness path with | (not a URI path character) is rejected",
+                        upstream(Map.of("readinessPath", "/health|x")),
+                        "spec.server.upstream.readinessPath",
+                        "should match"),
+                new Rejection(
+                        "an upstream readiness path with { is rejected",
+                        upstream(Map.of("readinessPath", "/{model}/health")),
+                        "spec.server.upstream.readinessPath",
+                        "should match"),
+                new Rejection(
+                        "an upstream metrics path with a bad percent-escape is rejected",
+                        upstream(Map.of("metricsPath", "/metrics%zz")),
+                        "spec.server.upstream.metricsPath",
                         "should match"),
                 new Rejection(
                         "args of the Fledge server without an upstream are rejected",
@@ -272,13 +292,24 @@ class ModelReleaseRejectionTest {
                         "should match"));
     }
 
+    /** spec.server.upstream of these fields, with the other server's image (required with upstream). */
+    private static Consumer<ObjectNode> upstream(Map<String, Object> fields) {
+        return set("/spec/server/upstream", fields).andThen(set("/spec/server/image", "vllm/vllm-openai:v0.9.1"));
+    }
+
     /** Issue 17: the upstream's command and args, GPUs and a port of its own are what a vLLM release writes. */
     @Test
     void aReleaseOfAnotherServerBehindTheSidecarIsAccepted() {
         GenericKubernetesResource accepted = cluster.dryRunApply(
                 fixtures.validRelease(set(
                                 "/spec/server/upstream",
-                                Map.of("port", 8000, "readinessPath", "/health", "metricsPath", "/metrics"))
+                                Map.of(
+                                        "port",
+                                        8000,
+                                        "readinessPath",
+                                        "/v1/health/ready",
+                                        "metricsPath",
+                                        "/stats;format=prom/a%2Fb:x@y"))
                         .andThen(set("/spec/server/image", "vllm/vllm-openai:v0.9.1"))
                         .andThen(set(
                                 "/spec/server/template",

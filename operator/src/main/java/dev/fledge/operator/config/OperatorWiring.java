@@ -70,11 +70,13 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.server.allowed-pod-label-prefixes") Optional<List<String>> labelPrefixes,
             @ConfigProperty(name = "fledge.server.allowed-pod-annotation-prefixes")
                     Optional<List<String>> annotationPrefixes,
+            @ConfigProperty(name = PodTemplatePolicy.UPSTREAM_SETTING, defaultValue = "false") boolean upstream,
             PodHardening hardening) {
         return new PodTemplatePolicy(
                 imagePrefixes.orElse(List.of()),
                 hardening.allowedHostPathPrefixes(),
-                new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of())));
+                new PodMetadataKeys(labelPrefixes.orElse(List.of()), annotationPrefixes.orElse(List.of())),
+                upstream);
     }
 
     @Produces
@@ -106,9 +108,16 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.server.default-image", defaultValue = "fledge/model-server:0.1.0")
                     String image,
             @ConfigProperty(name = "fledge.server.default-port", defaultValue = "8080") int port,
-            @ConfigProperty(name = "fledge.server.proxy-image") Optional<String> proxyImage) {
+            @ConfigProperty(name = "fledge.server.proxy-image") Optional<String> proxyImage,
+            @ConfigProperty(name = "fledge.server.proxy-cpu-request", defaultValue = "250m") String cpuRequest,
+            @ConfigProperty(name = "fledge.server.proxy-memory-request", defaultValue = "512Mi") String memoryRequest,
+            @ConfigProperty(name = "fledge.server.proxy-cpu-limit") Optional<String> cpuLimit,
+            @ConfigProperty(name = "fledge.server.proxy-memory-limit", defaultValue = "1Gi") String memoryLimit) {
         return new ServerDefaults(
-                image, port, proxyImage.filter(i -> !i.isBlank()).orElse(image));
+                image,
+                port,
+                proxyImage.filter(i -> !i.isBlank()).orElse(image),
+                ServerDefaults.proxyResources(cpuRequest, memoryRequest, cpuLimit.orElse(null), memoryLimit));
     }
 
     @Produces

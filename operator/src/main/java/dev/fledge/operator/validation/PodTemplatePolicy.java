@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.MountPaths;
+import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -25,10 +26,20 @@ import java.util.function.Function;
  * @param allowedImagePrefixes    operator-wide; empty means any image
  * @param allowedHostPathPrefixes operator-wide node directories a hostPath volume may name; empty means none
  * @param metadataKeys            the label and annotation keys a tenant may set ({@link PodMetadataKeys})
+ * @param upstreamEnabled         whether a release may set {@code spec.server.upstream} ({@value #UPSTREAM_SETTING}):
+ *                                it runs an image, command and args of the tenant's choice in the model pod
  */
 public record PodTemplatePolicy(
-        List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes, PodMetadataKeys metadataKeys) {
+        List<String> allowedImagePrefixes,
+        List<String> allowedHostPathPrefixes,
+        PodMetadataKeys metadataKeys,
+        boolean upstreamEnabled) {
+    /** The operator setting that allows {@code spec.server.upstream}; off by default. */
+    public static final String UPSTREAM_SETTING = "fledge.server.upstream.enabled";
+
     private static final String BASE = "spec.server.template";
+    private static final String KEY_REFUSAL = "a release's response-id key (Secrets named *" + Names.FEEDBACK_KEY_SUFFIX
+            + ") is mounted by the operator only, into the Fledge server";
     private static final List<String> RESERVED_ANNOTATIONS = List.of(
             "container.apparmor.security.beta.kubernetes.io/",
             "seccomp.security.alpha.kubernetes.io/",
@@ -39,13 +50,25 @@ public record PodTemplatePolicy(
         allowedHostPathPrefixes = SettingList.entries(allowedHostPathPrefixes);
     }
 
-    /** Unprefixed label and annotation keys only. */
+    /** Without {@code spec.server.upstream}. */
+    public PodTemplatePolicy(
+            List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes, PodMetadataKeys metadataKeys) {
+        this(allowedImagePrefixes, allowedHostPathPrefixes, metadataKeys, false);
+    }
+
+    /** Unprefixed label and annotation keys only, without {@code spec.server.upstream}. */
     public PodTemplatePolicy(List<String> allowedImagePrefixes, List<String> allowedHostPathPrefixes) {
         this(allowedImagePrefixes, allowedHostPathPrefixes, PodMetadataKeys.unprefixedOnly());
     }
 
+    /** Any image, {@code spec.server.upstream} allowed: for tests on a mock or real API server. */
     public static PodTemplatePolicy anyImage() {
-        return new PodTemplatePolicy(List.of(), List.of());
+        return new PodTemplatePolicy(List.of(), List.of(), PodMetadataKeys.unprefixedOnly(), true);
+    }
+
+    /** This policy with {@code spec.server.upstream} allowed or not. */
+    public PodTemplatePolicy withUpstream(boolean enabled) {
+        return new PodTemplatePolicy(allowedImagePrefixes, allowedHostPathPrefixes, metadataKeys, enabled);
     }
 
     public void check(ServerSpec server, Consumer<String> errors) {
@@ -55,6 +78,15 @@ public record PodTemplatePolicy(
         if (server.getImage() != null && !imageAllowed(server.getImage())) {
             errors.accept("spec.server.image: " + server.getImage()
                     + " is not allowed by this operator (allowed prefixes: " + allowedImagePrefixes + ")");
+        }
+        if (server.getUpstream() != null && !upstreamEnabled) {
+            errors.accept("spec.server.upstream: not enabled on this operator (setting " + UPSTREAM_SETTING
+                    + ", chart value operator.modelPods.upstream.enabled): it runs an image, command and args of the"
+                    + " release's choice in the model pod");
+        }
+        if (server.getUpstream() != null && server.getImage() == null) {
+            errors.accept("spec.server.image: required with spec.server.upstream (the other server's image); the"
+                    + " operator's default image is the Fledge model server");
         }
         if (server.getUpstream() != null
                 && server.getUpstream().getProxyImage() != null
@@ -108,6 +140,15 @@ public record PodTemplatePolicy(
                 ModelServerLimits.refusal(name)
                         .ifPresent(why -> errors.accept(
                                 BASE + ".spec.containers[" + in + "].env[" + at + "].name: " + name + ": " + why));
+                String secret = env.get(j)
+                        .path("valueFrom")
+                        .path("secretKeyRef")
+                        .path("name")
+                        .asText("");
+                if (Names.isFeedbackKey(secret)) {
+                    errors.accept(BASE + ".spec.containers[" + i + "].env[" + j + "].valueFrom.secretKeyRef.name: "
+                            + secret + ": " + KEY_REFUSAL);
+                }
             }
             JsonNode mounts = containers.get(i).path("volumeMounts");
             for (int j = 0; j < mounts.size(); j++) {
@@ -128,6 +169,10 @@ public record PodTemplatePolicy(
             if (sources != 1) {
                 errors.accept(BASE + ".spec.volumes[" + i + "]: needs exactly one of emptyDir, configMap, secret,"
                         + " downwardAPI, persistentVolumeClaim, ephemeral, hostPath");
+            }
+            String secret = volumes.get(i).path("secret").path("secretName").asText("");
+            if (Names.isFeedbackKey(secret)) {
+                errors.accept(BASE + ".spec.volumes[" + i + "].secret.secretName: " + secret + ": " + KEY_REFUSAL);
             }
             JsonNode hostPath = volumes.get(i).path("hostPath");
             if (!hostPath.isMissingNode()

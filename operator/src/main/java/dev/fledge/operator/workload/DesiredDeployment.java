@@ -86,8 +86,18 @@ public final class DesiredDeployment {
      * moment to stop sending it new requests (without it, a real cluster failed 10 of 3269 requests during a rollout).
      */
     static final long PRE_STOP_SECONDS = 5;
-    /** The preStop sleep plus 30 s for requests in flight to finish after SIGTERM. */
-    static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + 30;
+    /** How long the Fledge server has after SIGTERM for the requests in flight to finish. */
+    static final long DRAIN_SECONDS = 30;
+    /** The preStop sleep plus {@link #DRAIN_SECONDS} for requests in flight to finish after SIGTERM. */
+    static final long TERMINATION_GRACE_SECONDS = PRE_STOP_SECONDS + DRAIN_SECONDS;
+    /**
+     * The preStop sleep of another server's container ({@code spec.server.upstream}): it gets SIGTERM only after the
+     * sidecar's preStop and drain, because servers such as vLLM abort their requests in flight at SIGTERM, and the
+     * sidecar's drain forwards to it.
+     */
+    static final long UPSTREAM_PRE_STOP_SECONDS = PRE_STOP_SECONDS + DRAIN_SECONDS;
+    /** The termination grace of a pod with an upstream: its preStop plus 15 s for it to stop after SIGTERM. */
+    static final long UPSTREAM_TERMINATION_GRACE_SECONDS = UPSTREAM_PRE_STOP_SECONDS + 15;
     /** The volume of the release's response-id key ({@link FeedbackKey}), its mount path and the file in it. */
     static final String FEEDBACK_KEY_VOLUME = "fledge-feedback-key";
 
@@ -169,7 +179,8 @@ public final class DesiredDeployment {
                 .addToVolumes(feedbackKeyVolume(mr))
                 .addAllToVolumes(scratchVolume(userContainer(user), emptyDirs(user)))
                 .addAllToVolumes(proxyScratchVolume(serving))
-                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+                .withTerminationGracePeriodSeconds(
+                        serving.getUpstream() == null ? TERMINATION_GRACE_SECONDS : UPSTREAM_TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withSecurityContext(hardening.pod())
@@ -476,7 +487,8 @@ public final class DesiredDeployment {
     /**
      * The user's OpenAI-compatible server ({@code spec.server.upstream}): their image, command, args, resources, env
      * and mounts, the operator's hardening and {@code /tmp}, one port {@code upstream} and no probes of its own (the
-     * sidecar's readiness asks it), a preStop sleep as long as the sidecar's so it outlives the requests in flight.
+     * sidecar's readiness asks it), a preStop sleep ({@link #UPSTREAM_PRE_STOP_SECONDS}) past the sidecar's preStop and drain, so that it
+     * outlives the requests the sidecar forwards.
      */
     private Container upstreamServer(
             Container user, Set<String> emptyDirs, ServingStatus serving, UpstreamSpec upstream) {
@@ -510,7 +522,7 @@ public final class DesiredDeployment {
                 .endPort()
                 .withNewLifecycle()
                 .withNewPreStop()
-                .withNewSleep(PRE_STOP_SECONDS)
+                .withNewSleep(UPSTREAM_PRE_STOP_SECONDS)
                 .endPreStop()
                 .endLifecycle()
                 .build();
@@ -539,7 +551,7 @@ public final class DesiredDeployment {
                                 ? upstream.getProxyImage()
                                 : serving.getImage() == null ? defaults.image(null) : serving.getImage())
                 .withEnv(env)
-                .withResources(upstream == null ? user.getResources() : null)
+                .withResources(upstream == null ? user.getResources() : defaults.proxyResources())
                 .withVolumeMounts(upstream == null ? safeMounts(user, emptyDirs) : proxyMounts())
                 .withSecurityContext(hardening.container())
                 .withPorts()

@@ -7,6 +7,9 @@ public final class Names {
     /** Longest release name whose derived names ({@code x-internal}) still fit a 63-character DNS label. */
     public static final int MAX_RELEASE_NAME = 54;
 
+    /** How the Secret of a release's response-id key ends: {@code <release>-feedback-key}. */
+    public static final String FEEDBACK_KEY_SUFFIX = "-feedback-key";
+
     private Names() {}
 
     public static String deployment(ModelRelease mr, String track) {
@@ -31,6 +34,14 @@ public final class Names {
     }
 
     static String feedbackKey(String release) {
-        return release + "-feedback-key";
+        return release + FEEDBACK_KEY_SUFFIX;
+    }
+
+    /**
+     * Whether {@code secret} is named as a release's response-id key ({@link #feedbackKey}): of any release of the
+     * namespace, which a template may not mount (PodTemplatePolicy).
+     */
+    public static boolean isFeedbackKey(String secret) {
+        return secret != null && secret.endsWith(FEEDBACK_KEY_SUFFIX);
     }
 }

@@ -2,14 +2,23 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.spec.UpstreamSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Defaults of {@code spec.server}.
  *
- * @param proxyImage the image of the Fledge sidecar in front of another server ({@code spec.server.upstream}), unless
- *                   the release names one
+ * @param proxyImage     the image of the Fledge sidecar in front of another server ({@code spec.server.upstream}),
+ *                       unless the release names one
+ * @param proxyResources the sidecar's requests and limits
  */
-public record ServerDefaults(String image, int port, String proxyImage) {
+public record ServerDefaults(String image, int port, String proxyImage, ResourceRequirements proxyResources) {
+    /** The sidecar's resources unless the operator is configured with others ({@code fledge.server.proxy-*}). */
+    public static final ResourceRequirements DEFAULT_PROXY_RESOURCES = proxyResources("250m", "512Mi", null, "1Gi");
+
     public static final String CONTAINER = "model-server";
     /** The sidecar beside a model container of another server ({@code spec.server.upstream}). */
     public static final String PROXY_CONTAINER = "fledge-proxy";
@@ -31,6 +40,34 @@ public record ServerDefaults(String image, int port, String proxyImage) {
     /** The sidecar's image defaults to the model server's. */
     public ServerDefaults(String image, int port) {
         this(image, port, image);
+    }
+
+    /** The sidecar's default resources ({@link #DEFAULT_PROXY_RESOURCES}). */
+    public ServerDefaults(String image, int port, String proxyImage) {
+        this(image, port, proxyImage, DEFAULT_PROXY_RESOURCES);
+    }
+
+    /**
+     * The sidecar's requests and limits (ResourceQuota on limits refuses a pod whose containers set none); a null or
+     * blank quantity is left out.
+     */
+    public static ResourceRequirements proxyResources(
+            String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
+        return new ResourceRequirementsBuilder()
+                .withRequests(quantities(cpuRequest, memoryRequest))
+                .withLimits(quantities(cpuLimit, memoryLimit))
+                .build();
+    }
+
+    private static Map<String, Quantity> quantities(String cpu, String memory) {
+        Map<String, Quantity> q = new LinkedHashMap<>();
+        if (cpu != null && !cpu.isBlank()) {
+            q.put("cpu", new Quantity(cpu));
+        }
+        if (memory != null && !memory.isBlank()) {
+            q.put("memory", new Quantity(memory));
+        }
+        return q;
     }
 
     /** {@code spec.server.upstream} with every default filled in; null without one. */

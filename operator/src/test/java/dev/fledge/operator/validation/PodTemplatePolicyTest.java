@@ -43,6 +43,8 @@ class PodTemplatePolicyTest {
             a command override                  | {spec: {containers: [{name: model-server, command: [sh]}]}}                      | spec.server.template.spec.containers[0].command: only with spec.server.upstream
             a probe that makes the kubelet call | {spec: {containers: [{name: model-server, readinessProbe: {httpGet: {host: 169.254.169.254, port: 80}}}]}} | spec.server.template.spec.containers[0].readinessProbe: not allowed
             the token automount back on         | {spec: {automountServiceAccountToken: true}}                                     | spec.server.template.spec.automountServiceAccountToken: not allowed
+            another release's response-id key   | {spec: {volumes: [{name: k, secret: {secretName: other-feedback-key}}]}}         | spec.server.template.spec.volumes[0].secret.secretName: other-feedback-key: a release's response-id key
+            the release's key as env            | {spec: {containers: [{name: model-server, env: [{name: K, valueFrom: {secretKeyRef: {name: assistant-feedback-key, key: key}}}]}]}} | spec.server.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: assistant-feedback-key: a release's response-id key
             an operator label                   | {metadata: {labels: {fledge.dev/track: canary}}}                                 | spec.server.template.metadata.labels[fledge.dev/track]: set by the operator
             an AppArmor annotation              | {metadata: {annotations: {container.apparmor.security.beta.kubernetes.io/model-server: unconfined}}} | AppArmor and seccomp are set by the operator
             a volume with two sources           | {spec: {volumes: [{name: v, emptyDir: {}, configMap: {name: c}}]}}               | spec.server.template.spec.volumes[0]: needs exactly one of
@@ -299,8 +301,67 @@ class PodTemplatePolicyTest {
      * model container of a release with spec.server.upstream (never for the Fledge server, above), and the sidecar's
      * image is held to the operator's image prefixes as the model image is.
      */
+    /**
+     * Security review (upstream), HIGH: upstream runs a tenant's image, command and args in the model pod, so the
+     * operator refuses it unless the platform enables it, and only with an image of the release's own (the operator's
+     * default image is the Fledge server's, with a shell), held to the image prefixes.
+     */
+    @Test
+    void upstreamNeedsTheOperatorSettingAndAnImageOfItsOwn() {
+        ModelRelease mr = release(
+                "{spec: {containers: [{name: model-server, args: [serve]}]}}", "registry.example.com/models/vllm:1");
+        mr.getSpec().getServer().setUpstream(new UpstreamSpec());
+        assertThat(validator.validate(mr))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.upstream: not enabled on this operator")
+                .contains("fledge.server.upstream.enabled")
+                .contains("operator.modelPods.upstream.enabled");
+
+        SpecValidator enabled = new SpecValidator(
+                new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of()).withUpstream(true),
+                SpecValidator.MIN_INTERVAL);
+        assertThat(enabled.validate(mr)).isEmpty();
+
+        mr.getSpec().getServer().setImage(null);
+        assertThat(enabled.validate(mr))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.image: required with spec.server.upstream");
+
+        mr.getSpec().getServer().setImage("evil.example/shell:1");
+        assertThat(enabled.validate(mr))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.image: evil.example/shell:1 is not allowed");
+    }
+
+    /** A recorded stable configuration with an upstream on the operator's default image is refused too. */
+    @Test
+    void aRecordedUpstreamOnTheDefaultImageOrOnAnOperatorWithoutUpstreamIsRefused() {
+        ModelRelease mr = release("{spec: {containers: [{name: model-server, args: [serve]}]}}", null);
+        mr.getSpec().getServer().setUpstream(new UpstreamSpec());
+        ServingStatus recorded =
+                new ServingConfig(new ServerDefaults("registry.example.com/models/server:1", 8080)).of(mr);
+        PodTemplatePolicy pods = new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of());
+
+        assertThat(new RecordedServingPolicy(pods.withUpstream(true), "registry.example.com/models/server:1")
+                        .refusals(recorded))
+                .singleElement()
+                .asString()
+                .startsWith("status.stable.image: required with spec.server.upstream");
+        recorded.setImage("registry.example.com/models/vllm:1");
+        assertThat(new RecordedServingPolicy(pods, "registry.example.com/models/server:1").refusals(recorded))
+                .singleElement()
+                .asString()
+                .startsWith("status.stable.upstream: not enabled on this operator");
+    }
+
     @Test
     void commandAndArgsAreTheUpstreamServersAndItsSidecarImageIsHeldToTheImagePrefixes() {
+        SpecValidator validator = new SpecValidator(
+                new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of()).withUpstream(true),
+                SpecValidator.MIN_INTERVAL);
         ModelRelease mr = release(
                 "{spec: {containers: [{name: model-server, command: [vllm], args: [serve, /models/llama]}]}}",
                 "registry.example.com/models/vllm:1");
@@ -317,7 +378,7 @@ class PodTemplatePolicyTest {
     @Test
     void aRecordedUpstreamConfigurationKeepsItsArgsAndTheOperatorsSidecarButNoOtherSidecar() {
         var policy = new RecordedServingPolicy(
-                new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of()),
+                new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of()).withUpstream(true),
                 "registry.example.com/models/server:1",
                 "fledge/proxy:1");
         ModelRelease mr = release(

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
@@ -731,7 +732,9 @@ class DesiredDeploymentTest {
 
         assertThat(proxy.getImage()).isEqualTo("fledge/model-server:0.1.0");
         assertThat(proxy.getCommand()).isEmpty();
-        assertThat(proxy.getResources()).as("the GPUs are the server's").isNull();
+        assertThat(proxy.getResources().getLimits())
+                .as("the GPUs are the server's")
+                .doesNotContainKey("nvidia.com/gpu");
         assertThat(proxy.getPorts())
                 .extracting(p -> p.getName(), p -> p.getContainerPort())
                 .containsExactly(Tuple.tuple("http", 8080), Tuple.tuple("http-public", 8081));
@@ -787,6 +790,82 @@ class DesiredDeploymentTest {
         assertThat(PublicTarget.namesPublicPort(template))
                 .as("the replicas router's public Service may target the sidecar's public port")
                 .isTrue();
+    }
+
+    /**
+     * Security review (upstream), termination: vLLM aborts its requests in flight at SIGTERM, so the server beside the
+     * sidecar gets SIGTERM only after the sidecar's preStop and drain (its requests are forwarded to the server), and
+     * the pod's grace period covers the server's longer preStop with time left for it to stop.
+     */
+    @Test
+    void theUpstreamServerOutlivesTheSidecarsDrainWithinTheGracePeriod() {
+        var pod = build(release(vllm(new UpstreamSpec())), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        long server = pod.getContainers()
+                .get(0)
+                .getLifecycle()
+                .getPreStop()
+                .getSleep()
+                .getSeconds();
+        long sidecar = pod.getContainers()
+                .get(1)
+                .getLifecycle()
+                .getPreStop()
+                .getSleep()
+                .getSeconds();
+        long sidecarDrain = DesiredDeployment.TERMINATION_GRACE_SECONDS - DesiredDeployment.PRE_STOP_SECONDS;
+
+        assertThat(sidecarDrain).isPositive();
+        assertThat(server).isGreaterThanOrEqualTo(sidecar + sidecarDrain);
+        assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(server);
+
+        var plain = build(release(new ServerSpec()), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(plain.getTerminationGracePeriodSeconds())
+                .as("a pod without an upstream keeps its grace period")
+                .isEqualTo(DesiredDeployment.TERMINATION_GRACE_SECONDS);
+    }
+
+    /**
+     * Security review (upstream), ResourceQuota: a namespace with a quota on limits refuses a pod whose containers set
+     * none, so the sidecar has the operator's requests and limits (defaults, or fledge.server.proxy-*).
+     */
+    @Test
+    void theSidecarHasTheOperatorsRequestsAndLimits() {
+        Container byDefault = build(release(vllm(new UpstreamSpec())), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(1);
+        assertThat(byDefault.getResources().getRequests())
+                .containsEntry("cpu", new Quantity("250m"))
+                .containsEntry("memory", new Quantity("512Mi"));
+        assertThat(byDefault.getResources().getLimits()).containsExactly(Map.entry("memory", new Quantity("1Gi")));
+
+        DesiredDeployment configured = new DesiredDeployment(new ServerDefaults(
+                "fledge/model-server:0.1.0",
+                8080,
+                "fledge/model-server:0.1.0",
+                ServerDefaults.proxyResources("100m", "256Mi", "1", "2Gi")));
+        ModelRelease mr = release(vllm(new UpstreamSpec()));
+        Container sidecar = configured
+                .build(mr, "canary", new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(mr), 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(1);
+        assertThat(sidecar.getResources().getRequests())
+                .containsEntry("cpu", new Quantity("100m"))
+                .containsEntry("memory", new Quantity("256Mi"));
+        assertThat(sidecar.getResources().getLimits())
+                .containsEntry("cpu", new Quantity("1"))
+                .containsEntry("memory", new Quantity("2Gi"));
     }
 
     @Test
