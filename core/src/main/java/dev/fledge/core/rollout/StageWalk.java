@@ -76,7 +76,8 @@ final class StageWalk {
         st.setStepWaitingSince(now.toString());
     }
 
-    private boolean inPublicStage() {
+    /** Whether the current stage is the public one (its steps). */
+    boolean inPublicStage() {
         return plan.stage(current()).filter(StagePlan::isPublic).isPresent();
     }
 

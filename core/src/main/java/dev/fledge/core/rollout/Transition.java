@@ -368,8 +368,7 @@ final class Transition {
     private boolean publicSplitNotInPlace() {
         Integer held = st.getCanaryHeldWeight();
         boolean routes = Conditions.routesPending(st);
-        if ((held == null && !routes)
-                || !plan.stage(walk.current()).map(StagePlan::isPublic).orElse(false)) {
+        if ((held == null && !routes) || !walk.inPublicStage()) {
             return false;
         }
         out.phase(
