@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import lombok.Getter;
 import lombok.Setter;
 
@@ -27,9 +28,13 @@ public class ModelSpec {
     private String version;
 
     @JsonPropertyDescription(
-            "Where the model version is stored. The built-in server loads file:// (a directory or a zip archive on a volume the pod template mounts, as in the quick start) and https:// or s3:// zip archives; gs://, http:// and pvc:// pass this schema for a spec.server.image of your own, and the built-in server refuses them when it starts. Passed to the server as FLEDGE_MODEL_URI.")
+            "Where the model version is stored. The built-in server loads file:// (a directory or a zip archive on a volume the pod template mounts, as in the quick start), pvc://claim/path (a directory or a zip archive on a PersistentVolumeClaim of the release's namespace, which the operator mounts read-only at /var/run/fledge/model, so path is /var/run/fledge/model/path in the pod; the claim must allow the pods of both tracks to mount it, e.g. ReadOnlyMany) and https:// or s3:// zip archives; http:// passes this schema for a spec.server.image of your own, and the built-in server refuses it when it starts. Passed to the server as FLEDGE_MODEL_URI.")
     @Required
-    @Pattern("^(s3|gs|https|http|file|pvc)://.+$")
+    @Size(max = 4096)
+    @Pattern("^((s3|https|http|file)://.+|pvc://[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?(/.*)?)$")
+    @ValidationRule(
+            value = "!self.startsWith('pvc://') || !self.matches('/[.]{1,2}(/|$)')",
+            message = "a pvc:// model uri may not hold . or .. path segments")
     private String uri;
 
     @JsonPropertyDescription(

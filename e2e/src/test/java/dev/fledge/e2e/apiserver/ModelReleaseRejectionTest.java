@@ -102,6 +102,26 @@ class ModelReleaseRejectionTest {
                         "Unsupported value: \"pickle\""),
                 // patterns and ranges
                 new Rejection(
+                        "a gs:// model uri is rejected: no server of Fledge's loads it (issue 17 part 6)",
+                        set("/spec/model/uri", "gs://models/assistant/2.0.0"),
+                        "spec.model.uri",
+                        "should match"),
+                new Rejection(
+                        "a pvc:// model uri whose claim is not a DNS name is rejected",
+                        set("/spec/model/uri", "pvc://Models_Claim/assistant"),
+                        "spec.model.uri",
+                        "should match"),
+                new Rejection(
+                        "a pvc:// model uri that climbs out of its claim is rejected",
+                        set("/spec/model/uri", "pvc://models/assistant/../../var/run/fledge/feedback-key/key"),
+                        "spec.model.uri",
+                        "may not hold . or .. path segments"),
+                new Rejection(
+                        "a model uri longer than 4096 characters is rejected",
+                        set("/spec/model/uri", "https://models.example/" + "a".repeat(4096)),
+                        "spec.model.uri",
+                        "Too long"),
+                new Rejection(
                         "a model name that is not a DNS label is rejected",
                         set("/spec/model/name", "Sentiment_v2"),
                         "spec.model.name",
@@ -329,6 +349,16 @@ class ModelReleaseRejectionTest {
         assertThat(accepted.getAdditionalProperties().toString())
                 .contains("upstream")
                 .contains("--model");
+    }
+
+    /** Issue 17 part 6: a model on a claim of the release's namespace, a directory or an archive, at any depth. */
+    @Test
+    void aModelOnAPersistentVolumeClaimIsAccepted() {
+        for (String uri : List.of("pvc://llama-3-8b/2025-06-01", "pvc://models.team-a/assistant/v1.zip", "pvc://m")) {
+            GenericKubernetesResource accepted =
+                    cluster.dryRunApply(fixtures.validRelease(set("/spec/model/uri", uri)), NAMESPACE);
+            assertThat(accepted.getAdditionalProperties().toString()).as(uri).contains(uri);
+        }
     }
 
     @Test

@@ -140,9 +140,16 @@ class QuickstartOnClusterTest {
 
             // Beyond the README: a further version is aborted at stage closed (fledge.dev/action=abort), everyone is
             // back on 2.0.0, then retried (fledge.dev/action=retry) and promoted; users on the Service throughout.
+            // Its model is on a PersistentVolumeClaim (pvc://, issue 17 part 6), which the operator mounts read-only.
             t0 = System.nanoTime();
-            String next = "{\"spec\":{\"model\":{\"version\":\"2.1.0\",\"uri\":\"file:///models/v1.zip\",\"sha256\":\""
-                    + sha256Of("examples/models/v1.zip") + "\"}}}";
+            ModelVolumeClaim claim = ModelVolumeClaim.create(
+                    client,
+                    ns,
+                    Path.of(System.getenv("FLEDGE_CLUSTER_DIR")),
+                    REPO.resolve("examples/models/v1.zip"),
+                    "assistant/2.1.0.zip");
+            String next = "{\"spec\":{\"model\":{\"version\":\"2.1.0\",\"uri\":\"" + claim.uri("assistant/2.1.0.zip")
+                    + "\",\"sha256\":\"" + sha256Of("examples/models/v1.zip") + "\"}}}";
             try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5)) {
                 users.awaitFirstResponses(Duration.ofSeconds(60));
                 scenario.abortedRolloutRollsBack("2.1.0", () -> scenario.mergePatch(next), false);
@@ -157,6 +164,22 @@ class QuickstartOnClusterTest {
                         .isZero();
                 assertThat(users.byVersion()).containsKeys("2.0.0", "2.1.0");
             }
+            assertThat(client.pods()
+                            .inNamespace(ns)
+                            .withLabel(dev.fledge.api.Labels.VERSION, "2.1.0")
+                            .list()
+                            .getItems())
+                    .as("2.1.0 serves from its claim, mounted read-only")
+                    .isNotEmpty()
+                    .allSatisfy(p -> assertThat(p.getSpec().getVolumes())
+                            .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+                            .singleElement()
+                            .satisfies(v -> {
+                                assertThat(v.getPersistentVolumeClaim().getClaimName())
+                                        .isEqualTo(claim.claim());
+                                assertThat(v.getPersistentVolumeClaim().getReadOnly())
+                                        .isTrue();
+                            }));
         }
     }
 

@@ -21,13 +21,22 @@ import java.util.stream.Stream;
 /**
  * Turns {@code fledge.model.uri} into a local model directory.
  * {@code file://} points at the directory itself or at a zip archive of it on a mounted volume (a ConfigMap, a PVC);
- * {@code https://} and {@code s3://} point at a zip archive. An archive is copied once into the cache directory,
- * checked against {@code fledge.model.sha256} when given, and unpacked there. Every other scheme is refused.
+ * {@code pvc://claim/path} is {@code path} on the claim the operator mounts read-only at {@link #CLAIM_MOUNT}, read as
+ * a {@code file://} is; {@code https://} and {@code s3://} point at a zip archive. An archive is copied once into the
+ * cache directory, checked against {@code fledge.model.sha256} when given, and unpacked there. Every other scheme is
+ * refused.
  */
 public final class ModelLocator {
+    /**
+     * Where the operator mounts the claim of a {@code pvc://} model URI, read-only (the operator's
+     * {@code ModelClaim.MOUNT_PATH}: e2e {@code ModelClaimMountAgreesTest} fails when the two differ).
+     */
+    public static final String CLAIM_MOUNT = "/var/run/fledge/model";
+
     private final Path cacheDir;
     private final Map<String, ArchiveFetcher> fetchers;
     private final DownloadLimits limits;
+    private final Path claimMount;
 
     /** {@code https://} archives from this fetcher. */
     public ModelLocator(Path cacheDir, ArchiveFetcher https) {
@@ -41,9 +50,15 @@ public final class ModelLocator {
 
     /** Archives by scheme ({@code https}, {@code s3}), within the limits. */
     public ModelLocator(Path cacheDir, Map<String, ArchiveFetcher> fetchers, DownloadLimits limits) {
+        this(cacheDir, fetchers, limits, Path.of(CLAIM_MOUNT));
+    }
+
+    /** As above, with the claim of a {@code pvc://} URI mounted at {@code claimMount} (a directory in tests). */
+    ModelLocator(Path cacheDir, Map<String, ArchiveFetcher> fetchers, DownloadLimits limits, Path claimMount) {
         this.cacheDir = cacheDir;
         this.fetchers = Map.copyOf(fetchers);
         this.limits = limits;
+        this.claimMount = claimMount;
     }
 
     /** The one small interface of model stores: opens the body of an archive URI (HTTPS, S3; a fake in tests). */
@@ -61,9 +76,13 @@ public final class ModelLocator {
             throw new ModelLoadException("fledge.model.uri is not a valid URI");
         }
         String scheme = Optional.ofNullable(parsed.getScheme()).orElse("").toLowerCase(Locale.ROOT);
-        if (!scheme.equals("file") && !scheme.equals("https") && !scheme.equals("s3")) {
+        if (!scheme.equals("file") && !scheme.equals("https") && !scheme.equals("s3") && !scheme.equals("pvc")) {
             throw new ModelLoadException("unsupported scheme '" + scheme + "' in fledge.model.uri"
-                    + "; the model server loads file:// directories and file://, https:// or s3:// zip archives");
+                    + "; the model server loads file:// and pvc:// directories and file://, pvc://, https:// or"
+                    + " s3:// zip archives");
+        }
+        if (scheme.equals("pvc")) {
+            claimPath(parsed);
         }
         if (!scheme.equals("file") && parsed.getHost() == null) {
             // the JDK parses a host it cannot use (bad_host) as a "registry" authority, and its clients then quote
@@ -73,14 +92,33 @@ public final class ModelLocator {
         return parsed;
     }
 
+    /**
+     * The path of a {@code pvc://claim/path} URI inside its claim: relative, without {@code .} or {@code ..} segments
+     * (the CRD refuses those too), so that it cannot leave the mount.
+     */
+    static String claimPath(URI pvc) {
+        String path = Optional.ofNullable(pvc.getPath()).orElse("");
+        for (String segment : path.split("/")) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw new ModelLoadException("a pvc:// fledge.model.uri may not hold . or .. segments");
+            }
+        }
+        return path.replaceAll("^/+", "");
+    }
+
     public Path resolve(String uri, Optional<String> sha256) {
         URI parsed = validate(uri);
-        if (parsed.getScheme().equalsIgnoreCase("file")) {
+        boolean claim = parsed.getScheme().equalsIgnoreCase("pvc");
+        if (parsed.getScheme().equalsIgnoreCase("file") || claim) {
             Path dir;
             try {
-                dir = Path.of(parsed);
+                dir = claim ? claimMount.resolve(claimPath(parsed)) : Path.of(parsed);
             } catch (IllegalArgumentException e) {
                 throw new ModelLoadException("a file:// fledge.model.uri names a local directory (file:///dir)");
+            }
+            if (claim && !Files.isDirectory(claimMount)) {
+                throw new ModelLoadException("no claim is mounted at " + claimMount + " for the pvc:// fledge.model.uri"
+                        + " (the operator mounts the claim there; run the server by the operator, or use file://)");
             }
             if (Files.isDirectory(dir)) {
                 return dir;

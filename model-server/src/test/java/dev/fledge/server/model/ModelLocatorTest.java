@@ -85,15 +85,51 @@ class ModelLocatorTest {
 
     @Test
     void otherSchemesAreRefusedWithAClearMessage() {
-        for (String uri :
-                new String[] {"gs://models/assistant/2.0.0", "http://example.com/m.zip", "pvc://claim/x", "/plain/path"
-                }) {
+        for (String uri : new String[] {"gs://models/assistant/2.0.0", "http://example.com/m.zip", "/plain/path"}) {
             assertThatThrownBy(() -> ModelLocator.validate(uri))
                     .isInstanceOf(ModelLoadException.class)
                     .hasMessageContaining("unsupported scheme")
                     .hasMessageContaining("file://")
                     .hasMessageContaining("https://");
         }
+    }
+
+    private ModelLocator onClaim(Path mount) {
+        return new ModelLocator(tmp.resolve("cache"), java.util.Map.of(), DownloadLimits.defaults(), mount);
+    }
+
+    @Test
+    void pvcUriIsThePathOnTheMountedClaimADirectoryOrAVerifiedArchive() throws Exception {
+        Path mount = Files.createDirectories(tmp.resolve("claim"));
+        Path dir = Files.createDirectories(mount.resolve("assistant/v1"));
+        assertThat(onClaim(mount).resolve("pvc://models-claim/assistant/v1", Optional.empty()))
+                .isEqualTo(dir);
+        byte[] zip = zipWithDescriptor();
+        Files.write(mount.resolve("assistant/v9.zip"), zip);
+        Path unpacked = onClaim(mount).resolve("pvc://models-claim/assistant/v9.zip", Optional.of(sha256(zip)));
+        assertThat(ModelDescriptor.read(unpacked).architecture()).isEqualTo("mlp-10-128-64-10");
+        assertThatThrownBy(() ->
+                        onClaim(mount).resolve("pvc://models-claim/assistant/v9.zip", Optional.of("00".repeat(32))))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("sha256 mismatch");
+    }
+
+    @Test
+    void pvcUriCannotLeaveItsClaimAndSaysWhatIsMissing() throws Exception {
+        Path mount = Files.createDirectories(tmp.resolve("claim"));
+        Files.createDirectories(tmp.resolve("outside"));
+        for (String uri : new String[] {"pvc://c/../outside", "pvc://c/a/../../outside", "pvc://c/./x"}) {
+            assertThatThrownBy(() -> onClaim(mount).resolve(uri, Optional.empty()))
+                    .as(uri)
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining(". or .. segments");
+        }
+        assertThatThrownBy(() -> onClaim(tmp.resolve("no-mount")).resolve("pvc://c/v1", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("no claim is mounted at");
+        assertThatThrownBy(() -> onClaim(mount).resolve("pvc://c/v2", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("does not exist");
     }
 
     @Test

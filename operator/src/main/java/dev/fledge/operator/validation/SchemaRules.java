@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  * schema. Pure.
  */
 public final class SchemaRules {
-    /** ModelSpec.uri. */
+    /**
+     * ModelSpec.uri's schemes, gs:// included: the schema no longer takes gs:// (the built-in server never loaded it),
+     * but a release that was already serving from it (a server image of its own) is not made Invalid by an upgrade.
+     */
     static final Pattern URI = Pattern.compile("^(s3|gs|https|http|file|pvc)://.+$");
     /** ModelSpec.name. */
     static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");

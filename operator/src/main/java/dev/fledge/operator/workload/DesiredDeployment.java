@@ -179,6 +179,7 @@ public final class DesiredDeployment {
                 .addToVolumes(feedbackKeyVolume(mr))
                 .addAllToVolumes(scratchVolume(userContainer(user), emptyDirs(user)))
                 .addAllToVolumes(proxyScratchVolume(serving))
+                .addAllToVolumes(ModelClaim.volumes(serving.getUri()))
                 .withTerminationGracePeriodSeconds(
                         serving.getUpstream() == null ? TERMINATION_GRACE_SECONDS : UPSTREAM_TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
@@ -237,7 +238,9 @@ public final class DesiredDeployment {
         return user.getVolumes() == null
                 ? List.of()
                 : user.getVolumes().stream()
-                        .filter(v -> !FEEDBACK_KEY_VOLUME.equals(v.getName()) && !SCRATCH_VOLUME.equals(v.getName()))
+                        .filter(v -> !FEEDBACK_KEY_VOLUME.equals(v.getName())
+                                && !SCRATCH_VOLUME.equals(v.getName())
+                                && !ModelClaim.VOLUME.equals(v.getName()))
                         .map(v -> new VolumeBuilder()
                                 .withName(v.getName())
                                 .withEmptyDir(v.getEmptyDir())
@@ -283,7 +286,9 @@ public final class DesiredDeployment {
         boolean scratch = !scratchVolume(user, emptyDirs).isEmpty();
         if (user.getVolumeMounts() != null) {
             user.getVolumeMounts().stream()
-                    .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()) && !SCRATCH_VOLUME.equals(m.getName()))
+                    .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName())
+                            && !SCRATCH_VOLUME.equals(m.getName())
+                            && !ModelClaim.VOLUME.equals(m.getName()))
                     // the operator's scratch volume takes /tmp: a read-only one of the template's is dropped
                     .filter(m -> !(scratch && isScratch(m.getMountPath())))
                     .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
@@ -514,6 +519,7 @@ public final class DesiredDeployment {
                 .withEnv(env)
                 .withResources(user.getResources())
                 .withVolumeMounts(mounts)
+                .addAllToVolumeMounts(ModelClaim.mounts(serving.getUri()))
                 .withSecurityContext(hardening.container())
                 .addNewPort()
                 .withName(ServerDefaults.UPSTREAM_PORT)
@@ -553,6 +559,7 @@ public final class DesiredDeployment {
                 .withEnv(env)
                 .withResources(upstream == null ? user.getResources() : defaults.proxyResources())
                 .withVolumeMounts(upstream == null ? safeMounts(user, emptyDirs) : proxyMounts())
+                .addAllToVolumeMounts(upstream == null ? ModelClaim.mounts(serving.getUri()) : List.of())
                 .withSecurityContext(hardening.container())
                 .withPorts()
                 .addNewPort()

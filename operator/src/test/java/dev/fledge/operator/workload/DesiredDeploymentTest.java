@@ -658,6 +658,73 @@ class DesiredDeploymentTest {
         }
     }
 
+    /**
+     * Issue 17 part 6: a {@code pvc://claim/path} model URI mounts the claim read-only, whole, at
+     * {@link ModelClaim#MOUNT_PATH} in the container that loads the model, where the model server reads {@code path};
+     * a template volume or mount of the operator's volume name is dropped. Other schemes mount nothing.
+     */
+    @Test
+    void aPvcModelUriMountsItsClaimReadOnlyInTheContainerThatLoadsTheModel() {
+        ServerSpec withOwnVolume = new ServerSpec()
+                .withTemplate(new PodTemplateSpecBuilder()
+                        .withNewSpec()
+                        .addNewVolume()
+                        .withName(ModelClaim.VOLUME)
+                        .withNewConfigMap()
+                        .withName("tenant-choice")
+                        .endConfigMap()
+                        .endVolume()
+                        .addNewContainer()
+                        .withName("model-server")
+                        .addNewVolumeMount()
+                        .withName(ModelClaim.VOLUME)
+                        .withMountPath("/data")
+                        .endVolumeMount()
+                        .endContainer()
+                        .endSpec()
+                        .build());
+        var pod = build(release(withOwnVolume), "canary", "2.0.0", "pvc://llama-weights/assistant/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(pod.getVolumes())
+                .filteredOn(v -> v.getName().equals(ModelClaim.VOLUME))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.getConfigMap()).isNull();
+                    assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("llama-weights");
+                    assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+                });
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getVolumeMounts())
+                .filteredOn(m -> m.getName().equals(ModelClaim.VOLUME))
+                .extracting(VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                .containsExactly(Tuple.tuple(ModelClaim.MOUNT_PATH, true));
+        assertThat(c.getEnv())
+                .extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(Tuple.tuple("FLEDGE_MODEL_URI", "pvc://llama-weights/assistant/2.0.0"));
+        assertThat(MountPaths.refusal(ModelClaim.MOUNT_PATH, false))
+                .as("no template may mount over the claim's path")
+                .isPresent();
+
+        var upstream = build(release(vllm(new UpstreamSpec())), "canary", "2.0.0", "pvc://llama-weights/8b", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(upstream.getContainers())
+                .filteredOn(k ->
+                        k.getVolumeMounts().stream().anyMatch(m -> m.getName().equals(ModelClaim.VOLUME)))
+                .as("the user's server loads the model, not the sidecar")
+                .extracting(Container::getName)
+                .containsExactly("model-server");
+
+        var s3 = build(release(new ServerSpec()), "canary", "2.0.0", "s3://m/2.0.0", 1)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        assertThat(s3.getVolumes()).extracting(Volume::getName).doesNotContain(ModelClaim.VOLUME);
+    }
+
     /** A release of another server's image: spec.server.upstream with the template's command, args and GPUs. */
     static ServerSpec vllm(UpstreamSpec upstream) {
         return new ServerSpec()
