@@ -14,8 +14,10 @@ import io.vertx.core.json.Json;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,8 @@ public class PublicPort {
     private final int configured;
     private final int mainPort;
     private final HttpServerOptions options;
+    private final Duration drain;
+    private final InFlight inFlight = new InFlight();
     private volatile HttpServer server;
 
     /** The main server's host, header size limit and idle timeout (Quarkus' defaults: 20K, 30 minutes) apply here too. */
@@ -59,8 +63,10 @@ public class PublicPort {
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String host,
             @ConfigProperty(name = "quarkus.http.limits.max-header-size", defaultValue = "20K")
                     MemorySize maxHeaderSize,
-            @ConfigProperty(name = "quarkus.http.idle-timeout", defaultValue = "30M") Duration idleTimeout) {
+            @ConfigProperty(name = "quarkus.http.idle-timeout", defaultValue = "30M") Duration idleTimeout,
+            @ConfigProperty(name = "quarkus.shutdown.timeout", defaultValue = "0s") Duration drain) {
         this.vertx = vertx;
+        this.drain = drain;
         this.configured = config.publicPort();
         this.mainPort = mainPort;
         this.options = new HttpServerOptions()
@@ -90,6 +96,13 @@ public class PublicPort {
                         notFound(request.response());
                         return;
                     }
+                    if (!inFlight.admit(request.response())) {
+                        request.response()
+                                .setStatusCode(503)
+                                .putHeader("Connection", "close")
+                                .end();
+                        return;
+                    }
                     request.headers().set(Audience.HEADER, Audience.PUBLIC.label());
                     router.handle(request);
                 })
@@ -99,9 +112,15 @@ public class PublicPort {
                 .get(30, TimeUnit.SECONDS);
     }
 
-    void close(@Observes ShutdownEvent stop) throws Exception {
+    /**
+     * Drains, then closes: the requests in flight finish within {@code quarkus.shutdown.timeout} (new ones get 503),
+     * as Quarkus drains the main port, whose drain does not see this listener. Before the model is closed
+     * ({@code ModelRuntime.onStop} observes later), or the requests in flight here would fail with a closed model.
+     */
+    void close(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent stop) throws Exception {
         HttpServer s = server;
         if (s != null) {
+            inFlight.drain(drain);
             s.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }

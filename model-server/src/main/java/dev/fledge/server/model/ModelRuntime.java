@@ -3,8 +3,10 @@ package dev.fledge.server.model;
 import dev.fledge.server.config.FledgeConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -86,7 +88,8 @@ public class ModelRuntime {
                 (System.nanoTime() - start) / 1_000_000);
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** Last at shutdown: after the listeners have drained their requests in flight ({@code PublicPort.close}). */
+    void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) ShutdownEvent event) {
         ServedModel m = model;
         model = null;
         if (m != null) {

@@ -114,6 +114,11 @@ public final class PackagedServer implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
+    /** Sends the server SIGTERM, as the kubelet does after a pod's preStop, and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
