@@ -31,7 +31,8 @@ public class ModelSpec {
             "Where the model version is stored. The built-in server loads file:// (a directory or a zip archive on a volume the pod template mounts, as in the quick start), pvc://claim/path (a directory or a zip archive on a PersistentVolumeClaim of the release's namespace, which the operator mounts read-only at /var/run/fledge/model, so path is /var/run/fledge/model/path in the pod; the claim must allow the pods of both tracks to mount it, e.g. ReadOnlyMany) and https:// or s3:// zip archives; http:// passes this schema for a spec.server.image of your own, and the built-in server refuses it when it starts. Passed to the server as FLEDGE_MODEL_URI.")
     @Required
     @Size(max = 4096)
-    @Pattern("^((s3|https|http|file)://.+|pvc://[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?(/.*)?)$")
+    @Pattern(
+            "^((s3|https|http|file)://.+|pvc://[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(/.*)?)$")
     @ValidationRule(
             value = "!self.startsWith('pvc://') || !self.matches('/[.]{1,2}(/|$)')",
             message = "a pvc:// model uri may not hold . or .. path segments")

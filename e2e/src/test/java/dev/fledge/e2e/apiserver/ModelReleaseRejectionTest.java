@@ -108,7 +108,7 @@ class ModelReleaseRejectionTest {
                         "should match"),
                 new Rejection(
                         "a pvc:// model uri whose claim is not a DNS name is rejected",
-                        set("/spec/model/uri", "pvc://Models_Claim/assistant"),
+                        set("/spec/model/uri", "pvc://models..claim/assistant"),
                         "spec.model.uri",
                         "should match"),
                 new Rejection(
@@ -354,7 +354,11 @@ class ModelReleaseRejectionTest {
     /** Issue 17 part 6: a model on a claim of the release's namespace, a directory or an archive, at any depth. */
     @Test
     void aModelOnAPersistentVolumeClaimIsAccepted() {
-        for (String uri : List.of("pvc://llama-3-8b/2025-06-01", "pvc://models.team-a/assistant/v1.zip", "pvc://m")) {
+        for (String uri : List.of(
+                "pvc://llama-3-8b/2025-06-01",
+                "pvc://models.team-a/assistant/v1.zip",
+                "pvc://llama-3.1/8b",
+                "pvc://m")) {
             GenericKubernetesResource accepted =
                     cluster.dryRunApply(fixtures.validRelease(set("/spec/model/uri", uri)), NAMESPACE);
             assertThat(accepted.getAdditionalProperties().toString()).as(uri).contains(uri);

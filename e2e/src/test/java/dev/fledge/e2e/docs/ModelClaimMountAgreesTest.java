@@ -2,6 +2,7 @@ package dev.fledge.e2e.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.operator.workload.ModelClaim;
 import java.nio.file.Files;
@@ -27,5 +28,28 @@ class ModelClaimMountAgreesTest {
         assertThat(declared.group(1))
                 .as("ModelLocator.CLAIM_MOUNT against ModelClaim.MOUNT_PATH")
                 .isEqualTo(ModelClaim.MOUNT_PATH);
+    }
+
+    /**
+     * A claim name the CRD takes is one the operator mounts and the model server reads, and no other: the three read
+     * it with the same expression.
+     */
+    @Test
+    void theCrdTheOperatorAndTheModelServerAgreeOnClaimNames() throws Exception {
+        var declared = Pattern.compile("CLAIM_NAME\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)+)\"")
+                .matcher(Files.readString(RepoFiles.repo().resolve(LOCATOR)));
+        assertThat(declared.find())
+                .as("%s declares CLAIM_NAME = \"...\"", LOCATOR)
+                .isTrue();
+        assertThat(declared.group(1).replace("\\\\", "\\"))
+                .as("ModelLocator.CLAIM_NAME against ModelClaim.CLAIM_NAME")
+                .isEqualTo(ModelClaim.CLAIM_NAME);
+        String crd = ModelSpec.class
+                .getDeclaredField("uri")
+                .getAnnotation(io.fabric8.generator.annotation.Pattern.class)
+                .value();
+        assertThat(crd)
+                .as("the CRD's pattern of spec.model.uri")
+                .contains("pvc://" + ModelClaim.CLAIM_NAME + "(/.*)?)$");
     }
 }

@@ -2,52 +2,73 @@ package dev.fledge.server.api;
 
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The requests a listener of its own ({@link PublicPort}) has in flight, so that it can drain them at shutdown as
- * Quarkus drains the main port ({@code quarkus.shutdown.timeout}): a request counts from its arrival until its
- * response ends or its connection closes.
+ * Quarkus drains the main port ({@code quarkus.shutdown.timeout}). A request counts from its arrival until its response
+ * has ended or its connection has closed, as the response itself says ({@code ended()}, {@code closed()}): no handler
+ * of the response is set here, since a Vert.x response holds one end and one close handler, which Quarkus REST
+ * replaces on the responses it writes. Ended responses are dropped as new ones come, at a cost that stays constant per
+ * request.
  */
 final class InFlight {
-    private int count;
-    private boolean draining;
+    private static final int MIN_PRUNE = 256;
+    private static final long POLL_MS = 20;
 
-    /**
-     * Counts {@code response}'s request; false, with nothing counted, once draining, when the request is to be refused.
-     */
-    synchronized boolean admit(HttpServerResponse response) {
+    private final Set<HttpServerResponse> responses = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
+    private volatile long drainStartedNanos;
+    private int pruneAt = MIN_PRUNE;
+
+    /** Counts {@code response}'s request; false, with nothing counted, once draining: the request is to be refused. */
+    boolean admit(HttpServerResponse response) {
         if (draining) {
             return false;
         }
-        count++;
-        AtomicBoolean done = new AtomicBoolean();
-        Runnable finished = () -> {
-            if (done.compareAndSet(false, true)) {
-                release();
-            }
-        };
-        response.endHandler(v -> finished.run());
-        response.closeHandler(v -> finished.run());
+        responses.add(response);
+        if (responses.size() > pruneAt) {
+            prune();
+        }
         return true;
     }
 
-    private synchronized void release() {
-        count--;
-        notifyAll();
+    private synchronized void prune() {
+        responses.removeIf(InFlight::done);
+        pruneAt = Math.max(MIN_PRUNE, 2 * responses.size());
     }
 
-    /** Admits no more requests, and waits until those in flight are done or {@code timeout} has passed. */
-    synchronized int drain(Duration timeout) throws InterruptedException {
-        draining = true;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (count > 0) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            wait(Math.max(1, left / 1_000_000));
+    private static boolean done(HttpServerResponse r) {
+        return r.ended() || r.closed();
+    }
+
+    /** Whether the drain has begun: responses that start now should close their connection. */
+    boolean draining() {
+        return draining;
+    }
+
+    /** Admits no more requests from now on; the drain's time counts from the first call. */
+    synchronized void startDraining() {
+        if (!draining) {
+            drainStartedNanos = System.nanoTime();
+            draining = true;
         }
-        return count;
+    }
+
+    /**
+     * Admits no more requests, and waits until those in flight are done or {@code timeout} has passed since the drain
+     * began ({@link #startDraining}). Returns how many were still in flight then.
+     */
+    int drain(Duration timeout) throws InterruptedException {
+        startDraining();
+        long deadline = drainStartedNanos + timeout.toNanos();
+        while (true) {
+            responses.removeIf(InFlight::done);
+            if (responses.isEmpty() || System.nanoTime() - deadline >= 0) {
+                return responses.size();
+            }
+            Thread.sleep(POLL_MS);
+        }
     }
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * A second listener on {@code fledge.public-port} that serves the same routes as the main port, with the audience
@@ -37,6 +38,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class PublicPort {
+    private static final Logger LOG = Logger.getLogger(PublicPort.class);
     private static final int BEFORE_EVERY_OTHER_FILTER = 1000;
     /**
      * Path prefixes served here: the operator's {@code HttpRoutes.MODEL_API_PATHS}, matched as Gateway API PathPrefix
@@ -110,17 +112,24 @@ public class PublicPort {
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
+        // SIGTERM starts the JVM's shutdown hooks at once, Quarkus' among them: from then on this port refuses new
+        // requests, and its drain shares the main port's time instead of starting after it (ShutdownEvent)
+        Runtime.getRuntime().addShutdownHook(new Thread(inFlight::startDraining, "public-port-drain"));
     }
 
     /**
-     * Drains, then closes: the requests in flight finish within {@code quarkus.shutdown.timeout} (new ones get 503),
-     * as Quarkus drains the main port, whose drain does not see this listener. Before the model is closed
-     * ({@code ModelRuntime.onStop} observes later), or the requests in flight here would fail with a closed model.
+     * Drains, then closes: the requests in flight finish within {@code quarkus.shutdown.timeout} counted from SIGTERM
+     * (the shutdown hook of {@link #listen}), as Quarkus drains the main port at the same time; its drain does not see
+     * this listener, and this observer runs only after it. Before the model is closed ({@code ModelRuntime.onStop}
+     * observes later), or the requests in flight here would fail with a closed model.
      */
     void close(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent stop) throws Exception {
         HttpServer s = server;
         if (s != null) {
-            inFlight.drain(drain);
+            int cut = inFlight.drain(drain);
+            if (cut > 0) {
+                LOG.warnf("public port: %d requests still in flight after the %s drain are cut", cut, drain);
+            }
             s.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
@@ -137,6 +146,14 @@ public class PublicPort {
                 return;
             }
             rc.request().headers().set(Audience.HEADER, Audience.PUBLIC.label());
+            // a response that starts while the port drains closes its connection, so a keep-alive client moves on to
+            // another pod instead of getting the 503 of its next request here (a list of the context's, not the
+            // response's single headers-end handler)
+            rc.addHeadersEndHandler(v -> {
+                if (inFlight.draining()) {
+                    rc.response().putHeader("Connection", "close");
+                }
+            });
         }
         rc.next();
     }

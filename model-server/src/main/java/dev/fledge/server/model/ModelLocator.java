@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * Turns {@code fledge.model.uri} into a local model directory.
  * {@code file://} points at the directory itself or at a zip archive of it on a mounted volume (a ConfigMap, a PVC);
  * {@code pvc://claim/path} is {@code path} on the claim the operator mounts read-only at {@link #CLAIM_MOUNT}, read as
- * a {@code file://} is; {@code https://} and {@code s3://} point at a zip archive. An archive is copied once into the
+ * a {@code file://} is, and never outside that mount; {@code https://} and {@code s3://} point at a zip archive. An archive is copied once into the
  * cache directory, checked against {@code fledge.model.sha256} when given, and unpacked there. Every other scheme is
  * refused.
  */
@@ -32,6 +32,16 @@ public final class ModelLocator {
      * {@code ModelClaim.MOUNT_PATH}: e2e {@code ModelClaimMountAgreesTest} fails when the two differ).
      */
     public static final String CLAIM_MOUNT = "/var/run/fledge/model";
+
+    /**
+     * A claim's name, a DNS-1123 subdomain, as the operator's {@code ModelClaim.CLAIM_NAME} and the CRD read it (e2e
+     * {@code ModelClaimMountAgreesTest}). Parsed from the URI's text, not as a host: {@link URI} has no host for a
+     * name whose last label starts with a digit ({@code llama-3.1}).
+     */
+    static final String CLAIM_NAME = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+
+    private static final java.util.regex.Pattern PVC =
+            java.util.regex.Pattern.compile("^pvc://(?<claim>" + CLAIM_NAME + ")(?<path>/.*)?$");
 
     private final Path cacheDir;
     private final Map<String, ArchiveFetcher> fetchers;
@@ -82,7 +92,8 @@ public final class ModelLocator {
                     + " s3:// zip archives");
         }
         if (scheme.equals("pvc")) {
-            claimPath(parsed);
+            claimPath(uri.trim());
+            return parsed;
         }
         if (!scheme.equals("file") && parsed.getHost() == null) {
             // the JDK parses a host it cannot use (bad_host) as a "registry" authority, and its clients then quote
@@ -93,11 +104,16 @@ public final class ModelLocator {
     }
 
     /**
-     * The path of a {@code pvc://claim/path} URI inside its claim: relative, without {@code .} or {@code ..} segments
-     * (the CRD refuses those too), so that it cannot leave the mount.
+     * The path of a {@code pvc://claim/path} URI inside its claim, as written (no percent-decoding), relative, without
+     * {@code .} or {@code ..} segments (the CRD refuses those too).
      */
-    static String claimPath(URI pvc) {
-        String path = Optional.ofNullable(pvc.getPath()).orElse("");
+    static String claimPath(String pvc) {
+        var m = PVC.matcher(pvc);
+        if (!m.matches()) {
+            throw new ModelLoadException("a pvc:// fledge.model.uri names a claim (a DNS subdomain: lower-case letters,"
+                    + " digits, '-' and '.') and a path on it: pvc://claim/path");
+        }
+        String path = Optional.ofNullable(m.group("path")).orElse("");
         for (String segment : path.split("/")) {
             if (segment.equals(".") || segment.equals("..")) {
                 throw new ModelLoadException("a pvc:// fledge.model.uri may not hold . or .. segments");
@@ -106,13 +122,25 @@ public final class ModelLocator {
         return path.replaceAll("^/+", "");
     }
 
+    /** {@code dir} on the claim, refused if it leads out of the mount (a symbolic link on the claim, say). */
+    private Path onClaim(Path dir) {
+        try {
+            if (Files.exists(dir) && !dir.toRealPath().startsWith(claimMount.toRealPath())) {
+                throw new ModelLoadException("the pvc:// fledge.model.uri leads out of its claim (a symbolic link?)");
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read the pvc:// model on its claim: " + e.getMessage());
+        }
+    }
+
     public Path resolve(String uri, Optional<String> sha256) {
         URI parsed = validate(uri);
         boolean claim = parsed.getScheme().equalsIgnoreCase("pvc");
         if (parsed.getScheme().equalsIgnoreCase("file") || claim) {
-            Path dir;
+            Path named;
             try {
-                dir = claim ? claimMount.resolve(claimPath(parsed)) : Path.of(parsed);
+                named = claim ? claimMount.resolve(claimPath(uri.trim())) : Path.of(parsed);
             } catch (IllegalArgumentException e) {
                 throw new ModelLoadException("a file:// fledge.model.uri names a local directory (file:///dir)");
             }
@@ -120,6 +148,7 @@ public final class ModelLocator {
                 throw new ModelLoadException("no claim is mounted at " + claimMount + " for the pvc:// fledge.model.uri"
                         + " (the operator mounts the claim there; run the server by the operator, or use file://)");
             }
+            Path dir = claim ? onClaim(named) : named;
             if (Files.isDirectory(dir)) {
                 return dir;
             }

@@ -104,6 +104,9 @@ class ModelLocatorTest {
         Path dir = Files.createDirectories(mount.resolve("assistant/v1"));
         assertThat(onClaim(mount).resolve("pvc://models-claim/assistant/v1", Optional.empty()))
                 .isEqualTo(dir);
+        assertThat(onClaim(mount).resolve("pvc://llama-3.1/assistant/v1", Optional.empty()))
+                .as("a claim name whose last label starts with a digit (java.net.URI sees no host in it)")
+                .isEqualTo(dir);
         byte[] zip = zipWithDescriptor();
         Files.write(mount.resolve("assistant/v9.zip"), zip);
         Path unpacked = onClaim(mount).resolve("pvc://models-claim/assistant/v9.zip", Optional.of(sha256(zip)));
@@ -123,6 +126,16 @@ class ModelLocatorTest {
                     .as(uri)
                     .isInstanceOf(ModelLoadException.class)
                     .hasMessageContaining(". or .. segments");
+        }
+        Files.createSymbolicLink(mount.resolve("escape"), tmp.resolve("outside"));
+        assertThatThrownBy(() -> onClaim(mount).resolve("pvc://c/escape", Optional.empty()))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("leads out of its claim");
+        for (String uri : new String[] {"pvc://Claim/x", "pvc://a..b/x", "pvc://-a/x", "pvc://a./x"}) {
+            assertThatThrownBy(() -> ModelLocator.validate(uri))
+                    .as(uri)
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("names a claim");
         }
         assertThatThrownBy(() -> onClaim(tmp.resolve("no-mount")).resolve("pvc://c/v1", Optional.empty()))
                 .isInstanceOf(ModelLoadException.class)

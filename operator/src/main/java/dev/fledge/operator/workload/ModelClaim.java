@@ -22,7 +22,13 @@ public record ModelClaim(String claimName) {
     /** Where the claim is mounted: the model server's {@code ModelLocator.CLAIM_MOUNT}. */
     public static final String MOUNT_PATH = "/var/run/fledge/model";
 
-    private static final Pattern PVC = Pattern.compile("^pvc://([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)(/.*)?$");
+    /**
+     * A claim's name, a DNS-1123 subdomain, as the CRD's pattern for {@code spec.model.uri} and the model server's
+     * {@code ModelLocator.CLAIM_NAME} read it (e2e {@code ModelClaimMountAgreesTest}).
+     */
+    public static final String CLAIM_NAME = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+
+    private static final Pattern PVC = Pattern.compile("^pvc://(?<claim>" + CLAIM_NAME + ")(/.*)?$");
 
     /** The claim of {@code uri} when it is a {@code pvc://} URI with a valid claim name. */
     public static Optional<ModelClaim> of(String uri) {
@@ -33,7 +39,7 @@ public record ModelClaim(String claimName) {
         if (!uri.trim().toLowerCase(Locale.ROOT).startsWith("pvc://") || !m.matches()) {
             return Optional.empty();
         }
-        return Optional.of(new ModelClaim(m.group(1)));
+        return Optional.of(new ModelClaim(m.group("claim")));
     }
 
     /** The claim's volume, read-only, for {@code uri}; none for any other scheme. */

@@ -718,6 +718,10 @@ class DesiredDeploymentTest {
                 .extracting(Container::getName)
                 .containsExactly("model-server");
 
+        assertThat(ModelClaim.of("pvc://llama-3.1/8b")).contains(new ModelClaim("llama-3.1"));
+        assertThat(ModelClaim.of("pvc://a..b/8b"))
+                .as("not a claim name: nothing mounted")
+                .isEmpty();
         var s3 = build(release(new ServerSpec()), "canary", "2.0.0", "s3://m/2.0.0", 1)
                 .getSpec()
                 .getTemplate()
