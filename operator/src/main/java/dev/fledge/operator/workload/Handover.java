@@ -4,6 +4,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Capacity;
+import dev.fledge.core.rollout.CapacityHold;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.Plan;
@@ -58,7 +59,9 @@ public final class Handover {
             List<Unaccepted> pending,
             Instant scaleDownAt,
             Instant holdUntil,
-            Integer heldWeight) {}
+            Integer heldWeight,
+            CapacityHold capacityHold,
+            Instant heldSince) {}
 
     public Handover(Workloads workloads, Clock clock) {
         this.workloads = workloads;
@@ -76,6 +79,18 @@ public final class Handover {
         TrafficSplit split = decision.split();
         // spec.server.canary / dynamicStableScale: each track's size, and the split the routes may carry now (Capacity)
         Optional<Capacity.Step> step = capacityStep(mr, plan, old, decision, stable, canary);
+        // on the way back to stable the hold is bounded (CapacityHold): past it, or when the SRE says so, the routes
+        // send everyone to stable, whole or not
+        CapacityHold capacityHold = step.filter(c -> c.held() && split.sendsNoUsersToCanary())
+                .map(c -> CapacityHold.decide(
+                        CapacityHold.since(old.getCanaryHeldSince()),
+                        plan.progressDeadline(),
+                        CapacityHold.Override.of(override(mr)),
+                        clock.instant()))
+                .orElse(null);
+        if (capacityHold != null && !capacityHold.verdict().holds()) {
+            step = step.map(c -> new Capacity.Step(split, false, c.sizes()));
+        }
         Replicas replicas = step.map(
                         c -> new Replicas(c.sizes().stable(), c.sizes().canary()))
                 .orElseGet(() -> router.replicas(plan, split));
@@ -136,7 +151,30 @@ public final class Handover {
                 routed.pending(),
                 scaleDownAt,
                 holdUntil,
-                held ? routedSplit.publicCanaryWeight() : null);
+                held ? routedSplit.publicCanaryWeight() : null,
+                capacityHold,
+                heldSince(plan, old, decision, stable, capacityHold));
+    }
+
+    /** The value of the {@value CapacityHold#ANNOTATION} annotation, or null. */
+    public static String override(ModelRelease mr) {
+        var annotations = mr.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(CapacityHold.ANNOTATION);
+    }
+
+    /**
+     * {@code status.canaryHeldSince}: when the hold on the way back to stable began, while it lasts, and after it ended
+     * early (its limit, the override) as long as stable is short of {@code replicas} ready pods and nobody is to go to
+     * the canary; null otherwise.
+     */
+    private static Instant heldSince(
+            Plan plan, ModelReleaseStatus old, Decision decision, Deployment stable, CapacityHold hold) {
+        if (hold != null) {
+            return hold.since();
+        }
+        Instant since = CapacityHold.since(old.getCanaryHeldSince());
+        boolean whole = Readiness.atFullSize(stable, ServingIdentity.stableWanted(decision.status()), plan.replicas());
+        return since != null && decision.split().sendsNoUsersToCanary() && !whole ? since : null;
     }
 
     /**
