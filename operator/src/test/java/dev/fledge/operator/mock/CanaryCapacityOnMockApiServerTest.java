@@ -330,6 +330,59 @@ class CanaryCapacityOnMockApiServerTest {
                         .containsKey("fledge.dev/capacity-hold"));
     }
 
+    @Test
+    void anAbortWhilePromotingWithDynamicStableScaleWaitsForAWholeReadyStableOfTheOldVersion() {
+        atFiftyPercent();
+        kubelet.close(); // from here on the test says when pods are ready
+        edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/action", "promote:1"));
+        awaitStatus(s -> "promoting".equals(s.getStage()));
+        // stable takes 2.0.0 a few pods at a time; three of them ready carry all but the canary's last share
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "2.0.0".equals(version("assistant-stable")) && replicas("assistant-stable") == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            markReady("assistant-stable", 3); // again if the operator wrote the Deployment since
+            return lastSample().weight() < 50 && replicas("assistant-canary") == 1;
+        });
+        markReady("assistant-canary", 1); // the canary gave up its second pod
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastSample().canaryReady() == 1);
+        int handedOver = lastSample().weight();
+        assertThat(handedOver)
+                .as("mid-promotion: the canary keeps part of its share")
+                .isBetween(1, 49);
+        assertThat(status().getStage()).isEqualTo("promoting");
+        int from = samples.size();
+
+        edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/action", "abort:2"));
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "1.0.0".equals(version("assistant-stable")) && replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight())
+                .as("stable goes back to 1.0.0, none of its pods ready yet: the route keeps the canary's share")
+                .isEqualTo(handedOver);
+        assertThat(status().getCanaryHeldWeight()).isEqualTo(handedOver);
+        assertThat(condition(status(), "CapacityHold")).isEqualTo("WaitingForStable");
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        awaitStatus(s -> s.getCanaryHeldWeight() == null && s.getCanaryHeldSince() == null);
+        sampling = false;
+        noTrafficBackBeforeStableIsWhole(from, handedOver);
+        List<Sample> all = new ArrayList<>(samples);
+        assertThat(all).allSatisfy(s -> assertThat(s.stable()).as("%s", s).isLessThanOrEqualTo(4));
+        assertThat(all)
+                .as("stable + canary within replicas + 1 through the rollout, the promotion and the abort")
+                .allSatisfy(s -> assertThat(s.pods()).as("%s", s).isLessThanOrEqualTo(5));
+    }
+
+    /** The version label of the Deployment's pod template. */
+    String version(String name) {
+        Deployment d = deployment(name);
+        return d == null
+                ? null
+                : d.getSpec().getTemplate().getMetadata().getLabels().get("fledge.dev/version");
+    }
+
     /** The reason of the True condition {@code type}, or null. */
     static String condition(ModelReleaseStatus st, String type) {
         return st.getConditions() == null
