@@ -87,7 +87,7 @@ public final class InvalidHandover {
      * the {@value CapacityHold#ANNOTATION} override says). Null when there is nothing to hold: the retreat goes on as
      * without these fields. Read from the spec are only {@code server.replicas}, the two capacity fields and
      * {@code progressDeadline}, which the API server's schema checks; a release whose invalid edit dropped the fields
-     * still holds if its stable has fewer than {@code server.replicas}.
+     * still holds while the status says the routes hold a weight.
      */
     private Plan capacityPlan(
             ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment stable, Deployment canary) {
@@ -98,8 +98,8 @@ public final class InvalidHandover {
         ServerSpec server = mr.getSpec() == null ? null : mr.getSpec().getServer();
         Capacity capacity = Capacity.of(server, replicas);
         if (!capacity.managed()) {
-            if (old.getCanaryHeldWeight() == null && replicas(stable) >= replicas) {
-                return null;
+            if (old.getCanaryHeldWeight() == null) {
+                return null; // the replicas router sizes stable by its share: its public hold is below
             }
             capacity = new Capacity(replicas, null, false, 0);
         }
