@@ -509,8 +509,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         boolean capacityHeld = old.getCanaryHeldWeight() != null || old.getCanaryHeldSince() != null;
         if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old) && !capacityHeld) {
             // no user of this release is on a canary (nor, by a capacity hold, on its way back); stable runs what the
-            // status records (an abort during promoting
-            // whose stable write failed is put right here, at every pass until it holds)
+            // status records (an abort during promoting whose stable write failed is put right here, at every pass
+            // until it holds)
             UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
             Optional<String> notRestored =
                     invalidHandover.restoreStable(mr, d, stable, new InvalidHandover.Plan(null, 0));

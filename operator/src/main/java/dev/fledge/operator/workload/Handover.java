@@ -32,7 +32,9 @@ import java.util.Optional;
  * stable at its size.</li>
  * <li>The routes ({@code router.apply}): with {@code server.canary} or {@code server.dynamicStableScale}, the split
  * {@link Capacity#step} allows (a track not yet ready for its new share keeps the routes where they were, their weight
- * kept in {@code status.canaryHeldWeight}, and the canary keeps its pods meanwhile); also when a write above failed if the split sends no users to the canary
+ * kept in {@code status.canaryHeldWeight}, and the canary keeps its pods meanwhile; on the way back to stable that hold
+ * lasts at most {@code progressDeadline} from {@code status.canaryHeldSince}, or as the
+ * {@value CapacityHold#ANNOTATION} annotation says: {@link CapacityHold}); also when a write above failed if the split sends no users to the canary
  * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
  * ready at full size.</li>
