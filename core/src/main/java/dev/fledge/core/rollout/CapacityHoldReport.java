@@ -43,6 +43,15 @@ public final class CapacityHoldReport {
                             + hold.until() + " (" + CapacityHold.ANNOTATION + "=keep), until " + stable + "; "
                             + override));
         }
+        if (hold != null && heldWeight != null && hold.verdict() == CapacityHold.Verdict.STABLE_EMPTY) {
+            return Optional.of(new SpecWarning(
+                    CAPACITY_HOLD,
+                    "StableEmpty",
+                    "the routes keep " + heldWeight + "% of public traffic on the canary past the hold's deadline "
+                            + hold.until() + ", because stable has no ready pod: sending everyone there would leave"
+                            + " them without answers; until " + stable + " or at least one pod is ready; " + override
+                            + " (to a stable with no ready pod)"));
+        }
         if (heldSince != null && (hold == null || !hold.verdict().holds())) {
             return Optional.of(new SpecWarning(
                     CAPACITY_HOLD,

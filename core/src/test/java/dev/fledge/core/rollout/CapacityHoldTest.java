@@ -54,7 +54,11 @@ class CapacityHoldTest {
 
     @Test
     void onlyReleaseAndKeepAreOverrides() {
-        assertThat(CapacityHold.Override.of(" Release ")).isEqualTo(CapacityHold.Override.RELEASE);
+        assertThat(CapacityHold.Override.of("release")).isEqualTo(CapacityHold.Override.RELEASE);
+        assertThat(CapacityHold.Override.of("release\n"))
+                .as("a value the operator's removal patch could not match is no override (it would stick)")
+                .isEqualTo(CapacityHold.Override.NONE);
+        assertThat(CapacityHold.Override.of(" Release ")).isEqualTo(CapacityHold.Override.NONE);
         assertThat(CapacityHold.Override.of("keep")).isEqualTo(CapacityHold.Override.KEEP);
         assertThat(CapacityHold.Override.of("yes")).isEqualTo(CapacityHold.Override.NONE);
         assertThat(CapacityHold.Override.of(null)).isEqualTo(CapacityHold.Override.NONE);
@@ -93,5 +97,28 @@ class CapacityHoldTest {
             assertThat(e.warning()).isTrue();
             assertThat(e.message()).contains("3 of 4", CapacityHold.ANNOTATION + "=release");
         });
+    }
+
+    /**
+     * Review of cap2 (HIGH 2): past its deadline a hold does not send everyone to a stable with no ready pod, which
+     * would answer no one; it holds until stable has one, and only release moves them anyway.
+     */
+    @Test
+    void pastItsDeadlineAHoldDoesNotSendEveryoneToAStableWithNoReadyPod() {
+        var later = START.plus(DEADLINE).plusSeconds(1);
+        assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, later, false)
+                        .verdict())
+                .isEqualTo(CapacityHold.Verdict.STABLE_EMPTY);
+        assertThat(CapacityHold.Verdict.STABLE_EMPTY.holds()).isTrue();
+        assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, later, true)
+                        .verdict())
+                .isEqualTo(CapacityHold.Verdict.EXPIRED);
+        assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.RELEASE, later, false)
+                        .verdict())
+                .isEqualTo(CapacityHold.Verdict.RELEASED);
+        var empty = CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, later, false);
+        assertThat(CapacityHoldReport.condition(empty, 50, START, 0, 4))
+                .hasValueSatisfying(c -> assertThat(c.reason()).isEqualTo("StableEmpty"));
+        assertThat(CapacityHoldReport.ended(empty, 0, 4)).isEmpty();
     }
 }

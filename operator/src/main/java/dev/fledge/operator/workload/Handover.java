@@ -88,7 +88,8 @@ public final class Handover {
                         CapacityHold.since(old.getCanaryHeldSince()),
                         plan.progressDeadline(),
                         CapacityHold.Override.of(override(mr)),
-                        clock.instant()))
+                        clock.instant(),
+                        Readiness.hasReadyPod(stable)))
                 .orElse(null);
         if (capacityHold != null && !capacityHold.verdict().holds()) {
             step = step.map(c -> new Capacity.Step(split, false, c.sizes()));

@@ -126,7 +126,8 @@ public final class InvalidHandover {
                 CapacityHold.since(old.getCanaryHeldSince()),
                 deadline(mr),
                 CapacityHold.Override.of(Handover.override(mr)),
-                now);
+                now,
+                Readiness.hasReadyPod(stable));
         int grown = Math.max(replicas(stable), step.sizes().stable());
         return hold.verdict().holds()
                 ? new Plan(null, grown, step.routed().publicCanaryWeight(), hold, hold.since())

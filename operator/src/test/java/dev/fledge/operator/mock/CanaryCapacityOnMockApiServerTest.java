@@ -405,12 +405,15 @@ class CanaryCapacityOnMockApiServerTest {
         sampler = new Thread(() -> {
             while (sampling) {
                 try {
+                    // the route first: stable's ready pods only grow in these tests, so a sample that shows traffic
+                    // back on a stable short of pods shows what really happened, never a route moved between reads
+                    int weight = publicCanaryWeight();
                     samples.add(new Sample(
                             replicas("assistant-stable"),
                             ready("assistant-stable"),
                             replicas("assistant-canary"),
                             ready("assistant-canary"),
-                            publicCanaryWeight()));
+                            weight));
                 } catch (KubernetesClientException | NullPointerException e) {
                     // an object not there yet
                 }
