@@ -7,6 +7,8 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.core.rollout.ActionRecord;
 import dev.fledge.core.rollout.Capacity;
+import dev.fledge.core.rollout.CapacityHold;
+import dev.fledge.core.rollout.CapacityHoldReport;
 import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.EventReason;
@@ -317,6 +319,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         List<SpecWarning> waiting = new ArrayList<>(waiting(pending));
         drift.ifPresent(diff -> waiting.add(new SpecWarning(
                 ROUTE_NOT_APPLIED, "RouteDrift", "route does not match the desired split after apply: " + diff)));
+        int stableReady = Readiness.readyReplicas(stable, ServingIdentity.stableWanted(decision.status()));
+        CapacityHoldReport.condition(
+                        acted.capacityHold(), acted.heldWeight(), acted.heldSince(), stableReady, plan.replicas())
+                .ifPresent(waiting::add);
+        String heldSince = acted.heldSince() == null ? null : acted.heldSince().toString();
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
@@ -325,6 +332,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
             decision.status().setCanaryHeldWeight(acted.heldWeight());
+            decision.status().setCanaryHeldSince(heldSince);
             decision.status().setCapacity(capacity);
             control = write(mr, context, plan, old, decision, obs.verdicts(), now, waiting, refused -> {});
         } else {
@@ -334,6 +342,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             stored.setCanaryScaleDownAt(drainAt);
             stored.setCanaryPublicHoldUntil(holdAt);
             stored.setCanaryHeldWeight(acted.heldWeight());
+            stored.setCanaryHeldSince(heldSince);
             stored.setCapacity(capacity);
             status.finish(
                             before,
@@ -343,6 +352,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                             warnings(mr, context, decision, waiting))
                     .ifPresent(st -> patchStatus(mr, context, st));
         }
+        CapacityHoldReport.ended(acted.capacityHold(), stableReady, plan.replicas())
+                .ifPresent(e -> events.record(mr, e));
+        settleHoldOverride(mr, acted.capacityHold());
         Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
         if (acted.heldWeight() != null && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
             requeue = DRIFT_RETRY; // the routes wait for a track's pods: look again soon (their events wake it too)
@@ -494,9 +506,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .remove(mr)
                 .forEach(why -> events.record(mr, new RolloutEvent(EventReason.RouteOutsideLimits, why)));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
-        if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old)) {
-            // no user of this release is on a canary; stable runs what the status records (an abort during promoting
-            // whose stable write failed is put right here, at every pass until it holds)
+        boolean capacityHeld = old.getCanaryHeldWeight() != null || old.getCanaryHeldSince() != null;
+        if (!Splits.heldAtStable(d.status()) && !d.endsRollout(old) && !capacityHeld) {
+            // no user of this release is on a canary (nor, by a capacity hold, on its way back); stable runs what the
+            // status records (an abort during promoting whose stable write failed is put right here, at every pass
+            // until it holds)
             UpdateControl<ModelRelease> control = write(mr, context, plan, old, d, List.of(), now);
             Optional<String> notRestored =
                     invalidHandover.restoreStable(mr, d, stable, new InvalidHandover.Plan(null, 0));
@@ -513,9 +527,22 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Optional<String> notGrown = invalidHandover.grow(retreat, stable);
         Instant hold = retreat.holdUntil();
         d.status().setCanaryPublicHoldUntil(hold == null ? null : hold.toString());
+        // server.canary / dynamicStableScale: the routes keep the canary's weight until stable is whole and ready
+        d.status().setCanaryHeldWeight(retreat.heldWeight());
+        d.status()
+                .setCanaryHeldSince(
+                        retreat.heldSince() == null ? null : retreat.heldSince().toString());
+        int replicas = stable == null || stable.getSpec().getReplicas() == null
+                ? 0
+                : Math.max(stable.getSpec().getReplicas(), retreat.stableReplicas());
+        int stableReady = Readiness.readyReplicas(stable, ServingIdentity.stableWanted(d.status()));
+        List<SpecWarning> held = CapacityHoldReport.condition(
+                        retreat.capacityHold(), retreat.heldWeight(), retreat.heldSince(), stableReady, replicas)
+                .stream()
+                .toList();
         UpdateControl<ModelRelease> control;
         try {
-            control = write(mr, context, plan, old, d, List.of(), now);
+            control = write(mr, context, plan, old, d, List.of(), now, held, refused -> {});
         } catch (RuntimeException refused) {
             Optional<String> left = invalidHandover.routeUnstored(mr);
             events.record(
@@ -544,8 +571,22 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 mr,
                 new RolloutEvent(
                         EventReason.RouteDrift, "the invalid release's users are not all back on stable: " + diff)));
-        Duration requeue = earliest(now, drift.isPresent() || notRestored.isPresent() ? DRIFT_RETRY : null, hold);
+        CapacityHoldReport.ended(retreat.capacityHold(), stableReady, replicas).ifPresent(e -> events.record(mr, e));
+        settleHoldOverride(mr, retreat.capacityHold());
+        boolean retry = drift.isPresent() || notRestored.isPresent() || retreat.heldWeight() != null;
+        Duration requeue = earliest(now, retry ? DRIFT_RETRY : null, hold);
         return requeue == null ? control : control.rescheduleAfter(requeue);
+    }
+
+    /**
+     * Removes the {@value CapacityHold#ANNOTATION} override once no hold on the way back to stable goes on (it ended, or
+     * there was none): it applies to the hold in progress, never to a later one.
+     */
+    private void settleHoldOverride(ModelRelease mr, CapacityHold hold) {
+        String value = Handover.override(mr);
+        if (value != null && (hold == null || !hold.verdict().holds())) {
+            actions.remove(mr, CapacityHold.ANNOTATION, value);
+        }
     }
 
     private void notRestored(ModelRelease mr, Decision d, String why) {

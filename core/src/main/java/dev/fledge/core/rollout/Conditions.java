@@ -24,6 +24,11 @@ public final class Conditions {
     public static final String ROUTE_NOT_ACCEPTED = "RouteNotAccepted";
     /** True while a route came out of the API server other than written, or a write of the pass failed. */
     public static final String ROUTE_NOT_APPLIED = "RouteNotApplied";
+    /**
+     * True while the routes keep a canary's public weight on the way back to stable ({@link CapacityHold}), or while
+     * stable serves everyone short of its replicas after such a hold ended early.
+     */
+    public static final String CAPACITY_HOLD = "CapacityHold";
 
     private Conditions() {}
 

@@ -35,6 +35,11 @@ public enum EventReason {
     /** An invalid release's own HTTPRoute lay outside the operator's route limits and was deleted (or could not be). */
     RouteOutsideLimits(true, null),
     InvalidSpec(true, null),
+    /**
+     * A capacity hold on the way back to stable ended before stable was whole and ready: at its deadline, or by the
+     * {@code fledge.dev/capacity-hold=release} override (once per hold).
+     */
+    CapacityHoldEnded(true, null),
     /** A webhook payload that must be signed could not be (its key unreadable or too short): it was not sent. */
     NotificationNotSent(true, null);
 

@@ -38,7 +38,8 @@ final class Transition {
                     "Manual actions: `abort` rolls back, while `promoting` too (the stable Deployment goes back to"
                             + " `status.stable`; a first release has no stable and ignores it); `promote` jumps to"
                             + " `promoting`; `skip-stage` ends the current stage; `promote` and `skip-stage` are ignored"
-                            + " while the canary is not ready.",
+                            + " while the canary is not ready. A pass that enters `promoting` ends there: whether stable"
+                            + " has taken the new version is judged from the next pass's observation.",
                     Transition::appliesAction),
             new Rule(
                     "In `promoting`: finish once the stable Deployment runs the new version and is ready; if it is"
@@ -298,7 +299,9 @@ final class Transition {
             }
             default -> ignored(action.get(), Messages.notFailed(st.getCanaryVersion()));
         }
-        return false;
+        // a promote (or a skip past the last stage) that entered promoting ends the pass: this pass's observation of
+        // stable is of the version it ran before (always ready), not of the new one it is only now to take
+        return !promoting && walk.current() == Stage.PROMOTING;
     }
 
     /**

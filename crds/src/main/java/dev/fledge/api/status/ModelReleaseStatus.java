@@ -76,6 +76,10 @@ public class ModelReleaseStatus {
     private Integer canaryHeldWeight;
 
     @JsonPropertyDescription(
+            "server.canary / server.dynamicStableScale only: since when (RFC 3339) the routes have kept the canary's public weight while everyone is to go back to stable (a rollback, an abort, a cancelled rollout, an Invalid spec) and stable is not yet back at server.replicas and ready. The hold lasts at most progressDeadline from here (the fledge.dev/capacity-hold annotation ends it sooner or keeps it longer); kept after the routes moved to a stable that is still short, and cleared once stable is whole and ready or a new rollout sends users to a canary.")
+    private String canaryHeldSince;
+
+    @JsonPropertyDescription(
             "Each track's replicas (desired and ready) and the GPUs its pods request; for a release that sets server.canary or server.dynamicStableScale, or whose pods request GPUs.")
     private CapacityStatus capacity;
 

@@ -26,8 +26,15 @@ public final class ActionAnnotation {
      * the next reconcile; the action is not applied again meanwhile, since {@code status.action} records it.
      */
     public boolean remove(ModelRelease mr, String value) {
-        String path =
-                "/metadata/annotations/" + Labels.ACTION.replace("~", "~0").replace("/", "~1");
+        return remove(mr, Labels.ACTION, value);
+    }
+
+    /**
+     * Removes the annotation {@code key} if it still holds {@code value} (also the {@code fledge.dev/capacity-hold}
+     * override, once the hold it was for has ended). Returns whether it did.
+     */
+    public boolean remove(ModelRelease mr, String key, String value) {
+        String path = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1");
         String patch = "[{\"op\":\"test\",\"path\":\"" + path + "\",\"value\":" + json(value) + "},"
                 + "{\"op\":\"remove\",\"path\":\"" + path + "\"}]";
         try {
@@ -39,7 +46,7 @@ public final class ActionAnnotation {
         } catch (KubernetesClientException e) {
             LOG.warnf(
                     "could not remove %s=%s on %s/%s (HTTP %d): %s; retrying on the next reconcile",
-                    Labels.ACTION,
+                    key,
                     value,
                     mr.getMetadata().getNamespace(),
                     mr.getMetadata().getName(),

@@ -4,6 +4,7 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Capacity;
+import dev.fledge.core.rollout.CapacityHold;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.Plan;
@@ -31,7 +32,9 @@ import java.util.Optional;
  * stable at its size.</li>
  * <li>The routes ({@code router.apply}): with {@code server.canary} or {@code server.dynamicStableScale}, the split
  * {@link Capacity#step} allows (a track not yet ready for its new share keeps the routes where they were, their weight
- * kept in {@code status.canaryHeldWeight}, and the canary keeps its pods meanwhile); also when a write above failed if the split sends no users to the canary
+ * kept in {@code status.canaryHeldWeight}, and the canary keeps its pods meanwhile; on the way back to stable that hold
+ * lasts at most {@code progressDeadline} from {@code status.canaryHeldSince}, or as the
+ * {@value CapacityHold#ANNOTATION} annotation says: {@link CapacityHold}); also when a write above failed if the split sends no users to the canary
  * (a rollback is routed even when a Deployment write is refused; the failure is thrown after); under the replicas router the public Service may hold a leaving canary's pods
  * ({@link CanaryDrain#holdUntil}), and at a public weight of 100% it keeps stable's pods too until the canary is
  * ready at full size.</li>
@@ -58,7 +61,9 @@ public final class Handover {
             List<Unaccepted> pending,
             Instant scaleDownAt,
             Instant holdUntil,
-            Integer heldWeight) {}
+            Integer heldWeight,
+            CapacityHold capacityHold,
+            Instant heldSince) {}
 
     public Handover(Workloads workloads, Clock clock) {
         this.workloads = workloads;
@@ -76,6 +81,19 @@ public final class Handover {
         TrafficSplit split = decision.split();
         // spec.server.canary / dynamicStableScale: each track's size, and the split the routes may carry now (Capacity)
         Optional<Capacity.Step> step = capacityStep(mr, plan, old, decision, stable, canary);
+        // on the way back to stable the hold is bounded (CapacityHold): past it, or when the SRE says so, the routes
+        // send everyone to stable, whole or not
+        CapacityHold capacityHold = step.filter(c -> c.held() && split.sendsNoUsersToCanary())
+                .map(c -> CapacityHold.decide(
+                        CapacityHold.since(old.getCanaryHeldSince()),
+                        plan.progressDeadline(),
+                        CapacityHold.Override.of(override(mr)),
+                        clock.instant(),
+                        Readiness.hasReadyPod(stable)))
+                .orElse(null);
+        if (capacityHold != null && !capacityHold.verdict().holds()) {
+            step = step.map(c -> new Capacity.Step(split, false, c.sizes()));
+        }
         Replicas replicas = step.map(
                         c -> new Replicas(c.sizes().stable(), c.sizes().canary()))
                 .orElseGet(() -> router.replicas(plan, split));
@@ -136,7 +154,30 @@ public final class Handover {
                 routed.pending(),
                 scaleDownAt,
                 holdUntil,
-                held ? routedSplit.publicCanaryWeight() : null);
+                held ? routedSplit.publicCanaryWeight() : null,
+                capacityHold,
+                heldSince(plan, old, decision, stable, capacityHold));
+    }
+
+    /** The value of the {@value CapacityHold#ANNOTATION} annotation, or null. */
+    public static String override(ModelRelease mr) {
+        var annotations = mr.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(CapacityHold.ANNOTATION);
+    }
+
+    /**
+     * {@code status.canaryHeldSince}: when the hold on the way back to stable began, while it lasts, and after it ended
+     * early (its limit, the override) as long as stable is short of {@code replicas} ready pods and nobody is to go to
+     * the canary; null otherwise.
+     */
+    private static Instant heldSince(
+            Plan plan, ModelReleaseStatus old, Decision decision, Deployment stable, CapacityHold hold) {
+        if (hold != null) {
+            return hold.since();
+        }
+        Instant since = CapacityHold.since(old.getCanaryHeldSince());
+        boolean whole = Readiness.atFullSize(stable, ServingIdentity.stableWanted(decision.status()), plan.replicas());
+        return since != null && decision.split().sendsNoUsersToCanary() && !whole ? since : null;
     }
 
     /**

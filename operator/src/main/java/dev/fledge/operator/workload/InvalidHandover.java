@@ -2,15 +2,23 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.core.rollout.Capacity;
+import dev.fledge.core.rollout.CapacityHold;
 import dev.fledge.core.rollout.Decision;
+import dev.fledge.core.rollout.GoDuration;
+import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.ServingIdentity;
+import dev.fledge.core.rollout.Splits;
+import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.StableRetreat;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -29,8 +37,19 @@ public final class InvalidHandover {
     private final StableRetreat retreat;
     private final Clock clock;
 
-    /** What the retreat is to do: the public hold (null: none) and the stable replicas the public Service needs. */
-    public record Plan(Instant holdUntil, int stableReplicas) {}
+    /**
+     * What the retreat is to do: the public hold (null: none), the stable replicas the public Service needs, and, with
+     * {@code server.canary} or {@code server.dynamicStableScale}, the canary's public weight the routes keep while
+     * stable is not yet back at {@code server.replicas} and ready (null: none; the routes are then not touched), with
+     * the hold's time limit ({@link CapacityHold}; null when there is no capacity hold to decide) and since when stable
+     * is short after a hold that ended early ({@code heldSince}).
+     */
+    public record Plan(
+            Instant holdUntil, int stableReplicas, Integer heldWeight, CapacityHold capacityHold, Instant heldSince) {
+        public Plan(Instant holdUntil, int stableReplicas) {
+            this(holdUntil, stableReplicas, null, null, null);
+        }
+    }
 
     public InvalidHandover(Workloads workloads, StableRetreat retreat, Clock clock) {
         this.workloads = workloads;
@@ -40,6 +59,10 @@ public final class InvalidHandover {
 
     /** Decided before the status is written (the hold is part of it); reads the public Service. */
     public Plan plan(ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment stable, Deployment canary) {
+        Plan capacity = capacityPlan(mr, old, decision, stable, canary);
+        if (capacity != null) {
+            return capacity;
+        }
         Service pub = retreat.publicService(mr);
         if (stable == null || pub == null || !StableRetreat.selectsCanary(pub)) {
             return new Plan(null, 0);
@@ -55,6 +78,76 @@ public final class InvalidHandover {
                 noHold,
                 clock.instant());
         return new Plan(hold, wanted);
+    }
+
+    /**
+     * With {@code server.canary} or {@code server.dynamicStableScale} (gatewayAPI router), as after a rollback
+     * ({@link Capacity#step}): the routes keep the canary's public weight until stable, grown back to
+     * {@code server.replicas}, has them all ready, for at most {@code progressDeadline} from when the hold began (or as
+     * the {@value CapacityHold#ANNOTATION} override says). Null when there is nothing to hold: the retreat goes on as
+     * without these fields. Read from the spec are only {@code server.replicas}, the two capacity fields and
+     * {@code progressDeadline}, which the API server's schema checks; a release whose invalid edit dropped the fields
+     * still holds while the status says the routes hold a weight.
+     */
+    private Plan capacityPlan(
+            ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment stable, Deployment canary) {
+        if (stable == null || !CanaryDrain.hasPods(canary)) {
+            return null;
+        }
+        int replicas = specReplicas(mr, PlanResolver.DEFAULT_REPLICAS);
+        ServerSpec server = mr.getSpec() == null ? null : mr.getSpec().getServer();
+        Capacity capacity = Capacity.of(server, replicas);
+        if (!capacity.managed()) {
+            if (old.getCanaryHeldWeight() == null) {
+                return null; // the replicas router sizes stable by its share: its public hold is below
+            }
+            capacity = new Capacity(replicas, null, false, 0);
+        }
+        TrafficSplit wanted = decision.split();
+        TrafficSplit before = old.getCanaryHeldWeight() != null
+                ? Capacity.held(wanted, canaryVersion(old, canary), old.getCanaryHeldWeight())
+                : Splits.of(old);
+        ServingIdentity stableWanted = ServingIdentity.stableWanted(decision.status());
+        Capacity.Step step = capacity.step(
+                wanted,
+                before,
+                Readiness.readyReplicas(stable, stableWanted),
+                0, // the canary takes no more traffic: its readiness does not count
+                Readiness.podsHeld(stable),
+                Readiness.podsHeld(canary),
+                false);
+        Instant now = clock.instant();
+        if (!step.held()) {
+            Instant since = CapacityHold.since(old.getCanaryHeldSince());
+            boolean whole = Readiness.atFullSize(stable, stableWanted, replicas);
+            return since == null || whole ? null : new Plan(null, replicas(stable), null, null, since);
+        }
+        CapacityHold hold = CapacityHold.decide(
+                CapacityHold.since(old.getCanaryHeldSince()),
+                deadline(mr),
+                CapacityHold.Override.of(Handover.override(mr)),
+                now,
+                Readiness.hasReadyPod(stable));
+        int grown = Math.max(replicas(stable), step.sizes().stable());
+        return hold.verdict().holds()
+                ? new Plan(null, grown, step.routed().publicCanaryWeight(), hold, hold.since())
+                : new Plan(null, grown, null, hold, hold.since());
+    }
+
+    /** {@code progressDeadline}, with its default when unset or unreadable. */
+    private static Duration deadline(ModelRelease mr) {
+        return GoDuration.parseOr(
+                mr.getSpec() == null ? null : mr.getSpec().getProgressDeadline(), PlanResolver.DEFAULT_DEADLINE);
+    }
+
+    /** The version the canary's pods run: the stored status's, else its Deployment's version label. */
+    private static String canaryVersion(ModelReleaseStatus old, Deployment canary) {
+        if (old.getCanaryVersion() != null) {
+            return old.getCanaryVersion();
+        }
+        var labels = canary.getSpec().getTemplate().getMetadata().getLabels();
+        String v = labels == null ? null : labels.get(Labels.VERSION);
+        return v == null ? "" : v;
     }
 
     /**
@@ -103,6 +196,9 @@ public final class InvalidHandover {
 
     /** After the status is written: the routes leave the canary (the public Service only once the hold is over). */
     public Optional<String> route(ModelRelease mr, Plan plan) {
+        if (plan.heldWeight() != null) {
+            return Optional.empty(); // capacity hold: the routes keep what they carry until stable is whole and ready
+        }
         return retreat.apply(mr, plan.holdUntil() != null);
     }
 

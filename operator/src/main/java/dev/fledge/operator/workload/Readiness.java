@@ -12,6 +12,17 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
  * superseded template never count for the new one.
  */
 public final class Readiness {
+    /**
+     * Whether {@code d} has a ready pod, whatever it runs: a Service on it answers someone. A capacity hold that passed
+     * its deadline sends everyone to stable only then ({@code CapacityHold.Verdict#STABLE_EMPTY}).
+     */
+    public static boolean hasReadyPod(Deployment d) {
+        return d != null
+                && d.getStatus() != null
+                && d.getStatus().getReadyReplicas() != null
+                && d.getStatus().getReadyReplicas() > 0;
+    }
+
     private Readiness() {}
 
     public static boolean ready(Deployment d, ServingIdentity wanted) {

@@ -198,18 +198,222 @@ class CanaryCapacityOnMockApiServerTest {
         }
     }
 
+    /** 1.0.0 promoted, then 2.0.0 at public 50% (stable 3, canary 2, all ready), sampled from the edit on. */
+    void atFiftyPercent() {
+        ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
+        mr.getSpec().setServer(gpuServer(true));
+        client.resource(mr).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-canary") == 0);
+        startSampling();
+        edit(r -> {
+            r.getSpec().getModel().setVersion("2.0.0");
+            r.getSpec().getModel().setUri("file:///models/2.0.0");
+            r.getSpec().getStages().get(2).setStepDuration("1h"); // stays at 50%
+            r.getSpec().getStages().get(2).setSteps(List.of(50, 100));
+        });
+        awaitStatus(s -> "public".equals(s.getStage()) && s.getCanaryWeight() == 50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastSample().equals(new Sample(3, 3, 2, 2, 50)));
+    }
+
+    /** At public 50%, the deadline passes: a rollback that holds 50% on the canary while stable has 3 of 4 ready. */
+    void rolledBackAndHeld() {
+        atFiftyPercent();
+        kubelet.close(); // from here on the test says when pods are ready
+        clock.advance(Duration.ofMinutes(11)); // the deadline passes: a rollback
+        poke();
+        awaitStatus(
+                s -> s.getPhase() == Phase.ROLLED_BACK && Integer.valueOf(50).equals(s.getCanaryHeldWeight()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-stable") == 4);
+    }
+
+    /** While stable had fewer than 4 ready pods after {@code from}, the route kept {@code held}% on the canary. */
+    void noTrafficBackBeforeStableIsWhole(int from, int held) {
+        List<Sample> all = new ArrayList<>(samples);
+        List<Sample> seen = all.subList(from, all.size());
+        for (Sample s : seen) {
+            if (s.stableReady() < 4) {
+                assertThat(s.weight())
+                        .as("traffic back on a stable that is not whole: %s", s)
+                        .isEqualTo(held);
+            }
+        }
+    }
+
+    @Test
+    void aReleaseThatTurnsInvalidWithDynamicStableScaleKeepsTheCanarysShareUntilStableIsWholeAndReady() {
+        atFiftyPercent();
+        kubelet.close();
+        int from = samples.size();
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        awaitStatus(s -> s.getPhase() == Phase.INVALID);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample())
+                .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
+                .isEqualTo(new Sample(4, 3, 2, 2, 50));
+        ModelReleaseStatus held = status();
+        assertThat(held.getCanaryHeldWeight()).isEqualTo(50);
+        assertThat(held.getCanaryHeldSince()).isNotNull();
+        assertThat(condition(held, "CapacityHold")).isEqualTo("WaitingForStable");
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        ModelReleaseStatus back = awaitStatus(s -> s.getPhase() == Phase.INVALID && s.getCanaryHeldWeight() == null);
+        sampling = false;
+        assertThat(back.getCanaryHeldSince()).isNull();
+        assertThat(condition(back, "CapacityHold")).isNull();
+        noTrafficBackBeforeStableIsWhole(from, 50);
+    }
+
+    @Test
+    void aHoldThatOutlastsTheProgressDeadlineSendsEveryoneToStableAndSaysSo() {
+        rolledBackAndHeld();
+        int from = samples.size();
+        clock.advance(Duration.ofMinutes(11)); // progressDeadline (10m) from the hold's start
+        poke();
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        ModelReleaseStatus st = awaitStatus(s -> s.getCanaryHeldWeight() == null);
+        assertThat(st.getCanaryHeldSince()).as("stable is still short").isNotNull();
+        assertThat(condition(st, "CapacityHold")).isEqualTo("StableShort");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent("CapacityHoldEnded"));
+        List<Sample> after = new ArrayList<>(samples);
+        assertThat(after.subList(from, after.size()))
+                .as("stable grown to 4 all along; the canary keeps its pods until its scale-down delay")
+                .allSatisfy(s -> assertThat(s.stable()).isEqualTo(4));
+
+        markReady("assistant-stable", 4);
+        ModelReleaseStatus whole = awaitStatus(s -> s.getCanaryHeldSince() == null);
+        assertThat(condition(whole, "CapacityHold")).isNull();
+    }
+
+    @Test
+    void theReleaseOverrideSendsEveryoneToStableAtOnceAndIsRemoved() {
+        rolledBackAndHeld();
+        edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/capacity-hold", "release"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        assertThat(lastSample().stableReady()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hasEvent("CapacityHoldEnded"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !client.resources(ModelRelease.class)
+                        .inNamespace(Releases.NS)
+                        .withName("assistant")
+                        .get()
+                        .getMetadata()
+                        .getAnnotations()
+                        .containsKey("fledge.dev/capacity-hold"));
+    }
+
+    @Test
+    void theKeepOverrideHoldsPastTheDeadlineUntilStableIsWhole() {
+        rolledBackAndHeld();
+        int from = samples.size();
+        edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/capacity-hold", "keep"));
+        clock.advance(Duration.ofMinutes(11));
+        poke();
+        awaitStatus(s -> "KeptPastDeadline".equals(condition(s, "CapacityHold")));
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight()).isEqualTo(50);
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        awaitStatus(s -> s.getCanaryHeldWeight() == null && s.getCanaryHeldSince() == null);
+        sampling = false;
+        noTrafficBackBeforeStableIsWhole(from, 50);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !client.resources(ModelRelease.class)
+                        .inNamespace(Releases.NS)
+                        .withName("assistant")
+                        .get()
+                        .getMetadata()
+                        .getAnnotations()
+                        .containsKey("fledge.dev/capacity-hold"));
+    }
+
+    @Test
+    void anAbortWhilePromotingWithDynamicStableScaleWaitsForAWholeReadyStableOfTheOldVersion() {
+        atFiftyPercent();
+        kubelet.close(); // from here on the test says when pods are ready
+        edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/action", "promote:1"));
+        awaitStatus(s -> "promoting".equals(s.getStage()));
+        // stable takes 2.0.0 a few pods at a time; three of them ready carry all but the canary's last share
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "2.0.0".equals(version("assistant-stable")) && replicas("assistant-stable") == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            markReady("assistant-stable", 3); // again if the operator wrote the Deployment since
+            return lastSample().weight() < 50 && replicas("assistant-canary") == 1;
+        });
+        markReady("assistant-canary", 1); // the canary gave up its second pod
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastSample().canaryReady() == 1);
+        int handedOver = lastSample().weight();
+        assertThat(handedOver)
+                .as("mid-promotion: the canary keeps part of its share")
+                .isBetween(1, 49);
+        assertThat(status().getStage()).isEqualTo("promoting");
+        int from = samples.size();
+
+        edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/action", "abort:2"));
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> "1.0.0".equals(version("assistant-stable")) && replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight())
+                .as("stable goes back to 1.0.0, none of its pods ready yet: the route keeps the canary's share")
+                .isEqualTo(handedOver);
+        assertThat(status().getCanaryHeldWeight()).isEqualTo(handedOver);
+        assertThat(condition(status(), "CapacityHold")).isEqualTo("WaitingForStable");
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        awaitStatus(s -> s.getCanaryHeldWeight() == null && s.getCanaryHeldSince() == null);
+        sampling = false;
+        noTrafficBackBeforeStableIsWhole(from, handedOver);
+        List<Sample> all = new ArrayList<>(samples);
+        assertThat(all).allSatisfy(s -> assertThat(s.stable()).as("%s", s).isLessThanOrEqualTo(4));
+        assertThat(all)
+                .as("stable + canary within replicas + 1 through the rollout, the promotion and the abort")
+                .allSatisfy(s -> assertThat(s.pods()).as("%s", s).isLessThanOrEqualTo(5));
+    }
+
+    /** The version label of the Deployment's pod template. */
+    String version(String name) {
+        Deployment d = deployment(name);
+        return d == null
+                ? null
+                : d.getSpec().getTemplate().getMetadata().getLabels().get("fledge.dev/version");
+    }
+
+    /** The reason of the True condition {@code type}, or null. */
+    static String condition(ModelReleaseStatus st, String type) {
+        return st.getConditions() == null
+                ? null
+                : st.getConditions().stream()
+                        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+                        .map(io.fabric8.kubernetes.api.model.Condition::getReason)
+                        .findFirst()
+                        .orElse(null);
+    }
+
+    boolean hasEvent(String reason) {
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                .anyMatch(e -> reason.equals(e.getReason()));
+    }
+
     // --- sampling
 
     void startSampling() {
         sampler = new Thread(() -> {
             while (sampling) {
                 try {
+                    // the route first: stable's ready pods only grow in these tests, so a sample that shows traffic
+                    // back on a stable short of pods shows what really happened, never a route moved between reads
+                    int weight = publicCanaryWeight();
                     samples.add(new Sample(
                             replicas("assistant-stable"),
                             ready("assistant-stable"),
                             replicas("assistant-canary"),
                             ready("assistant-canary"),
-                            publicCanaryWeight()));
+                            weight));
                 } catch (KubernetesClientException | NullPointerException e) {
                     // an object not there yet
                 }

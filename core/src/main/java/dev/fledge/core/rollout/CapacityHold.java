@@ -1,0 +1,106 @@
+package dev.fledge.core.rollout;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * How long the routes may keep a canary's public weight on the way back to stable ({@link Capacity#step} holds it until
+ * stable is back at {@code replicas} and ready): after a rollback, an abort, a cancelled rollout or an {@code Invalid}
+ * spec. The hold lasts at most {@code limit} (the release's {@code progressDeadline}) from {@code since}, when it
+ * began; then the routes send everyone to stable, whole or not: a stable that cannot get its GPUs back must not leave a
+ * version that failed its gates serving its share for ever. Never to a stable with no ready pod, though: that would
+ * trade a failed version's answers for no answers at all, so the hold goes on until stable has one, or the SRE releases
+ * it. The SRE overrides it with the
+ * {@value #ANNOTATION} annotation: {@code release} ends the hold now, {@code keep} keeps it past the limit. Pure.
+ *
+ * @param since   when the hold began (kept in {@code status.canaryHeldSince})
+ * @param until   when it ends unless kept ({@code since + limit})
+ * @param verdict what this pass does with it
+ */
+public record CapacityHold(Instant since, Instant until, Verdict verdict) {
+    /** The annotation on the ModelRelease that overrides the limit of a hold in progress. */
+    public static final String ANNOTATION = "fledge.dev/capacity-hold";
+
+    /** What the SRE asked for with {@value #ANNOTATION}. */
+    public enum Override {
+        NONE,
+        /** {@code release}: send everyone to stable now, whole or not. */
+        RELEASE,
+        /** {@code keep}: keep holding past the limit, until stable is whole and ready. */
+        KEEP;
+
+        /**
+         * The annotation's value, exactly {@code release} or {@code keep}; anything else (other case, spaces, a line
+         * break) is no override, so a value the operator could not remove cleanly never acts.
+         */
+        public static Override of(String value) {
+            if (value == null) {
+                return NONE;
+            }
+            return switch (value) {
+                case "release" -> RELEASE;
+                case "keep" -> KEEP;
+                default -> NONE;
+            };
+        }
+    }
+
+    /** What the pass does. */
+    public enum Verdict {
+        /** The routes keep the canary's weight: the limit has not passed. */
+        HOLDING,
+        /** The routes keep the canary's weight past the limit: {@code keep}. */
+        KEPT_PAST_LIMIT,
+        /** The limit passed, but stable has no ready pod: the routes keep the canary's weight. */
+        STABLE_EMPTY,
+        /** The limit passed: everyone goes to stable, whole or not (it has a ready pod). */
+        EXPIRED,
+        /** {@code release}: everyone goes to stable now, whole or not. */
+        RELEASED;
+
+        public boolean holds() {
+            return this == HOLDING || this == KEPT_PAST_LIMIT || this == STABLE_EMPTY;
+        }
+    }
+
+    /**
+     * The hold of this pass, where the routes would keep the canary's weight on the way back to stable: it began at
+     * {@code heldSince} (null: it begins now) and lasts {@code limit}.
+     */
+    public static CapacityHold decide(Instant heldSince, Duration limit, Override override, Instant now) {
+        return decide(heldSince, limit, override, now, true);
+    }
+
+    /**
+     * As above, knowing whether stable has a ready pod ({@code stableServes}): past the limit, a stable without one
+     * gets no one ({@link Verdict#STABLE_EMPTY}) unless the SRE releases the hold.
+     */
+    public static CapacityHold decide(
+            Instant heldSince, Duration limit, Override override, Instant now, boolean stableServes) {
+        Instant since = heldSince == null || heldSince.isAfter(now) ? now : heldSince;
+        Instant until = since.plus(limit);
+        Verdict verdict;
+        if (override == Override.RELEASE) {
+            verdict = Verdict.RELEASED;
+        } else if (now.isBefore(until)) {
+            verdict = Verdict.HOLDING;
+        } else {
+            verdict = override == Override.KEEP
+                    ? Verdict.KEPT_PAST_LIMIT
+                    : stableServes ? Verdict.EXPIRED : Verdict.STABLE_EMPTY;
+        }
+        return new CapacityHold(since, until, verdict);
+    }
+
+    /** {@code status.canaryHeldSince} as an instant; null when unset or unreadable (the hold then begins again). */
+    public static Instant since(String recorded) {
+        if (recorded == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(recorded);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+}
