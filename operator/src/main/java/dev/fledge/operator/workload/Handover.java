@@ -212,8 +212,11 @@ public final class Handover {
                 promoting));
     }
 
-    /** The version the canary's pods run: the stored status's, else its Deployment's version label. */
-    private static String canaryVersion(ModelReleaseStatus old, Deployment canary) {
+    /**
+     * The version the canary's pods run: the stored status's, else its Deployment's version label (also
+     * {@link InvalidHandover}'s).
+     */
+    static String canaryVersion(ModelReleaseStatus old, Deployment canary) {
         if (old.getCanaryVersion() != null) {
             return old.getCanaryVersion();
         }

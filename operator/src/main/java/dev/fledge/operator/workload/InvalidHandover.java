@@ -105,7 +105,7 @@ public final class InvalidHandover {
         }
         TrafficSplit wanted = decision.split();
         TrafficSplit before = old.getCanaryHeldWeight() != null
-                ? Capacity.held(wanted, canaryVersion(old, canary), old.getCanaryHeldWeight())
+                ? Capacity.held(wanted, Handover.canaryVersion(old, canary), old.getCanaryHeldWeight())
                 : Splits.of(old);
         ServingIdentity stableWanted = ServingIdentity.stableWanted(decision.status());
         Capacity.Step step = capacity.step(
@@ -138,16 +138,6 @@ public final class InvalidHandover {
     private static Duration deadline(ModelRelease mr) {
         return GoDuration.parseOr(
                 mr.getSpec() == null ? null : mr.getSpec().getProgressDeadline(), PlanResolver.DEFAULT_DEADLINE);
-    }
-
-    /** The version the canary's pods run: the stored status's, else its Deployment's version label. */
-    private static String canaryVersion(ModelReleaseStatus old, Deployment canary) {
-        if (old.getCanaryVersion() != null) {
-            return old.getCanaryVersion();
-        }
-        var labels = canary.getSpec().getTemplate().getMetadata().getLabels();
-        String v = labels == null ? null : labels.get(Labels.VERSION);
-        return v == null ? "" : v;
     }
 
     /**
