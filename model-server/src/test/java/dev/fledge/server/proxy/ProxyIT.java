@@ -311,4 +311,24 @@ class ProxyIT {
                 Stream.concat(Arrays.stream(base), Arrays.stream(more)).toArray(String[]::new);
         return after.value(name, labels) - before.value(name, labels);
     }
+
+    /**
+     * The server behind the sidecar never learns a request's audience, so it cannot answer the operator's safety suite
+     * ({@code evaluation}) otherwise than users (found in the review of the shadow branch, MED 5).
+     */
+    @Test
+    void theUpstreamNeverSeesTheAudience() throws Exception {
+        for (String audience : new String[] {"evaluation", "internal", "shadow"}) {
+            JsonNode answer = Json.read(post(
+                            stubProxy,
+                            "/v1/completions",
+                            "{\"prompt\": \"x\"}",
+                            "X-Stub",
+                            "audience",
+                            "X-Fledge-Audience",
+                            audience)
+                    .body());
+            assertThat(answer.at("/choices/0/text").asText()).as(audience).isEqualTo("audience null");
+        }
+    }
 }

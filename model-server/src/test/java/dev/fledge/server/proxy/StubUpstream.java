@@ -50,6 +50,15 @@ final class StubUpstream implements AutoCloseable {
             case "bad" -> json(exchange, 400, "{\"error\": {\"message\": \"prompt is too long for this model\"}}");
             case "html400" -> send(exchange, 400, "text/html", "<html>Bad Request</html>");
             case "cut" -> cut(exchange, chat);
+            case "audience" ->
+                json(
+                        exchange,
+                        200,
+                        whole(
+                                chat,
+                                "audience "
+                                        + String.valueOf(
+                                                exchange.getRequestHeaders().getFirst("X-Fledge-Audience"))));
             default -> json(exchange, 200, "{\"object\": \"list\", \"data\": [{\"id\": \"stub-model\"}]}");
         }
         exchange.close(); // not when a case threw: the server then drops the connection (the "cut" case)
