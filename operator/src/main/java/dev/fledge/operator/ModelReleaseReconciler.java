@@ -46,6 +46,7 @@ import dev.fledge.operator.routing.RoutesOutsideLimits;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.routing.Unaccepted;
 import dev.fledge.operator.validation.SpecValidator;
+import dev.fledge.operator.workload.CanaryPods;
 import dev.fledge.operator.workload.Handover;
 import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
@@ -196,6 +197,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
             gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            workloads.forget(mr);
             return UpdateControl.noUpdate();
         }
         if (mr.isMarkedForDeletion()) {
@@ -319,6 +321,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         List<SpecWarning> waiting = new ArrayList<>(waiting(pending));
         drift.ifPresent(diff -> waiting.add(new SpecWarning(
                 ROUTE_NOT_APPLIED, "RouteDrift", "route does not match the desired split after apply: " + diff)));
+        if (!obs.canaryReady()) {
+            // why not, from its pods: a sha256 mismatch or a pod no node takes shows now, not at progressDeadline
+            CanaryPods.Seen trouble = workloads.canaryTrouble(mr, canary, planned);
+            trouble.condition().ifPresent(waiting::add);
+            trouble.condition()
+                    .filter(c -> trouble.news())
+                    .ifPresent(c -> events.record(mr, new RolloutEvent(EventReason.CanaryNotReady, c.message())));
+        }
         int stableReady = Readiness.readyReplicas(stable, ServingIdentity.stableWanted(decision.status()));
         CapacityHoldReport.condition(
                         acted.capacityHold(), acted.heldWeight(), acted.heldSince(), stableReady, plan.replicas())

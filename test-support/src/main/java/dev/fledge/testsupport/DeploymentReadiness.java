@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Predicate;
 
 /**
  * Test harness, not product: neither Fabric8's mock API server nor kube-api-test runs controllers, so this stands in
@@ -24,6 +25,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class DeploymentReadiness implements AutoCloseable {
     private static final int WORKERS = 5;
     private final KubernetesClient client;
+    private final Predicate<Deployment> which;
     private final SharedIndexInformer<Deployment> informer;
     private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
@@ -36,6 +38,15 @@ public final class DeploymentReadiness implements AutoCloseable {
 
     /** For the Deployments of {@code namespace} (every namespace when null). */
     public DeploymentReadiness(KubernetesClient client, String namespace) {
+        this(client, namespace, d -> true);
+    }
+
+    /**
+     * For the Deployments of {@code namespace} (every namespace when null) that {@code which} accepts: the others are
+     * left as they are, like a Deployment whose pods never become ready.
+     */
+    public DeploymentReadiness(KubernetesClient client, String namespace, Predicate<Deployment> which) {
+        this.which = which;
         this.client = client;
         var deployments = client.apps().deployments();
         this.informer = (namespace == null ? deployments.inAnyNamespace() : deployments.inNamespace(namespace))
@@ -63,7 +74,7 @@ public final class DeploymentReadiness implements AutoCloseable {
 
     private void offer(Deployment d) {
         String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
-        if (!ready(d) && queued.add(key)) {
+        if (which.test(d) && !ready(d) && queued.add(key)) {
             queue.add(key);
         }
     }
@@ -87,7 +98,7 @@ public final class DeploymentReadiness implements AutoCloseable {
             }
             queued.remove(key);
             Deployment d = informer.getStore().getByKey(key);
-            if (d == null || ready(d)) {
+            if (d == null || !which.test(d) || ready(d)) {
                 continue;
             }
             int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();

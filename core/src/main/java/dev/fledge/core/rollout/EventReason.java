@@ -40,6 +40,11 @@ public enum EventReason {
      * {@code fledge.dev/capacity-hold=release} override (once per hold).
      */
     CapacityHoldEnded(true, null),
+    /**
+     * The canary runs the wanted version but is not ready, and its pods say why (a container that keeps failing, an
+     * image that cannot be pulled, pods that cannot be created or scheduled): once per new reason.
+     */
+    CanaryNotReady(true, null),
     /** A webhook payload that must be signed could not be (its key unreadable or too short): it was not sent. */
     NotificationNotSent(true, null);
 

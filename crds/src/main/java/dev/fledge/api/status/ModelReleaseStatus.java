@@ -114,7 +114,7 @@ public class ModelReleaseStatus {
     private List<StageRecord> history;
 
     @JsonPropertyDescription(
-            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted, AudienceHostnameOnPublicListener, StableTemplateKept and CriticalCategoryNotJudged, and RouteNotAccepted while a Gateway has not accepted the current generation of the release's HTTPRoute (reason WaitingForGateway, or RouteRefused when a parent answered Accepted=False), and RouteNotApplied while the split the status stands for is not applied (reason RouteDrift when a route came out of the API server other than written, WriteFailed when a write of the pass failed).")
+            "Ready, Progressing, Degraded and InvalidSpec; while they hold, the warnings HeaderAudienceOnPublicListener, AudienceNotRouted, AudienceHostnameOnPublicListener, StableTemplateKept and CriticalCategoryNotJudged, and RouteNotAccepted while a Gateway has not accepted the current generation of the release's HTTPRoute (reason WaitingForGateway, or RouteRefused when a parent answered Accepted=False), and RouteNotApplied while the split the status stands for is not applied (reason RouteDrift when a route came out of the API server other than written, WriteFailed when a write of the pass failed), and CanaryNotReady while the canary runs the wanted version but is not ready and its pods say why (reason CrashLoopBackOff, ContainerFailed, ImagePullBackOff, Unschedulable, FailedCreate and the like; the message names the pod and container and carries its termination message).")
     private List<Condition> conditions;
 
     @JsonPropertyDescription("The metadata.generation the status reflects.")

@@ -164,6 +164,28 @@ class QuickstartOnClusterTest {
                         .isZero();
                 assertThat(users.byVersion()).containsKeys("2.0.0", "2.1.0");
             }
+
+            // A version whose archive does not match its sha256 (the claim's 2.1.0 archive under another digest): its
+            // pods fail at start with the model server's message in their termination log, and the release says so
+            // (condition CanaryNotReady) rather than only "waiting" until progressDeadline. Aborted; users never see
+            // it.
+            t0 = System.nanoTime();
+            String wrongDigest = "{\"spec\":{\"model\":{\"version\":\"2.2.0\",\"uri\":\""
+                    + claim.uri("assistant/2.1.0.zip") + "\",\"sha256\":\"" + sha256Of("examples/models/v2.zip")
+                    + "\"}}}";
+            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 2, 5)) {
+                users.awaitFirstResponses(Duration.ofSeconds(60));
+                scenario.canaryThatCannotStartIsExplainedAndAborted(
+                        "2.2.0", () -> scenario.mergePatch(wrongDigest), "sha256 mismatch");
+                users.stop();
+                System.out.printf(
+                        "cluster: 2.2.0 (wrong sha256) explained and aborted in %d s; users: %s%n",
+                        secondsSince(t0), users.summary());
+                assertThat(users.failed())
+                        .as("failed requests while 2.2.0 could not start: %s", users.summary())
+                        .isZero();
+                assertThat(users.byVersion()).containsOnlyKeys("2.1.0");
+            }
             assertThat(client.pods()
                             .inNamespace(ns)
                             .withLabel(dev.fledge.api.Labels.VERSION, "2.1.0")

@@ -191,6 +191,37 @@ public final class RolloutScenario {
     }
 
     /**
+     * A further version whose canary cannot start (its pods keep failing): the release says why in the condition
+     * {@code CanaryNotReady}, whose message carries {@code detail} (what the failing container left in its
+     * termination log), with a Warning event of that reason, long before its {@code progressDeadline}. Then it is
+     * aborted: everybody stays on the stable version, which never stopped serving.
+     */
+    public void canaryThatCannotStartIsExplainedAndAborted(String version, Runnable start, String detail) {
+        String stableBefore = view.release().getStatus().getStableVersion();
+        start.run();
+        awaitStatus(
+                "the canary " + version + " is not ready and the status says why",
+                s -> s.getConditions() != null
+                        && s.getConditions().stream()
+                                .anyMatch(c -> "CanaryNotReady".equals(c.getType())
+                                        && "True".equals(c.getStatus())
+                                        && c.getMessage() != null
+                                        && c.getMessage().contains(detail)),
+                () -> {
+                    assertThat(view.eventReasons("Warning")).contains("CanaryNotReady");
+                    assertThat(view.release().getStatus().getPhase()).isEqualTo(Phase.PROGRESSING);
+                });
+        annotate("abort");
+        ModelReleaseStatus st =
+                awaitStatus("rolled back from " + version, s -> s.getPhase() == Phase.ROLLED_BACK, () -> {
+                    assertThat(view.release().getMetadata().getAnnotations()).doesNotContainKey(Labels.ACTION);
+                });
+        assertThat(st.getStableVersion()).isEqualTo(stableBefore);
+        assertThat(st.getRolledBackVersion()).isEqualTo(version);
+        assertThat(versionOf(Labels.TRACK_STABLE)).isEqualTo(stableBefore);
+    }
+
+    /**
      * {@code kubectl annotate mrel NAME fledge.dev/action=retry --overwrite} after a rollback: the rolled-back version
      * is rolled out again from the first stage and promoted; the annotation is consumed.
      */

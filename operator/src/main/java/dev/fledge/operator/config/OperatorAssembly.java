@@ -26,6 +26,7 @@ import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.CanaryPods;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.FeedbackKey;
@@ -98,7 +99,8 @@ public final class OperatorAssembly {
                 new DesiredService(defaults),
                 new ServingConfig(defaults),
                 new FeedbackKey(client, clock),
-                policy);
+                policy,
+                new CanaryPods(client, clock));
     }
 
     /** The reconciler without notifications. */

@@ -35,6 +35,9 @@ public final class RequiredPermissions {
             // x-internal, x-closed Services, and the release's HTTPRoute
             new Rule("apps", "deployments", OWN),
             new Rule("", "services", OWN),
+            // a canary that does not become ready: list its pods (by label, only while it is not ready) to say why
+            // (CanaryPods). No get or watch: nothing keeps pods in memory
+            new Rule("", "pods", Set.of("list")),
             new Rule("gateway.networking.k8s.io", "httproutes", OWN),
             // parentRefs are validated against existing Gateways
             new Rule("gateway.networking.k8s.io", "gateways", READ),

@@ -42,6 +42,7 @@ public final class Workloads {
     private final FeedbackKey feedbackKey;
     private final ServingPolicy policy;
     private final LiveServing live;
+    private final CanaryPods canaryPods;
 
     public Workloads(
             Applier applier,
@@ -49,7 +50,9 @@ public final class Workloads {
             DesiredService services,
             ServingConfig serving,
             FeedbackKey feedbackKey,
-            ServingPolicy policy) {
+            ServingPolicy policy,
+            CanaryPods canaryPods) {
+        this.canaryPods = canaryPods;
         this.applier = applier;
         this.feedbackKey = feedbackKey;
         this.deployments = deployments;
@@ -67,6 +70,16 @@ public final class Workloads {
     public ModelReleaseStatus withLiveIdentity(
             ModelRelease mr, ModelReleaseStatus st, Deployment stable, Deployment canary) {
         return live.complete(mr, st, stable, canary);
+    }
+
+    /** Why the canary does not become ready, read from its pods ({@link CanaryPods}). */
+    public CanaryPods.Seen canaryTrouble(ModelRelease mr, Deployment canary, ServingIdentity wanted) {
+        return canaryPods.look(mr, canary, wanted);
+    }
+
+    /** Drops what is kept for a deleted release. */
+    public void forget(ModelRelease mr) {
+        canaryPods.forget(mr);
     }
 
     /** The serving configuration the spec asks for (what a canary of it runs). */
