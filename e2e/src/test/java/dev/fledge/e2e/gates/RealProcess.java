@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A child process of a gate test (a model server, Prometheus) on a free loopback port. Process handling and the
@@ -75,6 +76,11 @@ final class RealProcess implements AutoCloseable {
 
     /** Prometheus with these {@code scrape_configs} entries (YAML, indented by two), scraping every second. */
     static RealProcess prometheus(String scrapeConfigs, Path dir) {
+        return prometheus(scrapeConfigs, dir, List.of());
+    }
+
+    /** As {@link #prometheus(String, Path)}, with these further command-line flags. */
+    static RealProcess prometheus(String scrapeConfigs, Path dir, List<String> flags) {
         int port = FreePort.get();
         try {
             Files.createDirectories(dir);
@@ -91,12 +97,15 @@ final class RealProcess implements AutoCloseable {
                 port,
                 ManagedProcess.start(
                         "prometheus",
-                        List.of(
-                                "prometheus",
-                                "--config.file=" + dir.resolve("prometheus.yml"),
-                                "--storage.tsdb.path=" + dir.resolve("data"),
-                                "--web.listen-address=127.0.0.1:" + port,
-                                "--log.level=warn"),
+                        Stream.concat(
+                                        Stream.of(
+                                                "prometheus",
+                                                "--config.file=" + dir.resolve("prometheus.yml"),
+                                                "--storage.tsdb.path=" + dir.resolve("data"),
+                                                "--web.listen-address=127.0.0.1:" + port,
+                                                "--log.level=warn"),
+                                        flags.stream())
+                                .toList(),
                         Map.of(),
                         dir));
         p.process.awaitHttpOk(p.url() + "/-/ready", Duration.ofSeconds(30));
