@@ -46,7 +46,6 @@ import dev.fledge.operator.routing.RoutesOutsideLimits;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.routing.Unaccepted;
 import dev.fledge.operator.validation.SpecValidator;
-import dev.fledge.operator.workload.CanaryPods;
 import dev.fledge.operator.workload.Handover;
 import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
@@ -321,13 +320,20 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         List<SpecWarning> waiting = new ArrayList<>(waiting(pending));
         drift.ifPresent(diff -> waiting.add(new SpecWarning(
                 ROUTE_NOT_APPLIED, "RouteDrift", "route does not match the desired split after apply: " + diff)));
-        if (!obs.canaryReady()) {
-            // why not, from its pods: a sha256 mismatch or a pod no node takes shows now, not at progressDeadline
-            CanaryPods.Seen trouble = workloads.canaryTrouble(mr, canary, planned);
-            trouble.condition().ifPresent(waiting::add);
-            trouble.condition()
-                    .filter(c -> trouble.news())
-                    .ifPresent(c -> events.record(mr, new RolloutEvent(EventReason.CanaryNotReady, c.message())));
+        Phase phase = decision.status().getPhase();
+        if (!obs.canaryReady()
+                && stored == null
+                && (phase == Phase.PROGRESSING || phase == Phase.PAUSED)
+                && decision.split() != null
+                && decision.split().canaryRunning()) {
+            // why not, from its pods: a sha256 mismatch or a pod no node takes shows now, not at progressDeadline;
+            // a Warning once per reason, told from the stored condition (so not again after a restart)
+            workloads.canaryTrouble(mr, canary, planned).ifPresent(trouble -> {
+                waiting.add(trouble);
+                if (!Conditions.has(old, trouble.type(), trouble.reason())) {
+                    events.record(mr, new RolloutEvent(EventReason.CanaryNotReady, trouble.message()));
+                }
+            });
         }
         int stableReady = Readiness.readyReplicas(stable, ServingIdentity.stableWanted(decision.status()));
         CapacityHoldReport.condition(

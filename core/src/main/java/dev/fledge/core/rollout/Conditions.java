@@ -89,6 +89,13 @@ public final class Conditions {
         return isTrue(st, ROUTE_NOT_ACCEPTED) || isTrue(st, ROUTE_NOT_APPLIED);
     }
 
+    /** Whether {@code st} has a True condition of {@code type} with {@code reason}. */
+    public static boolean has(ModelReleaseStatus st, String type, String reason) {
+        return find(st, type)
+                .filter(c -> "True".equals(c.getStatus()) && reason.equals(c.getReason()))
+                .isPresent();
+    }
+
     private static boolean isTrue(ModelReleaseStatus st, String type) {
         return find(st, type).filter(c -> "True".equals(c.getStatus())).isPresent();
     }

@@ -1,8 +1,10 @@
 package dev.fledge.operator.workload;
 
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +22,9 @@ public final class PodTrouble {
     /** Longest detail kept from a pod (a termination message is tenant text of up to 4 KiB). */
     static final int MAX_DETAIL = 400;
 
+    /** The label the Deployment controller gives the pods of one pod template. */
+    static final String TEMPLATE_HASH = "pod-template-hash";
+
     /** Waiting reasons of a container that will not start without a change. */
     private static final Set<String> FAILING = Set.of(
             "CrashLoopBackOff",
@@ -35,6 +40,7 @@ public final class PodTrouble {
 
     static {
         Set<String> all = new java.util.TreeSet<>(FAILING);
+        all.remove("ErrImagePull"); // reported as ImagePullBackOff: the kubelet alternates the two on every retry
         all.addAll(List.of("ContainerFailed", "FailedCreate", "Unschedulable"));
         REASONS = java.util.Collections.unmodifiableSet(all);
     }
@@ -44,24 +50,61 @@ public final class PodTrouble {
 
     private PodTrouble() {}
 
-    /** The first trouble of {@code deployment} and {@code pods} (ordered by name), or empty when none is seen. */
+    /**
+     * The first trouble of {@code deployment} and those of {@code pods} it controls (through its ReplicaSets), ordered
+     * by name, or empty when none is seen. Pods being deleted, and pods of an older pod template than the newest
+     * pod's, are left out: after a fix under the same version, the replaced pods' failures are not the canary's.
+     */
     public static Optional<Found> of(Deployment deployment, List<Pod> pods) {
         Optional<Found> created = replicaFailure(deployment);
         if (created.isPresent()) {
             return created;
         }
-        List<Pod> sorted = new ArrayList<>(pods);
-        sorted.sort(Comparator.comparing(p -> p.getMetadata().getName()));
-        for (Pod p : sorted) {
+        List<Pod> current = current(deployment, pods);
+        for (Pod p : current) {
             Optional<Found> c = failingContainer(p);
             if (c.isPresent()) {
                 return c;
             }
         }
-        return sorted.stream()
+        return current.stream()
                 .map(PodTrouble::unschedulable)
                 .flatMap(Optional::stream)
                 .findFirst();
+    }
+
+    /** The pods a ReplicaSet of {@code d} controls, not being deleted, of the newest pod template, by name. */
+    private static List<Pod> current(Deployment d, List<Pod> pods) {
+        String prefix =
+                d == null || d.getMetadata() == null ? null : d.getMetadata().getName() + "-";
+        List<Pod> live = pods.stream()
+                .filter(p -> p.getMetadata() != null && p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> prefix == null || controlledBy(p, prefix))
+                .toList();
+        Optional<String> newest = live.stream()
+                .filter(p -> p.getMetadata().getCreationTimestamp() != null)
+                .max(Comparator.comparing(p -> Instant.parse(p.getMetadata().getCreationTimestamp())))
+                .map(PodTrouble::templateHash);
+        List<Pod> out = new ArrayList<>(live.stream()
+                .filter(p -> newest.isEmpty() || newest.get().equals(templateHash(p)))
+                .toList());
+        out.sort(Comparator.comparing(p -> p.getMetadata().getName()));
+        return out;
+    }
+
+    private static boolean controlledBy(Pod p, String replicaSetPrefix) {
+        return p.getMetadata().getOwnerReferences() != null
+                && p.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> Boolean.TRUE.equals(o.getController())
+                                && "ReplicaSet".equals(o.getKind())
+                                && o.getName() != null
+                                && o.getName().startsWith(replicaSetPrefix));
+    }
+
+    private static String templateHash(Pod p) {
+        return p.getMetadata().getLabels() == null
+                ? ""
+                : p.getMetadata().getLabels().getOrDefault(TEMPLATE_HASH, "");
     }
 
     private static Optional<Found> replicaFailure(Deployment d) {
@@ -75,6 +118,11 @@ public final class PodTrouble {
                         "FailedCreate", "its pods cannot be created: " + clean(c.getMessage(), c.getReason())));
     }
 
+    /**
+     * A container that will not start (a waiting reason of {@link #FAILING}), or one that has exited with an error:
+     * between back-offs a crashing container runs again for a while (a large archive is fetched and hashed again)
+     * and is still the same trouble, so a non-zero exit in its last state counts while it is not ready.
+     */
     private static Optional<Found> failingContainer(Pod p) {
         if (p.getStatus() == null) {
             return Optional.empty();
@@ -87,29 +135,36 @@ public final class PodTrouble {
             all.addAll(p.getStatus().getContainerStatuses());
         }
         for (ContainerStatus c : all) {
-            var waiting = c.getState() == null ? null : c.getState().getWaiting();
-            if (waiting != null && waiting.getReason() != null && FAILING.contains(waiting.getReason())) {
-                var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
-                String detail = last != null
-                                && last.getMessage() != null
-                                && !last.getMessage().isBlank()
-                        ? "exit code " + last.getExitCode() + ": " + clean(last.getMessage(), "")
-                        : last != null
-                                ? "exit code " + last.getExitCode() + clean(" " + nonNull(last.getReason()), "")
-                                : clean(waiting.getMessage(), "no message");
-                return Optional.of(found(p, c, waiting.getReason(), detail));
+            if (Boolean.TRUE.equals(c.getReady())) {
+                continue;
             }
-            var terminated = c.getState() == null ? null : c.getState().getTerminated();
-            if (terminated != null && terminated.getExitCode() != null && terminated.getExitCode() != 0) {
-                return Optional.of(found(
-                        p,
-                        c,
-                        "ContainerFailed",
-                        "exit code " + terminated.getExitCode() + ": "
-                                + clean(terminated.getMessage(), nonNull(terminated.getReason()))));
+            var waiting = c.getState() == null ? null : c.getState().getWaiting();
+            var now = c.getState() == null ? null : c.getState().getTerminated();
+            var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
+            var exited = failed(now) ? now : failed(last) ? last : null;
+            int restarts = c.getRestartCount() == null ? 0 : c.getRestartCount();
+            if (waiting != null
+                    && waiting.getReason() != null
+                    && FAILING.contains(waiting.getReason())
+                    && !"CrashLoopBackOff".equals(waiting.getReason())) {
+                String reason = "ErrImagePull".equals(waiting.getReason()) ? "ImagePullBackOff" : waiting.getReason();
+                return Optional.of(found(p, c, reason, clean(waiting.getMessage(), "no message")));
+            }
+            if (exited != null) {
+                String detail = "exit code " + exited.getExitCode() + ": "
+                        + clean(exited.getMessage(), nonNull(exited.getReason()));
+                return Optional.of(
+                        found(p, c, restarts > 0 || waiting != null ? "CrashLoopBackOff" : "ContainerFailed", detail));
+            }
+            if (waiting != null && "CrashLoopBackOff".equals(waiting.getReason())) {
+                return Optional.of(found(p, c, "CrashLoopBackOff", clean(waiting.getMessage(), "no message")));
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean failed(ContainerStateTerminated t) {
+        return t != null && t.getExitCode() != null && t.getExitCode() != 0;
     }
 
     private static Optional<Found> unschedulable(Pod p) {
@@ -133,11 +188,19 @@ public final class PodTrouble {
                 "pod " + p.getMetadata().getName() + ", container " + c.getName() + ": " + reason + ", " + detail);
     }
 
-    /** One line, without control characters, at most {@link #MAX_DETAIL} characters; {@code orElse} when blank. */
+    /**
+     * One line at most {@link #MAX_DETAIL} code points long, {@code orElse} when blank: control, format (bidi
+     * overrides, zero-width) and line or paragraph separator characters become spaces, so tenant text cannot break
+     * the lines of a terminal or reorder what an SRE reads.
+     */
     static String clean(String text, String orElse) {
         String s = text == null || text.isBlank() ? orElse : text;
-        s = s.replaceAll("\\p{Cntrl}+", " ").replaceAll("\\s+", " ").strip();
-        return s.length() > MAX_DETAIL ? s.substring(0, MAX_DETAIL) + "…" : s;
+        s = s.replaceAll("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+", " ")
+                .replaceAll("\\s+", " ")
+                .strip();
+        return s.codePointCount(0, s.length()) > MAX_DETAIL
+                ? s.substring(0, s.offsetByCodePoints(0, MAX_DETAIL)) + "…"
+                : s;
     }
 
     private static String nonNull(String s) {

@@ -73,7 +73,7 @@ public final class Workloads {
     }
 
     /** Why the canary does not become ready, read from its pods ({@link CanaryPods}). */
-    public CanaryPods.Seen canaryTrouble(ModelRelease mr, Deployment canary, ServingIdentity wanted) {
+    public Optional<SpecWarning> canaryTrouble(ModelRelease mr, Deployment canary, ServingIdentity wanted) {
         return canaryPods.look(mr, canary, wanted);
     }
 

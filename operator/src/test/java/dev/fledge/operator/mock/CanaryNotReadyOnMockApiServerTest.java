@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
@@ -106,6 +107,20 @@ class CanaryNotReadyOnMockApiServerTest {
                         .singleElement()
                         .satisfies(e -> assertThat(e.getMessage()).contains(MISMATCH)));
 
+        // an operator restart loses what it saw, not what it said: no second event for the same reason
+        operator.close();
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+        notReady(canary); // a Deployment event: the new operator reconciles and looks at the pods again
+        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(condition(client.resources(ModelRelease.class)
+                            .inNamespace(Releases.NS)
+                            .withName("assistant")
+                            .get()
+                            .getStatus()))
+                    .isPresent();
+            assertThat(warnings("CanaryNotReady")).hasSize(1);
+        });
+
         // the pod is fixed (a new one runs) and the canary becomes ready: the condition goes, the rollout goes on
         client.pods()
                 .inNamespace(Releases.NS)
@@ -130,16 +145,34 @@ class CanaryNotReadyOnMockApiServerTest {
                 && Labels.TRACK_CANARY.equals(d.getMetadata().getLabels().get(Labels.TRACK));
     }
 
-    /** The Deployment as the controller reports one whose pod never becomes ready. */
-    void notReady(Deployment d) {
-        d.setStatus(new DeploymentStatusBuilder()
+    /** The Deployment as the controller reports one whose pod never becomes ready (read again: the operator writes it). */
+    void notReady(Deployment read) {
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .until(() -> {
+                    Deployment d = client.apps()
+                            .deployments()
+                            .inNamespace(Releases.NS)
+                            .withName(read.getMetadata().getName())
+                            .get();
+                    d.setStatus(notReadyStatus(d));
+                    client.apps()
+                            .deployments()
+                            .inNamespace(Releases.NS)
+                            .resource(d)
+                            .updateStatus();
+                    return true;
+                });
+    }
+
+    static io.fabric8.kubernetes.api.model.apps.DeploymentStatus notReadyStatus(Deployment d) {
+        return new DeploymentStatusBuilder()
                 .withReplicas(1)
                 .withUpdatedReplicas(1)
                 .withReadyReplicas(0)
                 .withUnavailableReplicas(1)
                 .withObservedGeneration(d.getMetadata().getGeneration())
-                .build());
-        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
+                .build();
     }
 
     void ready(Deployment d) {
@@ -163,6 +196,15 @@ class CanaryNotReadyOnMockApiServerTest {
                 .addToLabels(Labels.RELEASE, "assistant")
                 .addToLabels(Labels.TRACK, Labels.TRACK_CANARY)
                 .addToLabels(Labels.VERSION, version)
+                .addToLabels("pod-template-hash", "7d9f")
+                .withCreationTimestamp("2026-12-02T08:00:00Z")
+                .addNewOwnerReference()
+                .withApiVersion("apps/v1")
+                .withKind("ReplicaSet")
+                .withName(name.substring(0, name.lastIndexOf('-')))
+                .withUid("rs-uid")
+                .withController(true)
+                .endOwnerReference()
                 .endMetadata()
                 .withNewSpec()
                 .addNewContainer()

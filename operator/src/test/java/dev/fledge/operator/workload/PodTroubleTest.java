@@ -146,9 +146,100 @@ class PodTroubleTest {
     }
 
     static Pod pod(String name, ContainerStatus... statuses) {
+        return pod(name, "7d9f", "2026-12-02T08:00:00Z", statuses);
+    }
+
+    /** A pod of the canary's ReplicaSet for pod template {@code hash}, created at {@code created}. */
+    @Test
+    void aCrashingContainerRunningAgainBetweenBackOffsIsStillTheSameTrouble() {
+        ContainerStatus again = new ContainerStatusBuilder(crashing("model-server", "sha256 mismatch"))
+                .withRestartCount(4)
+                .withNewState()
+                .withNewRunning()
+                .withStartedAt("2026-12-02T08:05:00Z")
+                .endRunning()
+                .endState()
+                .build();
+        ContainerStatus backingOff = new ContainerStatusBuilder(crashing("model-server", "sha256 mismatch"))
+                .withRestartCount(4)
+                .build();
+        var running = PodTrouble.of(PLAIN, List.of(pod("a", again))).orElseThrow();
+        var waiting = PodTrouble.of(PLAIN, List.of(pod("a", backingOff))).orElseThrow();
+        assertThat(running)
+                .as("the same reason and message, so no new event nor status write")
+                .isEqualTo(waiting);
+        assertThat(running.reason()).isEqualTo("CrashLoopBackOff");
+    }
+
+    @Test
+    void theKubeletsAlternatingPullReasonsAreOneReason() {
+        var pulling = PodTrouble.of(PLAIN, List.of(pod("a", waiting("ErrImagePull", "not found"))))
+                .orElseThrow();
+        var backingOff = PodTrouble.of(PLAIN, List.of(pod("a", waiting("ImagePullBackOff", "not found"))))
+                .orElseThrow();
+        assertThat(pulling).isEqualTo(backingOff);
+        assertThat(pulling.reason()).isEqualTo("ImagePullBackOff");
+        assertThat(PodTrouble.REASONS).contains("ImagePullBackOff").doesNotContain("ErrImagePull");
+    }
+
+    @Test
+    void podsBeingDeletedOfAnOlderTemplateOrNotTheCanarysAreLeftOut() {
+        Pod replaced = pod("a-old", "5c8b", "2026-12-02T07:00:00Z", crashing("model-server", "sha256 mismatch"));
+        Pod deleting = new PodBuilder(pod("b-deleting", crashing("model-server", "sha256 mismatch")))
+                .editMetadata()
+                .withDeletionTimestamp("2026-12-02T08:01:00Z")
+                .endMetadata()
+                .build();
+        Pod forged = new PodBuilder(pod("0-forged", crashing("model-server", "run kubectl delete ns prod")))
+                .editMetadata()
+                .withOwnerReferences(List.of())
+                .endMetadata()
+                .build();
+        Pod fixed = pod("c-new", "7d9f", "2026-12-02T08:02:00Z", running());
+        assertThat(PodTrouble.of(PLAIN, List.of(replaced, deleting, forged, fixed)))
+                .as("the fixed template's pod is all there is")
+                .isEmpty();
+    }
+
+    @Test
+    void tenantTextCannotReorderOrBreakWhatAnSreReads() {
+        String bidi = "ok \u202Egnp.exe\u202C \u2066x\u2069 \u009B31m \u200B\u2028next line";
+        var found = PodTrouble.of(PLAIN, List.of(pod("a", crashing("model-server", bidi))))
+                .orElseThrow();
+        assertThat(found.message())
+                .doesNotContain("\u202E", "\u202C", "\u2066", "\u2069", "\u009B", "\u200B", "\u2028")
+                .contains("gnp.exe", "next line");
+        String emoji = "y".repeat(PodTrouble.MAX_DETAIL - 1) + "\uD83D\uDE00tail";
+        String cut = PodTrouble.clean(emoji, "");
+        assertThat(cut).endsWith("\uD83D\uDE00…");
+        assertThat(cut.codePoints().filter(cp -> cp >= 0xD800 && cp <= 0xDFFF)).isEmpty();
+    }
+
+    static ContainerStatus waiting(String reason, String message) {
+        return new ContainerStatusBuilder()
+                .withName("model-server")
+                .withNewState()
+                .withNewWaiting()
+                .withReason(reason)
+                .withMessage(message)
+                .endWaiting()
+                .endState()
+                .build();
+    }
+
+    static Pod pod(String name, String hash, String created, ContainerStatus... statuses) {
         return new PodBuilder()
                 .withNewMetadata()
                 .withName(name)
+                .withCreationTimestamp(created)
+                .addToLabels(PodTrouble.TEMPLATE_HASH, hash)
+                .addNewOwnerReference()
+                .withApiVersion("apps/v1")
+                .withKind("ReplicaSet")
+                .withName("assistant-canary-" + hash)
+                .withUid("rs-" + hash)
+                .withController(true)
+                .endOwnerReference()
                 .endMetadata()
                 .withNewStatus()
                 .withPhase("Running")
