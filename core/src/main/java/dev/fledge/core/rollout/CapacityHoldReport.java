@@ -58,8 +58,8 @@ public final class CapacityHoldReport {
                     "StableShort",
                     "everyone is on stable, which has " + stableReady + " of " + replicas
                             + " pods ready: the capacity hold that began at " + heldSince
-                            + " ended before stable was whole (its deadline, or " + CapacityHold.ANNOTATION
-                            + "=release)"));
+                            + " ended before stable was whole (its deadline, a critical safety failure, or "
+                            + CapacityHold.ANNOTATION + "=release)"));
         }
         return Optional.empty();
     }
@@ -69,9 +69,14 @@ public final class CapacityHoldReport {
         if (hold == null || hold.verdict().holds()) {
             return Optional.empty();
         }
-        String why = hold.verdict() == CapacityHold.Verdict.RELEASED
-                ? "by " + CapacityHold.ANNOTATION + "=release"
-                : "at its deadline " + hold.until() + " (progressDeadline from " + hold.since() + ")";
+        String why = switch (hold.verdict()) {
+            case RELEASED -> "by " + CapacityHold.ANNOTATION + "=release";
+            case CRITICAL ->
+                "at once, because the rollback was for a critical safety failure"
+                        + " (CriticalGateFailed): the failed canary keeps no share while stable has a ready pod ("
+                        + CapacityHold.ANNOTATION + "=keep would have kept the hold)";
+            default -> "at its deadline " + hold.until() + " (progressDeadline from " + hold.since() + ")";
+        };
         return Optional.of(new RolloutEvent(
                 EventReason.CapacityHoldEnded,
                 "the capacity hold on the way back to stable ended " + why
