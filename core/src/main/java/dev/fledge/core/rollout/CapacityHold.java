@@ -16,9 +16,10 @@ import java.time.Instant;
  *
  * @param since   when the hold began (kept in {@code status.canaryHeldSince})
  * @param until   when it ends unless kept ({@code since + limit})
- * @param verdict what this pass does with it
+ * @param verdict  what this pass does with it
+ * @param override the SRE's override this pass saw ({@value #ANNOTATION})
  */
-public record CapacityHold(Instant since, Instant until, Verdict verdict) {
+public record CapacityHold(Instant since, Instant until, Verdict verdict, Override override) {
     /** The annotation on the ModelRelease that overrides the limit of a hold in progress. */
     public static final String ANNOTATION = "fledge.dev/capacity-hold";
 
@@ -107,7 +108,7 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict) {
                     ? Verdict.KEPT_PAST_LIMIT
                     : stableServes ? Verdict.EXPIRED : Verdict.STABLE_EMPTY;
         }
-        return new CapacityHold(since, until, verdict);
+        return new CapacityHold(since, until, verdict, override);
     }
 
     /**

@@ -32,8 +32,11 @@ public final class CapacityHoldReport {
                     "WaitingForStable",
                     "the routes keep " + heldWeight + "% of public traffic on the canary until " + stable
                             + "; held since " + hold.since() + ", at most until " + hold.until()
-                            + " (progressDeadline), then everyone goes to stable, whole or not; " + override
-                            + ", " + CapacityHold.ANNOTATION + "=keep holds past the deadline"));
+                            + " (progressDeadline), then everyone goes to stable, whole or not; "
+                            + (hold.override() == CapacityHold.Override.KEEP
+                                    ? CapacityHold.ANNOTATION + "=keep is set: the hold goes on past the deadline"
+                                            + " until stable is whole; " + override
+                                    : override + ", " + CapacityHold.ANNOTATION + "=keep holds past the deadline")));
         }
         if (hold != null && heldWeight != null && hold.verdict() == CapacityHold.Verdict.KEPT_PAST_LIMIT) {
             return Optional.of(new SpecWarning(

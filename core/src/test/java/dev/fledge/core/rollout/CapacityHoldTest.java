@@ -81,6 +81,21 @@ class CapacityHoldTest {
     }
 
     @Test
+    void theConditionSaysWhenKeepIsSet() {
+        CapacityHold kept = CapacityHold.decide(START, DEADLINE, CapacityHold.Override.KEEP, START.plusSeconds(1));
+
+        assertThat(CapacityHoldReport.condition(kept, 50, START, 3, 4))
+                .hasValueSatisfying(w -> assertThat(w.message()).contains("fledge.dev/capacity-hold=keep is set"));
+        assertThat(CapacityHoldReport.condition(
+                        CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, START.plusSeconds(1)),
+                        50,
+                        START,
+                        3,
+                        4))
+                .hasValueSatisfying(w -> assertThat(w.message()).doesNotContain("keep is set"));
+    }
+
+    @Test
     void releaseEndsTheHoldBeforeItsDeadline() {
         CapacityHold hold = CapacityHold.decide(START, DEADLINE, CapacityHold.Override.RELEASE, START.plusSeconds(1));
 

@@ -481,6 +481,12 @@ class CanaryCapacityOnMockApiServerTest {
         rolledBackAndHeld();
         int from = samples.size();
         edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/capacity-hold", "keep"));
+        // the clock moves only once the operator has seen the override (its status says so), or a pass that had not
+        // would find the deadline passed without it
+        awaitStatus(s -> s.getConditions() != null
+                && s.getConditions().stream()
+                        .anyMatch(c -> "CapacityHold".equals(c.getType())
+                                && c.getMessage().contains("fledge.dev/capacity-hold=keep is set")));
         clock.advance(Duration.ofMinutes(11));
         poke();
         awaitStatus(s -> "KeptPastDeadline".equals(condition(s, "CapacityHold")));
