@@ -259,9 +259,24 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             // the public hold starts from the status before this decision (it says public traffic was on the canary)
             Instant holdFirst = handover.holdUntil(router, plan, old, decision, stable, canary);
             decision.status().setCanaryPublicHoldUntil(holdFirst == null ? null : holdFirst.toString());
+            // so is the capacity hold (dynamicStableScale): a failed write after this one, or a restart, must not find
+            // a rollback with no weight held, and send everyone to a stable that gave up its pods
+            Handover.Held heldFirst = handover.held(mr, plan, old, decision, stable, canary);
+            decision.status().setCanaryHeldWeight(heldFirst.weight());
+            decision.status()
+                    .setCanaryHeldSince(
+                            heldFirst.since() == null ? null : heldFirst.since().toString());
+            List<SpecWarning> first = new ArrayList<>(stillWaiting(old));
+            CapacityHoldReport.condition(
+                            heldFirst.hold(),
+                            heldFirst.weight(),
+                            heldFirst.since(),
+                            Readiness.readyReplicas(stable, ServingIdentity.stableWanted(decision.status())),
+                            plan.replicas())
+                    .ifPresent(first::add);
             Observation seen = obs;
             Decision decided = decision;
-            control = write(mr, context, plan, old, decision, obs.verdicts(), now, stillWaiting(old), refused -> {
+            control = write(mr, context, plan, old, decision, obs.verdicts(), now, first, refused -> {
                 unstored.keep(mr, recorded, old, planned, seen, decided);
                 routeUnstored(mr, router, plan, old, decided, stable, canary, refused);
             });
@@ -427,13 +442,23 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         }
         String why = refusal(refused);
         try {
-            handover.act(mr, router, plan, old, decision, stable, canary);
+            Handover.Result acted = handover.act(mr, router, plan, old, decision, stable, canary);
+            CapacityHold hold = acted.capacityHold();
+            // a capacity hold keeps the canary's share until stable is whole, bounded from when it began (kept with
+            // the unstored decision): the event says where the users are, not where they are going
+            String where = acted.heldWeight() != null && hold != null
+                    ? "the routes keep " + acted.heldWeight() + "% of public traffic on the canary until stable is"
+                            + " whole and ready (capacity hold since " + hold.since() + ", at most until "
+                            + hold.until() + " unless " + CapacityHold.ANNOTATION + "=keep; "
+                            + CapacityHold.ANNOTATION + "=release sends everyone to stable now), the other"
+                            + " users were sent to stable"
+                    : "its users were sent to stable";
             events.record(
                     mr,
                     new RolloutEvent(
                             EventReason.RouteDrift,
                             "the " + decision.status().getPhase().wireName() + " decision could not be stored (" + why
-                                    + "); its users were sent to stable, and storing it is retried"));
+                                    + "); " + where + ", and storing it is retried"));
         } catch (RuntimeException e) {
             events.record(
                     mr,
@@ -552,8 +577,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 ? 0
                 : Math.max(stable.getSpec().getReplicas(), retreat.stableReplicas());
         int stableReady = Readiness.readyReplicas(stable, ServingIdentity.stableWanted(d.status()));
+        String note = retreat.note();
         List<SpecWarning> held = CapacityHoldReport.condition(
                         retreat.capacityHold(), retreat.heldWeight(), retreat.heldSince(), stableReady, replicas)
+                .map(w -> note == null ? w : new SpecWarning(w.type(), w.reason(), w.message() + "; " + note))
                 .stream()
                 .toList();
         UpdateControl<ModelRelease> control;

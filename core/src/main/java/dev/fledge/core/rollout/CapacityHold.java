@@ -1,5 +1,6 @@
 package dev.fledge.core.rollout;
 
+import dev.fledge.api.status.ModelReleaseStatus;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -15,9 +16,10 @@ import java.time.Instant;
  *
  * @param since   when the hold began (kept in {@code status.canaryHeldSince})
  * @param until   when it ends unless kept ({@code since + limit})
- * @param verdict what this pass does with it
+ * @param verdict  what this pass does with it
+ * @param override the SRE's override this pass saw ({@value #ANNOTATION})
  */
-public record CapacityHold(Instant since, Instant until, Verdict verdict) {
+public record CapacityHold(Instant since, Instant until, Verdict verdict, Override override) {
     /** The annotation on the ModelRelease that overrides the limit of a hold in progress. */
     public static final String ANNOTATION = "fledge.dev/capacity-hold";
 
@@ -56,7 +58,12 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict) {
         /** The limit passed: everyone goes to stable, whole or not (it has a ready pod). */
         EXPIRED,
         /** {@code release}: everyone goes to stable now, whole or not. */
-        RELEASED;
+        RELEASED,
+        /**
+         * The rollback was for a critical safety failure: everyone goes to stable as soon as it has a ready pod, whole
+         * or not (unless {@code keep}): a canary that gave harmful answers keeps no share while stable can answer.
+         */
+        CRITICAL;
 
         public boolean holds() {
             return this == HOLDING || this == KEPT_PAST_LIMIT || this == STABLE_EMPTY;
@@ -77,11 +84,23 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict) {
      */
     public static CapacityHold decide(
             Instant heldSince, Duration limit, Override override, Instant now, boolean stableServes) {
+        return decide(heldSince, limit, override, now, stableServes, false);
+    }
+
+    /**
+     * As above, where {@code critical} says the way back to stable follows a rollback for a critical safety failure
+     * ({@code CriticalGateFailed}): the hold ends as soon as stable has a ready pod ({@link Verdict#CRITICAL}), unless
+     * the SRE keeps it ({@code keep}: then as any other hold).
+     */
+    public static CapacityHold decide(
+            Instant heldSince, Duration limit, Override override, Instant now, boolean stableServes, boolean critical) {
         Instant since = heldSince == null || heldSince.isAfter(now) ? now : heldSince;
         Instant until = since.plus(limit);
         Verdict verdict;
         if (override == Override.RELEASE) {
             verdict = Verdict.RELEASED;
+        } else if (critical && override != Override.KEEP && stableServes) {
+            verdict = Verdict.CRITICAL;
         } else if (now.isBefore(until)) {
             verdict = Verdict.HOLDING;
         } else {
@@ -89,7 +108,36 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict) {
                     ? Verdict.KEPT_PAST_LIMIT
                     : stableServes ? Verdict.EXPIRED : Verdict.STABLE_EMPTY;
         }
-        return new CapacityHold(since, until, verdict);
+        return new CapacityHold(since, until, verdict, override);
+    }
+
+    /**
+     * When the hold recorded in these statuses began (the stored status first, then the decision of this pass, which a
+     * kept unstored decision carries): {@code status.canaryHeldSince}, else, where that field is not stored (a CRD from
+     * before it existed prunes it), the {@code lastTransitionTime} of the True {@value Conditions#CAPACITY_HOLD}
+     * condition, which turned True when the hold began. Null when neither says (the hold then begins now).
+     */
+    public static Instant recordedSince(ModelReleaseStatus... statuses) {
+        for (ModelReleaseStatus st : statuses) {
+            Instant since = st == null ? null : since(st.getCanaryHeldSince());
+            if (since != null) {
+                return since;
+            }
+        }
+        for (ModelReleaseStatus st : statuses) {
+            Instant since = st == null || st.getConditions() == null
+                    ? null
+                    : st.getConditions().stream()
+                            .filter(c -> Conditions.CAPACITY_HOLD.equals(c.getType()) && "True".equals(c.getStatus()))
+                            .map(c -> since(c.getLastTransitionTime()))
+                            .filter(java.util.Objects::nonNull)
+                            .findFirst()
+                            .orElse(null);
+            if (since != null) {
+                return since;
+            }
+        }
+        return null;
     }
 
     /** {@code status.canaryHeldSince} as an instant; null when unset or unreadable (the hold then begins again). */

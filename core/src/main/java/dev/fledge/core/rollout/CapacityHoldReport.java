@@ -32,8 +32,11 @@ public final class CapacityHoldReport {
                     "WaitingForStable",
                     "the routes keep " + heldWeight + "% of public traffic on the canary until " + stable
                             + "; held since " + hold.since() + ", at most until " + hold.until()
-                            + " (progressDeadline), then everyone goes to stable, whole or not; " + override
-                            + ", " + CapacityHold.ANNOTATION + "=keep holds past the deadline"));
+                            + " (progressDeadline), then everyone goes to stable, whole or not; "
+                            + (hold.override() == CapacityHold.Override.KEEP
+                                    ? CapacityHold.ANNOTATION + "=keep is set: the hold goes on past the deadline"
+                                            + " until stable is whole; " + override
+                                    : override + ", " + CapacityHold.ANNOTATION + "=keep holds past the deadline")));
         }
         if (hold != null && heldWeight != null && hold.verdict() == CapacityHold.Verdict.KEPT_PAST_LIMIT) {
             return Optional.of(new SpecWarning(
@@ -58,8 +61,8 @@ public final class CapacityHoldReport {
                     "StableShort",
                     "everyone is on stable, which has " + stableReady + " of " + replicas
                             + " pods ready: the capacity hold that began at " + heldSince
-                            + " ended before stable was whole (its deadline, or " + CapacityHold.ANNOTATION
-                            + "=release)"));
+                            + " ended before stable was whole (its deadline, a critical safety failure, or "
+                            + CapacityHold.ANNOTATION + "=release)"));
         }
         return Optional.empty();
     }
@@ -69,9 +72,14 @@ public final class CapacityHoldReport {
         if (hold == null || hold.verdict().holds()) {
             return Optional.empty();
         }
-        String why = hold.verdict() == CapacityHold.Verdict.RELEASED
-                ? "by " + CapacityHold.ANNOTATION + "=release"
-                : "at its deadline " + hold.until() + " (progressDeadline from " + hold.since() + ")";
+        String why = switch (hold.verdict()) {
+            case RELEASED -> "by " + CapacityHold.ANNOTATION + "=release";
+            case CRITICAL ->
+                "at once, because the rollback was for a critical safety failure"
+                        + " (CriticalGateFailed): the failed canary keeps no share while stable has a ready pod ("
+                        + CapacityHold.ANNOTATION + "=keep would have kept the hold)";
+            default -> "at its deadline " + hold.until() + " (progressDeadline from " + hold.since() + ")";
+        };
         return Optional.of(new RolloutEvent(
                 EventReason.CapacityHoldEnded,
                 "the capacity hold on the way back to stable ended " + why

@@ -36,6 +36,66 @@ class CapacityHoldTest {
     }
 
     @Test
+    void afterACriticalSafetyFailureEveryoneGoesToStableAsSoonAsItHasAReadyPodUnlessTheSreSaysKeep() {
+        Instant early = START.plusSeconds(1);
+
+        CapacityHold critical = CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, early, true, true);
+        assertThat(critical.verdict()).isEqualTo(CapacityHold.Verdict.CRITICAL);
+        assertThat(critical.verdict().holds()).isFalse();
+        assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, early, false, true)
+                        .verdict())
+                .as("no ready stable pod: the hold goes on, as any other")
+                .isEqualTo(CapacityHold.Verdict.HOLDING);
+        assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.KEEP, early, true, true)
+                        .verdict())
+                .isEqualTo(CapacityHold.Verdict.HOLDING);
+        assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, early, true, false)
+                        .verdict())
+                .as("another rollback cause keeps today's hold")
+                .isEqualTo(CapacityHold.Verdict.HOLDING);
+        assertThat(CapacityHoldReport.ended(critical, 1, 4))
+                .hasValueSatisfying(e -> assertThat(e.message()).contains("critical safety failure", "1 of 4"));
+    }
+
+    @Test
+    void whereTheStatusLacksCanaryHeldSinceTheHoldBeganWhenItsConditionTurnedTrue() {
+        dev.fledge.api.status.ModelReleaseStatus pruned = new dev.fledge.api.status.ModelReleaseStatus();
+        pruned.setConditions(java.util.List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                .withType(Conditions.CAPACITY_HOLD)
+                .withStatus("True")
+                .withReason("WaitingForStable")
+                .withLastTransitionTime(START.toString())
+                .build()));
+        dev.fledge.api.status.ModelReleaseStatus decided = new dev.fledge.api.status.ModelReleaseStatus();
+
+        Instant since = CapacityHold.recordedSince(pruned, decided);
+
+        assertThat(since).isEqualTo(START);
+        assertThat(CapacityHold.decide(since, DEADLINE, CapacityHold.Override.NONE, START.plus(DEADLINE))
+                        .verdict())
+                .isEqualTo(CapacityHold.Verdict.EXPIRED);
+        decided.setCanaryHeldSince(START.plusSeconds(5).toString());
+        assertThat(CapacityHold.recordedSince(pruned, decided))
+                .as("a recorded field wins over a condition")
+                .isEqualTo(START.plusSeconds(5));
+    }
+
+    @Test
+    void theConditionSaysWhenKeepIsSet() {
+        CapacityHold kept = CapacityHold.decide(START, DEADLINE, CapacityHold.Override.KEEP, START.plusSeconds(1));
+
+        assertThat(CapacityHoldReport.condition(kept, 50, START, 3, 4))
+                .hasValueSatisfying(w -> assertThat(w.message()).contains("fledge.dev/capacity-hold=keep is set"));
+        assertThat(CapacityHoldReport.condition(
+                        CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, START.plusSeconds(1)),
+                        50,
+                        START,
+                        3,
+                        4))
+                .hasValueSatisfying(w -> assertThat(w.message()).doesNotContain("keep is set"));
+    }
+
+    @Test
     void releaseEndsTheHoldBeforeItsDeadline() {
         CapacityHold hold = CapacityHold.decide(START, DEADLINE, CapacityHold.Override.RELEASE, START.plusSeconds(1));
 

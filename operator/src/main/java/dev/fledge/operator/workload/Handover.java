@@ -6,6 +6,7 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.CapacityHold;
 import dev.fledge.core.rollout.ConditionReason;
+import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.ServingIdentity;
@@ -81,16 +82,7 @@ public final class Handover {
         TrafficSplit split = decision.split();
         // spec.server.canary / dynamicStableScale: each track's size, and the split the routes may carry now (Capacity)
         Optional<Capacity.Step> step = capacityStep(mr, plan, old, decision, stable, canary);
-        // on the way back to stable the hold is bounded (CapacityHold): past it, or when the SRE says so, the routes
-        // send everyone to stable, whole or not
-        CapacityHold capacityHold = step.filter(c -> c.held() && split.sendsNoUsersToCanary())
-                .map(c -> CapacityHold.decide(
-                        CapacityHold.since(old.getCanaryHeldSince()),
-                        plan.progressDeadline(),
-                        CapacityHold.Override.of(override(mr)),
-                        clock.instant(),
-                        Readiness.hasReadyPod(stable)))
-                .orElse(null);
+        CapacityHold capacityHold = capacityHold(mr, plan, old, decision, step, stable);
         if (capacityHold != null && !capacityHold.verdict().holds()) {
             step = step.map(c -> new Capacity.Step(split, false, c.sizes()));
         }
@@ -159,6 +151,70 @@ public final class Handover {
                 heldSince(plan, old, decision, stable, capacityHold));
     }
 
+    /**
+     * The capacity hold as the status records it ({@code status.canaryHeldWeight}, {@code status.canaryHeldSince}):
+     * what {@link #act} would return for them. A decision that ends the rollout is stored with them before
+     * {@link #act} runs, so a failed write after it, or a restart in that pass, cannot drop the hold: the retry reads
+     * the weight the routes keep and since when.
+     */
+    public record Held(Integer weight, Instant since, CapacityHold hold) {}
+
+    /** The capacity hold of this pass, decided as {@link #act} decides it; reads nothing but its arguments. */
+    public Held held(
+            ModelRelease mr,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Deployment stable,
+            Deployment canary) {
+        Optional<Capacity.Step> step = capacityStep(mr, plan, old, decision, stable, canary);
+        CapacityHold hold = capacityHold(mr, plan, old, decision, step, stable);
+        boolean held = step.map(Capacity.Step::held).orElse(false)
+                && (hold == null || hold.verdict().holds());
+        return new Held(
+                held ? step.get().routed().publicCanaryWeight() : null,
+                heldSince(plan, old, decision, stable, hold),
+                hold);
+    }
+
+    /**
+     * On the way back to stable the hold is bounded (CapacityHold): past it, or when the SRE says so, the routes send
+     * everyone to stable, whole or not. The way back to stable: the split sends nobody to the canary, or a hold that
+     * began so ({@code canaryHeldSince} recorded) still keeps more public weight on the canary than the split wants (a
+     * {@code retry} whose rollout sends the internal audience to the canary again keeps the bound it had). Null when
+     * the routes hold nothing on the way back to stable.
+     */
+    private CapacityHold capacityHold(
+            ModelRelease mr,
+            Plan plan,
+            ModelReleaseStatus old,
+            Decision decision,
+            Optional<Capacity.Step> step,
+            Deployment stable) {
+        TrafficSplit split = decision.split();
+        Instant since = CapacityHold.recordedSince(old, decision.status());
+        return step.filter(c -> c.held()
+                        && (split.sendsNoUsersToCanary() || (since != null && share(c.routed()) > share(split))))
+                .map(c -> CapacityHold.decide(
+                        since,
+                        plan.progressDeadline(),
+                        CapacityHold.Override.of(override(mr)),
+                        clock.instant(),
+                        Readiness.hasReadyPod(stable),
+                        critical(decision)))
+                .orElse(null);
+    }
+
+    /** Whether the way back to stable follows a rollback for a critical safety failure (the pass that decides it, or later). */
+    private static boolean critical(Decision decision) {
+        return decision.reason() == ConditionReason.CriticalGateFailed
+                || Conditions.degradedReason(decision.status()).orElse(null) == ConditionReason.CriticalGateFailed;
+    }
+
+    private static int share(TrafficSplit split) {
+        return split.canaryRunning() ? split.publicCanaryWeight() : 0;
+    }
+
     /** The value of the {@value CapacityHold#ANNOTATION} annotation, or null. */
     public static String override(ModelRelease mr) {
         var annotations = mr.getMetadata().getAnnotations();
@@ -175,7 +231,7 @@ public final class Handover {
         if (hold != null) {
             return hold.since();
         }
-        Instant since = CapacityHold.since(old.getCanaryHeldSince());
+        Instant since = CapacityHold.recordedSince(old, decision.status());
         boolean whole = Readiness.atFullSize(stable, ServingIdentity.stableWanted(decision.status()), plan.replicas());
         return since != null && decision.split().sendsNoUsersToCanary() && !whole ? since : null;
     }

@@ -41,13 +41,19 @@ public final class InvalidHandover {
      * What the retreat is to do: the public hold (null: none), the stable replicas the public Service needs, and, with
      * {@code server.canary} or {@code server.dynamicStableScale}, the canary's public weight the routes keep while
      * stable is not yet back at {@code server.replicas} and ready (null: none; the routes are then not touched), with
-     * the hold's time limit ({@link CapacityHold}; null when there is no capacity hold to decide) and since when stable
-     * is short after a hold that ended early ({@code heldSince}).
+     * the hold's time limit ({@link CapacityHold}; null when there is no capacity hold to decide), since when stable
+     * is short after a hold that ended early ({@code heldSince}), and what the hold took in place of a spec value it
+     * could not read ({@code note}, null when none).
      */
     public record Plan(
-            Instant holdUntil, int stableReplicas, Integer heldWeight, CapacityHold capacityHold, Instant heldSince) {
+            Instant holdUntil,
+            int stableReplicas,
+            Integer heldWeight,
+            CapacityHold capacityHold,
+            Instant heldSince,
+            String note) {
         public Plan(Instant holdUntil, int stableReplicas) {
-            this(holdUntil, stableReplicas, null, null, null);
+            this(holdUntil, stableReplicas, null, null, null, null);
         }
     }
 
@@ -87,14 +93,16 @@ public final class InvalidHandover {
      * the {@value CapacityHold#ANNOTATION} override says). Null when there is nothing to hold: the retreat goes on as
      * without these fields. Read from the spec are only {@code server.replicas}, the two capacity fields and
      * {@code progressDeadline}, which the API server's schema checks; a release whose invalid edit dropped the fields
-     * still holds while the status says the routes hold a weight.
+     * still holds while the status says the routes hold a weight. Stable grows to the size the release last ran under a
+     * valid spec ({@link #validReplicas}), never to more than the invalid spec asks; an unreadable
+     * {@code progressDeadline} bounds the hold with its default, and the plan says so.
      */
     private Plan capacityPlan(
             ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment stable, Deployment canary) {
         if (stable == null || !CanaryDrain.hasPods(canary)) {
             return null;
         }
-        int replicas = specReplicas(mr, PlanResolver.DEFAULT_REPLICAS);
+        int replicas = validReplicas(mr, old);
         ServerSpec server = mr.getSpec() == null ? null : mr.getSpec().getServer();
         Capacity capacity = Capacity.of(server, replicas);
         if (!capacity.managed()) {
@@ -118,26 +126,61 @@ public final class InvalidHandover {
                 false);
         Instant now = clock.instant();
         if (!step.held()) {
-            Instant since = CapacityHold.since(old.getCanaryHeldSince());
+            Instant since = CapacityHold.recordedSince(old, decision.status());
             boolean whole = Readiness.atFullSize(stable, stableWanted, replicas);
-            return since == null || whole ? null : new Plan(null, replicas(stable), null, null, since);
+            return since == null || whole ? null : new Plan(null, replicas(stable), null, null, since, null);
         }
+        String text = mr.getSpec() == null ? null : mr.getSpec().getProgressDeadline();
+        Duration limit = deadline(text);
+        String note = limit == null
+                ? "spec.progressDeadline " + text + " is unreadable: the hold is bounded by the default "
+                        + PlanResolver.DEFAULT_DEADLINE.toMinutes() + "m"
+                : null;
         CapacityHold hold = CapacityHold.decide(
-                CapacityHold.since(old.getCanaryHeldSince()),
-                deadline(mr),
+                CapacityHold.recordedSince(old, decision.status()),
+                limit == null ? PlanResolver.DEFAULT_DEADLINE : limit,
                 CapacityHold.Override.of(Handover.override(mr)),
                 now,
                 Readiness.hasReadyPod(stable));
         int grown = Math.max(replicas(stable), step.sizes().stable());
         return hold.verdict().holds()
-                ? new Plan(null, grown, step.routed().publicCanaryWeight(), hold, hold.since())
-                : new Plan(null, grown, null, hold, hold.since());
+                ? new Plan(null, grown, step.routed().publicCanaryWeight(), hold, hold.since(), note)
+                : new Plan(null, grown, null, hold, hold.since(), note);
     }
 
-    /** {@code progressDeadline}, with its default when unset or unreadable. */
-    private static Duration deadline(ModelRelease mr) {
-        return GoDuration.parseOr(
-                mr.getSpec() == null ? null : mr.getSpec().getProgressDeadline(), PlanResolver.DEFAULT_DEADLINE);
+    /** {@code progressDeadline}: its default when unset, null when unreadable (an invalid spec may hold anything). */
+    private static Duration deadline(String text) {
+        try {
+            return GoDuration.parseOr(text, PlanResolver.DEFAULT_DEADLINE);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The stable size the hold grows stable to and waits for: {@code server.replicas} of a spec that did not pass
+     * validation is not trusted to raise it. It is bounded by the pods the release ran at its last valid pass
+     * ({@code status.capacity}, which an {@code Invalid} pass does not rewrite): stable's and the canary's replicas,
+     * less the surge {@code dynamicStableScale} lets the two tracks run beyond {@code replicas} while a canary runs; the
+     * spec's count only lowers it. Without a recorded capacity (a status from an older operator), the spec's count.
+     */
+    static int validReplicas(ModelRelease mr, ModelReleaseStatus old) {
+        int spec = specReplicas(mr, PlanResolver.DEFAULT_REPLICAS);
+        var recorded = old.getCapacity();
+        if (recorded == null
+                || recorded.getStable() == null
+                || recorded.getStable().getReplicas() == null) {
+            return spec;
+        }
+        int stable = recorded.getStable().getReplicas();
+        int canary = recorded.getCanary() == null || recorded.getCanary().getReplicas() == null
+                ? 0
+                : recorded.getCanary().getReplicas();
+        Capacity capacity =
+                Capacity.of(mr.getSpec() == null ? null : mr.getSpec().getServer(), spec);
+        int surge = capacity.dynamic() && canary > 0 ? capacity.surge() : 0;
+        int ran = Math.max(stable, stable + canary - surge);
+        return Math.min(spec, Math.max(1, ran));
     }
 
     /**

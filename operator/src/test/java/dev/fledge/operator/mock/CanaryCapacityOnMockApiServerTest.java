@@ -3,6 +3,9 @@ package dev.fledge.operator.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.CanaryScaleSpec;
 import dev.fledge.api.spec.DynamicStableScaleSpec;
@@ -11,6 +14,7 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
@@ -22,11 +26,15 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * when the test says.
  */
 class CanaryCapacityOnMockApiServerTest {
+    final OldCrd api = new OldCrd();
     MockCluster cluster;
     KubernetesClient client;
     DeploymentReadiness kubelet;
@@ -46,6 +55,36 @@ class CanaryCapacityOnMockApiServerTest {
     final List<Sample> samples = new CopyOnWriteArrayList<>();
     Thread sampler;
     volatile boolean sampling = true;
+
+    /**
+     * The mock API server, as with a CRD from before {@code status.canaryHeldSince} existed while {@code pruning}: the
+     * API server then drops the field from every status write (structural pruning).
+     */
+    static final class OldCrd extends FaultInjectingDispatcher {
+        volatile boolean pruning;
+
+        @Override
+        public MockResponse handlePatch(RecordedRequest request) {
+            if (!pruning || !request.getPath().split("\\?", 2)[0].endsWith("/status")) {
+                return super.handlePatch(request);
+            }
+            try {
+                ObjectMapper json = new ObjectMapper();
+                JsonNode body = json.readTree(request.getUtf8Body());
+                if (body.get("status") instanceof ObjectNode st) {
+                    st.remove("canaryHeldSince");
+                }
+                return super.handlePatch(new RecordedRequest(
+                        "HTTP/1.1",
+                        request.method(),
+                        request.getPath(),
+                        request.getHeaders(),
+                        new Buffer(json.writeValueAsBytes(body))));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
 
     /** Both Deployments' replicas (spec and ready) and the public canary weight (percent) at one moment. */
     record Sample(int stable, int stableReady, int canary, int canaryReady, int weight) {
@@ -56,7 +95,7 @@ class CanaryCapacityOnMockApiServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new MockCluster();
+        cluster = new MockCluster(api);
         client = cluster.client();
         client.namespaces()
                 .resource(new NamespaceBuilder()
@@ -241,6 +280,139 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     @Test
+    void aRollbackWhoseSecondStatusWriteFailsStillKeepsTheCanarysShareUntilStableIsWhole() {
+        atFiftyPercent();
+        kubelet.close(); // from here on the test says when pods are ready
+        int from = samples.size();
+        // the rollback's pass writes its status twice: the decision before anything moves, then what the routes did;
+        // the second write fails (as a restart inside that pass would lose it)
+        AtomicInteger rolledBackWrites = new AtomicInteger();
+        api.failNext(
+                1,
+                409,
+                r -> r.isStatusPatch("modelreleases", "assistant")
+                        && r.body().contains("RolledBack")
+                        && rolledBackWrites.incrementAndGet() == 2);
+        clock.advance(Duration.ofMinutes(11)); // the deadline passes: a rollback
+        poke();
+        awaitStatus(s -> s.getPhase() == Phase.ROLLED_BACK);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> api.failuresServed() == 1 && replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(2)); // the retried passes
+        assertThat(lastSample().weight())
+                .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
+                .isEqualTo(50);
+        ModelReleaseStatus held = status();
+        assertThat(held.getCanaryHeldWeight()).isEqualTo(50);
+        assertThat(held.getCanaryHeldSince()).isNotNull();
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        sampling = false;
+        noTrafficBackBeforeStableIsWhole(from, 50);
+    }
+
+    @Test
+    void aRetryDuringAHoldKeepsTheHoldsBound() {
+        rolledBackAndHeld();
+        String since = awaitStatus(s -> s.getCanaryHeldSince() != null).getCanaryHeldSince();
+        edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/action", "retry:1"));
+        // the retried rollout leaves preflight and sends the internal audience to the canary; the routes still keep
+        // 50% of public traffic there, as stable is short
+        ModelReleaseStatus retried = awaitStatus(s -> s.getStage() != null && !"preflight".equals(s.getStage()));
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight()).isEqualTo(50);
+        ModelReleaseStatus st = status();
+        assertThat(st.getCanaryHeldWeight()).isEqualTo(50);
+        assertThat(st.getCanaryHeldSince())
+                .as("the hold began at the rollback, not at the retry (stage %s)", retried.getStage())
+                .isEqualTo(since);
+        assertThat(condition(st, "CapacityHold")).isEqualTo("WaitingForStable");
+    }
+
+    @Test
+    void aRollbackThatCannotBeStoredHoldsForAtMostTheDeadlineAndSaysWhereTheUsersAre() {
+        atFiftyPercent();
+        kubelet.close(); // from here on the test says when pods are ready
+        // every status write that would record the rollback is refused (a schema 422, a webhook)
+        api.failNext(
+                1_000_000,
+                422,
+                r -> r.isStatusPatch("modelreleases", "assistant") && r.body().contains("RolledBack"));
+        clock.advance(Duration.ofMinutes(11)); // the deadline passes: a rollback
+        poke();
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.failuresServed() > 0 && hasEvent("RouteDrift"));
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight())
+                .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
+                .isEqualTo(50);
+        assertThat(events("RouteDrift"))
+                .as("the event says where the users are")
+                .anySatisfy(m -> assertThat(m).contains("could not be stored", "keep 50% of public traffic"))
+                .noneSatisfy(m -> assertThat(m).contains("its users were sent to stable"));
+        assertThat(status().getPhase()).as("not stored").isNotEqualTo(Phase.ROLLED_BACK);
+
+        clock.advance(Duration.ofMinutes(11)); // progressDeadline from the hold's start, unstored as it is
+        poke();
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        assertThat(lastSample().stableReady()).isEqualTo(3);
+    }
+
+    /** The messages of this release's events of {@code reason}. */
+    List<String> events(String reason) {
+        return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                .filter(e -> reason.equals(e.getReason()))
+                .map(io.fabric8.kubernetes.api.model.Event::getMessage)
+                .toList();
+    }
+
+    @Test
+    void onACrdThatPrunesCanaryHeldSinceTheHoldIsStillBoundedByTheDeadline() {
+        api.pruning = true;
+        rolledBackAndHeld();
+        ModelReleaseStatus held = awaitStatus(s -> "WaitingForStable".equals(condition(s, "CapacityHold")));
+        assertThat(held.getCanaryHeldSince()).as("pruned by the API server").isNull();
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight()).isEqualTo(50);
+
+        clock.advance(Duration.ofMinutes(11)); // progressDeadline (10m) from the hold's start
+        poke();
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        assertThat(lastSample().stableReady()).isEqualTo(3);
+        awaitStatus(s -> "StableShort".equals(condition(s, "CapacityHold")));
+    }
+
+    @Test
+    void anInvalidSpecWithAnUnreadableDeadlineAndMoreReplicasHoldsWithTheDefaultBoundAtTheLastValidSize() {
+        atFiftyPercent();
+        kubelet.close(); // from here on the test says when pods are ready
+        int from = samples.size();
+        edit(r -> {
+            r.getSpec().setProgressDeadline("soon"); // invalid
+            r.getSpec().getServer().setReplicas(8); // from a spec that failed validation: not a size to grow to
+        });
+        ModelReleaseStatus st = awaitStatus(
+                s -> s.getPhase() == Phase.INVALID && "WaitingForStable".equals(condition(s, "CapacityHold")));
+        assertThat(st.getConditions())
+                .filteredOn(c -> "CapacityHold".equals(c.getType()))
+                .singleElement()
+                .satisfies(
+                        c -> assertThat(c.getMessage()).contains("spec.progressDeadline soon is unreadable", "120m"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(1));
+        assertThat(replicas("assistant-stable"))
+                .as("the size the release last ran")
+                .isEqualTo(4);
+        assertThat(lastSample().weight()).isEqualTo(50);
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        sampling = false;
+        noTrafficBackBeforeStableIsWhole(from, 50);
+        assertThat(replicas("assistant-stable")).isEqualTo(4);
+    }
+
+    @Test
     void aReleaseThatTurnsInvalidWithDynamicStableScaleKeepsTheCanarysShareUntilStableIsWholeAndReady() {
         atFiftyPercent();
         kubelet.close();
@@ -309,6 +481,12 @@ class CanaryCapacityOnMockApiServerTest {
         rolledBackAndHeld();
         int from = samples.size();
         edit(r -> r.getMetadata().getAnnotations().put("fledge.dev/capacity-hold", "keep"));
+        // the clock moves only once the operator has seen the override (its status says so), or a pass that had not
+        // would find the deadline passed without it
+        awaitStatus(s -> s.getConditions() != null
+                && s.getConditions().stream()
+                        .anyMatch(c -> "CapacityHold".equals(c.getType())
+                                && c.getMessage().contains("fledge.dev/capacity-hold=keep is set")));
         clock.advance(Duration.ofMinutes(11));
         poke();
         awaitStatus(s -> "KeptPastDeadline".equals(condition(s, "CapacityHold")));
