@@ -5,8 +5,13 @@ import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,7 +74,17 @@ public final class RealApiServer {
                 .withStartupTimeout(STARTUP_TIMEOUT_MILLIS)
                 .build();
         var server = new KubeAPIServer(config);
-        server.start();
+        // the e2e module runs two test JVMs (e2e/pom.xml): one starts at a time, so that the certificates
+        // kube-api-test writes into the shared directory on first use, and the free ports it picks, are not raced for
+        try (FileChannel lockFile = FileChannel.open(
+                        Files.createDirectories(Path.of(dir)).resolve(".fledge-start.lock"),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
+                FileLock ignored = lockFile.lock()) {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return new RealApiServer(server);
     }
 
