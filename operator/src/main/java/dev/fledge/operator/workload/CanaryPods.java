@@ -44,12 +44,12 @@ public final class CanaryPods {
     private final Clock clock;
     /** By release uid: the last look, so a burst of passes lists the pods once. */
     private final Map<String, Look> looks = new ConcurrentHashMap<>();
-    /** Namespaces where a list failed, until when it is not tried again (403) or logged again (other errors). */
-    private final Map<String, Instant> failing = new ConcurrentHashMap<>();
-    /** Of those, the ones that refused (403). */
-    private final Map<String, Boolean> refused = new ConcurrentHashMap<>();
+    /** Namespaces where a list failed: until when it is not tried again (403) or logged again (other errors). */
+    private final Map<String, Failed> failing = new ConcurrentHashMap<>();
 
     private record Look(Instant at, Long generation, Optional<PodTrouble.Found> found) {}
+
+    private record Failed(Instant until, boolean forbidden) {}
 
     public CanaryPods(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -134,8 +134,9 @@ public final class CanaryPods {
     /** The canary's pods of {@code wanted}'s version, or empty when they cannot be read now. */
     private Optional<List<Pod>> pods(ModelRelease mr, ServingIdentity wanted, Instant now) {
         String ns = mr.getMetadata().getNamespace();
-        Instant until = failing.get(ns);
-        if (until != null && now.isBefore(until) && Boolean.TRUE.equals(refused.get(ns))) {
+        Failed before = failing.get(ns);
+        Instant until = before == null ? null : before.until();
+        if (before != null && before.forbidden() && now.isBefore(until)) {
             return Optional.empty();
         }
         try {
@@ -151,13 +152,11 @@ public final class CanaryPods {
                             .build())
                     .getItems();
             failing.remove(ns);
-            refused.remove(ns);
             return Optional.of(items);
         } catch (KubernetesClientException e) {
             boolean forbidden = e.getCode() == 403;
             if (until == null || !now.isBefore(until)) {
-                failing.put(ns, now.plus(REFUSED_FOR));
-                refused.put(ns, forbidden);
+                failing.put(ns, new Failed(now.plus(REFUSED_FOR), forbidden));
                 LOG.warnf(
                         "cannot list the canary pods of %s/%s (%d: %s): %s",
                         ns,
