@@ -61,7 +61,9 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict, Overri
         RELEASED,
         /**
          * The rollback was for a critical safety failure: everyone goes to stable as soon as it has a ready pod, whole
-         * or not (unless {@code keep}): a canary that gave harmful answers keeps no share while stable can answer.
+         * or not, whatever the annotation says: a canary that gave harmful answers keeps no share while stable can
+         * answer. ({@code keep} could not act here anyway: no hold goes on before the rollback, and the operator
+         * removes an override while none does.)
          */
         CRITICAL;
 
@@ -89,8 +91,8 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict, Overri
 
     /**
      * As above, where {@code critical} says the way back to stable follows a rollback for a critical safety failure
-     * ({@code CriticalGateFailed}): the hold ends as soon as stable has a ready pod ({@link Verdict#CRITICAL}), unless
-     * the SRE keeps it ({@code keep}: then as any other hold).
+     * ({@code CriticalGateFailed}): the hold ends as soon as stable has a ready pod ({@link Verdict#CRITICAL}); {@code
+     * keep} does not keep it.
      */
     public static CapacityHold decide(
             Instant heldSince, Duration limit, Override override, Instant now, boolean stableServes, boolean critical) {
@@ -99,7 +101,7 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict, Overri
         Verdict verdict;
         if (override == Override.RELEASE) {
             verdict = Verdict.RELEASED;
-        } else if (critical && override != Override.KEEP && stableServes) {
+        } else if (critical && stableServes) {
             verdict = Verdict.CRITICAL;
         } else if (now.isBefore(until)) {
             verdict = Verdict.HOLDING;

@@ -76,8 +76,7 @@ public final class CapacityHoldReport {
             case RELEASED -> "by " + CapacityHold.ANNOTATION + "=release";
             case CRITICAL ->
                 "at once, because the rollback was for a critical safety failure"
-                        + " (CriticalGateFailed): the failed canary keeps no share while stable has a ready pod ("
-                        + CapacityHold.ANNOTATION + "=keep would have kept the hold)";
+                        + " (CriticalGateFailed): the failed canary keeps no share while stable has a ready pod";
             default -> "at its deadline " + hold.until() + " (progressDeadline from " + hold.since() + ")";
         };
         return Optional.of(new RolloutEvent(

@@ -36,7 +36,7 @@ class CapacityHoldTest {
     }
 
     @Test
-    void afterACriticalSafetyFailureEveryoneGoesToStableAsSoonAsItHasAReadyPodUnlessTheSreSaysKeep() {
+    void afterACriticalSafetyFailureEveryoneGoesToStableAsSoonAsItHasAReadyPodEvenWithKeep() {
         Instant early = START.plusSeconds(1);
 
         CapacityHold critical = CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, early, true, true);
@@ -48,7 +48,8 @@ class CapacityHoldTest {
                 .isEqualTo(CapacityHold.Verdict.HOLDING);
         assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.KEEP, early, true, true)
                         .verdict())
-                .isEqualTo(CapacityHold.Verdict.HOLDING);
+                .as("keep does not keep a canary that gave harmful answers serving")
+                .isEqualTo(CapacityHold.Verdict.CRITICAL);
         assertThat(CapacityHold.decide(START, DEADLINE, CapacityHold.Override.NONE, early, true, false)
                         .verdict())
                 .as("another rollback cause keeps today's hold")
