@@ -251,7 +251,12 @@ public final class Handover {
             Deployment canary) {
         Capacity capacity = Capacity.of(mr.getSpec().getServer(), plan.replicas());
         if (!capacity.managed()) {
-            return Optional.empty();
+            if (!holdInProgress(mr, old, canary)) {
+                return Optional.empty();
+            }
+            // a valid edit took server.canary / dynamicStableScale out while the routes hold the canary's weight: the
+            // hold goes on, bounded as before, until stable is whole and ready (as InvalidHandover's does)
+            capacity = new Capacity(plan.replicas(), null, false, 0);
         }
         TrafficSplit split = decision.split();
         TrafficSplit before = old.getCanaryHeldWeight() != null && CanaryDrain.hasPods(canary)
@@ -266,6 +271,18 @@ public final class Handover {
                 Readiness.podsHeld(stable),
                 Readiness.podsHeld(canary),
                 promoting));
+    }
+
+    /**
+     * Whether the routes hold a canary's weight that this spec no longer sizes (the status records one, the canary still
+     * has pods, and the release still routes through the gatewayAPI router, which carries the weight).
+     */
+    private static boolean holdInProgress(ModelRelease mr, ModelReleaseStatus old, Deployment canary) {
+        var traffic = mr.getSpec().getTraffic();
+        return old.getCanaryHeldWeight() != null
+                && CanaryDrain.hasPods(canary)
+                && traffic != null
+                && traffic.getGatewayAPI() != null;
     }
 
     /**

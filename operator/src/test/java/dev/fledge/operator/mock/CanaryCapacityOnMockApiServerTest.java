@@ -439,6 +439,39 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     @Test
+    void aValidEditThatDropsTheCapacityFieldsDuringAHoldKeepsTheCanarysShareUntilStableIsWhole() {
+        rolledBackAndHeld();
+        int from = samples.size();
+        // the SRE takes server.canary and dynamicStableScale out while the routes hold 50% on the canary: a valid spec,
+        // but the hold in progress is not over (stable has 3 of 4 pods ready)
+        edit(r -> {
+            r.getSpec().getServer().setCanary(null);
+            r.getSpec().getServer().setDynamicStableScale(null);
+        });
+        awaitStatus(s -> s.getObservedGeneration() != null
+                && s.getObservedGeneration()
+                        .equals(client.resources(ModelRelease.class)
+                                .inNamespace(Releases.NS)
+                                .withName("assistant")
+                                .get()
+                                .getMetadata()
+                                .getGeneration()));
+        poke();
+        pause(Duration.ofSeconds(2));
+        assertThat(lastSample())
+                .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
+                .isEqualTo(new Sample(4, 3, 2, 2, 50));
+        assertThat(status().getCanaryHeldWeight()).isEqualTo(50);
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        ModelReleaseStatus back = awaitStatus(s -> s.getCanaryHeldWeight() == null);
+        sampling = false;
+        assertThat(back.getPhase()).isEqualTo(Phase.ROLLED_BACK);
+        noTrafficBackBeforeStableIsWhole(from, 50);
+    }
+
+    @Test
     void aHoldThatOutlastsTheProgressDeadlineSendsEveryoneToStableAndSaysSo() {
         rolledBackAndHeld();
         int from = samples.size();
