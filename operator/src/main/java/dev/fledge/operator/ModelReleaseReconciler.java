@@ -697,7 +697,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         || (canary != null
                                 && TrackCapacities.gpusPerPod(canary.getSpec().getTemplate()) > 0);
         return gpus || Capacity.of(mr.getSpec().getServer(), plan.replicas()).managed()
-                ? TrackCapacities.of(stable, canary)
+                ? TrackCapacities.of(stable, canary, plan.replicas())
                 : null;
     }
 

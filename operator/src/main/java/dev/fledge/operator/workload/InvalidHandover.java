@@ -159,14 +159,22 @@ public final class InvalidHandover {
 
     /**
      * The stable size the hold grows stable to and waits for: {@code server.replicas} of a spec that did not pass
-     * validation is not trusted to raise it. It is bounded by the pods the release ran at its last valid pass
-     * ({@code status.capacity}, which an {@code Invalid} pass does not rewrite): stable's and the canary's replicas,
-     * less the surge {@code dynamicStableScale} lets the two tracks run beyond {@code replicas} while a canary runs; the
-     * spec's count only lowers it. Without a recorded capacity (a status from an older operator), the spec's count.
+     * validation is not trusted to raise it. It is the count of the release's last valid pass
+     * ({@code status.capacity.replicas}, which an {@code Invalid} pass does not rewrite); the spec's count only lowers
+     * it, and a spec without one leaves it as it is. Without that record (a status from an older operator), it is
+     * bounded by the pods the release ran at its last valid pass ({@code status.capacity}): stable's and the canary's
+     * replicas, less the surge {@code dynamicStableScale} lets the two tracks run beyond {@code replicas} while a canary
+     * runs; then the spec's count, with its default.
      */
     static int validReplicas(ModelRelease mr, ModelReleaseStatus old) {
-        int spec = specReplicas(mr, PlanResolver.DEFAULT_REPLICAS);
+        Integer asked = mr.getSpec() == null || mr.getSpec().getServer() == null
+                ? null
+                : mr.getSpec().getServer().getReplicas();
         var recorded = old.getCapacity();
+        if (recorded != null && recorded.getReplicas() != null && recorded.getReplicas() > 0) {
+            return asked == null ? recorded.getReplicas() : Math.max(1, Math.min(asked, recorded.getReplicas()));
+        }
+        int spec = specReplicas(mr, PlanResolver.DEFAULT_REPLICAS);
         if (recorded == null
                 || recorded.getStable() == null
                 || recorded.getStable().getReplicas() == null) {

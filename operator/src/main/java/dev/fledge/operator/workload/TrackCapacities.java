@@ -24,7 +24,12 @@ public final class TrackCapacities {
 
     /** Both tracks; a track without a Deployment is absent. */
     public static CapacityStatus of(Deployment stable, Deployment canary) {
-        return new CapacityStatus(of(stable), of(canary));
+        return of(stable, canary, null);
+    }
+
+    /** Both tracks, with {@code spec.server.replicas} of this (valid) pass. */
+    public static CapacityStatus of(Deployment stable, Deployment canary, Integer replicas) {
+        return new CapacityStatus(of(stable), of(canary), replicas);
     }
 
     /** One Deployment's size, or null when there is none. */

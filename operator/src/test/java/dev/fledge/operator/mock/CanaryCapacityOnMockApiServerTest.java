@@ -413,6 +413,35 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     @Test
+    void anInvalidEditThatDropsReplicasAndRaisesTheSurgeStillHoldsUntilStableIsBackAtTheLastValidSize() {
+        atFiftyPercent();
+        assertThat(status().getCapacity().getReplicas()).isEqualTo(4);
+        kubelet.close();
+        int from = samples.size();
+        edit(r -> {
+            r.getSpec().getTraffic().setScaleDownDelay("2h"); // invalid: at most 1h
+            // neither is to be trusted from a spec that failed validation: without replicas the default is 2, and a
+            // surge of 100 (the schema's maximum) would make the last valid size look like stable's 3 pods
+            r.getSpec().getServer().setReplicas(null);
+            r.getSpec().getServer().setDynamicStableScale(new DynamicStableScaleSpec().withSurge(100));
+        });
+        awaitStatus(s -> s.getPhase() == Phase.INVALID);
+        await().atMost(Duration.ofSeconds(10)).until(() -> replicas("assistant-stable") == 4);
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample())
+                .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
+                .isEqualTo(new Sample(4, 3, 2, 2, 50));
+        assertThat(status().getCapacity().getReplicas())
+                .as("an Invalid pass keeps the record")
+                .isEqualTo(4);
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        sampling = false;
+        noTrafficBackBeforeStableIsWhole(from, 50);
+    }
+
+    @Test
     void aReleaseThatTurnsInvalidWithDynamicStableScaleKeepsTheCanarysShareUntilStableIsWholeAndReady() {
         atFiftyPercent();
         kubelet.close();
