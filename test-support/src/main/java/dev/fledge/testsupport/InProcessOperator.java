@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -16,6 +17,7 @@ import java.util.Set;
  * (the operator's client may lack the rights a Gateway controller has).
  */
 public final class InProcessOperator implements AutoCloseable {
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
     private final Operator operator;
 
     private <P extends HasMetadata> InProcessOperator(
@@ -24,7 +26,9 @@ public final class InProcessOperator implements AutoCloseable {
             Set<String> namespaces,
             LeaderElectionConfiguration leader) {
         operator = new Operator(o -> {
-            o.withKubernetesClient(client).withCloseClientOnStop(false);
+            // close() waits for a reconcile in flight (JOSDK's default is not to wait): a test that stops the operator
+            // and then edits the release must not see that reconcile's late status write undo its edit
+            o.withKubernetesClient(client).withCloseClientOnStop(false).withReconciliationTerminationTimeout(STOP_WAIT);
             if (leader != null) {
                 o.withLeaderElectionConfiguration(leader);
             }
