@@ -197,6 +197,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             workloads.forget(mr);
+            routers.forget(mr);
             return UpdateControl.noUpdate();
         }
         if (mr.isMarkedForDeletion()) {

@@ -41,6 +41,7 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final HttpRoutes routes;
     private final StaleRoutes stale;
     private final AcceptanceWatch acceptance;
+    private final MirrorCheck mirrorCheck;
 
     public GatewayApiRouter(
             KubernetesClient client,
@@ -55,6 +56,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         this.services = services;
         this.routes = new HttpRoutes(defaults);
         this.stale = stale;
+        this.mirrorCheck = new MirrorCheck(applier);
     }
 
     @Override
@@ -114,6 +116,16 @@ public final class GatewayApiRouter implements TrafficRouter {
         List<String> diffs = new ArrayList<>();
         List<Unaccepted> pending = new ArrayList<>();
         List<HTTPRoute> desired = routes.desired(release, split);
+        if (mirrors(split)) {
+            // the shadow stage: no route carries a mirror the API server would not keep as written
+            Optional<String> refused = mirrorCheck.refusal(release, desired);
+            if (refused.isPresent()) {
+                diffs.add(refused.get());
+                desired = routes.desired(release, unmirrored(split));
+            }
+        } else {
+            mirrorCheck.forget(release);
+        }
         for (HTTPRoute want : desired) {
             Optional<HTTPRoute> written = applier.applyIfChanged(want);
             if (written.isPresent()) {
@@ -176,11 +188,33 @@ public final class GatewayApiRouter implements TrafficRouter {
         return out;
     }
 
+    @Override
+    public void forget(ModelRelease release) {
+        mirrorCheck.forget(release);
+    }
+
+    private static boolean mirrors(TrafficSplit split) {
+        return split.canaryRunning()
+                && split.mirrorPercent() > 0
+                && !split.mirrorFrom().isEmpty();
+    }
+
+    private static TrafficSplit unmirrored(TrafficSplit split) {
+        return new TrafficSplit(
+                split.stableVersion(),
+                split.stableServing(),
+                split.canaryVersion(),
+                split.canaryAudiences(),
+                split.publicCanaryWeight());
+    }
+
+    /** Each rule's backends as {@code name=weight}, then the route's mirrors: what a route sends to whom. */
     private static List<String> backends(HTTPRoute route) {
         List<String> out = new ArrayList<>();
         for (HTTPRouteRule rule : route.getSpec().getRules()) {
             rule.getBackendRefs().forEach(b -> out.add(b.getName() + "=" + b.getWeight()));
         }
+        MirrorCheck.mirrors(route).forEach(m -> out.add("mirror " + m));
         return out;
     }
 }

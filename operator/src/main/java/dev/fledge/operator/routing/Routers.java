@@ -37,6 +37,11 @@ public final class Routers {
         return retreat;
     }
 
+    /** The release is gone: what a router kept for it goes too. */
+    public void forget(ModelRelease release) {
+        gatewayApi.forget(release);
+    }
+
     public TrafficRouter forRelease(ModelRelease release) {
         return kind(release) == Router.GATEWAY_API ? gatewayApi : replicas;
     }

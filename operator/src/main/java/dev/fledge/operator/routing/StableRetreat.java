@@ -23,7 +23,8 @@ import java.util.Set;
  * Sends every user of an invalid release back to stable (issue 14, review item 1). The spec is not valid, and its
  * routing section may be what is wrong (a typo in a parentRef, a renamed route), so nothing here reads
  * {@code spec.traffic}: only routing objects the release already owns are edited, and only where they point at the
- * canary. A backendRef to {@code <release>-canary} becomes one to {@code <release>-stable}; an audience Service or the
+ * canary. A backendRef to {@code <release>-canary} becomes one to {@code <release>-stable} (and a RequestMirror to
+ * the canary is removed); an audience Service or the
  * public Service that selects canary pods selects stable ones. Nothing is created, renamed, re-parented or removed,
  * whatever router the spec names; the router applies its own objects again once the spec is valid. (A route outside
  * the operator's route limits is deleted before, by {@link RoutesOutsideLimits}.)
@@ -93,12 +94,24 @@ public final class StableRetreat {
                 : Optional.of("could not send every user back to stable (retried soon): " + String.join("; ", failed));
     }
 
-    /** Rewrites every rule that reaches the canary to reach stable alone; whether anything changed. */
+    /**
+     * Rewrites every rule that reaches the canary to reach stable alone, and takes out its RequestMirror to the canary;
+     * whether anything changed.
+     */
     private static boolean toStable(ModelRelease mr, HTTPRoute route) {
         String canary = Names.trackService(mr, Labels.TRACK_CANARY);
         String stable = Names.trackService(mr, Labels.TRACK_STABLE);
         boolean changed = false;
         for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            // the shadow stage's copies of users' requests to the canary stop too
+            if (rule.getFilters() != null
+                    && rule.getFilters()
+                            .removeIf(f -> f.getRequestMirror() != null
+                                    && f.getRequestMirror().getBackendRef() != null
+                                    && canary.equals(
+                                            f.getRequestMirror().getBackendRef().getName()))) {
+                changed = true;
+            }
             List<HTTPBackendRef> refs = rule.getBackendRefs();
             if (refs == null || refs.stream().noneMatch(r -> canary.equals(r.getName()))) {
                 continue;

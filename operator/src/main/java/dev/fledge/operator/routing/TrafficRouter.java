@@ -59,4 +59,7 @@ public interface TrafficRouter {
     default void reset(ModelRelease release, String stableVersion) {
         apply(release, TrafficSplit.stableOnly(stableVersion));
     }
+
+    /** The release is gone: what the router kept for it goes too. */
+    default void forget(ModelRelease release) {}
 }

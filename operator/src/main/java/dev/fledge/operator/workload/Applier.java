@@ -59,6 +59,18 @@ public final class Applier {
         return write(desired);
     }
 
+    /**
+     * What the API server would store for {@code desired} (a server-side apply with {@code dryRun=All}: defaulting,
+     * pruning and admission run, nothing is stored).
+     */
+    public <T extends HasMetadata> T dryRun(T desired) {
+        return client.resource(desired)
+                .dryRun()
+                .fieldManager(FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
+    }
+
     private <T extends HasMetadata> T write(T desired) {
         return client.resource(desired)
                 .fieldManager(FIELD_MANAGER)
