@@ -359,7 +359,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Instant holdUntil = acted.holdUntil();
         String drainAt = scaleDownAt == null ? null : scaleDownAt.toString();
         String holdAt = holdUntil == null ? null : holdUntil.toString();
-        CapacityStatus capacity = capacity(mr, plan, stable, canary);
+        CapacityStatus capacity = capacity(mr, plan, old, stable, canary);
         if (stored == null) {
             decision.status().setCanaryScaleDownAt(drainAt);
             decision.status().setCanaryPublicHoldUntil(holdAt);
@@ -692,12 +692,19 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * {@code server.dynamicStableScale}) or whose pods request GPUs; null for others, whose status then changes no more
      * often than before (not at every pod that gets ready).
      */
-    private static CapacityStatus capacity(ModelRelease mr, Plan plan, Deployment stable, Deployment canary) {
+    private static CapacityStatus capacity(
+            ModelRelease mr, Plan plan, ModelReleaseStatus old, Deployment stable, Deployment canary) {
         boolean gpus =
                 (stable != null && TrackCapacities.gpusPerPod(stable.getSpec().getTemplate()) > 0)
                         || (canary != null
                                 && TrackCapacities.gpusPerPod(canary.getSpec().getTemplate()) > 0);
-        return gpus || Capacity.of(mr.getSpec().getServer(), plan.replicas()).managed()
+        // and while a capacity hold goes on (its fields taken out of the spec mid-hold): an Invalid edit after that
+        // still finds the size stable is to get back to
+        boolean holding = old.getCanaryHeldWeight() != null || old.getCanaryHeldSince() != null;
+        return gpus
+                        || holding
+                        || Capacity.of(mr.getSpec().getServer(), plan.replicas())
+                                .managed()
                 ? TrackCapacities.of(stable, canary, plan.replicas())
                 : null;
     }

@@ -2,6 +2,7 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.Router;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.CapacityHold;
@@ -15,6 +16,7 @@ import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.routing.Replicas;
 import dev.fledge.operator.routing.Routed;
+import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.routing.Unaccepted;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -206,7 +208,7 @@ public final class Handover {
     }
 
     /** Whether the way back to stable follows a rollback for a critical safety failure (the pass that decides it, or later). */
-    private static boolean critical(Decision decision) {
+    static boolean critical(Decision decision) {
         return decision.reason() == ConditionReason.CriticalGateFailed
                 || Conditions.degradedReason(decision.status()).orElse(null) == ConditionReason.CriticalGateFailed;
     }
@@ -251,7 +253,7 @@ public final class Handover {
             Deployment canary) {
         Capacity capacity = Capacity.of(mr.getSpec().getServer(), plan.replicas());
         if (!capacity.managed()) {
-            if (!holdInProgress(mr, old, canary)) {
+            if (!holdInProgress(mr, old, decision, canary)) {
                 return Optional.empty();
             }
             // a valid edit took server.canary / dynamicStableScale out while the routes hold the canary's weight: the
@@ -274,15 +276,18 @@ public final class Handover {
     }
 
     /**
-     * Whether the routes hold a canary's weight that this spec no longer sizes (the status records one, the canary still
-     * has pods, and the release still routes through the gatewayAPI router, which carries the weight).
+     * Whether the routes hold a canary's weight on the way back to stable that this spec no longer sizes: the status
+     * records a held weight, the split sends nobody to the canary or the hold began so ({@code canaryHeldSince}: a
+     * {@code retry} during it), the canary still has pods, and the gatewayAPI router carries the weight. A hold on the
+     * way up (a canary not yet ready for its next step) ends with the fields: the routes follow the split.
      */
-    private static boolean holdInProgress(ModelRelease mr, ModelReleaseStatus old, Deployment canary) {
-        var traffic = mr.getSpec().getTraffic();
+    private static boolean holdInProgress(
+            ModelRelease mr, ModelReleaseStatus old, Decision decision, Deployment canary) {
         return old.getCanaryHeldWeight() != null
+                && (decision.split().sendsNoUsersToCanary()
+                        || CapacityHold.recordedSince(old, decision.status()) != null)
                 && CanaryDrain.hasPods(canary)
-                && traffic != null
-                && traffic.getGatewayAPI() != null;
+                && Routers.kind(mr) == Router.GATEWAY_API;
     }
 
     /**

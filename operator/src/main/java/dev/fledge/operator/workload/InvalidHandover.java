@@ -6,6 +6,8 @@ import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.CapacityHold;
+import dev.fledge.core.rollout.ConditionReason;
+import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.core.rollout.PlanResolver;
@@ -141,7 +143,10 @@ public final class InvalidHandover {
                 limit == null ? PlanResolver.DEFAULT_DEADLINE : limit,
                 CapacityHold.Override.of(Handover.override(mr)),
                 now,
-                Readiness.hasReadyPod(stable));
+                Readiness.hasReadyPod(stable),
+                // a hold after a critical safety failure ends once stable has a ready pod, Invalid spec or not
+                Handover.critical(decision)
+                        || Conditions.degradedReason(old).orElse(null) == ConditionReason.CriticalGateFailed);
         int grown = Math.max(replicas(stable), step.sizes().stable());
         return hold.verdict().holds()
                 ? new Plan(null, grown, step.routed().publicCanaryWeight(), hold, hold.since(), note)

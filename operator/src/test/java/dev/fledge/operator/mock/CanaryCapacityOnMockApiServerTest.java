@@ -497,6 +497,9 @@ class CanaryCapacityOnMockApiServerTest {
                 .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
                 .isEqualTo(new Sample(4, 3, 2, 2, 50));
         assertThat(status().getCanaryHeldWeight()).isEqualTo(50);
+        assertThat(status().getCapacity().getReplicas())
+                .as("still recorded while the hold goes on, for an Invalid edit that may follow")
+                .isEqualTo(4);
 
         markReady("assistant-stable", 4);
         await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
