@@ -46,6 +46,19 @@ public final class RealApiServer {
         return shared;
     }
 
+    /**
+     * An API server of the caller's own, for a test that must change what the shared one holds for every suite (a CRD
+     * of another version, say); {@link #close()} stops it.
+     */
+    public static RealApiServer dedicated() {
+        return start();
+    }
+
+    /** Stops a {@link #dedicated()} server. */
+    public void close() {
+        stop();
+    }
+
     /** An admin client (the client certificate kube-api-test generates is in system:masters). */
     public KubernetesClient client() {
         return client;

@@ -14,11 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whether the API server keeps the shadow stage's RequestMirror filters as written, asked with a server-side dry run
- * before any route carries one. Gateway API CRDs without {@code percent} on RequestMirror (the standard channel before
- * v1.3) prune it, and the Gateway then copies every request of the audience to a canary no one has approved: more real
- * prompts than the release states. Such a release is routed without any mirror (fail closed), and the drift says why.
- * The answer is kept per release (uid) and spec generation, so a dry run is sent once per generation (and after a
- * restart), never at every pass; it is asked again after a spec edit.
+ * before any route carries one. A filter stored without its {@code percent} (dropped by a mutating webhook, or by an
+ * API server that prunes what its CRD does not declare) makes the Gateway copy every request of the audience to a
+ * canary no one has approved: more real prompts than the release states. An HTTPRoute CRD without the field (the
+ * Gateway API standard channel before v1.3) refuses it under server-side apply ("field not declared in schema"), so
+ * the whole route write would fail. Either way the release is routed without any mirror (fail closed), and the drift
+ * says why. A kept or changed mirror is remembered per release (uid) and spec generation, so the dry run is sent once
+ * per generation (and after a restart), not at every pass; a refused dry run is asked again at the next pass.
  */
 final class MirrorCheck {
     private final Applier applier;
@@ -51,10 +53,14 @@ final class MirrorCheck {
             try {
                 stored = applier.dryRun(want);
             } catch (KubernetesClientException e) {
+                String why = e.getStatus() != null && e.getStatus().getMessage() != null
+                        ? e.getStatus().getMessage()
+                        : e.getMessage();
                 return Optional.of(
                         "the RequestMirror of HTTPRoute " + want.getMetadata().getName()
-                                + " could not be checked (dry run: " + e.getCode() + " " + e.getMessage()
-                                + "): the routes carry no mirror in this pass");
+                                + " could not be checked (dry run refused, " + e.getCode() + ": " + why
+                                + "; an HTTPRoute CRD without RequestMirror percent, as the Gateway API standard channel"
+                                + " before v1.3, refuses the field): the routes carry no mirror in this pass");
             }
             List<String> got = mirrors(stored);
             if (!got.equals(wanted)) {
@@ -64,9 +70,9 @@ final class MirrorCheck {
         String refusal = drift.isEmpty()
                 ? null
                 : String.join("; ", drift)
-                        + ": the API server does not keep RequestMirror as written (Gateway API CRDs of the standard"
-                        + " channel before v1.3 drop its percent, and the Gateway would copy every request to the"
-                        + " canary); the routes carry no mirror until the spec changes";
+                        + ": the API server would not store RequestMirror as written (a webhook or a CRD that drops"
+                        + " its percent: the Gateway would copy every request to the canary); the routes carry no"
+                        + " mirror until the spec changes";
         checked.put(uid, new Checked(generation, refusal));
         return Optional.ofNullable(refusal);
     }

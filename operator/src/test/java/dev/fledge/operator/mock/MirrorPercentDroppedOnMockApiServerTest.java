@@ -31,16 +31,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shadow stage's RequestMirror on an API server whose Gateway API CRDs are older than v1.2: structural pruning drops
- * the filter's {@code percent}, and the Gateway then copies every request of the audience to the canary, not the share
- * the release states. The router must not leave it so: it writes the routes without a mirror and says why.
+ * The shadow stage's RequestMirror on an API server that stores the filter without its {@code percent} (a mutating
+ * webhook that drops it, or a server that prunes what the CRD does not declare; a real API server under server-side
+ * apply refuses such a field instead: MirrorOnOldGatewayApiCrdsOnRealApiServerTest in e2e). The Gateway would then copy
+ * every request of the audience to the canary, not the share the release states. The router never stores such a
+ * route: it asks with a dry run (which the test's mock server answers as it would store), writes the routes without a
+ * mirror and says why.
  */
 class MirrorPercentDroppedOnMockApiServerTest {
     /** Shadow stage: 20% of public requests copied to the canary, whose answers reach no user. */
     static final TrafficSplit SHADOW = new TrafficSplit("1.0.0", null, "2.0.0", Set.of(), 0, 20, Set.of("public"));
 
     /** The mock API server, pruning {@code percent} from every RequestMirror written while {@code pruning}. */
-    static final class OldGatewayApiCrds extends FaultInjectingDispatcher {
+    static final class DroppingMirrorPercent extends FaultInjectingDispatcher {
         volatile boolean pruning = true;
         /** HTTPRoute writes (not dry runs) that carried a RequestMirror, pruned or not. */
         final AtomicInteger mirrorsWritten = new AtomicInteger();
@@ -85,7 +88,7 @@ class MirrorPercentDroppedOnMockApiServerTest {
         }
     }
 
-    final OldGatewayApiCrds api = new OldGatewayApiCrds();
+    final DroppingMirrorPercent api = new DroppingMirrorPercent();
     MockCluster cluster;
     KubernetesClient client;
     TrafficRouter router;
