@@ -142,6 +142,24 @@ public record CapacityHold(Instant since, Instant until, Verdict verdict, Overri
         return null;
     }
 
+    /**
+     * Whether the rollout this status records ended for a critical safety failure: its {@code Degraded} condition says
+     * {@code CriticalGateFailed}, or, once a later status no longer does (an {@code Invalid} spec during the hold), one of
+     * its gates failed critically ({@code status.gates}, kept until a new rollout starts).
+     */
+    public static boolean criticalFailure(ModelReleaseStatus st) {
+        if (st == null) {
+            return false;
+        }
+        if (Conditions.degradedReason(st).orElse(null) == ConditionReason.CriticalGateFailed) {
+            return true;
+        }
+        return st.getGates() != null
+                && st.getGates().stream()
+                        .anyMatch(g -> g.getVerdict() == dev.fledge.api.status.Verdict.FAIL
+                                && Boolean.TRUE.equals(g.getCritical()));
+    }
+
     /** {@code status.canaryHeldSince} as an instant; null when unset or unreadable (the hold then begins again). */
     public static Instant since(String recorded) {
         if (recorded == null) {

@@ -5,6 +5,9 @@ import dev.fledge.operator.workload.Applier;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,30 +22,61 @@ import java.util.concurrent.ConcurrentHashMap;
  * canary no one has approved: more real prompts than the release states. An HTTPRoute CRD without the field (the
  * Gateway API standard channel before v1.3) refuses it under server-side apply ("field not declared in schema"), so
  * the whole route write would fail. Either way the release is routed without any mirror (fail closed), and the drift
- * says why. A kept or changed mirror is remembered per release (uid) and spec generation, so the dry run is sent once
- * per generation (and after a restart), not at every pass; a refused dry run is asked again at the next pass.
+ * says why.
+ *
+ * <p>The answer is kept per release (uid) and spec generation: a dry run that kept the mirrors is not asked again
+ * until the spec changes or the operator restarts; a refusal of the dry run (an error, or a mirror it would store
+ * otherwise) is asked again after {@link #RECHECK}, so a fixed CRD or webhook is found without an edit, at one dry
+ * run per release every 5 minutes at most. A route the real write stored otherwise than written, after a dry run that
+ * kept it ({@link #refuse}), stays refused until the spec changes.
  */
 final class MirrorCheck {
+    /** How long a refused dry run stands before it is asked again. */
+    static final Duration RECHECK = Duration.ofMinutes(5);
+
     private final Applier applier;
+    private final Clock clock;
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
-    private record Checked(Long generation, String refusal) {}
-
-    MirrorCheck(Applier applier) {
-        this.applier = applier;
+    /** The answer for one generation of a release's spec: null refusal when kept; until null: for the generation. */
+    private record Checked(Long generation, String refusal, Instant until) {
+        boolean standsFor(ModelRelease release, Instant now) {
+            return Objects.equals(generation, release.getMetadata().getGeneration())
+                    && (until == null || now.isBefore(until));
+        }
     }
 
-    /**
-     * Empty when the API server keeps every RequestMirror of {@code desired} as written; otherwise why the routes are
-     * to carry none. A dry run that fails is a refusal for this pass only (not kept).
-     */
+    MirrorCheck(Applier applier, Clock clock) {
+        this.applier = applier;
+        this.clock = clock;
+    }
+
+    /** Empty when the API server keeps every RequestMirror of {@code desired} as written; otherwise why not. */
     Optional<String> refusal(ModelRelease release, List<HTTPRoute> desired) {
-        String uid = release.getMetadata().getUid();
-        Long generation = release.getMetadata().getGeneration();
-        Checked seen = checked.get(uid);
-        if (seen != null && Objects.equals(seen.generation(), generation)) {
+        Instant now = clock.instant();
+        Checked seen = checked.get(key(release));
+        if (seen != null && seen.standsFor(release, now)) {
             return Optional.ofNullable(seen.refusal());
         }
+        String refusal = dryRun(desired);
+        checked.put(
+                key(release),
+                new Checked(
+                        release.getMetadata().getGeneration(), refusal, refusal == null ? null : now.plus(RECHECK)));
+        return Optional.ofNullable(refusal);
+    }
+
+    /** The real write stored a mirror otherwise than written: refused until the spec changes. */
+    void refuse(ModelRelease release, String why) {
+        checked.put(key(release), new Checked(release.getMetadata().getGeneration(), why, null));
+    }
+
+    /** The release no longer mirrors, or is gone: its answer is asked again next time. */
+    void forget(ModelRelease release) {
+        checked.remove(key(release));
+    }
+
+    private String dryRun(List<HTTPRoute> desired) {
         List<String> drift = new ArrayList<>();
         for (HTTPRoute want : desired) {
             List<String> wanted = mirrors(want);
@@ -55,31 +89,33 @@ final class MirrorCheck {
             } catch (KubernetesClientException e) {
                 String why = e.getStatus() != null && e.getStatus().getMessage() != null
                         ? e.getStatus().getMessage()
-                        : e.getMessage();
-                return Optional.of(
-                        "the RequestMirror of HTTPRoute " + want.getMetadata().getName()
-                                + " could not be checked (dry run refused, " + e.getCode() + ": " + why
-                                + "; an HTTPRoute CRD without RequestMirror percent, as the Gateway API standard channel"
-                                + " before v1.3, refuses the field): the routes carry no mirror in this pass");
+                        : "no answer";
+                return "the RequestMirror of HTTPRoute " + want.getMetadata().getName()
+                        + " could not be checked (dry run refused, " + e.getCode() + ": " + why
+                        + "; an HTTPRoute CRD without RequestMirror percent, as the Gateway API standard channel before"
+                        + " v1.3, refuses the field): the routes carry no mirror; asked again in "
+                        + RECHECK.toMinutes() + " min";
             }
             List<String> got = mirrors(stored);
             if (!got.equals(wanted)) {
                 drift.add("HTTPRoute " + want.getMetadata().getName() + " would mirror " + got + ", want " + wanted);
             }
         }
-        String refusal = drift.isEmpty()
+        return drift.isEmpty()
                 ? null
                 : String.join("; ", drift)
                         + ": the API server would not store RequestMirror as written (a webhook or a CRD that drops"
                         + " its percent: the Gateway would copy every request to the canary); the routes carry no"
-                        + " mirror until the spec changes";
-        checked.put(uid, new Checked(generation, refusal));
-        return Optional.ofNullable(refusal);
+                        + " mirror; asked again in " + RECHECK.toMinutes() + " min";
     }
 
-    /** The release no longer mirrors, or is gone: its answer is asked again next time. */
-    void forget(ModelRelease release) {
-        checked.remove(release.getMetadata().getUid());
+    /** The release's uid; its namespace/name where it has none (an object not read from the API server). */
+    private static String key(ModelRelease release) {
+        String uid = release.getMetadata().getUid();
+        return uid != null
+                ? uid
+                : release.getMetadata().getNamespace() + "/"
+                        + release.getMetadata().getName();
     }
 
     /** Each rule's RequestMirror filters, as {@code service:port=percent} (neither percent nor fraction: 100). */

@@ -7,7 +7,6 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.CapacityHold;
 import dev.fledge.core.rollout.ConditionReason;
-import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.ServingIdentity;
@@ -210,7 +209,7 @@ public final class Handover {
     /** Whether the way back to stable follows a rollback for a critical safety failure (the pass that decides it, or later). */
     static boolean critical(Decision decision) {
         return decision.reason() == ConditionReason.CriticalGateFailed
-                || Conditions.degradedReason(decision.status()).orElse(null) == ConditionReason.CriticalGateFailed;
+                || CapacityHold.criticalFailure(decision.status());
     }
 
     private static int share(TrafficSplit split) {

@@ -6,8 +6,6 @@ import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.CapacityHold;
-import dev.fledge.core.rollout.ConditionReason;
-import dev.fledge.core.rollout.Conditions;
 import dev.fledge.core.rollout.Decision;
 import dev.fledge.core.rollout.GoDuration;
 import dev.fledge.core.rollout.PlanResolver;
@@ -145,8 +143,7 @@ public final class InvalidHandover {
                 now,
                 Readiness.hasReadyPod(stable),
                 // a hold after a critical safety failure ends once stable has a ready pod, Invalid spec or not
-                Handover.critical(decision)
-                        || Conditions.degradedReason(old).orElse(null) == ConditionReason.CriticalGateFailed);
+                Handover.critical(decision) || CapacityHold.criticalFailure(old));
         int grown = Math.max(replicas(stable), step.sizes().stable());
         return hold.verdict().holds()
                 ? new Plan(null, grown, step.routed().publicCanaryWeight(), hold, hold.since(), note)

@@ -45,6 +45,8 @@ class MirrorPercentDroppedOnMockApiServerTest {
     /** The mock API server, pruning {@code percent} from every RequestMirror written while {@code pruning}. */
     static final class DroppingMirrorPercent extends FaultInjectingDispatcher {
         volatile boolean pruning = true;
+        /** Drops the percent on real writes only, not in a dry run (a webhook that acts on real writes alone). */
+        volatile boolean onRealWritesOnly;
         /** HTTPRoute writes (not dry runs) that carried a RequestMirror, pruned or not. */
         final AtomicInteger mirrorsWritten = new AtomicInteger();
 
@@ -59,13 +61,14 @@ class MirrorPercentDroppedOnMockApiServerTest {
                 ObjectMapper json = new ObjectMapper();
                 JsonNode body = json.readTree(request.getUtf8Body());
                 boolean mirror = false;
+                boolean dryRun = request.getPath().contains("dryRun=All");
                 for (JsonNode filter : body.findValues("requestMirror")) {
                     mirror = true;
-                    if (pruning && filter instanceof ObjectNode m) {
+                    if (pruning && !(dryRun && onRealWritesOnly) && filter instanceof ObjectNode m) {
                         m.remove("percent");
                     }
                 }
-                if (request.getPath().contains("dryRun=All")) {
+                if (dryRun) {
                     // what would be stored, nothing stored (the mock CRUD server has no dry run of its own)
                     dryRuns.incrementAndGet();
                     return new MockResponse()
@@ -147,8 +150,25 @@ class MirrorPercentDroppedOnMockApiServerTest {
     }
 
     @Test
+    void aMirrorTheDryRunKeptButTheRealWriteStoredOtherwiseIsTakenOutAtOnceAndNotWrittenAgain() {
+        api.onRealWritesOnly = true;
+
+        Routed routed = router.route(release, SHADOW, false);
+
+        assertThat(routed.drift())
+                .hasValueSatisfying(d -> assertThat(d)
+                        .contains("mirrors [assistant-canary:8080=100], want [assistant-canary:8080=20]")
+                        .contains("the routes carry no mirror until the spec changes"));
+        assertThat(mirrors()).as("taken out in the same pass").isEmpty();
+        int written = api.mirrorsWritten.get();
+        assertThat(router.route(release, SHADOW, false).drift()).isPresent();
+        assertThat(api.mirrorsWritten.get()).as("not written again").isEqualTo(written);
+        assertThat(mirrors()).isEmpty();
+    }
+
+    @Test
     void anApiServerThatKeepsThePercentGetsTheMirrorAsWritten() {
-        api.pruning = false; // the control: Gateway API CRDs v1.2 or later
+        api.pruning = false; // the control: an API server and webhooks that keep the filter as written
 
         Routed routed = router.route(release, SHADOW, false);
 

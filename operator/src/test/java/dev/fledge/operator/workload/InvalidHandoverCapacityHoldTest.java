@@ -12,8 +12,10 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.CapacityHold;
 import dev.fledge.core.rollout.ConditionReason;
 import dev.fledge.core.rollout.Conditions;
@@ -49,6 +51,26 @@ class InvalidHandoverCapacityHoldTest {
         assertThat(plan.heldWeight())
                 .as("the canary that gave harmful answers keeps no share")
                 .isNull();
+    }
+
+    @Test
+    void afterTheFirstInvalidStatusWriteTheCriticalFailureIsStillKnownFromTheGates() {
+        // the stored status is already the Invalid one: Degraded is False there, the failed critical gate is kept
+        ModelReleaseStatus old = heldAfterRollback(ConditionReason.CriticalGateFailed);
+        old.setPhase(Phase.INVALID);
+        old.setConditions(List.of(new ConditionBuilder()
+                .withType(Conditions.DEGRADED)
+                .withStatus("False")
+                .withReason(ConditionReason.InvalidSpec.name())
+                .withLastTransitionTime(NOW.toString())
+                .build()));
+        old.setGates(List.of(
+                new GateResult().withName("safety").withVerdict(Verdict.FAIL).withCritical(true)));
+
+        InvalidHandover.Plan plan = handover.plan(release(), old, invalid(old), stable(1), canary());
+
+        assertThat(plan.capacityHold().verdict()).isEqualTo(CapacityHold.Verdict.CRITICAL);
+        assertThat(plan.heldWeight()).isNull();
     }
 
     @Test
@@ -109,6 +131,7 @@ class InvalidHandoverCapacityHoldTest {
         st.setCanaryHeldWeight(old.getCanaryHeldWeight());
         st.setCanaryHeldSince(old.getCanaryHeldSince());
         st.setConditions(old.getConditions());
+        st.setGates(old.getGates());
         return new Decision(
                 st, TrafficSplit.stableOnly("1.0.0"), List.of(), false, null, ConditionReason.InvalidSpec, null);
     }
