@@ -588,6 +588,20 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         try {
             control = write(mr, context, plan, old, d, List.of(), now, held, refused -> {});
         } catch (RuntimeException refused) {
+            if (retreat.heldWeight() != null && old.getCanaryHeldSince() != null) {
+                // a capacity hold whose start is stored: it stays bounded by that start (progressDeadline), so the
+                // routes keep the canary's weight until stable is whole and ready rather than overload it at once
+                events.record(
+                        mr,
+                        new RolloutEvent(
+                                EventReason.RouteDrift,
+                                "the " + d.status().getPhase().wireName() + " decision could not be stored ("
+                                        + refusal(refused) + "); the routes keep " + retreat.heldWeight()
+                                        + "% of public traffic on the canary until stable is whole and ready, at most"
+                                        + " until the hold's deadline (progressDeadline from "
+                                        + old.getCanaryHeldSince() + "), and storing it is retried"));
+                throw refused;
+            }
             Optional<String> left = invalidHandover.routeUnstored(mr);
             events.record(
                     mr,

@@ -510,6 +510,29 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     @Test
+    void anInvalidEditWhoseStatusCannotBeStoredDuringAStoredHoldKeepsTheCanarysShareUntilStableIsWhole() {
+        rolledBackAndHeld();
+        assertThat(status().getCanaryHeldSince()).isNotNull();
+        int from = samples.size();
+        // every status write that would record the Invalid phase is refused (a webhook, a 422)
+        api.failNext(
+                1_000_000,
+                422,
+                r -> r.isStatusPatch("modelreleases", "assistant") && r.body().contains("Invalid"));
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        await().atMost(SETTLE).until(() -> api.failuresServed() >= 2);
+        pause(Duration.ofSeconds(2));
+        assertThat(lastSample())
+                .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
+                .isEqualTo(new Sample(4, 3, 2, 2, 50));
+
+        markReady("assistant-stable", 4);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSample().weight() == 0);
+        sampling = false;
+        noTrafficBackBeforeStableIsWhole(from, 50);
+    }
+
+    @Test
     void aHoldThatOutlastsTheProgressDeadlineSendsEveryoneToStableAndSaysSo() {
         rolledBackAndHeld();
         int from = samples.size();
