@@ -531,7 +531,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * point at stable, and stable may grow to the pods the public Service held. A release with no users on a canary (a
      * new release, one invalid at rest) is not touched. Growing stable is best effort (a refusal is a {@code RouteDrift}
      * Warning; the hold still ends at its limit), the status is always written, and if that write fails the users are
-     * sent to stable all the same (the public Service too: an unstored hold has no bound) before the retry. A failed
+     * sent to stable all the same (the public Service too: an unstored hold has no bound) before the retry, except
+     * during a capacity hold that counts from the start the stored status records: it stays bounded by that start, so
+     * the routes keep the canary's weight until stable is whole and ready or the hold ends. A failed
      * route edit is a {@code RouteDrift} Warning, retried soon. First, whatever the phase, the release's own HTTPRoutes
      * that lie outside the operator's route limits are deleted ({@link RoutesOutsideLimits}), a
      * {@code RouteOutsideLimits} Warning each.
@@ -588,18 +590,28 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         try {
             control = write(mr, context, plan, old, d, List.of(), now, held, refused -> {});
         } catch (RuntimeException refused) {
-            if (retreat.heldWeight() != null && old.getCanaryHeldSince() != null) {
-                // a capacity hold whose start is stored: it stays bounded by that start (progressDeadline), so the
-                // routes keep the canary's weight until stable is whole and ready rather than overload it at once
+            CapacityHold storedHold = retreat.capacityHold();
+            if (retreat.heldWeight() != null
+                    && storedHold != null
+                    && storedHold.since().equals(CapacityHold.since(old.getCanaryHeldSince()))) {
+                // a capacity hold that counts from the start the stored status records (not from now, which an
+                // unstored pass would renew): it stays bounded, so the routes keep the canary's weight until stable is
+                // whole and ready rather than overload it at once
                 events.record(
                         mr,
                         new RolloutEvent(
                                 EventReason.RouteDrift,
                                 "the " + d.status().getPhase().wireName() + " decision could not be stored ("
-                                        + refusal(refused) + "); the routes keep " + retreat.heldWeight()
-                                        + "% of public traffic on the canary until stable is whole and ready, at most"
-                                        + " until the hold's deadline (progressDeadline from "
-                                        + old.getCanaryHeldSince() + "), and storing it is retried"));
+                                        + refusal(refused) + "); the routes keep the canary's "
+                                        + retreat.heldWeight() + "% of public traffic until stable is whole and"
+                                        + " ready: the capacity hold that began at " + storedHold.since()
+                                        + " ends at " + storedHold.until() + " (" + storedHold.verdict()
+                                        + (storedHold.override() == CapacityHold.Override.KEEP
+                                                ? ", " + CapacityHold.ANNOTATION + "=keep holds past it"
+                                                : "")
+                                        + "; " + CapacityHold.ANNOTATION + "=release ends it now)"
+                                        + (retreat.note() == null ? "" : "; " + retreat.note())
+                                        + "; storing it is retried"));
                 throw refused;
             }
             Optional<String> left = invalidHandover.routeUnstored(mr);

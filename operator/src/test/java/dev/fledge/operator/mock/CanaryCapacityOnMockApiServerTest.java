@@ -533,6 +533,25 @@ class CanaryCapacityOnMockApiServerTest {
     }
 
     @Test
+    void anInvalidEditWhoseStatusCannotBeStoredStillEndsTheStoredHoldAtItsDeadline() {
+        rolledBackAndHeld();
+        api.failNext(
+                1_000_000,
+                422,
+                r -> r.isStatusPatch("modelreleases", "assistant") && r.body().contains("Invalid"));
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        await().atMost(SETTLE).until(() -> api.failuresServed() >= 2);
+        pause(Duration.ofSeconds(1));
+        assertThat(lastSample().weight()).isEqualTo(50);
+
+        clock.advance(Duration.ofMinutes(11)); // progressDeadline (10m) from the stored start
+        poke();
+        // past the stored hold's deadline everyone goes to stable, though nothing could be stored
+        await().atMost(SETTLE).until(() -> lastSample().weight() == 0);
+        assertThat(lastSample().stableReady()).isEqualTo(3);
+    }
+
+    @Test
     void aHoldThatOutlastsTheProgressDeadlineSendsEveryoneToStableAndSaysSo() {
         rolledBackAndHeld();
         int from = samples.size();
