@@ -56,7 +56,7 @@ class CapacityBenchmark {
         }
 
         ServerSpec server() {
-            ServerSpec s = CanaryCapacityOnMockApiServerTest.gpuServer(this == DYNAMIC);
+            ServerSpec s = CanaryCapacityFixture.gpuServer(this == DYNAMIC);
             s.getTemplate()
                     .getSpec()
                     .getContainers()
