@@ -68,6 +68,16 @@ public record TrafficSplit(
         return canaryRunning() && mirrorFrom.contains(audience) ? mirrorPercent : 0;
     }
 
+    /** Whether copies of some audience's requests go to the canary (the shadow stage). */
+    public boolean mirrorsAny() {
+        return canaryRunning() && mirrorPercent > 0 && !mirrorFrom.isEmpty();
+    }
+
+    /** This split with no request mirrored: the same users on the same tracks. */
+    public TrafficSplit withoutMirror() {
+        return new TrafficSplit(stableVersion, stableServing, canaryVersion, canaryAudiences, publicCanaryWeight);
+    }
+
     public boolean audienceOnCanary(String audience) {
         return canaryAudiences.contains(audience);
     }

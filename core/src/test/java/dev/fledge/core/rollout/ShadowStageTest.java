@@ -58,6 +58,15 @@ class ShadowStageTest {
         assertThat(d.split().sendsNoUsersToCanary()).isTrue();
         assertThat(d.split().mirrors("public")).isEqualTo(20);
         assertThat(d.split().mirrors("internal")).isZero();
+        assertThat(d.split().mirrorsAny()).isTrue();
+        TrafficSplit unmirrored = d.split().withoutMirror();
+        assertThat(unmirrored.mirrorsAny()).isFalse();
+        assertThat(unmirrored.mirrors("public")).isZero();
+        assertThat(unmirrored)
+                .as("the same users on the same tracks, only the copies gone")
+                .usingRecursiveComparison()
+                .ignoringFields("mirrorPercent", "mirrorFrom")
+                .isEqualTo(d.split());
         assertThat(d.status().getMirrorPercent()).isEqualTo(20);
         assertThat(d.status().getMirrorFrom()).containsExactly("public");
         assertThat(d.events()).anySatisfy(e -> assertThat(e.reason()).isEqualTo(EventReason.StageStarted));
@@ -175,6 +184,7 @@ class ShadowStageTest {
         Decision d = r.after(Duration.ofSeconds(5), READY.withAction(ManualAction.ABORT));
         assertThat(d.status().getPhase()).isEqualTo(Phase.ROLLED_BACK);
         assertThat(d.split().mirrors("public")).isZero();
+        assertThat(d.split().mirrorsAny()).isFalse();
         assertThat(d.status().getMirrorFrom()).isNull();
     }
 

@@ -116,12 +116,12 @@ public final class GatewayApiRouter implements TrafficRouter {
         List<String> diffs = new ArrayList<>();
         List<Unaccepted> pending = new ArrayList<>();
         List<HTTPRoute> desired = routes.desired(release, split);
-        if (mirrors(split)) {
+        if (split.mirrorsAny()) {
             // the shadow stage: no route carries a mirror the API server would not keep as written
             Optional<String> refused = mirrorCheck.refusal(release, desired);
             if (refused.isPresent()) {
                 diffs.add(refused.get());
-                desired = routes.desired(release, unmirrored(split));
+                desired = routes.desired(release, split.withoutMirror());
             }
         } else {
             mirrorCheck.forget(release);
@@ -151,8 +151,8 @@ public final class GatewayApiRouter implements TrafficRouter {
             String why = String.join("; ", mirrorDrift)
                     + ": stored otherwise than written; the routes carry no mirror until the spec changes";
             mirrorCheck.refuse(release, why);
-            diffs.add(why + stopMirroring(release, split));
-            desired = routes.desired(release, unmirrored(split));
+            desired = routes.desired(release, split.withoutMirror());
+            diffs.add(why + stopMirroring(desired));
         }
         // after the new routes are in place: the ones this release no longer wants, and the replicas router's Services
         stale.sweep(
@@ -204,10 +204,10 @@ public final class GatewayApiRouter implements TrafficRouter {
         return out;
     }
 
-    /** Writes the routes without any mirror; what went wrong, or an empty string. */
-    private String stopMirroring(ModelRelease release, TrafficSplit split) {
+    /** Writes {@code unmirrored}, the routes without any mirror; what went wrong, or an empty string. */
+    private String stopMirroring(List<HTTPRoute> unmirrored) {
         try {
-            for (HTTPRoute want : routes.desired(release, unmirrored(split))) {
+            for (HTTPRoute want : unmirrored) {
                 applier.applyIfChanged(want);
             }
             return "";
@@ -219,21 +219,6 @@ public final class GatewayApiRouter implements TrafficRouter {
     @Override
     public void forget(ModelRelease release) {
         mirrorCheck.forget(release);
-    }
-
-    private static boolean mirrors(TrafficSplit split) {
-        return split.canaryRunning()
-                && split.mirrorPercent() > 0
-                && !split.mirrorFrom().isEmpty();
-    }
-
-    private static TrafficSplit unmirrored(TrafficSplit split) {
-        return new TrafficSplit(
-                split.stableVersion(),
-                split.stableServing(),
-                split.canaryVersion(),
-                split.canaryAudiences(),
-                split.publicCanaryWeight());
     }
 
     private static List<String> backends(HTTPRoute route) {
