@@ -150,11 +150,14 @@ final class KeptTemplateCheck {
                 .filter(v -> v.getEmptyDir() != null)
                 .map(Volume::getName)
                 .collect(Collectors.toSet());
+        boolean claimVolume = modelClaimVolume(volumes, recorded);
         for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
             boolean key = DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName())
                     && DesiredDeployment.FEEDBACK_KEY_DIR.equals(m.getMountPath());
-            Optional<String> why =
-                    key ? Optional.empty() : MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()));
+            boolean claim = claimVolume && modelClaimMount(m);
+            Optional<String> why = key || claim
+                    ? Optional.empty()
+                    : MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()));
             if (why.isPresent()) {
                 return Optional.of("its mount " + m.getMountPath() + ": " + why.get());
             }
@@ -202,6 +205,36 @@ final class KeptTemplateCheck {
         Optional<String> annotation =
                 foreignKey(meta == null ? null : meta.getAnnotations(), own == null ? null : own.getAnnotations());
         return annotation.map(k -> "its pod annotation " + k + " is not the recorded template's");
+    }
+
+    /**
+     * Whether {@code volumes} hold the model's claim as the operator mounts it for a {@code pvc://} model URI
+     * ({@link ModelClaim}): the volume {@link ModelClaim#VOLUME}, the recorded URI's claim, read-only. Before, its
+     * mount under the operator's directory was refused like any template's, so the stable Deployment of every
+     * {@code pvc://} release was rebuilt (its pods restarted, ungated) after each operator upgrade.
+     */
+    private static boolean modelClaimVolume(List<Volume> volumes, ServingStatus recorded) {
+        Optional<ModelClaim> claim = ModelClaim.of(recorded.getUri());
+        List<Volume> named = volumes.stream()
+                .filter(v -> ModelClaim.VOLUME.equals(v.getName()))
+                .toList();
+        return claim.isPresent()
+                && named.size() == 1
+                && named.get(0).getPersistentVolumeClaim() != null
+                && claim.get()
+                        .claimName()
+                        .equals(named.get(0).getPersistentVolumeClaim().getClaimName())
+                && Boolean.TRUE.equals(named.get(0).getPersistentVolumeClaim().getReadOnly());
+    }
+
+    /** The model claim's mount as the operator writes it: whole, read-only, at {@link ModelClaim#MOUNT_PATH}. */
+    private static boolean modelClaimMount(VolumeMount m) {
+        return ModelClaim.VOLUME.equals(m.getName())
+                && ModelClaim.MOUNT_PATH.equals(m.getMountPath())
+                && Boolean.TRUE.equals(m.getReadOnly())
+                && (m.getSubPath() == null || m.getSubPath().isEmpty())
+                && (m.getSubPathExpr() == null || m.getSubPathExpr().isEmpty())
+                && m.getMountPropagation() == null;
     }
 
     /**

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.DesiredDeployment;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,6 +124,44 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> templateKept(current().getStatus()).isEmpty());
         assertThat(done.getStable().getVersion()).isEqualTo("2.0.0");
+    }
+
+    /**
+     * A release whose model is on a claim ({@code pvc://}, as examples/vllm.yaml and the cluster tier's 2.1.0) keeps
+     * its stable pods across an operator upgrade as any other does. Before, the claim's mount under the operator's
+     * directory made the kept-template check refuse its template: the upgraded operator rebuilt stable, and every pod
+     * of the model restarted with no gate.
+     */
+    @Test
+    void anOperatorUpgradeLeavesTheStablePodTemplateOfAModelOnAClaimAsItWasPromoted() {
+        ModelRelease onClaim = Releases.replicas("weights", "1.0.0");
+        onClaim.getSpec().getModel().setUri("pvc://llama-weights/weights/1.0.0");
+        client.resource(onClaim).create();
+        Releases.awaitStatus(
+                client,
+                "weights",
+                Duration.ofSeconds(60),
+                s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+
+        operator.close();
+        PodTemplateSpec older = Releases.asBuiltByAnOlderOperator(client, "weights-stable")
+                .getSpec()
+                .getTemplate();
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(client.resources(ModelRelease.class)
+                                .inNamespace(Releases.NS)
+                                .withName("weights")
+                                .get()
+                                .getStatus())
+                        .isPresent());
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(deployment("weights-stable").getSpec().getTemplate())
+                                .as("the pod template the older operator built, the claim mounted read-only")
+                                .isEqualTo(older));
     }
 
     @Test

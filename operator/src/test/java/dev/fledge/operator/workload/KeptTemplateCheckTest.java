@@ -339,6 +339,67 @@ class KeptTemplateCheckTest {
                 .hasValueSatisfying(why -> assertThat(why).contains("FLEDGE_MODEL_SHA256 is missing"));
     }
 
+    /**
+     * A model on a claim ({@code pvc://}): the template mounts the claim read-only at the operator's path, where no
+     * template of the spec may mount. That mount refused every such kept template before, so each operator upgrade
+     * rebuilt the stable Deployment of a {@code pvc://} release (its pods restarted, ungated). Another claim, a
+     * writable mount, a sub-path, or the mount on a model that is not on a claim is still refused.
+     */
+    @Test
+    void aTemplateOfAModelOnAClaimPassesButNotWithAnotherClaimOrAWritableMount() {
+        ModelRelease onClaim = release();
+        onClaim.getSpec().getModel().setUri("pvc://llama-weights/assistant/1.0.0");
+        ServingStatus rec = new ServingConfig(DEFAULTS).of(onClaim);
+        Map<String, String> env = OPERATOR.operatorEnvValues("assistant", rec);
+        PodTemplateSpec built = Serialization.clone(
+                OPERATOR.build(onClaim, Labels.TRACK_STABLE, rec, 2).getSpec().getTemplate());
+        assertThat(claimMount(built).getReadOnly()).isTrue();
+        assertThat(KeptTemplateCheck.refusal(built, rec, env, HARDENING)).isEmpty();
+
+        Map<String, Consumer<PodTemplateSpec>> tampered = Map.of(
+                "another claim",
+                t -> t.getSpec().getVolumes().stream()
+                        .filter(v -> v.getName().equals(ModelClaim.VOLUME))
+                        .forEach(v -> v.getPersistentVolumeClaim().setClaimName("another-teams-weights")),
+                "a writable claim",
+                t -> t.getSpec().getVolumes().stream()
+                        .filter(v -> v.getName().equals(ModelClaim.VOLUME))
+                        .forEach(v -> v.getPersistentVolumeClaim().setReadOnly(false)),
+                "a writable mount",
+                t -> claimMount(t).setReadOnly(false),
+                "a sub-path",
+                t -> claimMount(t).setSubPath("other-model"));
+        tampered.forEach((what, change) -> {
+            PodTemplateSpec t = Serialization.clone(built);
+            change.accept(t);
+            assertThat(KeptTemplateCheck.refusal(t, rec, env, HARDENING))
+                    .as(what)
+                    .hasValueSatisfying(why -> assertThat(why).contains(ModelClaim.MOUNT_PATH));
+        });
+
+        PodTemplateSpec s3WithTheMount = Serialization.clone(
+                OPERATOR.build(mr, Labels.TRACK_STABLE, recorded, 2).getSpec().getTemplate());
+        s3WithTheMount
+                .getSpec()
+                .getVolumes()
+                .add(Serialization.clone(built.getSpec().getVolumes().stream()
+                        .filter(v -> v.getName().equals(ModelClaim.VOLUME))
+                        .findFirst()
+                        .orElseThrow()));
+        container(s3WithTheMount).getVolumeMounts().add(Serialization.clone(claimMount(built)));
+        assertThat(KeptTemplateCheck.refusal(
+                        s3WithTheMount, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+                .as("the claim's mount on a model that is not on a claim")
+                .hasValueSatisfying(why -> assertThat(why).contains(ModelClaim.MOUNT_PATH));
+    }
+
+    private static VolumeMount claimMount(PodTemplateSpec t) {
+        return container(t).getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(ModelClaim.VOLUME))
+                .findFirst()
+                .orElseThrow();
+    }
+
     private static void setEnv(PodTemplateSpec t, String name, String value) {
         container(t).getEnv().stream().filter(e -> e.getName().equals(name)).forEach(e -> e.setValue(value));
     }
