@@ -145,6 +145,21 @@ final class KeptTemplateCheck {
                     && (v.getSecret() == null || !keySecret.equals(v.getSecret().getSecretName()))) {
                 return Optional.of("its volume " + v.getName() + " is not the release's key Secret " + keySecret);
             }
+            // a response-id key only as the operator mounts it, as the spec check has it (PodTemplatePolicy)
+            if (!DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(v.getName())
+                    && v.getSecret() != null
+                    && Names.isFeedbackKey(v.getSecret().getSecretName())) {
+                return Optional.of("its volume " + v.getName() + " mounts the response-id key Secret "
+                        + v.getSecret().getSecretName());
+            }
+        }
+        for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {
+            if (e.getValueFrom() != null
+                    && e.getValueFrom().getSecretKeyRef() != null
+                    && Names.isFeedbackKey(e.getValueFrom().getSecretKeyRef().getName())) {
+                return Optional.of("its env " + e.getName() + " reads the response-id key Secret "
+                        + e.getValueFrom().getSecretKeyRef().getName());
+            }
         }
         Set<String> emptyDirs = volumes.stream()
                 .filter(v -> v.getEmptyDir() != null)

@@ -134,6 +134,36 @@ class KeptTemplateCheckTest {
                                 .forEach(v -> v.getSecret().setSecretName("billing-feedback-key")),
                         "not the release's key Secret assistant-feedback-key"),
                 edit(
+                        "another release's key under another volume name",
+                        t -> {
+                            t.getSpec()
+                                    .getVolumes()
+                                    .add(new VolumeBuilder()
+                                            .withName("k2")
+                                            .withNewSecret()
+                                            .withSecretName("billing-feedback-key")
+                                            .endSecret()
+                                            .build());
+                            container(t)
+                                    .getVolumeMounts()
+                                    .add(new VolumeMount("/data/k", null, "k2", true, null, null, null));
+                        },
+                        "mounts the response-id key Secret billing-feedback-key"),
+                edit(
+                        "another release's key in an env variable",
+                        t -> container(t)
+                                .getEnv()
+                                .add(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                                        .withName("LEAK")
+                                        .withNewValueFrom()
+                                        .withNewSecretKeyRef()
+                                        .withName("billing-feedback-key")
+                                        .withKey("key")
+                                        .endSecretKeyRef()
+                                        .endValueFrom()
+                                        .build()),
+                        "reads the response-id key Secret billing-feedback-key"),
+                edit(
                         "an NFS volume",
                         t -> t.getSpec()
                                 .getVolumes()
