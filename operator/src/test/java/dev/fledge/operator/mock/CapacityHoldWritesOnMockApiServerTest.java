@@ -219,13 +219,7 @@ class CapacityHoldWritesOnMockApiServerTest extends CanaryCapacityFixture {
         rolledBackAndHeld();
         assertThat(status().getCanaryHeldSince()).isNotNull();
         int from = samples.size();
-        // every status write that would record the Invalid phase is refused (a webhook, a 422)
-        api.failNext(
-                1_000_000,
-                422,
-                r -> r.isStatusPatch("modelreleases", "assistant") && r.body().contains("Invalid"));
-        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
-        await().atMost(SETTLE).until(() -> api.failuresServed() >= 2);
+        anInvalidEditWhoseStatusIsRefused();
         pause(Duration.ofSeconds(2));
         assertThat(lastSample())
                 .as("stable has 3 of 4 pods ready: the route keeps the canary's share")
@@ -240,12 +234,7 @@ class CapacityHoldWritesOnMockApiServerTest extends CanaryCapacityFixture {
     @Test
     void anInvalidEditWhoseStatusCannotBeStoredStillEndsTheStoredHoldAtItsDeadline() {
         rolledBackAndHeld();
-        api.failNext(
-                1_000_000,
-                422,
-                r -> r.isStatusPatch("modelreleases", "assistant") && r.body().contains("Invalid"));
-        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
-        await().atMost(SETTLE).until(() -> api.failuresServed() >= 2);
+        anInvalidEditWhoseStatusIsRefused();
         pause(Duration.ofSeconds(1));
         assertThat(lastSample().weight()).isEqualTo(50);
 
@@ -254,5 +243,18 @@ class CapacityHoldWritesOnMockApiServerTest extends CanaryCapacityFixture {
         // past the stored hold's deadline everyone goes to stable, though nothing could be stored
         await().atMost(SETTLE).until(() -> lastSample().weight() == 0);
         assertThat(lastSample().stableReady()).isEqualTo(3);
+    }
+
+    /**
+     * Every status write that would record the Invalid phase is refused (a webhook, a 422), then an edit makes the
+     * spec invalid; returns once two such writes were refused.
+     */
+    void anInvalidEditWhoseStatusIsRefused() {
+        api.failNext(
+                1_000_000,
+                422,
+                r -> r.isStatusPatch("modelreleases", "assistant") && r.body().contains("Invalid"));
+        edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
+        await().atMost(SETTLE).until(() -> api.failuresServed() >= 2);
     }
 }
