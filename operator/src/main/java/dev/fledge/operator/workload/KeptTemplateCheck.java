@@ -34,13 +34,15 @@ import java.util.stream.Stream;
  * kept); it is held to what every template revision has built: the one container {@code model-server} running the
  * recorded image and model URI, no service account token, no host namespaces, a non-root pod, a container without
  * privilege, privilege escalation or added capabilities, volumes without a host path this operator does not allow,
- * mounts off the image's code ({@link MountPaths}, the operator's key mount excepted), seccomp {@code RuntimeDefault}
+ * mounts off the image's code ({@link MountPaths}, the operator's key mount and, for a {@code pvc://} model, its claim's
+ * read-only mount excepted, each whole), seccomp {@code RuntimeDefault}
  * and every capability dropped, no field outside the spec's allow-list and what an operator or the API server adds
  * ({@link KeptTemplateFields}: no other volume type, host port, exec probe, sysctl...), the operator's env variables
  * only at the values this operator sets for the recorded configuration ({@link DesiredDeployment#operatorEnv}; an
  * older revision may lack some, never the model URI or its checksum; the model server's limits at most the
  * operator's), no other env name a release may not set, no env
- * name twice (the pod takes the last, the checks here the first), the key volume the release's key Secret, and pod
+ * name twice (the pod takes the last, the checks here the first), the key volume the release's key Secret and no other
+ * volume or env variable reading a response-id key Secret, and pod
  * labels and annotations that the recorded template holds or the operator (or {@code kubectl rollout restart}) sets
  * (review of issue 15, MED 1: the operator's {@code FLEDGE_*} names passed at any value, and only host paths of all
  * the volume fields were checked). Pure.
@@ -168,7 +170,8 @@ final class KeptTemplateCheck {
         boolean claimVolume = modelClaimVolume(volumes, recorded);
         for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
             boolean key = DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName())
-                    && DesiredDeployment.FEEDBACK_KEY_DIR.equals(m.getMountPath());
+                    && DesiredDeployment.FEEDBACK_KEY_DIR.equals(m.getMountPath())
+                    && (m.getSubPath() == null || m.getSubPath().isEmpty());
             boolean claim = claimVolume && modelClaimMount(m);
             Optional<String> why = key || claim
                     ? Optional.empty()

@@ -147,6 +147,18 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
         PodTemplateSpec older = Releases.asBuiltByAnOlderOperator(client, "weights-stable")
                 .getSpec()
                 .getTemplate();
+        assertThat(older.getSpec().getVolumes())
+                .as("the claim, read-only")
+                .filteredOn(v -> "fledge-model".equals(v.getName()))
+                .singleElement()
+                .satisfies(v -> {
+                    assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("llama-weights");
+                    assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue();
+                });
+        assertThat(older.getSpec().getContainers().get(0).getVolumeMounts())
+                .filteredOn(m -> "/var/run/fledge/model".equals(m.getMountPath()))
+                .singleElement()
+                .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
 
         await().atMost(Duration.ofSeconds(20))

@@ -150,6 +150,12 @@ class KeptTemplateCheckTest {
                         },
                         "mounts the response-id key Secret billing-feedback-key"),
                 edit(
+                        "the key mounted by a sub-path",
+                        t -> container(t).getVolumeMounts().stream()
+                                .filter(m -> m.getName().equals("fledge-feedback-key"))
+                                .forEach(m -> m.setSubPath("key")),
+                        "its mount /var/run/fledge/feedback-key"),
+                edit(
                         "another release's key in an env variable",
                         t -> container(t)
                                 .getEnv()
@@ -398,7 +404,25 @@ class KeptTemplateCheckTest {
                 "a writable mount",
                 t -> claimMount(t).setReadOnly(false),
                 "a sub-path",
-                t -> claimMount(t).setSubPath("other-model"));
+                t -> claimMount(t).setSubPath("other-model"),
+                "a mount not said read-only",
+                t -> claimMount(t).setReadOnly(null),
+                "a claim not said read-only",
+                t -> t.getSpec().getVolumes().stream()
+                        .filter(v -> v.getName().equals(ModelClaim.VOLUME))
+                        .forEach(v -> v.getPersistentVolumeClaim().setReadOnly(null)),
+                "a second volume of that name",
+                t -> t.getSpec()
+                        .getVolumes()
+                        .add(new VolumeBuilder()
+                                .withName(ModelClaim.VOLUME)
+                                .withNewPersistentVolumeClaim()
+                                .withClaimName("llama-weights")
+                                .withReadOnly(true)
+                                .endPersistentVolumeClaim()
+                                .build()),
+                "the claim's path with a trailing slash",
+                t -> claimMount(t).setMountPath(ModelClaim.MOUNT_PATH + "/"));
         tampered.forEach((what, change) -> {
             PodTemplateSpec t = Serialization.clone(built);
             change.accept(t);
