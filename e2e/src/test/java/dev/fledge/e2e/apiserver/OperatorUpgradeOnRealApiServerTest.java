@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.api.status.Phase;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.RolloutScenario;
@@ -17,6 +18,8 @@ import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -135,6 +138,98 @@ class OperatorUpgradeOnRealApiServerTest {
                         () -> assertThat(stable().get().getSpec().getTemplate()).isEqualTo(promoted));
         assertThat(stable().get().getMetadata().getAnnotations())
                 .containsEntry(DesiredDeployment.TEMPLATE_REVISION, "");
+    }
+
+    /**
+     * Issue 17: a release of another server ({@code spec.server.upstream}) keeps its stable pods across an operator
+     * upgrade on a real API server, which fills in what the operator left out when it stores the Deployment (modes of
+     * ConfigMap and Secret volumes, the API version of a field reference, termination message and pull policy,
+     * protocols). On the old code the kept-template check refused any template of two containers: the upgraded
+     * operator rebuilt stable, and every pod of the model restarted.
+     */
+    @Test
+    void stableOfAnotherServerKeepsTheTemplateAnOlderOperatorBuilt() {
+        new ClusterResources(client).ensureNamespace(NS);
+        kubelet = new DeploymentReadiness(client, NS);
+        operator = startOperator();
+        RolloutScenario scenario = new RolloutScenario(client, NS, "chat", STEP_TIMEOUT);
+        ModelRelease chat = TestReleases.replicas(NS, "chat", "1.0.0");
+        chat.getSpec().getModel().setUri("pvc://llama-weights/chat/1.0.0");
+        chat.getSpec()
+                .setServer(new ServerSpec()
+                        .withImage("vllm/vllm-openai:v0.9.1")
+                        .withUpstream(new UpstreamSpec())
+                        .withTemplate(new PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewVolume()
+                                .withName("chat-template")
+                                .withNewConfigMap()
+                                .withName("chat-template")
+                                .endConfigMap()
+                                .endVolume()
+                                .addNewContainer()
+                                .withName("model-server")
+                                .withArgs("--model", "/var/run/fledge/model/chat/1.0.0", "--port", "8000")
+                                .addNewEnv()
+                                .withName("HF_HUB_OFFLINE")
+                                .withValue("1")
+                                .endEnv()
+                                .addNewEnv()
+                                .withName("POD_IP")
+                                .withNewValueFrom()
+                                .withNewFieldRef()
+                                .withFieldPath("status.podIP")
+                                .endFieldRef()
+                                .endValueFrom()
+                                .endEnv()
+                                .withNewResources()
+                                .addToLimits("nvidia.com/gpu", new Quantity("1"))
+                                .addToLimits("memory", new Quantity("16Gi"))
+                                .endResources()
+                                .addNewVolumeMount()
+                                .withName("chat-template")
+                                .withMountPath("/templates")
+                                .withReadOnly(true)
+                                .endVolumeMount()
+                                .endContainer()
+                                .endSpec()
+                                .build()));
+        scenario.firstReleaseIsPromoted(chat);
+
+        operator.close();
+        Deployment older = client.apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("chat-stable")
+                .edit(d -> {
+                    d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+                    return d;
+                });
+        assertThat(older.getSpec().getTemplate().getSpec().getVolumes())
+                .as("stored with what the API server fills in")
+                .filteredOn(v -> "chat-template".equals(v.getName()))
+                .singleElement()
+                .satisfies(v -> assertThat(v.getConfigMap().getDefaultMode()).isEqualTo(420));
+        PodTemplateSpec promoted = older.getSpec().getTemplate();
+        operator = startOperator();
+
+        await("StableTemplateKept").atMost(STEP_TIMEOUT).until(() -> {
+            var conditions = scenario.view().release().getStatus().getConditions();
+            return conditions != null
+                    && conditions.stream()
+                            .anyMatch(c -> "StableTemplateKept".equals(c.getType()) && "True".equals(c.getStatus()));
+        });
+        await().during(Duration.ofSeconds(2))
+                .atMost(STEP_TIMEOUT)
+                .untilAsserted(() -> assertThat(client.apps()
+                                .deployments()
+                                .inNamespace(NS)
+                                .withName("chat-stable")
+                                .get()
+                                .getSpec()
+                                .getTemplate())
+                        .as("the two containers the older operator built")
+                        .isEqualTo(promoted));
     }
 
     private InProcessOperator startOperator() {
