@@ -142,9 +142,8 @@ class OperatorUpgradeOnRealApiServerTest {
 
     /**
      * Issue 17: a release of another server ({@code spec.server.upstream}) keeps its stable pods across an operator
-     * upgrade on a real API server, which fills in what the operator left out when it stores the Deployment (modes of
-     * ConfigMap and Secret volumes, the API version of a field reference, termination message and pull policy,
-     * protocols). On the old code the kept-template check refused any template of two containers: the upgraded
+     * upgrade on a real API server, which fills in what the operator left out when it stores the Deployment (the mode
+     * of a ConfigMap volume, the API version of a field reference, termination message and pull policy, protocols). On the old code the kept-template check refused any template of two containers: the upgraded
      * operator rebuilt stable, and every pod of the model restarted.
      */
     @Test
@@ -202,9 +201,17 @@ class OperatorUpgradeOnRealApiServerTest {
                 .inNamespace(NS)
                 .withName("chat-stable")
                 .edit(d -> {
+                    // as an older operator built it: no revision recorded, a lower download limit on the sidecar,
+                    // which a rebuild would undo
                     d.getMetadata().getAnnotations().remove(DesiredDeployment.TEMPLATE_REVISION);
+                    d.getSpec().getTemplate().getSpec().getContainers().stream()
+                            .filter(c -> "fledge-proxy".equals(c.getName()))
+                            .flatMap(c -> c.getEnv().stream())
+                            .filter(e -> "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE".equals(e.getName()))
+                            .forEach(e -> e.setValue("1G"));
                     return d;
                 });
+        long generation = older.getMetadata().getGeneration();
         assertThat(older.getSpec().getTemplate().getSpec().getVolumes())
                 .as("stored with what the API server fills in")
                 .filteredOn(v -> "chat-template".equals(v.getName()))
@@ -230,6 +237,13 @@ class OperatorUpgradeOnRealApiServerTest {
                                 .getTemplate())
                         .as("the two containers the older operator built")
                         .isEqualTo(promoted));
+        Deployment now = client.apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("chat-stable")
+                .get();
+        assertThat(now.getMetadata().getGeneration()).as("not rebuilt").isEqualTo(generation);
+        assertThat(now.getMetadata().getAnnotations()).doesNotContainKey(DesiredDeployment.TEMPLATE_REVISION);
     }
 
     private InProcessOperator startOperator() {

@@ -156,31 +156,7 @@ public final class DesiredDeployment {
     public Deployment build(ModelRelease mr, String track, ServingStatus serving, int replicas) {
         String version = serving.getVersion();
         Map<String, String> selector = Map.of(Labels.RELEASE, mr.getMetadata().getName(), Labels.TRACK, track);
-        Map<String, String> podLabels = new LinkedHashMap<>(selector);
-        podLabels.put(Labels.VERSION, version);
-        PodTemplateSpec base = serving.getTemplate() == null ? new PodTemplateSpec() : serving.getTemplate();
-        ObjectMeta userMeta = base.getMetadata() == null ? new ObjectMeta() : base.getMetadata();
-        PodSpec user = base.getSpec() == null ? new PodSpec() : base.getSpec();
-        PodTemplateSpec template = new PodTemplateSpecBuilder()
-                .withNewMetadata()
-                .addToLabels(userMeta.getLabels())
-                .addToLabels(podLabels)
-                .addToAnnotations(userMeta.getAnnotations())
-                .addToAnnotations(upstreamAnnotations(serving))
-                .endMetadata()
-                .withNewSpec()
-                .withContainers(containers(mr, userContainer(user), emptyDirs(user), serving))
-                .withNodeSelector(user.getNodeSelector())
-                .withTolerations(user.getTolerations())
-                .withAffinity(user.getAffinity())
-                .withVolumes(volumes(mr.getMetadata().getName(), user, serving))
-                .withTerminationGracePeriodSeconds(
-                        serving.getUpstream() == null ? TERMINATION_GRACE_SECONDS : UPSTREAM_TERMINATION_GRACE_SECONDS)
-                .withAutomountServiceAccountToken(false)
-                .withEnableServiceLinks(false)
-                .withSecurityContext(hardening.pod())
-                .endSpec()
-                .build();
+        PodTemplateSpec template = template(mr.getMetadata().getName(), track, serving);
         return new DeploymentBuilder()
                 .withMetadata(Owned.meta(
                         mr, Names.deployment(mr, track), Map.of(Labels.TRACK, track, Labels.VERSION, version)))
@@ -198,6 +174,37 @@ public final class DesiredDeployment {
                 .build();
     }
 
+    /** The pod template of {@code release}'s {@code track} running {@code serving}. */
+    private PodTemplateSpec template(String release, String track, ServingStatus serving) {
+        String version = serving.getVersion();
+        Map<String, String> selector = Map.of(Labels.RELEASE, release, Labels.TRACK, track);
+        Map<String, String> podLabels = new LinkedHashMap<>(selector);
+        podLabels.put(Labels.VERSION, version);
+        PodTemplateSpec base = serving.getTemplate() == null ? new PodTemplateSpec() : serving.getTemplate();
+        ObjectMeta userMeta = base.getMetadata() == null ? new ObjectMeta() : base.getMetadata();
+        PodSpec user = base.getSpec() == null ? new PodSpec() : base.getSpec();
+        return new PodTemplateSpecBuilder()
+                .withNewMetadata()
+                .addToLabels(userMeta.getLabels())
+                .addToLabels(podLabels)
+                .addToAnnotations(userMeta.getAnnotations())
+                .addToAnnotations(upstreamAnnotations(serving))
+                .endMetadata()
+                .withNewSpec()
+                .withContainers(containers(release, userContainer(user), emptyDirs(user), serving))
+                .withNodeSelector(user.getNodeSelector())
+                .withTolerations(user.getTolerations())
+                .withAffinity(user.getAffinity())
+                .withVolumes(volumes(release, user, serving))
+                .withTerminationGracePeriodSeconds(
+                        serving.getUpstream() == null ? TERMINATION_GRACE_SECONDS : UPSTREAM_TERMINATION_GRACE_SECONDS)
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withSecurityContext(hardening.pod())
+                .endSpec()
+                .build();
+    }
+
     /** The pod's volumes: the template's safe ones, the release's key, the scratch volumes and the model's claim. */
     private List<Volume> volumes(String release, PodSpec user, ServingStatus serving) {
         List<Volume> volumes = new ArrayList<>(safeVolumes(user, hardening).stream()
@@ -211,22 +218,14 @@ public final class DesiredDeployment {
     }
 
     /**
-     * The other server's container and the pod's volumes as {@link #build} makes them for {@code serving} with {@code
-     * spec.server.upstream}, for {@link KeptTemplateCheck} to hold a kept template to; empty without an upstream.
+     * The stable pod template {@link #build} makes for {@code serving} with {@code spec.server.upstream}, for {@link
+     * KeptTemplateCheck} to hold a kept template of two containers to; empty without an upstream.
      */
-    Optional<UpstreamPod> upstreamPod(String release, ServingStatus serving) {
-        if (serving.getUpstream() == null) {
-            return Optional.empty();
-        }
-        PodTemplateSpec base = serving.getTemplate() == null ? new PodTemplateSpec() : serving.getTemplate();
-        PodSpec user = base.getSpec() == null ? new PodSpec() : base.getSpec();
-        return Optional.of(new UpstreamPod(
-                upstreamServer(userContainer(user), emptyDirs(user), serving, serving.getUpstream()),
-                volumes(release, user, serving)));
+    Optional<PodTemplateSpec> upstreamPod(String release, ServingStatus serving) {
+        return serving.getUpstream() == null
+                ? Optional.empty()
+                : Optional.of(template(release, Labels.TRACK_STABLE, serving));
     }
-
-    /** The other server's container ({@code model-server}) and the pod's volumes, as this operator builds them. */
-    record UpstreamPod(Container server, List<Volume> volumes) {}
 
     /**
      * The template revision this operator builds: {@link #REVISION} and a digest of its model-pod settings (the
@@ -285,7 +284,7 @@ public final class DesiredDeployment {
 
     /**
      * The release's key Secret, mounted read-only. Mode 0444: the pod may run as the image's user (no runAsUser, no
-     * fsGroup), and the model server is the pod's only container.
+     * fsGroup), and only the model server mounts it (with an upstream, the sidecar; never the other server).
      */
     private static Volume feedbackKeyVolume(String release) {
         return new VolumeBuilder()
@@ -498,12 +497,13 @@ public final class DesiredDeployment {
      * The pod's containers: the Fledge model server {@code model-server}; or, with {@code upstream}, the user's server
      * as {@code model-server} and the Fledge model server in proxy mode in front of it as {@code fledge-proxy}.
      */
-    private List<Container> containers(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
+    private List<Container> containers(String release, Container user, Set<String> emptyDirs, ServingStatus serving) {
         UpstreamSpec upstream = serving.getUpstream();
         if (upstream == null) {
-            return List.of(modelServer(mr, user, emptyDirs, serving));
+            return List.of(modelServer(release, user, emptyDirs, serving));
         }
-        return List.of(upstreamServer(user, emptyDirs, serving, upstream), modelServer(mr, null, emptyDirs, serving));
+        return List.of(
+                upstreamServer(user, emptyDirs, serving, upstream), modelServer(release, null, emptyDirs, serving));
     }
 
     /** The pod annotation that tells the scrape configuration where the upstream serves its own metrics. */
@@ -563,11 +563,11 @@ public final class DesiredDeployment {
      * probes, the operator's env). With an upstream it is the sidecar {@code fledge-proxy} in proxy mode, without the
      * user's settings (those are the upstream's), forwarding to the upstream's port on the pod's loopback.
      */
-    private Container modelServer(ModelRelease mr, Container user, Set<String> emptyDirs, ServingStatus serving) {
+    private Container modelServer(String release, Container user, Set<String> emptyDirs, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
         UpstreamSpec upstream = serving.getUpstream();
         List<EnvVar> env = new ArrayList<>();
-        env.addAll(operatorEnv(mr.getMetadata().getName(), serving));
+        env.addAll(operatorEnv(release, serving));
         if (upstream == null && user.getEnv() != null) {
             user.getEnv().stream()
                     .filter(e -> ModelServerLimits.refusal(e.getName()).isEmpty())

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * one an operator built for the recorded configuration, and no more (review of issue 15, LOW 4). Whoever may write the
  * Deployment's annotations could otherwise have the operator restore any pod, and restore it again after every fix.
  * A kept template comes from an older operator, so it is not compared with what this one builds (that is why it is
- * kept); it is held to what every template revision has built: the one container {@code model-server} running the
+ * kept; the other server's container beside the sidecar is, below); it is held to what every template revision has built: the one container {@code model-server} running the
  * recorded image and model URI (with {@code spec.server.upstream}: the sidecar {@code fledge-proxy} at the recorded
  * proxy image, held as {@code model-server} is otherwise and to {@link KeptUpstreamCheck#sidecarRefusal}, beside the
  * other server's {@code model-server}, which with the pod's volumes must be what this operator builds: {@link
@@ -80,16 +80,16 @@ final class KeptTemplateCheck {
      *
      * @param operatorEnv what this operator sets on the model container for {@code recorded}
      *                    ({@link DesiredDeployment#operatorEnv})
-     * @param upstreamPod with {@code spec.server.upstream}: the other server's container and the pod's volumes as this
-     *                    operator builds them for {@code recorded} ({@link DesiredDeployment#upstreamPod}); a kept
-     *                    template of two containers is refused without it
+     * @param upstreamPod with {@code spec.server.upstream}: the stable pod template this operator builds for {@code
+     *                    recorded} ({@link DesiredDeployment#upstreamPod}); a kept template of two containers is refused
+     *                    without it
      */
     static Optional<String> refusal(
             PodTemplateSpec kept,
             ServingStatus recorded,
             Map<String, String> operatorEnv,
             PodHardening hardening,
-            Optional<DesiredDeployment.UpstreamPod> upstreamPod) {
+            Optional<PodTemplateSpec> upstreamPod) {
         PodSpec pod = kept == null ? null : kept.getSpec();
         boolean upstream = recorded.getUpstream() != null;
         if (pod == null || pod.getContainers() == null || pod.getContainers().size() != (upstream ? 2 : 1)) {
@@ -140,7 +140,7 @@ final class KeptTemplateCheck {
             return Optional.of("its pod runs in the root group");
         }
         for (Container each : pod.getContainers()) {
-            Optional<String> why = privileges(pod, each);
+            Optional<String> why = privileges(pod, each).or(() -> apiDefaults(each));
             if (why.isPresent()) {
                 return why;
             }
@@ -238,7 +238,7 @@ final class KeptTemplateCheck {
             if (sidecar.isPresent()) {
                 return Optional.of("its container " + ServerDefaults.PROXY_CONTAINER + ": " + sidecar.get());
             }
-            Optional<String> server = KeptUpstreamCheck.refusal(other, volumes, upstreamPod.get());
+            Optional<String> server = KeptUpstreamCheck.refusal(kept, upstreamPod.get());
             if (server.isPresent()) {
                 return server;
             }
@@ -346,7 +346,7 @@ final class KeptTemplateCheck {
     private static Optional<String> privileges(PodSpec pod, Container c) {
         SecurityContext sc = c.getSecurityContext();
         if (sc != null && Long.valueOf(0).equals(sc.getRunAsGroup())) {
-            return Optional.of("its pod runs in the root group");
+            return Optional.of("its container " + c.getName() + " runs in the root group");
         }
         Capabilities caps = sc == null ? null : sc.getCapabilities();
         if (sc == null
@@ -364,6 +364,27 @@ final class KeptTemplateCheck {
                 || !caps.getDrop().contains("ALL")) {
             return Optional.of("its seccomp profile is not RuntimeDefault or its container " + c.getName()
                     + " keeps capabilities");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Fields no operator sets, which the API server fills in: at its values only. A termination message path elsewhere
+     * would have the kubelet mount a file over any path of the image (the key's, say), and a pull policy other than the
+     * default would run a stale cached image or none.
+     */
+    private static Optional<String> apiDefaults(Container c) {
+        if (c.getTerminationMessagePath() != null && !"/dev/termination-log".equals(c.getTerminationMessagePath())) {
+            return Optional.of("its container " + c.getName() + " writes its termination message to "
+                    + c.getTerminationMessagePath());
+        }
+        String image = Objects.requireNonNullElse(c.getImage(), "");
+        String tag = image.contains("@") ? "digest" : image.substring(image.lastIndexOf('/') + 1);
+        boolean latest = !tag.equals("digest") && (!tag.contains(":") || tag.endsWith(":latest"));
+        String pull = latest ? "Always" : "IfNotPresent";
+        if (c.getImagePullPolicy() != null && !pull.equals(c.getImagePullPolicy())) {
+            return Optional.of(
+                    "its container " + c.getName() + " pulls its image " + c.getImagePullPolicy() + ", not " + pull);
         }
         return Optional.empty();
     }

@@ -1,17 +1,22 @@
 package dev.fledge.operator.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fledge.operator.validation.KeptTemplateFields;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,14 +28,16 @@ import java.util.stream.Collectors;
 
 /**
  * A kept pod template of a release with {@code spec.server.upstream} ({@link KeptTemplateCheck}, which holds both
- * containers to the pod-wide and privilege rules): the other server's container {@code model-server} and the pod's
- * volumes must be what this operator builds for the recorded configuration ({@link DesiredDeployment#upstreamPod}), but
- * for the container's security context (held to the privilege rules, which an install's hardening settings change)
- * and what the API server fills in or spells otherwise when it stores a Deployment. The other server runs the tenant's
- * image, command and args from the recorded template, so nothing of it is taken on trust: another volume, mount,
- * variable, port, probe or resource is refused, and a template an older revision built otherwise is rebuilt (its pods
- * restart) rather than kept. The sidecar {@code fledge-proxy} carries only the operator's settings: the operator's
- * variables, its two ports with readiness on the public one, its own {@code /tmp} and the key, cpu and memory. Pure.
+ * containers to the pod-wide and privilege rules). The other server runs the tenant's image, command and args, so
+ * nothing of it is taken on trust: its container {@code model-server} (security context included), the pod's volumes,
+ * scheduling, grace, labels and annotations must be what this operator builds for the recorded configuration ({@link
+ * DesiredDeployment#upstreamPod}), but for what the API server fills in or spells otherwise when it stores a Deployment
+ * ({@link #canonical}) and the pod's security context (an install's {@code runAsUser}; held to the pod rules). So
+ * another volume, mount, variable, port, probe, resource or node is refused, and a template an older revision built
+ * otherwise is rebuilt (its pods restart) rather than kept: that is why a change of it comes with a new template
+ * revision ({@code OperatorTemplateRevisionTest}). The sidecar {@code fledge-proxy} carries only the operator's
+ * settings: the operator's variables, its two ports with readiness on the public one, its own {@code /tmp} and the
+ * key, cpu and memory, a read-only root filesystem. Pure.
  */
 final class KeptUpstreamCheck {
     /** What every revision that builds the sidecar sets on it (besides {@link KeptTemplateCheck}'s required ones). */
@@ -41,6 +48,13 @@ final class KeptUpstreamCheck {
             "FLEDGE_FEEDBACK_SIGNING_KEY_FILE");
 
     private static final Set<String> SIDECAR_RESOURCES = Set.of("cpu", "memory");
+    /** Kubernetes' mode for a ConfigMap, Secret or downward API volume that sets none (0644). */
+    private static final int DEFAULT_MODE = 0644;
+    /** Objects whose values are quantities, and fields that are one. */
+    private static final Set<String> QUANTITY_MAPS = Set.of("limits", "requests");
+
+    private static final Set<String> QUANTITIES = Set.of("sizeLimit", "divisor");
+    private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
     private KeptUpstreamCheck() {}
 
@@ -80,6 +94,10 @@ final class KeptUpstreamCheck {
         if (!mounts.equals(own) || c.getVolumeMounts().size() != own.size()) {
             return Optional.of("its mounts " + mounts + " are not its own /tmp and the key " + own);
         }
+        if (c.getSecurityContext() == null
+                || !Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem())) {
+            return Optional.of("its root filesystem is not read-only");
+        }
         ResourceRequirements r = c.getResources();
         if (r != null
                 && (!SIDECAR_RESOURCES.containsAll(Objects.requireNonNullElse(r.getLimits(), Map.of())
@@ -93,18 +111,20 @@ final class KeptUpstreamCheck {
     }
 
     /**
-     * Why {@code server} (the other server's container) or {@code volumes} (the pod's) are not what {@code built}
-     * holds; empty when they are.
+     * Why {@code kept} is not {@code built} (this operator's template for the recorded configuration) where the other
+     * server's container, the pod's volumes, its scheduling and grace, and its labels and annotations are concerned;
+     * empty when it is.
      */
-    static Optional<String> refusal(Container server, List<Volume> volumes, DesiredDeployment.UpstreamPod built) {
-        JsonNode got = normalized(server);
-        JsonNode want = normalized(built.server());
+    static Optional<String> refusal(PodTemplateSpec kept, PodTemplateSpec built) {
+        JsonNode got = normalized(container(kept, ServerDefaults.CONTAINER));
+        JsonNode want = normalized(container(built, ServerDefaults.CONTAINER));
         if (!got.equals(want)) {
             return Optional.of("its container " + ServerDefaults.CONTAINER + " is not the one this operator builds"
                     + " for the recorded configuration (" + firstDifference(got, want) + ")");
         }
+        List<Volume> volumes = Objects.requireNonNullElse(kept.getSpec().getVolumes(), List.of());
         Map<String, JsonNode> have = byName(volumes);
-        Map<String, JsonNode> should = byName(built.volumes());
+        Map<String, JsonNode> should = byName(built.getSpec().getVolumes());
         if (!have.keySet().equals(should.keySet()) || have.size() != volumes.size()) {
             return Optional.of(
                     "its volumes " + have.keySet() + " are not the ones this operator builds " + should.keySet());
@@ -114,47 +134,72 @@ final class KeptUpstreamCheck {
                 return Optional.of("its volume " + v.getKey() + " is not the one this operator builds");
             }
         }
+        JsonNode pod = scheduling(kept.getSpec());
+        JsonNode builtPod = scheduling(built.getSpec());
+        if (!pod.equals(builtPod)) {
+            return Optional.of("its pod is not the one this operator builds (" + firstDifference(pod, builtPod) + ")");
+        }
+        ObjectMeta meta = Objects.requireNonNullElse(kept.getMetadata(), new ObjectMeta());
+        ObjectMeta builtMeta = Objects.requireNonNullElse(built.getMetadata(), new ObjectMeta());
+        if (!Objects.requireNonNullElse(meta.getLabels(), Map.of())
+                .equals(Objects.requireNonNullElse(builtMeta.getLabels(), Map.of()))) {
+            return Optional.of("its pod labels are not the ones this operator builds");
+        }
+        Map<String, String> annotations =
+                new LinkedHashMap<>(Objects.requireNonNullElse(meta.getAnnotations(), Map.of()));
+        annotations.remove(RESTARTED_AT);
+        if (!annotations.equals(Objects.requireNonNullElse(builtMeta.getAnnotations(), Map.of()))) {
+            return Optional.of("its pod annotations are not the ones this operator builds");
+        }
         return Optional.empty();
     }
 
     /**
-     * {@code c} without its security context, in the form this operator writes it: what the API server fills in when
-     * it stores a container dropped, empty values as none, quantities and env references as the operator spells them.
+     * The pod's fields but its containers, volumes and security context (held to the pod rules, which an install's
+     * {@code runAsUser} changes), without the API server's defaults: node selector, tolerations, affinity, grace,
+     * token and service links.
+     */
+    private static JsonNode scheduling(PodSpec spec) {
+        PodSpec copy = Serialization.clone(spec);
+        copy.setContainers(null);
+        copy.setVolumes(null);
+        copy.setSecurityContext(null);
+        if ("Always".equals(copy.getRestartPolicy())) {
+            copy.setRestartPolicy(null);
+        }
+        if ("ClusterFirst".equals(copy.getDnsPolicy())) {
+            copy.setDnsPolicy(null);
+        }
+        if ("default-scheduler".equals(copy.getSchedulerName())) {
+            copy.setSchedulerName(null);
+        }
+        return canonical(Serialization.jsonMapper().valueToTree(copy));
+    }
+
+    private static Container container(PodTemplateSpec t, String name) {
+        return t.getSpec().getContainers().stream()
+                .filter(c -> name.equals(c.getName()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /**
+     * {@code c} in the form this operator writes it: what the API server fills in when it stores a container dropped
+     * (termination message, pull policy, protocols), and {@link #canonical} spelling.
      */
     private static JsonNode normalized(Container c) {
         Container copy = Serialization.clone(c);
-        copy.setSecurityContext(null);
         if ("/dev/termination-log".equals(copy.getTerminationMessagePath())) {
             copy.setTerminationMessagePath(null);
         }
         if ("File".equals(copy.getTerminationMessagePolicy())) {
             copy.setTerminationMessagePolicy(null);
         }
-        copy.setImagePullPolicy(null);
+        copy.setImagePullPolicy(null); // only absent or the API server's default: KeptTemplateCheck
         if (copy.getPorts() != null) {
             copy.getPorts().stream().filter(p -> p.getProtocol() == null).forEach(p -> p.setProtocol("TCP"));
         }
-        if (copy.getEnv() != null) {
-            for (EnvVar e : copy.getEnv()) {
-                if ("".equals(e.getValue())) {
-                    e.setValue(null);
-                }
-                if (e.getValueFrom() != null
-                        && e.getValueFrom().getFieldRef() != null
-                        && e.getValueFrom().getFieldRef().getApiVersion() == null) {
-                    e.getValueFrom().getFieldRef().setApiVersion("v1");
-                }
-                if (e.getValueFrom() != null && e.getValueFrom().getResourceFieldRef() != null) {
-                    Quantity d = e.getValueFrom().getResourceFieldRef().getDivisor();
-                    e.getValueFrom().getResourceFieldRef().setDivisor(d == null ? new Quantity("0") : amount(d));
-                }
-            }
-        }
-        if (copy.getResources() != null) {
-            copy.getResources().setLimits(amounts(copy.getResources().getLimits()));
-            copy.getResources().setRequests(amounts(copy.getResources().getRequests()));
-        }
-        return KeptTemplateFields.pruned(Serialization.jsonMapper().valueToTree(copy));
+        return canonical(Serialization.jsonMapper().valueToTree(copy));
     }
 
     /** Each volume by name, with the modes and types the API server fills in when the operator leaves them out. */
@@ -163,41 +208,68 @@ final class KeptUpstreamCheck {
         for (Volume v : Objects.requireNonNullElse(volumes, List.<Volume>of())) {
             Volume copy = Serialization.clone(v);
             if (copy.getSecret() != null && copy.getSecret().getDefaultMode() == null) {
-                copy.getSecret().setDefaultMode(0644);
+                copy.getSecret().setDefaultMode(DEFAULT_MODE);
             }
             if (copy.getConfigMap() != null && copy.getConfigMap().getDefaultMode() == null) {
-                copy.getConfigMap().setDefaultMode(0644);
+                copy.getConfigMap().setDefaultMode(DEFAULT_MODE);
             }
             if (copy.getDownwardAPI() != null && copy.getDownwardAPI().getDefaultMode() == null) {
-                copy.getDownwardAPI().setDefaultMode(0644);
+                copy.getDownwardAPI().setDefaultMode(DEFAULT_MODE);
             }
             if (copy.getHostPath() != null && copy.getHostPath().getType() == null) {
                 copy.getHostPath().setType("");
             }
-            if (copy.getEmptyDir() != null && copy.getEmptyDir().getSizeLimit() != null) {
-                copy.getEmptyDir().setSizeLimit(amount(copy.getEmptyDir().getSizeLimit()));
-            }
-            out.put(
-                    v.getName(),
-                    KeptTemplateFields.pruned(Serialization.jsonMapper().valueToTree(copy)));
+            out.put(v.getName(), canonical(Serialization.jsonMapper().valueToTree(copy)));
         }
         return out;
     }
 
-    private static Map<String, Quantity> amounts(Map<String, Quantity> q) {
-        if (q == null) {
-            return null;
+    /**
+     * {@code node} as the API server stores it, whichever way it was written: no {@code false} or empty string (Go
+     * leaves them out: {@code readOnly: false}, {@code subPath: ""}), a field reference with its API version {@code
+     * v1} and a resource field reference with its divisor, a claim template's volume mode {@code Filesystem},
+     * quantities as plain numbers ({@code 1536Mi} and {@code 1.5Gi} alike); then no empty values.
+     */
+    private static JsonNode canonical(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode o = (ObjectNode) node;
+            List<String> names = new ArrayList<>();
+            o.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode v = o.get(name);
+                if ((v.isBoolean() && !v.booleanValue())
+                        || (v.isTextual() && v.textValue().isEmpty())) {
+                    o.remove(name);
+                } else if (QUANTITY_MAPS.contains(name) && v.isObject()) {
+                    List<String> keys = new ArrayList<>();
+                    v.fieldNames().forEachRemaining(keys::add);
+                    keys.forEach(k -> ((ObjectNode) v).put(k, amount(v.get(k).asText())));
+                } else if (QUANTITIES.contains(name) && v.isValueNode()) {
+                    o.put(name, amount(v.asText()));
+                } else {
+                    canonical(v);
+                }
+            }
+            if (o.has("fieldPath") && !o.has("apiVersion")) {
+                o.put("apiVersion", "v1"); // a fieldRef
+            }
+            if (o.has("resource") && !o.has("fieldPath") && !o.has("divisor")) {
+                o.put("divisor", "0"); // a resourceFieldRef
+            }
+            if (o.has("accessModes") && !o.has("volumeMode")) {
+                o.put("volumeMode", "Filesystem"); // a claim template's spec
+            }
+        } else if (node.isArray()) {
+            node.forEach(KeptUpstreamCheck::canonical);
         }
-        Map<String, Quantity> out = new LinkedHashMap<>();
-        q.forEach((k, v) -> out.put(k, amount(v)));
-        return out;
+        return KeptTemplateFields.pruned(node);
     }
 
     /** {@code q} as a plain number ({@code 1000m} and {@code 1} alike); as it is when it cannot be read. */
-    private static Quantity amount(Quantity q) {
+    private static String amount(String q) {
         try {
-            BigDecimal n = q.getNumericalAmount();
-            return new Quantity(n.stripTrailingZeros().toPlainString());
+            BigDecimal n = new Quantity(q).getNumericalAmount();
+            return n.signum() == 0 ? "0" : n.stripTrailingZeros().toPlainString();
         } catch (ArithmeticException | IllegalArgumentException e) {
             return q;
         }

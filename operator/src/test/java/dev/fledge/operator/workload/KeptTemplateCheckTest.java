@@ -481,6 +481,15 @@ class KeptTemplateCheckTest {
                 .forEach(e -> e.setValue("1G"));
 
         assertThat(upstreamRefusal(stored, rec)).isEmpty();
+
+        PodTemplateSpec otherInstall =
+                Serialization.clone(new DesiredDeployment(DEFAULTS, new PodHardening(Optional.of(2000L), List.of()))
+                        .build(upstreamRelease(), Labels.TRACK_STABLE, rec, 2)
+                        .getSpec()
+                        .getTemplate());
+        assertThat(upstreamRefusal(otherInstall, rec))
+                .as("built by an operator with another runAsUser")
+                .isEmpty();
     }
 
     static Stream<Arguments> tamperedUpstream() {
@@ -616,6 +625,76 @@ class KeptTemplateCheckTest {
                                         .withImage("docker.io/evil/miner:1")
                                         .build()),
                         "exactly two containers"),
+                edit(
+                        "the sidecar's public port gone, its variable kept",
+                        t -> {
+                            proxy(t).getPorts().removeIf(p -> p.getName().equals(ServerDefaults.PUBLIC_PORT));
+                            proxy(t).getReadinessProbe().getHttpGet().setPort(new IntOrString(ServerDefaults.PORT));
+                        },
+                        "does not declare the port http-public or its readiness does not ask it"),
+                edit(
+                        "the sidecar's readiness on the audience port",
+                        t -> proxy(t).getReadinessProbe().getHttpGet().setPort(new IntOrString(ServerDefaults.PORT)),
+                        "does not declare the port http-public or its readiness does not ask it"),
+                edit(
+                        "the key mounted into the server",
+                        t -> upstream(t)
+                                .getVolumeMounts()
+                                .add(new VolumeMount("/data/k", null, "fledge-feedback-key", true, null, null, null)),
+                        "volumeMounts: not as built"),
+                edit(
+                        "a volume nothing mounts",
+                        t -> t.getSpec()
+                                .getVolumes()
+                                .add(new VolumeBuilder()
+                                        .withName("spare")
+                                        .withNewEmptyDir()
+                                        .endEmptyDir()
+                                        .build()),
+                        "its volumes"),
+                edit(
+                        "a volume name twice",
+                        t -> t.getSpec()
+                                .getVolumes()
+                                .add(Serialization.clone(
+                                        t.getSpec().getVolumes().get(0))),
+                        "its volumes"),
+                edit(
+                        "a writable root filesystem on the server",
+                        t -> upstream(t).getSecurityContext().setReadOnlyRootFilesystem(false),
+                        "securityContext: not as built"),
+                edit(
+                        "a writable root filesystem on the sidecar",
+                        t -> proxy(t).getSecurityContext().setReadOnlyRootFilesystem(false),
+                        "root filesystem is not read-only"),
+                edit(
+                        "another node",
+                        t -> t.getSpec().setNodeSelector(Map.of("kubernetes.io/hostname", "control-plane")),
+                        "nodeSelector: not"),
+                edit(
+                        "every taint tolerated",
+                        t -> t.getSpec()
+                                .setTolerations(List.of(new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                                        .withOperator("Exists")
+                                        .build())),
+                        "tolerations: not"),
+                edit(
+                        "no grace for requests in flight",
+                        t -> t.getSpec().setTerminationGracePeriodSeconds(0L),
+                        "terminationGracePeriodSeconds: not as built"),
+                edit(
+                        "the metrics scraped elsewhere",
+                        t -> t.getMetadata().getAnnotations().put(DesiredDeployment.UPSTREAM_METRICS_PATH, "/evil"),
+                        "pod annotations"),
+                edit(
+                        "another version's label",
+                        t -> t.getMetadata().getLabels().put("fledge.dev/version", "2.0.0"),
+                        "pod labels"),
+                edit(
+                        "the termination message over the key",
+                        t -> proxy(t).setTerminationMessagePath("/var/run/fledge/feedback-key/key"),
+                        "writes its termination message"),
+                edit("a stale cached image", t -> upstream(t).setImagePullPolicy("Never"), "pulls its image Never"),
                 edit("the sidecar renamed", t -> proxy(t).setName("sidecar"), "is not fledge-proxy"),
                 edit("the sidecar alone", t -> t.getSpec().getContainers().remove(0), "exactly two containers"));
     }
@@ -657,17 +736,20 @@ class KeptTemplateCheckTest {
                 OPERATOR.upstreamPod("assistant", rec));
     }
 
-    private static ServingStatus upstreamRecorded() {
+    private static ModelRelease upstreamRelease() {
         ModelRelease up = release();
         up.getSpec().setServer(DesiredDeploymentTest.vllm(new UpstreamSpec()));
-        return new ServingConfig(DEFAULTS).of(up);
+        return up;
+    }
+
+    private static ServingStatus upstreamRecorded() {
+        return new ServingConfig(DEFAULTS).of(upstreamRelease());
     }
 
     private static PodTemplateSpec upstreamTemplate(ServingStatus rec) {
-        ModelRelease up = release();
-        up.getSpec().setServer(DesiredDeploymentTest.vllm(new UpstreamSpec()));
-        PodTemplateSpec t = Serialization.clone(
-                OPERATOR.build(up, Labels.TRACK_STABLE, rec, 2).getSpec().getTemplate());
+        PodTemplateSpec t = Serialization.clone(OPERATOR.build(upstreamRelease(), Labels.TRACK_STABLE, rec, 2)
+                .getSpec()
+                .getTemplate());
         if (t.getMetadata().getAnnotations() == null) {
             t.getMetadata().setAnnotations(new HashMap<>());
         }

@@ -36,6 +36,10 @@ class OperatorTemplateRevisionTest {
     /** Where a rendering that differs from the golden file is written, to compare. */
     static final String RENDERED = "target/operator-template.rendered.json";
 
+    static final String UPSTREAM_GOLDEN =
+            "src/test/resources/dev/fledge/operator/workload/operator-template-upstream.golden.json";
+    static final String UPSTREAM_RENDERED = "target/operator-template-upstream.rendered.json";
+
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -48,18 +52,32 @@ class OperatorTemplateRevisionTest {
 
     @Test
     void theOperatorBuiltPodTemplateChangesOnlyWithANewTemplateRevision() throws Exception {
+        pinned(rendering(), GOLDEN, RENDERED);
+    }
+
+    /**
+     * The same for a release of another server ({@code spec.server.upstream}) with its model on a claim: a kept
+     * template of two containers is held to what this operator builds ({@code KeptUpstreamCheck}), so a change of
+     * either container or the volumes must come with a new revision, or every such stable is rebuilt unannounced.
+     */
+    @Test
+    void theOperatorBuiltPodTemplateOfAnotherServerChangesOnlyWithANewTemplateRevision() throws Exception {
+        pinned(upstreamRendering(), UPSTREAM_GOLDEN, UPSTREAM_RENDERED);
+    }
+
+    private void pinned(ObjectNode rendering, String goldenPath, String renderedPath) throws Exception {
         // compared as parsed text: a tree made from objects holds a long where one read from text holds an int
-        JsonNode now = JSON.readTree(JSON.writeValueAsString(rendering()));
-        Path golden = Path.of(GOLDEN);
+        JsonNode now = JSON.readTree(JSON.writeValueAsString(rendering));
+        Path golden = Path.of(goldenPath);
         JsonNode committed = Files.exists(golden) ? JSON.readTree(golden.toFile()) : JSON.createObjectNode();
         boolean sameRevision = committed.path("revision").asInt(-1) == DesiredDeployment.REVISION;
         boolean sameTemplates = now.get("templates").equals(committed.get("templates"));
         if (sameRevision && sameTemplates) {
             return;
         }
-        Files.writeString(Path.of(RENDERED), JSON.writeValueAsString(now) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(Path.of(renderedPath), JSON.writeValueAsString(now) + "\n", StandardCharsets.UTF_8);
         if (sameRevision) {
-            fail("the pod template the operator builds changed (" + GOLDEN + ", now " + RENDERED
+            fail("the pod template the operator builds changed (" + goldenPath + ", now " + renderedPath
                     + "): bump DesiredDeployment.REVISION,"
                     + " so that stable Deployments keep their template until their next promotion, and update the"
                     + " golden file (run this test with -Dfledge.golden.update=true)");
@@ -68,7 +86,7 @@ class OperatorTemplateRevisionTest {
             Files.writeString(golden, JSON.writeValueAsString(now) + "\n", StandardCharsets.UTF_8);
             return;
         }
-        fail("DesiredDeployment.REVISION is " + DesiredDeployment.REVISION + ", " + GOLDEN + " renders revision "
+        fail("DesiredDeployment.REVISION is " + DesiredDeployment.REVISION + ", " + goldenPath + " renders revision "
                 + committed.path("revision") + ": update the golden file (run this test with"
                 + " -Dfledge.golden.update=true)");
     }
@@ -103,6 +121,16 @@ class OperatorTemplateRevisionTest {
         full.getSpec().getModel().setSha256("0".repeat(64));
         full.getSpec().getServer().setTemplate(userTemplate());
         templates.set("full", render(full));
+        return out;
+    }
+
+    /** The stable pod template of a release of vLLM behind the sidecar, its model on a claim. */
+    private ObjectNode upstreamRendering() {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("revision", DesiredDeployment.REVISION);
+        ModelRelease vllm = release(DesiredDeploymentTest.vllm(new dev.fledge.api.spec.UpstreamSpec()));
+        vllm.getSpec().getModel().setUri("pvc://llama-weights/assistant/1.0.0");
+        out.putObject("templates").set("upstream", render(vllm));
         return out;
     }
 
