@@ -53,6 +53,7 @@ import java.util.stream.Stream;
 final class KeptTemplateCheck {
     private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
     private static final String RUNTIME_DEFAULT = "RuntimeDefault";
+    private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent");
     /**
      * What every template since revisions were recorded sets: one without them would run the model server's own
      * defaults (higher download limits than the operator's, another port).
@@ -124,6 +125,11 @@ final class KeptTemplateCheck {
                 || !(pod.getServiceAccount() == null || "default".equals(pod.getServiceAccount()))
                 || !Boolean.FALSE.equals(pod.getAutomountServiceAccountToken())) {
             return Optional.of("it names a service account or mounts its token");
+        }
+        if (!Boolean.FALSE.equals(pod.getEnableServiceLinks())) {
+            // every operator sets it false; left out, the API server makes it true, and every Service of the namespace
+            // puts variables into the model's containers
+            return Optional.of("it does not turn service links off");
         }
         if (Boolean.TRUE.equals(pod.getHostNetwork())
                 || Boolean.TRUE.equals(pod.getHostPID())
@@ -369,22 +375,20 @@ final class KeptTemplateCheck {
     }
 
     /**
-     * Fields no operator sets, which the API server fills in: at its values only. A termination message path elsewhere
-     * would have the kubelet mount a file over any path of the image (the key's, say), and a pull policy other than the
-     * default would run a stale cached image or none.
+     * Fields no operator sets, which the API server fills in. The termination message only at its default path: another
+     * would have the kubelet mount a file over any path of the image (the key's, say). The pull policy {@code Always}
+     * or {@code IfNotPresent}, whatever the image: the API server sets it once, when the Deployment is created, and
+     * keeps it through later images, and admission policies set {@code Always}; {@code Never} would run a stale cached
+     * image or none.
      */
     private static Optional<String> apiDefaults(Container c) {
         if (c.getTerminationMessagePath() != null && !"/dev/termination-log".equals(c.getTerminationMessagePath())) {
             return Optional.of("its container " + c.getName() + " writes its termination message to "
                     + c.getTerminationMessagePath());
         }
-        String image = Objects.requireNonNullElse(c.getImage(), "");
-        String tag = image.contains("@") ? "digest" : image.substring(image.lastIndexOf('/') + 1);
-        boolean latest = !tag.equals("digest") && (!tag.contains(":") || tag.endsWith(":latest"));
-        String pull = latest ? "Always" : "IfNotPresent";
-        if (c.getImagePullPolicy() != null && !pull.equals(c.getImagePullPolicy())) {
-            return Optional.of(
-                    "its container " + c.getName() + " pulls its image " + c.getImagePullPolicy() + ", not " + pull);
+        if (c.getImagePullPolicy() != null && !PULL_POLICIES.contains(c.getImagePullPolicy())) {
+            return Optional.of("its container " + c.getName() + " pulls its image " + c.getImagePullPolicy() + " (only "
+                    + PULL_POLICIES + ")");
         }
         return Optional.empty();
     }

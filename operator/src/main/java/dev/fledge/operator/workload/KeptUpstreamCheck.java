@@ -54,6 +54,9 @@ final class KeptUpstreamCheck {
     private static final Set<String> QUANTITY_MAPS = Set.of("limits", "requests");
 
     private static final Set<String> QUANTITIES = Set.of("sizeLimit", "divisor");
+    /** Maps of strings, compared as written. */
+    private static final Set<String> STRING_MAPS = Set.of("nodeSelector", "matchLabels", "labels", "annotations");
+
     private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
     private KeptUpstreamCheck() {}
@@ -237,6 +240,9 @@ final class KeptUpstreamCheck {
             o.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
                 JsonNode v = o.get(name);
+                if (STRING_MAPS.contains(name)) {
+                    continue; // keys and values as written: an empty value is a value (a node label, say)
+                }
                 if ((v.isBoolean() && !v.booleanValue())
                         || (v.isTextual() && v.textValue().isEmpty())) {
                     o.remove(name);

@@ -303,7 +303,8 @@ class KeptTemplateCheckTest {
         stored.getSpec().setSchedulerName("default-scheduler");
         container(stored).setTerminationMessagePath("/dev/termination-log");
         container(stored).setTerminationMessagePolicy("File");
-        container(stored).setImagePullPolicy("IfNotPresent");
+        // the policy the API server set when the Deployment was created, kept through later images
+        container(stored).setImagePullPolicy("Always");
         container(stored).getReadinessProbe().setTimeoutSeconds(1);
         container(stored).getReadinessProbe().setSuccessThreshold(1);
         container(stored).getReadinessProbe().getHttpGet().setScheme("HTTP");
@@ -695,6 +696,14 @@ class KeptTemplateCheckTest {
                         t -> proxy(t).setTerminationMessagePath("/var/run/fledge/feedback-key/key"),
                         "writes its termination message"),
                 edit("a stale cached image", t -> upstream(t).setImagePullPolicy("Never"), "pulls its image Never"),
+                edit(
+                        "service links left to the API server",
+                        t -> t.getSpec().setEnableServiceLinks(null),
+                        "service links"),
+                edit(
+                        "a node selector with an empty value",
+                        t -> t.getSpec().setNodeSelector(Map.of("node-role.kubernetes.io/control-plane", "")),
+                        "nodeSelector: not"),
                 edit("the sidecar renamed", t -> proxy(t).setName("sidecar"), "is not fledge-proxy"),
                 edit("the sidecar alone", t -> t.getSpec().getContainers().remove(0), "exactly two containers"));
     }
