@@ -3,12 +3,11 @@ package dev.fledge.operator.validation;
 import static dev.fledge.operator.validation.PodTemplateAllowList.ANY;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fledge.operator.workload.StoredTemplate;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -83,29 +82,11 @@ public final class KeptTemplateFields {
     public static List<String> outside(PodTemplateSpec kept) {
         List<String> errors = new ArrayList<>();
         if (kept != null) {
-            JsonNode tree = pruned(Serialization.jsonMapper().valueToTree(kept));
+            JsonNode tree = StoredTemplate.pruned(Serialization.jsonMapper().valueToTree(kept));
             PodTemplatePolicy.walk(tree, KEPT, "template", errors::add);
             SchemaRules.volumes(tree.path("spec").path("volumes"), "template.spec.volumes", errors::add);
         }
         return errors;
-    }
-
-    /** {@code node} with nulls and empty objects or lists removed: a field left out and one written empty are alike. */
-    public static JsonNode pruned(JsonNode node) {
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                JsonNode value = pruned(field.getValue());
-                if (value.isNull() || (value.isContainerNode() && value.isEmpty())) {
-                    it.remove();
-                } else {
-                    ((ObjectNode) node).set(field.getKey(), value);
-                }
-            }
-        } else if (node.isArray()) {
-            node.forEach(KeptTemplateFields::pruned);
-        }
-        return node;
     }
 
     /** {@code a} with {@code b}'s keys added, nested lists merged; {@link PodTemplateAllowList#ANY} wins. */

@@ -31,24 +31,32 @@ import java.util.stream.Stream;
  * one an operator built for the recorded configuration, and no more (review of issue 15, LOW 4). Whoever may write the
  * Deployment's annotations could otherwise have the operator restore any pod, and restore it again after every fix.
  * A kept template comes from an older operator, so it is not compared with what this one builds (that is why it is
- * kept; the other server's container beside the sidecar is, below); it is held to what every template revision has built: the one container {@code model-server} running the
- * recorded image and model URI (with {@code spec.server.upstream}: the sidecar {@code fledge-proxy} at the recorded
- * proxy image, held as {@code model-server} is otherwise and to {@link KeptUpstreamCheck#sidecarRefusal}, beside the
- * other server's {@code model-server}, which with the pod's volumes must be what this operator builds: {@link
- * KeptUpstreamCheck}; every container to the privilege rules), no service account token, no host namespaces, a non-root pod, a container without
- * privilege, privilege escalation or added capabilities, volumes without a host path this operator does not allow,
- * mounts off the image's code ({@link MountPaths}, the operator's key mount and, for a {@code pvc://} model, its claim's
- * read-only mount excepted, each whole), seccomp {@code RuntimeDefault}
- * and every capability dropped, no field outside the spec's allow-list and what an operator or the API server adds
- * ({@link KeptTemplateFields}: no other volume type, host port, exec probe, sysctl...), the operator's env variables
- * only at the values this operator sets for the recorded configuration ({@link DesiredDeployment#operatorEnv}; an
- * older revision may lack some, never the model URI or its checksum; the model server's limits at most the
- * operator's), no other env name a release may not set, no env
- * name twice (the pod takes the last, the checks here the first), the key volume the release's key Secret and no other
- * volume or env variable reading a response-id key Secret, and pod
- * labels and annotations that the recorded template holds or the operator (or {@code kubectl rollout restart}) sets
- * (review of issue 15, MED 1: the operator's {@code FLEDGE_*} names passed at any value, and only host paths of all
- * the volume fields were checked). Pure.
+ * kept), except for the other server's container of {@code spec.server.upstream}. It is held to what every template
+ * revision has built:
+ * <ul>
+ *   <li>containers: {@code model-server} running the recorded image and model URI; with {@code spec.server.upstream},
+ *       the sidecar {@code fledge-proxy} at the recorded proxy image, held as {@code model-server} is otherwise and to
+ *       {@link KeptUpstreamCheck#sidecarRefusal}, beside the other server's {@code model-server}, which with the pod's
+ *       volumes must be what this operator builds ({@link KeptUpstreamCheck});
+ *   <li>the pod: no service account token, service links off, no host namespaces, non-root, not in the root group,
+ *       the API server's restart and DNS policies and scheduler;
+ *   <li>every container: no privilege, privilege escalation or added capabilities, seccomp {@code RuntimeDefault},
+ *       every capability dropped, the default termination message path, pull policy {@code Always} or
+ *       {@code IfNotPresent};
+ *   <li>volumes: no host path this operator does not allow, the key volume the release's key Secret and no other
+ *       volume or env variable reading a response-id key Secret; mounts off the image's code ({@link MountPaths}),
+ *       but for the operator's key mount and, for a {@code pvc://} model, its claim's read-only mount, each whole;
+ *   <li>no field outside the spec's allow-list and what an operator or the API server adds ({@link
+ *       KeptTemplateFields}: no other volume type, host port, exec probe, sysctl...);
+ *   <li>env: the operator's variables only at the values this operator sets for the recorded configuration ({@link
+ *       DesiredDeployment#operatorEnv}; an older revision may lack some, never the model URI or its checksum; the
+ *       model server's limits at most the operator's), no other name a release may not set, no name twice (the pod
+ *       takes the last, the checks here the first);
+ *   <li>pod labels and annotations that the recorded template holds or the operator (or {@code kubectl rollout
+ *       restart}) sets.
+ * </ul>
+ * Review of issue 15, MED 1: the operator's {@code FLEDGE_*} names passed at any value, and only host paths of all
+ * the volume fields were checked. Pure.
  */
 final class KeptTemplateCheck {
     private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
@@ -70,20 +78,9 @@ final class KeptTemplateCheck {
      *
      * @param operatorEnv what this operator sets on the model container for {@code recorded}
      *                    ({@link DesiredDeployment#operatorEnv})
-     */
-    static Optional<String> refusal(
-            PodTemplateSpec kept, ServingStatus recorded, Map<String, String> operatorEnv, PodHardening hardening) {
-        return refusal(kept, recorded, operatorEnv, hardening, Optional.empty());
-    }
-
-    /**
-     * Why {@code kept} may not be restored for {@code recorded}; empty when it may.
-     *
-     * @param operatorEnv what this operator sets on the model container for {@code recorded}
-     *                    ({@link DesiredDeployment#operatorEnv})
-     * @param upstreamPod with {@code spec.server.upstream}: the stable pod template this operator builds for {@code
-     *                    recorded} ({@link DesiredDeployment#upstreamPod}); a kept template of two containers is refused
-     *                    without it
+     * @param upstreamPod with {@code spec.server.upstream}: the stable pod template this operator builds for
+     *                    {@code recorded} ({@link DesiredDeployment#upstreamPod}); a kept template of two containers
+     *                    is refused without it
      */
     static Optional<String> refusal(
             PodTemplateSpec kept,
@@ -110,8 +107,7 @@ final class KeptTemplateCheck {
         if (image == null || !image.equals(c.getImage())) {
             return Optional.of("its image " + c.getImage() + " is not the recorded " + image);
         }
-        Container other = upstream ? named(pod, ServerDefaults.CONTAINER) : null;
-        if (upstream && (other == null || upstreamPod.isEmpty())) {
+        if (upstream && (named(pod, ServerDefaults.CONTAINER) == null || upstreamPod.isEmpty())) {
             return Optional.of("its containers are not " + ServerDefaults.CONTAINER + " and "
                     + ServerDefaults.PROXY_CONTAINER + " as this operator builds them");
         }
@@ -393,7 +389,8 @@ final class KeptTemplateCheck {
         return Optional.empty();
     }
 
-    private static Container named(PodSpec pod, String name) {
+    /** The container {@code name} of {@code pod}; null when it has none. */
+    static Container named(PodSpec pod, String name) {
         return pod.getContainers().stream()
                 .filter(c -> name.equals(c.getName()))
                 .findFirst()

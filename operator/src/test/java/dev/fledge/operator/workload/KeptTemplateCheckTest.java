@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -46,9 +47,7 @@ class KeptTemplateCheckTest {
                     .build(mr, Labels.TRACK_STABLE, recorded, 2)
                     .getSpec()
                     .getTemplate();
-            assertThat(KeptTemplateCheck.refusal(
-                            t, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
-                    .isEmpty();
+            assertThat(refusal(t, recorded)).isEmpty();
         }
     }
 
@@ -287,7 +286,7 @@ class KeptTemplateCheckTest {
         }
         change.accept(t);
 
-        assertThat(KeptTemplateCheck.refusal(t, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+        assertThat(refusal(t, recorded))
                 .hasValueSatisfying(why -> assertThat(why).contains(reason));
     }
 
@@ -308,9 +307,7 @@ class KeptTemplateCheckTest {
         container(stored).getReadinessProbe().setTimeoutSeconds(1);
         container(stored).getReadinessProbe().setSuccessThreshold(1);
         container(stored).getReadinessProbe().getHttpGet().setScheme("HTTP");
-        assertThat(KeptTemplateCheck.refusal(
-                        stored, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
-                .isEmpty();
+        assertThat(refusal(stored, recorded)).isEmpty();
 
         // before revision 2 and 3: no key, no public port, readiness on http (the limits are older than revisions)
         PodTemplateSpec older = Serialization.clone(stored);
@@ -322,9 +319,7 @@ class KeptTemplateCheckTest {
         older.getSpec().getVolumes().clear();
         container(older).getPorts().remove(1);
         container(older).getReadinessProbe().getHttpGet().setPort(new IntOrString("http"));
-        assertThat(KeptTemplateCheck.refusal(
-                        older, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
-                .isEmpty();
+        assertThat(refusal(older, recorded)).isEmpty();
     }
 
     /**
@@ -338,11 +333,11 @@ class KeptTemplateCheckTest {
                 .operatorEnvValues("assistant", recorded);
         PodTemplateSpec builtBefore = Serialization.clone(
                 OPERATOR.build(mr, Labels.TRACK_STABLE, recorded, 2).getSpec().getTemplate());
-        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING))
+        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING, Optional.empty()))
                 .isEmpty();
 
         setEnv(builtBefore, "FLEDGE_MODEL_MAX_EXTRACTED_SIZE", "1T");
-        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING))
+        assertThat(KeptTemplateCheck.refusal(builtBefore, recorded, raised, HARDENING, Optional.empty()))
                 .hasValueSatisfying(why -> assertThat(why).contains("FLEDGE_MODEL_MAX_EXTRACTED_SIZE"));
     }
 
@@ -371,11 +366,10 @@ class KeptTemplateCheckTest {
         PodTemplateSpec t = Serialization.clone(OPERATOR.build(withEnv, Labels.TRACK_STABLE, serving, 2)
                 .getSpec()
                 .getTemplate());
-        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnvValues("assistant", serving), HARDENING))
-                .isEmpty();
+        assertThat(refusal(t, serving)).isEmpty();
 
         container(t).getEnv().removeIf(e -> e.getName().equals("FLEDGE_MODEL_SHA256"));
-        assertThat(KeptTemplateCheck.refusal(t, serving, OPERATOR.operatorEnvValues("assistant", serving), HARDENING))
+        assertThat(refusal(t, serving))
                 .hasValueSatisfying(why -> assertThat(why).contains("FLEDGE_MODEL_SHA256 is missing"));
     }
 
@@ -390,11 +384,10 @@ class KeptTemplateCheckTest {
         ModelRelease onClaim = release();
         onClaim.getSpec().getModel().setUri("pvc://llama-weights/assistant/1.0.0");
         ServingStatus rec = new ServingConfig(DEFAULTS).of(onClaim);
-        Map<String, String> env = OPERATOR.operatorEnvValues("assistant", rec);
         PodTemplateSpec built = Serialization.clone(
                 OPERATOR.build(onClaim, Labels.TRACK_STABLE, rec, 2).getSpec().getTemplate());
         assertThat(claimMount(built).getReadOnly()).isTrue();
-        assertThat(KeptTemplateCheck.refusal(built, rec, env, HARDENING)).isEmpty();
+        assertThat(refusal(built, rec)).isEmpty();
 
         Map<String, Consumer<PodTemplateSpec>> tampered = Map.of(
                 "another claim",
@@ -430,7 +423,7 @@ class KeptTemplateCheckTest {
         tampered.forEach((what, change) -> {
             PodTemplateSpec t = Serialization.clone(built);
             change.accept(t);
-            assertThat(KeptTemplateCheck.refusal(t, rec, env, HARDENING))
+            assertThat(refusal(t, rec))
                     .as(what)
                     .hasValueSatisfying(why -> assertThat(why).contains(ModelClaim.MOUNT_PATH));
         });
@@ -445,8 +438,7 @@ class KeptTemplateCheckTest {
                         .findFirst()
                         .orElseThrow()));
         container(s3WithTheMount).getVolumeMounts().add(Serialization.clone(claimMount(built)));
-        assertThat(KeptTemplateCheck.refusal(
-                        s3WithTheMount, recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+        assertThat(refusal(s3WithTheMount, recorded))
                 .as("the claim's mount on a model that is not on a claim")
                 .hasValueSatisfying(why -> assertThat(why).contains(ModelClaim.MOUNT_PATH));
     }
@@ -481,14 +473,14 @@ class KeptTemplateCheckTest {
                 .filter(e -> e.getName().equals("FLEDGE_MODEL_MAX_DOWNLOAD_SIZE"))
                 .forEach(e -> e.setValue("1G"));
 
-        assertThat(upstreamRefusal(stored, rec)).isEmpty();
+        assertThat(refusal(stored, rec)).isEmpty();
 
         PodTemplateSpec otherInstall =
                 Serialization.clone(new DesiredDeployment(DEFAULTS, new PodHardening(Optional.of(2000L), List.of()))
                         .build(upstreamRelease(), Labels.TRACK_STABLE, rec, 2)
                         .getSpec()
                         .getTemplate());
-        assertThat(upstreamRefusal(otherInstall, rec))
+        assertThat(refusal(otherInstall, rec))
                 .as("built by an operator with another runAsUser")
                 .isEmpty();
     }
@@ -511,9 +503,7 @@ class KeptTemplateCheckTest {
                         "env: not as built"),
                 edit(
                         "the tenant's variable at another value",
-                        t -> upstream(t).getEnv().stream()
-                                .filter(e -> e.getName().equals("HF_HUB_OFFLINE"))
-                                .forEach(e -> e.setValue("0")),
+                        t -> env(upstream(t), "HF_HUB_OFFLINE").setValue("0"),
                         "env: not as built"),
                 edit(
                         "the tenant's variable dropped",
@@ -521,9 +511,7 @@ class KeptTemplateCheckTest {
                         "env: not as built"),
                 edit(
                         "another claim of weights",
-                        t -> t.getSpec().getVolumes().stream()
-                                .filter(v -> v.getName().equals("models"))
-                                .forEach(v -> v.getPersistentVolumeClaim().setClaimName("evil-weights")),
+                        t -> volume(t, "models").getPersistentVolumeClaim().setClaimName("evil-weights"),
                         "its volume models"),
                 edit(
                         "the weights writable",
@@ -533,42 +521,27 @@ class KeptTemplateCheckTest {
                         "volumeMounts: not as built"),
                 edit(
                         "code planted below HOME",
-                        t -> {
-                            t.getSpec()
-                                    .getVolumes()
-                                    .add(new VolumeBuilder()
-                                            .withName("site")
-                                            .withNewConfigMap()
-                                            .withName("site-packages")
-                                            .endConfigMap()
-                                            .build());
-                            upstream(t)
-                                    .getVolumeMounts()
-                                    .add(new VolumeMount(
-                                            "/tmp/.local/lib/python3.12/site-packages",
-                                            null,
-                                            "site",
-                                            true,
-                                            null,
-                                            null,
-                                            null));
-                        },
+                        t -> mountedOnTheServer(
+                                t,
+                                new VolumeBuilder()
+                                        .withName("site")
+                                        .withNewConfigMap()
+                                        .withName("site-packages")
+                                        .endConfigMap()
+                                        .build(),
+                                "/tmp/.local/lib/python3.12/site-packages"),
                         "volumeMounts: not as built"),
                 edit(
                         "the key under another name on the server",
-                        t -> {
-                            t.getSpec()
-                                    .getVolumes()
-                                    .add(new VolumeBuilder()
-                                            .withName("k2")
-                                            .withNewSecret()
-                                            .withSecretName("assistant-feedback-key")
-                                            .endSecret()
-                                            .build());
-                            upstream(t)
-                                    .getVolumeMounts()
-                                    .add(new VolumeMount("/data/k", null, "k2", true, null, null, null));
-                        },
+                        t -> mountedOnTheServer(
+                                t,
+                                new VolumeBuilder()
+                                        .withName("k2")
+                                        .withNewSecret()
+                                        .withSecretName("assistant-feedback-key")
+                                        .endSecret()
+                                        .build(),
+                                "/data/k"),
                         "response-id key"),
                 edit(
                         "a second port on the server",
@@ -587,9 +560,7 @@ class KeptTemplateCheckTest {
                         "model-server may gain privileges"),
                 edit(
                         "the sidecar sent elsewhere",
-                        t -> proxy(t).getEnv().stream()
-                                .filter(e -> e.getName().equals("FLEDGE_UPSTREAM_URL"))
-                                .forEach(e -> e.setValue("http://evil.example")),
+                        t -> env(proxy(t), "FLEDGE_UPSTREAM_URL").setValue("http://evil.example"),
                         "FLEDGE_UPSTREAM_URL is not the value"),
                 edit(
                         "the sidecar without its upstream",
@@ -716,8 +687,7 @@ class KeptTemplateCheckTest {
         PodTemplateSpec t = upstreamTemplate(rec);
         change.accept(t);
 
-        assertThat(upstreamRefusal(t, rec))
-                .hasValueSatisfying(why -> assertThat(why).contains(reason));
+        assertThat(refusal(t, rec)).hasValueSatisfying(why -> assertThat(why).contains(reason));
     }
 
     @Test
@@ -725,18 +695,22 @@ class KeptTemplateCheckTest {
         ServingStatus rec = upstreamRecorded();
         PodTemplateSpec fledgeOnly = Serialization.clone(
                 OPERATOR.build(mr, Labels.TRACK_STABLE, recorded, 2).getSpec().getTemplate());
-        assertThat(upstreamRefusal(fledgeOnly, rec))
+        assertThat(refusal(fledgeOnly, rec))
                 .hasValueSatisfying(why -> assertThat(why).contains("exactly two containers"));
-        assertThat(KeptTemplateCheck.refusal(
-                        upstreamTemplate(rec), recorded, OPERATOR.operatorEnvValues("assistant", recorded), HARDENING))
+        assertThat(refusal(upstreamTemplate(rec), recorded))
                 .hasValueSatisfying(why -> assertThat(why).contains("exactly one container"));
         assertThat(KeptTemplateCheck.refusal(
-                        upstreamTemplate(rec), rec, OPERATOR.operatorEnvValues("assistant", rec), HARDENING))
+                        upstreamTemplate(rec),
+                        rec,
+                        OPERATOR.operatorEnvValues("assistant", rec),
+                        HARDENING,
+                        Optional.empty()))
                 .as("without what this operator builds to compare with")
                 .hasValueSatisfying(why -> assertThat(why).contains("as this operator builds them"));
     }
 
-    private static Optional<String> upstreamRefusal(PodTemplateSpec t, ServingStatus rec) {
+    /** As the operator asks it ({@code Workloads}): what this operator sets and builds for {@code rec}. */
+    private static Optional<String> refusal(PodTemplateSpec t, ServingStatus rec) {
         return KeptTemplateCheck.refusal(
                 t,
                 rec,
@@ -770,6 +744,26 @@ class KeptTemplateCheckTest {
                 .filter(c -> name.equals(c.getName()))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    private static EnvVar env(io.fabric8.kubernetes.api.model.Container c, String name) {
+        return c.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Volume volume(PodTemplateSpec t, String name) {
+        return t.getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** {@code t} with {@code v} added and mounted read-only at {@code path} into the other server's container. */
+    private static void mountedOnTheServer(PodTemplateSpec t, Volume v, String path) {
+        t.getSpec().getVolumes().add(v);
+        upstream(t).getVolumeMounts().add(new VolumeMount(path, null, v.getName(), true, null, null, null));
     }
 
     private static io.fabric8.kubernetes.api.model.Container upstream(PodTemplateSpec t) {
