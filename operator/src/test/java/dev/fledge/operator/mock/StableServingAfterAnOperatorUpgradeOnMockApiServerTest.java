@@ -163,19 +163,7 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
                 .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
 
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> templateKept(client.resources(ModelRelease.class)
-                                .inNamespace(Releases.NS)
-                                .withName("weights")
-                                .get()
-                                .getStatus())
-                        .isPresent());
-        await().during(Duration.ofSeconds(2))
-                .atMost(Duration.ofSeconds(10))
-                .untilAsserted(
-                        () -> assertThat(deployment("weights-stable").getSpec().getTemplate())
-                                .as("the pod template the older operator built, the claim mounted read-only")
-                                .isEqualTo(older));
+        awaitKept("weights", older, "the pod template the older operator built, the claim mounted read-only");
     }
 
     /**
@@ -215,18 +203,26 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
                 .getTemplate();
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
 
+        awaitKept("chat", older, "the two containers the older operator built, which passed their gates");
+    }
+
+    /**
+     * The upgraded operator says that release {@code name}'s stable Deployment keeps its template ({@code
+     * StableTemplateKept}), and that template stays {@code older} for 2 s.
+     */
+    private void awaitKept(String name, PodTemplateSpec older, String what) {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> templateKept(client.resources(ModelRelease.class)
                                 .inNamespace(Releases.NS)
-                                .withName("chat")
+                                .withName(name)
                                 .get()
                                 .getStatus())
                         .isPresent());
         await().during(Duration.ofSeconds(2))
                 .atMost(Duration.ofSeconds(10))
                 .untilAsserted(
-                        () -> assertThat(deployment("chat-stable").getSpec().getTemplate())
-                                .as("the two containers the older operator built, which passed their gates")
+                        () -> assertThat(deployment(name + "-stable").getSpec().getTemplate())
+                                .as(what)
                                 .isEqualTo(older));
     }
 
