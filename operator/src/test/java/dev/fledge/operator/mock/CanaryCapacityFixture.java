@@ -12,20 +12,13 @@ import dev.fledge.api.spec.DynamicStableScaleSpec;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-import dev.fledge.operator.gates.ConfiguredGates;
-import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FaultInjectingDispatcher;
-import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -33,9 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
 /**
  * spec.server.canary (matchTrafficWeight) and dynamicStableScale through a rollout on the mock API server, with the
@@ -44,7 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
  * when the test says.
  * <p>The fixture of {@link CanaryCapacityOnMockApiServerTest} and {@link CapacityHoldWritesOnMockApiServerTest}.
  */
-abstract class CanaryCapacityFixture {
+abstract class CanaryCapacityFixture extends MockRolloutFixture<CanaryCapacityFixture.Sample> {
     /**
      * How long the operator may take to act on what a test did: generous, as the class runs beside others on two
      * loaded cores (the fresh run of 2026-12-02 saw a promotion step take over 10 s); a passing wait ends as soon as it
@@ -53,14 +43,6 @@ abstract class CanaryCapacityFixture {
     static final Duration SETTLE = Duration.ofSeconds(30);
 
     final OldCrd api = new OldCrd();
-    MockCluster cluster;
-    KubernetesClient client;
-    DeploymentReadiness kubelet;
-    OperatorUnderTest operator;
-    final CanaryScaleDownOnMockApiServerTest.MovableClock clock = new CanaryScaleDownOnMockApiServerTest.MovableClock();
-    final List<Sample> samples = new CopyOnWriteArrayList<>();
-    Thread sampler;
-    volatile boolean sampling = true;
 
     /**
      * The mock API server, as with a CRD from before {@code status.canaryHeldSince} existed while {@code pruning}: the
@@ -99,31 +81,20 @@ abstract class CanaryCapacityFixture {
         }
     }
 
-    @BeforeEach
-    void start() throws Exception {
-        cluster = new MockCluster(api);
-        client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
-        client.resource(RolloutOnMockApiServerTest.gateway("public-gw")).create();
-        kubelet = new DeploymentReadiness(client);
-        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
+    @Override
+    OldCrd api() {
+        return api;
     }
 
-    @AfterEach
-    void stop() throws InterruptedException {
-        sampling = false;
-        if (sampler != null) {
-            sampler.join(5_000);
-        }
-        operator.close();
-        kubelet.close();
-        cluster.close();
+    @Override
+    void beforeOperator() {
+        client.resource(RolloutOnMockApiServerTest.gateway("public-gw")).create();
+    }
+
+    /** A whole rollout with the promotion's hand-over, pod by pod: {@link CapacityBenchmark#awaitStatus}'s 90 s. */
+    @Override
+    Duration statusTimeout() {
+        return CapacityBenchmark.STATUS_TIMEOUT;
     }
 
     static ServerSpec gpuServer(boolean dynamic) {
@@ -220,26 +191,17 @@ abstract class CanaryCapacityFixture {
     // --- sampling
 
     void startSampling() {
-        sampler = new Thread(() -> {
-            while (sampling) {
-                try {
-                    // the route first: stable's ready pods only grow in these tests, so a sample that shows traffic
-                    // back on a stable short of pods shows what really happened, never a route moved between reads
-                    int weight = publicCanaryWeight();
-                    samples.add(new Sample(
-                            replicas("assistant-stable"),
-                            ready("assistant-stable"),
-                            replicas("assistant-canary"),
-                            ready("assistant-canary"),
-                            weight));
-                } catch (KubernetesClientException | NullPointerException e) {
-                    // an object not there yet
-                }
-                pause(Duration.ofMillis(20));
-            }
+        // the route first: stable's ready pods only grow in these tests, so a sample that shows traffic back on a
+        // stable short of pods shows what really happened, never a route moved between reads
+        sample(() -> {
+            int weight = publicCanaryWeight();
+            return new Sample(
+                    replicas("assistant-stable"),
+                    ready("assistant-stable"),
+                    replicas("assistant-canary"),
+                    ready("assistant-canary"),
+                    weight);
         });
-        sampler.setDaemon(true);
-        sampler.start();
     }
 
     Sample lastSample() {
@@ -269,46 +231,6 @@ abstract class CanaryCapacityFixture {
         return total == 0 ? 0 : canary * 100 / total;
     }
 
-    Deployment deployment(String name) {
-        return client.apps()
-                .deployments()
-                .inNamespace(Releases.NS)
-                .withName(name)
-                .get();
-    }
-
-    int replicas(String name) {
-        Deployment d = deployment(name);
-        return d == null ? 0 : d.getSpec().getReplicas();
-    }
-
-    int ready(String name) {
-        Deployment d = deployment(name);
-        return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null
-                ? 0
-                : d.getStatus().getReadyReplicas();
-    }
-
-    void markReady(String name, int replicas) {
-        Deployment d = deployment(name);
-        d.setStatus(new DeploymentStatusBuilder()
-                .withReplicas(replicas)
-                .withReadyReplicas(replicas)
-                .withUpdatedReplicas(replicas)
-                .withAvailableReplicas(replicas)
-                .withObservedGeneration(d.getMetadata().getGeneration())
-                .build());
-        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
-    }
-
-    ModelReleaseStatus status() {
-        return client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .get()
-                .getStatus();
-    }
-
     /** 1.0.0 promoted with {@code server}, then sampled while 2.0.0 rolls out, until it is promoted. */
     void sampleRolloutToTwo(ServerSpec server) {
         ModelRelease mr = Releases.gatewayApi("assistant", "1.0.0");
@@ -322,28 +244,5 @@ abstract class CanaryCapacityFixture {
             r.getSpec().getModel().setUri("file:///models/2.0.0");
         });
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
-    }
-
-    /** A whole rollout with the promotion's hand-over, pod by pod: {@link CapacityBenchmark#awaitStatus}'s 90 s. */
-    ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
-        return CapacityBenchmark.awaitStatus(client, p);
-    }
-
-    void edit(java.util.function.Consumer<ModelRelease> change) {
-        CapacityBenchmark.edit(client, change);
-    }
-
-    void poke() {
-        edit(r -> r.getMetadata()
-                .getAnnotations()
-                .put("test.fledge.dev/poke", clock.instant().toString()));
-    }
-
-    static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

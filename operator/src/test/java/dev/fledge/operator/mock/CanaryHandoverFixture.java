@@ -10,46 +10,22 @@ import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.spec.TrafficSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-import dev.fledge.operator.gates.ConfiguredGates;
-import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FaultInjectingDispatcher;
-import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The cluster, operator (on a clock the test moves), Gateway and helpers of the canary handover tests
  * ({@link CanaryHandoverOnMockApiServerTest}, {@link CanaryHandoverThroughRoutesOnMockApiServerTest}). Two classes, so
  * that two test JVMs share them.
  */
-abstract class CanaryHandoverFixture {
-    static final String NAME = "assistant";
-
+abstract class CanaryHandoverFixture extends MockRolloutFixture<CanaryHandoverFixture.Sample> {
     final FaultInjectingDispatcher api = new FaultInjectingDispatcher();
-    final CanaryScaleDownOnMockApiServerTest.MovableClock clock = new CanaryScaleDownOnMockApiServerTest.MovableClock();
-    final List<Sample> samples = new CopyOnWriteArrayList<>();
-    MockCluster cluster;
-    KubernetesClient client;
-    DeploymentReadiness kubelet;
-    OperatorUnderTest operator;
-    Thread sampler;
-    volatile boolean sampling = true;
 
     /**
      * One look at the cluster: the canary's version label (read first), what routes or Services send to the canary
@@ -66,33 +42,14 @@ abstract class CanaryHandoverFixture {
         }
     }
 
-    @BeforeEach
-    void start() throws Exception {
-        cluster = new MockCluster(api);
-        client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
-        client.resource(CanaryScaleDownOnMockApiServerTest.gateway()).create();
-        kubelet = new DeploymentReadiness(client);
-        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
+    @Override
+    FaultInjectingDispatcher api() {
+        return api;
     }
 
-    @AfterEach
-    void stop() throws InterruptedException {
-        sampling = false;
-        if (sampler != null) {
-            sampler.join(5_000);
-        }
-        operator.close();
-        if (kubelet != null) {
-            kubelet.close();
-        }
-        cluster.close();
+    @Override
+    void beforeOperator() {
+        client.resource(CanaryScaleDownOnMockApiServerTest.gateway()).create();
     }
 
     /** The release's {@code RouteNotAccepted} condition, if it holds. */
@@ -163,21 +120,11 @@ abstract class CanaryHandoverFixture {
     }
 
     void startSampling(java.util.function.Supplier<List<String>> toCanary) {
-        sampler = new Thread(() -> {
-            while (sampling) {
-                try {
-                    String version = canaryVersion();
-                    List<String> routes = toCanary.get();
-                    samples.add(new Sample(
-                            version, routes, ready(NAME + "-stable"), ready(NAME + "-canary"), publicTrack()));
-                } catch (KubernetesClientException | NullPointerException e) {
-                    // an object not there yet
-                }
-                pause(Duration.ofMillis(20));
-            }
+        sample(() -> {
+            String version = canaryVersion();
+            List<String> routes = toCanary.get();
+            return new Sample(version, routes, ready(NAME + "-stable"), ready(NAME + "-canary"), publicTrack());
         });
-        sampler.setDaemon(true);
-        sampler.start();
     }
 
     String publicTrack() {
@@ -238,82 +185,8 @@ abstract class CanaryHandoverFixture {
                 : d.getSpec().getTemplate().getMetadata().getLabels().get(Labels.VERSION);
     }
 
-    Deployment deployment(String name) {
-        return client.apps()
-                .deployments()
-                .inNamespace(Releases.NS)
-                .withName(name)
-                .get();
-    }
-
-    int replicas(String name) {
-        Deployment d = deployment(name);
-        return d == null ? 0 : d.getSpec().getReplicas();
-    }
-
-    int ready(String name) {
-        return Optional.ofNullable(deployment(name))
-                .map(Deployment::getStatus)
-                .map(s -> s.getReadyReplicas())
-                .orElse(0);
-    }
-
-    void markReady(String name, int ready) {
-        Deployment d = deployment(name);
-        int replicas = d.getSpec().getReplicas();
-        d.setStatus(new DeploymentStatusBuilder()
-                .withReplicas(replicas)
-                .withReadyReplicas(ready)
-                .withUpdatedReplicas(replicas)
-                .withAvailableReplicas(ready)
-                .withObservedGeneration(d.getMetadata().getGeneration())
-                .build());
-        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
-    }
-
-    ModelReleaseStatus status() {
-        return client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName(NAME)
-                .get()
-                .getStatus();
-    }
-
-    ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p) {
-        return Releases.awaitStatus(client, NAME, Duration.ofSeconds(30), p);
-    }
-
-    /** Edits the release, again on a conflict with the operator's status write. */
-    void edit(Consumer<ModelRelease> change) {
-        await().atMost(Duration.ofSeconds(10))
-                .ignoreException(KubernetesClientException.class)
-                .until(() -> {
-                    client.resources(ModelRelease.class)
-                            .inNamespace(Releases.NS)
-                            .withName(NAME)
-                            .edit(r -> {
-                                if (r.getMetadata().getAnnotations() == null) {
-                                    r.getMetadata().setAnnotations(new HashMap<>());
-                                }
-                                change.accept(r);
-                                return r;
-                            });
-                    return true;
-                });
-    }
-
-    /** An event for the release, so that the operator looks again now (its own wake-up runs on real time). */
-    void poke() {
-        edit(r -> r.getMetadata()
-                .getAnnotations()
-                .put("test.fledge.dev/poke", clock.instant().toString()));
-    }
-
-    static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** {@code ready} of Deployment {@code name}'s pods ready, of as many as its spec asks. */
+    void podsReady(String name, int ready) {
+        markReady(name, replicas(name), ready);
     }
 }

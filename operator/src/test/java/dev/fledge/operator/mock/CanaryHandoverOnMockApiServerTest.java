@@ -61,7 +61,7 @@ class CanaryHandoverOnMockApiServerTest extends CanaryHandoverFixture {
         await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 4);
         pause(Duration.ofSeconds(4)); // stable has 2 of 4 pods ready meanwhile
 
-        markReady(NAME + "-stable", 4);
+        podsReady(NAME + "-stable", 4);
         await().atMost(Duration.ofSeconds(20)).until(() -> "3.0.0".equals(canaryVersion()));
         assertThat(api.failuresServed()).as("the Service write failed once").isEqualTo(1);
         pause(Duration.ofMillis(300));
@@ -130,9 +130,9 @@ class CanaryHandoverOnMockApiServerTest extends CanaryHandoverFixture {
                         .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
         awaitStatus(st -> st.getCanaryPublicHoldUntil() == null && st.getCanaryScaleDownAt() != null);
 
-        markReady(NAME + "-stable", 4);
+        podsReady(NAME + "-stable", 4);
         pause(Duration.ofMillis(500));
-        markReady(NAME + "-stable", 3); // one stable pod goes unready again
+        podsReady(NAME + "-stable", 3); // one stable pod goes unready again
         poke();
         pause(Duration.ofSeconds(2));
         assertThat(selectors()).as("the hold never comes back").first().isEqualTo(NAME + "=stable");
@@ -162,7 +162,7 @@ class CanaryHandoverOnMockApiServerTest extends CanaryHandoverFixture {
                 .isEqualTo(1);
         assertThat(selectors()).first().isEqualTo(NAME + "=both");
 
-        markReady(NAME + "-stable", 4);
+        podsReady(NAME + "-stable", 4);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(selectors())
                         .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
@@ -175,7 +175,7 @@ class CanaryHandoverOnMockApiServerTest extends CanaryHandoverFixture {
         edit(r -> r.getSpec().getTraffic().setScaleDownDelay("2h")); // invalid: at most 1h
         awaitStatus(st -> st.getPhase() == Phase.INVALID);
         await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 4);
-        markReady(NAME + "-stable", 4);
+        podsReady(NAME + "-stable", 4);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(selectors())
                         .containsExactly(NAME + "=stable", NAME + "-internal=stable", NAME + "-closed=stable"));
@@ -279,9 +279,9 @@ class CanaryHandoverOnMockApiServerTest extends CanaryHandoverFixture {
         assertThat(replicas(NAME + "-stable"))
                 .as("stable keeps its pods while the canary's new pod is not ready")
                 .isEqualTo(3);
-        markReady(NAME + "-canary", 2);
+        podsReady(NAME + "-canary", 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> replicas(NAME + "-stable") == 2);
-        markReady(NAME + "-stable", 2);
+        podsReady(NAME + "-stable", 2);
 
         clock.advance(Duration.ofHours(1).plusSeconds(1)); // to public 100%: canary 4, stable back to 4
         poke();
@@ -293,7 +293,7 @@ class CanaryHandoverOnMockApiServerTest extends CanaryHandoverFixture {
                 .as("the public Service keeps stable's pods while the canary has 2 of 4 ready")
                 .first()
                 .isEqualTo(NAME + "=both");
-        markReady(NAME + "-canary", 4);
+        podsReady(NAME + "-canary", 4);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(selectors()).first().isEqualTo(NAME + "=canary"));
     }

@@ -13,32 +13,17 @@ import dev.fledge.api.spec.TrafficSpec;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
-import dev.fledge.testsupport.DeploymentReadiness;
-import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.fledge.testsupport.FaultInjectingDispatcher;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,69 +31,17 @@ import org.junit.jupiter.api.Test;
  * it requests and {@code scaleDownDelay} has passed since, on the operator's clock (a test clock moved on by hand).
  * A sampler reads the routing objects and the canary Deployment all along; the assertions are on those samples.
  */
-class CanaryScaleDownOnMockApiServerTest {
+class CanaryScaleDownOnMockApiServerTest extends MockRolloutFixture<CanaryScaleDownOnMockApiServerTest.Sample> {
     static final Duration DELAY = Duration.ofSeconds(30);
 
-    MockCluster cluster;
-    KubernetesClient client;
-    DeploymentReadiness kubelet;
-    OperatorUnderTest operator;
-    final MovableClock clock = new MovableClock();
-    final List<Sample> samples = new CopyOnWriteArrayList<>();
-    Thread sampler;
-    volatile boolean sampling = true;
+    final FaultInjectingDispatcher api = new FaultInjectingDispatcher();
 
     /** What the routing objects and the canary Deployment said at one moment of the operator's clock. */
     record Sample(Instant at, int canaryReplicas, List<String> toCanary) {}
 
-    /** The system clock plus an offset the test moves on. */
-    static final class MovableClock extends Clock {
-        final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-        void advance(Duration d) {
-            offset.updateAndGet(o -> o.plus(d));
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        cluster = new MockCluster();
-        client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
-        kubelet = new DeploymentReadiness(client);
-        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        sampling = false;
-        if (sampler != null) {
-            sampler.join(5_000);
-        }
-        operator.close();
-        kubelet.close();
-        cluster.close();
+    @Override
+    FaultInjectingDispatcher api() {
+        return api;
     }
 
     @Test
@@ -248,20 +181,11 @@ class CanaryScaleDownOnMockApiServerTest {
     // --- sampling
 
     void startSampling(java.util.function.Supplier<List<String>> toCanary) {
-        sampler = new Thread(() -> {
-            while (sampling) {
-                try {
-                    Instant at = clock.instant();
-                    List<String> routes = toCanary.get();
-                    samples.add(new Sample(at, replicas("assistant-canary"), routes));
-                } catch (KubernetesClientException | NullPointerException e) {
-                    // an object not there yet
-                }
-                pause(Duration.ofMillis(20));
-            }
+        sample(() -> {
+            Instant at = clock.instant();
+            List<String> routes = toCanary.get();
+            return new Sample(at, replicas("assistant-canary"), routes);
         });
-        sampler.setDaemon(true);
-        sampler.start();
     }
 
     /** The first sample after the last one in which something routed to the canary. */
@@ -320,85 +244,6 @@ class CanaryScaleDownOnMockApiServerTest {
     }
 
     // --- helpers
-
-    Deployment deployment(String name) {
-        return client.apps()
-                .deployments()
-                .inNamespace(Releases.NS)
-                .withName(name)
-                .get();
-    }
-
-    int replicas(String name) {
-        Deployment d = deployment(name);
-        return d == null ? 0 : d.getSpec().getReplicas();
-    }
-
-    int ready(String name) {
-        Deployment d = deployment(name);
-        return Optional.ofNullable(d)
-                .map(Deployment::getStatus)
-                .map(s -> s.getReadyReplicas())
-                .orElse(0);
-    }
-
-    void markReady(String name, int replicas) {
-        Deployment d = deployment(name);
-        d.setStatus(new DeploymentStatusBuilder()
-                .withReplicas(replicas)
-                .withReadyReplicas(replicas)
-                .withUpdatedReplicas(replicas)
-                .withAvailableReplicas(replicas)
-                .withObservedGeneration(d.getMetadata().getGeneration())
-                .build());
-        client.apps().deployments().inNamespace(Releases.NS).resource(d).updateStatus();
-    }
-
-    ModelReleaseStatus status() {
-        return client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .get()
-                .getStatus();
-    }
-
-    ModelReleaseStatus awaitStatus(java.util.function.Predicate<ModelReleaseStatus> p) {
-        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(30), p);
-    }
-
-    /** Edits the release, again on a conflict with the operator's status write. */
-    void edit(java.util.function.Consumer<ModelRelease> change) {
-        await().atMost(Duration.ofSeconds(10))
-                .ignoreException(KubernetesClientException.class)
-                .until(() -> {
-                    editOnce(change);
-                    return true;
-                });
-    }
-
-    void editOnce(java.util.function.Consumer<ModelRelease> change) {
-        Releases.edit(client, "assistant", r -> {
-            if (r.getMetadata().getAnnotations() == null) {
-                r.getMetadata().setAnnotations(new HashMap<>());
-            }
-            change.accept(r);
-        });
-    }
-
-    /** An event for the release, so that the operator looks again now (its own wake-up runs on real time). */
-    void poke() {
-        edit(r -> r.getMetadata()
-                .getAnnotations()
-                .put("test.fledge.dev/poke", clock.instant().toString()));
-    }
-
-    static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     static Gateway gateway() {
         Gateway gw = new Gateway();

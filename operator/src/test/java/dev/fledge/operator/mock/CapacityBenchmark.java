@@ -203,8 +203,11 @@ class CapacityBenchmark {
         return d == null ? 0 : d.getSpec().getReplicas();
     }
 
+    /** How long a whole rollout with the promotion's hand-over, pod by pod, may take. */
+    static final Duration STATUS_TIMEOUT = Duration.ofSeconds(90);
+
     static ModelReleaseStatus awaitStatus(KubernetesClient client, Predicate<ModelReleaseStatus> p) {
-        return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(90), p);
+        return Releases.awaitStatus(client, "assistant", STATUS_TIMEOUT, p);
     }
 
     static void edit(KubernetesClient client, Consumer<ModelRelease> change) {
