@@ -14,6 +14,7 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerProfile;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -23,7 +24,11 @@ import dev.fledge.operator.gates.metric.HttpPrometheus;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.ProfileQueries;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.workload.DesiredDeployment;
+import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.operator.workload.ServingConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +65,9 @@ class ServerProfilesOnRealPrometheusTest {
     static final List<ServerProfile> SERVERS = List.of(
             ServerProfile.FLEDGE, ServerProfile.VLLM, ServerProfile.TGI, ServerProfile.NIM, ServerProfile.TRITON);
 
+    /** The version of the Triton pod built by the operator ({@link #tritonPod}). */
+    static final String TRITON_AS_BUILT = "triton-as-built";
+
     static final Map<MetricTemplate, Double> MAX = Map.of(
             MetricTemplate.ERROR_RATE, 0.05,
             MetricTemplate.LATENCY_P99, 2.0,
@@ -94,6 +102,10 @@ class ServerProfilesOnRealPrometheusTest {
         labels.remove("__meta_kubernetes_pod_label_fledge_dev_version");
         labels.put("__meta_kubernetes_pod_name", "chat-unlabelled");
         targets.add(Map.of("targets", withoutLabels.get("targets"), "labels", labels));
+        // a Triton pod as the operator builds it: the OpenAI-compatible frontend serves Triton's metrics on its port
+        ServerExposition frontend = new ServerExposition(ServerProfile.TRITON, false);
+        pods.add(frontend);
+        targets.addAll(targetsOf(tritonPod(frontend.port())));
         Map<String, Object> job = new LinkedHashMap<>(docsScrapeJob());
         job.remove("kubernetes_sd_configs");
         job.put("scrape_interval", "1s");
@@ -114,6 +126,59 @@ class ServerProfilesOnRealPrometheusTest {
 
     static String version(ServerProfile server, boolean bad) {
         return server.wireName() + (bad ? "-bad" : "-good");
+    }
+
+    /**
+     * The pod template the operator builds for a release of Triton's OpenAI-compatible frontend behind the sidecar,
+     * configured as docs/servers.md says, but on {@code port} instead of 9000.
+     */
+    static PodTemplateSpec tritonPod(int port) {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(
+                new ObjectMetaBuilder().withName("chat").withNamespace("ml").build());
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("chat")
+                        .withVersion(TRITON_AS_BUILT)
+                        .withUri("https://models.example/chat.zip"))
+                .withServer(new ServerSpec()
+                        .withImage("nvcr.io/nvidia/tritonserver:25.01-vllm-python-py3")
+                        .withProfile(ServerProfile.TRITON)
+                        .withUpstream(new UpstreamSpec().withPort(port).withReadinessPath("/health/ready"))));
+        ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
+        return new DesiredDeployment(defaults)
+                .build(mr, "canary", new ServingConfig(defaults).of(mr), 1)
+                .getSpec()
+                .getTemplate();
+    }
+
+    /**
+     * The targets the pod role of Kubernetes service discovery gives for the other server's container of {@code pod}:
+     * one per declared port, at 127.0.0.1, with the pod's labels and annotations as {@code __meta_kubernetes_pod_*}.
+     */
+    static List<Map<String, Object>> targetsOf(PodTemplateSpec pod) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("__meta_kubernetes_namespace", "ml");
+        meta.put("__meta_kubernetes_pod_name", "chat-canary-triton-as-built");
+        pod.getMetadata().getLabels().forEach((k, v) -> meta.put("__meta_kubernetes_pod_label_" + sdName(k), v));
+        pod.getMetadata()
+                .getAnnotations()
+                .forEach((k, v) -> meta.put("__meta_kubernetes_pod_annotation_" + sdName(k), v));
+        List<Map<String, Object>> out = new ArrayList<>();
+        pod.getSpec().getContainers().stream()
+                .filter(c -> c.getName().equals("model-server"))
+                .flatMap(c -> c.getPorts().stream())
+                .forEach(port -> {
+                    Map<String, String> labels = new LinkedHashMap<>(meta);
+                    labels.put("__meta_kubernetes_pod_container_port_name", port.getName());
+                    out.add(Map.of("targets", List.of("127.0.0.1:" + port.getContainerPort()), "labels", labels));
+                });
+        return out;
+    }
+
+    /** A label or annotation key as Prometheus' service discovery spells it in a label name. */
+    static String sdName(String key) {
+        return key.replaceAll("[^a-zA-Z0-9_]", "_");
     }
 
     /** A static target with the labels the pod role of Kubernetes service discovery gives a model pod. */
@@ -163,6 +228,26 @@ class ServerProfilesOnRealPrometheusTest {
         assertThat(bad.reason()).contains("above max");
         assertThat(none.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(none.reason()).contains("no data");
+    }
+
+    /**
+     * Issue 17: behind the sidecar, a server's own series come from its container's port {@code upstream} at the path
+     * of the pod's annotation, not from port {@code http} as the other targets here have it. Triton's
+     * OpenAI-compatible frontend serves Triton's metrics at {@code /metrics} on its API port (docs/servers.md said
+     * they were only on 8002, which no target reads, so that every Triton template gate was Inconclusive): the pod
+     * the operator builds, its ports and annotation as service discovery gives them, scraped by the docs' job, gives
+     * the Triton templates data.
+     */
+    @Test
+    void aTritonPodAsTheOperatorBuildsItIsScrapedOnItsFrontendsPort() {
+        MetricSpec gate = new MetricSpec()
+                .withName("error-rate")
+                .withTemplate(MetricTemplate.ERROR_RATE)
+                .withMax(MAX.get(MetricTemplate.ERROR_RATE));
+
+        GateVerdict verdict = awaitVerdict(ServerProfile.TRITON, gate, TRITON_AS_BUILT, Verdict.PASS);
+
+        assertThat(verdict.value()).isLessThanOrEqualTo(MAX.get(MetricTemplate.ERROR_RATE));
     }
 
     /**
