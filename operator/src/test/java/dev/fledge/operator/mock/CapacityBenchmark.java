@@ -11,7 +11,6 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.TrackCapacities;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -119,13 +118,7 @@ class CapacityBenchmark {
     Peak run(Mode mode, List<Integer> steps, String stepDuration, boolean abort, long gpusPerPod) throws Exception {
         try (MockCluster cluster = new MockCluster()) {
             KubernetesClient client = cluster.client();
-            client.namespaces()
-                    .resource(new NamespaceBuilder()
-                            .withNewMetadata()
-                            .withName(Releases.NS)
-                            .endMetadata()
-                            .build())
-                    .create();
+            Releases.createNamespace(client);
             client.resource(RolloutOnMockApiServerTest.gateway("public-gw")).create();
             try (DeploymentReadiness kubelet = new DeploymentReadiness(client);
                     OperatorUnderTest operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()))) {

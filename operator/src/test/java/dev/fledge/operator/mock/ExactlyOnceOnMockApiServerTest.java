@@ -23,7 +23,6 @@ import dev.fledge.operator.notify.WebhookReceiver;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -57,13 +56,7 @@ class ExactlyOnceOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster(api);
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         kubelet = new DeploymentReadiness(client);
         receiver = new WebhookReceiver();
         NotificationSettings settings = new NotificationSettings(

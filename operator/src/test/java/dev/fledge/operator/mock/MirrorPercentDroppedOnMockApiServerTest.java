@@ -13,7 +13,6 @@ import dev.fledge.operator.routing.TrafficRouter;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -101,13 +100,7 @@ class MirrorPercentDroppedOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster(api);
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         release = client.resource(Releases.gatewayApi("assistant", "2.0.0")).create();
         router = OperatorAssembly.routers(
                         client, Clock.systemUTC(), new ServerDefaults("fledge/model-server:0.1.0", 8080))

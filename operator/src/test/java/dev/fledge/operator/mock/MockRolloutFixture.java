@@ -6,7 +6,6 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -57,13 +56,7 @@ abstract class MockRolloutFixture<S> {
     void start() throws Exception {
         cluster = new MockCluster(api());
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         beforeOperator();
         kubelet = new DeploymentReadiness(client);
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()), clock);

@@ -28,7 +28,6 @@ import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.notify.WebhookReceiver;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,13 +61,7 @@ class NotificationsOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster();
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         kubelet = new DeploymentReadiness(client);
         receiver = new WebhookReceiver();
         NotificationSettings settings = new NotificationSettings(

@@ -114,6 +114,17 @@ final class Releases {
                 });
     }
 
+    /** The namespace {@link #NS} the mock tests' releases live in. */
+    static void createNamespace(KubernetesClient client) {
+        client.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
+    }
+
     static ModelReleaseStatus awaitStatus(
             KubernetesClient client, String name, Duration timeout, Predicate<ModelReleaseStatus> p) {
         AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();

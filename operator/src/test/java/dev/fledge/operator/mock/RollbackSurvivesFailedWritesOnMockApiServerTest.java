@@ -17,7 +17,6 @@ import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.FaultInjectingDispatcher;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -48,13 +47,7 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster(api);
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         kubelet = new DeploymentReadiness(client);
         operator = new OperatorUnderTest(client, gates());
     }

@@ -19,7 +19,6 @@ import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import dev.fledge.testsupport.UserEdits;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -70,13 +69,7 @@ class RoutesOnMockApiServerTest {
             }
         });
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         client.resource(RolloutOnMockApiServerTest.gateway("public-gw")).create();
         client.resource(RolloutOnMockApiServerTest.gateway("internal-gw")).create();
         kubelet = new DeploymentReadiness(client);

@@ -23,7 +23,6 @@ import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.gates.safety.UnjudgedCategories;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -55,13 +54,7 @@ class SafetyEvidenceOnMockApiServerTest {
     void start() throws Exception {
         cluster = new MockCluster();
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         kubelet = new DeploymentReadiness(client);
         operator = freshOperator();
     }

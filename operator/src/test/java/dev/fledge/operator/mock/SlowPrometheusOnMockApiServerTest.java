@@ -16,7 +16,6 @@ import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -78,13 +77,7 @@ class SlowPrometheusOnMockApiServerTest {
         prometheus.start();
         cluster = new MockCluster();
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         kubelet = new DeploymentReadiness(client);
         operator = new OperatorUnderTest(
                 client,

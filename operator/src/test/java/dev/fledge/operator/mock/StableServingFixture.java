@@ -17,7 +17,6 @@ import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -50,13 +49,7 @@ abstract class StableServingFixture {
     void start() throws Exception {
         cluster = new MockCluster(api);
         client = cluster.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(Releases.NS)
-                        .endMetadata()
-                        .build())
-                .create();
+        Releases.createNamespace(client);
         kubelet = new DeploymentReadiness(client);
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
         client.resource(Releases.replicas("assistant", "1.0.0")).create();
