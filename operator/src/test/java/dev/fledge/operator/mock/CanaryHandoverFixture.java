@@ -187,6 +187,7 @@ abstract class CanaryHandoverFixture extends MockRolloutFixture<CanaryHandoverFi
 
     /** {@code ready} of Deployment {@code name}'s pods ready, of as many as its spec asks. */
     void podsReady(String name, int ready) {
-        markReady(name, replicas(name), ready);
+        Deployment d = deployment(name); // one read: the spec's replicas and the generation together
+        markReady(d, d.getSpec().getReplicas(), ready);
     }
 }

@@ -68,11 +68,22 @@ abstract class MockRolloutFixture<S> {
         if (sampler != null) {
             sampler.join(5_000);
         }
-        operator.close();
-        if (kubelet != null) {
-            kubelet.close();
+        // each closed even when the one before throws or was never made (a start that failed half-way)
+        try {
+            if (operator != null) {
+                operator.close();
+            }
+        } finally {
+            try {
+                if (kubelet != null) {
+                    kubelet.close();
+                }
+            } finally {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            }
         }
-        cluster.close();
     }
 
     /** Records {@code look} every 20 ms until the test ends; a look at an object not there yet is skipped. */
@@ -118,7 +129,11 @@ abstract class MockRolloutFixture<S> {
 
     /** Deployment {@code name} at {@code replicas}, {@code ready} of them ready, as a kubelet would report it. */
     void markReady(String name, int replicas, int ready) {
-        Deployment d = deployment(name);
+        markReady(deployment(name), replicas, ready);
+    }
+
+    /** {@code d} at {@code replicas}, {@code ready} of them ready, of the generation read with it. */
+    void markReady(Deployment d, int replicas, int ready) {
         d.setStatus(new DeploymentStatusBuilder()
                 .withReplicas(replicas)
                 .withReadyReplicas(ready)
