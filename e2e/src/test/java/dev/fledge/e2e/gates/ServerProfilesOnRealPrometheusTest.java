@@ -67,6 +67,8 @@ class ServerProfilesOnRealPrometheusTest {
 
     /** The version of the Triton pod built by the operator ({@link #tritonPod}). */
     static final String TRITON_AS_BUILT = "triton-as-built";
+    /** The version of a Triton pod built as {@link #TRITON_AS_BUILT} but with NIM's metrics path. */
+    static final String TRITON_WRONG_PATH = "triton-wrong-path";
 
     static final Map<MetricTemplate, Double> MAX = Map.of(
             MetricTemplate.ERROR_RATE, 0.05,
@@ -105,7 +107,11 @@ class ServerProfilesOnRealPrometheusTest {
         // a Triton pod as the operator builds it: the OpenAI-compatible frontend serves Triton's metrics on its port
         ServerExposition frontend = new ServerExposition(ServerProfile.TRITON, false);
         pods.add(frontend);
-        targets.addAll(targetsOf(tritonPod(frontend.port())));
+        targets.addAll(targetsOf(tritonPod(frontend.port(), TRITON_AS_BUILT, "/metrics")));
+        // and one whose annotated path the server does not serve: no data, unless the path rule were ignored
+        ServerExposition wrongPath = new ServerExposition(ServerProfile.TRITON, false);
+        pods.add(wrongPath);
+        targets.addAll(targetsOf(tritonPod(wrongPath.port(), TRITON_WRONG_PATH, "/v1/metrics")));
         Map<String, Object> job = new LinkedHashMap<>(docsScrapeJob());
         job.remove("kubernetes_sd_configs");
         job.put("scrape_interval", "1s");
@@ -130,21 +136,24 @@ class ServerProfilesOnRealPrometheusTest {
 
     /**
      * The pod template the operator builds for a release of Triton's OpenAI-compatible frontend behind the sidecar,
-     * configured as docs/servers.md says, but on {@code port} instead of 9000.
+     * configured as docs/servers.md says, but on {@code port} instead of 9000, and with {@code metricsPath}.
      */
-    static PodTemplateSpec tritonPod(int port) {
+    static PodTemplateSpec tritonPod(int port, String version, String metricsPath) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(
                 new ObjectMetaBuilder().withName("chat").withNamespace("ml").build());
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec()
                         .withName("chat")
-                        .withVersion(TRITON_AS_BUILT)
+                        .withVersion(version)
                         .withUri("https://models.example/chat.zip"))
                 .withServer(new ServerSpec()
                         .withImage("nvcr.io/nvidia/tritonserver:25.01-vllm-python-py3")
                         .withProfile(ServerProfile.TRITON)
-                        .withUpstream(new UpstreamSpec().withPort(port).withReadinessPath("/health/ready"))));
+                        .withUpstream(new UpstreamSpec()
+                                .withPort(port)
+                                .withReadinessPath("/health/ready")
+                                .withMetricsPath(metricsPath))));
         ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
         return new DesiredDeployment(defaults)
                 .build(mr, "canary", new ServingConfig(defaults).of(mr), 1)
@@ -159,7 +168,9 @@ class ServerProfilesOnRealPrometheusTest {
     static List<Map<String, Object>> targetsOf(PodTemplateSpec pod) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("__meta_kubernetes_namespace", "ml");
-        meta.put("__meta_kubernetes_pod_name", "chat-canary-triton-as-built");
+        meta.put(
+                "__meta_kubernetes_pod_name",
+                "chat-canary-" + pod.getMetadata().getLabels().get("fledge.dev/version"));
         pod.getMetadata().getLabels().forEach((k, v) -> meta.put("__meta_kubernetes_pod_label_" + sdName(k), v));
         pod.getMetadata()
                 .getAnnotations()
@@ -246,8 +257,12 @@ class ServerProfilesOnRealPrometheusTest {
                 .withMax(MAX.get(MetricTemplate.ERROR_RATE));
 
         GateVerdict verdict = awaitVerdict(ServerProfile.TRITON, gate, TRITON_AS_BUILT, Verdict.PASS);
+        // scrapes have happened; the pod whose annotation names a path its server does not serve gave nothing
+        GateVerdict wrongPath = evaluate(ServerProfile.TRITON, gate, TRITON_WRONG_PATH);
 
         assertThat(verdict.value()).isLessThanOrEqualTo(MAX.get(MetricTemplate.ERROR_RATE));
+        assertThat(wrongPath.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(wrongPath.reason()).contains("no data");
     }
 
     /**
