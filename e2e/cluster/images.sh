@@ -31,6 +31,7 @@ BASE_TAR="$IMAGES/jre-base-17.tar"
 MVN="${MVN:-./mvnw -B -ntp}"
 
 log() { echo "images: $*" >&2; }
+die() { echo "images: $*" >&2; exit 1; }
 need() { local c; for c in "$@"; do command -v "$c" >/dev/null || missing+=("$c"); done; }
 ensure_tools() {
   missing=()
@@ -151,10 +152,21 @@ build_app() {
     cp -r "$module/target/quarkus-app/." "$staging/"
     local entry=java env=""
     if [[ $module == model-server ]]; then
-      # DJL offline and one thread per pool; its cache (libtorch unpacked on first start, ~430 MB)
-      # must be a writable volume: the pod mounts an emptyDir at /tmp (read-only root filesystem)
+      # libtorch unpacked into the image once, read-only at /opt/fledge/libtorch (DJL's PYTORCH_LIBRARY_PATH):
+      # otherwise every pod unpacks the native jar's ~430 MB into its /tmp emptyDir on start. DJL's cache
+      # (a writable volume: the pod mounts an emptyDir at /tmp, read-only root filesystem) then only gets its
+      # JNI library (~4 MB). One thread per pool, offline.
+      local natives=("$module"/target/quarkus-app/lib/main/ai.djl.pytorch.pytorch-native-cpu-*-linux-x86_64.jar)
+      [[ ${#natives[@]} == 1 && -f ${natives[0]} ]] || die "expected one PyTorch native jar, found: ${natives[*]}"
+      local unpacked=$module/target/jib-extra/unpack
+      mkdir -p "$unpacked" "$module/target/jib-extra/opt/fledge/libtorch"
+      (cd "$unpacked" && jar xf "$REPO/${natives[0]}" pytorch/cpu/linux-x86_64/)
+      mv "$unpacked"/pytorch/cpu/linux-x86_64/* "$module/target/jib-extra/opt/fledge/libtorch/"
+      rm -rf "$unpacked"
+      [[ -f $module/target/jib-extra/opt/fledge/libtorch/libtorch.so ]] || die "no libtorch.so in ${natives[0]}"
       entry+=",-Dai.djl.offline=true,-Dai.djl.pytorch.num_threads=1,-Dai.djl.pytorch.num_interop_threads=1"
       env="-Djib.container.environment=DJL_OFFLINE=true,OPT_OUT_TRACKING=true,DJL_CACHE_DIR=/tmp/djl-cache,ENGINE_CACHE_DIR=/tmp/djl-cache,HOME=/tmp"
+      env+=",PYTORCH_LIBRARY_PATH=/opt/fledge/libtorch,PYTORCH_FLAVOR=cpu"
     else
       env="-Djib.container.environment=HOME=/tmp"
     fi

@@ -99,6 +99,7 @@ class QuickstartOnClusterTest {
                     .as("Service %s:%d answers on its ClusterIP", vip, port)
                     .isTrue();
             modelPodsAreHardened(client, ns, readme.release());
+            modelPodsUseTheImagesLibtorch(client, ns, readme.release());
 
             t0 = System.nanoTime();
             try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5);
@@ -288,6 +289,42 @@ class QuickstartOnClusterTest {
                             .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull()));
             assertThat(c.getSecurityContext().getCapabilities().getDrop()).contains("ALL");
             assertThat(c.getVolumeMounts()).noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets/kubernetes"));
+        }
+    }
+
+    /**
+     * Issue 16: the model-server image holds libtorch unpacked (DJL's {@code PYTORCH_LIBRARY_PATH}), so a model pod's
+     * {@code /tmp} emptyDir, read on the node (the kubelet's root is in {@code FLEDGE_CLUSTER_DIR}), holds DJL's JNI
+     * library only. Before, every pod start unpacked the native jar's ~430 MB of libtorch there.
+     */
+    static void modelPodsUseTheImagesLibtorch(KubernetesClient client, String ns, String release) throws Exception {
+        Path pods = Path.of(System.getenv("FLEDGE_CLUSTER_DIR"), "kubelet", "pods");
+        for (Pod p : client.pods().inNamespace(ns).withLabel("fledge.dev/release", release).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null
+                        && "Running".equals(p.getStatus().getPhase()))
+                .toList()) {
+            Container c = p.getSpec().getContainers().get(0);
+            String scratch = c.getVolumeMounts().stream()
+                    .filter(m -> "/tmp".equals(m.getMountPath()))
+                    .findFirst()
+                    .orElseThrow()
+                    .getName();
+            Path tmp = pods.resolve(p.getMetadata().getUid())
+                    .resolve("volumes")
+                    .resolve("kubernetes.io~empty-dir")
+                    .resolve(scratch);
+            List<String> natives;
+            try (var files = Files.walk(tmp)) {
+                natives = files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.endsWith(".so"))
+                        .toList();
+            }
+            assertThat(natives)
+                    .as(
+                            "native libraries in the /tmp of %s (%s)",
+                            p.getMetadata().getName(), tmp)
+                    .anyMatch(n -> n.endsWith("libdjl_torch.so"))
+                    .noneMatch(n -> n.startsWith("libtorch"));
         }
     }
 
