@@ -156,17 +156,27 @@ build_app() {
       # otherwise every pod unpacks the native jar's ~430 MB into its /tmp emptyDir on start. DJL's cache
       # (a writable volume: the pod mounts an emptyDir at /tmp, read-only root filesystem) then only gets its
       # JNI library (~4 MB). One thread per pool, offline.
-      local natives=("$module"/target/quarkus-app/lib/main/ai.djl.pytorch.pytorch-native-cpu-*-linux-x86_64.jar)
+      # The flavor (cpu) and classifier come from the jar's own pytorch.properties: DJL picks its JNI library
+      # by PYTORCH_FLAVOR, and defaults to cpu-precxx11 when it is unset, which this jar does not have.
+      local natives=("$module"/target/quarkus-app/lib/main/ai.djl.pytorch.pytorch-native-*.jar)
       [[ ${#natives[@]} == 1 && -f ${natives[0]} ]] || die "expected one PyTorch native jar, found: ${natives[*]}"
-      local unpacked=$module/target/jib-extra/unpack
-      mkdir -p "$unpacked" "$module/target/jib-extra/opt/fledge/libtorch"
-      (cd "$unpacked" && jar xf "$REPO/${natives[0]}" pytorch/cpu/linux-x86_64/)
-      mv "$unpacked"/pytorch/cpu/linux-x86_64/* "$module/target/jib-extra/opt/fledge/libtorch/"
+      local jar="${JAVA_HOME:+$JAVA_HOME/bin/}jar" unpacked=$module/target/jib-extra/unpack
+      local lib=$module/target/jib-extra/opt/fledge/libtorch
+      mkdir -p "$unpacked" "$lib"
+      (cd "$unpacked" && "$jar" xf "$REPO/${natives[0]}" native/lib/pytorch.properties)
+      local flavor classifier libraries
+      flavor=$(sed -n 's/^flavor=//p' "$unpacked/native/lib/pytorch.properties")
+      classifier=$(sed -n 's/^classifier=//p' "$unpacked/native/lib/pytorch.properties")
+      libraries=$(sed -n 's/^libraries=//p' "$unpacked/native/lib/pytorch.properties")
+      [[ -n $flavor && -n $classifier && -n $libraries ]] || die "no flavor, classifier or libraries in ${natives[0]}"
+      (cd "$unpacked" && "$jar" xf "$REPO/${natives[0]}" "pytorch/$flavor/$classifier/")
+      mv "$unpacked/pytorch/$flavor/$classifier"/* "$lib/"
       rm -rf "$unpacked"
-      [[ -f $module/target/jib-extra/opt/fledge/libtorch/libtorch.so ]] || die "no libtorch.so in ${natives[0]}"
+      local one
+      for one in ${libraries//,/ }; do [[ -f $lib/$one ]] || die "$one missing from ${natives[0]}"; done
       entry+=",-Dai.djl.offline=true,-Dai.djl.pytorch.num_threads=1,-Dai.djl.pytorch.num_interop_threads=1"
       env="-Djib.container.environment=DJL_OFFLINE=true,OPT_OUT_TRACKING=true,DJL_CACHE_DIR=/tmp/djl-cache,ENGINE_CACHE_DIR=/tmp/djl-cache,HOME=/tmp"
-      env+=",PYTORCH_LIBRARY_PATH=/opt/fledge/libtorch,PYTORCH_FLAVOR=cpu"
+      env+=",PYTORCH_LIBRARY_PATH=/opt/fledge/libtorch,PYTORCH_FLAVOR=$flavor"
     else
       env="-Djib.container.environment=HOME=/tmp"
     fi

@@ -174,7 +174,7 @@ final class PodTemplateSchema {
 
         @JsonPropertyDescription("Where it is mounted: an absolute path off the image's code and the operator's own"
                 + " mounts, not at, below or above /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc, /opt/java,"
-                + " /tmp/djl-cache, /var/run/fledge or /run/fledge (the operator mounts the release's response-id key"
+                + " /opt/fledge, /tmp/djl-cache, /var/run/fledge or /run/fledge (the operator mounts the release's response-id key"
                 + " there) (for example /data, /models, a directory below /tmp other than /tmp/djl-cache; /tmp itself only"
                 + " from an emptyDir, which the operator checks).")
         @Required
@@ -184,10 +184,11 @@ final class PodTemplateSchema {
                 value = "!self.matches('(^|/)[.][.]?(/|$)')",
                 message = "mountPath may not hold . or .. segments")
         @ValidationRule(
-                value = "!self.matches('^/+(deployments|usr|lib|lib64|bin|sbin|etc|opt/+java|tmp/+djl-cache)(/|$)')"
-                        + " && !self.matches('^/+(opt/*)?$')",
+                value =
+                        "!self.matches('^/+(deployments|usr|lib|lib64|bin|sbin|etc|opt/+java|opt/+fledge|tmp/+djl-cache)(/|$)')"
+                                + " && !self.matches('^/+(opt/*)?$')",
                 message = "the image's code and runtime live at /deployments, /usr, /lib, /lib64, /bin, /sbin, /etc,"
-                        + " /opt/java and /tmp/djl-cache; mount volumes elsewhere (/data, /models, below /tmp but not in"
+                        + " /opt/java, /opt/fledge and /tmp/djl-cache; mount volumes elsewhere (/data, /models, below /tmp but not in"
                         + " /tmp/djl-cache)")
         @ValidationRule(
                 value = "!self.matches('^/+(var/+)?run/+fledge(/|$)') && !self.matches('^/+(var|(var/+)?run)/*$')",

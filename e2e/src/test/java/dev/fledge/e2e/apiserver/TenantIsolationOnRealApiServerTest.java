@@ -299,6 +299,7 @@ class TenantIsolationOnRealApiServerTest {
                 "//usr/lib/jvm",
                 "/etc",
                 "/opt/java/openjdk",
+                "/opt/fledge/libtorch",
                 "/opt",
                 "/",
                 "/tmp/djl-cache",

@@ -299,10 +299,13 @@ class QuickstartOnClusterTest {
      */
     static void modelPodsUseTheImagesLibtorch(KubernetesClient client, String ns, String release) throws Exception {
         Path pods = Path.of(System.getenv("FLEDGE_CLUSTER_DIR"), "kubelet", "pods");
-        for (Pod p : client.pods().inNamespace(ns).withLabel("fledge.dev/release", release).list().getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null
-                        && "Running".equals(p.getStatus().getPhase()))
-                .toList()) {
+        List<Pod> running =
+                client.pods().inNamespace(ns).withLabel("fledge.dev/release", release).list().getItems().stream()
+                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null
+                                && "Running".equals(p.getStatus().getPhase()))
+                        .toList();
+        assertThat(running).as("running model pods of %s", release).isNotEmpty();
+        for (Pod p : running) {
             Container c = p.getSpec().getContainers().get(0);
             String scratch = c.getVolumeMounts().stream()
                     .filter(m -> "/tmp".equals(m.getMountPath()))

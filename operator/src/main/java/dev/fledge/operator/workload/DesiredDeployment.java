@@ -76,7 +76,7 @@ public final class DesiredDeployment {
     /**
      * The startup probe asks the readiness endpoint (ready once the model is loaded and warmed up,
      * docs/model-server.md) every 2 s for up to 10 minutes: the liveness probe starts only after it, so a slow first
-     * load (libtorch unpacked, a large model fetched) is not killed as dead.
+     * load (libtorch unpacked in an image that does not hold it, a large model fetched) is not killed as dead.
      */
     static final int STARTUP_PERIOD_SECONDS = 2;
 
@@ -103,7 +103,7 @@ public final class DesiredDeployment {
 
     /**
      * The operator's emptyDir at {@link MountPaths#SCRATCH}, the model server's only writable directory on a read-only
-     * root filesystem: the DJL cache (libtorch unpacked at start), downloads and the JVM's temporary files. Not added
+     * root filesystem: the DJL cache (its JNI library, or libtorch in an image that does not hold it unpacked), downloads and the JVM's temporary files. Not added
      * when the template mounts an emptyDir of its own there (to set a {@code sizeLimit} or {@code medium}, say). A
      * template volume of this name is dropped, as the key's is.
      */
@@ -466,7 +466,7 @@ public final class DesiredDeployment {
                 .withName("FLEDGE_FEEDBACK_SIGNING_KEY_FILE")
                 .withValue(FEEDBACK_KEY_FILE)
                 .build());
-        // the root filesystem is read-only: whatever the image sets, the DJL cache (libtorch unpacked at start) and
+        // the root filesystem is read-only: whatever the image sets, the DJL cache (DJL's native libraries) and
         // the home directory are in the /tmp emptyDir (a release may not set these names: ModelServerLimits)
         for (String[] e : SCRATCH_ENV) {
             env.add(new EnvVarBuilder().withName(e[0]).withValue(e[1]).build());

@@ -6,8 +6,9 @@ import java.util.stream.Stream;
 
 /**
  * Where a release may mount a volume in the model container: not over the image's code or the operator's mounts. The image (e2e/cluster/
- * images.sh) holds the JRE under {@code /usr/lib/jvm}, the server under {@code /deployments}, and DJL unpacks its
- * native engine into {@code /tmp/djl-cache}; a ConfigMap mounted over any of them (or over a parent of them, or
+ * images.sh) holds the JRE under {@code /usr/lib/jvm}, the server under {@code /deployments}, libtorch under {@code
+ * /opt/fledge/libtorch} (DJL loads every library in it), and DJL unpacks its JNI library, or in other images its whole
+ * native engine, into {@code /tmp/djl-cache}; a ConfigMap mounted over any of them (or over a parent of them, or
  * a single file there by subPath) would run the tenant's code whatever image prefix the operator allows. Allowed:
  * any other path, such as {@code /data}, {@code /models}, {@code /cache} or a directory below {@code /tmp} other than
  * {@code /tmp/djl-cache};
@@ -21,8 +22,17 @@ public final class MountPaths {
     /** Where the operator mounts its own volumes (the response-id key), in both spellings of {@code /var/run}. */
     public static final List<String> OPERATOR = List.of("/var/run/fledge", "/run/fledge");
     /** Subtrees of the image's code. */
-    private static final List<String> CODE =
-            List.of("/deployments", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/opt/java", "/tmp/djl-cache");
+    private static final List<String> CODE = List.of(
+            "/deployments",
+            "/usr",
+            "/lib",
+            "/lib64",
+            "/bin",
+            "/sbin",
+            "/etc",
+            "/opt/java",
+            "/opt/fledge",
+            "/tmp/djl-cache");
     /** Subtrees of the image's code and the operator's own mounts: no mount at, below or above them. */
     public static final List<String> PROTECTED =
             Stream.concat(CODE.stream(), OPERATOR.stream()).toList();
