@@ -158,6 +158,17 @@ public record PodTemplatePolicy(
                                 path,
                                 emptyDirs.contains(mounts.get(j).path("name").asText()))
                         .ifPresent(why -> errors.accept(at + why));
+                // the Fledge server holds the key; another server's container runs the tenant's code anyway
+                for (int k = 0; k < mounts.size() && server.getUpstream() == null; k++) {
+                    JsonNode outer = mounts.get(k);
+                    if (k != j) {
+                        MountPaths.nestedRefusal(
+                                        path,
+                                        outer.path("mountPath").asText(null),
+                                        emptyDirs.contains(outer.path("name").asText()))
+                                .ifPresent(why -> errors.accept(at + why));
+                    }
+                }
             }
         }
         SchemaRules.volumes(volumes, BASE + ".spec.volumes", errors);

@@ -202,6 +202,15 @@ final class KeptTemplateCheck {
             if (why.isPresent()) {
                 return Optional.of("its mount " + m.getMountPath() + ": " + why.get());
             }
+            for (VolumeMount outer : c.getVolumeMounts()) {
+                Optional<String> nested = outer == m
+                        ? Optional.empty()
+                        : MountPaths.nestedRefusal(
+                                m.getMountPath(), outer.getMountPath(), emptyDirs.contains(outer.getName()));
+                if (nested.isPresent()) {
+                    return Optional.of("its mount " + m.getMountPath() + ": " + nested.get());
+                }
+            }
         }
         Set<String> names = new HashSet<>();
         for (EnvVar e : Objects.requireNonNullElse(c.getEnv(), List.<EnvVar>of())) {

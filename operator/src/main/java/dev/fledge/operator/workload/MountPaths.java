@@ -72,4 +72,32 @@ public final class MountPaths {
         }
         return Optional.empty();
     }
+
+    /**
+     * Why a mount at {@code path} may not go with one at {@code outer} in the same container, whose volume is an
+     * emptyDir or not; empty when it may. A mount at or below another volume's mount point is refused unless that
+     * volume is an emptyDir (which only the server writes): a claim, ephemeral or host volume may hold a symlink at the
+     * inner mount point, which the container runtime follows inside the container's root, so {@code /data/lt} with
+     * {@code lt -> /opt/fledge/libtorch} would put the inner volume over the image's code whatever the checks on the
+     * path's text (review of issue 16). Paths are compared as {@link #refusal} reads them.
+     */
+    public static Optional<String> nestedRefusal(String path, String outer, boolean outerEmptyDir) {
+        if (path == null || outer == null || outerEmptyDir) {
+            return Optional.empty();
+        }
+        String inner = normalized(path);
+        String above = normalized(outer);
+        if (inner.equals(above) || inner.startsWith(above.equals("/") ? "/" : above + "/")) {
+            return Optional.of(
+                    "it is at or below the mount " + outer + " of a volume that is not an emptyDir: a symlink"
+                            + " in that volume would send this mount anywhere in the container; mount volumes side by side");
+        }
+        return Optional.empty();
+    }
+
+    /** {@code mountPath} with repeated slashes folded and no trailing slash. */
+    private static String normalized(String mountPath) {
+        String path = mountPath.replaceAll("/+", "/");
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
 }

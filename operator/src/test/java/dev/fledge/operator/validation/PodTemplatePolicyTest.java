@@ -152,6 +152,37 @@ class PodTemplatePolicyTest {
                 .isEmpty();
     }
 
+    /**
+     * Review of issue 16 (HIGH): a claim may hold a symlink where another of the container's mounts goes ({@code lt ->
+     * /opt/fledge/libtorch}), which the container runtime follows inside the container's root: the inner volume would
+     * land over the image's code whatever its path says. So a mount at or below a claim's, an ephemeral volume's or a
+     * host directory's is refused for the Fledge server; below an emptyDir (only the server writes it) it stays allowed,
+     * and so it does in another server's container, which runs the tenant's code anyway.
+     */
+    @Test
+    void aMountBelowAVolumeATenantCanWriteIsRefusedForTheFledgeServer() {
+        String nested = """
+                {spec: {volumes: [{name: p, persistentVolumeClaim: {claimName: weights}}],
+                  containers: [{name: model-server, volumeMounts: [{name: p, mountPath: /data},
+                    {name: p, mountPath: //data/lt/, subPath: payload}]}]}}""";
+        assertThat(validator.validate(release(nested, null)))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.containers[0].volumeMounts[1].mountPath: //data/lt/: ")
+                .contains("at or below the mount /data of a volume that is not an emptyDir");
+
+        String belowAnEmptyDir = """
+                {spec: {volumes: [{name: t, emptyDir: {sizeLimit: 2Gi}}, {name: c, configMap: {name: cfg}}],
+                  containers: [{name: model-server, volumeMounts: [{name: t, mountPath: /tmp},
+                    {name: c, mountPath: /tmp/cfg}]}]}}""";
+        assertThat(validator.validate(release(belowAnEmptyDir, null))).isEmpty();
+        String sideBySide = """
+                {spec: {volumes: [{name: p, persistentVolumeClaim: {claimName: weights}}],
+                  containers: [{name: model-server, volumeMounts: [{name: p, mountPath: /data},
+                    {name: p, mountPath: /data2, subPath: payload}]}]}}""";
+        assertThat(validator.validate(release(sideBySide, null))).isEmpty();
+    }
+
     @Test
     void thePodsOwnCapacityTuningAndTestAidsStayAllowed() {
         String template = """

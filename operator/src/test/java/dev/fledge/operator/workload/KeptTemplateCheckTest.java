@@ -152,6 +152,25 @@ class KeptTemplateCheckTest {
                         },
                         "mounts the response-id key Secret billing-feedback-key"),
                 edit(
+                        "a mount below a claim's, where a symlink can send it over the image's code",
+                        t -> {
+                            t.getSpec()
+                                    .getVolumes()
+                                    .add(new VolumeBuilder()
+                                            .withName("p")
+                                            .withNewPersistentVolumeClaim()
+                                            .withClaimName("weights")
+                                            .endPersistentVolumeClaim()
+                                            .build());
+                            container(t)
+                                    .getVolumeMounts()
+                                    .add(new VolumeMount("/data", null, "p", true, null, null, null));
+                            container(t)
+                                    .getVolumeMounts()
+                                    .add(new VolumeMount("/data/lt", null, "p", true, null, "payload", null));
+                        },
+                        "its mount /data/lt: it is at or below the mount /data"),
+                edit(
                         "the key mounted by a sub-path",
                         t -> container(t).getVolumeMounts().stream()
                                 .filter(m -> m.getName().equals("fledge-feedback-key"))
