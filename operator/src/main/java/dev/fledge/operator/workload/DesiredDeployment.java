@@ -302,13 +302,14 @@ public final class DesiredDeployment {
      * validates first ({@code PodTemplatePolicy}, the same rule), so a release holding such a mount (one stored before
      * an upgrade) goes Invalid with a Warning {@code InvalidSpec} Event naming the path, and its Deployments are not
      * rebuilt without it. A mount of the key's volume name is the operator's: the template's is dropped, and the key
-     * is mounted read-only last.
+     * is mounted read-only last. For the Fledge model server ({@code nestedRefused}), a mount at or below another
+     * volume's that is not an emptyDir is dropped too ({@link MountPaths#nestedRefusal}).
      */
-    private static List<VolumeMount> safeMounts(Container user, Set<String> emptyDirs) {
+    private static List<VolumeMount> safeMounts(Container user, Set<String> emptyDirs, boolean nestedRefused) {
         List<VolumeMount> mounts = new ArrayList<>();
         boolean scratch = !scratchVolume(user, emptyDirs).isEmpty();
         if (user.getVolumeMounts() != null) {
-            user.getVolumeMounts().stream()
+            List<VolumeMount> kept = user.getVolumeMounts().stream()
                     .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName())
                             && !SCRATCH_VOLUME.equals(m.getName())
                             && !ModelClaim.VOLUME.equals(m.getName()))
@@ -316,6 +317,16 @@ public final class DesiredDeployment {
                     .filter(m -> !(scratch && isScratch(m.getMountPath())))
                     .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
                             .isEmpty())
+                    .toList();
+            kept.stream()
+                    .filter(m -> !nestedRefused
+                            || kept.stream()
+                                    .noneMatch(outer -> outer != m
+                                            && MountPaths.nestedRefusal(
+                                                            m.getMountPath(),
+                                                            outer.getMountPath(),
+                                                            emptyDirs.contains(outer.getName()))
+                                                    .isPresent()))
                     .forEach(mounts::add);
         }
         if (scratch) {
@@ -532,7 +543,7 @@ public final class DesiredDeployment {
                     .filter(e -> env.stream().noneMatch(m -> m.getName().equals(e.getName())))
                     .forEach(env::add);
         }
-        List<VolumeMount> mounts = safeMounts(user, emptyDirs).stream()
+        List<VolumeMount> mounts = safeMounts(user, emptyDirs, false).stream()
                 .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName()) && !PROXY_SCRATCH_VOLUME.equals(m.getName()))
                 .toList();
         return new ContainerBuilder()
@@ -582,7 +593,7 @@ public final class DesiredDeployment {
                                 : serving.getImage() == null ? defaults.image(null) : serving.getImage())
                 .withEnv(env)
                 .withResources(upstream == null ? user.getResources() : defaults.proxyResources())
-                .withVolumeMounts(upstream == null ? safeMounts(user, emptyDirs) : proxyMounts())
+                .withVolumeMounts(upstream == null ? safeMounts(user, emptyDirs, true) : proxyMounts())
                 .addAllToVolumeMounts(upstream == null ? ModelClaim.mounts(serving.getUri()) : List.of())
                 .withSecurityContext(hardening.container())
                 .withPorts()

@@ -164,6 +164,12 @@ class DesiredDeploymentTest {
                 .withNewEmptyDir()
                 .endEmptyDir()
                 .endVolume()
+                .addNewVolume()
+                .withName("claim")
+                .withNewPersistentVolumeClaim()
+                .withClaimName("weights")
+                .endPersistentVolumeClaim()
+                .endVolume()
                 .addNewContainer()
                 .withName("model-server")
                 .addNewEnv()
@@ -211,6 +217,16 @@ class DesiredDeploymentTest {
                 .withName("evil")
                 .withMountPath("/data")
                 .endVolumeMount()
+                .addNewVolumeMount()
+                .withName("claim")
+                .withMountPath("/weights")
+                .endVolumeMount()
+                // below the claim's mount: a symlink there in the claim could send it over the image's code
+                .addNewVolumeMount()
+                .withName("claim")
+                .withMountPath("/weights/lt")
+                .withSubPath("payload")
+                .endVolumeMount()
                 .endContainer()
                 .endSpec()
                 .build();
@@ -232,7 +248,10 @@ class DesiredDeploymentTest {
         assertThat(server.getVolumeMounts())
                 .extracting(m -> m.getName() + ":" + m.getMountPath())
                 .containsExactly(
-                        "scratch:/tmp", "evil:/data", "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
+                        "scratch:/tmp",
+                        "evil:/data",
+                        "claim:/weights",
+                        "fledge-feedback-key:" + DesiredDeployment.FEEDBACK_KEY_DIR);
     }
 
     /**
