@@ -181,6 +181,34 @@ class PodTemplatePolicyTest {
                   containers: [{name: model-server, volumeMounts: [{name: p, mountPath: /data},
                     {name: p, mountPath: /data2, subPath: payload}]}]}}""";
         assertThat(validator.validate(release(sideBySide, null))).isEmpty();
+
+        String samePath = """
+                {spec: {volumes: [{name: p, persistentVolumeClaim: {claimName: weights}}, {name: c, emptyDir: {}}],
+                  containers: [{name: model-server, volumeMounts: [{name: p, mountPath: /data},
+                    {name: c, mountPath: /data/}]}]}}""";
+        assertThat(validator.validate(release(samePath, null)))
+                .as("an emptyDir at the claim's own path, spelled otherwise")
+                .singleElement()
+                .asString()
+                .contains("volumeMounts[1].mountPath: /data/: it is at or below the mount /data");
+        String cacheBelowAClaim = """
+                {spec: {volumes: [{name: p, persistentVolumeClaim: {claimName: weights}}, {name: c, emptyDir: {}}],
+                  containers: [{name: model-server, volumeMounts: [{name: p, mountPath: /models},
+                    {name: c, mountPath: /models/cache}]}]}}""";
+        assertThat(validator.validate(release(cacheBelowAClaim, null)))
+                .as("an emptyDir below a claim: a symlink there could put it over the key's directory or the code")
+                .singleElement()
+                .asString()
+                .contains("/models/cache: it is at or below the mount /models");
+        ModelRelease upstream = release(nested, "registry.example.com/models/vllm:1");
+        upstream.getSpec().getServer().setUpstream(new dev.fledge.api.spec.UpstreamSpec());
+        List<String> errors = new java.util.ArrayList<>();
+        new PodTemplatePolicy(List.of(), List.of())
+                .withUpstream(true)
+                .check(upstream.getSpec().getServer(), errors::add);
+        assertThat(errors)
+                .as("another server's container runs the tenant's code anyway")
+                .noneMatch(e -> e.contains("at or below the mount"));
     }
 
     @Test
