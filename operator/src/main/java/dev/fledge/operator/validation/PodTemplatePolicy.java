@@ -8,6 +8,7 @@ import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -151,6 +152,10 @@ public record PodTemplatePolicy(
                 }
             }
             JsonNode mounts = containers.get(i).path("volumeMounts");
+            List<MountPaths.Mount> paths = new ArrayList<>();
+            mounts.forEach(m -> paths.add(new MountPaths.Mount(
+                    m.path("mountPath").asText(null),
+                    emptyDirs.contains(m.path("name").asText()))));
             for (int j = 0; j < mounts.size(); j++) {
                 String path = mounts.get(j).path("mountPath").asText(null);
                 String at = BASE + ".spec.containers[" + i + "].volumeMounts[" + j + "].mountPath: " + path + ": ";
@@ -159,15 +164,8 @@ public record PodTemplatePolicy(
                                 emptyDirs.contains(mounts.get(j).path("name").asText()))
                         .ifPresent(why -> errors.accept(at + why));
                 // the Fledge server holds the key; another server's container runs the tenant's code anyway
-                for (int k = 0; k < mounts.size() && server.getUpstream() == null; k++) {
-                    JsonNode outer = mounts.get(k);
-                    if (k != j) {
-                        MountPaths.nestedRefusal(
-                                        path,
-                                        outer.path("mountPath").asText(null),
-                                        emptyDirs.contains(outer.path("name").asText()))
-                                .ifPresent(why -> errors.accept(at + why));
-                    }
+                if (server.getUpstream() == null) {
+                    MountPaths.nestedRefusal(j, paths).ifPresent(why -> errors.accept(at + why));
                 }
             }
         }

@@ -103,9 +103,9 @@ public final class DesiredDeployment {
 
     /**
      * The operator's emptyDir at {@link MountPaths#SCRATCH}, the model server's only writable directory on a read-only
-     * root filesystem: the DJL cache (its JNI library, or libtorch in an image that does not hold it unpacked), downloads and the JVM's temporary files. Not added
-     * when the template mounts an emptyDir of its own there (to set a {@code sizeLimit} or {@code medium}, say). A
-     * template volume of this name is dropped, as the key's is.
+     * root filesystem: the DJL cache (its JNI library, or libtorch in an image that does not hold it unpacked),
+     * downloads and the JVM's temporary files. Not added when the template mounts an emptyDir of its own there (to set
+     * a {@code sizeLimit} or {@code medium}, say). A template volume of this name is dropped, as the key's is.
      */
     static final String SCRATCH_VOLUME = "fledge-tmp";
 
@@ -318,16 +318,12 @@ public final class DesiredDeployment {
                     .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
                             .isEmpty())
                     .toList();
-            kept.stream()
-                    .filter(m -> !nestedRefused
-                            || kept.stream()
-                                    .noneMatch(outer -> outer != m
-                                            && MountPaths.nestedRefusal(
-                                                            m.getMountPath(),
-                                                            outer.getMountPath(),
-                                                            emptyDirs.contains(outer.getName()))
-                                                    .isPresent()))
-                    .forEach(mounts::add);
+            List<MountPaths.Mount> paths = MountPaths.of(kept, emptyDirs);
+            for (int i = 0; i < kept.size(); i++) {
+                if (!nestedRefused || MountPaths.nestedRefusal(i, paths).isEmpty()) {
+                    mounts.add(kept.get(i));
+                }
+            }
         }
         if (scratch) {
             mounts.add(new VolumeMountBuilder()

@@ -191,7 +191,10 @@ final class KeptTemplateCheck {
                 .map(Volume::getName)
                 .collect(Collectors.toSet());
         boolean claimVolume = modelClaimVolume(volumes, recorded);
-        for (VolumeMount m : Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of())) {
+        List<VolumeMount> mounts = Objects.requireNonNullElse(c.getVolumeMounts(), List.of());
+        List<MountPaths.Mount> paths = MountPaths.of(mounts, emptyDirs);
+        for (int i = 0; i < mounts.size(); i++) {
+            VolumeMount m = mounts.get(i);
             boolean key = DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName())
                     && DesiredDeployment.FEEDBACK_KEY_DIR.equals(m.getMountPath())
                     && (m.getSubPath() == null || m.getSubPath().isEmpty());
@@ -199,17 +202,11 @@ final class KeptTemplateCheck {
             Optional<String> why = key || claim
                     ? Optional.empty()
                     : MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()));
+            if (why.isEmpty()) {
+                why = MountPaths.nestedRefusal(i, paths);
+            }
             if (why.isPresent()) {
                 return Optional.of("its mount " + m.getMountPath() + ": " + why.get());
-            }
-            for (VolumeMount outer : c.getVolumeMounts()) {
-                Optional<String> nested = outer == m
-                        ? Optional.empty()
-                        : MountPaths.nestedRefusal(
-                                m.getMountPath(), outer.getMountPath(), emptyDirs.contains(outer.getName()));
-                if (nested.isPresent()) {
-                    return Optional.of("its mount " + m.getMountPath() + ": " + nested.get());
-                }
             }
         }
         Set<String> names = new HashSet<>();

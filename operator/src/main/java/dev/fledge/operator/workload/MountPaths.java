@@ -1,7 +1,9 @@
 package dev.fledge.operator.workload;
 
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -73,15 +75,40 @@ public final class MountPaths {
         return Optional.empty();
     }
 
+    /** A mount of one container: its path, and whether its volume is an emptyDir. */
+    public record Mount(String path, boolean emptyDir) {}
+
+    /** {@code mounts} as {@link Mount}s, in order; {@code emptyDirs} names the pod's emptyDir volumes. */
+    static List<Mount> of(List<VolumeMount> mounts, Set<String> emptyDirs) {
+        return mounts.stream()
+                .map(m -> new Mount(m.getMountPath(), emptyDirs.contains(m.getName())))
+                .toList();
+    }
+
     /**
-     * Why a mount at {@code path} may not go with one at {@code outer} in the same container, whose volume is an
-     * emptyDir or not; empty when it may. A mount at or below another volume's mount point is refused unless that
-     * volume is an emptyDir (which only the server writes): a claim, ephemeral or host volume may hold a symlink at the
+     * Why {@code mounts.get(index)} may not go with the container's other {@code mounts}; empty when it may. A mount
+     * at or below another volume's mount point is refused unless that volume is an emptyDir (which only the server
+     * writes): a claim, ephemeral or host volume may hold a symlink at the
      * inner mount point, which the container runtime follows inside the container's root, so {@code /data/lt} with
      * {@code lt -> /opt/fledge/libtorch} would put the inner volume over the image's code whatever the checks on the
      * path's text (review of issue 16). Paths are compared as {@link #refusal} reads them.
      */
-    public static Optional<String> nestedRefusal(String path, String outer, boolean outerEmptyDir) {
+    public static Optional<String> nestedRefusal(int index, List<Mount> mounts) {
+        for (int k = 0; k < mounts.size(); k++) {
+            Optional<String> why = k == index
+                    ? Optional.empty()
+                    : nestedRefusal(
+                            mounts.get(index).path(),
+                            mounts.get(k).path(),
+                            mounts.get(k).emptyDir());
+            if (why.isPresent()) {
+                return why;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> nestedRefusal(String path, String outer, boolean outerEmptyDir) {
         if (path == null || outer == null || outerEmptyDir) {
             return Optional.empty();
         }
