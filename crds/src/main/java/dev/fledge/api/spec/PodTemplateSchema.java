@@ -44,6 +44,7 @@ final class PodTemplateSchema {
         public Map<String, String> annotations;
     }
 
+    @ValidationRule(value = HostPathMounts.RULE, message = HostPathMounts.MESSAGE)
     static final class Spec {
         @JsonPropertyDescription("Settings of the model container; only the container named model-server.")
         @Size(max = 1)
@@ -168,8 +169,9 @@ final class PodTemplateSchema {
     }
 
     static final class VolumeMount {
-        @JsonPropertyDescription("Name of a volume above.")
+        @JsonPropertyDescription("Name of a volume above (63 characters at most).")
         @Required
+        @Size(max = 63)
         public String name;
 
         @JsonPropertyDescription("Where it is mounted: an absolute path off the image's code and the operator's own"
@@ -210,8 +212,9 @@ final class PodTemplateSchema {
             message = "a volume needs exactly one of emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim,"
                     + " ephemeral or (where the operator allows its path) hostPath; other types are not allowed")
     static final class Volume {
-        @JsonPropertyDescription("Volume name.")
+        @JsonPropertyDescription("Volume name: a DNS label, as in a pod (63 characters at most).")
         @Required
+        @Size(max = 63)
         public String name;
 
         @JsonPropertyDescription("core/v1 EmptyDirVolumeSource.")
@@ -244,7 +247,7 @@ final class PodTemplateSchema {
         public Ephemeral ephemeral;
 
         @JsonPropertyDescription(
-                "A node directory: the operator rejects it unless its path is under one of the operator-wide allowed host path prefixes (none by default).")
+                "A node directory, mounted read-only only (every volumeMount of it sets readOnly: true): the operator rejects it unless its path is under one of the operator-wide allowed host path prefixes (none by default).")
         public HostPath hostPath;
     }
 

@@ -85,7 +85,7 @@ public class ServerSpec {
     private UpstreamSpec upstream;
 
     @JsonPropertyDescription(
-            "Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server, and its command and args with upstream only; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
+            "Optional pod template merged under the generated one. Only an allow-list of fields: extra labels and annotations; resources, env and volumeMounts of the container named model-server, and its command and args with upstream only; nodeSelector, tolerations, affinity; volumes of the types emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim and ephemeral (hostPath only under a prefix the operator allows, and only mounted readOnly). The operator sets a restricted securityContext and automountServiceAccountToken: false.")
     @SchemaFrom(type = PodTemplateSchema.class)
     private PodTemplateSpec template;
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.status.Phase;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.TestReleases;
@@ -366,6 +367,59 @@ class TenantIsolationOnRealApiServerTest {
                         .create())
                 .as("/tmp, /models, /data and the pod's own tuning in any spelling stay allowed")
                 .isNotNull();
+    }
+
+    /**
+     * A hostPath volume (under a prefix the operator allows) is mounted read-only only: in a writable one a pod leaves
+     * a symlink that a later release's hostPath follows anywhere on the node. The CRD's rule ({@link HostPathMounts})
+     * refuses a writable mount, absent or false, and takes a read-only one beside a writable emptyDir.
+     */
+    @Test
+    void theApiServerRefusesAWritableHostPathMount() {
+        for (Map<String, Object> mount : List.of(
+                Map.<String, Object>of("name", "node", "mountPath", "/models"),
+                Map.<String, Object>of("name", "node", "mountPath", "/models", "readOnly", false))) {
+            var e = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.resource(release("host-" + mount.size(), hostPathTemplate(mount)))
+                            .dryRun()
+                            .create());
+            assertThat(e).as(mount.toString()).isNotNull();
+            assertThat(e.getCode()).isEqualTo(422);
+            assertThat(e.getMessage())
+                    .as(mount.toString())
+                    .contains("spec.server.template.spec: Invalid value")
+                    .contains(HostPathMounts.MESSAGE);
+        }
+        var readOnly = release(
+                "host-read-only", hostPathTemplate(Map.of("name", "node", "mountPath", "/models", "readOnly", true)));
+        assertThat(client.resource(readOnly)
+                        .dryRun()
+                        .fieldValidation(FieldValidateable.Validation.STRICT)
+                        .create())
+                .isNotNull();
+    }
+
+    private static Consumer<ObjectNode> hostPathTemplate(Map<String, Object> mount) {
+        return set(
+                "/spec/server/template",
+                Map.of(
+                        "spec",
+                        Map.of(
+                                "volumes",
+                                List.of(
+                                        Map.of(
+                                                "name",
+                                                "node",
+                                                "hostPath",
+                                                Map.of("path", "/var/lib/fledge/models", "type", "Directory")),
+                                        Map.of("name", "scratch", "emptyDir", Map.of())),
+                                "containers",
+                                List.of(Map.of(
+                                        "name",
+                                        "model-server",
+                                        "volumeMounts",
+                                        List.of(Map.of("name", "scratch", "mountPath", "/scratch"), mount))))));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.fledge.operator.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.MountPaths;
@@ -115,9 +116,13 @@ public record PodTemplatePolicy(
                         : metadataKeys.annotationRefusal(k).orElse(null));
         JsonNode volumes = tree.path("spec").path("volumes");
         Set<String> emptyDirs = new HashSet<>();
+        Set<String> hostPaths = new HashSet<>();
         volumes.forEach(v -> {
             if (v.has("emptyDir")) {
                 emptyDirs.add(v.path("name").asText());
+            }
+            if (v.has("hostPath")) {
+                hostPaths.add(v.path("name").asText());
             }
         });
         JsonNode containers = tree.path("spec").path("containers");
@@ -166,6 +171,12 @@ public record PodTemplatePolicy(
                 // the Fledge server holds the key; another server's container runs the tenant's code anyway
                 if (server.getUpstream() == null) {
                     MountPaths.nestedRefusal(j, paths).ifPresent(why -> errors.accept(at + why));
+                }
+                // any container: a writable node directory is the way out of the allowed prefixes
+                if (hostPaths.contains(mounts.get(j).path("name").asText())
+                        && !mounts.get(j).path("readOnly").asBoolean(false)) {
+                    errors.accept(BASE + ".spec.containers[" + i + "].volumeMounts[" + j + "].readOnly: "
+                            + HostPathMounts.MESSAGE);
                 }
             }
         }

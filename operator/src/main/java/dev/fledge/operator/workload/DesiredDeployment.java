@@ -2,6 +2,7 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.spec.UpstreamSpec;
 import dev.fledge.api.status.ServingStatus;
 import io.fabric8.kubernetes.api.model.Container;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -183,7 +185,7 @@ public final class DesiredDeployment {
         PodTemplateSpec base = serving.getTemplate() == null ? new PodTemplateSpec() : serving.getTemplate();
         ObjectMeta userMeta = base.getMetadata() == null ? new ObjectMeta() : base.getMetadata();
         PodSpec user = base.getSpec() == null ? new PodSpec() : base.getSpec();
-        return new PodTemplateSpecBuilder()
+        return hostPathsReadOnly(new PodTemplateSpecBuilder()
                 .withNewMetadata()
                 .addToLabels(userMeta.getLabels())
                 .addToLabels(podLabels)
@@ -202,7 +204,26 @@ public final class DesiredDeployment {
                 .withEnableServiceLinks(false)
                 .withSecurityContext(hardening.pod())
                 .endSpec()
-                .build();
+                .build());
+    }
+
+    /**
+     * {@code template} with every mount of a hostPath volume read-only ({@link HostPathMounts}), in every container. A
+     * second line only: the reconciler validates first, and a release that mounts one writable goes Invalid.
+     */
+    private static PodTemplateSpec hostPathsReadOnly(PodTemplateSpec template) {
+        Set<String> hostPaths = Objects.requireNonNullElse(template.getSpec().getVolumes(), List.<Volume>of()).stream()
+                .filter(v -> v.getHostPath() != null)
+                .map(Volume::getName)
+                .collect(Collectors.toSet());
+        for (Container c : template.getSpec().getContainers()) {
+            c.setVolumeMounts(Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of()).stream()
+                    .map(m -> hostPaths.contains(m.getName()) && !Boolean.TRUE.equals(m.getReadOnly())
+                            ? new VolumeMountBuilder(m).withReadOnly(true).build()
+                            : m)
+                    .toList());
+        }
+        return template;
     }
 
     /** The pod's volumes: the template's safe ones, the release's key, the scratch volumes and the model's claim. */

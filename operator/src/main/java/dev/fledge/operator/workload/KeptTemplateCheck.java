@@ -1,5 +1,6 @@
 package dev.fledge.operator.workload;
 
+import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.status.ServingStatus;
 import dev.fledge.operator.validation.KeptTemplateFields;
 import io.fabric8.kubernetes.api.model.Capabilities;
@@ -190,6 +191,10 @@ final class KeptTemplateCheck {
                 .filter(v -> v.getEmptyDir() != null)
                 .map(Volume::getName)
                 .collect(Collectors.toSet());
+        Set<String> hostPaths = volumes.stream()
+                .filter(v -> v.getHostPath() != null)
+                .map(Volume::getName)
+                .collect(Collectors.toSet());
         boolean claimVolume = modelClaimVolume(volumes, recorded);
         List<VolumeMount> mounts = Objects.requireNonNullElse(c.getVolumeMounts(), List.of());
         List<MountPaths.Mount> paths = MountPaths.of(mounts, emptyDirs);
@@ -204,6 +209,9 @@ final class KeptTemplateCheck {
                     : MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()));
             if (why.isEmpty()) {
                 why = MountPaths.nestedRefusal(i, paths);
+            }
+            if (why.isEmpty() && hostPaths.contains(m.getName()) && !Boolean.TRUE.equals(m.getReadOnly())) {
+                why = Optional.of(HostPathMounts.MESSAGE);
             }
             if (why.isPresent()) {
                 return Optional.of("its mount " + m.getMountPath() + ": " + why.get());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
@@ -147,7 +148,7 @@ class PodTemplatePolicyTest {
                     env: [{name: A, value: "1"}, {name: B, valueFrom: {secretKeyRef: {name: s, key: k}}}],
                     volumeMounts: [{name: cache, mountPath: /cache}, {name: cache, mountPath: /tmp},
                       {name: cfg, mountPath: /data/config}, {name: cfg, mountPath: /tmp/cfg},
-                      {name: models, mountPath: /models}, {name: cfg, mountPath: /optional}]}]}}""";
+                      {name: models, mountPath: /models, readOnly: true}, {name: cfg, mountPath: /optional}]}]}}""";
         assertThat(validator.validate(release(template, "registry.example.com/models/server:1")))
                 .isEmpty();
     }
@@ -209,6 +210,46 @@ class PodTemplatePolicyTest {
         assertThat(errors)
                 .as("another server's container runs the tenant's code anyway")
                 .noneMatch(e -> e.contains("at or below the mount"));
+    }
+
+    /**
+     * A hostPath under an allowed prefix is mounted read-only only: in a writable one a pod leaves {@code x -> /}, and a
+     * later release's {@code hostPath: /var/lib/fledge/models/x} passes the prefix check on its text while the kubelet
+     * mounts the node's root. Refused in any container, upstream too (its container runs the tenant's code).
+     */
+    @Test
+    void aHostPathMountedWritableIsRefusedInAnyContainer() {
+        String volumes = "{spec: {volumes: [{name: models, hostPath: {path: /var/lib/fledge/models, type: Directory}},"
+                + " {name: scratch, emptyDir: {}}], containers: [{name: model-server, volumeMounts: [";
+        for (String mount :
+                List.of("{name: models, mountPath: /models}", "{name: models, mountPath: /models, readOnly: false}")) {
+            assertThat(validator.validate(
+                            release(volumes + "{name: scratch, mountPath: /scratch}, " + mount + "]}]}}", null)))
+                    .as(mount)
+                    .singleElement()
+                    .asString()
+                    .isEqualTo("spec.server.template.spec.containers[0].volumeMounts[1].readOnly: "
+                            + HostPathMounts.MESSAGE);
+        }
+        assertThat(validator.validate(release(
+                        volumes + "{name: models, mountPath: /models, readOnly: true},"
+                                + " {name: scratch, mountPath: /scratch}]}]}}",
+                        null)))
+                .as("read-only, beside a writable emptyDir")
+                .isEmpty();
+
+        ModelRelease upstream = release(
+                volumes + "{name: models, mountPath: /models, subPath: v1}]}]}}", "registry.example.com/models/vllm:1");
+        upstream.getSpec().getServer().setUpstream(new dev.fledge.api.spec.UpstreamSpec());
+        List<String> errors = new java.util.ArrayList<>();
+        new PodTemplatePolicy(List.of(), List.of("/var/lib/fledge/models"))
+                .withUpstream(true)
+                .check(upstream.getSpec().getServer(), errors::add);
+        assertThat(errors)
+                .singleElement()
+                .asString()
+                .isEqualTo(
+                        "spec.server.template.spec.containers[0].volumeMounts[0].readOnly: " + HostPathMounts.MESSAGE);
     }
 
     @Test

@@ -16,9 +16,12 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
@@ -514,6 +517,67 @@ class DesiredDeploymentTest {
                 .getContainers()
                 .get(0)
                 .getEnv();
+    }
+
+    /**
+     * The second line behind the validator's hostPath rule: a node directory the operator allows reaches the pod only
+     * read-only, in the Fledge server's container and in another server's, whatever the template says; the release's
+     * own spec is left as it is.
+     */
+    @Test
+    void aHostPathReachesEveryContainerReadOnly() {
+        var hosted = new DesiredDeployment(
+                new ServerDefaults("fledge/model-server:0.1.0", 8080),
+                new PodHardening(Optional.of(PodHardening.DEFAULT_USER), List.of("/var/lib/fledge/models")));
+        for (ServerSpec server : List.of(new ServerSpec(), vllm(new UpstreamSpec()))) {
+            PodTemplateSpec template = server.getTemplate() == null
+                    ? new PodTemplateSpecBuilder()
+                            .withNewSpec()
+                            .addNewContainer()
+                            .withName("model-server")
+                            .endContainer()
+                            .endSpec()
+                            .build()
+                    : server.getTemplate();
+            template.getSpec()
+                    .getVolumes()
+                    .add(new VolumeBuilder()
+                            .withName("node")
+                            .withNewHostPath("/var/lib/fledge/models", "Directory")
+                            .build());
+            template.getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getVolumeMounts()
+                    .add(new VolumeMountBuilder()
+                            .withName("node")
+                            .withMountPath("/node-models")
+                            .build());
+            ModelRelease mr = release(server.withTemplate(template));
+            var serving = new ServingConfig(new ServerDefaults("fledge/model-server:0.1.0", 8080)).of(mr);
+            var pod = hosted.build(mr, "canary", ServingConfig.withVersion(serving, "2.0.0", "s3://m/2"), 1)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec();
+            assertThat(pod.getVolumes())
+                    .filteredOn(v -> v.getHostPath() != null)
+                    .extracting(Volume::getName)
+                    .containsExactly("node");
+            Container c = pod.getContainers().stream()
+                    .filter(x -> x.getName().equals(ServerDefaults.CONTAINER))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(c.getVolumeMounts())
+                    .as(server.getUpstream() == null ? "the Fledge server" : "another server")
+                    .filteredOn(m -> m.getName().equals("node"))
+                    .singleElement()
+                    .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+            assertThat(template.getSpec().getContainers().get(0).getVolumeMounts())
+                    .filteredOn(m -> m.getName().equals("node"))
+                    .singleElement()
+                    .satisfies(m ->
+                            assertThat(m.getReadOnly()).as("the release's spec").isNull());
+        }
     }
 
     @Test

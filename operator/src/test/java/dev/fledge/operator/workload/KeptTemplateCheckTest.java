@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
@@ -726,6 +727,40 @@ class KeptTemplateCheckTest {
                         Optional.empty()))
                 .as("without what this operator builds to compare with")
                 .hasValueSatisfying(why -> assertThat(why).contains("as this operator builds them"));
+    }
+
+    /**
+     * A kept template (one an older operator built, or someone wrote) that mounts an allowed node directory writable is
+     * refused: read-only is the only way a hostPath reaches a pod now ({@link HostPathMounts}).
+     */
+    @Test
+    void aKeptTemplateThatMountsANodeDirectoryWritableIsRefused() {
+        PodHardening hosted =
+                new PodHardening(Optional.of(PodHardening.DEFAULT_USER), List.of("/var/lib/fledge/models"));
+        DesiredDeployment operator = new DesiredDeployment(DEFAULTS, hosted);
+        for (Boolean readOnly : java.util.Arrays.asList(null, false, true)) {
+            PodTemplateSpec t = Serialization.clone(operator.build(mr, Labels.TRACK_STABLE, recorded, 2)
+                    .getSpec()
+                    .getTemplate());
+            t.getSpec()
+                    .getVolumes()
+                    .add(new VolumeBuilder()
+                            .withName("node")
+                            .withNewHostPath("/var/lib/fledge/models", "Directory")
+                            .build());
+            container(t)
+                    .getVolumeMounts()
+                    .add(new VolumeMount("/node-models", null, "node", readOnly, null, null, null));
+            Optional<String> why = KeptTemplateCheck.refusal(
+                    t, recorded, operator.operatorEnvValues("assistant", recorded), hosted, Optional.empty());
+            if (Boolean.TRUE.equals(readOnly)) {
+                assertThat(why).as("read-only").isEmpty();
+            } else {
+                assertThat(why)
+                        .as("readOnly " + readOnly)
+                        .hasValue("its mount /node-models: " + HostPathMounts.MESSAGE);
+            }
+        }
     }
 
     /** As the operator asks it ({@code Workloads}): what this operator sets and builds for {@code rec}. */
