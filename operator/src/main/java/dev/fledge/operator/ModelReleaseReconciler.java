@@ -203,6 +203,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (mr.isMarkedForDeletion()) {
             return UpdateControl.noUpdate(); // being deleted (another finalizer holds it): leave it alone
         }
+        lockHostPaths(mr, context);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ModelReleaseStatus recorded = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
         Timer.Sample started = metrics.startTimer();
@@ -925,6 +926,18 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .build());
         patch.setStatus(st);
         context.resourceOperations().serverSideApplyPrimaryStatus(patch);
+    }
+
+    /**
+     * Before anything else, valid spec or not: a Deployment of the release that an older operator built with a writable
+     * mount of a hostPath volume gets it read-only ({@link Workloads#lockHostPaths}); the paths below may only scale it.
+     */
+    private void lockHostPaths(ModelRelease mr, Context<ModelRelease> context) {
+        for (String track : List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY)) {
+            workloads
+                    .lockHostPaths(mr, deployment(context, Names.deployment(mr, track)))
+                    .ifPresent(what -> events.record(mr, new RolloutEvent(EventReason.HostPathMadeReadOnly, what)));
+        }
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {

@@ -45,6 +45,11 @@ public enum EventReason {
      * image that cannot be pulled, pods that cannot be created or scheduled): once per new reason.
      */
     CanaryNotReady(true, null),
+    /**
+     * A Deployment of the release (built by an older operator) mounted a hostPath volume writable: its mounts were made
+     * read-only, or could not be yet.
+     */
+    HostPathMadeReadOnly(true, null),
     /** A webhook payload that must be signed could not be (its key unreadable or too short): it was not sent. */
     NotificationNotSent(true, null);
 

@@ -63,7 +63,8 @@ final class PodTemplateSchema {
         public Object affinity;
 
         @JsonPropertyDescription(
-                "Volumes of the safe types: emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim, ephemeral.")
+                "Volumes of the safe types: emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim, ephemeral, and"
+                        + " hostPath under a prefix the operator allows, mounted read-only.")
         @Size(max = 20)
         public List<Volume> volumes;
     }
@@ -198,7 +199,7 @@ final class PodTemplateSchema {
                         + " mount volumes elsewhere (/data, /models, below /tmp but not in /tmp/djl-cache)")
         public String mountPath;
 
-        @JsonPropertyDescription("Mount read-only.")
+        @JsonPropertyDescription("Mount read-only; required (true) for a hostPath volume.")
         public Boolean readOnly;
 
         @JsonPropertyDescription("Sub-path of the volume to mount.")
@@ -212,7 +213,7 @@ final class PodTemplateSchema {
             message = "a volume needs exactly one of emptyDir, configMap, secret, downwardAPI, persistentVolumeClaim,"
                     + " ephemeral or (where the operator allows its path) hostPath; other types are not allowed")
     static final class Volume {
-        @JsonPropertyDescription("Volume name: a DNS label, as in a pod (63 characters at most).")
+        @JsonPropertyDescription("Volume name, at most 63 characters (the API server holds the pod to a DNS label).")
         @Required
         @Size(max = 63)
         public String name;

@@ -12,8 +12,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -137,14 +139,28 @@ public final class Applier {
      * uid, so a Deployment deleted and made again meanwhile is not touched); its pod template stays as it is.
      */
     public Deployment scale(Deployment current, int replicas) {
-        String patch = "[{\"op\":\"test\",\"path\":\"/metadata/uid\",\"value\":\""
-                + current.getMetadata().getUid() + "\"},{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":"
-                + replicas + "}]";
+        return patch(current, List.of(Map.of("op", "replace", "path", "/spec/replicas", "value", replicas)));
+    }
+
+    /**
+     * Applies the JSON patch {@code operations} to a Deployment the release controls, after a first operation that
+     * tests the object's uid (a Deployment deleted and made again meanwhile is not touched).
+     */
+    public Deployment patch(Deployment current, List<Map<String, Object>> operations) {
+        List<Map<String, Object>> patch = new ArrayList<>();
+        patch.add(Map.of(
+                "op",
+                "test",
+                "path",
+                "/metadata/uid",
+                "value",
+                current.getMetadata().getUid()));
+        patch.addAll(operations);
         return client.apps()
                 .deployments()
                 .inNamespace(current.getMetadata().getNamespace())
                 .withName(current.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON), patch);
+                .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
     }
 
     /** Forgets having written {@code o} (it was deleted), so that the next apply of the same state writes it again. */

@@ -21,6 +21,64 @@ import java.util.Optional;
 public record PodHardening(Optional<Long> runAsUser, List<String> allowedHostPathPrefixes) {
     public static final long DEFAULT_USER = 10001L;
 
+    /**
+     * Node trees no allowed prefix may be, hold or lie in: the node's configuration and devices, the kubelet's and the
+     * container runtimes' state (every pod's Secrets and volumes, read-only or not), and the directories where the
+     * common hostPath provisioners (k3s and Rancher local-path, kind, minikube) keep other claims' data, which pods
+     * write.
+     */
+    public static final List<String> NODE_TREES = List.of(
+            "/etc",
+            "/proc",
+            "/sys",
+            "/dev",
+            "/boot",
+            "/root",
+            "/run",
+            "/var/run",
+            "/var/lib/kubelet",
+            "/var/lib/containerd",
+            "/var/lib/docker",
+            "/var/lib/rancher",
+            "/var/log",
+            "/opt/local-path-provisioner",
+            "/var/local-path-provisioner",
+            "/tmp/hostpath-provisioner");
+
+    /** Entries stripped, empty ones dropped; refuses, at startup, a prefix that is not a directory of its own (below). */
+    public PodHardening {
+        allowedHostPathPrefixes = allowedHostPathPrefixes.stream()
+                .map(String::strip)
+                .filter(e -> !e.isEmpty())
+                .toList();
+        for (String prefix : allowedHostPathPrefixes) {
+            refusal(prefix).ifPresent(why -> {
+                throw new IllegalArgumentException("fledge.server.allowed-host-path-prefixes: " + why);
+            });
+        }
+    }
+
+    /**
+     * Why {@code prefix} may not be an allowed hostPath prefix: not an absolute path, the node's root, or one of
+     * {@link #NODE_TREES}, above one or below one. Empty when it may.
+     */
+    public static Optional<String> refusal(String prefix) {
+        if (prefix == null || !prefix.startsWith("/")) {
+            return Optional.of(prefix + " is not an absolute path");
+        }
+        Path p = Path.of(prefix).normalize();
+        if (p.getNameCount() == 0) {
+            return Optional.of(prefix + " is the node's root: every node directory, the kubelet's included");
+        }
+        return NODE_TREES.stream()
+                .map(Path::of)
+                .filter(tree -> p.startsWith(tree) || tree.startsWith(p))
+                .findFirst()
+                .map(tree -> prefix + (p.startsWith(tree) ? " lies in " : " holds ") + tree
+                        + ", where a hostPath would reach the node's or other pods' files; use a directory of its own"
+                        + " for models, owned by root");
+    }
+
     public static PodHardening standard() {
         return new PodHardening(Optional.of(DEFAULT_USER), List.of());
     }

@@ -2,6 +2,7 @@ package dev.fledge.operator.workload;
 
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.ServingStatus;
 import dev.fledge.core.rollout.ServingIdentity;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -329,6 +331,33 @@ public final class Workloads {
     public void scaleDownCanary(Deployment canary) {
         if (CanaryDrain.hasPods(canary)) {
             applier.scale(canary, 0);
+        }
+    }
+
+    /**
+     * The mounts of a hostPath volume that {@code d} (a Deployment of {@code mr}) has writable, made read-only
+     * ({@link HostPathLock}), whatever else this pass does to it: what was done, or why it failed (tried again at the
+     * next pass), for a Warning event; empty when there was nothing to do. Its pods roll.
+     */
+    public Optional<String> lockHostPaths(ModelRelease mr, Deployment d) {
+        List<HostPathLock.Writable> writable = HostPathLock.writable(d);
+        if (writable.isEmpty() || !Ownership.controlledBy(d, mr)) {
+            return Optional.empty();
+        }
+        String which = writable.stream()
+                .map(w -> "volume " + w.volume() + " in " + w.containerName())
+                .distinct()
+                .collect(Collectors.joining(", "));
+        String name = d.getMetadata().getName();
+        try {
+            applier.patch(d, HostPathLock.operations(writable));
+            return Optional.of("Deployment " + name + " mounted a hostPath volume writable (" + which
+                    + "), which no release may (" + HostPathMounts.MESSAGE + "): those mounts are now read-only, and"
+                    + " its pods restart");
+        } catch (KubernetesClientException e) {
+            return Optional.of("Deployment " + name + " mounts a hostPath volume writable (" + which
+                    + "), which no release may; making it read-only failed (" + e.getCode() + ": " + e.getMessage()
+                    + "), tried again at the next pass");
         }
     }
 

@@ -13,6 +13,12 @@ import dev.fledge.operator.gates.ConfiguredGates;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +93,79 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
         assertThat(restarted.getStableVersion()).isEqualTo("1.0.0");
         assertThat(restarted.getStable().getImage()).isEqualTo(OLD_IMAGE);
         assertThat(serving("assistant-stable")).isEqualTo(List.of("1.0.0", "file:///models/1.0.0", OLD_IMAGE));
+    }
+
+    /**
+     * Review of the read-only hostPath rule, HIGH 1: an older operator allowed a writable hostPath mount. The upgraded
+     * one finds the release Invalid for it, and the Invalid path only scales stable: its pods kept writing in the node
+     * directory. Every pass first makes such a mount read-only, and only that changes in stable's template.
+     */
+    @Test
+    void aStableAnOlderOperatorBuiltWithAWritableHostPathGetsItReadOnlyWhileTheReleaseIsInvalid() {
+        operator.close();
+        Volume node = new VolumeBuilder()
+                .withName("models")
+                .withNewHostPath()
+                .withPath("/srv/models/assistant")
+                .withType("Directory")
+                .endHostPath()
+                .build();
+        VolumeMount writable = new VolumeMountBuilder()
+                .withName("models")
+                .withMountPath("/models")
+                .build();
+        client.apps()
+                .deployments()
+                .inNamespace(Releases.NS)
+                .withName("assistant-stable")
+                .edit(d -> {
+                    d.getSpec().getTemplate().getSpec().getVolumes().add(node);
+                    d.getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getVolumeMounts()
+                            .add(writable);
+                    return d;
+                });
+        PodTemplateSpec older = deployment("assistant-stable").getSpec().getTemplate();
+        edit(mr -> mr.getSpec()
+                .setServer(new ServerSpec()
+                        .withTemplate(new PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("model-server")
+                                .withVolumeMounts(writable)
+                                .endContainer()
+                                .withVolumes(node)
+                                .endSpec()
+                                .build())));
+        operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+
+        awaitStatus(s -> s.getPhase() == Phase.INVALID);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(deployment("assistant-stable")
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getVolumeMounts())
+                        .filteredOn(m -> "models".equals(m.getName()))
+                        .singleElement()
+                        .satisfies(m -> assertThat(m.getReadOnly()).isTrue()));
+        PodTemplateSpec expected = Serialization.clone(older);
+        expected.getSpec().getContainers().get(0).getVolumeMounts().stream()
+                .filter(m -> "models".equals(m.getName()))
+                .forEach(m -> m.setReadOnly(true));
+        assertThat(deployment("assistant-stable").getSpec().getTemplate())
+                .as("stable is not rebuilt from the invalid spec: only the mount changes")
+                .isEqualTo(expected);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                        .anyMatch(e -> "HostPathMadeReadOnly".equals(e.getReason())));
+        assertThat(current().getStatus().getPhase()).isEqualTo(Phase.INVALID);
     }
 
     @Test

@@ -237,6 +237,110 @@ class StableConfigPolicyTest {
     }
 
     /**
+     * Review of the read-only hostPath rule, HIGH 1: a stable an older operator built with a writable hostPath mount,
+     * whose recorded configuration the policy now refuses for it, is only scaled by {@link Workloads#applyStable}; its
+     * pods would keep writing in the node directory. {@link Workloads#lockHostPaths} makes the mount read-only and
+     * leaves the rest of the template as it was.
+     */
+    @Test
+    void aStableThatMountsANodeDirectoryWritableGetsTheMountReadOnlyAndKeepsTheRestOfItsTemplate() {
+        Workloads workloads = workloads(new RecordedServingPolicy(
+                new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of("/srv/models")), DEFAULT_IMAGE));
+        PodTemplateSpec writable = new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewVolumeMount()
+                .withName("models")
+                .withMountPath("/models")
+                .endVolumeMount()
+                .endContainer()
+                .addNewVolume()
+                .withName("models")
+                .withNewHostPath()
+                .withPath("/srv/models/assistant")
+                .withType("Directory")
+                .endHostPath()
+                .endVolume()
+                .endSpec()
+                .build();
+        Deployment built = new DesiredDeployment(DEFAULTS).build(mr, Labels.TRACK_STABLE, v1, 2);
+        built.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getVolumes()
+                .addAll(writable.getSpec().getVolumes());
+        built.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getVolumeMounts()
+                .addAll(writable.getSpec().getContainers().get(0).getVolumeMounts());
+        Deployment before =
+                client.apps().deployments().inNamespace(NS).resource(built).create();
+        ServingStatus recorded = copy(v1);
+        recorded.setTemplate(writable);
+        recorded.setConfigHash("older");
+        assertThat(workloads.refusedStable(recorded, before)).isPresent();
+        workloads.applyStable(mr, stableRuns(recorded), new Replicas(3, 0), before);
+        assertThat(stable().getSpec().getTemplate())
+                .as("the refused configuration only scales stable")
+                .isEqualTo(before.getSpec().getTemplate());
+
+        assertThat(workloads.lockHostPaths(mr, stable()))
+                .hasValueSatisfying(
+                        what -> assertThat(what).contains("assistant-stable", "volume models in model-server"));
+
+        PodTemplateSpec after = stable().getSpec().getTemplate();
+        assertThat(after.getSpec().getContainers().get(0).getVolumeMounts())
+                .filteredOn(m -> "models".equals(m.getName()))
+                .singleElement()
+                .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        PodTemplateSpec expected = Serialization.clone(before.getSpec().getTemplate());
+        expected.getSpec().getContainers().get(0).getVolumeMounts().stream()
+                .filter(m -> "models".equals(m.getName()))
+                .forEach(m -> m.setReadOnly(true));
+        assertThat(after).as("nothing else changes").isEqualTo(expected);
+        assertThat(stable().getSpec().getReplicas()).isEqualTo(3);
+        assertThat(workloads.lockHostPaths(mr, stable()))
+                .as("nothing left to do")
+                .isEmpty();
+    }
+
+    @Test
+    void aDeploymentTheReleaseDoesNotControlIsNotTouched() {
+        Workloads workloads = workloads(ServingPolicy.ANY);
+        Deployment built = new DesiredDeployment(DEFAULTS).build(mr, Labels.TRACK_STABLE, v1, 2);
+        built.getMetadata().setOwnerReferences(List.of());
+        built.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getVolumes()
+                .add(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                        .withName("models")
+                        .withNewHostPath()
+                        .withPath("/srv/models")
+                        .endHostPath()
+                        .build());
+        built.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getVolumeMounts()
+                .add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName("models")
+                        .withMountPath("/models")
+                        .build());
+        Deployment other =
+                client.apps().deployments().inNamespace(NS).resource(built).create();
+
+        assertThat(workloads.lockHostPaths(mr, other)).isEmpty();
+        assertThat(stable().getSpec().getTemplate()).isEqualTo(other.getSpec().getTemplate());
+    }
+
+    /**
      * A stable Deployment mid-promotion: it runs version 2.0.0, keeping the template that ran the recorded 1.0.0 in
      * its annotation as an older operator (another template revision) built it, changed by {@code edit}.
      */
