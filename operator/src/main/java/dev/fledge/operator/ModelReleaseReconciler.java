@@ -200,10 +200,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             routers.forget(mr);
             return UpdateControl.noUpdate();
         }
+        // also while another finalizer holds a deleted release: its Deployments run until it goes
+        lockHostPaths(mr, context);
         if (mr.isMarkedForDeletion()) {
             return UpdateControl.noUpdate(); // being deleted (another finalizer holds it): leave it alone
         }
-        lockHostPaths(mr, context);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         ModelReleaseStatus recorded = mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
         Timer.Sample started = metrics.startTimer();
@@ -929,14 +930,15 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /**
-     * Before anything else, valid spec or not: a Deployment of the release that an older operator built with a writable
-     * mount of a hostPath volume gets it read-only ({@link Workloads#lockHostPaths}); the paths below may only scale it.
+     * Before anything else, valid spec or not, also for a release being deleted: a Deployment of the release that an
+     * older operator built with a writable mount of a hostPath volume gets it read-only ({@link Workloads#lockHostPaths});
+     * the paths below may only scale it.
      */
     private void lockHostPaths(ModelRelease mr, Context<ModelRelease> context) {
         for (String track : List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY)) {
             workloads
                     .lockHostPaths(mr, deployment(context, Names.deployment(mr, track)))
-                    .ifPresent(what -> events.record(mr, new RolloutEvent(EventReason.HostPathMadeReadOnly, what)));
+                    .ifPresent(e -> events.record(mr, e));
         }
     }
 

@@ -45,11 +45,10 @@ public enum EventReason {
      * image that cannot be pulled, pods that cannot be created or scheduled): once per new reason.
      */
     CanaryNotReady(true, null),
-    /**
-     * A Deployment of the release (built by an older operator) mounted a hostPath volume writable: its mounts were made
-     * read-only, or could not be yet.
-     */
+    /** A Deployment of the release (built by an older operator) mounted a hostPath volume writable: now read-only. */
     HostPathMadeReadOnly(true, null),
+    /** Such a Deployment could not be patched read-only (once per new failure; tried again at every pass). */
+    HostPathLockFailed(true, null),
     /** A webhook payload that must be signed could not be (its key unreadable or too short): it was not sent. */
     NotificationNotSent(true, null);
 

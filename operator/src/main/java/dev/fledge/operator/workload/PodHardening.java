@@ -22,10 +22,11 @@ public record PodHardening(Optional<Long> runAsUser, List<String> allowedHostPat
     public static final long DEFAULT_USER = 10001L;
 
     /**
-     * Node trees no allowed prefix may be, hold or lie in: the node's configuration and devices, the kubelet's and the
-     * container runtimes' state (every pod's Secrets and volumes, read-only or not), and the directories where the
-     * common hostPath provisioners (k3s and Rancher local-path, kind, minikube) keep other claims' data, which pods
-     * write.
+     * Node trees no allowed prefix may be, hold or lie in: the node's configuration and devices, the state of the
+     * kubelet, etcd and the container runtimes under their common defaults (every pod's Secrets and volumes), the
+     * directories others write ({@code /var/tmp}, {@code /home}), and those where the common hostPath provisioners
+     * (k3s and Rancher local-path, kind, minikube, OpenEBS) keep claims that pods write. Only the common defaults: a
+     * cluster that keeps them elsewhere must not allow those directories either.
      */
     public static final List<String> NODE_TREES = List.of(
             "/etc",
@@ -39,10 +40,18 @@ public record PodHardening(Optional<Long> runAsUser, List<String> allowedHostPat
             "/var/lib/kubelet",
             "/var/lib/containerd",
             "/var/lib/docker",
+            "/var/lib/containers",
+            "/var/lib/etcd",
+            "/var/lib/kubernetes",
+            "/var/lib/k0s",
             "/var/lib/rancher",
+            "/var/snap",
             "/var/log",
+            "/var/tmp",
+            "/home",
             "/opt/local-path-provisioner",
             "/var/local-path-provisioner",
+            "/var/openebs",
             "/tmp/hostpath-provisioner");
 
     /** Entries stripped, empty ones dropped; refuses, at startup, a prefix that is not a directory of its own (below). */

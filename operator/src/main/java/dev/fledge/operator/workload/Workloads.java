@@ -5,6 +5,8 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.HostPathMounts;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.ServingStatus;
+import dev.fledge.core.rollout.EventReason;
+import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.TrafficSplit;
@@ -14,7 +16,9 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -45,6 +49,12 @@ public final class Workloads {
     private final ServingPolicy policy;
     private final LiveServing live;
     private final CanaryPods canaryPods;
+    /** The last failure of {@link #lockHostPaths} per Deployment (namespace/name), so that it is recorded once. */
+    private final Map<String, String> lockFailures = new ConcurrentHashMap<>();
+    /** The generation each Deployment (namespace/name) had after {@link #lockHostPaths} patched it. */
+    private final Map<String, Locked> locked = new ConcurrentHashMap<>();
+
+    private record Locked(String uid, long generation) {}
 
     public Workloads(
             Applier applier,
@@ -82,6 +92,11 @@ public final class Workloads {
     /** Drops what is kept for a deleted release. */
     public void forget(ModelRelease mr) {
         canaryPods.forget(mr);
+        for (String track : List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY)) {
+            String key = mr.getMetadata().getNamespace() + "/" + Names.deployment(mr, track);
+            lockFailures.remove(key);
+            locked.remove(key);
+        }
     }
 
     /** The serving configuration the spec asks for (what a canary of it runs). */
@@ -336,10 +351,12 @@ public final class Workloads {
 
     /**
      * The mounts of a hostPath volume that {@code d} (a Deployment of {@code mr}) has writable, made read-only
-     * ({@link HostPathLock}), whatever else this pass does to it: what was done, or why it failed (tried again at the
-     * next pass), for a Warning event; empty when there was nothing to do. Its pods roll.
+     * ({@link HostPathLock}), whatever else this pass does to it. Returns a Warning to record: {@code
+     * HostPathMadeReadOnly} when the patch changed the Deployment (its pods are replaced by a rolling update), {@code
+     * HostPathLockFailed} when it failed, once per new failure of that Deployment (each pass tries again and logs it);
+     * empty when there was nothing to do, or the Deployment is gone.
      */
-    public Optional<String> lockHostPaths(ModelRelease mr, Deployment d) {
+    public Optional<RolloutEvent> lockHostPaths(ModelRelease mr, Deployment d) {
         List<HostPathLock.Writable> writable = HostPathLock.writable(d);
         if (writable.isEmpty() || !Ownership.controlledBy(d, mr)) {
             return Optional.empty();
@@ -348,16 +365,41 @@ public final class Workloads {
                 .map(w -> "volume " + w.volume() + " in " + w.containerName())
                 .distinct()
                 .collect(Collectors.joining(", "));
-        String name = d.getMetadata().getName();
+        String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+        Locked last = locked.get(key);
+        if (last != null
+                && last.uid().equals(d.getMetadata().getUid())
+                && d.getMetadata().getGeneration() != null
+                && d.getMetadata().getGeneration() < last.generation()) {
+            return Optional.empty(); // a cached copy from before this operator's patch
+        }
         try {
-            applier.patch(d, HostPathLock.operations(writable));
-            return Optional.of("Deployment " + name + " mounted a hostPath volume writable (" + which
-                    + "), which no release may (" + HostPathMounts.MESSAGE + "): those mounts are now read-only, and"
-                    + " its pods restart");
+            Deployment patched = applier.patch(d, HostPathLock.operations(writable));
+            lockFailures.remove(key);
+            if (patched != null && patched.getMetadata().getGeneration() != null) {
+                locked.put(
+                        key,
+                        new Locked(
+                                d.getMetadata().getUid(), patched.getMetadata().getGeneration()));
+            }
+            return Optional.of(new RolloutEvent(
+                    EventReason.HostPathMadeReadOnly,
+                    "Deployment " + d.getMetadata().getName() + " mounted a hostPath volume writable (" + which
+                            + "), which no release may (" + HostPathMounts.MESSAGE + "): those mounts are now"
+                            + " read-only, and a rolling update replaces its pods"));
         } catch (KubernetesClientException e) {
-            return Optional.of("Deployment " + name + " mounts a hostPath volume writable (" + which
+            if (e.getCode() == 404) {
+                lockFailures.remove(key);
+                return Optional.empty();
+            }
+            String why = "Deployment " + d.getMetadata().getName() + " mounts a hostPath volume writable (" + which
                     + "), which no release may; making it read-only failed (" + e.getCode() + ": " + e.getMessage()
-                    + "), tried again at the next pass");
+                    + "), tried again at every pass";
+            LOG.warnf("%s: %s", key, why);
+            String before = lockFailures.put(key, e.getCode() + " " + e.getMessage());
+            return (e.getCode() + " " + e.getMessage()).equals(before)
+                    ? Optional.empty()
+                    : Optional.of(new RolloutEvent(EventReason.HostPathLockFailed, why));
         }
     }
 

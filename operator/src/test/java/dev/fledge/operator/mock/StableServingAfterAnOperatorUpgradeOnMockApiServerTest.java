@@ -102,6 +102,36 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
      */
     @Test
     void aStableAnOlderOperatorBuiltWithAWritableHostPathGetsItReadOnlyWhileTheReleaseIsInvalid() {
+        PodTemplateSpec older = upgradeFromAnOperatorThatAllowedAWritableHostPath(() -> {});
+
+        awaitStatus(s -> s.getPhase() == Phase.INVALID);
+        awaitReadOnly(older);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
+                        .anyMatch(e -> "HostPathMadeReadOnly".equals(e.getReason())));
+        assertThat(current().getStatus().getPhase()).isEqualTo(Phase.INVALID);
+    }
+
+    /** Review of that fix, HIGH 1: a release another finalizer holds after its deletion still runs its pods. */
+    @Test
+    void aStableWithAWritableHostPathGetsItReadOnlyWhileAnotherFinalizerHoldsTheDeletedRelease() {
+        PodTemplateSpec older = upgradeFromAnOperatorThatAllowedAWritableHostPath(() -> {
+            edit(mr -> mr.getMetadata().setFinalizers(List.of("example.com/hold")));
+            client.resources(ModelRelease.class)
+                    .inNamespace(Releases.NS)
+                    .withName("assistant")
+                    .delete();
+            assertThat(current().isMarkedForDeletion()).isTrue();
+        });
+
+        awaitReadOnly(older);
+    }
+
+    /**
+     * Stops the operator, gives the stable Deployment a hostPath volume mounted writable as an older operator built
+     * it, puts the same into the spec, runs {@code beforeStart}, and starts the operator again. Returns that template.
+     */
+    private PodTemplateSpec upgradeFromAnOperatorThatAllowedAWritableHostPath(Runnable beforeStart) {
         operator.close();
         Volume node = new VolumeBuilder()
                 .withName("models")
@@ -141,31 +171,22 @@ class StableServingAfterAnOperatorUpgradeOnMockApiServerTest extends StableServi
                                 .withVolumes(node)
                                 .endSpec()
                                 .build())));
+        beforeStart.run();
         operator = new OperatorUnderTest(client, new ConfiguredGates(Map.of()));
+        return older;
+    }
 
-        awaitStatus(s -> s.getPhase() == Phase.INVALID);
-        await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(deployment("assistant-stable")
-                                .getSpec()
-                                .getTemplate()
-                                .getSpec()
-                                .getContainers()
-                                .get(0)
-                                .getVolumeMounts())
-                        .filteredOn(m -> "models".equals(m.getName()))
-                        .singleElement()
-                        .satisfies(m -> assertThat(m.getReadOnly()).isTrue()));
+    /** Stable's template becomes {@code older} with its hostPath mount read-only, and nothing else changes. */
+    private void awaitReadOnly(PodTemplateSpec older) {
         PodTemplateSpec expected = Serialization.clone(older);
         expected.getSpec().getContainers().get(0).getVolumeMounts().stream()
                 .filter(m -> "models".equals(m.getName()))
                 .forEach(m -> m.setReadOnly(true));
-        assertThat(deployment("assistant-stable").getSpec().getTemplate())
-                .as("stable is not rebuilt from the invalid spec: only the mount changes")
-                .isEqualTo(expected);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
-                        .anyMatch(e -> "HostPathMadeReadOnly".equals(e.getReason())));
-        assertThat(current().getStatus().getPhase()).isEqualTo(Phase.INVALID);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(
+                                deployment("assistant-stable").getSpec().getTemplate())
+                        .as("stable is not rebuilt from the invalid spec: only the mount becomes read-only")
+                        .isEqualTo(expected));
     }
 
     @Test

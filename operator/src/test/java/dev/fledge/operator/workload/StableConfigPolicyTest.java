@@ -8,6 +8,8 @@ import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.status.ServingStatus;
+import dev.fledge.core.rollout.EventReason;
+import dev.fledge.core.rollout.RolloutEvent;
 import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.operator.config.OperatorAssembly;
@@ -288,9 +290,22 @@ class StableConfigPolicyTest {
                 .as("the refused configuration only scales stable")
                 .isEqualTo(before.getSpec().getTemplate());
 
-        assertThat(workloads.lockHostPaths(mr, stable()))
-                .hasValueSatisfying(
-                        what -> assertThat(what).contains("assistant-stable", "volume models in model-server"));
+        Deployment writableNow = stable();
+        Deployment forged = Serialization.clone(writableNow);
+        forged.getMetadata().setUid("another-deployment-of-that-name");
+        assertThat(workloads.lockHostPaths(mr, forged))
+                .as("a patch that fails (here the uid test) is said")
+                .hasValueSatisfying(e -> assertThat(e.reason()).isEqualTo(EventReason.HostPathLockFailed));
+        assertThat(workloads.lockHostPaths(mr, forged))
+                .as("once per new failure, not at every pass")
+                .isEmpty();
+        assertThat(stable().getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
+
+        assertThat(workloads.lockHostPaths(mr, writableNow))
+                .hasValueSatisfying(e -> assertThat(e)
+                        .returns(EventReason.HostPathMadeReadOnly, RolloutEvent::reason)
+                        .satisfies(x ->
+                                assertThat(x.message()).contains("assistant-stable", "volume models in model-server")));
 
         PodTemplateSpec after = stable().getSpec().getTemplate();
         assertThat(after.getSpec().getContainers().get(0).getVolumeMounts())
@@ -306,6 +321,10 @@ class StableConfigPolicyTest {
         assertThat(workloads.lockHostPaths(mr, stable()))
                 .as("nothing left to do")
                 .isEmpty();
+        assertThat(workloads.lockHostPaths(mr, writableNow))
+                .as("a stale cached copy patches nothing and says nothing")
+                .isEmpty();
+        assertThat(stable().getSpec().getTemplate()).isEqualTo(expected);
     }
 
     @Test
