@@ -248,39 +248,12 @@ class StableConfigPolicyTest {
     void aStableThatMountsANodeDirectoryWritableGetsTheMountReadOnlyAndKeepsTheRestOfItsTemplate() {
         Workloads workloads = workloads(new RecordedServingPolicy(
                 new PodTemplatePolicy(List.of("registry.example.com/models/"), List.of("/srv/models")), DEFAULT_IMAGE));
-        PodTemplateSpec writable = new PodTemplateSpecBuilder()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("model-server")
-                .addNewVolumeMount()
-                .withName("models")
-                .withMountPath("/models")
-                .endVolumeMount()
-                .endContainer()
-                .addNewVolume()
-                .withName("models")
-                .withNewHostPath()
-                .withPath("/srv/models/assistant")
-                .withType("Directory")
-                .endHostPath()
-                .endVolume()
-                .endSpec()
-                .build();
-        Deployment built = new DesiredDeployment(DEFAULTS).build(mr, Labels.TRACK_STABLE, v1, 2);
-        built.getSpec()
-                .getTemplate()
-                .getSpec()
-                .getVolumes()
-                .addAll(writable.getSpec().getVolumes());
-        built.getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getVolumeMounts()
-                .addAll(writable.getSpec().getContainers().get(0).getVolumeMounts());
-        Deployment before =
-                client.apps().deployments().inNamespace(NS).resource(built).create();
+        PodTemplateSpec writable = writableHostPath();
+        Deployment before = client.apps()
+                .deployments()
+                .inNamespace(NS)
+                .resource(stableWith(writable))
+                .create();
         ServingStatus recorded = copy(v1);
         recorded.setTemplate(writable);
         recorded.setConfigHash("older");
@@ -330,33 +303,53 @@ class StableConfigPolicyTest {
     @Test
     void aDeploymentTheReleaseDoesNotControlIsNotTouched() {
         Workloads workloads = workloads(ServingPolicy.ANY);
-        Deployment built = new DesiredDeployment(DEFAULTS).build(mr, Labels.TRACK_STABLE, v1, 2);
+        Deployment built = stableWith(writableHostPath());
         built.getMetadata().setOwnerReferences(List.of());
+        Deployment other =
+                client.apps().deployments().inNamespace(NS).resource(built).create();
+
+        assertThat(workloads.lockHostPaths(mr, other)).isEmpty();
+        assertThat(stable().getSpec().getTemplate()).isEqualTo(other.getSpec().getTemplate());
+    }
+
+    /** A template with the node directory /srv/models/assistant mounted writable in model-server. */
+    private static PodTemplateSpec writableHostPath() {
+        return new PodTemplateSpecBuilder()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("model-server")
+                .addNewVolumeMount()
+                .withName("models")
+                .withMountPath("/models")
+                .endVolumeMount()
+                .endContainer()
+                .addNewVolume()
+                .withName("models")
+                .withNewHostPath()
+                .withPath("/srv/models/assistant")
+                .withType("Directory")
+                .endHostPath()
+                .endVolume()
+                .endSpec()
+                .build();
+    }
+
+    /** Stable at 1.0.0 as this operator builds it, plus the volumes and model-server mounts of {@code extra}. */
+    private Deployment stableWith(PodTemplateSpec extra) {
+        Deployment built = new DesiredDeployment(DEFAULTS).build(mr, Labels.TRACK_STABLE, v1, 2);
         built.getSpec()
                 .getTemplate()
                 .getSpec()
                 .getVolumes()
-                .add(new io.fabric8.kubernetes.api.model.VolumeBuilder()
-                        .withName("models")
-                        .withNewHostPath()
-                        .withPath("/srv/models")
-                        .endHostPath()
-                        .build());
+                .addAll(extra.getSpec().getVolumes());
         built.getSpec()
                 .getTemplate()
                 .getSpec()
                 .getContainers()
                 .get(0)
                 .getVolumeMounts()
-                .add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
-                        .withName("models")
-                        .withMountPath("/models")
-                        .build());
-        Deployment other =
-                client.apps().deployments().inNamespace(NS).resource(built).create();
-
-        assertThat(workloads.lockHostPaths(mr, other)).isEmpty();
-        assertThat(stable().getSpec().getTemplate()).isEqualTo(other.getSpec().getTemplate());
+                .addAll(extra.getSpec().getContainers().get(0).getVolumeMounts());
+        return built;
     }
 
     /**
