@@ -212,13 +212,10 @@ public final class DesiredDeployment {
      * second line only: the reconciler validates first, and a release that mounts one writable goes Invalid.
      */
     private static PodTemplateSpec hostPathsReadOnly(PodTemplateSpec template) {
-        Set<String> hostPaths = Objects.requireNonNullElse(template.getSpec().getVolumes(), List.<Volume>of()).stream()
-                .filter(v -> v.getHostPath() != null)
-                .map(Volume::getName)
-                .collect(Collectors.toSet());
+        Set<String> hostPaths = HostPathLock.hostPathVolumes(template.getSpec().getVolumes());
         for (Container c : template.getSpec().getContainers()) {
             c.setVolumeMounts(Objects.requireNonNullElse(c.getVolumeMounts(), List.<VolumeMount>of()).stream()
-                    .map(m -> hostPaths.contains(m.getName()) && !Boolean.TRUE.equals(m.getReadOnly())
+                    .map(m -> HostPathLock.writable(m, hostPaths)
                             ? new VolumeMountBuilder(m).withReadOnly(true).build()
                             : m)
                     .toList());

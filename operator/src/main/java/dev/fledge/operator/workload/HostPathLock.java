@@ -41,10 +41,7 @@ public final class HostPathLock {
             return List.of();
         }
         PodSpec pod = d.getSpec().getTemplate().getSpec();
-        Set<String> hostPaths = Objects.requireNonNullElse(pod.getVolumes(), List.<Volume>of()).stream()
-                .filter(v -> v.getHostPath() != null)
-                .map(Volume::getName)
-                .collect(Collectors.toSet());
+        Set<String> hostPaths = hostPathVolumes(pod.getVolumes());
         if (hostPaths.isEmpty()) {
             return List.of();
         }
@@ -60,11 +57,24 @@ public final class HostPathLock {
             List<VolumeMount> mounts = Objects.requireNonNullElse(all.get(c).getVolumeMounts(), List.of());
             for (int m = 0; m < mounts.size(); m++) {
                 VolumeMount mount = mounts.get(m);
-                if (hostPaths.contains(mount.getName()) && !Boolean.TRUE.equals(mount.getReadOnly())) {
+                if (writable(mount, hostPaths)) {
                     found.add(new Writable(list, c, all.get(c).getName(), m, mount.getName()));
                 }
             }
         }
+    }
+
+    /** The names of the hostPath volumes among {@code volumes} (null: none). */
+    public static Set<String> hostPathVolumes(List<Volume> volumes) {
+        return Objects.requireNonNullElse(volumes, List.<Volume>of()).stream()
+                .filter(v -> v.getHostPath() != null)
+                .map(Volume::getName)
+                .collect(Collectors.toSet());
+    }
+
+    /** Whether {@code mount} puts one of {@code hostPathVolumes} in its container without {@code readOnly: true}. */
+    public static boolean writable(VolumeMount mount, Set<String> hostPathVolumes) {
+        return hostPathVolumes.contains(mount.getName()) && !Boolean.TRUE.equals(mount.getReadOnly());
     }
 
     /**

@@ -191,10 +191,7 @@ final class KeptTemplateCheck {
                 .filter(v -> v.getEmptyDir() != null)
                 .map(Volume::getName)
                 .collect(Collectors.toSet());
-        Set<String> hostPaths = volumes.stream()
-                .filter(v -> v.getHostPath() != null)
-                .map(Volume::getName)
-                .collect(Collectors.toSet());
+        Set<String> hostPaths = HostPathLock.hostPathVolumes(volumes);
         boolean claimVolume = modelClaimVolume(volumes, recorded);
         List<VolumeMount> mounts = Objects.requireNonNullElse(c.getVolumeMounts(), List.of());
         List<MountPaths.Mount> paths = MountPaths.of(mounts, emptyDirs);
@@ -210,7 +207,7 @@ final class KeptTemplateCheck {
             if (why.isEmpty()) {
                 why = MountPaths.nestedRefusal(i, paths);
             }
-            if (why.isEmpty() && hostPaths.contains(m.getName()) && !Boolean.TRUE.equals(m.getReadOnly())) {
+            if (why.isEmpty() && HostPathLock.writable(m, hostPaths)) {
                 why = Optional.of(HostPathMounts.MESSAGE);
             }
             if (why.isPresent()) {

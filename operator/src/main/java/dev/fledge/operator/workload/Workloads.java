@@ -361,10 +361,6 @@ public final class Workloads {
         if (writable.isEmpty() || !Ownership.controlledBy(d, mr)) {
             return Optional.empty();
         }
-        String which = writable.stream()
-                .map(w -> "volume " + w.volume() + " in " + w.containerName())
-                .distinct()
-                .collect(Collectors.joining(", "));
         String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
         Locked last = locked.get(key);
         if (last != null
@@ -373,6 +369,10 @@ public final class Workloads {
                 && d.getMetadata().getGeneration() < last.generation()) {
             return Optional.empty(); // a cached copy from before this operator's patch
         }
+        String which = writable.stream()
+                .map(w -> "volume " + w.volume() + " in " + w.containerName())
+                .distinct()
+                .collect(Collectors.joining(", "));
         try {
             Deployment patched = applier.patch(d, HostPathLock.operations(writable));
             lockFailures.remove(key);
@@ -396,8 +396,8 @@ public final class Workloads {
                     + "), which no release may; making it read-only failed (" + e.getCode() + ": " + e.getMessage()
                     + "), tried again at every pass";
             LOG.warnf("%s: %s", key, why);
-            String before = lockFailures.put(key, e.getCode() + " " + e.getMessage());
-            return (e.getCode() + " " + e.getMessage()).equals(before)
+            String failure = e.getCode() + " " + e.getMessage();
+            return failure.equals(lockFailures.put(key, failure))
                     ? Optional.empty()
                     : Optional.of(new RolloutEvent(EventReason.HostPathLockFailed, why));
         }
