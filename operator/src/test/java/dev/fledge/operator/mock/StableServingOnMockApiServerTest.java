@@ -120,9 +120,10 @@ class StableServingOnMockApiServerTest extends StableServingFixture {
     @Test
     void anAbortWhilePromotingWithAnInvalidSpecPutsStableBackToTheRecordedConfigurationToo() {
         promoting2WithNewImageThatNeverGetsReady();
-        // the first writes that would put stable back are refused (a webhook, a quota): a later pass must retry them
+        // the first writes that would put stable back are refused (a webhook, a quota): later passes must retry them
+        // (each DRIFT_RETRY after the last; two refusals prove the retry without four passes' wait)
         api.failNext(
-                4,
+                2,
                 403,
                 r -> "PATCH".equals(r.method())
                         && r.path().endsWith("/deployments/assistant-stable")
