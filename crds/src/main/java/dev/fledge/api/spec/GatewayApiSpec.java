@@ -43,6 +43,10 @@ public class GatewayApiSpec {
             "Opt-in to header audiences: an audience without hostnames or parentRefs is told apart by a header rule in the release's HTTPRoute, on the public listeners. Without it, an audience of spec.stages with neither gets no route (its users get the public split) and the release carries the condition AudienceNotRouted.")
     private HeaderAudiencesSpec headerAudiences;
 
+    @JsonPropertyDescription(
+            "Route to InferencePools (Gateway API Inference Extension v1) instead of Services: the operator owns one pool per track, <release>-stable and <release>-canary, selecting the track's pods, and the HTTPRoute's weighted backendRefs name the pools. Each pool asks its endpoint picker, a Service you run, which pod serves a request. Needs the InferencePool CRD (inference.networking.k8s.io/v1) on the cluster and a Gateway that implements the Inference Extension. The shadow stage's mirror still goes to the canary's Service.")
+    private InferencePoolSpec inferencePool;
+
     public GatewayApiSpec withHttpRoute(String httpRoute) {
         this.httpRoute = httpRoute;
         return this;
@@ -70,6 +74,11 @@ public class GatewayApiSpec {
 
     public GatewayApiSpec withHeaderAudiences(HeaderAudiencesSpec headerAudiences) {
         this.headerAudiences = headerAudiences;
+        return this;
+    }
+
+    public GatewayApiSpec withInferencePool(InferencePoolSpec inferencePool) {
+        this.inferencePool = inferencePool;
         return this;
     }
 }

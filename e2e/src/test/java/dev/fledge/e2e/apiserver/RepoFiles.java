@@ -29,6 +29,11 @@ public final class RepoFiles {
         return yamlFilesIn(repo().resolve("vendor/gateway-api-v1.4.0"));
     }
 
+    /** The Gateway API Inference Extension's InferencePool CRD, v1 (vendor/README.md). */
+    public static List<Path> inferencePoolCrds() {
+        return yamlFilesIn(repo().resolve("vendor/gateway-api-inference-extension-v1.0.0"));
+    }
+
     /** Every example manifest under examples/. */
     public static List<Path> examples() {
         return yamlFilesIn(repo().resolve("examples"));

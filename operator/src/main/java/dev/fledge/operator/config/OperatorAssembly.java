@@ -59,7 +59,7 @@ public final class OperatorAssembly {
     public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy limits) {
         Applier applier = new Applier(client, clock);
         DesiredService services = new DesiredService(defaults);
-        StaleRoutes stale = new StaleRoutes(client, applier);
+        StaleRoutes stale = new StaleRoutes(client, applier, clock);
         return new Routers(
                 new GatewayApiRouter(client, applier, services, defaults, stale, clock),
                 new ReplicasRouter(applier, services, stale, new PublicTarget(client)),

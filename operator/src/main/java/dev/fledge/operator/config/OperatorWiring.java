@@ -90,8 +90,9 @@ public class OperatorWiring {
     @Singleton
     RoutePolicy routeLimits(
             @ConfigProperty(name = "fledge.routing.allowed-parent-refs") Optional<List<String>> parentRefs,
-            @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames) {
-        return new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of()));
+            @ConfigProperty(name = "fledge.routing.allowed-hostnames") Optional<List<String>> hostnames,
+            @ConfigProperty(name = RoutePolicy.POOLS_SETTING, defaultValue = "false") boolean inferencePools) {
+        return new RoutePolicy(parentRefs.orElse(List.of()), hostnames.orElse(List.of()), inferencePools);
     }
 
     @Produces

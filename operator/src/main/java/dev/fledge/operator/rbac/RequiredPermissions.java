@@ -32,13 +32,15 @@ public final class RequiredPermissions {
             // owner references with blockOwnerDeletion need this where that admission plugin runs
             new Rule("fledge.dev", "modelreleases/finalizers", Set.of("update")),
             // what a release owns: x-stable/x-canary Deployments, x, x-stable, x-canary,
-            // x-internal, x-closed Services, and the release's HTTPRoute
+            // x-internal, x-closed Services, the release's HTTPRoute and InferencePools
             new Rule("apps", "deployments", OWN),
             new Rule("", "services", OWN),
             // a canary that does not become ready: list its pods (by label, only while it is not ready) to say why
             // (CanaryPods). No get or watch: nothing keeps pods in memory
             new Rule("", "pods", Set.of("list")),
             new Rule("gateway.networking.k8s.io", "httproutes", OWN),
+            // the tracks' InferencePools of a release with spec.traffic.gatewayAPI.inferencePool
+            new Rule("inference.networking.k8s.io", "inferencepools", OWN),
             // parentRefs are validated against existing Gateways
             new Rule("gateway.networking.k8s.io", "gateways", READ),
             // safety prompt suites (get by name); the x-safety-report ConfigMap of each suite run (server-side

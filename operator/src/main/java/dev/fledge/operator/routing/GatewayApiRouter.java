@@ -13,6 +13,7 @@ import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
@@ -32,7 +33,8 @@ import java.util.stream.Collectors;
  * trusts). Routes and Services of the release that it no longer wants are removed ({@link StaleRoutes}). A route
  * has left a canary only once its Gateway accepted its current generation ({@link RouteAcceptance}): until then it is
  * reported as pending ({@link Routed#pending}), not as drift, and keeps a replaced canary's template and the drain
- * clock waiting.
+ * clock waiting. With {@code inferencePool}, the weighted backendRefs name the release's InferencePools
+ * ({@link InferencePools}), applied before the routes.
  */
 public final class GatewayApiRouter implements TrafficRouter {
     private final KubernetesClient client;
@@ -42,6 +44,7 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final StaleRoutes stale;
     private final AcceptanceWatch acceptance;
     private final MirrorCheck mirrorCheck;
+    private final InferencePools pools;
 
     public GatewayApiRouter(
             KubernetesClient client,
@@ -57,6 +60,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         this.routes = new HttpRoutes(defaults);
         this.stale = stale;
         this.mirrorCheck = new MirrorCheck(applier, clock);
+        this.pools = new InferencePools(defaults);
     }
 
     @Override
@@ -71,7 +75,63 @@ public final class GatewayApiRouter implements TrafficRouter {
                 checkParents(release, "spec.traffic.gatewayAPI." + audience + ".parentRefs", a.getParentRefs(), errors);
             }
         }
+        if (InferencePools.used(release)) {
+            errors.addAll(InferencePools.errors(release));
+            checkPoolApi(release, errors);
+            for (String track : InferencePools.TRACKS) {
+                checkEndpointPicker(release, track, errors);
+            }
+        }
         return errors;
+    }
+
+    /**
+     * A pool's endpoint picker Service must exist in the release's namespace: with a missing one, every request the
+     * Gateway sends to that pool fails (FailClose) or goes unpicked, and nothing else would say why.
+     */
+    private void checkEndpointPicker(ModelRelease release, String track, List<String> errors) {
+        String name = InferencePools.endpointPicker(release, track);
+        if (name.length() > 63) {
+            return; // InferencePools.errors says so
+        }
+        String ns = release.getMetadata().getNamespace();
+        try {
+            if (client.services().inNamespace(ns).withName(name).get() == null) {
+                errors.add("spec.traffic.gatewayAPI.inferencePool." + track + "EndpointPicker: Service " + ns + "/"
+                        + name + " not found: run the endpoint picker of the pool " + Names.trackService(release, track)
+                        + " (docs/servers.md)");
+            }
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 403) {
+                throw e; // transient: retried
+            }
+            errors.add("spec.traffic.gatewayAPI.inferencePool." + track + "EndpointPicker: the operator may not read"
+                    + " Service " + ns + "/" + name + " (RBAC): " + e.getMessage());
+        }
+    }
+
+    /**
+     * The InferencePool API (the Inference Extension's CRD, v1) must be served, or every pool write would fail: one
+     * LIST of at most one pool in the release's namespace, on a spec change and at every pass while the release is
+     * Invalid, so once the CRD is installed the release goes on at its next pass (an edit, or the resync).
+     */
+    private void checkPoolApi(ModelRelease release, List<String> errors) {
+        try {
+            client.resources(InferencePool.class)
+                    .inNamespace(release.getMetadata().getNamespace())
+                    .list(new ListOptionsBuilder().withLimit(1L).build());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                errors.add("spec.traffic.gatewayAPI.inferencePool: this cluster does not serve InferencePool "
+                        + InferencePool.GROUP + "/v1: install the Gateway API Inference Extension's CRDs (v1.0 or"
+                        + " later), or take inferencePool out to route to Services");
+            } else if (e.getCode() == 403) {
+                errors.add("spec.traffic.gatewayAPI.inferencePool: the operator may not list InferencePools (RBAC): "
+                        + e.getMessage());
+            } else {
+                throw e; // a transient failure is no verdict on the spec: retried
+            }
+        }
     }
 
     private void checkParents(ModelRelease release, String path, List<ParentReference> refs, List<String> errors) {
@@ -115,13 +175,14 @@ public final class GatewayApiRouter implements TrafficRouter {
         applier.applyIfChanged(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
         List<String> diffs = new ArrayList<>();
         List<Unaccepted> pending = new ArrayList<>();
-        List<HTTPRoute> desired = routes.desired(release, split);
+        boolean toPools = InferencePools.used(release) && poolsWritten(release, split, diffs);
+        List<HTTPRoute> desired = routes.desired(release, split, toPools);
         if (split.mirrorsAny()) {
             // the shadow stage: no route carries a mirror the API server would not keep as written
             Optional<String> refused = mirrorCheck.refusal(release, desired);
             if (refused.isPresent()) {
                 diffs.add(refused.get());
-                desired = routes.desired(release, split.withoutMirror());
+                desired = routes.desired(release, split.withoutMirror(), toPools);
             }
         } else {
             mirrorCheck.forget(release);
@@ -151,14 +212,16 @@ public final class GatewayApiRouter implements TrafficRouter {
             String why = String.join("; ", mirrorDrift)
                     + ": stored otherwise than written; the routes carry no mirror until the spec changes";
             mirrorCheck.refuse(release, why);
-            desired = routes.desired(release, split.withoutMirror());
+            desired = routes.desired(release, split.withoutMirror(), toPools);
             diffs.add(why + stopMirroring(desired));
         }
         // after the new routes are in place: the ones this release no longer wants, and the replicas router's Services
         stale.sweep(
                         release,
                         desired.stream().map(r -> r.getMetadata().getName()).collect(Collectors.toSet()),
-                        false)
+                        false,
+                        // pools a route still names until its Gateway took the new generation are kept
+                        InferencePools.used(release) || !pending.isEmpty())
                 .ifPresent(diffs::add);
         return new Routed(diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs)), pending);
     }
@@ -221,10 +284,32 @@ public final class GatewayApiRouter implements TrafficRouter {
         mirrorCheck.forget(release);
     }
 
+    /**
+     * Writes the release's InferencePools, before the routes that name them; whether they are in place. A failed write
+     * (the CRD deleted, RBAC, a quota, the API server unavailable) is drift: the routes then name the tracks' Services,
+     * which always exist, so that no route names a pool that may not be there, and a rollback is routed all the same.
+     * A refusal of the pool itself (400, 422: a pool of that name the release does not own, a schema the cluster's CRD
+     * does not take) is the spec's problem, and the reconciler makes the release Invalid with it.
+     */
+    private boolean poolsWritten(ModelRelease release, TrafficSplit split, List<String> diffs) {
+        try {
+            pools.desired(release, split).forEach(applier::applyIfChanged);
+            stale.poolsSeen();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 400 || e.getCode() == 422) {
+                throw e;
+            }
+            diffs.add("the InferencePools could not be written (" + e.getCode() + "): " + e.getMessage()
+                    + "; the routes name the Services until they are");
+            return false;
+        }
+    }
+
     private static List<String> backends(HTTPRoute route) {
         List<String> out = new ArrayList<>();
         for (HTTPRouteRule rule : route.getSpec().getRules()) {
-            rule.getBackendRefs().forEach(b -> out.add(b.getName() + "=" + b.getWeight()));
+            rule.getBackendRefs().forEach(b -> out.add(b.getKind() + "/" + b.getName() + "=" + b.getWeight()));
         }
         return out;
     }

@@ -33,7 +33,9 @@ import java.util.Map;
  * the rule that matched, never by what a client claimed (issue 15, findings 5 and 8). An audience with neither its own
  * route nor the header opt-in ({@link AudienceTrust}) gets no rule: its users are public. In the shadow stage the
  * rules of the audiences the split mirrors ({@link TrafficSplit#mirrors}) also copy that percent of their requests to
- * the canary track Service (RequestMirror with {@code percent}); the client gets stable's answer only.
+ * the canary track Service (RequestMirror with {@code percent}); the client gets stable's answer only. With {@code
+ * inferencePool}, the weighted backendRefs name the tracks' InferencePools instead of their Services; the mirror still
+ * goes to the canary's Service.
  */
 final class HttpRoutes {
     /** The model server's public port serves the same list (e2e {@code PublicPortServesTheRoutedPathsTest}). */
@@ -49,6 +51,14 @@ final class HttpRoutes {
     }
 
     List<HTTPRoute> desired(ModelRelease mr, TrafficSplit split) {
+        return desired(mr, split, InferencePools.used(mr));
+    }
+
+    /**
+     * @param toPools whether the backendRefs name the tracks' InferencePools: false routes a release with {@code
+     *     inferencePool} to its Services, while its pools could not be written
+     */
+    List<HTTPRoute> desired(ModelRelease mr, TrafficSplit split, boolean toPools) {
         GatewayApiSpec spec = mr.getSpec().getTraffic().getGatewayAPI();
         String name = spec.getHttpRoute() == null ? mr.getMetadata().getName() : spec.getHttpRoute();
         List<HTTPRouteRule> rules = new ArrayList<>();
@@ -58,7 +68,7 @@ final class HttpRoutes {
             AudienceRouteSpec a = audience(spec, audience);
             String backend = backend(mr, split, audience);
             if (AudienceTrust.ownRoute(a)) {
-                HTTPRouteRule rule = rule(paths(null), List.of(ref(mr, backend, 1)));
+                HTTPRouteRule rule = rule(paths(null), List.of(ref(mr, backend, 1, toPools)));
                 rule.setFilters(filters(mr, split, audience, AudienceHeaders.set(audience)));
                 out.add(route(
                         mr,
@@ -76,7 +86,7 @@ final class HttpRoutes {
                 h.setType("Exact");
                 h.setName(header);
                 h.setValue(value);
-                HTTPRouteRule rule = rule(paths(h), List.of(ref(mr, backend, 1)));
+                HTTPRouteRule rule = rule(paths(h), List.of(ref(mr, backend, 1, toPools)));
                 rule.setFilters(filters(mr, split, audience, AudienceHeaders.set(audience)));
                 rules.add(rule);
             }
@@ -85,8 +95,8 @@ final class HttpRoutes {
         HTTPRouteRule publicRule = rule(
                 paths(null),
                 List.of(
-                        ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w),
-                        ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w)));
+                        ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w, toPools),
+                        ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w, toPools)));
         publicRule.setFilters(filters(mr, split, PUBLIC, AudienceHeaders.removeAll(spec)));
         rules.add(publicRule);
         out.add(0, route(mr, name, spec.getParentRefs(), spec.getHostnames(), rules, null));
@@ -145,13 +155,22 @@ final class HttpRoutes {
                 split.canaryRunning() && split.audienceOnCanary(audience) ? Labels.TRACK_CANARY : Labels.TRACK_STABLE);
     }
 
-    private HTTPBackendRef ref(ModelRelease mr, String service, int weight) {
+    /**
+     * A weighted backendRef to a track by its name: its Service, or, {@code toPools}, its InferencePool of the same
+     * name ({@link InferencePools}; a pool carries its own port).
+     */
+    private HTTPBackendRef ref(ModelRelease mr, String name, int weight, boolean toPools) {
         HTTPBackendRef ref = new HTTPBackendRef();
-        ref.setKind("Service");
-        ref.setGroup("");
-        ref.setName(service);
+        if (toPools) {
+            ref.setKind(InferencePools.KIND);
+            ref.setGroup(InferencePool.GROUP);
+        } else {
+            ref.setKind("Service");
+            ref.setGroup("");
+            ref.setPort(defaults.port(mr.getSpec().getServer()));
+        }
+        ref.setName(name);
         ref.setWeight(weight);
-        ref.setPort(defaults.port(mr.getSpec().getServer()));
         return ref;
     }
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The routing objects a release owns: labelled {@value Labels#RELEASE} with its name and carrying a controller owner
@@ -24,6 +25,11 @@ final class OwnedRouting {
 
     /** The objects of a kind labelled with the release and controlled by it; none when the kind is not installed. */
     <T extends HasMetadata> List<T> of(ModelRelease mr, Class<T> type) {
+        return ofInstalled(mr, type).orElse(List.of());
+    }
+
+    /** As {@link #of}, empty (not an empty list) when the kind is not installed (the LIST answered 404). */
+    <T extends HasMetadata> Optional<List<T>> ofInstalled(ModelRelease mr, Class<T> type) {
         List<T> items;
         try {
             items = client.resources(type)
@@ -33,13 +39,13 @@ final class OwnedRouting {
                     .getItems();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
-                return List.of(); // no Gateway API CRDs in this cluster: no HTTPRoutes
+                return Optional.empty(); // no such CRD in this cluster (Gateway API, Inference Extension)
             }
             throw e;
         }
-        return items.stream()
+        return Optional.of(items.stream()
                 .filter(o -> controlledBy(o, mr.getMetadata().getUid()))
-                .toList();
+                .toList());
     }
 
     /** A controller owner reference to a fledge.dev ModelRelease with this UID (the name is not enough). */

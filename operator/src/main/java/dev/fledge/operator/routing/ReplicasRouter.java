@@ -87,7 +87,7 @@ public final class ReplicasRouter implements TrafficRouter {
             }
         }
         // the HTTPRoutes of an earlier gatewayAPI router; a failed sweep is drift, so it is reported and retried soon
-        stale.sweep(release, Set.of(), true).ifPresent(diffs::add);
+        stale.sweep(release, Set.of(), true, false).ifPresent(diffs::add);
         return diffs.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", diffs));
     }
 

@@ -12,11 +12,15 @@ import java.util.stream.Stream;
 /**
  * Whether the Gateway has taken an HTTPRoute as written (Gateway API semantics): for each of the route's
  * {@code parentRefs}, {@code status.parents[]} holds an entry for that parent whose {@code Accepted} condition is True
- * with an {@code observedGeneration} at least the route's {@code metadata.generation}. A 200 on the write only says the
- * API server stored it; until the Gateway accepted it, it may still send requests as the previous route said. Pure.
+ * with an {@code observedGeneration} at least the route's {@code metadata.generation}. A route that names
+ * InferencePools must also have no {@code ResolvedRefs} condition False for that generation: a Gateway that does not
+ * implement them (or cannot find one) accepts the route but fails every request to the pool, so that counts as a
+ * refusal. A 200 on the write only says the API
+ * server stored it; until the Gateway accepted it, it may still send requests as the previous route said. Pure.
  */
 final class RouteAcceptance {
     static final String ACCEPTED = "Accepted";
+    static final String RESOLVED_REFS = "ResolvedRefs";
 
     private RouteAcceptance() {}
 
@@ -40,12 +44,7 @@ final class RouteAcceptance {
         for (ParentReference ref : refs) {
             String parent = (ref.getNamespace() == null ? ns : ref.getNamespace()) + "/" + ref.getName()
                     + (ref.getSectionName() == null ? "" : "#" + ref.getSectionName());
-            Condition accepted = parents.stream()
-                    .filter(p -> sameParent(p.getParentRef(), ref, ns))
-                    .flatMap(p -> p.getConditions() == null ? Stream.<Condition>empty() : p.getConditions().stream())
-                    .filter(c -> ACCEPTED.equals(c.getType()))
-                    .findFirst()
-                    .orElse(null);
+            Condition accepted = condition(parents, ref, ns, ACCEPTED);
             if (accepted == null) {
                 return Optional.of(new Unaccepted(
                         name, parent, false, "no Accepted condition yet (generation " + generation + ")"));
@@ -76,8 +75,47 @@ final class RouteAcceptance {
                         "generation " + generation + " not accepted yet (Accepted=True at generation " + observed
                                 + ")"));
             }
+            Condition resolved = routesToPools(route) ? condition(parents, ref, ns, RESOLVED_REFS) : null;
+            if (resolved != null
+                    && "False".equals(resolved.getStatus())
+                    && (generation == null
+                            || (resolved.getObservedGeneration() != null
+                                    && resolved.getObservedGeneration() >= generation))) {
+                // accepted, but a backendRef it cannot send to (a kind it does not implement, such as an
+                // InferencePool, or a backend it cannot find): its requests to that backend fail
+                return Optional.of(new Unaccepted(
+                        name,
+                        parent,
+                        true,
+                        "ResolvedRefs=False reason " + resolved.getReason()
+                                + (resolved.getMessage() == null
+                                                || resolved.getMessage().isBlank()
+                                        ? ""
+                                        : ": " + resolved.getMessage())));
+            }
         }
         return Optional.empty();
+    }
+
+    /** Whether a backendRef of the route names an InferencePool. */
+    private static boolean routesToPools(HTTPRoute route) {
+        return route.getSpec().getRules() != null
+                && route.getSpec().getRules().stream()
+                        .filter(r -> r.getBackendRefs() != null)
+                        .flatMap(r -> r.getBackendRefs().stream())
+                        .anyMatch(b ->
+                                InferencePools.KIND.equals(b.getKind()) && InferencePool.GROUP.equals(b.getGroup()));
+    }
+
+    /** The parent's condition of that type, or null. */
+    private static Condition condition(
+            List<RouteParentStatus> parents, ParentReference ref, String routeNamespace, String type) {
+        return parents.stream()
+                .filter(p -> sameParent(p.getParentRef(), ref, routeNamespace))
+                .flatMap(p -> p.getConditions() == null ? Stream.<Condition>empty() : p.getConditions().stream())
+                .filter(c -> type.equals(c.getType()))
+                .findFirst()
+                .orElse(null);
     }
 
     private static boolean sameParent(ParentReference seen, ParentReference wanted, String routeNamespace) {

@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,13 +20,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * Removes routing objects that a release owns and its router no longer wants (issue 14, item 12): the HTTPRoute of a
  * renamed {@code httpRoute}, the own route {@code <route>-<audience>} of an audience that moved to a header rule (or
- * the other way), every HTTPRoute after a change to the replicas router, and the replicas router's audience Services
- * {@code x-internal}, {@code x-closed} after a change to gatewayAPI.
+ * the other way), every HTTPRoute after a change to the replicas router, the replicas router's audience Services
+ * {@code x-internal}, {@code x-closed} after a change to gatewayAPI, and the InferencePools after {@code
+ * inferencePool} was taken out.
  *
  * <p>Only an object whose controller owner reference carries this release's UID is deleted, and the delete is
  * conditional on the resourceVersion that was checked: an object someone else owns, or took over meanwhile, is never
@@ -39,10 +44,14 @@ import org.jboss.logging.Logger;
 public final class StaleRoutes {
     private static final Logger LOG = Logger.getLogger(StaleRoutes.class);
     private static final int REMEMBERED = 20_000;
+    /** How long a cluster without the InferencePool API is taken to stay without it. */
+    static final Duration POOLS_RECHECK = Duration.ofMinutes(10);
 
     private final KubernetesClient client;
     private final OwnedRouting owned;
     private final Applier applier;
+    private final Clock clock;
+    private final AtomicReference<Instant> poolsAbsentAt = new AtomicReference<>();
     private final Map<String, String> swept = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -50,10 +59,11 @@ public final class StaleRoutes {
         }
     };
 
-    public StaleRoutes(KubernetesClient client, Applier applier) {
+    public StaleRoutes(KubernetesClient client, Applier applier, Clock clock) {
         this.client = client;
         this.owned = new OwnedRouting(client);
         this.applier = applier;
+        this.clock = clock;
     }
 
     /**
@@ -62,9 +72,11 @@ public final class StaleRoutes {
      * API error) does not stop the others. Returns what failed, empty when the sweep is done; the caller reports it
      * and requeues soon, and since a failed sweep is not remembered, the next apply sweeps again.
      */
-    Optional<String> sweep(ModelRelease mr, Set<String> keepRoutes, boolean keepAudienceServices) {
+    Optional<String> sweep(ModelRelease mr, Set<String> keepRoutes, boolean keepAudienceServices, boolean keepPools) {
         String uid = mr.getMetadata().getUid();
-        String wanted = new TreeSet<>(keepRoutes) + (keepAudienceServices ? "+audience-services" : "");
+        String wanted = new TreeSet<>(keepRoutes)
+                + (keepAudienceServices ? "+audience-services" : "")
+                + (keepPools ? "+inference-pools" : "");
         synchronized (swept) {
             if (uid == null || wanted.equals(swept.get(uid))) {
                 return Optional.empty();
@@ -93,6 +105,15 @@ public final class StaleRoutes {
                 failed.add("listing Services: " + e.getMessage());
             }
         }
+        if (!keepPools) {
+            try {
+                for (InferencePool pool : ownedPools(mr)) {
+                    delete(pool, failed);
+                }
+            } catch (KubernetesClientException e) {
+                failed.add("listing InferencePools: " + e.getMessage());
+            }
+        }
         if (!failed.isEmpty()) {
             String message = "could not remove stale routing objects (retried soon): " + String.join("; ", failed);
             LOG.warnf(
@@ -104,6 +125,36 @@ public final class StaleRoutes {
             swept.put(uid, wanted);
         }
         return Optional.empty();
+    }
+
+    /** The InferencePool API answered (a pool was written): forget an earlier 404, so the next sweep lists pools. */
+    void poolsSeen() {
+        poolsAbsentAt.set(null);
+    }
+
+    /**
+     * The release's InferencePools to delete: none when the cluster has no InferencePool API, which a LIST answered
+     * with 404 less than {@link #POOLS_RECHECK} ago, so that releases that never used pools cost no LIST each at every
+     * operator start on a cluster without the Inference Extension.
+     */
+    private List<InferencePool> ownedPools(ModelRelease mr) {
+        Instant absent = poolsAbsentAt.get();
+        if (absent != null && clock.instant().isBefore(absent.plus(POOLS_RECHECK))) {
+            return List.of();
+        }
+        Optional<List<InferencePool>> pools;
+        try {
+            pools = owned.ofInstalled(mr, InferencePool.class);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                // RBAC without inferencepools (an operator that never had it never made a pool to remove): not a
+                // failed sweep, which would requeue every release every DRIFT_RETRY
+                return List.of();
+            }
+            throw e;
+        }
+        poolsAbsentAt.set(pools.isEmpty() ? clock.instant() : null);
+        return pools.orElse(List.of());
     }
 
     private void delete(HasMetadata o, List<String> failed) {

@@ -22,14 +22,27 @@ import java.util.function.Consumer;
  * ({@code gatewayAPI.<audience>.hostnames}, when it has {@code parentRefs}), since a route without any claims every
  * host of its listeners.
  *
+ * <p>{@code inferencePools}: whether a release may route to InferencePools ({@code gatewayAPI.inferencePool}). Off
+ * unless the platform turns it on ({@value #POOLS_SETTING}): the release's namespace then names the endpoint picker
+ * that tells the Gateway where each of its requests goes (docs/security.md).
+ *
  * @param allowedParentRefs {@code namespace/name} patterns; empty means any Gateway
  * @param allowedHostnames  hostname patterns; empty means any hostname, and none required
+ * @param inferencePools    whether {@code gatewayAPI.inferencePool} is allowed
  */
-public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHostnames) {
+public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHostnames, boolean inferencePools) {
+    /** The operator setting that allows InferencePools. */
+    public static final String POOLS_SETTING = "fledge.routing.inference-pools.enabled";
+
     /** Stands for the release's namespace in an entry. */
     public static final String OWN_NAMESPACE = "{namespace}";
 
     private static final String BASE = "spec.traffic.gatewayAPI";
+
+    /** Route limits without InferencePools. */
+    public RoutePolicy(List<String> allowedParentRefs, List<String> allowedHostnames) {
+        this(allowedParentRefs, allowedHostnames, false);
+    }
 
     public RoutePolicy {
         allowedParentRefs = SettingList.entries(allowedParentRefs);
@@ -49,9 +62,9 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         }
     }
 
-    /** No limit: any Gateway, any hostname. */
+    /** No limit: any Gateway, any hostname, InferencePools allowed. */
     public static RoutePolicy any() {
-        return new RoutePolicy(List.of(), List.of());
+        return new RoutePolicy(List.of(), List.of(), true);
     }
 
     public void check(ModelRelease mr, GatewayApiSpec spec, Consumer<String> errors) {
@@ -69,6 +82,11 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         }
         audience(namespace, "internal", spec.getInternal(), errors);
         audience(namespace, "closed", spec.getClosed(), errors);
+        if (spec.getInferencePool() != null && !inferencePools) {
+            errors.accept(BASE + ".inferencePool: not enabled on this operator (setting " + POOLS_SETTING
+                    + ", chart value operator.routing.inferencePools): the release's namespace would run the endpoint"
+                    + " picker that tells the Gateway where each request goes (docs/security.md)");
+        }
     }
 
     private void audience(String namespace, String name, AudienceRouteSpec a, Consumer<String> errors) {

@@ -8,10 +8,10 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The system clock plus an offset the test moves on. */
-final class MovableClock extends Clock {
+public final class MovableClock extends Clock {
     final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         offset.updateAndGet(o -> o.plus(d));
     }
 

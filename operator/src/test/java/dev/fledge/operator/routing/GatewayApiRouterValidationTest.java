@@ -52,7 +52,7 @@ class GatewayApiRouterValidationTest {
                 applier,
                 new DesiredService(defaults),
                 defaults,
-                new StaleRoutes(client, applier),
+                new StaleRoutes(client, applier, Clock.systemUTC()),
                 Clock.systemUTC());
     }
 

@@ -8,6 +8,7 @@ import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.HeaderAudiencesSpec;
 import dev.fledge.api.spec.HeaderMatchSpec;
 import dev.fledge.api.spec.HeaderTrust;
+import dev.fledge.api.spec.InferencePoolSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
@@ -221,6 +222,45 @@ class HttpRoutesTest {
                 .flatExtracting(r -> r.getSpec().getRules())
                 .flatExtracting(r -> r.getFilters())
                 .noneSatisfy(f -> assertThat(f.getType()).isEqualTo("RequestMirror"));
+    }
+
+    /**
+     * Issue 17, item 5: with inferencePool every backendRef names a track's InferencePool (no port: the pool has its
+     * own), audience rules as public; the shadow stage's mirror still copies to the canary's Service.
+     */
+    @Test
+    void withInferencePoolEveryBackendRefNamesATracksPoolAndTheMirrorStaysOnTheService() {
+        GatewayApiSpec gw = new GatewayApiSpec()
+                .withParentRefs(List.of(new ParentReference().withName("gw")))
+                .withHeaderAudiences(new HeaderAudiencesSpec().withTrust(HeaderTrust.AUTH_PROXY))
+                .withInferencePool(new InferencePoolSpec());
+        List<HTTPRoute> out = routes.desired(release(gw), new TrafficSplit("1", "2", Set.of("internal"), 25));
+        assertThat(out.get(0).getSpec().getRules())
+                .flatExtracting(r -> r.getBackendRefs())
+                .extracting(b ->
+                        b.getGroup() + "/" + b.getKind() + "/" + b.getName() + "=" + b.getWeight() + ":" + b.getPort())
+                .containsExactly(
+                        "inference.networking.k8s.io/InferencePool/assistant-canary=1:null",
+                        "inference.networking.k8s.io/InferencePool/assistant-stable=1:null",
+                        "inference.networking.k8s.io/InferencePool/assistant-stable=75:null",
+                        "inference.networking.k8s.io/InferencePool/assistant-canary=25:null");
+
+        var shadowRules = routes.desired(
+                        release(gw), new TrafficSplit("1", null, "2", Set.of(), 0, 20, Set.of("public")))
+                .get(0)
+                .getSpec()
+                .getRules();
+        assertThat(shadowRules
+                        .get(shadowRules.size() - 1)
+                        .getFilters()
+                        .get(1)
+                        .getRequestMirror()
+                        .getBackendRef())
+                .satisfies(ref -> {
+                    assertThat(ref.getKind()).isEqualTo("Service");
+                    assertThat(ref.getName()).isEqualTo("assistant-canary");
+                    assertThat(ref.getPort()).isEqualTo(9000);
+                });
     }
 
     static ModelRelease release(GatewayApiSpec gw) {

@@ -3,8 +3,10 @@ package dev.fledge.operator.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
@@ -55,6 +57,46 @@ class RouteAcceptanceTest {
                 });
         assertThat(RouteAcceptance.problem(route(5, List.of(PUBLIC), parent(PUBLIC, "False", 4))))
                 .hasValueSatisfying(u -> assertThat(u.rejected()).isFalse());
+    }
+
+    /**
+     * A Gateway that accepts a route but cannot send to one of its backendRefs (here, one that does not implement
+     * InferencePool backends) says so with ResolvedRefs=False: a refusal, not an acceptance, since its requests to
+     * that backend fail. An answer about an older generation does not count; a ResolvedRefs True changes nothing.
+     */
+    @Test
+    void anAcceptedRouteToPoolsWhoseBackendsTheGatewayCannotResolveCountsAsRefused() {
+        assertThat(RouteAcceptance.problem(
+                        toPools(route(4, List.of(PUBLIC), resolved(parent(PUBLIC, "True", 4), "False", 4)))))
+                .hasValueSatisfying(u -> {
+                    assertThat(u.rejected()).isTrue();
+                    assertThat(u.message())
+                            .startsWith("the Gateway refuses HTTPRoute r: parent ns/public-gw")
+                            .contains("ResolvedRefs=False reason InvalidKind: InferencePool is not supported");
+                });
+        assertThat(RouteAcceptance.problem(
+                        toPools(route(5, List.of(PUBLIC), resolved(parent(PUBLIC, "True", 5), "False", 4)))))
+                .as("about an older generation")
+                .isEmpty();
+        assertThat(RouteAcceptance.problem(
+                        toPools(route(4, List.of(PUBLIC), resolved(parent(PUBLIC, "True", 4), "True", 4)))))
+                .isEmpty();
+        assertThat(RouteAcceptance.problem(route(4, List.of(PUBLIC), resolved(parent(PUBLIC, "True", 4), "False", 4))))
+                .as("a route to Services: accepted is accepted, as before")
+                .isEmpty();
+    }
+
+    /** {@code route} with a rule whose backendRef names an InferencePool. */
+    static HTTPRoute toPools(HTTPRoute route) {
+        HTTPBackendRef ref = new HTTPBackendRef();
+        ref.setGroup("inference.networking.k8s.io");
+        ref.setKind("InferencePool");
+        ref.setName("assistant-stable");
+        ref.setWeight(100);
+        HTTPRouteRule rule = new HTTPRouteRule();
+        rule.setBackendRefs(List.of(ref));
+        route.getSpec().setRules(List.of(rule));
+        return route;
     }
 
     @Test
@@ -118,6 +160,20 @@ class RouteAcceptanceTest {
                 .withParents(List.of(status))
                 .endStatus()
                 .build();
+    }
+
+    /** {@code p} with a ResolvedRefs condition as well. */
+    static RouteParentStatus resolved(RouteParentStatus p, String status, long observed) {
+        List<io.fabric8.kubernetes.api.model.Condition> conditions = new java.util.ArrayList<>(p.getConditions());
+        conditions.add(new ConditionBuilder()
+                .withType("ResolvedRefs")
+                .withStatus(status)
+                .withReason("True".equals(status) ? "ResolvedRefs" : "InvalidKind")
+                .withMessage("True".equals(status) ? "" : "InferencePool is not supported")
+                .withObservedGeneration(observed)
+                .build());
+        p.setConditions(conditions);
+        return p;
     }
 
     static RouteParentStatus parent(ParentReference ref, String accepted, long observed) {

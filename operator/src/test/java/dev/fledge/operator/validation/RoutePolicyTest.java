@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
+import dev.fledge.api.spec.InferencePoolSpec;
 import dev.fledge.api.spec.ParentReference;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.TrafficSpec;
@@ -36,6 +37,30 @@ class RoutePolicyTest {
 
     static ParentReference gw(String namespace, String name) {
         return new ParentReference().withNamespace(namespace).withName(name);
+    }
+
+    /**
+     * Issue 17, item 5: InferencePools are off unless the platform turns them on, since the release's namespace would
+     * run the endpoint picker that tells the Gateway where each of its requests goes.
+     */
+    @Test
+    void inferencePoolsAreInvalidUnlessTheOperatorAllowsThem() {
+        var spec = new GatewayApiSpec()
+                .withParentRefs(List.of(gw("team-b", "public-gw")))
+                .withHostnames(List.of("assistant.team-b.example.com"))
+                .withInferencePool(new InferencePoolSpec());
+        assertThat(limited.validate(release("team-b", spec)))
+                .singleElement()
+                .satisfies(
+                        e -> assertThat(e)
+                                .startsWith(
+                                        "spec.traffic.gatewayAPI.inferencePool: not enabled on this operator (setting"
+                                                + " fledge.routing.inference-pools.enabled, chart value operator.routing.inferencePools)"));
+        var allowing = new SpecValidator(
+                PodTemplatePolicy.anyImage(),
+                new RoutePolicy(List.of("{namespace}/*"), List.of("*.{namespace}.example.com"), true),
+                Duration.ZERO);
+        assertThat(allowing.validate(release("team-b", spec))).isEmpty();
     }
 
     @Test
