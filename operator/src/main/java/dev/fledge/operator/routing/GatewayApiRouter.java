@@ -13,7 +13,9 @@ import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.ServerDefaults;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
@@ -94,19 +96,33 @@ public final class GatewayApiRouter implements TrafficRouter {
         if (name.length() > 63) {
             return; // InferencePools.errors says so
         }
-        String ns = release.getMetadata().getNamespace();
+        checkExists(
+                Service.class,
+                release.getMetadata().getNamespace(),
+                name,
+                "spec.traffic.gatewayAPI.inferencePool." + track + "EndpointPicker",
+                ": run the endpoint picker of the pool " + Names.trackService(release, track) + " (docs/servers.md)",
+                errors);
+    }
+
+    /**
+     * Adds an error unless the object exists: {@code <path>: <Kind> <ns>/<name> not found<hint>}, or, when the operator
+     * may not read it, that it may not (RBAC). Any other failure is transient, no verdict on the spec: it is thrown
+     * and the reconcile retried.
+     */
+    private void checkExists(
+            Class<? extends HasMetadata> type, String ns, String name, String path, String hint, List<String> errors) {
+        String kind = HasMetadata.getKind(type);
         try {
-            if (client.services().inNamespace(ns).withName(name).get() == null) {
-                errors.add("spec.traffic.gatewayAPI.inferencePool." + track + "EndpointPicker: Service " + ns + "/"
-                        + name + " not found: run the endpoint picker of the pool " + Names.trackService(release, track)
-                        + " (docs/servers.md)");
+            if (client.resources(type).inNamespace(ns).withName(name).get() == null) {
+                errors.add(path + ": " + kind + " " + ns + "/" + name + " not found" + hint);
             }
         } catch (KubernetesClientException e) {
             if (e.getCode() != 403) {
-                throw e; // transient: retried
+                throw e; // a transient failure (connection, 5xx, 429): retried
             }
-            errors.add("spec.traffic.gatewayAPI.inferencePool." + track + "EndpointPicker: the operator may not read"
-                    + " Service " + ns + "/" + name + " (RBAC): " + e.getMessage());
+            errors.add(path + ": the operator may not read " + kind + " " + ns + "/" + name + " (RBAC): "
+                    + e.getMessage());
         }
     }
 
@@ -141,21 +157,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         for (int i = 0; i < refs.size(); i++) {
             var ref = refs.get(i);
             String ns = ref.getNamespace() == null ? release.getMetadata().getNamespace() : ref.getNamespace();
-            try {
-                Gateway gw = client.resources(Gateway.class)
-                        .inNamespace(ns)
-                        .withName(ref.getName())
-                        .get();
-                if (gw == null) {
-                    errors.add(path + "[" + i + "].name: Gateway " + ns + "/" + ref.getName() + " not found");
-                }
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 403) {
-                    throw e; // a transient failure (connection, 5xx, 429) is no verdict on the spec: retried
-                }
-                errors.add(path + "[" + i + "].name: the operator may not read Gateway " + ns + "/" + ref.getName()
-                        + " (RBAC): " + e.getMessage());
-            }
+            checkExists(Gateway.class, ns, ref.getName(), path + "[" + i + "].name", "", errors);
         }
     }
 

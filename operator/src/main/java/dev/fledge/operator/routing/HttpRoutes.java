@@ -162,7 +162,7 @@ final class HttpRoutes {
     private HTTPBackendRef ref(ModelRelease mr, String name, int weight, boolean toPools) {
         HTTPBackendRef ref = new HTTPBackendRef();
         if (toPools) {
-            ref.setKind(InferencePools.KIND);
+            ref.setKind(InferencePool.KIND);
             ref.setGroup(InferencePool.GROUP);
         } else {
             ref.setKind("Service");

@@ -18,10 +18,11 @@ import java.util.Map;
  */
 @Group(InferencePool.GROUP)
 @Version("v1")
-@Kind("InferencePool")
+@Kind(InferencePool.KIND)
 @Plural("inferencepools")
 public class InferencePool extends CustomResource<InferencePool.Spec, Void> implements Namespaced {
     public static final String GROUP = "inference.networking.k8s.io";
+    public static final String KIND = "InferencePool";
 
     /** {@code spec}: the pods (by label), the port requests go to, and the endpoint picker to ask. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

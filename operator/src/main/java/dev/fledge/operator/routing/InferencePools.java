@@ -7,11 +7,11 @@ import dev.fledge.api.spec.InferencePoolFailureMode;
 import dev.fledge.api.spec.InferencePoolSpec;
 import dev.fledge.api.status.ServingStatus;
 import dev.fledge.core.rollout.TrafficSplit;
+import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Owned;
 import dev.fledge.operator.workload.ServerDefaults;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +23,6 @@ import java.util.Optional;
  * endpoint picker (an endpoint picker serves one pool).
  */
 final class InferencePools {
-    static final String KIND = "InferencePool";
     static final List<String> TRACKS = List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY);
 
     private final ServerDefaults defaults;
@@ -61,13 +60,10 @@ final class InferencePools {
             int port = recorded == null
                     ? defaults.port(mr.getSpec().getServer())
                     : recorded.getPort() == null ? defaults.port(null) : recorded.getPort();
-            Map<String, String> selector = new LinkedHashMap<>();
-            selector.put(Labels.RELEASE, mr.getMetadata().getName());
-            selector.put(Labels.TRACK, track);
             InferencePool pool = new InferencePool();
             pool.setMetadata(Owned.meta(mr, Names.trackService(mr, track), Map.of()));
             pool.setSpec(new InferencePool.Spec(
-                    new InferencePool.Selector(selector),
+                    new InferencePool.Selector(DesiredService.selector(mr, track)),
                     List.of(new InferencePool.Port(port)),
                     new InferencePool.EndpointPickerRef(
                             endpointPicker(mr, track),

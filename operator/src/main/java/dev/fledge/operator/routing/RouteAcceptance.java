@@ -104,7 +104,7 @@ final class RouteAcceptance {
                         .filter(r -> r.getBackendRefs() != null)
                         .flatMap(r -> r.getBackendRefs().stream())
                         .anyMatch(b ->
-                                InferencePools.KIND.equals(b.getKind()) && InferencePool.GROUP.equals(b.getGroup()));
+                                InferencePool.KIND.equals(b.getKind()) && InferencePool.GROUP.equals(b.getGroup()));
     }
 
     /** The parent's condition of that type, or null. */

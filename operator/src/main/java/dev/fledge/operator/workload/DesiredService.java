@@ -16,6 +16,19 @@ public final class DesiredService {
         this.defaults = defaults;
     }
 
+    /**
+     * The pods of the release's {@code track} ({@code stable}, {@code canary}), or of both tracks for null: what its
+     * Services select, and its InferencePools.
+     */
+    public static Map<String, String> selector(ModelRelease mr, String track) {
+        Map<String, String> selector = new LinkedHashMap<>();
+        selector.put(Labels.RELEASE, mr.getMetadata().getName());
+        if (track != null) {
+            selector.put(Labels.TRACK, track);
+        }
+        return selector;
+    }
+
     /** @param track {@code stable}, {@code canary}, or null for both tracks */
     public Service build(ModelRelease mr, String name, String track) {
         return build(mr, name, track, ServerDefaults.PORT);
@@ -27,11 +40,7 @@ public final class DesiredService {
      *     for the replicas router's public Service
      */
     public Service build(ModelRelease mr, String name, String track, String targetPort) {
-        Map<String, String> selector = new LinkedHashMap<>();
-        selector.put(Labels.RELEASE, mr.getMetadata().getName());
-        if (track != null) {
-            selector.put(Labels.TRACK, track);
-        }
+        Map<String, String> selector = selector(mr, track);
         int port = defaults.port(mr.getSpec().getServer());
         return new ServiceBuilder()
                 .withMetadata(Owned.meta(mr, name, Map.of()))
