@@ -6,6 +6,7 @@ import dev.fledge.api.status.CapacityStatus;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.core.rollout.ActionRecord;
+import dev.fledge.core.rollout.AutoscaledFloor;
 import dev.fledge.core.rollout.Capacity;
 import dev.fledge.core.rollout.CapacityHold;
 import dev.fledge.core.rollout.CapacityHoldReport;
@@ -224,7 +225,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             return writeInvalid(mr, context, null, recorded, engine.decide(null, recorded, invalid, now), now);
         }
         TrafficRouter router = routers.forRelease(mr);
-        Plan plan = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
+        Plan resolved = plans.resolve(mr.getSpec()).withServing(workloads.serving(mr));
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
         // a status from an older operator lacks the tracks' configuration hashes: read them from the Deployments
@@ -236,26 +237,29 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         // the
         // spec's canary stay as they were) and the retry stores it as it is, rather than deciding again on other
         // verdicts
-        ServingIdentity planned = ServingIdentity.of(plan);
+        ServingIdentity planned = ServingIdentity.of(resolved);
         Optional<UnstoredDecisions.Kept> kept = unstored.find(mr, recorded, old, planned);
         Observation obs;
         Decision decision;
         if (kept.isPresent()) {
             obs = kept.get().observation() != null
                     ? kept.get().observation()
-                    : observe(mr, plan, old, stable, canary); // read back after a restart: its verdicts are not kept
+                    : observe(
+                            mr, resolved, old, stable, canary); // read back after a restart: its verdicts are not kept
             decision = kept.get().decision();
         } else {
-            obs = observe(mr, plan, old, stable, canary);
+            obs = observe(mr, resolved, old, stable, canary);
             // a suite run that ended (off this thread) is read at once rather than at the next interval
-            boolean woken = wakeups.take(mr) && Schedule.analysisDue(plan, old, now.plus(plan.interval()));
-            if (obs.canaryReady() && (woken || Schedule.analysisDue(plan, old, now))) {
+            boolean woken = wakeups.take(mr) && Schedule.analysisDue(resolved, old, now.plus(resolved.interval()));
+            if (obs.canaryReady() && (woken || Schedule.analysisDue(resolved, old, now))) {
                 Timer.Sample gatesStarted = metrics.startTimer();
-                obs = obs.withVerdicts(evaluate(mr, plan, old, now));
+                obs = obs.withVerdicts(evaluate(mr, resolved, old, now));
                 metrics.reconcilePart("gates", gatesStarted);
             }
-            decision = engine.decide(plan, old, obs, now);
+            decision = engine.decide(resolved, old, obs, now);
         }
+        // under spec.server.autoscaling, the size this pass shares out between the tracks (AutoscaledFloor)
+        Plan plan = sized(mr, resolved, decision, stable, canary);
         ModelReleaseStatus stored = null;
         UpdateControl<ModelRelease> control = null;
         if (decision.endsRollout(old)) {
@@ -716,8 +720,24 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /**
+     * {@code resolved} with, under {@code spec.server.autoscaling}, the size the tracks' autoscalers are held to in this
+     * pass ({@link AutoscaledFloor#whole}); {@code resolved} otherwise.
+     */
+    private static Plan sized(ModelRelease mr, Plan resolved, Decision decision, Deployment stable, Deployment canary) {
+        var autoscaling = mr.getSpec().getServer() == null
+                ? null
+                : mr.getSpec().getServer().getAutoscaling();
+        if (autoscaling == null || decision.split() == null) {
+            return resolved;
+        }
+        boolean promoting = Stage.fromWire(decision.status().getStage()) == Stage.PROMOTING;
+        return resolved.withReplicas(AutoscaledFloor.whole(
+                autoscaling, decision.split(), promoting, Readiness.replicas(stable), Readiness.replicas(canary)));
+    }
+
+    /**
      * {@code status.capacity} for a release that sizes its canary ({@code server.canary},
-     * {@code server.dynamicStableScale}) or whose pods request GPUs; null for others, whose status then changes no more
+     * {@code server.dynamicStableScale}, {@code server.autoscaling}) or whose pods request GPUs; null for others, whose status then changes no more
      * often than before (not at every pod that gets ready).
      */
     private static CapacityStatus capacity(

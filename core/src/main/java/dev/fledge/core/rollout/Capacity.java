@@ -47,6 +47,11 @@ public record Capacity(int replicas, Integer fixed, boolean match, Integer surge
 
     /** The release's capacity settings; {@code replicas} is the plan's (the spec's with its default). */
     public static Capacity of(ServerSpec server, int replicas) {
+        if (server != null && server.getAutoscaling() != null) {
+            // the autoscalers size the tracks; the canary's floor follows its public share of the whole
+            // (AutoscaledFloor), and the routes wait for its ready pods as with matchTrafficWeight
+            return new Capacity(replicas, null, true, null);
+        }
         CanaryScaleSpec canary = server == null ? null : server.getCanary();
         DynamicStableScaleSpec dynamic = server == null ? null : server.getDynamicStableScale();
         return new Capacity(

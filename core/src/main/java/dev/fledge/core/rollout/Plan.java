@@ -33,6 +33,11 @@ public record Plan(
         this(version, stages, interval, progressDeadline, paused, replicas, gates, null);
     }
 
+    /** This plan with {@code replicas} as the release's size (under autoscaling: {@link AutoscaledFloor#whole}). */
+    public Plan withReplicas(int replicas) {
+        return new Plan(version, stages, interval, progressDeadline, paused, replicas, gates, serving);
+    }
+
     /** This plan with the serving configuration the operator derived from the same spec. */
     public Plan withServing(ServingStatus serving) {
         return new Plan(version, stages, interval, progressDeadline, paused, replicas, gates, serving);

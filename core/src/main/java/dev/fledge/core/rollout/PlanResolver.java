@@ -39,6 +39,9 @@ public final class PlanResolver {
         int replicas = spec.getServer() == null || spec.getServer().getReplicas() == null
                 ? DEFAULT_REPLICAS
                 : spec.getServer().getReplicas();
+        if (spec.getServer() != null && spec.getServer().getAutoscaling() != null) {
+            replicas = spec.getServer().getAutoscaling().min(); // the operator sets each pass's (AutoscaledFloor)
+        }
         return new Plan(
                 spec.getModel().getVersion(),
                 stages.stream().map(PlanResolver::stage).toList(),

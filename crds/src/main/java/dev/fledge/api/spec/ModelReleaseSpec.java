@@ -30,6 +30,18 @@ import lombok.Setter;
         message =
                 "server.canary and server.dynamicStableScale need the gatewayAPI router: the replicas router splits public traffic by replica counts, so the canary's size is its weight",
         fieldPath = ".server")
+@ValidationRule(
+        value =
+                "!has(self.server) || !has(self.server.autoscaling) || (has(self.traffic) && has(self.traffic.gatewayAPI) && (!has(self.traffic.router) || self.traffic.router == 'gatewayAPI'))",
+        message =
+                "server.autoscaling needs the gatewayAPI router: the replicas router splits public traffic by replica counts, which an autoscaler changes",
+        fieldPath = ".server")
+@ValidationRule(
+        value = "!has(oldSelf.server) || !has(oldSelf.server.autoscaling)"
+                + " || (has(self.server) && (has(self.server.autoscaling) || has(self.server.replicas)))",
+        message = "server.autoscaling can be removed only together with setting server.replicas: the size the tracks"
+                + " then keep (without it they would drop to the default of 2 at once)",
+        fieldPath = ".server")
 @Getter
 @Setter
 public class ModelReleaseSpec {

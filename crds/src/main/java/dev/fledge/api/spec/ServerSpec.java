@@ -44,6 +44,17 @@ import lombok.Setter;
         message = "server.upstream needs server.image (the other server's image): the operator's default image is the"
                 + " Fledge model server",
         fieldPath = ".upstream")
+@ValidationRule(
+        value = "!has(self.autoscaling) || !has(self.replicas)",
+        message = "server.autoscaling: not with server.replicas (each track's HorizontalPodAutoscaler sizes it between"
+                + " autoscaling.minReplicas and maxReplicas)",
+        fieldPath = ".autoscaling")
+@ValidationRule(
+        value = "!has(self.autoscaling) || (!has(self.canary) && !has(self.dynamicStableScale))",
+        message =
+                "server.autoscaling: not with server.canary or server.dynamicStableScale (under autoscaling the canary's"
+                        + " floor follows its public weight and stable keeps its size through a rollout; docs/runbook.md)",
+        fieldPath = ".autoscaling")
 @Getter
 @Setter
 public class ServerSpec {
@@ -65,6 +76,10 @@ public class ServerSpec {
     @JsonPropertyDescription(
             "Stable shrinks as the canary's public share grows, never below what its own share needs, so stable + canary stay within server.replicas + surge. Before a rollback or an abort sends traffic back, stable is grown to server.replicas and ready. Needs canary.matchTrafficWeight and the gatewayAPI router.")
     private DynamicStableScaleSpec dynamicStableScale;
+
+    @JsonPropertyDescription(
+            "One HorizontalPodAutoscaler per track, owned by the operator, sizes each track between minReplicas and maxReplicas; the operator never writes replicas over it, and only raises a track's floor while a rollout needs it (the canary's follows its public weight; stable keeps its size until the canary is scaled down after the rollout). Not with replicas, canary or dynamicStableScale; needs the gatewayAPI router.")
+    private AutoscalingSpec autoscaling;
 
     @JsonPropertyDescription("Container port of the model server HTTP API. Default 8080.")
     @Min(1)
@@ -106,6 +121,11 @@ public class ServerSpec {
 
     public ServerSpec withDynamicStableScale(DynamicStableScaleSpec dynamicStableScale) {
         this.dynamicStableScale = dynamicStableScale;
+        return this;
+    }
+
+    public ServerSpec withAutoscaling(AutoscalingSpec autoscaling) {
+        this.autoscaling = autoscaling;
         return this;
     }
 

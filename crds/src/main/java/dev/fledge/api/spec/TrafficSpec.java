@@ -29,7 +29,7 @@ public class TrafficSpec {
     private GatewayApiSpec gatewayAPI;
 
     @JsonPropertyDescription(
-            "How long the canary's pods keep running after the routes stopped sending them requests (promotion, rollback, abort), so that requests in flight and gateways or kube-proxies that apply the change late still find a pod (Go duration, 0s to 1h). Default 30s, as Argo Rollouts' scaleDownDelaySeconds.")
+            "How long the canary's pods keep running after the routes stopped sending them requests (promotion, rollback, abort), so that requests in flight and gateways or kube-proxies that apply the change late still find a pod (Go duration, 0s to 1h). Default 30s (2m under server.autoscaling: stable keeps its autoscaler floor until then), as Argo Rollouts' scaleDownDelaySeconds.")
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$")
     @ValidationRule(value = "duration(self) <= duration('1h')", message = "scaleDownDelay must be at most 1h")
     private String scaleDownDelay;

@@ -26,6 +26,7 @@ import dev.fledge.operator.validation.PodTemplatePolicy;
 import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.Autoscalers;
 import dev.fledge.operator.workload.CanaryPods;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.DesiredService;
@@ -93,14 +94,16 @@ public final class OperatorAssembly {
             PodHardening hardening,
             ModelServerLimits limits,
             ServingPolicy policy) {
+        Applier applier = new Applier(client, clock);
         return new Workloads(
-                new Applier(client, clock),
+                applier,
                 new DesiredDeployment(defaults, hardening, limits),
                 new DesiredService(defaults),
                 new ServingConfig(defaults),
                 new FeedbackKey(client, clock),
                 policy,
-                new CanaryPods(client, clock));
+                new CanaryPods(client, clock),
+                new Autoscalers(client, applier));
     }
 
     /** The reconciler without notifications. */

@@ -41,6 +41,9 @@ public final class RequiredPermissions {
             new Rule("gateway.networking.k8s.io", "httproutes", OWN),
             // the tracks' InferencePools of a release with spec.traffic.gatewayAPI.inferencePool
             new Rule("inference.networking.k8s.io", "inferencepools", OWN),
+            // the tracks' HorizontalPodAutoscalers of a release with spec.server.autoscaling (Autoscalers): get to
+            // check one is the release's before a write or a delete. No list or watch: nothing keeps them in memory
+            new Rule("autoscaling", "horizontalpodautoscalers", Set.of("get", "create", "patch", "delete")),
             // parentRefs are validated against existing Gateways
             new Rule("gateway.networking.k8s.io", "gateways", READ),
             // safety prompt suites (get by name); the x-safety-report ConfigMap of each suite run (server-side

@@ -80,6 +80,7 @@ public final class SpecValidator {
         }
         pods.check(spec.getServer(), errors::add);
         capacity(spec, errors);
+        autoscaling(spec, errors);
         templates(spec, errors);
         stages(spec.getStages(), errors);
         shadow(spec, errors);
@@ -134,6 +135,53 @@ public final class SpecValidator {
         if (!gatewayApi) {
             errors.add("spec.server: canary and dynamicStableScale need the gatewayAPI router (the replicas router"
                     + " splits public traffic by replica counts, so the canary's size is its weight)");
+        }
+    }
+
+    /**
+     * {@code server.autoscaling}, as the CRD's rules hold it (a release stored before it existed, or by an API server
+     * that skipped them): a minimum within its maximum, not with replicas, canary or dynamicStableScale, and only under
+     * the gatewayAPI router (the replicas router splits public traffic by replica counts, which an autoscaler changes).
+     */
+    private static void autoscaling(ModelReleaseSpec spec, List<String> errors) {
+        var server = spec.getServer();
+        if (server == null || server.getAutoscaling() == null) {
+            return;
+        }
+        var autoscaling = server.getAutoscaling();
+        Integer max = autoscaling.getMaxReplicas();
+        if (max == null || max < 1 || max > 100) {
+            errors.add("spec.server.autoscaling.maxReplicas: required, between 1 and 100");
+        } else if (autoscaling.min() < 1 || autoscaling.min() > max) {
+            errors.add("spec.server.autoscaling.minReplicas: between 1 and maxReplicas (" + max + ")");
+        }
+        Integer cpu = autoscaling.getTargetCPUUtilization();
+        if (cpu != null && (cpu < 1 || cpu > 100)) {
+            errors.add("spec.server.autoscaling.targetCPUUtilization: between 1 and 100");
+        }
+        var pods = autoscaling.getPodsMetric();
+        if (pods != null
+                && (pods.getName() == null
+                        || pods.getName().isBlank()
+                        || !pods.getName().matches("[a-zA-Z_:][a-zA-Z0-9_:]*")
+                        || pods.getAverageValue() == null
+                        || !pods.getAverageValue()
+                                .matches("([0-9]*[1-9][0-9]*(\\.[0-9]+)?|[0-9]+\\.[0-9]*[1-9][0-9]*)(m|k|M|G)?"))) {
+            errors.add("spec.server.autoscaling.podsMetric: needs a name and an averageValue such as 5 or 500m");
+        }
+        if (server.getReplicas() != null) {
+            errors.add("spec.server.autoscaling: not with server.replicas (each track's HorizontalPodAutoscaler sizes"
+                    + " it between autoscaling.minReplicas and maxReplicas)");
+        }
+        if (server.getCanary() != null || server.getDynamicStableScale() != null) {
+            errors.add("spec.server.autoscaling: not with server.canary or server.dynamicStableScale");
+        }
+        boolean gatewayApi = spec.getTraffic() != null
+                && spec.getTraffic().getGatewayAPI() != null
+                && spec.getTraffic().getRouter() != Router.REPLICAS;
+        if (!gatewayApi) {
+            errors.add("spec.server.autoscaling needs the gatewayAPI router (the replicas router splits public traffic"
+                    + " by replica counts, which an autoscaler changes)");
         }
     }
 

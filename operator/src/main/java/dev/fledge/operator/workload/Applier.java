@@ -142,11 +142,26 @@ public final class Applier {
         return patch(current, List.of(Map.of("op", "replace", "path", "/spec/replicas", "value", replicas)));
     }
 
+    /** As {@link #patch(Deployment, List)}, recorded in the Deployment's managed fields as {@code fieldManager}. */
+    public Deployment patch(Deployment current, List<Map<String, Object>> operations, String fieldManager) {
+        return patch(
+                current,
+                operations,
+                new PatchContext.Builder()
+                        .withPatchType(PatchType.JSON)
+                        .withFieldManager(fieldManager)
+                        .build());
+    }
+
     /**
      * Applies the JSON patch {@code operations} to a Deployment the release controls, after a first operation that
      * tests the object's uid (a Deployment deleted and made again meanwhile is not touched).
      */
     public Deployment patch(Deployment current, List<Map<String, Object>> operations) {
+        return patch(current, operations, PatchContext.of(PatchType.JSON));
+    }
+
+    private Deployment patch(Deployment current, List<Map<String, Object>> operations, PatchContext context) {
         List<Map<String, Object>> patch = new ArrayList<>();
         patch.add(Map.of(
                 "op",
@@ -160,7 +175,7 @@ public final class Applier {
                 .deployments()
                 .inNamespace(current.getMetadata().getNamespace())
                 .withName(current.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
+                .patch(context, Serialization.asJson(patch));
     }
 
     /** Forgets having written {@code o} (it was deleted), so that the next apply of the same state writes it again. */

@@ -30,8 +30,14 @@ public final class CanaryDrain {
 
     public static Duration delay(ModelRelease mr) {
         var traffic = mr.getSpec().getTraffic();
-        return GoDuration.parseOr(traffic == null ? null : traffic.getScaleDownDelay(), DEFAULT_DELAY);
+        // under autoscaling stable's floor holds until the canary is scaled down (AutoscaledFloor): by default long
+        // enough for the autoscaler's metrics to show stable carrying everyone before it may lower it
+        Duration fallback = Autoscalers.of(mr).isPresent() ? AUTOSCALED_DEFAULT_DELAY : DEFAULT_DELAY;
+        return GoDuration.parseOr(traffic == null ? null : traffic.getScaleDownDelay(), fallback);
     }
+
+    /** The default drain under {@code spec.server.autoscaling}. */
+    public static final Duration AUTOSCALED_DEFAULT_DELAY = Duration.ofMinutes(2);
 
     /** Whether the canary Deployment still has (or is to have) pods. */
     public static boolean hasPods(Deployment canary) {

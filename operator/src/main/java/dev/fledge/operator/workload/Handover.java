@@ -112,7 +112,7 @@ public final class Handover {
                         // grown only for users the split sends it (not in the pass that takes them off)
                         ? split.sendsNoUsersToCanary()
                                 ? null
-                                : attempt(() -> workloads.scaleCanary(canary, split, replicas))
+                                : attempt(() -> workloads.scaleCanary(mr, canary, split, replicas))
                         : attempt(() -> workloads.applyCanary(mr, split, replicas, canary));
         if ((workloadsFailed == null && !canaryShort) || !shrinks(stable, replicas.stable())) {
             // stable shrinks only once the canary has taken its share, its pods ready: a canary write refused for good
@@ -139,7 +139,7 @@ public final class Handover {
         }
         Instant scaleDownAt = CanaryDrain.scaleDownAt(old, split, canary, routesLeft, at, CanaryDrain.delay(mr));
         if (scaleDownAt != null && !clock.instant().isBefore(scaleDownAt)) {
-            workloads.scaleDownCanary(canary);
+            workloads.scaleDownCanary(mr, canary);
             scaleDownAt = null; // the status records a time only while one is to wait for
         }
         return new Result(

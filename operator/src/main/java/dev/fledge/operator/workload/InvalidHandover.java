@@ -229,7 +229,11 @@ public final class InvalidHandover {
         }
         try {
             workloads.applyStable(
-                    mr, decision.split(), new Replicas(Math.max(replicas(stable), plan.stableReplicas()), 0), stable);
+                    mr,
+                    decision.split(),
+                    new Replicas(Math.max(replicas(stable), plan.stableReplicas()), 0),
+                    stable,
+                    true);
             return Optional.empty();
         } catch (KubernetesClientException e) {
             return Optional.of("stable Deployment could not go back to its recorded configuration (" + e.getCode()

@@ -25,6 +25,14 @@ public final class Readiness {
 
     private Readiness() {}
 
+    /** The replicas {@code d} asks for (1 when it says none, as the API server defaults it); 0 without {@code d}. */
+    public static int replicas(Deployment d) {
+        if (d == null || d.getSpec() == null) {
+            return 0;
+        }
+        return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    }
+
     public static boolean ready(Deployment d, ServingIdentity wanted) {
         if (d == null || wanted.version() == null || d.getSpec() == null || d.getStatus() == null) {
             return false;

@@ -49,6 +49,7 @@ public final class Workloads {
     private final ServingPolicy policy;
     private final LiveServing live;
     private final CanaryPods canaryPods;
+    private final Autoscalers autoscalers;
     /** The last failure of {@link #lockHostPaths} per Deployment (namespace/name), so that it is recorded once. */
     private final Map<String, String> lockFailures = new ConcurrentHashMap<>();
     /** The generation each Deployment (namespace/name) had after {@link #lockHostPaths} patched it. */
@@ -63,8 +64,10 @@ public final class Workloads {
             ServingConfig serving,
             FeedbackKey feedbackKey,
             ServingPolicy policy,
-            CanaryPods canaryPods) {
+            CanaryPods canaryPods,
+            Autoscalers autoscalers) {
         this.canaryPods = canaryPods;
+        this.autoscalers = autoscalers;
         this.applier = applier;
         this.feedbackKey = feedbackKey;
         this.deployments = deployments;
@@ -92,6 +95,7 @@ public final class Workloads {
     /** Drops what is kept for a deleted release. */
     public void forget(ModelRelease mr) {
         canaryPods.forget(mr);
+        autoscalers.forget(mr);
         for (String track : List.of(Labels.TRACK_STABLE, Labels.TRACK_CANARY)) {
             String key = mr.getMetadata().getNamespace() + "/" + Names.deployment(mr, track);
             lockFailures.remove(key);
@@ -114,6 +118,16 @@ public final class Workloads {
      * {@value #STABLE_CONFIG_REFUSED} ({@link #refusedStable}).
      */
     public void applyStable(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable) {
+        applyStable(mr, split, replicas, stable, false);
+    }
+
+    /**
+     * As {@link #applyStable(ModelRelease, TrafficSplit, Replicas, Deployment)}; {@code invalidSpec}: the release's
+     * spec is invalid ({@link InvalidHandover}), so nothing of its {@code server.autoscaling} is acted on (no autoscaler
+     * written, deleted or handed replicas): the Deployment gets the replicas given.
+     */
+    public void applyStable(
+            ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment stable, boolean invalidSpec) {
         if (split.stableVersion() == null) {
             return;
         }
@@ -124,19 +138,27 @@ public final class Workloads {
         ServingStatus s = wanted.get();
         boolean refused = split.stableServing() != null
                 && !policy.refusals(split.stableServing()).isEmpty();
+        boolean autoscaled = !invalidSpec && Autoscalers.of(mr).isPresent();
         if (refused || keepsTemplate(mr, stable, s)) {
             if (stable == null) {
                 return;
             }
-            if (!Integer.valueOf(replicas.stable()).equals(stable.getSpec().getReplicas())) {
-                applier.scale(stable, replicas.stable());
+            if (autoscaled) {
+                autoscalers.follow(mr, Labels.TRACK_STABLE, stable, replicas.stable());
+            } else if (!Integer.valueOf(replicas.stable())
+                    .equals(stable.getSpec().getReplicas())) {
+                autoscalers.scale(stable, replicas.stable(), invalidSpec);
             }
             return;
         }
         ensureKey(mr, stable);
-        applier.applyIfChanged(
-                withKeptTemplate(deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), split, s, stable),
-                stable);
+        Deployment desired =
+                withKeptTemplate(deployments.build(mr, Labels.TRACK_STABLE, s, replicas.stable()), split, s, stable);
+        Deployment written =
+                applier.applyIfChanged(invalidSpec ? desired : autoscalers.prepare(mr, desired, stable), stable);
+        if (autoscaled) {
+            autoscalers.follow(mr, Labels.TRACK_STABLE, written, replicas.stable());
+        }
     }
 
     /**
@@ -277,8 +299,11 @@ public final class Workloads {
     public void applyCanary(ModelRelease mr, TrafficSplit split, Replicas replicas, Deployment canary) {
         if (split.canaryRunning()) {
             ensureKey(mr, canary);
-            applier.applyIfChanged(
-                    deployments.build(mr, Labels.TRACK_CANARY, serving.of(mr), replicas.canary()), canary);
+            Deployment desired = deployments.build(mr, Labels.TRACK_CANARY, serving.of(mr), replicas.canary());
+            Deployment written = applier.applyIfChanged(autoscalers.prepare(mr, desired, canary), canary);
+            if (Autoscalers.of(mr).isPresent()) {
+                autoscalers.follow(mr, Labels.TRACK_CANARY, written, replicas.canary());
+            }
         }
     }
 
@@ -311,11 +336,14 @@ public final class Workloads {
      * The canary of a split that runs one, its replicas only (its pod template stays as it is): for a canary whose
      * template this operator builds otherwise while users are on it ({@link Handover}).
      */
-    public void scaleCanary(Deployment canary, TrafficSplit split, Replicas replicas) {
-        if (split.canaryRunning()
-                && canary != null
-                && !Integer.valueOf(replicas.canary()).equals(canary.getSpec().getReplicas())) {
-            applier.scale(canary, replicas.canary());
+    public void scaleCanary(ModelRelease mr, Deployment canary, TrafficSplit split, Replicas replicas) {
+        if (!split.canaryRunning() || canary == null) {
+            return;
+        }
+        if (Autoscalers.of(mr).isPresent()) {
+            autoscalers.follow(mr, Labels.TRACK_CANARY, canary, replicas.canary());
+        } else if (!Integer.valueOf(replicas.canary()).equals(canary.getSpec().getReplicas())) {
+            autoscalers.scale(canary, replicas.canary(), false);
         }
     }
 
@@ -343,9 +371,9 @@ public final class Workloads {
      * Scales a canary the split no longer runs to zero ({@link CanaryDrain} says when): only its replicas change, its pod
      * template stays as it is.
      */
-    public void scaleDownCanary(Deployment canary) {
+    public void scaleDownCanary(ModelRelease mr, Deployment canary) {
         if (CanaryDrain.hasPods(canary)) {
-            applier.scale(canary, 0);
+            autoscalers.scaleToZero(mr, canary);
         }
     }
 
@@ -405,7 +433,7 @@ public final class Workloads {
 
     /** Scales stable to {@code replicas} (its replicas only: its pod template stays as it is). */
     public void scaleStable(Deployment stable, int replicas) {
-        applier.scale(stable, replicas);
+        autoscalers.scale(stable, replicas, true);
     }
 
     /** The URI of a version: the spec's for the spec's version, otherwise what the existing Deployment runs. */
