@@ -54,7 +54,8 @@ public class LeanItemStore<T extends HasMetadata> extends BasicItemStore<T> {
                 .toList();
     }
 
-    private static boolean ownsReplicas(ManagedFieldsEntry m) {
+    /** Whether the managed-fields entry {@code m} owns {@code spec.replicas}. */
+    public static boolean ownsReplicas(ManagedFieldsEntry m) {
         if (m.getFieldsV1() == null || m.getFieldsV1().getAdditionalProperties() == null) {
             return false;
         }

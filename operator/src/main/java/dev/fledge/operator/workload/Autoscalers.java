@@ -4,8 +4,8 @@ import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AutoscalingSpec;
 import dev.fledge.core.rollout.AutoscaledFloor;
+import dev.fledge.operator.k8s.LeanItemStore;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -327,9 +326,7 @@ public final class Autoscalers {
                 removed.put(key(d), d.getMetadata().getUid());
                 return;
             }
-            OwnerReference owner = controller(d);
-            OwnerReference found = controller(hpa);
-            if (owner == null || found == null || !Objects.equals(owner.getUid(), found.getUid())) {
+            if (!Ownership.sameController(d, hpa)) {
                 LOG.warnf(
                         "%s/%s: the HorizontalPodAutoscaler of that name is not the release's; left as it is",
                         d.getMetadata().getNamespace(), d.getMetadata().getName());
@@ -371,7 +368,7 @@ public final class Autoscalers {
      */
     public static boolean scaledByAutoscaler(Deployment d) {
         return managers(d).stream()
-                .anyMatch(m -> ownsReplicas(m)
+                .anyMatch(m -> LeanItemStore.ownsReplicas(m)
                         && ("scale".equals(m.getSubresource())
                                 || HAND_OVER_MANAGER.equals(m.getManager())
                                 || FLOOR_MANAGER.equals(m.getManager())));
@@ -383,30 +380,12 @@ public final class Autoscalers {
                 .anyMatch(m -> Applier.FIELD_MANAGER.equals(m.getManager())
                         && "Apply".equals(m.getOperation())
                         && (m.getSubresource() == null || m.getSubresource().isEmpty())
-                        && ownsReplicas(m));
+                        && LeanItemStore.ownsReplicas(m));
     }
 
     private static List<ManagedFieldsEntry> managers(Deployment d) {
         return d == null || d.getMetadata() == null || d.getMetadata().getManagedFields() == null
                 ? List.of()
                 : d.getMetadata().getManagedFields();
-    }
-
-    private static boolean ownsReplicas(ManagedFieldsEntry m) {
-        if (m.getFieldsV1() == null || m.getFieldsV1().getAdditionalProperties() == null) {
-            return false;
-        }
-        Object spec = m.getFieldsV1().getAdditionalProperties().get("f:spec");
-        return spec instanceof Map<?, ?> fields && fields.containsKey("f:replicas");
-    }
-
-    private static OwnerReference controller(io.fabric8.kubernetes.api.model.HasMetadata o) {
-        var refs = o.getMetadata().getOwnerReferences();
-        return refs == null
-                ? null
-                : refs.stream()
-                        .filter(r -> Boolean.TRUE.equals(r.getController()))
-                        .findFirst()
-                        .orElse(null);
     }
 }

@@ -42,6 +42,16 @@ public final class Ownership {
                 && mr.getMetadata().getUid().equals(found.getUid());
     }
 
+    /**
+     * Whether {@code a} and {@code b} have one controller (the controller owner references of both carry the same
+     * UID): an object the operator derived from another one of the release, as {@link #check} holds it.
+     */
+    static boolean sameController(HasMetadata a, HasMetadata b) {
+        OwnerReference first = controller(a.getMetadata().getOwnerReferences());
+        OwnerReference second = controller(b.getMetadata().getOwnerReferences());
+        return first != null && second != null && Objects.equals(first.getUid(), second.getUid());
+    }
+
     private static OwnerReference controller(List<OwnerReference> refs) {
         return refs == null
                 ? null
