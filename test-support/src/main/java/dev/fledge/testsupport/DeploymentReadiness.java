@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +25,13 @@ import java.util.function.Predicate;
  */
 public final class DeploymentReadiness implements AutoCloseable {
     private static final int WORKERS = 5;
+    /**
+     * How often every cached Deployment is offered again (in memory, no request): a status write that failed for
+     * another reason than a conflict (a timeout under load, a dropped connection) has no update event of its own to
+     * queue it again, and without this its Deployment would stay unready for good.
+     */
+    private static final Duration RESYNC = Duration.ofSeconds(1);
+
     private final KubernetesClient client;
     private final Predicate<Deployment> which;
     private final SharedIndexInformer<Deployment> informer;
@@ -50,20 +58,22 @@ public final class DeploymentReadiness implements AutoCloseable {
         this.client = client;
         var deployments = client.apps().deployments();
         this.informer = (namespace == null ? deployments.inAnyNamespace() : deployments.inNamespace(namespace))
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Deployment d) {
-                        offer(d);
-                    }
+                .inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(Deployment d) {
+                                offer(d);
+                            }
 
-                    @Override
-                    public void onUpdate(Deployment old, Deployment d) {
-                        offer(d);
-                    }
+                            @Override
+                            public void onUpdate(Deployment old, Deployment d) {
+                                offer(d);
+                            }
 
-                    @Override
-                    public void onDelete(Deployment d, boolean unknown) {}
-                });
+                            @Override
+                            public void onDelete(Deployment d, boolean unknown) {}
+                        },
+                        RESYNC.toMillis());
         for (int i = 0; i < WORKERS; i++) {
             Thread worker = new Thread(this::run, "deployment-readiness-" + i);
             worker.setDaemon(true);
@@ -116,7 +126,8 @@ public final class DeploymentReadiness implements AutoCloseable {
                         .resource(d)
                         .updateStatus();
             } catch (KubernetesClientException e) {
-                // 409: the operator wrote the Deployment meanwhile; the informer's update event queues it again
+                // 409: the operator wrote the Deployment meanwhile, and the informer's update event queues it again;
+                // anything else: the next resync does
             }
         }
     }

@@ -20,10 +20,13 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** ModelReleases with shortened durations for the in-process tests. */
 final class Releases {
@@ -128,17 +131,57 @@ final class Releases {
     static ModelReleaseStatus awaitStatus(
             KubernetesClient client, String name, Duration timeout, Predicate<ModelReleaseStatus> p) {
         AtomicReference<ModelReleaseStatus> holder = new AtomicReference<>();
-        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-            ModelRelease now = client.resources(ModelRelease.class)
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+                ModelRelease now = client.resources(ModelRelease.class)
+                        .inNamespace(NS)
+                        .withName(name)
+                        .get();
+                if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
+                    holder.set(now.getStatus());
+                    return true;
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            // what the release and its Deployments looked like when the wait gave up: a stall is then told from a
+            // slow machine in the failure itself (CI keeps nothing else)
+            throw new AssertionError(e.getMessage() + "\n" + snapshot(client, name), e);
+        }
+        return holder.get();
+    }
+
+    /** The release's status and its Deployments' replicas, generation and ready pods, for a failure message. */
+    static String snapshot(KubernetesClient client, String name) {
+        try {
+            ModelRelease mr = client.resources(ModelRelease.class)
                     .inNamespace(NS)
                     .withName(name)
                     .get();
-            if (now != null && now.getStatus() != null && p.test(now.getStatus())) {
-                holder.set(now.getStatus());
-                return true;
+            StringBuilder out = new StringBuilder("release ")
+                    .append(name)
+                    .append(" at ")
+                    .append(Instant.now())
+                    .append(": ")
+                    .append(mr == null ? "gone" : Serialization.asJson(mr.getStatus()));
+            for (Deployment d :
+                    client.apps().deployments().inNamespace(NS).list().getItems()) {
+                var st = d.getStatus();
+                out.append("\nDeployment ")
+                        .append(d.getMetadata().getName())
+                        .append(": replicas ")
+                        .append(d.getSpec().getReplicas())
+                        .append(", generation ")
+                        .append(d.getMetadata().getGeneration())
+                        .append(
+                                st == null
+                                        ? ", no status"
+                                        : ", observed " + st.getObservedGeneration() + ", ready "
+                                                + st.getReadyReplicas() + ", updated " + st.getUpdatedReplicas());
             }
-            return false;
-        });
-        return holder.get();
+            return out.toString();
+        } catch (RuntimeException e) {
+            return "(no snapshot: " + e + ")";
+        }
     }
 }
