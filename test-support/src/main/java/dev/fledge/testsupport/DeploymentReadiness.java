@@ -1,6 +1,7 @@
 package dev.fledge.testsupport;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -112,6 +113,9 @@ public final class DeploymentReadiness implements AutoCloseable {
                 continue;
             }
             int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+            // a copy: the store's object is the informer's own, and marked ready there a failed write would look done
+            // to every later resync
+            d = new DeploymentBuilder(d).build();
             d.setStatus(new DeploymentStatusBuilder()
                     .withReplicas(replicas)
                     .withReadyReplicas(replicas)

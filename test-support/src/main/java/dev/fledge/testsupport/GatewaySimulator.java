@@ -19,9 +19,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -127,7 +130,17 @@ public final class GatewaySimulator implements AutoCloseable {
                     }
                 }
                 try {
-                    writers.invokeAll(writes);
+                    for (Future<Void> done : writers.invokeAll(writes)) {
+                        try {
+                            done.get();
+                        } catch (ExecutionException e) {
+                            // not a conflict nor a closing server: a harness bug, shown rather than retried silently
+                            System.err.println("GatewaySimulator: status write failed: " + e.getCause());
+                            e.getCause().printStackTrace();
+                        } catch (CancellationException e) {
+                            // closing
+                        }
+                    }
                 } catch (InterruptedException | RejectedExecutionException e) {
                     Thread.currentThread().interrupt();
                     return;

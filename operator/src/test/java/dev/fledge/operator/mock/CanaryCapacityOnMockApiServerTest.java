@@ -84,7 +84,7 @@ class CanaryCapacityOnMockApiServerTest extends CanaryCapacityFixture {
         startSampling();
         try {
             awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             throw new AssertionError(
                     "status " + client.getKubernetesSerialization().asJson(status()) + "\nsamples "
                             + samples.subList(Math.max(0, samples.size() - 5), samples.size()),
