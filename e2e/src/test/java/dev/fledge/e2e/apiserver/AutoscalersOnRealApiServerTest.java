@@ -235,29 +235,8 @@ class AutoscalersOnRealApiServerTest {
                 .contains("minReplicas (default 1) must not exceed maxReplicas");
         assertThat(refused(ns, gatewayApi.andThen(set("/spec/server", Map.of("autoscaling", Map.of())))))
                 .contains("maxReplicas");
-        assertThat(refused(
-                        ns,
-                        gatewayApi.andThen(set(
-                                "/spec/server",
-                                Map.of(
-                                        "autoscaling",
-                                        Map.of(
-                                                "maxReplicas",
-                                                4,
-                                                "podsMetric",
-                                                Map.of("name", "queue", "averageValue", "five")))))))
-                .contains("averageValue");
-        assertThat(refused(
-                        ns,
-                        gatewayApi.andThen(set(
-                                "/spec/server",
-                                Map.of(
-                                        "autoscaling",
-                                        Map.of(
-                                                "maxReplicas",
-                                                4,
-                                                "podsMetric",
-                                                Map.of("name", "queue/depth", "averageValue", "0")))))))
+        assertThat(refused(ns, gatewayApi.andThen(podsMetric("queue", "five")))).contains("averageValue");
+        assertThat(refused(ns, gatewayApi.andThen(podsMetric("queue/depth", "0"))))
                 .contains("podsMetric.name", "podsMetric.averageValue");
     }
 
@@ -292,6 +271,15 @@ class AutoscalersOnRealApiServerTest {
                 // the release or the autoscaler between two writes: look again
             }
         }
+    }
+
+    /** An autoscaling spec (max 4) whose podsMetric has this name and averageValue. */
+    private static Consumer<ObjectNode> podsMetric(String name, String averageValue) {
+        return set(
+                "/spec/server",
+                Map.of(
+                        "autoscaling",
+                        Map.of("maxReplicas", 4, "podsMetric", Map.of("name", name, "averageValue", averageValue))));
     }
 
     private String refused(String ns, Consumer<ObjectNode> edit) {
