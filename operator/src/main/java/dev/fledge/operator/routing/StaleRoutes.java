@@ -35,7 +35,10 @@ import org.jboss.logging.Logger;
  * deleted. Candidates are found by the {@value Labels#RELEASE} label the operator puts on what it creates.
  *
  * <p>A sweep costs one LIST per kind, so it runs when the set of objects a release wants differs from the one last
- * swept for it (one shared instance for both routers), and on the first apply after an operator start. Each object
+ * swept for it (one shared instance for both routers), and on the first apply after an operator start. The
+ * InferencePools are remembered apart: a release whose routes wait for their Gateway keeps its pools for that while,
+ * and that wait coming and going lists pools again (only while they may exist), never its HTTPRoutes and Services,
+ * whose wanted set did not change (issue 20: at N = 1000 each acceptance wait cost a LIST of both). Each object
  * is deleted on its own, so one failure does not keep the others. A sweep with a failure is logged, not remembered,
  * and returned to the router, which reports it as route drift: the reconciler records a {@code RouteDrift} Warning
  * Event and requeues the release within {@code ModelReleaseReconciler.DRIFT_RETRY}, where it is swept again. It never
@@ -52,9 +55,9 @@ public final class StaleRoutes {
     private final Applier applier;
     private final Clock clock;
     private final AtomicReference<Instant> poolsAbsentAt = new AtomicReference<>();
-    private final Map<String, String> swept = new LinkedHashMap<>(256, 0.75f, true) {
+    private final Map<String, Swept> swept = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Swept> eldest) {
             return size() > REMEMBERED;
         }
     };
@@ -74,15 +77,51 @@ public final class StaleRoutes {
      */
     Optional<String> sweep(ModelRelease mr, Set<String> keepRoutes, boolean keepAudienceServices, boolean keepPools) {
         String uid = mr.getMetadata().getUid();
-        String wanted = new TreeSet<>(keepRoutes)
-                + (keepAudienceServices ? "+audience-services" : "")
-                + (keepPools ? "+inference-pools" : "");
+        if (uid == null) {
+            return Optional.empty();
+        }
+        String wanted = new TreeSet<>(keepRoutes) + (keepAudienceServices ? "+audience-services" : "");
+        Swept last;
         synchronized (swept) {
-            if (uid == null || wanted.equals(swept.get(uid))) {
-                return Optional.empty();
-            }
+            last = swept.get(uid);
+        }
+        boolean routesDone = last != null && wanted.equals(last.routes());
+        // a release that routes to pools writes them: they are not clean, whatever an earlier sweep found
+        boolean poolsClean = last != null && last.poolsClean() && !InferencePools.used(mr);
+        boolean poolsDone = keepPools || poolsClean;
+        if (routesDone && poolsDone) {
+            return Optional.empty();
         }
         List<String> failed = new ArrayList<>();
+        if (!routesDone) {
+            sweepRoutes(mr, keepRoutes, keepAudienceServices, failed);
+        }
+        if (!poolsDone) {
+            try {
+                for (InferencePool pool : ownedPools(mr)) {
+                    delete(pool, failed);
+                }
+            } catch (KubernetesClientException e) {
+                failed.add("listing InferencePools: " + e.getMessage());
+            }
+        }
+        if (!failed.isEmpty()) {
+            String message = "could not remove stale routing objects (retried soon): " + String.join("; ", failed);
+            LOG.warnf(
+                    "%s/%s: %s",
+                    mr.getMetadata().getNamespace(), mr.getMetadata().getName(), message);
+            return Optional.of(message);
+        }
+        synchronized (swept) {
+            // pools are clean after a sweep of them, or when they were and the release still routes to none (a
+            // route waiting for its Gateway keeps old pools only if they were not clean)
+            swept.put(uid, new Swept(wanted, !poolsDone || poolsClean));
+        }
+        return Optional.empty();
+    }
+
+    private void sweepRoutes(
+            ModelRelease mr, Set<String> keepRoutes, boolean keepAudienceServices, List<String> failed) {
         try {
             for (HTTPRoute route : owned.of(mr, HTTPRoute.class)) {
                 if (!keepRoutes.contains(route.getMetadata().getName())) {
@@ -105,26 +144,6 @@ public final class StaleRoutes {
                 failed.add("listing Services: " + e.getMessage());
             }
         }
-        if (!keepPools) {
-            try {
-                for (InferencePool pool : ownedPools(mr)) {
-                    delete(pool, failed);
-                }
-            } catch (KubernetesClientException e) {
-                failed.add("listing InferencePools: " + e.getMessage());
-            }
-        }
-        if (!failed.isEmpty()) {
-            String message = "could not remove stale routing objects (retried soon): " + String.join("; ", failed);
-            LOG.warnf(
-                    "%s/%s: %s",
-                    mr.getMetadata().getNamespace(), mr.getMetadata().getName(), message);
-            return Optional.of(message);
-        }
-        synchronized (swept) {
-            swept.put(uid, wanted);
-        }
-        return Optional.empty();
     }
 
     /** The InferencePool API answered (a pool was written): forget an earlier 404, so the next sweep lists pools. */
@@ -173,4 +192,7 @@ public final class StaleRoutes {
                 "%s/%s: removed %s, which the release owns and no longer routes through",
                 o.getMetadata().getNamespace(), o.getMetadata().getLabels().get(Labels.RELEASE), what);
     }
+
+    /** What the last complete sweep of a release left: the wanted routes and Services, and whether its pools are gone. */
+    private record Swept(String routes, boolean poolsClean) {}
 }

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,5 +117,48 @@ class StalePoolsOnMockApiServerTest {
         assertThat(stale.sweep(release("a", "uid-a", false), Set.of("a"), false, false))
                 .isEmpty();
         assertThat(api.failuresServed()).isEqualTo(1);
+    }
+
+    /**
+     * Issue 20: a route that waits for its Gateway keeps the pools for that while (keepPools), but the wanted routes
+     * and Services did not change, so neither the wait nor its end lists them again. On the old code, whose memo key
+     * held keepPools, the three sweeps listed HTTPRoutes and Services three times each.
+     */
+    @Test
+    void waitingForTheGatewayAndItsEndListNoRoutesOrServicesAgain() {
+        AtomicInteger lists = new AtomicInteger();
+        api.failNext(1, 500, r -> {
+            if ("GET".equals(r.method())
+                    && (r.path().endsWith("/httproutes") || r.path().endsWith("/services"))) {
+                lists.incrementAndGet();
+            }
+            return false;
+        });
+        ModelRelease a = release("a", "uid-a", false);
+
+        assertThat(stale.sweep(a, Set.of("a"), false, false)).isEmpty();
+        assertThat(lists.get()).as("the first sweep lists routes and Services").isEqualTo(2);
+        assertThat(stale.sweep(a, Set.of("a"), false, true)).isEmpty();
+        assertThat(stale.sweep(a, Set.of("a"), false, false)).isEmpty();
+        assertThat(lists.get()).as("a wait and its end list nothing more").isEqualTo(2);
+
+        assertThat(stale.sweep(a, Set.of("a", "a-internal"), false, false)).isEmpty();
+        assertThat(lists.get()).as("another wanted set is swept").isEqualTo(4);
+    }
+
+    /** Pools that a route of an earlier generation still names are kept through the wait, removed after it. */
+    @Test
+    void poolsOfAnEarlierGenerationAreRemovedOnceTheWaitForTheGatewayEnds() {
+        ModelRelease used = release("a", "uid-a", true);
+        new InferencePools(new ServerDefaults("img", 8080))
+                .desired(used, TrafficSplit.stableOnly("2"))
+                .forEach(applier::apply);
+        assertThat(stale.sweep(used, Set.of("a"), false, true)).isEmpty();
+
+        ModelRelease unused = release("a", "uid-a", false);
+        assertThat(stale.sweep(unused, Set.of("a"), false, true)).isEmpty();
+        assertThat(pools()).as("kept while the route waits").containsExactly("a-canary", "a-stable");
+        assertThat(stale.sweep(unused, Set.of("a"), false, false)).isEmpty();
+        assertThat(pools()).as("removed once it was accepted").isEmpty();
     }
 }
