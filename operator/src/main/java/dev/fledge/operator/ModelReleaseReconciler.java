@@ -34,6 +34,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.GateRunner;
 import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.gates.safety.UnjudgedCategories;
+import dev.fledge.operator.k8s.EditsDuringAPass;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.LeanItemStore;
@@ -65,6 +66,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
@@ -191,6 +193,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
     @Override
     public UpdateControl<ModelRelease> reconcile(ModelRelease mr, Context<ModelRelease> context) {
+        UpdateControl<ModelRelease> control = pass(mr, context);
+        if (!context.isPrimaryResourceDeleted()
+                && EditsDuringAPass.changed(mr, context.getPrimaryCache().get(ResourceID.fromResource(mr)))) {
+            // edited while this pass wrote its status: the edit's own event was dropped as older than that write
+            return control.rescheduleAfter(AT_ONCE);
+        }
+        return control;
+    }
+
+    private UpdateControl<ModelRelease> pass(ModelRelease mr, Context<ModelRelease> context) {
         if (context.isPrimaryResourceDeleted()) {
             // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
             metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());

@@ -1,5 +1,8 @@
 package dev.fledge.testsupport;
 
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +18,22 @@ import java.util.function.Predicate;
  */
 public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final List<Interleaved> interleaved = new CopyOnWriteArrayList<>();
     private final AtomicInteger served = new AtomicInteger();
 
     /** The next {@code times} requests that {@code matches} accepts are answered with HTTP {@code code}. */
     public FaultInjectingDispatcher failNext(int times, int code, Predicate<Request> matches) {
         faults.add(new Fault(matches, code, new AtomicInteger(times)));
+        return this;
+    }
+
+    /**
+     * Before the next request that {@code matches} is served, this JSON merge patch of {@code path} is served first, as
+     * another client's write that the API server stores just before that request: the request's response then holds
+     * it, and its watch event goes out while the request is in flight.
+     */
+    public FaultInjectingDispatcher mergePatchBeforeNext(Predicate<Request> matches, String path, String patch) {
+        interleaved.add(new Interleaved(matches, path, patch, new AtomicInteger(1)));
         return this;
     }
 
@@ -36,6 +50,22 @@ public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
                 request.getHeader("Content-Type"),
                 request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
         // getBytes leaves the body unread for the CRUD mock below
+        for (Interleaved i : interleaved) {
+            if (i.left.get() > 0 && i.matches.test(r) && i.left.getAndDecrement() > 0) {
+                MockResponse done = super.dispatch(new RecordedRequest(
+                        "PATCH " + i.path + " HTTP/1.1",
+                        HttpMethod.PATCH,
+                        i.path,
+                        Headers.builder()
+                                .add("Content-Type", "application/merge-patch+json")
+                                .build(),
+                        new Buffer(i.patch.getBytes(StandardCharsets.UTF_8))));
+                if (!done.getStatus().matches("HTTP/\\S+ 2\\d\\d .*")) {
+                    throw new IllegalStateException("the interleaved patch of " + i.path + " was refused: "
+                            + done.getStatus() + " " + done.getBody().readUtf8());
+                }
+            }
+        }
         for (Fault f : faults) {
             if (f.left.get() > 0 && f.matches.test(r) && f.left.getAndDecrement() > 0) {
                 served.incrementAndGet();
@@ -64,4 +94,6 @@ public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
     }
 
     private record Fault(Predicate<Request> matches, int code, AtomicInteger left) {}
+
+    private record Interleaved(Predicate<Request> matches, String path, String patch, AtomicInteger left) {}
 }

@@ -163,7 +163,12 @@ final class Releases {
                     .append(" at ")
                     .append(Instant.now())
                     .append(": ")
-                    .append(mr == null ? "gone" : Serialization.asJson(mr.getStatus()));
+                    .append(
+                            mr == null
+                                    ? "gone"
+                                    : "generation " + mr.getMetadata().getGeneration() + ", version "
+                                            + mr.getSpec().getModel().getVersion() + ", status "
+                                            + Serialization.asJson(mr.getStatus()));
             for (Deployment d :
                     client.apps().deployments().inNamespace(NS).list().getItems()) {
                 var st = d.getStatus();
