@@ -4,7 +4,7 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator bench-capacity cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator bench-capacity bench-shards cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
@@ -124,6 +124,14 @@ bench-operator: kube-binaries prometheus
 	java -Dfledge.repo.dir=$(CURDIR) -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
 	  -Dorg.jboss.logging.provider=jboss -cp e2e/target/test-classes:$$(cat e2e/target/bench.classpath) \
 	  dev.fledge.e2e.bench.OperatorBenchmark $(BENCH_N)
+
+## bench-shards: two operator shards (each with its own Lease, one with a standby) split 1000 releases on a real
+## kube-apiserver; prints the time until all are promoted and fails if a release was handled by both or by neither
+SHARDS_N ?= 1000
+bench-shards: kube-binaries
+	$(MVN) -q -DskipTests install
+	$(MVN) -pl e2e test -Dtest=ShardsOnRealApiServerTest#twoShardsSplitTheReleasesEachReleaseHandledByOneShardOnly \
+	  -Dfledge.shards.releases=$(SHARDS_N) -Dsurefire.failIfNoSpecifiedTests=false
 
 ## bench-capacity: peak pods and GPUs of a 4-replica GPU release through a rollout, its promotion and a rollback,
 ## by default, with server.canary.matchTrafficWeight and with server.dynamicStableScale (the real operator on the

@@ -116,6 +116,20 @@ class OverridesRenderTest {
         assertThat(env).doesNotContainKey("FLEDGE_NOTIFICATIONS_EVENTS");
     }
 
+    /** Issue 20: one install per shard; its selector reaches the operator, which hands it to the informers. */
+    @Test
+    void aShardSelectorReachesTheOperatorAndNoneMeansEveryRelease() {
+        var env = DefaultRenderTest.env(
+                operator(
+                        ChartUnderTest.render(
+                                "sharding: {selector: 'fledge.dev/shard notin (b)'}\nleaderElection: {enabled: true, leaseName: fledge-shard-a}\n")));
+        assertThat(env.get("FLEDGE_SHARDING_SELECTOR").getValue()).isEqualTo("fledge.dev/shard notin (b)");
+        assertThat(env.get("FLEDGE_LEADER_ELECTION_LEASE_NAME").getValue()).isEqualTo("fledge-shard-a");
+
+        assertThat(DefaultRenderTest.env(operator(ChartUnderTest.render("{}\n"))))
+                .doesNotContainKey("FLEDGE_SHARDING_SELECTOR");
+    }
+
     @Test
     void disabledLeaderElectionDropsTheLeaseRole() {
         FledgeChart chart = ChartUnderTest.render("leaderElection: {enabled: false}\n");

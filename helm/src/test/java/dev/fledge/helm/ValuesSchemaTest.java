@@ -111,6 +111,11 @@ class ValuesSchemaTest {
                         "/operator/routing/allowedParentRefs/0",
                         "does not match"),
                 arguments(
+                        "a shard selector on another label (the operator's Deployments do not carry it)",
+                        "sharding: {selector: 'team=a'}",
+                        "/sharding/selector",
+                        "does not match"),
+                arguments(
                         "a metrics port out of range",
                         "metrics: {service: {port: 70000}}",
                         "/metrics/service/port",
@@ -136,6 +141,8 @@ class ValuesSchemaTest {
                 "serviceMonitor: {enabled: true, interval: 1m30s}\nprometheusRule: {enabled: true, rolloutStuckGrace: 1d}",
                 "operator: {notifications: {webhookUrl: 'https://hooks.slack.com/services/T/B/x', format: slack, events: [RolledBack, Promoted], secretNames: [fledge-webhooks]}}",
                 "operator: {routing: {allowedParentRefs: ['{namespace}/*', 'gateways/shared-gw'], allowedHostnames: ['*.{namespace}.example.com', api.example.com]}}",
+                "sharding: {selector: 'fledge.dev/shard notin (b, c)'}",
+                "sharding: {selector: fledge.dev/shard=b}",
                 "image: {tag: '@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'}"
             })
     void acceptsGoodValues(String values) {

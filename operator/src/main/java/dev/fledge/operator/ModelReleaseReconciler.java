@@ -34,8 +34,8 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.GateRunner;
 import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.gates.safety.UnjudgedCategories;
-import dev.fledge.operator.k8s.EditsDuringAPass;
 import dev.fledge.operator.k8s.ActionAnnotation;
+import dev.fledge.operator.k8s.EditsDuringAPass;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.k8s.UnstoredDecisions;
@@ -53,6 +53,7 @@ import dev.fledge.operator.workload.InvalidHandover;
 import dev.fledge.operator.workload.Names;
 import dev.fledge.operator.workload.Ownership;
 import dev.fledge.operator.workload.Readiness;
+import dev.fledge.operator.workload.ShardMoves;
 import dev.fledge.operator.workload.TrackCapacities;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -77,7 +78,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -111,6 +114,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
     private static final Duration AT_ONCE = Duration.ofMillis(10);
+    /** How soon a release whose Deployments were relabelled for this shard is looked at again (ShardMoves). */
+    private static final Duration SHARD_MOVE_RETRY = Duration.ofSeconds(1);
     /**
      * How soon a release whose route did not come out as wanted (or whose stale routes could not all be removed) is
      * reconciled again: a Promoted release has no requeue of its own.
@@ -140,6 +145,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final ActionAnnotation actions;
     private final OperatorMetrics metrics;
     private final Notifier notifier;
+    private final ShardMoves shardMoves;
     private final GateWakeups wakeups;
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
@@ -161,7 +167,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             ActionAnnotation actions,
             UnstoredDecisions unstored,
             OperatorMetrics metrics,
-            Notifier notifier) {
+            Notifier notifier,
+            ShardMoves shardMoves) {
         this.clock = clock;
         this.plans = plans;
         this.validator = validator;
@@ -175,13 +182,14 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         this.unstored = unstored;
         this.metrics = metrics;
         this.notifier = notifier;
+        this.shardMoves = shardMoves;
         this.wakeups = gates.wakeups();
     }
 
     @Override
     public List<EventSource<?, ModelRelease>> prepareEventSources(EventSourceContext<ModelRelease> context) {
         var deployments = InformerEventSourceConfiguration.from(Deployment.class, ModelRelease.class)
-                .withLabelSelector(Labels.RELEASE)
+                .withLabelSelector(shardMoves.shard().deploymentSelector())
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelRelease.class))
                 .withItemStore(new LeanItemStore<>())
                 .build();
@@ -211,7 +219,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             workloads.forget(mr);
             routers.forget(mr);
+            shardMoves.forget(mr);
             return UpdateControl.noUpdate();
+        }
+        if (!shardMoves.settled(mr, deployments(context))) {
+            // came to this shard with Deployments labelled for another: they were relabelled, the informer brings them
+            return UpdateControl.<ModelRelease>noUpdate().rescheduleAfter(SHARD_MOVE_RETRY);
         }
         // also while another finalizer holds a deleted release: its Deployments run until it goes
         lockHostPaths(mr, context);
@@ -972,6 +985,13 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                     .lockHostPaths(mr, deployment(context, Names.deployment(mr, track)))
                     .ifPresent(e -> events.record(mr, e));
         }
+    }
+
+    private static Map<String, Deployment> deployments(Context<ModelRelease> context) {
+        Map<String, Deployment> byName = new HashMap<>();
+        context.getSecondaryResources(Deployment.class)
+                .forEach(d -> byName.put(d.getMetadata().getName(), d));
+        return byName;
     }
 
     private static Deployment deployment(Context<ModelRelease> context, String name) {

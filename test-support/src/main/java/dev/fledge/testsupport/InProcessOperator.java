@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.time.Duration;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * A reconciler run in-process by plain JOSDK with its defaults (server-side apply of status and of owned objects
@@ -25,6 +26,15 @@ public final class InProcessOperator implements AutoCloseable {
             Reconciler<P> reconciler,
             Set<String> namespaces,
             LeaderElectionConfiguration leader) {
+        this(client, reconciler, namespaces, leader, null);
+    }
+
+    private <P extends HasMetadata> InProcessOperator(
+            KubernetesClient client,
+            Reconciler<P> reconciler,
+            Set<String> namespaces,
+            LeaderElectionConfiguration leader,
+            String labelSelector) {
         operator = new Operator(o -> {
             // close() waits for a reconcile in flight (JOSDK's default is not to wait): a test that stops the operator
             // and then edits the release must not see that reconcile's late status write undo its edit
@@ -33,11 +43,14 @@ public final class InProcessOperator implements AutoCloseable {
                 o.withLeaderElectionConfiguration(leader);
             }
         });
-        if (namespaces.isEmpty()) {
-            operator.register(reconciler);
-        } else {
-            operator.register(reconciler, c -> c.settingNamespaces(namespaces));
-        }
+        operator.register(reconciler, c -> {
+            if (!namespaces.isEmpty()) {
+                c.settingNamespaces(namespaces);
+            }
+            if (labelSelector != null) {
+                c.withLabelSelector(labelSelector);
+            }
+        });
         operator.start();
     }
 
@@ -64,6 +77,28 @@ public final class InProcessOperator implements AutoCloseable {
                         // JOSDK ends the process (System.exit) when leadership stops, stop() included: not in a test
                         // JVM
                         .buildForTest(false));
+    }
+
+    /**
+     * One operator shard, as the chart's Deployment of that shard runs it: the releases its label selector takes, in
+     * these namespaces, with leader election on the shard's own Lease.
+     */
+    public static <P extends HasMetadata> InProcessOperator shard(
+            KubernetesClient client,
+            Reconciler<P> reconciler,
+            String labelSelector,
+            String leaseName,
+            String namespace) {
+        return new InProcessOperator(
+                client,
+                reconciler,
+                Set.of(namespace),
+                LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+                        .withLeaseNamespace(namespace)
+                        // one JVM: each replica needs its own identity, as each pod has its own name
+                        .withIdentity(leaseName + "-" + UUID.randomUUID())
+                        .buildForTest(false),
+                labelSelector);
     }
 
     @Override

@@ -12,19 +12,19 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Benchmark harness: the same real kube-apiserver + etcd as the e2e suites (kube-api-test, binaries from
+ * Benchmark harness (and ShardsOnRealApiServerTest's thousand releases): the same real kube-apiserver + etcd as the e2e suites (kube-api-test, binaries from
  * {@code make kube-binaries}), but with room for thousands of Services. kube-api-test fixes
  * {@code --service-cluster-ip-range 10.0.0.0/24} (254 addresses, and every release owns three Services), after any
  * flag it is given, so the benchmark runs the binary through a wrapper that widens the range to a /16.
  */
-final class BenchApiServer implements AutoCloseable {
+public final class BenchApiServer implements AutoCloseable {
     static final String VERSION = System.getProperty("fledge.kube.version", "1.34.4");
     static final String SERVICE_RANGE = "10.96.0.0/16";
     private final KubeAPIServer server;
     private final AtomicBoolean stopped = new AtomicBoolean();
-    final KubernetesClient client;
+    public final KubernetesClient client;
 
-    BenchApiServer(Path work) throws IOException {
+    public BenchApiServer(Path work) throws IOException {
         Path source = Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s", VERSION + "-linux-amd64");
         if (!Files.isExecutable(source.resolve("kube-apiserver"))) {
             throw new IllegalStateException("no kube-apiserver in " + source + ": run make kube-binaries");
@@ -61,7 +61,7 @@ final class BenchApiServer implements AutoCloseable {
                 .build();
     }
 
-    String kubeConfigYaml() {
+    public String kubeConfigYaml() {
         return server.getKubeConfigYaml();
     }
 

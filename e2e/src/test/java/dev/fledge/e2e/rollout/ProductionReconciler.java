@@ -2,9 +2,14 @@ package dev.fledge.e2e.rollout;
 
 import dev.fledge.operator.ModelReleaseReconciler;
 import dev.fledge.operator.config.OperatorAssembly;
+import dev.fledge.operator.config.Shard;
 import dev.fledge.operator.gates.ConfiguredGates;
+import dev.fledge.operator.metrics.OperatorMetrics;
+import dev.fledge.operator.notify.Notifier;
+import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,5 +34,20 @@ public final class ProductionReconciler {
                 SERVER,
                 new ConfiguredGates(Map.of()),
                 new SimpleMeterRegistry());
+    }
+
+    /** One shard's production reconciler; its metrics (what it handled) go to {@code registry}. */
+    public static ModelReleaseReconciler shard(KubernetesClient client, Shard shard, MeterRegistry registry) {
+        TestLogging.warningsToStderr();
+        return OperatorAssembly.reconciler(
+                client,
+                Clock.systemUTC(),
+                Duration.ofSeconds(1),
+                SERVER,
+                new ConfiguredGates(Map.of()),
+                new OperatorMetrics(registry),
+                Notifier.NONE,
+                RoutePolicy.any(),
+                shard);
     }
 }

@@ -37,6 +37,7 @@ import dev.fledge.operator.workload.PublicTarget;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.ServingConfig;
 import dev.fledge.operator.workload.ServingPolicy;
+import dev.fledge.operator.workload.ShardMoves;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -139,6 +140,20 @@ public final class OperatorAssembly {
             OperatorMetrics metrics,
             Notifier notifier,
             RoutePolicy routeLimits) {
+        return reconciler(client, clock, defaultInterval, defaults, gates, metrics, notifier, routeLimits, Shard.all());
+    }
+
+    /** One shard's reconciler ({@link Shard}): its Deployment informer selects the shard's releases' Deployments. */
+    public static ModelReleaseReconciler reconciler(
+            KubernetesClient client,
+            Clock clock,
+            Duration defaultInterval,
+            ServerDefaults defaults,
+            GateProvider gates,
+            OperatorMetrics metrics,
+            Notifier notifier,
+            RoutePolicy routeLimits,
+            Shard shard) {
         return new ModelReleaseReconciler(
                 clock,
                 new PlanResolver(defaultInterval),
@@ -150,7 +165,8 @@ public final class OperatorAssembly {
                 new ActionAnnotation(client),
                 new UnstoredDecisions(client),
                 metrics,
-                notifier);
+                notifier,
+                new ShardMoves(client, shard));
     }
 
     /** Webhook delivery on one daemon thread of its own; close it to stop. */

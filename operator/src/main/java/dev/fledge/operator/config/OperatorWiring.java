@@ -29,6 +29,7 @@ import dev.fledge.operator.validation.SpecValidator;
 import dev.fledge.operator.workload.ModelServerLimits;
 import dev.fledge.operator.workload.PodHardening;
 import dev.fledge.operator.workload.ServerDefaults;
+import dev.fledge.operator.workload.ShardMoves;
 import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -285,6 +286,18 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.leader-election.lease-name", defaultValue = "fledge-operator") String name,
             @ConfigProperty(name = "fledge.leader-election.lease-namespace") Optional<String> namespace) {
         return new LeaderElection(enabled, name, namespace);
+    }
+
+    /**
+     * The releases this operator handles when several share the cluster ({@link Shard}): {@code
+     * fledge.sharding.selector}, which application.properties also hands to QOSDK as the ModelRelease informer's
+     * selector. A selector on another label than fledge.dev/shard stops the start with the reason.
+     */
+    @Produces
+    @Singleton
+    ShardMoves shardMoves(
+            KubernetesClient client, @ConfigProperty(name = "fledge.sharding.selector") Optional<String> selector) {
+        return new ShardMoves(client, new Shard(selector));
     }
 
     /** Dependent, so that it may be null: {@code fledge.leader-election.enabled=false} turns leader election off. */

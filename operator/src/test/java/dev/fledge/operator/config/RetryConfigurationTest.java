@@ -30,6 +30,7 @@ class RetryConfigurationTest {
                     null,
                     null,
                     null,
+                    null,
                     null));
 
     @Test

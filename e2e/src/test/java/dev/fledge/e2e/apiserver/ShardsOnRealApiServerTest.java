@@ -1,0 +1,277 @@
+package dev.fledge.e2e.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.Phase;
+import dev.fledge.e2e.bench.BenchApiServer;
+import dev.fledge.e2e.local.FreePort;
+import dev.fledge.e2e.local.ManagedProcess;
+import dev.fledge.e2e.rollout.ProductionReconciler;
+import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.operator.config.Shard;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.InProcessOperator;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 20, goal 2: releases split across operator shards by the {@value Labels#SHARD} label, each shard with its own
+ * Lease, on the real API server. What a shard handled is read from its own metrics registry (every release it
+ * reconciled has its series there), so a release handled twice would show in both.
+ */
+@Tag("apiserver")
+class ShardsOnRealApiServerTest {
+    /** How many releases the split test creates: 60 in make test, 1000 in make bench-shards ({@code -Dfledge.shards.releases}). */
+    static final int RELEASES = Integer.getInteger("fledge.shards.releases", 60);
+
+    static final String DEFAULT_SHARD = Labels.SHARD + " notin (b)";
+    static final String SHARD_B = Labels.SHARD + "=b";
+
+    static KubernetesClient shared;
+    /** The API server of this test: the shared one, or one with room for thousands of Services. */
+    KubernetesClient client;
+
+    final List<AutoCloseable> running = new ArrayList<>();
+    String namespace;
+
+    @BeforeAll
+    static void install() {
+        shared = RealApiServer.shared().client();
+        installCrds(shared);
+    }
+
+    static void installCrds(KubernetesClient on) {
+        ClusterResources cluster = new ClusterResources(on);
+        cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+        cluster.installCrds(RepoFiles.gatewayApiCrds());
+    }
+
+    @BeforeEach
+    void onTheSharedApiServer() {
+        client = shared;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client == shared) {
+            // no garbage collector runs beside this API server: what the releases made is deleted here, so that later
+            // tests' cluster-wide watches do not see it
+            client.resources(ModelRelease.class).inNamespace(namespace).delete();
+            client.apps().deployments().inNamespace(namespace).delete();
+            client.services().inNamespace(namespace).delete();
+        }
+        Collections.reverse(running);
+        for (AutoCloseable c : running) {
+            c.close();
+        }
+    }
+
+    private MeterRegistry shard(String selector, String lease) {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        running.add(InProcessOperator.shard(
+                client, ProductionReconciler.shard(client, Shard.of(selector), registry), selector, lease, namespace));
+        return registry;
+    }
+
+    private void start(String ns) {
+        namespace = ns;
+        new ClusterResources(client).ensureNamespace(ns);
+        running.add(new DeploymentReadiness(client, ns));
+    }
+
+    /** The releases (names) of this namespace that a shard's metrics have series of: the ones it reconciled. */
+    private Set<String> handled(MeterRegistry registry) {
+        return registry.getMeters().stream()
+                .filter(m -> namespace.equals(m.getId().getTag("namespace")))
+                .map(m -> m.getId().getTag("release"))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    static ModelRelease release(String ns, String name, String shard) {
+        ModelRelease mr = TestReleases.replicas(ns, name, "1.0.0");
+        if (shard != null) {
+            mr.getMetadata().setLabels(Map.of(Labels.SHARD, shard));
+        }
+        return mr;
+    }
+
+    private Set<String> promoted() {
+        return client.resources(ModelRelease.class).inNamespace(namespace).list().getItems().stream()
+                .filter(r -> r.getStatus() != null && r.getStatus().getPhase() == Phase.PROMOTED)
+                .map(r -> r.getMetadata().getName())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void twoShardsSplitTheReleasesEachReleaseHandledByOneShardOnly() throws Exception {
+        // every release owns five Services: more than the shared API server's /24 service range holds
+        BenchApiServer wide = new BenchApiServer(Files.createTempDirectory("fledge-shards-apiserver-"));
+        running.add(wide);
+        client = wide.client;
+        installCrds(client);
+        start("shards");
+        MeterRegistry a = shard(DEFAULT_SHARD, "fledge-shard-a");
+        MeterRegistry b = shard(SHARD_B, "fledge-shard-b");
+        // a second replica of shard b, on b's Lease: it stands by and handles nothing
+        MeterRegistry bStandby = shard(SHARD_B, "fledge-shard-b");
+
+        Map<String, String> labelOf = new HashMap<>();
+        for (int i = 0; i < RELEASES; i++) {
+            String name = "r" + i;
+            // a third carry b, a third a, a third no label (the default shard takes them, as it takes a)
+            String label = i % 3 == 0 ? "b" : i % 3 == 1 ? "a" : null;
+            client.resource(release(namespace, name, label)).create();
+            labelOf.put(name, label);
+        }
+        long started = System.nanoTime();
+        await().atMost(Duration.ofMinutes(10))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> promoted().size() == RELEASES);
+        System.out.printf(
+                "ShardsOnRealApiServerTest: %d releases promoted by two shards in %.1f s%n",
+                RELEASES, (System.nanoTime() - started) / 1e9);
+
+        Set<String> labelledB = labelOf.keySet().stream()
+                .filter(n -> "b".equals(labelOf.get(n)))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> rest = new TreeSet<>(labelOf.keySet());
+        rest.removeAll(labelledB);
+        assertThat(handled(b))
+                .as("shard b handled exactly the releases labelled b")
+                .isEqualTo(labelledB);
+        assertThat(handled(a))
+                .as("the default shard handled every other release")
+                .isEqualTo(rest);
+        assertThat(handled(bStandby)).as("b's standby replica").isEmpty();
+
+        List<Deployment> deployments =
+                client.apps().deployments().inNamespace(namespace).list().getItems();
+        assertThat(deployments).hasSizeGreaterThanOrEqualTo(RELEASES);
+        assertThat(deployments)
+                .as("each Deployment carries its release's shard label, which the shard's informer selects")
+                .allSatisfy(d -> assertThat(d.getMetadata().getLabels().get(Labels.SHARD))
+                        .isEqualTo(labelOf.get(d.getMetadata().getLabels().get(Labels.RELEASE))));
+    }
+
+    @Test
+    void aReleaseMovedToTheOtherShardIsTakenOverWithItsDeployments() {
+        start("shards-move");
+        MeterRegistry a = shard(DEFAULT_SHARD, "fledge-shard-move-a");
+        MeterRegistry b = shard(SHARD_B, "fledge-shard-move-b");
+        client.resource(release(namespace, "moved", "b")).create();
+        await().atMost(Duration.ofMinutes(1)).until(() -> promoted().contains("moved"));
+        assertThat(handled(b)).containsExactly("moved");
+        assertThat(handled(a)).isEmpty();
+
+        // Deployments made by b carry b's label: a's informer does not hold them until they are relabelled
+        client.resources(ModelRelease.class)
+                .inNamespace(namespace)
+                .withName("moved")
+                .edit(r -> {
+                    r.getMetadata().getLabels().put(Labels.SHARD, "a");
+                    r.getSpec().getModel().setVersion("2.0.0");
+                    r.getSpec().getModel().setUri("file:///models/2.0.0");
+                    return r;
+                });
+        await().atMost(Duration.ofMinutes(2)).until(() -> {
+            ModelRelease r = client.resources(ModelRelease.class)
+                    .inNamespace(namespace)
+                    .withName("moved")
+                    .get();
+            return r.getStatus().getPhase() == Phase.PROMOTED
+                    && "2.0.0".equals(r.getStatus().getStableVersion());
+        });
+        assertThat(handled(a)).as("the default shard took the release over").containsExactly("moved");
+        assertThat(handled(b)).as("b forgot it when it left b's selector").isEmpty();
+        assertThat(client.apps().deployments().inNamespace(namespace).list().getItems())
+                .as("its Deployments now carry a's label")
+                .isNotEmpty()
+                .allSatisfy(d -> assertThat(d.getMetadata().getLabels()).containsEntry(Labels.SHARD, "a"));
+    }
+
+    /**
+     * The chart's setting reaches the packaged operator: FLEDGE_SHARDING_SELECTOR selects the releases (QOSDK's
+     * informer, through application.properties) and the Deployments; a selector on another label stops the start.
+     */
+    @Test
+    void thePackagedOperatorHandlesOnlyItsShardAndRefusesASelectorOnAnotherLabel() throws Exception {
+        start("shards-packaged");
+        Path work = Files.createTempDirectory("fledge-shard-");
+        Path kubeconfig = work.resolve("kubeconfig");
+        Files.writeString(kubeconfig, RealApiServer.shared().kubeConfigYaml());
+
+        IllegalStateException refused = catchThrowableOfType(
+                IllegalStateException.class, () -> packagedOperator(work, kubeconfig, "team=a", "refused"));
+        assertThat(refused).as("the operator must not start").isNotNull();
+        assertThat(Files.readString(work.resolve("refused.log")))
+                .contains("fledge.sharding.selector 'team=a' is not one of");
+
+        try (ManagedProcess shardB = packagedOperator(work, kubeconfig, SHARD_B, "shard-b")) {
+            client.resource(release(namespace, "labelled", "b")).create();
+            client.resource(release(namespace, "other", null)).create();
+            await().atMost(Duration.ofMinutes(1)).until(() -> promoted().contains("labelled"));
+            assertThat(client.resources(ModelRelease.class)
+                            .inNamespace(namespace)
+                            .withName("other")
+                            .get()
+                            .getStatus()
+                            .getPhase())
+                    .as("a release outside the shard is not touched")
+                    .isNull();
+            assertThat(client.apps().deployments().inNamespace(namespace).list().getItems())
+                    .isNotEmpty()
+                    .allSatisfy(d -> assertThat(d.getMetadata().getLabels())
+                            .containsEntry(Labels.RELEASE, "labelled")
+                            .containsEntry(Labels.SHARD, "b"));
+        }
+    }
+
+    private ManagedProcess packagedOperator(Path work, Path kubeconfig, String selector, String name) {
+        Path jar = RepoFiles.repo().resolve("operator/target/quarkus-app/quarkus-run.jar");
+        int port = FreePort.get();
+        ManagedProcess p = ManagedProcess.start(
+                name,
+                List.of("java", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()),
+                Map.of(
+                        "KUBECONFIG",
+                        kubeconfig.toString(),
+                        "QUARKUS_HTTP_PORT",
+                        Integer.toString(port),
+                        "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES",
+                        namespace,
+                        "FLEDGE_LEADER_ELECTION_ENABLED",
+                        "false",
+                        "FLEDGE_SHARDING_SELECTOR",
+                        selector),
+                work);
+        try {
+            p.awaitHttpOk("http://127.0.0.1:" + port + "/q/health/ready", Duration.ofSeconds(90));
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+}

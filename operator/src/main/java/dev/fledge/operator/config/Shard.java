@@ -1,0 +1,59 @@
+package dev.fledge.operator.config;
+
+import dev.fledge.api.Labels;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Which ModelReleases this operator handles when several operators share a cluster (issue 20, goal 2):
+ * {@code fledge.sharding.selector}, a label selector on {@value Labels#SHARD} alone. Each shard runs with its own
+ * Lease ({@code fledge.leader-election.lease-name}). The selector filters the ModelRelease informer and, since the
+ * operator copies a release's shard label onto what it creates, the Deployment informer too: a shard caches only its
+ * own releases and their Deployments.
+ *
+ * <p>The selectors of all shards must split the releases: one shard takes {@code fledge.dev/shard notin (b,c)} (the
+ * releases without the label, and with any other value), the others {@code fledge.dev/shard=b}, {@code ...=c}, one
+ * chart install each ({@code sharding.selector}). Nothing checks across installs that the selectors neither overlap
+ * nor leave releases out (docs/scale.md). Only the key {@value Labels#SHARD} is accepted: a selector
+ * on another label would select releases whose Deployments do not carry it.
+ *
+ * @param selector empty: every release (one operator, no sharding)
+ */
+public record Shard(Optional<String> selector) {
+    private static final String VALUE = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+    private static final String KEY = Pattern.quote(Labels.SHARD);
+    private static final Pattern FORMS = Pattern.compile("!\\s*" + KEY
+            + "|" + KEY + "\\s*(==?|!=)\\s*" + VALUE
+            + "|" + KEY + "\\s+(in|notin)\\s*\\(\\s*" + VALUE + "(\\s*,\\s*" + VALUE + ")*\\s*\\)");
+
+    public Shard {
+        selector = selector.map(String::strip).filter(s -> !s.isEmpty());
+        selector.ifPresent(s -> {
+            if (!FORMS.matcher(s).matches()) {
+                throw new IllegalArgumentException("fledge.sharding.selector '" + s + "' is not one of "
+                        + Labels.SHARD + "=NAME, " + Labels.SHARD + "!=NAME, " + Labels.SHARD + " in (A,B), "
+                        + Labels.SHARD + " notin (A,B) or !"
+                        + Labels.SHARD + ": a shard is chosen by that label alone, which the operator copies onto"
+                        + " the Deployments it creates");
+            }
+        });
+    }
+
+    /** No sharding: this operator handles every release. */
+    public static Shard all() {
+        return new Shard(Optional.empty());
+    }
+
+    public static Shard of(String selector) {
+        return new Shard(Optional.ofNullable(selector));
+    }
+
+    public boolean sharded() {
+        return selector.isPresent();
+    }
+
+    /** The label selector of the Deployment informer: the operator's Deployments, of this shard's releases. */
+    public String deploymentSelector() {
+        return Labels.RELEASE + selector.map(s -> "," + s).orElse("");
+    }
+}
