@@ -121,6 +121,35 @@ public interface FledgeConfig {
 
         @WithDefault("I can't help with that.")
         String refusal();
+
+        /**
+         * A classifier that judges every live output for the metrics in place of the word list: a Llama Guard-style
+         * chat model. Unset ({@code fledge.guard.judge.url}): the word list judges them.
+         */
+        LiveJudgeConfig judge();
+    }
+
+    /** {@code fledge.guard.judge.*}: the operator sets these from {@code spec.analysis.safety.judge}. */
+    interface LiveJudgeConfig {
+        /** Its OpenAI-compatible {@code /v1/chat/completions} URL. */
+        Optional<String> url();
+
+        /** The model name sent in each request; unset: none is sent. */
+        Optional<String> model();
+
+        /** How long one judgement may take; a slower one counts the output as not judged. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Judgements under way at once; an output beyond that is counted as not judged (never as safe). */
+        @WithDefault("16")
+        int maxInFlight();
+
+        /**
+         * The category each code of an answer counts as, {@code S1=violence,S11=self-harm,...}; a code not listed
+         * counts under its own name. The operator passes the whole mapping (its defaults and the release's own).
+         */
+        Optional<String> categories();
     }
 
     interface ServingConfig {

@@ -2,6 +2,7 @@ package dev.fledge.server.metrics;
 
 import dev.fledge.server.config.FledgeConfig;
 import dev.fledge.server.guard.Guard;
+import dev.fledge.server.guard.LiveClassifier;
 import dev.fledge.server.guard.Verdict;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -17,6 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ServerMetrics {
     /** 1 ms to 10 s. */
+    /** The verdict label of an output the classifier gave no verdict on. */
+    public static final String UNJUDGED = "unjudged";
+
     static final double[] LATENCY_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -29,7 +33,7 @@ public class ServerMetrics {
     private final Counter feedback;
     private final Counter tokens;
 
-    public ServerMetrics(FledgeConfig config, Guard guard) {
+    public ServerMetrics(FledgeConfig config, Guard guard, LiveClassifier classifier) {
         this.release = config.release();
         this.version = config.model().version();
         requests = Counter.builder()
@@ -48,13 +52,14 @@ public class ServerMetrics {
                 .register(registry);
         outputs = Counter.builder()
                 .name("fledge_model_outputs_total")
-                .help("Generated outputs judged by the guard, by verdict (safe, flagged)")
+                .help(
+                        "Generated outputs by the guard's verdict (safe, flagged; unjudged when the classifier gave none)")
                 .labelNames("release", "version", "audience", "verdict")
                 .withoutExemplars()
                 .register(registry);
         flags = Counter.builder()
                 .name("fledge_model_output_flags_total")
-                .help("Flagged generated outputs by guard policy category")
+                .help("Flagged generated outputs by category (of the guard's policy, or of the classifier)")
                 .labelNames("release", "version", "audience", "category")
                 .withoutExemplars()
                 .register(registry);
@@ -78,7 +83,12 @@ public class ServerMetrics {
             duration.labelValues(release, version, a);
             outputs.labelValues(release, version, a, "safe");
             outputs.labelValues(release, version, a, "flagged");
-            guard.reportedCategories().forEach(category -> flags.labelValues(release, version, a, category));
+            if (classifier.enabled()) {
+                outputs.labelValues(release, version, a, UNJUDGED);
+                classifier.categories().forEach(category -> flags.labelValues(release, version, a, category));
+            } else {
+                guard.reportedCategories().forEach(category -> flags.labelValues(release, version, a, category));
+            }
             feedback.labelValues(release, version, a, "positive");
             feedback.labelValues(release, version, a, "negative");
             tokens.labelValues(release, version, a);
@@ -102,12 +112,27 @@ public class ServerMetrics {
         }
     }
 
+    /** One output: its verdict, its flagged categories and its tokens. */
     public void output(Audience audience, Verdict verdict, long generatedTokens) {
+        verdict(audience, verdict);
+        tokens(audience, generatedTokens);
+    }
+
+    /** The verdict of one output and its flagged categories (the classifier's, which come after the tokens). */
+    public void verdict(Audience audience, Verdict verdict) {
         outputs.labelValues(release, version, audience.label(), verdict.flagged() ? "flagged" : "safe")
                 .inc();
         verdict.flaggedCategories()
                 .forEach(c ->
                         flags.labelValues(release, version, audience.label(), c).inc());
+    }
+
+    /** An output the classifier gave no verdict on: not safe, not flagged; the safety gate does not count it. */
+    public void unjudged(Audience audience) {
+        outputs.labelValues(release, version, audience.label(), UNJUDGED).inc();
+    }
+
+    public void tokens(Audience audience, long generatedTokens) {
         tokens.labelValues(release, version, audience.label()).inc(generatedTokens);
     }
 

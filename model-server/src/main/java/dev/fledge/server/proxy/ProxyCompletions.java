@@ -96,7 +96,7 @@ public class ProxyCompletions implements Completions {
         boolean blocked = false;
         boolean first = true;
         for (JsonNode choice : answer.path("choices")) {
-            Verdict verdict = judge.judge(exchange.audience(), endpoint.text(choice), first ? tokens : 0);
+            Verdict verdict = judge.judge(endpoint, exchange, endpoint.text(choice), first ? tokens : 0);
             first = false;
             if (judge.blocks(verdict) && choice instanceof ObjectNode editable) {
                 endpoint.refuse(editable, judge.refusal());

@@ -122,7 +122,7 @@ final class StreamRelay {
         }
         boolean first = true;
         for (StringBuilder text : texts.values()) {
-            judge.judge(exchange.audience(), text.toString(), first ? tokens : 0);
+            judge.judge(endpoint, exchange, text.toString(), first ? tokens : 0);
             first = false;
         }
         if (id != null) {

@@ -1,5 +1,6 @@
 package dev.fledge.server.support;
 
+import dev.fledge.server.guard.StandInClassifier;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 
@@ -56,6 +57,31 @@ public final class Profiles {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("fledge.model.uri", FixtureModels.uri("v1"), "fledge.fault.live-answer", LIVE_ANSWER);
+        }
+    }
+
+    /**
+     * v1 answering every user {@link LiveAnswer#LIVE_ANSWER} (a word-list hit), with a Llama Guard-style classifier
+     * judging live outputs ({@link StandInClassifier}, 1 s timeout, at most 2 judgements at once).
+     */
+    public static class Classified implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "fledge.model.uri",
+                    FixtureModels.uri("v1"),
+                    "fledge.fault.live-answer",
+                    LiveAnswer.LIVE_ANSWER,
+                    "fledge.guard.judge.url",
+                    StandInClassifier.get().url(),
+                    "fledge.guard.judge.model",
+                    "llama-guard-3",
+                    "fledge.guard.judge.timeout",
+                    "1s",
+                    "fledge.guard.judge.max-in-flight",
+                    "2",
+                    "fledge.guard.judge.categories",
+                    "S1=violence,S11=self-harm");
         }
     }
 

@@ -93,7 +93,7 @@ public class DjlCompletions implements Completions {
                 models.version());
         Consumer<String> pieces = request.stream() ? streamTo(exchange, shapes) : TextGenerator.NO_PIECES;
         return model.completeAsync(prompt, maxTokens, temperature, seed, faults::apply, pieces)
-                .thenApply(generation -> finish(generation, request, shapes, exchange));
+                .thenApply(generation -> finish(generation, endpoint, request, shapes, exchange));
     }
 
     private static Consumer<String> streamTo(Exchange exchange, Shapes shapes) {
@@ -111,9 +111,9 @@ public class DjlCompletions implements Completions {
     }
 
     private MeteredRequests.Result<Object> finish(
-            Generation generation, Prompted request, Shapes shapes, Exchange exchange) {
+            Generation generation, Endpoint endpoint, Prompted request, Shapes shapes, Exchange exchange) {
         String text = request.stream() ? generation.text() : faults.answer(exchange.audience(), generation.text());
-        Verdict verdict = judge.judge(exchange.audience(), text, generation.completionTokens());
+        Verdict verdict = judge.judge(endpoint, exchange, text, generation.completionTokens());
         var usage = new CompletionResponse.Usage(
                 generation.promptTokens(),
                 generation.completionTokens(),

@@ -1,0 +1,193 @@
+package dev.fledge.server.guard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fledge.server.config.FledgeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * The classifier of live outputs ({@code fledge.guard.judge.*}): each output, with the conversation it answers, is
+ * sent to a Llama Guard-style chat model on an OpenAI-compatible {@code /v1/chat/completions}, off the request's path
+ * (the user has the answer already; the verdict only feeds the metrics). The answer is read by
+ * {@link ClassifierCategories}. A timeout, an HTTP error, an answer in another format, or more than
+ * {@code max-in-flight} judgements under way give no verdict: the output counts as not judged, never as safe.
+ */
+@ApplicationScoped
+public class LiveClassifier {
+    private static final Logger LOG = Logger.getLogger(LiveClassifier.class);
+    /** Enough for {@code unsafe} and every code; a larger answer is not one. */
+    static final int MAX_TOKENS = 64;
+
+    static final long MAX_ANSWER_BYTES = 64 * 1024;
+
+    private final Optional<Client> client;
+
+    public LiveClassifier(Vertx vertx, FledgeConfig config, ObjectMapper mapper) {
+        var judge = config.guard().judge();
+        this.client = judge.url().map(url -> new Client(vertx, judge, mapper, url));
+    }
+
+    /** Whether a classifier is configured; without one the word list judges live outputs. */
+    public boolean enabled() {
+        return client.isPresent();
+    }
+
+    /** The names its mapping reports, for series at 0 from the start. */
+    public List<String> categories() {
+        return client.map(c -> c.categories.names()).orElse(List.of());
+    }
+
+    /** The verdict on {@code output} as the answer to {@code conversation}; empty when not judged. */
+    public CompletionStage<Optional<Verdict>> judge(List<Turn> conversation, String output) {
+        return client.map(c -> c.judge(conversation, output))
+                .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty()));
+    }
+
+    private static final class Client {
+        private final Vertx vertx;
+        private final HttpClient http;
+        private final URI url;
+        private final String model;
+        private final long timeoutMs;
+        private final int maxInFlight;
+        private final ClassifierCategories categories;
+        private final ObjectMapper mapper;
+        private final AtomicInteger inFlight = new AtomicInteger();
+
+        Client(Vertx vertx, FledgeConfig.LiveJudgeConfig config, ObjectMapper mapper, String url) {
+            this.vertx = vertx;
+            this.url = URI.create(url);
+            if (!("http".equals(this.url.getScheme()) || "https".equals(this.url.getScheme()))
+                    || this.url.getHost() == null) {
+                throw new IllegalArgumentException("fledge.guard.judge.url must be an http(s) URL, not '" + url + "'");
+            }
+            boolean tls = "https".equals(this.url.getScheme());
+            this.model = config.model().orElse(null);
+            this.timeoutMs = config.timeout().toMillis();
+            this.maxInFlight = config.maxInFlight();
+            this.categories = ClassifierCategories.parse(config.categories());
+            this.mapper = mapper;
+            this.http = vertx.createHttpClient(
+                    new HttpClientOptions()
+                            .setDefaultHost(this.url.getHost())
+                            .setDefaultPort(this.url.getPort() > 0 ? this.url.getPort() : tls ? 443 : 80)
+                            .setSsl(tls)
+                            .setKeepAlive(true)
+                            .setConnectTimeout((int) Math.min(timeoutMs, Integer.MAX_VALUE)),
+                    new PoolOptions().setHttp1MaxSize(Math.max(1, maxInFlight)));
+        }
+
+        CompletionStage<Optional<Verdict>> judge(List<Turn> conversation, String output) {
+            if (inFlight.incrementAndGet() > maxInFlight) {
+                inFlight.decrementAndGet();
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Buffer body;
+            try {
+                body = Buffer.buffer(mapper.writeValueAsBytes(request(conversation, output)));
+            } catch (IOException e) {
+                inFlight.decrementAndGet();
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Promise<Optional<Verdict>> verdict = Promise.promise();
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            long timer = vertx.setTimer(timeoutMs, t -> {
+                if (verdict.tryComplete(Optional.empty()) && sent.get() != null) {
+                    sent.get().reset();
+                }
+            });
+            RequestOptions options = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()))
+                    .setIdleTimeout(timeoutMs)
+                    .putHeader("content-type", "application/json");
+            http.request(options)
+                    .compose(r -> {
+                        sent.set(r);
+                        if (verdict.future().isComplete()) {
+                            r.reset();
+                            return Future.failedFuture("timed out before it was sent");
+                        }
+                        return r.send(body);
+                    })
+                    .compose(this::answer)
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            LOG.debugf("live output not judged: %s", ar.cause().toString());
+                        }
+                        verdict.tryComplete(ar.succeeded() ? ar.result() : Optional.empty());
+                    });
+            return verdict.future()
+                    .onComplete(done -> {
+                        vertx.cancelTimer(timer);
+                        inFlight.decrementAndGet();
+                    })
+                    .toCompletionStage();
+        }
+
+        private ObjectNode request(List<Turn> conversation, String output) {
+            ObjectNode request = mapper.createObjectNode();
+            if (model != null) {
+                request.put("model", model);
+            }
+            var messages = request.putArray("messages");
+            Turn.withOutput(conversation, output)
+                    .forEach(t -> messages.addObject().put("role", t.role()).put("content", t.content()));
+            request.put("max_tokens", MAX_TOKENS);
+            request.put("temperature", 0);
+            return request;
+        }
+
+        private Future<Optional<Verdict>> answer(HttpClientResponse response) {
+            Promise<Optional<Verdict>> read = Promise.promise();
+            Buffer buffer = Buffer.buffer();
+            response.handler(chunk -> {
+                if (buffer.length() + (long) chunk.length() > MAX_ANSWER_BYTES) {
+                    if (read.tryComplete(Optional.empty())) {
+                        response.request().reset();
+                    }
+                } else {
+                    buffer.appendBuffer(chunk);
+                }
+            });
+            response.exceptionHandler(read::tryFail);
+            response.endHandler(
+                    end -> read.tryComplete(response.statusCode() == 200 ? verdict(buffer) : Optional.empty()));
+            return read.future();
+        }
+
+        private Optional<Verdict> verdict(Buffer body) {
+            try {
+                JsonNode content = mapper.readTree(body.getBytes())
+                        .path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("content");
+                return content.isTextual() ? categories.read(content.asText()) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}
