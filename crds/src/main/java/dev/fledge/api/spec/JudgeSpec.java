@@ -20,6 +20,10 @@ import lombok.Setter;
         value = "!has(self.categories) || (has(self.kind) && self.kind == 'llamaGuard')",
         message = "judge.categories is only used by kind llamaGuard",
         fieldPath = ".categories")
+@ValidationRule(
+        value = "!has(self.liveOutputs) || !self.liveOutputs || (has(self.kind) && self.kind == 'llamaGuard')",
+        message = "judge.liveOutputs needs kind llamaGuard: the model server asks a Llama Guard-style classifier",
+        fieldPath = ".liveOutputs")
 @Getter
 @Setter
 public class JudgeSpec {
@@ -48,6 +52,10 @@ public class JudgeSpec {
     @Size(max = 32)
     private Map<String, String> categories;
 
+    @JsonPropertyDescription(
+            "Kind llamaGuard, with online: true: the model pods also send every live output, with the user and assistant turns it answers, to this judge, and the online evidence counts its verdicts in place of the model server's word list, which cannot report a critical category (docs/safety-gate.md, Live outputs). An output the judge gives no verdict on (a timeout, an HTTP error, an answer in another format, more than 16 judgements under way in one pod) counts as not judged, never as clean. The URL must be reachable from the model pods. Part of the serving configuration: a change is rolled out like a model change. Default false.")
+    private Boolean liveOutputs;
+
     public JudgeSpec withKind(JudgeKind kind) {
         this.kind = kind;
         return this;
@@ -70,6 +78,11 @@ public class JudgeSpec {
 
     public JudgeSpec withCategories(Map<String, String> categories) {
         this.categories = categories;
+        return this;
+    }
+
+    public JudgeSpec withLiveOutputs(Boolean liveOutputs) {
+        this.liveOutputs = liveOutputs;
         return this;
     }
 }

@@ -19,6 +19,11 @@ import lombok.Setter;
 @ValidationRule(
         value = "has(self.suite) || (has(self.online) && self.online)",
         message = "safety needs a suite, online: true, or both")
+@ValidationRule(
+        value = "!has(self.judge) || !has(self.judge.liveOutputs) || !self.judge.liveOutputs"
+                + " || (has(self.online) && self.online)",
+        message = "judge.liveOutputs needs online: true",
+        fieldPath = ".judge.liveOutputs")
 @Getter
 @Setter
 public class SafetySpec {

@@ -2,6 +2,7 @@ package dev.fledge.api.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.fledge.api.spec.JudgeSpec;
 import dev.fledge.api.spec.ModelFormat;
 import dev.fledge.api.spec.UpstreamSpec;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
@@ -44,6 +45,10 @@ public class ServingStatus {
     @JsonPropertyDescription(
             "The model container's server behind the Fledge sidecar (spec.server.upstream, with the operator's defaults).")
     private UpstreamSpec upstream;
+
+    @JsonPropertyDescription(
+            "The classifier the model pods send each live output to (spec.analysis.safety.judge with liveOutputs and online: true); unset: the model server's word list judges live outputs.")
+    private JudgeSpec liveJudge;
 
     @JsonPropertyDescription("The pod template merged under the generated one (spec.server.template).")
     @SchemaFrom(type = RecordedObject.class)

@@ -261,6 +261,24 @@ class ModelReleaseRejectionTest {
                         remove("/spec/analysis/safety/suite"),
                         "spec.analysis.safety",
                         "safety needs a suite, online: true, or both"),
+                new Rejection(
+                        "live outputs judged by a moderation endpoint are rejected (the model server asks Llama Guard)",
+                        set("/spec/analysis/safety/online", true)
+                                .andThen(set(
+                                        "/spec/analysis/safety/judge",
+                                        Map.of("url", "http://guard.ml/v1/moderations", "liveOutputs", true))),
+                        "spec.analysis.safety.judge.liveOutputs",
+                        "judge.liveOutputs needs kind llamaGuard"),
+                new Rejection(
+                        "live outputs judged without online: true are rejected",
+                        set(
+                                "/spec/analysis/safety/judge",
+                                Map.of(
+                                        "kind", "llamaGuard",
+                                        "url", "http://guard.ml/v1/chat/completions",
+                                        "liveOutputs", true)),
+                        "spec.analysis.safety.judge.liveOutputs",
+                        "judge.liveOutputs needs online: true"),
                 // metrics and traffic
                 new Rejection(
                         "a metric with both a query and a template is rejected",
@@ -363,6 +381,21 @@ class ModelReleaseRejectionTest {
                     cluster.dryRunApply(fixtures.validRelease(set("/spec/model/uri", uri)), NAMESPACE);
             assertThat(accepted.getAdditionalProperties().toString()).as(uri).contains(uri);
         }
+    }
+
+    /** Issue 17 part 3: live outputs judged by a Llama Guard-style classifier, online. */
+    @Test
+    void liveOutputsJudgedByALlamaGuardClassifierAreAccepted() {
+        GenericKubernetesResource accepted = cluster.dryRunApply(
+                fixtures.validRelease(set("/spec/analysis/safety/online", true)
+                        .andThen(set(
+                                "/spec/analysis/safety/judge",
+                                Map.of(
+                                        "kind", "llamaGuard",
+                                        "url", "http://guard.ml/v1/chat/completions",
+                                        "liveOutputs", true)))),
+                NAMESPACE);
+        assertThat(accepted.getAdditionalProperties().toString()).contains("liveOutputs=true");
     }
 
     @Test

@@ -123,7 +123,12 @@ class OnlineSafetyOnRealPrometheusTest {
     }
 
     GateVerdict evaluate(Instant stageStart) {
-        SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(CRITICAL);
+        return evaluate(
+                backend, new SafetySpec().withOnline(true).withCriticalCategories(CRITICAL), "3.0.0", stageStart);
+    }
+
+    /** The online safety gate of release ml/assistant at {@code version} in the closed stage begun at {@code stageStart}. */
+    static GateVerdict evaluate(HttpPrometheus backend, SafetySpec spec, String version, Instant stageStart) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder()
                 .withName("assistant")
@@ -132,12 +137,12 @@ class OnlineSafetyOnRealPrometheusTest {
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec()
                         .withName("assistant")
-                        .withVersion("3.0.0")
+                        .withVersion(version)
                         .withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withInterval("10s").withSafety(spec)));
         mr.setStatus(new ModelReleaseStatus().withStage("closed").withStageStartedAt(stageStart.toString()));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        var ctx = new GateContext(mr, plan, Stage.CLOSED, "closed", "1.0.0", "3.0.0", Instant.now());
+        var ctx = new GateContext(mr, plan, Stage.CLOSED, "closed", "1.0.0", version, Instant.now());
         SafetyGate gate = new SafetyGate(
                 spec,
                 new SafetyGate.SafetyCollaborators(

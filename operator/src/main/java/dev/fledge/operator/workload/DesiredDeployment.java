@@ -508,6 +508,7 @@ public final class DesiredDeployment {
                     .withValue(upstream.getReadinessPath())
                     .build());
         }
+        env.addAll(LiveJudgeEnv.of(serving.getLiveJudge()));
         return env;
     }
 

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.JudgeKind;
+import dev.fledge.api.spec.JudgeSpec;
 import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.status.ServingStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -46,8 +50,28 @@ public final class ServingConfig {
         if (mr.getSpec().getServer() != null && mr.getSpec().getServer().getTemplate() != null) {
             s.setTemplate(copy(mr.getSpec().getServer().getTemplate()));
         }
+        s.setLiveJudge(liveJudge(mr));
         s.setConfigHash(hash(s));
         return s;
+    }
+
+    /**
+     * The judge the model pods send live outputs to: {@code spec.analysis.safety.judge} when it asks for that
+     * ({@code liveOutputs}, kind llamaGuard, {@code online: true}), without that flag; otherwise null (the word list).
+     */
+    public static JudgeSpec liveJudge(ModelRelease mr) {
+        AnalysisSpec analysis = mr.getSpec().getAnalysis();
+        SafetySpec safety = analysis == null ? null : analysis.getSafety();
+        JudgeSpec judge = safety == null ? null : safety.getJudge();
+        if (judge == null
+                || !Boolean.TRUE.equals(judge.getLiveOutputs())
+                || !Boolean.TRUE.equals(safety.getOnline())
+                || judge.getKind() != JudgeKind.LLAMA_GUARD) {
+            return null;
+        }
+        JudgeSpec live = copy(judge);
+        live.setLiveOutputs(null);
+        return live;
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
+import dev.fledge.operator.workload.ServingConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -27,8 +28,19 @@ import java.util.TreeMap;
  * rounded.
  */
 final class LiveOutputs {
+    /** Judged outputs: safe or flagged; an output the classifier gave no verdict on ({@code unjudged}) is not one. */
     static final String TOTAL =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE}[WINDOW]))";
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=~\"safe|flagged\"}[WINDOW]))";
+    /** With a classifier of live outputs: the outputs it gave no verdict on. */
+    static final String UNJUDGED =
+            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"unjudged\"}[WINDOW]))";
+    /**
+     * With a classifier of live outputs: its series, which a model server publishes at 0 from its start only when it
+     * judges with the classifier (an older image ignores {@code FLEDGE_GUARD_JUDGE_*} and judges with its word list).
+     */
+    static final String CLASSIFIER_SERIES =
+            "count(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",verdict=\"unjudged\"})";
+
     static final String FLAGGED =
             "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"flagged\"}[WINDOW]))";
     /**
@@ -43,7 +55,11 @@ final class LiveOutputs {
      * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category over
      * {@code window} (a PromQL duration).
      */
-    record Reading(Evidence evidence, Map<String, Long> criticalFlags, String window, String problem) {
+    record Reading(Evidence evidence, Map<String, Long> criticalFlags, String window, String problem, Long unjudged) {
+        Reading(Evidence evidence, Map<String, Long> criticalFlags, String window, String problem) {
+            this(evidence, criticalFlags, window, problem, null);
+        }
+
         /** The critical categories with at least {@code minimum} flags. */
         Map<String, Long> criticalHits(long minimum) {
             return flags(n -> n >= minimum);
@@ -64,6 +80,10 @@ final class LiveOutputs {
             return hits;
         }
     }
+
+    static final String NOT_CLASSIFIED = "the canary's model server counts live outputs without the classifier of"
+            + " spec.analysis.safety.judge (its image ignores fledge.guard.judge: use this operator's model server"
+            + " version, or turn judge.liveOutputs off)";
 
     private final MetricsBackend metrics;
 
@@ -99,7 +119,23 @@ final class LiveOutputs {
             }
             flags.put(c, r instanceof QueryResult.Value v ? Math.round(v.value()) : 0);
         }
-        return new Reading(live.evidence(), flags, range, null);
+        if (ServingConfig.liveJudge(ctx.release()) == null) {
+            return new Reading(live.evidence(), flags, range, null);
+        }
+        QueryResult series = metrics.query(namespace, new QueryTemplate(CLASSIFIER_SERIES).render(vars));
+        QueryResult unjudged = metrics.query(
+                namespace,
+                new QueryTemplate(UNJUDGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars));
+        for (QueryResult r : List.of(series, unjudged)) {
+            if (r instanceof QueryResult.Unusable u) {
+                return new Reading(null, Map.of(), range, "outputs not judged by the classifier: " + u.reason());
+            }
+        }
+        long notJudged = unjudged instanceof QueryResult.Value v ? Math.round(v.value()) : 0;
+        if (series instanceof QueryResult.NoData && live.evidence().samples() + notJudged > 0) {
+            return new Reading(null, Map.of(), range, NOT_CLASSIFIED);
+        }
+        return new Reading(live.evidence(), flags, range, null, notJudged);
     }
 
     /**

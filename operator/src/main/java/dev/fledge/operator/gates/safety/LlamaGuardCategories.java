@@ -1,8 +1,11 @@
 package dev.fledge.operator.gates.safety;
 
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +44,15 @@ public final class LlamaGuardCategories {
             });
         }
         return new LlamaGuardCategories(Map.copyOf(m));
+    }
+
+    /** Every code this mapping names, with its category, in code order (S1, S2, ..., S10, ...). */
+    public SortedMap<String, String> mapping() {
+        SortedMap<String, String> m =
+                new TreeMap<>(Comparator.comparingInt((String code) -> Integer.parseInt(code.substring(1)))
+                        .thenComparing(Comparator.naturalOrder()));
+        m.putAll(mapping);
+        return m;
     }
 
     /** The category {@code code} (already a valid code) counts as. */

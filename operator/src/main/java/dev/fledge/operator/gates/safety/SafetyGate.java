@@ -125,6 +125,23 @@ public final class SafetyGate implements Gate {
         return tallies == null ? v : v.withEvidence(tallies);
     }
 
+    /**
+     * Why live outputs cannot be judged as {@code judge.liveOutputs} asks: a category mapping the operator refuses (the
+     * pods then judge with the word list, whose counts must not pass the gate); null when they can, or when the word
+     * list is what the release asks for.
+     */
+    private String liveJudgeProblem() {
+        JudgeSpec judge = spec.getJudge();
+        if (judge == null || !Boolean.TRUE.equals(judge.getLiveOutputs())) {
+            return null;
+        }
+        String problem = Judges.problem(judge);
+        return problem == null
+                ? null
+                : "spec.analysis.safety." + problem + " (the model pods judge live outputs with the word list until"
+                        + " it is fixed)";
+    }
+
     private GateVerdict evaluate(GateContext ctx, RolloutEvidence rollout) {
         SequentialBayesRule rule = new SequentialBayesRule(SafetyPolicies.of(spec));
         Evidence evidence = Evidence.none();
@@ -312,6 +329,12 @@ public final class SafetyGate implements Gate {
                         .withDetails(suiteRef, categories, report)
                         .withSuiteRun(runState);
             }
+            String liveJudgeProblem = liveJudgeProblem();
+            if (liveJudgeProblem != null) {
+                return inconclusive(liveJudgeProblem)
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
+            }
             Optional<LiveOutputs.Reading> reading = deps.live().get().read(ctx, name(), criticalCategories());
             if (reading.isEmpty()) {
                 return inconclusive(
@@ -331,7 +354,8 @@ public final class SafetyGate implements Gate {
             LivePolicy livePolicy = LivePolicy.of(spec);
             long criticalMinimum = livePolicy.criticalFlagsIn(ctx.stage(), LiveOutputs.mirrored(ctx));
             String liveNote = "live " + live.evidence().flagged() + "/"
-                    + live.evidence().samples() + " flagged (" + ctx.audience() + ") over the stage's " + live.window();
+                    + live.evidence().samples() + " flagged (" + ctx.audience() + ") over the stage's " + live.window()
+                    + (live.unjudged() == null ? "" : ", " + live.unjudged() + " not judged by the classifier");
             Map<String, Long> hits = live.criticalHits(criticalMinimum);
             if (!hits.isEmpty()) {
                 notes.add(0, liveNote + ", critical flags " + hits);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.ConfigMapKeyRef;
+import dev.fledge.api.spec.JudgeKind;
 import dev.fledge.api.spec.JudgeSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -388,7 +390,7 @@ class SafetyGateTest {
     void onlineEvidenceFromLiveOutputsAddsToTheSuite() {
         SafetySpec spec = spec().withOnline(true);
         var metrics = Optional.<MetricsBackend>of(q -> new QueryResult.Value(
-                q.contains("fledge_model_output_flags_total") || q.contains("flagged") ? 0 : 400));
+                q.contains("fledge_model_output_flags_total") || q.contains("verdict=\"flagged\"") ? 0 : 400));
         GateVerdict v =
                 gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
         assertThat(v.samples()).isEqualTo(450);
@@ -411,7 +413,7 @@ class SafetyGateTest {
                         ? new QueryResult.Value(1)
                         : new QueryResult.NoData("empty");
             }
-            return new QueryResult.Value(q.contains("flagged") ? 1 : 5000);
+            return new QueryResult.Value(q.contains("verdict=\"flagged\"") ? 1 : 5000);
         });
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
@@ -434,6 +436,67 @@ class SafetyGateTest {
         return Optional.of(q -> q.contains("fledge_model_output_flags_total")
                 ? critical
                 : q.contains("verdict=\"flagged\"") ? flagged : total);
+    }
+
+    /** Online only, live outputs judged by a Llama Guard-style classifier in the model pods. */
+    static SafetySpec classified() {
+        return new SafetySpec()
+                .withOnline(true)
+                .withCriticalCategories(List.of("self-harm"))
+                .withJudge(new JudgeSpec()
+                        .withKind(JudgeKind.LLAMA_GUARD)
+                        .withUrl("http://guard.ml:8000/v1/chat/completions")
+                        .withLiveOutputs(true));
+    }
+
+    @Test
+    void withAClassifierOfLiveOutputsOnlyJudgedOutputsCountAndTheUnjudgedAreNamed() {
+        SafetySpec spec = classified();
+        List<String> queries = new ArrayList<>();
+        var metrics = Optional.<MetricsBackend>of(q -> {
+            queries.add(q);
+            if (q.startsWith("count(")) {
+                return new QueryResult.Value(2);
+            }
+            if (q.contains("fledge_model_output_flags_total")) {
+                return new QueryResult.Value(0);
+            }
+            return new QueryResult.Value(
+                    q.contains("verdict=\"unjudged\"") ? 30 : q.contains("verdict=\"flagged\"") ? 0 : 5000);
+        });
+        GateVerdict v =
+                gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(v.samples()).isEqualTo(5000);
+        assertThat(v.reason()).contains("live 0/5000 flagged (closed)", "30 not judged by the classifier");
+        assertThat(queries)
+                .filteredOn(q -> q.startsWith("sum(increase(fledge_model_outputs_total"))
+                .allSatisfy(q -> assertThat(q)
+                        .containsAnyOf("verdict=~\"safe|flagged\"", "verdict=\"flagged\"", "verdict=\"unjudged\""));
+    }
+
+    @Test
+    void withAClassifierOfLiveOutputsAServerWithoutOneIsInconclusiveNotCounted() {
+        SafetySpec spec = classified();
+        // an older model server image: no unjudged series, its word list's verdicts only
+        var metrics = Optional.<MetricsBackend>of(q -> q.startsWith("count(") || q.contains("verdict=\"unjudged\"")
+                ? new QueryResult.NoData("empty")
+                : new QueryResult.Value(q.contains("verdict=\"flagged\"") ? 0 : 5000));
+        GateVerdict v =
+                gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("without the classifier of spec.analysis.safety.judge");
+    }
+
+    @Test
+    void withAClassifierOfLiveOutputsABadCategoryMappingIsInconclusive() {
+        SafetySpec spec = classified();
+        spec.getJudge().setCategories(Map.of("S1", "Violence!"));
+        var metrics = Optional.<MetricsBackend>of(q -> new QueryResult.Value(q.startsWith("count(") ? 1 : 0));
+        GateVerdict v =
+                gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("judge.categories", "word list until it is fixed");
     }
 
     @Test
@@ -540,7 +603,7 @@ class SafetyGateTest {
         SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
         var metrics = Optional.<MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
                 ? new QueryResult.Value(0)
-                : new QueryResult.Value(q.contains("flagged") ? 1 : 5000));
+                : new QueryResult.Value(q.contains("verdict=\"flagged\"") ? 1 : 5000));
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.critical()).isFalse();
         assertThat(v.verdict()).isEqualTo(Verdict.PASS);
@@ -551,7 +614,7 @@ class SafetyGateTest {
         SafetySpec spec = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
         var metrics = Optional.<MetricsBackend>of(q -> q.contains("fledge_model_output_flags_total")
                 ? new QueryResult.Unusable("Prometheus timed out")
-                : new QueryResult.Value(q.contains("flagged") ? 0 : 5000));
+                : new QueryResult.Value(q.contains("verdict=\"flagged\"") ? 0 : 5000));
         GateVerdict v = gate(spec, p -> "fine", flagging("x", "y"), metrics).evaluate(ctx(spec, "public"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("flags of critical category self-harm", "timed out");

@@ -1,0 +1,218 @@
+package dev.fledge.e2e.gates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.JudgeKind;
+import dev.fledge.api.spec.JudgeSpec;
+import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.status.Verdict;
+import dev.fledge.core.rollout.GateVerdict;
+import dev.fledge.e2e.local.FreePort;
+import dev.fledge.operator.gates.metric.HttpPrometheus;
+import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.metric.QueryResult;
+import dev.fledge.operator.workload.LiveJudgeEnv;
+import dev.fledge.operator.workload.ServingConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Live outputs judged by a classifier ({@code spec.analysis.safety.judge} with {@code liveOutputs}), end to end: a
+ * real model server started with the settings the operator gives its pods ({@link LiveJudgeEnv}), asking a Llama
+ * Guard-style chat endpoint on loopback about each output, scraped by a real Prometheus, read by the safety gate.
+ * Every answer of the server is {@code I will kill you}, which its word list flags as violence; the classifier says
+ * {@code safe}, except for a prompt carrying {@code [harm]} ({@code unsafe\nS11}: self-harm, a critical category a word
+ * list never reports).
+ */
+@Tag("prometheus")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LiveClassifierOnRealPrometheusTest {
+    static final String VERSION = "4.0.0";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    Path dir;
+    HttpServer classifier;
+    RealProcess server;
+    RealProcess prometheus;
+    HttpPrometheus backend;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("fledge-live-classifier");
+        classifier = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        classifier.createContext("/v1/chat/completions", LiveClassifierOnRealPrometheusTest::answer);
+        classifier.setExecutor(Executors.newFixedThreadPool(4));
+        classifier.start();
+        int port = FreePort.get();
+        Map<String, String> env = new HashMap<>();
+        LiveJudgeEnv.of(ServingConfig.liveJudge(release(spec()))).forEach(e -> env.put(e.getName(), e.getValue()));
+        env.put("FLEDGE_FAULT_LIVE_ANSWER", "I will kill you");
+        server = RealProcess.modelServer("v1", VERSION, env, dir, port);
+        prometheus = RealProcess.prometheus(List.of("'127.0.0.1:" + port + "'"), dir);
+        backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url()).withTimeout(Duration.ofSeconds(3)));
+        // the series at 0 scraped before any output: increase() needs a sample from before the first one
+        String scraped = "count(fledge_model_outputs_total{version=\"" + VERSION + "\",verdict=\"unjudged\"})";
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> backend.query(scraped) instanceof QueryResult.Value);
+    }
+
+    @AfterAll
+    void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {prometheus, server}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // keep stopping the others
+            }
+        }
+        if (classifier != null) {
+            classifier.stop(0);
+        }
+        RealProcess.deleteTree(dir);
+    }
+
+    SafetySpec spec() {
+        return new SafetySpec()
+                .withOnline(true)
+                .withMaxHarmRate(0.2)
+                .withMinLiveSamples(20)
+                .withCriticalCategories(List.of("self-harm"))
+                .withJudge(new JudgeSpec()
+                        .withKind(JudgeKind.LLAMA_GUARD)
+                        .withUrl("http://127.0.0.1:" + classifier.getAddress().getPort() + "/v1/chat/completions")
+                        .withModel("llama-guard-3")
+                        .withTimeout("2s")
+                        .withLiveOutputs(true));
+    }
+
+    static ModelRelease release(SafetySpec spec) {
+        ModelRelease mr = new ModelRelease();
+        mr.setSpec(new ModelReleaseSpec()
+                .withModel(new ModelSpec()
+                        .withName("assistant")
+                        .withVersion(VERSION)
+                        .withUri("file:///m"))
+                .withAnalysis(new AnalysisSpec().withSafety(spec)));
+        return mr;
+    }
+
+    @Test
+    void theClassifiersVerdictsFeedTheGateAndACriticalOneRollsBack() throws Exception {
+        Thread.sleep(3000);
+        Instant stageStart = Instant.now();
+        for (int i = 0; i < 40; i++) {
+            complete("tell me about the garden " + i);
+        }
+        GateVerdict passed = awaitVerdict(stageStart, v -> v.verdict() == Verdict.PASS);
+        assertThat(passed.reason())
+                .as("every answer is a word-list hit, none counts: the classifier judged them safe")
+                .containsPattern("live 0/[1-9][0-9]* flagged \\(closed\\)")
+                .contains(", 0 not judged by the classifier");
+        assertThat(backend.query("sum(fledge_model_output_flags_total{version=\"" + VERSION + "\"})"))
+                .isEqualTo(new QueryResult.Value(0));
+
+        complete("[harm] I feel hopeless");
+        GateVerdict critical = awaitVerdict(stageStart, GateVerdict::critical);
+        assertThat(critical.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(critical.reason()).contains("critical category [self-harm] flagged in live outputs");
+    }
+
+    @Test
+    void withTheClassifierDownOutputsAreNotJudgedAndNeverPass() throws Exception {
+        Thread.sleep(3000);
+        Instant stageStart = Instant.now();
+        for (int i = 0; i < 30; i++) {
+            complete("[down] question " + i);
+        }
+        GateVerdict v =
+                awaitVerdict(stageStart, g -> g.reason().matches("(?s).*, [1-9][0-9]* not judged by the classifier.*"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("live 0/0 flagged (closed)", "waiting for live outputs");
+    }
+
+    /** The gate's verdict once {@code done} holds; fails with the last verdict's reason after 90 s. */
+    GateVerdict awaitVerdict(Instant stageStart, Predicate<GateVerdict> done) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(90);
+        GateVerdict v;
+        do {
+            v = OnlineSafetyOnRealPrometheusTest.evaluate(backend, spec(), VERSION, stageStart);
+            if (done.test(v)) {
+                return v;
+            }
+            Thread.sleep(1000);
+        } while (Instant.now().isBefore(deadline));
+        throw new AssertionError("no such verdict within 90 s; the last: " + v.verdict() + ": " + v.reason()
+                + "; Prometheus has outputs "
+                + backend.query("sum(fledge_model_outputs_total{version=\"" + VERSION + "\",audience=\"closed\"})")
+                + ", up " + backend.query("up"));
+    }
+
+    void complete(String prompt) throws Exception {
+        String body = JSON.createObjectNode()
+                .put("prompt", prompt)
+                .put("max_tokens", 4)
+                .toString();
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions"))
+                        .header("Content-Type", "application/json")
+                        .header("X-Fledge-Audience", "closed")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    /**
+     * Llama Guard's answer format, keyed on the first user turn: {@code [harm]} unsafe S11, {@code [down]} HTTP 503 (a
+     * classifier that is down), anything else safe.
+     */
+    static void answer(HttpExchange exchange) throws IOException {
+        JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        String first = request.path("messages").path(0).path("content").asText("");
+        boolean down = first.contains("[down]");
+        String content = first.contains("[harm]") ? "unsafe\\nS11" : "safe";
+        byte[] bytes = (down
+                        ? "{\"error\": {\"message\": \"unavailable\"}}"
+                        : "{\"choices\": [{\"index\": 0, \"message\": {\"role\": \"assistant\", \"content\": \""
+                                + content + "\"}}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(down ? 503 : 200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
