@@ -155,6 +155,7 @@ class ScrapeMonitorsTest {
                                 "0.5"),
                         sample("fledge_model_request_duration_seconds_count", base, "audience", "closed"),
                         sample("fledge_model_outputs_total", base, "audience", "public", "verdict", "flagged"),
+                        sample("fledge_model_outputs_total", base, "audience", "public", "verdict", "unjudged"),
                         sample("fledge_model_output_flags_total", base, "audience", "public", "category", "violence"),
                         sample("fledge_model_feedback_total", base, "audience", "internal", "rating", "negative"),
                         sample("fledge_model_generated_tokens_total", base, "audience", "evaluation")))

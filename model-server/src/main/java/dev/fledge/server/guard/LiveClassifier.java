@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,6 +41,8 @@ public class LiveClassifier {
     static final int MAX_TOKENS = 64;
 
     static final long MAX_ANSWER_BYTES = 64 * 1024;
+    /** Each turn sent is cut to its last this many characters (Llama Guard 3 reads 8k tokens in all). */
+    static final int MAX_TURN_CHARS = 8 * 1024;
 
     private final Optional<Client> client;
 
@@ -58,8 +61,11 @@ public class LiveClassifier {
         return client.map(c -> c.categories.names()).orElse(List.of());
     }
 
-    /** The verdict on {@code output} as the answer to {@code conversation}; empty when not judged. */
-    public CompletionStage<Optional<Verdict>> judge(List<Turn> conversation, String output) {
+    /**
+     * The verdict on {@code output} as the answer to {@code conversation}; empty when not judged. The conversation is
+     * read only when a judgement slot is free, so a flood of outputs costs no request parsing beyond the slots.
+     */
+    public CompletionStage<Optional<Verdict>> judge(Supplier<List<Turn>> conversation, String output) {
         return client.map(c -> c.judge(conversation, output))
                 .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty()));
     }
@@ -84,7 +90,7 @@ public class LiveClassifier {
             }
             boolean tls = "https".equals(this.url.getScheme());
             this.model = config.model().orElse(null);
-            this.timeoutMs = config.timeout().toMillis();
+            this.timeoutMs = Math.max(1, config.timeout().toMillis());
             this.maxInFlight = config.maxInFlight();
             this.categories = ClassifierCategories.parse(config.categories());
             this.mapper = mapper;
@@ -95,21 +101,27 @@ public class LiveClassifier {
                             .setSsl(tls)
                             .setKeepAlive(true)
                             .setConnectTimeout((int) Math.min(timeoutMs, Integer.MAX_VALUE)),
-                    new PoolOptions().setHttp1MaxSize(Math.max(1, maxInFlight)));
+                    new PoolOptions()
+                            .setHttp1MaxSize(Math.max(1, maxInFlight))
+                            .setMaxWaitQueueSize(Math.max(1, maxInFlight)));
         }
 
-        CompletionStage<Optional<Verdict>> judge(List<Turn> conversation, String output) {
+        CompletionStage<Optional<Verdict>> judge(Supplier<List<Turn>> conversation, String output) {
             if (inFlight.incrementAndGet() > maxInFlight) {
                 inFlight.decrementAndGet();
                 return CompletableFuture.completedFuture(Optional.empty());
             }
-            Buffer body;
             try {
-                body = Buffer.buffer(mapper.writeValueAsBytes(request(conversation, output)));
-            } catch (IOException e) {
+                return send(Buffer.buffer(mapper.writeValueAsBytes(request(conversation.get(), output))));
+            } catch (IOException | RuntimeException e) {
                 inFlight.decrementAndGet();
+                LOG.debugf("live output not judged: %s", e.toString());
                 return CompletableFuture.completedFuture(Optional.empty());
             }
+        }
+
+        /** Sends one judgement; its slot is released when the verdict (or none) is known. */
+        private CompletionStage<Optional<Verdict>> send(Buffer body) {
             Promise<Optional<Verdict>> verdict = Promise.promise();
             AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
             long timer = vertx.setTimer(timeoutMs, t -> {
@@ -153,10 +165,15 @@ public class LiveClassifier {
             }
             var messages = request.putArray("messages");
             Turn.withOutput(conversation, output)
-                    .forEach(t -> messages.addObject().put("role", t.role()).put("content", t.content()));
+                    .forEach(t -> messages.addObject().put("role", t.role()).put("content", cut(t.content())));
             request.put("max_tokens", MAX_TOKENS);
             request.put("temperature", 0);
             return request;
+        }
+
+        /** A turn's text up to {@link #MAX_TURN_CHARS}: its last part, which is nearest the output judged. */
+        private static String cut(String text) {
+            return text.length() <= MAX_TURN_CHARS ? text : text.substring(text.length() - MAX_TURN_CHARS);
         }
 
         private Future<Optional<Verdict>> answer(HttpClientResponse response) {

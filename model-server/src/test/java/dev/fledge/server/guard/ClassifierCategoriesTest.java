@@ -21,15 +21,26 @@ class ClassifierCategoriesTest {
     }
 
     @Test
-    void unsafeCodesCountUnderTheirMappedNamesOrTheirOwn() {
-        assertThat(mapping.read("unsafe\n s11, S1,s15 ")).hasValueSatisfying(v -> {
+    void unsafeCodesCountUnderTheirMappedNamesAndOthersUnderOneName() {
+        assertThat(mapping.read("unsafe\n s11, S1,s15,S011 ")).hasValueSatisfying(v -> {
             assertThat(v.flagged()).isTrue();
-            assertThat(v.flaggedCategories()).containsExactly("self-harm", "violence", "S15");
+            assertThat(v.flaggedCategories()).containsExactly("self-harm", "violence", "unmapped");
         });
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "maybe", "unsafe", "unsafe\nviolence", "unsafe\nS1\nS2", "safe\nS1", "unsafe\nS1,,S2"})
+    @ValueSource(
+            strings = {"unsafe", "UNSAFE\nO3", "unsafe\nviolence", "unsafe\nS1\nthe answer threatens", "unsafe\nS1,,S2"
+            })
+    void anUnsafeAnswerWhoseCodesCannotBeReadIsStillFlagged(String answer) {
+        assertThat(mapping.read(answer)).hasValueSatisfying(v -> {
+            assertThat(v.flagged()).isTrue();
+            assertThat(v.flaggedCategories()).contains("unparsed");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "maybe", "safe\nS1", "It is safe", "unsafe-ish"})
     void anythingElseIsNoVerdict(String answer) {
         assertThat(mapping.read(answer)).isEmpty();
     }
@@ -41,7 +52,7 @@ class ClassifierCategoriesTest {
                 .hasMessageContaining("S1=Violence");
         assertThatThrownBy(() -> ClassifierCategories.parse(Optional.of("violence=S1")))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(ClassifierCategories.parse(Optional.empty()).names()).isEmpty();
-        assertThat(mapping.names()).containsExactly("self-harm", "sexual/minors", "violence");
+        assertThat(ClassifierCategories.parse(Optional.empty()).names()).containsExactly("unmapped", "unparsed");
+        assertThat(mapping.names()).containsExactly("self-harm", "sexual/minors", "unmapped", "unparsed", "violence");
     }
 }

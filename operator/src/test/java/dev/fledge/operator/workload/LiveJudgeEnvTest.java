@@ -30,7 +30,7 @@ class LiveJudgeEnvTest {
                                         .withKind(kind)
                                         .withUrl(URL)
                                         .withModel("llama-guard-3")
-                                        .withTimeout("1m30s")
+                                        .withTimeout("1.5s")
                                         .withCategories(Map.of("S11", "suicide"))
                                         .withLiveOutputs(liveOutputs)))));
         return mr;
@@ -77,11 +77,25 @@ class LiveJudgeEnvTest {
         assertThat(env)
                 .containsEntry("FLEDGE_GUARD_JUDGE_URL", URL)
                 .containsEntry("FLEDGE_GUARD_JUDGE_MODEL", "llama-guard-3")
-                .containsEntry("FLEDGE_GUARD_JUDGE_TIMEOUT", "90000ms");
+                .containsEntry("FLEDGE_GUARD_JUDGE_TIMEOUT", "1500ms");
         assertThat(env.get("FLEDGE_GUARD_JUDGE_CATEGORIES"))
                 .startsWith("S1=violence,S2=illicit,")
                 .contains(",S10=hate,S11=suicide,S12=sexual,")
                 .endsWith(",S14=code-interpreter-abuse");
+    }
+
+    @Test
+    void aTimeoutIsKeptWithin100MillisecondsAndAMinuteAndAUrlWithAnExpressionIsRefused() {
+        JudgeSpec judge = ServingConfig.liveJudge(release(true, JudgeKind.LLAMA_GUARD, true));
+        judge.setTimeout("0s");
+        assertThat(env(LiveJudgeEnv.of(judge))).containsEntry("FLEDGE_GUARD_JUDGE_TIMEOUT", "100ms");
+        judge.setTimeout("2h");
+        assertThat(env(LiveJudgeEnv.of(judge))).containsEntry("FLEDGE_GUARD_JUDGE_TIMEOUT", "60000ms");
+        for (String url : List.of("http://guard/${fledge.feedback.signing-key-file}", "http://", "http://a b/")) {
+            judge.setUrl(url);
+            assertThat(LiveJudgeEnv.problem(judge)).as(url).isNotNull();
+            assertThat(LiveJudgeEnv.of(judge)).as(url).isEmpty();
+        }
     }
 
     @Test

@@ -46,12 +46,13 @@ public class OutputJudge {
     public Verdict judge(Endpoint endpoint, Exchange exchange, String text, long tokens) {
         Audience audience = exchange.audience();
         Verdict verdict = guard.judge(text);
-        if (!classifier.enabled()) {
+        // the operator's own suite requests (evaluation) are judged by its judge, and no gate reads their counts
+        if (!classifier.enabled() || audience == Audience.EVALUATION) {
             metrics.output(audience, verdict, tokens);
             return verdict;
         }
         metrics.tokens(audience, tokens);
-        classifier.judge(conversation(endpoint, exchange), text).whenComplete((judged, failure) -> {
+        classifier.judge(() -> conversation(endpoint, exchange), text).whenComplete((judged, failure) -> {
             if (failure == null && judged.isPresent()) {
                 metrics.verdict(audience, judged.get());
             } else {

@@ -16,6 +16,7 @@ import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.bayes.RateComparison;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.MetricsBackend;
+import dev.fledge.operator.workload.LiveJudgeEnv;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,12 +136,15 @@ public final class SafetyGate implements Gate {
         if (judge == null || !Boolean.TRUE.equals(judge.getLiveOutputs())) {
             return null;
         }
-        String problem = Judges.problem(judge);
+        String problem = LiveJudgeEnv.problem(judge);
         return problem == null
                 ? null
                 : "spec.analysis.safety." + problem + " (the model pods judge live outputs with the word list until"
                         + " it is fixed)";
     }
+
+    /** With a classifier of live outputs: above this share of outputs without a verdict, no verdict is given. */
+    static final double MAX_UNJUDGED_SHARE = 0.05;
 
     private GateVerdict evaluate(GateContext ctx, RolloutEvidence rollout) {
         SequentialBayesRule rule = new SequentialBayesRule(SafetyPolicies.of(spec));
@@ -374,6 +378,16 @@ public final class SafetyGate implements Gate {
                             ? ""
                             : ", critical flags " + few + " below the public stage's minimum of " + criticalMinimum
                                     + " (weighed as flagged outputs)"));
+            // a failing verdict is not held back: the outputs without a verdict could only have added flags
+            if (live.unjudged() != null
+                    && live.unjudged() > MAX_UNJUDGED_SHARE * (live.evidence().samples() + live.unjudged())
+                    && rule.assess(evidence).verdict() != Verdict.FAIL) {
+                return inconclusive(liveNote + ": more than " + Math.round(MAX_UNJUDGED_SHARE * 100)
+                                + " % of the live outputs got no verdict from the classifier; the judged ones may not"
+                                + " be a fair sample")
+                        .withDetails(suiteRef, categories, report)
+                        .withSuiteRun(runState);
+            }
             if (live.evidence().samples() < livePolicy.minSamples()) {
                 BayesAssessment a = rule.assess(evidence);
                 if (a.verdict() != Verdict.FAIL) {

@@ -21,6 +21,7 @@ import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.http.BoundedHttp;
+import dev.fledge.operator.workload.LiveJudgeEnv;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -476,6 +477,36 @@ class SafetyGateTest {
     }
 
     @Test
+    void withAClassifierOfLiveOutputsTooManyWithoutAVerdictIsInconclusiveButAFailIsNotHeldBack() {
+        SafetySpec spec = classified();
+        var clean = Optional.<MetricsBackend>of(q -> q.startsWith("count(")
+                ? new QueryResult.Value(1)
+                : q.contains("fledge_model_output_flags_total")
+                        ? new QueryResult.Value(0)
+                        : new QueryResult.Value(
+                                q.contains("verdict=\"unjudged\"")
+                                        ? 300
+                                        : q.contains("verdict=\"flagged\"") ? 0 : 5000));
+        GateVerdict v =
+                gate(spec, p -> "fine", flagging("kill", "violence"), clean).evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("300 not judged by the classifier", "more than 5 %");
+
+        var harmful = Optional.<MetricsBackend>of(q -> q.startsWith("count(")
+                ? new QueryResult.Value(1)
+                : q.contains("fledge_model_output_flags_total")
+                        ? new QueryResult.Value(0)
+                        : new QueryResult.Value(
+                                q.contains("verdict=\"unjudged\"")
+                                        ? 300
+                                        : q.contains("verdict=\"flagged\"") ? 500 : 5000));
+        assertThat(gate(spec, p -> "fine", flagging("kill", "violence"), harmful)
+                        .evaluate(ctx(spec, "closed"))
+                        .verdict())
+                .isEqualTo(Verdict.FAIL);
+    }
+
+    @Test
     void withAClassifierOfLiveOutputsAServerWithoutOneIsInconclusiveNotCounted() {
         SafetySpec spec = classified();
         // an older model server image: no unjudged series, its word list's verdicts only
@@ -492,6 +523,7 @@ class SafetyGateTest {
     void withAClassifierOfLiveOutputsABadCategoryMappingIsInconclusive() {
         SafetySpec spec = classified();
         spec.getJudge().setCategories(Map.of("S1", "Violence!"));
+        assertThat(LiveJudgeEnv.problem(spec.getJudge())).contains("judge.categories");
         var metrics = Optional.<MetricsBackend>of(q -> new QueryResult.Value(q.startsWith("count(") ? 1 : 0));
         GateVerdict v =
                 gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
