@@ -1,14 +1,22 @@
 package dev.fledge.e2e.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
+import dev.fledge.api.spec.JudgeKind;
+import dev.fledge.api.spec.JudgeSpec;
+import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.api.spec.ServerSpec;
 import dev.fledge.api.spec.UpstreamSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.ServingStatus;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.operator.workload.ServingConfig;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.GatewaySimulator;
 import dev.fledge.testsupport.InProcessOperator;
@@ -153,6 +161,71 @@ class OperatorOnRealApiServerTest {
                 .satisfies(s -> assertThat(
                                 s.getSpec().getPorts().get(0).getTargetPort().getStrVal())
                         .isEqualTo("http-public"));
+    }
+
+    /**
+     * Issue 17 part 3: live outputs judged by a classifier. The canary pods the operator writes get the model server's
+     * settings for it, and the real API server keeps the judge recorded with a track's serving configuration
+     * ({@code status.stable.liveJudge}: the status schema holds JudgeSpec's rules too).
+     */
+    @Test
+    void aReleaseWhoseLiveOutputsAClassifierJudgesGivesItsPodsTheJudgeAndItsStatusKeepsIt() {
+        String ns = "rollout-live-judge";
+        start(ns);
+        JudgeSpec judge = new JudgeSpec()
+                .withKind(JudgeKind.LLAMA_GUARD)
+                .withUrl("http://llama-guard.safety:8000/v1/chat/completions")
+                .withModel("meta-llama/Llama-Guard-3-8B")
+                .withCategories(Map.of("S11", "suicide"))
+                .withLiveOutputs(true);
+        ModelRelease mr = TestReleases.replicas(ns, "assistant", "1.0.0");
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withSafety(new SafetySpec().withOnline(true).withJudge(judge)));
+        client.resource(mr).create();
+
+        Map<String, String> env = new HashMap<>();
+        await().atMost(STEP_TIMEOUT).untilAsserted(() -> {
+            var d = client.apps()
+                    .deployments()
+                    .inNamespace(ns)
+                    .withName("assistant-canary")
+                    .get();
+            assertThat(d).as("the canary Deployment").isNotNull();
+            d.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getEnv()
+                    .forEach(e -> env.put(e.getName(), e.getValue()));
+        });
+        assertThat(env)
+                .containsEntry("FLEDGE_GUARD_JUDGE_URL", "http://llama-guard.safety:8000/v1/chat/completions")
+                .containsEntry("FLEDGE_GUARD_JUDGE_MODEL", "meta-llama/Llama-Guard-3-8B")
+                .containsEntry("FLEDGE_GUARD_JUDGE_TIMEOUT", "10000ms");
+        assertThat(env.get("FLEDGE_GUARD_JUDGE_CATEGORIES")).contains("S11=suicide");
+
+        // the status as the operator records it at a promotion, written where no operator watches
+        String other = "live-judge-status";
+        new ClusterResources(client).ensureNamespace(other);
+        ModelRelease recorded = TestReleases.replicas(other, "assistant", "1.0.0");
+        recorded.getSpec().setAnalysis(mr.getSpec().getAnalysis());
+        recorded = client.resource(recorded).create();
+        ServingStatus stable = new ServingConfig(ProductionReconciler.SERVER).of(recorded);
+        recorded.setStatus(new ModelReleaseStatus());
+        recorded.getStatus().setStable(stable);
+        client.resource(recorded).updateStatus();
+        var kept = client.resources(ModelRelease.class)
+                .inNamespace(other)
+                .withName("assistant")
+                .get()
+                .getStatus()
+                .getStable();
+        assertThat(kept.getLiveJudge().getUrl()).isEqualTo(judge.getUrl());
+        assertThat(kept.getLiveJudge().getCategories()).containsEntry("S11", "suicide");
+        assertThat(kept.getLiveJudge().getLiveOutputs()).isNull();
+        assertThat(kept.getConfigHash()).isEqualTo(stable.getConfigHash());
     }
 
     /**
