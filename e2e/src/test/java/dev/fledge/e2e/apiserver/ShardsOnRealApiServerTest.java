@@ -15,6 +15,7 @@ import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.operator.config.Shard;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.InProcessOperator;
+import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -187,10 +188,9 @@ class ShardsOnRealApiServerTest {
         assertThat(handled(a)).isEmpty();
 
         // Deployments made by b carry b's label: a's informer does not hold them until they are relabelled
-        client.resources(ModelRelease.class)
-                .inNamespace(namespace)
-                .withName("moved")
-                .edit(r -> {
+        // a user's edit: read again and retried when an operator wrote in between (409)
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(namespace).withName("moved"), r -> {
                     r.getMetadata().getLabels().put(Labels.SHARD, "a");
                     r.getSpec().getModel().setVersion("2.0.0");
                     r.getSpec().getModel().setUri("file:///models/2.0.0");
