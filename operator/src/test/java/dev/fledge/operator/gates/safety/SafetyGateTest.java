@@ -476,30 +476,31 @@ class SafetyGateTest {
                         .containsAnyOf("verdict=~\"safe|flagged\"", "verdict=\"flagged\"", "verdict=\"unjudged\""));
     }
 
-    @Test
-    void withAClassifierOfLiveOutputsTooManyWithoutAVerdictIsInconclusiveButAFailIsNotHeldBack() {
-        SafetySpec spec = classified();
-        var clean = Optional.<MetricsBackend>of(q -> q.startsWith("count(")
+    /**
+     * Live counters of a model server judging with the classifier (its unjudged series present): {@code judged}
+     * outputs, {@code flagged} of them, {@code unjudged} without a verdict, no category flags.
+     */
+    static Optional<MetricsBackend> classifiedCounters(long judged, long flagged, long unjudged) {
+        return Optional.of(q -> q.startsWith("count(")
                 ? new QueryResult.Value(1)
                 : q.contains("fledge_model_output_flags_total")
                         ? new QueryResult.Value(0)
                         : new QueryResult.Value(
                                 q.contains("verdict=\"unjudged\"")
-                                        ? 300
-                                        : q.contains("verdict=\"flagged\"") ? 0 : 5000));
+                                        ? unjudged
+                                        : q.contains("verdict=\"flagged\"") ? flagged : judged));
+    }
+
+    @Test
+    void withAClassifierOfLiveOutputsTooManyWithoutAVerdictIsInconclusiveButAFailIsNotHeldBack() {
+        SafetySpec spec = classified();
+        var clean = classifiedCounters(5000, 0, 300);
         GateVerdict v =
                 gate(spec, p -> "fine", flagging("kill", "violence"), clean).evaluate(ctx(spec, "closed"));
         assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("300 not judged by the classifier", "more than 5 %");
 
-        var harmful = Optional.<MetricsBackend>of(q -> q.startsWith("count(")
-                ? new QueryResult.Value(1)
-                : q.contains("fledge_model_output_flags_total")
-                        ? new QueryResult.Value(0)
-                        : new QueryResult.Value(
-                                q.contains("verdict=\"unjudged\"")
-                                        ? 300
-                                        : q.contains("verdict=\"flagged\"") ? 500 : 5000));
+        var harmful = classifiedCounters(5000, 500, 300);
         assertThat(gate(spec, p -> "fine", flagging("kill", "violence"), harmful)
                         .evaluate(ctx(spec, "closed"))
                         .verdict())
