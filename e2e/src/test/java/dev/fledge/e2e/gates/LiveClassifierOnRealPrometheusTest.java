@@ -79,7 +79,9 @@ class LiveClassifierOnRealPrometheusTest {
         env.put("FLEDGE_FAULT_LIVE_ANSWER", "I will kill you");
         server = RealProcess.modelServer("v1", VERSION, env, dir, port);
         prometheus = RealProcess.prometheus(List.of("'127.0.0.1:" + port + "'"), dir);
-        backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url()).withTimeout(Duration.ofSeconds(3)));
+        backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url())
+                .withTimeout(Duration.ofSeconds(3))
+                .withScrapeInterval(RealProcess.SCRAPE_INTERVAL));
         // the series at 0 scraped before any output: increase() needs a sample from before the first one
         String scraped = "count(fledge_model_outputs_total{version=\"" + VERSION + "\",verdict=\"unjudged\"})";
         await().atMost(Duration.ofSeconds(90))
@@ -132,6 +134,8 @@ class LiveClassifierOnRealPrometheusTest {
     @Test
     void theClassifiersVerdictsFeedTheGateAndACriticalOneRollsBack() throws Exception {
         Thread.sleep(3000);
+        String flags = "sum(fledge_model_output_flags_total{version=\"" + VERSION + "\"})";
+        QueryResult flagsBefore = backend.query(flags); // the other tests' flags
         Instant stageStart = Instant.now();
         // scrapes inside the stage before any output: increase() over the stage needs a sample from before the first
         Thread.sleep(2500);
@@ -143,13 +147,50 @@ class LiveClassifierOnRealPrometheusTest {
                 .as("every answer is a word-list hit, none counts: the classifier judged them safe")
                 .containsPattern("live 0/[1-9][0-9]* flagged \\(closed\\)")
                 .contains(", 0 not judged by the classifier");
-        assertThat(backend.query("sum(fledge_model_output_flags_total{version=\"" + VERSION + "\"})"))
-                .isEqualTo(new QueryResult.Value(0));
+        assertThat(backend.query(flags)).isEqualTo(flagsBefore);
 
         complete("[harm] I feel hopeless");
         GateVerdict critical = awaitVerdict(stageStart, GateVerdict::critical);
         assertThat(critical.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(critical.reason()).contains("critical category [self-harm] flagged in live outputs");
+    }
+
+    /**
+     * A flag raised between the stage's start and the stage's first scrape: with a range that began at the stage's
+     * start, {@code increase()} saw the counter already at its new value in every sample of the range and counted
+     * nothing, so the critical flag never rolled back (the range now reaches one scrape interval back).
+     */
+    @Test
+    void aCriticalFlagBeforeTheStagesFirstScrapeRollsBack() throws Exception {
+        String series = "fledge_model_output_flags_total{version=\"" + VERSION
+                + "\",audience=\"closed\",category=\"self-harm\"}";
+        Thread.sleep(2000);
+        double before = ((QueryResult.Value) backend.query("sum(" + series + ")")).value();
+        Instant stageStart = justAfterAScrape(series);
+        complete("[harm] right at the start");
+
+        GateVerdict critical = awaitVerdict(stageStart, GateVerdict::critical);
+        assertThat(critical.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(critical.reason()).contains("critical category [self-harm] flagged in live outputs");
+        // what makes this the case: every sample of the stage itself already holds the flag
+        long inStage = Duration.between(stageStart, Instant.now()).toSeconds();
+        assertThat(backend.query("sum(min_over_time(" + series + "[" + inStage + "s]))"))
+                .as("no scrape between the stage's start and the flagged output")
+                .isEqualTo(new QueryResult.Value(before + 1));
+    }
+
+    /** An instant just after Prometheus took a sample of {@code series}: its next sample is a scrape away. */
+    Instant justAfterAScrape(String series) throws InterruptedException {
+        String stamp = "max(timestamp(" + series + "))";
+        QueryResult first = backend.query(stamp);
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (Instant.now().isBefore(deadline)) {
+            if (!backend.query(stamp).equals(first)) {
+                return Instant.now();
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("Prometheus took no new sample of " + series + " in 10 s");
     }
 
     @Test

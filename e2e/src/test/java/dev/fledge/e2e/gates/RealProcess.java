@@ -60,6 +60,9 @@ final class RealProcess implements AutoCloseable {
         return p;
     }
 
+    /** How often the Prometheus of {@link #prometheus} scrapes its targets. */
+    static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
+
     /**
      * Prometheus scraping {@code targets} as one job, as canaries. The targets carry {@code namespace="ml"} and
      * {@code track="canary"} as target labels, as the chart's PodMonitor sets them from the pod (not from the exposed
@@ -84,12 +87,13 @@ final class RealProcess implements AutoCloseable {
         int port = FreePort.get();
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("prometheus.yml"), """
+            Files.writeString(
+                    dir.resolve("prometheus.yml"), """
                     global:
-                      scrape_interval: 1s
+                      scrape_interval: %ds
                       scrape_timeout: 900ms
                     scrape_configs:
-                    """ + scrapeConfigs);
+                    """.formatted(SCRAPE_INTERVAL.toSeconds()) + scrapeConfigs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -79,6 +79,11 @@ public final class BudgetedMetrics implements MetricsBackend {
         return inner.minQueryRange();
     }
 
+    @Override
+    public Duration scrapeInterval() {
+        return inner.scrapeInterval();
+    }
+
     private static String seconds(long nanos) {
         return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
     }

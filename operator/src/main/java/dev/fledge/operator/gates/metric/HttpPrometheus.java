@@ -56,6 +56,11 @@ public final class HttpPrometheus implements MetricsBackend {
     }
 
     @Override
+    public Duration scrapeInterval() {
+        return settings.scrapeInterval();
+    }
+
+    @Override
     public QueryResult query(String promql) {
         return send(endpoint, promql);
     }

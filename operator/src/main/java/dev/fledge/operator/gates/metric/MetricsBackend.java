@@ -22,4 +22,13 @@ public interface MetricsBackend {
     default Duration minQueryRange() {
         return Duration.ZERO;
     }
+
+    /**
+     * How often the series this backend answers for are scraped ({@code fledge.prometheus.scrape-interval}): a range
+     * that must count what happened since an instant reaches this far before it, so that the last sample from before
+     * the instant is in it. The default (zero) is a backend whose samples are not scraped.
+     */
+    default Duration scrapeInterval() {
+        return Duration.ZERO;
+    }
 }

@@ -22,10 +22,16 @@ import java.util.TreeMap;
 /**
  * The online evidence of the safety gate, from the model server's metrics for the canary version and the current
  * audience (in the shadow stage: the mirrored audiences, {@link #audience}): outputs judged and flagged ({@code fledge_model_outputs_total}) and the flags of each critical category
- * ({@code fledge_model_output_flags_total{category}}), each as {@code increase()} over the current stage (from
- * {@code status.stageStartedAt} to now). So outputs from before the stage do not count, and a pod restart (a
- * counter reset) does not erase flags. {@code increase()} extrapolates to the window's edges; the counts are
- * rounded.
+ * ({@code fledge_model_output_flags_total{category}}), each as {@code increase()} over the current stage. So outputs
+ * from long before the stage do not count, and a pod restart (a counter reset) does not erase flags.
+ * {@code increase()} extrapolates to the window's edges; the counts are rounded.
+ *
+ * <p>The range runs from one scrape interval ({@link MetricsBackend#scrapeInterval}) before {@code
+ * status.stageStartedAt} to now, in whole seconds rounded up. {@code increase()} counts only the steps between
+ * samples inside its range: a range that began at the stage's start would hold no sample from before it, so the
+ * outputs between the stage's start and its first scrape, a critical flag among them, would be lost. Reaching one
+ * interval back takes in the last sample from before the stage; the price is that outputs of the same canary version
+ * and audience from up to one interval before the stage count too.
  */
 final class LiveOutputs {
     /** Judged outputs: safe or flagged; an output the classifier gave no verdict on ({@code unjudged}) is not one. */
@@ -92,7 +98,7 @@ final class LiveOutputs {
     }
 
     Reading read(GateContext ctx, List<String> criticalCategories) {
-        Optional<Duration> window = window(ctx);
+        Optional<Duration> window = window(ctx, metrics.scrapeInterval());
         if (window.isEmpty()) {
             return new Reading(null, Map.of(), null, "the current stage's start (status.stageStartedAt) is unknown");
         }
@@ -169,15 +175,20 @@ final class LiveOutputs {
         return known.isEmpty() ? List.of(MirrorSource.PUBLIC.wireName()) : known;
     }
 
-    /** From the start of the current stage to now, in whole seconds (at least one). */
-    static Optional<Duration> window(GateContext ctx) {
+    /**
+     * From {@code lead} (the scrape interval) before the start of the current stage to now, in whole seconds rounded up
+     * (at least one): rounded down, the range could begin after the last sample from before the stage.
+     */
+    static Optional<Duration> window(GateContext ctx, Duration lead) {
         var st = ctx.release().getStatus();
         if (st == null || st.getStageStartedAt() == null) {
             return Optional.empty();
         }
         try {
-            Duration d = Duration.between(Instant.parse(st.getStageStartedAt()), ctx.now());
-            return Optional.of(Duration.ofSeconds(Math.max(1, d.toSeconds())));
+            Duration d = Duration.between(Instant.parse(st.getStageStartedAt()), ctx.now())
+                    .plus(lead);
+            long seconds = d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
+            return Optional.of(Duration.ofSeconds(Math.max(1, seconds)));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

@@ -11,6 +11,7 @@ import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,6 +55,34 @@ class LiveReaderTest {
         assertThat(Long.parseLong(range.group(1)))
                 .as("Prometheus evaluates the range when the query is sent: it must reach back to the stage's start")
                 .isGreaterThanOrEqualTo(602);
+    }
+
+    @Test
+    void theRangeReachesOneScrapeIntervalBeforeTheStagesStartRoundedUp() {
+        MetricsBackend metrics = new MetricsBackend() {
+            @Override
+            public QueryResult query(String promql) {
+                queries.add(promql);
+                return new QueryResult.Value(0);
+            }
+
+            @Override
+            public Duration scrapeInterval() {
+                return Duration.ofSeconds(15);
+            }
+        };
+        GateContext ctx = SafetyGateTest.ctx(new SafetySpec().withOnline(true), "internal");
+        Instant stageStart = Instant.parse(ctx.release().getStatus().getStageStartedAt());
+        GateContext at = ctx.withNow(stageStart.plusSeconds(600).plusMillis(300));
+
+        assertThat(LiveReader.direct(metrics).read(at, "safety", List.of("violence")))
+                .hasValueSatisfying(r -> assertThat(r.problem()).isNull());
+
+        assertThat(queries)
+                .as("15 s before the stage's start to 600.3 s after it: the last sample from before the stage is in"
+                        + " every range, so a step between it and the stage's first sample counts")
+                .hasSize(3)
+                .allSatisfy(q -> assertThat(q).contains("[616s]"));
     }
 
     @Test

@@ -90,21 +90,16 @@ class SafetyGateTest {
         if (mr.getStatus() == null) {
             mr.setStatus(new ModelReleaseStatus());
         }
+        Instant now = Instant.now();
         if (mr.getStatus().getStageStartedAt() == null) {
-            mr.getStatus().setStageStartedAt(Instant.now().minusSeconds(600).toString());
+            mr.getStatus().setStageStartedAt(now.minusSeconds(600).toString());
         }
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
         return new GateContext(
-                mr,
-                plan,
-                Stage.fromWire(stage),
-                "preflight".equals(stage) ? null : stage,
-                "1.0.0",
-                "2.0.0",
-                Instant.now());
+                mr, plan, Stage.fromWire(stage), "preflight".equals(stage) ? null : stage, "1.0.0", "2.0.0", now);
     }
 
     static Judge flagging(String word, String category) {
