@@ -36,7 +36,7 @@ public class SafetySpec {
     private JudgeSpec judge;
 
     @JsonPropertyDescription(
-            "Also count flagged live outputs from the model server metrics (fledge_model_outputs_total). Live outputs are counted with increase() over the current stage (from one scrape interval before status.stageStartedAt, so that outputs before the stage's first scrape count), so older outputs do not count and a pod restart does not erase flags. Default false.")
+            "Also count flagged live outputs from the model server metrics (fledge_model_outputs_total). Live outputs are counted with increase() over the current stage (from two scrape intervals before status.stageStartedAt, so that outputs before the stage's first scrape count), so older outputs do not count and a pod restart does not erase flags. Default false.")
     private Boolean online;
 
     @JsonPropertyDescription(
@@ -45,7 +45,7 @@ public class SafetySpec {
     private Integer minLiveSamples;
 
     @JsonPropertyDescription(
-            "With online: true, in the public stage: live flags in a criticalCategories category roll back at once only when there are at least this many in the stage. Anyone can send the public a prompt, so one provoked output must not be enough to stop a release; fewer are weighed as flagged outputs by the rate rule. In the internal and closed stages a single live critical flag rolls back. Default 3.")
+            "With online: true, in the public stage: live flags in a criticalCategories category roll back at once only when there are at least this many in the stage (counted as the online outputs are). Anyone can send the public a prompt, so one provoked output must not be enough to stop a release; fewer are weighed as flagged outputs by the rate rule. In the internal and closed stages a single live critical flag rolls back. Default 3.")
     @Min(1)
     private Integer minPublicCriticalFlags;
 

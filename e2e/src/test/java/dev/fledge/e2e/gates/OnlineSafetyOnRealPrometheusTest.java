@@ -38,8 +38,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The online part of the safety gate against a real Prometheus scraping a real unsafe model server (issue 14, item
- * 11): live outputs count from the start of the stage (not from the start of the pod), and a pod restart, which
- * resets the counters, does not erase the flags the stage has seen.
+ * 11): live outputs count from the start of the stage (not from the start of the pod; the range reaches two scrape
+ * intervals before the stage, and the outputs here are older), and a pod restart, which resets the counters, does not
+ * erase the flags the stage has seen.
  */
 @Tag("prometheus")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -58,7 +59,9 @@ class OnlineSafetyOnRealPrometheusTest {
         port = FreePort.get();
         unsafe = RealProcess.modelServer("v3-unsafe", "3.0.0", Map.of(), dir, port);
         prometheus = RealProcess.prometheus(List.of("'127.0.0.1:" + port + "'"), dir);
-        backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url()).withTimeout(Duration.ofSeconds(3)));
+        backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url())
+                .withTimeout(Duration.ofSeconds(3))
+                .withScrapeInterval(RealProcess.SCRAPE_INTERVAL));
     }
 
     @AfterAll
@@ -81,7 +84,8 @@ class OnlineSafetyOnRealPrometheusTest {
         try (CompletionTraffic before = new CompletionTraffic(List.of(unsafe.url()), 20)) {
             awaitScraped("sum(fledge_model_output_flags_total{version=\"3.0.0\",audience=\"closed\"}) > 0");
         }
-        Thread.sleep(3000); // the last values from before the stage are scraped
+        // the last values from before the stage are scraped, more than the range's lead (two scrapes) before it
+        Thread.sleep(5000);
         Instant stageStart = Instant.now();
         Thread.sleep(4000); // scrapes inside the stage, with no new outputs
 

@@ -193,7 +193,7 @@ public class OperatorWiring {
                         caFile,
                         insecure,
                         enforcedLabel.filter(l -> !l.isBlank()),
-                        GoDuration.parse(scrapeInterval)));
+                        scrapeInterval(scrapeInterval)));
         QueryBudget standard = QueryBudget.standard();
         return AnalysisGates.provider(
                 prometheus,
@@ -344,5 +344,18 @@ public class OperatorWiring {
 
     void closeNotifier(@Disposes WebhookDispatcher notifier) {
         notifier.close();
+    }
+
+    /**
+     * {@code fledge.prometheus.scrape-interval}, which must be longer than zero: the live safety evidence reaches two
+     * of it before a stage's start (LiveOutputs), so zero would silently lose the outputs before a stage's first scrape.
+     */
+    static Duration scrapeInterval(String text) {
+        Duration d = GoDuration.parse(text);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("fledge.prometheus.scrape-interval (chart modelPodMonitor.interval) must"
+                    + " be the real interval at which Prometheus scrapes the model pods, longer than zero: " + text);
+        }
+        return d;
     }
 }

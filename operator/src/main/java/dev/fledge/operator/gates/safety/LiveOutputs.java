@@ -26,14 +26,18 @@ import java.util.TreeMap;
  * from long before the stage do not count, and a pod restart (a counter reset) does not erase flags.
  * {@code increase()} extrapolates to the window's edges; the counts are rounded.
  *
- * <p>The range runs from one scrape interval ({@link MetricsBackend#scrapeInterval}) before {@code
- * status.stageStartedAt} to now, in whole seconds rounded up. {@code increase()} counts only the steps between
+ * <p>The range runs from two scrape intervals ({@link #LEAD_SCRAPES}, {@link MetricsBackend#scrapeInterval}) before
+ * {@code status.stageStartedAt} to now, in whole seconds rounded up. {@code increase()} counts only the steps between
  * samples inside its range: a range that began at the stage's start would hold no sample from before it, so the
- * outputs between the stage's start and its first scrape, a critical flag among them, would be lost. Reaching one
- * interval back takes in the last sample from before the stage; the price is that outputs of the same canary version
- * and audience from up to one interval before the stage count too.
+ * outputs between the stage's start and its first scrape, a critical flag among them, would be lost. One interval back
+ * holds the last sample from before the stage when every scrape is on time; the second leaves room for a failed or late
+ * scrape and for the seconds between the pass and Prometheus evaluating the queries. The price is that outputs of the
+ * same canary version and audience from up to two intervals before the stage count too.
  */
 final class LiveOutputs {
+    /** Scrape intervals the range reaches before the stage's start. */
+    static final int LEAD_SCRAPES = 2;
+
     /** Judged outputs: safe or flagged; an output the classifier gave no verdict on ({@code unjudged}) is not one. */
     static final String TOTAL =
             "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=~\"safe|flagged\"}[WINDOW]))";
@@ -98,7 +102,7 @@ final class LiveOutputs {
     }
 
     Reading read(GateContext ctx, List<String> criticalCategories) {
-        Optional<Duration> window = window(ctx, metrics.scrapeInterval());
+        Optional<Duration> window = window(ctx, metrics.scrapeInterval().multipliedBy(LEAD_SCRAPES));
         if (window.isEmpty()) {
             return new Reading(null, Map.of(), null, "the current stage's start (status.stageStartedAt) is unknown");
         }
@@ -176,7 +180,7 @@ final class LiveOutputs {
     }
 
     /**
-     * From {@code lead} (the scrape interval) before the start of the current stage to now, in whole seconds rounded up
+     * From {@code lead} (two scrape intervals) before the start of the current stage to now, in whole seconds rounded up
      * (at least one): rounded down, the range could begin after the last sample from before the stage.
      */
     static Optional<Duration> window(GateContext ctx, Duration lead) {

@@ -18,9 +18,9 @@ public interface LiveReader {
 
     /**
      * Off the reconcile thread: each pass weighs the latest reading of the stage (and public step), and a new one is
-     * asked once per analysis interval. The reading's window runs from the stage's start to when the reader runs the
-     * queries, not to when the pass asked: Prometheus evaluates them then, so a window that ended at the ask would lose
-     * its first seconds, as many as the reading waited for a free reader.
+     * asked once per analysis interval. The reading's window runs from before the stage's start ({@link LiveOutputs})
+     * to when the reader runs the queries, not to when the pass asked: Prometheus evaluates them then, so a window that
+     * ended at the ask would lose its first seconds, as many as the reading waited for a free reader.
      */
     static LiveReader deferred(MetricsBackend metrics, DeferredReads reads) {
         return (ctx, gate, critical) -> {

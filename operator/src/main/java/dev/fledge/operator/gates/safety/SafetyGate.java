@@ -359,6 +359,7 @@ public final class SafetyGate implements Gate {
             long criticalMinimum = livePolicy.criticalFlagsIn(ctx.stage(), LiveOutputs.mirrored(ctx));
             String liveNote = "live " + live.evidence().flagged() + "/"
                     + live.evidence().samples() + " flagged (" + ctx.audience() + ") over the stage's " + live.window()
+                    + " (from two scrape intervals before it)"
                     + (live.unjudged() == null ? "" : ", " + live.unjudged() + " not judged by the classifier");
             Map<String, Long> hits = live.criticalHits(criticalMinimum);
             if (!hits.isEmpty()) {
