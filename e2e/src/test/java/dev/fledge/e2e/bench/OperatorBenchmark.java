@@ -95,6 +95,7 @@ public final class OperatorBenchmark {
                 GatewaySimulator gateway = GatewaySimulator.start(client, Set.of(ns));
                 OperatorProcess operator = new OperatorProcess(repo, work, kubeconfig, ns, prometheus)) {
             double startupCpu = operator.cpuSeconds();
+            double idleRss = operator.rssMiB();
             long t0 = System.currentTimeMillis();
             forEach(
                     n,
@@ -122,7 +123,11 @@ public final class OperatorBenchmark {
                     .resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
             Latencies latencies = Latencies.of(recorder, plan);
             String breakdown = breakdown(
-                    operatorBefore, new Scrape(operator.metrics()), apiBefore, new Scrape(client.raw("/metrics")));
+                    operatorBefore,
+                    new Scrape(operator.metrics()),
+                    apiBefore,
+                    new Scrape(client.raw("/metrics")),
+                    latencies.count());
             return new Row(
                     n,
                     firstSeconds,
@@ -132,12 +137,21 @@ public final class OperatorBenchmark {
                     operator.cpuSeconds(),
                     startupCpu,
                     operator.peakRssMiB(),
+                    idleRss,
                     breakdown);
         }
     }
 
+    /**
+     * Requests of this harness, not of the operator (verb, resource, subresource): the readiness stand-in's and the
+     * Gateway simulator's status writes, and the sync's edits of the releases (the operator writes releases by apply).
+     */
+    static final Set<String> HARNESS_REQUESTS =
+            Set.of("PUT deployments status", "PUT httproutes status", "PATCH modelreleases ");
+
     /** Where the v2 rollout's time went: the operator's reconcile parts and the API requests it caused. */
-    private static String breakdown(Scrape opBefore, Scrape opAfter, Scrape apiBefore, Scrape apiAfter) {
+    private static String breakdown(
+            Scrape opBefore, Scrape opAfter, Scrape apiBefore, Scrape apiAfter, int transitions) {
         var count = Scrape.delta(
                 opBefore.sumBy("fledge_reconcile_seconds_count", "part"),
                 opAfter.sumBy("fledge_reconcile_seconds_count", "part"));
@@ -147,6 +161,9 @@ public final class OperatorBenchmark {
         var requests = Scrape.delta(
                 apiBefore.sumBy("apiserver_request_total", "verb", "resource"),
                 apiAfter.sumBy("apiserver_request_total", "verb", "resource"));
+        var bySubresource = Scrape.delta(
+                apiBefore.sumBy("apiserver_request_total", "verb", "resource", "subresource"),
+                apiAfter.sumBy("apiserver_request_total", "verb", "resource", "subresource"));
         double reconciles = count.getOrDefault("total", 0.0);
         StringBuilder out = new StringBuilder();
         out.append(String.format(
@@ -164,6 +181,16 @@ public final class OperatorBenchmark {
                 .sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
                 .limit(8)
                 .forEach(e -> out.append(String.format(" %s %.0f,", e.getKey(), e.getValue())));
+        double harness = HARNESS_REQUESTS.stream()
+                .mapToDouble(k -> bySubresource.getOrDefault(k, 0.0))
+                .sum();
+        out.append(String.format(
+                "%n  API requests per transition: %.1f all clients, %.1f the operator's (%.0f of %.0f; without"
+                        + " the harness's readiness and Gateway status writes and the sync's edits). Aim: <= 2",
+                transitions == 0 ? 0 : all / transitions,
+                transitions == 0 ? 0 : (all - harness) / transitions,
+                all - harness,
+                all));
         return out.toString();
     }
 
@@ -235,7 +262,13 @@ public final class OperatorBenchmark {
             double totalCpu,
             double startupCpu,
             double peakRss,
+            double idleRss,
             String breakdown) {
+        /** The peak above the operator's RSS before it had any release, per 1000 releases. */
+        double mibPer1000() {
+            return (peakRss - idleRss) * 1000 / n;
+        }
+
         static void print(List<Row> rows) {
             System.out.println();
             System.out.printf(
@@ -270,6 +303,15 @@ public final class OperatorBenchmark {
                     BenchReleases.MINIMUM.toSeconds());
             for (Row r : rows) {
                 System.out.printf("N=%d, where the v2 rollout's time went:%n%s%n", r.n, r.breakdown);
+                System.out.printf(
+                        "  memory: %.0f MiB RSS before the first release, peak %.0f MiB: %.0f MiB per 1000 releases%n",
+                        r.idleRss, r.peakRss, r.mibPer1000());
+                if (r.n == 1000) {
+                    long p99 = r.latencies.percentile(0.99);
+                    System.out.printf(
+                            "  goal p99 < 1000 ms: %d ms, %s; goal peak RSS < 300 MiB: %.0f MiB, %s%n",
+                            p99, p99 < 1000 ? "MET" : "NOT MET", r.peakRss, r.peakRss < 300 ? "MET" : "NOT MET");
+                }
             }
         }
     }
