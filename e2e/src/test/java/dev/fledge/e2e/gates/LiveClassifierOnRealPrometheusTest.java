@@ -187,6 +187,46 @@ class LiveClassifierOnRealPrometheusTest {
         }
     }
 
+    /**
+     * One flag counts as one early in a stage, when the gate's range holds few scrapes: here a range of 2 s over scrapes
+     * every 1 s (the ratio of a stage's first seconds with a 15 s scrape and its 30 s lead). {@code increase()}
+     * extrapolated the one step between the range's two samples to the whole range and read 2, enough for a
+     * {@code minPublicCriticalFlags} of 2; the count is now the rise of the samples themselves.
+     */
+    @Test
+    void oneFlagEarlyInAStageCountsAsOne() throws Exception {
+        String series = "fledge_model_output_flags_total{version=\"" + VERSION
+                + "\",audience=\"closed\",category=\"self-harm\"}";
+        // lead 1 s: with the stage begun 0.5 s before the evaluation, the range is ceil(1.5 s) = 2 s
+        HttpPrometheus shortLead = new HttpPrometheus(PrometheusSettings.of(prometheus.url())
+                .withTimeout(Duration.ofSeconds(3))
+                .withScrapeInterval(Duration.ofMillis(500)));
+        for (int attempt = 1; ; attempt++) {
+            complete("[harm] an earlier flag"); // the counter is above 0, as it is after any earlier flag
+            Thread.sleep(4000);
+            double before = value("sum(" + series + ")");
+            justAfterAScrape(series);
+            complete("[harm] the one flag");
+            justAfterAScrape(series); // the sample that holds it: the range now holds the sample before and this one
+            QueryResult stamp = backend.query("max(timestamp(" + series + "))");
+            GateVerdict v = OnlineSafetyOnRealPrometheusTest.evaluate(
+                    shortLead, spec(), VERSION, Instant.now().minusMillis(500));
+            boolean setUp = value("sum(" + series + ")") == before + 1
+                    && backend.query("max(timestamp(" + series + "))").equals(stamp);
+            if (setUp) {
+                assertThat(v.categories())
+                        .as(v.reason())
+                        .filteredOn(c -> "online".equals(c.source()) && "self-harm".equals(c.name()))
+                        .singleElement()
+                        .satisfies(c -> assertThat(c.flagged()).isEqualTo(1));
+                return;
+            }
+            assertThat(attempt)
+                    .as("no evaluation between the flag's scrape and the next one in 3 attempts")
+                    .isLessThan(3);
+        }
+    }
+
     double value(String promql) {
         QueryResult r = backend.query(promql);
         assertThat(r).as(promql).isInstanceOf(QueryResult.Value.class);

@@ -53,13 +53,22 @@ final class LiveOutputs {
 
     static final String FLAGGED =
             "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"flagged\"}[WINDOW]))";
+    /** The flag counter of one judge category over the range; {@code CATEGORY} is replaced by the quoted category. */
+    private static final String CATEGORY_SERIES =
+            "fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,category=\"CATEGORY\"}[WINDOW]";
+
     /**
-     * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all three,
-     * {@code WINDOW} is replaced by the range and {@code AUDIENCE} by the {@link #audience} matcher before the template
-     * is rendered.
+     * Flagged live outputs of one judge category, counted exactly: each series' rise over the range, the last sample
+     * less the first. {@code increase()} would extrapolate that rise to the range's edges, and early in a stage, when
+     * the range holds few scrapes, one flag reads as two or more, so fewer provoked flags than {@code
+     * minPublicCriticalFlags} would roll a release back. Only a series whose counter was reset in the range (a
+     * restarted container) is counted with {@code increase()}, which sees across the reset. In all of these, {@code
+     * WINDOW} is replaced by the range and {@code AUDIENCE} by the {@link #audience} matcher before the template is
+     * rendered.
      */
-    static final String CATEGORY_FLAGS =
-            "sum(increase(fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,category=\"CATEGORY\"}[WINDOW]))";
+    static final String CATEGORY_FLAGS = ("sum((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0)"
+                    + " or (increase(SERIES) and resets(SERIES) > 0))")
+            .replace("SERIES", CATEGORY_SERIES);
 
     /**
      * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category over
