@@ -167,7 +167,8 @@ class LiveClassifierOnRealPrometheusTest {
         for (int attempt = 1; ; attempt++) {
             Thread.sleep(3000); // earlier flags fall out of the range's lead (two scrapes of 1 s)
             double before = value("sum(" + series + ")");
-            Instant stageStart = justAfterAScrape(series);
+            justAfterAScrape(series);
+            Instant stageStart = Instant.now();
             complete("[harm] right at the start");
 
             GateVerdict critical = awaitVerdict(stageStart, GateVerdict::critical);
@@ -207,23 +208,28 @@ class LiveClassifierOnRealPrometheusTest {
             double before = value("sum(" + series + ")");
             justAfterAScrape(series);
             complete("[harm] the one flag");
-            justAfterAScrape(series); // the sample that holds it: the range now holds the sample before and this one
-            QueryResult stamp = backend.query("max(timestamp(" + series + "))");
+            double stamp = justAfterAScrape(series); // the sample that holds it; the range holds it and the one before
             GateVerdict v = OnlineSafetyOnRealPrometheusTest.evaluate(
                     shortLead, spec(), VERSION, Instant.now().minusMillis(500));
-            boolean setUp = value("sum(" + series + ")") == before + 1
-                    && backend.query("max(timestamp(" + series + "))").equals(stamp);
+            // what this case needs: evaluated before the next scrape, the flag in the last sample and not the one
+            // before
+            boolean setUp = System.currentTimeMillis() / 1000.0 - stamp < 0.8
+                    && value("sum(" + series + " @ " + stamp + ")") == before + 1
+                    && value("sum(" + series + " @ " + (stamp - 0.5) + ")") == before;
             if (setUp) {
                 assertThat(v.categories())
                         .as(v.reason())
                         .filteredOn(c -> "online".equals(c.source()) && "self-harm".equals(c.name()))
                         .singleElement()
                         .satisfies(c -> assertThat(c.flagged()).isEqualTo(1));
+                assertThat(v.reason())
+                        .as("the flagged outputs are counted the same way")
+                        .contains("live 1/");
                 return;
             }
             assertThat(attempt)
-                    .as("no evaluation between the flag's scrape and the next one in 3 attempts")
-                    .isLessThan(3);
+                    .as("never evaluated between the flag's scrape and the next one in 6 attempts")
+                    .isLessThan(6);
         }
     }
 
@@ -233,14 +239,18 @@ class LiveClassifierOnRealPrometheusTest {
         return ((QueryResult.Value) r).value();
     }
 
-    /** An instant just after Prometheus took a sample of {@code series}: its next sample is a scrape away. */
-    Instant justAfterAScrape(String series) throws InterruptedException {
+    /**
+     * Returns just after Prometheus took a new sample of {@code series} (its next sample is a scrape away), with that
+     * sample's time in seconds.
+     */
+    double justAfterAScrape(String series) throws InterruptedException {
         String stamp = "max(timestamp(" + series + "))";
         QueryResult first = backend.query(stamp);
         Instant deadline = Instant.now().plusSeconds(10);
         while (Instant.now().isBefore(deadline)) {
-            if (!backend.query(stamp).equals(first)) {
-                return Instant.now();
+            QueryResult now = backend.query(stamp);
+            if (!now.equals(first) && now instanceof QueryResult.Value v) {
+                return v.value();
             }
             Thread.sleep(20);
         }

@@ -21,14 +21,14 @@ import java.util.TreeMap;
 
 /**
  * The online evidence of the safety gate, from the model server's metrics for the canary version and the current
- * audience (in the shadow stage: the mirrored audiences, {@link #audience}): outputs judged and flagged ({@code fledge_model_outputs_total}) and the flags of each critical category
- * ({@code fledge_model_output_flags_total{category}}), each as {@code increase()} over the current stage. So outputs
- * from long before the stage do not count, and a pod restart (a counter reset) does not erase flags.
- * {@code increase()} extrapolates to the window's edges; the counts are rounded.
+ * audience (in the shadow stage: the mirrored audiences, {@link #audience}): outputs judged and flagged ({@code
+ * fledge_model_outputs_total}) and the flags of each critical category ({@code
+ * fledge_model_output_flags_total{category}}), each as the counters' rise over the current stage ({@link #rise}). So
+ * outputs from long before the stage do not count, and a pod restart (a counter reset) does not erase flags.
  *
  * <p>The range runs from two scrape intervals ({@link #LEAD_SCRAPES}, {@link MetricsBackend#scrapeInterval}) before
- * {@code status.stageStartedAt} to now, in whole seconds rounded up. {@code increase()} counts only the steps between
- * samples inside its range: a range that began at the stage's start would hold no sample from before it, so the
+ * {@code status.stageStartedAt} to now, in whole seconds rounded up. A rise, as {@code increase()}, counts only the
+ * steps between samples inside its range: a range that began at the stage's start would hold no sample from before it, so the
  * outputs between the stage's start and its first scrape, a critical flag among them, would be lost. One interval back
  * holds the last sample from before the stage when every scrape is on time; the second leaves room for a failed or late
  * scrape and for the seconds between the pass and Prometheus evaluating the queries. The price is that outputs of the
@@ -39,11 +39,11 @@ final class LiveOutputs {
     static final int LEAD_SCRAPES = 2;
 
     /** Judged outputs: safe or flagged; an output the classifier gave no verdict on ({@code unjudged}) is not one. */
-    static final String TOTAL =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=~\"safe|flagged\"}[WINDOW]))";
+    static final String TOTAL = rise(
+            "fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=~\"safe|flagged\"}[WINDOW]");
     /** With a classifier of live outputs: the outputs it gave no verdict on. */
-    static final String UNJUDGED =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"unjudged\"}[WINDOW]))";
+    static final String UNJUDGED = rise(
+            "fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"unjudged\"}[WINDOW]");
     /**
      * With a classifier of live outputs: its series, which a model server publishes at 0 from its start only when it
      * judges with the classifier (an older image ignores {@code FLEDGE_GUARD_JUDGE_*} and judges with its word list).
@@ -51,24 +51,30 @@ final class LiveOutputs {
     static final String CLASSIFIER_SERIES =
             "count(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",verdict=\"unjudged\"})";
 
-    static final String FLAGGED =
-            "sum(increase(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"flagged\"}[WINDOW]))";
-    /** The flag counter of one judge category over the range; {@code CATEGORY} is replaced by the quoted category. */
-    private static final String CATEGORY_SERIES =
-            "fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,category=\"CATEGORY\"}[WINDOW]";
+    static final String FLAGGED = rise(
+            "fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"flagged\"}[WINDOW]");
 
     /**
-     * Flagged live outputs of one judge category, counted exactly: each series' rise over the range, the last sample
-     * less the first. {@code increase()} would extrapolate that rise to the range's edges, and early in a stage, when
-     * the range holds few scrapes, one flag reads as two or more, so fewer provoked flags than {@code
-     * minPublicCriticalFlags} would roll a release back. Only a series whose counter was reset in the range (a
-     * restarted container) is counted with {@code increase()}, which sees across the reset. In all of these, {@code
-     * WINDOW} is replaced by the range and {@code AUDIENCE} by the {@link #audience} matcher before the template is
-     * rendered.
+     * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all of these,
+     * {@code WINDOW} is replaced by the range and {@code AUDIENCE} by the {@link #audience} matcher before the template
+     * is rendered.
      */
-    static final String CATEGORY_FLAGS = ("sum((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0)"
-                    + " or (increase(SERIES) and resets(SERIES) > 0))")
-            .replace("SERIES", CATEGORY_SERIES);
+    static final String CATEGORY_FLAGS = rise(
+            "fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,category=\"CATEGORY\"}[WINDOW]");
+
+    /**
+     * The rise of the counters {@code series} (a range selector) over the range, summed: each series' last sample less
+     * its first, without the extrapolation of {@code increase()}. That extrapolates a rise to the range's edges, and
+     * early in a stage, when the range holds few scrapes, one flag read as two or three: enough for {@code
+     * minPublicCriticalFlags}, or to fail the rate rule, with fewer provoked outputs than either needs, and fewer real
+     * outputs than {@code minLiveSamples}. Only a series whose counter was reset in the range (a restarted container)
+     * is counted with {@code increase()}, which sees across the reset and may count a little more.
+     */
+    static String rise(String series) {
+        return ("sum((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0)"
+                        + " or (increase(SERIES) and resets(SERIES) > 0))")
+                .replace("SERIES", series);
+    }
 
     /**
      * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category over

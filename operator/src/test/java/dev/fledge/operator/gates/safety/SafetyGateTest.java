@@ -466,7 +466,8 @@ class SafetyGateTest {
         assertThat(v.samples()).isEqualTo(5000);
         assertThat(v.reason()).contains("live 0/5000 flagged (closed)", "30 not judged by the classifier");
         assertThat(queries)
-                .filteredOn(q -> q.startsWith("sum(increase(fledge_model_outputs_total"))
+                .filteredOn(q -> q.contains("fledge_model_outputs_total") && !q.startsWith("count("))
+                .isNotEmpty()
                 .allSatisfy(q -> assertThat(q)
                         .containsAnyOf("verdict=~\"safe|flagged\"", "verdict=\"flagged\"", "verdict=\"unjudged\""));
     }
