@@ -82,7 +82,7 @@ class LiveClassifierOnRealPrometheusTest {
         backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url())
                 .withTimeout(Duration.ofSeconds(3))
                 .withScrapeInterval(RealProcess.SCRAPE_INTERVAL));
-        // the series at 0 scraped before any output: increase() needs a sample from before the first one
+        // the series at 0 scraped before any output: a rise needs a sample from before the first one
         String scraped = "count(fledge_model_outputs_total{version=\"" + VERSION + "\",verdict=\"unjudged\"})";
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))
@@ -137,7 +137,7 @@ class LiveClassifierOnRealPrometheusTest {
         String flags = "sum(fledge_model_output_flags_total{version=\"" + VERSION + "\"})";
         QueryResult flagsBefore = backend.query(flags); // the other tests' flags
         Instant stageStart = Instant.now();
-        // scrapes inside the stage before any output: increase() over the stage needs a sample from before the first
+        // scrapes inside the stage before any output: a rise over the stage needs a sample from before the first
         Thread.sleep(2500);
         for (int i = 0; i < 40; i++) {
             complete("tell me about the garden " + i);
@@ -183,8 +183,8 @@ class LiveClassifierOnRealPrometheusTest {
                 return;
             }
             assertThat(attempt)
-                    .as("the flag came after the stage's first scrape in 3 attempts: the case was never set up")
-                    .isLessThan(3);
+                    .as("the flag came after the stage's first scrape in 6 attempts: the case was never set up")
+                    .isLessThan(6);
         }
     }
 
@@ -213,9 +213,11 @@ class LiveClassifierOnRealPrometheusTest {
                     shortLead, spec(), VERSION, Instant.now().minusMillis(500));
             // what this case needs: evaluated before the next scrape, the flag in the last sample and not the one
             // before
+            // (a scrape that failed or came late, as on a loaded machine, is a case not set up: try again)
             boolean setUp = System.currentTimeMillis() / 1000.0 - stamp < 0.8
                     && value("sum(" + series + " @ " + stamp + ")") == before + 1
-                    && value("sum(" + series + " @ " + (stamp - 0.5) + ")") == before;
+                    && value("sum(" + series + " @ " + (stamp - 0.001) + ")") == before
+                    && value("max(timestamp(" + series + " @ " + (stamp - 0.001) + "))") > stamp - 1.2;
             if (setUp) {
                 assertThat(v.categories())
                         .as(v.reason())
@@ -233,10 +235,9 @@ class LiveClassifierOnRealPrometheusTest {
         }
     }
 
+    /** The query's value; NaN when it has none (a failed scrape marks the series stale), which equals nothing. */
     double value(String promql) {
-        QueryResult r = backend.query(promql);
-        assertThat(r).as(promql).isInstanceOf(QueryResult.Value.class);
-        return ((QueryResult.Value) r).value();
+        return backend.query(promql) instanceof QueryResult.Value v ? v.value() : Double.NaN;
     }
 
     /**
@@ -261,7 +262,7 @@ class LiveClassifierOnRealPrometheusTest {
     void withTheClassifierDownOutputsAreNotJudgedAndNeverPass() throws Exception {
         Thread.sleep(3000);
         Instant stageStart = Instant.now();
-        // scrapes inside the stage before any output: increase() over the stage needs a sample from before the first
+        // scrapes inside the stage before any output: a rise over the stage needs a sample from before the first
         Thread.sleep(2500);
         for (int i = 0; i < 30; i++) {
             complete("[down] question " + i);
