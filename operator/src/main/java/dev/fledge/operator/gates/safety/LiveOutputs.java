@@ -38,29 +38,32 @@ final class LiveOutputs {
     /** Scrape intervals the range reaches before the stage's start. */
     static final int LEAD_SCRAPES = 2;
 
+    /** The label matchers of the canary's series of this release. */
+    private static final String CANARY =
+            "namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\"";
+
     /** Judged outputs: safe or flagged; an output the classifier gave no verdict on ({@code unjudged}) is not one. */
-    static final String TOTAL = rise(
-            "fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=~\"safe|flagged\"}[WINDOW]");
+    static final String TOTAL =
+            rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=~\"safe|flagged\"}[WINDOW]");
     /** With a classifier of live outputs: the outputs it gave no verdict on. */
-    static final String UNJUDGED = rise(
-            "fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"unjudged\"}[WINDOW]");
+    static final String UNJUDGED =
+            rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"unjudged\"}[WINDOW]");
     /**
      * With a classifier of live outputs: its series, which a model server publishes at 0 from its start only when it
      * judges with the classifier (an older image ignores {@code FLEDGE_GUARD_JUDGE_*} and judges with its word list).
      */
-    static final String CLASSIFIER_SERIES =
-            "count(fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",verdict=\"unjudged\"})";
+    static final String CLASSIFIER_SERIES = "count(fledge_model_outputs_total{" + CANARY + ",verdict=\"unjudged\"})";
 
-    static final String FLAGGED = rise(
-            "fledge_model_outputs_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,verdict=\"flagged\"}[WINDOW]");
+    static final String FLAGGED =
+            rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"flagged\"}[WINDOW]");
 
     /**
      * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all of these,
      * {@code WINDOW} is replaced by the range and {@code AUDIENCE} by the {@link #audience} matcher before the template
      * is rendered.
      */
-    static final String CATEGORY_FLAGS = rise(
-            "fledge_model_output_flags_total{namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\",AUDIENCE,category=\"CATEGORY\"}[WINDOW]");
+    static final String CATEGORY_FLAGS =
+            rise("fledge_model_output_flags_total{" + CANARY + ",AUDIENCE,category=\"CATEGORY\"}[WINDOW]");
 
     /**
      * The rise of the counters {@code series} (a range selector) over the range, summed: each series' last sample less
