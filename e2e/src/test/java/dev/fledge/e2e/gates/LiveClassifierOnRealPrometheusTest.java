@@ -58,6 +58,9 @@ import org.junit.jupiter.api.TestInstance;
 class LiveClassifierOnRealPrometheusTest {
     static final String VERSION = "4.0.0";
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The closed audience's self-harm flags: the critical category the classifier stand-in reports. */
+    static final String SELF_HARM =
+            "fledge_model_output_flags_total{version=\"" + VERSION + "\",audience=\"closed\",category=\"self-harm\"}";
 
     Path dir;
     HttpServer classifier;
@@ -162,12 +165,10 @@ class LiveClassifierOnRealPrometheusTest {
      */
     @Test
     void aCriticalFlagBeforeTheStagesFirstScrapeRollsBack() throws Exception {
-        String series = "fledge_model_output_flags_total{version=\"" + VERSION
-                + "\",audience=\"closed\",category=\"self-harm\"}";
         for (int attempt = 1; ; attempt++) {
             Thread.sleep(3000); // earlier flags fall out of the range's lead (two scrapes of 1 s)
-            double before = value("sum(" + series + ")");
-            justAfterAScrape(series);
+            double before = value("sum(" + SELF_HARM + ")");
+            justAfterAScrape(SELF_HARM);
             Instant stageStart = Instant.now();
             complete("[harm] right at the start");
 
@@ -177,7 +178,7 @@ class LiveClassifierOnRealPrometheusTest {
             // what this case needs: every sample the stage itself holds already counts the flag (no scrape came
             // between the stage's start and the flag); else the old range counted it too, and the case is tried again
             Instant end = Instant.now();
-            String stage = "sum(min_over_time(" + series + "["
+            String stage = "sum(min_over_time(" + SELF_HARM + "["
                     + Duration.between(stageStart, end).toMillis() + "ms] @ " + end.toEpochMilli() / 1000.0 + "))";
             if (value(stage) == before + 1) {
                 return;
@@ -196,8 +197,6 @@ class LiveClassifierOnRealPrometheusTest {
      */
     @Test
     void oneFlagEarlyInAStageCountsAsOne() throws Exception {
-        String series = "fledge_model_output_flags_total{version=\"" + VERSION
-                + "\",audience=\"closed\",category=\"self-harm\"}";
         // lead 1 s: with the stage begun 0.5 s before the evaluation, the range is ceil(1.5 s) = 2 s
         HttpPrometheus shortLead = new HttpPrometheus(PrometheusSettings.of(prometheus.url())
                 .withTimeout(Duration.ofSeconds(3))
@@ -205,19 +204,20 @@ class LiveClassifierOnRealPrometheusTest {
         for (int attempt = 1; ; attempt++) {
             complete("[harm] an earlier flag"); // the counter is above 0, as it is after any earlier flag
             Thread.sleep(4000);
-            double before = value("sum(" + series + ")");
-            justAfterAScrape(series);
+            double before = value("sum(" + SELF_HARM + ")");
+            justAfterAScrape(SELF_HARM);
             complete("[harm] the one flag");
-            double stamp = justAfterAScrape(series); // the sample that holds it; the range holds it and the one before
+            // the sample that holds it; the range holds it and the one before
+            double stamp = justAfterAScrape(SELF_HARM);
             GateVerdict v = OnlineSafetyOnRealPrometheusTest.evaluate(
                     shortLead, spec(), VERSION, Instant.now().minusMillis(500));
             // what this case needs: evaluated before the next scrape, the flag in the last sample and not the one
             // before
             // (a scrape that failed or came late, as on a loaded machine, is a case not set up: try again)
             boolean setUp = System.currentTimeMillis() / 1000.0 - stamp < 0.8
-                    && value("sum(" + series + " @ " + stamp + ")") == before + 1
-                    && value("sum(" + series + " @ " + (stamp - 0.001) + ")") == before
-                    && value("max(timestamp(" + series + " @ " + (stamp - 0.001) + "))") > stamp - 1.2;
+                    && value("sum(" + SELF_HARM + " @ " + stamp + ")") == before + 1
+                    && value("sum(" + SELF_HARM + " @ " + (stamp - 0.001) + ")") == before
+                    && value("max(timestamp(" + SELF_HARM + " @ " + (stamp - 0.001) + "))") > stamp - 1.2;
             if (setUp) {
                 assertThat(v.categories())
                         .as(v.reason())
