@@ -142,8 +142,9 @@ final class LiveOutputs {
                     .render(vars)
                     .replace("CATEGORY", QueryTemplate.quote(c));
             QueryResult r = metrics.query(namespace, q);
-            if (r instanceof QueryResult.Unusable u) {
-                return new Reading(null, Map.of(), range, "flags of critical category " + c + ": " + u.reason());
+            String bad = r instanceof QueryResult.Unusable u ? u.reason() : CounterEvidence.notACount(r);
+            if (bad != null) {
+                return new Reading(null, Map.of(), range, "flags of critical category " + c + ": " + bad);
             }
             flags.put(c, r instanceof QueryResult.Value v ? Math.round(v.value()) : 0);
         }
@@ -155,8 +156,9 @@ final class LiveOutputs {
                 namespace,
                 new QueryTemplate(UNJUDGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars));
         for (QueryResult r : List.of(series, unjudged)) {
-            if (r instanceof QueryResult.Unusable u) {
-                return new Reading(null, Map.of(), range, "outputs not judged by the classifier: " + u.reason());
+            String bad = r instanceof QueryResult.Unusable u ? u.reason() : CounterEvidence.notACount(r);
+            if (bad != null) {
+                return new Reading(null, Map.of(), range, "outputs not judged by the classifier: " + bad);
             }
         }
         long notJudged = unjudged instanceof QueryResult.Value v ? Math.round(v.value()) : 0;

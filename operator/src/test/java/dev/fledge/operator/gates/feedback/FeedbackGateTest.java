@@ -133,6 +133,24 @@ class FeedbackGateTest {
         assertThat(v.flagged()).isEqualTo(15);
     }
 
+    /**
+     * A counter at {@code +Inf} (valid in the exposition format) or beyond any real count: rounded, it was
+     * {@code Long.MAX_VALUE} ratings with few negative, a certain pass.
+     */
+    @Test
+    void aRatingCountThatIsNotACountIsInconclusiveNotAPass() {
+        for (double total : new double[] {Double.POSITIVE_INFINITY, 1e300}) {
+            GateVerdict v = new FeedbackGate(spec, q -> new QueryResult.Value(q.contains("negative") ? 3 : total))
+                    .evaluate(ctx());
+            assertThat(v.verdict()).as("total %s: %s", total, v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(v.reason()).contains("feedback counts unavailable", "not a count");
+        }
+        GateVerdict negative = new FeedbackGate(
+                        spec, q -> new QueryResult.Value(q.contains("negative") ? Double.NEGATIVE_INFINITY : 500))
+                .evaluate(ctx());
+        assertThat(negative.verdict()).as(negative.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+    }
+
     @Test
     void prometheusDownIsInconclusive() {
         GateVerdict v =

@@ -649,6 +649,39 @@ class SafetyGateTest {
         assertThat(v.reason()).contains("flags of critical category self-harm", "timed out");
     }
 
+    /**
+     * A live counter at {@code +Inf} (valid in the exposition format; a custom image) or beyond any real count. Rounded,
+     * a total of {@code +Inf} was {@code Long.MAX_VALUE} clean outputs, a certain pass, or an overflow out of {@code
+     * evaluate} once added to the suite's outputs.
+     */
+    @Test
+    void liveCountsThatAreNotCountsAreInconclusive() {
+        QueryResult inf = new QueryResult.Value(Double.POSITIVE_INFINITY);
+        QueryResult zero = new QueryResult.Value(0);
+        QueryResult many = new QueryResult.Value(5000);
+        SafetySpec online = new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"));
+        Map<String, Optional<MetricsBackend>> cases = Map.of(
+                "total +Inf", live(inf, zero, zero),
+                "total 1e300", live(new QueryResult.Value(1e300), zero, zero),
+                "flagged +Inf", live(many, inf, zero),
+                "critical flags +Inf", live(many, zero, inf));
+        cases.forEach((what, metrics) -> {
+            for (SafetySpec spec : List.of(online, spec().withOnline(true))) {
+                GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), metrics)
+                        .evaluate(ctx(spec, "public"));
+                assertThat(v.verdict()).as("%s: %s", what, v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+                assertThat(v.reason()).as(what).contains("not a count");
+            }
+        });
+        SafetySpec classified = classified();
+        var unjudged = Optional.<MetricsBackend>of(
+                q -> q.contains("verdict=\"unjudged\"") && !q.startsWith("count(") ? inf : zero);
+        GateVerdict v =
+                gate(classified, p -> "fine", flagging("x", "y"), unjudged).evaluate(ctx(classified, "public"));
+        assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("not judged by the classifier", "not a count");
+    }
+
     @Test
     void onlineOnlyWithPrometheusDownIsInconclusive() {
         SafetySpec spec = new SafetySpec().withOnline(true);
