@@ -63,6 +63,10 @@ class LiveClassifierOnRealPrometheusTest {
             "fledge_model_output_flags_total{version=\"" + VERSION + "\",audience=\"closed\",category=\"self-harm\"}";
 
     Path dir;
+    /** The file_sd targets of the job {@code new-pods}: canary pods Prometheus starts scraping during a test. */
+    Path newPods;
+
+    final Map<String, String> env = new HashMap<>();
     HttpServer classifier;
     RealProcess server;
     RealProcess prometheus;
@@ -77,11 +81,21 @@ class LiveClassifierOnRealPrometheusTest {
         classifier.setExecutor(Executors.newFixedThreadPool(4));
         classifier.start();
         int port = FreePort.get();
-        Map<String, String> env = new HashMap<>();
         LiveJudgeEnv.of(ServingConfig.liveJudge(release(spec()))).forEach(e -> env.put(e.getName(), e.getValue()));
         env.put("FLEDGE_FAULT_LIVE_ANSWER", "I will kill you");
         server = RealProcess.modelServer("v1", VERSION, env, dir, port);
-        prometheus = RealProcess.prometheus(List.of("'127.0.0.1:" + port + "'"), dir);
+        newPods = dir.resolve("new-pods.json");
+        Files.writeString(newPods, "[]");
+        prometheus = RealProcess.prometheus("""
+                  - job_name: fledge-model-servers
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                        labels: {namespace: ml, track: canary}
+                  - job_name: new-pods
+                    file_sd_configs:
+                      - files: ['%s']
+                        refresh_interval: 1s
+                """.formatted(port, newPods), dir);
         backend = new HttpPrometheus(PrometheusSettings.of(prometheus.url())
                 .withTimeout(Duration.ofSeconds(3))
                 .withScrapeInterval(RealProcess.SCRAPE_INTERVAL));
@@ -235,6 +249,35 @@ class LiveClassifierOnRealPrometheusTest {
         }
     }
 
+    /**
+     * A canary pod made during the stage (a scale-up, a replaced pod) serves a critical output before Prometheus first
+     * scrapes it. Every sample of its series then holds the flag, so their rise counted nothing and the flag never
+     * rolled back; a series new in the range now counts from 0.
+     */
+    @Test
+    void aFlagANewPodServedBeforeItsFirstScrapeRollsBack() throws Exception {
+        Thread.sleep(3000); // earlier flags fall out of the range's lead (two scrapes of 1 s)
+        Instant stageStart = Instant.now();
+        int port = FreePort.get();
+        try (RealProcess pod = RealProcess.modelServer("v1", VERSION, env, dir.resolve("new-pod"), port)) {
+            complete(pod, "[harm] before any scrape");
+            Files.writeString(
+                    newPods,
+                    "[{\"targets\": [\"127.0.0.1:" + port + "\"], \"labels\": {\"namespace\": \"ml\", \"track\":"
+                            + " \"canary\"}}]");
+            String podFlags = "sum(" + SELF_HARM.replace("}", ",job=\"new-pods\"}") + ")";
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> value(podFlags) == 1);
+
+            GateVerdict critical = awaitVerdict(stageStart, GateVerdict::critical);
+            assertThat(critical.verdict()).isEqualTo(Verdict.FAIL);
+            assertThat(critical.reason()).contains("critical category [self-harm] flagged in live outputs");
+        } finally {
+            Files.writeString(newPods, "[]");
+        }
+    }
+
     /** The query's value; NaN when it has none (a failed scrape marks the series stale), which equals nothing. */
     double value(String promql) {
         return backend.query(promql) instanceof QueryResult.Value v ? v.value() : Double.NaN;
@@ -291,12 +334,16 @@ class LiveClassifierOnRealPrometheusTest {
     }
 
     void complete(String prompt) throws Exception {
+        complete(server, prompt);
+    }
+
+    void complete(RealProcess to, String prompt) throws Exception {
         String body = JSON.createObjectNode()
                 .put("prompt", prompt)
                 .put("max_tokens", 4)
                 .toString();
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions"))
+                HttpRequest.newBuilder(URI.create(to.url() + "/v1/completions"))
                         .header("Content-Type", "application/json")
                         .header("X-Fledge-Audience", "closed")
                         .POST(HttpRequest.BodyPublishers.ofString(body))

@@ -43,19 +43,16 @@ final class LiveOutputs {
             "namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\"";
 
     /** Judged outputs: safe or flagged; an output the classifier gave no verdict on ({@code unjudged}) is not one. */
-    static final String TOTAL =
-            rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=~\"safe|flagged\"}[WINDOW]");
+    static final String TOTAL = rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=~\"safe|flagged\"}");
     /** With a classifier of live outputs: the outputs it gave no verdict on. */
-    static final String UNJUDGED =
-            rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"unjudged\"}[WINDOW]");
+    static final String UNJUDGED = rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"unjudged\"}");
     /**
      * With a classifier of live outputs: its series, which a model server publishes at 0 from its start only when it
      * judges with the classifier (an older image ignores {@code FLEDGE_GUARD_JUDGE_*} and judges with its word list).
      */
     static final String CLASSIFIER_SERIES = "count(fledge_model_outputs_total{" + CANARY + ",verdict=\"unjudged\"})";
 
-    static final String FLAGGED =
-            rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"flagged\"}[WINDOW]");
+    static final String FLAGGED = rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"flagged\"}");
 
     /**
      * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all of these,
@@ -63,20 +60,28 @@ final class LiveOutputs {
      * is rendered.
      */
     static final String CATEGORY_FLAGS =
-            rise("fledge_model_output_flags_total{" + CANARY + ",AUDIENCE,category=\"CATEGORY\"}[WINDOW]");
+            rise("fledge_model_output_flags_total{" + CANARY + ",AUDIENCE,category=\"CATEGORY\"}");
 
     /**
-     * The rise of the counters {@code series} (a range selector) over the range, summed: each series' last sample less
-     * its first, without the extrapolation of {@code increase()}. That extrapolates a rise to the range's edges, and
-     * early in a stage, when the range holds few scrapes, one flag read as two or three: enough for {@code
-     * minPublicCriticalFlags}, or to fail the rate rule, with fewer provoked outputs than either needs, and fewer real
-     * outputs than {@code minLiveSamples}. Only a series whose counter was reset in the range (a restarted container)
-     * is counted with {@code increase()}, which sees across the reset and may count a little more.
+     * The rise of the counters {@code selector} (an instant selector) over the range {@code WINDOW}, summed: each
+     * series' last sample less its first, without the extrapolation of {@code increase()}. That extrapolates a rise to
+     * the range's edges, and early in a stage, when the range holds few scrapes, one flag read as two or three: enough
+     * for {@code minPublicCriticalFlags}, or to fail the rate rule, with fewer provoked outputs than either needs, and
+     * fewer real outputs than {@code minLiveSamples}.
+     *
+     * <p>A series with no sample at the range's start ({@code offset WINDOW}, within Prometheus' lookback) is new in
+     * the range: a canary pod made during the stage (a scale-up, a replaced pod), or an audience's series the Java
+     * client made at its first output. It counts from 0, its last sample: the outputs it had before its first scrape,
+     * a critical flag among them, were otherwise never counted, as its samples all held them. Only a series whose
+     * counter was reset in the range (a restarted container) is counted with {@code increase()}, which sees across the
+     * reset and may count a little more.
      */
-    static String rise(String series) {
-        return ("sum((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0)"
+    static String rise(String selector) {
+        return ("sum((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0 and AT_START)"
+                        + " or (max_over_time(SERIES) and resets(SERIES) == 0)"
                         + " or (increase(SERIES) and resets(SERIES) > 0))")
-                .replace("SERIES", series);
+                .replace("SERIES", selector + "[WINDOW]")
+                .replace("AT_START", selector + " offset WINDOW");
     }
 
     /**

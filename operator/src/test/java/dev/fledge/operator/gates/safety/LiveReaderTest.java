@@ -99,8 +99,12 @@ class LiveReaderTest {
         assertThat(sent).hasSize(3);
         return sent.stream()
                 .map(q -> {
-                    Matcher m = Pattern.compile("\\[\\d+s]").matcher(q);
+                    Matcher m = Pattern.compile("\\[(\\d+s)]").matcher(q);
                     assertThat(m.find()).as(q).isTrue();
+                    // the start the range's new series are told apart at is the range's own
+                    Matcher offset = Pattern.compile(" offset (\\d+s)\\)").matcher(q);
+                    assertThat(offset.find()).as(q).isTrue();
+                    assertThat(offset.group(1)).as(q).isEqualTo(m.group(1));
                     return m.group();
                 })
                 .toList();
