@@ -11,6 +11,7 @@ import dev.fledge.api.spec.FeedbackSpec;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -178,6 +179,14 @@ class NamespaceConfinementOnRealPrometheusTest {
     }
 
     static GateContext context(String namespace, String stage) {
+        return context(namespace, stage, STARTED);
+    }
+
+    /** Before Prometheus' first scrape: the feedback gate counts every rating of the canary since then. */
+    static final Instant STARTED = Instant.now();
+
+    /** A context in {@code stage} of a rollout of 2.0.0 that began at {@code rolloutStartedAt}. */
+    static GateContext context(String namespace, String stage, Instant rolloutStartedAt) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder()
                 .withName("assistant")
@@ -189,6 +198,7 @@ class NamespaceConfinementOnRealPrometheusTest {
                         .withVersion("2.0.0")
                         .withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withInterval("10s")));
+        mr.setStatus(new ModelReleaseStatus().withRolloutStartedAt(rolloutStartedAt.toString()));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
         return new GateContext(mr, plan, Stage.fromWire(stage), stage, "1.0.0", "2.0.0", Instant.now());
     }

@@ -10,16 +10,19 @@ import dev.fledge.operator.gates.bayes.BayesAssessment;
 import dev.fledge.operator.gates.bayes.BayesPolicy;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.CounterEvidence;
+import dev.fledge.operator.gates.metric.CounterRise;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryTemplate;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The feedback gate: the {@link SequentialBayesRule} on the negative share of {@code fledge_model_feedback_total}
- * for the canary version. Indifference zone [maxNegativeRate / 2, twice maxNegativeRate] (halfway to 1 when twice
+ * for the canary version since the rollout began. Indifference zone [maxNegativeRate / 2, twice maxNegativeRate] (halfway to 1 when twice
  * would reach 1), uniform Beta(1, 1) prior, confidence default 0.9.
  *
  * <p>Whose ratings count: the current audience's when it is one of {@code trustedAudiences} (default internal and
@@ -33,13 +36,15 @@ public final class FeedbackGate implements Gate {
      * Selected by version, not by {@code track}: any pod of the release accepts a signed response id and counts the
      * rating under the version that served it, with the receiving pod's track (at a public weight between 0 and 100
      * the public Service selects both tracks). So in a rollout of a configuration alone at the same version, the
-     * ratings of both tracks pool here (docs/architecture.md).
+     * ratings of both tracks pool here (docs/architecture.md). Counted as the counters' rise over the rollout
+     * ({@link CounterRise}): a restarted pod (its counters reset) keeps its ratings, and a stable pod at the same
+     * version counts only what it got since the rollout began.
      */
-    static final String TOTAL =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\"})";
+    static final String TOTAL = CounterRise.of(
+            "fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\"}");
 
-    static final String NEGATIVE =
-            "sum(fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\",rating=\"negative\"})";
+    static final String NEGATIVE = CounterRise.of(
+            "fledge_model_feedback_total{namespace=\"{{namespace}}\",release=\"{{release}}\",version=\"{{canaryVersion}}\",audience=~\"{{audience}}\",rating=\"negative\"}");
 
     private final FeedbackSpec spec;
     private final MetricsBackend metrics;
@@ -86,8 +91,19 @@ public final class FeedbackGate implements Gate {
         Map<String, String> vars = new HashMap<>(MetricGate.variables(ctx));
         // the audiences counted, as a regex alternation of fixed names (never the stage's own string otherwise)
         vars.put("audience", String.join("|", counted));
+        var st = ctx.release().getStatus();
+        Optional<Duration> window =
+                CounterRise.window(st == null ? null : st.getRolloutStartedAt(), ctx.now(), metrics.scrapeInterval());
+        if (window.isEmpty()) {
+            return GateVerdict.inconclusive(
+                    name(), FeedbackGates.KIND, "the rollout's start (status.rolloutStartedAt) is unknown");
+        }
+        String range = window.get().toSeconds() + "s";
         CounterEvidence c = CounterEvidence.read(
-                metrics, namespace, new QueryTemplate(TOTAL).render(vars), new QueryTemplate(NEGATIVE).render(vars));
+                metrics,
+                namespace,
+                new QueryTemplate(TOTAL.replace("WINDOW", range)).render(vars),
+                new QueryTemplate(NEGATIVE.replace("WINDOW", range)).render(vars));
         if (c.problem() != null) {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "feedback counts unavailable: " + c.problem());
         }

@@ -6,14 +6,13 @@ import dev.fledge.core.rollout.StagePlan;
 import dev.fledge.operator.gates.GateContext;
 import dev.fledge.operator.gates.bayes.Evidence;
 import dev.fledge.operator.gates.metric.CounterEvidence;
+import dev.fledge.operator.gates.metric.CounterRise;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
 import dev.fledge.operator.workload.ServingConfig;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,36 +22,33 @@ import java.util.TreeMap;
  * The online evidence of the safety gate, from the model server's metrics for the canary version and the current
  * audience (in the shadow stage: the mirrored audiences, {@link #audience}): outputs judged and flagged ({@code
  * fledge_model_outputs_total}) and the flags of each critical category ({@code
- * fledge_model_output_flags_total{category}}), each as the counters' rise over the current stage ({@link #rise}). So
+ * fledge_model_output_flags_total{category}}), each as the counters' rise over the current stage ({@link CounterRise#of}). So
  * outputs from long before the stage do not count, and a pod restart (a counter reset) does not erase flags.
  *
- * <p>The range runs from two scrape intervals ({@link #LEAD_SCRAPES}, {@link MetricsBackend#scrapeInterval}) before
- * {@code status.stageStartedAt} to now, in whole seconds rounded up. A rise, as {@code increase()}, counts only the
- * steps between samples inside its range: a range that began at the stage's start would hold no sample from before it, so the
- * outputs between the stage's start and its first scrape, a critical flag among them, would be lost. One interval back
- * holds the last sample from before the stage when every scrape is on time; the second leaves room for a failed or late
- * scrape and for the seconds between the pass and Prometheus evaluating the queries. The price is that outputs of the
- * same canary version and audience from up to two intervals before the stage count too.
+ * <p>The range runs from two scrape intervals ({@link CounterRise#LEAD_SCRAPES}, {@link
+ * MetricsBackend#scrapeInterval}) before {@code status.stageStartedAt} to now ({@link CounterRise#window}): so the
+ * outputs between the stage's start and its first scrape, a critical flag among them, count. The price is that outputs
+ * of the same canary version and audience from up to two intervals before the stage count too.
  */
 final class LiveOutputs {
-    /** Scrape intervals the range reaches before the stage's start. */
-    static final int LEAD_SCRAPES = 2;
-
     /** The label matchers of the canary's series of this release. */
     private static final String CANARY =
             "namespace=\"{{namespace}}\",release=\"{{release}}\",track=\"canary\",version=\"{{canaryVersion}}\"";
 
     /** Judged outputs: safe or flagged; an output the classifier gave no verdict on ({@code unjudged}) is not one. */
-    static final String TOTAL = rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=~\"safe|flagged\"}");
+    static final String TOTAL =
+            CounterRise.of("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=~\"safe|flagged\"}");
     /** With a classifier of live outputs: the outputs it gave no verdict on. */
-    static final String UNJUDGED = rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"unjudged\"}");
+    static final String UNJUDGED =
+            CounterRise.of("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"unjudged\"}");
     /**
      * With a classifier of live outputs: its series, which a model server publishes at 0 from its start only when it
      * judges with the classifier (an older image ignores {@code FLEDGE_GUARD_JUDGE_*} and judges with its word list).
      */
     static final String CLASSIFIER_SERIES = "count(fledge_model_outputs_total{" + CANARY + ",verdict=\"unjudged\"})";
 
-    static final String FLAGGED = rise("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"flagged\"}");
+    static final String FLAGGED =
+            CounterRise.of("fledge_model_outputs_total{" + CANARY + ",AUDIENCE,verdict=\"flagged\"}");
 
     /**
      * Flagged live outputs of one judge category; {@code CATEGORY} is replaced by the quoted category. In all of these,
@@ -60,29 +56,7 @@ final class LiveOutputs {
      * is rendered.
      */
     static final String CATEGORY_FLAGS =
-            rise("fledge_model_output_flags_total{" + CANARY + ",AUDIENCE,category=\"CATEGORY\"}");
-
-    /**
-     * The rise of the counters {@code selector} (an instant selector) over the range {@code WINDOW}, summed: each
-     * series' last sample less its first, without the extrapolation of {@code increase()}. That extrapolates a rise to
-     * the range's edges, and early in a stage, when the range holds few scrapes, one flag read as two or three: enough
-     * for {@code minPublicCriticalFlags}, or to fail the rate rule, with fewer provoked outputs than either needs, and
-     * fewer real outputs than {@code minLiveSamples}.
-     *
-     * <p>A series with no sample at the range's start ({@code offset WINDOW}, within Prometheus' lookback) is new in
-     * the range: a canary pod made during the stage (a scale-up, a replaced pod), or an audience's series the Java
-     * client made at its first output. It counts from 0, its last sample: the outputs it had before its first scrape,
-     * a critical flag among them, were otherwise never counted, as its samples all held them. Only a series whose
-     * counter was reset in the range (a restarted container) is counted with {@code increase()}, which sees across the
-     * reset and may count a little more.
-     */
-    static String rise(String selector) {
-        return ("sum((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0 and AT_START)"
-                        + " or (max_over_time(SERIES) and resets(SERIES) == 0)"
-                        + " or (increase(SERIES) and resets(SERIES) > 0))")
-                .replace("SERIES", selector + "[WINDOW]")
-                .replace("AT_START", selector + " offset WINDOW");
-    }
+            CounterRise.of("fledge_model_output_flags_total{" + CANARY + ",AUDIENCE,category=\"CATEGORY\"}");
 
     /**
      * What was read: either {@code problem} (why not), or the evidence and the flags of each critical category over
@@ -125,7 +99,9 @@ final class LiveOutputs {
     }
 
     Reading read(GateContext ctx, List<String> criticalCategories) {
-        Optional<Duration> window = window(ctx, metrics.scrapeInterval().multipliedBy(LEAD_SCRAPES));
+        var st = ctx.release().getStatus();
+        Optional<Duration> window =
+                CounterRise.window(st == null ? null : st.getStageStartedAt(), ctx.now(), metrics.scrapeInterval());
         if (window.isEmpty()) {
             return new Reading(null, Map.of(), null, "the current stage's start (status.stageStartedAt) is unknown");
         }
@@ -202,24 +178,5 @@ final class LiveOutputs {
                 .sorted()
                 .toList();
         return known.isEmpty() ? List.of(MirrorSource.PUBLIC.wireName()) : known;
-    }
-
-    /**
-     * From {@code lead} (two scrape intervals) before the start of the current stage to now, in whole seconds rounded up
-     * (at least one): rounded down, the range could begin after the last sample from before the stage.
-     */
-    static Optional<Duration> window(GateContext ctx, Duration lead) {
-        var st = ctx.release().getStatus();
-        if (st == null || st.getStageStartedAt() == null) {
-            return Optional.empty();
-        }
-        try {
-            Duration d = Duration.between(Instant.parse(st.getStageStartedAt()), ctx.now())
-                    .plus(lead);
-            long seconds = d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
-            return Optional.of(Duration.ofSeconds(Math.max(1, seconds)));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -8,6 +8,7 @@ import dev.fledge.api.spec.FeedbackAudience;
 import dev.fledge.api.spec.FeedbackSpec;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
@@ -49,6 +50,9 @@ class FeedbackGateTest {
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec().withName("a").withVersion("2.0.0").withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec()));
+        Instant now = Instant.now();
+        mr.setStatus(new ModelReleaseStatus()
+                .withRolloutStartedAt(now.minusSeconds(600).toString()));
         return new GateContext(
                 mr,
                 new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec()),
@@ -56,7 +60,7 @@ class FeedbackGateTest {
                 audience,
                 "1.0.0",
                 "2.0.0",
-                Instant.now());
+                now);
     }
 
     @Test
@@ -149,6 +153,20 @@ class FeedbackGateTest {
                         spec, q -> new QueryResult.Value(q.contains("negative") ? Double.NEGATIVE_INFINITY : 500))
                 .evaluate(ctx());
         assertThat(negative.verdict()).as(negative.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+    }
+
+    @Test
+    void theRatingsAreCountedOverTheRolloutAndWithoutItsStartTheGateIsInconclusive() {
+        GateVerdict v = evaluate(200, 10);
+        assertThat(queries)
+                .as("from the rollout's start, 600 s ago (a backend with no scrape interval: no lead)")
+                .allSatisfy(q -> assertThat(q).contains("[600s]", " offset 600s"));
+        GateContext unknown = ctx();
+        unknown.release().getStatus().setRolloutStartedAt(null);
+        GateVerdict none = new FeedbackGate(spec, q -> new QueryResult.Value(100)).evaluate(unknown);
+        assertThat(none.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(none.reason()).contains("status.rolloutStartedAt");
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
     }
 
     @Test
