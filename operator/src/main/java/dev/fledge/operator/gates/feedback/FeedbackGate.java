@@ -103,7 +103,8 @@ public final class FeedbackGate implements Gate {
                 metrics,
                 namespace,
                 new QueryTemplate(TOTAL.replace("WINDOW", range)).render(vars),
-                new QueryTemplate(NEGATIVE.replace("WINDOW", range)).render(vars));
+                new QueryTemplate(NEGATIVE.replace("WINDOW", range)).render(vars),
+                ctx.now());
         if (c.problem() != null) {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "feedback counts unavailable: " + c.problem());
         }

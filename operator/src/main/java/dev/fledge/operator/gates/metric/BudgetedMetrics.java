@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.metric;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A metrics backend that holds each namespace to its {@link QueryBudget}: a query over the namespace's running limit
@@ -42,6 +44,15 @@ public final class BudgetedMetrics implements MetricsBackend {
 
     @Override
     public QueryResult query(String namespace, String promql) {
+        return charged(namespace, () -> inner.query(namespace, promql));
+    }
+
+    @Override
+    public QueryResult query(String namespace, String promql, Instant at) {
+        return charged(namespace, () -> inner.query(namespace, promql, at));
+    }
+
+    private QueryResult charged(String namespace, Supplier<QueryResult> query) {
         Account account = accounts.computeIfAbsent(namespace, ns -> new Account(budget.maxRunning()));
         long used = account.used(nanoTime.getAsLong(), budget.window().toNanos());
         if (used >= budget.time().toNanos()) {
@@ -66,7 +77,7 @@ public final class BudgetedMetrics implements MetricsBackend {
         }
         long start = nanoTime.getAsLong();
         try {
-            return inner.query(namespace, promql);
+            return query.get();
         } finally {
             long end = nanoTime.getAsLong();
             account.charge(end, end - start);

@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.metric;
 
 import dev.fledge.operator.gates.bayes.Evidence;
+import java.time.Instant;
 
 /**
  * Binomial evidence read from two Prometheus counters: all events and the flagged (or negative) ones.
@@ -16,13 +17,14 @@ public record CounterEvidence(Evidence evidence, String problem) {
      */
     public static final double MAX_COUNT = 1e15;
 
+    /** Both counts as of {@code at} ({@link MetricsBackend#query(String, String, Instant)}). */
     public static CounterEvidence read(
-            MetricsBackend backend, String namespace, String totalQuery, String flaggedQuery) {
-        QueryResult total = backend.query(namespace, totalQuery);
+            MetricsBackend backend, String namespace, String totalQuery, String flaggedQuery, Instant at) {
+        QueryResult total = backend.query(namespace, totalQuery, at);
         if (total instanceof QueryResult.Unusable u) {
             return new CounterEvidence(null, u.reason());
         }
-        QueryResult flagged = backend.query(namespace, flaggedQuery);
+        QueryResult flagged = backend.query(namespace, flaggedQuery, at);
         if (flagged instanceof QueryResult.Unusable u) {
             return new CounterEvidence(null, u.reason());
         }
@@ -40,9 +42,13 @@ public record CounterEvidence(Evidence evidence, String problem) {
         return new CounterEvidence(new Evidence(n, k), null);
     }
 
-    /** Why a query's value cannot be a count (not finite, or above {@link #MAX_COUNT}), or null when it can. */
+    /**
+     * Why a query's value cannot be a count (negative, not finite, or above {@link #MAX_COUNT}), or null when it can.
+     * The rise of real counters is never negative: a negative one is a series exported below 0, which would take
+     * away from the other pods' counts in the same sum.
+     */
     public static String notACount(QueryResult r) {
-        if (r instanceof QueryResult.Value v && !(Double.isFinite(v.value()) && Math.abs(v.value()) <= MAX_COUNT)) {
+        if (r instanceof QueryResult.Value v && !(v.value() >= 0 && v.value() <= MAX_COUNT)) {
             return "a counter read " + v.value() + ", which is not a count (a broken exposition?); not counted";
         }
         return null;

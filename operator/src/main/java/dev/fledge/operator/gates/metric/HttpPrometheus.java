@@ -3,6 +3,7 @@ package dev.fledge.operator.gates.metric;
 import dev.fledge.operator.http.BoundedHttp;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,6 +21,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
@@ -62,13 +64,19 @@ public final class HttpPrometheus implements MetricsBackend {
 
     @Override
     public QueryResult query(String promql) {
-        return send(endpoint, promql);
+        return send(endpoint, promql, null);
     }
 
     @Override
     public QueryResult query(String namespace, String promql) {
+        return query(namespace, promql, null);
+    }
+
+    /** With {@code at} null, at Prometheus' own now. */
+    @Override
+    public QueryResult query(String namespace, String promql, Instant at) {
         if (settings.enforcedLabel().isEmpty()) {
-            return send(endpoint, promql);
+            return send(endpoint, promql, at);
         }
         if (namespace == null || namespace.isBlank()) {
             return new QueryResult.Unusable("a confined query needs the release's namespace");
@@ -77,12 +85,16 @@ public final class HttpPrometheus implements MetricsBackend {
                 URI.create(endpoint + "?"
                         + URLEncoder.encode(settings.enforcedLabel().get(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(namespace, StandardCharsets.UTF_8)),
-                promql);
+                promql,
+                at);
     }
 
-    private QueryResult send(URI target, String promql) {
+    private QueryResult send(URI target, String promql, Instant at) {
         String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&timeout="
-                + Math.max(1, settings.timeout().toMillis()) + "ms";
+                + Math.max(1, settings.timeout().toMillis()) + "ms"
+                + (at == null
+                        ? ""
+                        : "&time=" + BigDecimal.valueOf(at.toEpochMilli(), 3).toPlainString());
         HttpRequest.Builder req = HttpRequest.newBuilder(target)
                 .timeout(settings.timeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")

@@ -1,6 +1,7 @@
 package dev.fledge.operator.gates.metric;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /** A metrics backend that answers instant PromQL queries. Implementations never throw for backend failures. */
 public interface MetricsBackend {
@@ -13,6 +14,15 @@ public interface MetricsBackend {
      */
     default QueryResult query(String namespace, String promql) {
         return query(promql);
+    }
+
+    /**
+     * As {@link #query(String, String)}, evaluated at {@code at} instead of the backend's own now: the queries of one
+     * reading (all outputs and the flagged ones, ...) then see the same samples, where a scrape between two of them
+     * could count a flag in the second and not the first. The default evaluates at the backend's now.
+     */
+    default QueryResult query(String namespace, String promql, Instant at) {
+        return query(namespace, promql);
     }
 
     /**

@@ -113,7 +113,8 @@ final class LiveOutputs {
                 metrics,
                 namespace,
                 new QueryTemplate(TOTAL.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars),
-                new QueryTemplate(FLAGGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars));
+                new QueryTemplate(FLAGGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars),
+                ctx.now());
         if (live.problem() != null) {
             return new Reading(null, Map.of(), range, live.problem());
         }
@@ -122,7 +123,7 @@ final class LiveOutputs {
             String q = new QueryTemplate(CATEGORY_FLAGS.replace("WINDOW", range).replace("AUDIENCE", audience))
                     .render(vars)
                     .replace("CATEGORY", QueryTemplate.quote(c));
-            QueryResult r = metrics.query(namespace, q);
+            QueryResult r = metrics.query(namespace, q, ctx.now());
             String bad = r instanceof QueryResult.Unusable u ? u.reason() : CounterEvidence.notACount(r);
             if (bad != null) {
                 return new Reading(null, Map.of(), range, "flags of critical category " + c + ": " + bad);
@@ -132,10 +133,11 @@ final class LiveOutputs {
         if (ServingConfig.liveJudge(ctx.release()) == null) {
             return new Reading(live.evidence(), flags, range, null);
         }
-        QueryResult series = metrics.query(namespace, new QueryTemplate(CLASSIFIER_SERIES).render(vars));
+        QueryResult series = metrics.query(namespace, new QueryTemplate(CLASSIFIER_SERIES).render(vars), ctx.now());
         QueryResult unjudged = metrics.query(
                 namespace,
-                new QueryTemplate(UNJUDGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars));
+                new QueryTemplate(UNJUDGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars),
+                ctx.now());
         for (QueryResult r : List.of(series, unjudged)) {
             String bad = r instanceof QueryResult.Unusable u ? u.reason() : CounterEvidence.notACount(r);
             if (bad != null) {

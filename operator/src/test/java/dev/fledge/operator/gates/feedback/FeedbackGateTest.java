@@ -14,6 +14,7 @@ import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.operator.gates.GateContext;
+import dev.fledge.operator.gates.metric.CounterEvidence;
 import dev.fledge.operator.gates.metric.QueryResult;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
@@ -149,10 +150,16 @@ class FeedbackGateTest {
             assertThat(v.verdict()).as("total %s: %s", total, v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
             assertThat(v.reason()).contains("feedback counts unavailable", "not a count");
         }
-        GateVerdict negative = new FeedbackGate(
-                        spec, q -> new QueryResult.Value(q.contains("negative") ? Double.NEGATIVE_INFINITY : 500))
+        for (double negative : new double[] {Double.NEGATIVE_INFINITY, -3, 1e15 + 1}) {
+            GateVerdict v = new FeedbackGate(spec, q -> new QueryResult.Value(q.contains("negative") ? negative : 500))
+                    .evaluate(ctx());
+            assertThat(v.verdict()).as("negative %s: %s", negative, v.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(v.reason()).contains("not a count");
+        }
+        GateVerdict atTheMaximum = new FeedbackGate(
+                        spec, q -> new QueryResult.Value(q.contains("negative") ? 0 : CounterEvidence.MAX_COUNT))
                 .evaluate(ctx());
-        assertThat(negative.verdict()).as(negative.reason()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(atTheMaximum.samples()).as("1e15 is still a count").isEqualTo(1_000_000_000_000_000L);
     }
 
     @Test

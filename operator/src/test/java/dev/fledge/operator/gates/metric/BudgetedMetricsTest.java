@@ -6,6 +6,7 @@ import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +75,36 @@ class BudgetedMetricsTest {
                                         .doesNotContain("vector(1)")));
         assertThat(sent).as("the refused queries never reached Prometheus").hasValue(4);
         assertThat(metrics.query("team-b", "up")).isInstanceOf(QueryResult.Value.class);
+    }
+
+    /** The gates' readings pin their evaluation time: those queries are charged as any other, and keep the time. */
+    @Test
+    void aQueryAtAGivenTimeIsChargedAndPassesTheTimeOn() {
+        List<Instant> at = new ArrayList<>();
+        MetricsBackend inner = new MetricsBackend() {
+            @Override
+            public QueryResult query(String promql) {
+                throw new AssertionError("the gates always name the namespace");
+            }
+
+            @Override
+            public QueryResult query(String namespace, String promql, Instant when) {
+                at.add(when);
+                now.addAndGet(Duration.ofSeconds(8).toNanos());
+                return new QueryResult.Value(1);
+            }
+        };
+        var metrics = new BudgetedMetrics(inner, budget(4, Duration.ofSeconds(30)), now::get);
+        Instant reading = Instant.parse("2026-12-04T04:00:00.123Z");
+        List<QueryResult> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            answers.add(metrics.query("team-a", "up", reading));
+        }
+        assertThat(answers.subList(0, 4)).allMatch(QueryResult.Value.class::isInstance);
+        assertThat(answers.get(4))
+                .as("the fifth is over the namespace's 30 s")
+                .isInstanceOf(QueryResult.Unusable.class);
+        assertThat(at).hasSize(4).containsOnly(reading);
     }
 
     @Test
