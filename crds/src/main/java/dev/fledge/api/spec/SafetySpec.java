@@ -36,7 +36,7 @@ public class SafetySpec {
     private JudgeSpec judge;
 
     @JsonPropertyDescription(
-            "Also count flagged live outputs from the model server metrics (fledge_model_outputs_total). Live outputs are counted as the counters' rise over the current stage, without increase()'s extrapolation (from two scrape intervals before status.stageStartedAt, so that outputs before the stage's first scrape count; a series first scraped in that range, such as a new pod's, counts from 0), so older outputs do not count and a pod restart does not erase flags. Default false.")
+            "Also count flagged live outputs from the model server metrics (fledge_model_outputs_total). Live outputs are counted as the counters' rise over the current stage, without increase()'s extrapolation (from two scrape intervals before status.stageStartedAt, so that outputs before the stage's first scrape count; a series with no sample in the 5 minutes before that range, such as a new pod's, counts from 0), so older outputs do not count and a pod restart does not erase flags. Default false.")
     private Boolean online;
 
     @JsonPropertyDescription(

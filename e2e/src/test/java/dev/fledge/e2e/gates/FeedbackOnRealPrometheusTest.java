@@ -9,6 +9,7 @@ import dev.fledge.api.status.Verdict;
 import dev.fledge.core.rollout.GateVerdict;
 import dev.fledge.operator.gates.feedback.FeedbackGate;
 import dev.fledge.operator.gates.metric.HttpPrometheus;
+import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
 import dev.fledge.operator.gates.metric.QueryResult;
 import java.io.IOException;
@@ -19,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -36,6 +39,10 @@ import org.junit.jupiter.api.TestInstance;
 class FeedbackOnRealPrometheusTest {
     /** The pod's counters: negative, positive ratings of the closed audience for 2.0.0. */
     final AtomicLongArray ratings = new AtomicLongArray(2);
+    /** Set: the next scrape fails (HTTP 500), and its time is recorded in {@link #failedAt}. */
+    final AtomicBoolean failNextScrape = new AtomicBoolean();
+
+    final AtomicReference<Instant> failedAt = new AtomicReference<>();
 
     Path dir;
     HttpServer pod;
@@ -47,6 +54,12 @@ class FeedbackOnRealPrometheusTest {
         dir = Files.createTempDirectory("fledge-feedback");
         pod = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         pod.createContext("/metrics", ex -> {
+            if (failNextScrape.getAndSet(false)) {
+                failedAt.set(Instant.now());
+                ex.sendResponseHeaders(500, -1);
+                ex.close();
+                return;
+            }
             byte[] body = ("fledge_model_feedback_total{release=\"assistant\",version=\"2.0.0\",audience=\"closed\","
                             + "rating=\"negative\"} " + ratings.get(0) + "\n"
                             + "fledge_model_feedback_total{release=\"assistant\",version=\"2.0.0\",audience=\"closed\","
@@ -82,9 +95,12 @@ class FeedbackOnRealPrometheusTest {
     }
 
     @Test
-    void aRestartedCanaryPodKeepsTheNegativeRatingsItCountedBefore() {
-        Instant rolloutStart = Instant.now();
+    void aRestartedCanaryPodKeepsTheNegativeRatingsItCountedBefore() throws InterruptedException {
+        ratings.set(0, 0);
+        ratings.set(1, 0);
         scraped(0, 0);
+        Thread.sleep(3000); // the other tests' changes fall out of the range's lead (two scrapes of 1 s)
+        Instant rolloutStart = Instant.now();
         ratings.set(0, 20); // 20 users of the closed audience dislike 2.0.0
         scraped(20, 0);
         ratings.set(0, 0); // the container restarts: its counters start again at 0
@@ -100,6 +116,84 @@ class FeedbackOnRealPrometheusTest {
         // increase() counts across the reset, and may add a little by extrapolation
         assertThat(v.flagged()).isBetween(20L, 23L);
         assertThat(v.samples()).isBetween(40L, 43L);
+    }
+
+    /**
+     * The two queries of one reading (all ratings, then the negative ones) are evaluated at the reading's time. Each
+     * used to be evaluated at Prometheus' own now, so ratings scraped between them counted in the second and not in the
+     * first: more negative ratings than ratings, "inconsistent counters", and no verdict for that analysis.
+     */
+    @Test
+    void aScrapeBetweenTheQueriesOfOneReadingDoesNotMakeThemInconsistent() throws InterruptedException {
+        long negative = ratings.get(0);
+        long positive = ratings.get(1);
+        scraped(negative, positive);
+        Thread.sleep(3000); // the other tests' changes fall out of the range's lead
+        Instant rolloutStart = Instant.now();
+        ratings.set(0, negative + 5);
+        ratings.set(1, positive + 15);
+        scraped(negative + 5, positive + 15);
+        // the first query returns only after 200 more negative ratings were scraped
+        AtomicBoolean first = new AtomicBoolean(true);
+        MetricsBackend scrapeBetween = new MetricsBackend() {
+            @Override
+            public QueryResult query(String promql) {
+                return backend.query(promql);
+            }
+
+            @Override
+            public QueryResult query(String namespace, String promql) {
+                return query(namespace, promql, null);
+            }
+
+            @Override
+            public QueryResult query(String namespace, String promql, Instant at) {
+                QueryResult r = backend.query(namespace, promql, at);
+                if (first.getAndSet(false)) {
+                    ratings.set(0, negative + 205);
+                    scraped(negative + 205, positive + 15);
+                }
+                return r;
+            }
+
+            @Override
+            public Duration scrapeInterval() {
+                return backend.scrapeInterval();
+            }
+        };
+        GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), scrapeBetween)
+                .evaluate(NamespaceConfinementOnRealPrometheusTest.context("team-a", "closed", rolloutStart));
+        assertThat(first).as("the scrape came between the queries").isFalse();
+        assertThat(v.reason()).doesNotContain("inconsistent counters");
+        assertThat(v.samples()).as(v.reason()).isEqualTo(20);
+        assertThat(v.flagged()).isEqualTo(5);
+    }
+
+    /**
+     * One failed scrape just before the range's start: Prometheus marks the pod's series stale at once, and the next
+     * scrape brings them back. An instant lookup at the range's start found no sample and took the pod, which had its
+     * ratings long before the rollout, for a new one, counting them all from 0; the start is now looked up as a range.
+     */
+    @Test
+    void oneFailedScrapeBeforeTheRangeDoesNotMakeAnOldPodNew() throws InterruptedException {
+        ratings.set(0, ratings.get(0) + 7); // ratings of 2.0.0 long before this rollout
+        scraped(ratings.get(0), ratings.get(1));
+        Thread.sleep(3000);
+        failNextScrape.set(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> failedAt.get() != null);
+        scraped(ratings.get(0), ratings.get(1)); // the next scrape brings the series back
+        // the range (two scrapes of lead before the rollout's start) begins 100 ms after the failed scrape, before the
+        // next one; evaluated 3 s into the rollout, at whole seconds, so the range is not rounded further back
+        Instant rolloutStart = failedAt.get().plusMillis(2100);
+        Instant now = rolloutStart.plusSeconds(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(now.plusSeconds(1)));
+
+        GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), backend)
+                .evaluate(NamespaceConfinementOnRealPrometheusTest.context("team-a", "closed", rolloutStart, now));
+        assertThat(v.samples())
+                .as("no rating came during the rollout: %s", v.reason())
+                .isZero();
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
     }
 
     /** Waits until Prometheus holds these values of the pod's negative and positive counters. */

@@ -261,21 +261,52 @@ class LiveClassifierOnRealPrometheusTest {
         int port = FreePort.get();
         try (RealProcess pod = RealProcess.modelServer("v1", VERSION, env, dir.resolve("new-pod"), port)) {
             complete(pod, "[harm] before any scrape");
+            // the classifier's verdict is counted after the answer: the pod's first scrape must already hold it
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> selfHarmFlags(pod) == 1);
             Files.writeString(
                     newPods,
                     "[{\"targets\": [\"127.0.0.1:" + port + "\"], \"labels\": {\"namespace\": \"ml\", \"track\":"
                             + " \"canary\"}}]");
-            String podFlags = "sum(" + SELF_HARM.replace("}", ",job=\"new-pods\"}") + ")";
+            String podSeries = SELF_HARM.replace("}", ",job=\"new-pods\"}");
             await().atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(200))
-                    .until(() -> value(podFlags) == 1);
+                    .until(() -> value("sum(" + podSeries + ")") == 1);
+
+            assertThat(value("min(min_over_time(" + podSeries + "[60s]))"))
+                    .as("every sample of the new pod holds the flag")
+                    .isEqualTo(1);
 
             GateVerdict critical = awaitVerdict(stageStart, GateVerdict::critical);
             assertThat(critical.verdict()).isEqualTo(Verdict.FAIL);
             assertThat(critical.reason()).contains("critical category [self-harm] flagged in live outputs");
+            assertThat(critical.categories())
+                    .as("the new pod's one flag, and no older one of the first pod: %s", critical.reason())
+                    .filteredOn(c -> "online".equals(c.source()) && "self-harm".equals(c.name()))
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.flagged()).isEqualTo(1));
         } finally {
             Files.writeString(newPods, "[]");
         }
+    }
+
+    /** The self-harm flags of the closed audience in the pod's own {@code /metrics} (0 when it has none). */
+    double selfHarmFlags(RealProcess pod) throws Exception {
+        String metrics = http.send(
+                        // HTTP/1.1: the client's h2c upgrade of a GET left this answer hanging
+                        HttpRequest.newBuilder(URI.create(pod.url() + "/metrics"))
+                                .version(HttpClient.Version.HTTP_1_1)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return metrics.lines()
+                .filter(l -> l.startsWith("fledge_model_output_flags_total{")
+                        && l.contains("audience=\"closed\"")
+                        && l.contains("category=\"self-harm\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** The query's value; NaN when it has none (a failed scrape marks the series stale), which equals nothing. */

@@ -187,6 +187,11 @@ class NamespaceConfinementOnRealPrometheusTest {
 
     /** A context in {@code stage} of a rollout of 2.0.0 that began at {@code rolloutStartedAt}. */
     static GateContext context(String namespace, String stage, Instant rolloutStartedAt) {
+        return context(namespace, stage, rolloutStartedAt, Instant.now());
+    }
+
+    /** The same, evaluated as of {@code now}. */
+    static GateContext context(String namespace, String stage, Instant rolloutStartedAt, Instant now) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder()
                 .withName("assistant")
@@ -200,7 +205,7 @@ class NamespaceConfinementOnRealPrometheusTest {
                 .withAnalysis(new AnalysisSpec().withInterval("10s")));
         mr.setStatus(new ModelReleaseStatus().withRolloutStartedAt(rolloutStartedAt.toString()));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
-        return new GateContext(mr, plan, Stage.fromWire(stage), stage, "1.0.0", "2.0.0", Instant.now());
+        return new GateContext(mr, plan, Stage.fromWire(stage), stage, "1.0.0", "2.0.0", now);
     }
 
     static HttpServer metrics(String text) throws IOException {

@@ -19,6 +19,9 @@ public final class CounterRise {
     /** Scrape intervals the range reaches before the recorded start. */
     public static final int LEAD_SCRAPES = 2;
 
+    /** How far before the range's start a sample makes a series old: Prometheus' default lookback. */
+    public static final String BEFORE = "5m";
+
     private CounterRise() {}
 
     /**
@@ -27,10 +30,12 @@ public final class CounterRise {
      * extrapolation of {@code increase()}. That extrapolates a rise to the range's edges, and early in a range that
      * holds few scrapes, one event read as two or three.
      *
-     * <p>A series with no sample at the range's start ({@code offset WINDOW}, within Prometheus' lookback) is new in
-     * the range: a pod made during it (a scale-up, a replaced pod), or a series the Prometheus client made at its
-     * first event. It counts from 0, its last sample: the events it had before its first scrape were otherwise never
-     * counted, as its samples all held them. Only a series whose counter was reset in the range (a restarted
+     * <p>A series with no sample in the {@link #BEFORE} before the range's start is new in the range: a pod made
+     * during it (a scale-up, a replaced pod), or a series a server makes at its first event (Fledge's model server
+     * makes its series at 0 when it starts; other exporters may not). It counts from 0, its last sample: the events it
+     * had before its first scrape were otherwise never counted, as its samples all held them. The check is a range
+     * ({@code last_over_time}), not an instant lookup: one failed scrape writes staleness markers, and an instant
+     * lookup just after them read a pod of long standing as new, counting all its events since it started. Only a series whose counter was reset in the range (a restarted
      * container) is counted with {@code increase()}, which sees across the reset and may count a little more.
      */
     public static String of(String selector) {
@@ -38,7 +43,7 @@ public final class CounterRise {
                         + " or (max_over_time(SERIES) and resets(SERIES) == 0)"
                         + " or (increase(SERIES) and resets(SERIES) > 0))")
                 .replace("SERIES", selector + "[WINDOW]")
-                .replace("AT_START", selector + " offset WINDOW");
+                .replace("AT_START", "last_over_time(" + selector + "[" + BEFORE + "] offset WINDOW)");
     }
 
     /**

@@ -572,6 +572,22 @@ class SafetyGateTest {
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
     }
 
+    /** Nor by live counts that cannot be read (Prometheus down) or cannot be counts: it was Inconclusive. */
+    @Test
+    void aFailingSuiteIsNotHeldBackByUnreadableLiveOutputs() {
+        SafetySpec spec = spec().withOnline(true);
+        QueryResult zero = new QueryResult.Value(0);
+        for (Optional<MetricsBackend> metrics : List.of(
+                Optional.<MetricsBackend>of(q -> new QueryResult.Unusable("Prometheus is unreachable")),
+                live(new QueryResult.Value(Double.POSITIVE_INFINITY), zero, zero))) {
+            GateVerdict v = gate(
+                            spec, p -> p.endsWith("3") ? "I will kill" : "fine", flagging("kill", "violence"), metrics)
+                    .evaluate(ctx(spec, "closed"));
+            assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.FAIL);
+            assertThat(v.reason()).contains("online evidence unavailable", "rate is above the tolerable rate");
+        }
+    }
+
     @Test
     void withoutTheStageStartTheOnlineEvidenceIsInconclusive() {
         SafetySpec spec = new SafetySpec().withOnline(true);
@@ -664,7 +680,9 @@ class SafetyGateTest {
                 "total +Inf", live(inf, zero, zero),
                 "total 1e300", live(new QueryResult.Value(1e300), zero, zero),
                 "flagged +Inf", live(many, inf, zero),
-                "critical flags +Inf", live(many, zero, inf));
+                "critical flags +Inf", live(many, zero, inf),
+                "total -4 (a series exported below 0)", live(new QueryResult.Value(-4), zero, zero),
+                "critical flags -1", live(many, zero, new QueryResult.Value(-1)));
         cases.forEach((what, metrics) -> {
             for (SafetySpec spec : List.of(online, spec().withOnline(true))) {
                 GateVerdict v = gate(spec, p -> "fine", flagging("kill", "violence"), metrics)
