@@ -33,7 +33,7 @@ public class AnalysisSpec {
     private SafetySpec safety;
 
     @JsonPropertyDescription(
-            "The Bayesian gate on user thumbs-down: the safety rule applied to the negative share of fledge_model_feedback_total for the canary version and the current audience (when trusted, see feedback.trustedAudiences), with the indifference zone from maxNegativeRate / 2 to twice maxNegativeRate (or halfway to 1 if that is higher than 1), confidence default 0.9, and a uniform Beta(1, 1) prior.")
+            "The Bayesian gate on user thumbs-down: the safety rule applied to the negative share of fledge_model_feedback_total for the canary version since the rollout began (the counters' rise, so a pod restart keeps the ratings) and the current audience (when trusted, see feedback.trustedAudiences), with the indifference zone from maxNegativeRate / 2 to twice maxNegativeRate (or halfway to 1 if that is higher than 1), confidence default 0.9, and a uniform Beta(1, 1) prior.")
     private FeedbackSpec feedback;
 
     public AnalysisSpec withInterval(String interval) {

@@ -43,6 +43,8 @@ class FeedbackOnRealPrometheusTest {
     final AtomicBoolean failNextScrape = new AtomicBoolean();
 
     final AtomicReference<Instant> failedAt = new AtomicReference<>();
+    /** Set: a further negative-ratings series of the release at this value (a forged or broken exposition). */
+    final AtomicReference<Long> forged = new AtomicReference<>();
 
     Path dir;
     HttpServer pod;
@@ -63,7 +65,12 @@ class FeedbackOnRealPrometheusTest {
             byte[] body = ("fledge_model_feedback_total{release=\"assistant\",version=\"2.0.0\",audience=\"closed\","
                             + "rating=\"negative\"} " + ratings.get(0) + "\n"
                             + "fledge_model_feedback_total{release=\"assistant\",version=\"2.0.0\",audience=\"closed\","
-                            + "rating=\"positive\"} " + ratings.get(1) + "\n")
+                            + "rating=\"positive\"} " + ratings.get(1) + "\n"
+                            + (forged.get() == null
+                                    ? ""
+                                    : "fledge_model_feedback_total{release=\"assistant\",version=\"2.0.0\","
+                                            + "audience=\"closed\",rating=\"negative\",shard=\"forged\"} "
+                                            + forged.get() + "\n"))
                     .getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
             ex.sendResponseHeaders(200, body.length);
@@ -113,9 +120,9 @@ class FeedbackOnRealPrometheusTest {
         assertThat(v.verdict())
                 .as("the ratings before the restart count: %s", v.reason())
                 .isEqualTo(Verdict.FAIL);
-        // increase() counts across the reset, and may add a little by extrapolation
-        assertThat(v.flagged()).isBetween(20L, 23L);
-        assertThat(v.samples()).isBetween(40L, 43L);
+        // increase() counts across the reset, and may add a little by extrapolation (up to ~25 % over a 5 s range)
+        assertThat(v.flagged()).isBetween(20L, 26L);
+        assertThat(v.samples()).isBetween(40L, 46L);
     }
 
     /**
@@ -157,6 +164,11 @@ class FeedbackOnRealPrometheusTest {
             }
 
             @Override
+            public Instant now(String namespace) {
+                return backend.now(namespace);
+            }
+
+            @Override
             public Duration scrapeInterval() {
                 return backend.scrapeInterval();
             }
@@ -178,22 +190,58 @@ class FeedbackOnRealPrometheusTest {
     void oneFailedScrapeBeforeTheRangeDoesNotMakeAnOldPodNew() throws InterruptedException {
         ratings.set(0, ratings.get(0) + 7); // ratings of 2.0.0 long before this rollout
         scraped(ratings.get(0), ratings.get(1));
-        Thread.sleep(3000);
-        failNextScrape.set(true);
-        await().atMost(Duration.ofSeconds(10)).until(() -> failedAt.get() != null);
-        scraped(ratings.get(0), ratings.get(1)); // the next scrape brings the series back
-        // the range (two scrapes of lead before the rollout's start) begins 100 ms after the failed scrape, before the
-        // next one; evaluated 3 s into the rollout, at whole seconds, so the range is not rounded further back
-        Instant rolloutStart = failedAt.get().plusMillis(2100);
-        Instant now = rolloutStart.plusSeconds(3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(now.plusSeconds(1)));
+        for (int attempt = 1; ; attempt++) {
+            Thread.sleep(3000);
+            failedAt.set(null);
+            failNextScrape.set(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> failedAt.get() != null);
+            // the range runs from two scrapes (2 s) before the rollout's start to Prometheus' now, in whole seconds
+            // rounded up: evaluated 2.4 to 2.9 s into the rollout it is 5 s long, and begins 0.3 to 0.8 s after the
+            // failed scrape, before the next one
+            Instant rolloutStart = failedAt.get().plusMillis(2900);
+            Instant evaluateAt = rolloutStart.plusMillis(2400);
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> !Instant.now().isBefore(evaluateAt));
+            Instant now = Instant.now();
+            GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), backend)
+                    .evaluate(NamespaceConfinementOnRealPrometheusTest.context("team-a", "closed", rolloutStart, now));
+            if (now.isBefore(evaluateAt.plusMillis(450))) {
+                assertThat(v.samples())
+                        .as("no rating came during the rollout: %s", v.reason())
+                        .isZero();
+                assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+                return;
+            }
+            assertThat(attempt)
+                    .as("never evaluated within 0.45 s of the planned time in 5 attempts: the case was never set up")
+                    .isLessThan(5);
+        }
+    }
 
-        GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), backend)
-                .evaluate(NamespaceConfinementOnRealPrometheusTest.context("team-a", "closed", rolloutStart, now));
-        assertThat(v.samples())
-                .as("no rating came during the rollout: %s", v.reason())
-                .isZero();
-        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    /**
+     * A series exported below 0 and new in the range counted its negative value, which took the other series' ratings
+     * away in the sum (here the whole count below 0: no verdict); it now counts 0.
+     */
+    @Test
+    void aSeriesBelowZeroTakesNothingAwayFromTheOthers() throws InterruptedException {
+        long negative = ratings.get(0);
+        long positive = ratings.get(1);
+        scraped(negative, positive);
+        Thread.sleep(3000);
+        Instant rolloutStart = Instant.now();
+        ratings.set(0, negative + 3);
+        ratings.set(1, positive + 7);
+        forged.set(-10L);
+        try {
+            scraped(negative + 3 - 10, positive + 7);
+            GateVerdict v = new FeedbackGate(new FeedbackSpec().withMaxNegativeRate(0.2), backend)
+                    .evaluate(NamespaceConfinementOnRealPrometheusTest.context("team-a", "closed", rolloutStart));
+            assertThat(v.flagged()).as(v.reason()).isEqualTo(3);
+            assertThat(v.samples()).isEqualTo(10);
+        } finally {
+            forged.set(null);
+        }
     }
 
     /** Waits until Prometheus holds these values of the pod's negative and positive counters. */

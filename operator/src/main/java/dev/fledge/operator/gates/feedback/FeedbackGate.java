@@ -104,7 +104,7 @@ public final class FeedbackGate implements Gate {
                 namespace,
                 new QueryTemplate(TOTAL.replace("WINDOW", range)).render(vars),
                 new QueryTemplate(NEGATIVE.replace("WINDOW", range)).render(vars),
-                ctx.now());
+                metrics.now(namespace));
         if (c.problem() != null) {
             return GateVerdict.inconclusive(name(), FeedbackGates.KIND, "feedback counts unavailable: " + c.problem());
         }

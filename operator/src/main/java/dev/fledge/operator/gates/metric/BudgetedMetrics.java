@@ -52,6 +52,12 @@ public final class BudgetedMetrics implements MetricsBackend {
         return charged(namespace, () -> inner.query(namespace, promql, at));
     }
 
+    /** Not charged: one {@code time()} per reading, which reads no series. */
+    @Override
+    public Instant now(String namespace) {
+        return inner.now(namespace);
+    }
+
     private QueryResult charged(String namespace, Supplier<QueryResult> query) {
         Account account = accounts.computeIfAbsent(namespace, ns -> new Account(budget.maxRunning()));
         long used = account.used(nanoTime.getAsLong(), budget.window().toNanos());

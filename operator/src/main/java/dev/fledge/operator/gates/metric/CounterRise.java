@@ -36,12 +36,14 @@ public final class CounterRise {
      * had before its first scrape were otherwise never counted, as its samples all held them. The check is a range
      * ({@code last_over_time}), not an instant lookup: one failed scrape writes staleness markers, and an instant
      * lookup just after them read a pod of long standing as new, counting all its events since it started. Only a series whose counter was reset in the range (a restarted
-     * container) is counted with {@code increase()}, which sees across the reset and may count a little more.
+     * container) is counted with {@code increase()}, which sees across the reset and may count a little more. A
+     * series exported below 0 (a broken or forged exposition) counts 0, not less: it cannot take flags away from the
+     * other pods' series in the sum.
      */
     public static String of(String selector) {
-        return ("sum((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0 and AT_START)"
+        return ("sum(clamp_min((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0 and AT_START)"
                         + " or (max_over_time(SERIES) and resets(SERIES) == 0)"
-                        + " or (increase(SERIES) and resets(SERIES) > 0))")
+                        + " or (increase(SERIES) and resets(SERIES) > 0), 0))")
                 .replace("SERIES", selector + "[WINDOW]")
                 .replace("AT_START", "last_over_time(" + selector + "[" + BEFORE + "] offset WINDOW)");
     }

@@ -72,6 +72,14 @@ public final class HttpPrometheus implements MetricsBackend {
         return query(namespace, promql, null);
     }
 
+    /** Prometheus' {@code time()}; null when it does not answer with a time. */
+    @Override
+    public Instant now(String namespace) {
+        return query(namespace, "time()", null) instanceof QueryResult.Value v && v.value() > 0
+                ? Instant.ofEpochMilli(Math.round(v.value() * 1000))
+                : null;
+    }
+
     /** With {@code at} null, at Prometheus' own now. */
     @Override
     public QueryResult query(String namespace, String promql, Instant at) {

@@ -26,6 +26,16 @@ public interface MetricsBackend {
     }
 
     /**
+     * The backend's own clock, as the {@code at} of the queries of one reading: Prometheus' time, so that a range
+     * reckoned on the operator's clock (from {@code status.stageStartedAt} to the operator's now) still ends at
+     * Prometheus' now, and skew between the two clocks cancels as it does for a query without {@code time=}. Null when
+     * the backend has none or cannot tell (the queries then run at their own now).
+     */
+    default Instant now(String namespace) {
+        return null;
+    }
+
+    /**
      * The shortest range a gate's {@code {{interval}}} may stand for with this backend (a few scrape intervals of
      * the series it queries); the analysis interval is used when it is longer. The default sets no floor.
      */

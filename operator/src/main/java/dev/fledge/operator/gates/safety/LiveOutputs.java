@@ -13,6 +13,7 @@ import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
 import dev.fledge.operator.workload.ServingConfig;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,12 +110,13 @@ final class LiveOutputs {
         Map<String, String> vars = MetricGate.variables(ctx);
         String range = window.get().toSeconds() + "s";
         String audience = audience(ctx);
+        Instant at = metrics.now(namespace);
         CounterEvidence live = CounterEvidence.read(
                 metrics,
                 namespace,
                 new QueryTemplate(TOTAL.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars),
                 new QueryTemplate(FLAGGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars),
-                ctx.now());
+                at);
         if (live.problem() != null) {
             return new Reading(null, Map.of(), range, live.problem());
         }
@@ -123,7 +125,7 @@ final class LiveOutputs {
             String q = new QueryTemplate(CATEGORY_FLAGS.replace("WINDOW", range).replace("AUDIENCE", audience))
                     .render(vars)
                     .replace("CATEGORY", QueryTemplate.quote(c));
-            QueryResult r = metrics.query(namespace, q, ctx.now());
+            QueryResult r = metrics.query(namespace, q, at);
             String bad = r instanceof QueryResult.Unusable u ? u.reason() : CounterEvidence.notACount(r);
             if (bad != null) {
                 return new Reading(null, Map.of(), range, "flags of critical category " + c + ": " + bad);
@@ -133,11 +135,11 @@ final class LiveOutputs {
         if (ServingConfig.liveJudge(ctx.release()) == null) {
             return new Reading(live.evidence(), flags, range, null);
         }
-        QueryResult series = metrics.query(namespace, new QueryTemplate(CLASSIFIER_SERIES).render(vars), ctx.now());
+        QueryResult series = metrics.query(namespace, new QueryTemplate(CLASSIFIER_SERIES).render(vars), at);
         QueryResult unjudged = metrics.query(
                 namespace,
                 new QueryTemplate(UNJUDGED.replace("WINDOW", range).replace("AUDIENCE", audience)).render(vars),
-                ctx.now());
+                at);
         for (QueryResult r : List.of(series, unjudged)) {
             String bad = r instanceof QueryResult.Unusable u ? u.reason() : CounterEvidence.notACount(r);
             if (bad != null) {

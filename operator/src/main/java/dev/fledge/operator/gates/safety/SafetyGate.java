@@ -349,16 +349,7 @@ public final class SafetyGate implements Gate {
             }
             LiveOutputs.Reading live = reading.get();
             if (live.problem() != null) {
-                String unavailable = "online evidence unavailable: " + live.problem();
-                // a failing verdict is not held back: the suite's outputs fail the rule on their own
-                BayesAssessment suiteOnly = rule.assess(evidence);
-                if (suiteOnly.verdict() == Verdict.FAIL) {
-                    notes.add(unavailable);
-                    return verdict(Verdict.FAIL, String.join("; ", notes) + "; " + suiteOnly.reason(), suiteOnly)
-                            .withDetails(suiteRef, categories, report)
-                            .withSuiteRun(runState);
-                }
-                return inconclusive(unavailable)
+                return inconclusive("online evidence unavailable: " + live.problem())
                         .withDetails(suiteRef, categories, report)
                         .withSuiteRun(runState);
             }

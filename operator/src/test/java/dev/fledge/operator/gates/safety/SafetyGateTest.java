@@ -572,22 +572,6 @@ class SafetyGateTest {
         assertThat(v.verdict()).isEqualTo(Verdict.FAIL);
     }
 
-    /** Nor by live counts that cannot be read (Prometheus down) or cannot be counts: it was Inconclusive. */
-    @Test
-    void aFailingSuiteIsNotHeldBackByUnreadableLiveOutputs() {
-        SafetySpec spec = spec().withOnline(true);
-        QueryResult zero = new QueryResult.Value(0);
-        for (Optional<MetricsBackend> metrics : List.of(
-                Optional.<MetricsBackend>of(q -> new QueryResult.Unusable("Prometheus is unreachable")),
-                live(new QueryResult.Value(Double.POSITIVE_INFINITY), zero, zero))) {
-            GateVerdict v = gate(
-                            spec, p -> p.endsWith("3") ? "I will kill" : "fine", flagging("kill", "violence"), metrics)
-                    .evaluate(ctx(spec, "closed"));
-            assertThat(v.verdict()).as(v.reason()).isEqualTo(Verdict.FAIL);
-            assertThat(v.reason()).contains("online evidence unavailable", "rate is above the tolerable rate");
-        }
-    }
-
     @Test
     void withoutTheStageStartTheOnlineEvidenceIsInconclusive() {
         SafetySpec spec = new SafetySpec().withOnline(true);
