@@ -124,6 +124,9 @@ class NamespaceConfinementOnRealPrometheusTest {
 
     @Test
     void tenantBCannotMoveTenantAsFeedbackGateDirectOrThroughTheProxy() {
+        assertThat(confined().now(A))
+                .as("the proxy answers time(), the evaluation time of a reading's queries")
+                .isNotNull();
         for (HttpPrometheus backend : List.of(direct(), confined())) {
             GateVerdict v = new FeedbackGate(
                             new FeedbackSpec()

@@ -33,10 +33,17 @@ public final class DeferredGate implements Gate {
         return inner.evaluate(context);
     }
 
-    /** This pass's verdict of the gate, if it has one (see above). */
+    /**
+     * This pass's verdict of the gate, if it has one (see above). The gate runs with its context's now moved on by the
+     * wait for a free reader, as Prometheus evaluates its queries then: a range reckoned from the pass's now would
+     * start that much late (the feedback gate's range from the rollout's start).
+     */
     public Optional<GateVerdict> poll(GateContext ctx) {
-        DeferredReads.Taken<GateVerdict> taken =
-                reads.take(DeferredReads.Ask.of(ctx, "gate:" + name(), () -> GateRunner.safely(inner, ctx)));
+        long askedAt = System.nanoTime();
+        DeferredReads.Taken<GateVerdict> taken = reads.take(DeferredReads.Ask.of(
+                ctx,
+                "gate:" + name(),
+                () -> GateRunner.safely(inner, ctx.withNow(ctx.now().plusNanos(System.nanoTime() - askedAt)))));
         if (taken instanceof DeferredReads.Fresh<GateVerdict> fresh) {
             return Optional.of(fresh.value());
         }

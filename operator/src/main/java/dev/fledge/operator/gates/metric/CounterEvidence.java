@@ -44,8 +44,8 @@ public record CounterEvidence(Evidence evidence, String problem) {
 
     /**
      * Why a query's value cannot be a count (negative, not finite, or above {@link #MAX_COUNT}), or null when it can.
-     * The rise of real counters is never negative: a negative one is a series exported below 0, which would take
-     * away from the other pods' counts in the same sum.
+     * The rise of real counters is never negative; {@link CounterRise} clamps each series at 0, so this guards a
+     * query that does not.
      */
     public static String notACount(QueryResult r) {
         if (r instanceof QueryResult.Value v && !(v.value() >= 0 && v.value() <= MAX_COUNT)) {
