@@ -14,7 +14,6 @@ import dev.fledge.operator.gates.metric.CounterRise;
 import dev.fledge.operator.gates.metric.MetricGate;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryTemplate;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,8 @@ import java.util.Optional;
 
 /**
  * The feedback gate: the {@link SequentialBayesRule} on the negative share of {@code fledge_model_feedback_total}
- * for the canary version since the rollout began. Indifference zone [maxNegativeRate / 2, twice maxNegativeRate] (halfway to 1 when twice
- * would reach 1), uniform Beta(1, 1) prior, confidence default 0.9.
+ * for the canary version since the rollout began. Indifference zone [maxNegativeRate / 2, twice maxNegativeRate]
+ * (halfway to 1 when twice would reach 1), uniform Beta(1, 1) prior, confidence default 0.9.
  *
  * <p>Whose ratings count: the current audience's when it is one of {@code trustedAudiences} (default internal and
  * closed); otherwise (the public stage, by default) the trusted audiences' together, who stay on the canary from
@@ -92,13 +91,13 @@ public final class FeedbackGate implements Gate {
         // the audiences counted, as a regex alternation of fixed names (never the stage's own string otherwise)
         vars.put("audience", String.join("|", counted));
         var st = ctx.release().getStatus();
-        Optional<Duration> window =
-                CounterRise.window(st == null ? null : st.getRolloutStartedAt(), ctx.now(), metrics.scrapeInterval());
+        Optional<String> window =
+                CounterRise.range(st == null ? null : st.getRolloutStartedAt(), ctx.now(), metrics.scrapeInterval());
         if (window.isEmpty()) {
             return GateVerdict.inconclusive(
                     name(), FeedbackGates.KIND, "the rollout's start (status.rolloutStartedAt) is unknown");
         }
-        String range = window.get().toSeconds() + "s";
+        String range = window.get();
         CounterEvidence c = CounterEvidence.read(
                 metrics,
                 namespace,

@@ -35,10 +35,11 @@ public final class CounterRise {
      * makes its series at 0 when it starts; other exporters may not). It counts from 0, its last sample: the events it
      * had before its first scrape were otherwise never counted, as its samples all held them. The check is a range
      * ({@code last_over_time}), not an instant lookup: one failed scrape writes staleness markers, and an instant
-     * lookup just after them read a pod of long standing as new, counting all its events since it started. Only a series whose counter was reset in the range (a restarted
-     * container) is counted with {@code increase()}, which sees across the reset and may count a little more. A
-     * series exported below 0 (a broken or forged exposition) counts 0, not less: it cannot take flags away from the
-     * other pods' series in the sum.
+     * lookup just after them read a pod of long standing as new, counting all its events since it started.
+     *
+     * <p>Only a series whose counter was reset in the range (a restarted container) is counted with {@code
+     * increase()}, which sees across the reset and may count a little more. A series exported below 0 (a broken or
+     * forged exposition) counts 0, not less: it cannot take flags away from the other pods' series in the sum.
      */
     public static String of(String selector) {
         return ("sum(clamp_min((max_over_time(SERIES) - min_over_time(SERIES) and resets(SERIES) == 0 and AT_START)"
@@ -49,18 +50,19 @@ public final class CounterRise {
     }
 
     /**
-     * From {@link #LEAD_SCRAPES} times {@code scrapeInterval} before {@code start} (RFC 3339) to {@code now}, in whole
-     * seconds rounded up (at least one): rounded down, the range could begin after the last sample from before the
-     * start. Empty when {@code start} is missing or not a time.
+     * The range, as the PromQL duration that replaces {@code WINDOW}: from {@link #LEAD_SCRAPES} times {@code
+     * scrapeInterval} before {@code start} (RFC 3339) to {@code now}, in whole seconds rounded up (at least one):
+     * rounded down, the range could begin after the last sample from before the start. Empty when {@code start} is
+     * missing or not a time.
      */
-    public static Optional<Duration> window(String start, Instant now, Duration scrapeInterval) {
+    public static Optional<String> range(String start, Instant now, Duration scrapeInterval) {
         if (start == null) {
             return Optional.empty();
         }
         try {
             Duration d = Duration.between(Instant.parse(start), now).plus(scrapeInterval.multipliedBy(LEAD_SCRAPES));
             long seconds = d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
-            return Optional.of(Duration.ofSeconds(Math.max(1, seconds)));
+            return Optional.of(Math.max(1, seconds) + "s");
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

@@ -12,7 +12,6 @@ import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
 import dev.fledge.operator.workload.ServingConfig;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ import java.util.TreeMap;
  * outputs from long before the stage do not count, and a pod restart (a counter reset) does not erase flags.
  *
  * <p>The range runs from two scrape intervals ({@link CounterRise#LEAD_SCRAPES}, {@link
- * MetricsBackend#scrapeInterval}) before {@code status.stageStartedAt} to now ({@link CounterRise#window}): so the
+ * MetricsBackend#scrapeInterval}) before {@code status.stageStartedAt} to now ({@link CounterRise#range}): so the
  * outputs between the stage's start and its first scrape, a critical flag among them, count. The price is that outputs
  * of the same canary version and audience from up to two intervals before the stage count too.
  */
@@ -101,14 +100,14 @@ final class LiveOutputs {
 
     Reading read(GateContext ctx, List<String> criticalCategories) {
         var st = ctx.release().getStatus();
-        Optional<Duration> window =
-                CounterRise.window(st == null ? null : st.getStageStartedAt(), ctx.now(), metrics.scrapeInterval());
+        Optional<String> window =
+                CounterRise.range(st == null ? null : st.getStageStartedAt(), ctx.now(), metrics.scrapeInterval());
         if (window.isEmpty()) {
             return new Reading(null, Map.of(), null, "the current stage's start (status.stageStartedAt) is unknown");
         }
         String namespace = ctx.release().getMetadata().getNamespace();
         Map<String, String> vars = MetricGate.variables(ctx);
-        String range = window.get().toSeconds() + "s";
+        String range = window.get();
         String audience = audience(ctx);
         Instant at = metrics.now(namespace);
         CounterEvidence live = CounterEvidence.read(
