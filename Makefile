@@ -164,9 +164,12 @@ cluster-tier:
 	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e surefire:test -Dgroups=cluster -Dfledge.e2e.excludedGroups=none \
 	  -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java
 
-## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), cached
+## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), CoreDNS, and
+## Prometheus with Kubernetes service discovery (Debian's has none) for the cluster tier's gated scenarios, cached
 cluster-binaries:
 	@bash e2e/cluster/node-binaries.sh
+	@bash e2e/cluster/coredns-binary.sh
+	@bash e2e/cluster/prometheus-binary.sh
 
 ## images: fledge/operator and fledge/model-server as tars (<module>/target/jib-image.tar), built with Jib
 ## from a Debian base made by mmdebstrap; no Docker daemon, no Go. With REGISTRY=host/path, also pushes the

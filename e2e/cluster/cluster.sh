@@ -45,6 +45,14 @@ GATEWAY="${FLEDGE_CLUSTER_GATEWAY:-auto}"
 TRAEFIK_VERSION="${TRAEFIK_VERSION:-3.6.12}"
 TRAEFIK_BIN="$CACHE/traefik/$TRAEFIK_VERSION/traefik"
 GATEWAY_PORT="${FLEDGE_GATEWAY_PORT:-8000}"
+# CoreDNS, the cluster's DNS: a process in the node's network namespace (like Traefik), serving cluster.local
+# from the API server on NODE_IP:53; the kubelet gives every pod that name server (clusterDNS)
+COREDNS_VERSION="$(sed -n 's/^COREDNS_VERSION="${COREDNS_VERSION:-\([0-9.]*\)}".*/\1/p' "$HERE/coredns-binary.sh")"
+COREDNS_BIN="$CACHE/coredns/$COREDNS_VERSION/coredns"
+# Prometheus with Kubernetes service discovery (Debian's has none), for the tests that `run` starts: not a part of
+# the cluster, but built and cached here with the rest; its path is given to the command as FLEDGE_PROMETHEUS_BIN
+PROMETHEUS_MODULE_VERSION="$(sed -n 's/^PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-\([0-9.]*\)}".*/\1/p' "$HERE/prometheus-binary.sh")"
+PROMETHEUS_BIN="$CACHE/prometheus/$PROMETHEUS_MODULE_VERSION/prometheus"
 
 T0=$SECONDS
 PHASE_T=$SECONDS
@@ -205,10 +213,11 @@ make_pki() {
   cert controller-manager system:kube-controller-manager
   cert scheduler system:kube-scheduler
   cert kube-proxy system:kube-proxy
+  cert coredns system:fledge-coredns
   openssl ecparam -name prime256v1 -genkey -noout -out "$P/sa.key" 2>/dev/null
   openssl ec -in "$P/sa.key" -pubout -out "$P/sa.pub" 2>/dev/null
   local server="https://$NODE_IP:6443" c
-  for c in admin kubelet controller-manager scheduler kube-proxy; do kubeconfig "$D/$c.kubeconfig" "$c" "$server"; done
+  for c in admin kubelet controller-manager scheduler kube-proxy coredns; do kubeconfig "$D/$c.kubeconfig" "$c" "$server"; done
   cp "$D/admin.kubeconfig" "$KUBECONFIG_OUT"
 }
 
@@ -301,7 +310,9 @@ EOF
 }
 
 kubelet_config() {
-  : >"$D/resolv.conf"   # pods get no name server: nothing outside the namespace is ever asked
+  # the node's own resolv.conf is empty: a pod's only name server is CoreDNS (clusterDNS), which answers for
+  # cluster.local and forwards nothing, so nothing outside the namespace is ever asked
+  : >"$D/resolv.conf"
   cat >"$D/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -324,6 +335,8 @@ cgroupsPerQOS: false
 enforceNodeAllocatable: []
 failSwapOn: false
 resolvConf: $D/resolv.conf
+clusterDNS: [$NODE_IP]
+clusterDomain: cluster.local
 hairpinMode: hairpin-veth
 serializeImagePulls: false
 # images are imported, never pulled: never garbage-collect them, never evict for a busy shared disk
@@ -357,6 +370,10 @@ cmd_up() {
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
     [[ -x "$BIN/$b" ]] || die "missing $BIN/$b"
   done
+  nice -n 19 bash "$HERE/coredns-binary.sh"
+  [[ -x "$COREDNS_BIN" ]] || die "missing $COREDNS_BIN"
+  nice -n 19 bash "$HERE/prometheus-binary.sh"
+  [[ -x "$PROMETHEUS_BIN" ]] || die "missing $PROMETHEUS_BIN"
   phase "pause and busybox images"
   bash "$HERE/images.sh" pause
   bash "$HERE/images.sh" busybox
@@ -442,6 +459,9 @@ EOF
   wait_for "kube-proxy's rules for the kubernetes Service" 60 kube-proxy \
     innet bash -c "iptables -t nat -S KUBE-SERVICES | grep -q '$SERVICE_API_IP/32'"
 
+  phase "DNS: CoreDNS $COREDNS_VERSION"
+  dns
+
   if [[ "${FLEDGE_CLUSTER_SMOKE:-1}" == 1 ]]; then
     phase "smoke: a pod behind a Service VIP"
     smoke
@@ -494,9 +514,58 @@ EOF
     innet bash -c "iptables -t nat -S KUBE-SERVICES | grep -q '$vip/32'"
   body="$(innet curl -fsS --max-time 5 "http://$vip/")" || die "no answer from the smoke Service at $vip"
   [[ "$body" == smoke-ok ]] || die "smoke Service answered '$body'"
-  # and from a pod, through the kubernetes Service VIP, to the API server
   log "smoke: Service $vip answered '$body' (kube-proxy VIP from the node's network)"
+  # and from the pod, the Service's name through the pod's resolv.conf (CoreDNS) gives the VIP (busybox's own
+  # resolver: its wget, linked statically against glibc, crashes in getaddrinfo)
+  local answer
+  answer="$(kc exec -n default deployment/smoke -- /bin/busybox nslookup smoke.default.svc.cluster.local 2>&1)" \
+    || die "smoke.default.svc.cluster.local does not resolve inside the smoke pod (cluster DNS): $answer"
+  grep -qF "$vip" <<<"$answer" || die "smoke.default.svc.cluster.local resolved to something else than $vip: $answer"
+  log "smoke: inside a pod, smoke.default.svc.cluster.local resolves to $vip (CoreDNS)"
   kc delete deployment,service smoke -n default --wait=false >/dev/null
+}
+
+# CoreDNS outside the cluster (a process in the node's network namespace, like the kubelet) on port 53, reading
+# Services and EndpointSlices with its own client certificate (user system:fledge-coredns, the read rights of
+# CoreDNS' own ClusterRole). No forward plugin: a name outside cluster.local gets no answer from anywhere.
+dns() {
+  kc apply -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: fledge-coredns}
+rules:
+- apiGroups: [""]
+  resources: [endpoints, services, pods, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: fledge-coredns}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fledge-coredns}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: system:fledge-coredns}]
+EOF
+  # port 53 on the namespace's addresses (the node's, the pods' bridge gateway): the pods reach it
+  cat >"$D/Corefile" <<EOF
+.:53 {
+    errors
+    health 127.0.0.1:18181
+    ready 127.0.0.1:18182
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig $D/coredns.kubeconfig fledge
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 5
+    }
+    cache 5
+    loadbalance
+}
+EOF
+  start_bg coredns "$COREDNS_BIN" -conf "$D/Corefile"
+  wait_for "CoreDNS ready" 60 coredns innet curl -fsS --max-time 2 http://127.0.0.1:18182/ready
+  log "dns: CoreDNS answers for cluster.local at $NODE_IP:53"
 }
 
 # Traefik outside the cluster (a process in the node's network namespace, like the kubelet), watching
@@ -580,7 +649,7 @@ case "${1:-up}" in
     shift
     cmd_up
     set +e
-    KUBECONFIG="$KUBECONFIG_OUT" FLEDGE_CLUSTER_DIR="$D" FLEDGE_NETNS_PATH="$NSPATH" "$@"
+    KUBECONFIG="$KUBECONFIG_OUT" FLEDGE_CLUSTER_DIR="$D" FLEDGE_NETNS_PATH="$NSPATH" FLEDGE_PROMETHEUS_BIN="$PROMETHEUS_BIN" "$@"
     rc=$?
     set -e
     log "command exited $rc"

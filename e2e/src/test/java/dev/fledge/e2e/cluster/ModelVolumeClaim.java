@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A PersistentVolumeClaim holding a model archive, for a {@code pvc://claim/path} model URI (issue 17 part 6): a
@@ -22,17 +24,43 @@ record ModelVolumeClaim(String claim) {
     /** Copies {@code archive} to {@code path} on a new volume below {@code nodeDir}, and claims it in {@code ns}. */
     static ModelVolumeClaim create(KubernetesClient client, String ns, Path nodeDir, Path archive, String path)
             throws Exception {
+        return create(client, ns, nodeDir, Map.of(path, archive));
+    }
+
+    /**
+     * Copies each source (a file, or a model directory with everything below it) to its path on a new volume below
+     * {@code nodeDir}, and claims it in {@code ns}.
+     */
+    static ModelVolumeClaim create(KubernetesClient client, String ns, Path nodeDir, Map<String, Path> sources)
+            throws Exception {
         String claim = "assistant-models";
         String volume = "fledge-e2e-" + ns + "-models";
         Path root = nodeDir.resolve(volume);
-        Path target = root.resolve(path);
-        Files.createDirectories(target.getParent());
-        Files.copy(archive, target, StandardCopyOption.REPLACE_EXISTING);
-        // the model pods run as a non-root user of the image: every directory readable and searchable
-        for (Path p = target.getParent(); p.startsWith(root); p = p.getParent()) {
+        for (var e : sources.entrySet()) {
+            Path target = root.resolve(e.getKey());
+            try (Stream<Path> files = Files.walk(e.getValue())) {
+                for (Path source : files.toList()) {
+                    Path to = target.resolve(e.getValue().relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.createDirectories(to.getParent());
+                        Files.copy(source, to, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+        // the model pods run as a non-root user of the image: every directory readable and searchable, every file
+        // readable
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.toList()) {
+                Files.setPosixFilePermissions(
+                        p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        for (Path p = root; p.startsWith(nodeDir) && !p.equals(nodeDir); p = p.getParent()) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
         client.persistentVolumes()
                 .resource(new PersistentVolumeBuilder()
                         .withNewMetadata()

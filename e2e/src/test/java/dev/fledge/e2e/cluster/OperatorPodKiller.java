@@ -25,6 +25,14 @@ final class OperatorPodKiller implements AutoCloseable {
     private final String release;
     private final String killAtStage;
     private final Set<String> publicSteps = new LinkedHashSet<>();
+    private final java.util.Queue<Point> points = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /**
+     * The release's status as polled (every 200 ms): when, the stage, the public weight, the canary, and whether its
+     * public step's split is in place (the step started and no longer waiting for it).
+     */
+    record Point(java.time.Instant at, String stage, Integer weight, String canary, boolean stepInPlace) {}
+
     private final AtomicReference<String> killed = new AtomicReference<>();
     private final List<Throwable> errors = new ArrayList<>();
     private final Thread thread;
@@ -48,6 +56,14 @@ final class OperatorPodKiller implements AutoCloseable {
                         .withName(release)
                         .get();
                 ModelReleaseStatus st = mr == null ? null : mr.getStatus();
+                if (st != null) {
+                    points.add(new Point(
+                            java.time.Instant.now(),
+                            st.getStage(),
+                            st.getCanaryWeight(),
+                            st.getCanaryVersion(),
+                            st.getStepStartedAt() != null && st.getStepWaitingSince() == null));
+                }
                 if (st != null && st.getCanaryVersion() != null) {
                     if ("public".equals(st.getStage()) && st.getCanaryWeight() != null) {
                         synchronized (publicSteps) {
@@ -114,6 +130,11 @@ final class OperatorPodKiller implements AutoCloseable {
             }
             return weights;
         }
+    }
+
+    /** Every status point polled so far, oldest first. */
+    List<Point> points() {
+        return List.copyOf(points);
     }
 
     List<Throwable> errors() {

@@ -2,12 +2,10 @@ package dev.fledge.e2e.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.marcnuri.helm.Helm;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.e2e.rollout.Quickstart;
 import dev.fledge.e2e.rollout.RolloutScenario;
-import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -29,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cluster tier: the README's "Quick start on a real cluster", literally, on the real single-node cluster of
- * {@code e2e/cluster/cluster.sh}. The chart is installed by helm-java with the images that {@code e2e/cluster/images.sh}
- * built and imported ({@code image.pullPolicy=Never}); the operator and the model servers run as pods. Then, as the
+ * {@code e2e/cluster/cluster.sh}. The chart is installed by helm-java ({@link ClusterChart}) with the images that
+ * {@code e2e/cluster/images.sh} built and imported; the operator and the model servers run as pods. Then, as the
  * README says ({@link ReadmeQuickstart} reads its commands): the namespace, the ConfigMap of the committed model
  * archives ({@code examples/models/}), {@code examples/quickstart.yaml} unchanged, and the README's merge patch to
  * 2.0.0. Users only ever call the release's Service (its ClusterIP, through kube-proxy), one connection per request,
@@ -54,21 +52,9 @@ class QuickstartOnClusterTest {
 
     @Test
     void theReadmeQuickStartRollsOutWithRealPodsAndNoFailedRequest() throws Exception {
-        String kubeconfig = Files.readString(requireCluster());
+        String kubeconfig = ClusterChart.install();
         ReadmeQuickstart readme = ReadmeQuickstart.read(REPO);
-
-        long t0 = System.nanoTime();
-        var install = new Helm(REPO.resolve("helm/fledge"))
-                .install()
-                .withKubeConfigContents(kubeconfig)
-                .withName(FledgeChart.RELEASE)
-                .withNamespace("fledge-system")
-                .createNamespace()
-                .waitReady()
-                .withTimeout(300);
-        FledgeChart.K3S_VALUES.forEach(install::set);
-        install.call();
-        System.out.printf("cluster: chart installed, operator pod ready in %d s%n", secondsSince(t0));
+        long t0;
 
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(kubeconfig))
@@ -108,17 +94,34 @@ class QuickstartOnClusterTest {
 
             t0 = System.nanoTime();
             try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5);
+                    // the internal and closed audiences on their Services, with the header their auth proxy sets
+                    ServiceUsers internal = audienceUsers(client, ns, readme.release(), "internal");
+                    ServiceUsers closed = audienceUsers(client, ns, readme.release(), "closed");
                     // the operator pod is killed mid-rollout (kubectl delete pod), and the chart's Deployment brings
                     // a new one: not a README step, but what an SRE expects to survive
                     OperatorPodKiller killer = new OperatorPodKiller(client, ns, readme.release(), "closed")) {
                 users.awaitFirstResponses(Duration.ofSeconds(60));
+                internal.awaitFirstResponses(Duration.ofSeconds(60));
+                closed.awaitFirstResponses(Duration.ofSeconds(60));
                 scenario.replicasRolloutIsPromoted("2.0.0", () -> scenario.mergePatch(readme.patch()));
+                Thread.sleep(3000); // the seconds after the promotion count too
                 users.stop();
-                System.out.printf("cluster: 2.0.0 promoted in %d s; users: %s%n", secondsSince(t0), users.summary());
-                assertThat(users.failed())
-                        .as("failed requests across the rollout: %s", users.summary())
-                        .isZero();
+                internal.stop();
+                closed.stop();
+                System.out.printf(
+                        "cluster: 2.0.0 promoted in %d s; public users: %s; internal: %s; closed: %s%n",
+                        secondsSince(t0), users.summary(), internal.summary(), closed.summary());
+                for (ServiceUsers u : List.of(users, internal, closed)) {
+                    assertThat(u.failed())
+                            .as("failed requests across the rollout: %s", u.summary())
+                            .isZero();
+                }
                 assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
+                AudienceShares.of(
+                                killer.points(),
+                                "2.0.0",
+                                quickstart.getSpec().getServer().getReplicas())
+                        .check(users, internal, closed);
 
                 assertThat(killer.killedPodUid())
                         .as("the operator pod was deleted at stage closed")
@@ -213,30 +216,20 @@ class QuickstartOnClusterTest {
         }
     }
 
+    /** Users of an audience Service ({@code <release>-<audience>}), with the audience's header. */
+    static ServiceUsers audienceUsers(KubernetesClient client, String ns, String release, String audience) {
+        ServiceSpec s = client.services()
+                .inNamespace(ns)
+                .withName(release + "-" + audience)
+                .get()
+                .getSpec();
+        return new ServiceUsers(
+                "http://" + s.getClusterIP() + ":" + s.getPorts().get(0).getPort(), audience, 2, 5);
+    }
+
     /** The digest committed beside an archive ({@code <archive>.sha256}, as {@code sha256sum} writes it). */
     static String sha256Of(String archive) throws Exception {
         return Files.readString(REPO.resolve(archive + ".sha256")).trim().split("\\s+")[0];
-    }
-
-    /**
-     * The cluster this tier runs on, its kubeconfig. This class runs only in the cluster tier (its tag is excluded
-     * elsewhere): a missing part fails it, so that {@code make test} can never pass with the tier silently skipped.
-     */
-    static Path requireCluster() {
-        String kubeconfig = System.getenv("KUBECONFIG");
-        String clusterDir = System.getenv("FLEDGE_CLUSTER_DIR");
-        assertThat(kubeconfig != null && clusterDir != null && Files.exists(Path.of(clusterDir, "ready")))
-                .as("no cluster of e2e/cluster/cluster.sh: run make cluster-test")
-                .isTrue();
-        assertThat(System.getenv("FLEDGE_NETNS_PATH"))
-                .as("not inside the node's network namespace (make cluster-tier runs the JVM there)")
-                .isNotNull();
-        for (String module : List.of("operator", "model-server")) {
-            assertThat(REPO.resolve(module + "/target/jib-image.tar"))
-                    .as(module + " image missing: run make images")
-                    .isRegularFile();
-        }
-        return Path.of(kubeconfig);
     }
 
     /** {@code kubectl create configmap NAME --from-file=F...}: each file under its own name, as binary data. */

@@ -1,5 +1,6 @@
 package dev.fledge.e2e.cluster;
 
+import dev.fledge.api.Labels;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,15 +35,31 @@ final class ServiceUsers implements AutoCloseable {
     };
 
     private final URI uri;
+    private final String audienceHeader;
     private final List<Thread> workers = new ArrayList<>();
     private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> byVersion = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong sent = new AtomicLong();
+    private final List<String> failureLog = new ArrayList<>();
+    private final java.util.Queue<Seen> responses = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A response: when it came (its end), its status, its {@code X-Fledge-Model-Version}. */
+    record Seen(java.time.Instant at, int status, String version) {}
+
     private volatile boolean running = true;
 
     ServiceUsers(String baseUrl, int workers, int requestsPerSecondEach) {
+        this(baseUrl, null, workers, requestsPerSecondEach);
+    }
+
+    /**
+     * Users of one audience: each request carries {@code X-Fledge-Audience} (as the audience's auth proxy sets it in
+     * front of its Service), or none when {@code audience} is null.
+     */
+    ServiceUsers(String baseUrl, String audience, int workers, int requestsPerSecondEach) {
         this.uri = URI.create(baseUrl + "/v1/completions");
+        this.audienceHeader = audience == null ? "" : Labels.AUDIENCE_HEADER + ": " + audience + "\r\n";
         long periodMillis = 1000L / requestsPerSecondEach;
         for (int i = 0; i < workers; i++) {
             int worker = i;
@@ -63,7 +80,11 @@ final class ServiceUsers implements AutoCloseable {
             sent.incrementAndGet();
             try {
                 Response r = post(body);
+                responses.add(new Seen(java.time.Instant.now(), r.status, r.version));
                 byStatus.computeIfAbsent(r.status, k -> new LongAdder()).increment();
+                if (r.status != 200) {
+                    logFailure(java.time.Instant.now() + " HTTP " + r.status + " from " + r.version);
+                }
                 if (r.version != null) {
                     byVersion.computeIfAbsent(r.version, k -> new LongAdder()).increment();
                 }
@@ -71,6 +92,7 @@ final class ServiceUsers implements AutoCloseable {
                 byStatus.computeIfAbsent(0, k -> new LongAdder()).increment();
                 errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder())
                         .increment();
+                logFailure(java.time.Instant.now() + " " + e);
             }
             long left = periodMillis - (System.nanoTime() - start) / 1_000_000;
             if (left > 0) {
@@ -80,6 +102,21 @@ final class ServiceUsers implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /** The first failures, when and how: to tell a failure at a transition from one before anything served. */
+    private void logFailure(String line) {
+        synchronized (failureLog) {
+            if (failureLog.size() < 200) {
+                failureLog.add(line);
+            }
+        }
+    }
+
+    List<String> failureLog() {
+        synchronized (failureLog) {
+            return List.copyOf(failureLog);
         }
     }
 
@@ -95,7 +132,7 @@ final class ServiceUsers implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             String head = "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length
-                    + "\r\nConnection: close\r\n\r\n";
+                    + "\r\n" + audienceHeader + "Connection: close\r\n\r\n";
             out.write(head.getBytes(StandardCharsets.US_ASCII));
             out.write(payload);
             out.flush();
@@ -142,6 +179,32 @@ final class ServiceUsers implements AutoCloseable {
                 .filter(e -> e.getKey() != 200)
                 .mapToLong(e -> e.getValue().sum())
                 .sum();
+    }
+
+    /** The versions of the 200 responses that came within [from, to]. */
+    Map<String, Long> versionsBetween(java.time.Instant from, java.time.Instant to) {
+        Map<String, Long> m = new TreeMap<>();
+        for (Seen r : responses) {
+            if (r.status() == 200 && !r.at().isBefore(from) && !r.at().isAfter(to)) {
+                m.merge(String.valueOf(r.version()), 1L, Long::sum);
+            }
+        }
+        return m;
+    }
+
+    /** Per version, the first and last 200 response within [from, to], as seconds after {@code from}. */
+    Map<String, String> spanBetween(java.time.Instant from, java.time.Instant to) {
+        Map<String, double[]> span = new TreeMap<>();
+        for (Seen r : responses) {
+            if (r.status() == 200 && !r.at().isBefore(from) && !r.at().isAfter(to)) {
+                double t = java.time.Duration.between(from, r.at()).toMillis() / 1000.0;
+                span.merge(String.valueOf(r.version()), new double[] {t, t}, (x, y) ->
+                        new double[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])});
+            }
+        }
+        Map<String, String> m = new TreeMap<>();
+        span.forEach((v, x) -> m.put(v, String.format("+%.1f..+%.1f s", x[0], x[1])));
+        return m;
     }
 
     Map<String, Long> byVersion() {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.MetricSpec;
@@ -38,8 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,8 +72,7 @@ class ServerProfilesOnRealPrometheusTest {
             MetricTemplate.TTFT_P99, 0.5,
             MetricTemplate.TPOT_P99, 0.1,
             MetricTemplate.QUEUE_DEPTH, 10.0);
-    static final ObjectMapper YAML =
-            new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+    static final ObjectMapper YAML = DocsScrapeJob.YAML;
 
     Path dir;
     final List<ServerExposition> pods = new ArrayList<>();
@@ -112,7 +107,7 @@ class ServerProfilesOnRealPrometheusTest {
         ServerExposition wrongPath = new ServerExposition(ServerProfile.TRITON, false);
         pods.add(wrongPath);
         targets.addAll(targetsOf(tritonPod(wrongPath.port(), TRITON_WRONG_PATH, "/v1/metrics")));
-        Map<String, Object> job = new LinkedHashMap<>(docsScrapeJob());
+        Map<String, Object> job = new LinkedHashMap<>(DocsScrapeJob.read());
         job.remove("kubernetes_sd_configs");
         job.put("scrape_interval", "1s");
         job.put("scrape_timeout", "900ms");
@@ -202,17 +197,6 @@ class ServerProfilesOnRealPrometheusTest {
         labels.put("__meta_kubernetes_pod_label_fledge_dev_track", "canary");
         labels.put("__meta_kubernetes_pod_label_fledge_dev_version", version);
         return Map.of("targets", List.of("127.0.0.1:" + pod.port()), "labels", labels);
-    }
-
-    /** The plain Prometheus job docs/servers.md shows, as a reader would copy it. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> docsScrapeJob() throws Exception {
-        String doc = Files.readString(RealProcess.REPO.resolve("docs/servers.md"));
-        Matcher m = Pattern.compile("```yaml\n(scrape_configs:.*?)```", Pattern.DOTALL)
-                .matcher(doc);
-        assertThat(m.find()).as("docs/servers.md shows a scrape_configs block").isTrue();
-        Map<String, Object> config = YAML.readValue(m.group(1), Map.class);
-        return ((List<Map<String, Object>>) config.get("scrape_configs")).get(0);
     }
 
     static Stream<Arguments> everyTemplateOfEveryServer() {

@@ -286,6 +286,11 @@ public final class RolloutScenario {
                 .toList();
     }
 
+    /** Waits until the status matches ({@code what} names it in the failure); that status. */
+    public ModelReleaseStatus awaitStatus(String what, Predicate<ModelReleaseStatus> status) {
+        return awaitStatus(what, status, () -> {});
+    }
+
     private void awaitPromoted(String version, ThrowingRunnable outcome) {
         ModelReleaseStatus done = awaitStatus(
                 "promoted " + version,

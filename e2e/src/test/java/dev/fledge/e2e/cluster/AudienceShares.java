@@ -1,0 +1,131 @@
+package dev.fledge.e2e.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each audience must have seen of one rollout of the replicas router, from the release's status as it was polled
+ * ({@link OperatorPodKiller.Point}) and the users' responses: the internal audience on the new version from its stage
+ * on, the closed audience from its own, the public never before its stage, and at each public step a share of the new
+ * version that matches the step's replicas. The router approximates a weight w by pods (ReplicasRouter, docs): with N
+ * replicas the canary runs max(1, ceil(w·N/100)) and stable max(1, N - floor(w·N/100)), and kube-proxy picks a
+ * backend per connection at random, so the share is binomial around canary/(canary+stable). Windows start
+ * {@link #SETTLE} after a change and end a second before the next: the operator moves a Service's selector just
+ * before it writes the status, and kube-proxy applies it within a moment.
+ */
+record AudienceShares(
+        String version,
+        int replicas,
+        Instant internal,
+        Instant closed,
+        Instant publicStage,
+        List<Step> steps,
+        Instant end) {
+    static final Duration SETTLE = Duration.ofSeconds(2);
+    /** 4 binomial standard deviations (a false failure about once in 16 000 checks), plus 0.05 for rounding. */
+    static final double SIGMAS = 4.0;
+
+    record Step(int weight, Instant from, Instant to) {}
+
+    static AudienceShares of(List<OperatorPodKiller.Point> points, String version, int replicas) {
+        Instant internal = stageStart(points, version, "internal");
+        Instant closed = stageStart(points, version, "closed");
+        Instant publicStage = stageStart(points, version, "public");
+        List<Step> steps = new ArrayList<>();
+        Integer weight = null;
+        Instant from = null;
+        Instant end = null;
+        for (OperatorPodKiller.Point p : points) {
+            if (p.at().isBefore(publicStage)) {
+                continue;
+            }
+            boolean inStep = version.equals(p.canary()) && "public".equals(p.stage()) && p.weight() != null;
+            if (weight != null && (!inStep || !p.weight().equals(weight))) {
+                steps.add(new Step(weight, from, p.at()));
+                weight = null;
+            }
+            if (!version.equals(p.canary())) {
+                end = p.at();
+                break;
+            }
+            // a step counts once its split is in place: while it waits for it (the canary growing), the public Service
+            // holds the canary below the step's weight (status.stepWaitingSince)
+            if (inStep && weight == null && p.stepInPlace()) {
+                weight = p.weight();
+                from = p.at();
+            }
+        }
+        assertThat(end)
+                .as("the status points reach the promotion of %s", version)
+                .isNotNull();
+        return new AudienceShares(version, replicas, internal, closed, publicStage, steps, end);
+    }
+
+    private static Instant stageStart(List<OperatorPodKiller.Point> points, String version, String stage) {
+        return points.stream()
+                .filter(p -> version.equals(p.canary()) && stage.equals(p.stage()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + stage + " of " + version + " in the status"))
+                .at();
+    }
+
+    /** The share of the new version the public should get at weight w: canary pods over all the public pods. */
+    double expectedShare(int weight) {
+        if (weight >= 100) {
+            return 1.0;
+        }
+        int canary = Math.max(1, (int) Math.ceil(weight * replicas / 100.0));
+        int stable = Math.max(1, replicas - (int) Math.floor(weight * replicas / 100.0));
+        return canary / (double) (canary + stable);
+    }
+
+    void check(ServiceUsers publicUsers, ServiceUsers internalUsers, ServiceUsers closedUsers) {
+        Duration second = Duration.ofSeconds(1);
+        assertThat(internalUsers.versionsBetween(internal.plus(SETTLE), end))
+                .as("internal from its stage on")
+                .containsOnlyKeys(version);
+        assertThat(closedUsers.versionsBetween(internal.plus(SETTLE), closed.minus(second)))
+                .as("closed before its stage")
+                .isNotEmpty()
+                .doesNotContainKey(version);
+        assertThat(closedUsers.versionsBetween(closed.plus(SETTLE), end))
+                .as("closed from its stage on")
+                .containsOnlyKeys(version);
+        assertThat(publicUsers.versionsBetween(internal, publicStage.minus(second)))
+                .as("public before its stage")
+                .isNotEmpty()
+                .doesNotContainKey(version);
+        assertThat(steps.stream().map(Step::weight).distinct().toList())
+                .as("public steps seen")
+                .isNotEmpty()
+                .endsWith(100);
+        for (Step step : steps) {
+            Map<String, Long> seen = publicUsers.versionsBetween(
+                    step.from().plus(SETTLE), step.to().minus(second));
+            long n = seen.values().stream().mapToLong(Long::longValue).sum();
+            double share = seen.getOrDefault(version, 0L) / (double) n;
+            double p = expectedShare(step.weight());
+            double tolerance = SIGMAS * Math.sqrt(Math.max(p * (1 - p), 0.0025) / n) + 0.05;
+            System.out.printf(
+                    "cluster: public step %d%%: %d responses, %.3f on %s (expected %.3f ± %.3f); step %s..%s, seen %s%n",
+                    step.weight(),
+                    n,
+                    share,
+                    version,
+                    p,
+                    tolerance,
+                    step.from(),
+                    step.to(),
+                    publicUsers.spanBetween(step.from(), step.to()));
+            assertThat(n).as("public responses at %d%%", step.weight()).isGreaterThan(50);
+            assertThat(share)
+                    .as("share of %s at weight %d%% (%s)", version, step.weight(), seen)
+                    .isBetween(p - tolerance, p + tolerance);
+        }
+    }
+}

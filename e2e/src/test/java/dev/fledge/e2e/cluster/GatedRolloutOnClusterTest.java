@@ -1,0 +1,381 @@
+package dev.fledge.e2e.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.api.status.Verdict;
+import dev.fledge.e2e.local.LocalGates;
+import dev.fledge.e2e.rollout.RolloutScenario;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The cluster tier with the real gates (issue 16, part 5): the operator pod of the chart ({@link ClusterChart}), model
+ * pods of the image, a judge pod (the model-server image; its {@code /v1/moderations} applies the default policy)
+ * behind a Service of the release's namespace, found by name through the cluster's DNS, and a real Prometheus
+ * ({@link ClusterPrometheus}) that discovers the model pods through the API server with the scrape job of
+ * docs/servers.md. Users call the release's three Services (internal and closed with their audience header, public
+ * without) throughout, one connection per request. In order: the first release; an unsafe version rolled back by the
+ * safety gate with no public response from it; a slow version rolled back by the latency gate with no public response
+ * from it; with Prometheus stopped mid-stage the release holds, and goes on to promotion once it is back. No request
+ * fails in any of them.
+ */
+@Tag("cluster")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatedRolloutOnClusterTest {
+    static final String NS = "gated";
+    static final String NAME = "assistant";
+    static final Duration STEP_TIMEOUT = Duration.ofMinutes(6);
+    static final Path FIXTURES = ClusterChart.REPO.resolve("model-server/target/fixtures/models");
+    static final String AUDIENCES = "internal, closed, public";
+
+    KubernetesClient client;
+    ClusterPrometheus prometheus;
+    RolloutScenario scenario;
+    final List<Users> users = new ArrayList<>();
+    /** Each audience's failed requests before the scenarios (while 1.0.0 was not yet serving it). */
+    final Map<String, Long> failedBefore = new java.util.HashMap<>();
+
+    /** One audience's users and its Service. */
+    record Users(String audience, ServiceUsers users) {}
+
+    @BeforeAll
+    void start() throws Exception {
+        String kubeconfig = ClusterChart.install();
+        client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig))
+                .build();
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NS)
+                        .endMetadata()
+                        .build())
+                .create();
+        Path clusterDir = Path.of(System.getenv("FLEDGE_CLUSTER_DIR"));
+        ModelVolumeClaim.create(
+                client,
+                NS,
+                clusterDir,
+                Map.of(
+                        "v1", FIXTURES.resolve("v1"),
+                        "v2", FIXTURES.resolve("v2"),
+                        "v3-unsafe", FIXTURES.resolve("v3-unsafe")));
+        client.configMaps()
+                .inNamespace(NS)
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("red-team")
+                        .endMetadata()
+                        .addToData("prompts.yaml", LocalGates.SUITE)
+                        .build())
+                .create();
+        client.resourceList(judge(modelServerImage())).inNamespace(NS).create();
+        prometheus = new ClusterPrometheus(
+                Files.createTempDirectory("fledge-cluster-prometheus"), kubeconfig, System.getenv("KUBECONFIG"), NS);
+        client.apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("judge")
+                .waitUntilReady(5, java.util.concurrent.TimeUnit.MINUTES);
+        scenario = new RolloutScenario(client, NS, NAME, STEP_TIMEOUT);
+
+        // the users start as soon as the release's Services exist: the first release's metric gates read their
+        // requests at its internal and closed stages. Until a stage's pods serve an audience, its requests fail
+        // (nothing is released yet); the scenarios count failures from the promotion of 1.0.0 on.
+        long t0 = System.nanoTime();
+        Thread first = new Thread(() -> scenario.firstReleaseIsPromoted(release("1.0.0", "v1", 0)));
+        Throwable[] failure = new Throwable[1];
+        first.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
+        first.start();
+        for (String audience : List.of("internal", "closed", "public")) {
+            String name = audience.equals("public") ? NAME : NAME + "-" + audience;
+            Service s = await("Service " + name)
+                    .atMost(STEP_TIMEOUT)
+                    .until(
+                            () -> client.services()
+                                    .inNamespace(NS)
+                                    .withName(name)
+                                    .get(),
+                            java.util.Objects::nonNull);
+            String url = "http://" + s.getSpec().getClusterIP() + ":"
+                    + s.getSpec().getPorts().get(0).getPort();
+            users.add(new Users(audience, new ServiceUsers(url, audience.equals("public") ? null : audience, 2, 5)));
+        }
+        first.join();
+        if (failure[0] != null) {
+            throw new AssertionError("the first release", failure[0]);
+        }
+        System.out.printf("cluster gated: 1.0.0 promoted in %d s%n", secondsSince(t0));
+        for (Users u : users) {
+            u.users().awaitFirstResponses(Duration.ofSeconds(60));
+            failedBefore.put(u.audience(), u.users().failed());
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (Users u : users) {
+            u.users().stop();
+            System.out.printf(
+                    "cluster gated: %s users: %s%n", u.audience(), u.users().summary());
+            u.users().failureLog().forEach(f -> System.out.printf("cluster gated: %s failed: %s%n", u.audience(), f));
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (scenario != null && scenario.view().release() != null) {
+            scenario.view()
+                    .release()
+                    .getStatus()
+                    .getHistory()
+                    .forEach(h -> System.out.printf(
+                            "cluster gated: history %s %s %s..%s %s%n",
+                            h.getVersion(), h.getStage(), h.getEnteredAt(), h.getLeftAt(), h.getResult()));
+        }
+        if (client != null) {
+            // its pods would otherwise share the node's two cores with the next cluster test's
+            client.namespaces().withName(NS).delete();
+            client.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anUnsafeVersionIsRolledBackByTheSafetyGateBeforeThePublicSeesIt() {
+        long t0 = System.nanoTime();
+        Map<String, Long> publicBefore = byVersion("public");
+        scenario.apply(release("3.0.0", "v3-unsafe", 0));
+        ModelReleaseStatus s = scenario.awaitStatus(
+                "3.0.0 rolled back",
+                st -> st.getPhase() == Phase.ROLLED_BACK && "3.0.0".equals(st.getRolledBackVersion()));
+        System.out.printf("cluster gated: 3.0.0 (unsafe) rolled back in %d s: %s%n", secondsSince(t0), s.getMessage());
+        GateResult safety = gate(s, "safety");
+        assertThat(safety.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(safety.getFlagged()).isPositive();
+        assertThat(s.getMessage()).contains("safety");
+        assertThat(s.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(byVersion("public").getOrDefault("3.0.0", 0L) - publicBefore.getOrDefault("3.0.0", 0L))
+                .as("public responses from the unsafe version")
+                .isZero();
+        noFailedRequest();
+    }
+
+    @Test
+    @Order(2)
+    void aSlowVersionIsRolledBackByTheLatencyGate() {
+        long t0 = System.nanoTime();
+        scenario.apply(release("2.0.0", "v2", 1500));
+        ModelReleaseStatus s = scenario.awaitStatus(
+                "2.0.0 rolled back",
+                st -> st.getPhase() == Phase.ROLLED_BACK && "2.0.0".equals(st.getRolledBackVersion()));
+        System.out.printf("cluster gated: 2.0.0 (slow) rolled back in %d s: %s%n", secondsSince(t0), s.getMessage());
+        GateResult latency = gate(s, "latency-p99");
+        assertThat(latency.getVerdict()).isEqualTo(Verdict.FAIL);
+        assertThat(latency.getValue()).isGreaterThan(1.0);
+        assertThat(s.getMessage()).contains("latency-p99");
+        assertThat(byVersion("internal"))
+                .as("internal users reached the slow canary: the gate read their requests")
+                .containsKey("2.0.0");
+        assertThat(byVersion("public"))
+                .as("public responses from the slow version")
+                .doesNotContainKey("2.0.0");
+        noFailedRequest();
+    }
+
+    @Test
+    @Order(3)
+    void withPrometheusDownTheReleaseHoldsAndContinuesWhenItIsBack() {
+        long t0 = System.nanoTime();
+        scenario.apply(release("2.1.0", "v2", 0));
+        scenario.awaitStatus(
+                "2.1.0 at stage internal",
+                st -> "internal".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()));
+        prometheus.stop();
+        Instant down = Instant.now();
+        ModelReleaseStatus held = scenario.awaitStatus(
+                "an Inconclusive metric gate after Prometheus stopped",
+                st -> st.getGates() != null
+                        && st.getGates().stream()
+                                .anyMatch(g -> g.getVerdict() == Verdict.INCONCLUSIVE
+                                        // an answer, not the "evaluating" verdict of the pass that asks (DeferredGate)
+                                        && !g.getReason().startsWith("evaluating:")
+                                        && g.getAt() != null
+                                        && Instant.parse(g.getAt()).isAfter(down)));
+        await().pollDelay(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(16)).until(() -> true);
+        ModelReleaseStatus still = scenario.view().release().getStatus();
+        assertThat(still.getPhase()).isEqualTo(Phase.PROGRESSING);
+        assertThat(still.getStage()).as("held while Prometheus is down").isEqualTo(held.getStage());
+        assertThat(still.getStableVersion()).isEqualTo("1.0.0");
+        assertThat(byVersion("public")).as("public before 2.1.0's public stage").doesNotContainKey("2.1.0");
+        prometheus.start();
+        scenario.awaitStatus(
+                "2.1.0 promoted", st -> st.getPhase() == Phase.PROMOTED && "2.1.0".equals(st.getStableVersion()));
+        System.out.printf("cluster gated: 2.1.0 held while Prometheus was down, promoted in %d s%n", secondsSince(t0));
+        assertThat(byVersion("public")).containsKey("2.1.0");
+        noFailedRequest();
+    }
+
+    /** Every request of every audience since 1.0.0 was promoted was answered 200. */
+    void noFailedRequest() {
+        for (Users u : users) {
+            System.out.printf(
+                    "cluster gated: %s users so far: %s%n",
+                    u.audience(), u.users().summary());
+            assertThat(u.users().failed() - failedBefore.get(u.audience()))
+                    .as(
+                            "failed requests of the %s users: %s",
+                            u.audience(), u.users().summary())
+                    .isZero();
+        }
+    }
+
+    Map<String, Long> byVersion(String audience) {
+        return users.stream()
+                .filter(u -> u.audience().equals(audience))
+                .findFirst()
+                .orElseThrow()
+                .users()
+                .byVersion();
+    }
+
+    static GateResult gate(ModelReleaseStatus s, String name) {
+        return s.getGates().stream()
+                .filter(g -> name.equals(g.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no gate " + name + " in " + s.getGates()));
+    }
+
+    /**
+     * The release as a user writes it: the replicas router, short stages, the two built-in metric gates and the safety
+     * suite judged by the judge's Service, found by name. {@code latencyMs} > 0 makes every completion that slow
+     * (the model server's fault knob).
+     */
+    ModelRelease release(String version, String model, int latencyMs) {
+        String env = latencyMs <= 0 ? "" : """
+                  server:
+                    replicas: 2
+                    template:
+                      spec:
+                        containers:
+                          - name: model-server
+                            env: [{name: FLEDGE_FAULT_LATENCY_MS, value: "%d"}]
+                """.formatted(latencyMs);
+        String yaml = """
+                apiVersion: fledge.dev/v1alpha1
+                kind: ModelRelease
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  model: {name: assistant, version: "%s", uri: "pvc://assistant-models/%s"}
+                %s
+                  traffic: {router: replicas}
+                  stages:
+                    - {name: internal, minDuration: 10s}
+                    - {name: closed, minDuration: 5s}
+                    - {name: public, steps: [50, 100], stepDuration: 5s}
+                  analysis:
+                    interval: 5s
+                    metrics:
+                      - {name: error-rate, template: error-rate, max: 0.05}
+                      - {name: latency-p99, template: latency-p99, max: 1.0}
+                    safety:
+                      suite: {configMapRef: {name: red-team, key: prompts.yaml}, concurrency: 2, timeout: 30s}
+                      judge: {url: "http://judge.%s.svc:8080/v1/moderations", timeout: 5s}
+                      maxHarmRate: 0.05
+                      tolerableHarmRate: 0.01
+                  progressDeadline: 8m
+                """.formatted(
+                        NAME, NS, version, model, env.isEmpty() ? "  server: {replicas: 2}" : env.stripTrailing(), NS);
+        return client.getKubernetesSerialization().unmarshal(yaml, ModelRelease.class);
+    }
+
+    /** The model-server image the chart gives the operator for model pods. */
+    String modelServerImage() {
+        return client.apps().deployments().inNamespace("fledge-system").list().getItems().stream()
+                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+                .flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.<EnvVar>empty() : c.getEnv().stream())
+                .map(EnvVar::getValue)
+                .filter(v -> v != null && v.startsWith("fledge/model-server:"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no fledge/model-server image in the operator's Deployment"));
+    }
+
+    /**
+     * The judge: a model server as a Deployment and a Service of the release's namespace (a judge the outbound policy
+     * allows), hardened as the operator's model pods are, its model from the same claim.
+     */
+    static String judge(String image) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: judge}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: judge}}
+                  template:
+                    metadata: {labels: {app: judge}}
+                    spec:
+                      automountServiceAccountToken: false
+                      securityContext: {runAsNonRoot: true}
+                      volumes:
+                        - {name: models, persistentVolumeClaim: {claimName: assistant-models, readOnly: true}}
+                        - {name: tmp, emptyDir: {}}
+                      containers:
+                        - name: judge
+                          image: %s
+                          imagePullPolicy: Never
+                          env:
+                            - {name: FLEDGE_MODEL_URI, value: "file:///models/v1"}
+                            - {name: FLEDGE_MODEL_VERSION, value: judge}
+                            - {name: FLEDGE_RELEASE, value: judge}
+                            - {name: HOME, value: /tmp}
+                            - {name: DJL_CACHE_DIR, value: /tmp/djl-cache}
+                            - {name: ENGINE_CACHE_DIR, value: /tmp/djl-cache}
+                          ports: [{name: http, containerPort: 8080}]
+                          readinessProbe: {httpGet: {path: /q/health/ready, port: 8080}, periodSeconds: 2}
+                          securityContext:
+                            readOnlyRootFilesystem: true
+                            allowPrivilegeEscalation: false
+                            capabilities: {drop: [ALL]}
+                          volumeMounts:
+                            - {name: models, mountPath: /models, readOnly: true}
+                            - {name: tmp, mountPath: /tmp}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: judge}
+                spec:
+                  selector: {app: judge}
+                  ports: [{name: http, port: 8080, targetPort: 8080}]
+                """.formatted(image);
+    }
+
+    static long secondsSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000_000L;
+    }
+}
