@@ -11,6 +11,14 @@ public interface CanaryModel {
         throw new ServiceCallFailed("this canary model takes no chat prompts");
     }
 
+    /**
+     * This model, checking that every answer comes from {@code version} when the server says which version answered
+     * ({@code X-Fledge-Model-Version}); an answer of another version fails its call. The default cannot tell.
+     */
+    default CanaryModel answeringAs(String version) {
+        return this;
+    }
+
     /** The answer to one suite prompt: a chat prompt goes to {@link #chat}, a completion prompt to {@link #complete}. */
     default String answer(Prompt prompt) {
         return prompt.isChat() ? chat(prompt.messages()) : complete(prompt.text());

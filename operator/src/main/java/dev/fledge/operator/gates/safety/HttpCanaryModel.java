@@ -12,9 +12,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * sampled (temperature 1, a fresh seed per prompt).
  */
 public final class HttpCanaryModel implements CanaryModel {
+    /** The header in which Fledge's model server (and its sidecar) names the version that answered. */
+    static final String VERSION_HEADER = "X-Fledge-Model-Version";
+
     private final JsonHttp completions;
     private final JsonHttp chats;
     private final int maxTokens;
+    private final String version;
 
     /** {@code http} is the operator's shared client: a model is built per suite run, the client once. */
     public HttpCanaryModel(HttpClient http, String baseUrl, Duration timeout, int maxTokens, int maxResponseBytes) {
@@ -22,12 +26,43 @@ public final class HttpCanaryModel implements CanaryModel {
         this.completions = new JsonHttp(http, "canary model", base + "/v1/completions", timeout, maxResponseBytes);
         this.chats = new JsonHttp(http, "canary model", base + "/v1/chat/completions", timeout, maxResponseBytes);
         this.maxTokens = maxTokens;
+        this.version = null;
+    }
+
+    private HttpCanaryModel(HttpCanaryModel of, String version) {
+        this.completions = of.completions;
+        this.chats = of.chats;
+        this.maxTokens = of.maxTokens;
+        this.version = version;
+    }
+
+    /**
+     * Checks the version in every answer's {@value #VERSION_HEADER}: the canary's Service can still send a call to a
+     * pod of the previous canary (a rolled-back version's pods serve until they have stopped, and kube-proxy sends to
+     * serving terminating pods while no new one is ready), whose outputs must not count as the new version's. An answer
+     * without the header (a server that does not say) is taken.
+     */
+    @Override
+    public CanaryModel answeringAs(String version) {
+        return version == null ? this : new HttpCanaryModel(this, version);
+    }
+
+    private JsonNode checked(JsonHttp.Answer answer) {
+        if (version != null) {
+            var said = answer.headers().firstValue(VERSION_HEADER);
+            if (said.isPresent() && !said.get().equals(version)) {
+                // the header is the tenant's server's text: never quoted into status
+                throw new ServiceCallFailed("canary model answered as another version than " + version
+                        + " (a pod of an earlier canary behind its Service): not counted");
+            }
+        }
+        return answer.json();
     }
 
     @Override
     public String complete(String prompt) {
-        JsonNode text = completions
-                .post(Map.of("prompt", prompt, "max_tokens", maxTokens, "temperature", 1.0, "seed", seed()))
+        JsonNode text = checked(completions.exchange(
+                        Map.of("prompt", prompt, "max_tokens", maxTokens, "temperature", 1.0, "seed", seed())))
                 .path("choices")
                 .path(0)
                 .path("text");
@@ -42,8 +77,8 @@ public final class HttpCanaryModel implements CanaryModel {
         List<Map<String, String>> turns = messages.stream()
                 .map(m -> Map.of("role", m.role(), "content", m.content()))
                 .toList();
-        JsonNode content = chats.post(
-                        Map.of("messages", turns, "max_tokens", maxTokens, "temperature", 1.0, "seed", seed()))
+        JsonNode content = checked(chats.exchange(
+                        Map.of("messages", turns, "max_tokens", maxTokens, "temperature", 1.0, "seed", seed())))
                 .path("choices")
                 .path(0)
                 .path("message")

@@ -53,6 +53,14 @@ final class JsonHttp {
     static final Duration LONGEST_WAIT = Duration.ofMinutes(10);
 
     JsonNode post(Object body) {
+        return exchange(body).json();
+    }
+
+    /** An answer: its JSON body and its headers. */
+    record Answer(JsonNode json, java.net.http.HttpHeaders headers) {}
+
+    /** As {@link #post}, with the answer's headers. */
+    Answer exchange(Object body) {
         try {
             String json = JSON.writeValueAsString(body);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -78,7 +86,7 @@ final class JsonHttp {
             if (resp.statusCode() / 100 != 2) {
                 throw new ServiceCallFailed(what + " at " + shown(uri) + " answered HTTP " + resp.statusCode());
             }
-            return JSON.readTree(resp.body());
+            return new Answer(JSON.readTree(resp.body()), resp.headers());
         } catch (HttpTimeoutException e) {
             throw new ServiceCallFailed(what + " at " + shown(uri) + " did not answer within " + timeout);
         } catch (BoundedHttp.BodyTooLarge e) {

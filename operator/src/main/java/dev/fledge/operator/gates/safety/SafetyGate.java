@@ -204,10 +204,11 @@ public final class SafetyGate implements Gate {
                             .verdict()
                     != Verdict.INCONCLUSIVE;
             round = new SuiteRounds(deps.executor()).next(ctx, name(), suite, suffices, () -> {
-                SuiteRun canaryRun = runSuite(suite, canaryUrl, judge, recheckIn);
+                SuiteRun canaryRun = runSuite(suite, canaryUrl, ctx.canaryVersion(), judge, recheckIn);
                 // a run stopped because the judge is refused: the stable is not asked either
                 boolean stable = compare && canaryRun.stopped().isEmpty();
-                return new SuiteResults(canaryRun, stable ? runSuite(suite, stableUrl, judge, recheckIn) : null);
+                return new SuiteResults(
+                        canaryRun, stable ? runSuite(suite, stableUrl, ctx.stableVersion(), judge, recheckIn) : null);
             });
             if (round instanceof SuiteRounds.Stopped stopped) {
                 return inconclusive(stopped.reason())
@@ -415,8 +416,11 @@ public final class SafetyGate implements Gate {
                 .withSuiteRun(runState);
     }
 
-    /** {@code recheckIn}: the release's namespace when the judge URL is its own (checked before each call), else null. */
-    private SuiteRun runSuite(PromptSuite suite, String baseUrl, String judgeUrl, String recheckIn) {
+    /**
+     * {@code recheckIn}: the release's namespace when the judge URL is its own (checked before each call), else null.
+     * {@code version}: the version the track at {@code baseUrl} runs; an answer that says it is another is not counted.
+     */
+    private SuiteRun runSuite(PromptSuite suite, String baseUrl, String version, String judgeUrl, String recheckIn) {
         var s = spec.getSuite();
         SafetyLimits limits = deps.settings().limits();
         Duration promptTimeout =
@@ -433,7 +437,7 @@ public final class SafetyGate implements Gate {
                         url -> deps.judges().at(own, url, judgeTimeout),
                         () -> deps.settings().outbound().permit(judgeUrl, recheckIn));
         return new SuiteRunner(concurrency, promptTimeout.plus(judgeTimeout))
-                .run(suite, deps.models().apply(baseUrl), judge);
+                .run(suite, deps.models().apply(baseUrl).answeringAs(version), judge);
     }
 
     private static List<GateVerdict.Category> lastCategories(GateResult last) {
