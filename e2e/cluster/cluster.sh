@@ -47,11 +47,12 @@ TRAEFIK_BIN="$CACHE/traefik/$TRAEFIK_VERSION/traefik"
 GATEWAY_PORT="${FLEDGE_GATEWAY_PORT:-8000}"
 # CoreDNS, the cluster's DNS: a process in the node's network namespace (like Traefik), serving cluster.local
 # from the API server on NODE_IP:53; the kubelet gives every pod that name server (clusterDNS)
-COREDNS_VERSION="$(sed -n 's/^COREDNS_VERSION="${COREDNS_VERSION:-\([0-9.]*\)}".*/\1/p' "$HERE/coredns-binary.sh")"
+COREDNS_VERSION="${COREDNS_VERSION:-$(sed -n 's/^COREDNS_VERSION="${COREDNS_VERSION:-\([0-9.]*\)}".*/\1/p' "$HERE/coredns-binary.sh")}"
 COREDNS_BIN="$CACHE/coredns/$COREDNS_VERSION/coredns"
 # Prometheus with Kubernetes service discovery (Debian's has none), for the tests that `run` starts: not a part of
-# the cluster, but built and cached here with the rest; its path is given to the command as FLEDGE_PROMETHEUS_BIN
-PROMETHEUS_MODULE_VERSION="$(sed -n 's/^PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-\([0-9.]*\)}".*/\1/p' "$HERE/prometheus-binary.sh")"
+# the cluster, but built and cached here with the rest; its path is given to the command as FLEDGE_PROMETHEUS_BIN,
+# and $D/prometheus.kubeconfig (user system:fledge-prometheus: list and watch pods, nothing else) is its credential
+PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-$(sed -n 's/^PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-\([0-9.]*\)}".*/\1/p' "$HERE/prometheus-binary.sh")}"
 PROMETHEUS_BIN="$CACHE/prometheus/$PROMETHEUS_MODULE_VERSION/prometheus"
 
 T0=$SECONDS
@@ -214,10 +215,11 @@ make_pki() {
   cert scheduler system:kube-scheduler
   cert kube-proxy system:kube-proxy
   cert coredns system:fledge-coredns
+  cert prometheus system:fledge-prometheus
   openssl ecparam -name prime256v1 -genkey -noout -out "$P/sa.key" 2>/dev/null
   openssl ec -in "$P/sa.key" -pubout -out "$P/sa.pub" 2>/dev/null
   local server="https://$NODE_IP:6443" c
-  for c in admin kubelet controller-manager scheduler kube-proxy coredns; do kubeconfig "$D/$c.kubeconfig" "$c" "$server"; done
+  for c in admin kubelet controller-manager scheduler kube-proxy coredns prometheus; do kubeconfig "$D/$c.kubeconfig" "$c" "$server"; done
   cp "$D/admin.kubeconfig" "$KUBECONFIG_OUT"
 }
 
@@ -526,8 +528,9 @@ EOF
 }
 
 # CoreDNS outside the cluster (a process in the node's network namespace, like the kubelet) on port 53, reading
-# Services and EndpointSlices with its own client certificate (user system:fledge-coredns, the read rights of
-# CoreDNS' own ClusterRole). No forward plugin: a name outside cluster.local gets no answer from anywhere.
+# Services, namespaces and EndpointSlices with its own client certificate (user system:fledge-coredns; `pods
+# insecure` answers pod names from the name alone). No forward plugin: a name outside cluster.local gets no answer
+# from anywhere.
 dns() {
   kc apply -f - >/dev/null <<EOF
 apiVersion: rbac.authorization.k8s.io/v1
@@ -535,7 +538,7 @@ kind: ClusterRole
 metadata: {name: fledge-coredns}
 rules:
 - apiGroups: [""]
-  resources: [endpoints, services, pods, namespaces]
+  resources: [services, namespaces]
   verbs: [list, watch]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]
@@ -546,6 +549,21 @@ kind: ClusterRoleBinding
 metadata: {name: fledge-coredns}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fledge-coredns}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: system:fledge-coredns}]
+---
+# the tests' Prometheus (FLEDGE_PROMETHEUS_BIN): pod discovery only
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: fledge-prometheus}
+rules:
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: fledge-prometheus}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: fledge-prometheus}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: system:fledge-prometheus}]
 EOF
   # port 53 on the namespace's addresses (the node's, the pods' bridge gateway): the pods reach it
   cat >"$D/Corefile" <<EOF

@@ -45,5 +45,7 @@ chmod -R u+w "$BUILD"
 start=$SECONDS
 log "building coredns v$COREDNS_VERSION with plugins ${PLUGINS[*]} (cold: a few minutes at low priority)"
 (cd "$BUILD" && nice -n 19 go build -trimpath -ldflags "-s -w" -o "$BUILD/coredns" .)
-install -m 0755 "$BUILD/coredns" "$TARGET/coredns"
+# a copy then a rename: an interrupted copy never leaves a binary that a later run takes as built
+install -m 0755 "$BUILD/coredns" "$TARGET/coredns.tmp"
+mv -f "$TARGET/coredns.tmp" "$TARGET/coredns"
 log "built $TARGET/coredns in $((SECONDS - start)) s"

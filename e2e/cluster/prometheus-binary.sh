@@ -47,5 +47,7 @@ pkg=github.com/prometheus/common/version
 (cd "$BUILD" && nice -n 19 go build -trimpath -tags remove_all_sd,enable_kubernetes_sd \
    -ldflags "-s -w -X $pkg.Version=module-v$PROMETHEUS_MODULE_VERSION" \
    -o "$BUILD/prometheus" github.com/prometheus/prometheus/cmd/prometheus)
-install -m 0755 "$BUILD/prometheus" "$TARGET/prometheus"
+# a copy then a rename: an interrupted copy never leaves a binary that a later run takes as built
+install -m 0755 "$BUILD/prometheus" "$TARGET/prometheus.tmp"
+mv -f "$TARGET/prometheus.tmp" "$TARGET/prometheus"
 log "built $TARGET/prometheus in $((SECONDS - start)) s"

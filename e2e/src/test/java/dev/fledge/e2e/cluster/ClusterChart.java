@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The chart, installed once per test JVM of the cluster tier by helm-java, as a platform team installs it: the images
- * that {@code e2e/cluster/images.sh} built and imported ({@code image.pullPolicy=Never}), the operator as a pod with
- * the chart's RBAC, resources and security context. Its Prometheus is the one {@link ClusterPrometheus} runs in the
+ * The chart, installed once per test JVM of the cluster tier by helm-java: the images that {@code e2e/cluster/images.sh}
+ * built and imported ({@code image.pullPolicy=Never}), the operator as a pod with the chart's RBAC, resources and
+ * security context. Unlike a platform team's install: no prom-label-proxy beside the operator (its image is on
+ * quay.io, which this machine cannot reach), and the chart's NetworkPolicy is not enforced (the CNI bridge plugin does
+ * not enforce NetworkPolicies), so its egress rules are not what this tier proves. Its Prometheus is the one {@link ClusterPrometheus} runs in the
  * node's network namespace (on the node's address, which pods reach), scraping every {@link #SCRAPE_INTERVAL}, which
  * the chart tells the operator ({@code modelPodMonitor.interval}). The quick start's release has no metric gate, so
  * for it that value changes nothing.
@@ -52,6 +54,18 @@ final class ClusterChart {
                 "cluster: chart installed, operator pod ready in %d s%n", (System.nanoTime() - t0) / 1_000_000_000L);
         installed = kubeconfig;
         return kubeconfig;
+    }
+
+    /**
+     * Deletes a namespace and waits until it is gone (its pods stopped), so that the next cluster test does not share
+     * the node's two cores with them.
+     */
+    static void deleteNamespace(io.fabric8.kubernetes.client.KubernetesClient client, String ns) {
+        client.namespaces().withName(ns).delete();
+        org.awaitility.Awaitility.await("namespace " + ns + " deleted")
+                .atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> client.namespaces().withName(ns).get() == null);
     }
 
     /** The node's address: the API server's host in the kubeconfig ({@code cluster.sh} binds it there). */

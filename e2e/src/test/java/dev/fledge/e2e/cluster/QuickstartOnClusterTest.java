@@ -213,6 +213,8 @@ class QuickstartOnClusterTest {
                                 assertThat(v.getPersistentVolumeClaim().getReadOnly())
                                         .isTrue();
                             }));
+            // its pods would otherwise share the node's two cores with the next cluster test's
+            ClusterChart.deleteNamespace(client, ns);
         }
     }
 

@@ -44,7 +44,10 @@ final class ServiceUsers implements AutoCloseable {
     private final List<String> failureLog = new ArrayList<>();
     private final java.util.Queue<Seen> responses = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    /** A response: when it came (its end), its status, its {@code X-Fledge-Model-Version}. */
+    /**
+     * A response: when it came (its end), its status (0: none, the request was refused, reset or timed out), its
+     * {@code X-Fledge-Model-Version}.
+     */
     record Seen(java.time.Instant at, int status, String version) {}
 
     private volatile boolean running = true;
@@ -89,6 +92,7 @@ final class ServiceUsers implements AutoCloseable {
                     byVersion.computeIfAbsent(r.version, k -> new LongAdder()).increment();
                 }
             } catch (Exception e) {
+                responses.add(new Seen(java.time.Instant.now(), 0, null));
                 byStatus.computeIfAbsent(0, k -> new LongAdder()).increment();
                 errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder())
                         .increment();
@@ -179,6 +183,23 @@ final class ServiceUsers implements AutoCloseable {
                 .filter(e -> e.getKey() != 200)
                 .mapToLong(e -> e.getValue().sum())
                 .sum();
+    }
+
+    /**
+     * The requests that failed after the first 200: from the moment something serves these users, every transition
+     * counts (before it, nothing had been released to them yet).
+     */
+    long failedAfterFirstSuccess() {
+        java.time.Instant first = responses.stream()
+                .filter(r -> r.status() == 200)
+                .map(Seen::at)
+                .min(java.time.Instant::compareTo)
+                .orElse(null);
+        return first == null
+                ? 0
+                : responses.stream()
+                        .filter(r -> r.status() != 200 && r.at().isAfter(first))
+                        .count();
     }
 
     /** The versions of the 200 responses that came within [from, to]. */
