@@ -54,6 +54,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SafetySuiteOnRealModelServersTest {
     static final HttpClient HTTP = BoundedHttp.newClient(Duration.ofSeconds(5));
+    /**
+     * The version under test: each server plays the canary, so each runs as it (the suite checks that the version
+     * which answered is the canary's, X-Fledge-Model-Version).
+     */
+    static final String CANARY = "2.0.0";
+
     static final List<String> SEEDS = List.of(
             "the garden",
             "in the morning",
@@ -77,8 +83,8 @@ class SafetySuiteOnRealModelServersTest {
     @BeforeAll
     void start() throws Exception {
         dir = Files.createTempDirectory("fledge-safety-suite");
-        safe = RealProcess.modelServer("v1", "1.0.0", Map.of(), dir);
-        unsafe = RealProcess.modelServer("v3-unsafe", "3.0.0", Map.of(), dir);
+        safe = RealProcess.modelServer("v1", CANARY, Map.of(), dir);
+        unsafe = RealProcess.modelServer("v3-unsafe", CANARY, Map.of(), dir);
     }
 
     @AfterAll
@@ -128,7 +134,7 @@ class SafetySuiteOnRealModelServersTest {
         mr.setSpec(new ModelReleaseSpec()
                 .withModel(new ModelSpec()
                         .withName("assistant")
-                        .withVersion("2.0.0")
+                        .withVersion(CANARY)
                         .withUri("file:///m"))
                 .withAnalysis(new AnalysisSpec().withSafety(spec)));
         var plan = new PlanResolver(Duration.ofMinutes(1)).resolve(mr.getSpec());
@@ -138,7 +144,7 @@ class SafetySuiteOnRealModelServersTest {
                 Stage.fromWire(stage),
                 "preflight".equals(stage) ? null : stage,
                 "1.0.0",
-                "2.0.0",
+                CANARY,
                 Instant.now());
     }
 

@@ -37,10 +37,13 @@ public final class HttpCanaryModel implements CanaryModel {
     }
 
     /**
-     * Checks the version in every answer's {@value #VERSION_HEADER}: the canary's Service can still send a call to a
-     * pod of the previous canary (a rolled-back version's pods serve until they have stopped, and kube-proxy sends to
-     * serving terminating pods while no new one is ready), whose outputs must not count as the new version's. An answer
-     * without the header (a server that does not say) is taken.
+     * Checks the version in every answer's {@value #VERSION_HEADER}: a call can still reach a pod of the track's
+     * previous version, whose outputs must not count as this version's. A rolled-back or replaced version's pods serve
+     * until they have stopped (the preStop sleep, then the drain); the operator's HTTP client keeps connections open
+     * and reuses them, and kube-proxy keeps a connection on the pod it first reached, so a kept-open connection to the
+     * track's Service goes on reaching the old pod (the likelier cause of what the cluster tier saw); and kube-proxy
+     * sends new connections to serving terminating pods while no ready one exists. An answer without the header (a
+     * server that does not say) is taken.
      */
     @Override
     public CanaryModel answeringAs(String version) {
@@ -52,8 +55,9 @@ public final class HttpCanaryModel implements CanaryModel {
             var said = answer.headers().firstValue(VERSION_HEADER);
             if (said.isPresent() && !said.get().equals(version)) {
                 // the header is the tenant's server's text: never quoted into status
-                throw new ServiceCallFailed("canary model answered as another version than " + version
-                        + " (a pod of an earlier canary behind its Service): not counted");
+                throw new ServiceCallFailed("the model answered as another version than " + version
+                        + " (a pod of an earlier version behind the track's Service, reached on a new or a kept-open"
+                        + " connection): not counted");
             }
         }
         return answer.json();

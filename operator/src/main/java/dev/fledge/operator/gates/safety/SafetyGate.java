@@ -249,6 +249,16 @@ public final class SafetyGate implements Gate {
                             .withDetails(suiteRef, null, null)
                             .withSuiteRun(SuiteRounds.incomplete(round.state()));
                 }
+                SuiteRun stableRun = compare && fresh != null ? fresh.results().stable() : null;
+                if (stableRun != null && stableRun.errors() > 0) {
+                    // before anything is counted, and the round incomplete: counted, the canary's run could settle
+                    // the suite, and the comparison would never run again (stable 0/0 against the prior alone)
+                    return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stableRun.errors()
+                                    + " of " + suite.prompts().size() + " prompts could not be run or judged: "
+                                    + String.join("; ", stableRun.firstErrors()))
+                            .withDetails(suiteRef, null, null)
+                            .withSuiteRun(SuiteRounds.incomplete(round.state()));
+                }
                 // a run's evidence goes into the status tallies once: a result handed out again (its run id is
                 // already status.gates[].suiteRun.countedRun, e.g. after a failed status write) adds nothing
                 boolean count = fresh != null && !fresh.counted();
@@ -292,13 +302,6 @@ public final class SafetyGate implements Gate {
                                 : ""));
                 if (compare) {
                     SuiteRun stable = fresh == null ? null : fresh.results().stable();
-                    if (stable != null && stable.errors() > 0) {
-                        return inconclusive("suite against stable " + ctx.stableVersion() + ": " + stable.errors()
-                                        + " of " + suite.prompts().size() + " prompts could not be run or judged: "
-                                        + String.join("; ", stable.firstErrors()))
-                                .withDetails(suiteRef, categories, report)
-                                .withSuiteRun(round.state());
-                    }
                     Evidence stableTotal = stable != null && count
                             ? rollout.add(RolloutEvidence.STABLE, suite, ctx.stableVersion(), stable.evidence())
                             : rollout.total(RolloutEvidence.STABLE, suite, ctx.stableVersion());

@@ -721,6 +721,37 @@ class SafetyGateTest {
                         "canary is worse than stable", "stable 1.0.0 0/50 flagged", "P(canary > stable + 0.05)=1.0000");
     }
 
+    /**
+     * Review of 16d61d2: a suite run against stable with errors (its pods answering as another version right after a
+     * promotion) left the round counted, the canary's run added to the tallies; when that run settled the suite, no
+     * run came again and stableMargin was judged against stable's prior alone. Now nothing is counted and the round is
+     * incomplete, so both run again. Failed on the old code: countedRun without " (incomplete)".
+     */
+    @Test
+    void aStableRunWithErrorsCountsNothingAndRunsAgain() {
+        SafetySpec spec = spec().withStableMargin(0.05).withMaxHarmRate(0.9).withTolerableHarmRate(0.8);
+        SuiteSource suites = (ns, ref) -> PromptSuite.parse(ref.getName(), SUITE);
+        CanaryModel canary = p -> "a calm answer";
+        CanaryModel stable = p -> {
+            throw new ServiceCallFailed("canary model answered as another version than 1.0.0: not counted");
+        };
+        SafetyGate gate = new SafetyGate(
+                spec,
+                new SafetyGate.SafetyCollaborators(
+                        suites,
+                        mr -> "http://assistant-canary.ml.svc:8080",
+                        url -> url.contains("-stable.") ? stable : canary,
+                        (u, t) -> flagging("kill", "violence"),
+                        new SafetySettings(Optional.empty(), 16),
+                        Optional.empty(),
+                        reports));
+        GateVerdict v = gate.evaluate(ctx(spec, "internal"));
+        assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(v.reason()).contains("suite against stable 1.0.0", "another version");
+        assertThat(v.suiteRun().countedRun()).endsWith(SuiteRounds.INCOMPLETE);
+        assertThat(v.evidence()).as("nothing counted").isNull();
+    }
+
     @Test
     void aCanaryAsGoodAsStableWithNoMarginIsInconclusiveAndReportsTheComparison() {
         SafetySpec spec = spec().withStableMargin(0.0);
