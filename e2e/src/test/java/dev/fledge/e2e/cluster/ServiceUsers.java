@@ -41,6 +41,7 @@ final class ServiceUsers implements AutoCloseable {
     private final Map<String, LongAdder> byVersion = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong sent = new AtomicLong();
+    private final LongAdder slowConnects = new LongAdder();
     private final List<String> failureLog = new ArrayList<>();
     private final java.util.Queue<Seen> responses = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -137,7 +138,11 @@ final class ServiceUsers implements AutoCloseable {
         byte[] payload = body.getBytes(StandardCharsets.UTF_8);
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         try (Socket socket = new Socket()) {
+            long connecting = System.nanoTime();
             socket.connect(new InetSocketAddress(uri.getHost(), port), 5000);
+            if (System.nanoTime() - connecting > 1_000_000_000L) {
+                slowConnects.increment(); // a SYN sent again: shown in the summary, not hidden
+            }
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             String head = "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port
@@ -246,7 +251,8 @@ final class ServiceUsers implements AutoCloseable {
         Map<String, Long> e = new TreeMap<>();
         errors.forEach((k, v) -> e.put(k, v.sum()));
         return "sent=" + sent.get() + " byStatus=" + s + " byVersion=" + byVersion()
-                + (e.isEmpty() ? "" : " errors=" + e);
+                + (e.isEmpty() ? "" : " errors=" + e)
+                + (slowConnects.sum() == 0 ? "" : " connectsOver1s=" + slowConnects.sum());
     }
 
     @Override
