@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +43,18 @@ final class ServiceUsers implements AutoCloseable {
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong sent = new AtomicLong();
     private final LongAdder slowConnects = new LongAdder();
-    private final List<String> failureLog = new ArrayList<>();
     private final java.util.Queue<Seen> responses = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
-     * A response: when it came (its end), its status (0: none, the request was refused, reset or timed out), its
-     * {@code X-Fledge-Model-Version}.
+     * A request: when it was sent and when its answer came ({@link #at}), its status (0: none, the request was
+     * refused, reset or timed out), its {@code X-Fledge-Model-Version}, and for status 0 the error.
      */
-    record Seen(java.time.Instant at, int status, String version) {}
+    record Seen(Instant sent, Instant at, int status, String version, String error) {
+        @Override
+        public String toString() {
+            return sent + ".." + at + " " + (status == 0 ? error : "HTTP " + status + " from " + version);
+        }
+    }
 
     private volatile boolean running = true;
 
@@ -82,22 +87,19 @@ final class ServiceUsers implements AutoCloseable {
                     + n + "}";
             n++;
             sent.incrementAndGet();
+            Instant sentAt = Instant.now();
             try {
                 Response r = post(body);
-                responses.add(new Seen(java.time.Instant.now(), r.status, r.version));
+                responses.add(new Seen(sentAt, Instant.now(), r.status, r.version, null));
                 byStatus.computeIfAbsent(r.status, k -> new LongAdder()).increment();
-                if (r.status != 200) {
-                    logFailure(java.time.Instant.now() + " HTTP " + r.status + " from " + r.version);
-                }
                 if (r.version != null) {
                     byVersion.computeIfAbsent(r.version, k -> new LongAdder()).increment();
                 }
             } catch (Exception e) {
-                responses.add(new Seen(java.time.Instant.now(), 0, null));
+                responses.add(new Seen(sentAt, Instant.now(), 0, null, e.toString()));
                 byStatus.computeIfAbsent(0, k -> new LongAdder()).increment();
                 errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder())
                         .increment();
-                logFailure(java.time.Instant.now() + " " + e);
             }
             long left = periodMillis - (System.nanoTime() - start) / 1_000_000;
             if (left > 0) {
@@ -110,19 +112,9 @@ final class ServiceUsers implements AutoCloseable {
         }
     }
 
-    /** The first failures, when and how: to tell a failure at a transition from one before anything served. */
-    private void logFailure(String line) {
-        synchronized (failureLog) {
-            if (failureLog.size() < 200) {
-                failureLog.add(line);
-            }
-        }
-    }
-
-    List<String> failureLog() {
-        synchronized (failureLog) {
-            return List.copyOf(failureLog);
-        }
+    /** The first 200 failures, when and how: to tell a failure at a transition from one before anything served. */
+    List<Seen> failureLog() {
+        return responses.stream().filter(r -> r.status() != 200).limit(200).toList();
     }
 
     private record Response(int status, String version) {}
@@ -198,23 +190,24 @@ final class ServiceUsers implements AutoCloseable {
 
     /**
      * The requests that failed after the first 200: from the moment something serves these users, every transition
-     * counts (before it, nothing had been released to them yet).
+     * counts (before it, nothing had been released to them yet). A request sent before that 200 came is not counted:
+     * it may have been refused while nothing served yet and answered later (a connect's SYN sent again).
      */
-    long failedAfterFirstSuccess() {
-        java.time.Instant first = responses.stream()
+    List<Seen> failedAfterFirstSuccess() {
+        Instant first = responses.stream()
                 .filter(r -> r.status() == 200)
                 .map(Seen::at)
-                .min(java.time.Instant::compareTo)
+                .min(Instant::compareTo)
                 .orElse(null);
         return first == null
-                ? 0
+                ? List.of()
                 : responses.stream()
-                        .filter(r -> r.status() != 200 && r.at().isAfter(first))
-                        .count();
+                        .filter(r -> r.status() != 200 && r.sent().isAfter(first))
+                        .toList();
     }
 
     /** The versions of the 200 responses that came within [from, to]. */
-    Map<String, Long> versionsBetween(java.time.Instant from, java.time.Instant to) {
+    Map<String, Long> versionsBetween(Instant from, Instant to) {
         Map<String, Long> m = new TreeMap<>();
         for (Seen r : responses) {
             if (r.status() == 200 && !r.at().isBefore(from) && !r.at().isAfter(to)) {
@@ -225,11 +218,11 @@ final class ServiceUsers implements AutoCloseable {
     }
 
     /** Per version, the first and last 200 response within [from, to], as seconds after {@code from}. */
-    Map<String, String> spanBetween(java.time.Instant from, java.time.Instant to) {
+    Map<String, String> spanBetween(Instant from, Instant to) {
         Map<String, double[]> span = new TreeMap<>();
         for (Seen r : responses) {
             if (r.status() == 200 && !r.at().isBefore(from) && !r.at().isAfter(to)) {
-                double t = java.time.Duration.between(from, r.at()).toMillis() / 1000.0;
+                double t = Duration.between(from, r.at()).toMillis() / 1000.0;
                 span.merge(String.valueOf(r.version()), new double[] {t, t}, (x, y) ->
                         new double[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])});
             }
