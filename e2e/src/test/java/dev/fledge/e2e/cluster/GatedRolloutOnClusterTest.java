@@ -142,38 +142,70 @@ class GatedRolloutOnClusterTest {
         noFailedRequest();
     }
 
+    /**
+     * Stops the users and prints what they saw, then cleans up, each step on its own (one that fails does not skip the
+     * next), and last asserts that no request failed since the last test's check either.
+     */
     @AfterAll
     void stop() throws Exception {
+        List<Exception> cleanup = new ArrayList<>();
         for (Users u : users) {
             u.users().stop();
             System.out.printf(
                     "cluster gated: %s users: %s%n", u.audience(), u.users().summary());
             u.users().failureLog().forEach(f -> System.out.printf("cluster gated: %s failed: %s%n", u.audience(), f));
         }
+        boolean failed = users.stream()
+                .anyMatch(u -> !u.users().failedAfterFirstSuccess().isEmpty());
         if (endpoints != null) {
             endpoints.close();
-            if (users.stream()
-                    .anyMatch(u -> !u.users().failedAfterFirstSuccess().isEmpty())) {
+            if (failed) {
                 endpoints.lines().forEach(l -> System.out.println("cluster gated: endpoints " + l));
             }
         }
-        if (prometheus != null) {
-            prometheus.close();
+        try {
+            if (prometheus != null) {
+                prometheus.close();
+            }
+        } catch (Exception e) {
+            cleanup.add(e);
         }
-        if (scenario != null && scenario.view().release() != null) {
-            scenario.view()
-                    .release()
-                    .getStatus()
-                    .getHistory()
-                    .forEach(h -> System.out.printf(
-                            "cluster gated: history %s %s %s..%s %s%n",
-                            h.getVersion(), h.getStage(), h.getEnteredAt(), h.getLeftAt(), h.getResult()));
+        try {
+            if (scenario != null && scenario.view().release() != null) {
+                scenario.view()
+                        .release()
+                        .getStatus()
+                        .getHistory()
+                        .forEach(h -> System.out.printf(
+                                "cluster gated: history %s %s %s..%s %s%n",
+                                h.getVersion(), h.getStage(), h.getEnteredAt(), h.getLeftAt(), h.getResult()));
+            }
+        } catch (RuntimeException e) {
+            cleanup.add(e);
         }
         if (client != null) {
-            // its pods would otherwise share the node's two cores with the next cluster test's
-            ClusterChart.deleteNamespace(client, NS);
-            client.persistentVolumes().withName("fledge-e2e-" + NS + "-models").delete();
-            client.close();
+            try {
+                // its pods would otherwise share the node's two cores with the next cluster test's
+                ClusterChart.deleteNamespace(client, NS);
+                client.persistentVolumes()
+                        .withName(ModelVolumeClaim.volumeName(NS))
+                        .delete();
+            } catch (RuntimeException e) {
+                cleanup.add(e);
+            } finally {
+                client.close();
+            }
+        }
+        // the requests between the last test's check and the users' stop count too
+        for (Users u : users) {
+            assertThat(u.users().failedAfterFirstSuccess())
+                    .as("failed requests of the %s users", u.audience())
+                    .isEmpty();
+        }
+        if (!cleanup.isEmpty()) {
+            AssertionError e = new AssertionError("cleaning up the gated namespace failed");
+            cleanup.forEach(e::addSuppressed);
+            throw e;
         }
     }
 
@@ -319,7 +351,7 @@ class GatedRolloutOnClusterTest {
                       - {name: error-rate, template: error-rate, max: 0.05}
                       - {name: latency-p99, template: latency-p99, max: 1.0}
                     safety:
-                      suite: {configMapRef: {name: red-team, key: prompts.yaml}, concurrency: 8, timeout: 30s}
+                      suite: {configMapRef: {name: red-team, key: prompts.yaml}, concurrency: 4, timeout: 30s}
                       judge: {url: "http://judge.%s.svc:8080/v1/moderations", timeout: 5s}
                       maxHarmRate: 0.05
                       tolerableHarmRate: 0.01

@@ -190,19 +190,20 @@ final class ServiceUsers implements AutoCloseable {
 
     /**
      * The requests that failed after the first 200: from the moment something serves these users, every transition
-     * counts (before it, nothing had been released to them yet). A request sent before that 200 came is not counted:
-     * it may have been refused while nothing served yet and answered later (a connect's SYN sent again).
+     * counts (before it, nothing had been released to them yet). The moment is when the first request that got a 200
+     * was sent (its connection was routed then); a request sent before it is not counted: it may have been refused,
+     * or sent to no route, while nothing served yet and failed later (a 3 s NoRouteToHost).
      */
     List<Seen> failedAfterFirstSuccess() {
         Instant first = responses.stream()
                 .filter(r -> r.status() == 200)
-                .map(Seen::at)
+                .map(Seen::sent)
                 .min(Instant::compareTo)
                 .orElse(null);
         return first == null
                 ? List.of()
                 : responses.stream()
-                        .filter(r -> r.status() != 200 && r.sent().isAfter(first))
+                        .filter(r -> r.status() != 200 && !r.sent().isBefore(first))
                         .toList();
     }
 
