@@ -158,7 +158,9 @@ cluster-test: cluster-binaries model-fixtures
 
 ## cluster-tier: after an install: the images from the built modules, a cluster started for the @Tag("cluster")
 ## tests (excluded from the modules' own run) and torn down after; the test JVM runs inside the node's network
-## namespace (e2e/cluster/netns-jvm/bin/java). A missing prerequisite fails these tests, it never skips them.
+## namespace (e2e/cluster/netns-jvm/bin/java), one JVM for both classes (surefire:test runs as default-cli, which the
+## e2e module's several-JVM execution does not configure), one class after the other on the node's two cores.
+## A missing prerequisite fails these tests, it never skips them.
 cluster-tier:
 	@t=$$SECONDS; FLEDGE_SKIP_INSTALL=1 MVN="$(MVN)" bash e2e/cluster/images.sh all && echo "cluster-tier: images in $$((SECONDS - t)) s"
 	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e surefire:test -Dgroups=cluster -Dfledge.e2e.excludedGroups=none \

@@ -87,7 +87,7 @@ public final class RealApiServer {
                 .withStartupTimeout(STARTUP_TIMEOUT_MILLIS)
                 .build();
         var server = new KubeAPIServer(config);
-        // the e2e module runs two test JVMs (e2e/pom.xml): one starts at a time, so that the certificates
+        // the e2e module runs several test JVMs (e2e/pom.xml): one starts at a time, so that the certificates
         // kube-api-test writes into the shared directory on first use, and the free ports it picks, are not raced for
         try (FileChannel lockFile = FileChannel.open(
                         Files.createDirectories(Path.of(dir)).resolve(".fledge-start.lock"),

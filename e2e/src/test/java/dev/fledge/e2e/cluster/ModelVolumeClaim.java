@@ -27,6 +27,11 @@ record ModelVolumeClaim(String claim) {
         return create(client, ns, nodeDir, Map.of(path, archive));
     }
 
+    /** The PersistentVolume (cluster-scoped) behind namespace {@code ns}'s claim. */
+    static String volumeName(String ns) {
+        return "fledge-e2e-" + ns + "-models";
+    }
+
     /**
      * Copies each source (a file, or a model directory with everything below it) to its path on a new volume below
      * {@code nodeDir}, and claims it in {@code ns}.
@@ -34,7 +39,7 @@ record ModelVolumeClaim(String claim) {
     static ModelVolumeClaim create(KubernetesClient client, String ns, Path nodeDir, Map<String, Path> sources)
             throws Exception {
         String claim = "assistant-models";
-        String volume = "fledge-e2e-" + ns + "-models";
+        String volume = volumeName(ns);
         Path root = nodeDir.resolve(volume);
         for (var e : sources.entrySet()) {
             Path target = root.resolve(e.getKey());

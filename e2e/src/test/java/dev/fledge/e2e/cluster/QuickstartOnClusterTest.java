@@ -54,8 +54,6 @@ class QuickstartOnClusterTest {
     void theReadmeQuickStartRollsOutWithRealPodsAndNoFailedRequest() throws Exception {
         String kubeconfig = ClusterChart.install();
         ReadmeQuickstart readme = ReadmeQuickstart.read(REPO);
-        long t0;
-
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
@@ -68,154 +66,174 @@ class QuickstartOnClusterTest {
                             .endMetadata()
                             .build())
                     .create();
-            client.configMaps()
-                    .inNamespace(ns)
-                    .resource(modelsConfigMap(readme))
-                    .create();
-            ModelRelease quickstart = Quickstart.load(client.getKubernetesSerialization(), REPO);
-            assertThat(quickstart.getMetadata().getName()).isEqualTo(readme.release());
-            var scenario = new RolloutScenario(client, ns, readme.release(), STEP_TIMEOUT);
-
-            t0 = System.nanoTime();
-            scenario.firstReleaseIsPromoted(quickstart);
-            System.out.printf("cluster: 1.0.0 promoted in %d s%n", secondsSince(t0));
-            ServiceSpec service = client.services()
-                    .inNamespace(ns)
-                    .withName(readme.release())
-                    .get()
-                    .getSpec();
-            String vip = service.getClusterIP();
-            int port = service.getPorts().get(0).getPort();
-            assertThat(reachable(vip, port))
-                    .as("Service %s:%d answers on its ClusterIP", vip, port)
-                    .isTrue();
-            modelPodsAreHardened(client, ns, readme.release());
-            modelPodsUseTheImagesLibtorch(client, ns, readme.release());
-
-            t0 = System.nanoTime();
-            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5);
-                    // the internal and closed audiences on their Services, with the header their auth proxy sets
-                    ServiceUsers internal = audienceUsers(client, ns, readme.release(), "internal");
-                    ServiceUsers closed = audienceUsers(client, ns, readme.release(), "closed");
-                    // the operator pod is killed mid-rollout (kubectl delete pod), and the chart's Deployment brings
-                    // a new one: not a README step, but what an SRE expects to survive
-                    OperatorPodKiller killer = new OperatorPodKiller(client, ns, readme.release(), "closed")) {
-                users.awaitFirstResponses(Duration.ofSeconds(60));
-                internal.awaitFirstResponses(Duration.ofSeconds(60));
-                closed.awaitFirstResponses(Duration.ofSeconds(60));
-                scenario.replicasRolloutIsPromoted("2.0.0", () -> scenario.mergePatch(readme.patch()));
-                Thread.sleep(3000); // the seconds after the promotion count too
-                users.stop();
-                internal.stop();
-                closed.stop();
-                System.out.printf(
-                        "cluster: 2.0.0 promoted in %d s; public users: %s; internal: %s; closed: %s%n",
-                        secondsSince(t0), users.summary(), internal.summary(), closed.summary());
-                for (ServiceUsers u : List.of(users, internal, closed)) {
-                    assertThat(u.failed())
-                            .as("failed requests across the rollout: %s", u.summary())
-                            .isZero();
+            try {
+                rollsOut(client, readme, ns);
+            } catch (Throwable t) {
+                try {
+                    removeNamespace(client, ns);
+                } catch (RuntimeException e) {
+                    t.addSuppressed(e); // the test's own failure stays the one reported
                 }
-                assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
-                AudienceShares.of(
-                                killer.points(),
-                                "2.0.0",
-                                quickstart.getSpec().getServer().getReplicas())
-                        .check(users, internal, closed);
-
-                assertThat(killer.killedPodUid())
-                        .as("the operator pod was deleted at stage closed")
-                        .isNotNull();
-                assertThat(OperatorPodKiller.operatorPods(client))
-                        .as("the Deployment brought a new operator pod, Ready")
-                        .singleElement()
-                        .satisfies(p -> {
-                            assertThat(p.getMetadata().getUid()).isNotEqualTo(killer.killedPodUid());
-                            assertThat(p.getStatus().getConditions())
-                                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-                        });
-                assertThat(killer.publicWeights())
-                        .as("each public step entered exactly once across the operator's restart")
-                        .containsExactly(25, 50, 100);
-                assertThat(scenario.view().release().getStatus().getHistory().stream()
-                                .filter(h -> "2.0.0".equals(h.getVersion()))
-                                .map(h -> h.getStage())
-                                .toList())
-                        .as("no stage repeated or skipped")
-                        .doesNotHaveDuplicates()
-                        .containsSubsequence("internal", "closed", "public");
+                throw t;
             }
-            modelPodsAreHardened(client, ns, readme.release());
-
-            // Beyond the README: a further version is aborted at stage closed (fledge.dev/action=abort), everyone is
-            // back on 2.0.0, then retried (fledge.dev/action=retry) and promoted; users on the Service throughout.
-            // Its model is on a PersistentVolumeClaim (pvc://, issue 17 part 6), which the operator mounts read-only.
-            t0 = System.nanoTime();
-            ModelVolumeClaim claim = ModelVolumeClaim.create(
-                    client,
-                    ns,
-                    Path.of(System.getenv("FLEDGE_CLUSTER_DIR")),
-                    REPO.resolve("examples/models/v1.zip"),
-                    "assistant/2.1.0.zip");
-            // Shorter stages than the README's (closed keeps its 20 s, time for the abort to land there): the README's
-            // timings were walked through with 2.0.0, and this part is about the abort, the retry and the claim.
-            String next = "{\"spec\":{\"model\":{\"version\":\"2.1.0\",\"uri\":\"" + claim.uri("assistant/2.1.0.zip")
-                    + "\",\"sha256\":\"" + sha256Of("examples/models/v1.zip") + "\"}," + SHORT_STAGES + "}}";
-            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5)) {
-                users.awaitFirstResponses(Duration.ofSeconds(60));
-                scenario.abortedRolloutRollsBack("2.1.0", () -> scenario.mergePatch(next), false);
-                System.out.printf("cluster: 2.1.0 aborted and rolled back in %d s%n", secondsSince(t0));
-                scenario.retriedRolloutIsPromoted("2.1.0");
-                users.stop();
-                System.out.printf(
-                        "cluster: 2.1.0 aborted, retried and promoted in %d s; users: %s%n",
-                        secondsSince(t0), users.summary());
-                assertThat(users.failed())
-                        .as("failed requests across the abort and the retry: %s", users.summary())
-                        .isZero();
-                assertThat(users.byVersion()).containsKeys("2.0.0", "2.1.0");
-            }
-
-            // A version whose archive does not match its sha256 (the claim's 2.1.0 archive under another digest): its
-            // pods fail at start with the model server's message in their termination log, and the release says so
-            // (condition CanaryNotReady) rather than only "waiting" until progressDeadline. Aborted; users never see
-            // it.
-            t0 = System.nanoTime();
-            String wrongDigest = "{\"spec\":{\"model\":{\"version\":\"2.2.0\",\"uri\":\""
-                    + claim.uri("assistant/2.1.0.zip") + "\",\"sha256\":\"" + sha256Of("examples/models/v2.zip")
-                    + "\"}}}";
-            try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 2, 5)) {
-                users.awaitFirstResponses(Duration.ofSeconds(60));
-                scenario.canaryThatCannotStartIsExplainedAndAborted(
-                        "2.2.0", () -> scenario.mergePatch(wrongDigest), "sha256 mismatch");
-                users.stop();
-                System.out.printf(
-                        "cluster: 2.2.0 (wrong sha256) explained and aborted in %d s; users: %s%n",
-                        secondsSince(t0), users.summary());
-                assertThat(users.failed())
-                        .as("failed requests while 2.2.0 could not start: %s", users.summary())
-                        .isZero();
-                assertThat(users.byVersion()).containsOnlyKeys("2.1.0");
-            }
-            assertThat(client.pods()
-                            .inNamespace(ns)
-                            .withLabel(dev.fledge.api.Labels.VERSION, "2.1.0")
-                            .list()
-                            .getItems())
-                    .as("2.1.0 serves from its claim, mounted read-only")
-                    .isNotEmpty()
-                    .allSatisfy(p -> assertThat(p.getSpec().getVolumes())
-                            .filteredOn(v -> v.getPersistentVolumeClaim() != null)
-                            .singleElement()
-                            .satisfies(v -> {
-                                assertThat(v.getPersistentVolumeClaim().getClaimName())
-                                        .isEqualTo(claim.claim());
-                                assertThat(v.getPersistentVolumeClaim().getReadOnly())
-                                        .isTrue();
-                            }));
-            // its pods would otherwise share the node's two cores with the next cluster test's
-            ClusterChart.deleteNamespace(client, ns);
+            removeNamespace(client, ns);
         }
+    }
+
+    /**
+     * The namespace and its model volume: its pods would otherwise share the node's two cores with the next cluster
+     * test's, pass or fail.
+     */
+    static void removeNamespace(KubernetesClient client, String ns) {
+        ClusterChart.deleteNamespace(client, ns);
+        client.persistentVolumes().withName(ModelVolumeClaim.volumeName(ns)).delete();
+    }
+
+    /** The README's rollout and the scenarios beyond it, in namespace {@code ns}. */
+    void rollsOut(KubernetesClient client, ReadmeQuickstart readme, String ns) throws Exception {
+        long t0;
+        client.configMaps().inNamespace(ns).resource(modelsConfigMap(readme)).create();
+        ModelRelease quickstart = Quickstart.load(client.getKubernetesSerialization(), REPO);
+        assertThat(quickstart.getMetadata().getName()).isEqualTo(readme.release());
+        var scenario = new RolloutScenario(client, ns, readme.release(), STEP_TIMEOUT);
+
+        t0 = System.nanoTime();
+        scenario.firstReleaseIsPromoted(quickstart);
+        System.out.printf("cluster: 1.0.0 promoted in %d s%n", secondsSince(t0));
+        ServiceSpec service = client.services()
+                .inNamespace(ns)
+                .withName(readme.release())
+                .get()
+                .getSpec();
+        String vip = service.getClusterIP();
+        int port = service.getPorts().get(0).getPort();
+        assertThat(reachable(vip, port))
+                .as("Service %s:%d answers on its ClusterIP", vip, port)
+                .isTrue();
+        modelPodsAreHardened(client, ns, readme.release());
+        modelPodsUseTheImagesLibtorch(client, ns, readme.release());
+
+        t0 = System.nanoTime();
+        try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5);
+                // the internal and closed audiences on their Services, with the header their auth proxy sets
+                ServiceUsers internal = audienceUsers(client, ns, readme.release(), "internal");
+                ServiceUsers closed = audienceUsers(client, ns, readme.release(), "closed");
+                // the operator pod is killed mid-rollout (kubectl delete pod), and the chart's Deployment brings
+                // a new one: not a README step, but what an SRE expects to survive
+                OperatorPodKiller killer = new OperatorPodKiller(client, ns, readme.release(), "closed")) {
+            users.awaitFirstResponses(Duration.ofSeconds(60));
+            internal.awaitFirstResponses(Duration.ofSeconds(60));
+            closed.awaitFirstResponses(Duration.ofSeconds(60));
+            scenario.replicasRolloutIsPromoted("2.0.0", () -> scenario.mergePatch(readme.patch()));
+            Thread.sleep(3000); // the seconds after the promotion count too
+            users.stop();
+            internal.stop();
+            closed.stop();
+            System.out.printf(
+                    "cluster: 2.0.0 promoted in %d s; public users: %s; internal: %s; closed: %s%n",
+                    secondsSince(t0), users.summary(), internal.summary(), closed.summary());
+            for (ServiceUsers u : List.of(users, internal, closed)) {
+                assertThat(u.failed())
+                        .as("failed requests across the rollout: %s", u.summary())
+                        .isZero();
+            }
+            assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
+            AudienceShares.of(
+                            killer.points(),
+                            "2.0.0",
+                            quickstart.getSpec().getServer().getReplicas())
+                    .check(users, internal, closed);
+
+            assertThat(killer.killedPodUid())
+                    .as("the operator pod was deleted at stage closed")
+                    .isNotNull();
+            assertThat(OperatorPodKiller.operatorPods(client))
+                    .as("the Deployment brought a new operator pod, Ready")
+                    .singleElement()
+                    .satisfies(p -> {
+                        assertThat(p.getMetadata().getUid()).isNotEqualTo(killer.killedPodUid());
+                        assertThat(p.getStatus().getConditions())
+                                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+                    });
+            assertThat(killer.publicWeights())
+                    .as("each public step entered exactly once across the operator's restart")
+                    .containsExactly(25, 50, 100);
+            assertThat(scenario.view().release().getStatus().getHistory().stream()
+                            .filter(h -> "2.0.0".equals(h.getVersion()))
+                            .map(h -> h.getStage())
+                            .toList())
+                    .as("no stage repeated or skipped")
+                    .doesNotHaveDuplicates()
+                    .containsSubsequence("internal", "closed", "public");
+        }
+        modelPodsAreHardened(client, ns, readme.release());
+
+        // Beyond the README: a further version is aborted at stage closed (fledge.dev/action=abort), everyone is
+        // back on 2.0.0, then retried (fledge.dev/action=retry) and promoted; users on the Service throughout.
+        // Its model is on a PersistentVolumeClaim (pvc://, issue 17 part 6), which the operator mounts read-only.
+        t0 = System.nanoTime();
+        ModelVolumeClaim claim = ModelVolumeClaim.create(
+                client,
+                ns,
+                Path.of(System.getenv("FLEDGE_CLUSTER_DIR")),
+                REPO.resolve("examples/models/v1.zip"),
+                "assistant/2.1.0.zip");
+        // Shorter stages than the README's (closed keeps its 20 s, time for the abort to land there): the README's
+        // timings were walked through with 2.0.0, and this part is about the abort, the retry and the claim.
+        String next = "{\"spec\":{\"model\":{\"version\":\"2.1.0\",\"uri\":\"" + claim.uri("assistant/2.1.0.zip")
+                + "\",\"sha256\":\"" + sha256Of("examples/models/v1.zip") + "\"}," + SHORT_STAGES + "}}";
+        try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 4, 5)) {
+            users.awaitFirstResponses(Duration.ofSeconds(60));
+            scenario.abortedRolloutRollsBack("2.1.0", () -> scenario.mergePatch(next), false);
+            System.out.printf("cluster: 2.1.0 aborted and rolled back in %d s%n", secondsSince(t0));
+            scenario.retriedRolloutIsPromoted("2.1.0");
+            users.stop();
+            System.out.printf(
+                    "cluster: 2.1.0 aborted, retried and promoted in %d s; users: %s%n",
+                    secondsSince(t0), users.summary());
+            assertThat(users.failed())
+                    .as("failed requests across the abort and the retry: %s", users.summary())
+                    .isZero();
+            assertThat(users.byVersion()).containsKeys("2.0.0", "2.1.0");
+        }
+
+        // A version whose archive does not match its sha256 (the claim's 2.1.0 archive under another digest): its
+        // pods fail at start with the model server's message in their termination log, and the release says so
+        // (condition CanaryNotReady) rather than only "waiting" until progressDeadline. Aborted; users never see
+        // it.
+        t0 = System.nanoTime();
+        String wrongDigest = "{\"spec\":{\"model\":{\"version\":\"2.2.0\",\"uri\":\""
+                + claim.uri("assistant/2.1.0.zip") + "\",\"sha256\":\"" + sha256Of("examples/models/v2.zip")
+                + "\"}}}";
+        try (ServiceUsers users = new ServiceUsers("http://" + vip + ":" + port, 2, 5)) {
+            users.awaitFirstResponses(Duration.ofSeconds(60));
+            scenario.canaryThatCannotStartIsExplainedAndAborted(
+                    "2.2.0", () -> scenario.mergePatch(wrongDigest), "sha256 mismatch");
+            users.stop();
+            System.out.printf(
+                    "cluster: 2.2.0 (wrong sha256) explained and aborted in %d s; users: %s%n",
+                    secondsSince(t0), users.summary());
+            assertThat(users.failed())
+                    .as("failed requests while 2.2.0 could not start: %s", users.summary())
+                    .isZero();
+            assertThat(users.byVersion()).containsOnlyKeys("2.1.0");
+        }
+        assertThat(client.pods()
+                        .inNamespace(ns)
+                        .withLabel(dev.fledge.api.Labels.VERSION, "2.1.0")
+                        .list()
+                        .getItems())
+                .as("2.1.0 serves from its claim, mounted read-only")
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p.getSpec().getVolumes())
+                        .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+                        .singleElement()
+                        .satisfies(v -> {
+                            assertThat(v.getPersistentVolumeClaim().getClaimName())
+                                    .isEqualTo(claim.claim());
+                            assertThat(v.getPersistentVolumeClaim().getReadOnly())
+                                    .isTrue();
+                        }));
     }
 
     /** Users of an audience Service ({@code <release>-<audience>}), with the audience's header. */

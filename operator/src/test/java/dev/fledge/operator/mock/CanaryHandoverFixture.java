@@ -22,7 +22,7 @@ import java.util.Optional;
 /**
  * The cluster, operator (on a clock the test moves), Gateway and helpers of the canary handover tests
  * ({@link CanaryHandoverOnMockApiServerTest}, {@link CanaryHandoverThroughRoutesOnMockApiServerTest}). Two classes, so
- * that two test JVMs share them.
+ * that two test JVMs (of the module's several) share them.
  */
 abstract class CanaryHandoverFixture extends MockRolloutFixture<CanaryHandoverFixture.Sample> {
     final FaultInjectingDispatcher api = new FaultInjectingDispatcher();
