@@ -158,13 +158,18 @@ cluster-test: cluster-binaries model-fixtures
 
 ## cluster-tier: after an install: the images from the built modules, a cluster started for the @Tag("cluster")
 ## tests (excluded from the modules' own run) and torn down after; the test JVM runs inside the node's network
-## namespace (e2e/cluster/netns-jvm/bin/java), one JVM for both classes (surefire:test runs as default-cli, which the
-## e2e module's several-JVM execution does not configure), one class after the other on the node's two cores.
+## namespace (e2e/cluster/netns-jvm/bin/java), one JVM (surefire:test runs as default-cli, which the e2e module's
+## several-JVM execution does not configure). Its classes run side by side (JUnit's parallel classes, their methods in
+## order), each in its own namespace on the one operator, which the quick start's operator-pod kill restarts under
+## both: the node's cores were ~50 % idle with one class at a time. CLUSTER_PARALLEL=false runs one after the other.
 ## A missing prerequisite fails these tests, it never skips them.
+CLUSTER_PARALLEL ?= true
 cluster-tier:
 	@t=$$SECONDS; FLEDGE_SKIP_INSTALL=1 MVN="$(MVN)" bash e2e/cluster/images.sh all && echo "cluster-tier: images in $$((SECONDS - t)) s"
 	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e surefire:test -Dgroups=cluster -Dfledge.e2e.excludedGroups=none \
-	  -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java
+	  -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java -Djunit.jupiter.execution.parallel.enabled=$(CLUSTER_PARALLEL) \
+	  -Djunit.jupiter.execution.parallel.mode.default=same_thread \
+	  -Djunit.jupiter.execution.parallel.mode.classes.default=concurrent
 
 ## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), CoreDNS, and
 ## Prometheus with Kubernetes service discovery (Debian's has none) for the cluster tier's gated scenarios, cached

@@ -201,6 +201,9 @@ class GatedRolloutOnClusterTest {
             assertThat(u.users().failedAfterFirstSuccess())
                     .as("failed requests of the %s users", u.audience())
                     .isEmpty();
+            assertThat(u.users().connectRetries())
+                    .as("connects of the %s users tried again", u.audience())
+                    .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
         }
         if (!cleanup.isEmpty()) {
             AssertionError e = new AssertionError("cleaning up the gated namespace failed");
@@ -299,6 +302,9 @@ class GatedRolloutOnClusterTest {
                             "failed requests of the %s users: %s",
                             u.audience(), u.users().summary())
                     .isEmpty();
+            assertThat(u.users().connectRetries())
+                    .as("connects of the %s users tried again", u.audience())
+                    .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
         }
     }
 

@@ -136,6 +136,9 @@ class QuickstartOnClusterTest {
                 assertThat(u.failed())
                         .as("failed requests across the rollout: %s", u.summary())
                         .isZero();
+                assertThat(u.connectRetries())
+                        .as("connects tried again")
+                        .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
             }
             assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
             AudienceShares.of(
@@ -194,6 +197,9 @@ class QuickstartOnClusterTest {
             assertThat(users.failed())
                     .as("failed requests across the abort and the retry: %s", users.summary())
                     .isZero();
+            assertThat(users.connectRetries())
+                    .as("connects tried again")
+                    .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
             assertThat(users.byVersion()).containsKeys("2.0.0", "2.1.0");
         }
 
@@ -216,6 +222,9 @@ class QuickstartOnClusterTest {
             assertThat(users.failed())
                     .as("failed requests while 2.2.0 could not start: %s", users.summary())
                     .isZero();
+            assertThat(users.connectRetries())
+                    .as("connects tried again")
+                    .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
             assertThat(users.byVersion()).containsOnlyKeys("2.1.0");
         }
         assertThat(client.pods()
