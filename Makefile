@@ -169,7 +169,8 @@ cluster-tier:
 	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e surefire:test -Dgroups=cluster -Dfledge.e2e.excludedGroups=none \
 	  -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java -Djunit.jupiter.execution.parallel.enabled=$(CLUSTER_PARALLEL) \
 	  -Djunit.jupiter.execution.parallel.mode.default=same_thread \
-	  -Djunit.jupiter.execution.parallel.mode.classes.default=concurrent
+	  -Djunit.jupiter.execution.parallel.mode.classes.default=concurrent \
+	  -Djunit.jupiter.execution.parallel.config.strategy=fixed -Djunit.jupiter.execution.parallel.config.fixed.parallelism=2
 
 ## cluster-binaries: kubelet, kube-proxy, kube-controller-manager, kube-scheduler (+ kube-binaries), CoreDNS, and
 ## Prometheus with Kubernetes service discovery (Debian's has none) for the cluster tier's gated scenarios, cached

@@ -57,8 +57,8 @@ final class ClusterChart {
     }
 
     /**
-     * Deletes a namespace and waits until it is gone (its pods stopped), so that the next cluster test does not share
-     * the node's two cores with them.
+     * Deletes a namespace and waits until it is gone (its pods stopped), so that they do not stay on the node's two
+     * cores beside what runs next.
      */
     static void deleteNamespace(io.fabric8.kubernetes.client.KubernetesClient client, String ns) {
         client.namespaces().withName(ns).delete();

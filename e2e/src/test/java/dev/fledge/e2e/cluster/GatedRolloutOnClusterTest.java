@@ -185,7 +185,7 @@ class GatedRolloutOnClusterTest {
         }
         if (client != null) {
             try {
-                // its pods would otherwise share the node's two cores with the next cluster test's
+                // its pods would otherwise stay on the node's two cores
                 ClusterChart.deleteNamespace(client, NS);
                 client.persistentVolumes()
                         .withName(ModelVolumeClaim.volumeName(NS))
@@ -244,7 +244,7 @@ class GatedRolloutOnClusterTest {
         System.out.printf("cluster gated: 2.0.0 (slow) rolled back in %d s: %s%n", secondsSince(t0), s.getMessage());
         GateResult latency = gate(s, "latency-p99");
         assertThat(latency.getVerdict()).isEqualTo(Verdict.FAIL);
-        assertThat(latency.getValue()).isGreaterThan(1.0);
+        assertThat(latency.getValue()).isGreaterThan(2.0);
         assertThat(s.getMessage()).contains("latency-p99");
         assertThat(byVersion("internal"))
                 .as("internal users reached the slow canary: the gate read their requests")
@@ -274,8 +274,23 @@ class GatedRolloutOnClusterTest {
                                         && !g.getReason().startsWith("evaluating:")
                                         && g.getAt() != null
                                         && Instant.parse(g.getAt()).isAfter(down)));
-        await().pollDelay(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(16)).until(() -> true);
-        ModelReleaseStatus still = scenario.view().release().getStatus();
+        // held: an Inconclusive answer of the operator at least 15 s after the first, the stage unchanged. An answer,
+        // not only 15 s of waiting: the quick start, beside this class, deletes the operator pod at some moment, and
+        // an operator that is down holds nothing
+        Instant firstAnswer = held.getGates().stream()
+                .filter(g -> g.getVerdict() == Verdict.INCONCLUSIVE && g.getAt() != null)
+                .map(g -> Instant.parse(g.getAt()))
+                .filter(at -> at.isAfter(down))
+                .min(Instant::compareTo)
+                .orElseThrow();
+        ModelReleaseStatus still = scenario.awaitStatus(
+                "an Inconclusive answer 15 s after the first",
+                st -> st.getGates() != null
+                        && st.getGates().stream()
+                                .anyMatch(g -> g.getVerdict() == Verdict.INCONCLUSIVE
+                                        && !g.getReason().startsWith("evaluating:")
+                                        && g.getAt() != null
+                                        && Instant.parse(g.getAt()).isAfter(firstAnswer.plusSeconds(15))));
         assertThat(still.getPhase()).isEqualTo(Phase.PROGRESSING);
         assertThat(still.getStage()).as("held while Prometheus is down").isEqualTo(held.getStage());
         assertThat(still.getStableVersion()).isEqualTo("1.0.0");
@@ -355,7 +370,7 @@ class GatedRolloutOnClusterTest {
                     interval: 5s
                     metrics:
                       - {name: error-rate, template: error-rate, max: 0.05}
-                      - {name: latency-p99, template: latency-p99, max: 1.0}
+                      - {name: latency-p99, template: latency-p99, max: 2.0}
                     safety:
                       suite: {configMapRef: {name: red-team, key: prompts.yaml}, concurrency: 4, timeout: 30s}
                       judge: {url: "http://judge.%s.svc:8080/v1/moderations", timeout: 5s}
