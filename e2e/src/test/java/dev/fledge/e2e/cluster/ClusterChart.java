@@ -58,7 +58,8 @@ final class ClusterChart {
 
     /**
      * Deletes a namespace and waits until it is gone (its pods stopped), so that they do not stay on the node's two
-     * cores beside what runs next.
+     * cores beside what runs next; then the namespace's model volume ({@link ModelVolumeClaim}, cluster-scoped), if it
+     * has one.
      */
     static void deleteNamespace(io.fabric8.kubernetes.client.KubernetesClient client, String ns) {
         client.namespaces().withName(ns).delete();
@@ -66,6 +67,7 @@ final class ClusterChart {
                 .atMost(Duration.ofMinutes(3))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> client.namespaces().withName(ns).get() == null);
+        client.persistentVolumes().withName(ModelVolumeClaim.volumeName(ns)).delete();
     }
 
     /** The node's address: the API server's host in the kubeconfig ({@code cluster.sh} binds it there). */

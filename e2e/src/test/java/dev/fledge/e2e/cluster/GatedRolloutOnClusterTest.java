@@ -187,24 +187,13 @@ class GatedRolloutOnClusterTest {
             try {
                 // its pods would otherwise stay on the node's two cores
                 ClusterChart.deleteNamespace(client, NS);
-                client.persistentVolumes()
-                        .withName(ModelVolumeClaim.volumeName(NS))
-                        .delete();
             } catch (RuntimeException e) {
                 cleanup.add(e);
             } finally {
                 client.close();
             }
         }
-        // the requests between the last test's check and the users' stop count too
-        for (Users u : users) {
-            assertThat(u.users().failedAfterFirstSuccess())
-                    .as("failed requests of the %s users", u.audience())
-                    .isEmpty();
-            assertThat(u.users().connectRetries())
-                    .as("connects of the %s users tried again", u.audience())
-                    .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
-        }
+        noFailedRequest(); // the requests between the last test's check and the users' stop count too
         if (!cleanup.isEmpty()) {
             AssertionError e = new AssertionError("cleaning up the gated namespace failed");
             cleanup.forEach(e::addSuppressed);
@@ -267,30 +256,17 @@ class GatedRolloutOnClusterTest {
         Instant down = Instant.now();
         ModelReleaseStatus held = scenario.awaitStatus(
                 "an Inconclusive metric gate after Prometheus stopped",
-                st -> st.getGates() != null
-                        && st.getGates().stream()
-                                .anyMatch(g -> g.getVerdict() == Verdict.INCONCLUSIVE
-                                        // an answer, not the "evaluating" verdict of the pass that asks (DeferredGate)
-                                        && !g.getReason().startsWith("evaluating:")
-                                        && g.getAt() != null
-                                        && Instant.parse(g.getAt()).isAfter(down)));
+                st -> inconclusiveAnswers(st).anyMatch(at -> at.isAfter(down)));
         // held: an Inconclusive answer of the operator at least 15 s after the first, the stage unchanged. An answer,
         // not only 15 s of waiting: the quick start, beside this class, deletes the operator pod at some moment, and
         // an operator that is down holds nothing
-        Instant firstAnswer = held.getGates().stream()
-                .filter(g -> g.getVerdict() == Verdict.INCONCLUSIVE && g.getAt() != null)
-                .map(g -> Instant.parse(g.getAt()))
+        Instant firstAnswer = inconclusiveAnswers(held)
                 .filter(at -> at.isAfter(down))
                 .min(Instant::compareTo)
                 .orElseThrow();
         ModelReleaseStatus still = scenario.awaitStatus(
                 "an Inconclusive answer 15 s after the first",
-                st -> st.getGates() != null
-                        && st.getGates().stream()
-                                .anyMatch(g -> g.getVerdict() == Verdict.INCONCLUSIVE
-                                        && !g.getReason().startsWith("evaluating:")
-                                        && g.getAt() != null
-                                        && Instant.parse(g.getAt()).isAfter(firstAnswer.plusSeconds(15))));
+                st -> inconclusiveAnswers(st).anyMatch(at -> at.isAfter(firstAnswer.plusSeconds(15))));
         assertThat(still.getPhase()).isEqualTo(Phase.PROGRESSING);
         assertThat(still.getStage()).as("held while Prometheus is down").isEqualTo(held.getStage());
         assertThat(still.getStableVersion()).isEqualTo("1.0.0");
@@ -330,6 +306,20 @@ class GatedRolloutOnClusterTest {
                 .orElseThrow()
                 .users()
                 .byVersion();
+    }
+
+    /**
+     * When the gates of a status answered Inconclusive: answers, not the "evaluating" verdict of the pass that asks
+     * (DeferredGate).
+     */
+    static java.util.stream.Stream<Instant> inconclusiveAnswers(ModelReleaseStatus s) {
+        return s.getGates() == null
+                ? java.util.stream.Stream.empty()
+                : s.getGates().stream()
+                        .filter(g -> g.getVerdict() == Verdict.INCONCLUSIVE
+                                && !g.getReason().startsWith("evaluating:")
+                                && g.getAt() != null)
+                        .map(g -> Instant.parse(g.getAt()));
     }
 
     static GateResult gate(ModelReleaseStatus s, String name) {

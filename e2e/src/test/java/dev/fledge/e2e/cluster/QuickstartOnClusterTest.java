@@ -70,23 +70,14 @@ class QuickstartOnClusterTest {
                 rollsOut(client, readme, ns);
             } catch (Throwable t) {
                 try {
-                    removeNamespace(client, ns);
+                    ClusterChart.deleteNamespace(client, ns); // its pods and volume, pass or fail
                 } catch (RuntimeException e) {
                     t.addSuppressed(e); // the test's own failure stays the one reported
                 }
                 throw t;
             }
-            removeNamespace(client, ns);
+            ClusterChart.deleteNamespace(client, ns); // its pods and volume, pass or fail
         }
-    }
-
-    /**
-     * The namespace and its model volume: its pods would otherwise share the node's two cores with the next cluster
-     * test's, pass or fail.
-     */
-    static void removeNamespace(KubernetesClient client, String ns) {
-        ClusterChart.deleteNamespace(client, ns);
-        client.persistentVolumes().withName(ModelVolumeClaim.volumeName(ns)).delete();
     }
 
     /** The README's rollout and the scenarios beyond it, in namespace {@code ns}. */
@@ -133,12 +124,7 @@ class QuickstartOnClusterTest {
                     "cluster: 2.0.0 promoted in %d s; public users: %s; internal: %s; closed: %s%n",
                     secondsSince(t0), users.summary(), internal.summary(), closed.summary());
             for (ServiceUsers u : List.of(users, internal, closed)) {
-                assertThat(u.failed())
-                        .as("failed requests across the rollout: %s", u.summary())
-                        .isZero();
-                assertThat(u.connectRetries())
-                        .as("connects tried again")
-                        .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
+                noFailedRequest(u, "failed requests across the rollout");
             }
             assertThat(users.byVersion()).containsKeys("1.0.0", "2.0.0");
             AudienceShares.of(
@@ -194,12 +180,7 @@ class QuickstartOnClusterTest {
             System.out.printf(
                     "cluster: 2.1.0 aborted, retried and promoted in %d s; users: %s%n",
                     secondsSince(t0), users.summary());
-            assertThat(users.failed())
-                    .as("failed requests across the abort and the retry: %s", users.summary())
-                    .isZero();
-            assertThat(users.connectRetries())
-                    .as("connects tried again")
-                    .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
+            noFailedRequest(users, "failed requests across the abort and the retry");
             assertThat(users.byVersion()).containsKeys("2.0.0", "2.1.0");
         }
 
@@ -219,12 +200,7 @@ class QuickstartOnClusterTest {
             System.out.printf(
                     "cluster: 2.2.0 (wrong sha256) explained and aborted in %d s; users: %s%n",
                     secondsSince(t0), users.summary());
-            assertThat(users.failed())
-                    .as("failed requests while 2.2.0 could not start: %s", users.summary())
-                    .isZero();
-            assertThat(users.connectRetries())
-                    .as("connects tried again")
-                    .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
+            noFailedRequest(users, "failed requests while 2.2.0 could not start");
             assertThat(users.byVersion()).containsOnlyKeys("2.1.0");
         }
         assertThat(client.pods()
@@ -243,6 +219,17 @@ class QuickstartOnClusterTest {
                             assertThat(v.getPersistentVolumeClaim().getReadOnly())
                                     .isTrue();
                         }));
+    }
+
+    /**
+     * None of the users' requests failed (they start once the Service serves), and at most {@link
+     * ServiceUsers#CONNECT_RETRIES_ALLOWED} unanswered connects were tried again.
+     */
+    static void noFailedRequest(ServiceUsers users, String what) {
+        assertThat(users.failed()).as("%s: %s", what, users.summary()).isZero();
+        assertThat(users.connectRetries())
+                .as("connects tried again")
+                .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
     }
 
     /** Users of an audience Service ({@code <release>-<audience>}), with the audience's header. */
