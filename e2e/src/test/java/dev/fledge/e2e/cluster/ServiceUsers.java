@@ -109,6 +109,7 @@ final class ServiceUsers implements AutoCloseable {
                 try {
                     r = post(body);
                 } catch (ConnectFailed e) {
+                    Instant firstSent = sentAt;
                     Instant failedAt = Instant.now();
                     sentAt = failedAt; // the attempt that is answered, or fails, is this one
                     try {
@@ -116,7 +117,8 @@ final class ServiceUsers implements AutoCloseable {
                     } finally {
                         // after the retry; only once something served these users (before, connects fail by design)
                         String seen = firstServed() == null ? "before anything served" : snapshot();
-                        retried.add(new Seen(failedAt, failedAt, 0, null, e.getCause() + "; " + seen));
+                        // sent when the first connect was: one sent before the first 200 was is not counted after it
+                        retried.add(new Seen(firstSent, failedAt, 0, null, e.getCause() + "; " + seen));
                     }
                 }
                 responses.add(new Seen(sentAt, Instant.now(), r.status, r.version, null));
@@ -327,11 +329,12 @@ final class ServiceUsers implements AutoCloseable {
         byStatus.forEach((k, v) -> s.put(k, v.sum()));
         Map<String, Long> e = new TreeMap<>();
         errors.forEach((k, v) -> e.put(k, v.sum()));
+        List<Seen> afterServed = connectRetries();
         return "sent=" + sent.get() + " byStatus=" + s + " byVersion=" + byVersion()
                 + (e.isEmpty() ? "" : " errors=" + e)
                 + (slowConnects.sum() == 0 ? "" : " connectsOver1s=" + slowConnects.sum())
                 + (retried.isEmpty() ? "" : " connectsTriedAgain=" + retried.size())
-                + (connectRetries().isEmpty() ? "" : " connectRetriesAfterServed=" + connectRetries());
+                + (afterServed.isEmpty() ? "" : " connectRetriesAfterServed=" + afterServed);
     }
 
     @Override
