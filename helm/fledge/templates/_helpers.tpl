@@ -47,6 +47,30 @@ app.kubernetes.io/part-of: fledge
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
+{{/*
+The shard selector of this install (docs/scale.md). With sharding.shards (every shard's name, the same list in every
+install) and sharding.shard (this install's), the selectors of all installs split the releases by construction: the
+first shard takes the releases whose fledge.dev/shard is none of the others (no label, or an unknown value), each
+other shard those labelled with its name. Else sharding.selector as given; empty: every release.
+*/}}
+{{- define "fledge.shardSelector" -}}
+{{- $s := .Values.sharding | default dict -}}
+{{- $shards := $s.shards | default list -}}
+{{- if $shards -}}
+{{- if $s.selector -}}{{ fail "sharding: set sharding.shards and sharding.shard, or sharding.selector, not both" }}{{- end -}}
+{{- if ne (len $shards) (len (uniq $shards)) -}}{{ fail (printf "sharding.shards %v names a shard twice" $shards) }}{{- end -}}
+{{- if not (has $s.shard $shards) -}}{{ fail (printf "sharding.shard %q is not one of sharding.shards %v: each install names its own shard" ($s.shard | default "") $shards) }}{{- end -}}
+{{- if ne $s.shard (first $shards) -}}
+fledge.dev/shard={{ $s.shard }}
+{{- else if gt (len $shards) 1 -}}
+fledge.dev/shard notin ({{ join "," (rest $shards) }})
+{{- end -}}
+{{- else -}}
+{{- if $s.shard -}}{{ fail "sharding.shard needs sharding.shards, the names of all shards" }}{{- end -}}
+{{- $s.selector | default "" -}}
+{{- end -}}
+{{- end }}
+
 {{- define "fledge.leaseName" -}}
 {{- default (printf "%s-leader" (include "fledge.fullname" .)) .Values.leaderElection.leaseName }}
 {{- end }}

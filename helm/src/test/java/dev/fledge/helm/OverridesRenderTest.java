@@ -1,6 +1,7 @@
 package dev.fledge.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -117,6 +118,49 @@ class OverridesRenderTest {
     }
 
     /** Issue 20: one install per shard; its selector reaches the operator, which hands it to the informers. */
+    /**
+     * Issue 20: with the names of all shards, the same list in every install, each install's selector is derived, so
+     * that together they split the releases: the first takes every value but the others' (no label too), each other
+     * its own. The operator accepts each; a shard outside the list, a name twice, or a hand-written selector beside
+     * the list are refused.
+     */
+    @Test
+    void shardsFromOneListGetSelectorsThatSplitTheReleases() {
+        Map<String, String> selectors = new java.util.LinkedHashMap<>();
+        for (String shard : List.of("a", "b", "c")) {
+            selectors.put(
+                    shard,
+                    DefaultRenderTest.env(operator(
+                                    ChartUnderTest.render("sharding: {shards: [a, b, c], shard: " + shard + "}\n")))
+                            .get("FLEDGE_SHARDING_SELECTOR")
+                            .getValue());
+        }
+        assertThat(selectors)
+                .containsExactly(
+                        Map.entry("a", "fledge.dev/shard notin (b,c)"),
+                        Map.entry("b", "fledge.dev/shard=b"),
+                        Map.entry("c", "fledge.dev/shard=c"));
+        selectors
+                .values()
+                .forEach(s -> assertThat(dev.fledge.operator.config.Shard.of(s).sharded())
+                        .isTrue());
+        assertThat(DefaultRenderTest.env(operator(ChartUnderTest.render("sharding: {shards: [a], shard: a}\n"))))
+                .as("a single shard is every release")
+                .doesNotContainKey("FLEDGE_SHARDING_SELECTOR");
+
+        assertThatThrownBy(() -> ChartUnderTest.renderText("sharding: {shards: [a, b], shard: c}\n"))
+                .hasMessageContaining("sharding.shard \"c\" is not one of sharding.shards [a b]");
+        assertThatThrownBy(() -> ChartUnderTest.renderText("sharding: {shards: [a, b]}\n"))
+                .hasMessageContaining("is not one of sharding.shards");
+        assertThatThrownBy(() -> ChartUnderTest.renderText(
+                        "sharding: {shards: [a, b], shard: b, selector: 'fledge.dev/shard=b'}\n"))
+                .hasMessageContaining("not both");
+        assertThatThrownBy(() -> ChartUnderTest.renderText("sharding: {shard: b}\n"))
+                .hasMessageContaining("sharding.shard needs sharding.shards");
+        assertThatThrownBy(() -> ChartUnderTest.renderText("sharding: {shards: [a, b, a], shard: a}\n"))
+                .hasMessageContaining("/sharding/shards");
+    }
+
     @Test
     void aShardSelectorReachesTheOperatorAndNoneMeansEveryRelease() {
         var env = DefaultRenderTest.env(

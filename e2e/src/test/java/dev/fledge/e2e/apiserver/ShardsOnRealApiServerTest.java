@@ -14,6 +14,7 @@ import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.operator.config.Shard;
 import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.FledgeChart;
 import dev.fledge.testsupport.InProcessOperator;
 import dev.fledge.testsupport.UserEdits;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -47,8 +48,34 @@ class ShardsOnRealApiServerTest {
     /** How many releases the split test creates: 60 in make test, 1000 in make bench-shards ({@code -Dfledge.shards.releases}). */
     static final int RELEASES = Integer.getInteger("fledge.shards.releases", 60);
 
-    static final String DEFAULT_SHARD = Labels.SHARD + " notin (b)";
-    static final String SHARD_B = Labels.SHARD + "=b";
+    /** The two installs' selectors, as the chart derives them from {@code sharding.shards: [a, b]}. */
+    static final String DEFAULT_SHARD = chartSelector("a");
+
+    static final String SHARD_B = chartSelector("b");
+
+    /**
+     * The operator's selector in the chart's install of {@code shard} with {@code sharding.shards: [a, b]}: so the real
+     * API server's split below is the split that the chart's derived selectors give.
+     */
+    static String chartSelector(String shard) {
+        return FledgeChart.render(
+                        RepoFiles.repo().resolve("helm/fledge"),
+                        "fledge-system",
+                        "1.34.0",
+                        "sharding: {shards: [a, b], shard: " + shard + "}\n")
+                .one(Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .stream()
+                .filter(e -> e.getName().equals("FLEDGE_SHARDING_SELECTOR"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no FLEDGE_SHARDING_SELECTOR for shard " + shard))
+                .getValue();
+    }
 
     static KubernetesClient shared;
     /** The API server of this test: the shared one, or one with room for thousands of Services. */

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  *
  * <p>The selectors of all shards must split the releases: one shard takes {@code fledge.dev/shard notin (b,c)} (the
  * releases without the label, and with any other value), the others {@code fledge.dev/shard=b}, {@code ...=c}, one
- * chart install each ({@code sharding.selector}). Nothing checks across installs that the selectors neither overlap
- * nor leave releases out (docs/scale.md). Only the key {@value Labels#SHARD} is accepted: a selector
+ * chart install each. The chart derives them so from one list of shard names ({@code sharding.shards}, the same in
+ * every install, and {@code sharding.shard}); hand-written selectors ({@code sharding.selector}) are not checked
+ * across installs (docs/scale.md). Only the key {@value Labels#SHARD} is accepted: a selector
  * on another label would select releases whose Deployments do not carry it.
  *
  * @param selector empty: every release (one operator, no sharding)
