@@ -43,7 +43,7 @@ public final class HttpCanaryModel implements CanaryModel {
      * and reuses them, and kube-proxy keeps a connection on the pod it first reached, so a kept-open connection to the
      * track's Service goes on reaching the old pod (the likelier cause of what the cluster tier saw); and kube-proxy
      * sends new connections to serving terminating pods while no ready one exists. An answer without the header (a
-     * server that does not say) is taken.
+     * server that does not say) is taken; one with several, only if all name this version.
      */
     @Override
     public CanaryModel answeringAs(String version) {
@@ -52,8 +52,8 @@ public final class HttpCanaryModel implements CanaryModel {
 
     private JsonNode checked(JsonHttp.Answer answer) {
         if (version != null) {
-            var said = answer.headers().firstValue(VERSION_HEADER);
-            if (said.isPresent() && !said.get().equals(version)) {
+            // every value: an answer that names the version once and another version again is not this version's
+            if (answer.headers().allValues(VERSION_HEADER).stream().anyMatch(said -> !said.equals(version))) {
                 // the header is the tenant's server's text: never quoted into status
                 throw new ServiceCallFailed("the model answered as another version than " + version
                         + " (a pod of an earlier version behind the track's Service, reached on a new or a kept-open"

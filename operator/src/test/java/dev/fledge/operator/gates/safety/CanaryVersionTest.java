@@ -31,6 +31,11 @@ class CanaryVersionTest {
     @BeforeEach
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // two headers: the expected version, then another (a proxy in front that adds its own, or a hostile server)
+        server.createContext("/both/v1/completions", ex -> {
+            ex.getResponseHeaders().add("X-Fledge-Model-Version", "2.0.0");
+            answer(ex, "3.0.0", "{\"choices\":[{\"text\":\"ok\"}]}");
+        });
         for (String version : List.of("2.0.0", "3.0.0", "")) {
             String path = "/" + (version.isEmpty() ? "silent" : version);
             server.createContext(
@@ -67,6 +72,13 @@ class CanaryVersionTest {
                         16,
                         64 * 1024)
                 .answeringAs(expected);
+    }
+
+    @Test
+    void anAnswerThatAlsoNamesAnotherVersionIsNotCounted() {
+        assertThatThrownBy(() -> model("both", "2.0.0").complete("hello"))
+                .isInstanceOf(ServiceCallFailed.class)
+                .hasMessageContaining("another version than 2.0.0");
     }
 
     @Test
