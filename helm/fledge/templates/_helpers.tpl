@@ -71,8 +71,18 @@ fledge.dev/shard notin ({{ join "," (rest $shards) }})
 {{- end -}}
 {{- end }}
 
+{{/*
+The leader-election Lease: leaderElection.leaseName, else per shard with sharding.shards (so that two installs given
+the same shard, in the same namespace, take turns instead of both handling its releases), else per install.
+*/}}
 {{- define "fledge.leaseName" -}}
-{{- default (printf "%s-leader" (include "fledge.fullname" .)) .Values.leaderElection.leaseName }}
+{{- if .Values.leaderElection.leaseName -}}
+{{- .Values.leaderElection.leaseName -}}
+{{- else if and (.Values.sharding).shards (.Values.sharding).shard -}}
+{{- printf "fledge-shard-%s-leader" .Values.sharding.shard | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-leader" (include "fledge.fullname" .) -}}
+{{- end -}}
 {{- end }}
 
 {{- define "fledge.metricsServiceName" -}}

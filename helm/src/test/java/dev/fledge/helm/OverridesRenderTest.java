@@ -117,7 +117,6 @@ class OverridesRenderTest {
         assertThat(env).doesNotContainKey("FLEDGE_NOTIFICATIONS_EVENTS");
     }
 
-    /** Issue 20: one install per shard; its selector reaches the operator, which hands it to the informers. */
     /**
      * Issue 20: with the names of all shards, the same list in every install, each install's selector is derived, so
      * that together they split the releases: the first takes every value but the others' (no label too), each other
@@ -135,6 +134,11 @@ class OverridesRenderTest {
                             .get("FLEDGE_SHARDING_SELECTOR")
                             .getValue());
         }
+        assertThat(DefaultRenderTest.env(operator(ChartUnderTest.render("sharding: {shards: [a, b, c], shard: b}\n")))
+                        .get("FLEDGE_LEADER_ELECTION_LEASE_NAME")
+                        .getValue())
+                .as("a Lease per shard: two installs of one shard take turns")
+                .isEqualTo("fledge-shard-b-leader");
         assertThat(selectors)
                 .containsExactly(
                         Map.entry("a", "fledge.dev/shard notin (b,c)"),
@@ -161,6 +165,7 @@ class OverridesRenderTest {
                 .hasMessageContaining("/sharding/shards");
     }
 
+    /** Issue 20: one install per shard; its selector reaches the operator, which hands it to the informers. */
     @Test
     void aShardSelectorReachesTheOperatorAndNoneMeansEveryRelease() {
         var env = DefaultRenderTest.env(
