@@ -5,10 +5,13 @@
 #   images.sh pause         fledge.local/pause:3.10     Kubernetes' pause.c (from the k8s.io/kubernetes
 #                                                       Go module), compiled static with Debian's gcc
 #   images.sh busybox       fledge.local/busybox:1.35   Debian's busybox-static (the cluster's smoke test)
+#   images.sh labelproxy    fledge.local/prom-label-proxy:vX  the prom-label-proxy that make prom-label-proxy builds
+#                                                       from its Go module (static), the operator pod's second container
 #   images.sh base          fledge.local/jre-base:17    mmdebstrap of Debian bookworm + openjdk-17-jre-headless
 #   images.sh app           fledge/operator:TAG, fledge/model-server:TAG: Jib (jib:buildTar) from that base
 #   images.sh all           all of the above
-#   images.sh push REGISTRY push the two app images to REGISTRY with skopeo (e.g. registry.example.com/fledge)
+#   images.sh push REGISTRY push the two app images (and prom-label-proxy, if built) to REGISTRY with skopeo
+#                           (e.g. registry.example.com/fledge)
 #   images.sh import SOCK   import every tar that exists into the containerd at SOCK (namespace k8s.io),
 #                           skipping those already imported unchanged
 #   images.sh sizes         print the size of each tar and of each image unpacked
@@ -28,6 +31,8 @@ KUBE_VERSION="$(sed -n 's/^KUBERNETES_VERSION="\([0-9.]*\)".*/\1/p' "$REPO/e2e/k
 PAUSE_TAR="$IMAGES/pause-3.10.tar"
 BUSYBOX_TAR="$IMAGES/busybox-1.35.tar"
 BASE_TAR="$IMAGES/jre-base-17.tar"
+LABEL_PROXY_VERSION="$(sed -n 's/^VERSION="\([0-9.]*\)".*/\1/p' "$REPO/e2e/prometheus/prom-label-proxy.sh")"
+LABEL_PROXY_TAR="$IMAGES/prom-label-proxy-$LABEL_PROXY_VERSION.tar"
 MVN="${MVN:-./mvnw -B -ntp}"
 
 log() { echo "images: $*" >&2; }
@@ -102,6 +107,26 @@ build_busybox() {
   to_archive "$work" 1.35 "$BUSYBOX_TAR" fledge.local/busybox:1.35
   rm -rf "$work.deb"
   log "built $BUSYBOX_TAR"
+}
+
+fill_labelproxy() {
+  mkdir -p "$1/bin"
+  install -m 0755 "$LABEL_PROXY_BIN" "$1/bin/prom-label-proxy"
+}
+build_labelproxy() {
+  [[ -n "$LABEL_PROXY_VERSION" ]] || die "no VERSION=\"x.y.z\" line in e2e/prometheus/prom-label-proxy.sh"
+  [[ -f "$LABEL_PROXY_TAR" ]] && { log "present: $LABEL_PROXY_TAR"; return 0; }
+  ensure_tools
+  bash "$REPO/e2e/prometheus/prom-label-proxy.sh"
+  LABEL_PROXY_BIN="${FLEDGE_TOOLS_DIR:-$HOME/.fledge-tools}/prom-label-proxy/$LABEL_PROXY_VERSION/prom-label-proxy"
+  [[ -x "$LABEL_PROXY_BIN" ]] || die "no prom-label-proxy binary at $LABEL_PROXY_BIN (make prom-label-proxy; needs Go)"
+  local work="$IMAGES/work-labelproxy"
+  # as quay.io/prometheuscommunity/prom-label-proxy: the binary as the entrypoint, user nobody. No CA bundle: for an
+  # https Prometheus the chart's operator.prometheus.tls.caConfigMap gives it the CA (SSL_CERT_FILE)
+  oci_image "$work" "v$LABEL_PROXY_VERSION" fill_labelproxy --config.entrypoint /bin/prom-label-proxy \
+    --config.user 65534:65534
+  to_archive "$work" "v$LABEL_PROXY_VERSION" "$LABEL_PROXY_TAR" "fledge.local/prom-label-proxy:v$LABEL_PROXY_VERSION"
+  log "built $LABEL_PROXY_TAR"
 }
 
 fill_base() {
@@ -202,12 +227,16 @@ push() {
   for module in operator model-server; do
     skopeo copy "docker-archive:$REPO/$module/target/jib-image.tar" "docker://$registry/$module:$TAG"
   done
+  if [[ -f "$LABEL_PROXY_TAR" ]]; then
+    skopeo copy "docker-archive:$LABEL_PROXY_TAR" "docker://$registry/prom-label-proxy:v$LABEL_PROXY_VERSION"
+  fi
 }
 
 import() {
   local sock="$1" marker="$(dirname "$1")/imported" tar name stamp
   mkdir -p "$marker"
-  for tar in "$PAUSE_TAR" "$BUSYBOX_TAR" "$REPO/operator/target/jib-image.tar" "$REPO/model-server/target/jib-image.tar"; do
+  for tar in "$PAUSE_TAR" "$BUSYBOX_TAR" "$LABEL_PROXY_TAR" "$REPO/operator/target/jib-image.tar" \
+    "$REPO/model-server/target/jib-image.tar"; do
     [[ -f "$tar" ]] || continue
     name="$(echo "$tar" | md5sum | cut -c1-12)"
     stamp="$(stat -c '%s %Y' "$tar")"
@@ -221,7 +250,7 @@ import() {
 
 sizes() {
   local tar
-  for tar in "$PAUSE_TAR" "$BUSYBOX_TAR" "$BASE_TAR" "$REPO/operator/target/jib-image.tar" "$REPO/model-server/target/jib-image.tar"; do
+  for tar in "$PAUSE_TAR" "$BUSYBOX_TAR" "$LABEL_PROXY_TAR" "$BASE_TAR" "$REPO/operator/target/jib-image.tar" "$REPO/model-server/target/jib-image.tar"; do
     [[ -f "$tar" ]] && printf '%-60s %s\n' "${tar/#$HOME/~}" "$(du -h "$tar" | cut -f1)"
   done
 }
@@ -229,11 +258,12 @@ sizes() {
 case "${1:-all}" in
   pause) build_pause ;;
   busybox) build_busybox ;;
+  labelproxy) build_labelproxy ;;
   base) build_base ;;
   app) build_app ;;
-  all) build_pause; build_busybox; build_app; sizes ;;
+  all) build_pause; build_busybox; build_labelproxy; build_app; sizes ;;
   push) [[ -n "${2:-}" ]] || { echo "usage: $0 push REGISTRY" >&2; exit 2; }; push "$2" ;;
   import) import "$2" ;;
   sizes) sizes ;;
-  *) echo "usage: $0 pause|busybox|base|app|all|push REGISTRY|import SOCK|sizes" >&2; exit 2 ;;
+  *) echo "usage: $0 pause|busybox|labelproxy|base|app|all|push REGISTRY|import SOCK|sizes" >&2; exit 2 ;;
 esac

@@ -6,18 +6,22 @@ import com.marcnuri.helm.Helm;
 import dev.fledge.e2e.apiserver.RepoFiles;
 import dev.fledge.testsupport.FledgeChart;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The chart, installed once per test JVM of the cluster tier by helm-java: the images that {@code e2e/cluster/images.sh}
  * built and imported ({@code image.pullPolicy=Never}), the operator as a pod with the chart's RBAC, resources and
- * security context. Unlike a platform team's install: no prom-label-proxy beside the operator (its image is on
- * quay.io, which this machine cannot reach), and the chart's NetworkPolicy is not enforced (the CNI bridge plugin does
- * not enforce NetworkPolicies), so its egress rules are not what this tier proves. Its Prometheus is the one {@link ClusterPrometheus} runs in the
+ * security context, and the chart's default prom-label-proxy beside the operator, which confines every metric query
+ * to its release's namespace (its quay.io image replaced by the same version built here from its Go module:
+ * {@code images.sh labelproxy}). Unlike a platform team's install, the chart's NetworkPolicy is not enforced (the CNI
+ * bridge plugin does not enforce NetworkPolicies), so its egress rules are not what this tier proves. Its Prometheus is the one {@link ClusterPrometheus} runs in the
  * node's network namespace (on the node's address, which pods reach), scraping every {@link #SCRAPE_INTERVAL}, which
  * the chart tells the operator ({@code modelPodMonitor.interval}). The quick start's release has no metric gate, so
  * for it that value changes nothing.
@@ -26,6 +30,8 @@ final class ClusterChart {
     static final Path REPO = RepoFiles.repo();
     static final int PROMETHEUS_PORT = 19090;
     static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(2);
+    /** The chart's prom-label-proxy values; its tag stays the chart's default, the version images.sh builds. */
+    static final String LABEL_PROXY = "operator.prometheus.labelProxy";
 
     private static String installed;
 
@@ -46,10 +52,35 @@ final class ClusterChart {
                 .createNamespace()
                 .waitReady()
                 .withTimeout(300);
-        FledgeChart.K3S_VALUES.forEach(install::set);
+        FledgeChart.K3S_VALUES.forEach((key, value) -> {
+            if (!key.startsWith(LABEL_PROXY)) {
+                install.set(key, value);
+            }
+        });
+        // the default operator pod: prom-label-proxy beside the operator, from the image images.sh builds
+        install.set(LABEL_PROXY + ".enabled", "true");
+        install.set(LABEL_PROXY + ".image.repository", "fledge.local/prom-label-proxy");
+        install.set(LABEL_PROXY + ".image.pullPolicy", "Never");
         install.set("operator.prometheus.url", prometheusUrl(kubeconfig));
         install.set("modelPodMonitor.interval", SCRAPE_INTERVAL.toSeconds() + "s");
         install.call();
+        // helm's --wait counts a Deployment of one replica ready with none ready (maxUnavailable 25 % rounds down to
+        // 0 pods): wait for the operator pod itself
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig))
+                .build()) {
+            client.apps()
+                    .deployments()
+                    .inNamespace("fledge-system")
+                    .withName(FledgeChart.RELEASE)
+                    .waitUntilCondition(
+                            d -> d != null
+                                    && d.getStatus() != null
+                                    && d.getStatus().getReadyReplicas() != null
+                                    && d.getStatus().getReadyReplicas() >= 1,
+                            5,
+                            TimeUnit.MINUTES);
+        }
         System.out.printf(
                 "cluster: chart installed, operator pod ready in %d s%n", (System.nanoTime() - t0) / 1_000_000_000L);
         installed = kubeconfig;

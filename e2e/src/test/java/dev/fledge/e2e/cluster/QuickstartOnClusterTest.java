@@ -262,10 +262,22 @@ class QuickstartOnClusterTest {
         return cm.build();
     }
 
-    /** The chart's operator pod, running: non-root, read-only root filesystem, no privilege escalation. */
+    /**
+     * The chart's operator pod, running: non-root, read-only root filesystem, no privilege escalation, in each of its
+     * containers; the chart's default prom-label-proxy beside the operator, ready.
+     */
     static void operatorPodIsHardened(KubernetesClient client) {
         List<Pod> pods = OperatorPodKiller.operatorPods(client);
         assertThat(pods).isNotEmpty();
+        assertThat(pods)
+                .as("an operator pod with prom-label-proxy ready beside the operator")
+                .anySatisfy(p -> assertThat(p.getStatus().getContainerStatuses())
+                        .extracting(
+                                io.fabric8.kubernetes.api.model.ContainerStatus::getName,
+                                io.fabric8.kubernetes.api.model.ContainerStatus::getReady)
+                        .contains(
+                                org.assertj.core.groups.Tuple.tuple("prom-label-proxy", true),
+                                org.assertj.core.groups.Tuple.tuple("operator", true)));
         for (Pod p : pods) {
             assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
             for (Container c : p.getSpec().getContainers()) {
