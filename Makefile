@@ -4,11 +4,11 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator bench-capacity bench-shards cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
+.PHONY: help self-contained build test demo demo-local generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator bench-capacity bench-shards cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
-	@echo "make demo     run the local end-to-end demo"
+	@echo "make demo     the end-to-end demo on a real single-node cluster (make demo-local: without a cluster)"
 	@echo "make generate regenerate the committed CRD YAML and docs/crd-reference.md"
 	@echo "make cli      build kubectl fledge and link it into CLI_BIN_DIR (default ~/.local/bin)"
 	@echo "make cluster  a real single-node Kubernetes in a network namespace (Ctrl-C or make cluster-down stops it)"
@@ -97,12 +97,28 @@ moto:
 prom-label-proxy:
 	@bash e2e/prometheus/prom-label-proxy.sh
 
-## demo: Fledge on one machine (real API server, operator, model servers, Prometheus); report in e2e/target/demo/
-demo: self-contained model-fixtures kube-binaries prometheus
+## demo: Fledge on a real single-node cluster (the one `make cluster` starts, torn down after): the chart's operator
+## pod, model pods of the images built here, a judge pod, a real Prometheus, users on the release's Services. It
+## prints a live table and a summary; report in e2e/target/demo/report.html. A cold first run builds the Kubernetes
+## binaries and the images first (each script prints what it builds); see README.md for both runs' times.
+DEMO_JAVA = -Dfledge.repo.dir=$(CURDIR) -cp e2e/target/test-classes:$$(cat e2e/target/demo.classpath)
+demo: self-contained model-fixtures kube-binaries cluster-binaries
+	@t=$$SECONDS; echo "demo: building the modules (mvn install, no tests)..."; $(MVN) -q -DskipTests install \
+	  && echo "demo: modules built in $$((SECONDS - t)) s"
+	@$(MVN) -q -pl e2e dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/e2e/target/demo.classpath
+	@t=$$SECONDS; echo "demo: building the images..."; FLEDGE_SKIP_INSTALL=1 MVN="$(MVN)" bash e2e/cluster/images.sh all \
+	  && echo "demo: images in $$((SECONDS - t)) s"
+	@t=$$SECONDS; bash e2e/cluster/cluster.sh run $(CURDIR)/e2e/cluster/netns-jvm/bin/java $(DEMO_JAVA) \
+	  dev.fledge.e2e.cluster.ClusterDemo && echo "demo: cluster up, demo and teardown in $$((SECONDS - t)) s"
+
+## demo-local: the same rollouts without a cluster (a real API server, but the kubelet and the Gateway simulated by
+## the test harness: LocalKubelet, RouteFollower), for a machine where `make cluster` cannot run (it needs root and
+## network namespaces)
+demo-local: self-contained model-fixtures kube-binaries prometheus
 	$(MVN) -q -DskipTests install
 	$(MVN) -q -pl e2e dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/e2e/target/demo.classpath
-	java -Dfledge.repo.dir=$(CURDIR) -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-	  -Dorg.jboss.logging.provider=jboss -cp e2e/target/test-classes:$$(cat e2e/target/demo.classpath) dev.fledge.e2e.local.Demo
+	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dorg.jboss.logging.provider=jboss \
+	  $(DEMO_JAVA) dev.fledge.e2e.local.Demo
 
 bench-server: model-fixtures
 	$(MVN) -q -pl model-server -am -DskipTests install
@@ -180,10 +196,11 @@ cluster-binaries:
 	@bash e2e/cluster/prometheus-binary.sh
 
 ## images: fledge/operator and fledge/model-server as tars (<module>/target/jib-image.tar), built with Jib
-## from a Debian base made by mmdebstrap; no Docker daemon, no Go. With REGISTRY=host/path, also pushes the
-## two app images there (skopeo). The cluster tier's pause and busybox images are built by cluster.sh.
+## from a Debian base made by mmdebstrap, no Docker daemon; and the operator pod's prom-label-proxy, built from its
+## Go module. With REGISTRY=host/path, also pushes the three there (skopeo). The cluster tier's pause and busybox images are built by cluster.sh.
 images:
 	@bash e2e/cluster/images.sh app
+	@bash e2e/cluster/images.sh labelproxy
 	@bash e2e/cluster/images.sh sizes
 	@if [ -n "$(REGISTRY)" ]; then bash e2e/cluster/images.sh push "$(REGISTRY)"; fi
 

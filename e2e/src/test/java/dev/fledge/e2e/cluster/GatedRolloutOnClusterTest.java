@@ -1,24 +1,16 @@
 package dev.fledge.e2e.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.Verdict;
-import dev.fledge.e2e.local.LocalGates;
 import dev.fledge.e2e.rollout.RolloutScenario;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,7 +43,6 @@ class GatedRolloutOnClusterTest {
     static final String NS = "gated";
     static final String NAME = "assistant";
     static final Duration STEP_TIMEOUT = Duration.ofMinutes(6);
-    static final Path FIXTURES = ClusterChart.REPO.resolve("model-server/target/fixtures/models");
     static final String AUDIENCES = "internal, closed, public";
 
     KubernetesClient client;
@@ -69,43 +60,7 @@ class GatedRolloutOnClusterTest {
         client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(NS)
-                        .endMetadata()
-                        .build())
-                .create();
-        Path clusterDir = Path.of(System.getenv("FLEDGE_CLUSTER_DIR"));
-        ModelVolumeClaim.create(
-                client,
-                NS,
-                clusterDir,
-                Map.of(
-                        "v1", FIXTURES.resolve("v1"),
-                        "v2", FIXTURES.resolve("v2"),
-                        "v3-unsafe", FIXTURES.resolve("v3-unsafe")));
-        client.configMaps()
-                .inNamespace(NS)
-                .resource(new ConfigMapBuilder()
-                        .withNewMetadata()
-                        .withName("red-team")
-                        .endMetadata()
-                        .addToData("prompts.yaml", LocalGates.SUITE)
-                        .build())
-                .create();
-        client.resourceList(judge(modelServerImage())).inNamespace(NS).create();
-        // its own credential from cluster.sh: list and watch pods, nothing else
-        prometheus = new ClusterPrometheus(
-                Files.createTempDirectory("fledge-cluster-prometheus"),
-                kubeconfig,
-                clusterDir.resolve("prometheus.kubeconfig").toString(),
-                NS);
-        client.apps()
-                .deployments()
-                .inNamespace(NS)
-                .withName("judge")
-                .waitUntilReady(5, java.util.concurrent.TimeUnit.MINUTES);
+        prometheus = GatedNamespace.create(client, NS, kubeconfig);
         scenario = new RolloutScenario(client, NS, NAME, STEP_TIMEOUT);
         endpoints = new EndpointSliceLog(client, NS);
 
@@ -118,18 +73,7 @@ class GatedRolloutOnClusterTest {
         first.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
         first.start();
         for (String audience : List.of("internal", "closed", "public")) {
-            String name = audience.equals("public") ? NAME : NAME + "-" + audience;
-            Service s = await("Service " + name)
-                    .atMost(STEP_TIMEOUT)
-                    .until(
-                            () -> client.services()
-                                    .inNamespace(NS)
-                                    .withName(name)
-                                    .get(),
-                            java.util.Objects::nonNull);
-            String url = "http://" + s.getSpec().getClusterIP() + ":"
-                    + s.getSpec().getPorts().get(0).getPort();
-            users.add(new Users(audience, new ServiceUsers(url, audience.equals("public") ? null : audience, 2, 5)));
+            users.add(new Users(audience, GatedNamespace.users(client, NS, NAME, audience, STEP_TIMEOUT, seen -> {})));
         }
         first.join();
         if (failure[0] != null) {
@@ -329,110 +273,9 @@ class GatedRolloutOnClusterTest {
                 .orElseThrow(() -> new AssertionError("no gate " + name + " in " + s.getGates()));
     }
 
-    /**
-     * The release as a user writes it: the replicas router, short stages, the two built-in metric gates and the safety
-     * suite judged by the judge's Service, found by name. {@code latencyMs} > 0 makes every completion that slow
-     * (the model server's fault knob).
-     */
+    /** The gated release ({@link GatedNamespace#release}): public steps 50 and 100. */
     ModelRelease release(String version, String model, int latencyMs) {
-        String env = latencyMs <= 0 ? "" : """
-                  server:
-                    replicas: 2
-                    template:
-                      spec:
-                        containers:
-                          - name: model-server
-                            env: [{name: FLEDGE_FAULT_LATENCY_MS, value: "%d"}]
-                """.formatted(latencyMs);
-        String yaml = """
-                apiVersion: fledge.dev/v1alpha1
-                kind: ModelRelease
-                metadata: {name: %s, namespace: %s}
-                spec:
-                  model: {name: assistant, version: "%s", uri: "pvc://assistant-models/%s"}
-                %s
-                  traffic: {router: replicas}
-                  stages:
-                    - {name: internal, minDuration: 10s}
-                    - {name: closed, minDuration: 5s}
-                    - {name: public, steps: [50, 100], stepDuration: 5s}
-                  analysis:
-                    interval: 5s
-                    metrics:
-                      - {name: error-rate, template: error-rate, max: 0.05}
-                      - {name: latency-p99, template: latency-p99, max: 2.0}
-                    safety:
-                      suite: {configMapRef: {name: red-team, key: prompts.yaml}, concurrency: 4, timeout: 30s}
-                      judge: {url: "http://judge.%s.svc:8080/v1/moderations", timeout: 5s}
-                      maxHarmRate: 0.05
-                      tolerableHarmRate: 0.01
-                  progressDeadline: 8m
-                """.formatted(
-                        NAME, NS, version, model, env.isEmpty() ? "  server: {replicas: 2}" : env.stripTrailing(), NS);
-        return client.getKubernetesSerialization().unmarshal(yaml, ModelRelease.class);
-    }
-
-    /** The model-server image the chart gives the operator for model pods. */
-    String modelServerImage() {
-        return client.apps().deployments().inNamespace("fledge-system").list().getItems().stream()
-                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
-                .flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.<EnvVar>empty() : c.getEnv().stream())
-                .map(EnvVar::getValue)
-                .filter(v -> v != null && v.startsWith("fledge/model-server:"))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no fledge/model-server image in the operator's Deployment"));
-    }
-
-    /**
-     * The judge: a model server as a Deployment and a Service of the release's namespace (a judge the outbound policy
-     * allows): non-root, read-only root filesystem with an emptyDir at /tmp, no capabilities, the runtime's seccomp
-     * profile, no service-account token; its model, v1, from the same claim (that directory alone).
-     */
-    static String judge(String image) {
-        return """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata: {name: judge}
-                spec:
-                  replicas: 1
-                  selector: {matchLabels: {app: judge}}
-                  template:
-                    metadata: {labels: {app: judge}}
-                    spec:
-                      automountServiceAccountToken: false
-                      enableServiceLinks: false
-                      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
-                      volumes:
-                        - {name: models, persistentVolumeClaim: {claimName: assistant-models, readOnly: true}}
-                        - {name: tmp, emptyDir: {}}
-                      containers:
-                        - name: judge
-                          image: %s
-                          imagePullPolicy: Never
-                          env:
-                            - {name: FLEDGE_MODEL_URI, value: "file:///models"}
-                            - {name: FLEDGE_MODEL_VERSION, value: judge}
-                            - {name: FLEDGE_RELEASE, value: judge}
-                            - {name: HOME, value: /tmp}
-                            - {name: DJL_CACHE_DIR, value: /tmp/djl-cache}
-                            - {name: ENGINE_CACHE_DIR, value: /tmp/djl-cache}
-                          ports: [{name: http, containerPort: 8080}]
-                          readinessProbe: {httpGet: {path: /q/health/ready, port: 8080}, periodSeconds: 2}
-                          securityContext:
-                            readOnlyRootFilesystem: true
-                            allowPrivilegeEscalation: false
-                            capabilities: {drop: [ALL]}
-                          volumeMounts:
-                            - {name: models, mountPath: /models, subPath: v1, readOnly: true}
-                            - {name: tmp, mountPath: /tmp}
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: judge}
-                spec:
-                  selector: {app: judge}
-                  ports: [{name: http, port: 8080, targetPort: 8080}]
-                """.formatted(image);
+        return GatedNamespace.release(client, NS, NAME, version, model, latencyMs, "50, 100", 0.05);
     }
 
     static long secondsSince(long nanos) {

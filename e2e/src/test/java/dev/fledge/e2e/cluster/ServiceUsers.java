@@ -72,6 +72,7 @@ final class ServiceUsers implements AutoCloseable {
         }
     }
 
+    private final java.util.function.Consumer<Seen> observer;
     private volatile boolean running = true;
 
     ServiceUsers(String baseUrl, int workers, int requestsPerSecondEach) {
@@ -83,6 +84,17 @@ final class ServiceUsers implements AutoCloseable {
      * front of its Service), or none when {@code audience} is null.
      */
     ServiceUsers(String baseUrl, String audience, int workers, int requestsPerSecondEach) {
+        this(baseUrl, audience, workers, requestsPerSecondEach, seen -> {});
+    }
+
+    /** The same, and {@code observer} is told of every request as it ends (from the workers' threads). */
+    ServiceUsers(
+            String baseUrl,
+            String audience,
+            int workers,
+            int requestsPerSecondEach,
+            java.util.function.Consumer<Seen> observer) {
+        this.observer = observer;
         this.uri = URI.create(baseUrl + "/v1/completions");
         this.audienceHeader = audience == null ? "" : Labels.AUDIENCE_HEADER + ": " + audience + "\r\n";
         long periodMillis = 1000L / requestsPerSecondEach;
@@ -121,14 +133,14 @@ final class ServiceUsers implements AutoCloseable {
                         retried.add(new Seen(firstSent, failedAt, 0, null, e.getCause() + "; " + seen));
                     }
                 }
-                responses.add(new Seen(sentAt, Instant.now(), r.status, r.version, null));
+                record(new Seen(sentAt, Instant.now(), r.status, r.version, null));
                 byStatus.computeIfAbsent(r.status, k -> new LongAdder()).increment();
                 if (r.version != null) {
                     byVersion.computeIfAbsent(r.version, k -> new LongAdder()).increment();
                 }
             } catch (Exception e) {
                 Throwable cause = e instanceof ConnectFailed ? e.getCause() : e;
-                responses.add(new Seen(sentAt, Instant.now(), 0, null, cause.toString()));
+                record(new Seen(sentAt, Instant.now(), 0, null, cause.toString()));
                 byStatus.computeIfAbsent(0, k -> new LongAdder()).increment();
                 errors.computeIfAbsent(cause.getClass().getSimpleName(), k -> new LongAdder())
                         .increment();
@@ -141,6 +153,16 @@ final class ServiceUsers implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    private void record(Seen seen) {
+        responses.add(seen);
+        try {
+            observer.accept(seen);
+        } catch (RuntimeException e) {
+            // an observer's fault is not a failed request, and must not stop the worker
+            System.err.println("service users: the observer failed on " + seen + ": " + e);
         }
     }
 

@@ -6,19 +6,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The demo's live table: one line per state change of the release, with gate evidence and what users received. */
-final class LiveTable {
+public final class LiveTable {
+    private static final java.time.format.DateTimeFormatter HH_MM_SS =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
     private final PrintStream out;
     private final String release;
     private final Traffic traffic;
 
-    LiveTable(PrintStream out, String release, Traffic traffic) {
+    public LiveTable(PrintStream out, String release, Traffic traffic) {
         this.out = out;
         this.release = release;
         this.traffic = traffic;
@@ -27,10 +29,11 @@ final class LiveTable {
                 "TIME", "RELEASE", "PHASE", "STAGE", "CAN%", "STABLE", "CANARY", "GATES", "USERS RECEIVED (last 3 s)");
     }
 
-    void print(Timeline.Point p) {
+    public void print(Timeline.Point p) {
         out.printf(
                 "%-8s %-10s %-11s %-10s %4d %-7s %-7s %-44s %s%n",
-                LocalTime.ofInstant(p.at(), ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS),
+                // a pattern: LocalTime's toString drops the seconds when they are 0 ("16:03")
+                HH_MM_SS.format(LocalTime.ofInstant(p.at(), ZoneOffset.UTC)),
                 release,
                 p.phase(),
                 p.stage() == null ? "-" : p.stage(),
@@ -71,8 +74,14 @@ final class LiveTable {
                                     g.getFlagged() == null ? 0 : g.getFlagged(),
                                     g.getUpperBound() == null ? 0 : g.getUpperBound())
                             : g.getValue() != null ? String.format(Locale.ROOT, "%.3f", g.getValue()) : "";
+                    // the placeholder of a pass that asked and awaits the answer (DeferredGate) is not a verdict
+                    boolean asking = g.getReason() != null && g.getReason().startsWith("evaluating:");
                     return g.getName() + "="
-                            + (g.getVerdict() == null ? "?" : g.getVerdict().wireName())
+                            + (asking
+                                    ? "evaluating"
+                                    : g.getVerdict() == null
+                                            ? "?"
+                                            : g.getVerdict().wireName())
                             + (ev.isEmpty() ? "" : "(" + ev + ")");
                 })
                 .collect(Collectors.joining(" "));

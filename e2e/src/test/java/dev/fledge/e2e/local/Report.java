@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * against maxHarmRate, and failed requests per second. Stage changes are marked on every chart, their labels placed
  * by {@link StageLabels} so that none overlap; every chart has a legend.
  */
-final class Report {
+public final class Report {
     private static final String[] VERSION_COLORS = {"#4e79a7", "#f28e2b", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
     private static final String[] GATE_COLORS = {"#4e79a7", "#b07aa1", "#9c755f", "#76b7b2"};
     private static final List<String> AUDIENCES = List.of("internal", "closed", "public");
@@ -40,7 +40,7 @@ final class Report {
     private final List<String> versions;
 
     /** maxHarmRate: the release's spec.analysis.safety.maxHarmRate, drawn on the bound chart. */
-    Report(
+    public Report(
             Instant start,
             Instant end,
             List<Timeline.Point> points,
@@ -69,7 +69,7 @@ final class Report {
         this.versions = List.copyOf(seen);
     }
 
-    void write(Path file) throws IOException {
+    public void write(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, html());
     }
@@ -99,7 +99,10 @@ final class Report {
                         + " dots are the gate's verdicts.</p>")
                 .append(boundChart());
         html.append("<h2>Failed requests per second</h2>").append(failureChart());
-        html.append("<h2>Gate verdicts</h2>").append(gateTable());
+        html.append("<h2>Gate verdicts</h2>")
+                .append("<p class='note'>Each evaluation once; a metric gate's query in flight (\"evaluating\") is"
+                        + " not listed.</p>")
+                .append(gateTable());
         return html.append("</body></html>\n").toString();
     }
 
@@ -278,7 +281,9 @@ final class Report {
         Set<String> seen = new LinkedHashSet<>();
         for (Timeline.Point p : points) {
             for (GateResult g : p.gates()) {
-                if (seen.add(evaluation(p, g))) {
+                // a metric gate's "evaluating: asked Prometheus ..." placeholder (DeferredGate) is not a verdict
+                boolean asking = g.getReason() != null && g.getReason().startsWith("evaluating:");
+                if (!asking && seen.add(evaluation(p, g))) {
                     t.append("<tr>");
                     for (Object cell : new Object[] {
                         time.since(p.at()),

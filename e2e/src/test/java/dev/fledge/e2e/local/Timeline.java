@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Polls a release's status and keeps every distinct state with the time it was first seen. */
-final class Timeline implements AutoCloseable {
-    record Point(
+public final class Timeline implements AutoCloseable {
+    public record Point(
             Instant at,
             String phase,
             String stage,
@@ -42,7 +42,7 @@ final class Timeline implements AutoCloseable {
     private final List<Point> points = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
 
-    Timeline(KubernetesClient client, String namespace, String release, Consumer<Point> onChange) {
+    public Timeline(KubernetesClient client, String namespace, String release, Consumer<Point> onChange) {
         loop.scheduleWithFixedDelay(
                 () -> {
                     try {
@@ -80,7 +80,7 @@ final class Timeline implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    List<Point> points() {
+    public List<Point> points() {
         return new ArrayList<>(points);
     }
 

@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
  * What users saw: every response's audience, X-Fledge-Model-Version and status, and the feedback they sent; and,
  * apart, the mirrored copies of their requests, whose answers they never saw.
  */
-final class Traffic {
-    record Response(Instant at, String audience, String version, int status) {}
+public final class Traffic {
+    public record Response(Instant at, String audience, String version, int status) {}
 
     record Feedback(Instant at, String audience, String version, String rating, int status) {}
 
@@ -24,7 +24,7 @@ final class Traffic {
     private final ConcurrentLinkedQueue<Feedback> feedback = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Mirrored> mirrored = new ConcurrentLinkedQueue<>();
 
-    void record(Response r) {
+    public void record(Response r) {
         responses.add(r);
     }
 
@@ -72,7 +72,7 @@ final class Traffic {
                 .toList();
     }
 
-    long count(String audience, String version) {
+    public long count(String audience, String version) {
         return responses.stream()
                 .filter(r -> r.audience().equals(audience) && Objects.equals(r.version(), version))
                 .count();
