@@ -58,6 +58,8 @@ other shard those labelled with its name. Else sharding.selector as given; empty
 {{- $shards := $s.shards | default list -}}
 {{- if $shards -}}
 {{- if $s.selector -}}{{ fail "sharding: set sharding.shards and sharding.shard, or sharding.selector, not both" }}{{- end -}}
+{{- if not .Values.leaderElection.enabled -}}{{ fail "sharding.shards needs leaderElection.enabled: two installs of one shard would both handle its releases" }}{{- end -}}
+{{- if .Values.leaderElection.leaseName -}}{{ fail "sharding.shards: leave leaderElection.leaseName empty, each shard's Lease is fledge-shard-<shard>-leader (one name for all shards would leave all but one idle)" }}{{- end -}}
 {{- if ne (len $shards) (len (uniq $shards)) -}}{{ fail (printf "sharding.shards %v names a shard twice" $shards) }}{{- end -}}
 {{- if not (has $s.shard $shards) -}}{{ fail (printf "sharding.shard %q is not one of sharding.shards %v: each install names its own shard" ($s.shard | default "") $shards) }}{{- end -}}
 {{- if ne $s.shard (first $shards) -}}
@@ -79,7 +81,7 @@ the same shard, in the same namespace, take turns instead of both handling its r
 {{- if .Values.leaderElection.leaseName -}}
 {{- .Values.leaderElection.leaseName -}}
 {{- else if and (.Values.sharding).shards (.Values.sharding).shard -}}
-{{- printf "fledge-shard-%s-leader" .Values.sharding.shard | trunc 63 | trimSuffix "-" -}}
+{{- printf "fledge-shard-%s-leader" .Values.sharding.shard -}}
 {{- else -}}
 {{- printf "%s-leader" (include "fledge.fullname" .) -}}
 {{- end -}}

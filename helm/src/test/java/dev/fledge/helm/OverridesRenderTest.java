@@ -163,6 +163,16 @@ class OverridesRenderTest {
                 .hasMessageContaining("sharding.shard needs sharding.shards");
         assertThatThrownBy(() -> ChartUnderTest.renderText("sharding: {shards: [a, b, a], shard: a}\n"))
                 .hasMessageContaining("/sharding/shards");
+        // a shard names its Lease: lower case only
+        assertThatThrownBy(() -> ChartUnderTest.renderText("sharding: {shards: [a, GPU], shard: GPU}\n"))
+                .hasMessageContaining("/sharding/shards");
+        // two installs of one shard must take turns on its Lease
+        assertThatThrownBy(() -> ChartUnderTest.renderText(
+                        "sharding: {shards: [a, b], shard: b}\nleaderElection: {enabled: false}\n"))
+                .hasMessageContaining("needs leaderElection.enabled");
+        assertThatThrownBy(() -> ChartUnderTest.renderText(
+                        "sharding: {shards: [a, b], shard: b}\nleaderElection: {leaseName: one-for-all}\n"))
+                .hasMessageContaining("leave leaderElection.leaseName empty");
     }
 
     /** Issue 20: one install per shard; its selector reaches the operator, which hands it to the informers. */

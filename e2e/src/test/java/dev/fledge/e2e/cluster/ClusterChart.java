@@ -64,8 +64,8 @@ final class ClusterChart {
         install.set("operator.prometheus.url", prometheusUrl(kubeconfig));
         install.set("modelPodMonitor.interval", SCRAPE_INTERVAL.toSeconds() + "s");
         install.call();
-        // helm's --wait counts a Deployment of one replica ready with none ready (maxUnavailable 25 % rounds down to
-        // 0 pods): wait for the operator pod itself
+        // helm's --wait needs replicas - maxUnavailable ready pods: with one replica and the chart's maxUnavailable 1,
+        // none. Wait for the operator pod itself (seen: the quick start's first check found it not ready)
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
