@@ -42,16 +42,16 @@ public final class ClusterDemo {
     static final List<String> AUDIENCES = List.of("internal", "closed", "public");
 
     public static void main(String[] args) {
-        int status = 0;
+        int status = 1;
         try {
             status = run() ? 0 : 1;
-        } catch (Exception | AssertionError e) {
+        } catch (Throwable e) {
             System.err.println("demo failed: " + e);
             e.printStackTrace();
-            status = 1;
+        } finally {
+            // the Kubernetes client's event loops are not daemon threads
+            System.exit(status);
         }
-        // the Kubernetes client's event loops are not daemon threads
-        System.exit(status);
     }
 
     /** The demo; whether every outcome was the expected one. */
@@ -119,7 +119,8 @@ public final class ClusterDemo {
                             && safety.map(g -> g.getVerdict() == Verdict.FAIL).orElse(false);
                     Thread.sleep(2000);
                     for (ServiceUsers u : users.values()) {
-                        u.stop();
+                        // a request still in flight would be left out of the counts below
+                        ok &= u.stop();
                     }
                     summary.add("public responses from 3.0.0: " + traffic.count("public", "3.0.0") + "; internal: "
                             + traffic.count("internal", "3.0.0") + "; closed: " + traffic.count("closed", "3.0.0")

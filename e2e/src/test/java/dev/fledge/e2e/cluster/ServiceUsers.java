@@ -285,11 +285,16 @@ final class ServiceUsers implements AutoCloseable {
         }
     }
 
-    void stop() throws InterruptedException {
+    /**
+     * Stops the workers and waits up to 15 s for each; whether all ended (a request still in flight, up to a connect
+     * and read timeout twice with a retry, is not counted yet).
+     */
+    boolean stop() throws InterruptedException {
         running = false;
         for (Thread t : workers) {
             t.join(15_000);
         }
+        return workers.stream().noneMatch(Thread::isAlive);
     }
 
     long failed() {
