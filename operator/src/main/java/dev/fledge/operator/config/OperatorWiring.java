@@ -175,6 +175,7 @@ public class OperatorWiring {
             @ConfigProperty(name = "fledge.prometheus.namespace-query-time", defaultValue = "30s")
                     String namespaceQueryTime,
             @ConfigProperty(name = "fledge.prometheus.readers", defaultValue = "32") int readers,
+            @ConfigProperty(name = "fledge.prometheus.answer-wait", defaultValue = "200ms") String answerWait,
             @ConfigProperty(name = "fledge.safety.default-judge-url") Optional<String> judgeUrl,
             @ConfigProperty(name = "fledge.safety.max-tokens", defaultValue = "32") int maxTokens,
             SafetyLimits limits,
@@ -202,7 +203,8 @@ public class OperatorWiring {
                         standard.slotWait(),
                         GoDuration.parse(namespaceQueryTime),
                         standard.window(),
-                        readers),
+                        readers,
+                        GoDuration.parse(answerWait)),
                 client,
                 CanaryEndpoint.clusterService(defaults),
                 new SafetySettings(

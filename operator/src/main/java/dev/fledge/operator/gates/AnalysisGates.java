@@ -98,7 +98,8 @@ public final class AnalysisGates {
         DeferredReads reads = new DeferredReads(
                 new FairWorkers(budget.readers(), budget.readersPerNamespace(), "fledge-prometheus-read"),
                 Clock.systemUTC(),
-                wakeups::wake);
+                wakeups::wake,
+                budget.answerWait());
         Map<String, ConfiguredGates.Factory> factories = new HashMap<>();
         metrics.ifPresent(m -> factories.put(MetricGate.KIND, deferred(MetricGate.KIND, new MetricGates(m), reads)));
         metrics.ifPresent(

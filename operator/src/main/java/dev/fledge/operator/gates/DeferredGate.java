@@ -5,10 +5,11 @@ import java.util.Optional;
 
 /**
  * A gate whose evaluation waits on Prometheus (metric and feedback gates), evaluated off the reconcile thread through
- * {@link DeferredReads}. The pass that sends an evaluation records Inconclusive ("evaluating"), so no stage ends on a
- * verdict from before it (the canary was unready for a while, the operator was down) and none ends while an evaluation
- * is on its way; the pass woken by the answer records the verdict, and only that pass (a failure counts once). Passes
- * in between record nothing for the gate.
+ * {@link DeferredReads}. The pass that sends an evaluation waits a moment for it ({@code fledge.prometheus.answer-wait})
+ * and records the verdict if it came; if not, it records Inconclusive ("evaluating"), so no stage ends on a verdict
+ * from before it (the canary was unready for a while, the operator was down) and none ends while an evaluation is on
+ * its way, and the pass woken by the answer records the verdict. Each verdict is recorded by one pass only (a failure
+ * counts once). Passes in between record nothing for the gate.
  */
 public final class DeferredGate implements Gate {
     private final Gate inner;

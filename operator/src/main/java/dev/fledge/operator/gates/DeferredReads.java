@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -20,21 +21,44 @@ import java.util.function.Supplier;
  * <p>A reading belongs to a scope (the rollout attempt, stage, step and spec generation it was asked in); an answer
  * of another scope is never handed out. A new reading of a key is sent at most once per {@code every} (the analysis
  * interval): a pass that a wake-up or a watch event brings earlier reads what is there and sends nothing.
+ *
+ * <p>The pass that sends a reading waits for its answer up to {@code answerWait} (a healthy Prometheus answers a gate's
+ * query in milliseconds): an answer within that time is this pass's own, and no wake-up follows. So the common analysis
+ * costs one pass and one status write instead of two (bench-operator: the placeholder and the verdict were two status
+ * writes per analysis). A reading that takes longer is left to the workers as before, and the release is woken by its
+ * answer; after such a wait, the passes of that namespace do not wait for {@link #SLOW_BACKOFF}, so a slow Prometheus
+ * or a tenant's costly query holds a reconcile thread for at most {@code answerWait}, once per backoff.
  */
 public final class DeferredReads {
     /** An answer that no pass took within this time is dropped (its release moved on, or was deleted). */
     static final Duration KEEP = Duration.ofMinutes(10);
+    /** How long a namespace's passes stop waiting for answers after one wait ran out. */
+    static final Duration SLOW_BACKOFF = Duration.ofSeconds(30);
 
     private final FairWorkers workers;
     private final Clock clock;
     private final Consumer<String> wake;
+    private final Duration answerWait;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Per namespace: until when its passes do not wait for an answer (a wait ran out). */
+    private final Map<String, Instant> slowUntil = new ConcurrentHashMap<>();
+
     private volatile Instant swept = Instant.EPOCH;
 
+    /** Without waiting for answers: every reading's answer comes to a later pass. */
     public DeferredReads(FairWorkers workers, Clock clock, Consumer<String> wake) {
+        this(workers, clock, wake, Duration.ZERO);
+    }
+
+    /** {@code answerWait}: how long the pass that sends a reading waits for its answer (zero: not at all). */
+    public DeferredReads(FairWorkers workers, Clock clock, Consumer<String> wake, Duration answerWait) {
+        if (answerWait.isNegative()) {
+            throw new IllegalArgumentException("fledge.prometheus.answer-wait must not be negative: " + answerWait);
+        }
         this.workers = workers;
         this.clock = clock;
         this.wake = wake;
+        this.answerWait = answerWait;
     }
 
     /**
@@ -72,7 +96,7 @@ public final class DeferredReads {
     /** An answer no pass took yet: it is this pass's, and no other pass gets it. */
     public record Fresh<T>(T value) implements Taken<T> {}
 
-    /** A reading was sent now: the answer comes to a later pass. */
+    /** A reading was sent now and not answered within the answer wait: the answer comes to a later pass. */
     public record Sent<T>(Instant at) implements Taken<T> {}
 
     /** Nothing new: a reading is on its way, or the last answer was taken and the next is not due yet. */
@@ -90,7 +114,14 @@ public final class DeferredReads {
                 e.fresh = false;
                 return new Fresh<>(cast(e.answer));
             }
-            return sendIfDue(e, ask) ? new Sent<>(e.sentAt) : new Nothing<>();
+            if (!sendIfDue(e, ask)) {
+                return new Nothing<>();
+            }
+            if (answered(e, ask.namespace())) {
+                e.fresh = false;
+                return new Fresh<>(cast(e.answer));
+            }
+            return new Sent<>(e.sentAt);
         }
     }
 
@@ -102,8 +133,46 @@ public final class DeferredReads {
         Entry e = entry(ask);
         synchronized (e) {
             e.fresh = false;
-            sendIfDue(e, ask);
+            if (sendIfDue(e, ask) && answered(e, ask.namespace())) {
+                e.fresh = false; // this pass has it: no other pass is woken for it
+            }
             return e.answeredAt == null ? Optional.empty() : Optional.of(new Answer<>(cast(e.answer), e.answeredAt));
+        }
+    }
+
+    /**
+     * Waits, holding {@code e}'s lock except while waiting, up to the answer wait for the reading just sent: whether it
+     * was answered. While this pass waits, the worker that answers wakes nobody (this pass takes the answer); a wait
+     * that runs out leaves the answer to the wake-up and stops the namespace's passes waiting for a while.
+     */
+    private boolean answered(Entry e, String namespace) {
+        if (answerWait.isZero()) {
+            return false;
+        }
+        Instant slow = slowUntil.get(namespace);
+        if (slow != null) {
+            if (clock.instant().isBefore(slow)) {
+                return false;
+            }
+            slowUntil.remove(namespace, slow);
+        }
+        long deadline = System.nanoTime() + answerWait.toNanos();
+        e.waiting = true;
+        try {
+            while (e.running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    slowUntil.put(namespace, clock.instant().plus(SLOW_BACKOFF));
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(e, left);
+            }
+            return e.fresh;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            e.waiting = false;
         }
     }
 
@@ -146,6 +215,7 @@ public final class DeferredReads {
                 answer = ask.work().get();
                 answered = true;
             } finally {
+                boolean handed;
                 synchronized (e) {
                     e.running = false;
                     if (answered) {
@@ -153,8 +223,12 @@ public final class DeferredReads {
                         e.answeredAt = clock.instant();
                         e.fresh = true;
                     }
+                    handed = answered && e.waiting; // the pass that sent it waits for it and takes it
+                    e.notifyAll();
                 }
-                wake.accept(ask.release());
+                if (!handed) {
+                    wake.accept(ask.release());
+                }
             }
         });
         return true;
@@ -167,6 +241,7 @@ public final class DeferredReads {
             return;
         }
         swept = now;
+        slowUntil.values().removeIf(now::isAfter);
         entries.values().removeIf(e -> {
             synchronized (e) {
                 Duration keep = e.every.multipliedBy(2).compareTo(KEEP) > 0 ? e.every.multipliedBy(2) : KEEP;
@@ -190,6 +265,8 @@ public final class DeferredReads {
         Instant answeredAt;
         /** Answered and not yet taken. */
         boolean fresh;
+        /** The pass that sent the reading waits for its answer. */
+        boolean waiting;
 
         Entry(String id, String scope) {
             this.id = id;

@@ -120,6 +120,48 @@ class DeferredReadsTest {
         assertThat(reads.size()).isZero();
     }
 
+    @Test
+    void aQuickAnswerIsTakenByThePassThatSentItAndWakesNobody() {
+        DeferredReads waiting = new DeferredReads(workers, clock(), woken::add, Duration.ofSeconds(5));
+        var ask = ask("scope", () -> "Pass");
+        assertThat(waiting.take(ask)).isEqualTo(new DeferredReads.Fresh<>("Pass"));
+        assertThat(waiting.take(ask)).as("taken once").isInstanceOf(DeferredReads.Nothing.class);
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(woken::isEmpty); // the sending pass had it: no second pass for the same answer
+
+        AtomicInteger reading = new AtomicInteger();
+        var live = ask("live", reading::incrementAndGet);
+        assertThat(waiting.latest(live).map(DeferredReads.Answer::value))
+                .as("the latest reading, as the pass that sent it")
+                .contains(1);
+        assertThat(woken).isEmpty();
+    }
+
+    @Test
+    void aSlowAnswerComesWithAWakeUpAndItsNamespaceStopsWaitingForAWhile() {
+        DeferredReads waiting = new DeferredReads(workers, clock(), woken::add, Duration.ofMillis(100));
+        CountDownLatch answer = new CountDownLatch(1);
+        var slow = ask("scope-1", () -> {
+            block(answer);
+            return "Pass";
+        });
+        assertThat(waiting.take(slow)).as("not answered within the wait").isInstanceOf(DeferredReads.Sent.class);
+        answer.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.contains("team-a/assistant"));
+        assertThat(waiting.take(slow)).isEqualTo(new DeferredReads.Fresh<>("Pass"));
+
+        assertThat(waiting.take(ask("scope-2", () -> "quick")))
+                .as("team-a's passes do not wait while it backs off, however quick the next reading")
+                .isInstanceOf(DeferredReads.Sent.class);
+        var other = new DeferredReads.Ask<>("team-b", "team-b/assistant", "gate:error-rate", "scope", EVERY, () -> "b");
+        assertThat(waiting.take(other)).as("another namespace still waits").isEqualTo(new DeferredReads.Fresh<>("b"));
+
+        now.set(now.get().plus(DeferredReads.SLOW_BACKOFF).plusSeconds(1));
+        assertThat(waiting.take(ask("scope-3", () -> "quick again")))
+                .isEqualTo(new DeferredReads.Fresh<>("quick again"));
+    }
+
     private <T> DeferredReads.Ask<T> ask(String scope, java.util.function.Supplier<T> work) {
         return new DeferredReads.Ask<>("team-a", "team-a/assistant", "gate:error-rate", scope, EVERY, () -> {
             sent.incrementAndGet();

@@ -12,17 +12,24 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.AnalysisGates;
 import dev.fledge.operator.gates.metric.PrometheusSettings;
+import dev.fledge.operator.gates.metric.QueryBudget;
+import dev.fledge.operator.gates.safety.CanaryEndpoint;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -130,6 +137,75 @@ class SlowPrometheusOnMockApiServerTest {
         ModelReleaseStatus s = awaitStatus(Duration.ofSeconds(10), st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
         assertThat(hold.get().getCount()).as("Prometheus has not answered yet").isEqualTo(1);
+    }
+
+    /**
+     * A Prometheus that answers at once: the pass that sends the query waits for the answer and records the verdict
+     * itself (one status write per analysis). Before the answer wait, every analysis stored an Inconclusive
+     * "evaluating" placeholder first and the verdict in a second pass and write.
+     */
+    @Test
+    void aQuickAnswerIsRecordedByThePassThatAskedWithNoEvaluatingPlaceholderStored() {
+        operator.close();
+        operator = new OperatorUnderTest(
+                client,
+                AnalysisGates.provider(
+                        Optional.of(PrometheusSettings.of("http://127.0.0.1:"
+                                        + prometheus.getAddress().getPort())
+                                .withTimeout(Duration.ofSeconds(45))),
+                        // a wait far above a loopback answer, so that a busy build machine does not fall back
+                        new QueryBudget(
+                                4,
+                                Duration.ZERO,
+                                Duration.ofSeconds(30),
+                                Duration.ofMinutes(1),
+                                32,
+                                Duration.ofSeconds(10)),
+                        client,
+                        CanaryEndpoint.clusterService(new ServerDefaults("fledge/model-server:0.1.0", 8080)),
+                        new SafetySettings(Optional.empty(), 16),
+                        HttpClient.newHttpClient()));
+        List<String> stored = new CopyOnWriteArrayList<>();
+        try (Watch watch = client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(NAME)
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, ModelRelease r) {
+                        if (r.getStatus() != null && r.getStatus().getGates() != null) {
+                            r.getStatus().getGates().stream()
+                                    .filter(g -> "error-rate".equals(g.getName()))
+                                    .forEach(g -> stored.add(g.getVerdict() + " " + g.getReason()));
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                })) {
+            ModelRelease mr = Releases.replicas(NAME, "1.0.0");
+            mr.getSpec()
+                    .setAnalysis(new AnalysisSpec()
+                            .withInterval("1s")
+                            .withMetrics(List.of(new MetricSpec()
+                                    .withName("error-rate")
+                                    .withTemplate(MetricTemplate.ERROR_RATE)
+                                    .withMax(0.01))));
+            client.resource(mr).create();
+            awaitStatus(
+                    Duration.ofSeconds(60),
+                    s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+            Releases.edit(client, NAME, r -> {
+                r.getSpec().getModel().setVersion("2.0.0");
+                r.getSpec().getModel().setUri("file:///models/2.0.0");
+            });
+            awaitStatus(
+                    Duration.ofSeconds(90),
+                    s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        }
+        assertThat(stored).as("the gate's verdicts as stored").anyMatch(v -> v.startsWith("PASS"));
+        assertThat(stored)
+                .as("no analysis stored the placeholder: each verdict came in the pass that asked")
+                .noneMatch(v -> v.contains("evaluating:"));
     }
 
     private ModelReleaseStatus awaitStatus(Duration timeout, Predicate<ModelReleaseStatus> p) {

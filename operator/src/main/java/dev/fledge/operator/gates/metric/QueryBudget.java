@@ -13,13 +13,20 @@ import java.time.Duration;
  * @param window     the sliding window {@code time} is counted over
  * @param readers    the operator's threads that evaluate gates waiting on Prometheus, off the reconcile threads; one
  *                   namespace may use {@code maxRunning} of them, and at most half
+ * @param answerWait how long the pass that sends a gate's reading waits for the answer before it records
+ *                   "evaluating" and leaves the answer to a later pass (zero: it never waits); see
+ *                   {@code DeferredReads}
  */
-public record QueryBudget(int maxRunning, Duration slotWait, Duration time, Duration window, int readers) {
+public record QueryBudget(
+        int maxRunning, Duration slotWait, Duration time, Duration window, int readers, Duration answerWait) {
     /** {@code fledge.prometheus.readers}. */
     public static final int DEFAULT_READERS = 32;
 
+    /** {@code fledge.prometheus.answer-wait}. */
+    public static final Duration DEFAULT_ANSWER_WAIT = Duration.ofMillis(200);
+
     public QueryBudget(int maxRunning, Duration slotWait, Duration time, Duration window) {
-        this(maxRunning, slotWait, time, window, DEFAULT_READERS);
+        this(maxRunning, slotWait, time, window, DEFAULT_READERS, DEFAULT_ANSWER_WAIT);
     }
 
     public QueryBudget {
@@ -29,6 +36,9 @@ public record QueryBudget(int maxRunning, Duration slotWait, Duration time, Dura
         if (maxRunning < 1) {
             throw new IllegalArgumentException(
                     "fledge.prometheus.max-queries-per-namespace must be at least 1: " + maxRunning);
+        }
+        if (answerWait.isNegative()) {
+            throw new IllegalArgumentException("fledge.prometheus.answer-wait must not be negative: " + answerWait);
         }
         if (slotWait.isNegative()) {
             throw new IllegalArgumentException("the wait for a query slot must not be negative: " + slotWait);
