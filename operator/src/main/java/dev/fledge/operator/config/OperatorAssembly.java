@@ -18,6 +18,7 @@ import dev.fledge.operator.notify.SecretWebhookUrls;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
+import dev.fledge.operator.routing.RouteInformer;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.RoutesOutsideLimits;
 import dev.fledge.operator.routing.StableRetreat;
@@ -62,11 +63,13 @@ public final class OperatorAssembly {
         Applier applier = new Applier(client, clock);
         DesiredService services = new DesiredService(defaults);
         StaleRoutes stale = new StaleRoutes(client, applier, clock);
+        RouteInformer routeInformer = new RouteInformer();
         return new Routers(
-                new GatewayApiRouter(client, applier, services, defaults, stale, clock),
+                new GatewayApiRouter(client, applier, services, defaults, stale, clock, routeInformer),
                 new ReplicasRouter(applier, services, stale, new PublicTarget(client)),
                 new StableRetreat(client, applier),
-                new RoutesOutsideLimits(client, applier, limits));
+                new RoutesOutsideLimits(client, applier, limits),
+                routeInformer);
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {

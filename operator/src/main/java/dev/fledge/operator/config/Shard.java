@@ -53,7 +53,7 @@ public record Shard(Optional<String> selector) {
         return selector.isPresent();
     }
 
-    /** The label selector of the Deployment informer: the operator's Deployments, of this shard's releases. */
+    /** The label selector of the Deployment and HTTPRoute informers: what the operator made for this shard's releases. */
     public String deploymentSelector() {
         return Labels.RELEASE + selector.map(s -> "," + s).orElse("");
     }

@@ -10,6 +10,7 @@ public final class Routers {
     private final TrafficRouter replicas;
     private final StableRetreat retreat;
     private final RoutesOutsideLimits outsideLimits;
+    private final RouteInformer routeInformer;
 
     /** Without route limits. */
     public Routers(TrafficRouter gatewayApi, TrafficRouter replicas, StableRetreat retreat) {
@@ -21,10 +22,26 @@ public final class Routers {
             TrafficRouter replicas,
             StableRetreat retreat,
             RoutesOutsideLimits outsideLimits) {
+        this(gatewayApi, replicas, retreat, outsideLimits, new RouteInformer());
+    }
+
+    /** {@code routeInformer}: the one the gatewayAPI router reads, registered by the reconciler. */
+    public Routers(
+            TrafficRouter gatewayApi,
+            TrafficRouter replicas,
+            StableRetreat retreat,
+            RoutesOutsideLimits outsideLimits,
+            RouteInformer routeInformer) {
+        this.routeInformer = routeInformer;
         this.gatewayApi = gatewayApi;
         this.replicas = replicas;
         this.retreat = retreat;
         this.outsideLimits = outsideLimits;
+    }
+
+    /** The informer of the routes the gatewayAPI router reads, for the reconciler to register. */
+    public RouteInformer routeInformer() {
+        return routeInformer;
     }
 
     /** Deletes an invalid release's own routes that lie outside the operator's route limits. */

@@ -178,6 +178,20 @@ public final class Applier {
                 .patch(context, Serialization.asJson(patch));
     }
 
+    /**
+     * Whether {@code seen} (an informer's copy, possibly behind the API server) is the object this applier last wrote
+     * for {@code desired}, at that write's generation or later: same uid, generation not older.
+     */
+    public boolean seenSinceLastWrite(HasMetadata desired, HasMetadata seen) {
+        Written last = last(desired);
+        Long generation = seen.getMetadata().getGeneration();
+        return last != null
+                && last.generation() != null
+                && generation != null
+                && Objects.equals(last.uid(), seen.getMetadata().getUid())
+                && generation >= last.generation();
+    }
+
     /** Forgets having written {@code o} (it was deleted), so that the next apply of the same state writes it again. */
     public void forget(HasMetadata o) {
         synchronized (written) {

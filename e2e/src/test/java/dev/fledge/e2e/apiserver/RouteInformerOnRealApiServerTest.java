@@ -1,0 +1,126 @@
+package dev.fledge.e2e.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Phase;
+import dev.fledge.core.rollout.Conditions;
+import dev.fledge.e2e.rollout.ProductionReconciler;
+import dev.fledge.e2e.rollout.RolloutScenario;
+import dev.fledge.e2e.rollout.TestReleases;
+import dev.fledge.testsupport.DeploymentReadiness;
+import dev.fledge.testsupport.GatewaySimulator;
+import dev.fledge.testsupport.InProcessOperator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 20 (requests per transition): while a route waits for its Gateway, the operator reads its acceptance from an
+ * HTTPRoute informer, not with a GET of the route on every pass (every 2 s); the Gateway's answer, a status change,
+ * wakes the release; writing a route that exists needs no GET either (its owner is read from the informer's copy).
+ * Before the informer this test counted one GET of the route per pass while it waited, and one before each write.
+ */
+@Tag("apiserver")
+class RouteInformerOnRealApiServerTest {
+    static final String NS = "route-informer";
+    static KubernetesClient admin;
+
+    KubernetesClient operatorClient;
+    InProcessOperator operator;
+    GatewaySimulator gateway;
+    DeploymentReadiness kubelet;
+    final AtomicInteger routeGets = new AtomicInteger();
+
+    @BeforeAll
+    static void installCrds() {
+        admin = RealApiServer.shared().client();
+        var cluster = new ClusterResources(admin);
+        cluster.installCrds(List.of(RepoFiles.modelReleaseCrd()));
+        cluster.installCrds(RepoFiles.gatewayApiCrds());
+    }
+
+    @AfterEach
+    void stop() {
+        if (operator != null) {
+            operator.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        if (operatorClient != null) {
+            operatorClient.close();
+        }
+    }
+
+    @Test
+    void aRouteWaitingForItsGatewayIsNotReadWithAGetPerPassAndItsAcceptanceMovesTheRolloutOn() throws Exception {
+        new ClusterResources(admin).ensureNamespace(NS);
+        kubelet = new DeploymentReadiness(admin, NS);
+        gateway = GatewaySimulator.start(admin, Set.of(NS));
+        admin.resource(OperatorOnRealApiServerTest.gateway(NS, "public-gw"))
+                .fieldManager(ClusterResources.FIELD_MANAGER)
+                .serverSideApply();
+        // the operator's own client, counting its GETs of single HTTPRoutes
+        operatorClient = new KubernetesClientBuilder()
+                .withConfig(admin.getConfiguration())
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count-route-gets", new Interceptor() {
+                    @Override
+                    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                        String path = request.uri().getPath();
+                        if ("GET".equals(request.method())
+                                && path.contains("/httproutes/")
+                                && request.uri().getQuery() == null) {
+                            routeGets.incrementAndGet();
+                        }
+                    }
+                }))
+                .build();
+        operator = InProcessOperator.watching(operatorClient, ProductionReconciler.withoutGates(operatorClient), NS);
+        RolloutScenario scenario = new RolloutScenario(admin, NS, "assistant", Duration.ofSeconds(60));
+        scenario.firstReleaseIsPromoted(TestReleases.gatewayApi(NS, "assistant", "1.0.0", "public-gw"));
+
+        gateway.hold(); // the Gateway takes its time with every new route generation
+        routeGets.set(0); // from here on the routes exist: neither a write nor a wait needs a GET
+        ModelRelease next = TestReleases.gatewayApi(NS, "assistant", "2.0.0", "public-gw");
+        scenario.apply(next);
+        scenario.awaitStatus("a route waits for its Gateway", RouteInformerOnRealApiServerTest::routeWaits);
+        Thread.sleep(7_000); // three acceptance retries (ModelReleaseReconciler.ACCEPTANCE_RETRY, 2 s)
+        assertThat(routeGets)
+                .as("GETs of a single HTTPRoute while it waited for its Gateway")
+                .hasValue(0);
+        assertThat(routeWaits(scenario.view().release().getStatus()))
+                .as("still waiting: the informer's copy says not accepted")
+                .isTrue();
+
+        gateway.accept();
+        ModelReleaseStatus done = scenario.awaitStatus(
+                "2.0.0 promoted once the Gateway accepts",
+                s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+        assertThat(routeWaits(done)).isFalse();
+        assertThat(routeGets)
+                .as("GETs of a single HTTPRoute during the whole rollout")
+                .hasValue(0);
+    }
+
+    static boolean routeWaits(ModelReleaseStatus s) {
+        return s.getConditions() != null
+                && s.getConditions().stream()
+                        .anyMatch(
+                                c -> Conditions.ROUTE_NOT_ACCEPTED.equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+}
