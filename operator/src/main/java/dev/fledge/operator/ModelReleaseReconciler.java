@@ -195,9 +195,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .build();
         List<EventSource<?, ModelRelease>> sources = new ArrayList<>();
         sources.add(new InformerEventSource<>(deployments, context));
-        routers.routeInformer()
-                .eventSource(context, shardMoves.shard().deploymentSelector())
-                .ifPresent(sources::add);
+        sources.addAll(routers.owned().eventSources(context, shardMoves.shard().deploymentSelector()));
         sources.addAll(wakeups.eventSources());
         return sources;
     }

@@ -9,6 +9,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.OwnedObjects;
 import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.JdkWebhookClient;
@@ -18,7 +19,6 @@ import dev.fledge.operator.notify.SecretWebhookUrls;
 import dev.fledge.operator.notify.WebhookDispatcher;
 import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.ReplicasRouter;
-import dev.fledge.operator.routing.RouteInformer;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.RoutesOutsideLimits;
 import dev.fledge.operator.routing.StableRetreat;
@@ -60,16 +60,21 @@ public final class OperatorAssembly {
 
     /** With the operator's route limits, which an invalid release's own routes are held to as well. */
     public static Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy limits) {
-        Applier applier = new Applier(client, clock);
+        return routers(client, clock, defaults, limits, new OwnedObjects());
+    }
+
+    /** {@code owned}: the informers of Services and routes, shared with the workloads ({@link #workloads}). */
+    public static Routers routers(
+            KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy limits, OwnedObjects owned) {
+        Applier applier = new Applier(client, clock, owned);
         DesiredService services = new DesiredService(defaults);
         StaleRoutes stale = new StaleRoutes(client, applier, clock);
-        RouteInformer routeInformer = new RouteInformer();
         return new Routers(
-                new GatewayApiRouter(client, applier, services, defaults, stale, clock, routeInformer),
+                new GatewayApiRouter(client, applier, services, defaults, stale, clock),
                 new ReplicasRouter(applier, services, stale, new PublicTarget(client)),
                 new StableRetreat(client, applier),
                 new RoutesOutsideLimits(client, applier, limits),
-                routeInformer);
+                owned);
     }
 
     public static Workloads workloads(KubernetesClient client, Clock clock, ServerDefaults defaults) {
@@ -98,7 +103,19 @@ public final class OperatorAssembly {
             PodHardening hardening,
             ModelServerLimits limits,
             ServingPolicy policy) {
-        Applier applier = new Applier(client, clock);
+        return workloads(client, clock, defaults, hardening, limits, policy, new OwnedObjects());
+    }
+
+    /** {@code owned}: the informers of Services and routes, shared with the routers ({@link #routers}). */
+    public static Workloads workloads(
+            KubernetesClient client,
+            Clock clock,
+            ServerDefaults defaults,
+            PodHardening hardening,
+            ModelServerLimits limits,
+            ServingPolicy policy,
+            OwnedObjects owned) {
+        Applier applier = new Applier(client, clock, owned);
         return new Workloads(
                 applier,
                 new DesiredDeployment(defaults, hardening, limits),
@@ -157,12 +174,20 @@ public final class OperatorAssembly {
             Notifier notifier,
             RoutePolicy routeLimits,
             Shard shard) {
+        OwnedObjects owned = new OwnedObjects();
         return new ModelReleaseReconciler(
                 clock,
                 new PlanResolver(defaultInterval),
                 new SpecValidator(PodTemplatePolicy.anyImage(), routeLimits, Duration.ZERO),
-                routers(client, clock, defaults, routeLimits),
-                workloads(client, clock, defaults),
+                routers(client, clock, defaults, routeLimits, owned),
+                workloads(
+                        client,
+                        clock,
+                        defaults,
+                        PodHardening.standard(),
+                        ModelServerLimits.standard(),
+                        ServingPolicy.ANY,
+                        owned),
                 gates,
                 new EventRecorder(client, clock),
                 new ActionAnnotation(client),

@@ -15,6 +15,7 @@ import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.http.ServiceLookup;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.OwnedObjects;
 import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Backoff;
@@ -122,10 +123,22 @@ public class OperatorWiring {
                 ServerDefaults.proxyResources(cpuRequest, memoryRequest, cpuLimit.orElse(null), memoryLimit));
     }
 
+    /** The informers of the Services and HTTPRoutes the operator makes: one set, read by routers and workloads. */
     @Produces
     @Singleton
-    Routers routers(KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy routeLimits) {
-        return OperatorAssembly.routers(client, clock, defaults, routeLimits);
+    OwnedObjects ownedObjects() {
+        return new OwnedObjects();
+    }
+
+    @Produces
+    @Singleton
+    Routers routers(
+            KubernetesClient client,
+            Clock clock,
+            ServerDefaults defaults,
+            RoutePolicy routeLimits,
+            OwnedObjects owned) {
+        return OperatorAssembly.routers(client, clock, defaults, routeLimits, owned);
     }
 
     @Produces
@@ -136,14 +149,16 @@ public class OperatorWiring {
             ServerDefaults defaults,
             PodHardening hardening,
             ModelServerLimits limits,
-            PodTemplatePolicy pods) {
+            PodTemplatePolicy pods,
+            OwnedObjects owned) {
         return OperatorAssembly.workloads(
                 client,
                 clock,
                 defaults,
                 hardening,
                 limits,
-                new RecordedServingPolicy(pods, defaults.image(), defaults.proxyImage()));
+                new RecordedServingPolicy(pods, defaults.image(), defaults.proxyImage()),
+                owned);
     }
 
     /** The model server's download and extraction caps, set on every model container (docs/security.md). */

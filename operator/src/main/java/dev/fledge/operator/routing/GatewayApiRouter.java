@@ -47,9 +47,7 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final AcceptanceWatch acceptance;
     private final MirrorCheck mirrorCheck;
     private final InferencePools pools;
-    private final RouteInformer informer;
 
-    /** Reading each waiting route with a GET (no informer). */
     public GatewayApiRouter(
             KubernetesClient client,
             Applier applier,
@@ -57,20 +55,7 @@ public final class GatewayApiRouter implements TrafficRouter {
             ServerDefaults defaults,
             StaleRoutes stale,
             Clock clock) {
-        this(client, applier, services, defaults, stale, clock, new RouteInformer());
-    }
-
-    /** {@code informer}: where a waiting route's acceptance is read, once it is registered. */
-    public GatewayApiRouter(
-            KubernetesClient client,
-            Applier applier,
-            DesiredService services,
-            ServerDefaults defaults,
-            StaleRoutes stale,
-            Clock clock,
-            RouteInformer informer) {
         this.client = client;
-        this.informer = informer;
         this.acceptance = new AcceptanceWatch(clock);
         this.applier = applier;
         this.services = services;
@@ -206,7 +191,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         }
         List<String> mirrorDrift = new ArrayList<>();
         for (HTTPRoute want : desired) {
-            Optional<HTTPRoute> written = write(want);
+            Optional<HTTPRoute> written = applier.applyIfChanged(want);
             if (written.isPresent()) {
                 List<String> got = backends(written.get());
                 if (!Objects.equals(got, backends(want))) {
@@ -244,26 +229,9 @@ public final class GatewayApiRouter implements TrafficRouter {
     }
 
     /**
-     * Applies {@code want} unless it is in place; empty when no write was needed, else what the API server stored. With
-     * the {@link RouteInformer}, its copy tells whether the route is the one last written (a change by anyone else
-     * bumps the generation and is put right at once) and whose it is, so a write costs no GET; without, the route is
-     * applied again every {@link Applier#REASSERT}, each write after a GET.
-     */
-    private Optional<HTTPRoute> write(HTTPRoute want) {
-        if (!informer.watched()) {
-            return applier.applyIfChanged(want);
-        }
-        HTTPRoute current = informer.get(
-                        want.getMetadata().getNamespace(), want.getMetadata().getName())
-                .orElse(null);
-        HTTPRoute written = applier.applyIfChanged(want, current);
-        return written == current ? Optional.empty() : Optional.of(written);
-    }
-
-    /**
      * Whether the Gateway has taken this route as written ({@link RouteAcceptance}): read from the apply response when
      * there was a write (no extra request); else, while the route is not known accepted at the generation this
-     * operator last wrote, from the {@link RouteInformer}'s copy once it has that write, or from one GET. So a pass
+     * operator last wrote, from the informer's copy ({@code OwnedObjects}) once it has that write, or from one GET. So a pass
      * that changes no route costs no GET once its routes were accepted; a route waiting for its Gateway costs no GET
      * with the informer, one per pass without it.
      */
@@ -276,7 +244,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         if (acceptance.knownAccepted(key)) {
             return Optional.empty();
         }
-        Optional<HTTPRoute> cached = informer.get(want.getMetadata().getNamespace(), name);
+        Optional<HTTPRoute> cached = applier.cached(want);
         if (cached.isPresent() && applier.seenSinceLastWrite(want, cached.get())) {
             return acceptance.seen(key, cached.get());
         }
@@ -310,7 +278,7 @@ public final class GatewayApiRouter implements TrafficRouter {
     private String stopMirroring(List<HTTPRoute> unmirrored) {
         try {
             for (HTTPRoute want : unmirrored) {
-                write(want);
+                applier.applyIfChanged(want);
             }
             return "";
         } catch (KubernetesClientException e) {

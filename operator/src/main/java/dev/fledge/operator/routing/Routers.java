@@ -3,6 +3,7 @@ package dev.fledge.operator.routing;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.operator.k8s.OwnedObjects;
 
 /** Picks the router of a release: gatewayAPI when set (or when traffic.gatewayAPI is given), otherwise replicas. */
 public final class Routers {
@@ -10,7 +11,7 @@ public final class Routers {
     private final TrafficRouter replicas;
     private final StableRetreat retreat;
     private final RoutesOutsideLimits outsideLimits;
-    private final RouteInformer routeInformer;
+    private final OwnedObjects owned;
 
     /** Without route limits. */
     public Routers(TrafficRouter gatewayApi, TrafficRouter replicas, StableRetreat retreat) {
@@ -22,26 +23,26 @@ public final class Routers {
             TrafficRouter replicas,
             StableRetreat retreat,
             RoutesOutsideLimits outsideLimits) {
-        this(gatewayApi, replicas, retreat, outsideLimits, new RouteInformer());
+        this(gatewayApi, replicas, retreat, outsideLimits, new OwnedObjects());
     }
 
-    /** {@code routeInformer}: the one the gatewayAPI router reads, registered by the reconciler. */
+    /** {@code owned}: the informers the routers' and workloads' appliers read, registered by the reconciler. */
     public Routers(
             TrafficRouter gatewayApi,
             TrafficRouter replicas,
             StableRetreat retreat,
             RoutesOutsideLimits outsideLimits,
-            RouteInformer routeInformer) {
-        this.routeInformer = routeInformer;
+            OwnedObjects owned) {
+        this.owned = owned;
         this.gatewayApi = gatewayApi;
         this.replicas = replicas;
         this.retreat = retreat;
         this.outsideLimits = outsideLimits;
     }
 
-    /** The informer of the routes the gatewayAPI router reads, for the reconciler to register. */
-    public RouteInformer routeInformer() {
-        return routeInformer;
+    /** The informers of the Services and routes the operator makes, for the reconciler to register. */
+    public OwnedObjects owned() {
+        return owned;
     }
 
     /** Deletes an invalid release's own routes that lie outside the operator's route limits. */

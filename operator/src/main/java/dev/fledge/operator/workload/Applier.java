@@ -1,5 +1,6 @@
 package dev.fledge.operator.workload;
 
+import dev.fledge.operator.k8s.OwnedObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,10 +26,12 @@ import java.util.Optional;
  * change nothing, and each skipped apply is one API request less (bench-operator: server-side applies were most of a
  * reconcile's time), so it can skip a write:
  * <ul>
- * <li>for an object the operator sees through an informer (Deployments), when the cached object is the one it last
- * wrote from the same desired state and nobody has changed its spec since;</li>
- * <li>for the others (Services, HTTPRoutes), when it wrote the same desired state less than {@link #REASSERT} ago.
- * A change someone else makes to them is put right at the next change of the split, or within that period.</li>
+ * <li>for an object the operator sees through an informer (Deployments; Services and HTTPRoutes through
+ * {@link OwnedObjects}), when the cached object is the one it last wrote from the same desired state and nobody has
+ * changed it since (its generation, or for a kind without one, such as a Service, its resource version);</li>
+ * <li>for the others (HTTPRoutes on a cluster that did not serve them when the operator started, InferencePools,
+ * HorizontalPodAutoscalers), when it wrote the same desired state less than {@link #REASSERT} ago. A change someone
+ * else makes to them is put right at the next change of the split, or within that period.</li>
  * </ul>
  * It never writes onto an object that the release does not already control ({@link Ownership}): before a write it
  * looks at the informer's copy, or reads the object (one GET per actual write, none for a skipped one).
@@ -40,6 +43,7 @@ public final class Applier {
 
     private final KubernetesClient client;
     private final Clock clock;
+    private final OwnedObjects owned;
     private final Map<String, Written> written = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Written> eldest) {
@@ -47,12 +51,22 @@ public final class Applier {
         }
     };
 
-    /** What the last apply of an object wrote: the desired state's digest, and the object's uid and generation after. */
-    private record Written(String digest, String uid, Long generation, Instant at) {}
+    /**
+     * What the last apply of an object wrote: the desired state's digest, and the object's uid, generation and resource
+     * version after.
+     */
+    private record Written(String digest, String uid, Long generation, String resourceVersion, Instant at) {}
 
+    /** Without informers: Services and HTTPRoutes are applied again every {@link #REASSERT}. */
     public Applier(KubernetesClient client, Clock clock) {
+        this(client, clock, new OwnedObjects());
+    }
+
+    /** {@code owned}: the informers whose copies tell whether a Service or HTTPRoute is as last written. */
+    public Applier(KubernetesClient client, Clock clock, OwnedObjects owned) {
         this.client = client;
         this.clock = clock;
+        this.owned = owned;
     }
 
     /** Applies {@code desired} after checking that an existing object of its name is the release's. */
@@ -92,7 +106,7 @@ public final class Applier {
                 && last != null
                 && last.digest().equals(digest)
                 && Objects.equals(last.uid(), current.getMetadata().getUid())
-                && Objects.equals(last.generation(), current.getMetadata().getGeneration())) {
+                && unchangedSince(last, current)) {
             return current;
         }
         if (current != null) {
@@ -103,10 +117,17 @@ public final class Applier {
     }
 
     /**
-     * Applies {@code desired} unless this applier wrote the same desired state less than {@link #REASSERT} ago;
-     * empty when it skipped the write, otherwise what the API server stored.
+     * Applies {@code desired} unless it is as this applier last wrote it: by the informer's copy for a kind
+     * {@link OwnedObjects} watches, else when it wrote the same desired state less than {@link #REASSERT} ago; empty
+     * when it skipped the write, otherwise what the API server stored.
      */
     public <T extends HasMetadata> Optional<T> applyIfChanged(T desired) {
+        Optional<Optional<T>> seen = owned.lookup(desired);
+        if (seen.isPresent()) {
+            T current = seen.get().orElse(null);
+            T written = applyIfChanged(desired, current);
+            return written == current ? Optional.empty() : Optional.of(written);
+        }
         String digest = digest(desired);
         Written last = last(desired);
         if (last != null
@@ -129,6 +150,7 @@ public final class Applier {
                             digest,
                             applied.getMetadata().getUid(),
                             applied.getMetadata().getGeneration(),
+                            applied.getMetadata().getResourceVersion(),
                             clock.instant()));
         }
         return applied;
@@ -176,6 +198,23 @@ public final class Applier {
                 .inNamespace(current.getMetadata().getNamespace())
                 .withName(current.getMetadata().getName())
                 .patch(context, Serialization.asJson(patch));
+    }
+
+    /**
+     * Whether nobody changed {@code current} since {@code last}: its generation, for a kind without one (a Service) its
+     * resource version. An informer's copy that is behind the write differs too, and is written once more (a no-op).
+     */
+    private static boolean unchangedSince(Written last, HasMetadata current) {
+        Long generation = current.getMetadata().getGeneration();
+        return generation != null
+                ? generation.equals(last.generation())
+                : last.resourceVersion() != null
+                        && last.resourceVersion().equals(current.getMetadata().getResourceVersion());
+    }
+
+    /** The informer's copy of the object {@code desired} names, for a kind {@link OwnedObjects} watches. */
+    public <T extends HasMetadata> Optional<T> cached(T desired) {
+        return owned.lookup(desired).flatMap(copy -> copy);
     }
 
     /**

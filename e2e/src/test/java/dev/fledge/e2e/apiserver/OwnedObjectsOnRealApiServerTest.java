@@ -1,6 +1,7 @@
 package dev.fledge.e2e.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -27,13 +29,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 20 (requests per transition): while a route waits for its Gateway, the operator reads its acceptance from an
- * HTTPRoute informer, not with a GET of the route on every pass (every 2 s); the Gateway's answer, a status change,
+ * Issue 20 (requests per transition), the informers of the Services and HTTPRoutes the operator makes
+ * ({@code OwnedObjects}). While a route waits for its Gateway, the operator reads its acceptance from the informer,
+ * not with a GET of the route on every pass (every 2 s); the Gateway's answer, a status change,
  * wakes the release; writing a route that exists needs no GET either (its owner is read from the informer's copy).
  * Before the informer this test counted one GET of the route per pass while it waited, and one before each write.
  */
 @Tag("apiserver")
-class RouteInformerOnRealApiServerTest {
+class OwnedObjectsOnRealApiServerTest {
     static final String NS = "route-informer";
     static KubernetesClient admin;
 
@@ -98,7 +101,7 @@ class RouteInformerOnRealApiServerTest {
         routeGets.set(0); // from here on the routes exist: neither a write nor a wait needs a GET
         ModelRelease next = TestReleases.gatewayApi(NS, "assistant", "2.0.0", "public-gw");
         scenario.apply(next);
-        scenario.awaitStatus("a route waits for its Gateway", RouteInformerOnRealApiServerTest::routeWaits);
+        scenario.awaitStatus("a route waits for its Gateway", OwnedObjectsOnRealApiServerTest::routeWaits);
         Thread.sleep(7_000); // three acceptance retries (ModelReleaseReconciler.ACCEPTANCE_RETRY, 2 s)
         assertThat(routeGets)
                 .as("GETs of a single HTTPRoute while it waited for its Gateway")
@@ -115,6 +118,37 @@ class RouteInformerOnRealApiServerTest {
         assertThat(routeGets)
                 .as("GETs of a single HTTPRoute during the whole rollout")
                 .hasValue(0);
+    }
+
+    /**
+     * A Service of the release edited by someone else is put right at once: the edit is an informer event. Before, the
+     * operator applied its Services again every 5 minutes, or at the next change of the split; this test's 30 s wait
+     * ran out.
+     */
+    @Test
+    void aServiceEditedBySomeoneElseIsPutRightAtOnce() {
+        String ns = NS + "-svc";
+        new ClusterResources(admin).ensureNamespace(ns);
+        kubelet = new DeploymentReadiness(admin, ns);
+        gateway = GatewaySimulator.start(admin, Set.of(ns));
+        admin.resource(OperatorOnRealApiServerTest.gateway(ns, "public-gw"))
+                .fieldManager(ClusterResources.FIELD_MANAGER)
+                .serverSideApply();
+        operator = InProcessOperator.watching(admin, ProductionReconciler.withoutGates(admin), ns);
+        RolloutScenario scenario = new RolloutScenario(admin, ns, "assistant", Duration.ofSeconds(60));
+        scenario.firstReleaseIsPromoted(TestReleases.gatewayApi(ns, "assistant", "1.0.0", "public-gw"));
+
+        var stable = admin.services().inNamespace(ns).withName("assistant-stable");
+        Map<String, String> wanted = stable.get().getSpec().getSelector();
+        stable.edit(s -> {
+            s.getSpec().setSelector(Map.of("app", "someone-elses-pods"));
+            return s;
+        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(stable.get().getSpec().getSelector())
+                        .as("the stable Service's selector, put back by the operator")
+                        .isEqualTo(wanted));
     }
 
     static boolean routeWaits(ModelReleaseStatus s) {
