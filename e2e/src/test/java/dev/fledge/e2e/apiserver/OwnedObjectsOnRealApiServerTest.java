@@ -111,10 +111,9 @@ class OwnedObjectsOnRealApiServerTest {
                 .isTrue();
 
         gateway.accept();
-        ModelReleaseStatus done = scenario.awaitStatus(
-                "2.0.0 promoted once the Gateway accepts",
-                s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
-        assertThat(routeWaits(done)).isFalse();
+        scenario.awaitStatus(
+                "2.0.0 promoted once the Gateway accepts, and its last route accepted",
+                s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()) && !routeWaits(s));
         assertThat(routeGets)
                 .as("GETs of a single HTTPRoute during the whole rollout")
                 .hasValue(0);

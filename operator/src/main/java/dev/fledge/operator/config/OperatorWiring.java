@@ -219,7 +219,7 @@ public class OperatorWiring {
                         GoDuration.parse(namespaceQueryTime),
                         standard.window(),
                         readers,
-                        GoDuration.parse(answerWait)),
+                        answerWait(answerWait)),
                 client,
                 CanaryEndpoint.clusterService(defaults),
                 new SafetySettings(
@@ -374,5 +374,16 @@ public class OperatorWiring {
                     + " be the real interval at which Prometheus scrapes the model pods, longer than zero: " + text);
         }
         return d;
+    }
+
+    /** {@code fledge.prometheus.answer-wait}: at most {@link QueryBudget#MAX_ANSWER_WAIT}. */
+    static Duration answerWait(String text) {
+        Duration wait = GoDuration.parse(text);
+        if (wait.compareTo(QueryBudget.MAX_ANSWER_WAIT) > 0) {
+            throw new IllegalArgumentException("fledge.prometheus.answer-wait must be at most "
+                    + QueryBudget.MAX_ANSWER_WAIT.toMillis() + "ms (a pass that waits holds a reconcile thread): "
+                    + text);
+        }
+        return wait;
     }
 }

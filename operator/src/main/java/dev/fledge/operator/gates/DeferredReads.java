@@ -3,6 +3,7 @@ package dev.fledge.operator.gates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,10 +14,10 @@ import java.util.function.Supplier;
 
 /**
  * Reads that wait on Prometheus, done off the reconcile thread. A gate asks for its reading on every pass; the first
- * ask sends the work to the {@link FairWorkers} and finds nothing yet; when the work ends, the release is woken
- * ({@code wake}, {@code namespace/name}) and its next pass finds the answer. So a slow Prometheus, or a tenant's costly
- * query, never holds a reconcile thread: an abort, a spec edit or a rollback of the same release is handled while its
- * query runs.
+ * ask sends the work to the {@link FairWorkers}; unless the answer comes within the short wait below, the release is
+ * woken ({@code wake}, {@code namespace/name}) when the work ends and its next pass finds the answer. So a slow
+ * Prometheus, or a tenant's costly query, holds a reconcile thread for that short wait at most: an abort, a spec edit
+ * or a rollback of the same release is handled while its query runs.
  *
  * <p>A reading belongs to a scope (the rollout attempt, stage, step and spec generation it was asked in); an answer
  * of another scope is never handed out. A new reading of a key is sent at most once per {@code every} (the analysis
@@ -26,14 +27,17 @@ import java.util.function.Supplier;
  * query in milliseconds): an answer within that time is this pass's own, and no wake-up follows. So the common analysis
  * costs one pass and one status write instead of two (bench-operator: the placeholder and the verdict were two status
  * writes per analysis). A reading that takes longer is left to the workers as before, and the release is woken by its
- * answer; after such a wait, the passes of that namespace do not wait for {@link #SLOW_BACKOFF}, so a slow Prometheus
- * or a tenant's costly query holds a reconcile thread for at most {@code answerWait}, once per backoff.
+ * answer. What a slow Prometheus or a tenant's costly query can hold: at most {@link #WAITERS_PER_NAMESPACE} reconcile
+ * threads per namespace at once, each at most {@code answerWait} per gate of the pass; and once a wait runs out, or an
+ * answer takes more than half of it, that namespace's passes do not wait for {@link #SLOW_BACKOFF}.
  */
 public final class DeferredReads {
     /** An answer that no pass took within this time is dropped (its release moved on, or was deleted). */
     static final Duration KEEP = Duration.ofMinutes(10);
     /** How long a namespace's passes stop waiting for answers after one wait ran out. */
     static final Duration SLOW_BACKOFF = Duration.ofSeconds(30);
+    /** How many passes of one namespace may wait for answers at once; the others record "evaluating" and go on. */
+    static final int WAITERS_PER_NAMESPACE = 2;
 
     private final FairWorkers workers;
     private final Clock clock;
@@ -42,6 +46,8 @@ public final class DeferredReads {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     /** Per namespace: until when its passes do not wait for an answer (a wait ran out). */
     private final Map<String, Instant> slowUntil = new ConcurrentHashMap<>();
+    /** Per namespace: its passes waiting for an answer now. */
+    private final Map<String, Integer> waitersIn = new HashMap<>();
 
     private volatile Instant swept = Instant.EPOCH;
 
@@ -142,21 +148,16 @@ public final class DeferredReads {
 
     /**
      * Waits, holding {@code e}'s lock except while waiting, up to the answer wait for the reading just sent: whether it
-     * was answered. While this pass waits, the worker that answers wakes nobody (this pass takes the answer); a wait
-     * that runs out leaves the answer to the wake-up and stops the namespace's passes waiting for a while.
+     * was answered. While this pass waits, the worker that answers wakes nobody (this pass takes the answer). At most
+     * {@link #WAITERS_PER_NAMESPACE} passes of a namespace wait at once; a wait that runs out, or an answer that took
+     * more than half of it, stops the namespace's passes waiting for {@link #SLOW_BACKOFF}.
      */
     private boolean answered(Entry e, String namespace) {
-        if (answerWait.isZero()) {
+        if (answerWait.isZero() || backingOff(namespace) || !enter(namespace)) {
             return false;
         }
-        Instant slow = slowUntil.get(namespace);
-        if (slow != null) {
-            if (clock.instant().isBefore(slow)) {
-                return false;
-            }
-            slowUntil.remove(namespace, slow);
-        }
-        long deadline = System.nanoTime() + answerWait.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + answerWait.toNanos();
         e.waiting = true;
         try {
             while (e.running) {
@@ -167,12 +168,46 @@ public final class DeferredReads {
                 }
                 TimeUnit.NANOSECONDS.timedWait(e, left);
             }
+            if (System.nanoTime() - start > answerWait.toNanos() / 2) {
+                slowUntil.put(namespace, clock.instant().plus(SLOW_BACKOFF)); // answered, but slowly
+            }
             return e.fresh;
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return false;
+            return e.fresh; // answered meanwhile: the worker woke nobody, this pass has it
         } finally {
             e.waiting = false;
+            leave(namespace);
+        }
+    }
+
+    private boolean backingOff(String namespace) {
+        Instant slow = slowUntil.get(namespace);
+        if (slow == null) {
+            return false;
+        }
+        if (clock.instant().isBefore(slow)) {
+            return true;
+        }
+        slowUntil.remove(namespace, slow);
+        return false;
+    }
+
+    /** Counts a waiting pass of the namespace in, unless as many as may wait already do. */
+    private boolean enter(String namespace) {
+        synchronized (waitersIn) {
+            int n = waitersIn.getOrDefault(namespace, 0);
+            if (n >= WAITERS_PER_NAMESPACE) {
+                return false;
+            }
+            waitersIn.put(namespace, n + 1);
+            return true;
+        }
+    }
+
+    private void leave(String namespace) {
+        synchronized (waitersIn) {
+            waitersIn.computeIfPresent(namespace, (k, n) -> n <= 1 ? null : n - 1);
         }
     }
 

@@ -111,7 +111,7 @@ public final class Applier {
         }
         if (current != null) {
             Ownership.check(current, desired);
-            return remember(desired, digest, write(desired));
+            return remember(desired, digest, write(sameUid(desired, current)));
         }
         return applyAndRemember(desired, digest);
     }
@@ -154,6 +154,17 @@ public final class Applier {
                             clock.instant()));
         }
         return applied;
+    }
+
+    /**
+     * {@code desired} carrying the uid of {@code current}, an informer's copy that may be behind: the API server refuses
+     * the apply if the object of that name is another one by now (deleted and made again by someone else, whose owner
+     * this check did not see), instead of taking it over.
+     */
+    private static <T extends HasMetadata> T sameUid(T desired, HasMetadata current) {
+        T copy = Serialization.clone(desired);
+        copy.getMetadata().setUid(current.getMetadata().getUid());
+        return copy;
     }
 
     /**
@@ -219,7 +230,7 @@ public final class Applier {
 
     /**
      * Whether {@code seen} (an informer's copy, possibly behind the API server) is the object this applier last wrote
-     * for {@code desired}, at that write's generation or later: same uid, generation not older.
+     * for {@code desired}, at that write's generation: same uid, same generation.
      */
     public boolean seenSinceLastWrite(HasMetadata desired, HasMetadata seen) {
         Written last = last(desired);
@@ -228,7 +239,7 @@ public final class Applier {
                 && last.generation() != null
                 && generation != null
                 && Objects.equals(last.uid(), seen.getMetadata().getUid())
-                && generation >= last.generation();
+                && generation.equals(last.generation());
     }
 
     /** Forgets having written {@code o} (it was deleted), so that the next apply of the same state writes it again. */

@@ -140,10 +140,10 @@ class DeferredReadsTest {
 
     @Test
     void aSlowAnswerComesWithAWakeUpAndItsNamespaceStopsWaitingForAWhile() {
-        DeferredReads waiting = new DeferredReads(workers, clock(), woken::add, Duration.ofMillis(100));
+        DeferredReads waiting = new DeferredReads(workers, clock(), woken::add, Duration.ofSeconds(1));
         CountDownLatch answer = new CountDownLatch(1);
         var slow = ask("scope-1", () -> {
-            block(answer);
+            block(answer); // answered only after the wait ran out
             return "Pass";
         });
         assertThat(waiting.take(slow)).as("not answered within the wait").isInstanceOf(DeferredReads.Sent.class);
@@ -160,6 +160,49 @@ class DeferredReadsTest {
         now.set(now.get().plus(DeferredReads.SLOW_BACKOFF).plusSeconds(1));
         assertThat(waiting.take(ask("scope-3", () -> "quick again")))
                 .isEqualTo(new DeferredReads.Fresh<>("quick again"));
+    }
+
+    @Test
+    void atMostTwoPassesOfANamespaceWaitAtOnce() throws Exception {
+        FairWorkers many = new FairWorkers(8, 8, "test-read-many");
+        DeferredReads waiting = new DeferredReads(many, clock(), woken::add, Duration.ofSeconds(5));
+        CountDownLatch answer = new CountDownLatch(1);
+        List<Thread> passes = new java.util.ArrayList<>();
+        List<Object> taken = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            var held = new DeferredReads.Ask<>("team-a", "team-a/r" + i, "gate:error-rate", "scope", EVERY, () -> {
+                block(answer);
+                return "Pass";
+            });
+            Thread t = new Thread(() -> taken.add(waiting.take(held)));
+            t.start();
+            passes.add(t);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> many.waiting() == 0 && bothWaiting(passes));
+        long before = System.nanoTime();
+        var third = new DeferredReads.Ask<>("team-a", "team-a/r2", "gate:error-rate", "scope", EVERY, () -> {
+            block(answer);
+            return "Pass";
+        });
+        assertThat(waiting.take(third))
+                .as("a third pass of team-a does not wait while two do")
+                .isInstanceOf(DeferredReads.Sent.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - before))
+                .as("it went on at once (a wait would have lasted the 5 s)")
+                .isLessThan(Duration.ofSeconds(4));
+        answer.countDown();
+        for (Thread t : passes) {
+            t.join(10_000);
+        }
+        assertThat(taken)
+                .as("the two waiting passes took their answers")
+                .containsOnly(new DeferredReads.Fresh<>("Pass"));
+        many.close();
+    }
+
+    /** Both passes have sent their reading and wait for its answer. */
+    private static boolean bothWaiting(List<Thread> passes) {
+        return passes.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING);
     }
 
     private <T> DeferredReads.Ask<T> ask(String scope, java.util.function.Supplier<T> work) {

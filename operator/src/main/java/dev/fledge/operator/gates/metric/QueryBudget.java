@@ -24,6 +24,8 @@ public record QueryBudget(
 
     /** {@code fledge.prometheus.answer-wait}. */
     public static final Duration DEFAULT_ANSWER_WAIT = Duration.ofMillis(200);
+    /** The longest {@code fledge.prometheus.answer-wait} the operator's configuration takes (it holds a reconcile thread). */
+    public static final Duration MAX_ANSWER_WAIT = Duration.ofSeconds(1);
 
     public QueryBudget(int maxRunning, Duration slotWait, Duration time, Duration window) {
         this(maxRunning, slotWait, time, window, DEFAULT_READERS, DEFAULT_ANSWER_WAIT);
