@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -170,17 +169,9 @@ abstract class StableServingFixture {
         mr.getSpec().getModel().setUri("file:///models/" + version);
     }
 
+    /** Edits the release, again on a conflict with a status write of the operator (409), as a user's retry would. */
     void edit(Consumer<ModelRelease> change) {
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(mr -> {
-                    if (mr.getMetadata().getAnnotations() == null) {
-                        mr.getMetadata().setAnnotations(new HashMap<>());
-                    }
-                    change.accept(mr);
-                    return mr;
-                });
+        Releases.edit(client, "assistant", change);
     }
 
     ModelRelease current() {
