@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fledge.operator.workload.Applier;
+import dev.fledge.operator.workload.Ownership;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The applier's ownership check against an informer's copy, which can be behind the API server (security review of
- * OwnedObjects): the object was deleted and made again by someone else meanwhile. The write carries the copy's uid,
- * so the real API server refuses it instead of the operator taking the other party's object over. Without the uid,
- * the forced apply took it over and put the release's controller owner reference on it.
+ * OwnedObjects). The write carries the copy's uid, so the real API server refuses it when the object is another one
+ * by now, and the write is decided on the live object: one made again by someone else meanwhile is refused as not the
+ * release's (without the uid, the forced apply took it over and put the release's controller owner reference on it);
+ * one deleted meanwhile is made again.
  */
 @Tag("apiserver")
 class ApplierOnRealApiServerTest {
@@ -60,8 +61,8 @@ class ApplierOnRealApiServerTest {
                 .isEqualTo(9090);
 
         assertThatThrownBy(() -> applier.applyIfChanged(service("release-uid-1", "8081"), staleCopy))
-                .as("the API server refuses a write whose uid is not the object's")
-                .isInstanceOf(KubernetesClientException.class);
+                .as("refused by the API server for the copy's uid, then by the ownership check on the live object")
+                .isInstanceOf(Ownership.NotOwned.class);
         Service after = client.services().inNamespace(NS).withName("assistant").get();
         assertThat(after.getMetadata().getOwnerReferences())
                 .as("still nobody's")
@@ -70,11 +71,42 @@ class ApplierOnRealApiServerTest {
         assertThat(after.getSpec().getPorts().get(0).getTargetPort().getValue()).isEqualTo(9090);
     }
 
+    /** The informer's copy still shows a Service that was deleted since: the write makes it again, the release's. */
+    @Test
+    void aWriteCheckedAgainstAStaleCopyOfADeletedObjectMakesItAgain() {
+        KubernetesClient client = RealApiServer.shared().client();
+        String ns = NS + "-gone";
+        new ClusterResources(client).ensureNamespace(ns);
+        Applier applier = new Applier(client, Clock.systemUTC());
+        Service first = applier.applyIfChanged(service(ns, "release-uid-1", "8080"), null);
+        Service staleCopy =
+                client.services().inNamespace(ns).withName("assistant").get();
+        client.services()
+                .inNamespace(ns)
+                .withName("assistant")
+                .withTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+                .delete();
+
+        Service again = applier.applyIfChanged(service(ns, "release-uid-1", "8081"), staleCopy);
+        assertThat(again.getMetadata().getUid())
+                .isNotEqualTo(first.getMetadata().getUid());
+        Service stored = client.services().inNamespace(ns).withName("assistant").get();
+        assertThat(stored.getMetadata().getOwnerReferences())
+                .singleElement()
+                .satisfies(o -> assertThat(o.getUid()).isEqualTo("release-uid-1"));
+        assertThat(stored.getSpec().getPorts().get(0).getTargetPort().getValue())
+                .isEqualTo(8081);
+    }
+
     private static Service service(String releaseUid, String targetPort) {
+        return service(NS, releaseUid, targetPort);
+    }
+
+    private static Service service(String namespace, String releaseUid, String targetPort) {
         return new ServiceBuilder()
                 .withNewMetadata()
                 .withName("assistant")
-                .withNamespace(NS)
+                .withNamespace(namespace)
                 .withLabels(Map.of("fledge.dev/release", "assistant"))
                 .withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion("fledge.dev/v1alpha1")

@@ -28,8 +28,9 @@ import java.util.function.Supplier;
  * costs one pass and one status write instead of two (bench-operator: the placeholder and the verdict were two status
  * writes per analysis). A reading that takes longer is left to the workers as before, and the release is woken by its
  * answer. What a slow Prometheus or a tenant's costly query can hold: at most {@link #WAITERS_PER_NAMESPACE} reconcile
- * threads per namespace at once, each at most {@code answerWait} per gate of the pass; and once a wait runs out, or an
- * answer takes more than half of it, that namespace's passes do not wait for {@link #SLOW_BACKOFF}.
+ * threads per namespace and {@link #WAITERS} in all at once, each at most {@code answerWait} per gate of the pass; and
+ * once a wait runs out, or an answer takes more than half of it, that namespace's passes do not wait for
+ * {@link #SLOW_BACKOFF}.
  */
 public final class DeferredReads {
     /** An answer that no pass took within this time is dropped (its release moved on, or was deleted). */
@@ -38,6 +39,8 @@ public final class DeferredReads {
     static final Duration SLOW_BACKOFF = Duration.ofSeconds(30);
     /** How many passes of one namespace may wait for answers at once; the others record "evaluating" and go on. */
     static final int WAITERS_PER_NAMESPACE = 2;
+    /** How many passes may wait for answers at once in all (of JOSDK's 50 reconcile threads). */
+    static final int WAITERS = 8;
 
     private final FairWorkers workers;
     private final Clock clock;
@@ -48,6 +51,8 @@ public final class DeferredReads {
     private final Map<String, Instant> slowUntil = new ConcurrentHashMap<>();
     /** Per namespace: its passes waiting for an answer now. */
     private final Map<String, Integer> waitersIn = new HashMap<>();
+    /** Passes waiting for an answer now, in all namespaces (guarded by {@link #waitersIn}). */
+    private int waiters;
 
     private volatile Instant swept = Instant.EPOCH;
 
@@ -149,8 +154,8 @@ public final class DeferredReads {
     /**
      * Waits, holding {@code e}'s lock except while waiting, up to the answer wait for the reading just sent: whether it
      * was answered. While this pass waits, the worker that answers wakes nobody (this pass takes the answer). At most
-     * {@link #WAITERS_PER_NAMESPACE} passes of a namespace wait at once; a wait that runs out, or an answer that took
-     * more than half of it, stops the namespace's passes waiting for {@link #SLOW_BACKOFF}.
+     * {@link #WAITERS_PER_NAMESPACE} passes of a namespace, and {@link #WAITERS} in all, wait at once; a wait that runs
+     * out, or an answer that took more than half of it, stops the namespace's passes waiting for {@link #SLOW_BACKOFF}.
      */
     private boolean answered(Entry e, String namespace) {
         if (answerWait.isZero() || backingOff(namespace) || !enter(namespace)) {
@@ -193,14 +198,15 @@ public final class DeferredReads {
         return false;
     }
 
-    /** Counts a waiting pass of the namespace in, unless as many as may wait already do. */
+    /** Counts a waiting pass of the namespace in, unless as many as may wait already do (in it, or in all). */
     private boolean enter(String namespace) {
         synchronized (waitersIn) {
             int n = waitersIn.getOrDefault(namespace, 0);
-            if (n >= WAITERS_PER_NAMESPACE) {
+            if (n >= WAITERS_PER_NAMESPACE || waiters >= WAITERS) {
                 return false;
             }
             waitersIn.put(namespace, n + 1);
+            waiters++;
             return true;
         }
     }
@@ -208,6 +214,7 @@ public final class DeferredReads {
     private void leave(String namespace) {
         synchronized (waitersIn) {
             waitersIn.computeIfPresent(namespace, (k, n) -> n <= 1 ? null : n - 1);
+            waiters--;
         }
     }
 

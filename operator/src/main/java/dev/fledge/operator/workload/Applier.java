@@ -4,6 +4,7 @@ import dev.fledge.operator.k8s.OwnedObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -111,7 +112,16 @@ public final class Applier {
         }
         if (current != null) {
             Ownership.check(current, desired);
-            return remember(desired, digest, write(sameUid(desired, current)));
+            try {
+                return remember(desired, digest, write(sameUid(desired, current)));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 && e.getCode() != 422) {
+                    throw e;
+                }
+                // the copy is behind: the object was deleted (409, uid mismatch) or made again by someone else (422,
+                // uid immutable). Decide on the live object: create it again, or refuse one the release does not own
+                return applyAndRemember(desired, digest);
+            }
         }
         return applyAndRemember(desired, digest);
     }
@@ -159,7 +169,7 @@ public final class Applier {
     /**
      * {@code desired} carrying the uid of {@code current}, an informer's copy that may be behind: the API server refuses
      * the apply if the object of that name is another one by now (deleted and made again by someone else, whose owner
-     * this check did not see), instead of taking it over.
+     * this check did not see), instead of taking it over; the write is then decided on the live object (one GET).
      */
     private static <T extends HasMetadata> T sameUid(T desired, HasMetadata current) {
         T copy = Serialization.clone(desired);

@@ -140,7 +140,7 @@ class DeferredReadsTest {
 
     @Test
     void aSlowAnswerComesWithAWakeUpAndItsNamespaceStopsWaitingForAWhile() {
-        DeferredReads waiting = new DeferredReads(workers, clock(), woken::add, Duration.ofSeconds(1));
+        DeferredReads waiting = new DeferredReads(workers, clock(), woken::add, Duration.ofSeconds(3));
         CountDownLatch answer = new CountDownLatch(1);
         var slow = ask("scope-1", () -> {
             block(answer); // answered only after the wait ran out
@@ -194,10 +194,12 @@ class DeferredReadsTest {
         for (Thread t : passes) {
             t.join(10_000);
         }
+        many.close();
+        assertThat(passes).noneMatch(Thread::isAlive);
         assertThat(taken)
                 .as("the two waiting passes took their answers")
+                .hasSize(2)
                 .containsOnly(new DeferredReads.Fresh<>("Pass"));
-        many.close();
     }
 
     /** Both passes have sent their reading and wait for its answer. */
