@@ -72,12 +72,7 @@ class OwnedObjectsOnRealApiServerTest {
 
     @Test
     void aRouteWaitingForItsGatewayIsNotReadWithAGetPerPassAndItsAcceptanceMovesTheRolloutOn() throws Exception {
-        new ClusterResources(admin).ensureNamespace(NS);
-        kubelet = new DeploymentReadiness(admin, NS);
-        gateway = GatewaySimulator.start(admin, Set.of(NS));
-        admin.resource(OperatorOnRealApiServerTest.gateway(NS, "public-gw"))
-                .fieldManager(ClusterResources.FIELD_MANAGER)
-                .serverSideApply();
+        withGateway(NS);
         // the operator's own client, counting its GETs of single HTTPRoutes
         operatorClient = new KubernetesClientBuilder()
                 .withConfig(admin.getConfiguration())
@@ -127,12 +122,7 @@ class OwnedObjectsOnRealApiServerTest {
     @Test
     void aServiceEditedBySomeoneElseIsPutRightAtOnce() {
         String ns = NS + "-svc";
-        new ClusterResources(admin).ensureNamespace(ns);
-        kubelet = new DeploymentReadiness(admin, ns);
-        gateway = GatewaySimulator.start(admin, Set.of(ns));
-        admin.resource(OperatorOnRealApiServerTest.gateway(ns, "public-gw"))
-                .fieldManager(ClusterResources.FIELD_MANAGER)
-                .serverSideApply();
+        withGateway(ns);
         operator = InProcessOperator.watching(admin, ProductionReconciler.withoutGates(admin), ns);
         RolloutScenario scenario = new RolloutScenario(admin, ns, "assistant", Duration.ofSeconds(60));
         scenario.firstReleaseIsPromoted(TestReleases.gatewayApi(ns, "assistant", "1.0.0", "public-gw"));
@@ -148,6 +138,16 @@ class OwnedObjectsOnRealApiServerTest {
                 .untilAsserted(() -> assertThat(stable.get().getSpec().getSelector())
                         .as("the stable Service's selector, put back by the operator")
                         .isEqualTo(wanted));
+    }
+
+    /** The namespace, with pods made ready, a simulated Gateway controller and the Gateway {@code public-gw}. */
+    private void withGateway(String ns) {
+        new ClusterResources(admin).ensureNamespace(ns);
+        kubelet = new DeploymentReadiness(admin, ns);
+        gateway = GatewaySimulator.start(admin, Set.of(ns));
+        admin.resource(OperatorOnRealApiServerTest.gateway(ns, "public-gw"))
+                .fieldManager(ClusterResources.FIELD_MANAGER)
+                .serverSideApply();
     }
 
     static boolean routeWaits(ModelReleaseStatus s) {

@@ -168,13 +168,13 @@ public final class DeferredReads {
             while (e.running) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    slowUntil.put(namespace, clock.instant().plus(SLOW_BACKOFF));
+                    backOff(namespace);
                     return false;
                 }
                 TimeUnit.NANOSECONDS.timedWait(e, left);
             }
             if (System.nanoTime() - start > answerWait.toNanos() / 2) {
-                slowUntil.put(namespace, clock.instant().plus(SLOW_BACKOFF)); // answered, but slowly
+                backOff(namespace); // answered, but slowly
             }
             return e.fresh;
         } catch (InterruptedException ex) {
@@ -184,6 +184,11 @@ public final class DeferredReads {
             e.waiting = false;
             leave(namespace);
         }
+    }
+
+    /** The namespace's passes do not wait for answers for {@link #SLOW_BACKOFF}. */
+    private void backOff(String namespace) {
+        slowUntil.put(namespace, clock.instant().plus(SLOW_BACKOFF));
     }
 
     private boolean backingOff(String namespace) {

@@ -240,16 +240,12 @@ public final class Applier {
 
     /**
      * Whether {@code seen} (an informer's copy, possibly behind the API server) is the object this applier last wrote
-     * for {@code desired}, at that write's generation: same uid, same generation.
+     * for {@code desired}, unchanged since that write: same uid, same generation (resource version for a kind without
+     * one).
      */
     public boolean seenSinceLastWrite(HasMetadata desired, HasMetadata seen) {
         Written last = last(desired);
-        Long generation = seen.getMetadata().getGeneration();
-        return last != null
-                && last.generation() != null
-                && generation != null
-                && Objects.equals(last.uid(), seen.getMetadata().getUid())
-                && generation.equals(last.generation());
+        return last != null && Objects.equals(last.uid(), seen.getMetadata().getUid()) && unchangedSince(last, seen);
     }
 
     /** Forgets having written {@code o} (it was deleted), so that the next apply of the same state writes it again. */

@@ -108,24 +108,11 @@ class SlowPrometheusOnMockApiServerTest {
 
     @Test
     void anAbortIsCarriedOutWhileTheReleasesPrometheusQueryIsStillRunning() {
-        ModelRelease mr = Releases.replicas(NAME, "1.0.0");
-        mr.getSpec()
-                .setAnalysis(new AnalysisSpec()
-                        .withInterval("1s")
-                        .withMetrics(List.of(new MetricSpec()
-                                .withName("error-rate")
-                                .withTemplate(MetricTemplate.ERROR_RATE)
-                                .withMax(0.01))));
-        client.resource(mr).create();
-        awaitStatus(
-                Duration.ofSeconds(60), s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        firstReleaseIsPromoted();
 
         hold.set(new CountDownLatch(1)); // Prometheus takes its time from now on (the query's timeout is 45 s)
         held.set(0);
-        Releases.edit(client, NAME, r -> {
-            r.getSpec().getModel().setVersion("2.0.0");
-            r.getSpec().getModel().setUri("file:///models/2.0.0");
-        });
+        Releases.edit(client, NAME, r -> StableServingFixture.setVersion(r, "2.0.0"));
         awaitStatus(Duration.ofSeconds(30), s -> "2.0.0".equals(s.getCanaryVersion()) && held.get() > 0);
 
         Releases.edit(client, NAME, r -> {
@@ -182,22 +169,8 @@ class SlowPrometheusOnMockApiServerTest {
                     @Override
                     public void onClose(WatcherException cause) {}
                 })) {
-            ModelRelease mr = Releases.replicas(NAME, "1.0.0");
-            mr.getSpec()
-                    .setAnalysis(new AnalysisSpec()
-                            .withInterval("1s")
-                            .withMetrics(List.of(new MetricSpec()
-                                    .withName("error-rate")
-                                    .withTemplate(MetricTemplate.ERROR_RATE)
-                                    .withMax(0.01))));
-            client.resource(mr).create();
-            awaitStatus(
-                    Duration.ofSeconds(60),
-                    s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
-            Releases.edit(client, NAME, r -> {
-                r.getSpec().getModel().setVersion("2.0.0");
-                r.getSpec().getModel().setUri("file:///models/2.0.0");
-            });
+            firstReleaseIsPromoted();
+            Releases.edit(client, NAME, r -> StableServingFixture.setVersion(r, "2.0.0"));
             awaitStatus(
                     Duration.ofSeconds(90),
                     s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
@@ -206,6 +179,21 @@ class SlowPrometheusOnMockApiServerTest {
         assertThat(stored)
                 .as("no analysis stored the placeholder: each verdict came in the pass that asked")
                 .noneMatch(v -> v.contains("evaluating:"));
+    }
+
+    /** 1.0.0 with a metric gate analysed every second, created and promoted. */
+    private void firstReleaseIsPromoted() {
+        ModelRelease mr = Releases.replicas(NAME, "1.0.0");
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withMetrics(List.of(new MetricSpec()
+                                .withName("error-rate")
+                                .withTemplate(MetricTemplate.ERROR_RATE)
+                                .withMax(0.01))));
+        client.resource(mr).create();
+        awaitStatus(
+                Duration.ofSeconds(60), s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
     }
 
     private ModelReleaseStatus awaitStatus(Duration timeout, Predicate<ModelReleaseStatus> p) {
