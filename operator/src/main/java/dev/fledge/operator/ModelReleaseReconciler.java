@@ -37,6 +37,7 @@ import dev.fledge.operator.gates.safety.UnjudgedCategories;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EditsDuringAPass;
 import dev.fledge.operator.k8s.EventRecorder;
+import dev.fledge.operator.k8s.HeldAnalyses;
 import dev.fledge.operator.k8s.LeanItemStore;
 import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
@@ -149,6 +150,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final GateWakeups wakeups;
     private final RolloutEngine engine = new RolloutEngine();
     private final StatusWriter status = new StatusWriter();
+    /** Statuses of analyses held in memory instead of written (AnalysisHold). */
+    private final HeldAnalyses heldAnalyses = new HeldAnalyses();
+
     private final GateRunner runner = new GateRunner();
     /** Decisions that end a rollout whose status write failed, until a retry stores them (also across restarts). */
     private final UnstoredDecisions unstored;
@@ -218,6 +222,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
             gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            heldAnalyses.forget(
+                    mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             workloads.forget(mr);
             routers.forget(mr);
             shardMoves.forget(mr);
@@ -255,7 +261,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Deployment stable = deployment(context, Names.deployment(mr, Labels.TRACK_STABLE));
         Deployment canary = deployment(context, Names.deployment(mr, Labels.TRACK_CANARY));
         // a status from an older operator lacks the tracks' configuration hashes: read them from the Deployments
-        ModelReleaseStatus old = workloads.withLiveIdentity(mr, recorded, stable, canary);
+        // or the status of an analysis held in memory since the status was last written (AnalysisHold)
+        ModelReleaseStatus old = heldAnalyses.overlay(mr, workloads.withLiveIdentity(mr, recorded, stable, canary));
 
         // a decision that ends the rollout (above all a rollback) is stored before anything moves, so a failed write
         // afterwards cannot undo it: the retried reconcile reads it from status and routes it. If that first status
@@ -892,6 +899,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             Consumer<RuntimeException> statusRefused) {
         Optional<ModelReleaseStatus> next = status.finish(
                 old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, decision, waiting));
+        if (next.isPresent() && heldAnalyses.hold(mr, plan, next.get(), now)) {
+            next = Optional.empty(); // an analysis that changed only its times, or awaits its answer: held
+        }
         if (next.isPresent()) {
             try {
                 patchStatus(mr, context, next.get());
@@ -958,12 +968,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         .toList();
     }
 
-    private static void patchStatus(ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st) {
+    private void patchStatus(ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st) {
         patchStatus(mr, context, st, null);
     }
 
     /** As above; with {@code resourceVersion}, the API server refuses it (409) if the release changed since. */
-    private static void patchStatus(
+    private void patchStatus(
             ModelRelease mr, Context<ModelRelease> context, ModelReleaseStatus st, String resourceVersion) {
         ModelRelease patch = new ModelRelease();
         patch.setMetadata(new ObjectMetaBuilder()
@@ -973,6 +983,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .build());
         patch.setStatus(st);
         context.resourceOperations().serverSideApplyPrimaryStatus(patch);
+        heldAnalyses.written(mr); // what was held is in this status, or superseded by it
     }
 
     /**

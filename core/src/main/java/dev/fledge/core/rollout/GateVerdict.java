@@ -113,6 +113,24 @@ public record GateVerdict(
         return new GateVerdict(name, kind, Verdict.INCONCLUSIVE, false, reason, null, null, null, null, null, null);
     }
 
+    /** How the reason of an {@link #evaluating} verdict begins. */
+    public static final String EVALUATING = "evaluating: ";
+
+    /**
+     * Inconclusive while the gate's evaluation is on its way (off the reconcile thread): no stage ends on a verdict
+     * from before it, and the answer is recorded by a later pass.
+     */
+    public static GateVerdict evaluating(String name, String kind, String detail) {
+        return inconclusive(name, kind, EVALUATING + detail);
+    }
+
+    /** Whether a stored gate result is such a placeholder. */
+    public static boolean isEvaluating(dev.fledge.api.status.GateResult r) {
+        return r.getVerdict() == Verdict.INCONCLUSIVE
+                && r.getReason() != null
+                && r.getReason().startsWith(EVALUATING);
+    }
+
     public GateVerdict asCritical() {
         Copy c = new Copy(this);
         c.critical = true;

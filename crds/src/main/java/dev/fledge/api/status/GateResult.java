@@ -72,7 +72,8 @@ public class GateResult {
     @JsonPropertyDescription("Failed checks of this gate in the current stage.")
     private Integer failures;
 
-    @JsonPropertyDescription("When the verdict was given (RFC 3339).")
+    @JsonPropertyDescription(
+            "When the verdict was given (RFC 3339). A Pass that repeats the stored one in the same stage or step is written at most every 5 minutes, like lastAnalysisAt; so is a Prometheus answer on its way over such a Pass.")
     private String at;
 
     public GateResult withName(String name) {

@@ -83,7 +83,8 @@ public class ModelReleaseStatus {
             "Each track's replicas (desired and ready) and the GPUs its pods request; for a release that sets server.canary or server.dynamicStableScale, or whose pods request GPUs.")
     private CapacityStatus capacity;
 
-    @JsonPropertyDescription("When the gates were last evaluated (RFC 3339).")
+    @JsonPropertyDescription(
+            "When the gates were last evaluated (RFC 3339). An analysis in which every gate it ran passes again with the stored values, in a stage or step where they already passed, is written at most every 5 minutes (the operator holds it in memory meanwhile), so this can lag the analysis interval by up to that much.")
     private String lastAnalysisAt;
 
     @JsonPropertyDescription(

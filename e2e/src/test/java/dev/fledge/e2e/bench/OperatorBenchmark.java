@@ -123,11 +123,12 @@ public final class OperatorBenchmark {
                     .resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
             Latencies latencies = Latencies.of(recorder, plan);
             String breakdown = breakdown(
-                    operatorBefore,
-                    new Scrape(operator.metrics()),
-                    apiBefore,
-                    new Scrape(client.raw("/metrics")),
-                    latencies.count());
+                            operatorBefore,
+                            new Scrape(operator.metrics()),
+                            apiBefore,
+                            new Scrape(client.raw("/metrics")),
+                            latencies.count())
+                    + recorder.statusWrites(latencies.count());
             return new Row(
                     n,
                     firstSeconds,

@@ -3,6 +3,7 @@ package dev.fledge.e2e.bench;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.core.rollout.GateVerdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -59,6 +60,29 @@ final class RolloutRecorder implements AutoCloseable {
             statuses.computeIfAbsent(now.getMetadata().getName(), k -> new ArrayList<>())
                     .add(new StatusSeen(seen, now.getStatus()));
         }
+    }
+
+    /**
+     * The release versions seen since {@link #clear} with a status (each a status write of the operator, or an edit of
+     * the release), per transition, and how many showed a gate's "evaluating" placeholder (an analysis whose Prometheus
+     * answer came after the answer wait: two writes instead of one).
+     */
+    String statusWrites(int transitions) {
+        long all = 0;
+        long placeholders = 0;
+        for (List<StatusSeen> seen : statuses.values()) {
+            for (StatusSeen s : List.copyOf(seen)) {
+                all++;
+                if (s.status().getGates() != null
+                        && s.status().getGates().stream().anyMatch(GateVerdict::isEvaluating)) {
+                    placeholders++;
+                }
+            }
+        }
+        return String.format(
+                "%n  release versions seen with a status: %d (%.1f per transition), %d of them with an"
+                        + " \"evaluating\" placeholder",
+                all, transitions == 0 ? 0 : (double) all / transitions, placeholders);
     }
 
     /** Releases (of those named) whose status satisfies {@code test}, from the informer's cache. */

@@ -49,10 +49,10 @@ public final class DeferredGate implements Gate {
             return Optional.of(fresh.value());
         }
         if (taken instanceof DeferredReads.Sent<GateVerdict> sent) {
-            return Optional.of(GateVerdict.inconclusive(
+            return Optional.of(GateVerdict.evaluating(
                     name(),
                     kind,
-                    "evaluating: asked Prometheus at " + sent.at()
+                    "asked Prometheus at " + sent.at()
                             + " (off the reconcile thread); the verdict is recorded when it answers"));
         }
         return Optional.empty();

@@ -241,13 +241,9 @@ class RolloutOnMockApiServerTest {
         awaitStatus(v1, s -> s.getPhase() == Phase.PROMOTED);
         setVersion("assistant", "2.0.0");
         awaitStatus(v1, s -> "closed".equals(s.getStage()));
-        client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName("assistant")
-                .edit(mr -> {
-                    mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort");
-                    return mr;
-                });
+        // retried on a 409: a status write of the operator can come between the read and the write
+        Releases.edit(
+                client, "assistant", mr -> mr.getMetadata().getAnnotations().put(Labels.ACTION, "abort"));
         ModelReleaseStatus s = awaitStatus(v1, st -> st.getPhase() == Phase.ROLLED_BACK);
         assertThat(s.getStableVersion()).isEqualTo("1.0.0");
         assertThat(s.getRolledBackVersion()).isEqualTo("2.0.0");

@@ -57,6 +57,8 @@ class SlowPrometheusOnMockApiServerTest {
     final AtomicReference<CountDownLatch> hold = new AtomicReference<>(new CountDownLatch(0));
 
     final AtomicInteger held = new AtomicInteger();
+    /** Queries answered so far. */
+    final AtomicInteger queries = new AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -64,6 +66,7 @@ class SlowPrometheusOnMockApiServerTest {
         prometheus.setExecutor(Executors.newCachedThreadPool());
         prometheus.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            queries.incrementAndGet();
             CountDownLatch latch = hold.get();
             if (latch.getCount() > 0) {
                 held.incrementAndGet();
@@ -133,25 +136,7 @@ class SlowPrometheusOnMockApiServerTest {
      */
     @Test
     void aQuickAnswerIsRecordedByThePassThatAskedWithNoEvaluatingPlaceholderStored() {
-        operator.close();
-        operator = new OperatorUnderTest(
-                client,
-                AnalysisGates.provider(
-                        Optional.of(PrometheusSettings.of("http://127.0.0.1:"
-                                        + prometheus.getAddress().getPort())
-                                .withTimeout(Duration.ofSeconds(45))),
-                        // a wait far above a loopback answer, so that a busy build machine does not fall back
-                        new QueryBudget(
-                                4,
-                                Duration.ZERO,
-                                Duration.ofSeconds(30),
-                                Duration.ofMinutes(1),
-                                32,
-                                Duration.ofSeconds(10)),
-                        client,
-                        CanaryEndpoint.clusterService(new ServerDefaults("fledge/model-server:0.1.0", 8080)),
-                        new SafetySettings(Optional.empty(), 16),
-                        HttpClient.newHttpClient()));
+        waitingForAnswers(Duration.ofSeconds(10));
         List<String> stored = new CopyOnWriteArrayList<>();
         try (Watch watch = client.resources(ModelRelease.class)
                 .inNamespace(Releases.NS)
@@ -179,6 +164,92 @@ class SlowPrometheusOnMockApiServerTest {
         assertThat(stored)
                 .as("no analysis stored the placeholder: each verdict came in the pass that asked")
                 .noneMatch(v -> v.contains("evaluating:"));
+    }
+
+    /**
+     * An analysis whose verdict and value are the ones stored writes no status: the status is held in memory (at most
+     * five minutes) while the gate keeps being analysed every second, and the stage still ends after its hold on it.
+     * Before, every analysis wrote the status for its timestamps alone (issue 20: most of the operator's status
+     * writes): 11 stored statuses in this stage.
+     */
+    @Test
+    void analysesThatChangeNothingButTheirTimesWriteNoStatusWhileTheStageHolds() {
+        waitingForAnswers(Duration.ofSeconds(10));
+        assertThat(storedDuringATwelveSecondStage())
+                .as("stored statuses of the internal stage: its start, its first analysis, and no more than a few"
+                        + " others")
+                .isLessThanOrEqualTo(4);
+    }
+
+    /**
+     * With no wait for Prometheus's answers, each analysis records the "evaluating" placeholder and a later pass the
+     * answer. Over a gate that already passed in the stage both are held in memory when the answer repeats the stored
+     * verdict. Before, each analysis wrote two statuses: 22 or so in this stage.
+     */
+    @Test
+    void analysesAnsweredByALaterPassWriteNoStatusWhileTheAnswerRepeatsThePass() {
+        waitingForAnswers(Duration.ZERO);
+        assertThat(storedDuringATwelveSecondStage())
+                .as("stored statuses of the internal stage: its start, its first placeholder and answer, and no more"
+                        + " than a few others")
+                .isLessThanOrEqualTo(5);
+    }
+
+    /**
+     * 1.0.0 promoted, then 2.0.0 with a 12 s internal stage: the stored statuses of that stage, after checking that the
+     * gate was analysed about every second through it and that 2.0.0 was promoted.
+     */
+    private long storedDuringATwelveSecondStage() {
+        firstReleaseIsPromoted();
+        List<String> internal = new CopyOnWriteArrayList<>();
+        try (Watch watch = client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(NAME)
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, ModelRelease r) {
+                        ModelReleaseStatus st = r.getStatus();
+                        if (st != null && "internal".equals(st.getStage()) && "2.0.0".equals(st.getCanaryVersion())) {
+                            internal.add(r.getMetadata().getResourceVersion());
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                })) {
+            Releases.edit(client, NAME, r -> {
+                StableServingFixture.setVersion(r, "2.0.0");
+                r.getSpec().getStages().get(0).setMinDuration("12s");
+            });
+            awaitStatus(Duration.ofSeconds(30), s -> "internal".equals(s.getStage()));
+            int asked = queries.get();
+            awaitStatus(
+                    Duration.ofSeconds(90),
+                    s -> s.getPhase() == Phase.PROMOTED && "2.0.0".equals(s.getStableVersion()));
+            assertThat(queries.get() - asked)
+                    .as("the gate was analysed about every second through the 12 s stage")
+                    .isGreaterThanOrEqualTo(8);
+        }
+        return internal.stream().distinct().count();
+    }
+
+    /**
+     * The operator again, with {@code wait} for Prometheus's answers: far above a loopback answer (no fallback when
+     * busy), or zero (every answer comes to a later pass).
+     */
+    private void waitingForAnswers(Duration wait) {
+        operator.close();
+        operator = new OperatorUnderTest(
+                client,
+                AnalysisGates.provider(
+                        Optional.of(PrometheusSettings.of("http://127.0.0.1:"
+                                        + prometheus.getAddress().getPort())
+                                .withTimeout(Duration.ofSeconds(45))),
+                        new QueryBudget(4, Duration.ZERO, Duration.ofSeconds(30), Duration.ofMinutes(1), 32, wait),
+                        client,
+                        CanaryEndpoint.clusterService(new ServerDefaults("fledge/model-server:0.1.0", 8080)),
+                        new SafetySettings(Optional.empty(), 16),
+                        HttpClient.newHttpClient()));
     }
 
     /** 1.0.0 with a metric gate analysed every second, created and promoted. */

@@ -1,0 +1,158 @@
+package dev.fledge.core.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fledge.api.status.ModelReleaseStatus;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which analyses may keep their times in memory instead of writing the status (issue 20, goal 1). */
+class AnalysisHoldTest {
+    static final GatePlan ERRORS = new GatePlan("error-rate", 1, false);
+
+    /** A rollout of 2.0.0 in its internal stage (10 minutes, gates every minute), before its first analysis. */
+    private static Rollout inInternalStage() {
+        Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");
+        r.ready();
+        assertThat(r.status.getStage()).isEqualTo(Stage.INTERNAL.wireName());
+        assertThat(Schedule.analysisDue(r.plan, r.status, r.now)).isTrue();
+        return r;
+    }
+
+    private static Observation verdict(GateVerdict v) {
+        return Observation.of(true, true).withVerdicts(List.of(v));
+    }
+
+    private static Observation passes(double value) {
+        return verdict(GateVerdict.pass("error-rate", "metric", "0.1% <= 1%").withValue(value));
+    }
+
+    @Test
+    void anAnalysisThatRepeatsTheStoredVerdictOfThisStageMayBeHeldAndTheEngineReadsItsTimes() {
+        Rollout r = inInternalStage();
+        ModelReleaseStatus first = r.after(Duration.ofSeconds(1), passes(0.001)).status();
+        ModelReleaseStatus second =
+                r.after(Duration.ofMinutes(1), passes(0.001)).status();
+
+        assertThat(AnalysisHold.mayHold(r.plan, first, second, r.now)).isTrue();
+        assertThat(Schedule.analysisDue(r.plan, second, r.now.plusSeconds(30)))
+                .as("with the held status the next analysis is an interval after the held one")
+                .isFalse();
+        assertThat(Schedule.analysisDue(r.plan, first, r.now.plusSeconds(30)))
+                .as("without it (a restart) the engine analyses again at once: sooner, never later")
+                .isTrue();
+    }
+
+    @Test
+    void anAnswerOnItsWayOverAPassedGateIsHeldAndSoIsItsPassingAnswerButNotAFailingOne() {
+        Rollout r = inInternalStage();
+        ModelReleaseStatus first = r.after(Duration.ofSeconds(1), passes(0.001)).status();
+        ModelReleaseStatus asked = r.after(
+                        Duration.ofMinutes(1),
+                        verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")))
+                .status();
+        assertThat(asked.getLastGate()).isEqualTo("error-rate=Inconclusive");
+        assertThat(AnalysisHold.mayHold(r.plan, first, asked, r.now)).isTrue();
+
+        Rollout failing = inInternalStage();
+        failing.after(Duration.ofSeconds(1), passes(0.001));
+        failing.after(Duration.ofMinutes(1), verdict(GateVerdict.evaluating("error-rate", "metric", "asked")));
+        ModelReleaseStatus failed = failing.after(
+                        Duration.ofSeconds(1),
+                        verdict(GateVerdict.fail("error-rate", "metric", "5% > 1%")
+                                .withValue(0.05)))
+                .status();
+        assertThat(AnalysisHold.mayHold(failing.plan, first, failed, failing.now))
+                .isFalse();
+
+        ModelReleaseStatus answered =
+                r.after(Duration.ofSeconds(1), passes(0.001)).status();
+        assertThat(AnalysisHold.mayHold(r.plan, first, answered, r.now))
+                .as("the answer repeats the stored pass: held over the same stored status")
+                .isTrue();
+    }
+
+    @Test
+    void anAnswerOnItsWayOverAGateThatDidNotPassIsWritten() {
+        Rollout r = inInternalStage();
+        ModelReleaseStatus unsure = r.after(
+                        Duration.ofSeconds(1), verdict(GateVerdict.inconclusive("error-rate", "metric", "no data")))
+                .status();
+        ModelReleaseStatus asked = r.after(
+                        Duration.ofMinutes(1),
+                        verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")))
+                .status();
+        assertThat(AnalysisHold.mayHold(r.plan, unsure, asked, r.now)).isFalse();
+    }
+
+    @Test
+    void theFirstAnalysisOfAStageIsWrittenSoReadersSeeTheGatePassedThere() {
+        Rollout r = inInternalStage();
+        ModelReleaseStatus started = r.status;
+        ModelReleaseStatus first = r.after(Duration.ofSeconds(1), passes(0.001)).status();
+
+        assertThat(AnalysisHold.mayHold(r.plan, started, first, r.now)).isFalse();
+    }
+
+    @Test
+    void aChangedValueOrVerdictIsWritten() {
+        Rollout r = inInternalStage();
+        ModelReleaseStatus first = r.after(Duration.ofSeconds(1), passes(0.001)).status();
+        ModelReleaseStatus otherValue =
+                r.after(Duration.ofMinutes(1), passes(0.002)).status();
+        assertThat(AnalysisHold.mayHold(r.plan, first, otherValue, r.now)).isFalse();
+
+        ModelReleaseStatus inconclusive = r.after(
+                        Duration.ofMinutes(1),
+                        verdict(GateVerdict.inconclusive("error-rate", "metric", "no data")
+                                .withValue(0.002)))
+                .status();
+        assertThat(AnalysisHold.mayHold(r.plan, otherValue, inconclusive, r.now))
+                .isFalse();
+        ModelReleaseStatus again = r.after(
+                        Duration.ofMinutes(1),
+                        verdict(GateVerdict.inconclusive("error-rate", "metric", "no data")
+                                .withValue(0.002)))
+                .status();
+        assertThat(AnalysisHold.mayHold(r.plan, inconclusive, again, r.now))
+                .as(
+                        "an Inconclusive gate holds the rollout back: each analysis of it is written, so it is seen re-checked")
+                .isFalse();
+    }
+
+    @Test
+    void storedTimesOlderThanTheHeartbeatAreWrittenAgain() {
+        Rollout r = inInternalStage();
+        ModelReleaseStatus first = r.after(Duration.ofSeconds(1), passes(0.001)).status();
+        ModelReleaseStatus late = r.after(AnalysisHold.HEARTBEAT, passes(0.001)).status();
+
+        assertThat(AnalysisHold.mayHold(r.plan, first, late, r.now)).isFalse();
+    }
+
+    @Test
+    void theFirstAnalysisOfAPublicStepIsWrittenEvenWithTheVerdictOfTheStepBefore() {
+        Rollout r = inInternalStage();
+        r.after(Duration.ofSeconds(1), passes(0.001));
+        while (!Stage.PUBLIC.wireName().equals(r.status.getStage())) {
+            r.after(Duration.ofMinutes(1), passes(0.001));
+        }
+        String step = String.valueOf(r.status.getStep());
+        while (String.valueOf(r.status.getStep()).equals(step)) {
+            r.after(Duration.ofMinutes(1), passes(0.001));
+        }
+        while (r.status.getStepWaitingSince() != null) {
+            r.after(Duration.ofSeconds(1), passes(0.001)); // the step starts once its split is in place
+        }
+        ModelReleaseStatus stepStarted = r.status;
+        ModelReleaseStatus firstOfStep =
+                r.after(Duration.ofSeconds(1), passes(0.001)).status();
+
+        assertThat(AnalysisHold.mayHold(r.plan, stepStarted, firstOfStep, r.now))
+                .isFalse();
+        ModelReleaseStatus secondOfStep =
+                r.after(Duration.ofMinutes(1), passes(0.001)).status();
+        assertThat(AnalysisHold.mayHold(r.plan, firstOfStep, secondOfStep, r.now))
+                .isTrue();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.fledge.operator.k8s;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.core.rollout.AnalysisHold;
+import dev.fledge.core.rollout.Plan;
+import dev.fledge.core.rollout.StatusCopy;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Statuses of analyses held in memory instead of written ({@link AnalysisHold}): an analysis that changed nothing but
+ * its times, or whose Prometheus answer is on its way, costs no status write. A held status stands while the stored
+ * status is the one it was held over (a hash of it); any status write of the release, by this operator or another
+ * party, drops it. In memory only: after a restart, or on another shard, the stored status is read, so a gate is
+ * analysed again sooner, never a stage ended sooner.
+ */
+public final class HeldAnalyses {
+    private final Map<String, Held> memory = new ConcurrentHashMap<>();
+
+    private record Held(String basis, ModelReleaseStatus status) {}
+
+    /** The status held for {@code mr} if its stored status is still the one it was held over, else {@code old}. */
+    public ModelReleaseStatus overlay(ModelRelease mr, ModelReleaseStatus old) {
+        String key = key(mr);
+        Held held = memory.get(key);
+        if (held == null) {
+            return old;
+        }
+        if (!held.basis().equals(UnstoredDecisions.basis(stored(mr)))) {
+            memory.remove(key, held);
+            return old;
+        }
+        return StatusCopy.of(held.status());
+    }
+
+    /**
+     * Whether {@code next}, the status this pass would write, may be held ({@link AnalysisHold#mayHold}); if so it is
+     * held, and the caller does not write it.
+     */
+    public boolean hold(ModelRelease mr, Plan plan, ModelReleaseStatus next, Instant now) {
+        ModelReleaseStatus stored = stored(mr);
+        if (!AnalysisHold.mayHold(plan, stored, next, now)) {
+            return false;
+        }
+        memory.put(key(mr), new Held(UnstoredDecisions.basis(stored), StatusCopy.of(next)));
+        return true;
+    }
+
+    /** The release's status was written: what was held is in it, or superseded. */
+    public void written(ModelRelease mr) {
+        memory.remove(key(mr));
+    }
+
+    public void forget(String namespace, String name) {
+        memory.remove(namespace + "/" + name);
+    }
+
+    private static ModelReleaseStatus stored(ModelRelease mr) {
+        return mr.getStatus() == null ? new ModelReleaseStatus() : mr.getStatus();
+    }
+
+    private static String key(ModelRelease mr) {
+        return mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName();
+    }
+}
