@@ -222,8 +222,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
             gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
             unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
-            heldAnalyses.forget(
-                    mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+            heldAnalyses.forget(mr);
             workloads.forget(mr);
             routers.forget(mr);
             shardMoves.forget(mr);
@@ -349,8 +348,15 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 return writeInvalid(
                         mr, context, plan, old, engine.decide(plan, old, obs.withSpecErrors(rejected), now), now);
             }
-            // nothing of this pass is stored: the status says why, unless another writer changed it since it was read
-            sayNotApplied(mr, context, recorded, mr.getMetadata().getResourceVersion(), e, now);
+            // nothing of this pass is stored: the status says why, unless another writer changed it since it was read;
+            // with what earlier passes held in memory (an "evaluating" placeholder), which this write would drop
+            sayNotApplied(
+                    mr,
+                    context,
+                    heldAnalyses.overlay(mr, recorded),
+                    mr.getMetadata().getResourceVersion(),
+                    e,
+                    now);
             throw e;
         }
         metrics.reconcilePart("apply", applyStarted);
@@ -901,6 +907,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 old, decision, mr.getMetadata().getGeneration(), now, warnings(mr, context, decision, waiting));
         if (next.isPresent() && heldAnalyses.hold(mr, plan, next.get(), now)) {
             next = Optional.empty(); // an analysis that changed only its times, or awaits its answer: held
+        } else if (next.isEmpty()) {
+            next = heldAnalyses.due(mr, now); // nothing new since a held status, which is due to be written
         }
         if (next.isPresent()) {
             try {

@@ -25,8 +25,10 @@ import java.util.Set;
  *
  * <p>Written at once, always: the first analysis of a stage or step (a reader, the CLI's next step or an SRE, sees the
  * gates passed there), a gate that does not pass (Inconclusive or failing: seen re-checked at each analysis), a changed
- * value, and any other change of the status. While a placeholder is held, the messages and conditions that name it are
- * not compared: a change to them shows when the answer comes, or at the heartbeat.
+ * value, and any other change of the status. While a placeholder is held, the status message and the rollout
+ * conditions that repeat it ({@code Ready}, {@code Progressing}, {@code Degraded}) are not compared: a change to them
+ * shows when the answer comes, or at the heartbeat. A held status whose stored analysis is {@link #HEARTBEAT} old is
+ * written by the next pass even if that pass has nothing new ({@link #heartbeatDue}).
  *
  * <p>A held status is what the engine would have read back had it been written, so it decides alike. Lost (a restart,
  * another shard), the stored status makes the engine analyse again sooner and count a pass from one interval earlier,
@@ -40,6 +42,9 @@ public final class AnalysisHold {
     public static final Duration HEARTBEAT = Duration.ofMinutes(5);
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The conditions whose message is the status message. */
+    private static final Set<String> ROLLOUT_CONDITIONS =
+            Set.of(Conditions.READY, Conditions.PROGRESSING, Conditions.DEGRADED);
 
     private AnalysisHold() {}
 
@@ -59,8 +64,7 @@ public final class AnalysisHold {
             return false;
         }
         Instant start = Schedule.periodStart(plan, written);
-        Instant last = Instant.parse(written.getLastAnalysisAt());
-        if (!last.isAfter(start) || !now.isBefore(last.plus(HEARTBEAT))) {
+        if (!Instant.parse(written.getLastAnalysisAt()).isAfter(start) || heartbeatDue(written, now)) {
             return false;
         }
         Set<String> evaluating = new HashSet<>();
@@ -84,6 +88,12 @@ public final class AnalysisHold {
         return comparable(written, evaluating).equals(comparable(next, evaluating));
     }
 
+    /** Whether a status held over {@code written} is to be written at {@code now}: its last analysis is that old. */
+    public static boolean heartbeatDue(ModelReleaseStatus written, Instant now) {
+        return written.getLastAnalysisAt() == null
+                || !now.isBefore(Instant.parse(written.getLastAnalysisAt()).plus(HEARTBEAT));
+    }
+
     /** The status without the times of analyses, and without the gates in {@code evaluating} and what names them. */
     private static JsonNode comparable(ModelReleaseStatus st, Set<String> evaluating) {
         ObjectNode tree = JSON.valueToTree(st);
@@ -100,11 +110,14 @@ public final class AnalysisHold {
             }
         }
         if (!evaluating.isEmpty()) {
+            // what names the placeholder's verdict: the gate summary, the message and the rollout conditions that
+            // repeat it; the warnings' conditions are compared whole
             tree.remove("lastGate");
             tree.remove("message");
             if (tree.get("conditions") instanceof ArrayNode conditions) {
                 conditions.forEach(c -> {
-                    if (c instanceof ObjectNode o) {
+                    if (c instanceof ObjectNode o
+                            && ROLLOUT_CONDITIONS.contains(o.path("type").asText())) {
                         o.remove("message");
                     }
                 });

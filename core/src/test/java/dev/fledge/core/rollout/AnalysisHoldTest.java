@@ -56,14 +56,19 @@ class AnalysisHoldTest {
         assertThat(AnalysisHold.mayHold(r.plan, first, asked, r.now)).isTrue();
 
         Rollout failing = inInternalStage();
-        failing.after(Duration.ofSeconds(1), passes(0.001));
-        failing.after(Duration.ofMinutes(1), verdict(GateVerdict.evaluating("error-rate", "metric", "asked")));
+        ModelReleaseStatus passed =
+                failing.after(Duration.ofSeconds(1), passes(0.001)).status();
+        ModelReleaseStatus asking = failing.after(
+                        Duration.ofMinutes(1), verdict(GateVerdict.evaluating("error-rate", "metric", "asked")))
+                .status();
+        assertThat(AnalysisHold.mayHold(failing.plan, passed, asking, failing.now))
+                .isTrue();
         ModelReleaseStatus failed = failing.after(
                         Duration.ofSeconds(1),
                         verdict(GateVerdict.fail("error-rate", "metric", "5% > 1%")
                                 .withValue(0.05)))
                 .status();
-        assertThat(AnalysisHold.mayHold(failing.plan, first, failed, failing.now))
+        assertThat(AnalysisHold.mayHold(failing.plan, passed, failed, failing.now))
                 .isFalse();
 
         ModelReleaseStatus answered =
@@ -119,6 +124,27 @@ class AnalysisHoldTest {
                 .as(
                         "an Inconclusive gate holds the rollout back: each analysis of it is written, so it is seen re-checked")
                 .isFalse();
+    }
+
+    @Test
+    void whileAPlaceholderIsHeldAWarningConditionThatChangesIsWritten() {
+        Rollout r = inInternalStage();
+        ModelReleaseStatus first = r.after(Duration.ofSeconds(1), passes(0.001)).status();
+        Conditions.apply(first, ConditionReason.RolloutInProgress, 1L, r.now, List.of());
+        ModelReleaseStatus asked = r.after(
+                        Duration.ofMinutes(1),
+                        verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")))
+                .status();
+        Conditions.apply(asked, ConditionReason.RolloutInProgress, 1L, r.now, List.of());
+        assertThat(AnalysisHold.mayHold(r.plan, first, asked, r.now)).isTrue();
+
+        Conditions.apply(
+                asked,
+                ConditionReason.RolloutInProgress,
+                1L,
+                r.now,
+                List.of(new SpecWarning("RouteNotAccepted", "RouteRefused", "gw refused the route")));
+        assertThat(AnalysisHold.mayHold(r.plan, first, asked, r.now)).isFalse();
     }
 
     @Test

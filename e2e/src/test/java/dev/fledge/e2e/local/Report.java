@@ -100,8 +100,9 @@ public final class Report {
                 .append(boundChart());
         html.append("<h2>Failed requests per second</h2>").append(failureChart());
         html.append("<h2>Gate verdicts</h2>")
-                .append("<p class='note'>Each evaluation once; a metric gate's query in flight (\"evaluating\") is"
-                        + " not listed.</p>")
+                .append("<p class='note'>Each stored evaluation once; a metric gate's query in flight"
+                        + " (\"evaluating\") is not listed. An evaluation that repeats a pass of the same stage or"
+                        + " step is stored at most every 5 minutes (the operator holds it in memory meanwhile).</p>")
                 .append(gateTable());
         return html.append("</body></html>\n").toString();
     }

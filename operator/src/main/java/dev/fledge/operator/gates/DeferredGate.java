@@ -9,7 +9,8 @@ import java.util.Optional;
  * and records the verdict if it came; if not, it records Inconclusive ("evaluating"), so no stage ends on a verdict
  * from before it (the canary was unready for a while, the operator was down) and none ends while an evaluation is on
  * its way, and the pass woken by the answer records the verdict. Each verdict is recorded by one pass only (a failure
- * counts once). Passes in between record nothing for the gate.
+ * counts once). A pass in between that evaluates the gate records the placeholder again while the reading is on its
+ * way (the first one may have been held in memory and lost: HeldAnalyses), and nothing once its answer was taken.
  */
 public final class DeferredGate implements Gate {
     private final Gate inner;

@@ -107,10 +107,13 @@ public final class DeferredReads {
     /** An answer no pass took yet: it is this pass's, and no other pass gets it. */
     public record Fresh<T>(T value) implements Taken<T> {}
 
-    /** A reading was sent now and not answered within the answer wait: the answer comes to a later pass. */
+    /**
+     * A reading is on its way, sent at {@code at} by this pass (and not answered within the answer wait) or by an
+     * earlier one: the answer comes to a later pass.
+     */
     public record Sent<T>(Instant at) implements Taken<T> {}
 
-    /** Nothing new: a reading is on its way, or the last answer was taken and the next is not due yet. */
+    /** Nothing new: the last answer was taken and the next reading is not due yet. */
     public record Nothing<T>() implements Taken<T> {}
 
     /**
@@ -124,6 +127,11 @@ public final class DeferredReads {
             if (e.fresh) {
                 e.fresh = false;
                 return new Fresh<>(cast(e.answer));
+            }
+            if (e.running && entries.get(e.id) == e) {
+                // on its way: said on every pass that asks, so no stage ends on an older verdict meanwhile, whether
+                // or not the placeholder of the pass that sent it was stored (a held status can be lost)
+                return new Sent<>(e.sentAt);
             }
             if (!sendIfDue(e, ask)) {
                 return new Nothing<>();

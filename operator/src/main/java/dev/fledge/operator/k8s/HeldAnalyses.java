@@ -7,6 +7,7 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.StatusCopy;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * its times, or whose Prometheus answer is on its way, costs no status write. A held status stands while the stored
  * status is the one it was held over (a hash of it); any status write of the release, by this operator or another
  * party, drops it. In memory only: after a restart, or on another shard, the stored status is read, so a gate is
- * analysed again sooner, never a stage ended sooner.
+ * analysed again sooner, never a stage ended sooner. Kept by the release's uid: a release made again under the name
+ * starts afresh.
  */
 public final class HeldAnalyses {
     private final Map<String, Held> memory = new ConcurrentHashMap<>();
@@ -48,13 +50,28 @@ public final class HeldAnalyses {
         return true;
     }
 
+    /**
+     * The status held for {@code mr} if it is due to be written now ({@link AnalysisHold#heartbeatDue}), although the
+     * pass has nothing new.
+     */
+    public Optional<ModelReleaseStatus> due(ModelRelease mr, Instant now) {
+        Held held = memory.get(key(mr));
+        if (held == null
+                || !held.basis().equals(UnstoredDecisions.basis(stored(mr)))
+                || !AnalysisHold.heartbeatDue(stored(mr), now)) {
+            return Optional.empty();
+        }
+        return Optional.of(StatusCopy.of(held.status()));
+    }
+
     /** The release's status was written: what was held is in it, or superseded. */
     public void written(ModelRelease mr) {
         memory.remove(key(mr));
     }
 
-    public void forget(String namespace, String name) {
-        memory.remove(namespace + "/" + name);
+    /** The release was deleted. */
+    public void forget(ModelRelease mr) {
+        memory.remove(key(mr));
     }
 
     private static ModelReleaseStatus stored(ModelRelease mr) {
@@ -62,6 +79,9 @@ public final class HeldAnalyses {
     }
 
     private static String key(ModelRelease mr) {
-        return mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName();
+        String uid = mr.getMetadata().getUid();
+        return uid != null
+                ? uid
+                : mr.getMetadata().getNamespace() + "/" + mr.getMetadata().getName();
     }
 }
