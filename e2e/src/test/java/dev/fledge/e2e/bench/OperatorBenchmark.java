@@ -122,22 +122,28 @@ public final class OperatorBenchmark {
             Plan plan = new PlanResolver(BenchReleases.INTERVAL)
                     .resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
             Latencies latencies = Latencies.of(recorder, plan);
+            // read before the class histogram below, whose full GC would count
+            double cpuRollout = operator.cpuSeconds() - cpuBefore;
+            double cpuAll = operator.cpuSeconds();
+            double peakRss = operator.peakRssMiB();
             String breakdown = breakdown(
                             operatorBefore,
                             new Scrape(operator.metrics()),
                             apiBefore,
                             new Scrape(client.raw("/metrics")),
                             latencies.count())
-                    + recorder.statusWrites(latencies.count());
+                    + recorder.statusWrites(latencies.count())
+                    + String.format("%n")
+                    + operator.liveHeap(10);
             return new Row(
                     n,
                     firstSeconds,
                     rolloutSeconds,
                     latencies,
-                    operator.cpuSeconds() - cpuBefore,
-                    operator.cpuSeconds(),
+                    cpuRollout,
+                    cpuAll,
                     startupCpu,
-                    operator.peakRssMiB(),
+                    peakRss,
                     idleRss,
                     breakdown);
         }

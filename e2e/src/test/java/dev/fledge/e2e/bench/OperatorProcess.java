@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,6 +92,40 @@ final class OperatorProcess implements AutoCloseable {
 
     double rssMiB() {
         return statusKiB("VmRSS") / 1024.0;
+    }
+
+    /**
+     * The live heap by class ({@code jcmd GC.class_histogram}, which runs a full GC first): the total and the
+     * {@code top} classes by bytes, in MiB. Where the operator's memory per release goes.
+     */
+    String liveHeap(int top) {
+        Path jcmd =
+                Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "GC.class_histogram")
+                    .redirectErrorStream(true)
+                    .start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
+            p.waitFor();
+            StringBuilder out = new StringBuilder();
+            lines.stream()
+                    .filter(l -> l.startsWith("Total"))
+                    .findFirst()
+                    .ifPresent(l -> out.append(String.format(
+                            "  live heap %.1f MiB;", Long.parseLong(l.trim().split("\\s+")[2]) / 1048576.0)));
+            lines.stream().filter(l -> l.matches("\\s*\\d+:.*")).limit(top).forEach(l -> {
+                String[] f = l.trim().split("\\s+");
+                out.append(String.format(" %s %.1f,", f[3], Long.parseLong(f[2]) / 1048576.0));
+            });
+            return out.toString();
+        } catch (IOException e) {
+            return "  live heap: jcmd failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "  live heap: interrupted";
+        }
     }
 
     private long statusKiB(String key) {
