@@ -115,13 +115,16 @@ final class OperatorProcess implements AutoCloseable {
                     .findFirst()
                     .ifPresent(l -> out.append(String.format(
                             "  live heap %.1f MiB;", Long.parseLong(l.trim().split("\\s+")[2]) / 1048576.0)));
-            lines.stream().filter(l -> l.matches("\\s*\\d+:.*")).limit(top).forEach(l -> {
-                String[] f = l.trim().split("\\s+");
-                out.append(String.format(" %s %.1f,", f[3], Long.parseLong(f[2]) / 1048576.0));
-            });
+            lines.stream()
+                    .filter(l -> l.matches("\\s*\\d+:\\s+\\d+\\s+\\d+\\s+\\S+.*"))
+                    .limit(top)
+                    .forEach(l -> {
+                        String[] f = l.trim().split("\\s+");
+                        out.append(String.format(" %s %.1f,", f[3], Long.parseLong(f[2]) / 1048576.0));
+                    });
             return out.toString();
-        } catch (IOException e) {
-            return "  live heap: jcmd failed: " + e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            return "  live heap: jcmd failed: " + e; // the figures above are not lost for it
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "  live heap: interrupted";

@@ -3,6 +3,11 @@ package dev.fledge.server.bench;
 /**
  * The proxy mode's cost, measured side by side with direct HTTP in the same rounds: the proxy forwards to the same
  * server the direct requests go to. Goals (issue 17): at most 10% lower throughput, at most 2 ms extra p50.
+ *
+ * <p>Throughput is the most the pod serves: measured saturated, with more clients than inference threads, so that the
+ * two cores bound it and the proxy's cost shows as the CPU it takes from the model. With two closed-loop clients the
+ * throughput is 2 / latency: that ratio only restates the p50 goal (at a 7 ms generation, +2 ms of p50 allows 0.78),
+ * and it is printed too.
  */
 final class ProxyOverhead {
     static final double MIN_RATIO = 0.90;
@@ -10,13 +15,24 @@ final class ProxyOverhead {
 
     private ProxyOverhead() {}
 
-    static void report(LatencyStats direct, LatencyStats proxied, double proxyCpuMsPerRequest) {
+    static void report(
+            LatencyStats direct,
+            LatencyStats proxied,
+            LatencyStats fullDirect,
+            LatencyStats fullProxied,
+            double proxyCpuMsPerRequest) {
         System.out.println(proxied.row());
-        double ratio = proxied.throughput() / direct.throughput();
+        System.out.println(fullDirect.row());
+        System.out.println(fullProxied.row());
+        double ratio = fullProxied.throughput() / fullDirect.throughput();
+        double closedLoop = proxied.throughput() / direct.throughput();
         double extraP50 = proxied.p50Ms() - direct.p50Ms();
         System.out.printf(
-                "proxy / direct HTTP throughput: %.2f (goal >= %.2f: %s)%n",
+                "proxy / direct HTTP throughput, saturated: %.2f (goal >= %.2f: %s)%n",
                 ratio, MIN_RATIO, ratio >= MIN_RATIO ? "MET" : "NOT MET");
+        System.out.printf(
+                "proxy / direct HTTP throughput with 2 closed-loop clients (2 / latency, not the goal): %.2f%n",
+                closedLoop);
         System.out.printf(
                 "proxy p50 - direct p50: %+.2f ms (goal <= %.1f ms: %s)%n",
                 extraP50, MAX_EXTRA_P50_MS, extraP50 <= MAX_EXTRA_P50_MS ? "MET" : "NOT MET");

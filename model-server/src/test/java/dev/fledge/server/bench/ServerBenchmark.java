@@ -37,6 +37,12 @@ import java.util.concurrent.Future;
  */
 public final class ServerBenchmark {
     static final int THREADS = 2;
+    /**
+     * Client threads of the saturated runs: more requests at once than the server has inference threads (2), fewer
+     * than its queue (32), so that the cores, not the clients' round trips, bound the throughput.
+     */
+    static final int SATURATING_THREADS = 6;
+
     static final int MAX_TOKENS = 16;
     static final String PROMPT = "the garden";
     static final double TEMPERATURE = 1.0;
@@ -88,6 +94,7 @@ public final class ServerBenchmark {
             CpuTime cpu = new CpuTime(server.toHandle());
             CpuTime proxyCpu = new CpuTime(proxy.toHandle());
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            ExecutorService saturating = Executors.newFixedThreadPool(SATURATING_THREADS);
             try (TextModel local = (TextModel) new ModelLoader(THREADS, 0, Duration.ofSeconds(30), 1).load(model)) {
                 Workload http = seed -> post(clients, seed);
                 Workload proxied = seed -> post(proxyClients, seed);
@@ -107,6 +114,10 @@ public final class ServerBenchmark {
                 CpuTime.Sample httpCpu = CpuTime.Sample.zero();
                 CpuTime.Sample localCpu = CpuTime.Sample.zero();
                 CpuTime.Sample proxyOwnCpu = CpuTime.Sample.zero();
+                List<Long> fullDirect = new ArrayList<>();
+                List<Long> fullProxy = new ArrayList<>();
+                double fullDirectSeconds = 0;
+                double fullProxySeconds = 0;
                 for (int r = 0; r < rounds; r++) {
                     CpuTime.Sample before = cpu.now();
                     localSeconds += measure(pool, inProcess, perThread, localLatencies);
@@ -117,17 +128,22 @@ public final class ServerBenchmark {
                     CpuTime.Sample proxyBefore = proxyCpu.now();
                     proxySeconds += measure(pool, proxied, perThread, proxyLatencies);
                     proxyOwnCpu = proxyOwnCpu.plus(proxyCpu.now().minus(proxyBefore));
+                    fullDirectSeconds += measure(saturating, SATURATING_THREADS, http, perThread, fullDirect);
+                    fullProxySeconds += measure(saturating, SATURATING_THREADS, proxied, perThread, fullProxy);
                 }
                 LatencyStats direct = LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds);
                 report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds), direct, readyMs);
                 ProxyOverhead.report(
                         direct,
                         LatencyStats.of("HTTP via proxy mode", proxyLatencies, proxySeconds),
+                        LatencyStats.of("HTTP, " + SATURATING_THREADS + " clients", fullDirect, fullDirectSeconds),
+                        LatencyStats.of("via proxy, " + SATURATING_THREADS + " clients", fullProxy, fullProxySeconds),
                         proxyOwnCpu.serverNanos() / 1e6 / proxyLatencies.size());
                 System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
             } finally {
                 pool.shutdownNow();
+                saturating.shutdownNow();
                 for (KeepAliveClient connection : connections) {
                     connection.close();
                 }
@@ -242,12 +258,19 @@ public final class ServerBenchmark {
         Object call(long seed) throws Exception;
     }
 
-    /** Runs perThreadCount calls on each of the threads; returns the wall time in seconds. */
+    /** Runs perThreadCount calls on each of the {@link #THREADS} threads; returns the wall time in seconds. */
     private static double measure(ExecutorService pool, Workload work, int perThreadCount, List<Long> latencies)
+            throws Exception {
+        return measure(pool, THREADS, work, perThreadCount, latencies);
+    }
+
+    /** Runs perThreadCount calls on each of {@code threads} threads of {@code pool}; the wall time in seconds. */
+    private static double measure(
+            ExecutorService pool, int threads, Workload work, int perThreadCount, List<Long> latencies)
             throws Exception {
         List<Long> shared = Collections.synchronizedList(latencies);
         List<Callable<Void>> tasks = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
+        for (int t = 0; t < threads; t++) {
             int thread = t;
             tasks.add(() -> {
                 for (int i = 0; i < perThreadCount; i++) {
