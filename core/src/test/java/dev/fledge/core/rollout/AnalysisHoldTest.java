@@ -79,6 +79,26 @@ class AnalysisHoldTest {
     }
 
     @Test
+    void theSameReadingStillOnItsWayAnIntervalLaterMovesOnlyTheAnalysisTimeAndIsHeld() {
+        Rollout r = inInternalStage();
+        r.after(Duration.ofSeconds(1), passes(0.001));
+        r.after(Duration.ofMinutes(1), verdict(GateVerdict.evaluating("error-rate", "metric", "asked at 12:01")));
+        ModelReleaseStatus asked = StatusCopy.of(r.status);
+        ModelReleaseStatus again = r.after(
+                        Duration.ofMinutes(1),
+                        verdict(GateVerdict.evaluating("error-rate", "metric", "asked at 12:01")))
+                .status();
+
+        assertThat(again.getGates().get(0).getAt())
+                .as("the placeholder keeps the time it was first recorded")
+                .isEqualTo(asked.getGates().get(0).getAt());
+        assertThat(again.getLastAnalysisAt()).isNotEqualTo(asked.getLastAnalysisAt());
+        assertThat(AnalysisHold.mayHold(r.plan, asked, again, r.now))
+                .as("written, or held, once: not again at every pass while Prometheus is slow")
+                .isTrue();
+    }
+
+    @Test
     void anAnswerOnItsWayOverAGateThatDidNotPassIsWritten() {
         Rollout r = inInternalStage();
         ModelReleaseStatus unsure = r.after(
