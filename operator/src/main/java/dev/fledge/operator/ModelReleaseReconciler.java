@@ -857,7 +857,11 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                     decision.phaseChange().from(),
                     decision.phaseChange().to());
         }
-        verdicts.forEach(v -> metrics.verdict(ns, name, v));
+        // a placeholder of a reading already recorded is no new verdict (said again while the reading is on its way)
+        verdicts.stream()
+                .filter(v -> old.getGates() == null
+                        || old.getGates().stream().noneMatch(g -> v.name().equals(g.getName()) && v.repeats(g)))
+                .forEach(v -> metrics.verdict(ns, name, v));
         Integer weight = decision.status().getCanaryWeight();
         if (decision.invalid()) {
             // nothing is routed to the canary of an invalid release, and no deadline runs
@@ -908,7 +912,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (next.isPresent() && heldAnalyses.hold(mr, plan, next.get(), now)) {
             next = Optional.empty(); // an analysis that changed only its times, or awaits its answer: held
         } else if (next.isEmpty()) {
-            next = heldAnalyses.due(mr, now); // nothing new since a held status, which is due to be written
+            next = heldAnalyses.due(mr, old, now); // nothing new since a held status, which is due to be written
         }
         if (next.isPresent()) {
             try {

@@ -33,11 +33,7 @@ final class GateLedger {
         st.setLastAnalysisAt(now.toString());
         for (GateVerdict v : verdicts) {
             GateResult r = gate(v.name());
-            if (v.verdict() == Verdict.INCONCLUSIVE
-                    && v.reason() != null
-                    && v.reason().startsWith(GateVerdict.EVALUATING)
-                    && GateVerdict.isEvaluating(r)
-                    && v.reason().equals(r.getReason())) {
+            if (v.repeats(r)) {
                 continue; // the same reading still on its way: recorded already, its time stays
             }
             int failures = (r.getFailures() == null ? 0 : r.getFailures()) + (v.verdict() == Verdict.FAIL ? 1 : 0);

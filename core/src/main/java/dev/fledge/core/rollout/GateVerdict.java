@@ -124,6 +124,16 @@ public record GateVerdict(
         return inconclusive(name, kind, EVALUATING + detail);
     }
 
+    /** Whether this is the placeholder of the very reading {@code stored} already records (it is still on its way). */
+    public boolean repeats(dev.fledge.api.status.GateResult stored) {
+        return stored != null
+                && verdict == Verdict.INCONCLUSIVE
+                && reason != null
+                && reason.startsWith(EVALUATING)
+                && isEvaluating(stored)
+                && reason.equals(stored.getReason());
+    }
+
     /** Whether a stored gate result is such a placeholder. */
     public static boolean isEvaluating(dev.fledge.api.status.GateResult r) {
         return r.getVerdict() == Verdict.INCONCLUSIVE

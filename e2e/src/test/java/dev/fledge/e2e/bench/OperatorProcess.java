@@ -108,7 +108,10 @@ final class OperatorProcess implements AutoCloseable {
             List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
                     .lines()
                     .toList();
-            p.waitFor();
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "  live heap: jcmd did not answer within 60 s";
+            }
             StringBuilder out = new StringBuilder();
             lines.stream()
                     .filter(l -> l.startsWith("Total"))

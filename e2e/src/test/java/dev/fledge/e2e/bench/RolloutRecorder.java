@@ -56,8 +56,15 @@ final class RolloutRecorder implements AutoCloseable {
 
     private void release(ModelRelease old, ModelRelease now) {
         long seen = System.currentTimeMillis();
+        if (old != null
+                && Objects.equals(
+                        old.getMetadata().getResourceVersion(),
+                        now.getMetadata().getResourceVersion())) {
+            return; // a resync or relist: no new version
+        }
         if (now.getStatus() != null) {
-            statuses.computeIfAbsent(now.getMetadata().getName(), k -> new ArrayList<>())
+            statuses.computeIfAbsent(
+                            now.getMetadata().getName(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
                     .add(new StatusSeen(seen, now.getStatus()));
         }
     }
@@ -71,7 +78,11 @@ final class RolloutRecorder implements AutoCloseable {
         long all = 0;
         long placeholders = 0;
         for (List<StatusSeen> seen : statuses.values()) {
-            for (StatusSeen s : List.copyOf(seen)) {
+            List<StatusSeen> copy;
+            synchronized (seen) {
+                copy = List.copyOf(seen);
+            }
+            for (StatusSeen s : copy) {
                 all++;
                 if (s.status().getGates() != null
                         && s.status().getGates().stream().anyMatch(GateVerdict::isEvaluating)) {

@@ -218,10 +218,15 @@ final class ServiceUsers implements AutoCloseable {
                 : retried.stream().filter(r -> !r.sent().isBefore(first)).toList();
     }
 
+    /**
+     * When the first 200 came back: the audience is served from then on. Not when it was sent: a request whose connect
+     * waited (its SYN dropped while the Service had no endpoints yet, sent again a second later) can succeed once they
+     * come, and was sent before others that were refused for the same reason (CI of 2d252fd6, closed users).
+     */
     private Instant firstServed() {
         return responses.stream()
                 .filter(r -> r.status() == 200)
-                .map(Seen::sent)
+                .map(Seen::at)
                 .min(Instant::compareTo)
                 .orElse(null);
     }

@@ -4,10 +4,10 @@ package dev.fledge.server.bench;
  * The proxy mode's cost, measured side by side with direct HTTP in the same rounds: the proxy forwards to the same
  * server the direct requests go to. Goals (issue 17): at most 10% lower throughput, at most 2 ms extra p50.
  *
- * <p>Throughput is the most the pod serves: measured saturated, with more clients than inference threads, so that the
- * two cores bound it and the proxy's cost shows as the CPU it takes from the model. With two closed-loop clients the
- * throughput is 2 / latency: that ratio only restates the p50 goal (at a 7 ms generation, +2 ms of p50 allows 0.78),
- * and it is printed too.
+ * <p>Throughput is read as the most the pod serves: measured saturated, with more clients than inference threads, so
+ * that the two cores bound it and the proxy's cost shows as the CPU it takes from the model. This reads the issue's
+ * goal so; with two closed-loop clients the throughput is 2 / mean latency, the cost of the extra hop in mean latency
+ * (tail included), and that ratio is printed too, with the p99 difference.
  */
 final class ProxyOverhead {
     static final double MIN_RATIO = 0.90;
@@ -31,11 +31,14 @@ final class ProxyOverhead {
                 "proxy / direct HTTP throughput, saturated: %.2f (goal >= %.2f: %s)%n",
                 ratio, MIN_RATIO, ratio >= MIN_RATIO ? "MET" : "NOT MET");
         System.out.printf(
-                "proxy / direct HTTP throughput with 2 closed-loop clients (2 / latency, not the goal): %.2f%n",
+                "proxy / direct HTTP throughput with 2 closed-loop clients (2 / mean latency, not the goal): %.2f%n",
                 closedLoop);
         System.out.printf(
-                "proxy p50 - direct p50: %+.2f ms (goal <= %.1f ms: %s)%n",
-                extraP50, MAX_EXTRA_P50_MS, extraP50 <= MAX_EXTRA_P50_MS ? "MET" : "NOT MET");
+                "proxy p50 - direct p50: %+.2f ms (goal <= %.1f ms: %s); p99: %+.2f ms%n",
+                extraP50,
+                MAX_EXTRA_P50_MS,
+                extraP50 <= MAX_EXTRA_P50_MS ? "MET" : "NOT MET",
+                proxied.p99Ms() - direct.p99Ms());
         System.out.printf("proxy process CPU per request: %.2f ms%n", proxyCpuMsPerRequest);
     }
 }

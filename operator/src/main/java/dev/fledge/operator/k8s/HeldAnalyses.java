@@ -52,13 +52,14 @@ public final class HeldAnalyses {
 
     /**
      * The status held for {@code mr} if it is due to be written now ({@link AnalysisHold#heartbeatDue}), although the
-     * pass has nothing new.
+     * pass, which decided from {@code old}, has nothing new: only when {@code old} is that held status.
      */
-    public Optional<ModelReleaseStatus> due(ModelRelease mr, Instant now) {
+    public Optional<ModelReleaseStatus> due(ModelRelease mr, ModelReleaseStatus old, Instant now) {
         Held held = memory.get(key(mr));
         if (held == null
                 || !held.basis().equals(UnstoredDecisions.basis(stored(mr)))
-                || !AnalysisHold.heartbeatDue(stored(mr), now)) {
+                || !AnalysisHold.heartbeatDue(stored(mr), now)
+                || !UnstoredDecisions.basis(held.status()).equals(UnstoredDecisions.basis(old))) {
             return Optional.empty();
         }
         return Optional.of(StatusCopy.of(held.status()));

@@ -98,10 +98,15 @@ class HeldAnalysesTest {
         ModelRelease mr = release("uid-1", stored);
         Instant now = START.plusSeconds(61);
         held.hold(mr, PLAN, passedAt(now), now);
+        ModelReleaseStatus read = held.overlay(mr, stored);
 
-        assertThat(held.due(mr, now.plusSeconds(30))).isEmpty();
-        assertThat(held.due(mr, START.plusSeconds(1).plus(AnalysisHold.HEARTBEAT)))
+        assertThat(held.due(mr, read, now.plusSeconds(30))).isEmpty();
+        Instant late = START.plusSeconds(1).plus(AnalysisHold.HEARTBEAT);
+        assertThat(held.due(mr, read, late))
                 .hasValueSatisfying(st -> assertThat(st.getLastAnalysisAt()).isEqualTo(now.toString()));
+        assertThat(held.due(mr, stored, late))
+                .as("not for a pass that decided from another status (an invalid spec's, from the stored one)")
+                .isEmpty();
     }
 
     @Test

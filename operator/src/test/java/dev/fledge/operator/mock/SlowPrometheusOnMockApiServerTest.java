@@ -184,7 +184,7 @@ class SlowPrometheusOnMockApiServerTest {
     /**
      * With no wait for Prometheus's answers, each analysis records the "evaluating" placeholder and a later pass the
      * answer. Over a gate that already passed in the stage both are held in memory when the answer repeats the stored
-     * verdict. Before, each analysis wrote two statuses: 22 or so in this stage.
+     * verdict. Before, each analysis wrote two statuses: 25 in this stage.
      */
     @Test
     void analysesAnsweredByALaterPassWriteNoStatusWhileTheAnswerRepeatsThePass() {
