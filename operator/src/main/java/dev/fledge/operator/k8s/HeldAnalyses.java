@@ -56,9 +56,10 @@ public final class HeldAnalyses {
      */
     public Optional<ModelReleaseStatus> due(ModelRelease mr, ModelReleaseStatus old, Instant now) {
         Held held = memory.get(key(mr));
+        ModelReleaseStatus stored = stored(mr);
         if (held == null
-                || !held.basis().equals(UnstoredDecisions.basis(stored(mr)))
-                || !AnalysisHold.heartbeatDue(stored(mr), now)
+                || !held.basis().equals(UnstoredDecisions.basis(stored))
+                || !AnalysisHold.heartbeatDue(stored, now)
                 || !UnstoredDecisions.basis(held.status()).equals(UnstoredDecisions.basis(old))) {
             return Optional.empty();
         }

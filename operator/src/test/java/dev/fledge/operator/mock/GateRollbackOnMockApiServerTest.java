@@ -122,14 +122,7 @@ class GateRollbackOnMockApiServerTest {
                         client,
                         new ServerDefaults("fledge/model-server:0.1.0", 8080),
                         new SafetySettings(Optional.empty(), 16)));
-        ModelRelease mr = Releases.replicas("assistant", "1.0.0");
-        mr.getSpec()
-                .setAnalysis(new AnalysisSpec()
-                        .withInterval("1s")
-                        .withMetrics(List.of(new MetricSpec()
-                                .withName("error-rate")
-                                .withTemplate(MetricTemplate.ERROR_RATE)
-                                .withMax(0.01))));
+        ModelRelease mr = Releases.gated("assistant", "1.0.0");
         client.resource(mr).create();
         // the pass that sends the evaluation records Inconclusive "evaluating" first (DeferredGate): wait for the
         // answer

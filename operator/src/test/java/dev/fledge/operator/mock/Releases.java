@@ -3,9 +3,12 @@ package dev.fledge.operator.mock;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.AnalysisSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
 import dev.fledge.api.spec.HeaderAudiencesSpec;
 import dev.fledge.api.spec.HeaderTrust;
+import dev.fledge.api.spec.MetricSpec;
+import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.spec.ModelReleaseSpec;
 import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
@@ -36,6 +39,19 @@ final class Releases {
 
     static ModelRelease replicas(String name, String version) {
         return release(name, version, new TrafficSpec().withRouter(Router.REPLICAS));
+    }
+
+    /** {@link #replicas} with one metric gate, {@code error-rate} (the built-in template, max 1%), every second. */
+    static ModelRelease gated(String name, String version) {
+        ModelRelease mr = replicas(name, version);
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withMetrics(List.of(new MetricSpec()
+                                .withName("error-rate")
+                                .withTemplate(MetricTemplate.ERROR_RATE)
+                                .withMax(0.01))));
+        return mr;
     }
 
     static ModelRelease gatewayApi(String name, String version) {

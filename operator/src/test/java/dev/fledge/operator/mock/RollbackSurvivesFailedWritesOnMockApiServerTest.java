@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
-import dev.fledge.api.spec.AnalysisSpec;
-import dev.fledge.api.spec.MetricSpec;
-import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.ConfiguredGates;
@@ -327,14 +324,7 @@ class RollbackSurvivesFailedWritesOnMockApiServerTest {
     }
 
     private void promote100Then200() {
-        ModelRelease mr = Releases.replicas(NAME, "1.0.0");
-        mr.getSpec()
-                .setAnalysis(new AnalysisSpec()
-                        .withInterval("1s")
-                        .withMetrics(List.of(new MetricSpec()
-                                .withName("error-rate")
-                                .withTemplate(MetricTemplate.ERROR_RATE)
-                                .withMax(0.01))));
+        ModelRelease mr = Releases.gated(NAME, "1.0.0");
         client.resource(mr).create();
         awaitStatus(st -> versionPromoted(st, "1.0.0"));
         evaluations.set(0);

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
-import dev.fledge.api.spec.AnalysisSpec;
-import dev.fledge.api.spec.MetricSpec;
-import dev.fledge.api.spec.MetricTemplate;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
 import dev.fledge.operator.gates.AnalysisGates;
@@ -138,22 +135,13 @@ class SlowPrometheusOnMockApiServerTest {
     void aQuickAnswerIsRecordedByThePassThatAskedWithNoEvaluatingPlaceholderStored() {
         waitingForAnswers(Duration.ofSeconds(10));
         List<String> stored = new CopyOnWriteArrayList<>();
-        try (Watch watch = client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName(NAME)
-                .watch(new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, ModelRelease r) {
-                        if (r.getStatus() != null && r.getStatus().getGates() != null) {
-                            r.getStatus().getGates().stream()
-                                    .filter(g -> "error-rate".equals(g.getName()))
-                                    .forEach(g -> stored.add(g.getVerdict() + " " + g.getReason()));
-                        }
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                })) {
+        try (Watch watch = watchStored(r -> {
+            if (r.getStatus() != null && r.getStatus().getGates() != null) {
+                r.getStatus().getGates().stream()
+                        .filter(g -> "error-rate".equals(g.getName()))
+                        .forEach(g -> stored.add(g.getVerdict() + " " + g.getReason()));
+            }
+        })) {
             firstReleaseIsPromoted();
             Releases.edit(client, NAME, r -> StableServingFixture.setVersion(r, "2.0.0"));
             awaitStatus(
@@ -202,21 +190,12 @@ class SlowPrometheusOnMockApiServerTest {
     private long storedDuringATwelveSecondStage() {
         firstReleaseIsPromoted();
         List<String> internal = new CopyOnWriteArrayList<>();
-        try (Watch watch = client.resources(ModelRelease.class)
-                .inNamespace(Releases.NS)
-                .withName(NAME)
-                .watch(new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, ModelRelease r) {
-                        ModelReleaseStatus st = r.getStatus();
-                        if (st != null && "internal".equals(st.getStage()) && "2.0.0".equals(st.getCanaryVersion())) {
-                            internal.add(r.getMetadata().getResourceVersion());
-                        }
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {}
-                })) {
+        try (Watch watch = watchStored(r -> {
+            ModelReleaseStatus st = r.getStatus();
+            if (st != null && "internal".equals(st.getStage()) && "2.0.0".equals(st.getCanaryVersion())) {
+                internal.add(r.getMetadata().getResourceVersion());
+            }
+        })) {
             Releases.edit(client, NAME, r -> {
                 StableServingFixture.setVersion(r, "2.0.0");
                 r.getSpec().getStages().get(0).setMinDuration("12s");
@@ -252,16 +231,25 @@ class SlowPrometheusOnMockApiServerTest {
                         HttpClient.newHttpClient()));
     }
 
+    /** Hands every stored version of the release to {@code seen}, until the watch is closed. */
+    private Watch watchStored(java.util.function.Consumer<ModelRelease> seen) {
+        return client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(NAME)
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, ModelRelease r) {
+                        seen.accept(r);
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                });
+    }
+
     /** 1.0.0 with a metric gate analysed every second, created and promoted. */
     private void firstReleaseIsPromoted() {
-        ModelRelease mr = Releases.replicas(NAME, "1.0.0");
-        mr.getSpec()
-                .setAnalysis(new AnalysisSpec()
-                        .withInterval("1s")
-                        .withMetrics(List.of(new MetricSpec()
-                                .withName("error-rate")
-                                .withTemplate(MetricTemplate.ERROR_RATE)
-                                .withMax(0.01))));
+        ModelRelease mr = Releases.gated(NAME, "1.0.0");
         client.resource(mr).create();
         awaitStatus(
                 Duration.ofSeconds(60), s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
