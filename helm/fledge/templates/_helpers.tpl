@@ -160,6 +160,16 @@ They must equal RequiredPermissions#operatorNamespaceRules.
 {{- end }}
 
 {{/*
+Cluster-scoped rules, in the ClusterRole of cluster-wide mode only (a namespace-scoped install makes no
+ClusterRole). They must equal RequiredPermissions#clusterScopedRules.
+*/}}
+{{- define "fledge.clusterScopedRules" -}}
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["gatewayclasses"]
+  verbs: ["get"]
+{{- end }}
+
+{{/*
 With watchNamespaces, the rules in namespaces that only hold Gateways named by parentRefs.
 They must equal RequiredPermissions#gatewayNamespaceRules.
 */}}

@@ -68,8 +68,9 @@ class RbacTest {
 
     @Test
     void clusterRoleGrantsExactlyTheRequiredPermissions() {
-        assertThat(flatten(operatorClusterRole(CLUSTER_WIDE).getRules()))
-                .containsExactlyInAnyOrderElementsOf(RequiredPermissions.watchedNamespaceRules());
+        List<Rule> expected = new java.util.ArrayList<>(RequiredPermissions.watchedNamespaceRules());
+        expected.addAll(RequiredPermissions.clusterScopedRules());
+        assertThat(flatten(operatorClusterRole(CLUSTER_WIDE).getRules())).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
@@ -222,6 +223,9 @@ class RbacTest {
             });
             Set<Rule> expected = new HashSet<>(RequiredPermissions.watchedNamespaceRules());
             expected.add(RequiredPermissions.notificationSecretRule());
+            if (watch.isEmpty()) {
+                expected.addAll(RequiredPermissions.clusterScopedRules());
+            }
             assertThat(flatten(rules)).containsExactlyInAnyOrderElementsOf(expected);
         }
     }

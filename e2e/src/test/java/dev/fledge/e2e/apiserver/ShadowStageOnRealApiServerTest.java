@@ -174,4 +174,87 @@ class ShadowStageOnRealApiServerTest {
                         .toList())
                 .containsExactly(List.of("mirrored-canary:20"), List.of(), List.of("mirrored-canary:20"));
     }
+
+    /**
+     * A Gateway whose GatewayClass lists its features without RequestMirror (as Traefik v3.6's does; Traefik answers
+     * 500 to every request of a rule with the filter) gets a route without a mirror, and the drift names the Gateway
+     * and the missing features; a class that lists them gets the mirror. The classes' status is written here as a
+     * Gateway controller writes it (the status subresource).
+     */
+    @Test
+    void aGatewayWhoseClassDoesNotListRequestMirrorGetsNoMirrorAndTheDriftSaysWhich() {
+        gatewayClass("no-mirror", List.of("Gateway", "HTTPRoute", "HTTPRouteHostRewrite"));
+        gatewayClass(
+                "mirrors",
+                List.of("Gateway", "HTTPRoute", "HTTPRouteRequestMirror", "HTTPRouteRequestPercentageMirror"));
+        TrafficSplit shadow = new TrafficSplit("1.0.0", null, "2.0.0", Set.of(), 0, 20, Set.of("public"));
+
+        ModelRelease refused = shadowRelease("unmirrored", "gw-no-mirror", "no-mirror");
+        var routed = routers.forRelease(refused).route(refused, shadow, false);
+        assertThat(routed.drift())
+                .hasValueSatisfying(d -> assertThat(d)
+                        .contains("Gateway " + NS
+                                + "/gw-no-mirror (GatewayClass no-mirror, controller example.com/no-mirror)")
+                        .contains("does not list HTTPRouteRequestMirror or HTTPRouteRequestPercentageMirror")
+                        .contains("the routes carry no mirror"));
+        assertThat(requestMirrors("unmirrored"))
+                .as("the route, written without a mirror")
+                .isEmpty();
+
+        ModelRelease kept = shadowRelease("supported", "gw-mirrors", "mirrors");
+        assertThat(routers.forRelease(kept).route(kept, shadow, false).drift()).isEmpty();
+        assertThat(requestMirrors("supported")).containsExactly("supported-canary:20");
+    }
+
+    /** A release with a shadow stage mirroring the public, on a Gateway of its own of class {@code gatewayClass}. */
+    static ModelRelease shadowRelease(String name, String gateway, String gatewayClass) {
+        var gw = OperatorOnRealApiServerTest.gateway(NS, gateway);
+        gw.getSpec().setGatewayClassName(gatewayClass);
+        client.resource(gw).fieldManager(ClusterResources.FIELD_MANAGER).serverSideApply();
+        ModelRelease mr = TestReleases.gatewayApi(NS, name, "2.0.0", gateway);
+        List<StageSpec> stages = new ArrayList<>();
+        stages.add(new StageSpec()
+                .withName(StageName.SHADOW)
+                .withMirrorPercent(20)
+                .withMirrorFrom(List.of(MirrorSource.PUBLIC)));
+        stages.addAll(mr.getSpec().getStages());
+        mr.getSpec().setStages(stages);
+        mr.getSpec().setAnalysis(new AnalysisSpec().withSafety(new SafetySpec().withOnline(true)));
+        return client.resource(mr).fieldManager(ClusterResources.FIELD_MANAGER).serverSideApply();
+    }
+
+    /** A GatewayClass whose controller says it supports {@code features} (Gateway API v1.2+ status). */
+    static void gatewayClass(String name, List<String> features) {
+        GenericKubernetesResource gc = new GenericKubernetesResource();
+        gc.setApiVersion("gateway.networking.k8s.io/v1");
+        gc.setKind("GatewayClass");
+        gc.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName(name)
+                .build());
+        gc.setAdditionalProperty("spec", Map.of("controllerName", "example.com/" + name));
+        client.resource(gc).fieldManager(ClusterResources.FIELD_MANAGER).serverSideApply();
+        GenericKubernetesResource stored = client.genericKubernetesResources(
+                        "gateway.networking.k8s.io/v1", "GatewayClass")
+                .withName(name)
+                .get();
+        stored.setAdditionalProperty(
+                "status",
+                Map.of(
+                        "supportedFeatures",
+                        features.stream().map(f -> Map.of("name", f)).toList()));
+        client.genericKubernetesResources("gateway.networking.k8s.io/v1", "GatewayClass")
+                .resource(stored)
+                .updateStatus();
+    }
+
+    /** The RequestMirror filters of the route, as {@code backend:percent}. */
+    static List<String> requestMirrors(String route) {
+        return client.resources(HTTPRoute.class).inNamespace(NS).withName(route).get().getSpec().getRules().stream()
+                .filter(r -> r.getFilters() != null)
+                .flatMap(r -> r.getFilters().stream())
+                .filter(f -> f.getRequestMirror() != null || "RequestMirror".equals(f.getType()))
+                .map(f -> f.getRequestMirror().getBackendRef().getName() + ":"
+                        + f.getRequestMirror().getPercent())
+                .toList();
+    }
 }

@@ -56,6 +56,12 @@ public final class RequiredPermissions {
             new Rule("", "events", EMIT),
             new Rule("events.k8s.io", "events", EMIT));
 
+    private static final List<Rule> CLUSTER_SCOPED_RULES = List.of(
+            // the shadow stage: whether a Gateway's class implements RequestMirror (MirrorSupport reads its
+            // status.supportedFeatures). Cluster-wide mode only: a namespace-scoped install makes no ClusterRole, and
+            // the operator then cannot tell (it mirrors as before)
+            new Rule("gateway.networking.k8s.io", "gatewayclasses", Set.of("get")));
+
     private static final List<Rule> OPERATOR_NAMESPACE_RULES = List.of(
             // leader election: JOSDK checks get/create/update at startup; Fabric8's LeaseLock renews with patch
             new Rule("coordination.k8s.io", "leases", Set.of("get", "create", "update", "patch")));
@@ -83,6 +89,13 @@ public final class RequiredPermissions {
      */
     public static List<Rule> watchedNamespaceRules() {
         return WATCHED_NAMESPACE_RULES;
+    }
+
+    /**
+     * Cluster-scoped rules, granted beside {@link #watchedNamespaceRules} by the ClusterRole of cluster-wide mode only.
+     */
+    public static List<Rule> clusterScopedRules() {
+        return CLUSTER_SCOPED_RULES;
     }
 
     /**

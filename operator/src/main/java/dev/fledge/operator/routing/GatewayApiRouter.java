@@ -61,7 +61,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         this.services = services;
         this.routes = new HttpRoutes(defaults);
         this.stale = stale;
-        this.mirrorCheck = new MirrorCheck(applier, clock);
+        this.mirrorCheck = new MirrorCheck(applier, new MirrorSupport(client), clock);
         this.pools = new InferencePools(defaults);
     }
 

@@ -24,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the whole route write would fail. Either way the release is routed without any mirror (fail closed), and the drift
  * says why.
  *
+ * <p>Before the dry run, each Gateway the route names must not say it lacks the feature ({@link MirrorSupport}: its
+ * GatewayClass's {@code status.supportedFeatures}); one that does gets no mirror either, as Traefik answers 500 to
+ * every request of a rule with a RequestMirror filter.
+ *
  * <p>The answer is kept per release (uid) and spec generation: a dry run that kept the mirrors is not asked again
  * until the spec changes or the operator restarts; a refusal of the dry run (an error, or a mirror it would store
  * otherwise) is asked again after {@link #RECHECK}, so a fixed CRD or webhook is found without an edit, at one dry
@@ -35,6 +39,7 @@ final class MirrorCheck {
     static final Duration RECHECK = Duration.ofMinutes(5);
 
     private final Applier applier;
+    private final MirrorSupport support;
     private final Clock clock;
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
@@ -46,8 +51,9 @@ final class MirrorCheck {
         }
     }
 
-    MirrorCheck(Applier applier, Clock clock) {
+    MirrorCheck(Applier applier, MirrorSupport support, Clock clock) {
         this.applier = applier;
+        this.support = support;
         this.clock = clock;
     }
 
@@ -82,6 +88,11 @@ final class MirrorCheck {
             List<String> wanted = mirrors(want);
             if (wanted.isEmpty()) {
                 continue;
+            }
+            Optional<String> unsupported = support.missing(want);
+            if (unsupported.isPresent()) {
+                return "HTTPRoute " + want.getMetadata().getName() + ": " + unsupported.get()
+                        + "; the routes carry no mirror; asked again in " + RECHECK.toMinutes() + " min";
             }
             HTTPRoute stored;
             try {

@@ -1,0 +1,141 @@
+package dev.fledge.operator.routing;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Whether the Gateways a route names implement the RequestMirror it carries, by what each Gateway's GatewayClass says
+ * its controller supports ({@code status.supportedFeatures}, Gateway API v1.2 and later). A Gateway that does not
+ * implement the filter may fail every request of the rule rather than ignore it: Traefik v3.6 answers 500 to each
+ * (seen on the cluster tier). So a class that lists its features without {@value #MIRROR} (and without
+ * {@value #PERCENTAGE} for a mirror of a share) gets no mirror. A class that lists nothing, or that the operator may
+ * not read (403: a namespace-scoped install has no cluster-scoped grant), or a Gateway not found, says nothing: the
+ * mirror is written as before, and the docs ask for an implementation whose conformance lists the features.
+ */
+final class MirrorSupport {
+    static final String MIRROR = "HTTPRouteRequestMirror";
+    static final String PERCENTAGE = "HTTPRouteRequestPercentageMirror";
+    static final String GROUP = "gateway.networking.k8s.io";
+
+    private final KubernetesClient client;
+
+    MirrorSupport(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /**
+     * Empty when each Gateway of the route's parentRefs supports what its mirrors need, or does not say; otherwise
+     * which Gateway lacks what. A failed read other than 403 or 404 is a refusal too (asked again later).
+     */
+    Optional<String> missing(HTTPRoute route) {
+        List<String> needed = needed(route);
+        if (needed.isEmpty() || route.getSpec().getParentRefs() == null) {
+            return Optional.empty();
+        }
+        for (ParentReference ref : route.getSpec().getParentRefs()) {
+            if (ref.getKind() != null && !"Gateway".equals(ref.getKind())) {
+                continue; // a mesh's Service parent: no GatewayClass to ask
+            }
+            String ns = ref.getNamespace() == null ? route.getMetadata().getNamespace() : ref.getNamespace();
+            String gateway = ns + "/" + ref.getName();
+            try {
+                GenericKubernetesResource gw = get("Gateway", ns, ref.getName());
+                Object className = gw == null ? null : field(gw, "spec", "gatewayClassName");
+                GenericKubernetesResource gc =
+                        className == null ? null : get("GatewayClass", null, className.toString());
+                Optional<Set<String>> supported = gc == null ? Optional.empty() : supportedFeatures(gc);
+                if (supported.isEmpty()) {
+                    continue;
+                }
+                List<String> lacking = needed.stream()
+                        .filter(f -> !supported.get().contains(f))
+                        .toList();
+                if (!lacking.isEmpty()) {
+                    return Optional.of("Gateway " + gateway + " (GatewayClass " + className + ", controller "
+                            + field(gc, "spec", "controllerName") + ") does not list " + String.join(" or ", lacking)
+                            + " in its GatewayClass's status.supportedFeatures: a Gateway that does not implement"
+                            + " RequestMirror may fail every request of the rule (Traefik v3.6 answers 500)");
+                }
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 403 || e.getCode() == 404) {
+                    continue; // not ours to read, or gone: says nothing
+                }
+                return Optional.of("the GatewayClass of Gateway " + gateway
+                        + " could not be read to check its RequestMirror support (" + e.getCode() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private GenericKubernetesResource get(String kind, String ns, String name) {
+        var resources = client.genericKubernetesResources(GROUP + "/v1", kind);
+        return ns == null
+                ? resources.withName(name).get()
+                : resources.inNamespace(ns).withName(name).get();
+    }
+
+    /** The features the route's mirrors need: none without a mirror; the percentage one for a share below all. */
+    static List<String> needed(HTTPRoute route) {
+        Set<String> out = new LinkedHashSet<>();
+        if (route.getSpec() == null || route.getSpec().getRules() == null) {
+            return List.of();
+        }
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            if (rule.getFilters() == null) {
+                continue;
+            }
+            for (var f : rule.getFilters()) {
+                HTTPRequestMirrorFilter m = f.getRequestMirror();
+                if (m == null) {
+                    continue;
+                }
+                out.add(MIRROR);
+                var fraction = m.getFraction();
+                boolean share = (m.getPercent() != null && m.getPercent() < 100)
+                        || (fraction != null
+                                && fraction.getNumerator() != null
+                                && fraction.getNumerator()
+                                        < (fraction.getDenominator() == null ? 100 : fraction.getDenominator()));
+                if (share) {
+                    out.add(PERCENTAGE);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The feature names a GatewayClass lists: {@code [{name: X}]} since Gateway API v1.2, {@code [X]} in v1.1's
+     * experimental channel; empty when it lists none (it says nothing).
+     */
+    static Optional<Set<String>> supportedFeatures(GenericKubernetesResource gatewayClass) {
+        Object features = field(gatewayClass, "status", "supportedFeatures");
+        if (!(features instanceof List<?> list) || list.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> names = new ArrayList<>();
+        for (Object f : list) {
+            if (f instanceof Map<?, ?> m && m.get("name") != null) {
+                names.add(m.get("name").toString());
+            } else if (f instanceof String s) {
+                names.add(s);
+            }
+        }
+        return Optional.of(Set.copyOf(names));
+    }
+
+    private static Object field(GenericKubernetesResource o, String top, String key) {
+        return o.getAdditionalProperties().get(top) instanceof Map<?, ?> m ? m.get(key) : null;
+    }
+}
