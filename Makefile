@@ -34,7 +34,7 @@ self-contained:
 ## but in one fresh-clone run of three two replicas-router mock tests then timed out (load average ~9 on two cores).
 TEST_THREADS ?= 1
 test: self-contained
-	@t=$$SECONDS; $(MAKE) --no-print-directory model-fixtures kube-binaries cluster-binaries prometheus prom-label-proxy moto \
+	@t=$$SECONDS; $(MAKE) --no-print-directory model-fixtures kube-binaries cluster-binaries traefik prometheus prom-label-proxy moto \
 	  && echo "make test: phase prerequisites: $$((SECONDS - t)) s"
 	@t=$$SECONDS; $(MVN) -T $(TEST_THREADS) install && echo "make test: phase modules (mvn install): $$((SECONDS - t)) s"
 	@t=$$SECONDS; $(MAKE) --no-print-directory cluster-tier && echo "make test: phase cluster tier: $$((SECONDS - t)) s"
@@ -168,7 +168,7 @@ cluster-down:
 	@bash e2e/cluster/cluster.sh down
 
 ## cluster-test: the cluster tier alone (build without tests, then cluster-tier); `make test` runs it too
-cluster-test: cluster-binaries model-fixtures
+cluster-test: cluster-binaries traefik model-fixtures
 	$(MVN) -q -DskipTests install
 	@$(MAKE) --no-print-directory cluster-tier
 
@@ -182,7 +182,7 @@ cluster-test: cluster-binaries model-fixtures
 CLUSTER_PARALLEL ?= true
 cluster-tier:
 	@t=$$SECONDS; FLEDGE_SKIP_INSTALL=1 MVN="$(MVN)" bash e2e/cluster/images.sh all && echo "cluster-tier: images in $$((SECONDS - t)) s"
-	bash e2e/cluster/cluster.sh run $(MVN) -pl e2e surefire:test -Dgroups=cluster -Dfledge.e2e.excludedGroups=none \
+	FLEDGE_CLUSTER_GATEWAY=1 bash e2e/cluster/cluster.sh run $(MVN) -pl e2e surefire:test -Dgroups=cluster -Dfledge.e2e.excludedGroups=none \
 	  -Djvm=$(CURDIR)/e2e/cluster/netns-jvm/bin/java -Djunit.jupiter.execution.parallel.enabled=$(CLUSTER_PARALLEL) \
 	  -Djunit.jupiter.execution.parallel.mode.default=same_thread \
 	  -Djunit.jupiter.execution.parallel.mode.classes.default=concurrent \
@@ -204,7 +204,8 @@ images:
 	@bash e2e/cluster/images.sh sizes
 	@if [ -n "$(REGISTRY)" ]; then bash e2e/cluster/images.sh push "$(REGISTRY)"; fi
 
-## traefik: Traefik v3.6.12 from its Go module (the cluster tier's Gateway API data plane), cached
+## traefik: Traefik v3.6.12 from its Go module (the cluster tier's Gateway API data plane, which make test needs:
+## GatewayApiOnClusterTest), cached; ~25 min cold on two quiet cores, once
 traefik:
 	@bash e2e/cluster/traefik-binary.sh
 

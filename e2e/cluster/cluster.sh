@@ -45,6 +45,10 @@ GATEWAY="${FLEDGE_CLUSTER_GATEWAY:-auto}"
 TRAEFIK_VERSION="${TRAEFIK_VERSION:-3.6.12}"
 TRAEFIK_BIN="$CACHE/traefik/$TRAEFIK_VERSION/traefik"
 GATEWAY_PORT="${FLEDGE_GATEWAY_PORT:-8000}"
+# two more entry points, for Gateways with a listener per audience (examples/gateway-api.yaml's internal-gw: its
+# listeners internal and closed); Traefik binds a Gateway listener to the entry point of the same port
+GATEWAY_INTERNAL_PORT="${FLEDGE_GATEWAY_INTERNAL_PORT:-8001}"
+GATEWAY_CLOSED_PORT="${FLEDGE_GATEWAY_CLOSED_PORT:-8002}"
 # CoreDNS, the cluster's DNS: a process in the node's network namespace (like Traefik), serving cluster.local
 # from the API server on NODE_IP:53; the kubelet gives every pod that name server (clusterDNS)
 COREDNS_VERSION="${COREDNS_VERSION:-$(sed -n 's/^COREDNS_VERSION="${COREDNS_VERSION:-\([0-9.]*\)}".*/\1/p' "$HERE/coredns-binary.sh")}"
@@ -588,7 +592,8 @@ EOF
 
 # Traefik outside the cluster (a process in the node's network namespace, like the kubelet), watching
 # the Gateway API objects with a ServiceAccount token; the GatewayClass "traefik" and the Gateway
-# "public-gw" (namespace default, listener http on port $GATEWAY_PORT, routes from every namespace).
+# "public-gw" (namespace default, listener http on port $GATEWAY_PORT, routes from every namespace); entry points on
+# $GATEWAY_INTERNAL_PORT and $GATEWAY_CLOSED_PORT too, for the Gateways a test makes (GatewayApiOnClusterTest).
 gateway() {
   kc apply --server-side -f "$REPO/vendor/gateway-api-v1.4.0/" >/dev/null
   kc wait --for=condition=Established crd --all --timeout=60s >/dev/null
@@ -642,6 +647,8 @@ EOF
   start_bg traefik "$TRAEFIK_BIN" \
     --global.checkNewVersion=false --global.sendAnonymousUsage=false \
     --entryPoints.web.address=":$GATEWAY_PORT" \
+    --entryPoints.internal.address=":$GATEWAY_INTERNAL_PORT" \
+    --entryPoints.closed.address=":$GATEWAY_CLOSED_PORT" \
     --entryPoints.traefik.address=127.0.0.1:8082 --ping=true --ping.entryPoint=traefik \
     --providers.kubernetesGateway=true \
     --providers.kubernetesGateway.endpoint="https://$NODE_IP:6443" \

@@ -9,18 +9,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What each audience must have seen of one rollout of the replicas router, from the release's status as it was polled
+ * What each audience must have seen of one rollout, from the release's status as it was polled
  * ({@link OperatorPodKiller.Point}) and the users' responses: the internal audience on the new version from its stage
  * on, the closed audience from its own, the public never before its stage, and at each public step a share of the new
- * version that matches the step's replicas. The router approximates a weight w by pods (ReplicasRouter, docs): with N
+ * version that matches the step. The replicas router approximates a weight w by pods (ReplicasRouter, docs): with N
  * replicas the canary runs max(1, ceil(w·N/100)) and stable max(1, N - floor(w·N/100)), and kube-proxy picks a
- * backend per connection at random, so the share is binomial around canary/(canary+stable). Windows start
- * {@link #SETTLE} after a change and end a second before the next: the operator moves a Service's selector just
- * before it writes the status, and kube-proxy applies it within a moment.
+ * backend per connection at random, so the share is binomial around canary/(canary+stable) ({@link #of}). A Gateway
+ * splits by the HTTPRoute's weights, so the share is w/100 ({@link #ofWeights}); the binomial bound holds for it too.
+ * Windows start {@link #SETTLE} after a change and end a second before the next: the operator moves a Service's
+ * selector (or has the route accepted) just before it writes the status, and the data plane applies it within a
+ * moment.
  */
 record AudienceShares(
         String version,
-        int replicas,
+        java.util.function.IntToDoubleFunction expected,
         Instant internal,
         Instant closed,
         Instant publicStage,
@@ -32,7 +34,18 @@ record AudienceShares(
 
     record Step(int weight, Instant from, Instant to) {}
 
+    /** A rollout of the replicas router with {@code replicas} pods. */
     static AudienceShares of(List<OperatorPodKiller.Point> points, String version, int replicas) {
+        return of(points, version, weight -> replicaShare(weight, replicas));
+    }
+
+    /** A rollout whose public split is the route's weights. */
+    static AudienceShares ofWeights(List<OperatorPodKiller.Point> points, String version) {
+        return of(points, version, weight -> Math.min(weight, 100) / 100.0);
+    }
+
+    private static AudienceShares of(
+            List<OperatorPodKiller.Point> points, String version, java.util.function.IntToDoubleFunction expected) {
         Instant internal = stageStart(points, version, "internal");
         Instant closed = stageStart(points, version, "closed");
         Instant publicStage = stageStart(points, version, "public");
@@ -63,7 +76,7 @@ record AudienceShares(
         assertThat(end)
                 .as("the status points reach the promotion of %s", version)
                 .isNotNull();
-        return new AudienceShares(version, replicas, internal, closed, publicStage, steps, end);
+        return new AudienceShares(version, expected, internal, closed, publicStage, steps, end);
     }
 
     private static Instant stageStart(List<OperatorPodKiller.Point> points, String version, String stage) {
@@ -75,7 +88,7 @@ record AudienceShares(
     }
 
     /** The share of the new version the public should get at weight w: canary pods over all the public pods. */
-    double expectedShare(int weight) {
+    static double replicaShare(int weight, int replicas) {
         if (weight >= 100) {
             return 1.0;
         }
@@ -109,7 +122,7 @@ record AudienceShares(
                     step.from().plus(SETTLE), step.to().minus(second));
             long n = seen.values().stream().mapToLong(Long::longValue).sum();
             double share = seen.getOrDefault(version, 0L) / (double) n;
-            double p = expectedShare(step.weight());
+            double p = expected.applyAsDouble(step.weight());
             double tolerance = SIGMAS * Math.sqrt(Math.max(p * (1 - p), 0.0025) / n);
             System.out.printf(
                     "cluster: public step %d%%: %d responses, %.3f on %s (expected %.3f ± %.3f); step %s..%s, seen %s%n",

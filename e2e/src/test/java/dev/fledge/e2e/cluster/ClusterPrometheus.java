@@ -17,30 +17,43 @@ import java.util.Map;
  * which the other tiers run, has no Kubernetes discovery). A process in the node's network
  * namespace (as the test JVM is), listening on the node's address, where the operator pod reaches it. It runs the
  * plain scrape job of docs/servers.md unchanged but for its interval and its service discovery: Kubernetes pod
- * discovery against the cluster's API server (the kubeconfig of {@code cluster.sh}), limited to one namespace. So the
+ * discovery against the cluster's API server (the kubeconfig of {@code cluster.sh}), in every namespace. So the
  * targets, their labels and the keep rules are what that page gives a platform team, on real model pods.
+ *
+ * <p>One per test JVM ({@link #shared}): the chart names one Prometheus for the operator (its port,
+ * {@link ClusterChart#PROMETHEUS_PORT}), and the tier's classes run side by side. A class that stops it (Prometheus
+ * down) holds the other classes' metric gates too, as a real outage would, until it starts it again.
  */
 final class ClusterPrometheus implements AutoCloseable {
+    private static ClusterPrometheus shared;
+
     private final Path dir;
     private final String listen;
     private ManagedProcess process;
 
-    ClusterPrometheus(Path dir, String kubeconfig, String kubeconfigFile, String namespace) {
+    /**
+     * The JVM's Prometheus, started by the first caller; stopped by {@link #close} or at the JVM's exit
+     * ({@link ManagedProcess}).
+     */
+    static synchronized ClusterPrometheus shared(String kubeconfig) throws IOException {
+        if (shared == null) {
+            shared = new ClusterPrometheus(
+                    Files.createTempDirectory("fledge-cluster-prometheus"),
+                    kubeconfig,
+                    Path.of(System.getenv("FLEDGE_CLUSTER_DIR"), "prometheus.kubeconfig")
+                            .toString());
+        }
+        return shared;
+    }
+
+    private ClusterPrometheus(Path dir, String kubeconfig, String kubeconfigFile) {
         this.dir = dir;
         this.listen = ClusterChart.nodeIp(kubeconfig) + ":" + ClusterChart.PROMETHEUS_PORT;
         Map<String, Object> job = new LinkedHashMap<>(DocsScrapeJob.read());
         long interval = ClusterChart.SCRAPE_INTERVAL.toMillis();
         job.put("scrape_interval", interval + "ms");
         job.put("scrape_timeout", interval * 3 / 4 + "ms");
-        job.put(
-                "kubernetes_sd_configs",
-                List.of(Map.of(
-                        "role",
-                        "pod",
-                        "kubeconfig_file",
-                        kubeconfigFile,
-                        "namespaces",
-                        Map.of("names", List.of(namespace)))));
+        job.put("kubernetes_sd_configs", List.of(Map.of("role", "pod", "kubeconfig_file", kubeconfigFile)));
         try {
             Files.createDirectories(dir);
             Files.writeString(
@@ -85,8 +98,14 @@ final class ClusterPrometheus implements AutoCloseable {
         process.close();
     }
 
+    /** Stops it for good: a later {@link #shared} starts another. */
     @Override
     public void close() {
+        synchronized (ClusterPrometheus.class) {
+            if (shared == this) {
+                shared = null;
+            }
+        }
         stop();
     }
 }

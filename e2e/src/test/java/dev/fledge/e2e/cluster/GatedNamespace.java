@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,8 +29,8 @@ final class GatedNamespace {
     private GatedNamespace() {}
 
     /**
-     * Creates the namespace and everything above in it, waits for the judge to be ready; the started Prometheus, which
-     * the caller closes.
+     * Creates the namespace and everything above in it, waits for the judge to be ready; the JVM's Prometheus
+     * ({@link ClusterPrometheus#shared}), started if it was not.
      */
     static ClusterPrometheus create(KubernetesClient client, String ns, String kubeconfig) throws Exception {
         client.namespaces()
@@ -63,11 +62,7 @@ final class GatedNamespace {
         client.apps().deployments().inNamespace(ns).withName("judge").waitUntilReady(5, TimeUnit.MINUTES);
         // last, so that nothing above can fail with it running; its own credential from cluster.sh: list and watch
         // pods, nothing else
-        return new ClusterPrometheus(
-                Files.createTempDirectory("fledge-cluster-prometheus"),
-                kubeconfig,
-                clusterDir.resolve("prometheus.kubeconfig").toString(),
-                ns);
+        return ClusterPrometheus.shared(kubeconfig);
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Watches a release's status from a thread of its own while a rollout runs, and the first time the release is in
  * {@code killAtStage} deletes the operator's pod ({@code kubectl delete pod}: the chart's Deployment brings a new one,
  * which takes the leader lease and resumes). It records every public step it saw, as weight and the step's start, so
- * that a step entered twice (repeated after the restart) or never (skipped) shows.
+ * that a step entered twice (repeated after the restart) or never (skipped) shows. With {@code killAtStage} null it
+ * only records ({@link #recorder}).
  */
 final class OperatorPodKiller implements AutoCloseable {
     static final String OPERATOR_NAMESPACE = "fledge-system";
@@ -70,7 +71,7 @@ final class OperatorPodKiller implements AutoCloseable {
                             publicSteps.add(st.getCanaryWeight() + "@" + st.getStepStartedAt());
                         }
                     }
-                    if (killed.get() == null && killAtStage.equals(st.getStage())) {
+                    if (killed.get() == null && killAtStage != null && killAtStage.equals(st.getStage())) {
                         killed.set(deleteOperatorPod());
                     }
                 }
@@ -86,6 +87,11 @@ final class OperatorPodKiller implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Records the release's status points and public steps, and deletes no pod. */
+    static OperatorPodKiller recorder(KubernetesClient client, String namespace, String release) {
+        return new OperatorPodKiller(client, namespace, release, null);
     }
 
     private String deleteOperatorPod() {

@@ -247,7 +247,8 @@ public final class RolloutScenario {
                 .patch(PatchContext.of(PatchType.JSON_MERGE), json);
     }
 
-    private void annotate(String action) {
+    /** {@code kubectl annotate mrel NAME fledge.dev/action=ACTION --overwrite}. */
+    public void annotate(String action) {
         UserEdits.edit(
                 client.resources(ModelRelease.class).inNamespace(namespace).withName(name), mr -> {
                     if (mr.getMetadata().getAnnotations() == null) {

@@ -1,0 +1,349 @@
+package dev.fledge.e2e.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fledge.api.ModelRelease;
+import dev.fledge.api.status.Phase;
+import dev.fledge.e2e.rollout.RolloutScenario;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cluster tier through a real Gateway (issue 16, part 4): {@code examples/gateway-api.yaml} rolled out 1.0.0 ->
+ * 2.0.0 with the gatewayAPI router, on Traefik, which {@code cluster.sh} runs as the Gateway (GatewayClass
+ * {@code traefik}). The example's Gateways are made as its comment says: {@code public-gw} for the public, and
+ * {@code internal-gw} with the listeners {@code internal} and {@code closed}, on the entry points {@code cluster.sh}
+ * gives Traefik ({@link #PUBLIC_PORT}, {@link #INTERNAL_PORT}, {@link #CLOSED_PORT}). The example is applied as written
+ * but for what this machine needs: its {@code s3://} model URI becomes the fixture models on a claim
+ * ({@code pvc://}), and its stages and analysis interval are shortened (the example has the defaults and 1m). Its
+ * error-rate gate runs against the tier's Prometheus ({@link ClusterPrometheus#shared}).
+ *
+ * <p>Users only ever call the Gateway, one connection per request: the public on {@code public-gw}, internal and
+ * closed users on their listeners, and a public user who sends {@code X-Fledge-Audience: internal} (a spoof). Every
+ * status and {@code X-Fledge-Model-Version} is counted; no request may fail, the spoofing user may never see 2.0.0
+ * before the public stage, and each public step's share of 2.0.0 must match the route's weight.
+ *
+ * <p>Then a version with the shadow stage: Traefik's GatewayClass lists its features without
+ * {@code HTTPRouteRequestMirror}, and Traefik answers 500 to every request of a rule with a RequestMirror filter, so
+ * the operator must write no mirror, say why, and the public users on the Gateway see no failure until it is aborted.
+ */
+@Tag("cluster")
+class GatewayApiOnClusterTest {
+    static final Path EXAMPLE = ClusterChart.REPO.resolve("examples/gateway-api.yaml");
+    /** Traefik's entry points of {@code cluster.sh} (FLEDGE_GATEWAY_PORT and the two after it). */
+    static final int PUBLIC_PORT = 8000;
+
+    static final int INTERNAL_PORT = 8001;
+    static final int CLOSED_PORT = 8002;
+    static final String GATEWAY_CLASS = "traefik";
+    static final String TRAEFIK = "traefik.io/gateway-controller";
+    static final Duration STEP_TIMEOUT = Duration.ofMinutes(8);
+
+    @Test
+    void theGatewayApiExampleRollsOutThroughTraefikWithNoFailedRequest() throws Exception {
+        String kubeconfig = ClusterChart.install();
+        ClusterPrometheus.shared(kubeconfig); // the example's error-rate gate reads it
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig))
+                .build()) {
+            traefikIsTheGateway(client);
+            ModelRelease example =
+                    client.getKubernetesSerialization().unmarshal(Files.readString(EXAMPLE), ModelRelease.class);
+            String ns = example.getMetadata().getNamespace();
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .endMetadata()
+                            .build())
+                    .create();
+            try {
+                rollsOut(client, ns, example.getMetadata().getName(), ClusterChart.nodeIp(kubeconfig));
+            } catch (Throwable t) {
+                try {
+                    ClusterChart.deleteNamespace(client, ns);
+                } catch (RuntimeException e) {
+                    t.addSuppressed(e); // the test's own failure stays the one reported
+                }
+                throw t;
+            }
+            ClusterChart.deleteNamespace(client, ns);
+        }
+    }
+
+    void rollsOut(KubernetesClient client, String ns, String name, String nodeIp) throws Exception {
+        client.resource(gateway(ns, "public-gw", Map.of("http", PUBLIC_PORT))).create();
+        client.resource(gateway(ns, "internal-gw", Map.of("internal", INTERNAL_PORT, "closed", CLOSED_PORT)))
+                .create();
+        for (String gw : List.of("public-gw", "internal-gw")) {
+            await("Gateway " + gw + " Programmed by Traefik")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> condition(gatewayApi(client, "Gateway", ns, gw), "Programmed"), "True"::equals);
+        }
+        ModelVolumeClaim.create(
+                client,
+                ns,
+                Path.of(System.getenv("FLEDGE_CLUSTER_DIR")),
+                Map.of("v1", GatedNamespace.FIXTURES.resolve("v1"), "v2", GatedNamespace.FIXTURES.resolve("v2")));
+        var scenario = new RolloutScenario(client, ns, name, STEP_TIMEOUT);
+
+        // the users start before the first release: its error-rate gate reads their requests at its internal and
+        // closed stages. Until a stage serves an audience through the Gateway, its requests fail (nothing is released
+        // to it yet); from its first 200 on, none may fail
+        String gateway = "http://" + nodeIp + ":";
+        long t0 = System.nanoTime();
+        try (ServiceUsers users = new ServiceUsers(gateway + PUBLIC_PORT, null, 4, 5);
+                ServiceUsers spoofing = new ServiceUsers(gateway + PUBLIC_PORT, "internal", 1, 5);
+                ServiceUsers internal = new ServiceUsers(gateway + INTERNAL_PORT, null, 2, 5);
+                ServiceUsers closed = new ServiceUsers(gateway + CLOSED_PORT, null, 2, 5)) {
+            List<ServiceUsers> all = List.of(users, spoofing, internal, closed);
+            scenario.firstReleaseIsPromoted(release(client, "1.0.0", "v1"));
+            System.out.printf("cluster gateway: 1.0.0 promoted in %d s%n", secondsSince(t0));
+            routesAreAcceptedByTraefik(client, ns, name);
+            for (ServiceUsers u : all) {
+                u.awaitFirstResponses(Duration.ofSeconds(60));
+            }
+            t0 = System.nanoTime();
+            List<OperatorPodKiller.Point> points;
+            List<Integer> publicWeights;
+            try (OperatorPodKiller status = OperatorPodKiller.recorder(client, ns, name)) {
+                scenario.apply(release(client, "2.0.0", "v2"));
+                scenario.awaitStatus(
+                        "2.0.0 promoted",
+                        st -> st.getPhase() == Phase.PROMOTED && "2.0.0".equals(st.getStableVersion()));
+                Thread.sleep(3000); // the seconds after the promotion count too
+                points = status.points();
+                publicWeights = status.publicWeights();
+            }
+            for (ServiceUsers u : all) {
+                u.stop();
+            }
+            System.out.printf(
+                    "cluster gateway: 2.0.0 promoted in %d s; public users: %s; spoofing public user: %s; internal:"
+                            + " %s; closed: %s%n",
+                    secondsSince(t0), users.summary(), spoofing.summary(), internal.summary(), closed.summary());
+            for (ServiceUsers u : all) {
+                assertThat(u.failedAfterFirstSuccess())
+                        .as("failed requests through the Gateway from the first 200 on: %s", u.summary())
+                        .isEmpty();
+                assertThat(u.connectRetries())
+                        .as("connects tried again")
+                        .hasSizeLessThanOrEqualTo(ServiceUsers.CONNECT_RETRIES_ALLOWED);
+            }
+            AudienceShares shares = AudienceShares.ofWeights(points, "2.0.0");
+            shares.check(users, internal, closed);
+            assertThat(spoofing.versionsBetween(
+                            shares.internal(), shares.publicStage().minusSeconds(1)))
+                    .as("a public user who claims to be internal, before the public stage")
+                    .isNotEmpty()
+                    .doesNotContainKey("2.0.0");
+            assertThat(publicWeights).as("each public step entered once").containsExactly(25, 50, 100);
+        }
+        routesAreAcceptedByTraefik(client, ns, name);
+        assertThat(scenario.view().routeBackends())
+                .as("after the promotion, the public route sends everything to stable")
+                .last()
+                .isEqualTo("*->" + name + "-stable=100," + name + "-canary=0");
+
+        // The shadow stage on Traefik, whose GatewayClass does not list HTTPRouteRequestMirror (Traefik answers 500 to
+        // every request of a rule with that filter): the operator writes no mirror and says why; users on the Gateway
+        // see no failure; then the version is aborted.
+        t0 = System.nanoTime();
+        try (ServiceUsers users = new ServiceUsers(gateway + PUBLIC_PORT, null, 2, 5)) {
+            users.awaitFirstResponses(Duration.ofSeconds(60));
+            scenario.apply(shadowRelease(client, "2.1.0", "v1"));
+            var shadow = scenario.awaitStatus(
+                    "2.1.0 in the shadow stage, its mirror refused with the reason",
+                    st -> "shadow".equals(st.getStage())
+                            && "2.1.0".equals(st.getCanaryVersion())
+                            && st.getConditions() != null
+                            && st.getConditions().stream()
+                                    .anyMatch(c -> c.getMessage() != null
+                                            && c.getMessage().contains("does not list HTTPRouteRequestMirror")));
+            Thread.sleep(10_000); // users on the Gateway while the stage runs
+            assertThat(requestMirrors(client, ns, name))
+                    .as("RequestMirror filters on the route")
+                    .isEmpty();
+            scenario.annotate("abort");
+            scenario.awaitStatus(
+                    "2.1.0 rolled back",
+                    st -> st.getPhase() == Phase.ROLLED_BACK && "2.0.0".equals(st.getStableVersion()));
+            users.stop();
+            System.out.printf(
+                    "cluster gateway: 2.1.0's shadow stage without a mirror (%s), aborted in %d s; users: %s%n",
+                    shadow.getConditions().stream()
+                            .filter(c ->
+                                    c.getMessage() != null && c.getMessage().contains("HTTPRouteRequestMirror"))
+                            .map(c -> c.getType() + "=" + c.getStatus())
+                            .toList(),
+                    secondsSince(t0),
+                    users.summary());
+            QuickstartOnClusterTest.noFailedRequest(users, "failed requests while the shadow stage ran on Traefik");
+            assertThat(users.byVersion()).containsOnlyKeys("2.0.0");
+        }
+    }
+
+    /** The release with a shadow stage first (mirroring the public, as the runbook's example) and online safety. */
+    @SuppressWarnings("unchecked")
+    static ModelRelease shadowRelease(KubernetesClient client, String version, String model) throws Exception {
+        ModelRelease mr = release(client, version, model);
+        var json = client.getKubernetesSerialization();
+        Map<String, Object> m = json.convertValue(mr, Map.class);
+        Map<String, Object> spec = (Map<String, Object>) m.get("spec");
+        List<Object> stages = new java.util.ArrayList<>();
+        stages.add(
+                Map.of("name", "shadow", "mirrorPercent", 20, "mirrorFrom", List.of("public"), "minDuration", "10s"));
+        stages.addAll((List<Object>) spec.get("stages"));
+        spec.put("stages", stages);
+        ((Map<String, Object>) spec.get("analysis")).put("safety", Map.of("online", true));
+        return json.convertValue(m, ModelRelease.class);
+    }
+
+    /** The RequestMirror filters of the release's routes. */
+    static List<String> requestMirrors(KubernetesClient client, String ns, String name) {
+        return client.resources(HTTPRoute.class).inNamespace(ns).list().getItems().stream()
+                .filter(r -> r.getSpec().getRules() != null)
+                .flatMap(r -> r.getSpec().getRules().stream())
+                .filter(rule -> rule.getFilters() != null)
+                .flatMap(rule -> rule.getFilters().stream())
+                .filter(f -> f.getRequestMirror() != null || "RequestMirror".equals(f.getType()))
+                .map(f -> String.valueOf(f.getRequestMirror()))
+                .toList();
+    }
+
+    /**
+     * The example with the version and its model on the claim, stages of seconds, and its analysis every 5 s; its
+     * router, Gateways and metric gate as written.
+     */
+    @SuppressWarnings("unchecked")
+    static ModelRelease release(KubernetesClient client, String version, String model) throws Exception {
+        var json = client.getKubernetesSerialization();
+        Map<String, Object> m = json.unmarshal(Files.readString(EXAMPLE), Map.class);
+        Map<String, Object> spec = (Map<String, Object>) m.get("spec");
+        Map<String, Object> modelSpec = new LinkedHashMap<>((Map<String, Object>) spec.get("model"));
+        modelSpec.put("version", version);
+        modelSpec.put("uri", "pvc://assistant-models/" + model);
+        spec.put("model", modelSpec);
+        spec.put(
+                "stages",
+                List.of(
+                        Map.of("name", "internal", "minDuration", "10s"),
+                        Map.of("name", "closed", "minDuration", "10s"),
+                        Map.of("name", "public", "steps", List.of(25, 50, 100), "stepDuration", "15s")));
+        Map<String, Object> analysis = new LinkedHashMap<>((Map<String, Object>) spec.get("analysis"));
+        analysis.put("interval", "5s");
+        spec.put("analysis", analysis);
+        return json.convertValue(m, ModelRelease.class);
+    }
+
+    /** A Gateway of class traefik with one HTTP listener per entry, routes from its own namespace. */
+    static GenericKubernetesResource gateway(String ns, String name, Map<String, Integer> listeners) {
+        GenericKubernetesResource gw = new GenericKubernetesResource();
+        gw.setApiVersion("gateway.networking.k8s.io/v1");
+        gw.setKind("Gateway");
+        gw.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withNamespace(ns)
+                .withName(name)
+                .build());
+        gw.setAdditionalProperty(
+                "spec",
+                Map.of(
+                        "gatewayClassName",
+                        GATEWAY_CLASS,
+                        "listeners",
+                        listeners.entrySet().stream()
+                                .map(l -> Map.of(
+                                        "name",
+                                        l.getKey(),
+                                        "protocol",
+                                        "HTTP",
+                                        "port",
+                                        l.getValue(),
+                                        "allowedRoutes",
+                                        Map.of("namespaces", Map.of("from", "Same"))))
+                                .toList()));
+        return gw;
+    }
+
+    /** cluster.sh ran Traefik, and it took the GatewayClass: a missing Gateway fails this tier, never skips it. */
+    static void traefikIsTheGateway(KubernetesClient client) {
+        GenericKubernetesResource gc = gatewayApi(client, "GatewayClass", null, GATEWAY_CLASS);
+        assertThat(gc)
+                .as(
+                        "GatewayClass %s: cluster.sh runs Traefik when FLEDGE_CLUSTER_GATEWAY=1 (make cluster-tier)",
+                        GATEWAY_CLASS)
+                .isNotNull();
+        assertThat(condition(gc, "Accepted"))
+                .as("GatewayClass traefik Accepted")
+                .isEqualTo("True");
+    }
+
+    /**
+     * Each of the release's HTTPRoutes (the public route and the audiences' own) is accepted by Traefik, for its
+     * current generation, at every parent it names.
+     */
+    static void routesAreAcceptedByTraefik(KubernetesClient client, String ns, String name) {
+        List<HTTPRoute> routes =
+                client.resources(HTTPRoute.class).inNamespace(ns).list().getItems();
+        assertThat(routes)
+                .extracting(r -> r.getMetadata().getName())
+                .containsExactlyInAnyOrder(name, name + "-internal", name + "-closed");
+        for (HTTPRoute r : routes) {
+            assertThat(r.getStatus().getParents())
+                    .as("route %s: a status per parent", r.getMetadata().getName())
+                    .hasSameSizeAs(r.getSpec().getParentRefs())
+                    .allSatisfy(p -> {
+                        assertThat(p.getControllerName()).isEqualTo(TRAEFIK);
+                        assertThat(p.getConditions()).anySatisfy(c -> {
+                            assertThat(c.getType()).isEqualTo("Accepted");
+                            assertThat(c.getStatus()).isEqualTo("True");
+                            assertThat(c.getObservedGeneration())
+                                    .isEqualTo(r.getMetadata().getGeneration());
+                        });
+                    });
+        }
+    }
+
+    static GenericKubernetesResource gatewayApi(KubernetesClient client, String kind, String ns, String name) {
+        var resources = client.genericKubernetesResources("gateway.networking.k8s.io/v1", kind);
+        return ns == null
+                ? resources.withName(name).get()
+                : resources.inNamespace(ns).withName(name).get();
+    }
+
+    /** The status of condition {@code type} of a Gateway API object, or null. */
+    @SuppressWarnings("unchecked")
+    static String condition(GenericKubernetesResource o, String type) {
+        if (o == null || !(o.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
+            return null;
+        }
+        Object conditions = status.get("conditions");
+        if (!(conditions instanceof List<?> list)) {
+            return null;
+        }
+        return list.stream()
+                .map(c -> (Map<String, Object>) c)
+                .filter(c -> type.equals(c.get("type")))
+                .map(c -> String.valueOf(c.get("status")))
+                .findFirst()
+                .orElse(null);
+    }
+
+    static long secondsSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000_000L;
+    }
+}
