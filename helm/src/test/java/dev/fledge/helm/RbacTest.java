@@ -105,7 +105,28 @@ class RbacTest {
     @Test
     void watchNamespacesModeCreatesNoClusterRoleForModelReleases() {
         assertThat(NAMESPACED.all(ClusterRole.class)).noneMatch(r -> grantsModelReleases(r.getRules()));
-        assertThat(NAMESPACED.all(ClusterRoleBinding.class)).isEmpty();
+    }
+
+    /**
+     * The one cluster-scoped grant with watchNamespaces: get on GatewayClasses (the shadow stage's RequestMirror check),
+     * bound to the operator's account only; none with {@code rbac.gatewayClassReader: false}.
+     */
+    @Test
+    void watchNamespacesModeHasOnlyTheGatewayClassReaderClusterWideAndItCanBeLeftOut() {
+        assertThat(NAMESPACED.all(ClusterRole.class)).singleElement().satisfies(r -> {
+            assertThat(r.getMetadata().getName()).isEqualTo("fledge-gatewayclass-reader");
+            assertThat(flatten(r.getRules()))
+                    .containsExactlyInAnyOrderElementsOf(RequiredPermissions.clusterScopedRules());
+        });
+        assertThat(NAMESPACED.all(ClusterRoleBinding.class))
+                .singleElement()
+                .satisfies(b -> assertThat(b.getRoleRef().getName()).isEqualTo("fledge-gatewayclass-reader"));
+        FledgeChart without = ChartUnderTest.render("""
+                watchNamespaces: [ml]
+                rbac: {create: true, gatewayClassReader: false}
+                """);
+        assertThat(without.all(ClusterRole.class)).isEmpty();
+        assertThat(without.all(ClusterRoleBinding.class)).isEmpty();
     }
 
     @Test
@@ -135,7 +156,9 @@ class RbacTest {
         assertThat(readers).extracting(r -> r.getMetadata().getNamespace()).containsExactly("gateway-system");
         assertThat(flatten(readers.get(0).getRules()))
                 .containsExactlyInAnyOrderElementsOf(RequiredPermissions.gatewayNamespaceRules());
-        assertThat(chart.all(ClusterRole.class)).isEmpty();
+        assertThat(chart.all(ClusterRole.class))
+                .extracting(r -> r.getMetadata().getName())
+                .containsExactly("fledge-gatewayclass-reader");
     }
 
     @Test
@@ -169,9 +192,13 @@ class RbacTest {
                         .contains(b.getMetadata().getNamespace() + "/"
                                 + b.getRoleRef().getName());
             });
+            Set<String> clusterRoles = new HashSet<>();
+            chart.all(ClusterRole.class)
+                    .forEach(r -> clusterRoles.add(r.getMetadata().getName()));
             assertThat(chart.all(ClusterRoleBinding.class)).allSatisfy(b -> {
                 assertThat(b.getSubjects()).containsExactly(operator);
-                assertThat(b.getRoleRef().getName()).isEqualTo("fledge");
+                assertThat(b.getRoleRef().getName()).isIn("fledge", "fledge-gatewayclass-reader");
+                assertThat(clusterRoles).contains(b.getRoleRef().getName());
             });
         }
     }

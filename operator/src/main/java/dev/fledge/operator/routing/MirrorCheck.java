@@ -28,14 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * GatewayClass's {@code status.supportedFeatures}); one that does gets no mirror either, as Traefik answers 500 to
  * every request of a rule with a RequestMirror filter.
  *
- * <p>The answer is kept per release (uid) and spec generation: a dry run that kept the mirrors is not asked again
- * until the spec changes or the operator restarts; a refusal of the dry run (an error, or a mirror it would store
- * otherwise) is asked again after {@link #RECHECK}, so a fixed CRD or webhook is found without an edit, at one dry
- * run per release every 5 minutes at most. A route the real write stored otherwise than written, after a dry run that
- * kept it ({@link #refuse}), stays refused until the spec changes.
+ * <p>The answer is kept per release (uid) and spec generation for {@link #RECHECK}, then asked again, kept or
+ * refused: a fixed CRD or webhook is found without an edit, and so is a Gateway whose class has since lost the
+ * feature (or was swapped, or had not yet published its features), at one dry run and two reads per mirroring route
+ * every 5 minutes at most. A route the real write stored otherwise than written, after a dry run that kept it
+ * ({@link #refuse}), stays refused until the spec changes.
  */
 final class MirrorCheck {
-    /** How long a refused dry run stands before it is asked again. */
+    /** How long an answer stands before it is asked again. */
     static final Duration RECHECK = Duration.ofMinutes(5);
 
     private final Applier applier;
@@ -65,10 +65,7 @@ final class MirrorCheck {
             return Optional.ofNullable(seen.refusal());
         }
         String refusal = dryRun(desired);
-        checked.put(
-                key(release),
-                new Checked(
-                        release.getMetadata().getGeneration(), refusal, refusal == null ? null : now.plus(RECHECK)));
+        checked.put(key(release), new Checked(release.getMetadata().getGeneration(), refusal, now.plus(RECHECK)));
         return Optional.ofNullable(refusal);
     }
 

@@ -19,8 +19,9 @@ import java.util.Set;
  * its controller supports ({@code status.supportedFeatures}, Gateway API v1.2 and later). A Gateway that does not
  * implement the filter may fail every request of the rule rather than ignore it: Traefik v3.6 answers 500 to each
  * (seen on the cluster tier). So a class that lists its features without {@value #MIRROR} (and without
- * {@value #PERCENTAGE} for a mirror of a share) gets no mirror. A class that lists nothing, or that the operator may
- * not read (403: a namespace-scoped install has no cluster-scoped grant), or a Gateway not found, says nothing: the
+ * {@value #PERCENTAGE} for a mirror of a share) gets no mirror. So does one the operator may not read (403: RBAC
+ * without the chart's {@code get gatewayclasses}) or that fails to answer: fail closed, asked again later. A class
+ * that lists nothing (an implementation that does not publish its features) or a Gateway not found says nothing: the
  * mirror is written as before, and the docs ask for an implementation whose conformance lists the features.
  */
 final class MirrorSupport {
@@ -36,7 +37,7 @@ final class MirrorSupport {
 
     /**
      * Empty when each Gateway of the route's parentRefs supports what its mirrors need, or does not say; otherwise
-     * which Gateway lacks what. A failed read other than 403 or 404 is a refusal too (asked again later).
+     * which Gateway lacks what. A read refused (403) or failed (but 404) is a refusal too (asked again later).
      */
     Optional<String> missing(HTTPRoute route) {
         List<String> needed = needed(route);
@@ -68,11 +69,17 @@ final class MirrorSupport {
                             + " RequestMirror may fail every request of the rule (Traefik v3.6 answers 500)");
                 }
             } catch (KubernetesClientException e) {
-                if (e.getCode() == 403 || e.getCode() == 404) {
-                    continue; // not ours to read, or gone: says nothing
+                if (e.getCode() == 404) {
+                    continue; // gone: nothing serves the route there (the parentRefs check says so)
+                }
+                if (e.getCode() == 403) {
+                    return Optional.of("the operator may not read the Gateway " + gateway
+                            + " or its GatewayClass to check that it implements RequestMirror (403; with watchNamespaces"
+                            + " the chart grants get on gatewayclasses with rbac.gatewayClassReader, on by default)");
                 }
                 return Optional.of("the GatewayClass of Gateway " + gateway
-                        + " could not be read to check its RequestMirror support (" + e.getCode() + ")");
+                        + " could not be read to check its RequestMirror support (" + e.getCode() + ": "
+                        + e.getMessage() + ")");
             }
         }
         return Optional.empty();
