@@ -48,6 +48,7 @@ class GatewayApiOnClusterTest {
 
     static final int INTERNAL_PORT = 8001;
     static final int CLOSED_PORT = 8002;
+    static final String NS = "gateway-api";
     static final String GATEWAY_CLASS = "traefik";
     static final String TRAEFIK = "traefik.io/gateway-controller";
     static final Duration STEP_TIMEOUT = Duration.ofMinutes(8);
@@ -62,7 +63,9 @@ class GatewayApiOnClusterTest {
             traefikIsTheGateway(client);
             ModelRelease example =
                     client.getKubernetesSerialization().unmarshal(Files.readString(EXAMPLE), ModelRelease.class);
-            String ns = example.getMetadata().getNamespace();
+            // not the example's namespace, ml: the README's quick start uses it, in a class that may run beside this
+            // one
+            String ns = NS;
             client.namespaces()
                     .resource(new NamespaceBuilder()
                             .withNewMetadata()
@@ -166,18 +169,21 @@ class GatewayApiOnClusterTest {
         try (ServiceUsers users = new ServiceUsers(gateway + PUBLIC_PORT, null, 2, 5)) {
             users.awaitFirstResponses(Duration.ofSeconds(60));
             scenario.apply(shadowRelease(client, "2.1.0", "v1"));
-            var shadow = scenario.awaitStatus(
-                    "2.1.0 in the shadow stage, its mirror refused with the reason",
-                    st -> "shadow".equals(st.getStage())
-                            && "2.1.0".equals(st.getCanaryVersion())
-                            && st.getConditions() != null
-                            && st.getConditions().stream()
-                                    .anyMatch(c -> c.getMessage() != null
-                                            && c.getMessage().contains("does not list HTTPRouteRequestMirror")));
+            scenario.awaitStatus(
+                    "2.1.0 in the shadow stage",
+                    st -> "shadow".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()));
             Thread.sleep(10_000); // users on the Gateway while the stage runs
+            // first what users got, then what the release says: with a mirror on Traefik every request fails
+            QuickstartOnClusterTest.noFailedRequest(users, "failed requests while the shadow stage ran on Traefik");
             assertThat(requestMirrors(client, ns, name))
                     .as("RequestMirror filters on the route")
                     .isEmpty();
+            var shadow = scenario.awaitStatus(
+                    "the mirror refused with the reason",
+                    st -> st.getConditions() != null
+                            && st.getConditions().stream()
+                                    .anyMatch(c -> c.getMessage() != null
+                                            && c.getMessage().contains("does not list HTTPRouteRequestMirror")));
             scenario.annotate("abort");
             scenario.awaitStatus(
                     "2.1.0 rolled back",
@@ -297,6 +303,13 @@ class GatewayApiOnClusterTest {
      * current generation, at every parent it names.
      */
     static void routesAreAcceptedByTraefik(KubernetesClient client, String ns, String name) {
+        await("routes accepted by Traefik at their generation")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> routesAccepted(client, ns, name));
+    }
+
+    static void routesAccepted(KubernetesClient client, String ns, String name) {
         List<HTTPRoute> routes =
                 client.resources(HTTPRoute.class).inNamespace(ns).list().getItems();
         assertThat(routes)
