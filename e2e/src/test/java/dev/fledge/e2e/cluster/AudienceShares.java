@@ -16,19 +16,23 @@ import java.util.Map;
  * replicas the canary runs max(1, ceil(w·N/100)) and stable max(1, N - floor(w·N/100)), and kube-proxy picks a
  * backend per connection at random, so the share is binomial around canary/(canary+stable) ({@link #of}). A Gateway
  * splits by the HTTPRoute's weights, so the share is w/100 ({@link #ofWeights}); the binomial bound holds for it too.
- * Windows start {@link #SETTLE} after a change and end a second before the next: the operator moves a Service's
- * selector (or has the route accepted) just before it writes the status, and the data plane applies it within a
- * moment.
+ * Windows start {@code settle} after a change and end a second before the next: the operator moves a Service's
+ * selector just before it writes the status, and kube-proxy applies it within a moment ({@link #SETTLE}); a route is
+ * written in the same pass, and a Gateway applies it later: Traefik rebuilds its configuration at most once per
+ * {@code providersThrottleDuration} (2 s by default) after its watch saw the route ({@link #GATEWAY_SETTLE}; a 1.0.0
+ * answer to an internal user 2 s after 2.0.0's internal stage began was seen with the node loaded).
  */
 record AudienceShares(
         String version,
         java.util.function.IntToDoubleFunction expected,
+        Duration settle,
         Instant internal,
         Instant closed,
         Instant publicStage,
         List<Step> steps,
         Instant end) {
     static final Duration SETTLE = Duration.ofSeconds(2);
+    static final Duration GATEWAY_SETTLE = Duration.ofSeconds(5);
     /** 4 binomial standard deviations: a false failure about once in 16 000 checks. */
     static final double SIGMAS = 4.0;
 
@@ -36,16 +40,19 @@ record AudienceShares(
 
     /** A rollout of the replicas router with {@code replicas} pods. */
     static AudienceShares of(List<OperatorPodKiller.Point> points, String version, int replicas) {
-        return of(points, version, weight -> replicaShare(weight, replicas));
+        return of(points, version, weight -> replicaShare(weight, replicas), SETTLE);
     }
 
     /** A rollout whose public split is the route's weights. */
     static AudienceShares ofWeights(List<OperatorPodKiller.Point> points, String version) {
-        return of(points, version, weight -> Math.min(weight, 100) / 100.0);
+        return of(points, version, weight -> Math.min(weight, 100) / 100.0, GATEWAY_SETTLE);
     }
 
     private static AudienceShares of(
-            List<OperatorPodKiller.Point> points, String version, java.util.function.IntToDoubleFunction expected) {
+            List<OperatorPodKiller.Point> points,
+            String version,
+            java.util.function.IntToDoubleFunction expected,
+            Duration settle) {
         Instant internal = stageStart(points, version, "internal");
         Instant closed = stageStart(points, version, "closed");
         Instant publicStage = stageStart(points, version, "public");
@@ -76,7 +83,7 @@ record AudienceShares(
         assertThat(end)
                 .as("the status points reach the promotion of %s", version)
                 .isNotNull();
-        return new AudienceShares(version, expected, internal, closed, publicStage, steps, end);
+        return new AudienceShares(version, expected, settle, internal, closed, publicStage, steps, end);
     }
 
     private static Instant stageStart(List<OperatorPodKiller.Point> points, String version, String stage) {
@@ -99,14 +106,14 @@ record AudienceShares(
 
     void check(ServiceUsers publicUsers, ServiceUsers internalUsers, ServiceUsers closedUsers) {
         Duration second = Duration.ofSeconds(1);
-        assertThat(internalUsers.versionsBetween(internal.plus(SETTLE), end))
+        assertThat(internalUsers.versionsBetween(internal.plus(settle), end))
                 .as("internal from its stage on")
                 .containsOnlyKeys(version);
-        assertThat(closedUsers.versionsBetween(internal.plus(SETTLE), closed.minus(second)))
+        assertThat(closedUsers.versionsBetween(internal.plus(settle), closed.minus(second)))
                 .as("closed before its stage")
                 .isNotEmpty()
                 .doesNotContainKey(version);
-        assertThat(closedUsers.versionsBetween(closed.plus(SETTLE), end))
+        assertThat(closedUsers.versionsBetween(closed.plus(settle), end))
                 .as("closed from its stage on")
                 .containsOnlyKeys(version);
         assertThat(publicUsers.versionsBetween(internal, publicStage.minus(second)))
@@ -119,7 +126,7 @@ record AudienceShares(
                 .endsWith(100);
         for (Step step : steps) {
             Map<String, Long> seen = publicUsers.versionsBetween(
-                    step.from().plus(SETTLE), step.to().minus(second));
+                    step.from().plus(settle), step.to().minus(second));
             long n = seen.values().stream().mapToLong(Long::longValue).sum();
             double share = seen.getOrDefault(version, 0L) / (double) n;
             double p = expected.applyAsDouble(step.weight());

@@ -249,7 +249,7 @@ class GatewayApiOnClusterTest {
                 List.of(
                         Map.of("name", "internal", "minDuration", "10s"),
                         Map.of("name", "closed", "minDuration", "10s"),
-                        Map.of("name", "public", "steps", List.of(25, 50, 100), "stepDuration", "15s")));
+                        Map.of("name", "public", "steps", List.of(25, 50, 100), "stepDuration", "20s")));
         Map<String, Object> analysis = new LinkedHashMap<>((Map<String, Object>) spec.get("analysis"));
         analysis.put("interval", "5s");
         spec.put("analysis", analysis);
