@@ -63,6 +63,8 @@ final class ClusterChart {
         install.set(LABEL_PROXY + ".image.pullPolicy", "Never");
         install.set("operator.prometheus.url", prometheusUrl(kubeconfig));
         install.set("modelPodMonitor.interval", SCRAPE_INTERVAL.toSeconds() + "s");
+        // the platform allows another server's container behind the sidecar (SidecarOnClusterTest); off by default
+        install.set("operator.modelPods.upstream.enabled", "true");
         install.call();
         // helm's --wait needs replicas - maxUnavailable ready pods: with one replica and the chart's maxUnavailable 1,
         // none. Wait for the operator pod itself (seen: the quick start's first check found it not ready)
