@@ -38,12 +38,19 @@ public class IssuedResponses {
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final int MAC_BYTES = 16;
 
-    private final String release;
     private final String version;
     private final ResponseIdKey key;
     private final Duration maxAge;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
+    /**
+     * Per thread (the event loops issue ids in proxy mode): the shared {@code new SecureRandom()} (NativePRNG) and
+     * {@code Mac.getInstance} on every call were a lock, a read of /dev/urandom every few ids and a provider look-up
+     * per response. Each thread's DRBG is seeded from the system once; each thread's Mac holds the key.
+     */
+    private final ThreadLocal<SecureRandom> random = ThreadLocal.withInitial(IssuedResponses::drbg);
+
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::keyedMac);
+    private final byte[] releaseBytes;
     private final Map<String, Boolean> rated;
     private final Map<String, Audience> remembered;
 
@@ -64,7 +71,7 @@ public class IssuedResponses {
 
     public IssuedResponses(
             String release, String version, ResponseIdKey key, Duration maxAge, int maxIds, Clock clock) {
-        this.release = release;
+        this.releaseBytes = release.getBytes(StandardCharsets.UTF_8);
         this.version = version;
         this.key = key;
         this.maxAge = maxAge;
@@ -107,7 +114,7 @@ public class IssuedResponses {
     /** Issues a new signed id with the given prefix ({@code cmpl}, {@code chatcmpl}, {@code infer}). */
     public String issue(String prefix, Audience audience) {
         byte[] nonce = new byte[12];
-        random.nextBytes(nonce);
+        random.get().nextBytes(nonce);
         String payload = String.join(
                 "|",
                 "1",
@@ -176,17 +183,30 @@ public class IssuedResponses {
     }
 
     private byte[] mac(String unsigned) {
+        Mac mac = macs.get();
+        mac.update(releaseBytes);
+        mac.update((byte) 0);
+        byte[] full = mac.doFinal(unsigned.getBytes(StandardCharsets.UTF_8));
+        byte[] out = new byte[MAC_BYTES];
+        System.arraycopy(full, 0, out, 0, MAC_BYTES);
+        return out;
+    }
+
+    private Mac keyedMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key.bytes(), "HmacSHA256"));
-            mac.update(release.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            byte[] full = mac.doFinal(unsigned.getBytes(StandardCharsets.UTF_8));
-            byte[] out = new byte[MAC_BYTES];
-            System.arraycopy(full, 0, out, 0, MAC_BYTES);
-            return out;
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            return new SecureRandom();
         }
     }
 

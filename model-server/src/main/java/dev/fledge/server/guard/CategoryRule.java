@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -27,6 +28,8 @@ public final class CategoryRule {
     private final Pattern patterns;
     private final Pattern exceptions;
     private final Pattern contexts;
+    /** Words of which plain text must hold one for this category to match; null when the patterns say nothing. */
+    private final List<String> triggers;
 
     public CategoryRule(String name, Severity severity, List<String> words, List<String> patterns) {
         this(name, severity, words, patterns, List.of(), List.of());
@@ -54,6 +57,24 @@ public final class CategoryRule {
         this.patterns = regex(patterns);
         this.exceptions = regex(exceptions);
         this.contexts = wholeWords(contexts.stream().map(TextNormaliser::word).toList());
+        this.triggers = triggers(normalised, RequiredText.wordsOfAll(patterns));
+    }
+
+    /**
+     * Each single word, each phrase (by its longest word) and what each pattern requires ({@link RequiredText}),
+     * leaving out words that hold another: if the text holds none, nothing can match. The exceptions only replace
+     * parts of the text with spaces, so what is left of a word stays a part of the text as it came.
+     */
+    private static List<String> triggers(List<String> words, List<String> required) {
+        if (required == null) {
+            return null;
+        }
+        Set<String> all = new TreeSet<>(required);
+        words.forEach(w -> all.add(RequiredText.longestWord(w)));
+        all.remove("");
+        return all.stream()
+                .filter(w -> all.stream().noneMatch(other -> !other.equals(w) && w.contains(other)))
+                .toList();
     }
 
     private static Pattern wholeWords(List<String> phrases) {
@@ -82,6 +103,55 @@ public final class CategoryRule {
     /** The single words of the list, normalised (the normaliser splits them out of runs of letters). */
     Set<String> words() {
         return words;
+    }
+
+    /**
+     * Whether {@link #hits} would be above zero, faster: on plain text (ASCII without upper case, which the policy's
+     * case-insensitive expressions match as written) that holds none of the triggers nothing is matched at all, and
+     * the contexts are looked for only when a word or phrase is found.
+     */
+    public boolean matches(String normalised, boolean plain) {
+        if (plain && triggers != null && !holdsAny(normalised, triggers)) {
+            return false;
+        }
+        String text =
+                exceptions == null ? normalised : exceptions.matcher(normalised).replaceAll(" ");
+        if (patterns != null && patterns.matcher(text).find()) {
+            return true;
+        }
+        if ((phrases == null || !phrases.matcher(text).find()) && !anyWord(text)) {
+            return false;
+        }
+        return contexts == null || !contexts.matcher(normalised).find();
+    }
+
+    /** Whether {@link #matches} may skip the expressions: ASCII without upper-case letters. */
+    public static boolean plain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80 || (c >= 'A' && c <= 'Z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean holdsAny(String text, List<String> words) {
+        for (String word : words) {
+            if (text.contains(word)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean anyWord(String text) {
+        for (String token : text.split(" ")) {
+            if (words.contains(token)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Number of matches in normalised text (see {@link TextNormaliser}). */

@@ -40,11 +40,12 @@ public final class Guard {
 
     public Verdict judge(String text) {
         String normalised = normaliser.normalise(text);
+        boolean plain = CategoryRule.plain(normalised);
         var categories = new LinkedHashMap<String, Boolean>();
         var scores = new LinkedHashMap<String, Double>();
         boolean flagged = false;
         for (CategoryRule rule : rules) {
-            boolean hit = rule.hits(normalised) > 0;
+            boolean hit = rule.matches(normalised, plain);
             categories.put(reported(rule), hit);
             scores.put(reported(rule), hit ? 1.0 : 0.0);
             flagged |= hit;

@@ -139,6 +139,10 @@ public final class ServerBenchmark {
                         LatencyStats.of("HTTP, " + SATURATING_THREADS + " clients", fullDirect, fullDirectSeconds),
                         LatencyStats.of("via proxy, " + SATURATING_THREADS + " clients", fullProxy, fullProxySeconds),
                         proxyOwnCpu.serverNanos() / 1e6 / proxyLatencies.size());
+                proxyOwnCpu
+                        .serverGroupsMs()
+                        .forEach((group, ms) ->
+                                System.out.printf("    proxy %-44s %.2f%n", group, ms / proxyLatencies.size()));
                 System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
             } finally {

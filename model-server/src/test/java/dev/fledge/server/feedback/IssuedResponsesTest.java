@@ -11,7 +11,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +42,46 @@ class IssuedResponsesTest {
         assertThat(replica("assistant", "1.0.0", KEY, NOW).verify(id))
                 .as("another replica, even of the other version, knows the audience and the version that served it")
                 .contains(new IssuedResponses.Issued(Audience.INTERNAL, "2.0.0"));
+    }
+
+    @Test
+    void theMacIsAnHmacOfTheReleaseAndTheIdAsReplicasOfEarlierVersionsComputeIt() throws Exception {
+        String id = replica("assistant", "1.0.0", KEY, NOW).issue("cmpl", Audience.PUBLIC);
+        String unsigned = id.substring(0, id.lastIndexOf('.'));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(KEY.bytes(), "HmacSHA256"));
+        mac.update("assistant".getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        byte[] full = mac.doFinal(unsigned.getBytes(StandardCharsets.UTF_8));
+        assertThat(id.substring(id.lastIndexOf('.') + 1))
+                .isEqualTo(Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(full, 16)));
+    }
+
+    @Test
+    void idsIssuedOnManyThreadsAtOnceAreDistinctAndVerify() throws Exception {
+        IssuedResponses issuing = replica("assistant", "1.0.0", KEY, NOW);
+        IssuedResponses verifying = replica("assistant", "1.0.0", KEY, NOW);
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        var pool = Executors.newFixedThreadPool(4);
+        try {
+            var tasks = new ArrayList<Callable<Void>>();
+            for (int t = 0; t < 4; t++) {
+                tasks.add(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        String id = issuing.issue("chatcmpl", Audience.CLOSED);
+                        assertThat(verifying.verify(id)).contains(new IssuedResponses.Issued(Audience.CLOSED, "1.0.0"));
+                        ids.add(id);
+                    }
+                    return null;
+                });
+            }
+            for (var done : pool.invokeAll(tasks)) {
+                done.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(ids).hasSize(2000);
     }
 
     @Test
