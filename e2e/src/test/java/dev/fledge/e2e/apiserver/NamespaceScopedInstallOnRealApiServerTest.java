@@ -54,10 +54,23 @@ class NamespaceScopedInstallOnRealApiServerTest {
                 OPERATOR_NS,
                 System.getProperty("fledge.kube.version", "1.34.4"),
                 "watchNamespaces: [" + TEAM_A + "]\n");
-        assertThat(chart.rbac())
-                .extracting(HasMetadata::getKind)
-                .as("a namespace-scoped install grants nothing cluster-wide")
-                .doesNotContain("ClusterRole", "ClusterRoleBinding");
+        List<HasMetadata> clusterWide = chart.rbac().stream()
+                .filter(o -> o.getKind().startsWith("Cluster"))
+                .toList();
+        assertThat(clusterWide)
+                .as("a namespace-scoped install grants nothing cluster-wide but get on GatewayClasses")
+                .extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .containsExactlyInAnyOrder(
+                        "ClusterRole/fledge-gatewayclass-reader", "ClusterRoleBinding/fledge-gatewayclass-reader");
+        assertThat(clusterWide)
+                .filteredOn(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)
+                .singleElement()
+                .satisfies(o -> assertThat(((io.fabric8.kubernetes.api.model.rbac.ClusterRole) o).getRules())
+                        .singleElement()
+                        .satisfies(r -> {
+                            assertThat(r.getResources()).containsExactly("gatewayclasses");
+                            assertThat(r.getVerbs()).containsExactly("get");
+                        }));
         account = ChartAccount.apply(admin, chart, OPERATOR_NS, List.of(TEAM_A, TEAM_B));
         operatorAccount = account.client();
     }
@@ -96,6 +109,17 @@ class NamespaceScopedInstallOnRealApiServerTest {
                     grantedInB.add(verb + " " + rule.resource());
                 }
             }
+        }
+        // the one cluster-scoped grant: get GatewayClasses (the shadow stage's RequestMirror check), nothing more
+        for (Rule rule : RequiredPermissions.clusterScopedRules()) {
+            for (String verb : rule.verbs()) {
+                if (!allowed(verb, rule, null)) {
+                    missingInA.add(verb + " " + rule.apiGroup() + "/" + rule.resource() + " (cluster-scoped)");
+                }
+            }
+            assertThat(allowed("list", rule, null))
+                    .as("list " + rule.resource())
+                    .isFalse();
         }
         assertThat(missingInA).as("required in team-a, refused").isEmpty();
         // nothing lists or watches ConfigMaps, so the account may not even in its own namespace
