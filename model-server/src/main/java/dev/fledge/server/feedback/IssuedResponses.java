@@ -183,10 +183,13 @@ public class IssuedResponses {
     }
 
     private byte[] mac(String unsigned) {
+        byte[] input = unsigned.getBytes(StandardCharsets.UTF_8);
         Mac mac = macs.get();
+        // the thread's Mac may hold a part fed before a throw (an OutOfMemoryError): start from the key alone
+        mac.reset();
         mac.update(releaseBytes);
         mac.update((byte) 0);
-        byte[] full = mac.doFinal(unsigned.getBytes(StandardCharsets.UTF_8));
+        byte[] full = mac.doFinal(input);
         byte[] out = new byte[MAC_BYTES];
         System.arraycopy(full, 0, out, 0, MAC_BYTES);
         return out;

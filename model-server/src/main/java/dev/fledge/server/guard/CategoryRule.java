@@ -106,11 +106,12 @@ public final class CategoryRule {
     }
 
     /**
-     * Whether {@link #hits} would be above zero, faster: on plain text (ASCII without upper case, which the policy's
+     * Whether {@link #hits} would be above zero, faster (package-private: {@code plain} must be {@link #plain} of the
+     * same {@code normalised} text, as {@link Guard#judge} computes it): on plain text (ASCII without upper case, which the policy's
      * case-insensitive expressions match as written) that holds none of the triggers nothing is matched at all, and
      * the contexts are looked for only when a word or phrase is found.
      */
-    public boolean matches(String normalised, boolean plain) {
+    boolean matches(String normalised, boolean plain) {
         if (plain && triggers != null && !holdsAny(normalised, triggers)) {
             return false;
         }
