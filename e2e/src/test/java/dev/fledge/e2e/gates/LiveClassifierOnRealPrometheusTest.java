@@ -159,7 +159,11 @@ class LiveClassifierOnRealPrometheusTest {
         for (int i = 0; i < 40; i++) {
             complete("tell me about the garden " + i);
         }
-        GateVerdict passed = awaitVerdict(stageStart, v -> v.verdict() == Verdict.PASS);
+        // a Pass once every answer's classifier verdict is scraped: a scrape between an answer's word-list count and
+        // its classifier count gives a Pass with "1 not judged" first (the fresh-clone CI of 5e9f13ad saw it)
+        GateVerdict passed = awaitVerdict(
+                stageStart,
+                v -> v.verdict() == Verdict.PASS && v.reason().contains(", 0 not judged by the classifier"));
         assertThat(passed.reason())
                 .as("every answer is a word-list hit, none counts: the classifier judged them safe")
                 .containsPattern("live 0/[1-9][0-9]* flagged \\(closed\\)")
