@@ -55,6 +55,11 @@ final class NextStep {
             return Optional.of(target + " " + Durations.exact(hold) + " after this step's split is in place (the canary"
                     + " ready, the routes carrying " + st.getCanaryWeight() + "%)");
         }
+        if (plan.stage(stage).isPresent() && stage != Stage.PREFLIGHT && st.getStepWaitingSince() != null) {
+            // and a stage once its routes carry its audience
+            return Optional.of(target + " " + Durations.exact(hold) + " after this stage's routes carry its audience"
+                    + " (every route accepted by its Gateway)");
+        }
         Duration left = Duration.between(now, start.plus(hold));
         List<String> waiting = plan.gatesFor(stage).stream()
                 .map(GatePlan::name)

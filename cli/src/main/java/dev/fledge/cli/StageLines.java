@@ -68,7 +68,15 @@ final class StageLines {
             state = "current";
             detail = sp.isPublic()
                     ? "step " + (step() + 1) + " of " + steps(sp.stage()).size()
-                    : held(Instant.parse(rec.get().getEnteredAt()), sp.minDuration());
+                    // the engine starts a stage once its routes carry its audience (Transition)
+                    : st.getStepWaitingSince() != null && sp.stage() != Stage.PREFLIGHT
+                            ? "not started: waiting for its routes to carry its audience"
+                            : held(
+                                    Instant.parse(
+                                            st.getStageStartedAt() != null
+                                                    ? st.getStageStartedAt()
+                                                    : rec.get().getEnteredAt()),
+                                    sp.minDuration());
         } else if (rec.isPresent() && rec.get().getLeftAt() != null) {
             state = switch (String.valueOf(rec.get().getResult())) {
                 case "Passed" -> "done";

@@ -167,10 +167,12 @@ final class Messages {
                 + "% until its pods are ready; the step does not move until it carries " + weight + "%";
     }
 
+    /** A stage (public: at {@code weight}; any other: weight null) whose routes do not carry its split yet. */
     static String routesPending(String stage, Integer weight) {
-        return "stage " + stage + " at " + weight
-                + "%: waiting for the routes to carry it (conditions RouteNotAccepted,"
-                + " RouteNotApplied); the step does not move until they do";
+        return "stage " + stage + (weight == null ? "" : " at " + weight + "%")
+                + ": waiting for the routes to carry it (conditions RouteNotAccepted,"
+                + " RouteNotApplied); the " + (weight == null ? "stage" : "step")
+                + " does not move, and its time does not start, until they do";
     }
 
     static String progress(String stage, Integer step, Integer weight, List<String> pending) {

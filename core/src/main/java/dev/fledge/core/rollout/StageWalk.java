@@ -58,16 +58,41 @@ final class StageWalk {
     }
 
     /**
-     * The current public step's split is in place (the canary ready, no route held below the step's weight, every
-     * route accepted and as written): a step that was waiting for it starts now. A step starts waiting when it is
-     * entered, since the pass that decides a step has not moved any traffic yet; one that has started is not started
-     * again by a later dip (a canary pod that goes unready holds it, {@code WaitingForCanary}, and keeps its time).
+     * The current stage's or public step's split is in place (the canary ready; every route accepted and as written;
+     * in a public step, no route held below its weight): a stage or step that was waiting for it starts now (a public
+     * step's {@code stepStartedAt}, any other stage's {@code stageStartedAt}). A stage or step starts waiting when it is
+     * entered, since the pass that decides it has not moved any traffic yet: a Gateway programs a route a moment later,
+     * or refuses it. One that has started is not started again by a later dip (a canary pod that goes unready holds
+     * it, {@code WaitingForCanary}, and keeps its time; so does a route that is no longer accepted).
      */
-    void publicStepInPlace() {
-        if (st.getStepWaitingSince() != null && inPublicStage()) {
-            st.setStepStartedAt(now.toString());
-            st.setStepWaitingSince(null);
+    void splitInPlace() {
+        if (st.getStepWaitingSince() == null || !routedStage()) {
+            return;
         }
+        if (inPublicStage()) {
+            st.setStepStartedAt(now.toString());
+        } else {
+            st.setStageStartedAt(now.toString());
+        }
+        st.setStepWaitingSince(null);
+    }
+
+    /** The current stage (not public) starts again from now once its routes are in place: traffic is about to move. */
+    void stageWaits() {
+        st.setStageStartedAt(now.toString());
+        st.setStepWaitingSince(now.toString());
+    }
+
+    /**
+     * Whether the current stage routes users' requests (or mirrors of them) to the canary, and so waits for its routes:
+     * shadow, internal, closed and public; not preflight (no user sees the canary) or promoting.
+     */
+    boolean routedStage() {
+        Stage stage = current();
+        return stage != null
+                && stage != Stage.PREFLIGHT
+                && stage != Stage.PROMOTING
+                && plan.stage(stage).isPresent();
     }
 
     /** The current public step starts (again) from now once its split is in place: traffic is about to move. */
@@ -176,6 +201,8 @@ final class StageWalk {
             st.setStep(0);
             publicStepWaits();
             st.setCanaryWeight(steps(sp.get()).get(0));
+        } else if (sp.isPresent() && stage != Stage.PREFLIGHT) {
+            st.setStepWaitingSince(now.toString()); // its time counts once its routes carry the audience
         }
         if (stage == Stage.SHADOW && sp.isPresent()) {
             st.setMirrorPercent(sp.get().mirrorPercent());

@@ -59,15 +59,16 @@ final class Transition {
                     "No stage moves before the canary Deployment is ready (`WaitingForCanary`).",
                     Transition::canaryNotReady),
             new Rule(
-                    "In a public step, the route holds the canary below the step's weight until its pods are ready"
-                            + " (`status.canaryHeldWeight`, canary capacity), or a route is not accepted by its Gateway"
-                            + " or not as written (conditions `RouteNotAccepted`, `RouteNotApplied`): the step does not"
-                            + " move.",
-                    Transition::publicSplitNotInPlace),
+                    "In a stage that sends users' requests or mirrors of them to the canary (shadow, internal,"
+                            + " closed, public), a route not accepted by its Gateway or not as written (conditions"
+                            + " `RouteNotAccepted`, `RouteNotApplied`) holds it; in a public step, so does the route"
+                            + " holding the canary below the step's weight until its pods are ready"
+                            + " (`status.canaryHeldWeight`, canary capacity): the stage or step does not move.",
+                    Transition::splitNotInPlace),
             new Rule(
-                    "A public step waiting for its split (`status.stepWaitingSince`, set when the step is"
-                            + " entered) starts now that its split is in place: `status.stepStartedAt` is set, and its"
-                            + " time counts from there. A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
+                    "A stage or public step waiting for its split (`status.stepWaitingSince`, set when it is"
+                            + " entered) starts now that its split is in place: `status.stageStartedAt` (a public step:"
+                            + " `status.stepStartedAt`) is set, and its time counts from there. A stage (or public step) ends when its minimum time has passed **and** every gate of that stage"
                             + " gave `Pass` since it began. `Inconclusive` holds it. A stage removed from `spec.stages` mid-rollout has no"
                             + " minimum time left; once its gates pass, the rollout moves to the next stage still listed after it"
                             + " (order internal, closed, public), never past the public steps.",
@@ -197,6 +198,8 @@ final class Transition {
         Optional<StagePlan> sp = plan.stage(walk.current());
         if (sp.isPresent() && sp.get().isPublic()) {
             walk.publicStepWaits(); // traffic comes back from stable to the step's weight
+        } else if (walk.routedStage()) {
+            walk.stageWaits(); // traffic comes back from stable to the stage's audience
         } else {
             st.setStageStartedAt(now.toString());
         }
@@ -368,10 +371,10 @@ final class Transition {
         return !obs.canaryReady();
     }
 
-    private boolean publicSplitNotInPlace() {
-        Integer held = st.getCanaryHeldWeight();
+    private boolean splitNotInPlace() {
+        Integer held = walk.inPublicStage() ? st.getCanaryHeldWeight() : null;
         boolean routes = Conditions.routesPending(st);
-        if ((held == null && !routes) || !walk.inPublicStage()) {
+        if ((held == null && !routes) || !walk.routedStage()) {
             return false;
         }
         out.phase(
@@ -379,13 +382,13 @@ final class Transition {
                 ConditionReason.RolloutInProgress,
                 held != null
                         ? Messages.capacityHeld(st.getStage(), st.getCanaryWeight(), held)
-                        : Messages.routesPending(st.getStage(), st.getCanaryWeight()));
+                        : Messages.routesPending(st.getStage(), walk.inPublicStage() ? st.getCanaryWeight() : null));
         return true;
     }
 
     private boolean stageEnds() {
         Stage stage = walk.current();
-        walk.publicStepInPlace();
+        walk.splitInPlace();
         Instant start = walk.periodStart();
         out.phase(
                 Phase.PROGRESSING,

@@ -16,6 +16,8 @@ class AnalysisHoldTest {
         Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");
         r.ready();
         assertThat(r.status.getStage()).isEqualTo(Stage.INTERNAL.wireName());
+        r.ready(); // its routes are in place: the stage's time starts
+        assertThat(r.status.getStepWaitingSince()).isNull();
         assertThat(Schedule.analysisDue(r.plan, r.status, r.now)).isTrue();
         return r;
     }

@@ -24,7 +24,8 @@ class PublicStepInPlaceTest {
         Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(RolloutEngineTest.ERRORS))).promotedAt("1.0.0");
         r.step(passing());
         r.step(passing()); // internal
-        r.after(Duration.ofMinutes(10), passing()); // closed
+        r.after(Duration.ofMinutes(10), passing()); // closed, waiting for its routes
+        r.after(Duration.ofSeconds(1), passing()); // closed in place: started
         r.after(Duration.ofMinutes(30), passing()); // public 5%, waiting for its split
         r.after(Duration.ofSeconds(1), passing()); // 5% in place: started
         assertThat(r.status.getCanaryWeight()).isEqualTo(5);

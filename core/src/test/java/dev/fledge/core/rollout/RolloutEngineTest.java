@@ -50,6 +50,7 @@ class RolloutEngineTest {
             assertThat(r.ready().split()).isEqualTo(new TrafficSplit("1.0.0", "2.0.0", Set.of("internal"), 0));
             assertThat(r.after(Duration.ofMinutes(10)).split().canaryAudiences())
                     .containsExactlyInAnyOrder("internal", "closed");
+            r.ready(); // closed's routes are in place: its 30 minutes start
             List<Integer> weights = new ArrayList<>();
             weights.add(r.after(Duration.ofMinutes(30)).split().publicCanaryWeight());
             for (int i = 0; i < 3; i++) {
@@ -87,6 +88,7 @@ class RolloutEngineTest {
             r.ready();
             r.ready();
             r.after(Duration.ofMinutes(10));
+            r.ready(); // closed in place
             r.after(Duration.ofMinutes(30));
             r.ready(); // the step's split is in place: its 10 minutes start
             assertThat(r.after(Duration.ofMinutes(9)).status().getCanaryWeight())
@@ -101,7 +103,9 @@ class RolloutEngineTest {
             Decision start = r.step(Observation.of(false, false));
             assertThat(start.split()).isEqualTo(new TrafficSplit(null, "1.0.0", Set.of(), 0));
             r.ready();
+            r.ready(); // internal in place
             r.after(Duration.ofMinutes(10));
+            r.ready(); // closed in place
             Decision pub = r.after(Duration.ofMinutes(30));
             assertThat(pub.status().getStage()).isEqualTo("public");
             assertThat(pub.split().publicCanaryWeight()).isEqualTo(100);

@@ -22,6 +22,12 @@ class ScheduleTest {
         r.after(
                 Duration.ofSeconds(1),
                 Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok"))));
+        assertThat(Schedule.analysisDue(r.plan, r.status, r.now))
+                .as("this pass started the stage (its routes in place): a reading taken as it started is not of it")
+                .isTrue();
+        r.after(
+                Duration.ofSeconds(1),
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok"))));
         assertThat(Schedule.analysisDue(r.plan, r.status, r.now.plusSeconds(59)))
                 .isFalse();
         assertThat(Schedule.analysisDue(r.plan, r.status, r.now.plusSeconds(60)))

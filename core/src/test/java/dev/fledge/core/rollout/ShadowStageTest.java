@@ -83,6 +83,7 @@ class ShadowStageTest {
     @Test
     void theShadowStagePassesOnEvidenceAndStopsMirroring() {
         Rollout r = inShadow(List.of(SAFETY, ERRORS));
+        r.ready(); // the mirror is in place: the stage's time starts
         Decision d = r.after(
                 Duration.ofMinutes(10),
                 verdicts(
@@ -102,6 +103,7 @@ class ShadowStageTest {
     @Test
     void evidenceBeforeTheMinimumTimeHoldsTheStageUntilItHasPassed() {
         Rollout r = inShadow(List.of(SAFETY));
+        r.ready(); // the mirror is in place: the stage's time starts
         Decision early = r.after(Duration.ofMinutes(2), verdicts(GateVerdict.pass("safety", "safety", "ok")));
         assertThat(early.status().getStage()).isEqualTo("shadow");
         assertThat(r.after(Duration.ofMinutes(9)).status().getStage()).isEqualTo("internal");
@@ -113,6 +115,7 @@ class ShadowStageTest {
         assertThat(p.gatesFor(Stage.SHADOW)).extracting(GatePlan::name).containsExactly("safety");
         assertThat(p.gatesFor(Stage.INTERNAL)).extracting(GatePlan::name).containsExactly("safety", "feedback");
         Rollout r = inShadow(List.of(SAFETY, FEEDBACK));
+        r.ready(); // the mirror is in place: the stage's time starts
         Decision d = r.after(Duration.ofMinutes(10), verdicts(GateVerdict.pass("safety", "safety", "ok")));
         assertThat(d.status().getStage()).isEqualTo("internal");
     }

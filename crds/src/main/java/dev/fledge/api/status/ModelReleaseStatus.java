@@ -52,7 +52,8 @@ public class ModelReleaseStatus {
     @JsonPropertyDescription("Time the current rollout spent paused, which does not count against progressDeadline.")
     private PauseStatus pause;
 
-    @JsonPropertyDescription("When the current stage started (RFC 3339).")
+    @JsonPropertyDescription(
+            "When the current stage started (RFC 3339). A stage that routes users' requests or mirrors of them to the canary (shadow, internal, closed) starts at the first reconcile that saw its routes in place (stepWaitingSince empty): its minDuration and its live-traffic windows count from here.")
     private String stageStartedAt;
 
     @JsonPropertyDescription(
@@ -60,7 +61,7 @@ public class ModelReleaseStatus {
     private String stepStartedAt;
 
     @JsonPropertyDescription(
-            "Set while the current public step waits for its split to be in place (RFC 3339: since when): the canary ready at its share, the route not holding it below the step's weight (canaryHeldWeight), every route accepted and as written. Empty once the step has started.")
+            "Set while the current stage or public step waits for its split to be in place (RFC 3339: since when): the canary ready, every route accepted by its Gateway and as written, and in a public step the route not holding the canary below the step's weight (canaryHeldWeight). Set when the stage or step is entered; empty once it has started.")
     private String stepWaitingSince;
 
     @JsonPropertyDescription(

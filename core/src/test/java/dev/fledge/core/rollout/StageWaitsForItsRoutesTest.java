@@ -1,0 +1,102 @@
+package dev.fledge.core.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stage's time counts from when its routes carry its audience, as a public step's does: an internal (or closed, or
+ * shadow) stage whose route a Gateway has not accepted yet, or refuses, must not pass on its minimum time and the
+ * safety suite while its users never reached the canary. Before, only public steps waited: an internal stage of 10
+ * minutes behind a Gateway that refused its route passed after 10 minutes (the suite goes to the track Service, not
+ * through the Gateway), and one behind a slow Gateway served its audience for less than its minimum time.
+ */
+class StageWaitsForItsRoutesTest {
+    static final GateVerdict SUITE_PASSES = GateVerdict.pass("safety", "safety", "suite: 0 of 40 flagged");
+    static final GatePlan SUITE = RolloutEngineTest.SAFETY;
+
+    static Observation passing() {
+        return RolloutEngineTest.verdicts(SUITE_PASSES);
+    }
+
+    /** 2.0.0 entering its internal stage (10 minutes) in the last pass, which moved no traffic yet. */
+    static Rollout enteringInternal() {
+        Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(SUITE))).promotedAt("1.0.0");
+        r.ready();
+        r.after(Duration.ofSeconds(1), passing()); // the suite passed in preflight
+        assertThat(r.status.getStage()).isEqualTo("internal");
+        return r;
+    }
+
+    static void routeNotAccepted(Rollout r, String reason) {
+        // the operator writes the condition after each pass, from the route's status: it stays while the Gateway waits
+        r.status.setConditions(List.of(new ConditionBuilder()
+                .withType(Conditions.ROUTE_NOT_ACCEPTED)
+                .withStatus("True")
+                .withReason(reason)
+                .withMessage("HTTPRoute assistant: Gateway ml/public-gw has not accepted generation 3")
+                .build()));
+    }
+
+    @Test
+    void aStageWhoseRouteItsGatewayRefusesDoesNotPassOnTimeAndTheSuite() {
+        Rollout r = enteringInternal();
+        for (int i = 0; i < 6; i++) {
+            routeNotAccepted(r, "RouteRefused");
+            Decision d = r.after(Duration.ofMinutes(5), passing());
+            assertThat(d.status().getStage()).isEqualTo("internal");
+            assertThat(d.status().getStepWaitingSince()).isNotNull();
+            assertThat(d.status().getMessage())
+                    .contains("stage internal: waiting for the routes to carry it")
+                    .contains("its time does not start");
+        }
+    }
+
+    @Test
+    void aStageBehindASlowGatewayServesItsAudienceForItsWholeMinimumTime() {
+        Rollout r = enteringInternal();
+        assertThat(r.status.getStepWaitingSince())
+                .as("the pass that enters a stage has moved no traffic yet")
+                .isEqualTo(r.now.toString());
+        routeNotAccepted(r, "WaitingForGateway");
+        r.after(Duration.ofSeconds(3), passing());
+        assertThat(r.status.getStepWaitingSince()).isNotNull();
+        r.status.setConditions(List.of());
+        r.after(Duration.ofSeconds(2), passing()); // accepted: the stage starts here
+        Instant started = Instant.parse(r.status.getStageStartedAt());
+        assertThat(started).isEqualTo(r.now);
+        assertThat(r.status.getStepWaitingSince()).isNull();
+        assertThat(r.after(Duration.ofMinutes(10).minusSeconds(1), passing())
+                        .status()
+                        .getStage())
+                .isEqualTo("internal");
+        assertThat(r.after(Duration.ofSeconds(1), passing()).status().getStage())
+                .isEqualTo("closed");
+        assertThat(r.status.getStepWaitingSince())
+                .as("closed waits for its routes too")
+                .isNotNull();
+    }
+
+    @Test
+    void aStageThatStartedKeepsItsTimeThroughARouteThatIsNoLongerAccepted() {
+        Rollout r = enteringInternal();
+        r.after(Duration.ofSeconds(1), passing()); // in place: started
+        String started = r.status.getStageStartedAt();
+        routeNotAccepted(r, "WaitingForGateway"); // the Gateway restarts 5 minutes in
+        r.after(Duration.ofMinutes(5), passing());
+        assertThat(r.status.getStage()).isEqualTo("internal");
+        assertThat(r.status.getStageStartedAt()).isEqualTo(started);
+        routeNotAccepted(r, "WaitingForGateway");
+        assertThat(r.after(Duration.ofMinutes(5), passing()).status().getStage())
+                .as("held while the route is not accepted, even past its minimum time")
+                .isEqualTo("internal");
+        r.status.setConditions(List.of());
+        assertThat(r.after(Duration.ofSeconds(1), passing()).status().getStage())
+                .as("back in place, past its 10 minutes and passing: it moves on, its time kept")
+                .isEqualTo("closed");
+    }
+}
