@@ -45,6 +45,50 @@ class ModelClaimVolumesTest {
     }
 
     @Test
+    void oneClaimMountedThroughTwoTemplateVolumesIsRefusedToo() throws Exception {
+        String twice = """
+                spec:
+                  containers:
+                    - name: model-server
+                      volumeMounts: [{name: a, mountPath: /a}, {name: b, mountPath: /b}]
+                  volumes:
+                    - {name: a, persistentVolumeClaim: {claimName: shared}}
+                    - {name: b, persistentVolumeClaim: {claimName: shared}}
+                """;
+        assertThat(validator.validate(SpecValidatorTest.release("assistant", release("pvc://weights/v1", twice))))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.volumes[1].persistentVolumeClaim.claimName: shared is mounted"
+                        + " through spec.server.template.spec.volumes[0] already");
+    }
+
+    @Test
+    void aVolumeNoContainerMountsOrTheOneTheOperatorReplacesIsLeftAlone() throws Exception {
+        String unmounted = """
+                spec:
+                  containers:
+                    - name: model-server
+                  volumes:
+                    - {name: weights, persistentVolumeClaim: {claimName: weights}}
+                """;
+        assertThat(validator.validate(SpecValidatorTest.release("assistant", release("pvc://weights/v1", unmounted))))
+                .as("the kubelet skips a volume no container mounts")
+                .isEmpty();
+        String operatorsOwn = """
+                spec:
+                  containers:
+                    - name: model-server
+                      volumeMounts: [{name: fledge-model, mountPath: /var/run/fledge/model, readOnly: true}]
+                  volumes:
+                    - {name: fledge-model, persistentVolumeClaim: {claimName: weights, readOnly: true}}
+                """;
+        assertThat(validator.validate(
+                        SpecValidatorTest.release("assistant", release("pvc://weights/v1", operatorsOwn))))
+                .as("a copy of the generated template: the operator drops the volume fledge-model for its own")
+                .noneMatch(e -> e.contains("claimName"));
+    }
+
+    @Test
     void anotherClaimOrAnotherSchemeIsAccepted() throws Exception {
         assertThat(validator.validate(
                         SpecValidatorTest.release("assistant", release("pvc://other/v1", MOUNTS_WEIGHTS))))
