@@ -54,17 +54,26 @@ record MachineCpu(double userMs, double systemMs, double softirqMs, double idleM
                 stealMs + other.stealMs);
     }
 
+    double busyMs() {
+        return userMs + systemMs + softirqMs;
+    }
+
+    /** The cores /proc/stat counts (its cpuN lines), or the JVM's count where it is not there. */
+    static int cores() {
+        try {
+            return (int) Files.readAllLines(STAT).stream()
+                    .filter(l -> l.matches("^cpu\\d+ .*"))
+                    .count();
+        } catch (IOException | RuntimeException notLinux) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
     /** One row, in ms per request: user, system, softirq, idle, steal, and the busy ones summed. */
     String perRequest(String mode, int requests) {
         double n = Math.max(1, requests);
         return String.format(
                 "  %-22s user %.2f + system %.2f + softirq %.2f = busy %.2f; idle %.2f; steal %.2f",
-                mode,
-                userMs / n,
-                systemMs / n,
-                softirqMs / n,
-                (userMs + systemMs + softirqMs) / n,
-                idleMs / n,
-                stealMs / n);
+                mode, userMs / n, systemMs / n, softirqMs / n, busyMs() / n, idleMs / n, stealMs / n);
     }
 }

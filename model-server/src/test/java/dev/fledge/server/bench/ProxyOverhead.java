@@ -28,10 +28,10 @@ final class ProxyOverhead {
         double closedLoop = proxied.throughput() / direct.throughput();
         double extraP50 = proxied.p50Ms() - direct.p50Ms();
         System.out.printf(
-                "proxy / direct HTTP throughput, saturated: %.2f (goal >= %.2f: %s)%n",
+                "proxy / direct HTTP throughput, saturated: %.3f (goal >= %.2f: %s)%n",
                 ratio, MIN_RATIO, ratio >= MIN_RATIO ? "MET" : "NOT MET");
         System.out.printf(
-                "proxy / direct HTTP throughput with 2 closed-loop clients (2 / mean latency, not the goal): %.2f%n",
+                "proxy / direct HTTP throughput with 2 closed-loop clients (2 / mean latency, not the goal): %.3f%n",
                 closedLoop);
         System.out.printf(
                 "proxy p50 - direct p50: %+.2f ms (goal <= %.1f ms: %s); p99: %+.2f ms%n",

@@ -32,7 +32,7 @@ import java.util.concurrent.Future;
  * the cores with the server. (The JDK's {@code java.net.http.HttpClient} upgraded to h2c, multiplexed both threads
  * over one connection and spent 2.5–5 ms of CPU per request; {@code HttpURLConnection} 1.6–2.9 ms.)
  * Both ways are warmed up until the JIT compilers are quiet (see warmUp): the goal is steady-state throughput.
- * Arguments: the quarkus-run.jar, the model directory, requests per thread per round (default 200), rounds (3),
+ * Arguments: the quarkus-run.jar, the model directory, requests per thread per round (default 200), rounds (4: the saturated pair alternates its order),
  * least warm-up requests per thread each way (300).
  */
 public final class ServerBenchmark {
@@ -70,7 +70,7 @@ public final class ServerBenchmark {
         Path jar = Path.of(args[0]).toAbsolutePath();
         Path model = Path.of(args[1]).toAbsolutePath();
         int perThread = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : 300;
         new DjlDefaults().apply();
         new ServerBenchmark(model, perThread, rounds, warmUp).run(jar);
@@ -118,15 +118,7 @@ public final class ServerBenchmark {
                 CpuTime.Sample httpCpu = CpuTime.Sample.zero();
                 CpuTime.Sample localCpu = CpuTime.Sample.zero();
                 CpuTime.Sample proxyOwnCpu = CpuTime.Sample.zero();
-                List<Long> fullDirect = new ArrayList<>();
-                List<Long> fullProxy = new ArrayList<>();
-                double fullDirectSeconds = 0;
-                double fullProxySeconds = 0;
-                MachineCpu directMachine = MachineCpu.zero();
-                MachineCpu proxyMachine = MachineCpu.zero();
-                CpuTime.Sample directServer = CpuTime.Sample.zero();
-                CpuTime.Sample proxyServer = CpuTime.Sample.zero();
-                CpuTime.Sample proxyItself = CpuTime.Sample.zero();
+                SaturatedPair saturated = new SaturatedPair();
                 for (int r = 0; r < rounds; r++) {
                     CpuTime.Sample before = cpu.now();
                     localSeconds += measure(pool, inProcess, perThread, localLatencies);
@@ -137,33 +129,34 @@ public final class ServerBenchmark {
                     CpuTime.Sample proxyBefore = proxyCpu.now();
                     proxySeconds += measure(pool, proxied, perThread, proxyLatencies);
                     proxyOwnCpu = proxyOwnCpu.plus(proxyCpu.now().minus(proxyBefore));
-                    MachineCpu machineBefore = MachineCpu.now();
-                    CpuTime.Sample serverBefore = cpu.now();
-                    fullDirectSeconds += measure(saturating, SATURATING_THREADS, http, perThread, fullDirect);
-                    MachineCpu machineBetween = MachineCpu.now();
-                    CpuTime.Sample serverBetween = cpu.now();
-                    CpuTime.Sample proxyStart = proxyCpu.now();
-                    fullProxySeconds += measure(saturating, SATURATING_THREADS, proxied, perThread, fullProxy);
-                    proxyMachine = proxyMachine.plus(MachineCpu.now().minus(machineBetween));
-                    proxyServer = proxyServer.plus(cpu.now().minus(serverBetween));
-                    proxyItself = proxyItself.plus(proxyCpu.now().minus(proxyStart));
-                    directMachine = directMachine.plus(machineBetween.minus(machineBefore));
-                    directServer = directServer.plus(serverBetween.minus(serverBefore));
+                    saturated.round(
+                            r,
+                            (work, latencies) -> measure(saturating, SATURATING_THREADS, work, perThread, latencies),
+                            http,
+                            proxied,
+                            cpu,
+                            proxyCpu);
                 }
                 LatencyStats direct = LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds);
                 report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds), direct, readyMs);
                 ProxyOverhead.report(
                         direct,
                         LatencyStats.of("HTTP via proxy mode", proxyLatencies, proxySeconds),
-                        LatencyStats.of("HTTP, " + SATURATING_THREADS + " clients", fullDirect, fullDirectSeconds),
-                        LatencyStats.of("via proxy, " + SATURATING_THREADS + " clients", fullProxy, fullProxySeconds),
+                        LatencyStats.of(
+                                "HTTP, " + SATURATING_THREADS + " clients",
+                                saturated.direct.latencies,
+                                saturated.direct.seconds),
+                        LatencyStats.of(
+                                "via proxy, " + SATURATING_THREADS + " clients",
+                                saturated.proxied.latencies,
+                                saturated.proxied.seconds),
                         proxyOwnCpu.serverNanos() / 1e6 / proxyLatencies.size());
                 proxyOwnCpu
                         .serverGroupsMs()
                         .forEach((group, ms) ->
                                 System.out.printf("    proxy %-44s %.2f%n", group, ms / proxyLatencies.size()));
-                reportSaturatedCpu(
-                        fullDirect.size(), directMachine, directServer, proxyMachine, proxyServer, proxyItself);
+                System.out.println(saturated.describeRounds());
+                saturated.reportCpu();
                 System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
             } finally {
@@ -192,36 +185,9 @@ public final class ServerBenchmark {
         System.out.println(http.row());
         double ratio = http.throughput() / local.throughput();
         System.out.printf(
-                "HTTP / in-process throughput: %.2f (goal >= %.2f: %s)%n",
+                "HTTP / in-process throughput: %.3f (goal >= %.2f: %s)%n",
                 ratio, MIN_HTTP_RATIO, ratio >= MIN_HTTP_RATIO ? "MET" : "NOT MET");
         System.out.printf("cold start to ready (java -jar to /q/health/ready 200): %.0f ms%n", readyMs);
-    }
-
-    /**
-     * Where the cores went in the saturated runs, per request: the whole machine (from /proc/stat, so the kernel's
-     * softirq work and idle cores show), the server process, and in the proxied runs the proxy process. The
-     * benchmark JVM (the clients) and everything else are the rest of the busy time.
-     */
-    private static void reportSaturatedCpu(
-            int requests,
-            MachineCpu directMachine,
-            CpuTime.Sample directServer,
-            MachineCpu proxyMachine,
-            CpuTime.Sample proxyServer,
-            CpuTime.Sample proxy) {
-        System.out.println("CPU time per request, saturated (ms, all cores; processes' user + system):");
-        System.out.println(directMachine.perRequest("direct, machine", requests));
-        System.out.printf(
-                "    server process %.2f, clients (this JVM) %.2f%n",
-                directServer.serverNanos() / 1e6 / requests, directServer.clientNanos() / 1e6 / requests);
-        System.out.println(proxyMachine.perRequest("via proxy, machine", requests));
-        System.out.printf(
-                "    server process %.2f, proxy process %.2f, clients (this JVM) %.2f%n",
-                proxyServer.serverNanos() / 1e6 / requests,
-                proxy.serverNanos() / 1e6 / requests,
-                proxyServer.clientNanos() / 1e6 / requests);
-        proxy.serverGroupsMs()
-                .forEach((group, ms) -> System.out.printf("      proxy %-42s %.2f%n", group, ms / requests));
     }
 
     /** CPU ms per request: where the time goes when both sides share the same cores. */
@@ -277,7 +243,9 @@ public final class ServerBenchmark {
             perThreadDone += WARM_UP_CHUNK;
             quietInARow = quiet ? quietInARow + 1 : 0;
         } while ((perThreadDone < warmUp || quietInARow < QUIET_CYCLES) && System.nanoTime() < deadline);
-        return new WarmUp(perThreadDone * THREADS, jit, quietInARow >= QUIET_CYCLES);
+        int saturatedPerCycle = WARM_UP_CHUNK * THREADS / SATURATING_THREADS * SATURATING_THREADS;
+        int cycles = perThreadDone / WARM_UP_CHUNK;
+        return new WarmUp(perThreadDone * THREADS, cycles * saturatedPerCycle, jit, quietInARow >= QUIET_CYCLES);
     }
 
     /**
@@ -300,12 +268,14 @@ public final class ServerBenchmark {
     }
 
     /** How the warm-up ended: requests sent each way, the JIT CPU per request of the last cycle, whether quiet. */
-    record WarmUp(int requestsEachWay, double[] jitMs, boolean quiet) {
+    record WarmUp(int requestsEachWay, int saturatedEachHttpWay, double[] jitMs, boolean quiet) {
         String describe() {
             return String.format(
-                    "warm-up: %d requests each way, alternating; JIT CPU per request in the last cycle:"
+                    "warm-up: %d requests each way with 2 clients, alternating, and %d more saturated each HTTP way;"
+                            + " JIT CPU per request in the last cycle:"
                             + " this JVM (in-process) %.2f ms, the server (HTTP) %.2f ms, the proxy %.2f ms%s",
                     requestsEachWay,
+                    saturatedEachHttpWay,
                     jitMs[0],
                     jitMs[1],
                     jitMs[2],
