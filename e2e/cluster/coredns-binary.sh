@@ -18,6 +18,8 @@ log() { echo "coredns-binary: $*" >&2; }
 
 if [[ -x "$TARGET/coredns" ]]; then log "present: $TARGET/coredns"; exit 0; fi
 command -v go >/dev/null || { log "no Go toolchain"; exit 1; }
+. "$(dirname "$0")/../go-at-least.sh"
+go_at_least 1.26.0 "CoreDNS v$COREDNS_VERSION"
 
 export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN=local
 

@@ -20,6 +20,8 @@ log() { echo "prometheus-binary: $*" >&2; }
 
 if [[ -x "$TARGET/prometheus" ]]; then log "present: $TARGET/prometheus"; exit 0; fi
 command -v go >/dev/null || { log "no Go toolchain"; exit 1; }
+. "$(dirname "$0")/../go-at-least.sh"
+go_at_least 1.26.7 "Prometheus v$PROMETHEUS_MODULE_VERSION"
 
 export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN=local
 

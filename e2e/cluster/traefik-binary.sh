@@ -15,6 +15,8 @@ log() { echo "traefik-binary: $*" >&2; }
 
 if [[ -x "$TARGET/traefik" ]]; then log "present: $TARGET/traefik"; exit 0; fi
 command -v go >/dev/null || { log "no Go toolchain"; exit 1; }
+. "$(dirname "$0")/../go-at-least.sh"
+go_at_least 1.25.0 "Traefik v$TRAEFIK_VERSION"
 
 export GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN=local
 

@@ -36,6 +36,9 @@ if ! command -v go >/dev/null; then
   exit 0
 fi
 
+. "$(dirname "$0")/../go-at-least.sh"
+go_at_least 1.26.0 "etcd v$ETCD_VERSION"
+
 export GOFLAGS=-mod=mod
 export CGO_ENABLED=0
 export GOTOOLCHAIN=local
