@@ -91,7 +91,7 @@ public interface FledgeConfig {
     }
 
     /**
-     * {@code s3://} models. Credentials: the two files when both are set (a Secret mounted by the operator), else
+     * {@code s3://} models. Credentials: the two files when both are set (a mounted Secret; the operator does not set them yet), else
      * the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity token, profile, ...).
      */
     interface S3Config {
