@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,12 +45,16 @@ final class MirrorSupport {
         if (needed.isEmpty() || route.getSpec().getParentRefs() == null) {
             return Optional.empty();
         }
+        Set<String> asked = new HashSet<>();
         for (ParentReference ref : route.getSpec().getParentRefs()) {
             if (ref.getKind() != null && !"Gateway".equals(ref.getKind())) {
                 continue; // a mesh's Service parent: no GatewayClass to ask
             }
             String ns = ref.getNamespace() == null ? route.getMetadata().getNamespace() : ref.getNamespace();
             String gateway = ns + "/" + ref.getName();
+            if (!asked.add(gateway)) {
+                continue; // two sections (listeners) of one Gateway: one class to ask
+            }
             try {
                 GenericKubernetesResource gw = get("Gateway", ns, ref.getName());
                 Object className = gw == null ? null : field(gw, "spec", "gatewayClassName");

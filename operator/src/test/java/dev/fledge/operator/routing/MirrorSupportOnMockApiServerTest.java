@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * What the operator concludes from the API server's answers about a route's Gateway and its GatewayClass: a class
  * that lists its features without RequestMirror, a refused read (403) and a failed one (500) keep the mirror out; a
  * class that lists nothing and a Gateway not found say nothing; a parentRef's own namespace is where its Gateway is
- * read.
+ * read, once for two sections of one Gateway.
  */
 class MirrorSupportOnMockApiServerTest {
     static final String GATEWAYS = "/apis/gateway.networking.k8s.io/v1/namespaces/%s/gateways/%s";
@@ -103,6 +104,34 @@ class MirrorSupportOnMockApiServerTest {
         assertThat(server.getRequestCount()).isZero();
     }
 
+    /** A route attached to two listeners of one Gateway: one Gateway and one GatewayClass to read, not two each. */
+    @Test
+    void twoSectionsOfOneGatewayReadItAndItsClassOnce() {
+        gateway("ml", "shared-gw");
+        server.expect()
+                .get()
+                .withPath(CLASS)
+                .andReturn(200, gatewayClass(List.of("HTTPRoute", MirrorSupport.MIRROR, MirrorSupport.PERCENTAGE)))
+                .always();
+        HTTPRoute route = mirroring(null);
+        route.getSpec()
+                .setParentRefs(List.of(
+                        new ParentReferenceBuilder()
+                                .withName("shared-gw")
+                                .withSectionName("internal")
+                                .build(),
+                        new ParentReferenceBuilder()
+                                .withName("shared-gw")
+                                .withSectionName("closed")
+                                .build()));
+        int before = server.getRequestCount();
+
+        assertThat(support.missing(route)).isEmpty();
+        assertThat(server.getRequestCount() - before)
+                .as("the Gateway and its GatewayClass, each read once")
+                .isEqualTo(2);
+    }
+
     /** A route in {@code ml} mirroring 20 % of its rule, with one parentRef to shared-gw in {@code ns} (null: ml). */
     static HTTPRoute mirroring(String ns) {
         HTTPRoute route = MirrorSupportTest.route(20, null, null);
@@ -111,7 +140,7 @@ class MirrorSupportOnMockApiServerTest {
                 .withNamespace("ml")
                 .build());
         route.getSpec()
-                .setParentRefs(List.of(new io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder()
+                .setParentRefs(List.of(new ParentReferenceBuilder()
                         .withName("shared-gw")
                         .withNamespace(ns)
                         .build()));
