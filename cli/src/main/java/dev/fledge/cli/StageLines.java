@@ -70,7 +70,7 @@ final class StageLines {
                     ? "step " + (step() + 1) + " of " + steps(sp.stage()).size()
                     // the engine starts a stage once its routes carry its audience (Transition)
                     : st.getStepWaitingSince() != null && sp.stage() != Stage.PREFLIGHT
-                            ? "not started: waiting for its routes to carry its audience"
+                            ? "not started: waiting for the canary to be ready and its routes to carry its audience"
                             : held(
                                     Instant.parse(
                                             st.getStageStartedAt() != null

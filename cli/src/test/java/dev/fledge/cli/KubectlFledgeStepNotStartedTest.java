@@ -49,7 +49,8 @@ class KubectlFledgeStepNotStartedTest {
             CliHarness.Result r = cli.run("get", "assistant", "-n", "ml");
             assertThat(r.code()).isZero();
             assertThat(r.out())
-                    .contains("closed      current   not started: waiting for its routes to carry its audience")
+                    .contains(
+                            "closed      current   not started: waiting for the canary to be ready and its routes to carry its audience")
                     .contains("Next: stage public ")
                     .contains(" after this stage's routes carry its audience (every route accepted by its Gateway)")
                     .doesNotContain("at least 30m0s");

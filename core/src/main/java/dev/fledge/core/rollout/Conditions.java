@@ -89,6 +89,14 @@ public final class Conditions {
         return isTrue(st, ROUTE_NOT_ACCEPTED) || isTrue(st, ROUTE_NOT_APPLIED);
     }
 
+    /** The messages of the True route conditions ({@link #routesPending}), joined; empty when none is True. */
+    static String pendingRoutes(ModelReleaseStatus st) {
+        return java.util.stream.Stream.of(ROUTE_NOT_ACCEPTED, ROUTE_NOT_APPLIED)
+                .flatMap(type -> find(st, type).filter(c -> "True".equals(c.getStatus())).stream())
+                .map(c -> c.getType() + ": " + c.getMessage())
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
     /** Whether {@code st} has a True condition of {@code type} with {@code reason}. */
     public static boolean has(ModelReleaseStatus st, String type, String reason) {
         return find(st, type)

@@ -168,11 +168,18 @@ final class Messages {
     }
 
     /** A stage (public: at {@code weight}; any other: weight null) whose routes do not carry its split yet. */
-    static String routesPending(String stage, Integer weight) {
+    /**
+     * A stage (public: a step at {@code weight}) held by its routes: one that has not {@code started} does not start;
+     * one that started before and lost a route keeps its time.
+     */
+    static String routesPending(String stage, Integer weight, boolean started) {
+        String what = weight == null ? "stage" : "step";
         return "stage " + stage + (weight == null ? "" : " at " + weight + "%")
                 + ": waiting for the routes to carry it (conditions RouteNotAccepted,"
-                + " RouteNotApplied); the " + (weight == null ? "stage" : "step")
-                + " does not move, and its time does not start, until they do";
+                + " RouteNotApplied); the " + what
+                + (started
+                        ? " does not move until they do (its time, started before, goes on)"
+                        : " does not move, and its time does not start, until they do");
     }
 
     static String progress(String stage, Integer step, Integer weight, List<String> pending) {
@@ -196,6 +203,12 @@ final class Messages {
 
     static String deadlineExceeded(Object deadline, String stage) {
         return "progressDeadline " + deadline + " exceeded in stage " + stage;
+    }
+
+    /** The deadline message of a stage or step still waiting for its routes: what they were waiting on. */
+    static String deadlineExceededWaitingForRoutes(Object deadline, String stage, String since, String routes) {
+        return deadlineExceeded(deadline, stage) + ", waiting since " + since + " for its routes to carry it"
+                + (routes.isEmpty() ? "" : ": " + routes);
     }
 
     static String abortRequested() {

@@ -18,6 +18,11 @@ final class StageWalk {
     private final Instant now;
     private final Outcome out;
     private final StageHistory history;
+    /**
+     * Whether this pass began a wait for the split ({@link #splitInPlace} does nothing then). One walk per pass
+     * ({@link Transition}).
+     */
+    private boolean waitBeganThisPass;
 
     StageWalk(Plan plan, Instant now, Outcome out, StageHistory history) {
         this.plan = plan;
@@ -63,10 +68,12 @@ final class StageWalk {
      * step's {@code stepStartedAt}, any other stage's {@code stageStartedAt}). A stage or step starts waiting when it is
      * entered, since the pass that decides it has not moved any traffic yet: a Gateway programs a route a moment later,
      * or refuses it. One that has started is not started again by a later dip (a canary pod that goes unready holds
-     * it, {@code WaitingForCanary}, and keeps its time; so does a route that is no longer accepted).
+     * it, {@code WaitingForCanary}, and keeps its time; so does a route that is no longer accepted). Not in the pass
+     * that began the wait (a {@code skip-stage}, a resume after {@code Invalid}): the route conditions that pass reads
+     * describe the routes written before it, so a pass that writes this stage's routes must come first.
      */
     void splitInPlace() {
-        if (st.getStepWaitingSince() == null || !routedStage()) {
+        if (st.getStepWaitingSince() == null || !routedStage() || waitBeganThisPass) {
             return;
         }
         if (inPublicStage()) {
@@ -80,7 +87,7 @@ final class StageWalk {
     /** The current stage (not public) starts again from now once its routes are in place: traffic is about to move. */
     void stageWaits() {
         st.setStageStartedAt(now.toString());
-        st.setStepWaitingSince(now.toString());
+        waits();
     }
 
     /**
@@ -98,7 +105,12 @@ final class StageWalk {
     /** The current public step starts (again) from now once its split is in place: traffic is about to move. */
     void publicStepWaits() {
         st.setStepStartedAt(now.toString());
+        waits();
+    }
+
+    private void waits() {
         st.setStepWaitingSince(now.toString());
+        waitBeganThisPass = true;
     }
 
     /** Whether the current stage is the public one (its steps). */
@@ -202,7 +214,7 @@ final class StageWalk {
             publicStepWaits();
             st.setCanaryWeight(steps(sp.get()).get(0));
         } else if (sp.isPresent() && stage != Stage.PREFLIGHT) {
-            st.setStepWaitingSince(now.toString()); // its time counts once its routes carry the audience
+            waits(); // its time counts once its routes carry the audience
         }
         if (stage == Stage.SHADOW && sp.isPresent()) {
             st.setMirrorPercent(sp.get().mirrorPercent());

@@ -340,7 +340,13 @@ final class Transition {
         }
         rollback(
                 EventReason.ProgressDeadlineExceeded,
-                Messages.deadlineExceeded(plan.progressDeadline(), st.getStage()));
+                st.getStepWaitingSince() != null && walk.routedStage()
+                        ? Messages.deadlineExceededWaitingForRoutes(
+                                plan.progressDeadline(),
+                                st.getStage(),
+                                st.getStepWaitingSince(),
+                                Conditions.pendingRoutes(st))
+                        : Messages.deadlineExceeded(plan.progressDeadline(), st.getStage()));
         return true;
     }
 
@@ -382,7 +388,10 @@ final class Transition {
                 ConditionReason.RolloutInProgress,
                 held != null
                         ? Messages.capacityHeld(st.getStage(), st.getCanaryWeight(), held)
-                        : Messages.routesPending(st.getStage(), walk.inPublicStage() ? st.getCanaryWeight() : null));
+                        : Messages.routesPending(
+                                st.getStage(),
+                                walk.inPublicStage() ? st.getCanaryWeight() : null,
+                                st.getStepWaitingSince() == null));
         return true;
     }
 

@@ -91,10 +91,14 @@ class InvalidMidRolloutTest {
                 .as("back at the gated weight")
                 .isEqualTo(25);
         assertThat(fixed.status().getStep()).as("no step was skipped").isEqualTo(1);
-        assertThat(Instant.parse(fixed.status().getStepStartedAt())).isEqualTo(r.now);
         assertThat(fixed.events()).extracting(RolloutEvent::reason).contains(EventReason.Resumed);
+        assertThat(fixed.status().getStepWaitingSince())
+                .as("traffic comes back from stable: the step waits for a pass that writes its routes, as on entry")
+                .isEqualTo(r.now.toString());
+        Decision started = r.after(Duration.ofSeconds(1));
+        assertThat(Instant.parse(started.status().getStepStartedAt())).isEqualTo(r.now);
         assertThat(r.after(Duration.ofMinutes(9)).status().getStep())
-                .as("the step's 10 minutes count again from the fix")
+                .as("the step's 10 minutes count again from its routes' return")
                 .isEqualTo(1);
         assertThat(r.after(Duration.ofMinutes(2)).status().getStep()).isEqualTo(2);
     }

@@ -90,6 +90,10 @@ class StageWaitsForItsRoutesTest {
         r.after(Duration.ofMinutes(5), passing());
         assertThat(r.status.getStage()).isEqualTo("internal");
         assertThat(r.status.getStageStartedAt()).isEqualTo(started);
+        assertThat(r.status.getMessage())
+                .as("its time goes on: the message must not say it has not started")
+                .contains("its time, started before, goes on")
+                .doesNotContain("does not start");
         routeNotAccepted(r, "WaitingForGateway");
         assertThat(r.after(Duration.ofMinutes(5), passing()).status().getStage())
                 .as("held while the route is not accepted, even past its minimum time")
@@ -98,5 +102,51 @@ class StageWaitsForItsRoutesTest {
         assertThat(r.after(Duration.ofSeconds(1), passing()).status().getStage())
                 .as("back in place, past its 10 minutes and passing: it moves on, its time kept")
                 .isEqualTo("closed");
+    }
+
+    /**
+     * A {@code skip-stage} enters the next stage in a pass that goes on to the stage rules, where the route conditions
+     * still describe the routes written before it (the skipped stage's): the stage must wait for a pass that wrote its
+     * own. Before, it started in the skip's pass, and a Gateway slow to program the new route ate into its minimum
+     * time (review of the stage wait, MEDIUM).
+     */
+    @Test
+    void aStageEnteredBySkipStageWaitsForAPassThatWritesItsRoutes() {
+        Rollout r = enteringInternal();
+        r.after(Duration.ofSeconds(1), passing()); // internal's routes in place: started
+        assertThat(r.status.getStepWaitingSince()).isNull();
+
+        Decision skipped = r.after(Duration.ofMinutes(1), passing().withRequestedAction("skip-stage", "7"));
+
+        assertThat(skipped.status().getStage()).isEqualTo("closed");
+        assertThat(skipped.status().getStepWaitingSince())
+                .as("no pass has written closed's routes yet")
+                .isEqualTo(r.now.toString());
+        Decision next = r.after(Duration.ofSeconds(2), passing());
+        assertThat(next.status().getStepWaitingSince()).isNull();
+        assertThat(Instant.parse(next.status().getStageStartedAt()))
+                .as("the next pass, after the routes were written, starts it")
+                .isEqualTo(r.now);
+    }
+
+    /**
+     * A stage that waits for its routes until {@code progressDeadline} rolls back saying so, with what the route
+     * conditions said: once users are back on stable the conditions clear, and the rollback's message is all that is
+     * left of the cause (review of the stage wait, MEDIUM).
+     */
+    @Test
+    void aStageThatWaitsForItsRoutesUntilTheDeadlineSaysWhyItRolledBack() {
+        Rollout r = enteringInternal();
+        Decision d = null;
+        for (int i = 0; i < 30 && !"RolledBack".equals(r.status.getPhase().wireName()); i++) { // a 24 h deadline
+            routeNotAccepted(r, "RouteRefused");
+            d = r.after(Duration.ofHours(1), passing());
+        }
+        assertThat(r.status.getPhase().wireName()).isEqualTo("RolledBack");
+        assertThat(d.status().getMessage())
+                .contains("progressDeadline")
+                .contains("waiting since")
+                .contains("for its routes to carry it")
+                .contains("RouteNotAccepted: HTTPRoute assistant: Gateway ml/public-gw has not accepted generation 3");
     }
 }

@@ -53,11 +53,11 @@ public class ModelReleaseStatus {
     private PauseStatus pause;
 
     @JsonPropertyDescription(
-            "When the current stage started (RFC 3339). A stage that routes users' requests or mirrors of them to the canary (shadow, internal, closed) starts at the first reconcile that saw its routes in place (stepWaitingSince empty): its minDuration and its live-traffic windows count from here.")
+            "When the current stage started (RFC 3339). A stage that routes users' requests or mirrors of them to the canary (shadow, internal, closed) starts at the first reconcile after the one that entered it (or resumed it after Invalid) that saw its routes in place (stepWaitingSince empty): its minDuration and the gate verdicts that count for it run from here. The safety gate's live-output window runs from the stage's entry (its open status.history record), so outputs users got while it waited count.")
     private String stageStartedAt;
 
     @JsonPropertyDescription(
-            "When the current public step started (RFC 3339): the first reconcile that saw its split in place (stepWaitingSince empty). stepDuration counts from here.")
+            "When the current public step started (RFC 3339): the first reconcile after the one that entered it (or resumed it after Invalid) that saw its split in place (stepWaitingSince empty). stepDuration counts from here.")
     private String stepStartedAt;
 
     @JsonPropertyDescription(

@@ -1,6 +1,8 @@
 package dev.fledge.operator.gates.safety;
 
 import dev.fledge.api.spec.MirrorSource;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.StageRecord;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StagePlan;
 import dev.fledge.operator.gates.GateContext;
@@ -13,8 +15,10 @@ import dev.fledge.operator.gates.metric.QueryResult;
 import dev.fledge.operator.gates.metric.QueryTemplate;
 import dev.fledge.operator.workload.ServingConfig;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -26,9 +30,12 @@ import java.util.TreeMap;
  * outputs from long before the stage do not count, and a pod restart (a counter reset) does not erase flags.
  *
  * <p>The range runs from two scrape intervals ({@link CounterRise#LEAD_SCRAPES}, {@link
- * MetricsBackend#scrapeInterval}) before {@code status.stageStartedAt} to now ({@link CounterRise#range}): so the
- * outputs between the stage's start and its first scrape, a critical flag among them, count. The price is that outputs
- * of the same canary version and audience from up to two intervals before the stage count too.
+ * MetricsBackend#scrapeInterval}) before the stage was entered ({@link #stageEnteredAt}) to now ({@link
+ * CounterRise#range}): so the outputs between the stage's entry and its first scrape, a critical flag among them,
+ * count. The price is that outputs of the same canary version and audience from up to two intervals before the stage
+ * count too. Keyed on the entry, not on {@code status.stageStartedAt}: a stage starts only once its routes carry it,
+ * and outputs users got while it waited (a route accepted by one Gateway of two, say) are the canary's answers too; a
+ * critical flag among them must not fall between two windows (review of the stage wait, HIGH).
  */
 final class LiveOutputs {
     /** The label matchers of the canary's series of this release. */
@@ -98,10 +105,37 @@ final class LiveOutputs {
         this.metrics = metrics;
     }
 
+    /**
+     * When the current stage was entered: its open record in {@code status.history} (this stage, the canary version,
+     * not left), else {@code status.stageStartedAt} (a status without that record); the earlier of the two, so the
+     * window never starts after the stage's start.
+     */
+    static String stageEnteredAt(ModelReleaseStatus st) {
+        if (st == null) {
+            return null;
+        }
+        String started = st.getStageStartedAt();
+        Optional<String> entered = Optional.ofNullable(st.getHistory()).stream()
+                .flatMap(List::stream)
+                .filter(r -> r.getLeftAt() == null
+                        && r.getEnteredAt() != null
+                        && Objects.equals(r.getStage(), st.getStage())
+                        && Objects.equals(r.getVersion(), st.getCanaryVersion()))
+                .map(StageRecord::getEnteredAt)
+                .reduce((first, last) -> last);
+        if (entered.isEmpty() || started == null) {
+            return entered.orElse(started);
+        }
+        try {
+            return Instant.parse(entered.get()).isBefore(Instant.parse(started)) ? entered.get() : started;
+        } catch (DateTimeParseException e) {
+            return started;
+        }
+    }
+
     Reading read(GateContext ctx, List<String> criticalCategories) {
         var st = ctx.release().getStatus();
-        Optional<String> window =
-                CounterRise.range(st == null ? null : st.getStageStartedAt(), ctx.now(), metrics.scrapeInterval());
+        Optional<String> window = CounterRise.range(stageEnteredAt(st), ctx.now(), metrics.scrapeInterval());
         if (window.isEmpty()) {
             return new Reading(null, Map.of(), null, "the current stage's start (status.stageStartedAt) is unknown");
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.StageRecord;
 import dev.fledge.operator.gates.DeferredReads;
 import dev.fledge.operator.gates.FairWorkers;
 import dev.fledge.operator.gates.GateContext;
@@ -12,6 +14,7 @@ import dev.fledge.operator.gates.metric.QueryResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -77,6 +80,45 @@ class LiveReaderTest {
         assertThat(ranges(Duration.ofSeconds(15), ctx.withNow(stageStart.minusSeconds(40))))
                 .as("a stage start ahead of this clock: the shortest range, not a negative one")
                 .containsOnly("[1s]");
+    }
+
+    /**
+     * A stage starts once its routes carry it ({@code status.stageStartedAt}); outputs users got while it waited for
+     * them count, so the window runs from the stage's entry ({@code status.history}): a critical flag between a reading
+     * during the wait and the start would otherwise fall between two windows. On the old code: [630s].
+     */
+    @Test
+    void theRangeReachesBackToTheStagesEntryNotOnlyToItsStartAfterTheRouteWait() {
+        GateContext ctx = SafetyGateTest.ctx(new SafetySpec().withOnline(true), "internal");
+        ModelReleaseStatus st = ctx.release().getStatus();
+        Instant stageStart = Instant.parse(st.getStageStartedAt());
+        st.setStage("internal");
+        st.setCanaryVersion("2.0.0");
+        st.setHistory(new ArrayList<>(List.of(
+                new StageRecord()
+                        .withStage("internal")
+                        .withVersion("1.9.0")
+                        .withEnteredAt(stageStart.minusSeconds(900).toString())
+                        .withLeftAt(stageStart.minusSeconds(800).toString())
+                        .withResult("Failed"),
+                new StageRecord()
+                        .withStage("preflight")
+                        .withVersion("2.0.0")
+                        .withEnteredAt(stageStart.minusSeconds(300).toString())
+                        .withLeftAt(stageStart.minusSeconds(120).toString())
+                        .withResult("Passed"),
+                new StageRecord()
+                        .withStage("internal")
+                        .withVersion("2.0.0")
+                        .withEnteredAt(stageStart.minusSeconds(120).toString()))));
+
+        assertThat(ranges(Duration.ofSeconds(15), ctx.withNow(stageStart.plusSeconds(600))))
+                .as("30 s before the entry, 120 s before the start, to 600 s after the start")
+                .containsOnly("[750s]");
+        st.getHistory().get(2).withLeftAt(stageStart.toString()).withResult("Skipped");
+        assertThat(ranges(Duration.ofSeconds(15), ctx.withNow(stageStart.plusSeconds(600))))
+                .as("no open record of this stage and version: from its start")
+                .containsOnly("[630s]");
     }
 
     /** The ranges of the queries of one reading at {@code ctx}, with a backend scraped every {@code interval}. */
