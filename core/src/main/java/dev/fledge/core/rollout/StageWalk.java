@@ -73,6 +73,10 @@ final class StageWalk {
      * describe the routes written before it, so a pass that writes this stage's routes must come first.
      */
     void splitInPlace() {
+        if (st.getStepWaitingSince() != null && removedStage()) {
+            st.setStepWaitingSince(null); // no time of its own left to start: it waits for its gates only
+            return;
+        }
         if (st.getStepWaitingSince() == null || !routedStage() || waitBeganThisPass) {
             return;
         }
@@ -100,6 +104,15 @@ final class StageWalk {
                 && stage != Stage.PREFLIGHT
                 && stage != Stage.PROMOTING
                 && plan.stage(stage).isPresent();
+    }
+
+    /** Whether the current stage is a routed one that {@code spec.stages} no longer lists (removed mid-rollout). */
+    private boolean removedStage() {
+        Stage stage = current();
+        return stage != null
+                && stage != Stage.PREFLIGHT
+                && stage != Stage.PROMOTING
+                && plan.stage(stage).isEmpty();
     }
 
     /** The current public step starts (again) from now once its split is in place: traffic is about to move. */

@@ -149,4 +149,25 @@ class StageWaitsForItsRoutesTest {
                 .contains("for its routes to carry it")
                 .contains("RouteNotAccepted: HTTPRoute assistant: Gateway ml/public-gw has not accepted generation 3");
     }
+
+    /**
+     * A stage removed from the spec while it waits has no time of its own left to start: it waits for nothing but its
+     * gates. Before, {@code stepWaitingSince} stayed set, and the operator looked again every 2 s until they passed.
+     */
+    @Test
+    void aStageRemovedFromTheSpecWhileItWaitsNoLongerWaits() {
+        Rollout r = enteringInternal();
+        assertThat(r.status.getStepWaitingSince()).isNotNull();
+        r.plan = SpecEditTest.withStages(r.plan, Stage.CLOSED, Stage.PUBLIC);
+
+        Decision d = r.after(Duration.ofSeconds(2), Observation.of(true, true));
+
+        assertThat(d.status().getStage())
+                .as("its gates have not passed since it began")
+                .isEqualTo("internal");
+        assertThat(d.status().getStepWaitingSince()).isNull();
+        assertThat(r.after(Duration.ofSeconds(2), passing()).status().getStage())
+                .as("its gates pass: on to the next stage still listed")
+                .isEqualTo("closed");
+    }
 }
