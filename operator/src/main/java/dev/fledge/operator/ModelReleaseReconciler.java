@@ -43,7 +43,6 @@ import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
 import dev.fledge.operator.notify.Notifier;
-import dev.fledge.operator.routing.AcceptanceWatch;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.RoutesOutsideLimits;
 import dev.fledge.operator.routing.TrafficRouter;
@@ -114,7 +113,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
     public static final String NAME = "modelrelease";
     private static final Logger LOG = Logger.getLogger(ModelReleaseReconciler.class);
-    private static final Duration AT_ONCE = Duration.ofMillis(10);
+    private static final Duration AT_ONCE = Requeue.AT_ONCE;
     /** How soon a release whose Deployments were relabelled for this shard is looked at again (ShardMoves). */
     private static final Duration SHARD_MOVE_RETRY = Duration.ofSeconds(1);
     /**
@@ -432,35 +431,16 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         CapacityHoldReport.ended(acted.capacityHold(), stableReady, plan.replicas())
                 .ifPresent(e -> events.record(mr, e));
         settleHoldOverride(mr, acted.capacityHold());
-        Duration requeue = earliest(now, decision.requeueAfter(), scaleDownAt, holdUntil);
-        if (acted.heldWeight() != null && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
-            requeue = DRIFT_RETRY; // the routes wait for a track's pods: look again soon (their events wake it too)
-        }
-        if (decision.status().getStepWaitingSince() != null
-                && obs.canaryReady() // else its Deployment's events wake the release
-                && acted.heldWeight() == null
-                && pending.isEmpty()
-                && drift.isEmpty()
-                && (requeue == null || requeue.compareTo(ACCEPTANCE_RETRY) > 0)) {
-            // this pass put the step's split in place (the engine saw the status from before it): the next pass starts
-            // the step, soon, rather than at the next analysis
-            requeue = ACCEPTANCE_RETRY;
-        }
-        if (requeue != null) {
-            // the engine counted the delay from this reconcile's start; JOSDK counts it from its end
-            Duration left = requeue.minus(Duration.between(now, clock.instant()));
-            requeue = left.compareTo(AT_ONCE) < 0 ? AT_ONCE : left;
-        }
-        if (drift.isPresent() && (requeue == null || requeue.compareTo(DRIFT_RETRY) > 0)) {
-            requeue = DRIFT_RETRY; // apply (and sweep) again soon, also for a release with nothing else to wait for
-        }
-        if (!pending.isEmpty()) {
-            // look again soon; a wait already reported (a Gateway that does not answer) is looked at less often
-            Duration again = pending.stream().allMatch(p -> p.waited().compareTo(AcceptanceWatch.WARN_AFTER) >= 0)
-                    ? DRIFT_RETRY
-                    : ACCEPTANCE_RETRY;
-            requeue = requeue == null || requeue.compareTo(again) > 0 ? again : requeue;
-        }
+        Duration requeue = new Requeue(
+                        decision.requeueAfter(),
+                        scaleDownAt,
+                        holdUntil,
+                        acted.heldWeight(),
+                        decision.status(),
+                        obs.canaryReady(),
+                        pending.stream().map(Unaccepted::waited).toList(),
+                        drift.isPresent())
+                .after(now, clock.instant());
         if (requeue != null) {
             control.rescheduleAfter(requeue);
         }
@@ -689,7 +669,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         CapacityHoldReport.ended(retreat.capacityHold(), stableReady, replicas).ifPresent(e -> events.record(mr, e));
         settleHoldOverride(mr, retreat.capacityHold());
         boolean retry = drift.isPresent() || notRestored.isPresent() || retreat.heldWeight() != null;
-        Duration requeue = earliest(now, retry ? DRIFT_RETRY : null, hold);
+        Duration requeue = Requeue.earliest(now, retry ? DRIFT_RETRY : null, hold);
         return requeue == null ? control : control.rescheduleAfter(requeue);
     }
 
@@ -714,17 +694,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     /** The soonest of {@code wait} and of the {@code wakes} still ahead of {@code now} (nulls ignored); null if none. */
-    private static Duration earliest(Instant now, Duration wait, Instant... wakes) {
-        Duration soonest = wait;
-        for (Instant wake : wakes) {
-            if (wake != null && wake.isAfter(now)) {
-                Duration until = Duration.between(now, wake);
-                soonest = soonest == null || until.compareTo(soonest) < 0 ? until : soonest;
-            }
-        }
-        return soonest;
-    }
-
     private static String refusal(RuntimeException e) {
         return e instanceof KubernetesClientException k ? k.getCode() + ": " + k.getMessage() : e.toString();
     }
