@@ -11,6 +11,10 @@ import lombok.Setter;
 
 /** The model and the version to release. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "!has(self.s3) || self.uri.startsWith('s3://')",
+        message = "model.s3 applies only to an s3:// uri",
+        fieldPath = ".s3")
 @Getter
 @Setter
 public class ModelSpec {
@@ -46,6 +50,10 @@ public class ModelSpec {
     @Pattern("^[a-f0-9]{64}$")
     private String sha256;
 
+    @JsonPropertyDescription(
+            "The S3 store of an s3:// uri: an S3-compatible endpoint, the region, and a Secret with the credentials, which the operator passes to the Fledge model server (not with server.upstream: give your own server its store settings in server.template). Part of the serving configuration: editing it is a rollout, like a model change. Unset: AWS's own endpoint, region us-east-1 and the AWS SDK's default credential chain (the pod's service account through web identity, as IRSA sets it up).")
+    private S3StoreSpec s3;
+
     public ModelSpec withName(String name) {
         this.name = name;
         return this;
@@ -68,6 +76,11 @@ public class ModelSpec {
 
     public ModelSpec withSha256(String sha256) {
         this.sha256 = sha256;
+        return this;
+    }
+
+    public ModelSpec withS3(S3StoreSpec s3) {
+        this.s3 = s3;
         return this;
     }
 }

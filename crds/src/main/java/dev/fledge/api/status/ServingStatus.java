@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.fledge.api.spec.JudgeSpec;
 import dev.fledge.api.spec.ModelFormat;
+import dev.fledge.api.spec.S3StoreSpec;
 import dev.fledge.api.spec.UpstreamSpec;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
@@ -35,6 +36,9 @@ public class ServingStatus {
 
     @JsonPropertyDescription("SHA-256 of the model archive (spec.model.sha256).")
     private String sha256;
+
+    @JsonPropertyDescription("The S3 store of an s3:// model (spec.model.s3); unset: the AWS SDK's defaults.")
+    private S3StoreSpec s3;
 
     @JsonPropertyDescription("Container image of the model server (spec.server.image, or the operator's default).")
     private String image;
