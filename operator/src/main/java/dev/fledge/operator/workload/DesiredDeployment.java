@@ -223,7 +223,10 @@ public final class DesiredDeployment {
         return template;
     }
 
-    /** The pod's volumes: the template's safe ones, the release's key, the scratch volumes and the model's claim. */
+    /**
+     * The pod's volumes: the template's safe ones, the release's key, the scratch volumes, the model's claim and its S3
+     * store's credentials.
+     */
     private List<Volume> volumes(String release, PodSpec user, ServingStatus serving) {
         List<Volume> volumes = new ArrayList<>(safeVolumes(user, hardening).stream()
                 .filter(v -> serving.getUpstream() == null || !PROXY_SCRATCH_VOLUME.equals(v.getName()))
@@ -232,6 +235,7 @@ public final class DesiredDeployment {
         volumes.addAll(scratchVolume(userContainer(user), emptyDirs(user)));
         volumes.addAll(proxyScratchVolume(serving));
         volumes.addAll(ModelClaim.volumes(serving.getUri()));
+        volumes.addAll(ModelStoreS3.volumes(serving));
         return volumes;
     }
 
@@ -281,7 +285,8 @@ public final class DesiredDeployment {
                 : user.getVolumes().stream()
                         .filter(v -> !FEEDBACK_KEY_VOLUME.equals(v.getName())
                                 && !SCRATCH_VOLUME.equals(v.getName())
-                                && !ModelClaim.VOLUME.equals(v.getName()))
+                                && !ModelClaim.VOLUME.equals(v.getName())
+                                && !ModelStoreS3.VOLUME.equals(v.getName()))
                         .map(v -> new VolumeBuilder()
                                 .withName(v.getName())
                                 .withEmptyDir(v.getEmptyDir())
@@ -330,7 +335,8 @@ public final class DesiredDeployment {
             List<VolumeMount> kept = user.getVolumeMounts().stream()
                     .filter(m -> !FEEDBACK_KEY_VOLUME.equals(m.getName())
                             && !SCRATCH_VOLUME.equals(m.getName())
-                            && !ModelClaim.VOLUME.equals(m.getName()))
+                            && !ModelClaim.VOLUME.equals(m.getName())
+                            && !ModelStoreS3.VOLUME.equals(m.getName()))
                     // the operator's scratch volume takes /tmp: a read-only one of the template's is dropped
                     .filter(m -> !(scratch && isScratch(m.getMountPath())))
                     .filter(m -> MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()))
@@ -385,6 +391,7 @@ public final class DesiredDeployment {
                 && user.getVolumeMounts().stream()
                         .anyMatch(m -> !SCRATCH_VOLUME.equals(m.getName())
                                 && !FEEDBACK_KEY_VOLUME.equals(m.getName())
+                                && !ModelStoreS3.VOLUME.equals(m.getName())
                                 && !Boolean.TRUE.equals(m.getReadOnly())
                                 && emptyDirs.contains(m.getName())
                                 && isScratch(m.getMountPath()));
@@ -444,9 +451,9 @@ public final class DesiredDeployment {
 
     /**
      * The variables this operator sets on the model container of {@code release} for {@code serving}, by name, in the
-     * order they are set: the model, the ports, the response-id key file and the model server's limits. A release may
-     * set none of them ({@link ModelServerLimits#refusal}); a kept template may hold them only at these values
-     * ({@link KeptTemplateCheck}).
+     * order they are set: the model (with its S3 store's settings, {@link ModelStoreS3}), the ports, the response-id
+     * key file and the model server's limits. A release may set none of them ({@link ModelServerLimits#refusal}); a
+     * kept template may hold them only at these values ({@link KeptTemplateCheck}).
      */
     List<EnvVar> operatorEnv(String release, ServingStatus serving) {
         int port = serving.getPort() == null ? defaults.port(null) : serving.getPort();
@@ -479,6 +486,7 @@ public final class DesiredDeployment {
                     .withValue(serving.getSha256())
                     .build());
         }
+        env.addAll(ModelStoreS3.env(serving));
         env.add(new EnvVarBuilder()
                 .withName("QUARKUS_HTTP_PORT")
                 .withValue(String.valueOf(port))
@@ -610,6 +618,7 @@ public final class DesiredDeployment {
                 .withResources(upstream == null ? user.getResources() : defaults.proxyResources())
                 .withVolumeMounts(upstream == null ? safeMounts(user, emptyDirs, true) : proxyMounts())
                 .addAllToVolumeMounts(upstream == null ? ModelClaim.mounts(serving.getUri()) : List.of())
+                .addAllToVolumeMounts(ModelStoreS3.mounts(serving))
                 .withSecurityContext(hardening.container())
                 .withPorts()
                 .addNewPort()

@@ -46,7 +46,9 @@ import java.util.stream.Stream;
  *       {@code IfNotPresent};
  *   <li>volumes: no host path this operator does not allow, the key volume the release's key Secret and no other
  *       volume or env variable reading a response-id key Secret; mounts off the image's code ({@link MountPaths}),
- *       but for the operator's key mount and, for a {@code pvc://} model, its claim's read-only mount, each whole;
+ *       but for the operator's key mount and, for a {@code pvc://} model, its claim's read-only mount, and, for a
+ *       recorded S3 store's Secret, its credentials mount ({@link ModelStoreS3}), each whole, the last two only as
+ *       this operator writes them (the S3 one also present then);
  *   <li>no field outside the spec's allow-list and what an operator or the API server adds ({@link
  *       KeptTemplateFields}: no other volume type, host port, exec probe, sysctl...);
  *   <li>env: the operator's variables only at the values this operator sets for the recorded configuration ({@link
@@ -193,6 +195,10 @@ final class KeptTemplateCheck {
                 .collect(Collectors.toSet());
         Set<String> hostPaths = HostPathLock.hostPathVolumes(volumes);
         boolean claimVolume = modelClaimVolume(volumes, recorded);
+        Optional<String> s3 = modelS3Refusal(volumes, c, recorded);
+        if (s3.isPresent()) {
+            return s3;
+        }
         List<VolumeMount> mounts = Objects.requireNonNullElse(c.getVolumeMounts(), List.of());
         List<MountPaths.Mount> paths = MountPaths.of(mounts, emptyDirs);
         for (int i = 0; i < mounts.size(); i++) {
@@ -201,7 +207,8 @@ final class KeptTemplateCheck {
                     && DesiredDeployment.FEEDBACK_KEY_DIR.equals(m.getMountPath())
                     && (m.getSubPath() == null || m.getSubPath().isEmpty());
             boolean claim = claimVolume && modelClaimMount(m);
-            Optional<String> why = key || claim
+            boolean store = !ModelStoreS3.volumes(recorded).isEmpty() && ModelStoreS3.isOperatorMount(m);
+            Optional<String> why = key || claim || store
                     ? Optional.empty()
                     : MountPaths.refusal(m.getMountPath(), emptyDirs.contains(m.getName()));
             if (why.isEmpty()) {
@@ -240,6 +247,12 @@ final class KeptTemplateCheck {
         for (String required : REQUIRED_ENV) {
             if (operatorEnv.containsKey(required) && value(c, required) == null) {
                 return Optional.of("its env " + required + " is missing (every operator sets it)");
+            }
+        }
+        for (var e : ModelStoreS3.env(recorded)) {
+            if (value(c, e.getName()) == null) {
+                return Optional.of(
+                        "its env " + e.getName() + " is missing (every operator that records spec.model.s3 sets it)");
             }
         }
         Optional<String> ports = ports(c, operatorEnv);
@@ -287,6 +300,31 @@ final class KeptTemplateCheck {
                         .claimName()
                         .equals(named.get(0).getPersistentVolumeClaim().getClaimName())
                 && Boolean.TRUE.equals(named.get(0).getPersistentVolumeClaim().getReadOnly());
+    }
+
+    /**
+     * Why the S3 store's credentials volume of {@code volumes} is not as the operator writes it for {@code recorded}
+     * ({@link ModelStoreS3}): with a recorded Secret, one volume {@link ModelStoreS3#VOLUME} of that Secret's two keys,
+     * mounted whole and read-only at {@link ModelStoreS3#MOUNT_PATH} in {@code server}; without one, no mount there
+     * (refused below as any mount under the operator's directory). Empty when it is.
+     */
+    private static Optional<String> modelS3Refusal(List<Volume> volumes, Container server, ServingStatus recorded) {
+        if (ModelStoreS3.volumes(recorded).isEmpty()) {
+            return Optional.empty();
+        }
+        List<Volume> named = volumes.stream()
+                .filter(v -> ModelStoreS3.VOLUME.equals(v.getName()))
+                .toList();
+        if (named.size() != 1 || !ModelStoreS3.isOperatorVolume(named.get(0), recorded)) {
+            return Optional.of("its volume " + ModelStoreS3.VOLUME + " is not the recorded spec.model.s3 Secret "
+                    + recorded.getS3().getSecretName() + " as this operator mounts it at " + ModelStoreS3.MOUNT_PATH);
+        }
+        if (Objects.requireNonNullElse(server.getVolumeMounts(), List.<VolumeMount>of()).stream()
+                .noneMatch(ModelStoreS3::isOperatorMount)) {
+            return Optional.of(
+                    "it does not mount the recorded spec.model.s3 Secret read-only at " + ModelStoreS3.MOUNT_PATH);
+        }
+        return Optional.empty();
     }
 
     /** The model claim's mount as the operator writes it: whole, read-only, at {@link ModelClaim#MOUNT_PATH}. */

@@ -35,7 +35,8 @@ import java.util.Set;
  * Deployment keeps what it runs. Unreadable canary (none, another version): its hash is {@link #UNKNOWN}, a change too;
  * so is an unreadable stable whose version the spec names ({@link #unreadStable}). The release's response-id key
  * ({@link FeedbackKey}: its env variable, volume and mount) is the operator's, not the user's: an older operator's
- * template without it runs the same configuration as one with it.
+ * template without it runs the same configuration as one with it. So are the S3 store's variables, volume and mount
+ * ({@link ModelStoreS3}), which read back as the configuration's {@code s3}.
  */
 final class LiveServing {
     /** The hash of a track whose configuration cannot be read: equal to no configuration's hash. */
@@ -141,6 +142,7 @@ final class LiveServing {
         s.setUri(env.get("FLEDGE_MODEL_URI"));
         s.setFormat(format(env.get("FLEDGE_MODEL_FORMAT")));
         s.setSha256(env.get("FLEDGE_MODEL_SHA256"));
+        s.setS3(ModelStoreS3.read(env, pod.getSpec().getVolumes()));
         s.setImage(c.getImage());
         s.setPort(c.getPorts().stream()
                 .filter(p -> "http".equals(p.getName()))
@@ -155,14 +157,16 @@ final class LiveServing {
                 ? List.of()
                 : c.getVolumeMounts().stream()
                         .filter(m -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(m.getName())
-                                && !DesiredDeployment.SCRATCH_VOLUME.equals(m.getName()))
+                                && !DesiredDeployment.SCRATCH_VOLUME.equals(m.getName())
+                                && !ModelStoreS3.VOLUME.equals(m.getName()))
                         .toList();
         PodSpec spec = pod.getSpec();
         List<Volume> userVolumes = spec.getVolumes() == null
                 ? List.of()
                 : spec.getVolumes().stream()
                         .filter(v -> !DesiredDeployment.FEEDBACK_KEY_VOLUME.equals(v.getName())
-                                && !DesiredDeployment.SCRATCH_VOLUME.equals(v.getName()))
+                                && !DesiredDeployment.SCRATCH_VOLUME.equals(v.getName())
+                                && !ModelStoreS3.VOLUME.equals(v.getName()))
                         .toList();
         ResourceRequirements resources = c.getResources();
         boolean noResources = resources == null

@@ -19,9 +19,11 @@ import java.util.HexFormat;
 
 /**
  * The serving configuration of a spec: every field that goes into the model pods (model name, version, URI,
- * format, sha256; server image, port, upstream and template, with the operator's defaults), and the hash of all but the
- * version. Replicas are not part of it. A spec whose configuration hash differs from the canary's starts a rollout;
- * the stable track runs the configuration recorded at its promotion ({@code status.stable}).
+ * format, sha256, S3 store; server image, port, upstream and template, with the operator's defaults), and the hash of
+ * all but the version. A field left unset is left out of the hash, so a new field keeps the hashes of the releases
+ * that do not set it (no rollout, no restart after an operator upgrade). Replicas are not part of it. A spec whose
+ * configuration hash differs from the canary's starts a rollout; the stable track runs the configuration recorded at
+ * its promotion ({@code status.stable}).
  */
 public final class ServingConfig {
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -44,6 +46,7 @@ public final class ServingConfig {
         s.setUri(model.getUri());
         s.setFormat(model.getFormat());
         s.setSha256(model.getSha256());
+        s.setS3(ModelStoreS3.nonEmpty(model.getS3()).map(ServingConfig::copy).orElse(null));
         s.setImage(defaults.image(mr.getSpec().getServer()));
         s.setPort(defaults.port(mr.getSpec().getServer()));
         s.setUpstream(defaults.upstream(mr.getSpec().getServer()));

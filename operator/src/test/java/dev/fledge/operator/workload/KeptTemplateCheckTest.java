@@ -463,6 +463,93 @@ class KeptTemplateCheckTest {
                 .hasValueSatisfying(why -> assertThat(why).contains(ModelClaim.MOUNT_PATH));
     }
 
+    /**
+     * Issue 17 part 6: a model on S3 with its store's Secret ({@code spec.model.s3}) has the Secret mounted read-only at
+     * the operator's path, where no template of the spec may mount: kept as this operator writes it for the recorded
+     * store; another Secret, other keys, another mode, a writable mount, the mount or a setting missing, or the mount
+     * without a recorded Secret, refused.
+     */
+    @Test
+    void aTemplateOfAModelOnS3WithItsSecretPassesButNotWithAnotherSecretOrAWritableMount() {
+        ModelRelease onS3 = release();
+        onS3.getSpec()
+                .getModel()
+                .setS3(new dev.fledge.api.spec.S3StoreSpec()
+                        .withEndpoint("http://minio.storage:9000")
+                        .withSecretName("model-store"));
+        ServingStatus rec = new ServingConfig(DEFAULTS).of(onS3);
+        PodTemplateSpec built = Serialization.clone(
+                OPERATOR.build(onS3, Labels.TRACK_STABLE, rec, 2).getSpec().getTemplate());
+        assertThat(s3Mount(built).getReadOnly()).isTrue();
+        assertThat(refusal(built, rec)).isEmpty();
+        PodTemplateSpec stored = Serialization.clone(built);
+        volume(stored, ModelStoreS3.VOLUME).getSecret().setDefaultMode(292); // 0444 as the API server writes it
+        assertThat(refusal(stored, rec)).as("as the API server stores it").isEmpty();
+
+        Map<String, Consumer<PodTemplateSpec>> tampered = new java.util.LinkedHashMap<>();
+        tampered.put(
+                "another Secret",
+                t -> volume(t, ModelStoreS3.VOLUME).getSecret().setSecretName("other-team"));
+        tampered.put(
+                "all of the Secret's keys",
+                t -> volume(t, ModelStoreS3.VOLUME).getSecret().setItems(null));
+        tampered.put(
+                "another key",
+                t -> volume(t, ModelStoreS3.VOLUME)
+                        .getSecret()
+                        .getItems()
+                        .get(0)
+                        .setKey("token"));
+        tampered.put(
+                "a writable file mode",
+                t -> volume(t, ModelStoreS3.VOLUME).getSecret().setDefaultMode(0666));
+        tampered.put(
+                "an optional Secret",
+                t -> volume(t, ModelStoreS3.VOLUME).getSecret().setOptional(true));
+        tampered.put("a writable mount", t -> s3Mount(t).setReadOnly(false));
+        tampered.put("a mount not said read-only", t -> s3Mount(t).setReadOnly(null));
+        tampered.put("a sub-path", t -> s3Mount(t).setSubPath("access-key-id"));
+        tampered.put("no mount", t -> container(t).getVolumeMounts().remove(s3Mount(t)));
+        tampered.put(
+                "a second volume of that name",
+                t -> t.getSpec().getVolumes().add(Serialization.clone(volume(t, ModelStoreS3.VOLUME))));
+        tampered.forEach((what, change) -> {
+            PodTemplateSpec t = Serialization.clone(built);
+            change.accept(t);
+            assertThat(refusal(t, rec))
+                    .as(what)
+                    .hasValueSatisfying(why -> assertThat(why).contains(ModelStoreS3.MOUNT_PATH));
+        });
+
+        for (String name : List.of("FLEDGE_MODEL_S3_ENDPOINT", "FLEDGE_MODEL_S3_ACCESS_KEY_ID_FILE")) {
+            PodTemplateSpec t = Serialization.clone(built);
+            container(t).getEnv().removeIf(e -> e.getName().equals(name));
+            assertThat(refusal(t, rec))
+                    .as("without " + name)
+                    .hasValueSatisfying(why -> assertThat(why).contains(name + " is missing"));
+            PodTemplateSpec other = Serialization.clone(built);
+            setEnv(other, name, "http://attacker.example");
+            assertThat(refusal(other, rec))
+                    .as(name + " changed")
+                    .hasValueSatisfying(why -> assertThat(why).contains(name + " is not the value this operator sets"));
+        }
+
+        PodTemplateSpec withoutStore = Serialization.clone(
+                OPERATOR.build(mr, Labels.TRACK_STABLE, recorded, 2).getSpec().getTemplate());
+        withoutStore.getSpec().getVolumes().add(Serialization.clone(volume(built, ModelStoreS3.VOLUME)));
+        container(withoutStore).getVolumeMounts().add(Serialization.clone(s3Mount(built)));
+        assertThat(refusal(withoutStore, recorded))
+                .as("the store's mount on a release that records no Secret")
+                .hasValueSatisfying(why -> assertThat(why).contains(ModelStoreS3.MOUNT_PATH));
+    }
+
+    private static VolumeMount s3Mount(PodTemplateSpec t) {
+        return container(t).getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(ModelStoreS3.VOLUME))
+                .findFirst()
+                .orElseThrow();
+    }
+
     private static VolumeMount claimMount(PodTemplateSpec t) {
         return container(t).getVolumeMounts().stream()
                 .filter(m -> m.getName().equals(ModelClaim.VOLUME))

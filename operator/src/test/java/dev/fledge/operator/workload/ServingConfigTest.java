@@ -47,6 +47,26 @@ class ServingConfigTest {
                 .isNotEqualTo(base);
     }
 
+    /**
+     * The hashes of releases without {@code spec.model.s3}, as the operator before that field computed them: a new
+     * field of the serving configuration left out when unset keeps them, so an operator upgrade restarts no pods.
+     */
+    @Test
+    void aReleaseWithoutAnS3StoreKeepsTheHashItHadBeforeTheField() {
+        assertThat(hash(mr -> {})).isEqualTo("8955f7ba4bfa2c82");
+        assertThat(hash(mr -> {
+                    mr.getSpec().getModel().setSha256("a".repeat(64));
+                    mr.getSpec()
+                            .getServer()
+                            .setTemplate(new PodTemplateSpecBuilder()
+                                    .withNewSpec()
+                                    .addToNodeSelector("gpu", "a100")
+                                    .endSpec()
+                                    .build());
+                }))
+                .isEqualTo("342594220bddeda3");
+    }
+
     @Test
     void theSameSpecAlwaysGivesTheSameHash() {
         assertThat(hash(mr -> {})).isEqualTo(hash(mr -> {})).hasSize(16);
