@@ -40,7 +40,7 @@ public record PodTemplatePolicy(
     public static final String UPSTREAM_SETTING = "fledge.server.upstream.enabled";
 
     private static final String BASE = "spec.server.template";
-    private static final String KEY_REFUSAL = "a release's response-id key (Secrets named *" + Names.FEEDBACK_KEY_SUFFIX
+    static final String KEY_REFUSAL = "a release's response-id key (Secrets named *" + Names.FEEDBACK_KEY_SUFFIX
             + ") is mounted by the operator only, into the Fledge server";
     private static final List<String> RESERVED_ANNOTATIONS = List.of(
             "container.apparmor.security.beta.kubernetes.io/",

@@ -14,7 +14,8 @@ import java.util.List;
  * its image against the operator's prefixes (the operator's default image, which a release that names none runs, is
  * the admin's and always allowed, as in the spec check), its template against the allow-list, label and annotation
  * keys, env names, mount paths and host paths, and what only the spec's CRD schema holds ({@link SchemaRules}: URI
- * scheme, port, name, version, checksum, an empty ephemeral storage class, host path types). Errors name their field
+ * scheme, port, name, version, checksum, an empty ephemeral storage class, host path types), and its S3 store's
+ * Secret not a response-id key ({@link S3StoreSettings}). Errors name their field
  * under {@code status.stable}. Pure.
  *
  * @param pods         the operator's pod template policy, as the spec validator has it
@@ -48,6 +49,7 @@ public record RecordedServingPolicy(PodTemplatePolicy pods, String defaultImage,
         }
         List<String> errors = new ArrayList<>();
         SchemaRules.serving(serving, STATUS, errors::add);
+        S3StoreSettings.recorded(serving, STATUS, errors::add);
         pods.check(server, errors::add);
         return errors.stream()
                 .map(e -> e.startsWith(SPEC) ? STATUS + e.substring(SPEC.length()) : e)

@@ -80,6 +80,7 @@ public final class SpecValidator {
         }
         pods.check(spec.getServer(), errors::add);
         ModelClaimVolumes.check(spec, errors::add);
+        S3StoreSettings.check(spec, errors::add);
         capacity(spec, errors);
         autoscaling(spec, errors);
         templates(spec, errors);
