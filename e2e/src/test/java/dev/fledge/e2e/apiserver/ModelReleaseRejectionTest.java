@@ -117,6 +117,37 @@ class ModelReleaseRejectionTest {
                         "spec.model.uri",
                         "may not hold . or .. path segments"),
                 new Rejection(
+                        "an S3 store for a model that is not on S3 is rejected (issue 17 part 6)",
+                        set("/spec/model/uri", "https://models.example/sentiment/2.0.0.zip")
+                                .andThen(set("/spec/model/s3", Map.of("secretName", "model-store"))),
+                        "spec.model.s3",
+                        "model.s3 applies only to an s3:// uri"),
+                new Rejection(
+                        "an S3 endpoint with user info is rejected: credentials come from the Secret",
+                        set("/spec/model/s3", Map.of("endpoint", "http://AKIA:secret@minio.storage:9000")),
+                        "spec.model.s3.endpoint",
+                        "should match"),
+                new Rejection(
+                        "an S3 endpoint with a query is rejected",
+                        set("/spec/model/s3", Map.of("endpoint", "https://minio.storage:9000/?X-Amz-Credential=x")),
+                        "spec.model.s3.endpoint",
+                        "should match"),
+                new Rejection(
+                        "an S3 endpoint that is not http or https is rejected",
+                        set("/spec/model/s3", Map.of("endpoint", "minio.storage:9000")),
+                        "spec.model.s3.endpoint",
+                        "should match"),
+                new Rejection(
+                        "an S3 region that is not a DNS label is rejected",
+                        set("/spec/model/s3", Map.of("region", "EU West 1")),
+                        "spec.model.s3.region",
+                        "should match"),
+                new Rejection(
+                        "an S3 credentials Secret name that is not a DNS subdomain is rejected",
+                        set("/spec/model/s3", Map.of("secretName", "Model_Store")),
+                        "spec.model.s3.secretName",
+                        "should match"),
+                new Rejection(
                         "a model uri longer than 4096 characters is rejected",
                         set("/spec/model/uri", "https://models.example/" + "a".repeat(4096)),
                         "spec.model.uri",
@@ -380,6 +411,29 @@ class ModelReleaseRejectionTest {
             GenericKubernetesResource accepted =
                     cluster.dryRunApply(fixtures.validRelease(set("/spec/model/uri", uri)), NAMESPACE);
             assertThat(accepted.getAdditionalProperties().toString()).as(uri).contains(uri);
+        }
+    }
+
+    /**
+     * Issue 17 part 6: an s3:// model's store, an S3-compatible endpoint (with a port, or a path) or AWS's own, with a
+     * region and the Secret of its credentials, or any one of them.
+     */
+    @Test
+    void anS3StoreForAnS3ModelIsAccepted() {
+        for (Map<String, String> s3 : List.of(
+                Map.of(
+                        "endpoint", "http://minio.storage.svc:9000",
+                        "region", "eu-west-1",
+                        "secretName", "model-store"),
+                Map.of("endpoint", "https://s3.eu-central-1.example.com/storage"),
+                Map.of("secretName", "team-a.model-store"),
+                Map.of("region", "us-east-2"))) {
+            GenericKubernetesResource accepted =
+                    cluster.dryRunApply(fixtures.validRelease(set("/spec/model/s3", s3)), NAMESPACE);
+            assertThat(accepted.getAdditionalProperties().toString())
+                    .as("%s", s3)
+                    .contains("s3={")
+                    .contains(s3.values().iterator().next());
         }
     }
 
