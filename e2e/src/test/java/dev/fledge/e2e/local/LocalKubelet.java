@@ -3,7 +3,9 @@ package dev.fledge.e2e.local;
 import dev.fledge.api.Labels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretVolumeSource;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -39,9 +41,11 @@ import java.util.stream.Collectors;
  * once and is stopped after the template's preStop sleep, as a kubelet drains a pod: requests sent to it just before
  * still get their answer.
  * The Deployment's replica count is kept as a weight for the route follower, as kube-proxy spreads traffic over pods.
- * A Secret volume the model container mounts (the release's response-id key) is written below a local directory, and
- * env values under its mount path point there; while the Secret is missing no process starts (a pod's
- * {@code ContainerCreating}).
+ * A Secret volume the model container mounts (the release's response-id key, the S3 store's credentials) is written
+ * below a local directory, every key as a file of its name or, with {@code items}, the listed keys only, each at its
+ * path; env values under its mount path point there. While the Secret, or a key {@code items} lists, is missing no
+ * process starts (a pod's {@code ContainerCreating}). A process gets no {@code AWS_*} variable of the harness's: a
+ * pod's environment is its template's, and the test JVM's credentials must not reach a model server's S3 client.
  */
 public final class LocalKubelet implements AutoCloseable {
     /** One running (or starting) model server for a Deployment. */
@@ -273,7 +277,7 @@ public final class LocalKubelet implements AutoCloseable {
                     if (v == null || v.getSecret() == null) {
                         continue;
                     }
-                    Path local = secret(v.getSecret().getSecretName());
+                    Path local = secret(v.getSecret());
                     if (local == null) {
                         return null;
                     }
@@ -287,22 +291,44 @@ public final class LocalKubelet implements AutoCloseable {
         return env;
     }
 
-    /** The Secret's entries as files of a local directory (written when they differ); null while it is missing. */
-    private Path secret(String name) {
+    /**
+     * The Secret volume's files in a local directory (written when they differ): every entry under its key, or with
+     * {@code items} the listed keys at their paths; null while the Secret or a listed key is missing, as the kubelet
+     * does not start a pod whose Secret volume lacks a key it lists.
+     */
+    private Path secret(SecretVolumeSource volume) {
+        String name = volume.getSecretName();
         Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
         if (secret == null) {
             return null;
         }
-        Path dir = volumes.resolve(name);
+        Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
+        Map<String, String> files = new LinkedHashMap<>(); // path -> base64 content
+        List<KeyToPath> items = volume.getItems() == null ? List.of() : volume.getItems();
+        if (items.isEmpty()) {
+            files.putAll(data);
+        }
+        for (KeyToPath item : items) {
+            if (!data.containsKey(item.getKey())) {
+                return null;
+            }
+            files.put(item.getPath(), data.get(item.getKey()));
+        }
+        // one directory per projection of the Secret: the tracks may mount it with other items
+        Path dir = items.isEmpty()
+                ? volumes.resolve(name)
+                : volumes.resolve(
+                        name + "-items-" + Integer.toHexString(files.keySet().hashCode()));
         try {
-            Files.createDirectories(dir);
-            for (var entry : (secret.getData() == null ? Map.<String, String>of() : secret.getData()).entrySet()) {
+            for (var entry : files.entrySet()) {
                 byte[] bytes = Base64.getDecoder().decode(entry.getValue());
                 Path file = dir.resolve(entry.getKey());
+                Files.createDirectories(file.getParent());
                 if (!Files.exists(file) || !Arrays.equals(Files.readAllBytes(file), bytes)) {
                     Files.write(file, bytes);
                 }
             }
+            Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -341,6 +367,19 @@ public final class LocalKubelet implements AutoCloseable {
             // a pod's are in its /tmp emptyDir; here the build's cache, and the harness's home
             env.put("ENGINE_CACHE_DIR", cache.toString());
             env.remove("HOME");
+            // nor the harness's AWS settings: a pod has no ~/.aws, and none of the test JVM's AWS_* variables
+            Path noAwsFiles = logDir.resolve("no-aws-config");
+            env.putIfAbsent(
+                    "AWS_SHARED_CREDENTIALS_FILE",
+                    noAwsFiles.resolve("credentials").toString());
+            env.putIfAbsent("AWS_CONFIG_FILE", noAwsFiles.resolve("config").toString());
+            // a pod's own /tmp (an emptyDir): its model cache is its own, so every process fetches its model
+            Path tmp = logDir.resolveSibling("tmp").resolve(name + "-" + port);
+            try {
+                Files.createDirectories(tmp);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             return ManagedProcess.start(
                     name,
                     List.of(
@@ -350,10 +389,12 @@ public final class LocalKubelet implements AutoCloseable {
                             "-Dai.djl.offline=true",
                             "-Dai.djl.pytorch.num_threads=1",
                             "-Dai.djl.pytorch.num_interop_threads=1",
+                            "-Djava.io.tmpdir=" + tmp,
                             "-jar",
                             jar.toString()),
                     env,
-                    logDir);
+                    logDir,
+                    inherited -> inherited.startsWith("AWS_") && !env.containsKey(inherited));
         };
     }
 }

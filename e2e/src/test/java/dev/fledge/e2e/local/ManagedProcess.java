@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A child process of the harness (a model server, Prometheus) with its output in a log file. Every instance is
@@ -43,11 +44,18 @@ public final class ManagedProcess implements AutoCloseable {
     }
 
     public static ManagedProcess start(String name, List<String> command, Map<String, String> env, Path logDir) {
+        return start(name, command, env, logDir, inherited -> false);
+    }
+
+    /** As {@link #start(String, List, Map, Path)}, without the harness's variables that {@code dropped} names. */
+    public static ManagedProcess start(
+            String name, List<String> command, Map<String, String> env, Path logDir, Predicate<String> dropped) {
         try {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
             ProcessBuilder pb =
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().keySet().removeIf(dropped);
             pb.environment().putAll(env);
             return new ManagedProcess(name, pb.start(), log);
         } catch (IOException e) {
