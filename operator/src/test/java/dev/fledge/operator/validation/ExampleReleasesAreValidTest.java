@@ -2,6 +2,10 @@ package dev.fledge.operator.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.status.ServingStatus;
@@ -49,12 +53,21 @@ class ExampleReleasesAreValidTest {
         }
     }
 
+    /** The file's ModelRelease, also from a file of several documents (a Secret beside it, say). */
     static ModelRelease load(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            ModelRelease mr = Serialization.unmarshal(in, ModelRelease.class);
-            mr.getMetadata().setNamespace("ml");
-            return mr;
+        try (InputStream in = Files.newInputStream(file);
+                MappingIterator<JsonNode> docs = new ObjectMapper(new YAMLFactory())
+                        .readerFor(JsonNode.class)
+                        .readValues(in)) {
+            for (JsonNode doc : docs.readAll()) {
+                if ("ModelRelease".equals(doc.path("kind").asText())) {
+                    ModelRelease mr = Serialization.jsonMapper().convertValue(doc, ModelRelease.class);
+                    mr.getMetadata().setNamespace("ml");
+                    return mr;
+                }
+            }
         }
+        throw new IllegalArgumentException(file + " holds no ModelRelease");
     }
 
     @ParameterizedTest(name = "{0}")
