@@ -246,11 +246,16 @@ class DocsNameTheCodeTest {
         while (m.find()) {
             set.add(m.group(1));
         }
+        m = Pattern.compile("_ENV = \"([A-Z][A-Z0-9_]*)\";")
+                .matcher(REPO.sources().get(workload + "ModelStoreS3.java"));
+        while (m.find()) {
+            set.add(m.group(1));
+        }
         Set<String> unnamed = set.stream()
                 .filter(name -> !contract.contains("`" + name + "`"))
                 .collect(Collectors.toCollection(TreeSet::new));
 
-        assertThat(set).contains("FLEDGE_MODEL_URI", "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE");
+        assertThat(set).contains("FLEDGE_MODEL_URI", "FLEDGE_MODEL_MAX_DOWNLOAD_SIZE", "FLEDGE_MODEL_S3_ENDPOINT");
         assertThat(unnamed)
                 .as("variables the operator sets on model containers that docs/model-server.md's contract omits")
                 .isEmpty();

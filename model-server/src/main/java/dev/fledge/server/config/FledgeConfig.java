@@ -91,8 +91,9 @@ public interface FledgeConfig {
     }
 
     /**
-     * {@code s3://} models. Credentials: the two files when both are set (a mounted Secret; the operator does not set them yet), else
-     * the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity token, profile, ...).
+     * {@code s3://} models. Credentials: the two files when both are set (the operator mounts the Secret of
+     * {@code spec.model.s3.secretName} and sets them), else the AWS SDK's default chain
+     * (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity token, profile, ...).
      */
     interface S3Config {
         /** An S3-compatible endpoint (MinIO, Ceph, a local test server); AWS's own when unset. */
