@@ -142,14 +142,17 @@ public final class ModelStoreS3 {
 
     /**
      * The store a pod template's env and volumes name (what {@link #env} and {@link #volumes} write), for {@link
-     * LiveServing}; null when they name none.
+     * LiveServing}; null when they name none. The volume's Secret counts only with the variable that points the server
+     * at it: an older operator kept a template volume of this name.
      */
     static S3StoreSpec read(Map<String, String> env, List<Volume> volumes) {
         S3StoreSpec s3 = new S3StoreSpec()
                 .withEndpoint(env.get(ENDPOINT_ENV))
                 .withRegion(env.get(REGION_ENV))
                 .withSecretName(Objects.requireNonNullElse(volumes, List.<Volume>of()).stream()
-                        .filter(v -> VOLUME.equals(v.getName()) && v.getSecret() != null)
+                        .filter(v -> env.containsKey(ACCESS_KEY_ID_FILE_ENV)
+                                && VOLUME.equals(v.getName())
+                                && v.getSecret() != null)
                         .map(v -> v.getSecret().getSecretName())
                         .findFirst()
                         .orElse(null));

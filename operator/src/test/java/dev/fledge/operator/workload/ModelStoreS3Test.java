@@ -232,6 +232,18 @@ class ModelStoreS3Test {
                     assertThat(s.getConfigHash()).isNotEqualTo(spec.getConfigHash());
                     assertThat(s.getS3().getSecretName()).isEqualTo("old-store");
                 });
+        Deployment olderOperatorsSquatter = builder.build(mr, Labels.TRACK_STABLE, spec, 2);
+        olderOperatorsSquatter
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .removeIf(e -> e.getName().startsWith("FLEDGE_MODEL_S3_"));
+        assertThat(LiveServing.read(olderOperatorsSquatter).orElseThrow().getS3())
+                .as("a volume of the name without the variables pointing at it (an older operator kept the template's)")
+                .isNull();
         assertThat(LiveServing.read(builder.build(
                                 release(new ServerSpec(), null),
                                 Labels.TRACK_STABLE,
