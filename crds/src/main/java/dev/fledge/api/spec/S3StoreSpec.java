@@ -27,7 +27,7 @@ public class S3StoreSpec {
     private String region;
 
     @JsonPropertyDescription(
-            "A Secret of the release's namespace holding the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the convention KServe uses). The operator mounts these two keys read-only into the Fledge model server's container only, at /var/run/fledge/model-s3, and points the server at them; a pod does not start while the Secret or either key is missing. The server reads them when it starts: new credentials in the Secret reach running pods at their next restart. Not a release's response-id key Secret (*-feedback-key). Unset: the AWS SDK's default credential chain (the pod's service account through web identity, as IRSA sets it up; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in spec.server.template's env).")
+            "A Secret of the release's namespace holding the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the convention KServe uses). The operator mounts these two keys read-only into the Fledge model server's container only, at /var/run/fledge/model-s3, and points the server at them; a pod does not start while the Secret or either key is missing. The server reads them only to download the archive, when a pod starts without it cached: new keys in the Secret need no restart, pods that start later mount them. Not a release's response-id key Secret (*-feedback-key). Unset: the AWS SDK's default credential chain (the pod's service account through web identity, as IRSA sets it up; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in spec.server.template's env).")
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
     @Size(max = 253)
     private String secretName;

@@ -373,6 +373,8 @@ public final class LocalKubelet implements AutoCloseable {
                     "AWS_SHARED_CREDENTIALS_FILE",
                     noAwsFiles.resolve("credentials").toString());
             env.putIfAbsent("AWS_CONFIG_FILE", noAwsFiles.resolve("config").toString());
+            // nor a cloud runner's instance credentials (its metadata service): only the mounted Secret's may work
+            env.putIfAbsent("AWS_EC2_METADATA_DISABLED", "true");
             // a pod's own /tmp (an emptyDir): its model cache is its own, so every process fetches its model
             Path tmp = logDir.resolveSibling("tmp").resolve(name + "-" + port);
             try {

@@ -305,7 +305,7 @@ final class KeptTemplateCheck {
     /**
      * Why the S3 store's credentials volume of {@code volumes} is not as the operator writes it for {@code recorded}
      * ({@link ModelStoreS3}): with a recorded Secret, one volume {@link ModelStoreS3#VOLUME} of that Secret's two keys,
-     * mounted whole and read-only at {@link ModelStoreS3#MOUNT_PATH} in {@code server}; without one, no mount there
+     * mounted whole and read-only at {@link ModelStoreS3#MOUNT_PATH} in {@code server} and nowhere else; without one, no mount there
      * (refused below as any mount under the operator's directory). Empty when it is.
      */
     private static Optional<String> modelS3Refusal(List<Volume> volumes, Container server, ServingStatus recorded) {
@@ -319,10 +319,15 @@ final class KeptTemplateCheck {
             return Optional.of("its volume " + ModelStoreS3.VOLUME + " is not the recorded spec.model.s3 Secret "
                     + recorded.getS3().getSecretName() + " as this operator mounts it at " + ModelStoreS3.MOUNT_PATH);
         }
-        if (Objects.requireNonNullElse(server.getVolumeMounts(), List.<VolumeMount>of()).stream()
-                .noneMatch(ModelStoreS3::isOperatorMount)) {
+        List<VolumeMount> mounts = Objects.requireNonNullElse(server.getVolumeMounts(), List.of());
+        if (mounts.stream().noneMatch(ModelStoreS3::isOperatorMount)) {
             return Optional.of(
                     "it does not mount the recorded spec.model.s3 Secret read-only at " + ModelStoreS3.MOUNT_PATH);
+        }
+        if (mounts.stream()
+                .anyMatch(m -> ModelStoreS3.VOLUME.equals(m.getName()) && !ModelStoreS3.isOperatorMount(m))) {
+            // a second mount of the credentials elsewhere (say at a path the model's files are read from)
+            return Optional.of("it mounts the recorded spec.model.s3 Secret elsewhere than " + ModelStoreS3.MOUNT_PATH);
         }
         return Optional.empty();
     }

@@ -89,4 +89,68 @@ class S3StoreSettingsTest {
                 .asString()
                 .startsWith("status.stable.s3.secretName: other-feedback-key: a release's response-id key");
     }
+
+    /**
+     * The cloud metadata service (and other link-local, unspecified or multicast addresses) as the store: the server
+     * would ask it with the release's credentials, and what it answered shows in the pod's termination message
+     * (security review of spec.model.s3, MEDIUM). Names are not resolved here: the egress NetworkPolicy covers those.
+     */
+    @Test
+    void aMetadataOrLinkLocalEndpointIsRefused() {
+        for (String endpoint : List.of(
+                "http://169.254.169.254",
+                "http://169.254.169.254:80/latest",
+                "http://[fe80::1]:9000",
+                "http://[fd00:ec2::254]",
+                "http://metadata.google.internal",
+                "http://METADATA.google.internal.",
+                "http://0.0.0.0:9000",
+                "http://224.0.0.1")) {
+            assertThat(errors(release("s3://latest/meta-data/iam", new S3StoreSpec().withEndpoint(endpoint))))
+                    .as(endpoint)
+                    .singleElement()
+                    .asString()
+                    .startsWith("spec.model.s3.endpoint: ")
+                    .contains("may not ask it");
+        }
+        for (String endpoint : List.of(
+                "http://127.0.0.1:9000", // the pod's own loopback; a test's store on one machine
+                "http://minio.storage.svc:9000",
+                "https://s3.eu-central-1.amazonaws.com",
+                "http://10.0.0.7:9000",
+                "http://[2001:db8::7]:9000")) {
+            assertThat(errors(release("s3://models/a.zip", new S3StoreSpec().withEndpoint(endpoint))))
+                    .as(endpoint)
+                    .isEmpty();
+        }
+    }
+
+    /**
+     * A template volume of the operator's name for the store: refused, whether or not the release has a store. Before,
+     * it was dropped without a word, so a stable Deployment that mounted it was rebuilt without it (ungated) after the
+     * upgrade; now the release goes Invalid and keeps its Deployments.
+     */
+    @Test
+    void aTemplateVolumeOfTheStoresNameIsRefused() {
+        ModelReleaseSpec spec = release("file:///models/a", null)
+                .withServer(new ServerSpec()
+                        .withTemplate(new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewVolume()
+                                .withName("cache")
+                                .withNewEmptyDir()
+                                .endEmptyDir()
+                                .endVolume()
+                                .addNewVolume()
+                                .withName("fledge-model-s3")
+                                .withNewEmptyDir()
+                                .endEmptyDir()
+                                .endVolume()
+                                .endSpec()
+                                .build()));
+        assertThat(errors(spec))
+                .singleElement()
+                .asString()
+                .startsWith("spec.server.template.spec.volumes[1].name: fledge-model-s3 is the operator's volume");
+    }
 }

@@ -511,6 +511,13 @@ class KeptTemplateCheckTest {
         tampered.put("a sub-path", t -> s3Mount(t).setSubPath("access-key-id"));
         tampered.put("no mount", t -> container(t).getVolumeMounts().remove(s3Mount(t)));
         tampered.put(
+                "a second mount of the Secret elsewhere",
+                t -> container(t)
+                        .getVolumeMounts()
+                        .add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder(s3Mount(t))
+                                .withMountPath("/models")
+                                .build()));
+        tampered.put(
                 "a second volume of that name",
                 t -> t.getSpec().getVolumes().add(Serialization.clone(volume(t, ModelStoreS3.VOLUME))));
         tampered.forEach((what, change) -> {
