@@ -334,12 +334,7 @@ final class KeptTemplateCheck {
 
     /** The model claim's mount as the operator writes it: whole, read-only, at {@link ModelClaim#MOUNT_PATH}. */
     private static boolean modelClaimMount(VolumeMount m) {
-        return ModelClaim.VOLUME.equals(m.getName())
-                && ModelClaim.MOUNT_PATH.equals(m.getMountPath())
-                && Boolean.TRUE.equals(m.getReadOnly())
-                && (m.getSubPath() == null || m.getSubPath().isEmpty())
-                && (m.getSubPathExpr() == null || m.getSubPathExpr().isEmpty())
-                && m.getMountPropagation() == null;
+        return MountPaths.wholeReadOnly(m, ModelClaim.VOLUME, ModelClaim.MOUNT_PATH);
     }
 
     /**

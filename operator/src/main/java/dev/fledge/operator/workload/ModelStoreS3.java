@@ -132,12 +132,7 @@ public final class ModelStoreS3 {
 
     /** The credentials volume's mount as this operator writes it: whole, read-only, at {@link #MOUNT_PATH}. */
     static boolean isOperatorMount(VolumeMount m) {
-        return VOLUME.equals(m.getName())
-                && MOUNT_PATH.equals(m.getMountPath())
-                && Boolean.TRUE.equals(m.getReadOnly())
-                && (m.getSubPath() == null || m.getSubPath().isEmpty())
-                && (m.getSubPathExpr() == null || m.getSubPathExpr().isEmpty())
-                && m.getMountPropagation() == null;
+        return MountPaths.wholeReadOnly(m, VOLUME, MOUNT_PATH);
     }
 
     /**

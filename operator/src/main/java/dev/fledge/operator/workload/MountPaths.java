@@ -86,6 +86,19 @@ public final class MountPaths {
     }
 
     /**
+     * Whether {@code m} is an operator's mount of {@code volume} as the operator writes it: whole (no sub-path), read-only,
+     * at {@code path}, no propagation. For {@link KeptTemplateCheck}: the model's claim and the S3 store's Secret.
+     */
+    static boolean wholeReadOnly(VolumeMount m, String volume, String path) {
+        return volume.equals(m.getName())
+                && path.equals(m.getMountPath())
+                && Boolean.TRUE.equals(m.getReadOnly())
+                && (m.getSubPath() == null || m.getSubPath().isEmpty())
+                && (m.getSubPathExpr() == null || m.getSubPathExpr().isEmpty())
+                && m.getMountPropagation() == null;
+    }
+
+    /**
      * Why {@code mounts.get(index)} may not go with the container's other {@code mounts}; empty when it may. A mount
      * at or below another volume's mount point is refused unless that volume is an emptyDir (which only the server
      * writes): a claim, ephemeral or host volume may hold a symlink at the
