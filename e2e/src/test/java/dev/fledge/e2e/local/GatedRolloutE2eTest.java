@@ -165,12 +165,6 @@ class GatedRolloutE2eTest {
     }
 
     ModelReleaseStatus awaitStatus(Predicate<ModelReleaseStatus> p, Duration timeout) {
-        ModelReleaseStatus[] holder = new ModelReleaseStatus[1];
-        await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
-            ModelRelease mr = fledge.current(NAME);
-            holder[0] = mr == null ? null : mr.getStatus();
-            return holder[0] != null && holder[0].getPhase() != null && p.test(holder[0]);
-        });
-        return holder[0];
+        return fledge.awaitStatus(NAME, p, timeout);
     }
 }

@@ -2,6 +2,7 @@ package dev.fledge.e2e.local;
 
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ModelReleaseSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.e2e.apiserver.ClusterResources;
 import dev.fledge.e2e.apiserver.RealApiServer;
 import dev.fledge.e2e.apiserver.RepoFiles;
@@ -20,6 +21,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /**
  * Test harness, not product: Fledge on one machine. A real kube-apiserver (kube-api-test), the operator in-process
@@ -84,6 +87,17 @@ final class LocalFledge implements AutoCloseable {
                 .inNamespace(namespace)
                 .withName(name)
                 .get();
+    }
+
+    /** The release's status once it has a phase and {@code p} holds for it, within {@code timeout}. */
+    ModelReleaseStatus awaitStatus(String name, Predicate<ModelReleaseStatus> p, Duration timeout) {
+        ModelReleaseStatus[] holder = new ModelReleaseStatus[1];
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+            ModelRelease mr = current(name);
+            holder[0] = mr == null ? null : mr.getStatus();
+            return holder[0] != null && holder[0].getPhase() != null && p.test(holder[0]);
+        });
+        return holder[0];
     }
 
     /**
