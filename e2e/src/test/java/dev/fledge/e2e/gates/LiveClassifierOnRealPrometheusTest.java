@@ -133,7 +133,8 @@ class LiveClassifierOnRealPrometheusTest {
                         .withKind(JudgeKind.LLAMA_GUARD)
                         .withUrl("http://127.0.0.1:" + classifier.getAddress().getPort() + "/v1/chat/completions")
                         .withModel("llama-guard-3")
-                        .withTimeout("2s")
+                        // a stand-in on loopback; the timeout only guards against a machine loaded by the build
+                        .withTimeout("5s")
                         .withLiveOutputs(true));
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -32,7 +33,8 @@ import org.jboss.logging.Logger;
  * sent to a Llama Guard-style chat model on an OpenAI-compatible {@code /v1/chat/completions}, off the request's path
  * (the user has the answer already; the verdict only feeds the metrics). The answer is read by
  * {@link ClassifierCategories}. A timeout, an HTTP error, an answer in another format, or more than
- * {@code max-in-flight} judgements under way give no verdict: the output counts as not judged, never as safe.
+ * {@code max-in-flight} judgements under way give no verdict: the output counts as not judged, never as safe. A
+ * connection closed before any answer is tried once more.
  */
 @ApplicationScoped
 public class LiveClassifier {
@@ -100,6 +102,8 @@ public class LiveClassifier {
                             .setDefaultPort(this.url.getPort() > 0 ? this.url.getPort() : tls ? 443 : 80)
                             .setSsl(tls)
                             .setKeepAlive(true)
+                            // below uvicorn's 5 s (vLLM's server): a connection is dropped here before there
+                            .setKeepAliveTimeout(4)
                             .setConnectTimeout((int) Math.min(timeoutMs, Integer.MAX_VALUE)),
                     new PoolOptions()
                             .setHttp1MaxSize(Math.max(1, maxInFlight))
@@ -129,6 +133,26 @@ public class LiveClassifier {
                     sent.get().reset();
                 }
             });
+            attempt(body, verdict, sent, true);
+            return verdict.future()
+                    .onComplete(done -> {
+                        vertx.cancelTimer(timer);
+                        inFlight.decrementAndGet();
+                    })
+                    .toCompletionStage();
+        }
+
+        /**
+         * One try at a judgement. A try that fails before any answer came (a kept-alive connection the classifier
+         * closed as idle just as the request went out: uvicorn, which vLLM runs, closes them after 5 s) is made once
+         * more, on a new connection, within the same timeout.
+         */
+        private void attempt(
+                Buffer body,
+                Promise<Optional<Verdict>> verdict,
+                AtomicReference<HttpClientRequest> sent,
+                boolean retry) {
+            AtomicBoolean answered = new AtomicBoolean();
             RequestOptions options = new RequestOptions()
                     .setMethod(HttpMethod.POST)
                     .setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()))
@@ -143,19 +167,24 @@ public class LiveClassifier {
                         }
                         return r.send(body);
                     })
-                    .compose(this::answer)
+                    .compose(response -> {
+                        answered.set(true);
+                        return answer(response);
+                    })
                     .onComplete(ar -> {
+                        if (ar.failed()
+                                && retry
+                                && !answered.get()
+                                && !verdict.future().isComplete()) {
+                            LOG.debugf("classifier request failed before an answer, trying again: %s", ar.cause());
+                            attempt(body, verdict, sent, false);
+                            return;
+                        }
                         if (ar.failed()) {
                             LOG.debugf("live output not judged: %s", ar.cause().toString());
                         }
                         verdict.tryComplete(ar.succeeded() ? ar.result() : Optional.empty());
                     });
-            return verdict.future()
-                    .onComplete(done -> {
-                        vertx.cancelTimer(timer);
-                        inFlight.decrementAndGet();
-                    })
-                    .toCompletionStage();
         }
 
         private ObjectNode request(List<Turn> conversation, String output) {

@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
@@ -18,7 +20,9 @@ import java.util.concurrent.Executors;
  * What it answers is chosen by a marker in the <b>first user turn</b> of the conversation it is asked about, so that a
  * test picks the judge's behaviour through the prompt it sends the model server: {@code [unsafe]} gives
  * {@code unsafe\nS11}, {@code [slow]} answers after 3 s, {@code [garbage]} answers {@code maybe}, {@code [500]} answers
- * HTTP 500; anything else {@code safe}. It keeps every conversation it was asked about.
+ * HTTP 500, {@code [drop]} closes the connection without an answer (as a server closing an idle kept-alive connection
+ * just as a request arrives), {@code [drop-once]} does so the first time it is asked about that conversation; anything
+ * else {@code safe}. It keeps every conversation it was asked about.
  */
 public final class StandInClassifier {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -26,6 +30,7 @@ public final class StandInClassifier {
 
     private final HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final Set<String> dropped = ConcurrentHashMap.newKeySet();
 
     private StandInClassifier() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -59,6 +64,10 @@ public final class StandInClassifier {
         JsonNode request = MAPPER.readTree(exchange.getRequestBody().readAllBytes());
         requests.add(request);
         String first = request.path("messages").path(0).path("content").asText("");
+        if (first.contains("[drop]") || (first.contains("[drop-once]") && dropped.add(first))) {
+            // the JDK server closes the connection of a handler that throws, without a response
+            throw new IllegalStateException("connection dropped on purpose");
+        }
         if (first.contains("[slow]")) {
             try {
                 Thread.sleep(3000);

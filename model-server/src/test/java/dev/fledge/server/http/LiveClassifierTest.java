@@ -139,6 +139,35 @@ class LiveClassifierTest {
         assertThat(outputs(after, "flagged") - outputs(before, "flagged")).isZero();
     }
 
+    /**
+     * A classifier that closes a connection as the request arrives (an idle kept-alive one it had just dropped) costs
+     * one more try on a new connection, not the verdict; one that keeps doing it is asked twice, then the output is
+     * not judged. The fresh-clone CI of 35a705af lost one verdict in 40 this way.
+     */
+    @Test
+    void aConnectionClosedBeforeAnAnswerIsTriedOnceMore() {
+        MetricsText before = metrics();
+        complete("[drop-once] [unsafe] a question");
+        MetricsText after = afterJudging(before, 1);
+        assertThat(outputs(after, "flagged") - outputs(before, "flagged")).isEqualTo(1);
+        assertThat(outputs(after, "unjudged") - outputs(before, "unjudged")).isZero();
+
+        complete("[drop] a question");
+        MetricsText last = afterJudging(after, 1);
+        assertThat(outputs(last, "unjudged") - outputs(after, "unjudged")).isEqualTo(1);
+        assertThat(outputs(last, "safe") - outputs(after, "safe")).isZero();
+        assertThat(asked("[drop-once] [unsafe] a question")).isEqualTo(2);
+        assertThat(asked("[drop] a question"))
+                .as("tried once more, not again and again")
+                .isEqualTo(2);
+    }
+
+    private static long asked(String prompt) {
+        return StandInClassifier.get().requests().stream()
+                .filter(r -> r.at("/messages/0/content").asText().equals(prompt))
+                .count();
+    }
+
     @Test
     void outputsBeyondMaxInFlightAreUnjudgedNotQueued() {
         MetricsText before = metrics();
