@@ -88,9 +88,12 @@ prometheus:
 	@command -v prometheus >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 	@prometheus --version 2>&1 | head -1
 
-## moto: moto's S3-compatible server (PyPI) for the model server's s3:// tests
+MOTO_VERSION = 5.2.5
+## moto: moto's S3-compatible server (PyPI, the pinned MOTO_VERSION) for the model server's s3:// tests
 moto:
-	@command -v moto_server >/dev/null || pip install -q 'moto[server]==5.2.5'
+	@v=$$(pip show moto 2>/dev/null | sed -n 's/^Version: //p'); \
+	  if [ "$$v" != "$(MOTO_VERSION)" ] || ! command -v moto_server >/dev/null; then \
+	    echo "moto: installing moto[server]==$(MOTO_VERSION) (found: $${v:-none})"; pip install -q 'moto[server]==$(MOTO_VERSION)'; fi
 	@moto_server --help >/dev/null && echo "moto: moto_server $$(pip show moto 2>/dev/null | sed -n 's/^Version: //p')"
 
 ## prom-label-proxy: prometheus-community's prom-label-proxy v0.11.1, built once from its Go module and cached (issue 15)
