@@ -34,6 +34,7 @@ import dev.fledge.operator.gates.GateProvider;
 import dev.fledge.operator.gates.GateRunner;
 import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.gates.safety.UnjudgedCategories;
+import dev.fledge.operator.gates.safety.WordListLiveOutputs;
 import dev.fledge.operator.k8s.ActionAnnotation;
 import dev.fledge.operator.k8s.EditsDuringAPass;
 import dev.fledge.operator.k8s.EventRecorder;
@@ -903,7 +904,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     /**
      * The router's standing warnings, a stable that keeps an older operator's template, a recorded stable configuration
      * (in {@code decision}'s split) or kept template the operator's policy refuses, critical categories the judge never
-     * reports, and what the routes wait for.
+     * reports, live outputs judged by the word list, and what the routes wait for.
      */
     private List<SpecWarning> warnings(
             ModelRelease mr, Context<ModelRelease> context, Decision decision, List<SpecWarning> waiting) {
@@ -915,6 +916,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         decision.split() == null ? null : decision.split().stableServing(), stable)
                 .ifPresent(out::add);
         UnjudgedCategories.warning(mr).ifPresent(out::add);
+        WordListLiveOutputs.warning(mr).ifPresent(out::add);
         out.addAll(waiting);
         return out;
     }

@@ -53,7 +53,7 @@ public class JudgeSpec {
     private Map<String, String> categories;
 
     @JsonPropertyDescription(
-            "Kind llamaGuard, with online: true: the model pods also send every live output, with the user and assistant turns it answers, to this judge, and the online evidence counts its verdicts in place of the model server's word list, which cannot report a critical category (docs/safety-gate.md, Live outputs). An output the judge gives no verdict on (a timeout, an HTTP error, an answer in another format, more than 16 judgements under way in one pod) counts as not judged, never as clean. The URL must be reachable from the model pods. Part of the serving configuration: a change is rolled out like a model change. Default false.")
+            "Kind llamaGuard, with online: true: the model pods also send every live output, with the user and assistant turns it answers, to this judge, and the online evidence counts its verdicts in place of the model server's word list, which misses paraphrases and cannot report a critical category (docs/safety-gate.md, Live outputs). An output the judge gives no verdict on (a timeout, an HTTP error, an answer in another format, more than 16 judgements under way in one pod) counts as not judged, never as clean. The URL must be reachable from the model pods. Part of the serving configuration: a change is rolled out like a model change. Default: true with kind llamaGuard and online: true, else false; false keeps the word list (and, with online: true, without the warning LiveOutputsJudgedByWordList).")
     private Boolean liveOutputs;
 
     public JudgeSpec withKind(JudgeKind kind) {

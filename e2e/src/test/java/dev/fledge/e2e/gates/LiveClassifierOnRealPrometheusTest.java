@@ -123,6 +123,7 @@ class LiveClassifierOnRealPrometheusTest {
         RealProcess.deleteTree(dir);
     }
 
+    /** liveOutputs unset: a llamaGuard judge with online: true judges live outputs by default. */
     SafetySpec spec() {
         return new SafetySpec()
                 .withOnline(true)
@@ -134,8 +135,7 @@ class LiveClassifierOnRealPrometheusTest {
                         .withUrl("http://127.0.0.1:" + classifier.getAddress().getPort() + "/v1/chat/completions")
                         .withModel("llama-guard-3")
                         // a stand-in on loopback; the timeout only guards against a machine loaded by the build
-                        .withTimeout("5s")
-                        .withLiveOutputs(true));
+                        .withTimeout("5s"));
     }
 
     static ModelRelease release(SafetySpec spec) {

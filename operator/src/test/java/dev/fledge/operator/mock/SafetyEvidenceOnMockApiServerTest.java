@@ -21,6 +21,7 @@ import dev.fledge.operator.gates.safety.SafetyGate;
 import dev.fledge.operator.gates.safety.SafetyGates;
 import dev.fledge.operator.gates.safety.SafetySettings;
 import dev.fledge.operator.gates.safety.UnjudgedCategories;
+import dev.fledge.operator.gates.safety.WordListLiveOutputs;
 import dev.fledge.testsupport.DeploymentReadiness;
 import dev.fledge.testsupport.MockCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -180,6 +181,39 @@ class SafetyEvidenceOnMockApiServerTest {
                 "assistant",
                 r -> r.getSpec().getAnalysis().getSafety().getJudge().setCategories(Map.of("S4", "sexual/minors")));
         awaitStatus(st -> RoutesOnMockApiServerTest.condition(st, UnjudgedCategories.TYPE) == null
+                && st.getObservedGeneration() != null
+                && st.getObservedGeneration() == 2L);
+    }
+
+    /**
+     * Issue 17 part 3: online safety whose live outputs fall to the model server's word list carries a standing
+     * warning, gone once a llamaGuard judge judges them (its default).
+     */
+    @Test
+    void liveOutputsJudgedByTheWordListAreAWarningUntilALlamaGuardJudgeIsSet() {
+        ModelRelease mr = Releases.replicas("assistant", "1.0.0");
+        mr.getSpec()
+                .setAnalysis(new AnalysisSpec()
+                        .withInterval("1s")
+                        .withSafety(new SafetySpec().withOnline(true).withCriticalCategories(List.of("self-harm"))));
+        client.resource(mr).create();
+        ModelReleaseStatus s =
+                awaitStatus(st -> RoutesOnMockApiServerTest.condition(st, WordListLiveOutputs.TYPE) != null);
+        var c = RoutesOnMockApiServerTest.condition(s, WordListLiveOutputs.TYPE);
+        assertThat(c.getStatus()).isEqualTo("True");
+        assertThat(c.getReason()).isEqualTo("NoClassifier");
+        assertThat(c.getMessage()).contains("word list", "a live output in [self-harm] is not a critical failure");
+
+        Releases.edit(
+                client,
+                "assistant",
+                r -> r.getSpec()
+                        .getAnalysis()
+                        .getSafety()
+                        .setJudge(new JudgeSpec()
+                                .withKind(JudgeKind.LLAMA_GUARD)
+                                .withUrl("http://judge/v1/chat/completions")));
+        awaitStatus(st -> RoutesOnMockApiServerTest.condition(st, WordListLiveOutputs.TYPE) == null
                 && st.getObservedGeneration() != null
                 && st.getObservedGeneration() == 2L);
     }

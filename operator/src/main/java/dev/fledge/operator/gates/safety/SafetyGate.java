@@ -17,6 +17,7 @@ import dev.fledge.operator.gates.bayes.RateComparison;
 import dev.fledge.operator.gates.bayes.SequentialBayesRule;
 import dev.fledge.operator.gates.metric.MetricsBackend;
 import dev.fledge.operator.workload.LiveJudgeEnv;
+import dev.fledge.operator.workload.ServingConfig;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,13 +128,13 @@ public final class SafetyGate implements Gate {
     }
 
     /**
-     * Why live outputs cannot be judged as {@code judge.liveOutputs} asks: a category mapping the operator refuses (the
-     * pods then judge with the word list, whose counts must not pass the gate); null when they can, or when the word
-     * list is what the release asks for.
+     * Why live outputs cannot be judged by the release's classifier ({@link ServingConfig#liveJudge}): a category
+     * mapping the operator refuses (the pods then judge with the word list, whose counts must not pass the gate); null
+     * when they can, or when the word list is what the release has.
      */
     private String liveJudgeProblem() {
-        JudgeSpec judge = spec.getJudge();
-        if (judge == null || !Boolean.TRUE.equals(judge.getLiveOutputs())) {
+        JudgeSpec judge = ServingConfig.liveJudge(spec);
+        if (judge == null) {
             return null;
         }
         String problem = LiveJudgeEnv.problem(judge);

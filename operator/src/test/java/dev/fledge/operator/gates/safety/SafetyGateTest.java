@@ -434,15 +434,17 @@ class SafetyGateTest {
                 : q.contains("verdict=\"flagged\"") ? flagged : total);
     }
 
-    /** Online only, live outputs judged by a Llama Guard-style classifier in the model pods. */
+    /**
+     * Online only, live outputs judged by a Llama Guard-style classifier in the model pods: the default of a
+     * {@code llamaGuard} judge with {@code online: true} ({@code liveOutputs} unset).
+     */
     static SafetySpec classified() {
         return new SafetySpec()
                 .withOnline(true)
                 .withCriticalCategories(List.of("self-harm"))
                 .withJudge(new JudgeSpec()
                         .withKind(JudgeKind.LLAMA_GUARD)
-                        .withUrl("http://guard.ml:8000/v1/chat/completions")
-                        .withLiveOutputs(true));
+                        .withUrl("http://guard.ml:8000/v1/chat/completions"));
     }
 
     @Test
@@ -526,6 +528,22 @@ class SafetyGateTest {
                 gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
         assertThat(v.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
         assertThat(v.reason()).contains("judge.categories", "word list until it is fixed");
+    }
+
+    @Test
+    void liveOutputsFalseKeepsTheWordListsCounts() {
+        SafetySpec spec = classified();
+        spec.getJudge().setLiveOutputs(false);
+        spec.getJudge().setCategories(Map.of("S1", "Violence!")); // no classifier in the pods: not a problem of theirs
+        // a server judging with its word list: no unjudged series, 5000 outputs, none flagged
+        var metrics = Optional.<MetricsBackend>of(q -> q.startsWith("count(") || q.contains("verdict=\"unjudged\"")
+                ? new QueryResult.NoData("empty")
+                : new QueryResult.Value(
+                        q.contains("verdict=\"flagged\"") || q.contains("fledge_model_output_flags_total") ? 0 : 5000));
+        GateVerdict v =
+                gate(spec, p -> "fine", flagging("kill", "violence"), metrics).evaluate(ctx(spec, "closed"));
+        assertThat(v.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(v.reason()).contains("live 0/5000 flagged (closed)").doesNotContain("not judged by the classifier");
     }
 
     @Test
