@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -34,7 +35,7 @@ import org.jboss.logging.Logger;
  * (the user has the answer already; the verdict only feeds the metrics). The answer is read by
  * {@link ClassifierCategories}. A timeout, an HTTP error, an answer in another format, or more than
  * {@code max-in-flight} judgements under way give no verdict: the output counts as not judged, never as safe. A
- * connection closed before any answer is tried once more.
+ * request whose connection closed before any answer is tried once more.
  */
 @ApplicationScoped
 public class LiveClassifier {
@@ -143,9 +144,10 @@ public class LiveClassifier {
         }
 
         /**
-         * One try at a judgement. A try that fails before any answer came (a kept-alive connection the classifier
-         * closed as idle just as the request went out: uvicorn, which vLLM runs, closes them after 5 s) is made once
-         * more, on a new connection, within the same timeout.
+         * One try at a judgement. A try whose connection closed or failed before any answer came (a kept-alive
+         * connection the classifier closed as idle just as the request went out: uvicorn, which vLLM runs, closes them
+         * after 5 s) is made once more, within the same timeout; the pool has dropped the closed connection by then.
+         * A judge that closes the connection on reading a conversation is therefore sent it twice, never more.
          */
         private void attempt(
                 Buffer body,
@@ -175,6 +177,7 @@ public class LiveClassifier {
                         if (ar.failed()
                                 && retry
                                 && !answered.get()
+                                && closed(ar.cause())
                                 && !verdict.future().isComplete()) {
                             LOG.debugf("classifier request failed before an answer, trying again: %s", ar.cause());
                             attempt(body, verdict, sent, false);
@@ -185,6 +188,11 @@ public class LiveClassifier {
                         }
                         verdict.tryComplete(ar.succeeded() ? ar.result() : Optional.empty());
                     });
+        }
+
+        /** A connection that closed or failed under the request, not a refusal of this client's own (a full pool). */
+        private static boolean closed(Throwable failure) {
+            return failure instanceof HttpClosedException || failure instanceof IOException;
         }
 
         private ObjectNode request(List<Turn> conversation, String output) {
