@@ -123,7 +123,6 @@ class LiveClassifierOnRealPrometheusTest {
         RealProcess.deleteTree(dir);
     }
 
-    /** liveOutputs unset: a llamaGuard judge with online: true judges live outputs by default. */
     SafetySpec spec() {
         return new SafetySpec()
                 .withOnline(true)
@@ -135,7 +134,8 @@ class LiveClassifierOnRealPrometheusTest {
                         .withUrl("http://127.0.0.1:" + classifier.getAddress().getPort() + "/v1/chat/completions")
                         .withModel("llama-guard-3")
                         // a stand-in on loopback; the timeout only guards against a machine loaded by the build
-                        .withTimeout("5s"));
+                        .withTimeout("5s")
+                        .withLiveOutputs(true));
     }
 
     static ModelRelease release(SafetySpec spec) {

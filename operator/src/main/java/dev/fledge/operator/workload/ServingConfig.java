@@ -59,9 +59,8 @@ public final class ServingConfig {
     }
 
     /**
-     * The judge the model pods send live outputs to: {@code spec.analysis.safety.judge} when it is a Llama Guard-style
-     * classifier and {@code online: true}, unless {@code liveOutputs: false} keeps the word list; without that flag.
-     * Otherwise null (the word list).
+     * The judge the model pods send live outputs to: {@code spec.analysis.safety.judge} when it asks for that
+     * ({@code liveOutputs}, kind llamaGuard, {@code online: true}), without that flag; otherwise null (the word list).
      */
     public static JudgeSpec liveJudge(ModelRelease mr) {
         AnalysisSpec analysis = mr.getSpec().getAnalysis();
@@ -72,7 +71,7 @@ public final class ServingConfig {
     public static JudgeSpec liveJudge(SafetySpec safety) {
         JudgeSpec judge = safety == null ? null : safety.getJudge();
         if (judge == null
-                || Boolean.FALSE.equals(judge.getLiveOutputs())
+                || !Boolean.TRUE.equals(judge.getLiveOutputs())
                 || !Boolean.TRUE.equals(safety.getOnline())
                 || judge.getKind() != JudgeKind.LLAMA_GUARD) {
             return null;

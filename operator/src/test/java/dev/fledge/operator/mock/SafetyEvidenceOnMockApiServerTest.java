@@ -187,7 +187,7 @@ class SafetyEvidenceOnMockApiServerTest {
 
     /**
      * Issue 17 part 3: online safety whose live outputs fall to the model server's word list carries a standing
-     * warning, gone once a llamaGuard judge judges them (its default).
+     * warning, gone once a llamaGuard judge judges them.
      */
     @Test
     void liveOutputsJudgedByTheWordListAreAWarningUntilALlamaGuardJudgeIsSet() {
@@ -212,7 +212,8 @@ class SafetyEvidenceOnMockApiServerTest {
                         .getSafety()
                         .setJudge(new JudgeSpec()
                                 .withKind(JudgeKind.LLAMA_GUARD)
-                                .withUrl("http://judge/v1/chat/completions")));
+                                .withUrl("http://judge/v1/chat/completions")
+                                .withLiveOutputs(true)));
         awaitStatus(st -> RoutesOnMockApiServerTest.condition(st, WordListLiveOutputs.TYPE) == null
                 && st.getObservedGeneration() != null
                 && st.getObservedGeneration() == 2L);

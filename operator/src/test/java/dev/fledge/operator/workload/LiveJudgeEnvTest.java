@@ -43,26 +43,23 @@ class LiveJudgeEnvTest {
     }
 
     @Test
-    void onlyOnlineLlamaGuardIsRecordedAndWithoutTheFlag() {
-        for (Boolean liveOutputs : new Boolean[] {true, null}) {
-            assertThat(ServingConfig.liveJudge(release(true, JudgeKind.LLAMA_GUARD, liveOutputs)))
-                    .as("liveOutputs %s", liveOutputs)
-                    .satisfies(j -> {
-                        assertThat(j.getUrl()).isEqualTo(URL);
-                        assertThat(j.getLiveOutputs()).isNull();
-                    });
-        }
-        assertThat(ServingConfig.liveJudge(release(false, JudgeKind.LLAMA_GUARD, null)))
+    void onlyOnlineLlamaGuardWithLiveOutputsIsRecordedAndWithoutTheFlag() {
+        assertThat(ServingConfig.liveJudge(release(true, JudgeKind.LLAMA_GUARD, true)))
+                .satisfies(j -> {
+                    assertThat(j.getUrl()).isEqualTo(URL);
+                    assertThat(j.getLiveOutputs()).isNull();
+                });
+        assertThat(ServingConfig.liveJudge(release(false, JudgeKind.LLAMA_GUARD, true)))
                 .isNull();
-        assertThat(ServingConfig.liveJudge(release(null, JudgeKind.LLAMA_GUARD, null)))
+        assertThat(ServingConfig.liveJudge(release(true, JudgeKind.MODERATION, true)))
                 .isNull();
-        assertThat(ServingConfig.liveJudge(release(true, JudgeKind.MODERATION, null)))
-                .isNull();
-        assertThat(ServingConfig.liveJudge(release(true, null, null)))
+        assertThat(ServingConfig.liveJudge(release(true, null, true)))
                 .as("the default kind: a moderation endpoint")
                 .isNull();
+        assertThat(ServingConfig.liveJudge(release(true, JudgeKind.LLAMA_GUARD, null)))
+                .as("unset: the word list, so an operator upgrade changes no release's serving configuration")
+                .isNull();
         assertThat(ServingConfig.liveJudge(release(true, JudgeKind.LLAMA_GUARD, false)))
-                .as("turned off: the word list")
                 .isNull();
     }
 

@@ -9,13 +9,20 @@ import java.util.Optional;
 
 /**
  * A standing warning for online safety judged by the model server's word list: {@code online: true} without a Llama
- * Guard-style classifier of live outputs ({@link ServingConfig#liveJudge}). The word list misses paraphrases and never
- * reports a critical category, so no live output can roll the release back as critical. A release that turned the
- * classifier off ({@code judge.liveOutputs: false}) chose the word list and gets no warning.
+ * Guard-style classifier of live outputs ({@link ServingConfig#liveJudge}), which is the documented setting. The word
+ * list misses paraphrases and never reports a critical category, so no live output can roll the release back as
+ * critical. A release that says {@code judge.liveOutputs: false} chose the word list and gets no warning.
+ *
+ * <p>Not a changed default: turning the classifier on for releases that leave {@code liveOutputs} unset would change
+ * their serving configuration at the operator's upgrade (a rolled-back release would roll out again), and would send
+ * every live conversation to a judge that may have been sized and approved for the suite only.
  */
 public final class WordListLiveOutputs {
     /** The condition type of the warning. */
     public static final String TYPE = "LiveOutputsJudgedByWordList";
+
+    /** Critical categories named in the message; more are counted. */
+    static final int SHOWN = 8;
 
     private WordListLiveOutputs() {}
 
@@ -37,17 +44,19 @@ public final class WordListLiveOutputs {
                         .filter(c -> c != null)
                         .map(TenantText::cut)
                         .distinct()
-                        .limit(8)
                         .toList();
+        String named = critical.size() <= SHOWN
+                ? critical.toString()
+                : critical.subList(0, SHOWN) + " and " + (critical.size() - SHOWN) + " more";
         return Optional.of(new SpecWarning(
                 TYPE,
                 "NoClassifier",
                 "spec.analysis.safety.online: live outputs are judged by the model server's word list, which misses"
                         + " paraphrases and never reports a critical category"
-                        + (critical.isEmpty() ? "" : " (a live output in " + critical + " is not a critical failure)")
-                        + ". Judge them with a Llama Guard-style classifier: spec.analysis.safety.judge with kind"
-                        + " llamaGuard, reachable from the model pods, judges live outputs unless judge.liveOutputs is"
-                        + " false; judge.liveOutputs: false keeps the word list without this warning"
+                        + (critical.isEmpty() ? "" : " (a live output in " + named + " is not a critical failure)")
+                        + ". Judge them with a Llama Guard-style classifier, the documented setting for online safety:"
+                        + " spec.analysis.safety.judge with kind llamaGuard and liveOutputs: true, reachable from the"
+                        + " model pods; judge.liveOutputs: false keeps the word list without this warning"
                         + " (docs/safety-gate.md, Live outputs)."));
     }
 }

@@ -434,17 +434,15 @@ class SafetyGateTest {
                 : q.contains("verdict=\"flagged\"") ? flagged : total);
     }
 
-    /**
-     * Online only, live outputs judged by a Llama Guard-style classifier in the model pods: the default of a
-     * {@code llamaGuard} judge with {@code online: true} ({@code liveOutputs} unset).
-     */
+    /** Online only, live outputs judged by a Llama Guard-style classifier in the model pods. */
     static SafetySpec classified() {
         return new SafetySpec()
                 .withOnline(true)
                 .withCriticalCategories(List.of("self-harm"))
                 .withJudge(new JudgeSpec()
                         .withKind(JudgeKind.LLAMA_GUARD)
-                        .withUrl("http://guard.ml:8000/v1/chat/completions"));
+                        .withUrl("http://guard.ml:8000/v1/chat/completions")
+                        .withLiveOutputs(true));
     }
 
     @Test

@@ -9,14 +9,16 @@ import dev.fledge.api.spec.JudgeSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 17 part 3: a classifier is the default judge of live outputs for online safety; a release whose live outputs
- * fall to the word list is told so by a standing warning.
+ * Issue 17 part 3: a classifier is the documented judge of live outputs for online safety; a release whose live
+ * outputs fall to the word list is told so by a standing warning.
  */
 class WordListLiveOutputsTest {
 
     @Test
     void onlineSafetyWithoutAClassifierIsWarnedAndNamesTheCriticalCategories() {
-        for (JudgeSpec judge : new JudgeSpec[] {null, new JudgeSpec().withKind(JudgeKind.MODERATION)}) {
+        for (JudgeSpec judge : new JudgeSpec[] {
+            null, new JudgeSpec().withKind(JudgeKind.MODERATION), llamaGuard(null) // liveOutputs unset
+        }) {
             assertThat(WordListLiveOutputs.warning(release(judge, true, "self-harm", "csam")))
                     .as("judge %s", judge)
                     .hasValueSatisfying(w -> {
@@ -26,16 +28,26 @@ class WordListLiveOutputsTest {
                                 .contains(
                                         "word list",
                                         "a live output in [self-harm, csam] is not a critical failure",
-                                        "kind llamaGuard",
+                                        "kind llamaGuard and liveOutputs: true",
                                         "judge.liveOutputs: false");
                     });
         }
     }
 
     @Test
-    void aLlamaGuardJudgeJudgesLiveOutputsByDefaultSoNoWarning() {
-        assertThat(WordListLiveOutputs.warning(release(llamaGuard(null), true, "self-harm")))
+    void aLlamaGuardJudgeOfLiveOutputsGetsNoWarning() {
+        assertThat(WordListLiveOutputs.warning(release(llamaGuard(null).withLiveOutputs(true), true, "self-harm")))
                 .isEmpty();
+    }
+
+    @Test
+    void moreThanEightCriticalCategoriesAreCounted() {
+        String[] many =
+                java.util.stream.IntStream.range(0, 11).mapToObj(i -> "c" + i).toArray(String[]::new);
+        assertThat(WordListLiveOutputs.warning(release(null, true, many)))
+                .hasValueSatisfying(w -> assertThat(w.message())
+                        .contains("[c0, c1, c2, c3, c4, c5, c6, c7] and 3 more")
+                        .doesNotContain("c8"));
     }
 
     @Test
