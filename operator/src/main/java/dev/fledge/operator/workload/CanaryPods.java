@@ -88,7 +88,7 @@ public final class CanaryPods {
         if (pods.isEmpty()) {
             return before == null ? Optional.empty() : before.found().map(CanaryPods::condition);
         }
-        Optional<PodTrouble.Found> found = PodTrouble.of(canary, pods.get());
+        Optional<PodTrouble.Found> found = PodTrouble.of(canary, pods.get(), now);
         if (uid != null) {
             looks.put(uid, new Look(now, generation, found));
         }

@@ -15,8 +15,9 @@ import java.util.Set;
  * Why a track's pods do not become ready, read from its Deployment and its pods as the kubelet and the controllers
  * report them: pods that cannot be created (a quota, an admission refusal), a container that keeps failing (with the
  * message it left in its termination log, such as the model server's "sha256 mismatch"), an image that cannot be
- * pulled, or a pod that no node can take (not enough GPUs). A pod that is only slow (pulling, loading a large model)
- * is no trouble. Pure: the caller reads the objects.
+ * pulled, a pod that no node can take (not enough GPUs), or a pod whose containers are still not created long after
+ * they could be ({@link StuckCreating}). A pod that is only slow (pulling, loading a large model) is no trouble until
+ * then. Pure: the caller reads the objects and the time.
  */
 public final class PodTrouble {
     /** Longest detail kept from a pod (a termination message is tenant text of up to 4 KiB). */
@@ -35,13 +36,13 @@ public final class PodTrouble {
             "CreateContainerError",
             "RunContainerError");
 
-    /** Every reason {@link #of} can give: the kubelet's waiting reasons above and three of its own. */
+    /** Every reason {@link #of} can give: the kubelet's waiting reasons above and four of its own. */
     public static final Set<String> REASONS;
 
     static {
         Set<String> all = new java.util.TreeSet<>(FAILING);
         all.remove("ErrImagePull"); // reported as ImagePullBackOff: the kubelet alternates the two on every retry
-        all.addAll(List.of("ContainerFailed", "FailedCreate", "Unschedulable"));
+        all.addAll(List.of("ContainerFailed", "FailedCreate", "Unschedulable", StuckCreating.REASON));
         REASONS = java.util.Collections.unmodifiableSet(all);
     }
 
@@ -52,10 +53,11 @@ public final class PodTrouble {
 
     /**
      * The first trouble of {@code deployment} and those of {@code pods} it controls (through its ReplicaSets), ordered
-     * by name, or empty when none is seen. Pods being deleted, and pods of an older pod template than the newest
-     * pod's, are left out: after a fix under the same version, the replaced pods' failures are not the canary's.
+     * by name, at {@code now}, or empty when none is seen. Pods being deleted, and pods of an older pod template than
+     * the newest pod's, are left out: after a fix under the same version, the replaced pods' failures are not the
+     * canary's.
      */
-    public static Optional<Found> of(Deployment deployment, List<Pod> pods) {
+    public static Optional<Found> of(Deployment deployment, List<Pod> pods, Instant now) {
         Optional<Found> created = replicaFailure(deployment);
         if (created.isPresent()) {
             return created;
@@ -67,8 +69,15 @@ public final class PodTrouble {
                 return c;
             }
         }
-        return current.stream()
+        Optional<Found> unschedulable = current.stream()
                 .map(PodTrouble::unschedulable)
+                .flatMap(Optional::stream)
+                .findFirst();
+        if (unschedulable.isPresent()) {
+            return unschedulable;
+        }
+        return current.stream()
+                .map(p -> StuckCreating.of(p, now))
                 .flatMap(Optional::stream)
                 .findFirst();
     }
@@ -182,7 +191,7 @@ public final class PodTrouble {
                                 + clean(c.getMessage(), "no node fits")));
     }
 
-    private static Found found(Pod p, ContainerStatus c, String reason, String detail) {
+    static Found found(Pod p, ContainerStatus c, String reason, String detail) {
         return new Found(
                 reason,
                 "pod " + p.getMetadata().getName() + ", container " + c.getName() + ": " + reason + ", " + detail);

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,6 +129,65 @@ class CanaryNotReadyOnMockApiServerTest {
         assertThat(after.getPhase()).isEqualTo(Phase.PROGRESSING);
         assertThat(after.getConditions()).noneMatch(k -> "CanaryNotReady".equals(k.getType()));
         assertThat(warnings("CanaryNotReady")).hasSize(1);
+    }
+
+    /**
+     * A canary pod that cannot mount a Secret (a store Secret that does not exist) stays ContainerCreating: from 5
+     * minutes after it was scheduled the release says so, naming the Secret, while the rollout waits.
+     */
+    @Test
+    void aCanaryPodStillBeingCreatedLongAfterItWasScheduledNamesTheSecretsItMounts() {
+        client.resource(Releases.replicas("assistant", "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
+        Releases.edit(client, "assistant", r -> r.getSpec().getModel().setVersion("2.0.0"));
+        Deployment canary = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> client.apps()
+                                .deployments()
+                                .inNamespace(Releases.NS)
+                                .withName("assistant-canary")
+                                .get(),
+                        d -> d != null && runs(d, "2.0.0"));
+        Pod creating = new PodBuilder(crashingPod("assistant-canary-7d9f-m0unt", "2.0.0", "unused"))
+                .editSpec()
+                .addNewVolume()
+                .withName("fledge-model-s3")
+                .withNewSecret()
+                .withSecretName("model-store-typo")
+                .endSecret()
+                .endVolume()
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Pending")
+                .addNewCondition()
+                .withType("PodScheduled")
+                .withStatus("True")
+                .withLastTransitionTime(
+                        Instant.now().minus(Duration.ofMinutes(6)).toString())
+                .endCondition()
+                .addNewContainerStatus()
+                .withName("model-server")
+                .withReady(false)
+                .withRestartCount(0)
+                .withNewState()
+                .withNewWaiting()
+                .withReason("ContainerCreating")
+                .endWaiting()
+                .endState()
+                .endContainerStatus()
+                .endStatus()
+                .build();
+        client.resource(creating).create();
+        notReady(canary);
+
+        ModelReleaseStatus st = awaitStatus(s -> condition(s).isPresent());
+        Condition c = condition(st).orElseThrow();
+        assertThat(c.getReason()).isEqualTo("ContainerCreating");
+        assertThat(c.getMessage())
+                .contains("assistant-canary-7d9f-m0unt", "still ContainerCreating since the pod was scheduled")
+                .contains("it mounts secret/model-store-typo");
+        assertThat(st.getPhase()).isEqualTo(Phase.PROGRESSING);
+        assertThat(st.getStableVersion()).isEqualTo("1.0.0");
     }
 
     static boolean runs(Deployment d, String version) {
