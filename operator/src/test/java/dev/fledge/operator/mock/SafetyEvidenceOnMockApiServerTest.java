@@ -202,7 +202,7 @@ class SafetyEvidenceOnMockApiServerTest {
         var c = RoutesOnMockApiServerTest.condition(s, WordListLiveOutputs.TYPE);
         assertThat(c.getStatus()).isEqualTo("True");
         assertThat(c.getReason()).isEqualTo("NoClassifier");
-        assertThat(c.getMessage()).contains("word list", "a live output in [self-harm] is not a critical failure");
+        assertThat(c.getMessage()).contains("word list", "kind llamaGuard and liveOutputs: true");
 
         Releases.edit(
                 client,

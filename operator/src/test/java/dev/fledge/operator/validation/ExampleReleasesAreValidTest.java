@@ -10,6 +10,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.MetricSpec;
 import dev.fledge.api.status.ServingStatus;
 import dev.fledge.operator.gates.metric.BuiltInQueries;
+import dev.fledge.operator.gates.safety.WordListLiveOutputs;
 import dev.fledge.operator.workload.DesiredDeployment;
 import dev.fledge.operator.workload.ServerDefaults;
 import dev.fledge.operator.workload.ServingConfig;
@@ -101,6 +102,19 @@ class ExampleReleasesAreValidTest {
                         .isEqualTo(BuiltInQueries.ERROR_RATE.replaceAll("\\s+", ""));
             }
         }
+    }
+
+    /**
+     * Issue 17 part 3: a Llama Guard-style classifier of live outputs is the documented default for online safety, so
+     * no example with {@code online: true} leaves its live outputs to the word list (the warning a tenant copying it
+     * would get).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releases")
+    void noExampleLeavesOnlineSafetyToTheWordList(Path file) throws IOException {
+        assertThat(WordListLiveOutputs.warning(load(file)))
+                .as("%s", file.getFileName())
+                .isEmpty();
     }
 
     /**

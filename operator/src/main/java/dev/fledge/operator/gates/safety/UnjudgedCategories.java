@@ -4,6 +4,7 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.JudgeKind;
 import dev.fledge.api.spec.SafetySpec;
 import dev.fledge.core.rollout.SpecWarning;
+import dev.fledge.operator.workload.ServingConfig;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,7 +55,9 @@ public final class UnjudgedCategories {
                         + " are not categories the llamaGuard judge reports (its codes count as the names of"
                         + " docs/safety-gate.md, with spec.analysis.safety.judge.categories over them), so a suite"
                         + " output in them is not a critical failure"
-                        + (online ? "; only the model server's online guard can report them" : "")
+                        + (online && ServingConfig.liveJudge(safety) == null
+                                ? "; only the model server's online guard can report them"
+                                : "")
                         + ". Map the judge's code to the name (e.g. judge.categories: {S4: sexual/minors}) or use"
                         + " the judge's name (e.g. csam)."));
     }
