@@ -67,14 +67,7 @@ class CanaryNotReadyOnMockApiServerTest {
             r.getSpec().getModel().setVersion("2.0.0");
             r.getSpec().getModel().setUri("file:///models/2.0.0.zip");
         });
-        Deployment canary = await().atMost(Duration.ofSeconds(30))
-                .until(
-                        () -> client.apps()
-                                .deployments()
-                                .inNamespace(Releases.NS)
-                                .withName("assistant-canary")
-                                .get(),
-                        d -> d != null && runs(d, "2.0.0"));
+        Deployment canary = awaitCanaryOf("2.0.0");
         client.resource(crashingPod("assistant-canary-7d9f-x2k4q", "2.0.0", MISMATCH))
                 .create();
         // a pod of another release, failing too, is not this release's concern
@@ -140,14 +133,7 @@ class CanaryNotReadyOnMockApiServerTest {
         client.resource(Releases.replicas("assistant", "1.0.0")).create();
         awaitStatus(s -> s.getPhase() == Phase.PROMOTED && "1.0.0".equals(s.getStableVersion()));
         Releases.edit(client, "assistant", r -> r.getSpec().getModel().setVersion("2.0.0"));
-        Deployment canary = await().atMost(Duration.ofSeconds(30))
-                .until(
-                        () -> client.apps()
-                                .deployments()
-                                .inNamespace(Releases.NS)
-                                .withName("assistant-canary")
-                                .get(),
-                        d -> d != null && runs(d, "2.0.0"));
+        Deployment canary = awaitCanaryOf("2.0.0");
         Pod creating = new PodBuilder(crashingPod("assistant-canary-7d9f-m0unt", "2.0.0", "unused"))
                 .editSpec()
                 .addNewVolume()
@@ -188,6 +174,18 @@ class CanaryNotReadyOnMockApiServerTest {
                 .contains("it mounts secret/model-store-typo");
         assertThat(st.getPhase()).isEqualTo(Phase.PROGRESSING);
         assertThat(st.getStableVersion()).isEqualTo("1.0.0");
+    }
+
+    /** The canary Deployment, once the operator has written it for {@code version}. */
+    Deployment awaitCanaryOf(String version) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> client.apps()
+                                .deployments()
+                                .inNamespace(Releases.NS)
+                                .withName("assistant-canary")
+                                .get(),
+                        d -> d != null && runs(d, version));
     }
 
     static boolean runs(Deployment d, String version) {
