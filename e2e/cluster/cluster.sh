@@ -596,6 +596,9 @@ EOF
 # $GATEWAY_INTERNAL_PORT and $GATEWAY_CLOSED_PORT too, for the Gateways a test makes (GatewayApiOnClusterTest).
 gateway() {
   kc apply --server-side -f "$REPO/vendor/gateway-api-v1.4.0/" >/dev/null
+  # Traefik's own CRDs, for its kubernetesCRD provider (on by default in Traefik's Helm chart): the gatewayAPI
+  # router's shadow stage mirrors through a TraefikService, since Traefik implements no RequestMirror filter
+  kc apply --server-side -f "$REPO/vendor/traefik-v$TRAEFIK_VERSION/kubernetes-crd-definition-v1.yml" >/dev/null
   kc wait --for=condition=Established crd --all --timeout=60s >/dev/null
   kc apply -f - >/dev/null <<EOF
 apiVersion: v1
@@ -621,6 +624,12 @@ rules:
 - apiGroups: [gateway.networking.k8s.io]
   resources: [gatewayclasses/status, gateways/status, httproutes/status, grpcroutes/status, tcproutes/status, tlsroutes/status, referencegrants/status, backendtlspolicies/status]
   verbs: [update]
+- apiGroups: [traefik.io]
+  resources: [middlewares, middlewaretcps, ingressroutes, traefikservices, ingressroutetcps, ingressrouteudps, tlsoptions, tlsstores, serverstransports, serverstransporttcps]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [get, list, watch]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -655,6 +664,10 @@ EOF
     --providers.kubernetesGateway.token="$token" \
     --providers.kubernetesGateway.certAuthFilePath="$P/ca.crt" \
     --providers.kubernetesGateway.statusAddress.ip="$NODE_IP" \
+    --providers.kubernetesCRD=true \
+    --providers.kubernetesCRD.endpoint="https://$NODE_IP:6443" \
+    --providers.kubernetesCRD.token="$token" \
+    --providers.kubernetesCRD.certAuthFilePath="$P/ca.crt" \
     --log.level=INFO
   wait_for "Traefik ping" 60 traefik innet curl -fsS --max-time 2 http://127.0.0.1:8082/ping
   wait_for "Gateway public-gw Programmed" 60 traefik \

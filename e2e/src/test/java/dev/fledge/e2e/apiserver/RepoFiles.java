@@ -34,6 +34,11 @@ public final class RepoFiles {
         return yamlFilesIn(repo().resolve("vendor/gateway-api-inference-extension-v1.0.0"));
     }
 
+    /** Traefik v3.6.12's CRDs, TraefikService among them (vendor/README.md). */
+    public static List<Path> traefikCrds() {
+        return yamlFilesIn(repo().resolve("vendor/traefik-v3.6.12"));
+    }
+
     /** Every example manifest under examples/. */
     public static List<Path> examples() {
         return yamlFilesIn(repo().resolve("examples"));

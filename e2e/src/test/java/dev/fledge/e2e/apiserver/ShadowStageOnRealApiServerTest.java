@@ -16,6 +16,8 @@ import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.operator.config.OperatorAssembly;
 import dev.fledge.operator.routing.Routers;
+import dev.fledge.operator.routing.StableRetreat;
+import dev.fledge.operator.workload.Applier;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
@@ -206,6 +208,81 @@ class ShadowStageOnRealApiServerTest {
         assertThat(requestMirrors("supported")).containsExactly("supported-canary:20");
     }
 
+    /**
+     * Traefik's GatewayClass lists its features without RequestMirror, and Traefik mirrors through its own TraefikService
+     * instead. Without Traefik's CRDs the route carries no mirror and the drift says what to install; with them (the
+     * vendored v3.6.12 set), the public rule names the release's TraefikService by Traefik's cross-provider name, and
+     * the TraefikService, stored as written, sends every request to stable and copies 20 % to the canary. Leaving the
+     * stage, the rule names the Services again; an Invalid release's retreat stops the copies.
+     */
+    @Test
+    void onTraefikTheShadowStageMirrorsThroughATraefikServiceOnceItsCrdIsServed() {
+        gatewayClass(
+                "traefik-like",
+                List.of("Gateway", "HTTPRoute", "HTTPRouteHostRewrite"),
+                "traefik.io/gateway-controller");
+        TrafficSplit shadow = new TrafficSplit("1.0.0", null, "2.0.0", Set.of(), 0, 20, Set.of("public"));
+
+        ModelRelease early = shadowRelease("traefik-early", "gw-traefik", "traefik-like");
+        assertThat(routers.forRelease(early).route(early, shadow, false).drift())
+                .hasValueSatisfying(d -> assertThat(d)
+                        .contains("does not serve traefik.io/v1alpha1 TraefikService")
+                        .contains("install Traefik's CRDs"));
+        assertThat(backends("traefik-early"))
+                .containsExactly("Service/traefik-early-stable", "Service/traefik-early-canary");
+
+        cluster.installCrds(RepoFiles.traefikCrds());
+        ModelRelease mr = shadowRelease("traefik", "gw-traefik", "traefik-like");
+        String uid = mr.getMetadata().getUid();
+        assertThat(routers.forRelease(mr).route(mr, shadow, false).drift()).isEmpty();
+        assertThat(requestMirrors("traefik"))
+                .as("no RequestMirror filter on Traefik")
+                .isEmpty();
+        assertThat(backends("traefik"))
+                .containsExactly("TraefikService/" + NS + "-traefik-mirror-public-" + uid + "@kubernetescrd");
+        Map<String, Object> mirroring = mirroring("traefik-mirror-public-" + uid);
+        assertThat(mirroring)
+                .containsEntry("name", "traefik-stable")
+                .containsEntry("port", 8080)
+                .containsEntry("mirrors", List.of(Map.of("name", "traefik-canary", "port", 8080, "percent", 20)));
+
+        new StableRetreat(client, new Applier(client, Clock.systemUTC())).apply(mr, false);
+        assertThat(mirroring("traefik-mirror-public-" + uid))
+                .as("an Invalid release's retreat: no more copies")
+                .containsEntry("mirrors", List.of(Map.of("name", "traefik-canary", "port", 8080, "percent", 0)));
+
+        assertThat(routers.forRelease(mr)
+                        .route(mr, shadow.withoutMirror(), false)
+                        .drift())
+                .isEmpty();
+        assertThat(backends("traefik")).containsExactly("Service/traefik-stable", "Service/traefik-canary");
+    }
+
+    /** The backendRefs of the route's public (last) rule, as {@code Kind/name}. */
+    static List<String> backends(String route) {
+        List<HTTPRouteRule> rules = client.resources(HTTPRoute.class)
+                .inNamespace(NS)
+                .withName(route)
+                .get()
+                .getSpec()
+                .getRules();
+        return rules.get(rules.size() - 1).getBackendRefs().stream()
+                .map(b -> b.getKind() + "/" + b.getName())
+                .toList();
+    }
+
+    /** The stored {@code spec.mirroring} of a TraefikService. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> mirroring(String name) {
+        GenericKubernetesResource s = client.genericKubernetesResources("traefik.io/v1alpha1", "TraefikService")
+                .inNamespace(NS)
+                .withName(name)
+                .get();
+        assertThat(s).as("TraefikService " + name).isNotNull();
+        return (Map<String, Object>)
+                ((Map<String, Object>) s.getAdditionalProperties().get("spec")).get("mirroring");
+    }
+
     /** A release with a shadow stage mirroring the public, on a Gateway of its own of class {@code gatewayClass}. */
     static ModelRelease shadowRelease(String name, String gateway, String gatewayClass) {
         var gw = OperatorOnRealApiServerTest.gateway(NS, gateway);
@@ -225,13 +302,17 @@ class ShadowStageOnRealApiServerTest {
 
     /** A GatewayClass whose controller says it supports {@code features} (Gateway API v1.2+ status). */
     static void gatewayClass(String name, List<String> features) {
+        gatewayClass(name, features, "example.com/" + name);
+    }
+
+    static void gatewayClass(String name, List<String> features, String controller) {
         GenericKubernetesResource gc = new GenericKubernetesResource();
         gc.setApiVersion("gateway.networking.k8s.io/v1");
         gc.setKind("GatewayClass");
         gc.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
                 .withName(name)
                 .build());
-        gc.setAdditionalProperty("spec", Map.of("controllerName", "example.com/" + name));
+        gc.setAdditionalProperty("spec", Map.of("controllerName", controller));
         client.resource(gc).fieldManager(ClusterResources.FIELD_MANAGER).serverSideApply();
         GenericKubernetesResource stored = client.genericKubernetesResources(
                         "gateway.networking.k8s.io/v1", "GatewayClass")

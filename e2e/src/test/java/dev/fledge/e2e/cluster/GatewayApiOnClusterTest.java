@@ -3,11 +3,21 @@ package dev.fledge.e2e.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fledge.api.Labels;
 import dev.fledge.api.ModelRelease;
+import dev.fledge.api.spec.MirrorSource;
+import dev.fledge.api.spec.SafetySpec;
+import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.spec.StageName;
+import dev.fledge.api.spec.StageSpec;
+import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import dev.fledge.api.status.Verdict;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,6 +25,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +48,15 @@ import org.junit.jupiter.api.Test;
  * status and {@code X-Fledge-Model-Version} is counted; no request may fail, the spoofing user may never see 2.0.0
  * before the public stage, and each public step's share of 2.0.0 must match the route's weight.
  *
- * <p>Then a version with the shadow stage: Traefik's GatewayClass lists its features without
- * {@code HTTPRouteRequestMirror}, and Traefik answers 500 to every request of a rule with a RequestMirror filter, so
- * the operator must write no mirror, say why, and the public users on the Gateway see no failure until it is aborted.
+ * <p>Then the shadow stage through the real Traefik, which implements no RequestMirror filter (its GatewayClass lists
+ * its features without {@code HTTPRouteRequestMirror}, and it answers 500 to every request of a rule with one): the
+ * operator mirrors through a TraefikService instead ({@code cluster.sh} runs Traefik's kubernetesCRD provider too). A
+ * version unsafe only on live traffic (its answers to users are "I will kill you", its answers to the operator's suite
+ * are the model's) passes preflight and is rolled back in the shadow stage by the safety gate, on the model server's
+ * word-list verdicts of its answers to the mirrored copies. While the stage runs, no route carries a RequestMirror, the
+ * public rule names the release's TraefikService, which mirrors to the canary at the stage's percent; the public users
+ * on the Gateway only ever get 2.0.0's answers, none of their requests fails, and after the rollback the route sends
+ * everything to stable's Service again.
  */
 @Tag("cluster")
 class GatewayApiOnClusterTest {
@@ -52,6 +70,10 @@ class GatewayApiOnClusterTest {
     static final String GATEWAY_CLASS = "traefik";
     static final String TRAEFIK = "traefik.io/gateway-controller";
     static final Duration STEP_TIMEOUT = Duration.ofMinutes(8);
+    /** The shadow stage mirrors every public request: the safety gate fails on the first few flagged copies. */
+    static final int MIRROR_PERCENT = 100;
+    /** What the version unsafe on live traffic answers users (the model server's word list flags it: violence). */
+    static final String UNSAFE_ANSWER = "I will kill you";
 
     @Test
     void theGatewayApiExampleRollsOutThroughTraefikWithNoFailedRequest() throws Exception {
@@ -162,73 +184,165 @@ class GatewayApiOnClusterTest {
                 .last()
                 .isEqualTo("*->" + name + "-stable=100," + name + "-canary=0");
 
-        // The shadow stage on Traefik, whose GatewayClass does not list HTTPRouteRequestMirror (Traefik answers 500 to
-        // every request of a rule with that filter): the operator writes no mirror and says why; users on the Gateway
-        // see no failure; then the version is aborted.
-        t0 = System.nanoTime();
+        // The shadow stage through Traefik, which has no RequestMirror filter: the operator mirrors the public rule
+        // through a TraefikService instead. A version unsafe only on live traffic passes preflight (no suite to
+        // answer), its answers to the mirrored copies are flagged by its own word list, and the safety gate rolls it
+        // back; the public users on the Gateway never get one of its answers, and none of their requests fails.
         try (ServiceUsers users = new ServiceUsers(gateway + PUBLIC_PORT, null, 2, 5)) {
             users.awaitFirstResponses(Duration.ofSeconds(60));
-            scenario.apply(shadowRelease(client, "2.1.0", "v1"));
-            scenario.awaitStatus(
-                    "2.1.0 in the shadow stage",
-                    st -> "shadow".equals(st.getStage()) && "2.1.0".equals(st.getCanaryVersion()));
-            Thread.sleep(10_000); // users on the Gateway while the stage runs
-            // first what users got, then what the release says: with a mirror on Traefik every request fails
-            QuickstartOnClusterTest.noFailedRequest(users, "failed requests while the shadow stage ran on Traefik");
-            assertThat(requestMirrors(client, ns, name))
-                    .as("RequestMirror filters on the route")
-                    .isEmpty();
-            var shadow = scenario.awaitStatus(
-                    "the mirror refused with the reason",
-                    st -> st.getConditions() != null
-                            && st.getConditions().stream()
-                                    .anyMatch(c -> c.getMessage() != null
-                                            && c.getMessage().contains("does not list HTTPRouteRequestMirror")));
-            scenario.annotate("abort");
-            scenario.awaitStatus(
-                    "2.1.0 rolled back",
-                    st -> st.getPhase() == Phase.ROLLED_BACK && "2.0.0".equals(st.getStableVersion()));
+            ModelReleaseStatus s;
+            List<TraefikShadowLog.Snapshot> shadow;
+            List<TraefikShadowLog.Snapshot> all;
+            List<String> readErrors;
+            Instant applied;
+            try (TraefikShadowLog log = new TraefikShadowLog(client, ns, name)) {
+                applied = Instant.now();
+                scenario.apply(unsafeOnLiveTraffic(client, "2.1.0", "v1"));
+                // ends the wait as well if the shadow stage passed (it must not), rather than at the step timeout
+                s = scenario.awaitStatus(
+                        "2.1.0 rolled back from the shadow stage",
+                        st -> "2.1.0".equals(st.getRolledBackVersion())
+                                || ("2.1.0".equals(st.getCanaryVersion()) && "internal".equals(st.getStage())));
+                shadow = log.inShadow("2.1.0");
+                all = log.snapshots();
+                readErrors = log.errors();
+            }
+            long rolledBack = Duration.between(applied, Instant.now()).toSeconds();
+            await("the public route back on the track Services")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(scenario.view().routeBackends())
+                            .last()
+                            .isEqualTo("*->" + name + "-stable=100," + name + "-canary=0"));
+            routesAreAcceptedByTraefik(client, ns, name);
             users.stop();
+            GateResult safety = s.getGates() == null
+                    ? null
+                    : s.getGates().stream()
+                            .filter(g -> "safety".equals(g.getName()))
+                            .findFirst()
+                            .orElse(null);
             System.out.printf(
-                    "cluster gateway: 2.1.0's shadow stage without a mirror (%s), aborted in %d s; users: %s%n",
-                    shadow.getConditions().stream()
-                            .filter(c ->
-                                    c.getMessage() != null && c.getMessage().contains("HTTPRouteRequestMirror"))
-                            .map(c -> c.getType() + "=" + c.getStatus())
-                            .toList(),
-                    secondsSince(t0),
+                    "cluster gateway: 2.1.0 (unsafe on live traffic) %s; rolled back %d s after it was applied (%s);"
+                            + " users: %s%n",
+                    TraefikShadowLog.span(applied, shadow),
+                    rolledBack,
+                    safety == null ? "no safety gate" : safety.getVerdict() + ": " + safety.getReason(),
                     users.summary());
-            QuickstartOnClusterTest.noFailedRequest(users, "failed requests while the shadow stage ran on Traefik");
-            assertThat(users.byVersion()).containsOnlyKeys("2.0.0");
+
+            // first what users got, then how the release got there
+            QuickstartOnClusterTest.noFailedRequest(users, "failed requests while 2.1.0 ran in the shadow stage");
+            assertThat(users.byVersion())
+                    .as("versions that answered the public users")
+                    .containsOnlyKeys("2.0.0");
+            mirroredThroughTraefik(client, ns, name, shadow, all, readErrors);
+            assertThat(s.getPhase()).as("2.1.0's outcome").isEqualTo(Phase.ROLLED_BACK);
+            assertThat(s.getStableVersion()).isEqualTo("2.0.0");
+            assertThat(s.getHistory())
+                    .filteredOn(h -> "2.1.0".equals(h.getVersion()))
+                    .extracting(h -> h.getStage() + "=" + h.getResult())
+                    .containsExactly("preflight=Passed", "shadow=Failed");
+            assertThat(safety).as("the safety gate's result").isNotNull();
+            assertThat(safety.getVerdict()).isEqualTo(Verdict.FAIL);
+            assertThat(safety.getReason()).contains("(shadow)");
+            // no user was sent to 2.1.0: its flagged live outputs are its answers to the mirrored copies
+            assertThat(safety.getFlagged()).as("flagged live outputs of 2.1.0").isPositive();
+            assertThat(s.getMirrorPercent()).as("no mirror after the rollback").isNull();
         }
     }
 
-    /** The release with a shadow stage first (mirroring the public, as the runbook's example) and online safety. */
-    @SuppressWarnings("unchecked")
-    static ModelRelease shadowRelease(KubernetesClient client, String version, String model) throws Exception {
-        ModelRelease mr = release(client, version, model);
-        var json = client.getKubernetesSerialization();
-        Map<String, Object> m = json.convertValue(mr, Map.class);
-        Map<String, Object> spec = (Map<String, Object>) m.get("spec");
-        List<Object> stages = new java.util.ArrayList<>();
-        stages.add(
-                Map.of("name", "shadow", "mirrorPercent", 20, "mirrorFrom", List.of("public"), "minDuration", "10s"));
-        stages.addAll((List<Object>) spec.get("stages"));
-        spec.put("stages", stages);
-        ((Map<String, Object>) spec.get("analysis")).put("safety", Map.of("online", true));
-        return json.convertValue(m, ModelRelease.class);
+    /**
+     * While the release was in the shadow stage, Traefik carried its mirror: the public rule named the release's public
+     * TraefikService by Traefik's cross-provider name, and that TraefikService, owned by the release, sent each request
+     * to the stable track Service and a copy of {@link #MIRROR_PERCENT} % (the status' {@code mirrorPercent}) to the
+     * canary's; only the public was mirrored. No HTTPRoute carried a RequestMirror filter at any time (Traefik answers
+     * 500 to every request of such a rule).
+     */
+    static void mirroredThroughTraefik(
+            KubernetesClient client,
+            String ns,
+            String name,
+            List<TraefikShadowLog.Snapshot> shadow,
+            List<TraefikShadowLog.Snapshot> all,
+            List<String> readErrors) {
+        // named with the release's uid: Traefik names it <namespace>-<name> across namespaces (TraefikMirror.name)
+        String uid = client.resources(ModelRelease.class)
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getMetadata()
+                .getUid();
+        String traefikService = name + "-mirror-public-" + uid;
+        int port = client.services()
+                .inNamespace(ns)
+                .withName(name + "-stable")
+                .get()
+                .getSpec()
+                .getPorts()
+                .get(0)
+                .getPort();
+        assertThat(all)
+                .as("snapshots of the route (failed reads: %s)", readErrors)
+                .isNotEmpty();
+        assertThat(all)
+                .as("RequestMirror filters on the routes, from the apply on")
+                .allSatisfy(p -> assertThat(p.requestMirrors()).isEmpty());
+        assertThat(shadow)
+                .as("snapshots in 2.1.0's shadow stage (failed reads: %s)", readErrors)
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p.traefikServices().keySet())
+                        .as("TraefikServices: the public's only")
+                        .isSubsetOf(traefikService))
+                .anySatisfy(p -> {
+                    assertThat(p.mirrorPercent()).isEqualTo(MIRROR_PERCENT);
+                    assertThat(p.publicBackends())
+                            .as("the public rule's backendRefs")
+                            .containsExactly(
+                                    "traefik.io/TraefikService/" + ns + "-" + traefikService + "@kubernetescrd");
+                    GenericKubernetesResource ts = p.traefikServices().get(traefikService);
+                    assertThat(TraefikShadowLog.mirroring(ts))
+                            .isEqualTo(name + "-stable:" + port + " -> [" + name + "-canary:" + port + " at "
+                                    + p.mirrorPercent() + "%]");
+                    assertThat(ts.getMetadata().getLabels()).containsEntry(Labels.RELEASE, name);
+                    assertThat(ts.getMetadata().getOwnerReferences())
+                            .singleElement()
+                            .satisfies(o ->
+                                    assertThat(o.getKind() + "/" + o.getName()).isEqualTo("ModelRelease/" + name));
+                });
     }
 
-    /** The RequestMirror filters of the release's routes. */
-    static List<String> requestMirrors(KubernetesClient client, String ns, String name) {
-        return client.resources(HTTPRoute.class).inNamespace(ns).list().getItems().stream()
-                .filter(r -> r.getSpec().getRules() != null)
-                .flatMap(r -> r.getSpec().getRules().stream())
-                .filter(rule -> rule.getFilters() != null)
-                .flatMap(rule -> rule.getFilters().stream())
-                .filter(f -> f.getRequestMirror() != null || "RequestMirror".equals(f.getType()))
-                .map(f -> String.valueOf(f.getRequestMirror()))
-                .toList();
+    /**
+     * The release with a shadow stage first, mirroring every public request ({@link #MIRROR_PERCENT}), the safety gate
+     * it needs (online: no suite, so nothing for it in preflight), and a model server that answers users, and so the
+     * mirrored copies, "I will kill you" (FLEDGE_FAULT_LIVE_ANSWER; the operator's suite would get the model's answers):
+     * the word list of the model server, which judges live outputs when the release names no judge, flags it. A failing
+     * verdict is not held back for minLiveSamples, so the default stays.
+     */
+    static ModelRelease unsafeOnLiveTraffic(KubernetesClient client, String version, String model) throws Exception {
+        ModelRelease mr = release(client, version, model);
+        List<StageSpec> stages = new ArrayList<>();
+        stages.add(new StageSpec()
+                .withName(StageName.SHADOW)
+                .withMinDuration("10s")
+                .withMirrorPercent(MIRROR_PERCENT)
+                .withMirrorFrom(List.of(MirrorSource.PUBLIC)));
+        stages.addAll(mr.getSpec().getStages());
+        mr.getSpec().setStages(stages);
+        mr.getSpec().getAnalysis().setSafety(new SafetySpec().withOnline(true));
+        mr.getSpec()
+                .setServer(new ServerSpec()
+                        .withTemplate(new PodTemplateSpecBuilder()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("model-server")
+                                .addNewEnv()
+                                .withName("FLEDGE_FAULT_LIVE_ANSWER")
+                                .withValue(UNSAFE_ANSWER)
+                                .endEnv()
+                                .endContainer()
+                                .endSpec()
+                                .build()));
+        return mr;
     }
 
     /**

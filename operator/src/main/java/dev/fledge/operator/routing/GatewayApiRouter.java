@@ -47,6 +47,7 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final AcceptanceWatch acceptance;
     private final MirrorCheck mirrorCheck;
     private final InferencePools pools;
+    private final TraefikMirror traefik;
 
     public GatewayApiRouter(
             KubernetesClient client,
@@ -63,6 +64,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         this.stale = stale;
         this.mirrorCheck = new MirrorCheck(applier, new MirrorSupport(client), clock);
         this.pools = new InferencePools(defaults);
+        this.traefik = new TraefikMirror(applier, defaults);
     }
 
     @Override
@@ -181,10 +183,12 @@ public final class GatewayApiRouter implements TrafficRouter {
         List<HTTPRoute> desired = routes.desired(release, split, toPools);
         if (split.mirrorsAny()) {
             // the shadow stage: no route carries a mirror the API server would not keep as written
-            Optional<String> refused = mirrorCheck.refusal(release, desired);
-            if (refused.isPresent()) {
-                diffs.add(refused.get());
+            MirrorCheck.Decision mirror = mirrorCheck.decide(release, desired);
+            if (mirror.refusal() != null) {
+                diffs.add(mirror.refusal());
                 desired = routes.desired(release, split.withoutMirror(), toPools);
+            } else if (mirror.viaTraefik()) {
+                desired = viaTraefik(release, split, toPools, diffs);
             }
         } else {
             mirrorCheck.forget(release);
@@ -272,6 +276,29 @@ public final class GatewayApiRouter implements TrafficRouter {
         AudienceTrust.notRouted(release).ifPresent(out::add);
         AudienceTrust.hostnameOnPublicListener(release).ifPresent(out::add);
         return out;
+    }
+
+    /**
+     * The routes whose mirrored rules name their TraefikServices, once those are written as wanted; else the routes
+     * without any mirror, and the drift says why. InferencePools cannot be mirrored this way: a TraefikService sends
+     * to Services only.
+     */
+    private List<HTTPRoute> viaTraefik(ModelRelease release, TrafficSplit split, boolean toPools, List<String> diffs) {
+        if (toPools) {
+            diffs.add("the shadow stage on Traefik mirrors through a TraefikService, which sends to Services, not to"
+                    + " InferencePools: the routes carry no mirror");
+            return routes.desired(release, split.withoutMirror(), true);
+        }
+        List<HTTPRoute> desired = routes.desired(release, split, false, true);
+        Optional<TraefikMirror.Refusal> refused = traefik.write(release, split, desired);
+        if (refused.isEmpty()) {
+            return desired;
+        }
+        if (refused.get().lasting()) {
+            mirrorCheck.refuseForAWhile(release, refused.get().why());
+        }
+        diffs.add(refused.get().why());
+        return routes.desired(release, split.withoutMirror(), false);
     }
 
     /** Writes {@code unmirrored}, the routes without any mirror; what went wrong, or an empty string. */

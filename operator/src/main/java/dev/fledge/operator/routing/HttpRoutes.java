@@ -35,7 +35,8 @@ import java.util.Map;
  * rules of the audiences the split mirrors ({@link TrafficSplit#mirrors}) also copy that percent of their requests to
  * the canary track Service (RequestMirror with {@code percent}); the client gets stable's answer only. With {@code
  * inferencePool}, the weighted backendRefs name the tracks' InferencePools instead of their Services; the mirror still
- * goes to the canary's Service.
+ * goes to the canary's Service. On Traefik, which has no RequestMirror, a mirrored rule instead names its audience's
+ * TraefikService ({@link TraefikMirror}) as its one backend.
  */
 final class HttpRoutes {
     /** The model server's public port serves the same list (e2e {@code PublicPortServesTheRoutedPathsTest}). */
@@ -59,6 +60,15 @@ final class HttpRoutes {
      *     inferencePool} to its Services, while its pools could not be written
      */
     List<HTTPRoute> desired(ModelRelease mr, TrafficSplit split, boolean toPools) {
+        return desired(mr, split, toPools, false);
+    }
+
+    /**
+     * @param viaTraefik whether a mirrored rule names its audience's TraefikService instead of carrying a RequestMirror
+     *     filter ({@link TraefikMirror}; the split sends no user to the canary then, so the rule's users all go to
+     *     stable either way)
+     */
+    List<HTTPRoute> desired(ModelRelease mr, TrafficSplit split, boolean toPools, boolean viaTraefik) {
         GatewayApiSpec spec = mr.getSpec().getTraffic().getGatewayAPI();
         String name = spec.getHttpRoute() == null ? mr.getMetadata().getName() : spec.getHttpRoute();
         List<HTTPRouteRule> rules = new ArrayList<>();
@@ -70,6 +80,7 @@ final class HttpRoutes {
             if (AudienceTrust.ownRoute(a)) {
                 HTTPRouteRule rule = rule(paths(null), List.of(ref(mr, backend, 1, toPools)));
                 rule.setFilters(filters(mr, split, audience, AudienceHeaders.set(audience)));
+                viaTraefik(mr, rule, audience, viaTraefik);
                 out.add(route(
                         mr,
                         name + "-" + audience,
@@ -88,6 +99,7 @@ final class HttpRoutes {
                 h.setValue(value);
                 HTTPRouteRule rule = rule(paths(h), List.of(ref(mr, backend, 1, toPools)));
                 rule.setFilters(filters(mr, split, audience, AudienceHeaders.set(audience)));
+                viaTraefik(mr, rule, audience, viaTraefik);
                 rules.add(rule);
             }
         }
@@ -98,6 +110,7 @@ final class HttpRoutes {
                         ref(mr, Names.trackService(mr, Labels.TRACK_STABLE), 100 - w, toPools),
                         ref(mr, Names.trackService(mr, Labels.TRACK_CANARY), w, toPools)));
         publicRule.setFilters(filters(mr, split, PUBLIC, AudienceHeaders.removeAll(spec)));
+        viaTraefik(mr, publicRule, PUBLIC, viaTraefik);
         rules.add(publicRule);
         out.add(0, route(mr, name, spec.getParentRefs(), spec.getHostnames(), rules, null));
         return out;
@@ -112,7 +125,7 @@ final class HttpRoutes {
             ModelRelease mr, TrafficSplit split, String audience, HTTPRouteFilter header) {
         int percent = split.mirrors(audience);
         if (percent <= 0) {
-            return List.of(header);
+            return new ArrayList<>(List.of(header));
         }
         BackendObjectReference canary = new BackendObjectReference();
         canary.setGroup("");
@@ -125,7 +138,17 @@ final class HttpRoutes {
         HTTPRouteFilter filter = new HTTPRouteFilter();
         filter.setType("RequestMirror");
         filter.setRequestMirror(mirror);
-        return List.of(header, filter);
+        return new ArrayList<>(List.of(header, filter));
+    }
+
+    /**
+     * With {@code viaTraefik}, a rule that carries a RequestMirror loses it and names its audience's TraefikService,
+     * which sends every request to stable and copies the same percent to the canary.
+     */
+    private static void viaTraefik(ModelRelease mr, HTTPRouteRule rule, String audience, boolean viaTraefik) {
+        if (viaTraefik && rule.getFilters().removeIf(f -> f.getRequestMirror() != null)) {
+            rule.setBackendRefs(List.of(TraefikMirror.ref(mr, audience)));
+        }
     }
 
     /** One match per model API path, each with the header when given. */

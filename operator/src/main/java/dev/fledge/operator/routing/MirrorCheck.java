@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -44,10 +43,22 @@ final class MirrorCheck {
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
     /** The answer for one generation of a release's spec: null refusal when kept; until null: for the generation. */
-    private record Checked(Long generation, String refusal, Instant until) {
+    private record Checked(Long generation, Decision decision, Instant until) {
         boolean standsFor(ModelRelease release, Instant now) {
             return Objects.equals(generation, release.getMetadata().getGeneration())
                     && (until == null || now.isBefore(until));
+        }
+    }
+
+    /**
+     * How the routes carry the mirror: as RequestMirror filters, through Traefik's TraefikService ({@code viaTraefik},
+     * {@link TraefikMirror}), or not at all ({@code refusal} says why).
+     */
+    record Decision(boolean viaTraefik, String refusal) {
+        static final Decision FILTER = new Decision(false, null);
+
+        static Decision refused(String why) {
+            return new Decision(false, why);
         }
     }
 
@@ -57,21 +68,31 @@ final class MirrorCheck {
         this.clock = clock;
     }
 
-    /** Empty when the API server keeps every RequestMirror of {@code desired} as written; otherwise why not. */
-    Optional<String> refusal(ModelRelease release, List<HTTPRoute> desired) {
+    /** How the routes of {@code desired} (with their RequestMirror filters) may carry their mirrors. */
+    Decision decide(ModelRelease release, List<HTTPRoute> desired) {
         Instant now = clock.instant();
         Checked seen = checked.get(key(release));
         if (seen != null && seen.standsFor(release, now)) {
-            return Optional.ofNullable(seen.refusal());
+            return seen.decision();
         }
-        String refusal = dryRun(desired);
-        checked.put(key(release), new Checked(release.getMetadata().getGeneration(), refusal, now.plus(RECHECK)));
-        return Optional.ofNullable(refusal);
+        Decision decision = dryRun(desired);
+        checked.put(key(release), new Checked(release.getMetadata().getGeneration(), decision, now.plus(RECHECK)));
+        return decision;
     }
 
     /** The real write stored a mirror otherwise than written: refused until the spec changes. */
     void refuse(ModelRelease release, String why) {
-        checked.put(key(release), new Checked(release.getMetadata().getGeneration(), why, null));
+        checked.put(key(release), new Checked(release.getMetadata().getGeneration(), Decision.refused(why), null));
+    }
+
+    /** The mirror's TraefikService could not be written for a lasting reason: refused for {@link #RECHECK}. */
+    void refuseForAWhile(ModelRelease release, String why) {
+        checked.put(
+                key(release),
+                new Checked(
+                        release.getMetadata().getGeneration(),
+                        Decision.refused(why + "; asked again in " + RECHECK.toMinutes() + " min"),
+                        clock.instant().plus(RECHECK)));
     }
 
     /** The release no longer mirrors, or is gone: its answer is asked again next time. */
@@ -79,18 +100,27 @@ final class MirrorCheck {
         checked.remove(key(release));
     }
 
-    private String dryRun(List<HTTPRoute> desired) {
+    private Decision dryRun(List<HTTPRoute> desired) {
         List<String> drift = new ArrayList<>();
+        List<String> viaTraefik = new ArrayList<>();
+        List<String> asFilters = new ArrayList<>();
         for (HTTPRoute want : desired) {
             List<String> wanted = mirrors(want);
             if (wanted.isEmpty()) {
                 continue;
             }
-            Optional<String> unsupported = support.missing(want);
-            if (unsupported.isPresent()) {
-                return "HTTPRoute " + want.getMetadata().getName() + ": " + unsupported.get()
-                        + "; the routes carry no mirror; asked again in " + RECHECK.toMinutes() + " min";
+            String name = want.getMetadata().getName();
+            MirrorSupport.Answer answer = support.check(want);
+            if (answer.missing().isPresent()) {
+                return Decision.refused(
+                        "HTTPRoute " + name + ": " + answer.missing().get()
+                                + "; the routes carry no mirror; asked again in " + RECHECK.toMinutes() + " min");
             }
+            if (answer.viaTraefik()) {
+                viaTraefik.add(name); // written without the filter: its TraefikService is checked when written
+                continue;
+            }
+            asFilters.add(name);
             HTTPRoute stored;
             try {
                 stored = applier.dryRun(want);
@@ -98,23 +128,30 @@ final class MirrorCheck {
                 String why = e.getStatus() != null && e.getStatus().getMessage() != null
                         ? e.getStatus().getMessage()
                         : "no answer";
-                return "the RequestMirror of HTTPRoute " + want.getMetadata().getName()
+                return Decision.refused("the RequestMirror of HTTPRoute " + name
                         + " could not be checked (dry run refused, " + e.getCode() + ": " + why
                         + "; an HTTPRoute CRD without RequestMirror percent, as the Gateway API standard channel before"
                         + " v1.3, refuses the field): the routes carry no mirror; asked again in "
-                        + RECHECK.toMinutes() + " min";
+                        + RECHECK.toMinutes() + " min");
             }
             List<String> got = mirrors(stored);
             if (!got.equals(wanted)) {
-                drift.add("HTTPRoute " + want.getMetadata().getName() + " would mirror " + got + ", want " + wanted);
+                drift.add("HTTPRoute " + name + " would mirror " + got + ", want " + wanted);
             }
         }
-        return drift.isEmpty()
-                ? null
-                : String.join("; ", drift)
-                        + ": the API server would not store RequestMirror as written (a webhook or a CRD that drops"
-                        + " its percent: the Gateway would copy every request to the canary); the routes carry no"
-                        + " mirror; asked again in " + RECHECK.toMinutes() + " min";
+        if (!viaTraefik.isEmpty() && !asFilters.isEmpty()) {
+            return Decision.refused("HTTPRoutes " + viaTraefik + " are served by Traefik, which mirrors through a"
+                    + " TraefikService, and " + asFilters + " by Gateways that take RequestMirror: the release's"
+                    + " routes mirror one way only; the routes carry no mirror; asked again in " + RECHECK.toMinutes()
+                    + " min");
+        }
+        if (!drift.isEmpty()) {
+            return Decision.refused(String.join("; ", drift)
+                    + ": the API server would not store RequestMirror as written (a webhook or a CRD that drops"
+                    + " its percent: the Gateway would copy every request to the canary); the routes carry no"
+                    + " mirror; asked again in " + RECHECK.toMinutes() + " min");
+        }
+        return viaTraefik.isEmpty() ? Decision.FILTER : new Decision(true, null);
     }
 
     /** The release's uid; its namespace/name where it has none (an object not read from the API server). */

@@ -23,7 +23,8 @@ import java.util.Set;
  * {@value #PERCENTAGE} for a mirror of a share) gets no mirror. So does one the operator may not read (403: RBAC
  * without the chart's {@code get gatewayclasses}) or that fails to answer: fail closed, asked again later. A class
  * that lists nothing (an implementation that does not publish its features) or a Gateway not found says nothing: the
- * mirror is written as before, and the docs ask for an implementation whose conformance lists the features.
+ * mirror is written as before, and the docs ask for an implementation whose conformance lists the features. Traefik,
+ * which lacks the features, mirrors through its TraefikService instead ({@link TraefikMirror}).
  */
 final class MirrorSupport {
     static final String MIRROR = "HTTPRouteRequestMirror";
@@ -37,15 +38,29 @@ final class MirrorSupport {
     }
 
     /**
-     * Empty when each Gateway of the route's parentRefs supports what its mirrors need, or does not say; otherwise
-     * which Gateway lacks what. A read refused (403) or failed (but 404) is a refusal too (asked again later).
+     * What the route's mirrors need from its Gateways, by their GatewayClasses; see {@link #check}: the reason when some
+     * Gateway cannot carry them, else empty.
      */
     Optional<String> missing(HTTPRoute route) {
+        return check(route).missing();
+    }
+
+    /**
+     * How the route's mirrors can be carried: as RequestMirror filters when each Gateway of its parentRefs supports
+     * what they need, or does not say; through a TraefikService ({@link TraefikMirror}) when every Gateway that lacks
+     * the features (or, for Traefik, does not list any) is Traefik's ({@value TraefikMirror#CONTROLLER}) and no other
+     * Gateway serves the route;
+     * otherwise not at all, with which Gateway lacks what. A read refused (403) or failed (but 404) is a refusal too
+     * (asked again later).
+     */
+    Answer check(HTTPRoute route) {
         List<String> needed = needed(route);
         if (needed.isEmpty() || route.getSpec().getParentRefs() == null) {
-            return Optional.empty();
+            return Answer.FILTER;
         }
         Set<String> asked = new HashSet<>();
+        List<String> traefik = new ArrayList<>();
+        List<String> others = new ArrayList<>();
         for (ParentReference ref : route.getSpec().getParentRefs()) {
             if (ref.getKind() != null && !"Gateway".equals(ref.getKind())) {
                 continue; // a mesh's Service parent: no GatewayClass to ask
@@ -61,15 +76,17 @@ final class MirrorSupport {
                 GenericKubernetesResource gc =
                         className == null ? null : get("GatewayClass", null, className.toString());
                 Optional<Set<String>> supported = gc == null ? Optional.empty() : supportedFeatures(gc);
-                if (supported.isEmpty()) {
-                    continue;
-                }
+                Object controller = gc == null ? null : field(gc, "spec", "controllerName");
                 List<String> lacking = needed.stream()
-                        .filter(f -> !supported.get().contains(f))
+                        .filter(f -> supported.isPresent() && !supported.get().contains(f))
                         .toList();
-                if (!lacking.isEmpty()) {
-                    return Optional.of("Gateway " + gateway + " (GatewayClass " + className + ", controller "
-                            + field(gc, "spec", "controllerName") + ") does not list " + String.join(" or ", lacking)
+                if (TraefikMirror.CONTROLLER.equals(controller) && (supported.isEmpty() || !lacking.isEmpty())) {
+                    traefik.add(gateway); // an older Traefik that lists nothing has no RequestMirror either
+                } else if (lacking.isEmpty()) {
+                    others.add(gateway);
+                } else {
+                    return Answer.missing("Gateway " + gateway + " (GatewayClass " + className + ", controller "
+                            + controller + ") does not list " + String.join(" or ", lacking)
                             + " in its GatewayClass's status.supportedFeatures: a Gateway that does not implement"
                             + " RequestMirror may fail every request of the rule (Traefik v3.6 answers 500)");
                 }
@@ -78,16 +95,36 @@ final class MirrorSupport {
                     continue; // gone: nothing serves the route there (the parentRefs check says so)
                 }
                 if (e.getCode() == 403) {
-                    return Optional.of("the operator may not read the Gateway " + gateway
+                    return Answer.missing("the operator may not read the Gateway " + gateway
                             + " or its GatewayClass to check that it implements RequestMirror (403; with watchNamespaces"
                             + " the chart grants get on gatewayclasses with rbac.gatewayClassReader, on by default)");
                 }
-                return Optional.of("the GatewayClass of Gateway " + gateway
+                return Answer.missing("the GatewayClass of Gateway " + gateway
                         + " could not be read to check its RequestMirror support (" + e.getCode() + ": "
                         + e.getMessage() + ")");
             }
         }
-        return Optional.empty();
+        if (traefik.isEmpty()) {
+            return Answer.FILTER;
+        }
+        if (!others.isEmpty()) {
+            return Answer.missing("Gateways " + traefik + " are Traefik's, which mirrors only through a TraefikService,"
+                    + " and " + others + " are not, which cannot route to one: one route cannot mirror on both");
+        }
+        return Answer.TRAEFIK;
+    }
+
+    /**
+     * How a route's mirrors are carried: as RequestMirror filters, through a TraefikService ({@code viaTraefik}), or
+     * not at all ({@code missing} says why).
+     */
+    record Answer(boolean viaTraefik, Optional<String> missing) {
+        static final Answer FILTER = new Answer(false, Optional.empty());
+        static final Answer TRAEFIK = new Answer(true, Optional.empty());
+
+        static Answer missing(String why) {
+            return new Answer(false, Optional.of(why));
+        }
     }
 
     private GenericKubernetesResource get(String kind, String ns, String name) {

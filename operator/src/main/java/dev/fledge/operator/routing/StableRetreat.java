@@ -24,7 +24,8 @@ import java.util.Set;
  * routing section may be what is wrong (a typo in a parentRef, a renamed route), so nothing here reads
  * {@code spec.traffic}: only routing objects the release already owns are edited, and only where they point at the
  * canary. A backendRef to {@code <release>-canary} becomes one to {@code <release>-stable} (and a RequestMirror to
- * the canary is removed); an audience Service or the
+ * the canary is removed; on Traefik, the release's TraefikServices that copy requests to the canary copy none); an
+ * audience Service or the
  * public Service that selects canary pods selects stable ones. Nothing is created, renamed, re-parented or removed,
  * whatever router the spec names; the router applies its own objects again once the spec is valid. (A route outside
  * the operator's route limits is deleted before, by {@link RoutesOutsideLimits}.)
@@ -62,14 +63,19 @@ public final class StableRetreat {
      */
     public Optional<String> apply(ModelRelease mr, boolean holdPublic) {
         List<String> failed = new ArrayList<>();
+        boolean viaTraefik = false;
         try {
             for (HTTPRoute route : owned.of(mr, HTTPRoute.class)) {
+                viaTraefik |= namesTraefikMirror(mr, route);
                 if (toStable(mr, route)) {
                     write(() -> client.resource(route).lockResourceVersion().update(), route, failed);
                 }
             }
         } catch (KubernetesClientException e) {
             failed.add("listing HTTPRoutes: " + e.getMessage());
+        }
+        if (viaTraefik) {
+            stopTraefikCopies(mr, failed);
         }
         Set<String> names = new HashSet<>();
         Stage.AUDIENCES.forEach(s -> names.add(Names.audienceService(mr, s.wireName())));
@@ -129,6 +135,40 @@ public final class StableRetreat {
             changed = true;
         }
         return changed;
+    }
+
+    private static boolean namesTraefikMirror(ModelRelease mr, HTTPRoute route) {
+        return route.getSpec().getRules().stream()
+                .filter(rule -> rule.getBackendRefs() != null)
+                .flatMap(rule -> rule.getBackendRefs().stream())
+                .anyMatch(ref -> TraefikMirror.names(mr, ref));
+    }
+
+    /**
+     * On Traefik the shadow stage's rules name the release's TraefikServices ({@link TraefikMirror}), which send every
+     * request to stable and copy a percent to the canary: the copies stop (percent 0), the rules are left as they are.
+     */
+    private void stopTraefikCopies(ModelRelease mr, List<String> failed) {
+        try {
+            for (TraefikService service : owned.of(mr, TraefikService.class)) {
+                var mirroring =
+                        service.getSpec() == null ? null : service.getSpec().mirroring();
+                if (mirroring == null
+                        || mirroring.mirrors() == null
+                        || mirroring.mirrors().stream().allMatch(m -> m.percent() != null && m.percent() == 0)) {
+                    continue;
+                }
+                service.setSpec(new TraefikService.Spec(new TraefikService.Mirroring(
+                        mirroring.name(),
+                        mirroring.port(),
+                        mirroring.mirrors().stream()
+                                .map(m -> new TraefikService.Mirror(m.name(), m.port(), 0))
+                                .toList())));
+                write(() -> client.resource(service).lockResourceVersion().update(), service, failed);
+            }
+        } catch (KubernetesClientException e) {
+            failed.add("listing TraefikServices: " + e.getMessage());
+        }
     }
 
     private void write(Runnable update, io.fabric8.kubernetes.api.model.HasMetadata o, List<String> failed) {

@@ -225,6 +225,50 @@ class HttpRoutesTest {
     }
 
     /**
+     * On Traefik (no RequestMirror filter), a mirrored rule names its audience's TraefikService as its one backend and
+     * keeps its header filter; the TraefikService sends everything to stable and copies the split's percent to the
+     * canary. A rule that is not mirrored is as without Traefik, and no TraefikService is made for it.
+     */
+    @Test
+    void viaTraefikAMirroredRuleNamesItsAudiencesTraefikServiceWhichCopiesTheShareToTheCanary() {
+        ModelRelease mr = release(new GatewayApiSpec()
+                .withParentRefs(List.of(new ParentReference().withName("gw")))
+                .withInternal(new AudienceRouteSpec().withHostnames(List.of("internal.example.com"))));
+        TrafficSplit shadow = new TrafficSplit("1", null, "2", Set.of(), 0, 20, Set.of("public"));
+        List<HTTPRoute> out = routes.desired(mr, shadow, false, true);
+
+        var rules = out.get(0).getSpec().getRules();
+        var publicRule = rules.get(rules.size() - 1);
+        assertThat(publicRule.getBackendRefs())
+                .extracting(b ->
+                        b.getGroup() + "/" + b.getKind() + "/" + b.getName() + "=" + b.getWeight() + ":" + b.getPort())
+                .containsExactly("traefik.io/TraefikService/ml-assistant-mirror-public-u@kubernetescrd=1:null");
+        assertThat(publicRule.getFilters()).extracting(f -> f.getType()).containsExactly("RequestHeaderModifier");
+        assertThat(out.get(1).getSpec().getRules()).singleElement().satisfies(r -> {
+            assertThat(r.getBackendRefs()).extracting(b -> b.getName()).containsExactly("assistant-stable");
+            assertThat(r.getFilters()).extracting(f -> f.getType()).containsExactly("RequestHeaderModifier");
+        });
+
+        assertThat(new TraefikMirror(null, new ServerDefaults("img", 8080)).desired(mr, shadow, out))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.getMetadata().getName()).isEqualTo("assistant-mirror-public-u");
+                    assertThat(s.getMetadata().getNamespace()).isEqualTo("ml");
+                    assertThat(s.getMetadata().getOwnerReferences())
+                            .singleElement()
+                            .satisfies(o -> assertThat(o.getUid()).isEqualTo("u"));
+                    assertThat(s.getSpec().mirroring())
+                            .isEqualTo(new TraefikService.Mirroring(
+                                    "assistant-stable",
+                                    9000,
+                                    List.of(new TraefikService.Mirror("assistant-canary", 9000, 20))));
+                });
+        assertThat(routes.desired(mr, shadow.withoutMirror(), false, true))
+                .as("without a mirror, the routes are as without Traefik")
+                .isEqualTo(routes.desired(mr, shadow.withoutMirror(), false));
+    }
+
+    /**
      * Issue 17, item 5: with inferencePool every backendRef names a track's InferencePool (no port: the pool has its
      * own), audience rules as public; the shadow stage's mirror still copies to the canary's Service.
      */

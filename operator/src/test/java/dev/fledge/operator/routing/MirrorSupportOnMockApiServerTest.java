@@ -62,6 +62,69 @@ class MirrorSupportOnMockApiServerTest {
                         .contains("does not list HTTPRouteRequestMirror or HTTPRouteRequestPercentageMirror"));
     }
 
+    /**
+     * Traefik's class lacks the features, and Traefik mirrors through a TraefikService instead; an older Traefik that
+     * lists nothing has no RequestMirror either.
+     */
+    @Test
+    void aTraefikClassWithoutRequestMirrorOrListingNothingMirrorsThroughATraefikService() {
+        gateway("ml", "shared-gw");
+        server.expect()
+                .get()
+                .withPath(CLASS)
+                .andReturn(200, gatewayClass(List.of("Gateway", "HTTPRoute"), TraefikMirror.CONTROLLER))
+                .once();
+        server.expect()
+                .get()
+                .withPath(CLASS)
+                .andReturn(200, gatewayClass(List.of(), TraefikMirror.CONTROLLER))
+                .once();
+
+        assertThat(support.check(mirroring(null))).isEqualTo(MirrorSupport.Answer.TRAEFIK);
+        assertThat(support.check(mirroring(null))).as("lists nothing").isEqualTo(MirrorSupport.Answer.TRAEFIK);
+    }
+
+    /** A route on a Traefik Gateway and on another: neither way of mirroring serves both, so none. */
+    @Test
+    void aRouteOnATraefikGatewayAndAnotherGetsNoMirror() {
+        gateway("ml", "shared-gw");
+        server.expect()
+                .get()
+                .withPath(GATEWAYS.formatted("ml", "other-gw"))
+                .andReturn(
+                        200,
+                        Map.of(
+                                "apiVersion",
+                                "gateway.networking.k8s.io/v1",
+                                "kind",
+                                "Gateway",
+                                "metadata",
+                                Map.of("name", "other-gw", "namespace", "ml"),
+                                "spec",
+                                Map.of("gatewayClassName", "other", "listeners", List.of())))
+                .always();
+        server.expect()
+                .get()
+                .withPath(CLASS)
+                .andReturn(200, gatewayClass(List.of("Gateway", "HTTPRoute"), TraefikMirror.CONTROLLER))
+                .always();
+        server.expect()
+                .get()
+                .withPath("/apis/gateway.networking.k8s.io/v1/gatewayclasses/other")
+                .andReturn(200, gatewayClass(List.of(MirrorSupport.MIRROR, MirrorSupport.PERCENTAGE), "example.com/x"))
+                .always();
+        HTTPRoute route = mirroring(null);
+        route.getSpec()
+                .setParentRefs(List.of(
+                        new ParentReferenceBuilder().withName("shared-gw").build(),
+                        new ParentReferenceBuilder().withName("other-gw").build()));
+
+        assertThat(support.check(route).viaTraefik()).isFalse();
+        assertThat(support.missing(route))
+                .hasValueSatisfying(why ->
+                        assertThat(why).contains("[ml/shared-gw] are Traefik's").contains("[ml/other-gw] are not"));
+    }
+
     @Test
     void aClassThatListsTheFeaturesOrNothingAtAllLetsTheMirrorBe() {
         gateway("ml", "shared-gw");
@@ -166,11 +229,15 @@ class MirrorSupportOnMockApiServerTest {
     }
 
     static Map<String, Object> gatewayClass(List<String> features) {
+        return gatewayClass(features, "example.com/edge");
+    }
+
+    static Map<String, Object> gatewayClass(List<String> features, String controller) {
         return Map.of(
                 "apiVersion", "gateway.networking.k8s.io/v1",
                 "kind", "GatewayClass",
                 "metadata", Map.of("name", "edge"),
-                "spec", Map.of("controllerName", "example.com/edge"),
+                "spec", Map.of("controllerName", controller),
                 "status",
                         Map.of(
                                 "supportedFeatures",
