@@ -4,11 +4,11 @@ MVN ?= ./mvnw -B -ntp
 export DJL_OFFLINE := true
 export OPT_OUT_TRACKING := true
 
-.PHONY: help self-contained build test demo demo-local generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator bench-capacity bench-shards cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
+.PHONY: help self-contained build test demo generate cli cli-golden model-fixtures model-archive kube-binaries prometheus prom-label-proxy moto bench-server bench-gates bench-operator bench-capacity bench-shards cluster cluster-down cluster-test cluster-tier cluster-binaries images traefik clean
 
 help:
 	@echo "make test     build everything and run every test (unit, mock API server, real API server, Prometheus, e2e)"
-	@echo "make demo     the end-to-end demo on a real single-node cluster (make demo-local: without a cluster)"
+	@echo "make demo     the end-to-end demo on a real single-node cluster"
 	@echo "make generate regenerate the committed CRD YAML and docs/crd-reference.md"
 	@echo "make cli      build kubectl fledge and link it into CLI_BIN_DIR (default ~/.local/bin)"
 	@echo "make cluster  a real single-node Kubernetes in a network namespace (Ctrl-C or make cluster-down stops it)"
@@ -114,15 +114,6 @@ demo: self-contained model-fixtures kube-binaries cluster-binaries
 	@t=$$SECONDS; bash e2e/cluster/cluster.sh run $(CURDIR)/e2e/cluster/netns-jvm/bin/java $(DEMO_JAVA) \
 	  dev.fledge.e2e.cluster.ClusterDemo && echo "demo: cluster up, demo and teardown in $$((SECONDS - t)) s"
 
-## demo-local: the same rollouts without a cluster (a real API server, but the kubelet and the Gateway simulated by
-## the test harness: LocalKubelet, RouteFollower), for a machine where `make cluster` cannot run (it needs root and
-## network namespaces)
-demo-local: self-contained model-fixtures kube-binaries prometheus
-	$(MVN) -q -DskipTests install
-	$(MVN) -q -pl e2e dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/e2e/target/demo.classpath
-	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dorg.jboss.logging.provider=jboss \
-	  $(DEMO_JAVA) dev.fledge.e2e.local.Demo
-
 bench-server: model-fixtures
 	$(MVN) -q -pl model-server -am -DskipTests install
 	cd model-server && DJL_CACHE_DIR=$$PWD/target/djl-cache java -Dai.djl.offline=true \
@@ -171,7 +162,7 @@ cluster-down:
 	@bash e2e/cluster/cluster.sh down
 
 ## cluster-test: the cluster tier alone (build without tests, then cluster-tier); `make test` runs it too
-cluster-test: cluster-binaries traefik model-fixtures
+cluster-test: cluster-binaries traefik model-fixtures moto
 	$(MVN) -q -DskipTests install
 	@$(MAKE) --no-print-directory cluster-tier
 

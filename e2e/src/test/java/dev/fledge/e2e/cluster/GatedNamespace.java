@@ -3,7 +3,6 @@ package dev.fledge.e2e.cluster;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
-import dev.fledge.e2e.local.LocalGates;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -55,7 +54,7 @@ final class GatedNamespace {
                         .withNewMetadata()
                         .withName("red-team")
                         .endMetadata()
-                        .addToData("prompts.yaml", LocalGates.SUITE)
+                        .addToData("prompts.yaml", RedTeamSuite.YAML)
                         .build())
                 .create();
         client.resourceList(judge(modelServerImage(client))).inNamespace(ns).create();

@@ -1,7 +1,6 @@
 package dev.fledge.e2e.gates;
 
 import dev.fledge.e2e.local.FreePort;
-import dev.fledge.e2e.local.LocalKubelet;
 import dev.fledge.e2e.local.ManagedProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,13 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * A child process of a gate test (a model server, Prometheus) on a free loopback port. Process handling and the
- * model-server command line are the local harness's ({@link ManagedProcess}, {@link LocalKubelet#jar}).
+ * model-server command line are this class's ({@link ManagedProcess}, {@link #startJar}).
  */
 final class RealProcess implements AutoCloseable {
     static final Path REPO = Path.of(System.getProperty("fledge.repo.dir", ".."))
@@ -54,10 +54,52 @@ final class RealProcess implements AutoCloseable {
                 "OMP_NUM_THREADS",
                 "1"));
         env.putAll(extraEnv);
-        RealProcess p = new RealProcess(
-                port, LocalKubelet.jar(REPO, dir).start("model-server-" + fixture + "-" + version, env, port));
+        RealProcess p = new RealProcess(port, startJar(jar, "model-server-" + fixture + "-" + version, env, port, dir));
         p.process.awaitHttpOk(p.url() + "/q/health/ready", Duration.ofSeconds(90));
         return p;
+    }
+
+    /**
+     * Starts the model server's jar with {@code podEnv} on {@code port} (loopback), DJL offline with the build's cache,
+     * and none of this JVM's {@code AWS_*} variables, home or AWS files: only what a test names reaches the server.
+     */
+    private static ManagedProcess startJar(Path jar, String name, Map<String, String> podEnv, int port, Path logDir) {
+        Path cache = REPO.resolve("model-server/target/djl-cache");
+        Map<String, String> env = new LinkedHashMap<>(podEnv);
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("FLEDGE_PUBLIC_PORT", "0"); // the public port on a free one: tests call the main port
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("DJL_OFFLINE", "true");
+        env.put("OPT_OUT_TRACKING", "true");
+        env.put("DJL_CACHE_DIR", cache.toString());
+        env.put("ENGINE_CACHE_DIR", cache.toString());
+        env.remove("HOME");
+        Path noAwsFiles = logDir.resolve("no-aws-config");
+        env.putIfAbsent(
+                "AWS_SHARED_CREDENTIALS_FILE", noAwsFiles.resolve("credentials").toString());
+        env.putIfAbsent("AWS_CONFIG_FILE", noAwsFiles.resolve("config").toString());
+        env.putIfAbsent("AWS_EC2_METADATA_DISABLED", "true");
+        Path tmp = logDir.resolveSibling("tmp").resolve(name + "-" + port);
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ManagedProcess.start(
+                name,
+                List.of(
+                        "java",
+                        "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=1",
+                        "-Dai.djl.pytorch.num_interop_threads=1",
+                        "-Djava.io.tmpdir=" + tmp,
+                        "-jar",
+                        jar.toString()),
+                env,
+                logDir,
+                inherited -> inherited.startsWith("AWS_") && !env.containsKey(inherited));
     }
 
     /** How often the Prometheus of {@link #prometheus} scrapes its targets. */
