@@ -668,6 +668,7 @@ EOF
     --providers.kubernetesCRD.endpoint="https://$NODE_IP:6443" \
     --providers.kubernetesCRD.token="$token" \
     --providers.kubernetesCRD.certAuthFilePath="$P/ca.crt" \
+    --providers.kubernetesCRD.allowEmptyServices=true \
     --log.level=INFO
   wait_for "Traefik ping" 60 traefik innet curl -fsS --max-time 2 http://127.0.0.1:8082/ping
   wait_for "Gateway public-gw Programmed" 60 traefik \

@@ -15,8 +15,11 @@ import dev.fledge.core.rollout.TrafficSplit;
 import dev.fledge.e2e.rollout.ProductionReconciler;
 import dev.fledge.e2e.rollout.TestReleases;
 import dev.fledge.operator.config.OperatorAssembly;
+import dev.fledge.operator.k8s.OwnedObjects;
+import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.routing.StableRetreat;
+import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.workload.Applier;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -24,6 +27,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -210,21 +214,34 @@ class ShadowStageOnRealApiServerTest {
 
     /**
      * Traefik's GatewayClass lists its features without RequestMirror, and Traefik mirrors through its own TraefikService
-     * instead. Without Traefik's CRDs the route carries no mirror and the drift says what to install; with them (the
-     * vendored v3.6.12 set), the public rule names the release's TraefikService by Traefik's cross-provider name, and
-     * the TraefikService, stored as written, sends every request to stable and copies 20 % to the canary. Leaving the
-     * stage, the rule names the Services again; an Invalid release's retreat stops the copies.
+     * instead, where the platform turned that on. Off, the route carries no mirror and the drift says how to turn it
+     * on; on without Traefik's CRDs, the drift says what to install; with them (the vendored v3.6.12 set), the
+     * TraefikService is stored as written (every request to stable, 20 % copied to the canary, bodies up to 1 MiB),
+     * and the public rule names it only once it is 10 s old (meanwhile the route waits, as for its Gateway). A route
+     * status saying Traefik cannot resolve it (ResolvedRefs=False, as when its kubernetesCRD provider is off) sends
+     * the rule back to the Services. An Invalid release's retreat points the rule at the stable Service; leaving the
+     * stage, the rule names the Services again.
      */
     @Test
-    void onTraefikTheShadowStageMirrorsThroughATraefikServiceOnceItsCrdIsServed() {
+    void onTraefikTheShadowStageMirrorsThroughATraefikServiceWhereThePlatformTurnedItOn() {
         gatewayClass(
                 "traefik-like",
                 List.of("Gateway", "HTTPRoute", "HTTPRouteHostRewrite"),
                 "traefik.io/gateway-controller");
         TrafficSplit shadow = new TrafficSplit("1.0.0", null, "2.0.0", Set.of(), 0, 20, Set.of("public"));
+        Routers on = traefikRouters(Clock.systemUTC());
+        // a TraefikService made now looks 11 s old to these
+        Routers later = traefikRouters(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(11)));
+
+        ModelRelease off = shadowRelease("traefik-off", "gw-traefik", "traefik-like");
+        assertThat(routers.forRelease(off).route(off, shadow, false).drift())
+                .hasValueSatisfying(d -> assertThat(d)
+                        .contains("are Traefik's, which has no RequestMirror filter")
+                        .contains(GatewayApiRouter.TRAEFIK_MIRROR_SETTING));
+        assertThat(backends("traefik-off")).containsExactly("Service/traefik-off-stable", "Service/traefik-off-canary");
 
         ModelRelease early = shadowRelease("traefik-early", "gw-traefik", "traefik-like");
-        assertThat(routers.forRelease(early).route(early, shadow, false).drift())
+        assertThat(on.forRelease(early).route(early, shadow, false).drift())
                 .hasValueSatisfying(d -> assertThat(d)
                         .contains("does not serve traefik.io/v1alpha1 TraefikService")
                         .contains("install Traefik's CRDs"));
@@ -233,29 +250,103 @@ class ShadowStageOnRealApiServerTest {
 
         cluster.installCrds(RepoFiles.traefikCrds());
         ModelRelease mr = shadowRelease("traefik", "gw-traefik", "traefik-like");
-        String uid = mr.getMetadata().getUid();
-        assertThat(routers.forRelease(mr).route(mr, shadow, false).drift()).isEmpty();
+        String name = "traefik-mirror-public-" + mr.getMetadata().getUid();
+        var first = on.forRelease(mr).route(mr, shadow, false);
+        assertThat(first.drift()).isEmpty();
+        assertThat(first.pending())
+                .extracting(u -> u.message())
+                .anySatisfy(m -> assertThat(m).contains("TraefikService " + name + " is new"));
+        assertThat(backends("traefik"))
+                .as("not named before it is 10 s old")
+                .containsExactly("Service/traefik-stable", "Service/traefik-canary");
+        assertThat(mirroring(name))
+                .containsEntry("name", "traefik-stable")
+                .containsEntry("port", 8080)
+                .containsEntry("maxBodySize", 1_048_576)
+                .containsEntry("mirrors", List.of(Map.of("name", "traefik-canary", "port", 8080, "percent", 20)));
+
+        assertThat(later.forRelease(mr).route(mr, shadow, false).drift()).isEmpty();
         assertThat(requestMirrors("traefik"))
                 .as("no RequestMirror filter on Traefik")
                 .isEmpty();
-        assertThat(backends("traefik"))
-                .containsExactly("TraefikService/" + NS + "-traefik-mirror-public-" + uid + "@kubernetescrd");
-        Map<String, Object> mirroring = mirroring("traefik-mirror-public-" + uid);
-        assertThat(mirroring)
-                .containsEntry("name", "traefik-stable")
-                .containsEntry("port", 8080)
-                .containsEntry("mirrors", List.of(Map.of("name", "traefik-canary", "port", 8080, "percent", 20)));
+        assertThat(backends("traefik")).containsExactly("TraefikService/" + name);
 
-        new StableRetreat(client, new Applier(client, Clock.systemUTC())).apply(mr, false);
-        assertThat(mirroring("traefik-mirror-public-" + uid))
-                .as("an Invalid release's retreat: no more copies")
-                .containsEntry("mirrors", List.of(Map.of("name", "traefik-canary", "port", 8080, "percent", 0)));
+        resolvedRefsFalse("traefik", "gw-traefik");
+        assertThat(later.forRelease(mr).route(mr, shadow, false).drift())
+                .hasValueSatisfying(d -> assertThat(d)
+                        .contains("refuses HTTPRoute traefik, which names a TraefikService (ResolvedRefs=False"));
+        assertThat(backends("traefik")).containsExactly("Service/traefik-stable", "Service/traefik-canary");
 
-        assertThat(routers.forRelease(mr)
-                        .route(mr, shadow.withoutMirror(), false)
+        ModelRelease invalid = shadowRelease("traefik-retreat", "gw-traefik", "traefik-like");
+        assertThat(later.forRelease(invalid).route(invalid, shadow, false).drift())
+                .isEmpty();
+        assertThat(backends("traefik-retreat"))
+                .containsExactly("TraefikService/traefik-retreat-mirror-public-"
+                        + invalid.getMetadata().getUid());
+        assertThat(new StableRetreat(client, new Applier(client, Clock.systemUTC())).apply(invalid, false))
+                .isEmpty();
+        assertThat(backends("traefik-retreat"))
+                .as("an Invalid release's retreat: the stable Service, no copies")
+                .containsExactly("Service/traefik-retreat-stable");
+
+        ModelRelease left = shadowRelease("traefik-left", "gw-traefik", "traefik-like");
+        assertThat(later.forRelease(left).route(left, shadow, false).drift()).isEmpty();
+        assertThat(later.forRelease(left)
+                        .route(left, shadow.withoutMirror(), false)
                         .drift())
                 .isEmpty();
-        assertThat(backends("traefik")).containsExactly("Service/traefik-stable", "Service/traefik-canary");
+        assertThat(backends("traefik-left"))
+                .as("out of the stage")
+                .containsExactly("Service/traefik-left-stable", "Service/traefik-left-canary");
+    }
+
+    /** The routers with the TraefikService mirror turned on, on {@code clock}. */
+    static Routers traefikRouters(Clock clock) {
+        return OperatorAssembly.routers(
+                client, clock, ProductionReconciler.SERVER, RoutePolicy.any(), new OwnedObjects(), true);
+    }
+
+    /**
+     * Writes the route's status as Traefik does when its kubernetesCRD provider is off: Accepted, but ResolvedRefs
+     * False (InvalidKind) at the route's generation.
+     */
+    @SuppressWarnings("unchecked")
+    static void resolvedRefsFalse(String route, String gateway) {
+        var routes = client.genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute")
+                .inNamespace(NS);
+        GenericKubernetesResource stored = routes.withName(route).get();
+        long generation = stored.getMetadata().getGeneration();
+        Map<String, Object> parentRef =
+                Map.of("group", "gateway.networking.k8s.io", "kind", "Gateway", "name", gateway);
+        String now = java.time.Instant.now()
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        stored.setAdditionalProperty(
+                "status",
+                Map.of(
+                        "parents",
+                        List.of(Map.of(
+                                "parentRef",
+                                parentRef,
+                                "controllerName",
+                                "traefik.io/gateway-controller",
+                                "conditions",
+                                List.of(
+                                        Map.of(
+                                                "type", "Accepted",
+                                                "status", "True",
+                                                "reason", "Accepted",
+                                                "message", "",
+                                                "observedGeneration", generation,
+                                                "lastTransitionTime", now),
+                                        Map.of(
+                                                "type", "ResolvedRefs",
+                                                "status", "False",
+                                                "reason", "InvalidKind",
+                                                "message", "unsupported HTTPBackendRef traefik.io/TraefikService",
+                                                "observedGeneration", generation,
+                                                "lastTransitionTime", now))))));
+        routes.resource(stored).updateStatus();
     }
 
     /** The backendRefs of the route's public (last) rule, as {@code Kind/name}. */

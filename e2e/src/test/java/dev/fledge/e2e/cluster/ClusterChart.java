@@ -65,6 +65,9 @@ final class ClusterChart {
         install.set("modelPodMonitor.interval", SCRAPE_INTERVAL.toSeconds() + "s");
         // the platform allows another server's container behind the sidecar (SidecarOnClusterTest); off by default
         install.set("operator.modelPods.upstream.enabled", "true");
+        // cluster.sh runs Traefik's kubernetesCRD provider with allowEmptyServices: the shadow stage mirrors through a
+        // TraefikService there (GatewayApiOnClusterTest); off by default
+        install.set("operator.routing.traefikMirror", "true");
         install.call();
         // helm's --wait needs replicas - maxUnavailable ready pods: with one replica and the chart's maxUnavailable 1,
         // none. Wait for the operator pod itself (seen: the quick start's first check found it not ready)

@@ -253,7 +253,7 @@ class GatewayApiOnClusterTest {
 
     /**
      * While the release was in the shadow stage, Traefik carried its mirror: the public rule named the release's public
-     * TraefikService by Traefik's cross-provider name, and that TraefikService, owned by the release, sent each request
+     * TraefikService (group traefik.io), and that TraefikService, owned by the release, sent each request
      * to the stable track Service and a copy of {@link #MIRROR_PERCENT} % (the status' {@code mirrorPercent}) to the
      * canary's; only the public was mirrored. No HTTPRoute carried a RequestMirror filter at any time (Traefik answers
      * 500 to every request of such a rule).
@@ -297,8 +297,7 @@ class GatewayApiOnClusterTest {
                     assertThat(p.mirrorPercent()).isEqualTo(MIRROR_PERCENT);
                     assertThat(p.publicBackends())
                             .as("the public rule's backendRefs")
-                            .containsExactly(
-                                    "traefik.io/TraefikService/" + ns + "-" + traefikService + "@kubernetescrd");
+                            .containsExactly("traefik.io/TraefikService/" + traefikService);
                     GenericKubernetesResource ts = p.traefikServices().get(traefikService);
                     assertThat(TraefikShadowLog.mirroring(ts))
                             .isEqualTo(name + "-stable:" + port + " -> [" + name + "-canary:" + port + " at "

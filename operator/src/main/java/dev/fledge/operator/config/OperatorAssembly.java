@@ -66,11 +66,25 @@ public final class OperatorAssembly {
     /** {@code owned}: the informers of Services and routes, shared with the workloads ({@link #workloads}). */
     public static Routers routers(
             KubernetesClient client, Clock clock, ServerDefaults defaults, RoutePolicy limits, OwnedObjects owned) {
+        return routers(client, clock, defaults, limits, owned, false);
+    }
+
+    /**
+     * {@code traefikMirror}: the platform's {@value GatewayApiRouter#TRAEFIK_MIRROR_SETTING}, whether the shadow stage
+     * may mirror through a TraefikService on Traefik.
+     */
+    public static Routers routers(
+            KubernetesClient client,
+            Clock clock,
+            ServerDefaults defaults,
+            RoutePolicy limits,
+            OwnedObjects owned,
+            boolean traefikMirror) {
         Applier applier = new Applier(client, clock, owned);
         DesiredService services = new DesiredService(defaults);
         StaleRoutes stale = new StaleRoutes(client, applier, clock);
         return new Routers(
-                new GatewayApiRouter(client, applier, services, defaults, stale, clock),
+                new GatewayApiRouter(client, applier, services, defaults, stale, clock, traefikMirror),
                 new ReplicasRouter(applier, services, stale, new PublicTarget(client)),
                 new StableRetreat(client, applier),
                 new RoutesOutsideLimits(client, applier, limits),

@@ -21,6 +21,7 @@ import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Backoff;
 import dev.fledge.operator.notify.NotificationSettings;
 import dev.fledge.operator.notify.WebhookDispatcher;
+import dev.fledge.operator.routing.GatewayApiRouter;
 import dev.fledge.operator.routing.Routers;
 import dev.fledge.operator.validation.PodMetadataKeys;
 import dev.fledge.operator.validation.PodTemplatePolicy;
@@ -137,8 +138,10 @@ public class OperatorWiring {
             Clock clock,
             ServerDefaults defaults,
             RoutePolicy routeLimits,
-            OwnedObjects owned) {
-        return OperatorAssembly.routers(client, clock, defaults, routeLimits, owned);
+            OwnedObjects owned,
+            @ConfigProperty(name = GatewayApiRouter.TRAEFIK_MIRROR_SETTING, defaultValue = "false")
+                    boolean traefikMirror) {
+        return OperatorAssembly.routers(client, clock, defaults, routeLimits, owned, traefikMirror);
     }
 
     @Produces

@@ -39,6 +39,12 @@ import java.util.stream.Collectors;
  * ({@link InferencePools}), applied before the routes.
  */
 public final class GatewayApiRouter implements TrafficRouter {
+    /**
+     * The operator setting that says the cluster's Traefik can carry the shadow stage's mirror through a TraefikService
+     * ({@link TraefikMirror}: its kubernetesCRD provider on, with {@code allowEmptyServices: true}).
+     */
+    public static final String TRAEFIK_MIRROR_SETTING = TraefikMirror.SETTING;
+
     private final KubernetesClient client;
     private final Applier applier;
     private final DesiredService services;
@@ -56,15 +62,27 @@ public final class GatewayApiRouter implements TrafficRouter {
             ServerDefaults defaults,
             StaleRoutes stale,
             Clock clock) {
+        this(client, applier, services, defaults, stale, clock, false);
+    }
+
+    /** {@code traefikMirror}: the platform's {@value TraefikMirror#SETTING} ({@link TraefikMirror}). */
+    public GatewayApiRouter(
+            KubernetesClient client,
+            Applier applier,
+            DesiredService services,
+            ServerDefaults defaults,
+            StaleRoutes stale,
+            Clock clock,
+            boolean traefikMirror) {
         this.client = client;
         this.acceptance = new AcceptanceWatch(clock);
         this.applier = applier;
         this.services = services;
         this.routes = new HttpRoutes(defaults);
         this.stale = stale;
-        this.mirrorCheck = new MirrorCheck(applier, new MirrorSupport(client), clock);
+        this.mirrorCheck = new MirrorCheck(applier, new MirrorSupport(client, traefikMirror), clock);
         this.pools = new InferencePools(defaults);
-        this.traefik = new TraefikMirror(applier, defaults);
+        this.traefik = new TraefikMirror(client, applier, defaults, clock);
     }
 
     @Override
@@ -179,6 +197,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         applier.applyIfChanged(services.build(release, Names.publicService(release), Labels.TRACK_STABLE));
         List<String> diffs = new ArrayList<>();
         List<Unaccepted> pending = new ArrayList<>();
+        List<Unaccepted> settling = new ArrayList<>();
         boolean toPools = InferencePools.used(release) && poolsWritten(release, split, diffs);
         List<HTTPRoute> desired = routes.desired(release, split, toPools);
         if (split.mirrorsAny()) {
@@ -188,7 +207,7 @@ public final class GatewayApiRouter implements TrafficRouter {
                 diffs.add(mirror.refusal());
                 desired = routes.desired(release, split.withoutMirror(), toPools);
             } else if (mirror.viaTraefik()) {
-                desired = viaTraefik(release, split, toPools, diffs);
+                desired = viaTraefik(release, split, toPools, diffs, settling);
             }
         } else {
             mirrorCheck.forget(release);
@@ -211,6 +230,24 @@ public final class GatewayApiRouter implements TrafficRouter {
                 }
             }
             accepted(want, written).ifPresent(pending::add);
+        }
+        pending.addAll(settling);
+        List<HTTPRoute> applied = desired;
+        Optional<Unaccepted> traefikRefused = pending.stream()
+                .filter(Unaccepted::rejected)
+                .filter(p -> namesTraefikMirror(release, applied, p.route()))
+                .findFirst();
+        if (traefikRefused.isPresent()) {
+            // Traefik refuses the route that names the TraefikService (ResolvedRefs=False: its kubernetesCRD provider
+            // off, or not watching the namespace): the rule's requests fail, so the routes go back to the Services
+            String why = "Traefik at " + traefikRefused.get().parent() + " refuses HTTPRoute "
+                    + traefikRefused.get().route() + ", which names a TraefikService ("
+                    + traefikRefused.get().detail()
+                    + "; is its kubernetesCRD provider on and watching this namespace?): the routes carry no mirror";
+            mirrorCheck.refuseForAWhile(release, why);
+            desired = routes.desired(release, split.withoutMirror(), toPools);
+            diffs.add(why + stopMirroring(desired));
+            pending.removeIf(p -> p == traefikRefused.get());
         }
         if (!mirrorDrift.isEmpty()) {
             // stored otherwise than written although the dry run kept it (a webhook that acts only on real writes):
@@ -279,26 +316,53 @@ public final class GatewayApiRouter implements TrafficRouter {
     }
 
     /**
-     * The routes whose mirrored rules name their TraefikServices, once those are written as wanted; else the routes
-     * without any mirror, and the drift says why. InferencePools cannot be mirrored this way: a TraefikService sends
-     * to Services only.
+     * The routes whose mirrored rules name their TraefikServices, once those are stored as wanted and old enough for
+     * Traefik to have loaded them; until they are, the routes without any mirror, and {@code settling} says what each
+     * mirrored route waits for (the release waits as for a Gateway). A refusal: the routes without any mirror, and the
+     * drift says why. InferencePools cannot be mirrored this way: a TraefikService sends to Services only.
      */
-    private List<HTTPRoute> viaTraefik(ModelRelease release, TrafficSplit split, boolean toPools, List<String> diffs) {
+    private List<HTTPRoute> viaTraefik(
+            ModelRelease release, TrafficSplit split, boolean toPools, List<String> diffs, List<Unaccepted> settling) {
         if (toPools) {
             diffs.add("the shadow stage on Traefik mirrors through a TraefikService, which sends to Services, not to"
                     + " InferencePools: the routes carry no mirror");
             return routes.desired(release, split.withoutMirror(), true);
         }
         List<HTTPRoute> desired = routes.desired(release, split, false, true);
-        Optional<TraefikMirror.Refusal> refused = traefik.write(release, split, desired);
-        if (refused.isEmpty()) {
-            return desired;
+        TraefikMirror.Outcome outcome = traefik.write(release, split, desired);
+        if (outcome instanceof TraefikMirror.Outcome.Settling wait) {
+            for (HTTPRoute route : desired) {
+                if (namesTraefikMirror(
+                        release, List.of(route), route.getMetadata().getName())) {
+                    // not the Gateway's wait (AcceptanceWatch): it ends by the clock, within SETTLE
+                    settling.add(new Unaccepted(
+                            route.getMetadata().getName(),
+                            "-",
+                            false,
+                            "its mirror's TraefikService " + wait.name() + " is new: Traefik loads it before the"
+                                    + " route names it (" + TraefikMirror.SETTLE.toSeconds()
+                                    + " s after it was made)"));
+                }
+            }
+            return routes.desired(release, split.withoutMirror(), false);
         }
-        if (refused.get().lasting()) {
-            mirrorCheck.refuseForAWhile(release, refused.get().why());
+        if (outcome instanceof TraefikMirror.Outcome.Refused refused) {
+            if (refused.lasting()) {
+                mirrorCheck.refuseForAWhile(release, refused.why());
+            }
+            diffs.add(refused.why());
+            return routes.desired(release, split.withoutMirror(), false);
         }
-        diffs.add(refused.get().why());
-        return routes.desired(release, split.withoutMirror(), false);
+        return desired; // Ready
+    }
+
+    /** Whether the route {@code name} of {@code routes} names one of the release's TraefikServices. */
+    private static boolean namesTraefikMirror(ModelRelease release, List<HTTPRoute> routes, String name) {
+        return routes.stream()
+                .filter(r -> r.getMetadata().getName().equals(name))
+                .flatMap(r -> r.getSpec().getRules().stream())
+                .flatMap(rule -> rule.getBackendRefs().stream())
+                .anyMatch(ref -> TraefikMirror.names(release, ref));
     }
 
     /** Writes {@code unmirrored}, the routes without any mirror; what went wrong, or an empty string. */

@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Before the dry run, each Gateway the route names must not say it lacks the feature ({@link MirrorSupport}: its
  * GatewayClass's {@code status.supportedFeatures}); one that does gets no mirror either, as Traefik answers 500 to
- * every request of a rule with a RequestMirror filter.
+ * every request of a rule with a RequestMirror filter. Traefik's routes, where the platform allows it, carry the mirror
+ * through a TraefikService instead ({@link Decision#viaTraefik}, {@link TraefikMirror}): no dry run of a filter that
+ * is never written.
  *
  * <p>The answer is kept per release (uid) and spec generation for {@link #RECHECK}, then asked again, kept or
  * refused: a fixed CRD or webhook is found without an edit, and so is a Gateway whose class has since lost the

@@ -32,9 +32,12 @@ final class MirrorSupport {
     static final String GROUP = "gateway.networking.k8s.io";
 
     private final KubernetesClient client;
+    private final boolean traefikMirror;
 
-    MirrorSupport(KubernetesClient client) {
+    /** {@code traefikMirror}: whether the platform said its Traefik can carry the mirror ({@link TraefikMirror}). */
+    MirrorSupport(KubernetesClient client, boolean traefikMirror) {
         this.client = client;
+        this.traefikMirror = traefikMirror;
     }
 
     /**
@@ -48,8 +51,8 @@ final class MirrorSupport {
     /**
      * How the route's mirrors can be carried: as RequestMirror filters when each Gateway of its parentRefs supports
      * what they need, or does not say; through a TraefikService ({@link TraefikMirror}) when every Gateway that lacks
-     * the features (or, for Traefik, does not list any) is Traefik's ({@value TraefikMirror#CONTROLLER}) and no other
-     * Gateway serves the route;
+     * the features (or, for Traefik, does not list any) is Traefik's ({@value TraefikMirror#CONTROLLER}), no other
+     * Gateway serves the route and the platform turned on {@value TraefikMirror#SETTING};
      * otherwise not at all, with which Gateway lacks what. A read refused (403) or failed (but 404) is a refusal too
      * (asked again later).
      */
@@ -106,6 +109,14 @@ final class MirrorSupport {
         }
         if (traefik.isEmpty()) {
             return Answer.FILTER;
+        }
+        if (!traefikMirror) {
+            return Answer.missing(
+                    "Gateways " + traefik + " are Traefik's, which has no RequestMirror filter (it answers"
+                            + " 500 to every request of a rule with one); the operator mirrors through a TraefikService there"
+                            + " once the platform turns on " + TraefikMirror.SETTING + " (chart value"
+                            + " operator.routing.traefikMirror), for a Traefik whose kubernetesCRD provider runs with"
+                            + " allowEmptyServices: true");
         }
         if (!others.isEmpty()) {
             return Answer.missing("Gateways " + traefik + " are Traefik's, which mirrors only through a TraefikService,"

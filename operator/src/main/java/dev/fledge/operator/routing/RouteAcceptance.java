@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * Whether the Gateway has taken an HTTPRoute as written (Gateway API semantics): for each of the route's
  * {@code parentRefs}, {@code status.parents[]} holds an entry for that parent whose {@code Accepted} condition is True
  * with an {@code observedGeneration} at least the route's {@code metadata.generation}. A route that names
- * InferencePools must also have no {@code ResolvedRefs} condition False for that generation: a Gateway that does not
+ * InferencePools or TraefikServices (the shadow stage on Traefik) must also have no {@code ResolvedRefs} condition False for that generation: a Gateway that does not
  * implement them (or cannot find one) accepts the route but fails every request to the pool, so that counts as a
  * refusal. A 200 on the write only says the API
  * server stored it; until the Gateway accepted it, it may still send requests as the previous route said. Pure.
@@ -75,7 +75,7 @@ final class RouteAcceptance {
                         "generation " + generation + " not accepted yet (Accepted=True at generation " + observed
                                 + ")"));
             }
-            Condition resolved = routesToPools(route) ? condition(parents, ref, ns, RESOLVED_REFS) : null;
+            Condition resolved = routesToExtensionKinds(route) ? condition(parents, ref, ns, RESOLVED_REFS) : null;
             if (resolved != null
                     && "False".equals(resolved.getStatus())
                     && (generation == null
@@ -97,14 +97,16 @@ final class RouteAcceptance {
         return Optional.empty();
     }
 
-    /** Whether a backendRef of the route names an InferencePool. */
-    private static boolean routesToPools(HTTPRoute route) {
+    /** Whether a backendRef of the route names an InferencePool or a TraefikService. */
+    private static boolean routesToExtensionKinds(HTTPRoute route) {
         return route.getSpec().getRules() != null
                 && route.getSpec().getRules().stream()
                         .filter(r -> r.getBackendRefs() != null)
                         .flatMap(r -> r.getBackendRefs().stream())
                         .anyMatch(b ->
-                                InferencePool.KIND.equals(b.getKind()) && InferencePool.GROUP.equals(b.getGroup()));
+                                (InferencePool.KIND.equals(b.getKind()) && InferencePool.GROUP.equals(b.getGroup()))
+                                        || (TraefikService.KIND.equals(b.getKind())
+                                                && TraefikService.GROUP.equals(b.getGroup())));
     }
 
     /** The parent's condition of that type, or null. */

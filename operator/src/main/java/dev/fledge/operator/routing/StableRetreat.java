@@ -63,19 +63,15 @@ public final class StableRetreat {
      */
     public Optional<String> apply(ModelRelease mr, boolean holdPublic) {
         List<String> failed = new ArrayList<>();
-        boolean viaTraefik = false;
         try {
             for (HTTPRoute route : owned.of(mr, HTTPRoute.class)) {
-                viaTraefik |= namesTraefikMirror(mr, route);
-                if (toStable(mr, route)) {
+                boolean changed = offTraefikMirror(mr, route, failed);
+                if (toStable(mr, route) || changed) {
                     write(() -> client.resource(route).lockResourceVersion().update(), route, failed);
                 }
             }
         } catch (KubernetesClientException e) {
             failed.add("listing HTTPRoutes: " + e.getMessage());
-        }
-        if (viaTraefik) {
-            stopTraefikCopies(mr, failed);
         }
         Set<String> names = new HashSet<>();
         Stage.AUDIENCES.forEach(s -> names.add(Names.audienceService(mr, s.wireName())));
@@ -137,38 +133,74 @@ public final class StableRetreat {
         return changed;
     }
 
-    private static boolean namesTraefikMirror(ModelRelease mr, HTTPRoute route) {
-        return route.getSpec().getRules().stream()
-                .filter(rule -> rule.getBackendRefs() != null)
-                .flatMap(rule -> rule.getBackendRefs().stream())
-                .anyMatch(ref -> TraefikMirror.names(mr, ref));
+    /**
+     * On Traefik the shadow stage's rules name the release's TraefikServices ({@link TraefikMirror}), which copy
+     * requests to the canary, and which Traefik may fail to build without the canary's endpoints: each such rule sends
+     * to the stable track Service instead, at the port of that Service; whether a rule changed.
+     */
+    private boolean offTraefikMirror(ModelRelease mr, HTTPRoute route, List<String> failed) {
+        boolean changed = false;
+        for (HTTPRouteRule rule : route.getSpec().getRules()) {
+            if (rule.getBackendRefs() == null
+                    || rule.getBackendRefs().stream().noneMatch(ref -> TraefikMirror.names(mr, ref))) {
+                continue;
+            }
+            String stable = Names.trackService(mr, Labels.TRACK_STABLE);
+            Integer port;
+            try {
+                port = stablePort(mr, rule, stable);
+            } catch (KubernetesClientException e) {
+                failed.add("reading the port of " + stable + " for HTTPRoute "
+                        + route.getMetadata().getName() + ": " + e.getMessage());
+                return changed;
+            }
+            if (port == null) {
+                failed.add("HTTPRoute " + route.getMetadata().getName() + " names a TraefikService, and neither it nor"
+                        + " the release's Service " + stable + " says the port to send its users to instead");
+                return changed;
+            }
+            HTTPBackendRef ref = new HTTPBackendRef();
+            ref.setGroup("");
+            ref.setKind("Service");
+            ref.setName(stable);
+            ref.setPort(port);
+            ref.setWeight(1);
+            rule.setBackendRefs(new ArrayList<>(List.of(ref)));
+            changed = true;
+        }
+        return changed;
     }
 
     /**
-     * On Traefik the shadow stage's rules name the release's TraefikServices ({@link TraefikMirror}), which send every
-     * request to stable and copy a percent to the canary: the copies stop (percent 0), the rules are left as they are.
+     * The port of the stable track Service: the one the release's TraefikService that the rule names sends to, else
+     * the Service's own; null when neither is the release's.
      */
-    private void stopTraefikCopies(ModelRelease mr, List<String> failed) {
-        try {
-            for (TraefikService service : owned.of(mr, TraefikService.class)) {
-                var mirroring =
-                        service.getSpec() == null ? null : service.getSpec().mirroring();
-                if (mirroring == null
-                        || mirroring.mirrors() == null
-                        || mirroring.mirrors().stream().allMatch(m -> m.percent() != null && m.percent() == 0)) {
-                    continue;
-                }
-                service.setSpec(new TraefikService.Spec(new TraefikService.Mirroring(
-                        mirroring.name(),
-                        mirroring.port(),
-                        mirroring.mirrors().stream()
-                                .map(m -> new TraefikService.Mirror(m.name(), m.port(), 0))
-                                .toList())));
-                write(() -> client.resource(service).lockResourceVersion().update(), service, failed);
+    private Integer stablePort(ModelRelease mr, HTTPRouteRule rule, String stable) {
+        String ns = mr.getMetadata().getNamespace();
+        for (HTTPBackendRef named : rule.getBackendRefs()) {
+            if (!TraefikMirror.names(mr, named)) {
+                continue;
             }
-        } catch (KubernetesClientException e) {
-            failed.add("listing TraefikServices: " + e.getMessage());
+            TraefikService ts = client.resources(TraefikService.class)
+                    .inNamespace(ns)
+                    .withName(named.getName())
+                    .get();
+            if (ts != null
+                    && OwnedRouting.controlledBy(ts, mr.getMetadata().getUid())
+                    && ts.getSpec() != null
+                    && ts.getSpec().get("mirroring") instanceof Map<?, ?> mirroring
+                    && stable.equals(mirroring.get("name"))
+                    && mirroring.get("port") instanceof Integer port) {
+                return port;
+            }
         }
+        Service service = client.services().inNamespace(ns).withName(stable).get();
+        return service != null
+                        && OwnedRouting.controlledBy(service, mr.getMetadata().getUid())
+                        && service.getSpec().getPorts() != null
+                        && !service.getSpec().getPorts().isEmpty()
+                ? service.getSpec().getPorts().get(0).getPort()
+                : null;
     }
 
     private void write(Runnable update, io.fabric8.kubernetes.api.model.HasMetadata o, List<String> failed) {

@@ -20,6 +20,7 @@ import dev.fledge.operator.workload.ServerDefaults;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -242,14 +243,14 @@ class HttpRoutesTest {
         assertThat(publicRule.getBackendRefs())
                 .extracting(b ->
                         b.getGroup() + "/" + b.getKind() + "/" + b.getName() + "=" + b.getWeight() + ":" + b.getPort())
-                .containsExactly("traefik.io/TraefikService/ml-assistant-mirror-public-u@kubernetescrd=1:null");
+                .containsExactly("traefik.io/TraefikService/assistant-mirror-public-u=1:null");
         assertThat(publicRule.getFilters()).extracting(f -> f.getType()).containsExactly("RequestHeaderModifier");
         assertThat(out.get(1).getSpec().getRules()).singleElement().satisfies(r -> {
             assertThat(r.getBackendRefs()).extracting(b -> b.getName()).containsExactly("assistant-stable");
             assertThat(r.getFilters()).extracting(f -> f.getType()).containsExactly("RequestHeaderModifier");
         });
 
-        assertThat(new TraefikMirror(null, new ServerDefaults("img", 8080)).desired(mr, shadow, out))
+        assertThat(new TraefikMirror(null, null, new ServerDefaults("img", 8080), null).desired(mr, shadow, out))
                 .singleElement()
                 .satisfies(s -> {
                     assertThat(s.getMetadata().getName()).isEqualTo("assistant-mirror-public-u");
@@ -257,11 +258,21 @@ class HttpRoutesTest {
                     assertThat(s.getMetadata().getOwnerReferences())
                             .singleElement()
                             .satisfies(o -> assertThat(o.getUid()).isEqualTo("u"));
-                    assertThat(s.getSpec().mirroring())
-                            .isEqualTo(new TraefikService.Mirroring(
-                                    "assistant-stable",
-                                    9000,
-                                    List.of(new TraefikService.Mirror("assistant-canary", 9000, 20))));
+                    assertThat(s.getSpec())
+                            .isEqualTo(Map.of(
+                                    "mirroring",
+                                    Map.of(
+                                            "name",
+                                            "assistant-stable",
+                                            "port",
+                                            9000,
+                                            "maxBodySize",
+                                            1_048_576,
+                                            "mirrors",
+                                            List.of(Map.of(
+                                                    "name", "assistant-canary",
+                                                    "port", 9000,
+                                                    "percent", 20)))));
                 });
         assertThat(routes.desired(mr, shadow.withoutMirror(), false, true))
                 .as("without a mirror, the routes are as without Traefik")

@@ -38,7 +38,7 @@ class MirrorSupportOnMockApiServerTest {
                         .withRequestRetryBackoffLimit(0)
                         .build())
                 .build();
-        support = new MirrorSupport(client);
+        support = new MirrorSupport(client, true);
     }
 
     @AfterEach
@@ -82,6 +82,23 @@ class MirrorSupportOnMockApiServerTest {
 
         assertThat(support.check(mirroring(null))).isEqualTo(MirrorSupport.Answer.TRAEFIK);
         assertThat(support.check(mirroring(null))).as("lists nothing").isEqualTo(MirrorSupport.Answer.TRAEFIK);
+    }
+
+    /** Unless the platform turned the TraefikService mirror on, a Traefik Gateway gets no mirror, and says how. */
+    @Test
+    void aTraefikClassGetsNoMirrorUnlessThePlatformTurnedTheTraefikServiceMirrorOn() {
+        gateway("ml", "shared-gw");
+        server.expect()
+                .get()
+                .withPath(CLASS)
+                .andReturn(200, gatewayClass(List.of("Gateway", "HTTPRoute"), TraefikMirror.CONTROLLER))
+                .always();
+
+        assertThat(new MirrorSupport(client, false).missing(mirroring(null)))
+                .hasValueSatisfying(why -> assertThat(why)
+                        .contains("[ml/shared-gw] are Traefik's, which has no RequestMirror filter")
+                        .contains(TraefikMirror.SETTING)
+                        .contains("allowEmptyServices: true"));
     }
 
     /** A route on a Traefik Gateway and on another: neither way of mirroring serves both, so none. */

@@ -86,6 +86,26 @@ class RouteAcceptanceTest {
                 .isEmpty();
     }
 
+    /**
+     * On Traefik, a rule naming a TraefikService that Traefik cannot resolve (its kubernetesCRD provider off, or not
+     * watching the namespace) gets ResolvedRefs=False: a refusal, so the shadow stage's routes go back to the
+     * Services.
+     */
+    @Test
+    void anAcceptedRouteToATraefikServiceTraefikCannotResolveCountsAsRefused() {
+        HTTPRoute route = route(4, List.of(PUBLIC), resolved(parent(PUBLIC, "True", 4), "False", 4));
+        HTTPBackendRef ref = new HTTPBackendRef();
+        ref.setGroup(TraefikService.GROUP);
+        ref.setKind(TraefikService.KIND);
+        ref.setName("assistant-mirror-public-u");
+        HTTPRouteRule rule = new HTTPRouteRule();
+        rule.setBackendRefs(List.of(ref));
+        route.getSpec().setRules(List.of(rule));
+
+        assertThat(RouteAcceptance.problem(route))
+                .hasValueSatisfying(u -> assertThat(u.rejected()).isTrue());
+    }
+
     /** {@code route} with a rule whose backendRef names an InferencePool. */
     static HTTPRoute toPools(HTTPRoute route) {
         HTTPBackendRef ref = new HTTPBackendRef();
