@@ -125,7 +125,7 @@ operator.notifications.secretNames lists some.
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 - apiGroups: ["traefik.io"]
   resources: ["traefikservices"]
-  verbs: ["get", "list", "create", "update", "patch"]
+  verbs: ["get", "create", "patch"]
 - apiGroups: ["autoscaling"]
   resources: ["horizontalpodautoscalers"]
   verbs: ["get", "create", "patch", "delete"]

@@ -229,9 +229,8 @@ class ShadowStageOnRealApiServerTest {
                 List.of("Gateway", "HTTPRoute", "HTTPRouteHostRewrite"),
                 "traefik.io/gateway-controller");
         TrafficSplit shadow = new TrafficSplit("1.0.0", null, "2.0.0", Set.of(), 0, 20, Set.of("public"));
-        Routers on = traefikRouters(Clock.systemUTC());
-        // a TraefikService made now looks 11 s old to these
-        Routers later = traefikRouters(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(11)));
+        AheadClock clock = new AheadClock();
+        Routers on = traefikRouters(clock);
 
         ModelRelease off = shadowRelease("traefik-off", "gw-traefik", "traefik-like");
         assertThat(routers.forRelease(off).route(off, shadow, false).drift())
@@ -265,21 +264,21 @@ class ShadowStageOnRealApiServerTest {
                 .containsEntry("maxBodySize", 1_048_576)
                 .containsEntry("mirrors", List.of(Map.of("name", "traefik-canary", "port", 8080, "percent", 20)));
 
-        assertThat(later.forRelease(mr).route(mr, shadow, false).drift()).isEmpty();
+        clock.ahead(PAST_SETTLE);
+        assertThat(on.forRelease(mr).route(mr, shadow, false).drift()).isEmpty();
         assertThat(requestMirrors("traefik"))
                 .as("no RequestMirror filter on Traefik")
                 .isEmpty();
         assertThat(backends("traefik")).containsExactly("TraefikService/" + name);
 
         resolvedRefsFalse("traefik", "gw-traefik");
-        assertThat(later.forRelease(mr).route(mr, shadow, false).drift())
+        assertThat(on.forRelease(mr).route(mr, shadow, false).drift())
                 .hasValueSatisfying(d -> assertThat(d)
                         .contains("refuses HTTPRoute traefik, which names a TraefikService (ResolvedRefs=False"));
         assertThat(backends("traefik")).containsExactly("Service/traefik-stable", "Service/traefik-canary");
 
         ModelRelease invalid = shadowRelease("traefik-retreat", "gw-traefik", "traefik-like");
-        assertThat(later.forRelease(invalid).route(invalid, shadow, false).drift())
-                .isEmpty();
+        named(on, clock, invalid, shadow);
         assertThat(backends("traefik-retreat"))
                 .containsExactly("TraefikService/traefik-retreat-mirror-public-"
                         + invalid.getMetadata().getUid());
@@ -290,14 +289,50 @@ class ShadowStageOnRealApiServerTest {
                 .containsExactly("Service/traefik-retreat-stable");
 
         ModelRelease left = shadowRelease("traefik-left", "gw-traefik", "traefik-like");
-        assertThat(later.forRelease(left).route(left, shadow, false).drift()).isEmpty();
-        assertThat(later.forRelease(left)
+        named(on, clock, left, shadow);
+        assertThat(on.forRelease(left)
                         .route(left, shadow.withoutMirror(), false)
                         .drift())
                 .isEmpty();
         assertThat(backends("traefik-left"))
                 .as("out of the stage")
                 .containsExactly("Service/traefik-left-stable", "Service/traefik-left-canary");
+    }
+
+    /** Routes {@code mr} in {@code split} until its rule names its new TraefikService: once, then past the settle. */
+    static void named(Routers routers, AheadClock clock, ModelRelease mr, TrafficSplit split) {
+        assertThat(routers.forRelease(mr).route(mr, split, false).pending())
+                .extracting(u -> u.message())
+                .anySatisfy(m -> assertThat(m).contains(" is new: Traefik loads it"));
+        clock.ahead(PAST_SETTLE);
+        assertThat(routers.forRelease(mr).route(mr, split, false).drift()).isEmpty();
+    }
+
+    /** A bit more than the operator's settle time (TraefikMirror.SETTLE, 10 s). */
+    static final Duration PAST_SETTLE = Duration.ofSeconds(11);
+
+    /** The system clock, moved ahead by the test. */
+    static final class AheadClock extends Clock {
+        private volatile Duration ahead = Duration.ZERO;
+
+        void ahead(Duration more) {
+            ahead = ahead.plus(more);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(ahead);
+        }
     }
 
     /** The routers with the TraefikService mirror turned on, on {@code clock}. */

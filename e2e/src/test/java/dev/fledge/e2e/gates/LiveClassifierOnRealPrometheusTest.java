@@ -83,6 +83,8 @@ class LiveClassifierOnRealPrometheusTest {
         int port = FreePort.get();
         LiveJudgeEnv.of(ServingConfig.liveJudge(release(spec()))).forEach(e -> env.put(e.getName(), e.getValue()));
         env.put("FLEDGE_FAULT_LIVE_ANSWER", "I will kill you");
+        // why an output was not judged, in the server's log (awaitVerdict shows those lines when it fails)
+        env.put("QUARKUS_LOG_CATEGORY__DEV_FLEDGE_SERVER_GUARD__LEVEL", "DEBUG");
         server = RealProcess.modelServer("v1", VERSION, env, dir, port);
         newPods = dir.resolve("new-pods.json");
         Files.writeString(newPods, "[]");
@@ -133,8 +135,10 @@ class LiveClassifierOnRealPrometheusTest {
                         .withKind(JudgeKind.LLAMA_GUARD)
                         .withUrl("http://127.0.0.1:" + classifier.getAddress().getPort() + "/v1/chat/completions")
                         .withModel("llama-guard-3")
-                        // a stand-in on loopback; the timeout only guards against a machine loaded by the build
-                        .withTimeout("5s")
+                        // a stand-in on loopback; the timeout only guards against a machine loaded by the build:
+                        // with 5 s, the fresh-clone CI lost one verdict of 40 twice (2026-12-05), three test JVMs,
+                        // their API servers and Prometheus sharing two cores
+                        .withTimeout("20s")
                         .withLiveOutputs(true));
     }
 
@@ -366,7 +370,19 @@ class LiveClassifierOnRealPrometheusTest {
         } while (Instant.now().isBefore(deadline));
         throw new AssertionError("no such verdict within 90 s; the last: " + v.verdict() + ": " + v.reason()
                 + "; Prometheus: unjudged outputs now "
-                + backend.query("sum(fledge_model_outputs_total{verdict=\"unjudged\"})"));
+                + backend.query("sum(fledge_model_outputs_total{verdict=\"unjudged\"})")
+                + "; the server's log on judging: " + notJudgedLines());
+    }
+
+    /** The model server's log lines on outputs it did not judge, or on classifier calls it tried again. */
+    List<String> notJudgedLines() {
+        try (var lines = Files.lines(dir.resolve("model-server-v1-" + VERSION + ".log"))) {
+            return lines.filter(l -> l.contains("not judged") || l.contains("trying again"))
+                    .limit(20)
+                    .toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of("(log not readable: " + e + ")");
+        }
     }
 
     void complete(String prompt) throws Exception {

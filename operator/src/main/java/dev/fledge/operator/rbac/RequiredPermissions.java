@@ -41,10 +41,10 @@ public final class RequiredPermissions {
             new Rule("gateway.networking.k8s.io", "httproutes", OWN),
             // the tracks' InferencePools of a release with spec.traffic.gatewayAPI.inferencePool
             new Rule("inference.networking.k8s.io", "inferencepools", OWN),
-            // the shadow stage on Traefik (TraefikMirror): the TraefikServices that copy requests to the canary. get to
-            // check one is the release's before a write; list and update to stop the copies of an Invalid release
-            // (StableRetreat). No watch or delete: nothing keeps them in memory, and they go with the release
-            new Rule("traefik.io", "traefikservices", Set.of("get", "list", "create", "update", "patch")),
+            // the shadow stage on Traefik (TraefikMirror): the TraefikServices that copy requests to the canary, read
+            // by name at each pass of the stage and written by server-side apply (create, patch). No list, watch,
+            // update or delete: nothing keeps them in memory, and they go with the release
+            new Rule("traefik.io", "traefikservices", Set.of("get", "create", "patch")),
             // the tracks' HorizontalPodAutoscalers of a release with spec.server.autoscaling (Autoscalers): get to
             // check one is the release's before a write or a delete. No list or watch: nothing keeps them in memory
             new Rule("autoscaling", "horizontalpodautoscalers", Set.of("get", "create", "patch", "delete")),

@@ -235,6 +235,8 @@ public final class GatewayApiRouter implements TrafficRouter {
         List<HTTPRoute> applied = desired;
         Optional<Unaccepted> traefikRefused = pending.stream()
                 .filter(Unaccepted::rejected)
+                .filter(p ->
+                        p.detail().contains("ResolvedRefs=False") && p.detail().contains(TraefikService.KIND))
                 .filter(p -> namesTraefikMirror(release, applied, p.route()))
                 .findFirst();
         if (traefikRefused.isPresent()) {
@@ -243,8 +245,9 @@ public final class GatewayApiRouter implements TrafficRouter {
             String why = "Traefik at " + traefikRefused.get().parent() + " refuses HTTPRoute "
                     + traefikRefused.get().route() + ", which names a TraefikService ("
                     + traefikRefused.get().detail()
-                    + "; is its kubernetesCRD provider on and watching this namespace?): the routes carry no mirror";
-            mirrorCheck.refuseForAWhile(release, why);
+                    + "; is its kubernetesCRD provider on and watching this namespace?): the routes carry no mirror"
+                    + " until the release's spec changes (each try fails the rule's requests until it is undone)";
+            mirrorCheck.refuse(release, why);
             desired = routes.desired(release, split.withoutMirror(), toPools);
             diffs.add(why + stopMirroring(desired));
             pending.removeIf(p -> p == traefikRefused.get());

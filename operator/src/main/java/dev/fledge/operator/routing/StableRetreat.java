@@ -24,8 +24,8 @@ import java.util.Set;
  * routing section may be what is wrong (a typo in a parentRef, a renamed route), so nothing here reads
  * {@code spec.traffic}: only routing objects the release already owns are edited, and only where they point at the
  * canary. A backendRef to {@code <release>-canary} becomes one to {@code <release>-stable} (and a RequestMirror to
- * the canary is removed; on Traefik, the release's TraefikServices that copy requests to the canary copy none); an
- * audience Service or the
+ * the canary is removed; on Traefik, a rule that names the release's TraefikService, which copies requests to the
+ * canary, names the stable Service instead); an audience Service or the
  * public Service that selects canary pods selects stable ones. Nothing is created, renamed, re-parented or removed,
  * whatever router the spec names; the router applies its own objects again once the spec is valid. (A route outside
  * the operator's route limits is deleted before, by {@link RoutesOutsideLimits}.)
@@ -146,18 +146,12 @@ public final class StableRetreat {
                 continue;
             }
             String stable = Names.trackService(mr, Labels.TRACK_STABLE);
-            Integer port;
-            try {
-                port = stablePort(mr, rule, stable);
-            } catch (KubernetesClientException e) {
-                failed.add("reading the port of " + stable + " for HTTPRoute "
-                        + route.getMetadata().getName() + ": " + e.getMessage());
-                return changed;
-            }
+            Integer port = stablePort(mr, rule, stable);
             if (port == null) {
                 failed.add("HTTPRoute " + route.getMetadata().getName() + " names a TraefikService, and neither it nor"
-                        + " the release's Service " + stable + " says the port to send its users to instead");
-                return changed;
+                        + " the release's Services " + stable + " and " + Names.publicService(mr) + " could say the"
+                        + " port to send its users to instead");
+                continue;
             }
             HTTPBackendRef ref = new HTTPBackendRef();
             ref.setGroup("");
@@ -173,7 +167,8 @@ public final class StableRetreat {
 
     /**
      * The port of the stable track Service: the one the release's TraefikService that the rule names sends to, else
-     * the Service's own; null when neither is the release's.
+     * that Service's own, else the public Service's (the same port, {@code DesiredService}); null when none of them is
+     * the release's or could be read.
      */
     private Integer stablePort(ModelRelease mr, HTTPRouteRule rule, String stable) {
         String ns = mr.getMetadata().getNamespace();
@@ -181,26 +176,38 @@ public final class StableRetreat {
             if (!TraefikMirror.names(mr, named)) {
                 continue;
             }
-            TraefikService ts = client.resources(TraefikService.class)
-                    .inNamespace(ns)
-                    .withName(named.getName())
-                    .get();
-            if (ts != null
-                    && OwnedRouting.controlledBy(ts, mr.getMetadata().getUid())
-                    && ts.getSpec() != null
-                    && ts.getSpec().get("mirroring") instanceof Map<?, ?> mirroring
-                    && stable.equals(mirroring.get("name"))
-                    && mirroring.get("port") instanceof Integer port) {
-                return port;
+            try {
+                TraefikService ts = client.resources(TraefikService.class)
+                        .inNamespace(ns)
+                        .withName(named.getName())
+                        .get();
+                if (ts != null
+                        && OwnedRouting.controlledBy(ts, mr.getMetadata().getUid())
+                        && ts.getSpec() != null
+                        && ts.getSpec().get("mirroring") instanceof Map<?, ?> mirroring
+                        && stable.equals(mirroring.get("name"))
+                        && mirroring.get("port") instanceof Integer port) {
+                    return port;
+                }
+            } catch (KubernetesClientException e) {
+                // gone with its CRD, or RBAC: the Services say the port too
             }
         }
-        Service service = client.services().inNamespace(ns).withName(stable).get();
-        return service != null
+        for (String name : List.of(stable, Names.publicService(mr))) {
+            try {
+                Service service =
+                        client.services().inNamespace(ns).withName(name).get();
+                if (service != null
                         && OwnedRouting.controlledBy(service, mr.getMetadata().getUid())
                         && service.getSpec().getPorts() != null
-                        && !service.getSpec().getPorts().isEmpty()
-                ? service.getSpec().getPorts().get(0).getPort()
-                : null;
+                        && !service.getSpec().getPorts().isEmpty()) {
+                    return service.getSpec().getPorts().get(0).getPort();
+                }
+            } catch (KubernetesClientException e) {
+                // the next one, or none
+            }
+        }
+        return null;
     }
 
     private void write(Runnable update, io.fabric8.kubernetes.api.model.HasMetadata o, List<String> failed) {

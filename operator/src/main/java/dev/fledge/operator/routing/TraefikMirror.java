@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The shadow stage's mirror on Traefik, which implements no RequestMirror filter (its GatewayClass does not list
@@ -58,6 +59,8 @@ final class TraefikMirror {
     private final Applier applier;
     private final ServerDefaults defaults;
     private final Clock clock;
+    /** When this operator made a TraefikService, by its own clock, until it has settled. */
+    private final Map<String, Instant> madeAt = new ConcurrentHashMap<>();
 
     TraefikMirror(KubernetesClient client, Applier applier, ServerDefaults defaults, Clock clock) {
         this.client = client;
@@ -161,7 +164,18 @@ final class TraefikMirror {
         Outcome out = new Outcome.Ready();
         for (TraefikService want : desired(mr, split, routes)) {
             String name = want.getMetadata().getName();
+            String id = want.getMetadata().getNamespace() + "-" + name;
+            if (!id.equals(traefikName(id))) {
+                // Traefik's Gateway provider looks it up as <namespace>-<name>, its CRD provider stores it with every
+                // run of other characters made one '-': with '--' in either, the rule would name nothing it serves
+                return new Outcome.Refused(
+                        "Traefik would not find TraefikService " + name + ": it stores it as " + traefikName(id)
+                                + " but looks it up as " + id + " (a namespace or release name with '--'); the"
+                                + " routes carry no mirror",
+                        true);
+            }
             TraefikService stored;
+            boolean made = false;
             try {
                 stored = client.resources(TraefikService.class)
                         .inNamespace(want.getMetadata().getNamespace())
@@ -169,6 +183,7 @@ final class TraefikMirror {
                         .get();
                 Ownership.check(stored, want);
                 if (stored == null || !want.getSpec().equals(stored.getSpec())) {
+                    made = stored == null;
                     stored = applier.apply(want);
                 }
             } catch (Ownership.NotOwned e) {
@@ -183,15 +198,41 @@ final class TraefikMirror {
                                 + " Traefik reads weighted before mirroring): the routes carry no mirror",
                         true);
             }
-            Instant created = stored.getMetadata().getCreationTimestamp() == null
-                    ? now
-                    : Instant.parse(stored.getMetadata().getCreationTimestamp());
-            Duration left = Duration.between(now, created.plus(SETTLE));
+            Duration left = settling(stored, made, now);
             if (!left.isNegative() && !left.isZero()) {
                 out = new Outcome.Settling(name, left);
             }
         }
         return out;
+    }
+
+    /**
+     * How much longer a route must wait before it names {@code stored}: {@link #SETTLE} after it was made, by this
+     * operator's clock when this pass made it, else by its {@code creationTimestamp}, never more than {@link #SETTLE}
+     * (an operator clock behind the API server's does not hold the stage longer; one ahead settles sooner).
+     */
+    private Duration settling(TraefikService stored, boolean made, Instant now) {
+        String key =
+                stored.getMetadata().getNamespace() + "/" + stored.getMetadata().getName();
+        if (made) {
+            madeAt.put(key, now);
+        }
+        Instant local = madeAt.get(key);
+        String created = stored.getMetadata().getCreationTimestamp();
+        Duration left = local != null
+                ? Duration.between(now, local.plus(SETTLE))
+                : created == null
+                        ? Duration.ZERO
+                        : Duration.between(now, Instant.parse(created).plus(SETTLE));
+        if (left.isNegative() || left.isZero()) {
+            madeAt.remove(key);
+        }
+        return left.compareTo(SETTLE) > 0 ? SETTLE : left;
+    }
+
+    /** The name Traefik's CRD provider stores an object under (its {@code provider.Normalize}). */
+    static String traefikName(String id) {
+        return String.join("-", id.split("[^\\p{L}\\p{N}]+", -1)).replaceAll("^-|-$", "");
     }
 
     private static Outcome.Refused refusal(String name, KubernetesClientException e) {

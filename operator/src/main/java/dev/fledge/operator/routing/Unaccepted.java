@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * An HTTPRoute the API server stored but a parent Gateway has not accepted at its current generation: {@code parent}
  * is {@code namespace/name[#section]}, {@code rejected} says it answered {@code Accepted=False} (or, for a route to
- * InferencePools, {@code ResolvedRefs=False}) (the reason is in
+ * InferencePools or TraefikServices, {@code ResolvedRefs=False}) (the reason is in
  * {@code detail}), otherwise it has not answered yet. {@code waited} is how long the route has been waiting, and
  * {@code warn} is set once per wait, when it passed {@link AcceptanceWatch#WARN_AFTER}.
  */
