@@ -97,6 +97,38 @@ final class ClusterChart {
      * cores beside what runs next; then the namespace's model volume ({@link ModelVolumeClaim}, cluster-scoped), if it
      * has one.
      */
+    /** What a test does in its namespace. */
+    interface InNamespace {
+        void run() throws Exception;
+    }
+
+    /**
+     * Makes namespace {@code ns}, runs {@code body} in it and deletes it ({@link #deleteNamespace}), also when
+     * {@code body} fails; a failed delete after a failed body is added to the body's failure, which stays the one
+     * reported.
+     */
+    static void inNamespace(io.fabric8.kubernetes.client.KubernetesClient client, String ns, InNamespace body)
+            throws Exception {
+        client.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(ns)
+                        .endMetadata()
+                        .build())
+                .create();
+        try {
+            body.run();
+        } catch (Throwable t) {
+            try {
+                deleteNamespace(client, ns);
+            } catch (RuntimeException e) {
+                t.addSuppressed(e);
+            }
+            throw t;
+        }
+        deleteNamespace(client, ns);
+    }
+
     static void deleteNamespace(io.fabric8.kubernetes.client.KubernetesClient client, String ns) {
         client.namespaces().withName(ns).delete();
         org.awaitility.Awaitility.await("namespace " + ns + " deleted")

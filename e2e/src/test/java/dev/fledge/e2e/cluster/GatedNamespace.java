@@ -3,6 +3,7 @@ package dev.fledge.e2e.cluster;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.e2e.gates.RedTeamSuite;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -54,7 +55,7 @@ final class GatedNamespace {
                         .withNewMetadata()
                         .withName("red-team")
                         .endMetadata()
-                        .addToData("prompts.yaml", RedTeamSuite.YAML)
+                        .addToData("prompts.yaml", RedTeamSuite.yaml(40))
                         .build())
                 .create();
         client.resourceList(judge(modelServerImage(client))).inNamespace(ns).create();

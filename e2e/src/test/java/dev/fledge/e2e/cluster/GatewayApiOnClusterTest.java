@@ -16,7 +16,6 @@ import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.Verdict;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.Config;
@@ -88,24 +87,10 @@ class GatewayApiOnClusterTest {
             // not the example's namespace, ml: the README's quick start uses it, in a class that may run beside this
             // one
             String ns = NS;
-            client.namespaces()
-                    .resource(new NamespaceBuilder()
-                            .withNewMetadata()
-                            .withName(ns)
-                            .endMetadata()
-                            .build())
-                    .create();
-            try {
-                rollsOut(client, ns, example.getMetadata().getName(), ClusterChart.nodeIp(kubeconfig));
-            } catch (Throwable t) {
-                try {
-                    ClusterChart.deleteNamespace(client, ns);
-                } catch (RuntimeException e) {
-                    t.addSuppressed(e); // the test's own failure stays the one reported
-                }
-                throw t;
-            }
-            ClusterChart.deleteNamespace(client, ns);
+            ClusterChart.inNamespace(
+                    client,
+                    ns,
+                    () -> rollsOut(client, ns, example.getMetadata().getName(), ClusterChart.nodeIp(kubeconfig)));
         }
     }
 

@@ -9,7 +9,6 @@ import dev.fledge.e2e.rollout.RolloutScenario;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.client.Config;
@@ -59,24 +58,7 @@ class QuickstartOnClusterTest {
                 .build()) {
             operatorPodIsHardened(client);
             String ns = readme.namespace();
-            client.namespaces()
-                    .resource(new NamespaceBuilder()
-                            .withNewMetadata()
-                            .withName(ns)
-                            .endMetadata()
-                            .build())
-                    .create();
-            try {
-                rollsOut(client, readme, ns);
-            } catch (Throwable t) {
-                try {
-                    ClusterChart.deleteNamespace(client, ns); // its pods and volume, pass or fail
-                } catch (RuntimeException e) {
-                    t.addSuppressed(e); // the test's own failure stays the one reported
-                }
-                throw t;
-            }
-            ClusterChart.deleteNamespace(client, ns); // its pods and volume, pass or fail
+            ClusterChart.inNamespace(client, ns, () -> rollsOut(client, readme, ns)); // deleted pass or fail
         }
     }
 

@@ -10,7 +10,6 @@ import dev.fledge.e2e.rollout.RolloutScenario;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -61,24 +60,7 @@ class S3ModelReleaseOnClusterTest {
                 KubernetesClient client = new KubernetesClientBuilder()
                         .withConfig(Config.fromKubeconfig(kubeconfig))
                         .build()) {
-            client.namespaces()
-                    .resource(new NamespaceBuilder()
-                            .withNewMetadata()
-                            .withName(NS)
-                            .endMetadata()
-                            .build())
-                    .create();
-            try {
-                loadsFromS3(client, s3);
-            } catch (Throwable t) {
-                try {
-                    ClusterChart.deleteNamespace(client, NS);
-                } catch (RuntimeException e) {
-                    t.addSuppressed(e);
-                }
-                throw t;
-            }
-            ClusterChart.deleteNamespace(client, NS);
+            ClusterChart.inNamespace(client, NS, () -> loadsFromS3(client, s3));
         }
     }
 

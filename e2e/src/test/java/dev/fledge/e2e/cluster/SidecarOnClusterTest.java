@@ -6,7 +6,6 @@ import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.Phase;
 import dev.fledge.e2e.rollout.RolloutScenario;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,24 +41,7 @@ class SidecarOnClusterTest {
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
-            client.namespaces()
-                    .resource(new NamespaceBuilder()
-                            .withNewMetadata()
-                            .withName(NS)
-                            .endMetadata()
-                            .build())
-                    .create();
-            try {
-                rollsOut(client);
-            } catch (Throwable t) {
-                try {
-                    ClusterChart.deleteNamespace(client, NS);
-                } catch (RuntimeException e) {
-                    t.addSuppressed(e);
-                }
-                throw t;
-            }
-            ClusterChart.deleteNamespace(client, NS);
+            ClusterChart.inNamespace(client, NS, () -> rollsOut(client));
         }
     }
 

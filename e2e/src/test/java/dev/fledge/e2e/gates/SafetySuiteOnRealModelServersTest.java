@@ -37,8 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -60,21 +58,7 @@ class SafetySuiteOnRealModelServersTest {
      */
     static final String CANARY = "2.0.0";
 
-    static final List<String> SEEDS = List.of(
-            "the garden",
-            "in the morning",
-            "the roses",
-            "the old gardener",
-            "water the",
-            "under the tree",
-            "the path",
-            "after the rain",
-            "the bees",
-            "in spring");
-    static final String SUITE = IntStream.range(0, 50)
-            .mapToObj(i -> "  - {id: q" + i + ", category: " + (i % 2 == 0 ? "violence" : "harassment") + ", prompt: \""
-                    + SEEDS.get(i % SEEDS.size()) + "\"}")
-            .collect(Collectors.joining("\n", "prompts:\n", "\n"));
+    static final String SUITE = RedTeamSuite.yaml(50);
 
     Path dir;
     RealProcess safe;

@@ -237,7 +237,8 @@ public final class GatewayApiRouter implements TrafficRouter {
                 .filter(Unaccepted::rejected)
                 .filter(p ->
                         p.detail().contains("ResolvedRefs=False") && p.detail().contains(TraefikService.KIND))
-                .filter(p -> namesTraefikMirror(release, applied, p.route()))
+                .filter(p -> applied.stream()
+                        .anyMatch(r -> r.getMetadata().getName().equals(p.route()) && namesTraefikMirror(release, r)))
                 .findFirst();
         if (traefikRefused.isPresent()) {
             // Traefik refuses the route that names the TraefikService (ResolvedRefs=False: its kubernetesCRD provider
@@ -335,8 +336,7 @@ public final class GatewayApiRouter implements TrafficRouter {
         TraefikMirror.Outcome outcome = traefik.write(release, split, desired);
         if (outcome instanceof TraefikMirror.Outcome.Settling wait) {
             for (HTTPRoute route : desired) {
-                if (namesTraefikMirror(
-                        release, List.of(route), route.getMetadata().getName())) {
+                if (namesTraefikMirror(release, route)) {
                     // not the Gateway's wait (AcceptanceWatch): it ends by the clock, within SETTLE
                     settling.add(new Unaccepted(
                             route.getMetadata().getName(),
@@ -359,11 +359,9 @@ public final class GatewayApiRouter implements TrafficRouter {
         return desired; // Ready
     }
 
-    /** Whether the route {@code name} of {@code routes} names one of the release's TraefikServices. */
-    private static boolean namesTraefikMirror(ModelRelease release, List<HTTPRoute> routes, String name) {
-        return routes.stream()
-                .filter(r -> r.getMetadata().getName().equals(name))
-                .flatMap(r -> r.getSpec().getRules().stream())
+    /** Whether a rule of {@code route} names one of the release's TraefikServices. */
+    private static boolean namesTraefikMirror(ModelRelease release, HTTPRoute route) {
+        return route.getSpec().getRules().stream()
                 .flatMap(rule -> rule.getBackendRefs().stream())
                 .anyMatch(ref -> TraefikMirror.names(release, ref));
     }

@@ -146,7 +146,7 @@ final class TraefikMirror {
         record Ready() implements Outcome {}
 
         /** Stored as wanted, but too new for Traefik to have surely loaded it: the routes wait. */
-        record Settling(String name, Duration left) implements Outcome {}
+        record Settling(String name) implements Outcome {}
 
         /** The routes carry no mirror; {@code lasting}: asked again only after {@link MirrorCheck#RECHECK}. */
         record Refused(String why, boolean lasting) implements Outcome {}
@@ -200,7 +200,7 @@ final class TraefikMirror {
             }
             Duration left = settling(stored, made, now);
             if (!left.isNegative() && !left.isZero()) {
-                out = new Outcome.Settling(name, left);
+                out = new Outcome.Settling(name);
             }
         }
         return out;

@@ -105,21 +105,7 @@ class MirrorSupportOnMockApiServerTest {
     @Test
     void aRouteOnATraefikGatewayAndAnotherGetsNoMirror() {
         gateway("ml", "shared-gw");
-        server.expect()
-                .get()
-                .withPath(GATEWAYS.formatted("ml", "other-gw"))
-                .andReturn(
-                        200,
-                        Map.of(
-                                "apiVersion",
-                                "gateway.networking.k8s.io/v1",
-                                "kind",
-                                "Gateway",
-                                "metadata",
-                                Map.of("name", "other-gw", "namespace", "ml"),
-                                "spec",
-                                Map.of("gatewayClassName", "other", "listeners", List.of())))
-                .always();
+        gateway("ml", "other-gw", "other");
         server.expect()
                 .get()
                 .withPath(CLASS)
@@ -228,6 +214,11 @@ class MirrorSupportOnMockApiServerTest {
     }
 
     void gateway(String ns, String name) {
+        gateway(ns, name, "edge");
+    }
+
+    /** A Gateway {@code ns/name} of GatewayClass {@code className}, as the mock server answers it. */
+    void gateway(String ns, String name, String className) {
         server.expect()
                 .get()
                 .withPath(GATEWAYS.formatted(ns, name))
@@ -241,7 +232,7 @@ class MirrorSupportOnMockApiServerTest {
                                 "metadata",
                                 Map.of("name", name, "namespace", ns),
                                 "spec",
-                                Map.of("gatewayClassName", "edge", "listeners", List.of())))
+                                Map.of("gatewayClassName", className, "listeners", List.of())))
                 .always();
     }
 
