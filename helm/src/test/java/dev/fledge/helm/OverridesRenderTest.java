@@ -287,4 +287,18 @@ class OverridesRenderTest {
         assertThat(DefaultRenderTest.env(operator(chart)))
                 .containsKey("QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS");
     }
+
+    @Test
+    void jvmOptionsSetTheOperatorsJavaToolOptionsAndTheDefaultExitsOnOutOfMemory() {
+        assertThat(ChartUnderTest.render().operatorEnv("JAVA_TOOL_OPTIONS"))
+                .contains("-XX:+ExitOnOutOfMemoryError", "-XX:MaxRAMPercentage=40", "-XX:NewRatio=7");
+        FledgeChart large = ChartUnderTest.render("""
+                operator: {jvmOptions: "-XX:+UseG1GC -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError"}
+                """);
+        assertThat(large.operatorEnv("JAVA_TOOL_OPTIONS"))
+                .isEqualTo("-XX:+UseG1GC -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
+        assertThatThrownBy(() -> ChartUnderTest.renderText("operator: {jvmOptions: \"\"}\n"))
+                .as("the schema refuses an empty value")
+                .hasMessageContaining("jvmOptions");
+    }
 }

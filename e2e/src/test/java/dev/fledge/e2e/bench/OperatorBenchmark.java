@@ -63,14 +63,14 @@ public final class OperatorBenchmark {
                 + ") on this machine ("
                 + Runtime.getRuntime().availableProcessors()
                 + " cores, shared with the operator, Prometheus and this harness).");
-        System.out.println(
-                "Operator: operator/target/quarkus-app/quarkus-run.jar with " + String.join(" ", OperatorProcess.JVM)
-                        + ", MALLOC_ARENA_MAX=" + OperatorProcess.MALLOC_ARENA_MAX
-                        + " (as in the chart's container: its 512Mi limit, JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX). Releases: "
-                        + BenchReleases.HOLD.toSeconds()
-                        + " s per stage and step, steps " + BenchReleases.STEPS + ", analysis every "
-                        + BenchReleases.INTERVAL.toSeconds()
-                        + " s, one metric gate through a real Prometheus.");
+        System.out.println("Operator: operator/target/quarkus-app/quarkus-run.jar with "
+                + String.join(" ", OperatorProcess.jvm(repo))
+                + ", MALLOC_ARENA_MAX=" + OperatorProcess.chartEnv(repo, "MALLOC_ARENA_MAX")
+                + " (as in the chart's container: its 512Mi limit, JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX). Releases: "
+                + BenchReleases.HOLD.toSeconds()
+                + " s per stage and step, steps " + BenchReleases.STEPS + ", analysis every "
+                + BenchReleases.INTERVAL.toSeconds()
+                + " s, one metric gate through a real Prometheus.");
         System.out.println("Goals at N=1000: p99 < 1000 ms, peak RSS < 300 MiB.");
         System.exit(0);
     }

@@ -2,6 +2,7 @@ package dev.fledge.e2e.bench;
 
 import dev.fledge.e2e.local.FreePort;
 import dev.fledge.e2e.local.ManagedProcess;
+import dev.fledge.testsupport.FledgeChart;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,19 +21,25 @@ import java.util.stream.Stream;
  * The production operator (the Quarkus jar that the image runs) as a child process of the benchmark, so that its
  * CPU time and peak RSS can be read from {@code /proc} apart from the benchmark's own work. The JVM runs as in the
  * chart's container: {@code -XX:MaxRAM=512m} stands for the 512Mi memory limit, the rest is the chart's
- * {@code JAVA_TOOL_OPTIONS}.
+ * {@code JAVA_TOOL_OPTIONS} and {@code MALLOC_ARENA_MAX}, read from the chart itself.
  */
 final class OperatorProcess implements AutoCloseable {
     /**
-     * The chart's JAVA_TOOL_OPTIONS and MALLOC_ARENA_MAX (helm/fledge/templates/deployment.yaml; keep them in step),
-     * with MaxRAM standing for its 512Mi memory limit. {@code -Dfledge.bench.jvm="..."} tries other options.
+     * The chart's JAVA_TOOL_OPTIONS (its default {@code operator.jvmOptions}), with {@code -XX:MaxRAM=512m} standing
+     * for its 512Mi memory limit. {@code -Dfledge.bench.jvm="..."} tries other options instead.
      */
-    static final List<String> JVM = List.of(System.getProperty(
-                    "fledge.bench.jvm",
-                    "-XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=40 -XX:TieredStopAtLevel=1")
-            .split(" "));
+    static List<String> jvm(Path repo) {
+        String options =
+                System.getProperty("fledge.bench.jvm", "-XX:MaxRAM=512m " + chartEnv(repo, "JAVA_TOOL_OPTIONS"));
+        return List.of(options.trim().split("\\s+"));
+    }
 
-    static final String MALLOC_ARENA_MAX = "2";
+    /** The value of the operator container's environment variable {@code name} in the chart rendered with defaults. */
+    static String chartEnv(Path repo, String name) {
+        return FledgeChart.render(repo.resolve("helm/fledge"), "fledge-system", BenchApiServer.VERSION, "")
+                .operatorEnv(name);
+    }
+
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final ManagedProcess process;
@@ -45,16 +52,23 @@ final class OperatorProcess implements AutoCloseable {
         }
         process = ManagedProcess.start(
                 "operator",
-                Stream.concat(Stream.concat(Stream.of("java"), JVM.stream()), Stream.of("-jar", jar.toString()))
+                Stream.concat(Stream.concat(Stream.of("java"), jvm(repo).stream()), Stream.of("-jar", jar.toString()))
                         .toList(),
                 Map.of(
-                        "KUBECONFIG", kubeconfig.toString(),
-                        "QUARKUS_HTTP_PORT", Integer.toString(httpPort),
-                        "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES", namespace,
-                        "FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE", namespace,
-                        "FLEDGE_PROMETHEUS_URL", prometheusUrl,
-                        "QUARKUS_LOG_CATEGORY__DEV_FLEDGE__LEVEL", "WARN",
-                        "MALLOC_ARENA_MAX", MALLOC_ARENA_MAX),
+                        "KUBECONFIG",
+                        kubeconfig.toString(),
+                        "QUARKUS_HTTP_PORT",
+                        Integer.toString(httpPort),
+                        "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES",
+                        namespace,
+                        "FLEDGE_LEADER_ELECTION_LEASE_NAMESPACE",
+                        namespace,
+                        "FLEDGE_PROMETHEUS_URL",
+                        prometheusUrl,
+                        "QUARKUS_LOG_CATEGORY__DEV_FLEDGE__LEVEL",
+                        "WARN",
+                        "MALLOC_ARENA_MAX",
+                        chartEnv(repo, "MALLOC_ARENA_MAX")),
                 work);
         process.awaitHttpOk("http://127.0.0.1:" + httpPort + "/q/health/ready", Duration.ofSeconds(90));
     }

@@ -7,7 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -37,14 +37,14 @@ public final class FairWorkers implements AutoCloseable {
         }
         this.threads = threads;
         this.perNamespace = Math.min(perNamespace, threads);
-        ThreadPoolExecutor p =
-                new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, name);
-                    t.setDaemon(true);
-                    return t;
-                });
-        p.allowCoreThreadTimeOut(true); // idle between rollouts: no threads held
-        this.pool = p;
+        // a thread per task running, reused once idle, none held after a minute idle: a pool of fixed size made a
+        // new thread for every task until it had all of them (32 threads for the 4 reads of one namespace at a time)
+        // and the limits are kept by dispatch, not by the pool (a worker dispatches the next task before it is free)
+        this.pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.MINUTES, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Runs {@code task} once a thread is free for {@code namespace}. */

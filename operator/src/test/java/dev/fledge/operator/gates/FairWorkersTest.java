@@ -55,6 +55,28 @@ class FairWorkersTest {
         }
     }
 
+    @Test
+    void readsOneAfterTheOtherReuseOneThreadInsteadOfStartingOnePerRead() throws Exception {
+        String name = "test-reuse-" + System.nanoTime();
+        try (FairWorkers workers = new FairWorkers(32, 4, name)) {
+            for (int i = 0; i < 100; i++) {
+                CountDownLatch done = new CountDownLatch(1);
+                workers.submit("team-a", done::countDown);
+                assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+                Thread.sleep(5); // the worker goes back to the pool after its task
+            }
+            // a pool of fixed size 32 started a thread for each of the first 32 reads; now a read takes an idle thread
+            // (another only when one is still on its way back to the pool)
+            assertThat(threadsNamed(name)).as("threads named %s", name).isBetween(1L, 4L);
+        }
+    }
+
+    private static long threadsNamed(String name) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(name) && t.isAlive())
+                .count();
+    }
+
     private static void block(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
