@@ -181,3 +181,11 @@ They must equal RequiredPermissions#gatewayNamespaceRules.
   resources: ["gateways"]
   verbs: ["get", "list", "watch"]
 {{- end }}
+
+{{/*
+The operator JVM's options when operator.jvmOptions is empty or missing (a `helm upgrade --reuse-values` from a chart
+without the key): values.yaml says why each.
+*/}}
+{{- define "fledge.defaultJvmOptions" -}}
+-XX:+UseSerialGC -XX:MaxRAMPercentage=40 -XX:NewRatio=7 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp
+{{- end }}

@@ -27,9 +27,15 @@ public final class ClientRetries {
         return config;
     }
 
-    /** A new client for the operator with {@code client}'s configuration and the operator's retries; close it. */
+    /**
+     * A new client for the operator with {@code client}'s configuration, the operator's retries and its Jackson mapper
+     * ({@link OperatorObjectMapper}), as the Quarkus-built one; close it.
+     */
     public static KubernetesClient derive(KubernetesClient client) {
         Config config = new ConfigBuilder(client.getConfiguration()).build();
-        return new KubernetesClientBuilder().withConfig(apply(config)).build();
+        return new KubernetesClientBuilder()
+                .withConfig(apply(config))
+                .withKubernetesSerialization(OperatorObjectMapper.serialization())
+                .build();
     }
 }

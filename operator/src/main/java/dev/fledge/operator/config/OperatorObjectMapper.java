@@ -2,6 +2,7 @@ package dev.fledge.operator.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.operator.k8s.SharedStrings;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.quarkus.arc.Unremovable;
 import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
 import jakarta.inject.Singleton;
@@ -20,5 +21,15 @@ public class OperatorObjectMapper implements KubernetesClientObjectMapperCustomi
     @Override
     public void customize(ObjectMapper mapper) {
         mapper.registerModule(new SharedStrings(BITS).module());
+    }
+
+    /**
+     * The serialization of a client built outside Quarkus (tests), as Quarkus builds it for the operator's client: a
+     * new mapper, customized, without searching the class loaders.
+     */
+    public static KubernetesSerialization serialization() {
+        ObjectMapper mapper = new ObjectMapper();
+        new OperatorObjectMapper().customize(mapper);
+        return new KubernetesSerialization(mapper, false);
     }
 }

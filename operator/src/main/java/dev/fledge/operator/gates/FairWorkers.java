@@ -94,8 +94,9 @@ public final class FairWorkers implements AutoCloseable {
             Runnable t = task;
             try {
                 pool.execute(() -> run(ns, t));
-            } catch (RuntimeException e) { // shut down
+            } catch (RuntimeException | Error e) { // shut down, or no thread could be started
                 done(ns);
+                LOG.warnf("a read of namespace %s was dropped: %s", ns, e.toString());
                 return;
             }
         }

@@ -1,5 +1,6 @@
 package dev.fledge.operator.k8s;
 
+import com.fasterxml.jackson.annotation.JsonMerge;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.BeanProperty;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
@@ -15,8 +17,6 @@ import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.jsontype.TypeDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Secret;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,15 +36,22 @@ import java.util.Set;
  * another thread at the same time is either an equal string or not, never a wrong one; {@code equals} decides.
  *
  * <p>{@link #module()} shares the values of typed bean properties only ({@code String}, and the items of a
- * {@code List<String>} or values of a {@code Map<String, String>}), never those of a Secret or ConfigMap (secrets, and
- * large values that are not repeated, would stay in the table after the object is gone), and leaves untyped values
- * ({@code additionalProperties}) to Jackson's own reader.
+ * {@code List<String>} or values of a {@code Map<String, String>}) of Kubernetes objects, never those of a Secret,
+ * ConfigMap, environment variable or HTTP header ({@link #UNSHARED}: a secret would stay in the table after its object
+ * is gone) nor of the operator's own resources, and leaves untyped values ({@code additionalProperties}) to Jackson's
+ * own reader.
  */
 public final class SharedStrings {
     /** Values longer than this are returned as they are (messages, certificates: unique, and costly to hash). */
     public static final int MAX_LENGTH = 96;
-    /** Kinds whose values are never shared. */
-    static final Set<Class<?>> UNSHARED = Set.of(Secret.class, ConfigMap.class);
+    /** Only Kubernetes objects' values are shared: the operator's own resources carry webhook URLs and header values. */
+    static final String SHARED_PACKAGE = "io.fabric8.kubernetes.api.model";
+    /**
+     * Objects whose values are never shared, by simple name (whatever the API group): secrets, and values that may be
+     * credentials (an environment variable's value, an HTTP header's, a route's header match). A shared value stays in
+     * the table after its object is gone until another value takes its slot.
+     */
+    static final Set<String> UNSHARED = Set.of("Secret", "ConfigMap", "EnvVar", "HTTPHeader", "HTTPHeaderMatch");
 
     private final String[] slots;
     private final int mask;
@@ -101,13 +108,17 @@ public final class SharedStrings {
             @Override
             public BeanDeserializerBuilder updateBuilder(
                     DeserializationConfig config, BeanDescription bean, BeanDeserializerBuilder builder) {
-                if (UNSHARED.contains(bean.getBeanClass())) {
+                if (!shared(bean.getBeanClass())) {
                     return builder;
                 }
                 List<SettableBeanProperty> properties = new ArrayList<>();
                 builder.getProperties().forEachRemaining(properties::add);
                 for (SettableBeanProperty p : properties) {
-                    if (!p.hasValueDeserializer() && ofStrings(p.getType())) {
+                    // a property with its own deserializer, converter or merge is read as Jackson reads it
+                    if (!p.hasValueDeserializer()
+                            && p.getAnnotation(JsonDeserialize.class) == null
+                            && p.getAnnotation(JsonMerge.class) == null
+                            && ofStrings(p.getType())) {
                         builder.addOrReplaceProperty(
                                 p.withValueDeserializer(new Sharing(SharedStrings.this, p.getType(), null)), true);
                     }
@@ -116,6 +127,11 @@ public final class SharedStrings {
             }
         });
         return module;
+    }
+
+    /** Whether the values of {@code bean}'s typed fields are shared. */
+    static boolean shared(Class<?> bean) {
+        return bean.getName().startsWith(SHARED_PACKAGE + ".") && !UNSHARED.contains(bean.getSimpleName());
     }
 
     /** A String, or a list or map of them. */
@@ -152,6 +168,16 @@ public final class SharedStrings {
         @Override
         public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             return strings.shareIn(resolved().deserialize(p, ctxt));
+        }
+
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt, Object into) throws IOException {
+            return strings.shareIn(resolved().deserialize(p, ctxt, into));
+        }
+
+        @Override
+        public Boolean supportsUpdate(DeserializationConfig config) {
+            return delegate == null ? null : delegate.supportsUpdate(config);
         }
 
         @Override

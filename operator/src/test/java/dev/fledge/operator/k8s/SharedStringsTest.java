@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.operator.config.OperatorObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@link SharedStrings} as the operator's client reads with it: the Quarkus producer's mapper, customized. */
 class SharedStringsTest {
-    private final KubernetesSerialization stock = new KubernetesSerialization(new ObjectMapper(), true);
-    private final KubernetesSerialization shared = customized();
-
-    private static KubernetesSerialization customized() {
-        ObjectMapper mapper = new ObjectMapper(); // as Quarkus' KubernetesClientObjectMapperProducer, then customizers
-        new OperatorObjectMapper().customize(mapper);
-        return new KubernetesSerialization(mapper, true);
-    }
+    private final KubernetesSerialization stock = new KubernetesSerialization(new ObjectMapper(), false);
+    private final KubernetesSerialization shared = OperatorObjectMapper.serialization();
 
     @Test
     void twoDeploymentsShareTheirEqualValuesAndReadAsWithoutTheModule() {
@@ -115,6 +112,38 @@ class SharedStringsTest {
         assertThat(shared.unmarshal(configMap, ConfigMap.class).getData().get("suite"))
                 .isNotSameAs(
                         shared.unmarshal(configMap, ConfigMap.class).getData().get("suite"));
+        String withEnv = """
+                {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"},"spec":{"template":{"spec":
+                 {"containers":[{"name":"s","env":[{"name":"API_KEY","value":"sk-inline"}]}]}}}}""";
+        assertThat(envValue(shared.unmarshal(withEnv, Deployment.class)))
+                .as("an environment variable's value")
+                .isEqualTo("sk-inline")
+                .isNotSameAs(envValue(shared.unmarshal(withEnv, Deployment.class)));
+    }
+
+    @Test
+    void theOperatorsOwnResourcesAndHeaderValuesAreNeverShared() {
+        assertThat(SharedStrings.shared(Deployment.class)).isTrue();
+        assertThat(SharedStrings.shared(HTTPRoute.class)).isTrue();
+        assertThat(SharedStrings.shared(ModelRelease.class))
+                .as("webhook URLs, header values")
+                .isFalse();
+        assertThat(SharedStrings.shared(HTTPHeaderMatch.class)).isFalse();
+        assertThat(SharedStrings.shared(io.fabric8.kubernetes.api.model.HTTPHeader.class))
+                .isFalse();
+        assertThat(SharedStrings.shared(EnvVar.class)).isFalse();
+        assertThat(SharedStrings.shared(Secret.class)).isFalse();
+    }
+
+    private static String envValue(Deployment d) {
+        return d.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .get(0)
+                .getValue();
     }
 
     @Test
