@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -36,9 +37,16 @@ final class OperatorProcess implements AutoCloseable {
 
     /** The value of the operator container's environment variable {@code name} in the chart rendered with defaults. */
     static String chartEnv(Path repo, String name) {
-        return FledgeChart.render(repo.resolve("helm/fledge"), "fledge-system", BenchApiServer.VERSION, "")
-                .operatorEnv(name);
+        return chart(repo).operatorEnv(name);
     }
+
+    /** The chart rendered with its defaults, once per run (Helm runs in-process for it). */
+    private static synchronized FledgeChart chart(Path repo) {
+        return RENDERED.computeIfAbsent(
+                repo, r -> FledgeChart.render(r.resolve("helm/fledge"), "fledge-system", BenchApiServer.VERSION, ""));
+    }
+
+    private static final Map<Path, FledgeChart> RENDERED = new HashMap<>();
 
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
