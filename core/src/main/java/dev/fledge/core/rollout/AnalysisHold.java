@@ -20,12 +20,14 @@ import java.util.Set;
  * the operator's writes). An analysis in which every gate it ran passes again with its stored values changes only
  * times ({@code lastAnalysisAt}, the gates' {@code at}); one whose Prometheus answer is still on its way changes a
  * passed gate to its {@linkplain GateVerdict#evaluating evaluating} placeholder, and the answer, once a pass takes it,
- * changes it back. Either may be held while the stored status already shows each such gate passed in the current stage
- * or step, and its {@code lastAnalysisAt} is at most {@link #HEARTBEAT} old.
+ * changes it back. An analysis of passes may be held while the stored status already shows each such gate passed in the
+ * current stage or step; a placeholder whatever the stored gate says, also the first of a stage (bench-operator: a
+ * third of the status writes were placeholders, most of them the first analysis of a stage whose answer came a moment
+ * later and was written then). Either only while the stored {@code lastAnalysisAt} is at most {@link #HEARTBEAT} old.
  *
- * <p>Written at once, always: the first analysis of a stage or step (a reader, the CLI's next step or an SRE, sees the
- * gates passed there), a gate that does not pass (Inconclusive or failing: seen re-checked at each analysis), a changed
- * value, and any other change of the status. While a placeholder is held, the status message and the rollout
+ * <p>Written at once, always: the first verdict of a stage or step (a reader, the CLI's next step or an SRE, sees the
+ * gates passed there), a verdict that does not pass (Inconclusive or failing: seen re-checked at each analysis), a
+ * changed value, and any other change of the status. While a placeholder is held, the status message and the rollout
  * conditions that repeat it ({@code Ready}, {@code Progressing}, {@code Degraded}) are not compared: a change to them
  * shows when the answer comes, or at the heartbeat. A held status whose stored analysis is {@link #HEARTBEAT} old is
  * written by the next pass even if that pass has nothing new ({@link #heartbeatDue}).
@@ -64,24 +66,30 @@ public final class AnalysisHold {
             return false;
         }
         Instant start = Schedule.periodStart(plan, written);
-        if (!Instant.parse(written.getLastAnalysisAt()).isAfter(start) || heartbeatDue(written, now)) {
+        if (heartbeatDue(written, now)) {
             return false;
         }
+        boolean analysedInPeriod = Instant.parse(written.getLastAnalysisAt()).isAfter(start);
         Set<String> evaluating = new HashSet<>();
         for (GateResult g : next.getGates()) {
             Optional<GateResult> was = find(written, g.getName());
             if (was.isPresent() && Objects.equals(was.get().getAt(), g.getAt())) {
                 continue; // not analysed now
             }
-            if (was.isEmpty()
+            if (GateVerdict.isEvaluating(g)) {
+                // a reading on its way, even the stage's first: nothing a reader can act on yet (the engine, which
+                // reads the held status, waits for it); its answer is written or held by the rules here
+                evaluating.add(g.getName());
+                continue;
+            }
+            if (!analysedInPeriod
+                    || was.isEmpty()
                     || was.get().getVerdict() != Verdict.PASS
                     || was.get().getAt() == null
                     || !Instant.parse(was.get().getAt()).isAfter(start)) {
                 return false; // the gate's first verdict of the stage or step, or one that held the rollout back
             }
-            if (GateVerdict.isEvaluating(g)) {
-                evaluating.add(g.getName());
-            } else if (g.getVerdict() != Verdict.PASS) {
+            if (g.getVerdict() != Verdict.PASS) {
                 return false; // holds the rollout back: written at each analysis, so it is seen re-checked
             }
         }

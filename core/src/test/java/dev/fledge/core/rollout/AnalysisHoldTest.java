@@ -101,7 +101,7 @@ class AnalysisHoldTest {
     }
 
     @Test
-    void anAnswerOnItsWayOverAGateThatDidNotPassIsWritten() {
+    void anAnswerOnItsWayOverAGateThatDidNotPassIsHeldAndItsAnswerWritten() {
         Rollout r = inInternalStage();
         ModelReleaseStatus unsure = r.after(
                         Duration.ofSeconds(1), verdict(GateVerdict.inconclusive("error-rate", "metric", "no data")))
@@ -110,7 +110,16 @@ class AnalysisHoldTest {
                         Duration.ofMinutes(1),
                         verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")))
                 .status();
-        assertThat(AnalysisHold.mayHold(r.plan, unsure, asked, r.now)).isFalse();
+        assertThat(AnalysisHold.mayHold(r.plan, unsure, asked, r.now))
+                .as("the reading is not an answer yet: nothing new for a reader")
+                .isTrue();
+        assertThat(r.status.getPhase()).isEqualTo(unsure.getPhase());
+        ModelReleaseStatus again = r.after(
+                        Duration.ofSeconds(1), verdict(GateVerdict.inconclusive("error-rate", "metric", "no data")))
+                .status();
+        assertThat(AnalysisHold.mayHold(r.plan, unsure, again, r.now))
+                .as("its answer holds the rollout back again: written, so it is seen re-checked")
+                .isFalse();
     }
 
     @Test
@@ -120,6 +129,72 @@ class AnalysisHoldTest {
         ModelReleaseStatus first = r.after(Duration.ofSeconds(1), passes(0.001)).status();
 
         assertThat(AnalysisHold.mayHold(r.plan, started, first, r.now)).isFalse();
+    }
+
+    /** The status as the reconciler writes it: through {@link StatusWriter}, with the pass's route warnings. */
+    private static ModelReleaseStatus written(Rollout r, Observation obs, Duration after, SpecWarning... waiting) {
+        Decision d = r.after(after, obs);
+        return new StatusWriter()
+                .finish(new ModelReleaseStatus(), d, 1L, r.now, List.of(waiting))
+                .orElseThrow();
+    }
+
+    @Test
+    void theFirstAnalysisOfAStageStillOnItsWayIsHeldAndTheVerdictItBringsIsWritten() {
+        Rollout r = inInternalStage();
+        r.after(Duration.ofSeconds(1), passes(0.001));
+        while (Stage.INTERNAL.wireName().equals(r.status.getStage())) {
+            r.after(Duration.ofMinutes(1), passes(0.001));
+        }
+        ModelReleaseStatus started = written(r, Observation.of(true, true), Duration.ofMillis(300));
+        assertThat(started.getStage()).isEqualTo(Stage.CLOSED.wireName());
+        assertThat(started.getStepWaitingSince())
+                .as("its routes in place: the closed stage's time started")
+                .isNull();
+        r.status = StatusCopy.of(started);
+
+        ModelReleaseStatus asked = written(
+                r, verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")), Duration.ofMillis(300));
+        assertThat(AnalysisHold.mayHold(r.plan, started, asked, r.now))
+                .as("the closed stage's first reading, still on its way: held (a third of bench-operator's writes)")
+                .isTrue();
+        r.status = StatusCopy.of(asked);
+        ModelReleaseStatus answered = written(r, passes(0.001), Duration.ofSeconds(1));
+        assertThat(AnalysisHold.mayHold(r.plan, started, answered, r.now))
+                .as("its answer is the stage's first verdict: written")
+                .isFalse();
+    }
+
+    @Test
+    void theEndOfAStagesWaitForItsRouteIsWrittenEvenWithAReadingOnItsWay() {
+        Rollout r = inInternalStage();
+        r.after(Duration.ofSeconds(1), passes(0.001));
+        while (Stage.INTERNAL.wireName().equals(r.status.getStage())) {
+            r.after(Duration.ofMinutes(1), passes(0.001));
+        }
+        // the pass that moved to closed wrote its route; the Gateway has not accepted it yet
+        ModelReleaseStatus entered = new StatusWriter()
+                .finish(
+                        new ModelReleaseStatus(),
+                        r.decisions.get(r.decisions.size() - 1),
+                        1L,
+                        r.now,
+                        List.of(new SpecWarning(
+                                Conditions.ROUTE_NOT_ACCEPTED, "WaitingForGateway", "gw has not accepted it yet")))
+                .orElseThrow();
+        r.status = StatusCopy.of(entered);
+        ModelReleaseStatus accepted = written(
+                r, verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")), Duration.ofMillis(300));
+        assertThat(AnalysisHold.mayHold(r.plan, entered, accepted, r.now))
+                .as("RouteNotAccepted gone: what a reader looks for")
+                .isFalse();
+        r.status = StatusCopy.of(accepted);
+        ModelReleaseStatus started = written(
+                r, verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")), Duration.ofMillis(300));
+        assertThat(started.getStepWaitingSince()).isNull();
+        assertThat(AnalysisHold.mayHold(r.plan, accepted, started, r.now))
+                .as("the stage's start: written, so that a reading asked before it is not taken as one of the stage")
+                .isFalse();
     }
 
     @Test

@@ -73,7 +73,7 @@ public class GateResult {
     private Integer failures;
 
     @JsonPropertyDescription(
-            "When the verdict was given (RFC 3339). A Pass that repeats the stored one in the same stage or step is written at most every 5 minutes, like lastAnalysisAt; so is a Prometheus answer on its way over such a Pass.")
+            "When the verdict was given (RFC 3339). A Pass that repeats the stored one in the same stage or step is written at most every 5 minutes, like lastAnalysisAt; a Prometheus answer still on its way (reason \"evaluating: ...\") is written only with another change or at that 5-minute mark, and its answer by the rules above.")
     private String at;
 
     public GateResult withName(String name) {
