@@ -38,20 +38,25 @@ import java.util.Set;
  * <p>{@link #module()} shares the values of typed bean properties only ({@code String}, and the items of a
  * {@code List<String>} or values of a {@code Map<String, String>}) of Kubernetes objects, never those of a Secret,
  * ConfigMap, environment variable or HTTP header ({@link #UNSHARED}: a secret would stay in the table after its object
- * is gone) nor of the operator's own resources, and leaves untyped values ({@code additionalProperties}) to Jackson's
- * own reader.
+ * is gone); of the operator's own resources only their statuses ({@link #SHARED_PACKAGES}), without the model URI;
+ * and leaves untyped values ({@code additionalProperties}) to Jackson's own reader.
  */
 public final class SharedStrings {
     /** Values longer than this are returned as they are (messages, certificates: unique, and costly to hash). */
     public static final int MAX_LENGTH = 96;
-    /** Only Kubernetes objects' values are shared: the operator's own resources carry webhook URLs and header values. */
-    static final String SHARED_PACKAGE = "io.fabric8.kubernetes.api.model";
+    /**
+     * Only Kubernetes objects' values are shared, and those of the releases' statuses (gate, stage and condition names,
+     * reasons, times: the same in every release); not the releases' specs, which carry webhook URLs and header values.
+     */
+    static final List<String> SHARED_PACKAGES = List.of("io.fabric8.kubernetes.api.model", "dev.fledge.api.status");
     /**
      * Objects whose values are never shared, by simple name (whatever the API group): secrets, and values that may be
-     * credentials (an environment variable's value, an HTTP header's, a route's header match). A shared value stays in
-     * the table after its object is gone until another value takes its slot.
+     * credentials (an environment variable's value, an HTTP header's, a route's header match, the model URI a
+     * release's status records). A shared value stays in the table after its object is gone until another value takes
+     * its slot.
      */
-    static final Set<String> UNSHARED = Set.of("Secret", "ConfigMap", "EnvVar", "HTTPHeader", "HTTPHeaderMatch");
+    static final Set<String> UNSHARED =
+            Set.of("Secret", "ConfigMap", "EnvVar", "HTTPHeader", "HTTPHeaderMatch", "ServingStatus");
 
     private final String[] slots;
     private final int mask;
@@ -131,7 +136,8 @@ public final class SharedStrings {
 
     /** Whether the values of {@code bean}'s typed fields are shared. */
     static boolean shared(Class<?> bean) {
-        return bean.getName().startsWith(SHARED_PACKAGE + ".") && !UNSHARED.contains(bean.getSimpleName());
+        return SHARED_PACKAGES.stream().anyMatch(p -> bean.getName().startsWith(p + "."))
+                && !UNSHARED.contains(bean.getSimpleName());
     }
 
     /** A String, or a list or map of them. */

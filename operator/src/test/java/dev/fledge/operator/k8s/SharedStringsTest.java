@@ -45,6 +45,33 @@ class SharedStringsTest {
     }
 
     @Test
+    void twoReleasesShareTheirStatusValuesButNotTheirSpecsOrModelUris() {
+        java.util.function.IntFunction<String> release = i -> """
+                {"apiVersion":"fledge.dev/v1alpha1","kind":"ModelRelease",
+                 "metadata":{"name":"rNAME","namespace":"team-a"},
+                 "spec":{"model":{"name":"m","version":"2.0.0","uri":"https://user:pw@models.example/m-2.0.0"}},
+                 "status":{"phase":"Progressing","stage":"closed","lastGate":"error-rate=Pass",
+                   "stable":{"uri":"https://user:pw@models.example/m-1.0.0"},
+                   "gates":[{"name":"error-rate","kind":"metric","verdict":"Pass","reason":"0.1% <= 1%",
+                             "at":"2026-12-05T10:00:00Z"}]}}
+                """.replace("NAME", String.valueOf(i));
+        ModelRelease a = shared.unmarshal(release.apply(1), ModelRelease.class);
+        ModelRelease b = shared.unmarshal(release.apply(2), ModelRelease.class);
+
+        assertThat(stock.asJson(b))
+                .as("reads as without the module")
+                .isEqualTo(stock.asJson(stock.unmarshal(release.apply(2), ModelRelease.class)));
+        assertThat(b.getStatus().getGates().get(0).getReason())
+                .isSameAs(a.getStatus().getGates().get(0).getReason());
+        assertThat(b.getStatus().getLastGate()).isSameAs(a.getStatus().getLastGate());
+        assertThat(b.getSpec().getModel().getUri())
+                .isNotSameAs(a.getSpec().getModel().getUri());
+        assertThat(b.getStatus().getStable().getUri())
+                .isEqualTo("https://user:pw@models.example/m-1.0.0")
+                .isNotSameAs(a.getStatus().getStable().getUri());
+    }
+
+    @Test
     void withoutTheModuleNothingIsShared() {
         Deployment a = stock.unmarshal(deployment("a", "uid-1"), Deployment.class);
         Deployment b = stock.unmarshal(deployment("b", "uid-2"), Deployment.class);
@@ -128,6 +155,14 @@ class SharedStringsTest {
         assertThat(SharedStrings.shared(ModelRelease.class))
                 .as("webhook URLs, header values")
                 .isFalse();
+        assertThat(SharedStrings.shared(dev.fledge.api.spec.ModelReleaseSpec.class))
+                .isFalse();
+        assertThat(SharedStrings.shared(dev.fledge.api.status.ServingStatus.class))
+                .as("the model URI")
+                .isFalse();
+        assertThat(SharedStrings.shared(dev.fledge.api.status.GateResult.class))
+                .as("gate names, reasons, times: the same in every release")
+                .isTrue();
         assertThat(SharedStrings.shared(HTTPHeaderMatch.class)).isFalse();
         assertThat(SharedStrings.shared(io.fabric8.kubernetes.api.model.HTTPHeader.class))
                 .isFalse();
