@@ -40,6 +40,7 @@ import dev.fledge.operator.k8s.EditsDuringAPass;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.HeldAnalyses;
 import dev.fledge.operator.k8s.LeanItemStore;
+import dev.fledge.operator.k8s.Spread;
 import dev.fledge.operator.k8s.UnstoredDecisions;
 import dev.fledge.operator.metrics.OperatorMetrics;
 import dev.fledge.operator.notify.Notification;
@@ -442,9 +443,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         pending.stream().map(Unaccepted::waited).toList(),
                         drift.isPresent())
                 .after(now, clock.instant());
-        if (requeue != null) {
-            control.rescheduleAfter(requeue);
-        }
+        // with nothing to look at soon, at least every MAX_RECONCILIATION_INTERVAL (JOSDK's timer, which would bring
+        // releases promoted together back together): spread per release
+        control.rescheduleAfter(requeue != null ? requeue : Spread.period(Spread.key(mr), MAX_RECONCILIATION_INTERVAL));
         metrics.reconcilePart("total", started);
         return control;
     }

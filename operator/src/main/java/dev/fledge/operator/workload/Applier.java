@@ -1,6 +1,7 @@
 package dev.fledge.operator.workload;
 
 import dev.fledge.operator.k8s.OwnedObjects;
+import dev.fledge.operator.k8s.Spread;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,7 +32,8 @@ import java.util.Optional;
  * {@link OwnedObjects}), when the cached object is the one it last wrote from the same desired state and nobody has
  * changed it since (its generation, or for a kind without one, such as a Service, its resource version);</li>
  * <li>for the others (HTTPRoutes on a cluster that did not serve them when the operator started, InferencePools,
- * HorizontalPodAutoscalers), when it wrote the same desired state less than {@link #REASSERT} ago. A change someone
+ * HorizontalPodAutoscalers), when it wrote the same desired state less than {@link #REASSERT} ago (less up to a
+ * quarter by object, {@link Spread}). A change someone
  * else makes to them is put right at the next change of the split, or within that period.</li>
  * </ul>
  * It never writes onto an object that the release does not already control ({@link Ownership}): before a write it
@@ -142,7 +144,7 @@ public final class Applier {
         Written last = last(desired);
         if (last != null
                 && last.digest().equals(digest)
-                && clock.instant().isBefore(last.at().plus(REASSERT))) {
+                && clock.instant().isBefore(last.at().plus(Spread.period(Spread.key(desired), REASSERT)))) {
             return Optional.empty();
         }
         return Optional.of(applyAndRemember(desired, digest));

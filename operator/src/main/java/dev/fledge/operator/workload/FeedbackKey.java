@@ -1,6 +1,7 @@
 package dev.fledge.operator.workload;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.operator.k8s.Spread;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,8 +21,9 @@ import java.util.Map;
  * <p>The operator only ever <em>creates</em> it: {@value #BYTES} bytes from {@link SecureRandom}, immutable, owned by
  * the release (deleted with it). It never reads it back nor changes it: a 409 AlreadyExists means the key is there, and
  * it stays as it is across reconciles and operator restarts. So the operator needs {@code create} on Secrets and no
- * {@code get}: it cannot read any Secret (docs/security.md). It asks again at most every {@link #REASSERT} per release
- * (one request, answered 409), so that a deleted key comes back before new pods wait long for it.
+ * {@code get}: it cannot read any Secret (docs/security.md). It asks again at most every {@link #REASSERT} per release,
+ * less up to a quarter by release ({@link Spread}: keys made together are not asked for together) (one request,
+ * answered 409), so that a deleted key comes back before new pods wait long for it.
  */
 public final class FeedbackKey {
     /** The Secret's key holding the HMAC key, and the file name in the mounted volume. */
@@ -52,7 +54,7 @@ public final class FeedbackKey {
         Instant now = clock.instant();
         synchronized (ensured) {
             Instant last = ensured.get(key);
-            if (last != null && now.isBefore(last.plus(REASSERT))) {
+            if (last != null && now.isBefore(last.plus(Spread.period(Spread.key(mr), REASSERT)))) {
                 return;
             }
         }
