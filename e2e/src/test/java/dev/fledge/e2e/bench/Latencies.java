@@ -21,18 +21,25 @@ import java.util.Optional;
  */
 final class Latencies {
     private final List<Long> millis = new ArrayList<>();
+    /** Each latency with the release, the stage or step it left and when it could have moved on, for latencies.csv. */
+    private final List<String> rows = new ArrayList<>();
+
     private int unmatched;
 
     static Latencies of(RolloutRecorder recorder, Plan plan) {
         Latencies l = new Latencies();
         for (Map.Entry<String, List<RolloutRecorder.StatusSeen>> e : recorder.statuses.entrySet()) {
             List<RolloutRecorder.RouteChange> routes = recorder.routeChanges.getOrDefault(e.getKey(), List.of());
-            l.add(plan, e.getValue(), routes);
+            l.add(e.getKey(), plan, e.getValue(), routes);
         }
         return l;
     }
 
-    private void add(Plan plan, List<RolloutRecorder.StatusSeen> seen, List<RolloutRecorder.RouteChange> routes) {
+    private void add(
+            String release,
+            Plan plan,
+            List<RolloutRecorder.StatusSeen> seen,
+            List<RolloutRecorder.RouteChange> routes) {
         int route = 0;
         for (int i = 1; i < seen.size(); i++) {
             ModelReleaseStatus prev = seen.get(i - 1).status();
@@ -48,7 +55,10 @@ final class Latencies {
                 unmatched++;
                 continue;
             }
-            millis.add(Math.max(0, routes.get(route).seenAt() - verdictAt.get()));
+            long latency = Math.max(0, routes.get(route).seenAt() - verdictAt.get());
+            millis.add(latency);
+            rows.add(release + "," + prev.getStage() + (prev.getStep() == null ? "" : "-" + prev.getStep()) + ","
+                    + verdictAt.get() + "," + latency);
             route++;
         }
     }
@@ -76,6 +86,14 @@ final class Latencies {
             }
         }
         return Optional.of(available.toEpochMilli());
+    }
+
+    /** One line per latency: release, the stage or step left, when it could have moved on (epoch ms), latency ms. */
+    void writeCsv(java.nio.file.Path file) throws java.io.IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("release,from,available_ms,latency_ms");
+        lines.addAll(rows);
+        java.nio.file.Files.write(file, lines);
     }
 
     int count() {

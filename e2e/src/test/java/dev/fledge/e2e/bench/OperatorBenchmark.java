@@ -122,6 +122,7 @@ public final class OperatorBenchmark {
             Plan plan = new PlanResolver(BenchReleases.INTERVAL)
                     .resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
             Latencies latencies = Latencies.of(recorder, plan);
+            latencies.writeCsv(work.resolve("latencies.csv"));
             // read before the class histogram below, whose full GC would count
             double cpuRollout = operator.cpuSeconds() - cpuBefore;
             double cpuAll = operator.cpuSeconds();
