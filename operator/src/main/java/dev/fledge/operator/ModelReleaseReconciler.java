@@ -445,7 +445,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 .after(now, clock.instant());
         // with nothing to look at soon, at least every MAX_RECONCILIATION_INTERVAL (JOSDK's timer, which would bring
         // releases promoted together back together): spread per release
-        control.rescheduleAfter(requeue != null ? requeue : Spread.period(Spread.key(mr), MAX_RECONCILIATION_INTERVAL));
+        control.rescheduleAfter(requeue != null ? requeue : Spread.period(Spread.own(mr), MAX_RECONCILIATION_INTERVAL));
         metrics.reconcilePart("total", started);
         return control;
     }

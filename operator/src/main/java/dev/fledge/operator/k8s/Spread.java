@@ -11,8 +11,8 @@ import java.time.Duration;
  * period, and queue each other's stage changes behind a burst of requests (bench-operator: the feedback keys of 1000
  * releases asked for again within seconds of each other every 5 minutes). The period stays per object, so objects stay
  * apart once apart; never longer than the nominal period, so what a period promises ("at least every 5 minutes")
- * holds. Work of a release's objects takes the release's period ({@link #key}): the pass that comes back after it
- * finds that work due, rather than one period later.
+ * holds. Work of a release's objects takes the release's period ({@link #key} of the object is {@link #own} of the
+ * release): the pass that comes back after it finds that work due, rather than one period later.
  */
 public final class Spread {
     private Spread() {}
@@ -27,8 +27,8 @@ public final class Spread {
     }
 
     /**
-     * The key whose period {@code o}'s work takes: the release that controls it (its owner's uid), else its own uid,
-     * else its namespace and name. A release's own key is its uid.
+     * The key whose period the work of an object a release controls takes: that release's uid (its controller owner's),
+     * else the object's {@link #own} key.
      */
     public static String key(HasMetadata o) {
         var meta = o.getMetadata();
@@ -39,6 +39,15 @@ public final class Spread {
                 }
             }
         }
+        return own(o);
+    }
+
+    /**
+     * A release's key (any object's own): its uid, else its namespace and name; never its owner's, since a release made
+     * by a composition tool shares its controller with its sibling releases.
+     */
+    public static String own(HasMetadata o) {
+        var meta = o.getMetadata();
         return meta.getUid() != null ? meta.getUid() : meta.getNamespace() + "/" + meta.getName();
     }
 

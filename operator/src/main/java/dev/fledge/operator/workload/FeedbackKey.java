@@ -54,7 +54,7 @@ public final class FeedbackKey {
         Instant now = clock.instant();
         synchronized (ensured) {
             Instant last = ensured.get(key);
-            if (last != null && now.isBefore(last.plus(Spread.period(Spread.key(mr), REASSERT)))) {
+            if (last != null && now.isBefore(last.plus(Spread.period(Spread.own(mr), REASSERT)))) {
                 return;
             }
         }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -71,8 +72,16 @@ class SpreadTest {
                 .withName("other")
                 .build());
 
-        assertThat(Spread.key(release)).isEqualTo("uid-release");
+        assertThat(Spread.own(release)).isEqualTo("uid-release");
         assertThat(Spread.key(owned)).isEqualTo("uid-release");
+        release.getMetadata()
+                .setOwnerReferences(List.of(new OwnerReferenceBuilder()
+                        .withUid("uid-composition")
+                        .withController(true)
+                        .build()));
+        assertThat(Spread.own(release))
+                .as("a release another controller made keeps its own period, not its siblings'")
+                .isEqualTo("uid-release");
         assertThat(Spread.key(loose)).isEqualTo("team-a/other");
     }
 
