@@ -131,34 +131,47 @@ class AnalysisHoldTest {
         assertThat(AnalysisHold.mayHold(r.plan, started, first, r.now)).isFalse();
     }
 
-    /** The status as the reconciler writes it: through {@link StatusWriter}, with the pass's route warnings. */
-    private static ModelReleaseStatus written(Rollout r, Observation obs, Duration after, SpecWarning... waiting) {
-        Decision d = r.after(after, obs);
-        return new StatusWriter()
-                .finish(new ModelReleaseStatus(), d, 1L, r.now, List.of(waiting))
-                .orElseThrow();
-    }
-
-    @Test
-    void theFirstAnalysisOfAStageStillOnItsWayIsHeldAndTheVerdictItBringsIsWritten() {
+    /** A rollout whose last pass moved it from its internal stage to closed (every analysis passing). */
+    private static Rollout justMovedToClosed() {
         Rollout r = inInternalStage();
         r.after(Duration.ofSeconds(1), passes(0.001));
         while (Stage.INTERNAL.wireName().equals(r.status.getStage())) {
             r.after(Duration.ofMinutes(1), passes(0.001));
         }
+        return r;
+    }
+
+    /**
+     * {@code d}'s status as the reconciler writes it (through {@link StatusWriter}, with the pass's route warnings),
+     * which the engine reads in the next pass, written or held.
+     */
+    private static ModelReleaseStatus finished(Rollout r, Decision d, SpecWarning... waiting) {
+        ModelReleaseStatus st = new StatusWriter()
+                .finish(new ModelReleaseStatus(), d, 1L, r.now, List.of(waiting))
+                .orElseThrow();
+        r.status = StatusCopy.of(st);
+        return st;
+    }
+
+    /** The status of a pass {@code after} on: {@link #finished}. */
+    private static ModelReleaseStatus written(Rollout r, Observation obs, Duration after) {
+        return finished(r, r.after(after, obs));
+    }
+
+    @Test
+    void theFirstAnalysisOfAStageStillOnItsWayIsHeldAndTheVerdictItBringsIsWritten() {
+        Rollout r = justMovedToClosed();
         ModelReleaseStatus started = written(r, Observation.of(true, true), Duration.ofMillis(300));
         assertThat(started.getStage()).isEqualTo(Stage.CLOSED.wireName());
         assertThat(started.getStepWaitingSince())
                 .as("its routes in place: the closed stage's time started")
                 .isNull();
-        r.status = StatusCopy.of(started);
 
         ModelReleaseStatus asked = written(
                 r, verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")), Duration.ofMillis(300));
         assertThat(AnalysisHold.mayHold(r.plan, started, asked, r.now))
                 .as("the closed stage's first reading, still on its way: held (a third of bench-operator's writes)")
                 .isTrue();
-        r.status = StatusCopy.of(asked);
         ModelReleaseStatus answered = written(r, passes(0.001), Duration.ofSeconds(1));
         assertThat(AnalysisHold.mayHold(r.plan, started, answered, r.now))
                 .as("its answer is the stage's first verdict: written")
@@ -167,28 +180,17 @@ class AnalysisHoldTest {
 
     @Test
     void theEndOfAStagesWaitForItsRouteIsWrittenEvenWithAReadingOnItsWay() {
-        Rollout r = inInternalStage();
-        r.after(Duration.ofSeconds(1), passes(0.001));
-        while (Stage.INTERNAL.wireName().equals(r.status.getStage())) {
-            r.after(Duration.ofMinutes(1), passes(0.001));
-        }
+        Rollout r = justMovedToClosed();
         // the pass that moved to closed wrote its route; the Gateway has not accepted it yet
-        ModelReleaseStatus entered = new StatusWriter()
-                .finish(
-                        new ModelReleaseStatus(),
-                        r.decisions.get(r.decisions.size() - 1),
-                        1L,
-                        r.now,
-                        List.of(new SpecWarning(
-                                Conditions.ROUTE_NOT_ACCEPTED, "WaitingForGateway", "gw has not accepted it yet")))
-                .orElseThrow();
-        r.status = StatusCopy.of(entered);
+        ModelReleaseStatus entered = finished(
+                r,
+                r.decisions.get(r.decisions.size() - 1),
+                new SpecWarning(Conditions.ROUTE_NOT_ACCEPTED, "WaitingForGateway", "gw has not accepted it yet"));
         ModelReleaseStatus accepted = written(
                 r, verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")), Duration.ofMillis(300));
         assertThat(AnalysisHold.mayHold(r.plan, entered, accepted, r.now))
                 .as("RouteNotAccepted gone: what a reader looks for")
                 .isFalse();
-        r.status = StatusCopy.of(accepted);
         ModelReleaseStatus started = written(
                 r, verdict(GateVerdict.evaluating("error-rate", "metric", "asked Prometheus")), Duration.ofMillis(300));
         assertThat(started.getStepWaitingSince()).isNull();

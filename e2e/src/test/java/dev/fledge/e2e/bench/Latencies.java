@@ -6,6 +6,9 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.StagePlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,11 +92,11 @@ final class Latencies {
     }
 
     /** One line per latency: release, the stage or step left, when it could have moved on (epoch ms), latency ms. */
-    void writeCsv(java.nio.file.Path file) throws java.io.IOException {
+    void writeCsv(Path file) throws IOException {
         List<String> lines = new ArrayList<>();
         lines.add("release,from,available_ms,latency_ms");
         lines.addAll(rows);
-        java.nio.file.Files.write(file, lines);
+        Files.write(file, lines);
     }
 
     int count() {

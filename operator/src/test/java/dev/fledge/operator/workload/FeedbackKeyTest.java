@@ -3,17 +3,14 @@ package dev.fledge.operator.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.operator.mock.MovableClock;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** The feedback keys of releases made together are asked for again spread out, not all in the same second. */
 class FeedbackKeyTest {
-    private static final Instant T0 = Instant.parse("2026-12-05T12:00:00Z");
-    private Instant now = T0;
+    private static final Duration STEP = Duration.ofSeconds(15);
+    private final MovableClock clock = new MovableClock();
     private KubernetesMockServer server;
     private KubernetesClient client;
     private FeedbackKey keys;
@@ -36,22 +33,7 @@ class FeedbackKeyTest {
                 new Context(), new MockWebServer(), new HashMap<>(), new ApplyTolerantCrudDispatcher(), false);
         server.init();
         client = server.createClient();
-        keys = new FeedbackKey(client, new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now;
-            }
-        });
+        keys = new FeedbackKey(client, clock);
     }
 
     @AfterEach
@@ -78,9 +60,8 @@ class FeedbackKeyTest {
         int most = 0;
         int asked = 0;
         // a pass of every release every 15 s, as in a rollout, until the period is over
-        for (now = T0.plusSeconds(15);
-                !now.isAfter(T0.plus(FeedbackKey.REASSERT));
-                now = now.plus(Duration.ofSeconds(15))) {
+        for (Duration moved = STEP; moved.compareTo(FeedbackKey.REASSERT) <= 0; moved = moved.plus(STEP)) {
+            clock.advance(STEP);
             int before = server.getRequestCount();
             releases.forEach(keys::ensure);
             int inStep = server.getRequestCount() - before;
