@@ -167,11 +167,13 @@ public class LiveClassifier {
                             r.reset();
                             return Future.failedFuture("timed out before it was sent");
                         }
-                        return r.send(body);
-                    })
-                    .compose(response -> {
-                        answered.set(true);
-                        return answer(response);
+                        // the answer's handlers are set in the same step as the response arrives: a compose
+                        // chained after this one may run after the whole answer was read and dropped (Vert.x
+                        // delivers it on the request's context, here not the connection's event loop)
+                        return r.send(body).compose(response -> {
+                            answered.set(true);
+                            return answer(response);
+                        });
                     })
                     .onComplete(ar -> {
                         if (ar.failed()
