@@ -3,6 +3,7 @@ package dev.fledge.operator.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.status.GateResult;
+import dev.fledge.api.status.Phase;
 import dev.fledge.api.status.Verdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -86,5 +87,47 @@ class OperatorMetricsTest {
                         .counter()
                         .count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aDeletedReleasesMetersGoAndNoOtherReleasesDo() {
+        for (String release : List.of("assistant", "assistant-2")) {
+            metrics.observe("ml", release, Phase.PROGRESSING, 25);
+            metrics.deadline("ml", release, Instant.parse("2026-11-28T14:00:00Z"));
+            metrics.transition("ml", release, "internal", "closed");
+            metrics.gates(
+                    "ml", release, List.of(new GateResult().withName("safety").withUpperBound(0.01)));
+        }
+        metrics.observe("other", "assistant", Phase.PROGRESSING, 50);
+
+        metrics.forget("ml", "assistant");
+
+        assertThat(registry.getMeters())
+                .as("nothing of ml/assistant is left")
+                .noneMatch(m -> "ml".equals(m.getId().getTag("namespace"))
+                        && "assistant".equals(m.getId().getTag("release")));
+        assertThat(registry.find("fledge_release_transitions")
+                        .tags("namespace", "ml", "release", "assistant-2")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.find("fledge_gate_posterior_upper")
+                        .tags("namespace", "ml", "release", "assistant-2", "gate", "safety")
+                        .gauge()
+                        .value())
+                .isEqualTo(0.01);
+        assertThat(registry.find("fledge_release_canary_weight")
+                        .tags("namespace", "other", "release", "assistant")
+                        .gauge()
+                        .value())
+                .isEqualTo(50);
+
+        metrics.observe("ml", "assistant", Phase.PROGRESSING, 100);
+        assertThat(registry.find("fledge_release_canary_weight")
+                        .tags("namespace", "ml", "release", "assistant")
+                        .gauge()
+                        .value())
+                .as("a release made again under the same name is measured again")
+                .isEqualTo(100);
     }
 }
