@@ -5,17 +5,41 @@ import dev.fledge.core.rollout.RolloutEvent;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
-/** Emits a Kubernetes Event on the ModelRelease for every transition; a failed Event write is logged, not fatal. */
+/**
+ * Emits a Kubernetes Event on the ModelRelease for every transition; a failed Event write is logged, not fatal.
+ *
+ * <p>An event that repeats one recorded before on the same release (same type, reason and message; the last
+ * {@link #REMEMBERED} kept) is counted on that Event, as client-go's correlator does for {@code kubectl}: one PATCH of
+ * its {@code count} and {@code lastTimestamp}, shown by {@code kubectl describe} as {@code (x3 over 2m)}, instead of
+ * a new Event each time (a write refused on every retry, a wait warned about again). An Event gone meanwhile (the API
+ * server keeps them an hour by default) is created again.
+ */
 public final class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     public static final String COMPONENT = "fledge-operator";
+    /** How many recent events are remembered to count repeats (each is its release's uid, reason and message). */
+    static final int REMEMBERED = 1024;
+
     private final KubernetesClient client;
     private final Clock clock;
+    /** Recent events by release uid, type, reason and message: the Event's name and count (access order). */
+    private final Map<String, Recorded> recent = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Recorded> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    private record Recorded(String name, int count) {}
 
     public EventRecorder(KubernetesClient client, Clock clock) {
         this.client = client;
@@ -24,44 +48,82 @@ public final class EventRecorder {
 
     public void record(ModelRelease mr, RolloutEvent e) {
         String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-        var event = new EventBuilder()
-                .withNewMetadata()
-                .withName(mr.getMetadata().getName() + "."
-                        + UUID.randomUUID().toString().substring(0, 13))
-                .withNamespace(mr.getMetadata().getNamespace())
-                .endMetadata()
-                .withNewInvolvedObject()
-                .withApiVersion(mr.getApiVersion())
-                .withKind(mr.getKind())
-                .withName(mr.getMetadata().getName())
-                .withNamespace(mr.getMetadata().getNamespace())
-                .withUid(mr.getMetadata().getUid())
-                .withResourceVersion(mr.getMetadata().getResourceVersion())
-                .endInvolvedObject()
-                .withType(e.warning() ? "Warning" : "Normal")
-                .withReason(e.reason().name())
-                .withMessage(e.message().length() > 1000 ? e.message().substring(0, 1000) + "…" : e.message())
-                .withFirstTimestamp(now)
-                .withLastTimestamp(now)
-                .withCount(1)
-                .withNewSource()
-                .withComponent(COMPONENT)
-                .endSource()
-                .withReportingComponent(COMPONENT)
-                .build();
+        String namespace = mr.getMetadata().getNamespace();
+        String type = e.warning() ? "Warning" : "Normal";
+        String message = e.message().length() > 1000 ? e.message().substring(0, 1000) + "…" : e.message();
+        String key = mr.getMetadata().getUid() + "\n" + type + "\n" + e.reason().name() + "\n" + message;
         try {
+            Recorded seen = seen(key);
+            if (seen != null && counted(namespace, seen, now)) {
+                remember(key, new Recorded(seen.name(), seen.count() + 1));
+                return;
+            }
+            String name = mr.getMetadata().getName() + "."
+                    + UUID.randomUUID().toString().substring(0, 13);
             client.v1()
                     .events()
-                    .inNamespace(mr.getMetadata().getNamespace())
-                    .resource(event)
+                    .inNamespace(namespace)
+                    .resource(new EventBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .withNamespace(namespace)
+                            .endMetadata()
+                            .withNewInvolvedObject()
+                            .withApiVersion(mr.getApiVersion())
+                            .withKind(mr.getKind())
+                            .withName(mr.getMetadata().getName())
+                            .withNamespace(namespace)
+                            .withUid(mr.getMetadata().getUid())
+                            .withResourceVersion(mr.getMetadata().getResourceVersion())
+                            .endInvolvedObject()
+                            .withType(type)
+                            .withReason(e.reason().name())
+                            .withMessage(message)
+                            .withFirstTimestamp(now)
+                            .withLastTimestamp(now)
+                            .withCount(1)
+                            .withNewSource()
+                            .withComponent(COMPONENT)
+                            .endSource()
+                            .withReportingComponent(COMPONENT)
+                            .build())
                     .create();
+            remember(key, new Recorded(name, 1));
         } catch (KubernetesClientException ex) {
             LOG.warnf(
                     "could not record event %s on %s/%s: %s",
-                    e.reason(),
-                    mr.getMetadata().getNamespace(),
-                    mr.getMetadata().getName(),
-                    ex.getMessage());
+                    e.reason(), namespace, mr.getMetadata().getName(), ex.getMessage());
+        }
+    }
+
+    /** Counts a repeat on the Event recorded before; false when that Event is gone. */
+    private boolean counted(String namespace, Recorded seen, String now) {
+        try {
+            client.v1()
+                    .events()
+                    .inNamespace(namespace)
+                    .withName(seen.name())
+                    .patch(
+                            PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"count\":" + (seen.count() + 1) + ",\"lastTimestamp\":\"" + now + "\"}");
+            return true;
+        } catch (KubernetesClientException ex) {
+            if (ex.getCode() == 404) {
+                return false;
+            }
+            throw ex;
+        }
+    }
+
+    private Recorded seen(String key) {
+        synchronized (recent) {
+            return recent.get(key);
+        }
+    }
+
+    private void remember(String key, Recorded recorded) {
+        synchronized (recent) {
+            recent.put(key, recorded);
         }
     }
 }
