@@ -7,8 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -18,7 +22,7 @@ import org.jboss.logging.Logger;
  * Emits a Kubernetes Event on the ModelRelease for every transition; a failed Event write is logged, not fatal.
  *
  * <p>An event that repeats one recorded before on the same release (same type, reason and message; the last
- * {@link #REMEMBERED} kept) is counted on that Event, as client-go's correlator does for {@code kubectl}: one PATCH of
+ * {@link #REMEMBERED} kept, operator-wide) is counted on that Event, as client-go's correlator does for {@code kubectl}: one PATCH of
  * its {@code count} and {@code lastTimestamp}, shown by {@code kubectl describe} as {@code (x3 over 2m)}, instead of
  * a new Event each time (a write refused on every retry, a wait warned about again). An Event gone meanwhile (the API
  * server keeps them an hour by default) is created again.
@@ -26,12 +30,15 @@ import org.jboss.logging.Logger;
 public final class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     public static final String COMPONENT = "fledge-operator";
-    /** How many recent events are remembered to count repeats (each is its release's uid, reason and message). */
-    static final int REMEMBERED = 1024;
+    /**
+     * How many recent events are remembered to count repeats, as client-go's cache; each by a digest of its release's
+     * uid, type, reason and message (about 250 bytes an entry). Past it, the oldest repeat makes a new Event again.
+     */
+    static final int REMEMBERED = 4096;
 
     private final KubernetesClient client;
     private final Clock clock;
-    /** Recent events by release uid, type, reason and message: the Event's name and count (access order). */
+    /** Recent events by the digest of release uid, type, reason and message: the Event's name and count (access order). */
     private final Map<String, Recorded> recent = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Recorded> eldest) {
@@ -51,7 +58,8 @@ public final class EventRecorder {
         String namespace = mr.getMetadata().getNamespace();
         String type = e.warning() ? "Warning" : "Normal";
         String message = e.message().length() > 1000 ? e.message().substring(0, 1000) + "…" : e.message();
-        String key = mr.getMetadata().getUid() + "\n" + type + "\n" + e.reason().name() + "\n" + message;
+        String key = digest(
+                mr.getMetadata().getUid() + "\n" + type + "\n" + e.reason().name() + "\n" + message);
         try {
             Recorded seen = seen(key);
             if (seen != null && counted(namespace, seen, now)) {
@@ -96,7 +104,10 @@ public final class EventRecorder {
         }
     }
 
-    /** Counts a repeat on the Event recorded before; false when that Event is gone. */
+    /**
+     * Counts a repeat on the Event recorded before; false when that did not work (the Event is gone, or the patch was
+     * refused or failed): the event is then created as a new one, as before counting, never lost for the patch.
+     */
     private boolean counted(String namespace, Recorded seen, String now) {
         try {
             client.v1()
@@ -108,10 +119,22 @@ public final class EventRecorder {
                             "{\"count\":" + (seen.count() + 1) + ",\"lastTimestamp\":\"" + now + "\"}");
             return true;
         } catch (KubernetesClientException ex) {
-            if (ex.getCode() == 404) {
-                return false;
+            if (ex.getCode() != 404) {
+                LOG.debugf(
+                        "could not count a repeat on event %s/%s (%d): a new Event",
+                        namespace, seen.name(), ex.getCode());
             }
-            throw ex;
+            return false;
+        }
+    }
+
+    /** 128 bits of SHA-256: the key of an event in {@link #recent}, whatever the length of its message. */
+    private static String digest(String key) {
+        try {
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha, 0, 16);
+        } catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", ex);
         }
     }
 

@@ -160,7 +160,9 @@ abstract class CanaryCapacityFixture extends MockRolloutFixture<CanaryCapacityFi
     List<String> events(String reason) {
         return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
                 .filter(e -> reason.equals(e.getReason()))
-                .map(io.fabric8.kubernetes.api.model.Event::getMessage)
+                // each occurrence: a repeat counted on an Event (EventRecorder) appears as often as it happened
+                .flatMap(e ->
+                        java.util.Collections.nCopies(e.getCount() == null ? 1 : e.getCount(), e.getMessage()).stream())
                 .toList();
     }
 

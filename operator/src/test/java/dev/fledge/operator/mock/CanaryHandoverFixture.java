@@ -78,10 +78,12 @@ abstract class CanaryHandoverFixture extends MockRolloutFixture<CanaryHandoverFi
     }
 
     /** Messages of the release's Warning events of this reason. */
+    /** Each occurrence's message: an Event with a repeat counted on it appears as often as it happened. */
     List<String> warnings(String reason) {
         return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
                 .filter(e -> reason.equals(e.getReason()))
-                .map(e -> e.getMessage())
+                .flatMap(e ->
+                        java.util.Collections.nCopies(e.getCount() == null ? 1 : e.getCount(), e.getMessage()).stream())
                 .toList();
     }
 

@@ -299,9 +299,11 @@ class CanaryNotReadyOnMockApiServerTest {
         return Releases.awaitStatus(client, "assistant", Duration.ofSeconds(60), p);
     }
 
+    /** Each occurrence: an Event with a repeat counted on it appears as often as it happened. */
     List<Event> warnings(String reason) {
         return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
                 .filter(e -> "Warning".equals(e.getType()) && reason.equals(e.getReason()))
+                .flatMap(e -> java.util.Collections.nCopies(e.getCount() == null ? 1 : e.getCount(), e).stream())
                 .toList();
     }
 }

@@ -200,10 +200,12 @@ class ExactlyOnceOnMockApiServerTest {
                 .toList();
     }
 
+    /** Occurrences, a repeat counted on an Event included (EventRecorder counts repeats, as kubectl shows them). */
     long eventCount(String reason) {
         return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
                 .filter(e -> reason.equals(e.getReason()))
-                .count();
+                .mapToLong(e -> e.getCount() == null ? 1 : e.getCount())
+                .sum();
     }
 
     /** A merge patch, as kubectl annotate sends: it does not conflict with the operator's status writes. */

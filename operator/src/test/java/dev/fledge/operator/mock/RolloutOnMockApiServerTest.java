@@ -486,6 +486,8 @@ class RolloutOnMockApiServerTest {
     List<Event> events(String type) {
         return client.v1().events().inNamespace(Releases.NS).list().getItems().stream()
                 .filter(e -> type.equals(e.getType()))
+                // each occurrence: a repeat counted on an Event (EventRecorder) appears as often as it happened
+                .flatMap(e -> java.util.Collections.nCopies(e.getCount() == null ? 1 : e.getCount(), e).stream())
                 .toList();
     }
 
