@@ -19,6 +19,9 @@ import java.util.UUID;
  */
 public final class InProcessOperator implements AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
+    /** The reconcile threads of the operator as shipped (its application.properties). */
+    private static final int RECONCILE_THREADS = 25;
+
     private final Operator operator;
 
     private <P extends HasMetadata> InProcessOperator(
@@ -39,6 +42,8 @@ public final class InProcessOperator implements AutoCloseable {
             // close() waits for a reconcile in flight (JOSDK's default is not to wait): a test that stops the operator
             // and then edits the release must not see that reconcile's late status write undo its edit
             o.withKubernetesClient(client).withCloseClientOnStop(false).withReconciliationTerminationTimeout(STOP_WAIT);
+            // as the operator's application.properties (quarkus.operator-sdk.concurrent-reconciliation-threads)
+            o.withConcurrentReconciliationThreads(RECONCILE_THREADS);
             if (leader != null) {
                 o.withLeaderElectionConfiguration(leader);
             }
