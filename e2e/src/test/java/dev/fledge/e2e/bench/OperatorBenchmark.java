@@ -199,6 +199,19 @@ public final class OperatorBenchmark {
                 transitions == 0 ? 0 : (all - harness) / transitions,
                 all - harness,
                 all));
+        // the JVM's own pauses (Micrometer's JVM binder): each stops every reconcile, a full collection longest
+        var pauses = Scrape.delta(
+                opBefore.sumBy("jvm_gc_pause_seconds_count", "action"),
+                opAfter.sumBy("jvm_gc_pause_seconds_count", "action"));
+        var paused = Scrape.delta(
+                opBefore.sumBy("jvm_gc_pause_seconds_sum", "action"),
+                opAfter.sumBy("jvm_gc_pause_seconds_sum", "action"));
+        out.append(String.format("%n  GC pauses during the rollout:"));
+        pauses.keySet().stream()
+                .sorted()
+                .forEach(action -> out.append(String.format(
+                        " %s %.0f (%.1f s, mean %.0f ms);",
+                        action, pauses.get(action), paused.getOrDefault(action, 0.0), mean(paused, pauses, action))));
         return out.toString();
     }
 
