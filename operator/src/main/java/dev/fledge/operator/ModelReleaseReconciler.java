@@ -36,6 +36,7 @@ import dev.fledge.operator.gates.GateWakeups;
 import dev.fledge.operator.gates.safety.UnjudgedCategories;
 import dev.fledge.operator.gates.safety.WordListLiveOutputs;
 import dev.fledge.operator.k8s.ActionAnnotation;
+import dev.fledge.operator.k8s.Deletions;
 import dev.fledge.operator.k8s.EditsDuringAPass;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.HeldAnalyses;
@@ -94,13 +95,15 @@ import org.jboss.logging.Logger;
 /**
  * Thin reconciler: observe, validate, decide (the pure {@link RolloutEngine}), act (workloads and route), patch
  * status. Generation-aware filtering is off so that the {@code fledge.dev/action} annotation, which does not bump
- * the generation, is seen. Delete events reach the reconciler too ({@code triggerReconcilerOnAllEvents}, without
- * a finalizer), so that a deleted release's metrics are dropped; its children go with it by owner reference.
+ * the generation, is seen. A deletion is seen by {@link Deletions} (no finalizer), so that what the operator keeps
+ * for the release (its metrics first) is dropped; its children go with it by owner reference. Delete events do not
+ * reach the reconciler ({@code triggerReconcilerOnAllEvents} is off, as quarkus-operator-sdk runs it whatever the
+ * annotation says).
  */
 @ControllerConfiguration(
         name = ModelReleaseReconciler.NAME,
         generationAwareEventProcessing = false,
-        triggerReconcilerOnAllEvents = true,
+        triggerReconcilerOnAllEvents = false,
         informer = @Informer(itemStore = LeanItemStore.class),
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 @GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2, maxInterval = 60_000)
@@ -202,31 +205,44 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         sources.add(new InformerEventSource<>(deployments, context));
         sources.addAll(routers.owned().eventSources(context, shardMoves.shard().deploymentSelector()));
         sources.addAll(wakeups.eventSources());
+        sources.add(new Deletions(this::forget));
         return sources;
     }
 
     @Override
     public UpdateControl<ModelRelease> reconcile(ModelRelease mr, Context<ModelRelease> context) {
         UpdateControl<ModelRelease> control = pass(mr, context);
-        if (!context.isPrimaryResourceDeleted()
-                && EditsDuringAPass.changed(mr, context.getPrimaryCache().get(ResourceID.fromResource(mr)))) {
+        Optional<ModelRelease> latest = context.getPrimaryCache().get(ResourceID.fromResource(mr));
+        if (latest.isEmpty()
+                || !Objects.equals(
+                        latest.get().getMetadata().getUid(), mr.getMetadata().getUid())) {
+            // deleted while this pass ran: Deletions may have forgotten it before the pass was done with it
+            forget(mr);
+            return control;
+        }
+        if (!context.isPrimaryResourceDeleted() && EditsDuringAPass.changed(mr, latest)) {
             // edited while this pass wrote its status: the edit's own event was dropped as older than that write
             return control.rescheduleAfter(AT_ONCE);
         }
         return control;
     }
 
+    /** What the operator keeps for a deleted release goes ({@link Deletions}, or the pass that finds it gone). */
+    private void forget(ModelRelease mr) {
+        // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
+        metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+        // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
+        gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+        unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
+        heldAnalyses.forget(mr);
+        workloads.forget(mr);
+        routers.forget(mr);
+        shardMoves.forget(mr);
+    }
+
     private UpdateControl<ModelRelease> pass(ModelRelease mr, Context<ModelRelease> context) {
-        if (context.isPrimaryResourceDeleted()) {
-            // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
-            metrics.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
-            // its suite run (queued, running or done, with the whole suite) would stay, and a running one its slot
-            gates.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
-            unstored.forget(mr.getMetadata().getNamespace(), mr.getMetadata().getName());
-            heldAnalyses.forget(mr);
-            workloads.forget(mr);
-            routers.forget(mr);
-            shardMoves.forget(mr);
+        if (context.isPrimaryResourceDeleted()) { // only where triggerReconcilerOnAllEvents is honoured
+            forget(mr);
             return UpdateControl.noUpdate();
         }
         if (!shardMoves.settled(mr, deployments(context))) {

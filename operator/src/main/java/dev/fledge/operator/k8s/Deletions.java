@@ -1,0 +1,46 @@
+package dev.fledge.operator.k8s;
+
+import dev.fledge.api.ModelRelease;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Tells the operator that a release was deleted, so that what it keeps per release (its metrics, gate runs, memos) goes
+ * with it. JOSDK tells every event source of the controller of each event of a release, deletions included, whatever
+ * the controller's configuration; a deletion does not reach the reconciler under quarkus-operator-sdk 7.7, which drops
+ * {@code triggerReconcilerOnAllEvents} from the configuration it builds at run time. Called on the informer's thread,
+ * possibly while a pass of the release is still running: that pass forgets the release again at its end when it finds
+ * it gone from the cache ({@code ModelReleaseReconciler}). Holds no resources of its own.
+ */
+public final class Deletions extends AbstractEventSource<Void, ModelRelease>
+        implements ResourceEventAware<ModelRelease> {
+    private static final Logger LOG = Logger.getLogger(Deletions.class);
+
+    private final Consumer<ModelRelease> forget;
+
+    public Deletions(Consumer<ModelRelease> forget) {
+        super(Void.class, "release-deletions");
+        this.forget = forget;
+    }
+
+    @Override
+    public void onResourceDeleted(ModelRelease release) {
+        try {
+            forget.accept(release);
+        } catch (RuntimeException e) { // the informer's thread must go on
+            LOG.warnf(
+                    e,
+                    "%s/%s was deleted; forgetting it failed",
+                    release.getMetadata().getNamespace(),
+                    release.getMetadata().getName());
+        }
+    }
+
+    @Override
+    public Set<Void> getSecondaryResources(ModelRelease primary) {
+        return Set.of();
+    }
+}
