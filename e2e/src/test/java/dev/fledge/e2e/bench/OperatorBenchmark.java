@@ -135,7 +135,9 @@ public final class OperatorBenchmark {
                             latencies.count())
                     + recorder.statusWrites(latencies.count())
                     + String.format("%n")
-                    + operator.liveHeap(10);
+                    + operator.liveHeap(10)
+                    + String.format("%n")
+                    + deletedReleasesForgotten(client, ns, operator, Math.min(10, n));
             return new Row(
                     n,
                     firstSeconds,
@@ -148,6 +150,37 @@ public final class OperatorBenchmark {
                     idleRss,
                     breakdown);
         }
+    }
+
+    /**
+     * Deletes {@code k} releases and waits until the operator (its jar, as shipped) no longer exports their series: a
+     * deletion reaches the running operator, not only the tests' plain JOSDK.
+     */
+    private static String deletedReleasesForgotten(KubernetesClient client, String ns, OperatorProcess operator, int k)
+            throws Exception {
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < k; i++) {
+            names.add(BenchReleases.name(i));
+            client.resources(ModelRelease.class)
+                    .inNamespace(ns)
+                    .withName(BenchReleases.name(i))
+                    .delete();
+        }
+        long start = System.currentTimeMillis();
+        long left = -1;
+        while (System.currentTimeMillis() - start < 60_000) {
+            String text = operator.metrics();
+            left = names.stream()
+                    .filter(name -> text.contains("release=\"" + name + "\""))
+                    .count();
+            if (left == 0) {
+                return String.format(
+                        "  %d releases deleted: the operator exported none of their series after %.1f s",
+                        k, (System.currentTimeMillis() - start) / 1000.0);
+            }
+            Thread.sleep(500);
+        }
+        return String.format("  %d releases deleted: %d still exported after 60 s (NOT forgotten)", k, left);
     }
 
     /**
