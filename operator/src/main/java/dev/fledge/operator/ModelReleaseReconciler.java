@@ -211,20 +211,39 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
 
     @Override
     public UpdateControl<ModelRelease> reconcile(ModelRelease mr, Context<ModelRelease> context) {
-        UpdateControl<ModelRelease> control = pass(mr, context);
-        Optional<ModelRelease> latest = context.getPrimaryCache().get(ResourceID.fromResource(mr));
-        if (latest.isEmpty()
-                || !Objects.equals(
-                        latest.get().getMetadata().getUid(), mr.getMetadata().getUid())) {
-            // deleted while this pass ran: Deletions may have forgotten it before the pass was done with it
-            forget(mr);
+        UpdateControl<ModelRelease> control;
+        try {
+            control = pass(mr, context);
+        } catch (RuntimeException e) {
+            if (goneDuringThePass(mr, context)) { // its writes failed because it is gone: nothing to retry
+                return UpdateControl.noUpdate();
+            }
+            throw e;
+        }
+        if (goneDuringThePass(mr, context)) {
             return control;
         }
+        Optional<ModelRelease> latest = context.getPrimaryCache().get(ResourceID.fromResource(mr));
         if (!context.isPrimaryResourceDeleted() && EditsDuringAPass.changed(mr, latest)) {
             // edited while this pass wrote its status: the edit's own event was dropped as older than that write
             return control.rescheduleAfter(AT_ONCE);
         }
         return control;
+    }
+
+    /**
+     * Whether the release was deleted while this pass ran; if so, it is forgotten again ({@link Deletions} may have
+     * forgotten it before the pass was done with it). Not if a release of the same name took its place (another uid):
+     * most of what is kept is keyed by name, and is the new release's now; its own passes replace what is left.
+     */
+    private boolean goneDuringThePass(ModelRelease mr, Context<ModelRelease> context) {
+        Optional<ModelRelease> latest = context.getPrimaryCache().get(ResourceID.fromResource(mr));
+        if (latest.isEmpty()) {
+            forget(mr);
+            return true;
+        }
+        return !Objects.equals(
+                latest.get().getMetadata().getUid(), mr.getMetadata().getUid());
     }
 
     /** What the operator keeps for a deleted release goes ({@link Deletions}, or the pass that finds it gone). */

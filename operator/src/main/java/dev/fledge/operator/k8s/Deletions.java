@@ -3,6 +3,7 @@ package dev.fledge.operator.k8s;
 import dev.fledge.api.ModelRelease;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -36,6 +37,19 @@ public final class Deletions extends AbstractEventSource<Void, ModelRelease>
                     "%s/%s was deleted; forgetting it failed",
                     release.getMetadata().getNamespace(),
                     release.getMetadata().getName());
+        }
+    }
+
+    /**
+     * A release deleted and made again under its name while the watch was down comes back from the relist as an update
+     * to another uid: the one deleted is forgotten then, before the new one's first pass.
+     */
+    @Override
+    public void onResourceUpdated(ModelRelease release, ModelRelease before) {
+        if (before != null
+                && !Objects.equals(
+                        before.getMetadata().getUid(), release.getMetadata().getUid())) {
+            onResourceDeleted(before);
         }
     }
 

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,11 +131,23 @@ public final class OperatorMetrics {
         registry.counter(MetricNames.NOTIFICATIONS, Tags.of("result", result)).increment();
     }
 
+    /**
+     * Drops a deleted release's series. Also those a pass registered while a deletion was being forgotten on another
+     * thread (into meters no longer kept): the registry is searched by the release's tags, once per deletion.
+     */
     public void forget(String namespace, String release) {
         ReleaseMeters meters = releases.remove(releaseKey(namespace, release));
         if (meters != null) {
             meters.all.keySet().forEach(registry::remove);
         }
+        List<Meter> left = new ArrayList<>();
+        for (Meter m : registry.getMeters()) {
+            if (release.equals(m.getId().getTag("release"))
+                    && namespace.equals(m.getId().getTag("namespace"))) {
+                left.add(m);
+            }
+        }
+        left.forEach(registry::remove);
     }
 
     private ReleaseMeters of(String namespace, String release) {
