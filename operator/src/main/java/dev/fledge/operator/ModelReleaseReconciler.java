@@ -100,7 +100,7 @@ import org.jboss.logging.Logger;
  * triggerReconcilerOnAllEvents} is on for plain JOSDK (the tests): there, delete events and releases marked for
  * deletion reach the reconciler too. quarkus-operator-sdk 7.7 drops the setting from the configuration it builds at
  * run time, so in the shipped operator neither does: a release that another finalizer holds after its deletion is not
- * reconciled (a known gap, docs/scale.md); Deletions does not depend on the setting.
+ * reconciled (a known gap, docs/security.md); Deletions does not depend on the setting.
  */
 @ControllerConfiguration(
         name = ModelReleaseReconciler.NAME,
