@@ -95,12 +95,11 @@ import org.jboss.logging.Logger;
 /**
  * Thin reconciler: observe, validate, decide (the pure {@link RolloutEngine}), act (workloads and route), patch
  * status. Generation-aware filtering is off so that the {@code fledge.dev/action} annotation, which does not bump
- * the generation, is seen. A deletion is seen by {@link Deletions} (no finalizer), so that what the operator keeps
- * for the release (its metrics first) is dropped; its children go with it by owner reference. {@code
- * triggerReconcilerOnAllEvents} is on for plain JOSDK (the tests): there, delete events and releases marked for
- * deletion reach the reconciler too. quarkus-operator-sdk 7.7 drops the setting from the configuration it builds at
- * run time, so in the shipped operator neither does: a release that another finalizer holds after its deletion is not
- * reconciled (a known gap, docs/security.md); Deletions does not depend on the setting.
+ * the generation, is seen. Delete events and releases marked for deletion (another finalizer may hold one) reach the
+ * reconciler too ({@code triggerReconcilerOnAllEvents}, without a finalizer of its own; in the shipped operator through
+ * {@code OperatorRegistration}, as quarkus-operator-sdk drops the setting), so that what the operator keeps for a
+ * deleted release (its metrics first) is dropped; {@link Deletions} does the same whatever the setting. Its children go
+ * with it by owner reference.
  */
 @ControllerConfiguration(
         name = ModelReleaseReconciler.NAME,

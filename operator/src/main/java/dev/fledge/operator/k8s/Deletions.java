@@ -11,10 +11,11 @@ import org.jboss.logging.Logger;
 /**
  * Tells the operator that a release was deleted, so that what it keeps per release (its metrics, gate runs, memos) goes
  * with it. JOSDK tells every event source of the controller of each event of a release, deletions included, whatever
- * the controller's configuration; a deletion does not reach the reconciler under quarkus-operator-sdk 7.7, which drops
- * {@code triggerReconcilerOnAllEvents} from the configuration it builds at run time. Called on the informer's thread,
- * possibly while a pass of the release is still running: that pass forgets the release again at its end when it finds
- * it gone from the cache ({@code ModelReleaseReconciler}). Holds no resources of its own.
+ * the controller's configuration: this holds where {@code triggerReconcilerOnAllEvents} does not reach the reconciler
+ * (quarkus-operator-sdk 7.7 drops it from the configuration it builds; {@code OperatorRegistration} puts it back).
+ * Called on the informer's thread, possibly while a pass of the release is still running: that pass forgets the
+ * release again at its end when it finds it gone from the cache ({@code ModelReleaseReconciler}). Holds no resources of
+ * its own.
  */
 public final class Deletions extends AbstractEventSource<Void, ModelRelease>
         implements ResourceEventAware<ModelRelease> {
