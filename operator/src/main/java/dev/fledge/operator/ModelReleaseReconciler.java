@@ -247,6 +247,18 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                 latest.get().getMetadata().getUid(), mr.getMetadata().getUid());
     }
 
+    /**
+     * Whether the release of this delete event's pass is one made again under the deleted one's name: JOSDK hands the
+     * deleted one's pass the latest cached release, and drops the new one's own event. It is reconciled then, not
+     * forgotten ({@link Deletions} forgot the deleted one).
+     */
+    private static boolean madeAgain(ModelRelease mr, Context<ModelRelease> context) {
+        Optional<ModelRelease> cached = context.getPrimaryCache().get(ResourceID.fromResource(mr));
+        return cached.isPresent()
+                && Objects.equals(
+                        cached.get().getMetadata().getUid(), mr.getMetadata().getUid());
+    }
+
     /** What the operator keeps for a deleted release goes ({@link Deletions}, or the pass that finds it gone). */
     private void forget(ModelRelease mr) {
         // gauges of a deleted release would stay exported, and FledgeRolloutStuck could fire for it
@@ -261,7 +273,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     private UpdateControl<ModelRelease> pass(ModelRelease mr, Context<ModelRelease> context) {
-        if (context.isPrimaryResourceDeleted()) { // only where triggerReconcilerOnAllEvents is honoured
+        if (context.isPrimaryResourceDeleted() && !madeAgain(mr, context)) {
             forget(mr);
             return UpdateControl.noUpdate();
         }

@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.quarkiverse.operatorsdk.runtime.QuarkusConfigurationService;
+import io.quarkiverse.operatorsdk.runtime.QuarkusControllerConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -33,7 +34,7 @@ public class OperatorRegistration {
             QuarkusConfigurationService configuration, Instance<Reconciler<? extends HasMetadata>> reconcilers) {
         Operator operator = new Operator(configuration);
         for (Reconciler<? extends HasMetadata> reconciler : reconcilers) {
-            RegisteredController<?> registered = register(operator, reconciler);
+            RegisteredController<?> registered = register(operator, configuration, reconciler);
             LOG.infof(
                     "controller %s: triggerReconcilerOnAllEvents=%s",
                     registered.getConfiguration().getName(),
@@ -46,10 +47,38 @@ public class OperatorRegistration {
         return operator;
     }
 
-    /** Registers {@code reconciler} with the configuration its service has for it, and its annotation's setting. */
-    static <P extends HasMetadata> RegisteredController<P> register(Operator operator, Reconciler<P> reconciler) {
+    /**
+     * Registers {@code reconciler} with the configuration quarkus-operator-sdk built for it, with the annotation's
+     * setting. Kept a {@link QuarkusControllerConfiguration} (with its configuration service as parent): JOSDK asks that
+     * service's workflow factory for the controller's workflow, and quarkus-operator-sdk's takes no other kind (a
+     * configuration rebuilt by JOSDK's {@code ControllerConfigurationOverrider} stops the start with a
+     * ClassCastException).
+     */
+    static <P extends HasMetadata> RegisteredController<P> register(
+            Operator operator, QuarkusConfigurationService configuration, Reconciler<P> reconciler) {
+        QuarkusControllerConfiguration<P> built = configuration.getConfigurationFor(reconciler);
         boolean allEvents = allEvents(reconciler.getClass());
-        return operator.register(reconciler, o -> o.withTriggerReconcilerOnAllEvents(allEvents));
+        QuarkusControllerConfiguration<P> withSetting =
+                new QuarkusControllerConfiguration<>(
+                        built.getInformerConfig(),
+                        built.getName(),
+                        built.isGenerationAware(),
+                        built.getAssociatedReconcilerClassName(),
+                        built.getRetry(),
+                        built.getRateLimiter(),
+                        built.maxReconciliationInterval().orElse(null),
+                        built.getFinalizerName(),
+                        built.fieldManager(),
+                        built.getWorkflow(),
+                        built.getResourceTypeName(),
+                        built.getResourceClass()) {
+                    @Override
+                    public boolean triggerReconcilerOnAllEvents() {
+                        return allEvents;
+                    }
+                };
+        withSetting.setParent(configuration);
+        return operator.register(reconciler, withSetting);
     }
 
     /** The annotation's setting, on the class or (a CDI client proxy) on a class it extends; off without one. */
