@@ -52,26 +52,7 @@ class PackagedOperatorOnRealApiServerTest {
         Path kubeconfig = work.resolve("kubeconfig");
         Files.writeString(kubeconfig, RealApiServer.shared().kubeConfigYaml());
         port = FreePort.get();
-        operator = ManagedProcess.start(
-                "operator",
-                List.of(
-                        "java",
-                        "-XX:TieredStopAtLevel=1",
-                        "-jar",
-                        RepoFiles.repo()
-                                .resolve("operator/target/quarkus-app/quarkus-run.jar")
-                                .toString()),
-                Map.of(
-                        "KUBECONFIG",
-                        kubeconfig.toString(),
-                        "QUARKUS_HTTP_PORT",
-                        Integer.toString(port),
-                        "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES",
-                        NS,
-                        "FLEDGE_LEADER_ELECTION_ENABLED",
-                        "false"),
-                work);
-        operator.awaitHttpOk("http://127.0.0.1:" + port + "/q/health/ready", Duration.ofSeconds(90));
+        operator = PackagedOperator.start(work, kubeconfig, NS, port, "operator", Map.of());
     }
 
     @AfterEach

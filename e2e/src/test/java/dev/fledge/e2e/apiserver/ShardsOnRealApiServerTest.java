@@ -277,29 +277,7 @@ class ShardsOnRealApiServerTest {
     }
 
     private ManagedProcess packagedOperator(Path work, Path kubeconfig, String selector, String name) {
-        Path jar = RepoFiles.repo().resolve("operator/target/quarkus-app/quarkus-run.jar");
-        int port = FreePort.get();
-        ManagedProcess p = ManagedProcess.start(
-                name,
-                List.of("java", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()),
-                Map.of(
-                        "KUBECONFIG",
-                        kubeconfig.toString(),
-                        "QUARKUS_HTTP_PORT",
-                        Integer.toString(port),
-                        "QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELRELEASE_NAMESPACES",
-                        namespace,
-                        "FLEDGE_LEADER_ELECTION_ENABLED",
-                        "false",
-                        "FLEDGE_SHARDING_SELECTOR",
-                        selector),
-                work);
-        try {
-            p.awaitHttpOk("http://127.0.0.1:" + port + "/q/health/ready", Duration.ofSeconds(90));
-        } catch (RuntimeException e) {
-            p.close();
-            throw e;
-        }
-        return p;
+        return PackagedOperator.start(
+                work, kubeconfig, namespace, FreePort.get(), name, Map.of("FLEDGE_SHARDING_SELECTOR", selector));
     }
 }
