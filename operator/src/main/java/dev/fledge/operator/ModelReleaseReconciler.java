@@ -163,6 +163,9 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     private final UnstoredDecisions unstored;
 
     private final Handover handover;
+    /** The event source that hears deletions; set when the controller is registered. */
+    private volatile Deletions deletions;
+
     private final InvalidHandover invalidHandover;
 
     public ModelReleaseReconciler(
@@ -206,12 +209,37 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         sources.add(new InformerEventSource<>(deployments, context));
         sources.addAll(routers.owned().eventSources(context, shardMoves.shard().deploymentSelector()));
         sources.addAll(wakeups.eventSources());
-        sources.add(new Deletions(this::forget));
+        deletions = new Deletions(this::forget, context.getPrimaryCache()::get);
+        sources.add(deletions);
         return sources;
     }
 
     @Override
     public UpdateControl<ModelRelease> reconcile(ModelRelease mr, Context<ModelRelease> context) {
+        if (!context.isPrimaryResourceDeleted()) {
+            return checked(mr, context);
+        }
+        try {
+            if (cachedIsThisOne(mr, context)) {
+                // JOSDK hands a delete event's pass the latest cached release: one made again under the deleted one's
+                // name ({@link Deletions} forgot the deleted one)
+                return checked(mr, context);
+            }
+            forget(mr); // again: Deletions did before this pass, a pass that ended meanwhile may have kept some
+            return UpdateControl.noUpdate();
+        } finally {
+            Deletions wake = deletions;
+            if (wake != null) {
+                wake.deletePassEnded(ResourceID.fromResource(mr));
+            }
+        }
+    }
+
+    /**
+     * A pass of a release in the cache, and what it finds there at its end: a release gone during the pass is
+     * forgotten, one edited during it is reconciled again.
+     */
+    private UpdateControl<ModelRelease> checked(ModelRelease mr, Context<ModelRelease> context) {
         UpdateControl<ModelRelease> control;
         try {
             control = pass(mr, context);
@@ -225,7 +253,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             return control;
         }
         Optional<ModelRelease> latest = context.getPrimaryCache().get(ResourceID.fromResource(mr));
-        if (!context.isPrimaryResourceDeleted() && EditsDuringAPass.changed(mr, latest)) {
+        if (EditsDuringAPass.changed(mr, latest)) {
             // edited while this pass wrote its status: the edit's own event was dropped as older than that write
             return control.rescheduleAfter(AT_ONCE);
         }
@@ -238,25 +266,20 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * most of what is kept is keyed by name, and is the new release's now; its own passes replace what is left.
      */
     private boolean goneDuringThePass(ModelRelease mr, Context<ModelRelease> context) {
-        Optional<ModelRelease> latest = context.getPrimaryCache().get(ResourceID.fromResource(mr));
-        if (latest.isEmpty()) {
+        if (context.getPrimaryCache().get(ResourceID.fromResource(mr)).isEmpty()) {
             forget(mr);
             return true;
         }
-        return !Objects.equals(
-                latest.get().getMetadata().getUid(), mr.getMetadata().getUid());
+        return !cachedIsThisOne(mr, context);
     }
 
-    /**
-     * Whether the release of this delete event's pass is one made again under the deleted one's name: JOSDK hands the
-     * deleted one's pass the latest cached release, and drops the new one's own event. It is reconciled then, not
-     * forgotten ({@link Deletions} forgot the deleted one).
-     */
-    private static boolean madeAgain(ModelRelease mr, Context<ModelRelease> context) {
-        Optional<ModelRelease> cached = context.getPrimaryCache().get(ResourceID.fromResource(mr));
-        return cached.isPresent()
-                && Objects.equals(
-                        cached.get().getMetadata().getUid(), mr.getMetadata().getUid());
+    /** Whether the cache holds {@code mr} itself under its name (the same uid), not a release made again. */
+    private static boolean cachedIsThisOne(ModelRelease mr, Context<ModelRelease> context) {
+        return context.getPrimaryCache()
+                .get(ResourceID.fromResource(mr))
+                .filter(cached -> Objects.equals(
+                        cached.getMetadata().getUid(), mr.getMetadata().getUid()))
+                .isPresent();
     }
 
     /** What the operator keeps for a deleted release goes ({@link Deletions}, or the pass that finds it gone). */
@@ -273,10 +296,6 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     }
 
     private UpdateControl<ModelRelease> pass(ModelRelease mr, Context<ModelRelease> context) {
-        if (context.isPrimaryResourceDeleted() && !madeAgain(mr, context)) {
-            forget(mr);
-            return UpdateControl.noUpdate();
-        }
         if (!shardMoves.settled(mr, deployments(context))) {
             // came to this shard with Deployments labelled for another: they were relabelled, the informer brings them
             return UpdateControl.<ModelRelease>noUpdate().rescheduleAfter(SHARD_MOVE_RETRY);
