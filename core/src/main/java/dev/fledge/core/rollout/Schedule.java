@@ -1,6 +1,8 @@
 package dev.fledge.core.rollout;
 
+import dev.fledge.api.status.GateResult;
 import dev.fledge.api.status.ModelReleaseStatus;
+import dev.fledge.api.status.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +18,10 @@ public final class Schedule {
 
     private Schedule() {}
 
-    /** Gates run in a rollout stage (not while promoting) when none ran since the stage or step began, or every interval. */
+    /**
+     * Gates run in a rollout stage (not while promoting) when none ran since the stage or step began, or every interval;
+     * not in a pass that moves the stage on at its hold's end on the verdicts that stood then ({@link #movesOnAtHoldEnd}).
+     */
     public static boolean analysisDue(Plan plan, ModelReleaseStatus st, Instant now) {
         Stage stage = Stage.fromWire(st.getStage());
         if (st.getCanaryVersion() == null
@@ -30,7 +35,46 @@ public final class Schedule {
             return true;
         }
         Instant last = Instant.parse(st.getLastAnalysisAt());
+        if (last.isAfter(periodStart(plan, st)) && movesOnAtHoldEnd(plan, st, now)) {
+            return false;
+        }
         return !last.isAfter(periodStart(plan, st)) || !now.isBefore(last.plus(plan.interval()));
+    }
+
+    /**
+     * Whether this pass is to move the stage or step on without a new analysis: its hold ended less than an interval
+     * ago, and every gate of the stage passed within the last interval before that end. These are the verdicts the
+     * stage would have moved on with had the pass come at the hold's end, before the next analysis fell due; a pass
+     * that the reconcile queue held back a moment is not made to ask Prometheus again and wait for its answer (a second
+     * pass, a second queue), which under load was most of a stage change's wait. A verdict it moves on with is at most
+     * two intervals old. A pass later than that (the operator was down, the canary waited) analyses first, as does one
+     * whose stage still waits for its routes.
+     */
+    static boolean movesOnAtHoldEnd(Plan plan, ModelReleaseStatus st, Instant now) {
+        Stage stage = Stage.fromWire(st.getStage());
+        Optional<StagePlan> sp = plan.stage(stage);
+        if (sp.isEmpty() || st.getStepWaitingSince() != null) {
+            return false;
+        }
+        Instant start = periodStart(plan, st);
+        Instant holdEnd = start.plus(
+                sp.get().isPublic() ? sp.get().stepDuration() : sp.get().minDuration());
+        if (now.isBefore(holdEnd) || !now.isBefore(holdEnd.plus(plan.interval()))) {
+            return false;
+        }
+        Instant current = holdEnd.minus(plan.interval());
+        return plan.gatesFor(stage).stream()
+                .allMatch(g -> verdict(st, g.name())
+                        .filter(r -> r.getVerdict() == Verdict.PASS && r.getAt() != null)
+                        .map(r -> Instant.parse(r.getAt()))
+                        .filter(at -> at.isAfter(start) && !at.isBefore(current))
+                        .isPresent());
+    }
+
+    private static Optional<GateResult> verdict(ModelReleaseStatus st, String gate) {
+        return st.getGates() == null
+                ? Optional.empty()
+                : st.getGates().stream().filter(g -> gate.equals(g.getName())).findFirst();
     }
 
     /** Start of the current stage, or of the current public step. */

@@ -87,4 +87,87 @@ class ScheduleTest {
                 r.plan.gates());
         assertThat(Schedule.deadline(paused, r.status)).isEmpty();
     }
+
+    /**
+     * The hold of internal (10 min, analysis every minute) ends at start + 600 s; the last analysis before it, at
+     * start + 570 s, passed. A pass that comes at start + 640 s (held back in the reconcile queue) moves on on that
+     * verdict, as one at start + 600 s would have: it does not ask Prometheus again and wait for a second pass.
+     */
+    @Test
+    void aPassAMomentAfterTheHoldEndsMovesOnOnThePassThatStoodThenWithoutAnotherAnalysis() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        Instant start = Instant.parse(r.status.getStageStartedAt());
+
+        assertThat(Schedule.analysisDue(r.plan, r.status, start.plusSeconds(640)))
+                .as("the analysis due at 630 s is not made")
+                .isFalse();
+        r.now = start.plusSeconds(640);
+        assertThat(r.step(Observation.of(true, true)).status().getStage()).isEqualTo(Stage.CLOSED.wireName());
+    }
+
+    @Test
+    void aPassAWholeIntervalAfterTheHoldEndsAnalysesFirst() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        Instant start = Instant.parse(r.status.getStageStartedAt());
+
+        assertThat(Schedule.analysisDue(r.plan, r.status, start.plusSeconds(660)))
+                .isTrue();
+    }
+
+    @Test
+    void aPassGivenMoreThanAnIntervalBeforeTheHoldEndsIsNotEnoughToMoveOnWithout() {
+        Rollout r = internalWithAVerdictAt(530, GateVerdict.pass("error-rate", "metric", "ok"));
+        Instant start = Instant.parse(r.status.getStageStartedAt());
+
+        assertThat(Schedule.analysisDue(r.plan, r.status, start.plusSeconds(600)))
+                .isTrue();
+    }
+
+    @Test
+    void aVerdictOtherThanPassAtTheHoldEndIsAnalysedAgainWhenDue() {
+        for (GateVerdict v : List.of(
+                GateVerdict.inconclusive("error-rate", "metric", "no data"),
+                GateVerdict.evaluating("error-rate", "metric", "asked Prometheus"))) {
+            Rollout r = internalWithAVerdictAt(570, v);
+            Instant start = Instant.parse(r.status.getStageStartedAt());
+
+            assertThat(Schedule.analysisDue(r.plan, r.status, start.plusSeconds(640)))
+                    .as(v.toString())
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void aPublicStepMovesOnAtItsHoldEndOnTheVerdictThatStoodThen() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        r.now = Instant.parse(r.status.getStageStartedAt()).plusSeconds(600);
+        Observation pass =
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
+        while (!Stage.PUBLIC.wireName().equals(r.status.getStage()) || r.status.getStepWaitingSince() != null) {
+            r.after(Duration.ofSeconds(1), pass);
+        }
+        Instant step = Instant.parse(r.status.getStepStartedAt());
+        r.now = step.plusSeconds(570);
+        r.step(pass);
+
+        assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
+                .isFalse();
+        r.now = step.plusSeconds(640);
+        assertThat(r.step(Observation.of(true, true)).status().getStep()).isEqualTo(1);
+    }
+
+    /** Internal started (its routes in place), analysed at its start and then {@code seconds} after it with {@code v}. */
+    private static Rollout internalWithAVerdictAt(long seconds, GateVerdict v) {
+        Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");
+        r.ready();
+        Observation pass =
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
+        r.after(Duration.ofSeconds(1), pass);
+        r.after(Duration.ofSeconds(1), pass);
+        assertThat(r.status.getStage()).isEqualTo(Stage.INTERNAL.wireName());
+        assertThat(r.status.getStepWaitingSince()).isNull();
+        r.now = Instant.parse(r.status.getStageStartedAt()).plusSeconds(seconds);
+        r.step(Observation.of(true, true).withVerdicts(List.of(v)));
+        return r;
+    }
 }
