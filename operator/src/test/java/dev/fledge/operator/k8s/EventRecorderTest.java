@@ -13,11 +13,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,9 @@ class EventRecorderTest {
             EventReason.RouteDrift, "the closed decision is recorded, but a write failed (403); retrying");
 
     private final MovableClock clock = new MovableClock();
+    /** While true, the API server answers a PATCH of an Event with 403 (an RBAC rule without {@code patch}). */
+    private final AtomicBoolean refusePatches = new AtomicBoolean();
+
     private KubernetesMockServer server;
     private KubernetesClient client;
     private EventRecorder events;
@@ -38,7 +44,19 @@ class EventRecorderTest {
     @BeforeEach
     void start() {
         server = new KubernetesMockServer(
-                new Context(), new MockWebServer(), new HashMap<>(), new ApplyTolerantCrudDispatcher(), false);
+                new Context(),
+                new MockWebServer(),
+                new HashMap<>(),
+                new ApplyTolerantCrudDispatcher() {
+                    @Override
+                    public MockResponse handlePatch(RecordedRequest request) {
+                        if (refusePatches.get() && request.getPath().contains("/events/")) {
+                            return new MockResponse().setResponseCode(403);
+                        }
+                        return super.handlePatch(request);
+                    }
+                },
+                false);
         server.init();
         client = server.createClient();
         events = new EventRecorder(client, clock);
@@ -104,5 +122,25 @@ class EventRecorderTest {
         assertThat(stored())
                 .singleElement()
                 .satisfies(e -> assertThat(e.getCount()).isEqualTo(2));
+    }
+
+    @Test
+    void aRepeatWhoseCountIsRefusedIsRecordedAsANewEventNotLost() {
+        ModelRelease mr = release("assistant");
+        events.record(mr, REFUSED);
+        refusePatches.set(true);
+
+        events.record(mr, REFUSED);
+
+        assertThat(stored())
+                .as("the repeat the API server would not count on the first Event")
+                .hasSize(2)
+                .allSatisfy(e -> assertThat(e.getCount()).isEqualTo(1));
+        refusePatches.set(false);
+        events.record(mr, REFUSED);
+        assertThat(stored())
+                .extracting(Event::getCount)
+                .as("later repeats are counted on the newer Event")
+                .containsExactlyInAnyOrder(1, 2);
     }
 }
