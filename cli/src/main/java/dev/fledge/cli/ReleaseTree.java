@@ -166,13 +166,22 @@ final class ReleaseTree {
         for (Event e : events.subList(Math.max(0, events.size() - EVENTS_SHOWN), events.size())) {
             boolean warning = "Warning".equals(e.getType());
             rows.row(
-                    Durations.age(Duration.between(EventTimes.last(e), now)),
+                    Durations.age(Duration.between(EventTimes.last(e), now)) + repeats(e),
                     warning ? style.bad(e.getType()) : orDash(e.getType()),
                     orDash(e.getReason()),
                     orDash(e.getMessage()).replaceAll("\\s*\\n\\s*", " "));
         }
         rows.render().lines().skip(1).forEach(t::add);
         return t;
+    }
+
+    /** As {@code kubectl describe}: " (x4 over 2m30s)" for an Event counted 4 times, nothing for one seen once. */
+    private static String repeats(Event e) {
+        if (e.getCount() == null || e.getCount() < 2) {
+            return "";
+        }
+        Instant first = e.getFirstTimestamp() == null ? EventTimes.last(e) : Instant.parse(e.getFirstTimestamp());
+        return " (x" + e.getCount() + " over " + Durations.age(Duration.between(first, EventTimes.last(e))) + ")";
     }
 
     private static String orDash(String s) {
