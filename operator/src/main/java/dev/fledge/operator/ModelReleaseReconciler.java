@@ -219,20 +219,22 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         if (!context.isPrimaryResourceDeleted()) {
             return checked(mr, context);
         }
-        try {
-            if (cachedIsThisOne(mr, context)) {
-                // JOSDK hands a delete event's pass the latest cached release: one made again under the deleted one's
-                // name ({@link Deletions} forgot the deleted one)
-                return checked(mr, context);
-            }
+        UpdateControl<ModelRelease> control;
+        if (cachedIsThisOne(mr, context)) {
+            // JOSDK hands a delete event's pass the latest cached release: one made again under the deleted one's
+            // name ({@link Deletions} forgot the deleted one)
+            control = checked(mr, context);
+        } else {
             forget(mr); // again: Deletions did before this pass, a pass that ended meanwhile may have kept some
-            return UpdateControl.noUpdate();
-        } finally {
-            Deletions wake = deletions;
-            if (wake != null) {
-                wake.deletePassEnded(ResourceID.fromResource(mr));
-            }
+            control = UpdateControl.noUpdate();
         }
+        // JOSDK drops this pass's reschedule and every event of the name that came during it. Not after a pass that
+        // threw: JOSDK keeps the name's events then, and retries with its backoff
+        Deletions wake = deletions;
+        if (wake != null) {
+            wake.deletePassEnded(ResourceID.fromResource(mr));
+        }
+        return control;
     }
 
     /**
@@ -350,7 +352,8 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         } else {
             obs = observe(mr, resolved, old, stable, canary);
             // a suite run that ended (off this thread) is read at once rather than at the next interval
-            boolean woken = wakeups.take(mr) && Schedule.analysisDue(resolved, old, now.plus(resolved.interval()));
+            // (whatever the hold's end: evidence that came is weighed, never passed over for older verdicts)
+            boolean woken = wakeups.take(mr) && Schedule.gatesRun(resolved, old);
             if (obs.canaryReady() && (woken || Schedule.analysisDue(resolved, old, now))) {
                 Timer.Sample gatesStarted = metrics.startTimer();
                 obs = obs.withVerdicts(evaluate(mr, resolved, old, now));

@@ -23,22 +23,31 @@ public final class Schedule {
      * not in a pass that moves the stage on at its hold's end on the verdicts that stood then ({@link #movesOnAtHoldEnd}).
      */
     public static boolean analysisDue(Plan plan, ModelReleaseStatus st, Instant now) {
-        Stage stage = Stage.fromWire(st.getStage());
-        if (st.getCanaryVersion() == null
-                || stage == null // none, or unknown: the engine restarts the rollout first
-                || stage == Stage.PROMOTING
-                || !plan.version().equals(st.getCanaryVersion())
-                || plan.gatesFor(stage).isEmpty()) {
+        if (!gatesRun(plan, st)) {
             return false;
         }
         if (st.getLastAnalysisAt() == null) {
             return true;
         }
         Instant last = Instant.parse(st.getLastAnalysisAt());
-        if (last.isAfter(periodStart(plan, st)) && movesOnAtHoldEnd(plan, st, now)) {
-            return false;
+        if (!last.isAfter(periodStart(plan, st))) {
+            return true;
         }
-        return !last.isAfter(periodStart(plan, st)) || !now.isBefore(last.plus(plan.interval()));
+        return !movesOnAtHoldEnd(plan, st, now) && !now.isBefore(last.plus(plan.interval()));
+    }
+
+    /**
+     * Whether the rollout is in a stage whose gates run (a rollout stage of the planned version with gates, not
+     * promoting): evidence that arrives off the reconcile thread (a suite run that ended) is weighed then, whenever it
+     * comes.
+     */
+    public static boolean gatesRun(Plan plan, ModelReleaseStatus st) {
+        Stage stage = Stage.fromWire(st.getStage());
+        return st.getCanaryVersion() != null
+                && stage != null // none, or unknown: the engine restarts the rollout first
+                && stage != Stage.PROMOTING
+                && plan.version().equals(st.getCanaryVersion())
+                && !plan.gatesFor(stage).isEmpty();
     }
 
     /**
@@ -47,13 +56,20 @@ public final class Schedule {
      * stage would have moved on with had the pass come at the hold's end, before the next analysis fell due; a pass
      * that the reconcile queue held back a moment is not made to ask Prometheus again and wait for its answer (a second
      * pass, a second queue), which under load was most of a stage change's wait. A verdict it moves on with is at most
-     * two intervals old. A pass later than that (the operator was down, the canary waited) analyses first, as does one
-     * whose stage still waits for its routes.
+     * two intervals old. Not where the stage would not move on in this pass anyway (paused, its routes or capacity
+     * holding it, still waiting for its split), and not before promoting: the last step analyses again, so the
+     * promotion rests on a verdict of its end. A pass later than that (the operator was down, a long queue) analyses
+     * first too.
      */
     static boolean movesOnAtHoldEnd(Plan plan, ModelReleaseStatus st, Instant now) {
         Stage stage = Stage.fromWire(st.getStage());
         Optional<StagePlan> sp = plan.stage(stage);
-        if (sp.isEmpty() || st.getStepWaitingSince() != null) {
+        if (sp.isEmpty()
+                || plan.paused()
+                || st.getStepWaitingSince() != null
+                || st.getCanaryHeldWeight() != null
+                || Conditions.routesPending(st)
+                || promotesNext(plan, st, sp.get())) {
             return false;
         }
         Instant start = periodStart(plan, st);
@@ -69,6 +85,16 @@ public final class Schedule {
                         .map(r -> Instant.parse(r.getAt()))
                         .filter(at -> at.isAfter(start) && !at.isBefore(current))
                         .isPresent());
+    }
+
+    /** Whether the rollout goes on to promoting when the current stage (its last public step) ends. */
+    private static boolean promotesNext(Plan plan, ModelReleaseStatus st, StagePlan sp) {
+        if (plan.after(sp.stage()).isPresent()) {
+            return false;
+        }
+        return !sp.isPublic()
+                || st.getStep() == null
+                || st.getStep() + 1 >= sp.stepsFor(st.getStableVersion()).size();
     }
 
     private static Optional<GateResult> verdict(ModelReleaseStatus st, String gate) {

@@ -156,6 +156,54 @@ class ScheduleTest {
         assertThat(r.step(Observation.of(true, true)).status().getStep()).isEqualTo(1);
     }
 
+    @Test
+    void theLastPublicStepAnalysesAgainAtItsHoldEndBeforePromoting() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        Observation pass =
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
+        r.now = Instant.parse(r.status.getStageStartedAt()).plusSeconds(600);
+        while (!Integer.valueOf(3).equals(r.status.getStep()) || r.status.getStepWaitingSince() != null) {
+            r.after(Duration.ofMinutes(1), pass);
+        }
+        Instant step = Instant.parse(r.status.getStepStartedAt());
+        r.now = step.plusSeconds(570);
+        r.step(pass);
+
+        assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
+                .as("the promotion rests on a verdict of the last step's end")
+                .isTrue();
+    }
+
+    @Test
+    void aPausedRolloutAnalysesWhenDueAtItsHoldEnd() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        Plan paused = new Plan(
+                r.plan.version(),
+                r.plan.stages(),
+                r.plan.interval(),
+                r.plan.progressDeadline(),
+                true,
+                r.plan.replicas(),
+                r.plan.gates());
+
+        assertThat(Schedule.analysisDue(
+                        paused,
+                        r.status,
+                        Instant.parse(r.status.getStageStartedAt()).plusSeconds(640)))
+                .as("it does not move on: its gates run as they would")
+                .isTrue();
+    }
+
+    @Test
+    void gatesRunInAGatedRolloutStageWhateverTheTime() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+
+        assertThat(Schedule.gatesRun(r.plan, r.status)).isTrue();
+        assertThat(Schedule.gatesRun(Rollout.plan("2.0.0"), r.status))
+                .as("no gates")
+                .isFalse();
+    }
+
     /** Internal started (its routes in place), analysed at its start and then {@code seconds} after it with {@code v}. */
     private static Rollout internalWithAVerdictAt(long seconds, GateVerdict v) {
         Rollout r = new Rollout(Rollout.plan("2.0.0", List.of(ERRORS))).promotedAt("1.0.0");

@@ -79,7 +79,6 @@ class DeletionsTest {
         waking.start();
         try {
             waking.wake(new ResourceID("assistant", "ml"));
-            waking.deletePassEnded(new ResourceID("assistant", "ml"));
         } finally {
             waking.stop();
         }

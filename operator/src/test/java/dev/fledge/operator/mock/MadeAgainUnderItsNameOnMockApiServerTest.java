@@ -71,7 +71,9 @@ class MadeAgainUnderItsNameOnMockApiServerTest {
                 .as("the deletion's pass")
                 .isTrue();
         client.resource(Releases.replicas(NAME, "1.0.0")).create();
-        Thread.sleep(1_000); // its ADDED event reaches the operator while the deletion's pass runs
+        // its ADDED event reaches the operator's informer while that pass runs (the mock API server sends it in
+        // milliseconds; were it later than that pass, the old code would pass this test too)
+        Thread.sleep(2_000);
         gates.done.countDown();
 
         Releases.awaitStatus(
