@@ -351,10 +351,10 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
             decision = kept.get().decision();
         } else {
             obs = observe(mr, resolved, old, stable, canary);
-            // a suite run that ended (off this thread) is read at once rather than at the next interval
-            // (whatever the hold's end: evidence that came is weighed, never passed over for older verdicts)
-            boolean woken = wakeups.take(mr) && Schedule.gatesRun(resolved, old);
-            if (obs.canaryReady() && (woken || Schedule.analysisDue(resolved, old, now))) {
+            // a suite run that ended or an answer that came (off this thread) is read at once rather than at the next
+            // interval; kept for a pass that runs the gates while the canary is not ready
+            boolean woken = obs.canaryReady() && wakeups.take(mr);
+            if (obs.canaryReady() && Schedule.gatesDue(resolved, old, now, woken)) {
                 Timer.Sample gatesStarted = metrics.startTimer();
                 obs = obs.withVerdicts(evaluate(mr, resolved, old, now));
                 metrics.reconcilePart("gates", gatesStarted);

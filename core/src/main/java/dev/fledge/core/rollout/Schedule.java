@@ -37,11 +37,19 @@ public final class Schedule {
     }
 
     /**
-     * Whether the rollout is in a stage whose gates run (a rollout stage of the planned version with gates, not
-     * promoting): evidence that arrives off the reconcile thread (a suite run that ended) is weighed then, whenever it
-     * comes.
+     * Whether a pass runs the gates: when an analysis is due; or, {@code woken} by evidence that arrived off the reconcile
+     * thread (a suite run that ended, a slow answer), whenever the stage's gates run, so that evidence is weighed at
+     * once and never passed over for the verdicts that stood at a hold's end ({@link #movesOnAtHoldEnd}).
      */
-    public static boolean gatesRun(Plan plan, ModelReleaseStatus st) {
+    public static boolean gatesDue(Plan plan, ModelReleaseStatus st, Instant now, boolean woken) {
+        return woken ? gatesRun(plan, st) : analysisDue(plan, st, now);
+    }
+
+    /**
+     * Whether the rollout is in a stage whose gates run (a rollout stage of the planned version with gates, not
+     * promoting).
+     */
+    static boolean gatesRun(Plan plan, ModelReleaseStatus st) {
         Stage stage = Stage.fromWire(st.getStage());
         return st.getCanaryVersion() != null
                 && stage != null // none, or unknown: the engine restarts the rollout first
@@ -67,7 +75,7 @@ public final class Schedule {
         if (sp.isEmpty()
                 || plan.paused()
                 || st.getStepWaitingSince() != null
-                || st.getCanaryHeldWeight() != null
+                || (sp.get().isPublic() && st.getCanaryHeldWeight() != null)
                 || Conditions.routesPending(st)
                 || promotesNext(plan, st, sp.get())) {
             return false;

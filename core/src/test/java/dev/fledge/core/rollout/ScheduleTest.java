@@ -2,6 +2,8 @@ package dev.fledge.core.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.api.status.ModelReleaseStatus;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -195,13 +197,108 @@ class ScheduleTest {
     }
 
     @Test
-    void gatesRunInAGatedRolloutStageWhateverTheTime() {
+    void evidenceThatCameOffTheReconcileThreadIsWeighedWhereTheHoldEndWouldNotAnalyse() {
         Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        Instant start = Instant.parse(r.status.getStageStartedAt());
 
-        assertThat(Schedule.gatesRun(r.plan, r.status)).isTrue();
-        assertThat(Schedule.gatesRun(Rollout.plan("2.0.0"), r.status))
-                .as("no gates")
+        for (long at : List.of(580L, 640L)) {
+            assertThat(Schedule.gatesDue(r.plan, r.status, start.plusSeconds(at), false))
+                    .as("not woken, at %d s", at)
+                    .isFalse();
+            assertThat(Schedule.gatesDue(r.plan, r.status, start.plusSeconds(at), true))
+                    .as("woken (a suite run ended, an answer came), at %d s", at)
+                    .isTrue();
+        }
+        assertThat(Schedule.gatesDue(Rollout.plan("2.0.0"), r.status, start.plusSeconds(640), true))
+                .as("no gates to run")
                 .isFalse();
+    }
+
+    @Test
+    void theLastStageOfAPlanWithoutPublicAnalysesAgainAtItsHoldEnd() {
+        Plan twoStages = new Plan(
+                "2.0.0",
+                List.of(
+                        new StagePlan(Stage.INTERNAL, Duration.ofMinutes(10), List.of(), Duration.ZERO),
+                        new StagePlan(Stage.CLOSED, Duration.ofMinutes(10), List.of(), Duration.ZERO)),
+                Duration.ofMinutes(1),
+                Duration.ofHours(24),
+                false,
+                2,
+                List.of(ERRORS));
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        r.plan = twoStages;
+        Instant start = Instant.parse(r.status.getStageStartedAt());
+        assertThat(Schedule.analysisDue(r.plan, r.status, start.plusSeconds(640)))
+                .as("internal: closed comes next")
+                .isFalse();
+
+        r.status.setStage(Stage.CLOSED.wireName());
+        assertThat(Schedule.analysisDue(r.plan, r.status, start.plusSeconds(640)))
+                .as("closed: promoting comes next")
+                .isTrue();
+    }
+
+    @Test
+    void aFirstReleasesOnlyPublicStepAnalysesAgainAtItsHoldEnd() {
+        Rollout r = new Rollout(Rollout.plan("1.0.0", List.of(ERRORS)));
+        Observation pass =
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
+        r.ready();
+        while (!Stage.PUBLIC.wireName().equals(r.status.getStage()) || r.status.getStepWaitingSince() != null) {
+            r.after(Duration.ofMinutes(1), pass);
+        }
+        assertThat(r.status.getStableVersion()).isNull();
+        Instant step = Instant.parse(r.status.getStepStartedAt());
+        r.now = step.plusSeconds(570);
+        r.step(pass);
+
+        assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
+                .as("a first release has one public step, its last")
+                .isTrue();
+    }
+
+    @Test
+    void aStageHeldByItsRoutesItsCapacityOrWaitingForItsSplitAnalysesWhenDue() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        Instant at = Instant.parse(r.status.getStageStartedAt()).plusSeconds(640);
+        assertThat(Schedule.analysisDue(r.plan, r.status, at)).isFalse();
+
+        ModelReleaseStatus routes = StatusCopy.of(r.status);
+        routes.setConditions(List.of(new ConditionBuilder()
+                .withType(Conditions.ROUTE_NOT_ACCEPTED)
+                .withStatus("True")
+                .withReason("WaitingForGateway")
+                .build()));
+        assertThat(Schedule.analysisDue(r.plan, routes, at))
+                .as("a route not accepted")
+                .isTrue();
+
+        ModelReleaseStatus waiting = StatusCopy.of(r.status);
+        waiting.setStepWaitingSince(r.status.getStageStartedAt());
+        assertThat(Schedule.analysisDue(r.plan, waiting, at))
+                .as("waiting for its split")
+                .isTrue();
+    }
+
+    @Test
+    void aPublicStepHeldForCanaryCapacityAnalysesWhenDue() {
+        Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
+        r.now = Instant.parse(r.status.getStageStartedAt()).plusSeconds(600);
+        Observation pass =
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
+        while (!Stage.PUBLIC.wireName().equals(r.status.getStage()) || r.status.getStepWaitingSince() != null) {
+            r.after(Duration.ofSeconds(1), pass);
+        }
+        Instant step = Instant.parse(r.status.getStepStartedAt());
+        r.now = step.plusSeconds(570);
+        r.step(pass);
+        assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
+                .isFalse();
+
+        r.status.setCanaryHeldWeight(0);
+        assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
+                .isTrue();
     }
 
     /** Internal started (its routes in place), analysed at its start and then {@code seconds} after it with {@code v}. */
