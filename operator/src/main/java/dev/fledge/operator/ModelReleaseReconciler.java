@@ -89,6 +89,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -209,7 +210,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         sources.add(new InformerEventSource<>(deployments, context));
         sources.addAll(routers.owned().eventSources(context, shardMoves.shard().deploymentSelector()));
         sources.addAll(wakeups.eventSources());
-        deletions = new Deletions(this::forget, context.getPrimaryCache()::get);
+        deletions = new Deletions(this::forget, id -> held(id, context.getPrimaryCache()::get));
         sources.add(deletions);
         return sources;
     }
@@ -242,6 +243,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * forgotten, one edited during it is reconciled again.
      */
     private UpdateControl<ModelRelease> checked(ModelRelease mr, Context<ModelRelease> context) {
+        if (!shardMoves.shard().selects(mr)) {
+            // a copy of a release that left this shard's selector (JOSDK keeps the response of this operator's last
+            // write of it for a while): another shard's now
+            forget(mr);
+            return UpdateControl.noUpdate();
+        }
         UpdateControl<ModelRelease> control;
         try {
             control = pass(mr, context);
@@ -268,17 +275,24 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * most of what is kept is keyed by name, and is the new release's now; its own passes replace what is left.
      */
     private boolean goneDuringThePass(ModelRelease mr, Context<ModelRelease> context) {
-        if (context.getPrimaryCache().get(ResourceID.fromResource(mr)).isEmpty()) {
+        if (held(ResourceID.fromResource(mr), context.getPrimaryCache()::get).isEmpty()) {
             forget(mr);
             return true;
         }
         return !cachedIsThisOne(mr, context);
     }
 
+    /**
+     * The release the cache holds under {@code id} if this shard's selector takes it: the cache can hold for a while
+     * the response of this operator's last write of a release that has left the selector since (another shard's now).
+     */
+    private Optional<ModelRelease> held(ResourceID id, Function<ResourceID, Optional<ModelRelease>> cache) {
+        return cache.apply(id).filter(shardMoves.shard()::selects);
+    }
+
     /** Whether the cache holds {@code mr} itself under its name (the same uid), not a release made again. */
-    private static boolean cachedIsThisOne(ModelRelease mr, Context<ModelRelease> context) {
-        return context.getPrimaryCache()
-                .get(ResourceID.fromResource(mr))
+    private boolean cachedIsThisOne(ModelRelease mr, Context<ModelRelease> context) {
+        return held(ResourceID.fromResource(mr), context.getPrimaryCache()::get)
                 .filter(cached -> Objects.equals(
                         cached.getMetadata().getUid(), mr.getMetadata().getUid()))
                 .isPresent();

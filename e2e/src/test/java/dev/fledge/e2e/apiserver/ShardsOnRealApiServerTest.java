@@ -23,7 +23,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,6 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,9 +124,17 @@ class ShardsOnRealApiServerTest {
     }
 
     private MeterRegistry shard(String selector, String lease) {
+        return shard(selector, lease, Clock.systemUTC());
+    }
+
+    private MeterRegistry shard(String selector, String lease, Clock clock) {
         MeterRegistry registry = new SimpleMeterRegistry();
         running.add(InProcessOperator.shard(
-                client, ProductionReconciler.shard(client, Shard.of(selector), registry), selector, lease, namespace));
+                client,
+                ProductionReconciler.shard(client, Shard.of(selector), registry, clock),
+                selector,
+                lease,
+                namespace));
         return registry;
     }
 
@@ -237,6 +252,72 @@ class ShardsOnRealApiServerTest {
                 .as("its Deployments now carry a's label")
                 .isNotEmpty()
                 .allSatisfy(d -> assertThat(d.getMetadata().getLabels()).containsEntry(Labels.SHARD, "a"));
+    }
+
+    /**
+     * A release moved to the other shard while a pass of the first shard ran, which wrote its status after the move:
+     * JOSDK keeps that write's response in the first shard's cache (a release its informer no longer holds) until a
+     * ghost check drops it. The first shard reconciled that copy as its own (found in the cache, the same uid) and kept
+     * its series; since the wake-up after a deletion's pass (Deletions), it reconciled it again and again (a CI run of
+     * the test above failed so). It is another shard's release: forgotten, not reconciled.
+     */
+    @Test
+    void aReleaseMovedAwayWhileAPassOfItRunsIsForgottenByTheShardItLeft() throws Exception {
+        start("shards-left");
+        HeldPass held = new HeldPass();
+        MeterRegistry a = shard(DEFAULT_SHARD, "fledge-shard-left-a");
+        MeterRegistry b = shard(SHARD_B, "fledge-shard-left-b", held);
+        client.resource(release(namespace, "moved", "b")).create();
+        assertThat(held.started.await(30, TimeUnit.SECONDS))
+                .as("b's first pass")
+                .isTrue();
+
+        UserEdits.edit(
+                client.resources(ModelRelease.class).inNamespace(namespace).withName("moved"), r -> {
+                    r.getMetadata().getLabels().put(Labels.SHARD, "a");
+                    return r;
+                });
+        Thread.sleep(2_000); // b's informer sees the release leave its selector while the pass runs
+        held.release.countDown(); // the pass writes the release's first status, after the move
+
+        await().atMost(Duration.ofMinutes(1)).until(() -> promoted().contains("moved"));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(handled(b))
+                        .as("b forgot the release that left its selector")
+                        .isEmpty());
+        Thread.sleep(3_000); // the wake-ups after b's deletion pass, and any pass of the copy, come within this
+        assertThat(handled(b)).as("and did not take it up again").isEmpty();
+        assertThat(handled(a)).containsExactly("moved");
+    }
+
+    /** The system clock, except that the first reconcile thread to read it waits until {@link #release}. */
+    static final class HeldPass extends Clock {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final AtomicBoolean first = new AtomicBoolean(true);
+
+        @Override
+        public Instant instant() {
+            if (Thread.currentThread().getName().startsWith("ReconcilerExecutor") && first.getAndSet(false)) {
+                started.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Instant.now();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     /**

@@ -38,10 +38,16 @@ public final class ProductionReconciler {
 
     /** One shard's production reconciler; its metrics (what it handled) go to {@code registry}. */
     public static ModelReleaseReconciler shard(KubernetesClient client, Shard shard, MeterRegistry registry) {
+        return shard(client, shard, registry, Clock.systemUTC());
+    }
+
+    /** As above, with this clock. */
+    public static ModelReleaseReconciler shard(
+            KubernetesClient client, Shard shard, MeterRegistry registry, Clock clock) {
         TestLogging.warningsToStderr();
         return OperatorAssembly.reconciler(
                 client,
-                Clock.systemUTC(),
+                clock,
                 Duration.ofSeconds(1),
                 SERVER,
                 new ConfiguredGates(Map.of()),

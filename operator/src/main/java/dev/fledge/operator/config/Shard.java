@@ -1,7 +1,11 @@
 package dev.fledge.operator.config;
 
 import dev.fledge.api.Labels;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +30,8 @@ public record Shard(Optional<String> selector) {
     private static final Pattern FORMS = Pattern.compile("!\\s*" + KEY
             + "|" + KEY + "\\s*(==?|!=)\\s*" + VALUE
             + "|" + KEY + "\\s+(in|notin)\\s*\\(\\s*" + VALUE + "(\\s*,\\s*" + VALUE + ")*\\s*\\)");
+    private static final Pattern EQUALS = Pattern.compile(KEY + "\\s*(==?|!=)\\s*(\\S+)");
+    private static final Pattern SET = Pattern.compile(KEY + "\\s+(in|notin)\\s*\\((.*)\\)");
 
     public Shard {
         selector = selector.map(String::strip).filter(s -> !s.isEmpty());
@@ -47,6 +53,36 @@ public record Shard(Optional<String> selector) {
 
     public static Shard of(String selector) {
         return new Shard(Optional.ofNullable(selector));
+    }
+
+    /**
+     * Whether the selector takes {@code resource} by its {@value Labels#SHARD} label, as the API server would. A copy
+     * of a release that left the selector can stay in the operator's cache for a while (JOSDK keeps the response of
+     * the operator's last write of it): that release is another shard's now.
+     */
+    public boolean selects(HasMetadata resource) {
+        if (selector.isEmpty()) {
+            return true;
+        }
+        Map<String, String> labels =
+                resource.getMetadata() == null ? null : resource.getMetadata().getLabels();
+        String value = labels == null ? null : labels.get(Labels.SHARD);
+        String s = selector.get();
+        if (s.startsWith("!")) {
+            return value == null;
+        }
+        Matcher eq = EQUALS.matcher(s);
+        if (eq.matches()) {
+            boolean same = eq.group(2).equals(value);
+            return "!=".equals(eq.group(1)) != same;
+        }
+        Matcher set = SET.matcher(s);
+        if (set.matches()) {
+            boolean in = value != null
+                    && Arrays.stream(set.group(2).split(",")).map(String::strip).anyMatch(value::equals);
+            return "in".equals(set.group(1)) == in;
+        }
+        throw new IllegalStateException("unreachable: the constructor refused '" + s + "'");
     }
 
     public boolean sharded() {

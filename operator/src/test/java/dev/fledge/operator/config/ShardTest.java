@@ -3,9 +3,14 @@ package dev.fledge.operator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** fledge.sharding.selector: a selector on fledge.dev/shard alone, which the Deployment informer can use as well. */
@@ -49,5 +54,37 @@ class ShardTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fledge.sharding.selector '" + selector + "'")
                 .hasMessageContaining("fledge.dev/shard notin (A,B)");
+    }
+
+    /** Kubernetes' label selector semantics: != and notin also take an object without the label, in and = do not. */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "fledge.dev/shard=b          | b | true",
+                "fledge.dev/shard=b          | a | false",
+                "fledge.dev/shard=b          |   | false",
+                "fledge.dev/shard == b       | b | true",
+                "fledge.dev/shard!=b         | b | false",
+                "fledge.dev/shard!=b         | a | true",
+                "fledge.dev/shard!=b         |   | true",
+                "fledge.dev/shard in (a, b)  | b | true",
+                "fledge.dev/shard in (a, b)  | c | false",
+                "fledge.dev/shard in (a, b)  |   | false",
+                "fledge.dev/shard notin (b,c) | b | false",
+                "fledge.dev/shard notin (b,c) | a | true",
+                "fledge.dev/shard notin (b,c) |   | true",
+                "!fledge.dev/shard           |   | true",
+                "!fledge.dev/shard           | a | false"
+            })
+    void aReleaseIsSelectedByItsShardLabelAsTheApiServerWouldSelectIt(String selector, String label, boolean selected) {
+        ModelRelease mr = new ModelRelease();
+        mr.setMetadata(new ObjectMetaBuilder()
+                .withName("assistant")
+                .withLabels(label == null ? Map.of() : Map.of(Labels.SHARD, label))
+                .build());
+
+        assertThat(Shard.of(selector).selects(mr)).isEqualTo(selected);
+        assertThat(Shard.all().selects(mr)).isTrue();
     }
 }
