@@ -75,7 +75,11 @@ class ShardTest {
                 "fledge.dev/shard notin (b,c) | a | true",
                 "fledge.dev/shard notin (b,c) |   | true",
                 "!fledge.dev/shard           |   | true",
-                "!fledge.dev/shard           | a | false"
+                "!fledge.dev/shard           | a | false",
+                "fledge.dev/shard notin (b, c) | c | false",
+                "fledge.dev/shard in(a,b)    | a | true",
+                "fledge.dev/shard != b       | b | false",
+                "fledge.dev/shard=team_a.v-1 | team_a.v-1 | true"
             })
     void aReleaseIsSelectedByItsShardLabelAsTheApiServerWouldSelectIt(String selector, String label, boolean selected) {
         ModelRelease mr = new ModelRelease();
