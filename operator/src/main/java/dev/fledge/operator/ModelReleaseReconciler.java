@@ -275,11 +275,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
      * most of what is kept is keyed by name, and is the new release's now; its own passes replace what is left.
      */
     private boolean goneDuringThePass(ModelRelease mr, Context<ModelRelease> context) {
-        if (held(ResourceID.fromResource(mr), context.getPrimaryCache()::get).isEmpty()) {
+        Optional<ModelRelease> now = held(ResourceID.fromResource(mr), context.getPrimaryCache()::get);
+        if (now.isEmpty()) {
             forget(mr);
             return true;
         }
-        return !cachedIsThisOne(mr, context);
+        return !sameUid(now.get(), mr);
     }
 
     /**
@@ -293,9 +294,12 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
     /** Whether the cache holds {@code mr} itself under its name (the same uid), not a release made again. */
     private boolean cachedIsThisOne(ModelRelease mr, Context<ModelRelease> context) {
         return held(ResourceID.fromResource(mr), context.getPrimaryCache()::get)
-                .filter(cached -> Objects.equals(
-                        cached.getMetadata().getUid(), mr.getMetadata().getUid()))
+                .filter(cached -> sameUid(cached, mr))
                 .isPresent();
+    }
+
+    private static boolean sameUid(ModelRelease a, ModelRelease b) {
+        return Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid());
     }
 
     /** What the operator keeps for a deleted release goes ({@link Deletions}, or the pass that finds it gone). */
