@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class ScheduleTest {
@@ -143,14 +144,7 @@ class ScheduleTest {
     void aPublicStepMovesOnAtItsHoldEndOnTheVerdictThatStoodThen() {
         Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
         r.now = Instant.parse(r.status.getStageStartedAt()).plusSeconds(600);
-        Observation pass =
-                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
-        while (!Stage.PUBLIC.wireName().equals(r.status.getStage()) || r.status.getStepWaitingSince() != null) {
-            r.after(Duration.ofSeconds(1), pass);
-        }
-        Instant step = Instant.parse(r.status.getStepStartedAt());
-        r.now = step.plusSeconds(570);
-        r.step(pass);
+        Instant step = passedIntoItsStep(r, Duration.ofSeconds(1), Stage.PUBLIC.wireName()::equals, st -> true);
 
         assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
                 .isFalse();
@@ -161,15 +155,8 @@ class ScheduleTest {
     @Test
     void theLastPublicStepAnalysesAgainAtItsHoldEndBeforePromoting() {
         Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
-        Observation pass =
-                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
         r.now = Instant.parse(r.status.getStageStartedAt()).plusSeconds(600);
-        while (!Integer.valueOf(3).equals(r.status.getStep()) || r.status.getStepWaitingSince() != null) {
-            r.after(Duration.ofMinutes(1), pass);
-        }
-        Instant step = Instant.parse(r.status.getStepStartedAt());
-        r.now = step.plusSeconds(570);
-        r.step(pass);
+        Instant step = passedIntoItsStep(r, Duration.ofMinutes(1), stage -> true, Integer.valueOf(3)::equals);
 
         assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
                 .as("the promotion rests on a verdict of the last step's end")
@@ -242,16 +229,9 @@ class ScheduleTest {
     @Test
     void aFirstReleasesOnlyPublicStepAnalysesAgainAtItsHoldEnd() {
         Rollout r = new Rollout(Rollout.plan("1.0.0", List.of(ERRORS)));
-        Observation pass =
-                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
         r.ready();
-        while (!Stage.PUBLIC.wireName().equals(r.status.getStage()) || r.status.getStepWaitingSince() != null) {
-            r.after(Duration.ofMinutes(1), pass);
-        }
+        Instant step = passedIntoItsStep(r, Duration.ofMinutes(1), Stage.PUBLIC.wireName()::equals, st -> true);
         assertThat(r.status.getStableVersion()).isNull();
-        Instant step = Instant.parse(r.status.getStepStartedAt());
-        r.now = step.plusSeconds(570);
-        r.step(pass);
 
         assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
                 .as("a first release has one public step, its last")
@@ -285,20 +265,32 @@ class ScheduleTest {
     void aPublicStepHeldForCanaryCapacityAnalysesWhenDue() {
         Rollout r = internalWithAVerdictAt(570, GateVerdict.pass("error-rate", "metric", "ok"));
         r.now = Instant.parse(r.status.getStageStartedAt()).plusSeconds(600);
-        Observation pass =
-                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
-        while (!Stage.PUBLIC.wireName().equals(r.status.getStage()) || r.status.getStepWaitingSince() != null) {
-            r.after(Duration.ofSeconds(1), pass);
-        }
-        Instant step = Instant.parse(r.status.getStepStartedAt());
-        r.now = step.plusSeconds(570);
-        r.step(pass);
+        Instant step = passedIntoItsStep(r, Duration.ofSeconds(1), Stage.PUBLIC.wireName()::equals, st -> true);
         assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
                 .isFalse();
 
         r.status.setCanaryHeldWeight(0);
         assertThat(Schedule.analysisDue(r.plan, r.status, step.plusSeconds(640)))
                 .isTrue();
+    }
+
+    /**
+     * Walks {@code r} on, passing every {@code tick}, until its stage and step are as asked and the step has started
+     * (its split in place); then a Pass 570 s into that step. Returns the step's start.
+     */
+    private static Instant passedIntoItsStep(
+            Rollout r, Duration tick, Predicate<String> stage, Predicate<Integer> stepIndex) {
+        Observation pass =
+                Observation.of(true, true).withVerdicts(List.of(GateVerdict.pass("error-rate", "metric", "ok")));
+        while (!stage.test(r.status.getStage())
+                || !stepIndex.test(r.status.getStep())
+                || r.status.getStepWaitingSince() != null) {
+            r.after(tick, pass);
+        }
+        Instant step = Instant.parse(r.status.getStepStartedAt());
+        r.now = step.plusSeconds(570);
+        r.step(pass);
+        return step;
     }
 
     /** Internal started (its routes in place), analysed at its start and then {@code seconds} after it with {@code v}. */
