@@ -21,6 +21,12 @@ import java.util.Map;
  * written in the same pass, and a Gateway applies it later: Traefik rebuilds its configuration at most once per
  * {@code providersThrottleDuration} (2 s by default) after its watch saw the route ({@link #GATEWAY_SETTLE}; a 1.0.0
  * answer to an internal user 2 s after 2.0.0's internal stage began was seen with the node loaded).
+ *
+ * <p>A stage's audience may get the new version from the pass that entered the stage on, which is before the status
+ * says so and before the poller sees it (the poller's read can also be late on a loaded node). So the windows in which
+ * an audience must not see the new version end a second before the earlier of the two: the status's
+ * {@code stageStartedAt} ({@link #closedEntered}, {@link #publicEntered}), and the poll. Windows in which it must see
+ * the new version start from the poll, the later one.
  */
 record AudienceShares(
         String version,
@@ -29,6 +35,8 @@ record AudienceShares(
         Instant internal,
         Instant closed,
         Instant publicStage,
+        Instant closedEntered,
+        Instant publicEntered,
         List<Step> steps,
         Instant end) {
     static final Duration SETTLE = Duration.ofSeconds(2);
@@ -83,15 +91,40 @@ record AudienceShares(
         assertThat(end)
                 .as("the status points reach the promotion of %s", version)
                 .isNotNull();
-        return new AudienceShares(version, expected, settle, internal, closed, publicStage, steps, end);
+        return new AudienceShares(
+                version,
+                expected,
+                settle,
+                internal,
+                closed,
+                publicStage,
+                stageEntered(points, version, "closed"),
+                stageEntered(points, version, "public"),
+                steps,
+                end);
     }
 
     private static Instant stageStart(List<OperatorPodKiller.Point> points, String version, String stage) {
+        return firstIn(points, version, stage).at();
+    }
+
+    /** The earlier of the stage's first poll and the status's {@code stageStartedAt} at that poll. */
+    private static Instant stageEntered(List<OperatorPodKiller.Point> points, String version, String stage) {
+        OperatorPodKiller.Point first = firstIn(points, version, stage);
+        Instant startedAt = first.stageStartedAt();
+        return startedAt != null && startedAt.isBefore(first.at()) ? startedAt : first.at();
+    }
+
+    private static OperatorPodKiller.Point firstIn(List<OperatorPodKiller.Point> points, String version, String stage) {
         return points.stream()
                 .filter(p -> version.equals(p.canary()) && stage.equals(p.stage()))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no stage " + stage + " of " + version + " in the status"))
-                .at();
+                .orElseThrow(() -> new AssertionError("no stage " + stage + " of " + version + " in the status"));
+    }
+
+    /** The end of the window in which the public must not get the new version: a second before its stage began. */
+    Instant beforePublic() {
+        return publicEntered.minusSeconds(1);
     }
 
     /** The share of the new version the public should get at weight w: canary pods over all the public pods. */
@@ -109,15 +142,19 @@ record AudienceShares(
         assertThat(internalUsers.versionsBetween(internal.plus(settle), end))
                 .as("internal from its stage on")
                 .containsOnlyKeys(version);
-        assertThat(closedUsers.versionsBetween(internal.plus(settle), closed.minus(second)))
-                .as("closed before its stage")
+        assertThat(closedUsers.versionsBetween(internal.plus(settle), closedEntered.minus(second)))
+                .as(
+                        "closed before its stage (entered %s, polled %s; seen %s)",
+                        closedEntered, closed, closedUsers.spanBetween(internal, closed))
                 .isNotEmpty()
                 .doesNotContainKey(version);
         assertThat(closedUsers.versionsBetween(closed.plus(settle), end))
                 .as("closed from its stage on")
                 .containsOnlyKeys(version);
-        assertThat(publicUsers.versionsBetween(internal, publicStage.minus(second)))
-                .as("public before its stage")
+        assertThat(publicUsers.versionsBetween(internal, beforePublic()))
+                .as(
+                        "public before its stage (internal %s, public entered %s, polled %s; seen %s)",
+                        internal, publicEntered, publicStage, publicUsers.spanBetween(internal, publicStage))
                 .isNotEmpty()
                 .doesNotContainKey(version);
         assertThat(steps.stream().map(Step::weight).distinct().toList())

@@ -156,8 +156,7 @@ class GatewayApiOnClusterTest {
             }
             AudienceShares shares = AudienceShares.ofWeights(points, "2.0.0");
             shares.check(users, internal, closed);
-            assertThat(spoofing.versionsBetween(
-                            shares.internal(), shares.publicStage().minusSeconds(1)))
+            assertThat(spoofing.versionsBetween(shares.internal(), shares.beforePublic()))
                     .as("a public user who claims to be internal, before the public stage")
                     .isNotEmpty()
                     .doesNotContainKey("2.0.0");

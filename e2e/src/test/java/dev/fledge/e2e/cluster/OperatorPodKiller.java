@@ -30,9 +30,17 @@ final class OperatorPodKiller implements AutoCloseable {
 
     /**
      * The release's status as polled (every 200 ms): when, the stage, the public weight, the canary, and whether its
-     * public step's split is in place (the step started and no longer waiting for it).
+     * public step's split is in place (the step started and no longer waiting for it), and the stage's start as the
+     * status gives it ({@code stageStartedAt}: the time of the pass that entered it, which applies the stage's routes
+     * before it writes the status; null if the status has none).
      */
-    record Point(java.time.Instant at, String stage, Integer weight, String canary, boolean stepInPlace) {}
+    record Point(
+            java.time.Instant at,
+            String stage,
+            Integer weight,
+            String canary,
+            boolean stepInPlace,
+            java.time.Instant stageStartedAt) {}
 
     private final AtomicReference<String> killed = new AtomicReference<>();
     private final List<Throwable> errors = new ArrayList<>();
@@ -63,7 +71,8 @@ final class OperatorPodKiller implements AutoCloseable {
                             st.getStage(),
                             st.getCanaryWeight(),
                             st.getCanaryVersion(),
-                            st.getStepStartedAt() != null && st.getStepWaitingSince() == null));
+                            st.getStepStartedAt() != null && st.getStepWaitingSince() == null,
+                            st.getStageStartedAt() == null ? null : java.time.Instant.parse(st.getStageStartedAt())));
                 }
                 if (st != null && st.getCanaryVersion() != null) {
                     if ("public".equals(st.getStage()) && st.getCanaryWeight() != null) {
