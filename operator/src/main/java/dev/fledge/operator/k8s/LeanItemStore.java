@@ -8,15 +8,17 @@ import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * An informer cache that keeps objects without kubectl's last-applied annotation and with only what the operator reads
  * of {@code metadata.managedFields}: which managers own {@code spec.replicas} (autoscaling, {@code
  * dev.fledge.operator.workload.Autoscalers}), each entry cut down to that one field. At 1000 releases the full entries
  * were a large part of the heap (bench-operator): every status patch and every apply adds managed-field entries to the
- * cached copy.
+ * cached copy. Its model objects share one empty map of unknown fields, and its lists are trimmed ({@link CompactObjects}).
  */
 public class LeanItemStore<T extends HasMetadata> extends BasicItemStore<T> {
+    private static final Logger LOG = Logger.getLogger(LeanItemStore.class);
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
     static final String SPEC = "f:spec";
     static final String REPLICAS = "f:replicas";
@@ -33,6 +35,12 @@ public class LeanItemStore<T extends HasMetadata> extends BasicItemStore<T> {
             if (obj.getMetadata().getAnnotations() != null) {
                 obj.getMetadata().getAnnotations().remove(LAST_APPLIED);
             }
+        }
+        try {
+            CompactObjects.shrink(obj);
+        } catch (RuntimeException e) {
+            // a saving only: the object is cached as it is, with what the walk already shared
+            LOG.debugf(e, "%s: cached without sharing its empty maps", key);
         }
         return super.put(key, obj);
     }
