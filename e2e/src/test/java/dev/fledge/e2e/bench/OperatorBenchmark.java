@@ -47,7 +47,8 @@ public final class OperatorBenchmark {
                 LocalPrometheus prometheus = new LocalPrometheus(work.resolve("prometheus"))) {
             KubernetesClient client = server.client;
             Path kubeconfig = work.resolve("kubeconfig.yaml");
-            Files.writeString(kubeconfig, server.kubeConfigYaml());
+            // the operator as in a cluster: a ServiceAccount's token, not the harness's client certificate
+            Files.writeString(kubeconfig, server.serviceAccountKubeConfig("fledge-system", "fledge"));
             ClusterResources resources = new ClusterResources(client);
             resources.installCrds(List.of(RepoFiles.modelReleaseCrd()));
             resources.installCrds(RepoFiles.gatewayApiCrds());
