@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Reads that wait on Prometheus, done off the reconcile thread. A gate asks for its reading on every pass; the first
@@ -33,6 +34,7 @@ import java.util.function.Supplier;
  * {@link #SLOW_BACKOFF}.
  */
 public final class DeferredReads {
+    private static final Logger LOG = Logger.getLogger(DeferredReads.class);
     /** An answer that no pass took within this time is dropped (its release moved on, or was deleted). */
     static final Duration KEEP = Duration.ofMinutes(10);
     /** How long a namespace's passes stop waiting for answers after one wait ran out. */
@@ -176,13 +178,13 @@ public final class DeferredReads {
             while (e.running) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    backOff(namespace);
+                    backOff(namespace, "no answer within");
                     return false;
                 }
                 TimeUnit.NANOSECONDS.timedWait(e, left);
             }
             if (System.nanoTime() - start > answerWait.toNanos() / 2) {
-                backOff(namespace); // answered, but slowly
+                backOff(namespace, "an answer took more than half of"); // answered, but slowly
             }
             return e.fresh;
         } catch (InterruptedException ex) {
@@ -194,9 +196,16 @@ public final class DeferredReads {
         }
     }
 
-    /** The namespace's passes do not wait for answers for {@link #SLOW_BACKOFF}. */
-    private void backOff(String namespace) {
-        slowUntil.put(namespace, clock.instant().plus(SLOW_BACKOFF));
+    /** The namespace's passes do not wait for answers for {@link #SLOW_BACKOFF}; said once per back-off. */
+    private void backOff(String namespace, String why) {
+        Instant now = clock.instant();
+        Instant before = slowUntil.put(namespace, now.plus(SLOW_BACKOFF));
+        if (before == null || !now.isBefore(before)) {
+            LOG.infof(
+                    "namespace %s: %s the answer wait (%d ms) of Prometheus; for %d s its passes do not wait:"
+                            + " each verdict comes to the pass its answer wakes",
+                    namespace, why, answerWait.toMillis(), SLOW_BACKOFF.toSeconds());
+        }
     }
 
     private boolean backingOff(String namespace) {
