@@ -60,8 +60,11 @@ final class Latencies {
             }
             long latency = Math.max(0, routes.get(route).seenAt() - verdictAt.get());
             millis.add(latency);
+            // where the time went: until the status with the new stage was seen, and the previous status's write
+            long statusSeen = seen.get(i).seenAt() - verdictAt.get();
+            long before = seen.get(i - 1).seenAt() - verdictAt.get();
             rows.add(release + "," + prev.getStage() + (prev.getStep() == null ? "" : "-" + prev.getStep()) + ","
-                    + verdictAt.get() + "," + latency);
+                    + verdictAt.get() + "," + latency + "," + statusSeen + "," + before);
             route++;
         }
     }
@@ -91,10 +94,13 @@ final class Latencies {
         return Optional.of(available.toEpochMilli());
     }
 
-    /** One line per latency: release, the stage or step left, when it could have moved on (epoch ms), latency ms. */
+    /**
+     * One line per latency: release, the stage or step left, when it could have moved on (epoch ms), latency ms, and
+     * relative to that moment (ms): when the status with the new stage was seen, and when the status before it was.
+     */
     void writeCsv(Path file) throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add("release,from,available_ms,latency_ms");
+        lines.add("release,from,available_ms,latency_ms,status_seen_ms,previous_status_seen_ms");
         lines.addAll(rows);
         Files.write(file, lines);
     }

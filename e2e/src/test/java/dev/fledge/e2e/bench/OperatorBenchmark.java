@@ -32,6 +32,8 @@ import java.util.stream.IntStream;
  */
 public final class OperatorBenchmark {
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
+    /** The processes beside the operator whose CPU the rollout is printed with (their command names). */
+    private static final String[] SHARING = {"kube-apiserver", "etcd", "prometheus"};
 
     private OperatorBenchmark() {}
 
@@ -109,6 +111,7 @@ public final class OperatorBenchmark {
             Scrape operatorBefore = new Scrape(operator.metrics());
             Scrape apiBefore = new Scrape(client.raw("/metrics"));
             double cpuBefore = operator.cpuSeconds();
+            MachineCpu machineBefore = MachineCpu.now(SHARING);
             long t1 = System.currentTimeMillis();
             String patch =
                     "{\"spec\":{\"model\":{\"version\":\"2.0.0\",\"uri\":\"" + BenchReleases.uri("2.0.0") + "\"}}}";
@@ -126,6 +129,7 @@ public final class OperatorBenchmark {
             latencies.writeCsv(work.resolve("latencies.csv"));
             // read before the class histogram below, whose full GC would count
             double cpuRollout = operator.cpuSeconds() - cpuBefore;
+            String machine = MachineCpu.now(SHARING).since(machineBefore);
             double cpuAll = operator.cpuSeconds();
             double peakRss = operator.peakRssMiB();
             String breakdown = breakdown(
@@ -135,6 +139,7 @@ public final class OperatorBenchmark {
                             new Scrape(client.raw("/metrics")),
                             latencies.count())
                     + recorder.statusWrites(latencies.count())
+                    + String.format("%n  CPU of the others on this machine during the rollout: %s", machine)
                     + String.format("%n")
                     + operator.liveHeap(10)
                     + String.format("%n")

@@ -50,6 +50,8 @@ final class OperatorProcess implements AutoCloseable {
 
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+    private static final String DEFERRED_READS = "dev.fledge.operator.gates.DeferredReads";
+
     private final ManagedProcess process;
     final int httpPort = FreePort.get();
 
@@ -60,7 +62,16 @@ final class OperatorProcess implements AutoCloseable {
         }
         process = ManagedProcess.start(
                 "operator",
-                Stream.concat(Stream.concat(Stream.of("java"), jvm(repo).stream()), Stream.of("-jar", jar.toString()))
+                Stream.of(
+                                Stream.of("java"),
+                                jvm(repo).stream(),
+                                // when its passes stop waiting for Prometheus's answers (each analysis two passes)
+                                Stream.of(
+                                        "-Dquarkus.log.category.\"" + DEFERRED_READS + "\".level=INFO",
+                                        // its collections, with wall-clock times to set beside latencies.csv
+                                        "-Xlog:gc:file=" + work.resolve("gc.log") + ":time"),
+                                Stream.of("-jar", jar.toString()))
+                        .flatMap(s -> s)
                         .toList(),
                 Map.of(
                         "KUBECONFIG",

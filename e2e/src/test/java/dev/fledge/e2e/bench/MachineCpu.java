@@ -1,0 +1,72 @@
+package dev.fledge.e2e.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * CPU seconds (user + system) of the processes sharing this machine with the operator, by command name: the API
+ * server, etcd, Prometheus and this harness. Read from {@code /proc} before and after the rollout, so the benchmark
+ * says where the two cores went, not only the operator's part.
+ */
+final class MachineCpu {
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    private final Map<String, Double> seconds;
+
+    private MachineCpu(Map<String, Double> seconds) {
+        this.seconds = seconds;
+    }
+
+    /**
+     * The CPU seconds so far of every process whose command is one of {@code names} (summed per name), and of this
+     * harness ({@code harness}).
+     */
+    static MachineCpu now(String... names) {
+        Map<String, Double> by = new TreeMap<>();
+        for (String name : names) {
+            by.put(name, 0.0);
+        }
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .forEach(p -> {
+                        String stat = stat(p);
+                        String comm = stat.substring(stat.indexOf('(') + 1, Math.max(0, stat.lastIndexOf(')')));
+                        if (by.containsKey(comm)) {
+                            by.merge(comm, seconds(stat), Double::sum);
+                        }
+                    });
+            by.put("harness", seconds(stat(Path.of("/proc/self"))));
+        } catch (IOException | RuntimeException e) {
+            return new MachineCpu(Map.of());
+        }
+        return new MachineCpu(by);
+    }
+
+    /** The process's stat line, or "()" if it is gone. */
+    private static String stat(Path proc) {
+        try {
+            return Files.readString(proc.resolve("stat"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "()";
+        }
+    }
+
+    /** utime + stime: fields 14 and 15, counted from the ")" that closes the command name. */
+    private static double seconds(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
+    }
+
+    /** "name s, ..." of what each used since {@code before}. */
+    String since(MachineCpu before) {
+        StringBuilder out = new StringBuilder();
+        seconds.forEach((name, s) ->
+                out.append(String.format("%s %.1f s, ", name, s - before.seconds.getOrDefault(name, 0.0))));
+        return out.length() == 0 ? "not readable" : out.substring(0, out.length() - 2);
+    }
+}
