@@ -60,7 +60,7 @@ final class Latencies {
             }
             long latency = Math.max(0, routes.get(route).seenAt() - verdictAt.get());
             millis.add(latency);
-            // where the time went: until the status with the new stage was seen, and the previous status's write
+            // where the time went: when the status with the new stage was seen on the watch, and the one before it
             long statusSeen = seen.get(i).seenAt() - verdictAt.get();
             long before = seen.get(i - 1).seenAt() - verdictAt.get();
             rows.add(release + "," + prev.getStage() + (prev.getStep() == null ? "" : "-" + prev.getStep()) + ","

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * CPU seconds (user + system) of the processes sharing this machine with the operator, by command name: the API
@@ -23,25 +22,25 @@ final class MachineCpu {
     }
 
     /**
-     * The CPU seconds so far of every process whose command is one of {@code names} (summed per name), and of this
-     * harness ({@code harness}).
+     * The CPU seconds so far of this harness's descendants whose command is one of {@code names} (summed per name; the
+     * API server and etcd of kube-api-test, the Prometheus it starts), and of this harness ({@code harness}). Only its
+     * own: another run's API server on the same machine is not counted.
      */
     static MachineCpu now(String... names) {
         Map<String, Double> by = new TreeMap<>();
         for (String name : names) {
             by.put(name, 0.0);
         }
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .forEach(p -> {
-                        String stat = stat(p);
-                        String comm = stat.substring(stat.indexOf('(') + 1, Math.max(0, stat.lastIndexOf(')')));
-                        if (by.containsKey(comm)) {
-                            by.merge(comm, seconds(stat), Double::sum);
-                        }
-                    });
+        try {
+            ProcessHandle.current().descendants().forEach(p -> {
+                String stat = stat(Path.of("/proc", Long.toString(p.pid())));
+                String comm = stat.substring(stat.indexOf('(') + 1, Math.max(0, stat.lastIndexOf(')')));
+                if (by.containsKey(comm)) {
+                    by.merge(comm, seconds(stat), Double::sum);
+                }
+            });
             by.put("harness", seconds(stat(Path.of("/proc/self"))));
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return new MachineCpu(Map.of());
         }
         return new MachineCpu(by);
@@ -64,6 +63,9 @@ final class MachineCpu {
 
     /** "name s, ..." of what each used since {@code before}. */
     String since(MachineCpu before) {
+        if (seconds.isEmpty() || before.seconds.isEmpty()) {
+            return "not readable";
+        }
         StringBuilder out = new StringBuilder();
         seconds.forEach((name, s) ->
                 out.append(String.format("%s %.1f s, ", name, s - before.seconds.getOrDefault(name, 0.0))));

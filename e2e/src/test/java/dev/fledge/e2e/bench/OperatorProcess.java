@@ -67,7 +67,7 @@ final class OperatorProcess implements AutoCloseable {
                                 jvm(repo).stream(),
                                 // when its passes stop waiting for Prometheus's answers (each analysis two passes)
                                 Stream.of(
-                                        "-Dquarkus.log.category.\"" + DEFERRED_READS + "\".level=INFO",
+                                        "-Dquarkus.log.category.\"" + DEFERRED_READS + "\".level=DEBUG",
                                         // its collections, with wall-clock times to set beside latencies.csv
                                         "-Xlog:gc:file=" + work.resolve("gc.log") + ":time"),
                                 Stream.of("-jar", jar.toString()))

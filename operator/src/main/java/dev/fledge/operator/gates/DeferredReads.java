@@ -178,13 +178,13 @@ public final class DeferredReads {
             while (e.running) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    backOff(namespace, "no answer within");
+                    backOff(namespace, start);
                     return false;
                 }
                 TimeUnit.NANOSECONDS.timedWait(e, left);
             }
             if (System.nanoTime() - start > answerWait.toNanos() / 2) {
-                backOff(namespace, "an answer took more than half of"); // answered, but slowly
+                backOff(namespace, start); // answered, but slowly
             }
             return e.fresh;
         } catch (InterruptedException ex) {
@@ -196,15 +196,22 @@ public final class DeferredReads {
         }
     }
 
-    /** The namespace's passes do not wait for answers for {@link #SLOW_BACKOFF}; said once per back-off. */
-    private void backOff(String namespace, String why) {
+    /**
+     * The namespace's passes do not wait for answers for {@link #SLOW_BACKOFF}; said once per back-off, at DEBUG: under
+     * load it is normal, and with many namespaces one line each would be noise at INFO.
+     */
+    private void backOff(String namespace, long startNanos) {
         Instant now = clock.instant();
         Instant before = slowUntil.put(namespace, now.plus(SLOW_BACKOFF));
-        if (before == null || !now.isBefore(before)) {
-            LOG.infof(
-                    "namespace %s: %s the answer wait (%d ms) of Prometheus; for %d s its passes do not wait:"
-                            + " each verdict comes to the pass its answer wakes",
-                    namespace, why, answerWait.toMillis(), SLOW_BACKOFF.toSeconds());
+        if ((before == null || !now.isBefore(before)) && LOG.isDebugEnabled()) {
+            LOG.debugf(
+                    "namespace %s: a Prometheus read (queued for a reader, then run) took %d ms of the answer wait"
+                            + " (%d ms); for %d s its passes do not wait: each verdict comes to the pass its answer"
+                            + " wakes",
+                    namespace,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                    answerWait.toMillis(),
+                    SLOW_BACKOFF.toSeconds());
         }
     }
 
