@@ -55,8 +55,8 @@ final class MachineCpu {
         }
     }
 
-    /** utime + stime: fields 14 and 15, counted from the ")" that closes the command name. */
-    private static double seconds(String stat) {
+    /** utime + stime of a {@code /proc/<pid>/stat} line: fields 14 and 15, counted from the ")" that closes the command name. */
+    static double seconds(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
     }
@@ -69,6 +69,6 @@ final class MachineCpu {
         StringBuilder out = new StringBuilder();
         seconds.forEach((name, s) ->
                 out.append(String.format("%s %.1f s, ", name, s - before.seconds.getOrDefault(name, 0.0))));
-        return out.length() == 0 ? "not readable" : out.substring(0, out.length() - 2);
+        return out.substring(0, out.length() - 2);
     }
 }

@@ -48,8 +48,6 @@ final class OperatorProcess implements AutoCloseable {
 
     private static final Map<Path, FledgeChart> RENDERED = new HashMap<>();
 
-    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
     private static final String DEFERRED_READS = "dev.fledge.operator.gates.DeferredReads";
 
     private final ManagedProcess process;
@@ -112,10 +110,7 @@ final class OperatorProcess implements AutoCloseable {
 
     /** User + system CPU seconds the operator's JVM has used so far. */
     double cpuSeconds() {
-        String stat = read("stat");
-        // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) TICKS_PER_SECOND;
+        return MachineCpu.seconds(read("stat"));
     }
 
     /** Peak resident set size (VmHWM) in MiB. */
