@@ -106,10 +106,11 @@ final class GatedNamespace {
                       - {name: error-rate, template: error-rate, max: 0.05}
                       # at a bucket bound of the server's histogram (1, 2.5, 5 s): "more than 1 %% of requests over
                       # 2.5 s". At 2.0, inside the bucket, a good version whose tail passed 1 s under the load of four
-                      # classes read as p99 2.38 (interpolated) and was rolled back (CI of 5fde30d4). Three failed
-                      # checks in a stage, as an SRE sets a latency gate on a short window: one 5 s window of a node
-                      # whose two cores are busy is no verdict on a version; a slow one fails every check
-                      - {name: latency-p99, template: latency-p99, max: 2.5, failureLimit: 3}
+                      # classes read as p99 2.38 (interpolated) and was rolled back (CI of 5fde30d4). Five failed
+                      # checks in a stage, as Flagger's default threshold: each check reads 8 s (the interval or 4
+                      # scrape intervals, the longer) every 5 s, so a good version on a busy node is rolled back only
+                      # if its tail stays past 2.5 s for about 25 s in one stage; a slow one fails every check
+                      - {name: latency-p99, template: latency-p99, max: 2.5, failureLimit: 5}
                     safety:
                       suite: {configMapRef: {name: red-team, key: prompts.yaml}, concurrency: 4, timeout: 30s}
                       judge: {url: "http://judge.%s.svc:8080/v1/moderations", timeout: 5s}
