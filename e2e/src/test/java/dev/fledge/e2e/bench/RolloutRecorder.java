@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,23 +78,28 @@ final class RolloutRecorder implements AutoCloseable {
     String statusWrites(int transitions) {
         long all = 0;
         long placeholders = 0;
+        List<List<ModelReleaseStatus>> snapshot = new ArrayList<>();
         for (List<StatusSeen> seen : statuses.values()) {
-            List<StatusSeen> copy;
+            List<ModelReleaseStatus> copy;
             synchronized (seen) {
-                copy = List.copyOf(seen);
+                copy = seen.stream().map(StatusSeen::status).toList();
             }
-            for (StatusSeen s : copy) {
+            snapshot.add(copy);
+            for (ModelReleaseStatus s : copy) {
                 all++;
-                if (s.status().getGates() != null
-                        && s.status().getGates().stream().anyMatch(GateVerdict::isEvaluating)) {
+                if (s.getGates() != null && s.getGates().stream().anyMatch(GateVerdict::isEvaluating)) {
                     placeholders++;
                 }
             }
         }
         return String.format(
-                "%n  release versions seen with a status: %d (%.1f per transition), %d of them with an"
-                        + " \"evaluating\" placeholder",
-                all, transitions == 0 ? 0 : (double) all / transitions, placeholders);
+                        Locale.ROOT,
+                        "%n  release versions seen with a status: %d (%.1f per transition), %d of them with an"
+                                + " \"evaluating\" placeholder",
+                        all,
+                        transitions == 0 ? 0 : (double) all / transitions,
+                        placeholders)
+                + StatusChanges.of(snapshot).top(20, transitions);
     }
 
     /** Releases (of those named) whose status satisfies {@code test}, from the informer's cache. */
