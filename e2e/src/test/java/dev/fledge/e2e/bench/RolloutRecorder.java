@@ -3,7 +3,6 @@ package dev.fledge.e2e.bench;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
-import dev.fledge.core.rollout.GateVerdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -73,7 +72,8 @@ final class RolloutRecorder implements AutoCloseable {
     /**
      * The release versions seen since {@link #clear} with a status (each a status write of the operator, or an edit of
      * the release), per transition, and how many showed a gate's "evaluating" placeholder (an analysis whose Prometheus
-     * answer came after the answer wait: two writes instead of one).
+     * answer came after the answer wait: two writes instead of one), then the writes by what they changed
+     * ({@link StatusChanges}).
      */
     String statusWrites(int transitions) {
         long all = 0;
@@ -87,7 +87,7 @@ final class RolloutRecorder implements AutoCloseable {
             snapshot.add(copy);
             for (ModelReleaseStatus s : copy) {
                 all++;
-                if (s.getGates() != null && s.getGates().stream().anyMatch(GateVerdict::isEvaluating)) {
+                if (StatusChanges.evaluating(s)) {
                     placeholders++;
                 }
             }

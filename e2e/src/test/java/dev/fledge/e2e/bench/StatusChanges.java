@@ -6,7 +6,6 @@ import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.core.rollout.GateVerdict;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,8 +45,7 @@ final class StatusChanges {
         a.fieldNames().forEachRemaining(fields::add);
         b.fieldNames().forEachRemaining(fields::add);
         List<String> names = new ArrayList<>();
-        for (Iterator<String> it = fields.iterator(); it.hasNext(); ) {
-            String f = it.next();
+        for (String f : fields) {
             if (a.path(f).equals(b.path(f))) {
                 continue;
             }
@@ -81,7 +79,8 @@ final class StatusChanges {
         return m;
     }
 
-    private static boolean evaluating(ModelReleaseStatus s) {
+    /** Whether a gate of {@code s} shows the "evaluating" placeholder of a reading on its way. */
+    static boolean evaluating(ModelReleaseStatus s) {
         return s.getGates() != null && s.getGates().stream().anyMatch(GateVerdict::isEvaluating);
     }
 

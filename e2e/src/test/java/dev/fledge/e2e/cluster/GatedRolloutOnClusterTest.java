@@ -66,8 +66,7 @@ class GatedRolloutOnClusterTest {
 
         // the users start as soon as the release's Services exist: the first release's error-rate gate reads their
         // requests at its internal and closed stages (it has no latency gate: withoutLatencyGate). Until a stage's pods
-        // serve an audience, its requests fail
-        // (nothing is released to it yet); from its first 200 on, none may fail.
+        // serve an audience, its requests fail (nothing is released to it yet); from its first 200 on, none may fail.
         long t0 = System.nanoTime();
         Thread first = new Thread(() -> scenario.firstReleaseIsPromoted(withoutLatencyGate(release("1.0.0", "v1", 0))));
         Throwable[] failure = new Throwable[1];
