@@ -21,6 +21,7 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.PlanResolver;
 import dev.fledge.core.rollout.RolloutEngine;
 import dev.fledge.core.rollout.RolloutEvent;
+import dev.fledge.core.rollout.RoutesAccepted;
 import dev.fledge.core.rollout.Schedule;
 import dev.fledge.core.rollout.ServingIdentity;
 import dev.fledge.core.rollout.SpecWarning;
@@ -452,6 +453,15 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Optional<String> drift = acted.drift();
         List<Unaccepted> pending = acted.pending();
         Instant scaleDownAt = acted.scaleDownAt();
+        if (stored == null && kept.isEmpty() && pending.isEmpty() && drift.isEmpty() && acted.heldWeight() == null) {
+            // the routes the stored status said were waiting are accepted and as written: the stage (or step) they held
+            // starts in this pass's status write, not in a pass of its own after it (RoutesAccepted: only when that
+            // decision routes what this pass applied); its time counts from now, after they were found accepted, not
+            // from the pass's start (so no reading of this pass is of the stage either)
+            Instant found = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            decision = RoutesAccepted.startWaitingStage(resolved, old, obs, found, decision)
+                    .orElse(decision);
+        }
         drift.ifPresent(diff -> events.record(
                 mr,
                 new RolloutEvent(

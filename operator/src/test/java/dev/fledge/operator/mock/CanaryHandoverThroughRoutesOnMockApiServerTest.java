@@ -4,9 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fledge.api.Labels;
+import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.ServerSpec;
+import dev.fledge.api.status.ModelReleaseStatus;
 import dev.fledge.api.status.Phase;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -204,7 +213,7 @@ class CanaryHandoverThroughRoutesOnMockApiServerTest extends CanaryHandoverFixtu
         assertThat(status().getMessage()).contains("waiting for the routes");
 
         operator.gateway().accept();
-        // the pass that saw the route accepted looks again within 2 s, and that one starts the step
+        // the pass that sees the route accepted starts the step (aStepStartsInTheStatusWriteThatSaysItsRouteIsAccepted)
         awaitStatus(s -> routeNotAccepted(s).isEmpty() && s.getStepWaitingSince() == null);
         clock.advance(Duration.ofSeconds(40));
         poke();
@@ -215,5 +224,66 @@ class CanaryHandoverThroughRoutesOnMockApiServerTest extends CanaryHandoverFixtu
         clock.advance(Duration.ofSeconds(25));
         poke();
         awaitStatus(s -> s.getCanaryWeight() == 100);
+    }
+
+    /**
+     * The pass that sees a step's route accepted starts the step in the same status write. Before, that pass only
+     * cleared {@code RouteNotAccepted} (the engine read the stored condition), and the step started in a pass of its
+     * own about 2 s later: a second status write for every stage and step of every rollout, and a stored status that
+     * said the route was accepted while the step waited to start.
+     */
+    @Test
+    void aStepStartsInTheStatusWriteThatSaysItsRouteIsAccepted() {
+        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
+        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
+        List<ModelReleaseStatus> stored = new CopyOnWriteArrayList<>();
+        try (Watch ignored = watchStored(stored)) {
+            edit(r -> {
+                setVersion(r, "2.0.0");
+                r.getSpec().getStages().get(2).setStepDuration("1m");
+            });
+            awaitStatus(s -> "public".equals(s.getStage())
+                    && s.getCanaryWeight() == 25
+                    && s.getStepWaitingSince() == null
+                    && routeNotAccepted(s).isEmpty());
+            operator.gateway().hold();
+            clock.advance(Duration.ofSeconds(61));
+            poke();
+            awaitStatus(s -> s.getCanaryWeight() == 50 && routeNotAccepted(s).isPresent());
+            int before = stored.size();
+            Instant accepted = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            operator.gateway().accept();
+            ModelReleaseStatus started = awaitStatus(
+                    s -> s.getCanaryWeight() == 50 && routeNotAccepted(s).isEmpty() && s.getStepWaitingSince() == null);
+            assertThat(Instant.parse(started.getStepStartedAt())).isAfterOrEqualTo(accepted);
+            pause(Duration.ofSeconds(3)); // a pass 2 s later, if one were asked for, would have written by now
+            assertThat(stored.subList(before, stored.size()))
+                    .as("after the Gateway accepted the 50% route")
+                    .noneMatch(s -> s.getCanaryWeight() == 50
+                            && s.getStepWaitingSince() != null
+                            && routeNotAccepted(s).isEmpty())
+                    .filteredOn(s -> s.getCanaryWeight() == 50 && s.getStepWaitingSince() == null)
+                    .extracting(ModelReleaseStatus::getStepStartedAt)
+                    .as("started once, in the pass that saw the route accepted")
+                    .containsOnly(started.getStepStartedAt());
+        }
+    }
+
+    /** Adds every stored status of the release to {@code seen}, until the watch is closed. */
+    private Watch watchStored(List<ModelReleaseStatus> seen) {
+        return client.resources(ModelRelease.class)
+                .inNamespace(Releases.NS)
+                .withName(NAME)
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, ModelRelease r) {
+                        if (r.getStatus() != null) {
+                            seen.add(r.getStatus());
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                });
     }
 }
