@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Test-only: the SSA-tolerant CRUD mock that answers chosen requests with an API error instead, a set number of times
@@ -19,6 +20,7 @@ import java.util.function.Predicate;
 public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final List<Interleaved> interleaved = new CopyOnWriteArrayList<>();
+    private final List<Rewrite> rewrites = new CopyOnWriteArrayList<>();
     private final AtomicInteger served = new AtomicInteger();
 
     /** The next {@code times} requests that {@code matches} accepts are answered with HTTP {@code code}. */
@@ -34,6 +36,15 @@ public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
      */
     public FaultInjectingDispatcher mergePatchBeforeNext(Predicate<Request> matches, String path, String patch) {
         interleaved.add(new Interleaved(matches, path, patch, new AtomicInteger(1)));
+        return this;
+    }
+
+    /**
+     * The next request that {@code matches} is served as usual, and its response's body is passed through
+     * {@code change}: an answer other than what was stored, as a mutating webhook that acts on the response gives.
+     */
+    public FaultInjectingDispatcher rewriteNextResponse(Predicate<Request> matches, UnaryOperator<String> change) {
+        rewrites.add(new Rewrite(matches, change, new AtomicInteger(1)));
         return this;
     }
 
@@ -77,7 +88,13 @@ public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
                         .setBody(status);
             }
         }
-        return super.dispatch(request);
+        MockResponse response = super.dispatch(request);
+        for (Rewrite w : rewrites) {
+            if (w.left.get() > 0 && w.matches.test(r) && w.left.getAndDecrement() > 0 && response.getBody() != null) {
+                response.setBody(w.change.apply(response.getBody().readUtf8()));
+            }
+        }
+        return response;
     }
 
     /** What a fault can match on: the HTTP method, the path without query, the content type and the body. */
@@ -94,6 +111,8 @@ public class FaultInjectingDispatcher extends ApplyTolerantCrudDispatcher {
     }
 
     private record Fault(Predicate<Request> matches, int code, AtomicInteger left) {}
+
+    private record Rewrite(Predicate<Request> matches, UnaryOperator<String> change, AtomicInteger left) {}
 
     private record Interleaved(Predicate<Request> matches, String path, String patch, AtomicInteger left) {}
 }
