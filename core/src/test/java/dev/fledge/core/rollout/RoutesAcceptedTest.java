@@ -31,6 +31,21 @@ class RoutesAcceptedTest {
         return r;
     }
 
+    /** {@code p} with an internal stage of no minimum time, and {@code gates}. */
+    private static Plan withUntimedInternal(Plan p, List<GatePlan> gates) {
+        return new Plan(
+                p.version(),
+                List.of(
+                        new StagePlan(Stage.INTERNAL, Duration.ZERO, List.of(), Duration.ZERO),
+                        p.stages().get(1),
+                        p.stages().get(2)),
+                p.interval(),
+                p.progressDeadline(),
+                false,
+                p.replicas(),
+                gates);
+    }
+
     private Optional<Decision> acceptedAfter(Rollout r, Duration d, Observation obs) {
         r.now = r.now.plus(d);
         Decision first = engine.decide(r.plan, r.status, obs, r.now);
@@ -72,18 +87,7 @@ class RoutesAcceptedTest {
     @Test
     void aVerdictOfThePassThatStartsTheStageDoesNotEndIt() {
         Rollout r = waitingInternal();
-        Plan p = r.plan;
-        r.plan = new Plan(
-                p.version(),
-                List.of(
-                        new StagePlan(Stage.INTERNAL, Duration.ZERO, List.of(), Duration.ZERO),
-                        p.stages().get(1),
-                        p.stages().get(2)),
-                p.interval(),
-                p.progressDeadline(),
-                false,
-                p.replicas(),
-                p.gates());
+        r.plan = withUntimedInternal(r.plan, r.plan.gates());
         Decision started = acceptedAfter(r, Duration.ofSeconds(1), passing()).orElseThrow();
         assertThat(started.status().getStage()).isEqualTo("internal");
         r.status = started.status();
@@ -152,19 +156,8 @@ class RoutesAcceptedTest {
     @Test
     void aStageThatWouldAlsoEndAtOnceIsLeftToTheNextPass() {
         Rollout r = waitingInternal();
-        Plan p = r.plan;
         // internal with no minimum time and no gate of its own: started, it would end in the same decision
-        r.plan = new Plan(
-                p.version(),
-                List.of(
-                        new StagePlan(Stage.INTERNAL, Duration.ZERO, List.of(), Duration.ZERO),
-                        p.stages().get(1),
-                        p.stages().get(2)),
-                p.interval(),
-                p.progressDeadline(),
-                false,
-                p.replicas(),
-                List.of());
+        r.plan = withUntimedInternal(r.plan, List.of());
         assertThat(acceptedAfter(r, Duration.ofSeconds(1), Observation.of(true, true)))
                 .as("that decision routes closed's audience, which this pass did not apply")
                 .isEmpty();

@@ -54,10 +54,20 @@ abstract class CanaryHandoverFixture extends MockRolloutFixture<CanaryHandoverFi
 
     /** The release's {@code RouteNotAccepted} condition, if it holds. */
     static Optional<io.fabric8.kubernetes.api.model.Condition> routeNotAccepted(ModelReleaseStatus s) {
+        return trueCondition(s, "RouteNotAccepted");
+    }
+
+    /** The release's {@code RouteNotApplied} condition, if it holds. */
+    static Optional<io.fabric8.kubernetes.api.model.Condition> routeNotApplied(ModelReleaseStatus s) {
+        return trueCondition(s, "RouteNotApplied");
+    }
+
+    private static Optional<io.fabric8.kubernetes.api.model.Condition> trueCondition(
+            ModelReleaseStatus s, String type) {
         return s == null || s.getConditions() == null
                 ? Optional.empty()
                 : s.getConditions().stream()
-                        .filter(c -> "RouteNotAccepted".equals(c.getType()) && "True".equals(c.getStatus()))
+                        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
                         .findFirst();
     }
 
