@@ -238,6 +238,19 @@ public final class OperatorBenchmark {
                 transitions == 0 ? 0 : (all - harness) / transitions,
                 all - harness,
                 all));
+        // watchers the API server closed for reading too slowly (its buffer for them full): their clients watch again
+        // from where they were and get what they missed late, in one batch
+        var terminated = Scrape.delta(
+                apiBefore.sumBy("apiserver_terminated_watchers_total", "resource"),
+                apiAfter.sumBy("apiserver_terminated_watchers_total", "resource"));
+        out.append(String.format("%n  watchers the API server closed as unresponsive during the rollout:"));
+        if (terminated.values().stream().allMatch(v -> v == 0)) {
+            out.append(" none");
+        }
+        terminated.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.append(String.format(" %s %.0f;", e.getKey(), e.getValue())));
         // the JVM's own pauses (Micrometer's JVM binder): each stops every reconcile, a full collection longest
         var pauses = Scrape.delta(
                 opBefore.sumBy("jvm_gc_pause_seconds_count", "action"),
