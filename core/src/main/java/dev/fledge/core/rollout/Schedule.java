@@ -20,11 +20,15 @@ public final class Schedule {
 
     /**
      * Gates run in a rollout stage (not while promoting) when none ran since the stage or step began, or every interval;
-     * not in a pass that moves the stage on at its hold's end on the verdicts that stood then ({@link #movesOnAtHoldEnd}).
+     * not in a pass that moves the stage on at its hold's end on the verdicts that stood then ({@link #movesOnAtHoldEnd}),
+     * and not in the first interval of a wait for the stage's routes ({@link #waitingForRoutes}).
      */
     public static boolean analysisDue(Plan plan, ModelReleaseStatus st, Instant now) {
         if (!gatesRun(plan, st)) {
             return false;
+        }
+        if (waitingForRoutes(st)) {
+            return waitedAnInterval(plan, st, now);
         }
         if (st.getLastAnalysisAt() == null) {
             return true;
@@ -34,6 +38,29 @@ public final class Schedule {
             return true;
         }
         return !movesOnAtHoldEnd(plan, st, now) && !now.isBefore(last.plus(plan.interval()));
+    }
+
+    /**
+     * Whether the stage (or step) has not started yet because the stored status says its routes wait for the Gateway
+     * (or are not as written). Its time has not begun, so no verdict of the wait counts for it; the pass that finds the
+     * routes accepted starts it ({@link RoutesAccepted}) after its own readings.
+     */
+    private static boolean waitingForRoutes(ModelReleaseStatus st) {
+        return st.getStepWaitingSince() != null && Conditions.routesPending(st);
+    }
+
+    /**
+     * In a wait for the routes, analyses keep the interval counted from the later of the last analysis and the wait's
+     * start: a Gateway that takes minutes does not stop the canary being watched under the split it still serves, and
+     * the pass that starts the stage, usually within the first interval, asks Prometheus nothing that could not count.
+     */
+    private static boolean waitedAnInterval(Plan plan, ModelReleaseStatus st, Instant now) {
+        Instant from = Instant.parse(st.getStepWaitingSince());
+        if (st.getLastAnalysisAt() != null) {
+            Instant last = Instant.parse(st.getLastAnalysisAt());
+            from = last.isAfter(from) ? last : from;
+        }
+        return !now.isBefore(from.plus(plan.interval()));
     }
 
     /**
