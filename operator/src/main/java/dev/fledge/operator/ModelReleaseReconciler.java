@@ -453,14 +453,19 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
         Optional<String> drift = acted.drift();
         List<Unaccepted> pending = acted.pending();
         Instant scaleDownAt = acted.scaleDownAt();
+        // the time the written decision was taken at: its requeue counts from it
+        Instant decidedAt = now;
         if (stored == null && kept.isEmpty() && pending.isEmpty() && drift.isEmpty() && acted.heldWeight() == null) {
             // the routes the stored status said were waiting are accepted and as written: the stage (or step) they held
             // starts in this pass's status write, not in a pass of its own after it (RoutesAccepted: only when that
             // decision routes what this pass applied); its time counts from now, after they were found accepted, not
             // from the pass's start (so no reading of this pass is of the stage either)
             Instant found = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-            decision = RoutesAccepted.startWaitingStage(resolved, old, obs, found, decision)
-                    .orElse(decision);
+            Optional<Decision> starts = RoutesAccepted.startWaitingStage(resolved, old, obs, found, decision);
+            if (starts.isPresent()) {
+                decision = starts.get();
+                decidedAt = found;
+            }
         }
         drift.ifPresent(diff -> events.record(
                 mr,
@@ -540,7 +545,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         obs.canaryReady(),
                         pending.stream().map(Unaccepted::waited).toList(),
                         drift.isPresent())
-                .after(now, clock.instant());
+                .after(decidedAt, clock.instant());
         // with nothing to look at soon, at least every MAX_RECONCILIATION_INTERVAL (JOSDK's timer, which would bring
         // releases promoted together back together): spread per release
         control.rescheduleAfter(requeue != null ? requeue : Spread.period(Spread.own(mr), MAX_RECONCILIATION_INTERVAL));

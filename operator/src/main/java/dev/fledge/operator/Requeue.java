@@ -13,7 +13,8 @@ import java.util.List;
  * waiting for a Gateway or for pods, drift, a stage or step whose split this pass put in place). Null: no requeue of
  * its own (informer events wake it). Pure.
  *
- * @param engine       the engine's requeue, counted from the pass's start
+ * @param engine       the engine's requeue, counted from the time it decided at: the pass's start, or, for a stage
+ *                     started in the pass that found its routes accepted, that moment
  * @param scaleDownAt  when the canary's drain ends, or null
  * @param holdUntil    when the capacity hold ends, or null
  * @param heldWeight   the public weight the routes hold the canary at for its pods, or null
@@ -33,7 +34,12 @@ record Requeue(
         boolean drift) {
     static final Duration AT_ONCE = Duration.ofMillis(10);
 
-    /** The delay from {@code end} (the pass's end, where JOSDK counts from) for a pass that started at {@code now}. */
+    /**
+     * The delay from {@code end} (the pass's end, where JOSDK counts from) for a decision taken at {@code now}. Counted
+     * from the pass's start instead, a stage started when its routes were found accepted, late in the pass, was analysed
+     * that much before an interval of it had passed: too early to count at its hold's end, which then asked Prometheus
+     * again and, under load, waited a second pass for the answer.
+     */
     Duration after(Instant now, Instant end) {
         Duration requeue = earliest(now, engine, scaleDownAt, holdUntil);
         if (heldWeight != null && (requeue == null || requeue.compareTo(ModelReleaseReconciler.DRIFT_RETRY) > 0)) {
