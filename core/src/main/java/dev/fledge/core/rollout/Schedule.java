@@ -21,7 +21,7 @@ public final class Schedule {
     /**
      * Gates run in a rollout stage (not while promoting) when none ran since the stage or step began, or every interval;
      * not in a pass that moves the stage on at its hold's end on the verdicts that stood then ({@link #movesOnAtHoldEnd}),
-     * and not in the first interval of a wait for the stage's routes ({@link #waitingForRoutes}).
+     * and, while the stage waits for its routes ({@link #waitingForRoutes}), only an interval after the last one.
      */
     public static boolean analysisDue(Plan plan, ModelReleaseStatus st, Instant now) {
         if (!gatesRun(plan, st)) {
@@ -42,24 +42,23 @@ public final class Schedule {
 
     /**
      * Whether the stage (or step) has not started yet because the stored status says its routes wait for the Gateway
-     * (or are not as written). Its time has not begun, so no verdict of the wait counts for it; the pass that finds the
-     * routes accepted starts it ({@link RoutesAccepted}) after its own readings.
+     * (or are not as written). Its time has not begun, so no verdict of the wait is one its hold can end on; the pass
+     * that finds the routes accepted starts it ({@link RoutesAccepted}) after its own readings.
      */
     private static boolean waitingForRoutes(ModelReleaseStatus st) {
         return st.getStepWaitingSince() != null && Conditions.routesPending(st);
     }
 
     /**
-     * In a wait for the routes, analyses keep the interval counted from the later of the last analysis and the wait's
-     * start: a Gateway that takes minutes does not stop the canary being watched under the split it still serves, and
-     * the pass that starts the stage, usually within the first interval, asks Prometheus nothing that could not count.
+     * In a wait for the routes, analyses keep the interval from the last one (from the wait's start when none ran in the
+     * rollout yet): the canary stays read every interval across the stage change, under the split a slow Gateway
+     * still serves, and a failed reading there counts (a critical gate rolls back, others count towards the stage's
+     * failureLimit). What the wait drops is only the reading at once that a stage's start asks for: the pass that finds
+     * the routes accepted starts the stage after its own readings, so none of them could be the stage's first.
      */
     private static boolean waitedAnInterval(Plan plan, ModelReleaseStatus st, Instant now) {
-        Instant from = Instant.parse(st.getStepWaitingSince());
-        if (st.getLastAnalysisAt() != null) {
-            Instant last = Instant.parse(st.getLastAnalysisAt());
-            from = last.isAfter(from) ? last : from;
-        }
+        Instant from =
+                Instant.parse(st.getLastAnalysisAt() != null ? st.getLastAnalysisAt() : st.getStepWaitingSince());
         return !now.isBefore(from.plus(plan.interval()));
     }
 
