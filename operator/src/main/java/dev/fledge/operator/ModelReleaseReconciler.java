@@ -545,7 +545,7 @@ public class ModelReleaseReconciler implements Reconciler<ModelRelease> {
                         obs.canaryReady(),
                         pending.stream().map(Unaccepted::waited).toList(),
                         drift.isPresent())
-                .after(decidedAt, clock.instant());
+                .after(now, decidedAt, clock.instant());
         // with nothing to look at soon, at least every MAX_RECONCILIATION_INTERVAL (JOSDK's timer, which would bring
         // releases promoted together back together): spread per release
         control.rescheduleAfter(requeue != null ? requeue : Spread.period(Spread.own(mr), MAX_RECONCILIATION_INTERVAL));

@@ -13,8 +13,8 @@ import java.util.List;
  * waiting for a Gateway or for pods, drift, a stage or step whose split this pass put in place). Null: no requeue of
  * its own (informer events wake it). Pure.
  *
- * @param engine       the engine's requeue, counted from the time it decided at: the pass's start, or, for a stage
- *                     started in the pass that found its routes accepted, that moment
+ * @param engine       the engine's requeue, counted from the time it decided at (see {@link #after(Instant, Instant,
+ *                     Instant)})
  * @param scaleDownAt  when the canary's drain ends, or null
  * @param holdUntil    when the capacity hold ends, or null
  * @param heldWeight   the public weight the routes hold the canary at for its pods, or null
@@ -34,14 +34,22 @@ record Requeue(
         boolean drift) {
     static final Duration AT_ONCE = Duration.ofMillis(10);
 
-    /**
-     * The delay from {@code end} (the pass's end, where JOSDK counts from) for a decision taken at {@code now}. Counted
-     * from the pass's start instead, a stage started when its routes were found accepted, late in the pass, was analysed
-     * that much before an interval of it had passed: too early to count at its hold's end, which then asked Prometheus
-     * again and, under load, waited a second pass for the answer.
-     */
+    /** The delay from {@code end} (the pass's end, where JOSDK counts from) for a pass that started at {@code now}. */
     Duration after(Instant now, Instant end) {
-        Duration requeue = earliest(now, engine, scaleDownAt, holdUntil);
+        return after(now, now, end);
+    }
+
+    /**
+     * As {@link #after(Instant, Instant)}, for a pass whose decision was taken at {@code decidedAt} (the engine counted
+     * its delay from then), later than the pass's start: a stage started when its routes were found accepted, after the
+     * pass applied them. Counted from the pass's start instead, that stage's next analysis came that much (100-300 ms
+     * under load) early, and every later one with it: the last fell short of the stage's last interval, so the hold's
+     * end could not move on with it and read again. The drain and hold deadlines are instants: still measured from
+     * {@code now}, so one that fell due during the pass is not passed over.
+     */
+    Duration after(Instant now, Instant decidedAt, Instant end) {
+        Duration fromDecision = engine == null ? null : engine.plus(Duration.between(now, decidedAt));
+        Duration requeue = earliest(now, fromDecision, scaleDownAt, holdUntil);
         if (heldWeight != null && (requeue == null || requeue.compareTo(ModelReleaseReconciler.DRIFT_RETRY) > 0)) {
             requeue =
                     ModelReleaseReconciler.DRIFT_RETRY; // the routes wait for a track's pods (their events wake it too)

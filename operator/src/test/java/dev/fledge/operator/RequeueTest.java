@@ -50,6 +50,23 @@ class RequeueTest {
         assertThat(pass(st, null).after(NOW, END)).isNull();
     }
 
+    /**
+     * A stage started when its routes were found accepted, 200 ms into a pass of 300 ms: the engine's delay counts from
+     * then, so its next analysis comes an interval after the stage's start, not 200 ms before. A drain that ended
+     * during the pass, before that moment, is still looked at at once.
+     */
+    @Test
+    void theEnginesDelayCountsFromTheTimeItDecidedAt() {
+        ModelReleaseStatus st = new ModelReleaseStatus().withPhase(Phase.PROGRESSING);
+        Instant found = NOW.plusMillis(200);
+        assertThat(pass(st, Duration.ofSeconds(5)).after(NOW, found, END))
+                .as("END + this = found + 5 s")
+                .isEqualTo(Duration.ofMillis(4900));
+        Requeue draining =
+                new Requeue(Duration.ofSeconds(5), NOW.plusMillis(100), null, null, st, true, List.of(), false);
+        assertThat(draining.after(NOW, found, END)).isEqualTo(Requeue.AT_ONCE);
+    }
+
     @Test
     void aRouteWaitingForItsGatewayIsLookedAtSoonAndLessOftenOnceReported() {
         ModelReleaseStatus st = new ModelReleaseStatus().withPhase(Phase.PROGRESSING);
