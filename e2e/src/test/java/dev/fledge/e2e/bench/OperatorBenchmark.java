@@ -127,6 +127,7 @@ public final class OperatorBenchmark {
                     .resolve(BenchReleases.release(ns, "x", "2.0.0").getSpec());
             Latencies latencies = Latencies.of(recorder, plan);
             latencies.writeCsv(work.resolve("latencies.csv"));
+            recorder.writeTimeline(work.resolve("timeline.csv"));
             // read before the class histogram below, whose full GC would count
             double cpuRollout = operator.cpuSeconds() - cpuBefore;
             String machine = MachineCpu.now(SHARING).since(machineBefore);

@@ -102,6 +102,49 @@ final class RolloutRecorder implements AutoCloseable {
                 + StatusChanges.of(snapshot).top(20, transitions);
     }
 
+    /**
+     * Every route change and status seen since {@link #clear}, one line each in the order seen per release: when, and
+     * what a stage change's timing is read from (stage, step, the times the operator stamped, whether a reading was on
+     * its way). For finding where a slow stage change waited: e.g. a route seen after the status that says the Gateway
+     * accepted it was late on this harness's watch, not in the operator.
+     */
+    void writeTimeline(java.nio.file.Path file) throws java.io.IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("release,seen_ms,what,stage,step,weight,stage_started,step_started,waiting_since,last_analysis,"
+                + "evaluating,route_not_accepted");
+        routeChanges.forEach((release, changes) -> {
+            synchronized (RolloutRecorder.class) {
+                changes.forEach(c -> lines.add(release + "," + c.seenAt() + ",route " + c.generation() + ",,,,,,,,,"));
+            }
+        });
+        statuses.forEach((release, seen) -> {
+            synchronized (seen) {
+                seen.forEach(s -> {
+                    ModelReleaseStatus st = s.status();
+                    boolean pending = st.getConditions() != null
+                            && st.getConditions().stream()
+                                    .anyMatch(c ->
+                                            "RouteNotAccepted".equals(c.getType()) && "True".equals(c.getStatus()));
+                    lines.add(String.join(
+                            ",",
+                            release,
+                            Long.toString(s.seenAt()),
+                            "status",
+                            String.valueOf(st.getStage()),
+                            String.valueOf(st.getStep()),
+                            String.valueOf(st.getCanaryWeight()),
+                            String.valueOf(st.getStageStartedAt()),
+                            String.valueOf(st.getStepStartedAt()),
+                            String.valueOf(st.getStepWaitingSince()),
+                            String.valueOf(st.getLastAnalysisAt()),
+                            Boolean.toString(StatusChanges.evaluating(st)),
+                            Boolean.toString(pending)));
+                });
+            }
+        });
+        java.nio.file.Files.write(file, lines);
+    }
+
     /** Releases (of those named) whose status satisfies {@code test}, from the informer's cache. */
     long count(Predicate<ModelRelease> test) {
         return releases.getStore().list().stream().filter(test).count();
