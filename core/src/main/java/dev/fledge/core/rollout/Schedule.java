@@ -53,8 +53,9 @@ public final class Schedule {
      * In a wait for the routes, analyses keep the interval from the last one (from the wait's start when none ran in the
      * rollout yet): the canary stays read every interval across the stage change, under the split a slow Gateway
      * still serves, and a failed reading there counts (a critical gate rolls back, others count towards the stage's
-     * failureLimit). What the wait drops is only the reading at once that a stage's start asks for: the pass that finds
-     * the routes accepted starts the stage after its own readings, so none of them could be the stage's first.
+     * failureLimit). What the wait drops is the reading at once that a stage's entry asks for: the pass that finds the
+     * routes accepted starts the stage after its own readings, so none of them could be the stage's first. (Once the
+     * stage has started, a pass that an event brings before its next look reads at once: it has no reading of its own.)
      */
     private static boolean waitedAnInterval(Plan plan, ModelReleaseStatus st, Instant now) {
         Instant from =

@@ -29,12 +29,14 @@ class AnalysisDuringARouteWaitTest {
         return r;
     }
 
+    /** The pass that entered the stage read the gates: the next reading in the wait is an interval after it. */
     @Test
-    void noAnalysisInTheFirstIntervalOfTheWait() {
+    void noReadingAtOnceInTheWaitButAnIntervalAfterTheLast() {
         Rollout r = waiting();
         Instant since = Instant.parse(r.status.getStepWaitingSince());
+        assertThat(r.status.getLastAnalysisAt()).isEqualTo(since.toString());
         assertThat(Schedule.analysisDue(r.plan, r.status, since.plusSeconds(1)))
-                .as("the stage has not started: a reading now cannot count for it")
+                .as("the stage has not started, and the canary was read an interval ago at most")
                 .isFalse();
         assertThat(Schedule.analysisDue(
                         r.plan, r.status, since.plus(r.plan.interval()).minusMillis(1)))
