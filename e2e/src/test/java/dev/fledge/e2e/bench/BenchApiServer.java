@@ -67,7 +67,8 @@ public final class BenchApiServer implements AutoCloseable {
         // Fabric8 ends each informer's watch every 5 to 10 minutes and waits watchReconnectInterval (1 s by default)
         // before watching again: for that second this harness (its Gateway, readiness stand-in and recorder) saw no
         // change, and every stage change routed then was measured as late as the wait (docs/scale.md). A Gateway
-        // controller on client-go watches again at once; so does the harness, nearly.
+        // controller on client-go watches again at once; so does the harness, nearly. (ShardsOnRealApiServerTest's
+        // in-process shards use this client too, so they also watch again after 50 ms, not the packaged 200 ms.)
         config.setWatchReconnectInterval(HARNESS_WATCH_RECONNECT_MS);
         client = new KubernetesClientBuilder().withConfig(config).build();
     }

@@ -27,6 +27,11 @@ final class Latencies {
     /** Each latency with the release, the stage or step it left and when it could have moved on, for latencies.csv. */
     private final List<String> rows = new ArrayList<>();
 
+    /** The same stage changes counted from the hold's end: with the wait for a verdict after it. */
+    private final List<Long> fromHoldEnd = new ArrayList<>();
+    /** Each stage's or step's wait for its split (entered waiting to started: the routes accepted), ms. */
+    private final List<Long> splitWaits = new ArrayList<>();
+
     private int unmatched;
 
     static Latencies of(RolloutRecorder recorder, Plan plan) {
@@ -47,6 +52,15 @@ final class Latencies {
         for (int i = 1; i < seen.size(); i++) {
             ModelReleaseStatus prev = seen.get(i - 1).status();
             ModelReleaseStatus next = seen.get(i).status();
+            if (prev.getStepWaitingSince() != null
+                    && next.getStepWaitingSince() == null
+                    && Objects.equals(prev.getStage(), next.getStage())
+                    && Objects.equals(prev.getStep(), next.getStep())
+                    && plan.stage(Stage.fromWire(next.getStage())).isPresent()) {
+                splitWaits.add(
+                        Duration.between(Instant.parse(prev.getStepWaitingSince()), Schedule.periodStart(plan, next))
+                                .toMillis());
+            }
             Optional<Long> verdictAt = verdictAvailable(plan, prev, next);
             if (verdictAt.isEmpty()) {
                 continue;
@@ -60,6 +74,7 @@ final class Latencies {
             }
             long latency = Math.max(0, routes.get(route).seenAt() - verdictAt.get());
             millis.add(latency);
+            fromHoldEnd.add(Math.max(0, routes.get(route).seenAt() - holdEnd(plan, prev)));
             // where the time went: when the status with the new stage was seen on the watch, and the one before it
             long statusSeen = seen.get(i).seenAt() - verdictAt.get();
             long before = seen.get(i - 1).seenAt() - verdictAt.get();
@@ -67,6 +82,34 @@ final class Latencies {
                     + verdictAt.get() + "," + latency + "," + statusSeen + "," + before);
             route++;
         }
+    }
+
+    /** When the stage or step of {@code st} had been held its minimum time (epoch ms). */
+    private static long holdEnd(Plan plan, ModelReleaseStatus st) {
+        StagePlan from = plan.stage(Stage.fromWire(st.getStage())).orElseThrow();
+        return Schedule.periodStart(plan, st)
+                .plus(from.isPublic() ? from.stepDuration() : from.minDuration())
+                .toEpochMilli();
+    }
+
+    /**
+     * The stage changes counted from the hold's end, which the verdict-to-route latency starts later than when the
+     * verdict the change needed came after it; and each stage's wait for its split (its routes accepted by the
+     * Gateway). Neither is a goal of the issue; both say where a rollout's time goes.
+     */
+    String beyondTheVerdict() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "  stage changes from the hold's end (with the wait for a verdict after it): p50 %d ms, p90 %d ms, p99 %d"
+                        + " ms%n  a stage's wait for its split (entered to started, as the operator stamped them: the"
+                        + " canary ready, the routes accepted and as written): p50 %d ms, p90 %d ms, max %d ms (%d waits)",
+                percentile(fromHoldEnd, 0.50),
+                percentile(fromHoldEnd, 0.90),
+                percentile(fromHoldEnd, 0.99),
+                percentile(splitWaits, 0.50),
+                percentile(splitWaits, 0.90),
+                percentile(splitWaits, 1.0),
+                splitWaits.size());
     }
 
     /** When a gated stage change from {@code prev} to {@code next} could first have been made, if it is one. */
@@ -114,6 +157,10 @@ final class Latencies {
     }
 
     long percentile(double p) {
+        return percentile(millis, p);
+    }
+
+    private static long percentile(List<Long> millis, double p) {
         if (millis.isEmpty()) {
             return -1;
         }

@@ -139,6 +139,8 @@ public final class OperatorBenchmark {
                             apiBefore,
                             new Scrape(client.raw("/metrics")),
                             latencies.count())
+                    + String.format("%n")
+                    + latencies.beyondTheVerdict()
                     + recorder.statusWrites(latencies.count())
                     + String.format("%n  CPU of the others on this machine during the rollout: %s", machine)
                     + String.format("%n")
