@@ -74,7 +74,8 @@ final class Latencies {
             }
             long latency = Math.max(0, routes.get(route).seenAt() - verdictAt.get());
             millis.add(latency);
-            fromHoldEnd.add(Math.max(0, routes.get(route).seenAt() - holdEnd(plan, prev)));
+            fromHoldEnd.add(
+                    Math.max(0, routes.get(route).seenAt() - holdEnd(plan, prev).toEpochMilli()));
             // where the time went: when the status with the new stage was seen on the watch, and the one before it
             long statusSeen = seen.get(i).seenAt() - verdictAt.get();
             long before = seen.get(i - 1).seenAt() - verdictAt.get();
@@ -84,12 +85,10 @@ final class Latencies {
         }
     }
 
-    /** When the stage or step of {@code st} had been held its minimum time (epoch ms). */
-    private static long holdEnd(Plan plan, ModelReleaseStatus st) {
+    /** When the stage or step of {@code st} (one of {@code plan}'s) had been held its minimum time. */
+    private static Instant holdEnd(Plan plan, ModelReleaseStatus st) {
         StagePlan from = plan.stage(Stage.fromWire(st.getStage())).orElseThrow();
-        return Schedule.periodStart(plan, st)
-                .plus(from.isPublic() ? from.stepDuration() : from.minDuration())
-                .toEpochMilli();
+        return Schedule.periodStart(plan, st).plus(from.isPublic() ? from.stepDuration() : from.minDuration());
     }
 
     /**
@@ -125,9 +124,7 @@ final class Latencies {
         }
         Instant start = Schedule.periodStart(plan, prev);
         Instant nextStart = Schedule.periodStart(plan, next);
-        Duration hold =
-                from.get().isPublic() ? from.get().stepDuration() : from.get().minDuration();
-        Instant available = start.plus(hold);
+        Instant available = holdEnd(plan, prev);
         for (GateResult g : next.getGates() == null ? List.<GateResult>of() : next.getGates()) {
             Instant at = Instant.parse(g.getAt());
             if (at.isAfter(start) && !at.isAfter(nextStart) && at.isAfter(available)) {

@@ -189,21 +189,7 @@ class CanaryHandoverThroughRoutesOnMockApiServerTest extends CanaryHandoverFixtu
 
     @Test
     void aPublicStepsTimeCountsOnlyFromWhenTheGatewayAcceptedItsRoute() {
-        client.resource(Releases.gatewayApi(NAME, "1.0.0")).create();
-        awaitStatus(s -> s.getPhase() == Phase.PROMOTED);
-        edit(r -> {
-            setVersion(r, "2.0.0");
-            r.getSpec().getStages().get(2).setStepDuration("1m");
-        });
-        awaitStatus(s -> "public".equals(s.getStage())
-                && s.getCanaryWeight() == 25
-                && s.getStepWaitingSince() == null // started: its route accepted
-                && routeNotAccepted(s).isEmpty());
-
-        operator.gateway().hold(); // from here the Gateway keeps serving the 25% route
-        clock.advance(Duration.ofSeconds(61));
-        poke();
-        awaitStatus(s -> s.getCanaryWeight() == 50 && routeNotAccepted(s).isPresent());
+        at50WaitingForTheGateway(); // from here the Gateway keeps serving the 25% route
         clock.advance(Duration.ofMinutes(5)); // five step durations, the 50% route still not accepted
         poke();
         pause(Duration.ofSeconds(3));
@@ -316,7 +302,7 @@ class CanaryHandoverThroughRoutesOnMockApiServerTest extends CanaryHandoverFixtu
         });
         awaitStatus(s -> "public".equals(s.getStage())
                 && s.getCanaryWeight() == 25
-                && s.getStepWaitingSince() == null
+                && s.getStepWaitingSince() == null // started: its route accepted
                 && routeNotAccepted(s).isEmpty());
         operator.gateway().hold();
         clock.advance(Duration.ofSeconds(61));
