@@ -28,21 +28,9 @@ final class GateLedger {
     /** A failed gate that ends the rollout, with the message of the rollback. */
     record Failure(EventReason reason, String message) {}
 
-    /**
-     * Records this round's verdicts; a failed verdict adds one to its gate's failures. A verdict's time is when it was
-     * read ({@link GateVerdict#readAt}) when that was before this pass: a Prometheus answer taken by a pass after the
-     * one that asked for it counts from its reading, so a stage does not move on at its hold's end on a reading from
-     * before its last interval ({@link Schedule#movesOnAtHoldEnd}), and {@code lastAnalysisAt} is the oldest reading
-     * of the round: the next analysis falls due an interval after the canary was read, not after the answer was
-     * written down.
-     */
+    /** Records this round's verdicts; a failed verdict adds one to its gate's failures. */
     void record(List<GateVerdict> verdicts) {
-        // the analysis is as old as its oldest reading: the next one falls due an interval after the canary was read
-        st.setLastAnalysisAt(verdicts.stream()
-                .map(this::readAt)
-                .min(Instant::compareTo)
-                .orElse(now)
-                .toString());
+        st.setLastAnalysisAt(now.toString());
         for (GateVerdict v : verdicts) {
             GateResult r = gate(v.name());
             if (v.repeats(r)) {
@@ -64,15 +52,11 @@ final class GateLedger {
                     .withReport(v.report())
                     .withSuiteRun(GateDetailsStatus.suiteRun(v.suiteRun()))
                     .withFailures(failures)
-                    .withAt(readAt(v).toString());
+                    .withAt(now.toString());
             if (v.evidence() != null) {
                 r.withEvidence(GateDetailsStatus.evidence(v.evidence())); // null: nothing new, the evidence stays
             }
         }
-    }
-
-    private Instant readAt(GateVerdict v) {
-        return v.readAt() != null && v.readAt().isBefore(now) ? v.readAt() : now;
     }
 
     /** The first critical failure among {@code verdicts}, else the first failed gate that reached its failureLimit. */

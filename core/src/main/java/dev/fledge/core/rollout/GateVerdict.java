@@ -1,7 +1,6 @@
 package dev.fledge.core.rollout;
 
 import dev.fledge.api.status.Verdict;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -9,8 +8,7 @@ import java.util.List;
  * of that kind (a metric gate has a value, a Bayesian gate has samples and posterior figures, the safety gate its
  * suite, per-category counts and report ConfigMap). {@code evidence} is the safety gate's suite evidence of the whole
  * rollout; null leaves the evidence in status as it is (a verdict that learned nothing new). {@code suiteRun} is the
- * state of the suite's runs in the current stage. {@code readAt} is when the evidence was read, if before the pass that
- * records the verdict (null: read by that pass).
+ * state of the suite's runs in the current stage.
  */
 public record GateVerdict(
         String name,
@@ -28,8 +26,7 @@ public record GateVerdict(
         List<Category> categories,
         String report,
         List<Tally> evidence,
-        SuiteRun suiteRun,
-        Instant readAt) {
+        SuiteRun suiteRun) {
 
     /** The prompt suite a verdict was judged on. */
     public record Suite(String name, String hash, int prompts) {}
@@ -97,7 +94,6 @@ public record GateVerdict(
                 posteriorMean,
                 upperBound,
                 pAboveMax,
-                null,
                 null,
                 null,
                 null,
@@ -180,17 +176,6 @@ public record GateVerdict(
         return c.build();
     }
 
-    /**
-     * The same verdict, read at {@code at}: a reading that a pass after the one that asked for it takes (a Prometheus
-     * answer that came after the pass's wait) was read before the pass that records it, and counts from then
-     * ({@link GateLedger#record}): a reading is judged by when it looked at the canary, not by when it was written down.
-     */
-    public GateVerdict withReadAt(Instant at) {
-        Copy c = new Copy(this);
-        c.readAt = at;
-        return c.build();
-    }
-
     /** A verdict's components, to change one or a few of them: the one place that lists them all again. */
     private static final class Copy {
         final String name;
@@ -209,7 +194,6 @@ public record GateVerdict(
         String report;
         List<Tally> evidence;
         SuiteRun suiteRun;
-        Instant readAt;
 
         Copy(GateVerdict v) {
             name = v.name;
@@ -228,7 +212,6 @@ public record GateVerdict(
             report = v.report;
             evidence = v.evidence;
             suiteRun = v.suiteRun;
-            readAt = v.readAt;
         }
 
         GateVerdict build() {
@@ -248,8 +231,7 @@ public record GateVerdict(
                     categories,
                     report,
                     evidence,
-                    suiteRun,
-                    readAt);
+                    suiteRun);
         }
     }
 }

@@ -73,7 +73,7 @@ public class GateResult {
     private Integer failures;
 
     @JsonPropertyDescription(
-            "When the verdict was given (RFC 3339): for a metric or feedback gate, when Prometheus was read, which can be before the pass that wrote the verdict down (its answer came after that pass's wait); a stage moves on at its hold's end only on a reading of its last analysis interval. A Pass that repeats the stored one in the same stage or step is written at most every 5 minutes, like lastAnalysisAt; a Prometheus answer still on its way (reason \"evaluating: ...\") is written only with another change or at that 5-minute mark, and its answer by the rules above.")
+            "When the verdict was given (RFC 3339). A Pass that repeats the stored one in the same stage or step is written at most every 5 minutes, like lastAnalysisAt; a Prometheus answer still on its way (reason \"evaluating: ...\") is written only with another change or at that 5-minute mark, and its answer by the rules above.")
     private String at;
 
     public GateResult withName(String name) {

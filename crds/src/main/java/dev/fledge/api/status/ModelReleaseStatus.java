@@ -85,7 +85,7 @@ public class ModelReleaseStatus {
     private CapacityStatus capacity;
 
     @JsonPropertyDescription(
-            "When the gates were last evaluated (RFC 3339): the oldest reading of that analysis, as a Prometheus answer taken by a later pass counts from when Prometheus was read. An analysis in which every gate it ran passes again with the stored values, in a stage or step where they already passed, is written at most every 5 minutes (the operator holds it in memory meanwhile), so this can lag the analysis interval by up to that much.")
+            "When the gates were last evaluated (RFC 3339). An analysis in which every gate it ran passes again with the stored values, in a stage or step where they already passed, is written at most every 5 minutes (the operator holds it in memory meanwhile), so this can lag the analysis interval by up to that much.")
     private String lastAnalysisAt;
 
     @JsonPropertyDescription(

@@ -1,17 +1,16 @@
 package dev.fledge.operator.gates;
 
 import dev.fledge.core.rollout.GateVerdict;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
  * A gate whose evaluation waits on Prometheus (metric and feedback gates), evaluated off the reconcile thread through
  * {@link DeferredReads}. The pass that sends an evaluation waits a moment for it ({@code fledge.prometheus.answer-wait})
- * and records the verdict if it came; if not, it records Inconclusive ("evaluating"), so that pass ends no stage on
- * a verdict from before it and none ends while an evaluation is on its way, and the pass woken by the answer records the verdict. Each verdict is recorded by one pass only (a failure
+ * and records the verdict if it came; if not, it records Inconclusive ("evaluating"), so no stage ends on a verdict
+ * from before it (the canary was unready for a while, the operator was down) and none ends while an evaluation is on
+ * its way, and the pass woken by the answer records the verdict. Each verdict is recorded by one pass only (a failure
  * counts once). A pass in between that evaluates the gate records the placeholder again while the reading is on its
- * way (the first one may have been held in memory and lost: HeldAnalyses), and nothing once its answer was taken. A
- * verdict counts from when Prometheus was read ({@link GateVerdict#readAt}), not from the pass that takes it.
+ * way (the first one may have been held in memory and lost: HeldAnalyses), and nothing once its answer was taken.
  */
 public final class DeferredGate implements Gate {
     private final Gate inner;
@@ -39,11 +38,14 @@ public final class DeferredGate implements Gate {
     /**
      * This pass's verdict of the gate, if it has one (see above). The gate runs with its context's now moved on by the
      * wait for a free reader, as Prometheus evaluates its queries then: a range reckoned from the pass's now would
-     * start that much late (the feedback gate's range from the rollout's start). The verdict carries that time
-     * ({@link GateVerdict#readAt}): a pass that takes the answer later records it as read then, not as its own.
+     * start that much late (the feedback gate's range from the rollout's start).
      */
     public Optional<GateVerdict> poll(GateContext ctx) {
-        DeferredReads.Taken<GateVerdict> taken = reads.take(ask(ctx));
+        long askedAt = System.nanoTime();
+        DeferredReads.Taken<GateVerdict> taken = reads.take(DeferredReads.Ask.of(
+                ctx,
+                "gate:" + name(),
+                () -> GateRunner.safely(inner, ctx.withNow(ctx.now().plusNanos(System.nanoTime() - askedAt)))));
         if (taken instanceof DeferredReads.Fresh<GateVerdict> fresh) {
             return Optional.of(fresh.value());
         }
@@ -55,13 +57,5 @@ public final class DeferredGate implements Gate {
                             + " (off the reconcile thread); the verdict is recorded when it answers"));
         }
         return Optional.empty();
-    }
-
-    private DeferredReads.Ask<GateVerdict> ask(GateContext ctx) {
-        long askedAt = System.nanoTime();
-        return DeferredReads.Ask.of(ctx, "gate:" + name(), () -> {
-            GateContext read = ctx.withNow(ctx.now().plusNanos(System.nanoTime() - askedAt));
-            return GateRunner.safely(inner, read).withReadAt(read.now().truncatedTo(ChronoUnit.MILLIS));
-        });
     }
 }
