@@ -82,11 +82,19 @@ public final class DeferredReads {
      * @param key       the reading within the release, e.g. {@code gate:error-rate}
      * @param scope     when the reading was asked: an answer is handed out only within the same scope
      * @param every     a new reading of {@code key} is sent at most this often
+     * @param at        the time of the pass that asks, which the interval counts by (null: the clock's now)
      */
-    public record Ask<T>(String namespace, String release, String key, String scope, Duration every, Supplier<T> work) {
+    public record Ask<T>(
+            String namespace, String release, String key, String scope, Duration every, Supplier<T> work, Instant at) {
+        /** Asked now, by the operator's clock. */
+        public Ask(String namespace, String release, String key, String scope, Duration every, Supplier<T> work) {
+            this(namespace, release, key, scope, every, work, null);
+        }
+
         /**
          * {@code key} of the release in {@code ctx}, asked in its scope ({@link ReadScope}) at most once per analysis
-         * interval.
+         * interval, at the pass's time ({@code ctx.now()}): the time the engine schedules analyses by, so a pass the
+         * engine finds an analysis due in finds the reading due here too, however long the pass took before it asked.
          */
         public static <T> Ask<T> of(GateContext ctx, String key, Supplier<T> work) {
             var meta = ctx.release().getMetadata();
@@ -96,7 +104,8 @@ public final class DeferredReads {
                     key,
                     ReadScope.of(ctx),
                     ctx.plan().interval(),
-                    work);
+                    work,
+                    ctx.now());
         }
     }
 
@@ -270,7 +279,7 @@ public final class DeferredReads {
 
     /** Sends a new reading unless one is on its way, an answer waits to be taken, or the last was sent too lately. */
     private boolean sendIfDue(Entry e, Ask<?> ask) {
-        Instant now = clock.instant();
+        Instant now = ask.at() != null ? ask.at() : clock.instant();
         if (e.running
                 || e.fresh
                 || (e.sentAt != null && now.isBefore(e.sentAt.plus(ask.every())))

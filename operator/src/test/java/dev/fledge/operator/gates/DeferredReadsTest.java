@@ -60,6 +60,30 @@ class DeferredReadsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() == 2); // the next interval sends the next one
     }
 
+    /**
+     * A reading is due by the time of the pass that asks (the engine's schedule), not by when the ask reached here: a
+     * pass that spent 2 s on other work before asking sent its reading 2 s "late" by the clock, and the pass an interval
+     * after it, which the engine finds an analysis due in, got nothing and left the gate unread.
+     */
+    @Test
+    void aReadingIsDueAnIntervalAfterThePassThatSentItNotAfterTheClockWhenItAsked() {
+        Instant pass = now.get();
+        now.set(pass.plusSeconds(2)); // the pass's other work before it asked
+        var first = new DeferredReads.Ask<>(
+                "team-a", "team-a/assistant", "gate:error-rate", "scope", EVERY, () -> "Pass", pass);
+        assertThat(reads.take(first)).isEqualTo(new DeferredReads.Sent<>(pass));
+        await().atMost(Duration.ofSeconds(5)).until(() -> woken.size() == 1);
+        assertThat(reads.take(first)).isInstanceOf(DeferredReads.Fresh.class);
+
+        Instant next = pass.plus(EVERY);
+        now.set(next.plusMillis(100));
+        var second = new DeferredReads.Ask<>(
+                "team-a", "team-a/assistant", "gate:error-rate", "scope", EVERY, () -> "Pass", next);
+        assertThat(reads.take(second))
+                .as("an interval after the pass that sent the last one")
+                .isEqualTo(new DeferredReads.Sent<>(next));
+    }
+
     @Test
     void anAnswerAskedInAnotherScopeIsNeverHandedOut() {
         assertThat(reads.take(ask("stage internal", () -> "Pass from internal")))
