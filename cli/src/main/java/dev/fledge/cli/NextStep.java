@@ -47,9 +47,7 @@ final class NextStep {
         }
         String target = target();
         Instant start = Schedule.periodStart(plan, st);
-        Duration hold = plan.stage(stage)
-                .map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
-                .orElse(Duration.ZERO);
+        Duration hold = plan.stage(stage).map(StagePlan::hold).orElse(Duration.ZERO);
         if (plan.stage(stage).map(StagePlan::isPublic).orElse(false) && st.getStepWaitingSince() != null) {
             // the operator starts a step once its split is in place (Transition): its time has not begun
             return Optional.of(target + " " + Durations.exact(hold) + " after this step's split is in place (the canary"

@@ -108,8 +108,7 @@ public final class Schedule {
             return false;
         }
         Instant start = periodStart(plan, st);
-        Instant holdEnd = start.plus(
-                sp.get().isPublic() ? sp.get().stepDuration() : sp.get().minDuration());
+        Instant holdEnd = start.plus(sp.get().hold());
         if (now.isBefore(holdEnd) || !now.isBefore(holdEnd.plus(plan.interval()))) {
             return false;
         }
@@ -166,8 +165,7 @@ public final class Schedule {
         List<Duration> candidates = new ArrayList<>();
         Instant start = periodStart(plan, st);
         Optional<StagePlan> sp = plan.stage(stage);
-        Duration hold =
-                sp.map(p -> p.isPublic() ? p.stepDuration() : p.minDuration()).orElse(Duration.ZERO);
+        Duration hold = sp.map(StagePlan::hold).orElse(Duration.ZERO);
         candidates.add(Duration.between(now, start.plus(hold)));
         if (!plan.gatesFor(stage).isEmpty()) {
             candidates.add(

@@ -31,6 +31,11 @@ public record StagePlan(
         return stage == Stage.PUBLIC;
     }
 
+    /** How long the stage, or each of its public steps, is held at least: {@code stepDuration} or {@code minDuration}. */
+    public Duration hold() {
+        return isPublic() ? stepDuration : minDuration;
+    }
+
     /** The public weight steps in force: a first release (no stable version) has nothing to split with, so 100. */
     public List<Integer> stepsFor(String stableVersion) {
         return stableVersion == null ? List.of(100) : steps;

@@ -56,9 +56,7 @@ final class StageWalk {
 
     /** Whether the current stage (or public step) has been held for its minimum time since {@code start}. */
     boolean heldLongEnough(Instant start) {
-        Duration hold = plan.stage(current())
-                .map(p -> p.isPublic() ? p.stepDuration() : p.minDuration())
-                .orElse(Duration.ZERO);
+        Duration hold = plan.stage(current()).map(StagePlan::hold).orElse(Duration.ZERO);
         return Duration.between(start, now).compareTo(hold) >= 0;
     }
 

@@ -87,8 +87,8 @@ final class Latencies {
 
     /** When the stage or step of {@code st} (one of {@code plan}'s) had been held its minimum time. */
     private static Instant holdEnd(Plan plan, ModelReleaseStatus st) {
-        StagePlan from = plan.stage(Stage.fromWire(st.getStage())).orElseThrow();
-        return Schedule.periodStart(plan, st).plus(from.isPublic() ? from.stepDuration() : from.minDuration());
+        return Schedule.periodStart(plan, st)
+                .plus(plan.stage(Stage.fromWire(st.getStage())).orElseThrow().hold());
     }
 
     /**
