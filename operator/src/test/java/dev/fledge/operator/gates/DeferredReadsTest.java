@@ -205,7 +205,7 @@ class DeferredReadsTest {
             t.start();
             passes.add(t);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> many.waiting() == 0 && bothWaiting(passes));
+        await().atMost(Duration.ofSeconds(5)).until(() -> many.waiting() == 0 && allWaiting(passes));
         long before = System.nanoTime();
         var third = new DeferredReads.Ask<>("team-a", "team-a/r2", "gate:error-rate", "scope", EVERY, () -> {
             block(answer);
@@ -229,8 +229,53 @@ class DeferredReadsTest {
                 .containsOnly(new DeferredReads.Fresh<>("Pass"));
     }
 
-    /** Both passes have sent their reading and wait for its answer. */
-    private static boolean bothWaiting(List<Thread> passes) {
+    @Test
+    void atMostWaitersPassesWaitAtOnceInAllNamespaces() throws Exception {
+        FairWorkers many = new FairWorkers(4 * DeferredReads.WAITERS, 4 * DeferredReads.WAITERS, "test-read-all");
+        // an answer wait longer than the test: a stalled machine cannot end the first passes' waits early; the
+        // readings themselves end after 10 s at most (block), so a pass that waited would take about that long
+        DeferredReads waiting = new DeferredReads(many, clock(), woken::add, Duration.ofSeconds(30));
+        CountDownLatch answer = new CountDownLatch(1);
+        List<Thread> passes = new java.util.ArrayList<>();
+        List<Object> taken = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < DeferredReads.WAITERS; i++) {
+            String ns = "team-" + i / DeferredReads.WAITERS_PER_NAMESPACE;
+            var held = new DeferredReads.Ask<>(ns, ns + "/r" + i, "gate:error-rate", "scope", EVERY, () -> {
+                block(answer);
+                return "Pass";
+            });
+            Thread t = new Thread(() -> taken.add(waiting.take(held)));
+            t.start();
+            passes.add(t);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> many.waiting() == 0 && allWaiting(passes));
+        long before = System.nanoTime();
+        var another = new DeferredReads.Ask<>("team-z", "team-z/r", "gate:error-rate", "scope", EVERY, () -> {
+            block(answer);
+            return "Pass";
+        });
+        assertThat(waiting.take(another))
+                .as(
+                        "a pass of a namespace none of whose passes waits does not wait while %d do in all",
+                        DeferredReads.WAITERS)
+                .isInstanceOf(DeferredReads.Sent.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - before))
+                .as("it went on at once (a wait would have lasted until its reading ended, 10 s)")
+                .isLessThan(Duration.ofSeconds(8));
+        answer.countDown();
+        for (Thread t : passes) {
+            t.join(10_000);
+        }
+        many.close();
+        assertThat(passes).noneMatch(Thread::isAlive);
+        assertThat(taken)
+                .as("the waiting passes took their answers")
+                .hasSize(DeferredReads.WAITERS)
+                .containsOnly(new DeferredReads.Fresh<>("Pass"));
+    }
+
+    /** Every pass has sent its reading and waits for its answer. */
+    private static boolean allWaiting(List<Thread> passes) {
         return passes.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING);
     }
 
