@@ -194,23 +194,14 @@ class DeferredReadsTest {
         FairWorkers many = new FairWorkers(8, 8, "test-read-many");
         DeferredReads waiting = new DeferredReads(many, clock(), woken::add, Duration.ofSeconds(5));
         CountDownLatch answer = new CountDownLatch(1);
-        List<Thread> passes = new java.util.ArrayList<>();
         List<Object> taken = new CopyOnWriteArrayList<>();
+        List<Thread> passes = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            var held = new DeferredReads.Ask<>("team-a", "team-a/r" + i, "gate:error-rate", "scope", EVERY, () -> {
-                block(answer);
-                return "Pass";
-            });
-            Thread t = new Thread(() -> taken.add(waiting.take(held)));
-            t.start();
-            passes.add(t);
+            passes.add(passTaking(waiting, answeredBy(answer, "team-a", "team-a/r" + i), taken));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> many.waiting() == 0 && allWaiting(passes));
         long before = System.nanoTime();
-        var third = new DeferredReads.Ask<>("team-a", "team-a/r2", "gate:error-rate", "scope", EVERY, () -> {
-            block(answer);
-            return "Pass";
-        });
+        var third = answeredBy(answer, "team-a", "team-a/r2");
         assertThat(waiting.take(third))
                 .as("a third pass of team-a does not wait while two do")
                 .isInstanceOf(DeferredReads.Sent.class);
@@ -236,24 +227,15 @@ class DeferredReadsTest {
         // readings themselves end after 10 s at most (block), so a pass that waited would take about that long
         DeferredReads waiting = new DeferredReads(many, clock(), woken::add, Duration.ofSeconds(30));
         CountDownLatch answer = new CountDownLatch(1);
-        List<Thread> passes = new java.util.ArrayList<>();
         List<Object> taken = new CopyOnWriteArrayList<>();
+        List<Thread> passes = new java.util.ArrayList<>();
         for (int i = 0; i < DeferredReads.WAITERS; i++) {
             String ns = "team-" + i / DeferredReads.WAITERS_PER_NAMESPACE;
-            var held = new DeferredReads.Ask<>(ns, ns + "/r" + i, "gate:error-rate", "scope", EVERY, () -> {
-                block(answer);
-                return "Pass";
-            });
-            Thread t = new Thread(() -> taken.add(waiting.take(held)));
-            t.start();
-            passes.add(t);
+            passes.add(passTaking(waiting, answeredBy(answer, ns, ns + "/r" + i), taken));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> many.waiting() == 0 && allWaiting(passes));
         long before = System.nanoTime();
-        var another = new DeferredReads.Ask<>("team-z", "team-z/r", "gate:error-rate", "scope", EVERY, () -> {
-            block(answer);
-            return "Pass";
-        });
+        var another = answeredBy(answer, "team-z", "team-z/r");
         assertThat(waiting.take(another))
                 .as(
                         "a pass of a namespace none of whose passes waits does not wait while %d do in all",
@@ -272,6 +254,21 @@ class DeferredReadsTest {
                 .as("the waiting passes took their answers")
                 .hasSize(DeferredReads.WAITERS)
                 .containsOnly(new DeferredReads.Fresh<>("Pass"));
+    }
+
+    /** A reading of the release's error-rate gate whose answer, "Pass", comes once {@code answer} is counted down. */
+    private static DeferredReads.Ask<String> answeredBy(CountDownLatch answer, String namespace, String release) {
+        return new DeferredReads.Ask<>(namespace, release, "gate:error-rate", "scope", EVERY, () -> {
+            block(answer);
+            return "Pass";
+        });
+    }
+
+    /** A pass on a thread of its own that takes {@code ask}'s reading and adds what it took to {@code taken}. */
+    private static Thread passTaking(DeferredReads waiting, DeferredReads.Ask<String> ask, List<Object> taken) {
+        Thread t = new Thread(() -> taken.add(waiting.take(ask)));
+        t.start();
+        return t;
     }
 
     /** Every pass has sent its reading and waits for its answer. */
