@@ -254,6 +254,15 @@ public final class OperatorBenchmark {
                 .filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.append(String.format(" %s %.0f;", e.getKey(), e.getValue())));
+        // the Events, written off the reconcile threads (EventQueue): those still queued at the end are in neither
+        // count
+        var events = Scrape.delta(
+                opBefore.sumBy("fledge_events_total", "result"), opAfter.sumBy("fledge_events_total", "result"));
+        out.append(String.format(
+                "%n  Kubernetes Events during the rollout: written %.0f, failed %.0f, dropped %.0f (queue full)",
+                events.getOrDefault("written", 0.0),
+                events.getOrDefault("failed", 0.0),
+                events.getOrDefault("dropped", 0.0)));
         // the JVM's own pauses (Micrometer's JVM binder): each stops every reconcile, a full collection longest
         var pauses = Scrape.delta(
                 opBefore.sumBy("jvm_gc_pause_seconds_count", "action"),

@@ -219,12 +219,21 @@ public final class OperatorAssembly {
 
     public static WebhookDispatcher webhooks(
             KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics, OutboundPolicy outbound) {
+        return webhooks(client, settings, metrics, outbound, new EventRecorder(client, Clock.systemUTC()));
+    }
+
+    /** As above, telling of a webhook not sent through {@code events}. */
+    public static WebhookDispatcher webhooks(
+            KubernetesClient client,
+            NotificationSettings settings,
+            OperatorMetrics metrics,
+            OutboundPolicy outbound,
+            EventRecorder events) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fledge-notifications");
             t.setDaemon(true);
             return t;
         });
-        EventRecorder events = new EventRecorder(client, Clock.systemUTC());
         return new WebhookDispatcher(
                 settings,
                 new JdkWebhookClient(settings.timeout()),

@@ -14,6 +14,7 @@ import dev.fledge.operator.http.BoundedHttp;
 import dev.fledge.operator.http.OutboundPolicy;
 import dev.fledge.operator.http.ServiceLookup;
 import dev.fledge.operator.k8s.ActionAnnotation;
+import dev.fledge.operator.k8s.EventQueue;
 import dev.fledge.operator.k8s.EventRecorder;
 import dev.fledge.operator.k8s.OwnedObjects;
 import dev.fledge.operator.k8s.UnstoredDecisions;
@@ -36,10 +37,14 @@ import dev.fledge.operator.workload.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -278,8 +283,24 @@ public class OperatorWiring {
 
     @Produces
     @Singleton
-    EventRecorder events(KubernetesClient client, Clock clock) {
-        return new EventRecorder(client, clock);
+    EventRecorder events(KubernetesClient client, Clock clock, EventQueue queue) {
+        return new EventRecorder(client, clock, queue);
+    }
+
+    /** The Events' own writer threads: a reconcile does not wait for the API server to take them. */
+    @Produces
+    @Singleton
+    EventQueue eventQueue(OperatorMetrics metrics) {
+        return new EventQueue(metrics::event);
+    }
+
+    /**
+     * Writes the Events still queued at shutdown (at most 5 s), from a shutdown observer after JOSDK's, which stops the
+     * reconcilers: the Kubernetes client is still open then ({@code quarkus.operator-sdk.close-client-on-stop=false};
+     * Quarkus closes it when its container stops, after every shutdown observer).
+     */
+    void drainEvents(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER) ShutdownEvent stop, EventQueue queue) {
+        queue.close();
     }
 
     @Produces
@@ -358,8 +379,12 @@ public class OperatorWiring {
     @Produces
     @Singleton
     WebhookDispatcher notifier(
-            KubernetesClient client, NotificationSettings settings, OperatorMetrics metrics, OutboundPolicy outbound) {
-        return OperatorAssembly.webhooks(client, settings, metrics, outbound);
+            KubernetesClient client,
+            NotificationSettings settings,
+            OperatorMetrics metrics,
+            OutboundPolicy outbound,
+            EventRecorder events) {
+        return OperatorAssembly.webhooks(client, settings, metrics, outbound, events);
     }
 
     void closeNotifier(@Disposes WebhookDispatcher notifier) {

@@ -19,7 +19,9 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Emits a Kubernetes Event on the ModelRelease for every transition; a failed Event write is logged, not fatal.
+ * Emits a Kubernetes Event on the ModelRelease for every transition; a failed Event write is logged, not fatal. The
+ * operator writes them from an {@link EventQueue} (off the reconcile thread, a release's in the order recorded); the
+ * timestamps are those of the moment recorded.
  *
  * <p>An event that repeats one recorded before on the same release (same type, reason and message; the last
  * {@link #REMEMBERED} kept, operator-wide) is counted on that Event, as client-go's correlator does for {@code kubectl}: one PATCH of
@@ -38,6 +40,8 @@ public final class EventRecorder {
 
     private final KubernetesClient client;
     private final Clock clock;
+    /** Where the writes run: the operator's writer threads, or the recording thread. */
+    private final EventQueue writes;
     /** Recent events by the digest of release uid, type, reason and message: the Event's name and count (access order). */
     private final Map<String, Recorded> recent = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -48,9 +52,15 @@ public final class EventRecorder {
 
     private record Recorded(String name, int count) {}
 
+    /** Writes each Event in the thread that records it (the in-process operator of the tests). */
     public EventRecorder(KubernetesClient client, Clock clock) {
+        this(client, clock, EventQueue.inline());
+    }
+
+    public EventRecorder(KubernetesClient client, Clock clock, EventQueue writes) {
         this.client = client;
         this.clock = clock;
+        this.writes = writes;
     }
 
     public void record(ModelRelease mr, RolloutEvent e) {
@@ -60,14 +70,48 @@ public final class EventRecorder {
         String message = e.message().length() > 1000 ? e.message().substring(0, 1000) + "…" : e.message();
         String key = digest(
                 mr.getMetadata().getUid() + "\n" + type + "\n" + e.reason().name() + "\n" + message);
+        // what the write needs, read now: the release object may be another by the time it runs
+        Pending p = new Pending(
+                namespace,
+                mr.getMetadata().getName(),
+                mr.getApiVersion(),
+                mr.getKind(),
+                mr.getMetadata().getUid(),
+                mr.getMetadata().getResourceVersion(),
+                type,
+                e.reason().name(),
+                message,
+                key,
+                now);
+        writes.submit(p.uid() == null ? namespace + "/" + p.release() : p.uid(), () -> write(p));
+    }
+
+    /** An Event to write: its release's identity as the pass saw it, and what it says. */
+    private record Pending(
+            String namespace,
+            String release,
+            String apiVersion,
+            String kind,
+            String uid,
+            String resourceVersion,
+            String type,
+            String reason,
+            String message,
+            String key,
+            String now) {}
+
+    /** Whether the API server took the Event (a new one, or the count of a repeat). */
+    private boolean write(Pending p) {
+        String namespace = p.namespace();
+        String key = p.key();
+        String now = p.now();
         try {
             Recorded seen = seen(key);
             if (seen != null && counted(namespace, seen, now)) {
                 remember(key, new Recorded(seen.name(), seen.count() + 1));
-                return;
+                return true;
             }
-            String name = mr.getMetadata().getName() + "."
-                    + UUID.randomUUID().toString().substring(0, 13);
+            String name = p.release() + "." + UUID.randomUUID().toString().substring(0, 13);
             client.v1()
                     .events()
                     .inNamespace(namespace)
@@ -77,16 +121,16 @@ public final class EventRecorder {
                             .withNamespace(namespace)
                             .endMetadata()
                             .withNewInvolvedObject()
-                            .withApiVersion(mr.getApiVersion())
-                            .withKind(mr.getKind())
-                            .withName(mr.getMetadata().getName())
+                            .withApiVersion(p.apiVersion())
+                            .withKind(p.kind())
+                            .withName(p.release())
                             .withNamespace(namespace)
-                            .withUid(mr.getMetadata().getUid())
-                            .withResourceVersion(mr.getMetadata().getResourceVersion())
+                            .withUid(p.uid())
+                            .withResourceVersion(p.resourceVersion())
                             .endInvolvedObject()
-                            .withType(type)
-                            .withReason(e.reason().name())
-                            .withMessage(message)
+                            .withType(p.type())
+                            .withReason(p.reason())
+                            .withMessage(p.message())
                             .withFirstTimestamp(now)
                             .withLastTimestamp(now)
                             .withCount(1)
@@ -97,10 +141,10 @@ public final class EventRecorder {
                             .build())
                     .create();
             remember(key, new Recorded(name, 1));
+            return true;
         } catch (KubernetesClientException ex) {
-            LOG.warnf(
-                    "could not record event %s on %s/%s: %s",
-                    e.reason(), namespace, mr.getMetadata().getName(), ex.getMessage());
+            LOG.warnf("could not record event %s on %s/%s: %s", p.reason(), namespace, p.release(), ex.getMessage());
+            return false;
         }
     }
 

@@ -21,6 +21,8 @@ public final class MetricNames {
     public static final String GATE_SAMPLES = "fledge_gate_samples";
     /** A counter: exported as {@code fledge_notifications_total}. */
     public static final String NOTIFICATIONS = "fledge_notifications";
+    /** A counter: exported as {@code fledge_events_total}. */
+    public static final String EVENTS = "fledge_events";
     /** A timer: exported as {@code fledge_reconcile_seconds_count}, {@code _sum} and {@code _max}. */
     public static final String RECONCILE = "fledge_reconcile";
 
@@ -35,6 +37,7 @@ public final class MetricNames {
             GATE_P_ABOVE_MAX,
             GATE_SAMPLES,
             NOTIFICATIONS + "_total",
+            EVENTS + "_total",
             RECONCILE + "_seconds_count",
             RECONCILE + "_seconds_sum",
             RECONCILE + "_seconds_max");

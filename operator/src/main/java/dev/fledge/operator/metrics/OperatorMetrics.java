@@ -131,6 +131,11 @@ public final class OperatorMetrics {
         registry.counter(MetricNames.NOTIFICATIONS, Tags.of("result", result)).increment();
     }
 
+    /** One Kubernetes Event's outcome: written, failed (the API server refused it) or dropped (its queue full). */
+    public void event(String result) {
+        registry.counter(MetricNames.EVENTS, Tags.of("result", result)).increment();
+    }
+
     /**
      * Drops a deleted release's series. Also those a pass registered while a deletion was being forgotten on another
      * thread (into meters no longer kept): the registry is searched by the release's tags, once per deletion.
