@@ -20,7 +20,7 @@ import java.util.UUID;
 public final class InProcessOperator implements AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
     /** The reconcile threads of the operator as shipped (its application.properties). */
-    private static final int RECONCILE_THREADS = 25;
+    private static final int RECONCILE_THREADS = 12;
 
     private final Operator operator;
 

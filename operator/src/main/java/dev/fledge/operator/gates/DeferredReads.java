@@ -41,8 +41,8 @@ public final class DeferredReads {
     static final Duration SLOW_BACKOFF = Duration.ofSeconds(30);
     /** How many passes of one namespace may wait for answers at once; the others record "evaluating" and go on. */
     static final int WAITERS_PER_NAMESPACE = 2;
-    /** How many passes may wait for answers at once in all (of the operator's 25 reconcile threads). */
-    static final int WAITERS = 8;
+    /** How many passes may wait for answers at once in all: a third of the operator's 12 reconcile threads. */
+    static final int WAITERS = 4;
 
     private final FairWorkers workers;
     private final Clock clock;
