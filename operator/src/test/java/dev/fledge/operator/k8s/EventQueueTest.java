@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.fledge.api.ModelRelease;
 import dev.fledge.core.rollout.EventReason;
 import dev.fledge.core.rollout.RolloutEvent;
+import dev.fledge.operator.mock.MovableClock;
 import dev.fledge.testsupport.ApplyTolerantCrudDispatcher;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -18,11 +17,8 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Queue;
@@ -31,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,23 +40,7 @@ class EventQueueTest {
     /** The clock's start, a whole second as an Event's timestamps; it moves only when the test moves it. */
     private final Instant start = Instant.parse("2026-12-07T10:00:00Z");
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(start);
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final MovableClock clock = MovableClock.stoppedAt(start);
     /** The Events the API server was asked to create, in the order asked: message and recorded time. */
     private final List<String> posted = new CopyOnWriteArrayList<>();
     /**
@@ -110,16 +89,6 @@ class EventQueueTest {
         server.destroy();
     }
 
-    private static ModelRelease release() {
-        ModelRelease mr = new ModelRelease();
-        mr.setMetadata(new ObjectMetaBuilder()
-                .withNamespace("team-a")
-                .withName("assistant")
-                .withUid("uid-assistant")
-                .build());
-        return mr;
-    }
-
     @Test
     void recordingDoesNotWaitForTheApiServerAndTheEventsComeInTheOrderRecorded() {
         Queue<String> outcomes = new ConcurrentLinkedQueue<>();
@@ -129,8 +98,10 @@ class EventQueueTest {
                     Duration.ofSeconds(5),
                     () -> {
                         for (int i = 1; i <= 5; i++) {
-                            events.record(release(), new RolloutEvent(EventReason.StepAdvanced, "step " + i));
-                            now.updateAndGet(t -> t.plusSeconds(10));
+                            events.record(
+                                    EventRecorderTest.release("assistant"),
+                                    new RolloutEvent(EventReason.StepAdvanced, "step " + i));
+                            clock.advance(Duration.ofSeconds(10));
                         }
                     },
                     "recording an Event waited for the API server to take it");

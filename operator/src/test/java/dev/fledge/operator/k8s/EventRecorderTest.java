@@ -68,7 +68,7 @@ class EventRecorderTest {
         server.destroy();
     }
 
-    private static ModelRelease release(String name) {
+    static ModelRelease release(String name) {
         ModelRelease mr = new ModelRelease();
         mr.setMetadata(new ObjectMetaBuilder()
                 .withNamespace("team-a")

@@ -6,10 +6,26 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
-/** The system clock plus an offset the test moves on. */
+/** The system clock, or a stopped one, plus an offset the test moves on. */
 public final class MovableClock extends Clock {
     final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+    /** Where the offset counts from: the system's time, or a fixed instant. */
+    private final Supplier<Instant> base;
+
+    public MovableClock() {
+        this(Instant::now);
+    }
+
+    private MovableClock(Supplier<Instant> base) {
+        this.base = base;
+    }
+
+    /** A clock that stays at {@code start} until the test moves it on. */
+    public static MovableClock stoppedAt(Instant start) {
+        return new MovableClock(() -> start);
+    }
 
     public void advance(Duration d) {
         offset.updateAndGet(o -> o.plus(d));
@@ -17,7 +33,7 @@ public final class MovableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.now().plus(offset.get());
+        return base.get().plus(offset.get());
     }
 
     @Override

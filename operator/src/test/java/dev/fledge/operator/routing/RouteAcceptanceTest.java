@@ -2,6 +2,7 @@ package dev.fledge.operator.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.operator.mock.MovableClock;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -10,13 +11,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** When a route counts as taken by its Gateways, and when a wait for them becomes a Warning. */
@@ -121,36 +118,20 @@ class RouteAcceptanceTest {
 
     @Test
     void aWaitIsAWarningOnceAfterThirtySecondsAndStartsAgainAfterAnAcceptance() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-        };
+        MovableClock clock = MovableClock.stoppedAt(Instant.parse("2026-01-01T00:00:00Z"));
         AcceptanceWatch watch = new AcceptanceWatch(clock);
         HTTPRoute waiting = route(2, List.of(PUBLIC), parent(PUBLIC, "True", 1));
         assertThat(watch.seen("ns/r", waiting))
                 .hasValueSatisfying(u -> assertThat(u.warn()).isFalse());
-        now.set(now.get().plusSeconds(29));
+        clock.advance(Duration.ofSeconds(29));
         assertThat(watch.seen("ns/r", waiting))
                 .hasValueSatisfying(u -> assertThat(u.warn()).isFalse());
-        now.set(now.get().plusSeconds(2));
+        clock.advance(Duration.ofSeconds(2));
         assertThat(watch.seen("ns/r", waiting)).hasValueSatisfying(u -> {
             assertThat(u.warn()).isTrue();
             assertThat(u.waited()).isEqualTo(Duration.ofSeconds(31));
         });
-        now.set(now.get().plusSeconds(60));
+        clock.advance(Duration.ofSeconds(60));
         assertThat(watch.seen("ns/r", waiting))
                 .as("once per wait")
                 .hasValueSatisfying(u -> assertThat(u.warn()).isFalse());
