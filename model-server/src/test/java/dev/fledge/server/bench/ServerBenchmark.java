@@ -23,9 +23,10 @@ import java.util.concurrent.Future;
 /**
  * {@code make bench-server}: 16-token completions with 2 client threads, over HTTP through the packaged server and
  * in-process through a DJL predictor of the same model (same prompt, seeds, temperature, predictors and PyTorch
- * thread settings), in alternating rounds so that load from elsewhere on the machine hits both alike. Prints
- * throughput, p50/p99, their ratio, the CPU time per request of each side (the client, the server and the
- * in-process run share the same cores) and the server's cold start to ready.
+ * thread settings), in alternating rounds so that load from elsewhere on the machine hits both alike (the pair's
+ * order alternating too). Prints throughput, p50/p99, their ratio (pooled, and each round's), the CPU time per
+ * request of each side (the client, the server and the in-process run share the same cores), the floor the serving
+ * path's own CPU puts under the ratio ({@link ServingFloor}) and the server's cold start to ready.
  * <p>
  * The HTTP client is {@link KeepAliveClient}: HTTP/1.1 with keep-alive, one connection per client thread, the
  * way a load balancer or a service talks to a pod, and as little client CPU as possible, since the client shares
@@ -119,13 +120,29 @@ public final class ServerBenchmark {
                 CpuTime.Sample localCpu = CpuTime.Sample.zero();
                 CpuTime.Sample proxyOwnCpu = CpuTime.Sample.zero();
                 SaturatedPair saturated = new SaturatedPair();
+                List<Double> roundRatios = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
-                    CpuTime.Sample before = cpu.now();
-                    localSeconds += measure(pool, inProcess, perThread, localLatencies);
-                    CpuTime.Sample between = cpu.now();
-                    httpSeconds += measure(pool, http, perThread, httpLatencies);
-                    localCpu = localCpu.plus(between.minus(before));
-                    httpCpu = httpCpu.plus(cpu.now().minus(between));
+                    // the pair alternates its order, so that neither side always runs first after the saturated runs
+                    double inProcessSeconds;
+                    double direct;
+                    if (r % 2 == 0) {
+                        CpuTime.Sample before = cpu.now();
+                        inProcessSeconds = measure(pool, inProcess, perThread, localLatencies);
+                        CpuTime.Sample between = cpu.now();
+                        direct = measure(pool, http, perThread, httpLatencies);
+                        localCpu = localCpu.plus(between.minus(before));
+                        httpCpu = httpCpu.plus(cpu.now().minus(between));
+                    } else {
+                        CpuTime.Sample before = cpu.now();
+                        direct = measure(pool, http, perThread, httpLatencies);
+                        CpuTime.Sample between = cpu.now();
+                        inProcessSeconds = measure(pool, inProcess, perThread, localLatencies);
+                        httpCpu = httpCpu.plus(between.minus(before));
+                        localCpu = localCpu.plus(cpu.now().minus(between));
+                    }
+                    localSeconds += inProcessSeconds;
+                    httpSeconds += direct;
+                    roundRatios.add(inProcessSeconds / direct);
                     CpuTime.Sample proxyBefore = proxyCpu.now();
                     proxySeconds += measure(pool, proxied, perThread, proxyLatencies);
                     proxyOwnCpu = proxyOwnCpu.plus(proxyCpu.now().minus(proxyBefore));
@@ -139,6 +156,7 @@ public final class ServerBenchmark {
                 }
                 LatencyStats direct = LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds);
                 report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds), direct, readyMs);
+                System.out.println(ServingFloor.describeRounds(roundRatios));
                 ProxyOverhead.report(
                         direct,
                         LatencyStats.of("HTTP via proxy mode", proxyLatencies, proxySeconds),
@@ -159,6 +177,8 @@ public final class ServerBenchmark {
                 saturated.reportCpu();
                 System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
+                System.out.println(ServingFloor.of(localCpu, httpCpu, localLatencies.size(), MIN_HTTP_RATIO)
+                        .describe());
             } finally {
                 pool.shutdownNow();
                 saturating.shutdownNow();
