@@ -39,8 +39,7 @@ public final class ActionAnnotation {
                 + "{\"op\":\"remove\",\"path\":\"" + path + "\"}]";
         try {
             client.resources(ModelRelease.class)
-                    .inNamespace(mr.getMetadata().getNamespace())
-                    .withName(mr.getMetadata().getName())
+                    .resource(mr) // by the object's name and namespace: withName would GET it first
                     .patch(PatchContext.of(PatchType.JSON), patch);
             return true;
         } catch (KubernetesClientException e) {

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +45,8 @@ public final class GatewayApiRouter implements TrafficRouter {
      * ({@link TraefikMirror}: its kubernetesCRD provider on, with {@code allowEmptyServices: true}).
      */
     public static final String TRAEFIK_MIRROR_SETTING = TraefikMirror.SETTING;
+    /** How long a Gateway (or endpoint picker Service) a spec check found is taken as there ({@link RecentlyFound}). */
+    static final Duration FOUND_FOR = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
     private final Applier applier;
@@ -54,6 +57,7 @@ public final class GatewayApiRouter implements TrafficRouter {
     private final MirrorCheck mirrorCheck;
     private final InferencePools pools;
     private final TraefikMirror traefik;
+    private final RecentlyFound found;
 
     public GatewayApiRouter(
             KubernetesClient client,
@@ -76,6 +80,7 @@ public final class GatewayApiRouter implements TrafficRouter {
             boolean traefikMirror) {
         this.client = client;
         this.acceptance = new AcceptanceWatch(clock);
+        this.found = new RecentlyFound(clock, FOUND_FOR);
         this.applier = applier;
         this.services = services;
         this.routes = new HttpRoutes(defaults);
@@ -127,15 +132,21 @@ public final class GatewayApiRouter implements TrafficRouter {
 
     /**
      * Adds an error unless the object exists: {@code <path>: <Kind> <ns>/<name> not found<hint>}, or, when the operator
-     * may not read it, that it may not (RBAC). Any other failure is transient, no verdict on the spec: it is thrown
+     * may not read it, that it may not (RBAC). One found in the last {@link #FOUND_FOR} is not read again. Any other failure is transient, no verdict on the spec: it is thrown
      * and the reconcile retried.
      */
     private void checkExists(
             Class<? extends HasMetadata> type, String ns, String name, String path, String hint, List<String> errors) {
         String kind = HasMetadata.getKind(type);
         try {
+            String key = kind + "/" + ns + "/" + name;
+            if (found.recently(key)) {
+                return;
+            }
             if (client.resources(type).inNamespace(ns).withName(name).get() == null) {
                 errors.add(path + ": " + kind + " " + ns + "/" + name + " not found" + hint);
+            } else {
+                found.found(key);
             }
         } catch (KubernetesClientException e) {
             if (e.getCode() != 403) {

@@ -135,8 +135,7 @@ public final class ShardMoves {
         }
         client.apps()
                 .deployments()
-                .inNamespace(live.getMetadata().getNamespace())
-                .withName(live.getMetadata().getName())
+                .resource(live) // by the object's name and namespace: withName would GET it first
                 .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
     }
 

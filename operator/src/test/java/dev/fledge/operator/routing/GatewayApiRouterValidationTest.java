@@ -10,6 +10,7 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.operator.mock.MovableClock;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.ServerDefaults;
@@ -23,6 +24,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +36,7 @@ class GatewayApiRouterValidationTest {
     private static final String PATH = "/apis/gateway.networking.k8s.io/v1/namespaces/ml/gateways/public-gw";
     private KubernetesMockServer server;
     private KubernetesClient client;
+    private final MovableClock clock = MovableClock.stoppedAt(Instant.parse("2026-12-07T08:00:00Z"));
     private GatewayApiRouter router;
 
     @BeforeEach
@@ -53,7 +57,7 @@ class GatewayApiRouterValidationTest {
                 new DesiredService(defaults),
                 defaults,
                 new StaleRoutes(client, applier, Clock.systemUTC()),
-                Clock.systemUTC());
+                clock);
     }
 
     @AfterEach
@@ -64,13 +68,50 @@ class GatewayApiRouterValidationTest {
 
     @Test
     void anExistingGatewayIsAccepted() {
+        server.expect().get().withPath(PATH).andReturn(200, gateway()).always();
+
+        assertThat(router.validate(release())).isEmpty();
+    }
+
+    private static Gateway gateway() {
         Gateway gw = new Gateway();
         gw.setMetadata(new ObjectMetaBuilder()
                 .withName("public-gw")
                 .withNamespace("ml")
                 .build());
-        server.expect().get().withPath(PATH).andReturn(200, gw).always();
+        return gw;
+    }
 
+    /**
+     * The releases of a sync that name one Gateway read it once a minute, not once each: one found is taken as there
+     * for {@link GatewayApiRouter#FOUND_FOR}, then read again.
+     */
+    @Test
+    void aGatewayFoundIsNotReadAgainForAMinute() {
+        server.expect().get().withPath(PATH).andReturn(200, gateway()).once();
+        server.expect().get().withPath(PATH).andReturn(404, status(404)).always();
+        assertThat(router.validate(release())).isEmpty();
+
+        clock.advance(GatewayApiRouter.FOUND_FOR.minusSeconds(1));
+        assertThat(router.validate(release()))
+                .as("found 59 s ago: not read again")
+                .isEmpty();
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(router.validate(release()))
+                .as("read again after a minute: gone now")
+                .singleElement()
+                .asString()
+                .contains("Gateway ml/public-gw not found");
+    }
+
+    /** Only what was found is kept: a Gateway made after a check that did not find it is found at the next check. */
+    @Test
+    void aGatewayNotFoundIsReadAgainAtTheNextCheck() {
+        server.expect().get().withPath(PATH).andReturn(404, status(404)).once();
+        server.expect().get().withPath(PATH).andReturn(200, gateway()).always();
+
+        assertThat(router.validate(release())).singleElement().asString().contains("not found");
         assertThat(router.validate(release())).isEmpty();
     }
 
