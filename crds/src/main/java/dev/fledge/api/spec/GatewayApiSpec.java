@@ -21,7 +21,7 @@ public class GatewayApiSpec {
     private String httpRoute;
 
     @JsonPropertyDescription(
-            "Gateways (or listeners) the route attaches to. The operator checks that each Gateway exists, and that this operator allows it (fledge.routing.allowed-parent-refs).")
+            "Gateways (or listeners) the route attaches to. The operator checks that each Gateway exists (a Gateway found is taken as there for a minute, so one deleted in that minute shows as RouteNotAccepted, not Invalid), and that this operator allows it (fledge.routing.allowed-parent-refs).")
     @Required
     @Size(min = 1, max = 8)
     private List<ParentReference> parentRefs;

@@ -39,7 +39,8 @@ public final class ActionAnnotation {
                 + "{\"op\":\"remove\",\"path\":\"" + path + "\"}]";
         try {
             client.resources(ModelRelease.class)
-                    .resource(mr) // by the object's name and namespace: withName would GET it first
+                    .inNamespace(mr.getMetadata().getNamespace())
+                    .resource(mr) // by the object's name: withName(..).patch would GET it first
                     .patch(PatchContext.of(PatchType.JSON), patch);
             return true;
         } catch (KubernetesClientException e) {

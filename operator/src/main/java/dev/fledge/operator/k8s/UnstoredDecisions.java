@@ -137,7 +137,8 @@ public final class UnstoredDecisions {
         String patch = Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(ANNOTATION, value))));
         try {
             client.resources(ModelRelease.class)
-                    .resource(mr) // by the object's name and namespace: withName would GET it first
+                    .inNamespace(mr.getMetadata().getNamespace())
+                    .resource(mr) // by the object's name: withName(..).patch would GET it first
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         } catch (KubernetesClientException e) {
             LOG.warnf(
@@ -217,7 +218,8 @@ public final class UnstoredDecisions {
                 + "{\"op\":\"remove\",\"path\":\"" + path + "\"}]";
         try {
             client.resources(ModelRelease.class)
-                    .resource(mr) // by the object's name and namespace: withName would GET it first
+                    .inNamespace(mr.getMetadata().getNamespace())
+                    .resource(mr) // by the object's name: withName(..).patch would GET it first
                     .patch(PatchContext.of(PatchType.JSON), patch);
         } catch (KubernetesClientException e) {
             LOG.debugf("could not remove %s (HTTP %d); retried on the next pass", ANNOTATION, e.getCode());

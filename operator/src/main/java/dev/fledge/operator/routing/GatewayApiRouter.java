@@ -45,7 +45,7 @@ public final class GatewayApiRouter implements TrafficRouter {
      * ({@link TraefikMirror}: its kubernetesCRD provider on, with {@code allowEmptyServices: true}).
      */
     public static final String TRAEFIK_MIRROR_SETTING = TraefikMirror.SETTING;
-    /** How long a Gateway (or endpoint picker Service) a spec check found is taken as there ({@link RecentlyFound}). */
+    /** How long a Gateway a spec check found is taken as there ({@link RecentlyFound}). */
     static final Duration FOUND_FOR = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
@@ -132,20 +132,23 @@ public final class GatewayApiRouter implements TrafficRouter {
 
     /**
      * Adds an error unless the object exists: {@code <path>: <Kind> <ns>/<name> not found<hint>}, or, when the operator
-     * may not read it, that it may not (RBAC). One found in the last {@link #FOUND_FOR} is not read again. Any other failure is transient, no verdict on the spec: it is thrown
+     * may not read it, that it may not (RBAC). A Gateway found in the last {@link #FOUND_FOR} is not read again. Any other failure is transient, no verdict on the spec: it is thrown
      * and the reconcile retried.
      */
     private void checkExists(
             Class<? extends HasMetadata> type, String ns, String name, String path, String hint, List<String> errors) {
         String kind = HasMetadata.getKind(type);
         try {
-            String key = kind + "/" + ns + "/" + name;
-            if (found.recently(key)) {
+            // a Gateway is shared by many releases (a sync of a thousand read it a thousand times): one found is
+            // remembered; an endpoint picker is the release's own, read at each check
+            boolean shared = type == Gateway.class;
+            String key = ns + "/" + name;
+            if (shared && found.recently(key)) {
                 return;
             }
             if (client.resources(type).inNamespace(ns).withName(name).get() == null) {
                 errors.add(path + ": " + kind + " " + ns + "/" + name + " not found" + hint);
-            } else {
+            } else if (shared) {
                 found.found(key);
             }
         } catch (KubernetesClientException e) {

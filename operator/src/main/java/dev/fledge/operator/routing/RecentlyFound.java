@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Objects a spec check found lately, so that the releases of a GitOps sync that name the same Gateway do not each read
+ * Gateways a spec check found lately, so that the releases of a GitOps sync that name the same Gateway do not each read
  * it (bench-operator: one GET of the shared Gateway per rollout, a thousand in a sync of a thousand releases). Only
  * what was found is kept, for {@code keepFor}: an object not found, or not readable, is read again at the next check, so
  * a Gateway made after the release is found at once. One deleted within {@code keepFor} of a check still passes the
@@ -32,8 +32,9 @@ final class RecentlyFound {
         if (end == null) {
             return false;
         }
-        if (clock.instant().isBefore(end)) {
-            return true;
+        Instant now = clock.instant();
+        if (now.isBefore(end) && !end.isAfter(now.plus(keepFor))) {
+            return true; // (a clock stepped back does not make an entry last longer)
         }
         until.remove(key, end);
         return false;

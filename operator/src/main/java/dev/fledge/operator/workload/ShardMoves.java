@@ -135,7 +135,8 @@ public final class ShardMoves {
         }
         client.apps()
                 .deployments()
-                .resource(live) // by the object's name and namespace: withName would GET it first
+                .inNamespace(live.getMetadata().getNamespace())
+                .resource(live) // by the object's name: withName(..).patch would GET it first
                 .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(patch));
     }
 
