@@ -23,10 +23,10 @@ import java.util.concurrent.Future;
 /**
  * {@code make bench-server}: 16-token completions with 2 client threads, over HTTP through the packaged server and
  * in-process through a DJL predictor of the same model (same prompt, seeds, temperature, predictors and PyTorch
- * thread settings), in alternating rounds so that load from elsewhere on the machine hits both alike (the pair's
- * order alternating too). Prints throughput, p50/p99, their ratio (pooled, and each round's), the CPU time per
- * request of each side (the client, the server and the in-process run share the same cores), the floor the serving
- * path's own CPU puts under the ratio ({@link ServingFloor}) and the server's cold start to ready.
+ * thread settings), in alternating rounds so that load from elsewhere on the machine hits both alike (in-process
+ * first in rounds 1, 3, ..., direct HTTP and then the proxy first in rounds 2, 4, ...). Prints throughput, p50/p99, their ratio (pooled, and each round's), the CPU time per
+ * request of each side (the client, the server and the in-process run share the same cores), what the serving
+ * path's own CPU leaves of the ratio ({@link ServingFloor}) and the server's cold start to ready.
  * <p>
  * The HTTP client is {@link KeepAliveClient}: HTTP/1.1 with keep-alive, one connection per client thread, the
  * way a load balancer or a service talks to a pod, and as little client CPU as possible, since the client shares
@@ -122,30 +122,29 @@ public final class ServerBenchmark {
                 SaturatedPair saturated = new SaturatedPair();
                 List<Double> roundRatios = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
-                    // the pair alternates its order, so that neither side always runs first after the saturated runs
-                    double inProcessSeconds;
-                    double direct;
-                    if (r % 2 == 0) {
+                    // in-process first in rounds 1, 3, ...; direct HTTP (with the proxy, always right after it) first
+                    // in rounds 2, 4, ...: neither side always runs right after the saturated runs of the round before
+                    boolean inProcessFirst = r % 2 == 0;
+                    double inProcessSeconds = 0;
+                    if (inProcessFirst) {
                         CpuTime.Sample before = cpu.now();
                         inProcessSeconds = measure(pool, inProcess, perThread, localLatencies);
-                        CpuTime.Sample between = cpu.now();
-                        direct = measure(pool, http, perThread, httpLatencies);
-                        localCpu = localCpu.plus(between.minus(before));
-                        httpCpu = httpCpu.plus(cpu.now().minus(between));
-                    } else {
+                        localCpu = localCpu.plus(cpu.now().minus(before));
+                    }
+                    CpuTime.Sample httpBefore = cpu.now();
+                    double direct = measure(pool, http, perThread, httpLatencies);
+                    httpCpu = httpCpu.plus(cpu.now().minus(httpBefore));
+                    CpuTime.Sample proxyBefore = proxyCpu.now();
+                    proxySeconds += measure(pool, proxied, perThread, proxyLatencies);
+                    proxyOwnCpu = proxyOwnCpu.plus(proxyCpu.now().minus(proxyBefore));
+                    if (!inProcessFirst) {
                         CpuTime.Sample before = cpu.now();
-                        direct = measure(pool, http, perThread, httpLatencies);
-                        CpuTime.Sample between = cpu.now();
                         inProcessSeconds = measure(pool, inProcess, perThread, localLatencies);
-                        httpCpu = httpCpu.plus(between.minus(before));
-                        localCpu = localCpu.plus(cpu.now().minus(between));
+                        localCpu = localCpu.plus(cpu.now().minus(before));
                     }
                     localSeconds += inProcessSeconds;
                     httpSeconds += direct;
                     roundRatios.add(inProcessSeconds / direct);
-                    CpuTime.Sample proxyBefore = proxyCpu.now();
-                    proxySeconds += measure(pool, proxied, perThread, proxyLatencies);
-                    proxyOwnCpu = proxyOwnCpu.plus(proxyCpu.now().minus(proxyBefore));
                     saturated.round(
                             r,
                             (work, latencies) -> measure(saturating, SATURATING_THREADS, work, perThread, latencies),
@@ -157,6 +156,7 @@ public final class ServerBenchmark {
                 LatencyStats direct = LatencyStats.of("HTTP /v1/completions", httpLatencies, httpSeconds);
                 report(LatencyStats.of("in-process (DJL)", localLatencies, localSeconds), direct, readyMs);
                 System.out.println(ServingFloor.describeRounds(roundRatios));
+                double measuredRatio = localSeconds / httpSeconds;
                 ProxyOverhead.report(
                         direct,
                         LatencyStats.of("HTTP via proxy mode", proxyLatencies, proxySeconds),
@@ -178,7 +178,7 @@ public final class ServerBenchmark {
                 System.out.println(warmedUp.describe());
                 reportCpu(localCpu, httpCpu, localLatencies.size());
                 System.out.println(ServingFloor.of(localCpu, httpCpu, localLatencies.size(), MIN_HTTP_RATIO)
-                        .describe());
+                        .describe(measuredRatio));
             } finally {
                 pool.shutdownNow();
                 saturating.shutdownNow();
