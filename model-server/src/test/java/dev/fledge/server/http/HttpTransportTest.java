@@ -29,6 +29,8 @@ class HttpTransportTest {
                 os.contains("linux") && PACKAGED.contains(arch),
                 "native epoll is packaged for Linux x86_64 and aarch64 only; this is " + os + " " + arch);
 
-        assertThat(transport.isNative()).as("native epoll transport in use").isTrue();
+        assertThat(transport.isNative())
+                .as("native epoll transport in use; Netty says: %s", transport.unavailabilityCause())
+                .isTrue();
     }
 }
