@@ -322,6 +322,24 @@ class ModelReleaseRejectionTest {
                         "spec.analysis.metrics[0].min",
                         "min must not exceed max"),
                 new Rejection(
+                        "a parentRef whose name carries a path is rejected: the operator reads the Gateway by it",
+                        set("/spec/traffic/router", "gatewayAPI")
+                                .andThen(set(
+                                        "/spec/traffic/gatewayAPI",
+                                        Map.of("parentRefs", List.of(Map.of("name", "public-gw/status"))))),
+                        "spec.traffic.gatewayAPI.parentRefs[0].name",
+                        "should match"),
+                new Rejection(
+                        "a parentRef whose namespace is not a namespace name is rejected",
+                        set("/spec/traffic/router", "gatewayAPI")
+                                .andThen(set(
+                                        "/spec/traffic/gatewayAPI",
+                                        Map.of(
+                                                "parentRefs",
+                                                List.of(Map.of("name", "public-gw", "namespace", "../kube-system"))))),
+                        "spec.traffic.gatewayAPI.parentRefs[0].namespace",
+                        "should match"),
+                new Rejection(
                         "the gatewayAPI router without gatewayAPI settings is rejected",
                         set("/spec/traffic/router", "gatewayAPI"),
                         "spec.traffic.gatewayAPI",

@@ -9,6 +9,7 @@ import dev.fledge.core.rollout.Plan;
 import dev.fledge.core.rollout.SpecWarning;
 import dev.fledge.core.rollout.Stage;
 import dev.fledge.core.rollout.TrafficSplit;
+import dev.fledge.operator.validation.RoutePolicy;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
 import dev.fledge.operator.workload.Names;
@@ -190,7 +191,12 @@ public final class GatewayApiRouter implements TrafficRouter {
         }
         for (int i = 0; i < refs.size(); i++) {
             var ref = refs.get(i);
-            String ns = ref.getNamespace() == null ? release.getMetadata().getNamespace() : ref.getNamespace();
+            if (!RoutePolicy.wellFormed(ref)) {
+                continue; // not a Kubernetes name: the spec check says so, and no request carries it
+            }
+            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty()
+                    ? release.getMetadata().getNamespace()
+                    : ref.getNamespace();
             checkExists(Gateway.class, ns, ref.getName(), path + "[" + i + "].name", "", errors);
         }
     }

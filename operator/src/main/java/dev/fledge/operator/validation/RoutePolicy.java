@@ -62,6 +62,23 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         }
     }
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(ParentReference.NAME);
+    private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile(ParentReference.NAMESPACE);
+
+    /**
+     * Whether a parentRef's name (and namespace, if set) are Kubernetes names, as the schema requires: the only names the
+     * operator reads a Gateway by.
+     */
+    public static boolean wellFormed(ParentReference ref) {
+        return ref.getName() != null
+                && ref.getName().length() <= 253
+                && NAME.matcher(ref.getName()).matches()
+                && (ref.getNamespace() == null
+                        || ref.getNamespace().isEmpty()
+                        || (ref.getNamespace().length() <= 63
+                                && NAMESPACE.matcher(ref.getNamespace()).matches()));
+    }
+
     /** No limit: any Gateway, any hostname, InferencePools allowed. */
     public static RoutePolicy any() {
         return new RoutePolicy(List.of(), List.of(), true);
@@ -106,13 +123,25 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
     }
 
     private void parents(String namespace, String field, List<ParentReference> refs, Consumer<String> errors) {
-        if (refs == null || allowedParentRefs.isEmpty()) {
+        if (refs == null) {
             return;
         }
         for (int i = 0; i < refs.size(); i++) {
             ParentReference ref = refs.get(i);
             if (ref == null || ref.getName() == null) {
                 continue; // the schema requires the name
+            }
+            if (!wellFormed(ref)) {
+                // the schema refuses these since 2026-12-07; a release stored before is refused here, and its Gateway
+                // is never read by a name that could carry a path
+                errors.accept(field + "[" + i + "]: Gateway "
+                        + (ref.getNamespace() == null ? "" : ref.getNamespace() + "/")
+                        + ref.getName() + " is not a Kubernetes name (name and namespace: lower case letters, digits,"
+                        + " '-' and, in the name, '.')");
+                continue;
+            }
+            if (allowedParentRefs.isEmpty()) {
+                continue;
             }
             String ns = ref.getNamespace() == null || ref.getNamespace().isBlank() ? namespace : ref.getNamespace();
             if (allowedParentRefs.stream().noneMatch(p -> parentMatches(p, namespace, ns, ref.getName()))) {

@@ -115,6 +115,20 @@ class GatewayApiRouterValidationTest {
         assertThat(router.validate(release())).isEmpty();
     }
 
+    /** A name that is not a Kubernetes name is never put in a request (the spec check refuses it: RoutePolicy). */
+    @Test
+    void aParentRefThatIsNotAKubernetesNameIsNotRead() {
+        ModelRelease mr = release();
+        mr.getSpec()
+                .getTraffic()
+                .getGatewayAPI()
+                .setParentRefs(
+                        List.of(new ParentReference().withName("../../../api/v1/namespaces/kube-system/secrets/x")));
+
+        assertThat(router.validate(mr)).isEmpty();
+        assertThat(server.getRequestCount()).as("requests to the API server").isZero();
+    }
+
     @Test
     void aMissingGatewayIsASpecError() {
         server.expect().get().withPath(PATH).andReturn(404, status(404)).always();

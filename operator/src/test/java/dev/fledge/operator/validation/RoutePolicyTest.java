@@ -63,6 +63,30 @@ class RoutePolicyTest {
         assertThat(allowing.validate(release("team-b", spec))).isEmpty();
     }
 
+    /**
+     * A parentRef is read by its name (GET .../gateways/NAME): a release stored before the schema's pattern, whose name
+     * carries a path, is refused by any operator, limited or not, and its Gateway is never read.
+     */
+    @Test
+    void aParentRefThatIsNotAKubernetesNameIsRefusedByAnyOperator() {
+        var spec = new GatewayApiSpec()
+                .withParentRefs(List.of(
+                        gw(null, "public-gw/status"),
+                        gw("../kube-system", "public-gw"),
+                        gw("team-b", "public-gw.v2"),
+                        gw(null, "Public-GW")))
+                .withHostnames(List.of("assistant.team-b.example.com"));
+
+        assertThat(new SpecValidator().validate(release("team-b", spec)))
+                .containsExactly(
+                        "spec.traffic.gatewayAPI.parentRefs[0]: Gateway public-gw/status is not a Kubernetes name (name and"
+                                + " namespace: lower case letters, digits, '-' and, in the name, '.')",
+                        "spec.traffic.gatewayAPI.parentRefs[1]: Gateway ../kube-system/public-gw is not a Kubernetes name"
+                                + " (name and namespace: lower case letters, digits, '-' and, in the name, '.')",
+                        "spec.traffic.gatewayAPI.parentRefs[3]: Gateway Public-GW is not a Kubernetes name (name and"
+                                + " namespace: lower case letters, digits, '-' and, in the name, '.')");
+    }
+
     @Test
     void aTenantCannotClaimAnotherTenantsHostnameOnASharedGateway() {
         var spec = new GatewayApiSpec()
