@@ -2,6 +2,8 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.fledge.api.KubeNames;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import lombok.Getter;
@@ -16,6 +18,7 @@ public class ConfigMapKeyRef {
     @JsonPropertyDescription("ConfigMap name.")
     @Required
     @Size(min = 1, max = 253)
+    @Pattern(KubeNames.OBJECT_NAME)
     private String name;
 
     @JsonPropertyDescription("Key holding the prompts. Default prompts.yaml.")

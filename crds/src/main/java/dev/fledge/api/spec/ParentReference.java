@@ -2,6 +2,7 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.fledge.api.KubeNames;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -13,30 +14,20 @@ import lombok.Setter;
 @Getter
 @Setter
 public class ParentReference {
-    /**
-     * A Kubernetes object name (DNS-1123 subdomain), as every Gateway's and listener's is: the operator reads the
-     * Gateway by it, so nothing else (a {@code /}, a {@code ..}) may reach the request's path.
-     */
-    public static final String NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-    /** A namespace name (DNS-1123 label), or empty (the release's namespace, as when it is left out). */
-    public static final String NAMESPACE = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$";
-    /** A listener name, or empty (as when it is left out). */
-    public static final String SECTION = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$";
-
     @JsonPropertyDescription("Name of the Gateway.")
     @Required
     @Size(min = 1, max = 253)
-    @Pattern(NAME)
+    @Pattern(KubeNames.OBJECT_NAME)
     private String name;
 
     @JsonPropertyDescription("Namespace of the Gateway. Default: the release namespace.")
     @Size(max = 63)
-    @Pattern(NAMESPACE)
+    @Pattern(KubeNames.NAMESPACE)
     private String namespace;
 
     @JsonPropertyDescription("Listener name on the Gateway.")
     @Size(max = 253)
-    @Pattern(SECTION)
+    @Pattern(KubeNames.OBJECT_NAME)
     private String sectionName;
 
     public ParentReference withName(String name) {

@@ -2,6 +2,7 @@ package dev.fledge.api.spec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.fledge.api.KubeNames;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -17,6 +18,7 @@ public class SecretKeyRef {
     @JsonPropertyDescription("Secret name.")
     @Required
     @Size(min = 1, max = 253)
+    @Pattern(KubeNames.OBJECT_NAME)
     private String name;
 
     @JsonPropertyDescription("Key inside the Secret.")

@@ -330,6 +330,16 @@ class ModelReleaseRejectionTest {
                         "spec.traffic.gatewayAPI.parentRefs[0].name",
                         "should match"),
                 new Rejection(
+                        "a suite ConfigMap whose name is not a Kubernetes name is rejected: the operator reads it by it",
+                        set("/spec/analysis/safety/suite/configMapRef/name", "red-team/../x"),
+                        "spec.analysis.safety.suite.configMapRef.name",
+                        "should match"),
+                new Rejection(
+                        "a webhook Secret whose name is not a Kubernetes name is rejected: the operator reads it by it",
+                        set("/spec/notifications/webhooks/1/urlFrom/secretKeyRef/name", "hooks?watch=true"),
+                        "spec.notifications.webhooks[1].urlFrom.secretKeyRef.name",
+                        "should match"),
+                new Rejection(
                         "a parentRef whose namespace is not a namespace name is rejected",
                         set("/spec/traffic/router", "gatewayAPI")
                                 .andThen(set(

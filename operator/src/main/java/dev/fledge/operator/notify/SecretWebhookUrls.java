@@ -1,5 +1,6 @@
 package dev.fledge.operator.notify;
 
+import dev.fledge.api.KubeNames;
 import dev.fledge.api.spec.SecretKeyRef;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -41,6 +42,10 @@ public final class SecretWebhookUrls implements WebhookUrls {
     }
 
     private byte[] value(String namespace, SecretKeyRef ref) throws UnresolvedUrl {
+        if (!KubeNames.isObjectName(ref.getName())) {
+            // the schema refuses it since 2026-12-07; a release stored before never has it put in a request's path
+            throw new UnresolvedUrl("\"" + ref.getName() + "\" is not a Secret name: not read");
+        }
         Secret secret;
         try {
             secret = client.secrets()

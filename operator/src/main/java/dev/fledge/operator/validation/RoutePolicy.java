@@ -1,5 +1,6 @@
 package dev.fledge.operator.validation;
 
+import dev.fledge.api.KubeNames;
 import dev.fledge.api.ModelRelease;
 import dev.fledge.api.spec.AudienceRouteSpec;
 import dev.fledge.api.spec.GatewayApiSpec;
@@ -62,21 +63,13 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
         }
     }
 
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(ParentReference.NAME);
-    private static final java.util.regex.Pattern NAMESPACE = java.util.regex.Pattern.compile(ParentReference.NAMESPACE);
-
     /**
      * Whether a parentRef's name (and namespace, if set) are Kubernetes names, as the schema requires: the only names the
-     * operator reads a Gateway by.
+     * operator reads a Gateway by. An empty namespace is not one (the HTTPRoute's schema refuses it too).
      */
     public static boolean wellFormed(ParentReference ref) {
-        return ref.getName() != null
-                && ref.getName().length() <= 253
-                && NAME.matcher(ref.getName()).matches()
-                && (ref.getNamespace() == null
-                        || ref.getNamespace().isEmpty()
-                        || (ref.getNamespace().length() <= 63
-                                && NAMESPACE.matcher(ref.getNamespace()).matches()));
+        return KubeNames.isObjectName(ref.getName())
+                && (ref.getNamespace() == null || KubeNames.isNamespace(ref.getNamespace()));
     }
 
     /** No limit: any Gateway, any hostname, InferencePools allowed. */
@@ -134,10 +127,10 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
             if (!wellFormed(ref)) {
                 // the schema refuses these since 2026-12-07; a release stored before is refused here, and its Gateway
                 // is never read by a name that could carry a path
-                errors.accept(field + "[" + i + "]: Gateway "
-                        + (ref.getNamespace() == null ? "" : ref.getNamespace() + "/")
-                        + ref.getName() + " is not a Kubernetes name (name and namespace: lower case letters, digits,"
-                        + " '-' and, in the name, '.')");
+                errors.accept(field + "[" + i + "]: Gateway name \"" + ref.getName() + "\""
+                        + (ref.getNamespace() == null ? "" : " in namespace \"" + ref.getNamespace() + "\"")
+                        + " is not a Kubernetes name (lower case letters, digits, '-' and, in a name, '.'; starting"
+                        + " and ending with a letter or digit)");
                 continue;
             }
             if (allowedParentRefs.isEmpty()) {

@@ -74,17 +74,22 @@ class RoutePolicyTest {
                         gw(null, "public-gw/status"),
                         gw("../kube-system", "public-gw"),
                         gw("team-b", "public-gw.v2"),
-                        gw(null, "Public-GW")))
+                        gw(null, "Public-GW"),
+                        gw("", "public-gw")))
                 .withHostnames(List.of("assistant.team-b.example.com"));
 
+        String rule = " is not a Kubernetes name (lower case letters, digits, '-' and, in a name, '.'; starting and"
+                + " ending with a letter or digit)";
         assertThat(new SpecValidator().validate(release("team-b", spec)))
                 .containsExactly(
-                        "spec.traffic.gatewayAPI.parentRefs[0]: Gateway public-gw/status is not a Kubernetes name (name and"
-                                + " namespace: lower case letters, digits, '-' and, in the name, '.')",
-                        "spec.traffic.gatewayAPI.parentRefs[1]: Gateway ../kube-system/public-gw is not a Kubernetes name"
-                                + " (name and namespace: lower case letters, digits, '-' and, in the name, '.')",
-                        "spec.traffic.gatewayAPI.parentRefs[3]: Gateway Public-GW is not a Kubernetes name (name and"
-                                + " namespace: lower case letters, digits, '-' and, in the name, '.')");
+                        "spec.traffic.gatewayAPI.parentRefs[0]: Gateway name \"public-gw/status\"" + rule,
+                        "spec.traffic.gatewayAPI.parentRefs[1]: Gateway name \"public-gw\" in namespace \"../kube-system\""
+                                + rule,
+                        "spec.traffic.gatewayAPI.parentRefs[3]: Gateway name \"Public-GW\"" + rule,
+                        "spec.traffic.gatewayAPI.parentRefs[4]: Gateway name \"public-gw\" in namespace \"\"" + rule);
+        // the same under a limited operator, before its own limits are looked at
+        assertThat(limited.validate(release("team-b", spec)))
+                .contains("spec.traffic.gatewayAPI.parentRefs[0]: Gateway name \"public-gw/status\"" + rule);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.fledge.operator.gates.safety;
 
+import dev.fledge.api.KubeNames;
 import dev.fledge.api.spec.ConfigMapKeyRef;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,6 +16,11 @@ public final class ConfigMapSuites implements SuiteSource {
     @Override
     public PromptSuite load(String namespace, ConfigMapKeyRef ref) {
         String key = ref.getKey() == null ? DEFAULT_KEY : ref.getKey();
+        if (!KubeNames.isObjectName(ref.getName())) {
+            // the schema refuses it since 2026-12-07; a release stored before never has it put in a request's path
+            throw new IllegalArgumentException(
+                    "\"" + ref.getName() + "\" is not a ConfigMap name: the suite is not read");
+        }
         ConfigMap cm = client.configMaps()
                 .inNamespace(namespace)
                 .withName(ref.getName())
