@@ -133,31 +133,25 @@ public final class GatewayApiRouter implements TrafficRouter {
 
     /**
      * Adds an error unless the object exists: {@code <path>: <Kind> <ns>/<name> not found<hint>}, or, when the operator
-     * may not read it, that it may not (RBAC). A Gateway found in the last {@link #FOUND_FOR} is not read again. Any other failure is transient, no verdict on the spec: it is thrown
-     * and the reconcile retried.
+     * may not read it, that it may not (RBAC); returns whether it was found. Any other failure is transient, no verdict
+     * on the spec: it is thrown and the reconcile retried.
      */
-    private void checkExists(
+    private boolean checkExists(
             Class<? extends HasMetadata> type, String ns, String name, String path, String hint, List<String> errors) {
         String kind = HasMetadata.getKind(type);
         try {
-            // a Gateway is shared by many releases (a sync of a thousand read it a thousand times): one found is
-            // remembered; an endpoint picker is the release's own, read at each check
-            boolean shared = type == Gateway.class;
-            String key = ns + "/" + name;
-            if (shared && found.recently(key)) {
-                return;
-            }
             if (client.resources(type).inNamespace(ns).withName(name).get() == null) {
                 errors.add(path + ": " + kind + " " + ns + "/" + name + " not found" + hint);
-            } else if (shared) {
-                found.found(key);
+                return false;
             }
+            return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 403) {
                 throw e; // a transient failure (connection, 5xx, 429): retried
             }
             errors.add(path + ": the operator may not read " + kind + " " + ns + "/" + name + " (RBAC): "
                     + e.getMessage());
+            return false;
         }
     }
 
@@ -194,10 +188,14 @@ public final class GatewayApiRouter implements TrafficRouter {
             if (!RoutePolicy.wellFormed(ref)) {
                 continue; // not a Kubernetes name: the spec check says so, and no request carries it
             }
-            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty()
-                    ? release.getMetadata().getNamespace()
-                    : ref.getNamespace();
-            checkExists(Gateway.class, ns, ref.getName(), path + "[" + i + "].name", "", errors);
+            String ns = ref.getNamespace() == null ? release.getMetadata().getNamespace() : ref.getNamespace();
+            // a Gateway is shared by many releases (a sync of a thousand read it a thousand times): one found in the
+            // last FOUND_FOR is not read again
+            String key = ns + "/" + ref.getName();
+            if (!found.recently(key)
+                    && checkExists(Gateway.class, ns, ref.getName(), path + "[" + i + "].name", "", errors)) {
+                found.found(key);
+            }
         }
     }
 

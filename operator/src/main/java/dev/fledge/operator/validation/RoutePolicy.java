@@ -136,7 +136,7 @@ public record RoutePolicy(List<String> allowedParentRefs, List<String> allowedHo
             if (allowedParentRefs.isEmpty()) {
                 continue;
             }
-            String ns = ref.getNamespace() == null || ref.getNamespace().isBlank() ? namespace : ref.getNamespace();
+            String ns = ref.getNamespace() == null ? namespace : ref.getNamespace(); // a blank one is not wellFormed
             if (allowedParentRefs.stream().noneMatch(p -> parentMatches(p, namespace, ns, ref.getName()))) {
                 errors.accept(field + "[" + i + "]: Gateway " + ns + "/" + ref.getName()
                         + " is not allowed by this operator (allowed: " + shown(allowedParentRefs, namespace) + ")");
