@@ -3,10 +3,9 @@ package dev.fledge.operator.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fledge.api.ModelRelease;
+import dev.fledge.operator.mock.MockApiServers;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +27,7 @@ class ActionAnnotationTest {
     void start() {
         server = new KubernetesMockServer(false);
         server.init();
-        client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                        .withRequestRetryBackoffLimit(0)
-                        .build())
-                .build();
+        client = MockApiServers.clientWithoutRetries(server);
     }
 
     @AfterEach

@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fledge.api.spec.ConfigMapKeyRef;
 import dev.fledge.api.spec.SecretKeyRef;
 import dev.fledge.operator.gates.safety.ConfigMapSuites;
-import io.fabric8.kubernetes.client.ConfigBuilder;
+import dev.fledge.operator.mock.MockApiServers;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,11 +25,7 @@ class NamesReadByTheOperatorTest {
     void start() {
         server = new KubernetesMockServer(false);
         server.init();
-        client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                        .withRequestRetryBackoffLimit(0)
-                        .build())
-                .build();
+        client = MockApiServers.clientWithoutRetries(server);
     }
 
     @AfterEach

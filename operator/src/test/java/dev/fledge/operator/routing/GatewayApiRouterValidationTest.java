@@ -10,6 +10,7 @@ import dev.fledge.api.spec.ModelSpec;
 import dev.fledge.api.spec.ParentReference;
 import dev.fledge.api.spec.Router;
 import dev.fledge.api.spec.TrafficSpec;
+import dev.fledge.operator.mock.MockApiServers;
 import dev.fledge.operator.mock.MovableClock;
 import dev.fledge.operator.workload.Applier;
 import dev.fledge.operator.workload.DesiredService;
@@ -18,9 +19,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Clock;
@@ -43,12 +42,7 @@ class GatewayApiRouterValidationTest {
     void start() {
         server = new KubernetesMockServer(false);
         server.init();
-        // no client-side retries, so that the failed read reaches the router at once
-        client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                        .withRequestRetryBackoffLimit(0)
-                        .build())
-                .build();
+        client = MockApiServers.clientWithoutRetries(server);
         ServerDefaults defaults = new ServerDefaults("fledge/model-server:test", 8080);
         Applier applier = new Applier(client, Clock.systemUTC());
         router = new GatewayApiRouter(

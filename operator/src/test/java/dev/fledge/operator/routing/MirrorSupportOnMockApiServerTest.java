@@ -2,12 +2,11 @@ package dev.fledge.operator.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fledge.operator.mock.MockApiServers;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +32,7 @@ class MirrorSupportOnMockApiServerTest {
     void start() {
         server = new KubernetesMockServer(false);
         server.init();
-        client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                        .withRequestRetryBackoffLimit(0)
-                        .build())
-                .build();
+        client = MockApiServers.clientWithoutRetries(server);
         support = new MirrorSupport(client, true);
     }
 
